@@ -1,0 +1,74 @@
+"""Every use of the green-thread engine (eventlet today) goes through here.
+
+eventlet is in maintenance mode; keeping it behind this module means the
+engine can be replaced in one place. The rest of objstore imports these
+names and never ``eventlet`` itself.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import eventlet
+import eventlet.debug
+import eventlet.event
+import eventlet.greenpool
+import eventlet.queue
+import eventlet.semaphore
+import eventlet.timeout
+import eventlet.tpool
+
+GreenPool = eventlet.greenpool.GreenPool
+GreenPile = eventlet.greenpool.GreenPile
+Queue = eventlet.queue.Queue
+LightQueue = eventlet.queue.LightQueue
+QueueEmpty = eventlet.queue.Empty
+Event = eventlet.event.Event
+Semaphore = eventlet.semaphore.Semaphore
+Timeout = eventlet.timeout.Timeout
+spawn = eventlet.spawn
+spawn_n = eventlet.spawn_n
+sleep = eventlet.sleep
+GreenletExit = eventlet.greenlet.GreenletExit if hasattr(eventlet, "greenlet") else BaseException
+
+
+class ConnectionTimeout(Timeout):
+    """Connecting to a backend node took longer than ``conn_timeout``."""
+
+
+class ChunkReadTimeout(Timeout):
+    """A client or node sent nothing for ``client_timeout``/``node_timeout``."""
+
+
+class ChunkWriteTimeout(Timeout):
+    """A peer did not accept a chunk within the timeout."""
+
+
+def monkey_patch() -> None:
+    """Make stdlib sockets, time and threads cooperative.
+
+    Called once at server start, before anything opens a socket.
+    """
+    eventlet.monkey_patch(all=False, socket=True, select=True, time=True, thread=True)
+    eventlet.debug.hub_exceptions(False)
+
+
+def run_in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run blocking disk work (fsync, big reads) in a real OS thread so one
+    slow disk does not stall every green thread of the server."""
+    return eventlet.tpool.execute(func, *args, **kwargs)
+
+
+def green_socket_module() -> Any:
+    """The cooperative ``socket`` module (for servers that bind early)."""
+    from eventlet.green import socket
+
+    return socket
+
+
+def listen(addr: tuple, backlog: int = 4096) -> Any:
+    """A listening green socket with SO_REUSEADDR set."""
+    return eventlet.listen(addr, backlog=backlog)

@@ -1,0 +1,169 @@
+"""The WSGI server every objstore server runs on (eventlet underneath).
+
+Pre-forked workers share one listening socket. The parent restarts a
+worker that dies, stops everything on SIGTERM/SIGINT, and on SIGHUP starts
+fresh workers (re-reading the config) while the old ones finish their
+in-flight requests and exit: a graceful reload.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import sys
+import time
+from typing import Any, Callable, Dict, Optional
+
+from objstore.common import concurrency
+from objstore.common.config import config_int, read_conf
+
+AppFactory = Callable[[Dict[str, str]], Any]
+
+
+class _NullLog:
+    def write(self, *_args: Any) -> None:
+        pass
+
+
+def load_server_conf(conf_path: str, section: str) -> Dict[str, str]:
+    """The server's own section merged over DEFAULT (DEFAULT alone if absent)."""
+    sections = read_conf(conf_path)
+    conf = dict(sections.get(section, sections["DEFAULT"]))
+    conf["__file__"] = conf_path
+    return conf
+
+
+def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
+    """Serve ``app`` on ``sock`` in this process until told to stop."""
+    import eventlet.wsgi
+
+    eventlet.wsgi.MAX_HEADER_LINE = config_int(conf, "max_header_size", 8192) + 1024
+    pool = concurrency.GreenPool(size=config_int(conf, "max_clients", 1024, 1))
+    server_gt = concurrency.spawn(
+        eventlet.wsgi.server, sock, app, log=_NullLog(), log_output=False,
+        custom_pool=pool, minimum_chunk_size=4096,
+        socket_timeout=float(conf.get("client_timeout", 60)),
+        keepalive=True, debug=False)
+
+    def _graceful(_signum: int, _frame: Any) -> None:
+        # Stop accepting; in-flight requests finish in the pool.
+        server_gt.kill()
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        os._exit(0)
+
+    signal.signal(signal.SIGHUP, _graceful)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server_gt.wait()
+    except BaseException:  # killed: fall through to drain
+        pass
+    pool.waitall()
+
+
+def _bind(conf: Dict[str, str], default_port: int) -> Any:
+    ip = conf.get("bind_ip", "127.0.0.1")
+    port = config_int(conf, "bind_port", default_port)
+    deadline = time.time() + float(conf.get("bind_timeout", 30))
+    while True:
+        try:
+            return concurrency.listen((ip, port), backlog=config_int(conf, "backlog", 4096))
+        except OSError as err:
+            if err.errno != errno.EADDRINUSE or time.time() > deadline:
+                raise SystemExit("cannot bind %s:%d: %s" % (ip, port, err.strerror))
+            time.sleep(0.1)
+
+
+def run_wsgi(conf_path: str, section: str, app_factory: AppFactory,
+             default_port: int) -> int:
+    """Run a server from its config until SIGTERM. Returns the exit code."""
+    concurrency.monkey_patch()
+    conf = load_server_conf(conf_path, section)
+    sock = _bind(conf, default_port)
+    workers = config_int(conf, "workers", 1, 0)
+    if workers == 0:
+        _serve(sock, app_factory(conf), conf)
+        return 0
+    return _Supervisor(conf_path, section, app_factory, sock, workers).run()
+
+
+class _Supervisor:
+    """Parent process: keeps ``workers`` children alive on one socket."""
+
+    def __init__(self, conf_path: str, section: str, app_factory: AppFactory,
+                 sock: Any, workers: int) -> None:
+        self.conf_path = conf_path
+        self.section = section
+        self.app_factory = app_factory
+        self.sock = sock
+        self.workers = workers
+        self.children: Dict[int, int] = {}  # pid -> generation
+        self.generation = 0
+        self.running = True
+        self.reload_requested = False
+
+    def _fork_worker(self) -> None:
+        conf = load_server_conf(self.conf_path, self.section)
+        app = self.app_factory(conf)
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            try:
+                _serve(self.sock, app, conf)
+            finally:
+                os._exit(0)
+        self.children[pid] = self.generation
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._on_stop)
+        signal.signal(signal.SIGINT, self._on_stop)
+        signal.signal(signal.SIGHUP, self._on_reload)
+        for _ in range(self.workers):
+            self._fork_worker()
+        while self.running:
+            if self.reload_requested:
+                self._reload()
+            try:
+                pid, _status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                pid = 0
+            except InterruptedError:
+                continue
+            gen = self.children.pop(pid, None)
+            if self.running and gen == self.generation:
+                self._fork_worker()  # a current worker died: replace it
+        for pid in list(self.children):
+            _kill(pid, signal.SIGTERM)
+        return 0
+
+    def _on_stop(self, _signum: int, _frame: Any) -> None:
+        self.running = False
+        for pid in list(self.children):
+            _kill(pid, signal.SIGTERM)
+
+    def _on_reload(self, _signum: int, _frame: Any) -> None:
+        self.reload_requested = True
+        # wake waitpid by starting the reload right here (safe: fork only)
+        self._reload()
+
+    def _reload(self) -> None:
+        self.reload_requested = False
+        old = [pid for pid, gen in self.children.items() if gen == self.generation]
+        self.generation += 1
+        try:
+            for _ in range(self.workers):
+                self._fork_worker()
+        except Exception as err:  # bad new config: keep the old workers
+            sys.stderr.write("reload failed, keeping old workers: %s\n" % err)
+            self.generation -= 1
+            return
+        for pid in old:
+            _kill(pid, signal.SIGHUP)
+
+
+def _kill(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass

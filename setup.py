@@ -1,0 +1,31 @@
+"""objstore packaging: the servers, daemons and tools as console scripts."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="objstore",
+    version="0.1.0",
+    description="A Swift-style object store: Swift and S3 APIs, ring, daemons",
+    packages=find_packages(include=["objstore", "objstore.*", "ring", "ring.*"]),
+    python_requires=">=3.9",
+    install_requires=[
+        "eventlet>=0.33",
+        "webob>=1.8",
+        "xattr>=0.10",
+        "cryptography>=3.4",
+    ],
+    extras_require={
+        "ec": ["pyeclib>=1.6"],
+        "test": ["pytest", "hypothesis", "pytest-timeout", "boto3", "python-swiftclient", "awscli"],
+    },
+    entry_points={
+        "console_scripts": [
+            "objstore-ring-builder = objstore.cli.ring_builder:main",
+            "objstore-get-nodes = objstore.cli.get_nodes:main",
+            "objstore-object-server = objstore.obj.server:main",
+            "objstore-container-server = objstore.container.server:main",
+            "objstore-account-server = objstore.account.server:main",
+            "objstore-proxy-server = objstore.proxy.server:main",
+        ],
+    },
+)
