@@ -16,6 +16,7 @@ with warnings.catch_warnings():
 import eventlet.debug
 import eventlet.event
 import eventlet.greenpool
+import eventlet.hubs
 import eventlet.queue
 import eventlet.semaphore
 import eventlet.timeout
@@ -54,6 +55,17 @@ def monkey_patch() -> None:
     """
     eventlet.monkey_patch(all=False, socket=True, select=True, time=True, thread=True)
     eventlet.debug.hub_exceptions(False)
+
+
+def in_hub_or_main() -> bool:
+    """True when the running green thread is the hub or the main one: the
+    only places where an exception raised by a signal handler stops the
+    server loop instead of one request."""
+    import greenlet
+
+    current = greenlet.getcurrent()
+    hub = eventlet.hubs.get_hub()
+    return current is hub.greenlet or current.parent is None
 
 
 def run_in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

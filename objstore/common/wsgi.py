@@ -35,20 +35,27 @@ def load_server_conf(conf_path: str, section: str) -> Dict[str, str]:
 
 
 def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
-    """Serve ``app`` on ``sock`` in this process until told to stop."""
+    """Serve ``app`` on ``sock`` in this process until told to stop.
+
+    SIGHUP stops accepting and returns once in-flight requests are done;
+    SIGTERM exits at once.
+    """
     import eventlet.wsgi
 
     eventlet.wsgi.MAX_HEADER_LINE = config_int(conf, "max_header_size", 8192) + 1024
     pool = concurrency.GreenPool(size=config_int(conf, "max_clients", 1024, 1))
-    server_gt = concurrency.spawn(
-        eventlet.wsgi.server, sock, app, log=_NullLog(), log_output=False,
-        custom_pool=pool, minimum_chunk_size=4096,
-        socket_timeout=float(conf.get("client_timeout", 60)),
-        keepalive=True, debug=False)
 
     def _graceful(_signum: int, _frame: Any) -> None:
-        # Stop accepting; in-flight requests finish in the pool.
-        server_gt.kill()
+        # The server loop treats SystemExit as "stop accepting, drain the
+        # pool". Raised inside a request it would end that request instead,
+        # so then try again a moment later.
+        if concurrency.in_hub_or_main():
+            raise SystemExit(0)
+        concurrency.spawn_n(_resignal)
+
+    def _resignal() -> None:
+        concurrency.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGHUP)
 
     def _stop(_signum: int, _frame: Any) -> None:
         os._exit(0)
@@ -56,8 +63,12 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     signal.signal(signal.SIGHUP, _graceful)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        server_gt.wait()
-    except BaseException:  # killed: fall through to drain
+        eventlet.wsgi.server(
+            sock, app, log=_NullLog(), log_output=False, custom_pool=pool,
+            minimum_chunk_size=4096,
+            socket_timeout=float(conf.get("client_timeout", 60)),
+            keepalive=True, debug=False)
+    except SystemExit:
         pass
     pool.waitall()
 

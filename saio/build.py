@@ -1,0 +1,125 @@
+"""Write the all-in-one cluster's configs, devices and rings (idempotent).
+
+Four "nodes" on one machine, each with one device and its own object,
+container and account server; 3 replicas, part power 10. Existing rings
+and the hash prefix/suffix are kept, so stored data stays reachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+
+NODES = (1, 2, 3, 4)
+PART_POWER = 10
+REPLICAS = 3
+MIN_PART_HOURS = 1
+
+
+def port(kind: str, node: int) -> int:
+    return 6200 + node * 10 + {"object": 0, "container": 1, "account": 2}[kind]
+
+
+def write(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fp:
+        fp.write(text)
+
+
+def objstore_conf(etc: str) -> None:
+    path = os.path.join(etc, "objstore.conf")
+    if os.path.exists(path):
+        return  # the hash prefix/suffix must never change under stored data
+    write(path, f"""# objstore cluster settings shared by every server.
+[objstore-hash]
+swift_hash_path_prefix = {secrets.token_hex(8)}
+swift_hash_path_suffix = {secrets.token_hex(8)}
+
+[storage-policy:0]
+name = gold
+aliases = yellow, orange
+default = yes
+""")
+
+
+def server_confs(saio: str, etc: str, rsync_port: int) -> None:
+    for node in NODES:
+        devices = os.path.join(saio, "srv", str(node), "node")
+        os.makedirs(os.path.join(devices, "sdb%d" % node), exist_ok=True)
+        for kind in ("object", "container", "account"):
+            write(os.path.join(etc, "%s-server" % kind, "%d.conf" % node), f"""[DEFAULT]
+devices = {devices}
+mount_check = false
+bind_ip = 127.0.0.1
+bind_port = {port(kind, node)}
+workers = 1
+swift_dir = {etc}
+log_name = {kind}-server-{node}
+log_level = INFO
+rsync_module = {{replication_ip}}::{kind}{node}
+rsync_port = {rsync_port}
+
+[app:{kind}-server]
+
+[{kind}-replicator]
+
+[{kind}-auditor]
+
+[{kind}-updater]
+""")
+
+
+def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int) -> None:
+    with open(template) as fp:
+        text = fp.read()
+    text = text.replace("bind_port = 8080", "bind_port = %d" % proxy_port)
+    text = text.replace("workers = 1", "workers = 2")
+    text = text.replace("swift_dir = /etc/objstore", "swift_dir = %s" % etc)
+    text = text.replace("memcache_servers = 127.0.0.1:11211",
+                        "memcache_servers = 127.0.0.1:%d" % memcached_port)
+    text = text.replace("allow_account_management = false", "allow_account_management = true")
+    write(os.path.join(etc, "proxy-server.conf"), text)
+
+
+def rings(etc: str, builder_cmd: str) -> None:
+    for kind in ("object", "container", "account"):
+        builder = os.path.join(etc, "%s.builder" % kind)
+        ring = os.path.join(etc, "%s.ring.gz" % kind)
+        if os.path.exists(ring):
+            continue
+        run = lambda *args: subprocess.run([builder_cmd, builder, *args],  # noqa: E731
+                                           stdout=subprocess.DEVNULL, check=False).returncode
+        if run("create", str(PART_POWER), str(REPLICAS), str(MIN_PART_HOURS)) != 0:
+            sys.exit("saio: could not create %s" % builder)
+        for node in NODES:
+            dev = "r1z%d-127.0.0.1:%d/sdb%d" % (node, port(kind, node), node)
+            if run("add", dev, "1") != 0:
+                sys.exit("saio: could not add %s to %s" % (dev, builder))
+        if run("rebalance", "--seed", "1") >= 2:
+            sys.exit("saio: could not rebalance %s" % builder)
+        if not os.path.exists(ring):
+            sys.exit("saio: rebalance wrote no %s" % ring)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--saio-dir", required=True)
+    parser.add_argument("--proxy-port", type=int, default=8080)
+    parser.add_argument("--memcached-port", type=int, default=11211)
+    parser.add_argument("--rsync-port", type=int, default=8873)
+    args = parser.parse_args()
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    etc = os.path.join(args.saio_dir, "etc")
+    objstore_conf(etc)
+    server_confs(args.saio_dir, etc, args.rsync_port)
+    proxy_conf(etc, os.path.join(repo, "etc", "proxy-server.conf"), args.proxy_port,
+               args.memcached_port)
+    builder_cmd = os.path.join(os.path.dirname(sys.executable), "objstore-ring-builder")
+    rings(etc, builder_cmd)
+
+
+if __name__ == "__main__":
+    main()

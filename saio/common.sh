@@ -1,0 +1,44 @@
+# Shared settings and helpers for the saio/* scripts (sourced, not run).
+# The whole cluster lives under $SAIO_DIR (default: <repo>/.saio): configs,
+# rings, four "nodes" worth of devices, logs and pid files.
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SAIO_DIR="${SAIO_DIR:-$REPO/.saio}"
+ETC="$SAIO_DIR/etc"
+RUN="$SAIO_DIR/run"
+LOG="$SAIO_DIR/log"
+SRV="$SAIO_DIR/srv"
+VENV="${OBJSTORE_VENV:-$REPO/.venv}"
+PY="$VENV/bin/python"
+NODES="1 2 3 4"
+PROXY_PORT="${SAIO_PROXY_PORT:-8080}"
+MEMCACHED_PORT="${SAIO_MEMCACHED_PORT:-11211}"
+RSYNC_PORT="${SAIO_RSYNC_PORT:-8873}"
+
+obj_port() { echo $((6200 + $1 * 10)); }
+cont_port() { echo $((6201 + $1 * 10)); }
+acct_port() { echo $((6202 + $1 * 10)); }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# http_ok URL: true when URL answers 200.
+http_ok() {
+  "$PY" - "$1" <<'PYEOF' 2>/dev/null
+import sys, urllib.request
+try:
+    sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)
+except Exception:
+    sys.exit(1)
+PYEOF
+}
+
+# every_server CALLBACK: calls CALLBACK name conf port for each server.
+every_server() {
+  local n
+  for n in $NODES; do
+    "$1" "object-$n" "$ETC/object-server/$n.conf" "$(obj_port "$n")" objstore-object-server
+    "$1" "container-$n" "$ETC/container-server/$n.conf" "$(cont_port "$n")" objstore-container-server
+    "$1" "account-$n" "$ETC/account-server/$n.conf" "$(acct_port "$n")" objstore-account-server
+  done
+  "$1" proxy "$ETC/proxy-server.conf" "$PROXY_PORT" objstore-proxy-server
+}

@@ -1,0 +1,60 @@
+from objstore.common import constraints as c
+
+
+def test_metadata_within_limits_is_accepted():
+    headers = {"X-Object-Meta-%d" % i: "v" * 40 for i in range(90)}
+    assert c.check_metadata(headers, "object") is None
+
+
+def test_too_many_metadata_items_is_refused():
+    headers = {"X-Object-Meta-%d" % i: "v" for i in range(91)}
+    assert "Too many" in c.check_metadata(headers, "object")
+
+
+def test_metadata_name_and_value_limits():
+    assert "name too long" in c.check_metadata({"X-Container-Meta-" + "n" * 129: "v"}, "container")
+    assert c.check_metadata({"X-Container-Meta-" + "n" * 128: "v"}, "container") is None
+    assert "value longer" in c.check_metadata({"X-Account-Meta-a": "v" * 257}, "account")
+    assert c.check_metadata({"X-Account-Meta-a": "v" * 256}, "account") is None
+
+
+def test_overall_metadata_size_limit():
+    headers = {"X-Object-Meta-k%02d" % i: "v" * 250 for i in range(17)}
+    assert "Total metadata too large" in c.check_metadata(headers, "object")
+
+
+def test_only_user_metadata_of_the_target_counts():
+    headers = {"X-Container-Meta-a": "v" * 1000, "Content-Type": "x" * 5000}
+    assert c.check_metadata(headers, "object") is None
+
+
+def test_empty_metadata_name_is_refused():
+    assert "empty" in c.check_metadata({"X-Object-Meta-": "v"}, "object")
+
+
+def test_object_creation_checks_size_length_and_name():
+    ok = {"Content-Length": "10"}
+    assert c.check_object_creation(ok, "o") is None
+    assert "too large" in c.check_object_creation({"Content-Length": str(c.MAX_FILE_SIZE + 1)}, "o")
+    assert "Invalid" in c.check_object_creation({"Content-Length": "abc"}, "o")
+    assert "Missing" in c.check_object_creation({}, "o")
+    assert c.check_object_creation({"Transfer-Encoding": "chunked"}, "o") is None
+    assert c.check_object_creation(ok, "o" * 1024) is None
+    assert "longer than" in c.check_object_creation(ok, "o" * 1025)
+    assert "longer than" in c.check_object_creation(ok, "\u00e9" * 513)
+
+
+def test_utf8_validation():
+    assert c.valid_utf8("caf\u00e9")
+    assert c.valid_utf8(b"caf\xc3\xa9")
+    assert not c.valid_utf8(b"\xff\xfe")
+    assert not c.valid_utf8("a\x00b")
+    assert not c.valid_utf8("\ud800")
+
+
+def test_info_lists_the_limits_users_rely_on():
+    info = c.info()
+    assert info["max_file_size"] == 5368709122
+    assert info["container_listing_limit"] == 10000
+    assert info["max_object_name_length"] == 1024
+    assert "v1" in info["valid_api_versions"]

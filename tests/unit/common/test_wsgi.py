@@ -1,0 +1,53 @@
+import os
+import signal
+import threading
+import time
+import urllib.request
+
+
+def _get(port, path, timeout=5):
+    return urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=timeout).read()
+
+
+def _children(pid):
+    out = os.popen("ps --ppid %d -o pid=" % pid).read().split()
+    return {int(p) for p in out}
+
+
+def _poll(cond, deadline=10.0):
+    end = time.time() + deadline
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_dead_worker_is_replaced(tiny_server):
+    port, proc = tiny_server
+    assert _poll(lambda: len(_children(proc.pid)) == 2)
+    victim = sorted(_children(proc.pid))[0]
+    os.kill(victim, signal.SIGKILL)
+    assert _poll(lambda: len(_children(proc.pid)) == 2 and victim not in _children(proc.pid))
+    assert _get(port, "/pid")
+
+
+def test_sighup_finishes_in_flight_requests_and_replaces_workers(tiny_server):
+    port, proc = tiny_server
+    assert _poll(lambda: len(_children(proc.pid)) == 2)
+    old = _children(proc.pid)
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault("body", _get(port, "/slow")))
+    t.start()
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGHUP)
+    t.join(10)
+    assert len(result["body"]) == 32  # the slow request completed
+    assert _poll(lambda: not (_children(proc.pid) & old) and len(_children(proc.pid)) == 2)
+    assert _get(port, "/pid")
+
+
+def test_sigterm_stops_the_server(tiny_server):
+    port, proc = tiny_server
+    proc.terminate()
+    assert proc.wait(10) == 0
