@@ -1,0 +1,226 @@
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from objstore.common.memcached import (LocalCache, MemcacheConnectionError, MemcacheRing,
+                                       cache_from_conf, parse_server)
+
+MEMCACHED = "/usr/bin/memcached"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_memcached():
+    port = _free_port()
+    cmd = [MEMCACHED, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "16"]
+    if os.geteuid() == 0:
+        cmd += ["-u", "root"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, "127.0.0.1:%d" % port
+        except OSError:
+            if proc.poll() is not None:
+                raise AssertionError("memcached exited with %s" % proc.returncode)
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("memcached never listened on port %d" % port)
+
+
+@pytest.fixture(scope="module")
+def memcached_servers():
+    """Two real memcached processes on free loopback ports."""
+    if not (os.path.exists(MEMCACHED) or shutil.which("memcached")):
+        pytest.skip("memcached binary is not installed")
+    started = []
+    try:
+        for _ in range(2):
+            started.append(_start_memcached())
+        yield [addr for _proc, addr in started]
+    finally:
+        for proc, _addr in started:
+            proc.kill()
+            proc.wait(10)
+
+
+@pytest.fixture
+def ring(memcached_servers):
+    client = MemcacheRing(memcached_servers)
+    yield client
+    client.close()
+
+
+def _dead_address():
+    return "127.0.0.1:%d" % _free_port()  # nobody listens there
+
+
+def test_values_round_trip_as_json_through_real_memcached(ring):
+    assert ring.set("token/abc", {"groups": "test,test:tester", "expires": 12.5})
+    assert ring.get("token/abc") == {"groups": "test,test:tester", "expires": 12.5}
+    assert ring.set("tuple", (1, "two"))
+    assert ring.get("tuple") == [1, "two"]
+    assert ring.set("key with spaces and ünïcode " + "x" * 300, "long keys are fine")
+    assert ring.get("key with spaces and ünïcode " + "x" * 300) == "long keys are fine"
+
+
+def test_a_missing_key_reads_as_none(ring):
+    assert ring.get("never-set") is None
+
+
+def test_delete_forgets_a_key_and_tolerates_a_missing_one(ring):
+    ring.set("k", 1)
+    ring.delete("k")
+    assert ring.get("k") is None
+    ring.delete("k")
+
+
+def test_add_only_stores_an_absent_key(ring):
+    assert ring.add("once", "first")
+    assert not ring.add("once", "second")
+    assert ring.get("once") == "first"
+
+
+def test_incr_creates_counts_and_never_goes_below_zero(ring):
+    assert ring.incr("counter") == 1
+    assert ring.incr("counter", delta=5) == 6
+    assert ring.incr("counter", delta=-2) == 4
+    assert ring.incr("counter", delta=-100) == 0
+    assert ring.get("counter") == 0
+    assert ring.incr("fresh-negative", delta=-3) == 0
+
+
+def test_incr_of_a_non_number_raises(ring):
+    ring.set("word", "hello")
+    with pytest.raises(MemcacheConnectionError, match="incr"):
+        ring.incr("word")
+
+
+def test_values_expire_after_their_time(ring):
+    ring.set("short", "lived", time=1)
+    ring.incr("short-counter", time=1)
+    assert ring.get("short") == "lived"
+    deadline = time.time() + 5
+    while time.time() < deadline and (ring.get("short"), ring.get("short-counter")) != (None, None):
+        time.sleep(0.1)
+    assert ring.get("short") is None
+    assert ring.get("short-counter") is None
+
+
+def test_keys_spread_over_servers_and_each_client_agrees_where(memcached_servers, ring):
+    owners = {ring.servers_for("key-%d" % i)[0] for i in range(100)}
+    assert owners == set(memcached_servers)
+    for i in range(50):
+        ring.set("key-%d" % i, i)
+    other = MemcacheRing(list(reversed(memcached_servers)))
+    try:
+        assert [other.get("key-%d" % i) for i in range(50)] == list(range(50))
+    finally:
+        other.close()
+
+
+def test_a_dead_server_is_skipped_and_its_keys_go_to_the_next_one(memcached_servers):
+    dead = _dead_address()
+    client = MemcacheRing([dead] + memcached_servers, error_limit=1, error_interval=30)
+    try:
+        keys = ["k%d" % i for i in range(60)]
+        dead_keys = [k for k in keys if client.servers_for(k)[0] == dead]
+        assert dead_keys
+        for k in keys:
+            assert client.set(k, k)
+        assert [client.get(k) for k in keys] == keys
+        assert client.servers[dead].dead_until > time.time()
+        assert client.incr(dead_keys[0] + "-n") == 1
+    finally:
+        client.close()
+
+
+def test_reads_miss_and_writes_fail_quietly_when_every_server_is_dead():
+    client = MemcacheRing([_dead_address()], error_limit=2, error_interval=30)
+    assert client.get("k") is None
+    assert client.set("k", 1) is False
+    client.delete("k")
+    with pytest.raises(MemcacheConnectionError):
+        client.incr("k")
+    assert client.servers_for("k") and client.servers[client.servers_for("k")[0]].dead_until
+
+
+def test_a_silent_server_times_out_instead_of_hanging():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)  # accepts connections but never answers
+    try:
+        addr = "127.0.0.1:%d" % listener.getsockname()[1]
+        client = MemcacheRing([addr], io_timeout=0.2)
+        start = time.time()
+        assert client.get("k") is None
+        assert time.time() - start < 2
+    finally:
+        listener.close()
+
+
+def test_server_addresses_parse_with_default_port_and_ipv6():
+    assert parse_server("10.0.0.1:11311") == ("10.0.0.1", 11311)
+    assert parse_server("cachehost") == ("cachehost", 11211)
+    assert parse_server("[::1]:11212") == ("::1", 11212)
+    with pytest.raises(ValueError, match="host:port"):
+        parse_server("10.0.0.1:port")
+
+
+def test_cache_from_conf_picks_local_cache_when_no_servers_are_configured():
+    assert isinstance(cache_from_conf({"memcache_servers": ""}), LocalCache)
+    assert isinstance(cache_from_conf({}), LocalCache)
+    ring = cache_from_conf({"memcache_servers": "127.0.0.1:1, 127.0.0.1:2", "io_timeout": "1"})
+    assert isinstance(ring, MemcacheRing)
+    assert ring.io_timeout == 1.0 and len(ring.servers) == 2
+    with pytest.raises(ValueError):
+        cache_from_conf({"memcache_servers": "127.0.0.1:x"})
+
+
+def test_local_cache_has_the_same_interface_and_json_semantics():
+    cache = LocalCache()
+    assert cache.get("k") is None
+    assert cache.set("k", ("a", 1))
+    assert cache.get("k") == ["a", 1]
+    assert not cache.add("k", "other")
+    cache.delete("k")
+    assert cache.get("k") is None
+    assert cache.incr("n") == 1
+    assert cache.incr("n", delta=4) == 5
+    assert cache.incr("n", delta=-9) == 0
+    cache.set("word", "x")
+    with pytest.raises(MemcacheConnectionError):
+        cache.incr("word")
+
+
+def test_local_cache_expires_entries(monkeypatch):
+    cache = LocalCache()
+    now = [1000.0]
+    monkeypatch.setattr("objstore.common.memcached.time.time", lambda: now[0])
+    cache.set("k", "v", time=10)
+    cache.incr("n", time=10)
+    now[0] += 9
+    assert cache.get("k") == "v"
+    assert cache.incr("n") == 2  # incr keeps the original expiry
+    now[0] += 2
+    assert cache.get("k") is None
+    assert cache.get("n") is None
+
+
+def test_local_cache_evicts_the_least_recently_used_entry():
+    cache = LocalCache(max_entries=2)
+    cache.set("a", 1)
+    cache.set("b", 2)
+    cache.get("a")
+    cache.set("c", 3)
+    assert cache.get("b") is None
+    assert cache.get("a") == 1 and cache.get("c") == 3
