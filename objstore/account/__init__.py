@@ -1,0 +1,1 @@
+"""The account server: one SQLite database per account."""

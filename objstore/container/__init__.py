@@ -1,0 +1,1 @@
+"""The container server: one SQLite database per container."""

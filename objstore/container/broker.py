@@ -1,0 +1,190 @@
+"""The database of one container: its object rows and their statistics.
+
+Object rows merge by timestamp (the newer PUT or DELETE wins; a DELETE is a
+tombstone row with ``deleted = 1`` that the replicator spreads and later
+reclaims). Per-policy object counts and bytes are kept exact by triggers
+in the same transaction as the row change, so a HEAD never has to scan.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Dict, List, Optional
+
+from objstore.common.timestamp import Timestamp
+from objstore.db.broker import ZERO, DatabaseBroker
+from objstore.db.listing import Bounds, ObjectEntry
+
+OBJECT_COLUMNS = ("name", "created_at", "size", "content_type", "etag", "deleted",
+                  "storage_policy_index")
+
+
+class ContainerBroker(DatabaseBroker):
+    """SQLite access for one container database."""
+
+    db_type = "container"
+    item_table = "object"
+    item_columns = OBJECT_COLUMNS
+    meta_prefix = "x-container-meta-"
+
+    def _info_extra_columns(self) -> str:
+        return """,
+            storage_policy_index INTEGER NOT NULL DEFAULT 0,
+            reported_put_timestamp TEXT NOT NULL DEFAULT '0',
+            reported_delete_timestamp TEXT NOT NULL DEFAULT '0',
+            reported_object_count INTEGER NOT NULL DEFAULT 0,
+            reported_bytes_used INTEGER NOT NULL DEFAULT 0"""
+
+    def _create_item_tables(self, conn: sqlite3.Connection) -> None:
+        conn.executescript("""
+            CREATE TABLE object (
+                row_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                size INTEGER NOT NULL DEFAULT 0,
+                content_type TEXT NOT NULL DEFAULT '',
+                etag TEXT NOT NULL DEFAULT '',
+                deleted INTEGER NOT NULL DEFAULT 0,
+                storage_policy_index INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX object_deleted_name ON object (deleted, name);
+            CREATE TABLE policy_stat (
+                storage_policy_index INTEGER PRIMARY KEY,
+                object_count INTEGER NOT NULL DEFAULT 0,
+                bytes_used INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TRIGGER object_insert AFTER INSERT ON object WHEN new.deleted = 0
+            BEGIN
+                INSERT OR IGNORE INTO policy_stat (storage_policy_index)
+                    VALUES (new.storage_policy_index);
+                UPDATE policy_stat
+                    SET object_count = object_count + 1, bytes_used = bytes_used + new.size
+                    WHERE storage_policy_index = new.storage_policy_index;
+            END;
+            CREATE TRIGGER object_delete AFTER DELETE ON object WHEN old.deleted = 0
+            BEGIN
+                UPDATE policy_stat
+                    SET object_count = object_count - 1, bytes_used = bytes_used - old.size
+                    WHERE storage_policy_index = old.storage_policy_index;
+            END;
+        """)
+
+    def initialize(self, put_timestamp: str, storage_policy_index: int = 0,  # type: ignore[override]
+                   **info: Any) -> None:
+        """Create the container database with its storage policy."""
+        super().initialize(put_timestamp, storage_policy_index=int(storage_policy_index), **info)
+
+    # ---------------------------------------------------------- objects
+
+    def put_object(self, name: str, timestamp: str, size: int, content_type: str,
+                   etag: str, deleted: int = 0, storage_policy_index: int = 0) -> bool:
+        """Record an object PUT (or, with ``deleted=1``, a DELETE).
+
+        Returns False when a newer row for the name is already here.
+        """
+        row = {"name": name, "created_at": Timestamp(timestamp).internal, "size": int(size),
+               "content_type": content_type, "etag": etag, "deleted": 1 if deleted else 0,
+               "storage_policy_index": int(storage_policy_index)}
+        return self.merge_items([row]) == 1
+
+    def delete_object(self, name: str, timestamp: str, storage_policy_index: int = 0) -> bool:
+        """Record an object DELETE as a tombstone row."""
+        return self.put_object(name, timestamp, 0, "application/deleted", "noetag",
+                               deleted=1, storage_policy_index=storage_policy_index)
+
+    def _merge_one(self, conn: sqlite3.Connection, item: Dict[str, Any]) -> bool:
+        row = {c: item.get(c) for c in OBJECT_COLUMNS}
+        row["created_at"] = Timestamp(row["created_at"]).internal
+        row["size"] = int(row["size"] or 0)
+        row["deleted"] = 1 if row["deleted"] else 0
+        row["storage_policy_index"] = int(row["storage_policy_index"] or 0)
+        row["content_type"] = row["content_type"] or ""
+        row["etag"] = row["etag"] or ""
+        old = self._get_item(conn, row["name"])
+        if old is not None and Timestamp(old["created_at"]) >= Timestamp(row["created_at"]):
+            return False
+        self._replace_item(conn, row)
+        return True
+
+    # ----------------------------------------------------------- reading
+
+    def get_info(self) -> Dict[str, Any]:
+        """The container's info row plus its counts, in one read.
+
+        The counts are those of the container's own policy; rows of other
+        policies (misplaced objects) are listed but not counted, until the
+        reconciler moves them.
+        """
+        with self._read() as conn:
+            info = self._info_row(conn)
+            stat = conn.execute(
+                "SELECT object_count, bytes_used FROM policy_stat WHERE storage_policy_index = ?",
+                (info["storage_policy_index"],)).fetchone()
+            info["object_count"] = int(stat[0]) if stat else 0
+            info["bytes_used"] = int(stat[1]) if stat else 0
+            info["empty"] = self._is_empty(conn)
+            return info
+
+    def get_policy_stats(self) -> Dict[int, Dict[str, int]]:
+        """``{policy index: {object_count, bytes_used}}`` for every policy
+        that ever had a live row here."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM policy_stat").fetchall()
+            return {int(r["storage_policy_index"]): {"object_count": int(r["object_count"]),
+                                                     "bytes_used": int(r["bytes_used"])}
+                    for r in rows}
+
+    def set_storage_policy_index(self, index: int) -> None:
+        """Change the policy of a deleted, empty container being re-created."""
+        with self._write() as conn:
+            conn.execute("UPDATE info SET storage_policy_index = ?", (int(index),))
+
+    def reported(self, put_timestamp: str, delete_timestamp: str,
+                 object_count: int, bytes_used: int) -> None:
+        """Remember what the account server was last told, so the updater
+        can skip containers whose stats have not changed since."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE info SET reported_put_timestamp = ?, reported_delete_timestamp = ?, "
+                "reported_object_count = ?, reported_bytes_used = ?",
+                (put_timestamp, delete_timestamp, int(object_count), int(bytes_used)))
+
+    def fetch_objects(self, bounds: Bounds) -> List[ObjectEntry]:
+        """One run of live rows for ``listing.build_listing``."""
+        where, args = ["deleted = 0"], []  # type: List[str], List[Any]
+        if bounds.lower is not None:
+            where.append("name >= ?" if bounds.lower_inclusive else "name > ?")
+            args.append(bounds.lower)
+        if bounds.upper is not None:
+            where.append("name <= ?" if bounds.upper_inclusive else "name < ?")
+            args.append(bounds.upper)
+        args.append(int(bounds.limit))
+        sql = ("SELECT name, created_at, size, content_type, etag FROM object WHERE %s "
+               "ORDER BY name %s LIMIT ?" % (" AND ".join(where), "DESC" if bounds.reverse else ""))
+        with self._read() as conn:
+            return [ObjectEntry(r["name"], r["created_at"], int(r["size"]),
+                                r["content_type"], r["etag"])
+                    for r in conn.execute(sql, args).fetchall()]
+
+    def is_reported_current(self) -> bool:
+        """True if the account server already knows the current stats."""
+        info = self.get_info()
+        return (info["reported_put_timestamp"] == info["put_timestamp"]
+                and info["reported_delete_timestamp"] == info["delete_timestamp"]
+                and info["reported_object_count"] == info["object_count"]
+                and info["reported_bytes_used"] == info["bytes_used"])
+
+    def get_replication_info(self) -> Dict[str, Any]:
+        """What a replicator compares with a peer before sending rows."""
+        info = self.get_info()
+        info["max_row"] = self.get_max_row()
+        info["count"] = info["object_count"]
+        return info
+
+
+def tombstone_timestamp(info: Dict[str, Any]) -> Optional[str]:
+    """The delete timestamp if the container is deleted, else ``None``."""
+    if Timestamp(info.get("delete_timestamp", ZERO)) > Timestamp(info.get("put_timestamp", ZERO)) \
+            and info.get("empty", True):
+        return info["delete_timestamp"]
+    return None

@@ -1,0 +1,1 @@
+"""Shared SQLite broker, listings and replication for container and account databases."""

@@ -1,0 +1,435 @@
+"""The SQLite broker under every container and account database.
+
+One database file per container (or account), in WAL mode. Durability:
+``PRAGMA synchronous=FULL`` by default, so the WAL is fsynced at every
+commit and a 201 really means the row is on disk; ``NORMAL`` would only
+fsync at checkpoints and can lose the last commits on power loss, so it
+is only offered as an explicit ``db_synchronous = normal`` trade.
+
+A connection is opened per operation: SQLite connections must not be
+shared between OS threads, and opening one is cheap next to the fsync a
+commit costs. Transactions never yield to other green threads, and
+``busy_timeout`` covers the other worker processes of the same server.
+
+All SQL of the container and account databases lives in this module and
+in the two ``broker.py`` subclasses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import sqlite3
+import uuid
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from objstore.common import constraints
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import fsync_dir, mkdirs
+
+DEFAULT_BUSY_TIMEOUT = 25.0
+SYNC_MODES = ("FULL", "NORMAL", "EXTRA")
+ZERO = Timestamp(0).internal
+
+# Metadata names that are system metadata: not counted toward user limits.
+_SYSMETA_MARK = "-sysmeta-"
+
+
+class DatabaseError(Exception):
+    """Base of broker errors."""
+
+
+class DatabaseNotFound(DatabaseError):
+    """The database file does not exist (never created, or removed)."""
+
+
+class DatabaseAlreadyExists(DatabaseError):
+    """``initialize`` lost a race: someone else created the file first."""
+
+
+class MetadataError(DatabaseError):
+    """Merged metadata would break a limit; the message says which."""
+
+
+def _metadata_problem(metadata: Dict[str, List[str]], meta_prefix: str) -> Optional[str]:
+    """Check the live user metadata against the cluster limits."""
+    live = {k: v[0] for k, v in metadata.items()
+            if v[0] != "" and k.lower().startswith(meta_prefix)}
+    return constraints.check_metadata(live, meta_prefix.split("-")[1])
+
+
+class DatabaseBroker:
+    """What container and account databases share.
+
+    Subclasses set the class attributes and provide the item schema and
+    the per-row merge rule; everything about files, transactions, the info
+    row, metadata and replication sync points is here.
+    """
+
+    db_type = "container"          # also the name of the info's own-name column
+    item_table = "object"           # rows this database lists
+    item_columns: Tuple[str, ...] = ()
+    meta_prefix = "x-container-meta-"
+
+    def __init__(self, db_file: str, account: Optional[str] = None,
+                 container: Optional[str] = None,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+                 synchronous: str = "FULL") -> None:
+        self.db_file = db_file
+        self.account = account
+        self.container = container
+        self.busy_timeout = float(busy_timeout)
+        synchronous = synchronous.upper()
+        if synchronous not in SYNC_MODES:
+            raise ValueError("db_synchronous must be one of %s, not %r"
+                             % (", ".join(SYNC_MODES), synchronous))
+        self.synchronous = synchronous
+
+    # ------------------------------------------------------------- files
+
+    def exists(self) -> bool:
+        return os.path.exists(self.db_file)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        if not os.path.exists(self.db_file):
+            raise DatabaseNotFound(self.db_file)
+        conn = sqlite3.connect(self.db_file, timeout=self.busy_timeout,
+                               isolation_level=None, check_same_thread=False)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA synchronous = %s" % self.synchronous)
+            yield conn
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking the write lock up front so two
+        read-modify-write sequences never interleave."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def initialize(self, put_timestamp: str, **info: Any) -> None:
+        """Create the database file, atomically and durably.
+
+        It is built under a temporary name and hard-linked into place, so
+        no reader ever opens a half-made schema and a racing creator gets
+        ``DatabaseAlreadyExists`` instead of a clobbered file.
+        """
+        if self.exists():
+            raise DatabaseAlreadyExists(self.db_file)
+        put = Timestamp(put_timestamp).internal
+        parent = os.path.dirname(self.db_file)
+        mkdirs(parent)
+        tmp = "%s.%s.tmp" % (self.db_file, uuid.uuid4().hex)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            # Private file: no fsync per statement; the whole file is
+            # fsynced below before it gets its real name.
+            conn.execute("PRAGMA synchronous = OFF")
+            self._create_common_tables(conn)
+            self._create_item_tables(conn)
+            row = {"account": self.account, "id": uuid.uuid4().hex, "created_at": put,
+                   "put_timestamp": put, "delete_timestamp": ZERO,
+                   "status_changed_at": put, "status": "", "metadata": "{}"}
+            if self.db_type == "container":
+                row["container"] = self.container
+            row.update(info)
+            cols = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            conn.execute("INSERT INTO info (%s) VALUES (%s)" % (cols, marks), list(row.values()))
+        except BaseException:
+            conn.close()
+            _unlink_quietly(tmp)
+            raise
+        conn.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, self.db_file)
+        except OSError as err:
+            if err.errno == errno.EEXIST:
+                raise DatabaseAlreadyExists(self.db_file) from None
+            raise
+        finally:
+            _unlink_quietly(tmp)
+        fsync_dir(parent)
+
+    def _create_common_tables(self, conn: sqlite3.Connection) -> None:
+        conn.execute("""
+            CREATE TABLE info (
+                account TEXT,
+                %s
+                id TEXT,
+                created_at TEXT,
+                put_timestamp TEXT NOT NULL DEFAULT '0',
+                delete_timestamp TEXT NOT NULL DEFAULT '0',
+                status TEXT NOT NULL DEFAULT '',
+                status_changed_at TEXT NOT NULL DEFAULT '0',
+                metadata TEXT NOT NULL DEFAULT '{}'
+                %s
+            )""" % ("container TEXT," if self.db_type == "container" else "",
+                    self._info_extra_columns()))
+        for table in ("incoming_sync", "outgoing_sync"):
+            conn.execute("""
+                CREATE TABLE %s (
+                    remote_id TEXT PRIMARY KEY,
+                    sync_point INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL DEFAULT '0'
+                )""" % table)
+
+    def _info_extra_columns(self) -> str:
+        raise NotImplementedError
+
+    def _create_item_tables(self, conn: sqlite3.Connection) -> None:
+        raise NotImplementedError
+
+    # -------------------------------------------------------------- info
+
+    def _info_row(self, conn: sqlite3.Connection) -> Dict[str, Any]:
+        row = conn.execute("SELECT * FROM info").fetchone()
+        return dict(row)
+
+    def get_raw_info(self) -> Dict[str, Any]:
+        """The info row as stored (metadata still JSON text)."""
+        with self._read() as conn:
+            return self._info_row(conn)
+
+    def is_deleted(self) -> bool:
+        """Deleted: a delete newer than the last put, and nothing left."""
+        with self._read() as conn:
+            info = self._info_row(conn)
+            if Timestamp(info["delete_timestamp"]) <= Timestamp(info["put_timestamp"]):
+                return False
+            return self._is_empty(conn)
+
+    def empty(self) -> bool:
+        with self._read() as conn:
+            return self._is_empty(conn)
+
+    def _is_empty(self, conn: sqlite3.Connection) -> bool:
+        row = conn.execute("SELECT 1 FROM %s WHERE deleted = 0 LIMIT 1" % self.item_table).fetchone()
+        return row is None
+
+    def update_put_timestamp(self, timestamp: str) -> bool:
+        """Record a newer PUT; True if the database was deleted and is now
+        alive again (a re-create), which changes ``status_changed_at``."""
+        ts = Timestamp(timestamp)
+        with self._write() as conn:
+            info = self._info_row(conn)
+            if ts <= Timestamp(info["put_timestamp"]):
+                return False
+            was_deleted = (Timestamp(info["delete_timestamp"]) > Timestamp(info["put_timestamp"])
+                           and self._is_empty(conn))
+            conn.execute("UPDATE info SET put_timestamp = ?", (ts.internal,))
+            revived = was_deleted and ts > Timestamp(info["delete_timestamp"])
+            if revived:
+                conn.execute("UPDATE info SET status_changed_at = ?, status = ''", (ts.internal,))
+            return revived
+
+    def mark_deleted(self, timestamp: str, status: Optional[str] = None) -> None:
+        """Record a DELETE; the database stays for replication to spread
+        the deletion, and is reclaimed later by the replicator."""
+        ts = Timestamp(timestamp)
+        with self._write() as conn:
+            info = self._info_row(conn)
+            if status is not None:
+                conn.execute("UPDATE info SET status = ?", (status,))
+            if ts > Timestamp(info["delete_timestamp"]):
+                conn.execute("UPDATE info SET delete_timestamp = ?", (ts.internal,))
+                if ts > Timestamp(info["put_timestamp"]):
+                    conn.execute("UPDATE info SET status_changed_at = ?", (ts.internal,))
+
+    # ---------------------------------------------------------- metadata
+
+    @property
+    def metadata(self) -> Dict[str, List[str]]:
+        """``{header name: [value, timestamp]}``, empty values included
+        (they are deletions waiting to replicate)."""
+        with self._read() as conn:
+            return json.loads(self._info_row(conn)["metadata"])
+
+    def live_metadata(self) -> Dict[str, str]:
+        return {k: v[0] for k, v in self.metadata.items() if v[0] != ""}
+
+    def update_metadata(self, updates: Dict[str, Tuple[str, str]], validate: bool = True) -> None:
+        """Merge ``{name: (value, timestamp)}``; per key the newer one wins.
+
+        With ``validate`` the merged user metadata must fit the limits,
+        otherwise ``MetadataError`` and nothing changes.
+        """
+        if not updates:
+            return
+        with self._write() as conn:
+            current = json.loads(self._info_row(conn)["metadata"])
+            changed = merge_metadata(current, updates)
+            if not changed:
+                return
+            if validate:
+                problem = _metadata_problem(current, self.meta_prefix)
+                if problem:
+                    raise MetadataError(problem)
+            conn.execute("UPDATE info SET metadata = ?", (json.dumps(current),))
+
+    def reclaim_metadata(self, before: str) -> None:
+        """Forget metadata deletions older than ``before``."""
+        cutoff = Timestamp(before)
+        with self._write() as conn:
+            current = json.loads(self._info_row(conn)["metadata"])
+            kept = {k: v for k, v in current.items() if v[0] != "" or Timestamp(v[1]) >= cutoff}
+            if kept != current:
+                conn.execute("UPDATE info SET metadata = ?", (json.dumps(kept),))
+
+    # ------------------------------------------------------------- items
+
+    def merge_items(self, items: Sequence[Dict[str, Any]], source: Optional[str] = None) -> int:
+        """Merge rows (from a server request or a replica); newest wins.
+
+        With ``source`` (the remote database id) the incoming sync point
+        for it moves to the highest ``row_id`` seen, so the replicator
+        never sends those rows again. Returns how many rows changed.
+        """
+        changed = 0
+        with self._write() as conn:
+            for item in items:
+                if self._merge_one(conn, item):
+                    changed += 1
+            if source:
+                points = [int(i["row_id"]) for i in items if i.get("row_id") is not None]
+                if points:
+                    self._merge_sync(conn, "incoming_sync", source, max(points))
+        return changed
+
+    def _merge_one(self, conn: sqlite3.Connection, item: Dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def _replace_item(self, conn: sqlite3.Connection, row: Dict[str, Any]) -> None:
+        """Delete then insert, so the row gets a new ``row_id`` and the
+        replicator ships the change; triggers keep the stats exact."""
+        conn.execute("DELETE FROM %s WHERE name = ?" % self.item_table, (row["name"],))
+        cols = ", ".join(self.item_columns)
+        marks = ", ".join("?" for _ in self.item_columns)
+        conn.execute("INSERT INTO %s (%s) VALUES (%s)" % (self.item_table, cols, marks),
+                     [row[c] for c in self.item_columns])
+
+    def _get_item(self, conn: sqlite3.Connection, name: str) -> Optional[Dict[str, Any]]:
+        row = conn.execute("SELECT * FROM %s WHERE name = ?" % self.item_table, (name,)).fetchone()
+        return dict(row) if row else None
+
+    def get_item(self, name: str) -> Optional[Dict[str, Any]]:
+        """One row by name, tombstones included (for tests and daemons)."""
+        with self._read() as conn:
+            return self._get_item(conn, name)
+
+    def get_max_row(self) -> int:
+        with self._read() as conn:
+            row = conn.execute("SELECT MAX(row_id) FROM %s" % self.item_table).fetchone()
+            return int(row[0] or 0)
+
+    def get_items_since(self, start: int, count: int) -> List[Dict[str, Any]]:
+        """Rows changed after ``row_id`` ``start``, oldest change first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM %s WHERE row_id > ? ORDER BY row_id LIMIT ?" % self.item_table,
+                (int(start), int(count))).fetchall()
+            return [dict(r) for r in rows]
+
+    def reclaim(self, before: str) -> int:
+        """Drop tombstone rows older than ``before``; returns how many."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "DELETE FROM %s WHERE deleted = 1 AND %s < ?" % (self.item_table, self._reclaim_column),
+                (Timestamp(before).internal,))
+            return cur.rowcount
+
+    _reclaim_column = "created_at"
+
+    # ------------------------------------------------------ sync points
+
+    def _merge_sync(self, conn: sqlite3.Connection, table: str, remote_id: str, point: int) -> None:
+        conn.execute(
+            "INSERT INTO %s (remote_id, sync_point, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(remote_id) DO UPDATE SET sync_point = excluded.sync_point, "
+            "updated_at = excluded.updated_at WHERE excluded.sync_point > sync_point" % table,
+            (remote_id, int(point), Timestamp.now().internal))
+
+    def get_sync(self, remote_id: str, incoming: bool = True) -> int:
+        """The last ``row_id`` of ``remote_id`` we hold (incoming) or have
+        sent it (outgoing); -1 if never synced."""
+        table = "incoming_sync" if incoming else "outgoing_sync"
+        with self._read() as conn:
+            row = conn.execute("SELECT sync_point FROM %s WHERE remote_id = ?" % table,
+                               (remote_id,)).fetchone()
+            return int(row[0]) if row else -1
+
+    def get_syncs(self, incoming: bool = True) -> List[Dict[str, Any]]:
+        table = "incoming_sync" if incoming else "outgoing_sync"
+        with self._read() as conn:
+            rows = conn.execute("SELECT remote_id, sync_point FROM %s" % table).fetchall()
+            return [dict(r) for r in rows]
+
+    def merge_syncs(self, syncs: Sequence[Dict[str, Any]], incoming: bool = True) -> None:
+        """Record sync points; a point only ever moves forward."""
+        table = "incoming_sync" if incoming else "outgoing_sync"
+        with self._write() as conn:
+            for sync in syncs:
+                self._merge_sync(conn, table, str(sync["remote_id"]), int(sync["sync_point"]))
+
+    def new_id(self) -> str:
+        """Give this file a fresh identity (after it was copied whole from
+        a replica, which would otherwise share the replica's id)."""
+        new = uuid.uuid4().hex
+        with self._write() as conn:
+            conn.execute("UPDATE info SET id = ?", (new,))
+        return new
+
+    def merge_timestamps(self, created_at: str, put_timestamp: str, delete_timestamp: str) -> None:
+        """Take the newer put/delete (and older creation) from a replica."""
+        with self._write() as conn:
+            info = self._info_row(conn)
+            old_deleted = Timestamp(info["delete_timestamp"]) > Timestamp(info["put_timestamp"])
+            created = min(Timestamp(info["created_at"]), Timestamp(created_at))
+            put = max(Timestamp(info["put_timestamp"]), Timestamp(put_timestamp))
+            delete = max(Timestamp(info["delete_timestamp"]), Timestamp(delete_timestamp))
+            conn.execute("UPDATE info SET created_at = ?, put_timestamp = ?, delete_timestamp = ?",
+                         (created.internal, put.internal, delete.internal))
+            if (delete > put) != old_deleted:
+                conn.execute("UPDATE info SET status_changed_at = ?", (max(put, delete).internal,))
+
+
+def merge_metadata(current: Dict[str, List[str]], updates: Dict[str, Any]) -> bool:
+    """Merge ``updates`` into ``current`` in place, per key by timestamp."""
+    changed = False
+    for key, pair in updates.items():
+        value, ts = pair[0], Timestamp(pair[1]).internal
+        old = current.get(key)
+        if old is None or Timestamp(ts) > Timestamp(old[1]):
+            current[key] = [value, ts]
+            changed = True
+    return changed
+
+
+def _unlink_quietly(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(path + suffix)
+        except FileNotFoundError:
+            pass
