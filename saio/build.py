@@ -72,6 +72,22 @@ rsync_port = {rsync_port}
 """)
 
 
+def rsyncd_conf(saio: str, etc: str, rsync_port: int) -> None:
+    """One rsync module per node and kind, as the replicators expect."""
+    lines = ["# rsync daemon for the all-in-one cluster's replicators",
+             "pid file = %s" % os.path.join(saio, "run", "rsyncd.pid"),
+             "port = %d" % rsync_port, "address = 127.0.0.1", "use chroot = no",
+             "uid = %d" % os.getuid(), "gid = %d" % os.getgid(), ""]
+    for node in NODES:
+        for kind in ("object", "container", "account"):
+            lines += ["[%s%d]" % (kind, node),
+                      "path = %s" % os.path.join(saio, "srv", str(node), "node"),
+                      "read only = false", "max connections = 8",
+                      "lock file = %s" % os.path.join(saio, "run", "rsync-%s%d.lock" % (kind, node)),
+                      ""]
+    write(os.path.join(etc, "rsyncd.conf"), "\n".join(lines))
+
+
 def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int) -> None:
     with open(template) as fp:
         text = fp.read()
@@ -115,6 +131,7 @@ def main() -> None:
     etc = os.path.join(args.saio_dir, "etc")
     objstore_conf(etc)
     server_confs(args.saio_dir, etc, args.rsync_port)
+    rsyncd_conf(args.saio_dir, etc, args.rsync_port)
     proxy_conf(etc, os.path.join(repo, "etc", "proxy-server.conf"), args.proxy_port,
                args.memcached_port)
     builder_cmd = os.path.join(os.path.dirname(sys.executable), "objstore-ring-builder")
