@@ -1,0 +1,335 @@
+"""tempauth: users listed in the proxy config, tokens kept in the cache.
+
+Meant for test clusters (the SAIO users) and small deployments. Users are
+``user_<account>_<user> = <key> [.admin] [.reseller_admin] [group ...]
+[storage_url]`` (``user64_<b64 account>_<b64 user>`` for names holding
+``_``). ``GET /auth/v1.0`` with ``X-Auth-User: account:user`` and
+``X-Auth-Key`` hands out a token; the token lives in ``env['swift.cache']``
+(memcached), so every proxy worker accepts it until it expires.
+
+On every other request this middleware only says *who* the caller is
+(``REMOTE_USER`` = comma-separated groups) and installs
+``env['swift.authorize']``; the proxy calls that once it knows the
+container ACL (``req.acl``), which is when the decision can be made. A
+request without a token still goes through, so public containers
+(``.r:*``) and listings (``.rlistings``) work for anonymous clients.
+Denials are ``401`` when the caller is not authenticated (retry with a
+token) and ``403`` when a valid token lacks the right (retrying won't help).
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from webob import Request, Response
+
+from objstore.common import logs, registry
+from objstore.common.config import ConfigError, config_int, config_true_value
+from objstore.common.memcached import LocalCache
+from objstore.common.utils import split_path
+from objstore.middleware.acl import clean_acl, parse_acl, referrer_allowed
+
+DEFAULT_TOKEN_LIFE = 86400
+DEFAULT_RESELLER_PREFIX = "AUTH"
+DEFAULT_AUTH_PREFIX = "/auth/"
+ADMIN_GROUP = ".admin"
+RESELLER_ADMIN_GROUP = ".reseller_admin"
+TOKEN_MARK = "tk"
+
+
+@dataclass
+class User:
+    """One configured user: key, groups and (optionally) a fixed storage URL."""
+
+    account: str
+    name: str
+    key: str
+    groups: List[str] = field(default_factory=list)
+    storage_url: Optional[str] = None
+
+
+def _b64decode(text: str) -> str:
+    padded = text + "=" * (-len(text) % 4)
+    return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+
+
+def parse_users(conf: Dict[str, str]) -> Dict[str, User]:
+    """``{"account:user": User}`` from the ``user_*``/``user64_*`` options."""
+    users: Dict[str, User] = {}
+    for option, value in conf.items():
+        if option.startswith("user64_"):
+            enc_account, sep, enc_user = option[len("user64_"):].partition("_")
+            if not sep:
+                raise ConfigError("tempauth option %s: expected user64_<account>_<user>" % option)
+            try:
+                account, name = _b64decode(enc_account), _b64decode(enc_user)
+            except ValueError:
+                raise ConfigError("tempauth option %s: bad base64 name" % option) from None
+        elif option.startswith("user_"):
+            account, sep, name = option[len("user_"):].partition("_")
+            if not sep or not account or not name:
+                raise ConfigError("tempauth option %s: expected user_<account>_<user>" % option)
+        else:
+            continue
+        words = value.split()
+        if not words:
+            raise ConfigError("tempauth option %s: needs at least a key" % option)
+        key, rest = words[0], words[1:]
+        storage_url = None
+        if rest and "://" in rest[-1]:
+            storage_url = rest.pop()
+        users["%s:%s" % (account, name)] = User(account, name, key, rest, storage_url)
+    return users
+
+
+class TempAuth:
+    """Authenticates with config users and authorizes with container ACLs."""
+
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        self.logger = logs.get_logger(conf, "tempauth")
+        prefixes = [p.strip() for p in conf.get("reseller_prefix", DEFAULT_RESELLER_PREFIX)
+                    .replace(",", " ").split()]
+        self.reseller_prefixes = [p if p.endswith("_") else p + "_" for p in prefixes] or [""]
+        self.reseller_prefix = self.reseller_prefixes[0]
+        # An account under this prefix also needs this group (e.g. a service
+        # token's): ``<PREFIX>_require_group = service``.
+        self.require_group = {p: conf.get("%srequire_group" % p, "").strip()
+                              for p in self.reseller_prefixes}
+        self.auth_prefix = conf.get("auth_prefix", DEFAULT_AUTH_PREFIX).strip() or DEFAULT_AUTH_PREFIX
+        if not self.auth_prefix.startswith("/"):
+            self.auth_prefix = "/" + self.auth_prefix
+        if not self.auth_prefix.endswith("/"):
+            self.auth_prefix += "/"
+        self.token_life = config_int(conf, "token_life", DEFAULT_TOKEN_LIFE, 1)
+        self.storage_url_scheme = conf.get("storage_url_scheme", "default").strip()
+        if self.storage_url_scheme not in ("default", "http", "https"):
+            raise ConfigError("tempauth storage_url_scheme must be default, http or https, "
+                              "got %r" % self.storage_url_scheme)
+        self.allow_overrides = config_true_value(conf.get("allow_overrides", "true"))
+        self.users = parse_users(conf)
+        self._fallback_cache = LocalCache()
+        registry.register_info("tempauth", account_acls=True)
+
+    # -- request entry ----------------------------------------------------
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if self.allow_overrides and env.get("swift.authorize_override"):
+            return self.app(env, start_response)  # e.g. tempurl vouched for it
+        path = env.get("PATH_INFO", "")
+        if path.startswith(self.auth_prefix) or path in ("/v1.0", "/v1.0/"):
+            return self.handle_auth(Request(env))(env, start_response)
+        token = env.get("HTTP_X_AUTH_TOKEN") or env.get("HTTP_X_STORAGE_TOKEN")
+        if token and self._owns_token(token):
+            groups = self.get_groups(env, token)
+            if groups is None:
+                # Our token format but unknown or expired: say so right away.
+                return self._unauthorized(Request(env))(env, start_response)
+            env["REMOTE_USER"] = groups
+            env["swift.authorize"] = self.authorize
+            env["swift.clean_acl"] = clean_acl
+            if RESELLER_ADMIN_GROUP in groups.split(","):
+                env["reseller_request"] = True
+        elif self._is_our_account(path):
+            # Anonymous (or another auth's token) on one of our accounts:
+            # ACLs may still let it in.
+            env["swift.authorize"] = self.authorize
+            env["swift.clean_acl"] = clean_acl
+        elif "swift.authorize" not in env:
+            env["swift.authorize"] = self.denied_response
+        return self.app(env, start_response)
+
+    def _owns_token(self, token: str) -> bool:
+        return any(token.startswith(p + TOKEN_MARK) for p in self.reseller_prefixes if p)
+
+    def _account_prefix(self, account: Optional[str]) -> Optional[str]:
+        """The reseller prefix ``account`` is under, or ``None``."""
+        if not account:
+            return None
+        for prefix in self.reseller_prefixes:
+            if account.startswith(prefix):
+                return prefix
+        return None
+
+    def _is_our_account(self, path: str) -> bool:
+        try:
+            _version, account, _rest = split_path(path, 1, 3, True)
+        except ValueError:
+            return False
+        return self._account_prefix(account) is not None
+
+    def _cache(self, env: Dict[str, Any]) -> Any:
+        cache = env.get("swift.cache")
+        if cache is None:
+            # No memcache filter in the pipeline: tokens only work in this
+            # worker. Fine for tests and single-process proxies.
+            return self._fallback_cache
+        return cache
+
+    # -- tokens -----------------------------------------------------------
+
+    def _token_key(self, token: str) -> str:
+        return "%s/token/%s" % (self.reseller_prefix, token)
+
+    def _user_key(self, account_user: str) -> str:
+        return "%s/user/%s" % (self.reseller_prefix, account_user)
+
+    def _token_groups(self, env: Dict[str, Any], token: str) -> Optional[str]:
+        cached = self._cache(env).get(self._token_key(token))
+        if not cached or not isinstance(cached, list) or len(cached) != 2:
+            return None
+        expires, groups = cached
+        if float(expires) <= time.time():
+            self._cache(env).delete(self._token_key(token))
+            return None
+        return str(groups)
+
+    def get_groups(self, env: Dict[str, Any], token: str) -> Optional[str]:
+        """The caller's groups as a comma-separated string, or ``None`` if the
+        token is unknown or expired. A valid ``X-Service-Token`` adds its
+        user's groups (after the user's own, so the first stays the user)."""
+        groups = self._token_groups(env, token)
+        if groups is None:
+            return None
+        service_token = env.get("HTTP_X_SERVICE_TOKEN")
+        if service_token and self._owns_token(service_token):
+            service_groups = self._token_groups(env, service_token)
+            if service_groups:
+                groups = ",".join([groups, service_groups])
+        return groups
+
+    def user_groups(self, user: User) -> List[str]:
+        """Groups a token for ``user`` carries: ``account:user``, ``account``,
+        the configured groups; ``.admin`` becomes the account id itself
+        (``AUTH_test``, and the same account under every other reseller
+        prefix), which is what makes the user the account's owner."""
+        groups = ["%s:%s" % (user.account, user.name), user.account]
+        for group in user.groups:
+            if group == ADMIN_GROUP:
+                groups.extend(p + user.account for p in self.reseller_prefixes)
+            elif group not in groups:
+                groups.append(group)
+        return groups
+
+    def handle_auth(self, req: Request) -> Response:
+        """Answer ``GET /auth/v1.0`` (and ``/v1.0``, ``/auth/v1/<acct>/auth``)."""
+        if req.method not in ("GET", "HEAD"):
+            return Response(status=405, headers={"Allow": "GET, HEAD"}, content_type="text/plain",
+                            text="Get a token with GET %sv1.0\n" % self.auth_prefix)
+        path = req.path_info
+        rel = path[len(self.auth_prefix) - 1:] if path.startswith(self.auth_prefix) else path
+        parts = [p for p in rel.split("/") if p]
+        user_header = req.headers.get("X-Auth-User") or req.headers.get("X-Storage-User")
+        key = req.headers.get("X-Auth-Key") or req.headers.get("X-Storage-Pass")
+        if parts in (["v1.0"], ["auth"]) or parts == []:
+            account_user = user_header or ""
+        elif len(parts) == 3 and parts[0] == "v1" and parts[2] == "auth":
+            account_user = "%s:%s" % (parts[1], user_header or "")
+        else:
+            return Response(status=400, content_type="text/plain", text="Unknown auth path %s; use GET %sv1.0\n"
+                            % (path, self.auth_prefix))
+        if not account_user or ":" not in account_user or not key:
+            return self._unauthorized(req, "Give X-Auth-User: account:user and X-Auth-Key\n")
+        user = self.users.get(account_user)
+        if user is None or not hmac.compare_digest(user.key.encode("utf-8"),
+                                                   key.encode("utf-8")):
+            return self._unauthorized(req, "Invalid user or key\n")
+        return self._issue_token(req, account_user, user)
+
+    def _issue_token(self, req: Request, account_user: str, user: User) -> Response:
+        cache = self._cache(req.environ)
+        groups = ",".join(self.user_groups(user))
+        token = None
+        expires = 0.0
+        if not config_true_value(req.headers.get("X-Auth-New-Token", "false")):
+            old = cache.get(self._user_key(account_user))
+            if isinstance(old, str):
+                cached = cache.get(self._token_key(old))
+                if (isinstance(cached, list) and len(cached) == 2
+                        and float(cached[0]) > time.time() and cached[1] == groups):
+                    token, expires = old, float(cached[0])
+        if token is None:
+            token = "%s%s%s" % (self.reseller_prefix, TOKEN_MARK, uuid.uuid4().hex)
+            expires = time.time() + self.token_life
+            cache.set(self._token_key(token), [expires, groups], time=self.token_life)
+            cache.set(self._user_key(account_user), token, time=self.token_life)
+        url = user.storage_url or "%s://%s/v1/%s%s" % (
+            req.environ.get("wsgi.url_scheme", "http") if self.storage_url_scheme == "default"
+            else self.storage_url_scheme, req.host, self.reseller_prefix, user.account)
+        body = json.dumps({"storage": {"default": "local", "local": url}}).encode("utf-8")
+        return Response(status=200, body=body, content_type="application/json",
+                        charset=None, headers={
+                            "X-Auth-Token": token,
+                            "X-Storage-Token": token,
+                            "X-Auth-Token-Expires": str(max(int(expires - time.time()), 0)),
+                            "X-Storage-Url": url})
+
+    # -- authorization ----------------------------------------------------
+
+    def authorize(self, req: Request) -> Optional[Response]:
+        """``None`` to allow ``req``, else the 401/403 response to send.
+
+        Called by the proxy after it set ``req.acl`` (the container's read
+        ACL for GET/HEAD, write ACL for PUT/POST/DELETE). Marks the account
+        owner with ``env['swift.owner'] = True`` so the proxy shows them
+        the privileged headers (ACLs, sync keys).
+        """
+        try:
+            _version, account, container, obj = split_path(req.path_info, 1, 4, True)
+        except ValueError:
+            return Response(status=404, content_type="text/plain", text="Not a valid path: %s\n" % req.path_info)
+        prefix = self._account_prefix(account)
+        if prefix is None:
+            return self.denied_response(req)
+        groups = [g for g in (req.remote_user or "").split(",") if g]
+        required = self.require_group.get(prefix)
+        if required and required not in groups:
+            return self.denied_response(req)
+        is_reseller_admin = RESELLER_ADMIN_GROUP in groups
+        if is_reseller_admin and account != prefix and not account[len(prefix):].startswith("."):
+            req.environ["swift.owner"] = True
+            return None
+        if account in groups and (req.method not in ("PUT", "DELETE") or container):
+            # The owner may do anything but create or delete the account.
+            req.environ["swift.owner"] = True
+            return None
+        if req.method == "OPTIONS":
+            return None  # CORS preflight: the proxy checks the CORS rules
+        referrers, acl_groups = parse_acl(getattr(req, "acl", None))
+        if referrer_allowed(req.referer, referrers) and (obj or ".rlistings" in acl_groups):
+            return None
+        if not groups:
+            return self.denied_response(req)
+        if any(group in acl_groups for group in groups):
+            return None
+        return self.denied_response(req)
+
+    def denied_response(self, req: Request) -> Response:
+        """403 for an authenticated caller, 401 (retry with a token) otherwise."""
+        if req.remote_user:
+            return Response(status=403, content_type="text/plain", text="Forbidden: %s may not %s %s\n" % (
+                req.remote_user.split(",")[0], req.method, req.path_info))
+        return self._unauthorized(req)
+
+    def _unauthorized(self, req: Request, text: str = "Unauthorized: "
+                      "this needs a valid X-Auth-Token\n") -> Response:
+        realm = "unknown"
+        try:
+            _version, account, _rest = split_path(req.path_info, 1, 3, True)
+            if self._account_prefix(account):
+                realm = account or realm
+        except ValueError:
+            pass
+        return Response(status=401, text=text, content_type="text/plain",
+                        headers={"Www-Authenticate": 'Swift realm="%s"' % realm})
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: TempAuth(app, conf)

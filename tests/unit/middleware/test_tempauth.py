@@ -1,0 +1,330 @@
+import json
+import time
+
+import pytest
+from webob import Request, Response
+
+from objstore.common import registry
+from objstore.common.config import ConfigError
+from objstore.common.memcached import LocalCache
+from objstore.middleware.tempauth import TempAuth, filter_factory, parse_users
+
+SAIO_USERS = {
+    "reseller_prefix": "AUTH",
+    "token_life": "86400",
+    "user_admin_admin": "admin .admin .reseller_admin",
+    "user_test_tester": "testing .admin",
+    "user_test2_tester2": "testing2 .admin",
+    "user_test_tester3": "testing3",
+    "user_test5_tester5": "testing5 service",
+}
+
+
+class FakeProxy:
+    """Stands in for the proxy app: sets req.acl like the proxy does (from
+    the request's test.acl env key) and asks swift.authorize."""
+
+    def __call__(self, env, start_response):
+        req = Request(env)
+        req.acl = env.get("test.acl")
+        authorize = env.get("swift.authorize")
+        if authorize:
+            denied = authorize(req)
+            if denied is not None:
+                return denied(env, start_response)
+        body = json.dumps({"owner": bool(env.get("swift.owner")),
+                           "remote_user": env.get("REMOTE_USER")}).encode()
+        return Response(body=body, content_type="application/json")(env, start_response)
+
+
+@pytest.fixture
+def cache():
+    return LocalCache()
+
+
+@pytest.fixture
+def auth(cache):
+    mw = filter_factory({}, **SAIO_USERS)(FakeProxy())
+
+    def app(env, start_response):
+        env["swift.cache"] = cache
+        return mw(env, start_response)
+    app.mw = mw
+    return app
+
+
+def get_token(app, user="test:tester", key="testing", **headers):
+    headers.update({"X-Auth-User": user, "X-Auth-Key": key})
+    return Request.blank("/auth/v1.0", headers=headers).get_response(app)
+
+
+def token_for(app, user, key):
+    resp = get_token(app, user, key)
+    assert resp.status_int == 200, resp.body
+    return resp.headers["X-Auth-Token"]
+
+
+def call(app, path, method="GET", token=None, acl=None, **headers):
+    if token:
+        headers["X-Auth-Token"] = token
+    req = Request.blank(path, method=method, headers=headers)
+    if acl is not None:
+        req.environ["test.acl"] = acl
+    return req.get_response(app)
+
+
+# -- getting a token --------------------------------------------------------
+
+def test_good_credentials_get_a_token_and_storage_url(auth):
+    resp = get_token(auth)
+    assert resp.status_int == 200
+    token = resp.headers["X-Auth-Token"]
+    assert token.startswith("AUTH_tk") and len(token) == len("AUTH_tk") + 32
+    assert resp.headers["X-Storage-Token"] == token
+    assert resp.headers["X-Storage-Url"] == "http://localhost:80/v1/AUTH_test"
+    assert 86390 < int(resp.headers["X-Auth-Token-Expires"]) <= 86400
+    assert resp.json == {"storage": {"default": "local",
+                                     "local": "http://localhost:80/v1/AUTH_test"}}
+
+
+@pytest.mark.parametrize("path", ["/auth/v1.0", "/auth/v1.0/", "/v1.0"])
+def test_every_v1_auth_path_and_the_storage_header_spelling_work(auth, path):
+    resp = Request.blank(path, headers={"X-Storage-User": "test:tester",
+                                        "X-Storage-Pass": "testing",
+                                        "Host": "proxy.example.com:8080"}).get_response(auth)
+    assert resp.status_int == 200
+    assert resp.headers["X-Storage-Url"] == "http://proxy.example.com:8080/v1/AUTH_test"
+
+
+def test_the_account_in_the_path_form_gets_a_token(auth):
+    resp = Request.blank("/auth/v1/test/auth", headers={
+        "X-Auth-User": "tester", "X-Auth-Key": "testing"}).get_response(auth)
+    assert resp.status_int == 200
+
+
+@pytest.mark.parametrize("user, key", [
+    ("test:tester", "wrong"), ("test:nobody", "testing"), ("tester", "testing"),
+    ("test:tester", ""), ("", "testing")])
+def test_bad_credentials_get_401(auth, user, key):
+    resp = get_token(auth, user, key)
+    assert resp.status_int == 401
+    assert "X-Auth-Token" not in resp.headers
+    assert resp.headers["Www-Authenticate"].startswith("Swift realm=")
+
+
+def test_auth_paths_reject_other_methods_and_unknown_subpaths(auth):
+    assert Request.blank("/auth/v1.0", method="PUT").get_response(auth).status_int == 405
+    assert Request.blank("/auth/v2/tokens").get_response(auth).status_int == 400
+
+
+def test_a_second_login_reuses_the_token_unless_a_new_one_is_asked_for(auth):
+    first = token_for(auth, "test:tester", "testing")
+    assert token_for(auth, "test:tester", "testing") == first
+    fresh = get_token(auth, **{"X-Auth-New-Token": "true"}).headers["X-Auth-Token"]
+    assert fresh != first
+    assert call(auth, "/v1/AUTH_test", token=first).status_int == 200
+
+
+def test_storage_url_scheme_and_a_configured_url_are_honoured(cache):
+    conf = dict(SAIO_USERS, storage_url_scheme="https",
+                user_other_u="k http://elsewhere:9000/v1/AUTH_other")
+    mw = filter_factory({}, **conf)(FakeProxy())
+    resp = Request.blank("/auth/v1.0", headers={"X-Auth-User": "test:tester",
+                                                "X-Auth-Key": "testing"}).get_response(mw)
+    assert resp.headers["X-Storage-Url"] == "https://localhost:80/v1/AUTH_test"
+    resp = Request.blank("/auth/v1.0", headers={"X-Auth-User": "other:u",
+                                                "X-Auth-Key": "k"}).get_response(mw)
+    assert resp.headers["X-Storage-Url"] == "http://elsewhere:9000/v1/AUTH_other"
+
+
+def test_a_token_from_one_worker_is_accepted_by_another_sharing_the_cache(auth, cache):
+    token = token_for(auth, "test:tester", "testing")
+    other_worker = filter_factory({}, **SAIO_USERS)(FakeProxy())
+    req = Request.blank("/v1/AUTH_test", headers={"X-Auth-Token": token})
+    req.environ["swift.cache"] = cache
+    assert req.get_response(other_worker).status_int == 200
+
+
+def test_an_expired_token_gets_401(auth, cache, monkeypatch):
+    token = token_for(auth, "test:tester", "testing")
+    later = time.time() + 86401
+    monkeypatch.setattr("objstore.middleware.tempauth.time.time", lambda: later)
+    resp = call(auth, "/v1/AUTH_test", token=token)
+    assert resp.status_int == 401
+    assert resp.headers["Www-Authenticate"] == 'Swift realm="AUTH_test"'
+    # and a new login gets a new token rather than the expired one
+    assert token_for(auth, "test:tester", "testing") != token
+
+
+def test_an_unknown_token_with_our_prefix_gets_401_before_reaching_the_proxy(cache):
+    reached = []
+    mw = filter_factory({}, **SAIO_USERS)(lambda env, sr: reached.append(1))
+    req = Request.blank("/v1/AUTH_test/c", headers={"X-Auth-Token": "AUTH_tkdeadbeef"})
+    req.environ["swift.cache"] = cache
+    assert req.get_response(mw).status_int == 401
+    assert reached == []
+
+
+# -- who the caller is ------------------------------------------------------
+
+def test_groups_of_an_admin_include_the_account_id(auth):
+    token = token_for(auth, "test:tester", "testing")
+    body = call(auth, "/v1/AUTH_test", token=token).json
+    assert body == {"owner": True, "remote_user": "test:tester,test,AUTH_test"}
+
+
+def test_a_service_token_adds_the_service_users_groups(auth):
+    user = token_for(auth, "test:tester3", "testing3")
+    service = token_for(auth, "test5:tester5", "testing5")
+    body = call(auth, "/v1/AUTH_test/c/o", token=user, acl="test:tester3",
+                **{"X-Service-Token": service}).json
+    assert body["remote_user"] == "test:tester3,test,test5:tester5,test5,service"
+
+
+def test_a_required_group_guards_a_service_prefix(cache):
+    conf = dict(SAIO_USERS, reseller_prefix="AUTH, SERVICE", SERVICE_require_group="service")
+    mw = filter_factory({}, **conf)(FakeProxy())
+
+    def run(path, **headers):
+        req = Request.blank(path, headers=headers)
+        req.environ["swift.cache"] = cache
+        return req.get_response(mw)
+    user = run("/auth/v1.0", **{"X-Auth-User": "test:tester",
+                                "X-Auth-Key": "testing"}).headers["X-Auth-Token"]
+    service = run("/auth/v1.0", **{"X-Auth-User": "test5:tester5",
+                                   "X-Auth-Key": "testing5"}).headers["X-Auth-Token"]
+    assert run("/v1/AUTH_test", **{"X-Auth-Token": user}).status_int == 200
+    assert run("/v1/SERVICE_test", **{"X-Auth-Token": user}).status_int == 403
+    assert run("/v1/SERVICE_test", **{"X-Auth-Token": user,
+                                      "X-Service-Token": service}).status_int == 200
+    # the service group alone does not make tester5 the owner of test's account
+    assert run("/v1/SERVICE_test", **{"X-Auth-Token": service}).status_int == 403
+
+
+def test_auth_registers_its_info_section():
+    registry.reset_info()
+    filter_factory({}, **SAIO_USERS)(FakeProxy())
+    assert registry.get_info()["tempauth"] == {"account_acls": True}
+
+
+# -- the ACL matrix ---------------------------------------------------------
+
+@pytest.fixture
+def tokens(auth):
+    return {name: token_for(auth, user, key) for name, user, key in [
+        ("admin", "test:tester", "testing"), ("other_admin", "test2:tester2", "testing2"),
+        ("tester3", "test:tester3", "testing3"), ("reseller", "admin:admin", "admin")]}
+
+
+@pytest.mark.parametrize("who, method, path, acl, status", [
+    # account admins own their account, but cannot create or delete it
+    ("admin", "GET", "/v1/AUTH_test", None, 200),
+    ("admin", "PUT", "/v1/AUTH_test/c", None, 200),
+    ("admin", "DELETE", "/v1/AUTH_test/c/o", None, 200),
+    ("admin", "PUT", "/v1/AUTH_test", None, 403),
+    ("admin", "DELETE", "/v1/AUTH_test", None, 403),
+    ("admin", "GET", "/v1/AUTH_test2", None, 403),
+    ("other_admin", "GET", "/v1/AUTH_test/c/o", None, 403),
+    # a non-admin needs the container ACL
+    ("tester3", "GET", "/v1/AUTH_test", None, 403),
+    ("tester3", "GET", "/v1/AUTH_test/c/o", None, 403),
+    ("tester3", "GET", "/v1/AUTH_test/c/o", "test:tester3", 200),
+    ("tester3", "PUT", "/v1/AUTH_test/c/o", "test:tester3", 200),
+    ("tester3", "GET", "/v1/AUTH_test/c", "test", 200),
+    ("tester3", "GET", "/v1/AUTH_test/c/o", "test:someone_else,test2", 403),
+    ("tester3", "GET", "/v1/AUTH_test/c/o", ".r:*", 200),
+    ("tester3", "GET", "/v1/AUTH_test/c", ".r:*", 403),
+    ("tester3", "GET", "/v1/AUTH_test/c", ".r:*,.rlistings", 200),
+    # anonymous: only public reads; 401 otherwise
+    (None, "GET", "/v1/AUTH_test/c/o", None, 401),
+    (None, "GET", "/v1/AUTH_test/c/o", ".r:*", 200),
+    (None, "HEAD", "/v1/AUTH_test/c/o", ".r:*", 200),
+    (None, "GET", "/v1/AUTH_test/c", ".r:*", 401),
+    (None, "GET", "/v1/AUTH_test/c", ".r:*,.rlistings", 200),
+    (None, "GET", "/v1/AUTH_test/c/o", "test:tester3", 401),
+    (None, "PUT", "/v1/AUTH_test/c/o", "test", 401),
+    (None, "GET", "/v1/AUTH_test", None, 401),
+    (None, "OPTIONS", "/v1/AUTH_test/c/o", None, 200),
+    # the reseller admin may do anything in the reseller namespace
+    ("reseller", "PUT", "/v1/AUTH_newaccount", None, 200),
+    ("reseller", "DELETE", "/v1/AUTH_test", None, 200),
+    ("reseller", "GET", "/v1/AUTH_test/c/o", None, 200),
+    ("reseller", "GET", "/v1/OTHER_test", None, 403),
+])
+def test_acl_matrix(auth, tokens, who, method, path, acl, status):
+    resp = call(auth, path, method=method, token=tokens.get(who), acl=acl)
+    assert resp.status_int == status, resp.body
+    if status == 401:
+        assert "Www-Authenticate" in resp.headers
+
+
+def test_owners_are_marked_swift_owner_and_acl_users_are_not(auth, tokens):
+    assert call(auth, "/v1/AUTH_test/c", token=tokens["admin"]).json["owner"] is True
+    assert call(auth, "/v1/AUTH_test/c", token=tokens["reseller"]).json["owner"] is True
+    assert call(auth, "/v1/AUTH_test/c", token=tokens["tester3"],
+                acl="test:tester3").json["owner"] is False
+
+
+@pytest.mark.parametrize("referer, status", [
+    ("http://www.example.com/page", 200),
+    ("https://img.example.com/x", 200),
+    ("http://thief.example.com/", 401),
+    ("http://example.org/", 401),
+    (None, 401),
+])
+def test_referrer_rules_allow_a_domain_but_deny_one_host(auth, referer, status):
+    headers = {"Referer": referer} if referer else {}
+    resp = call(auth, "/v1/AUTH_test/c/o", acl=".r:.example.com,.r:-thief.example.com",
+                **headers)
+    assert resp.status_int == status
+
+
+def test_a_valid_token_denied_by_referrer_gets_403_not_401(auth, tokens):
+    resp = call(auth, "/v1/AUTH_test/c/o", token=tokens["tester3"], acl=".r:-.example.com",
+                Referer="http://a.example.com/")
+    assert resp.status_int == 403
+
+
+def test_requests_for_other_namespaces_are_denied_unless_someone_else_authorizes(cache):
+    mw = filter_factory({}, **SAIO_USERS)(FakeProxy())
+    assert Request.blank("/v1/OTHER_x/c/o").get_response(mw).status_int == 401
+    env_before = {"swift.authorize": lambda req: None}
+    req = Request.blank("/v1/OTHER_x/c/o", environ=env_before)
+    assert req.get_response(mw).status_int == 200
+
+
+def test_an_authorize_override_skips_tempauth(cache):
+    mw = filter_factory({}, **SAIO_USERS)(FakeProxy())
+    req = Request.blank("/v1/AUTH_test/c/o", environ={
+        "swift.authorize_override": True, "swift.authorize": lambda req: None})
+    assert req.get_response(mw).status_int == 200
+
+
+def test_the_proxy_gets_clean_acl_to_validate_acl_headers(auth, tokens):
+    seen = {}
+
+    def proxy(env, start_response):
+        seen["clean"] = env.get("swift.clean_acl")
+        return Response()(env, start_response)
+    mw = TempAuth(proxy, SAIO_USERS)
+    Request.blank("/v1/AUTH_test/c").get_response(mw)
+    assert seen["clean"]("X-Container-Read", ".ref:*") == ".r:*"
+
+
+# -- configuration ----------------------------------------------------------
+
+def test_users_parse_groups_storage_urls_and_base64_names():
+    users = parse_users({"user_a_b": "key .admin g1 http://h/v1/AUTH_a",
+                         "user64_dXNlcl93aXRoX3VuZGVyc2NvcmU_Ym9i": "k2",
+                         "unrelated": "x"})
+    assert users["a:b"].groups == [".admin", "g1"]
+    assert users["a:b"].storage_url == "http://h/v1/AUTH_a"
+    assert users["user_with_underscore:bob"].key == "k2"
+
+
+@pytest.mark.parametrize("conf", [
+    {"user_onlyaccount": "k"}, {"user_a_b": ""}, {"storage_url_scheme": "gopher"},
+    {"token_life": "soon"}, {"user64_!!!_x": "k"}])
+def test_bad_tempauth_config_raises_config_error(conf):
+    with pytest.raises(ConfigError):
+        filter_factory({}, **conf)(FakeProxy())
