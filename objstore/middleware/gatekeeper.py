@@ -1,0 +1,53 @@
+"""Keeps clients out of the system's private headers.
+
+Backend headers (``X-Backend-*``) and system metadata
+(``X-{Account,Container,Object}-Sysmeta-*``, ``X-Object-Transient-Sysmeta-*``)
+are how the proxy and middlewares talk to the storage servers and to each
+other; a client that could send them could, say, forge a symlink target or
+an encryption key id, and one that could read them could learn internals.
+So they are removed from client requests on the way in and from responses
+on the way out. A client-sent ``X-Timestamp`` is dropped too
+(``shunt_inbound_x_timestamp``), because timestamps decide every conflict.
+Middlewares to the right of this one may set these headers freely.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Tuple
+
+from objstore.common.config import config_true_value
+
+PRIVATE_PREFIXES = ("x-backend-", "x-account-sysmeta-", "x-container-sysmeta-",
+                    "x-object-sysmeta-", "x-object-transient-sysmeta-")
+_ENV_PREFIXES = tuple("HTTP_" + p.upper().replace("-", "_") for p in PRIVATE_PREFIXES)
+
+
+def is_private_header(name: str) -> bool:
+    """Whether ``name`` is a header only the system may set or see."""
+    return name.lower().startswith(PRIVATE_PREFIXES)
+
+
+class GatekeeperMiddleware:
+    """Strip private headers from requests and responses."""
+
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        self.shunt_x_timestamp = config_true_value(
+            conf.get("shunt_inbound_x_timestamp", "true"))
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        for key in [k for k in env if k.startswith(_ENV_PREFIXES)]:
+            del env[key]
+        if self.shunt_x_timestamp:
+            env.pop("HTTP_X_TIMESTAMP", None)
+
+        def filtered_start_response(status: str, headers: List[Tuple[str, str]],
+                                    exc_info: Any = None) -> Any:
+            return start_response(status, [(k, v) for k, v in headers
+                                            if not is_private_header(k)], exc_info)
+        return self.app(env, filtered_start_response)
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: GatekeeperMiddleware(app, conf)

@@ -1,0 +1,43 @@
+from webob import Request, Response
+
+from objstore.middleware.gatekeeper import filter_factory, is_private_header
+
+
+def echo(env, start_response):
+    """Reports the request headers it got; answers with private headers."""
+    got = sorted(k for k in env if k.startswith("HTTP_X_"))
+    resp = Response(body=",".join(got).encode())
+    resp.headers["X-Backend-Timestamp"] = "1"
+    resp.headers["X-Object-Sysmeta-Secret"] = "s"
+    resp.headers["X-Container-Sysmeta-Foo"] = "f"
+    resp.headers["X-Object-Meta-Color"] = "blue"
+    return resp(env, start_response)
+
+
+def test_private_request_headers_from_clients_are_removed():
+    req = Request.blank("/v1/a/c/o", headers={
+        "X-Backend-Storage-Policy-Index": "1", "X-Object-Sysmeta-Symlink-Target": "x",
+        "X-Account-Sysmeta-Quota": "1", "X-Container-Sysmeta-Key": "k",
+        "X-Object-Transient-Sysmeta-Crypto": "c", "X-Timestamp": "1.00000",
+        "X-Object-Meta-Color": "red"})
+    resp = req.get_response(filter_factory({})(echo))
+    assert resp.body == b"HTTP_X_OBJECT_META_COLOR"
+
+
+def test_private_response_headers_are_removed_and_user_metadata_kept():
+    resp = Request.blank("/").get_response(filter_factory({})(echo))
+    assert "X-Backend-Timestamp" not in resp.headers
+    assert "X-Object-Sysmeta-Secret" not in resp.headers
+    assert "X-Container-Sysmeta-Foo" not in resp.headers
+    assert resp.headers["X-Object-Meta-Color"] == "blue"
+
+
+def test_client_timestamps_can_be_allowed_by_config():
+    req = Request.blank("/", headers={"X-Timestamp": "1.00000"})
+    resp = req.get_response(filter_factory({}, shunt_inbound_x_timestamp="false")(echo))
+    assert resp.body == b"HTTP_X_TIMESTAMP"
+
+
+def test_is_private_header_ignores_case():
+    assert is_private_header("x-BACKEND-anything")
+    assert not is_private_header("X-Object-Meta-Backend-Thing")
