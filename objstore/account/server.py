@@ -1,0 +1,184 @@
+"""The account server: account databases over the backend protocol.
+
+``PUT /d/p/a`` creates an account, ``DELETE`` marks it deleted for the
+reaper, ``PUT /d/p/a/c`` is a container server reporting a container's
+stats, ``GET`` lists containers, ``HEAD`` gives totals (also per storage
+policy), ``POST`` sets metadata, ``REPLICATE`` serves the replicator.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Dict, List, Optional
+
+from webob import Request, Response
+from webob.exc import HTTPBadRequest, HTTPForbidden, HTTPNoContent, HTTPNotFound
+
+from objstore.account.broker import AccountBroker
+from objstore.common import constraints
+from objstore.common.config import config_true_value
+from objstore.common.timestamp import Timestamp
+from objstore.common.wsgi import run_wsgi
+from objstore.db.broker import DatabaseAlreadyExists
+from objstore.db.listing import container_item
+from objstore.db.paths import ACCOUNT_DATADIR, name_hash
+from objstore.db.server_common import (DatabaseServer, Target, apply_metadata,
+                                       header_int, metadata_headers, metadata_updates,
+                                       not_found, req_timestamp, stat_headers,
+                                       timestamp_headers)
+
+DEFAULT_PORT = 6202
+SECTION = "app:account-server"
+META_PREFIXES = ("x-account-meta-", "x-account-sysmeta-")
+SAVED_HEADERS = ("x-account-access-control",)
+POLICY_HEADER = "X-Backend-Storage-Policy-Index"
+
+
+class AccountServer(DatabaseServer):
+    """WSGI app of the account server."""
+
+    server_type = "account"
+    datadir = ACCOUNT_DATADIR
+    broker_class = AccountBroker
+
+    def get_broker(self, t: Target) -> AccountBroker:  # type: ignore[override]
+        """The account's database (a container path names its account's)."""
+        hash_ = name_hash(t.account, None, self.hash_prefix, self.hash_suffix)
+        return self._broker_for(t.device, t.partition, hash_, t.account)  # type: ignore[return-value]
+
+    # ------------------------------------------------------------- PUT
+
+    def PUT(self, req: Request) -> Response:
+        t = self.parse_target(req, 3, 4)
+        broker = self.get_broker(t)
+        if t.container is not None:
+            return self._put_container(req, t, broker)
+        ts = req_timestamp(req)
+        created = False
+        if not broker.exists():
+            try:
+                broker.initialize(ts.internal)
+                created = True
+            except DatabaseAlreadyExists:
+                pass
+        if not created:
+            if broker.is_status_deleted():
+                return HTTPForbidden(body=b"Recently deleted; the reaper is still at work")
+            created = broker.update_put_timestamp(ts.internal)
+        apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
+        return Response(status=201 if created else 202)
+
+    def _put_container(self, req: Request, t: Target, broker: AccountBroker) -> Response:
+        put_ts = req_timestamp(req, "X-Put-Timestamp")
+        delete_ts = req_timestamp(req, "X-Delete-Timestamp")
+        count = header_int(req, "X-Object-Count")
+        used = header_int(req, "X-Bytes-Used")
+        policy_index = header_int(req, POLICY_HEADER, 0)
+        stats_ts = req.headers.get("X-Timestamp")
+        try:
+            stats_ts = Timestamp(stats_ts).internal if stats_ts else Timestamp.now().internal
+        except ValueError:
+            raise HTTPBadRequest(body=b"Invalid X-Timestamp header")
+        if not broker.exists():
+            if not (self.auto_create_account_prefix
+                    and t.account.startswith(self.auto_create_account_prefix)):
+                return HTTPNotFound(body=b"The account does not exist")
+            try:
+                broker.initialize(Timestamp.now().internal)
+            except DatabaseAlreadyExists:
+                pass
+        if broker.is_deleted() and not config_true_value(
+                req.headers.get("X-Account-Override-Deleted", "no")):
+            return HTTPNotFound(body=b"The account is deleted")
+        broker.put_container(t.container or "", put_ts.internal, delete_ts.internal,
+                             count, used, policy_index, stats_ts)
+        if delete_ts > put_ts:
+            return HTTPNoContent()
+        return Response(status=201)
+
+    # ---------------------------------------------------------- DELETE
+
+    def DELETE(self, req: Request) -> Response:
+        t = self.parse_target(req, 3, 4)
+        if t.container is not None:
+            return HTTPBadRequest(body=b"Container deletions are reported with "
+                                       b"PUT /<dev>/<part>/<account>/<container>")
+        ts = req_timestamp(req)
+        broker = self.get_broker(t)
+        self._info_or_404(broker)
+        broker.mark_deleted(ts.internal)
+        return HTTPNoContent()
+
+    # ------------------------------------------------------- HEAD / GET
+
+    def _info_or_404(self, broker: AccountBroker) -> Dict[str, Any]:
+        if not broker.exists():
+            raise HTTPNotFound()
+        info = broker.get_info()
+        if broker.is_deleted():
+            headers = timestamp_headers(info)
+            headers["X-Account-Status"] = "Deleted"
+            raise not_found(headers)
+        return info
+
+    def _headers(self, info: Dict[str, Any], broker: AccountBroker) -> Dict[str, str]:
+        headers = stat_headers(info)
+        headers.update({"X-Account-Container-Count": str(info["container_count"]),
+                        "X-Account-Object-Count": str(info["object_count"]),
+                        "X-Account-Bytes-Used": str(info["bytes_used"])})
+        for index, stats in sorted(broker.get_policy_stats().items()):
+            policy = self.policies.get_by_index(index)
+            if policy is None:
+                continue
+            base = "X-Account-Storage-Policy-%s-" % policy.name
+            headers[base + "Container-Count"] = str(stats["container_count"])
+            headers[base + "Object-Count"] = str(stats["object_count"])
+            headers[base + "Bytes-Used"] = str(stats["bytes_used"])
+        headers.update(metadata_headers(broker))
+        return headers
+
+    def HEAD(self, req: Request) -> Response:
+        t = self.parse_target(req, 3, 3)
+        broker = self.get_broker(t)
+        info = self._info_or_404(broker)
+        resp = HTTPNoContent(headers=self._headers(info, broker))
+        resp.content_type = self.head_content_type(req)
+        resp.charset = "utf-8"
+        return resp
+
+    def GET(self, req: Request) -> Response:
+        t = self.parse_target(req, 3, 3)
+        broker = self.get_broker(t)
+        info = self._info_or_404(broker)
+        return self.listing_response(req, "account", t.account, broker.fetch_containers,
+                                     container_item,  # type: ignore[arg-type]
+                                     self._headers(info, broker),
+                                     constraints.LIMITS["account_listing_limit"])
+
+    # ------------------------------------------------------------- POST
+
+    def POST(self, req: Request) -> Response:
+        t = self.parse_target(req, 3, 3)
+        ts = req_timestamp(req)
+        broker = self.get_broker(t)
+        self._info_or_404(broker)
+        apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
+        return HTTPNoContent()
+
+
+def app_factory(conf: Dict[str, str]) -> AccountServer:
+    """The account server WSGI app for a config section."""
+    return AccountServer(conf)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``objstore-account-server <config>``: serve until SIGTERM."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        sys.stderr.write("usage: objstore-account-server <config file>\n")
+        return 2
+    return run_wsgi(args[0], SECTION, app_factory, DEFAULT_PORT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

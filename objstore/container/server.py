@@ -1,0 +1,290 @@
+"""The container server: container databases over the backend protocol.
+
+``PUT/DELETE /d/p/a/c`` create and delete containers and report them to
+the account server; ``PUT/DELETE /d/p/a/c/o`` are object rows sent by
+object servers; ``GET`` lists, ``HEAD`` stats, ``POST`` sets metadata,
+``REPLICATE`` serves the container replicator.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Dict, List, Optional
+
+from webob import Request, Response
+from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
+
+from objstore.common import concurrency, constraints
+from objstore.common.http_client import http_connect
+from objstore.common.timestamp import Timestamp
+from objstore.common.wsgi import run_wsgi
+from objstore.container.broker import ContainerBroker
+from objstore.db.broker import DatabaseAlreadyExists
+from objstore.db.listing import object_item
+from objstore.db.paths import CONTAINER_DATADIR
+from objstore.db.server_common import (DatabaseServer, Target, apply_metadata,
+                                       header_int, metadata_headers, metadata_updates,
+                                       not_found, req_timestamp, split_list,
+                                       stat_headers, timestamp_headers)
+
+DEFAULT_PORT = 6201
+SECTION = "app:container-server"
+META_PREFIXES = ("x-container-meta-", "x-container-sysmeta-")
+SAVED_HEADERS = ("x-container-read", "x-container-write", "x-container-sync-key",
+                 "x-container-sync-to", "x-versions-location", "x-history-location")
+POLICY_HEADER = "X-Backend-Storage-Policy-Index"
+
+
+class ContainerServer(DatabaseServer):
+    """WSGI app of the container server."""
+
+    server_type = "container"
+    datadir = CONTAINER_DATADIR
+    broker_class = ContainerBroker
+
+    # ------------------------------------------------------------- PUT
+
+    def PUT(self, req: Request) -> Response:
+        t = self.parse_target(req, 4, 5)
+        ts = req_timestamp(req)
+        broker = self.get_broker(t)
+        if t.obj is not None:
+            return self._put_object(req, t, broker, ts)
+        policy_index = self._requested_policy(req)
+        created = False
+        if not broker.exists():
+            if policy_index is None:
+                policy_index = self._default_policy(req)
+            try:
+                broker.initialize(ts.internal, storage_policy_index=policy_index)
+                created = True
+            except DatabaseAlreadyExists:
+                pass
+        if not created:
+            info = broker.get_info()
+            deleted = self._is_deleted(info)
+            if policy_index is not None and policy_index != info["storage_policy_index"]:
+                if not deleted:
+                    return HTTPConflict(
+                        headers={POLICY_HEADER: str(info["storage_policy_index"])},
+                        body=b"Container exists with another storage policy")
+                if ts > Timestamp(info["delete_timestamp"]):
+                    broker.set_storage_policy_index(policy_index)  # a re-create may change it
+            created = broker.update_put_timestamp(ts.internal)
+            if broker.is_deleted():
+                return HTTPConflict(headers=timestamp_headers(broker.get_info()),
+                                    body=b"A newer DELETE of this container exists")
+        apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
+        failure = self._account_update(req, t, broker)
+        if failure is not None:
+            return failure
+        return Response(status=201 if created else 202)
+
+    def _put_object(self, req: Request, t: Target, broker: ContainerBroker,
+                    ts: Timestamp) -> Response:
+        size = header_int(req, "X-Size")
+        ctype = req.headers.get("X-Content-Type")
+        etag = req.headers.get("X-Etag")
+        if ctype is None or etag is None:
+            raise HTTPBadRequest(body=b"Object rows need X-Content-Type and X-Etag")
+        policy = self._requested_policy(req)
+        if not self._container_usable(t, broker, ts, policy):
+            return HTTPNotFound(body=b"No such container")
+        if policy is None:
+            policy = broker.get_info()["storage_policy_index"]
+        broker.put_object(t.obj or "", ts.internal, size, ctype, etag,
+                          storage_policy_index=policy)
+        return Response(status=201)
+
+    def _container_usable(self, t: Target, broker: ContainerBroker, ts: Timestamp,
+                          policy: Optional[int]) -> bool:
+        """True if object rows may go into this container; system accounts
+        (``.expiring_objects`` and friends) get theirs made on demand."""
+        if not broker.exists():
+            if not t.account.startswith(self.auto_create_account_prefix) \
+                    or not self.auto_create_account_prefix:
+                return False
+            try:
+                broker.initialize(ts.internal, storage_policy_index=(
+                    policy if policy is not None else self.policies.default.index))
+            except DatabaseAlreadyExists:
+                pass
+            return True
+        return not broker.is_deleted()
+
+    def _requested_policy(self, req: Request) -> Optional[int]:
+        raw = req.headers.get(POLICY_HEADER)
+        if raw is None:
+            return None
+        policy = self.policies.get_by_index(raw)
+        if policy is None:
+            raise HTTPBadRequest(body=("Invalid %s: %r" % (POLICY_HEADER, raw)).encode("utf-8"))
+        return policy.index
+
+    def _default_policy(self, req: Request) -> int:
+        raw = req.headers.get("X-Backend-Storage-Policy-Default")
+        policy = self.policies.get_by_index(raw) if raw is not None else None
+        return (policy or self.policies.default).index
+
+    @staticmethod
+    def _is_deleted(info: Dict[str, Any]) -> bool:
+        return bool(Timestamp(info["delete_timestamp"]) > Timestamp(info["put_timestamp"])
+                    and info["empty"])
+
+    # ---------------------------------------------------------- DELETE
+
+    def DELETE(self, req: Request) -> Response:
+        t = self.parse_target(req, 4, 5)
+        ts = req_timestamp(req)
+        broker = self.get_broker(t)
+        if t.obj is not None:
+            if not self._container_usable(t, broker, ts, None):
+                return HTTPNotFound(body=b"No such container")
+            policy = self._requested_policy(req)
+            if policy is None:
+                policy = broker.get_info()["storage_policy_index"]
+            broker.delete_object(t.obj, ts.internal, storage_policy_index=policy)
+            return HTTPNoContent()
+        if not broker.exists():
+            return HTTPNotFound(body=b"No such container")
+        info = broker.get_info()
+        if self._is_deleted(info):
+            return not_found(timestamp_headers(info))
+        if not info["empty"]:
+            return HTTPConflict(body=b"The container is not empty; delete its objects first")
+        broker.mark_deleted(ts.internal)
+        if not broker.is_deleted():
+            return HTTPConflict(headers=timestamp_headers(broker.get_info()),
+                                body=b"A newer PUT of this container exists")
+        failure = self._account_update(req, t, broker)
+        if failure is not None:
+            return failure
+        return HTTPNoContent()
+
+    # ------------------------------------------------------- HEAD / GET
+
+    def _info_or_404(self, t: Target, broker: ContainerBroker) -> Dict[str, Any]:
+        if not broker.exists():
+            raise HTTPNotFound()
+        info = broker.get_info()
+        if self._is_deleted(info):
+            headers = timestamp_headers(info)
+            headers[POLICY_HEADER] = str(info["storage_policy_index"])
+            raise not_found(headers)
+        return info
+
+    def _headers(self, info: Dict[str, Any], broker: ContainerBroker) -> Dict[str, str]:
+        headers = stat_headers(info)
+        headers.update({"X-Container-Object-Count": str(info["object_count"]),
+                        "X-Container-Bytes-Used": str(info["bytes_used"]),
+                        POLICY_HEADER: str(info["storage_policy_index"])})
+        headers.update(metadata_headers(broker))
+        return headers
+
+    def HEAD(self, req: Request) -> Response:
+        t = self.parse_target(req, 4, 4)
+        broker = self.get_broker(t)
+        info = self._info_or_404(t, broker)
+        resp = HTTPNoContent(headers=self._headers(info, broker))
+        resp.content_type = self.head_content_type(req)
+        resp.charset = "utf-8"
+        return resp
+
+    def GET(self, req: Request) -> Response:
+        t = self.parse_target(req, 4, 4)
+        broker = self.get_broker(t)
+        info = self._info_or_404(t, broker)
+        return self.listing_response(req, "container", t.container or "",
+                                     broker.fetch_objects, object_item,  # type: ignore[arg-type]
+                                     self._headers(info, broker),
+                                     constraints.LIMITS["container_listing_limit"])
+
+    # ------------------------------------------------------------- POST
+
+    def POST(self, req: Request) -> Response:
+        t = self.parse_target(req, 4, 4)
+        ts = req_timestamp(req)
+        broker = self.get_broker(t)
+        self._info_or_404(t, broker)
+        apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
+        return HTTPNoContent()
+
+    # -------------------------------------------------- account updates
+
+    def _account_update(self, req: Request, t: Target, broker: ContainerBroker) -> Optional[Response]:
+        """Tell the account server(s) about this container's new state.
+
+        Failures are logged and left to the container updater, except a
+        404: the account does not exist, and the client must hear that.
+        """
+        hosts = split_list(req.headers.get("X-Account-Host"))
+        devices = split_list(req.headers.get("X-Account-Device"))
+        partition = req.headers.get("X-Account-Partition", "")
+        if not hosts:
+            return None
+        if len(hosts) != len(devices):
+            return HTTPBadRequest(body=("X-Account-Host lists %d hosts but X-Account-Device "
+                                        "lists %d devices" % (len(hosts), len(devices))).encode())
+        info = broker.get_info()
+        deleted = self._is_deleted(info)
+        headers = {
+            "X-Put-Timestamp": info["put_timestamp"],
+            "X-Delete-Timestamp": info["delete_timestamp"] if deleted else "0",
+            "X-Object-Count": str(info["object_count"]),
+            "X-Bytes-Used": str(info["bytes_used"]),
+            "X-Timestamp": Timestamp.now().internal,
+            "X-Trans-Id": req.headers.get("X-Trans-Id", ""),
+            POLICY_HEADER: str(info["storage_policy_index"]),
+            "User-Agent": "container-server %d" % os.getpid(),
+        }
+        if req.headers.get("X-Account-Override-Deleted"):
+            headers["X-Account-Override-Deleted"] = req.headers["X-Account-Override-Deleted"]
+        statuses = [self._send_account_update(host, dev, partition, t, headers)
+                    for host, dev in zip(hosts, devices)]
+        if any(s is not None and 200 <= s < 300 for s in statuses):
+            broker.reported(info["put_timestamp"], headers["X-Delete-Timestamp"],
+                            info["object_count"], info["bytes_used"])
+        if 404 in statuses and not any(s is not None and 200 <= s < 300 for s in statuses):
+            return HTTPNotFound(body=b"The account does not exist")
+        return None
+
+    def _send_account_update(self, host: str, device: str, partition: str, t: Target,
+                             headers: Dict[str, str]) -> Optional[int]:
+        ip, _, port = host.rpartition(":")
+        ip = ip.strip("[]")
+        path = "/%s/%s" % (t.account, t.container)
+        try:
+            with concurrency.ConnectionTimeout(self.conn_timeout):
+                conn = http_connect(ip, int(port), device, partition, "PUT", path,
+                                    headers=headers, timeout=self.node_timeout)
+            with concurrency.Timeout(self.node_timeout):
+                resp = conn.getresponse()
+                resp.read()
+            conn.close()
+        except (Exception, concurrency.Timeout) as err:
+            self.logger.error("ERROR account update failed with %s/%s %s: %s "
+                              "(will retry later in the updater)", host, device, path, err)
+            return None
+        if not 200 <= resp.status < 300:
+            self.logger.error("ERROR account update to %s/%s %s returned %d", host, device,
+                              path, resp.status)
+        return resp.status
+
+
+def app_factory(conf: Dict[str, str]) -> ContainerServer:
+    """The container server WSGI app for a config section."""
+    return ContainerServer(conf)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``objstore-container-server <config>``: serve until SIGTERM."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        sys.stderr.write("usage: objstore-container-server <config file>\n")
+        return 2
+    return run_wsgi(args[0], SECTION, app_factory, DEFAULT_PORT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

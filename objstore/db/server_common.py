@@ -1,0 +1,298 @@
+"""What the container and account servers share: the WSGI shell around
+their verbs.
+
+Request parsing (path, partition, device, timestamp, query), error
+mapping, the access log line, ``/healthcheck``, listings and the
+REPLICATE verb are identical for both; each server only adds its verbs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import parse_qsl
+
+from webob import Request, Response
+from webob.exc import (HTTPBadRequest, HTTPException, HTTPInsufficientStorage,
+                       HTTPInternalServerError, HTTPMethodNotAllowed,
+                       HTTPNotAcceptable, HTTPNotFound, HTTPPreconditionFailed)
+
+from objstore.common import constraints
+from objstore.common.config import (config_float, config_true_value, load_hash_settings,
+                                    swift_dir)
+from objstore.common.logs import get_logger, set_txn_id
+from objstore.common.storage_policy import load_policies
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import check_drive, generate_trans_id, split_path
+from objstore.db import replication
+from objstore.db.broker import DatabaseBroker, MetadataError
+from objstore.db.listing import (PLAIN_TYPE, Entry, Fetcher, ListingParamError,
+                                 build_listing, choose_content_type,
+                                 parse_listing_params, render_listing)
+from objstore.db.paths import db_path, device_tmp_dir, name_hash, valid_hash
+
+ALLOWED_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "REPLICATE")
+
+
+@dataclass
+class Target:
+    """The parsed ``/<device>/<partition>/<account>[/<container>[/<obj>]]``."""
+    device: str
+    partition: str
+    account: str
+    container: Optional[str] = None
+    obj: Optional[str] = None
+
+
+class DatabaseServer:
+    """Base WSGI app of a server that keeps one SQLite database per name.
+
+    Verb handlers are methods named after the verb; they raise or return
+    webob responses. Anything unexpected becomes a logged 500.
+    """
+
+    server_type = "container"
+    datadir = "containers"
+    broker_class: Callable[..., DatabaseBroker] = DatabaseBroker
+
+    def __init__(self, conf: Dict[str, str], logger: Any = None) -> None:
+        self.conf = conf
+        self.logger = logger or get_logger(conf, "%s-server" % self.server_type)
+        self.devices = conf.get("devices", "/srv/node")
+        self.mount_check = config_true_value(conf.get("mount_check", "true"))
+        self.swift_dir = swift_dir(conf)
+        self.node_timeout = config_float(conf, "node_timeout", 3.0)
+        self.conn_timeout = config_float(conf, "conn_timeout", 0.5)
+        self.busy_timeout = config_float(conf, "db_busy_timeout", 25.0)
+        self.synchronous = conf.get("db_synchronous", "full").strip().upper()
+        self.auto_create_account_prefix = conf.get("auto_create_account_prefix", ".")
+        self.hash_prefix, self.hash_suffix = load_hash_settings(self.swift_dir)
+        self.policies = load_policies(self.swift_dir)
+        constraints.load_constraints(self.swift_dir)
+        # Fail at start-up, not on the first request, if the option is bad.
+        self.broker_class(os.devnull, synchronous=self.synchronous)
+
+    # ------------------------------------------------------------ WSGI
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        req = Request(env)
+        txn_id = req.headers.get("X-Trans-Id") or generate_trans_id()
+        set_txn_id(txn_id)
+        started = time.time()
+        try:
+            resp = self._dispatch(req)
+        except HTTPException as err:
+            resp = err  # type: ignore[assignment]
+        except Exception:
+            self.logger.exception("ERROR __call__ error with %s %s", req.method, req.path_qs)
+            resp = HTTPInternalServerError(body=b"Internal error; see the server log")
+        resp.headers["X-Trans-Id"] = txn_id
+        self._access_log(req, resp, time.time() - started)
+        set_txn_id(None)
+        return resp(env, start_response)
+
+    def _dispatch(self, req: Request) -> Response:
+        if req.path_info == "/healthcheck" and req.method in ("GET", "HEAD"):
+            return Response(status=200, body=b"OK", content_type="text/plain")
+        if req.method not in ALLOWED_METHODS:
+            return HTTPMethodNotAllowed(headers={"Allow": ", ".join(ALLOWED_METHODS)})
+        handler = getattr(self, req.method, None)
+        if handler is None:
+            return HTTPMethodNotAllowed(headers={"Allow": ", ".join(ALLOWED_METHODS)})
+        return handler(req)
+
+    def _access_log(self, req: Request, resp: Response, elapsed: float) -> None:
+        length = resp.content_length if resp.content_length is not None else "-"
+        self.logger.info('%s "%s %s" %s %s "%s" %.4f', req.remote_addr or "-", req.method,
+                         req.path_qs, resp.status_int, length,
+                         req.headers.get("User-Agent", "-"), elapsed)
+
+    # ----------------------------------------------------------- parsing
+
+    def parse_target(self, req: Request, minsegs: int, maxsegs: int) -> Target:
+        """Split and check the request path; 400 or 507 if it is unusable."""
+        path = _decode_path(req.environ.get("PATH_INFO", ""))
+        try:
+            segs = split_path(path, minsegs, maxsegs, rest_with_last=True)
+        except ValueError:
+            raise HTTPBadRequest(body=("Invalid path: %s" % path).encode("utf-8"))
+        device, partition = str(segs[0]), str(segs[1])
+        if not partition.isdigit():
+            raise HTTPBadRequest(body=("Invalid partition: %s" % partition).encode("utf-8"))
+        if check_drive(self.devices, device, self.mount_check) is None:
+            raise HTTPInsufficientStorage(
+                body=("%s is not mounted" % device).encode("utf-8"))
+        return Target(device, partition, *segs[2:])  # type: ignore[arg-type]
+
+    def get_broker(self, t: Target) -> DatabaseBroker:
+        hash_ = name_hash(t.account, t.container, self.hash_prefix, self.hash_suffix)
+        return self._broker_for(t.device, t.partition, hash_, t.account, t.container)
+
+    def _broker_for(self, device: str, partition: str, hash_: str,
+                    account: Optional[str] = None, container: Optional[str] = None) -> DatabaseBroker:
+        path = db_path(self.devices, device, self.datadir, partition, hash_)
+        return self.broker_class(path, account, container, busy_timeout=self.busy_timeout,
+                                 synchronous=self.synchronous)
+
+    def open_pushed(self, path: str) -> DatabaseBroker:
+        return self.broker_class(path, busy_timeout=self.busy_timeout,
+                                 synchronous=self.synchronous)
+
+    # --------------------------------------------------------- listings
+
+    def listing_response(self, req: Request, kind: str, name: str, fetch: Fetcher,
+                         to_item: Callable[[Entry], Dict[str, object]],
+                         headers: Dict[str, str], max_limit: int) -> Response:
+        """A listing in the format the client asked for.
+
+        An empty plain-text listing is a 204, as clients expect; JSON and
+        XML always have a body (``[]``, an empty element).
+        """
+        query = query_params(req)
+        ctype = choose_content_type(query.get("format"), req.headers.get("Accept"))
+        if ctype is None:
+            raise HTTPNotAcceptable(body=b"Listings are available as text/plain, "
+                                         b"application/json, application/xml or text/xml")
+        try:
+            params = parse_listing_params(query, max_limit, allow_path=(kind == "container"))
+        except ListingParamError as err:
+            cls = HTTPPreconditionFailed if err.status == 412 else HTTPBadRequest
+            raise cls(body=str(err).encode("utf-8"))
+        items = [to_item(e) for e in build_listing(fetch, params)]
+        if ctype == PLAIN_TYPE and not items:
+            resp = Response(status=204)
+        else:
+            resp = Response(status=200, body=render_listing(items, ctype, kind, name))
+        resp.headers.update(headers)
+        resp.content_type = ctype
+        resp.charset = "utf-8"
+        return resp
+
+    def head_content_type(self, req: Request) -> str:
+        """The type a GET would have: HEAD answers carry it too."""
+        query = query_params(req)
+        return choose_content_type(query.get("format"), req.headers.get("Accept")) or PLAIN_TYPE
+
+    # -------------------------------------------------------- REPLICATE
+
+    def REPLICATE(self, req: Request) -> Response:
+        """``REPLICATE /<device>/<partition>/<hash>`` (see ``db.replication``)."""
+        t = self.parse_target(req, 3, 3)
+        if not valid_hash(t.account):
+            raise HTTPBadRequest(body=b"REPLICATE path must end in a database hash")
+        broker = self._broker_for(t.device, t.partition, t.account)
+        try:
+            op, args = replication.parse_body(req.body)
+            status, body = replication.handle(
+                op, args, broker, device_tmp_dir(self.devices, t.device), self.open_pushed)
+        except replication.ReplicationRequestError as err:
+            raise HTTPBadRequest(body=str(err).encode("utf-8"))
+        if body is None:
+            return Response(status=status)
+        return Response(status=status, json_body=body)
+
+
+# ------------------------------------------------------------- helpers
+
+def _decode_path(raw: str) -> str:
+    """PATH_INFO as text; WSGI hands it over as bytes-in-latin-1."""
+    try:
+        path = raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise HTTPBadRequest(body=b"Invalid UTF8 in path")
+    if not constraints.valid_utf8(path):
+        raise HTTPBadRequest(body=b"Invalid UTF8 or contains NULL")
+    return path
+
+
+def query_params(req: Request) -> Dict[str, str]:
+    """The query string as a dict (first value wins); undecodable bytes
+    survive as surrogates so the listing code can reject them with a 400."""
+    pairs = parse_qsl(req.environ.get("QUERY_STRING", ""), keep_blank_values=True,
+                      encoding="utf-8", errors="surrogateescape")
+    out: Dict[str, str] = {}
+    for key, value in pairs:
+        out.setdefault(key, value)
+    return out
+
+
+def req_timestamp(req: Request, header: str = "X-Timestamp") -> Timestamp:
+    """The request's timestamp; 400 if missing or malformed."""
+    raw = req.headers.get(header)
+    if raw is None:
+        raise HTTPBadRequest(body=("Missing %s header" % header).encode("utf-8"))
+    try:
+        return Timestamp(raw)
+    except ValueError:
+        raise HTTPBadRequest(body=("Invalid %s header: %r" % (header, raw)).encode("utf-8"))
+
+
+def header_int(req: Request, header: str, default: Optional[int] = None) -> int:
+    """A non-negative integer header; 400 if it is missing or bad."""
+    raw = req.headers.get(header)
+    if raw is None:
+        if default is None:
+            raise HTTPBadRequest(body=("Missing %s header" % header).encode("utf-8"))
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise HTTPBadRequest(body=("Invalid %s header: %r" % (header, raw)).encode("utf-8"))
+    return value
+
+
+def metadata_updates(req: Request, prefixes: Tuple[str, ...], names: Tuple[str, ...],
+                     timestamp: Timestamp) -> Dict[str, Tuple[str, str]]:
+    """The metadata a PUT/POST sets, as ``{header: (value, timestamp)}``.
+
+    An empty value is kept: it deletes the key (and replicates as such).
+    """
+    updates: Dict[str, Tuple[str, str]] = {}
+    for key, value in req.headers.items():
+        lower = key.lower()
+        if lower.startswith(prefixes) or lower in names:
+            updates[key.title()] = (value.strip(), timestamp.internal)
+    return updates
+
+
+def apply_metadata(broker: DatabaseBroker, updates: Dict[str, Tuple[str, str]]) -> None:
+    """Store metadata; 400 naming the broken limit if it does not fit."""
+    try:
+        broker.update_metadata(updates)
+    except MetadataError as err:
+        raise HTTPBadRequest(body=str(err).encode("utf-8"))
+
+
+def metadata_headers(broker: DatabaseBroker) -> Dict[str, str]:
+    return dict(broker.live_metadata())
+
+
+def not_found(headers: Optional[Dict[str, str]] = None, body: bytes = b"") -> HTTPNotFound:
+    return HTTPNotFound(headers=headers or {}, body=body)
+
+
+def timestamp_headers(info: Dict[str, Any]) -> Dict[str, str]:
+    """The ``X-Backend-*`` timestamps the proxy uses to pick the newest
+    answer among replicas (also sent with a 404 for a deleted database)."""
+    return {"X-Backend-Timestamp": Timestamp(info["created_at"]).internal,
+            "X-Backend-Put-Timestamp": Timestamp(info["put_timestamp"]).internal,
+            "X-Backend-Delete-Timestamp": Timestamp(info["delete_timestamp"]).internal,
+            "X-Backend-Status-Changed-At": Timestamp(info["status_changed_at"]).internal}
+
+
+def stat_headers(info: Dict[str, Any]) -> Dict[str, str]:
+    """Timestamps every HEAD/GET of a live database carries."""
+    put = Timestamp(info["put_timestamp"])
+    headers = timestamp_headers(info)
+    headers.update({"X-Timestamp": Timestamp(info["created_at"]).normal,
+                    "X-PUT-Timestamp": put.normal,
+                    "Last-Modified": put.http_date})
+    return headers
+
+
+def split_list(value: Optional[str]) -> List[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
