@@ -1,0 +1,209 @@
+"""One access-log line per request, written when the response is done.
+
+The line (space-separated, each field URL-quoted, ``-`` when empty)::
+
+    client_ip remote_addr datetime method path protocol status referer
+    user_agent auth_token bytes_recvd bytes_sent etag txn_id headers
+    request_time source log_info start_time end_time policy_index
+
+Bytes are counted by wrapping ``wsgi.input`` and the response iterator, so
+nothing is buffered and the time covers the whole transfer. A client that
+goes away mid-body is logged as ``499``.
+
+The filter usually appears twice. The left one logs the client's request
+and marks the environ (``swift.proxy_access_log_made``); the right one then
+passes that request through untouched, but logs the subrequests that
+middlewares in between make (they get fresh environs), tagged with their
+``swift.source``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from urllib.parse import quote
+
+from objstore.common import logs
+from objstore.common.config import config_int, config_true_value
+
+LOGGED_KEY = "swift.proxy_access_log_made"
+_SAFE = "/:;=?&@!$'()*+,~-._[]"
+DEFAULT_TOKEN_REVEAL = 16
+
+
+def _field(value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    return quote(str(value), safe=_SAFE)
+
+
+class _CountingInput:
+    """``wsgi.input`` that counts the bytes the app reads."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+        self.count = 0
+
+    def read(self, *args: Any) -> bytes:
+        data = self.wrapped.read(*args)
+        self.count += len(data)
+        return data
+
+    def readline(self, *args: Any) -> bytes:
+        data = self.wrapped.readline(*args)
+        self.count += len(data)
+        return data
+
+    def readlines(self, *args: Any) -> List[bytes]:
+        lines = self.wrapped.readlines(*args)
+        self.count += sum(len(line) for line in lines)
+        return lines
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.wrapped:
+            self.count += len(line)
+            yield line
+
+
+class ProxyLoggingMiddleware:
+    """Write the access log line for each request (see module docstring)."""
+
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        self.access_logger = logs.get_logger({
+            "log_name": conf.get("access_log_name", "proxy-access"),
+            "log_level": conf.get("access_log_level", "INFO"),
+            "log_file": conf.get("access_log_file", conf.get("log_file", "")),
+        }, "proxy-access")
+        self.log_headers = config_true_value(conf.get("access_log_headers", "false"))
+        only = conf.get("access_log_headers_only", "")
+        self.headers_only = [h.strip().lower() for h in only.split(",") if h.strip()]
+        self.reveal_token = config_int(conf, "reveal_sensitive_prefix", DEFAULT_TOKEN_REVEAL, 0)
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if env.get(LOGGED_KEY):
+            return self.app(env, start_response)
+        env[LOGGED_KEY] = True
+        start = time.time()
+        counter = _CountingInput(env["wsgi.input"]) if "wsgi.input" in env else None
+        if counter is not None:
+            env["wsgi.input"] = counter
+        # Taken before the app runs: later middlewares may rewrite the path.
+        req_info = {"method": env.get("REQUEST_METHOD", "-"),
+                    "path": env.get("PATH_INFO", "") + (
+                        "?" + env["QUERY_STRING"] if env.get("QUERY_STRING") else "")}
+        state: Dict[str, Any] = {"status": None, "headers": []}
+
+        def logging_start_response(status: str, headers: List[Tuple[str, str]],
+                                   exc_info: Any = None) -> Any:
+            state["status"] = int(status.split(" ", 1)[0])
+            state["headers"] = headers
+            return start_response(status, headers, exc_info)
+
+        try:
+            app_iter = self.app(env, logging_start_response)
+        except Exception:
+            self.log_request(env, req_info, 500, [], counter, 0, start)
+            raise
+        return _LoggedBody(self, env, req_info, state, counter, app_iter, start)
+
+    def log_request(self, env: Dict[str, Any], req_info: Dict[str, str], status: int,
+                    resp_headers: List[Tuple[str, str]], counter: Optional[_CountingInput],
+                    bytes_sent: int, start: float) -> None:
+        """Write the line; never raises (logging must not fail a request)."""
+        try:
+            self.access_logger.info(self.log_line(
+                env, req_info, status, resp_headers, counter.count if counter else 0,
+                bytes_sent, start, time.time()))
+        except Exception:  # pragma: no cover - a broken log handler
+            pass
+
+    def log_line(self, env: Dict[str, Any], req_info: Dict[str, str], status: int,
+                 resp_headers: List[Tuple[str, str]], bytes_recvd: int, bytes_sent: int,
+                 start: float, end: float) -> str:
+        """The access-log line for one finished request."""
+        remote_addr = env.get("REMOTE_ADDR")
+        forwarded = env.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+        client_ip = forwarded or env.get("HTTP_X_CLUSTER_CLIENT_IP") or remote_addr
+        token = env.get("HTTP_X_AUTH_TOKEN") or env.get("HTTP_X_STORAGE_TOKEN")
+        if token and len(token) > self.reveal_token:
+            token = token[:self.reveal_token] + "..."
+        lower = {k.lower(): v for k, v in resp_headers}
+        policy = lower.get("x-backend-storage-policy-index") or env.get(
+            "HTTP_X_BACKEND_STORAGE_POLICY_INDEX")
+        headers = None
+        if self.log_headers:
+            pairs = [(k[5:].replace("_", "-").title(), v) for k, v in env.items()
+                     if k.startswith("HTTP_")]
+            if self.headers_only:
+                pairs = [(k, v) for k, v in pairs if k.lower() in self.headers_only]
+            headers = "\n".join("%s: %s" % pair for pair in sorted(pairs))
+        log_info = env.get("swift.log_info")
+        fields = [
+            client_ip, remote_addr,
+            time.strftime("%d/%b/%Y/%H/%M/%S", time.gmtime(end)),
+            req_info["method"], req_info["path"], env.get("SERVER_PROTOCOL"), status,
+            env.get("HTTP_REFERER"), env.get("HTTP_USER_AGENT"), token,
+            bytes_recvd, bytes_sent, env.get("HTTP_ETAG"), env.get("swift.trans_id"),
+            headers, "%.4f" % (end - start), env.get("swift.source"),
+            ",".join(log_info) if log_info else None,
+            "%.9f" % start, "%.9f" % end, policy,
+        ]
+        return " ".join(_field(f) for f in fields)
+
+
+class _LoggedBody:
+    """The response body, counted as it streams; logs once on close."""
+
+    def __init__(self, mw: ProxyLoggingMiddleware, env: Dict[str, Any],
+                 req_info: Dict[str, str], state: Dict[str, Any],
+                 counter: Optional[_CountingInput], app_iter: Iterable[bytes],
+                 start: float) -> None:
+        self.mw = mw
+        self.env = env
+        self.req_info = req_info
+        self.state = state
+        self.counter = counter
+        self.app_iter = app_iter
+        self.start = start
+        self.sent = 0
+        self.finished = False
+        self.failed = False
+        self.logged = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            for chunk in self.app_iter:
+                self.sent += len(chunk)
+                yield chunk
+        except Exception:
+            self.failed = True
+            self._log()
+            raise
+        self.finished = True
+        self._log()
+
+    def _log(self) -> None:
+        if self.logged:
+            return
+        self.logged = True
+        status = self.state["status"] or 500
+        if self.failed:
+            status = 500
+        elif not self.finished and self.env.get("REQUEST_METHOD") != "HEAD" and self.sent:
+            status = 499  # the client went away mid-body
+        self.mw.log_request(self.env, self.req_info, status, self.state["headers"],
+                            self.counter, self.sent, self.start)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.app_iter, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._log()
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: ProxyLoggingMiddleware(app, conf)

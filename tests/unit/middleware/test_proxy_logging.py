@@ -1,0 +1,152 @@
+import logging
+from urllib.parse import unquote
+
+import pytest
+from webob import Request, Response
+
+from objstore.middleware.proxy_logging import LOGGED_KEY, filter_factory
+
+FIELDS = ["client_ip", "remote_addr", "datetime", "method", "path", "protocol", "status",
+          "referer", "user_agent", "auth_token", "bytes_recvd", "bytes_sent", "etag",
+          "txn_id", "headers", "request_time", "source", "log_info", "start_time",
+          "end_time", "policy_index"]
+
+
+class Capture(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def access_log():
+    handler = Capture()
+    logger = logging.getLogger("objstore.proxy-access")
+    filter_factory({})(None)  # make sure the logger is configured
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+
+
+def parsed(line):
+    parts = line.split(" ")
+    assert len(parts) == len(FIELDS), line
+    return dict(zip(FIELDS, parts))
+
+
+def echo_app(env, start_response):
+    body = env["wsgi.input"].read()
+    resp = Response(body=b"got:" + body)
+    resp.headers["X-Backend-Storage-Policy-Index"] = "1"
+    return resp(env, start_response)
+
+
+def test_a_request_is_logged_once_with_its_fields(access_log):
+    app = filter_factory({})(echo_app)
+    req = Request.blank("/v1/AUTH_test/c/my obj?multipart-manifest=get", method="PUT", body=b"12345",
+                        headers={"X-Auth-Token": "AUTH_tk0123456789abcdef0123",
+                                 "Referer": "http://ref.example.com/",
+                                 "User-Agent": "curl/8 test", "ETag": "abc",
+                                 "X-Forwarded-For": "203.0.113.9, 10.0.0.1"},
+                        environ={"REMOTE_ADDR": "10.0.0.1", "swift.trans_id": "tx123",
+                                 "swift.source": None, "swift.log_info": ["a=1", "b=2"]})
+    resp = req.get_response(app)
+    assert resp.body == b"got:12345"
+    assert len(access_log.lines) == 1
+    f = parsed(access_log.lines[0])
+    assert f["client_ip"] == "203.0.113.9"
+    assert f["remote_addr"] == "10.0.0.1"
+    assert f["method"] == "PUT"
+    assert unquote(f["path"]) == "/v1/AUTH_test/c/my obj?multipart-manifest=get"
+    assert f["path"].startswith("/v1/AUTH_test/c/my%20obj?")
+    assert f["protocol"] == "HTTP/1.0"
+    assert f["status"] == "200"
+    assert f["referer"] == "http://ref.example.com/"
+    assert unquote(f["user_agent"]) == "curl/8 test"
+    assert f["auth_token"] == "AUTH_tk012345678..."
+    assert f["bytes_recvd"] == "5"
+    assert f["bytes_sent"] == "9"
+    assert f["etag"] == "abc"
+    assert f["txn_id"] == "tx123"
+    assert f["headers"] == "-"
+    assert float(f["request_time"]) >= 0
+    assert f["source"] == "-"
+    assert unquote(f["log_info"]) == "a=1,b=2"
+    assert float(f["end_time"]) >= float(f["start_time"])
+    assert f["policy_index"] == "1"
+    assert len(f["datetime"].split("/")) == 6
+
+
+def test_request_headers_are_logged_when_asked(access_log):
+    app = filter_factory({}, access_log_headers="true",
+                         access_log_headers_only="User-Agent")(echo_app)
+    Request.blank("/", headers={"User-Agent": "ua", "X-Other": "o"}).get_response(app).body
+    assert unquote(parsed(access_log.lines[0])["headers"]) == "User-Agent: ua"
+
+
+def test_the_outer_logger_logs_the_client_request_and_the_inner_one_subrequests(access_log):
+    def subrequesting(app):
+        def mw(env, start_response):
+            sub = Request.blank("/v1/AUTH_test/segments/1", environ={"swift.source": "SLO"})
+            assert sub.get_response(app).body == b"got:"
+            return app(env, start_response)
+        return mw
+    pipeline = filter_factory({})(subrequesting(filter_factory({})(echo_app)))
+    req = Request.blank("/v1/AUTH_test/c/manifest")
+    assert req.get_response(pipeline).body == b"got:"
+    assert req.environ[LOGGED_KEY] is True
+    paths = [(parsed(line)["path"], parsed(line)["source"]) for line in access_log.lines]
+    assert sorted(paths) == [("/v1/AUTH_test/c/manifest", "-"),
+                             ("/v1/AUTH_test/segments/1", "SLO")]
+
+
+def test_bytes_are_counted_while_streaming_without_buffering(access_log):
+    produced = []
+
+    def streaming(env, start_response):
+        start_response("200 OK", [("Content-Length", "30")])
+        for i in range(3):
+            produced.append(i)
+            yield b"x" * 10
+    app_iter = filter_factory({})(streaming)(Request.blank("/").environ, lambda *a: None)
+    first = next(iter(app_iter))
+    assert first == b"x" * 10 and produced == [0]
+    assert access_log.lines == []
+
+
+def test_a_client_leaving_mid_body_is_logged_as_499(access_log):
+    def streaming(env, start_response):
+        start_response("200 OK", [("Content-Length", "30")])
+        for _ in range(3):
+            yield b"x" * 10
+    app_iter = filter_factory({})(streaming)(Request.blank("/").environ, lambda *a: None)
+    it = iter(app_iter)
+    next(it)
+    app_iter.close()
+    app_iter.close()
+    assert len(access_log.lines) == 1
+    f = parsed(access_log.lines[0])
+    assert (f["status"], f["bytes_sent"]) == ("499", "10")
+
+
+def test_an_exception_from_the_app_is_logged_as_500_and_reraised(access_log):
+    def broken(env, start_response):
+        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError):
+        Request.blank("/x").get_response(filter_factory({})(broken))
+    assert parsed(access_log.lines[0])["status"] == "500"
+
+
+def test_an_exception_mid_body_is_logged_as_500(access_log):
+    def broken(env, start_response):
+        start_response("200 OK", [])
+        yield b"abc"
+        raise RuntimeError("boom")
+    app_iter = filter_factory({})(broken)(Request.blank("/").environ, lambda *a: None)
+    with pytest.raises(RuntimeError):
+        list(app_iter)
+    app_iter.close()
+    assert [parsed(line)["status"] for line in access_log.lines] == ["500"]
