@@ -179,7 +179,7 @@ def replicate_to(broker: DatabaseBroker, call: PeerCall, batch: int = ITEM_BATCH
     if status != 200 or remote is None:
         return "error"
     point = int(remote["point"])
-    if point >= local["max_row"]:
+    if max(point, 0) >= local["max_row"]:
         return "in_sync"
     while True:
         rows = broker.get_items_since(point, batch)
