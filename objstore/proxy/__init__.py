@@ -1,0 +1,1 @@
+"""The proxy: the WSGI app clients talk to, and its controllers."""

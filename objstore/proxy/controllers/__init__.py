@@ -1,0 +1,1 @@
+"""One controller per kind of name: account, container, object."""

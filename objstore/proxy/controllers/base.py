@@ -1,0 +1,297 @@
+"""What every controller shares: backend headers, one-request-to-some-node,
+parallel writes decided by quorum, and account/container reads.
+
+Timeouts are applied to every step that waits on a node, so a hung node
+costs at most ``node_timeout`` and then the next node is asked.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+from webob import Request, Response
+
+from objstore.common import concurrency
+from objstore.common.http_client import http_connect
+from objstore.proxy import info as info_mod
+from objstore.proxy.nodes import Node, NodeIter, node_desc
+from objstore.proxy.quorum import best_status, is_server_error, is_success, quorum_size
+
+HandlerResult = Response
+INSUFFICIENT_STORAGE = 507
+# Client headers never forwarded to storage servers: they belong to this
+# hop, or carry credentials the storage servers have no use for.
+_NOT_FORWARDED = frozenset(h.lower() for h in (
+    "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE",
+    "Trailer", "Upgrade", "Expect", "Proxy-Authorization", "Proxy-Connection",
+    "X-Auth-Token", "X-Storage-Token", "Authorization", "Cookie", "X-Newest",
+    "X-Copy-From", "X-Copy-From-Account", "Destination", "Destination-Account",
+    "X-Fresh-Metadata", "X-Delete-After", "X-Storage-Policy", "Accept-Encoding",
+    "X-Timestamp", "X-Trans-Id", "User-Agent", "Referer"))
+# Backend answer headers a client must not see (gatekeeper strips the rest).
+_HOP_BY_HOP = frozenset(("connection", "keep-alive", "transfer-encoding", "te",
+                         "trailer", "upgrade", "content-length", "date", "server"))
+
+
+def delay_denial(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a handler that decides authorization itself once it knows the
+    container's ACLs (so a first "denied" may still become "allowed")."""
+    func.delay_denial = True  # type: ignore[attr-defined]
+    return func
+
+
+def error_response(status: int, message: str = "", headers: Optional[Dict[str, str]] = None) -> Response:
+    """A short plain-text answer naming what went wrong."""
+    resp = Response(status=status, body=(message + "\n").encode("utf-8") if message else b"",
+                    content_type="text/plain", charset="utf-8")
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def wsgi_to_str(value: str) -> str:
+    """A WSGI (latin-1) string as the UTF-8 text it encodes."""
+    return value.encode("latin-1").decode("utf-8")
+
+
+def str_to_wsgi(value: str) -> str:
+    return value.encode("utf-8").decode("latin-1")
+
+
+@dataclass
+class BackendAnswer:
+    """The final answer of one node, body read (account/container sizes)."""
+
+    status: int
+    reason: str
+    headers: Dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    node: Optional[Node] = None
+
+
+def filtered_headers(headers: Dict[str, str]) -> List[Tuple[str, str]]:
+    return [(k, v) for k, v in headers.items() if k.lower() not in _HOP_BY_HOP]
+
+
+class Controller:
+    """Base of the account, container and object controllers."""
+
+    server_type = "Base"
+
+    def __init__(self, app: Any, account: str, container: Optional[str] = None,
+                 obj: Optional[str] = None) -> None:
+        self.app = app
+        self.account_name = account
+        self.container_name = container
+        self.object_name = obj
+
+    @property
+    def logger(self) -> Any:
+        return self.app.logger
+
+    # --------------------------------------------------------------- helpers
+    def allowed_methods(self) -> List[str]:
+        return sorted(m for m in ("GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS")
+                      if callable(getattr(self, m, None)))
+
+    def authorize(self, req: Request, acl: Optional[str] = None) -> Optional[Response]:
+        """Ask the auth middleware, with the container ACL in ``req.acl``."""
+        authorize = req.environ.get("swift.authorize")
+        if authorize is None:
+            return None
+        req.acl = acl
+        return authorize(req)
+
+    def backend_headers(self, req: Request, extra: Optional[Dict[str, str]] = None,
+                        forward: bool = True) -> Dict[str, str]:
+        """Headers for a storage-server request made on behalf of ``req``."""
+        headers: Dict[str, str] = {}
+        if forward:
+            for key, value in req.headers.items():
+                if key.lower() not in _NOT_FORWARDED:
+                    headers[key] = value
+        headers["X-Trans-Id"] = self.app.trans_id(req.environ)
+        headers["User-Agent"] = "proxy-server %d" % os.getpid()
+        headers["Referer"] = "%s %s" % (req.method, req.path_url)
+        headers["Connection"] = "close"
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def account_info(self, req: Request) -> Dict[str, Any]:
+        return info_mod.get_account_info(req.environ, self.app, self.account_name)
+
+    def container_info(self, req: Request) -> Dict[str, Any]:
+        return info_mod.get_container_info(req.environ, self.app, self.account_name,
+                                           self.container_name or "")
+
+    # ---------------------------------------------------------- one request
+    def request_one_node(self, node: Node, part: int, method: str, path: str,
+                         headers: Dict[str, str], query_string: str = "") -> Optional[BackendAnswer]:
+        """One request to one node; ``None`` (and an error counted against
+        the node) if it could not answer in time."""
+        app = self.app
+        try:
+            with concurrency.ConnectionTimeout(app.conn_timeout):
+                conn = http_connect(node["ip"], node["port"], node["device"], part, method,
+                                    path, headers=headers, query_string=query_string,
+                                    timeout=app.node_timeout)
+            with concurrency.Timeout(app.node_timeout):
+                resp = conn.getresponse()
+                body = resp.read()
+            conn.close()
+        except (Exception, concurrency.Timeout) as err:
+            app.error_occurred(node, "%s %s: %s" % (method, path, _describe(err)))
+            return None
+        answer = BackendAnswer(resp.status, resp.reason, dict(resp.getheaders()), body, node)
+        if resp.status == INSUFFICIENT_STORAGE:
+            app.error_limit(node, "507 Insufficient Storage")
+        elif is_server_error(resp.status):
+            app.error_occurred(node, "%s %s answered %d" % (method, path, resp.status))
+        return answer
+
+    def request_some_node(self, nodes: Iterator[Node], part: int, method: str, path: str,
+                          headers: Dict[str, str], query_string: str = "") -> Optional[BackendAnswer]:
+        """Ask nodes from ``nodes`` until one gives a non-5xx answer."""
+        last: Optional[BackendAnswer] = None
+        for node in nodes:
+            answer = self.request_one_node(node, part, method, path, dict(headers), query_string)
+            if answer is None:
+                continue
+            if not is_server_error(answer.status):
+                return answer
+            last = answer
+        return last
+
+    def make_requests(self, req: Request, ring: Any, part: int, method: str, path: str,
+                      headers_list: List[Dict[str, str]], query_string: str = "") -> Response:
+        """Send one write to ``len(headers_list)`` nodes in parallel and
+        answer with what a quorum agreed on (503 if none).
+
+        Nodes come from one shared iterator, so a dead primary is replaced
+        by a handoff.
+        """
+        nodes = NodeIter(ring, part, self.app.error_limiter, self.app.request_node_count(ring))
+        pile = concurrency.GreenPile(len(headers_list))
+        for headers in headers_list:
+            pile.spawn(self.request_some_node, nodes, part, method, path, headers, query_string)
+        answers = [a for a in pile if a is not None]
+        replicas = len(headers_list)
+        status = best_status([a.status for a in answers], replicas)
+        for answer in answers:
+            if answer.status == status:
+                resp = Response(status="%d %s" % (answer.status, answer.reason),
+                                headerlist=filtered_headers(answer.headers), body=answer.body)
+                return resp
+        return error_response(503, "Service Unavailable: no quorum of %d of %d %s servers "
+                                   "answered %s %s" % (quorum_size(replicas), replicas,
+                                                       self.server_type.lower(), method,
+                                                       req.path))
+
+    def read_listing_or_head(self, req: Request, ring: Any, part: int, path: str,
+                             headers: Dict[str, str], query_string: str = "") -> Response:
+        """GET/HEAD an account or container: ask nodes one by one until one
+        has it; stop after a replica count of "not found" answers."""
+        nodes = NodeIter(ring, part, self.app.error_limiter, self.app.request_node_count(ring))
+        replicas = len(nodes.primaries)
+        not_found: List[BackendAnswer] = []
+        others: List[BackendAnswer] = []
+        for node in nodes:
+            answer = self.request_one_node(node, part, req.method, path, dict(headers), query_string)
+            if answer is None:
+                continue
+            if is_success(answer.status) or answer.status in (304, 412, 416):
+                return self.answer_to_response(answer)
+            if answer.status == 404:
+                not_found.append(answer)
+                if len(not_found) >= replicas:
+                    break
+            elif not is_server_error(answer.status):
+                others.append(answer)
+                break
+            else:
+                others.append(answer)
+        for answer in others + not_found:
+            if not is_server_error(answer.status):
+                return self.answer_to_response(answer)
+        return error_response(503, "Service Unavailable: no %s server answered %s %s"
+                                   % (self.server_type.lower(), req.method, req.path))
+
+    @staticmethod
+    def answer_to_response(answer: BackendAnswer) -> Response:
+        resp = Response(status="%d %s" % (answer.status, answer.reason),
+                        headerlist=filtered_headers(answer.headers), body=answer.body)
+        return resp
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, concurrency.ConnectionTimeout):
+        return "connect timeout"
+    if isinstance(err, concurrency.Timeout):
+        return "timeout"
+    return "%s: %s" % (type(err).__name__, err)
+
+
+def pair_nodes(count: int, nodes: List[Node]) -> List[List[Node]]:
+    """Spread ``nodes`` over ``count`` requests so each node is named by at
+    least one request (several per request when there are more nodes).
+
+    Used to tell each object (container) server which container (account)
+    server to update: every replica of the listing hears about the write.
+    """
+    if count <= 0:
+        return []
+    groups: List[List[Node]] = [[] for _ in range(count)]
+    if not nodes:
+        return groups
+    for i in range(max(count, len(nodes))):
+        node = nodes[i % len(nodes)]
+        if node not in groups[i % count]:
+            groups[i % count].append(node)
+    return groups
+
+
+def update_headers(prefix: str, part: int, group: List[Node]) -> Dict[str, str]:
+    """``X-<prefix>-Host/Partition/Device`` naming the nodes in ``group``."""
+    if not group:
+        return {}
+    return {
+        "X-%s-Host" % prefix: ",".join("%s:%s" % (n["ip"], n["port"]) for n in group),
+        "X-%s-Partition" % prefix: str(part),
+        "X-%s-Device" % prefix: ",".join(n["device"] for n in group),
+    }
+
+
+__all__ = ["Controller", "BackendAnswer", "delay_denial", "error_response", "pair_nodes",
+           "update_headers", "node_desc", "wsgi_to_str", "str_to_wsgi"]
+
+
+def convert_remove_headers(headers: Dict[str, str], target: str) -> Dict[str, str]:
+    """``X-Remove-<Target>-Meta-Foo`` becomes ``X-<Target>-Meta-Foo: ''``
+    (an empty value is how storage servers delete a key)."""
+    prefix = "x-remove-%s-" % target
+    out: Dict[str, str] = {}
+    for key, value in headers.items():
+        if key.lower().startswith(prefix):
+            out["X-%s-%s" % (target.capitalize(), key[len(prefix):])] = ""
+        elif key.lower() in ("x-remove-versions-location", "x-remove-history-location"):
+            out[key[len("X-Remove-"):]] = ""
+        else:
+            out[key] = value
+    return out
+
+
+def check_name_length(kind: str, name: Optional[str]) -> Optional[Response]:
+    """400 for an account/container name over its limit."""
+    from objstore.common import constraints
+
+    if name is None:
+        return None
+    limit = constraints.LIMITS["max_%s_name_length" % kind]
+    length = len(name.encode("utf-8"))
+    if length > limit:
+        return error_response(400, "%s name length of %d longer than %d"
+                              % (kind.capitalize(), length, limit))
+    return None

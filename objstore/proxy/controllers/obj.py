@@ -1,0 +1,257 @@
+"""Object requests: reads with failover, quorum writes, fast-POST,
+delete, and server-side copy (``COPY`` and ``PUT`` + ``X-Copy-From``)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from webob import Request, Response
+
+from objstore.common import constraints
+from objstore.common.config import config_true_value
+from objstore.common.timestamp import Timestamp
+from objstore.proxy import obj_headers
+from objstore.proxy.controllers.base import (Controller, check_name_length, delay_denial,
+                                             error_response, filtered_headers, pair_nodes,
+                                             update_headers)
+from objstore.proxy.controllers.obj_put import stream_put
+from objstore.proxy.getter import ObjectGetter
+from objstore.proxy.obj_headers import HeaderError
+
+POLICY_INDEX = "X-Backend-Storage-Policy-Index"
+
+
+class ObjectController(Controller):
+    server_type = "Object"
+
+    def _path(self) -> str:
+        return "/%s/%s/%s" % (self.account_name, self.container_name, self.object_name)
+
+    def _check_names(self) -> Optional[Response]:
+        bad = (check_name_length("account", self.account_name)
+               or check_name_length("container", self.container_name))
+        if bad:
+            return bad
+        length = len((self.object_name or "").encode("utf-8"))
+        if length > constraints.LIMITS["max_object_name_length"]:
+            return error_response(400, "Object name length of %d longer than %d" % (
+                length, constraints.LIMITS["max_object_name_length"]))
+        return None
+
+    def _ring_and_part(self, info: Dict[str, Any]) -> Tuple[Any, int, str]:
+        policy_index = info.get("storage_policy") or "0"
+        ring = self.app.get_object_ring(policy_index)
+        part = ring.get_part(self.account_name, self.container_name, self.object_name)
+        return ring, part, str(policy_index)
+
+    # ------------------------------------------------------------------ reads
+    @delay_denial
+    def GETorHEAD(self, req: Request) -> Response:
+        bad = self._check_names()
+        if bad:
+            return bad
+        info = self.container_info(req)
+        denied = self.authorize(req, info["read_acl"])
+        if denied is not None:
+            return denied
+        if info["status"] == 404:
+            return error_response(404, "Not Found: container %s does not exist"
+                                  % self.container_name)
+        ring, part, policy_index = self._ring_and_part(info)
+        headers = self.backend_headers(req, {POLICY_INDEX: policy_index})
+        getter = ObjectGetter(self.app, ring, part, self._path(), req.method, headers,
+                              newest=config_true_value(req.headers.get("X-Newest", "")))
+        source = getter.first_source()
+        if source is None:
+            return self._best_failure(req, getter.answers, len(getter.nodes.primaries))
+        headerlist = filtered_headers(source.headers)
+        if "Content-Length" in source.headers:
+            headerlist.append(("Content-Length", source.headers["Content-Length"]))
+        if req.method == "HEAD" or source.status in (304, 412, 416) and \
+                "Content-Length" not in source.headers:
+            body_iter: Any = []
+            if req.method != "HEAD":
+                body_iter = [source.resp.read()]
+            source.close()
+        else:
+            body_iter = getter.iter_body(source)
+        status = "%d %s" % (source.status, source.resp.reason)
+        resp = Response(status=status, headerlist=headerlist, app_iter=body_iter)
+        resp.conditional_response = False
+        return resp
+
+    GET = GETorHEAD
+    HEAD = GETorHEAD
+
+    def _best_failure(self, req: Request, answers: List[Tuple[int, Dict[str, str], bytes]],
+                      replicas: int) -> Response:
+        """The answer to give when no node had the object."""
+        for status, headers, body in answers:
+            if status < 500:
+                if status == 404:
+                    return error_response(404, "Not Found", {k: v for k, v in headers.items()
+                                                             if k.startswith("X-Backend-")})
+                return Response(status=status, headerlist=filtered_headers(headers), body=body)
+        return error_response(503, "Service Unavailable: no object server answered %s %s"
+                              % (req.method, req.path))
+
+    # ----------------------------------------------------------------- writes
+    def _writable_container(self, req: Request) -> Tuple[Optional[Dict[str, Any]],
+                                                          Optional[Response]]:
+        info = self.container_info(req)
+        denied = self.authorize(req, info["write_acl"])
+        if denied is not None:
+            return None, denied
+        if info["status"] == 404:
+            return None, error_response(404, "Not Found: container %s does not exist; "
+                                             "create it first" % self.container_name)
+        if not 200 <= info["status"] < 300:
+            return None, error_response(503, "Service Unavailable: cannot reach the "
+                                             "container servers for %s" % self.container_name)
+        return info, None
+
+    def _timestamp(self, req: Request) -> Timestamp:
+        given = req.headers.get("X-Timestamp")
+        if given:
+            return Timestamp(given)
+        return Timestamp.now()
+
+    def _update_headers(self, replicas: int, delete_at: Optional[int]) -> List[Dict[str, str]]:
+        """Per object replica: which container (and expirer queue) servers
+        it must tell about the write."""
+        cring = self.app.container_ring
+        cpart = cring.get_part(self.account_name, self.container_name)
+        groups = pair_nodes(replicas, cring.get_part_nodes(cpart))
+        out = [update_headers("Container", cpart, group) for group in groups]
+        if delete_at is not None:
+            queue = obj_headers.expirer_container(delete_at)
+            qpart = cring.get_part(obj_headers.EXPIRING_OBJECTS_ACCOUNT, queue)
+            qgroups = pair_nodes(replicas, cring.get_part_nodes(qpart))
+            for headers, group in zip(out, qgroups):
+                headers.update(update_headers("Delete-At", qpart, group))
+                headers["X-Delete-At-Container"] = queue
+        return out
+
+    def _base_write_headers(self, req: Request, timestamp: Timestamp,
+                            policy_index: str) -> Dict[str, str]:
+        headers = self.backend_headers(req, {POLICY_INDEX: policy_index,
+                                             "X-Timestamp": timestamp.internal})
+        when = obj_headers.delete_at(req.headers)
+        for name in list(headers):
+            if name.lower() in ("x-delete-at", "x-delete-after"):
+                del headers[name]
+        if when is not None:
+            headers["X-Delete-At"] = str(when)
+        return headers
+
+    @delay_denial
+    def PUT(self, req: Request) -> Response:
+        bad = self._check_names()
+        if bad:
+            return bad
+        if "X-Copy-From" in req.headers:
+            from objstore.proxy.controllers.copy import copy_into
+            return copy_into(self, req)
+        try:
+            obj_headers.check_put_headers(req.headers, self.object_name or "")
+            obj_headers.delete_at(req.headers)
+            timestamp = self._timestamp(req)
+        except HeaderError as err:
+            return error_response(err.status, str(err))
+        except ValueError as err:
+            return error_response(400, "Bad X-Timestamp: %s" % err)
+        info, bad = self._writable_container(req)
+        if bad:
+            return bad
+        return self.put_body(req, info, timestamp)
+
+    def put_body(self, req: Request, info: Dict[str, Any], timestamp: Timestamp) -> Response:
+        """Store ``req``'s body (headers already checked)."""
+        ring, part, policy_index = self._ring_and_part(info)
+        headers = self._base_write_headers(req, timestamp, policy_index)
+        headers["Content-Type"] = obj_headers.content_type_for(req.headers,
+                                                               self.object_name or "")
+        headers.pop("X-Detect-Content-Type", None)
+        length: Optional[int] = None
+        if req.headers.get("Content-Length") is not None and \
+                req.headers.get("Transfer-Encoding", "").lower() != "chunked":
+            length = int(req.headers["Content-Length"])
+            headers["Content-Length"] = str(length)
+        else:
+            headers["Transfer-Encoding"] = "chunked"
+        replicas = len(ring.get_part_nodes(part))
+        delete_at = int(headers["X-Delete-At"]) if "X-Delete-At" in headers else None
+        headers_list = []
+        for extra in self._update_headers(replicas, delete_at):
+            one = dict(headers)
+            one.update(extra)
+            headers_list.append(one)
+        return stream_put(self.app, req.environ, ring, part, self._path(), headers_list,
+                          length, timestamp, req.headers.get("ETag"))
+
+    @delay_denial
+    def POST(self, req: Request) -> Response:
+        bad = self._check_names()
+        if bad:
+            return bad
+        message = constraints.check_metadata(req.headers, "object")
+        if message:
+            return error_response(400, message)
+        try:
+            timestamp = self._timestamp(req)
+            when = obj_headers.delete_at(req.headers)
+        except HeaderError as err:
+            return error_response(err.status, str(err))
+        except ValueError as err:
+            return error_response(400, "Bad X-Timestamp: %s" % err)
+        info, bad = self._writable_container(req)
+        if bad:
+            return bad
+        ring, part, policy_index = self._ring_and_part(info)
+        headers = self._base_write_headers(req, timestamp, policy_index)
+        if "Content-Type" in req.headers:
+            headers["Content-Type"] = obj_headers.content_type_for(req.headers,
+                                                                   self.object_name or "")
+        return self._write_all(req, ring, part, "POST", headers, when)
+
+    @delay_denial
+    def DELETE(self, req: Request) -> Response:
+        bad = self._check_names()
+        if bad:
+            return bad
+        try:
+            timestamp = self._timestamp(req)
+        except ValueError as err:
+            return error_response(400, "Bad X-Timestamp: %s" % err)
+        info, bad = self._writable_container(req)
+        if bad:
+            return bad
+        ring, part, policy_index = self._ring_and_part(info)
+        headers = self.backend_headers(req, {POLICY_INDEX: policy_index,
+                                             "X-Timestamp": timestamp.internal})
+        return self._write_all(req, ring, part, "DELETE", headers, None)
+
+    def _write_all(self, req: Request, ring: Any, part: int, method: str,
+                   headers: Dict[str, str], delete_at: Optional[int]) -> Response:
+        replicas = len(ring.get_part_nodes(part))
+        headers_list = []
+        for extra in self._update_headers(replicas, delete_at):
+            one = dict(headers)
+            one.update(extra)
+            headers_list.append(one)
+        resp = self.make_requests(req, ring, part, method, self._path(), headers_list)
+        if method == "DELETE" and resp.status_int == 404:
+            return error_response(404, "Not Found")
+        if method == "POST" and 200 <= resp.status_int < 300:
+            return Response(status=202, body=b"", headerlist=[
+                ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", "0")])
+        return resp
+
+    @delay_denial
+    def COPY(self, req: Request) -> Response:
+        from objstore.proxy.controllers.copy import copy_to_destination
+        return copy_to_destination(self, req)
+
+    def OPTIONS(self, req: Request) -> Response:
+        return Response(status=200, headerlist=[("Allow", ", ".join(self.allowed_methods())),
+                                                ("Content-Length", "0")])

@@ -1,0 +1,231 @@
+"""Object reads that survive a node failing mid-stream.
+
+The first node with the object starts the answer. If it stops sending
+(error, or nothing for ``node_timeout``) the read goes on from the next
+node at the byte reached, with ``Range`` and ``If-Match`` on the ETag so
+the bytes spliced in are from the very same object version. The client
+sees one uninterrupted body.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from objstore.common import concurrency
+from objstore.common.http_client import BackendConnection, http_connect
+from objstore.common.timestamp import Timestamp
+from objstore.proxy.nodes import Node, NodeIter
+from objstore.proxy.quorum import is_server_error, is_success
+
+INSUFFICIENT_STORAGE = 507
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
+_GOOD_STATUSES = (304, 412, 416)
+
+
+@dataclass
+class Source:
+    """One node's answer to a GET/HEAD, body not yet read."""
+
+    conn: BackendConnection
+    resp: Any
+    node: Node
+    status: int
+    headers: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def timestamp(self) -> Timestamp:
+        for name in ("X-Backend-Timestamp", "X-Timestamp"):
+            value = self.headers.get(name)
+            if value:
+                try:
+                    return Timestamp(value)
+                except ValueError:
+                    pass
+        return Timestamp(0)
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+
+
+def byte_span(status: int, headers: Dict[str, str]) -> Optional[Tuple[int, int]]:
+    """The ``(first, last)`` byte positions a body covers, if it is one
+    contiguous span we could resume (``None`` for multipart ranges)."""
+    ctype = headers.get("Content-Type", "")
+    if status == 206:
+        if ctype.startswith("multipart/byteranges"):
+            return None
+        match = _CONTENT_RANGE.match(headers.get("Content-Range", "").strip())
+        if not match:
+            return None
+        return int(match.group(1)), int(match.group(2))
+    if status == 200:
+        try:
+            length = int(headers.get("Content-Length", ""))
+        except ValueError:
+            return None
+        return 0, length - 1
+    return None
+
+
+class ObjectGetter:
+    """Finds a node for a GET/HEAD and streams the body with failover."""
+
+    def __init__(self, app: Any, ring: Any, part: int, path: str,
+                 method: str, headers: Dict[str, str], newest: bool = False) -> None:
+        self.app = app
+        self.ring = ring
+        self.part = part
+        self.path = path
+        self.method = method
+        self.headers = headers
+        self.newest = newest
+        self.nodes = NodeIter(ring, part, app.error_limiter, app.request_node_count(ring))
+        self.replicas = len(self.nodes.primaries)
+        self.answers: List[Tuple[int, Dict[str, str], bytes]] = []
+
+    # ----------------------------------------------------------- one node
+    def _ask(self, node: Node, headers: Dict[str, str]) -> Optional[Source]:
+        app = self.app
+        try:
+            with concurrency.ConnectionTimeout(app.conn_timeout):
+                conn = http_connect(node["ip"], node["port"], node["device"], self.part,
+                                    self.method, self.path, headers=headers,
+                                    timeout=app.node_timeout)
+            with concurrency.Timeout(app.node_timeout):
+                resp = conn.getresponse()
+        except (Exception, concurrency.Timeout) as err:
+            app.error_occurred(node, "%s %s: %s" % (self.method, self.path,
+                                                    type(err).__name__))
+            return None
+        source = Source(conn, resp, node, resp.status, dict(resp.getheaders()))
+        if source.status == INSUFFICIENT_STORAGE:
+            app.error_limit(node, "507 Insufficient Storage")
+        elif is_server_error(source.status):
+            app.error_occurred(node, "%s %s answered %d" % (self.method, self.path,
+                                                            source.status))
+        return source
+
+    def _keep_answer(self, source: Source) -> None:
+        """Remember a non-winning answer (with a small body) for later."""
+        body = b""
+        try:
+            with concurrency.Timeout(self.app.node_timeout):
+                body = source.resp.read(65536)
+        except (Exception, concurrency.Timeout):
+            pass
+        source.close()
+        self.answers.append((source.status, source.headers, body))
+
+    # ----------------------------------------------------------- first source
+    def first_source(self) -> Optional[Source]:
+        """The node answer to serve, or ``None``; other answers are kept in
+        ``self.answers`` so the caller can pick the right error.
+
+        With ``newest`` every primary (or its stand-in) is asked in
+        parallel and the most recent version wins, tombstones included.
+        """
+        if self.newest:
+            return self._newest_source()
+        not_found = 0
+        for node in self.nodes:
+            source = self._ask(node, dict(self.headers))
+            if source is None:
+                continue
+            if is_success(source.status) or source.status in _GOOD_STATUSES:
+                return source
+            self._keep_answer(source)
+            if source.status == 404:
+                not_found += 1
+                if not_found >= self.replicas:
+                    break
+            elif not is_server_error(source.status):
+                break
+        return None
+
+    def _ask_some(self) -> Optional[Source]:
+        for node in self.nodes:
+            source = self._ask(node, dict(self.headers))
+            if source is not None and not is_server_error(source.status):
+                return source
+            if source is not None:
+                self._keep_answer(source)
+        return None
+
+    def _newest_source(self) -> Optional[Source]:
+        pile = concurrency.GreenPile(max(1, self.replicas))
+        for _ in range(self.replicas):
+            pile.spawn(self._ask_some)
+        sources = [s for s in pile if s is not None]
+        best: Optional[Source] = None
+        for source in sources:
+            if best is None or source.timestamp > best.timestamp:
+                best = source
+        for source in sources:
+            if source is not best:
+                self._keep_answer(source)
+        if best is not None and not (is_success(best.status) or best.status in _GOOD_STATUSES):
+            self._keep_answer(best)
+            return None
+        return best
+
+    # ------------------------------------------------------------------ body
+    def _resume(self, etag: str, first: int, last: int) -> Optional[Source]:
+        """A node serving bytes ``first..last`` of the object with ``etag``."""
+        headers = dict(self.headers)
+        for name in list(headers):
+            if name.lower() in ("range", "if-none-match", "if-modified-since",
+                                "if-unmodified-since", "if-match"):
+                del headers[name]
+        headers["Range"] = "bytes=%d-%d" % (first, last)
+        headers["If-Match"] = etag
+        for node in self.nodes:
+            source = self._ask(node, dict(headers))
+            if source is None:
+                continue
+            if source.status == 206 and source.headers.get("Etag", source.headers.get(
+                    "ETag", "")).strip('"') == etag.strip('"'):
+                return source
+            source.close()
+        return None
+
+    def iter_body(self, source: Source) -> Iterator[bytes]:
+        """The body of ``source``, continued from other nodes on failure."""
+        span = byte_span(source.status, source.headers)
+        etag = source.headers.get("Etag") or source.headers.get("ETag") or ""
+        sent = 0
+        chunk_size = self.app.object_chunk_size
+        try:
+            while True:
+                try:
+                    while True:
+                        with concurrency.ChunkReadTimeout(self.app.node_timeout):
+                            chunk = source.resp.read(chunk_size)
+                        if not chunk:
+                            break
+                        sent += len(chunk)
+                        yield chunk
+                    if span is not None and sent < span[1] - span[0] + 1:
+                        raise http.client.IncompleteRead(b"", span[1] - span[0] + 1 - sent)
+                    return
+                except (Exception, concurrency.Timeout) as err:
+                    if isinstance(err, GeneratorExit):
+                        raise
+                    self.app.error_occurred(source.node, "GET %s broke after %d bytes: %s"
+                                            % (self.path, sent, type(err).__name__))
+                    source.close()
+                    if span is None or not etag:
+                        return  # cannot splice safely; the client sees a short body
+                    replacement = self._resume(etag, span[0] + sent, span[1])
+                    if replacement is None:
+                        self.app.logger.error("GET %s: no node could resume at byte %d",
+                                              self.path, span[0] + sent)
+                        return
+                    source = replacement
+        finally:
+            source.close()

@@ -1,0 +1,124 @@
+"""Which storage nodes to ask, in what order, and which to avoid for now.
+
+Primaries come first, then handoffs from the ring, up to
+``request_node_count`` nodes. A node that keeps failing is *error
+limited*: skipped for ``error_suppression_interval`` seconds so one dead
+disk does not cost every request a timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+Node = Dict[str, Any]
+
+
+def node_key(node: Node) -> str:
+    """The identity used for error limiting: one device on one server."""
+    return "%s:%s/%s" % (node["ip"], node["port"], node["device"])
+
+
+def node_desc(node: Node) -> str:
+    return "%s:%s/%s" % (node.get("ip"), node.get("port"), node.get("device"))
+
+
+@dataclass
+class _ErrorStats:
+    errors: int = 0
+    last_error: float = 0.0
+
+
+class ErrorLimiter:
+    """Counts recent errors per node and says when to stop asking it."""
+
+    def __init__(self, suppression_interval: float = 60.0, suppression_limit: int = 10,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.interval = float(suppression_interval)
+        self.limit = int(suppression_limit)
+        self.clock = clock
+        self._stats: Dict[str, _ErrorStats] = {}
+
+    def _current(self, node: Node) -> Optional[_ErrorStats]:
+        stats = self._stats.get(node_key(node))
+        if stats is None:
+            return None
+        if self.clock() - stats.last_error > self.interval:
+            # Quiet long enough: give the node a fresh start.
+            del self._stats[node_key(node)]
+            return None
+        return stats
+
+    def is_limited(self, node: Node) -> bool:
+        stats = self._current(node)
+        return stats is not None and stats.errors > self.limit
+
+    def increment(self, node: Node) -> None:
+        """One more error (timeout, 5xx, connection refused)."""
+        stats = self._current(node) or self._stats.setdefault(node_key(node), _ErrorStats())
+        stats.errors += 1
+        stats.last_error = self.clock()
+
+    def limit_now(self, node: Node) -> None:
+        """Skip the node at once (e.g. 507: its disk is unmounted or full)."""
+        stats = self._current(node) or self._stats.setdefault(node_key(node), _ErrorStats())
+        stats.errors = self.limit + 1
+        stats.last_error = self.clock()
+
+    def errors(self, node: Node) -> int:
+        stats = self._current(node)
+        return stats.errors if stats else 0
+
+
+def parse_request_node_count(value: str, replicas: int) -> int:
+    """``request_node_count`` as a number: ``6`` or ``2 * replicas``."""
+    text = str(value).strip().lower().replace(" ", "")
+    if text.endswith("*replicas"):
+        return max(1, int(text[:-len("*replicas")]) * replicas)
+    return max(1, int(text))
+
+
+class NodeIter:
+    """Primaries, then handoffs, skipping error-limited nodes.
+
+    Iterating yields at most ``request_node_count`` nodes; ``primaries_left``
+    tells callers when the handoffs start. One instance may be shared by
+    several green threads: each ``next()`` hands out a different node.
+    """
+
+    def __init__(self, ring: Any, partition: int, limiter: ErrorLimiter,
+                 request_node_count: int, primaries: Optional[List[Node]] = None) -> None:
+        self.ring = ring
+        self.partition = partition
+        self.limiter = limiter
+        self.primaries = primaries if primaries is not None else ring.get_part_nodes(partition)
+        self.limit = max(request_node_count, len(self.primaries))
+        self.yielded = 0
+        self._gen = self._generate()
+
+    def _generate(self) -> Iterator[Node]:
+        for node in self.primaries:
+            if not self.limiter.is_limited(node):
+                yield node
+        handoffs = 0
+        for node in self.ring.get_more_nodes(self.partition):
+            if self.yielded >= self.limit:
+                return
+            handoffs += 1
+            if handoffs > self.limit:
+                return
+            if not self.limiter.is_limited(node):
+                node = dict(node)
+                node["handoff_index"] = handoffs
+                yield node
+
+    def __iter__(self) -> "NodeIter":
+        return self
+
+    def __next__(self) -> Node:
+        if self.yielded >= self.limit:
+            raise StopIteration
+        node = next(self._gen)
+        self.yielded += 1
+        return node

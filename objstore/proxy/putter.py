@@ -1,0 +1,160 @@
+"""One backend object PUT: connect, wait for ``100 Continue``, stream the
+body from a queue in its own green thread, then read the final answer.
+
+A slow or dead node must not stall the others: each putter sends from its
+own green thread with ``node_timeout`` per chunk, and a putter that fails
+drains its queue and is dropped from the write instead of blocking it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from objstore.common import concurrency
+from objstore.common.http_client import BackendConnection, http_connect
+from objstore.proxy.nodes import Node
+
+CONTINUE = 100
+INSUFFICIENT_STORAGE = 507
+# Chunks buffered per node: bounds memory while letting nodes run unequal.
+QUEUE_DEPTH = 8
+
+
+class PutterError(Exception):
+    """A node could not take part in the write."""
+
+
+class Putter:
+    """Streams one object body to one node.
+
+    ``final_status`` is set when the node answered before the body (e.g.
+    412 for ``If-None-Match: *`` when the object exists, 409 when a newer
+    version is there); such a putter takes no body.
+    """
+
+    def __init__(self, conn: BackendConnection, node: Node, chunked: bool,
+                 node_timeout: float, final_status: Optional[int] = None,
+                 final_headers: Optional[Dict[str, str]] = None) -> None:
+        self.conn = conn
+        self.node = node
+        self.chunked = chunked
+        self.node_timeout = node_timeout
+        self.final_status = final_status
+        self.final_headers = final_headers or {}
+        self.failed = False
+        self.error: Optional[str] = None
+        self._queue: Any = None
+        self._done: Any = None
+
+    @property
+    def live(self) -> bool:
+        """Still expected to store the body."""
+        return self.final_status is None and not self.failed
+
+    @classmethod
+    def connect(cls, node: Node, part: int, path: str, headers: Dict[str, str],
+                conn_timeout: float, node_timeout: float, expect: bool,
+                chunked: bool) -> "Putter":
+        """Open the request; raises ``PutterError`` when the node cannot
+        take it (connection failure, 5xx, 507) so a handoff is tried."""
+        headers = dict(headers)
+        if expect:
+            headers["Expect"] = "100-continue"
+        try:
+            with concurrency.ConnectionTimeout(conn_timeout):
+                conn = http_connect(node["ip"], node["port"], node["device"], part, "PUT", path,
+                                    headers=headers, timeout=node_timeout)
+            if not expect:
+                return cls(conn, node, chunked, node_timeout)
+            with concurrency.Timeout(node_timeout):
+                resp = conn.getexpect()
+        except (Exception, concurrency.Timeout) as err:
+            raise PutterError("connect: %s" % (type(err).__name__,)) from None
+        if resp.status == CONTINUE:
+            return cls(conn, node, chunked, node_timeout)
+        if resp.status == INSUFFICIENT_STORAGE or resp.status >= 500:
+            conn.close()
+            raise PutterError("answered %d before the body" % resp.status)
+        headers_in = dict(resp.getheaders())
+        try:
+            resp.read()
+        except Exception:
+            pass
+        conn.close()
+        return cls(conn, node, chunked, node_timeout, final_status=resp.status,
+                   final_headers=headers_in)
+
+    # ----------------------------------------------------------------- body
+    def start(self) -> None:
+        self._queue = concurrency.Queue(QUEUE_DEPTH)
+        self._done = concurrency.Event()
+        concurrency.spawn_n(self._sender)
+
+    def _sender(self) -> None:
+        try:
+            while True:
+                chunk = self._queue.get()
+                if chunk is None:
+                    if not self.failed and self.chunked:
+                        with concurrency.ChunkWriteTimeout(self.node_timeout):
+                            self.conn.end_chunks()
+                    return
+                if self.failed:
+                    continue  # drain so the producer never blocks on us
+                try:
+                    with concurrency.ChunkWriteTimeout(self.node_timeout):
+                        if self.chunked:
+                            self.conn.send_chunk(chunk)
+                        else:
+                            self.conn.send(chunk)
+                except (Exception, concurrency.Timeout) as err:
+                    self.failed = True
+                    self.error = "send: %s" % type(err).__name__
+        except (Exception, concurrency.Timeout) as err:
+            self.failed = True
+            self.error = "finish: %s" % type(err).__name__
+        finally:
+            self._done.send(True)
+
+    def send_chunk(self, chunk: bytes) -> None:
+        if self.live and chunk:
+            self._queue.put(chunk)
+
+    def finish(self) -> None:
+        """Queue the end of the body and wait until it was sent."""
+        if self._queue is None:
+            return
+        self._queue.put(None)
+        self._done.wait()
+
+    def abort(self) -> None:
+        """Drop the connection mid-body: the node discards what it got."""
+        self.failed = True
+        if self._queue is not None:
+            try:
+                self._queue.put_nowait(None)
+            except Exception:
+                pass
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+
+    def await_response(self) -> Optional[tuple]:
+        """``(status, headers)`` of the node's final answer, or ``None``."""
+        if self.final_status is not None:
+            return self.final_status, self.final_headers
+        if self.failed:
+            return None
+        try:
+            with concurrency.Timeout(self.node_timeout):
+                resp = self.conn.getresponse()
+                headers = dict(resp.getheaders())
+                resp.read()
+        except (Exception, concurrency.Timeout) as err:
+            self.failed = True
+            self.error = "response: %s" % type(err).__name__
+            return None
+        finally:
+            self.conn.close()
+        return resp.status, headers

@@ -1,0 +1,220 @@
+"""The proxy WSGI app: routes ``/v1/<account>[/<container>[/<object>]]``
+to a controller and answers ``/info``.
+
+It owns what every controller shares for the life of a worker: the rings,
+the storage policies, the timeouts and the error-limiting table. Built by
+``app_factory`` at the end of the ``[pipeline:main]`` of
+``proxy-server.conf``; ``main()`` runs the whole pipeline as
+``objstore-proxy-server <conf>``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from webob import Request, Response
+
+from objstore.common import constraints, logs, registry
+from objstore.common.config import (config_float, config_int, config_true_value, swift_dir)
+from objstore.common.memcached import LocalCache
+from objstore.common.storage_policy import StoragePolicies, load_policies
+from objstore.common.utils import generate_trans_id, split_path
+from objstore.proxy import admin_info
+from objstore.proxy.controllers.base import error_response, wsgi_to_str
+from objstore.proxy.nodes import ErrorLimiter, Node, node_desc, parse_request_node_count
+
+DEFAULT_PORT = 8080
+INFO_PATH = "/info"
+
+
+class Application:
+    """The proxy app at the end of the pipeline."""
+
+    def __init__(self, conf: Dict[str, str], logger: Any = None,
+                 account_ring: Any = None, container_ring: Any = None,
+                 object_rings: Optional[Dict[int, Any]] = None,
+                 policies: Optional[StoragePolicies] = None) -> None:
+        self.conf = conf
+        self.logger = logger or logs.get_logger(conf, "proxy-server")
+        self.swift_dir = swift_dir(conf)
+        self.conn_timeout = config_float(conf, "conn_timeout", 0.5)
+        self.node_timeout = config_float(conf, "node_timeout", 10)
+        self.client_timeout = config_float(conf, "client_timeout", 60)
+        self.recheck_account_existence = config_float(conf, "recheck_account_existence", 60)
+        self.recheck_container_existence = config_float(conf, "recheck_container_existence", 60)
+        self.error_limiter = ErrorLimiter(config_float(conf, "error_suppression_interval", 60),
+                                          config_int(conf, "error_suppression_limit", 10))
+        self.account_autocreate = config_true_value(conf.get("account_autocreate", "true"))
+        self.allow_account_management = config_true_value(
+            conf.get("allow_account_management", "false"))
+        self.client_chunk_size = config_int(conf, "client_chunk_size", 65536, 1)
+        self.object_chunk_size = config_int(conf, "object_chunk_size", 65536, 1)
+        self.request_node_count_value = conf.get("request_node_count", "2 * replicas")
+        self.expose_info = config_true_value(conf.get("expose_info", "true"))
+        self.admin_key = conf.get("admin_key", "").strip()
+        self.disallowed_sections = [s.strip() for s in
+                                    conf.get("disallowed_sections", "").split(",") if s.strip()]
+        self.local_cache = LocalCache()
+        self.policies = policies or load_policies(self.swift_dir)
+        constraints.load_constraints(self.swift_dir)
+        self._account_ring = account_ring
+        self._container_ring = container_ring
+        self._object_rings: Dict[int, Any] = dict(object_rings or {})
+        self.register_info()
+
+    # ----------------------------------------------------------------- rings
+    @property
+    def account_ring(self) -> Any:
+        if self._account_ring is None:
+            from ring import Ring
+            self._account_ring = Ring(self.swift_dir, ring_name="account")
+        return self._account_ring
+
+    @property
+    def container_ring(self) -> Any:
+        if self._container_ring is None:
+            from ring import Ring
+            self._container_ring = Ring(self.swift_dir, ring_name="container")
+        return self._container_ring
+
+    def get_object_ring(self, policy_index: Any) -> Any:
+        """The object ring of a policy (``object.ring.gz`` for 0, else
+        ``object-N.ring.gz``), loaded on first use."""
+        policy = self.policies.get_by_index(policy_index)
+        if policy is None:
+            raise ValueError("no storage policy with index %r" % (policy_index,))
+        ring = self._object_rings.get(policy.index)
+        if ring is None:
+            from ring import Ring
+            ring = Ring(self.swift_dir, ring_name=policy.ring_name)
+            self._object_rings[policy.index] = ring
+        return ring
+
+    def request_node_count(self, ring: Any) -> int:
+        return parse_request_node_count(self.request_node_count_value,
+                                        int(round(ring.replica_count)))
+
+    # ------------------------------------------------------- error limiting
+    def error_occurred(self, node: Node, message: str) -> None:
+        self.error_limiter.increment(node)
+        self.logger.error("ERROR with node %s: %s (errors: %d)", node_desc(node), message,
+                          self.error_limiter.errors(node))
+
+    def error_limit(self, node: Node, message: str) -> None:
+        self.error_limiter.limit_now(node)
+        self.logger.error("ERROR limiting node %s for %ds: %s", node_desc(node),
+                          self.error_limiter.interval, message)
+
+    # ------------------------------------------------------------------ info
+    def register_info(self) -> None:
+        """Say in ``/info`` what this proxy enforces."""
+        swift = constraints.info()
+        swift["policies"] = self.policies.info()
+        swift["account_autocreate"] = self.account_autocreate
+        swift["allow_account_management"] = self.allow_account_management
+        swift["version"] = "objstore-0.1.0"
+        registry.register_info("swift", **swift)
+
+    def trans_id(self, env: Dict[str, Any]) -> str:
+        txn = env.get("swift.trans_id")
+        if not txn:
+            txn = generate_trans_id()
+            env["swift.trans_id"] = txn
+            logs.set_txn_id(txn)
+        return txn
+
+    # --------------------------------------------------------------- routing
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        req = Request(env)
+        try:
+            resp = self.handle_request(req)
+        except Exception:
+            self.logger.exception("ERROR unhandled exception in request %s %s",
+                                  req.method, req.path)
+            resp = error_response(500, "Internal Server Error")
+        return resp(env, start_response)
+
+    def handle_request(self, req: Request) -> Response:
+        """Find the controller for ``req`` and let it answer."""
+        env = req.environ
+        env.setdefault("objstore.local_cache", self.local_cache)
+        env.setdefault("objstore.proxy_app", self)
+        self.trans_id(env)
+        try:
+            path = wsgi_to_str(req.path_info)
+        except UnicodeDecodeError:
+            return error_response(412, "Invalid UTF8 in the path; names must be UTF-8")
+        if "\x00" in path:
+            return error_response(412, "The path contains a NUL character")
+        if path == INFO_PATH:
+            return admin_info.handle_info(self, req)
+        try:
+            version, account, container, obj = split_path(path, 1, 4, True)
+        except ValueError:
+            return error_response(404, "Not Found: expected /v1/<account>[/<container>"
+                                       "[/<object>]]")
+        if version not in constraints.VALID_API_VERSIONS or not account:
+            return error_response(412 if account else 404,
+                                  "Invalid API version %r; use /v1/" % version
+                                  if account else "Not Found")
+        controller = self.get_controller(account, container, obj)
+        handler = getattr(controller, req.method, None)
+        if req.method not in controller.allowed_methods() or not callable(handler):
+            return error_response(405, "Method %s not allowed here" % req.method,
+                                  {"Allow": ", ".join(controller.allowed_methods())})
+        authorize = env.get("swift.authorize")
+        if authorize is not None:
+            # Copies authorize their source and destination afresh.
+            env.setdefault("objstore.original_authorize", authorize)
+            denied = authorize(req)
+            if denied is None:
+                # Allowed outright: the controller need not ask again.
+                env["swift.authorize"] = _allow_all
+            elif not getattr(handler, "delay_denial", False):
+                return denied
+        return handler(req)
+
+    def get_controller(self, account: str, container: Optional[str],
+                       obj: Optional[str]) -> Any:
+        from objstore.proxy.controllers.account import AccountController
+        from objstore.proxy.controllers.container import ContainerController
+        from objstore.proxy.controllers.obj import ObjectController
+
+        if obj:
+            return ObjectController(self, account, container, obj)
+        if container:
+            return ContainerController(self, account, container)
+        return AccountController(self, account)
+
+
+def _allow_all(_req: Request) -> None:
+    return None
+
+
+def app_factory(global_conf: Dict[str, str], **local_conf: str) -> Application:
+    """Paste-style factory named by ``use = egg:objstore#proxy``."""
+    conf = dict(global_conf)
+    conf.update(local_conf)
+    return Application(conf)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``objstore-proxy-server <proxy-server.conf>``: run the pipeline."""
+    from objstore.common.pipeline import load_pipeline
+    from objstore.common.wsgi import run_wsgi
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        sys.stderr.write("usage: objstore-proxy-server <proxy-server.conf>\n")
+        return 2
+    conf_path = args[0]
+
+    def factory(_conf: Dict[str, str]) -> Any:
+        return load_pipeline(conf_path)
+
+    return run_wsgi(conf_path, "pipeline:main", factory, DEFAULT_PORT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
