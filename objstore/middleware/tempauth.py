@@ -33,7 +33,8 @@ from objstore.common import logs, registry
 from objstore.common.config import ConfigError, config_int, config_true_value
 from objstore.common.memcached import LocalCache
 from objstore.common.utils import split_path
-from objstore.middleware.acl import clean_acl, parse_acl, referrer_allowed
+from objstore.middleware.acl import (clean_acl, format_account_acl, parse_account_acl,
+                                     parse_acl, referrer_allowed)
 
 DEFAULT_TOKEN_LIFE = 86400
 DEFAULT_RESELLER_PREFIX = "AUTH"
@@ -41,6 +42,9 @@ DEFAULT_AUTH_PREFIX = "/auth/"
 ADMIN_GROUP = ".admin"
 RESELLER_ADMIN_GROUP = ".reseller_admin"
 TOKEN_MARK = "tk"
+ACCOUNT_ACL_HEADER = "X-Account-Access-Control"
+ACCOUNT_ACL_SYSMETA = "X-Account-Sysmeta-Core-Access-Control"
+_ACCOUNT_ACL_ENV = "objstore.tempauth.account_acls"
 
 
 @dataclass
@@ -143,7 +147,91 @@ class TempAuth:
             env["swift.clean_acl"] = clean_acl
         elif "swift.authorize" not in env:
             env["swift.authorize"] = self.denied_response
+        if self._is_account_request(path):
+            bad = self._store_account_acl(env)
+            if bad is not None:
+                return bad(env, start_response)
+            return self.app(env, self._account_acl_start_response(env, start_response))
         return self.app(env, start_response)
+
+    # -- account ACLs (X-Account-Access-Control, kept as account sysmeta) --
+
+    def _is_account_request(self, path: str) -> bool:
+        try:
+            _version, account, container = split_path(path, 1, 3, True)
+        except ValueError:
+            return False
+        return container is None and self._account_prefix(account) is not None
+
+    def _store_account_acl(self, env: Dict[str, Any]) -> Optional[Response]:
+        """Turn a client's account ACL into sysmeta, or a 400 if it is bad.
+
+        Only the owner gets past ``authorize`` to write it, so a stranger's
+        header never lands."""
+        if env.get("REQUEST_METHOD") not in ("PUT", "POST"):
+            return None
+        raw = env.pop("HTTP_" + ACCOUNT_ACL_HEADER.upper().replace("-", "_"), None)
+        if raw is None:
+            return None
+        try:
+            acl = parse_account_acl(raw)
+        except ValueError as err:
+            return Response(status=400, content_type="text/plain", text="%s\n" % err)
+        sysmeta_key = "HTTP_" + ACCOUNT_ACL_SYSMETA.upper().replace("-", "_")
+        env[sysmeta_key] = format_account_acl(acl) if acl else ""
+        return None
+
+    def _account_acl_start_response(self, env: Dict[str, Any],
+                                    start_response: Callable[..., Any]) -> Callable[..., Any]:
+        """Show the stored account ACL to owners as ``X-Account-Access-Control``."""
+        def wrapped(status: str, headers: List[Any], exc_info: Any = None) -> Any:
+            if env.get("swift_owner"):
+                for name, value in headers:
+                    if name.lower() == ACCOUNT_ACL_SYSMETA.lower() and value:
+                        headers = list(headers) + [(ACCOUNT_ACL_HEADER, value)]
+                        break
+            return start_response(status, headers, exc_info)
+        return wrapped
+
+    def _account_acl(self, req: Request, account: str) -> Optional[Dict[str, List[str]]]:
+        """The account's ACL, read once per request with a HEAD through the
+        rest of the pipeline (the proxy caches account info)."""
+        seen = req.environ.setdefault(_ACCOUNT_ACL_ENV, {})
+        if account in seen:
+            return seen[account]
+        sub = Request.blank("/v1/%s" % account, method="HEAD", environ={
+            "swift.cache": req.environ.get("swift.cache"),
+            "swift.infocache": req.environ.setdefault("swift.infocache", {}),
+            "swift.authorize": lambda _req: None, "swift_owner": True,
+            "swift.source": "TA", "swift.trans_id": req.environ.get("swift.trans_id")})
+        acl = None
+        try:
+            resp = sub.get_response(self.app)
+            if 200 <= resp.status_int < 300:
+                acl = parse_account_acl(resp.headers.get(ACCOUNT_ACL_SYSMETA))
+        except ValueError:
+            self.logger.error("account %s has an unreadable ACL; ignoring it", account)
+        seen[account] = acl
+        return acl
+
+    def _authorize_by_account_acl(self, req: Request, account: str, container: Optional[str],
+                                  groups: List[str]) -> bool:
+        """Whether the account ACL lets ``groups`` do ``req``: read-only
+        reads, read-write also writes containers and objects, admin is
+        treated as an owner (but, like owners, cannot PUT/DELETE the account)."""
+        acl = self._account_acl(req, account)
+        if not acl:
+            return False
+
+        def listed(key: str) -> bool:
+            return any(g in acl.get(key, []) for g in groups)
+        is_read = req.method in ("GET", "HEAD")
+        if listed("admin") and (container or req.method not in ("PUT", "DELETE")):
+            self._mark_owner(req)
+            return True
+        if listed("read-write") and (is_read or container):
+            return True
+        return listed("read-only") and is_read
 
     def _owns_token(self, token: str) -> bool:
         return any(token.startswith(p + TOKEN_MARK) for p in self.reseller_prefixes if p)
@@ -277,7 +365,7 @@ class TempAuth:
 
         Called by the proxy after it set ``req.acl`` (the container's read
         ACL for GET/HEAD, write ACL for PUT/POST/DELETE). Marks the account
-        owner with ``env['swift.owner'] = True`` so the proxy shows them
+        owner with ``env['swift_owner'] = True`` so the proxy shows them
         the privileged headers (ACLs, sync keys).
         """
         try:
@@ -293,11 +381,11 @@ class TempAuth:
             return self.denied_response(req)
         is_reseller_admin = RESELLER_ADMIN_GROUP in groups
         if is_reseller_admin and account != prefix and not account[len(prefix):].startswith("."):
-            req.environ["swift.owner"] = True
+            self._mark_owner(req)
             return None
         if account in groups and (req.method not in ("PUT", "DELETE") or container):
             # The owner may do anything but create or delete the account.
-            req.environ["swift.owner"] = True
+            self._mark_owner(req)
             return None
         if req.method == "OPTIONS":
             return None  # CORS preflight: the proxy checks the CORS rules
@@ -308,7 +396,16 @@ class TempAuth:
             return self.denied_response(req)
         if any(group in acl_groups for group in groups):
             return None
+        if self._authorize_by_account_acl(req, account, container, groups):
+            return None
         return self.denied_response(req)
+
+    @staticmethod
+    def _mark_owner(req: Request) -> None:
+        # ``swift_owner`` is the key the proxy (and Swift) reads;
+        # ``swift.owner`` is kept for middlewares written to that spelling.
+        req.environ["swift_owner"] = True
+        req.environ["swift.owner"] = True
 
     def denied_response(self, req: Request) -> Response:
         """403 for an authenticated caller, 401 (retry with a token) otherwise."""

@@ -328,3 +328,117 @@ def test_users_parse_groups_storage_urls_and_base64_names():
 def test_bad_tempauth_config_raises_config_error(conf):
     with pytest.raises(ConfigError):
         filter_factory({}, **conf)(FakeProxy())
+
+
+# -- account ACLs -----------------------------------------------------------
+
+class AccountStoreProxy(FakeProxy):
+    """A fake proxy that keeps account sysmeta, as the real one stores it."""
+
+    def __init__(self):
+        self.sysmeta = {}
+        self.heads = 0
+
+    def __call__(self, env, start_response):
+        req = Request(env)
+        parts = req.path_info.split("/")
+        if len(parts) == 3 and req.method in ("POST", "HEAD", "GET"):
+            if req.method == "HEAD":
+                self.heads += 1
+            denied = env["swift.authorize"](req)
+            if denied is not None:
+                return denied(env, start_response)
+            if req.method == "POST":
+                for key, value in req.headers.items():
+                    if key.lower().startswith("x-account-sysmeta-"):
+                        self.sysmeta[key.title()] = value
+                return Response(status=204)(env, start_response)
+            return Response(status=204, headers=self.sysmeta)(env, start_response)
+        return super().__call__(env, start_response)
+
+
+@pytest.fixture
+def acct(cache):
+    store = AccountStoreProxy()
+    mw = filter_factory({}, **SAIO_USERS)(store)
+
+    def app(env, start_response):
+        env["swift.cache"] = cache
+        return mw(env, start_response)
+    app.store = store
+    return app
+
+
+def _set_account_acl(app, token, acl_json):
+    return call(app, "/v1/AUTH_test", method="POST", token=token,
+                **{"X-Account-Access-Control": acl_json})
+
+
+def test_the_owner_sets_an_account_acl_and_sees_it_back(acct):
+    owner = token_for(acct, "test:tester", "testing")
+    assert _set_account_acl(acct, owner, '{"read-only": ["test:tester3"]}').status_int == 204
+    assert acct.store.sysmeta == {
+        "X-Account-Sysmeta-Core-Access-Control": '{"read-only":["test:tester3"]}'}
+    resp = call(acct, "/v1/AUTH_test", method="HEAD", token=owner)
+    assert resp.headers["X-Account-Access-Control"] == '{"read-only":["test:tester3"]}'
+
+
+def test_a_malformed_account_acl_is_refused_with_400(acct):
+    owner = token_for(acct, "test:tester", "testing")
+    resp = _set_account_acl(acct, owner, '{"read-only": "test:tester3"}')
+    assert resp.status_int == 400
+    assert b"list of strings" in resp.body
+    assert acct.store.sysmeta == {}
+
+
+def test_a_non_owner_cannot_set_an_account_acl(acct):
+    tester3 = token_for(acct, "test:tester3", "testing3")
+    assert _set_account_acl(acct, tester3, '{"admin": ["test:tester3"]}').status_int == 403
+    assert acct.store.sysmeta == {}
+
+
+@pytest.mark.parametrize("level, method, path, status", [
+    ("read-only", "GET", "/v1/AUTH_test", 204),
+    ("read-only", "GET", "/v1/AUTH_test/c/o", 200),
+    ("read-only", "PUT", "/v1/AUTH_test/c/o", 403),
+    ("read-write", "PUT", "/v1/AUTH_test/c/o", 200),
+    ("read-write", "DELETE", "/v1/AUTH_test/c", 200),
+    ("read-write", "POST", "/v1/AUTH_test", 403),
+    ("admin", "POST", "/v1/AUTH_test", 204),
+    ("admin", "DELETE", "/v1/AUTH_test/c", 200),
+])
+def test_account_acl_levels_grant_what_they_name(acct, level, method, path, status):
+    owner = token_for(acct, "test:tester", "testing")
+    _set_account_acl(acct, owner, json.dumps({level: ["test:tester3"]}))
+    tester3 = token_for(acct, "test:tester3", "testing3")
+    assert call(acct, path, method=method, token=tester3).status_int == status
+
+
+def test_account_acl_admins_are_owners_and_read_only_users_do_not_see_the_acl(acct):
+    owner = token_for(acct, "test:tester", "testing")
+    _set_account_acl(acct, owner, '{"admin": ["test:tester3"], "read-only": ["test2"]}')
+    tester3 = token_for(acct, "test:tester3", "testing3")
+    assert call(acct, "/v1/AUTH_test/c", token=tester3).json["owner"] is True
+    reader = token_for(acct, "test2:tester2", "testing2")
+    resp = call(acct, "/v1/AUTH_test", method="HEAD", token=reader)
+    assert resp.status_int == 204
+    assert "X-Account-Access-Control" not in resp.headers
+
+
+def test_the_account_acl_is_read_once_per_request_and_not_for_owners(acct):
+    owner = token_for(acct, "test:tester", "testing")
+    call(acct, "/v1/AUTH_test/c/o", token=owner)
+    assert acct.store.heads == 0
+    tester3 = token_for(acct, "test:tester3", "testing3")
+    req = Request.blank("/v1/AUTH_test/c/o", headers={"X-Auth-Token": tester3})
+    assert req.get_response(acct).status_int == 403
+    assert acct.store.heads == 1
+    again = Request(req.environ)
+    assert req.environ["swift.authorize"](again).status_int == 403  # the proxy asks twice
+    assert acct.store.heads == 1
+
+
+def test_anonymous_users_are_not_granted_anything_by_account_acls(acct):
+    owner = token_for(acct, "test:tester", "testing")
+    _set_account_acl(acct, owner, '{"read-only": ["test", "*"]}')
+    assert call(acct, "/v1/AUTH_test/c/o").status_int == 401
