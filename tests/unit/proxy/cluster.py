@@ -1,0 +1,233 @@
+"""A real little cluster for proxy tests: account, container and four
+object servers on loopback ports with temp devices, rings built with the
+ring builder, and the proxy itself running ``objstore-proxy-server``.
+
+Each object server sits behind a ``Relay``: a TCP forwarder that can play
+a dead node (accepts, then hangs up) or a node that stalls mid-response.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import Dict, List, Optional, Tuple
+from urllib.parse import quote
+
+from ring import Ring, RingBuilder
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OBJECT_SERVERS = 4
+REPLICAS = 3
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, deadline: float = 20.0) -> None:
+    end = time.time() + deadline
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise AssertionError("server on port %d died at start" % port)
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("nothing listens on port %d" % port)
+
+
+class Relay:
+    """Forwards TCP to a server; ``mode`` is ``pass``, ``down`` or
+    ``stall`` (stop forwarding the answer after ``stall_after`` bytes)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.mode = "pass"
+        self.stall_after = 0
+        self.connections = 0
+        self.release = threading.Event()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def reset(self) -> None:
+        self.release.set()
+        self.mode = "pass"
+        self.release = threading.Event()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._handle, args=(client, self.mode),
+                             daemon=True).start()
+
+    def _handle(self, client: socket.socket, mode: str) -> None:
+        if mode == "down":
+            client.close()
+            return
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        except OSError:
+            client.close()
+            return
+        release = self.release
+        threading.Thread(target=self._pump, args=(client, upstream, None, release),
+                         daemon=True).start()
+        self._pump(upstream, client, self.stall_after if mode == "stall" else None, release)
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket, limit: Optional[int],
+              release: threading.Event) -> None:
+        sent = 0
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if limit is not None and sent + len(data) > limit:
+                    dst.sendall(data[:limit - sent])
+                    release.wait(30)
+                    break
+                dst.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as fp:
+        fp.write(text)
+
+
+def _build_ring(swift_dir: str, name: str, devs: List[Tuple[int, str]]) -> None:
+    builder = RingBuilder(4, REPLICAS, 0)
+    for zone, (port, device) in enumerate(devs, 1):
+        builder.add_dev({"region": 1, "zone": zone, "ip": "127.0.0.1", "port": port,
+                         "device": device, "weight": 100})
+    builder.rebalance(seed=1)
+    builder.get_ring().save(os.path.join(swift_dir, "%s.ring.gz" % name))
+
+
+def _server_cmd(module: str, conf: str) -> List[str]:
+    code = "import sys; from %s import main; sys.exit(main([%r]))" % (module, conf)
+    return [sys.executable, "-c", code]
+
+
+class Cluster:
+    def __init__(self, root: str, proxy_options: str = "") -> None:
+        self.root = root
+        self.procs: Dict[str, subprocess.Popen] = {}
+        self.swift_dir = os.path.join(root, "etc")
+        os.makedirs(self.swift_dir)
+        _write(os.path.join(self.swift_dir, "objstore.conf"),
+               "[objstore-hash]\nswift_hash_path_prefix = pre\nswift_hash_path_suffix = suf\n"
+               "[storage-policy:0]\nname = gold\ndefault = yes\n"
+               "[storage-policy:1]\nname = silver\n")
+        self.account_port = free_port()
+        self.container_port = free_port()
+        self.object_ports = [free_port() for _ in range(OBJECT_SERVERS)]
+        self.relays = [Relay(p) for p in self.object_ports]
+        self.proxy_port = free_port()
+        shared_devices = os.path.join(root, "shared")
+        for i in range(1, 5):
+            os.makedirs(os.path.join(shared_devices, "sda%d" % i))
+        _build_ring(self.swift_dir, "account", [(self.account_port, "sda%d" % i)
+                                                for i in range(1, 5)])
+        _build_ring(self.swift_dir, "container", [(self.container_port, "sda%d" % i)
+                                                  for i in range(1, 5)])
+        obj_devs = [(relay.port, "sdb%d" % i) for i, relay in enumerate(self.relays, 1)]
+        _build_ring(self.swift_dir, "object", obj_devs)
+        _build_ring(self.swift_dir, "object-1", obj_devs)
+        self.real_object_server = importlib.util.find_spec("objstore.obj.server") is not None
+        self._start("account", "objstore.account.server", "app:account-server",
+                    self.account_port, shared_devices)
+        self._start("container", "objstore.container.server", "app:container-server",
+                    self.container_port, shared_devices)
+        for i, port in enumerate(self.object_ports, 1):
+            devices = os.path.join(root, "obj%d" % i)
+            os.makedirs(os.path.join(devices, "sdb%d" % i))
+            self._start("object%d" % i, "objstore.obj.server", "app:object-server", port,
+                        devices)
+        conf = os.path.join(root, "proxy-server.conf")
+        _write(conf, "[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 0\n"
+                     "swift_dir = %s\nlog_level = WARNING\n"
+                     "[pipeline:main]\npipeline = catch_errors proxy-server\n"
+                     "[filter:catch_errors]\nuse = egg:objstore#catch_errors\n"
+                     "[app:proxy-server]\nuse = egg:objstore#proxy\nconn_timeout = 0.5\n"
+                     "node_timeout = 1\nclient_timeout = 2\nerror_suppression_interval = 1\n"
+                     "recheck_container_existence = 1\nrecheck_account_existence = 1\n%s"
+               % (self.proxy_port, self.swift_dir, proxy_options))
+        self._spawn("proxy", _server_cmd("objstore.proxy.server", conf), self.proxy_port)
+
+    def _start(self, name: str, module: str, section: str, port: int, devices: str) -> None:
+        conf = os.path.join(self.root, "%s.conf" % name)
+        _write(conf, "[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 0\n"
+                     "devices = %s\nmount_check = false\nswift_dir = %s\nlog_level = WARNING\n"
+                     "[%s]\nuse = egg:objstore#%s\n" % (port, devices, self.swift_dir, section,
+                                                       name.rstrip("0123456789")))
+        if module == "objstore.obj.server" and not self.real_object_server:
+            cmd = [sys.executable, os.path.join(HERE, "fake_object_server.py"), conf]
+        else:
+            cmd = _server_cmd(module, conf)
+        self._spawn(name, cmd, port)
+
+    def _spawn(self, name: str, cmd: List[str], port: int) -> None:
+        log = open(os.path.join(self.root, "%s.log" % name), "ab")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=log)
+        self.procs[name] = proc
+        wait_port(port, proc)
+
+    def log(self, name: str) -> str:
+        with open(os.path.join(self.root, "%s.log" % name), "rb") as fp:
+            return fp.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        for relay in self.relays:
+            relay.release.set()
+            relay.sock.close()
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    # ---------------------------------------------------------------- client
+    def request(self, method: str, path: str, headers: Optional[Dict[str, str]] = None,
+                body: object = None, timeout: float = 30) -> Tuple[int, Dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=timeout)
+        conn.request(method, quote(path), body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, dict(resp.getheaders()), data
+
+    def object_relays(self, account: str, container: str, obj: str) -> List[Relay]:
+        """The relays of an object's primaries, in the proxy's order."""
+        ring = Ring(self.swift_dir, ring_name="object")
+        _part, nodes = ring.get_nodes(account, container, obj)
+        by_port = {relay.port: relay for relay in self.relays}
+        return [by_port[n["port"]] for n in nodes]
