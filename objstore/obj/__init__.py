@@ -1,0 +1,1 @@
+"""The object server and the on-disk layout of objects (DiskFile)."""

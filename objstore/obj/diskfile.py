@@ -1,0 +1,392 @@
+"""The on-disk layout of objects: the one module that builds their paths.
+
+``<devices>/<device>/objects[-N]/<partition>/<suffix>/<hash>/<ts>.data``
+(``.ts`` tombstones, ``.meta`` POSTs), where ``hash`` is the placement MD5
+of ``/account/container/object`` and ``suffix`` its last three hex digits.
+Temp files live in ``<device>/tmp`` (same filesystem, so the publishing
+rename is atomic), quarantined objects in ``<device>/quarantined/objects[-N]
+/<hash>``, async pendings in ``<device>/async_pending[-N]/<suffix>/``.
+
+The object server, replicator, auditor and reconstructor all go through
+``DiskFileManager`` so they agree on the layout and on what is obsolete.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+import uuid
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from objstore.common import concurrency
+from objstore.common.config import config_float, config_int, config_true_value
+from objstore.common.config import load_hash_settings, swift_dir
+from objstore.common.storage_policy import data_dir
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import check_drive, fsync_dir, mkdirs
+from objstore.obj import hashes as suffix_hashes
+from objstore.obj.exceptions import (DiskFileCollision, DiskFileDeleted,  # noqa: F401
+                                     DiskFileDeviceUnavailable, DiskFileError,
+                                     DiskFileExpired, DiskFileNoSpace, DiskFileNotExist,
+                                     DiskFileQuarantined)
+from objstore.obj.metadata import Metadata, MetadataError, read_metadata
+from objstore.obj.ondisk import (DATA_EXT, META_EXT, TS_EXT, OnDiskFiles,
+                                 cleanup_ondisk_files, gather_ondisk_files)
+from objstore.obj.reader import DiskFileReader
+from objstore.obj.writer import DiskFileWriter
+from ring.utils import hash_path
+
+OBJECTS = "objects"
+ASYNC_PENDING = "async_pending"
+TMP = "tmp"
+QUARANTINED = "quarantined"
+DEFAULT_RECLAIM_AGE = 604800
+
+
+def parse_reserve(value: str) -> Tuple[int, float]:
+    """``fallocate_reserve`` as (bytes, percent): ``1%`` or ``10485760``."""
+    text = str(value).strip()
+    if text.endswith("%"):
+        return 0, float(text[:-1])
+    return int(float(text)), 0.0
+
+
+class DiskFileManager:
+    """Factory and per-partition services for one server's devices."""
+
+    def __init__(self, conf: Dict[str, str], logger: Any = None) -> None:
+        self.devices = conf.get("devices", "/srv/node")
+        self.mount_check = config_true_value(conf.get("mount_check", "true"))
+        self.reclaim_age = config_float(conf, "reclaim_age", DEFAULT_RECLAIM_AGE)
+        self.disk_chunk_size = config_int(conf, "disk_chunk_size", 65536, 1)
+        self.reserve_bytes, self.reserve_percent = parse_reserve(
+            conf.get("fallocate_reserve", "1%"))
+        self.hash_prefix, self.hash_suffix = load_hash_settings(swift_dir(conf))
+        self.logger = logger
+
+    # -- paths -------------------------------------------------------------
+    def get_dev_path(self, device: str, mount_check: Optional[bool] = None) -> Optional[str]:
+        """Path of a usable device, or None (unmounted, missing, bad name)."""
+        check = self.mount_check if mount_check is None else mount_check
+        return check_drive(self.devices, device, check)
+
+    def _dev_path(self, device: str) -> str:
+        path = self.get_dev_path(device)
+        if path is None:
+            raise DiskFileDeviceUnavailable("device %s is not mounted" % device)
+        return path
+
+    def object_hash(self, account: str, container: str, obj: str) -> str:
+        return hash_path(account, container, obj, prefix=self.hash_prefix,  # type: ignore[return-value]
+                         suffix=self.hash_suffix)
+
+    def partition_path(self, device: str, partition: str, policy_index: int = 0) -> str:
+        return os.path.join(self._dev_path(device), data_dir(OBJECTS, policy_index), str(partition))
+
+    def hash_dir(self, device_path: str, partition: str, object_hash: str, policy_index: int) -> str:
+        return os.path.join(device_path, data_dir(OBJECTS, policy_index), str(partition),
+                            object_hash[-3:], object_hash)
+
+    def tmp_dir(self, device_path: str) -> str:
+        return os.path.join(device_path, TMP)
+
+    def async_pending_path(self, device: str, policy_index: int, object_hash: str,
+                           timestamp: Timestamp) -> str:
+        """Where the async pending of one failed container update goes."""
+        return os.path.join(self._dev_path(device), data_dir(ASYNC_PENDING, policy_index),
+                            object_hash[-3:], "%s-%s" % (object_hash, timestamp.internal))
+
+    # -- diskfiles ---------------------------------------------------------
+    def get_diskfile(self, device: str, partition: str, account: str, container: str,
+                     obj: str, policy_index: int = 0) -> "DiskFile":
+        dev_path = self._dev_path(device)
+        object_hash = self.object_hash(account, container, obj)
+        return DiskFile(self, dev_path, device, str(partition), object_hash, policy_index,
+                        name="/%s/%s/%s" % (account, container, obj))
+
+    def get_diskfile_from_hash(self, device: str, partition: str, object_hash: str,
+                               policy_index: int = 0) -> "DiskFile":
+        """A DiskFile for daemons that know only the hash; the name is read
+        from the metadata on ``open``."""
+        if len(object_hash) != 32 or not suffix_hashes.is_suffix(object_hash[-3:]):
+            raise DiskFileNotExist("bad object hash %r" % object_hash)
+        return DiskFile(self, self._dev_path(device), device, str(partition), object_hash,
+                        policy_index)
+
+    # -- partitions --------------------------------------------------------
+    def get_hashes(self, device: str, partition: str, recalculate_suffixes: List[str],
+                   policy_index: int = 0) -> Dict[str, str]:
+        """``{suffix: md5}`` for replication; named suffixes recomputed."""
+        return suffix_hashes.get_hashes(self.partition_path(device, partition, policy_index),
+                                        recalculate_suffixes, self.reclaim_age)
+
+    def yield_suffixes(self, device: str, partition: str,
+                       policy_index: int = 0) -> Iterator[Tuple[str, str]]:
+        """``(suffix_path, suffix)`` for every suffix dir of a partition."""
+        part_path = self.partition_path(device, partition, policy_index)
+        try:
+            names = sorted(os.listdir(part_path))
+        except OSError:
+            return
+        for name in names:
+            path = os.path.join(part_path, name)
+            if suffix_hashes.is_suffix(name) and os.path.isdir(path):
+                yield path, name
+
+    def yield_hashes(self, device: str, partition: str, policy_index: int = 0,
+                     suffixes: Optional[List[str]] = None
+                     ) -> Iterator[Tuple[str, Dict[str, Timestamp]]]:
+        """``(hash, {'ts_data': ..., 'ts_meta': ...})`` for every object in
+        the partition (or the named suffixes); ``ts_data`` is the .data or
+        .ts timestamp. Read-only: nothing is cleaned up here."""
+        part_path = self.partition_path(device, partition, policy_index)
+        if suffixes is None:
+            suffix_paths = [p for p, _s in self.yield_suffixes(device, partition, policy_index)]
+        else:
+            suffix_paths = [os.path.join(part_path, s) for s in suffixes]
+        for suffix_path in suffix_paths:
+            try:
+                hash_names = sorted(os.listdir(suffix_path))
+            except OSError:
+                continue
+            for object_hash in hash_names:
+                try:
+                    names = os.listdir(os.path.join(suffix_path, object_hash))
+                except OSError:
+                    continue
+                files = gather_ondisk_files(names, reclaim_age=None)
+                stamps: Dict[str, Timestamp] = {}
+                if files.base_timestamp is not None:
+                    stamps["ts_data"] = files.base_timestamp
+                if files.meta_file:
+                    stamps["ts_meta"] = Timestamp(files.meta_file[:-len(META_EXT)])
+                if stamps:
+                    yield object_hash, stamps
+
+    def cleanup_ondisk_files(self, hash_dir: str, reclaim_age: Optional[float] = None) -> OnDiskFiles:
+        return cleanup_ondisk_files(hash_dir, self.reclaim_age if reclaim_age is None else reclaim_age)
+
+    def invalidate_hash(self, hash_dir: str) -> None:
+        suffix_hashes.invalidate_hash(os.path.dirname(hash_dir))
+
+    def quarantine(self, device_path: str, hash_dir: str, policy_index: int = 0,
+                   reason: str = "") -> Optional[str]:
+        """Move a damaged object aside so replication restores a good copy.
+
+        Returns the quarantine path (None if the object was gone already)."""
+        object_hash = os.path.basename(hash_dir)
+        target = os.path.join(device_path, QUARANTINED, data_dir(OBJECTS, policy_index),
+                              object_hash)
+        mkdirs(os.path.dirname(target))
+        if os.path.exists(target):
+            target = "%s-%s" % (target, uuid.uuid4().hex)
+        try:
+            os.rename(hash_dir, target)
+        except OSError as err:
+            if err.errno == errno.ENOENT:
+                return None
+            raise
+        fsync_dir(os.path.dirname(target))
+        self.invalidate_hash(hash_dir)
+        if self.logger:
+            self.logger.error("quarantined %s to %s: %s", hash_dir, target, reason)
+        return target
+
+    def has_space(self, device_path: str, size: int = 0) -> bool:
+        """False when writing ``size`` bytes would dip into the reserve."""
+        try:
+            st = os.statvfs(device_path)
+        except OSError:
+            return False
+        free = st.f_bavail * st.f_frsize - max(size, 0)
+        total = st.f_blocks * st.f_frsize
+        if free < self.reserve_bytes:
+            return False
+        if self.reserve_percent and total and 100.0 * free / total < self.reserve_percent:
+            return False
+        return True
+
+
+class DiskFile:
+    """One object (by name or hash) on one device: open it to read, create
+    a writer to put a new version, or add a ``.meta``/``.ts``."""
+
+    def __init__(self, mgr: DiskFileManager, device_path: str, device: str, partition: str,
+                 object_hash: str, policy_index: int, name: Optional[str] = None) -> None:
+        self.mgr = mgr
+        self.device_path = device_path
+        self.device = device
+        self.partition = partition
+        self.object_hash = object_hash
+        self.policy_index = int(policy_index)
+        self.name = name
+        self.datadir = mgr.hash_dir(device_path, partition, object_hash, policy_index)
+        self._metadata: Optional[Metadata] = None
+        self._data_metadata: Optional[Metadata] = None
+        self._fd: Optional[int] = None
+        self._data_file: Optional[str] = None
+
+    # -- reading -----------------------------------------------------------
+    def open(self, now: Optional[float] = None) -> "DiskFile":
+        """Load the newest state; raise ``DiskFileNotExist`` (or a subclass).
+
+        The data file stays open, so a concurrent overwrite or cleanup does
+        not pull the bytes from under a reader. Damaged objects are
+        quarantined here and reported as ``DiskFileQuarantined``.
+        """
+        try:
+            names = os.listdir(self.datadir)
+        except OSError as err:
+            if err.errno in (errno.ENOENT, errno.ENOTDIR):
+                raise DiskFileNotExist(self.datadir) from None
+            raise
+        files = gather_ondisk_files(names, reclaim_age=None)
+        if files.ts_file:
+            raise DiskFileDeleted(Timestamp(files.ts_file[:-len(TS_EXT)]))
+        if not files.data_file:
+            raise DiskFileNotExist(self.datadir)
+        path = os.path.join(self.datadir, files.data_file)
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:  # replaced meanwhile: look again
+            return self.open(now)
+        try:
+            metadata = self._load(fd, path, files)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        self._data_file = path
+        self._metadata = metadata
+        delete_at = metadata.get("X-Delete-At")
+        if delete_at:
+            try:
+                expired = int(delete_at) <= (time.time() if now is None else now)
+            except ValueError:
+                expired = False
+            if expired:
+                self.close()
+                raise DiskFileExpired(metadata)
+        return self
+
+    def _load(self, fd: int, path: str, files: OnDiskFiles) -> Metadata:
+        try:
+            data_meta = read_metadata(fd, self.datadir)
+            if str(data_meta.get("X-Timestamp", "")) != files.data_file[:-len(DATA_EXT)]:  # type: ignore[index]
+                raise MetadataError("timestamp in metadata does not match file name")
+            size = os.fstat(fd).st_size
+            if str(size) != str(data_meta.get("Content-Length")):
+                raise MetadataError("file is %d bytes, metadata says %s"
+                                    % (size, data_meta.get("Content-Length")))
+            meta_meta: Metadata = {}
+            if files.meta_file:
+                meta_meta = read_metadata(os.path.join(self.datadir, files.meta_file),
+                                          self.datadir)
+        except MetadataError as err:
+            self.quarantine(str(err))
+            raise DiskFileQuarantined(str(err)) from None
+        except FileNotFoundError:
+            raise DiskFileNotExist(path) from None
+        if self.name is not None and data_meta.get("name") != self.name:
+            raise DiskFileCollision("hash dir %s holds %r, not %r"
+                                    % (self.datadir, data_meta.get("name"), self.name))
+        self.name = data_meta.get("name")
+        self._data_metadata = data_meta
+        return merge_metadata(data_meta, meta_meta)
+
+    def get_metadata(self) -> Metadata:
+        if self._metadata is None:
+            raise DiskFileNotExist("open() first")
+        return self._metadata
+
+    def get_datafile_metadata(self) -> Metadata:
+        if self._data_metadata is None:
+            raise DiskFileNotExist("open() first")
+        return self._data_metadata
+
+    @property
+    def data_timestamp(self) -> Timestamp:
+        return Timestamp(self.get_datafile_metadata()["X-Timestamp"])
+
+    @property
+    def timestamp(self) -> Timestamp:
+        """Newest of data and meta: what a conflict is decided against."""
+        return Timestamp(self.get_metadata()["X-Timestamp"])
+
+    def reader(self, verify: bool = True) -> DiskFileReader:
+        """Chunks of the open object; takes over the open file."""
+        if self._fd is None:
+            raise DiskFileNotExist("open() first")
+        fd, self._fd = self._fd, None
+        return DiskFileReader(fd, self.get_metadata(), self.mgr.disk_chunk_size,
+                              on_damage=self._quarantine_if_current if verify else None)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def quarantine(self, reason: str) -> Optional[str]:
+        return self.mgr.quarantine(self.device_path, self.datadir, self.policy_index, reason)
+
+    def _quarantine_if_current(self, reason: str) -> Optional[str]:
+        """Quarantine after a bad full read, unless a newer write replaced
+        the file meanwhile (then the damaged copy is obsolete anyway)."""
+        try:
+            files = gather_ondisk_files(os.listdir(self.datadir))
+        except OSError:
+            return None
+        if files.data_file and os.path.join(self.datadir, files.data_file) == self._data_file:
+            return self.quarantine(reason)
+        return None
+
+    # -- writing -----------------------------------------------------------
+    def create(self, size: Optional[int] = None) -> DiskFileWriter:
+        """A writer for a new version; raises ``DiskFileNoSpace`` if the
+        device is below its reserve or cannot preallocate ``size``."""
+        if not self.mgr.has_space(self.device_path, size or 0):
+            raise DiskFileNoSpace("device %s below fallocate_reserve" % self.device)
+        try:
+            return DiskFileWriter(self.mgr.tmp_dir(self.device_path), self.datadir, size,
+                                  self._after_write)
+        except OSError as err:
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFileNoSpace(str(err)) from None
+            raise
+
+    def _after_write(self) -> None:
+        self.mgr.cleanup_ondisk_files(self.datadir)
+        self.mgr.invalidate_hash(self.datadir)
+
+    def write_metadata(self, metadata: Metadata) -> None:
+        """Publish a ``.meta`` (a fast POST) at ``metadata['X-Timestamp']``."""
+        self._write_empty(metadata, META_EXT)
+
+    def delete(self, timestamp: Timestamp) -> None:
+        """Publish a tombstone at ``timestamp``."""
+        self._write_empty({"X-Timestamp": timestamp.internal, "name": self.name or ""}, TS_EXT)
+
+    def _write_empty(self, metadata: Metadata, ext: str) -> None:
+        with self.create(0) as writer:
+            writer.put(metadata, ext)
+
+
+_DATAFILE_ONLY = frozenset(("name", "x-timestamp", "content-length", "content-type", "etag",
+                            "deleted", "x-static-large-object"))
+
+
+def merge_metadata(data_meta: Metadata, meta_meta: Metadata) -> Metadata:
+    """What a reader sees: content and sysmeta from the ``.data``, and
+    everything else (user metadata, X-Delete-At, ...) from the ``.meta`` if
+    there is one, since a POST replaces those."""
+    if not meta_meta:
+        return dict(data_meta)
+    merged = {k: v for k, v in meta_meta.items()}
+    for key, value in data_meta.items():
+        lower = key.lower()
+        if lower in _DATAFILE_ONLY or lower.startswith("x-object-sysmeta-"):
+            merged[key] = value
+    merged["X-Timestamp"] = meta_meta.get("X-Timestamp", data_meta.get("X-Timestamp", ""))
+    merged["X-Data-Timestamp"] = data_meta.get("X-Timestamp", "")
+    return merged

@@ -1,0 +1,163 @@
+"""Which files in one object's hash dir count, and removing the rest.
+
+A hash dir holds ``<timestamp>.data`` (an object), ``<timestamp>.ts`` (a
+tombstone) and ``<timestamp>.meta`` (a later POST), plus metadata sidecars
+``<owner file>.<token>.xmeta``. Only the newest ``.data``/``.ts`` matters,
+with the newest ``.meta`` newer than a ``.data``; everything older is
+obsolete. Deciding that is pure (``gather_ondisk_files``) so the object
+server, replicator and auditor agree; ``cleanup_ondisk_files`` applies it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional, Tuple
+
+from objstore.common.timestamp import Timestamp
+
+DATA_EXT = ".data"
+TS_EXT = ".ts"
+META_EXT = ".meta"
+SIDECAR_EXT = ".xmeta"
+_RANK = {DATA_EXT: 0, TS_EXT: 1}  # a tombstone wins a tie with a .data
+
+
+@dataclass
+class OnDiskFiles:
+    """The verdict on one hash dir's listing."""
+
+    data_file: Optional[str] = None
+    ts_file: Optional[str] = None
+    meta_file: Optional[str] = None
+    sidecars: List[str] = field(default_factory=list)
+    obsolete: List[str] = field(default_factory=list)
+    #: sidecars of files not (yet) there: an in-flight write, or a crash
+    pending_sidecars: List[str] = field(default_factory=list)
+
+    @property
+    def kept(self) -> List[str]:
+        """The files that define the object, in name order (no sidecars)."""
+        return sorted(f for f in (self.data_file, self.ts_file, self.meta_file) if f)
+
+    @property
+    def base_timestamp(self) -> Optional[Timestamp]:
+        name = self.data_file or self.ts_file
+        return parse_filename(name)[0] if name else None  # type: ignore[index]
+
+
+def parse_filename(name: str) -> Optional[Tuple[Timestamp, str]]:
+    """``(Timestamp, ext)`` for ``<ts>.data|.ts|.meta``; None for others."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or "." + ext not in (DATA_EXT, TS_EXT, META_EXT):
+        return None
+    try:
+        return Timestamp(stem), "." + ext
+    except ValueError:
+        return None
+
+
+def sidecar_owner(name: str) -> Optional[str]:
+    """The file a sidecar belongs to (``<owner>.<token>.xmeta``), or None."""
+    if not name.endswith(SIDECAR_EXT):
+        return None
+    owner, dot, _token = name[:-len(SIDECAR_EXT)].rpartition(".")
+    return owner if dot and parse_filename(owner) else None
+
+
+def make_sidecar_name(owner: str, token: str) -> str:
+    return "%s.%s%s" % (owner, token, SIDECAR_EXT)
+
+
+def gather_ondisk_files(names: Iterable[str], now: Optional[float] = None,
+                        reclaim_age: Optional[float] = None) -> OnDiskFiles:
+    """Sort a hash dir's listing into kept and obsolete files.
+
+    A tombstone older than ``reclaim_age`` is obsolete too: by then every
+    replica has seen it. Unknown names are left alone (neither list).
+    """
+    now = time.time() if now is None else now
+    parsed = []
+    sidecars = []
+    for name in names:
+        info = parse_filename(name)
+        if info:
+            parsed.append((info[0], name, info[1]))
+        elif sidecar_owner(name):
+            sidecars.append(name)
+    result = OnDiskFiles()
+    bases = sorted((p for p in parsed if p[2] in _RANK),
+                   key=lambda p: (p[0], _RANK[p[2]]), reverse=True)
+    metas = sorted((p for p in parsed if p[2] == META_EXT), reverse=True)
+    base = bases[0] if bases else None
+    if base:
+        if base[2] == DATA_EXT:
+            result.data_file = base[1]
+        else:
+            result.ts_file = base[1]
+        result.obsolete.extend(p[1] for p in bases[1:])
+    for ts, name, _ext in metas:
+        if result.meta_file is None and (base is None or (base[2] == DATA_EXT and ts > base[0])):
+            result.meta_file = name
+        else:
+            result.obsolete.append(name)
+    if (result.ts_file and reclaim_age is not None
+            and float(base[0]) < now - reclaim_age):  # type: ignore[index]
+        result.obsolete.append(result.ts_file)
+        result.ts_file = None
+    kept = set(result.kept)
+    base_ts = base[0] if base else None
+    for name in sidecars:
+        owner = sidecar_owner(name)
+        owner_ts = parse_filename(owner)[0]  # type: ignore[arg-type,index]
+        if owner in kept:
+            result.sidecars.append(name)
+        elif base_ts is not None and owner_ts <= base_ts or owner in result.obsolete:
+            result.obsolete.append(name)
+        else:
+            result.pending_sidecars.append(name)
+    return result
+
+
+def cleanup_ondisk_files(hash_dir: str, reclaim_age: Optional[float] = None) -> OnDiskFiles:
+    """Remove obsolete files of ``hash_dir`` (and the dir once empty).
+
+    Sidecars whose owner never appeared are removed once older than
+    ``reclaim_age`` (a write that crashed between sidecar and rename).
+    """
+    try:
+        names = os.listdir(hash_dir)
+    except OSError as err:
+        if err.errno in (errno.ENOENT, errno.ENOTDIR):
+            return OnDiskFiles()
+        raise
+    now = time.time()
+    result = gather_ondisk_files(names, now, reclaim_age)
+    doomed = list(result.obsolete)
+    if reclaim_age is not None:
+        for name in result.pending_sidecars:
+            try:
+                if os.stat(os.path.join(hash_dir, name)).st_mtime < now - reclaim_age:
+                    doomed.append(name)
+            except OSError:
+                pass
+    for name in doomed:
+        _unlink(os.path.join(hash_dir, name))
+        if name in result.pending_sidecars:
+            result.pending_sidecars.remove(name)
+    if not result.kept and not result.pending_sidecars:
+        try:
+            os.rmdir(hash_dir)
+        except OSError:
+            pass  # something unknown in there, or a racing writer
+    return result
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError as err:
+        if err.errno != errno.ENOENT:
+            raise

@@ -1,0 +1,523 @@
+"""The object server: the backend HTTP API over ``DiskFile``.
+
+``/<device>/<partition>/<account>/<container>/<object>`` for GET, HEAD,
+PUT, POST and DELETE, ``/<device>/<partition>[/<suffixes>]`` for REPLICATE,
+and ``/healthcheck``. Every decision about files is ``DiskFile``'s; this
+module maps requests to it and its errors to statuses (docs/internals.md
+is the contract with the proxy and the daemons).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from webob import Request, Response
+
+from objstore.common import concurrency, constraints
+from objstore.common.config import config_float, config_int, swift_dir
+from objstore.common.logs import get_logger, set_txn_id
+from objstore.common.storage_policy import load_policies
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import new_md5, split_path
+from objstore.common.wsgi import run_wsgi
+from objstore.obj import conditional, ranges, updates
+from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
+                                   DiskFileDeviceUnavailable, DiskFileExpired,
+                                   DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
+from objstore.obj.hashes import LockTimeout
+
+DEFAULT_PORT = 6200
+#: Headers a client may set on PUT (and replace on POST) besides metadata.
+ALLOWED_HEADERS = ("Content-Disposition", "Content-Encoding", "X-Delete-At",
+                   "X-Object-Manifest", "X-Static-Large-Object", "Cache-Control",
+                   "Content-Language", "Expires", "X-Robots-Tag")
+_META_PREFIXES = ("x-object-meta-", "x-object-sysmeta-", "x-object-transient-sysmeta-")
+_POST_PREFIXES = ("x-object-meta-", "x-object-transient-sysmeta-")
+
+
+class HTTPError(Exception):
+    """A finished error response, raised from deep inside a handler."""
+
+    def __init__(self, status: int, body: str = "", headers: Optional[Dict[str, str]] = None) -> None:
+        super().__init__(status, body)
+        self.response = make_response(status, body.encode("utf-8"), headers)
+
+
+def make_response(status: int, body: bytes = b"", headers: Optional[Dict[str, str]] = None,
+                  app_iter: Optional[Iterable[bytes]] = None) -> Response:
+    """A response whose headers are exactly ``headers`` (webob adds no
+    charset to an object's Content-Type)."""
+    headerlist: List[Tuple[str, str]] = list((headers or {}).items())
+    if app_iter is None:
+        if not any(k.lower() == "content-type" for k, _v in headerlist):
+            headerlist.append(("Content-Type", "text/plain; charset=UTF-8"))
+        headerlist = [(k, v) for k, v in headerlist if k.lower() != "content-length"]
+        headerlist.append(("Content-Length", str(len(body))))
+        return Response(status=status, headerlist=headerlist, body=body)
+    return Response(status=status, headerlist=headerlist, app_iter=app_iter)
+
+
+def _wsgi_to_str(value: str) -> str:
+    """A WSGI (latin-1) string as the UTF-8 text the client sent."""
+    return value.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+def _timestamp(req: Request) -> Timestamp:
+    raw = req.headers.get("X-Timestamp")
+    if not raw:
+        raise HTTPError(400, "Missing X-Timestamp header; every write needs one")
+    try:
+        return Timestamp(raw)
+    except ValueError:
+        raise HTTPError(400, "Invalid X-Timestamp %r" % raw) from None
+
+
+def _delete_at(req: Request, now: float) -> Optional[str]:
+    raw = req.headers.get("X-Delete-At")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPError(400, "Non-integer X-Delete-At") from None
+    if value <= now:
+        raise HTTPError(400, "X-Delete-At in past")
+    return str(value)
+
+
+class _LoggedBody:
+    """Counts what a response sends and writes the access log line at the end."""
+
+    def __init__(self, inner: Iterable[bytes], done: Callable[[int], None]) -> None:
+        self.inner = inner
+        self.done = done
+        self.sent = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.sent += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.inner, "close", None)
+            if close:
+                close()
+        finally:
+            self.done(self.sent)
+
+
+class ObjectController:
+    """The WSGI app of one object server process."""
+
+    def __init__(self, conf: Dict[str, str], logger: Any = None) -> None:
+        self.conf = conf
+        self.logger = logger or get_logger(conf, "object-server")
+        directory = swift_dir(conf)
+        constraints.load_constraints(directory)
+        self.policies = load_policies(directory)
+        self.mgr = DiskFileManager(conf, self.logger)
+        self.node_timeout = config_float(conf, "node_timeout", 3)
+        self.conn_timeout = config_float(conf, "conn_timeout", 0.5)
+        self.client_timeout = config_float(conf, "client_timeout", 60)
+        self.network_chunk_size = config_int(conf, "network_chunk_size", 65536, 1)
+
+    # -- WSGI ----------------------------------------------------------------
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.time()
+        req = Request(env)
+        set_txn_id(req.headers.get("X-Trans-Id"))
+        try:
+            resp = self.handle(req)
+        except HTTPError as err:
+            resp = err.response
+        except Exception:  # a bug or a disk error: say so, and log the why
+            self.logger.exception("error handling %s %s", req.method, req.path_info)
+            resp = make_response(500, b"Internal error; see the object server log")
+        status = resp.status_int
+
+        def done(sent: int) -> None:
+            self.logger.info("%s %s %d %d %.4f %s", req.method, env.get("PATH_INFO", ""),
+                             status, sent, time.time() - started,
+                             req.headers.get("X-Trans-Id", "-"))
+
+        return _LoggedBody(resp(env, start_response), done)
+
+    def handle(self, req: Request) -> Response:
+        if req.path_info == "/healthcheck":
+            return make_response(200, b"OK")
+        handler = {"GET": self.GET, "HEAD": self.GET, "PUT": self.PUT, "POST": self.POST,
+                   "DELETE": self.DELETE, "REPLICATE": self.REPLICATE}.get(req.method)
+        if handler is None:
+            return make_response(405, b"Method not allowed", {
+                "Allow": "GET, HEAD, PUT, POST, DELETE, REPLICATE"})
+        return handler(req)
+
+    # -- parsing -------------------------------------------------------------
+    def _path(self, req: Request, minsegs: int, maxsegs: int) -> List[Optional[str]]:
+        try:
+            path = _wsgi_to_str(req.environ.get("PATH_INFO", ""))
+            path.encode("utf-8")
+        except UnicodeError:
+            raise HTTPError(412, "Invalid UTF8 in path") from None
+        if "\x00" in path:
+            raise HTTPError(412, "NUL in path")
+        try:
+            segs = split_path(path, minsegs, maxsegs, rest_with_last=True)
+        except ValueError:
+            raise HTTPError(400, "Invalid path %r; want /device/partition/account/container/"
+                                 "object" % path) from None
+        if not str(segs[1]).isdigit():
+            raise HTTPError(400, "Invalid partition %r; must be a non-negative integer" % segs[1])
+        return segs
+
+    def _policy_index(self, req: Request) -> int:
+        raw = req.headers.get("X-Backend-Storage-Policy-Index", "0")
+        policy = self.policies.get_by_index(raw)
+        if policy is None:
+            raise HTTPError(400, "No storage policy with index %r" % raw)
+        return policy.index
+
+    def _diskfile(self, req: Request) -> Tuple[DiskFile, List[Optional[str]], int]:
+        segs = self._path(req, 5, 5)
+        policy_index = self._policy_index(req)
+        device, partition, account, container, obj = segs
+        try:
+            df = self.mgr.get_diskfile(device, partition, account, container, obj,  # type: ignore[arg-type]
+                                       policy_index)
+        except DiskFileDeviceUnavailable:
+            raise HTTPError(507, "Device %s is not mounted" % device) from None
+        return df, segs, policy_index
+
+    # -- handlers ------------------------------------------------------------
+    def GET(self, req: Request) -> Response:
+        df, _segs, _policy = self._diskfile(req)
+        try:
+            df.open()
+        except DiskFileDeleted as err:
+            return make_response(404, headers={"X-Backend-Timestamp": err.timestamp.internal})
+        except DiskFileExpired as err:
+            return make_response(404, headers={
+                "X-Backend-Timestamp": err.metadata.get("X-Timestamp", "")})
+        except DiskFileNotExist:
+            return make_response(404)
+        except DiskFileCollision as err:
+            return make_response(403, str(err).encode("utf-8"))
+        try:
+            return self._object_response(req, df)
+        except BaseException:
+            df.close()
+            raise
+
+    def _object_response(self, req: Request, df: DiskFile) -> Response:
+        meta = df.get_metadata()
+        ts = df.timestamp
+        etag = meta.get("ETag", "")
+        size = int(meta.get("Content-Length", 0))
+        headers = {k: v for k, v in meta.items()
+                   if k.lower().startswith(_META_PREFIXES) or k in ALLOWED_HEADERS}
+        headers.update({
+            "Content-Type": meta.get("Content-Type", "application/octet-stream"),
+            "ETag": '"%s"' % etag,
+            "Last-Modified": ts.http_date,
+            "X-Timestamp": ts.normal,
+            "X-Backend-Timestamp": ts.internal,
+            "X-Backend-Data-Timestamp": df.data_timestamp.internal,
+            "Accept-Ranges": "bytes",
+        })
+        last_modified = float(-(-ts.raw // 100000))
+        verdict = conditional.evaluate(req.method, req.headers, etag, last_modified)
+        if verdict is not None:
+            df.close()
+            if verdict == 304:
+                keep = ("ETag", "Last-Modified", "X-Timestamp", "X-Backend-Timestamp")
+                return make_response(304, headers={k: headers[k] for k in keep})
+            return make_response(412, b"Precondition failed",
+                                 {"X-Backend-Timestamp": ts.internal})
+        if req.method == "HEAD":
+            df.close()
+            headers["Content-Length"] = str(size)
+            return make_response(200, headers=headers, app_iter=[])
+        spans = None
+        if conditional.if_range_allows(req.headers, etag, last_modified):
+            try:
+                spans = ranges.parse_range(req.headers.get("Range"), size)
+            except ranges.Unsatisfiable:
+                df.close()
+                return make_response(416, b"Requested range not satisfiable", {
+                    "Content-Range": ranges.unsatisfiable_content_range(size),
+                    "X-Backend-Timestamp": ts.internal})
+        reader = df.reader()
+        if spans is None:
+            headers["Content-Length"] = str(size)
+            return make_response(200, headers=headers, app_iter=reader)
+        if len(spans) == 1:
+            start, stop = spans[0]
+            headers["Content-Length"] = str(stop - start)
+            headers["Content-Range"] = ranges.content_range(spans[0], size)
+            return make_response(206, headers=headers,
+                                 app_iter=_closing(reader.read_range(start, stop), reader))
+        boundary = uuid.uuid4().hex
+        content_type = headers["Content-Type"]
+        headers["Content-Type"] = "multipart/byteranges;boundary=%s" % boundary
+        headers["Content-Length"] = str(ranges.multipart_length(spans, size, content_type,
+                                                                boundary))
+        body = ranges.multipart_body(reader.read_range, spans, size, content_type, boundary)
+        return make_response(206, headers=headers, app_iter=_closing(body, reader))
+
+    def PUT(self, req: Request) -> Response:
+        df, segs, policy_index = self._diskfile(req)
+        ts = _timestamp(req)
+        obj = str(segs[4])
+        checked = {k: _wsgi_to_str(v) for k, v in req.headers.items()}
+        error = constraints.check_object_creation(checked, _wsgi_to_str(obj))
+        if error:
+            raise HTTPError(413 if "too large" in error else 400, error)
+        delete_at = _delete_at(req, time.time())
+        targets, error = updates.parse_targets(req.headers)
+        if error:
+            raise HTTPError(400, error)
+        self._check_put_conflict(req, df, ts)
+        length = req.content_length
+        try:
+            writer = df.create(length)
+        except DiskFileNoSpace:
+            raise HTTPError(507, "Not enough space on %s" % df.device) from None
+        with writer:
+            etag = self._receive(req, writer, length)
+            metadata = self._put_metadata(req, df, ts, etag, writer.bytes_written, delete_at)
+            try:
+                writer.put(metadata)
+            except DiskFileNoSpace:
+                raise HTTPError(507, "Not enough space on %s" % df.device) from None
+        self._update_containers(req, df, targets, "PUT", segs, policy_index, {
+            "X-Timestamp": ts.internal, "X-Size": metadata["Content-Length"],
+            "X-Content-Type": metadata["Content-Type"], "X-Etag": etag})
+        return make_response(201, headers={"ETag": '"%s"' % etag,
+                                           "X-Backend-Timestamp": ts.internal})
+
+    def _check_put_conflict(self, req: Request, df: DiskFile, ts: Timestamp) -> None:
+        existing: Optional[Timestamp] = None
+        exists = False
+        try:
+            df.open()
+            existing, exists = df.data_timestamp, True
+            df.close()
+        except DiskFileDeleted as err:
+            existing = err.timestamp
+        except DiskFileExpired as err:
+            existing = Timestamp(err.metadata.get("X-Timestamp", "0"))
+        except DiskFileNotExist:
+            pass
+        except DiskFileCollision as err:
+            raise HTTPError(403, str(err)) from None
+        if exists and req.headers.get("If-None-Match", "").strip() == "*":
+            raise HTTPError(412, "Object exists and If-None-Match: * was sent",
+                            {"X-Backend-Timestamp": existing.internal})  # type: ignore[union-attr]
+        if existing is not None and existing >= ts:
+            raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
+                            {"X-Backend-Timestamp": existing.internal})
+
+    def _receive(self, req: Request, writer: Any, length: Optional[int]) -> str:
+        """Copy the body to ``writer``; the MD5 hex of it, or an HTTPError."""
+        md5 = new_md5()
+        stream = req.environ["wsgi.input"]
+        max_size = constraints.LIMITS["max_file_size"]
+        while length is None or writer.bytes_written < length:
+            want = self.network_chunk_size
+            if length is not None:
+                want = min(want, length - writer.bytes_written)
+            try:
+                with concurrency.ChunkReadTimeout(self.client_timeout):
+                    chunk = stream.read(want)
+            except concurrency.ChunkReadTimeout:
+                raise HTTPError(408, "Timed out reading the request body") from None
+            except (OSError, ValueError):
+                raise HTTPError(499, "Client disconnected") from None
+            if not chunk:
+                break
+            md5.update(chunk)
+            try:
+                writer.write(chunk)
+            except DiskFileNoSpace:
+                raise HTTPError(507, "Device is full") from None
+            if writer.bytes_written > max_size:
+                raise HTTPError(413, "Your request is too large.")
+        if length is not None and writer.bytes_written < length:
+            raise HTTPError(499, "Client disconnected after %d of %d bytes"
+                            % (writer.bytes_written, length))
+        etag = md5.hexdigest()
+        sent = req.headers.get("ETag", "").strip().strip('"').lower()
+        if sent and sent != etag:
+            raise HTTPError(422, "ETag %s does not match the body's MD5 %s" % (sent, etag))
+        return etag
+
+    def _put_metadata(self, req: Request, df: DiskFile, ts: Timestamp, etag: str, size: int,
+                      delete_at: Optional[str]) -> Dict[str, str]:
+        metadata = {k: v for k, v in req.headers.items()
+                    if k.lower().startswith(_META_PREFIXES) or k in ALLOWED_HEADERS}
+        metadata.update({
+            "name": df.name or "", "X-Timestamp": ts.internal, "ETag": etag,
+            "Content-Length": str(size),
+            "Content-Type": req.headers.get("Content-Type") or "application/octet-stream"})
+        if delete_at:
+            metadata["X-Delete-At"] = delete_at
+        return metadata
+
+    def POST(self, req: Request) -> Response:
+        df, _segs, _policy = self._diskfile(req)
+        ts = _timestamp(req)
+        error = constraints.check_metadata(
+            {k: _wsgi_to_str(v) for k, v in req.headers.items()}, "object")
+        if error:
+            raise HTTPError(400, error)
+        delete_at = _delete_at(req, time.time())
+        try:
+            df.open()
+        except DiskFileDeleted as err:
+            return make_response(404, headers={"X-Backend-Timestamp": err.timestamp.internal})
+        except DiskFileNotExist:
+            return make_response(404)
+        except DiskFileCollision as err:
+            return make_response(403, str(err).encode("utf-8"))
+        current = df.timestamp
+        df.close()
+        if current >= ts:
+            raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
+                            {"X-Backend-Timestamp": current.internal})
+        metadata = {k: v for k, v in req.headers.items()
+                    if v and (k.lower().startswith(_POST_PREFIXES)
+                              or (k in ALLOWED_HEADERS and k != "X-Static-Large-Object"))}
+        metadata.update({"X-Timestamp": ts.internal, "name": df.name or ""})
+        if delete_at:
+            metadata["X-Delete-At"] = delete_at
+        try:
+            df.write_metadata(metadata)
+        except DiskFileNoSpace:
+            raise HTTPError(507, "Not enough space on %s" % df.device) from None
+        return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
+
+    def DELETE(self, req: Request) -> Response:
+        df, segs, policy_index = self._diskfile(req)
+        ts = _timestamp(req)
+        targets, error = updates.parse_targets(req.headers)
+        if error:
+            raise HTTPError(400, error)
+        existing = Timestamp(0)
+        status = 404
+        delete_at = "0"
+        try:
+            df.open()
+            existing, status = df.data_timestamp, 204
+            delete_at = df.get_metadata().get("X-Delete-At", "0")
+            df.close()
+        except DiskFileDeleted as err:
+            existing = err.timestamp
+        except DiskFileExpired as err:
+            existing = Timestamp(err.metadata.get("X-Timestamp", "0"))
+            delete_at = err.metadata.get("X-Delete-At", "0")
+        except DiskFileNotExist:
+            pass
+        except DiskFileCollision as err:
+            raise HTTPError(403, str(err)) from None
+        if_delete_at = req.headers.get("X-If-Delete-At")
+        if if_delete_at is not None:
+            try:
+                wanted = int(if_delete_at)
+            except ValueError:
+                raise HTTPError(400, "Bad X-If-Delete-At header value") from None
+            if int(delete_at or 0) != wanted:
+                raise HTTPError(412, "X-If-Delete-At does not match the object's X-Delete-At")
+            status = 204  # the expirer removing an expired object: success
+        if existing >= ts:
+            raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
+                            {"X-Backend-Timestamp": existing.internal})
+        try:
+            df.delete(ts)
+        except DiskFileNoSpace:
+            raise HTTPError(507, "Not enough space on %s" % df.device) from None
+        self._update_containers(req, df, targets, "DELETE", segs, policy_index,
+                                {"X-Timestamp": ts.internal})
+        return make_response(status, headers={"X-Backend-Timestamp": ts.internal})
+
+    def REPLICATE(self, req: Request) -> Response:
+        device, partition, suffixes = self._path(req, 2, 3)
+        policy_index = self._policy_index(req)
+        wanted = [s for s in (suffixes or "").split("-") if s]
+        try:
+            hashes = self.mgr.get_hashes(device, partition, wanted, policy_index)  # type: ignore[arg-type]
+        except DiskFileDeviceUnavailable:
+            raise HTTPError(507, "Device %s is not mounted" % device) from None
+        except LockTimeout as err:
+            raise HTTPError(500, str(err)) from None
+        return make_response(200, json.dumps(hashes, sort_keys=True).encode("utf-8"),
+                             {"Content-Type": "application/json"})
+
+    # -- container updates ---------------------------------------------------
+    def _update_containers(self, req: Request, df: DiskFile, targets: List[updates.UpdateTarget],
+                           op: str, segs: List[Optional[str]], policy_index: int,
+                           headers: Dict[str, str]) -> None:
+        """Tell the container replicas; leave an async pending on failure."""
+        if not targets:
+            return
+        _dev, _part, account, container, obj = segs
+        headers = dict(headers, **{"X-Backend-Storage-Policy-Index": str(policy_index),
+                                   "X-Trans-Id": req.headers.get("X-Trans-Id", "-")})
+        path = "/%s/%s/%s" % (account, container, obj)
+        failed = updates.send_updates(targets, op, _wsgi_to_str(path), headers,
+                                      self.conn_timeout, self.node_timeout)
+        if not failed:
+            return
+        ts = Timestamp(headers["X-Timestamp"])
+        record = {"op": op, "account": _wsgi_to_str(str(account)),
+                  "container": _wsgi_to_str(str(container)), "obj": _wsgi_to_str(str(obj)),
+                  "headers": headers, "failed": [t.label for t in failed]}
+        try:
+            updates.write_async_pending(
+                self.mgr.async_pending_path(df.device, policy_index, df.object_hash, ts),
+                self.mgr.tmp_dir(df.device_path), record)
+        except OSError as err:  # the object is safe; only the listing lags
+            self.logger.error("cannot write async pending for %s: %s", path, err)
+        self.logger.warning("container update %s %s failed on %s; async pending written",
+                            op, path, ", ".join(t.label for t in failed))
+
+
+class _closing:
+    """A body that closes the object's file when the server is done with it,
+    even if iteration never started (client gone before the first byte)."""
+
+    def __init__(self, body: Iterable[bytes], reader: Any) -> None:
+        self.body = body
+        self.reader = reader
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+        if close:
+            close()
+        self.reader.close()
+
+
+def app_factory(conf: Dict[str, str]) -> ObjectController:
+    """The WSGI app for ``run_wsgi`` (conf: app section merged over DEFAULT)."""
+    return ObjectController(conf)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``objstore-object-server <conf>``."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write("usage: objstore-object-server <config file>\n")
+        return 2
+    return run_wsgi(args[0], "app:object-server", app_factory, DEFAULT_PORT)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

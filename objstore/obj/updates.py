@@ -1,0 +1,120 @@
+"""Telling the container servers about an object write, or leaving a note.
+
+After a PUT or DELETE the object server sends ``PUT``/``DELETE
+/<dev>/<part>/<a>/<c>/<o>`` to every container replica named in the
+request (``X-Container-Host``/``-Device`` comma lists, one
+``X-Container-Partition``). If any of them fails or times out, an *async
+pending* is written so the object updater retries later (it looks the
+container nodes up in the ring). Format, one JSON file per object write::
+
+    <device>/async_pending[-N]/<suffix>/<hash>-<timestamp>
+    {"op": "PUT"|"DELETE", "account": a, "container": c, "obj": o,
+     "headers": {X-Timestamp, X-Size, X-Content-Type, X-Etag,
+                 X-Backend-Storage-Policy-Index, ...},
+     "failed": ["ip:port/device", ...]}
+
+Written to ``<device>/tmp`` first, fsynced, renamed: the updater never sees
+half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from objstore.common import concurrency
+from objstore.common.http_client import http_connect
+from objstore.common.utils import fsync_dir, mkdirs
+from objstore.obj.writer import makedirs_durable
+
+
+@dataclass
+class UpdateTarget:
+    host: str
+    port: int
+    device: str
+    partition: str
+
+    @property
+    def label(self) -> str:
+        return "%s:%d/%s" % (self.host, self.port, self.device)
+
+
+def parse_targets(headers: Mapping[str, str], prefix: str = "X-Container"
+                  ) -> Tuple[List[UpdateTarget], Optional[str]]:
+    """The nodes to update, or an error message if the headers disagree.
+
+    No ``X-Container-Host`` at all means no update is wanted (a daemon's or
+    a test's write), which is not an error.
+    """
+    hosts = [h.strip() for h in headers.get(prefix + "-Host", "").split(",") if h.strip()]
+    devices = [d.strip() for d in headers.get(prefix + "-Device", "").split(",") if d.strip()]
+    partition = headers.get(prefix + "-Partition", "").strip()
+    if not hosts:
+        return [], None
+    if len(hosts) != len(devices):
+        return [], "%s-Host lists %d hosts but %s-Device %d devices" % (
+            prefix, len(hosts), prefix, len(devices))
+    if not partition.isdigit():
+        return [], "%s-Partition must be a number" % prefix
+    targets = []
+    for host, device in zip(hosts, devices):
+        ip, colon, port = host.rpartition(":")
+        if not colon or not port.isdigit() or not ip:
+            return [], "bad %s-Host %r: want ip:port" % (prefix, host)
+        targets.append(UpdateTarget(ip.strip("[]"), int(port), device, partition))
+    return targets, None
+
+
+def send_update(target: UpdateTarget, op: str, path: str, headers: Dict[str, str],
+                conn_timeout: float, node_timeout: float) -> bool:
+    """One update to one container server; True on a 2xx."""
+    conn = None
+    try:
+        with concurrency.ConnectionTimeout(conn_timeout):
+            conn = http_connect(target.host, target.port, target.device, target.partition,
+                                op, path, headers, timeout=node_timeout)
+        with concurrency.Timeout(node_timeout):
+            resp = conn.getresponse()
+            resp.read()
+        return 200 <= resp.status < 300
+    except (Exception, concurrency.Timeout):
+        return False
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def send_updates(targets: List[UpdateTarget], op: str, path: str, headers: Dict[str, str],
+                 conn_timeout: float, node_timeout: float) -> List[UpdateTarget]:
+    """Update all targets in parallel; returns the ones that failed."""
+    pool = concurrency.GreenPile(max(len(targets), 1))
+    for target in targets:
+        pool.spawn(lambda t: (t, send_update(t, op, path, headers, conn_timeout, node_timeout)),
+                   target)
+    return [t for t, ok in pool if not ok]
+
+
+def write_async_pending(path: str, tmp_dir: str, record: Dict[str, Any]) -> None:
+    """Durably store one update for the updater (see module docstring)."""
+    mkdirs(tmp_dir)
+    fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=".async-", suffix=".tmp")
+    try:
+        blob = json.dumps(record, sort_keys=True).encode("utf-8")
+        view = memoryview(blob)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        makedirs_durable(os.path.dirname(path))
+        os.rename(tmp, path)
+        fsync_dir(os.path.dirname(path))
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,126 @@
+"""Writing one new file of an object: temp file, fsync, rename.
+
+The body goes to a temp file in ``<device>/tmp`` (same filesystem as the
+object, so the final rename is atomic). ``put`` sets the metadata (maybe
+spilling to a sidecar in the hash dir), fsyncs the file, renames it into
+the hash dir and fsyncs the dir: after ``put`` returns the object survives
+a crash, and before it nothing is visible. The fsyncs run in a real thread
+so one slow disk does not stall the server.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+import uuid
+from typing import Callable, List, Optional
+
+from objstore.common import concurrency
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import fsync_dir, mkdirs
+from objstore.obj.exceptions import DiskFileNoSpace
+from objstore.obj.metadata import Metadata, write_metadata
+from objstore.obj.ondisk import make_sidecar_name
+
+
+def makedirs_durable(path: str) -> None:
+    """Create ``path`` and fsync the parent of every dir created, so the
+    new hash dir is still there after a power cut."""
+    missing: List[str] = []
+    probe = path
+    while not os.path.isdir(probe):
+        missing.append(probe)
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if not missing:
+        return
+    mkdirs(path)
+    for created in reversed(missing):
+        fsync_dir(os.path.dirname(created))
+
+
+class DiskFileWriter:
+    """A new ``.data`` (or an empty ``.meta``/``.ts``) being written."""
+
+    def __init__(self, tmp_dir: str, datadir: str, size: Optional[int],
+                 after_publish: Callable[[], None]) -> None:
+        mkdirs(tmp_dir)
+        self.datadir = datadir
+        self.after_publish = after_publish
+        self.fd, self.tmp_path = tempfile.mkstemp(dir=tmp_dir, prefix=".obj-", suffix=".tmp")
+        self.bytes_written = 0
+        self.published: Optional[str] = None
+        if size:
+            try:
+                os.posix_fallocate(self.fd, 0, size)
+            except OSError as err:
+                if err.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                    self.close()
+                    raise
+
+    def __enter__(self) -> "DiskFileWriter":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def write(self, chunk: bytes) -> int:
+        """Append ``chunk``; ``DiskFileNoSpace`` if the disk fills up."""
+        view = memoryview(chunk)
+        try:
+            while view:
+                view = view[os.write(self.fd, view):]
+        except OSError as err:
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFileNoSpace(str(err)) from None
+            raise
+        self.bytes_written += len(chunk)
+        return self.bytes_written
+
+    def put(self, metadata: Metadata, ext: str = ".data") -> str:
+        """Make the file durable and visible as ``<X-Timestamp><ext>``."""
+        try:
+            target = concurrency.run_in_thread(self._publish, metadata, ext)
+        except OSError as err:
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFileNoSpace(str(err)) from None
+            raise
+        self.published = target
+        self.after_publish()
+        return target
+
+    def _publish(self, metadata: Metadata, ext: str) -> str:
+        name = Timestamp(metadata["X-Timestamp"]).internal + ext
+        os.ftruncate(self.fd, self.bytes_written)  # drop fallocate'd tail
+        makedirs_durable(self.datadir)
+        sidecar = os.path.join(self.datadir, make_sidecar_name(name, uuid.uuid4().hex[:8]))
+        spilled = None
+        try:
+            spilled = write_metadata(self.fd, metadata, sidecar)
+            os.fsync(self.fd)
+            target = os.path.join(self.datadir, name)
+            os.rename(self.tmp_path, target)
+        except BaseException:
+            if spilled:
+                _unlink(spilled)
+            raise
+        fsync_dir(self.datadir)
+        return target
+
+    def close(self) -> None:
+        """Release the temp file; unpublished bytes are thrown away."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.published is None:
+            _unlink(self.tmp_path)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -1,0 +1,111 @@
+"""Fixtures for the object server tests: temp devices, a config, the app
+in-process, and the real server process on a free loopback port."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from objstore.obj.server import ObjectController
+
+HASH_CONF = "[objstore-hash]\nswift_hash_path_prefix = pre\nswift_hash_path_suffix = suf\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def poll(cond, deadline=10.0, interval=0.02):
+    end = time.time() + deadline
+    while time.time() < end:
+        value = cond()
+        if value:
+            return value
+        time.sleep(interval)
+    return cond()
+
+
+@pytest.fixture
+def obj_conf(tmp_path):
+    devices = tmp_path / "node"
+    (devices / "sda1").mkdir(parents=True)
+    swift_dir = tmp_path / "etc"
+    swift_dir.mkdir()
+    (swift_dir / "objstore.conf").write_text(
+        HASH_CONF + "[storage-policy:0]\nname = gold\ndefault = yes\n"
+        "[storage-policy:1]\nname = silver\n")
+    return {"devices": str(devices), "mount_check": "false", "swift_dir": str(swift_dir),
+            "node_timeout": "1", "conn_timeout": "0.5", "fallocate_reserve": "0",
+            "log_name": "object-server-test", "log_level": "WARNING"}
+
+
+@pytest.fixture
+def app(obj_conf):
+    return ObjectController(obj_conf)
+
+
+class ServerProcess:
+    """The real ``objstore-object-server`` on a loopback port."""
+
+    def __init__(self, tmp_path, conf):
+        self.port = free_port()
+        self.conf = conf
+        self.devices = conf["devices"]
+        self.log = tmp_path / "object-server.log"
+        self.conf_path = tmp_path / "object-server.conf"
+        lines = ["[DEFAULT]", "bind_ip = 127.0.0.1", "bind_port = %d" % self.port,
+                 "workers = 0", "log_file = %s" % self.log, "log_level = INFO",
+                 "[app:object-server]"]
+        lines += ["%s = %s" % (k, v) for k, v in conf.items() if k not in ("log_level",)]
+        self.conf_path.write_text("\n".join(lines) + "\n")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "objstore.obj.server", str(self.conf_path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert poll(self._up), "object server never answered on port %d" % self.port
+
+    def _up(self):
+        try:
+            return self.request("GET", "/healthcheck")[0] == 200
+        except OSError:
+            return False
+
+    def kill9(self):
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def connect(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, headers=None, body=None):
+        conn = self.connect()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read()
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def server(tmp_path, obj_conf):
+    proc = ServerProcess(tmp_path, obj_conf)
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
