@@ -12,7 +12,7 @@ import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from webob import Request, Response
 from webob.exc import (HTTPBadRequest, HTTPException, HTTPInsufficientStorage,
@@ -86,7 +86,7 @@ class DatabaseServer:
         except HTTPException as err:
             resp = err  # type: ignore[assignment]
         except Exception:
-            self.logger.exception("ERROR __call__ error with %s %s", req.method, req.path_qs)
+            self.logger.exception("ERROR __call__ error with %s %s", req.method, _log_path(env))
             resp = HTTPInternalServerError(body=b"Internal error; see the server log")
         resp.headers["X-Trans-Id"] = txn_id
         self._access_log(req, resp, time.time() - started)
@@ -94,7 +94,7 @@ class DatabaseServer:
         return resp(env, start_response)
 
     def _dispatch(self, req: Request) -> Response:
-        if req.path_info == "/healthcheck" and req.method in ("GET", "HEAD"):
+        if req.environ.get("PATH_INFO") == "/healthcheck" and req.method in ("GET", "HEAD"):
             return Response(status=200, body=b"OK", content_type="text/plain")
         if req.method not in ALLOWED_METHODS:
             return HTTPMethodNotAllowed(headers={"Allow": ", ".join(ALLOWED_METHODS)})
@@ -106,7 +106,7 @@ class DatabaseServer:
     def _access_log(self, req: Request, resp: Response, elapsed: float) -> None:
         length = resp.content_length if resp.content_length is not None else "-"
         self.logger.info('%s "%s %s" %s %s "%s" %.4f', req.remote_addr or "-", req.method,
-                         req.path_qs, resp.status_int, length,
+                         _log_path(req.environ), resp.status_int, length,
                          req.headers.get("User-Agent", "-"), elapsed)
 
     # ----------------------------------------------------------- parsing
@@ -205,6 +205,14 @@ def _decode_path(raw: str) -> str:
     if not constraints.valid_utf8(path):
         raise HTTPBadRequest(body=b"Invalid UTF8 or contains NULL")
     return path
+
+
+def _log_path(env: Dict[str, Any]) -> str:
+    """The request path as it came (percent-quoted): safe for any bytes and
+    always one log line."""
+    path = quote(env.get("PATH_INFO", "").encode("latin-1", "replace"), safe="/:@!$&'()*+,;=~")
+    query = env.get("QUERY_STRING")
+    return path + ("?" + query if query else "")
 
 
 def query_params(req: Request) -> Dict[str, str]:

@@ -1,0 +1,478 @@
+"""The container server over real HTTP, with a real account server behind it."""
+
+import itertools
+import json
+import os
+import time
+import uuid
+
+import pytest
+
+from objstore.account.broker import AccountBroker
+from objstore.container.broker import ContainerBroker
+from objstore.container.server import ContainerServer, main
+from objstore.db.paths import CONTAINER_DATADIR, db_path, name_hash
+
+_clock = itertools.count()
+
+
+def ts() -> str:
+    """Strictly increasing timestamps, so every write is newer."""
+    return "%016.5f" % (time.time() + next(_clock) * 0.001)
+
+
+def cname() -> str:
+    return "c-" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def acct(cluster):
+    """A fresh account (created on the account server) and its headers for
+    container PUT/DELETE account updates."""
+    account, _ = cluster
+    name = "AUTH_" + uuid.uuid4().hex[:8]
+    assert account.request("PUT", "/sda/0/%s" % name, {"X-Timestamp": ts()})[0] == 201
+    return name, {"X-Account-Host": "127.0.0.1:%d" % account.port,
+                  "X-Account-Partition": "0", "X-Account-Device": "sda"}
+
+
+def put_container(server, account, container, extra=None):
+    headers = {"X-Timestamp": ts()}
+    headers.update(extra or {})
+    return server.request("PUT", "/sda/1/%s/%s" % (account, container), headers)
+
+
+def put_object(server, account, container, obj, size=1, ctype="text/plain", etag="e",
+               timestamp=None, extra=None):
+    headers = {"X-Timestamp": timestamp or ts(), "X-Size": str(size), "X-Content-Type": ctype,
+               "X-Etag": etag}
+    headers.update(extra or {})
+    return server.request("PUT", "/sda/1/%s/%s/%s" % (account, container, obj), headers)
+
+
+# ----------------------------------------------------------------- PUT
+
+def test_container_put_returns_201_then_202_and_lands_in_the_hashed_path(cluster):
+    _, server = cluster
+    c = cname()
+    assert put_container(server, "a", c)[0] == 201
+    assert put_container(server, "a", c)[0] == 202
+    hash_ = name_hash("a", c, b"pre", b"suf")
+    path = db_path(str(server.devices), "sda", CONTAINER_DATADIR, 1, hash_)
+    assert path.endswith("/sda/containers/1/%s/%s/%s.db" % (hash_[-3:], hash_, hash_))
+    assert os.path.exists(path)
+
+
+def test_container_put_stores_metadata_and_acl_headers(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c, {"X-Container-Meta-Color": "blue",
+                                   "X-Container-Sysmeta-Owner": "me",
+                                   "X-Container-Read": ".r:*", "X-Versions-Location": "v",
+                                   "X-Ignored": "x"})
+    status, headers, _ = server.request("HEAD", "/sda/1/a/%s" % c)
+    assert status == 204
+    assert headers["x-container-meta-color"] == "blue"
+    assert headers["x-container-sysmeta-owner"] == "me"
+    assert headers["x-container-read"] == ".r:*"
+    assert headers["x-versions-location"] == "v"
+    assert "x-ignored" not in headers
+
+
+def test_container_put_with_another_policy_on_a_live_container_is_a_409(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c, {"X-Backend-Storage-Policy-Index": "1"})
+    status, headers, _ = put_container(server, "a", c, {"X-Backend-Storage-Policy-Index": "0"})
+    assert status == 409
+    assert headers["x-backend-storage-policy-index"] == "1"
+    assert put_container(server, "a", c, {"X-Backend-Storage-Policy-Index": "1"})[0] == 202
+
+
+def test_a_deleted_container_can_be_recreated_with_another_policy(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    assert server.request("DELETE", "/sda/1/a/%s" % c, {"X-Timestamp": ts()})[0] == 204
+    assert put_container(server, "a", c, {"X-Backend-Storage-Policy-Index": "1"})[0] == 201
+    headers = server.request("HEAD", "/sda/1/a/%s" % c)[1]
+    assert headers["x-backend-storage-policy-index"] == "1"
+
+
+def test_an_unknown_policy_index_is_a_400(cluster):
+    _, server = cluster
+    assert put_container(server, "a", cname(), {"X-Backend-Storage-Policy-Index": "7"})[0] == 400
+
+
+@pytest.mark.parametrize("stamp", [None, "yesterday", "-5", "inf"])
+def test_writes_without_a_valid_timestamp_are_a_400(cluster, stamp):
+    _, server = cluster
+    headers = {} if stamp is None else {"X-Timestamp": stamp}
+    for method in ("PUT", "DELETE", "POST"):
+        status, _, body = server.request(method, "/sda/1/a/c", headers)
+        assert status == 400, method
+        assert b"X-Timestamp" in body
+
+
+@pytest.mark.parametrize("path", ["/sda/1/a", "/sda/x/a/c", "/sda/-1/a/c", "/sda"])
+def test_bad_paths_and_partitions_are_a_400(cluster, path):
+    _, server = cluster
+    assert server.request("PUT", path, {"X-Timestamp": ts()})[0] == 400
+
+
+def test_names_that_are_not_utf8_or_contain_nul_are_a_400(cluster):
+    _, server = cluster
+    for raw in ("/sda/1/a/%FF%FE", "/sda/1/a/c%00d"):
+        assert server.request("PUT", raw, {"X-Timestamp": ts()}, quoted=True)[0] == 400
+
+
+def test_a_missing_device_is_a_507(cluster):
+    _, server = cluster
+    assert server.request("PUT", "/sdz/1/a/c", {"X-Timestamp": ts()})[0] == 507
+    assert server.request("GET", "/sdz/1/a/c")[0] == 507
+
+
+def test_unicode_names_round_trip(cluster):
+    _, server = cluster
+    c = "c-\u00e9\U0001f600-" + uuid.uuid4().hex[:6]
+    assert put_container(server, "a", c)[0] == 201
+    assert put_object(server, "a", c, "\u2603/obj")[0] == 201
+    status, _, body = server.request("GET", "/sda/1/a/%s?format=json" % c)
+    assert json.loads(body)[0]["name"] == "\u2603/obj"
+
+
+# -------------------------------------------------------- object rows
+
+def test_object_rows_update_counts_and_a_delete_leaves_a_tombstone(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    assert put_object(server, "a", c, "o1", size=10)[0] == 201
+    assert put_object(server, "a", c, "o2", size=5)[0] == 201
+    headers = server.request("HEAD", "/sda/1/a/%s" % c)[1]
+    assert (headers["x-container-object-count"], headers["x-container-bytes-used"]) == ("2", "15")
+    assert server.request("DELETE", "/sda/1/a/%s/o1" % c, {"X-Timestamp": ts()})[0] == 204
+    headers = server.request("HEAD", "/sda/1/a/%s" % c)[1]
+    assert (headers["x-container-object-count"], headers["x-container-bytes-used"]) == ("1", "5")
+
+
+def test_an_older_object_row_does_not_replace_a_newer_one(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    new, old = ts(), "1000000000.00000"
+    put_object(server, "a", c, "o", etag="new", timestamp=new)
+    assert put_object(server, "a", c, "o", etag="old", timestamp=old)[0] == 201
+    body = server.request("GET", "/sda/1/a/%s?format=json" % c)[2]
+    assert json.loads(body)[0]["hash"] == "new"
+
+
+def test_object_rows_for_a_missing_container_are_a_404(cluster):
+    _, server = cluster
+    assert put_object(server, "a", cname(), "o")[0] == 404
+    assert server.request("DELETE", "/sda/1/a/%s/o" % cname(), {"X-Timestamp": ts()})[0] == 404
+
+
+def test_object_rows_for_system_accounts_create_the_container(cluster):
+    _, server = cluster
+    c = cname()
+    assert put_object(server, ".expiring_objects", c, "123-a/c/o")[0] == 201
+    assert server.request("HEAD", "/sda/1/.expiring_objects/%s" % c)[0] == 204
+
+
+@pytest.mark.parametrize("missing", ["X-Size", "X-Content-Type", "X-Etag"])
+def test_object_rows_without_size_type_or_etag_are_a_400(cluster, missing):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    headers = {"X-Timestamp": ts(), "X-Size": "1", "X-Content-Type": "t", "X-Etag": "e"}
+    del headers[missing]
+    assert server.request("PUT", "/sda/1/a/%s/o" % c, headers)[0] == 400
+    headers = {"X-Timestamp": ts(), "X-Size": "-3", "X-Content-Type": "t", "X-Etag": "e"}
+    assert server.request("PUT", "/sda/1/a/%s/o" % c, headers)[0] == 400
+
+
+# -------------------------------------------------------------- DELETE
+
+def test_deleting_a_non_empty_container_is_a_409(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    put_object(server, "a", c, "o")
+    assert server.request("DELETE", "/sda/1/a/%s" % c, {"X-Timestamp": ts()})[0] == 409
+    server.request("DELETE", "/sda/1/a/%s/o" % c, {"X-Timestamp": ts()})
+    assert server.request("DELETE", "/sda/1/a/%s" % c, {"X-Timestamp": ts()})[0] == 204
+
+
+def test_a_deleted_container_answers_404_with_its_timestamps(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    when = ts()
+    server.request("DELETE", "/sda/1/a/%s" % c, {"X-Timestamp": when})
+    for method in ("HEAD", "GET"):
+        status, headers, _ = server.request(method, "/sda/1/a/%s" % c)
+        assert status == 404
+        assert headers["x-backend-delete-timestamp"] == when
+    assert server.request("DELETE", "/sda/1/a/%s" % c, {"X-Timestamp": ts()})[0] == 404
+    assert server.request("POST", "/sda/1/a/%s" % c, {"X-Timestamp": ts()})[0] == 404
+    assert put_object(server, "a", c, "o")[0] == 404
+
+
+def test_deleting_a_missing_container_is_a_404(cluster):
+    _, server = cluster
+    assert server.request("DELETE", "/sda/1/a/%s" % cname(), {"X-Timestamp": ts()})[0] == 404
+
+
+def test_a_delete_older_than_the_put_is_a_409(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    assert server.request("DELETE", "/sda/1/a/%s" % c,
+                          {"X-Timestamp": "1000000000.00000"})[0] == 409
+
+
+# ---------------------------------------------------------- HEAD / POST
+
+def test_head_reports_every_backend_timestamp_and_the_policy(cluster):
+    _, server = cluster
+    c = cname()
+    when = ts()
+    server.request("PUT", "/sda/1/a/%s" % c, {"X-Timestamp": when})
+    status, headers, body = server.request("HEAD", "/sda/1/a/%s" % c)
+    assert status == 204 and body == b""
+    assert headers["x-timestamp"] == headers["x-put-timestamp"] == when
+    assert headers["x-backend-put-timestamp"] == when
+    assert headers["x-backend-delete-timestamp"] == "0000000000.00000"
+    assert headers["x-backend-status-changed-at"] == when
+    assert headers["x-backend-storage-policy-index"] == "0"
+    assert headers["x-container-object-count"] == "0"
+    assert "last-modified" in headers and headers["x-trans-id"]
+
+
+def test_head_of_a_missing_container_is_a_404(cluster):
+    _, server = cluster
+    assert server.request("HEAD", "/sda/1/a/%s" % cname())[0] == 404
+
+
+def test_post_updates_metadata_and_an_empty_value_removes_it(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c, {"X-Container-Meta-A": "1", "X-Container-Meta-B": "2"})
+    assert server.request("POST", "/sda/1/a/%s" % c, {
+        "X-Timestamp": ts(), "X-Container-Meta-A": "", "X-Container-Meta-C": "3"})[0] == 204
+    headers = server.request("HEAD", "/sda/1/a/%s" % c)[1]
+    assert "x-container-meta-a" not in headers
+    assert headers["x-container-meta-b"] == "2" and headers["x-container-meta-c"] == "3"
+
+
+def test_metadata_over_the_limits_is_a_400_that_names_the_limit(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    status, _, body = server.request("POST", "/sda/1/a/%s" % c, {
+        "X-Timestamp": ts(), "X-Container-Meta-Big": "v" * 257})
+    assert status == 400 and b"longer than 256" in body
+
+
+def test_post_to_a_missing_container_is_a_404(cluster):
+    _, server = cluster
+    assert server.request("POST", "/sda/1/a/%s" % cname(), {"X-Timestamp": ts()})[0] == 404
+
+
+# ------------------------------------------------------------ listings
+
+@pytest.fixture(scope="module")
+def listed(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    for name in ["a", "b/1", "b/2", "c", "d/x/y", "e&<>\"'"]:
+        put_object(server, "a", c, name, size=len(name), ctype="text/plain", etag="h" + name)
+    return server, c
+
+
+def test_plain_listing_is_one_name_per_line(listed):
+    server, c = listed
+    status, headers, body = server.request("GET", "/sda/1/a/%s" % c)
+    assert status == 200
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    assert body.decode().splitlines() == ["a", "b/1", "b/2", "c", "d/x/y", "e&<>\"'"]
+    assert headers["x-container-object-count"] == "6"
+
+
+def test_json_listing_has_hash_last_modified_bytes_name_and_type(listed):
+    server, c = listed
+    status, headers, body = server.request("GET", "/sda/1/a/%s?format=json&limit=1" % c)
+    assert status == 200 and headers["content-type"] == "application/json; charset=utf-8"
+    [item] = json.loads(body)
+    assert set(item) == {"hash", "last_modified", "bytes", "name", "content_type"}
+    assert item["name"] == "a" and item["bytes"] == 1 and item["hash"] == "ha"
+    assert len(item["last_modified"]) == 26 and not item["last_modified"].endswith("Z")
+
+
+def test_accept_header_selects_the_format(listed):
+    server, c = listed
+    _, headers, body = server.request("GET", "/sda/1/a/%s" % c, {"Accept": "application/json"})
+    assert headers["content-type"].startswith("application/json")
+    _, headers, body = server.request("GET", "/sda/1/a/%s?delimiter=/" % c,
+                                      {"Accept": "text/xml"})
+    assert headers["content-type"].startswith("text/xml")
+    assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<container name="c-')
+    assert b'<subdir name="b/"><name>b/</name></subdir>' in body
+    assert b"<name>e&amp;&lt;&gt;\"'</name>" in body
+    assert server.request("GET", "/sda/1/a/%s" % c, {"Accept": "image/png"})[0] == 406
+
+
+def test_listing_parameters_combine(listed):
+    server, c = listed
+
+    def names(query):
+        return [i.get("name") or "dir:" + i["subdir"] for i in json.loads(
+            server.request("GET", "/sda/1/a/%s?format=json&%s" % (c, query))[2])]
+
+    assert names("prefix=b/") == ["b/1", "b/2"]
+    assert names("delimiter=/") == ["a", "dir:b/", "c", "dir:d/", "e&<>\"'"]
+    assert names("delimiter=/&marker=b/") == ["c", "dir:d/", "e&<>\"'"]
+    assert names("marker=a&end_marker=c") == ["b/1", "b/2"]
+    assert names("reverse=true&limit=2") == ["e&<>\"'", "d/x/y"]
+    assert names("reverse=true&marker=c&delimiter=/") == ["dir:b/", "a"]
+    assert names("prefix=d/&delimiter=/") == ["dir:d/x/"]
+    assert names("path=d/x") == ["d/x/y"]
+    assert names("path=d") == []
+
+
+def test_a_limit_over_the_maximum_is_a_412(listed):
+    server, c = listed
+    assert server.request("GET", "/sda/1/a/%s?limit=10001" % c)[0] == 412
+    assert server.request("GET", "/sda/1/a/%s?limit=10000" % c)[0] == 200
+    assert server.request("GET", "/sda/1/a/%s?delimiter=ab" % c)[0] == 412
+
+
+def test_listing_parameters_that_are_not_utf8_are_a_400(listed):
+    server, c = listed
+    assert server.request("GET", "/sda/1/a/%s?prefix=%%FF" % c, quoted=True)[0] == 400
+
+
+def test_an_empty_listing_is_204_in_plain_text_and_200_in_json_and_xml(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    status, headers, body = server.request("GET", "/sda/1/a/%s" % c)
+    assert status == 204 and body == b""
+    status, _, body = server.request("GET", "/sda/1/a/%s?format=json" % c)
+    assert status == 200 and body == b"[]"
+    status, _, body = server.request("GET", "/sda/1/a/%s?format=xml" % c)
+    assert status == 200 and body.endswith(b'<container name="%s"></container>' % c.encode())
+
+
+# ----------------------------------------------------- account updates
+
+def test_container_put_and_delete_are_reported_to_the_account(cluster, acct):
+    account, server = cluster
+    name, hdrs = acct
+    c = cname()
+    assert put_container(server, name, c, hdrs)[0] == 201
+    body = account.request("GET", "/sda/0/%s?format=json" % name)[2]
+    assert [i["name"] for i in json.loads(body)] == [c]
+    put_object(server, name, c, "o")
+    server.request("DELETE", "/sda/1/%s/%s/o" % (name, c), {"X-Timestamp": ts()})
+    headers = dict(hdrs, **{"X-Timestamp": ts()})
+    assert server.request("DELETE", "/sda/1/%s/%s" % (name, c), headers)[0] == 204
+    status, headers, _ = account.request("HEAD", "/sda/0/%s" % name)
+    assert headers["x-account-container-count"] == "0"
+    broker = ContainerBroker(db_path(str(server.devices), "sda", CONTAINER_DATADIR, 1,
+                                     name_hash(name, c, b"pre", b"suf")))
+    assert broker.is_reported_current()
+
+
+def test_container_put_for_an_account_that_does_not_exist_is_a_404(cluster, acct):
+    _, server = cluster
+    _, hdrs = acct
+    status, _, body = put_container(server, "AUTH_nobody", cname(), hdrs)
+    assert status == 404 and b"account" in body
+
+
+def test_an_unreachable_account_server_does_not_fail_the_container_put(cluster):
+    _, server = cluster
+    dead = {"X-Account-Host": "127.0.0.1:1", "X-Account-Partition": "0",
+            "X-Account-Device": "sda"}
+    assert put_container(server, "a", cname(), dead)[0] == 201
+    assert "account update failed" in server.log.read_text()
+
+
+def test_mismatched_account_hosts_and_devices_are_a_400(cluster):
+    _, server = cluster
+    bad = {"X-Account-Host": "127.0.0.1:1,127.0.0.1:2", "X-Account-Partition": "0",
+           "X-Account-Device": "sda"}
+    assert put_container(server, "a", cname(), bad)[0] == 400
+
+
+# --------------------------------------------------------- the server
+
+def test_every_request_gets_one_access_log_line_with_its_txn_id(cluster):
+    _, server = cluster
+    txn = "tx" + uuid.uuid4().hex
+    server.request("HEAD", "/sda/1/a/%s" % cname(), {"X-Trans-Id": txn})
+
+    def logged():
+        return [line for line in server.log.read_text().splitlines() if txn in line]
+
+    deadline = time.time() + 5
+    while not logged() and time.time() < deadline:
+        time.sleep(0.02)
+    [line] = logged()
+    assert '"HEAD /sda/1/a/' in line and " 404 " in line
+
+
+def test_healthcheck_answers_200_and_unknown_verbs_405(cluster):
+    _, server = cluster
+    assert server.request("GET", "/healthcheck")[:1] == (200,)
+    status, headers, _ = server.request("PATCH", "/sda/1/a/c")
+    assert status == 405 and "REPLICATE" in headers["allow"]
+
+
+def test_replicate_merges_rows_sent_over_http(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    hash_ = name_hash("a", c, b"pre", b"suf")
+    row = dict(name="o", created_at=ts(), size=3, content_type="t", etag="e", deleted=0,
+               storage_policy_index=0, row_id=7)
+    body = json.dumps(["merge_items", [row], "remote-id"]).encode()
+    assert server.request("REPLICATE", "/sda/1/%s" % hash_, {}, body)[0] == 202
+    status, _, body = server.request("REPLICATE", "/sda/1/%s" % hash_, {}, json.dumps(
+        ["sync", {"id": "remote-id", "created_at": "1", "put_timestamp": "1",
+                  "delete_timestamp": "0", "metadata": {}}]).encode())
+    assert status == 200
+    info = json.loads(body)
+    assert info["point"] == 7 and info["object_count"] == 1
+    assert server.request("REPLICATE", "/sda/1/%s" % ("0" * 32), {},
+                          json.dumps(["sync", {}]).encode())[0] == 404
+
+
+def test_replicate_with_a_bad_hash_or_body_is_a_400(cluster):
+    _, server = cluster
+    assert server.request("REPLICATE", "/sda/1/nothash", {}, b'["sync", {}]')[0] == 400
+    assert server.request("REPLICATE", "/sda/1/%s" % ("0" * 32), {}, b"nope")[0] == 400
+
+
+def test_app_factory_rejects_a_bad_synchronous_option(tmp_path):
+    with pytest.raises(ValueError, match="db_synchronous"):
+        ContainerServer({"devices": str(tmp_path), "swift_dir": str(tmp_path),
+                         "db_synchronous": "maybe"})
+
+
+def test_main_without_a_config_prints_usage_and_returns_2(capsys):
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().err
+
+
+def test_account_rows_are_per_account_not_per_container(cluster, acct):
+    account, server = cluster
+    name, hdrs = acct
+    for _ in range(2):
+        put_container(server, name, cname(), hdrs)
+    broker = AccountBroker(db_path(str(account.devices), "sda", "accounts", 0,
+                                   name_hash(name, None, b"pre", b"suf")))
+    assert broker.get_info()["container_count"] == 2
