@@ -1,0 +1,265 @@
+import json
+import os
+import time
+
+import pytest
+
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import md5_hex
+from objstore.obj import diskfile as dfmod
+from objstore.obj.diskfile import DiskFileManager
+from ring.utils import hash_path
+
+
+@pytest.fixture
+def mgr(obj_conf):
+    return DiskFileManager(obj_conf)
+
+
+def _put(mgr, body=b"hello", ts=None, name=("a", "c", "o"), policy=0, extra=None, part="7"):
+    df = mgr.get_diskfile("sda1", part, *name, policy_index=policy)
+    ts = ts or Timestamp.now()
+    meta = {"name": "/%s/%s/%s" % name, "X-Timestamp": ts.internal,
+            "Content-Length": str(len(body)), "ETag": md5_hex(body),
+            "Content-Type": "text/plain"}
+    meta.update(extra or {})
+    with df.create(len(body)) as writer:
+        writer.write(body)
+        writer.put(meta)
+    return df, ts
+
+
+def _read(mgr, name=("a", "c", "o"), policy=0, part="7"):
+    df = mgr.get_diskfile("sda1", part, *name, policy_index=policy).open()
+    return df, b"".join(df.reader())
+
+
+def test_objects_live_under_partition_suffix_and_salted_hash(mgr, obj_conf):
+    df, ts = _put(mgr)
+    expected = hash_path("a", "c", "o", prefix=b"pre", suffix=b"suf")
+    path = os.path.join(obj_conf["devices"], "sda1", "objects", "7", expected[-3:], expected,
+                        ts.internal + ".data")
+    assert os.path.isfile(path)
+    assert df.datadir == os.path.dirname(path)
+
+
+def test_policy_n_objects_live_under_objects_n(mgr, obj_conf):
+    _put(mgr, policy=1)
+    assert os.path.isdir(os.path.join(obj_conf["devices"], "sda1", "objects-1", "7"))
+    with pytest.raises(dfmod.DiskFileNotExist):
+        mgr.get_diskfile("sda1", "7", "a", "c", "o", policy_index=0).open()
+
+
+def test_a_written_object_reads_back_with_its_metadata(mgr):
+    _put(mgr, b"x" * 200000, extra={"X-Object-Meta-Color": "red"})
+    df, body = _read(mgr)
+    assert body == b"x" * 200000
+    assert df.get_metadata()["X-Object-Meta-Color"] == "red"
+
+
+def test_a_writer_closed_without_put_leaves_nothing_behind(mgr, obj_conf):
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    with df.create(5) as writer:
+        writer.write(b"hel")
+    assert os.listdir(os.path.join(obj_conf["devices"], "sda1", "tmp")) == []
+    with pytest.raises(dfmod.DiskFileNotExist):
+        df.open()
+
+
+def test_a_newer_put_removes_the_older_data_file(mgr):
+    df, _ = _put(mgr, b"one")
+    _put(mgr, b"two")
+    assert len([n for n in os.listdir(df.datadir) if n.endswith(".data")]) == 1
+    assert _read(mgr)[1] == b"two"
+
+
+def test_a_meta_file_replaces_user_metadata_but_keeps_content_metadata(mgr):
+    df, ts = _put(mgr, extra={"X-Object-Meta-Old": "1", "X-Object-Sysmeta-Keep": "s"})
+    post_ts = Timestamp(float(ts) + 1)
+    df.write_metadata({"X-Timestamp": post_ts.internal, "X-Object-Meta-New": "2"})
+    df, _ = _read(mgr)
+    meta = df.get_metadata()
+    assert "X-Object-Meta-Old" not in meta and meta["X-Object-Meta-New"] == "2"
+    assert meta["X-Object-Sysmeta-Keep"] == "s" and meta["Content-Length"] == "5"
+    assert df.timestamp == post_ts and df.data_timestamp == ts
+
+
+def test_a_tombstone_reports_its_timestamp(mgr):
+    df, ts = _put(mgr)
+    del_ts = Timestamp(float(ts) + 1)
+    df.delete(del_ts)
+    with pytest.raises(dfmod.DiskFileDeleted) as info:
+        mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
+    assert info.value.timestamp == del_ts
+    assert [n for n in os.listdir(df.datadir)] == [del_ts.internal + ".ts"]
+
+
+def test_an_expired_object_is_not_found_but_its_metadata_is_available(mgr):
+    _put(mgr, extra={"X-Delete-At": str(int(time.time()) + 100)})
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    df.open()
+    df.close()
+    with pytest.raises(dfmod.DiskFileExpired) as info:
+        df.open(now=time.time() + 200)
+    assert info.value.metadata["name"] == "/a/c/o"
+
+
+def test_a_size_mismatch_quarantines_the_object_at_open(mgr, obj_conf):
+    df, ts = _put(mgr, b"hello")
+    with open(os.path.join(df.datadir, ts.internal + ".data"), "ab") as fp:
+        fp.write(b"junk")
+    with pytest.raises(dfmod.DiskFileQuarantined):
+        mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
+    qdir = os.path.join(obj_conf["devices"], "sda1", "quarantined", "objects", df.object_hash)
+    assert os.path.isdir(qdir) and not os.path.exists(df.datadir)
+
+
+def test_unreadable_metadata_quarantines_the_object(mgr):
+    df, ts = _put(mgr)
+    os.removexattr(os.path.join(df.datadir, ts.internal + ".data"), "user.objstore.metadata")
+    with pytest.raises(dfmod.DiskFileQuarantined):
+        mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
+
+
+def test_a_full_read_with_the_wrong_md5_quarantines_the_object(mgr):
+    df, ts = _put(mgr, b"hello")
+    with open(os.path.join(df.datadir, ts.internal + ".data"), "r+b") as fp:
+        fp.write(b"J")  # same size, different bytes: only the MD5 can tell
+    df, body = _read(mgr)
+    assert body == b"Jello"
+    assert not os.path.exists(df.datadir)
+    with pytest.raises(dfmod.DiskFileNotExist):
+        mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
+
+
+def test_a_partial_read_does_not_judge_the_md5(mgr):
+    df, ts = _put(mgr, b"hello")
+    with open(os.path.join(df.datadir, ts.internal + ".data"), "r+b") as fp:
+        fp.write(b"J")
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
+    reader = df.reader()
+    assert b"".join(reader.read_range(1, 3)) == b"el"
+    reader.close()
+    assert os.path.exists(df.datadir)
+
+
+def test_a_hash_dir_holding_another_name_is_a_collision(mgr):
+    df, _ = _put(mgr)
+    other = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    other.name = "/a/c/other"
+    with pytest.raises(dfmod.DiskFileCollision):
+        other.open()
+
+
+def test_get_diskfile_from_hash_learns_the_name_on_open(mgr):
+    df, _ = _put(mgr)
+    by_hash = mgr.get_diskfile_from_hash("sda1", "7", df.object_hash).open()
+    assert by_hash.name == "/a/c/o"
+    with pytest.raises(dfmod.DiskFileNotExist):
+        mgr.get_diskfile_from_hash("sda1", "7", "nothex")
+
+
+def test_an_unmounted_device_is_unavailable(obj_conf):
+    mgr = DiskFileManager(dict(obj_conf, mount_check="true"))
+    with pytest.raises(dfmod.DiskFileDeviceUnavailable):
+        mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    with pytest.raises(dfmod.DiskFileDeviceUnavailable):
+        DiskFileManager(obj_conf).get_diskfile("../etc", "7", "a", "c", "o")
+
+
+def test_a_device_below_its_reserve_refuses_writes(obj_conf):
+    mgr = DiskFileManager(dict(obj_conf, fallocate_reserve="100%"))
+    with pytest.raises(dfmod.DiskFileNoSpace):
+        mgr.get_diskfile("sda1", "7", "a", "c", "o").create(10)
+    mgr = DiskFileManager(dict(obj_conf, fallocate_reserve=str(2 ** 62)))
+    with pytest.raises(dfmod.DiskFileNoSpace):
+        mgr.get_diskfile("sda1", "7", "a", "c", "o").create(10)
+
+
+def test_the_reserve_accepts_percent_or_bytes():
+    assert dfmod.parse_reserve("1%") == (0, 1.0)
+    assert dfmod.parse_reserve("10485760") == (10485760, 0.0)
+
+
+def test_every_write_invalidates_its_suffix_and_get_hashes_recomputes(mgr):
+    df, ts = _put(mgr)
+    suffix = df.object_hash[-3:]
+    first = mgr.get_hashes("sda1", "7", [])
+    assert list(first) == [suffix]
+    part = os.path.dirname(os.path.dirname(df.datadir))
+    assert open(os.path.join(part, "hashes.invalid")).read() == ""
+    assert json.load(open(os.path.join(part, "hashes.json"))) == first
+    df.delete(Timestamp(float(ts) + 1))
+    assert open(os.path.join(part, "hashes.invalid")).read() == suffix + "\n"
+    second = mgr.get_hashes("sda1", "7", [])
+    assert second[suffix] != first[suffix]
+
+
+def test_get_hashes_uses_the_cache_until_told_to_recalculate(mgr):
+    df, _ = _put(mgr)
+    suffix = df.object_hash[-3:]
+    cached = mgr.get_hashes("sda1", "7", [])
+    # a change made behind the manager's back (no invalidation) stays unseen...
+    os.rename(df.datadir, df.datadir + "x")
+    assert mgr.get_hashes("sda1", "7", []) == cached
+    # ...until the suffix is named
+    assert mgr.get_hashes("sda1", "7", [suffix])[suffix] != cached[suffix]
+
+
+def test_replicas_with_the_same_files_agree_on_suffix_hashes(mgr):
+    ts = Timestamp.now()
+    _put(mgr, ts=ts, part="1")
+    _put(mgr, ts=ts, part="2")
+    assert mgr.get_hashes("sda1", "1", []) == mgr.get_hashes("sda1", "2", [])
+
+
+def test_a_damaged_hash_cache_is_rebuilt(mgr):
+    df, _ = _put(mgr)
+    good = mgr.get_hashes("sda1", "7", [])
+    part = os.path.dirname(os.path.dirname(df.datadir))
+    with open(os.path.join(part, "hashes.json"), "w") as fp:
+        fp.write("{not json")
+    assert mgr.get_hashes("sda1", "7", []) == good
+
+
+def test_reclaimed_tombstones_drop_their_suffix_from_the_hashes(obj_conf):
+    mgr = DiskFileManager(dict(obj_conf, reclaim_age="100"))
+    df, _ = _put(mgr, ts=Timestamp(time.time() - 1000))
+    df.delete(Timestamp(time.time() - 900))
+    assert mgr.get_hashes("sda1", "7", []) == {}
+    assert not os.path.exists(os.path.dirname(df.datadir))
+
+
+def test_get_hashes_of_a_missing_partition_is_empty(mgr):
+    assert mgr.get_hashes("sda1", "999", []) == {}
+
+
+def test_yield_hashes_lists_every_object_with_its_timestamps(mgr):
+    df1, ts1 = _put(mgr, name=("a", "c", "o1"))
+    df2, ts2 = _put(mgr, name=("a", "c", "o2"))
+    meta_ts = Timestamp(float(ts2) + 1)
+    df2.write_metadata({"X-Timestamp": meta_ts.internal})
+    found = dict(mgr.yield_hashes("sda1", "7"))
+    assert found[df1.object_hash] == {"ts_data": ts1}
+    assert found[df2.object_hash] == {"ts_data": ts2, "ts_meta": meta_ts}
+    only = dict(mgr.yield_hashes("sda1", "7", suffixes=[df1.object_hash[-3:]]))
+    assert df1.object_hash in only
+    assert [s for _p, s in mgr.yield_suffixes("sda1", "7")] == sorted(
+        {df1.object_hash[-3:], df2.object_hash[-3:]})
+
+
+def test_a_spilled_object_publishes_its_sidecar_and_cleanup_removes_it_later(mgr):
+    big = {"X-Object-Meta-" + "k%03d" % i + "n" * 124: "v" * 128 for i in range(16)}
+    df, ts = _put(mgr, extra=big)
+    names = os.listdir(df.datadir)
+    assert any(n.endswith(".xmeta") for n in names)
+    assert _read(mgr)[0].get_metadata()["X-Object-Meta-" + "k000" + "n" * 124] == "v" * 128
+    _put(mgr, b"newer")
+    assert not any(n.endswith(".xmeta") for n in os.listdir(df.datadir))
+
+
+def test_async_pending_paths_are_per_policy_and_suffix(mgr, obj_conf):
+    ts = Timestamp(5)
+    path = mgr.async_pending_path("sda1", 1, "0" * 29 + "abc", ts)
+    assert path == os.path.join(obj_conf["devices"], "sda1", "async_pending-1", "abc",
+                                "0" * 29 + "abc-" + ts.internal)
