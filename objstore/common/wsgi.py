@@ -65,12 +65,28 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     try:
         eventlet.wsgi.server(
             sock, app, log=_NullLog(), log_output=False, custom_pool=pool,
-            minimum_chunk_size=4096,
+            minimum_chunk_size=4096, protocol=_protocol_class(),
             socket_timeout=float(conf.get("client_timeout", 60)),
             keepalive=True, debug=False)
     except SystemExit:
         pass
     pool.waitall()
+
+
+def _protocol_class() -> Any:
+    """eventlet's protocol, minus its habit of inventing ``CONTENT_TYPE:
+    text/plain`` for requests that sent none: the proxy must know when to
+    guess an object's type from its name."""
+    import eventlet.wsgi
+
+    class _Protocol(eventlet.wsgi.HttpProtocol):
+        def get_environ(self) -> Dict[str, Any]:
+            env = super().get_environ()
+            if self.headers.get("content-type") is None:
+                env.pop("CONTENT_TYPE", None)
+            return env
+
+    return _Protocol
 
 
 def _bind(conf: Dict[str, str], default_port: int) -> Any:

@@ -217,9 +217,12 @@ class Cluster:
 
     # ---------------------------------------------------------------- client
     def request(self, method: str, path: str, headers: Optional[Dict[str, str]] = None,
-                body: object = None, timeout: float = 30) -> Tuple[int, Dict[str, str], bytes]:
+                body: object = None, timeout: float = 30,
+                encode_chunked: bool = False) -> Tuple[int, Dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=timeout)
-        conn.request(method, quote(path), body=body, headers=headers or {})
+        path, sep, query = path.partition("?")
+        conn.request(method, quote(path) + sep + query, body=body, headers=headers or {},
+                     encode_chunked=encode_chunked)
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
