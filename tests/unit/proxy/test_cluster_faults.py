@@ -1,0 +1,112 @@
+"""The proxy keeps serving when object servers die or stall (cluster.py
+puts a fault-injecting relay in front of every object server)."""
+
+import hashlib
+import socket
+import time
+import uuid
+
+ACCOUNT = "AUTH_test"
+
+
+def _object(cluster):
+    c = "f-" + uuid.uuid4().hex[:8]
+    assert cluster.request("PUT", "/v1/%s/%s" % (ACCOUNT, c))[0] in (201, 202)
+    name = "o-" + uuid.uuid4().hex[:8]
+    return c, name, "/v1/%s/%s/%s" % (ACCOUNT, c, name)
+
+
+def test_put_and_get_succeed_with_a_dead_primary(cluster):
+    c, name, path = _object(cluster)
+    primaries = cluster.object_relays(ACCOUNT, c, name)
+    primaries[0].mode = "down"
+    body = b"survivor" * 5000
+    status, headers, _ = cluster.request("PUT", path, {}, body)
+    assert status == 201 and headers["Etag"] == hashlib.md5(body).hexdigest()
+    status, _h, got = cluster.request("GET", path)
+    assert (status, got) == (200, body)
+
+
+def test_put_with_two_dead_primaries_still_reaches_a_quorum_via_a_handoff(cluster):
+    c, name, path = _object(cluster)
+    primaries = cluster.object_relays(ACCOUNT, c, name)
+    primaries[0].mode = "down"
+    primaries[1].mode = "down"
+    assert cluster.request("PUT", path, {}, b"handoff")[0] == 201
+    for relay in primaries[:2]:
+        relay.reset()
+    primaries[2].mode = "down"
+    assert cluster.request("GET", path)[2] == b"handoff"
+
+
+def test_put_without_a_quorum_of_nodes_is_503_and_leaves_nothing_behind(cluster):
+    c, name, path = _object(cluster)
+    for relay in cluster.relays[:3]:
+        relay.mode = "down"
+    alive = [r for r in cluster.relays if r.mode == "pass"]
+    status, _h, body = cluster.request("PUT", path, {}, b"lost")
+    assert status == 503, body
+    for relay in cluster.relays:
+        relay.reset()
+    assert alive and cluster.request("GET", path)[0] == 404
+
+
+def test_get_stalled_mid_body_resumes_on_another_node_and_returns_it_all(cluster):
+    c, name, path = _object(cluster)
+    body = bytes(range(256)) * 4096  # 1 MiB
+    assert cluster.request("PUT", path, {}, body)[0] == 201
+    first = cluster.object_relays(ACCOUNT, c, name)[0]
+    first.stall_after = 200000
+    first.mode = "stall"
+    started = time.time()
+    status, headers, got = cluster.request("GET", path)
+    assert status == 200
+    assert len(got) == len(body) and got == body
+    assert time.time() - started < 10
+
+
+def test_range_get_stalled_mid_body_resumes_with_the_right_bytes(cluster):
+    c, name, path = _object(cluster)
+    body = bytes(range(256)) * 4096
+    assert cluster.request("PUT", path, {}, body)[0] == 201
+    first = cluster.object_relays(ACCOUNT, c, name)[0]
+    first.stall_after = 150000
+    first.mode = "stall"
+    status, headers, got = cluster.request("GET", path, {"Range": "bytes=1000-599999"})
+    assert status == 206
+    assert got == body[1000:600000]
+
+
+def test_client_disconnect_mid_upload_stores_nothing(cluster):
+    c, name, path = _object(cluster)
+    sock = socket.create_connection(("127.0.0.1", cluster.proxy_port))
+    sock.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" % path)
+                 .encode() + b"x" * 1000)
+    time.sleep(0.2)
+    sock.close()
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        assert cluster.request("GET", path)[0] == 404
+        time.sleep(0.5)
+
+
+def test_client_that_stops_sending_gets_408(cluster):
+    c, name, path = _object(cluster)
+    sock = socket.create_connection(("127.0.0.1", cluster.proxy_port))
+    sock.settimeout(15)
+    sock.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" % path)
+                 .encode() + b"x" * 10)
+    answer = sock.recv(4096)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert cluster.request("GET", path)[0] == 404
+
+
+def test_head_with_x_newest_asks_every_primary(cluster):
+    c, name, path = _object(cluster)
+    assert cluster.request("PUT", path, {}, b"v1")[0] == 201
+    before = [r.connections for r in cluster.object_relays(ACCOUNT, c, name)]
+    status, headers, _ = cluster.request("HEAD", path, {"X-Newest": "true"})
+    after = [r.connections for r in cluster.object_relays(ACCOUNT, c, name)]
+    assert status == 200
+    assert all(b > a for a, b in zip(before, after))
