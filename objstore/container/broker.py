@@ -9,10 +9,10 @@ in the same transaction as the row change, so a HEAD never has to scan.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from objstore.common.timestamp import Timestamp
-from objstore.db.broker import ZERO, DatabaseBroker
+from objstore.db.broker import DatabaseBroker
 from objstore.db.listing import Bounds, ObjectEntry
 
 OBJECT_COLUMNS = ("name", "created_at", "size", "content_type", "etag", "deleted",
@@ -101,7 +101,7 @@ class ContainerBroker(DatabaseBroker):
         row["content_type"] = row["content_type"] or ""
         row["etag"] = row["etag"] or ""
         old = self._get_item(conn, row["name"])
-        if old is not None and Timestamp(old["created_at"]) >= Timestamp(row["created_at"]):
+        if old is not None and _merge_key(old) >= _merge_key(row):
             return False
         self._replace_item(conn, row)
         return True
@@ -182,9 +182,9 @@ class ContainerBroker(DatabaseBroker):
         return info
 
 
-def tombstone_timestamp(info: Dict[str, Any]) -> Optional[str]:
-    """The delete timestamp if the container is deleted, else ``None``."""
-    if Timestamp(info.get("delete_timestamp", ZERO)) > Timestamp(info.get("put_timestamp", ZERO)) \
-            and info.get("empty", True):
-        return info["delete_timestamp"]
-    return None
+def _merge_key(row: Dict[str, Any]) -> tuple:
+    """Newest wins; at an equal timestamp a DELETE beats a PUT, and the
+    row values break any remaining tie, so every replica picks the same."""
+    return (Timestamp(row["created_at"]), int(row["deleted"]), int(row["size"]),
+            row["etag"] or "", row["content_type"] or "", int(row["storage_policy_index"]))
+

@@ -115,7 +115,8 @@ class DatabaseServer:
         """Split and check the request path; 400 or 507 if it is unusable."""
         path = _decode_path(req.environ.get("PATH_INFO", ""))
         try:
-            segs = split_path(path, minsegs, maxsegs, rest_with_last=True)
+            # Only object names (the fifth segment) may contain slashes.
+            segs = split_path(path, minsegs, maxsegs, rest_with_last=(maxsegs == 5))
         except ValueError:
             raise HTTPBadRequest(body=("Invalid path: %s" % path).encode("utf-8"))
         device, partition = str(segs[0]), str(segs[1])

@@ -22,9 +22,16 @@ def names(entries):
 def test_a_newer_put_replaces_the_row_and_an_older_one_is_ignored(broker):
     assert broker.put_object("o", "1002", 10, "text/plain", "new")
     assert not broker.put_object("o", "1001", 99, "text/plain", "old")
-    assert not broker.put_object("o", "1002", 99, "text/plain", "same-time")
+    assert not broker.put_object("o", "1002", 10, "text/plain", "new")
     row = broker.get_item("o")
     assert (row["size"], row["etag"]) == (10, "new")
+
+
+def test_rows_with_equal_timestamps_tie_break_the_same_way_on_every_replica(broker):
+    broker.put_object("o", "1002", 10, "text/plain", "e")
+    assert broker.delete_object("o", "1002")  # at a tie, the delete wins
+    assert not broker.put_object("o", "1002", 10, "text/plain", "e")
+    assert broker.get_item("o")["deleted"] == 1
 
 
 def test_a_delete_leaves_a_tombstone_that_an_older_put_cannot_override(broker):

@@ -120,6 +120,12 @@ def test_bad_paths_and_partitions_are_a_400(cluster, path):
     assert server.request("PUT", path, {"X-Timestamp": ts()})[0] == 400
 
 
+def test_container_verbs_on_an_object_path_are_a_400(cluster):
+    _, server = cluster
+    for method in ("GET", "HEAD", "POST"):
+        assert server.request(method, "/sda/1/a/c/o", {"X-Timestamp": ts()})[0] == 400, method
+
+
 def test_names_that_are_not_utf8_or_contain_nul_are_a_400(cluster):
     _, server = cluster
     for raw in ("/sda/1/a/%FF%FE", "/sda/1/a/c%00d"):

@@ -1,0 +1,77 @@
+"""Account database: container reports merge field by field."""
+
+import pytest
+
+from objstore.account.broker import AccountBroker
+from objstore.db.listing import ListingParams, build_listing
+
+
+@pytest.fixture
+def broker(tmp_path):
+    b = AccountBroker(str(tmp_path / "a" / "a.db"), "AUTH_test")
+    b.initialize("1000")
+    return b
+
+
+def test_a_report_adds_a_container_and_its_stats(broker):
+    assert broker.put_container("c", "1001", "0", 3, 30, 0, "2000")
+    info = broker.get_info()
+    assert (info["container_count"], info["object_count"], info["bytes_used"]) == (1, 3, 30)
+
+
+def test_a_newer_report_replaces_stats_and_an_older_one_does_not(broker):
+    broker.put_container("c", "1001", "0", 3, 30, 0, "2001")
+    broker.put_container("c", "1001", "0", 9, 90, 0, "2000")
+    assert broker.get_info()["object_count"] == 3
+    broker.put_container("c", "1001", "0", 4, 40, 0, "2002")
+    assert broker.get_info()["object_count"] == 4
+
+
+def test_an_identical_report_changes_nothing(broker):
+    broker.put_container("c", "1001", "0", 3, 30, 0, "2001")
+    max_row = broker.get_max_row()
+    assert not broker.put_container("c", "1001", "0", 3, 30, 0, "2001")
+    assert broker.get_max_row() == max_row
+
+
+def test_a_delete_report_removes_the_container_from_counts_and_listing(broker):
+    broker.put_container("c", "1001", "0", 0, 0, 0, "2001")
+    broker.put_container("c", "1001", "1002", 0, 0, 0, "2002")
+    assert broker.get_info()["container_count"] == 0
+    assert broker.get_item("c")["deleted"] == 1
+    assert build_listing(broker.fetch_containers, ListingParams()) == []
+
+
+def test_a_stale_put_report_cannot_undo_a_newer_delete(broker):
+    broker.put_container("c", "1001", "1005", 0, 0, 0, "2005")
+    broker.put_container("c", "1003", "0", 2, 2, 0, "2006")
+    row = broker.get_item("c")
+    assert row["deleted"] == 1 and row["put_timestamp"] == "0000001003.00000"
+
+
+def test_per_policy_stats_count_containers_objects_and_bytes(broker):
+    broker.put_container("gold", "1001", "0", 3, 30, 0, "2000")
+    broker.put_container("silver", "1001", "0", 2, 20, 1, "2000")
+    broker.put_container("silver2", "1001", "0", 1, 10, 1, "2000")
+    assert broker.get_policy_stats() == {
+        0: {"container_count": 1, "object_count": 3, "bytes_used": 30},
+        1: {"container_count": 2, "object_count": 3, "bytes_used": 30}}
+
+
+def test_account_delete_marks_it_deleted_even_with_containers_left(broker):
+    broker.put_container("c", "1001", "0", 3, 30, 0, "2000")
+    broker.mark_deleted("3000")
+    assert broker.is_status_deleted() and broker.is_deleted()
+
+
+def test_listing_shows_counts_bytes_and_put_timestamp(broker):
+    broker.put_container("c", "1001.5", "0", 3, 30, 0, "2000")
+    [entry] = build_listing(broker.fetch_containers, ListingParams())
+    assert (entry.name, entry.object_count, entry.bytes_used, entry.put_timestamp) == (
+        "c", 3, 30, "0000001001.50000")
+
+
+def test_reclaim_drops_old_deleted_container_rows(broker):
+    broker.put_container("c", "1001", "1002", 0, 0, 0, "2000")
+    assert broker.reclaim("1500") == 1
+    assert broker.get_item("c") is None
