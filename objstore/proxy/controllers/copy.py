@@ -22,7 +22,7 @@ from objstore.proxy.obj_headers import HeaderError
 
 ORIGINAL_AUTHORIZE = "objstore.original_authorize"
 _SUBREQUEST_ENV = ("swift.cache", "swift.infocache", "swift.trans_id", "objstore.local_cache",
-                   "swift.clean_acl", "REMOTE_USER", "swift_owner", "reseller_request",
+                   "swift.clean_acl", "REMOTE_USER", "reseller_request",
                    "HTTP_X_AUTH_TOKEN", "HTTP_X_STORAGE_TOKEN", "SERVER_NAME", "SERVER_PORT",
                    "wsgi.url_scheme", "SERVER_PROTOCOL", "HTTP_HOST")
 _DROPPED_ON_COPY = ("destination", "destination-account", "x-copy-from",

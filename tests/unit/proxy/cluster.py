@@ -136,7 +136,8 @@ def _server_cmd(module: str, conf: str) -> List[str]:
 
 
 class Cluster:
-    def __init__(self, root: str, proxy_options: str = "") -> None:
+    def __init__(self, root: str, proxy_options: str = "",
+                 pipeline: str = "catch_errors proxy-server", filters: str = "") -> None:
         self.root = root
         self.procs: Dict[str, subprocess.Popen] = {}
         self.swift_dir = os.path.join(root, "etc")
@@ -173,12 +174,12 @@ class Cluster:
         conf = os.path.join(root, "proxy-server.conf")
         _write(conf, "[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 0\n"
                      "swift_dir = %s\nlog_level = WARNING\n"
-                     "[pipeline:main]\npipeline = catch_errors proxy-server\n"
-                     "[filter:catch_errors]\nuse = egg:objstore#catch_errors\n"
+                     "[pipeline:main]\npipeline = %s\n"
+                     "[filter:catch_errors]\nuse = egg:objstore#catch_errors\n%s"
                      "[app:proxy-server]\nuse = egg:objstore#proxy\nconn_timeout = 0.5\n"
                      "node_timeout = 1\nclient_timeout = 2\nerror_suppression_interval = 1\n"
                      "recheck_container_existence = 1\nrecheck_account_existence = 1\n%s"
-               % (self.proxy_port, self.swift_dir, proxy_options))
+               % (self.proxy_port, self.swift_dir, pipeline, filters, proxy_options))
         self._spawn("proxy", _server_cmd("objstore.proxy.server", conf), self.proxy_port)
 
     def _start(self, name: str, module: str, section: str, port: int, devices: str) -> None:
