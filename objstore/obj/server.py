@@ -147,7 +147,7 @@ class ObjectController:
         return _LoggedBody(resp(env, start_response), done)
 
     def handle(self, req: Request) -> Response:
-        if req.path_info == "/healthcheck":
+        if req.environ.get("PATH_INFO") == "/healthcheck":
             return make_response(200, b"OK")
         handler = {"GET": self.GET, "HEAD": self.GET, "PUT": self.PUT, "POST": self.POST,
                    "DELETE": self.DELETE, "REPLICATE": self.REPLICATE}.get(req.method)
@@ -275,7 +275,7 @@ class ObjectController:
         checked = {k: _wsgi_to_str(v) for k, v in req.headers.items()}
         error = constraints.check_object_creation(checked, _wsgi_to_str(obj))
         if error:
-            raise HTTPError(413 if "too large" in error else 400, error)
+            raise HTTPError(413 if error.startswith("Your request is too large") else 400, error)
         delete_at = _delete_at(req, time.time())
         targets, error = updates.parse_targets(req.headers)
         if error:

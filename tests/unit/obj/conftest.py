@@ -109,3 +109,53 @@ def server(tmp_path, obj_conf):
         yield proc
     finally:
         proc.stop()
+
+
+class FakeContainerServer:
+    """A tiny real HTTP server standing in for a container server: records
+    every request and answers with ``status``."""
+
+    def __init__(self, status=201):
+        import http.server
+        import threading
+
+        self.status = status
+        self.requests = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _record(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                outer.requests.append((self.command, self.path, dict(self.headers)))
+                self.send_response(outer.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_PUT = do_DELETE = do_POST = _record
+
+            def log_message(self, *_args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
+        self.thread.start()
+
+    @property
+    def host(self):
+        return "127.0.0.1:%d" % self.port
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def container_server():
+    server = FakeContainerServer()
+    try:
+        yield server
+    finally:
+        server.close()
