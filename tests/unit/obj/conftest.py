@@ -96,7 +96,7 @@ class ServerProcess:
         try:
             conn.request(method, path, body=body, headers=headers or {})
             resp = conn.getresponse()
-            return resp.status, dict(resp.getheaders()), resp.read()
+            return resp.status, resp.msg, resp.read()
         finally:
             conn.close()
 

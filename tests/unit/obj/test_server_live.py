@@ -1,0 +1,177 @@
+"""The real ``objstore-object-server`` process on a loopback port."""
+
+import hashlib
+import json
+import os
+import random
+import socket
+import threading
+
+import pytest
+
+from objstore.common.timestamp import Timestamp
+from tests.unit.obj.conftest import FakeContainerServer, ServerProcess, free_port, poll
+
+PATH = "/sda1/7/a/c/o"
+
+
+def _put_headers(ts=None, **extra):
+    headers = {"X-Timestamp": (ts or Timestamp.now()).internal, "Content-Type": "text/plain"}
+    headers.update(extra)
+    return headers
+
+
+def _files(server, path=PATH):
+    from objstore.obj.diskfile import DiskFileManager
+    _, dev, part, a, c, o = path.split("/", 5)
+    df = DiskFileManager(server.conf).get_diskfile(dev, part, a, c, o)
+    return sorted(os.listdir(df.datadir)) if os.path.isdir(df.datadir) else []
+
+
+def test_a_big_body_streams_in_and_out_intact(server):
+    body = os.urandom(3 * 1024 * 1024 + 17)
+    status, headers, _ = server.request("PUT", PATH, _put_headers(), body)
+    assert status == 201 and headers["ETag"].strip('"') == hashlib.md5(body).hexdigest()
+    status, headers, got = server.request("GET", PATH)
+    assert status == 200 and got == body
+
+
+def test_chunked_transfer_encoding_is_accepted(server):
+    conn = server.connect()
+    conn.putrequest("PUT", PATH)
+    for key, value in _put_headers(**{"Transfer-Encoding": "chunked"}).items():
+        conn.putheader(key, value)
+    conn.endheaders()
+    for piece in (b"hello ", b"chunked ", b"world"):
+        conn.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+    conn.send(b"0\r\n\r\n")
+    resp = conn.getresponse()
+    assert resp.status == 201
+    resp.read()
+    conn.close()
+    assert server.request("GET", PATH)[2] == b"hello chunked world"
+
+
+def test_writes_survive_a_kill_9_right_after_the_201(server):
+    ts = Timestamp.now()
+    assert server.request("PUT", PATH, _put_headers(ts), b"durable")[0] == 201
+    server.kill9()
+    server.start()
+    status, headers, body = server.request("GET", PATH)
+    assert (status, body) == (200, b"durable")
+    assert headers["X-Backend-Timestamp"] == ts.internal
+
+
+def test_a_truncated_upload_leaves_no_visible_object(server):
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n" % PATH
+    head += "".join("%s: %s\r\n" % kv for kv in _put_headers().items()) + "\r\n"
+    sock.sendall(head.encode() + b"x" * 1000)
+    sock.close()
+    tmp = os.path.join(server.devices, "sda1", "tmp")
+    assert poll(lambda: os.path.isdir(tmp) and os.listdir(tmp) == [])
+    assert server.request("GET", PATH)[0] == 404
+    assert _files(server) == []
+    assert poll(lambda: " 499 " in server.log.read_text())
+
+
+def test_a_stalled_upload_times_out_with_408_and_nothing_visible(tmp_path, obj_conf):
+    server = ServerProcess(tmp_path, dict(obj_conf, client_timeout="0.3"))
+    server.start()
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.settimeout(10)
+        head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n" % PATH
+        head += "".join("%s: %s\r\n" % kv for kv in _put_headers().items()) + "\r\n"
+        sock.sendall(head.encode() + b"abc")
+        answer = sock.recv(1024)
+        sock.close()
+        assert answer.startswith(b"HTTP/1.1 408")
+        assert server.request("GET", PATH)[0] == 404
+    finally:
+        server.stop()
+
+
+def test_concurrent_puts_of_one_name_resolve_by_timestamp(server):
+    base = float(Timestamp.now())
+    stamps = [Timestamp(base + i) for i in range(8)]
+    order = list(enumerate(stamps))
+    random.Random(4).shuffle(order)
+    results = {}
+
+    def one(i, ts):
+        results[i] = server.request("PUT", PATH, _put_headers(ts), b"v%d" % i)[0]
+
+    threads = [threading.Thread(target=one, args=item) for item in order]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert set(results.values()) <= {201, 409}
+    assert results[7] == 201
+    status, headers, body = server.request("GET", PATH)
+    assert body == b"v7" and headers["X-Backend-Timestamp"] == stamps[7].internal
+    assert [n for n in _files(server) if n.endswith(".data")] == [stamps[7].internal + ".data"]
+
+
+def test_expect_100_continue_gets_a_final_409_without_sending_the_body(server):
+    ts = Timestamp.now()
+    server.request("PUT", PATH, _put_headers(ts), b"first")
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.settimeout(10)
+    head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n" % PATH
+    head += "".join("%s: %s\r\n" % kv for kv in _put_headers(ts).items()) + "\r\n"
+    sock.sendall(head.encode())
+    answer = sock.recv(1024)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 409")
+
+
+def test_multirange_get_over_http(server):
+    server.request("PUT", PATH, _put_headers(), b"abcdefghij")
+    status, headers, body = server.request("GET", PATH, {"Range": "bytes=0-0,9-"})
+    assert status == 206 and headers["Content-Type"].startswith("multipart/byteranges")
+    assert int(headers["Content-Length"]) == len(body)
+    assert b"Content-Range: bytes 9-9/10\r\n\r\nj" in body
+
+
+def test_each_request_gets_one_access_log_line_with_its_txn_id(server):
+    server.request("PUT", PATH, _put_headers(**{"X-Trans-Id": "txLOGME"}), b"abc")
+    server.request("GET", PATH, {"X-Trans-Id": "txLOGME2"})
+
+    def lines():
+        return [ln for ln in server.log.read_text().splitlines() if "txLOGME" in ln]
+
+    found = poll(lambda: len(lines()) == 2 and lines())
+    assert found
+    assert "PUT /sda1/7/a/c/o 201 0" in found[0] and "[txLOGME]" in found[0]
+    assert "GET /sda1/7/a/c/o 200 3" in found[1] and "[txLOGME2]" in found[1]
+
+
+def test_a_down_container_server_leaves_an_async_pending(server):
+    ts = Timestamp.now()
+    status, _, _ = server.request("PUT", PATH, _put_headers(ts, **{
+        "X-Container-Host": "127.0.0.1:%d" % free_port(), "X-Container-Device": "sdc",
+        "X-Container-Partition": "3"}), b"abc")
+    assert status == 201
+    pending = os.path.join(server.devices, "sda1", "async_pending")
+    found = [os.path.join(r, f) for r, _d, fs in os.walk(pending) for f in fs]
+    assert len(found) == 1 and found[0].endswith("-" + ts.internal)
+    assert json.load(open(found[0]))["op"] == "PUT"
+
+
+def test_a_live_container_server_receives_the_update(server):
+    fake = FakeContainerServer()
+    try:
+        status = server.request("DELETE", PATH, {
+            "X-Timestamp": Timestamp.now().internal, "X-Container-Host": fake.host,
+            "X-Container-Device": "sdc", "X-Container-Partition": "3"})[0]
+        assert status == 404
+        assert fake.requests[0][:2] == ("DELETE", "/sdc/3/a/c/o")
+    finally:
+        fake.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_a_bad_partition_is_400_over_http(server, method):
+    assert server.request(method, "/sda1/notanumber/a/c/o", _put_headers(), b"")[0] == 400
