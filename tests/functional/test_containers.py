@@ -269,7 +269,8 @@ def test_limit_of_10000_is_allowed_and_10001_returns_412(http_api, filled):
 
 def test_non_ascii_names_in_xml_and_json_listings(http_api, container):
     name = "日本/ü ☃"
-    http_api.request("PUT", http_api.path(container, name), body=b"x")
+    put = http_api.request("PUT", http_api.path(container, name), body=b"x")
+    assert put.status == 201, (put.status, put.body)
     assert names_of(listing(http_api, container, format="json")) == [name]
     root = ET.fromstring(listing(http_api, container, format="xml").body)
     assert root.find("object/name").text == name
