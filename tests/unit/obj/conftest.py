@@ -32,8 +32,7 @@ def poll(cond, deadline=10.0, interval=0.02):
     return cond()
 
 
-@pytest.fixture
-def obj_conf(tmp_path):
+def make_conf(tmp_path):
     devices = tmp_path / "node"
     (devices / "sda1").mkdir(parents=True)
     swift_dir = tmp_path / "etc"
@@ -44,6 +43,11 @@ def obj_conf(tmp_path):
     return {"devices": str(devices), "mount_check": "false", "swift_dir": str(swift_dir),
             "node_timeout": "1", "conn_timeout": "0.5", "fallocate_reserve": "0",
             "log_name": "object-server-test", "log_level": "WARNING"}
+
+
+@pytest.fixture
+def obj_conf(tmp_path):
+    return make_conf(tmp_path)
 
 
 @pytest.fixture
@@ -101,8 +105,21 @@ class ServerProcess:
             conn.close()
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One server for the tests that leave it running (use unique names)."""
+    tmp_path = tmp_path_factory.mktemp("shared")
+    proc = ServerProcess(tmp_path, make_conf(tmp_path))
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
 @pytest.fixture
 def server(tmp_path, obj_conf):
+    """A server of the test's own, for tests that kill or reconfigure it."""
     proc = ServerProcess(tmp_path, obj_conf)
     proc.start()
     try:

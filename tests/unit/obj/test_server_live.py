@@ -6,6 +6,7 @@ import os
 import random
 import socket
 import threading
+import uuid
 
 import pytest
 
@@ -13,6 +14,11 @@ from objstore.common.timestamp import Timestamp
 from tests.unit.obj.conftest import FakeContainerServer, ServerProcess, free_port, poll
 
 PATH = "/sda1/7/a/c/o"
+
+
+@pytest.fixture
+def path():
+    return "/sda1/7/a/c/o-%s" % uuid.uuid4().hex
 
 
 def _put_headers(ts=None, **extra):
@@ -28,17 +34,17 @@ def _files(server, path=PATH):
     return sorted(os.listdir(df.datadir)) if os.path.isdir(df.datadir) else []
 
 
-def test_a_big_body_streams_in_and_out_intact(server):
+def test_a_big_body_streams_in_and_out_intact(shared_server, path):
     body = os.urandom(3 * 1024 * 1024 + 17)
-    status, headers, _ = server.request("PUT", PATH, _put_headers(), body)
+    status, headers, _ = shared_server.request("PUT", path, _put_headers(), body)
     assert status == 201 and headers["ETag"].strip('"') == hashlib.md5(body).hexdigest()
-    status, headers, got = server.request("GET", PATH)
+    status, headers, got = shared_server.request("GET", path)
     assert status == 200 and got == body
 
 
-def test_chunked_transfer_encoding_is_accepted(server):
-    conn = server.connect()
-    conn.putrequest("PUT", PATH)
+def test_chunked_transfer_encoding_is_accepted(shared_server, path):
+    conn = shared_server.connect()
+    conn.putrequest("PUT", path)
     for key, value in _put_headers(**{"Transfer-Encoding": "chunked"}).items():
         conn.putheader(key, value)
     conn.endheaders()
@@ -49,7 +55,7 @@ def test_chunked_transfer_encoding_is_accepted(server):
     assert resp.status == 201
     resp.read()
     conn.close()
-    assert server.request("GET", PATH)[2] == b"hello chunked world"
+    assert shared_server.request("GET", path)[2] == b"hello chunked world"
 
 
 def test_writes_survive_a_kill_9_right_after_the_201(server):
@@ -62,17 +68,17 @@ def test_writes_survive_a_kill_9_right_after_the_201(server):
     assert headers["X-Backend-Timestamp"] == ts.internal
 
 
-def test_a_truncated_upload_leaves_no_visible_object(server):
-    sock = socket.create_connection(("127.0.0.1", server.port))
-    head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n" % PATH
+def test_a_truncated_upload_leaves_no_visible_object(shared_server, path):
+    sock = socket.create_connection(("127.0.0.1", shared_server.port))
+    head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n" % path
     head += "".join("%s: %s\r\n" % kv for kv in _put_headers().items()) + "\r\n"
     sock.sendall(head.encode() + b"x" * 1000)
     sock.close()
-    tmp = os.path.join(server.devices, "sda1", "tmp")
+    tmp = os.path.join(shared_server.devices, "sda1", "tmp")
     assert poll(lambda: os.path.isdir(tmp) and os.listdir(tmp) == [])
-    assert server.request("GET", PATH)[0] == 404
-    assert _files(server) == []
-    assert poll(lambda: " 499 " in server.log.read_text())
+    assert shared_server.request("GET", path)[0] == 404
+    assert _files(shared_server, path) == []
+    assert poll(lambda: " 499 " in shared_server.log.read_text())
 
 
 def test_a_stalled_upload_times_out_with_408_and_nothing_visible(tmp_path, obj_conf):
@@ -92,7 +98,7 @@ def test_a_stalled_upload_times_out_with_408_and_nothing_visible(tmp_path, obj_c
         server.stop()
 
 
-def test_concurrent_puts_of_one_name_resolve_by_timestamp(server):
+def test_concurrent_puts_of_one_name_resolve_by_timestamp(shared_server, path):
     base = float(Timestamp.now())
     stamps = [Timestamp(base + i) for i in range(8)]
     order = list(enumerate(stamps))
@@ -100,7 +106,7 @@ def test_concurrent_puts_of_one_name_resolve_by_timestamp(server):
     results = {}
 
     def one(i, ts):
-        results[i] = server.request("PUT", PATH, _put_headers(ts), b"v%d" % i)[0]
+        results[i] = shared_server.request("PUT", path, _put_headers(ts), b"v%d" % i)[0]
 
     threads = [threading.Thread(target=one, args=item) for item in order]
     for t in threads:
@@ -109,17 +115,18 @@ def test_concurrent_puts_of_one_name_resolve_by_timestamp(server):
         t.join(30)
     assert set(results.values()) <= {201, 409}
     assert results[7] == 201
-    status, headers, body = server.request("GET", PATH)
+    status, headers, body = shared_server.request("GET", path)
     assert body == b"v7" and headers["X-Backend-Timestamp"] == stamps[7].internal
-    assert [n for n in _files(server) if n.endswith(".data")] == [stamps[7].internal + ".data"]
+    data_files = [n for n in _files(shared_server, path) if n.endswith(".data")]
+    assert data_files == [stamps[7].internal + ".data"]
 
 
-def test_expect_100_continue_gets_a_final_409_without_sending_the_body(server):
+def test_expect_100_continue_gets_a_final_409_without_sending_the_body(shared_server, path):
     ts = Timestamp.now()
-    server.request("PUT", PATH, _put_headers(ts), b"first")
-    sock = socket.create_connection(("127.0.0.1", server.port))
+    shared_server.request("PUT", path, _put_headers(ts), b"first")
+    sock = socket.create_connection(("127.0.0.1", shared_server.port))
     sock.settimeout(10)
-    head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n" % PATH
+    head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n" % path
     head += "".join("%s: %s\r\n" % kv for kv in _put_headers(ts).items()) + "\r\n"
     sock.sendall(head.encode())
     answer = sock.recv(1024)
@@ -127,51 +134,52 @@ def test_expect_100_continue_gets_a_final_409_without_sending_the_body(server):
     assert answer.startswith(b"HTTP/1.1 409")
 
 
-def test_multirange_get_over_http(server):
-    server.request("PUT", PATH, _put_headers(), b"abcdefghij")
-    status, headers, body = server.request("GET", PATH, {"Range": "bytes=0-0,9-"})
+def test_multirange_get_over_http(shared_server, path):
+    shared_server.request("PUT", path, _put_headers(), b"abcdefghij")
+    status, headers, body = shared_server.request("GET", path, {"Range": "bytes=0-0,9-"})
     assert status == 206 and headers["Content-Type"].startswith("multipart/byteranges")
     assert int(headers["Content-Length"]) == len(body)
     assert b"Content-Range: bytes 9-9/10\r\n\r\nj" in body
 
 
-def test_each_request_gets_one_access_log_line_with_its_txn_id(server):
-    server.request("PUT", PATH, _put_headers(**{"X-Trans-Id": "txLOGME"}), b"abc")
-    server.request("GET", PATH, {"X-Trans-Id": "txLOGME2"})
+def test_each_request_gets_one_access_log_line_with_its_txn_id(shared_server, path):
+    shared_server.request("PUT", path, _put_headers(**{"X-Trans-Id": "txLOGME"}), b"abc")
+    shared_server.request("GET", path, {"X-Trans-Id": "txLOGME2"})
 
     def lines():
-        return [ln for ln in server.log.read_text().splitlines() if "txLOGME" in ln]
+        return [ln for ln in shared_server.log.read_text().splitlines() if "txLOGME" in ln]
 
     found = poll(lambda: len(lines()) == 2 and lines())
     assert found
-    assert "PUT /sda1/7/a/c/o 201 0" in found[0] and "[txLOGME]" in found[0]
-    assert "GET /sda1/7/a/c/o 200 3" in found[1] and "[txLOGME2]" in found[1]
+    assert "PUT %s 201 0" % path in found[0] and "[txLOGME]" in found[0]
+    assert "GET %s 200 3" % path in found[1] and "[txLOGME2]" in found[1]
 
 
-def test_a_down_container_server_leaves_an_async_pending(server):
+def test_a_down_container_server_leaves_an_async_pending(shared_server, path):
     ts = Timestamp.now()
-    status, _, _ = server.request("PUT", PATH, _put_headers(ts, **{
+    status, _, _ = shared_server.request("PUT", path, _put_headers(ts, **{
         "X-Container-Host": "127.0.0.1:%d" % free_port(), "X-Container-Device": "sdc",
         "X-Container-Partition": "3"}), b"abc")
     assert status == 201
-    pending = os.path.join(server.devices, "sda1", "async_pending")
-    found = [os.path.join(r, f) for r, _d, fs in os.walk(pending) for f in fs]
+    pending = os.path.join(shared_server.devices, "sda1", "async_pending")
+    found = [os.path.join(r, f) for r, _d, fs in os.walk(pending) for f in fs
+             if f.endswith("-" + ts.internal)]
     assert len(found) == 1 and found[0].endswith("-" + ts.internal)
     assert json.load(open(found[0]))["op"] == "PUT"
 
 
-def test_a_live_container_server_receives_the_update(server):
+def test_a_live_container_server_receives_the_update(shared_server, path):
     fake = FakeContainerServer()
     try:
-        status = server.request("DELETE", PATH, {
+        status = shared_server.request("DELETE", path, {
             "X-Timestamp": Timestamp.now().internal, "X-Container-Host": fake.host,
             "X-Container-Device": "sdc", "X-Container-Partition": "3"})[0]
         assert status == 404
-        assert fake.requests[0][:2] == ("DELETE", "/sdc/3/a/c/o")
+        assert fake.requests[0][:2] == ("DELETE", "/sdc/3" + path.split("/7", 1)[1])
     finally:
         fake.close()
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-def test_a_bad_partition_is_400_over_http(server, method):
-    assert server.request(method, "/sda1/notanumber/a/c/o", _put_headers(), b"")[0] == 400
+def test_a_bad_partition_is_400_over_http(shared_server, method):
+    assert shared_server.request(method, "/sda1/notanumber/a/c/o", _put_headers(), b"")[0] == 400
