@@ -274,3 +274,21 @@ def test_account_put_is_405_without_account_management(cluster):
 
 def test_bad_version_is_412(cluster):
     assert cluster.request("GET", "/v2/%s" % ACCOUNT)[0] == 412
+
+
+def test_empty_object_is_stored_and_read_back(cluster):
+    c = _container(cluster)
+    path = "/v1/%s/%s/empty" % (ACCOUNT, c)
+    status, headers, _ = cluster.request("PUT", path, {"Content-Length": "0"}, b"")
+    assert status == 201 and headers["Etag"] == hashlib.md5(b"").hexdigest()
+    status, headers, body = cluster.request("GET", path)
+    assert (status, body, headers["Content-Length"]) == (200, b"", "0")
+
+
+def test_put_older_than_the_stored_object_is_accepted_but_not_visible(cluster):
+    c = _container(cluster)
+    path = "/v1/%s/%s/o" % (ACCOUNT, c)
+    assert cluster.request("PUT", path, {}, b"new")[0] == 201
+    status, _h, _b = cluster.request("PUT", path, {"X-Timestamp": "1000000000.00000"}, b"old")
+    assert status == 202
+    assert cluster.request("GET", path)[2] == b"new"
