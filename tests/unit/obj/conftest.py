@@ -72,8 +72,10 @@ class ServerProcess:
         self.proc = None
 
     def start(self):
+        script = os.path.join(os.path.dirname(sys.executable), "objstore-object-server")
+        cmd = [script] if os.path.exists(script) else [sys.executable, "-m", "objstore.obj.server"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "objstore.obj.server", str(self.conf_path)],
+            cmd + [str(self.conf_path)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         assert poll(self._up), "object server never answered on port %d" % self.port
 

@@ -409,3 +409,38 @@ def test_mismatched_container_headers_are_400_before_anything_is_written(app):
                              "X-Container-Device": "sda", "X-Container-Partition": "1"})
     assert resp.status_int == 400
     assert files_of(app) == []
+
+
+def test_a_disk_filling_up_mid_upload_is_507_and_nothing_visible(app, monkeypatch):
+    import errno as _errno
+    from objstore.obj import writer as writer_mod
+
+    real_write = os.write
+
+    def full(fd, data):
+        if len(data) > 3:
+            raise OSError(_errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(writer_mod.os, "write", full)
+    assert put(app, b"too big for the disk").status_int == 507
+    monkeypatch.setattr(writer_mod.os, "write", real_write)
+    assert call(app, "GET").status_int == 404
+    assert os.listdir(os.path.join(app.mgr.devices, "sda1", "tmp")) == []
+
+
+def test_a_failed_preallocation_is_507(app, monkeypatch):
+    import errno as _errno
+    from objstore.obj import writer as writer_mod
+
+    def no_room(_fd, _off, _size):
+        raise OSError(_errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writer_mod.os, "posix_fallocate", no_room)
+    assert put(app, b"hello").status_int == 507
+    assert os.listdir(os.path.join(app.mgr.devices, "sda1", "tmp")) == []
+
+
+def test_main_without_a_config_prints_usage():
+    from objstore.obj.server import main
+    assert main([]) == 2
