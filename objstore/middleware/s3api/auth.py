@@ -1,0 +1,139 @@
+"""From a WSGI environ to a parsed S3 signature and the auth hand-off.
+
+s3api never knows secrets. It parses the signature here and hands the auth
+middleware (tempauth) ``env['s3api.auth_details']``: the access key, the
+string to sign, and ``check_signature(secret) -> bool``. The auth
+middleware looks the user up, calls ``check_signature`` with that user's
+key and, if it says yes, authenticates the request as that user. The
+callable records whether it was called and what it answered, so s3api can
+tell an unknown access key (``InvalidAccessKeyId``) from a wrong secret
+(``SignatureDoesNotMatch``) when the auth middleware refuses.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from objstore.middleware.s3api import sigv2, sigv4
+from objstore.middleware.s3api.errors import S3Error
+
+AUTH_DETAILS_KEY = "s3api.auth_details"
+MAX_SKEW_SECONDS = 15 * 60
+
+Signature = Union[sigv4.V4Signature, sigv2.V2Signature]
+
+
+def request_headers(env: Dict[str, Any]) -> Dict[str, str]:
+    """Lower-case header names to values, from the WSGI environ."""
+    headers = {}
+    for key, value in env.items():
+        if key.startswith("HTTP_"):
+            headers[key[5:].replace("_", "-").lower()] = str(value)
+    if env.get("CONTENT_TYPE"):
+        headers["content-type"] = env["CONTENT_TYPE"]
+    if env.get("CONTENT_LENGTH") not in (None, ""):
+        headers["content-length"] = str(env["CONTENT_LENGTH"])
+    return headers
+
+
+def is_s3_request(env: Dict[str, Any]) -> bool:
+    """Whether the request is signed the S3 way (header or presigned query)."""
+    auth = env.get("HTTP_AUTHORIZATION", "")
+    if auth.startswith("AWS4-HMAC-SHA256 ") or auth.startswith("AWS "):
+        return True
+    query = env.get("QUERY_STRING", "")
+    return "X-Amz-Algorithm=" in query or "AWSAccessKeyId=" in query
+
+
+def _raw_path(env: Dict[str, Any]) -> Optional[str]:
+    raw = env.get("RAW_PATH_INFO")
+    if raw:
+        return raw
+    uri = env.get("REQUEST_URI")
+    if uri:
+        return uri.split("?", 1)[0]
+    return None
+
+
+def check_skew(signed_at: datetime, now: datetime) -> None:
+    """``RequestTimeTooSkewed`` when the client's clock is off by over 15 minutes."""
+    if abs((now - signed_at).total_seconds()) > MAX_SKEW_SECONDS:
+        raise S3Error("RequestTimeTooSkewed",
+                      RequestTime=signed_at.strftime("%Y%m%dT%H%M%SZ"),
+                      ServerTime=now.strftime("%Y%m%dT%H%M%SZ"),
+                      MaxAllowedSkewMilliseconds=str(MAX_SKEW_SECONDS * 1000))
+
+
+def _v2_date(headers: Dict[str, str]) -> datetime:
+    text = headers.get("x-amz-date") or headers.get("date") or ""
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        raise S3Error("AccessDenied", "AWS authentication requires a valid Date or "
+                      "x-amz-date header (RFC 1123).") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def parse_signature(env: Dict[str, Any], auth_path: str,
+                    now: Optional[float] = None) -> Signature:
+    """The request's signature, parsed and time-checked.
+
+    ``auth_path`` is the path as V2 signs it (``/bucket/key`` even for a
+    virtual-hosted request).
+    """
+    now_ts = time.time() if now is None else now
+    now_dt = datetime.fromtimestamp(now_ts, timezone.utc)
+    headers = request_headers(env)
+    method = env["REQUEST_METHOD"]
+    path_info = env.get("PATH_INFO", "")
+    query_string = env.get("QUERY_STRING", "")
+    pairs = sigv4.parse_query(query_string)
+    auth = env.get("HTTP_AUTHORIZATION", "")
+    if auth.startswith("AWS4-HMAC-SHA256 "):
+        sig: Signature = sigv4.parse_authorization(auth, method, _raw_path(env), path_info,
+                                                   query_string, headers)
+        check_skew(sigv4.parse_amz_date(sig.amz_date), now_dt)
+        return sig
+    if auth.startswith("AWS "):
+        sig = sigv2.parse_authorization(auth, method, auth_path, pairs, headers)
+        check_skew(_v2_date(headers), now_dt)
+        return sig
+    names = {k for k, _ in pairs}
+    if "X-Amz-Algorithm" in names:
+        return sigv4.parse_presigned(pairs, method, _raw_path(env), path_info, headers,
+                                     now_dt)
+    if "AWSAccessKeyId" in names:
+        return sigv2.parse_presigned(method, auth_path, pairs, headers, now_ts)
+    raise S3Error("AccessDenied", "The request is not signed.")
+
+
+@dataclass
+class AuthState:
+    """What the auth middleware did with ``check_signature``."""
+
+    called: bool = False
+    verified: bool = False
+
+
+def make_auth_details(sig: Signature) -> Tuple[Dict[str, Any], AuthState]:
+    """The ``s3api.auth_details`` dict for the auth middleware, and its outcome."""
+    state = AuthState()
+
+    def check_signature(secret: str) -> bool:
+        state.called = True
+        state.verified = bool(sig.check(secret))
+        return state.verified
+
+    sts: Union[str, List[str]]
+    if isinstance(sig, sigv4.V4Signature):
+        sts = sig.candidates()[0]
+    else:
+        sts = sig.strings_to_sign[0]
+    return ({"access_key": sig.access_key, "signature": sig.signature,
+             "string_to_sign": sts, "check_signature": check_signature}, state)

@@ -1,0 +1,224 @@
+"""One S3 request in flight: its target, headers, body, and Swift subrequests.
+
+Handlers get an ``S3Context`` and return a webob ``Response``. The helpers
+here are the ones every handler needs: the verified upload body, the
+mapping of Swift statuses to S3 errors, and timestamps in S3's formats.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterator, Optional
+
+from objstore.middleware.s3api import checksums, sigv4
+from objstore.middleware.s3api.auth import Signature
+from objstore.middleware.s3api.body import VerifyingReader, declared_checksum, plain_source
+from objstore.middleware.s3api.chunked import ChunkedDecoder, ChunkSigner
+from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.request import S3Target
+from objstore.middleware.s3api.subrequest import Swift, SwiftResponse
+
+SEGMENTS_SUFFIX = "+segments"
+
+
+@dataclass
+class S3Config:
+    """The middleware's options (see ``[filter:s3api]`` in proxy-server.conf)."""
+
+    location: str = "us-east-1"
+    storage_domains: tuple = ()
+    max_bucket_listing: int = 1000
+    max_parts_listing: int = 1000
+    max_upload_part_num: int = 10000
+    min_segment_size: int = 5 * 1024 * 1024
+    max_multi_delete_objects: int = 1000
+
+
+@dataclass
+class S3Context:
+    env: Dict[str, Any]
+    target: S3Target
+    headers: Dict[str, str]
+    swift: Swift
+    signature: Signature
+    conf: S3Config
+    request_id: str
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.env["REQUEST_METHOD"]
+
+    @property
+    def bucket(self) -> str:
+        assert self.target.bucket is not None
+        return self.target.bucket
+
+    @property
+    def key(self) -> str:
+        assert self.target.key is not None
+        return self.target.key
+
+    @property
+    def query(self) -> Dict[str, str]:
+        return self.target.query
+
+    # -- the upload body --------------------------------------------------
+
+    def body_reader(self) -> VerifyingReader:
+        """The payload as a verifying stream, whatever its framing."""
+        headers = self.headers
+        payload = headers.get("x-amz-content-sha256", "")
+        wsgi_input = self.env["wsgi.input"]
+        chunked = payload in sigv4.STREAMING_PAYLOADS or \
+            "aws-chunked" in headers.get("content-encoding", "")
+        content_md5 = headers.get("content-md5")
+        if content_md5 is not None:
+            try:
+                if len(base64.b64decode(content_md5, validate=True)) != 16:
+                    raise ValueError
+            except (binascii.Error, ValueError):
+                raise S3Error("InvalidDigest", "Content-MD5 must be the base64 of a "
+                              "16-byte MD5.") from None
+        algorithm = declared_checksum(headers)
+        header_value = None
+        if algorithm:
+            header_value = checksums.checksum_headers(headers)[algorithm]
+            if not checksums.well_formed(algorithm, header_value):
+                raise S3Error("InvalidRequest", "Value for %s header is invalid."
+                              % checksums.header_name(algorithm))
+        trailer_name = headers.get("x-amz-trailer", "").strip().lower()
+        if trailer_name:
+            trailer_alg = checksums.algorithm_of_header(trailer_name)
+            if trailer_alg is None:
+                raise S3Error("InvalidRequest", "x-amz-trailer names %r, which is not a "
+                              "supported checksum header." % trailer_name)
+            if algorithm and algorithm != trailer_alg:
+                raise S3Error("InvalidRequest", "Send the checksum either in a header or "
+                              "in the trailer, not both.")
+            algorithm = trailer_alg
+        sdk_alg = headers.get("x-amz-sdk-checksum-algorithm", "").strip().upper()
+        if sdk_alg and sdk_alg not in checksums.ALGORITHMS:
+            raise S3Error("InvalidRequest", "x-amz-sdk-checksum-algorithm %r is not one of "
+                          "%s." % (sdk_alg, ", ".join(checksums.ALGORITHMS)))
+        if sdk_alg and not algorithm:
+            raise S3Error("InvalidRequest", "x-amz-sdk-checksum-algorithm is %s but no "
+                          "x-amz-checksum-%s header or trailer was sent."
+                          % (sdk_alg, sdk_alg.lower()))
+        decoder: Optional[ChunkedDecoder] = None
+        if chunked:
+            decoded = headers.get("x-amz-decoded-content-length")
+            if decoded is None or not decoded.isdigit():
+                raise S3Error("MissingContentLength", "aws-chunked uploads need "
+                              "x-amz-decoded-content-length.")
+            length: Optional[int] = int(decoded)
+            read = wsgi_input.read
+            signed = payload in (sigv4.STREAMING_PAYLOAD, sigv4.STREAMING_PAYLOAD_TRAILER)
+            sig = self.signature
+            holder: Dict[str, ChunkedDecoder] = {}
+
+            def source() -> Iterator[bytes]:
+                signer = None
+                if signed:
+                    key = getattr(sig, "key", None)
+                    if key is None:
+                        raise S3Error("AccessDenied", "The request signature was not "
+                                      "verified before the body was read.")
+                    signer = ChunkSigner(key, sig.amz_date, sig.credential.scope,
+                                         sig.signature)
+                dec = ChunkedDecoder(read, signer,
+                                     signed_trailer=payload == sigv4.STREAMING_PAYLOAD_TRAILER)
+                holder["decoder"] = dec
+                yield from dec
+
+            def expected() -> Optional[str]:
+                if header_value is not None:
+                    return header_value
+                dec = holder.get("decoder")
+                return dec.trailers.get(checksums.header_name(algorithm or "")) if dec else None
+
+            src = source()
+        else:
+            cl = self.env.get("CONTENT_LENGTH")
+            length = int(cl) if cl not in (None, "") else None
+            if length is None and self.env.get("HTTP_TRANSFER_ENCODING", "").lower() != "chunked":
+                length = 0
+            src = plain_source(wsgi_input.read, length)
+
+            def expected() -> Optional[str]:
+                return header_value
+        sha = payload if len(payload) == 64 and payload not in sigv4.STREAMING_PAYLOADS \
+            and not getattr(self.signature, "presigned", False) else None
+        reader = VerifyingReader(src, length, content_md5, sha, algorithm, expected)
+        reader.trailer_checksum = bool(trailer_name) and header_value is None  # type: ignore
+        return reader
+
+    def read_small_body(self, limit: int = 1024 * 1024) -> bytes:
+        """The whole (verified) body for XML requests, refusing huge ones."""
+        reader = self.body_reader()
+        if reader.expected_length is not None and reader.expected_length > limit:
+            raise S3Error("MalformedXML", "The request body is larger than %d bytes." % limit)
+        data = reader.read(limit + 1)
+        if len(data) > limit:
+            raise S3Error("MalformedXML", "The request body is larger than %d bytes." % limit)
+        reader.drain()
+        return data
+
+    # -- Swift status mapping ---------------------------------------------
+
+    def raise_for(self, resp: SwiftResponse, missing: str = "NoSuchKey") -> None:
+        """Raise the S3 error for a failed Swift response (404 -> ``missing``)."""
+        if resp.ok:
+            return
+        resp.close()
+        status = resp.status
+        extra: Dict[str, str] = {}
+        if missing == "NoSuchBucket":
+            extra["BucketName"] = self.target.bucket or ""
+        elif missing == "NoSuchKey" and self.target.key:
+            extra["Key"] = self.target.key
+        mapping = {401: "AccessDenied", 403: "AccessDenied", 404: missing,
+                   409: "OperationAborted", 411: "MissingContentLength",
+                   412: "PreconditionFailed", 413: "EntityTooLarge", 416: "InvalidRange",
+                   422: "BadDigest", 499: "RequestTimeout", 408: "RequestTimeout",
+                   503: "ServiceUnavailable", 507: "ServiceUnavailable"}
+        code = mapping.get(status)
+        if code is None:
+            code = "InternalError" if status >= 500 else "InvalidRequest"
+            raise S3Error(code, "The store answered %d to a %s subrequest." % (status, code),
+                          status=500 if status >= 500 else 400)
+        raise S3Error(code, **(extra if code == missing else {}))
+
+    def container_head(self, bucket: Optional[str] = None) -> SwiftResponse:
+        """HEAD the bucket's container; ``NoSuchBucket`` if it is not there."""
+        resp = self.swift.request("HEAD", bucket or self.bucket)
+        resp.close()
+        self.raise_for(resp, "NoSuchBucket")
+        return resp
+
+
+def iso8601(value: datetime) -> str:
+    """``2024-01-02T03:04:05.000Z`` (listings)."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def parse_swift_time(text: str) -> datetime:
+    """A Swift listing time (``2024-01-02T03:04:05.123456``) as an aware datetime."""
+    text = text.rstrip("Z")
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    return datetime.fromtimestamp(0, timezone.utc)
+
+
+def from_timestamp(value: str) -> datetime:
+    """A Swift ``X-Timestamp`` (seconds) as an aware datetime."""
+    try:
+        return datetime.fromtimestamp(float(value), timezone.utc)
+    except (TypeError, ValueError):
+        return datetime.fromtimestamp(0, timezone.utc)

@@ -1,0 +1,103 @@
+"""The S3 error catalogue: one place maps every S3 error code to its status.
+
+Clients (boto3, the aws CLI, rclone) branch on the ``Code`` element and the
+HTTP status, so both must be exactly what S3 documents; the ``Message`` is
+for the human reading a log and says what went wrong and how to fix it.
+Handlers raise ``S3Error(code, message, **extra)``; the middleware turns it
+into the XML body with ``error_body``.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+from xml.sax.saxutils import escape
+
+# code -> (HTTP status, default message)
+CATALOGUE: Dict[str, Tuple[int, str]] = {
+    "AccessDenied": (403, "Access Denied."),
+    "AuthorizationHeaderMalformed": (400, "The Authorization header is malformed."),
+    "AuthorizationQueryParametersError": (400, "The presigned URL query is malformed."),
+    "BadDigest": (400, "The Content-MD5 or checksum you specified did not match what "
+                       "was received."),
+    "BucketAlreadyExists": (409, "The bucket name is taken by another account; pick "
+                                 "another name."),
+    "BucketAlreadyOwnedByYou": (409, "You already own a bucket with this name."),
+    "BucketNotEmpty": (409, "The bucket still holds objects or uploads; delete them "
+                            "first."),
+    "EntityTooLarge": (400, "The upload is larger than the maximum allowed size."),
+    "EntityTooSmall": (400, "A part other than the last is smaller than the 5 MiB "
+                            "minimum."),
+    "IncompleteBody": (400, "The body ended before the declared length."),
+    "InternalError": (500, "Something went wrong inside the store; retry the request."),
+    "InvalidAccessKeyId": (403, "The access key you gave is not known here; use "
+                                "<account>:<user> of an existing user."),
+    "InvalidArgument": (400, "An argument of the request is invalid."),
+    "InvalidBucketName": (400, "The bucket name is not valid: use 3-63 lower-case "
+                               "letters, digits, dots and hyphens."),
+    "InvalidDigest": (400, "The Content-MD5 or checksum header is not well formed."),
+    "InvalidLocationConstraint": (400, "The location constraint is not valid."),
+    "InvalidPart": (400, "One or more parts could not be found or their ETag did not "
+                         "match."),
+    "InvalidPartOrder": (400, "Parts must be listed in ascending part number order."),
+    "InvalidRange": (416, "The requested range cannot be satisfied."),
+    "InvalidRequest": (400, "The request is not valid."),
+    "InvalidStorageClass": (400, "The storage class you gave is not supported."),
+    "InvalidURI": (400, "The URI could not be parsed."),
+    "KeyTooLongError": (400, "The key is too long."),
+    "MalformedXML": (400, "The XML body is not well formed or does not match the "
+                          "schema."),
+    "MetadataTooLarge": (400, "The metadata headers exceed the allowed size."),
+    "MethodNotAllowed": (405, "The method is not allowed on this resource."),
+    "MissingContentLength": (411, "Send a Content-Length header."),
+    "MissingSecurityHeader": (400, "A required header is missing."),
+    "NoSuchBucket": (404, "The bucket does not exist."),
+    "NoSuchCORSConfiguration": (404, "The bucket has no CORS configuration."),
+    "NoSuchKey": (404, "The key does not exist."),
+    "NoSuchTagSet": (404, "There is no tag set."),
+    "NoSuchUpload": (404, "The upload does not exist: it was completed, aborted, or "
+                          "never started."),
+    "NoSuchVersion": (404, "The version does not exist."),
+    "NotImplemented": (501, "This operation is not implemented by this store."),
+    "PreconditionFailed": (412, "A precondition you gave does not hold."),
+    "RequestTimeTooSkewed": (403, "The request time differs from the server's time by "
+                                  "more than 15 minutes; fix the client's clock."),
+    "RequestTimeout": (400, "The body was not read within the time limit."),
+    "ServiceUnavailable": (503, "The store is busy or a backend is down; retry."),
+    "SignatureDoesNotMatch": (403, "The signature we calculated does not match the one "
+                                   "you sent; check the secret key and signing method."),
+    "XAmzContentSHA256Mismatch": (400, "The body's SHA-256 does not match "
+                                       "x-amz-content-sha256."),
+    "InvalidTag": (400, "The tag set is not valid."),
+    "OperationAborted": (409, "A conflicting operation is in progress on this "
+                              "resource; retry."),
+}
+
+
+class S3Error(Exception):
+    """An error the client sees as an S3 XML error body.
+
+    ``extra`` adds elements after ``RequestId`` (e.g. ``BucketName``,
+    ``ArgumentName``, ``ServerTime``) because some clients read them.
+    """
+
+    def __init__(self, code: str, message: Optional[str] = None,
+                 status: Optional[int] = None, **extra: str) -> None:
+        default_status, default_message = CATALOGUE.get(code, (500, code))
+        self.code = code
+        self.status = status or default_status
+        self.message = message or default_message
+        self.extra = extra
+        super().__init__("%s: %s" % (code, self.message))
+
+
+def error_body(err: S3Error, resource: str, request_id: str) -> bytes:
+    """The XML body S3 clients parse for ``Code`` and ``Message``."""
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<Error>',
+             "<Code>%s</Code>" % escape(err.code),
+             "<Message>%s</Message>" % escape(err.message),
+             "<Resource>%s</Resource>" % escape(resource),
+             "<RequestId>%s</RequestId>" % escape(request_id)]
+    for name, value in err.extra.items():
+        parts.append("<%s>%s</%s>" % (name, escape(str(value)), name))
+    parts.append("</Error>")
+    return "".join(parts).encode("utf-8")

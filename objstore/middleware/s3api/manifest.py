@@ -1,0 +1,126 @@
+"""Completed multipart uploads as static-large-object-style manifests.
+
+The object at ``bucket/key`` is a small JSON list of its parts (which live
+in the hidden ``<bucket>+segments`` container); the S3 GET/HEAD path
+resolves it by streaming the parts in order, honouring a byte range. This
+is kept apart from the S3 handlers so it can move into an ``slo``
+middleware later. Pure: planning which bytes of which segment to read is
+done here; the handlers send the GETs.
+
+The manifest's own Content-Type carries ``swift_bytes=<size>`` (so the
+container listing shows the object's real size) and ``s3_etag=<md5-N>``
+(so the listing shows the multipart ETag).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from objstore.middleware.s3api.errors import S3Error
+
+MANIFEST_SYSMETA = "x-object-sysmeta-s3api-manifest"
+ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
+SIZE_SYSMETA = "x-object-sysmeta-s3api-size"
+ETAG_PARAM = "s3_etag"
+SIZE_PARAM = "swift_bytes"
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@dataclass
+class Segment:
+    """One part: where it is stored, its MD5 and size."""
+
+    path: str  # "<container>/<object>"
+    etag: str
+    size: int
+
+    @property
+    def container(self) -> str:
+        return self.path.split("/", 1)[0]
+
+    @property
+    def obj(self) -> str:
+        return self.path.split("/", 1)[1]
+
+
+def content_type_with(content_type: str, etag: str, size: int) -> str:
+    """The manifest's Content-Type: the user's plus our two parameters."""
+    return "%s;%s=%s;%s=%d" % (content_type, ETAG_PARAM, etag, SIZE_PARAM, size)
+
+
+def split_content_type(content_type: str) -> Tuple[str, Optional[str]]:
+    """``(user content type, s3 etag or None)`` with our parameters removed."""
+    if ETAG_PARAM not in content_type and SIZE_PARAM not in content_type:
+        return content_type, None
+    kept, etag = [], None
+    for part in content_type.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name == ETAG_PARAM:
+            etag = value
+        elif sep and name == SIZE_PARAM:
+            continue
+        else:
+            kept.append(part)
+    return ";".join(kept).strip(), etag
+
+
+def encode(segments: List[Segment]) -> bytes:
+    return json.dumps([{"path": s.path, "etag": s.etag, "size_bytes": s.size}
+                       for s in segments], separators=(",", ":")).encode("utf-8")
+
+
+def decode(body: bytes) -> List[Segment]:
+    try:
+        items = json.loads(body.decode("utf-8"))
+        return [Segment(str(i["path"]), str(i["etag"]), int(i["size_bytes"])) for i in items]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise S3Error("InternalError", "A multipart object's manifest is damaged.") from None
+
+
+def multipart_etag(part_md5s: List[str]) -> str:
+    """``<md5 of the concatenated binary part MD5s>-<number of parts>``."""
+    import hashlib
+    digest = hashlib.md5(b"".join(bytes.fromhex(m) for m in part_md5s)).hexdigest()
+    return "%s-%d" % (digest, len(part_md5s))
+
+
+def parse_range(header: Optional[str], size: int) -> Optional[Tuple[int, int]]:
+    """``(first, last)`` inclusive for a single ``bytes=`` range, ``None`` to send
+    the whole object (no header, or a form S3 ignores such as several
+    ranges), ``InvalidRange`` (416) when it cannot be satisfied."""
+    if not header:
+        return None
+    match = _RANGE_RE.match(header.strip().replace(" ", ""))
+    if not match:
+        return None
+    first_text, last_text = match.groups()
+    if not first_text and not last_text:
+        return None
+    if not first_text:
+        suffix = int(last_text)
+        if suffix == 0:
+            raise S3Error("InvalidRange", ActualObjectSize=str(size), RangeRequested=header)
+        return max(size - suffix, 0), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
+    if last < first:
+        return None
+    if first >= size:
+        raise S3Error("InvalidRange", ActualObjectSize=str(size), RangeRequested=header)
+    return first, min(last, size - 1)
+
+
+def plan(segments: List[Segment], first: int, last: int) -> List[Tuple[Segment, int, int]]:
+    """Which inclusive byte range of which segment makes up ``first..last``."""
+    pieces = []
+    offset = 0
+    for seg in segments:
+        seg_first, seg_last = offset, offset + seg.size - 1
+        offset += seg.size
+        if seg.size == 0 or seg_last < first or seg_first > last:
+            continue
+        pieces.append((seg, max(first, seg_first) - seg_first, min(last, seg_last) - seg_first))
+    return pieces

@@ -1,0 +1,156 @@
+"""The s3api WSGI middleware: recognise S3 requests and route them to handlers.
+
+Requests that are not S3-signed pass straight through, so the Swift API
+keeps working on the same port. An S3 request is parsed (target,
+signature), its authentication is handed to the auth middleware through
+the first Swift subrequest (see ``subrequest.py``), and the operation runs
+as Swift subrequests through the rest of the pipeline. Every failure the
+client sees is an S3 XML error; an operation we do not have is
+``NotImplemented`` (501), never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Callable, Dict, Iterable, Optional
+
+from webob import Response
+
+from objstore.middleware.s3api import auth, buckets, multipart, objects, subresources
+from objstore.middleware.s3api.context import S3Config, S3Context
+from objstore.middleware.s3api.errors import S3Error, error_body
+from objstore.middleware.s3api.request import S3Target, parse_target
+from objstore.middleware.s3api.subrequest import Swift
+
+Handler = Callable[[S3Context], Response]
+LOG = logging.getLogger("objstore.s3api")
+
+# Sub-resources we do not implement: answered with NotImplemented.
+UNSUPPORTED = ("policy", "lifecycle", "logging", "website", "replication", "encryption",
+               "notification", "requestPayment", "accelerate", "analytics", "metrics",
+               "inventory", "intelligent-tiering", "object-lock", "ownershipControls",
+               "publicAccessBlock", "restore", "select", "torrent", "retention",
+               "legal-hold", "attributes", "policyStatus")
+
+
+def _route_service(ctx: S3Context) -> Optional[Handler]:
+    return buckets.list_buckets if ctx.method in ("GET", "HEAD") else None
+
+
+def _route_bucket(ctx: S3Context) -> Optional[Handler]:
+    q, m = ctx.query, ctx.method
+    if "uploads" in q:
+        return multipart.list_uploads if m == "GET" else None
+    if "location" in q:
+        return buckets.get_location if m == "GET" else None
+    if "versioning" in q:
+        return {"GET": subresources.get_versioning,
+                "PUT": subresources.put_versioning}.get(m)
+    if "acl" in q:
+        return {"GET": subresources.get_bucket_acl, "PUT": subresources.put_bucket_acl}.get(m)
+    if "cors" in q:
+        return {"GET": subresources.get_cors, "PUT": subresources.put_cors,
+                "DELETE": subresources.delete_cors}.get(m)
+    if "tagging" in q:
+        return {"GET": subresources.get_bucket_tagging}.get(m)
+    if "delete" in q:
+        return objects.delete_objects if m == "POST" else None
+    if "versions" in q:
+        return buckets.list_versions if m == "GET" else None
+    if any(name in q for name in UNSUPPORTED):
+        return None
+    return {"PUT": buckets.create_bucket, "DELETE": buckets.delete_bucket,
+            "HEAD": buckets.head_bucket, "GET": buckets.list_objects}.get(m)
+
+
+def _route_object(ctx: S3Context) -> Optional[Handler]:
+    q, m = ctx.query, ctx.method
+    if "uploads" in q:
+        return multipart.create_upload if m == "POST" else None
+    if "uploadId" in q:
+        if m == "PUT":
+            return multipart.upload_part_copy if "x-amz-copy-source" in ctx.headers \
+                else multipart.upload_part
+        return {"GET": multipart.list_parts, "POST": multipart.complete_upload,
+                "DELETE": multipart.abort_upload}.get(m)
+    if "tagging" in q:
+        return {"GET": subresources.get_object_tagging, "PUT": subresources.put_object_tagging,
+                "DELETE": subresources.delete_object_tagging}.get(m)
+    if "acl" in q:
+        return {"GET": subresources.get_object_acl, "PUT": subresources.put_object_acl}.get(m)
+    if any(name in q for name in UNSUPPORTED):
+        return None
+    if m == "PUT":
+        return objects.copy_object if "x-amz-copy-source" in ctx.headers else objects.put_object
+    return {"GET": objects.get_object, "HEAD": objects.head_object,
+            "DELETE": objects.delete_object}.get(m)
+
+
+def route(ctx: S3Context) -> Optional[Handler]:
+    """The handler for the request, or ``None`` for an unsupported operation."""
+    if ctx.target.bucket is None:
+        return _route_service(ctx)
+    if ctx.target.key is None:
+        return _route_bucket(ctx)
+    return _route_object(ctx)
+
+
+class S3ApiMiddleware:
+    """Serve the S3 API in front of the Swift API."""
+
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        domains = [d.strip() for d in conf.get("storage_domain", "").replace(",", " ").split()]
+        self.conf = S3Config(
+            location=conf.get("location", "us-east-1").strip() or "us-east-1",
+            storage_domains=tuple(d for d in domains if d),
+            max_bucket_listing=int(conf.get("max_bucket_listing", 1000)),
+            max_parts_listing=int(conf.get("max_parts_listing", 1000)),
+            max_upload_part_num=int(conf.get("max_upload_part_num", 10000)),
+            min_segment_size=int(conf.get("min_segment_size", 5 * 1024 * 1024)),
+            max_multi_delete_objects=int(conf.get("max_multi_delete_objects", 1000)))
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not auth.is_s3_request(env):
+            return self.app(env, start_response)
+        request_id = env.get("swift.trans_id") or "tx" + uuid.uuid4().hex[:21]
+        target = S3Target(None, None)
+        try:
+            target = parse_target(env, self.conf.storage_domains)
+            sig = auth.parse_signature(env, target.auth_path)
+            details, state = auth.make_auth_details(sig)
+            swift = Swift(self.app, env, details, state)
+            ctx = S3Context(env, target, auth.request_headers(env), swift, sig, self.conf,
+                            request_id)
+            handler = route(ctx)
+            if handler is None:
+                raise S3Error("NotImplemented", "%s on this resource (%s) is not implemented."
+                              % (ctx.method, ",".join(sorted(ctx.query)) or "no sub-resource"))
+            resp = handler(ctx)
+        except S3Error as err:
+            resp = self.error_response(err, target, request_id, env)
+        except Exception:  # noqa: BLE001 - the client must get an S3 error body
+            LOG.exception("s3api: unexpected error for %s %s", env.get("REQUEST_METHOD"),
+                          env.get("PATH_INFO"))
+            resp = self.error_response(S3Error("InternalError"), target, request_id, env)
+        resp.headers["x-amz-request-id"] = request_id
+        resp.headers.setdefault("x-amz-id-2", request_id)
+        return resp(env, start_response)
+
+    @staticmethod
+    def error_response(err: S3Error, target: S3Target, request_id: str,
+                       env: Dict[str, Any]) -> Response:
+        body = error_body(err, target.resource, request_id)
+        resp = Response(status=err.status, content_type="application/xml", charset=None)
+        if env.get("REQUEST_METHOD") == "HEAD":
+            resp.headers["Content-Length"] = "0"
+            resp.app_iter = [b""]
+        else:
+            resp.body = body
+        return resp
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: S3ApiMiddleware(app, conf)

@@ -1,0 +1,326 @@
+"""Multipart uploads, kept in the hidden ``<bucket>+segments`` container.
+
+``<key>/<upload id>`` is the upload's marker (it carries the metadata given
+at CreateMultipartUpload), ``<key>/<upload id>/<part:06d>`` its parts.
+Completing writes a manifest at ``bucket/key`` (``manifest.py``) whose ETag
+is the MD5 of the parts' binary MD5s followed by ``-<count>``, then drops
+the marker and any part that was not used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any, Dict, List, Optional, Tuple
+
+from webob import Response
+
+from objstore.middleware.s3api import checksums, manifest
+from objstore.middleware.s3api.buckets import check_bucket, full_listing, owner_id, xml_response
+from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context, iso8601, parse_swift_time
+from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.objects import (
+    CHECKSUM_SYSMETA, IterReader, metadata_headers, open_object, parse_copy_source, remove,
+    store)
+from objstore.middleware.s3api.request import check_key
+from objstore.middleware.s3api.xml import parse, render, text_of
+
+UPLOAD_SYSMETA = "X-Object-Sysmeta-S3api-Upload"
+ALGORITHM_SYSMETA = "X-Object-Sysmeta-S3api-Checksum-Algorithm"
+_MARKER_RE = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
+_COPY_RANGE_RE = re.compile(r"^bytes=(\d+)-(\d+)$")
+
+
+def segments_container(ctx: S3Context) -> str:
+    return ctx.bucket + SEGMENTS_SUFFIX
+
+
+def marker_name(key: str, upload_id: str) -> str:
+    return "%s/%s" % (key, upload_id)
+
+
+def part_name(key: str, upload_id: str, number: int) -> str:
+    return "%s/%s/%06d" % (key, upload_id, number)
+
+
+def _upload_id(ctx: S3Context) -> str:
+    upload_id = ctx.query.get("uploadId", "")
+    if not re.match(r"^[0-9a-f]{32}$", upload_id):
+        raise S3Error("NoSuchUpload", UploadId=upload_id)
+    return upload_id
+
+
+def _marker(ctx: S3Context, upload_id: str) -> Dict[str, str]:
+    """The marker's headers; ``NoSuchUpload`` if the upload is gone."""
+    resp = ctx.swift.request("HEAD", segments_container(ctx), marker_name(ctx.key, upload_id))
+    resp.close()
+    if resp.status == 404:
+        ctx.container_head()
+        raise S3Error("NoSuchUpload", UploadId=upload_id)
+    ctx.raise_for(resp, "NoSuchUpload")
+    return resp.headers
+
+
+def _part_number(ctx: S3Context) -> int:
+    text = ctx.query.get("partNumber", "")
+    if not text.isdigit() or not 1 <= int(text) <= ctx.conf.max_upload_part_num:
+        raise S3Error("InvalidArgument", "Part number must be an integer between 1 and %d."
+                      % ctx.conf.max_upload_part_num, ArgumentName="partNumber",
+                      ArgumentValue=text)
+    return int(text)
+
+
+def create_upload(ctx: S3Context) -> Response:
+    """CreateMultipartUpload: make the segments container and the marker."""
+    check_bucket(ctx)
+    check_key(ctx.key)
+    headers = metadata_headers(ctx.headers)
+    algorithm = ctx.headers.get("x-amz-checksum-algorithm", "").upper()
+    if algorithm:
+        if algorithm not in checksums.ALGORITHMS:
+            raise S3Error("InvalidRequest", "Checksum algorithm %r is not supported."
+                          % algorithm)
+        headers[ALGORITHM_SYSMETA] = algorithm
+    ctx.container_head()
+    resp = ctx.swift.request("PUT", segments_container(ctx))
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    upload_id = uuid.uuid4().hex
+    headers[UPLOAD_SYSMETA] = "1"
+    resp = ctx.swift.request("PUT", segments_container(ctx), marker_name(ctx.key, upload_id),
+                             headers=headers, body=b"")
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    out = xml_response(render("InitiateMultipartUploadResult", [
+        ("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id)]))
+    if algorithm:
+        out.headers["x-amz-checksum-algorithm"] = algorithm
+    return out
+
+
+def upload_part(ctx: S3Context) -> Response:
+    """UploadPart: the verified body becomes ``<key>/<upload>/<part>``."""
+    number = _part_number(ctx)
+    upload_id = _upload_id(ctx)
+    _marker(ctx, upload_id)
+    reader = ctx.body_reader()
+    headers = {"Content-Type": "application/octet-stream"}
+    if reader.algorithm and not getattr(reader, "trailer_checksum", False):
+        headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
+    resp = store(ctx, segments_container(ctx), part_name(ctx.key, upload_id, number), headers,
+                 reader)
+    out = Response(status=200)
+    out.headers["ETag"] = '"%s"' % (resp.header("etag") or reader.etag).strip('"')
+    if reader.checksum_value and reader.algorithm:
+        out.headers[checksums.header_name(reader.algorithm)] = reader.checksum_value
+    return out
+
+
+def upload_part_copy(ctx: S3Context) -> Response:
+    """UploadPartCopy, with ``x-amz-copy-source-range``."""
+    number = _part_number(ctx)
+    upload_id = _upload_id(ctx)
+    _marker(ctx, upload_id)
+    src_bucket, src_key = parse_copy_source(ctx.headers["x-amz-copy-source"])
+    range_header = None
+    if "x-amz-copy-source-range" in ctx.headers:
+        match = _COPY_RANGE_RE.match(ctx.headers["x-amz-copy-source-range"].strip())
+        if not match or int(match.group(1)) > int(match.group(2)):
+            raise S3Error("InvalidArgument", "x-amz-copy-source-range must be "
+                          "bytes=<first>-<last>.", ArgumentName="x-amz-copy-source-range")
+        range_header = ctx.headers["x-amz-copy-source-range"].strip()
+    status, headers, body, _ = open_object(ctx, src_bucket, src_key, range_header)
+    from objstore.middleware.s3api import conditions
+    conditions.check(ctx.headers, headers.get("ETag", "").strip('"'),
+                     headers.get("Last-Modified"), prefix="x-amz-copy-source-")
+    if range_header and status != 206:
+        getattr(body, "close", lambda: None)()
+        raise S3Error("InvalidRange", "The range is outside the source object.")
+    length = int(headers.get("Content-Length", "0"))
+    resp = ctx.swift.request("PUT", segments_container(ctx),
+                             part_name(ctx.key, upload_id, number),
+                             headers={"Content-Type": "application/octet-stream"},
+                             body=IterReader(body), content_length=length)
+    resp.close()
+    ctx.raise_for(resp, "NoSuchUpload")
+    etag = (resp.header("etag") or "").strip('"')
+    from datetime import datetime, timezone
+    return xml_response(render("CopyPartResult", [
+        ("LastModified", iso8601(datetime.now(timezone.utc))), ("ETag", '"%s"' % etag)]))
+
+
+def _parts(ctx: S3Context, upload_id: str) -> List[Dict[str, Any]]:
+    prefix = "%s/%s/" % (ctx.key, upload_id)
+    entries = full_listing(ctx, segments_container(ctx), prefix)
+    parts = []
+    for entry in entries:
+        rest = entry.get("name", "")[len(prefix):]
+        if rest.isdigit():
+            entry = dict(entry, part_number=int(rest))
+            parts.append(entry)
+    return parts
+
+
+def list_parts(ctx: S3Context) -> Response:
+    upload_id = _upload_id(ctx)
+    _marker(ctx, upload_id)
+    try:
+        marker = int(ctx.query.get("part-number-marker", "0") or 0)
+        max_parts = min(int(ctx.query.get("max-parts", ctx.conf.max_parts_listing)),
+                        ctx.conf.max_parts_listing)
+    except ValueError:
+        raise S3Error("InvalidArgument", "part-number-marker and max-parts must be "
+                      "integers.") from None
+    parts = [p for p in _parts(ctx, upload_id) if p["part_number"] > marker]
+    truncated = len(parts) > max_parts
+    parts = parts[:max_parts]
+    owner = owner_id(ctx)
+    children: List[Any] = [
+        ("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id),
+        ("Initiator", [("ID", owner), ("DisplayName", owner)]),
+        ("Owner", [("ID", owner), ("DisplayName", owner)]),
+        ("StorageClass", "STANDARD"), ("PartNumberMarker", marker),
+        ("NextPartNumberMarker", parts[-1]["part_number"] if parts else marker),
+        ("MaxParts", max_parts), ("IsTruncated", truncated)]
+    for part in parts:
+        children.append(("Part", [
+            ("PartNumber", part["part_number"]),
+            ("LastModified", iso8601(parse_swift_time(part.get("last_modified", "")))),
+            ("ETag", '"%s"' % part.get("hash", "")), ("Size", int(part.get("bytes", 0)))]))
+    return xml_response(render("ListPartsResult", children))
+
+
+def list_uploads(ctx: S3Context) -> Response:
+    """ListMultipartUploads with prefix, key-marker and max-uploads."""
+    check_bucket(ctx)
+    ctx.container_head()
+    prefix = ctx.query.get("prefix", "")
+    key_marker = ctx.query.get("key-marker", "")
+    try:
+        max_uploads = min(int(ctx.query.get("max-uploads", 1000)), 1000)
+    except ValueError:
+        raise S3Error("InvalidArgument", "max-uploads must be an integer.") from None
+    uploads: List[Tuple[str, str, str]] = []
+    for entry in full_listing(ctx, segments_container(ctx), prefix):
+        match = _MARKER_RE.match(entry.get("name", ""))
+        if match and match.group("key") > key_marker:
+            uploads.append((match.group("key"), match.group("upload"),
+                            entry.get("last_modified", "")))
+    truncated = len(uploads) > max_uploads
+    uploads = uploads[:max_uploads]
+    owner = owner_id(ctx)
+    children: List[Any] = [("Bucket", ctx.bucket), ("KeyMarker", key_marker),
+                           ("UploadIdMarker", ctx.query.get("upload-id-marker", "")),
+                           ("NextKeyMarker", uploads[-1][0] if uploads else ""),
+                           ("NextUploadIdMarker", uploads[-1][1] if uploads else ""),
+                           ("Prefix", prefix), ("MaxUploads", max_uploads),
+                           ("IsTruncated", truncated)]
+    for key, upload_id, modified in uploads:
+        children.append(("Upload", [
+            ("Key", key), ("UploadId", upload_id),
+            ("Initiator", [("ID", owner), ("DisplayName", owner)]),
+            ("Owner", [("ID", owner), ("DisplayName", owner)]),
+            ("StorageClass", "STANDARD"),
+            ("Initiated", iso8601(parse_swift_time(modified)))]))
+    return xml_response(render("ListMultipartUploadsResult", children))
+
+
+def _requested_parts(body: bytes) -> List[Tuple[int, str]]:
+    doc = parse(body, "CompleteMultipartUpload")
+    parts = []
+    for part in doc.findall("Part"):
+        number_text = text_of(part, "PartNumber", "") or ""
+        if not number_text.isdigit():
+            raise S3Error("MalformedXML", "Each Part needs a numeric PartNumber.")
+        parts.append((int(number_text), (text_of(part, "ETag", "") or "").strip().strip('"')))
+    if not parts:
+        raise S3Error("MalformedXML", "The CompleteMultipartUpload document lists no parts.")
+    numbers = [n for n, _ in parts]
+    if numbers != sorted(numbers) or len(set(numbers)) != len(numbers):
+        raise S3Error("InvalidPartOrder")
+    return parts
+
+
+def complete_upload(ctx: S3Context) -> Response:
+    """CompleteMultipartUpload: check the parts, write the manifest, clean up."""
+    upload_id = _upload_id(ctx)
+    marker = _marker(ctx, upload_id)
+    requested = _requested_parts(ctx.read_small_body(4 * 1024 * 1024))
+    stored = {p["part_number"]: p for p in _parts(ctx, upload_id)}
+    segments: List[manifest.Segment] = []
+    for index, (number, etag) in enumerate(requested):
+        part = stored.get(number)
+        if part is None or (etag and etag != part.get("hash")):
+            raise S3Error("InvalidPart", "Part %d was not uploaded or its ETag does not "
+                          "match." % number, PartNumber=str(number), UploadId=upload_id)
+        size = int(part.get("bytes", 0))
+        if index < len(requested) - 1 and size < ctx.conf.min_segment_size:
+            raise S3Error("EntityTooSmall", "Part %d is %d bytes; all parts but the last must "
+                          "be at least %d bytes." % (number, size, ctx.conf.min_segment_size),
+                          ProposedSize=str(size), MinSizeAllowed=str(ctx.conf.min_segment_size),
+                          PartNumber=str(number))
+        segments.append(manifest.Segment("%s/%s" % (segments_container(ctx), part["name"]),
+                                         part["hash"], size))
+    etag = manifest.multipart_etag([s.etag for s in segments])
+    total = sum(s.size for s in segments)
+    headers = {name: value for name, value in marker.items()
+               if name.startswith(("x-object-meta-", "x-object-sysmeta-s3api-",
+                                   "x-object-transient-sysmeta-s3api-"))
+               and name != UPLOAD_SYSMETA.lower()}
+    for name in ("content-disposition", "content-encoding", "content-language",
+                 "cache-control", "expires"):
+        if marker.get(name):
+            headers[name] = marker[name]
+    headers["Content-Type"] = manifest.content_type_with(
+        marker.get("content-type") or "application/octet-stream", etag, total)
+    headers[manifest.MANIFEST_SYSMETA] = "1"
+    headers[manifest.ETAG_SYSMETA] = etag
+    headers[manifest.SIZE_SYSMETA] = str(total)
+    headers["X-Object-Sysmeta-Container-Update-Override-Etag"] = etag
+    headers["X-Object-Sysmeta-Container-Update-Override-Size"] = str(total)
+    old = _old_manifest(ctx)
+    resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
+                             body=manifest.encode(segments))
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    used = {s.obj for s in segments}
+    for number, part in stored.items():
+        if part["name"] not in used:
+            ctx.swift.request("DELETE", segments_container(ctx), part["name"]).close()
+    ctx.swift.request("DELETE", segments_container(ctx),
+                      marker_name(ctx.key, upload_id)).close()
+    for seg in old:
+        if seg.obj not in used:
+            ctx.swift.request("DELETE", seg.container, seg.obj).close()
+    return xml_response(render("CompleteMultipartUploadResult", [
+        ("Location", "/%s/%s" % (ctx.bucket, ctx.key)), ("Bucket", ctx.bucket),
+        ("Key", ctx.key), ("ETag", '"%s"' % etag)]))
+
+
+def _old_manifest(ctx: S3Context) -> List[manifest.Segment]:
+    """The parts of a multipart object about to be overwritten (to delete later)."""
+    head = ctx.swift.request("HEAD", ctx.bucket, ctx.key)
+    head.close()
+    if not head.ok or not head.header(manifest.MANIFEST_SYSMETA):
+        return []
+    body = ctx.swift.request("GET", ctx.bucket, ctx.key)
+    if not body.ok:
+        body.close()
+        return []
+    return manifest.decode(body.body)
+
+
+def abort_upload(ctx: S3Context) -> Response:
+    """AbortMultipartUpload: drop the parts and the marker."""
+    upload_id = _upload_id(ctx)
+    _marker(ctx, upload_id)
+    for part in _parts(ctx, upload_id):
+        ctx.swift.request("DELETE", segments_container(ctx), part["name"]).close()
+    ctx.swift.request("DELETE", segments_container(ctx),
+                      marker_name(ctx.key, upload_id)).close()
+    return Response(status=204)
+
+
+__all__ = ["create_upload", "upload_part", "upload_part_copy", "list_parts", "list_uploads",
+           "complete_upload", "abort_upload", "remove", "json"]

@@ -1,0 +1,415 @@
+"""Object operations: PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject.
+
+An S3 object is a Swift object; user metadata ``x-amz-meta-*`` is
+``X-Object-Meta-*``; what Swift has no header for (the checksum, canned
+ACL, tags, storage class) is object sysmeta. Multipart objects are
+manifests (``manifest.py``) resolved here on GET.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+from urllib.parse import unquote
+
+from webob import Response
+
+from objstore.middleware.s3api import acl, checksums, conditions, manifest
+from objstore.middleware.s3api.body import VerifyingReader
+from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
+from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.request import check_key
+from objstore.middleware.s3api.subrequest import SwiftResponse
+from objstore.middleware.s3api.xml import parse, render, text_of
+
+META_PREFIX = "x-amz-meta-"
+SWIFT_META = "x-object-meta-"
+CHECKSUM_SYSMETA = "x-object-sysmeta-s3api-checksum-"
+CHECKSUM_TRANSIENT = "x-object-transient-sysmeta-s3api-checksum-"
+STORAGE_CLASS_SYSMETA = "x-object-sysmeta-s3api-storage-class"
+TAGGING_SYSMETA = "x-object-transient-sysmeta-s3api-tagging"
+STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
+                   "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR")
+PASS_HEADERS = ("content-disposition", "content-encoding", "content-language",
+                "cache-control", "expires")
+RESPONSE_OVERRIDES = {"response-content-type": "Content-Type",
+                      "response-content-language": "Content-Language",
+                      "response-expires": "Expires",
+                      "response-cache-control": "Cache-Control",
+                      "response-content-disposition": "Content-Disposition",
+                      "response-content-encoding": "Content-Encoding"}
+
+
+def metadata_headers(headers: Dict[str, str]) -> Dict[str, str]:
+    """Swift headers for the object's content type, user metadata and sysmeta."""
+    out = {"Content-Type": headers.get("content-type") or "application/octet-stream"}
+    for name, value in headers.items():
+        if name.startswith(META_PREFIX):
+            out["X-Object-Meta-" + name[len(META_PREFIX):]] = value
+        elif name in PASS_HEADERS:
+            if name == "content-encoding":
+                value = ",".join(v for v in (x.strip() for x in value.split(","))
+                                 if v and v != "aws-chunked")
+                if not value:
+                    continue
+            out[name.title()] = value
+    storage_class = headers.get("x-amz-storage-class")
+    if storage_class:
+        if storage_class not in STORAGE_CLASSES:
+            raise S3Error("InvalidStorageClass", StorageClassRequested=storage_class)
+        out[STORAGE_CLASS_SYSMETA] = storage_class
+    if "x-amz-tagging" in headers:
+        from objstore.middleware.s3api.tagging import parse_query_tags
+        out[TAGGING_SYSMETA] = parse_query_tags(headers["x-amz-tagging"])
+    out[acl.OBJECT_SYSMETA] = acl.validate(headers.get("x-amz-acl"), headers)
+    return out
+
+
+def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
+    """S3 headers for a Swift object response, and whether it is a manifest."""
+    is_manifest = bool(resp.header(manifest.MANIFEST_SYSMETA))
+    out: Dict[str, str] = {}
+    ctype, _ = manifest.split_content_type(resp.header("content-type") or "")
+    out["Content-Type"] = ctype or "application/octet-stream"
+    etag = resp.header(manifest.ETAG_SYSMETA) if is_manifest else \
+        (resp.header("etag") or "").strip('"')
+    out["ETag"] = '"%s"' % etag
+    if resp.header("last-modified"):
+        out["Last-Modified"] = resp.header("last-modified") or ""
+    for name, value in resp.headers.items():
+        if name.startswith(SWIFT_META):
+            out[META_PREFIX + name[len(SWIFT_META):]] = value
+        elif name in PASS_HEADERS:
+            out[name.title()] = value
+    if resp.header(STORAGE_CLASS_SYSMETA, "STANDARD") != "STANDARD":
+        out["x-amz-storage-class"] = resp.header(STORAGE_CLASS_SYSMETA) or ""
+    tags = resp.header(TAGGING_SYSMETA)
+    if tags:
+        out["x-amz-tagging-count"] = str(len([t for t in tags.split("&") if t]))
+    out["Accept-Ranges"] = "bytes"
+    return out, is_manifest
+
+
+def stored_checksums(resp: SwiftResponse) -> Dict[str, str]:
+    """``{header name: value}`` of the checksums kept with the object."""
+    found = {}
+    for name, value in resp.headers.items():
+        for prefix in (CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT):
+            if name.startswith(prefix):
+                found[checksums.header_name(name[len(prefix):])] = value
+    return found
+
+
+def _etag_of(headers: Dict[str, str]) -> str:
+    return headers.get("ETag", "").strip('"')
+
+
+def put_object(ctx: S3Context) -> Response:
+    """PutObject: stream the verified body into a Swift PUT."""
+    check_key(ctx.key)
+    headers = metadata_headers(ctx.headers)
+    reader = ctx.body_reader()
+    if reader.algorithm and not getattr(reader, "trailer_checksum", False):
+        headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
+    resp = store(ctx, ctx.bucket, ctx.key, headers, reader)
+    out = Response(status=200)
+    out.headers["ETag"] = '"%s"' % ((resp.header("etag") or reader.etag).strip('"'))
+    if reader.checksum_value and reader.algorithm:
+        out.headers[checksums.header_name(reader.algorithm)] = reader.checksum_value
+    return out
+
+
+def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
+          reader: VerifyingReader) -> SwiftResponse:
+    """PUT ``reader`` as ``container/obj``; S3 errors for verification failures.
+
+    An empty body is verified before the PUT (nothing would be held back).
+    A checksum that arrives in the trailer is only known after the body, so
+    it is added afterwards with a POST (which must repeat the metadata).
+    """
+    if reader.expected_length == 0:
+        reader.drain()
+    try:
+        resp = ctx.swift.request("PUT", container, obj, headers=headers, body=reader,
+                                 content_length=reader.expected_length)
+        resp.close()
+    except S3Error:
+        raise
+    except Exception:
+        if reader.error is not None:
+            raise reader.error from None
+        raise
+    if reader.error is not None:
+        raise reader.error
+    if resp.status == 404:
+        raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
+    ctx.raise_for(resp, "NoSuchBucket")
+    if reader.algorithm and reader.checksum_value and getattr(reader, "trailer_checksum",
+                                                               False):
+        post_headers = dict(headers)
+        post_headers[CHECKSUM_TRANSIENT + reader.algorithm.lower()] = reader.checksum_value
+        ctx.swift.request("POST", container, obj, headers=post_headers).close()
+    return resp
+
+
+def _get(ctx: S3Context, bucket: str, key: str, method: str = "GET",
+         headers: Optional[Dict[str, str]] = None) -> SwiftResponse:
+    resp = ctx.swift.request(method, bucket, key, headers=headers)
+    if resp.status == 404:
+        resp.close()
+        # Tell a missing bucket from a missing key, as S3 does.
+        head = ctx.swift.request("HEAD", bucket)
+        head.close()
+        if head.status == 404:
+            raise S3Error("NoSuchBucket", BucketName=bucket)
+        raise S3Error("NoSuchKey", Key=key)
+    return resp
+
+
+def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[str],
+                part_number: Optional[int] = None, method: str = "GET"
+                ) -> Tuple[int, Dict[str, str], Iterator[bytes], SwiftResponse]:
+    """``(status, S3 headers, body iterator, swift response)`` for a GET/HEAD,
+    resolving manifests and ranges (conditions are the caller's)."""
+    fwd = {"Range": range_header} if range_header and not part_number else None
+    resp = _get(ctx, bucket, key, method, fwd)
+    if resp.status == 416:
+        resp.close()
+        raise S3Error("InvalidRange", RangeRequested=range_header or "")
+    ctx.raise_for(resp, "NoSuchKey")
+    headers, is_manifest = response_headers(resp)
+    if not is_manifest:
+        if part_number is not None and part_number != 1:
+            resp.close()
+            raise S3Error("InvalidPart", "The object has one part; partNumber %d does not "
+                          "exist." % part_number, status=416)
+        for name in ("content-length", "content-range"):
+            if resp.header(name) is not None:
+                headers[name.title()] = resp.header(name) or ""
+        return resp.status, headers, iter(resp), resp
+    resp.close()
+    size = int(resp.header(manifest.SIZE_SYSMETA) or 0)
+    if method == "HEAD" and not range_header and not part_number:
+        headers["Content-Length"] = str(size)
+        return 200, headers, iter([]), resp
+    body_resp = _get(ctx, bucket, key, "GET")
+    ctx.raise_for(body_resp, "NoSuchKey")
+    segments = manifest.decode(body_resp.body)
+    status = 200
+    if part_number is not None:
+        if part_number < 1 or part_number > len(segments):
+            raise S3Error("InvalidPart", "partNumber %d is out of range 1-%d."
+                          % (part_number, len(segments)), status=416)
+        first = sum(s.size for s in segments[:part_number - 1])
+        rng: Optional[Tuple[int, int]] = (first, first + segments[part_number - 1].size - 1)
+        headers["x-amz-mp-parts-count"] = str(len(segments))
+    else:
+        rng = manifest.parse_range(range_header, size)
+    if rng is None:
+        first, last = 0, size - 1
+    else:
+        first, last = rng
+        status = 206
+        headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, size)
+    headers["Content-Length"] = str(max(last - first + 1, 0))
+    pieces = manifest.plan(segments, first, last) if size else []
+    if method == "HEAD":
+        return status, headers, iter([]), resp
+    return status, headers, _stream_segments(ctx, pieces), resp
+
+
+def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, int]]
+                     ) -> Iterator[bytes]:
+    for seg, first, last in pieces:
+        resp = ctx.swift.request("GET", seg.container, seg.obj,
+                                 headers={"Range": "bytes=%d-%d" % (first, last)})
+        if not resp.ok:
+            resp.close()
+            raise S3Error("InternalError", "A part of the multipart object is missing.")
+        yield from resp
+
+
+def _read_object(ctx: S3Context, method: str) -> Response:
+    check_key(ctx.key)
+    part = ctx.query.get("partNumber")
+    part_number = None
+    if part is not None:
+        if not part.isdigit() or int(part) < 1:
+            raise S3Error("InvalidArgument", "partNumber must be a positive integer.",
+                          ArgumentName="partNumber")
+        part_number = int(part)
+    status, headers, body, swift_resp = open_object(
+        ctx, ctx.bucket, ctx.key, ctx.headers.get("range"), part_number, method)
+    cond = conditions.check(ctx.headers, _etag_of(headers), headers.get("Last-Modified"))
+    if cond == 304:
+        getattr(body, "close", lambda: None)()
+        out = Response(status=304)
+        for name in ("ETag", "Last-Modified"):
+            if name in headers:
+                out.headers[name] = headers[name]
+        return out
+    if ctx.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED" and status == 200:
+        headers.update(stored_checksums(swift_resp))
+    for param, header in RESPONSE_OVERRIDES.items():
+        if param in ctx.query:
+            headers[header] = ctx.query[param]
+    out = Response(status=status, headers=headers, app_iter=body if method == "GET" else [])
+    out.headers["Content-Length"] = headers.get("Content-Length", "0")
+    return out
+
+
+def get_object(ctx: S3Context) -> Response:
+    return _read_object(ctx, "GET")
+
+
+def head_object(ctx: S3Context) -> Response:
+    return _read_object(ctx, "HEAD")
+
+
+def remove(ctx: S3Context, bucket: str, key: str) -> None:
+    """Delete an object and, for a multipart object, its parts; absent is fine."""
+    head = ctx.swift.request("HEAD", bucket, key)
+    head.close()
+    if head.status == 404:
+        bucket_head = ctx.swift.request("HEAD", bucket)
+        bucket_head.close()
+        if bucket_head.status == 404:
+            raise S3Error("NoSuchBucket", BucketName=bucket)
+        return
+    ctx.raise_for(head, "NoSuchKey")
+    segments: List[manifest.Segment] = []
+    if head.header(manifest.MANIFEST_SYSMETA):
+        body = ctx.swift.request("GET", bucket, key)
+        if body.ok:
+            segments = manifest.decode(body.body)
+        else:
+            body.close()
+    resp = ctx.swift.request("DELETE", bucket, key)
+    resp.close()
+    if resp.status != 404:
+        ctx.raise_for(resp, "NoSuchKey")
+    for seg in segments:
+        ctx.swift.request("DELETE", seg.container, seg.obj).close()
+
+
+def delete_object(ctx: S3Context) -> Response:
+    """DeleteObject: 204 whether or not the key existed."""
+    check_key(ctx.key)
+    remove(ctx, ctx.bucket, ctx.key)
+    return Response(status=204)
+
+
+def delete_objects(ctx: S3Context) -> Response:
+    """DeleteObjects: up to 1000 keys, quiet or verbose."""
+    body = ctx.read_small_body(2 * 1024 * 1024)
+    doc = parse(body, "Delete")
+    quiet = (text_of(doc, "Quiet", "false") or "").strip().lower() == "true"
+    keys = [(text_of(o, "Key", "") or "", text_of(o, "VersionId"))
+            for o in doc.findall("Object")]
+    if not keys or len(keys) > ctx.conf.max_multi_delete_objects:
+        raise S3Error("MalformedXML", "Give between 1 and %d objects to delete."
+                      % ctx.conf.max_multi_delete_objects)
+    ctx.container_head()
+    results: List[Any] = []
+    for key, version in keys:
+        try:
+            if version not in (None, "null"):
+                raise S3Error("NoSuchVersion", "Versioning is not enabled; the only "
+                              "version is null.")
+            remove(ctx, ctx.bucket, key)
+            if not quiet:
+                results.append(("Deleted", [("Key", key)] +
+                                ([("VersionId", version)] if version else [])))
+        except S3Error as err:
+            results.append(("Error", [("Key", key), ("Code", err.code),
+                                      ("Message", err.message)]))
+    out = Response(status=200, body=render("DeleteResult", results),
+                   content_type="application/xml", charset=None)
+    return out
+
+
+def parse_copy_source(value: str) -> Tuple[str, str]:
+    """``(bucket, key)`` of ``x-amz-copy-source`` (URL-encoded, leading ``/`` optional)."""
+    source = value.split("?", 1)
+    if len(source) > 1 and source[1] and not source[1].startswith("versionId=null"):
+        raise S3Error("NotImplemented", "Copying a specific versionId is not supported.")
+    path = unquote(source[0]).lstrip("/")
+    bucket, sep, key = path.partition("/")
+    if not sep or not bucket or not key:
+        raise S3Error("InvalidArgument", "x-amz-copy-source must be <bucket>/<key>.",
+                      ArgumentName="x-amz-copy-source", ArgumentValue=value)
+    return bucket, key
+
+
+class IterReader:
+    """A file-like ``read(n)`` over an iterator of byte strings."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._iter = chunks
+        self._buf = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buf) < size:
+            try:
+                self._buf += next(self._iter)
+            except StopIteration:
+                break
+        if size < 0:
+            out, self._buf = self._buf, b""
+        else:
+            out, self._buf = self._buf[:size], self._buf[size:]
+        return out
+
+
+def copy_object(ctx: S3Context) -> Response:
+    """CopyObject with metadata directive and ``x-amz-copy-source-if-*``."""
+    check_key(ctx.key)
+    src_bucket, src_key = parse_copy_source(ctx.headers["x-amz-copy-source"])
+    directive = ctx.headers.get("x-amz-metadata-directive", "COPY").upper()
+    if directive not in ("COPY", "REPLACE"):
+        raise S3Error("InvalidArgument", "x-amz-metadata-directive must be COPY or REPLACE.",
+                      ArgumentName="x-amz-metadata-directive")
+    same = (src_bucket, src_key) == (ctx.bucket, ctx.key)
+    if same and directive == "COPY" and not any(
+            h in ctx.headers for h in ("x-amz-storage-class", "x-amz-tagging")):
+        raise S3Error("InvalidRequest", "This copy request is illegal because it is trying "
+                      "to copy an object to itself without changing the object's metadata, "
+                      "storage class or encryption attributes.")
+    status, src_headers, body, src_resp = open_object(ctx, src_bucket, src_key, None)
+    try:
+        conditions.check(ctx.headers, _etag_of(src_headers), src_headers.get("Last-Modified"),
+                         prefix="x-amz-copy-source-")
+    except S3Error:
+        getattr(body, "close", lambda: None)()
+        raise
+    if directive == "REPLACE":
+        headers = metadata_headers(ctx.headers)
+    else:
+        skip = (manifest.MANIFEST_SYSMETA, manifest.ETAG_SYSMETA, manifest.SIZE_SYSMETA)
+        headers = {name: value for name, value in src_resp.headers.items()
+                   if name.startswith((SWIFT_META, CHECKSUM_TRANSIENT))
+                   or (name.startswith("x-object-sysmeta-s3api-") and name not in skip)}
+        headers["Content-Type"] = src_headers.get("Content-Type", "application/octet-stream")
+        for name in PASS_HEADERS:
+            if name.title() in src_headers:
+                headers[name.title()] = src_headers[name.title()]
+        if "x-amz-storage-class" in ctx.headers:
+            headers.update({k: v for k, v in metadata_headers(ctx.headers).items()
+                            if k == STORAGE_CLASS_SYSMETA})
+    for name in list(headers):
+        if name.lower().startswith(CHECKSUM_TRANSIENT):
+            headers[CHECKSUM_SYSMETA + name[len(CHECKSUM_TRANSIENT):]] = headers.pop(name)
+    length = int(src_headers.get("Content-Length", "0"))
+    resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
+                             body=IterReader(body), content_length=length)
+    resp.close()
+    if resp.status == 404:
+        raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
+    ctx.raise_for(resp, "NoSuchBucket")
+    etag = (resp.header("etag") or "").strip('"')
+    modified = from_timestamp(resp.header("x-timestamp") or "")
+    if not resp.header("x-timestamp"):
+        from datetime import datetime, timezone
+        modified = datetime.now(timezone.utc)
+    return Response(status=200, content_type="application/xml", charset=None,
+                    body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
+                                                     ("ETag", '"%s"' % etag)]))

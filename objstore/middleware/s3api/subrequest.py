@@ -1,0 +1,171 @@
+"""Subrequests through the rest of the pipeline, as the authenticated S3 user.
+
+Every S3 operation becomes one or more Swift API requests sent to the next
+app (auth first, then the proxy) — never to storage servers. The first one
+carries ``s3api.auth_details`` and the access key in the account slot of
+the path (``/v1/test:tester/bucket``); the auth middleware checks the
+signature, authenticates the request and rewrites that slot to the real
+account (``AUTH_test``) in the same environ, which is how we learn it. The
+following subrequests reuse the identity (``REMOTE_USER``) it set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from urllib.parse import quote, urlencode
+
+from objstore.middleware.s3api.auth import AUTH_DETAILS_KEY, AuthState
+from objstore.middleware.s3api.errors import S3Error
+
+WsgiApp = Callable[..., Any]
+# Environ keys copied from the client request into every subrequest.
+_INHERITED = ("wsgi.version", "wsgi.errors", "wsgi.multithread", "wsgi.multiprocess",
+              "wsgi.run_once", "wsgi.url_scheme", "SERVER_NAME", "SERVER_PORT",
+              "SERVER_PROTOCOL", "REMOTE_ADDR", "HTTP_HOST", "swift.cache",
+              "swift.trans_id", "HTTP_X_TRANS_ID_EXTRA", "eventlet.posthooks")
+_IDENTITY = ("REMOTE_USER", "swift.authorize", "swift.clean_acl", "reseller_request")
+
+
+@dataclass
+class SwiftResponse:
+    """Status, headers (case-insensitive lookups) and the body iterator."""
+
+    status: int
+    headers: Dict[str, str]
+    app_iter: Iterable[bytes]
+    _body: Optional[bytes] = field(default=None, repr=False)
+
+    def header(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        return self.headers.get(name.lower(), default)
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            try:
+                self._body = b"".join(self.app_iter)
+            finally:
+                self.close()
+        return self._body
+
+    def close(self) -> None:
+        close = getattr(self.app_iter, "close", None)
+        if close is not None:
+            close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            for chunk in self.app_iter:
+                yield chunk
+        finally:
+            self.close()
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class Swift:
+    """Sends Swift API subrequests for one S3 request."""
+
+    def __init__(self, app: WsgiApp, env: Dict[str, Any], auth_details: Dict[str, Any],
+                 auth_state: AuthState, version: str = "v1") -> None:
+        self.app = app
+        self.client_env = env
+        self.auth_details = auth_details
+        self.auth_state = auth_state
+        self.version = version
+        self.account: Optional[str] = None
+        self.identity: Dict[str, Any] = {}
+
+    def path(self, container: Optional[str] = None, obj: Optional[str] = None,
+             account: Optional[str] = None) -> str:
+        parts = [self.version, account or self.account or self.auth_details["access_key"]]
+        if container is not None:
+            parts.append(container)
+            if obj is not None:
+                parts.append(obj)
+        return "/" + "/".join(parts)
+
+    def request(self, method: str, container: Optional[str] = None, obj: Optional[str] = None,
+                headers: Optional[Dict[str, str]] = None,
+                query: Optional[List[Tuple[str, str]]] = None,
+                body: Any = None, content_length: Optional[int] = None,
+                extra_env: Optional[Dict[str, Any]] = None) -> SwiftResponse:
+        """One subrequest; ``body`` is bytes or a file-like with ``read``."""
+        env: Dict[str, Any] = {k: self.client_env[k] for k in _INHERITED
+                               if k in self.client_env}
+        path = self.path(container, obj)
+        env.update({"REQUEST_METHOD": method, "PATH_INFO": path,
+                    "SCRIPT_NAME": "", "QUERY_STRING": urlencode(query or [], quote_via=quote),
+                    "swift.source": "S3", "HTTP_USER_AGENT": "objstore-s3api"})
+        if isinstance(body, (bytes, bytearray)):
+            import io
+            env["wsgi.input"] = io.BytesIO(bytes(body))
+            env["CONTENT_LENGTH"] = str(len(body))
+        elif body is not None:
+            env["wsgi.input"] = body
+            if content_length is not None:
+                env["CONTENT_LENGTH"] = str(content_length)
+            else:
+                env["HTTP_TRANSFER_ENCODING"] = "chunked"
+        else:
+            import io
+            env["wsgi.input"] = io.BytesIO(b"")
+            if method in ("PUT", "POST"):
+                env["CONTENT_LENGTH"] = "0"
+        for name, value in (headers or {}).items():
+            key = name.upper().replace("-", "_")
+            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                env[key] = value
+            else:
+                env["HTTP_" + key] = value
+        if extra_env:
+            env.update(extra_env)
+        first = self.account is None
+        if first:
+            env[AUTH_DETAILS_KEY] = self.auth_details
+        else:
+            env.update(self.identity)
+        captured: Dict[str, Any] = {}
+
+        def start_response(status: str, response_headers: List[Tuple[str, str]],
+                           exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"] = status
+            captured["headers"] = response_headers
+            return lambda data: None
+
+        app_iter = self.app(env, start_response)
+        if "status" not in captured:
+            # Lazy apps call start_response on first iteration.
+            app_iter = list(app_iter)
+        status = int(captured["status"].split(" ", 1)[0])
+        hdrs = {k.lower(): v for k, v in captured["headers"]}
+        resp = SwiftResponse(status, hdrs, app_iter)
+        if first:
+            self._learn_identity(env, resp)
+        return resp
+
+    def _learn_identity(self, env: Dict[str, Any], resp: SwiftResponse) -> None:
+        """Read the account the auth middleware put into the path."""
+        state = self.auth_state
+        if not state.verified:
+            resp.close()
+            if state.called:
+                raise S3Error("SignatureDoesNotMatch")
+            raise S3Error("InvalidAccessKeyId", AWSAccessKeyId=self.auth_details["access_key"])
+        parts = env["PATH_INFO"].split("/")
+        if len(parts) < 3 or parts[2] == self.auth_details["access_key"]:
+            resp.close()
+            raise S3Error("AccessDenied", "The auth middleware accepted the signature but "
+                          "did not set the account; is s3api placed before tempauth?")
+        self.account = parts[2]
+        self.identity = {k: env[k] for k in _IDENTITY if k in env}
+        if resp.status == 401:
+            resp.close()
+            raise S3Error("AccessDenied")
+
+    def authenticate(self) -> None:
+        """Make sure the identity is known (a cheap account HEAD if nothing else ran)."""
+        if self.account is None:
+            self.request("HEAD").close()

@@ -1,0 +1,183 @@
+"""Bucket and object sub-resources: versioning, ACLs, CORS and tagging.
+
+Small settings kept beside the data: bucket settings in container sysmeta,
+object ACLs and tags in object transient sysmeta (which, unlike sysmeta,
+an object POST may change; a POST also replaces the user metadata, so it
+repeats what is there).
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+from webob import Response
+
+from objstore.middleware.s3api import acl, tagging
+from objstore.middleware.s3api.buckets import check_bucket, owner_id, xml_response
+from objstore.middleware.s3api.context import S3Context
+from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.objects import TAGGING_SYSMETA, _get
+from objstore.middleware.s3api.xml import parse, render, text_of
+
+CORS_SYSMETA = "X-Container-Sysmeta-S3api-Cors"
+VERSIONING_SYSMETA = "X-Container-Sysmeta-S3api-Versioning"
+MAX_CORS_RULES = 100
+
+
+# -- versioning -----------------------------------------------------------
+
+def get_versioning(ctx: S3Context) -> Response:
+    """GetBucketVersioning: never enabled here (no Swift-side versioning yet)."""
+    check_bucket(ctx)
+    head = ctx.container_head()
+    status = head.header(VERSIONING_SYSMETA.lower())
+    return xml_response(render("VersioningConfiguration",
+                               [("Status", status)] if status else []))
+
+
+def put_versioning(ctx: S3Context) -> Response:
+    """PutBucketVersioning: ``Suspended`` is accepted (nothing is versioned);
+    ``Enabled`` is ``NotImplemented`` until Swift-side versioning exists."""
+    check_bucket(ctx)
+    doc = parse(ctx.read_small_body(), "VersioningConfiguration")
+    status = text_of(doc, "Status", "") or ""
+    if status not in ("Enabled", "Suspended"):
+        raise S3Error("MalformedXML", "Status must be Enabled or Suspended.")
+    if status == "Enabled":
+        raise S3Error("NotImplemented", "Bucket versioning is not available yet; objects "
+                      "are kept in one version only.")
+    ctx.container_head()
+    resp = ctx.swift.request("POST", ctx.bucket, headers={VERSIONING_SYSMETA: status})
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    return Response(status=200)
+
+
+# -- ACLs -----------------------------------------------------------------
+
+def get_bucket_acl(ctx: S3Context) -> Response:
+    check_bucket(ctx)
+    head = ctx.container_head()
+    canned = head.header(acl.CONTAINER_SYSMETA.lower()) or "private"
+    return xml_response(acl.grants_xml(owner_id(ctx), canned))
+
+
+def put_bucket_acl(ctx: S3Context) -> Response:
+    """PutBucketAcl with ``x-amz-acl`` (a canned ACL) only."""
+    check_bucket(ctx)
+    if ctx.env.get("CONTENT_LENGTH") not in (None, "", "0"):
+        raise S3Error("NotImplemented", "Only canned ACLs (x-amz-acl) are supported, not "
+                      "AccessControlPolicy documents.")
+    headers = acl.container_headers(ctx.headers.get("x-amz-acl"), ctx.headers)
+    ctx.container_head()
+    resp = ctx.swift.request("POST", ctx.bucket, headers=headers)
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    return Response(status=200)
+
+
+def get_object_acl(ctx: S3Context) -> Response:
+    head = _get(ctx, ctx.bucket, ctx.key, "HEAD")
+    head.close()
+    ctx.raise_for(head, "NoSuchKey")
+    canned = head.header(acl.OBJECT_SYSMETA.lower()) or "private"
+    return xml_response(acl.grants_xml(owner_id(ctx), canned))
+
+
+def _post_object(ctx: S3Context, changes: Dict[str, str]) -> None:
+    """POST new transient sysmeta, repeating the user metadata a POST replaces."""
+    head = _get(ctx, ctx.bucket, ctx.key, "HEAD")
+    head.close()
+    ctx.raise_for(head, "NoSuchKey")
+    headers = {name: value for name, value in head.headers.items()
+               if name.startswith(("x-object-meta-", "x-object-transient-sysmeta-"))}
+    headers["Content-Type"] = head.header("content-type") or "application/octet-stream"
+    for name in ("content-disposition", "content-encoding", "content-language",
+                 "cache-control", "expires"):
+        if head.header(name):
+            headers[name] = head.header(name) or ""
+    for name, value in changes.items():
+        headers.pop(name.lower(), None)
+        headers[name] = value
+    resp = ctx.swift.request("POST", ctx.bucket, ctx.key, headers=headers)
+    resp.close()
+    ctx.raise_for(resp, "NoSuchKey")
+
+
+def put_object_acl(ctx: S3Context) -> Response:
+    if ctx.env.get("CONTENT_LENGTH") not in (None, "", "0"):
+        raise S3Error("NotImplemented", "Only canned ACLs (x-amz-acl) are supported.")
+    canned = acl.validate(ctx.headers.get("x-amz-acl"), ctx.headers)
+    _post_object(ctx, {acl.OBJECT_SYSMETA: canned})
+    return Response(status=200)
+
+
+# -- tagging --------------------------------------------------------------
+
+def get_object_tagging(ctx: S3Context) -> Response:
+    head = _get(ctx, ctx.bucket, ctx.key, "HEAD")
+    head.close()
+    ctx.raise_for(head, "NoSuchKey")
+    return xml_response(tagging.render_xml(head.header(TAGGING_SYSMETA) or ""))
+
+
+def put_object_tagging(ctx: S3Context) -> Response:
+    stored = tagging.parse_xml(ctx.read_small_body())
+    _post_object(ctx, {TAGGING_SYSMETA: stored})
+    return Response(status=200)
+
+
+def delete_object_tagging(ctx: S3Context) -> Response:
+    _post_object(ctx, {TAGGING_SYSMETA: ""})
+    return Response(status=204)
+
+
+def get_bucket_tagging(ctx: S3Context) -> Response:
+    check_bucket(ctx)
+    ctx.container_head()
+    raise S3Error("NoSuchTagSet", "The bucket has no tag set.")
+
+
+# -- CORS -----------------------------------------------------------------
+
+def get_cors(ctx: S3Context) -> Response:
+    check_bucket(ctx)
+    head = ctx.container_head()
+    stored = head.header(CORS_SYSMETA.lower())
+    if not stored:
+        raise S3Error("NoSuchCORSConfiguration", BucketName=ctx.bucket)
+    return xml_response(stored.encode("utf-8"))
+
+
+def put_cors(ctx: S3Context) -> Response:
+    """PutBucketCors: the document is validated and kept as is."""
+    check_bucket(ctx)
+    body = ctx.read_small_body(64 * 1024)
+    doc = parse(body, "CORSConfiguration")
+    rules = doc.findall("CORSRule")
+    if not rules or len(rules) > MAX_CORS_RULES:
+        raise S3Error("MalformedXML", "Give 1 to %d CORSRule elements." % MAX_CORS_RULES)
+    for rule in rules:
+        methods = [m.text or "" for m in rule.findall("AllowedMethod")]
+        if not methods or not rule.findall("AllowedOrigin"):
+            raise S3Error("MalformedXML", "Each CORSRule needs AllowedMethod and "
+                          "AllowedOrigin.")
+        for method in methods:
+            if method not in ("GET", "PUT", "POST", "DELETE", "HEAD"):
+                raise S3Error("InvalidRequest", "Found unsupported HTTP method in CORS "
+                              "config. Unsupported method is %s" % method)
+    ctx.container_head()
+    text = " ".join(body.decode("utf-8").split())
+    resp = ctx.swift.request("POST", ctx.bucket, headers={CORS_SYSMETA: text})
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    return Response(status=200)
+
+
+def delete_cors(ctx: S3Context) -> Response:
+    check_bucket(ctx)
+    ctx.container_head()
+    resp = ctx.swift.request("POST", ctx.bucket, headers={CORS_SYSMETA: ""})
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    return Response(status=204)

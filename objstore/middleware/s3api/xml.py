@@ -1,0 +1,73 @@
+"""S3 XML documents: building responses and reading request bodies.
+
+Responses are built as small trees of ``(tag, children)`` so the shape of
+each document is visible where it is made; request bodies are parsed
+namespace-blind (clients differ in whether they send the S3 namespace) and
+any failure is ``MalformedXML``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any, Iterable, List, Optional, Tuple, Union
+
+from objstore.middleware.s3api.errors import S3Error
+
+S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+MAX_XML_BODY = 1024 * 1024
+
+Node = Tuple[str, Any]  # (tag, text | list of nodes | None)
+
+
+def _build(parent: ET.Element, nodes: Iterable[Optional[Node]]) -> None:
+    for node in nodes:
+        if node is None:
+            continue
+        tag, value = node
+        child = ET.SubElement(parent, tag)
+        if isinstance(value, list):
+            _build(child, value)
+        elif value is not None:
+            child.text = value if isinstance(value, str) else _text(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render(root: str, children: List[Optional[Node]], namespace: bool = True) -> bytes:
+    """A UTF-8 XML document ``<root xmlns=S3>children</root>``."""
+    elem = ET.Element(root, {"xmlns": S3_NS} if namespace else {})
+    _build(elem, children)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(elem, encoding="utf-8")
+
+
+def _strip_ns(elem: ET.Element) -> None:
+    for node in elem.iter():
+        if isinstance(node.tag, str) and "}" in node.tag:
+            node.tag = node.tag.split("}", 1)[1]
+
+
+def parse(body: Union[bytes, str], root: str) -> ET.Element:
+    """The parsed document, namespaces removed; ``MalformedXML`` unless its root is
+    ``root``."""
+    if len(body) > MAX_XML_BODY:
+        raise S3Error("MalformedXML", "The XML body is larger than %d bytes." % MAX_XML_BODY)
+    try:
+        elem = ET.fromstring(body)
+    except ET.ParseError as err:
+        raise S3Error("MalformedXML", "The XML body does not parse: %s." % err) from None
+    _strip_ns(elem)
+    if elem.tag != root:
+        raise S3Error("MalformedXML", "Expected a <%s> document, got <%s>." % (root, elem.tag))
+    return elem
+
+
+def text_of(elem: ET.Element, tag: str, default: Optional[str] = None) -> Optional[str]:
+    """Text of the first child ``tag`` (``""`` if empty), else ``default``."""
+    child = elem.find(tag)
+    if child is None:
+        return default
+    return child.text or ""
