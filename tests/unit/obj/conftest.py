@@ -178,3 +178,13 @@ def container_server():
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture
+def helpers():
+    """The helper classes and functions above, for test modules (conftest
+    itself is not importable under --import-mode=importlib from anywhere)."""
+    import types
+
+    return types.SimpleNamespace(free_port=free_port, poll=poll, ServerProcess=ServerProcess,
+                                 FakeContainerServer=FakeContainerServer)

@@ -11,7 +11,6 @@ import uuid
 import pytest
 
 from objstore.common.timestamp import Timestamp
-from tests.unit.obj.conftest import FakeContainerServer, ServerProcess, free_port, poll
 
 PATH = "/sda1/7/a/c/o"
 
@@ -68,21 +67,21 @@ def test_writes_survive_a_kill_9_right_after_the_201(server):
     assert headers["X-Backend-Timestamp"] == ts.internal
 
 
-def test_a_truncated_upload_leaves_no_visible_object(shared_server, path):
+def test_a_truncated_upload_leaves_no_visible_object(shared_server, path, helpers):
     sock = socket.create_connection(("127.0.0.1", shared_server.port))
     head = "PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n" % path
     head += "".join("%s: %s\r\n" % kv for kv in _put_headers().items()) + "\r\n"
     sock.sendall(head.encode() + b"x" * 1000)
     sock.close()
     tmp = os.path.join(shared_server.devices, "sda1", "tmp")
-    assert poll(lambda: os.path.isdir(tmp) and os.listdir(tmp) == [])
+    assert helpers.poll(lambda: os.path.isdir(tmp) and os.listdir(tmp) == [])
     assert shared_server.request("GET", path)[0] == 404
     assert _files(shared_server, path) == []
-    assert poll(lambda: " 499 " in shared_server.log.read_text())
+    assert helpers.poll(lambda: " 499 " in shared_server.log.read_text())
 
 
-def test_a_stalled_upload_times_out_with_408_and_nothing_visible(tmp_path, obj_conf):
-    server = ServerProcess(tmp_path, dict(obj_conf, client_timeout="0.3"))
+def test_a_stalled_upload_times_out_with_408_and_nothing_visible(tmp_path, obj_conf, helpers):
+    server = helpers.ServerProcess(tmp_path, dict(obj_conf, client_timeout="0.3"))
     server.start()
     try:
         sock = socket.create_connection(("127.0.0.1", server.port))
@@ -142,23 +141,23 @@ def test_multirange_get_over_http(shared_server, path):
     assert b"Content-Range: bytes 9-9/10\r\n\r\nj" in body
 
 
-def test_each_request_gets_one_access_log_line_with_its_txn_id(shared_server, path):
+def test_each_request_gets_one_access_log_line_with_its_txn_id(shared_server, path, helpers):
     shared_server.request("PUT", path, _put_headers(**{"X-Trans-Id": "txLOGME"}), b"abc")
     shared_server.request("GET", path, {"X-Trans-Id": "txLOGME2"})
 
     def lines():
         return [ln for ln in shared_server.log.read_text().splitlines() if "txLOGME" in ln]
 
-    found = poll(lambda: len(lines()) == 2 and lines())
+    found = helpers.poll(lambda: len(lines()) == 2 and lines())
     assert found
     assert "PUT %s 201 0" % path in found[0] and "[txLOGME]" in found[0]
     assert "GET %s 200 3" % path in found[1] and "[txLOGME2]" in found[1]
 
 
-def test_a_down_container_server_leaves_an_async_pending(shared_server, path):
+def test_a_down_container_server_leaves_an_async_pending(shared_server, path, helpers):
     ts = Timestamp.now()
     status, _, _ = shared_server.request("PUT", path, _put_headers(ts, **{
-        "X-Container-Host": "127.0.0.1:%d" % free_port(), "X-Container-Device": "sdc",
+        "X-Container-Host": "127.0.0.1:%d" % helpers.free_port(), "X-Container-Device": "sdc",
         "X-Container-Partition": "3"}), b"abc")
     assert status == 201
     pending = os.path.join(shared_server.devices, "sda1", "async_pending")
@@ -168,8 +167,8 @@ def test_a_down_container_server_leaves_an_async_pending(shared_server, path):
     assert json.load(open(found[0]))["op"] == "PUT"
 
 
-def test_a_live_container_server_receives_the_update(shared_server, path):
-    fake = FakeContainerServer()
+def test_a_live_container_server_receives_the_update(shared_server, path, helpers):
+    fake = helpers.FakeContainerServer()
     try:
         status = shared_server.request("DELETE", path, {
             "X-Timestamp": Timestamp.now().internal, "X-Container-Host": fake.host,

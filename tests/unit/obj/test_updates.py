@@ -3,7 +3,6 @@ import os
 
 from objstore.obj import updates
 from objstore.obj.updates import UpdateTarget, parse_targets, send_updates
-from tests.unit.obj.conftest import free_port
 
 
 def test_targets_pair_hosts_with_devices():
@@ -38,10 +37,10 @@ def test_updates_reach_the_container_server_with_the_listing_headers(container_s
     assert headers["X-Size"] == "5"
 
 
-def test_refused_and_erroring_updates_are_reported_as_failed(container_server):
+def test_refused_and_erroring_updates_are_reported_as_failed(container_server, helpers):
     container_server.status = 500
     good_port_bad_answer = UpdateTarget("127.0.0.1", container_server.port, "sdc", "3")
-    nobody_home = UpdateTarget("127.0.0.1", free_port(), "sdc", "3")
+    nobody_home = UpdateTarget("127.0.0.1", helpers.free_port(), "sdc", "3")
     failed = send_updates([good_port_bad_answer, nobody_home], "DELETE", "/a/c/o", {}, 0.5, 0.5)
     assert failed == [good_port_bad_answer, nobody_home]
 
