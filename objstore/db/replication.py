@@ -20,7 +20,7 @@ The wire format is a JSON list ``[op, arg...]`` in the body of
     the sender's incoming sync points, so rows that reached the sender
     from a third replica are not sent around again; 202.
 ``["complete_rsync", tmp_name]``
-    the sender copied its whole database to ``<device>/tmp/<tmp_name>``
+    the sender checkpointed (``broker.checkpoint()``) and copied its whole database to ``<device>/tmp/<tmp_name>``
     (rsync) and the receiver has none: move it into place; 204.
 ``["rsync_then_merge", tmp_name]``
     the receiver has the database but is far behind: merge every row of
@@ -131,6 +131,7 @@ def _complete_rsync(broker: DatabaseBroker, pushed: DatabaseBroker) -> Reply:
     pushed.new_id()
     # The copy already holds every row of the sender up to max_row.
     pushed.merge_syncs([{"remote_id": old_id, "sync_point": max_row}], incoming=True)
+    pushed.close()
     parent = os.path.dirname(broker.db_file)
     mkdirs(parent)
     try:
@@ -156,6 +157,7 @@ def _rsync_then_merge(broker: DatabaseBroker, pushed: DatabaseBroker) -> Reply:
     broker.merge_timestamps(info["created_at"], info["put_timestamp"], info["delete_timestamp"])
     broker.update_metadata(json.loads(info["metadata"]), validate=False)
     broker.merge_syncs(pushed.get_syncs(incoming=True), incoming=True)
+    pushed.close()
     for suffix in ("", "-wal", "-shm"):
         try:
             os.unlink(pushed.db_file + suffix)

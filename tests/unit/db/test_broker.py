@@ -185,3 +185,43 @@ def test_reclaim_removes_only_old_tombstones(broker):
 def test_new_id_gives_a_copied_database_its_own_identity(broker):
     old = broker.get_info()["id"]
     assert broker.new_id() != old
+
+
+def test_a_database_replaced_under_the_same_path_is_reopened(tmp_path, broker):
+    broker.put_object("old", "1001", 1, "t", "e")
+    other = ContainerBroker(str(tmp_path / "other" / "other.db"), "a", "c")
+    other.initialize("1000", 0)
+    other.put_object("new", "1001", 1, "t", "e")
+    other.checkpoint()
+    other.close()
+    os.rename(other.db_file, broker.db_file)
+    assert broker.get_item("new") is not None and broker.get_item("old") is None
+
+
+def test_a_removed_database_is_not_found_even_with_a_cached_connection(broker):
+    broker.get_info()
+    broker.close()
+    os.unlink(broker.db_file)
+    with pytest.raises(DatabaseNotFound):
+        broker.get_info()
+
+
+def test_checkpoint_puts_every_commit_in_the_main_file(tmp_path, broker):
+    broker.put_object("o", "1001", 1, "t", "e")
+    broker.checkpoint()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(open(broker.db_file, "rb").read())
+    assert ContainerBroker(str(copy)).get_item("o") is not None
+
+
+def test_many_threads_can_write_one_database_at_once(broker):
+    def writer(n):
+        for i in range(20):
+            broker.put_object("t%d-%d" % (n, i), "1001", 1, "t", "e")
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert broker.get_info()["object_count"] == 80
