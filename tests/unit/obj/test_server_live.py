@@ -182,3 +182,21 @@ def test_a_live_container_server_receives_the_update(shared_server, path, helper
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_a_bad_partition_is_400_over_http(shared_server, method):
     assert shared_server.request(method, "/sda1/notanumber/a/c/o", _put_headers(), b"")[0] == 400
+
+
+def test_head_and_304_over_http_carry_headers_and_no_body(shared_server, path):
+    status, headers, _ = shared_server.request("PUT", path, _put_headers(), b"abcdef")
+    etag = headers["ETag"]
+    status, headers, body = shared_server.request("HEAD", path)
+    assert (status, headers["Content-Length"], body) == (200, "6", b"")
+    status, headers, body = shared_server.request("GET", path, {"If-None-Match": etag})
+    assert (status, body) == (304, b"")
+    # the connection is still usable afterwards (no stray body bytes)
+    conn = shared_server.connect()
+    for _ in range(2):
+        conn.request("GET", path, headers={"If-None-Match": etag})
+        resp = conn.getresponse()
+        assert resp.status == 304 and resp.read() == b""
+    conn.request("GET", path)
+    assert conn.getresponse().read() == b"abcdef"
+    conn.close()
