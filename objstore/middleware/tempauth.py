@@ -42,6 +42,8 @@ DEFAULT_AUTH_PREFIX = "/auth/"
 ADMIN_GROUP = ".admin"
 RESELLER_ADMIN_GROUP = ".reseller_admin"
 TOKEN_MARK = "tk"
+# Set by s3api for an S3-signed request (see _authenticate_s3).
+S3_AUTH_DETAILS = "s3api.auth_details"
 ACCOUNT_ACL_HEADER = "X-Account-Access-Control"
 ACCOUNT_ACL_SYSMETA = "X-Account-Sysmeta-Core-Access-Control"
 _ACCOUNT_ACL_ENV = "objstore.tempauth.account_acls"
@@ -130,7 +132,12 @@ class TempAuth:
         if path.startswith(self.auth_prefix) or path in ("/v1.0", "/v1.0/"):
             return self.handle_auth(Request(env))(env, start_response)
         token = env.get("HTTP_X_AUTH_TOKEN") or env.get("HTTP_X_STORAGE_TOKEN")
-        if token and self._owns_token(token):
+        if S3_AUTH_DETAILS in env:
+            denied = self._authenticate_s3(env)
+            if denied is not None:
+                return denied(env, start_response)
+            path = env["PATH_INFO"]
+        elif token and self._owns_token(token):
             groups = self.get_groups(env, token)
             if groups is None:
                 # Our token format but unknown or expired: say so right away.
@@ -232,6 +239,31 @@ class TempAuth:
         if listed("read-write") and (is_read or container):
             return True
         return listed("read-only") and is_read
+
+    def _authenticate_s3(self, env: Dict[str, Any]) -> Optional[Response]:
+        """Authenticate an S3-signed request (see ``objstore.middleware.s3api``).
+
+        s3api put the access key (``account:user``) in the account slot of the
+        path and a ``check_signature(secret)`` callable in
+        ``env['s3api.auth_details']``; the secret is the user's key. On success
+        the path gets the real account and the request the user's groups.
+        """
+        details = env.pop(S3_AUTH_DETAILS)
+        access_key = details.get("access_key", "")
+        user = self.users.get(access_key)
+        if user is None or not details["check_signature"](user.key):
+            return self._unauthorized(Request(env), "S3 signature or access key rejected\n")
+        prefix, slot = "/v1/", "/v1/%s" % access_key
+        path = env.get("PATH_INFO", "")
+        if path == slot or path.startswith(slot + "/"):
+            env["PATH_INFO"] = prefix + self.reseller_prefix + user.account + path[len(slot):]
+        groups = ",".join(self.user_groups(user))
+        env["REMOTE_USER"] = groups
+        env["swift.authorize"] = self.authorize
+        env["swift.clean_acl"] = clean_acl
+        if RESELLER_ADMIN_GROUP in groups.split(","):
+            env["reseller_request"] = True
+        return None
 
     def _owns_token(self, token: str) -> bool:
         return any(token.startswith(p + TOKEN_MARK) for p in self.reseller_prefixes if p)
