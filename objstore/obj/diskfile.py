@@ -19,7 +19,6 @@ import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from objstore.common import concurrency
 from objstore.common.config import config_float, config_int, config_true_value
 from objstore.common.config import load_hash_settings, swift_dir
 from objstore.common.storage_policy import data_dir
