@@ -54,6 +54,7 @@ class AccountServer(DatabaseServer):
         if t.container is not None:
             return self._put_container(req, t, broker)
         ts = req_timestamp(req)
+        updates = metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts)
         created = False
         if not broker.exists():
             try:
@@ -65,7 +66,7 @@ class AccountServer(DatabaseServer):
             if broker.is_status_deleted():
                 return HTTPForbidden(body=b"Recently deleted; the reaper is still at work")
             created = broker.update_put_timestamp(ts.internal)
-        apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
+        apply_metadata(broker, updates)
         return Response(status=201 if created else 202)
 
     def _put_container(self, req: Request, t: Target, broker: AccountBroker) -> Response:

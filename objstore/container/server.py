@@ -52,6 +52,7 @@ class ContainerServer(DatabaseServer):
         if t.obj is not None:
             return self._put_object(req, t, broker, ts)
         policy_index = self._requested_policy(req)
+        updates = metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts)
         created = False
         if not broker.exists():
             if policy_index is None:
@@ -75,7 +76,7 @@ class ContainerServer(DatabaseServer):
             if broker.is_deleted():
                 return HTTPConflict(headers=timestamp_headers(broker.get_info()),
                                     body=b"A newer DELETE of this container exists")
-        apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
+        apply_metadata(broker, updates)
         failure = self._account_update(req, t, broker)
         if failure is not None:
             return failure

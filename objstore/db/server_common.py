@@ -259,7 +259,13 @@ def metadata_updates(req: Request, prefixes: Tuple[str, ...], names: Tuple[str, 
     """The metadata a PUT/POST sets, as ``{header: (value, timestamp)}``.
 
     An empty value is kept: it deletes the key (and replicates as such).
+    The request's own user metadata is checked against the limits first
+    (400), so a PUT that is refused creates nothing.
     """
+    target = prefixes[0].split("-")[1]
+    problem = constraints.check_metadata(req.headers, target)
+    if problem:
+        raise HTTPBadRequest(body=problem.encode("utf-8"))
     updates: Dict[str, Tuple[str, str]] = {}
     for key, value in req.headers.items():
         lower = key.lower()

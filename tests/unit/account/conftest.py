@@ -1,7 +1,6 @@
 """A real account server process for the server tests."""
 
 import http.client
-import os
 import socket
 import subprocess
 import sys

@@ -1,7 +1,6 @@
 """Real container and account server processes for the server tests."""
 
 import http.client
-import os
 import socket
 import subprocess
 import sys

@@ -281,6 +281,14 @@ def test_metadata_over_the_limits_is_a_400_that_names_the_limit(cluster):
     assert status == 400 and b"longer than 256" in body
 
 
+def test_a_put_with_too_much_metadata_is_a_400_and_creates_nothing(cluster):
+    _, server = cluster
+    c = cname()
+    status, _, body = put_container(server, "a", c, {"X-Container-Meta-Big": "v" * 257})
+    assert status == 400 and b"longer than 256" in body
+    assert server.request("HEAD", "/sda/1/a/%s" % c)[0] == 404
+
+
 def test_post_to_a_missing_container_is_a_404(cluster):
     _, server = cluster
     assert server.request("POST", "/sda/1/a/%s" % cname(), {"X-Timestamp": ts()})[0] == 404

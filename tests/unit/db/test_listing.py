@@ -1,7 +1,7 @@
 """Listing logic against a reference model, and the three renderings."""
 
 import json
-from typing import List, Optional
+from typing import List
 
 import pytest
 from hypothesis import given, settings
