@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import time
+import uuid
 from contextlib import contextmanager
 from typing import Dict, Iterable, Iterator, Optional, Tuple
 
@@ -27,6 +28,7 @@ HASHES_FILE = "hashes.json"
 INVALID_FILE = "hashes.invalid"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 10.0
+GENERATION_KEY = "generation"
 
 
 class LockTimeout(Exception):
@@ -112,25 +114,29 @@ def _read_cache(partition_dir: str) -> Optional[Dict[str, Optional[str]]]:
     return {k: v for k, v in data.items() if is_suffix(k) and (v is None or isinstance(v, str))}
 
 
-def _write_cache(partition_dir: str, hashes: Dict[str, Optional[str]]) -> bytes:
-    blob = json.dumps(hashes, sort_keys=True).encode("utf-8")
-    write_file_atomic(os.path.join(partition_dir, HASHES_FILE), blob)
-    return blob
+def _write_cache(partition_dir: str, hashes: Dict[str, Optional[str]]) -> str:
+    """Store the cache with a fresh generation; returns the generation."""
+    generation = uuid.uuid4().hex
+    data: Dict[str, Optional[str]] = dict(hashes)
+    data[GENERATION_KEY] = generation
+    write_file_atomic(os.path.join(partition_dir, HASHES_FILE),
+                      json.dumps(data, sort_keys=True).encode("utf-8"))
+    return generation
 
 
-def _raw_cache(partition_dir: str) -> bytes:
+def _cache_generation(partition_dir: str) -> Optional[str]:
     try:
         with open(os.path.join(partition_dir, HASHES_FILE), "rb") as fp:
-            return fp.read()
-    except OSError:
-        return b""
+            return json.loads(fp.read().decode("utf-8")).get(GENERATION_KEY)
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+        return None
 
 
-def _consolidate(partition_dir: str) -> Tuple[Dict[str, Optional[str]], bytes]:
+def _consolidate(partition_dir: str) -> Tuple[Dict[str, Optional[str]], str]:
     """Fold the invalidation log into the cache (caller holds the lock).
 
-    Returns the hashes and the cache file's bytes as written, so the final
-    store can tell whether someone else consolidated meanwhile."""
+    Returns the hashes and the generation written, so the final store can
+    tell whether someone else consolidated meanwhile (even to equal bytes)."""
     hashes = _read_cache(partition_dir)
     if hashes is None:  # no or damaged cache: every suffix is stale
         hashes = {s: None for s in os.listdir(partition_dir) if is_suffix(s)}
@@ -143,11 +149,11 @@ def _consolidate(partition_dir: str) -> Tuple[Dict[str, Optional[str]], bytes]:
     for suffix in stale:
         if is_suffix(suffix):
             hashes[suffix] = None
-    blob = _write_cache(partition_dir, hashes)
+    generation = _write_cache(partition_dir, hashes)
     if stale:
         with open(invalid_path, "wb"):
             pass
-    return hashes, blob
+    return hashes, generation
 
 
 def get_hashes(partition_dir: str, recalculate: Iterable[str] = (),
@@ -169,7 +175,7 @@ def get_hashes(partition_dir: str, recalculate: Iterable[str] = (),
         with lock_dir(partition_dir):
             # If another reader folded newer invalidations in meanwhile, our
             # values may be stale: leave its cache alone (the next call redoes).
-            if _raw_cache(partition_dir) == snapshot:
+            if _cache_generation(partition_dir) == snapshot:
                 _write_cache(partition_dir, {
                     k: v for k, v in hashes.items()
                     if v is not None or k not in computed})
