@@ -82,5 +82,6 @@ def green_socket_module() -> Any:
 
 
 def listen(addr: tuple, backlog: int = 4096) -> Any:
-    """A listening green socket with SO_REUSEADDR set."""
-    return eventlet.listen(addr, backlog=backlog)
+    """A listening green socket with SO_REUSEADDR (not SO_REUSEPORT: two
+    servers must never silently share a port and split its requests)."""
+    return eventlet.listen(addr, backlog=backlog, reuse_port=False)
