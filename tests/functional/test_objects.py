@@ -164,6 +164,18 @@ def test_missing_content_type_is_guessed_from_the_name(http_api, container, name
     assert http_api.request("HEAD", path).headers["Content-Type"].split(";")[0] == expected
 
 
+def test_form_content_type_is_stored_as_is_and_the_body_is_not_parsed(http_api, container):
+    # curl --data-binary sends this type by default; the body is still just bytes
+    path = http_api.path(container, "form")
+    body = b"a=1&b=2"
+    resp = http_api.request("PUT", path, body=body,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status == 201, resp.body
+    got = http_api.request("GET", path)
+    assert got.body == body
+    assert got.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
+
+
 def test_given_content_type_is_kept_unless_detection_is_requested(http_api, container):
     kept = http_api.path(container, "a.html")
     http_api.request("PUT", kept, body=b"x", headers={"Content-Type": "application/x-custom"})
