@@ -106,10 +106,10 @@ def parse_range(header: Optional[str], size: int) -> Optional[Tuple[int, int]]:
         return max(size - suffix, 0), size - 1
     first = int(first_text)
     last = int(last_text) if last_text else size - 1
-    if last < first:
-        return None
     if first >= size:
         raise S3Error("InvalidRange", ActualObjectSize=str(size), RangeRequested=header)
+    if last < first:
+        return None
     return first, min(last, size - 1)
 
 

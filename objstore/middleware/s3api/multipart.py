@@ -28,6 +28,7 @@ from objstore.middleware.s3api.xml import parse, render, text_of
 
 UPLOAD_SYSMETA = "X-Object-Sysmeta-S3api-Upload"
 ALGORITHM_SYSMETA = "X-Object-Sysmeta-S3api-Checksum-Algorithm"
+MARKER_READ_ATTEMPTS = 3
 _MARKER_RE = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
 _COPY_RANGE_RE = re.compile(r"^bytes=(\d+)-(\d+)$")
 
@@ -53,8 +54,14 @@ def _upload_id(ctx: S3Context) -> str:
 
 def _marker(ctx: S3Context, upload_id: str) -> Dict[str, str]:
     """The marker's headers; ``NoSuchUpload`` if the upload is gone."""
-    resp = ctx.swift.request("HEAD", segments_container(ctx), marker_name(ctx.key, upload_id))
-    resp.close()
+    for _attempt in range(MARKER_READ_ATTEMPTS):
+        # A read right after the marker's write can reach the one replica that
+        # has not got it yet; ask again before saying the upload is gone.
+        resp = ctx.swift.request("HEAD", segments_container(ctx),
+                                 marker_name(ctx.key, upload_id))
+        resp.close()
+        if resp.status != 404:
+            break
     if resp.status == 404:
         ctx.container_head()
         raise S3Error("NoSuchUpload", UploadId=upload_id)

@@ -173,8 +173,12 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     fwd = {"Range": range_header} if range_header and not part_number else None
     resp = _get(ctx, bucket, key, method, fwd)
     if resp.status == 416:
+        # The range may be past the end of a manifest, not of the object.
         resp.close()
-        raise S3Error("InvalidRange", RangeRequested=range_header or "")
+        resp = _get(ctx, bucket, key, "HEAD")
+        resp.close()
+        if not resp.header(manifest.MANIFEST_SYSMETA):
+            raise S3Error("InvalidRange", RangeRequested=range_header or "")
     ctx.raise_for(resp, "NoSuchKey")
     headers, is_manifest = response_headers(resp)
     if not is_manifest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import email.utils
 import io
 from typing import Dict, Optional
 from unittest import mock
@@ -23,14 +24,18 @@ def signed_request(method: str, url: str, headers: Optional[Dict[str, str]] = No
     """A botocore request signed with SigV4/V2 (header or query) at time ``when``."""
     creds = Credentials(access_key, secret)
     req = AWSRequest(method=method, url=url, headers=dict(headers or {}), data=body)
-    if payload is not None:
-        req.headers["X-Amz-Content-SHA256"] = payload
+    if payload == "UNSIGNED-PAYLOAD":
+        req.context["has_streaming_input"] = True
     when = when or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     signer = {"v4": lambda: S3SigV4Auth(creds, "s3", "us-east-1"),
               "v4-query": lambda: S3SigV4QueryAuth(creds, "s3", "us-east-1", expires=expires),
               "v2": lambda: HmacV1Auth(creds),
               "v2-query": lambda: HmacV1QueryAuth(creds, expires=expires)}[auth]()
-    with mock.patch("botocore.auth.datetime") as dt, mock.patch("botocore.auth.time") as tm:
+    with mock.patch("botocore.auth.get_current_datetime", return_value=when), \
+            mock.patch("botocore.auth.formatdate",
+                       return_value=email.utils.format_datetime(
+                           when.replace(tzinfo=datetime.timezone.utc), usegmt=True)), \
+            mock.patch("botocore.auth.datetime") as dt, mock.patch("botocore.auth.time") as tm:
         dt.datetime.utcnow.return_value = when
         dt.datetime.now.return_value = when
         tm.time.return_value = when.replace(tzinfo=datetime.timezone.utc).timestamp()
