@@ -79,8 +79,12 @@ def test_a_changed_body_hash_header_breaks_a_v4_signature():
 
 
 def test_unsigned_payload_is_accepted_as_the_payload_hash():
-    req = signed_request("PUT", "https://h/bucket/key", body=b"x",
-                         payload=sigv4.UNSIGNED_PAYLOAD)
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    req = AWSRequest(method="PUT", url="http://h/bucket/key", data=b"x",
+                     headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    SigV4Auth(Credentials("test:tester", "testing"), "s3", "us-east-1").add_auth(req)
     sig = auth.parse_signature(environ_of(req), "/bucket/key")
     assert sig.payload_hash == "UNSIGNED-PAYLOAD" and sig.check("testing")
 
