@@ -207,6 +207,13 @@ class DiskFileManager:
         return True
 
 
+_OPEN_ATTEMPTS = 5
+
+
+class _Superseded(Exception):
+    """A file vanished while being opened: a newer write won; look again."""
+
+
 class DiskFile:
     """One object (by name or hash) on one device: open it to read, create
     a writer to put a new version, or add a ``.meta``/``.ts``."""
@@ -232,8 +239,18 @@ class DiskFile:
 
         The data file stays open, so a concurrent overwrite or cleanup does
         not pull the bytes from under a reader. Damaged objects are
-        quarantined here and reported as ``DiskFileQuarantined``.
+        quarantined here and reported as ``DiskFileQuarantined``; a file
+        that a concurrent write made obsolete while we looked is not damage,
+        we just look again.
         """
+        for _attempt in range(_OPEN_ATTEMPTS):
+            try:
+                return self._open_once(now)
+            except _Superseded:
+                continue
+        raise DiskFileNotExist("%s kept changing while being opened" % self.datadir)
+
+    def _open_once(self, now: Optional[float]) -> "DiskFile":
         try:
             names = os.listdir(self.datadir)
         except OSError as err:
@@ -248,8 +265,8 @@ class DiskFile:
         path = os.path.join(self.datadir, files.data_file)
         try:
             fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:  # replaced meanwhile: look again
-            return self.open(now)
+        except FileNotFoundError:
+            raise _Superseded() from None
         try:
             metadata = self._load(fd, path, files)
         except BaseException:
@@ -269,6 +286,13 @@ class DiskFile:
                 raise DiskFileExpired(metadata)
         return self
 
+    def _unchanged(self, files: OnDiskFiles) -> bool:
+        try:
+            current = gather_ondisk_files(os.listdir(self.datadir))
+        except OSError:
+            return False
+        return (current.data_file, current.meta_file) == (files.data_file, files.meta_file)
+
     def _load(self, fd: int, path: str, files: OnDiskFiles) -> Metadata:
         try:
             data_meta = read_metadata(fd, self.datadir)
@@ -283,10 +307,12 @@ class DiskFile:
                 meta_meta = read_metadata(os.path.join(self.datadir, files.meta_file),
                                           self.datadir)
         except MetadataError as err:
+            if not self._unchanged(files):
+                raise _Superseded() from None  # its sidecar went with it
             self.quarantine(str(err))
             raise DiskFileQuarantined(str(err)) from None
         except FileNotFoundError:
-            raise DiskFileNotExist(path) from None
+            raise _Superseded() from None
         if self.name is not None and data_meta.get("name") != self.name:
             raise DiskFileCollision("hash dir %s holds %r, not %r"
                                     % (self.datadir, data_meta.get("name"), self.name))

@@ -264,3 +264,26 @@ def test_async_pending_paths_are_per_policy_and_suffix(mgr, obj_conf):
     path = mgr.async_pending_path("sda1", 1, "0" * 29 + "abc", ts)
     assert path == os.path.join(obj_conf["devices"], "sda1", "async_pending-1", "abc",
                                 "0" * 29 + "abc-" + ts.internal)
+
+
+def test_a_reader_racing_an_overwrite_reads_the_new_object_and_quarantines_nothing(
+        mgr, monkeypatch):
+    big = {"X-Object-Meta-" + "k%03d" % i + "n" * 124: "v" * 128 for i in range(16)}
+    old_df, old_ts = _put(mgr, b"old", extra=big)  # spilled: has a sidecar
+    old_path = os.path.join(old_df.datadir, old_ts.internal + ".data")
+    keep = old_path + ".keep"
+    os.link(old_path, keep)
+    stale = dfmod.gather_ondisk_files(os.listdir(old_df.datadir))
+    _put(mgr, b"new")  # removes the old .data and its sidecar
+    os.rename(keep, old_path)  # the old file, as a slow reader still sees it
+    real = dfmod.gather_ondisk_files
+    calls = []
+
+    def first_listing_is_stale(names, *args, **kwargs):
+        calls.append(1)
+        return stale if len(calls) == 1 else real(names, *args, **kwargs)
+
+    monkeypatch.setattr(dfmod, "gather_ondisk_files", first_listing_is_stale)
+    df, body = _read(mgr)
+    assert body == b"new"
+    assert not os.path.exists(os.path.join(mgr.devices, "sda1", "quarantined"))
