@@ -93,6 +93,9 @@ class DBReplicator(Daemon):
         self.rsync_timeout = config_float(conf, "rsync_timeout", 900.0)
         self.rsync_compress = config_true_value(conf.get("rsync_compress", "no"))
         self.rsync_bwlimit = conf.get("rsync_bwlimit", "0")
+        self.db_synchronous = conf.get("db_synchronous", "full")
+        self.db_busy_timeout = config_float(conf, "db_busy_timeout", 25.0)
+        self.broker_class(os.devnull, synchronous=self.db_synchronous)  # bad option: fail now
         self.stats: Dict[str, int] = {}
 
     # ------------------------------------------------------------- a pass
@@ -128,7 +131,8 @@ class DBReplicator(Daemon):
         return devs
 
     def _broker(self, db: LocalDB) -> DatabaseBroker:
-        return self.broker_class(db.path)
+        return self.broker_class(db.path, busy_timeout=self.db_busy_timeout,
+                                 synchronous=self.db_synchronous)
 
     def replicate_db(self, dev: Node, db: LocalDB) -> None:
         """Bring every other primary up to date with one local database."""

@@ -78,7 +78,7 @@ class Server:
                 body: bytes = b"") -> Tuple[int, Dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            conn.request(method, quote(path), body=body, headers=headers or {})
+            conn.request(method, quote(path, safe="/?=&"), body=body, headers=headers or {})
             resp = conn.getresponse()
             return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
         finally:
@@ -150,7 +150,7 @@ class DBCluster:
                 "devices = %s\nmount_check = false\nswift_dir = %s\nlog_level = INFO\n"
                 "log_file = %s\nrecon_cache_path = %s\n"
                 "rsync_module = {replication_ip}::%s{replication_port}\nrsync_port = %d\n"
-                "node_timeout = 5\nconn_timeout = 1\n\n[app:%s-server]\n\n"
+                "node_timeout = 5\nconn_timeout = 1\ndb_synchronous = normal\n\n[app:%s-server]\n\n"
                 "[%s-replicator]\nlog_name = %s-replicator-%d\n\n"
                 "[%s-auditor]\nlog_name = %s-auditor-%d\n\n"
                 "[container-updater]\nlog_name = container-updater-%d\n\n"
