@@ -120,6 +120,16 @@ class DiskFileManager:
         return suffix_hashes.get_hashes(self.partition_path(device, partition, policy_index),
                                         recalculate_suffixes, self.reclaim_age)
 
+    def list_partitions(self, device: str, policy_index: int = 0) -> List[str]:
+        """The partition dirs present on ``device`` for a policy (daemons
+        walk these; a device without any yet has none)."""
+        objects_dir = os.path.join(self._dev_path(device), data_dir(OBJECTS, policy_index))
+        try:
+            names = os.listdir(objects_dir)
+        except OSError:
+            return []
+        return sorted((n for n in names if n.isdigit()), key=int)
+
     def yield_suffixes(self, device: str, partition: str,
                        policy_index: int = 0) -> Iterator[Tuple[str, str]]:
         """``(suffix_path, suffix)`` for every suffix dir of a partition."""
