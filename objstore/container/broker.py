@@ -169,8 +169,13 @@ class ContainerBroker(DatabaseBroker):
     def is_reported_current(self) -> bool:
         """True if the account server already knows the current stats."""
         info = self.get_info()
-        return (info["reported_put_timestamp"] == info["put_timestamp"]
-                and info["reported_delete_timestamp"] == info["delete_timestamp"]
+        # The server and the updater report a live container's delete
+        # timestamp as 0, in whatever spelling: compare as timestamps.
+        deleted = (Timestamp(info["delete_timestamp"]) > Timestamp(info["put_timestamp"])
+                   and info["empty"])
+        delete = info["delete_timestamp"] if deleted else "0"
+        return (Timestamp(info["reported_put_timestamp"]) == Timestamp(info["put_timestamp"])
+                and Timestamp(info["reported_delete_timestamp"]) == Timestamp(delete)
                 and info["reported_object_count"] == info["object_count"]
                 and info["reported_bytes_used"] == info["bytes_used"])
 
