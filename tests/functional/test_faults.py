@@ -73,6 +73,13 @@ def _restart_cluster():
         time.sleep(0.2)
 
 
+@pytest.fixture
+def whole_cluster(http_api):
+    """Every server running before a fault is injected (starts what is missing)."""
+    if subprocess.run([os.path.join(REPO, "saio", "status")], capture_output=True).returncode != 0:
+        _restart_cluster()
+
+
 @contextmanager
 def victim_killed():
     parent, workers = _server_pids(VICTIM)
@@ -114,7 +121,7 @@ def _state(pid: int) -> str:
         return "gone"
 
 
-def test_put_and_get_succeed_with_one_object_server_killed(http_api, container):
+def test_put_and_get_succeed_with_one_object_server_killed(whole_cluster, http_api, container):
     account = http_api.path().rsplit("/", 1)[1]
     names = _names_on_victim(account, container, 5)
     with victim_killed():
@@ -130,7 +137,7 @@ def test_put_and_get_succeed_with_one_object_server_killed(http_api, container):
         assert http_api.request("GET", http_api.path(container, name)).status == 200
 
 
-def test_get_returns_within_node_timeout_when_one_object_server_hangs(http_api, container):
+def test_get_returns_within_node_timeout_when_one_object_server_hangs(whole_cluster, http_api, container):
     account = http_api.path().rsplit("/", 1)[1]
     names = _names_on_victim(account, container, 2)
     for name in names:
