@@ -26,6 +26,12 @@ setup(
             "objstore-container-server = objstore.container.server:main",
             "objstore-account-server = objstore.account.server:main",
             "objstore-proxy-server = objstore.proxy.server:main",
+            "objstore-container-replicator = objstore.container.replicator:main",
+            "objstore-account-replicator = objstore.account.replicator:main",
+            "objstore-container-updater = objstore.container.updater:main",
+            "objstore-container-auditor = objstore.container.auditor:main",
+            "objstore-account-auditor = objstore.account.auditor:main",
+            "objstore-account-reaper = objstore.account.reaper:main",
         ],
     },
 )
