@@ -96,6 +96,34 @@ class DiskFileManager:
         return os.path.join(self._dev_path(device), data_dir(ASYNC_PENDING, policy_index),
                             object_hash[-3:], "%s-%s" % (object_hash, timestamp.internal))
 
+    def yield_async_pendings(self, device: str, policy_index: int = 0
+                             ) -> Iterator[Tuple[str, str, Timestamp]]:
+        """``(path, object hash, timestamp)`` of every async pending of a
+        device and policy, oldest suffix first (what the updater walks)."""
+        base = os.path.join(self._dev_path(device), data_dir(ASYNC_PENDING, policy_index))
+        try:
+            suffixes = sorted(os.listdir(base))
+        except OSError:
+            return
+        for suffix in suffixes:
+            suffix_dir = os.path.join(base, suffix)
+            try:
+                names = sorted(os.listdir(suffix_dir))
+            except OSError:
+                continue
+            for name in names:
+                object_hash, dash, stamp = name.partition("-")
+                try:
+                    ts = Timestamp(stamp)
+                except ValueError:
+                    continue
+                if dash and len(object_hash) == 32:
+                    yield os.path.join(suffix_dir, name), object_hash, ts
+            try:
+                os.rmdir(suffix_dir)  # only succeeds once the updater emptied it
+            except OSError:
+                pass
+
     # -- diskfiles ---------------------------------------------------------
     def get_diskfile(self, device: str, partition: str, account: str, container: str,
                      obj: str, policy_index: int = 0) -> "DiskFile":
