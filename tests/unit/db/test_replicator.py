@@ -374,3 +374,26 @@ def test_the_console_script_rejects_a_missing_config_with_exit_2(tmp_path):
                           capture_output=True, timeout=60)
     assert proc.returncode == 2
     assert b"nope.conf" in proc.stderr
+
+
+# ------------------------------------------------------------- sample configs
+
+
+def test_every_daemon_starts_from_the_sample_configs(cluster, tmp_path):
+    from objstore.account.auditor import AccountAuditor
+    from objstore.account.reaper import AccountReaper
+    from objstore.container.auditor import ContainerAuditor
+    from objstore.container.updater import ContainerUpdater
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    for conf_name, classes in (
+            ("container-server.conf", (ContainerReplicator, ContainerUpdater, ContainerAuditor)),
+            ("account-server.conf", (AccountReplicator, AccountAuditor, AccountReaper))):
+        path = os.path.join(repo, "etc", conf_name)
+        for cls in classes:
+            conf = load_daemon_conf(path, cls.name)
+            assert "interval" in conf, "%s has no [%s] section" % (conf_name, cls.name)
+            conf.update(swift_dir=cluster.swift_dir, devices=str(tmp_path),
+                        recon_cache_path=str(tmp_path / "recon"), log_level="ERROR")
+            daemon = cls(conf)
+            assert daemon.interval == float(conf["interval"])
