@@ -59,7 +59,7 @@ workers = 1
 swift_dir = {etc}
 log_name = {kind}-server-{node}
 log_level = INFO
-rsync_module = {{replication_ip}}::{kind}{node}
+rsync_module = {{replication_ip}}::{kind}{{replication_port}}
 rsync_port = {rsync_port}
 
 [app:{kind}-server]
@@ -80,10 +80,13 @@ def rsyncd_conf(saio: str, etc: str, rsync_port: int) -> None:
              "uid = %d" % os.getuid(), "gid = %d" % os.getgid(), ""]
     for node in NODES:
         for kind in ("object", "container", "account"):
-            lines += ["[%s%d]" % (kind, node),
+            # Named by port: a replicator formats rsync_module with the
+            # *peer's* ring entry, so the name must follow from it.
+            lines += ["[%s%d]" % (kind, port(kind, node)),
                       "path = %s" % os.path.join(saio, "srv", str(node), "node"),
                       "read only = false", "max connections = 8",
-                      "lock file = %s" % os.path.join(saio, "run", "rsync-%s%d.lock" % (kind, node)),
+                      "lock file = %s" % os.path.join(saio, "run", "rsync-%s%d.lock"
+                                                      % (kind, node)),
                       ""]
     write(os.path.join(etc, "rsyncd.conf"), "\n".join(lines))
 
