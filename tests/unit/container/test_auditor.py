@@ -50,7 +50,8 @@ def make_container(c, name, objects=3):
 
 
 def path_of(srv, part, name):
-    return db_path(srv.devices, srv.device, "containers", part, name_hash("a", name, b"pre", b"suf"))
+    return db_path(srv.devices, srv.device, "containers", part,
+                   name_hash("a", name, b"pre", b"suf"))
 
 
 def head(srv, part, name):

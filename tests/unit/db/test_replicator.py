@@ -337,7 +337,8 @@ def test_a_deleted_account_with_containers_left_is_not_reclaimed(cluster):
     account = unique("AUTH_d")
     part, servers, _ = cluster.placement("account", account)
     srv = servers[0]
-    srv.request("PUT", "/%s/%d/%s" % (srv.device, part, account), {"X-Timestamp": "0000001000.00000"})
+    srv.request("PUT", "/%s/%d/%s" % (srv.device, part, account),
+                {"X-Timestamp": "0000001000.00000"})
     srv.request("PUT", "/%s/%d/%s/c" % (srv.device, part, account),
                 {"X-Put-Timestamp": "0000001000.00000", "X-Delete-Timestamp": "0",
                  "X-Object-Count": "1", "X-Bytes-Used": "1"})
