@@ -280,7 +280,7 @@ class ObjectController:
         targets, error = updates.parse_targets(req.headers)
         if error:
             raise HTTPError(400, error)
-        self._check_put_conflict(req, df, ts)
+        old_delete_at = self._check_put_conflict(req, df, ts)
         length = req.content_length
         try:
             writer = df.create(length)
@@ -297,19 +297,25 @@ class ObjectController:
             "X-Timestamp": ts.internal, "X-Size": metadata["Content-Length"],
             "X-Content-Type": metadata["Content-Type"], "X-Etag": etag})
         return make_response(201, headers={"ETag": '"%s"' % etag,
+        self._update_expirer_queue(req, df, segs, policy_index, ts, old_delete_at, delete_at)
                                            "X-Backend-Timestamp": ts.internal})
 
-    def _check_put_conflict(self, req: Request, df: DiskFile, ts: Timestamp) -> None:
+    def _check_put_conflict(self, req: Request, df: DiskFile, ts: Timestamp) -> Optional[str]:
+        """Refuse a PUT that loses to what is there; returns the existing
+        object's X-Delete-At (its expirer queue entry must go)."""
         existing: Optional[Timestamp] = None
         exists = False
+        old_delete_at = None
         try:
             df.open()
             existing, exists = df.data_timestamp, True
+            old_delete_at = df.get_metadata().get("X-Delete-At")
             df.close()
         except DiskFileDeleted as err:
             existing = err.timestamp
         except DiskFileExpired as err:
             existing = Timestamp(err.metadata.get("X-Timestamp", "0"))
+            old_delete_at = err.metadata.get("X-Delete-At")
         except DiskFileNotExist:
             pass
         except DiskFileCollision as err:
@@ -320,6 +326,7 @@ class ObjectController:
         if existing is not None and existing >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
                             {"X-Backend-Timestamp": existing.internal})
+        return old_delete_at
 
     def _receive(self, req: Request, writer: Any, length: Optional[int]) -> str:
         """Copy the body to ``writer``; the MD5 hex of it, or an HTTPError."""
@@ -384,6 +391,7 @@ class ObjectController:
         except DiskFileCollision as err:
             return make_response(403, str(err).encode("utf-8"))
         current = df.timestamp
+        old_delete_at = df.get_metadata().get("X-Delete-At")
         df.close()
         if current >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
@@ -398,6 +406,8 @@ class ObjectController:
             df.write_metadata(metadata)
         except DiskFileNoSpace:
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
+        self._update_expirer_queue(req, df, _segs, _policy, ts, old_delete_at,
+                                   delete_at)
         return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
 
     def DELETE(self, req: Request) -> Response:
@@ -441,6 +451,8 @@ class ObjectController:
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_containers(req, df, targets, "DELETE", segs, policy_index,
                                 {"X-Timestamp": ts.internal})
+        if if_delete_at is None:  # the expirer removes its own queue entry
+            self._update_expirer_queue(req, df, segs, policy_index, ts, delete_at, None)
         return make_response(status, headers={"X-Backend-Timestamp": ts.internal})
 
     def REPLICATE(self, req: Request) -> Response:
@@ -457,6 +469,59 @@ class ObjectController:
                              {"Content-Type": "application/json"})
 
     # -- container updates ---------------------------------------------------
+    def _update_expirer_queue(self, req: Request, df: DiskFile, segs: List[Optional[str]],
+                              policy_index: int, ts: Timestamp, old: Optional[str],
+                              new: Optional[str]) -> None:
+        """Keep the object's entry in the hidden ``.expiring_objects``
+        queue (read by the object expirer) in step with its X-Delete-At.
+
+        A new X-Delete-At is queued on the container servers the proxy
+        named (``X-Delete-At-Host`` ...); a replaced one is removed through
+        an async pending, since nobody told us which nodes hold it (the
+        updater finds them in the ring). Either way a failure only delays
+        the expirer: GET already hides an expired object.
+        """
+        old = None if old in (None, "", "0") else str(old)
+        if old == new:
+            return
+        _dev, _part, account, container, obj = (_wsgi_to_str(str(x)) for x in segs)
+        if new:
+            targets, _error = updates.parse_targets(req.headers, "X-Delete-At")
+            queue = req.headers.get("X-Delete-At-Container") or updates.expirer_container(
+                int(new))
+            entry = updates.expirer_entry(new, account, container, obj)
+            headers = {"X-Timestamp": ts.internal, "X-Size": "0",
+                       "X-Content-Type": updates.expirer_content_type(policy_index),
+                       "X-Etag": updates.EMPTY_ETAG,
+                       "X-Trans-Id": req.headers.get("X-Trans-Id", "-")}
+            failed = updates.send_updates(targets, "PUT", "/%s/%s/%s" % (
+                updates.EXPIRING_OBJECTS_ACCOUNT, queue, entry), headers, self.conn_timeout,
+                self.node_timeout) if targets else []
+            if failed:
+                self._queue_pending(df, policy_index, "PUT", queue, entry, headers, failed)
+        if old:
+            self._queue_pending(df, policy_index, "DELETE", updates.expirer_container(int(old)),
+                                updates.expirer_entry(old, account, container, obj),
+                                {"X-Timestamp": ts.internal}, [])
+
+    def _queue_pending(self, df: DiskFile, policy_index: int, op: str, queue: str, entry: str,
+                       headers: Dict[str, str], failed: List[updates.UpdateTarget]) -> None:
+        """An async pending for one expirer queue row, filed under the
+        row's own hash so it never collides with the object's update."""
+        account = updates.EXPIRING_OBJECTS_ACCOUNT
+        ts = Timestamp(headers["X-Timestamp"])
+        record = {"op": op, "account": account, "container": queue, "obj": entry,
+                  "headers": dict(headers, **{"X-Backend-Storage-Policy-Index": "0"}),
+                  "failed": [t.label for t in failed]}
+        try:
+            updates.write_async_pending(
+                self.mgr.async_pending_path(df.device, 0, self.mgr.object_hash(
+                    account, queue, entry), ts),
+                self.mgr.tmp_dir(df.device_path), record)
+        except OSError as err:
+            self.logger.error("cannot write async pending for expirer queue %s/%s: %s",
+                              queue, entry, err)
+
     def _update_containers(self, req: Request, df: DiskFile, targets: List[updates.UpdateTarget],
                            op: str, segs: List[Optional[str]], policy_index: int,
                            headers: Dict[str, str]) -> None:

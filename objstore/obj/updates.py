@@ -31,6 +31,48 @@ from objstore.common.utils import fsync_dir, mkdirs
 from objstore.obj.writer import makedirs_durable
 
 
+#: The hidden account whose containers queue objects for the expirer, one
+#: container per ``EXPIRING_OBJECTS_DIVISOR`` seconds of X-Delete-At.
+EXPIRING_OBJECTS_ACCOUNT = ".expiring_objects"
+EXPIRING_OBJECTS_DIVISOR = 86400
+EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e"
+_EXPIRER_CTYPE = "application/x-objstore-expiring;policy_index=%d"
+
+
+def expirer_container(delete_at: int) -> str:
+    """The queue container of an X-Delete-At (same rule as the proxy's)."""
+    return str(int(delete_at) // EXPIRING_OBJECTS_DIVISOR * EXPIRING_OBJECTS_DIVISOR)
+
+
+def expirer_entry(delete_at: object, account: str, container: str, obj: str) -> str:
+    """Queue row name ``<delete_at>-<account>/<container>/<object>``:
+    sorting by name is sorting by due time."""
+    return "%d-%s/%s/%s" % (int(str(delete_at)), account, container, obj)
+
+
+def parse_expirer_entry(name: str) -> Tuple[int, str, str, str]:
+    """``(delete_at, account, container, object)``; ValueError if malformed."""
+    stamp, dash, path = name.partition("-")
+    account, _s1, rest = path.partition("/")
+    container, _s2, obj = rest.partition("/")
+    if not dash or not stamp.isdigit() or not account or not container or not obj:
+        raise ValueError("bad expirer queue entry %r" % name)
+    return int(stamp), account, container, obj
+
+
+def expirer_content_type(policy_index: int) -> str:
+    """The queue row's content type carries the object's policy."""
+    return _EXPIRER_CTYPE % policy_index
+
+
+def policy_from_content_type(content_type: str) -> int:
+    for part in content_type.split(";"):
+        key, _eq, value = part.strip().partition("=")
+        if key == "policy_index" and value.isdigit():
+            return int(value)
+    return 0
+
+
 @dataclass
 class UpdateTarget:
     host: str
