@@ -45,6 +45,26 @@ default = yes
 """)
 
 
+def daemon_sections(kind: str, node: int) -> str:
+    """Extra daemon sections of one node's config: each node's expirer
+    takes its share of the queue, so `saio/daemons once` does it once."""
+    if kind != "object":
+        return ""
+    return f"""
+[object-expirer]
+processes = {len(NODES)}
+process = {node - 1}
+"""
+
+
+def auditor_options(kind: str) -> str:
+    """The SAIO's disks are small and fast: audit at full speed so a
+    `saio/daemons once` pass is quick."""
+    if kind != "object":
+        return ""
+    return "files_per_second = 0\nbytes_per_second = 0\nzero_byte_files_per_second = 0\n"
+
+
 def server_confs(saio: str, etc: str, rsync_port: int) -> None:
     for node in NODES:
         devices = os.path.join(saio, "srv", str(node), "node")
@@ -61,15 +81,16 @@ log_name = {kind}-server-{node}
 log_level = INFO
 rsync_module = {{replication_ip}}::{kind}{{replication_port}}
 rsync_port = {rsync_port}
+recon_cache_path = {os.path.join(saio, "cache", str(node))}
 
 [app:{kind}-server]
 
 [{kind}-replicator]
 
 [{kind}-auditor]
-
+{auditor_options(kind)}
 [{kind}-updater]
-""")
+{daemon_sections(kind, node)}""")
 
 
 def rsyncd_conf(saio: str, etc: str, rsync_port: int) -> None:
