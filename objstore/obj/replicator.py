@@ -43,6 +43,8 @@ import math
 import os
 import shutil
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -104,8 +106,15 @@ class ObjectReplicator(Daemon):
         self.sync_method = conf.get("sync_method", "rsync").strip().lower()
         if self.sync_method not in ("rsync", "ssync"):
             raise ValueError("sync_method must be rsync or ssync, got %r" % self.sync_method)
+        self.concurrency = config_int(conf, "concurrency", 4, minimum=1)
         self.pass_count = 0
         self.stats: Dict[str, int] = {}
+        self._stats_lock = threading.Lock()
+
+    def count(self, key: str, amount: int = 1) -> None:
+        """Add to a pass counter (jobs run in ``concurrency`` threads)."""
+        with self._stats_lock:
+            self.stats[key] += amount
 
     def _load_rings(self) -> Dict[int, Ring]:
         rings = {}
@@ -124,18 +133,23 @@ class ObjectReplicator(Daemon):
         self.stats = {k: 0 for k in STAT_KEYS}
         full = self.pass_count % self.full_rehash_every == 0
         self.pass_count += 1
-        for job in self.collect_jobs():
-            try:
-                self.replicate_partition(job, full_rehash=full)
-            except (DiskFileDeviceUnavailable, LockTimeout) as err:
-                self.stats["failure"] += 1
-                self.logger.error("ERROR partition %s on %s skipped: %s", job.partition,
-                                  job.device["device"], err)
-            except Exception:
-                self.stats["failure"] += 1
-                self.logger.exception("ERROR replicating partition %s on %s", job.partition,
-                                      job.device["device"])
+        jobs = self.collect_jobs()
+        # Why threads: a pass mostly waits on peers and rsync, not on CPU.
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            list(pool.map(lambda job: self._run_job(job, full), jobs))
         return dict(self.stats)
+
+    def _run_job(self, job: PartitionJob, full: bool) -> None:
+        try:
+            self.replicate_partition(job, full_rehash=full)
+        except (DiskFileDeviceUnavailable, LockTimeout) as err:
+            self.count("failure")
+            self.logger.error("ERROR partition %s on %s skipped: %s", job.partition,
+                              job.device["device"], err)
+        except Exception:
+            self.count("failure")
+            self.logger.exception("ERROR replicating partition %s on %s", job.partition,
+                                  job.device["device"])
 
     def summary(self, stats: Dict[str, Any], elapsed: float) -> str:
         return ("%s pass completed in %.2fs: %d partitions, %d peer syncs ok, %d failed, "
@@ -159,7 +173,7 @@ class ObjectReplicator(Daemon):
                 if not is_local_device(dev, ips, self.bind_port):
                     continue
                 if self.mgr.get_dev_path(dev["device"]) is None:
-                    self.stats["skipped_devices"] += 1
+                    self.count("skipped_devices")
                     self.logger.warning("Skipping %s: not mounted (or missing under %s)",
                                         dev["device"], self.devices)
                     continue
@@ -179,24 +193,24 @@ class ObjectReplicator(Daemon):
 
     def replicate_partition(self, job: PartitionJob, full_rehash: bool = False) -> None:
         """Bring every peer of ``job`` up to date; move a handoff home."""
-        self.stats["partitions"] += 1
+        self.count("partitions")
         device, pidx = job.device["device"], job.policy.index
         recalc = [s for _p, s in self.mgr.yield_suffixes(device, job.partition, pidx)] \
             if full_rehash else []
         local = self.mgr.get_hashes(device, job.partition, recalc, pidx)
         if not job.is_primary:
-            self.stats["handoffs"] += 1
+            self.count("handoffs")
             self._revert(job, local)
             return
         for node in job.primaries:
             outcome = self.sync_to_peer(job, node, local)
             while outcome == "unmounted":
-                self.stats["unmounted_peers"] += 1
+                self.count("unmounted_peers")
                 node = next(job.handoffs, None)  # type: ignore[assignment]
                 if node is None:
                     break
                 outcome = self.sync_to_peer(job, node, local)
-            self.stats["success" if outcome in ("in_sync", "synced") else "failure"] += 1
+            self.count("success" if outcome in ("in_sync", "synced") else "failure")
 
     def _revert(self, job: PartitionJob, local: Dict[str, str]) -> None:
         """Push a handoff partition to all primaries; drop what all took."""
@@ -207,7 +221,7 @@ class ObjectReplicator(Daemon):
         pushed_everywhere = set(local)
         for node in job.primaries:
             outcome = self.sync_to_peer(job, node, local)
-            self.stats["success" if outcome in ("in_sync", "synced") else "failure"] += 1
+            self.count("success" if outcome in ("in_sync", "synced") else "failure")
             if outcome not in ("in_sync", "synced"):
                 pushed_everywhere = set()
         if not self.handoff_delete or not pushed_everywhere:
@@ -218,7 +232,7 @@ class ObjectReplicator(Daemon):
         for suffix_path, suffix in list(self.mgr.yield_suffixes(device, job.partition, pidx)):
             if suffix in pushed_everywhere and now.get(suffix) == local.get(suffix):
                 shutil.rmtree(suffix_path, ignore_errors=True)
-                self.stats["handoff_suffixes_removed"] += 1
+                self.count("handoff_suffixes_removed")
         self._remove_if_empty(job)
 
     def _remove_if_empty(self, job: PartitionJob) -> None:
@@ -226,7 +240,7 @@ class ObjectReplicator(Daemon):
         if any(True for _ in self.mgr.yield_suffixes(device, job.partition, pidx)):
             return
         shutil.rmtree(self.mgr.partition_path(device, job.partition, pidx), ignore_errors=True)
-        self.stats["partitions_removed"] += 1
+        self.count("partitions_removed")
         self.logger.debug("Removed handoff partition %s of %s: every primary has it",
                           job.partition, device)
 
@@ -242,7 +256,7 @@ class ObjectReplicator(Daemon):
             return "error"
         differ = sorted(s for s, h in local.items() if remote.get(s) != h)
         if not differ:
-            self.stats["hashmatch"] += 1
+            self.count("hashmatch")
             return "in_sync"
         if self.sync_method == "ssync":
             from objstore.obj import ssync  # only loaded when configured
@@ -252,7 +266,7 @@ class ObjectReplicator(Daemon):
             ok = self.rsync_suffixes(job, node, differ)
         if not ok:
             return "error"
-        self.stats["suffixes_synced"] += len(differ)
+        self.count("suffixes_synced", len(differ))
         status, _ = self.replicate_call(node, job, differ)
         return "synced" if status == 200 else "error"
 
@@ -294,7 +308,7 @@ class ObjectReplicator(Daemon):
         if self.rsync_bwlimit not in ("", "0"):
             cmd.append("--bwlimit=%s" % self.rsync_bwlimit)
         cmd += sources + [dest]
-        self.stats["rsync_calls"] += 1
+        self.count("rsync_calls")
         try:
             proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   timeout=self.rsync_timeout)
@@ -310,9 +324,9 @@ class ObjectReplicator(Daemon):
                               job.partition, dest, proc.returncode,
                               proc.stderr.decode("utf-8", "replace").strip()[-500:])
             return False
-        self.stats["files_pushed"] += sum(
+        self.count("files_pushed", sum(
             1 for line in proc.stdout.decode("utf-8", "replace").splitlines()
-            if line[:2] in ("<f", ">f"))
+            if line[:2] in ("<f", ">f")))
         return True
 
     def replicate_call(self, node: Node, job: PartitionJob,
