@@ -9,6 +9,7 @@ in-flight requests and exit: a graceful reload.
 from __future__ import annotations
 
 import errno
+import http.client
 import os
 import signal
 import sys
@@ -43,6 +44,10 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     import eventlet.wsgi
 
     eventlet.wsgi.MAX_HEADER_LINE = config_int(conf, "max_header_size", 8192) + 1024
+    # 90 metadata items plus the usual headers exceed http.client's default
+    # of 100 headers per message, in requests and in backend responses.
+    http.client._MAXHEADERS = max(http.client._MAXHEADERS,
+                                  config_int(conf, "max_header_count", 256))
     pool = concurrency.GreenPool(size=config_int(conf, "max_clients", 1024, 1))
 
     def _graceful(_signum: int, _frame: Any) -> None:
@@ -66,6 +71,7 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
         eventlet.wsgi.server(
             sock, app, log=_NullLog(), log_output=False, custom_pool=pool,
             minimum_chunk_size=4096, protocol=_protocol_class(),
+            capitalize_response_headers=False,
             socket_timeout=float(conf.get("client_timeout", 60)),
             keepalive=True, debug=False)
     except SystemExit:

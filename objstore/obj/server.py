@@ -221,7 +221,7 @@ class ObjectController:
                    if k.lower().startswith(_META_PREFIXES) or k in ALLOWED_HEADERS}
         headers.update({
             "Content-Type": meta.get("Content-Type", "application/octet-stream"),
-            "ETag": '"%s"' % etag,
+            "ETag": etag,
             "Last-Modified": ts.http_date,
             "X-Timestamp": ts.normal,
             "X-Backend-Timestamp": ts.internal,
@@ -273,7 +273,7 @@ class ObjectController:
         ts = _timestamp(req)
         obj = str(segs[4])
         checked = {k: _wsgi_to_str(v) for k, v in req.headers.items()}
-        error = constraints.check_object_creation(checked, _wsgi_to_str(obj))
+        error = constraints.check_object_creation(checked, obj)
         if error:
             raise HTTPError(413 if error.startswith("Your request is too large") else 400, error)
         delete_at = _delete_at(req, time.time())
@@ -296,8 +296,8 @@ class ObjectController:
         self._update_containers(req, df, targets, "PUT", segs, policy_index, {
             "X-Timestamp": ts.internal, "X-Size": metadata["Content-Length"],
             "X-Content-Type": metadata["Content-Type"], "X-Etag": etag})
-        return make_response(201, headers={"ETag": '"%s"' % etag,
         self._update_expirer_queue(req, df, segs, policy_index, ts, old_delete_at, delete_at)
+        return make_response(201, headers={"ETag": etag,
                                            "X-Backend-Timestamp": ts.internal})
 
     def _check_put_conflict(self, req: Request, df: DiskFile, ts: Timestamp) -> Optional[str]:
@@ -484,7 +484,7 @@ class ObjectController:
         old = None if old in (None, "", "0") else str(old)
         if old == new:
             return
-        _dev, _part, account, container, obj = (_wsgi_to_str(str(x)) for x in segs)
+        _dev, _part, account, container, obj = (str(x) for x in segs)
         if new:
             targets, _error = updates.parse_targets(req.headers, "X-Delete-At")
             queue = req.headers.get("X-Delete-At-Container") or updates.expirer_container(
@@ -532,13 +532,13 @@ class ObjectController:
         headers = dict(headers, **{"X-Backend-Storage-Policy-Index": str(policy_index),
                                    "X-Trans-Id": req.headers.get("X-Trans-Id", "-")})
         path = "/%s/%s/%s" % (account, container, obj)
-        failed = updates.send_updates(targets, op, _wsgi_to_str(path), headers,
+        failed = updates.send_updates(targets, op, path, headers,
                                       self.conn_timeout, self.node_timeout)
         if not failed:
             return
         ts = Timestamp(headers["X-Timestamp"])
-        record = {"op": op, "account": _wsgi_to_str(str(account)),
-                  "container": _wsgi_to_str(str(container)), "obj": _wsgi_to_str(str(obj)),
+        record = {"op": op, "account": str(account),
+                  "container": str(container), "obj": str(obj),
                   "headers": headers, "failed": [t.label for t in failed]}
         try:
             updates.write_async_pending(

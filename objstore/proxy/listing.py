@@ -14,13 +14,15 @@ from xml.sax.saxutils import escape, quoteattr
 JSON = "json"
 XML = "xml"
 PLAIN = "plain"
+TEXT_XML = "text-xml"  # XML, but labelled text/xml because the client asked so
 CONTENT_TYPES = {
     JSON: "application/json; charset=utf-8",
     XML: "application/xml; charset=utf-8",
+    TEXT_XML: "text/xml; charset=utf-8",
     PLAIN: "text/plain; charset=utf-8",
 }
 _FORMAT_ALIASES = {"json": JSON, "xml": XML, "plain": PLAIN, "text": PLAIN}
-_ACCEPT_TYPES = [("application/json", JSON), ("application/xml", XML), ("text/xml", XML),
+_ACCEPT_TYPES = [("application/json", JSON), ("application/xml", XML), ("text/xml", TEXT_XML),
                  ("text/plain", PLAIN)]
 
 

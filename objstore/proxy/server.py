@@ -142,7 +142,7 @@ class Application:
         env.setdefault("objstore.proxy_app", self)
         self.trans_id(env)
         try:
-            path = wsgi_to_str(req.path_info)
+            path = wsgi_to_str(req.environ.get("PATH_INFO", ""))
         except UnicodeDecodeError:
             return error_response(412, "Invalid UTF8 in the path; names must be UTF-8")
         if "\x00" in path:
@@ -154,10 +154,12 @@ class Application:
         except ValueError:
             return error_response(404, "Not Found: expected /v1/<account>[/<container>"
                                        "[/<object>]]")
-        if version not in constraints.VALID_API_VERSIONS or not account:
-            return error_response(412 if account else 404,
-                                  "Invalid API version %r; use /v1/" % version
-                                  if account else "Not Found")
+        if not account:
+            # As Swift: a path that names no account is a bad URL.
+            return error_response(412, "Bad URL: expected /v1/<account>[/<container>"
+                                       "[/<object>]]")
+        if version not in constraints.VALID_API_VERSIONS:
+            return error_response(400, "Invalid API version %r; use /v1/" % version)
         controller = self.get_controller(account, container, obj)
         handler = getattr(controller, req.method, None)
         if req.method not in controller.allowed_methods() or not callable(handler):

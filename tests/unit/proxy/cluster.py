@@ -45,6 +45,23 @@ def wait_port(port: int, proc: subprocess.Popen, deadline: float = 20.0) -> None
     raise AssertionError("nothing listens on port %d" % port)
 
 
+
+class HeaderDict(dict):
+    """Response headers looked up without regard to case, as HTTP means."""
+
+    def __init__(self, items) -> None:
+        super().__init__((k.title(), v) for k, v in items)
+
+    def __getitem__(self, key):
+        return super().__getitem__(key.title())
+
+    def get(self, key, default=None):
+        return super().get(key.title(), default)
+
+    def __contains__(self, key) -> bool:
+        return super().__contains__(key.title())
+
+
 class Relay:
     """Forwards TCP to a server; ``mode`` is ``pass``, ``down`` or
     ``stall`` (stop forwarding the answer after ``stall_after`` bytes)."""
@@ -227,7 +244,7 @@ class Cluster:
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
-        return resp.status, dict(resp.getheaders()), data
+        return resp.status, HeaderDict(resp.getheaders()), data
 
     def object_relays(self, account: str, container: str, obj: str) -> List[Relay]:
         """The relays of an object's primaries, in the proxy's order."""

@@ -272,8 +272,8 @@ def test_account_put_is_405_without_account_management(cluster):
     assert cluster.request("PUT", "/v1/AUTH_x")[0] == 405
 
 
-def test_bad_version_is_412(cluster):
-    assert cluster.request("GET", "/v2/%s" % ACCOUNT)[0] == 412
+def test_bad_version_is_400(cluster):
+    assert cluster.request("GET", "/v2/%s" % ACCOUNT)[0] == 400
 
 
 def test_empty_object_is_stored_and_read_back(cluster):

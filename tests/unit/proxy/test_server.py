@@ -59,12 +59,13 @@ def test_info_can_be_hidden(tmp_path):
     assert _call(app, "/info").status_int == 403
 
 
-def test_unknown_api_version_is_412(app):
-    assert _call(app, "/v9/AUTH_a").status_int == 412
+def test_unknown_api_version_is_400(app):
+    assert _call(app, "/v9/AUTH_a").status_int == 400
 
 
-def test_path_without_account_is_404(app):
-    assert _call(app, "/v1").status_int == 404
+def test_path_without_account_is_412_bad_url_as_swift(app):
+    assert _call(app, "/v1").status_int == 412
+    assert _call(app, "/foo").status_int == 412
     assert _call(app, "/").status_int == 404
 
 
