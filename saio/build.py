@@ -19,8 +19,11 @@ REPLICAS = 3
 MIN_PART_HOURS = 1
 
 
+PORT_BASE = int(os.environ.get("SAIO_PORT_BASE", "6200"))
+
+
 def port(kind: str, node: int) -> int:
-    return 6200 + node * 10 + {"object": 0, "container": 1, "account": 2}[kind]
+    return PORT_BASE + node * 10 + {"object": 0, "container": 1, "account": 2}[kind]
 
 
 def write(path: str, text: str) -> None:

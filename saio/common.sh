@@ -15,9 +15,12 @@ PROXY_PORT="${SAIO_PROXY_PORT:-8080}"
 MEMCACHED_PORT="${SAIO_MEMCACHED_PORT:-11211}"
 RSYNC_PORT="${SAIO_RSYNC_PORT:-8873}"
 
-obj_port() { echo $((6200 + $1 * 10)); }
-cont_port() { echo $((6201 + $1 * 10)); }
-acct_port() { echo $((6202 + $1 * 10)); }
+# Storage ports: node N serves object/container/account on BASE+N*10+0/1/2
+# (6210, 6211, 6212 for node 1). SAIO_PORT_BASE moves a second cluster aside.
+PORT_BASE="${SAIO_PORT_BASE:-6200}"
+obj_port() { echo $((PORT_BASE + $1 * 10)); }
+cont_port() { echo $((PORT_BASE + 1 + $1 * 10)); }
+acct_port() { echo $((PORT_BASE + 2 + $1 * 10)); }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

@@ -15,7 +15,7 @@ import pytest
 import swiftclient
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PROXY = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:8080")
+PROXY = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080"))
 AUTH_URL = PROXY + "/auth/v1.0"
 USERS = {
     "admin": ("test:tester", "testing"),

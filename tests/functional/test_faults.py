@@ -19,7 +19,7 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAIO = os.path.join(REPO, ".saio")
 VICTIM = "object-1"
-VICTIM_PORT = 6210
+VICTIM_PORT = int(os.environ.get("SAIO_PORT_BASE", "6200")) + 10
 
 
 def _children(pid: int):
