@@ -75,6 +75,7 @@ def headers_to_container_info(headers: Mapping[str, str], status: int) -> Info:
         "object_count": _int(headers, "X-Container-Object-Count"),
         "bytes": _int(headers, "X-Container-Bytes-Used"),
         "versions": headers.get("X-Versions-Location"),
+        "history": headers.get("X-History-Location"),
         "storage_policy": str(headers.get(POLICY_INDEX_HEADER) or "0"),
         "meta": _prefixed(headers, "X-Container-Meta-"),
         "sysmeta": _prefixed(headers, "X-Container-Sysmeta-"),

@@ -277,7 +277,7 @@ def convert_remove_headers(headers: Dict[str, str], target: str) -> Dict[str, st
         if key.lower().startswith(prefix):
             out["X-%s-%s" % (target.capitalize(), key[len(prefix):])] = ""
         elif key.lower() in ("x-remove-versions-location", "x-remove-history-location"):
-            out[key[len("X-Remove-"):]] = ""
+            out["X-" + key[len("x-remove-"):]] = ""
         else:
             out[key] = value
     return out

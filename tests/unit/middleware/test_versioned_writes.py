@@ -1,0 +1,44 @@
+"""versioned_writes: archive names and the container headers it checks."""
+from webob import Request, Response
+
+from objstore.middleware.versioned_writes import (VersionedWrites, archive_name,
+                                                  archive_prefix, is_delete_marker)
+
+
+def test_archive_names_carry_the_name_length_in_three_hex_digits():
+    assert archive_prefix("obj") == "003obj/"
+    assert archive_prefix("x" * 300) == "12c" + "x" * 300 + "/"
+    assert archive_prefix("\u00e9") == "002\u00e9/"  # UTF-8 bytes
+    assert archive_name("a", "1700000000.5") == "001a/1700000000.50000"
+
+
+def test_delete_markers_are_recognised_by_content_type():
+    assert is_delete_marker("application/x-deleted;swift_versions_deleted=1")
+    assert not is_delete_marker("text/plain")
+    assert not is_delete_marker(None)
+
+
+def _app(seen):
+    def app(env, start_response):
+        seen.append(dict(env))
+        return Response(status=204)(env, start_response)
+    return app
+
+
+def test_both_modes_at_once_is_400_and_one_mode_clears_the_other():
+    seen = []
+    mw = VersionedWrites(_app(seen), {})
+    resp = Request.blank("/v1/AUTH_a/c", method="POST", headers={
+        "X-Versions-Location": "v", "X-History-Location": "h"}).get_response(mw)
+    assert resp.status_int == 400 and not seen
+    resp = Request.blank("/v1/AUTH_a/c", method="POST", headers={
+        "X-History-Location": "h"}).get_response(mw)
+    assert resp.status_int == 204
+    assert seen[0]["HTTP_X_REMOVE_VERSIONS_LOCATION"] == "1"
+
+
+def test_a_location_with_a_slash_is_refused():
+    mw = VersionedWrites(_app([]), {})
+    resp = Request.blank("/v1/AUTH_a/c", method="PUT", headers={
+        "X-Versions-Location": "a/b"}).get_response(mw)
+    assert resp.status_int == 400
