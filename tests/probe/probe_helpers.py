@@ -1,0 +1,173 @@
+"""Helpers of the probe tests: real faults injected into the live all-in-one cluster.
+
+Each test breaks something real (stops or kill -9s a server, corrupts or
+deletes files on a device), checks what clients see, runs the daemons'
+``--once`` passes, and checks the cluster healed. Every test restores the
+cluster in ``finally`` with ``saio/start`` (idempotent: it restarts only
+what is missing), so a failing probe never leaves the next one a broken
+cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+import uuid
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+import swiftclient
+
+from objstore.common.config import read_conf
+from objstore.obj.diskfile import DiskFileManager, DiskFileNotExist
+from ring import Ring
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SAIO = os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio"))
+ETC = os.path.join(SAIO, "etc")
+RUN = os.path.join(SAIO, "run")
+VENV_BIN = os.path.join(REPO, ".venv", "bin")
+PROXY = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080"))
+AUTH_URL = PROXY + "/auth/v1.0"
+NODES = (1, 2, 3, 4)
+
+
+def _healthy() -> bool:
+    try:
+        return urllib.request.urlopen(PROXY + "/healthcheck", timeout=2).status == 200
+    except Exception:
+        return False
+
+
+def start_cluster() -> None:
+    """``saio/start``: brings back whatever is stopped, leaves the rest."""
+    subprocess.run([os.path.join(REPO, "saio", "start")], check=True,
+                   stdout=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not _healthy():
+        assert time.time() < deadline, "the all-in-one cluster never became healthy"
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def saio():
+    if not _healthy():
+        start_cluster()
+    return PROXY
+
+
+@pytest.fixture
+def conn(saio):
+    return swiftclient.Connection(AUTH_URL, "test:tester", "testing", retries=0)
+
+
+@pytest.fixture
+def container(conn):
+    name = "probe-" + uuid.uuid4().hex[:12]
+    conn.put_container(name)
+    conn.head_container(name)  # now in the proxy's cache
+    return name
+
+
+# ----------------------------------------------------------------- servers
+
+def server_pid(name: str) -> Optional[int]:
+    try:
+        with open(os.path.join(RUN, "%s.pid" % name)) as fp:
+            return int(fp.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def stop_server(name: str, sig: int = signal.SIGTERM) -> None:
+    """Stop one SAIO server (``object-2``, ``container-1``...) and forget
+    its pid file, so ``saio/start`` brings it back."""
+    pid = server_pid(name)
+    if pid is not None:
+        # the workers too: with kill -9 the parent cannot take them along
+        pids = [pid] + (_children(pid) if sig == signal.SIGKILL else [])
+        for one in pids:
+            try:
+                os.kill(one, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+    try:
+        os.unlink(os.path.join(RUN, "%s.pid" % name))
+    except FileNotFoundError:
+        pass
+
+
+def _children(pid: int) -> List[int]:
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as fp:
+            return [int(p) for p in fp.read().split()]
+    except OSError:
+        return []
+
+
+def run_daemon(daemon: str, nodes=NODES, timeout: float = 300) -> None:
+    """One ``--once`` pass of ``objstore-<daemon>`` on each node, in
+    parallel, as ``saio/daemons once`` does; fails if any pass failed."""
+    kind = daemon.split("-")[0]
+    procs = [subprocess.Popen([os.path.join(VENV_BIN, "objstore-%s" % daemon),
+                               os.path.join(ETC, "%s-server" % kind, "%d.conf" % n), "--once"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for n in nodes]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=timeout)
+        assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
+
+
+# ------------------------------------------------------------------ placement
+
+def node_of(dev: Dict) -> int:
+    return (int(dev["port"]) - 6200) // 10
+
+
+def object_nodes(account: str, container: str, obj: str) -> Tuple[int, List[int], List[int]]:
+    """``(partition, primary node numbers, handoff node numbers)``."""
+    ring = Ring(ETC, ring_name="object")
+    part, nodes = ring.get_nodes(account, container, obj)
+    return part, [node_of(n) for n in nodes], [node_of(n) for n in ring.get_more_nodes(part)]
+
+
+def container_nodes(account: str, container: str) -> Tuple[int, List[int]]:
+    ring = Ring(ETC, ring_name="container")
+    part, nodes = ring.get_nodes(account, container)
+    return part, [node_of(n) for n in nodes]
+
+
+def mgr(node: int) -> DiskFileManager:
+    conf = read_conf(os.path.join(ETC, "object-server", "%d.conf" % node))["DEFAULT"]
+    return DiskFileManager(conf)
+
+
+def diskfile(node: int, part: int, account: str, container: str, obj: str):
+    return mgr(node).get_diskfile("sdb%d" % node, str(part), account, container, obj)
+
+
+def on_disk(node: int, part: int, account: str, container: str, obj: str) -> Optional[bytes]:
+    """The object's bytes on one node's disk, read through the DiskFile
+    layer (verified), or None if that node has no good copy."""
+    df = diskfile(node, part, account, container, obj)
+    try:
+        df.open()
+    except DiskFileNotExist:
+        return None
+    reader = df.reader(verify=False)
+    return b"".join(reader)
+
+
+def account_of(conn: swiftclient.Connection) -> str:
+    url, _token = conn.get_auth()
+    return url.rstrip("/").rsplit("/", 1)[-1]

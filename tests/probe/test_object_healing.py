@@ -1,0 +1,200 @@
+"""Probe: the object replicator, auditor, updater and expirer heal real
+faults of the live cluster."""
+
+import os
+import shutil
+import signal
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_helpers import (account_of, container_nodes, diskfile, object_nodes,  # noqa: E402
+                           on_disk, run_daemon, start_cluster, stop_server)
+
+import pytest  # noqa: E402
+import swiftclient  # noqa: E402
+
+
+def _name() -> str:
+    return "obj-" + uuid.uuid4().hex[:10]
+
+
+def test_object_put_while_a_primary_is_down_reaches_it_after_one_replicator_pass(
+        conn, container):
+    account, obj = account_of(conn), _name()
+    part, primaries, _handoffs = object_nodes(account, container, obj)
+    down = primaries[2]
+    stop_server("object-%d" % down)
+    try:
+        conn.put_object(container, obj, b"written while a primary was down")
+        assert on_disk(down, part, account, container, obj) is None
+    finally:
+        start_cluster()
+    run_daemon("object-replicator")
+    for node in primaries:
+        assert on_disk(node, part, account, container, obj) == \
+            b"written while a primary was down", node
+
+
+def test_put_landing_on_a_handoff_is_moved_home_and_the_handoff_copy_removed(
+        conn, container):
+    account, obj = account_of(conn), _name()
+    part, primaries, handoffs = object_nodes(account, container, obj)
+    stop_server("object-%d" % primaries[0])
+    try:
+        conn.put_object(container, obj, b"on a handoff")
+        assert on_disk(handoffs[0], part, account, container, obj) == b"on a handoff"
+    finally:
+        start_cluster()
+    run_daemon("object-replicator")
+    for node in primaries:
+        assert on_disk(node, part, account, container, obj) == b"on a handoff", node
+    assert on_disk(handoffs[0], part, account, container, obj) is None
+    assert not os.path.exists(diskfile(handoffs[0], part, account, container, obj).datadir)
+
+
+def _corrupt_one_replica(conn, container, body):
+    account, obj = account_of(conn), _name()
+    conn.put_object(container, obj, body)
+    part, primaries, _ = object_nodes(account, container, obj)
+    victim = primaries[0]
+    df = diskfile(victim, part, account, container, obj)
+    [data] = [n for n in os.listdir(df.datadir) if n.endswith(".data")]
+    with open(os.path.join(df.datadir, data), "r+b") as fp:
+        fp.seek(5000)
+        fp.write(b"\x00" * 64)  # same size: only an MD5 check can tell
+    return account, obj, part, victim, df
+
+
+def test_corrupted_replica_is_quarantined_by_the_auditor_then_restored(conn, container):
+    body = os.urandom(100_000)
+    account, obj, part, victim, df = _corrupt_one_replica(conn, container, body)
+    run_daemon("object-auditor", nodes=[victim])
+    quarantine_dir = os.path.join(df.device_path, "quarantined", "objects")
+    assert df.object_hash in os.listdir(quarantine_dir)
+    assert on_disk(victim, part, account, container, obj) is None
+    for _ in range(5):  # the other replicas serve meanwhile
+        assert conn.get_object(container, obj)[1] == body
+    run_daemon("object-replicator")
+    assert on_disk(victim, part, account, container, obj) == body
+    assert conn.get_object(container, obj)[1] == body
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap: the object server streams a body before its MD5 can be checked; a "
+    "corrupted replica is quarantined only after a GET sent its bad bytes (the client's "
+    "ETag check catches it). Fix: verify small objects before the first byte."))
+def test_get_never_returns_bad_bytes_from_a_corrupted_replica(conn, container):
+    body = os.urandom(100_000)
+    _corrupt_one_replica(conn, container, body)
+    for _ in range(10):
+        try:
+            _h, got = conn.get_object(container, _h_name(conn, container))
+        except swiftclient.ClientException:
+            continue  # an error is acceptable; wrong bytes are not
+        assert got == body, "a GET returned corrupted bytes"
+
+
+def _h_name(conn, container):
+    return conn.get_container(container)[1][0]["name"]
+
+
+def test_wiped_objects_tree_of_a_device_is_refilled_by_the_replicator(conn, container):
+    account = account_of(conn)
+    victim = 2
+    names = []
+    for _ in range(40):
+        obj = _name()
+        conn.put_object(container, obj, obj.encode())
+        if victim in object_nodes(account, container, obj)[1]:
+            names.append(obj)
+    assert names, "no object of the sample has a primary on node 2"
+    dev = diskfile(victim, 0, account, container, names[0]).device_path
+    shutil.rmtree(os.path.join(dev, "objects"))
+    run_daemon("object-replicator", nodes=[n for n in (1, 2, 3, 4) if n != victim])
+    for obj in names:
+        part = object_nodes(account, container, obj)[0]
+        assert on_disk(victim, part, account, container, obj) == obj.encode(), obj
+
+
+def test_listing_is_wrong_while_container_servers_are_down_and_right_after_the_updater(
+        conn, container):
+    names = sorted(_name() for _ in range(3))
+    account = account_of(conn)
+    _cpart, cnodes = container_nodes(account, container)
+    for node in (1, 2, 3, 4):
+        stop_server("container-%d" % node)
+    try:
+        for obj in names:
+            conn.put_object(container, obj, b"x")
+    finally:
+        start_cluster()
+    listed = [o["name"] for o in conn.get_container(container, full_listing=True)[1]]
+    assert listed == []
+    run_daemon("object-updater")
+    listed = [o["name"] for o in conn.get_container(container, full_listing=True)[1]]
+    assert listed == names
+
+
+def test_expired_object_is_gone_from_get_at_once_and_from_listing_after_the_expirer(
+        conn, container):
+    obj = _name()
+    conn.put_object(container, obj, b"short-lived", headers={"X-Delete-After": "2"})
+    assert [o["name"] for o in conn.get_container(container)[1]] == [obj]
+    deadline = time.time() + 10
+    while True:
+        try:
+            conn.head_object(container, obj)
+        except swiftclient.ClientException as err:
+            assert err.http_status == 404
+            break
+        assert time.time() < deadline, "object never expired"
+        time.sleep(0.2)
+    assert [o["name"] for o in conn.get_container(container)[1]] == [obj]
+    run_daemon("object-expirer")
+    assert conn.get_container(container)[1] == []
+
+
+def test_kill_9_of_a_storage_server_mid_put_loses_no_acknowledged_write(conn, container):
+    import threading
+
+    account = account_of(conn)
+    obj_names = [_name() for _ in range(12)]
+    bodies = {n: os.urandom(300_000) for n in obj_names}
+    acked = {}
+    victim = object_nodes(account, container, obj_names[0])[1][0]
+
+    def put(name):
+        def slow():
+            data = bodies[name]
+            for i in range(0, len(data), 30_000):
+                time.sleep(0.05)
+                yield data[i:i + 30_000]
+        try:
+            c = swiftclient.Connection(conn.authurl, conn.user, conn.key, retries=0)
+            c.put_object(container, name, slow(), chunk_size=30_000)
+            acked[name] = True
+        except swiftclient.ClientException:
+            acked[name] = False
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in obj_names]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(0.25)
+        stop_server("object-%d" % victim, signal.SIGKILL)
+        for t in threads:
+            t.join(60)
+    finally:
+        start_cluster()
+    assert any(acked.values()), "no PUT succeeded with one of four servers killed"
+    for name, ok in acked.items():
+        if ok:
+            assert conn.get_object(container, name)[1] == bodies[name], name
+    run_daemon("object-replicator")
+    for name, ok in acked.items():
+        if ok:
+            part, primaries, _ = object_nodes(account, container, name)
+            copies = [on_disk(n, part, account, container, name) for n in primaries]
+            assert copies.count(bodies[name]) == 3, name
