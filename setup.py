@@ -32,6 +32,11 @@ setup(
             "objstore-container-auditor = objstore.container.auditor:main",
             "objstore-account-auditor = objstore.account.auditor:main",
             "objstore-account-reaper = objstore.account.reaper:main",
+            "objstore-object-replicator = objstore.obj.replicator:main",
+            "objstore-object-auditor = objstore.obj.auditor:main",
+            "objstore-object-updater = objstore.obj.updater:main",
+            "objstore-object-expirer = objstore.obj.expirer:main",
+            "objstore-recon = objstore.cli.recon:main",
         ],
     },
 )

@@ -568,9 +568,12 @@ class _closing:
         self.reader.close()
 
 
-def app_factory(conf: Dict[str, str]) -> ObjectController:
-    """The WSGI app for ``run_wsgi`` (conf: app section merged over DEFAULT)."""
-    return ObjectController(conf)
+def app_factory(conf: Dict[str, str]) -> Any:
+    """The WSGI app for ``run_wsgi`` (conf: app section merged over DEFAULT),
+    with ``/recon/...`` answered in front of it."""
+    from objstore.common.recon import ReconMiddleware
+
+    return ReconMiddleware(ObjectController(conf), conf, "object")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

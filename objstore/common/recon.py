@@ -1,0 +1,112 @@
+"""``/recon/<what>``: what a storage node's daemons and disks are doing.
+
+Operators (and ``objstore-recon``) ask every node the same questions to
+spot the one that is behind: when did replication last finish, how many
+async pendings wait, how much was quarantined, how full the disks are,
+whether every node has the same rings. Daemons write their pass stats to
+the recon cache (``common.daemon``); this middleware reads that and the
+devices, and never touches the request path of the wrapped server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any, Callable, Dict, Iterable, Optional
+
+from objstore.common.config import config_true_value, swift_dir
+from objstore.common.daemon import DEFAULT_RECON_CACHE_PATH, read_recon_cache
+from objstore.common.utils import check_drive
+
+#: ``/recon/<what>`` -> the daemon's key in the recon cache.
+DAEMON_KEYS = {"replication": "replicator", "auditor": "auditor", "updater": "updater",
+               "expirer": "expirer", "reaper": "reaper"}
+
+
+class ReconMiddleware:
+    """Answers ``GET /recon/<what>`` in front of a storage server app."""
+
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str], server_type: str) -> None:
+        self.app = app
+        self.server_type = server_type
+        self.devices = conf.get("devices", "/srv/node")
+        self.mount_check = config_true_value(conf.get("mount_check", "true"))
+        self.swift_dir = swift_dir(conf)
+        self.cache = os.path.join(conf.get("recon_cache_path", DEFAULT_RECON_CACHE_PATH),
+                                  "%s.recon" % server_type)
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = env.get("PATH_INFO", "")
+        if not path.startswith("/recon/") or env.get("REQUEST_METHOD") != "GET":
+            return self.app(env, start_response)
+        answer = self.answer(path[len("/recon/"):])
+        if answer is None:
+            body = b"Not found: try /recon/ replication, auditor, updater, expirer, async, " \
+                   b"quarantined, diskusage, ringmd5 or load"
+            start_response("404 Not Found", [("Content-Type", "text/plain"),
+                                             ("Content-Length", str(len(body)))])
+            return [body]
+        body = json.dumps(answer, sort_keys=True).encode("utf-8")
+        start_response("200 OK", [("Content-Type", "application/json"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+
+    def answer(self, what: str) -> Optional[Any]:
+        """The JSON-able answer to ``/recon/<what>``, None if unknown."""
+        if what in DAEMON_KEYS:
+            return read_recon_cache(self.cache).get(
+                "%s-%s" % (self.server_type, DAEMON_KEYS[what]))
+        handler = {"async": self.async_pendings, "quarantined": self.quarantined,
+                   "diskusage": self.disk_usage, "ringmd5": self.ring_md5s,
+                   "load": self.load}.get(what)
+        return handler() if handler else None
+
+    def _devices(self) -> Dict[str, str]:
+        try:
+            names = sorted(os.listdir(self.devices))
+        except OSError:
+            return {}
+        return {n: p for n, p in ((n, check_drive(self.devices, n, self.mount_check))
+                                  for n in names) if p}
+
+    def _count_files(self, prefix: str) -> int:
+        total = 0
+        for dev_path in self._devices().values():
+            for name in os.listdir(dev_path):
+                if name == prefix or name.startswith(prefix + "-"):
+                    for _dirpath, _dirs, files in os.walk(os.path.join(dev_path, name)):
+                        total += len(files)
+        return total
+
+    def async_pendings(self) -> Dict[str, int]:
+        return {"async_pending": self._count_files("async_pending")}
+
+    def quarantined(self) -> Dict[str, int]:
+        counts: Dict[str, int] = {}
+        for dev_path in self._devices().values():
+            qdir = os.path.join(dev_path, "quarantined")
+            for kind in (os.listdir(qdir) if os.path.isdir(qdir) else []):
+                counts[kind] = counts.get(kind, 0) + len(os.listdir(os.path.join(qdir, kind)))
+        return counts
+
+    def disk_usage(self) -> list:
+        out = []
+        for name, path in self._devices().items():
+            st = os.statvfs(path)
+            size, avail = st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize
+            out.append({"device": name, "mounted": True, "size": size, "avail": avail,
+                        "used": size - st.f_bfree * st.f_frsize})
+        return out
+
+    def ring_md5s(self) -> Dict[str, str]:
+        out = {}
+        for name in sorted(os.listdir(self.swift_dir)):
+            if name.endswith(".ring.gz"):
+                with open(os.path.join(self.swift_dir, name), "rb") as fp:
+                    out[name] = hashlib.md5(fp.read(), usedforsecurity=False).hexdigest()
+        return out
+
+    def load(self) -> Dict[str, float]:
+        one, five, fifteen = os.getloadavg()
+        return {"1m": one, "5m": five, "15m": fifteen}

@@ -1,0 +1,56 @@
+"""The recon middleware answers from the recon cache and the devices."""
+
+import json
+import os
+
+from webob import Request
+
+from objstore.common.daemon import dump_recon_cache
+from objstore.common.recon import ReconMiddleware
+
+
+def _app(env, start_response):
+    start_response("200 OK", [("Content-Length", "5")])
+    return [b"inner"]
+
+
+def _mw(tmp_path):
+    devices = tmp_path / "node"
+    (devices / "sda1" / "async_pending" / "abc").mkdir(parents=True)
+    (devices / "sda1" / "async_pending" / "abc" / "x-1").write_text("{}")
+    (devices / "sda1" / "quarantined" / "objects" / "h1").mkdir(parents=True)
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "object.ring.gz").write_bytes(b"ring")
+    conf = {"devices": str(devices), "mount_check": "false", "swift_dir": str(etc),
+            "recon_cache_path": str(tmp_path / "cache")}
+    return ReconMiddleware(_app, conf, "object")
+
+
+def _get(mw, path):
+    resp = Request.blank(path).get_response(mw)
+    return resp.status_int, resp.body
+
+
+def test_daemon_stats_come_from_the_recon_cache(tmp_path):
+    mw = _mw(tmp_path)
+    dump_recon_cache(str(tmp_path / "cache" / "object.recon"), "object-replicator",
+                     {"pass_time": 1.5})
+    status, body = _get(mw, "/recon/replication")
+    assert status == 200 and json.loads(body) == {"pass_time": 1.5}
+
+
+def test_async_quarantined_ringmd5_and_disk_usage_are_counted(tmp_path):
+    mw = _mw(tmp_path)
+    assert json.loads(_get(mw, "/recon/async")[1]) == {"async_pending": 1}
+    assert json.loads(_get(mw, "/recon/quarantined")[1]) == {"objects": 1}
+    assert list(json.loads(_get(mw, "/recon/ringmd5")[1])) == ["object.ring.gz"]
+    [usage] = json.loads(_get(mw, "/recon/diskusage")[1])
+    assert usage["device"] == "sda1" and usage["size"] > 0
+    assert "1m" in json.loads(_get(mw, "/recon/load")[1])
+
+
+def test_unknown_question_is_404_and_other_paths_reach_the_server(tmp_path):
+    mw = _mw(tmp_path)
+    assert _get(mw, "/recon/everything")[0] == 404
+    assert _get(mw, "/sda1/1/a/c/o") == (200, b"inner")
