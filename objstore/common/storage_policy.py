@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from objstore.common.config import ConfigError, config_true_value, read_conf
+from objstore.common.ec import ECParams, validate_params
 
 REPLICATION = "replication"
 ERASURE_CODING = "erasure_coding"
@@ -25,6 +26,12 @@ class StoragePolicy:
     is_deprecated: bool = False
     aliases: List[str] = field(default_factory=list)
     options: Dict[str, str] = field(default_factory=dict)
+    #: EC settings, validated at load; None for replication
+    ec: Optional[ECParams] = None
+
+    @property
+    def is_ec(self) -> bool:
+        return self.policy_type == ERASURE_CODING
 
     @property
     def ring_name(self) -> str:
@@ -38,6 +45,11 @@ class StoragePolicy:
             data["deprecated"] = True
         if self.policy_type != REPLICATION:
             data["policy_type"] = self.policy_type
+        if self.ec is not None:
+            data.update({"ec_type": self.ec.ec_type,
+                         "ec_num_data_fragments": self.ec.ndata,
+                         "ec_num_parity_fragments": self.ec.nparity,
+                         "ec_object_segment_size": self.ec.segment_size})
         return data
 
 
@@ -102,9 +114,19 @@ def load_policies(directory: str) -> StoragePolicies:
                 raise ConfigError("bad storage policy section [%s] in %s" % (section, path)) from None
             aliases = [a.strip() for a in opts.get("aliases", "").split(",") if a.strip()]
             name = opts.get("name", "Policy-%d" % index)
+            policy_type = opts.get("policy_type", REPLICATION).strip()
+            ec = None
+            if policy_type == ERASURE_CODING:
+                try:
+                    ec = validate_params(section, opts)
+                except ValueError as err:
+                    raise ConfigError("%s in %s" % (err, path)) from None
+            elif policy_type != REPLICATION:
+                raise ConfigError("[%s]: unknown policy_type %r in %s; use %s or %s"
+                                  % (section, policy_type, path, REPLICATION, ERASURE_CODING))
             found.append(StoragePolicy(
-                index=index, name=name,
-                policy_type=opts.get("policy_type", REPLICATION),
+                index=index, name=name, ec=ec,
+                policy_type=policy_type,
                 is_default=config_true_value(opts.get("default", "no")),
                 is_deprecated=config_true_value(opts.get("deprecated", "no")),
                 aliases=[a for a in aliases if a != name],

@@ -19,6 +19,7 @@ import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from objstore.common import concurrency
 from objstore.common.config import config_float, config_int, config_true_value
 from objstore.common.config import load_hash_settings, swift_dir
 from objstore.common.storage_policy import data_dir
@@ -29,9 +30,10 @@ from objstore.obj.exceptions import (DiskFileCollision, DiskFileDeleted,  # noqa
                                      DiskFileDeviceUnavailable, DiskFileError,
                                      DiskFileExpired, DiskFileNoSpace, DiskFileNotExist,
                                      DiskFileQuarantined)
-from objstore.obj.metadata import Metadata, MetadataError, read_metadata
-from objstore.obj.ondisk import (DATA_EXT, META_EXT, TS_EXT, OnDiskFiles,
-                                 cleanup_ondisk_files, gather_ondisk_files)
+from objstore.obj.metadata import Metadata, MetadataError, read_metadata, write_metadata
+from objstore.obj.ondisk import (META_EXT, TS_EXT, OnDiskFiles, cleanup_ondisk_files,
+                                 gather_ondisk_files, make_frag_name, make_sidecar_name,
+                                 parse_data_name, parse_filename)
 from objstore.obj.reader import DiskFileReader
 from objstore.obj.writer import DiskFileWriter
 from ring.utils import hash_path
@@ -270,6 +272,8 @@ class DiskFile:
         self._data_metadata: Optional[Metadata] = None
         self._fd: Optional[int] = None
         self._data_file: Optional[str] = None
+        #: EC: open this fragment index (a node may hold several); None = any
+        self.wanted_frag: Optional[int] = None
 
     # -- reading -----------------------------------------------------------
     def open(self, now: Optional[float] = None) -> "DiskFile":
@@ -300,7 +304,15 @@ class DiskFile:
             raise DiskFileDeleted(Timestamp(files.ts_file[:-len(TS_EXT)]))
         if not files.data_file:
             raise DiskFileNotExist(self.datadir)
-        path = os.path.join(self.datadir, files.data_file)
+        data_file = files.data_file
+        if self.wanted_frag is not None and files.frag_files:
+            data_file = next((n for n in files.frag_files
+                              if parse_data_name(n)[1] == self.wanted_frag), "")  # type: ignore[index]
+            if not data_file:
+                raise DiskFileNotExist("%s has no fragment %d" % (self.datadir,
+                                                                  self.wanted_frag))
+            files.data_file = data_file
+        path = os.path.join(self.datadir, data_file)
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
@@ -334,7 +346,8 @@ class DiskFile:
     def _load(self, fd: int, path: str, files: OnDiskFiles) -> Metadata:
         try:
             data_meta = read_metadata(fd, self.datadir)
-            if str(data_meta.get("X-Timestamp", "")) != files.data_file[:-len(DATA_EXT)]:  # type: ignore[index]
+            named = parse_filename(files.data_file)[0].internal  # type: ignore[arg-type,index]
+            if str(data_meta.get("X-Timestamp", "")) != named:
                 raise MetadataError("timestamp in metadata does not match file name")
             size = os.fstat(fd).st_size
             if str(size) != str(data_meta.get("Content-Length")):
@@ -417,6 +430,60 @@ class DiskFile:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None
             raise
+
+    def fragments(self) -> List[int]:
+        """EC: the durable fragment indexes held for the served timestamp."""
+        try:
+            files = gather_ondisk_files(os.listdir(self.datadir))
+        except OSError:
+            return []
+        return [parse_data_name(n)[1] for n in files.frag_files]  # type: ignore[index,misc]
+
+    def commit(self, timestamp: Timestamp,
+               extra: Optional[Metadata] = None) -> Optional[Metadata]:
+        """EC phase two: add ``extra`` (sysmeta known only once the whole
+        body was read) to every fragment of ``timestamp`` here and make it
+        durable (rename to ``#d``), so it is served from now on.
+
+        Returns the committed metadata; None when no fragment of that
+        timestamp is here (never written, or superseded and cleaned)."""
+        metadata = concurrency.run_in_thread(self._commit, timestamp, dict(extra or {}))
+        if metadata is not None:
+            self._after_write()
+        return metadata
+
+    def _commit(self, timestamp: Timestamp, extra: Metadata) -> Optional[Metadata]:
+        try:
+            names = os.listdir(self.datadir)
+        except OSError:
+            return None
+        committed: Optional[Metadata] = None
+        for name in sorted(names):
+            info = parse_data_name(name)
+            if info is None or info[1] is None or info[0] != timestamp:
+                continue
+            path = os.path.join(self.datadir, name)
+            try:
+                metadata = read_metadata(path, self.datadir)
+                if not info[2]:
+                    if extra and any(metadata.get(k) != v for k, v in extra.items()):
+                        metadata.update(extra)
+                        sidecar = os.path.join(self.datadir, make_sidecar_name(
+                            name, uuid.uuid4().hex[:8]))
+                        write_metadata(path, metadata, sidecar)
+                        fd = os.open(path, os.O_RDONLY)
+                        try:
+                            os.fsync(fd)
+                        finally:
+                            os.close(fd)
+                    os.rename(path, os.path.join(self.datadir,
+                                                 make_frag_name(timestamp, info[1], True)))
+            except (FileNotFoundError, MetadataError):
+                continue  # cleaned up under us, or damaged: the auditor's business
+            committed = metadata
+        if committed is not None:
+            fsync_dir(self.datadir)
+        return committed
 
     def _after_write(self) -> None:
         self.mgr.cleanup_ondisk_files(self.datadir)

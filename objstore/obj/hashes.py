@@ -90,10 +90,10 @@ def hash_suffix(suffix_dir: str, reclaim_age: Optional[float]) -> Optional[str]:
         hash_dir = os.path.join(suffix_dir, name)
         if not os.path.isdir(hash_dir):
             continue
-        kept = cleanup_ondisk_files(hash_dir, reclaim_age).kept
-        if kept:
-            found = True
-            md5.update(("%s:%s;" % (name, ",".join(kept))).encode("utf-8"))
+        files = cleanup_ondisk_files(hash_dir, reclaim_age)
+        found = found or bool(files.kept)
+        if files.signature:  # EC fragment indexes left out: they differ by design
+            md5.update(("%s:%s;" % (name, ",".join(files.signature))).encode("utf-8"))
     if not found:
         try:
             os.rmdir(suffix_dir)

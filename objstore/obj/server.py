@@ -23,7 +23,7 @@ from objstore.common.storage_policy import load_policies
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5, split_path
 from objstore.common.wsgi import run_wsgi
-from objstore.obj import conditional, ranges, updates
+from objstore.obj import conditional, ec_fragments, ranges, updates
 from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
                                    DiskFileDeviceUnavailable, DiskFileExpired,
                                    DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
@@ -195,6 +195,7 @@ class ObjectController:
     # -- handlers ------------------------------------------------------------
     def GET(self, req: Request) -> Response:
         df, _segs, _policy = self._diskfile(req)
+        df.wanted_frag = ec_fragments.wanted_frag(req)
         try:
             df.open()
         except DiskFileDeleted as err:
@@ -215,7 +216,8 @@ class ObjectController:
     def _object_response(self, req: Request, df: DiskFile) -> Response:
         meta = df.get_metadata()
         ts = df.timestamp
-        etag = meta.get("ETag", "")
+        # EC: the proxy asks for conditionals against the client's ETag
+        etag = meta.get(req.headers.get("X-Backend-Etag-Is-At", "ETag")) or meta.get("ETag", "")
         size = int(meta.get("Content-Length", 0))
         headers = {k: v for k, v in meta.items()
                    if k.lower().startswith(_META_PREFIXES) or k in ALLOWED_HEADERS}
@@ -290,7 +292,7 @@ class ObjectController:
             etag = self._receive(req, writer, length)
             metadata = self._put_metadata(req, df, ts, etag, writer.bytes_written, delete_at)
             try:
-                writer.put(metadata)
+                writer.put(metadata, self._data_ext(req, policy_index))
             except DiskFileNoSpace:
                 raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_containers(req, df, targets, "PUT", segs, policy_index, {
@@ -374,8 +376,18 @@ class ObjectController:
             metadata["X-Delete-At"] = delete_at
         return metadata
 
+    def _data_ext(self, req: Request, policy_index: int) -> str:
+        try:
+            return ec_fragments.data_ext(req, ec_fragments.is_ec(self.policies, policy_index))
+        except ec_fragments.FragmentRequestError as err:
+            raise HTTPError(400, str(err)) from None
+
     def POST(self, req: Request) -> Response:
         df, _segs, _policy = self._diskfile(req)
+        if ec_fragments.COMMIT in req.headers:  # phase two of an EC PUT
+            return ec_fragments.commit(df, req, make_response, lambda headers: (
+                self._update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT",
+                                        _segs, _policy, headers)))
         ts = _timestamp(req)
         error = constraints.check_metadata(
             {k: _wsgi_to_str(v) for k, v in req.headers.items()}, "object")

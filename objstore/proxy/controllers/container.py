@@ -8,7 +8,6 @@ from typing import Dict, List, Optional
 from webob import Request, Response
 
 from objstore.common import constraints
-from objstore.common.storage_policy import ERASURE_CODING
 from objstore.common.timestamp import Timestamp
 from objstore.proxy import info as info_mod
 from objstore.proxy.controllers.account import create_account
@@ -125,9 +124,6 @@ class ContainerController(Controller):
         if policy.is_deprecated:
             return error_response(400, "Storage Policy %r is deprecated; pick another"
                                   % policy.name)
-        if policy.policy_type == ERASURE_CODING:
-            return error_response(400, "Storage Policy %r is erasure coded, which is not "
-                                       "supported yet" % policy.name)
         return {POLICY_INDEX: str(policy.index)}
 
     def _account_ready(self, req: Request) -> Optional[Response]:

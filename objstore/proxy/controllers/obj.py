@@ -59,6 +59,10 @@ class ObjectController(Controller):
                                   % self.container_name)
         ring, part, policy_index = self._ring_and_part(info)
         headers = self.backend_headers(req, {POLICY_INDEX: policy_index})
+        policy = self.app.policies.get_by_index(policy_index)
+        if policy is not None and policy.is_ec:
+            from objstore.proxy.ec_get import ECGetter
+            return ECGetter(self.app, ring, part, self._path(), headers, policy).respond(req)
         getter = ObjectGetter(self.app, ring, part, self._path(), req.method, headers,
                               newest=config_true_value(req.headers.get("X-Newest", "")))
         source = getter.first_source()
@@ -186,6 +190,11 @@ class ObjectController(Controller):
             one = dict(headers)
             one.update(extra)
             headers_list.append(one)
+        policy = self.app.policies.get_by_index(policy_index)
+        if policy is not None and policy.is_ec:
+            from objstore.proxy.ec_put import ec_stream_put
+            return ec_stream_put(self.app, req.environ, ring, part, self._path(), headers_list,
+                                 length, timestamp, req.headers.get("ETag"), policy)
         return stream_put(self.app, req.environ, ring, part, self._path(), headers_list,
                           length, timestamp, req.headers.get("ETag"))
 

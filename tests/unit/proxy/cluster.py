@@ -138,8 +138,9 @@ def _write(path: str, text: str) -> None:
         fp.write(text)
 
 
-def _build_ring(swift_dir: str, name: str, devs: List[Tuple[int, str]]) -> None:
-    builder = RingBuilder(4, REPLICAS, 0)
+def _build_ring(swift_dir: str, name: str, devs: List[Tuple[int, str]],
+                replicas: int = REPLICAS) -> None:
+    builder = RingBuilder(4, replicas, 0)
     for zone, (port, device) in enumerate(devs, 1):
         builder.add_dev({"region": 1, "zone": zone, "ip": "127.0.0.1", "port": port,
                          "device": device, "weight": 100})
@@ -154,7 +155,12 @@ def _server_cmd(module: str, conf: str) -> List[str]:
 
 class Cluster:
     def __init__(self, root: str, proxy_options: str = "",
-                 pipeline: str = "catch_errors proxy-server", filters: str = "") -> None:
+                 pipeline: str = "catch_errors proxy-server", filters: str = "",
+                 object_servers: int = OBJECT_SERVERS, extra_policies: str = "",
+                 extra_rings: Optional[Dict[str, int]] = None) -> None:
+        """``extra_policies`` is appended to objstore.conf; ``extra_rings``
+        names more object rings (``{"object-2": 6}``: name to replicas)
+        over all object servers."""
         self.root = root
         self.procs: Dict[str, subprocess.Popen] = {}
         self.swift_dir = os.path.join(root, "etc")
@@ -162,10 +168,10 @@ class Cluster:
         _write(os.path.join(self.swift_dir, "objstore.conf"),
                "[objstore-hash]\nswift_hash_path_prefix = pre\nswift_hash_path_suffix = suf\n"
                "[storage-policy:0]\nname = gold\ndefault = yes\n"
-               "[storage-policy:1]\nname = silver\n")
+               "[storage-policy:1]\nname = silver\n" + extra_policies)
         self.account_port = free_port()
         self.container_port = free_port()
-        self.object_ports = [free_port() for _ in range(OBJECT_SERVERS)]
+        self.object_ports = [free_port() for _ in range(object_servers)]
         self.relays = [Relay(p) for p in self.object_ports]
         self.proxy_port = free_port()
         shared_devices = os.path.join(root, "shared")
@@ -178,6 +184,8 @@ class Cluster:
         obj_devs = [(relay.port, "sdb%d" % i) for i, relay in enumerate(self.relays, 1)]
         _build_ring(self.swift_dir, "object", obj_devs)
         _build_ring(self.swift_dir, "object-1", obj_devs)
+        for ring_name, replicas in (extra_rings or {}).items():
+            _build_ring(self.swift_dir, ring_name, obj_devs, replicas)
         self.real_object_server = importlib.util.find_spec("objstore.obj.server") is not None
         self._start("account", "objstore.account.server", "app:account-server",
                     self.account_port, shared_devices)
@@ -246,9 +254,10 @@ class Cluster:
         conn.close()
         return resp.status, HeaderDict(resp.getheaders()), data
 
-    def object_relays(self, account: str, container: str, obj: str) -> List[Relay]:
+    def object_relays(self, account: str, container: str, obj: str,
+                      ring_name: str = "object") -> List[Relay]:
         """The relays of an object's primaries, in the proxy's order."""
-        ring = Ring(self.swift_dir, ring_name="object")
+        ring = Ring(self.swift_dir, ring_name=ring_name)
         _part, nodes = ring.get_nodes(account, container, obj)
         by_port = {relay.port: relay for relay in self.relays}
         return [by_port[n["port"]] for n in nodes]

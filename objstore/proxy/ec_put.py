@@ -1,0 +1,273 @@
+"""PUT of an erasure-coded object: encode, stream archives, commit.
+
+The body is cut into segments; each segment is encoded into ``k + m``
+fragments and fragment ``i`` goes to the node of archive ``i`` (primary
+``i``, or a handoff standing in for it). Memory is bounded by one segment
+plus the putters' queues, whatever the object size.
+
+Two phases, so that a reader never sees an object that cannot be decoded:
+
+1. every node writes its archive as ``<ts>#<i>.data`` (not durable: never
+   served);
+2. once ``put_quorum`` (``k + 1``) archives are written, the proxy sends
+   each of those nodes ``POST`` + ``X-Backend-Ec-Commit: <ts>`` with the
+   sysmeta only known at the end (client ETag, length) and the container
+   update headers; 201 once ``put_quorum`` commits succeeded.
+
+A failure before the commits leaves only non-durable fragments, which
+are invisible and removed after ``reclaim_age``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from webob import Response
+
+from objstore.common import concurrency, constraints
+from objstore.common.ec import ECError, codec_for
+from objstore.common.http_client import http_connect
+from objstore.common.storage_policy import StoragePolicy
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import new_md5
+from objstore.proxy.controllers.base import error_response
+from objstore.proxy.controllers.obj_put import ClientDisconnect, read_body
+from objstore.proxy.putter import Putter, PutterError
+
+FRAG_INDEX = "X-Object-Sysmeta-Ec-Frag-Index"
+EC_ETAG = "X-Object-Sysmeta-Ec-Etag"
+EC_LENGTH = "X-Object-Sysmeta-Ec-Content-Length"
+EC_SEGMENT = "X-Object-Sysmeta-Ec-Segment-Size"
+EC_SCHEME = "X-Object-Sysmeta-Ec-Scheme"
+COMMIT = "X-Backend-Ec-Commit"
+#: headers kept for the commit: the container must not list an object
+#: before it is readable
+_CONTAINER_UPDATE = ("X-Container-Host", "X-Container-Partition", "X-Container-Device")
+
+
+def scheme(policy: StoragePolicy) -> str:
+    ec = policy.ec
+    assert ec is not None
+    return "%s %d+%d" % (ec.ec_type, ec.ndata, ec.nparity)
+
+
+def archive_headers(base: Dict[str, str], index: int, policy: StoragePolicy,
+                    length: Optional[int], archive_length: Optional[int]) -> Dict[str, str]:
+    """The PUT headers of fragment archive ``index`` (pure)."""
+    ec = policy.ec
+    assert ec is not None
+    headers = {k: v for k, v in base.items()
+               if k not in _CONTAINER_UPDATE and k.lower() not in ("etag", "content-length",
+                                                                  "transfer-encoding")}
+    headers.update({FRAG_INDEX: str(index), EC_SCHEME: scheme(policy),
+                    EC_SEGMENT: str(ec.segment_size)})
+    if length is not None:
+        headers[EC_LENGTH] = str(length)
+        headers["X-Backend-Obj-Content-Length"] = str(length)
+        headers["Content-Length"] = str(archive_length)
+    else:
+        headers["Transfer-Encoding"] = "chunked"
+    return headers
+
+
+def _connect(app: Any, ring: Any, part: int, path: str,
+             headers_list: List[Dict[str, str]], expect: bool, chunked: bool
+             ) -> Dict[int, Putter]:
+    """One putter per archive index: primary ``i`` first, then handoffs
+    taken from a shared iterator (so two indexes never share a node)."""
+    primaries = ring.get_part_nodes(part)
+    handoffs = iter(ring.get_more_nodes(part))
+    budget = [app.request_node_count(ring)]
+
+    def candidates(index: int) -> Any:
+        if not app.error_limiter.is_limited(primaries[index]):
+            yield primaries[index]
+        while budget[0] > 0:
+            budget[0] -= 1
+            try:
+                node = next(handoffs)
+            except StopIteration:
+                return
+            if not app.error_limiter.is_limited(node):
+                yield node
+
+    def connect_one(index: int) -> Tuple[int, Optional[Putter]]:
+        for node in candidates(index):
+            try:
+                return index, Putter.connect(node, part, path, headers_list[index],
+                                             app.conn_timeout, app.node_timeout, expect,
+                                             chunked)
+            except PutterError as err:
+                if "507" in str(err):
+                    app.error_limit(node, str(err))
+                else:
+                    app.error_occurred(node, "PUT %s: %s" % (path, err))
+        return index, None
+
+    pile = concurrency.GreenPile(len(headers_list))
+    for index in range(len(headers_list)):
+        pile.spawn(connect_one, index)
+    return {i: p for i, p in pile if p is not None}
+
+
+def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
+                  headers_list: List[Dict[str, str]], length: Optional[int],
+                  timestamp: Timestamp, client_etag: Optional[str],
+                  policy: StoragePolicy) -> Response:
+    """Store one EC object; the client's answer."""
+    ec = policy.ec
+    assert ec is not None
+    if len(headers_list) != ec.nodes:
+        return error_response(503, "Service Unavailable: the ring %s has %d replicas but "
+                                   "policy %s needs %d (ec_num_data_fragments + "
+                                   "ec_num_parity_fragments); rebuild the ring"
+                              % (policy.ring_name, len(headers_list), policy.name, ec.nodes))
+    try:
+        codec = codec_for(ec)
+    except ECError as err:
+        return error_response(503, "Service Unavailable: %s" % err)
+    quorum = ec.put_quorum
+    archive_length = codec.layout(length).archive_length if length is not None else None
+    put_headers = [archive_headers(h, i, policy, length, archive_length)
+                   for i, h in enumerate(headers_list)]
+    chunked = length is None
+    putters = _connect(app, ring, part, path, put_headers, chunked or bool(archive_length),
+                       chunked)
+    early = [p.final_status for p in putters.values() if p.final_status is not None]
+    if 412 in early:
+        _abort(putters)
+        return error_response(412, "Precondition Failed: the object exists (If-None-Match: *)")
+    if 409 in early:
+        _abort(putters)
+        return Response(status=202, body=b"")
+    live = {i: p for i, p in putters.items() if p.live}
+    if len(live) < quorum:
+        _abort(putters)
+        app.logger.error("EC PUT %s: only %d of %d fragment nodes reachable", path,
+                         len(live), ec.nodes)
+        return error_response(503, "Service Unavailable: %d of %d fragment archives must be "
+                                   "stored, only %d object servers reachable"
+                              % (quorum, ec.nodes, len(live)))
+    for putter in live.values():
+        putter.start()
+    outcome = _send_body(app, env, path, length, codec, live, quorum)
+    if isinstance(outcome, Response):
+        _abort(putters)
+        return outcome
+    etag, received = outcome
+    if client_etag and client_etag.strip('"').lower() != etag:
+        _abort(putters)
+        return error_response(422, "Unprocessable Entity: the body's MD5 %s does not match "
+                                   "the ETag header you sent" % etag)
+    written = _finish_all(app, path, live)
+    if len(written) < quorum:
+        app.logger.error("EC PUT %s: %d of %d archives written, %d needed", path,
+                         len(written), ec.nodes, quorum)
+        return error_response(503, "Service Unavailable: only %d of %d fragment archives were "
+                                   "stored (%d needed); nothing was committed"
+                              % (len(written), ec.nodes, quorum))
+    commit_extra = {COMMIT: timestamp.internal, EC_ETAG: etag, EC_LENGTH: str(received)}
+    committed = _commit_all(app, part, path, written, headers_list, commit_extra)
+    if committed < quorum:
+        app.logger.error("EC PUT %s: %d commits, %d needed", path, committed, quorum)
+        return error_response(503, "Service Unavailable: only %d of %d fragment archives "
+                                   "could be made durable (%d needed)"
+                              % (committed, ec.nodes, quorum))
+    return Response(status=201, body=b"", headerlist=[
+        ("ETag", etag), ("Last-Modified", timestamp.http_date),
+        ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", "0")])
+
+
+def _send_body(app: Any, env: Dict[str, Any], path: str, length: Optional[int], codec: Any,
+               live: Dict[int, Putter], quorum: int) -> Any:
+    """Stream the encoded body; ``(etag, bytes)`` or an error Response."""
+    from objstore.common.ec import Segmenter
+    md5 = new_md5()
+    received = 0
+    segmenter = Segmenter(codec.params.segment_size)
+
+    def ship(segment: bytes) -> bool:
+        fragments = concurrency.run_in_thread(codec.encode, segment)
+        for index, putter in live.items():
+            putter.send_chunk(fragments[index])
+        return sum(1 for p in live.values() if p.live) >= quorum
+
+    try:
+        for chunk in read_body(env, length, app.client_chunk_size, app.client_timeout):
+            received += len(chunk)
+            if length is None and received > constraints.LIMITS["max_file_size"]:
+                return error_response(413, "Your request is too large.")
+            md5.update(chunk)
+            for segment in segmenter.feed(chunk):
+                if not ship(segment):
+                    return _mid_body_failure(app, path)
+        for segment in segmenter.finish():
+            if not ship(segment):
+                return _mid_body_failure(app, path)
+    except concurrency.ChunkReadTimeout:
+        app.logger.warning("EC PUT %s: client sent nothing for %ss", path, app.client_timeout)
+        return error_response(408, "Request Timeout: no body data for %ss" % app.client_timeout)
+    except ClientDisconnect as err:
+        app.logger.warning("EC PUT %s: client disconnected: %s", path, err)
+        return error_response(499, "Client Disconnect")
+    return md5.hexdigest(), received
+
+
+def _mid_body_failure(app: Any, path: str) -> Response:
+    app.logger.error("EC PUT %s: too many fragment nodes failed mid-body", path)
+    return error_response(503, "Service Unavailable: object servers failed while receiving "
+                               "the fragment archives")
+
+
+def _finish_all(app: Any, path: str, live: Dict[int, Putter]) -> Dict[int, Putter]:
+    """The putters whose node stored its archive (2xx)."""
+    def finish(item: Tuple[int, Putter]) -> Tuple[int, Putter, Optional[tuple]]:
+        index, putter = item
+        putter.finish()
+        return index, putter, putter.await_response()
+
+    pile = concurrency.GreenPile(len(live))
+    for item in live.items():
+        pile.spawn(finish, item)
+    written = {}
+    for index, putter, answer in pile:
+        if answer is not None and 200 <= answer[0] < 300:
+            written[index] = putter
+        else:
+            app.error_occurred(putter.node, "EC PUT %s archive %d: %s" % (
+                path, index, putter.error or (answer and answer[0])))
+    return written
+
+
+def _commit_all(app: Any, part: int, path: str, written: Dict[int, Putter],
+                headers_list: List[Dict[str, str]], extra: Dict[str, str]) -> int:
+    """Send phase two to every node that stored an archive; how many said 202."""
+    def commit(index: int) -> bool:
+        putter = written[index]
+        headers = {k: v for k, v in headers_list[index].items()
+                   if k.startswith(("X-Backend-", "X-Trans-Id")) or k in _CONTAINER_UPDATE}
+        headers.update(extra)
+        headers["X-Timestamp"] = extra[COMMIT]
+        node = putter.node
+        try:
+            with concurrency.ConnectionTimeout(app.conn_timeout):
+                conn = http_connect(node["ip"], node["port"], node["device"], part, "POST",
+                                    path, headers=headers, timeout=app.node_timeout)
+            with concurrency.Timeout(app.node_timeout):
+                resp = conn.getresponse()
+                resp.read()
+            conn.close()
+        except (Exception, concurrency.Timeout) as err:
+            app.error_occurred(node, "EC commit %s: %s" % (path, type(err).__name__))
+            return False
+        return resp.status == 202
+
+    pile = concurrency.GreenPile(len(written))
+    for index in written:
+        pile.spawn(commit, index)
+    return sum(1 for ok in pile if ok)
+
+
+def _abort(putters: Dict[int, Putter]) -> None:
+    for putter in putters.values():
+        putter.abort()

@@ -1,0 +1,225 @@
+"""Erasure-coded objects through a real proxy and seven object servers
+(policy ec42: 4 data + 2 parity fragments, 64 KiB segments)."""
+
+import glob
+import hashlib
+import os
+import uuid
+
+import pytest
+
+from cluster import Cluster
+from objstore.obj.ondisk import parse_data_name
+
+ACCOUNT = "AUTH_ec"
+SEG = 65536
+EC_POLICY = ("[storage-policy:2]\nname = ec42\npolicy_type = erasure_coding\n"
+             "ec_type = liberasurecode_rs_vand\nec_num_data_fragments = 4\n"
+             "ec_num_parity_fragments = 2\nec_object_segment_size = %d\n" % SEG)
+
+
+@pytest.fixture(scope="module")
+def ec_cluster(tmp_path_factory):
+    c = Cluster(str(tmp_path_factory.mktemp("ec")), object_servers=7,
+                extra_policies=EC_POLICY, extra_rings={"object-2": 6})
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture(autouse=True)
+def _heal(ec_cluster):
+    yield
+    for relay in ec_cluster.relays:
+        relay.reset()
+
+
+def _container(c):
+    name = "ec-" + uuid.uuid4().hex[:8]
+    status = c.request("PUT", "/v1/%s/%s" % (ACCOUNT, name), {"X-Storage-Policy": "ec42"})[0]
+    assert status in (201, 202)
+    return name
+
+
+def _object(c):
+    cont = _container(c)
+    name = "o-" + uuid.uuid4().hex[:8]
+    return cont, name, "/v1/%s/%s/%s" % (ACCOUNT, cont, name)
+
+
+def _archives(c, cont, name):
+    """{frag index: [file paths]} of the object's fragment archives."""
+    found = {}
+    for path in glob.glob(os.path.join(c.root, "obj*", "*", "objects-2", "*", "*", "*", "*")):
+        found.setdefault(path, None)
+    out = {}
+    ring_hash = None
+    from ring import Ring
+    ring = Ring(c.swift_dir, ring_name="object-2")
+    part, _nodes = ring.get_nodes(ACCOUNT, cont, name)
+    for path in found:
+        if "/objects-2/%d/" % part not in path:
+            continue
+        info = parse_data_name(os.path.basename(path))
+        if info and info[1] is not None:
+            out.setdefault(info[1], []).append(path)
+    del ring_hash
+    return out
+
+
+def test_info_lists_the_ec_policy_with_its_type(ec_cluster):
+    import json
+    status, _h, body = ec_cluster.request("GET", "/info")
+    policies = {p["name"]: p for p in json.loads(body)["swift"]["policies"]}
+    assert policies["ec42"]["policy_type"] == "erasure_coding"
+    assert policies["ec42"]["ec_num_data_fragments"] == 4
+
+
+@pytest.mark.parametrize("size", [0, 1, SEG - 1, SEG, SEG + 1, 5 * SEG + 123])
+def test_put_then_get_returns_the_same_bytes_and_etag(ec_cluster, size):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(size)
+    status, headers, _ = ec_cluster.request("PUT", path, {"Content-Type": "x/y"}, body)
+    assert status == 201 and headers["Etag"] == hashlib.md5(body).hexdigest()
+    status, headers, got = ec_cluster.request("GET", path)
+    assert (status, got) == (200, body)
+    assert headers["Etag"] == hashlib.md5(body).hexdigest()
+    assert headers["Content-Type"] == "x/y"
+    assert not any(k.lower().startswith("x-object-sysmeta-ec") for k in headers)
+    status, headers, _ = ec_cluster.request("HEAD", path)
+    assert status == 200 and headers["Content-Length"] == str(size)
+
+
+def test_chunked_put_learns_the_length_and_the_listing_shows_client_size(ec_cluster):
+    import json
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(3 * SEG + 5)
+    status = ec_cluster.request("PUT", path, {"Transfer-Encoding": "chunked"},
+                                iter([body[:1000], body[1000:]]), encode_chunked=True)[0]
+    assert status == 201
+    assert ec_cluster.request("GET", path)[2] == body
+    listing = json.loads(ec_cluster.request("GET", "/v1/%s/%s?format=json" % (ACCOUNT, cont))[2])
+    assert listing[0]["bytes"] == len(body)
+    assert listing[0]["hash"] == hashlib.md5(body).hexdigest()
+
+
+def test_each_primary_holds_one_durable_archive_of_its_own_index(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    assert ec_cluster.request("PUT", path, {}, os.urandom(2 * SEG))[0] == 201
+    archives = _archives(ec_cluster, cont, name)
+    assert sorted(archives) == list(range(6))
+    assert all(len(v) == 1 and v[0].endswith("#d.data") for v in archives.values())
+
+
+@pytest.mark.parametrize("rng, span", [
+    ("bytes=0-0", (0, 0)), ("bytes=100-200", (100, 200)),
+    ("bytes=%d-%d" % (SEG - 10, 2 * SEG + 10), (SEG - 10, 2 * SEG + 10)),
+    ("bytes=-500", (4 * SEG + 100 - 500, 4 * SEG + 99)),
+    ("bytes=%d-" % (3 * SEG), (3 * SEG, 4 * SEG + 99)),
+    ("bytes=10-999999999", (10, 4 * SEG + 99)),
+])
+def test_ranged_get_returns_exactly_the_range(ec_cluster, rng, span):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(4 * SEG + 100)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    status, headers, got = ec_cluster.request("GET", path, {"Range": rng})
+    assert status == 206 and got == body[span[0]:span[1] + 1]
+    assert headers["Content-Range"] == "bytes %d-%d/%d" % (span[0], span[1], len(body))
+
+
+def test_unsatisfiable_range_is_416_with_the_object_length(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    assert ec_cluster.request("PUT", path, {}, b"short")[0] == 201
+    status, headers, _ = ec_cluster.request("GET", path, {"Range": "bytes=10-20"})
+    assert status == 416 and headers["Content-Range"] == "bytes */5"
+
+
+def test_conditionals_compare_against_the_client_etag(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = b"conditional" * 100
+    etag = hashlib.md5(body).hexdigest()
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    assert ec_cluster.request("GET", path, {"If-None-Match": etag})[0] == 304
+    assert ec_cluster.request("GET", path, {"If-Match": "nope"})[0] == 412
+    assert ec_cluster.request("GET", path, {"If-Match": etag})[2] == body
+
+
+def test_post_metadata_and_delete(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    assert ec_cluster.request("PUT", path, {}, b"data")[0] == 201
+    assert ec_cluster.request("POST", path, {"X-Object-Meta-Color": "blue"})[0] == 202
+    status, headers, got = ec_cluster.request("GET", path)
+    assert headers["X-Object-Meta-Color"] == "blue" and got == b"data"
+    assert ec_cluster.request("DELETE", path)[0] == 204
+    assert ec_cluster.request("GET", path)[0] == 404
+
+
+def test_with_two_primaries_dead_put_and_get_still_work(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    primaries = ec_cluster.object_relays(ACCOUNT, cont, name, "object-2")
+    primaries[0].mode = primaries[3].mode = "down"
+    body = os.urandom(3 * SEG + 7)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    assert ec_cluster.request("GET", path)[2] == body
+    assert ec_cluster.request("GET", path, {"Range": "bytes=5-70000"})[2] == body[5:70001]
+
+
+def test_with_two_primaries_dead_an_older_object_still_reads(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(2 * SEG + 7)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    primaries = ec_cluster.object_relays(ACCOUNT, cont, name, "object-2")
+    primaries[1].mode = primaries[2].mode = "down"  # two data fragments gone
+    assert ec_cluster.request("GET", path)[2] == body
+
+
+def test_more_than_m_dead_is_503_and_nothing_half_written_shows(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(SEG + 1)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    primaries = ec_cluster.object_relays(ACCOUNT, cont, name, "object-2")
+    for relay in primaries[:3]:
+        relay.mode = "down"
+    status, _h, msg = ec_cluster.request("GET", path)
+    assert status == 503 and b"fragment archives" in msg
+    status, _h, msg = ec_cluster.request("PUT", path, {}, b"new version")
+    assert status == 503 and b"fragment archives" in msg
+    for relay in primaries:
+        relay.reset()
+    assert ec_cluster.request("GET", path)[2] == body  # the old version, never the new
+
+
+def test_a_corrupt_fragment_is_never_decoded_into_the_body(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(2 * SEG)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    archive = _archives(ec_cluster, cont, name)[1][0]
+    with open(archive, "r+b") as fp:
+        fp.seek(SEG // 8)
+        byte = fp.read(1)
+        fp.seek(SEG // 8)
+        fp.write(bytes([byte[0] ^ 0xFF]))
+    assert ec_cluster.request("GET", path)[2] == body
+    assert ec_cluster.request("GET", path, {"Range": "bytes=0-99"})[2] == body[:100]
+
+
+def test_a_fragment_node_stalling_mid_body_is_replaced(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(8 * SEG)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    first = ec_cluster.object_relays(ACCOUNT, cont, name, "object-2")[0]
+    first.stall_after = 3 * SEG // 4
+    first.mode = "stall"
+    status, _h, got = ec_cluster.request("GET", path)
+    assert status == 200 and got == body
+
+
+def test_copy_of_an_ec_object(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(SEG + 3)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    status = ec_cluster.request("PUT", path + "-copy", {"X-Copy-From": "/%s/%s" % (cont, name),
+                                                        "Content-Length": "0"})[0]
+    assert status == 201
+    assert ec_cluster.request("GET", path + "-copy")[2] == body
