@@ -247,6 +247,9 @@ class VersionedWrites:
         resp = self._copy(env, account, (container, obj),
                           (location, archive_name(obj, timestamp)), extra)
         if resp.status_int == 404:
+            if self._request(env, "HEAD", "/v1/%s/%s" % (account, location)).status_int \
+                    != 404:
+                return None  # the current version went away meanwhile: nothing to keep
             return _error(412, "The versions container %s does not exist; create it or "
                           "remove the container's %s/%s" % (location, VERSIONS_HEADER,
                                                             HISTORY_HEADER))

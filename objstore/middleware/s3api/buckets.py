@@ -1,7 +1,8 @@
 """Bucket operations: a bucket is a Swift container in the caller's account.
 
-The hidden ``<bucket>+segments`` container holding multipart parts is never
-shown as a bucket and is removed with its bucket.
+The hidden ``<bucket>+segments`` container holding multipart parts and the
+``<bucket>+versions`` archive of a versioned bucket are never shown as
+buckets and are removed with their bucket.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from typing import Any, Dict, List
 from webob import Response
 
 from objstore.middleware.s3api import acl, listing
-from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context, iso8601, parse_swift_time
+from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, VERSIONS_SUFFIX, S3Context, iso8601,
+                                                parse_swift_time)
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import valid_bucket_name
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 LISTING_PAGE = 10000
+HIDDEN_SUFFIXES = (SEGMENTS_SUFFIX, VERSIONS_SUFFIX)
 
 
 def xml_response(body: bytes, status: int = 200) -> Response:
@@ -31,7 +34,7 @@ def owner_id(ctx: S3Context) -> str:
 
 def check_bucket(ctx: S3Context) -> None:
     """Hidden and unnamable containers are not buckets."""
-    if ctx.bucket.endswith(SEGMENTS_SUFFIX) or "/" in ctx.bucket or not ctx.bucket:
+    if ctx.bucket.endswith(HIDDEN_SUFFIXES) or "/" in ctx.bucket or not ctx.bucket:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
 
 
@@ -63,7 +66,7 @@ def list_buckets(ctx: S3Context) -> Response:
     owner = owner_id(ctx)
     nodes = [("Bucket", [("Name", e["name"]),
                          ("CreationDate", iso8601(parse_swift_time(e.get("last_modified", ""))))])
-             for e in entries if not e["name"].endswith(SEGMENTS_SUFFIX)]
+             for e in entries if not e["name"].endswith(HIDDEN_SUFFIXES)]
     body = render("ListAllMyBucketsResult", [
         ("Owner", [("ID", owner), ("DisplayName", owner)]), ("Buckets", nodes)])
     return xml_response(body)
@@ -121,11 +124,16 @@ def create_bucket(ctx: S3Context) -> Response:
 def delete_bucket(ctx: S3Context) -> Response:
     """DeleteBucket: ``BucketNotEmpty`` while objects remain."""
     check_bucket(ctx)
+    versions = ctx.bucket + VERSIONS_SUFFIX
+    if any("name" in e for e in full_listing(ctx, versions)):
+        raise S3Error("BucketNotEmpty", "The bucket still holds object versions or delete "
+                      "markers; delete them by version id first.", BucketName=ctx.bucket)
     resp = ctx.swift.request("DELETE", ctx.bucket)
     resp.close()
     if resp.status == 409:
         raise S3Error("BucketNotEmpty", BucketName=ctx.bucket)
     ctx.raise_for(resp, "NoSuchBucket")
+    ctx.swift.request("DELETE", versions).close()
     segments = ctx.bucket + SEGMENTS_SUFFIX
     for entry in full_listing(ctx, segments):
         if "name" in entry:
@@ -174,12 +182,10 @@ def list_objects(ctx: S3Context) -> Response:
 
 
 def list_versions(ctx: S3Context) -> Response:
-    """ListObjectVersions: every current object as version ``null``."""
+    """ListObjectVersions: current objects, archived versions and delete markers."""
+    from objstore.middleware.s3api import versioning
     check_bucket(ctx)
     query = dict(ctx.query)
     query.pop("list-type", None)
     params = listing.parse_params(query, ctx.conf.max_bucket_listing)
-    params.marker = ctx.query.get("key-marker", "")
-    entries = _swift_listing(ctx, params)
-    return xml_response(listing.render_versions(ctx.bucket, params, ctx.query, entries,
-                                                owner_id(ctx)))
+    return xml_response(versioning.list_versions(ctx, params, ctx.query))

@@ -22,6 +22,7 @@ from objstore.middleware.s3api.request import S3Target
 from objstore.middleware.s3api.subrequest import Swift, SwiftResponse
 
 SEGMENTS_SUFFIX = "+segments"
+VERSIONS_SUFFIX = "+versions"  # the archive of a versioned bucket
 
 
 @dataclass

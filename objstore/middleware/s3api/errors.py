@@ -87,6 +87,8 @@ class S3Error(Exception):
         self.status = status or default_status
         self.message = message or default_message
         self.extra = extra
+        # Response headers some errors carry (e.g. x-amz-delete-marker).
+        self.headers: Dict[str, str] = {}
         super().__init__("%s: %s" % (code, self.message))
 
 

@@ -156,35 +156,3 @@ def render_objects(bucket: str, params: ListParams, entries: List[Dict[str, Any]
         else:
             children.append(("Contents", _contents(entry, params, show_owner)))
     return render("ListBucketResult", children)
-
-
-def render_versions(bucket: str, params: ListParams, query: Dict[str, str],
-                    entries: List[Dict[str, Any]], owner: str) -> bytes:
-    """``ListVersionsResult``: without versioning every object is version ``null``."""
-    truncated = len(entries) > params.max_keys
-    entries = entries[:params.max_keys]
-    children: List[Optional[Node]] = [
-        ("Name", bucket), ("Prefix", _enc(params.prefix, params)),
-        ("KeyMarker", _enc(query.get("key-marker", ""), params)),
-        ("VersionIdMarker", query.get("version-id-marker", "")),
-        ("MaxKeys", params.max_keys)]
-    if params.delimiter:
-        children.append(("Delimiter", _enc(params.delimiter, params)))
-    if params.url_encode:
-        children.append(("EncodingType", "url"))
-    children.append(("IsTruncated", truncated))
-    if truncated and entries:
-        last = entries[-1]
-        children.append(("NextKeyMarker", _enc(last.get("subdir") or last["name"], params)))
-        children.append(("NextVersionIdMarker", "null"))
-    for entry in entries:
-        if "subdir" in entry:
-            children.append(("CommonPrefixes", [("Prefix", _enc(entry["subdir"], params))]))
-            continue
-        etag, size, _ = entry_facts(entry)
-        children.append(("Version", [
-            ("Key", _enc(entry["name"], params)), ("VersionId", "null"),
-            ("IsLatest", True),
-            ("LastModified", iso8601(parse_swift_time(entry.get("last_modified", "")))),
-            ("ETag", etag), ("Size", size), _owner(owner), ("StorageClass", "STANDARD")]))
-    return render("ListVersionsResult", children)

@@ -26,6 +26,9 @@ ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
 SIZE_SYSMETA = "x-object-sysmeta-s3api-size"
 ETAG_PARAM = "s3_etag"
 SIZE_PARAM = "swift_bytes"
+# The S3 version id of an object in a versioned bucket (see versioning.py):
+# a content-type parameter so that copies and listings carry it.
+VERSION_PARAM = "s3_vid"
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -53,14 +56,15 @@ def content_type_with(content_type: str, etag: str, size: int) -> str:
 
 def split_content_type(content_type: str) -> Tuple[str, Optional[str]]:
     """``(user content type, s3 etag or None)`` with our parameters removed."""
-    if ETAG_PARAM not in content_type and SIZE_PARAM not in content_type:
+    if ETAG_PARAM not in content_type and SIZE_PARAM not in content_type \
+            and VERSION_PARAM not in content_type:
         return content_type, None
     kept, etag = [], None
     for part in content_type.split(";"):
         name, sep, value = part.strip().partition("=")
         if sep and name == ETAG_PARAM:
             etag = value
-        elif sep and name == SIZE_PARAM:
+        elif sep and name in (SIZE_PARAM, VERSION_PARAM):
             continue
         else:
             kept.append(part)

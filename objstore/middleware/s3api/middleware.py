@@ -143,6 +143,7 @@ class S3ApiMiddleware:
                        env: Dict[str, Any]) -> Response:
         body = error_body(err, target.resource, request_id)
         resp = Response(status=err.status, content_type="application/xml", charset=None)
+        resp.headers.update(err.headers)
         if env.get("REQUEST_METHOD") == "HEAD":
             resp.headers["Content-Length"] = "0"
             resp.app_iter = [b""]

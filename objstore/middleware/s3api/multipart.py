@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
-from objstore.middleware.s3api import checksums, manifest
+from objstore.middleware.s3api import checksums, manifest, versioning
 from objstore.middleware.s3api.buckets import check_bucket, full_listing, owner_id, xml_response
 from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context, iso8601, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
@@ -286,9 +286,11 @@ def complete_upload(ctx: S3Context) -> Response:
     headers[manifest.SIZE_SYSMETA] = str(total)
     headers["X-Object-Sysmeta-Container-Update-Override-Etag"] = etag
     headers["X-Object-Sysmeta-Container-Update-Override-Size"] = str(total)
-    old = _old_manifest(ctx)
+    vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
+    # In a versioned bucket the old parts belong to the archived version.
+    old = _old_manifest(ctx) if vid is None else []
     resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
-                             body=manifest.encode(segments))
+                             body=manifest.encode(segments), extra_env=extra_env)
     resp.close()
     ctx.raise_for(resp, "NoSuchBucket")
     used = {s.obj for s in segments}
@@ -300,9 +302,12 @@ def complete_upload(ctx: S3Context) -> Response:
     for seg in old:
         if seg.obj not in used:
             ctx.swift.request("DELETE", seg.container, seg.obj).close()
-    return xml_response(render("CompleteMultipartUploadResult", [
+    out = xml_response(render("CompleteMultipartUploadResult", [
         ("Location", "/%s/%s" % (ctx.bucket, ctx.key)), ("Bucket", ctx.bucket),
         ("Key", ctx.key), ("ETag", '"%s"' % etag)]))
+    if vid:
+        out.headers["x-amz-version-id"] = vid
+    return out
 
 
 def _old_manifest(ctx: S3Context) -> List[manifest.Segment]:

@@ -13,12 +13,13 @@ from urllib.parse import unquote
 
 from webob import Response
 
-from objstore.middleware.s3api import acl, checksums, conditions, manifest
+from objstore.middleware.s3api import acl, checksums, conditions, manifest, versioning
 from objstore.middleware.s3api.body import VerifyingReader
 from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
+from objstore.middleware.s3api import version_listing
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 META_PREFIX = "x-amz-meta-"
@@ -85,6 +86,9 @@ def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
     tags = resp.header(TAGGING_SYSMETA)
     if tags:
         out["x-amz-tagging-count"] = str(len([t for t in tags.split("&") if t]))
+    vid = version_listing.version_param(resp.header("content-type") or "")
+    if vid:
+        out["x-amz-version-id"] = vid
     out["Accept-Ranges"] = "bytes"
     return out, is_manifest
 
@@ -110,8 +114,11 @@ def put_object(ctx: S3Context) -> Response:
     reader = ctx.body_reader()
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
-    resp = store(ctx, ctx.bucket, ctx.key, headers, reader)
+    vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
+    resp = store(ctx, ctx.bucket, ctx.key, headers, reader, extra_env)
     out = Response(status=200)
+    if vid:
+        out.headers["x-amz-version-id"] = vid
     out.headers["ETag"] = '"%s"' % ((resp.header("etag") or reader.etag).strip('"'))
     if reader.checksum_value and reader.algorithm:
         out.headers[checksums.header_name(reader.algorithm)] = reader.checksum_value
@@ -119,7 +126,8 @@ def put_object(ctx: S3Context) -> Response:
 
 
 def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
-          reader: VerifyingReader) -> SwiftResponse:
+          reader: VerifyingReader, extra_env: Optional[Dict[str, Any]] = None
+          ) -> SwiftResponse:
     """PUT ``reader`` as ``container/obj``; S3 errors for verification failures.
 
     An empty body is verified before the PUT (nothing would be held back).
@@ -130,7 +138,8 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
         reader.drain()
     try:
         resp = ctx.swift.request("PUT", container, obj, headers=headers, body=reader,
-                                 content_length=reader.expected_length)
+                                 content_length=reader.expected_length,
+                                 extra_env=extra_env)
         resp.close()
     except S3Error:
         raise
@@ -145,7 +154,7 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
     ctx.raise_for(resp, "NoSuchBucket")
     if reader.algorithm and reader.checksum_value and getattr(reader, "trailer_checksum",
                                                                False):
-        post_headers = dict(headers)
+        post_headers = {k: v for k, v in headers.items() if k.lower() != "x-timestamp"}
         post_headers[CHECKSUM_TRANSIENT + reader.algorithm.lower()] = reader.checksum_value
         ctx.swift.request("POST", container, obj, headers=post_headers).close()
     return resp
@@ -241,8 +250,14 @@ def _read_object(ctx: S3Context, method: str) -> Response:
             raise S3Error("InvalidArgument", "partNumber must be a positive integer.",
                           ArgumentName="partNumber")
         part_number = int(part)
+    container, obj = ctx.bucket, ctx.key
+    vid = ctx.query.get("versionId")
+    if vid is not None and not (vid == "null" and versioning.bucket_status(ctx) is None):
+        container, obj = versioning.locate(ctx, ctx.key, vid)
     status, headers, body, swift_resp = open_object(
-        ctx, ctx.bucket, ctx.key, ctx.headers.get("range"), part_number, method)
+        ctx, container, obj, ctx.headers.get("range"), part_number, method)
+    if vid is not None:
+        headers["x-amz-version-id"] = vid
     cond = conditions.check(ctx.headers, _etag_of(headers), headers.get("Last-Modified"))
     if cond == 304:
         getattr(body, "close", lambda: None)()
@@ -298,6 +313,12 @@ def remove(ctx: S3Context, bucket: str, key: str) -> None:
 def delete_object(ctx: S3Context) -> Response:
     """DeleteObject: 204 whether or not the key existed."""
     check_key(ctx.key)
+    vid = ctx.query.get("versionId")
+    if versioning.bucket_status(ctx) is not None:
+        return versioning.delete(ctx, ctx.key, vid)
+    if vid not in (None, "null"):
+        raise S3Error("NoSuchVersion", "Versioning was never enabled on this bucket; the "
+                      "only version is null.", Key=ctx.key, VersionId=vid)
     remove(ctx, ctx.bucket, ctx.key)
     return Response(status=204)
 
@@ -312,17 +333,25 @@ def delete_objects(ctx: S3Context) -> Response:
     if not keys or len(keys) > ctx.conf.max_multi_delete_objects:
         raise S3Error("MalformedXML", "Give between 1 and %d objects to delete."
                       % ctx.conf.max_multi_delete_objects)
-    ctx.container_head()
+    versioned = versioning.bucket_status(ctx) is not None
     results: List[Any] = []
     for key, version in keys:
         try:
-            if version not in (None, "null"):
+            extra: List[Any] = [("VersionId", version)] if version else []
+            if versioned:
+                done = versioning.delete(ctx, key, version)
+                if done.headers.get("x-amz-delete-marker") == "true":
+                    extra.append(("DeleteMarker", True))
+                    if version is None:
+                        extra.append(("DeleteMarkerVersionId",
+                                      done.headers["x-amz-version-id"]))
+            elif version not in (None, "null"):
                 raise S3Error("NoSuchVersion", "Versioning is not enabled; the only "
                               "version is null.")
-            remove(ctx, ctx.bucket, key)
+            else:
+                remove(ctx, ctx.bucket, key)
             if not quiet:
-                results.append(("Deleted", [("Key", key)] +
-                                ([("VersionId", version)] if version else [])))
+                results.append(("Deleted", [("Key", key)] + extra))
         except S3Error as err:
             results.append(("Error", [("Key", key), ("Code", err.code),
                                       ("Message", err.message)]))
@@ -403,8 +432,12 @@ def copy_object(ctx: S3Context) -> Response:
         if name.lower().startswith(CHECKSUM_TRANSIENT):
             headers[CHECKSUM_SYSMETA + name[len(CHECKSUM_TRANSIENT):]] = headers.pop(name)
     length = int(src_headers.get("Content-Length", "0"))
+    headers["Content-Type"] = manifest.split_content_type(
+        headers.get("Content-Type", "application/octet-stream"))[0]
+    vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
     resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
-                             body=IterReader(body), content_length=length)
+                             body=IterReader(body), content_length=length,
+                             extra_env=extra_env)
     resp.close()
     if resp.status == 404:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
@@ -414,6 +447,9 @@ def copy_object(ctx: S3Context) -> Response:
     if not resp.header("x-timestamp"):
         from datetime import datetime, timezone
         modified = datetime.now(timezone.utc)
-    return Response(status=200, content_type="application/xml", charset=None,
-                    body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
-                                                     ("ETag", '"%s"' % etag)]))
+    out = Response(status=200, content_type="application/xml", charset=None,
+                   body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
+                                                    ("ETag", '"%s"' % etag)]))
+    if vid:
+        out.headers["x-amz-version-id"] = vid
+    return out

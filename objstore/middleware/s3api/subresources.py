@@ -12,7 +12,7 @@ from typing import Dict
 
 from webob import Response
 
-from objstore.middleware.s3api import acl, tagging
+from objstore.middleware.s3api import acl, tagging, versioning
 from objstore.middleware.s3api.buckets import check_bucket, owner_id, xml_response
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -20,36 +20,30 @@ from objstore.middleware.s3api.objects import TAGGING_SYSMETA, _get
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 CORS_SYSMETA = "X-Container-Sysmeta-S3api-Cors"
-VERSIONING_SYSMETA = "X-Container-Sysmeta-S3api-Versioning"
+VERSIONING_SYSMETA = versioning.STATUS_SYSMETA
 MAX_CORS_RULES = 100
 
 
 # -- versioning -----------------------------------------------------------
 
 def get_versioning(ctx: S3Context) -> Response:
-    """GetBucketVersioning: never enabled here (no Swift-side versioning yet)."""
+    """GetBucketVersioning: no ``Status`` until versioning was first set."""
     check_bucket(ctx)
-    head = ctx.container_head()
-    status = head.header(VERSIONING_SYSMETA.lower())
+    status = versioning.bucket_status(ctx)
     return xml_response(render("VersioningConfiguration",
                                [("Status", status)] if status else []))
 
 
 def put_versioning(ctx: S3Context) -> Response:
-    """PutBucketVersioning: ``Suspended`` is accepted (nothing is versioned);
-    ``Enabled`` is ``NotImplemented`` until Swift-side versioning exists."""
+    """PutBucketVersioning ``Enabled`` or ``Suspended`` (see ``versioning.py``)."""
     check_bucket(ctx)
     doc = parse(ctx.read_small_body(), "VersioningConfiguration")
     status = text_of(doc, "Status", "") or ""
-    if status not in ("Enabled", "Suspended"):
+    if status not in (versioning.ENABLED, versioning.SUSPENDED):
         raise S3Error("MalformedXML", "Status must be Enabled or Suspended.")
-    if status == "Enabled":
-        raise S3Error("NotImplemented", "Bucket versioning is not available yet; objects "
-                      "are kept in one version only.")
-    ctx.container_head()
-    resp = ctx.swift.request("POST", ctx.bucket, headers={VERSIONING_SYSMETA: status})
-    resp.close()
-    ctx.raise_for(resp, "NoSuchBucket")
+    if (text_of(doc, "MfaDelete", "") or "") == "Enabled":
+        raise S3Error("NotImplemented", "MFA delete is not supported.")
+    versioning.set_status(ctx, status)
     return Response(status=200)
 
 

@@ -1,0 +1,198 @@
+"""ListObjectVersions from the bucket's listing and its ``+versions`` archive.
+
+Pure: the handler fetches the two Swift listings, this module merges them
+into S3's order (keys ascending, each key's versions newest first, the
+first one ``IsLatest``), applies ``key-marker`` / ``version-id-marker``,
+``delimiter`` and ``max-keys``, and renders ``ListVersionsResult``.
+
+Archive names are ``<len of key as 3 hex digits><key>/<timestamp>`` (see
+``objstore.middleware.versioned_writes``); the version id of an archived
+object is its ``s3_vid`` content-type parameter (``null`` without one),
+and that of a delete marker the timestamp in its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from objstore.middleware.s3api.context import iso8601, parse_swift_time
+from objstore.middleware.s3api.listing import ListParams, _enc, _owner, entry_facts
+from objstore.middleware.s3api.manifest import VERSION_PARAM
+from objstore.middleware.s3api.xml import Node, render
+
+NULL_VERSION = "null"
+
+
+@dataclass
+class Version:
+    """One row of ListObjectVersions."""
+
+    key: str
+    version_id: str
+    is_marker: bool
+    last_modified: str  # Swift listing time
+    etag: str = '""'
+    size: int = 0
+    is_latest: bool = False
+
+
+def version_param(content_type: str) -> Optional[str]:
+    """The ``s3_vid`` parameter of a content type, or ``None``."""
+    for part in content_type.split(";")[1:]:
+        name, sep, value = part.strip().partition("=")
+        if sep and name == VERSION_PARAM:
+            return value
+    return None
+
+
+def is_marker(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip() == "application/x-deleted"
+
+
+def split_archive_name(name: str) -> Optional[Tuple[str, str]]:
+    """``(key, timestamp)`` of an archive object name, ``None`` if it is not one."""
+    raw = name.encode("utf-8")
+    try:
+        length = int(raw[:3], 16)
+    except ValueError:
+        return None
+    key, rest = raw[3:3 + length], raw[3 + length:]
+    if len(key) != length or not rest.startswith(b"/"):
+        return None
+    try:
+        return key.decode("utf-8"), rest[1:].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def archive_version_id(entry: Dict[str, Any]) -> str:
+    """The S3 version id of an archive listing entry."""
+    ctype = entry.get("content_type", "")
+    if is_marker(ctype):
+        parts = split_archive_name(entry["name"])
+        return parts[1] if parts else NULL_VERSION
+    return version_param(ctype) or NULL_VERSION
+
+
+def current_version_id(content_type: str) -> str:
+    return version_param(content_type) or NULL_VERSION
+
+
+def merge(current: List[Dict[str, Any]], archive: List[Dict[str, Any]],
+          prefix: str) -> List[Version]:
+    """Every version under ``prefix``, in S3's order, ``IsLatest`` set."""
+    by_key: Dict[str, List[Version]] = {}
+    for entry in current:
+        if "name" not in entry or not entry["name"].startswith(prefix):
+            continue
+        etag, size, _ = entry_facts(entry)
+        by_key.setdefault(entry["name"], []).append(Version(
+            entry["name"], current_version_id(entry.get("content_type", "")), False,
+            entry.get("last_modified", ""), etag, size))
+    archived: Dict[str, List[Tuple[str, Version]]] = {}
+    for entry in archive:
+        parts = split_archive_name(entry.get("name", ""))
+        if parts is None or not parts[0].startswith(prefix):
+            continue
+        key, stamp = parts
+        marker = is_marker(entry.get("content_type", ""))
+        etag, size, _ = entry_facts(entry)
+        archived.setdefault(key, []).append((stamp, Version(
+            key, archive_version_id(entry), marker, entry.get("last_modified", ""),
+            etag, size)))
+    for key, items in archived.items():
+        items.sort(key=lambda item: item[0], reverse=True)
+        by_key.setdefault(key, []).extend(v for _, v in items)
+    out: List[Version] = []
+    for key in sorted(by_key):
+        versions = by_key[key]
+        versions[0].is_latest = True
+        out.extend(versions)
+    return out
+
+
+Row = Union[Version, str]  # a version, or a common prefix
+
+
+def page(versions: List[Version], params: ListParams, key_marker: str,
+         version_marker: str) -> Tuple[List[Row], bool]:
+    """``(rows, truncated)`` after the markers, with common prefixes folded."""
+    start = 0
+    if key_marker:
+        start = len(versions)
+        for index, version in enumerate(versions):
+            if version.key < key_marker:
+                continue
+            if version.key == key_marker:
+                if not version_marker:
+                    continue
+                if version.version_id == version_marker:
+                    start = index + 1
+                    break
+                continue
+            start = index
+            break
+        else:
+            start = len(versions)
+        if version_marker and start == len(versions):
+            # The marker version is gone: resume after the key.
+            start = next((i for i, v in enumerate(versions) if v.key > key_marker),
+                         len(versions))
+    rows: List[Row] = []
+    seen_prefixes = set()
+    for version in versions[start:]:
+        if params.delimiter:
+            rest = version.key[len(params.prefix):]
+            cut = rest.find(params.delimiter)
+            if cut >= 0:
+                common = params.prefix + rest[:cut + len(params.delimiter)]
+                if common in seen_prefixes or (key_marker and common <= key_marker):
+                    continue
+                seen_prefixes.add(common)
+                if len(rows) == params.max_keys:
+                    return rows, True
+                rows.append(common)
+                continue
+        if len(rows) == params.max_keys:
+            return rows, True
+        rows.append(version)
+    return rows, False
+
+
+def render_versions(bucket: str, params: ListParams, query: Dict[str, str],
+                    rows: List[Row], truncated: bool, owner: str) -> bytes:
+    """The ``ListVersionsResult`` document."""
+    children: List[Optional[Node]] = [
+        ("Name", bucket), ("Prefix", _enc(params.prefix, params)),
+        ("KeyMarker", _enc(query.get("key-marker", ""), params)),
+        ("VersionIdMarker", query.get("version-id-marker", "")),
+        ("MaxKeys", params.max_keys)]
+    if params.delimiter:
+        children.append(("Delimiter", _enc(params.delimiter, params)))
+    if params.url_encode:
+        children.append(("EncodingType", "url"))
+    children.append(("IsTruncated", truncated))
+    if truncated and rows:
+        last = rows[-1]
+        if isinstance(last, Version):
+            children.append(("NextKeyMarker", _enc(last.key, params)))
+            children.append(("NextVersionIdMarker", last.version_id))
+        else:
+            children.append(("NextKeyMarker", _enc(last, params)))
+    for row in rows:
+        if isinstance(row, str):
+            children.append(("CommonPrefixes", [("Prefix", _enc(row, params))]))
+            continue
+        modified = iso8601(parse_swift_time(row.last_modified))
+        if row.is_marker:
+            children.append(("DeleteMarker", [
+                ("Key", _enc(row.key, params)), ("VersionId", row.version_id),
+                ("IsLatest", row.is_latest), ("LastModified", modified), _owner(owner)]))
+        else:
+            children.append(("Version", [
+                ("Key", _enc(row.key, params)), ("VersionId", row.version_id),
+                ("IsLatest", row.is_latest), ("LastModified", modified),
+                ("ETag", row.etag), ("Size", row.size), _owner(owner),
+                ("StorageClass", "STANDARD")]))
+    return render("ListVersionsResult", children)

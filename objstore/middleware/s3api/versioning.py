@@ -1,0 +1,212 @@
+"""S3 bucket versioning on top of Swift's history-mode object versioning.
+
+The mapping (see docs/s3.md):
+
+* ``PutBucketVersioning Enabled`` creates the hidden container
+  ``<bucket>+versions`` and sets ``X-History-Location`` on the bucket, so
+  ``versioned_writes`` archives every overwritten or deleted object there
+  and leaves a delete marker on DELETE. The status is kept in container
+  sysmeta. ``Suspended`` keeps the archive (old versions stay readable).
+* A version id is the object's timestamp, chosen by s3api for the PUT
+  (``X-Timestamp``) and kept in the ``s3_vid`` content-type parameter, so
+  server-side copies into and out of the archive and container listings
+  all carry it. Objects written while versioning was off have none: they
+  are S3's ``null`` version. A delete marker's id is the timestamp in its
+  archive name.
+* The current version is the Swift object; older ones are archived. When
+  the current version is deleted by id (or a delete marker on top is), the
+  newest archived real version is copied back, keeping its id.
+
+Subrequests that must not archive again (deleting or restoring a
+particular version) set ``versioned_writes``' bypass flag.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from webob import Response
+
+from objstore.common.timestamp import Timestamp
+from objstore.middleware.s3api import version_listing as vl
+from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context
+from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.manifest import VERSION_PARAM
+from objstore.middleware.versioned_writes import (BYPASS_ENV, DELETE_MARKER_TYPE,
+                                                  archive_name, archive_prefix)
+
+STATUS_SYSMETA = "X-Container-Sysmeta-S3api-Versioning"
+HISTORY_HEADER = "X-History-Location"
+BYPASS = {BYPASS_ENV: True}
+ENABLED, SUSPENDED = "Enabled", "Suspended"
+
+
+def versions_container(bucket: str) -> str:
+    return bucket + VERSIONS_SUFFIX
+
+
+def bucket_status(ctx: S3Context) -> Optional[str]:
+    """``Enabled``, ``Suspended`` or ``None`` (never enabled); ``NoSuchBucket``."""
+    cached = ctx.extra.get("versioning")
+    if cached is not None:
+        return cached or None
+    head = ctx.container_head()
+    status = head.header(STATUS_SYSMETA.lower()) or ""
+    ctx.extra["versioning"] = status
+    return status or None
+
+
+def set_status(ctx: S3Context, status: str) -> None:
+    """PutBucketVersioning: ``Enabled`` turns archiving on, ``Suspended`` keeps
+    what was archived and makes new writes ``null`` versions."""
+    previous = bucket_status(ctx)
+    headers = {STATUS_SYSMETA: status}
+    if status == ENABLED:
+        resp = ctx.swift.request("PUT", versions_container(ctx.bucket))
+        resp.close()
+        ctx.raise_for(resp, "NoSuchBucket")
+        headers[HISTORY_HEADER] = versions_container(ctx.bucket)
+    elif previous is None:
+        pass  # never enabled: nothing to archive, no history location to keep
+    resp = ctx.swift.request("POST", ctx.bucket, headers=headers)
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
+    ctx.extra["versioning"] = status
+
+
+def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
+                  ) -> Tuple[Optional[str], Dict[str, Any]]:
+    """Make ``headers`` (a PUT of ``key``) a new version.
+
+    Returns ``(version id to report or None, extra environ for the PUT)``.
+    Enabled: a fresh id, also the object's timestamp. Suspended: a ``null``
+    version, which replaces a current ``null`` version in place rather
+    than archiving it (S3 keeps one ``null`` version).
+    """
+    status = bucket_status(ctx)
+    if status is None:
+        return None, {}
+    if status == ENABLED:
+        vid = Timestamp.now().internal
+        headers["Content-Type"] = "%s;%s=%s" % (
+            headers.get("Content-Type") or "application/octet-stream", VERSION_PARAM, vid)
+        headers["X-Timestamp"] = vid
+        return vid, {}
+    head = ctx.swift.request("HEAD", ctx.bucket, key)
+    head.close()
+    if head.ok and vl.version_param(head.header("content-type") or "") is None:
+        return vl.NULL_VERSION, dict(BYPASS)
+    return vl.NULL_VERSION, {}
+
+
+def archive_entries(ctx: S3Context, key: str) -> List[Dict[str, Any]]:
+    """The archive's rows for ``key``, newest first."""
+    from objstore.middleware.s3api.buckets import full_listing
+    rows = full_listing(ctx, versions_container(ctx.bucket), archive_prefix(key))
+    rows = [r for r in rows if "name" in r and vl.split_archive_name(r["name"])]
+    rows.sort(key=lambda r: r["name"], reverse=True)
+    return rows
+
+
+def _current(ctx: S3Context, key: str) -> Optional[str]:
+    """The current version's id, or ``None`` when the key has no current object."""
+    head = ctx.swift.request("HEAD", ctx.bucket, key)
+    head.close()
+    if head.status == 404:
+        return None
+    ctx.raise_for(head, "NoSuchKey")
+    return vl.current_version_id(head.header("content-type") or "")
+
+
+def locate(ctx: S3Context, key: str, vid: str) -> Tuple[str, str]:
+    """``(container, object)`` holding version ``vid`` of ``key``.
+
+    ``NoSuchVersion`` when there is none; a delete marker is
+    ``MethodNotAllowed`` (405) with ``x-amz-delete-marker: true``, as S3 answers.
+    """
+    if _current(ctx, key) == vid:
+        return ctx.bucket, key
+    for row in archive_entries(ctx, key):
+        if vl.archive_version_id(row) != vid:
+            continue
+        if vl.is_marker(row.get("content_type", "")):
+            err = S3Error("MethodNotAllowed", "The version is a delete marker; it has no "
+                          "data.", Method=ctx.method, ResourceType="DeleteMarker")
+            err.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": vid}
+            raise err
+        return versions_container(ctx.bucket), row["name"]
+    raise S3Error("NoSuchVersion", "The version %s of %s does not exist." % (vid, key),
+                  Key=key, VersionId=vid)
+
+
+def _promote(ctx: S3Context, key: str) -> None:
+    """With no current object, bring the newest archived real version back."""
+    if _current(ctx, key) is not None:
+        return
+    rows = archive_entries(ctx, key)
+    if not rows or vl.is_marker(rows[0].get("content_type", "")):
+        return
+    name = rows[0]["name"]
+    from urllib.parse import quote
+    resp = ctx.swift.request("PUT", ctx.bucket, key, extra_env=BYPASS, headers={
+        "X-Copy-From": quote("/%s/%s" % (versions_container(ctx.bucket), name))})
+    resp.close()
+    if resp.ok:
+        ctx.swift.request("DELETE", versions_container(ctx.bucket), name,
+                          extra_env=BYPASS).close()
+
+
+def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
+    """DeleteObject in a bucket that has (had) versioning.
+
+    Without ``vid``: a delete marker on top (the current version is
+    archived by ``versioned_writes``). With ``vid``: that version goes for
+    good, and the one below surfaces if it was the latest.
+    """
+    out = Response(status=204)
+    if vid is None:
+        marker = Timestamp.now().internal
+        resp = ctx.swift.request("DELETE", ctx.bucket, key, headers={"X-Timestamp": marker})
+        resp.close()
+        if resp.status == 404:
+            put = ctx.swift.request(
+                "PUT", versions_container(ctx.bucket), archive_name(key, marker),
+                extra_env=BYPASS, headers={"Content-Type": DELETE_MARKER_TYPE})
+            put.close()
+            ctx.raise_for(put, "NoSuchBucket")
+        else:
+            ctx.raise_for(resp, "NoSuchKey")
+        out.headers["x-amz-delete-marker"] = "true"
+        out.headers["x-amz-version-id"] = marker
+        return out
+    out.headers["x-amz-version-id"] = vid
+    if _current(ctx, key) == vid:
+        resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS)
+        resp.close()
+        if resp.status != 404:
+            ctx.raise_for(resp, "NoSuchKey")
+    else:
+        for row in archive_entries(ctx, key):
+            if vl.archive_version_id(row) != vid:
+                continue
+            if vl.is_marker(row.get("content_type", "")):
+                out.headers["x-amz-delete-marker"] = "true"
+            ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
+                              extra_env=BYPASS).close()
+            break
+        else:
+            return out  # no such version: nothing to do, as S3
+    _promote(ctx, key)
+    return out
+
+
+def list_versions(ctx: S3Context, params: Any, query: Dict[str, str]) -> bytes:
+    """The ``ListVersionsResult`` for the bucket (versioned or not)."""
+    from objstore.middleware.s3api.buckets import full_listing, owner_id
+    ctx.container_head()
+    current = full_listing(ctx, ctx.bucket, params.prefix)
+    archive = full_listing(ctx, versions_container(ctx.bucket))
+    versions = vl.merge(current, archive, params.prefix)
+    rows, truncated = vl.page(versions, params, query.get("key-marker", ""),
+                              query.get("version-id-marker", ""))
+    return vl.render_versions(ctx.bucket, params, query, rows, truncated, owner_id(ctx))
