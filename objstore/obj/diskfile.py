@@ -485,6 +485,17 @@ class DiskFile:
             fsync_dir(self.datadir)
         return committed
 
+    def purge_fragment(self, timestamp: Timestamp, frag_index: int) -> None:
+        """Remove one fragment archive, once the reconstructor reverted it
+        to its primary (this device was only standing in)."""
+        for durable in (True, False):
+            try:
+                os.unlink(os.path.join(self.datadir, make_frag_name(timestamp, frag_index,
+                                                                    durable)))
+            except FileNotFoundError:
+                pass
+        self._after_write()
+
     def _after_write(self) -> None:
         self.mgr.cleanup_ondisk_files(self.datadir)
         self.mgr.invalidate_hash(self.datadir)

@@ -167,8 +167,8 @@ class ObjectReplicator(Daemon):
         jobs: List[PartitionJob] = []
         for policy in self.policies:
             ring = self.rings.get(policy.index)
-            if ring is None:
-                continue
+            if ring is None or policy.is_ec:
+                continue  # EC archives differ per node: the reconstructor's job
             for dev in ring.devs:
                 if not is_local_device(dev, ips, self.bind_port):
                     continue

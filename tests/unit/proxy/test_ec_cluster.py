@@ -50,21 +50,14 @@ def _object(c):
 
 def _archives(c, cont, name):
     """{frag index: [file paths]} of the object's fragment archives."""
-    found = {}
-    for path in glob.glob(os.path.join(c.root, "obj*", "*", "objects-2", "*", "*", "*", "*")):
-        found.setdefault(path, None)
+    from ring.utils import hash_path
+    object_hash = hash_path(ACCOUNT, cont, name, prefix=b"pre", suffix=b"suf")
     out = {}
-    ring_hash = None
-    from ring import Ring
-    ring = Ring(c.swift_dir, ring_name="object-2")
-    part, _nodes = ring.get_nodes(ACCOUNT, cont, name)
-    for path in found:
-        if "/objects-2/%d/" % part not in path:
-            continue
+    for path in glob.glob(os.path.join(c.root, "obj*", "*", "objects-2", "*", "*",
+                                       object_hash, "*.data")):
         info = parse_data_name(os.path.basename(path))
         if info and info[1] is not None:
             out.setdefault(info[1], []).append(path)
-    del ring_hash
     return out
 
 
