@@ -36,6 +36,9 @@ class S3Config:
     max_upload_part_num: int = 10000
     min_segment_size: int = 5 * 1024 * 1024
     max_multi_delete_objects: int = 1000
+    # Account that unsigned S3 requests (anonymous reads of public buckets,
+    # CORS preflights) address; empty: unsigned requests are Swift's.
+    public_account: str = ""
 
 
 @dataclass

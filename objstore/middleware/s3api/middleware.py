@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Iterable, Optional
 
 from webob import Response
 
-from objstore.middleware.s3api import auth, buckets, multipart, objects, subresources
+from objstore.middleware.s3api import auth, buckets, multipart, objects, public, subresources
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -109,25 +109,38 @@ class S3ApiMiddleware:
             max_parts_listing=int(conf.get("max_parts_listing", 1000)),
             max_upload_part_num=int(conf.get("max_upload_part_num", 10000)),
             min_segment_size=int(conf.get("min_segment_size", 5 * 1024 * 1024)),
-            max_multi_delete_objects=int(conf.get("max_multi_delete_objects", 1000)))
+            max_multi_delete_objects=int(conf.get("max_multi_delete_objects", 1000)),
+            public_account=conf.get("public_account", "").strip())
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not auth.is_s3_request(env):
+        signed = auth.is_s3_request(env)
+        if not signed and not public.is_public_request(env, self.conf):
             return self.app(env, start_response)
         request_id = env.get("swift.trans_id") or "tx" + uuid.uuid4().hex[:21]
         target = S3Target(None, None)
         try:
             target = parse_target(env, self.conf.storage_domains)
-            sig = auth.parse_signature(env, target.auth_path)
-            details, state = auth.make_auth_details(sig)
-            swift = Swift(self.app, env, details, state)
-            ctx = S3Context(env, target, auth.request_headers(env), swift, sig, self.conf,
-                            request_id)
-            handler = route(ctx)
-            if handler is None:
-                raise S3Error("NotImplemented", "%s on this resource (%s) is not implemented."
-                              % (ctx.method, ",".join(sorted(ctx.query)) or "no sub-resource"))
-            resp = handler(ctx)
+            headers = auth.request_headers(env)
+            if signed:
+                sig: Any = auth.parse_signature(env, target.auth_path)
+                details, state = auth.make_auth_details(sig)
+                swift = Swift(self.app, env, details, state)
+            else:
+                sig, swift = None, public.anonymous_swift(self.app, env, self.conf)
+            ctx = S3Context(env, target, headers, swift, sig, self.conf, request_id)
+            if ctx.method == "OPTIONS":
+                resp = public.preflight(ctx)
+            else:
+                handler = route(ctx)
+                if handler is None:
+                    raise S3Error("NotImplemented", "%s on this resource (%s) is not "
+                                  "implemented." % (ctx.method, ",".join(sorted(ctx.query))
+                                                    or "no sub-resource"))
+                if not signed and handler not in public.ANONYMOUS_HANDLERS:
+                    raise S3Error("AccessDenied", "Anonymous requests may only read public "
+                                  "buckets and objects; sign the request.")
+                resp = handler(ctx)
+                public.add_cors_headers(ctx, resp)
         except S3Error as err:
             resp = self.error_response(err, target, request_id, env)
         except Exception:  # noqa: BLE001 - the client must get an S3 error body

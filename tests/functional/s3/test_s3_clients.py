@@ -67,8 +67,6 @@ def test_put_get_head_list_and_delete_an_object_with_metadata(s3, bucket):
     assert code_of(lambda: s3.head_object(Bucket=bucket, Key="dir/a.txt"))[1] == 404
 
 
-@pytest.mark.xfail(reason="the wsgi server capitalizes response header names "
-                   "(eventlet capitalize_response_headers); S3 sends x-amz-meta-* as given")
 def test_user_metadata_keys_come_back_lower_case(s3, bucket):
     s3.put_object(Bucket=bucket, Key="m", Body=b"x", Metadata={"color": "blue"})
     assert s3.head_object(Bucket=bucket, Key="m")["Metadata"] == {"color": "blue"}

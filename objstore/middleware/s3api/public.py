@@ -1,0 +1,86 @@
+"""Unsigned S3 requests: anonymous reads of public buckets and CORS preflights.
+
+An unsigned request names no account, and buckets here live in accounts,
+so unsigned requests address the buckets of one configured account,
+``public_account`` in ``[filter:s3api]`` (unset: every unsigned request is
+left to the Swift API, as before). They run as anonymous Swift
+subrequests, so the container's read ACL decides: ``public-read``
+(``.r:*,.rlistings``) lets anyone GET/HEAD objects and list the bucket,
+anything else is ``AccessDenied``. A path is taken for S3 only if its first
+segment is a valid bucket name and not one of the Swift API's roots.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional
+
+from webob import Response
+
+from objstore.middleware.s3api import buckets, cors, objects
+from objstore.middleware.s3api.auth import AuthState
+from objstore.middleware.s3api.context import S3Config, S3Context
+from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.request import split_host, valid_bucket_name
+from objstore.middleware.s3api.subrequest import Swift
+
+# First path segments that belong to the Swift API and its middlewares.
+SWIFT_ROOTS = ("v1", "v1.0", "auth", "info", "healthcheck", "crossdomain.xml", "recon")
+ANONYMOUS_HANDLERS = (objects.get_object, objects.head_object, buckets.list_objects,
+                      buckets.head_bucket)
+_TRUST_ME = {"swift.authorize_override": True, "swift.authorize": lambda _req: None}
+
+
+def is_public_request(env: Dict[str, Any], conf: S3Config) -> bool:
+    """Whether an unsigned request is an S3 one we serve anonymously."""
+    if not conf.public_account:
+        return False
+    if env.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if "HTTP_X_AUTH_TOKEN" in env or "HTTP_X_STORAGE_TOKEN" in env:
+        return False
+    if conf.storage_domains and split_host(env.get("HTTP_HOST", ""),
+                                           conf.storage_domains):
+        return True
+    first = env.get("PATH_INFO", "").lstrip("/").split("/", 1)[0]
+    return bool(first) and first not in SWIFT_ROOTS and valid_bucket_name(first)
+
+
+def anonymous_swift(app: Callable[..., Any], env: Dict[str, Any], conf: S3Config) -> Swift:
+    """Subrequests into ``public_account`` with no identity at all."""
+    swift = Swift(app, env, {"access_key": ""}, AuthState(called=True, verified=True))
+    swift.account = conf.public_account
+    return swift
+
+
+def _cors_document(ctx: S3Context) -> Optional[str]:
+    """The bucket's stored CORS configuration, read without the caller's rights:
+    a preflight is unsigned, and the rules themselves are what grant access."""
+    head = ctx.swift.request("HEAD", ctx.bucket, extra_env=dict(_TRUST_ME))
+    head.close()
+    if head.status == 404:
+        raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
+    if not head.ok:
+        return None
+    return head.header(cors.CORS_SYSMETA.lower()) or None
+
+
+def preflight(ctx: S3Context) -> Response:
+    """Answer a CORS preflight ``OPTIONS`` from the bucket's rules."""
+    if ctx.target.bucket is None:
+        raise S3Error("BadRequest", "A CORS preflight must name a bucket.", status=400)
+    headers = cors.preflight(_cors_document(ctx), ctx.headers)
+    out = Response(status=200, headers=headers)
+    out.headers["Content-Length"] = "0"
+    return out
+
+
+def add_cors_headers(ctx: S3Context, resp: Response) -> None:
+    """``Access-Control-*`` on an actual request that carries ``Origin``."""
+    origin = ctx.headers.get("origin")
+    if not origin or ctx.target.bucket is None:
+        return
+    try:
+        document = _cors_document(ctx)
+    except S3Error:
+        return
+    resp.headers.update(cors.actual_headers(document, origin, ctx.method))

@@ -1,0 +1,122 @@
+"""CORS preflights and anonymous reads of public buckets over S3 (boto3 to set
+up, plain unsigned HTTP as a browser would send it)."""
+
+import http.client
+import urllib.parse
+import uuid
+
+import botocore
+import pytest
+
+from tests.functional.conftest import PROXY
+from tests.functional.s3.test_s3_clients import client, code_of
+
+RULES = {"CORSRules": [
+    {"AllowedOrigins": ["https://*.example.com"], "AllowedMethods": ["GET", "PUT"],
+     "AllowedHeaders": ["x-amz-*", "content-type"], "ExposeHeaders": ["ETag"],
+     "MaxAgeSeconds": 600},
+    {"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]}
+
+
+@pytest.fixture(scope="module")
+def s3(saio):
+    return client()
+
+
+@pytest.fixture
+def bucket(s3):
+    name = "s3cors-" + uuid.uuid4().hex[:12]
+    s3.create_bucket(Bucket=name)
+    yield name
+    try:
+        for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
+            s3.delete_object(Bucket=name, Key=obj["Key"])
+        s3.delete_bucket(Bucket=name)
+    except botocore.exceptions.ClientError:
+        pass
+
+
+def unsigned(method, path, headers=None):
+    url = urllib.parse.urlsplit(PROXY)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def test_preflight_is_answered_from_the_first_matching_rule(s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=RULES)
+    status, headers, _ = unsigned("OPTIONS", "/%s/photo.jpg" % bucket, {
+        "Origin": "https://www.example.com", "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "Content-Type, X-Amz-Meta-Tag"})
+    assert status == 200
+    assert headers["access-control-allow-origin"] == "https://www.example.com"
+    assert headers["access-control-allow-methods"] == "GET, PUT"
+    assert headers["access-control-allow-headers"] == "content-type, x-amz-meta-tag"
+    assert headers["access-control-expose-headers"] == "ETag"
+    assert headers["access-control-max-age"] == "600"
+    status, headers, _ = unsigned("OPTIONS", "/%s/photo.jpg" % bucket, {
+        "Origin": "https://elsewhere.org", "Access-Control-Request-Method": "GET"})
+    assert status == 200 and headers["access-control-allow-origin"] == "*"
+
+
+def test_a_preflight_no_rule_allows_is_403_cors_response(s3, bucket):
+    status, _, body = unsigned("OPTIONS", "/%s/k" % bucket, {
+        "Origin": "https://a.example.com", "Access-Control-Request-Method": "GET"})
+    assert status == 403 and b"<Code>CORSResponse</Code>" in body
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=RULES)
+    for origin, method, hdrs in (("https://elsewhere.org", "PUT", ""),
+                                 ("https://a.example.com", "DELETE", ""),
+                                 ("https://a.example.com", "PUT", "authorization")):
+        status, _, body = unsigned("OPTIONS", "/%s/k" % bucket, {
+            "Origin": origin, "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": hdrs})
+        assert status == 403 and b"CORSResponse" in body, (origin, method, hdrs)
+    status, _, body = unsigned("OPTIONS", "/%s/k" % bucket,
+                               {"Access-Control-Request-Method": "GET"})
+    assert status == 400
+
+
+def test_actual_requests_with_an_origin_get_access_control_headers(s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=RULES)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    seen = {}
+
+    def grab(http_response, **_):
+        seen.update({k.lower(): v for k, v in http_response.headers.items()})
+    c = client()
+    c.meta.events.register("before-parse.s3.GetObject", lambda **kw: None)
+    c.meta.events.register("after-call.s3.GetObject", lambda http_response, **kw:
+                           grab(http_response))
+    c.meta.events.register("before-sign.s3.GetObject", lambda request, **kw:
+                           request.headers.__setitem__("Origin", "https://x.example.com"))
+    c.get_object(Bucket=bucket, Key="k")["Body"].read()
+    assert seen["access-control-allow-origin"] == "https://x.example.com"
+    assert seen["access-control-expose-headers"] == "ETag"
+
+
+def test_anonymous_reads_work_on_public_read_buckets_only(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"public words")
+    status, _, body = unsigned("GET", "/%s/doc.txt" % bucket)
+    assert status == 403 and b"AccessDenied" in body
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    status, headers, body = unsigned("GET", "/%s/doc.txt" % bucket)
+    assert status == 200 and body == b"public words"
+    assert unsigned("HEAD", "/%s/doc.txt" % bucket)[0] == 200
+    status, _, body = unsigned("GET", "/%s?list-type=2" % bucket)
+    assert status == 200 and b"<Key>doc.txt</Key>" in body
+    assert unsigned("GET", "/%s/missing" % bucket)[0] == 404
+    s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
+    assert unsigned("GET", "/%s/doc.txt" % bucket)[0] == 403
+    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"public words"
+
+
+def test_anonymous_requests_cannot_write_and_swift_paths_stay_swift(s3, bucket):
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    assert unsigned("PUT", "/%s/new" % bucket)[0] in (400, 401, 403)  # left to Swift
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="new"))[1] == 404
+    status, _, body = unsigned("GET", "/info")
+    assert status == 200 and b"swift" in body

@@ -1,0 +1,104 @@
+"""A 2 GiB ``aws s3 cp`` that goes multipart, up and down, while the proxy
+workers' memory stays flat: the body must stream, never be held."""
+
+import hashlib
+import os
+import subprocess
+import threading
+import uuid
+
+import pytest
+
+from tests.functional.conftest import PROXY, REPO
+from tests.functional.s3.test_s3_clients import ACCESS, SECRET, client
+
+SIZE = 2 * 1024 ** 3
+RSS_LIMIT_KB = 200 * 1024
+PID_FILE = os.environ.get("OBJSTORE_PROXY_PID_FILE",
+                          os.path.join(REPO, ".saio", "run", "proxy.pid"))
+
+
+def _worker_pids():
+    with open(PID_FILE) as fp:
+        parent = fp.read().strip()
+    out = subprocess.run(["ps", "--ppid", parent, "-o", "pid="], capture_output=True,
+                         text=True).stdout
+    return [int(p) for p in out.split()] or [int(parent)]
+
+
+def _rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as fp:
+            for line in fp:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Highest RSS seen in any proxy worker, sampled until stopped."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.2):
+            for pid in _worker_pids():
+                self.peak = max(self.peak, _rss_kb(pid))
+
+
+def _sha256_of_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as fp:
+        for block in iter(lambda: fp.read(8 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_aws_cp_of_2_gib_goes_multipart_in_flat_proxy_memory(saio, tmp_path):
+    aws = os.path.join(REPO, ".venv", "bin", "aws")
+    statvfs = os.statvfs(str(tmp_path))
+    if statvfs.f_bavail * statvfs.f_frsize < 10 * SIZE:  # 3 replicas + slack
+        pytest.skip("needs about 20 GiB free for the upload and its replicas")
+    s3 = client()
+    bucket = "s3big-" + uuid.uuid4().hex[:10]
+    s3.create_bucket(Bucket=bucket)
+    source = tmp_path / "big.bin"
+    with open(source, "wb") as fp:
+        fp.write(b"objstore large multipart test\n")
+        fp.truncate(SIZE)  # sparse: created in no time, reads as zeros
+    want = _sha256_of_file(source)
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS, AWS_SECRET_ACCESS_KEY=SECRET,
+               AWS_DEFAULT_REGION="us-east-1", AWS_MAX_ATTEMPTS="1")
+    base = [aws, "--endpoint-url", PROXY, "s3"]
+    sampler = RssSampler()
+    sampler.start()
+    try:
+        subprocess.run(base + ["cp", "--only-show-errors", str(source),
+                               "s3://%s/big.bin" % bucket], env=env, check=True)
+        head = s3.head_object(Bucket=bucket, Key="big.bin")
+        assert head["ContentLength"] == SIZE
+        assert head["ETag"].strip('"').rsplit("-", 1)[1].isdigit()  # a multipart ETag
+        source.unlink()
+        download = subprocess.Popen(base + ["cp", "s3://%s/big.bin" % bucket, "-"], env=env,
+                                    stdout=subprocess.PIPE)
+        got = hashlib.sha256()
+        size = 0
+        for block in iter(lambda: download.stdout.read(8 << 20), b""):
+            got.update(block)
+            size += len(block)
+        assert download.wait() == 0
+        assert size == SIZE and got.hexdigest() == want
+    finally:
+        sampler.done.set()
+        sampler.join()
+        subprocess.run(base + ["rb", "--force", "s3://%s" % bucket], env=env,
+                       capture_output=True)
+    assert 0 < sampler.peak < RSS_LIMIT_KB, "a proxy worker reached %d MB" % (
+        sampler.peak // 1024)
