@@ -160,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where the disk figures are taken (default: the SAIO's .saio/srv, else /tmp)")
     p.add_argument("--disk-seq-mib", type=int, default=1024)
     p.add_argument("--no-disk", action="store_true", help="skip the disk figures")
+    p.add_argument("--no-small", action="store_true", help="skip the small-object phases")
+    p.add_argument("--no-large", action="store_true", help="skip the large-object phases")
     p.add_argument("--compare-swift", action="store_true",
                    help="start bench/swift_saio.py's Swift cluster and run every phase against it too")
     p.add_argument("--swift-venv", default=SWIFT_VENV)
@@ -626,14 +628,14 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
             print(format_results([r]).split("\n", 1)[1], flush=True)
 
         # Interleave the targets phase by phase, so a noisy neighbour hits both alike.
-        for conc in a.concurrency:
+        for conc in ([] if a.no_small else a.concurrency):
             ops = {ep.name: small_ops(ep, ep.containers[0], "c%d-" % conc, payload) for ep in endpoints}
             for op in ("PUT", "GET", "HEAD"):
                 for ep in endpoints:
                     phase(ep, "%s %dk" % (op, a.small_kib), ops[ep.name][op], conc, a.max_ops)
         body = LargeBody(a.large_mib)
         lops = {ep.name: large_ops(ep, ep.containers[0], body) for ep in endpoints}
-        for op in ("PUT", "GET"):
+        for op in ([] if a.no_large else ("PUT", "GET")):
             for ep in endpoints:
                 phase(ep, "%s large" % op, lops[ep.name][op], 1, a.large_max_ops)
     finally:
