@@ -30,6 +30,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from objstore.common.config import config_float, swift_dir
 from objstore.common.daemon import Daemon, run_daemon
 from objstore.common.storage_policy import load_policies
+from objstore.obj.reader import DamagedObject
 from objstore.obj.diskfile import (DiskFile, DiskFileDeleted, DiskFileDeviceUnavailable,
                                    DiskFileExpired, DiskFileManager, DiskFileNotExist,
                                    DiskFileQuarantined)
@@ -147,6 +148,8 @@ class ObjectAuditor(Daemon):
             for chunk in reader:
                 size += len(chunk)
                 limiter.add(len(chunk))
+        except DamagedObject:
+            pass  # quarantined by the reader; reader.damaged says why
         finally:
             reader.close()
         return ("quarantined" if reader.damaged else "passed"), size

@@ -3,9 +3,15 @@
 Reads run in a real thread (``pread`` of one chunk at a time), so memory
 stays bounded and a slow disk only slows its own request. A full read
 compares size and MD5 with the metadata; on a mismatch the object is
-quarantined so replication restores a good copy. The client has already
-had the bytes by then, which is why a damaged object is also caught
-earlier where possible (size mismatch at open).
+quarantined so replication restores a good copy.
+
+A client must never receive a damaged object as if it were good. Objects up
+to ``VERIFY_FIRST_BYTES`` are checked in a first pass before any byte is
+sent (a second read of a small file is cheap, memory stays bounded), so a
+damaged replica answers an error and the proxy reads another. Larger
+objects hold back their last chunk until the MD5 is known and, if it is
+wrong, end the response short: the client sees a truncated body, never a
+complete bad one.
 """
 
 from __future__ import annotations
@@ -16,6 +22,12 @@ from typing import Callable, Iterator, Optional
 from objstore.common import concurrency
 from objstore.common.utils import new_md5
 from objstore.obj.metadata import Metadata
+
+VERIFY_FIRST_BYTES = 8 * 1024 * 1024
+
+
+class DamagedObject(IOError):
+    """The object's bytes do not match its metadata; it was quarantined."""
 
 
 class DiskFileReader:
@@ -30,11 +42,16 @@ class DiskFileReader:
         self.size = int(metadata.get("Content-Length", 0))
         self.bytes_read = 0
         self.damaged: Optional[str] = None
+        self.verified = False
 
     def __iter__(self) -> Iterator[bytes]:
-        md5 = new_md5()
-        offset = 0
         try:
+            if self.verified:
+                yield from self.read_range(0, self.size)
+                return
+            held: Optional[bytes] = None
+            md5 = new_md5()
+            offset = 0
             while True:
                 chunk = concurrency.run_in_thread(os.pread, self.fd, self.chunk_size, offset)
                 if not chunk:
@@ -42,13 +59,43 @@ class DiskFileReader:
                 offset += len(chunk)
                 md5.update(chunk)
                 self.bytes_read = offset
-                yield chunk
-            if offset != self.size:
-                self._damage("read %d bytes, metadata says %d" % (offset, self.size))
-            elif md5.hexdigest() != self.metadata.get("ETag"):
-                self._damage("MD5 %s, metadata says %s" % (md5.hexdigest(), self.metadata.get("ETag")))
+                if held is not None:
+                    yield held
+                held = chunk
+            problem = self._problem(offset, md5.hexdigest())
+            if problem:
+                self._damage(problem)
+                raise DamagedObject(problem)
+            if held is not None:
+                yield held
         finally:
             self.close()
+
+    def verify_whole(self) -> None:
+        """Read the object once without sending it; ``DamagedObject`` (and
+        quarantine) if it does not match its metadata. Afterwards iterating
+        streams without checking again."""
+        md5 = new_md5()
+        offset = 0
+        while True:
+            chunk = concurrency.run_in_thread(os.pread, self.fd, self.chunk_size, offset)
+            if not chunk:
+                break
+            offset += len(chunk)
+            md5.update(chunk)
+        problem = self._problem(offset, md5.hexdigest())
+        if problem:
+            self._damage(problem)
+            self.close()
+            raise DamagedObject(problem)
+        self.verified = True
+
+    def _problem(self, length: int, md5_hex: str) -> Optional[str]:
+        if length != self.size:
+            return "read %d bytes, metadata says %d" % (length, self.size)
+        if md5_hex != self.metadata.get("ETag"):
+            return "MD5 %s, metadata says %s" % (md5_hex, self.metadata.get("ETag"))
+        return None
 
     def read_range(self, start: int, stop: int) -> Iterator[bytes]:
         """Bytes ``start`` up to (not including) ``stop``; no verification."""

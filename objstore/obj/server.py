@@ -28,6 +28,7 @@ from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
                                    DiskFileDeviceUnavailable, DiskFileExpired,
                                    DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
 from objstore.obj.hashes import LockTimeout
+from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject
 
 DEFAULT_PORT = 6200
 #: Headers a client may set on PUT (and replace on POST) besides metadata.
@@ -254,6 +255,15 @@ class ObjectController:
                     "X-Backend-Timestamp": ts.internal})
         reader = df.reader()
         if spans is None:
+            if size <= VERIFY_FIRST_BYTES and req.method == "GET":
+                # Never send a small damaged object: check it first, and let
+                # the proxy read another replica (the replicator restores
+                # this one from the quarantine).
+                try:
+                    reader.verify_whole()
+                except DamagedObject as err:
+                    return make_response(404, b"Object was damaged and has been quarantined\n",
+                                         {"X-Backend-Quarantined": str(err)[:200]})
             headers["Content-Length"] = str(size)
             return make_response(200, headers=headers, app_iter=reader)
         if len(spans) == 1:

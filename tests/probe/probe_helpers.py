@@ -131,7 +131,7 @@ def run_daemon(daemon: str, nodes=NODES, timeout: float = 300) -> None:
 # ------------------------------------------------------------------ placement
 
 def node_of(dev: Dict) -> int:
-    return (int(dev["port"]) - 6200) // 10
+    return (int(dev["port"]) - int(os.environ.get("SAIO_PORT_BASE", "6200"))) // 10
 
 
 def object_nodes(account: str, container: str, obj: str) -> Tuple[int, List[int], List[int]]:
