@@ -51,18 +51,13 @@ class DiskFileReader:
                 return
             held: Optional[bytes] = None
             md5 = new_md5()
-            offset = 0
-            while True:
-                chunk = concurrency.run_in_thread(os.pread, self.fd, self.chunk_size, offset)
-                if not chunk:
-                    break
-                offset += len(chunk)
+            for chunk in self._chunks():
                 md5.update(chunk)
-                self.bytes_read = offset
+                self.bytes_read += len(chunk)
                 if held is not None:
                     yield held
                 held = chunk
-            problem = self._problem(offset, md5.hexdigest())
+            problem = self._problem(self.bytes_read, md5.hexdigest())
             if problem:
                 self._damage(problem)
                 raise DamagedObject(problem)
@@ -76,19 +71,26 @@ class DiskFileReader:
         quarantine) if it does not match its metadata. Afterwards iterating
         streams without checking again."""
         md5 = new_md5()
-        offset = 0
-        while True:
-            chunk = concurrency.run_in_thread(os.pread, self.fd, self.chunk_size, offset)
-            if not chunk:
-                break
-            offset += len(chunk)
+        length = 0
+        for chunk in self._chunks():
+            length += len(chunk)
             md5.update(chunk)
-        problem = self._problem(offset, md5.hexdigest())
+        problem = self._problem(length, md5.hexdigest())
         if problem:
             self._damage(problem)
             self.close()
             raise DamagedObject(problem)
         self.verified = True
+
+    def _chunks(self) -> Iterator[bytes]:
+        """The whole file, one ``chunk_size`` pread at a time."""
+        offset = 0
+        while True:
+            chunk = concurrency.run_in_thread(os.pread, self.fd, self.chunk_size, offset)
+            if not chunk:
+                return
+            offset += len(chunk)
+            yield chunk
 
     def _problem(self, length: int, md5_hex: str) -> Optional[str]:
         if length != self.size:
