@@ -44,14 +44,13 @@ def test_get_survives_m_dead_object_servers(conn, ec_object):
 def test_reconstructor_rebuilds_a_wiped_device(conn, ec_object):
     cont, body, part, primaries = ec_object
     victim = primaries[1]
-    dev = os.path.join(REPO, ".saio", "srv", "%d" % victim, "sdb%d" % victim)
-    found = glob.glob(os.path.join(REPO, ".saio", "srv", "*", "sdb%d" % victim,
+    found = glob.glob(os.path.join(REPO, ".saio", "srv", "*", "node", "sdb%d" % victim,
                                    "objects-1", str(part)))
+    assert found, "the victim holds no archive of the object"
     for path in found:
         shutil.rmtree(path)
-    del dev
     run_daemon("object-reconstructor", NODES)
-    rebuilt = glob.glob(os.path.join(REPO, ".saio", "srv", "*", "sdb%d" % victim,
+    rebuilt = glob.glob(os.path.join(REPO, ".saio", "srv", "*", "node", "sdb%d" % victim,
                                      "objects-1", str(part), "*", "*", "*#1#d.data"))
     assert rebuilt
     stop_server("object-%d" % primaries[0])  # now decode needs the rebuilt archive
