@@ -37,6 +37,7 @@ setup(
             "objstore-object-updater = objstore.obj.updater:main",
             "objstore-object-expirer = objstore.obj.expirer:main",
             "objstore-recon = objstore.cli.recon:main",
+            "objstore-init = objstore.cli.init:main",
             "objstore-object-reconstructor = objstore.obj.reconstructor:main",
         ],
     },

@@ -141,7 +141,11 @@ class _Supervisor:
         app = self.app_factory(conf)
         pid = os.fork()
         if pid == 0:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            # The supervisor's handlers must not survive the fork: a SIGTERM
+            # arriving before _serve installs its own would only set the
+            # copied supervisor's flag and leave this worker serving, orphaned.
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)
             try:
                 _serve(self.sock, app, conf)
             finally:
