@@ -78,6 +78,8 @@ def daemon_sections(kind: str, node: int) -> str:
 [object-expirer]
 processes = {len(NODES)}
 process = {node - 1}
+
+[object-reconstructor]
 """
 
 

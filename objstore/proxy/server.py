@@ -21,7 +21,7 @@ from objstore.common.memcached import LocalCache
 from objstore.common.storage_policy import StoragePolicies, load_policies
 from objstore.common.utils import generate_trans_id, split_path
 from objstore.proxy import admin_info
-from objstore.proxy.controllers.base import error_response, wsgi_to_str
+from objstore.proxy.controllers.base import PREAUTHORIZED, error_response, wsgi_to_str
 from objstore.proxy.nodes import ErrorLimiter, Node, node_desc, parse_request_node_count
 
 DEFAULT_PORT = 8080
@@ -171,8 +171,11 @@ class Application:
             env.setdefault("objstore.original_authorize", authorize)
             denied = authorize(req)
             if denied is None:
-                # Allowed outright: the controller need not ask again.
-                env["swift.authorize"] = _allow_all
+                # Allowed outright: the controller need not ask again for
+                # this very request. A marker bound to method and path, never
+                # a replaced swift.authorize: middlewares copy the identity
+                # keys into later subrequests, which must be judged afresh.
+                env[PREAUTHORIZED] = (req.method, env.get("PATH_INFO"))
             elif not getattr(handler, "delay_denial", False):
                 return denied
         return handler(req)
@@ -188,10 +191,6 @@ class Application:
         if container:
             return ContainerController(self, account, container)
         return AccountController(self, account)
-
-
-def _allow_all(_req: Request) -> None:
-    return None
 
 
 def app_factory(global_conf: Dict[str, str], **local_conf: str) -> Application:

@@ -20,6 +20,8 @@ from objstore.proxy.nodes import Node, NodeIter, node_desc
 from objstore.proxy.quorum import best_status, is_server_error, is_success, quorum_size
 
 HandlerResult = Response
+#: Environ key: (method, path) the proxy has already authorized for this request.
+PREAUTHORIZED = "objstore.preauthorized"
 INSUFFICIENT_STORAGE = 507
 # Client headers never forwarded to storage servers: they belong to this
 # hop, or carry credentials the storage servers have no use for.
@@ -101,6 +103,8 @@ class Controller:
         authorize = req.environ.get("swift.authorize")
         if authorize is None:
             return None
+        if req.environ.get(PREAUTHORIZED) == (req.method, req.environ.get("PATH_INFO")):
+            return None  # the proxy already allowed exactly this request
         req.acl = acl
         return authorize(req)
 
@@ -265,7 +269,7 @@ def update_headers(prefix: str, part: int, group: List[Node]) -> Dict[str, str]:
 
 
 __all__ = ["Controller", "BackendAnswer", "delay_denial", "error_response", "pair_nodes",
-           "update_headers", "node_desc", "wsgi_to_str", "str_to_wsgi"]
+           "update_headers", "node_desc", "wsgi_to_str", "str_to_wsgi", "PREAUTHORIZED"]
 
 
 def convert_remove_headers(headers: Dict[str, str], target: str) -> Dict[str, str]:
