@@ -78,13 +78,20 @@ class AccountBroker(DatabaseBroker):
 
     def put_container(self, name: str, put_timestamp: str, delete_timestamp: str,
                       object_count: int, bytes_used: int, storage_policy_index: int = 0,
-                      stats_timestamp: str = "") -> bool:
-        """Record a container server's report; False if it changed nothing."""
-        row = {"name": name, "put_timestamp": put_timestamp or ZERO,
-               "delete_timestamp": delete_timestamp or ZERO,
+                      stats_timestamp: str = "", pending: bool = False) -> bool:
+        """Record a container server's report; False if it changed nothing.
+
+        With ``pending`` the report only goes to the pending file (durably,
+        see ``queue_items``) and True is returned.
+        """
+        row = {"name": str(name), "put_timestamp": str(put_timestamp or ZERO),
+               "delete_timestamp": str(delete_timestamp or ZERO),
                "object_count": int(object_count), "bytes_used": int(bytes_used),
                "storage_policy_index": int(storage_policy_index),
-               "stats_timestamp": stats_timestamp or Timestamp.now().internal}
+               "stats_timestamp": str(stats_timestamp or Timestamp.now().internal)}
+        if pending:
+            self.queue_items([row])
+            return True
         return self.merge_items([row]) == 1
 
     def _merge_one(self, conn: sqlite3.Connection, item: Dict[str, Any]) -> bool:

@@ -15,11 +15,11 @@ from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPForbidden, HTTPNoContent, HTTPNotFound
 
 from objstore.account.broker import AccountBroker
-from objstore.common import constraints
+from objstore.common import concurrency, constraints
 from objstore.common.config import config_true_value
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
-from objstore.db.broker import DatabaseAlreadyExists
+from objstore.db.broker import DatabaseAlreadyExists, DatabaseNotFound
 from objstore.db.listing import container_item
 from objstore.db.paths import ACCOUNT_DATADIR, name_hash
 from objstore.db.server_common import (DatabaseServer, Target, apply_metadata,
@@ -80,22 +80,36 @@ class AccountServer(DatabaseServer):
             stats_ts = Timestamp(stats_ts).internal if stats_ts else Timestamp.now().internal
         except ValueError:
             raise HTTPBadRequest(body=b"Invalid X-Timestamp header")
+        override = config_true_value(req.headers.get("X-Account-Override-Deleted", "no"))
+        problem = concurrency.run_in_thread(
+            self._record_report, t, broker, override,
+            [put_ts.internal, delete_ts.internal, count, used, policy_index, stats_ts])
+        if problem:
+            return HTTPNotFound(body=problem)
+        if delete_ts > put_ts:
+            return HTTPNoContent()
+        return Response(status=201)
+
+    def _record_report(self, t: Target, broker: AccountBroker, override: bool,
+                       report: List[Any]) -> bytes:
+        """Append a container report to the account's pending file
+        (fsynced); the reason for a 404, or b"" when recorded. Runs in a
+        worker thread: it blocks on flock and fsync."""
         if not broker.exists():
             if not (self.auto_create_account_prefix
                     and t.account.startswith(self.auto_create_account_prefix)):
-                return HTTPNotFound(body=b"The account does not exist")
+                return b"The account does not exist"
             try:
                 broker.initialize(Timestamp.now().internal)
             except DatabaseAlreadyExists:
                 pass
-        if broker.is_deleted() and not config_true_value(
-                req.headers.get("X-Account-Override-Deleted", "no")):
-            return HTTPNotFound(body=b"The account is deleted")
-        broker.put_container(t.container or "", put_ts.internal, delete_ts.internal,
-                             count, used, policy_index, stats_ts)
-        if delete_ts > put_ts:
-            return HTTPNoContent()
-        return Response(status=201)
+        try:
+            if broker.is_deleted() and not override:
+                return b"The account is deleted"
+            broker.put_container(t.container or "", *report, pending=True)
+        except DatabaseNotFound:
+            return b"The account does not exist"
+        return b""
 
     # ---------------------------------------------------------- DELETE
 
@@ -115,6 +129,7 @@ class AccountServer(DatabaseServer):
     def _info_or_404(self, broker: AccountBroker) -> Dict[str, Any]:
         if not broker.exists():
             raise HTTPNotFound()
+        self.merge_pending(broker)
         info = broker.get_info()
         if broker.is_deleted():
             headers = timestamp_headers(info)

@@ -77,20 +77,30 @@ class ContainerBroker(DatabaseBroker):
     # ---------------------------------------------------------- objects
 
     def put_object(self, name: str, timestamp: str, size: int, content_type: str,
-                   etag: str, deleted: int = 0, storage_policy_index: int = 0) -> bool:
+                   etag: str, deleted: int = 0, storage_policy_index: int = 0,
+                   pending: bool = False) -> bool:
         """Record an object PUT (or, with ``deleted=1``, a DELETE).
 
-        Returns False when a newer row for the name is already here.
+        Returns False when a newer row for the name is already here. With
+        ``pending`` the row only goes to the pending file (durably; see
+        ``queue_items``) and True is returned: whether it wins is decided
+        when it is merged.
         """
-        row = {"name": name, "created_at": Timestamp(timestamp).internal, "size": int(size),
-               "content_type": content_type, "etag": etag, "deleted": 1 if deleted else 0,
+        row = {"name": str(name), "created_at": Timestamp(timestamp).internal,
+               "size": int(size), "content_type": str(content_type), "etag": str(etag),
+               "deleted": 1 if deleted else 0,
                "storage_policy_index": int(storage_policy_index)}
+        if pending:
+            self.queue_items([row])
+            return True
         return self.merge_items([row]) == 1
 
-    def delete_object(self, name: str, timestamp: str, storage_policy_index: int = 0) -> bool:
+    def delete_object(self, name: str, timestamp: str, storage_policy_index: int = 0,
+                      pending: bool = False) -> bool:
         """Record an object DELETE as a tombstone row."""
         return self.put_object(name, timestamp, 0, "application/deleted", "noetag",
-                               deleted=1, storage_policy_index=storage_policy_index)
+                               deleted=1, storage_policy_index=storage_policy_index,
+                               pending=pending)
 
     def _merge_one(self, conn: sqlite3.Connection, item: Dict[str, Any]) -> bool:
         row = {c: item.get(c) for c in OBJECT_COLUMNS}

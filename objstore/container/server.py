@@ -20,7 +20,7 @@ from objstore.common.http_client import http_connect
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
 from objstore.container.broker import ContainerBroker
-from objstore.db.broker import DatabaseAlreadyExists
+from objstore.db.broker import DatabaseAlreadyExists, DatabaseNotFound
 from objstore.db.listing import object_item
 from objstore.db.paths import CONTAINER_DATADIR
 from objstore.db.server_common import (DatabaseServer, Target, apply_metadata,
@@ -63,6 +63,7 @@ class ContainerServer(DatabaseServer):
             except DatabaseAlreadyExists:
                 pass
         if not created:
+            self.merge_pending(broker)
             info = broker.get_info()
             deleted = self._is_deleted(info)
             if policy_index is not None and policy_index != info["storage_policy_index"]:
@@ -90,13 +91,27 @@ class ContainerServer(DatabaseServer):
         if ctype is None or etag is None:
             raise HTTPBadRequest(body=b"Object rows need X-Content-Type and X-Etag")
         policy = self._requested_policy(req)
-        if not self._container_usable(t, broker, ts, policy):
+        if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
+                                         size, ctype, etag, 0):
             return HTTPNotFound(body=b"No such container")
-        if policy is None:
-            policy = broker.get_info()["storage_policy_index"]
-        broker.put_object(t.obj or "", ts.internal, size, ctype, etag,
-                          storage_policy_index=policy)
         return Response(status=201)
+
+    def _record_row(self, t: Target, broker: ContainerBroker, ts: Timestamp,
+                    policy: Optional[int], size: int, ctype: str, etag: str,
+                    deleted: int) -> bool:
+        """Append an object row to the container's pending file (fsynced);
+        False if the container is not there. Runs in a worker thread: it
+        blocks on flock and fsync."""
+        try:
+            if not self._container_usable(t, broker, ts, policy):
+                return False
+            if policy is None:
+                policy = broker.get_raw_info()["storage_policy_index"]
+            broker.put_object(t.obj or "", ts.internal, size, ctype, etag, deleted=deleted,
+                              storage_policy_index=policy, pending=True)
+        except DatabaseNotFound:
+            return False  # removed under us (reclaimed, quarantined)
+        return True
 
     def _container_usable(self, t: Target, broker: ContainerBroker, ts: Timestamp,
                           policy: Optional[int]) -> bool:
@@ -140,15 +155,14 @@ class ContainerServer(DatabaseServer):
         ts = req_timestamp(req)
         broker = self.get_broker(t)
         if t.obj is not None:
-            if not self._container_usable(t, broker, ts, None):
-                return HTTPNotFound(body=b"No such container")
             policy = self._requested_policy(req)
-            if policy is None:
-                policy = broker.get_info()["storage_policy_index"]
-            broker.delete_object(t.obj, ts.internal, storage_policy_index=policy)
+            if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
+                                             0, "application/deleted", "noetag", 1):
+                return HTTPNotFound(body=b"No such container")
             return HTTPNoContent()
         if not broker.exists():
             return HTTPNotFound(body=b"No such container")
+        self.merge_pending(broker)
         info = broker.get_info()
         if self._is_deleted(info):
             return not_found(timestamp_headers(info))
@@ -168,6 +182,7 @@ class ContainerServer(DatabaseServer):
     def _info_or_404(self, t: Target, broker: ContainerBroker) -> Dict[str, Any]:
         if not broker.exists():
             raise HTTPNotFound()
+        self.merge_pending(broker)
         info = broker.get_info()
         if self._is_deleted(info):
             headers = timestamp_headers(info)

@@ -67,7 +67,7 @@ class ContainerUpdater(Daemon):
         """Report one container if needed; True if the account is current."""
         self.stats["checked"] += 1
         broker = ContainerBroker(db.path, busy_timeout=self.db_busy_timeout,
-                                 synchronous=self.db_synchronous)
+                                 synchronous=self.db_synchronous, logger=self.logger)
         try:
             if broker.is_reported_current():
                 self.stats["no_change"] += 1

@@ -71,8 +71,10 @@ class DBAuditor(Daemon):
     def audit(self, db: LocalDB) -> bool:
         """Check one database; quarantine it if damaged. True if sound."""
         self.stats["checked"] += 1
-        broker = self.broker_class(db.path, busy_timeout=self.db_busy_timeout)
+        broker = self.broker_class(db.path, busy_timeout=self.db_busy_timeout,
+                                   logger=self.logger)
         try:
+            broker.merge_pending()  # a quiet container's updates reach SQLite here
             problems = broker.check_integrity()
         except DatabaseNotFound:
             self.stats["checked"] -= 1  # deleted meanwhile: nothing to audit

@@ -6,15 +6,28 @@ commit and a 201 really means the row is on disk; ``NORMAL`` would only
 fsync at checkpoints and can lose the last commits on power loss, so it
 is only offered as an explicit ``db_synchronous = normal`` trade.
 
-A connection is opened per operation. Keeping connections open would be
-about 8x faster per commit (closing the last connection to a WAL database
-checkpoints it, several fsyncs), but is unsafe here: when a replicator
-removes or replaces a database file, a stale cached connection closing
-later deletes the ``-wal`` file *by path*, i.e. the new database's WAL.
-Python 3.12's ``SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`` would make a cache
-safe. Transactions never yield to other green threads; ``busy_timeout``
-covers the other worker processes of the same server. Call
-``checkpoint()`` before copying a file whole.
+Item updates from other servers (object rows, container reports) do not
+need a transaction each: ``queue_items`` appends them to the pending file
+(``objstore/db/pending.py``: one line and one fsync per update) and the
+rows are merged into the database in one transaction when the file grows
+past ``pending_max_bytes``, before any read that needs rows (``_read``),
+before ``reclaim``/``checkpoint``, and by the daemons' passes.
+
+A connection is opened per operation. Keeping read-write connections open
+would be about 8x faster per commit (closing the last connection to a WAL
+database checkpoints it, several fsyncs), but is unsafe here: when a
+replicator removes or replaces a database file, a stale cached connection
+closing later deletes the ``-wal`` file *by path*, i.e. the new database's
+WAL. Python 3.12's ``SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`` would make a cache
+safe; 3.11 has no way to set it (SQLite 3.40 itself skips the close
+checkpoint when the path no longer names the opened inode, but nothing
+here relies on that internal). Reads use read-only connections
+(``mode=ro``): they cost about a third of a read-write open and their close
+never checkpoints nor deletes a WAL (they cannot take the exclusive lock
+that needs), so they are safe even against a replaced file. Transactions
+never yield to other green threads; ``busy_timeout`` covers the other
+worker processes of the same server. Call ``checkpoint()`` before copying
+a file whole.
 
 All SQL of the container and account databases lives in this module and
 in the two ``broker.py`` subclasses.
@@ -25,14 +38,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import sqlite3
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from urllib.parse import quote
 
 from objstore.common import constraints
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import fsync_dir, mkdirs
+from objstore.db.pending import DEFAULT_MAX_BYTES, PendingFile
 
 DEFAULT_BUSY_TIMEOUT = 25.0
 SYNC_MODES = ("FULL", "NORMAL", "EXTRA")
@@ -81,7 +97,8 @@ class DatabaseBroker:
     def __init__(self, db_file: str, account: Optional[str] = None,
                  container: Optional[str] = None,
                  busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-                 synchronous: str = "FULL") -> None:
+                 synchronous: str = "FULL", logger: Optional[logging.Logger] = None,
+                 pending_max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.db_file = db_file
         self.account = account
         self.container = container
@@ -91,6 +108,9 @@ class DatabaseBroker:
             raise ValueError("db_synchronous must be one of %s, not %r"
                              % (", ".join(SYNC_MODES), synchronous))
         self.synchronous = synchronous
+        self.logger = logger or logging.getLogger("objstore.db")
+        self.pending = PendingFile(db_file, self.logger)
+        self.pending_max_bytes = int(pending_max_bytes)
 
     # ------------------------------------------------------------- files
 
@@ -98,14 +118,21 @@ class DatabaseBroker:
         return os.path.exists(self.db_file)
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, readonly: bool = False) -> Iterator[sqlite3.Connection]:
         if not os.path.exists(self.db_file):
             raise DatabaseNotFound(self.db_file)
-        conn = sqlite3.connect(self.db_file, timeout=self.busy_timeout,
-                               isolation_level=None, check_same_thread=False)
+        if readonly:
+            # Never creates a file, never checkpoints or unlinks a WAL on close.
+            conn = sqlite3.connect("file:%s?mode=ro" % quote(self.db_file), uri=True,
+                                   timeout=self.busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+        else:
+            conn = sqlite3.connect(self.db_file, timeout=self.busy_timeout,
+                                   isolation_level=None, check_same_thread=False)
         try:
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA synchronous = %s" % self.synchronous)
+            if not readonly:
+                conn.execute("PRAGMA synchronous = %s" % self.synchronous)
             yield conn
         finally:
             conn.close()
@@ -115,14 +142,21 @@ class DatabaseBroker:
         or remove a file say so, should connections ever be cached."""
 
     def checkpoint(self) -> None:
-        """Fold the WAL into the main file, so copying just the ``.db``
-        (rsync to a peer) copies every committed change."""
+        """Fold pending rows and the WAL into the main file, so copying just
+        the ``.db`` (rsync to a peer) copies every acknowledged change."""
+        self.merge_pending()
         with self._connect() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn:
+    def _read(self, merge: bool = True) -> Iterator[sqlite3.Connection]:
+        """A read-only connection; with ``merge`` (any read of rows or
+        their stats) pending rows are merged first, so a read sees every
+        update acknowledged before it started. Only the info row, the
+        metadata and the sync points may be read without."""
+        if merge:
+            self.merge_pending()
+        with self._connect(readonly=True) as conn:
             yield conn
 
     @contextlib.contextmanager
@@ -225,15 +259,19 @@ class DatabaseBroker:
 
     def get_raw_info(self) -> Dict[str, Any]:
         """The info row as stored (metadata still JSON text)."""
-        with self._read() as conn:
+        with self._read(merge=False) as conn:
             return self._info_row(conn)
 
     def is_deleted(self) -> bool:
-        """Deleted: a delete newer than the last put, and nothing left."""
+        """Deleted: a delete newer than the last put, and nothing left.
+
+        Only a database with a newer delete needs its rows counted, so the
+        common case (every object update asks) merges no pending rows.
+        """
+        info = self.get_raw_info()
+        if Timestamp(info["delete_timestamp"]) <= Timestamp(info["put_timestamp"]):
+            return False
         with self._read() as conn:
-            info = self._info_row(conn)
-            if Timestamp(info["delete_timestamp"]) <= Timestamp(info["put_timestamp"]):
-                return False
             return self._is_empty(conn)
 
     def empty(self) -> bool:
@@ -279,7 +317,7 @@ class DatabaseBroker:
     def metadata(self) -> Dict[str, List[str]]:
         """``{header name: [value, timestamp]}``, empty values included
         (they are deletions waiting to replicate)."""
-        with self._read() as conn:
+        with self._read(merge=False) as conn:
             return json.loads(self._info_row(conn)["metadata"])
 
     def live_metadata(self) -> Dict[str, str]:
@@ -336,6 +374,50 @@ class DatabaseBroker:
     def _merge_one(self, conn: sqlite3.Connection, item: Dict[str, Any]) -> bool:
         raise NotImplementedError
 
+    # ---------------------------------------------------------- pending
+
+    def queue_items(self, items: Sequence[Dict[str, Any]]) -> None:
+        """Record rows durably without a transaction: append them to the
+        pending file (fsynced before this returns) and merge the file into
+        the database once it is over ``pending_max_bytes``.
+
+        Blocks on ``flock`` and ``fsync``: servers call it in a thread.
+        """
+        if not self.exists():
+            raise DatabaseNotFound(self.db_file)
+        if self.pending.append(items) >= self.pending_max_bytes:
+            self.merge_pending()
+
+    def has_pending(self) -> bool:
+        return self.pending.size() > 0
+
+    def merge_pending(self) -> int:
+        """Merge every pending row in one transaction, then empty the
+        pending file; returns how many rows changed. Idempotent: rows
+        merged again (after a crash between commit and truncate) change
+        nothing."""
+        if not self.has_pending():
+            return 0
+        with self._connect() as conn:
+            return self.pending.drain(lambda rows: self._merge_pending_rows(conn, rows))
+
+    def _merge_pending_rows(self, conn: sqlite3.Connection, rows: List[Dict[str, Any]]) -> int:
+        changed = 0
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for row in rows:
+                try:
+                    changed += 1 if self._merge_one(conn, row) else 0
+                except (KeyError, TypeError, ValueError) as err:
+                    # A row we cannot read must not block every later one.
+                    self.logger.error("Skipped a pending row of %s (%s): %r",
+                                      self.db_file, err, row)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return changed
+
     def _replace_item(self, conn: sqlite3.Connection, row: Dict[str, Any]) -> None:
         """Delete then insert, so the row gets a new ``row_id`` and the
         replicator ships the change; triggers keep the stats exact."""
@@ -369,6 +451,7 @@ class DatabaseBroker:
 
     def reclaim(self, before: str) -> int:
         """Drop tombstone rows older than ``before``; returns how many."""
+        self.merge_pending()
         with self._write() as conn:
             cur = conn.execute(
                 "DELETE FROM %s WHERE deleted = 1 AND %s < ?" % (self.item_table, self._reclaim_column),
@@ -390,14 +473,14 @@ class DatabaseBroker:
         """The last ``row_id`` of ``remote_id`` we hold (incoming) or have
         sent it (outgoing); -1 if never synced."""
         table = "incoming_sync" if incoming else "outgoing_sync"
-        with self._read() as conn:
+        with self._read(merge=False) as conn:
             row = conn.execute("SELECT sync_point FROM %s WHERE remote_id = ?" % table,
                                (remote_id,)).fetchone()
             return int(row[0]) if row else -1
 
     def get_syncs(self, incoming: bool = True) -> List[Dict[str, Any]]:
         table = "incoming_sync" if incoming else "outgoing_sync"
-        with self._read() as conn:
+        with self._read(merge=False) as conn:
             rows = conn.execute("SELECT remote_id, sync_point FROM %s" % table).fetchall()
             return [dict(r) for r in rows]
 

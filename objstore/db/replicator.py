@@ -132,13 +132,14 @@ class DBReplicator(Daemon):
 
     def _broker(self, db: LocalDB) -> DatabaseBroker:
         return self.broker_class(db.path, busy_timeout=self.db_busy_timeout,
-                                 synchronous=self.db_synchronous)
+                                 synchronous=self.db_synchronous, logger=self.logger)
 
     def replicate_db(self, dev: Node, db: LocalDB) -> None:
         """Bring every other primary up to date with one local database."""
         self.stats["attempted"] += 1
         broker = self._broker(db)
         try:
+            broker.merge_pending()  # peers get every acknowledged update
             if self._reclaim(broker, db):
                 return
             info = replication.replication_info(broker)
@@ -173,7 +174,8 @@ class DBReplicator(Daemon):
             else:
                 self.stats["failure"] += 1
             all_ok = all_ok and outcome in OK_OUTCOMES and outcome != "diff_capped"
-        if not is_primary and all_ok:
+        if not is_primary and all_ok and not broker.has_pending():
+            # (updates that arrived during the sync wait for the next pass)
             broker.close()
             remove_db(db)
             self.stats["remove"] += 1

@@ -19,7 +19,7 @@ from webob.exc import (HTTPBadRequest, HTTPException, HTTPInsufficientStorage,
                        HTTPInternalServerError, HTTPMethodNotAllowed,
                        HTTPNotAcceptable, HTTPNotFound, HTTPPreconditionFailed)
 
-from objstore.common import constraints
+from objstore.common import concurrency, constraints
 from objstore.common.config import (config_float, config_true_value, load_hash_settings,
                                     swift_dir)
 from objstore.common.logs import get_logger, set_txn_id
@@ -135,11 +135,20 @@ class DatabaseServer:
                     account: Optional[str] = None, container: Optional[str] = None) -> DatabaseBroker:
         path = db_path(self.devices, device, self.datadir, partition, hash_)
         return self.broker_class(path, account, container, busy_timeout=self.busy_timeout,
-                                 synchronous=self.synchronous)
+                                 synchronous=self.synchronous, logger=self.logger)
 
     def open_pushed(self, path: str) -> DatabaseBroker:
         return self.broker_class(path, busy_timeout=self.busy_timeout,
-                                 synchronous=self.synchronous)
+                                 synchronous=self.synchronous, logger=self.logger)
+
+    @staticmethod
+    def merge_pending(broker: DatabaseBroker) -> None:
+        """Fold the pending updates into the database in a worker thread,
+        before a read that needs them: a big merge (an fsynced transaction
+        of hundreds of rows) must not stall every other request on the
+        hub. Reads merge by themselves too; this only moves the work."""
+        if broker.has_pending():
+            concurrency.run_in_thread(broker.merge_pending)
 
     # --------------------------------------------------------- listings
 
@@ -186,8 +195,10 @@ class DatabaseServer:
         broker = self._broker_for(t.device, t.partition, t.account)
         try:
             op, args = replication.parse_body(req.body)
-            status, body = replication.handle(
-                op, args, broker, device_tmp_dir(self.devices, t.device), self.open_pushed)
+            # Merging rows and pending updates is SQLite work: off the hub.
+            status, body = concurrency.run_in_thread(
+                replication.handle, op, args, broker,
+                device_tmp_dir(self.devices, t.device), self.open_pushed)
         except replication.ReplicationRequestError as err:
             raise HTTPBadRequest(body=str(err).encode("utf-8"))
         if body is None:

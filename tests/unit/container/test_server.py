@@ -162,6 +162,23 @@ def test_object_rows_update_counts_and_a_delete_leaves_a_tombstone(cluster):
     assert (headers["x-container-object-count"], headers["x-container-bytes-used"]) == ("1", "5")
 
 
+def test_object_rows_are_acknowledged_from_the_pending_file_and_listed_after_a_merge(cluster):
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    path = db_path(str(server.devices), "sda", CONTAINER_DATADIR, 1,
+                   name_hash("a", c, b"pre", b"suf"))
+    assert put_object(server, "a", c, "o1", size=3)[0] == 201
+    assert server.request("DELETE", "/sda/1/a/%s/gone" % c, {"X-Timestamp": ts()})[0] == 204
+    assert os.path.getsize(path + ".pending") > 0  # acknowledged, not yet in SQLite
+    with ContainerBroker(path)._read(merge=False) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM object").fetchone()[0] == 0
+    status, _, body = server.request("GET", "/sda/1/a/%s?format=json" % c)
+    assert status == 200 and [o["name"] for o in json.loads(body)] == ["o1"]
+    assert os.path.getsize(path + ".pending") == 0
+    assert ContainerBroker(path).get_item("gone")["deleted"] == 1
+
+
 def test_an_older_object_row_does_not_replace_a_newer_one(cluster):
     _, server = cluster
     c = cname()
