@@ -22,7 +22,16 @@ obj_port() { echo $((PORT_BASE + $1 * 10)); }
 cont_port() { echo $((PORT_BASE + 1 + $1 * 10)); }
 acct_port() { echo $((PORT_BASE + 2 + $1 * 10)); }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive PIDFILE: the process runs and is not a zombie (a killed server
+# whose parent never reaps it must count as dead, or it is never restarted).
+pid_alive() {
+  local pid state
+  [ -f "$1" ] || return 1
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -n "$state" ] && [ "$state" != "Z" ]
+}
 
 # http_ok URL: true when URL answers 200.
 http_ok() {

@@ -66,7 +66,9 @@ def _names_on_victim(account: str, container: str, count: int):
 
 
 def _restart_cluster():
-    subprocess.run([os.path.join(REPO, "saio", "start")], check=True, capture_output=True, timeout=120)
+    done = subprocess.run([os.path.join(REPO, "saio", "start")], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, "saio/start failed:\n%s%s" % (done.stdout, done.stderr)
     deadline = time.time() + 60
     while subprocess.run([os.path.join(REPO, "saio", "status")], capture_output=True).returncode != 0:
         assert time.time() < deadline, "cluster did not come back after the fault test"

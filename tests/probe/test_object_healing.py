@@ -58,9 +58,14 @@ def _corrupt_one_replica(conn, container, body):
     account, obj = account_of(conn), _name()
     conn.put_object(container, obj, body)
     part, primaries, _ = object_nodes(account, container, obj)
-    victim = primaries[0]
-    df = diskfile(victim, part, account, container, obj)
-    [data] = [n for n in os.listdir(df.datadir) if n.endswith(".data")]
+    for victim in primaries:  # a replica that was written (a quorum is enough for a PUT)
+        df = diskfile(victim, part, account, container, obj)
+        found = [n for n in os.listdir(df.datadir) if n.endswith(".data")] \
+            if os.path.isdir(df.datadir) else []
+        if found:
+            break
+    assert found, "no primary holds the object"
+    data = found[0]
     with open(os.path.join(df.datadir, data), "r+b") as fp:
         fp.seek(5000)
         fp.write(b"\x00" * 64)  # same size: only an MD5 check can tell
