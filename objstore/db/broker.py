@@ -385,8 +385,15 @@ class DatabaseBroker:
         """
         if not self.exists():
             raise DatabaseNotFound(self.db_file)
-        if self.pending.append(items) >= self.pending_max_bytes:
+        if self.pending.append(items) < self.pending_max_bytes:
+            return
+        try:
             self.merge_pending()
+        except (sqlite3.Error, DatabaseError, OSError) as err:
+            # The rows are durable in the pending file already: answer for
+            # them, and let the next read or daemon pass merge.
+            self.logger.error("ERROR merging %s (rows stay pending): %s",
+                              self.pending.path, err)
 
     def has_pending(self) -> bool:
         return self.pending.size() > 0

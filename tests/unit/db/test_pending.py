@@ -3,6 +3,7 @@
 import logging
 import multiprocessing
 import os
+import sqlite3
 
 import pytest
 
@@ -129,6 +130,21 @@ def test_a_failed_merge_leaves_the_rows_pending(broker, monkeypatch):
     assert broker.has_pending()
     assert rows_in_sqlite(broker) == {}
     assert broker.get_item("a") is not None
+
+
+def test_an_append_is_acknowledged_even_if_the_merge_it_triggers_fails(tmp_path, monkeypatch,
+                                                                        caplog):
+    broker = make(tmp_path, pending_max_bytes=1)
+
+    def locked(conn, rows):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(broker, "_merge_pending_rows", locked)
+    with caplog.at_level(logging.ERROR, logger="objstore.db"):
+        put(broker, "o", "1001")
+    assert "rows stay pending" in caplog.text
+    monkeypatch.undo()
+    assert broker.get_item("o") is not None
 
 
 def test_a_torn_last_line_is_skipped_with_a_log_line_and_earlier_lines_are_kept(
