@@ -40,6 +40,8 @@ import os
 import zlib
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+from objstore.common.utils import fsync_dir
+
 PENDING_SUFFIX = ".pending"
 # Merge once the file is this big: about 600 object rows per transaction.
 DEFAULT_MAX_BYTES = 128 * 1024
@@ -127,7 +129,12 @@ class PendingFile:
         in SQLite before the truncate.
         """
         data = b"".join(encode_record(r) for r in rows)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        created = False
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        except FileNotFoundError:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            created = True
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
@@ -136,6 +143,9 @@ class PendingFile:
             _write_all(fd, data)
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.fsync(fd)
+            if created:
+                # A new file's name must survive a crash too (once per database).
+                fsync_dir(os.path.dirname(self.path))
             return size + len(data)
         finally:
             os.close(fd)
