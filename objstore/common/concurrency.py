@@ -17,6 +17,7 @@ import eventlet.debug
 import eventlet.event
 import eventlet.greenpool
 import eventlet.hubs
+import eventlet.patcher
 import eventlet.queue
 import eventlet.semaphore
 import eventlet.timeout
@@ -70,7 +71,14 @@ def in_hub_or_main() -> bool:
 
 def run_in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run blocking disk work (fsync, big reads) in a real OS thread so one
-    slow disk does not stall every green thread of the server."""
+    slow disk does not stall every green thread of the server.
+
+    Outside a monkey-patched server (a daemon running plain OS threads,
+    e.g. the replicator sending over ssync) the call is made directly:
+    there are no green threads to protect, and tpool's hub cannot be
+    shared between OS threads."""
+    if not eventlet.patcher.is_monkey_patched("thread"):
+        return func(*args, **kwargs)
     return eventlet.tpool.execute(func, *args, **kwargs)
 
 

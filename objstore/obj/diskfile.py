@@ -371,6 +371,18 @@ class DiskFile:
         self._data_metadata = data_meta
         return merge_metadata(data_meta, meta_meta)
 
+    def tombstone_metadata(self) -> Optional[Metadata]:
+        """The newest tombstone's metadata (``name``, ``X-Timestamp``), or
+        None if the object is not deleted: replication (ssync) sends a
+        deletion by name, and only a tombstone still knows the name."""
+        try:
+            files = gather_ondisk_files(os.listdir(self.datadir), reclaim_age=None)
+            if not files.ts_file:
+                return None
+            return read_metadata(os.path.join(self.datadir, files.ts_file), self.datadir)
+        except (OSError, MetadataError):
+            return None
+
     def get_metadata(self) -> Metadata:
         if self._metadata is None:
             raise DiskFileNotExist("open() first")

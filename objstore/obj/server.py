@@ -23,7 +23,7 @@ from objstore.common.storage_policy import load_policies
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5, split_path
 from objstore.common.wsgi import run_wsgi
-from objstore.obj import conditional, ec_fragments, ranges, updates
+from objstore.obj import conditional, ec_fragments, ranges, ssync, updates
 from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
                                    DiskFileDeviceUnavailable, DiskFileExpired,
                                    DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
@@ -84,7 +84,7 @@ def _delete_at(req: Request, now: float) -> Optional[str]:
         value = int(raw)
     except ValueError:
         raise HTTPError(400, "Non-integer X-Delete-At") from None
-    if value <= now:
+    if value <= now and not req.environ.get(ssync.REPLICATED):  # replicas may be expired
         raise HTTPError(400, "X-Delete-At in past")
     return str(value)
 
@@ -151,10 +151,11 @@ class ObjectController:
         if req.environ.get("PATH_INFO") == "/healthcheck":
             return make_response(200, b"OK")
         handler = {"GET": self.GET, "HEAD": self.GET, "PUT": self.PUT, "POST": self.POST,
-                   "DELETE": self.DELETE, "REPLICATE": self.REPLICATE}.get(req.method)
+                   "DELETE": self.DELETE, "REPLICATE": self.REPLICATE,
+                   "SSYNC": lambda r: ssync.receive(self, r)}.get(req.method)
         if handler is None:
             return make_response(405, b"Method not allowed", {
-                "Allow": "GET, HEAD, PUT, POST, DELETE, REPLICATE"})
+                "Allow": "GET, HEAD, PUT, POST, DELETE, REPLICATE, SSYNC"})
         return handler(req)
 
     # -- parsing -------------------------------------------------------------
