@@ -1,0 +1,406 @@
+"""Static large objects: one object made of segments a manifest lists.
+
+* ``PUT ?multipart-manifest=put`` with a JSON list of segments (see
+  ``slo_manifest``): every segment is checked with a HEAD as the client;
+  any mismatch answers 400 with one ``<path>, <reason>`` line per bad
+  segment. The manifest is stored with ``X-Static-Large-Object: True``,
+  its total size in the Content-Type (``;swift_bytes=N``, so listings show
+  it) and the SLO ETag in sysmeta.
+* ``GET``/``HEAD`` of a manifest answer as the whole object: the total
+  Content-Length, the quoted SLO ETag, one byte range (several ranges get
+  the whole object), and ``If-Match``/``If-None-Match`` judged against the
+  SLO ETag by the object server (``X-Backend-Etag-Is-At``). Nested SLOs
+  are followed up to ``max_nesting_depth``.
+* ``GET ?multipart-manifest=get`` returns the stored manifest (``&format=raw``
+  the PUT form); ``DELETE ?multipart-manifest=delete`` deletes the segments
+  then the manifest and reports like a bulk delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import mimetypes
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from urllib.parse import parse_qs
+
+from webob import Request, Response
+
+from objstore.common import registry
+from objstore.common.config import config_true_value
+from objstore.common.utils import split_path
+from objstore.middleware import slo_manifest as sm
+from objstore.middleware.segments import (LargeBody, Piece, SegmentError, WsgiApp,
+                                          close_response, iter_piece, normalize_etag,
+                                          parse_single_range, sub_request, to_str,
+                                          unsatisfiable)
+
+SLO_HEADER = "X-Static-Large-Object"
+ETAG_SYSMETA = "X-Object-Sysmeta-Slo-Etag"
+SIZE_SYSMETA = "X-Object-Sysmeta-Slo-Size"
+SOURCE = "SLO"
+DEFAULT_MAX_NESTING_DEPTH = 10
+
+
+def _error(status: int, text: str) -> Response:
+    return Response(status=status, content_type="text/plain", charset="utf-8",
+                    text=text + "\n")
+
+
+def is_slo(headers: Any) -> bool:
+    return config_true_value(headers.get(SLO_HEADER, ""))
+
+
+class StaticLargeObject:
+    """Store, serve and delete static large objects."""
+
+    def __init__(self, app: WsgiApp, conf: Dict[str, str]) -> None:
+        self.app = app
+        self.max_segments = int(conf.get("max_manifest_segments",
+                                         sm.DEFAULT_MAX_MANIFEST_SEGMENTS))
+        self.max_size = int(conf.get("max_manifest_size", sm.DEFAULT_MAX_MANIFEST_SIZE))
+        self.min_segment_size = int(conf.get("min_segment_size",
+                                             sm.DEFAULT_MIN_SEGMENT_SIZE))
+        self.max_depth = int(conf.get("max_nesting_depth", DEFAULT_MAX_NESTING_DEPTH))
+        registry.register_info("slo", max_manifest_segments=self.max_segments,
+                               max_manifest_size=self.max_size,
+                               min_segment_size=self.min_segment_size)
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        try:
+            version, account, _container, obj = split_path(
+                to_str(env.get("PATH_INFO", "")), 1, 4, True)
+        except (ValueError, UnicodeDecodeError):
+            return self.app(env, start_response)
+        if version != "v1" or not obj:
+            return self.app(env, start_response)
+        query = parse_qs(env.get("QUERY_STRING", ""))
+        mm = (query.get("multipart-manifest") or [""])[0]
+        method = env.get("REQUEST_METHOD")
+        req = Request(env)
+        if method == "PUT":
+            if mm == "put":
+                resp = self._put_manifest(req, account, obj)
+                return resp(env, start_response)
+            if SLO_HEADER.lower() in (k.lower() for k in req.headers.keys()):
+                return _error(400, "%s is a reserved header; to create a static large "
+                                   "object, PUT the manifest with ?multipart-manifest=put"
+                              % SLO_HEADER)(env, start_response)
+        elif method in ("GET", "HEAD"):
+            if mm == "get":
+                fmt = (query.get("format") or [""])[0]
+                return self._get_manifest(req, fmt)(env, start_response)
+            return self._get(req, account)(env, start_response)
+        elif method == "DELETE" and mm == "delete":
+            return self._delete(req, account)(env, start_response)
+        return self.app(env, start_response)
+
+    # -- PUT ----------------------------------------------------------------
+
+    def _put_manifest(self, req: Request, account: str, obj: str) -> Response:
+        length = req.content_length
+        if length is None:
+            if req.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                return _error(411, "A manifest PUT needs a Content-Length (or chunked body)")
+        elif length > self.max_size:
+            return _error(413, "The manifest is %d bytes; at most %d are allowed"
+                          % (length, self.max_size))
+        body = req.body_file.read(self.max_size + 1)
+        if len(body) > self.max_size:
+            return _error(413, "The manifest is larger than %d bytes" % self.max_size)
+        try:
+            specs = sm.parse_put_body(body, self.max_segments)
+        except sm.ManifestError as err:
+            return _error(400, str(err))
+        entries, errors = self._check_segments(req.environ, account, specs)
+        if errors:
+            body_out, ctype = sm.bulk_body([], errors, req.headers.get("Accept"))
+            resp = Response(status=400, body=body_out, content_type=ctype)
+            if ctype == "text/plain":
+                resp.charset = "utf-8"
+            return resp
+        etag = sm.slo_etag(entries)
+        given = normalize_etag(req.headers.get("ETag"))
+        if given and given != etag:
+            return _error(422, "ETag %s does not match the SLO ETag %s (the MD5 of the "
+                               "segment ETags)" % (given, etag))
+        total = sm.total_size(entries)
+        stored = sm.encode_stored(entries)
+        content_type = req.headers.get("Content-Type")
+        if not content_type or config_true_value(req.headers.get("X-Detect-Content-Type", "")):
+            content_type = mimetypes.guess_type(obj)[0] or content_type \
+                or "application/octet-stream"
+        env = req.environ
+        env["wsgi.input"] = io.BytesIO(stored)
+        env["CONTENT_LENGTH"] = str(len(stored))
+        env.pop("HTTP_TRANSFER_ENCODING", None)
+        env.pop("HTTP_ETAG", None)
+        env.pop("HTTP_X_DETECT_CONTENT_TYPE", None)
+        env["QUERY_STRING"] = ""
+        put = Request(env)
+        put.headers["Content-Type"] = sm.content_type_with_size(content_type, total)
+        put.headers[SLO_HEADER] = "True"
+        put.headers[ETAG_SYSMETA] = etag
+        put.headers[SIZE_SYSMETA] = str(total)
+        resp = put.get_response(self.app)
+        if resp.status_int // 100 == 2:
+            resp.headers["ETag"] = '"%s"' % etag
+        return resp
+
+    def _check_segments(self, env: Dict[str, Any], account: str,
+                        specs: List[sm.SegmentSpec]) -> Tuple[List[sm.Entry], List[List[str]]]:
+        """The entries to store, and ``[path, reason]`` for each bad segment."""
+        entries: List[sm.Entry] = []
+        errors: List[List[str]] = []
+        heads: Dict[str, Response] = {}
+        for index, spec in enumerate(specs):
+            last = index == len(specs) - 1
+            if spec.data is not None:
+                entries.append(sm.Entry("", hashlib.md5(spec.data).hexdigest(),
+                                        len(spec.data), data=spec.data))
+                continue
+            name = "/" + (spec.path or "")
+            head = heads.get(name)
+            if head is None:
+                head = sub_request(self.app, env, "HEAD", "/v1/%s%s" % (account, name),
+                                   source=SOURCE)
+                heads[name] = head
+            if head.status_int // 100 != 2:
+                errors.append([name, head.status])
+                continue
+            sub_slo = is_slo(head.headers)
+            if sub_slo:
+                etag = normalize_etag(head.headers.get(ETAG_SYSMETA))
+                size = int(head.headers.get(SIZE_SYSMETA) or 0)
+            else:
+                etag = normalize_etag(head.headers.get("ETag"))
+                size = int(head.headers.get("Content-Length") or 0)
+            problems = []
+            if spec.etag and spec.etag != etag:
+                problems.append("Etag Mismatch")
+            if spec.size is not None and spec.size != size:
+                problems.append("Size Mismatch")
+            rng = None
+            if spec.range is not None and not problems:
+                try:
+                    rng = sm.segment_range(spec.range, size)
+                except ValueError:
+                    problems.append("Unsatisfiable Range")
+            entry = sm.Entry(name, etag, size,
+                             sm.strip_swift_bytes(head.headers.get("Content-Type", "")),
+                             _iso(head.headers.get("Last-Modified", "")), rng, sub_slo)
+            if not problems and entry.length < self.min_segment_size and not last:
+                problems.append("Too small; each segment must be at least %d byte%s."
+                                % (self.min_segment_size,
+                                   "" if self.min_segment_size == 1 else "s"))
+            if not problems and size == 0:
+                problems.append("Too small; each segment must be at least 1 byte.")
+            errors.extend([name, p] for p in problems)
+            entries.append(entry)
+        return entries, errors
+
+    # -- GET / HEAD -----------------------------------------------------------
+
+    def _get_manifest(self, req: Request, fmt: str) -> Response:
+        # The query stays: it tells dlo below to leave a DLO manifest alone too.
+        resp = req.get_response(self.app)
+        if not is_slo(resp.headers) or resp.status_int != 200 or req.method == "HEAD":
+            return resp
+        try:
+            entries = sm.decode_stored(resp.body)
+        except sm.ManifestError as err:
+            return _error(500, str(err))
+        body = sm.encode_raw(entries) if fmt == "raw" else sm.encode_stored(entries)
+        resp.body = body
+        resp.headers["Content-Type"] = "application/json; charset=utf-8"
+        resp.headers["ETag"] = hashlib.md5(body).hexdigest()
+        resp.headers.pop("Content-Range", None)
+        return resp
+
+    def _get(self, req: Request, account: str) -> Response:
+        env = req.environ
+        env["HTTP_X_BACKEND_ETAG_IS_AT"] = ETAG_SYSMETA
+        resp = req.get_response(self.app)
+        if resp.status_int == 416 and req.method == "GET" and not is_slo(resp.headers):
+            # The range was judged against the manifest's own length, and a
+            # 416 does not say whether the object is an SLO: look again.
+            whole = self._fetch_whole(env)
+            if whole.status_int != 200 or not is_slo(whole.headers):
+                close_response(whole)
+                return resp
+            resp = whole
+        if not is_slo(resp.headers):
+            return resp
+        etag = normalize_etag(resp.headers.get(ETAG_SYSMETA))
+        if resp.status_int in (304, 412):
+            if "ETag" in resp.headers:
+                resp.headers["ETag"] = '"%s"' % etag
+            return resp
+        if resp.status_int // 100 != 2 and resp.status_int != 416:
+            return resp
+        headers = resp.headers
+        first_status = resp.status_int
+        if req.method == "HEAD":
+            self._as_whole(headers, etag, int(headers.get(SIZE_SYSMETA) or 0))
+            return resp
+        if resp.status_int != 200:
+            close_response(resp)
+            resp = self._fetch_whole(env)
+            if not is_slo(resp.headers) or resp.status_int != 200:
+                return _error(409, "The large object changed while it was read; retry")
+            headers = resp.headers
+        try:
+            entries = sm.decode_stored(resp.body)
+        except sm.ManifestError as err:
+            return _error(500, str(err))
+        total = sm.total_size(entries)
+        # A 200 to a ranged request means If-Range did not match: whole object.
+        use_range = "If-Range" not in req.headers or first_status != 200
+        try:
+            span = parse_single_range(req.headers.get("Range"), total) if use_range else None
+        except ValueError:
+            return unsatisfiable(total, '"%s"' % etag)
+        first, last = span if span else (0, total - 1)
+        body = LargeBody(self._stream(env, account, entries, first, last, 0),
+                         req.path_info)
+        try:
+            body.prime()
+        except SegmentError as err:
+            body.close()
+            return _error(409, "Cannot read the large object: %s" % err)
+        out = Response(status=206 if span else 200, app_iter=body)
+        out.headerlist = [(k, v) for k, v in headers.items()
+                          if k.lower() not in ("content-length", "content-range", "etag")]
+        self._as_whole(out.headers, etag, total)
+        out.headers["Content-Length"] = str(last - first + 1 if total else 0)
+        if span:
+            out.headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, total)
+        out.conditional_response = False
+        return out
+
+    def _fetch_whole(self, env: Dict[str, Any]) -> Response:
+        """GET the object again with no range and no conditions."""
+        fetch = Request(dict(env))
+        for name in ("Range", "If-Range", "If-Match", "If-None-Match",
+                     "If-Modified-Since", "If-Unmodified-Since"):
+            fetch.headers.pop(name, None)
+        return fetch.get_response(self.app)
+
+    @staticmethod
+    def _as_whole(headers: Any, etag: str, total: int) -> None:
+        headers["Content-Length"] = str(total)
+        headers["ETag"] = '"%s"' % etag
+        headers["Content-Type"] = sm.strip_swift_bytes(headers.get("Content-Type", ""))
+        headers[SLO_HEADER] = "True"
+
+    def _stream(self, env: Dict[str, Any], account: str, entries: List[sm.Entry],
+                first: int, last: int, depth: int) -> Iterator[bytes]:
+        """The bytes ``first..last`` of the SLO made of ``entries``."""
+        if last < first:
+            return
+        for entry, seg_first, seg_last in sm.plan(entries, first, last):
+            if entry.data is not None:
+                yield entry.data[seg_first:seg_last + 1]
+            elif entry.sub_slo:
+                if depth + 1 >= self.max_depth:
+                    raise SegmentError("%s: SLOs nested deeper than %d"
+                                       % (entry.name, self.max_depth))
+                sub = self._fetch_manifest(env, account, entry)
+                yield from self._stream(env, account, sub, seg_first, seg_last, depth + 1)
+            else:
+                yield from iter_piece(self.app, env, account,
+                                      Piece(entry.path, seg_first, seg_last, entry.hash),
+                                      SOURCE)
+
+    def _fetch_manifest(self, env: Dict[str, Any], account: str,
+                        entry: sm.Entry) -> List[sm.Entry]:
+        resp = sub_request(self.app, env, "GET", "/v1/%s%s" % (account, entry.name),
+                           source=SOURCE)
+        if resp.status_int != 200 or not is_slo(resp.headers):
+            close_response(resp)
+            raise SegmentError("sub-SLO %s: %s" % (entry.name, resp.status))
+        if normalize_etag(resp.headers.get(ETAG_SYSMETA)) != entry.hash:
+            raise SegmentError("sub-SLO %s changed" % entry.name)
+        try:
+            return sm.decode_stored(resp.body)
+        except sm.ManifestError as err:
+            raise SegmentError("sub-SLO %s: %s" % (entry.name, err)) from None
+
+    # -- DELETE ---------------------------------------------------------------
+
+    def _delete(self, req: Request, account: str) -> Response:
+        env = req.environ
+        name = "/" + to_str(env["PATH_INFO"]).split("/", 3)[3]
+        counts = {"deleted": 0, "not_found": 0}
+        errors: List[List[str]] = []
+        self._delete_tree(env, account, name, counts, errors, 0, top=True)
+        body, ctype = sm.bulk_body([("Number Deleted", counts["deleted"]),
+                                    ("Number Not Found", counts["not_found"]),
+                                    ("Response Body", ""),
+                                    ("Response Status", "400 Bad Request" if errors
+                                     else "200 OK")],
+                                   errors, req.headers.get("Accept"))
+        resp = Response(status=200, body=body, content_type=ctype)
+        if ctype == "text/plain":
+            resp.charset = "utf-8"
+        return resp
+
+    def _delete_tree(self, env: Dict[str, Any], account: str, name: str,
+                     counts: Dict[str, int], errors: List[List[str]], depth: int,
+                     top: bool = False) -> None:
+        """Delete the SLO ``name``'s segments (nested ones too), then it."""
+        path = "/v1/%s%s" % (account, name)
+        resp = sub_request(self.app, env, "GET", path, source=SOURCE)
+        if resp.status_int == 404:
+            counts["not_found"] += 1
+            return
+        if resp.status_int != 200:
+            errors.append([name, resp.status])
+            close_response(resp)
+            return
+        if not is_slo(resp.headers):
+            close_response(resp)
+            if top:
+                errors.append([name, "Not an SLO manifest"])
+                return
+        else:
+            try:
+                entries = sm.decode_stored(resp.body)
+            except sm.ManifestError as err:
+                errors.append([name, str(err)])
+                return
+            for entry in entries:
+                if entry.data is not None:
+                    continue
+                if entry.sub_slo and depth + 1 < self.max_depth:
+                    self._delete_tree(env, account, entry.name, counts, errors, depth + 1)
+                else:
+                    self._delete_one(env, account, entry.name, counts, errors)
+        self._delete_one(env, account, name, counts, errors)
+
+    def _delete_one(self, env: Dict[str, Any], account: str, name: str,
+                    counts: Dict[str, int], errors: List[List[str]]) -> None:
+        resp = sub_request(self.app, env, "DELETE", "/v1/%s%s" % (account, name),
+                           source=SOURCE)
+        close_response(resp)
+        if resp.status_int // 100 == 2:
+            counts["deleted"] += 1
+        elif resp.status_int == 404:
+            counts["not_found"] += 1
+        else:
+            errors.append([name, resp.status])
+
+
+def _iso(http_date: str) -> str:
+    """A listing-style ``last_modified`` from a Last-Modified header."""
+    from email.utils import parsedate_to_datetime
+    try:
+        return parsedate_to_datetime(http_date).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    except (TypeError, ValueError):
+        return ""
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: StaticLargeObject(app, conf)

@@ -1,0 +1,274 @@
+"""Static large object manifests as pure functions: parse what a client
+PUTs, store and render it, and map a byte range onto segments.
+
+A client PUTs (``?multipart-manifest=put``) a JSON list whose items are
+either a segment, ``{"path": "<container>/<object>", "etag": <md5 or
+null>, "size_bytes": <int or null>, "range": "<first>-<last>"
+(optional)}``, or inline data, ``{"data": "<base64>"}``. The middleware
+checks each segment (HEAD) and stores the manifest as the list of
+``Entry``: ``name`` (``/<container>/<object>``), ``hash``, ``bytes``,
+``content_type``, ``last_modified``, plus ``range`` and ``sub_slo`` when
+they apply; ``?multipart-manifest=get`` returns that stored list, and
+``&format=raw`` the PUT form again.
+
+The SLO's ETag is the MD5 of the segments' ETags concatenated (a segment
+used only in part contributes ``<etag>:<first>-<last>;``), so it is known
+without reading any segment bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+DEFAULT_MAX_MANIFEST_SEGMENTS = 1000
+DEFAULT_MAX_MANIFEST_SIZE = 8 * 1024 * 1024
+DEFAULT_MIN_SEGMENT_SIZE = 1
+_PUT_KEYS = frozenset(("path", "etag", "size_bytes", "range"))
+
+
+class ManifestError(ValueError):
+    """The manifest itself is malformed (answer 400 with this message)."""
+
+
+@dataclass
+class SegmentSpec:
+    """One item of a manifest PUT body."""
+
+    path: Optional[str] = None  # "<container>/<object>" without the leading "/"
+    etag: Optional[str] = None
+    size: Optional[int] = None
+    range: Optional[str] = None
+    data: Optional[bytes] = None
+
+
+@dataclass
+class Entry:
+    """One stored segment (or inline data) of a manifest."""
+
+    name: str  # "/<container>/<object>"; "" for inline data
+    hash: str
+    bytes: int  # the whole segment object's size (an SLO's total for a sub-SLO)
+    content_type: str = ""
+    last_modified: str = ""
+    range: Optional[Tuple[int, int]] = None  # inclusive, within the segment
+    sub_slo: bool = False
+    data: Optional[bytes] = None
+
+    @property
+    def path(self) -> str:
+        return self.name.lstrip("/")
+
+    @property
+    def first(self) -> int:
+        return self.range[0] if self.range else 0
+
+    @property
+    def last(self) -> int:
+        return self.range[1] if self.range else self.bytes - 1
+
+    @property
+    def length(self) -> int:
+        """Bytes this entry adds to the large object."""
+        return self.last - self.first + 1 if self.bytes else 0
+
+    def to_json(self) -> Dict[str, Any]:
+        if self.data is not None:
+            return {"data": base64.b64encode(self.data).decode("ascii")}
+        item: Dict[str, Any] = {"name": self.name, "hash": self.hash, "bytes": self.bytes,
+                                "content_type": self.content_type,
+                                "last_modified": self.last_modified}
+        if self.range is not None:
+            item["range"] = "%d-%d" % self.range
+        if self.sub_slo:
+            item["sub_slo"] = True
+        return item
+
+    def to_raw(self) -> Dict[str, Any]:
+        if self.data is not None:
+            return {"data": base64.b64encode(self.data).decode("ascii")}
+        item: Dict[str, Any] = {"path": self.name, "etag": self.hash, "size_bytes": self.bytes}
+        if self.range is not None:
+            item["range"] = "%d-%d" % self.range
+        return item
+
+
+def parse_put_body(body: bytes, max_segments: int = DEFAULT_MAX_MANIFEST_SEGMENTS
+                   ) -> List[SegmentSpec]:
+    """The items of a manifest PUT body, or ``ManifestError`` saying what
+    is wrong with the JSON itself (per-segment checks come later)."""
+    try:
+        items = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ManifestError("Manifest must be valid JSON.") from None
+    if not isinstance(items, list):
+        raise ManifestError("Manifest must be a list of segments.")
+    if not items:
+        raise ManifestError("Manifest must list at least one segment.")
+    if len(items) > max_segments:
+        raise ManifestError("Too many segments: %d; at most %d are allowed."
+                            % (len(items), max_segments))
+    return [_parse_item(index, item) for index, item in enumerate(items)]
+
+
+def _parse_item(index: int, item: Any) -> SegmentSpec:
+    where = "Index %d" % index
+    if not isinstance(item, dict):
+        raise ManifestError("%s: each segment must be a JSON object." % where)
+    if "data" in item:
+        if set(item) != {"data"}:
+            raise ManifestError("%s: a data segment has only the key \"data\"." % where)
+        try:
+            data = base64.b64decode(str(item["data"]), validate=True)
+        except (binascii.Error, ValueError):
+            raise ManifestError("%s: \"data\" must be base64." % where) from None
+        if not data:
+            raise ManifestError("%s: a data segment must not be empty." % where)
+        return SegmentSpec(data=data)
+    extra = set(item) - _PUT_KEYS
+    if extra:
+        raise ManifestError("%s: unknown keys %s; use path, etag, size_bytes and range."
+                            % (where, ", ".join(sorted(extra))))
+    path = item.get("path")
+    if not isinstance(path, str) or "/" not in path.lstrip("/") \
+            or path.lstrip("/").startswith("/") or path.endswith("/"):
+        raise ManifestError("%s: \"path\" must be \"<container>/<object>\"." % where)
+    etag = item.get("etag")
+    if etag is not None and not isinstance(etag, str):
+        raise ManifestError("%s: \"etag\" must be a string or null." % where)
+    size = item.get("size_bytes")
+    if size is not None:
+        if isinstance(size, bool) or not isinstance(size, (int, str)):
+            raise ManifestError("%s: \"size_bytes\" must be an integer or null." % where)
+        try:
+            size = int(size)
+        except ValueError:
+            raise ManifestError("%s: \"size_bytes\" must be an integer or null."
+                                % where) from None
+        if size < 0:
+            raise ManifestError("%s: \"size_bytes\" must not be negative." % where)
+    rng = item.get("range")
+    if rng is not None and (not isinstance(rng, str) or "," in rng):
+        raise ManifestError("%s: \"range\" must be one span like \"0-99\"." % where)
+    return SegmentSpec(path=path.lstrip("/"), etag=etag.strip('"') if etag else None,
+                       size=size, range=rng)
+
+
+def segment_range(spec: str, size: int) -> Optional[Tuple[int, int]]:
+    """The inclusive span of a ``range`` item within a segment of ``size``
+    bytes; ``None`` when it is the whole segment. ``ValueError`` if it
+    selects nothing."""
+    first_text, dash, last_text = spec.replace("bytes=", "").strip().partition("-")
+    if not dash or not (first_text or last_text) or \
+            not all(t.isdigit() for t in (first_text, last_text) if t):
+        raise ValueError("bad range")
+    if not first_text:
+        first, last = max(size - int(last_text), 0), size - 1
+    else:
+        first = int(first_text)
+        last = min(int(last_text), size - 1) if last_text else size - 1
+    if first > last or first >= size:
+        raise ValueError("unsatisfiable range")
+    if first == 0 and last == size - 1:
+        return None
+    return first, last
+
+
+def decode_stored(body: bytes) -> List[Entry]:
+    """The entries of a stored manifest; ``ManifestError`` if damaged."""
+    try:
+        items = json.loads(body.decode("utf-8"))
+        entries = []
+        for item in items:
+            if "data" in item:
+                data = base64.b64decode(item["data"])
+                entries.append(Entry("", hashlib.md5(data).hexdigest(), len(data), data=data))
+                continue
+            rng = None
+            if item.get("range"):
+                first, _dash, last = str(item["range"]).partition("-")
+                rng = (int(first), int(last))
+            entries.append(Entry(str(item["name"]), str(item["hash"]), int(item["bytes"]),
+                                 str(item.get("content_type", "")),
+                                 str(item.get("last_modified", "")), rng,
+                                 bool(item.get("sub_slo"))))
+        return entries
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        raise ManifestError("The stored manifest is damaged.") from None
+
+
+def encode_stored(entries: List[Entry]) -> bytes:
+    return json.dumps([e.to_json() for e in entries]).encode("utf-8")
+
+
+def encode_raw(entries: List[Entry]) -> bytes:
+    return json.dumps([e.to_raw() for e in entries]).encode("utf-8")
+
+
+def slo_etag(entries: List[Entry]) -> str:
+    """MD5 of the segments' ETags (ranged ones as ``etag:first-last;``)."""
+    digest = hashlib.md5()
+    for entry in entries:
+        if entry.range is not None:
+            digest.update(("%s:%d-%d;" % (entry.hash, entry.range[0], entry.range[1]))
+                          .encode("ascii"))
+        else:
+            digest.update(entry.hash.encode("ascii"))
+    return digest.hexdigest()
+
+
+def total_size(entries: List[Entry]) -> int:
+    return sum(entry.length for entry in entries)
+
+
+def plan(entries: List[Entry], first: int, last: int) -> List[Tuple[Entry, int, int]]:
+    """``(entry, seg_first, seg_last)`` for the bytes ``first..last`` of the
+    large object; positions are inclusive and within each segment object
+    (a ranged entry's offset already added)."""
+    pieces = []
+    offset = 0
+    for entry in entries:
+        start, end = offset, offset + entry.length - 1
+        offset += entry.length
+        if entry.length == 0 or end < first or start > last:
+            continue
+        pieces.append((entry, entry.first + max(first, start) - start,
+                       entry.first + min(last, end) - start))
+    return pieces
+
+
+def content_type_with_size(content_type: str, size: int) -> str:
+    """The manifest's stored Content-Type: the listing shows ``size``."""
+    return "%s;swift_bytes=%d" % (strip_swift_bytes(content_type), size)
+
+
+def strip_swift_bytes(content_type: str) -> str:
+    if "swift_bytes=" not in content_type:
+        return content_type
+    return ";".join(p for p in content_type.split(";")
+                    if not p.strip().startswith("swift_bytes=")).strip()
+
+
+def wants_json(accept: Optional[str]) -> bool:
+    return "json" in (accept or "").lower()
+
+
+def bulk_body(fields: List[Tuple[str, Any]], errors: List[List[str]],
+              accept: Optional[str]) -> Tuple[bytes, str]:
+    """A bulk-style report (as for bulk delete): ``(body, content type)``.
+
+    JSON when the client accepts it, else ``Key: value`` lines followed by
+    ``Errors:`` and one ``<path>, <reason>`` line per error.
+    """
+    if wants_json(accept):
+        data = dict(fields)
+        data["Errors"] = errors
+        return json.dumps(data).encode("utf-8"), "application/json"
+    lines = ["%s: %s" % (k, v) for k, v in fields]
+    lines.append("Errors:")
+    lines.extend("%s, %s" % (path, reason) for path, reason in errors)
+    return ("\n".join(lines) + "\n").encode("utf-8"), "text/plain"
