@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote
 
 from webob import Request, Response
@@ -196,10 +196,6 @@ class LargeBody:
             close()
 
 
-def quote_path(path: str) -> str:
-    return quote(path, safe="/")
-
-
 def json_listing(app: WsgiApp, env: Dict[str, Any], account: str, container: str,
                  prefix: str, source: str, page: int = 1000) -> Optional[List[Dict[str, Any]]]:
     """Every listing row of ``container`` under ``prefix`` (paged); ``None``
@@ -222,8 +218,3 @@ def json_listing(app: WsgiApp, env: Dict[str, Any], account: str, container: str
         if len(batch) < page:
             return rows
         marker = batch[-1]["name"]
-
-
-def chain(parts: Iterable[Iterator[bytes]]) -> Iterator[bytes]:
-    for part in parts:
-        yield from part

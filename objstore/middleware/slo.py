@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import mimetypes
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Tuple
 from urllib.parse import parse_qs
 
 from webob import Request, Response

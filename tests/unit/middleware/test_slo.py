@@ -1,0 +1,253 @@
+"""slo / slo_manifest / dlo / segments: pure parts, and the middlewares
+around a tiny in-test object store (a dict behind a WSGI app)."""
+
+import base64
+import hashlib
+import json
+
+import pytest
+from webob import Request, Response
+
+from objstore.middleware import dlo, slo
+from objstore.middleware import slo_manifest as sm
+from objstore.middleware.segments import parse_single_range
+
+
+# -- pure parts -------------------------------------------------------------
+
+def test_parse_put_body_accepts_segments_and_data_items():
+    specs = sm.parse_put_body(json.dumps([
+        {"path": "/c/o", "etag": '"abc"', "size_bytes": 5, "range": "1-2"},
+        {"data": base64.b64encode(b"hi").decode()}]).encode())
+    assert specs[0].path == "c/o" and specs[0].etag == "abc" and specs[0].size == 5
+    assert specs[0].range == "1-2"
+    assert specs[1].data == b"hi"
+
+
+@pytest.mark.parametrize("body", [b"nope", b"{}", b"[]", b'[{"path": "noslash"}]',
+                                  b'[{"path": "c/o", "extra": 1}]',
+                                  b'[{"path": "c/o", "size_bytes": -1}]',
+                                  b'[{"data": "!!"}]'])
+def test_parse_put_body_refuses_malformed_manifests(body):
+    with pytest.raises(sm.ManifestError):
+        sm.parse_put_body(body)
+
+
+def test_parse_put_body_refuses_too_many_segments():
+    body = json.dumps([{"path": "c/o%d" % i} for i in range(3)]).encode()
+    with pytest.raises(sm.ManifestError, match="Too many segments"):
+        sm.parse_put_body(body, max_segments=2)
+
+
+@pytest.mark.parametrize("spec,size,expected", [("0-9", 10, None), ("2-4", 10, (2, 4)),
+                                                ("-3", 10, (7, 9)), ("5-", 10, (5, 9)),
+                                                ("3-100", 10, (3, 9))])
+def test_segment_range_selects_the_span(spec, size, expected):
+    assert sm.segment_range(spec, size) == expected
+
+
+@pytest.mark.parametrize("spec", ["10-12", "5-2", "x-1", ""])
+def test_segment_range_refuses_spans_selecting_nothing(spec):
+    with pytest.raises(ValueError):
+        sm.segment_range(spec, 10)
+
+
+def test_slo_etag_is_md5_of_segment_etags_with_ranges_marked():
+    entries = [sm.Entry("/c/a", "aa", 10), sm.Entry("/c/b", "bb", 10, range=(1, 3))]
+    assert sm.slo_etag(entries) == hashlib.md5(b"aabb:1-3;").hexdigest()
+    assert sm.total_size(entries) == 13
+
+
+def test_plan_maps_a_range_onto_segments_across_boundaries():
+    entries = [sm.Entry("/c/a", "", 10), sm.Entry("/c/b", "", 10, range=(5, 9)),
+               sm.Entry("/c/c", "", 10)]
+    pieces = [(e.name, a, b) for e, a, b in sm.plan(entries, 8, 17)]
+    assert pieces == [("/c/a", 8, 9), ("/c/b", 5, 9), ("/c/c", 0, 2)]
+
+
+def test_stored_manifest_round_trips_and_renders_raw():
+    entries = [sm.Entry("/c/a", "aa", 10, "text/plain", "2020-01-01T00:00:00.000000",
+                        (1, 2), True),
+               sm.Entry("", hashlib.md5(b"x").hexdigest(), 1, data=b"x")]
+    back = sm.decode_stored(sm.encode_stored(entries))
+    assert back[0] == entries[0] and back[1].data == b"x"
+    raw = json.loads(sm.encode_raw(back))
+    assert raw[0] == {"path": "/c/a", "etag": "aa", "size_bytes": 10, "range": "1-2"}
+
+
+def test_content_type_carries_and_sheds_swift_bytes():
+    ctype = sm.content_type_with_size("text/plain;charset=utf-8", 42)
+    assert ctype == "text/plain;charset=utf-8;swift_bytes=42"
+    assert sm.strip_swift_bytes(ctype) == "text/plain;charset=utf-8"
+
+
+def test_bulk_body_in_text_and_json():
+    body, ctype = sm.bulk_body([("Number Deleted", 2)], [["/c/o", "404 Not Found"]], None)
+    assert ctype == "text/plain"
+    assert body == b"Number Deleted: 2\nErrors:\n/c/o, 404 Not Found\n"
+    body, ctype = sm.bulk_body([], [["/c/o", "Etag Mismatch"]], "application/json")
+    assert json.loads(body) == {"Errors": [["/c/o", "Etag Mismatch"]]}
+
+
+@pytest.mark.parametrize("header,expected", [(None, None), ("bytes=0-4", (0, 4)),
+                                             ("bytes=-3", (7, 9)), ("bytes=8-", (8, 9)),
+                                             ("bytes=0-1,3-4", None), ("bytes=5-2", None),
+                                             ("items=0-1", None), ("bytes=2-100", (2, 9))])
+def test_parse_single_range(header, expected):
+    assert parse_single_range(header, 10) == expected
+
+
+@pytest.mark.parametrize("header", ["bytes=10-", "bytes=-0", "bytes=12-20"])
+def test_parse_single_range_unsatisfiable(header):
+    with pytest.raises(ValueError):
+        parse_single_range(header, 10)
+
+
+def test_dlo_header_and_etag():
+    assert dlo.parse_manifest_header("seg%20s/pre/fix") == ("seg s", "pre/fix")
+    with pytest.raises(ValueError):
+        dlo.parse_manifest_header("noslash")
+    assert dlo.dlo_etag(["aa", "bb"]) == '"%s"' % hashlib.md5(b"aabb").hexdigest()
+
+
+# -- the middlewares around a tiny store -------------------------------------
+
+class TinyStore:
+    """Objects in a dict: PUT/GET/HEAD/DELETE with single ranges, and
+    container listings (format=json, prefix). Enough to be a proxy."""
+
+    def __init__(self):
+        self.objects = {}  # path -> (body, headers)
+
+    def __call__(self, env, start_response):
+        req = Request(env)
+        parts = req.path_info.split("/", 4)
+        if len(parts) == 4:
+            return self._listing(req, parts[3])(env, start_response)
+        path = req.path_info
+        if req.method == "PUT":
+            body = req.body
+            headers = {k: v for k, v in req.headers.items()
+                       if k.lower().startswith(("x-object-", "x-static")) or k == "Content-Type"}
+            headers["ETag"] = hashlib.md5(body).hexdigest()
+            self.objects[path] = (body, headers)
+            return Response(status=201, headers={"ETag": headers["ETag"]})(env, start_response)
+        if path not in self.objects:
+            return Response(status=404)(env, start_response)
+        if req.method == "DELETE":
+            del self.objects[path]
+            return Response(status=204)(env, start_response)
+        body, headers = self.objects[path]
+        resp = Response(body=body, headerlist=list(headers.items()))
+        if "Content-Type" not in headers:
+            resp.headers["Content-Type"] = "application/octet-stream"
+        if req.range and len(body):
+            span = req.range.range_for_length(len(body))
+            if span is None:
+                return Response(status=416)(env, start_response)
+            resp.status = 206
+            resp.body = body[span[0]:span[1]]
+            resp.headers["Content-Range"] = "bytes %d-%d/%d" % (span[0], span[1] - 1, len(body))
+        resp.headers["ETag"] = headers["ETag"]
+        return resp(env, start_response)
+
+    def _listing(self, req, container):
+        prefix = "/" + "/".join(req.path_info.split("/")[1:4]) + "/"
+        want = prefix + req.params.get("prefix", "")
+        rows = [{"name": p[len(prefix):], "bytes": len(b), "hash": h["ETag"]}
+                for p, (b, h) in sorted(self.objects.items()) if p.startswith(want)]
+        if req.params.get("marker"):
+            rows = [r for r in rows if r["name"] > req.params["marker"]]
+        return Response(json_body=rows)
+
+
+@pytest.fixture
+def store():
+    return TinyStore()
+
+
+@pytest.fixture
+def app(store):
+    return slo.filter_factory({})(dlo.filter_factory({})(store))
+
+
+def call(app, method, path, body=b"", **headers):
+    req = Request.blank(path, method=method, body=body, headers=headers)
+    return req.get_response(app)
+
+
+def _segments(app, n=3, size=10):
+    etags = []
+    for i in range(n):
+        body = bytes([97 + i]) * size
+        assert call(app, "PUT", "/v1/a/s/%d" % i, body).status_int == 201
+        etags.append(hashlib.md5(body).hexdigest())
+    return etags
+
+
+def test_slo_put_get_head_and_range(app, store):
+    etags = _segments(app)
+    manifest = [{"path": "s/%d" % i, "etag": e, "size_bytes": 10} for i, e in enumerate(etags)]
+    resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put", json.dumps(manifest).encode())
+    slo_etag = hashlib.md5("".join(etags).encode()).hexdigest()
+    assert resp.status_int == 201 and resp.headers["ETag"] == '"%s"' % slo_etag
+    stored = store.objects["/v1/a/c/m"][1]
+    assert stored["Content-Type"].endswith(";swift_bytes=30")
+    assert call(app, "GET", "/v1/a/c/m").body == b"a" * 10 + b"b" * 10 + b"c" * 10
+    head = call(app, "HEAD", "/v1/a/c/m")
+    assert head.headers["Content-Length"] == "30" and head.headers["ETag"] == '"%s"' % slo_etag
+    assert "swift_bytes" not in head.headers["Content-Type"]
+    ranged = call(app, "GET", "/v1/a/c/m", Range="bytes=8-21")
+    assert ranged.status_int == 206 and ranged.body == b"aabbbbbbbbbbcc"
+    assert ranged.headers["Content-Range"] == "bytes 8-21/30"
+
+
+def test_slo_put_with_bad_segments_lists_each_error(app):
+    etags = _segments(app, 2)
+    manifest = [{"path": "s/0", "etag": "0" * 32, "size_bytes": 10},
+                {"path": "s/1", "etag": etags[1], "size_bytes": 11},
+                {"path": "s/9", "etag": None, "size_bytes": None}]
+    resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put", json.dumps(manifest).encode())
+    assert resp.status_int == 400
+    assert resp.text == ("Errors:\n/s/0, Etag Mismatch\n/s/1, Size Mismatch\n"
+                         "/s/9, 404 Not Found\n")
+
+
+def test_slo_stream_stops_short_when_a_later_segment_is_gone(app, store):
+    _segments(app)
+    manifest = [{"path": "s/%d" % i} for i in range(3)]
+    assert call(app, "PUT", "/v1/a/c/m?multipart-manifest=put",
+                json.dumps(manifest).encode()).status_int == 201
+    del store.objects["/v1/a/s/2"]
+    req = Request.blank("/v1/a/c/m")
+    resp = req.get_response(app)
+    assert resp.headers["Content-Length"] == "30"
+    assert b"".join(resp.app_iter) == b"a" * 10 + b"b" * 10
+    del store.objects["/v1/a/s/0"]
+    assert call(app, "GET", "/v1/a/c/m").status_int == 409
+
+
+def test_slo_manifest_get_and_delete(app, store):
+    _segments(app, 2)
+    manifest = [{"path": "/s/%d" % i} for i in range(2)]
+    call(app, "PUT", "/v1/a/c/m?multipart-manifest=put", json.dumps(manifest).encode())
+    got = call(app, "GET", "/v1/a/c/m?multipart-manifest=get").json
+    assert [g["name"] for g in got] == ["/s/0", "/s/1"]
+    raw = call(app, "GET", "/v1/a/c/m?multipart-manifest=get&format=raw").json
+    assert raw[0]["path"] == "/s/0" and raw[0]["size_bytes"] == 10
+    resp = call(app, "DELETE", "/v1/a/c/m?multipart-manifest=delete")
+    assert resp.status_int == 200 and "Number Deleted: 3" in resp.text
+    assert store.objects == {}
+
+
+def test_dlo_get_concatenates_prefix_listing_with_range_and_etag(app):
+    etags = _segments(app)
+    assert call(app, "PUT", "/v1/a/c/d", X_Object_Manifest="s/").status_int == 201
+    assert call(app, "GET", "/v1/a/c/d").body == b"a" * 10 + b"b" * 10 + b"c" * 10
+    head = call(app, "HEAD", "/v1/a/c/d")
+    assert head.headers["Content-Length"] == "30"
+    assert head.headers["ETag"] == dlo.dlo_etag(etags)
+    assert call(app, "GET", "/v1/a/c/d", Range="bytes=-12").body == b"bb" + b"c" * 10
+    assert call(app, "GET", "/v1/a/c/d", If_None_Match=dlo.dlo_etag(etags)).status_int == 304
+    assert call(app, "GET", "/v1/a/c/d?multipart-manifest=get").body == b""
+    assert call(app, "PUT", "/v1/a/c/e", X_Object_Manifest="nocontainer").status_int == 400
