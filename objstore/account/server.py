@@ -182,9 +182,12 @@ class AccountServer(DatabaseServer):
         return HTTPNoContent()
 
 
-def app_factory(conf: Dict[str, str]) -> AccountServer:
-    """The account server WSGI app for a config section."""
-    return AccountServer(conf)
+def app_factory(conf: Dict[str, str]) -> Any:
+    """The account server WSGI app for a config section, with ``/recon/...``
+    answered in front of it (replicator, auditor, ... stats, disks, rings)."""
+    from objstore.common.recon import ReconMiddleware
+
+    return ReconMiddleware(AccountServer(conf), conf, "account")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -40,8 +40,9 @@ class ReconMiddleware:
         path = env.get("PATH_INFO", "")
         if not path.startswith("/recon/") or env.get("REQUEST_METHOD") != "GET":
             return self.app(env, start_response)
-        answer = self.answer(path[len("/recon/"):])
-        if answer is None:
+        what = path[len("/recon/"):]
+        answer = self.answer(what)
+        if answer is None and what not in DAEMON_KEYS:  # a daemon yet to run answers null
             body = b"Not found: try /recon/ replication, auditor, updater, expirer, async, " \
                    b"quarantined, diskusage, ringmd5 or load"
             start_response("404 Not Found", [("Content-Type", "text/plain"),

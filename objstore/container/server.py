@@ -288,9 +288,12 @@ class ContainerServer(DatabaseServer):
         return resp.status
 
 
-def app_factory(conf: Dict[str, str]) -> ContainerServer:
-    """The container server WSGI app for a config section."""
-    return ContainerServer(conf)
+def app_factory(conf: Dict[str, str]) -> Any:
+    """The container server WSGI app for a config section, with ``/recon/...``
+    answered in front of it (replicator, auditor, ... stats, disks, rings)."""
+    from objstore.common.recon import ReconMiddleware
+
+    return ReconMiddleware(ContainerServer(conf), conf, "container")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
