@@ -5,7 +5,11 @@ import os
 
 import pytest
 
+from tests.functional.memory import RssSampler
+
 MIB = 1024 * 1024
+RSS_LIMIT_KB = 200 * 1024
+SERVERS = ["proxy"] + ["object-%d" % n for n in (1, 2, 3, 4)]
 SIZE = 1024 * MIB + 12345  # just over 1 GiB, not a multiple of any chunk size
 
 
@@ -25,6 +29,13 @@ def _body(size: int, digest):
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_object_over_1_gib_round_trips_with_matching_etag_and_bytes(http_api, container):
+    with RssSampler(SERVERS) as sampler:
+        _round_trip(http_api, container)
+    for name, peak in sampler.peak.items():  # streamed, never held: memory stays flat
+        assert 0 < peak < RSS_LIMIT_KB, "%s reached %d MB" % (name, peak // 1024)
+
+
+def _round_trip(http_api, container):
     path = http_api.path(container, "big")
     sent_md5 = hashlib.md5()
     conn = http_api.connection(timeout=120)

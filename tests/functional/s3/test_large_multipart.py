@@ -10,45 +10,11 @@ import uuid
 import pytest
 
 from tests.functional.conftest import PROXY, REPO
+from tests.functional.memory import RssSampler
 from tests.functional.s3.test_s3_clients import ACCESS, SECRET, client
 
 SIZE = 2 * 1024 ** 3
 RSS_LIMIT_KB = 200 * 1024
-PID_FILE = os.environ.get("OBJSTORE_PROXY_PID_FILE",
-                          os.path.join(REPO, ".saio", "run", "proxy.pid"))
-
-
-def _worker_pids():
-    with open(PID_FILE) as fp:
-        parent = fp.read().strip()
-    out = subprocess.run(["ps", "--ppid", parent, "-o", "pid="], capture_output=True,
-                         text=True).stdout
-    return [int(p) for p in out.split()] or [int(parent)]
-
-
-def _rss_kb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as fp:
-            for line in fp:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-class RssSampler(threading.Thread):
-    """Highest RSS seen in any proxy worker, sampled until stopped."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak = 0
-        self.done = threading.Event()
-
-    def run(self):
-        while not self.done.wait(0.2):
-            for pid in _worker_pids():
-                self.peak = max(self.peak, _rss_kb(pid))
 
 
 def _sha256_of_file(path):
@@ -77,7 +43,7 @@ def test_aws_cp_of_2_gib_goes_multipart_in_flat_proxy_memory(saio, tmp_path):
     env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS, AWS_SECRET_ACCESS_KEY=SECRET,
                AWS_DEFAULT_REGION="us-east-1", AWS_MAX_ATTEMPTS="1")
     base = [aws, "--endpoint-url", PROXY, "s3"]
-    sampler = RssSampler()
+    sampler = RssSampler(["proxy"])
     sampler.start()
     try:
         subprocess.run(base + ["cp", "--only-show-errors", str(source),
@@ -100,5 +66,5 @@ def test_aws_cp_of_2_gib_goes_multipart_in_flat_proxy_memory(saio, tmp_path):
         sampler.join()
         subprocess.run(base + ["rb", "--force", "s3://%s" % bucket], env=env,
                        capture_output=True)
-    assert 0 < sampler.peak < RSS_LIMIT_KB, "a proxy worker reached %d MB" % (
-        sampler.peak // 1024)
+    assert 0 < sampler.peak["proxy"] < RSS_LIMIT_KB, "a proxy worker reached %d MB" % (
+        sampler.peak["proxy"] // 1024)
