@@ -38,6 +38,8 @@ setup(
             "objstore-object-expirer = objstore.obj.expirer:main",
             "objstore-recon = objstore.cli.recon:main",
             "objstore-init = objstore.cli.init:main",
+            "objstore-dispersion-populate = objstore.cli.dispersion:populate_main",
+            "objstore-dispersion-report = objstore.cli.dispersion:report_main",
             "objstore-object-reconstructor = objstore.obj.reconstructor:main",
         ],
     },
