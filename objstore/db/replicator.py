@@ -39,12 +39,12 @@ import logging
 import math
 import os
 import shutil
-import subprocess
 import time
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from objstore.common.config import config_float, config_int, config_true_value, swift_dir
+from objstore.common import rsync
 from objstore.common.daemon import Daemon, is_local_device, my_ips
 from objstore.common.http_client import http_connect
 from objstore.common.timestamp import Timestamp
@@ -270,43 +270,18 @@ class DBReplicator(Daemon):
 
     def rsync_destination(self, node: Node) -> str:
         """Where the peer's ``<device>/tmp/`` is, as rsync names it."""
-        ip = node.get("replication_ip") or node["ip"]
-        keys = {"ip": _bracket(node["ip"]), "port": node["port"],
-                "replication_ip": _bracket(ip),
-                "replication_port": node.get("replication_port") or node["port"],
-                "device": node["device"], "region": node.get("region", ""),
-                "zone": node.get("zone", "")}
-        base = self.rsync_module.format(**keys)
-        return "%s/%s/tmp/" % (base, node["device"])
+        return "%s/%s/tmp/" % (rsync.module_for(self.rsync_module, node), node["device"])
 
     def rsync_file(self, path: str, node: Node) -> bool:
         """Copy one file into the peer's tmp dir; False (logged) on failure."""
         dest = self.rsync_destination(node)
         cmd = ["rsync", "--quiet", "--whole-file", "--no-motd",
                "--timeout=%d" % max(1, math.ceil(self.node_timeout))]
-        if "::" in dest:
-            cmd += ["--port=%d" % self.rsync_port,
-                    "--contimeout=%d" % max(1, math.ceil(self.conn_timeout))]
-        if self.rsync_compress:
-            cmd.append("--compress")
-        if self.rsync_bwlimit not in ("", "0"):
-            cmd.append("--bwlimit=%s" % self.rsync_bwlimit)
+        cmd += rsync.transport_options(dest, self.rsync_port, self.conn_timeout,
+                                       self.rsync_compress, self.rsync_bwlimit)
         cmd += [path, dest]
-        try:
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  timeout=self.rsync_timeout)
-        except subprocess.TimeoutExpired:
-            self.logger.error("ERROR rsync to %s took over rsync_timeout (%ss)", dest,
-                              self.rsync_timeout)
-            return False
-        except OSError as err:
-            self.logger.error("ERROR cannot run rsync (%s); is it installed?", err)
-            return False
-        if proc.returncode != 0:
-            self.logger.error("ERROR rsync to %s failed (exit %d): %s", dest, proc.returncode,
-                              proc.stderr.decode("utf-8", "replace").strip()[-500:])
-            return False
-        return True
+        return rsync.run_rsync(cmd, "%s to %s" % (path, dest), self.rsync_timeout,
+                               self.logger) is not None
 
     def call_peer(self, node: Node, partition: int, hash_: str, op: str, *args: Any) -> Reply:
         """One ``REPLICATE`` op on a peer: ``(status, json body or None)``;
@@ -336,10 +311,6 @@ class DBReplicator(Daemon):
                                   _node_name(node), op)
                 return 0, None
         return resp.status, None
-
-
-def _bracket(ip: str) -> str:
-    return "[%s]" % ip if ":" in ip and not ip.startswith("[") else ip
 
 
 def _node_name(node: Node) -> str:

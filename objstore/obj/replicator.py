@@ -39,16 +39,15 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import math
 import os
 import shutil
-import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from objstore.common.config import config_float, config_int, config_true_value, swift_dir
+from objstore.common import rsync
 from objstore.common.daemon import Daemon, is_local_device, my_ips, run_daemon
 from objstore.common.http_client import http_connect
 from objstore.common.storage_policy import StoragePolicy, load_policies
@@ -274,13 +273,7 @@ class ObjectReplicator(Daemon):
 
     def rsync_destination(self, node: Node) -> str:
         """The peer's device root as rsync names it (``module/<device>/``)."""
-        ip = node.get("replication_ip") or node["ip"]
-        keys = {"ip": _bracket(node["ip"]), "port": node["port"],
-                "replication_ip": _bracket(ip),
-                "replication_port": node.get("replication_port") or node["port"],
-                "device": node["device"], "region": node.get("region", ""),
-                "zone": node.get("zone", "")}
-        return "%s/%s/" % (self.rsync_module.format(**keys), node["device"])
+        return "%s/%s/" % (rsync.module_for(self.rsync_module, node), node["device"])
 
     def rsync_suffixes(self, job: PartitionJob, node: Node, suffixes: List[str]) -> bool:
         """Push suffix dirs; ``--relative`` recreates ``objects/<part>/``
@@ -300,29 +293,13 @@ class ObjectReplicator(Daemon):
                "--ignore-existing", "--itemize-changes", "--no-motd",
                "--timeout=%d" % self.rsync_io_timeout,
                "--exclude=%s" % RSYNC_TEMP_PATTERN]
-        if "::" in dest:
-            cmd += ["--port=%d" % self.rsync_port,
-                    "--contimeout=%d" % max(1, math.ceil(self.conn_timeout))]
-        if self.rsync_compress:
-            cmd.append("--compress")
-        if self.rsync_bwlimit not in ("", "0"):
-            cmd.append("--bwlimit=%s" % self.rsync_bwlimit)
+        cmd += rsync.transport_options(dest, self.rsync_port, self.conn_timeout,
+                                       self.rsync_compress, self.rsync_bwlimit)
         cmd += sources + [dest]
         self.count("rsync_calls")
-        try:
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  timeout=self.rsync_timeout)
-        except subprocess.TimeoutExpired:
-            self.logger.error("ERROR rsync to %s took over rsync_timeout (%ss)", dest,
-                              self.rsync_timeout)
-            return False
-        except OSError as err:
-            self.logger.error("ERROR cannot run rsync (%s); is it installed?", err)
-            return False
-        if proc.returncode != 0:
-            self.logger.error("ERROR rsync of partition %s to %s failed (exit %d): %s",
-                              job.partition, dest, proc.returncode,
-                              proc.stderr.decode("utf-8", "replace").strip()[-500:])
+        proc = rsync.run_rsync(cmd, "partition %s to %s" % (job.partition, dest),
+                               self.rsync_timeout, self.logger)
+        if proc is None:
             return False
         self.count("files_pushed", sum(
             1 for line in proc.stdout.decode("utf-8", "replace").splitlines()
@@ -363,10 +340,6 @@ class ObjectReplicator(Daemon):
             self.logger.error("ERROR %s answered REPLICATE with bad JSON", node_name(node))
             return 0, None
         return 200, hashes
-
-
-def _bracket(ip: str) -> str:
-    return "[%s]" % ip if ":" in ip and not ip.startswith("[") else ip
 
 
 def node_name(node: Node) -> str:
