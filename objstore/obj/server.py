@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from webob import Request, Response
 
@@ -28,6 +28,8 @@ from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
                                    DiskFileDeviceUnavailable, DiskFileExpired,
                                    DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
 from objstore.obj.hashes import LockTimeout
+from objstore.obj.responses import (ClosingBody, HTTPError, LoggedBody, make_response,
+                                    request_timestamp, wsgi_to_str)
 from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject
 
 DEFAULT_PORT = 6200
@@ -37,43 +39,6 @@ ALLOWED_HEADERS = ("Content-Disposition", "Content-Encoding", "X-Delete-At",
                    "Content-Language", "Expires", "X-Robots-Tag")
 _META_PREFIXES = ("x-object-meta-", "x-object-sysmeta-", "x-object-transient-sysmeta-")
 _POST_PREFIXES = ("x-object-meta-", "x-object-transient-sysmeta-")
-
-
-class HTTPError(Exception):
-    """A finished error response, raised from deep inside a handler."""
-
-    def __init__(self, status: int, body: str = "", headers: Optional[Dict[str, str]] = None) -> None:
-        super().__init__(status, body)
-        self.response = make_response(status, body.encode("utf-8"), headers)
-
-
-def make_response(status: int, body: bytes = b"", headers: Optional[Dict[str, str]] = None,
-                  app_iter: Optional[Iterable[bytes]] = None) -> Response:
-    """A response whose headers are exactly ``headers`` (webob adds no
-    charset to an object's Content-Type)."""
-    headerlist: List[Tuple[str, str]] = list((headers or {}).items())
-    if app_iter is None:
-        if not any(k.lower() == "content-type" for k, _v in headerlist):
-            headerlist.append(("Content-Type", "text/plain; charset=UTF-8"))
-        headerlist = [(k, v) for k, v in headerlist if k.lower() != "content-length"]
-        headerlist.append(("Content-Length", str(len(body))))
-        return Response(status=status, headerlist=headerlist, body=body)
-    return Response(status=status, headerlist=headerlist, app_iter=app_iter)
-
-
-def _wsgi_to_str(value: str) -> str:
-    """A WSGI (latin-1) string as the UTF-8 text the client sent."""
-    return value.encode("latin-1").decode("utf-8", "surrogateescape")
-
-
-def _timestamp(req: Request) -> Timestamp:
-    raw = req.headers.get("X-Timestamp")
-    if not raw:
-        raise HTTPError(400, "Missing X-Timestamp header; every write needs one")
-    try:
-        return Timestamp(raw)
-    except ValueError:
-        raise HTTPError(400, "Invalid X-Timestamp %r" % raw) from None
 
 
 def _delete_at(req: Request, now: float) -> Optional[str]:
@@ -87,28 +52,6 @@ def _delete_at(req: Request, now: float) -> Optional[str]:
     if value <= now and not req.environ.get(ssync.REPLICATED):  # replicas may be expired
         raise HTTPError(400, "X-Delete-At in past")
     return str(value)
-
-
-class _LoggedBody:
-    """Counts what a response sends and writes the access log line at the end."""
-
-    def __init__(self, inner: Iterable[bytes], done: Callable[[int], None]) -> None:
-        self.inner = inner
-        self.done = done
-        self.sent = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.inner:
-            self.sent += len(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        try:
-            close = getattr(self.inner, "close", None)
-            if close:
-                close()
-        finally:
-            self.done(self.sent)
 
 
 class ObjectController:
@@ -145,7 +88,7 @@ class ObjectController:
                              status, sent, time.time() - started,
                              req.headers.get("X-Trans-Id", "-"))
 
-        return _LoggedBody(resp(env, start_response), done)
+        return LoggedBody(resp(env, start_response), done)
 
     def handle(self, req: Request) -> Response:
         if req.environ.get("PATH_INFO") == "/healthcheck":
@@ -161,7 +104,7 @@ class ObjectController:
     # -- parsing -------------------------------------------------------------
     def _path(self, req: Request, minsegs: int, maxsegs: int) -> List[Optional[str]]:
         try:
-            path = _wsgi_to_str(req.environ.get("PATH_INFO", ""))
+            path = wsgi_to_str(req.environ.get("PATH_INFO", ""))
             path.encode("utf-8")
         except UnicodeError:
             raise HTTPError(412, "Invalid UTF8 in path") from None
@@ -272,20 +215,20 @@ class ObjectController:
             headers["Content-Length"] = str(stop - start)
             headers["Content-Range"] = ranges.content_range(spans[0], size)
             return make_response(206, headers=headers,
-                                 app_iter=_closing(reader.read_range(start, stop), reader))
+                                 app_iter=ClosingBody(reader.read_range(start, stop), reader))
         boundary = uuid.uuid4().hex
         content_type = headers["Content-Type"]
         headers["Content-Type"] = "multipart/byteranges;boundary=%s" % boundary
         headers["Content-Length"] = str(ranges.multipart_length(spans, size, content_type,
                                                                 boundary))
         body = ranges.multipart_body(reader.read_range, spans, size, content_type, boundary)
-        return make_response(206, headers=headers, app_iter=_closing(body, reader))
+        return make_response(206, headers=headers, app_iter=ClosingBody(body, reader))
 
     def PUT(self, req: Request) -> Response:
         df, segs, policy_index = self._diskfile(req)
-        ts = _timestamp(req)
+        ts = request_timestamp(req)
         obj = str(segs[4])
-        checked = {k: _wsgi_to_str(v) for k, v in req.headers.items()}
+        checked = {k: wsgi_to_str(v) for k, v in req.headers.items()}
         error = constraints.check_object_creation(checked, obj)
         if error:
             raise HTTPError(413 if error.startswith("Your request is too large") else 400, error)
@@ -399,9 +342,9 @@ class ObjectController:
             return ec_fragments.commit(df, req, make_response, lambda headers: (
                 self._update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT",
                                         _segs, _policy, headers)))
-        ts = _timestamp(req)
+        ts = request_timestamp(req)
         error = constraints.check_metadata(
-            {k: _wsgi_to_str(v) for k, v in req.headers.items()}, "object")
+            {k: wsgi_to_str(v) for k, v in req.headers.items()}, "object")
         if error:
             raise HTTPError(400, error)
         delete_at = _delete_at(req, time.time())
@@ -435,7 +378,7 @@ class ObjectController:
 
     def DELETE(self, req: Request) -> Response:
         df, segs, policy_index = self._diskfile(req)
-        ts = _timestamp(req)
+        ts = request_timestamp(req)
         targets, error = updates.parse_targets(req.headers)
         if error:
             raise HTTPError(400, error)
@@ -571,24 +514,6 @@ class ObjectController:
             self.logger.error("cannot write async pending for %s: %s", path, err)
         self.logger.warning("container update %s %s failed on %s; async pending written",
                             op, path, ", ".join(t.label for t in failed))
-
-
-class _closing:
-    """A body that closes the object's file when the server is done with it,
-    even if iteration never started (client gone before the first byte)."""
-
-    def __init__(self, body: Iterable[bytes], reader: Any) -> None:
-        self.body = body
-        self.reader = reader
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.body)
-
-    def close(self) -> None:
-        close = getattr(self.body, "close", None)
-        if close:
-            close()
-        self.reader.close()
 
 
 def app_factory(conf: Dict[str, str]) -> Any:

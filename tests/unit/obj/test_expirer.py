@@ -123,7 +123,13 @@ def test_due_object_is_deleted_from_disk_listing_and_queue(cluster):
 
 def test_rows_not_yet_due_are_left_alone(cluster):
     container = unique_container(cluster)
-    delete_at = int(time.time()) + 3600
+    now = int(time.time())
+    # Due later, but queued in a container the expirer scans now (a row for
+    # tomorrow's queue container is not even looked at).
+    divisor = updates.EXPIRING_OBJECTS_DIVISOR
+    delete_at = max(now + 60, min(now + 3600, (now // divisor + 1) * divisor - 1))
+    if updates.expirer_container(delete_at) != updates.expirer_container(now):
+        pytest.skip("too close to a queue-container boundary to queue a not-yet-due row")
     part, primaries = put_object(cluster, container, "notyet", delete_at=delete_at)
     stats = expirer(cluster).run_once()
     assert stats["not_due"] >= 1
