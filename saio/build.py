@@ -131,7 +131,7 @@ def rsyncd_conf(saio: str, etc: str, rsync_port: int) -> None:
             # *peer's* ring entry, so the name must follow from it.
             lines += ["[%s%d]" % (kind, port(kind, node)),
                       "path = %s" % os.path.join(saio, "srv", str(node), "node"),
-                      "read only = false", "max connections = 8",
+                      "read only = false", "max connections = 16",
                       "lock file = %s" % os.path.join(saio, "run", "rsync-%s%d.lock"
                                                       % (kind, node)),
                       ""]
