@@ -139,8 +139,10 @@ class _Supervisor:
     def _fork_worker(self) -> None:
         conf = load_server_conf(self.conf_path, self.section)
         app = self.app_factory(conf)
+        supervisor = os.getpid()
         pid = os.fork()
         if pid == 0:
+            _die_with_parent(supervisor)
             # The supervisor's handlers must not survive the fork: a SIGTERM
             # arriving before _serve installs its own would only set the
             # copied supervisor's flag and leave this worker serving, orphaned.
@@ -197,6 +199,20 @@ class _Supervisor:
             return
         for pid in old:
             _kill(pid, signal.SIGHUP)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker whose supervisor is killed (SIGKILL, OOM) must not go on
+    serving the port alone: ask Linux for SIGTERM when the parent dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the supervisor's SIGTERM still stops workers
+    if os.getppid() != parent:  # died before prctl took effect
+        os._exit(0)
 
 
 def _kill(pid: int, sig: int) -> None:

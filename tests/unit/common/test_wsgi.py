@@ -51,3 +51,21 @@ def test_sigterm_stops_the_server(tiny_server):
     port, proc = tiny_server
     proc.terminate()
     assert proc.wait(10) == 0
+
+
+def test_workers_exit_when_the_supervisor_is_killed(tiny_server):
+    port, proc = tiny_server
+    assert _poll(lambda: len(_children(proc.pid)) == 2)
+    workers = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    assert _poll(lambda: not any(_running(w) for w in workers))
+
+
+def _running(pid):
+    """Alive and not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as fp:
+            return fp.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
