@@ -18,6 +18,8 @@ at once never lose each other's key and a reader never sees half a file.
 
 from __future__ import annotations
 
+import abc
+
 import argparse
 import fcntl
 import json
@@ -38,7 +40,7 @@ DEFAULT_RECON_CACHE_PATH = "/var/cache/objstore"
 DEFAULT_INTERVAL = 30.0
 
 
-class Daemon:
+class Daemon(abc.ABC):
     """Base of every daemon: config, logger, the pass loop, recon.
 
     Subclasses set ``name`` (their config section, also the recon key and
@@ -61,9 +63,9 @@ class Daemon:
 
     # -------------------------------------------------------------- passes
 
+    @abc.abstractmethod
     def run_pass(self) -> Dict[str, Any]:
         """Do one full pass of work; return counters for the summary."""
-        raise NotImplementedError
 
     def summary(self, stats: Dict[str, Any], elapsed: float) -> str:
         """The one log line of a pass; subclasses may say it better."""

@@ -35,6 +35,8 @@ in the two ``broker.py`` subclasses.
 
 from __future__ import annotations
 
+import abc
+
 import contextlib
 import errno
 import json
@@ -81,7 +83,7 @@ def _metadata_problem(metadata: Dict[str, List[str]], meta_prefix: str) -> Optio
     return constraints.check_metadata(live, meta_prefix.split("-")[1])
 
 
-class DatabaseBroker:
+class DatabaseBroker(abc.ABC):
     """What container and account databases share.
 
     Subclasses set the class attributes and provide the item schema and
@@ -245,11 +247,13 @@ class DatabaseBroker:
                     updated_at TEXT NOT NULL DEFAULT '0'
                 )""" % table)
 
+    @abc.abstractmethod
     def _info_extra_columns(self) -> str:
-        raise NotImplementedError
+        """SQL column definitions the info table of this kind adds."""
 
+    @abc.abstractmethod
     def _create_item_tables(self, conn: sqlite3.Connection) -> None:
-        raise NotImplementedError
+        """Create the row tables (objects or containers) of this kind."""
 
     # -------------------------------------------------------------- info
 
@@ -371,8 +375,9 @@ class DatabaseBroker:
                     self._merge_sync(conn, "incoming_sync", source, max(points))
         return changed
 
+    @abc.abstractmethod
     def _merge_one(self, conn: sqlite3.Connection, item: Dict[str, Any]) -> bool:
-        raise NotImplementedError
+        """Merge one replicated row by timestamp; True if anything changed."""
 
     # ---------------------------------------------------------- pending
 
