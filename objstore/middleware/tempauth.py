@@ -15,6 +15,8 @@ request without a token still goes through, so public containers
 (``.r:*``) and listings (``.rlistings``) work for anonymous clients.
 Denials are ``401`` when the caller is not authenticated (retry with a
 token) and ``403`` when a valid token lacks the right (retrying won't help).
+The ACL group ``*:*`` admits every authenticated user, of any account
+(never an anonymous one).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ DEFAULT_RESELLER_PREFIX = "AUTH"
 DEFAULT_AUTH_PREFIX = "/auth/"
 ADMIN_GROUP = ".admin"
 RESELLER_ADMIN_GROUP = ".reseller_admin"
+# In a container ACL, the group that any authenticated user (any account) is in.
+AUTHENTICATED_ACL_GROUP = "*:*"
 TOKEN_MARK = "tk"
 # Set by s3api for an S3-signed request (see _authenticate_s3).
 S3_AUTH_DETAILS = "s3api.auth_details"
@@ -426,8 +430,8 @@ class TempAuth:
             return None
         if not groups:
             return self.denied_response(req)
-        if any(group in acl_groups for group in groups):
-            return None
+        if AUTHENTICATED_ACL_GROUP in acl_groups or any(g in acl_groups for g in groups):
+            return None  # ``*:*`` admits any authenticated user
         if self._authorize_by_account_acl(req, account, container, groups):
             return None
         return self.denied_response(req)

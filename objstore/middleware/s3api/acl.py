@@ -4,7 +4,9 @@ Only the canned ACLs are supported. ``public-read`` (and
 ``public-read-write``) on a bucket becomes the Swift read ACL
 ``.r:*,.rlistings``, so anonymous Swift-API reads work as S3's would; the
 canned name itself is kept in sysmeta so GetBucketAcl/GetObjectAcl can
-report the grants. Grants by e-mail or canonical id are ``NotImplemented``.
+report the grants. ``authenticated-read`` becomes the read ACL ``*:*``
+(any authenticated user of any account); ``public-read-write``'s anonymous
+object writes are allowed by s3api itself (``public.py``). Grants by e-mail or canonical id are ``NotImplemented``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from objstore.middleware.s3api.xml import Node, render
 
 CANNED = ("private", "public-read", "public-read-write", "authenticated-read",
           "bucket-owner-read", "bucket-owner-full-control")
+# tempauth's ACL group for "any authenticated user, any account".
+AUTHENTICATED_GROUP = "*:*"
 CONTAINER_SYSMETA = "X-Container-Sysmeta-S3api-Acl"
 OBJECT_SYSMETA = "X-Object-Transient-Sysmeta-S3api-Acl"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -40,7 +44,11 @@ def container_headers(canned: Optional[str], headers: Optional[Dict[str, str]] =
                       ) -> Dict[str, str]:
     """Swift container headers that implement ``canned``."""
     value = validate(canned, headers)
-    read = ".r:*,.rlistings" if value in ("public-read", "public-read-write") else ""
+    read = ""
+    if value in ("public-read", "public-read-write"):
+        read = ".r:*,.rlistings"
+    elif value == "authenticated-read":
+        read = AUTHENTICATED_GROUP
     return {CONTAINER_SYSMETA: value, "X-Container-Read": read}
 
 

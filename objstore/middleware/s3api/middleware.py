@@ -136,9 +136,12 @@ class S3ApiMiddleware:
                     raise S3Error("NotImplemented", "%s on this resource (%s) is not "
                                   "implemented." % (ctx.method, ",".join(sorted(ctx.query))
                                                     or "no sub-resource"))
-                if not signed and handler not in public.ANONYMOUS_HANDLERS:
+                if not signed and handler in public.ANONYMOUS_WRITE_HANDLERS:
+                    public.allow_anonymous_write(ctx)
+                elif not signed and handler not in public.ANONYMOUS_HANDLERS:
                     raise S3Error("AccessDenied", "Anonymous requests may only read public "
-                                  "buckets and objects; sign the request.")
+                                  "buckets and objects (and write objects in "
+                                  "public-read-write buckets); sign the request.")
                 resp = handler(ctx)
                 public.add_cors_headers(ctx, resp)
         except S3Error as err:

@@ -6,7 +6,11 @@ so unsigned requests address the buckets of one configured account,
 left to the Swift API, as before). They run as anonymous Swift
 subrequests, so the container's read ACL decides: ``public-read``
 (``.r:*,.rlistings``) lets anyone GET/HEAD objects and list the bucket,
-anything else is ``AccessDenied``. A path is taken for S3 only if its first
+anything else is ``AccessDenied``. Swift write ACLs cannot name "anyone"
+(referrer rules are read-only), so ``public-read-write`` is enforced here:
+an unsigned PutObject/DeleteObject (no copy, no sub-resource) runs with
+the authorization check bypassed only after the bucket's stored canned ACL
+was read (also bypassing it) and found to be ``public-read-write``. A path is taken for S3 only if its first
 segment is a valid bucket name and not one of the Swift API's roots.
 """
 
@@ -16,7 +20,7 @@ from typing import Any, Callable, Dict, Optional
 
 from webob import Response
 
-from objstore.middleware.s3api import buckets, cors, objects
+from objstore.middleware.s3api import acl, buckets, cors, objects
 from objstore.middleware.s3api.auth import AuthState
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -27,6 +31,8 @@ from objstore.middleware.s3api.subrequest import Swift
 SWIFT_ROOTS = ("v1", "v1.0", "auth", "info", "healthcheck", "crossdomain.xml", "recon")
 ANONYMOUS_HANDLERS = (objects.get_object, objects.head_object, buckets.list_objects,
                       buckets.head_bucket)
+# Writes an unsigned request may make, only in a ``public-read-write`` bucket.
+ANONYMOUS_WRITE_HANDLERS = (objects.put_object, objects.delete_object)
 _TRUST_ME = {"swift.authorize_override": True, "swift.authorize": lambda _req: None}
 
 
@@ -34,7 +40,7 @@ def is_public_request(env: Dict[str, Any], conf: S3Config) -> bool:
     """Whether an unsigned request is an S3 one we serve anonymously."""
     if not conf.public_account:
         return False
-    if env.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS"):
+    if env.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"):
         return False
     if "HTTP_X_AUTH_TOKEN" in env or "HTTP_X_STORAGE_TOKEN" in env:
         return False
@@ -50,6 +56,19 @@ def anonymous_swift(app: Callable[..., Any], env: Dict[str, Any], conf: S3Config
     swift = Swift(app, env, {"access_key": ""}, AuthState(called=True, verified=True))
     swift.account = conf.public_account
     return swift
+
+
+def allow_anonymous_write(ctx: S3Context) -> None:
+    """Let this unsigned request write objects if the bucket is ``public-read-write``,
+    else raise ``AccessDenied`` (``NoSuchBucket`` if there is no bucket)."""
+    head = ctx.swift.request("HEAD", ctx.bucket, extra_env=dict(_TRUST_ME))
+    head.close()
+    if head.status == 404:
+        raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
+    if not head.ok or head.header(acl.CONTAINER_SYSMETA.lower()) != "public-read-write":
+        raise S3Error("AccessDenied", "Anonymous writes need a public-read-write bucket; "
+                      "sign the request.")
+    ctx.swift.identity = dict(_TRUST_ME)
 
 
 def _cors_document(ctx: S3Context) -> Optional[str]:

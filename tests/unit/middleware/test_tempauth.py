@@ -235,6 +235,14 @@ def tokens(auth):
     ("tester3", "GET", "/v1/AUTH_test/c/o", ".r:*", 200),
     ("tester3", "GET", "/v1/AUTH_test/c", ".r:*", 403),
     ("tester3", "GET", "/v1/AUTH_test/c", ".r:*,.rlistings", 200),
+    # *:* admits any authenticated user, of any account, but never anonymous ones
+    ("tester3", "GET", "/v1/AUTH_test/c/o", "*:*", 200),
+    ("tester3", "GET", "/v1/AUTH_test/c", "*:*", 200),
+    ("other_admin", "GET", "/v1/AUTH_test/c/o", "*:*", 200),
+    ("other_admin", "GET", "/v1/AUTH_test/c", "*:*", 200),
+    ("other_admin", "GET", "/v1/AUTH_test/c/o", "test:*", 403),
+    (None, "GET", "/v1/AUTH_test/c/o", "*:*", 401),
+    (None, "GET", "/v1/AUTH_test/c", "*:*", 401),
     # anonymous: only public reads; 401 otherwise
     (None, "GET", "/v1/AUTH_test/c/o", None, 401),
     (None, "GET", "/v1/AUTH_test/c/o", ".r:*", 200),
