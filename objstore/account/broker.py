@@ -153,20 +153,10 @@ class AccountBroker(DatabaseBroker):
 
     def fetch_containers(self, bounds: Bounds) -> List[ContainerEntry]:
         """One run of live rows for ``listing.build_listing``."""
-        where, args = ["deleted = 0"], []  # type: List[str], List[Any]
-        if bounds.lower is not None:
-            where.append("name >= ?" if bounds.lower_inclusive else "name > ?")
-            args.append(bounds.lower)
-        if bounds.upper is not None:
-            where.append("name <= ?" if bounds.upper_inclusive else "name < ?")
-            args.append(bounds.upper)
-        args.append(int(bounds.limit))
-        sql = ("SELECT name, object_count, bytes_used, put_timestamp FROM container WHERE %s "
-               "ORDER BY name %s LIMIT ?" % (" AND ".join(where), "DESC" if bounds.reverse else ""))
-        with self._read() as conn:
-            return [ContainerEntry(r["name"], int(r["object_count"]), int(r["bytes_used"]),
-                                   r["put_timestamp"])
-                    for r in conn.execute(sql, args).fetchall()]
+        rows = self._live_rows("container", "name, object_count, bytes_used, put_timestamp",
+                               bounds)
+        return [ContainerEntry(r["name"], int(r["object_count"]), int(r["bytes_used"]),
+                               r["put_timestamp"]) for r in rows]
 
     def get_replication_info(self) -> Dict[str, Any]:
         """What a replicator compares with a peer before sending rows."""

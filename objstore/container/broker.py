@@ -161,20 +161,9 @@ class ContainerBroker(DatabaseBroker):
 
     def fetch_objects(self, bounds: Bounds) -> List[ObjectEntry]:
         """One run of live rows for ``listing.build_listing``."""
-        where, args = ["deleted = 0"], []  # type: List[str], List[Any]
-        if bounds.lower is not None:
-            where.append("name >= ?" if bounds.lower_inclusive else "name > ?")
-            args.append(bounds.lower)
-        if bounds.upper is not None:
-            where.append("name <= ?" if bounds.upper_inclusive else "name < ?")
-            args.append(bounds.upper)
-        args.append(int(bounds.limit))
-        sql = ("SELECT name, created_at, size, content_type, etag FROM object WHERE %s "
-               "ORDER BY name %s LIMIT ?" % (" AND ".join(where), "DESC" if bounds.reverse else ""))
-        with self._read() as conn:
-            return [ObjectEntry(r["name"], r["created_at"], int(r["size"]),
-                                r["content_type"], r["etag"])
-                    for r in conn.execute(sql, args).fetchall()]
+        rows = self._live_rows("object", "name, created_at, size, content_type, etag", bounds)
+        return [ObjectEntry(r["name"], r["created_at"], int(r["size"]), r["content_type"],
+                            r["etag"]) for r in rows]
 
     def is_reported_current(self) -> bool:
         """True if the account server already knows the current stats."""
