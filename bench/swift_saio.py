@@ -90,7 +90,7 @@ swift_dir = {etc}
 log_name = proxy-server
 
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache tempauth proxy-logging proxy-server
+pipeline = {pipeline}
 
 [app:proxy-server]
 use = egg:swift#proxy
@@ -118,6 +118,70 @@ memcache_max_connections = 4
 [filter:tempauth]
 use = egg:swift#tempauth
 user_test_tester = testing .admin
+{more_users}
+{more_filters}"""
+
+# The bench compares request paths of equal weight: the few middlewares both
+# proxies need. The conformance harness compares what a client sees, so its
+# Swift runs the pipeline a Swift SAIO ships with (plus s3api), and the same
+# users as objstore's SAIO.
+_MINIMAL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache tempauth "
+                     "proxy-logging proxy-server")
+_FULL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache listing_formats "
+                  "bulk tempurl ratelimit formpost s3api tempauth staticweb copy "
+                  "container-quotas account-quotas slo dlo versioned_writes symlink "
+                  "proxy-logging proxy-server")
+_FULL_USERS = """\
+user_test_tester3 = testing3
+user_test2_tester2 = testing2 .admin
+user_test5_tester5 = testing5 service
+user_admin_admin = admin .admin .reseller_admin
+"""
+_FULL_FILTERS = """\
+[filter:listing_formats]
+use = egg:swift#listing_formats
+
+[filter:bulk]
+use = egg:swift#bulk
+
+[filter:tempurl]
+use = egg:swift#tempurl
+
+[filter:ratelimit]
+use = egg:swift#ratelimit
+
+[filter:formpost]
+use = egg:swift#formpost
+
+[filter:s3api]
+use = egg:swift#s3api
+location = us-east-1
+
+[filter:staticweb]
+use = egg:swift#staticweb
+
+[filter:copy]
+use = egg:swift#copy
+
+[filter:container-quotas]
+use = egg:swift#container_quotas
+
+[filter:account-quotas]
+use = egg:swift#account_quotas
+
+[filter:slo]
+use = egg:swift#slo
+
+[filter:dlo]
+use = egg:swift#dlo
+
+[filter:versioned_writes]
+use = egg:swift#versioned_writes
+allow_versioned_writes = true
+allow_object_versioning = true
+
+[filter:symlink]
+use = egg:swift#symlink
 """
 
 _STORAGE_CONF = """\
@@ -159,13 +223,20 @@ def _write(path: str, text: str) -> None:
         fh.write(text)
 
 
-def build(root: str, venv: str) -> None:
-    """Write configs, make device dirs and build the three rings (once)."""
+def build(root: str, venv: str, full: bool = False) -> None:
+    """Write configs, make device dirs and build the three rings (once).
+
+    ``full`` runs the proxy with a Swift SAIO's middlewares (for conformance
+    comparisons) instead of the bench's minimal pipeline.
+    """
     etc = os.path.join(root, "etc")
     _write(os.path.join(etc, "swift.conf"), _SWIFT_CONF)
     _write(os.path.join(etc, "proxy-server.conf"),
            _PROXY_CONF.format(port=PROXY_PORT, etc=etc, memcached=MEMCACHED_PORT,
-                               user=_user()))
+                               user=_user(),
+                               pipeline=_FULL_PIPELINE if full else _MINIMAL_PIPELINE,
+                               more_users=_FULL_USERS if full else "",
+                               more_filters=_FULL_FILTERS if full else ""))
     for kind, _ in _SERVER_KINDS:
         for n in range(1, NODES + 1):
             devices = os.path.join(root, "srv", str(n), "node")
@@ -207,12 +278,13 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def start(root: str = DEFAULT_DIR, venv: str = DEFAULT_VENV, timeout: float = 60.0) -> str:
+def start(root: str = DEFAULT_DIR, venv: str = DEFAULT_VENV, timeout: float = 60.0,
+          full: bool = False) -> str:
     """Bring the cluster up (building it first if needed); return the auth URL."""
     if not os.path.exists(os.path.join(venv, "bin", "swift-proxy-server")):
         raise RuntimeError("no Swift in %s: python3 -m venv %s && %s/bin/pip install swift==2.38.3"
                            % (venv, venv, venv))
-    build(root, venv)
+    build(root, venv, full)
     run, log = os.path.join(root, "run"), os.path.join(root, "log")
     os.makedirs(run, exist_ok=True)
     os.makedirs(log, exist_ok=True)
@@ -292,9 +364,11 @@ def main(argv: List[str] = None) -> int:
     p.add_argument("--dir", default=DEFAULT_DIR)
     p.add_argument("--swift-venv", default=DEFAULT_VENV)
     p.add_argument("--keep-data", action="store_true", help="stop without deleting --dir")
+    p.add_argument("--full", action="store_true",
+                   help="run a Swift SAIO's middlewares (slo, dlo, copy, s3api, ...) and its users")
     a = p.parse_args(argv)
     if a.action == "start":
-        print(start(a.dir, a.swift_venv))
+        print(start(a.dir, a.swift_venv, full=a.full))
     elif a.action == "stop":
         stop(a.dir, wipe=not a.keep_data)
     else:
