@@ -36,7 +36,7 @@ from webob import Request, Response
 from objstore.common import registry
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import split_path
-from objstore.proxy.info import get_container_info
+from objstore.common.info import get_container_info
 
 VERSIONS_HEADER = "X-Versions-Location"
 HISTORY_HEADER = "X-History-Location"

@@ -8,7 +8,7 @@ from webob import Request, Response
 
 from objstore.common import constraints
 from objstore.common.timestamp import Timestamp
-from objstore.proxy import info as info_mod
+from objstore.common import info as info_mod
 from objstore.proxy.controllers.base import (Controller, check_name_length,
                                              convert_remove_headers, error_response)
 from objstore.proxy.controllers.listings import finish_listing, listing_query

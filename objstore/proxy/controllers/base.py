@@ -15,7 +15,7 @@ from webob import Request, Response
 
 from objstore.common import concurrency
 from objstore.common.http_client import http_connect
-from objstore.proxy import info as info_mod
+from objstore.common import info as info_mod
 from objstore.proxy.nodes import Node, NodeIter, node_desc
 from objstore.proxy.quorum import best_status, is_server_error, is_success, quorum_size
 

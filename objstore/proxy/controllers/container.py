@@ -9,7 +9,7 @@ from webob import Request, Response
 
 from objstore.common import constraints
 from objstore.common.timestamp import Timestamp
-from objstore.proxy import info as info_mod
+from objstore.common import info as info_mod
 from objstore.proxy.controllers.account import create_account
 from objstore.proxy.controllers.base import (Controller, check_name_length,
                                              convert_remove_headers, delay_denial,
