@@ -1,0 +1,266 @@
+"""tempurl: links that grant one method on one object (or prefix) until a
+time, signed with a secret key of the account or container.
+
+``?temp_url_sig=<sig>&temp_url_expires=<unix time or YYYY-MM-DDThh:mm:ssZ>``
+on an object URL. The signature is the HMAC of::
+
+    [ip=<range>\\n]<METHOD>\\n<expires>\\n[prefix:]<path>
+
+under one of ``X-Account-Meta-Temp-URL-Key[-2]`` or
+``X-Container-Meta-Temp-URL-Key[-2]`` (``swift tempurl`` prints such
+URLs). ``temp_url_prefix=<p>`` signs ``prefix:/v1/a/c/<p>`` and then
+admits every object whose name starts with ``<p>``;
+``temp_url_ip_range=<ip or CIDR>`` signs ``ip=<range>`` and admits only
+clients from it. A HEAD is allowed by a GET, PUT or POST signature.
+
+A valid link stands in for authentication (``swift.authorize_override``)
+for that object only: the request may not copy from elsewhere
+(``X-Copy-From``), make a manifest or a symlink, since each of those would
+reach beyond the signed object. Downloads get ``Content-Disposition``
+(``attachment`` with the object's name, ``filename=`` overrides, ``inline``
+shows it in the browser) and ``Expires``; the object's private metadata is
+not shown (``outgoing_remove_headers`` minus ``outgoing_allow_headers``).
+
+Every refusal is the same ``401 Temp URL invalid``: a forger learns neither
+whether the key, the time, the method or the path was wrong.
+
+Keys are shown only to the account's owner.
+"""
+
+from __future__ import annotations
+
+import calendar
+import fnmatch
+import ipaddress
+import time
+from email.utils import formatdate
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import parse_qs, quote
+
+from webob import Request, Response
+
+from objstore.common import registry
+from objstore.common.utils import split_path
+from objstore.middleware import hmac_keys
+
+DEFAULT_METHODS = "GET HEAD PUT POST DELETE"
+DEFAULT_INCOMING_REMOVE = "x-timestamp x-open-expired"
+DEFAULT_OUTGOING_REMOVE = "x-object-meta-*"
+DEFAULT_OUTGOING_ALLOW = "x-object-meta-public-*"
+ISO8601 = "%Y-%m-%dT%H:%M:%SZ"
+# Headers a PUT through a temp URL may not carry: each reaches another object.
+DISALLOWED_PUT_HEADERS = ("X-Copy-From", "X-Object-Manifest", "X-Symlink-Target")
+# Methods whose signature also admits a HEAD of the same object.
+HEAD_ADMITTED_BY = ("HEAD", "GET", "PUT", "POST")
+REMOTE_USER = ".wsgi.tempurl"
+INVALID_BODY = b"401 Unauthorized: Temp URL invalid\n"
+TEMPURL_PARAMS = ("temp_url_sig", "temp_url_expires", "temp_url_prefix",
+                  "temp_url_ip_range", "filename", "inline")
+
+
+class TempURLError(Exception):
+    """The link cannot be honoured (the client sees 401)."""
+
+
+def parse_expires(value: str) -> int:
+    """Seconds since the epoch from a unix time or ``YYYY-MM-DDThh:mm:ssZ``."""
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return calendar.timegm(time.strptime(value, ISO8601))
+    except ValueError:
+        raise TempURLError("bad temp_url_expires %r" % value) from None
+
+
+def _one(params: Dict[str, List[str]], name: str) -> Optional[str]:
+    values = params.get(name)
+    return values[0] if values else None
+
+
+def signed_messages(methods: Iterable[str], expires: str, path: str,
+                    prefix: Optional[str], ip_range: Optional[str]) -> List[str]:
+    """Every string a valid signature of this request may be the HMAC of."""
+    target = "prefix:%s" % path if prefix is not None else path
+    ip_line = "ip=%s\n" % ip_range if ip_range else ""
+    return ["%s%s\n%s\n%s" % (ip_line, method, expires, target) for method in methods]
+
+
+def content_disposition(name: str, inline: bool, filename: Optional[str]) -> str:
+    """``attachment; filename=...`` (or ``inline``) for a download."""
+    if inline and filename is None:
+        return "inline"
+    shown = filename if filename is not None else name
+    kind = "inline" if inline else "attachment"
+    return "%s; filename=\"%s\"; filename*=UTF-8''%s" % (
+        kind, quote(shown, safe=" /"), quote(shown))
+
+
+def invalid_response() -> Response:
+    """The one refusal of a temp URL, whatever was wrong with it."""
+    resp = Response(status=401, body=INVALID_BODY, content_type="text/html")
+    resp.headers["Www-Authenticate"] = 'Swift realm="unknown"'
+    return resp
+
+
+class _Patterns:
+    """Header names and ``prefix-*`` patterns, matched case-insensitively."""
+
+    def __init__(self, value: str) -> None:
+        self.names = [p.lower() for p in value.split()]
+
+    def matches(self, header: str) -> bool:
+        header = header.lower()
+        return any(fnmatch.fnmatchcase(header, p) for p in self.names)
+
+
+class TempURL:
+    """Checks temp URL signatures; hides the keys from everyone but owners."""
+
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        self.methods = [m.upper() for m in conf.get("methods", DEFAULT_METHODS).split()]
+        self.incoming_remove = _Patterns(conf.get("incoming_remove_headers",
+                                                  DEFAULT_INCOMING_REMOVE))
+        self.incoming_allow = _Patterns(conf.get("incoming_allow_headers", ""))
+        self.outgoing_remove = _Patterns(conf.get("outgoing_remove_headers",
+                                                  DEFAULT_OUTGOING_REMOVE))
+        self.outgoing_allow = _Patterns(conf.get("outgoing_allow_headers",
+                                                 DEFAULT_OUTGOING_ALLOW))
+        self.allowed_digests = hmac_keys.parse_allowed_digests(conf.get("allowed_digests"))
+        registry.register_info(
+            "tempurl", methods=self.methods,
+            incoming_remove_headers=self.incoming_remove.names,
+            incoming_allow_headers=self.incoming_allow.names,
+            outgoing_remove_headers=self.outgoing_remove.names,
+            outgoing_allow_headers=self.outgoing_allow.names,
+            **hmac_keys.digest_info(self.allowed_digests))
+
+    # ------------------------------------------------------------- entry
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        params = parse_qs(env.get("QUERY_STRING", ""), keep_blank_values=True)
+        if env["REQUEST_METHOD"] == "OPTIONS" or not (
+                "temp_url_sig" in params or "temp_url_expires" in params):
+            return self.app(env, self._hiding_keys(env, start_response))
+        try:
+            account, name, expires = self._validate(env, params)
+        except TempURLError:
+            return self._invalid(env, start_response)
+        if env["REQUEST_METHOD"] == "PUT":
+            for header in DISALLOWED_PUT_HEADERS:
+                if "HTTP_" + header.upper().replace("-", "_") in env:
+                    body = ("The header %r is not allowed in this tempurl" % header).encode()
+                    return Response(status=400, body=body,
+                                    content_type="text/html")(env, start_response)
+        self._clean_incoming(env)
+        env["swift.authorize_override"] = True
+        env["swift.authorize"] = self._authorizer(account)
+        env["REMOTE_USER"] = REMOTE_USER
+        env["swift.source"] = env.get("swift.source") or "TU"
+        inline = "inline" in params
+        filename = _one(params, "filename")
+        return self.app(env, self._outgoing(env, start_response, name, expires, inline,
+                                            filename))
+
+    # -------------------------------------------------------- validation
+    def _validate(self, env: Dict[str, Any],
+                  params: Dict[str, List[str]]) -> Tuple[str, str, int]:
+        sig = _one(params, "temp_url_sig")
+        expires_text = _one(params, "temp_url_expires")
+        if not sig or expires_text is None:
+            raise TempURLError("temp_url_sig and temp_url_expires are both required")
+        expires = parse_expires(expires_text)
+        if expires < time.time():
+            raise TempURLError("expired")
+        method = env["REQUEST_METHOD"]
+        if method not in self.methods:
+            raise TempURLError("method %s not allowed" % method)
+        try:
+            path = env["PATH_INFO"].encode("latin-1").decode("utf-8")
+            version, account, container, obj = split_path(path, 4, 4, True)
+        except (ValueError, UnicodeError):
+            raise TempURLError("not an object path") from None
+        if not obj:
+            raise TempURLError("not an object path")
+        prefix = _one(params, "temp_url_prefix")
+        if prefix is not None and not obj.startswith(prefix):
+            raise TempURLError("object outside the signed prefix")
+        ip_range = _one(params, "temp_url_ip_range")
+        if ip_range:
+            self._check_ip(env, ip_range)
+        signed_path = ("/%s/%s/%s/%s" % (version, account, container, prefix)
+                       if prefix is not None else path)
+        methods = HEAD_ADMITTED_BY if method == "HEAD" else (method,)
+        # The expiry is signed as a unix time, whichever format the link shows.
+        messages = signed_messages(methods, str(expires), signed_path, prefix, ip_range)
+        keys = (hmac_keys.account_keys(env, self.app, account)
+                + hmac_keys.container_keys(env, self.app, account, container))
+        if not keys or not hmac_keys.signature_matches(sig, keys, messages,
+                                                       self.allowed_digests):
+            raise TempURLError("signature does not match")
+        return account, obj.rsplit("/", 1)[-1], expires
+
+    @staticmethod
+    def _check_ip(env: Dict[str, Any], ip_range: str) -> None:
+        try:
+            network = ipaddress.ip_network(ip_range, strict=False)
+            client = ipaddress.ip_address(env.get("REMOTE_ADDR", ""))
+        except ValueError:
+            raise TempURLError("bad temp_url_ip_range") from None
+        if client not in network:
+            raise TempURLError("client outside temp_url_ip_range")
+
+    def _invalid(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return invalid_response()(env, start_response)
+
+    # ----------------------------------------------------------- headers
+    def _clean_incoming(self, env: Dict[str, Any]) -> None:
+        for key in [k for k in env if k.startswith("HTTP_")]:
+            header = key[5:].replace("_", "-").lower()
+            if self.incoming_remove.matches(header) and not self.incoming_allow.matches(header):
+                del env[key]
+
+    def _authorizer(self, account: str) -> Callable[[Request], Optional[Response]]:
+        """Allow requests in the link's account (large-object segments are
+        read as the link's holder); refuse everything else."""
+        def authorize(req: Request) -> Optional[Response]:
+            try:
+                _v, acct, _rest = split_path(req.path_info, 2, 3, True)
+            except ValueError:
+                acct = None
+            if acct == account:
+                return None
+            return invalid_response()
+        return authorize
+
+    def _outgoing(self, env: Dict[str, Any], start_response: Callable[..., Any], name: str,
+                  expires: int, inline: bool, filename: Optional[str]) -> Callable[..., Any]:
+        method = env["REQUEST_METHOD"]
+
+        def wrapped(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            out = [(k, v) for k, v in hmac_keys.hide_keys(headers)
+                   if not (self.outgoing_remove.matches(k)
+                           and not self.outgoing_allow.matches(k))]
+            if method in ("GET", "HEAD") and status.startswith("2"):
+                existing = [v for k, v in out if k.lower() == "content-disposition"]
+                if inline or filename is not None or not existing:
+                    out = [(k, v) for k, v in out if k.lower() != "content-disposition"]
+                    out.append(("Content-Disposition",
+                                content_disposition(name, inline, filename)))
+                out.append(("Expires", formatdate(expires, usegmt=True)))
+            return start_response(status, out, exc_info)
+        return wrapped
+
+    @staticmethod
+    def _hiding_keys(env: Dict[str, Any], start_response: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            if not env.get("swift_owner"):
+                headers = hmac_keys.hide_keys(headers)
+            return start_response(status, headers, exc_info)
+        return wrapped
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: TempURL(app, conf)
