@@ -23,7 +23,7 @@ import hashlib
 import hmac
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from objstore.proxy import info as info_mod
+from objstore.common import info as info_mod
 
 DEFAULT_ALLOWED_DIGESTS = ("sha1", "sha256", "sha512")
 DEPRECATED_DIGESTS = ("sha1",)
