@@ -63,3 +63,35 @@ def check(headers: Dict[str, str], etag: str, last_modified: Optional[str],
         raise S3Error("PreconditionFailed", Condition="If-Match" if not prefix
                       else prefix + "if-match")
     return result
+
+
+def check_write(headers: Dict[str, str], current_etag: Optional[str]) -> None:
+    """S3's conditional writes (PutObject, CompleteMultipartUpload).
+
+    ``current_etag`` is the S3 ETag of the key's current object, ``None``
+    when there is none (never written, deleted, or a delete marker on
+    top). ``If-None-Match`` takes only ``*`` and fails with 412 when the
+    key exists; ``If-Match`` fails with 404 ``NoSuchKey`` when it does not
+    and 412 when the ETag differs. The two together, or another
+    ``If-None-Match`` value, are ``NotImplemented``, as S3 answers.
+    """
+    if_match = headers.get("if-match")
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None and (if_none_match.strip() != "*" or if_match is not None):
+        raise S3Error("NotImplemented", "A header you provided implies functionality that "
+                      "is not implemented: If-None-Match takes only * on a write, and not "
+                      "together with If-Match.", Header="If-None-Match")
+    if if_none_match is not None and current_etag is not None:
+        raise S3Error("PreconditionFailed", "The key exists and If-None-Match: * was given.",
+                      Condition="If-None-Match")
+    if if_match is not None:
+        if current_etag is None:
+            raise S3Error("NoSuchKey", "If-Match was given but the key has no current "
+                          "object.")
+        if not _matches(if_match, current_etag):
+            raise S3Error("PreconditionFailed", "The object's ETag is not the one given in "
+                          "If-Match.", Condition="If-Match")
+
+
+def is_conditional_write(headers: Dict[str, str]) -> bool:
+    return "if-match" in headers or "if-none-match" in headers

@@ -24,6 +24,9 @@ from objstore.middleware.s3api.errors import S3Error
 MANIFEST_SYSMETA = "x-object-sysmeta-s3api-manifest"
 ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
 SIZE_SYSMETA = "x-object-sysmeta-s3api-size"
+# The upload a completed object came from: a repeated Complete of that
+# upload answers success again while the object is current.
+UPLOAD_ID_SYSMETA = "x-object-sysmeta-s3api-upload-id"
 ETAG_PARAM = "s3_etag"
 SIZE_PARAM = "swift_bytes"
 # The S3 version id of an object in a versioned bucket (see versioning.py):

@@ -21,9 +21,10 @@ from objstore.middleware.s3api.buckets import check_bucket, full_listing, owner_
 from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context, iso8601, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
-    CHECKSUM_SYSMETA, IterReader, metadata_headers, open_object, parse_copy_source, remove,
-    store)
+    CHECKSUM_SYSMETA, IterReader, check_conditional_write, metadata_headers, open_object,
+    parse_copy_source, remove, store)
 from objstore.middleware.s3api.request import check_key
+from objstore.middleware.s3api.version_listing import version_param
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 UPLOAD_SYSMETA = "X-Object-Sysmeta-S3api-Upload"
@@ -130,20 +131,31 @@ def upload_part_copy(ctx: S3Context) -> Response:
     upload_id = _upload_id(ctx)
     _marker(ctx, upload_id)
     src_bucket, src_key = parse_copy_source(ctx.headers["x-amz-copy-source"])
-    range_header = None
+    range_header, match = None, None
     if "x-amz-copy-source-range" in ctx.headers:
         match = _COPY_RANGE_RE.match(ctx.headers["x-amz-copy-source-range"].strip())
         if not match or int(match.group(1)) > int(match.group(2)):
             raise S3Error("InvalidArgument", "x-amz-copy-source-range must be "
                           "bytes=<first>-<last>.", ArgumentName="x-amz-copy-source-range")
         range_header = ctx.headers["x-amz-copy-source-range"].strip()
-    status, headers, body, _ = open_object(ctx, src_bucket, src_key, range_header)
+    try:
+        status, headers, body, _ = open_object(ctx, src_bucket, src_key, range_header)
+    except S3Error as err:
+        if err.code == "InvalidRange":
+            raise _bad_copy_range(ctx, err.extra.get("ActualObjectSize")) from None
+        raise
     from objstore.middleware.s3api import conditions
-    conditions.check(ctx.headers, headers.get("ETag", "").strip('"'),
-                     headers.get("Last-Modified"), prefix="x-amz-copy-source-")
-    if range_header and status != 206:
+    try:
+        conditions.check(ctx.headers, headers.get("ETag", "").strip('"'),
+                         headers.get("Last-Modified"), prefix="x-amz-copy-source-")
+        if range_header:
+            size = headers.get("Content-Range", "").rpartition("/")[2]
+            if status != 206 or (match is not None and size.isdigit()
+                                 and int(match.group(2)) >= int(size)):
+                raise _bad_copy_range(ctx, size)
+    except S3Error:
         getattr(body, "close", lambda: None)()
-        raise S3Error("InvalidRange", "The range is outside the source object.")
+        raise
     length = int(headers.get("Content-Length", "0"))
     resp = ctx.swift.request("PUT", segments_container(ctx),
                              part_name(ctx.key, upload_id, number),
@@ -155,6 +167,13 @@ def upload_part_copy(ctx: S3Context) -> Response:
     from datetime import datetime, timezone
     return xml_response(render("CopyPartResult", [
         ("LastModified", iso8601(datetime.now(timezone.utc))), ("ETag", '"%s"' % etag)]))
+
+
+def _bad_copy_range(ctx: S3Context, size: Optional[str]) -> S3Error:
+    """S3's answer to a copy range outside the source: 400, not GET's 416."""
+    return S3Error("InvalidArgument", "Range specified is not valid for source object of "
+                   "size: %s" % (size or "unknown"), ArgumentName="x-amz-copy-source-range",
+                   ArgumentValue=ctx.headers.get("x-amz-copy-source-range", ""))
 
 
 def _parts(ctx: S3Context, upload_id: str) -> List[Dict[str, Any]]:
@@ -252,7 +271,14 @@ def _requested_parts(body: bytes) -> List[Tuple[int, str]]:
 def complete_upload(ctx: S3Context) -> Response:
     """CompleteMultipartUpload: check the parts, write the manifest, clean up."""
     upload_id = _upload_id(ctx)
-    marker = _marker(ctx, upload_id)
+    try:
+        marker = _marker(ctx, upload_id)
+    except S3Error as err:
+        done = _completed(ctx, upload_id) if err.code == "NoSuchUpload" else None
+        if done is None:
+            raise
+        ctx.read_small_body(4 * 1024 * 1024)
+        return done
     requested = _requested_parts(ctx.read_small_body(4 * 1024 * 1024))
     stored = {p["part_number"]: p for p in _parts(ctx, upload_id)}
     segments: List[manifest.Segment] = []
@@ -282,10 +308,12 @@ def complete_upload(ctx: S3Context) -> Response:
     headers["Content-Type"] = manifest.content_type_with(
         marker.get("content-type") or "application/octet-stream", etag, total)
     headers[manifest.MANIFEST_SYSMETA] = "1"
+    headers[manifest.UPLOAD_ID_SYSMETA] = upload_id
     headers[manifest.ETAG_SYSMETA] = etag
     headers[manifest.SIZE_SYSMETA] = str(total)
     headers["X-Object-Sysmeta-Container-Update-Override-Etag"] = etag
     headers["X-Object-Sysmeta-Container-Update-Override-Size"] = str(total)
+    check_conditional_write(ctx, headers)
     vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
     # In a versioned bucket the old parts belong to the archived version.
     old = _old_manifest(ctx) if vid is None else []
@@ -302,12 +330,31 @@ def complete_upload(ctx: S3Context) -> Response:
     for seg in old:
         if seg.obj not in used:
             ctx.swift.request("DELETE", seg.container, seg.obj).close()
+    return _complete_result(ctx, etag, vid)
+
+
+def _complete_result(ctx: S3Context, etag: str, vid: Optional[str]) -> Response:
     out = xml_response(render("CompleteMultipartUploadResult", [
         ("Location", "/%s/%s" % (ctx.bucket, ctx.key)), ("Bucket", ctx.bucket),
         ("Key", ctx.key), ("ETag", '"%s"' % etag)]))
     if vid:
         out.headers["x-amz-version-id"] = vid
     return out
+
+
+def _completed(ctx: S3Context, upload_id: str) -> Optional[Response]:
+    """The answer to a repeated Complete of ``upload_id``, if it made the current object.
+
+    Clients retry Complete when the first answer was lost; S3 answers the
+    retry with the same result, so this is the loss-free path. Once the
+    object was overwritten or deleted the upload is simply gone.
+    """
+    head = ctx.swift.request("HEAD", ctx.bucket, ctx.key)
+    head.close()
+    if not head.ok or head.header(manifest.UPLOAD_ID_SYSMETA) != upload_id:
+        return None
+    return _complete_result(ctx, head.header(manifest.ETAG_SYSMETA) or "",
+                            version_param(head.header("content-type") or ""))
 
 
 def _old_manifest(ctx: S3Context) -> List[manifest.Segment]:

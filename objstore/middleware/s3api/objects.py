@@ -114,6 +114,7 @@ def put_object(ctx: S3Context) -> Response:
     reader = ctx.body_reader()
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
+    check_conditional_write(ctx, headers)
     vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
     resp = store(ctx, ctx.bucket, ctx.key, headers, reader, extra_env)
     out = Response(status=200)
@@ -190,6 +191,12 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
             raise S3Error("InvalidRange", RangeRequested=range_header or "")
     ctx.raise_for(resp, "NoSuchKey")
     headers, is_manifest = response_headers(resp)
+    if not is_manifest and range_header and not part_number and resp.status == 200 \
+            and resp.header("content-length") == "0":
+        # S3 refuses every well-formed range of an empty object (Swift ignores it).
+        if _empty_range(range_header):
+            resp.close()
+            raise S3Error("InvalidRange", ActualObjectSize="0", RangeRequested=range_header)
     if not is_manifest:
         if part_number is not None and part_number != 1:
             resp.close()
@@ -215,6 +222,10 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         first = sum(s.size for s in segments[:part_number - 1])
         rng: Optional[Tuple[int, int]] = (first, first + segments[part_number - 1].size - 1)
         headers["x-amz-mp-parts-count"] = str(len(segments))
+    elif size == 0:
+        if range_header and _empty_range(range_header):
+            raise S3Error("InvalidRange", ActualObjectSize="0", RangeRequested=range_header)
+        rng = None
     else:
         rng = manifest.parse_range(range_header, size)
     if rng is None:
@@ -228,6 +239,41 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     if method == "HEAD":
         return status, headers, iter([]), resp
     return status, headers, _stream_segments(ctx, pieces), resp
+
+
+def _empty_range(range_header: str) -> bool:
+    """Whether ``range_header`` is a range S3 would refuse on an empty object: any
+    well-formed one (a malformed one is ignored, as for any object)."""
+    try:
+        return manifest.parse_range(range_header, 1 << 62) is not None
+    except S3Error:
+        return True
+
+
+def current_etag(ctx: S3Context, bucket: str, key: str) -> Optional[str]:
+    """The S3 ETag of ``bucket/key``'s current object, ``None`` if there is none."""
+    resp = ctx.swift.request("HEAD", bucket, key)
+    resp.close()
+    if resp.status == 404:
+        ctx.container_head(bucket)
+        return None
+    ctx.raise_for(resp, "NoSuchKey")
+    return _etag_of(response_headers(resp)[0])
+
+
+def check_conditional_write(ctx: S3Context, headers: Dict[str, str]) -> None:
+    """Evaluate ``If-Match`` / ``If-None-Match`` of a write of ``ctx.key``.
+
+    The check is a HEAD before the write; ``If-None-Match: *`` is also
+    passed on to the object servers (``headers``), which refuse the PUT
+    if the object appeared meanwhile. ``If-Match`` has no such backstop:
+    a write racing in between is not detected (see docs/s3.md).
+    """
+    if not conditions.is_conditional_write(ctx.headers):
+        return
+    conditions.check_write(ctx.headers, current_etag(ctx, ctx.bucket, ctx.key))
+    if "if-none-match" in ctx.headers:
+        headers["If-None-Match"] = "*"
 
 
 def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, int]]
@@ -417,7 +463,8 @@ def copy_object(ctx: S3Context) -> Response:
     if directive == "REPLACE":
         headers = metadata_headers(ctx.headers)
     else:
-        skip = (manifest.MANIFEST_SYSMETA, manifest.ETAG_SYSMETA, manifest.SIZE_SYSMETA)
+        skip = (manifest.MANIFEST_SYSMETA, manifest.ETAG_SYSMETA, manifest.SIZE_SYSMETA,
+                manifest.UPLOAD_ID_SYSMETA)
         headers = {name: value for name, value in src_resp.headers.items()
                    if name.startswith((SWIFT_META, CHECKSUM_TRANSIENT))
                    or (name.startswith("x-object-sysmeta-s3api-") and name not in skip)}

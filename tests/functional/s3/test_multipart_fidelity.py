@@ -1,0 +1,61 @@
+"""Multipart uploads as S3 clients retry and page them, with boto3 against the
+live SAIO: a repeated Complete, UploadPartCopy ranges, listing pages."""
+
+import botocore
+import pytest
+
+from tests.functional.s3.test_s3_clients import bucket, client, code_of, s3  # noqa: F401
+
+
+def _upload(s3, bucket, key, parts=(b"p" * 100,)):
+    up = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    done = []
+    for number, data in enumerate(parts, 1):
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=up, PartNumber=number,
+                              Body=data)["ETag"]
+        done.append({"PartNumber": number, "ETag": etag})
+    return up, {"Parts": done}
+
+
+def test_a_repeated_complete_answers_the_same_etag(s3, bucket):
+    up, parts = _upload(s3, bucket, "mp")
+    first = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up,
+                                         MultipartUpload=parts)
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up,
+                                         MultipartUpload=parts)
+    assert again["ETag"] == first["ETag"] and again["Key"] == "mp"
+    assert "VersionId" not in again
+    assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == b"p" * 100
+
+
+def test_a_repeated_complete_after_an_overwrite_is_no_such_upload(s3, bucket):
+    up, parts = _upload(s3, bucket, "mp")
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up, MultipartUpload=parts)
+    s3.put_object(Bucket=bucket, Key="mp", Body=b"newer")
+    assert code_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp", UploadId=up, MultipartUpload=parts)) == ("NoSuchUpload", 404)
+    assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == b"newer"
+
+
+def test_an_aborted_upload_is_not_completed_by_a_retry(s3, bucket):
+    up, parts = _upload(s3, bucket, "mp")
+    s3.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=up)
+    assert code_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp", UploadId=up, MultipartUpload=parts)) == ("NoSuchUpload", 404)
+
+
+@pytest.mark.parametrize("copy_range", ["bytes=50-60", "bytes=0-50", "bytes=60-70"])
+def test_upload_part_copy_outside_the_source_is_invalid_argument(s3, bucket, copy_range):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"s" * 50)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    try:
+        assert code_of(lambda: s3.upload_part_copy(
+            Bucket=bucket, Key="dst", UploadId=up, PartNumber=1,
+            CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=copy_range)) \
+            == ("InvalidArgument", 400)
+        ok = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=up, PartNumber=1,
+                                 CopySource={"Bucket": bucket, "Key": "src"},
+                                 CopySourceRange="bytes=10-49")
+        assert ok["CopyPartResult"]["ETag"]
+    finally:
+        s3.abort_multipart_upload(Bucket=bucket, Key="dst", UploadId=up)

@@ -1,0 +1,89 @@
+"""Object reads and copies the way S3 answers them, with boto3 and raw
+signed requests against the live SAIO."""
+
+import uuid
+
+import pytest
+import swiftclient
+
+from tests.functional.conftest import connect
+from tests.functional.s3.signed import s3_raw
+from tests.functional.s3.test_s3_clients import bucket, code_of, s3  # noqa: F401
+
+
+@pytest.mark.parametrize("byte_range", ["bytes=0-10", "bytes=0-", "bytes=-5", "bytes=0-0"])
+def test_a_ranged_get_of_an_empty_object_is_invalid_range(s3, bucket, byte_range):
+    s3.put_object(Bucket=bucket, Key="empty", Body=b"")
+    assert code_of(lambda: s3.get_object(Bucket=bucket, Key="empty", Range=byte_range)) \
+        == ("InvalidRange", 416)
+    assert s3.get_object(Bucket=bucket, Key="empty")["Body"].read() == b""
+
+
+def test_a_malformed_range_of_an_empty_object_is_ignored(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="empty", Body=b"")
+    got = s3.get_object(Bucket=bucket, Key="empty", Range="bytes=5-2")
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200 and got["Body"].read() == b""
+
+
+def test_a_ranged_get_of_an_empty_multipart_object_is_invalid_range(s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=1,
+                          Body=b"")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert code_of(lambda: s3.get_object(Bucket=bucket, Key="mp", Range="bytes=-5")) \
+        == ("InvalidRange", 416)
+
+
+def test_copy_from_a_bucket_the_user_cannot_read_is_access_denied(s3, bucket):
+    """tester3 may write into ``dest`` but not read ``bucket``: 403, never 404,
+    whether or not the source key exists."""
+    s3.put_object(Bucket=bucket, Key="secret", Body=b"s")
+    dest = "s3fn-" + uuid.uuid4().hex[:12]
+    conn = connect("admin")
+    conn.put_container(dest, headers={"X-Container-Write": "test:tester3",
+                                      "X-Container-Read": "test:tester3"})
+    try:
+        for key in ("secret", "absent"):
+            resp = s3_raw("PUT", "/%s/copy" % dest,
+                          headers={"x-amz-copy-source": "/%s/%s" % (bucket, key)},
+                          access_key="test:tester3", secret="testing3")
+            assert resp.status == 403 and resp.texts("Code") == [] and \
+                b"<Code>AccessDenied</Code>" in resp.body
+        assert conn.get_container(dest)[1] == []
+    finally:
+        for obj in conn.get_container(dest)[1]:
+            conn.delete_object(dest, obj["name"])
+        conn.delete_container(dest)
+
+
+def _listing(bucket, **query):
+    resp = s3_raw("GET", "/" + bucket, query=query)
+    assert resp.status == 200, resp.body
+    return resp
+
+
+@pytest.mark.parametrize("v2", [False, True])
+def test_encoding_type_url_encodes_keys_prefixes_and_markers(s3, bucket, v2):
+    for key in ("a b/c+d", "a b/e&f", "a b/x y/z", "q\u00e9"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"1")
+    query = {"encoding-type": "url", "prefix": "a b/", "delimiter": "/", "max-keys": "1"}
+    if v2:
+        query.update({"list-type": "2", "start-after": "a b/"})
+    else:
+        query["marker"] = "a b/"
+    page = _listing(bucket, **query)
+    assert page.texts("Prefix") == ["a%20b/"] and page.texts("Delimiter") == ["%2F"] or \
+        page.texts("Delimiter") == ["/"]
+    assert page.texts("Contents/Key") == ["a%20b/c%2Bd"]
+    assert page.texts("EncodingType") == ["url"]
+    if v2:
+        assert page.texts("StartAfter") == ["a%20b/"]
+    else:
+        assert page.texts("Marker") == ["a%20b/"]
+        assert page.texts("NextMarker") == ["a%20b/c%2Bd"]
+    rest = _listing(bucket, **{"encoding-type": "url", "prefix": "a b/", "delimiter": "/"})
+    assert rest.texts("Contents/Key") == ["a%20b/c%2Bd", "a%20b/e%26f"]
+    assert rest.texts("CommonPrefixes/Prefix") == ["a%20b/x%20y/"]
+    assert _listing(bucket, **{"encoding-type": "url", "prefix": "q"}).texts("Contents/Key") \
+        == ["q%C3%A9"]
