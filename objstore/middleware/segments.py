@@ -19,10 +19,13 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional
 from urllib.parse import quote
 
 from webob import Request, Response
+
+from objstore.common.http.ranges import single_span as parse_single_range  # noqa: F401 (slo, dlo)
+from objstore.common.http.ranges import unsatisfiable_content_range
 
 WsgiApp = Callable[..., Any]
 LOG = logging.getLogger("objstore.large_objects")
@@ -92,42 +95,10 @@ def close_response(resp: Response) -> None:
         close()
 
 
-def parse_single_range(header: Optional[str], total: int
-                       ) -> Optional[Tuple[int, int]]:
-    """``(first, last)`` inclusive for a one-span ``bytes=`` Range.
-
-    ``None`` means send the whole object: no header, bad syntax, several
-    spans (answered with the whole object, which HTTP allows), or an empty
-    object. Raises ``ValueError`` when the range cannot be satisfied (416).
-    """
-    if not header or total <= 0:
-        return None
-    unit, eq, spec = header.partition("=")
-    if not eq or unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first_text, dash, last_text = spec.strip().partition("-")
-    first_text, last_text = first_text.strip(), last_text.strip()
-    if not dash or not (first_text or last_text) or \
-            not all(t.isdigit() for t in (first_text, last_text) if t):
-        return None
-    if not first_text:
-        suffix = int(last_text)
-        if suffix == 0:
-            raise ValueError("zero-length suffix range")
-        return max(total - suffix, 0), total - 1
-    first = int(first_text)
-    if last_text and int(last_text) < first:
-        return None
-    if first >= total:
-        raise ValueError("range starts past the end")
-    last = int(last_text) if last_text else total - 1
-    return first, min(last, total - 1)
-
-
 def unsatisfiable(total: int, etag: str) -> Response:
     resp = Response(status=416, content_type="text/plain", charset="utf-8",
                     text="Requested range not satisfiable: the object has %d bytes\n" % total)
-    resp.headers["Content-Range"] = "bytes */%d" % total
+    resp.headers["Content-Range"] = unsatisfiable_content_range(total)
     resp.headers["ETag"] = etag
     return resp
 

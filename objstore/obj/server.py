@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from webob import Request, Response
 
 from objstore.common import concurrency, constraints
 from objstore.common.config import config_float, config_int, swift_dir
+from objstore.common.http import conditional, ranges
 from objstore.common.logs import get_logger, set_txn_id
 from objstore.common.storage_policy import load_policies
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5, split_path
 from objstore.common.wsgi import run_wsgi
-from objstore.obj import conditional, ec_fragments, ranges, ssync, updates
+from objstore.obj import ec_fragments, ssync, updates
 from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
                                    DiskFileDeviceUnavailable, DiskFileExpired,
                                    DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
@@ -161,8 +161,8 @@ class ObjectController:
     def _object_response(self, req: Request, df: DiskFile) -> Response:
         meta = df.get_metadata()
         ts = df.timestamp
-        # EC: the proxy asks for conditionals against the client's ETag
-        etag = meta.get(req.headers.get("X-Backend-Etag-Is-At", "ETag")) or meta.get("ETag", "")
+        # EC and SLO: conditions are judged against the client's ETag
+        etag = conditional.resolve_etag(meta, req.headers.get(conditional.ETAG_IS_AT))
         size = int(meta.get("Content-Length", 0))
         headers = {k: v for k, v in meta.items()
                    if k.lower().startswith(_META_PREFIXES) or k in ALLOWED_HEADERS}
@@ -175,15 +175,14 @@ class ObjectController:
             "X-Backend-Data-Timestamp": df.data_timestamp.internal,
             "Accept-Ranges": "bytes",
         })
-        last_modified = float(-(-ts.raw // 100000))
-        verdict = conditional.evaluate(req.method, req.headers, etag, last_modified)
+        last_modified = conditional.last_modified(ts)
+        verdict = conditional.swift_verdict(conditional.Preconditions.from_headers(req.headers),
+                                            etag, last_modified)
         if verdict is not None:
             df.close()
             if verdict == 304:
-                keep = ("ETag", "Last-Modified", "X-Timestamp", "X-Backend-Timestamp")
-                return make_response(304, headers={k: headers[k] for k in keep})
-            return make_response(412, b"Precondition failed",
-                                 {"X-Backend-Timestamp": ts.internal})
+                return make_response(304, headers=conditional.not_modified_headers(headers))
+            return make_response(412, headers=conditional.precondition_failed_headers(headers))
         if req.method == "HEAD":
             df.close()
             headers["Content-Length"] = str(size)
@@ -191,12 +190,11 @@ class ObjectController:
         spans = None
         if conditional.if_range_allows(req.headers, etag, last_modified):
             try:
-                spans = ranges.parse_range(req.headers.get("Range"), size)
+                spans = ranges.ranges_for_length(req.headers.get("Range"), size)
             except ranges.Unsatisfiable:
                 df.close()
-                return make_response(416, b"Requested range not satisfiable", {
-                    "Content-Range": ranges.unsatisfiable_content_range(size),
-                    "X-Backend-Timestamp": ts.internal})
+                return make_response(416, ranges.NOT_SATISFIABLE_BODY, dict(
+                    headers, **{"Content-Range": ranges.unsatisfiable_content_range(size)}))
         reader = df.reader()
         if spans is None:
             if size <= VERIFY_FIRST_BYTES and req.method == "GET":
@@ -216,9 +214,9 @@ class ObjectController:
             headers["Content-Range"] = ranges.content_range(spans[0], size)
             return make_response(206, headers=headers,
                                  app_iter=ClosingBody(reader.read_range(start, stop), reader))
-        boundary = uuid.uuid4().hex
+        boundary = ranges.new_boundary()
         content_type = headers["Content-Type"]
-        headers["Content-Type"] = "multipart/byteranges;boundary=%s" % boundary
+        headers["Content-Type"] = ranges.multipart_content_type(boundary)
         headers["Content-Length"] = str(ranges.multipart_length(spans, size, content_type,
                                                                 boundary))
         body = ranges.multipart_body(reader.read_range, spans, size, content_type, boundary)

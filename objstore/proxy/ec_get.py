@@ -10,15 +10,15 @@ primary, or a handoff) asked for the rest of *its* archive from the
 current segment on: the client sees one uninterrupted body.
 
 A ranged GET first learns the object's length (a HEAD round), then asks
-each node only for the archive bytes of the covering segments. A
-single range gets a 206; a multi-range request is answered with the
-whole object (200), which RFC 9110 allows.
+each node only for the archive bytes of the covering segments. A single
+range gets a 206; several ranges a ``multipart/byteranges`` 206 whose
+parts are decoded one after the other, each from its own ``k`` archive
+reads (so memory stays one segment per archive whatever the ranges).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
@@ -26,6 +26,7 @@ from webob import Request, Response
 from objstore.common import concurrency
 from objstore.common.ec import (CorruptFragment, ECError, Layout, codec_for, span_for_range,
                                 trim_segments)
+from objstore.common.http import conditional, ranges
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.common.storage_policy import StoragePolicy
 from objstore.common.timestamp import Timestamp
@@ -34,33 +35,8 @@ from objstore.proxy.ec_put import EC_ETAG, EC_LENGTH, EC_SEGMENT, FRAG_INDEX
 from objstore.proxy.nodes import Node, NodeIter
 from objstore.proxy.quorum import is_server_error
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CONDITIONAL = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
 _DROPPED = ("range", "if-range")
-
-
-def parse_single_range(value: Optional[str], length: int) -> Optional[Tuple[int, int]]:
-    """``(first, last)`` inclusive for a one-range ``Range`` header, None
-    to serve the whole object (no header, several ranges, bad syntax), or
-    ``ValueError`` when the range cannot be satisfied."""
-    if not value:
-        return None
-    match = _RANGE.match(value.strip().replace(" ", ""))
-    if not match or (not match.group(1) and not match.group(2)):
-        return None
-    first_s, last_s = match.groups()
-    if not first_s:
-        suffix = int(last_s)
-        if suffix == 0 or length == 0:
-            raise ValueError("empty suffix range")
-        return max(0, length - suffix), length - 1
-    first = int(first_s)
-    last = int(last_s) if last_s else length - 1
-    if last < first:
-        return None  # syntactically invalid: ignore the header
-    if first >= length:
-        raise ValueError("range starts past the end")
-    return first, min(last, length - 1)
 
 
 @dataclasses.dataclass
@@ -223,6 +199,8 @@ class ECGetter:
         if req.method == "HEAD" or req.headers.get("Range"):
             sources, instead = self.gather("HEAD", cond)
             if not sources:
+                if instead is not None and instead.status in (304, 412):
+                    return self._conditional(instead)
                 return self._failure(req, instead)
             meta = self._newest(sources)
             layout = self._layout(meta.headers)
@@ -233,15 +211,63 @@ class ECGetter:
             if req.method == "HEAD":
                 return self._head_response(meta, layout)
             try:
-                wanted = parse_single_range(req.headers.get("Range"), layout.length)
-            except ValueError:
-                return error_response(416, "Requested Range Not Satisfiable", {
-                    "Content-Range": "bytes */%d" % layout.length})
-            if wanted is None:
+                spans = ranges.ranges_for_length(req.headers.get("Range"), layout.length)
+            except ranges.Unsatisfiable:
+                return self._unsatisfiable(meta, layout)
+            if spans is not None and not conditional.if_range_allows(
+                    req.headers, meta.headers.get(EC_ETAG, ""),
+                    conditional.last_modified(meta.timestamp)):
+                spans = None
+            if spans is None:
                 return self._serve(req, cond, None, layout)
-            return self._serve(req, {k: v for k, v in cond.items()
-                                     if k.lower() not in _CONDITIONAL}, wanted, layout)
+            plain = {k: v for k, v in cond.items() if k.lower() not in _CONDITIONAL}
+            if len(spans) > 1:
+                return self._serve_multi(plain, spans, layout, meta)
+            return self._serve(req, plain, (spans[0][0], spans[0][1] - 1), layout)
         return self._serve(req, cond, None, None)
+
+    def _serve_multi(self, headers: Dict[str, str], spans: List[ranges.Span], layout: Layout,
+                     meta: FragSource) -> Response:
+        """A ``multipart/byteranges`` 206; each part decoded from its own
+        archive reads of version ``meta``. A version that changed between
+        parts ends the body short (the client sees fewer bytes than the
+        Content-Length), never bytes of two versions."""
+        headerlist = self._client_headers(meta)
+        content_type = meta.headers.get("Content-Type", "application/octet-stream")
+        boundary = ranges.new_boundary()
+        headerlist = [(k, v) for k, v in headerlist if k.lower() != "content-type"]
+        headerlist.append(("Content-Type", ranges.multipart_content_type(boundary)))
+        headerlist.append(("Content-Length", str(ranges.multipart_length(
+            spans, layout.length, content_type, boundary))))
+
+        def read_span(start: int, stop: int) -> Iterator[bytes]:
+            span = span_for_range(layout, start, stop - 1)
+            sources, _instead = self.gather("GET", dict(headers, Range="bytes=%d-%d" % (
+                span.archive_start, span.archive_end)))
+            try:
+                if len(sources) < self.ec.ndata or \
+                        self._newest(sources).data_timestamp != meta.data_timestamp:
+                    raise ECError("only %d archives of the version being sent for bytes "
+                                  "%d-%d" % (len(sources), start, stop - 1))
+                yield from trim_segments(self._segments(sources, layout, span.first, span.last,
+                                                        meta.data_timestamp),
+                                         span.skip, span.take)
+            finally:
+                _close_all(sources)
+
+        body = ranges.multipart_body(read_span, spans, layout.length, content_type, boundary)
+        resp = Response(status=206, headerlist=headerlist,
+                        app_iter=_Closing(body, {}, self.app.logger))
+        resp.conditional_response = False
+        return resp
+
+    def _unsatisfiable(self, meta: FragSource, layout: Layout) -> Response:
+        """416 with the object's headers, as the replicated path answers."""
+        headerlist = self._client_headers(meta)
+        headerlist.append(("Content-Range", ranges.unsatisfiable_content_range(layout.length)))
+        resp = Response(status=416, headerlist=headerlist, body=ranges.NOT_SATISFIABLE_BODY)
+        resp.conditional_response = False
+        return resp
 
     def _serve(self, req: Request, headers: Dict[str, str], wanted: Optional[Tuple[int, int]],
                layout: Optional[Layout]) -> Response:
@@ -379,9 +405,15 @@ class ECGetter:
         return resp
 
     def _conditional(self, source: FragSource) -> Response:
-        headers = {k: v for k, v in source.headers.items() if k.lower() != "content-length"}
-        return Response(status=source.status, headerlist=list(headers.items()) + [
-            ("Content-Length", "0")], body=b"")
+        """The 304 or 412 of the archives, with the object's headers."""
+        headers = dict(self._client_headers(source))
+        if source.status == 304:
+            headers = conditional.not_modified_headers(headers)
+        else:
+            headers = conditional.precondition_failed_headers(headers)
+        resp = Response(status=source.status, headerlist=list(headers.items()))
+        resp.conditional_response = False
+        return resp
 
     def _failure(self, req: Request, instead: Optional[FragSource], found: int = 0) -> Response:
         if instead is not None and instead.status == 404:

@@ -10,18 +10,17 @@ sees one uninterrupted body.
 from __future__ import annotations
 
 import http.client
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from objstore.common import concurrency
+from objstore.common.http import ranges
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.common.timestamp import Timestamp
 from objstore.proxy.nodes import Node, NodeIter
 from objstore.proxy.quorum import is_server_error, is_success
 
 INSUFFICIENT_STORAGE = 507
-_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 _GOOD_STATUSES = (304, 412, 416)
 
 
@@ -60,10 +59,8 @@ def byte_span(status: int, headers: Dict[str, str]) -> Optional[Tuple[int, int]]
     if status == 206:
         if ctype.startswith("multipart/byteranges"):
             return None
-        match = _CONTENT_RANGE.match(headers.get("Content-Range", "").strip())
-        if not match:
-            return None
-        return int(match.group(1)), int(match.group(2))
+        parsed = ranges.parse_content_range(headers.get("Content-Range"))
+        return None if parsed is None else (parsed[0], parsed[1])
     if status == 200:
         try:
             length = int(headers.get("Content-Length", ""))

@@ -15,10 +15,10 @@ container listing shows the object's real size) and ``s3_etag=<md5-N>``
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+from objstore.common.http import ranges
 from objstore.middleware.s3api.errors import S3Error
 
 MANIFEST_SYSMETA = "x-object-sysmeta-s3api-manifest"
@@ -32,7 +32,6 @@ SIZE_PARAM = "swift_bytes"
 # The S3 version id of an object in a versioned bucket (see versioning.py):
 # a content-type parameter so that copies and listings carry it.
 VERSION_PARAM = "s3_vid"
-_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 @dataclass
@@ -94,30 +93,27 @@ def multipart_etag(part_md5s: List[str]) -> str:
     return "%s-%d" % (digest, len(part_md5s))
 
 
+def single_range_header(header: Optional[str]) -> Optional[str]:
+    """``header`` if it asks for exactly one range, else None: S3 does not
+    serve several ranges in one GET and answers the whole object."""
+    specs = ranges.parse_range_specs(header)
+    return header if specs is not None and len(specs) == 1 else None
+
+
 def parse_range(header: Optional[str], size: int) -> Optional[Tuple[int, int]]:
     """``(first, last)`` inclusive for a single ``bytes=`` range, ``None`` to send
     the whole object (no header, or a form S3 ignores such as several
-    ranges), ``InvalidRange`` (416) when it cannot be satisfied."""
-    if not header:
+    ranges), ``InvalidRange`` (416) when it cannot be satisfied (S3 refuses
+    every range of an empty object)."""
+    if single_range_header(header) is None:
         return None
-    match = _RANGE_RE.match(header.strip().replace(" ", ""))
-    if not match:
-        return None
-    first_text, last_text = match.groups()
-    if not first_text and not last_text:
-        return None
-    if not first_text:
-        suffix = int(last_text)
-        if suffix == 0:
-            raise S3Error("InvalidRange", ActualObjectSize=str(size), RangeRequested=header)
-        return max(size - suffix, 0), size - 1
-    first = int(first_text)
-    last = int(last_text) if last_text else size - 1
-    if first >= size:
-        raise S3Error("InvalidRange", ActualObjectSize=str(size), RangeRequested=header)
-    if last < first:
-        return None
-    return first, min(last, size - 1)
+    try:
+        spans = ranges.resolve_spans(ranges.parse_range_specs(header), size) if size else None
+    except ranges.Unsatisfiable:
+        spans = None
+    if not spans:
+        raise S3Error("InvalidRange", ActualObjectSize=str(size), RangeRequested=header or "")
+    return spans[0][0], spans[0][1] - 1
 
 
 def plan(segments: List[Segment], first: int, last: int) -> List[Tuple[Segment, int, int]]:

@@ -180,6 +180,7 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
                 ) -> Tuple[int, Dict[str, str], Iterator[bytes], SwiftResponse]:
     """``(status, S3 headers, body iterator, swift response)`` for a GET/HEAD,
     resolving manifests and ranges (conditions are the caller's)."""
+    range_header = manifest.single_range_header(range_header)
     fwd = {"Range": range_header} if range_header and not part_number else None
     resp = _get(ctx, bucket, key, method, fwd)
     if resp.status == 416:

@@ -1,0 +1,1 @@
+"""Pure HTTP semantics shared by every server and middleware: one module per rule."""
