@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
-from objstore.common.http.conditional import Preconditions, http_date, rfc_verdict
+from objstore.common.http.conditional import Preconditions, etag_matches, http_date, rfc_verdict
 from objstore.middleware.s3api.errors import S3Error
 
 
@@ -59,7 +59,7 @@ def check_write(headers: Dict[str, str], current_etag: Optional[str]) -> None:
         if current_etag is None:
             raise S3Error("NoSuchKey", "If-Match was given but the key has no current "
                           "object.")
-        if not _matches(if_match, current_etag):
+        if not etag_matches(if_match, current_etag):
             raise S3Error("PreconditionFailed", "The object's ETag is not the one given in "
                           "If-Match.", Condition="If-Match")
 
