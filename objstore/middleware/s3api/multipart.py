@@ -21,8 +21,8 @@ from objstore.middleware.s3api.buckets import check_bucket, full_listing, owner_
 from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context, iso8601, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
-    CHECKSUM_SYSMETA, IterReader, check_conditional_write, metadata_headers, open_object,
-    parse_copy_source, remove, store)
+    CHECKSUM_SYSMETA, IterReader, check_conditional_write, copy_source, metadata_headers,
+    open_object, remove, store)
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.version_listing import version_param
 from objstore.middleware.s3api.xml import parse, render, text_of
@@ -130,7 +130,7 @@ def upload_part_copy(ctx: S3Context) -> Response:
     number = _part_number(ctx)
     upload_id = _upload_id(ctx)
     _marker(ctx, upload_id)
-    src_bucket, src_key = parse_copy_source(ctx.headers["x-amz-copy-source"])
+    src_bucket, src_key, src_vid = copy_source(ctx)
     range_header, match = None, None
     if "x-amz-copy-source-range" in ctx.headers:
         match = _COPY_RANGE_RE.match(ctx.headers["x-amz-copy-source-range"].strip())
@@ -165,8 +165,11 @@ def upload_part_copy(ctx: S3Context) -> Response:
     ctx.raise_for(resp, "NoSuchUpload")
     etag = (resp.header("etag") or "").strip('"')
     from datetime import datetime, timezone
-    return xml_response(render("CopyPartResult", [
+    out = xml_response(render("CopyPartResult", [
         ("LastModified", iso8601(datetime.now(timezone.utc))), ("ETag", '"%s"' % etag)]))
+    if src_vid:
+        out.headers["x-amz-copy-source-version-id"] = src_vid
+    return out
 
 
 def _bad_copy_range(ctx: S3Context, size: Optional[str]) -> S3Error:
@@ -321,6 +324,7 @@ def complete_upload(ctx: S3Context) -> Response:
                              body=manifest.encode(segments), extra_env=extra_env)
     resp.close()
     ctx.raise_for(resp, "NoSuchBucket")
+    versioning.finish_write(ctx, ctx.key)
     used = {s.obj for s in segments}
     for number, part in stored.items():
         if part["name"] not in used:

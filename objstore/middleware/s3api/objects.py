@@ -9,7 +9,7 @@ manifests (``manifest.py``) resolved here on GET.
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional, Tuple
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from webob import Response
 
@@ -117,6 +117,7 @@ def put_object(ctx: S3Context) -> Response:
     check_conditional_write(ctx, headers)
     vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
     resp = store(ctx, ctx.bucket, ctx.key, headers, reader, extra_env)
+    versioning.finish_write(ctx, ctx.key)
     out = Response(status=200)
     if vid:
         out.headers["x-amz-version-id"] = vid
@@ -301,8 +302,13 @@ def _read_object(ctx: S3Context, method: str) -> Response:
     vid = ctx.query.get("versionId")
     if vid is not None and not (vid == "null" and versioning.bucket_status(ctx) is None):
         container, obj = versioning.locate(ctx, ctx.key, vid)
-    status, headers, body, swift_resp = open_object(
-        ctx, container, obj, ctx.headers.get("range"), part_number, method)
+    try:
+        status, headers, body, swift_resp = open_object(
+            ctx, container, obj, ctx.headers.get("range"), part_number, method)
+    except S3Error as err:
+        if err.code == "NoSuchKey" and vid is None:
+            err.headers.update(versioning.delete_marker_headers(ctx, ctx.key))
+        raise
     if vid is not None:
         headers["x-amz-version-id"] = vid
     cond = conditions.check(ctx.headers, _etag_of(headers), headers.get("Last-Modified"))
@@ -407,17 +413,40 @@ def delete_objects(ctx: S3Context) -> Response:
     return out
 
 
-def parse_copy_source(value: str) -> Tuple[str, str]:
-    """``(bucket, key)`` of ``x-amz-copy-source`` (URL-encoded, leading ``/`` optional)."""
-    source = value.split("?", 1)
-    if len(source) > 1 and source[1] and not source[1].startswith("versionId=null"):
-        raise S3Error("NotImplemented", "Copying a specific versionId is not supported.")
-    path = unquote(source[0]).lstrip("/")
-    bucket, sep, key = path.partition("/")
+def parse_copy_source(value: str) -> Tuple[str, str, Optional[str]]:
+    """``(bucket, key, version id or None)`` of ``x-amz-copy-source``
+    (``[/]<bucket>/<key>[?versionId=<id>]``, URL-encoded)."""
+    path, _, query = value.partition("?")
+    vid = None
+    for name, param in parse_qsl(query, keep_blank_values=True):
+        if name != "versionId" or not param:
+            raise S3Error("InvalidArgument", "x-amz-copy-source takes only a versionId "
+                          "parameter.", ArgumentName="x-amz-copy-source", ArgumentValue=value)
+        vid = param
+    bucket, sep, key = unquote(path).lstrip("/").partition("/")
     if not sep or not bucket or not key:
         raise S3Error("InvalidArgument", "x-amz-copy-source must be <bucket>/<key>.",
                       ArgumentName="x-amz-copy-source", ArgumentValue=value)
-    return bucket, key
+    return bucket, key, vid
+
+
+def copy_source(ctx: S3Context) -> Tuple[str, str, Optional[str]]:
+    """``(container, object, version id or None)`` to read for a copy.
+
+    A ``versionId`` names the current object or an archived version; one
+    naming a delete marker is ``InvalidRequest``, as S3 answers.
+    """
+    bucket, key, vid = parse_copy_source(ctx.headers["x-amz-copy-source"])
+    if vid is None:
+        return bucket, key, None
+    try:
+        container, obj = versioning.locate(ctx, key, vid, bucket)
+    except S3Error as err:
+        if err.code == "MethodNotAllowed":
+            raise S3Error("InvalidRequest", "The source of a copy request may not "
+                          "specifically refer to a delete marker by version id.") from None
+        raise
+    return container, obj, vid
 
 
 class IterReader:
@@ -443,7 +472,7 @@ class IterReader:
 def copy_object(ctx: S3Context) -> Response:
     """CopyObject with metadata directive and ``x-amz-copy-source-if-*``."""
     check_key(ctx.key)
-    src_bucket, src_key = parse_copy_source(ctx.headers["x-amz-copy-source"])
+    src_bucket, src_key, src_vid = copy_source(ctx)
     directive = ctx.headers.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise S3Error("InvalidArgument", "x-amz-metadata-directive must be COPY or REPLACE.",
@@ -490,6 +519,7 @@ def copy_object(ctx: S3Context) -> Response:
     if resp.status == 404:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
     ctx.raise_for(resp, "NoSuchBucket")
+    versioning.finish_write(ctx, ctx.key)
     etag = (resp.header("etag") or "").strip('"')
     modified = from_timestamp(resp.header("x-timestamp") or "")
     if not resp.header("x-timestamp"):
@@ -500,4 +530,7 @@ def copy_object(ctx: S3Context) -> Response:
                                                     ("ETag", '"%s"' % etag)]))
     if vid:
         out.headers["x-amz-version-id"] = vid
+    if src_vid:
+        out.headers["x-amz-copy-source-version-id"] = src_vid
     return out
+

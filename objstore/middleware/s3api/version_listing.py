@@ -69,10 +69,13 @@ def split_archive_name(name: str) -> Optional[Tuple[str, str]]:
 def archive_version_id(entry: Dict[str, Any]) -> str:
     """The S3 version id of an archive listing entry."""
     ctype = entry.get("content_type", "")
-    if is_marker(ctype):
+    vid = version_param(ctype)
+    if is_marker(ctype) and vid is None:
+        # A marker's id is its archive timestamp, unless it is the null
+        # marker a suspended bucket leaves (``s3_vid=null``).
         parts = split_archive_name(entry["name"])
         return parts[1] if parts else NULL_VERSION
-    return version_param(ctype) or NULL_VERSION
+    return vid or NULL_VERSION
 
 
 def current_version_id(content_type: str) -> str:

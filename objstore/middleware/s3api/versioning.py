@@ -23,7 +23,8 @@ particular version) set ``versioned_writes``' bypass flag.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
+from urllib.parse import quote
 
 from webob import Response
 
@@ -32,6 +33,7 @@ from objstore.middleware.s3api import version_listing as vl
 from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.manifest import VERSION_PARAM
+from objstore.middleware.s3api.paging import PAGE, iter_listing
 from objstore.middleware.versioned_writes import (BYPASS_ENV, DELETE_MARKER_TYPE,
                                                   archive_name, archive_prefix)
 
@@ -80,8 +82,9 @@ def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
 
     Returns ``(version id to report or None, extra environ for the PUT)``.
     Enabled: a fresh id, also the object's timestamp. Suspended: a ``null``
-    version, which replaces a current ``null`` version in place rather
-    than archiving it (S3 keeps one ``null`` version).
+    version, which replaces the key's ``null`` version wherever it is (S3
+    keeps one): a current ``null`` version is overwritten in place, an
+    archived one is removed by ``finish_write`` once the PUT succeeded.
     """
     status = bucket_status(ctx)
     if status is None:
@@ -96,21 +99,36 @@ def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
     head.close()
     if head.ok and vl.version_param(head.header("content-type") or "") is None:
         return vl.NULL_VERSION, dict(BYPASS)
+    ctx.extra["drop_archived_null"] = key
     return vl.NULL_VERSION, {}
 
 
-def archive_entries(ctx: S3Context, key: str) -> List[Dict[str, Any]]:
-    """The archive's rows for ``key``, newest first."""
-    from objstore.middleware.s3api.buckets import full_listing
-    rows = full_listing(ctx, versions_container(ctx.bucket), archive_prefix(key))
-    rows = [r for r in rows if "name" in r and vl.split_archive_name(r["name"])]
-    rows.sort(key=lambda r: r["name"], reverse=True)
-    return rows
+def finish_write(ctx: S3Context, key: str) -> None:
+    """After a successful suspended-mode write: drop the archived ``null`` version."""
+    if ctx.extra.pop("drop_archived_null", None) == key:
+        _drop_archived_null(ctx, key)
 
 
-def _current(ctx: S3Context, key: str) -> Optional[str]:
+def _drop_archived_null(ctx: S3Context, key: str) -> None:
+    doomed = [row["name"] for row in key_versions(ctx, key)
+              if vl.archive_version_id(row) == vl.NULL_VERSION]
+    for name in doomed:
+        ctx.swift.request("DELETE", versions_container(ctx.bucket), name,
+                          extra_env=BYPASS).close()
+
+
+def key_versions(ctx: S3Context, key: str, bucket: Optional[str] = None,
+                 marker: str = "", page: int = PAGE) -> Iterator[Dict[str, Any]]:
+    """The archive's rows for ``key``, newest first, read page by page."""
+    for row in iter_listing(ctx, versions_container(bucket or ctx.bucket), archive_prefix(key),
+                            marker=marker, reverse=True, page=page):
+        if "name" in row and vl.split_archive_name(row["name"]):
+            yield row
+
+
+def _current(ctx: S3Context, key: str, bucket: Optional[str] = None) -> Optional[str]:
     """The current version's id, or ``None`` when the key has no current object."""
-    head = ctx.swift.request("HEAD", ctx.bucket, key)
+    head = ctx.swift.request("HEAD", bucket or ctx.bucket, key)
     head.close()
     if head.status == 404:
         return None
@@ -118,42 +136,110 @@ def _current(ctx: S3Context, key: str) -> Optional[str]:
     return vl.current_version_id(head.header("content-type") or "")
 
 
-def locate(ctx: S3Context, key: str, vid: str) -> Tuple[str, str]:
-    """``(container, object)`` holding version ``vid`` of ``key``.
+def _archived(ctx: S3Context, key: str, vid: str, bucket: str) -> Optional[Dict[str, Any]]:
+    """The archive row of version ``vid`` of ``key``, or ``None``.
+
+    A version is normally archived under its own id (its timestamp), so
+    one HEAD finds it; a version that was brought back and archived again
+    (or the ``null`` version) needs a walk down the key's archive.
+    """
+    if vid != vl.NULL_VERSION:
+        try:
+            name = archive_name(key, vid)
+        except ValueError:
+            return None
+        head = ctx.swift.request("HEAD", versions_container(bucket), name)
+        head.close()
+        if head.ok:
+            row = {"name": name, "content_type": head.header("content-type") or ""}
+            if vl.archive_version_id(row) == vid:
+                return row
+    for row in key_versions(ctx, key, bucket):
+        if vl.archive_version_id(row) == vid:
+            return row
+    return None
+
+
+def locate(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
+           ) -> Tuple[str, str]:
+    """``(container, object)`` holding version ``vid`` of ``key`` in ``bucket``.
 
     ``NoSuchVersion`` when there is none; a delete marker is
     ``MethodNotAllowed`` (405) with ``x-amz-delete-marker: true``, as S3 answers.
     """
-    if _current(ctx, key) == vid:
-        return ctx.bucket, key
-    for row in archive_entries(ctx, key):
-        if vl.archive_version_id(row) != vid:
-            continue
-        if vl.is_marker(row.get("content_type", "")):
-            err = S3Error("MethodNotAllowed", "The version is a delete marker; it has no "
-                          "data.", Method=ctx.method, ResourceType="DeleteMarker")
-            err.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": vid}
-            raise err
-        return versions_container(ctx.bucket), row["name"]
-    raise S3Error("NoSuchVersion", "The version %s of %s does not exist." % (vid, key),
-                  Key=key, VersionId=vid)
+    bucket = bucket or ctx.bucket
+    if _current(ctx, key, bucket) == vid:
+        return bucket, key
+    row = _archived(ctx, key, vid, bucket)
+    if row is None:
+        raise S3Error("NoSuchVersion", "The version %s of %s does not exist." % (vid, key),
+                      Key=key, VersionId=vid)
+    if vl.is_marker(row.get("content_type", "")):
+        err = S3Error("MethodNotAllowed", "The version is a delete marker; it has no "
+                      "data.", Method=ctx.method, ResourceType="DeleteMarker")
+        err.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": vid}
+        raise err
+    return versions_container(bucket), row["name"]
+
+
+def delete_marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
+    """For a GET/HEAD that found no current object: S3's delete-marker headers
+    when the key's latest version is a delete marker, else nothing."""
+    if bucket_status(ctx) is None:
+        return {}
+    row = next(key_versions(ctx, key, page=1), None)
+    if row is None or not vl.is_marker(row.get("content_type", "")):
+        return {}
+    return {"x-amz-delete-marker": "true", "x-amz-version-id": vl.archive_version_id(row)}
 
 
 def _promote(ctx: S3Context, key: str) -> None:
     """With no current object, bring the newest archived real version back."""
     if _current(ctx, key) is not None:
         return
-    rows = archive_entries(ctx, key)
-    if not rows or vl.is_marker(rows[0].get("content_type", "")):
+    row = next(key_versions(ctx, key, page=1), None)
+    if row is None or vl.is_marker(row.get("content_type", "")):
         return
-    name = rows[0]["name"]
-    from urllib.parse import quote
+    name = row["name"]
     resp = ctx.swift.request("PUT", ctx.bucket, key, extra_env=BYPASS, headers={
         "X-Copy-From": quote("/%s/%s" % (versions_container(ctx.bucket), name))})
     resp.close()
     if resp.ok:
         ctx.swift.request("DELETE", versions_container(ctx.bucket), name,
                           extra_env=BYPASS).close()
+
+
+def _delete_suspended(ctx: S3Context, key: str) -> Response:
+    """DELETE without a version id in a suspended bucket: the ``null`` version
+    goes for good, a real current version is archived, and a ``null`` delete
+    marker goes on top (S3's rules for versioning-suspended buckets)."""
+    head = ctx.swift.request("HEAD", ctx.bucket, key)
+    head.close()
+    if head.ok:
+        if vl.version_param(head.header("content-type") or "") is not None:
+            stamp = head.header("x-timestamp") or Timestamp.now().internal
+            put = ctx.swift.request(
+                "PUT", versions_container(ctx.bucket), archive_name(key, stamp),
+                extra_env=BYPASS, headers={"X-Copy-From": quote("/%s/%s" % (ctx.bucket, key))})
+            put.close()
+            ctx.raise_for(put, "NoSuchBucket")
+        resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS)
+        resp.close()
+        if resp.status != 404:
+            ctx.raise_for(resp, "NoSuchKey")
+    elif head.status != 404:
+        ctx.raise_for(head, "NoSuchKey")
+    _drop_archived_null(ctx, key)
+    put = ctx.swift.request(
+        "PUT", versions_container(ctx.bucket), archive_name(key, Timestamp.now().internal),
+        extra_env=BYPASS, headers={"Content-Type": "%s;%s=%s" % (
+            DELETE_MARKER_TYPE, VERSION_PARAM, vl.NULL_VERSION)})
+    put.close()
+    ctx.raise_for(put, "NoSuchBucket")
+    out = Response(status=204)
+    out.headers["x-amz-delete-marker"] = "true"
+    out.headers["x-amz-version-id"] = vl.NULL_VERSION
+    return out
 
 
 def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
@@ -165,6 +251,8 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
     """
     out = Response(status=204)
     if vid is None:
+        if bucket_status(ctx) == SUSPENDED:
+            return _delete_suspended(ctx, key)
         marker = Timestamp.now().internal
         resp = ctx.swift.request("DELETE", ctx.bucket, key, headers={"X-Timestamp": marker})
         resp.close()
@@ -186,16 +274,13 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
         if resp.status != 404:
             ctx.raise_for(resp, "NoSuchKey")
     else:
-        for row in archive_entries(ctx, key):
-            if vl.archive_version_id(row) != vid:
-                continue
-            if vl.is_marker(row.get("content_type", "")):
-                out.headers["x-amz-delete-marker"] = "true"
-            ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
-                              extra_env=BYPASS).close()
-            break
-        else:
+        row = _archived(ctx, key, vid, ctx.bucket)
+        if row is None:
             return out  # no such version: nothing to do, as S3
+        if vl.is_marker(row.get("content_type", "")):
+            out.headers["x-amz-delete-marker"] = "true"
+        ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
+                          extra_env=BYPASS).close()
     _promote(ctx, key)
     return out
 
