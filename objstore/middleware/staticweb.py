@@ -1,0 +1,342 @@
+"""staticweb: a container served as a website to anonymous browsers.
+
+Active for GET/HEAD without a token (or with ``X-Web-Mode: true``) on a
+container that has any of these metadata:
+
+* ``X-Container-Meta-Web-Index: index.html``: a path ending in ``/``
+  serves ``<path>index.html``; a path without the slash that names such a
+  directory is redirected (301) to the path with it, so relative links in
+  the page work.
+* ``X-Container-Meta-Web-Listings: true``: a directory without an index
+  page is shown as an HTML listing (``-Web-Listings-CSS`` names a style
+  sheet: relative to the container, or absolute if it starts with ``/``).
+* ``X-Container-Meta-Web-Error: error.html``: a ``404`` or ``401`` shows
+  the object ``404error.html`` / ``401error.html``, with that status.
+* ``X-Container-Meta-Web-Directory-Type``: the content type of directory
+  marker objects (default ``application/directory``), redirected like
+  directories.
+
+Everything is read with subrequests made as the browser, so the
+container's read ACL decides (``.r:*`` for pages, ``.rlistings`` for
+listings); staticweb never widens access. Listings are read a page at a
+time and written out as they come.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from urllib.parse import quote
+
+from objstore.common import registry
+from objstore.common.config import config_true_value
+from objstore.common.info import get_container_info
+from objstore.common.utils import split_path
+
+StartResponse = Callable[..., Any]
+DEFAULT_DIRECTORY_TYPE = "application/directory"
+LISTING_PAGE = 1000
+MOVED_BODY = (b"<html><h1>Moved Permanently</h1><p>The resource has moved "
+              b"permanently.</p></html>")
+_SHARED_ENV = ("swift.cache", "swift.infocache", "swift.trans_id", "objstore.local_cache",
+               "REMOTE_USER", "swift.authorize", "swift.authorize_override", "swift.clean_acl",
+               "HTTP_X_AUTH_TOKEN", "HTTP_X_STORAGE_TOKEN", "SERVER_NAME", "SERVER_PORT",
+               "wsgi.url_scheme", "SERVER_PROTOCOL", "HTTP_HOST", "wsgi.errors", "wsgi.version",
+               "REMOTE_ADDR", "HTTP_REFERER", "HTTP_USER_AGENT", "HTTP_X_TRANS_ID")
+DEFAULT_STYLE = """  <style type="text/css">
+   h1 {font-size: 1em; font-weight: bold;}
+   th {text-align: left; padding: 0px 1em 0px 1em;}
+   td {padding: 0px 1em 0px 1em;}
+   a {text-decoration: none;}
+  </style>
+"""
+
+
+class _Answer:
+    """A subrequest's answer: status, headers, and its unread body."""
+
+    def __init__(self, status: str, headers: List[Tuple[str, str]], body: Iterable[bytes]) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def code(self) -> int:
+        return int(self.status[:3])
+
+    def header(self, name: str) -> Optional[str]:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            close()
+
+    def read(self) -> bytes:
+        try:
+            return b"".join(self.body)
+        finally:
+            self.close()
+
+    def send(self, start_response: StartResponse) -> Iterable[bytes]:
+        start_response(self.status, self.headers)
+        return self.body
+
+
+def _call(app: Callable[..., Any], env: Dict[str, Any]) -> _Answer:
+    captured: List[Any] = []
+
+    def start(status: str, headers: List[Tuple[str, str]], _exc: Any = None) -> None:
+        captured[:] = [status, headers]
+    body = app(env, start)
+    if not captured:  # an app that starts only when iterated
+        first = next(iter(body), b"")
+        rest = body
+        body = _Prepend(first, rest)
+    return _Answer(captured[0], list(captured[1]), body)
+
+
+class _Prepend:
+    def __init__(self, first: bytes, rest: Iterable[bytes]) -> None:
+        self.first, self.rest = first, rest
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self.first:
+            yield self.first
+        yield from self.rest
+
+    def close(self) -> None:
+        close = getattr(self.rest, "close", None)
+        if close is not None:
+            close()
+
+
+def listing_row(name: str, href: str, size: str, date: str, classes: str) -> str:
+    return ('   <tr class="%s">\n    <td class="colname"><a href="%s">%s</a></td>\n'
+            '    <td class="colsize">%s</td>\n    <td class="coldate">%s</td>\n   </tr>\n'
+            % (classes, html.escape(href, quote=True), html.escape(name), size, date))
+
+
+def listing_head(path: str, css: Optional[str], depth: int, has_parent: bool) -> str:
+    """The page up to the first entry."""
+    title = html.escape("Listing of %s" % path)
+    if css:
+        href = css if css.startswith("/") else "../" * depth + css
+        style = '  <link rel="stylesheet" type="text/css" href="%s" />\n' % html.escape(href, True)
+    else:
+        style = DEFAULT_STYLE
+    out = ('<!DOCTYPE html>\n<html>\n <head>\n  <title>%s</title>\n%s </head>\n <body>\n'
+           '  <h1 id="title">%s</h1>\n  <table id="listing">\n   <tr id="heading">\n'
+           '    <th class="colname">Name</th>\n    <th class="colsize">Size</th>\n'
+           '    <th class="coldate">Date</th>\n   </tr>\n' % (title, style, title))
+    if has_parent:
+        out += ('   <tr id="parent" class="item">\n    <td class="colname"><a href="../">'
+                '../</a></td>\n    <td class="colsize">&nbsp;</td>\n'
+                '    <td class="coldate">&nbsp;</td>\n   </tr>\n')
+    return out
+
+
+LISTING_TAIL = "  </table>\n </body>\n</html>\n"
+
+
+def entry_row(entry: Dict[str, Any], prefix: str) -> str:
+    """One listing entry (a subdir or an object) as a table row."""
+    if "subdir" in entry:
+        name = entry["subdir"][len(prefix):]
+        return listing_row(name, "./" + quote(name), "&nbsp;", "&nbsp;", "item subdir")
+    name = entry["name"][len(prefix):]
+    kinds = " ".join("type-" + html.escape(p, True) for p in
+                     (entry.get("content_type") or "").split(";")[0].strip().split("/") if p)
+    date = str(entry.get("last_modified", ""))[:19].replace("T", " ")
+    href = "./" + quote(name).replace(".", "%2E")
+    return listing_row(name, href, str(entry.get("bytes", 0)), html.escape(date),
+                       ("item " + kinds).strip())
+
+
+class StaticWeb:
+    """Serves web indexes, listings, error pages and directory redirects."""
+
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        registry.register_info("staticweb")
+
+    def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if env["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.app(env, start_response)
+        token = env.get("HTTP_X_AUTH_TOKEN") or env.get("HTTP_X_STORAGE_TOKEN")
+        if token and not config_true_value(env.get("HTTP_X_WEB_MODE", "f")):
+            return self.app(env, start_response)
+        try:
+            path = env["PATH_INFO"].encode("latin-1").decode("utf-8")
+            version, account, container, obj = split_path(path, 2, 4, True)
+        except (ValueError, UnicodeError):
+            return self.app(env, start_response)
+        if version != "v1" or not container:
+            return self.app(env, start_response)
+        info = get_container_info(env, self.app, account, container)
+        meta = info.get("meta") or {}
+        site = _Site(meta)
+        if not (200 <= info["status"] < 300) or not site.active:
+            return self.app(env, start_response)
+        base = "/v1/%s/%s" % (account, container)
+        if obj is None and not path.endswith("/"):
+            return self._redirect(env, start_response, path + "/")
+        obj = obj or ""
+        if obj == "" or obj.endswith("/"):
+            return self._directory(env, start_response, site, base, obj, path)
+        return self._object(env, start_response, site, base, obj, path)
+
+    # ----------------------------------------------------------- helpers
+    def _sub(self, env: Dict[str, Any], method: str, path: str, query: str = "") -> _Answer:
+        sub = {key: env[key] for key in _SHARED_ENV if key in env}
+        sub.update({"REQUEST_METHOD": method, "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+                    "SCRIPT_NAME": "", "QUERY_STRING": query, "swift.source": "SW",
+                    "CONTENT_LENGTH": "0"})
+        for key in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH",
+                    "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"):
+            if key in env:
+                sub[key] = env[key]
+        return _call(self.app, sub)
+
+    def _redirect(self, env: Dict[str, Any], start_response: StartResponse,
+                  path: str) -> Iterable[bytes]:
+        host = env.get("HTTP_HOST") or "%s:%s" % (env.get("SERVER_NAME"), env.get("SERVER_PORT"))
+        location = "%s://%s%s" % (env.get("wsgi.url_scheme", "http"), host, quote(path))
+        start_response("301 Moved Permanently", [
+            ("Content-Type", "text/html; charset=UTF-8"), ("Location", location),
+            ("Content-Length", str(len(MOVED_BODY)))])
+        return [b"" if env["REQUEST_METHOD"] == "HEAD" else MOVED_BODY]
+
+    def _error(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
+               base: str, answer: _Answer) -> Iterable[bytes]:
+        """``answer`` (a 4xx), or the container's error page for it."""
+        if site.error and answer.code in (401, 404):
+            page = self._sub(env, "GET", "%s/%d%s" % (base, answer.code, site.error))
+            if 200 <= page.code < 300:
+                answer.close()
+                headers = [(k, v) for k, v in page.headers if k.lower() in (
+                    "content-type", "content-length", "etag", "last-modified")]
+                start_response(answer.status, headers)
+                if env["REQUEST_METHOD"] == "HEAD":
+                    page.close()
+                    return [b""]
+                return page.body
+            page.close()
+        return answer.send(start_response)
+
+    # ----------------------------------------------------------- objects
+    def _object(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
+                base: str, obj: str, path: str) -> Iterable[bytes]:
+        answer = _call(self.app, env)
+        ctype = (answer.header("Content-Type") or "").split(";")[0].strip()
+        if 200 <= answer.code < 300 and ctype == site.directory_type:
+            answer.close()
+            return self._redirect(env, start_response, path + "/")
+        if answer.code != 404:
+            if answer.code == 401:
+                return self._error(env, start_response, site, base, answer)
+            return answer.send(start_response)
+        if self._is_directory(env, site, base, obj + "/"):
+            answer.close()
+            return self._redirect(env, start_response, path + "/")
+        return self._error(env, start_response, site, base, answer)
+
+    def _is_directory(self, env: Dict[str, Any], site: "_Site", base: str, prefix: str) -> bool:
+        if site.index:
+            head = self._sub(env, "HEAD", "%s/%s%s" % (base, prefix, site.index))
+            head.close()
+            if 200 <= head.code < 300:
+                return True
+        if site.listings:
+            page = self._sub(env, "GET", base, "format=json&limit=1&prefix=%s" % quote(prefix))
+            body = page.read()
+            if 200 <= page.code < 300 and json.loads(body or b"[]"):
+                return True
+        return False
+
+    # ------------------------------------------------------- directories
+    def _directory(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
+                   base: str, prefix: str, path: str) -> Iterable[bytes]:
+        method = env["REQUEST_METHOD"]
+        if site.index:
+            page = self._sub(env, method, "%s/%s%s" % (base, prefix, site.index))
+            if 200 <= page.code < 300 or page.code in (304, 412, 416):
+                return page.send(start_response)
+            if page.code != 404 or not site.listings:
+                return self._error(env, start_response, site, base, page)
+            page.close()
+        if not site.listings:
+            return self._error(env, start_response, site, base,
+                               _Answer("404 Not Found", [("Content-Type", "text/plain"),
+                                                         ("Content-Length", "10")],
+                                       [b"Not Found\n"]))
+        return self._listing(env, start_response, site, base, prefix, path)
+
+    def _listing_page(self, env: Dict[str, Any], base: str, prefix: str,
+                      marker: str) -> Tuple[_Answer, List[Dict[str, Any]]]:
+        query = "format=json&delimiter=/&limit=%d&prefix=%s" % (LISTING_PAGE, quote(prefix))
+        if marker:
+            query += "&marker=%s" % quote(marker)
+        answer = self._sub(env, "GET", base, query)
+        if not 200 <= answer.code < 300:
+            return answer, []
+        return answer, json.loads(answer.read() or b"[]")
+
+    def _listing(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
+                 base: str, prefix: str, path: str) -> Iterable[bytes]:
+        answer, entries = self._listing_page(env, base, prefix, "")
+        if not 200 <= answer.code < 300:
+            return self._error(env, start_response, site, base, answer)
+        if prefix and not entries:
+            return self._error(env, start_response, site, base,
+                               _Answer("404 Not Found", [("Content-Type", "text/plain"),
+                                                         ("Content-Length", "10")],
+                                       [b"Not Found\n"]))
+        head = listing_head(path, site.css, prefix.count("/"), bool(prefix))
+
+        def rows(first: List[Dict[str, Any]]) -> Iterator[bytes]:
+            page = first
+            while page:
+                # Subdirectories first, then objects (as one page shows them).
+                text = "".join(entry_row(e, prefix) for e in page if "subdir" in e)
+                text += "".join(entry_row(e, prefix) for e in page if "subdir" not in e)
+                yield text.encode("utf-8")
+                if len(page) < LISTING_PAGE:
+                    return
+                last = page[-1]
+                _a, page = self._listing_page(env, base, prefix,
+                                              last.get("name") or last.get("subdir", ""))
+        headers = [("Content-Type", "text/html; charset=UTF-8")]
+        if len(entries) < LISTING_PAGE:
+            body = head.encode() + b"".join(rows(entries)) + LISTING_TAIL.encode()
+            headers.append(("Content-Length", str(len(body))))
+            start_response("200 OK", headers)
+            return [b"" if env["REQUEST_METHOD"] == "HEAD" else body]
+        start_response("200 OK", headers)
+        if env["REQUEST_METHOD"] == "HEAD":
+            return [b""]
+        return _chain([head.encode()], rows(entries), [LISTING_TAIL.encode()])
+
+
+def _chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
+    for part in parts:
+        yield from part
+
+
+class _Site:
+    """The container's web settings, from its metadata."""
+
+    def __init__(self, meta: Dict[str, str]) -> None:
+        self.index = (meta.get("web-index") or "").strip()
+        self.error = (meta.get("web-error") or "").strip()
+        self.listings = config_true_value(meta.get("web-listings") or "f")
+        self.css = (meta.get("web-listings-css") or "").strip() or None
+        self.directory_type = ((meta.get("web-directory-type") or "").strip()
+                               or DEFAULT_DIRECTORY_TYPE)
+        self.active = bool(self.index or self.error or self.listings)
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: StaticWeb(app, conf)

@@ -1,0 +1,112 @@
+"""StaticWeb: a container served as a website, checked with raw HTTP, the
+swift CLI (``swift post -m``) and headless Chromium."""
+
+import uuid
+
+import pytest
+
+from tests.functional.browser import dump_dom
+
+SITE = {
+    "index.html": (b'<html><body><h1 id="t">home</h1><a href="docs/">docs</a></body></html>',
+                   "text/html"),
+    "docs/index.html": (b"<html><body><p>docs index</p></body></html>", "text/html"),
+    "files/a.txt": (b"a", "text/plain"),
+    "files/b <&>.txt": (b"bb", "text/plain"),
+    "404error.html": (b"<html><body><p>custom not found</p></body></html>", "text/html"),
+    "401error.html": (b"<html><body><p>custom unauthorized</p></body></html>", "text/html"),
+    "marker": (b"", "application/directory"),
+    "marker/inside.txt": (b"i", "text/plain"),
+}
+
+
+def ok(result):
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def site(conn, cli):
+    """A public container holding SITE, made a website with ``swift post -m``."""
+    name = "web-" + uuid.uuid4().hex[:12]
+    ok(cli("post", "-r", ".r:*,.rlistings", "-m", "web-index:index.html",
+           "-m", "web-error:error.html", name))
+    for obj, (data, ctype) in SITE.items():
+        conn.put_object(name, obj, data, content_type=ctype)
+    yield name
+    for obj in conn.get_container(name, full_listing=True)[1]:
+        conn.delete_object(name, obj["name"])
+    conn.delete_container(name)
+
+
+def anon(http_api, path):
+    return http_api.request("GET", path, user=None)
+
+
+def test_index_pages_and_directory_redirects(http_api, site, saio):
+    root = http_api.path(site)
+    resp = anon(http_api, root)
+    assert resp.status == 301 and resp.headers["Location"] == saio + root + "/"
+    resp = anon(http_api, root + "/")
+    assert resp.status == 200 and b"home" in resp.body
+    resp = anon(http_api, root + "/docs")
+    assert resp.status == 301 and resp.headers["Location"] == saio + root + "/docs/"
+    assert anon(http_api, root + "/docs/").body == SITE["docs/index.html"][0]
+    resp = anon(http_api, root + "/marker")
+    assert resp.status == 301 and resp.headers["Location"].endswith("/marker/")
+    # An object is served as itself.
+    assert anon(http_api, root + "/files/a.txt").body == b"a"
+
+
+def test_error_pages_keep_the_status(http_api, site, conn):
+    root = http_api.path(site)
+    resp = anon(http_api, root + "/nothing.html")
+    assert resp.status == 404 and b"custom not found" in resp.body
+    # No index and no listings: a directory is not found either.
+    resp = anon(http_api, root + "/files/")
+    assert resp.status == 404 and b"custom not found" in resp.body
+    # Without .rlistings a listing is refused with the custom 401 page.
+    conn.post_container(site, {"X-Container-Read": ".r:*",
+                               "X-Container-Meta-Web-Listings": "true"})
+    resp = anon(http_api, root + "/files/")
+    assert resp.status == 401 and b"custom unauthorized" in resp.body
+
+
+def test_tokens_see_the_api_unless_they_ask_for_web_mode(http_api, site):
+    root = http_api.path(site)
+    assert http_api.request("GET", root + "/docs/").status == 404
+    resp = http_api.request("GET", root + "/docs/", headers={"X-Web-Mode": "true"})
+    assert resp.status == 200 and resp.body == SITE["docs/index.html"][0]
+
+
+def test_listings_escape_names_and_link_the_stylesheet(http_api, site, conn):
+    conn.post_container(site, {"X-Container-Meta-Web-Listings": "true",
+                               "X-Container-Meta-Web-Listings-CSS": "style.css"})
+    root = http_api.path(site)
+    resp = anon(http_api, root + "/files/")
+    assert resp.status == 200
+    assert resp.headers["Content-Type"] == "text/html; charset=UTF-8"
+    page = resp.body.decode()
+    assert "<title>Listing of %s/files/</title>" % root in page
+    assert '<a href="./a%2Etxt">a.txt</a>' in page
+    assert "b &lt;&amp;&gt;.txt</a>" in page and "<&>" not in page
+    assert 'href="../style.css"' in page and '<a href="../">../</a>' in page
+    assert anon(http_api, root + "/empty/").status == 404
+
+
+def test_a_private_container_stays_private(http_api, site, conn):
+    conn.post_container(site, {"X-Container-Read": ""})
+    root = http_api.path(site)
+    assert anon(http_api, root + "/").status == 401
+    assert anon(http_api, root + "/index.html").status == 401
+
+
+def test_chromium_renders_the_site_and_its_listing(http_api, site, conn, saio):
+    root = saio + http_api.path(site)
+    dom = dump_dom(root)  # redirected to the slash, then the index page
+    assert '<h1 id="t">home</h1>' in dom, dom
+    conn.post_container(site, {"X-Container-Meta-Web-Listings": "true"})
+    dom = dump_dom(root + "/files/")
+    assert 'id="listing"' in dom and ">a.txt</a>" in dom, dom
+    dom = dump_dom(root + "/missing")
+    assert "custom not found" in dom, dom
