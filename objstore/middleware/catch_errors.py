@@ -8,6 +8,12 @@ naming the transaction id; the traceback goes to the log under that id.
 A response whose body is shorter than its ``Content-Length`` is cut off by
 raising, so the server drops the connection rather than letting the client
 wait for bytes that never come; a longer one is truncated.
+
+It is also the one place that keeps response splitting out: every header
+of every response is checked (``objstore.common.http.headers``) before it
+reaches the server, and a response carrying CR, LF or another control
+character in a header is replaced by a ``500`` — the header never reaches
+the wire, whichever middleware or backend produced it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from urllib.parse import quote
 
 from objstore.common import logs
+from objstore.common.http.headers import UnsafeHeader, check_headers
 from objstore.common.utils import generate_trans_id
 
 TRANS_ID_HEADERS = ("X-Trans-Id", "X-Openstack-Request-Id")
@@ -46,10 +53,19 @@ class CatchErrorsMiddleware:
         trans_id = env.get("swift.trans_id") or self._trans_id(env)
         env["swift.trans_id"] = trans_id
         logs.set_txn_id(trans_id)
-        state: Dict[str, Any] = {"started": False, "length": None, "status": 0}
+        state: Dict[str, Any] = {"started": False, "length": None, "status": 0,
+                                 "unsafe": None}
 
         def stamped_start_response(status: str, headers: List[Tuple[str, str]],
                                    exc_info: Any = None) -> Any:
+            try:
+                check_headers([("Status", status)] + list(headers))
+            except UnsafeHeader as err:
+                # Not sent: __call__ answers a 500 instead (the app may
+                # swallow an exception raised here, so it is only noted).
+                state["unsafe"] = str(err)
+                return lambda _data: None
+            state["unsafe"] = None
             kept = []
             for name, value in headers:
                 lname = name.lower()
@@ -74,6 +90,13 @@ class CatchErrorsMiddleware:
                                   env.get("PATH_INFO"))
             if state["started"]:
                 raise
+            return self._error(trans_id, start_response)
+        if state["unsafe"] is not None:
+            self.logger.error("%s %s: response refused, %s", env.get("REQUEST_METHOD"),
+                              env.get("PATH_INFO"), state["unsafe"])
+            close = getattr(app_iter, "close", None)
+            if close is not None:
+                close()
             return self._error(trans_id, start_response)
         expected = state["length"]
         if env.get("REQUEST_METHOD") == "HEAD" or state["status"] in _NO_BODY_STATUSES \

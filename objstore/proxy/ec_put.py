@@ -150,7 +150,13 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
                               % (quorum, ec.nodes, len(live)))
     for putter in live.values():
         putter.start()
-    outcome = _send_body(app, env, path, length, codec, live, quorum)
+    try:
+        outcome = _send_body(app, env, path, length, codec, live, quorum)
+    except BaseException:
+        # e.g. a middleware's body check failing inside read(): the
+        # fragment nodes' connections and senders must not wait forever.
+        _abort(putters)
+        raise
     if isinstance(outcome, Response):
         _abort(putters)
         return outcome

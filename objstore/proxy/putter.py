@@ -128,15 +128,25 @@ class Putter:
         self._done.wait()
 
     def abort(self) -> None:
-        """Drop the connection mid-body: the node discards what it got."""
+        """Drop the connection mid-body: the node discards what it got, and
+        the sender green thread ends (it must never wait on an empty queue
+        that nobody fills again, which would hold it and its socket forever)."""
         self.failed = True
-        if self._queue is not None:
-            try:
-                self._queue.put_nowait(None)
-            except Exception:
-                pass
         try:
             self.conn.close()
+        except Exception:
+            pass
+        if self._queue is None:
+            return
+        # Make room, then queue the end marker: the sender drains (failed)
+        # chunks and returns at the marker.
+        while True:
+            try:
+                self._queue.get_nowait()
+            except concurrency.QueueEmpty:
+                break
+        try:
+            self._queue.put_nowait(None)
         except Exception:
             pass
 

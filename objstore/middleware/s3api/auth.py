@@ -23,6 +23,7 @@ from objstore.middleware.s3api.errors import S3Error
 
 AUTH_DETAILS_KEY = "s3api.auth_details"
 MAX_SKEW_SECONDS = 15 * 60
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 Signature = Union[sigv4.V4Signature, sigv2.V2Signature]
 
@@ -38,6 +39,23 @@ def request_headers(env: Dict[str, Any]) -> Dict[str, str]:
     if env.get("CONTENT_LENGTH") not in (None, ""):
         headers["content-length"] = str(env["CONTENT_LENGTH"])
     return headers
+
+
+def signing_headers(headers: Dict[str, str]) -> Dict[str, str]:
+    """The header values as the client signed them.
+
+    WSGI hands header values over as Latin-1-decoded text, one character per
+    wire byte, while clients sign the text the bytes encode (UTF-8, as S3
+    documents for ``x-amz-meta-*``). Decoding the wire bytes as UTF-8 gives
+    back what was signed; a value that is not UTF-8 is left as it came.
+    """
+    out = {}
+    for name, value in headers.items():
+        try:
+            out[name] = value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            out[name] = value
+    return out
 
 
 def is_s3_request(env: Dict[str, Any]) -> bool:
@@ -77,6 +95,9 @@ def _v2_date(headers: Dict[str, str]) -> datetime:
                       "x-amz-date header (RFC 1123).") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
+    if parsed < _EPOCH:
+        raise S3Error("AccessDenied", "AWS authentication requires a valid Date or "
+                      "x-amz-date header; %r is before 1970." % text)
     return parsed
 
 
@@ -89,7 +110,7 @@ def parse_signature(env: Dict[str, Any], auth_path: str,
     """
     now_ts = time.time() if now is None else now
     now_dt = datetime.fromtimestamp(now_ts, timezone.utc)
-    headers = request_headers(env)
+    headers = signing_headers(request_headers(env))
     method = env["REQUEST_METHOD"]
     path_info = env.get("PATH_INFO", "")
     query_string = env.get("QUERY_STRING", "")

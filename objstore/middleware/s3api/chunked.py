@@ -18,7 +18,6 @@ until everything is verified, so a tampered upload never completes.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from typing import Callable, Dict, Iterator, Optional
 
 from objstore.middleware.s3api import sigv4
@@ -44,7 +43,7 @@ class ChunkSigner:
 
     def verify_chunk(self, chunk_sha256_hex: str, signature: str) -> None:
         expected = self.expected_chunk(chunk_sha256_hex)
-        if not hmac.compare_digest(expected, signature.lower()):
+        if not sigv4.same_signature(expected, signature.lower()):
             raise S3Error("SignatureDoesNotMatch", "A chunk signature of the aws-chunked "
                           "body does not match; the body was altered or signed with "
                           "another key.")
@@ -53,7 +52,7 @@ class ChunkSigner:
     def verify_trailer(self, trailer_text: str, signature: str) -> None:
         expected = sigv4.sign(self.key, sigv4.trailer_string_to_sign(
             self.amz_date, self.scope, self.previous, trailer_text))
-        if not hmac.compare_digest(expected, signature.lower()):
+        if not sigv4.same_signature(expected, signature.lower()):
             raise S3Error("SignatureDoesNotMatch", "The trailer signature of the "
                           "aws-chunked body does not match.")
 

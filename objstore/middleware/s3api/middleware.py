@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterable, Optional
 
 from webob import Response
 
+from objstore.common.http.headers import is_safe_value
 from objstore.middleware.s3api import auth, buckets, multipart, objects, public, subresources
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
@@ -87,6 +88,24 @@ def _route_object(ctx: S3Context) -> Optional[Handler]:
             "DELETE": objects.delete_object}.get(m)
 
 
+def check_response_overrides(ctx: S3Context, signed: bool) -> None:
+    """``response-*`` query parameters become response headers, so S3 honours
+    them only on signed requests, and none may hold a control character
+    (CR LF would split the response)."""
+    given = [(name, value) for name, value in ctx.target.pairs
+             if name in objects.RESPONSE_OVERRIDES]
+    if not given:
+        return
+    if not signed:
+        raise S3Error("InvalidRequest", "Request specific response headers cannot be used "
+                      "for anonymous GET requests.")
+    for name, value in given:
+        if not is_safe_value(value):
+            raise S3Error("InvalidArgument", "%s must not contain control characters "
+                          "(CR, LF, ...)." % name, ArgumentName=name,
+                          ArgumentValue=value.encode("unicode_escape").decode("ascii"))
+
+
 def route(ctx: S3Context) -> Optional[Handler]:
     """The handler for the request, or ``None`` for an unsupported operation."""
     if ctx.target.bucket is None:
@@ -128,6 +147,7 @@ class S3ApiMiddleware:
             else:
                 sig, swift = None, public.anonymous_swift(self.app, env, self.conf)
             ctx = S3Context(env, target, headers, swift, sig, self.conf, request_id)
+            check_response_overrides(ctx, signed)
             if ctx.method == "OPTIONS":
                 resp = public.preflight(ctx)
             else:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote
 
 from webob import Response
 
-from objstore.middleware.s3api import acl, checksums, conditions, manifest, versioning
+from objstore.middleware.s3api import acl, checksums, conditions, manifest, metadata, versioning
 from objstore.middleware.s3api.body import VerifyingReader
 from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
@@ -45,7 +45,7 @@ def metadata_headers(headers: Dict[str, str]) -> Dict[str, str]:
     out = {"Content-Type": headers.get("content-type") or "application/octet-stream"}
     for name, value in headers.items():
         if name.startswith(META_PREFIX):
-            out["X-Object-Meta-" + name[len(META_PREFIX):]] = value
+            out["X-Object-Meta-" + name[len(META_PREFIX):]] = metadata.stored_value(value)
         elif name in PASS_HEADERS:
             if name == "content-encoding":
                 value = ",".join(v for v in (x.strip() for x in value.split(","))
@@ -78,7 +78,7 @@ def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
         out["Last-Modified"] = resp.header("last-modified") or ""
     for name, value in resp.headers.items():
         if name.startswith(SWIFT_META):
-            out[META_PREFIX + name[len(SWIFT_META):]] = value
+            out[META_PREFIX + name[len(SWIFT_META):]] = metadata.response_value(value)
         elif name in PASS_HEADERS:
             out[name.title()] = value
     if resp.header(STORAGE_CLASS_SYSMETA, "STANDARD") != "STANDARD":

@@ -93,6 +93,35 @@ def sign(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def same_signature(expected: str, given: str) -> bool:
+    """Constant-time comparison that any client text can reach: a signature
+    holding non-ASCII characters is simply wrong (``hmac.compare_digest``
+    refuses non-ASCII ``str``, which would surface as a 500)."""
+    return hmac.compare_digest(expected.encode("utf-8"),
+                               given.encode("utf-8", "surrogateescape"))
+
+
+# x-amz-* headers that need not be in SignedHeaders: the payload hash is
+# covered anyway (it is the last line of the canonical request).
+_UNSIGNED_OK = ("x-amz-content-sha256",)
+
+
+def check_all_amz_signed(headers: Dict[str, str], signed: Sequence[str]) -> None:
+    """``AccessDenied`` unless every ``x-amz-*`` header sent is signed.
+
+    Without this, whoever holds a signed request or presigned URL could add
+    ``x-amz-copy-source``, ``x-amz-acl``, ``x-amz-tagging`` or metadata the
+    signer never agreed to (a presigned PUT turned into a copy of any object
+    the signer can read).
+    """
+    unsigned = sorted(name for name in headers
+                      if name.startswith("x-amz-") and name not in signed
+                      and name not in _UNSIGNED_OK)
+    if unsigned:
+        raise S3Error("AccessDenied", "There were headers present in the request which "
+                      "were not signed", HeadersNotSigned=", ".join(unsigned))
+
+
 def chunk_string_to_sign(amz_date: str, scope: str, previous_signature: str,
                          chunk_sha256_hex: str) -> str:
     """What each aws-chunked chunk signature covers (chained to the previous one)."""
@@ -178,7 +207,7 @@ class V4Signature:
         cred = self.credential
         key = signing_key(secret, cred.date, cred.region, cred.service)
         for sts in self.candidates():
-            if hmac.compare_digest(sign(key, sts), self.signature):
+            if same_signature(sign(key, sts), self.signature):
                 self.key = key
                 self.string_to_sign = sts
                 return True
@@ -236,6 +265,7 @@ def parse_authorization(header: str, method: str, raw_path: Optional[str],
     signed = [h.strip().lower() for h in params["SignedHeaders"].split(";") if h.strip()]
     if "host" not in signed:
         raise S3Error("AuthorizationHeaderMalformed", "SignedHeaders must include host.")
+    check_all_amz_signed(headers, signed)
     payload_hash = headers.get("x-amz-content-sha256")
     if not payload_hash:
         raise S3Error("InvalidRequest", "Signature Version 4 requests need an "
@@ -281,6 +311,7 @@ def parse_presigned(pairs: Sequence[Tuple[str, str]], method: str, raw_path: Opt
     if age < -15 * 60:
         raise S3Error("AccessDenied", "The presigned URL is dated in the future.")
     signed = [h.strip().lower() for h in query["X-Amz-SignedHeaders"].split(";") if h]
+    check_all_amz_signed(headers, signed)
     payload_hash = headers.get("x-amz-content-sha256") or UNSIGNED_PAYLOAD
     return V4Signature(credential, query["X-Amz-Date"], signed,
                        query["X-Amz-Signature"].lower(), method,

@@ -121,6 +121,11 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         _abort(putters)
         app.logger.warning("PUT %s: client disconnected: %s", path, err)
         return error_response(499, "Client Disconnect")
+    except BaseException:
+        # Whatever else ends the body (a middleware's body check failing, a
+        # killed green thread): the nodes' connections and senders go too.
+        _abort(putters)
+        raise
     etag = md5.hexdigest()
     if client_etag and client_etag.strip('"').lower() != etag:
         _abort(putters)

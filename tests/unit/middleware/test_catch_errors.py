@@ -113,3 +113,41 @@ def test_head_responses_are_not_held_to_content_length():
     resp = Request.blank("/", method="HEAD").get_response(_wrap(head))
     assert resp.status_int == 200
     assert resp.headers["Content-Length"] == "100"
+
+
+@pytest.mark.parametrize("header", [("Content-Type", "text/html\r\nX-Injected: yes"),
+                                    ("X-Object-Meta-A", "line\nbreak"),
+                                    ("Location", "/a\x00b"),
+                                    ("Bad Name", "v")])
+def test_a_response_header_with_a_control_character_never_reaches_the_server(header):
+    closed = []
+
+    class Body:
+        def __iter__(self):
+            yield b"<html>injected</html>"
+
+        def close(self):
+            closed.append(True)
+
+    def inner(env, start_response):
+        start_response("200 OK", [("Content-Length", "21"), header])
+        return Body()
+    sent = {}
+
+    def start_response(status, headers, exc_info=None):
+        sent["status"], sent["headers"] = status, headers
+    body = b"".join(_wrap(inner)(Request.blank("/v1/a/c/o").environ, start_response))
+    assert sent["status"].startswith("500")
+    assert header not in sent["headers"]
+    assert all("\n" not in v and "\r" not in v for _n, v in sent["headers"])
+    assert b"injected" not in body
+    assert closed == [True]
+
+
+def test_an_app_that_retries_start_response_after_an_unsafe_one_is_served():
+    def inner(env, start_response):
+        start_response("200 OK", [("X-Bad", "a\r\nb")])
+        start_response("404 Not Found", [("Content-Length", "0")])
+        return [b""]
+    resp = Request.blank("/").get_response(_wrap(inner))
+    assert resp.status_int == 404

@@ -1,0 +1,32 @@
+import pytest
+
+from objstore.common.http.headers import (UnsafeHeader, check_headers, header_problem,
+                                          is_safe_value)
+
+
+@pytest.mark.parametrize("value", ["text/html", "attachment; filename=\"a b.txt\"",
+                                   "a\tb", "caf\u00e9", "", "=?UTF-8?B?w6k=?="])
+def test_ordinary_values_are_safe(value):
+    assert header_problem("Content-Type", value) is None
+    assert is_safe_value(value)
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "a\nb", "a\rb", "nul\x00",
+                                   "bell\x07", "del\x7f", "snow\u2603"])
+def test_control_characters_and_non_latin1_are_refused(value):
+    assert header_problem("Content-Type", value) is not None
+    assert not is_safe_value(value)
+    with pytest.raises(UnsafeHeader):
+        check_headers([("X-Fine", "ok"), ("Content-Type", value)])
+
+
+@pytest.mark.parametrize("name", ["", "X Bad", "X-Bad:", "X-\r\nBad", "X-\u00e9"])
+def test_names_must_be_tokens(name):
+    with pytest.raises(UnsafeHeader) as err:
+        check_headers([(name, "v")])
+    assert "not an HTTP token" in str(err.value)
+
+
+def test_the_message_names_the_header_and_the_offset():
+    problem = header_problem("Content-Disposition", "ab\r\n")
+    assert "Content-Disposition" in problem and "offset 2" in problem
