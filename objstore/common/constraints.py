@@ -7,9 +7,10 @@ in ``objstore.conf`` may override any of them.
 from __future__ import annotations
 
 import os
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Union
 
 from objstore.common.config import read_conf
+from objstore.common.http import wsgi_str
 
 DEFAULTS: Dict[str, int] = {
     "max_file_size": 5368709122,  # 5 GiB + 2 bytes, as Swift
@@ -63,21 +64,20 @@ def info() -> Dict[str, object]:
 
 
 def valid_utf8(value: object) -> bool:
-    """True if ``value`` is valid UTF-8 without NUL (names must be)."""
+    """True if ``value`` (text or bytes) is valid UTF-8 without NUL (names
+    must be). The rule lives in ``common.http.wsgi_str``."""
+    return wsgi_str.valid_utf8(value)
+
+
+def _wire_bytes(value: Union[str, bytes]) -> bytes:
+    """A header value's bytes: WSGI strings are bytes-as-latin-1; text a
+    middleware set (code points above U+00FF) is UTF-8."""
     if isinstance(value, bytes):
-        try:
-            text = value.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-    elif isinstance(value, str):
-        text = value
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates
-            return False
-    else:
-        return False
-    return "\x00" not in text
+        return value
+    try:
+        return wsgi_str.wsgi_to_bytes(value)
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
 
 
 def _meta_prefix(target: str) -> str:
@@ -87,8 +87,11 @@ def _meta_prefix(target: str) -> str:
 def check_metadata(headers: Mapping[str, str], target: str) -> Optional[str]:
     """An error message if the user metadata in ``headers`` breaks a limit.
 
+    ``headers`` are as WSGI gives them (webob's ``req.headers``: each value
+    the raw bytes as latin-1), so lengths are the byte counts on the wire.
     ``target`` is ``account``, ``container`` or ``object``. Only user
-    metadata (``X-<target>-Meta-*``) counts toward the limits.
+    metadata (``X-<target>-Meta-*``) counts toward the limits; a name or
+    value that is not valid UTF-8 is refused.
     """
     prefix = _meta_prefix(target)
     count = 0
@@ -97,21 +100,19 @@ def check_metadata(headers: Mapping[str, str], target: str) -> Optional[str]:
         lower = key.lower()
         if not lower.startswith(prefix):
             continue
-        name = key[len(prefix):]
+        name = _wire_bytes(key[len(prefix):])
+        raw = _wire_bytes(value)
         if not name:
             return "Metadata name cannot be empty"
-        if isinstance(value, str) and not valid_utf8(value):
+        if not valid_utf8(name) or not valid_utf8(raw):
             return "Metadata must be valid UTF-8"
         count += 1
-        size += len(name.encode("utf-8", "surrogateescape")) + len(
-            value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value)
-        if len(name.encode("utf-8", "surrogateescape")) > LIMITS["max_meta_name_length"]:
-            return "Metadata name too long: %s%s; max %d" % (
-                prefix, name, LIMITS["max_meta_name_length"])
-        vlen = len(value.encode("utf-8", "surrogateescape")) if isinstance(value, str) else len(value)
-        if vlen > LIMITS["max_meta_value_length"]:
+        size += len(name) + len(raw)
+        if len(name) > LIMITS["max_meta_name_length"]:
+            return "Metadata name too long: %s%s" % (prefix, key[len(prefix):])
+        if len(raw) > LIMITS["max_meta_value_length"]:
             return "Metadata value longer than %d: %s%s" % (
-                LIMITS["max_meta_value_length"], prefix, name)
+                LIMITS["max_meta_value_length"], prefix, key[len(prefix):])
         if count > LIMITS["max_meta_count"]:
             return "Too many metadata items; max %d" % LIMITS["max_meta_count"]
         if size > LIMITS["max_meta_overall_size"]:

@@ -81,11 +81,16 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
 
 def _protocol_class() -> Any:
     """eventlet's protocol, minus its habit of inventing ``CONTENT_TYPE:
-    text/plain`` for requests that sent none: the proxy must know when to
-    guess an object's type from its name."""
+    text/plain`` for requests that sent none (the proxy must know when to
+    guess an object's type from its name), and accepting raw UTF-8 in the
+    request line (see :func:`quote_high_bytes`)."""
     import eventlet.wsgi
 
     class _Protocol(eventlet.wsgi.HttpProtocol):
+        def parse_request(self) -> bool:
+            self.raw_requestline = quote_high_bytes(self.raw_requestline)
+            return super().parse_request()
+
         def get_environ(self) -> Dict[str, Any]:
             env = super().get_environ()
             if self.headers.get("content-type") is None:
@@ -93,6 +98,22 @@ def _protocol_class() -> Any:
             return env
 
     return _Protocol
+
+
+def quote_high_bytes(request_line: bytes) -> bytes:
+    """The request line with every byte above 0x7F percent-quoted.
+
+    Some clients send names as raw UTF-8 instead of quoting them. The
+    stdlib parser decodes the line as latin-1 and splits it on *any*
+    whitespace, and bytes such as 0x85 and 0xA0 (inside ``à`` or ``…``)
+    are whitespace in latin-1, so the line falls apart into a 400 "Bad
+    request syntax". Quoting those bytes first keeps the line in three
+    words; ``PATH_INFO`` is unquoted afterwards, so the app sees the same
+    bytes either way.
+    """
+    if not any(b > 0x7F for b in request_line):
+        return request_line
+    return b"".join(b"%%%02X" % b if b > 0x7F else bytes((b,)) for b in request_line)
 
 
 def _bind(conf: Dict[str, str], default_port: int) -> Any:

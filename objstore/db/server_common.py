@@ -1,31 +1,27 @@
-"""What the container and account servers share: the WSGI shell around
-their verbs.
-
-Request parsing (path, partition, device, timestamp, query), error
-mapping, the access log line, ``/healthcheck``, listings and the
-REPLICATE verb are identical for both; each server only adds its verbs.
+"""What the container and account servers share beyond the storage-server
+shell (``common.storage_server``: transaction id, path checks, error
+mapping, access log): the database target, timestamps and metadata from
+headers, listings and the REPLICATE verb. Each server only adds its verbs.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
-from urllib.parse import parse_qsl, quote
+from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import parse_qsl
 
 from webob import Request, Response
-from webob.exc import (HTTPBadRequest, HTTPException, HTTPInsufficientStorage,
-                       HTTPInternalServerError, HTTPMethodNotAllowed,
-                       HTTPNotAcceptable, HTTPNotFound, HTTPPreconditionFailed)
+from webob.exc import (HTTPBadRequest, HTTPNotAcceptable, HTTPNotFound,
+                       HTTPPreconditionFailed)
 
 from objstore.common import concurrency, constraints
 from objstore.common.config import (config_float, config_true_value, load_hash_settings,
                                     swift_dir)
-from objstore.common.logs import get_logger, set_txn_id
+from objstore.common.logs import get_logger
 from objstore.common.storage_policy import load_policies
+from objstore.common.storage_server import StorageServer, check_device, split_target
 from objstore.common.timestamp import Timestamp
-from objstore.common.utils import check_drive, generate_trans_id, split_path
 from objstore.db import replication
 from objstore.db.broker import DatabaseBroker, MetadataError
 from objstore.db.listing import (PLAIN_TYPE, Entry, Fetcher, ListingParamError,
@@ -46,7 +42,7 @@ class Target:
     obj: Optional[str] = None
 
 
-class DatabaseServer:
+class DatabaseServer(StorageServer):
     """Base WSGI app of a server that keeps one SQLite database per name.
 
     Verb handlers are methods named after the verb; they raise or return
@@ -54,6 +50,7 @@ class DatabaseServer:
     """
 
     server_type = "container"
+    allowed_methods = ALLOWED_METHODS
     datadir = "containers"
     broker_class: Callable[..., DatabaseBroker] = DatabaseBroker
 
@@ -74,58 +71,14 @@ class DatabaseServer:
         # Fail at start-up, not on the first request, if the option is bad.
         self.broker_class(os.devnull, synchronous=self.synchronous)
 
-    # ------------------------------------------------------------ WSGI
-
-    def __call__(self, env: Dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        req = Request(env)
-        txn_id = req.headers.get("X-Trans-Id") or generate_trans_id()
-        set_txn_id(txn_id)
-        started = time.time()
-        try:
-            resp = self._dispatch(req)
-        except HTTPException as err:
-            resp = err  # type: ignore[assignment]
-        except Exception:
-            self.logger.exception("ERROR __call__ error with %s %s", req.method, _log_path(env))
-            resp = HTTPInternalServerError(body=b"Internal error; see the server log")
-        resp.headers["X-Trans-Id"] = txn_id
-        self._access_log(req, resp, time.time() - started)
-        set_txn_id(None)
-        return resp(env, start_response)
-
-    def _dispatch(self, req: Request) -> Response:
-        if req.environ.get("PATH_INFO") == "/healthcheck" and req.method in ("GET", "HEAD"):
-            return Response(status=200, body=b"OK", content_type="text/plain")
-        if req.method not in ALLOWED_METHODS:
-            return HTTPMethodNotAllowed(headers={"Allow": ", ".join(ALLOWED_METHODS)})
-        handler = getattr(self, req.method, None)
-        if handler is None:
-            return HTTPMethodNotAllowed(headers={"Allow": ", ".join(ALLOWED_METHODS)})
-        return handler(req)
-
-    def _access_log(self, req: Request, resp: Response, elapsed: float) -> None:
-        length = resp.content_length if resp.content_length is not None else "-"
-        self.logger.info('%s "%s %s" %s %s "%s" %.4f', req.remote_addr or "-", req.method,
-                         _log_path(req.environ), resp.status_int, length,
-                         req.headers.get("User-Agent", "-"), elapsed)
-
     # ----------------------------------------------------------- parsing
 
     def parse_target(self, req: Request, minsegs: int, maxsegs: int) -> Target:
-        """Split and check the request path; 400 or 507 if it is unusable."""
-        path = _decode_path(req.environ.get("PATH_INFO", ""))
-        try:
-            # Only object names (the fifth segment) may contain slashes.
-            segs = split_path(path, minsegs, maxsegs, rest_with_last=(maxsegs == 5))
-        except ValueError:
-            raise HTTPBadRequest(body=("Invalid path: %s" % path).encode("utf-8"))
-        device, partition = str(segs[0]), str(segs[1])
-        if not partition.isdigit():
-            raise HTTPBadRequest(body=("Invalid partition: %s" % partition).encode("utf-8"))
-        if check_drive(self.devices, device, self.mount_check) is None:
-            raise HTTPInsufficientStorage(
-                body=("%s is not mounted" % device).encode("utf-8"))
-        return Target(device, partition, *segs[2:])  # type: ignore[arg-type]
+        """Split and check the request path; 412, 400 or 507 if it is unusable."""
+        # Only object names (the fifth segment) may contain slashes.
+        segs = split_target(req, minsegs, maxsegs, rest_with_last=(maxsegs == 5))
+        check_device(self.devices, str(segs[0]), self.mount_check)
+        return Target(str(segs[0]), str(segs[1]), *segs[2:])  # type: ignore[arg-type]
 
     def get_broker(self, t: Target) -> DatabaseBroker:
         hash_ = name_hash(t.account, t.container, self.hash_prefix, self.hash_suffix)
@@ -207,25 +160,6 @@ class DatabaseServer:
 
 
 # ------------------------------------------------------------- helpers
-
-def _decode_path(raw: str) -> str:
-    """PATH_INFO as text; WSGI hands it over as bytes-in-latin-1."""
-    try:
-        path = raw.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        raise HTTPBadRequest(body=b"Invalid UTF8 in path")
-    if not constraints.valid_utf8(path):
-        raise HTTPBadRequest(body=b"Invalid UTF8 or contains NULL")
-    return path
-
-
-def _log_path(env: Dict[str, Any]) -> str:
-    """The request path as it came (percent-quoted): safe for any bytes and
-    always one log line."""
-    path = quote(env.get("PATH_INFO", "").encode("latin-1", "replace"), safe="/:@!$&'()*+,;=~")
-    query = env.get("QUERY_STRING")
-    return path + ("?" + query if query else "")
-
 
 def query_params(req: Request) -> Dict[str, str]:
     """The query string as a dict (first value wins); undecodable bytes

@@ -6,8 +6,12 @@ are how the proxy and middlewares talk to the storage servers and to each
 other; a client that could send them could, say, forge a symlink target or
 an encryption key id, and one that could read them could learn internals.
 So they are removed from client requests on the way in and from responses
-on the way out. A client-sent ``X-Timestamp`` is dropped too
-(``shunt_inbound_x_timestamp``), because timestamps decide every conflict.
+on the way out. The backend protocol's own headers
+(:data:`BACKEND_ONLY_HEADERS`: ``X-If-Delete-At``,
+``X-Account-Override-Deleted``, the container/account/expirer update
+targets...) are removed from requests. A client-sent ``X-Timestamp`` is
+dropped too (``shunt_inbound_x_timestamp``), because timestamps decide
+every conflict.
 Middlewares to the right of this one may set these headers freely.
 """
 
@@ -19,7 +23,20 @@ from objstore.common.config import config_true_value
 
 PRIVATE_PREFIXES = ("x-backend-", "x-account-sysmeta-", "x-container-sysmeta-",
                     "x-object-sysmeta-", "x-object-transient-sysmeta-")
+#: Headers of the backend protocol between the proxy, the storage servers
+#: and the daemons. A client that could send them could make an object
+#: server report to a host of its choosing, delete an object only if its
+#: expiry matches (the expirer's guard), or act on a deleted account.
+BACKEND_ONLY_HEADERS = frozenset((
+    "x-if-delete-at", "x-account-override-deleted",
+    "x-container-host", "x-container-partition", "x-container-device",
+    "x-account-host", "x-account-partition", "x-account-device",
+    "x-delete-at-host", "x-delete-at-partition", "x-delete-at-device",
+    "x-delete-at-container", "x-put-timestamp", "x-delete-timestamp",
+    "x-data-timestamp", "x-ssync-phase", "x-objstore-spill"))
 _ENV_PREFIXES = tuple("HTTP_" + p.upper().replace("-", "_") for p in PRIVATE_PREFIXES)
+_ENV_BACKEND_ONLY = frozenset("HTTP_" + h.upper().replace("-", "_")
+                              for h in BACKEND_ONLY_HEADERS)
 
 
 def is_private_header(name: str) -> bool:
@@ -36,7 +53,7 @@ class GatekeeperMiddleware:
             conf.get("shunt_inbound_x_timestamp", "true"))
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        for key in [k for k in env if k.startswith(_ENV_PREFIXES)]:
+        for key in [k for k in env if k.startswith(_ENV_PREFIXES) or k in _ENV_BACKEND_ONLY]:
             del env[key]
         if self.shunt_x_timestamp:
             env.pop("HTTP_X_TIMESTAMP", None)

@@ -1,21 +1,14 @@
-"""Response helpers of the object server: exact-header responses, errors
-raised from deep inside a handler, and bodies that log or close when done."""
+"""Response helpers of the object server: exact-header responses and
+bodies that close the object's file when done."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
 
+from objstore.common.storage_server import HTTPError
 from objstore.common.timestamp import Timestamp
-
-
-class HTTPError(Exception):
-    """A finished error response, raised from deep inside a handler."""
-
-    def __init__(self, status: int, body: str = "", headers: Optional[Dict[str, str]] = None) -> None:
-        super().__init__(status, body)
-        self.response = make_response(status, body.encode("utf-8"), headers)
 
 
 def make_response(status: int, body: bytes = b"", headers: Optional[Dict[str, str]] = None,
@@ -32,11 +25,6 @@ def make_response(status: int, body: bytes = b"", headers: Optional[Dict[str, st
     return Response(status=status, headerlist=headerlist, app_iter=app_iter)
 
 
-def wsgi_to_str(value: str) -> str:
-    """A WSGI (latin-1) string as the UTF-8 text the client sent."""
-    return value.encode("latin-1").decode("utf-8", "surrogateescape")
-
-
 def request_timestamp(req: Request) -> Timestamp:
     raw = req.headers.get("X-Timestamp")
     if not raw:
@@ -45,28 +33,6 @@ def request_timestamp(req: Request) -> Timestamp:
         return Timestamp(raw)
     except ValueError:
         raise HTTPError(400, "Invalid X-Timestamp %r" % raw) from None
-
-
-class LoggedBody:
-    """Counts what a response sends and writes the access log line at the end."""
-
-    def __init__(self, inner: Iterable[bytes], done: Callable[[int], None]) -> None:
-        self.inner = inner
-        self.done = done
-        self.sent = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.inner:
-            self.sent += len(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        try:
-            close = getattr(self.inner, "close", None)
-            if close:
-                close()
-        finally:
-            self.done(self.sent)
 
 
 class ClosingBody:

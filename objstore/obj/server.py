@@ -11,25 +11,25 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
 from objstore.common import concurrency, constraints
 from objstore.common.config import config_float, config_int, swift_dir
 from objstore.common.http import conditional, ranges
-from objstore.common.logs import get_logger, set_txn_id
+from objstore.common.logs import get_logger
+from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
 from objstore.common.timestamp import Timestamp
-from objstore.common.utils import new_md5, split_path
+from objstore.common.utils import new_md5
 from objstore.common.wsgi import run_wsgi
 from objstore.obj import ec_fragments, ssync, updates
 from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
                                    DiskFileDeviceUnavailable, DiskFileExpired,
                                    DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
 from objstore.obj.hashes import LockTimeout
-from objstore.obj.responses import (ClosingBody, HTTPError, LoggedBody, make_response,
-                                    request_timestamp, wsgi_to_str)
+from objstore.obj.responses import ClosingBody, make_response, request_timestamp
 from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject
 
 DEFAULT_PORT = 6200
@@ -54,8 +54,11 @@ def _delete_at(req: Request, now: float) -> Optional[str]:
     return str(value)
 
 
-class ObjectController:
+class ObjectController(StorageServer):
     """The WSGI app of one object server process."""
+
+    server_type = "object"
+    allowed_methods = ("GET", "HEAD", "PUT", "POST", "DELETE", "REPLICATE", "SSYNC")
 
     def __init__(self, conf: Dict[str, str], logger: Any = None) -> None:
         self.conf = conf
@@ -69,55 +72,12 @@ class ObjectController:
         self.client_timeout = config_float(conf, "client_timeout", 60)
         self.network_chunk_size = config_int(conf, "network_chunk_size", 65536, 1)
 
-    # -- WSGI ----------------------------------------------------------------
-    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        started = time.time()
-        req = Request(env)
-        set_txn_id(req.headers.get("X-Trans-Id"))
-        try:
-            resp = self.handle(req)
-        except HTTPError as err:
-            resp = err.response
-        except Exception:  # a bug or a disk error: say so, and log the why
-            self.logger.exception("error handling %s %s", req.method, req.path_info)
-            resp = make_response(500, b"Internal error; see the object server log")
-        status = resp.status_int
-
-        def done(sent: int) -> None:
-            self.logger.info("%s %s %d %d %.4f %s", req.method, env.get("PATH_INFO", ""),
-                             status, sent, time.time() - started,
-                             req.headers.get("X-Trans-Id", "-"))
-
-        return LoggedBody(resp(env, start_response), done)
-
-    def handle(self, req: Request) -> Response:
-        if req.environ.get("PATH_INFO") == "/healthcheck":
-            return make_response(200, b"OK")
-        handler = {"GET": self.GET, "HEAD": self.GET, "PUT": self.PUT, "POST": self.POST,
-                   "DELETE": self.DELETE, "REPLICATE": self.REPLICATE,
-                   "SSYNC": lambda r: ssync.receive(self, r)}.get(req.method)
-        if handler is None:
-            return make_response(405, b"Method not allowed", {
-                "Allow": "GET, HEAD, PUT, POST, DELETE, REPLICATE, SSYNC"})
-        return handler(req)
-
     # -- parsing -------------------------------------------------------------
+    def SSYNC(self, req: Request) -> Response:
+        return ssync.receive(self, req)
+
     def _path(self, req: Request, minsegs: int, maxsegs: int) -> List[Optional[str]]:
-        try:
-            path = wsgi_to_str(req.environ.get("PATH_INFO", ""))
-            path.encode("utf-8")
-        except UnicodeError:
-            raise HTTPError(412, "Invalid UTF8 in path") from None
-        if "\x00" in path:
-            raise HTTPError(412, "NUL in path")
-        try:
-            segs = split_path(path, minsegs, maxsegs, rest_with_last=True)
-        except ValueError:
-            raise HTTPError(400, "Invalid path %r; want /device/partition/account/container/"
-                                 "object" % path) from None
-        if not str(segs[1]).isdigit():
-            raise HTTPError(400, "Invalid partition %r; must be a non-negative integer" % segs[1])
-        return segs
+        return split_target(req, minsegs, maxsegs, rest_with_last=True)
 
     def _policy_index(self, req: Request) -> int:
         raw = req.headers.get("X-Backend-Storage-Policy-Index", "0")
@@ -157,6 +117,8 @@ class ObjectController:
         except BaseException:
             df.close()
             raise
+
+    HEAD = GET
 
     def _object_response(self, req: Request, df: DiskFile) -> Response:
         meta = df.get_metadata()
@@ -226,8 +188,7 @@ class ObjectController:
         df, segs, policy_index = self._diskfile(req)
         ts = request_timestamp(req)
         obj = str(segs[4])
-        checked = {k: wsgi_to_str(v) for k, v in req.headers.items()}
-        error = constraints.check_object_creation(checked, obj)
+        error = constraints.check_object_creation(req.headers, obj)
         if error:
             raise HTTPError(413 if error.startswith("Your request is too large") else 400, error)
         delete_at = _delete_at(req, time.time())
@@ -341,8 +302,7 @@ class ObjectController:
                 self._update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT",
                                         _segs, _policy, headers)))
         ts = request_timestamp(req)
-        error = constraints.check_metadata(
-            {k: wsgi_to_str(v) for k, v in req.headers.items()}, "object")
+        error = constraints.check_metadata(req.headers, "object")
         if error:
             raise HTTPError(400, error)
         delete_at = _delete_at(req, time.time())

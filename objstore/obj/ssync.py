@@ -47,6 +47,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from webob import Request, Response
 
 from objstore.common import concurrency
+from objstore.common.http.wsgi_str import str_to_wsgi
 from objstore.common.http_client import http_connect
 from objstore.common.timestamp import Timestamp
 from objstore.obj.diskfile import (DiskFile, DiskFileDeleted, DiskFileDeviceUnavailable,
@@ -214,7 +215,7 @@ class _Updates:
         headers["X-Backend-Storage-Policy-Index"] = str(self.policy_index)
         headers.setdefault("X-Trans-Id", self.req.headers.get("X-Trans-Id", "-"))
         env = {"REQUEST_METHOD": method, "SCRIPT_NAME": "", "QUERY_STRING": "",
-               "PATH_INFO": (self.prefix + name).encode("utf-8").decode("latin-1"),
+               "PATH_INFO": str_to_wsgi(self.prefix + name),
                "SERVER_NAME": "ssync", "SERVER_PORT": "0", "SERVER_PROTOCOL": "HTTP/1.1",
                "wsgi.input": body, "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
                REPLICATED: True}
@@ -224,7 +225,7 @@ class _Updates:
                 wsgi_key = "HTTP_" + wsgi_key
             env[wsgi_key] = value
         try:
-            status = self.controller.handle(Request(env)).status_int
+            status = self.controller.dispatch(Request(env)).status_int
         except Exception as err:  # the server's HTTPError carries a response
             response = getattr(err, "response", None)
             if response is None:

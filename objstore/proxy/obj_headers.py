@@ -13,11 +13,14 @@ from typing import Dict, Mapping, Optional, Tuple
 from urllib.parse import unquote
 
 from objstore.common import constraints
+from objstore.common.http import errors
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 # Expiring objects are queued in containers of this many seconds each.
 EXPIRING_OBJECTS_ACCOUNT = ".expiring_objects"
 EXPIRING_OBJECTS_DIVISOR = 86400
+#: The latest X-Delete-At Swift stores (ten digits); later ones are clamped.
+MAX_DELETE_AT = 9999999999
 
 
 class HeaderError(ValueError):
@@ -70,28 +73,32 @@ def copy_destination(headers: Mapping[str, str], account: str) -> Tuple[str, str
 
 def delete_at(headers: Mapping[str, str], now: Optional[float] = None) -> Optional[int]:
     """The ``X-Delete-At`` to store, from ``X-Delete-At`` or
-    ``X-Delete-After`` (seconds from now); ``None`` if neither is set."""
+    ``X-Delete-After`` (seconds from now); ``None`` if neither is set.
+
+    As Swift: both must be integers (no fraction, no exponent), a moment
+    not after now is "in past", and a time beyond :data:`MAX_DELETE_AT`
+    (ten digits) is clamped to it rather than refused.
+    """
     now = time.time() if now is None else now
     after = headers.get("X-Delete-After")
     if after is not None:
         try:
             seconds = int(after)
         except ValueError:
-            raise HeaderError(400, "Non-integer X-Delete-After: %r" % after) from None
+            raise HeaderError(400, "Non-integer X-Delete-After") from None
         if seconds <= 0:
-            raise HeaderError(400, "X-Delete-After in past: %r; it counts seconds from now"
-                              % after)
-        return int(now + seconds)
+            raise HeaderError(400, "X-Delete-After in past")
+        return min(int(now + seconds), MAX_DELETE_AT)
     at = headers.get("X-Delete-At")
     if at is None:
         return None
     try:
-        when = int(float(at)) if "." in at else int(at)
+        when = int(at)
     except ValueError:
-        raise HeaderError(400, "Non-integer X-Delete-At: %r" % at) from None
+        raise HeaderError(400, "Non-integer X-Delete-At") from None
     if when <= now:
-        raise HeaderError(400, "X-Delete-At in past: %r" % at)
-    return when
+        raise HeaderError(400, "X-Delete-At in past")
+    return min(when, MAX_DELETE_AT)
 
 
 def expirer_container(when: int) -> str:
@@ -114,18 +121,17 @@ def check_put_headers(headers: Mapping[str, str], obj_name: str) -> None:
     """Everything about an object PUT that can be judged before any I/O."""
     te = headers.get("Transfer-Encoding", "")
     if te and te.lower() != "chunked":
-        raise HeaderError(501, "Transfer-Encoding %r is not supported; use chunked" % te)
+        raise HeaderError(400, errors.INVALID_TRANSFER_ENCODING)
     message = constraints.check_object_creation(headers, obj_name)
     if message:
         if message.startswith("Your request is too large"):
             raise HeaderError(413, message)
         if message.startswith("Missing Content-Length"):
-            raise HeaderError(411, "Length Required: send Content-Length or "
-                                   "Transfer-Encoding: chunked")
+            raise HeaderError(411, errors.MISSING_LENGTH)
         raise HeaderError(400, message)
     inm = headers.get("If-None-Match")
     if inm is not None and inm.strip() != "*":
-        raise HeaderError(400, "If-None-Match only supports * on PUT")
+        raise HeaderError(400, "If-None-Match only supports *")
     etag = headers.get("ETag")
     if etag is not None and etag.strip('"').strip() and len(etag.strip('"').strip()) != 32:
         raise HeaderError(422, "Unprocessable Entity: ETag %r is not an MD5 hex digest"

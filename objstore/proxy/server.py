@@ -16,12 +16,14 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from webob import Request, Response
 
 from objstore.common import constraints, logs, registry
+from objstore.common.http import errors
+from objstore.common.http.wsgi_str import InvalidName, decode_name
 from objstore.common.config import (config_float, config_int, config_true_value, swift_dir)
 from objstore.common.memcached import LocalCache
 from objstore.common.storage_policy import StoragePolicies, load_policies
 from objstore.common.utils import generate_trans_id, split_path
 from objstore.proxy import admin_info
-from objstore.proxy.controllers.base import PREAUTHORIZED, error_response, wsgi_to_str
+from objstore.proxy.controllers.base import PREAUTHORIZED
 from objstore.proxy.nodes import ErrorLimiter, Node, node_desc, parse_request_node_count
 
 DEFAULT_PORT = 8080
@@ -132,7 +134,7 @@ class Application:
         except Exception:
             self.logger.exception("ERROR unhandled exception in request %s %s",
                                   req.method, req.path)
-            resp = error_response(500, "Internal Server Error")
+            resp = errors.swift_error(500)
         return resp(env, start_response)
 
     def handle_request(self, req: Request) -> Response:
@@ -142,29 +144,24 @@ class Application:
         env.setdefault("objstore.proxy_app", self)
         self.trans_id(env)
         try:
-            path = wsgi_to_str(req.environ.get("PATH_INFO", ""))
-        except UnicodeDecodeError:
-            return error_response(412, "Invalid UTF8 in the path; names must be UTF-8")
-        if "\x00" in path:
-            return error_response(412, "The path contains a NUL character")
+            path = decode_name(req.environ.get("PATH_INFO", ""))
+        except InvalidName:
+            return errors.invalid_utf8()
         if path == INFO_PATH:
             return admin_info.handle_info(self, req)
         try:
             version, account, container, obj = split_path(path, 1, 4, True)
         except ValueError:
-            return error_response(404, "Not Found: expected /v1/<account>[/<container>"
-                                       "[/<object>]]")
+            return errors.swift_error(404)  # an empty segment: /v1//c
         if not account:
-            # As Swift: a path that names no account is a bad URL.
-            return error_response(412, "Bad URL: expected /v1/<account>[/<container>"
-                                       "[/<object>]]")
+            return errors.bad_url()  # /v1, /v1/, /foo: no account named
         if version not in constraints.VALID_API_VERSIONS:
-            return error_response(400, "Invalid API version %r; use /v1/" % version)
+            return errors.swift_error(400)
         controller = self.get_controller(account, container, obj)
         handler = getattr(controller, req.method, None)
         if req.method not in controller.allowed_methods() or not callable(handler):
-            return error_response(405, "Method %s not allowed here" % req.method,
-                                  {"Allow": ", ".join(controller.allowed_methods())})
+            return errors.swift_error(405, headers={
+                "Allow": ", ".join(controller.allowed_methods())})
         authorize = env.get("swift.authorize")
         if authorize is not None:
             # Copies authorize their source and destination afresh.

@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
 
-from objstore.common import concurrency
+from objstore.common import concurrency, logs
+from objstore.common.http import errors
 from objstore.common.http_client import http_connect
 from objstore.common import info as info_mod
 from objstore.proxy.nodes import Node, NodeIter, node_desc
@@ -45,21 +46,23 @@ def delay_denial(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def error_response(status: int, message: str = "", headers: Optional[Dict[str, str]] = None) -> Response:
-    """A short plain-text answer naming what went wrong."""
-    resp = Response(status=status, body=(message + "\n").encode("utf-8") if message else b"",
-                    content_type="text/plain", charset="utf-8")
-    for key, value in (headers or {}).items():
-        resp.headers[key] = value
-    return resp
+    """Swift's answer for ``status`` (see ``common.http.errors``).
+
+    Where Swift sends its default page (404, 409, 503...), so does this, and
+    ``message`` -- the cause, for the operator -- goes to the proxy log with
+    the transaction id (a warning for a 5xx, else debug). Where Swift sends a one-line reason (400, 411,
+    413), ``message`` is that line, as ``text/plain``.
+    """
+    if status in errors.STATUSES and status not in _TEXT_STATUSES:
+        if message:
+            logger = logs.get_logger({}, "proxy-server")
+            (logger.warning if status >= 500 else logger.debug)("%d: %s", status, message)
+        return errors.swift_error(status, headers=headers)
+    return errors.plain_error(status, message or errors.reason(status), headers)
 
 
-def wsgi_to_str(value: str) -> str:
-    """A WSGI (latin-1) string as the UTF-8 text it encodes."""
-    return value.encode("latin-1").decode("utf-8")
-
-
-def str_to_wsgi(value: str) -> str:
-    return value.encode("utf-8").decode("latin-1")
+#: Statuses whose answers name the problem in one line, as Swift's do.
+_TEXT_STATUSES = frozenset((400, 411, 413))
 
 
 @dataclass
@@ -269,7 +272,7 @@ def update_headers(prefix: str, part: int, group: List[Node]) -> Dict[str, str]:
 
 
 __all__ = ["Controller", "BackendAnswer", "delay_denial", "error_response", "pair_nodes",
-           "update_headers", "node_desc", "wsgi_to_str", "str_to_wsgi", "PREAUTHORIZED"]
+           "update_headers", "node_desc", "PREAUTHORIZED"]
 
 
 def convert_remove_headers(headers: Dict[str, str], target: str) -> Dict[str, str]:

@@ -16,8 +16,9 @@ from webob import Request, Response
 
 from objstore.common import constraints
 from objstore.common.config import config_true_value
+from objstore.common.http.wsgi_str import str_to_wsgi
 from objstore.proxy import obj_headers
-from objstore.proxy.controllers.base import error_response, str_to_wsgi
+from objstore.proxy.controllers.base import error_response
 from objstore.proxy.obj_headers import HeaderError
 
 ORIGINAL_AUTHORIZE = "objstore.original_authorize"

@@ -69,3 +69,32 @@ def _running(pid):
             return fp.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_quote_high_bytes_keeps_ascii_lines_and_quotes_only_bytes_above_0x7f():
+    from objstore.common.wsgi import quote_high_bytes
+
+    assert quote_high_bytes(b"GET /a/b?c=d HTTP/1.1\r\n") == b"GET /a/b?c=d HTTP/1.1\r\n"
+    assert quote_high_bytes("GET /voil\u00e0\u2026 HTTP/1.1\r\n".encode("utf-8")) == \
+        b"GET /voil%C3%A0%E2%80%A6 HTTP/1.1\r\n"
+
+
+def test_a_request_line_with_raw_utf8_reaches_the_app_with_the_same_path(tiny_server):
+    """0xA0 (in "à") and 0x85 (in "…") are whitespace in latin-1: the stdlib
+    parser alone would answer 400 Bad request syntax."""
+    import socket
+
+    port, _proc = tiny_server
+    raw = "/c/voil\u00e0\u2026\u2603".encode("utf-8")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"PUT " + raw + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                     b"Connection: close\r\n\r\nhi")
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head = answer.split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert head[0] == b"HTTP/1.1 201 Created"
+    assert b"X-Path: " + raw in head

@@ -126,10 +126,12 @@ def test_container_verbs_on_an_object_path_are_a_400(cluster):
         assert server.request(method, "/sda/1/a/c/o", {"X-Timestamp": ts()})[0] == 400, method
 
 
-def test_names_that_are_not_utf8_or_contain_nul_are_a_400(cluster):
+def test_names_that_are_not_utf8_or_contain_nul_are_a_412_as_on_the_proxy(cluster):
     _, server = cluster
-    for raw in ("/sda/1/a/%FF%FE", "/sda/1/a/c%00d"):
-        assert server.request("PUT", raw, {"X-Timestamp": ts()}, quoted=True)[0] == 400
+    for raw in ("/sda/1/a/%FF%FE", "/sda/1/a/c%00d", "/sda/1/a/c/o%FF"):
+        status, headers, body = server.request("PUT", raw, {"X-Timestamp": ts()}, quoted=True)
+        assert (status, body) == (412, b"Invalid UTF8 or contains NULL"), raw
+        assert headers["content-type"] == "text/html; charset=UTF-8"
 
 
 def test_a_missing_device_is_a_507(cluster):

@@ -41,3 +41,15 @@ def test_client_timestamps_can_be_allowed_by_config():
 def test_is_private_header_ignores_case():
     assert is_private_header("x-BACKEND-anything")
     assert not is_private_header("X-Object-Meta-Backend-Thing")
+
+
+def test_backend_protocol_headers_from_clients_are_removed():
+    req = Request.blank("/v1/a/c/o", headers={
+        "X-If-Delete-At": "1", "X-Account-Override-Deleted": "yes",
+        "X-Container-Host": "10.0.0.1:1", "X-Container-Partition": "1",
+        "X-Container-Device": "sda", "X-Delete-At-Host": "10.0.0.1:1",
+        "X-Delete-At-Container": "0", "X-Account-Host": "10.0.0.1:1",
+        "X-Delete-At": "9999999999", "X-Object-Meta-Color": "red"})
+    resp = req.get_response(filter_factory({})(echo))
+    # X-Delete-At is a client header: the proxy checks it
+    assert resp.body == b"HTTP_X_DELETE_AT,HTTP_X_OBJECT_META_COLOR"

@@ -150,8 +150,8 @@ def test_each_request_gets_one_access_log_line_with_its_txn_id(shared_server, pa
 
     found = helpers.poll(lambda: len(lines()) == 2 and lines())
     assert found
-    assert "PUT %s 201 0" % path in found[0] and "[txLOGME]" in found[0]
-    assert "GET %s 200 3" % path in found[1] and "[txLOGME2]" in found[1]
+    assert '"PUT %s" 201 0 ' % path in found[0] and "[txLOGME]" in found[0]
+    assert '"GET %s" 200 3 ' % path in found[1] and "[txLOGME2]" in found[1]
 
 
 def test_a_down_container_server_leaves_an_async_pending(shared_server, path, helpers):
