@@ -15,7 +15,7 @@ import base64
 import binascii
 import hashlib
 import zlib
-from typing import Dict, List, Optional, Protocol
+from typing import Dict, List, Optional, Protocol, Tuple
 
 try:  # optional fast path; same results as the tables below
     from awscrt import checksums as _crt  # type: ignore
@@ -154,3 +154,74 @@ def checksum_headers(headers: Dict[str, str]) -> Dict[str, str]:
         if algorithm:
             found[algorithm] = value.strip()
     return found
+
+
+# -- multipart: the object's checksum from its parts' -----------------------
+
+COMPOSITE, FULL_OBJECT = "COMPOSITE", "FULL_OBJECT"
+# Which algorithm supports which kind of multipart checksum (S3's rules):
+# a composite one is the checksum of the parts' checksums with a ``-N``
+# suffix; a full-object one is the CRC of the whole object, which a CRC
+# allows to compute from the parts' CRCs and sizes alone.
+TYPES = {"CRC32": (COMPOSITE, FULL_OBJECT), "CRC32C": (COMPOSITE, FULL_OBJECT),
+         "CRC64NVME": (FULL_OBJECT,), "SHA1": (COMPOSITE,), "SHA256": (COMPOSITE,)}
+_CRC_POLY = {"CRC32": (0xEDB88320, 32), "CRC32C": (CRC32C_POLY, 32),
+             "CRC64NVME": (CRC64NVME_POLY, 64)}
+
+
+def default_type(algorithm: str) -> str:
+    """The multipart checksum type S3 uses when the client names none."""
+    return TYPES[algorithm.upper()][0]
+
+
+def _multmodp(a: int, b: int, poly: int, width: int) -> int:
+    """``a(x) * b(x) mod p(x)`` with polynomials in reflected bit order."""
+    m, p = 1 << (width - 1), 0
+    while m:
+        if a & m:
+            p ^= b
+        b = (b >> 1) ^ poly if b & 1 else b >> 1
+        m >>= 1
+    return p
+
+
+def _x8nmodp(length: int, poly: int, width: int) -> int:
+    """``x^(8 * length) mod p(x)``: what appending ``length`` bytes does to a CRC."""
+    power = _multmodp(1 << (width - 2), 1 << (width - 2), poly, width)  # x^2
+    power = _multmodp(power, power, poly, width)  # x^4
+    power = _multmodp(power, power, poly, width)  # x^8
+    p = 1 << (width - 1)  # x^0
+    while length:
+        if length & 1:
+            p = _multmodp(power, p, poly, width)
+        length >>= 1
+        power = _multmodp(power, power, poly, width)
+    return p
+
+
+def combine_crc(algorithm: str, first: bytes, second: bytes, second_length: int) -> bytes:
+    """The CRC of ``A + B`` from ``crc(A)``, ``crc(B)`` and ``len(B)`` (zlib's
+    ``crc32_combine``, for any of the three CRCs): the full-object checksum
+    of a multipart upload without reading its parts again."""
+    poly, width = _CRC_POLY[algorithm.upper()]
+    crc1, crc2 = int.from_bytes(first, "big"), int.from_bytes(second, "big")
+    value = _multmodp(_x8nmodp(second_length, poly, width), crc1, poly, width) ^ crc2
+    return value.to_bytes(width // 8, "big")
+
+
+def multipart_checksum(algorithm: str, kind: str, parts: List[Tuple[str, int]]) -> str:
+    """The object's checksum from ``[(part checksum in base64, part size)]``.
+
+    ``COMPOSITE``: the checksum of the concatenated part digests, ``-N``;
+    ``FULL_OBJECT``: the CRC of the whole object.
+    """
+    digests = [base64.b64decode(value) for value, _size in parts]
+    if kind == COMPOSITE:
+        running = new_checksum(algorithm)
+        for digest in digests:
+            running.update(digest)
+        return "%s-%d" % (b64(running.digest()), len(parts))
+    total = new_checksum(algorithm).digest()  # the CRC of nothing
+    for digest, (_value, size) in zip(digests, parts):
+        total = combine_crc(algorithm, total, digest, size)
+    return b64(total)

@@ -9,6 +9,7 @@ the marker and any part that was not used.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -17,18 +18,18 @@ from typing import Any, Dict, List, Optional, Tuple
 from webob import Response
 
 from objstore.middleware.s3api import checksums, manifest, versioning
+from objstore.middleware.s3api import multipart_checksums as mpc
 from objstore.middleware.s3api.buckets import check_bucket, full_listing, owner_id, xml_response
 from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context, iso8601, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
-    CHECKSUM_SYSMETA, IterReader, check_conditional_write, copy_source, metadata_headers,
+    CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, IterReader, check_conditional_write, copy_source, metadata_headers,
     open_object, remove, store)
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.version_listing import version_param
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 UPLOAD_SYSMETA = "X-Object-Sysmeta-S3api-Upload"
-ALGORITHM_SYSMETA = "X-Object-Sysmeta-S3api-Checksum-Algorithm"
 MARKER_READ_ATTEMPTS = 3
 _MARKER_RE = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
 _COPY_RANGE_RE = re.compile(r"^bytes=(\d+)-(\d+)$")
@@ -84,12 +85,7 @@ def create_upload(ctx: S3Context) -> Response:
     check_bucket(ctx)
     check_key(ctx.key)
     headers = metadata_headers(ctx.headers)
-    algorithm = ctx.headers.get("x-amz-checksum-algorithm", "").upper()
-    if algorithm:
-        if algorithm not in checksums.ALGORITHMS:
-            raise S3Error("InvalidRequest", "Checksum algorithm %r is not supported."
-                          % algorithm)
-        headers[ALGORITHM_SYSMETA] = algorithm
+    headers.update(mpc.upload_settings(ctx.headers))
     ctx.container_head()
     resp = ctx.swift.request("PUT", segments_container(ctx))
     resp.close()
@@ -102,8 +98,7 @@ def create_upload(ctx: S3Context) -> Response:
     ctx.raise_for(resp, "NoSuchBucket")
     out = xml_response(render("InitiateMultipartUploadResult", [
         ("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id)]))
-    if algorithm:
-        out.headers["x-amz-checksum-algorithm"] = algorithm
+    out.headers.update(mpc.response_headers({k.lower(): v for k, v in headers.items()}))
     return out
 
 
@@ -111,11 +106,14 @@ def upload_part(ctx: S3Context) -> Response:
     """UploadPart: the verified body becomes ``<key>/<upload>/<part>``."""
     number = _part_number(ctx)
     upload_id = _upload_id(ctx)
-    _marker(ctx, upload_id)
+    marker = _marker(ctx, upload_id)
     reader = ctx.body_reader()
-    headers = {"Content-Type": "application/octet-stream"}
+    up_front = None
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
-        headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
+        up_front = reader._expected_checksum() or ""
+    headers = {"Content-Type": mpc.part_content_type(marker, reader.algorithm, up_front)}
+    if up_front is not None and reader.algorithm:
+        headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = up_front
     resp = store(ctx, segments_container(ctx), part_name(ctx.key, upload_id, number), headers,
                  reader)
     out = Response(status=200)
@@ -129,7 +127,7 @@ def upload_part_copy(ctx: S3Context) -> Response:
     """UploadPartCopy, with ``x-amz-copy-source-range``."""
     number = _part_number(ctx)
     upload_id = _upload_id(ctx)
-    _marker(ctx, upload_id)
+    marker = _marker(ctx, upload_id)
     src_bucket, src_key, src_vid = copy_source(ctx)
     range_header, match = None, None
     if "x-amz-copy-source-range" in ctx.headers:
@@ -157,16 +155,24 @@ def upload_part_copy(ctx: S3Context) -> Response:
         getattr(body, "close", lambda: None)()
         raise
     length = int(headers.get("Content-Length", "0"))
-    resp = ctx.swift.request("PUT", segments_container(ctx),
-                             part_name(ctx.key, upload_id, number),
-                             headers={"Content-Type": "application/octet-stream"},
+    body, computed = mpc.running(marker, body)
+    name = part_name(ctx.key, upload_id, number)
+    resp = ctx.swift.request("PUT", segments_container(ctx), name,
+                             headers={"Content-Type": mpc.PART_TYPE},
                              body=IterReader(body), content_length=length)
     resp.close()
     ctx.raise_for(resp, "NoSuchUpload")
+    nodes = []
+    for algorithm, value in computed().items():
+        ctx.swift.request("POST", segments_container(ctx), name, headers={
+            "Content-Type": mpc.PART_TYPE,
+            CHECKSUM_TRANSIENT + algorithm.lower(): value}).close()
+        nodes.append(("Checksum" + algorithm, value))
     etag = (resp.header("etag") or "").strip('"')
     from datetime import datetime, timezone
     out = xml_response(render("CopyPartResult", [
-        ("LastModified", iso8601(datetime.now(timezone.utc))), ("ETag", '"%s"' % etag)]))
+        ("LastModified", iso8601(datetime.now(timezone.utc))), ("ETag", '"%s"' % etag)]
+        + nodes))
     if src_vid:
         out.headers["x-amz-copy-source-version-id"] = src_vid
     return out
@@ -255,17 +261,21 @@ def list_uploads(ctx: S3Context) -> Response:
     return xml_response(render("ListMultipartUploadsResult", children))
 
 
-def _requested_parts(body: bytes) -> List[Tuple[int, str]]:
+def _requested_parts(body: bytes) -> List[Tuple[int, str, Dict[str, str]]]:
+    """``[(part number, ETag, {checksum algorithm: value})]`` of a Complete document."""
     doc = parse(body, "CompleteMultipartUpload")
     parts = []
     for part in doc.findall("Part"):
         number_text = text_of(part, "PartNumber", "") or ""
         if not number_text.isdigit():
             raise S3Error("MalformedXML", "Each Part needs a numeric PartNumber.")
-        parts.append((int(number_text), (text_of(part, "ETag", "") or "").strip().strip('"')))
+        listed = {alg: (text_of(part, "Checksum" + alg) or "").strip()
+                  for alg in checksums.ALGORITHMS if part.find("Checksum" + alg) is not None}
+        parts.append((int(number_text), (text_of(part, "ETag", "") or "").strip().strip('"'),
+                      listed))
     if not parts:
         raise S3Error("MalformedXML", "The CompleteMultipartUpload document lists no parts.")
-    numbers = [n for n, _ in parts]
+    numbers = [n for n, _, _ in parts]
     if numbers != sorted(numbers) or len(set(numbers)) != len(numbers):
         raise S3Error("InvalidPartOrder")
     return parts
@@ -274,18 +284,22 @@ def _requested_parts(body: bytes) -> List[Tuple[int, str]]:
 def complete_upload(ctx: S3Context) -> Response:
     """CompleteMultipartUpload: check the parts, write the manifest, clean up."""
     upload_id = _upload_id(ctx)
+    # x-amz-checksum-* on Complete describe the object, not this XML body.
+    body_ctx = dataclasses.replace(ctx, headers={
+        k: v for k, v in ctx.headers.items() if not checksums.algorithm_of_header(k)})
     try:
         marker = _marker(ctx, upload_id)
     except S3Error as err:
         done = _completed(ctx, upload_id) if err.code == "NoSuchUpload" else None
         if done is None:
             raise
-        ctx.read_small_body(4 * 1024 * 1024)
+        body_ctx.read_small_body(4 * 1024 * 1024)
         return done
-    requested = _requested_parts(ctx.read_small_body(4 * 1024 * 1024))
+    requested = _requested_parts(body_ctx.read_small_body(4 * 1024 * 1024))
     stored = {p["part_number"]: p for p in _parts(ctx, upload_id)}
     segments: List[manifest.Segment] = []
-    for index, (number, etag) in enumerate(requested):
+    chosen: List[Tuple[Dict[str, Any], Dict[str, str]]] = []
+    for index, (number, etag, listed) in enumerate(requested):
         part = stored.get(number)
         if part is None or (etag and etag != part.get("hash")):
             raise S3Error("InvalidPart", "Part %d was not uploaded or its ETag does not "
@@ -298,12 +312,17 @@ def complete_upload(ctx: S3Context) -> Response:
                           PartNumber=str(number))
         segments.append(manifest.Segment("%s/%s" % (segments_container(ctx), part["name"]),
                                          part["hash"], size))
+        chosen.append((part, listed))
+    checksum_sysmeta, checksum_nodes = mpc.object_checksum(ctx, marker, segments_container(ctx),
+                                                           chosen)
     etag = manifest.multipart_etag([s.etag for s in segments])
     total = sum(s.size for s in segments)
     headers = {name: value for name, value in marker.items()
                if name.startswith(("x-object-meta-", "x-object-sysmeta-s3api-",
                                    "x-object-transient-sysmeta-s3api-"))
-               and name != UPLOAD_SYSMETA.lower()}
+               and name not in (UPLOAD_SYSMETA.lower(), mpc.ALGORITHM_SYSMETA.lower(),
+                                mpc.TYPE_SYSMETA.lower())}
+    headers.update(checksum_sysmeta)
     for name in ("content-disposition", "content-encoding", "content-language",
                  "cache-control", "expires"):
         if marker.get(name):
@@ -334,13 +353,14 @@ def complete_upload(ctx: S3Context) -> Response:
     for seg in old:
         if seg.obj not in used:
             ctx.swift.request("DELETE", seg.container, seg.obj).close()
-    return _complete_result(ctx, etag, vid)
+    return _complete_result(ctx, etag, vid, checksum_nodes)
 
 
-def _complete_result(ctx: S3Context, etag: str, vid: Optional[str]) -> Response:
+def _complete_result(ctx: S3Context, etag: str, vid: Optional[str],
+                     checksum_nodes: List[Tuple[str, str]]) -> Response:
     out = xml_response(render("CompleteMultipartUploadResult", [
         ("Location", "/%s/%s" % (ctx.bucket, ctx.key)), ("Bucket", ctx.bucket),
-        ("Key", ctx.key), ("ETag", '"%s"' % etag)]))
+        ("Key", ctx.key), ("ETag", '"%s"' % etag)] + list(checksum_nodes)))
     if vid:
         out.headers["x-amz-version-id"] = vid
     return out
@@ -357,8 +377,14 @@ def _completed(ctx: S3Context, upload_id: str) -> Optional[Response]:
     head.close()
     if not head.ok or head.header(manifest.UPLOAD_ID_SYSMETA) != upload_id:
         return None
+    nodes = []
+    kind = head.header(mpc.TYPE_SYSMETA.lower())
+    for algorithm in checksums.ALGORITHMS:
+        value = head.header("x-object-sysmeta-s3api-checksum-" + algorithm.lower())
+        if value and kind:
+            nodes = [("Checksum" + algorithm, value), ("ChecksumType", kind)]
     return _complete_result(ctx, head.header(manifest.ETAG_SYSMETA) or "",
-                            version_param(head.header("content-type") or ""))
+                            version_param(head.header("content-type") or ""), nodes)
 
 
 def _old_manifest(ctx: S3Context) -> List[manifest.Segment]:

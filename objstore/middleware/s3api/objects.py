@@ -94,12 +94,18 @@ def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
 
 
 def stored_checksums(resp: SwiftResponse) -> Dict[str, str]:
-    """``{header name: value}`` of the checksums kept with the object."""
+    """``{header name: value}`` of the checksums kept with the object, and its
+    ``x-amz-checksum-type`` (``FULL_OBJECT`` unless a multipart upload made
+    it ``COMPOSITE``)."""
     found = {}
     for name, value in resp.headers.items():
         for prefix in (CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT):
-            if name.startswith(prefix):
-                found[checksums.header_name(name[len(prefix):])] = value
+            rest = name[len(prefix):].upper()
+            if name.startswith(prefix) and rest in checksums.ALGORITHMS:
+                found[checksums.header_name(rest)] = value
+    if found:
+        found["x-amz-checksum-type"] = resp.header(CHECKSUM_SYSMETA + "type") or \
+            checksums.FULL_OBJECT
     return found
 
 
@@ -508,6 +514,12 @@ def copy_object(ctx: S3Context) -> Response:
     for name in list(headers):
         if name.lower().startswith(CHECKSUM_TRANSIENT):
             headers[CHECKSUM_SYSMETA + name[len(CHECKSUM_TRANSIENT):]] = headers.pop(name)
+    for name in list(headers):
+        # The copy is one object: a multipart object's checksum of its
+        # parts' checksums does not describe it.
+        if name.lower() == CHECKSUM_SYSMETA + "type" or (
+                name.lower().startswith(CHECKSUM_SYSMETA) and "-" in headers[name]):
+            headers.pop(name)
     length = int(src_headers.get("Content-Length", "0"))
     headers["Content-Type"] = manifest.split_content_type(
         headers.get("Content-Type", "application/octet-stream"))[0]

@@ -9,6 +9,10 @@ from typing import Dict, Optional
 from urllib.parse import quote, urlencode, urlsplit
 import xml.etree.ElementTree as ET
 
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
 from tests.functional.conftest import PROXY
 from tests.unit.middleware.s3api.botocore_requests import signed_request
 
@@ -30,14 +34,34 @@ class Raw:
         return [e.text or "" for e in self.xml().findall(xpath)]
 
 
+def aws_chunked_with_trailer(data: bytes, trailer: str, value: str,
+                             chunk: int = 65536) -> bytes:
+    """``data`` framed as an unsigned aws-chunked body ending in one trailer."""
+    out = b""
+    for start in range(0, len(data), chunk):
+        piece = data[start:start + chunk]
+        out += b"%x\r\n%s\r\n" % (len(piece), piece)
+    return out + b"0\r\n%s:%s\r\n\r\n" % (trailer.encode(), value.encode())
+
+
 def s3_raw(method: str, path: str, query: Optional[Dict[str, str]] = None,
            headers: Optional[Dict[str, str]] = None, body: bytes = b"",
-           access_key: str = "test:tester", secret: str = "testing") -> Raw:
-    """Send one signed request to ``path`` (``/bucket/key``, unquoted) and read it all."""
+           access_key: str = "test:tester", secret: str = "testing",
+           trailer: bool = False) -> Raw:
+    """Send one signed request to ``path`` (``/bucket/key``, unquoted) and read it all.
+
+    ``trailer``: ``body`` is aws-chunked with an unsigned trailer
+    (``STREAMING-UNSIGNED-PAYLOAD-TRAILER``, what SDKs send over TLS).
+    """
     qs = urlencode(sorted((query or {}).items()), quote_via=quote)
     url = "%s%s%s" % (PROXY, quote(path), "?" + qs if qs else "")
-    req = signed_request(method, url, headers=headers, body=body, access_key=access_key,
-                         secret=secret)
+    if trailer:
+        req = AWSRequest(method=method, url=url, headers=dict(headers or {}), data=body)
+        req.context["checksum"] = {"request_algorithm": {"in": "trailer"}}
+        S3SigV4Auth(Credentials(access_key, secret), "s3", "us-east-1").add_auth(req)
+    else:
+        req = signed_request(method, url, headers=headers, body=body, access_key=access_key,
+                             secret=secret)
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     try:

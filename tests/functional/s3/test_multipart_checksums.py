@@ -1,0 +1,156 @@
+"""Multipart checksums as current S3 clients use them, against the live SAIO:
+boto3's defaults (CRC32 on every upload, ``upload_file`` creating CRC32
+composite uploads), explicit COMPOSITE and FULL_OBJECT uploads, the part
+checksums Complete checks, and trailers (what SDKs send over TLS).
+
+Expected values are computed here with zlib/hashlib, not with objstore's code.
+"""
+
+import base64
+import hashlib
+import zlib
+
+import pytest
+from boto3.s3.transfer import TransferConfig
+
+from tests.functional.s3.signed import aws_chunked_with_trailer, s3_raw
+from tests.functional.s3.test_s3_clients import bucket, code_of, s3  # noqa: F401
+
+MIB = 1024 * 1024
+PARTS = [b"a" * (5 * MIB), b"b" * (5 * MIB), b"tail"]
+
+
+def _b64(raw):
+    return base64.b64encode(raw).decode()
+
+
+def _crc32(data):
+    return zlib.crc32(data).to_bytes(4, "big")
+
+
+def _composite(digest, parts):
+    return "%s-%d" % (_b64(digest(b"".join(digest(p) for p in parts))), len(parts))
+
+
+def _sha256(data):
+    return hashlib.sha256(data).digest()
+
+
+def _upload(s3, bucket, key, algorithm, parts=PARTS, **create):
+    up = s3.create_multipart_upload(Bucket=bucket, Key=key, ChecksumAlgorithm=algorithm,
+                                    **create)["UploadId"]
+    done = []
+    for number, data in enumerate(parts, 1):
+        resp = s3.upload_part(Bucket=bucket, Key=key, UploadId=up, PartNumber=number,
+                              Body=data, ChecksumAlgorithm=algorithm)
+        done.append({"PartNumber": number, "ETag": resp["ETag"],
+                     "Checksum" + algorithm: resp["Checksum" + algorithm]})
+    return up, done
+
+
+def test_boto3_upload_file_defaults_give_a_crc32_composite_checksum(s3, bucket, tmp_path):
+    path = tmp_path / "big"
+    path.write_bytes(b"".join(PARTS[:2]))
+    s3.upload_file(str(path), bucket, "big", Config=TransferConfig(
+        multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB))
+    head = s3.head_object(Bucket=bucket, Key="big", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32"] == _composite(_crc32, PARTS[:2])
+    assert head["ChecksumType"] == "COMPOSITE" and head["ETag"].endswith('-2"')
+    got = s3.get_object(Bucket=bucket, Key="big", ChecksumMode="ENABLED")
+    assert got["ChecksumCRC32"] == head["ChecksumCRC32"]
+    assert hashlib.md5(got["Body"].read()).digest() == hashlib.md5(path.read_bytes()).digest()
+
+
+def test_a_sha256_composite_upload_reports_its_checksum_everywhere(s3, bucket):
+    up, parts = _upload(s3, bucket, "k", "SHA256")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                        MultipartUpload={"Parts": parts})
+    expected = _composite(_sha256, PARTS)
+    assert done["ChecksumSHA256"] == expected and done["ChecksumType"] == "COMPOSITE"
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                         MultipartUpload={"Parts": parts})
+    assert again["ChecksumSHA256"] == expected
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == expected and head["ChecksumType"] == "COMPOSITE"
+    assert "ChecksumSHA256" not in s3.head_object(Bucket=bucket, Key="k")
+
+
+def test_a_full_object_crc32_upload_is_the_crc_of_the_whole_object(s3, bucket):
+    whole = _b64(_crc32(b"".join(PARTS)))
+    up, parts = _upload(s3, bucket, "k", "CRC32", ChecksumType="FULL_OBJECT")
+    assert code_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="k", UploadId=up, MultipartUpload={"Parts": parts},
+        ChecksumCRC32=_b64(_crc32(b"wrong")), ChecksumType="FULL_OBJECT")) \
+        == ("BadDigest", 400)
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                        MultipartUpload={"Parts": parts},
+                                        ChecksumCRC32=whole, ChecksumType="FULL_OBJECT")
+    assert done["ChecksumCRC32"] == whole and done["ChecksumType"] == "FULL_OBJECT"
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                         MultipartUpload={"Parts": parts},
+                                         ChecksumCRC32=whole, ChecksumType="FULL_OBJECT")
+    assert again["ChecksumCRC32"] == whole and again["ETag"] == done["ETag"]
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32"] == whole and head["ChecksumType"] == "FULL_OBJECT"
+    # boto3 validates a full-object checksum of a GET against the body.
+    body = s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")["Body"].read()
+    assert body == b"".join(PARTS)
+
+
+def test_a_part_checksum_that_does_not_match_is_invalid_part(s3, bucket):
+    up, parts = _upload(s3, bucket, "k", "CRC32", parts=[b"x" * 10])
+    parts[0]["ChecksumCRC32"] = _b64(_crc32(b"y"))
+    assert code_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="k", UploadId=up, MultipartUpload={"Parts": parts})) \
+        == ("InvalidPart", 400)
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="k"))[1] == 404
+
+
+def test_checksum_types_an_algorithm_cannot_have_are_refused(s3, bucket):
+    assert code_of(lambda: s3.create_multipart_upload(
+        Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256", ChecksumType="FULL_OBJECT")) \
+        == ("InvalidRequest", 400)
+    resp = s3_raw("POST", "/%s/k" % bucket, query={"uploads": ""},
+                  headers={"x-amz-checksum-algorithm": "CRC64NVME",
+                           "x-amz-checksum-type": "COMPOSITE"})
+    assert resp.status == 400 and b"<Code>InvalidRequest</Code>" in resp.body
+
+
+def test_a_part_without_the_uploads_checksum_is_refused(s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="k",
+                                    ChecksumAlgorithm="CRC32")["UploadId"]
+    try:
+        resp = s3_raw("PUT", "/%s/k" % bucket, query={"uploadId": up, "partNumber": "1"},
+                      body=b"no checksum")
+        assert resp.status == 400 and b"<Code>InvalidRequest</Code>" in resp.body
+        assert s3.list_parts(Bucket=bucket, Key="k", UploadId=up).get("Parts", []) == []
+    finally:
+        s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=up)
+
+
+def test_parts_with_trailer_checksums_and_copied_parts_make_the_composite(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=PARTS[1])
+    up = s3.create_multipart_upload(Bucket=bucket, Key="k",
+                                    ChecksumAlgorithm="CRC32")["UploadId"]
+    value = _b64(_crc32(PARTS[0]))
+    resp = s3_raw("PUT", "/%s/k" % bucket, query={"uploadId": up, "partNumber": "1"},
+                  trailer=True, body=aws_chunked_with_trailer(PARTS[0], "x-amz-checksum-crc32",
+                                                              value),
+                  headers={"Content-Encoding": "aws-chunked",
+                           "x-amz-decoded-content-length": str(len(PARTS[0])),
+                           "x-amz-trailer": "x-amz-checksum-crc32"})
+    assert resp.status == 200, resp.body
+    first = {"PartNumber": 1, "ETag": resp.headers["etag"], "ChecksumCRC32": value}
+    copied = s3.upload_part_copy(Bucket=bucket, Key="k", UploadId=up, PartNumber=2,
+                                 CopySource={"Bucket": bucket, "Key": "src"})["CopyPartResult"]
+    assert copied["ChecksumCRC32"] == _b64(_crc32(PARTS[1]))
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up, MultipartUpload={
+        "Parts": [first, {"PartNumber": 2, "ETag": copied["ETag"]}]})
+    assert done["ChecksumCRC32"] == _composite(_crc32, PARTS[:2])
+
+
+@pytest.mark.parametrize("algorithm", ["CRC32", "SHA1", "SHA256"])
+def test_single_puts_report_a_full_object_checksum(s3, bucket, algorithm):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"data", ChecksumAlgorithm=algorithm)
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumType"] == "FULL_OBJECT" and head["Checksum" + algorithm]
