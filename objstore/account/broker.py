@@ -153,10 +153,11 @@ class AccountBroker(DatabaseBroker):
 
     def fetch_containers(self, bounds: Bounds) -> List[ContainerEntry]:
         """One run of live rows for ``listing.build_listing``."""
-        rows = self._live_rows("container", "name, object_count, bytes_used, put_timestamp",
-                               bounds)
+        rows = self._live_rows("container", "name, object_count, bytes_used, put_timestamp, "
+                               "storage_policy_index", bounds)
         return [ContainerEntry(r["name"], int(r["object_count"]), int(r["bytes_used"]),
-                               r["put_timestamp"]) for r in rows]
+                               r["put_timestamp"], int(r["storage_policy_index"] or 0))
+                for r in rows]
 
     def get_replication_info(self) -> Dict[str, Any]:
         """What a replicator compares with a peer before sending rows."""

@@ -153,6 +153,10 @@ class AccountServer(DatabaseServer):
         headers.update(metadata_headers(broker))
         return headers
 
+    def _policy_name(self, index: int) -> Optional[str]:
+        policy = self.policies.get_by_index(index)
+        return policy.name if policy is not None else None
+
     def HEAD(self, req: Request) -> Response:
         t = self.parse_target(req, 3, 3)
         broker = self.get_broker(t)
@@ -167,7 +171,7 @@ class AccountServer(DatabaseServer):
         broker = self.get_broker(t)
         info = self._info_or_404(broker)
         return self.listing_response(req, "account", t.account, broker.fetch_containers,
-                                     container_item,  # type: ignore[arg-type]
+                                     lambda e: container_item(e, self._policy_name),
                                      self._headers(info, broker),
                                      constraints.LIMITS["account_listing_limit"])
 

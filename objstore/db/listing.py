@@ -4,31 +4,21 @@ The listing rules (prefix, delimiter, marker, end_marker, limit, reverse,
 path) are subtle enough to deserve their own module: the brokers only know
 how to fetch a sorted run of names between two bounds, and everything a
 client can observe about paging is decided here, where it can be tested
-against a simple model. The renderers turn the JSON-shaped items into the
-three formats the Swift API documents, so the proxy can re-render a backend
-JSON listing without re-implementing any of it.
+against a simple model. Parsing the client's parameters and rendering the
+answer (json, xml, plain) is ``objstore.common.http.listing``, shared with
+the proxy.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
-from xml.sax.saxutils import escape
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from webob.acceptparse import create_accept_header
-
-from objstore.common.timestamp import Timestamp
+from objstore.common.http import listing as http_listing
+from objstore.common.http.listing import ListingParams
 
 MAX_CODE_POINT = 0x10FFFF
 _SURROGATES = (0xD800, 0xDFFF)
-
-JSON_TYPE = "application/json"
-XML_TYPES = ("application/xml", "text/xml")
-PLAIN_TYPE = "text/plain"
-# Order matters: a client that accepts anything (*/*) gets plain text.
-_OFFERS = [PLAIN_TYPE, JSON_TYPE, "application/xml", "text/xml"]
-_FORMAT_TYPES = {"json": JSON_TYPE, "xml": "application/xml", "plain": PLAIN_TYPE}
 
 
 @dataclass(frozen=True)
@@ -48,6 +38,7 @@ class ContainerEntry:
     object_count: int
     bytes_used: int
     put_timestamp: str
+    storage_policy_index: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,69 +76,6 @@ class Bounds:
 
 
 Fetcher = Callable[[Bounds], Sequence[Union[ObjectEntry, ContainerEntry]]]
-
-
-@dataclass(frozen=True)
-class ListingParams:
-    """What a client asked for; validated by ``parse_listing_params``."""
-    prefix: str = ""
-    delimiter: str = ""
-    marker: str = ""
-    end_marker: str = ""
-    limit: int = 10000
-    reverse: bool = False
-    path: Optional[str] = None
-
-
-class ListingParamError(ValueError):
-    """A listing query parameter is invalid; ``status`` is the HTTP answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def parse_listing_params(query: Dict[str, str], max_limit: int,
-                         allow_path: bool = True) -> ListingParams:
-    """Validate the listing parameters of a request's query string.
-
-    Swift answers 412 for a limit it will not honour and for a delimiter
-    longer than one character; names that are not UTF-8 are a 400.
-    """
-    for key in ("prefix", "delimiter", "marker", "end_marker", "path"):
-        value = query.get(key)
-        if value is not None and not _valid_text(value):
-            raise ListingParamError(400, "%s must be valid UTF-8 without NUL" % key)
-    limit = max_limit
-    raw_limit = query.get("limit")
-    if raw_limit not in (None, ""):
-        try:
-            limit = int(raw_limit)  # type: ignore[arg-type]
-        except ValueError:
-            raise ListingParamError(412, "Value of limit must be a positive integer") from None
-        if limit < 0:
-            raise ListingParamError(412, "Value of limit must be a positive integer")
-        if limit > max_limit:
-            raise ListingParamError(412, "Maximum limit is %d" % max_limit)
-    delimiter = query.get("delimiter") or ""
-    if len(delimiter) > 1:
-        raise ListingParamError(412, "Bad delimiter: it must be a single character")
-    path = query.get("path") if allow_path else None
-    reverse = str(query.get("reverse", "")).strip().lower() in ("true", "1", "yes", "on", "t", "y")
-    return ListingParams(prefix=query.get("prefix") or "", delimiter=delimiter,
-                         marker=query.get("marker") or "",
-                         end_marker=query.get("end_marker") or "",
-                         limit=limit, reverse=reverse, path=path)
-
-
-def _valid_text(value: str) -> bool:
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def prefix_upper_bound(prefix: str) -> Optional[str]:
@@ -255,105 +183,23 @@ def build_listing(fetch: Fetcher, params: ListingParams) -> List[Entry]:
     return out
 
 
-# ------------------------------------------------------------------ render
+# ------------------------------------------------------------------ items
 
-def choose_content_type(format_param: Optional[str], accept: Optional[str]) -> Optional[str]:
-    """The listing's media type, or ``None`` when the client accepts none (406).
-
-    ``?format=`` wins over ``Accept``; an unknown format means plain text,
-    as Swift does.
-    """
-    if format_param:
-        return _FORMAT_TYPES.get(format_param.strip().lower(), PLAIN_TYPE)
-    if not accept:
-        return PLAIN_TYPE
-    try:
-        offers = create_accept_header(accept).acceptable_offers(_OFFERS)
-    except (ValueError, TypeError):
-        return PLAIN_TYPE
-    if not offers:
-        return None
-    best_q = offers[0][1]
-    # Among equally good offers keep our preference order (plain first).
-    for offer in _OFFERS:
-        if (offer, best_q) in offers:
-            return offer
-    return offers[0][0]
-
-
-def split_swift_bytes(content_type: str) -> Tuple[str, Optional[int]]:
-    """Strip a ``;swift_bytes=N`` parameter (set for manifests) from a type.
-
-    Large-object middleware stores the real size there so listings can
-    show the size of the whole object instead of the manifest's.
-    """
-    if "swift_bytes=" not in content_type:
-        return content_type, None
-    kept, size = [], None
-    for part in content_type.split(";"):
-        key, sep, value = part.strip().partition("=")
-        if sep and key == "swift_bytes":
-            try:
-                size = int(value)
-            except ValueError:
-                size = None
-            continue
-        kept.append(part)
-    return ";".join(kept).rstrip(), size
-
-
-def object_item(entry: Union[ObjectEntry, Subdir]) -> Dict[str, object]:
+def object_item(entry: Union[ObjectEntry, Subdir]) -> Dict[str, Any]:
     """The JSON form of one container listing entry."""
     if isinstance(entry, Subdir):
-        return {"subdir": entry.name}
-    ctype, real_size = split_swift_bytes(entry.content_type)
-    return {"hash": entry.etag,
-            "last_modified": Timestamp(entry.created_at).isoformat,
-            "bytes": entry.size if real_size is None else real_size,
-            "name": entry.name, "content_type": ctype}
+        return http_listing.subdir_item(entry.name)
+    return http_listing.object_item(entry.name, entry.created_at, entry.size,
+                                    entry.content_type, entry.etag)
 
 
-def container_item(entry: Union[ContainerEntry, Subdir]) -> Dict[str, object]:
-    """The JSON form of one account listing entry."""
+def container_item(entry: Union[ContainerEntry, Subdir],
+                   policy_name: Optional[Callable[[int], Optional[str]]] = None
+                   ) -> Dict[str, Any]:
+    """The JSON form of one account listing entry; ``policy_name`` maps a
+    storage policy index to the name listings show."""
     if isinstance(entry, Subdir):
-        return {"subdir": entry.name}
-    return {"name": entry.name, "count": entry.object_count, "bytes": entry.bytes_used,
-            "last_modified": Timestamp(entry.put_timestamp).isoformat}
-
-
-_XML_FIELDS = {
-    "container": ("object", ("name", "hash", "bytes", "content_type", "last_modified")),
-    "account": ("container", ("name", "count", "bytes", "last_modified")),
-}
-
-
-def render_listing(items: Sequence[Dict[str, object]], content_type: str,
-                   kind: str, name: str) -> bytes:
-    """Render JSON-shaped listing items as ``content_type``.
-
-    ``kind`` is ``container`` (items are objects) or ``account`` (items are
-    containers); ``name`` is the listed container or account.
-    """
-    if content_type == JSON_TYPE:
-        return json.dumps(list(items)).encode("utf-8")
-    if content_type in XML_TYPES:
-        tag, fields = _XML_FIELDS[kind]
-        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<%s name=%s>'
-                 % (kind, _xml_attr(name))]
-        for item in items:
-            if "subdir" in item:
-                sub = str(item["subdir"])
-                parts.append('<subdir name=%s><name>%s</name></subdir>'
-                             % (_xml_attr(sub), escape(sub)))
-                continue
-            parts.append("<%s>" % tag)
-            for field in fields:
-                parts.append("<%s>%s</%s>" % (field, escape(str(item.get(field, ""))), field))
-            parts.append("</%s>" % tag)
-        parts.append("</%s>" % kind)
-        return "".join(parts).encode("utf-8")
-    return "".join("%s\n" % (item.get("subdir") or item.get("name")) for item in items).encode("utf-8")
-
-
-def _xml_attr(value: str) -> str:
-    return '"%s"' % escape(value, {'"': "&quot;"})
+        return http_listing.subdir_item(entry.name)
+    return http_listing.container_item(
+        entry.name, entry.object_count, entry.bytes_used, entry.put_timestamp,
+        policy_name(entry.storage_policy_index) if policy_name else None)

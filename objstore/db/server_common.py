@@ -9,11 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
-from urllib.parse import parse_qsl
 
 from webob import Request, Response
-from webob.exc import (HTTPBadRequest, HTTPNotAcceptable, HTTPNotFound,
-                       HTTPPreconditionFailed)
+from webob.exc import HTTPBadRequest, HTTPNotFound
 
 from objstore.common import concurrency, constraints
 from objstore.common.config import (config_float, config_true_value, load_hash_settings,
@@ -24,9 +22,8 @@ from objstore.common.storage_server import StorageServer, check_device, split_ta
 from objstore.common.timestamp import Timestamp
 from objstore.db import replication
 from objstore.db.broker import DatabaseBroker, MetadataError
-from objstore.db.listing import (PLAIN_TYPE, Entry, Fetcher, ListingParamError,
-                                 build_listing, choose_content_type,
-                                 parse_listing_params, render_listing)
+from objstore.common.http import listing as http_listing
+from objstore.db.listing import Entry, Fetcher, build_listing
 from objstore.db.paths import db_path, device_tmp_dir, name_hash, valid_hash
 
 ALLOWED_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "REPLICATE")
@@ -114,29 +111,32 @@ class DatabaseServer(StorageServer):
         XML always have a body (``[]``, an empty element).
         """
         query = query_params(req)
-        ctype = choose_content_type(query.get("format"), req.headers.get("Accept"))
+        fmt = query.get("format")
+        ctype = http_listing.listing_media_type(fmt, req.headers.get("Accept"))
         if ctype is None:
-            raise HTTPNotAcceptable(body=b"Listings are available as text/plain, "
-                                         b"application/json, application/xml or text/xml")
+            return Response(status=406, body=http_listing.NOT_ACCEPTABLE_BODY,
+                            content_type=http_listing.ERROR_TYPE, charset=None)
         try:
-            params = parse_listing_params(query, max_limit, allow_path=(kind == "container"))
-        except ListingParamError as err:
-            cls = HTTPPreconditionFailed if err.status == 412 else HTTPBadRequest
-            raise cls(body=str(err).encode("utf-8"))
+            params = http_listing.parse_listing_params(query, max_limit,
+                                                       allow_path=(kind == "container"))
+        except http_listing.ListingParamError as err:
+            return Response(status=err.status, body=str(err).encode("utf-8"),
+                            content_type=http_listing.ERROR_TYPE, charset=None)
         items = [to_item(e) for e in build_listing(fetch, params)]
-        if ctype == PLAIN_TYPE and not items:
+        if ctype == http_listing.PLAIN_TYPE and not items:
             resp = Response(status=204)
         else:
-            resp = Response(status=200, body=render_listing(items, ctype, kind, name))
+            resp = Response(status=200,
+                            body=http_listing.render_listing(items, ctype, kind, name))
         resp.headers.update(headers)
-        resp.content_type = ctype
-        resp.charset = "utf-8"
+        resp.headers.update(http_listing.listing_headers(ctype, fmt))
         return resp
 
     def head_content_type(self, req: Request) -> str:
         """The type a GET would have: HEAD answers carry it too."""
         query = query_params(req)
-        return choose_content_type(query.get("format"), req.headers.get("Accept")) or PLAIN_TYPE
+        return http_listing.listing_media_type(
+            query.get("format"), req.headers.get("Accept")) or http_listing.PLAIN_TYPE
 
     # -------------------------------------------------------- REPLICATE
 
@@ -162,14 +162,8 @@ class DatabaseServer(StorageServer):
 # ------------------------------------------------------------- helpers
 
 def query_params(req: Request) -> Dict[str, str]:
-    """The query string as a dict (first value wins); undecodable bytes
-    survive as surrogates so the listing code can reject them with a 400."""
-    pairs = parse_qsl(req.environ.get("QUERY_STRING", ""), keep_blank_values=True,
-                      encoding="utf-8", errors="surrogateescape")
-    out: Dict[str, str] = {}
-    for key, value in pairs:
-        out.setdefault(key, value)
-    return out
+    """The query string as a dict (see ``http_listing.query_params``)."""
+    return http_listing.query_params(req.environ.get("QUERY_STRING", ""))
 
 
 def req_timestamp(req: Request, header: str = "X-Timestamp") -> Timestamp:

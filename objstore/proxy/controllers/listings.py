@@ -1,81 +1,81 @@
 """GET/HEAD of an account or container: ask the storage servers for JSON,
-answer in the format the client wants, with the right Content-Type."""
+answer in the format the client wants, shaped by the one listing module
+(``objstore.common.http.listing``) the storage servers render with too."""
 
 from __future__ import annotations
 
-import json
 from typing import Optional, Tuple
+from urllib.parse import urlencode
 
 from webob import Request, Response
 
 from objstore.common import constraints
-from objstore.proxy import listing
+from objstore.common.http import listing
 from objstore.proxy.controllers.base import error_response
 
 # Query parameters a listing request may carry on to the storage servers.
 LISTING_PARAMS = ("limit", "marker", "end_marker", "prefix", "delimiter", "path", "reverse",
                   "states", "includes")
+# Backend headers of a listing that Swift does not show a client.
+_NOT_SHOWN = ("X-Put-Timestamp",)
+
+
+def _error(status: int, body: bytes, content_type: str = listing.ERROR_TYPE) -> Response:
+    return Response(status=status, body=body, content_type=content_type, charset=None)
 
 
 def listing_query(req: Request, kind: str) -> Tuple[Optional[str], Optional[Response]]:
-    """The backend query string for a listing (always JSON), or an error.
-
-    ``limit`` above the configured listing limit is a 412, as documented;
-    a format the client would not accept is a 406.
-    """
-    try:
-        listing.listing_format(req.GET.get("format"), req.headers.get("Accept"))
-    except listing.ListingFormatError as err:
-        return None, error_response(406, "Not Acceptable: %s" % err)
+    """The backend query string for a listing (always JSON), or the error
+    to answer: 406 for a format the client would not accept, 412 for a
+    limit above the configured maximum, 400 for text that is not UTF-8."""
+    query = listing.query_params(req.environ.get("QUERY_STRING", ""))
+    if listing.listing_media_type(query.get("format"), req.headers.get("Accept")) is None:
+        return None, _error(406, listing.NOT_ACCEPTABLE_BODY)
     max_limit = constraints.LIMITS["%s_listing_limit" % kind]
+    try:
+        listing.parse_listing_params(query, max_limit)
+    except listing.ListingParamError as err:
+        # Swift labels a container's bad-UTF-8 answer text/plain.
+        ctype = "text/plain" if err.status == 400 and kind == "container" else \
+            listing.ERROR_TYPE
+        return None, _error(err.status, str(err).encode("utf-8"), ctype)
     params = []
     for key in LISTING_PARAMS:
-        value = req.GET.get(key)
-        if value is None:
-            continue
+        value = query.get(key)
         if key == "limit":
-            try:
-                if int(value) < 0:
-                    raise ValueError(value)
-            except ValueError:
-                return None, error_response(412, "Value of limit must be a positive "
-                                                 "integer, not %r" % value)
-            if int(value) > max_limit:
-                return None, error_response(412, "Maximum limit is %d" % max_limit)
-        for bad in ("marker", "end_marker", "prefix", "delimiter", "path"):
-            if key == bad and not constraints.valid_utf8(value):
-                return None, error_response(400, "%s must be valid UTF-8" % key)
-        params.append((key, value))
+            limit = listing.parse_limit(value, max_limit)
+            value = None if limit is None else str(limit)
+        if value is not None:
+            params.append((key, value))
     params.append(("format", "json"))
-    from urllib.parse import urlencode
-
     return urlencode(params), None
 
 
 def finish_listing(req: Request, resp: Response, kind: str, name: str) -> Response:
     """Turn a backend's JSON listing answer into the client's answer."""
-    fmt = listing.listing_format(req.GET.get("format"), req.headers.get("Accept"))
+    fmt = listing.query_params(req.environ.get("QUERY_STRING", "")).get("format")
+    media = listing.listing_media_type(fmt, req.headers.get("Accept")) or listing.PLAIN_TYPE
     if not 200 <= resp.status_int < 300:
         return resp
-    resp.headers["Content-Type"] = listing.CONTENT_TYPES[fmt]
+    for header in _NOT_SHOWN:
+        resp.headers.pop(header, None)
+    resp.headers["Accept-Ranges"] = "bytes"
     if req.method == "HEAD":
         resp.body = b""
-        resp.headers["Content-Type"] = listing.CONTENT_TYPES[fmt]
-        resp.headers["Content-Length"] = "0"
         if resp.status_int == 200:
             resp.status = 204
+        resp.headers.update(listing.listing_headers(media, fmt))
         return resp
     try:
-        entries = json.loads(resp.body or b"[]")
+        items = listing.items_from_json(resp.body)
     except ValueError:
         return error_response(503, "Service Unavailable: the %s server sent a listing "
                                    "that is not JSON" % kind)
-    if fmt == listing.PLAIN and not entries:
+    if media == listing.PLAIN_TYPE and not items:
         resp.status = 204
         resp.body = b""
-        resp.headers["Content-Type"] = listing.CONTENT_TYPES[fmt]
-        return resp
-    resp.status = 200
-    resp.body = listing.render_listing(entries, fmt, kind, name)
-    resp.headers["Content-Type"] = listing.CONTENT_TYPES[fmt]
+    else:
+        resp.status = 200
+        resp.body = listing.render_listing(items, media, kind, name)
+    resp.headers.update(listing.listing_headers(media, fmt))
     return resp
