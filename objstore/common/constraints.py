@@ -19,6 +19,7 @@ DEFAULTS: Dict[str, int] = {
     "max_meta_count": 90,
     "max_meta_overall_size": 4096,
     "max_header_size": 8192,
+    "max_request_line": 8192,
     "max_object_name_length": 1024,
     "container_listing_limit": 10000,
     "account_listing_limit": 10000,
@@ -58,9 +59,7 @@ def load_constraints(directory: str) -> Dict[str, int]:
 
 def info() -> Dict[str, object]:
     """The ``swift`` section of ``/info``."""
-    data: Dict[str, object] = dict(LIMITS)
-    data["valid_api_versions"] = list(VALID_API_VERSIONS)
-    return data
+    return dict(LIMITS)
 
 
 def valid_utf8(value: object) -> bool:

@@ -1,8 +1,21 @@
 """What ``GET /info`` reports: each part of the proxy registers its section.
 
-Middlewares call ``register_info`` when they are built, so ``/info`` lists
-exactly the features in the running pipeline. Sections whose names start
-with ``admin:`` are hidden unless the request is signed with the admin key.
+This is the one way a feature appears in ``/info``. A middleware calls
+``register_info`` in its constructor, with the section name Swift uses
+for it and the settings a client may rely on::
+
+    class BulkMiddleware:
+        def __init__(self, app, conf):
+            self.max_deletes = int(conf.get("max_deletes_per_request", 10000))
+            registry.register_info("bulk_delete", max_deletes_per_request=self.max_deletes)
+
+The pipeline loader (``common.pipeline.load_pipeline``) clears the registry
+before it builds the filters, so ``/info`` lists exactly the features of
+the running pipeline, with their configured values -- a middleware that is
+removed from the pipeline disappears from ``/info`` by itself, and one that
+is added needs no other change. ``register_info("swift", key=value)``
+extends the core section (e.g. ``strict_cors_mode``); ``admin=True``
+registers a section shown only to requests signed with the admin key.
 """
 
 from __future__ import annotations

@@ -141,6 +141,8 @@ class StorageServer:
         set_txn_id(txn_id)
         try:
             resp = self.dispatch(req)
+            if isinstance(resp, HTTPException):
+                resp = _as_swift_error(resp)
         except HTTPError as err:
             resp = err.response
         except HTTPException as err:

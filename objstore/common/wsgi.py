@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, Optional
 
-from objstore.common import concurrency
+from objstore.common import concurrency, constraints
 from objstore.common.config import config_int, read_conf
 
 AppFactory = Callable[[Dict[str, str]], Any]
@@ -44,6 +44,8 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     import eventlet.wsgi
 
     eventlet.wsgi.MAX_HEADER_LINE = config_int(conf, "max_header_size", 8192) + 1024
+    eventlet.wsgi.MAX_REQUEST_LINE = config_int(
+        conf, "max_request_line", constraints.LIMITS["max_request_line"])
     # 90 metadata items plus the usual headers exceed http.client's default
     # of 100 headers per message, in requests and in backend responses.
     http.client._MAXHEADERS = max(http.client._MAXHEADERS,

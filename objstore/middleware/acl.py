@@ -104,25 +104,30 @@ def parse_account_acl(text: Optional[str]) -> Optional[Dict[str, List[str]]]:
     """The account ACL in ``X-Account-Access-Control``, validated.
 
     ``None`` for an empty header (no account ACL). Raises ``ValueError``
-    with the reason for anything but a JSON object mapping ``admin``,
-    ``read-write`` and ``read-only`` to lists of strings.
+    with Swift's reason (clients show it) for anything but a JSON object
+    mapping ``admin``, ``read-write`` and ``read-only`` to lists of strings.
     """
     if text is None or not text.strip():
         return None
     try:
         data = json.loads(text)
     except ValueError:
-        raise ValueError("X-Account-Access-Control must be JSON, e.g. "
-                         '{"read-only": ["account:user"]}') from None
+        data = None
     if not isinstance(data, dict):
-        raise ValueError("X-Account-Access-Control must be a JSON object")
+        raise ValueError("Syntax error in input (%r)" % text)
     for key, value in data.items():
         if key not in ACCOUNT_ACL_KEYS:
-            raise ValueError("unknown key %r in X-Account-Access-Control (allowed: %s)"
-                             % (key, ", ".join(ACCOUNT_ACL_KEYS)))
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError("X-Account-Access-Control %r must be a list of strings" % key)
+            raise ValueError('Key "%s" not recognized' % key)
+        if not isinstance(value, list):
+            raise ValueError('Value for key "%s" must be a list' % key)
+        if not all(isinstance(v, str) for v in value):
+            raise ValueError('Elements of "%s" list must be strings' % key)
     return {key: list(data[key]) for key in ACCOUNT_ACL_KEYS if data.get(key)}
+
+
+def account_acl_error(text: str, err: ValueError) -> str:
+    """The 400 body for a refused account ACL, as Swift words it."""
+    return "X-Account-Access-Control invalid: %s\n\nInput: %s" % (err, text)
 
 
 def format_account_acl(acl: Dict[str, List[str]]) -> str:

@@ -33,10 +33,12 @@ from webob import Request, Response
 
 from objstore.common import logs, registry
 from objstore.common.config import ConfigError, config_int, config_true_value
+from objstore.common.http import errors
+from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.memcached import LocalCache
 from objstore.common.utils import split_path
-from objstore.middleware.acl import (clean_acl, format_account_acl, parse_account_acl,
-                                     parse_acl, referrer_allowed)
+from objstore.middleware.acl import (account_acl_error, clean_acl, format_account_acl,
+                                     parse_account_acl, parse_acl, referrer_allowed)
 
 DEFAULT_TOKEN_LIFE = 86400
 DEFAULT_RESELLER_PREFIX = "AUTH"
@@ -184,10 +186,12 @@ class TempAuth:
         raw = env.pop("HTTP_" + ACCOUNT_ACL_HEADER.upper().replace("-", "_"), None)
         if raw is None:
             return None
+        text = wsgi_to_str(raw, "replace")
         try:
-            acl = parse_account_acl(raw)
+            acl = parse_account_acl(text)
         except ValueError as err:
-            return Response(status=400, content_type="text/plain", text="%s\n" % err)
+            return errors.swift_error(400, account_acl_error(text, err),
+                                      content_type=errors.PLAIN_UTF8)
         sysmeta_key = "HTTP_" + ACCOUNT_ACL_SYSMETA.upper().replace("-", "_")
         env[sysmeta_key] = format_account_acl(acl) if acl else ""
         return None
@@ -256,7 +260,7 @@ class TempAuth:
         access_key = details.get("access_key", "")
         user = self.users.get(access_key)
         if user is None or not details["check_signature"](user.key):
-            return self._unauthorized(Request(env), "S3 signature or access key rejected\n")
+            return self._unauthorized(Request(env))
         prefix, slot = "/v1/", "/v1/%s" % access_key
         path = env.get("PATH_INFO", "")
         if path == slot or path.startswith(slot + "/"):
@@ -344,8 +348,7 @@ class TempAuth:
     def handle_auth(self, req: Request) -> Response:
         """Answer ``GET /auth/v1.0`` (and ``/v1.0``, ``/auth/v1/<acct>/auth``)."""
         if req.method not in ("GET", "HEAD"):
-            return Response(status=405, headers={"Allow": "GET, HEAD"}, content_type="text/plain",
-                            text="Get a token with GET %sv1.0\n" % self.auth_prefix)
+            return errors.swift_error(405)
         path = req.path_info
         rel = path[len(self.auth_prefix) - 1:] if path.startswith(self.auth_prefix) else path
         parts = [p for p in rel.split("/") if p]
@@ -356,14 +359,14 @@ class TempAuth:
         elif len(parts) == 3 and parts[0] == "v1" and parts[2] == "auth":
             account_user = "%s:%s" % (parts[1], user_header or "")
         else:
-            return Response(status=400, content_type="text/plain", text="Unknown auth path %s; use GET %sv1.0\n"
-                            % (path, self.auth_prefix))
+            return errors.swift_error(400)
+        realm = account_user.partition(":")[0] or "unknown"
         if not account_user or ":" not in account_user or not key:
-            return self._unauthorized(req, "Give X-Auth-User: account:user and X-Auth-Key\n")
+            return self._unauthorized(req, realm)
         user = self.users.get(account_user)
         if user is None or not hmac.compare_digest(user.key.encode("utf-8"),
                                                    key.encode("utf-8")):
-            return self._unauthorized(req, "Invalid user or key\n")
+            return self._unauthorized(req, realm)
         return self._issue_token(req, account_user, user)
 
     def _issue_token(self, req: Request, account_user: str, user: User) -> Response:
@@ -407,7 +410,7 @@ class TempAuth:
         try:
             _version, account, container, obj = split_path(req.path_info, 1, 4, True)
         except ValueError:
-            return Response(status=404, content_type="text/plain", text="Not a valid path: %s\n" % req.path_info)
+            return errors.swift_error(404)
         prefix = self._account_prefix(account)
         if prefix is None:
             return self.denied_response(req)
@@ -446,21 +449,23 @@ class TempAuth:
     def denied_response(self, req: Request) -> Response:
         """403 for an authenticated caller, 401 (retry with a token) otherwise."""
         if req.remote_user:
-            return Response(status=403, content_type="text/plain", text="Forbidden: %s may not %s %s\n" % (
-                req.remote_user.split(",")[0], req.method, req.path_info))
+            self.logger.debug("403: %s may not %s %s", req.remote_user.split(",")[0],
+                              req.method, req.path_info)
+            return errors.swift_error(403)
         return self._unauthorized(req)
 
-    def _unauthorized(self, req: Request, text: str = "Unauthorized: "
-                      "this needs a valid X-Auth-Token\n") -> Response:
-        realm = "unknown"
-        try:
-            _version, account, _rest = split_path(req.path_info, 1, 3, True)
-            if self._account_prefix(account):
+    def _unauthorized(self, req: Request, realm: Optional[str] = None) -> Response:
+        """401 with ``WWW-Authenticate: Swift realm="<account>"`` (the
+        account of the path, or ``unknown``), quoted as Swift quotes it."""
+        if realm is None:
+            realm = "unknown"
+            try:
+                _version, account, _rest = split_path(req.path_info, 1, 3, True)
                 realm = account or realm
-        except ValueError:
-            pass
-        return Response(status=401, text=text, content_type="text/plain",
-                        headers={"Www-Authenticate": 'Swift realm="%s"' % realm})
+            except ValueError:
+                pass
+        return errors.swift_error(401, headers={"Www-Authenticate": 'Swift realm="%s"'
+                                                % realm.replace('"', "")})
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

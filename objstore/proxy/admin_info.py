@@ -4,7 +4,8 @@ The admin view (hidden sections such as ``admin:*``) is shown only to a
 request signed with ``admin_key``: ``?swiftinfo_sig=<hmac>&swiftinfo_expires
 =<unix time>`` where the HMAC-SHA1 covers ``"<METHOD>\\n<expires>\\n/info"``.
 Signing with a key instead of a token keeps ``/info`` usable by tools
-that never authenticate.
+that never authenticate. A signature without an ``admin_key`` configured
+(or half a signature) is 403, a wrong or expired one 401.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from typing import Any
 from webob import Request, Response
 
 from objstore.common import registry
+from objstore.common.http import errors
+
+ALLOW = "HEAD, GET, OPTIONS"
 
 
 def info_signature(key: str, method: str, expires: str, path: str = "/info") -> str:
@@ -33,8 +37,7 @@ def _signed_admin(app: Any, req: Request) -> Any:
     if sig is None and expires is None:
         return False
     if not app.admin_key or not sig or not expires:
-        return Response(status=401, body=b"Unauthorized: admin info is not available\n",
-                        content_type="text/plain")
+        return errors.swift_error(403)
     try:
         expired = int(expires) < time.time()
     except ValueError:
@@ -43,25 +46,23 @@ def _signed_admin(app: Any, req: Request) -> Any:
     valid = any(hmac.compare_digest(sig, info_signature(app.admin_key, m, expires))
                 for m in {method, "GET", "HEAD"})
     if expired or not valid:
-        return Response(status=401, body=b"Unauthorized: bad or expired swiftinfo_sig\n",
-                        content_type="text/plain")
+        return errors.swift_error(401)
     return True
 
 
 def handle_info(app: Any, req: Request) -> Response:
     """Answer ``/info`` (GET, HEAD, OPTIONS)."""
     if req.method == "OPTIONS":
-        return Response(status=200, headerlist=[("Allow", "GET, HEAD, OPTIONS"),
-                                                ("Content-Length", "0")])
+        return Response(status=200, headerlist=[("Content-Type", errors.HTML),
+                                                ("Allow", ALLOW), ("Content-Length", "0")])
     if req.method not in ("GET", "HEAD"):
-        return Response(status=405, headerlist=[("Allow", "GET, HEAD, OPTIONS"),
-                                                ("Content-Length", "0")])
+        return errors.swift_error(405, headers={"Allow": ALLOW})
     if not app.expose_info:
-        return Response(status=403, body=b"Forbidden: /info is disabled on this proxy\n",
-                        content_type="text/plain")
+        return errors.swift_error(403)
     admin = _signed_admin(app, req)
     if isinstance(admin, Response):
         return admin
     data = registry.get_info(admin=bool(admin), disallowed=app.disallowed_sections)
     body = json.dumps(data, sort_keys=True).encode("utf-8")
-    return Response(status=200, body=body, content_type="application/json", charset="utf-8")
+    return Response(status=200, body=body, headerlist=[
+        ("Content-Type", "application/json; charset=UTF-8")])

@@ -115,6 +115,7 @@ class Application:
         swift["policies"] = self.policies.info()
         swift["account_autocreate"] = self.account_autocreate
         swift["allow_account_management"] = self.allow_account_management
+        swift["allow_open_expired"] = False  # X-Open-Expired is not supported
         swift["version"] = "objstore-0.1.0"
         registry.register_info("swift", **swift)
 

@@ -37,8 +37,17 @@ def test_info_lists_the_storage_policies_with_exactly_one_default(info):
     assert len([p for p in policies if p.get("default")]) == 1
 
 
-def test_info_lists_the_api_versions(info):
-    assert "v1" in info["swift"]["valid_api_versions"]
+def test_info_reports_the_request_line_limit_and_no_open_expired_as_swift(info):
+    assert info["swift"]["max_request_line"] == 8192
+    assert info["swift"]["allow_open_expired"] is False
+    assert "valid_api_versions" not in info["swift"]  # Swift shows it only when configured
+
+
+def test_info_has_an_s3api_section_with_its_limits(info):
+    assert info["s3api"] == {
+        "max_bucket_listing": 1000, "max_parts_listing": 1000, "max_upload_part_num": 10000,
+        "max_multi_delete_objects": 1000, "allow_multipart_uploads": True,
+        "min_segment_size": 5242880, "s3_acl": False}
 
 
 def test_info_has_a_tempauth_section(info):

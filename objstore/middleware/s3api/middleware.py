@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterable, Optional
 
 from webob import Response
 
+from objstore.common import registry
 from objstore.common.http.headers import is_safe_value
 from objstore.middleware.s3api import auth, buckets, multipart, objects, public, subresources
 from objstore.middleware.s3api.context import S3Config, S3Context
@@ -130,6 +131,13 @@ class S3ApiMiddleware:
             min_segment_size=int(conf.get("min_segment_size", 5 * 1024 * 1024)),
             max_multi_delete_objects=int(conf.get("max_multi_delete_objects", 1000)),
             public_account=conf.get("public_account", "").strip())
+        registry.register_info(
+            "s3api", max_bucket_listing=self.conf.max_bucket_listing,
+            max_parts_listing=self.conf.max_parts_listing,
+            max_upload_part_num=self.conf.max_upload_part_num,
+            max_multi_delete_objects=self.conf.max_multi_delete_objects,
+            allow_multipart_uploads=True, min_segment_size=self.conf.min_segment_size,
+            s3_acl=False)
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         signed = auth.is_s3_request(env)

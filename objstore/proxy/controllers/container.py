@@ -3,7 +3,7 @@ and ACLs, delete-when-empty."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
@@ -70,8 +70,19 @@ class ContainerController(Controller):
         """Backend headers for a PUT/POST, with ACLs cleaned by the auth
         middleware and removals turned into empty values."""
         headers = convert_remove_headers(self.backend_headers(req), "container")
+        if "swift.authorize" in req.environ and not req.environ.get("swift_owner"):
+            # Only the account's owner (or an admin) grants access or sees
+            # the sync key: from anyone else these headers are ignored, as
+            # Swift ignores them (the rest of the request still applies).
+            owner_only = {h.lower() for h in OWNER_ONLY_HEADERS}
+            headers = {k: v for k, v in headers.items() if k.lower() not in owner_only}
+            return self._checked(req, headers, ())
+        return self._checked(req, headers, ACL_HEADERS)
+
+    def _checked(self, req: Request, headers: Dict[str, str],
+                 acl_headers: Tuple[str, ...]) -> Dict[str, str] | Response:
         clean = req.environ.get("swift.clean_acl")
-        for name in ACL_HEADERS:
+        for name in acl_headers:
             value = req.headers.get(name)
             if value is None or clean is None:
                 continue

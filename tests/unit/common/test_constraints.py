@@ -57,4 +57,18 @@ def test_info_lists_the_limits_users_rely_on():
     assert info["max_file_size"] == 5368709122
     assert info["container_listing_limit"] == 10000
     assert info["max_object_name_length"] == 1024
-    assert "v1" in info["valid_api_versions"]
+    assert info["max_request_line"] == 8192
+    assert "valid_api_versions" not in info  # Swift shows it only when configured
+
+
+def test_metadata_values_are_judged_as_the_bytes_on_the_wire():
+    # WSGI hands "é" over as two latin-1 characters: two bytes, valid UTF-8
+    assert c.check_metadata({"X-Object-Meta-A": "\xc3\xa9" * 128}, "object") is None
+    assert "value longer" in c.check_metadata({"X-Object-Meta-A": "\xc3\xa9" * 129}, "object")
+    assert c.check_metadata({"X-Object-Meta-A": "\xff\xfe"}, "object") == \
+        "Metadata must be valid UTF-8"
+    assert c.check_metadata({"X-Container-Meta-\xff": "v"}, "container") == \
+        "Metadata must be valid UTF-8"
+    # text a middleware set (above U+00FF) counts as its UTF-8 bytes
+    assert c.check_metadata({"X-Object-Meta-A": "\u2603" * 85}, "object") is None
+    assert "value longer" in c.check_metadata({"X-Object-Meta-A": "\u2603" * 86}, "object")

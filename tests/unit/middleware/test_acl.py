@@ -74,10 +74,14 @@ def test_account_acls_parse_and_format_round_trip():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("not json", "must be JSON"), ("[1]", "JSON object"),
-    ('{"owner": ["x"]}', "unknown key"), ('{"admin": "x"}', "list of strings"),
-    ('{"admin": [1]}', "list of strings"),
+    ("not json", "Syntax error in input ('not json')"),
+    ("[1]", "Syntax error in input ('[1]')"),
+    ("null", "Syntax error in input ('null')"),
+    ('{"owner": ["x"]}', 'Key "owner" not recognized'),
+    ('{"admin": "x"}', 'Value for key "admin" must be a list'),
+    ('{"admin": [1]}', 'Elements of "admin" list must be strings'),
 ])
-def test_bad_account_acls_are_refused_with_the_reason(text, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_account_acls_are_refused_with_swifts_reason(text, message):
+    with pytest.raises(ValueError) as err:
         parse_account_acl(text)
+    assert str(err.value) == message

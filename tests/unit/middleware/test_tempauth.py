@@ -395,7 +395,9 @@ def test_a_malformed_account_acl_is_refused_with_400(acct):
     owner = token_for(acct, "test:tester", "testing")
     resp = _set_account_acl(acct, owner, '{"read-only": "test:tester3"}')
     assert resp.status_int == 400
-    assert b"list of strings" in resp.body
+    assert resp.headers["Content-Type"] == "text/plain; charset=UTF-8"
+    assert resp.body == (b'X-Account-Access-Control invalid: Value for key "read-only" must '
+                         b'be a list\n\nInput: {"read-only": "test:tester3"}')
     assert acct.store.sysmeta == {}
 
 
