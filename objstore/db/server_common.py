@@ -23,6 +23,7 @@ from objstore.common.timestamp import Timestamp
 from objstore.db import replication
 from objstore.db.broker import DatabaseBroker, MetadataError
 from objstore.common.http import listing as http_listing
+from objstore.common.http.errors import swift_error
 from objstore.db.listing import Entry, Fetcher, build_listing
 from objstore.db.paths import db_path, device_tmp_dir, name_hash, valid_hash
 
@@ -114,14 +115,12 @@ class DatabaseServer(StorageServer):
         fmt = query.get("format")
         ctype = http_listing.listing_media_type(fmt, req.headers.get("Accept"))
         if ctype is None:
-            return Response(status=406, body=http_listing.NOT_ACCEPTABLE_BODY,
-                            content_type=http_listing.ERROR_TYPE, charset=None)
+            return swift_error(406)
         try:
             params = http_listing.parse_listing_params(query, max_limit,
                                                        allow_path=(kind == "container"))
         except http_listing.ListingParamError as err:
-            return Response(status=err.status, body=str(err).encode("utf-8"),
-                            content_type=http_listing.ERROR_TYPE, charset=None)
+            return swift_error(err.status, str(err))
         items = [to_item(e) for e in build_listing(fetch, params)]
         if ctype == http_listing.PLAIN_TYPE and not items:
             resp = Response(status=204)

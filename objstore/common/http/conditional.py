@@ -27,10 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional
 
+from objstore.common.http.errors import HTML
 from objstore.common.timestamp import Timestamp, timestamp_from_http_date
 
 #: Content-Type of a 412 answer to an object GET or HEAD, as Swift's.
-PRECONDITION_FAILED_TYPE = "text/html; charset=UTF-8"
+PRECONDITION_FAILED_TYPE = HTML
 #: Backend header naming the metadata key(s) conditions are judged against
 #: (comma-separated, first present wins): an EC archive's or a large
 #: object's client-visible ETag lives in sysmeta, not in ``ETag``.

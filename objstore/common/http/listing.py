@@ -46,10 +46,6 @@ PLAIN_TYPE = "text/plain"
 _OFFERS = [PLAIN_TYPE, JSON_TYPE, "application/xml", "text/xml"]
 _FORMAT_TYPES = {"json": JSON_TYPE, "xml": "application/xml", "plain": PLAIN_TYPE}
 
-#: Type and bodies of listing errors, as Swift sends them.
-ERROR_TYPE = "text/html; charset=UTF-8"
-NOT_ACCEPTABLE_BODY = (b"<html><h1>Not Acceptable</h1><p>The resource is not available "
-                       b"in a format acceptable to your browser.</p></html>")
 #: Parameters whose values must be UTF-8 text without NUL.
 TEXT_PARAMS = ("prefix", "delimiter", "marker", "end_marker", "path")
 _TRUE = ("true", "1", "yes", "on", "t", "y")

@@ -32,6 +32,8 @@ import re
 import uuid
 from typing import Callable, Iterable, Iterator, List, Optional, Tuple
 
+from objstore.common.http.errors import default_body
+
 #: More satisfiable ranges than this in one request: 416.
 MAX_RANGES = 50
 #: More pairs of overlapping ranges than this: 416.
@@ -40,8 +42,7 @@ MAX_OVERLAPS = 2
 MAX_NONASCENDING = 8
 
 #: The body of every 416 answer to a Swift object GET.
-NOT_SATISFIABLE_BODY = (b"<html><h1>Requested Range Not Satisfiable</h1>"
-                        b"<p>The Range requested is not available.</p></html>")
+NOT_SATISFIABLE_BODY = default_body(416)
 
 # The first position may be written as an integer literal (``+5``, ``1_0``),
 # the last only as plain digits: that is what Swift accepts.

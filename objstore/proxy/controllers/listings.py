@@ -11,6 +11,7 @@ from webob import Request, Response
 
 from objstore.common import constraints
 from objstore.common.http import listing
+from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.proxy.controllers.base import error_response
 
 # Query parameters a listing request may carry on to the storage servers.
@@ -20,25 +21,20 @@ LISTING_PARAMS = ("limit", "marker", "end_marker", "prefix", "delimiter", "path"
 _NOT_SHOWN = ("X-Put-Timestamp",)
 
 
-def _error(status: int, body: bytes, content_type: str = listing.ERROR_TYPE) -> Response:
-    return Response(status=status, body=body, content_type=content_type, charset=None)
-
-
 def listing_query(req: Request, kind: str) -> Tuple[Optional[str], Optional[Response]]:
     """The backend query string for a listing (always JSON), or the error
     to answer: 406 for a format the client would not accept, 412 for a
     limit above the configured maximum, 400 for text that is not UTF-8."""
     query = listing.query_params(req.environ.get("QUERY_STRING", ""))
     if listing.listing_media_type(query.get("format"), req.headers.get("Accept")) is None:
-        return None, _error(406, listing.NOT_ACCEPTABLE_BODY)
+        return None, swift_error(406)
     max_limit = constraints.LIMITS["%s_listing_limit" % kind]
     try:
         listing.parse_listing_params(query, max_limit)
     except listing.ListingParamError as err:
         # Swift labels a container's bad-UTF-8 answer text/plain.
-        ctype = "text/plain" if err.status == 400 and kind == "container" else \
-            listing.ERROR_TYPE
-        return None, _error(err.status, str(err).encode("utf-8"), ctype)
+        ctype = PLAIN if err.status == 400 and kind == "container" else HTML
+        return None, swift_error(err.status, str(err), content_type=ctype)
     params = []
     for key in LISTING_PARAMS:
         value = query.get(key)
