@@ -1,0 +1,336 @@
+"""symlink: objects that point at other objects.
+
+``PUT`` with ``X-Symlink-Target: <container>/<object>`` (URL-encoded, and
+``X-Symlink-Target-Account`` for another account) and an empty body
+stores a link. ``GET``/``HEAD`` of the link answer with the target (plus
+``Content-Location`` naming it), read as the client, so the client needs
+read access to the target: a link never widens access. ``?symlink=get``
+answers with the link itself and its ``X-Symlink-Target*`` headers.
+
+A *static* link (``X-Symlink-Target-Etag``) checks at PUT time that the
+target exists with that ETag, records its size (``X-Symlink-Target-Bytes``)
+and later refuses (409) to serve a target whose ETag has changed.
+
+The target is kept as object sysmeta (which clients can neither send nor
+see: the gatekeeper strips it) and, so that container listings can show
+``symlink_path`` (and ``symlink_etag``/``symlink_bytes``), as parameters of
+the stored Content-Type, which this middleware removes from every answer.
+Links to links are followed up to ``symloop_max`` times, then 409.
+A POST to a link updates the link's metadata and answers 307 to the target.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import parse_qs, quote, unquote
+
+from objstore.common import registry
+from objstore.common.config import config_int
+from objstore.common.utils import split_path
+
+StartResponse = Callable[..., Any]
+SYSMETA = "X-Object-Sysmeta-Symlink-"
+TARGET, ACCOUNT, ETAG, BYTES = "Target", "Target-Account", "Target-Etag", "Target-Bytes"
+CLIENT_HEADERS = ("X-Symlink-Target", "X-Symlink-Target-Account", "X-Symlink-Target-Etag",
+                  "X-Symlink-Target-Bytes")
+# Content-Type parameters carrying the link into the container listing.
+PARAMS = {TARGET: "swift_symlink_target", ACCOUNT: "swift_symlink_target_account",
+          ETAG: "swift_symlink_target_etag", BYTES: "swift_symlink_target_bytes"}
+DEFAULT_TYPE = "application/symlink"
+DEFAULT_SYMLOOP_MAX = 2
+BAD_TARGET = "X-Symlink-Target header must be of the form <container name>/<object name>"
+_XML_TYPE = re.compile(rb"<content_type>([^<]*)</content_type>")
+POST_BODY = (b"The requested POST was applied to a symlink. POST directly to the target to "
+             b"apply requested metadata.")
+
+
+def _wsgi(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _text(wsgi: str) -> str:
+    return wsgi.encode("latin-1").decode("utf-8")
+
+
+def _answer(start_response: StartResponse, status: str, body: bytes,
+            headers: Optional[List[Tuple[str, str]]] = None,
+            ctype: str = "text/plain") -> Iterable[bytes]:
+    out = [("Content-Type", ctype)] + list(headers or []) + [
+        ("Content-Length", str(len(body)))]
+    start_response(status, out)
+    return [body]
+
+
+def strip_params(content_type: str) -> str:
+    """``content_type`` without the link parameters."""
+    if "swift_symlink_" not in content_type:
+        return content_type
+    kept = [p for p in content_type.split(";")
+            if not p.strip().startswith("swift_symlink_")]
+    return ";".join(kept).strip()
+
+
+def listing_entry(entry: Dict[str, Any], account: str) -> Dict[str, Any]:
+    """A JSON listing entry with the link parameters turned into fields."""
+    ctype = entry.get("content_type") or ""
+    if "swift_symlink_target=" not in ctype:
+        return entry
+    params = {}
+    for part in ctype.split(";")[1:]:
+        key, _eq, value = part.strip().partition("=")
+        params[key] = value  # the target stays URL-encoded, as in the link's headers
+    out = dict(entry, content_type=strip_params(ctype))
+    if params.get(PARAMS[ETAG]):
+        out["symlink_etag"] = params[PARAMS[ETAG]]
+        try:
+            out["symlink_bytes"] = int(params.get(PARAMS[BYTES], "0"))
+        except ValueError:
+            pass
+    target_account = params.get(PARAMS[ACCOUNT]) or account
+    out["symlink_path"] = "/v1/%s/%s" % (target_account, params[PARAMS[TARGET]])
+    return out
+
+
+class LinkError(Exception):
+    def __init__(self, status: str, body: str, headers: Optional[List[Tuple[str, str]]] = None,
+                 ctype: str = "text/plain") -> None:
+        super().__init__(body)
+        self.status, self.body, self.headers, self.ctype = status, body, headers or [], ctype
+
+
+class _Sub:
+    """One answer of the app below: status, headers, unread body."""
+
+    def __init__(self, app: Callable[..., Any], env: Dict[str, Any]) -> None:
+        captured: List[Any] = []
+
+        def start(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> None:
+            captured[:] = [status, list(headers)]
+        self.body = app(env, start)
+        if not captured:
+            chunks = list(self.body)
+            self.body = chunks
+        self.status, self.headers = captured
+
+    def header(self, name: str) -> Optional[str]:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            close()
+
+    def link(self) -> Optional[Dict[str, str]]:
+        """The link's sysmeta (``Target`` etc.), or ``None`` for a plain object."""
+        found = {k[len(SYSMETA):].title(): v for k, v in self.headers
+                 if k.lower().startswith(SYSMETA.lower())}
+        return found if found.get(TARGET) else None
+
+
+class Symlink:
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        self.symloop_max = config_int(conf, "symloop_max", DEFAULT_SYMLOOP_MAX, 1)
+        registry.register_info("symlink", symloop_max=self.symloop_max, static_links=True)
+
+    def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            version, account, container, obj = split_path(_text(env.get("PATH_INFO", "")),
+                                                          3, 4, True)
+        except (ValueError, UnicodeError):
+            return self.app(env, start_response)
+        method = env["REQUEST_METHOD"]
+        try:
+            if not obj:
+                if method == "GET" and container:
+                    return self._listing(env, start_response, account)
+                return self.app(env, start_response)
+            if method == "PUT" and "HTTP_X_SYMLINK_TARGET" in env:
+                return self._put(env, start_response, account, container, obj)
+            if method == "POST":
+                return self._post(env, start_response, account, container, obj)
+            if method in ("GET", "HEAD"):
+                return self._get(env, start_response)
+        except LinkError as err:
+            return _answer(start_response, err.status, err.body.encode("utf-8"), err.headers,
+                           err.ctype)
+        return self.app(env, start_response)
+
+    # ------------------------------------------------------------- PUT
+    def _put(self, env: Dict[str, Any], start_response: StartResponse, account: str,
+             container: str, obj: str) -> Iterable[bytes]:
+        if env.get("CONTENT_LENGTH", "0") not in ("", "0") or \
+                "chunked" in env.get("HTTP_TRANSFER_ENCODING", "").lower():
+            raise LinkError("400 Bad Request", "Symlink requests require a zero byte body")
+        raw_target = env.pop("HTTP_X_SYMLINK_TARGET")
+        target = unquote(_text(raw_target))
+        t_container, _sep, t_obj = target.partition("/")
+        if not t_container or not t_obj or target.startswith("/"):
+            raise LinkError("412 Precondition Failed", BAD_TARGET)
+        t_account = env.pop("HTTP_X_SYMLINK_TARGET_ACCOUNT", None)
+        if t_account is not None:
+            t_account = unquote(_text(t_account))
+            if "/" in t_account:
+                raise LinkError("412 Precondition Failed", "Account name cannot contain slashes")
+        if (t_account or account, t_container, t_obj) == (account, container, obj):
+            raise LinkError("400 Bad Request", "Symlink cannot target itself")
+        etag = env.pop("HTTP_X_SYMLINK_TARGET_ETAG", None)
+        env.pop("HTTP_X_SYMLINK_TARGET_BYTES", None)
+        quoted = quote(t_container) + "/" + quote(t_obj)
+        meta = {TARGET: quoted}
+        if t_account:
+            meta[ACCOUNT] = quote(t_account)
+        ctype = env.get("CONTENT_TYPE") or ""
+        if etag is not None:
+            etag = etag.strip().strip('"')
+            size, target_type = self._check_static(env, t_account or account, quoted, etag)
+            meta[ETAG], meta[BYTES] = etag, size
+            ctype = ctype or target_type
+        for key, value in meta.items():
+            env["HTTP_" + (SYSMETA + key).upper().replace("-", "_")] = value
+        params = "".join(";%s=%s" % (PARAMS[k], v) for k, v in meta.items())
+        env["CONTENT_TYPE"] = strip_params(ctype or DEFAULT_TYPE) + params
+        env["CONTENT_LENGTH"] = "0"
+        return self.app(env, start_response)
+
+    def _check_static(self, env: Dict[str, Any], account: str, quoted: str,
+                      etag: str) -> Tuple[str, str]:
+        path = "/v1/%s/%s" % (account, quoted)
+        head = _Sub(self.app, self._sub_env(env, "HEAD", path, "symlink=get"))
+        head.close()
+        location = [("Content-Location", path)]
+        if head.status.startswith("404"):
+            raise LinkError("409 Conflict", "X-Symlink-Target does not exist", location)
+        if not head.status.startswith("2"):
+            raise LinkError(head.status, "", location)
+        found = (head.header("Etag") or "").strip('"')
+        if found != etag:
+            raise LinkError("409 Conflict", "Object Etag %r does not match "
+                            "X-Symlink-Target-Etag header %r" % (found, etag), location)
+        return head.header("Content-Length") or "0", strip_params(
+            head.header("Content-Type") or DEFAULT_TYPE)
+
+    # ------------------------------------------------------------- POST
+    def _post(self, env: Dict[str, Any], start_response: StartResponse, account: str,
+              container: str, obj: str) -> Iterable[bytes]:
+        if any("HTTP_" + h.upper().replace("-", "_") in env for h in CLIENT_HEADERS[:1]):
+            raise LinkError("400 Bad Request", "A PUT request is required to set a symlink "
+                                               "target")
+        head = _Sub(self.app, self._sub_env(env, "HEAD", _text(env["PATH_INFO"]), "symlink=get"))
+        head.close()
+        link = head.link()
+        post = _Sub(self.app, env)
+        if link is None or not post.status.startswith("2"):
+            start_response(post.status, post.headers)
+            return post.body
+        post.close()
+        location = "/v1/%s/%s" % (link.get(ACCOUNT) or quote(account), link[TARGET])
+        return _answer(start_response, "307 Temporary Redirect", POST_BODY,
+                       [("Location", location)], "text/html; charset=UTF-8")
+
+    # --------------------------------------------------------- GET/HEAD
+    def _get(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        query = parse_qs(env.get("QUERY_STRING", ""))
+        if query.get("symlink", [""])[0] == "get":
+            answer = _Sub(self.app, env)
+            start_response(answer.status, self._link_headers(answer))
+            return answer.body
+        template = dict(env)
+        answer = _Sub(self.app, env)
+        follows = 0
+        while True:
+            link = answer.link()
+            if link is None and answer.status[:3] in ("412", "416", "304"):
+                link = self._peek(template, _text(template["PATH_INFO"]))
+            if link is None:
+                start_response(answer.status, self._clean(answer.headers))
+                return answer.body
+            answer.close()
+            follows += 1
+            if follows > self.symloop_max:
+                raise LinkError("409 Conflict", "Too many levels of symbolic links, maximum "
+                                "allowed is %d" % self.symloop_max)
+            account = link.get(ACCOUNT) or quote(split_path(
+                _text(template["PATH_INFO"]), 3, 4, True)[1])
+            path = "/v1/%s/%s" % (account, link[TARGET])
+            sub = dict(template)
+            sub["PATH_INFO"] = _wsgi(unquote(path))
+            answer = _Sub(self.app, sub)
+            template = sub
+            location = ("Content-Location", path)
+            if link.get(ETAG) and answer.status.startswith("2") and answer.link() is None:
+                found = (answer.header("Etag") or "").strip('"')
+                if found != link[ETAG]:
+                    answer.close()
+                    raise LinkError("409 Conflict", "Object Etag %r does not match "
+                                    "X-Symlink-Target-Etag header %r" % (found, link[ETAG]),
+                                    [location])
+            answer.headers = [h for h in answer.headers if h[0].lower() != "content-location"]
+            answer.headers.append(location)
+
+    def _peek(self, env: Dict[str, Any], path: str) -> Optional[Dict[str, str]]:
+        """The link data of ``path`` when its answer hid it (412/416/304)."""
+        head = _Sub(self.app, self._sub_env(env, "HEAD", path, "symlink=get"))
+        head.close()
+        return head.link() if head.status.startswith("2") else None
+
+    @staticmethod
+    def _clean(headers: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+        return [(k, strip_params(v) if k.lower() == "content-type" else v) for k, v in headers]
+
+    def _link_headers(self, answer: _Sub) -> List[Tuple[str, str]]:
+        out = self._clean(answer.headers)
+        link = answer.link()
+        if link:
+            out.append(("X-Symlink-Target", link[TARGET]))
+            for key in (ACCOUNT, ETAG, BYTES):
+                if link.get(key):
+                    out.append(("X-Symlink-" + key, link[key]))
+        return out
+
+    def _sub_env(self, env: Dict[str, Any], method: str, path: str,
+                 query: str) -> Dict[str, Any]:
+        sub = {k: v for k, v in env.items() if not k.startswith("HTTP_") or k in (
+            "HTTP_X_AUTH_TOKEN", "HTTP_X_STORAGE_TOKEN", "HTTP_HOST", "HTTP_X_TRANS_ID",
+            "HTTP_REFERER", "HTTP_USER_AGENT")}
+        sub.update({"REQUEST_METHOD": method, "PATH_INFO": _wsgi(unquote(path)),
+                    "QUERY_STRING": query, "CONTENT_LENGTH": "0", "swift.source": "SYM"})
+        sub.pop("CONTENT_TYPE", None)
+        return sub
+
+    # ---------------------------------------------------------- listing
+    def _listing(self, env: Dict[str, Any], start_response: StartResponse,
+                 account: str) -> Iterable[bytes]:
+        answer = _Sub(self.app, env)
+        ctype = (answer.header("Content-Type") or "").split(";")[0].strip()
+        if not answer.status.startswith("200") or ctype not in (
+                "application/json", "application/xml", "text/xml"):
+            start_response(answer.status, answer.headers)
+            return answer.body
+        try:
+            body = b"".join(answer.body)
+        finally:
+            answer.close()
+        if ctype == "application/json":
+            try:
+                entries = json.loads(body or b"[]")
+            except ValueError:
+                entries = None
+            if isinstance(entries, list):
+                body = json.dumps([listing_entry(e, account) if isinstance(e, dict) else e
+                                   for e in entries]).encode("utf-8")
+        elif b"swift_symlink_" in body:
+            # XML listings show only the content type, without the link.
+            body = _XML_TYPE.sub(lambda m: b"<content_type>%s</content_type>" % strip_params(
+                m.group(1).decode("utf-8")).encode("utf-8"), body)
+        headers = [(k, v) for k, v in answer.headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(answer.status, headers)
+        return [body]
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: Symlink(app, conf)
