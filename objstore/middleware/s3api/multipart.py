@@ -1,7 +1,6 @@
-"""Multipart uploads, kept in the hidden ``<bucket>+segments`` container.
+"""Multipart uploads, kept in the hidden ``<bucket>+segments`` container
+(the layout and the two listings are in ``uploads.py``).
 
-``<key>/<upload id>`` is the upload's marker (it carries the metadata given
-at CreateMultipartUpload), ``<key>/<upload id>/<part:06d>`` its parts.
 Completing writes a manifest at ``bucket/key`` (``manifest.py``) whose ETag
 is the MD5 of the parts' binary MD5s followed by ``-<count>``, then drops
 the marker and any part that was not used.
@@ -12,63 +11,27 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
 from objstore.middleware.s3api import checksums, manifest, versioning
 from objstore.middleware.s3api import multipart_checksums as mpc
-from objstore.middleware.s3api.buckets import check_bucket, full_listing, owner_id, xml_response
-from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context, iso8601, parse_swift_time
+from objstore.middleware.s3api.buckets import check_bucket, xml_response
+from objstore.middleware.s3api.context import S3Context, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
-    CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, IterReader, check_conditional_write, copy_source, metadata_headers,
-    open_object, remove, store)
+    CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, IterReader, check_conditional_write, copy_source,
+    metadata_headers, open_object, remove, store)
 from objstore.middleware.s3api.request import check_key
+from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
+    iter_parts, list_parts, list_uploads, marker_name, new_upload_id, part_name,
+    read_marker, segments_container, upload_id_of)
 from objstore.middleware.s3api.version_listing import version_param
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 UPLOAD_SYSMETA = "X-Object-Sysmeta-S3api-Upload"
-MARKER_READ_ATTEMPTS = 3
-_MARKER_RE = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
 _COPY_RANGE_RE = re.compile(r"^bytes=(\d+)-(\d+)$")
-
-
-def segments_container(ctx: S3Context) -> str:
-    return ctx.bucket + SEGMENTS_SUFFIX
-
-
-def marker_name(key: str, upload_id: str) -> str:
-    return "%s/%s" % (key, upload_id)
-
-
-def part_name(key: str, upload_id: str, number: int) -> str:
-    return "%s/%s/%06d" % (key, upload_id, number)
-
-
-def _upload_id(ctx: S3Context) -> str:
-    upload_id = ctx.query.get("uploadId", "")
-    if not re.match(r"^[0-9a-f]{32}$", upload_id):
-        raise S3Error("NoSuchUpload", UploadId=upload_id)
-    return upload_id
-
-
-def _marker(ctx: S3Context, upload_id: str) -> Dict[str, str]:
-    """The marker's headers; ``NoSuchUpload`` if the upload is gone."""
-    for _attempt in range(MARKER_READ_ATTEMPTS):
-        # A read right after the marker's write can reach the one replica that
-        # has not got it yet; ask again before saying the upload is gone.
-        resp = ctx.swift.request("HEAD", segments_container(ctx),
-                                 marker_name(ctx.key, upload_id))
-        resp.close()
-        if resp.status != 404:
-            break
-    if resp.status == 404:
-        ctx.container_head()
-        raise S3Error("NoSuchUpload", UploadId=upload_id)
-    ctx.raise_for(resp, "NoSuchUpload")
-    return resp.headers
 
 
 def _part_number(ctx: S3Context) -> int:
@@ -90,7 +53,7 @@ def create_upload(ctx: S3Context) -> Response:
     resp = ctx.swift.request("PUT", segments_container(ctx))
     resp.close()
     ctx.raise_for(resp, "NoSuchBucket")
-    upload_id = uuid.uuid4().hex
+    upload_id = new_upload_id()
     headers[UPLOAD_SYSMETA] = "1"
     resp = ctx.swift.request("PUT", segments_container(ctx), marker_name(ctx.key, upload_id),
                              headers=headers, body=b"")
@@ -105,8 +68,8 @@ def create_upload(ctx: S3Context) -> Response:
 def upload_part(ctx: S3Context) -> Response:
     """UploadPart: the verified body becomes ``<key>/<upload>/<part>``."""
     number = _part_number(ctx)
-    upload_id = _upload_id(ctx)
-    marker = _marker(ctx, upload_id)
+    upload_id = upload_id_of(ctx)
+    marker = read_marker(ctx, upload_id)
     reader = ctx.body_reader()
     up_front = None
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
@@ -126,8 +89,8 @@ def upload_part(ctx: S3Context) -> Response:
 def upload_part_copy(ctx: S3Context) -> Response:
     """UploadPartCopy, with ``x-amz-copy-source-range``."""
     number = _part_number(ctx)
-    upload_id = _upload_id(ctx)
-    marker = _marker(ctx, upload_id)
+    upload_id = upload_id_of(ctx)
+    marker = read_marker(ctx, upload_id)
     src_bucket, src_key, src_vid = copy_source(ctx)
     range_header, match = None, None
     if "x-amz-copy-source-range" in ctx.headers:
@@ -185,82 +148,6 @@ def _bad_copy_range(ctx: S3Context, size: Optional[str]) -> S3Error:
                    ArgumentValue=ctx.headers.get("x-amz-copy-source-range", ""))
 
 
-def _parts(ctx: S3Context, upload_id: str) -> List[Dict[str, Any]]:
-    prefix = "%s/%s/" % (ctx.key, upload_id)
-    entries = full_listing(ctx, segments_container(ctx), prefix)
-    parts = []
-    for entry in entries:
-        rest = entry.get("name", "")[len(prefix):]
-        if rest.isdigit():
-            entry = dict(entry, part_number=int(rest))
-            parts.append(entry)
-    return parts
-
-
-def list_parts(ctx: S3Context) -> Response:
-    upload_id = _upload_id(ctx)
-    _marker(ctx, upload_id)
-    try:
-        marker = int(ctx.query.get("part-number-marker", "0") or 0)
-        max_parts = min(int(ctx.query.get("max-parts", ctx.conf.max_parts_listing)),
-                        ctx.conf.max_parts_listing)
-    except ValueError:
-        raise S3Error("InvalidArgument", "part-number-marker and max-parts must be "
-                      "integers.") from None
-    parts = [p for p in _parts(ctx, upload_id) if p["part_number"] > marker]
-    truncated = len(parts) > max_parts
-    parts = parts[:max_parts]
-    owner = owner_id(ctx)
-    children: List[Any] = [
-        ("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id),
-        ("Initiator", [("ID", owner), ("DisplayName", owner)]),
-        ("Owner", [("ID", owner), ("DisplayName", owner)]),
-        ("StorageClass", "STANDARD"), ("PartNumberMarker", marker),
-        ("NextPartNumberMarker", parts[-1]["part_number"] if parts else marker),
-        ("MaxParts", max_parts), ("IsTruncated", truncated)]
-    for part in parts:
-        children.append(("Part", [
-            ("PartNumber", part["part_number"]),
-            ("LastModified", iso8601(parse_swift_time(part.get("last_modified", "")))),
-            ("ETag", '"%s"' % part.get("hash", "")), ("Size", int(part.get("bytes", 0)))]))
-    return xml_response(render("ListPartsResult", children))
-
-
-def list_uploads(ctx: S3Context) -> Response:
-    """ListMultipartUploads with prefix, key-marker and max-uploads."""
-    check_bucket(ctx)
-    ctx.container_head()
-    prefix = ctx.query.get("prefix", "")
-    key_marker = ctx.query.get("key-marker", "")
-    try:
-        max_uploads = min(int(ctx.query.get("max-uploads", 1000)), 1000)
-    except ValueError:
-        raise S3Error("InvalidArgument", "max-uploads must be an integer.") from None
-    uploads: List[Tuple[str, str, str]] = []
-    for entry in full_listing(ctx, segments_container(ctx), prefix):
-        match = _MARKER_RE.match(entry.get("name", ""))
-        if match and match.group("key") > key_marker:
-            uploads.append((match.group("key"), match.group("upload"),
-                            entry.get("last_modified", "")))
-    truncated = len(uploads) > max_uploads
-    uploads = uploads[:max_uploads]
-    owner = owner_id(ctx)
-    children: List[Any] = [("Bucket", ctx.bucket), ("KeyMarker", key_marker),
-                           ("UploadIdMarker", ctx.query.get("upload-id-marker", "")),
-                           ("NextKeyMarker", uploads[-1][0] if uploads else ""),
-                           ("NextUploadIdMarker", uploads[-1][1] if uploads else ""),
-                           ("Prefix", prefix), ("MaxUploads", max_uploads),
-                           ("IsTruncated", truncated)]
-    for key, upload_id, modified in uploads:
-        children.append(("Upload", [
-            ("Key", key), ("UploadId", upload_id),
-            ("Initiator", [("ID", owner), ("DisplayName", owner)]),
-            ("Owner", [("ID", owner), ("DisplayName", owner)]),
-            ("StorageClass", "STANDARD"),
-            ("Initiated", iso8601(parse_swift_time(modified)))]))
-    return xml_response(render("ListMultipartUploadsResult", children))
-
-
 def _requested_parts(body: bytes) -> List[Tuple[int, str, Dict[str, str]]]:
     """``[(part number, ETag, {checksum algorithm: value})]`` of a Complete document."""
     doc = parse(body, "CompleteMultipartUpload")
@@ -283,12 +170,12 @@ def _requested_parts(body: bytes) -> List[Tuple[int, str, Dict[str, str]]]:
 
 def complete_upload(ctx: S3Context) -> Response:
     """CompleteMultipartUpload: check the parts, write the manifest, clean up."""
-    upload_id = _upload_id(ctx)
+    upload_id = upload_id_of(ctx)
     # x-amz-checksum-* on Complete describe the object, not this XML body.
     body_ctx = dataclasses.replace(ctx, headers={
         k: v for k, v in ctx.headers.items() if not checksums.algorithm_of_header(k)})
     try:
-        marker = _marker(ctx, upload_id)
+        marker = read_marker(ctx, upload_id)
     except S3Error as err:
         done = _completed(ctx, upload_id) if err.code == "NoSuchUpload" else None
         if done is None:
@@ -296,7 +183,7 @@ def complete_upload(ctx: S3Context) -> Response:
         body_ctx.read_small_body(4 * 1024 * 1024)
         return done
     requested = _requested_parts(body_ctx.read_small_body(4 * 1024 * 1024))
-    stored = {p["part_number"]: p for p in _parts(ctx, upload_id)}
+    stored = {p["part_number"]: p for p in iter_parts(ctx, upload_id)}
     segments: List[manifest.Segment] = []
     chosen: List[Tuple[Dict[str, Any], Dict[str, str]]] = []
     for index, (number, etag, listed) in enumerate(requested):
@@ -402,9 +289,9 @@ def _old_manifest(ctx: S3Context) -> List[manifest.Segment]:
 
 def abort_upload(ctx: S3Context) -> Response:
     """AbortMultipartUpload: drop the parts and the marker."""
-    upload_id = _upload_id(ctx)
-    _marker(ctx, upload_id)
-    for part in _parts(ctx, upload_id):
+    upload_id = upload_id_of(ctx)
+    read_marker(ctx, upload_id)
+    for part in list(iter_parts(ctx, upload_id)):
         ctx.swift.request("DELETE", segments_container(ctx), part["name"]).close()
     ctx.swift.request("DELETE", segments_container(ctx),
                       marker_name(ctx.key, upload_id)).close()

@@ -97,7 +97,8 @@ def running(marker: Dict[str, str], chunks: Iterator[bytes]
     return gen(), lambda: {algorithm: checksums.b64(digest.digest())}
 
 
-def _listed(row: Dict[str, str], algorithm: str) -> Optional[str]:
+def listed_checksum(row: Dict[str, str], algorithm: str) -> Optional[str]:
+    """A part's checksum as its segments listing row carries it, if it does."""
     for part in row.get("content_type", "").split(";")[1:]:
         name, _, value = part.strip().partition("=")
         alg, _, digest = value.partition(":")
@@ -108,7 +109,7 @@ def _listed(row: Dict[str, str], algorithm: str) -> Optional[str]:
 
 def _stored(ctx: S3Context, container: str, row: Dict[str, str], algorithm: str
             ) -> Optional[str]:
-    value = _listed(row, algorithm)
+    value = listed_checksum(row, algorithm)
     if value is not None:
         return value
     head = ctx.swift.request("HEAD", container, row["name"])
