@@ -10,10 +10,10 @@ from __future__ import annotations
 import mimetypes
 import time
 from typing import Dict, Mapping, Optional, Tuple
-from urllib.parse import unquote
 
 from objstore.common import constraints
 from objstore.common.http import errors
+from objstore.common.http.wsgi_str import InvalidName, unquote_to_str
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 # Expiring objects are queued in containers of this many seconds each.
@@ -31,17 +31,24 @@ class HeaderError(ValueError):
         self.status = status
 
 
+def _header_text(value: str, header: str) -> str:
+    """A copy header's value as text: percent-quoted or raw UTF-8 (both
+    are sent by clients), as WSGI hands it over."""
+    try:
+        return unquote_to_str(value.strip())
+    except InvalidName:
+        raise HeaderError(412, "%s header must be valid UTF-8" % header) from None
+
+
 def split_container_object(value: str, header: str) -> Tuple[str, str]:
-    """``[/]container/object`` (URL-quoted) from a copy header."""
-    text = unquote(value.strip(), encoding="utf-8", errors="strict") if value else ""
+    """``[/]container/object`` (URL-quoted or raw UTF-8) from a copy header."""
+    text = _header_text(value, header) if value else ""
     if text.startswith("/"):
         text = text[1:]
     container, _sep, obj = text.partition("/")
     if not container or not obj:
         raise HeaderError(412, "%s header must be of the form <container name>/<object "
                                "name>" % header)
-    if not constraints.valid_utf8(container) or not constraints.valid_utf8(obj):
-        raise HeaderError(412, "%s header must be valid UTF-8" % header)
     return container, obj
 
 
@@ -52,7 +59,7 @@ def copy_source(headers: Mapping[str, str], account: str) -> Optional[Tuple[str,
         return None
     container, obj = split_container_object(value, "X-Copy-From")
     src_account = headers.get("X-Copy-From-Account") or account
-    src_account = unquote(src_account.strip(), encoding="utf-8", errors="strict")
+    src_account = _header_text(src_account, "X-Copy-From-Account")
     if not src_account or "/" in src_account:
         raise HeaderError(412, "X-Copy-From-Account must be an account name")
     return src_account, container, obj
@@ -65,7 +72,7 @@ def copy_destination(headers: Mapping[str, str], account: str) -> Tuple[str, str
         raise HeaderError(412, "COPY needs a Destination header: <container>/<object>")
     container, obj = split_container_object(value, "Destination")
     dest_account = headers.get("Destination-Account") or account
-    dest_account = unquote(dest_account.strip(), encoding="utf-8", errors="strict")
+    dest_account = _header_text(dest_account, "Destination-Account")
     if not dest_account or "/" in dest_account:
         raise HeaderError(412, "Destination-Account must be an account name")
     return dest_account, container, obj

@@ -109,3 +109,16 @@ def test_fresh_metadata_drops_user_metadata_but_keeps_sysmeta():
         "X-Object-Meta-Color": "red", "X-Object-Sysmeta-K": "v", "Content-Type": "a/b"}
     assert metadata_from_source(source, fresh=True) == {
         "X-Object-Sysmeta-K": "v", "Content-Type": "a/b"}
+
+
+def test_copy_headers_with_raw_or_quoted_utf8_name_the_same_object():
+    raw = {"X-Copy-From": "c\xc3\xa9/caf\xc3\xa9", "X-Copy-From-Account": "AUTH_\xc3\xa9"}
+    quoted = {"X-Copy-From": "c%C3%A9/caf%C3%A9", "X-Copy-From-Account": "AUTH_%C3%A9"}
+    assert copy_source(raw, "AUTH_t") == copy_source(quoted, "AUTH_t") == (
+        "AUTH_\u00e9", "c\u00e9", "caf\u00e9")
+    assert copy_destination({"Destination": "c/\xe2\x98\x83"}, "AUTH_t") == (
+        "AUTH_t", "c", "\u2603")
+    for bad in ("c/%FF", "c/\xff", "c/a%00"):
+        with pytest.raises(HeaderError) as err:
+            copy_source({"X-Copy-From": bad}, "AUTH_t")
+        assert err.value.status == 412

@@ -1,0 +1,224 @@
+"""Names and paths as Swift 2.38.3 answers them: UTF-8 names through
+headers, listings and raw request lines; bad paths, bad UTF-8 and NUL;
+expiry headers; invalid metadata; backend-only headers from clients.
+
+Every expected status, body and Content-Type here was read from a real
+Swift 2.38.3 with curl.
+"""
+
+import socket
+import time
+import urllib.parse
+import uuid
+
+import pytest
+import swiftclient
+
+HTML = "text/html; charset=UTF-8"
+NOT_FOUND_PAGE = b"<html><h1>Not Found</h1><p>The resource could not be found.</p></html>"
+BAD_REQUEST_PAGE = (b"<html><h1>Bad Request</h1><p>The server could not comply with the request "
+                    b"since it is either malformed or otherwise incorrect.</p></html>")
+UNAUTHORIZED_PAGE = (b"<html><h1>Unauthorized</h1><p>This server could not verify that you are "
+                     b"authorized to access the document you requested.</p></html>")
+FORBIDDEN_PAGE = b"<html><h1>Forbidden</h1><p>Access was denied to this resource.</p></html>"
+NAME = "caf\u00e9-\u2603 voil\u00e0\u2026"
+
+
+@pytest.fixture
+def utf8_container(conn):
+    name = "fn-\u00e9t\u00e9-" + uuid.uuid4().hex[:8]
+    conn.put_container(name)
+    yield name
+    _, objs = conn.get_container(name, full_listing=True)
+    for obj in objs:
+        conn.delete_object(name, obj["name"])
+    conn.delete_container(name)
+
+
+def raw_request(http_api, method: str, raw_path: bytes, body: bytes = b"",
+                user: str = "admin") -> bytes:
+    """One request whose request line carries ``raw_path`` byte for byte
+    (http.client refuses non-ASCII), answered as raw bytes."""
+    token = http_api.auth(user)[1]
+    with socket.create_connection((http_api.host, http_api.port), timeout=30) as sock:
+        sock.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\nConnection: close\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (method.encode(), raw_path,
+                                                        token.encode(), len(body), body))
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return answer
+            answer += chunk
+
+
+def test_a_utf8_name_round_trips_through_listings_and_copy_headers(conn, utf8_container):
+    conn.put_object(utf8_container, NAME, b"abc")
+    _, listing = conn.get_container(utf8_container)
+    assert [o["name"] for o in listing] == [NAME]
+    _, by_prefix = conn.get_container(utf8_container, prefix="caf\u00e9", delimiter="\u2603")
+    assert by_prefix == [{"subdir": "caf\u00e9-\u2603"}]
+    _, containers = conn.get_account(prefix=utf8_container)
+    assert [c["name"] for c in containers] == [utf8_container]
+    source = "%s/%s" % (utf8_container, NAME)
+    conn.put_object(utf8_container, "copy-quoted", b"",
+                    headers={"X-Copy-From": urllib.parse.quote(source)})
+    conn.put_object(utf8_container, "copy-raw", b"", headers={"X-Copy-From": source})
+    assert conn.get_object(utf8_container, "copy-quoted")[1] == b"abc"
+    assert conn.get_object(utf8_container, "copy-raw")[1] == b"abc"
+
+
+def test_a_utf8_manifest_header_reads_back_as_written(conn, utf8_container):
+    value = "%s/%s/" % (utf8_container, NAME)
+    conn.put_object(utf8_container, NAME + "/1", b"seg")
+    conn.put_object(utf8_container, "manifest", b"", headers={"X-Object-Manifest": value})
+    headers, _ = conn.get_object(utf8_container, "manifest",
+                                 query_string="multipart-manifest=get")
+    assert headers["x-object-manifest"] == value
+
+
+def test_a_raw_utf8_request_line_is_accepted_as_swift_accepts_it(http_api, utf8_container):
+    raw = http_api.path(utf8_container).encode("ascii") + b"/" + NAME.replace(" ", "_").encode(
+        "utf-8")
+    put = raw_request(http_api, "PUT", raw, b"hi")
+    assert put.startswith(b"HTTP/1.1 201 Created\r\n"), put[:200]
+    got = raw_request(http_api, "GET", raw)
+    assert got.startswith(b"HTTP/1.1 200 OK\r\n") and got.endswith(b"\r\n\r\nhi")
+    quoted = http_api.request("GET", http_api.path(utf8_container, NAME.replace(" ", "_")))
+    assert (quoted.status, quoted.body) == (200, b"hi")
+
+
+def test_a_raw_space_in_the_request_line_is_still_bad_syntax(http_api):
+    answer = raw_request(http_api, "GET", b"/v1/AUTH_test/a b")
+    assert answer.startswith(b"HTTP/1.1 400 Bad request syntax")
+
+
+@pytest.mark.parametrize("path", ["/v1", "/v1/", "/foo"])
+def test_a_path_naming_no_account_is_412_bad_url(http_api, path):
+    resp = http_api.request("GET", path)
+    assert (resp.status, resp.body, resp.headers["Content-Type"]) == (412, b"Bad URL", HTML)
+    head = http_api.request("HEAD", path)
+    assert (head.status, head.headers["Content-Length"], head.body) == (412, "7", b"")
+
+
+def test_an_unknown_api_version_is_400_and_an_empty_segment_404(http_api):
+    resp = http_api.request("GET", "/v2/AUTH_test")
+    assert (resp.status, resp.body) == (400, BAD_REQUEST_PAGE)
+    resp = http_api.request("GET", "/v1//c")
+    assert (resp.status, resp.body, resp.headers["Content-Type"]) == (404, NOT_FOUND_PAGE, HTML)
+
+
+@pytest.mark.parametrize("suffix", ["/%FF", "/c%00d", "/fn-x/%C3", "/fn-x/a%00b"])
+def test_invalid_utf8_or_nul_in_a_name_is_412(http_api, suffix):
+    for method in ("GET", "PUT", "POST", "DELETE"):
+        resp = http_api.request(method, http_api.path() + suffix, body=b"" if method == "PUT"
+                                else None)
+        assert (resp.status, resp.body) == (412, b"Invalid UTF8 or contains NULL"), method
+        assert resp.headers["Content-Type"] == HTML
+
+
+def test_an_invalid_utf8_account_is_412_too(http_api):
+    resp = http_api.request("GET", "/v1/AUTH_%FF")
+    assert (resp.status, resp.body) == (412, b"Invalid UTF8 or contains NULL")
+
+
+def test_a_put_into_a_missing_container_is_404_with_swifts_page(http_api):
+    resp = http_api.request("PUT", http_api.path("fn-missing-" + uuid.uuid4().hex, "b"),
+                            body=b"x")
+    assert (resp.status, resp.body) == (404, NOT_FOUND_PAGE)
+    head = http_api.request("HEAD", http_api.path("fn-missing-" + uuid.uuid4().hex, "b"))
+    assert (head.status, head.headers["Content-Length"]) == (404, "0")
+
+
+def test_a_missing_token_is_401_with_the_quoted_realm(http_api):
+    resp = http_api.request("GET", http_api.path(), user=None)
+    assert (resp.status, resp.body) == (401, UNAUTHORIZED_PAGE)
+    assert resp.headers["WWW-Authenticate"] == 'Swift realm="%s"' % http_api.path()[4:]
+    bad_login = http_api.request("GET", "/auth/v1.0", user=None,
+                                 headers={"X-Auth-User": "test:tester", "X-Auth-Key": "no"})
+    assert (bad_login.status, bad_login.headers["WWW-Authenticate"]) == (
+        401, 'Swift realm="test"')
+
+
+def test_a_token_without_rights_is_403_with_swifts_page(http_api):
+    resp = http_api.request("GET", http_api.path(account="AUTH_test2"), user="nonadmin")
+    assert (resp.status, resp.body, resp.headers["Content-Type"]) == (403, FORBIDDEN_PAGE, HTML)
+
+
+@pytest.mark.parametrize("header, value, text", [
+    ("X-Delete-After", "abc", b"Non-integer X-Delete-After"),
+    ("X-Delete-After", "1.5", b"Non-integer X-Delete-After"),
+    ("X-Delete-After", "0", b"X-Delete-After in past"),
+    ("X-Delete-After", "-5", b"X-Delete-After in past"),
+    ("X-Delete-At", "soon", b"Non-integer X-Delete-At"),
+    ("X-Delete-At", "1.5e10", b"Non-integer X-Delete-At"),
+    ("X-Delete-At", "100", b"X-Delete-At in past")])
+def test_bad_expiry_headers_are_400_with_swifts_text_and_store_nothing(
+        http_api, container, header, value, text):
+    for method in ("PUT", "POST"):
+        if method == "POST":
+            assert http_api.request("PUT", http_api.path(container, "o"), body=b"old").status \
+                == 201
+        resp = http_api.request(method, http_api.path(container, "o"), body=b"new",
+                                headers={header: value})
+        assert (resp.status, resp.body, resp.headers["Content-Type"]) == (400, text,
+                                                                          "text/plain"), method
+    got = http_api.request("GET", http_api.path(container, "o"))
+    assert (got.status, got.body, got.headers.get("X-Delete-At")) == (200, b"old", None)
+
+
+@pytest.mark.parametrize("header, value", [("X-Delete-At", "99999999999"),
+                                           ("X-Delete-After", "99999999999")])
+def test_a_far_future_expiry_is_clamped_to_ten_digits(http_api, container, header, value):
+    resp = http_api.request("PUT", http_api.path(container, "o"), body=b"x",
+                            headers={header: value})
+    assert resp.status == 201
+    head = http_api.request("HEAD", http_api.path(container, "o"))
+    assert head.headers["X-Delete-At"] == "9999999999"
+
+
+def test_invalid_utf8_metadata_is_400_and_leaves_the_stored_data_alone(http_api, container):
+    path = http_api.path(container, "o")
+    assert http_api.request("PUT", path, body=b"old").status == 201
+    bad = {"X-Object-Meta-Color": "\xff\xfe"}  # http.client sends it as those two bytes
+    for method in ("PUT", "POST"):
+        resp = http_api.request(method, path, body=b"new", headers=bad)
+        assert (resp.status, resp.body) == (400, b"Metadata must be valid UTF-8"), method
+    got = http_api.request("GET", path)
+    assert (got.body, got.headers.get("X-Object-Meta-Color")) == (b"old", None)
+    resp = http_api.request("POST", http_api.path(container),
+                            headers={"X-Container-Meta-Color": "\xff\xfe"})
+    assert (resp.status, resp.body) == (400, b"Metadata must be valid UTF-8")
+    head = http_api.request("HEAD", http_api.path(container))
+    assert head.headers.get("X-Container-Meta-Color") is None
+
+
+def test_a_client_sent_x_if_delete_at_is_ignored(http_api, container):
+    """Only the expirer may make a DELETE conditional on the expiry time;
+    from a client the header is stripped, so the DELETE just deletes."""
+    path = http_api.path(container, "o")
+    when = str(int(time.time()) + 3600)
+    assert http_api.request("PUT", path, body=b"x", headers={"X-Delete-At": when}).status == 201
+    resp = http_api.request("DELETE", path, headers={"X-If-Delete-At": "12345"})
+    assert resp.status == 204
+    assert http_api.request("HEAD", path).status == 404
+
+
+def test_client_sent_update_targets_do_not_reach_the_object_servers(http_api, container):
+    """X-Container-Host & co. name the servers an object server reports
+    to: a client naming its own host must not make the write fail or go
+    elsewhere; the listing shows the object as usual."""
+    path = http_api.path(container, "o")
+    resp = http_api.request("PUT", path, body=b"x", headers={
+        "X-Container-Host": "127.0.0.1:1", "X-Container-Partition": "0",
+        "X-Container-Device": "nodev", "X-Delete-At-Host": "127.0.0.1:1",
+        "X-Delete-At-Container": "0", "X-Account-Override-Deleted": "yes"})
+    assert resp.status == 201
+    listing = http_api.request("GET", http_api.path(container) + "?format=json")
+    assert [o["name"] for o in listing.json()] == ["o"]
+
+
+def test_swiftclient_sees_a_missing_object_as_404(conn, container):
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.get_object(container, "nope")
+    assert err.value.http_status == 404
