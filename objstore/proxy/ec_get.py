@@ -35,7 +35,7 @@ from objstore.proxy.ec_put import EC_ETAG, EC_LENGTH, EC_SEGMENT, FRAG_INDEX
 from objstore.proxy.nodes import Node, NodeIter
 from objstore.proxy.quorum import is_server_error
 
-_CONDITIONAL = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
+_CONDITIONAL = conditional.CONDITION_HEADERS
 _DROPPED = ("range", "if-range")
 
 

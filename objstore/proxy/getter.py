@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from objstore.common import concurrency
-from objstore.common.http import ranges
+from objstore.common.http import conditional, ranges
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.common.timestamp import Timestamp
 from objstore.proxy.nodes import Node, NodeIter
@@ -176,8 +176,7 @@ class ObjectGetter:
         """A node serving bytes ``first..last`` of the object with ``etag``."""
         headers = dict(self.headers)
         for name in list(headers):
-            if name.lower() in ("range", "if-none-match", "if-modified-since",
-                                "if-unmodified-since", "if-match"):
+            if name.lower() == "range" or name.lower() in conditional.CONDITION_HEADERS:
                 del headers[name]
         headers["Range"] = "bytes=%d-%d" % (first, last)
         headers["If-Match"] = etag

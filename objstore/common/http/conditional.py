@@ -36,6 +36,9 @@ PRECONDITION_FAILED_TYPE = HTML
 #: (comma-separated, first present wins): an EC archive's or a large
 #: object's client-visible ETag lives in sysmeta, not in ``ETag``.
 ETAG_IS_AT = "X-Backend-Etag-Is-At"
+#: The request headers this module evaluates (lower case): a proxy drops
+#: them from the reads that only fetch more bytes of a version it chose.
+CONDITION_HEADERS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
 
 
 def _tags(value: str) -> List[str]:

@@ -1,6 +1,7 @@
 """Erasure-coded objects through a real proxy and seven object servers
 (policy ec42: 4 data + 2 parity fragments, 64 KiB segments)."""
 
+import email.parser
 import glob
 import hashlib
 import os
@@ -136,6 +137,55 @@ def test_conditionals_compare_against_the_client_etag(ec_cluster):
     assert ec_cluster.request("GET", path, {"If-None-Match": etag})[0] == 304
     assert ec_cluster.request("GET", path, {"If-Match": "nope"})[0] == 412
     assert ec_cluster.request("GET", path, {"If-Match": etag})[2] == body
+
+
+def _parts(headers, body):
+    ctype = headers["Content-Type"]
+    assert ctype.startswith("multipart/byteranges;boundary=")
+    assert int(headers["Content-Length"]) == len(body)
+    msg = email.parser.BytesParser().parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+    return [(p["Content-Range"], p.get_payload(decode=True)) for p in msg.get_payload()]
+
+
+def test_multi_range_is_multipart_across_segments_with_a_node_down(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(4 * SEG + 100)
+    assert ec_cluster.request("PUT", path, {"Content-Type": "app/x"}, body)[0] == 201
+    ec_cluster.object_relays(ACCOUNT, cont, name, "object-2")[0].mode = "down"
+    rng = "bytes=10-20, %d-%d,-7" % (SEG - 5, 2 * SEG + 5)
+    status, headers, got = ec_cluster.request("GET", path, {"Range": rng})
+    assert status == 206 and headers["ETag"] == hashlib.md5(body).hexdigest()
+    total = len(body)
+    assert _parts(headers, got) == [
+        ("bytes 10-20/%d" % total, body[10:21]),
+        ("bytes %d-%d/%d" % (SEG - 5, 2 * SEG + 5, total), body[SEG - 5:2 * SEG + 6]),
+        ("bytes %d-%d/%d" % (total - 7, total - 1, total), body[-7:])]
+
+
+def test_egregious_multi_range_is_416_and_the_object_is_intact(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(SEG + 1)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    status, headers, _ = ec_cluster.request("GET", path, {"Range": "bytes=" + ",".join(
+        ["0-"] * 100)})
+    assert status == 416 and headers["Content-Range"] == "bytes */%d" % len(body)
+    assert ec_cluster.request("GET", path)[2] == body
+
+
+def test_head_conditionals_answer_304_and_412_with_the_object_headers(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = b"head conditional"
+    etag = hashlib.md5(body).hexdigest()
+    assert ec_cluster.request("PUT", path, {"Content-Type": "text/x",
+                                            "X-Object-Meta-Color": "red"}, body)[0] == 201
+    status, headers, _ = ec_cluster.request("HEAD", path, {"If-None-Match": etag})
+    assert (status, headers["ETag"], headers["Content-Type"],
+            headers["X-Object-Meta-Color"]) == (304, etag, "text/x", "red")
+    assert not any(k.lower().startswith("x-object-sysmeta-ec-") for k in headers)
+    status, headers, _ = ec_cluster.request("HEAD", path, {"If-Match": "nope"})
+    assert (status, headers["ETag"], headers["Content-Type"],
+            headers["X-Object-Meta-Color"]) == (412, etag, "text/html; charset=UTF-8", "red")
 
 
 def test_post_metadata_and_delete(ec_cluster):
