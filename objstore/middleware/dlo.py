@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
 from webob import Request, Response
 
 from objstore.common import registry
+from objstore.common.http.wsgi_str import unquote_to_str
 from objstore.common.utils import split_path
 from objstore.middleware.segments import (LargeBody, Piece, SegmentError, WsgiApp,
                                           close_response, iter_piece, json_listing,
@@ -43,9 +44,10 @@ def _error(status: int, text: str) -> Response:
 
 
 def parse_manifest_header(value: str) -> Tuple[str, str]:
-    """``(container, prefix)`` from ``X-Object-Manifest`` (URL-quoted);
-    ``ValueError`` unless it has the form ``<container>/<prefix>``."""
-    text = unquote(value.strip()).lstrip("/")
+    """``(container, prefix)`` from ``X-Object-Manifest`` (URL-quoted or
+    raw UTF-8, as WSGI hands it over); ``ValueError`` unless it has the form
+    ``<container>/<prefix>``."""
+    text = unquote_to_str(value.strip()).lstrip("/")
     container, sep, prefix = text.partition("/")
     if not sep or not container:
         raise ValueError(value)

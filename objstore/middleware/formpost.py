@@ -35,6 +35,7 @@ from objstore.common import registry
 from objstore.common.config import config_int
 from objstore.common.form_data import FormDataError, FormDataReader, Part, boundary_of
 from objstore.common.utils import split_path
+from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
 from objstore.middleware import hmac_keys
 
 SIGNED_FIELDS = ("redirect", "max_file_size", "max_file_count", "expires")
@@ -128,7 +129,7 @@ class FormPost:
         """Store each file; the status to report (``201 Created`` or the
         first failing upload's status)."""
         try:
-            path = env["PATH_INFO"].encode("latin-1").decode("utf-8")
+            path = wsgi_to_str(env["PATH_INFO"])
             _v, account, container, prefix = split_path(path, 2, 4, True)
         except (ValueError, UnicodeError):
             raise _unauthorized("Invalid Signature") from None
@@ -259,7 +260,7 @@ def _sub_env(env: Dict[str, Any], path: str, headers: Dict[str, str],
     sub = {key: env[key] for key in _SHARED_ENV if key in env}
     sub.update({
         "REQUEST_METHOD": "PUT",
-        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        "PATH_INFO": str_to_wsgi(path),
         "SCRIPT_NAME": "",
         "QUERY_STRING": "",
         "wsgi.input": stream,

@@ -26,6 +26,7 @@ from webob import Request, Response
 
 from objstore.common.http.ranges import single_span as parse_single_range  # noqa: F401 (slo, dlo)
 from objstore.common.http.ranges import unsatisfiable_content_range
+from objstore.common.http.wsgi_str import str_to_wsgi as to_wsgi, wsgi_to_str as to_str  # noqa: F401 (re-exported)
 
 WsgiApp = Callable[..., Any]
 LOG = logging.getLogger("objstore.large_objects")
@@ -56,15 +57,6 @@ class Piece:
     @property
     def length(self) -> int:
         return self.last - self.first + 1
-
-
-def to_str(wsgi: str) -> str:
-    """A WSGI (latin-1) string as real text."""
-    return wsgi.encode("latin-1").decode("utf-8")
-
-
-def to_wsgi(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1")
 
 
 def normalize_etag(value: Optional[str]) -> str:

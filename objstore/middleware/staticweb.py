@@ -33,6 +33,7 @@ from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.info import get_container_info
 from objstore.common.utils import split_path
+from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
 
 StartResponse = Callable[..., Any]
 DEFAULT_DIRECTORY_TYPE = "application/directory"
@@ -168,7 +169,7 @@ class StaticWeb:
         if token and not config_true_value(env.get("HTTP_X_WEB_MODE", "f")):
             return self.app(env, start_response)
         try:
-            path = env["PATH_INFO"].encode("latin-1").decode("utf-8")
+            path = wsgi_to_str(env["PATH_INFO"])
             version, account, container, obj = split_path(path, 2, 4, True)
         except (ValueError, UnicodeError):
             return self.app(env, start_response)
@@ -190,7 +191,7 @@ class StaticWeb:
     # ----------------------------------------------------------- helpers
     def _sub(self, env: Dict[str, Any], method: str, path: str, query: str = "") -> _Answer:
         sub = {key: env[key] for key in _SHARED_ENV if key in env}
-        sub.update({"REQUEST_METHOD": method, "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        sub.update({"REQUEST_METHOD": method, "PATH_INFO": str_to_wsgi(path),
                     "SCRIPT_NAME": "", "QUERY_STRING": query, "swift.source": "SW",
                     "CONTENT_LENGTH": "0"})
         for key in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH",

@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, quote, unquote
 from objstore.common import registry
 from objstore.common.config import config_int
 from objstore.common.utils import split_path
+from objstore.common.http.wsgi_str import str_to_wsgi as _wsgi, wsgi_to_str as _text
 
 StartResponse = Callable[..., Any]
 SYSMETA = "X-Object-Sysmeta-Symlink-"
@@ -44,14 +45,6 @@ BAD_TARGET = "X-Symlink-Target header must be of the form <container name>/<obje
 _XML_TYPE = re.compile(rb"<content_type>([^<]*)</content_type>")
 POST_BODY = (b"The requested POST was applied to a symlink. POST directly to the target to "
              b"apply requested metadata.")
-
-
-def _wsgi(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1")
-
-
-def _text(wsgi: str) -> str:
-    return wsgi.encode("latin-1").decode("utf-8")
 
 
 def _answer(start_response: StartResponse, status: str, body: bytes,

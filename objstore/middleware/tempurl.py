@@ -41,6 +41,7 @@ from webob import Request, Response
 
 from objstore.common import registry
 from objstore.common.utils import split_path
+from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.middleware import hmac_keys
 
 DEFAULT_METHODS = "GET HEAD PUT POST DELETE"
@@ -177,7 +178,7 @@ class TempURL:
         if method not in self.methods:
             raise TempURLError("method %s not allowed" % method)
         try:
-            path = env["PATH_INFO"].encode("latin-1").decode("utf-8")
+            path = wsgi_to_str(env["PATH_INFO"])
             version, account, container, obj = split_path(path, 4, 4, True)
         except (ValueError, UnicodeError):
             raise TempURLError("not an object path") from None

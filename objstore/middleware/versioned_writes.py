@@ -37,6 +37,7 @@ from objstore.common import registry
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import split_path
 from objstore.common.info import get_container_info
+from objstore.common.http.wsgi_str import str_to_wsgi as _to_wsgi, wsgi_to_str as _to_str
 
 VERSIONS_HEADER = "X-Versions-Location"
 HISTORY_HEADER = "X-History-Location"
@@ -71,14 +72,6 @@ def archive_name(obj: str, timestamp: str) -> str:
 def is_delete_marker(content_type: Optional[str]) -> bool:
     """Whether an archive entry is a history-mode delete marker."""
     return (content_type or "").split(";", 1)[0].strip() == "application/x-deleted"
-
-
-def _to_str(wsgi: str) -> str:
-    return wsgi.encode("latin-1").decode("utf-8")
-
-
-def _to_wsgi(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1")
 
 
 def _error(status: int, text: str) -> Response:

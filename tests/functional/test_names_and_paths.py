@@ -75,6 +75,9 @@ def test_a_utf8_manifest_header_reads_back_as_written(conn, utf8_container):
     headers, _ = conn.get_object(utf8_container, "manifest",
                                  query_string="multipart-manifest=get")
     assert headers["x-object-manifest"] == value
+    head = conn.head_object(utf8_container, "manifest")
+    assert (head["x-object-manifest"], head["content-length"]) == (value, "3")
+    assert conn.get_object(utf8_container, "manifest")[1] == b"seg"
 
 
 def test_a_raw_utf8_request_line_is_accepted_as_swift_accepts_it(http_api, utf8_container):

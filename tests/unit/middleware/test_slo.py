@@ -105,6 +105,9 @@ def test_parse_single_range_unsatisfiable(header):
 
 def test_dlo_header_and_etag():
     assert dlo.parse_manifest_header("seg%20s/pre/fix") == ("seg s", "pre/fix")
+    # raw UTF-8 as WSGI hands it over, and quoted: the same text (was mojibake)
+    assert dlo.parse_manifest_header("s\xc3\xa9g/caf\xc3\xa9/") == ("s\u00e9g", "caf\u00e9/")
+    assert dlo.parse_manifest_header("s%C3%A9g/caf%C3%A9/") == ("s\u00e9g", "caf\u00e9/")
     with pytest.raises(ValueError):
         dlo.parse_manifest_header("noslash")
     assert dlo.dlo_etag(["aa", "bb"]) == '"%s"' % hashlib.md5(b"aabb").hexdigest()
