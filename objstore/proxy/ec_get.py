@@ -27,6 +27,7 @@ from objstore.common import concurrency
 from objstore.common.ec import (CorruptFragment, ECError, Layout, codec_for, span_for_range,
                                 trim_segments)
 from objstore.common.http import conditional, ranges
+from objstore.common.http.errors import swift_error
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.common.storage_policy import StoragePolicy
 from objstore.common.timestamp import Timestamp
@@ -416,6 +417,13 @@ class ECGetter:
         return resp
 
     def _failure(self, req: Request, instead: Optional[FragSource], found: int = 0) -> Response:
+        resp = self._failure_status(req, instead, found)
+        if resp.status_int == 404 and conditional.missing_verdict(req.headers):
+            return swift_error(412, "")
+        return resp
+
+    def _failure_status(self, req: Request, instead: Optional[FragSource],
+                        found: int) -> Response:
         if instead is not None and instead.status == 404:
             return error_response(404, "Not Found")
         statuses = [s for s, _h in self.answers]

@@ -183,3 +183,13 @@ def test_if_range_with_another_etag_sends_the_whole_object(http_api, objects):
 def test_head_ignores_the_range(http_api, objects):
     resp = get(http_api, objects, "five", "HEAD", Range="bytes=9-")
     assert (resp.status, resp.headers["Content-Length"]) == (200, "5")
+
+
+@pytest.mark.parametrize("headers,status", [
+    ({"If-Match": "*"}, 412), ({"If-Match": '"x"'}, 404), ({"If-None-Match": "*"}, 404),
+    ({"Range": "bytes=0-1"}, 404)])
+def test_conditions_on_a_missing_object(http_api, objects, headers, status):
+    resp = http_api.request("GET", objects + "/missing", headers)
+    assert resp.status == status
+    if status == 412:
+        assert (resp.body, resp.headers["Content-Type"]) == (b"", "text/html; charset=UTF-8")

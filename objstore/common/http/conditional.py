@@ -133,6 +133,13 @@ def rfc_verdict(pre: Preconditions, etag: str, last_modified: Optional[float],
     return None
 
 
+def missing_verdict(headers: Mapping[str, str]) -> Optional[int]:
+    """The answer instead of 404 when no object exists: 412 if the client
+    required one to exist (``If-Match: *``), as Swift answers; else None."""
+    value = {k.lower(): v for k, v in headers.items()}.get("if-match")
+    return 412 if value is not None and "*" in _tags(value) else None
+
+
 def if_range_allows(headers: Mapping[str, str], etag: str, last_modified: float) -> bool:
     """Whether a ``Range`` may be honoured given ``If-Range`` (RFC 7233 3.2):
     yes without If-Range, else only if the tag (strongly) or the date

@@ -9,6 +9,8 @@ from webob import Request, Response
 
 from objstore.common import constraints
 from objstore.common.config import config_true_value
+from objstore.common.http import conditional
+from objstore.common.http.errors import swift_error
 from objstore.common.timestamp import Timestamp
 from objstore.proxy import obj_headers
 from objstore.proxy.controllers.base import (Controller, check_name_length, delay_denial,
@@ -92,6 +94,8 @@ class ObjectController(Controller):
         """The answer to give when no node had the object."""
         for status, headers, body in answers:
             if status < 500:
+                if status == 404 and conditional.missing_verdict(req.headers):
+                    return swift_error(412, "")  # If-Match: * and there is nothing
                 if status == 404:
                     return error_response(404, "Not Found", {k: v for k, v in headers.items()
                                                              if k.startswith("X-Backend-")})

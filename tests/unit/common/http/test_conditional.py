@@ -135,3 +135,12 @@ def test_dates_decide_by_whole_seconds(ims_delta, ius_delta):
     ius = email.utils.formatdate(LM + ius_delta, usegmt=True)
     expected = 304 if ims_delta >= 0 else (412 if ius_delta < 0 else None)
     assert swift({"If-Modified-Since": ims, "If-Unmodified-Since": ius}) == expected
+
+
+def test_if_match_star_on_a_missing_object_is_412_other_conditions_stay_404():
+    from objstore.common.http.conditional import missing_verdict
+    assert missing_verdict({"If-Match": "*"}) == 412
+    assert missing_verdict({"if-match": '"x", *'}) == 412
+    assert missing_verdict({"If-Match": '"x"'}) is None
+    assert missing_verdict({"If-None-Match": "*"}) is None
+    assert missing_verdict({}) is None
