@@ -29,6 +29,13 @@ DEFAULTS: Dict[str, int] = {
 }
 
 LIMITS: Dict[str, int] = dict(DEFAULTS)
+#: Headers an object keeps from its PUT (and a POST replaces) besides
+#: Content-Type and metadata; a copy carries them over.
+OBJECT_STORED_HEADERS = ("Content-Disposition", "Content-Encoding", "X-Delete-At",
+                         "X-Object-Manifest", "X-Static-Large-Object", "Cache-Control",
+                         "Content-Language", "Expires", "X-Robots-Tag")
+#: Prefixes of the object metadata headers (user, system, transient system).
+OBJECT_META_PREFIXES = ("x-object-meta-", "x-object-sysmeta-", "x-object-transient-sysmeta-")
 VALID_API_VERSIONS = ["v1", "v1.0"]
 
 # Module-level names for the common limits (updated by load_constraints).

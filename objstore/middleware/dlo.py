@@ -25,11 +25,11 @@ from urllib.parse import parse_qs
 from webob import Request, Response
 
 from objstore.common import registry
-from objstore.common.http.wsgi_str import unquote_to_str
+from objstore.common.http.wsgi_str import unquote_to_str, wsgi_to_str
 from objstore.common.utils import split_path
 from objstore.middleware.segments import (LargeBody, Piece, SegmentError, WsgiApp,
                                           close_response, iter_piece, json_listing,
-                                          normalize_etag, parse_single_range, to_str,
+                                          normalize_etag, parse_single_range,
                                           unsatisfiable)
 
 MANIFEST_HEADER = "X-Object-Manifest"
@@ -92,7 +92,7 @@ class DynamicLargeObject:
         method = env.get("REQUEST_METHOD")
         try:
             version, account, _container, obj = split_path(
-                to_str(env.get("PATH_INFO", "")), 1, 4, True)
+                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
         except (ValueError, UnicodeDecodeError):
             return self.app(env, start_response)
         if version != "v1" or not obj:

@@ -16,29 +16,18 @@ always notices; it never gets wrong bytes presented as the object.
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import quote
 
-from webob import Request, Response
+from webob import Response
 
+from objstore.common.subrequest import WsgiApp, close_response, sub_request
 from objstore.common.http.ranges import single_span as parse_single_range  # noqa: F401 (slo, dlo)
 from objstore.common.http.ranges import unsatisfiable_content_range
-from objstore.common.http.wsgi_str import str_to_wsgi as to_wsgi, wsgi_to_str as to_str  # noqa: F401 (re-exported)
 
-WsgiApp = Callable[..., Any]
 LOG = logging.getLogger("objstore.large_objects")
-
-# Environ keys a subrequest shares with the client's request: who it is,
-# the caches, and the transaction id for the logs.
-_SHARED_ENV = ("swift.cache", "swift.infocache", "swift.trans_id", "objstore.local_cache",
-               "REMOTE_USER", "swift.clean_acl", "reseller_request", "HTTP_X_AUTH_TOKEN",
-               "HTTP_X_STORAGE_TOKEN", "HTTP_X_SERVICE_TOKEN", "SERVER_NAME", "SERVER_PORT",
-               "wsgi.url_scheme", "SERVER_PROTOCOL", "HTTP_HOST", "wsgi.errors",
-               "wsgi.version", "REMOTE_ADDR", "HTTP_REFERER", "HTTP_USER_AGENT")
-_ORIGINAL_AUTHORIZE = "objstore.original_authorize"
 
 
 class SegmentError(Exception):
@@ -61,30 +50,6 @@ class Piece:
 
 def normalize_etag(value: Optional[str]) -> str:
     return (value or "").strip().strip('"')
-
-
-def sub_request(app: WsgiApp, env: Dict[str, Any], method: str, path: str,
-                headers: Optional[Dict[str, str]] = None, query: str = "",
-                body: bytes = b"", source: str = "LO") -> Response:
-    """``method path`` (an unquoted ``/v1/...`` path) through ``app`` as the
-    client of ``env``. The response body is not read: iterate or close it."""
-    sub = {key: env[key] for key in _SHARED_ENV if key in env}
-    authorize = env.get(_ORIGINAL_AUTHORIZE, env.get("swift.authorize"))
-    if authorize is not None:
-        sub["swift.authorize"] = authorize
-    sub.update({"REQUEST_METHOD": method, "PATH_INFO": to_wsgi(path), "SCRIPT_NAME": "",
-                "QUERY_STRING": query, "wsgi.input": io.BytesIO(body),
-                "CONTENT_LENGTH": str(len(body)), "swift.source": source})
-    req = Request(sub)
-    for name, value in (headers or {}).items():
-        req.headers[name] = value
-    return req.get_response(app)
-
-
-def close_response(resp: Response) -> None:
-    close = getattr(resp.app_iter, "close", None)
-    if close is not None:
-        close()
 
 
 def unsatisfiable(total: int, etag: str) -> Response:

@@ -6,14 +6,13 @@
   segment. The manifest is stored with ``X-Static-Large-Object: True``,
   its total size in the Content-Type (``;swift_bytes=N``, so listings show
   it) and the SLO ETag in sysmeta.
-* ``GET``/``HEAD`` of a manifest answer as the whole object: the total
-  Content-Length, the quoted SLO ETag, one byte range (several ranges get
-  the whole object), and ``If-Match``/``If-None-Match`` judged against the
-  SLO ETag by the object server (``X-Backend-Etag-Is-At``). Nested SLOs
-  are followed up to ``max_nesting_depth``.
-* ``GET ?multipart-manifest=get`` returns the stored manifest (``&format=raw``
-  the PUT form); ``DELETE ?multipart-manifest=delete`` deletes the segments
-  then the manifest and reports like a bulk delete.
+* ``GET``/``HEAD`` of a manifest answer as the whole object, and
+  ``?multipart-manifest=get`` as the manifest: see ``slo_get``.
+* ``DELETE ?multipart-manifest=delete`` deletes the segments then the
+  manifest and reports like a bulk delete.
+* ``X-Static-Large-Object`` is this middleware's to set: a client sending
+  it on any other PUT (a copy included) or on a POST is refused, so no
+  object can be made to look like a manifest it is not.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import mimetypes
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Tuple
 from urllib.parse import parse_qs
 
 from webob import Request, Response
@@ -30,25 +29,26 @@ from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.utils import split_path
 from objstore.middleware import slo_manifest as sm
-from objstore.middleware.segments import (LargeBody, Piece, SegmentError, WsgiApp,
-                                          close_response, iter_piece, normalize_etag,
-                                          parse_single_range, sub_request, to_str,
-                                          unsatisfiable)
+from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.subrequest import WsgiApp, close_response, sub_request
+from objstore.middleware.segments import normalize_etag
+from objstore.middleware.slo_get import (ETAG_SYSMETA, SIZE_SYSMETA, SLO_HEADER, SOURCE,
+                                         SloReader, is_slo)
 
-SLO_HEADER = "X-Static-Large-Object"
-ETAG_SYSMETA = "X-Object-Sysmeta-Slo-Etag"
-SIZE_SYSMETA = "X-Object-Sysmeta-Slo-Size"
-SOURCE = "SLO"
 DEFAULT_MAX_NESTING_DEPTH = 10
+RESERVED_TEXT = ("X-Static-Large-Object is a reserved header. To create a static large "
+                 "object add query param multipart-manifest=put.")
 
 
-def _error(status: int, text: str) -> Response:
-    return Response(status=status, content_type="text/plain", charset="utf-8",
-                    text=text + "\n")
+def _error(status: int, text: str, content_type: str = "text/plain") -> Response:
+    resp = Response(status=status, body=text.encode("utf-8"), content_type=content_type)
+    resp.charset = "UTF-8" if content_type == "text/html" else "utf-8"
+    return resp
 
 
-def is_slo(headers: Any) -> bool:
-    return config_true_value(headers.get(SLO_HEADER, ""))
+def _manifest_error(status: int, text: str) -> Response:
+    """A refused manifest PUT, worded and typed as Swift's."""
+    return _error(status, text + "\n", "text/html")
 
 
 class StaticLargeObject:
@@ -62,6 +62,9 @@ class StaticLargeObject:
         self.min_segment_size = int(conf.get("min_segment_size",
                                              sm.DEFAULT_MIN_SEGMENT_SIZE))
         self.max_depth = int(conf.get("max_nesting_depth", DEFAULT_MAX_NESTING_DEPTH))
+        # A stored manifest is the PUT form plus a few fields per segment.
+        self.reader = SloReader(app, self.max_depth,
+                                2 * self.max_size + 512 * self.max_segments)
         registry.register_info("slo", max_manifest_segments=self.max_segments,
                                max_manifest_size=self.max_size,
                                min_segment_size=self.min_segment_size)
@@ -70,7 +73,7 @@ class StaticLargeObject:
                  ) -> Iterable[bytes]:
         try:
             version, account, _container, obj = split_path(
-                to_str(env.get("PATH_INFO", "")), 1, 4, True)
+                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
         except (ValueError, UnicodeDecodeError):
             return self.app(env, start_response)
         if version != "v1" or not obj:
@@ -79,19 +82,16 @@ class StaticLargeObject:
         mm = (query.get("multipart-manifest") or [""])[0]
         method = env.get("REQUEST_METHOD")
         req = Request(env)
-        if method == "PUT":
-            if mm == "put":
-                resp = self._put_manifest(req, account, obj)
-                return resp(env, start_response)
-            if SLO_HEADER.lower() in (k.lower() for k in req.headers.keys()):
-                return _error(400, "%s is a reserved header; to create a static large "
-                                   "object, PUT the manifest with ?multipart-manifest=put"
-                              % SLO_HEADER)(env, start_response)
-        elif method in ("GET", "HEAD"):
+        if method == "PUT" and mm == "put":
+            return self._put_manifest(req, account, obj)(env, start_response)
+        if method in ("PUT", "POST") and "HTTP_X_STATIC_LARGE_OBJECT" in env:
+            return _error(400, RESERVED_TEXT, "text/html")(env, start_response)
+        if method in ("GET", "HEAD"):
             if mm == "get":
                 fmt = (query.get("format") or [""])[0]
-                return self._get_manifest(req, fmt)(env, start_response)
-            return self._get(req, account)(env, start_response)
+                return self.reader.get_manifest(req, fmt)(env, start_response)
+            part = (query.get("part-number") or [None])[0]
+            return self.reader.get(req, account, part)(env, start_response)
         elif method == "DELETE" and mm == "delete":
             return self._delete(req, account)(env, start_response)
         return self.app(env, start_response)
@@ -112,7 +112,7 @@ class StaticLargeObject:
         try:
             specs = sm.parse_put_body(body, self.max_segments)
         except sm.ManifestError as err:
-            return _error(400, str(err))
+            return _manifest_error(400, str(err))
         entries, errors = self._check_segments(req.environ, account, specs)
         if errors:
             body_out, ctype = sm.bulk_body([], errors, req.headers.get("Accept"))
@@ -200,138 +200,11 @@ class StaticLargeObject:
             entries.append(entry)
         return entries, errors
 
-    # -- GET / HEAD -----------------------------------------------------------
-
-    def _get_manifest(self, req: Request, fmt: str) -> Response:
-        # The query stays: it tells dlo below to leave a DLO manifest alone too.
-        resp = req.get_response(self.app)
-        if not is_slo(resp.headers) or resp.status_int != 200 or req.method == "HEAD":
-            return resp
-        try:
-            entries = sm.decode_stored(resp.body)
-        except sm.ManifestError as err:
-            return _error(500, str(err))
-        body = sm.encode_raw(entries) if fmt == "raw" else sm.encode_stored(entries)
-        resp.body = body
-        resp.headers["Content-Type"] = "application/json; charset=utf-8"
-        resp.headers["ETag"] = hashlib.md5(body).hexdigest()
-        resp.headers.pop("Content-Range", None)
-        return resp
-
-    def _get(self, req: Request, account: str) -> Response:
-        env = req.environ
-        env["HTTP_X_BACKEND_ETAG_IS_AT"] = ETAG_SYSMETA
-        resp = req.get_response(self.app)
-        if resp.status_int == 416 and req.method == "GET" and not is_slo(resp.headers):
-            # The range was judged against the manifest's own length, and a
-            # 416 does not say whether the object is an SLO: look again.
-            whole = self._fetch_whole(env)
-            if whole.status_int != 200 or not is_slo(whole.headers):
-                close_response(whole)
-                return resp
-            resp = whole
-        if not is_slo(resp.headers):
-            return resp
-        etag = normalize_etag(resp.headers.get(ETAG_SYSMETA))
-        if resp.status_int in (304, 412):
-            if "ETag" in resp.headers:
-                resp.headers["ETag"] = '"%s"' % etag
-            return resp
-        if resp.status_int // 100 != 2 and resp.status_int != 416:
-            return resp
-        headers = resp.headers
-        first_status = resp.status_int
-        if req.method == "HEAD":
-            self._as_whole(headers, etag, int(headers.get(SIZE_SYSMETA) or 0))
-            return resp
-        if resp.status_int != 200:
-            close_response(resp)
-            resp = self._fetch_whole(env)
-            if not is_slo(resp.headers) or resp.status_int != 200:
-                return _error(409, "The large object changed while it was read; retry")
-            headers = resp.headers
-        try:
-            entries = sm.decode_stored(resp.body)
-        except sm.ManifestError as err:
-            return _error(500, str(err))
-        total = sm.total_size(entries)
-        # A 200 to a ranged request means If-Range did not match: whole object.
-        use_range = "If-Range" not in req.headers or first_status != 200
-        try:
-            span = parse_single_range(req.headers.get("Range"), total) if use_range else None
-        except ValueError:
-            return unsatisfiable(total, '"%s"' % etag)
-        first, last = span if span else (0, total - 1)
-        body = LargeBody(self._stream(env, account, entries, first, last, 0),
-                         req.path_info)
-        try:
-            body.prime()
-        except SegmentError as err:
-            body.close()
-            return _error(409, "Cannot read the large object: %s" % err)
-        out = Response(status=206 if span else 200, app_iter=body)
-        out.headerlist = [(k, v) for k, v in headers.items()
-                          if k.lower() not in ("content-length", "content-range", "etag")]
-        self._as_whole(out.headers, etag, total)
-        out.headers["Content-Length"] = str(last - first + 1 if total else 0)
-        if span:
-            out.headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, total)
-        out.conditional_response = False
-        return out
-
-    def _fetch_whole(self, env: Dict[str, Any]) -> Response:
-        """GET the object again with no range and no conditions."""
-        fetch = Request(dict(env))
-        for name in ("Range", "If-Range", "If-Match", "If-None-Match",
-                     "If-Modified-Since", "If-Unmodified-Since"):
-            fetch.headers.pop(name, None)
-        return fetch.get_response(self.app)
-
-    @staticmethod
-    def _as_whole(headers: Any, etag: str, total: int) -> None:
-        headers["Content-Length"] = str(total)
-        headers["ETag"] = '"%s"' % etag
-        headers["Content-Type"] = sm.strip_swift_bytes(headers.get("Content-Type", ""))
-        headers[SLO_HEADER] = "True"
-
-    def _stream(self, env: Dict[str, Any], account: str, entries: List[sm.Entry],
-                first: int, last: int, depth: int) -> Iterator[bytes]:
-        """The bytes ``first..last`` of the SLO made of ``entries``."""
-        if last < first:
-            return
-        for entry, seg_first, seg_last in sm.plan(entries, first, last):
-            if entry.data is not None:
-                yield entry.data[seg_first:seg_last + 1]
-            elif entry.sub_slo:
-                if depth + 1 >= self.max_depth:
-                    raise SegmentError("%s: SLOs nested deeper than %d"
-                                       % (entry.name, self.max_depth))
-                sub = self._fetch_manifest(env, account, entry)
-                yield from self._stream(env, account, sub, seg_first, seg_last, depth + 1)
-            else:
-                yield from iter_piece(self.app, env, account,
-                                      Piece(entry.path, seg_first, seg_last, entry.hash),
-                                      SOURCE)
-
-    def _fetch_manifest(self, env: Dict[str, Any], account: str,
-                        entry: sm.Entry) -> List[sm.Entry]:
-        resp = sub_request(self.app, env, "GET", "/v1/%s%s" % (account, entry.name),
-                           source=SOURCE)
-        if resp.status_int != 200 or not is_slo(resp.headers):
-            close_response(resp)
-            raise SegmentError("sub-SLO %s: %s" % (entry.name, resp.status))
-        if normalize_etag(resp.headers.get(ETAG_SYSMETA)) != entry.hash:
-            raise SegmentError("sub-SLO %s changed" % entry.name)
-        try:
-            return sm.decode_stored(resp.body)
-        except sm.ManifestError as err:
-            raise SegmentError("sub-SLO %s: %s" % (entry.name, err)) from None
-
     # -- DELETE ---------------------------------------------------------------
 
     def _delete(self, req: Request, account: str) -> Response:
         env = req.environ
-        name = "/" + to_str(env["PATH_INFO"]).split("/", 3)[3]
+        name = "/" + wsgi_to_str(env["PATH_INFO"]).split("/", 3)[3]
         counts = {"deleted": 0, "not_found": 0}
         errors: List[List[str]] = []
         self._delete_tree(env, account, name, counts, errors, 0, top=True)
@@ -366,7 +239,7 @@ class StaticLargeObject:
                 return
         else:
             try:
-                entries = sm.decode_stored(resp.body)
+                entries = sm.decode_stored(self.reader.read_manifest(resp))
             except sm.ManifestError as err:
                 errors.append([name, str(err)])
                 return

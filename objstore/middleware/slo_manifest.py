@@ -79,7 +79,7 @@ class Entry:
     def to_json(self) -> Dict[str, Any]:
         if self.data is not None:
             return {"data": base64.b64encode(self.data).decode("ascii")}
-        item: Dict[str, Any] = {"name": self.name, "hash": self.hash, "bytes": self.bytes,
+        item: Dict[str, Any] = {"name": self.name, "bytes": self.bytes, "hash": self.hash,
                                 "content_type": self.content_type,
                                 "last_modified": self.last_modified}
         if self.range is not None:

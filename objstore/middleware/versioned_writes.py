@@ -18,39 +18,39 @@ The two modes differ only on DELETE:
   swift_versions_deleted=1``) is written beside it, and the object is
   deleted; nothing is ever taken out of the archive.
 
-Every subrequest runs through the rest of the pipeline as the client, so
-the client needs write access to the archive container, as with Swift.
+As with Swift, the client's request is first authorized against the
+versioned container (its write ACL); the archive reads and writes that
+follow are then made by the middleware itself, pre-authorized, so a user
+allowed to write the container needs no ACL on the archive container.
+This middleware sits after ``slo`` and ``dlo``, so a large object's
+version is its manifest (stored object and metadata as they are), which
+keeps an archived version a working large object. Bodies stream through
+in bounded memory and archive listings are read a page at a time.
+
 Other middlewares that manage versions themselves (s3api) set
 ``env[BYPASS_ENV]`` on their own subrequests to write without archiving.
 """
 
 from __future__ import annotations
 
-import io
 import json
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 from urllib.parse import quote, unquote
 
 from webob import Request, Response
 
 from objstore.common import registry
+from objstore.common.info import get_container_info
+from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.subrequest import IterReader, close_response, stored_metadata, sub_request
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import split_path
-from objstore.common.info import get_container_info
-from objstore.common.http.wsgi_str import str_to_wsgi as _to_wsgi, wsgi_to_str as _to_str
 
 VERSIONS_HEADER = "X-Versions-Location"
 HISTORY_HEADER = "X-History-Location"
 DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1"
 BYPASS_ENV = "objstore.versioned_writes.bypass"
-_ORIGINAL_AUTHORIZE = "objstore.original_authorize"
-# Environ keys a subrequest shares with the client's request: who it is,
-# the caches, and the transaction id for the logs.
-_SHARED_ENV = ("swift.cache", "swift.infocache", "swift.trans_id", "objstore.local_cache",
-               "REMOTE_USER", "swift.clean_acl", "reseller_request", "HTTP_X_AUTH_TOKEN",
-               "HTTP_X_STORAGE_TOKEN", "HTTP_X_SERVICE_TOKEN", "SERVER_NAME", "SERVER_PORT",
-               "wsgi.url_scheme", "SERVER_PROTOCOL", "HTTP_HOST", "wsgi.errors",
-               "wsgi.version", "REMOTE_ADDR", "HTTP_REFERER")
+SOURCE = "VW"
 LISTING_PAGE = 1000
 
 WsgiApp = Callable[..., Any]
@@ -74,9 +74,13 @@ def is_delete_marker(content_type: Optional[str]) -> bool:
     return (content_type or "").split(";", 1)[0].strip() == "application/x-deleted"
 
 
-def _error(status: int, text: str) -> Response:
-    return Response(status=status, content_type="text/plain", charset="utf-8",
-                    text=text + "\n")
+def _error(status: int, text: str, content_type: str = "text/html") -> Response:
+    return Response(status=status, body=text.encode("utf-8"), content_type=content_type,
+                    charset="UTF-8")
+
+
+def _allow_all(_req: Request) -> None:
+    return None
 
 
 class VersionedWrites:
@@ -97,7 +101,7 @@ class VersionedWrites:
             return self.app(env, start_response)
         try:
             version, account, container, obj = split_path(
-                _to_str(env.get("PATH_INFO", "")), 1, 4, True)
+                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
         except (ValueError, UnicodeDecodeError):
             return self.app(env, start_response)
         if not container or version != "v1":
@@ -109,9 +113,13 @@ class VersionedWrites:
             return self.app(env, start_response)
         if method == "POST" or env.get("QUERY_STRING"):
             return self.app(env, start_response)
-        location, history = self._location(env, account, container)
+        info = get_container_info(env, self.app, account, container)
+        location, history = self._location(info)
         if location is None:
             return self.app(env, start_response)
+        denied = self._authorize(env, info)
+        if denied is not None:
+            return denied(env, start_response)
         if method == "PUT":
             resp = self._archive_current(env, account, container, obj, location)
         elif history:
@@ -133,26 +141,24 @@ class VersionedWrites:
                  for name in (VERSIONS_HEADER, HISTORY_HEADER)}
         set_ = [name for name, value in given.items() if value]
         if len(set_) > 1:
-            return _error(400, "Give only one of %s (stack mode) and %s (history mode)"
-                          % (VERSIONS_HEADER, HISTORY_HEADER))
+            return _error(400, "Only one of x-versions-location or x-history-location "
+                               "may be specified", "text/plain")
         if set_:
             name = set_[0]
-            target = unquote(_to_str(given[name] or ""))
+            target = unquote(wsgi_to_str(given[name] or ""))
             if "/" in target.strip("/") or not target.strip("/"):
-                return _error(400, "%s must name a container in this account, without '/'"
-                              % name)
+                return _error(412, "Container name cannot contain slashes")
             other = HISTORY_HEADER if name == VERSIONS_HEADER else VERSIONS_HEADER
             env["HTTP_X_REMOVE_" + other[2:].upper().replace("-", "_")] = "1"
         return None
 
-    def _location(self, env: Dict[str, Any], account: str,
-                  container: str) -> Tuple[Optional[str], bool]:
-        """``(archive container, history mode?)`` of ``container``, or ``(None, False)``.
+    @staticmethod
+    def _location(info: Dict[str, Any]) -> Tuple[Optional[str], bool]:
+        """``(archive container, history mode?)``, or ``(None, False)``.
 
-        From the proxy's cached container info, so a write to an unversioned
+        From the cached container info, so a write to an unversioned
         container costs no extra backend request.
         """
-        info = get_container_info(env, self.app, account, container)
         if not 200 <= info.get("status", 0) < 300:
             return None, False
         history = info.get("history")
@@ -161,62 +167,69 @@ class VersionedWrites:
             return None, False
         return unquote(value).strip("/"), bool(history)
 
+    @staticmethod
+    def _authorize(env: Dict[str, Any], info: Dict[str, Any]) -> Optional[Response]:
+        """The client's own request, judged against the versioned
+        container's write ACL before anything is archived for it."""
+        authorize = env.get("swift.authorize")
+        if authorize is None:
+            return None
+        req = Request(env)
+        req.acl = info.get("write_acl")
+        return authorize(req)
+
     # -- subrequests ------------------------------------------------------
 
-    @staticmethod
-    def _sub_env(env: Dict[str, Any], method: str, path: str,
-                 query: str = "") -> Dict[str, Any]:
-        sub = {key: env[key] for key in _SHARED_ENV if key in env}
-        authorize = env.get(_ORIGINAL_AUTHORIZE, env.get("swift.authorize"))
-        if authorize is not None:
-            sub["swift.authorize"] = authorize
-        sub.update({"REQUEST_METHOD": method, "PATH_INFO": _to_wsgi(path),
-                    "SCRIPT_NAME": "", "QUERY_STRING": query, "wsgi.input": io.BytesIO(b""),
-                    "swift.source": "VW", BYPASS_ENV: True})
-        if method in ("PUT", "POST"):
-            sub["CONTENT_LENGTH"] = "0"
-        return sub
-
     def _request(self, env: Dict[str, Any], method: str, path: str,
-                 headers: Optional[Dict[str, str]] = None, query: str = "") -> Response:
-        sub = self._sub_env(env, method, path, query)
-        req = Request(sub)
-        for name, value in (headers or {}).items():
-            req.headers[name] = value
-        return req.get_response(self.app)
+                 headers: Optional[Dict[str, str]] = None, query: str = "",
+                 body: Any = b"", content_length: Optional[int] = 0) -> Response:
+        """A pre-authorized subrequest that is never archived itself."""
+        return sub_request(self.app, env, method, path, query=query, headers=headers,
+                           body=body, content_length=content_length, source=SOURCE,
+                           extra={"swift.authorize": _allow_all, BYPASS_ENV: True})
 
     def _copy(self, env: Dict[str, Any], account: str, src: Tuple[str, str],
-              dst: Tuple[str, str], extra: Optional[Dict[str, str]] = None) -> Response:
-        """Server-side copy ``src`` -> ``dst`` (both ``(container, object)``)."""
-        headers = {"X-Copy-From": quote("/%s/%s" % src)}
-        headers.update(extra or {})
-        return self._request(env, "PUT", "/v1/%s/%s/%s" % ((account,) + dst), headers)
+              dst: Tuple[str, str]) -> Response:
+        """Copy the stored object ``src`` to ``dst`` (``(container, object)``
+        each): its bytes (streamed) and every stored header but the
+        timestamp. A large object's manifest is copied as it is stored."""
+        source = self._request(env, "GET", "/v1/%s/%s/%s" % ((account,) + src),
+                               headers={"X-Newest": "true"})
+        if not 200 <= source.status_int < 300:
+            close_response(source)
+            return source
+        try:
+            headers = stored_metadata(source.headers, manifests=True)
+            etag = (source.headers.get("ETag") or "").strip('"')
+            if etag:
+                headers["ETag"] = etag
+            length = source.headers.get("Content-Length")
+            return self._request(env, "PUT", "/v1/%s/%s/%s" % ((account,) + dst), headers,
+                                 body=IterReader(source.app_iter),
+                                 content_length=int(length) if length else None)
+        finally:
+            close_response(source)
 
-    def _head(self, env: Dict[str, Any], account: str, container: str,
-              obj: str) -> Response:
-        return self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj))
-
-    def list_versions(self, env: Dict[str, Any], account: str, location: str,
-                      obj: str, newest_first: bool = True) -> List[Dict[str, Any]]:
-        """The archive's entries for ``obj`` (JSON listing rows)."""
-        prefix = archive_prefix(obj)
-        rows: List[Dict[str, Any]] = []
+    def _pages(self, env: Dict[str, Any], account: str, location: str,
+               obj: str) -> Iterator[Dict[str, Any]]:
+        """The archive's entries for ``obj``, newest first, one listing page
+        in memory at a time."""
         marker = ""
         while True:
-            query = [("format", "json"), ("prefix", prefix), ("limit", str(LISTING_PAGE))]
-            if newest_first:
-                query.append(("reverse", "on"))
+            query = [("format", "json"), ("prefix", archive_prefix(obj)),
+                     ("limit", str(LISTING_PAGE)), ("reverse", "on")]
             if marker:
                 query.append(("marker", marker))
             resp = self._request(env, "GET", "/v1/%s/%s" % (account, location),
                                  query="&".join("%s=%s" % (k, quote(v, safe=""))
                                                 for k, v in query))
             if resp.status_int != 200:
-                return rows
+                close_response(resp)
+                return
             page = json.loads(resp.body or b"[]")
-            rows.extend(page)
+            yield from page
             if len(page) < LISTING_PAGE:
-                return rows
+                return
             marker = page[-1]["name"]
 
     # -- the versioning itself --------------------------------------------
@@ -225,7 +238,8 @@ class VersionedWrites:
                          obj: str, location: str) -> Optional[Response]:
         """Copy the current version into the archive; ``None`` when done or
         there is nothing to keep, else the error to send instead."""
-        head = self._head(env, account, container, obj)
+        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
+                             headers={"X-Newest": "true"})
         if head.status_int == 404:
             return None
         if not 200 <= head.status_int < 300:
@@ -234,18 +248,15 @@ class VersionedWrites:
         if not timestamp:
             return _error(500, "The current version of %s has no X-Timestamp; it cannot "
                           "be archived" % obj)
-        # A copy drops transient sysmeta (ACLs, tags); the archive keeps them.
-        extra = {k: v for k, v in head.headers.items()
-                 if k.lower().startswith("x-object-transient-sysmeta-")}
         resp = self._copy(env, account, (container, obj),
-                          (location, archive_name(obj, timestamp)), extra)
+                          (location, archive_name(obj, timestamp)))
+        close_response(resp)
         if resp.status_int == 404:
             if self._request(env, "HEAD", "/v1/%s/%s" % (account, location)).status_int \
                     != 404:
                 return None  # the current version went away meanwhile: nothing to keep
-            return _error(412, "The versions container %s does not exist; create it or "
-                          "remove the container's %s/%s" % (location, VERSIONS_HEADER,
-                                                            HISTORY_HEADER))
+            return _error(412, "<html><h1>Precondition Failed</h1><p>A precondition for "
+                               "this request was not met.</p></html>")
         if not 200 <= resp.status_int < 300:
             return resp
         return None
@@ -253,7 +264,7 @@ class VersionedWrites:
     def _delete_history(self, env: Dict[str, Any], account: str, container: str,
                         obj: str, location: str) -> Optional[Response]:
         """History mode: archive, leave a delete marker, then delete."""
-        head = self._head(env, account, container, obj)
+        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj))
         if head.status_int == 404:
             return None
         bad = self._archive_current(env, account, container, obj, location)
@@ -263,7 +274,8 @@ class VersionedWrites:
         when = Timestamp(given) if given else Timestamp.now()
         marker = self._request(env, "PUT", "/v1/%s/%s/%s" % (
             account, location, archive_name(obj, when.internal)),
-            {"Content-Type": DELETE_MARKER_TYPE, "Content-Length": "0"})
+            {"Content-Type": DELETE_MARKER_TYPE})
+        close_response(marker)
         if not 200 <= marker.status_int < 300:
             return marker
         return None
@@ -271,17 +283,19 @@ class VersionedWrites:
     def _delete_stack(self, env: Dict[str, Any], account: str, container: str,
                       obj: str, location: str) -> Optional[Response]:
         """Stack mode: the newest archived version replaces the object."""
-        for row in self.list_versions(env, account, location, obj):
+        for row in self._pages(env, account, location, obj):
             if is_delete_marker(row.get("content_type")):
                 # Left by history mode before the container switched modes.
                 continue
             resp = self._copy(env, account, (location, row["name"]), (container, obj))
+            close_response(resp)
             if resp.status_int == 404:
                 continue  # gone meanwhile (or a stale listing): try the next one
             if not 200 <= resp.status_int < 300:
                 return resp
             gone = self._request(env, "DELETE", "/v1/%s/%s/%s" % (account, location,
                                                                   row["name"]))
+            close_response(gone)
             if not (200 <= gone.status_int < 300 or gone.status_int == 404):
                 return gone
             return Response(status=204)

@@ -34,10 +34,8 @@ from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject
 
 DEFAULT_PORT = 6200
 #: Headers a client may set on PUT (and replace on POST) besides metadata.
-ALLOWED_HEADERS = ("Content-Disposition", "Content-Encoding", "X-Delete-At",
-                   "X-Object-Manifest", "X-Static-Large-Object", "Cache-Control",
-                   "Content-Language", "Expires", "X-Robots-Tag")
-_META_PREFIXES = ("x-object-meta-", "x-object-sysmeta-", "x-object-transient-sysmeta-")
+ALLOWED_HEADERS = constraints.OBJECT_STORED_HEADERS
+_META_PREFIXES = constraints.OBJECT_META_PREFIXES
 _POST_PREFIXES = ("x-object-meta-", "x-object-transient-sysmeta-")
 
 

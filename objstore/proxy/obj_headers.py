@@ -1,7 +1,7 @@
 """Checks and rewrites of object request headers, as pure functions.
 
-``X-Copy-From`` / ``Destination`` parsing and ``X-Delete-At`` /
-``X-Delete-After`` validation: each returns the clean value or raises
+``X-Delete-At`` / ``X-Delete-After`` validation and the checks of a PUT:
+each returns the clean value or raises
 ``HeaderError`` with the status and a message telling the client the fix.
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import mimetypes
 import time
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Mapping, Optional
 
 from objstore.common import constraints
 from objstore.common.http import errors
-from objstore.common.http.wsgi_str import InvalidName, unquote_to_str
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 # Expiring objects are queued in containers of this many seconds each.
@@ -29,53 +28,6 @@ class HeaderError(ValueError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-
-
-def _header_text(value: str, header: str) -> str:
-    """A copy header's value as text: percent-quoted or raw UTF-8 (both
-    are sent by clients), as WSGI hands it over."""
-    try:
-        return unquote_to_str(value.strip())
-    except InvalidName:
-        raise HeaderError(412, "%s header must be valid UTF-8" % header) from None
-
-
-def split_container_object(value: str, header: str) -> Tuple[str, str]:
-    """``[/]container/object`` (URL-quoted or raw UTF-8) from a copy header."""
-    text = _header_text(value, header) if value else ""
-    if text.startswith("/"):
-        text = text[1:]
-    container, _sep, obj = text.partition("/")
-    if not container or not obj:
-        raise HeaderError(412, "%s header must be of the form <container name>/<object "
-                               "name>" % header)
-    return container, obj
-
-
-def copy_source(headers: Mapping[str, str], account: str) -> Optional[Tuple[str, str, str]]:
-    """``(account, container, object)`` named by ``X-Copy-From[-Account]``."""
-    value = headers.get("X-Copy-From")
-    if value is None:
-        return None
-    container, obj = split_container_object(value, "X-Copy-From")
-    src_account = headers.get("X-Copy-From-Account") or account
-    src_account = _header_text(src_account, "X-Copy-From-Account")
-    if not src_account or "/" in src_account:
-        raise HeaderError(412, "X-Copy-From-Account must be an account name")
-    return src_account, container, obj
-
-
-def copy_destination(headers: Mapping[str, str], account: str) -> Tuple[str, str, str]:
-    """``(account, container, object)`` named by ``Destination[-Account]``."""
-    value = headers.get("Destination")
-    if not value:
-        raise HeaderError(412, "COPY needs a Destination header: <container>/<object>")
-    container, obj = split_container_object(value, "Destination")
-    dest_account = headers.get("Destination-Account") or account
-    dest_account = _header_text(dest_account, "Destination-Account")
-    if not dest_account or "/" in dest_account:
-        raise HeaderError(412, "Destination-Account must be an account name")
-    return dest_account, container, obj
 
 
 def delete_at(headers: Mapping[str, str], now: Optional[float] = None) -> Optional[int]:
@@ -143,19 +95,3 @@ def check_put_headers(headers: Mapping[str, str], obj_name: str) -> None:
     if etag is not None and etag.strip('"').strip() and len(etag.strip('"').strip()) != 32:
         raise HeaderError(422, "Unprocessable Entity: ETag %r is not an MD5 hex digest"
                           % etag)
-
-
-def metadata_from_source(source: Mapping[str, str], fresh: bool) -> Dict[str, str]:
-    """What a copy carries over from its source object's headers."""
-    carried: Dict[str, str] = {}
-    for key, value in source.items():
-        lower = key.lower()
-        if lower.startswith("x-object-sysmeta-"):
-            carried[key] = value
-        elif not fresh and (lower.startswith("x-object-meta-") or lower in (
-                "content-encoding", "content-disposition", "content-language",
-                "cache-control", "expires", "x-robots-tag")):
-            carried[key] = value
-        elif lower == "content-type":
-            carried[key] = value
-    return carried

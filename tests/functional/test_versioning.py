@@ -110,15 +110,38 @@ def test_overwriting_needs_the_versions_container_to_exist(conn, container):
     assert conn.get_object(container, "o")[1] == b"1"
 
 
-def test_a_user_without_write_access_to_the_archive_cannot_overwrite(
+def test_write_access_to_the_container_is_enough_to_archive_as_swift(
         conn, conn_other, container, archive):
+    """As Swift: the client's write is authorized against the versioned
+    container; the archive copy is the middleware's own, so a user with a
+    write ACL on the container needs none on the archive container."""
     conn.post_container(container, {"X-Versions-Location": archive,
                                     "X-Container-Write": "test2:tester2",
                                     "X-Container-Read": "test2:tester2"})
     conn.put_object(container, "o", b"1")
     url = conn.url
     other_token = conn_other.get_auth()[1]
-    with pytest.raises(swiftclient.ClientException) as err:
-        swiftclient.put_object(url, other_token, container, "o", b"2")
-    assert err.value.http_status == 403
+    swiftclient.put_object(url, other_token, container, "o", b"2")
+    (archived,) = _versions(conn, archive, "o")
+    assert conn.get_object(archive, archived["name"])[1] == b"1"
+    swiftclient.delete_object(url, other_token, container, "o")
     assert conn.get_object(container, "o")[1] == b"1"
+    assert _versions(conn, archive, "o") == []
+
+
+def test_a_user_who_may_not_write_the_container_gets_403_and_nothing_is_archived(
+        conn, conn_other, container, archive):
+    conn.post_container(container, {"X-Versions-Location": archive,
+                                    "X-Container-Read": "test2:tester2"})
+    conn.put_object(container, "o", b"1")
+    url = conn.url
+    other_token = conn_other.get_auth()[1]
+    for method in (swiftclient.put_object, swiftclient.delete_object):
+        with pytest.raises(swiftclient.ClientException) as err:
+            if method is swiftclient.put_object:
+                method(url, other_token, container, "o", b"2")
+            else:
+                method(url, other_token, container, "o")
+        assert err.value.http_status == 403
+    assert conn.get_object(container, "o")[1] == b"1"
+    assert _versions(conn, archive, "o") == []

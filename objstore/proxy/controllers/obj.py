@@ -1,5 +1,6 @@
-"""Object requests: reads with failover, quorum writes, fast-POST,
-delete, and server-side copy (``COPY`` and ``PUT`` + ``X-Copy-From``)."""
+"""Object requests: reads with failover, quorum writes, fast-POST and
+delete. Server-side copy is the ``copy`` middleware's (a GET and a PUT
+sent through the pipeline), so nothing here knows about it."""
 
 from __future__ import annotations
 
@@ -157,9 +158,6 @@ class ObjectController(Controller):
         bad = self._check_names()
         if bad:
             return bad
-        if "X-Copy-From" in req.headers:
-            from objstore.proxy.controllers.copy import copy_into
-            return copy_into(self, req)
         try:
             obj_headers.check_put_headers(req.headers, self.object_name or "")
             obj_headers.delete_at(req.headers)
@@ -259,11 +257,6 @@ class ObjectController(Controller):
             return Response(status=202, body=b"", headerlist=[
                 ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", "0")])
         return resp
-
-    @delay_denial
-    def COPY(self, req: Request) -> Response:
-        from objstore.proxy.controllers.copy import copy_to_destination
-        return copy_to_destination(self, req)
 
     def OPTIONS(self, req: Request) -> Response:
         return Response(status=200, headerlist=[("Allow", ", ".join(self.allowed_methods())),

@@ -31,14 +31,17 @@ def test_both_modes_at_once_is_400_and_one_mode_clears_the_other():
     resp = Request.blank("/v1/AUTH_a/c", method="POST", headers={
         "X-Versions-Location": "v", "X-History-Location": "h"}).get_response(mw)
     assert resp.status_int == 400 and not seen
+    assert resp.body == (b"Only one of x-versions-location or x-history-location "
+                         b"may be specified")
     resp = Request.blank("/v1/AUTH_a/c", method="POST", headers={
         "X-History-Location": "h"}).get_response(mw)
     assert resp.status_int == 204
     assert seen[0]["HTTP_X_REMOVE_VERSIONS_LOCATION"] == "1"
 
 
-def test_a_location_with_a_slash_is_refused():
+def test_a_location_with_a_slash_is_refused_with_swifts_status_and_text():
     mw = VersionedWrites(_app([]), {})
     resp = Request.blank("/v1/AUTH_a/c", method="PUT", headers={
         "X-Versions-Location": "a/b"}).get_response(mw)
-    assert resp.status_int == 400
+    assert resp.status_int == 412
+    assert resp.body == b"Container name cannot contain slashes"

@@ -229,40 +229,6 @@ def test_expiry_headers_are_validated(cluster):
     assert cluster.request("PUT", path, {"X-Delete-After": "3600"}, b"x")[0] == 201
 
 
-def test_copy_with_x_copy_from_keeps_metadata_and_reports_the_source(cluster):
-    c = _container(cluster)
-    base = "/v1/%s/%s" % (ACCOUNT, c)
-    cluster.request("PUT", base + "/src", {"X-Object-Meta-Color": "red",
-                                           "Content-Type": "text/x-src"}, b"source!" * 1000)
-    status, headers, _ = cluster.request("PUT", base + "/dst", {
-        "X-Copy-From": "/%s/src" % c, "Content-Length": "0", "X-Object-Meta-Size": "big"})
-    assert status == 201
-    assert headers["X-Copied-From"] == "%s/src" % c
-    status, headers, body = cluster.request("GET", base + "/dst")
-    assert body == b"source!" * 1000
-    assert headers["X-Object-Meta-Color"] == "red" and headers["X-Object-Meta-Size"] == "big"
-    assert headers["Content-Type"] == "text/x-src"
-
-
-def test_copy_method_with_fresh_metadata_drops_old_metadata(cluster):
-    c = _container(cluster)
-    base = "/v1/%s/%s" % (ACCOUNT, c)
-    cluster.request("PUT", base + "/src", {"X-Object-Meta-Color": "red"}, b"abc")
-    status, headers, _ = cluster.request("COPY", base + "/src", {
-        "Destination": "%s/dst" % c, "X-Fresh-Metadata": "true"})
-    assert status == 201
-    headers = cluster.request("HEAD", base + "/dst")[1]
-    assert "X-Object-Meta-Color" not in headers
-
-
-def test_copy_of_missing_source_is_404_and_bad_destination_is_412(cluster):
-    c = _container(cluster)
-    base = "/v1/%s/%s" % (ACCOUNT, c)
-    assert cluster.request("COPY", base + "/nope", {"Destination": "%s/x" % c})[0] == 404
-    cluster.request("PUT", base + "/src", {}, b"abc")
-    assert cluster.request("COPY", base + "/src", {"Destination": "nodelimiter"})[0] == 412
-
-
 def test_unknown_method_is_405_with_allow(cluster):
     status, headers, _ = cluster.request("PATCH", "/v1/%s" % ACCOUNT)
     assert status == 405 and "GET" in headers["Allow"]

@@ -11,13 +11,14 @@ FILTERS = ("[filter:gatekeeper]\nuse = egg:objstore#gatekeeper\n"
            "[filter:cache]\nuse = egg:objstore#memcache\nmemcache_servers =\n"
            "[filter:tempauth]\nuse = egg:objstore#tempauth\nreseller_prefix = AUTH\n"
            "user_test_tester = testing .admin\nuser_test_tester3 = testing3\n"
-           "user_test2_tester2 = testing2 .admin\n")
+           "user_test2_tester2 = testing2 .admin\n"
+           "[filter:copy]\nuse = egg:objstore#copy\n")
 
 
 @pytest.fixture(scope="module")
 def authed(tmp_path_factory):
     c = Cluster(str(tmp_path_factory.mktemp("authcluster")),
-                pipeline="catch_errors gatekeeper cache tempauth proxy-server",
+                pipeline="catch_errors gatekeeper cache tempauth copy proxy-server",
                 filters=FILTERS)
     try:
         yield c

@@ -257,13 +257,3 @@ def test_a_fragment_node_stalling_mid_body_is_replaced(ec_cluster):
     first.mode = "stall"
     status, _h, got = ec_cluster.request("GET", path)
     assert status == 200 and got == body
-
-
-def test_copy_of_an_ec_object(ec_cluster):
-    cont, name, path = _object(ec_cluster)
-    body = os.urandom(SEG + 3)
-    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
-    status = ec_cluster.request("PUT", path + "-copy", {"X-Copy-From": "/%s/%s" % (cont, name),
-                                                        "Content-Length": "0"})[0]
-    assert status == 201
-    assert ec_cluster.request("GET", path + "-copy")[2] == body

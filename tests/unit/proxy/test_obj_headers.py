@@ -1,32 +1,7 @@
 import pytest
 
 from objstore.proxy.obj_headers import (HeaderError, check_put_headers, content_type_for,
-                                        copy_destination, copy_source, delete_at,
-                                        expirer_container, metadata_from_source)
-
-
-def test_copy_from_names_container_and_object_with_slashes_in_the_object():
-    assert copy_source({"X-Copy-From": "/c/a/b%20c"}, "AUTH_t") == ("AUTH_t", "c", "a/b c")
-
-
-def test_copy_from_account_overrides_the_source_account():
-    headers = {"X-Copy-From": "c/o", "X-Copy-From-Account": "AUTH_other"}
-    assert copy_source(headers, "AUTH_t") == ("AUTH_other", "c", "o")
-
-
-@pytest.mark.parametrize("value", ["c", "/c/", "", "/"])
-def test_copy_from_without_an_object_is_412(value):
-    with pytest.raises(HeaderError) as err:
-        copy_source({"X-Copy-From": value}, "AUTH_t")
-    assert err.value.status == 412
-
-
-def test_destination_is_required_for_copy():
-    with pytest.raises(HeaderError) as err:
-        copy_destination({}, "AUTH_t")
-    assert err.value.status == 412
-    assert copy_destination({"Destination": "c2/o2", "Destination-Account": "AUTH_b"},
-                            "AUTH_a") == ("AUTH_b", "c2", "o2")
+                                        delete_at, expirer_container)
 
 
 def test_delete_after_becomes_an_absolute_delete_at():
@@ -100,25 +75,3 @@ def test_content_type_is_guessed_from_the_name_when_missing():
     assert content_type_for({"Content-Type": "x/y"}, "a.png") == "x/y"
     assert content_type_for({"Content-Type": "x/y", "X-Detect-Content-Type": "true"},
                             "a.png") == "image/png"
-
-
-def test_fresh_metadata_drops_user_metadata_but_keeps_sysmeta():
-    source = {"X-Object-Meta-Color": "red", "X-Object-Sysmeta-K": "v",
-              "Content-Type": "a/b", "Etag": "x"}
-    assert metadata_from_source(source, fresh=False) == {
-        "X-Object-Meta-Color": "red", "X-Object-Sysmeta-K": "v", "Content-Type": "a/b"}
-    assert metadata_from_source(source, fresh=True) == {
-        "X-Object-Sysmeta-K": "v", "Content-Type": "a/b"}
-
-
-def test_copy_headers_with_raw_or_quoted_utf8_name_the_same_object():
-    raw = {"X-Copy-From": "c\xc3\xa9/caf\xc3\xa9", "X-Copy-From-Account": "AUTH_\xc3\xa9"}
-    quoted = {"X-Copy-From": "c%C3%A9/caf%C3%A9", "X-Copy-From-Account": "AUTH_%C3%A9"}
-    assert copy_source(raw, "AUTH_t") == copy_source(quoted, "AUTH_t") == (
-        "AUTH_\u00e9", "c\u00e9", "caf\u00e9")
-    assert copy_destination({"Destination": "c/\xe2\x98\x83"}, "AUTH_t") == (
-        "AUTH_t", "c", "\u2603")
-    for bad in ("c/%FF", "c/\xff", "c/a%00"):
-        with pytest.raises(HeaderError) as err:
-            copy_source({"X-Copy-From": bad}, "AUTH_t")
-        assert err.value.status == 412
