@@ -119,3 +119,20 @@ def test_account_listing_xml_and_json_carry_the_storage_policy(http_api, listed)
     assert b'\n<subdir name="fn-lst-" />\n' in body
     assert json.loads(http_api.request("GET", account + "?format=json&prefix=" + name + "zz")
                       .body) == []
+
+
+def test_a_repeated_parameter_takes_its_last_value(http_api, listed):
+    assert lines(http_api.request("GET", listed[1] + "?limit=1&limit=2")) == NAMES[:2]
+    resp = http_api.request("GET", listed[1] + "?format=json&format=xml&prefix=b")
+    assert resp.headers["Content-Type"] == "application/xml; charset=utf-8"
+
+
+def test_nul_in_marker_or_prefix_is_accepted(http_api, listed):
+    assert lines(http_api.request("GET", listed[1] + "?marker=%00")) == NAMES
+    assert http_api.request("GET", listed[1] + "?prefix=%00").status == 204
+
+
+def test_an_empty_format_lets_accept_decide_without_vary(http_api, listed):
+    resp = http_api.request("GET", listed[1] + "?format=", {"Accept": "application/json"})
+    assert resp.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert "Vary" not in resp.headers

@@ -46,7 +46,7 @@ PLAIN_TYPE = "text/plain"
 _OFFERS = [PLAIN_TYPE, JSON_TYPE, "application/xml", "text/xml"]
 _FORMAT_TYPES = {"json": JSON_TYPE, "xml": "application/xml", "plain": PLAIN_TYPE}
 
-#: Parameters whose values must be UTF-8 text without NUL.
+#: Parameters whose values must be UTF-8 text (NUL is accepted, as by Swift).
 TEXT_PARAMS = ("prefix", "delimiter", "marker", "end_marker", "path")
 _TRUE = ("true", "1", "yes", "on", "t", "y")
 _OBJECT_FIELDS = ("name", "hash", "bytes", "content_type", "last_modified")
@@ -74,18 +74,14 @@ class ListingParamError(ValueError):
 
 
 def query_params(query_string: str) -> Dict[str, str]:
-    """The query string as a dict (first value wins); bytes that are not
-    UTF-8 survive as surrogates so ``parse_listing_params`` refuses them."""
-    out: Dict[str, str] = {}
-    for key, value in parse_qsl(query_string or "", keep_blank_values=True,
-                                encoding="utf-8", errors="surrogateescape"):
-        out.setdefault(key, value)
-    return out
+    """The query string as a dict (the last value of a repeated name wins,
+    as in Swift); bytes that are not UTF-8 survive as surrogates so
+    ``parse_listing_params`` refuses them."""
+    return dict(parse_qsl(query_string or "", keep_blank_values=True,
+                          encoding="utf-8", errors="surrogateescape"))
 
 
 def _valid_text(value: str) -> bool:
-    if "\x00" in value:
-        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -149,9 +145,11 @@ def listing_media_type(format_param: Optional[str], accept: Optional[str]) -> Op
 
 
 def listing_headers(media_type: str, format_param: Optional[str]) -> Dict[str, str]:
-    """Content-Type (with charset) and, when ``Accept`` decided, ``Vary``."""
+    """Content-Type (with charset) and ``Vary: Accept`` when the query has
+    no ``format`` at all (an empty ``format=`` lets Accept decide, yet
+    Swift sends no Vary then)."""
     headers = {"Content-Type": media_type + "; charset=utf-8"}
-    if not format_param:
+    if format_param is None:
         headers["Vary"] = "Accept"
     return headers
 
