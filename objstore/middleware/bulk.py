@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape
 from objstore.common import constraints, registry
 from objstore.common.config import config_int
 from objstore.common.http.errors import swift_error
+from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
 from objstore.common.utils import split_path
 
 StartResponse = Callable[..., Any]
@@ -178,7 +179,7 @@ class Bulk:
         authorize = env.get("objstore.original_authorize", env.get("swift.authorize"))
         if authorize is not None:
             sub["swift.authorize"] = authorize
-        sub.update({"REQUEST_METHOD": method, "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        sub.update({"REQUEST_METHOD": method, "PATH_INFO": str_to_wsgi(path),
                     "SCRIPT_NAME": "", "QUERY_STRING": "", "swift.source": "BULK",
                     "CONTENT_LENGTH": str(length or 0)})
         if body is not None:
@@ -203,7 +204,7 @@ class Bulk:
         fields = lambda status, body: [("Response Status", status), ("Response Body", body),
                                        ("Number Files Created", created)]
         try:
-            path = env["PATH_INFO"].encode("latin-1").decode("utf-8")
+            path = wsgi_to_str(env["PATH_INFO"])
             _v, account, container, prefix = split_path(path, 2, 4, True)
         except (ValueError, UnicodeError):
             yield "extract", fields("400 Bad Request", "Invalid path"), errors
@@ -299,7 +300,7 @@ class Bulk:
             return [("Response Status", status), ("Response Body", body),
                     ("Number Deleted", deleted), ("Number Not Found", not_found)]
         try:
-            account = split_path(env["PATH_INFO"].encode("latin-1").decode("utf-8"),
+            account = split_path(wsgi_to_str(env["PATH_INFO"]),
                                  2, 4, True)[1]
         except (ValueError, UnicodeError):
             yield "delete", fields("400 Bad Request", "Invalid path"), errors
