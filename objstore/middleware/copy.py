@@ -214,6 +214,8 @@ class ServerSideCopy:
         src_path = "/v1/%s/%s/%s" % (src_account, src_container, src_obj)
         src_headers = {name: req.headers[name] for name in _FOR_SOURCE if name in req.headers}
         src_query = "multipart-manifest=get&format=raw" if manifest_get else ""
+        if (query.get("symlink") or [""])[0] == "get":  # copy the link, not its target
+            src_query = "&".join(filter(None, [src_query, "symlink=get"]))
         source = sub_request(self.app, env, "GET", src_path, query=src_query,
                              headers=src_headers, source=SOURCE)
         if not 200 <= source.status_int < 300:

@@ -175,3 +175,13 @@ def test_a_link_to_a_static_large_object_serves_the_whole_object(http_api, conn,
 def test_info_lists_symlink(http_api):
     assert http_api.request("GET", "/info", user=None).json()["symlink"] == {
         "symloop_max": 2, "static_links": True}
+
+
+def test_copy_of_a_link_copies_the_target_bytes(http_api, conn, links):
+    link(conn, links, "ln", "%s/t \u00e9" % links)
+    resp = http_api.request("COPY", http_api.path(links, "ln"),
+                            headers={"Destination": "%s/copied" % links})
+    assert resp.status == 201
+    head = http_api.request("HEAD", http_api.path(links, "copied") + "?symlink=get")
+    assert "X-Symlink-Target" not in head.headers
+    assert conn.get_object(links, "copied")[1] == b"target body"
