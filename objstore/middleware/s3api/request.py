@@ -78,7 +78,10 @@ class S3Target:
 
 def parse_target(env: Dict[str, Any], storage_domains: Sequence[str]) -> S3Target:
     """Bucket, key and query of the request."""
-    path = env.get("PATH_INFO", "") or "/"
+    try:  # WSGI carries the path as latin-1; keys are text everywhere in s3api
+        path = (env.get("PATH_INFO", "") or "/").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise S3Error("InvalidURI", "The path is not valid UTF-8.") from None
     pairs = parse_query(env.get("QUERY_STRING", ""))
     query = {k: v for k, v in pairs}
     host = env.get("HTTP_HOST") or env.get("SERVER_NAME", "")

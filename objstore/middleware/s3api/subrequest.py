@@ -95,7 +95,8 @@ class Swift:
         """One subrequest; ``body`` is bytes or a file-like with ``read``."""
         env: Dict[str, Any] = {k: self.client_env[k] for k in _INHERITED
                                if k in self.client_env}
-        path = self.path(container, obj)
+        # Names are text in s3api; WSGI wants the UTF-8 bytes as latin-1.
+        path = self.path(container, obj).encode("utf-8").decode("latin-1")
         env.update({"REQUEST_METHOD": method, "PATH_INFO": path,
                     "SCRIPT_NAME": "", "QUERY_STRING": urlencode(query or [], quote_via=quote),
                     "swift.source": "S3", "HTTP_USER_AGENT": "objstore-s3api"})

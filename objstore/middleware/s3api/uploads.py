@@ -28,7 +28,7 @@ from objstore.middleware.s3api.buckets import check_bucket, owner_id, xml_respon
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, S3Context, iso8601,
                                                 parse_swift_time)
 from objstore.middleware.s3api.errors import S3Error
-from objstore.middleware.s3api.paging import iter_listing
+from objstore.middleware.s3api.paging import iter_listing, prefix_end
 from objstore.middleware.s3api.xml import Node, render
 
 MARKER_READ_ATTEMPTS = 3
@@ -139,11 +139,6 @@ def list_parts(ctx: S3Context) -> Response:
     return xml_response(render("ListPartsResult", children))
 
 
-def _prefix_end(prefix: str) -> str:
-    """A marker past every name that starts with ``prefix``."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
 def _uploads(ctx: S3Context, prefix: str, delimiter: str, key_marker: str,
              upload_id_marker: str) -> Iterator[Tuple[str, str, str]]:
     """``(key, upload id, initiated)`` or ``(common prefix, "", "")`` in S3's
@@ -175,7 +170,7 @@ def _uploads(ctx: S3Context, prefix: str, delimiter: str, key_marker: str,
             common = key[:cut + len(delimiter)]
             if common > key_marker:
                 yield common, "", ""
-            skip = _prefix_end(common)
+            skip = prefix_end(common)
         else:
             return
         marker = skip or marker

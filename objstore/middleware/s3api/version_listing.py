@@ -1,9 +1,9 @@
 """ListObjectVersions from the bucket's listing and its ``+versions`` archive.
 
-Pure: the handler fetches the two Swift listings, this module merges them
-into S3's order (keys ascending, each key's versions newest first, the
-first one ``IsLatest``), applies ``key-marker`` / ``version-id-marker``,
-``delimiter`` and ``max-keys``, and renders ``ListVersionsResult``.
+Pure: what an archive name and a listing row mean as S3 versions, and the
+``ListVersionsResult`` document; ``version_walk.py`` reads the listings in
+S3's order (keys ascending, each key's versions newest first, the first
+one ``IsLatest``) a page at a time.
 
 Archive names are ``<len of key as 3 hex digits><key>/<timestamp>`` (see
 ``objstore.middleware.versioned_writes``); the version id of an archived
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from objstore.middleware.s3api.context import iso8601, parse_swift_time
-from objstore.middleware.s3api.listing import ListParams, _enc, _owner, entry_facts
+from objstore.middleware.s3api.listing import ListParams, _enc, _owner
 from objstore.middleware.s3api.manifest import VERSION_PARAM
 from objstore.middleware.s3api.xml import Node, render
 
@@ -82,85 +82,7 @@ def current_version_id(content_type: str) -> str:
     return version_param(content_type) or NULL_VERSION
 
 
-def merge(current: List[Dict[str, Any]], archive: List[Dict[str, Any]],
-          prefix: str) -> List[Version]:
-    """Every version under ``prefix``, in S3's order, ``IsLatest`` set."""
-    by_key: Dict[str, List[Version]] = {}
-    for entry in current:
-        if "name" not in entry or not entry["name"].startswith(prefix):
-            continue
-        etag, size, _ = entry_facts(entry)
-        by_key.setdefault(entry["name"], []).append(Version(
-            entry["name"], current_version_id(entry.get("content_type", "")), False,
-            entry.get("last_modified", ""), etag, size))
-    archived: Dict[str, List[Tuple[str, Version]]] = {}
-    for entry in archive:
-        parts = split_archive_name(entry.get("name", ""))
-        if parts is None or not parts[0].startswith(prefix):
-            continue
-        key, stamp = parts
-        marker = is_marker(entry.get("content_type", ""))
-        etag, size, _ = entry_facts(entry)
-        archived.setdefault(key, []).append((stamp, Version(
-            key, archive_version_id(entry), marker, entry.get("last_modified", ""),
-            etag, size)))
-    for key, items in archived.items():
-        items.sort(key=lambda item: item[0], reverse=True)
-        by_key.setdefault(key, []).extend(v for _, v in items)
-    out: List[Version] = []
-    for key in sorted(by_key):
-        versions = by_key[key]
-        versions[0].is_latest = True
-        out.extend(versions)
-    return out
-
-
 Row = Union[Version, str]  # a version, or a common prefix
-
-
-def page(versions: List[Version], params: ListParams, key_marker: str,
-         version_marker: str) -> Tuple[List[Row], bool]:
-    """``(rows, truncated)`` after the markers, with common prefixes folded."""
-    start = 0
-    if key_marker:
-        start = len(versions)
-        for index, version in enumerate(versions):
-            if version.key < key_marker:
-                continue
-            if version.key == key_marker:
-                if not version_marker:
-                    continue
-                if version.version_id == version_marker:
-                    start = index + 1
-                    break
-                continue
-            start = index
-            break
-        else:
-            start = len(versions)
-        if version_marker and start == len(versions):
-            # The marker version is gone: resume after the key.
-            start = next((i for i, v in enumerate(versions) if v.key > key_marker),
-                         len(versions))
-    rows: List[Row] = []
-    seen_prefixes = set()
-    for version in versions[start:]:
-        if params.delimiter:
-            rest = version.key[len(params.prefix):]
-            cut = rest.find(params.delimiter)
-            if cut >= 0:
-                common = params.prefix + rest[:cut + len(params.delimiter)]
-                if common in seen_prefixes or (key_marker and common <= key_marker):
-                    continue
-                seen_prefixes.add(common)
-                if len(rows) == params.max_keys:
-                    return rows, True
-                rows.append(common)
-                continue
-        if len(rows) == params.max_keys:
-            return rows, True
-        rows.append(version)
-    return rows, False
 
 
 def render_versions(bucket: str, params: ListParams, query: Dict[str, str],

@@ -23,7 +23,7 @@ particular version) set ``versioned_writes``' bypass flag.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote
 
 from webob import Response
@@ -126,7 +126,7 @@ def key_versions(ctx: S3Context, key: str, bucket: Optional[str] = None,
             yield row
 
 
-def _current(ctx: S3Context, key: str, bucket: Optional[str] = None) -> Optional[str]:
+def current_id(ctx: S3Context, key: str, bucket: Optional[str] = None) -> Optional[str]:
     """The current version's id, or ``None`` when the key has no current object."""
     head = ctx.swift.request("HEAD", bucket or ctx.bucket, key)
     head.close()
@@ -136,13 +136,15 @@ def _current(ctx: S3Context, key: str, bucket: Optional[str] = None) -> Optional
     return vl.current_version_id(head.header("content-type") or "")
 
 
-def _archived(ctx: S3Context, key: str, vid: str, bucket: str) -> Optional[Dict[str, Any]]:
+def archived_row(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
+                 ) -> Optional[Dict[str, Any]]:
     """The archive row of version ``vid`` of ``key``, or ``None``.
 
     A version is normally archived under its own id (its timestamp), so
     one HEAD finds it; a version that was brought back and archived again
     (or the ``null`` version) needs a walk down the key's archive.
     """
+    bucket = bucket or ctx.bucket
     if vid != vl.NULL_VERSION:
         try:
             name = archive_name(key, vid)
@@ -168,9 +170,9 @@ def locate(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
     ``MethodNotAllowed`` (405) with ``x-amz-delete-marker: true``, as S3 answers.
     """
     bucket = bucket or ctx.bucket
-    if _current(ctx, key, bucket) == vid:
+    if current_id(ctx, key, bucket) == vid:
         return bucket, key
-    row = _archived(ctx, key, vid, bucket)
+    row = archived_row(ctx, key, vid, bucket)
     if row is None:
         raise S3Error("NoSuchVersion", "The version %s of %s does not exist." % (vid, key),
                       Key=key, VersionId=vid)
@@ -195,7 +197,7 @@ def delete_marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
 
 def _promote(ctx: S3Context, key: str) -> None:
     """With no current object, bring the newest archived real version back."""
-    if _current(ctx, key) is not None:
+    if current_id(ctx, key) is not None:
         return
     row = next(key_versions(ctx, key, page=1), None)
     if row is None or vl.is_marker(row.get("content_type", "")):
@@ -268,13 +270,13 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
         out.headers["x-amz-version-id"] = marker
         return out
     out.headers["x-amz-version-id"] = vid
-    if _current(ctx, key) == vid:
+    if current_id(ctx, key) == vid:
         resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS)
         resp.close()
         if resp.status != 404:
             ctx.raise_for(resp, "NoSuchKey")
     else:
-        row = _archived(ctx, key, vid, ctx.bucket)
+        row = archived_row(ctx, key, vid, ctx.bucket)
         if row is None:
             return out  # no such version: nothing to do, as S3
         if vl.is_marker(row.get("content_type", "")):
@@ -286,12 +288,17 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
 
 
 def list_versions(ctx: S3Context, params: Any, query: Dict[str, str]) -> bytes:
-    """The ``ListVersionsResult`` for the bucket (versioned or not)."""
-    from objstore.middleware.s3api.buckets import full_listing, owner_id
+    """The ``ListVersionsResult`` for the bucket (versioned or not), read page
+    by page (``version_walk.py``)."""
+    from objstore.middleware.s3api.buckets import owner_id
+    from objstore.middleware.s3api.version_walk import walk
     ctx.container_head()
-    current = full_listing(ctx, ctx.bucket, params.prefix)
-    archive = full_listing(ctx, versions_container(ctx.bucket))
-    versions = vl.merge(current, archive, params.prefix)
-    rows, truncated = vl.page(versions, params, query.get("key-marker", ""),
-                              query.get("version-id-marker", ""))
+    rows: List[vl.Row] = []
+    truncated = False
+    for row in walk(ctx, params, query.get("key-marker", ""),
+                    query.get("version-id-marker", "")):
+        if len(rows) == params.max_keys:
+            truncated = True
+            break
+        rows.append(row)
     return vl.render_versions(ctx.bucket, params, query, rows, truncated, owner_id(ctx))

@@ -59,3 +59,28 @@ def test_upload_part_copy_outside_the_source_is_invalid_argument(s3, bucket, cop
         assert ok["CopyPartResult"]["ETag"]
     finally:
         s3.abort_multipart_upload(Bucket=bucket, Key="dst", UploadId=up)
+
+
+def test_non_ascii_keys_go_through_multipart_copy_and_versions(s3, bucket):
+    key = "d\u00e9j\u00e0/\u65e5\u672c"
+    up, parts = _upload(s3, bucket, key)
+    assert s3.list_parts(Bucket=bucket, Key=key, UploadId=up)["Key"] == key
+    assert [p["PartNumber"] for p in s3.list_parts(Bucket=bucket, Key=key,
+                                                   UploadId=up)["Parts"]] == [1]
+    assert [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [key]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up,
+                                        MultipartUpload=parts)
+    assert done["Key"] == key
+    s3.copy_object(Bucket=bucket, Key=key + "-copy", CopySource={"Bucket": bucket, "Key": key})
+    assert s3.get_object(Bucket=bucket, Key=key + "-copy")["Body"].read() == b"p" * 100
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    try:
+        first = s3.put_object(Bucket=bucket, Key=key, Body=b"v1")["VersionId"]
+        s3.put_object(Bucket=bucket, Key=key, Body=b"v2")
+        assert s3.get_object(Bucket=bucket, Key=key, VersionId=first)["Body"].read() == b"v1"
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=key + "-")
+        assert [v["Key"] for v in listed["Versions"]] == [key + "-copy"]
+    finally:
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])

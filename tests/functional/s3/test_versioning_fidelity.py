@@ -4,7 +4,7 @@ against the live SAIO: delete-marker headers, suspended buckets' single
 
 import pytest
 
-from tests.functional.s3.signed import s3_raw
+from tests.functional.s3.signed import NS, s3_raw
 from tests.functional.s3.test_s3_clients import code_of
 from tests.functional.s3.test_versioning import _empty, s3, vbucket  # noqa: F401 (fixtures)
 
@@ -100,3 +100,83 @@ def test_upload_part_copy_from_a_version_id(s3, vbucket):
     s3.complete_multipart_upload(Bucket=vbucket, Key="mp", UploadId=up, MultipartUpload={
         "Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]})
     assert s3.get_object(Bucket=vbucket, Key="mp")["Body"].read() == b"oooo"
+
+
+def _raw_pages(bucket, size):
+    """ListObjectVersions pages in wire order: ``[(key, id, latest, kind)]`` each."""
+    pages, query = [], {"versions": "", "max-keys": str(size)}
+    while True:
+        resp = s3_raw("GET", "/" + bucket, query=query)
+        assert resp.status == 200, (query, resp.body)
+        rows = []
+        for elem in resp.xml():
+            kind = elem.tag.split("}")[1]
+            if kind in ("Version", "DeleteMarker"):
+                rows.append(tuple(elem.find(NS + t).text for t in ("Key", "VersionId",
+                                                                   "IsLatest"))
+                            + (kind[0],))
+        pages.append(rows)
+        if resp.texts("IsTruncated") != ["true"]:
+            return pages
+        query = dict(query, **{"key-marker": resp.texts("NextKeyMarker")[0],
+                               "version-id-marker": resp.texts("NextVersionIdMarker")[0]})
+
+
+def _history(s3, bucket):
+    """Keys of several lengths (so several archive groups), a deleted key whose
+    versions are all archived, a key with a marker under a newer version."""
+    made = {}
+    for key, bodies in (("b", 3), ("a", 1), ("longer-key", 2), ("d\u00e9j\u00e0", 2),
+                        ("gone", 2), ("zz", 1)):
+        made[key] = [s3.put_object(Bucket=bucket, Key=key, Body=b"%d" % n)["VersionId"]
+                     for n in range(bodies)]
+    made["gone"].append(s3.delete_object(Bucket=bucket, Key="gone")["VersionId"])
+    made["zz"].append(s3.delete_object(Bucket=bucket, Key="zz")["VersionId"])
+    made["zz"].append(s3.put_object(Bucket=bucket, Key="zz", Body=b"back")["VersionId"])
+    return made
+
+
+def test_list_object_versions_pages_match_the_whole_listing(s3, vbucket):
+    made = _history(s3, vbucket)
+    expected = [(key, vid) for key in sorted(made) for vid in reversed(made[key])]
+    whole, = _raw_pages(vbucket, 1000)
+    assert [(k, v) for k, v, _, _ in whole] == expected
+    assert [(k, v) for k, v, latest, _ in whole if latest == "true"] == \
+        [(key, made[key][-1]) for key in sorted(made)]
+    assert [(k, kind) for k, _, _, kind in whole if kind == "D"] == [("gone", "D"),
+                                                                     ("zz", "D")]
+    for size in (1, 2, 3):
+        pages = _raw_pages(vbucket, size)
+        assert all(len(p) == size for p in pages[:-1])
+        assert [row for page in pages for row in page] == whole
+
+
+def test_version_id_marker_resumes_inside_a_key(s3, vbucket):
+    made = _history(s3, vbucket)
+    b = list(reversed(made["b"]))
+    after_current = s3.list_object_versions(Bucket=vbucket, KeyMarker="b",
+                                            VersionIdMarker=b[0], MaxKeys=2)
+    assert [v["VersionId"] for v in after_current["Versions"]] == b[1:]
+    assert after_current["IsTruncated"] is True
+    after_middle = s3.list_object_versions(Bucket=vbucket, KeyMarker="b",
+                                           VersionIdMarker=b[1], MaxKeys=2)
+    assert [(v["Key"], v["VersionId"]) for v in after_middle["Versions"]] == \
+        [("b", b[2]), ("d\u00e9j\u00e0", made["d\u00e9j\u00e0"][-1])]
+    after_key = s3.list_object_versions(Bucket=vbucket, KeyMarker="b", MaxKeys=1)
+    assert [v["Key"] for v in after_key["Versions"]] == ["d\u00e9j\u00e0"]
+
+
+def test_list_object_versions_folds_prefixes_across_pages_and_url_encodes(s3, vbucket):
+    for key in ("dir/a", "dir/b b", "dir/sub/c", "top"):
+        s3.put_object(Bucket=vbucket, Key=key, Body=b"1")
+        s3.put_object(Bucket=vbucket, Key=key, Body=b"2")
+    first = s3.list_object_versions(Bucket=vbucket, Delimiter="/", MaxKeys=1)
+    assert first["CommonPrefixes"] == [{"Prefix": "dir/"}] and first["IsTruncated"]
+    rest = s3.list_object_versions(Bucket=vbucket, Delimiter="/", KeyMarker="dir/")
+    assert [v["Key"] for v in rest["Versions"]] == ["top", "top"]
+    assert "CommonPrefixes" not in rest
+    raw = s3_raw("GET", "/" + vbucket, query={"versions": "", "prefix": "dir/",
+                                              "delimiter": "/", "encoding-type": "url"})
+    assert raw.texts("Version/Key") == ["dir/a", "dir/a", "dir/b%20b", "dir/b%20b"]
+    assert raw.texts("CommonPrefixes/Prefix") == ["dir/sub/"]
+    assert raw.texts("Prefix")[0] == "dir/"
