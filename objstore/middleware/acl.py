@@ -127,7 +127,7 @@ def parse_account_acl(text: Optional[str]) -> Optional[Dict[str, List[str]]]:
 
 def account_acl_error(text: str, err: ValueError) -> str:
     """The 400 body for a refused account ACL, as Swift words it."""
-    return "X-Account-Access-Control invalid: %s\n\nInput: %s" % (err, text)
+    return "X-Account-Access-Control invalid: %s\n\nInput: %s\n" % (err, text)
 
 
 def format_account_acl(acl: Dict[str, List[str]]) -> str:

@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
 
+from objstore.common.http import errors
 from objstore.common.storage_server import HTTPError
 from objstore.common.timestamp import Timestamp
 
@@ -18,7 +19,7 @@ def make_response(status: int, body: bytes = b"", headers: Optional[Dict[str, st
     headerlist: List[Tuple[str, str]] = list((headers or {}).items())
     if app_iter is None:
         if not any(k.lower() == "content-type" for k, _v in headerlist):
-            headerlist.append(("Content-Type", "text/plain; charset=UTF-8"))
+            headerlist.append(("Content-Type", errors.HTML))
         headerlist = [(k, v) for k, v in headerlist if k.lower() != "content-length"]
         headerlist.append(("Content-Length", str(len(body))))
         return Response(status=status, headerlist=headerlist, body=body)

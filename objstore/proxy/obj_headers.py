@@ -11,6 +11,8 @@ import mimetypes
 import time
 from typing import Mapping, Optional
 
+from webob import Response
+
 from objstore.common import constraints
 from objstore.common.http import errors
 
@@ -23,11 +25,19 @@ MAX_DELETE_AT = 9999999999
 
 
 class HeaderError(ValueError):
-    """A request header is malformed; ``status`` is what to answer."""
+    """A request header is malformed; ``status`` is what to answer and the
+    message Swift's text for it (``text/plain``), or empty for the status's
+    default page."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+    def response(self) -> Response:
+        """The answer to send for this error."""
+        if not str(self):
+            return errors.swift_error(self.status)
+        return errors.plain_error(self.status, str(self))
 
 
 def delete_at(headers: Mapping[str, str], now: Optional[float] = None) -> Optional[int]:
@@ -93,5 +103,4 @@ def check_put_headers(headers: Mapping[str, str], obj_name: str) -> None:
         raise HeaderError(400, "If-None-Match only supports *")
     etag = headers.get("ETag")
     if etag is not None and etag.strip('"').strip() and len(etag.strip('"').strip()) != 32:
-        raise HeaderError(422, "Unprocessable Entity: ETag %r is not an MD5 hex digest"
-                          % etag)
+        raise HeaderError(422, "")  # Swift's page: the ETag is not an MD5 hex digest

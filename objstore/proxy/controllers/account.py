@@ -9,7 +9,7 @@ from webob import Request, Response
 from objstore.common import constraints
 from objstore.common.timestamp import Timestamp
 from objstore.common import info as info_mod
-from objstore.proxy.controllers.base import (Controller, check_name_length,
+from objstore.proxy.controllers.base import (METHOD_ORDER, Controller, check_name_length,
                                              convert_remove_headers, error_response)
 from objstore.proxy.controllers.listings import finish_listing, listing_query
 
@@ -18,10 +18,10 @@ class AccountController(Controller):
     server_type = "Account"
 
     def allowed_methods(self) -> List[str]:
-        methods = ["GET", "HEAD", "POST", "OPTIONS"]
+        methods = {"GET", "HEAD", "POST", "OPTIONS"}
         if self.app.allow_account_management:
-            methods += ["PUT", "DELETE"]
-        return sorted(methods)
+            methods |= {"PUT", "DELETE"}
+        return [m for m in METHOD_ORDER if m in methods]
 
     def _path(self) -> str:
         return "/%s" % self.account_name
@@ -109,10 +109,6 @@ class AccountController(Controller):
     def autocreate(self, req: Request) -> Response | None:
         """Create the account; ``None`` on success, else the failure."""
         return create_account(self, req)
-
-    def OPTIONS(self, req: Request) -> Response:
-        return Response(status=200, headerlist=[("Allow", ", ".join(self.allowed_methods())),
-                                                ("Content-Length", "0")])
 
 
 def create_account(controller: Controller, req: Request) -> Response | None:

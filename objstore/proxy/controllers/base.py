@@ -24,6 +24,8 @@ HandlerResult = Response
 #: Environ key: (method, path) the proxy has already authorized for this request.
 PREAUTHORIZED = "objstore.preauthorized"
 INSUFFICIENT_STORAGE = 507
+#: The order Swift lists verbs in ``Allow`` (OPTIONS and 405 answers).
+METHOD_ORDER = ("HEAD", "PUT", "POST", "DELETE", "OPTIONS", "GET", "COPY")
 # Client headers never forwarded to storage servers: they belong to this
 # hop, or carry credentials the storage servers have no use for.
 _NOT_FORWARDED = frozenset(h.lower() for h in (
@@ -98,8 +100,14 @@ class Controller:
 
     # --------------------------------------------------------------- helpers
     def allowed_methods(self) -> List[str]:
-        return sorted(m for m in ("GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS")
-                      if callable(getattr(self, m, None)))
+        return [m for m in METHOD_ORDER if callable(getattr(self, m, None))]
+
+    def OPTIONS(self, req: Request) -> Response:
+        """The verbs of this resource (CORS preflights are the cors
+        middleware's)."""
+        return Response(status=200, headerlist=[
+            ("Content-Type", errors.HTML), ("Allow", ", ".join(self.allowed_methods())),
+            ("Content-Length", "0")])
 
     def authorize(self, req: Request, acl: Optional[str] = None) -> Optional[Response]:
         """Ask the auth middleware, with the container ACL in ``req.acl``."""
@@ -189,9 +197,7 @@ class Controller:
         status = best_status([a.status for a in answers], replicas)
         for answer in answers:
             if answer.status == status:
-                resp = Response(status="%d %s" % (answer.status, answer.reason),
-                                headerlist=filtered_headers(answer.headers), body=answer.body)
-                return resp
+                return self.answer_to_response(answer)
         return error_response(503, "Service Unavailable: no quorum of %d of %d %s servers "
                                    "answered %s %s" % (quorum_size(replicas), replicas,
                                                        self.server_type.lower(), method,
@@ -228,8 +234,19 @@ class Controller:
 
     @staticmethod
     def answer_to_response(answer: BackendAnswer) -> Response:
-        resp = Response(status="%d %s" % (answer.status, answer.reason),
-                        headerlist=filtered_headers(answer.headers), body=answer.body)
+        """The client's answer from a storage server's: its headers and body,
+        with Swift's page where the server sent none (a 202 or an error)."""
+        headers = filtered_headers(answer.headers)
+        if not answer.body and (answer.status >= 400 or answer.status == 202) \
+                and errors.default_body(answer.status):
+            return errors.swift_error(answer.status, headers=dict(
+                (k, v) for k, v in headers if k.lower() != "content-type"))
+        resp = Response(status="%d %s" % (answer.status, answer.reason), headerlist=headers,
+                        body=answer.body)
+        if answer.status == 204:
+            # Swift says so even with nothing to send; webob would drop both.
+            resp.headers["Content-Length"] = "0"
+            resp.headers.setdefault("Content-Type", errors.HTML)
         return resp
 
 
@@ -299,6 +316,7 @@ def check_name_length(kind: str, name: Optional[str]) -> Optional[Response]:
     limit = constraints.LIMITS["max_%s_name_length" % kind]
     length = len(name.encode("utf-8"))
     if length > limit:
-        return error_response(400, "%s name length of %d longer than %d"
-                              % (kind.capitalize(), length, limit))
+        # Swift sends this one as HTML (the object name's as plain text).
+        return errors.swift_error(400, "%s name length of %d longer than %d"
+                                  % (kind.capitalize(), length, limit))
     return None

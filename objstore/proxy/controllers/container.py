@@ -195,7 +195,3 @@ class ContainerController(Controller):
             return error_response(409, "Conflict: container %s is not empty; delete its "
                                        "objects first" % self.container_name)
         return resp
-
-    def OPTIONS(self, req: Request) -> Response:
-        return Response(status=200, headerlist=[("Allow", ", ".join(self.allowed_methods())),
-                                                ("Content-Length", "0")])

@@ -10,8 +10,7 @@ from webob import Request, Response
 
 from objstore.common import constraints
 from objstore.common.config import config_true_value
-from objstore.common.http import conditional
-from objstore.common.http.errors import swift_error
+from objstore.common.http import conditional, errors
 from objstore.common.timestamp import Timestamp
 from objstore.proxy import obj_headers
 from objstore.proxy.controllers.base import (Controller, check_name_length, delay_denial,
@@ -96,7 +95,7 @@ class ObjectController(Controller):
         for status, headers, body in answers:
             if status < 500:
                 if status == 404 and conditional.missing_verdict(req.headers):
-                    return swift_error(412, "")  # If-Match: * and there is nothing
+                    return errors.swift_error(412, "")  # If-Match: * and there is nothing
                 if status == 404:
                     return error_response(404, "Not Found", {k: v for k, v in headers.items()
                                                              if k.startswith("X-Backend-")})
@@ -163,7 +162,7 @@ class ObjectController(Controller):
             obj_headers.delete_at(req.headers)
             timestamp = self._timestamp(req)
         except HeaderError as err:
-            return error_response(err.status, str(err))
+            return err.response()
         except ValueError as err:
             return error_response(400, "Bad X-Timestamp: %s" % err)
         info, bad = self._writable_container(req)
@@ -212,7 +211,7 @@ class ObjectController(Controller):
             timestamp = self._timestamp(req)
             when = obj_headers.delete_at(req.headers)
         except HeaderError as err:
-            return error_response(err.status, str(err))
+            return err.response()
         except ValueError as err:
             return error_response(400, "Bad X-Timestamp: %s" % err)
         info, bad = self._writable_container(req)
@@ -254,10 +253,6 @@ class ObjectController(Controller):
         if method == "DELETE" and resp.status_int == 404:
             return error_response(404, "Not Found")
         if method == "POST" and 200 <= resp.status_int < 300:
-            return Response(status=202, body=b"", headerlist=[
-                ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", "0")])
+            return errors.swift_error(202)
         return resp
 
-    def OPTIONS(self, req: Request) -> Response:
-        return Response(status=200, headerlist=[("Allow", ", ".join(self.allowed_methods())),
-                                                ("Content-Length", "0")])

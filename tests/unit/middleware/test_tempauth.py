@@ -397,7 +397,7 @@ def test_a_malformed_account_acl_is_refused_with_400(acct):
     assert resp.status_int == 400
     assert resp.headers["Content-Type"] == "text/plain; charset=UTF-8"
     assert resp.body == (b'X-Account-Access-Control invalid: Value for key "read-only" must '
-                         b'be a list\n\nInput: {"read-only": "test:tester3"}')
+                         b'be a list\n\nInput: {"read-only": "test:tester3"}\n')
     assert acct.store.sysmeta == {}
 
 
