@@ -4,10 +4,16 @@
 A ``GET`` or ``HEAD`` of such an object answers with the segments listed
 under the prefix, in listing order, as one object: the total
 Content-Length, an ETag that is the quoted MD5 of the segment ETags
-concatenated, and one byte range if asked (several ranges get the whole
-object). The set of segments is whatever the listing says at read time,
-so segments may be added after the manifest; ``?multipart-manifest=get``
-returns the manifest object itself.
+concatenated, and one byte range (several get the whole object, as
+Swift's DLO answers them). The
+set of segments is whatever the listing says at read time, so segments
+may be added after the manifest; ``?multipart-manifest=get`` returns the
+manifest object itself.
+
+The segment listing is read a page at a time: one pass adds up the size
+and the ETag, and a DLO of more than one page is listed again, lazily,
+while its bytes are sent, so memory stays bounded whatever the number of
+segments.
 
 Conditional requests are judged here against the DLO ETag, since the
 object server only knows the (empty) manifest's own ETag: a request that
@@ -27,20 +33,34 @@ from webob import Request, Response
 from objstore.common import registry
 from objstore.common.http.wsgi_str import unquote_to_str, wsgi_to_str
 from objstore.common.utils import split_path
-from objstore.middleware.segments import (LargeBody, Piece, SegmentError, WsgiApp,
-                                          close_response, iter_piece, json_listing,
-                                          normalize_etag, parse_single_range,
-                                          unsatisfiable)
+from objstore.common.http import conditional, ranges
+from objstore.middleware.segments import (LargeBody, ListingError, Piece, SegmentError,
+                                          WsgiApp, close_response, iter_piece, listing_rows,
+                                          normalize_etag, unsatisfiable)
 
 MANIFEST_HEADER = "X-Object-Manifest"
 SOURCE = "DLO"
 DEFAULT_MAX_GET_TIME = 86400
 _CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")
+MANIFEST_FORMAT_TEXT = "X-Object-Manifest must be in the format container/prefix"
+# Listing rows read per page; a DLO with more segments is listed twice.
+LISTING_PAGE = 10000
 
 
-def _error(status: int, text: str) -> Response:
-    return Response(status=status, content_type="text/plain", charset="utf-8",
-                    text=text + "\n")
+def _error(status: int, text: str, content_type: str = "text/plain") -> Response:
+    resp = Response(status=status, body=text.encode("utf-8"), content_type=content_type)
+    resp.charset = "UTF-8" if content_type == "text/html" else "utf-8"
+    return resp
+
+
+def check_manifest_header(value: str) -> None:
+    """``ValueError`` unless ``X-Object-Manifest`` (as sent) has Swift's
+    form ``<container>/<prefix>``: both parts present, no leading ``/``,
+    no ``//`` after the container, no ``?``."""
+    raw = value.strip()
+    container, sep, prefix = raw.partition("/")
+    if not sep or not container or not prefix or prefix.startswith("/") or "?" in raw:
+        raise ValueError(value)
 
 
 def parse_manifest_header(value: str) -> Tuple[str, str]:
@@ -54,29 +74,21 @@ def parse_manifest_header(value: str) -> Tuple[str, str]:
     return container, prefix
 
 
-def dlo_etag(segment_etags: List[str]) -> str:
-    """MD5 of the segments' ETags concatenated, quoted."""
-    return '"%s"' % hashlib.md5("".join(segment_etags).encode("ascii")).hexdigest()
-
-
-def plan(rows: List[Dict[str, Any]], container: str, first: int, last: int) -> List[Piece]:
-    """The pieces of segment objects that make up bytes ``first..last``."""
-    pieces = []
+def plan(rows: Iterable[Dict[str, Any]], container: str, first: int,
+         last: int) -> Iterator[Piece]:
+    """The pieces of segment objects that make up bytes ``first..last``,
+    produced as ``rows`` are read."""
     offset = 0
     for row in rows:
         size = int(row["bytes"])
         start, end = offset, offset + size - 1
         offset += size
-        if size == 0 or end < first or start > last:
+        if start > last:
+            return
+        if size == 0 or end < first:
             continue
-        pieces.append(Piece("%s/%s" % (container, row["name"]), max(first, start) - start,
-                            min(last, end) - start, row.get("hash")))
-    return pieces
-
-
-def _etag_listed(tag: str, etag: str) -> bool:
-    return any(t.strip() in ("*", etag) or normalize_etag(t) == normalize_etag(etag)
-               for t in tag.split(","))
+        yield Piece("%s/%s" % (container, row["name"]), max(first, start) - start,
+                    min(last, end) - start, row.get("hash"))
 
 
 class DynamicLargeObject:
@@ -99,10 +111,10 @@ class DynamicLargeObject:
             return self.app(env, start_response)
         if method == "PUT" and "HTTP_X_OBJECT_MANIFEST" in env:
             try:
+                check_manifest_header(env["HTTP_X_OBJECT_MANIFEST"])
                 parse_manifest_header(env["HTTP_X_OBJECT_MANIFEST"])
             except ValueError:
-                return _error(400, "X-Object-Manifest must be <container>/<prefix>"
-                              )(env, start_response)
+                return _error(400, MANIFEST_FORMAT_TEXT, "text/html")(env, start_response)
             return self.app(env, start_response)
         if method not in ("GET", "HEAD"):
             return self.app(env, start_response)
@@ -115,16 +127,20 @@ class DynamicLargeObject:
         env = req.environ
         conditions = {k: env[k] for k in _CONDITIONS if k in env}
         if conditions:
-            probe = dict(env, REQUEST_METHOD="HEAD")
-            for key in conditions:
-                probe.pop(key)
-            head = Request(probe).get_response(self.app)
-            close_response(head)
+            head = self._head(env)
             if MANIFEST_HEADER not in head.headers or head.status_int != 200:
                 return req.get_response(self.app)
             for key in conditions:
                 env.pop(key)
         resp = req.get_response(self.app)
+        if resp.status_int == 416 and MANIFEST_HEADER not in resp.headers:
+            # The range was judged against the manifest object itself, and
+            # a 416 need not say whether that is a DLO manifest: look again.
+            head = self._head(env)
+            if MANIFEST_HEADER not in head.headers or head.status_int != 200:
+                return resp
+            close_response(resp)
+            resp = head
         manifest = resp.headers.get(MANIFEST_HEADER)
         if manifest is None or resp.status_int // 100 != 2 and resp.status_int != 416:
             return resp
@@ -134,59 +150,90 @@ class DynamicLargeObject:
         except ValueError:
             return _error(500, "The object's X-Object-Manifest %r is not "
                                "<container>/<prefix>" % manifest)
-        rows = json_listing(self.app, env, account, container, prefix, SOURCE)
-        if rows is None:
+        try:
+            total, etag, rows = self._summary(env, account, container, prefix)
+        except ListingError:
             return _error(409, "Cannot list the segments in container %s" % container)
-        rows = [r for r in rows if "name" in r]
-        total = sum(int(r["bytes"]) for r in rows)
-        etag = dlo_etag([normalize_etag(r.get("hash")) for r in rows])
         verdict = self._conditions(conditions, etag)
         headers = [(k, v) for k, v in resp.headers.items()
                    if k.lower() not in ("content-length", "content-range", "etag")]
-        if verdict is not None:
-            out = Response(status=verdict, headerlist=headers)
-            out.headers["ETag"] = etag
-            out.headers["Content-Length"] = "0"
+        if verdict == 304:
+            kept = conditional.not_modified_headers(dict(headers, ETag=etag))
+            kept.pop(MANIFEST_HEADER, None)
+            return Response(status=304, headerlist=list(kept.items()))
+        if verdict == 412:
+            kept = conditional.precondition_failed_headers(dict(headers, ETag=etag))
+            return Response(status=412, headerlist=list(kept.items()))
+        # As Swift's DLO: one range is served, several get the whole object,
+        # and a range that cannot be satisfied is 416 for HEAD too.
+        try:
+            span = ranges.single_span(req.headers.get("Range"), total)
+        except ranges.Unsatisfiable:
+            out = unsatisfiable(total, None, [("Accept-Ranges", "bytes")])
+            if req.method == "HEAD":
+                out.app_iter = []
+                out.headers["Content-Length"] = "0"
             return out
-        span: Optional[Tuple[int, int]] = None
-        if req.method == "GET":
-            try:
-                span = parse_single_range(req.headers.get("Range"), total)
-            except ValueError:
-                return unsatisfiable(total, etag)
+        if req.method == "HEAD":
+            span = None
         first, last = span if span else (0, total - 1)
-        body: Any = []
+        out = Response(status=206 if span else 200, headerlist=headers)
+        out.headers["ETag"] = etag
         if req.method == "GET":
-            body = LargeBody(self._stream(env, account, plan(rows, container, first, last)),
+            source = rows if rows is not None else \
+                listing_rows(self.app, env, account, container, prefix, SOURCE, LISTING_PAGE)
+            body = LargeBody(self._stream(env, account, plan(source, container, first, last)),
                              req.path_info)
             try:
                 body.prime()
             except SegmentError as err:
                 body.close()
                 return _error(409, "Cannot read the large object: %s" % err)
-        # app_iter first: assigning it later would drop the Content-Length.
-        out = Response(status=206 if span else 200, headerlist=headers, app_iter=body)
-        out.headers["ETag"] = etag
-        if req.method == "HEAD":
-            out.headers["Content-Length"] = str(total)
-        else:
-            out.headers["Content-Length"] = str(last - first + 1 if total else 0)
+            out.app_iter = body
+        out.headers["Content-Length"] = str(last - first + 1 if total else 0)
         if span:
-            out.headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, total)
+            out.headers["Content-Range"] = ranges.content_range((first, last + 1), total)
         out.conditional_response = False
         return out
 
+    def _head(self, env: Dict[str, Any]) -> Response:
+        """The object itself, with no range and no conditions."""
+        probe = dict(env, REQUEST_METHOD="HEAD")
+        for key in _CONDITIONS + ("HTTP_RANGE", "HTTP_IF_RANGE"):
+            probe.pop(key, None)
+        head = Request(probe).get_response(self.app)
+        close_response(head)
+        return head
+
+    def _summary(self, env: Dict[str, Any], account: str, container: str, prefix: str
+                 ) -> Tuple[int, str, Optional[List[Dict[str, Any]]]]:
+        """``(total bytes, DLO ETag, rows)`` from one pass over the listing;
+        ``rows`` is kept only when it fits in one listing page (else the
+        bytes are sent from a second, lazy pass)."""
+        total = 0
+        digest = hashlib.md5()
+        kept: Optional[List[Dict[str, Any]]] = []
+        for row in listing_rows(self.app, env, account, container, prefix, SOURCE,
+                                LISTING_PAGE):
+            total += int(row["bytes"])
+            digest.update(normalize_etag(row.get("hash")).encode("ascii"))
+            if kept is not None:
+                kept.append(row)
+                if len(kept) > LISTING_PAGE:
+                    kept = None
+        return total, '"%s"' % digest.hexdigest(), kept
+
     @staticmethod
     def _conditions(conditions: Dict[str, str], etag: str) -> Optional[int]:
-        if "HTTP_IF_MATCH" in conditions and not _etag_listed(conditions["HTTP_IF_MATCH"], etag):
+        if "HTTP_IF_MATCH" in conditions and not conditional.etag_matches(conditions["HTTP_IF_MATCH"], etag):
             return 412
         if "HTTP_IF_NONE_MATCH" in conditions and \
-                _etag_listed(conditions["HTTP_IF_NONE_MATCH"], etag):
+                conditional.etag_matches(conditions["HTTP_IF_NONE_MATCH"], etag):
             return 304
         return None
 
     def _stream(self, env: Dict[str, Any], account: str,
-                pieces: List[Piece]) -> Iterator[bytes]:
+                pieces: Iterable[Piece]) -> Iterator[bytes]:
         deadline = time.time() + self.max_get_time
         for piece in pieces:
             if time.time() > deadline:

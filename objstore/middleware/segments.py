@@ -16,16 +16,16 @@ always notices; it never gets wrong bytes presented as the object.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, Optional
 from urllib.parse import quote
 
 from webob import Response
 
 from objstore.common.subrequest import WsgiApp, close_response, sub_request
-from objstore.common.http.ranges import single_span as parse_single_range  # noqa: F401 (slo, dlo)
-from objstore.common.http.ranges import unsatisfiable_content_range
+from objstore.common.http.ranges import NOT_SATISFIABLE_BODY, unsatisfiable_content_range
 
 LOG = logging.getLogger("objstore.large_objects")
 
@@ -52,11 +52,18 @@ def normalize_etag(value: Optional[str]) -> str:
     return (value or "").strip().strip('"')
 
 
-def unsatisfiable(total: int, etag: str) -> Response:
-    resp = Response(status=416, content_type="text/plain", charset="utf-8",
-                    text="Requested range not satisfiable: the object has %d bytes\n" % total)
+def unsatisfiable(total: int, etag: Optional[str], headers: Any = ()) -> Response:
+    """416 for a large object of ``total`` bytes: ``headers`` (an SLO's
+    416 carries the object's own, as Swift's), Swift's body, and
+    ``Content-Range: bytes */total``."""
+    resp = Response(status=416, body=NOT_SATISFIABLE_BODY)
+    resp.headerlist = [(k, v) for k, v in dict(headers).items()
+                       if k.lower() not in ("content-length", "content-range", "etag")]
+    resp.headers["Content-Length"] = str(len(NOT_SATISFIABLE_BODY))
+    resp.headers.setdefault("Content-Type", "text/html; charset=UTF-8")
     resp.headers["Content-Range"] = unsatisfiable_content_range(total)
-    resp.headers["ETag"] = etag
+    if etag:
+        resp.headers["ETag"] = etag
     return resp
 
 
@@ -124,12 +131,15 @@ class LargeBody:
             close()
 
 
-def json_listing(app: WsgiApp, env: Dict[str, Any], account: str, container: str,
-                 prefix: str, source: str, page: int = 1000) -> Optional[List[Dict[str, Any]]]:
-    """Every listing row of ``container`` under ``prefix`` (paged); ``None``
-    if the container cannot be listed."""
-    import json
-    rows: List[Dict[str, Any]] = []
+class ListingError(SegmentError):
+    """The segment container could not be listed."""
+
+
+def listing_rows(app: WsgiApp, env: Dict[str, Any], account: str, container: str,
+                 prefix: str, source: str, page: int = 1000) -> Iterator[Dict[str, Any]]:
+    """The listing rows of ``container`` under ``prefix``, one page in
+    memory at a time. ``ListingError`` when a page cannot be read (a failed
+    first page means the segments cannot be known at all)."""
     marker = ""
     while True:
         query = "format=json&limit=%d&prefix=%s" % (page, quote(prefix, safe=""))
@@ -137,12 +147,16 @@ def json_listing(app: WsgiApp, env: Dict[str, Any], account: str, container: str
             query += "&marker=%s" % quote(marker, safe="")
         resp = sub_request(app, env, "GET", "/v1/%s/%s" % (account, container),
                            query=query, source=source)
-        if resp.status_int == 204 or (resp.status_int == 200 and not resp.body):
-            return rows
+        if resp.status_int == 204:
+            close_response(resp)
+            return
         if resp.status_int != 200:
-            return None if not rows else rows
-        batch = json.loads(resp.body)
-        rows.extend(batch)
+            close_response(resp)
+            raise ListingError("listing %s: %s" % (container, resp.status))
+        batch = json.loads(resp.body or b"[]")
+        for row in batch:
+            if "name" in row:
+                yield row
         if len(batch) < page:
-            return rows
-        marker = batch[-1]["name"]
+            return
+        marker = batch[-1].get("name") or batch[-1].get("subdir", "")

@@ -113,6 +113,12 @@ class StaticLargeObject:
             specs = sm.parse_put_body(body, self.max_segments)
         except sm.ManifestError as err:
             return _manifest_error(400, str(err))
+        own = wsgi_to_str(req.environ["PATH_INFO"]).split("/", 3)[3]
+        for index, spec in enumerate(specs):
+            if spec.path is not None and spec.path == own:
+                # Its PUT would replace the segment it is made of.
+                return _error(400, "Index %d: manifest must not include itself as a segment\n"
+                              % index)
         entries, errors = self._check_segments(req.environ, account, specs)
         if errors:
             body_out, ctype = sm.bulk_body([], errors, req.headers.get("Accept"))
@@ -139,7 +145,7 @@ class StaticLargeObject:
         env.pop("HTTP_X_DETECT_CONTENT_TYPE", None)
         env["QUERY_STRING"] = ""
         put = Request(env)
-        put.headers["Content-Type"] = sm.content_type_with_size(content_type, total)
+        put.headers["Content-Type"] = sm.content_type_with_size(content_type, total, etag)
         put.headers[SLO_HEADER] = "True"
         put.headers[ETAG_SYSMETA] = etag
         put.headers[SIZE_SYSMETA] = str(total)

@@ -3,7 +3,7 @@ the whole object, ``?multipart-manifest=get`` as the manifest itself.
 
 * The object: the total Content-Length, the quoted SLO ETag (MD5 of the
   segment ETags), ``X-Manifest-Etag`` (MD5 of the stored manifest), a byte
-  range, and ``If-Match``/``If-None-Match`` judged against the SLO ETag by
+  range or several (``multipart/byteranges``), and ``If-Match``/``If-None-Match`` judged against the SLO ETag by
   the object server (``X-Backend-Etag-Is-At``). Nested SLOs are followed up
   to ``max_nesting_depth``; segment bytes stream in bounded memory.
 * ``?part-number=N``: the N-th manifest entry as a 206 with
@@ -22,11 +22,12 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from webob import Request, Response
 
 from objstore.common.config import config_true_value
+from objstore.common.http import ranges
+from objstore.common.http.ranges import Span
 from objstore.common.subrequest import close_response, sub_request
 from objstore.middleware import slo_manifest as sm
 from objstore.middleware.segments import (LargeBody, Piece, SegmentError, WsgiApp,
-                                          iter_piece, normalize_etag, parse_single_range,
-                                          unsatisfiable)
+                                          iter_piece, normalize_etag, unsatisfiable)
 
 SLO_HEADER = "X-Static-Large-Object"
 ETAG_SYSMETA = "X-Object-Sysmeta-Slo-Etag"
@@ -177,10 +178,13 @@ class SloReader:
         manifest_etag = manifest_etag or hashlib.md5(body).hexdigest()
         total = sm.total_size(entries)
         try:
-            span = parse_single_range(req.headers.get("Range"), total) if use_range else None
-        except ValueError:
-            return unsatisfiable(total, '"%s"' % etag)
-        return self._respond(req, account, resp.headers, entries, etag, manifest_etag, span)
+            spans = ranges.ranges_for_length(req.headers.get("Range"), total) \
+                if use_range else None
+        except ranges.Unsatisfiable:
+            headers = dict(resp.headers)
+            self._as_whole(headers, etag, total, manifest_etag)
+            return unsatisfiable(total, '"%s"' % etag, headers)
+        return self._respond(req, account, resp.headers, entries, etag, manifest_etag, spans)
 
     def _get_part(self, req: Request, account: str, resp: Response, etag: str,
                   part: str) -> Response:
@@ -222,30 +226,43 @@ class SloReader:
                 out.app_iter = []
             out.conditional_response = False
             return out
-        out = self._respond(req, account, resp.headers, entries, etag, manifest_etag, span)
+        out = self._respond(req, account, resp.headers, entries, etag, manifest_etag,
+                            [(span[0], span[1] + 1)])
         out.headers[PARTS_COUNT_HEADER] = str(len(entries))
         return out
 
     def _respond(self, req: Request, account: str, headers: Any, entries: List[sm.Entry],
-                 etag: str, manifest_etag: str, span: Optional[Tuple[int, int]]) -> Response:
-        """The whole object (``span`` None) or bytes ``span`` of it."""
+                 etag: str, manifest_etag: str, spans: Optional[List[Span]]) -> Response:
+        """The whole object (``spans`` None), one span of it, or several as
+        ``multipart/byteranges``; segment bytes are read as they are sent."""
+        env = req.environ
         total = sm.total_size(entries)
-        first, last = span if span else (0, total - 1)
-        body: Any = []
+        out = Response(status=206 if spans else 200)
+        out.headerlist = [(k, v) for k, v in headers.items() if k.lower() not in _NOT_WHOLE]
+        self._as_whole(out.headers, etag, total, manifest_etag)
+        content_type = out.headers.get("Content-Type", "")
+        if spans and len(spans) > 1:
+            boundary = ranges.new_boundary()
+            chunks: Iterator[bytes] = ranges.multipart_body(
+                lambda start, stop: self._stream(env, account, entries, start, stop - 1, 0),
+                spans, total, content_type, boundary)
+            out.headers["Content-Type"] = ranges.multipart_content_type(boundary)
+            length = ranges.multipart_length(spans, total, content_type, boundary)
+        else:
+            first, stop = spans[0] if spans else (0, total)
+            chunks = self._stream(env, account, entries, first, stop - 1, 0)
+            length = stop - first
+            if spans:
+                out.headers["Content-Range"] = ranges.content_range(spans[0], total)
         if req.method == "GET":
-            body = LargeBody(self._stream(req.environ, account, entries, first, last, 0),
-                             req.path_info)
+            body = LargeBody(chunks, req.path_info)
             try:
                 body.prime()
             except SegmentError as err:
                 body.close()
                 return _error(409, "Cannot read the large object: %s" % err)
-        out = Response(status=206 if span else 200, app_iter=body)
-        out.headerlist = [(k, v) for k, v in headers.items() if k.lower() not in _NOT_WHOLE]
-        self._as_whole(out.headers, etag, total, manifest_etag)
-        out.headers["Content-Length"] = str(last - first + 1 if total else 0)
-        if span:
-            out.headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, total)
+            out.app_iter = body
+        out.headers["Content-Length"] = str(length)
         out.conditional_response = False
         return out
 

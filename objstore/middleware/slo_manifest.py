@@ -25,6 +25,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from objstore.common.http.listing import split_content_type
+
 DEFAULT_MAX_MANIFEST_SEGMENTS = 1000
 DEFAULT_MAX_MANIFEST_SIZE = 8 * 1024 * 1024
 DEFAULT_MIN_SEGMENT_SIZE = 1
@@ -241,16 +243,16 @@ def plan(entries: List[Entry], first: int, last: int) -> List[Tuple[Entry, int, 
     return pieces
 
 
-def content_type_with_size(content_type: str, size: int) -> str:
-    """The manifest's stored Content-Type: the listing shows ``size``."""
-    return "%s;swift_bytes=%d" % (strip_swift_bytes(content_type), size)
+def content_type_with_size(content_type: str, size: int, etag: str) -> str:
+    """The manifest's stored Content-Type: container listings show ``size``
+    as the object's bytes and ``etag`` as its ``slo_etag``."""
+    return "%s;swift_bytes=%d;slo_etag=%s" % (strip_swift_bytes(content_type), size, etag)
 
 
 def strip_swift_bytes(content_type: str) -> str:
-    if "swift_bytes=" not in content_type:
-        return content_type
-    return ";".join(p for p in content_type.split(";")
-                    if not p.strip().startswith("swift_bytes=")).strip()
+    """A stored Content-Type without the large-object parameters, as
+    clients are shown it."""
+    return split_content_type(content_type)[0]
 
 
 def wants_json(accept: Optional[str]) -> bool:

@@ -1,26 +1,16 @@
 """The copy middleware: header parsing as pure functions, then real copies
-through ``copy slo dlo`` in front of a real proxy and storage servers."""
+through ``copy slo dlo`` in front of a real proxy and storage servers
+(the ``cluster`` and ``base`` fixtures of conftest.py)."""
 
 import hashlib
 import json
-import os
-import sys
-import uuid
 
 import pytest
 
 from objstore.middleware.copy import (CopyError, _sink_query, carried_headers,
                                       parse_account, parse_object_ref)
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "proxy"))
-from cluster import Cluster  # noqa: E402
-
 ACCOUNT = "AUTH_test"
-FILTERS = ("[filter:copy]\nuse = egg:objstore#copy\n"
-           "[filter:slo]\nuse = egg:objstore#slo\n"
-           "[filter:dlo]\nuse = egg:objstore#dlo\n"
-           "[filter:versioned_writes]\nuse = egg:objstore#versioned_writes\n")
 
 
 # -- pure functions -----------------------------------------------------------
@@ -95,28 +85,6 @@ def test_the_destination_query_turns_manifest_get_into_put_for_an_slo_only():
 
 
 # -- real copies ----------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    c = Cluster(str(tmp_path_factory.mktemp("copy")),
-                pipeline="catch_errors copy slo dlo versioned_writes proxy-server",
-                filters=FILTERS)
-    try:
-        yield c
-    finally:
-        c.stop()
-
-
-@pytest.fixture
-def base(cluster):
-    name = "cp-" + uuid.uuid4().hex[:8]
-    assert cluster.request("PUT", "/v1/%s/%s" % (ACCOUNT, name))[0] == 201
-    yield "/v1/%s/%s" % (ACCOUNT, name)
-    status, _h, body = cluster.request("GET", "/v1/%s/%s?format=json" % (ACCOUNT, name))
-    for row in json.loads(body or b"[]"):
-        cluster.request("DELETE", "/v1/%s/%s/%s" % (ACCOUNT, name, row["name"]))
-    cluster.request("DELETE", "/v1/%s/%s" % (ACCOUNT, name))
-
 
 def _container(base):
     return base.rsplit("/", 1)[1]

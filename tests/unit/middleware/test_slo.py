@@ -10,7 +10,6 @@ from webob import Request, Response
 
 from objstore.middleware import dlo, slo
 from objstore.middleware import slo_manifest as sm
-from objstore.middleware.segments import parse_single_range
 
 
 # -- pure parts -------------------------------------------------------------
@@ -75,9 +74,9 @@ def test_stored_manifest_round_trips_and_renders_raw():
     assert raw[0] == {"path": "/c/a", "etag": "aa", "size_bytes": 10, "range": "1-2"}
 
 
-def test_content_type_carries_and_sheds_swift_bytes():
-    ctype = sm.content_type_with_size("text/plain;charset=utf-8", 42)
-    assert ctype == "text/plain;charset=utf-8;swift_bytes=42"
+def test_content_type_carries_and_sheds_swift_bytes_and_slo_etag():
+    ctype = sm.content_type_with_size("text/plain;charset=utf-8", 42, "ab" * 16)
+    assert ctype == "text/plain;charset=utf-8;swift_bytes=42;slo_etag=" + "ab" * 16
     assert sm.strip_swift_bytes(ctype) == "text/plain;charset=utf-8"
 
 
@@ -89,20 +88,6 @@ def test_bulk_body_in_text_and_json():
     assert json.loads(body) == {"Errors": [["/c/o", "Etag Mismatch"]]}
 
 
-@pytest.mark.parametrize("header,expected", [(None, None), ("bytes=0-4", (0, 4)),
-                                             ("bytes=-3", (7, 9)), ("bytes=8-", (8, 9)),
-                                             ("bytes=0-1,3-4", None), ("bytes=5-2", None),
-                                             ("items=0-1", None), ("bytes=2-100", (2, 9))])
-def test_parse_single_range(header, expected):
-    assert parse_single_range(header, 10) == expected
-
-
-@pytest.mark.parametrize("header", ["bytes=10-", "bytes=-0", "bytes=12-20"])
-def test_parse_single_range_unsatisfiable(header):
-    with pytest.raises(ValueError):
-        parse_single_range(header, 10)
-
-
 def test_dlo_header_and_etag():
     assert dlo.parse_manifest_header("seg%20s/pre/fix") == ("seg s", "pre/fix")
     # raw UTF-8 as WSGI hands it over, and quoted: the same text (was mojibake)
@@ -110,7 +95,6 @@ def test_dlo_header_and_etag():
     assert dlo.parse_manifest_header("s%C3%A9g/caf%C3%A9/") == ("s\u00e9g", "caf\u00e9/")
     with pytest.raises(ValueError):
         dlo.parse_manifest_header("noslash")
-    assert dlo.dlo_etag(["aa", "bb"]) == '"%s"' % hashlib.md5(b"aabb").hexdigest()
 
 
 # -- the middlewares around a tiny store -------------------------------------
@@ -179,11 +163,11 @@ def call(app, method, path, body=b"", **headers):
     return req.get_response(app)
 
 
-def _segments(app, n=3, size=10):
+def _segments(app, n=3, size=10, prefix=""):
     etags = []
     for i in range(n):
         body = bytes([97 + i]) * size
-        assert call(app, "PUT", "/v1/a/s/%d" % i, body).status_int == 201
+        assert call(app, "PUT", "/v1/a/s/%s%d" % (prefix, i), body).status_int == 201
         etags.append(hashlib.md5(body).hexdigest())
     return etags
 
@@ -195,7 +179,7 @@ def test_slo_put_get_head_and_range(app, store):
     slo_etag = hashlib.md5("".join(etags).encode()).hexdigest()
     assert resp.status_int == 201 and resp.headers["ETag"] == '"%s"' % slo_etag
     stored = store.objects["/v1/a/c/m"][1]
-    assert stored["Content-Type"].endswith(";swift_bytes=30")
+    assert stored["Content-Type"].endswith(";swift_bytes=30;slo_etag=%s" % slo_etag)
     assert call(app, "GET", "/v1/a/c/m").body == b"a" * 10 + b"b" * 10 + b"c" * 10
     head = call(app, "HEAD", "/v1/a/c/m")
     assert head.headers["Content-Length"] == "30" and head.headers["ETag"] == '"%s"' % slo_etag
@@ -244,13 +228,17 @@ def test_slo_manifest_get_and_delete(app, store):
 
 
 def test_dlo_get_concatenates_prefix_listing_with_range_and_etag(app):
-    etags = _segments(app)
-    assert call(app, "PUT", "/v1/a/c/d", X_Object_Manifest="s/").status_int == 201
+    etags = _segments(app, prefix="p")
+    dlo_etag = '"%s"' % hashlib.md5("".join(etags).encode()).hexdigest()
+    assert call(app, "PUT", "/v1/a/c/d", X_Object_Manifest="s/p").status_int == 201
     assert call(app, "GET", "/v1/a/c/d").body == b"a" * 10 + b"b" * 10 + b"c" * 10
     head = call(app, "HEAD", "/v1/a/c/d")
     assert head.headers["Content-Length"] == "30"
-    assert head.headers["ETag"] == dlo.dlo_etag(etags)
+    assert head.headers["ETag"] == dlo_etag
     assert call(app, "GET", "/v1/a/c/d", Range="bytes=-12").body == b"bb" + b"c" * 10
-    assert call(app, "GET", "/v1/a/c/d", If_None_Match=dlo.dlo_etag(etags)).status_int == 304
+    assert call(app, "GET", "/v1/a/c/d", If_None_Match=dlo_etag).status_int == 304
     assert call(app, "GET", "/v1/a/c/d?multipart-manifest=get").body == b""
-    assert call(app, "PUT", "/v1/a/c/e", X_Object_Manifest="nocontainer").status_int == 400
+    for bad in ("nocontainer", "s/", "/s/p", "s//p", "s/p?x", " s/ "):
+        resp = call(app, "PUT", "/v1/a/c/e", X_Object_Manifest=bad)
+        assert resp.status_int == 400, bad
+        assert resp.body == b"X-Object-Manifest must be in the format container/prefix"
