@@ -137,6 +137,17 @@ class SwiftHTTP:
         base = urllib.parse.urlsplit(self.auth(user)[0]).path if account is None else "/v1/" + account
         return "/".join([base] + [urllib.parse.quote(p, safe="") for p in parts])
 
+    @staticmethod
+    def eventually(fn, status: int, timeout: float = 10.0) -> RawResponse:
+        """Poll ``fn`` until it answers ``status`` (ACLs and account info are
+        cached per proxy worker for a moment); the last answer either way."""
+        deadline = time.time() + timeout
+        while True:
+            resp = fn()
+            if resp.status == status or time.time() > deadline:
+                return resp
+            time.sleep(0.1)
+
     def request(self, method: str, path: str, headers: dict = None, body=None,
                 user: str = "admin", timeout: float = 60) -> RawResponse:
         """One request; ``user=None`` sends no token. ``path`` is sent as given."""

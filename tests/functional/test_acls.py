@@ -7,8 +7,6 @@ user PUT/POST/DELETE objects but not read them nor change the container.
 Anonymous requests that are denied get 401, authenticated ones 403.
 """
 
-import time
-
 import pytest
 
 
@@ -16,16 +14,6 @@ def set_acl(http_api, container, **acls):
     headers = {"X-Container-%s" % k.title(): v for k, v in acls.items()}
     resp = http_api.request("POST", http_api.path(container), headers=headers)
     assert resp.status == 204, (resp.status, resp.body)
-
-
-def eventually_status(fn, status, timeout=10.0):
-    """Poll ``fn`` (ACLs may be cached briefly) until it returns ``status``."""
-    deadline = time.time() + timeout
-    while True:
-        resp = fn()
-        if resp.status == status or time.time() > deadline:
-            return resp
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -50,7 +38,7 @@ def test_non_admin_gets_403_without_an_acl(http_api, shared):
 
 def test_read_acl_for_a_user_allows_object_reads_and_listing(http_api, shared):
     set_acl(http_api, shared, read="test:tester3")
-    got = eventually_status(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 200)
+    got = http_api.eventually(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 200)
     assert got.status == 200
     assert got.body == b"secret"
     assert as_user(http_api, "nonadmin", "HEAD", shared, "o").status == 200
@@ -61,7 +49,7 @@ def test_read_acl_for_a_user_allows_object_reads_and_listing(http_api, shared):
 
 def test_read_acl_does_not_allow_writes(http_api, shared):
     set_acl(http_api, shared, read="test:tester3")
-    eventually_status(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 200)
+    http_api.eventually(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 200)
     assert as_user(http_api, "nonadmin", "PUT", shared, "new", body=b"x").status == 403
     assert as_user(http_api, "nonadmin", "DELETE", shared, "o").status == 403
     assert as_user(http_api, "nonadmin", "POST", shared, "o",
@@ -70,7 +58,7 @@ def test_read_acl_does_not_allow_writes(http_api, shared):
 
 def test_read_acl_holders_do_not_see_the_acls(http_api, shared):
     set_acl(http_api, shared, read="test:tester3", write="test:tester3")
-    head = eventually_status(lambda: as_user(http_api, "nonadmin", "HEAD", shared), 204)
+    head = http_api.eventually(lambda: as_user(http_api, "nonadmin", "HEAD", shared), 204)
     assert head.status == 204
     assert head.headers.get("X-Container-Read") is None
     assert head.headers.get("X-Container-Write") is None
@@ -81,7 +69,7 @@ def test_read_acl_holders_do_not_see_the_acls(http_api, shared):
 
 def test_write_acl_allows_object_put_and_delete_but_not_reads(http_api, shared):
     set_acl(http_api, shared, write="test:tester3")
-    put = eventually_status(lambda: as_user(http_api, "nonadmin", "PUT", shared, "w", body=b"w"), 201)
+    put = http_api.eventually(lambda: as_user(http_api, "nonadmin", "PUT", shared, "w", body=b"w"), 201)
     assert put.status == 201
     assert http_api.request("GET", http_api.path(shared, "w")).body == b"w"
     assert as_user(http_api, "nonadmin", "GET", shared, "w").status == 403
@@ -91,7 +79,7 @@ def test_write_acl_allows_object_put_and_delete_but_not_reads(http_api, shared):
 
 def test_write_acl_does_not_allow_changing_the_container(http_api, shared):
     set_acl(http_api, shared, write="test:tester3")
-    eventually_status(lambda: as_user(http_api, "nonadmin", "PUT", shared, "w", body=b"w"), 201)
+    http_api.eventually(lambda: as_user(http_api, "nonadmin", "PUT", shared, "w", body=b"w"), 201)
     assert as_user(http_api, "nonadmin", "POST", shared,
                    headers={"X-Container-Read": "test:tester3"}).status == 403
     assert as_user(http_api, "nonadmin", "DELETE", shared).status == 403
@@ -100,7 +88,7 @@ def test_write_acl_does_not_allow_changing_the_container(http_api, shared):
 def test_read_acl_can_name_a_user_of_another_account(http_api, shared):
     assert as_user(http_api, "other", "GET", shared, "o").status == 403
     set_acl(http_api, shared, read="test2:tester2")
-    got = eventually_status(lambda: as_user(http_api, "other", "GET", shared, "o"), 200)
+    got = http_api.eventually(lambda: as_user(http_api, "other", "GET", shared, "o"), 200)
     assert got.status == 200
     assert got.body == b"secret"
 
@@ -108,7 +96,7 @@ def test_read_acl_can_name_a_user_of_another_account(http_api, shared):
 def test_any_referrer_acl_allows_anonymous_object_get_but_not_listing(http_api, shared):
     assert as_user(http_api, None, "GET", shared, "o").status == 401
     set_acl(http_api, shared, read=".r:*")
-    got = eventually_status(lambda: as_user(http_api, None, "GET", shared, "o"), 200)
+    got = http_api.eventually(lambda: as_user(http_api, None, "GET", shared, "o"), 200)
     assert got.status == 200
     assert got.body == b"secret"
     assert as_user(http_api, None, "GET", shared).status == 401
@@ -117,7 +105,7 @@ def test_any_referrer_acl_allows_anonymous_object_get_but_not_listing(http_api, 
 
 def test_rlistings_allows_anonymous_listing(http_api, shared):
     set_acl(http_api, shared, read=".r:*,.rlistings")
-    listing = eventually_status(lambda: as_user(http_api, None, "GET", shared), 200)
+    listing = http_api.eventually(lambda: as_user(http_api, None, "GET", shared), 200)
     assert listing.status == 200
     assert listing.body == b"o\n"
     assert as_user(http_api, None, "GET", shared, "o").body == b"secret"
@@ -125,7 +113,7 @@ def test_rlistings_allows_anonymous_listing(http_api, shared):
 
 def test_referrer_acl_checks_the_referer_header(http_api, shared):
     set_acl(http_api, shared, read=".r:.example.com")
-    allowed = eventually_status(lambda: as_user(http_api, None, "GET", shared, "o",
+    allowed = http_api.eventually(lambda: as_user(http_api, None, "GET", shared, "o",
                                                 headers={"Referer": "http://www.example.com/page"}), 200)
     assert allowed.status == 200
     assert as_user(http_api, None, "GET", shared, "o",
@@ -135,9 +123,9 @@ def test_referrer_acl_checks_the_referer_header(http_api, shared):
 
 def test_removing_the_acl_revokes_access(http_api, shared):
     set_acl(http_api, shared, read="test:tester3")
-    eventually_status(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 200)
+    http_api.eventually(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 200)
     set_acl(http_api, shared, read="")
-    assert eventually_status(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 403).status == 403
+    assert http_api.eventually(lambda: as_user(http_api, "nonadmin", "GET", shared, "o"), 403).status == 403
 
 
 @pytest.mark.parametrize("header,value", [

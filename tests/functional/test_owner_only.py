@@ -9,22 +9,11 @@ are not shown to it; it cannot change the account (403). ``read-only``
 cannot write at all.
 """
 
-import time
 import uuid
 
 import pytest
 
 RW_USER = "test:tester3"
-
-
-def _status_eventually(fn, want, timeout=10.0):
-    """Account ACLs reach every proxy worker through the info cache: poll."""
-    deadline = time.time() + timeout
-    while True:
-        resp = fn()
-        if resp.status == want or time.time() > deadline:
-            return resp
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def granted(http_api):
             "X-Account-Access-Control": acl}).status == 204
         probe = lambda: http_api.request("HEAD", http_api.path(account=account),  # noqa: E731
                                          user="nonadmin")
-        assert _status_eventually(probe, 204).status == 204
+        assert http_api.eventually(probe, 204).status == 204
 
     try:
         yield account, cont, grant
