@@ -202,9 +202,11 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     if not is_manifest and range_header and not part_number and resp.status == 200 \
             and resp.header("content-length") == "0":
         # S3 refuses every well-formed range of an empty object (Swift ignores it).
-        if _empty_range(range_header):
+        try:
+            manifest.parse_range(range_header, 0)
+        except S3Error:
             resp.close()
-            raise S3Error("InvalidRange", ActualObjectSize="0", RangeRequested=range_header)
+            raise
     if not is_manifest:
         if part_number is not None and part_number != 1:
             resp.close()
@@ -230,10 +232,6 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         first = sum(s.size for s in segments[:part_number - 1])
         rng: Optional[Tuple[int, int]] = (first, first + segments[part_number - 1].size - 1)
         headers["x-amz-mp-parts-count"] = str(len(segments))
-    elif size == 0:
-        if range_header and _empty_range(range_header):
-            raise S3Error("InvalidRange", ActualObjectSize="0", RangeRequested=range_header)
-        rng = None
     else:
         rng = manifest.parse_range(range_header, size)
     if rng is None:
@@ -247,15 +245,6 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     if method == "HEAD":
         return status, headers, iter([]), resp
     return status, headers, _stream_segments(ctx, pieces), resp
-
-
-def _empty_range(range_header: str) -> bool:
-    """Whether ``range_header`` is a range S3 would refuse on an empty object: any
-    well-formed one (a malformed one is ignored, as for any object)."""
-    try:
-        return manifest.parse_range(range_header, 1 << 62) is not None
-    except S3Error:
-        return True
 
 
 def current_etag(ctx: S3Context, bucket: str, key: str) -> Optional[str]:

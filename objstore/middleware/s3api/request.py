@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.sigv4 import parse_query
 
@@ -78,8 +79,8 @@ class S3Target:
 
 def parse_target(env: Dict[str, Any], storage_domains: Sequence[str]) -> S3Target:
     """Bucket, key and query of the request."""
-    try:  # WSGI carries the path as latin-1; keys are text everywhere in s3api
-        path = (env.get("PATH_INFO", "") or "/").encode("latin-1").decode("utf-8")
+    try:  # keys are text everywhere in s3api (see subrequest.py)
+        path = wsgi_to_str(env.get("PATH_INFO", "") or "/")
     except UnicodeError:
         raise S3Error("InvalidURI", "The path is not valid UTF-8.") from None
     pairs = parse_query(env.get("QUERY_STRING", ""))

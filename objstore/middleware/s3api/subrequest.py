@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
+from objstore.common.http.wsgi_str import str_to_wsgi
 from objstore.middleware.s3api.auth import AUTH_DETAILS_KEY, AuthState
 from objstore.middleware.s3api.errors import S3Error
 
@@ -96,7 +97,7 @@ class Swift:
         env: Dict[str, Any] = {k: self.client_env[k] for k in _INHERITED
                                if k in self.client_env}
         # Names are text in s3api; WSGI wants the UTF-8 bytes as latin-1.
-        path = self.path(container, obj).encode("utf-8").decode("latin-1")
+        path = str_to_wsgi(self.path(container, obj))
         env.update({"REQUEST_METHOD": method, "PATH_INFO": path,
                     "SCRIPT_NAME": "", "QUERY_STRING": urlencode(query or [], quote_via=quote),
                     "swift.source": "S3", "HTTP_USER_AGENT": "objstore-s3api"})
