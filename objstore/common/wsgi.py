@@ -84,14 +84,23 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
 def _protocol_class() -> Any:
     """eventlet's protocol, minus its habit of inventing ``CONTENT_TYPE:
     text/plain`` for requests that sent none (the proxy must know when to
-    guess an object's type from its name), and accepting raw UTF-8 in the
-    request line (see :func:`quote_high_bytes`)."""
+    guess an object's type from its name), accepting raw UTF-8 in the
+    request line (see :func:`quote_high_bytes`), and keeping a path that
+    starts with ``//`` as it was sent (``//v1/a`` is a 404, as in Swift, not
+    ``/v1/a``)."""
     import eventlet.wsgi
 
     class _Protocol(eventlet.wsgi.HttpProtocol):
         def parse_request(self) -> bool:
             self.raw_requestline = quote_high_bytes(self.raw_requestline)
-            return super().parse_request()
+            words = self.raw_requestline.split(b" ")
+            if not super().parse_request():
+                return False
+            if len(words) == 3 and words[1].startswith(b"//"):
+                # The stdlib collapses a leading "//" (a guard for file
+                # servers); names are opaque here: keep the path as sent.
+                self.path = words[1].decode("latin-1")
+            return True
 
         def get_environ(self) -> Dict[str, Any]:
             env = super().get_environ()

@@ -34,7 +34,7 @@ from webob import Request, Response
 from objstore.common import logs, registry
 from objstore.common.config import ConfigError, config_int, config_true_value
 from objstore.common.http import errors
-from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.http.wsgi_str import InvalidName, decode_name, wsgi_to_str
 from objstore.common.memcached import LocalCache
 from objstore.common.utils import split_path
 from objstore.middleware.acl import (account_acl_error, clean_acl, format_account_acl,
@@ -155,7 +155,11 @@ class TempAuth:
                 env["reseller_request"] = True
         elif self._is_our_account(path):
             # Anonymous (or another auth's token) on one of our accounts:
-            # ACLs may still let it in.
+            # ACLs may still let it in -- but no ACL can name a container
+            # or object that is not valid UTF-8: 401 before the proxy's 412,
+            # as Swift answers.
+            if _names_invalid_below_account(path):
+                return self._unauthorized(Request(env))(env, start_response)
             env["swift.authorize"] = self.authorize
             env["swift.clean_acl"] = clean_acl
         elif "swift.authorize" not in env:
@@ -466,6 +470,24 @@ class TempAuth:
                 pass
         return errors.swift_error(401, headers={"Www-Authenticate": 'Swift realm="%s"'
                                                 % realm.replace('"', "")})
+
+
+def _names_invalid_below_account(path: str) -> bool:
+    """Whether a valid account is followed by a container or object name
+    that is not valid UTF-8 (or holds NUL)."""
+    try:
+        _version, account, rest = split_path(path, 1, 3, True)
+    except ValueError:
+        return False
+    try:
+        decode_name(account or "")
+    except InvalidName:
+        return False
+    try:
+        decode_name(rest or "")
+    except InvalidName:
+        return True
+    return False
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

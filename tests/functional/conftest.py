@@ -71,13 +71,38 @@ def container(conn):
     name = "fn-" + uuid.uuid4().hex[:12]
     conn.put_container(name)
     yield name
-    try:
-        _, objs = conn.get_container(name, full_listing=True)
-        for obj in objs:
-            conn.delete_object(name, obj["name"])
-        conn.delete_container(name)
-    except swiftclient.ClientException:
-        pass
+    delete_container_eventually(conn, name)
+
+
+@pytest.fixture(scope="session")
+def delete_container(saio):
+    """``delete_container(conn, name)``: empty and delete a container a test
+    made itself, retrying while its listing lags (see below)."""
+    return delete_container_eventually
+
+
+def delete_container_eventually(conn, name: str, timeout: float = 30.0) -> None:
+    """Empty and delete ``name``. A listing may lag behind its objects (a
+    container update left for the updater), so a 409 or a late row is
+    retried until the deadline instead of leaving the container behind."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            _, objs = conn.get_container(name, full_listing=True)
+            for obj in objs:
+                try:
+                    conn.delete_object(name, obj["name"])
+                except swiftclient.ClientException as err:
+                    if err.http_status != 404:
+                        raise
+            conn.delete_container(name)
+            return
+        except swiftclient.ClientException as err:
+            if err.http_status == 404:
+                return
+            if err.http_status != 409 or time.time() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def swift_cli(*args: str, user: str = "admin", cwd: str = None) -> subprocess.CompletedProcess:

@@ -25,14 +25,11 @@ NAME = "caf\u00e9-\u2603 voil\u00e0\u2026"
 
 
 @pytest.fixture
-def utf8_container(conn):
+def utf8_container(conn, delete_container):
     name = "fn-\u00e9t\u00e9-" + uuid.uuid4().hex[:8]
     conn.put_container(name)
     yield name
-    _, objs = conn.get_container(name, full_listing=True)
-    for obj in objs:
-        conn.delete_object(name, obj["name"])
-    conn.delete_container(name)
+    delete_container(conn, name)
 
 
 def raw_request(http_api, method: str, raw_path: bytes, body: bytes = b"",
@@ -123,6 +120,19 @@ def test_invalid_utf8_or_nul_in_a_name_is_412(http_api, suffix):
 def test_an_invalid_utf8_account_is_412_too(http_api):
     resp = http_api.request("GET", "/v1/AUTH_%FF")
     assert (resp.status, resp.body) == (412, b"Invalid UTF8 or contains NULL")
+    assert http_api.request("GET", "/v1/AUTH_%FF", user=None).status == 412
+
+
+def test_anonymous_requests_for_invalid_names_in_an_account_are_401_first(http_api):
+    """No ACL can admit a name that is not UTF-8: Swift asks for a token."""
+    for suffix in ("/%FF", "/c/%FF", "/c%00"):
+        resp = http_api.request("GET", http_api.path() + suffix, user=None)
+        assert resp.status == 401, suffix
+
+
+def test_a_path_starting_with_two_slashes_is_not_collapsed(http_api):
+    resp = http_api.request("GET", "/" + http_api.path())
+    assert (resp.status, resp.body) == (404, NOT_FOUND_PAGE)
 
 
 def test_a_put_into_a_missing_container_is_404_with_swifts_page(http_api):

@@ -1,3 +1,4 @@
+import http.client
 import os
 import signal
 import threading
@@ -98,3 +99,15 @@ def test_a_request_line_with_raw_utf8_reaches_the_app_with_the_same_path(tiny_se
     head = answer.split(b"\r\n\r\n")[0].split(b"\r\n")
     assert head[0] == b"HTTP/1.1 201 Created"
     assert b"X-Path: " + raw in head
+
+
+def test_a_path_starting_with_two_slashes_reaches_the_app_as_sent(tiny_server):
+    port, _proc = tiny_server
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("PUT", "//v1/a", body=b"x")
+        resp = conn.getresponse()
+        resp.read()
+        assert (resp.status, resp.getheader("X-Path")) == (201, "//v1/a")
+    finally:
+        conn.close()
