@@ -61,7 +61,31 @@ def headers_to_account_info(headers: Mapping[str, str], status: int) -> Info:
         "bytes": _int(headers, "X-Account-Bytes-Used"),
         "meta": _prefixed(headers, "X-Account-Meta-"),
         "sysmeta": _prefixed(headers, "X-Account-Sysmeta-"),
+        "storage_policies": _policy_stats(headers),
     }
+
+
+_POLICY_STAT_PREFIX = "x-account-storage-policy-"
+_POLICY_STATS = {"-bytes-used": "bytes", "-object-count": "object_count",
+                 "-container-count": "container_count"}
+
+
+def _policy_stats(headers: Mapping[str, str]) -> Dict[str, Dict[str, int]]:
+    """Per-policy usage of an account, keyed by lower-case policy name,
+    from ``X-Account-Storage-Policy-<name>-Bytes-Used`` and its kin."""
+    out: Dict[str, Dict[str, int]] = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if not lower.startswith(_POLICY_STAT_PREFIX):
+            continue
+        for suffix, key in _POLICY_STATS.items():
+            if lower.endswith(suffix):
+                policy = lower[len(_POLICY_STAT_PREFIX):-len(suffix)]
+                try:
+                    out.setdefault(policy, {})[key] = int(value)
+                except ValueError:
+                    pass
+    return out
 
 
 def headers_to_container_info(headers: Mapping[str, str], status: int) -> Info:

@@ -1,0 +1,59 @@
+"""Container (bucket) quotas seen through the S3 API with boto3 against the
+live SAIO: PutObject and CompleteMultipartUpload past a quota answer
+EntityTooLarge (docs/s3.md) and store nothing."""
+
+import uuid
+
+import botocore
+import pytest
+
+from tests.functional.s3.test_s3_clients import client
+
+PART = 5 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def s3(saio):
+    return client()
+
+
+@pytest.fixture
+def bucket(s3, conn):
+    name = "s3quota-" + uuid.uuid4().hex[:12]
+    s3.create_bucket(Bucket=name)
+    yield name
+    for upload in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
+    for item in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=item["Key"])
+    s3.delete_bucket(Bucket=name)
+
+
+def test_put_object_past_the_bucket_quota_is_entity_too_large(s3, conn, bucket):
+    conn.post_container(bucket, {"X-Container-Meta-Quota-Bytes": "10"})
+    s3.put_object(Bucket=bucket, Key="fits", Body=b"0123456789")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        s3.put_object(Bucket=bucket, Key="over", Body=b"x" * 11)
+    assert err.value.response["Error"]["Code"] == "EntityTooLarge"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["fits"]
+
+
+def test_complete_multipart_upload_past_the_bucket_quota_is_entity_too_large(s3, conn, bucket):
+    conn.post_container(bucket, {"X-Container-Meta-Quota-Bytes": str(PART)})
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mpu")["UploadId"]
+    parts = []
+    for number, body in ((1, b"a" * PART), (2, b"b")):
+        etag = s3.upload_part(Bucket=bucket, Key="mpu", UploadId=upload, PartNumber=number,
+                              Body=body)["ETag"]
+        parts.append({"PartNumber": number, "ETag": etag})
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        s3.complete_multipart_upload(Bucket=bucket, Key="mpu", UploadId=upload,
+                                     MultipartUpload={"Parts": parts})
+    assert err.value.response["Error"]["Code"] == "EntityTooLarge"
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    # The upload is still open: lifting the quota lets the same parts complete.
+    conn.post_container(bucket, {"X-Container-Meta-Quota-Bytes": ""})
+    s3.complete_multipart_upload(Bucket=bucket, Key="mpu", UploadId=upload,
+                                 MultipartUpload={"Parts": parts})
+    assert s3.head_object(Bucket=bucket, Key="mpu")["ContentLength"] == PART + 1
