@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 
 from webob import Response
 
-from objstore.middleware.s3api import acl, listing
+from objstore.middleware.s3api import acl, bucket_index, listing
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, VERSIONS_SUFFIX, S3Context, iso8601,
                                                 parse_swift_time)
 from objstore.middleware.s3api.errors import S3Error
@@ -108,11 +108,24 @@ def create_bucket(ctx: S3Context) -> Response:
             if location not in ("", ctx.conf.location):
                 raise S3Error("InvalidLocationConstraint", "This store's location is %s; "
                               "the constraint %r cannot be met." % (ctx.conf.location, location))
-    headers = acl.container_headers(ctx.headers.get("x-amz-acl"))
+    ctx.swift.authenticate()
+    headers = acl.container_headers(ctx.headers.get("x-amz-acl"), ctx.headers, owner_id(ctx))
+    # An existing bucket is left exactly as it is (no ACL rewrite).
+    head = ctx.swift.request("HEAD", ctx.bucket)
+    head.close()
+    if head.ok:
+        raise S3Error("BucketAlreadyOwnedByYou", BucketName=ctx.bucket)
+    if head.status in (401, 403):
+        raise S3Error("AccessDenied")
+    account = ctx.swift.account or ""
+    if ctx.conf.bucket_index_account:
+        bucket_index.claim(ctx, ctx.bucket, account)
     resp = ctx.swift.request("PUT", ctx.bucket, headers=headers)
     resp.close()
-    if resp.status == 202:
+    if resp.status == 202:  # made meanwhile by a concurrent CreateBucket
         raise S3Error("BucketAlreadyOwnedByYou", BucketName=ctx.bucket)
+    if not resp.ok and ctx.conf.bucket_index_account:
+        bucket_index.release(ctx, ctx.bucket, account)
     if resp.status in (401, 403):
         raise S3Error("AccessDenied")
     ctx.raise_for(resp, "NoSuchBucket")
@@ -133,6 +146,8 @@ def delete_bucket(ctx: S3Context) -> Response:
     if resp.status == 409:
         raise S3Error("BucketNotEmpty", BucketName=ctx.bucket)
     ctx.raise_for(resp, "NoSuchBucket")
+    if ctx.conf.bucket_index_account:
+        bucket_index.release(ctx, ctx.bucket, ctx.swift.account or "")
     ctx.swift.request("DELETE", versions).close()
     segments = ctx.bucket + SEGMENTS_SUFFIX
     for entry in full_listing(ctx, segments):

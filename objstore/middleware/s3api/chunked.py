@@ -24,7 +24,12 @@ from objstore.middleware.s3api import sigv4
 from objstore.middleware.s3api.errors import S3Error
 
 READ_SIZE = 65536
+# A chunk header line (size and signature) or one trailer line.
 MAX_LINE = 4096
+# The whole trailer section: a checksum, its signature and a few more
+# headers fit many times over; more is refused (MalformedTrailerError).
+MAX_TRAILER_BYTES = 16 * 1024
+MAX_TRAILERS = 16
 TRAILER_SIGNATURE = "x-amz-trailer-signature"
 
 
@@ -150,6 +155,7 @@ class ChunkedDecoder:
     def _read_trailers(self) -> None:
         lines = []
         signature = None
+        size = 0
         while True:
             try:
                 line = self._line()
@@ -159,9 +165,13 @@ class ChunkedDecoder:
                 raise
             if line == "":
                 break
+            size += len(line) + 2
+            if size > MAX_TRAILER_BYTES or len(self.trailers) >= MAX_TRAILERS:
+                raise S3Error("MalformedTrailerError", "The trailer is larger than %d bytes "
+                              "or %d headers." % (MAX_TRAILER_BYTES, MAX_TRAILERS))
             name, sep, value = line.partition(":")
             if not sep:
-                raise _incomplete("bad trailer line %r" % line[:40])
+                raise S3Error("MalformedTrailerError", "Bad trailer line %r." % line[:40])
             name, value = name.strip().lower(), value.strip()
             if name == TRAILER_SIGNATURE:
                 signature = value

@@ -20,6 +20,11 @@ from objstore.middleware.s3api.chunked import ChunkedDecoder, ChunkSigner
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import S3Target
 from objstore.middleware.s3api.subrequest import Swift, SwiftResponse
+from objstore.middleware.s3api.xml import MAX_CONFIG_BODY
+
+# Environ for s3api's own bookkeeping subrequests (and for what an S3 grant
+# allows that the Swift ACLs cannot say): the authorization check is bypassed.
+TRUSTED_ENV = {"swift.authorize_override": True, "swift.authorize": lambda _req: None}
 
 SEGMENTS_SUFFIX = "+segments"
 VERSIONS_SUFFIX = "+versions"  # the archive of a versioned bucket
@@ -39,6 +44,9 @@ class S3Config:
     # Account that unsigned S3 requests (anonymous reads of public buckets,
     # CORS preflights) address; empty: unsigned requests are Swift's.
     public_account: str = ""
+    # Hidden account holding the cluster-wide bucket name index (see
+    # ``bucket_index.py``); empty: bucket names are per account.
+    bucket_index_account: str = ".s3_bucket_index"
 
 
 @dataclass
@@ -160,14 +168,18 @@ class S3Context:
         reader.trailer_checksum = bool(trailer_name) and header_value is None  # type: ignore
         return reader
 
-    def read_small_body(self, limit: int = 1024 * 1024) -> bytes:
-        """The whole (verified) body for XML requests, refusing huge ones."""
+    def read_small_body(self, limit: int = MAX_CONFIG_BODY) -> bytes:
+        """The whole (verified) body of an XML request, at most ``limit`` bytes:
+        a declared or actual larger body is ``MaxMessageLengthExceeded``, and
+        no more than ``limit + 1`` bytes are ever held."""
         reader = self.body_reader()
+        too_big = S3Error("MaxMessageLengthExceeded", "The request body is larger than "
+                          "the %d bytes this operation accepts." % limit)
         if reader.expected_length is not None and reader.expected_length > limit:
-            raise S3Error("MalformedXML", "The request body is larger than %d bytes." % limit)
+            raise too_big
         data = reader.read(limit + 1)
         if len(data) > limit:
-            raise S3Error("MalformedXML", "The request body is larger than %d bytes." % limit)
+            raise too_big
         reader.drain()
         return data
 

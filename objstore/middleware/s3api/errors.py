@@ -46,6 +46,11 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "KeyTooLongError": (400, "The key is too long."),
     "MalformedXML": (400, "The XML body is not well formed or does not match the "
                           "schema."),
+    "MalformedACLError": (400, "The XML you provided was not well-formed or did not "
+                              "validate against our published schema."),
+    "MalformedTrailerError": (400, "The aws-chunked trailer is not well formed or is "
+                                  "larger than allowed."),
+    "MaxMessageLengthExceeded": (400, "Your request was too big."),
     "MetadataTooLarge": (400, "The metadata headers exceed the allowed size."),
     "MethodNotAllowed": (405, "The method is not allowed on this resource."),
     "MissingContentLength": (411, "Send a Content-Length header."),
@@ -65,6 +70,7 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "ServiceUnavailable": (503, "The store is busy or a backend is down; retry."),
     "SignatureDoesNotMatch": (403, "The signature we calculated does not match the one "
                                    "you sent; check the secret key and signing method."),
+    "UnexpectedContent": (400, "This request does not support content."),
     "XAmzContentSHA256Mismatch": (400, "The body's SHA-256 does not match "
                                        "x-amz-content-sha256."),
     "InvalidTag": (400, "The tag set is not valid."),

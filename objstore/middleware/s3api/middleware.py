@@ -130,7 +130,9 @@ class S3ApiMiddleware:
             max_upload_part_num=int(conf.get("max_upload_part_num", 10000)),
             min_segment_size=int(conf.get("min_segment_size", 5 * 1024 * 1024)),
             max_multi_delete_objects=int(conf.get("max_multi_delete_objects", 1000)),
-            public_account=conf.get("public_account", "").strip())
+            public_account=conf.get("public_account", "").strip(),
+            bucket_index_account=conf.get("bucket_index_account",
+                                          ".s3_bucket_index").strip())
         registry.register_info(
             "s3api", max_bucket_listing=self.conf.max_bucket_listing,
             max_parts_listing=self.conf.max_parts_listing,
@@ -170,7 +172,10 @@ class S3ApiMiddleware:
                     raise S3Error("AccessDenied", "Anonymous requests may only read public "
                                   "buckets and objects (and write objects in "
                                   "public-read-write buckets); sign the request.")
-                resp = handler(ctx)
+                if handler in public.OBJECT_READ_HANDLERS:
+                    resp = public.read_object(ctx, handler, signed)
+                else:
+                    resp = handler(ctx)
                 public.add_cors_headers(ctx, resp)
         except S3Error as err:
             resp = self.error_response(err, target, request_id, env)

@@ -28,7 +28,7 @@ from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed
     iter_parts, list_parts, list_uploads, marker_name, new_upload_id, part_name,
     read_marker, segments_container, upload_id_of)
 from objstore.middleware.s3api.version_listing import version_param
-from objstore.middleware.s3api.xml import parse, render, text_of
+from objstore.middleware.s3api.xml import complete_body_limit, parse, render, text_of
 
 UPLOAD_SYSMETA = "X-Object-Sysmeta-S3api-Upload"
 _COPY_RANGE_RE = re.compile(r"^bytes=(\d+)-(\d+)$")
@@ -180,9 +180,10 @@ def complete_upload(ctx: S3Context) -> Response:
         done = _completed(ctx, upload_id) if err.code == "NoSuchUpload" else None
         if done is None:
             raise
-        body_ctx.read_small_body(4 * 1024 * 1024)
+        body_ctx.read_small_body(complete_body_limit(ctx.conf.max_upload_part_num))
         return done
-    requested = _requested_parts(body_ctx.read_small_body(4 * 1024 * 1024))
+    requested = _requested_parts(body_ctx.read_small_body(
+        complete_body_limit(ctx.conf.max_upload_part_num)))
     stored = {p["part_number"]: p for p in iter_parts(ctx, upload_id)}
     segments: List[manifest.Segment] = []
     chosen: List[Tuple[Dict[str, Any], Dict[str, str]]] = []

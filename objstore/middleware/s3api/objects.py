@@ -20,7 +20,7 @@ from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
 from objstore.middleware.s3api import version_listing
-from objstore.middleware.s3api.xml import parse, render, text_of
+from objstore.middleware.s3api.xml import delete_body_limit, parse, render, text_of
 
 META_PREFIX = "x-amz-meta-"
 SWIFT_META = "x-object-meta-"
@@ -373,7 +373,7 @@ def delete_object(ctx: S3Context) -> Response:
 
 def delete_objects(ctx: S3Context) -> Response:
     """DeleteObjects: up to 1000 keys, quiet or verbose."""
-    body = ctx.read_small_body(2 * 1024 * 1024)
+    body = ctx.read_small_body(delete_body_limit(ctx.conf.max_multi_delete_objects))
     doc = parse(body, "Delete")
     quiet = (text_of(doc, "Quiet", "false") or "").strip().lower() == "true"
     keys = [(text_of(o, "Key", "") or "", text_of(o, "VersionId"))

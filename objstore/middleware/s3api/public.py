@@ -22,7 +22,7 @@ from webob import Response
 
 from objstore.middleware.s3api import acl, buckets, cors, objects
 from objstore.middleware.s3api.auth import AuthState
-from objstore.middleware.s3api.context import S3Config, S3Context
+from objstore.middleware.s3api.context import TRUSTED_ENV, S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import split_host, valid_bucket_name
 from objstore.middleware.s3api.subrequest import Swift
@@ -33,7 +33,11 @@ ANONYMOUS_HANDLERS = (objects.get_object, objects.head_object, buckets.list_obje
                       buckets.head_bucket)
 # Writes an unsigned request may make, only in a ``public-read-write`` bucket.
 ANONYMOUS_WRITE_HANDLERS = (objects.put_object, objects.delete_object)
-_TRUST_ME = {"swift.authorize_override": True, "swift.authorize": lambda _req: None}
+# Reads an object's own canned ACL can allow where the bucket's ACL does not.
+OBJECT_READ_HANDLERS = (objects.get_object, objects.head_object)
+# Object ACLs that let anyone read, and those that let any authenticated user.
+_PUBLIC_OBJECT_ACLS = ("public-read", "public-read-write")
+_AUTHENTICATED_OBJECT_ACLS = _PUBLIC_OBJECT_ACLS + ("authenticated-read",)
 
 
 def is_public_request(env: Dict[str, Any], conf: S3Config) -> bool:
@@ -61,20 +65,45 @@ def anonymous_swift(app: Callable[..., Any], env: Dict[str, Any], conf: S3Config
 def allow_anonymous_write(ctx: S3Context) -> None:
     """Let this unsigned request write objects if the bucket is ``public-read-write``,
     else raise ``AccessDenied`` (``NoSuchBucket`` if there is no bucket)."""
-    head = ctx.swift.request("HEAD", ctx.bucket, extra_env=dict(_TRUST_ME))
+    head = ctx.swift.request("HEAD", ctx.bucket, extra_env=dict(TRUSTED_ENV))
     head.close()
     if head.status == 404:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
     if not head.ok or head.header(acl.CONTAINER_SYSMETA.lower()) != "public-read-write":
         raise S3Error("AccessDenied", "Anonymous writes need a public-read-write bucket; "
                       "sign the request.")
-    ctx.swift.identity = dict(_TRUST_ME)
+    ctx.swift.identity = dict(TRUSTED_ENV)
+
+
+def read_object(ctx: S3Context, handler: Callable[[S3Context], Response],
+                signed: bool) -> Response:
+    """GetObject/HeadObject, where the object's own canned ACL can allow what
+    the bucket's ACL refuses: ``public-read`` to anyone, ``authenticated-read``
+    to any signed user (as S3 enforces object ACLs).
+
+    The bucket ACL is tried first (one request in the common case); only on
+    ``AccessDenied`` is the object's ACL read, without the caller's rights,
+    and the read repeated without them if that ACL allows it. A specific
+    ``versionId`` is not opened this way.
+    """
+    try:
+        return handler(ctx)
+    except S3Error as err:
+        if err.code != "AccessDenied" or "versionId" in ctx.query:
+            raise
+        head = ctx.swift.request("HEAD", ctx.bucket, ctx.key, extra_env=dict(TRUSTED_ENV))
+        head.close()
+        allowed = _AUTHENTICATED_OBJECT_ACLS if signed else _PUBLIC_OBJECT_ACLS
+        if not head.ok or head.header(acl.OBJECT_SYSMETA.lower()) not in allowed:
+            raise
+    ctx.swift.identity = dict(TRUSTED_ENV)
+    return handler(ctx)
 
 
 def _cors_document(ctx: S3Context) -> Optional[str]:
     """The bucket's stored CORS configuration, read without the caller's rights:
     a preflight is unsigned, and the rules themselves are what grant access."""
-    head = ctx.swift.request("HEAD", ctx.bucket, extra_env=dict(_TRUST_ME))
+    head = ctx.swift.request("HEAD", ctx.bucket, extra_env=dict(TRUSTED_ENV))
     head.close()
     if head.status == 404:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)

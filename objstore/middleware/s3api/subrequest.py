@@ -92,12 +92,14 @@ class Swift:
                 headers: Optional[Dict[str, str]] = None,
                 query: Optional[List[Tuple[str, str]]] = None,
                 body: Any = None, content_length: Optional[int] = None,
-                extra_env: Optional[Dict[str, Any]] = None) -> SwiftResponse:
-        """One subrequest; ``body`` is bytes or a file-like with ``read``."""
+                extra_env: Optional[Dict[str, Any]] = None,
+                account: Optional[str] = None) -> SwiftResponse:
+        """One subrequest; ``body`` is bytes or a file-like with ``read``;
+        ``account`` addresses another account than the caller's."""
         env: Dict[str, Any] = {k: self.client_env[k] for k in _INHERITED
                                if k in self.client_env}
         # Names are text in s3api; WSGI wants the UTF-8 bytes as latin-1.
-        path = str_to_wsgi(self.path(container, obj))
+        path = str_to_wsgi(self.path(container, obj, account))
         env.update({"REQUEST_METHOD": method, "PATH_INFO": path,
                     "SCRIPT_NAME": "", "QUERY_STRING": urlencode(query or [], quote_via=quote),
                     "swift.source": "S3", "HTTP_USER_AGENT": "objstore-s3api"})
@@ -122,13 +124,13 @@ class Swift:
                 env[key] = value
             else:
                 env["HTTP_" + key] = value
-        if extra_env:
-            env.update(extra_env)
         first = self.account is None
         if first:
             env[AUTH_DETAILS_KEY] = self.auth_details
         else:
             env.update(self.identity)
+        if extra_env:
+            env.update(extra_env)  # after the identity: it may bypass authorization
         captured: Dict[str, Any] = {}
 
         def start_response(status: str, response_headers: List[Tuple[str, str]],

@@ -56,13 +56,29 @@ def get_bucket_acl(ctx: S3Context) -> Response:
     return xml_response(acl.grants_xml(owner_id(ctx), canned))
 
 
+def _requested_acl(ctx: S3Context) -> str:
+    """The canned ACL a PutBucketAcl/PutObjectAcl asks for: ``x-amz-acl``,
+    ``x-amz-grant-*`` headers, or an ``AccessControlPolicy`` body."""
+    body = ctx.read_small_body() if _has_body(ctx) else b""
+    if not body.strip():
+        return acl.validate(ctx.headers.get("x-amz-acl"), ctx.headers, owner_id(ctx))
+    if "x-amz-acl" in ctx.headers or any(h.startswith("x-amz-grant-") for h in ctx.headers):
+        raise S3Error("UnexpectedContent", "This request does not support content when "
+                      "x-amz-acl or x-amz-grant-* headers are given.")
+    return acl.canned_for_grants(acl.grants_from_policy(body), owner_id(ctx))
+
+
+def _has_body(ctx: S3Context) -> bool:
+    return ctx.env.get("CONTENT_LENGTH") not in (None, "", "0") or \
+        "x-amz-decoded-content-length" in ctx.headers or \
+        ctx.env.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+
+
 def put_bucket_acl(ctx: S3Context) -> Response:
-    """PutBucketAcl with ``x-amz-acl`` (a canned ACL) only."""
+    """PutBucketAcl: a canned ACL, grant headers, or an AccessControlPolicy."""
     check_bucket(ctx)
-    if ctx.env.get("CONTENT_LENGTH") not in (None, "", "0"):
-        raise S3Error("NotImplemented", "Only canned ACLs (x-amz-acl) are supported, not "
-                      "AccessControlPolicy documents.")
-    headers = acl.container_headers(ctx.headers.get("x-amz-acl"), ctx.headers)
+    ctx.swift.authenticate()
+    headers = acl.container_headers(_requested_acl(ctx))
     ctx.container_head()
     resp = ctx.swift.request("POST", ctx.bucket, headers=headers)
     resp.close()
@@ -99,9 +115,9 @@ def _post_object(ctx: S3Context, changes: Dict[str, str]) -> None:
 
 
 def put_object_acl(ctx: S3Context) -> Response:
-    if ctx.env.get("CONTENT_LENGTH") not in (None, "", "0"):
-        raise S3Error("NotImplemented", "Only canned ACLs (x-amz-acl) are supported.")
-    canned = acl.validate(ctx.headers.get("x-amz-acl"), ctx.headers)
+    """PutObjectAcl: a canned ACL, grant headers, or an AccessControlPolicy."""
+    ctx.swift.authenticate()
+    canned = _requested_acl(ctx)
     _post_object(ctx, {acl.OBJECT_SYSMETA: canned})
     return Response(status=200)
 
@@ -146,7 +162,7 @@ def get_cors(ctx: S3Context) -> Response:
 def put_cors(ctx: S3Context) -> Response:
     """PutBucketCors: the document is validated and kept as is."""
     check_bucket(ctx)
-    body = ctx.read_small_body(64 * 1024)
+    body = ctx.read_small_body()
     doc = parse(body, "CORSConfiguration")
     rules = doc.findall("CORSRule")
     if not rules or len(rules) > MAX_CORS_RULES:

@@ -1,0 +1,190 @@
+"""Object ACLs are enforced, and ACLs can be set as grants (an
+AccessControlPolicy body or x-amz-grant-* headers) when they say what a
+canned ACL says: boto3 and ``s3cmd setacl`` against the live SAIO.
+
+Unsigned requests address ``public_account`` (AUTH_test), so the buckets
+here belong to test:tester."""
+
+import os
+import subprocess
+import uuid
+
+import botocore
+import pytest
+
+from tests.functional.conftest import PROXY, REPO
+from tests.functional.s3.test_canned_acls import anonymous, s3_client
+from tests.functional.s3.test_s3_clients import client, code_of
+from tests.functional.s3.test_signing_security import send, sigv4_headers, code
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+
+
+@pytest.fixture(scope="module")
+def s3(saio):
+    return client()
+
+
+@pytest.fixture
+def bucket(s3):
+    name = "s3grant-" + uuid.uuid4().hex[:10]
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="private", Body=b"owner only")
+    yield name
+    for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=obj["Key"])
+    s3.delete_bucket(Bucket=name)
+
+
+def owner_of(s3, bucket):
+    return s3.get_bucket_acl(Bucket=bucket)["Owner"]["ID"]
+
+
+def policy(owner, *grants):
+    me = {"Grantee": {"Type": "CanonicalUser", "ID": owner}, "Permission": "FULL_CONTROL"}
+    return {"Owner": {"ID": owner}, "Grants": [me] + list(grants)}
+
+
+def group(uri, permission):
+    return {"Grantee": {"Type": "Group", "URI": uri}, "Permission": permission}
+
+
+def permissions(acl, uri):
+    return sorted(g["Permission"] for g in acl["Grants"] if g["Grantee"].get("URI") == uri)
+
+
+# -- object ACLs are enforced -----------------------------------------------
+
+def test_public_read_object_in_a_private_bucket_is_readable_anonymously(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="shared", Body=b"for everyone", ACL="public-read")
+    anon = anonymous()
+    assert anon.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"for everyone"
+    assert anon.head_object(Bucket=bucket, Key="shared")["ContentLength"] == 12
+    # nothing else in the bucket opens up
+    assert code_of(lambda: anon.get_object(Bucket=bucket, Key="private"))[0] == "AccessDenied"
+    assert code_of(lambda: anon.list_objects_v2(Bucket=bucket))[0] == "AccessDenied"
+    assert code_of(lambda: anon.put_object(Bucket=bucket, Key="shared", Body=b"x"))[0] \
+        == "AccessDenied"
+    assert code_of(lambda: anon.delete_object(Bucket=bucket, Key="shared"))[0] \
+        == "AccessDenied"
+    # taking the grant back closes it again
+    s3.put_object_acl(Bucket=bucket, Key="shared", ACL="private")
+    assert code_of(lambda: anon.get_object(Bucket=bucket, Key="shared"))[0] == "AccessDenied"
+    assert s3.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"for everyone"
+
+
+def test_put_object_acl_public_read_opens_an_existing_object(s3, bucket):
+    anon = anonymous()
+    assert code_of(lambda: anon.get_object(Bucket=bucket, Key="private"))[0] == "AccessDenied"
+    s3.put_object_acl(Bucket=bucket, Key="private", ACL="public-read")
+    assert anon.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
+    assert permissions(s3.get_object_acl(Bucket=bucket, Key="private"), ALL_USERS) == ["READ"]
+
+
+def test_authenticated_read_object_is_readable_by_other_users_not_anonymously(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="members", Body=b"members only",
+                  ACL="authenticated-read")
+    member = s3_client("test:tester3", "testing3")
+    assert member.get_object(Bucket=bucket, Key="members")["Body"].read() == b"members only"
+    assert code_of(lambda: member.get_object(Bucket=bucket, Key="private"))[0] \
+        == "AccessDenied"
+    assert code_of(lambda: member.put_object(Bucket=bucket, Key="members", Body=b"x"))[0] \
+        == "AccessDenied"
+    assert code_of(lambda: anonymous().get_object(Bucket=bucket, Key="members"))[0] \
+        == "AccessDenied"
+    assert s3.get_object(Bucket=bucket, Key="members")["Body"].read() == b"members only"
+
+
+# -- AccessControlPolicy bodies ------------------------------------------------
+
+def test_put_bucket_acl_with_an_all_users_read_policy_makes_it_public(s3, bucket):
+    owner = owner_of(s3, bucket)
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy=policy(owner, group(ALL_USERS,
+                                                                             "READ")))
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
+    keys = [o["Key"] for o in anonymous().list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == ["private"]
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy=policy(owner))
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == []
+    assert code_of(lambda: anonymous().list_objects_v2(Bucket=bucket))[0] == "AccessDenied"
+
+
+def test_put_object_acl_with_policies(s3, bucket):
+    owner = owner_of(s3, bucket)
+    s3.put_object_acl(Bucket=bucket, Key="private",
+                      AccessControlPolicy=policy(owner, group(AUTH_USERS, "READ")))
+    acl = s3.get_object_acl(Bucket=bucket, Key="private")
+    assert permissions(acl, AUTH_USERS) == ["READ"]
+    member = s3_client("test:tester3", "testing3")
+    assert member.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
+
+
+@pytest.mark.parametrize("grant", [
+    {"Grantee": {"Type": "CanonicalUser", "ID": "AUTH_test2"}, "Permission": "READ"},
+    {"Grantee": {"Type": "AmazonCustomerByEmail", "EmailAddress": "a@example.com"},
+     "Permission": "READ"},
+    group(ALL_USERS, "WRITE_ACP"),
+    group(AUTH_USERS, "FULL_CONTROL"),
+    group(ALL_USERS, "WRITE"),
+])
+def test_grants_no_canned_acl_expresses_are_not_implemented(s3, bucket, grant):
+    owner = owner_of(s3, bucket)
+    err = code_of(lambda: s3.put_bucket_acl(Bucket=bucket,
+                                            AccessControlPolicy=policy(owner, grant)))
+    assert err == ("NotImplemented", 501)
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == []
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), AUTH_USERS) == []
+
+
+@pytest.mark.parametrize("body", [b"<AccessControlPolicy><Owner/></AccessControlPolicy>",
+                                  b"<AccessControlPolicy><AccessControlList><Grant>"
+                                  b"<Permission>READ</Permission></Grant>"
+                                  b"</AccessControlList></AccessControlPolicy>",
+                                  b"not xml", b"<Other/>"])
+def test_malformed_policies_are_malformed_acl_error(s3, bucket, body):
+    path = "/%s?acl" % bucket
+    status, _h, resp = send("PUT", path, sigv4_headers("PUT", path, body=body), body)
+    assert (status, code(resp)) == (400, "MalformedACLError")
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == []
+
+
+def test_grant_headers_that_match_a_canned_acl_are_applied(s3, bucket):
+    s3.put_bucket_acl(Bucket=bucket, GrantRead='uri="%s"' % ALL_USERS)
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
+    assert code_of(lambda: s3.put_bucket_acl(Bucket=bucket, GrantRead='id="AUTH_test2"'))[0] \
+        == "NotImplemented"
+    assert code_of(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="private",
+                                             GrantRead='uri="%s"' % ALL_USERS))[0] \
+        == "InvalidRequest"
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
+
+
+# -- s3cmd ------------------------------------------------------------------
+
+def s3cmd(tmp_path, *args):
+    host = PROXY.split("//", 1)[1]
+    conf = tmp_path / "s3cfg"
+    conf.write_text("[default]\naccess_key = test:tester\nsecret_key = testing\n"
+                    "host_base = %s\nhost_bucket = %s\nuse_https = False\n"
+                    "signature_v2 = False\n" % (host, host))
+    exe = os.path.join(REPO, ".venv", "bin", "s3cmd")
+    return subprocess.run([exe, "-c", str(conf), *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_s3cmd_setacl_acl_public_and_private(s3, bucket, tmp_path):
+    done = s3cmd(tmp_path, "setacl", "--acl-public", "s3://%s/private" % bucket)
+    assert done.returncode == 0, done.stderr
+    assert anonymous().get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
+    done = s3cmd(tmp_path, "setacl", "--acl-public", "s3://%s" % bucket)
+    assert done.returncode == 0, done.stderr
+    assert [o["Key"] for o in anonymous().list_objects_v2(Bucket=bucket)["Contents"]] \
+        == ["private"]
+    done = s3cmd(tmp_path, "setacl", "--acl-private", "s3://%s/private" % bucket)
+    assert done.returncode == 0, done.stderr
+    done = s3cmd(tmp_path, "setacl", "--acl-private", "s3://%s" % bucket)
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(botocore.exceptions.ClientError):
+        anonymous().get_object(Bucket=bucket, Key="private")
+    assert s3.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
