@@ -1,4 +1,4 @@
-"""Which response headers may go on the wire: no CR, LF or other control byte.
+"""Which response headers may go on the wire: no CR, LF or NUL in any of them.
 
 A header value that holds ``\\r\\n`` ends the header early, and whatever
 follows becomes a header (or a whole response) of the attacker's choosing:
@@ -8,12 +8,14 @@ rendered into headers), so instead of trusting each of them, the outermost
 middleware (``catch_errors``) checks every header of every response here
 and answers an error rather than emitting one that fails.
 
-Allowed: a name that is an RFC 9110 token, and a value of visible
-characters, spaces and horizontal tabs (``field-value``; obs-text bytes
-0x80-0xFF, which WSGI carries as Latin-1 characters, are allowed too
-since stored UTF-8 metadata travels that way). Refused: CR, LF, NUL, the
-other C0 controls and DEL, and anything outside Latin-1, which could not
-be written as one byte per character.
+Refused: a name that is not an RFC 9110 token, and a value holding CR,
+LF or NUL (what ends or truncates a header line) or a character outside
+Latin-1 (which WSGI cannot put on the wire as one byte). Other control
+characters (``\x01``-``\x1f`` but tab, DEL) cannot split a response, and
+Swift stores and returns them in metadata as sent; refusing them here would
+make such objects unreadable, so they pass. Sources that build headers from
+request parameters (S3's ``response-*``) refuse every control character
+themselves (``is_safe_value``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import re
 from typing import Iterable, Optional, Tuple
 
 _TOKEN = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
-_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]")
+_SPLITTING = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]")
 
 
 class UnsafeHeader(ValueError):
@@ -35,7 +38,7 @@ def header_problem(name: str, value: str) -> Optional[str]:
         return "the header name %r is not an HTTP token" % (name,)
     if not isinstance(value, str):
         return "the value of %s is not a string" % name
-    bad = _BAD_VALUE.search(value)
+    bad = _SPLITTING.search(value)
     if bad is not None:
         return "the value of %s holds the character %r at offset %d" % (
             name, bad.group(), bad.start())
@@ -51,5 +54,6 @@ def check_headers(headers: Iterable[Tuple[str, str]]) -> None:
 
 
 def is_safe_value(value: str) -> bool:
-    """Whether ``value`` may be a header value (for checks at the source)."""
-    return _BAD_VALUE.search(value) is None
+    """Whether ``value`` holds no control character at all (tab aside): the
+    stricter check for values taken from a request into a response."""
+    return _CONTROL.search(value) is None

@@ -118,6 +118,7 @@ def test_head_responses_are_not_held_to_content_length():
 @pytest.mark.parametrize("header", [("Content-Type", "text/html\r\nX-Injected: yes"),
                                     ("X-Object-Meta-A", "line\nbreak"),
                                     ("Location", "/a\x00b"),
+                                    ("X-Object-Meta-B", "snow\u2603"),
                                     ("Bad Name", "v")])
 def test_a_response_header_with_a_control_character_never_reaches_the_server(header):
     closed = []
