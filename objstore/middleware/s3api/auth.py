@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.middleware.s3api import sigv2, sigv4
 from objstore.middleware.s3api.errors import S3Error
 
@@ -44,16 +45,16 @@ def request_headers(env: Dict[str, Any]) -> Dict[str, str]:
 def signing_headers(headers: Dict[str, str]) -> Dict[str, str]:
     """The header values as the client signed them.
 
-    WSGI hands header values over as Latin-1-decoded text, one character per
-    wire byte, while clients sign the text the bytes encode (UTF-8, as S3
-    documents for ``x-amz-meta-*``). Decoding the wire bytes as UTF-8 gives
-    back what was signed; a value that is not UTF-8 is left as it came.
+    WSGI hands header values over as native strings, one character per wire
+    byte, while clients sign the text the bytes encode (UTF-8, as S3
+    documents for ``x-amz-meta-*``). A value that is not UTF-8 is left as it
+    came.
     """
     out = {}
     for name, value in headers.items():
         try:
-            out[name] = value.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
+            out[name] = wsgi_to_str(value)
+        except UnicodeDecodeError:
             out[name] = value
     return out
 

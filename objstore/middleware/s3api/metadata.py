@@ -18,6 +18,8 @@ import email.errors
 import email.header
 import re
 
+from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_bytes
+
 _ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
 
 
@@ -32,7 +34,7 @@ def stored_value(wire_value: str) -> str:
                        for part, charset in parts)
     except (email.errors.HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
         return wire_value
-    return text.encode("utf-8").decode("latin-1")
+    return str_to_wsgi(text)
 
 
 def response_value(stored: str) -> str:
@@ -40,9 +42,9 @@ def response_value(stored: str) -> str:
     else as one RFC 2047 ``B`` encoded word of its UTF-8 text."""
     if stored.isascii():
         return stored
-    raw = stored.encode("latin-1", "replace")
     try:
+        raw = wsgi_to_bytes(stored)
         raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raw = stored.encode("utf-8")  # bytes that were never UTF-8: keep them readable
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = stored.encode("utf-8", "replace")  # never UTF-8: keep it readable
     return "=?UTF-8?B?%s?=" % base64.b64encode(raw).decode("ascii")
