@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 from webob import Request, Response
 
+from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common.config import config_true_value
 from objstore.common.http.wsgi_str import InvalidName, str_to_wsgi, unquote_to_str, wsgi_to_str
 from objstore.common.subrequest import (IterReader, WsgiApp, close_response,
@@ -61,16 +62,13 @@ _FOR_SOURCE = ("Range", "If-Match", "If-None-Match", "If-Modified-Since",
 class CopyError(Exception):
     """A malformed copy request; ``response`` is the answer."""
 
-    def __init__(self, status: int, body: str, content_type: str = "text/html") -> None:
+    def __init__(self, status: int, body: str, content_type: str = HTML) -> None:
         super().__init__(body)
         self.response = _error(status, body, content_type)
 
 
-def _error(status: int, body: str, content_type: str = "text/html") -> Response:
-    response = Response(status=status, body=body.encode("utf-8"), content_type=content_type)
-    if content_type == "text/html":
-        response.charset = "UTF-8"
-    return response
+def _error(status: int, text: str, content_type: str = HTML) -> Response:
+    return swift_error(status, text, content_type=content_type)
 
 
 def _header_text(value: str, header: str) -> str:
@@ -202,12 +200,12 @@ class ServerSideCopy:
     def _put(self, env: Dict[str, Any], account: str, container: str, obj: str) -> Response:
         """``PUT`` with ``X-Copy-From``: read the source, write it here."""
         if env.get("CONTENT_LENGTH") not in (None, "", "0"):
-            raise CopyError(400, "Copy requests require a zero byte body", "text/plain")
+            raise CopyError(400, "Copy requests require a zero byte body", PLAIN)
         src_container, src_obj = parse_object_ref(env["HTTP_X_COPY_FROM"], "X-Copy-From")
         src_account = parse_account(env.get("HTTP_X_COPY_FROM_ACCOUNT"), account,
                                     "X-Copy-From-Account")
         if not src_account:
-            return _error(404, "Not Found: X-Copy-From-Account is empty")
+            return swift_error(404)  # as Swift: no such account
         req = Request(env)
         query = parse_qs(env.get("QUERY_STRING", ""))
         manifest_get = (query.get("multipart-manifest") or [""])[0] == "get"

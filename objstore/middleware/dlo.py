@@ -30,11 +30,12 @@ from urllib.parse import parse_qs
 
 from webob import Request, Response
 
+from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
 from objstore.common import registry
 from objstore.common.http.wsgi_str import unquote_to_str, wsgi_to_str
 from objstore.common.utils import split_path
 from objstore.common.http import conditional, ranges
-from objstore.middleware.segments import (LargeBody, ListingError, Piece, SegmentError,
+from objstore.middleware.segments import (ListingError, Piece, SegmentError, set_large_body,
                                           WsgiApp, close_response, iter_piece, listing_rows,
                                           normalize_etag, unsatisfiable)
 
@@ -47,10 +48,8 @@ MANIFEST_FORMAT_TEXT = "X-Object-Manifest must be in the format container/prefix
 LISTING_PAGE = 10000
 
 
-def _error(status: int, text: str, content_type: str = "text/plain") -> Response:
-    resp = Response(status=status, body=text.encode("utf-8"), content_type=content_type)
-    resp.charset = "UTF-8" if content_type == "text/html" else "utf-8"
-    return resp
+def _error(status: int, text: str, content_type: str = PLAIN_UTF8) -> Response:
+    return swift_error(status, text, content_type=content_type)
 
 
 def check_manifest_header(value: str) -> None:
@@ -114,7 +113,7 @@ class DynamicLargeObject:
                 check_manifest_header(env["HTTP_X_OBJECT_MANIFEST"])
                 parse_manifest_header(env["HTTP_X_OBJECT_MANIFEST"])
             except ValueError:
-                return _error(400, MANIFEST_FORMAT_TEXT, "text/html")(env, start_response)
+                return _error(400, MANIFEST_FORMAT_TEXT, HTML)(env, start_response)
             return self.app(env, start_response)
         if method not in ("GET", "HEAD"):
             return self.app(env, start_response)
@@ -182,14 +181,11 @@ class DynamicLargeObject:
         if req.method == "GET":
             source = rows if rows is not None else \
                 listing_rows(self.app, env, account, container, prefix, SOURCE, LISTING_PAGE)
-            body = LargeBody(self._stream(env, account, plan(source, container, first, last)),
-                             req.path_info)
-            try:
-                body.prime()
-            except SegmentError as err:
-                body.close()
-                return _error(409, "Cannot read the large object: %s" % err)
-            out.app_iter = body
+            failed = set_large_body(
+                out, self._stream(env, account, plan(source, container, first, last)),
+                req.path_info)
+            if failed is not None:
+                return failed
         out.headers["Content-Length"] = str(last - first + 1 if total else 0)
         if span:
             out.headers["Content-Range"] = ranges.content_range((first, last + 1), total)

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from webob import Response
 
+from objstore.common.http.errors import PLAIN_UTF8, swift_error
 from objstore.common.subrequest import WsgiApp, close_response, sub_request
 from objstore.common.http.ranges import NOT_SATISFIABLE_BODY, unsatisfiable_content_range
 
@@ -129,6 +130,22 @@ class LargeBody:
         close = getattr(self._chunks, "close", None)
         if close is not None:
             close()
+
+
+def set_large_body(resp: Response, chunks: Iterator[bytes], name: str) -> Optional[Response]:
+    """Make ``chunks`` the body of ``resp`` once its first chunk is read;
+    if that already fails, the 409 to answer instead (nothing sent yet)."""
+    body = LargeBody(chunks, name)
+    try:
+        body.prime()
+    except SegmentError as err:
+        body.close()
+        return swift_error(409, "Cannot read the large object: %s" % err, content_type=PLAIN_UTF8)
+    length = resp.headers.get("Content-Length")
+    resp.app_iter = body
+    if length is not None:
+        resp.headers["Content-Length"] = length
+    return None
 
 
 class ListingError(SegmentError):

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs
 
 from webob import Request, Response
 
+from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
 from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.utils import split_path
@@ -40,15 +41,13 @@ RESERVED_TEXT = ("X-Static-Large-Object is a reserved header. To create a static
                  "object add query param multipart-manifest=put.")
 
 
-def _error(status: int, text: str, content_type: str = "text/plain") -> Response:
-    resp = Response(status=status, body=text.encode("utf-8"), content_type=content_type)
-    resp.charset = "UTF-8" if content_type == "text/html" else "utf-8"
-    return resp
+def _error(status: int, text: str, content_type: str = PLAIN_UTF8) -> Response:
+    return swift_error(status, text, content_type=content_type)
 
 
 def _manifest_error(status: int, text: str) -> Response:
     """A refused manifest PUT, worded and typed as Swift's."""
-    return _error(status, text + "\n", "text/html")
+    return _error(status, text + "\n", HTML)
 
 
 class StaticLargeObject:
@@ -85,7 +84,7 @@ class StaticLargeObject:
         if method == "PUT" and mm == "put":
             return self._put_manifest(req, account, obj)(env, start_response)
         if method in ("PUT", "POST") and "HTTP_X_STATIC_LARGE_OBJECT" in env:
-            return _error(400, RESERVED_TEXT, "text/html")(env, start_response)
+            return _error(400, RESERVED_TEXT, HTML)(env, start_response)
         if method in ("GET", "HEAD"):
             if mm == "get":
                 fmt = (query.get("format") or [""])[0]

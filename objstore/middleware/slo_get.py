@@ -21,13 +21,15 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
 
+from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
 from objstore.common.config import config_true_value
 from objstore.common.http import ranges
 from objstore.common.http.ranges import Span
 from objstore.common.subrequest import close_response, sub_request
 from objstore.middleware import slo_manifest as sm
-from objstore.middleware.segments import (LargeBody, Piece, SegmentError, WsgiApp,
-                                          iter_piece, normalize_etag, unsatisfiable)
+from objstore.middleware.segments import (Piece, SegmentError, WsgiApp,
+                                          iter_piece, normalize_etag, set_large_body,
+                                          unsatisfiable)
 
 SLO_HEADER = "X-Static-Large-Object"
 ETAG_SYSMETA = "X-Object-Sysmeta-Slo-Etag"
@@ -39,10 +41,8 @@ _CONDITIONS = ("If-Match", "If-None-Match")
 _NOT_WHOLE = ("content-length", "content-range", "etag")
 
 
-def _error(status: int, text: str, content_type: str = "text/plain") -> Response:
-    resp = Response(status=status, body=text.encode("utf-8"), content_type=content_type)
-    resp.charset = "UTF-8" if content_type == "text/html" else "utf-8"
-    return resp
+def _error(status: int, text: str, content_type: str = PLAIN_UTF8) -> Response:
+    return swift_error(status, text, content_type=content_type)
 
 
 def is_slo(headers: Any) -> bool:
@@ -193,11 +193,11 @@ class SloReader:
             number = parse_part_number(part)
         except ValueError:
             close_response(resp)
-            return _error(400, "Part number must be an integer greater than 0", "text/html")
+            return _error(400, "Part number must be an integer greater than 0", HTML)
         if "Range" in req.headers:
             close_response(resp)
             return _error(400, "Range requests are not supported with part number queries",
-                          "text/html")
+                          HTML)
         if resp.status_int != 200:
             close_response(resp)
             resp = self._fetch(req.environ)
@@ -255,13 +255,9 @@ class SloReader:
             if spans:
                 out.headers["Content-Range"] = ranges.content_range(spans[0], total)
         if req.method == "GET":
-            body = LargeBody(chunks, req.path_info)
-            try:
-                body.prime()
-            except SegmentError as err:
-                body.close()
-                return _error(409, "Cannot read the large object: %s" % err)
-            out.app_iter = body
+            failed = set_large_body(out, chunks, req.path_info)
+            if failed is not None:
+                return failed
         out.headers["Content-Length"] = str(length)
         out.conditional_response = False
         return out

@@ -39,6 +39,7 @@ from urllib.parse import quote, unquote
 
 from webob import Request, Response
 
+from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common import registry
 from objstore.common.info import get_container_info
 from objstore.common.http.wsgi_str import wsgi_to_str
@@ -74,9 +75,8 @@ def is_delete_marker(content_type: Optional[str]) -> bool:
     return (content_type or "").split(";", 1)[0].strip() == "application/x-deleted"
 
 
-def _error(status: int, text: str, content_type: str = "text/html") -> Response:
-    return Response(status=status, body=text.encode("utf-8"), content_type=content_type,
-                    charset="UTF-8")
+def _error(status: int, text: str, content_type: str = HTML) -> Response:
+    return swift_error(status, text, content_type=content_type)
 
 
 def _allow_all(_req: Request) -> None:
@@ -142,7 +142,7 @@ class VersionedWrites:
         set_ = [name for name, value in given.items() if value]
         if len(set_) > 1:
             return _error(400, "Only one of x-versions-location or x-history-location "
-                               "may be specified", "text/plain")
+                               "may be specified", PLAIN)
         if set_:
             name = set_[0]
             target = unquote(wsgi_to_str(given[name] or ""))
@@ -255,8 +255,7 @@ class VersionedWrites:
             if self._request(env, "HEAD", "/v1/%s/%s" % (account, location)).status_int \
                     != 404:
                 return None  # the current version went away meanwhile: nothing to keep
-            return _error(412, "<html><h1>Precondition Failed</h1><p>A precondition for "
-                               "this request was not met.</p></html>")
+            return swift_error(412)  # as Swift: the archive container is missing
         if not 200 <= resp.status_int < 300:
             return resp
         return None
@@ -285,8 +284,9 @@ class VersionedWrites:
         """Stack mode: the newest archived version replaces the object."""
         for row in self._pages(env, account, location, obj):
             if is_delete_marker(row.get("content_type")):
-                # Left by history mode before the container switched modes.
-                continue
+                # The newest version was a deletion (history mode, before the
+                # container switched modes): nothing to restore, as Swift.
+                return None
             resp = self._copy(env, account, (location, row["name"]), (container, obj))
             close_response(resp)
             if resp.status_int == 404:
@@ -298,7 +298,8 @@ class VersionedWrites:
             close_response(gone)
             if not (200 <= gone.status_int < 300 or gone.status_int == 404):
                 return gone
-            return Response(status=204)
+            return Response(status=204, headerlist=[
+                ("Content-Type", HTML), ("Content-Length", "0")])
         return None
 
 

@@ -1,6 +1,7 @@
 """Object versioning on the Swift API (X-Versions-Location / X-History-Location)
 with python-swiftclient against the live SAIO."""
 
+import json
 import uuid
 
 import pytest
@@ -11,9 +12,9 @@ def _archive(name: str) -> str:
     return "%03x%s/" % (len(name.encode("utf-8")), name)
 
 
-@pytest.fixture
-def archive(conn):
-    name = "fn-arch-" + uuid.uuid4().hex[:10]
+def _fresh_container(conn, prefix):
+    """A new container named ``<prefix><random>``, emptied and removed after."""
+    name = prefix + uuid.uuid4().hex[:10]
     conn.put_container(name)
     yield name
     try:
@@ -22,6 +23,16 @@ def archive(conn):
         conn.delete_container(name)
     except swiftclient.ClientException:
         pass
+
+
+@pytest.fixture
+def archive(conn):
+    yield from _fresh_container(conn, "fn-arch-")
+
+
+@pytest.fixture
+def segments(conn):
+    yield from _fresh_container(conn, "fn-segs-")
 
 
 def _versions(conn, archive, name):
@@ -145,3 +156,58 @@ def test_a_user_who_may_not_write_the_container_gets_403_and_nothing_is_archived
         assert err.value.http_status == 403
     assert conn.get_object(container, "o")[1] == b"1"
     assert _versions(conn, archive, "o") == []
+
+
+def _slo(conn, segments, container, name):
+    data = b""
+    manifest = []
+    for i in range(3):
+        chunk = (b"%d" % i) * 1000
+        conn.put_object(segments, "%s/%d" % (name, i), chunk)
+        manifest.append({"path": "/%s/%s/%d" % (segments, name, i)})
+        data += chunk
+    conn.put_object(container, name, json.dumps(manifest),
+                    query_string="multipart-manifest=put")
+    return data
+
+
+def test_an_overwritten_slo_is_archived_as_a_working_slo_and_restored(
+        conn, container, archive, segments):
+    conn.post_container(container, {"X-Versions-Location": archive})
+    data = _slo(conn, segments, container, "big")
+    conn.put_object(container, "big", b"small now")
+    (archived,) = _versions(conn, archive, "big")
+    assert archived["bytes"] == len(data)  # the listing shows the SLO's size
+    headers, body = conn.get_object(archive, archived["name"])
+    assert body == data and headers["x-static-large-object"] == "True"
+    conn.delete_object(container, "big")
+    headers, body = conn.get_object(container, "big")
+    assert body == data and headers["x-static-large-object"] == "True"
+    assert _versions(conn, archive, "big") == []
+
+
+def test_an_overwritten_dlo_is_archived_as_its_manifest(conn, container, archive, segments):
+    conn.post_container(container, {"X-Versions-Location": archive})
+    for i in range(3):
+        conn.put_object(segments, "d/%d" % i, b"%d" % i * 10)
+    conn.put_object(container, "dlo", b"", headers={"X-Object-Manifest": "%s/d/" % segments})
+    conn.put_object(container, "dlo", b"plain")
+    (archived,) = _versions(conn, archive, "dlo")
+    headers, body = conn.get_object(archive, archived["name"])
+    assert headers["x-object-manifest"] == "%s/d/" % segments
+    assert body == b"0" * 10 + b"1" * 10 + b"2" * 10
+
+
+def test_stack_mode_stops_at_a_delete_marker_left_by_history_mode(conn, container, archive):
+    """As Swift: the newest archived entry being a deletion means there is
+    nothing to bring back; the DELETE just deletes."""
+    conn.post_container(container, {"X-History-Location": archive})
+    conn.put_object(container, "o", b"1")
+    conn.delete_object(container, "o")  # archives 1 and a delete marker
+    conn.post_container(container, {"X-Versions-Location": archive})
+    conn.put_object(container, "o", b"2")
+    conn.delete_object(container, "o")
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.get_object(container, "o")
+    assert err.value.http_status == 404
+    assert len(_versions(conn, archive, "o")) == 2

@@ -45,3 +45,43 @@ def test_a_location_with_a_slash_is_refused_with_swifts_status_and_text():
         "X-Versions-Location": "a/b"}).get_response(mw)
     assert resp.status_int == 412
     assert resp.body == b"Container name cannot contain slashes"
+
+
+def test_archive_listings_are_read_one_page_at_a_time_newest_first(monkeypatch):
+    """Stack-mode DELETE stops at the first version it can restore, so it
+    reads only the pages it needs, never the whole archive."""
+    import json
+    from urllib.parse import parse_qs
+
+    from objstore.middleware import versioned_writes as vw
+    monkeypatch.setattr(vw, "LISTING_PAGE", 2)
+    names = ["003obj/%d" % i for i in range(5)]
+    queries = []
+
+    def listing(env, start_response):
+        query = parse_qs(env["QUERY_STRING"])
+        queries.append(query)
+        rows = sorted(names, reverse=True)
+        if "marker" in query:
+            rows = [n for n in rows if n < query["marker"][0]]
+        page = [{"name": n, "content_type": "text/plain"} for n in rows[:2]]
+        return Response(body=json.dumps(page).encode())(env, start_response)
+
+    mw = VersionedWrites(listing, {})
+    pages = mw._pages({}, "AUTH_a", "arch", "obj")
+    assert next(pages)["name"] == "003obj/4"
+    assert len(queries) == 1 and queries[0]["reverse"] == ["on"]
+    assert queries[0]["prefix"] == ["003obj/"]
+    assert [row["name"] for row in pages] == ["003obj/3", "003obj/2", "003obj/1", "003obj/0"]
+    assert len(queries) == 3 and queries[1]["marker"] == ["003obj/3"]
+
+
+def test_a_denied_client_is_answered_before_anything_is_archived():
+    seen = []
+    denied = Response(status=403)
+    env = Request.blank("/v1/AUTH_a/c/o", method="PUT", body=b"new").environ
+    env["swift.authorize"] = lambda req: denied if req.acl != "AUTH_a:writer" else None
+    env["swift.infocache"] = {"container/AUTH_a/c": {
+        "status": 204, "versions": "arch", "history": None, "write_acl": "someone-else"}}
+    resp = Request(env).get_response(VersionedWrites(_app(seen), {}))
+    assert resp.status_int == 403 and seen == []
