@@ -189,9 +189,10 @@ class AccountServer(DatabaseServer):
 def app_factory(conf: Dict[str, str]) -> Any:
     """The account server WSGI app for a config section, with ``/recon/...``
     answered in front of it (replicator, auditor, ... stats, disks, rings)."""
+    from objstore.common import backend_ratelimit
     from objstore.common.recon import ReconMiddleware
 
-    return ReconMiddleware(AccountServer(conf), conf, "account")
+    return ReconMiddleware(backend_ratelimit.wrap(AccountServer(conf), conf), conf, "account")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -291,9 +291,10 @@ class ContainerServer(DatabaseServer):
 def app_factory(conf: Dict[str, str]) -> Any:
     """The container server WSGI app for a config section, with ``/recon/...``
     answered in front of it (replicator, auditor, ... stats, disks, rings)."""
+    from objstore.common import backend_ratelimit
     from objstore.common.recon import ReconMiddleware
 
-    return ReconMiddleware(ContainerServer(conf), conf, "container")
+    return ReconMiddleware(backend_ratelimit.wrap(ContainerServer(conf), conf), conf, "container")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

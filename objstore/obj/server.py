@@ -475,9 +475,10 @@ class ObjectController(StorageServer):
 def app_factory(conf: Dict[str, str]) -> Any:
     """The WSGI app for ``run_wsgi`` (conf: app section merged over DEFAULT),
     with ``/recon/...`` answered in front of it."""
+    from objstore.common import backend_ratelimit
     from objstore.common.recon import ReconMiddleware
 
-    return ReconMiddleware(ObjectController(conf), conf, "object")
+    return ReconMiddleware(backend_ratelimit.wrap(ObjectController(conf), conf), conf, "object")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -56,6 +56,8 @@ STATUSES: Dict[int, Tuple[str, str]] = {
     417: ("Expectation Failed", "Expectation failed."),
     422: ("Unprocessable Entity", "Unable to process the contained instructions"),
     429: ("Too Many Requests", "The client has sent too many requests."),
+    497: ("Blacklisted", "Your account has been blacklisted."),
+    498: ("Rate Limited", "Slow down."),
     499: ("Client Disconnect", "The client was disconnected during request."),
     500: ("Internal Error", "The server has either erred or is incapable of performing "
                            "the requested operation."),
@@ -65,6 +67,8 @@ STATUSES: Dict[int, Tuple[str, str]] = {
                                 "at a later time."),
     504: ("Gateway Timeout", "A timeout has occurred speaking to a backend server."),
     507: ("Insufficient Storage", "There was not enough space to save the resource."),
+    529: ("Too Many Backend Requests", "This device is serving too many requests; "
+                                       "retry later."),
 }
 
 # The texts Swift sends for the checks every server shares.

@@ -200,6 +200,7 @@ class S3Context:
                    409: "OperationAborted", 411: "MissingContentLength",
                    412: "PreconditionFailed", 413: "EntityTooLarge", 416: "InvalidRange",
                    422: "BadDigest", 499: "RequestTimeout", 408: "RequestTimeout",
+                   497: "AccessDenied", 498: "SlowDown",
                    503: "ServiceUnavailable", 507: "ServiceUnavailable"}
         code = mapping.get(status)
         if code is None:

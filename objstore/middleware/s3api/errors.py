@@ -68,6 +68,7 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                                   "more than 15 minutes; fix the client's clock."),
     "RequestTimeout": (400, "The body was not read within the time limit."),
     "ServiceUnavailable": (503, "The store is busy or a backend is down; retry."),
+    "SlowDown": (503, "Please reduce your request rate."),
     "SignatureDoesNotMatch": (403, "The signature we calculated does not match the one "
                                    "you sent; check the secret key and signing method."),
     "UnexpectedContent": (400, "This request does not support content."),

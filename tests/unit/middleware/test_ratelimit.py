@@ -1,0 +1,123 @@
+"""ratelimit in a real pipeline (cache ratelimit proxy-server) in front of
+real storage servers; rates low enough that a handful of requests show
+each rule. Sleeps are observed in the log, never timed."""
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+import sys
+import time
+import uuid
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "proxy"))
+from cluster import Cluster  # noqa: E402
+
+FILTERS = ("[filter:cache]\nuse = egg:objstore#memcache\nmemcache_servers =\n"
+           "[filter:ratelimit]\nuse = egg:objstore#ratelimit\n"
+           "log_level = INFO\n"
+           "account_ratelimit = 1\n"
+           "container_ratelimit_0 = 4\n"
+           "container_ratelimit_10 = 100\n"
+           "container_listing_ratelimit_2 = 1\n"
+           "max_sleep_time_seconds = 0.5\n"
+           "log_sleep_time_seconds = 0.01\n"
+           "rate_buffer_seconds = 0\n"
+           "account_whitelist = AUTH_free\n"
+           "account_blacklist = AUTH_bad, AUTH_worse\n")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    c = Cluster(str(tmp_path_factory.mktemp("ratelimit")),
+                pipeline="catch_errors cache ratelimit proxy-server", filters=FILTERS,
+                proxy_options="allow_account_management = true\n")
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+def _name(prefix):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+
+
+def test_container_puts_past_the_account_rate_are_498_slow_down(cluster):
+    account = "/v1/AUTH_" + uuid.uuid4().hex[:8]
+    a, b = _name("a"), _name("b")
+    assert cluster.request("PUT", "%s/%s" % (account, a))[0] == 201
+    status, headers, body = cluster.request("PUT", "%s/%s" % (account, b))
+    assert (status, body) == (498, b"Slow down")
+    assert headers["Content-Type"] == "text/html; charset=UTF-8"
+    assert cluster.request("HEAD", "%s/%s" % (account, b))[0] == 404
+    assert "Returning 498 for ratelimit/%s" % account[4:] in cluster.log("proxy")
+    # Reads and object writes do not count against the account's rate.
+    assert cluster.request("HEAD", "%s/%s" % (account, a))[0] == 204
+
+
+def test_object_writes_at_once_past_the_max_sleep_are_refused(cluster):
+    account = "/v1/AUTH_" + uuid.uuid4().hex[:8]
+    container = _name("c")
+    assert cluster.request("PUT", "%s/%s" % (account, container))[0] == 201
+    # An empty container takes 4 writes/s with at most 0.5 s of sleep: of 6
+    # writes sent together, the slots 0.75 s and more away are refused.
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(
+            lambda i: cluster.request("PUT", "%s/%s/o%d" % (account, container, i), body=b"x")[0],
+            range(6)))
+    assert statuses.count(201) >= 2 and statuses.count(498) >= 1, statuses
+    assert set(statuses) == {201, 498}
+
+
+def test_writes_one_after_another_wait_their_turn_and_the_wait_is_logged(cluster):
+    account = "AUTH_" + uuid.uuid4().hex[:8]
+    container = _name("s")
+    cluster.request("PUT", "/v1/%s/%s" % (account, container))
+    statuses = [cluster.request("PUT", "/v1/%s/%s/o%d" % (account, container, i), body=b"x")[0]
+                for i in range(4)]
+    assert statuses == [201] * 4
+    log = cluster.log("proxy")
+    assert "Ratelimit sleep log" in log
+    assert "for ratelimit/%s/%s (PUT)" % (account, container) in log
+
+
+def test_listings_are_limited_by_container_size(cluster):
+    small = "/v1/AUTH_%s/%s" % (uuid.uuid4().hex[:8], _name("small"))
+    big = "/v1/AUTH_%s/%s" % (uuid.uuid4().hex[:8], _name("big"))
+    for path in (small, big):
+        assert cluster.request("PUT", path)[0] == 201
+    for i in range(2):
+        assert cluster.request("PUT", "%s/o%d" % (big, i), body=b"")[0] == 201
+    deadline = time.time() + 10
+    while cluster.request("HEAD", big)[1].get("X-Container-Object-Count") != "2":
+        assert time.time() < deadline
+        time.sleep(0.1)
+    time.sleep(1.1)  # the proxy's cached container info (recheck 1 s) expires
+    # Below 2 objects no listing limit; from 2 on, 1 listing/s.
+    assert [cluster.request("GET", small)[0] for _ in range(3)] == [204] * 3
+    statuses = [cluster.request("GET", big)[0] for _ in range(3)]
+    assert statuses[0] == 200 and 498 in statuses
+
+
+def test_blacklisted_accounts_get_497_for_everything(cluster):
+    for method in ("GET", "HEAD", "PUT"):
+        status, _h, body = cluster.request(method, "/v1/AUTH_worse/c")
+        assert status == 497
+    assert cluster.request("GET", "/v1/AUTH_bad")[2] == b"Your account has been blacklisted"
+
+
+def test_whitelisted_accounts_are_never_limited(cluster):
+    names = [_name("w") for _ in range(4)]
+    statuses = [cluster.request("PUT", "/v1/AUTH_free/" + n)[0] for n in names]
+    assert statuses == [201] * 4
+    for n in names:
+        cluster.request("DELETE", "/v1/AUTH_free/" + n)
+
+
+def test_info_shows_the_limits(cluster):
+    info = json.loads(cluster.request("GET", "/info")[2])["ratelimit"]
+    assert info == {"account_ratelimit": 1.0, "max_sleep_time_seconds": 0.5,
+                    "container_ratelimits": [[0, 4.0], [10, 100.0]],
+                    "container_listing_ratelimits": [[2, 1.0]]}
