@@ -1,0 +1,64 @@
+"""A putter's sender green thread always ends when the write is aborted,
+whatever state its queue is in (it held a backend socket forever before)."""
+
+from objstore.common import concurrency
+from objstore.proxy.putter import QUEUE_DEPTH, Putter
+
+
+class StuckConnection:
+    """A node that never takes a byte (send blocks) until it is closed."""
+
+    def __init__(self):
+        self.closed = concurrency.Event()
+        self.sent = 0
+
+    def send(self, chunk):
+        self.closed.wait()
+        raise OSError("closed")
+
+    send_chunk = send
+
+    def close(self):
+        if not self.closed.ready():
+            self.closed.send(True)
+
+
+class IdleConnection(StuckConnection):
+    def send(self, chunk):
+        self.sent += len(chunk)
+
+
+def _putter(conn):
+    putter = Putter(conn, {"ip": "127.0.0.1", "port": 1, "device": "d"}, chunked=False,
+                    node_timeout=30)
+    putter.start()
+    return putter
+
+
+def _ends(putter, seconds=5.0):
+    with concurrency.Timeout(seconds, False):
+        putter._done.wait()
+        return True
+    return False
+
+
+def test_abort_with_a_full_queue_ends_the_sender():
+    conn = StuckConnection()
+    putter = _putter(conn)
+    for _ in range(QUEUE_DEPTH + 1):  # one in the sender's hands, the queue full
+        putter.send_chunk(b"x" * 10)
+    assert putter._queue.full()
+    putter.abort()
+    assert _ends(putter)
+    assert conn.closed.ready() and not putter.live
+
+
+def test_abort_with_an_empty_queue_ends_the_sender():
+    conn = IdleConnection()
+    putter = _putter(conn)
+    putter.send_chunk(b"abc")
+    concurrency.sleep(0)
+    assert conn.sent == 3
+    putter.abort()
+    assert _ends(putter)
+    assert conn.closed.ready()
