@@ -16,6 +16,7 @@ from objstore.middleware.s3api import acl, bucket_index, listing
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, VERSIONS_SUFFIX, S3Context, iso8601,
                                                 parse_swift_time)
 from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.paging import iter_listing, list_page
 from objstore.middleware.s3api.request import valid_bucket_name
 from objstore.middleware.s3api.xml import parse, render, text_of
 
@@ -36,28 +37,6 @@ def check_bucket(ctx: S3Context) -> None:
     """Hidden and unnamable containers are not buckets."""
     if ctx.bucket.endswith(HIDDEN_SUFFIXES) or "/" in ctx.bucket or not ctx.bucket:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
-
-
-def full_listing(ctx: S3Context, container: str, prefix: str = "") -> List[Dict[str, Any]]:
-    """Every entry of a container listing (for internal bookkeeping)."""
-    entries: List[Dict[str, Any]] = []
-    marker = ""
-    while True:
-        query = [("format", "json"), ("limit", str(LISTING_PAGE))]
-        if prefix:
-            query.append(("prefix", prefix))
-        if marker:
-            query.append(("marker", marker))
-        resp = ctx.swift.request("GET", container, query=query)
-        if resp.status == 404:
-            resp.close()
-            return entries
-        ctx.raise_for(resp, "NoSuchBucket")
-        page = json.loads(resp.body or b"[]")
-        entries.extend(page)
-        if len(page) < LISTING_PAGE:
-            return entries
-        marker = page[-1].get("name") or page[-1].get("subdir")
 
 
 def list_buckets(ctx: S3Context) -> Response:
@@ -138,7 +117,7 @@ def delete_bucket(ctx: S3Context) -> Response:
     """DeleteBucket: ``BucketNotEmpty`` while objects remain."""
     check_bucket(ctx)
     versions = ctx.bucket + VERSIONS_SUFFIX
-    if any("name" in e for e in full_listing(ctx, versions)):
+    if any("name" in e for e in list_page(ctx, versions, limit=1)):
         raise S3Error("BucketNotEmpty", "The bucket still holds object versions or delete "
                       "markers; delete them by version id first.", BucketName=ctx.bucket)
     resp = ctx.swift.request("DELETE", ctx.bucket)
@@ -150,7 +129,7 @@ def delete_bucket(ctx: S3Context) -> Response:
         bucket_index.release(ctx, ctx.bucket, ctx.swift.account or "")
     ctx.swift.request("DELETE", versions).close()
     segments = ctx.bucket + SEGMENTS_SUFFIX
-    for entry in full_listing(ctx, segments):
+    for entry in iter_listing(ctx, segments):
         if "name" in entry:
             ctx.swift.request("DELETE", segments, entry["name"]).close()
     ctx.swift.request("DELETE", segments).close()

@@ -205,6 +205,10 @@ def complete_upload(ctx: S3Context) -> Response:
                                                            chosen)
     etag = manifest.multipart_etag([s.etag for s in segments])
     total = sum(s.size for s in segments)
+    declared = ctx.headers.get("x-amz-mp-object-size")
+    if declared is not None and declared.strip() != str(total):
+        raise S3Error("InvalidRequest", "x-amz-mp-object-size is %s but the parts add up to "
+                      "%d bytes." % (declared, total))
     headers = {name: value for name, value in marker.items()
                if name.startswith(("x-object-meta-", "x-object-sysmeta-s3api-",
                                    "x-object-transient-sysmeta-s3api-"))
@@ -226,7 +230,8 @@ def complete_upload(ctx: S3Context) -> Response:
     check_conditional_write(ctx, headers)
     vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
     # In a versioned bucket the old parts belong to the archived version.
-    old = _old_manifest(ctx) if vid is None else []
+    old = _old_manifest(ctx) if versioning.bucket_status(ctx) is None or \
+        versioning.replaces_in_place(extra_env) else []
     resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
                              body=manifest.encode(segments), extra_env=extra_env)
     resp.close()

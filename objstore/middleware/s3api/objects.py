@@ -306,6 +306,10 @@ def _read_object(ctx: S3Context, method: str) -> Response:
         raise
     if vid is not None:
         headers["x-amz-version-id"] = vid
+    elif "x-amz-version-id" not in headers:
+        null = versioning.read_version_id(ctx)
+        if null:
+            headers["x-amz-version-id"] = null
     cond = conditions.check(ctx.headers, _etag_of(headers), headers.get("Last-Modified"))
     if cond == 304:
         getattr(body, "close", lambda: None)()

@@ -23,14 +23,16 @@ particular version) set ``versioned_writes``' bypass flag.
 
 from __future__ import annotations
 
+from email.utils import format_datetime
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote
 
 from webob import Response
 
+from objstore.common.info import get_container_info
 from objstore.common.timestamp import Timestamp
 from objstore.middleware.s3api import version_listing as vl
-from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context
+from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.manifest import VERSION_PARAM
 from objstore.middleware.s3api.paging import PAGE, iter_listing
@@ -84,7 +86,9 @@ def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
     Enabled: a fresh id, also the object's timestamp. Suspended: a ``null``
     version, which replaces the key's ``null`` version wherever it is (S3
     keeps one): a current ``null`` version is overwritten in place, an
-    archived one is removed by ``finish_write`` once the PUT succeeded.
+    archived one is removed by ``finish_write`` once the PUT succeeded. S3
+    reports no version id for it (writes in a suspended bucket answer
+    without ``x-amz-version-id``; reads say ``null``).
     """
     status = bucket_status(ctx)
     if status is None:
@@ -98,9 +102,28 @@ def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
     head = ctx.swift.request("HEAD", ctx.bucket, key)
     head.close()
     if head.ok and vl.version_param(head.header("content-type") or "") is None:
-        return vl.NULL_VERSION, dict(BYPASS)
+        return None, dict(BYPASS)
     ctx.extra["drop_archived_null"] = key
-    return vl.NULL_VERSION, {}
+    return None, {}
+
+
+def replaces_in_place(extra_env: Dict[str, Any]) -> bool:
+    """Whether a write with this environ drops the current object instead of
+    archiving it (so a multipart object's old parts can go)."""
+    return bool(extra_env.get(BYPASS_ENV))
+
+
+def read_version_id(ctx: S3Context) -> Optional[str]:
+    """``null`` for a read of an object without a version id in a bucket that
+    has (had) versioning, as S3 reports it; ``None`` elsewhere. Read from
+    the proxy's cached container info, so a plain GET costs no extra
+    request once the bucket's info is cached."""
+    if "versioning" in ctx.extra:
+        return vl.NULL_VERSION if ctx.extra["versioning"] else None
+    info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "", ctx.bucket)
+    status = (info.get("sysmeta") or {}).get(STATUS_SYSMETA.lower()[len(
+        "x-container-sysmeta-"):])
+    return vl.NULL_VERSION if status else None
 
 
 def finish_write(ctx: S3Context, key: str) -> None:
@@ -192,7 +215,11 @@ def delete_marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
     row = next(key_versions(ctx, key, page=1), None)
     if row is None or not vl.is_marker(row.get("content_type", "")):
         return {}
-    return {"x-amz-delete-marker": "true", "x-amz-version-id": vl.archive_version_id(row)}
+    out = {"x-amz-delete-marker": "true", "x-amz-version-id": vl.archive_version_id(row)}
+    if row.get("last_modified"):
+        out["Last-Modified"] = format_datetime(parse_swift_time(row["last_modified"]),
+                                               usegmt=True)
+    return out
 
 
 def _promote(ctx: S3Context, key: str) -> None:

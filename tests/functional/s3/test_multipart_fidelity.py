@@ -84,3 +84,27 @@ def test_non_ascii_keys_go_through_multipart_copy_and_versions(s3, bucket):
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
             for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
                 s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
+
+
+def test_complete_checks_the_declared_object_size(s3, bucket):
+    up, parts = _upload(s3, bucket, "mp")
+    assert code_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp", UploadId=up, MultipartUpload=parts, MpuObjectSize=99)) \
+        == ("InvalidRequest", 400)
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up, MultipartUpload=parts,
+                                 MpuObjectSize=100)
+    assert s3.head_object(Bucket=bucket, Key="mp")["ContentLength"] == 100
+
+
+def test_deleting_a_bucket_removes_its_uploads_parts(s3):
+    import uuid
+    name = "s3fn-" + uuid.uuid4().hex[:12]
+    s3.create_bucket(Bucket=name)
+    up, _parts = _upload(s3, name, "mp", parts=(b"1", b"2", b"3"))
+    s3.delete_bucket(Bucket=name)
+    assert code_of(lambda: s3.head_bucket(Bucket=name))[1] == 404
+    s3.create_bucket(Bucket=name)
+    try:
+        assert s3.list_multipart_uploads(Bucket=name).get("Uploads", []) == []
+    finally:
+        s3.delete_bucket(Bucket=name)

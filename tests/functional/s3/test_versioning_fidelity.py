@@ -25,6 +25,7 @@ def test_reading_a_key_whose_latest_version_is_a_delete_marker(s3, vbucket, meth
     assert plain.status == 404
     assert plain.headers.get("x-amz-delete-marker") == "true"
     assert plain.headers.get("x-amz-version-id") == marker
+    assert plain.headers.get("last-modified", "").endswith(" GMT")
     if method == "GET":
         assert b"<Code>NoSuchKey</Code>" in plain.body
     by_id = s3_raw(method, "/%s/k" % vbucket, query={"versionId": marker})
@@ -180,3 +181,34 @@ def test_list_object_versions_folds_prefixes_across_pages_and_url_encodes(s3, vb
     assert raw.texts("Version/Key") == ["dir/a", "dir/a", "dir/b%20b", "dir/b%20b"]
     assert raw.texts("CommonPrefixes/Prefix") == ["dir/sub/"]
     assert raw.texts("Prefix")[0] == "dir/"
+
+
+def test_version_ids_are_reported_on_writes_only_when_versioning_is_enabled(s3, vbucket):
+    """S3: writes in a suspended bucket answer without a version id; reads of a
+    null version in a bucket with versioning say ``null``; a bucket that
+    never had versioning reports none."""
+    s3.put_bucket_versioning(Bucket=vbucket, VersioningConfiguration={"Status": "Suspended"})
+    assert "VersionId" not in s3.put_object(Bucket=vbucket, Key="k", Body=b"x")
+    assert "VersionId" not in s3.copy_object(Bucket=vbucket, Key="c",
+                                             CopySource={"Bucket": vbucket, "Key": "k"})
+    up = s3.create_multipart_upload(Bucket=vbucket, Key="mp")["UploadId"]
+    etag = s3.upload_part(Bucket=vbucket, Key="mp", UploadId=up, PartNumber=1,
+                          Body=b"p")["ETag"]
+    done = s3.complete_multipart_upload(Bucket=vbucket, Key="mp", UploadId=up, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert "VersionId" not in done
+    for key in ("k", "c", "mp"):
+        assert s3.head_object(Bucket=vbucket, Key=key)["VersionId"] == "null"
+        assert s3.get_object(Bucket=vbucket, Key=key)["VersionId"] == "null"
+
+
+def test_a_bucket_that_never_had_versioning_reports_no_version_ids(s3):
+    import uuid
+    name = "s3ver-" + uuid.uuid4().hex[:12]
+    s3.create_bucket(Bucket=name)
+    try:
+        assert "VersionId" not in s3.put_object(Bucket=name, Key="k", Body=b"x")
+        assert "VersionId" not in s3.get_object(Bucket=name, Key="k")
+        assert "VersionId" not in s3.head_object(Bucket=name, Key="k")
+    finally:
+        _empty(s3, name)
