@@ -220,11 +220,10 @@ def test_empty_plain_listing_returns_204(http_api, container):
     assert resp.body == b""
 
 
-def test_empty_json_listing_is_an_empty_list_or_204(http_api, container):
+def test_empty_json_listing_is_200_with_an_empty_list(http_api, container):
     resp = listing(http_api, container, format="json")
-    assert resp.status in (200, 204)
-    if resp.status == 200:
-        assert resp.json() == []
+    assert resp.status == 200
+    assert resp.json() == []
 
 
 # --- Listings: parameters ----------------------------------------------------------

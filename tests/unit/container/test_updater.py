@@ -61,7 +61,7 @@ def create_container(c, account, container, apart, aservers):
             "PUT", "/%s/%d/%s/%s" % (csrv.device, cpart, account, container),
             {"X-Timestamp": ts(), "X-Account-Host": "127.0.0.1:%d" % asrv.port,
              "X-Account-Partition": str(apart), "X-Account-Device": asrv.device})
-        assert status in (201, 202), status
+        assert status == 201, status
     return cpart, cservers
 
 

@@ -10,7 +10,7 @@ ACCOUNT = "AUTH_test"
 def _container(cluster):
     name = "c-" + uuid.uuid4().hex[:8]
     status, _h, body = cluster.request("PUT", "/v1/%s/%s" % (ACCOUNT, name))
-    assert status in (201, 202), body
+    assert status == 201, body
     return name
 
 
