@@ -17,6 +17,11 @@ Layout, shaped like objstore's SAIO so the two do the same work per request:
   (tempauth keeps its tokens there; objstore's memcached is not shared);
 - rings built with ``swift-ring-builder``: part power 10, 3 replicas.
 
+``SWIFT_REF_PORT_BASE`` (default 16000) moves every port: memcached on the
+base, node servers on base + 10 N + 0/1/2, the proxy on base + 80, so a
+second reference can run beside the first (with its own ``--dir``: the
+rings of a directory keep the ports they were built with).
+
 Everything lives under ``--dir`` (default ``/tmp/objstore-bench-swift``).
 Swift is not installed into the project venv: it comes from a venv of its
 own (``python3 -m venv /tmp/swiftvenv && /tmp/swiftvenv/bin/pip install
@@ -43,8 +48,9 @@ from typing import Dict, List, Tuple
 
 DEFAULT_DIR = "/tmp/objstore-bench-swift"
 DEFAULT_VENV = "/tmp/swiftvenv"
-PROXY_PORT = 16080
-MEMCACHED_PORT = 16000
+PORT_BASE = int(os.environ.get("SWIFT_REF_PORT_BASE", "16000"))
+PROXY_PORT = PORT_BASE + 80
+MEMCACHED_PORT = PORT_BASE
 NODES = 4
 PART_POWER = 10
 REPLICAS = 3
@@ -54,7 +60,7 @@ _SERVER_KINDS = (("object", 0), ("container", 1), ("account", 2))
 
 
 def _port(kind: str, node: int) -> int:
-    return 16000 + node * 10 + dict(_SERVER_KINDS)[kind]
+    return PORT_BASE + node * 10 + dict(_SERVER_KINDS)[kind]
 
 
 def _servers(root: str) -> List[Tuple[str, str, str, int]]:
@@ -317,7 +323,8 @@ def start(root: str = DEFAULT_DIR, venv: str = DEFAULT_VENV, timeout: float = 60
 
 
 def stop(root: str = DEFAULT_DIR, wipe: bool = True) -> None:
-    """Stop every process this script started (by pid file) and delete the data."""
+    """Stop every process this script started (by pid file); delete the data
+    unless ``wipe`` is false."""
     run = os.path.join(root, "run")
     pids: Dict[str, int] = {}
     if os.path.isdir(run):
@@ -342,6 +349,12 @@ def stop(root: str = DEFAULT_DIR, wipe: bool = True) -> None:
             time.sleep(0.1)
     if wipe:
         shutil.rmtree(root, ignore_errors=True)
+    else:  # a stale pid file would name some other process by the next start
+        for fn in pids:
+            try:
+                os.unlink(os.path.join(run, fn))
+            except OSError:
+                pass
 
 
 def status_quiet(root: str = DEFAULT_DIR) -> bool:

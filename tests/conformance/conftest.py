@@ -1,0 +1,76 @@
+"""The two clusters the conformance cases run on.
+
+The reference is a real Swift 2.38.3 (``OBJSTORE_REF_SWIFT``, default
+http://127.0.0.1:16080, started by ``saio/start``); objstore is the
+all-in-one cluster the functional tests use (``OBJSTORE_PROXY`` or
+``SAIO_PROXY_PORT``). Without a Swift installed in ``.swift-venv`` the
+cases are skipped, saying so; with one installed, a reference that does
+not answer is an error, not a skip.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from swiftdiff.client import Target  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(HERE))
+#: saio/reference moves the reference's ports with SWIFT_REF_PORT_BASE (proxy at base + 80)
+REF_URL = os.environ.get("OBJSTORE_REF_SWIFT", "http://127.0.0.1:%d" % (
+    int(os.environ.get("SWIFT_REF_PORT_BASE", "16000")) + 80)).rstrip("/")
+OBJ_URL = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s"
+                         % os.environ.get("SAIO_PROXY_PORT", "8080")).rstrip("/")
+SWIFT_VENV = os.environ.get("OBJSTORE_SWIFT_VENV", os.path.join(REPO, ".swift-venv"))
+#: objstore's erasure-coded policy in the all-in-one cluster (saio/build.py)
+EC_POLICY = "ec21"
+
+
+def _wait_healthy(target: Target, what: str, timeout: float = 60.0) -> None:
+    deadline = time.time() + timeout
+    while not target.healthy():
+        if time.time() > deadline:
+            pytest.fail("%s at %s never became healthy" % (what, target.url))
+        time.sleep(0.3)
+
+
+@dataclass
+class Clusters:
+    ref: Target
+    obj: Target
+    run: str
+
+
+@pytest.fixture(scope="session")
+def clusters() -> Clusters:
+    ref = Target("swift", REF_URL)
+    obj = Target("objstore", OBJ_URL)
+    if not ref.healthy():
+        installed = os.path.exists(os.path.join(SWIFT_VENV, "bin", "swift-proxy-server"))
+        if not installed and "OBJSTORE_REF_SWIFT" not in os.environ:
+            pytest.skip("no reference Swift: Swift 2.38.3 is not installed in %s "
+                        "(saio/start installs it, saio/reference starts it)" % SWIFT_VENV)
+        if "OBJSTORE_REF_SWIFT" in os.environ:
+            pytest.fail("the reference Swift at %s (OBJSTORE_REF_SWIFT) does not answer" % REF_URL)
+        subprocess.run([os.path.join(REPO, "saio", "reference"), "start"], check=True)
+        _wait_healthy(ref, "the reference Swift")
+    if not obj.healthy():
+        subprocess.run([os.path.join(REPO, "saio", "start")], check=True)
+        _wait_healthy(obj, "objstore's all-in-one cluster")
+    ref.discover_policies(EC_POLICY)
+    obj.discover_policies(EC_POLICY)
+    run = uuid.uuid4().hex[:6]
+    yield Clusters(ref, obj, run)
+    # every case cleans up after itself; prove the accounts are left clean
+    from swiftdiff.cleanup import leftovers
+    from swiftdiff.case import Names
+    left = leftovers(ref, Names("cf" + run)) + leftovers(obj, Names("cf" + run))
+    assert left == [], "the conformance run left containers behind: %s" % left

@@ -1,0 +1,172 @@
+"""Declarative request sequences and their execution on one cluster.
+
+A case is a list of steps. Setup steps prepare state and only their status
+is compared; check steps are compared in full (status, client-visible
+headers, body). Paths, header values and bodies are templates:
+
+    {a}      /v1/AUTH_test (the admin user's account)   {acct}  AUTH_test
+    {a2}     /v1/AUTH_test2 (another account)           {acct2} AUTH_test2
+    {c} {c2} {c3} {c4}  containers unique to this case and run; {base} is
+             their common prefix
+    {na}     /v1/<a fresh account unique to this case>  {nacct} its name
+    {policy} the cluster's default storage policy name
+    {ec}     header value only: the cluster's erasure-coded policy; the
+             header is left out on a cluster that has none (the reference
+             Swift runs one replicated policy: its objects are compared
+             with objstore's EC objects, as a client sees no difference)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+from .client import HeaderValue, Response, Target
+from .normalize import Normalizer
+
+Path = Union[str, bytes]
+
+
+@dataclass(frozen=True)
+class Step:
+    method: str
+    path: Path
+    headers: Tuple[Tuple[str, HeaderValue], ...] = ()
+    body: Optional[bytes] = None
+    user: Optional[str] = "admin"
+    check: bool = False
+    #: headers left out of the comparison of this step (with the reason in the case)
+    ignore: Tuple[str, ...] = ()
+    #: reduces the normalized body to the part compared (e.g. /info's keys)
+    shape: Optional[Callable[[Any], Any]] = None
+
+    @property
+    def in_fresh_account(self) -> bool:
+        return (self.path if isinstance(self.path, str) else self.path.decode("latin-1")
+                ).startswith("{na}")
+
+    def describe(self) -> str:
+        path = self.path.decode("latin-1") if isinstance(self.path, bytes) else self.path
+        return "%s %s%s" % (self.method, path, "" if self.user == "admin" else " as %s" % self.user)
+
+
+def _step(check: bool, method: str, path: Path, body: Optional[bytes], user: Optional[str],
+          headers: Sequence[Tuple[str, HeaderValue]], ignore: Sequence[str],
+          kw: Dict[str, HeaderValue], shape: Optional[Callable[[Any], Any]] = None) -> Step:
+    hdrs = list(headers) + [(k.replace("_", "-"), v) for k, v in kw.items()]
+    return Step(method, path, tuple(hdrs), body, user, check, tuple(ignore), shape)
+
+
+def setup(method: str, path: Path, body: Optional[bytes] = None, user: Optional[str] = "admin",
+          headers: Sequence[Tuple[str, HeaderValue]] = (), **kw: HeaderValue) -> Step:
+    """A step whose status only is compared. ``X_Foo="v"`` sends ``X-Foo: v``."""
+    return _step(False, method, path, body, user, headers, (), kw)
+
+
+def check(method: str, path: Path, body: Optional[bytes] = None, user: Optional[str] = "admin",
+          headers: Sequence[Tuple[str, HeaderValue]] = (), ignore: Sequence[str] = (),
+          shape: Optional[Callable[[Any], Any]] = None, **kw: HeaderValue) -> Step:
+    """A step compared in full (less ``ignore``d headers; the body through ``shape``)."""
+    return _step(True, method, path, body, user, headers, ignore, kw, shape)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    steps: Tuple[Step, ...]
+    #: uses a fresh account ({na}) made by the reseller admin
+    fresh_account: bool = False
+
+    def mentions(self, text: str) -> bool:
+        """Whether any path, header or body of the case contains ``text``."""
+        for s in self.steps:
+            parts = [s.path, s.body or b""] + [k for k, _ in s.headers] + [v for _, v in s.headers]
+            for p in parts:
+                if isinstance(p, bytes):
+                    p = p.decode("latin-1")
+                if p is not None and text.lower() in p.lower():
+                    return True
+        return False
+
+
+def case(case_id: str, *steps: Step, fresh_account: bool = False) -> Case:
+    if not any(s.check for s in steps):
+        raise ValueError("case %s has no check step" % case_id)
+    return Case(case_id, tuple(steps), fresh_account)
+
+
+@dataclass
+class Names:
+    """The per-run, per-case names a case's templates expand to."""
+
+    base: str
+    account: str = "AUTH_test"
+    account2: str = "AUTH_test2"
+    values: Dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.values = {
+            "c": self.base + "-1", "c2": self.base + "-2", "c3": self.base + "-3",
+            "c4": self.base + "-4", "nacct": "AUTH_" + self.base,
+            "acct": self.account, "acct2": self.account2, "base": self.base,
+        }
+        self.values["a"] = "/v1/" + self.account
+        self.values["a2"] = "/v1/" + self.account2
+        self.values["na"] = "/v1/" + self.values["nacct"]
+
+    def containers(self) -> List[str]:
+        return [self.values[k] for k in ("c", "c2", "c3", "c4")]
+
+
+def expand(template: Any, target: Target, names: Names) -> Any:
+    """Fill the placeholders of a path, header value or body."""
+    if template is None:
+        return None
+    values = dict(names.values, policy=target.default_policy)
+    if isinstance(template, bytes):
+        for k, v in values.items():
+            template = template.replace(b"{%s}" % k.encode(), v.encode("utf-8"))
+        return template
+    for k, v in values.items():
+        template = template.replace("{%s}" % k, v)
+    return template
+
+
+def run_step(step: Step, target: Target, names: Names) -> Response:
+    headers: List[Tuple[str, HeaderValue]] = []
+    for k, v in step.headers:
+        if v == "{ec}":
+            if target.ec_policy is None:
+                continue
+            v = target.ec_policy
+        headers.append((k, expand(v, target, names)))
+    if step.user is not None and not any(k.lower() in ("x-auth-token", "x-storage-token")
+                                         for k, _ in headers):
+        headers.append(("X-Auth-Token", target.token(step.user)))
+    return target.send(step.method, expand(step.path, target, names), headers,
+                       expand(step.body, target, names))
+
+
+def view(step: Step, resp: Response, normalizer: Normalizer) -> Dict[str, Any]:
+    """What is compared of one step's response."""
+    if not step.check:
+        return {"step": "setup " + step.describe(), "status": resp.status}
+    headers, body = resp.headers, resp.body
+    ctype = resp.header("Content-Type") or ""
+    boundary = re.search(r"boundary=\"?([^;\s\"]+)", ctype)
+    if boundary:  # multipart boundaries are random: compare where they are, not what
+        token = boundary.group(1)
+        headers = [(k, v.replace(token, "<boundary>")) for k, v in headers]
+        body = body.replace(token.encode("latin-1"), b"<boundary>")
+    out = normalizer.body(body, ctype)
+    # a shaped body compares a part: its length says nothing then
+    ignore = step.ignore + (("content-length",) if step.shape else ())
+    return {"step": step.describe(), "status": resp.status,
+            "headers": normalizer.headers(headers, ignore, not step.in_fresh_account),
+            "body": step.shape(out) if step.shape else out}
+
+
+def run_case(c: Case, target: Target, names: Names) -> List[Dict[str, Any]]:
+    normalizer = Normalizer([target.url], target.policy_names, target.default_policy,
+                            names.values)
+    return [view(s, run_step(s, target, names), normalizer) for s in c.steps]

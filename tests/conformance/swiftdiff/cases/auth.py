@@ -1,0 +1,37 @@
+"""tempauth: getting a token, and requests without a valid one."""
+from ..case import case, check, setup
+
+#: the section of docs/swift-differences.md these cases belong to
+AREA = "Accounts, containers and ACLs"
+
+_GOOD = dict(X_Auth_User="test:tester", X_Auth_Key="testing")
+
+CASES = [
+    case("auth-get-token", check("GET", "/auth/v1.0", user=None, **_GOOD)),
+    case("auth-get-token-storage-headers",
+         check("GET", "/auth/v1.0", user=None, X_Storage_User="test:tester", X_Storage_Pass="testing")),
+    case("auth-head-token", check("HEAD", "/auth/v1.0", user=None, **_GOOD)),
+    case("auth-bad-key", check("GET", "/auth/v1.0", user=None, X_Auth_User="test:tester",
+                               X_Auth_Key="wrong")),
+    case("auth-unknown-user", check("GET", "/auth/v1.0", user=None, X_Auth_User="nobody:x",
+                                    X_Auth_Key="x")),
+    case("auth-user-without-account", check("GET", "/auth/v1.0", user=None, X_Auth_User="tester",
+                                            X_Auth_Key="testing")),
+    case("auth-no-credentials", check("GET", "/auth/v1.0", user=None)),
+    case("auth-v1-alias-path", check("GET", "/auth/v1.0/", user=None, **_GOOD)),
+    case("auth-post-token", check("POST", "/auth/v1.0", user=None, **_GOOD)),
+    case("auth-account-no-token", check("GET", "{a}", user=None)),
+    case("auth-account-head-no-token", check("HEAD", "{a}", user=None)),
+    case("auth-account-bad-token", check("GET", "{a}", user=None, X_Auth_Token="AUTH_tkbogus")),
+    case("auth-container-no-token", setup("PUT", "{a}/{c}"),
+         check("GET", "{a}/{c}", user=None)),
+    case("auth-object-no-token", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o", b"x"),
+         check("GET", "{a}/{c}/o", user=None), check("PUT", "{a}/{c}/o2", b"x", user=None),
+         check("DELETE", "{a}/{c}/o", user=None)),
+    case("auth-other-account-forbidden", check("GET", "{a2}")),
+    case("auth-other-account-head-forbidden", check("HEAD", "{a2}")),
+    case("auth-other-account-container-put-forbidden", check("PUT", "{a2}/{c}")),
+    case("auth-unknown-reseller-prefix", check("GET", "/v1/NOPE_test")),
+    case("auth-service-user-own-account", check("HEAD", "/v1/AUTH_test5", user="service")),
+    case("auth-reseller-reads-other-account", check("GET", "{a}?prefix={base}", user="reseller")),
+]

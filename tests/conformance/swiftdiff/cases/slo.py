@@ -1,0 +1,109 @@
+"""Static large objects: manifests, reads (whole, ranged, multi-range, part
+numbers), the manifest itself, listings, POST, copies and deletes."""
+import hashlib
+import json
+
+from ..case import case, check, setup
+
+#: the section of docs/swift-differences.md these cases belong to
+AREA = "Static and dynamic large objects"
+
+_SEGS = {"s1": b"aaaaa", "s2": b"bbbbbbb", "s3": b"ccc"}
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def _manifest(*entries) -> bytes:
+    return json.dumps(list(entries)).encode()
+
+
+def _seg(name: str, **extra) -> dict:
+    entry = {"path": "/{c2}/" + name, "etag": _md5(_SEGS[name]), "size_bytes": len(_SEGS[name])}
+    entry.update(extra)
+    return entry
+
+
+_MANIFEST = _manifest(_seg("s1"), _seg("s2"), _seg("s3"))
+_SETUP = [setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c2}")] + [
+    setup("PUT", "{a}/{c2}/" + n, d) for n, d in _SEGS.items()]
+_PUT_MANIFEST = setup("PUT", "{a}/{c}/m?multipart-manifest=put", _MANIFEST,
+                      Content_Type="text/x-slo", X_Object_Meta_Kind="slo")
+
+
+def slo(case_id, *steps):
+    """A case with segments s1..s3 in {c2} and manifest {c}/m over them."""
+    return case(case_id, *_SETUP, _PUT_MANIFEST, *steps)
+
+
+def slo_put(case_id, body, *steps, query="?multipart-manifest=put", **headers):
+    return case(case_id, *_SETUP, check("PUT", "{a}/{c}/m" + query, body, **headers), *steps)
+
+
+_RANGES = [("first-segment", "bytes=0-4"), ("across-segments", "bytes=3-7"),
+           ("suffix", "bytes=-2"), ("open-ended", "bytes=12-"), ("unsatisfiable", "bytes=15-"),
+           ("multi", "bytes=0-1,6-8"), ("multi-across", "bytes=3-6,10-14"),
+           ("whole", "bytes=0-14"), ("past-end", "bytes=10-99")]
+
+CASES = [
+    slo_put("slo-put-manifest", _MANIFEST, check("GET", "{a}/{c}/m"), check("HEAD", "{a}/{c}/m")),
+    slo("slo-get", check("GET", "{a}/{c}/m")),
+    slo("slo-head", check("HEAD", "{a}/{c}/m")),
+    slo("slo-get-manifest", check("GET", "{a}/{c}/m?multipart-manifest=get")),
+    slo("slo-get-manifest-raw", check("GET", "{a}/{c}/m?multipart-manifest=get&format=raw")),
+    slo("slo-head-manifest", check("HEAD", "{a}/{c}/m?multipart-manifest=get")),
+    slo("slo-post-meta", check("POST", "{a}/{c}/m", X_Object_Meta_Added="1"),
+        check("HEAD", "{a}/{c}/m")),
+    slo("slo-listing-slo-etag", check("GET", "{a}/{c}?format=json"), check("GET", "{a}/{c}?format=xml")),
+    slo("slo-container-totals", check("HEAD", "{a}/{c}")),
+    slo("slo-part-number-1", check("GET", "{a}/{c}/m?part-number=1")),
+    slo("slo-part-number-3-head", check("HEAD", "{a}/{c}/m?part-number=3")),
+    slo("slo-part-number-out-of-range", check("GET", "{a}/{c}/m?part-number=4")),
+    slo("slo-part-number-bad", check("GET", "{a}/{c}/m?part-number=x")),
+    slo("slo-part-number-on-plain-object", check("GET", "{a}/{c2}/s1?part-number=1")),
+    slo("slo-delete-manifest-only", check("DELETE", "{a}/{c}/m"), check("GET", "{a}/{c2}?format=json")),
+    slo("slo-delete-with-segments", check("DELETE", "{a}/{c}/m?multipart-manifest=delete"),
+        check("GET", "{a}/{c2}?format=json"), check("HEAD", "{a}/{c}/m")),
+    slo("slo-delete-with-segments-json", check("DELETE", "{a}/{c}/m?multipart-manifest=delete",
+                                               Accept="application/json")),
+    slo("slo-missing-segment-on-get", setup("DELETE", "{a}/{c2}/s2"), check("GET", "{a}/{c}/m")),
+    slo("slo-overwrite-segment-with-referencing-manifest",
+        check("PUT", "{a}/{c2}/s1?multipart-manifest=put", _manifest(_seg("s1"), _seg("s2")))),
+    slo("slo-copy-assembled", check("COPY", "{a}/{c}/m", Destination="{c}/copy"),
+        check("GET", "{a}/{c}/copy"), check("HEAD", "{a}/{c}/copy")),
+    slo("slo-copy-manifest", check("COPY", "{a}/{c}/m?multipart-manifest=get", Destination="{c}/copy"),
+        check("GET", "{a}/{c}/copy"), check("HEAD", "{a}/{c}/copy"),
+        check("GET", "{a}/{c}/copy?multipart-manifest=get")),
+    slo("slo-x-copy-from-assembled", check("PUT", "{a}/{c}/copy", b"", X_Copy_From="{c}/m"),
+        check("GET", "{a}/{c}/copy")),
+    slo("slo-x-copy-from-range", check("PUT", "{a}/{c}/copy", b"", X_Copy_From="{c}/m",
+                                       Range="bytes=3-9"), check("GET", "{a}/{c}/copy")),
+    # bad manifests
+    slo_put("slo-put-bad-etag", _manifest(_seg("s1", etag="0" * 32), _seg("s2"))),
+    slo_put("slo-put-bad-size", _manifest(_seg("s1", size_bytes=99), _seg("s2"))),
+    slo_put("slo-put-missing-segment", _manifest(_seg("s1"), {"path": "/{c2}/nothing"})),
+    slo_put("slo-put-not-json", b"not json"),
+    slo_put("slo-put-empty-list", b"[]"),
+    slo_put("slo-put-not-a-list", b'{"path": "/{c2}/s1"}'),
+    slo_put("slo-put-bad-path", _manifest({"path": "no-container-slash"})),
+    slo_put("slo-put-unknown-key", _manifest(_seg("s1", colour="blue"))),
+    slo_put("slo-put-etag-null-size-null", _manifest({"path": "/{c2}/s1", "etag": None,
+                                                      "size_bytes": None}),
+            check("HEAD", "{a}/{c}/m")),
+    slo_put("slo-put-segment-range", _manifest(_seg("s1", range="1-3"), _seg("s3", range="-1")),
+            check("GET", "{a}/{c}/m"), check("GET", "{a}/{c}/m?multipart-manifest=get")),
+    slo_put("slo-put-segment-bad-range", _manifest(_seg("s1", range="7-9"))),
+    slo_put("slo-put-manifest-etag-header-wrong", _MANIFEST, ETag="0" * 32),
+    slo_put("slo-put-heartbeat", _MANIFEST, query="?multipart-manifest=put&heartbeat=on"),
+    slo_put("slo-put-data-segment", _manifest({"data": "aGVsbG8="}, _seg("s1")),
+            check("GET", "{a}/{c}/m")),
+    case("slo-nested", *_SETUP, _PUT_MANIFEST,
+         setup("PUT", "{a}/{c}/outer?multipart-manifest=put",
+               _manifest({"path": "/{c}/m"}, _seg("s3"))),
+         check("GET", "{a}/{c}/outer"), check("GET", "{a}/{c}/outer", Range="bytes=13-16"),
+         check("GET", "{a}/{c}/outer?multipart-manifest=get")),
+    case("slo-ec-segments", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c2}", X_Storage_Policy="{ec}"),
+         *[setup("PUT", "{a}/{c2}/" + n, d) for n, d in _SEGS.items()],
+         _PUT_MANIFEST, check("GET", "{a}/{c}/m", Range="bytes=3-7"), check("GET", "{a}/{c}/m")),
+] + [slo("slo-range-%s" % n, check("GET", "{a}/{c}/m", Range=r)) for n, r in _RANGES]

@@ -1,0 +1,59 @@
+"""versioned_writes: X-Versions-Location (stack) and X-History-Location."""
+from ..case import case, check, setup
+
+#: the section of docs/swift-differences.md these cases belong to
+AREA = "versioned_writes"
+
+_STACK = [setup("PUT", "{a}/{c2}"), setup("PUT", "{a}/{c}", X_Versions_Location="{c2}")]
+_HISTORY = [setup("PUT", "{a}/{c2}"), setup("PUT", "{a}/{c}", X_History_Location="{c2}")]
+_THREE = [setup("PUT", "{a}/{c}/o", b"v1"), setup("PUT", "{a}/{c}/o", b"v2"),
+          setup("PUT", "{a}/{c}/o", b"v3")]
+_ARCHIVE = check("GET", "{a}/{c2}?format=json")
+
+CASES = [
+    case("versions-head-container", *_STACK, check("HEAD", "{a}/{c}"), check("GET", "{a}/{c}")),
+    case("versions-first-put-archives-nothing", *_STACK, check("PUT", "{a}/{c}/o", b"v1"), _ARCHIVE),
+    case("versions-overwrites-archive", *_STACK, *_THREE, _ARCHIVE, check("GET", "{a}/{c}/o")),
+    case("versions-delete-restores-previous", *_STACK, *_THREE, check("DELETE", "{a}/{c}/o"),
+         check("GET", "{a}/{c}/o"), _ARCHIVE),
+    case("versions-delete-all", *_STACK, *_THREE, setup("DELETE", "{a}/{c}/o"),
+         setup("DELETE", "{a}/{c}/o"), check("DELETE", "{a}/{c}/o"), check("GET", "{a}/{c}/o"),
+         check("DELETE", "{a}/{c}/o"), _ARCHIVE),
+    case("versions-post-does-not-archive", *_STACK, setup("PUT", "{a}/{c}/o", b"v1"),
+         check("POST", "{a}/{c}/o", X_Object_Meta_A="1"), _ARCHIVE),
+    case("versions-copy-archives", *_STACK, setup("PUT", "{a}/{c}/o", b"v1"),
+         setup("PUT", "{a}/{c}/src", b"copied"),
+         check("COPY", "{a}/{c}/src", Destination="{c}/o"), _ARCHIVE, check("GET", "{a}/{c}/o")),
+    case("versions-location-missing-container", setup("PUT", "{a}/{c}", X_Versions_Location="{c2}"),
+         setup("PUT", "{a}/{c}/o", b"v1"), check("PUT", "{a}/{c}/o", b"v2")),
+    case("versions-location-utf8", setup("PUT", "{a}/{c2}%C3%A9"),
+         check("PUT", "{a}/{c}", X_Versions_Location="{c2}%C3%A9"), check("HEAD", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/o", b"v1"), setup("PUT", "{a}/{c}/o", b"v2"),
+         check("GET", "{a}/{c2}%C3%A9?format=json")),
+    case("versions-location-bad-value", check("PUT", "{a}/{c}", X_Versions_Location="a/b")),
+    case("versions-location-empty-value", check("PUT", "{a}/{c}", X_Versions_Location="")),
+    case("versions-remove-location", *_STACK, check("POST", "{a}/{c}", X_Remove_Versions_Location="x"),
+         check("HEAD", "{a}/{c}")),
+    case("versions-history-both-on-post", *_STACK, check("POST", "{a}/{c}", X_History_Location="{c3}")),
+    case("versions-history-overwrites", *_HISTORY, *_THREE, _ARCHIVE, check("GET", "{a}/{c}/o")),
+    case("versions-history-delete", *_HISTORY, *_THREE, check("DELETE", "{a}/{c}/o"),
+         check("GET", "{a}/{c}/o"), _ARCHIVE, check("GET", "{a}/{c2}")),
+    case("versions-history-head-container", *_HISTORY, check("HEAD", "{a}/{c}")),
+    case("versions-archive-forbidden-to-nonadmin", setup("PUT", "{a}/{c2}"),
+         setup("PUT", "{a}/{c}", X_Versions_Location="{c2}", X_Container_Write="test:tester3",
+               X_Container_Read="test:tester3"),
+         setup("PUT", "{a}/{c}/o", b"v1"),
+         check("PUT", "{a}/{c}/o", b"v2", user="nonadmin"), check("DELETE", "{a}/{c}/o", user="nonadmin"),
+         check("GET", "{a}/{c}/o")),
+    case("versions-slo-archived", *_STACK, setup("PUT", "{a}/{c3}"),
+         setup("PUT", "{a}/{c3}/s1", b"aaaa"),
+         setup("PUT", "{a}/{c}/o?multipart-manifest=put",
+               b'[{"path": "/{c3}/s1", "etag": null, "size_bytes": null}]'),
+         setup("PUT", "{a}/{c}/o", b"plain"), _ARCHIVE, check("DELETE", "{a}/{c}/o"),
+         check("GET", "{a}/{c}/o")),
+    case("versions-dlo-archived", *_STACK, setup("PUT", "{a}/{c3}"),
+         setup("PUT", "{a}/{c3}/seg1", b"dlo-data"),
+         setup("PUT", "{a}/{c}/o", b"", X_Object_Manifest="{c3}/seg"),
+         setup("PUT", "{a}/{c}/o", b"plain"), _ARCHIVE, check("DELETE", "{a}/{c}/o"),
+         check("GET", "{a}/{c}/o"), check("HEAD", "{a}/{c}/o")),
+]
