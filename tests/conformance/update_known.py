@@ -22,6 +22,7 @@ from typing import Dict, List
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import known_differences  # noqa: E402
 from known_differences import FIXING, KNOWN, OPEN  # noqa: E402
 from swiftdiff.cases import ALL, AREA_OF  # noqa: E402
 
@@ -86,13 +87,17 @@ def write_known(known: Dict[str, str]) -> None:
     order = {c.id: i for i, c in enumerate(ALL)}
     out = [open(os.path.join(HERE, "known_differences.py")).read().split("KNOWN: Dict")[0].rstrip(),
            "", "KNOWN: Dict[str, str] = {"]
+    constants = {v: k for k, v in vars(known_differences).items()
+                 if k.isupper() and k not in ("FIXING", "OPEN", "KNOWN") and isinstance(v, str)}
     area = None
     for case_id in sorted(known, key=lambda k: order.get(k, 0)):
         if AREA_OF.get(case_id) != area:
             area = AREA_OF.get(case_id)
             out.append("    # --- %s" % area)
         reason = known[case_id]
-        if reason.startswith(FIXING):
+        if reason in constants:  # a reason the module names once (e.g. IF_RANGE)
+            expr = constants[reason]
+        elif reason.startswith(FIXING):
             expr = "FIXING + %s" % _literal(reason[len(FIXING):])
         elif reason.startswith(OPEN):
             expr = "OPEN + %s" % _literal(reason[len(OPEN):])

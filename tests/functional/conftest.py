@@ -7,6 +7,7 @@ so tests never see each other's data.
 
 import os
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -15,6 +16,8 @@ import pytest
 import swiftclient
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+from swift_cleanup import delete_container as delete_container_eventually  # noqa: E402
 PROXY = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080"))
 AUTH_URL = PROXY + "/auth/v1.0"
 USERS = {
@@ -77,32 +80,8 @@ def container(conn):
 @pytest.fixture(scope="session")
 def delete_container(saio):
     """``delete_container(conn, name)``: empty and delete a container a test
-    made itself, retrying while its listing lags (see below)."""
+    made itself, retrying while its listing lags (tests/support/swift_cleanup)."""
     return delete_container_eventually
-
-
-def delete_container_eventually(conn, name: str, timeout: float = 30.0) -> None:
-    """Empty and delete ``name``. A listing may lag behind its objects (a
-    container update left for the updater), so a 409 or a late row is
-    retried until the deadline instead of leaving the container behind."""
-    deadline = time.time() + timeout
-    while True:
-        try:
-            _, objs = conn.get_container(name, full_listing=True)
-            for obj in objs:
-                try:
-                    conn.delete_object(name, obj["name"])
-                except swiftclient.ClientException as err:
-                    if err.http_status != 404:
-                        raise
-            conn.delete_container(name)
-            return
-        except swiftclient.ClientException as err:
-            if err.http_status == 404:
-                return
-            if err.http_status != 409 or time.time() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def swift_cli(*args: str, user: str = "admin", cwd: str = None) -> subprocess.CompletedProcess:

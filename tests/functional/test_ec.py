@@ -8,6 +8,7 @@ import urllib.request
 import uuid
 
 import pytest
+from swift_cleanup import delete_container  # tests/support, on sys.path by conftest
 
 POLICY = "ec21"
 S3_ENDPOINT = "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080")
@@ -21,6 +22,7 @@ def ec_container(saio, conn):
     name = "ec-" + uuid.uuid4().hex[:10]
     conn.put_container(name, headers={"X-Storage-Policy": POLICY})
     yield name
+    delete_container(conn, name)
 
 
 def test_container_reports_the_ec_policy(conn, ec_container):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -26,6 +27,8 @@ from objstore.obj.diskfile import DiskFileManager, DiskFileNotExist
 from ring import Ring
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+from swift_cleanup import delete_container  # noqa: E402
 SAIO = os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio"))
 ETC = os.path.join(SAIO, "etc")
 RUN = os.path.join(SAIO, "run")
@@ -66,10 +69,13 @@ def conn(saio):
 
 @pytest.fixture
 def container(conn):
+    """A fresh container, deleted with its objects after the test (once the
+    test has brought the cluster back)."""
     name = "probe-" + uuid.uuid4().hex[:12]
     conn.put_container(name)
     conn.head_container(name)  # now in the proxy's cache
-    return name
+    yield name
+    delete_container(conn, name)
 
 
 # ----------------------------------------------------------------- servers

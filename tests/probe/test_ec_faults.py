@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from probe_helpers import (ETC, NODES, REPO, account_of, node_of, run_daemon,
-                           stop_server)
+from probe_helpers import (ETC, NODES, REPO, account_of, delete_container, node_of,
+                           run_daemon, stop_server)
 from ring import Ring
 
 POLICY = "ec21"
@@ -33,6 +33,7 @@ def ec_object(saio, conn):
     part, nodes = ring.get_nodes(account_of(conn), cont, "o")
     yield cont, body, part, [node_of(n) for n in nodes]
     subprocess.run([os.path.join(REPO, "saio", "start")], capture_output=True, timeout=300)
+    delete_container(conn, cont)
 
 
 def test_get_survives_m_dead_object_servers(conn, ec_object):

@@ -65,7 +65,8 @@ def _empty_container(target: Target, path: str, user: str, versioned: bool) -> N
         resp = target.send("DELETE", path, token)
         if resp.status in (204, 404):
             return
-        if resp.status != 409 or time.time() > deadline:
+        # 409: a listing lagged behind; 5xx: a server restarting
+        if not (resp.status == 409 or resp.status >= 500) or time.time() > deadline:
             raise RuntimeError("%s: DELETE %s answered %s %r"
                                % (target.name, path, resp.status, resp.body[:200]))
         time.sleep(0.2)
