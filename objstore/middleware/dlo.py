@@ -167,6 +167,10 @@ class DynamicLargeObject:
         # and a range that cannot be satisfied is 416 for HEAD too.
         try:
             span = ranges.single_span(req.headers.get("Range"), total)
+            if span and not conditional.if_range_allows(
+                    req.headers, etag,
+                    conditional.http_date(resp.headers.get("Last-Modified")) or 0.0):
+                span = None  # If-Range, judged against the DLO's ETag, no longer matches
         except ranges.Unsatisfiable:
             out = unsatisfiable(total, None, [("Accept-Ranges", "bytes")])
             if req.method == "HEAD":

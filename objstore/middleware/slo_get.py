@@ -23,7 +23,7 @@ from webob import Request, Response
 
 from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
 from objstore.common.config import config_true_value
-from objstore.common.http import ranges
+from objstore.common.http import conditional, ranges
 from objstore.common.http.ranges import Span
 from objstore.common.subrequest import close_response, sub_request
 from objstore.middleware import slo_manifest as sm
@@ -127,8 +127,8 @@ class SloReader:
 
     def get(self, req: Request, account: str, part: Optional[str]) -> Response:
         env = req.environ
-        conditional = any(name in req.headers for name in _CONDITIONS)
-        if conditional:
+        has_conditions = any(name in req.headers for name in _CONDITIONS)
+        if has_conditions:
             # Judged against the SLO ETag; the answer then carries that ETag.
             env["HTTP_X_BACKEND_ETAG_IS_AT"] = ETAG_SYSMETA
         if part is not None and req.method == "HEAD":
@@ -154,7 +154,7 @@ class SloReader:
             return resp
         if resp.status_int // 100 != 2 and resp.status_int != 416:
             return resp
-        manifest_etag = None if conditional else normalize_etag(resp.headers.get("ETag"))
+        manifest_etag = None if has_conditions else normalize_etag(resp.headers.get("ETag"))
         if part is not None:
             return self._get_part(req, account, resp, etag, part)
         if req.method == "HEAD":
@@ -162,7 +162,10 @@ class SloReader:
                            manifest_etag)
             return resp
         # A 200 to a ranged request means If-Range did not match: whole object.
-        use_range = "If-Range" not in req.headers or resp.status_int != 200
+        # If-Range is judged here, against the SLO's ETag (the object server
+        # only knows the manifest's).
+        use_range = conditional.if_range_allows(
+            req.headers, etag, conditional.http_date(resp.headers.get("Last-Modified")) or 0.0)
         if resp.status_int != 200:
             close_response(resp)
             resp = self._fetch(env)

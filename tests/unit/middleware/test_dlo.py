@@ -133,3 +133,13 @@ def test_a_dlo_of_many_pages_is_listed_page_by_page(monkeypatch):
     resp = Request.blank("/v1/a/c/d", headers={"Range": "bytes=4-6"}).get_response(app)
     assert resp.body == b"BBC" and store.pages == 5  # the second pass stops after the range
     assert json.loads(json.dumps(resp.headers["Content-Range"])) == "bytes 4-6/15"
+
+
+def test_if_range_is_judged_against_the_dlo_etag(cluster, base):
+    whole, etag = _dlo(cluster, base)
+    status, _h, body = cluster.request("GET", base + "/dlo", {"Range": "bytes=0-3",
+                                                              "If-Range": etag})
+    assert (status, body) == (206, whole[:4])
+    status, _h, body = cluster.request("GET", base + "/dlo", {"Range": "bytes=0-3",
+                                                              "If-Range": '"other"'})
+    assert (status, body) == (200, whole)

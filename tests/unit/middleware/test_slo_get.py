@@ -179,3 +179,13 @@ def test_nested_slos_read_through_with_ranges(cluster, base):
     assert (status, body) == (206, whole[12:17])
     status, headers, _b = cluster.request("HEAD", base + "/outer")
     assert headers["Content-Length"] == str(len(whole))
+
+
+def test_if_range_is_judged_against_the_slo_etag(cluster, base):
+    whole, etag = _slo(cluster, base)
+    status, _h, body = cluster.request("GET", base + "/slo", {"Range": "bytes=0-3",
+                                                              "If-Range": etag})
+    assert (status, body) == (206, whole[:4])
+    status, _h, body = cluster.request("GET", base + "/slo", {"Range": "bytes=0-3",
+                                                              "If-Range": '"other"'})
+    assert (status, body) == (200, whole)
