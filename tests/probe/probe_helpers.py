@@ -177,3 +177,35 @@ def on_disk(node: int, part: int, account: str, container: str, obj: str) -> Opt
 def account_of(conn: swiftclient.Connection) -> str:
     url, _token = conn.get_auth()
     return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def expiry_state(account: str, container: str, obj: str) -> str:
+    """Where an expiring object stands, for a failure message: its queue
+    entries, each container replica's listing row, async pendings left."""
+    import json
+    import glob
+
+    from objstore.common.daemon import load_daemon_conf
+    from objstore.obj.expirer import ObjectExpirer
+
+    expirer = ObjectExpirer(load_daemon_conf(os.path.join(ETC, "object-server", "1.conf"),
+                                             "object-expirer"))
+    suffix = "-%s/%s/%s" % (account, container, obj)
+    queued = {q: [r for r, _ in (expirer.list_queue(q) or []) if r.endswith(suffix)]
+              for q in expirer.queue_containers(time.time())}
+    queued = {q: rows for q, rows in queued.items() if rows}
+    ring = Ring(ETC, ring_name="container")
+    part, nodes = ring.get_nodes(account, container)
+    rows = {}
+    for node in nodes:
+        url = "http://%s:%s/%s/%d/%s/%s?format=json&prefix=%s" % (
+            node["ip"], node["port"], node["device"], part, account, container, obj)
+        try:
+            rows[node["port"]] = [e["name"] for e in json.loads(
+                urllib.request.urlopen(url, timeout=10).read() or b"[]")]
+        except OSError as err:
+            rows[node["port"]] = str(err)
+    pending = len(glob.glob(os.path.join(SAIO, "srv", "*", "node", "*", "async_pending*", "*", "*")))
+    return ("expired object still listed; queue entries: %s; rows on each container replica: %s; "
+            "async pendings on the devices: %d" % (queued, rows, pending))
+

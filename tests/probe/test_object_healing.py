@@ -9,8 +9,8 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_helpers import (account_of, container_nodes, diskfile, object_nodes,  # noqa: E402
-                           on_disk, run_daemon, start_cluster, stop_server)
+from probe_helpers import (account_of, container_nodes, diskfile, expiry_state,  # noqa: E402
+                           object_nodes, on_disk, run_daemon, start_cluster, stop_server)
 
 import pytest  # noqa: E402
 import swiftclient  # noqa: E402
@@ -149,6 +149,15 @@ def test_listing_is_wrong_while_container_servers_are_down_and_right_after_the_u
 
 def test_expired_object_is_gone_from_get_at_once_and_from_listing_after_the_expirer(
         conn, container):
+    """GET hides an expired object at once; the expirer deletes it and its
+    listing row. On a loaded machine (a fresh clone's CI run) a container
+    server may answer an update later than the object server waits
+    (node_timeout): the update is then kept as an async pending, which only
+    the object-updater delivers. That is how the queue entry written at PUT
+    time or the listing row deleted by the expirer can miss a replica, and
+    why one expirer pass alone left the row listed. So the updater runs
+    before and after the expirer, as in a running cluster; a row still
+    listed then is a real failure, reported with where the state stands."""
     obj = _name()
     conn.put_object(container, obj, b"short-lived", headers={"X-Delete-After": "2"})
     assert [o["name"] for o in conn.get_container(container)[1]] == [obj]
@@ -162,8 +171,11 @@ def test_expired_object_is_gone_from_get_at_once_and_from_listing_after_the_expi
         assert time.time() < deadline, "object never expired"
         time.sleep(0.2)
     assert [o["name"] for o in conn.get_container(container)[1]] == [obj]
+    run_daemon("object-updater")
     run_daemon("object-expirer")
-    assert conn.get_container(container)[1] == []
+    run_daemon("object-updater")
+    listed = [o["name"] for o in conn.get_container(container)[1]]
+    assert listed == [], expiry_state(account_of(conn), container, obj)
 
 
 def test_kill_9_of_a_storage_server_mid_put_loses_no_acknowledged_write(conn, container):
