@@ -139,6 +139,7 @@ class AccountServer(DatabaseServer):
 
     def _headers(self, info: Dict[str, Any], broker: AccountBroker) -> Dict[str, str]:
         headers = stat_headers(info)
+        headers.pop("Last-Modified")  # Swift's account server sends none (containers do)
         headers.update({"X-Account-Container-Count": str(info["container_count"]),
                         "X-Account-Object-Count": str(info["object_count"]),
                         "X-Account-Bytes-Used": str(info["bytes_used"])})

@@ -87,7 +87,8 @@ def _protocol_class() -> Any:
     guess an object's type from its name), accepting raw UTF-8 in the
     request line (see :func:`quote_high_bytes`), and keeping a path that
     starts with ``//`` as it was sent (``//v1/a`` is a 404, as in Swift, not
-    ``/v1/a``)."""
+    ``/v1/a``), and taking an absolute-form target (``http://host/v1/a``)
+    as its path."""
     import eventlet.wsgi
 
     class _Protocol(eventlet.wsgi.HttpProtocol):
@@ -100,6 +101,7 @@ def _protocol_class() -> Any:
                 # The stdlib collapses a leading "//" (a guard for file
                 # servers); names are opaque here: keep the path as sent.
                 self.path = words[1].decode("latin-1")
+            self.path = origin_form(self.path)
             return True
 
         def get_environ(self) -> Dict[str, Any]:
@@ -109,6 +111,18 @@ def _protocol_class() -> Any:
             return env
 
     return _Protocol
+
+
+def origin_form(target: str) -> str:
+    """The path (and query) of a request target in absolute form
+    (``GET http://host/v1/a/c/o``, as proxies send it; RFC 7230 5.3.2
+    says servers must accept it); any other target unchanged."""
+    lower = target[:8].lower()
+    if not (lower.startswith("http://") or lower.startswith("https://")):
+        return target
+    rest = target.split("://", 1)[1]
+    slash = rest.find("/")
+    return rest[slash:] if slash >= 0 else "/"
 
 
 def quote_high_bytes(request_line: bytes) -> bytes:

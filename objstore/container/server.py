@@ -93,7 +93,7 @@ class ContainerServer(DatabaseServer):
         policy = self._requested_policy(req)
         if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
                                          size, ctype, etag, 0):
-            return HTTPNotFound(body=b"No such container")
+            return HTTPNotFound()
         return Response(status=201)
 
     def _record_row(self, t: Target, broker: ContainerBroker, ts: Timestamp,
@@ -158,10 +158,10 @@ class ContainerServer(DatabaseServer):
             policy = self._requested_policy(req)
             if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
                                              0, "application/deleted", "noetag", 1):
-                return HTTPNotFound(body=b"No such container")
+                return HTTPNotFound()
             return HTTPNoContent()
         if not broker.exists():
-            return HTTPNotFound(body=b"No such container")
+            return HTTPNotFound()
         self.merge_pending(broker)
         info = broker.get_info()
         if self._is_deleted(info):

@@ -45,11 +45,11 @@ def clean_acl(name: str, value: str) -> str:
         if not sep or not designator.startswith("."):
             cleaned.append(item)  # a group: account, account:user, .rlistings
             continue
+        # The reasons are Swift's words: clients show them.
         if designator not in REFERRER_DESIGNATORS:
-            raise ValueError("unknown designator %r in ACL item %r; use .r:<host> for "
-                             "referrer rules" % (designator, item))
+            raise ValueError("Unknown designator %r in ACL: %r" % (designator, item))
         if "write" in name.lower():
-            raise ValueError("referrer rules are not allowed in a write ACL: %r" % item)
+            raise ValueError("Referrers not allowed in write ACL: %r" % item)
         host = rest.strip()
         deny = host.startswith("-")
         if deny:
@@ -57,8 +57,8 @@ def clean_acl(name: str, value: str) -> str:
         if host.startswith("*") and host != "*":
             host = host[1:].strip()  # *.example.com means .example.com
         if not host or host == ".":
-            raise ValueError("no host or domain after the referrer designator in ACL "
-                             "item %r (e.g. .r:*, .r:.example.com)" % item)
+            raise ValueError("No host/domain value after referrer designation in ACL: %r"
+                             % item)
         cleaned.append(".r:%s%s" % ("-" if deny else "", host))
     return ",".join(cleaned)
 

@@ -28,9 +28,10 @@ class HealthCheckMiddleware:
             return self.app(env, start_response)
         req = Request(env)
         if self.disable_path and os.path.exists(self.disable_path):
-            resp = Response(status=503, body=b"DISABLED BY FILE", content_type="text/plain")
+            resp = Response(status=503, body=b"DISABLED BY FILE")
         else:
-            resp = Response(status=200, body=b"OK", content_type="text/plain")
+            resp = Response(status=200, body=b"OK")
+        resp.headers["Content-Type"] = "text/plain"  # as Swift: no charset
         return resp(req.environ, start_response)
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -351,7 +350,7 @@ class TempAuth:
 
     def handle_auth(self, req: Request) -> Response:
         """Answer ``GET /auth/v1.0`` (and ``/v1.0``, ``/auth/v1/<acct>/auth``)."""
-        if req.method not in ("GET", "HEAD"):
+        if req.method != "GET":
             return errors.swift_error(405)
         path = req.path_info
         rel = path[len(self.auth_prefix) - 1:] if path.startswith(self.auth_prefix) else path
@@ -364,7 +363,7 @@ class TempAuth:
             account_user = "%s:%s" % (parts[1], user_header or "")
         else:
             return errors.swift_error(400)
-        realm = account_user.partition(":")[0] or "unknown"
+        realm = account_user.partition(":")[0] if ":" in account_user else "unknown"
         if not account_user or ":" not in account_user or not key:
             return self._unauthorized(req, realm)
         user = self.users.get(account_user)
@@ -393,13 +392,11 @@ class TempAuth:
         url = user.storage_url or "%s://%s/v1/%s%s" % (
             req.environ.get("wsgi.url_scheme", "http") if self.storage_url_scheme == "default"
             else self.storage_url_scheme, req.host, self.reseller_prefix, user.account)
-        body = json.dumps({"storage": {"default": "local", "local": url}}).encode("utf-8")
-        return Response(status=200, body=body, content_type="application/json",
-                        charset=None, headers={
-                            "X-Auth-Token": token,
-                            "X-Storage-Token": token,
-                            "X-Auth-Token-Expires": str(max(int(expires - time.time()), 0)),
-                            "X-Storage-Url": url})
+        # As Swift: everything is in the headers, the body is empty.
+        return Response(status=200, body=b"", headerlist=[
+            ("Content-Type", errors.HTML), ("X-Auth-Token", token), ("X-Storage-Token", token),
+            ("X-Auth-Token-Expires", str(max(int(expires - time.time()), 0))),
+            ("X-Storage-Url", url)])
 
     # -- authorization ----------------------------------------------------
 

@@ -164,7 +164,8 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
     if client_etag and client_etag.strip('"').lower() != etag:
         _abort(putters)
         return error_response(422, "Unprocessable Entity: the body's MD5 %s does not match "
-                                   "the ETag header you sent" % etag)
+                                   "the ETag header you sent" % etag,
+                              {"Last-Modified": timestamp.http_date})  # as Swift
     written = _finish_all(app, path, live)
     if len(written) < quorum:
         app.logger.error("EC PUT %s: %d of %d archives written, %d needed", path,

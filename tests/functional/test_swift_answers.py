@@ -4,6 +4,8 @@ on them."""
 
 import uuid
 
+import pytest
+
 HTML = "text/html; charset=UTF-8"
 ACCEPTED_PAGE = b"<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>"
 NOT_FOUND_PAGE = b"<html><h1>Not Found</h1><p>The resource could not be found.</p></html>"
@@ -82,3 +84,76 @@ def test_a_missing_length_is_411_with_swifts_text(http_api, container):
             411, "text/plain", b"Missing Content-Length header.")
     finally:
         conn.close()
+
+
+def test_a_token_comes_in_headers_with_an_empty_body_and_only_for_get(http_api):
+    creds = {"X-Auth-User": "test:tester", "X-Auth-Key": "testing"}
+    resp = http_api.request("GET", "/auth/v1.0", user=None, headers=creds)
+    assert (resp.status, resp.headers["Content-Type"], resp.headers["Content-Length"],
+            resp.body) == (200, HTML, "0", b"")
+    assert resp.headers["X-Auth-Token"] and resp.headers["X-Storage-Url"].endswith("/AUTH_test")
+    head = http_api.request("HEAD", "/auth/v1.0", user=None, headers=creds)
+    assert (head.status, head.headers.get("X-Auth-Token")) == (405, None)
+    bad = http_api.request("GET", "/auth/v1.0", user=None,
+                           headers={"X-Auth-User": "tester", "X-Auth-Key": "testing"})
+    assert (bad.status, bad.headers["WWW-Authenticate"]) == (401, 'Swift realm="unknown"')
+
+
+def test_an_account_not_yet_created_answers_head_200_with_its_timestamps(http_api):
+    account = "AUTH_fnnever" + uuid.uuid4().hex[:8]
+    resp = http_api.request("HEAD", "/v1/" + account, user="reseller")
+    assert resp.status == 200 and resp.headers["X-Account-Container-Count"] == "0"
+    assert resp.headers["X-Put-Timestamp"] == resp.headers["X-Timestamp"]
+    assert resp.headers.get("Accept-Ranges") is None
+
+
+def test_names_too_long_for_a_container_or_object_are_simply_not_found(http_api, container):
+    for path in (http_api.path("c" * 300), http_api.path("c" * 300, "o"),
+                 http_api.path(container, "o" * 1100)):
+        for method in ("HEAD", "GET", "POST", "DELETE"):
+            assert http_api.request(method, path).status == 404, (method, path[:40])
+    # an object PUT finds the missing container before judging the name
+    assert http_api.request("PUT", http_api.path("c" * 300, "o" * 1100), body=b"x").status \
+        == 404
+
+
+def test_bad_container_acls_and_policies_are_400_in_swifts_words(http_api, delete_container,
+                                                                conn):
+    name = "fn-acl-" + uuid.uuid4().hex[:8]
+    for header, value, text in (
+            ("X-Container-Read", ".r:", b"No host/domain value after referrer designation "
+                                        b"in ACL: '.r:'"),
+            ("X-Container-Read", ".bogus:x", b"Unknown designator '.bogus' in ACL: '.bogus:x'"),
+            ("X-Container-Write", ".r:*", b"Referrers not allowed in write ACL: '.r:*'")):
+        resp = http_api.request("PUT", http_api.path(name), headers={header: value})
+        assert _answer(resp) == (400, HTML, str(len(text)), text)
+    resp = http_api.request("PUT", http_api.path(name), headers={"X-Storage-Policy": "nosuch"})
+    assert (resp.status, resp.body) == (400, b"Invalid X-Storage-Policy 'nosuch'")
+    assert http_api.request("HEAD", http_api.path(name)).status == 404  # nothing was created
+    try:
+        resp = http_api.request("PUT", http_api.path(name), headers={"X-Storage-Policy": ""})
+        assert resp.status == 201  # an empty policy is the default one
+    finally:
+        delete_container(conn, name)
+
+
+def test_an_absolute_form_request_target_is_served(http_api, container):
+    assert http_api.request("PUT", http_api.path(container, "o"), body=b"hello").status == 201
+    url = "http://%s:%d%s" % (http_api.host, http_api.port, http_api.path(container, "o"))
+    resp = http_api.request("GET", url)
+    assert (resp.status, resp.body) == (200, b"hello")
+
+
+def test_a_deleted_account_is_410_with_its_status_and_no_body(http_api):
+    account = "/v1/AUTH_fndel" + uuid.uuid4().hex[:8]
+    put = http_api.request("PUT", account, user="reseller")
+    if put.status == 405:
+        pytest.skip("allow_account_management is off in this cluster")
+    assert put.status == 201
+    resp = http_api.request("DELETE", account, user="reseller")
+    assert (resp.status, resp.headers["X-Account-Status"]) == (204, "Deleted")
+    for method in ("HEAD", "GET"):
+        resp = http_api.request(method, account, user="reseller")
+        assert (resp.status, resp.headers["X-Account-Status"], resp.headers["Content-Length"],
+                resp.body) == (410, "Deleted", "0", b""), method
+    assert http_api.request("PUT", account + "/c", user="reseller").status == 503

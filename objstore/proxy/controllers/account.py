@@ -7,6 +7,7 @@ from typing import List
 from webob import Request, Response
 
 from objstore.common import constraints
+from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
 from objstore.common import info as info_mod
 from objstore.proxy.controllers.base import (METHOD_ORDER, Controller, check_name_length,
@@ -42,9 +43,9 @@ class AccountController(Controller):
                                 self.app.recheck_account_existence)
         if resp.status_int == 404:
             if resp.headers.get("X-Account-Status", "").lower() == "deleted":
-                return error_response(410, "Gone: account %s was deleted" % self.account_name)
+                return errors.swift_error(410, "", {"X-Account-Status": "Deleted"})
             if self.app.account_autocreate:
-                resp = self._fake_empty_account(req)
+                return self._fake_empty_account(req)
         return finish_listing(req, resp, "account", self.account_name)
 
     GET = GETorHEAD
@@ -52,12 +53,19 @@ class AccountController(Controller):
 
     def _fake_empty_account(self, req: Request) -> Response:
         """An account that will be created on its first write looks empty
-        (not missing) to its owner, as with Swift's account_autocreate."""
+        (not missing) to its owner, as with Swift's account_autocreate --
+        with Swift's headers: a HEAD is a 200, X-Put-Timestamp is shown."""
         now = Timestamp.now().normal
         headers = [("X-Account-Container-Count", "0"), ("X-Account-Object-Count", "0"),
                    ("X-Account-Bytes-Used", "0"), ("X-Timestamp", now),
-                   ("X-Put-Timestamp", now), (info_mod.FAKE_LISTING_HEADER, "yes")]
-        return Response(status=200, headerlist=headers, body=b"[]")
+                   (info_mod.FAKE_LISTING_HEADER, "yes")]
+        resp = finish_listing(req, Response(status=200, headerlist=headers, body=b"[]"),
+                              "account", self.account_name)
+        if req.method == "HEAD":
+            resp.status = 200
+        del resp.headers["Accept-Ranges"]
+        resp.headers["X-Put-Timestamp"] = now
+        return resp
 
     def _write(self, req: Request) -> Response:
         headers = convert_remove_headers(self.backend_headers(req), "account")
@@ -104,7 +112,10 @@ class AccountController(Controller):
                                   {"Allow": ", ".join(self.allowed_methods())})
         if req.query_string:
             return error_response(400, "Account DELETE takes no query string")
-        return self._write(req)
+        resp = self._write(req)
+        if 200 <= resp.status_int < 300:
+            resp.headers["X-Account-Status"] = "Deleted"
+        return resp
 
     def autocreate(self, req: Request) -> Response | None:
         """Create the account; ``None`` on success, else the failure."""
@@ -130,4 +141,4 @@ def create_account(controller: Controller, req: Request) -> Response | None:
     if 200 <= resp.status_int < 300:
         return None
     controller.logger.error("could not autocreate account %s: %s", account, resp.status)
-    return resp
+    return error_response(503, "could not create account %s: %s" % (account, resp.status))

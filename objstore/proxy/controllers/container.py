@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Tuple
 from webob import Request, Response
 
 from objstore.common import constraints
+from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
 from objstore.common import info as info_mod
 from objstore.proxy.controllers.account import create_account
@@ -32,14 +33,13 @@ class ContainerController(Controller):
         return "/%s/%s" % (self.account_name, self.container_name)
 
     def _check_names(self) -> Optional[Response]:
+        """400 for a name over its limit, on PUT only: a longer name cannot
+        exist, so every other verb finds nothing (404), as in Swift."""
         return (check_name_length("account", self.account_name)
                 or check_name_length("container", self.container_name))
 
     @delay_denial
     def GETorHEAD(self, req: Request) -> Response:
-        bad = self._check_names()
-        if bad:
-            return bad
         query, bad = listing_query(req, "container")
         if bad:
             return bad
@@ -89,7 +89,7 @@ class ContainerController(Controller):
             try:
                 headers[name] = clean(name, value)
             except ValueError as err:
-                return error_response(400, "Bad %s: %s" % (name, err))
+                return errors.swift_error(400, str(err))  # Swift's text, as HTML
         for name in VERSION_HEADERS:
             value = req.headers.get(name)
             if value and "/" in value.split("?")[0]:
@@ -126,12 +126,11 @@ class ContainerController(Controller):
 
     def _policy_headers(self, req: Request) -> Dict[str, str] | Response:
         name = req.headers.get("X-Storage-Policy")
-        if name is None:
+        if name is None or not name.strip():  # empty: the default, as Swift
             return {POLICY_DEFAULT: str(self.app.policies.default.index)}
         policy = self.app.policies.get_by_name(name.strip())
         if policy is None:
-            return error_response(400, "Invalid X-Storage-Policy %r; see /info for the "
-                                       "policies of this cluster" % name)
+            return error_response(400, "Invalid X-Storage-Policy %r" % name)
         if policy.is_deprecated:
             return error_response(400, "Storage Policy %r is deprecated; pick another"
                                   % policy.name)
@@ -175,9 +174,6 @@ class ContainerController(Controller):
         return self._send(req, headers, "PUT")
 
     def POST(self, req: Request) -> Response:
-        bad = self._check_names()
-        if bad:
-            return bad
         headers = self._clean_headers(req)
         if isinstance(headers, Response):
             return headers
@@ -187,9 +183,6 @@ class ContainerController(Controller):
         return self._send(req, headers, "POST")
 
     def DELETE(self, req: Request) -> Response:
-        bad = self._check_names()
-        if bad:
-            return bad
         resp = self._send(req, self.backend_headers(req), "DELETE")
         if resp.status_int == 409:
             return error_response(409, "Conflict: container %s is not empty; delete its "

@@ -13,7 +13,7 @@ from objstore.common.config import config_true_value
 from objstore.common.http import conditional, errors
 from objstore.common.timestamp import Timestamp
 from objstore.proxy import obj_headers
-from objstore.proxy.controllers.base import (Controller, check_name_length, delay_denial,
+from objstore.proxy.controllers.base import (Controller, delay_denial,
                                              error_response, filtered_headers, pair_nodes,
                                              update_headers)
 from objstore.proxy.controllers.obj_put import stream_put
@@ -29,17 +29,6 @@ class ObjectController(Controller):
     def _path(self) -> str:
         return "/%s/%s/%s" % (self.account_name, self.container_name, self.object_name)
 
-    def _check_names(self) -> Optional[Response]:
-        bad = (check_name_length("account", self.account_name)
-               or check_name_length("container", self.container_name))
-        if bad:
-            return bad
-        length = len((self.object_name or "").encode("utf-8"))
-        if length > constraints.LIMITS["max_object_name_length"]:
-            return error_response(400, "Object name length of %d longer than %d" % (
-                length, constraints.LIMITS["max_object_name_length"]))
-        return None
-
     def _ring_and_part(self, info: Dict[str, Any]) -> Tuple[Any, int, str]:
         policy_index = info.get("storage_policy") or "0"
         ring = self.app.get_object_ring(policy_index)
@@ -49,9 +38,6 @@ class ObjectController(Controller):
     # ------------------------------------------------------------------ reads
     @delay_denial
     def GETorHEAD(self, req: Request) -> Response:
-        bad = self._check_names()
-        if bad:
-            return bad
         info = self.container_info(req)
         denied = self.authorize(req, info["read_acl"])
         if denied is not None:
@@ -154,7 +140,9 @@ class ObjectController(Controller):
 
     @delay_denial
     def PUT(self, req: Request) -> Response:
-        bad = self._check_names()
+        # As Swift: a missing container (404) or a denial comes before the
+        # checks of the name and headers.
+        info, bad = self._writable_container(req)
         if bad:
             return bad
         try:
@@ -165,9 +153,6 @@ class ObjectController(Controller):
             return err.response()
         except ValueError as err:
             return error_response(400, "Bad X-Timestamp: %s" % err)
-        info, bad = self._writable_container(req)
-        if bad:
-            return bad
         return self.put_body(req, info, timestamp)
 
     def put_body(self, req: Request, info: Dict[str, Any], timestamp: Timestamp) -> Response:
@@ -201,9 +186,6 @@ class ObjectController(Controller):
 
     @delay_denial
     def POST(self, req: Request) -> Response:
-        bad = self._check_names()
-        if bad:
-            return bad
         message = constraints.check_metadata(req.headers, "object")
         if message:
             return error_response(400, message)
@@ -226,9 +208,6 @@ class ObjectController(Controller):
 
     @delay_denial
     def DELETE(self, req: Request) -> Response:
-        bad = self._check_names()
-        if bad:
-            return bad
         try:
             timestamp = self._timestamp(req)
         except ValueError as err:

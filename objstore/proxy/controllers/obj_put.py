@@ -130,7 +130,8 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
     if client_etag and client_etag.strip('"').lower() != etag:
         _abort(putters)
         return error_response(422, "Unprocessable Entity: the body's MD5 %s does not match "
-                                   "the ETag header you sent" % etag)
+                                   "the ETag header you sent" % etag,
+                              {"Last-Modified": timestamp.http_date})  # as Swift
     pile = concurrency.GreenPile(len(live))
     for putter in live:
         pile.spawn(_finish, putter)

@@ -111,3 +111,25 @@ def test_a_path_starting_with_two_slashes_reaches_the_app_as_sent(tiny_server):
         assert (resp.status, resp.getheader("X-Path")) == (201, "//v1/a")
     finally:
         conn.close()
+
+
+def test_origin_form_of_absolute_and_other_targets():
+    from objstore.common.wsgi import origin_form
+
+    assert origin_form("http://127.0.0.1:8080/v1/a/c/o?x=1") == "/v1/a/c/o?x=1"
+    assert origin_form("HTTPS://h/v1/a") == "/v1/a"
+    assert origin_form("http://h") == "/"
+    assert origin_form("/v1/a/http://x") == "/v1/a/http://x"
+    assert origin_form("//v1/a") == "//v1/a"
+
+
+def test_an_absolute_form_request_target_reaches_the_app_as_its_path(tiny_server):
+    port, _proc = tiny_server
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("PUT", "http://127.0.0.1:%d/v1/a/c/o" % port, body=b"x")
+        resp = conn.getresponse()
+        resp.read()
+        assert (resp.status, resp.getheader("X-Path")) == (201, "/v1/a/c/o")
+    finally:
+        conn.close()

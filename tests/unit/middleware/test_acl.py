@@ -19,12 +19,16 @@ def test_clean_acl_normalises_read_acls(value, cleaned):
 
 
 @pytest.mark.parametrize("value, message", [
-    (".r:", "no host"), (".r:-", "no host"), (".r:.", "no host"), (".r:*.", "no host"),
-    (".x:foo", "unknown designator"),
+    (".r:", "No host/domain value after referrer designation in ACL: '.r:'"),
+    (".r:-", "No host/domain value after referrer designation in ACL: '.r:-'"),
+    (".r:.", "No host/domain value after referrer designation in ACL: '.r:.'"),
+    (".r:*.", "No host/domain value after referrer designation in ACL: '.r:*.'"),
+    (".x:foo", "Unknown designator '.x' in ACL: '.x:foo'"),
 ])
-def test_clean_acl_rejects_bad_referrer_syntax(value, message):
-    with pytest.raises(ValueError, match=message):
+def test_clean_acl_rejects_bad_referrer_syntax_in_swifts_words(value, message):
+    with pytest.raises(ValueError) as err:
         clean_acl("X-Container-Read", value)
+    assert str(err.value) == message
 
 
 def test_write_acls_refuse_referrer_rules_but_keep_groups():

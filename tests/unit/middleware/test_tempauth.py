@@ -83,8 +83,23 @@ def test_good_credentials_get_a_token_and_storage_url(auth):
     assert resp.headers["X-Storage-Token"] == token
     assert resp.headers["X-Storage-Url"] == "http://localhost:80/v1/AUTH_test"
     assert 86390 < int(resp.headers["X-Auth-Token-Expires"]) <= 86400
-    assert resp.json == {"storage": {"default": "local",
-                                     "local": "http://localhost:80/v1/AUTH_test"}}
+    # as Swift: all in the headers, an empty text/html body
+    assert (resp.body, resp.headers["Content-Type"]) == (b"", "text/html; charset=UTF-8")
+
+
+def test_only_get_hands_out_tokens_as_in_swift(auth):
+    for method in ("HEAD", "POST"):
+        resp = Request.blank("/auth/v1.0", method=method, headers={
+            "X-Auth-User": "test:tester", "X-Auth-Key": "testing"}).get_response(auth)
+        assert resp.status_int == 405 and "X-Auth-Token" not in resp.headers
+
+
+def test_a_failed_login_names_the_account_as_realm_or_unknown(auth):
+    for user, realm in (("test:tester", "test"), ("tester", "unknown"), ("nobody:x", "nobody")):
+        resp = Request.blank("/auth/v1.0", headers={"X-Auth-User": user,
+                                                    "X-Auth-Key": "wrong"}).get_response(auth)
+        assert (resp.status_int, resp.headers["WWW-Authenticate"]) == (
+            401, 'Swift realm="%s"' % realm)
 
 
 @pytest.mark.parametrize("path", ["/auth/v1.0", "/auth/v1.0/", "/v1.0"])
