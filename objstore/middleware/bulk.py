@@ -29,19 +29,15 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from urllib.parse import parse_qs, quote, unquote
 from xml.sax.saxutils import escape
 
-from objstore.common import constraints, registry
+from objstore.common import concurrency, constraints, registry
 from objstore.common.config import config_int
 from objstore.common.http.errors import swift_error
-from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
+from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.subrequest import close_response, sub_request
 from objstore.common.utils import split_path
 
 StartResponse = Callable[..., Any]
 ARCHIVE_MODES = {"tar": "r|", "tar.gz": "r|gz", "tar.bz2": "r|bz2"}
-_SHARED_ENV = ("swift.cache", "swift.infocache", "swift.trans_id", "objstore.local_cache",
-               "REMOTE_USER", "HTTP_X_AUTH_TOKEN", "HTTP_X_STORAGE_TOKEN",
-               "HTTP_X_SERVICE_TOKEN", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme",
-               "SERVER_PROTOCOL", "HTTP_HOST", "wsgi.errors", "wsgi.version", "REMOTE_ADDR",
-               "HTTP_USER_AGENT", "HTTP_X_TRANS_ID", "HTTP_REFERER")
 XML_TYPES = ("application/xml", "text/xml")
 
 
@@ -136,6 +132,7 @@ class Bulk:
         self.max_failed_extractions = config_int(conf, "max_failed_extractions", 1000, 1)
         self.max_deletes = config_int(conf, "max_deletes_per_request", 10000, 1)
         self.max_failed_deletes = config_int(conf, "max_failed_deletes", 1000, 1)
+        self.delete_concurrency = config_int(conf, "delete_concurrency", 2, 1)
         self.yield_frequency = config_int(conf, "yield_frequency", 10, 1)
         registry.register_info("bulk_upload", max_containers_per_extraction=self.max_containers,
                                max_failed_extractions=self.max_failed_extractions)
@@ -173,30 +170,17 @@ class Bulk:
             yield render_result(fmt, root, fields, errors)[0]
 
     # -------------------------------------------------------- subrequests
-    def _sub(self, env: Dict[str, Any], method: str, path: str, body: Any = None,
-             length: Optional[int] = None) -> str:
-        sub = {key: env[key] for key in _SHARED_ENV if key in env}
-        authorize = env.get("objstore.original_authorize", env.get("swift.authorize"))
-        if authorize is not None:
-            sub["swift.authorize"] = authorize
-        sub.update({"REQUEST_METHOD": method, "PATH_INFO": str_to_wsgi(path),
-                    "SCRIPT_NAME": "", "QUERY_STRING": "", "swift.source": "BULK",
-                    "CONTENT_LENGTH": str(length or 0)})
-        if body is not None:
-            sub["wsgi.input"] = body
-        captured: List[str] = []
-
-        def start(status: str, _headers: Any, _exc: Any = None) -> None:
-            captured.append(status)
-        result = self.app(sub, start)
+    def _sub(self, env: Dict[str, Any], method: str, path: str, body: Any = b"",
+             length: int = 0) -> str:
+        """``method path`` as the client; its status (the body is drained)."""
+        resp = sub_request(self.app, env, method, path, body=body, content_length=length,
+                           source="BULK")
         try:
-            for _chunk in result:
+            for _chunk in resp.app_iter:
                 pass
         finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        return captured[0] if captured else "500 Internal Server Error"
+            close_response(resp)
+        return resp.status
 
     # ------------------------------------------------------------ extract
     def _extract(self, env: Dict[str, Any], mode: str) -> Iterator[Any]:
@@ -312,28 +296,27 @@ class Bulk:
         except Abort as err:
             yield "delete", fields(err.status, err.body), errors
             return
+        def delete_one(line: str) -> Tuple[str, str, str]:
+            name = unquote(line)
+            target = name.lstrip("/")
+            if not target:
+                return line, name, "400 Bad Request"
+            return line, name, self._sub(env, "DELETE", "/v1/%s/%s" % (account, target))
         seen = 0
-        try:
-            for line in names:
-                yield None
-                seen += 1
-                name = unquote(line)
-                target = name.lstrip("/")
-                if not target:
-                    errors.append([line, "400 Bad Request"])
-                    continue
-                status = self._sub(env, "DELETE", "/v1/%s/%s" % (account, target))
-                if status.startswith("2"):
-                    deleted += 1
-                elif status.startswith("404"):
-                    not_found += 1
-                else:
-                    errors.append([name, status])
-                if len(errors) >= self.max_failed_deletes:
-                    break
-        except Abort as err:
-            yield "delete", fields(err.status, err.body), errors
-            return
+        pool = concurrency.GreenPool(self.delete_concurrency)
+        for line, name, status in pool.imap(delete_one, names):
+            yield None
+            seen += 1
+            if status.startswith("400") and not name.lstrip("/"):
+                errors.append([line, status])
+            elif status.startswith("2"):
+                deleted += 1
+            elif status.startswith("404"):
+                not_found += 1
+            else:
+                errors.append([name, status])
+            if len(errors) >= self.max_failed_deletes:
+                break
         if not seen:
             yield "delete", fields("400 Bad Request", "Invalid bulk delete."), errors
         elif errors:

@@ -28,6 +28,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from objstore.common import registry
 from objstore.common.config import config_true_value
+from objstore.common.http.errors import swift_error
 from objstore.common.info import get_container_info
 from objstore.common.utils import split_path
 
@@ -36,8 +37,6 @@ StartResponse = Callable[..., Any]
 DEFAULT_EXPOSE = ("cache-control", "content-language", "content-type", "expires",
                   "last-modified", "pragma", "etag", "x-timestamp", "x-trans-id",
                   "x-openstack-request-id")
-UNAUTHORIZED_BODY = (b"<html><h1>Unauthorized</h1><p>This server could not verify that you "
-                     b"are authorized to access the document you requested.</p></html>")
 
 
 def allowed_origin(origin: str, container_origins: Optional[str],
@@ -122,10 +121,7 @@ class CORS:
             value = allowed_origin(origin, cors.get("allow_origin"), self.allow_origins)
         wanted = env.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "")
         if not status.startswith("2") or value is None or wanted not in methods:
-            out = [("Content-Type", "text/html; charset=UTF-8"), ("Allow", allow),
-                   ("Content-Length", str(len(UNAUTHORIZED_BODY)))]
-            start_response("401 Unauthorized", out)
-            return [b"" if env["REQUEST_METHOD"] == "HEAD" else UNAUTHORIZED_BODY]
+            return swift_error(401, headers={"Allow": allow})(env, start_response)
         out = [("Allow", allow), ("Access-Control-Allow-Origin", value),
                ("Access-Control-Allow-Methods", allow)]
         vary = []

@@ -35,7 +35,9 @@ from objstore.common import registry
 from objstore.common.config import config_int
 from objstore.common.form_data import FormDataError, FormDataReader, Part, boundary_of
 from objstore.common.utils import split_path
-from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
+from objstore.common.http.errors import plain_error, swift_error
+from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.subrequest import make_env
 from objstore.middleware import hmac_keys
 
 SIGNED_FIELDS = ("redirect", "max_file_size", "max_file_count", "expires")
@@ -199,7 +201,11 @@ class FormPost:
                            "required.") from None
         name = prefix + part.filename  # type: ignore[operator]
         stream = _FileInput(part, max_size)
-        sub = _sub_env(env, "/v1/%s/%s/%s" % (account, container, name), headers, stream)
+        # The form's signature stands in for authorization, for this PUT only.
+        sub = make_env(env, "PUT", "/v1/%s/%s/%s" % (account, container, name), headers=headers,
+                       body=stream, content_length=None, source="FP", extra={
+                           "swift.authorize_override": True, "REMOTE_USER": REMOTE_USER,
+                           "swift.authorize": lambda _req: None})
         captured: List[str] = []
 
         def start(status: str, _headers: List[Tuple[str, str]], _exc: Any = None) -> None:
@@ -220,15 +226,12 @@ class FormPost:
     @staticmethod
     def _plain(start_response: StartResponse, status: str, body: str,
                unauthorized: bool) -> Iterable[bytes]:
-        data = body.encode("utf-8")
         if unauthorized:
-            headers = [("Content-Type", "text/html; charset=UTF-8"),
-                       ("Www-Authenticate", 'Swift realm="unknown"')]
+            resp = swift_error(int(status[:3]), body, {"Www-Authenticate": 'Swift realm="unknown"'})
         else:
-            headers = [("Content-Type", "text/plain")]
-        headers.append(("Content-Length", str(len(data))))
-        start_response(status, headers)
-        return [data]
+            resp = plain_error(int(status[:3]), body)
+        resp.status = status  # a storage server's own reason phrase is kept
+        return resp({"REQUEST_METHOD": "POST"}, start_response)  # never a HEAD
 
     @staticmethod
     def _redirect(start_response: StartResponse, redirect: str, code: str,
@@ -246,34 +249,6 @@ def _integer(fields: Dict[str, str], name: str) -> int:
         return int(fields.get(name, ""))
     except ValueError:
         raise _bad("%s not an integer" % name) from None
-
-
-# Environ keys a file's PUT shares with the form's request.
-_SHARED_ENV = ("swift.cache", "swift.infocache", "swift.trans_id", "objstore.local_cache",
-               "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme", "SERVER_PROTOCOL",
-               "HTTP_HOST", "wsgi.errors", "wsgi.version", "REMOTE_ADDR",
-               "HTTP_USER_AGENT", "HTTP_X_TRANS_ID")
-
-
-def _sub_env(env: Dict[str, Any], path: str, headers: Dict[str, str],
-             stream: _FileInput) -> Dict[str, Any]:
-    sub = {key: env[key] for key in _SHARED_ENV if key in env}
-    sub.update({
-        "REQUEST_METHOD": "PUT",
-        "PATH_INFO": str_to_wsgi(path),
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "wsgi.input": stream,
-        "HTTP_TRANSFER_ENCODING": "chunked",
-        "swift.source": "FP",
-        "swift.authorize_override": True,
-        "swift.authorize": lambda _req: None,
-        "REMOTE_USER": REMOTE_USER,
-    })
-    for key, value in headers.items():
-        name = key.upper().replace("-", "_")
-        sub["CONTENT_TYPE" if name == "CONTENT_TYPE" else "HTTP_" + name] = value
-    return sub
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

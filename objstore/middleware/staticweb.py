@@ -32,19 +32,17 @@ from urllib.parse import quote
 from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.info import get_container_info
+from objstore.common.subrequest import make_env
 from objstore.common.utils import split_path
-from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
+from objstore.common.http.wsgi_str import wsgi_to_str
 
 StartResponse = Callable[..., Any]
 DEFAULT_DIRECTORY_TYPE = "application/directory"
 LISTING_PAGE = 1000
 MOVED_BODY = (b"<html><h1>Moved Permanently</h1><p>The resource has moved "
               b"permanently.</p></html>")
-_SHARED_ENV = ("swift.cache", "swift.infocache", "swift.trans_id", "objstore.local_cache",
-               "REMOTE_USER", "swift.authorize", "swift.authorize_override", "swift.clean_acl",
-               "HTTP_X_AUTH_TOKEN", "HTTP_X_STORAGE_TOKEN", "SERVER_NAME", "SERVER_PORT",
-               "wsgi.url_scheme", "SERVER_PROTOCOL", "HTTP_HOST", "wsgi.errors", "wsgi.version",
-               "REMOTE_ADDR", "HTTP_REFERER", "HTTP_USER_AGENT", "HTTP_X_TRANS_ID")
+# Request headers a page's subrequest carries on (ranges and conditionals).
+_PASSED_ON = ("Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
 DEFAULT_STYLE = """  <style type="text/css">
    h1 {font-size: 1em; font-weight: bold;}
    th {text-align: left; padding: 0px 1em 0px 1em;}
@@ -190,15 +188,9 @@ class StaticWeb:
 
     # ----------------------------------------------------------- helpers
     def _sub(self, env: Dict[str, Any], method: str, path: str, query: str = "") -> _Answer:
-        sub = {key: env[key] for key in _SHARED_ENV if key in env}
-        sub.update({"REQUEST_METHOD": method, "PATH_INFO": str_to_wsgi(path),
-                    "SCRIPT_NAME": "", "QUERY_STRING": query, "swift.source": "SW",
-                    "CONTENT_LENGTH": "0"})
-        for key in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH",
-                    "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"):
-            if key in env:
-                sub[key] = env[key]
-        return _call(self.app, sub)
+        headers = {h: env["HTTP_" + h.upper().replace("-", "_")] for h in _PASSED_ON
+                   if "HTTP_" + h.upper().replace("-", "_") in env}
+        return _call(self.app, make_env(env, method, path, query, headers, source="SW"))
 
     def _redirect(self, env: Dict[str, Any], start_response: StartResponse,
                   path: str) -> Iterable[bytes]:

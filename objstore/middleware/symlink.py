@@ -28,6 +28,8 @@ from urllib.parse import parse_qs, quote, unquote
 
 from objstore.common import registry
 from objstore.common.config import config_int
+from objstore.common.http.errors import HTML, PLAIN, swift_error
+from objstore.common.subrequest import make_env
 from objstore.common.utils import split_path
 from objstore.common.http.wsgi_str import str_to_wsgi as _wsgi, wsgi_to_str as _text
 
@@ -47,13 +49,12 @@ POST_BODY = (b"The requested POST was applied to a symlink. POST directly to the
              b"apply requested metadata.")
 
 
-def _answer(start_response: StartResponse, status: str, body: bytes,
+def _answer(env: Dict[str, Any], start_response: StartResponse, status: str, body: bytes,
             headers: Optional[List[Tuple[str, str]]] = None,
-            ctype: str = "text/plain") -> Iterable[bytes]:
-    out = [("Content-Type", ctype)] + list(headers or []) + [
-        ("Content-Length", str(len(body)))]
-    start_response(status, out)
-    return [body]
+            ctype: str = PLAIN) -> Iterable[bytes]:
+    resp = swift_error(int(status[:3]), body.decode("utf-8"), dict(headers or []), ctype)
+    resp.status = status
+    return resp(env, start_response)
 
 
 def strip_params(content_type: str) -> str:
@@ -88,7 +89,7 @@ def listing_entry(entry: Dict[str, Any], account: str) -> Dict[str, Any]:
 
 class LinkError(Exception):
     def __init__(self, status: str, body: str, headers: Optional[List[Tuple[str, str]]] = None,
-                 ctype: str = "text/plain") -> None:
+                 ctype: str = PLAIN) -> None:
         super().__init__(body)
         self.status, self.body, self.headers, self.ctype = status, body, headers or [], ctype
 
@@ -147,7 +148,7 @@ class Symlink:
             if method in ("GET", "HEAD"):
                 return self._get(env, start_response)
         except LinkError as err:
-            return _answer(start_response, err.status, err.body.encode("utf-8"), err.headers,
+            return _answer(env, start_response, err.status, err.body.encode("utf-8"), err.headers,
                            err.ctype)
         return self.app(env, start_response)
 
@@ -220,8 +221,11 @@ class Symlink:
             return post.body
         post.close()
         location = "/v1/%s/%s" % (link.get(ACCOUNT) or quote(account), link[TARGET])
-        return _answer(start_response, "307 Temporary Redirect", POST_BODY,
-                       [("Location", location)], "text/html; charset=UTF-8")
+        # Written out here: webob would make the relative Location absolute.
+        start_response("307 Temporary Redirect", [
+            ("Content-Type", HTML), ("Location", location),
+            ("Content-Length", str(len(POST_BODY)))])
+        return [POST_BODY]
 
     # --------------------------------------------------------- GET/HEAD
     def _get(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -283,15 +287,10 @@ class Symlink:
                     out.append(("X-Symlink-" + key, link[key]))
         return out
 
-    def _sub_env(self, env: Dict[str, Any], method: str, path: str,
-                 query: str) -> Dict[str, Any]:
-        sub = {k: v for k, v in env.items() if not k.startswith("HTTP_") or k in (
-            "HTTP_X_AUTH_TOKEN", "HTTP_X_STORAGE_TOKEN", "HTTP_HOST", "HTTP_X_TRANS_ID",
-            "HTTP_REFERER", "HTTP_USER_AGENT")}
-        sub.update({"REQUEST_METHOD": method, "PATH_INFO": _wsgi(unquote(path)),
-                    "QUERY_STRING": query, "CONTENT_LENGTH": "0", "swift.source": "SYM"})
-        sub.pop("CONTENT_TYPE", None)
-        return sub
+    @staticmethod
+    def _sub_env(env: Dict[str, Any], method: str, path: str, query: str) -> Dict[str, Any]:
+        """``method path`` (URL-encoded) as the client, for a look at a link."""
+        return make_env(env, method, unquote(path), query, source="SYM")
 
     # ---------------------------------------------------------- listing
     def _listing(self, env: Dict[str, Any], start_response: StartResponse,

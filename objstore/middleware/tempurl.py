@@ -41,6 +41,7 @@ from webob import Request, Response
 
 from objstore.common import registry
 from objstore.common.utils import split_path
+from objstore.common.http.errors import swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.middleware import hmac_keys
 
@@ -100,9 +101,8 @@ def content_disposition(name: str, inline: bool, filename: Optional[str]) -> str
 
 def invalid_response() -> Response:
     """The one refusal of a temp URL, whatever was wrong with it."""
-    resp = Response(status=401, body=INVALID_BODY, content_type="text/html")
-    resp.headers["Www-Authenticate"] = 'Swift realm="unknown"'
-    return resp
+    return swift_error(401, INVALID_BODY.decode(),
+                       {"Www-Authenticate": 'Swift realm="unknown"'})
 
 
 class _Patterns:
@@ -151,9 +151,8 @@ class TempURL:
         if env["REQUEST_METHOD"] == "PUT":
             for header in DISALLOWED_PUT_HEADERS:
                 if "HTTP_" + header.upper().replace("-", "_") in env:
-                    body = ("The header %r is not allowed in this tempurl" % header).encode()
-                    return Response(status=400, body=body,
-                                    content_type="text/html")(env, start_response)
+                    text = "The header %r is not allowed in this tempurl" % header
+                    return swift_error(400, text)(env, start_response)
         self._clean_incoming(env)
         env["swift.authorize_override"] = True
         env["swift.authorize"] = self._authorizer(account)
