@@ -1,0 +1,91 @@
+"""domain_remap: account and container named by the host, not the path.
+
+With ``storage_domain = example.com``, a request for
+``http://<container>.<account>.example.com/<object>`` is served as
+``/v1/<account>/<container>/<object>``, and
+``http://<account>.example.com/<container>/<object>`` as
+``/v1/<account>/<container>/<object>``, so a container can be a website
+on its own host name (with staticweb) or an account a tenant's own host.
+
+Host names cannot hold ``_``, so the first ``-`` of an account stands for
+it (``auth-test`` is ``AUTH_test``); the reseller prefix is matched without
+regard to case and written as configured (``reseller_prefixes``). An
+account without a known prefix gets ``default_reseller_prefix`` if one is
+set, else the request is left alone. A path that already starts with
+``/<path_root>/`` is left alone too, unless ``mangle_client_paths`` says
+to prefix it anyway.
+
+S3-signed requests are left to s3api, which maps virtual-hosted bucket
+names with its own ``storage_domain``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from objstore.common import registry
+from objstore.common.config import config_true_value
+from objstore.common.http.errors import swift_error
+
+DEFAULT_STORAGE_DOMAIN = "example.com"
+
+
+def _is_s3(env: Dict[str, Any]) -> bool:
+    auth = env.get("HTTP_AUTHORIZATION", "")
+    query = env.get("QUERY_STRING", "")
+    return auth.startswith(("AWS ", "AWS4-")) or "X-Amz-Signature=" in query \
+        or "Signature=" in query and "AWSAccessKeyId=" in query
+
+
+class DomainRemap:
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        domains = conf.get("storage_domain", DEFAULT_STORAGE_DOMAIN)
+        self.domains: List[str] = ["." + d.strip().strip(".").lower()
+                                   for d in domains.split(",") if d.strip().strip(".")]
+        self.path_root = conf.get("path_root", "v1").strip("/")
+        self.prefixes = [p.strip().rstrip("_") for p in
+                         conf.get("reseller_prefixes", "AUTH").split(",") if p.strip()]
+        self.default_prefix = conf.get("default_reseller_prefix", "").strip().rstrip("_")
+        self.mangle = config_true_value(conf.get("mangle_client_paths", "false"))
+        registry.register_info("domain_remap", default_reseller_prefix=self.default_prefix or None)
+
+    def account_name(self, label: str) -> Optional[str]:
+        """The account a host label names, or ``None`` if none of ours."""
+        if "_" not in label and "-" in label:
+            label = label.replace("-", "_", 1)
+        prefix, sep, rest = label.partition("_")
+        if sep:
+            for known in self.prefixes:
+                if prefix.lower() == known.lower():
+                    return "%s_%s" % (known, rest)
+        if self.default_prefix:
+            return "%s_%s" % (self.default_prefix, label)
+        return None
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        host = (env.get("HTTP_HOST") or env.get("SERVER_NAME") or "").lower()
+        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        domain = next((d for d in self.domains if host.endswith(d)), None)
+        if domain is None or _is_s3(env):
+            return self.app(env, start_response)
+        labels = host[:-len(domain)].split(".")
+        if len(labels) > 2 or not all(labels):
+            return swift_error(400, "Bad domain in host header")(env, start_response)
+        account = self.account_name(labels[-1])
+        if account is None:
+            return self.app(env, start_response)
+        path = env.get("PATH_INFO", "") or "/"
+        if path.startswith("/%s/" % self.path_root) and not self.mangle:
+            return self.app(env, start_response)
+        parts = ["", self.path_root, account]
+        if len(labels) == 2:
+            parts.append(labels[0])
+        env["PATH_INFO"] = "/".join(parts) + (path if path != "/" or len(labels) == 2
+                                              else "")
+        return self.app(env, start_response)
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: DomainRemap(app, conf)

@@ -1,0 +1,35 @@
+"""domain_remap and crossdomain on the live proxy."""
+import uuid
+
+
+def test_container_and_account_hosts_reach_the_same_object(http_api, conn):
+    name = "dr-" + uuid.uuid4().hex[:12]
+    conn.put_container(name, headers={"X-Container-Read": ".r:*,.rlistings"})
+    conn.put_object(name, "page.html", b"<p>hi</p>", content_type="text/html")
+    try:
+        account = http_api.auth("admin")[0].rsplit("/", 1)[-1]   # AUTH_test
+        label = account.replace("_", "-", 1).lower()              # auth-test
+        resp = http_api.request("GET", "/page.html", user=None,
+                                headers={"Host": "%s.%s.example.com" % (name, label)})
+        assert (resp.status, resp.body) == (200, b"<p>hi</p>")
+        resp = http_api.request("GET", "/%s/page.html" % name, user=None,
+                                headers={"Host": "%s.example.com:8080" % label})
+        assert (resp.status, resp.body) == (200, b"<p>hi</p>")
+        resp = http_api.request("GET", "/", user=None,
+                                headers={"Host": "%s.%s.example.com" % (name, label)})
+        assert resp.status == 200 and b"page.html" in resp.body
+        resp = http_api.request("GET", "/", user=None,
+                                headers={"Host": "x.y.%s.example.com" % label})
+        assert (resp.status, resp.body) == (400, b"Bad domain in host header")
+    finally:
+        conn.delete_object(name, "page.html")
+        conn.delete_container(name)
+
+
+def test_crossdomain_xml_is_served_without_auth(http_api):
+    resp = http_api.request("GET", "/crossdomain.xml", user=None)
+    assert resp.status == 200
+    assert resp.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert b'<allow-access-from domain="*" secure="false" />' in resp.body
+    info = http_api.request("GET", "/info", user=None).json()
+    assert "crossdomain" in info and "domain_remap" in info
