@@ -19,7 +19,8 @@ from webob import Response
 
 from objstore.common import registry
 from objstore.common.http.headers import is_safe_value
-from objstore.middleware.s3api import auth, buckets, multipart, objects, public, subresources
+from objstore.middleware.s3api import (attributes, auth, buckets, multipart, objects, public,
+                                       subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -81,6 +82,8 @@ def _route_object(ctx: S3Context) -> Optional[Handler]:
                 "DELETE": subresources.delete_object_tagging}.get(m)
     if "acl" in q:
         return {"GET": subresources.get_object_acl, "PUT": subresources.put_object_acl}.get(m)
+    if "attributes" in q:
+        return attributes.get_object_attributes if m == "GET" else None
     if any(name in q for name in UNSUPPORTED):
         return None
     if m == "PUT":

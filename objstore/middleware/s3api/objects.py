@@ -284,22 +284,20 @@ def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, i
         yield from resp
 
 
-def _read_object(ctx: S3Context, method: str) -> Response:
-    check_key(ctx.key)
-    part = ctx.query.get("partNumber")
-    part_number = None
-    if part is not None:
-        if not part.isdigit() or int(part) < 1:
-            raise S3Error("InvalidArgument", "partNumber must be a positive integer.",
-                          ArgumentName="partNumber")
-        part_number = int(part)
+def open_version(ctx: S3Context, range_header: Optional[str] = None,
+                 part_number: Optional[int] = None, method: str = "GET"
+                 ) -> Tuple[int, Dict[str, str], Iterator[bytes], SwiftResponse]:
+    """``open_object`` of the version of ``ctx.key`` the request names
+    (``versionId``, else the current one), with S3's version headers: the
+    version id (``null`` in a bucket with versioning) and the delete-marker
+    headers of a 404 whose latest version is a delete marker."""
     container, obj = ctx.bucket, ctx.key
     vid = ctx.query.get("versionId")
     if vid is not None and not (vid == "null" and versioning.bucket_status(ctx) is None):
         container, obj = versioning.locate(ctx, ctx.key, vid)
     try:
-        status, headers, body, swift_resp = open_object(
-            ctx, container, obj, ctx.headers.get("range"), part_number, method)
+        status, headers, body, swift_resp = open_object(ctx, container, obj, range_header,
+                                                        part_number, method)
     except S3Error as err:
         if err.code == "NoSuchKey" and vid is None:
             err.headers.update(versioning.delete_marker_headers(ctx, ctx.key))
@@ -310,6 +308,20 @@ def _read_object(ctx: S3Context, method: str) -> Response:
         null = versioning.read_version_id(ctx)
         if null:
             headers["x-amz-version-id"] = null
+    return status, headers, body, swift_resp
+
+
+def _read_object(ctx: S3Context, method: str) -> Response:
+    check_key(ctx.key)
+    part = ctx.query.get("partNumber")
+    part_number = None
+    if part is not None:
+        if not part.isdigit() or int(part) < 1:
+            raise S3Error("InvalidArgument", "partNumber must be a positive integer.",
+                          ArgumentName="partNumber")
+        part_number = int(part)
+    status, headers, body, swift_resp = open_version(ctx, ctx.headers.get("range"),
+                                                     part_number, method)
     cond = conditions.check(ctx.headers, _etag_of(headers), headers.get("Last-Modified"))
     if cond == 304:
         getattr(body, "close", lambda: None)()

@@ -25,7 +25,7 @@ from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.listing import ListParams, entry_facts
 from objstore.middleware.s3api.paging import Cursor, list_page, prefix_end
 
-KEY_BUFFER = 1000
+KEY_BUFFER = 100
 ARCHIVE_ROWS = 5000  # rows buffered over all length groups
 MIN_GROUP_PAGE = 16
 

@@ -154,3 +154,33 @@ def test_single_puts_report_a_full_object_checksum(s3, bucket, algorithm):
     s3.put_object(Bucket=bucket, Key="k", Body=b"data", ChecksumAlgorithm=algorithm)
     head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert head["ChecksumType"] == "FULL_OBJECT" and head["Checksum" + algorithm]
+
+
+def test_get_object_attributes_of_a_multipart_object(s3, bucket):
+    up, parts = _upload(s3, bucket, "k", "SHA256")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                        MultipartUpload={"Parts": parts})
+    attrs = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=[
+        "ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"])
+    assert attrs["ETag"] == done["ETag"].strip('"')
+    assert attrs["Checksum"] == {"ChecksumSHA256": _composite(_sha256, PARTS),
+                                 "ChecksumType": "COMPOSITE"}
+    assert attrs["ObjectSize"] == sum(len(p) for p in PARTS)
+    assert attrs["StorageClass"] == "STANDARD"
+    assert attrs["ObjectParts"]["TotalPartsCount"] == 3
+    assert [p["Size"] for p in attrs["ObjectParts"]["Parts"]] == [len(p) for p in PARTS]
+    page = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts"],
+                                    MaxParts=2, PartNumberMarker=1)["ObjectParts"]
+    assert [p["PartNumber"] for p in page["Parts"]] == [2, 3] and page["IsTruncated"] is False
+    assert code_of(lambda: s3.get_object_attributes(
+        Bucket=bucket, Key="absent", ObjectAttributes=["ETag"])) == ("NoSuchKey", 404)
+
+
+def test_get_object_attributes_of_a_plain_object(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="p", Body=b"data", ChecksumAlgorithm="CRC32")
+    attrs = s3.get_object_attributes(Bucket=bucket, Key="p",
+                                     ObjectAttributes=["ETag", "Checksum", "ObjectSize"])
+    assert attrs["ETag"] == hashlib.md5(b"data").hexdigest()
+    assert attrs["Checksum"] == {"ChecksumCRC32": _b64(_crc32(b"data")),
+                                 "ChecksumType": "FULL_OBJECT"}
+    assert attrs["ObjectSize"] == 4 and "ObjectParts" not in attrs

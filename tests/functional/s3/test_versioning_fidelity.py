@@ -212,3 +212,14 @@ def test_a_bucket_that_never_had_versioning_reports_no_version_ids(s3):
         assert "VersionId" not in s3.head_object(Bucket=name, Key="k")
     finally:
         _empty(s3, name)
+
+
+def test_a_key_with_more_versions_than_the_walk_buffers_lists_newest_first(s3, vbucket):
+    from objstore.middleware.s3api.version_walk import KEY_BUFFER
+    ids = [s3.put_object(Bucket=vbucket, Key="many", Body=b"%d" % n)["VersionId"]
+           for n in range(KEY_BUFFER + 3)]
+    s3.put_object(Bucket=vbucket, Key="next", Body=b"n")
+    pages = _raw_pages(vbucket, 40)
+    rows = [(k, v) for page in pages for k, v, _, _ in page]
+    assert rows == [("many", vid) for vid in reversed(ids)] + [("next", rows[-1][1])]
+    assert [len(p) for p in pages][:-1] == [40] * (len(pages) - 1)
