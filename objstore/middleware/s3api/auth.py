@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
 from objstore.middleware.s3api import sigv2, sigv4
 from objstore.middleware.s3api.errors import S3Error
 
@@ -56,6 +56,26 @@ def signing_headers(headers: Dict[str, str]) -> Dict[str, str]:
             out[name] = wsgi_to_str(value)
         except UnicodeDecodeError:
             out[name] = value
+    return out
+
+
+# Query parameters of a SigV4 presigned URL that are the signature itself.
+_PRESIGN_PARAMS = frozenset(("x-amz-algorithm", "x-amz-credential", "x-amz-date",
+                             "x-amz-expires", "x-amz-signedheaders", "x-amz-signature",
+                             "x-amz-security-token"))
+
+
+def with_hoisted_headers(headers: Dict[str, str], pairs: List[Tuple[str, str]]
+                         ) -> Dict[str, str]:
+    """``headers`` plus the ``x-amz-*`` headers a presigned URL carries as
+    query parameters (SDKs "hoist" them there: ``?x-amz-acl=public-read``),
+    which its signature covers as part of the canonical query; S3 applies
+    them as if they were headers. A header actually sent wins."""
+    out = dict(headers)
+    for name, value in pairs:
+        lname = name.lower()
+        if lname.startswith("x-amz-") and lname not in _PRESIGN_PARAMS:
+            out.setdefault(lname, str_to_wsgi(value))
     return out
 
 

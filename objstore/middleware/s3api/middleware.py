@@ -155,6 +155,8 @@ class S3ApiMiddleware:
             headers = auth.request_headers(env)
             if signed:
                 sig: Any = auth.parse_signature(env, target.auth_path)
+                if getattr(sig, "presigned", False):
+                    headers = auth.with_hoisted_headers(headers, target.pairs)
                 details, state = auth.make_auth_details(sig)
                 swift = Swift(self.app, env, details, state)
             else:
