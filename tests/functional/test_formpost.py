@@ -169,3 +169,40 @@ def test_chromium_submits_a_real_form_and_follows_the_redirect(http_api, conn, t
     assert data == b"uploaded by chromium\n"
     assert headers["content-type"] == "text/plain"
     assert urllib.parse.unquote(path).endswith("/up_")
+
+
+def test_a_large_upload_streams_through_the_proxy_in_bounded_memory(http_api, conn, target):
+    """256 MiB in one form: the proxy's RSS stays flat (the part is never held)."""
+    from tests.functional.memory import RssSampler
+
+    key, name, path = target
+    size, mib = 256 * 1024 * 1024, 1024 * 1024
+    expires = int(time.time()) + 600
+    max_size = size + 1
+    sig = signature(key, path, "", max_size, 1, expires)
+    head = form_body([("redirect", ""), ("max_file_size", max_size), ("max_file_count", 1),
+                      ("expires", expires), ("signature", sig)], [])
+    head = head[:-len(("--%s--\r\n" % BOUNDARY).encode())]
+    head += ("--%s\r\nContent-Disposition: form-data; name=\"f\"; filename=\"big.bin\"\r\n"
+             "Content-Type: application/octet-stream\r\n\r\n" % BOUNDARY).encode()
+    tail = ("\r\n--%s--\r\n" % BOUNDARY).encode()
+    block = hashlib.md5(b"seed").digest() * (mib // 16)
+    digest = hashlib.md5()
+
+    def body():
+        yield head
+        for _ in range(size // mib):
+            digest.update(block)
+            yield block
+        yield tail
+    connection = http_api.connection(timeout=600)
+    with RssSampler(["proxy"]) as sampler:
+        connection.request("POST", path, body=body(), headers=dict(CT, **{
+            "Content-Length": str(len(head) + size + len(tail))}))
+        resp = connection.getresponse()
+        answer = resp.read()
+    connection.close()
+    assert (resp.status, answer) == (201, b"201 Created")
+    assert conn.head_object(name, "up_big.bin")["etag"] == digest.hexdigest()
+    assert 0 < sampler.peak["proxy"] < 200 * 1024, "proxy reached %d MB" % (
+        sampler.peak["proxy"] // 1024)
