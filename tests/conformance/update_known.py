@@ -5,7 +5,8 @@
 
 Every differing case becomes a known difference whose reason names what
 differs; a case that passes now is dropped. Entries whose reason was written
-by hand (not starting with FIXING or OPEN) are kept while the case differs.
+by hand (not starting with FIXING, OPEN or OPEN_MIDDLEWARES) are kept while
+the case differs.
 In docs/swift-differences.md only the generated block of each section is
 rewritten; what else a section says is left alone. ``--findings`` appends a
 line per newly seen difference (case id, what Swift does, what objstore does).
@@ -23,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import known_differences  # noqa: E402
-from known_differences import FIXING, KNOWN, OPEN  # noqa: E402
+from known_differences import FIXING, KNOWN, OPEN, OPEN_MIDDLEWARES  # noqa: E402
 from swiftdiff.cases import ALL, AREA_OF  # noqa: E402
 
 DOC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "swift-differences.md")
@@ -69,13 +70,22 @@ def signature(lines: List[str]) -> str:
     return out if len(out) <= 240 else out[:237] + "..."
 
 
+_PREFIXES = (FIXING, OPEN, OPEN_MIDDLEWARES)
+_NAMES = {FIXING: "FIXING", OPEN: "OPEN", OPEN_MIDDLEWARES: "OPEN_MIDDLEWARES"}
+
+
 def _reason(case_id: str, lines: List[str]) -> str:
-    prefix = OPEN if case_id.startswith(_OPEN_PREFIXES) else FIXING
+    if AREA_OF.get(case_id, "").startswith("Middlewares"):
+        prefix = OPEN_MIDDLEWARES
+    elif case_id.startswith(_OPEN_PREFIXES):
+        prefix = OPEN
+    else:
+        prefix = FIXING
     return "%s: %s" % (prefix, signature(lines))
 
 
 def _generated(reason: str) -> bool:
-    return reason.startswith(FIXING) or reason.startswith(OPEN)
+    return reason.startswith(_PREFIXES)
 
 
 def _literal(text: str) -> str:
@@ -88,7 +98,7 @@ def write_known(known: Dict[str, str]) -> None:
     out = [open(os.path.join(HERE, "known_differences.py")).read().split("KNOWN: Dict")[0].rstrip(),
            "", "KNOWN: Dict[str, str] = {"]
     constants = {v: k for k, v in vars(known_differences).items()
-                 if k.isupper() and k not in ("FIXING", "OPEN", "KNOWN") and isinstance(v, str)}
+                 if k.isupper() and k not in _NAMES.values() and isinstance(v, str)}
     area = None
     for case_id in sorted(known, key=lambda k: order.get(k, 0)):
         if AREA_OF.get(case_id) != area:
@@ -97,12 +107,10 @@ def write_known(known: Dict[str, str]) -> None:
         reason = known[case_id]
         if reason in constants:  # a reason the module names once (e.g. IF_RANGE)
             expr = constants[reason]
-        elif reason.startswith(FIXING):
-            expr = "FIXING + %s" % _literal(reason[len(FIXING):])
-        elif reason.startswith(OPEN):
-            expr = "OPEN + %s" % _literal(reason[len(OPEN):])
         else:
-            expr = _literal(reason)
+            prefix = next((p for p in _PREFIXES if reason.startswith(p)), None)
+            expr = ("%s + %s" % (_NAMES[prefix], _literal(reason[len(prefix):])) if prefix
+                    else _literal(reason))
         out.append("    %s:\n        %s," % (_literal(case_id), expr))
     out.append("}")
     with open(os.path.join(HERE, "known_differences.py"), "w") as fh:

@@ -10,6 +10,8 @@ headers, body). Paths, header values and bodies are templates:
              their common prefix
     {na}     /v1/<a fresh account unique to this case>  {nacct} its name
     {policy} the cluster's default storage policy name
+    A path, header value or body may also be a function of these values
+    (a dict without the braces), for what must be computed from them.
     {ec}     header value only: the cluster's erasure-coded policy; the
              header is left out on a cluster that has none (the reference
              Swift runs one replicated policy: its objects are compared
@@ -24,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from .client import HeaderValue, Response, Target
 from .normalize import Normalizer
 
-Path = Union[str, bytes]
+Path = Union[str, bytes, Callable[[Dict[str, str]], str]]
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,21 @@ class Step:
     #: reduces the normalized body to the part compared (e.g. /info's keys)
     shape: Optional[Callable[[Any], Any]] = None
 
+    def path_text(self) -> str:
+        """The path template as text (a computed path shows its docstring)."""
+        if isinstance(self.path, bytes):
+            return self.path.decode("latin-1")
+        if callable(self.path):
+            return self.path.__doc__ or "<computed path>"
+        return self.path
+
     @property
     def in_fresh_account(self) -> bool:
-        return (self.path if isinstance(self.path, str) else self.path.decode("latin-1")
-                ).startswith("{na}")
+        return self.path_text().startswith("{na}")
 
     def describe(self) -> str:
-        path = self.path.decode("latin-1") if isinstance(self.path, bytes) else self.path
-        return "%s %s%s" % (self.method, path, "" if self.user == "admin" else " as %s" % self.user)
+        return "%s %s%s" % (self.method, self.path_text(),
+                            "" if self.user == "admin" else " as %s" % self.user)
 
 
 def _step(check: bool, method: str, path: Path, body: Optional[bytes], user: Optional[str],
@@ -84,7 +93,7 @@ class Case:
             for p in parts:
                 if isinstance(p, bytes):
                     p = p.decode("latin-1")
-                if p is not None and text.lower() in p.lower():
+                if isinstance(p, str) and text.lower() in p.lower():
                     return True
         return False
 
@@ -123,6 +132,8 @@ def expand(template: Any, target: Target, names: Names) -> Any:
     if template is None:
         return None
     values = dict(names.values, policy=target.default_policy)
+    if callable(template):  # computed from the names (e.g. a TempURL signature)
+        return template(values)
     if isinstance(template, bytes):
         for k, v in values.items():
             template = template.replace(b"{%s}" % k.encode(), v.encode("utf-8"))

@@ -39,6 +39,16 @@ def _short(value: Any, width: int) -> str:
     return text if len(text) <= width else text[:width] + "...(%d chars)" % len(text)
 
 
+def _from_first_difference(ref: Any, obj: Any, width: int) -> Tuple[Any, Any]:
+    """Long bodies shown from a little before where they first differ."""
+    if not isinstance(ref, str) or not isinstance(obj, str) or max(len(ref), len(obj)) <= width:
+        return ref, obj
+    i = next((n for n, (a, b) in enumerate(zip(ref, obj)) if a != b), min(len(ref), len(obj)))
+    start = max(0, i - width // 4)
+    mark = "...(from char %d) " % start if start else ""
+    return mark + ref[start:], mark + obj[start:]
+
+
 def explain(ref: View, obj: View, width: int = 600) -> List[str]:
     """The differences of two runs, step by step."""
     lines = []
@@ -53,6 +63,7 @@ def explain(ref: View, obj: View, width: int = 600) -> List[str]:
             if rh.get(name) != oh.get(name):
                 lines.append("  header %s: swift %r, objstore %r" % (name, rh.get(name), oh.get(name)))
         if r.get("body") != o.get("body"):
-            lines.append("  body: swift    %s" % _short(r.get("body"), width))
-            lines.append("        objstore %s" % _short(o.get("body"), width))
+            rb, ob = _from_first_difference(r.get("body"), o.get("body"), width)
+            lines.append("  body: swift    %s" % _short(rb, width))
+            lines.append("        objstore %s" % _short(ob, width))
     return lines

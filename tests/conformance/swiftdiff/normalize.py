@@ -35,6 +35,7 @@ _TEXT_RULES: List[Tuple[re.Pattern, str]] = [
     (re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (%s) \d{4} \d\d:\d\d:\d\d GMT" % _MONTHS),
      "<http-date>"),
     (re.compile(r"\b\d{10}\.\d{5}(_[0-9a-f]{16})?\b"), "<timestamp>"),
+    (re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b"), "<date-time>"),  # staticweb pages
 ]
 _XML_POLICY = re.compile(r"(<storage_policy>)([^<]*)(</storage_policy>)")
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?")

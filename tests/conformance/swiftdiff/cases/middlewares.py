@@ -1,0 +1,158 @@
+"""The Swift middlewares of a SAIO pipeline: TempURL, FormPost, StaticWeb,
+CORS, symlinks and bulk operations. Keys live on the case's own container
+(never on the shared account), so other users of the reference are not
+disturbed."""
+import hashlib
+import hmac
+import io
+import tarfile
+from typing import Callable, Dict
+
+from ..case import case, check, setup
+
+#: the section of docs/swift-differences.md these cases belong to
+AREA = "Middlewares (tempurl, formpost, staticweb, cors, symlink, bulk)"
+
+_KEY = "conformance-key"
+_FUTURE = 4000000000
+_PAST = 1000000000
+
+
+def _tempurl(method: str, obj: str = "o", expires: int = _FUTURE, digest=hashlib.sha256,
+             extra: str = "", key: str = _KEY) -> Callable[[Dict[str, str]], str]:
+    def path(v: Dict[str, str]) -> str:
+        target = "%s/%s/%s" % (v["a"], v["c"], obj)
+        sig = hmac.new(key.encode(), ("%s\n%d\n%s" % (method, expires, target)).encode(),
+                       digest).hexdigest()
+        return "%s?temp_url_sig=%s&temp_url_expires=%d%s" % (target, sig, expires, extra)
+    path.__doc__ = "{a}/{c}/%s?temp_url_sig=<%s %s>&temp_url_expires=%d%s" % (
+        obj, digest().name, method, expires, extra)
+    return path
+
+
+_TEMPURL = [setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_KEY),
+            setup("PUT", "{a}/{c}/o", b"tempurl body", Content_Type="text/x-tu",
+                  X_Object_Meta_Secret="s")]
+
+
+def _tar(files: Dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 1700000000
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+_WEB = [setup("PUT", "{a}/{c}", X_Container_Read=".r:*,.rlistings",
+              X_Container_Meta_Web_Index="index.html", X_Container_Meta_Web_Error="error.html"),
+        setup("PUT", "{a}/{c}/index.html", b"<p>index</p>", Content_Type="text/html"),
+        setup("PUT", "{a}/{c}/404error.html", b"<p>not here</p>", Content_Type="text/html"),
+        setup("PUT", "{a}/{c}/sub/index.html", b"<p>sub</p>", Content_Type="text/html"),
+        setup("PUT", "{a}/{c}/sub/file.txt", b"file", Content_Type="text/plain")]
+
+_CORS = [setup("PUT", "{a}/{c}", X_Container_Read=".r:*",
+               X_Container_Meta_Access_Control_Allow_Origin="http://good.example.com",
+               X_Container_Meta_Access_Control_Expose_Headers="X-Object-Meta-Color",
+               X_Container_Meta_Access_Control_Max_Age="600"),
+         setup("PUT", "{a}/{c}/o", b"cors", X_Object_Meta_Color="red")]
+
+_LINK = [setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/target", b"target body",
+                                        Content_Type="text/x-target"),
+         setup("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/target")]
+
+CASES = [
+    # TempURL
+    case("tempurl-get", *_TEMPURL, check("GET", _tempurl("GET"), user=None)),
+    case("tempurl-head", *_TEMPURL, check("HEAD", _tempurl("HEAD"), user=None)),
+    case("tempurl-get-sha1", *_TEMPURL, check("GET", _tempurl("GET", digest=hashlib.sha1),
+                                               user=None)),
+    case("tempurl-get-sha512", *_TEMPURL, check("GET", _tempurl("GET", digest=hashlib.sha512),
+                                                 user=None)),
+    case("tempurl-get-signed-for-put", *_TEMPURL, check("GET", _tempurl("PUT"), user=None)),
+    case("tempurl-bad-signature", *_TEMPURL, check("GET", _tempurl("GET", key="wrong"), user=None)),
+    case("tempurl-expired", *_TEMPURL, check("GET", _tempurl("GET", expires=_PAST), user=None)),
+    case("tempurl-filename", *_TEMPURL, check("GET", _tempurl("GET", extra="&filename=my%20file.txt"),
+                                               user=None)),
+    case("tempurl-inline", *_TEMPURL, check("GET", _tempurl("GET", extra="&inline"), user=None)),
+    case("tempurl-put", *_TEMPURL, check("PUT", _tempurl("PUT", obj="new"), b"put by url", user=None),
+         check("GET", "{a}/{c}/new")),
+    case("tempurl-other-object", *_TEMPURL, check("GET", _tempurl("GET", obj="nothing"), user=None)),
+    case("tempurl-no-key", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o", b"x"),
+         check("GET", _tempurl("GET"), user=None)),
+    # StaticWeb
+    case("staticweb-index", *_WEB, check("GET", "{a}/{c}/", user=None)),
+    case("staticweb-redirect-to-slash", *_WEB, check("GET", "{a}/{c}", user=None)),
+    case("staticweb-sub-index", *_WEB, check("GET", "{a}/{c}/sub/", user=None)),
+    case("staticweb-sub-redirect", *_WEB, check("GET", "{a}/{c}/sub", user=None)),
+    case("staticweb-error-page", *_WEB, check("GET", "{a}/{c}/missing.html", user=None)),
+    case("staticweb-file", *_WEB, check("GET", "{a}/{c}/sub/file.txt", user=None)),
+    case("staticweb-owner-gets-listing", *_WEB, check("GET", "{a}/{c}")),
+    case("staticweb-listings", setup("PUT", "{a}/{c}", X_Container_Read=".r:*,.rlistings",
+                                     X_Container_Meta_Web_Listings="true"),
+         setup("PUT", "{a}/{c}/a.txt", b"a"), setup("PUT", "{a}/{c}/d/b.txt", b"bb"),
+         check("GET", "{a}/{c}/", user=None), check("GET", "{a}/{c}/d/", user=None)),
+    case("staticweb-web-mode-for-owner", *_WEB, check("GET", "{a}/{c}/", X_Web_Mode="true")),
+    # CORS
+    case("cors-preflight-allowed", *_CORS,
+         check("OPTIONS", "{a}/{c}/o", user=None, Origin="http://good.example.com",
+               Access_Control_Request_Method="GET")),
+    case("cors-preflight-other-origin", *_CORS,
+         check("OPTIONS", "{a}/{c}/o", user=None, Origin="http://evil.example.org",
+               Access_Control_Request_Method="GET")),
+    case("cors-preflight-with-headers", *_CORS,
+         check("OPTIONS", "{a}/{c}/o", user=None, Origin="http://good.example.com",
+               Access_Control_Request_Method="PUT",
+               Access_Control_Request_Headers="x-object-meta-color, content-type")),
+    case("cors-get-with-origin", *_CORS,
+         check("GET", "{a}/{c}/o", user=None, Origin="http://good.example.com")),
+    case("cors-get-other-origin", *_CORS,
+         check("GET", "{a}/{c}/o", user=None, Origin="http://evil.example.org")),
+    # symlinks
+    case("symlink-put", *_LINK[:2], check("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/target")),
+    case("symlink-get", *_LINK, check("GET", "{a}/{c}/link")),
+    case("symlink-head", *_LINK, check("HEAD", "{a}/{c}/link")),
+    case("symlink-get-symlink-get", *_LINK, check("GET", "{a}/{c}/link?symlink=get")),
+    case("symlink-head-symlink-get", *_LINK, check("HEAD", "{a}/{c}/link?symlink=get")),
+    case("symlink-listing", *_LINK, check("GET", "{a}/{c}?format=json")),
+    case("symlink-dangling", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/nothing"),
+         check("GET", "{a}/{c}/link"), check("HEAD", "{a}/{c}/link")),
+    case("symlink-bad-target", setup("PUT", "{a}/{c}"),
+         check("PUT", "{a}/{c}/link", b"", X_Symlink_Target="no-slash")),
+    case("symlink-with-body", setup("PUT", "{a}/{c}"),
+         check("PUT", "{a}/{c}/link", b"body", X_Symlink_Target="{c}/target")),
+    case("symlink-static-etag-mismatch", *_LINK[:2],
+         check("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/target",
+               X_Symlink_Target_Etag="0" * 32)),
+    case("symlink-static-etag", *_LINK[:2],
+         check("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/target",
+               X_Symlink_Target_Etag=hashlib.md5(b"target body").hexdigest()),
+         check("GET", "{a}/{c}/link"), check("HEAD", "{a}/{c}/link?symlink=get")),
+    case("symlink-post", *_LINK, check("POST", "{a}/{c}/link", X_Object_Meta_A="1")),
+    case("symlink-range", *_LINK, check("GET", "{a}/{c}/link", Range="bytes=2-5")),
+    case("symlink-loop", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/l1", b"", X_Symlink_Target="{c}/l2"),
+         setup("PUT", "{a}/{c}/l2", b"", X_Symlink_Target="{c}/l3"),
+         setup("PUT", "{a}/{c}/l3", b"", X_Symlink_Target="{c}/l1"),
+         check("GET", "{a}/{c}/l1")),
+    # bulk
+    case("bulk-delete-json", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o1", b"1"),
+         setup("PUT", "{a}/{c}/o2", b"2"),
+         check("POST", "{a}?bulk-delete", b"/{c}/o1\n/{c}/o2\n/{c}/missing\n",
+               Content_Type="text/plain", Accept="application/json"),
+         check("GET", "{a}/{c}")),
+    case("bulk-delete-plain", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o1", b"1"),
+         check("POST", "{a}?bulk-delete", b"/{c}/o1\n", Content_Type="text/plain")),
+    case("bulk-delete-container", setup("PUT", "{a}/{c}"),
+         check("POST", "{a}?bulk-delete", b"/{c}\n", Content_Type="text/plain",
+               Accept="application/json"), check("HEAD", "{a}/{c}")),
+    case("bulk-extract-archive", setup("PUT", "{a}/{c}"),
+         check("PUT", "{a}/{c}?extract-archive=tar", _tar({"x.txt": b"x", "d/y.txt": b"yy"}),
+               Accept="application/json"),
+         check("GET", "{a}/{c}?format=json")),
+    case("bulk-extract-archive-bad", setup("PUT", "{a}/{c}"),
+         check("PUT", "{a}/{c}?extract-archive=tar", b"not a tar", Accept="application/json")),
+]
