@@ -525,6 +525,9 @@ class DiskFile:
             writer.put(metadata, ext)
 
 
+#: In a ``.meta``: when a POST set the Content-Type it carries (newer than
+#: the ``.data``'s, it is what readers see).
+CONTENT_TYPE_TIMESTAMP = "Content-Type-Timestamp"
 _DATAFILE_ONLY = frozenset(("name", "x-timestamp", "content-length", "content-type", "etag",
                             "deleted", "x-static-large-object"))
 
@@ -532,7 +535,8 @@ _DATAFILE_ONLY = frozenset(("name", "x-timestamp", "content-length", "content-ty
 def merge_metadata(data_meta: Metadata, meta_meta: Metadata) -> Metadata:
     """What a reader sees: content and sysmeta from the ``.data``, and
     everything else (user metadata, X-Delete-At, ...) from the ``.meta`` if
-    there is one, since a POST replaces those."""
+    there is one, since a POST replaces those; the Content-Type too when a
+    POST newer than the data set it."""
     if not meta_meta:
         return dict(data_meta)
     merged = {k: v for k, v in meta_meta.items()}
@@ -540,6 +544,10 @@ def merge_metadata(data_meta: Metadata, meta_meta: Metadata) -> Metadata:
         lower = key.lower()
         if lower in _DATAFILE_ONLY or lower.startswith("x-object-sysmeta-"):
             merged[key] = value
+    ctype_ts = meta_meta.get(CONTENT_TYPE_TIMESTAMP)
+    if ctype_ts and "Content-Type" in meta_meta and \
+            Timestamp(ctype_ts) > Timestamp(data_meta.get("X-Timestamp") or 0):
+        merged["Content-Type"] = meta_meta["Content-Type"]  # a POST changed the type
     merged["X-Timestamp"] = meta_meta.get("X-Timestamp", data_meta.get("X-Timestamp", ""))
     merged["X-Data-Timestamp"] = data_meta.get("X-Timestamp", "")
     return merged

@@ -25,9 +25,10 @@ from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
 from objstore.common.wsgi import run_wsgi
 from objstore.obj import ec_fragments, ssync, updates
-from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
-                                   DiskFileDeviceUnavailable, DiskFileExpired,
-                                   DiskFileManager, DiskFileNoSpace, DiskFileNotExist)
+from objstore.obj.diskfile import (CONTENT_TYPE_TIMESTAMP, DiskFile, DiskFileCollision,
+                                   DiskFileDeleted, DiskFileDeviceUnavailable,
+                                   DiskFileExpired, DiskFileManager, DiskFileNoSpace,
+                                   DiskFileNotExist)
 from objstore.obj.hashes import LockTimeout
 from objstore.obj.responses import ClosingBody, make_response, request_timestamp
 from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject
@@ -313,7 +314,9 @@ class ObjectController(StorageServer):
         except DiskFileCollision as err:
             return make_response(403, str(err).encode("utf-8"))
         current = df.timestamp
-        old_delete_at = df.get_metadata().get("X-Delete-At")
+        data_ts = df.data_timestamp
+        current_meta = df.get_metadata()
+        old_delete_at = current_meta.get("X-Delete-At")
         df.close()
         if current >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
@@ -324,13 +327,39 @@ class ObjectController(StorageServer):
         metadata.update({"X-Timestamp": ts.internal, "name": df.name or ""})
         if delete_at:
             metadata["X-Delete-At"] = delete_at
+        new_ctype = req.headers.get("Content-Type")
+        if new_ctype:
+            metadata.update({"Content-Type": new_ctype, CONTENT_TYPE_TIMESTAMP: ts.internal})
+        elif CONTENT_TYPE_TIMESTAMP in current_meta:  # an earlier POST's type stays
+            metadata.update({"Content-Type": current_meta["Content-Type"],
+                             CONTENT_TYPE_TIMESTAMP: current_meta[CONTENT_TYPE_TIMESTAMP]})
         try:
             df.write_metadata(metadata)
         except DiskFileNoSpace:
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_expirer_queue(req, df, _segs, _policy, ts, old_delete_at,
                                    delete_at)
+        if new_ctype and new_ctype != current_meta.get("Content-Type"):
+            self._update_listed_type(req, df, _segs, _policy, current_meta, data_ts, ts,
+                                     new_ctype)
         return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
+
+    def _update_listed_type(self, req: Request, df: DiskFile, segs: List[Optional[str]],
+                            policy_index: int, meta: Dict[str, str], data_ts: Timestamp,
+                            ts: Timestamp, ctype: str) -> None:
+        """Tell the container listing the object's new type. The row keeps
+        the data's time (its ``last_modified``) with an offset that grows
+        with the POST's, so a later POST, or a replica's, still wins and a
+        later PUT beats them all."""
+        row_ts = Timestamp(data_ts, offset=max(ts.raw - data_ts.raw, 1))
+        self._update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT", segs,
+                                policy_index, {
+                                    "X-Timestamp": row_ts.internal,
+                                    "X-Size": meta.get("X-Object-Sysmeta-Ec-Content-Length",
+                                                       meta.get("Content-Length", "0")),
+                                    "X-Content-Type": ctype,
+                                    "X-Etag": meta.get("X-Object-Sysmeta-Ec-Etag",
+                                                       meta.get("ETag", ""))})
 
     def DELETE(self, req: Request) -> Response:
         df, segs, policy_index = self._diskfile(req)

@@ -2,6 +2,7 @@
 (read from a real Swift with curl): clients print them, and scripts match
 on them."""
 
+import time
 import uuid
 
 import pytest
@@ -157,3 +158,30 @@ def test_a_deleted_account_is_410_with_its_status_and_no_body(http_api):
         assert (resp.status, resp.headers["X-Account-Status"], resp.headers["Content-Length"],
                 resp.body) == (410, "Deleted", "0", b""), method
     assert http_api.request("PUT", account + "/c", user="reseller").status == 503
+
+
+@pytest.mark.parametrize("policy", [None, "ec21"])
+def test_a_post_with_a_content_type_changes_the_type_and_the_listing(http_api, conn,
+                                                                   delete_container, policy):
+    name = "fn-ctype-" + uuid.uuid4().hex[:8]
+    headers = {"X-Storage-Policy": policy} if policy else {}
+    assert http_api.request("PUT", http_api.path(name), headers=headers).status == 201
+    try:
+        path = http_api.path(name, "o")
+        assert http_api.request("PUT", path, body=b"abcdef",
+                                headers={"Content-Type": "text/plain"}).status == 201
+        assert http_api.request("POST", path,
+                                headers={"Content-Type": "application/x-new"}).status == 202
+        got = http_api.request("GET", path)
+        assert (got.headers["Content-Type"], got.body) == ("application/x-new", b"abcdef")
+        assert http_api.request("POST", path, headers={"X-Object-Meta-A": "1"}).status == 202
+        assert http_api.request("HEAD", path).headers["Content-Type"] == "application/x-new"
+        deadline = time.time() + 10  # the listing may lag its object a moment
+        while True:
+            [row] = http_api.request("GET", http_api.path(name) + "?format=json").json()
+            if row["content_type"] == "application/x-new" or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        assert (row["content_type"], row["bytes"]) == ("application/x-new", 6)
+    finally:
+        delete_container(conn, name)

@@ -445,3 +445,23 @@ def test_a_failed_preallocation_is_507(app, monkeypatch):
 def test_main_without_a_config_prints_usage():
     from objstore.obj.server import main
     assert main([]) == 2
+
+
+def test_post_with_a_content_type_changes_it_until_the_next_put(app):
+    put(app, b"body", headers={"Content-Type": "text/plain"})
+    assert call(app, "POST", headers={"Content-Type": "application/x-new"}).status_int == 202
+    assert call(app, "GET").headers["Content-Type"] == "application/x-new"
+    # a later POST without a type keeps the POSTed one
+    assert call(app, "POST", headers={"X-Object-Meta-A": "1"}).status_int == 202
+    h = call(app, "HEAD").headers
+    assert (h["Content-Type"], h["X-Object-Meta-A"]) == ("application/x-new", "1")
+    put(app, b"new", headers={"Content-Type": "image/png"})
+    assert call(app, "HEAD").headers["Content-Type"] == "image/png"
+
+
+def test_post_without_a_content_type_leaves_the_datas_type(app):
+    put(app, b"body", headers={"Content-Type": "text/plain"})
+    req = Request.blank(PATH, method="POST", headers={"X-Timestamp": Timestamp.now().internal})
+    req.environ.pop("CONTENT_TYPE", None)
+    assert req.get_response(app).status_int == 202
+    assert call(app, "HEAD").headers["Content-Type"] == "text/plain"
