@@ -45,3 +45,59 @@ def test_heartbeat_sends_a_space_only_after_yield_frequency(monkeypatch):
         yield "delete", [("Response Status", "200 OK")], []
     out = list(app._heartbeat(work(), "json"))
     assert out == [b" ", b'{"Response Status": "200 OK", "Errors": []}']
+
+
+def _tar(names):
+    import io
+    import tarfile
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for name in names:
+            info = tarfile.TarInfo(name)
+            info.size = 1
+            tar.addfile(info, io.BytesIO(b"x"))
+    return out.getvalue()
+
+
+def _store(fail_puts=False):
+    """A tiny WSGI store: records PUTs; containers exist once PUT."""
+    from webob import Request, Response
+    calls = []
+
+    def app(env, start_response):
+        req = Request(env)
+        calls.append((req.method, req.path_info))
+        if req.method == "HEAD":
+            return Response(status=404)(env, start_response)
+        if fail_puts and req.path_info.count("/") > 3:
+            return Response(status=503)(env, start_response)
+        req.body_file.read()
+        return Response(status=201)(env, start_response)
+    return app, calls
+
+
+def _extract(app, body, conf):
+    from webob import Request
+    mw = bulk.Bulk(app, conf)
+    req = Request.blank("/v1/AUTH_a?extract-archive=tar", method="PUT", body=body,
+                        headers={"Accept": "application/json"})
+    return json.loads(req.get_response(mw).body)
+
+
+def test_more_containers_than_allowed_stops_the_extraction():
+    app, calls = _store()
+    result = _extract(app, _tar(["c1/a", "c2/b", "c3/c"]), {"max_containers_per_extraction": "2"})
+    assert result["Response Status"] == "400 Bad Request"
+    assert result["Response Body"] == "More than 2 containers to create from tar."
+    assert result["Number Files Created"] == 2
+    assert ("PUT", "/v1/AUTH_a/c3") not in calls and ("PUT", "/v1/AUTH_a/c3/c") not in calls
+
+
+def test_failures_stop_after_max_failed_extractions():
+    app, calls = _store(fail_puts=True)
+    result = _extract(app, _tar(["c/%d" % i for i in range(10)]), {"max_failed_extractions": "3"})
+    assert result["Response Status"] == "400 Bad Request"
+    assert result["Errors"] == [["c/0", "503 Service Unavailable"],
+                                ["c/1", "503 Service Unavailable"],
+                                ["c/2", "503 Service Unavailable"]]
+    assert sum(1 for m, p in calls if m == "PUT" and p.startswith("/v1/AUTH_a/c/")) == 3
