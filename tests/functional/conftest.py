@@ -98,6 +98,7 @@ def swift_cli(*args: str, user: str = "admin", cwd: str = None) -> subprocess.Co
 
 import http.client  # noqa: E402
 import json as _json  # noqa: E402
+import socket  # noqa: E402
 import urllib.parse  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
@@ -167,6 +168,23 @@ class SwiftHTTP:
             return RawResponse(resp.status, resp.reason, resp.headers, data)
         finally:
             conn.close()
+
+
+def raw_http(method: str, target: bytes, headers: bytes = b"", body: bytes = b"") -> bytes:
+    """One request sent byte for byte (``target`` and ``headers`` as raw
+    bytes, e.g. unquoted UTF-8 or control characters, which http.client
+    refuses); the whole raw answer. ``headers`` are CRLF-terminated lines."""
+    host = urllib.parse.urlsplit(PROXY)
+    with socket.create_connection((host.hostname, host.port or 80), timeout=30) as sock:
+        sock.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\n%sContent-Length: %d\r\n"
+                     b"Connection: close\r\n\r\n%s" % (method.encode(), target, headers,
+                                                       len(body), body))
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
 
 
 @pytest.fixture(scope="session")

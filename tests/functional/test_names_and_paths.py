@@ -6,13 +6,14 @@ Every expected status, body and Content-Type here was read from a real
 Swift 2.38.3 with curl.
 """
 
-import socket
 import time
 import urllib.parse
 import uuid
 
 import pytest
 import swiftclient
+
+from tests.functional.conftest import raw_http
 
 HTML = "text/html; charset=UTF-8"
 NOT_FOUND_PAGE = b"<html><h1>Not Found</h1><p>The resource could not be found.</p></html>"
@@ -36,17 +37,8 @@ def raw_request(http_api, method: str, raw_path: bytes, body: bytes = b"",
                 user: str = "admin") -> bytes:
     """One request whose request line carries ``raw_path`` byte for byte
     (http.client refuses non-ASCII), answered as raw bytes."""
-    token = http_api.auth(user)[1]
-    with socket.create_connection((http_api.host, http_api.port), timeout=30) as sock:
-        sock.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\nConnection: close\r\n"
-                     b"Content-Length: %d\r\n\r\n%s" % (method.encode(), raw_path,
-                                                        token.encode(), len(body), body))
-        answer = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return answer
-            answer += chunk
+    token = http_api.auth(user)[1].encode()
+    return raw_http(method, raw_path, b"X-Auth-Token: %s\r\n" % token, body)
 
 
 def test_a_utf8_name_round_trips_through_listings_and_copy_headers(conn, utf8_container):

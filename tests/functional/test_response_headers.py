@@ -2,28 +2,15 @@
 cannot split a response (stored in metadata through the Swift API, as Swift
 2.38.3 stores and returns it) leaves the object readable."""
 
-import socket
 import urllib.parse
 import uuid
 
-from tests.functional.conftest import PROXY, connect
+from tests.functional.conftest import connect, raw_http
 
 
 def raw(method, path, token, extra=b"", body=b""):
-    host = urllib.parse.urlsplit(PROXY)
-    sock = socket.create_connection((host.hostname, host.port), timeout=30)
-    try:
-        sock.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\n%sContent-Length: %d\r\n"
-                     b"Connection: close\r\n\r\n%s" % (method.encode(), path.encode(),
-                                                       token.encode(), extra, len(body), body))
-        data = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return data
-            data += chunk
-    finally:
-        sock.close()
+    return raw_http(method, path.encode(), b"X-Auth-Token: %s\r\n%s" % (token.encode(), extra),
+                    body)
 
 
 def test_metadata_with_a_bell_character_is_stored_and_returned_as_swift_does(saio):
