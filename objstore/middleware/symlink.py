@@ -66,6 +66,12 @@ def strip_params(content_type: str) -> str:
     return ";".join(kept).strip()
 
 
+def link_params(link: Dict[str, str]) -> str:
+    """The Content-Type parameters that carry ``link`` into listings."""
+    return "".join(";%s=%s" % (PARAMS[k], link[k]) for k in (TARGET, ACCOUNT, ETAG, BYTES)
+                   if link.get(k))
+
+
 def listing_entry(entry: Dict[str, Any], account: str) -> Dict[str, Any]:
     """A JSON listing entry with the link parameters turned into fields."""
     ctype = entry.get("content_type") or ""
@@ -184,15 +190,14 @@ class Symlink:
             ctype = ctype or target_type
         for key, value in meta.items():
             env["HTTP_" + (SYSMETA + key).upper().replace("-", "_")] = value
-        params = "".join(";%s=%s" % (PARAMS[k], v) for k, v in meta.items())
-        env["CONTENT_TYPE"] = strip_params(ctype or DEFAULT_TYPE) + params
+        env["CONTENT_TYPE"] = strip_params(ctype or DEFAULT_TYPE) + link_params(meta)
         env["CONTENT_LENGTH"] = "0"
         return self.app(env, start_response)
 
     def _check_static(self, env: Dict[str, Any], account: str, quoted: str,
                       etag: str) -> Tuple[str, str]:
         path = "/v1/%s/%s" % (account, quoted)
-        head = _Sub(self.app, self._sub_env(env, "HEAD", path, "symlink=get"))
+        head = _Sub(self.app, self._sub_env(env, "HEAD", unquote(path), "symlink=get"))
         head.close()
         location = [("Content-Location", path)]
         if head.status.startswith("404"):
@@ -215,6 +220,9 @@ class Symlink:
         head = _Sub(self.app, self._sub_env(env, "HEAD", _text(env["PATH_INFO"]), "symlink=get"))
         head.close()
         link = head.link()
+        if link is not None and env.get("CONTENT_TYPE"):
+            # A new type for the link keeps the link in the container listing.
+            env["CONTENT_TYPE"] = strip_params(env["CONTENT_TYPE"]) + link_params(link)
         post = _Sub(self.app, env)
         if link is None or not post.status.startswith("2"):
             start_response(post.status, post.headers)
@@ -289,8 +297,8 @@ class Symlink:
 
     @staticmethod
     def _sub_env(env: Dict[str, Any], method: str, path: str, query: str) -> Dict[str, Any]:
-        """``method path`` (URL-encoded) as the client, for a look at a link."""
-        return make_env(env, method, unquote(path), query, source="SYM")
+        """``method path`` (real text) as the client, for a look at a link."""
+        return make_env(env, method, path, query, source="SYM")
 
     # ---------------------------------------------------------- listing
     def _listing(self, env: Dict[str, Any], start_response: StartResponse,

@@ -185,3 +185,16 @@ def test_copy_of_a_link_copies_the_target_bytes(http_api, conn, links):
     head = http_api.request("HEAD", http_api.path(links, "copied") + "?symlink=get")
     assert "X-Symlink-Target" not in head.headers
     assert conn.get_object(links, "copied")[1] == b"target body"
+
+
+def test_a_new_content_type_keeps_the_link_in_listings(http_api, conn, links):
+    link(conn, links, "50%off", "%s/t \u00e9" % links)
+    resp = http_api.request("POST", http_api.path(links, "50%off"),
+                            headers={"Content-Type": "image/gif"})
+    assert resp.status == 307
+    head = http_api.request("HEAD", http_api.path(links, "50%off") + "?symlink=get")
+    assert head.headers["Content-Type"] == "image/gif"
+    assert head.headers["X-Symlink-Target"] == quote("%s/t \u00e9" % links)
+    entry = [e for e in conn.get_container(links)[1] if e["name"] == "50%off"][0]
+    assert entry["content_type"] == "image/gif"
+    assert entry["symlink_path"] == http_api.path(links, "t \u00e9")
