@@ -26,13 +26,20 @@ def ok(result):
 
 
 @pytest.fixture
-def site(conn, cli):
-    """A public container holding SITE, made a website with ``swift post -m``."""
+def site(conn, cli, tmp_path):
+    """A public container holding SITE (the files uploaded with ``swift upload``),
+    made a website with ``swift post -m``."""
     name = "web-" + uuid.uuid4().hex[:12]
     ok(cli("post", "-r", ".r:*,.rlistings", "-m", "web-index:index.html",
            "-m", "web-error:error.html", name))
-    for obj, (data, ctype) in SITE.items():
-        conn.put_object(name, obj, data, content_type=ctype)
+    files = [obj for obj, (_d, ctype) in SITE.items() if ctype != "application/directory"]
+    for obj in files:
+        (tmp_path / obj).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / obj).write_bytes(SITE[obj][0])
+    ok(cli("upload", name, *files, cwd=str(tmp_path)))
+    conn.put_object(name, "marker", b"", content_type="application/directory")
+    for obj in files:  # the CLI guesses types from names; the site's are set here
+        conn.post_object(name, obj, {"Content-Type": SITE[obj][1]})
     yield name
     for obj in conn.get_container(name, full_listing=True)[1]:
         conn.delete_object(name, obj["name"])
