@@ -10,7 +10,7 @@ import os
 from typing import Dict, Mapping, Optional, Union
 
 from objstore.common.config import read_conf
-from objstore.common.http import wsgi_str
+from objstore.common.http import errors, wsgi_str
 
 DEFAULTS: Dict[str, int] = {
     "max_file_size": 5368709122,  # 5 GiB + 2 bytes, as Swift
@@ -111,7 +111,7 @@ def check_metadata(headers: Mapping[str, str], target: str) -> Optional[str]:
         if not name:
             return "Metadata name cannot be empty"
         if not valid_utf8(name) or not valid_utf8(raw):
-            return "Metadata must be valid UTF-8"
+            return errors.METADATA_NOT_UTF8
         count += 1
         size += len(name) + len(raw)
         if len(name) > LIMITS["max_meta_name_length"]:
@@ -136,7 +136,7 @@ def check_object_creation(headers: Mapping[str, str], obj_name: str) -> Optional
     if length is not None:
         try:
             if int(length) > LIMITS["max_file_size"]:
-                return "Your request is too large."
+                return errors.TOO_LARGE
             if int(length) < 0:
                 return "Invalid Content-Length"
         except ValueError:

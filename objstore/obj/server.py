@@ -17,7 +17,7 @@ from webob import Request, Response
 
 from objstore.common import concurrency, constraints
 from objstore.common.config import config_float, config_int, swift_dir
-from objstore.common.http import conditional, ranges
+from objstore.common.http import conditional, errors, ranges
 from objstore.common.logs import get_logger
 from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
@@ -189,7 +189,7 @@ class ObjectController(StorageServer):
         obj = str(segs[4])
         error = constraints.check_object_creation(req.headers, obj)
         if error:
-            raise HTTPError(413 if error.startswith("Your request is too large") else 400, error)
+            raise HTTPError(413 if error == errors.TOO_LARGE else 400, error)
         delete_at = _delete_at(req, time.time())
         targets, error = updates.parse_targets(req.headers)
         if error:
@@ -266,7 +266,7 @@ class ObjectController(StorageServer):
             except DiskFileNoSpace:
                 raise HTTPError(507, "Device is full") from None
             if writer.bytes_written > max_size:
-                raise HTTPError(413, "Your request is too large.")
+                raise HTTPError(413, errors.TOO_LARGE)
         if length is not None and writer.bytes_written < length:
             raise HTTPError(499, "Client disconnected after %d of %d bytes"
                             % (writer.bytes_written, length))

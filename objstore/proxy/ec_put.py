@@ -26,6 +26,7 @@ from webob import Response
 
 from objstore.common import concurrency, constraints
 from objstore.common.ec import ECError, codec_for
+from objstore.common.http import errors
 from objstore.common.http_client import http_connect
 from objstore.common.storage_policy import StoragePolicy
 from objstore.common.timestamp import Timestamp
@@ -203,7 +204,7 @@ def _send_body(app: Any, env: Dict[str, Any], path: str, length: Optional[int], 
         for chunk in read_body(env, length, app.client_chunk_size, app.client_timeout):
             received += len(chunk)
             if length is None and received > constraints.LIMITS["max_file_size"]:
-                return error_response(413, "Your request is too large.")
+                return error_response(413, errors.TOO_LARGE)
             md5.update(chunk)
             for segment in segmenter.feed(chunk):
                 if not ship(segment):

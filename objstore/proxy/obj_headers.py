@@ -93,7 +93,7 @@ def check_put_headers(headers: Mapping[str, str], obj_name: str) -> None:
         raise HeaderError(400, errors.INVALID_TRANSFER_ENCODING)
     message = constraints.check_object_creation(headers, obj_name)
     if message:
-        if message.startswith("Your request is too large"):
+        if message == errors.TOO_LARGE:
             raise HeaderError(413, message)
         if message.startswith("Missing Content-Length"):
             raise HeaderError(411, errors.MISSING_LENGTH)

@@ -155,9 +155,3 @@ def invalid_utf8() -> Response:
     """412 "Invalid UTF8 or contains NULL": a name that is not valid UTF-8
     or holds a NUL, at the proxy and on every storage server alike."""
     return swift_error(412, INVALID_UTF8)
-
-
-def insufficient_storage(drive: str) -> Response:
-    """507 naming the device that is missing, unmounted or full."""
-    return swift_error(507, "<html><h1>Insufficient Storage</h1><p>There was not enough "
-                            "space to save the resource. Drive: %s</p></html>" % drive)

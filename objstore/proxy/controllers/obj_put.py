@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 from webob import Response
 
 from objstore.common import concurrency, constraints
+from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
 from objstore.proxy.controllers.base import error_response
@@ -103,7 +104,7 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
             received += len(chunk)
             if chunked and received > constraints.LIMITS["max_file_size"]:
                 _abort(putters)
-                return error_response(413, "Your request is too large.")
+                return error_response(413, errors.TOO_LARGE)
             md5.update(chunk)
             for putter in live:
                 putter.send_chunk(chunk)
