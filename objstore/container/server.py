@@ -172,6 +172,9 @@ class ContainerServer(DatabaseServer):
         if not broker.is_deleted():
             return HTTPConflict(headers=timestamp_headers(broker.get_info()),
                                 body=b"A newer PUT of this container exists")
+        # Its metadata goes with it: a container created again under the name
+        # must not inherit the old ACLs, keys or website settings.
+        broker.update_metadata({k: ("", ts.internal) for k in broker.metadata}, validate=False)
         failure = self._account_update(req, t, broker)
         if failure is not None:
             return failure

@@ -117,3 +117,19 @@ def test_chromium_renders_the_site_and_its_listing(http_api, site, conn, saio):
     assert 'id="listing"' in dom and ">a.txt</a>" in dom, dom
     dom = dump_dom(root + "/missing")
     assert "custom not found" in dom, dom
+
+
+def test_a_container_created_again_inherits_no_acl_or_web_settings(http_api, conn):
+    name = "web-" + uuid.uuid4().hex[:12]
+    conn.put_container(name, headers={"X-Container-Read": ".r:*,.rlistings",
+                                      "X-Container-Meta-Web-Listings": "true",
+                                      "X-Container-Meta-Temp-URL-Key": "k"})
+    conn.delete_container(name)
+    conn.put_container(name)
+    try:
+        headers = conn.head_container(name)
+        assert "x-container-read" not in headers
+        assert not [h for h in headers if h.startswith("x-container-meta-")]
+        assert http_api.request("GET", http_api.path(name) + "/", user=None).status == 401
+    finally:
+        conn.delete_container(name)
