@@ -24,6 +24,9 @@ from objstore.middleware.s3api.errors import S3Error
 MANIFEST_SYSMETA = "x-object-sysmeta-s3api-manifest"
 ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
 SIZE_SYSMETA = "x-object-sysmeta-s3api-size"
+# Set on a bucket once a multipart upload completed in it, so plain writes
+# know whether the object they replace may be a manifest whose parts must go.
+BUCKET_MANIFESTS_SYSMETA = "X-Container-Sysmeta-S3api-Manifests"
 # The upload a completed object came from: a repeated Complete of that
 # upload answers success again while the object is current.
 UPLOAD_ID_SYSMETA = "x-object-sysmeta-s3api-upload-id"

@@ -22,7 +22,7 @@ from objstore.middleware.s3api.context import S3Context, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, IterReader, check_conditional_write, copy_source,
-    metadata_headers, open_object, remove, store)
+    drop_parts, metadata_headers, open_object, remove, replaced_parts, store)
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
     iter_parts, list_parts, list_uploads, marker_name, new_upload_id, part_name,
@@ -230,8 +230,7 @@ def complete_upload(ctx: S3Context) -> Response:
     check_conditional_write(ctx, headers)
     vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
     # In a versioned bucket the old parts belong to the archived version.
-    old = _old_manifest(ctx) if versioning.bucket_status(ctx) is None or \
-        versioning.replaces_in_place(extra_env) else []
+    old = replaced_parts(ctx, extra_env, known_manifests=False)
     resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
                              body=manifest.encode(segments), extra_env=extra_env)
     resp.close()
@@ -243,9 +242,10 @@ def complete_upload(ctx: S3Context) -> Response:
             ctx.swift.request("DELETE", segments_container(ctx), part["name"]).close()
     ctx.swift.request("DELETE", segments_container(ctx),
                       marker_name(ctx.key, upload_id)).close()
-    for seg in old:
-        if seg.obj not in used:
-            ctx.swift.request("DELETE", seg.container, seg.obj).close()
+    drop_parts(ctx, old, keep=used)
+    if not ctx.extra.get("has_manifests"):
+        ctx.swift.request("POST", ctx.bucket,
+                          headers={manifest.BUCKET_MANIFESTS_SYSMETA: "1"}).close()
     return _complete_result(ctx, etag, vid, checksum_nodes)
 
 
@@ -278,19 +278,6 @@ def _completed(ctx: S3Context, upload_id: str) -> Optional[Response]:
             nodes = [("Checksum" + algorithm, value), ("ChecksumType", kind)]
     return _complete_result(ctx, head.header(manifest.ETAG_SYSMETA) or "",
                             version_param(head.header("content-type") or ""), nodes)
-
-
-def _old_manifest(ctx: S3Context) -> List[manifest.Segment]:
-    """The parts of a multipart object about to be overwritten (to delete later)."""
-    head = ctx.swift.request("HEAD", ctx.bucket, ctx.key)
-    head.close()
-    if not head.ok or not head.header(manifest.MANIFEST_SYSMETA):
-        return []
-    body = ctx.swift.request("GET", ctx.bucket, ctx.key)
-    if not body.ok:
-        body.close()
-        return []
-    return manifest.decode(body.body)
 
 
 def abort_upload(ctx: S3Context) -> Response:

@@ -8,7 +8,7 @@ manifests (``manifest.py``) resolved here on GET.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import parse_qsl, unquote
 
 from webob import Response
@@ -122,8 +122,10 @@ def put_object(ctx: S3Context) -> Response:
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
     check_conditional_write(ctx, headers)
     vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
+    old = replaced_parts(ctx, extra_env)
     resp = store(ctx, ctx.bucket, ctx.key, headers, reader, extra_env)
     versioning.finish_write(ctx, ctx.key)
+    drop_parts(ctx, old)
     out = Response(status=200)
     if vid:
         out.headers["x-amz-version-id"] = vid
@@ -247,6 +249,34 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     return status, headers, _stream_segments(ctx, pieces), resp
 
 
+def replaced_parts(ctx: S3Context, extra_env: Dict[str, Any],
+                   known_manifests: bool = True) -> List[manifest.Segment]:
+    """The parts of the multipart object that a write of ``ctx.key`` replaces
+    for good (to delete once the write succeeded).
+
+    Nothing when the old object will be archived (versioning); with
+    ``known_manifests``, nothing either in a bucket where no upload ever
+    completed (no HEAD then: ``prepare_write`` already read the bucket).
+    """
+    if versioning.bucket_status(ctx) is not None and \
+            not versioning.replaces_in_place(extra_env):
+        return []
+    if known_manifests and not ctx.extra.get("has_manifests"):
+        return []
+    head = ctx.swift.request("HEAD", ctx.bucket, ctx.key)
+    head.close()
+    return _parts_of(ctx, ctx.bucket, ctx.key, head)
+
+
+def drop_parts(ctx: S3Context, segments: List[manifest.Segment],
+               keep: Iterable[str] = ()) -> None:
+    """Delete the parts of a replaced multipart object (but those in ``keep``)."""
+    kept = set(keep)
+    for seg in segments:
+        if seg.obj not in kept:
+            ctx.swift.request("DELETE", seg.container, seg.obj).close()
+
+
 def current_etag(ctx: S3Context, bucket: str, key: str) -> Optional[str]:
     """The S3 ETag of ``bucket/key``'s current object, ``None`` if there is none."""
     resp = ctx.swift.request("HEAD", bucket, key)
@@ -359,19 +389,24 @@ def remove(ctx: S3Context, bucket: str, key: str) -> None:
             raise S3Error("NoSuchBucket", BucketName=bucket)
         return
     ctx.raise_for(head, "NoSuchKey")
-    segments: List[manifest.Segment] = []
-    if head.header(manifest.MANIFEST_SYSMETA):
-        body = ctx.swift.request("GET", bucket, key)
-        if body.ok:
-            segments = manifest.decode(body.body)
-        else:
-            body.close()
+    segments = _parts_of(ctx, bucket, key, head)
     resp = ctx.swift.request("DELETE", bucket, key)
     resp.close()
     if resp.status != 404:
         ctx.raise_for(resp, "NoSuchKey")
-    for seg in segments:
-        ctx.swift.request("DELETE", seg.container, seg.obj).close()
+    drop_parts(ctx, segments)
+
+
+def _parts_of(ctx: S3Context, bucket: str, key: str, head: SwiftResponse
+              ) -> List[manifest.Segment]:
+    """The parts of ``bucket/key`` if its HEAD says it is a multipart object."""
+    if not head.ok or not head.header(manifest.MANIFEST_SYSMETA):
+        return []
+    body = ctx.swift.request("GET", bucket, key)
+    if not body.ok:
+        body.close()
+        return []
+    return manifest.decode(body.body)
 
 
 def delete_object(ctx: S3Context) -> Response:
@@ -529,6 +564,7 @@ def copy_object(ctx: S3Context) -> Response:
     headers["Content-Type"] = manifest.split_content_type(
         headers.get("Content-Type", "application/octet-stream"))[0]
     vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
+    old = replaced_parts(ctx, extra_env)
     resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
                              body=IterReader(body), content_length=length,
                              extra_env=extra_env)
@@ -537,6 +573,7 @@ def copy_object(ctx: S3Context) -> Response:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
     ctx.raise_for(resp, "NoSuchBucket")
     versioning.finish_write(ctx, ctx.key)
+    drop_parts(ctx, old)
     etag = (resp.header("etag") or "").strip('"')
     modified = from_timestamp(resp.header("x-timestamp") or "")
     if not resp.header("x-timestamp"):

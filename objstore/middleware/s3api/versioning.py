@@ -34,7 +34,7 @@ from objstore.common.timestamp import Timestamp
 from objstore.middleware.s3api import version_listing as vl
 from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
-from objstore.middleware.s3api.manifest import VERSION_PARAM
+from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA, VERSION_PARAM
 from objstore.middleware.s3api.paging import PAGE, iter_listing
 from objstore.middleware.versioned_writes import (BYPASS_ENV, DELETE_MARKER_TYPE,
                                                   archive_name, archive_prefix)
@@ -57,6 +57,7 @@ def bucket_status(ctx: S3Context) -> Optional[str]:
     head = ctx.container_head()
     status = head.header(STATUS_SYSMETA.lower()) or ""
     ctx.extra["versioning"] = status
+    ctx.extra["has_manifests"] = bool(head.header(BUCKET_MANIFESTS_SYSMETA.lower()))
     return status or None
 
 

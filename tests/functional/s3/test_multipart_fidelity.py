@@ -108,3 +108,27 @@ def test_deleting_a_bucket_removes_its_uploads_parts(s3):
         assert s3.list_multipart_uploads(Bucket=name).get("Uploads", []) == []
     finally:
         s3.delete_bucket(Bucket=name)
+
+
+def _segment_names(bucket):
+    from tests.functional.conftest import connect
+    conn = connect("admin")
+    return [o["name"] for o in conn.get_container(bucket + "+segments")[1]]
+
+
+@pytest.mark.parametrize("how", ["put", "copy"])
+def test_overwriting_a_multipart_object_drops_its_parts(s3, bucket, how):
+    for key in ("first", "mp"):  # the first Complete marks the bucket
+        up, parts = _upload(s3, bucket, key)
+        s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up,
+                                     MultipartUpload=parts)
+    assert len([n for n in _segment_names(bucket) if n.startswith("mp/")]) == 1
+    if how == "put":
+        s3.put_object(Bucket=bucket, Key="mp", Body=b"plain")
+    else:
+        s3.copy_object(Bucket=bucket, Key="mp", CopySource={"Bucket": bucket, "Key": "mp"},
+                       MetadataDirective="REPLACE")
+    assert [n for n in _segment_names(bucket) if n.startswith("mp/")] == []
+    assert len([n for n in _segment_names(bucket) if n.startswith("first/")]) == 1
+    expected = b"plain" if how == "put" else b"p" * 100
+    assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == expected
