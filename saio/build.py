@@ -8,6 +8,7 @@ and the hash prefix/suffix are kept, so stored data stays reachable.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import secrets
 import subprocess
@@ -138,6 +139,17 @@ def rsyncd_conf(saio: str, etc: str, rsync_port: int) -> None:
     write(os.path.join(etc, "rsyncd.conf"), "\n".join(lines))
 
 
+def keymaster_conf(etc: str) -> str:
+    """The cluster's root secret for encryption at rest: made once, kept
+    (objects written with it must stay readable), readable by us only."""
+    path = os.path.join(etc, "keymaster.conf")
+    if not os.path.exists(path):
+        secret = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+        write(path, "[keymaster]\nencryption_root_secret = %s\n" % secret)
+    os.chmod(path, 0o600)
+    return path
+
+
 def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int) -> None:
     with open(template) as fp:
         text = fp.read()
@@ -147,6 +159,11 @@ def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int) ->
     text = text.replace("memcache_servers = 127.0.0.1:11211",
                         "memcache_servers = 127.0.0.1:%d" % memcached_port)
     text = text.replace("allow_account_management = false", "allow_account_management = true")
+    # Encryption at rest, with the cluster's own root secret.
+    text = text.replace(" proxy-logging proxy-server\n",
+                        " keymaster encryption proxy-logging proxy-server\n", 1)
+    text = text.replace("# keymaster_config_path = /etc/objstore/keymaster.conf",
+                        "keymaster_config_path = %s" % keymaster_conf(etc))
     write(os.path.join(etc, "proxy-server.conf"), text)
 
 

@@ -53,6 +53,12 @@ def _delete_at(req: Request, now: float) -> Optional[str]:
     return str(value)
 
 
+# The listing ETag a middleware (encryption) POSTs for the data written at
+# exactly the given timestamp; kept in the .meta for later listing updates.
+OVERRIDE_ETAG = "X-Object-Transient-Sysmeta-Container-Update-Override-Etag"
+OVERRIDE_FOR = "X-Backend-Container-Update-Override-For"
+
+
 class ObjectController(StorageServer):
     """The WSGI app of one object server process."""
 
@@ -321,6 +327,14 @@ class ObjectController(StorageServer):
         if current >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
                             {"X-Backend-Timestamp": current.internal})
+        # A middleware that learns the listing ETag only after the body
+        # (encryption) POSTs it (kept in the .meta), for the data it wrote
+        # and no other.
+        override = req.headers.get(OVERRIDE_ETAG)
+        override_for = req.headers.get(OVERRIDE_FOR)
+        if override and override_for and override_for != data_ts.internal:
+            raise HTTPError(409, "The object's data changed (X-Backend-Timestamp)",
+                            {"X-Backend-Timestamp": data_ts.internal})
         metadata = {k: v for k, v in req.headers.items()
                     if v and (k.lower().startswith(_POST_PREFIXES)
                               or (k in ALLOWED_HEADERS and k != "X-Static-Large-Object"))}
@@ -339,14 +353,16 @@ class ObjectController(StorageServer):
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_expirer_queue(req, df, _segs, _policy, ts, old_delete_at,
                                    delete_at)
-        if new_ctype and new_ctype != current_meta.get("Content-Type"):
+        if (new_ctype and new_ctype != current_meta.get("Content-Type")) or \
+                (override and override_for):
             self._update_listed_type(req, df, _segs, _policy, current_meta, data_ts, ts,
-                                     new_ctype)
+                                     new_ctype or current_meta.get("Content-Type", ""),
+                                     override)
         return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
 
     def _update_listed_type(self, req: Request, df: DiskFile, segs: List[Optional[str]],
                             policy_index: int, meta: Dict[str, str], data_ts: Timestamp,
-                            ts: Timestamp, ctype: str) -> None:
+                            ts: Timestamp, ctype: str, etag: Optional[str] = None) -> None:
         """Tell the container listing the object's new type. The row keeps
         the data's time (its ``last_modified``) with an offset that grows
         with the POST's, so a later POST, or a replica's, still wins and a
@@ -358,8 +374,8 @@ class ObjectController(StorageServer):
                                     "X-Size": meta.get("X-Object-Sysmeta-Ec-Content-Length",
                                                        meta.get("Content-Length", "0")),
                                     "X-Content-Type": ctype,
-                                    "X-Etag": meta.get("X-Object-Sysmeta-Ec-Etag",
-                                                       meta.get("ETag", ""))})
+                                    "X-Etag": etag or meta.get(OVERRIDE_ETAG) or meta.get(
+                                        "X-Object-Sysmeta-Ec-Etag", meta.get("ETag", ""))})
 
     def DELETE(self, req: Request) -> Response:
         df, segs, policy_index = self._diskfile(req)

@@ -86,7 +86,9 @@ class ECGetter:
         self.policy = policy
         self.ec = policy.ec
         self.headers = {k: v for k, v in headers.items() if k.lower() not in _DROPPED}
-        self.headers["X-Backend-Etag-Is-At"] = EC_ETAG
+        # After any a middleware named (SLO's, encryption's MAC): first found wins.
+        named = self.headers.pop("X-Backend-Etag-Is-At", None)
+        self.headers["X-Backend-Etag-Is-At"] = "%s,%s" % (named, EC_ETAG) if named else EC_ETAG
         self.ring = ring
         self.nodes = self._fresh_nodes()
         self.answers: List[Tuple[int, Dict[str, str]]] = []

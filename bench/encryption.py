@@ -1,0 +1,141 @@
+"""Encryption at rest: 4 KiB and 64 MiB PUT/GET with encryption on and off,
+in one run, against the running SAIO.
+
+The SAIO's proxy has keymaster + encryption in its pipeline; this script
+starts a second proxy on the same storage servers from the same config
+without them, then times both alternately (same cluster, same moment).
+
+    SAIO_PROXY_PORT=... .venv/bin/python bench/encryption.py [--small N] [--large N]
+
+Prints a markdown table for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from typing import Dict, List, Tuple
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio")), "etc")
+PORT = int(os.environ.get("SAIO_PROXY_PORT", "8080"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_plain_proxy(tmp: str) -> Tuple[subprocess.Popen, int]:
+    text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
+    port = _free_port()
+    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
+    text = text.replace(" keymaster encryption ", " ")
+    conf = os.path.join(tmp, "proxy-plain.conf")
+    with open(conf, "w") as fp:
+        fp.write(text)
+    log = open(os.path.join(tmp, "proxy-plain.log"), "ab")
+    proc = subprocess.Popen([os.path.join(REPO, ".venv", "bin", "objstore-proxy-server"), conf],
+                            stdout=log, stderr=log)
+    deadline = time.time() + 30
+    while True:
+        try:
+            if request(port, "GET", "/healthcheck")[0] == 200:
+                return proc, port
+        except OSError:
+            pass
+        if time.time() > deadline:
+            proc.terminate()
+            sys.exit("the plain proxy did not start; see %s" % tmp)
+        time.sleep(0.2)
+
+
+def request(port: int, method: str, path: str, headers: Dict[str, str] = None,
+            body: bytes = None) -> Tuple[int, Dict[str, str], int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    conn.request(method, path, body=body, headers=headers or {})
+    resp = conn.getresponse()
+    size = 0
+    while True:
+        chunk = resp.read(1 << 20)
+        if not chunk:
+            break
+        size += len(chunk)
+    conn.close()
+    return resp.status, dict(resp.getheaders()), size
+
+
+def token(port: int) -> Tuple[str, str]:
+    _s, headers, _n = request(port, "GET", "/auth/v1.0", {"X-Auth-User": "test:tester",
+                                                          "X-Auth-Key": "testing"})
+    return headers["X-Auth-Token"], "/" + headers["X-Storage-Url"].split("/", 3)[3]
+
+
+def timed(port: int, method: str, path: str, headers: Dict[str, str], body: bytes = None,
+          expect: int = 201, size: int = 0) -> float:
+    start = time.perf_counter()
+    status, _h, got = request(port, method, path, headers, body)
+    elapsed = time.perf_counter() - start
+    if status != expect or (method == "GET" and got != size):
+        sys.exit("%s %s answered %d (%d bytes)" % (method, path, status, got))
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=200, help="4 KiB PUTs and GETs per side")
+    parser.add_argument("--large", type=int, default=3, help="64 MiB PUTs and GETs per side")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bench-encryption-")
+    proc, plain_port = start_plain_proxy(tmp)
+    sides = {"encryption on": PORT, "encryption off": plain_port}
+    try:
+        tok, base = token(PORT)
+        headers = {"X-Auth-Token": tok}
+        container = "%s/bench-enc-%s" % (base, uuid.uuid4().hex[:8])
+        request(PORT, "PUT", container, headers)
+        results: Dict[Tuple[str, str], List[float]] = {}
+        for label, size, count in (("4 KiB", 4096, args.small), ("64 MiB", 64 << 20, args.large)):
+            body = os.urandom(size)
+            for i in range(count):
+                for side, port in sides.items():  # alternate: same load on both
+                    name = "%s/%s-%s-%d" % (container, side[11:], label.replace(" ", ""), i)
+                    results.setdefault((label + " PUT", side), []).append(
+                        timed(port, "PUT", name, headers, body))
+                    results.setdefault((label + " GET", side), []).append(
+                        timed(port, "GET", name, headers, expect=200, size=size))
+        print("| operation | encryption off | encryption on | on/off |")
+        print("| --- | --- | --- | --- |")
+        for op in ("4 KiB PUT", "4 KiB GET", "64 MiB PUT", "64 MiB GET"):
+            off = statistics.median(results[(op, "encryption off")])
+            on = statistics.median(results[(op, "encryption on")])
+            size = 4096 if op.startswith("4") else 64 << 20
+
+            def show(seconds: float) -> str:
+                if size == 4096:
+                    return "%.1f ms (%.0f/s)" % (seconds * 1000, 1 / seconds)
+                return "%.2f s (%.0f MiB/s)" % (seconds, 64 / seconds)
+            print("| %s | %s | %s | %.2fx |" % (op, show(off), show(on), on / off))
+        subprocess.run([os.path.join(REPO, ".venv", "bin", "swift"), "-A",
+                        "http://127.0.0.1:%d/auth/v1.0" % PORT, "-U", "test:tester",
+                        "-K", "testing", "delete", container.rsplit("/", 1)[1]],
+                       capture_output=True)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print("\nmedian of %d (4 KiB) and %d (64 MiB) requests per cell, one client, "
+          "sequential" % (args.small, args.large))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The cryptography shared by keymaster and encryption: AES-256-CTR streams
+that can start at any byte (so a ranged GET decrypts only what it sends),
+key wrapping, encrypted header values and the serialised crypto metadata.
+
+Why CTR: it keeps the length (Content-Length, ranges and EC segment math
+stay those of the plaintext) and lets a reader start anywhere by moving the
+counter. Its weakness -- a (key, IV) pair used twice leaks the XOR of two
+plaintexts -- is avoided by a fresh random body key and IV for every
+object PUT and a fresh IV for every header value.
+
+Every encrypted value carries what is needed to decrypt it (IV, cipher,
+which root secret) as JSON, URL-quoted so it fits an HTTP header.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from typing import Any, Dict, Optional
+from urllib.parse import quote, unquote
+
+from cryptography.hazmat.backends import default_backend
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+CIPHER = "AES_CTR_256"
+KEY_LENGTH = 32
+IV_LENGTH = 16
+BLOCK = 16
+#: env key where keymaster puts ``fetch_keys(key_id=None) -> Keys``.
+FETCH_KEYS = "objstore.crypto.fetch_keys"
+#: env key where keymaster puts ``etag_keys() -> [object key per secret]``.
+ETAG_KEYS = "objstore.crypto.etag_keys"
+META_PARAM = "swift_meta"
+_CHECK_TEXT = b"objstore key check"
+
+
+class CryptoError(Exception):
+    """A key cannot be found or does not fit: never serve the bytes."""
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise CryptoError("not base64: %r" % text[:40]) from None
+
+
+def random_key() -> bytes:
+    return os.urandom(KEY_LENGTH)
+
+
+def random_iv() -> bytes:
+    return os.urandom(IV_LENGTH)
+
+
+def derive_key(secret: bytes, path: str) -> bytes:
+    """The key of one account/container/object path under a root secret."""
+    return hmac.new(secret, path.encode("utf-8"), hashlib.sha256).digest()
+
+
+def ctr(key: bytes, iv: bytes, offset: int = 0) -> Any:
+    """An AES-256-CTR transform (encrypt and decrypt are the same) whose
+    first output byte is byte ``offset`` of the stream started at ``iv``."""
+    if len(key) != KEY_LENGTH or len(iv) != IV_LENGTH:
+        raise CryptoError("bad key or IV length")
+    counter = (int.from_bytes(iv, "big") + offset // BLOCK) % (1 << 128)
+    transform = Cipher(algorithms.AES(key), modes.CTR(counter.to_bytes(IV_LENGTH, "big")),
+                       backend=default_backend()).encryptor()
+    if offset % BLOCK:
+        transform.update(b"\0" * (offset % BLOCK))
+    return transform
+
+
+def wrap_key(wrapping_key: bytes, key: bytes) -> Dict[str, str]:
+    """``key`` encrypted under ``wrapping_key`` (with its own IV)."""
+    iv = random_iv()
+    return {"key": b64(ctr(wrapping_key, iv).update(key)), "iv": b64(iv)}
+
+
+def unwrap_key(wrapping_key: bytes, wrapped: Dict[str, str]) -> bytes:
+    key = ctr(wrapping_key, unb64(wrapped["iv"])).update(unb64(wrapped["key"]))
+    if len(key) != KEY_LENGTH:
+        raise CryptoError("wrapped key has the wrong length")
+    return key
+
+
+def key_check(key: bytes) -> str:
+    """A short MAC that tells whether ``key`` is the key an object was
+    written with (a wrong root secret must give an error, not garbage)."""
+    return b64(hmac.new(key, _CHECK_TEXT, hashlib.sha256).digest()[:12])
+
+
+def etag_mac(key: bytes, etag: str) -> str:
+    """What conditional requests are matched against for an encrypted
+    object: the plaintext ETag MACed, so the stored value reveals nothing."""
+    return hmac.new(key, etag.strip('"').lower().encode("ascii", "replace"),
+                    hashlib.sha256).hexdigest()
+
+
+def dump_meta(meta: Dict[str, Any]) -> str:
+    return quote(json.dumps(meta, sort_keys=True, separators=(",", ":")), safe="")
+
+
+def load_meta(text: str) -> Dict[str, Any]:
+    try:
+        meta = json.loads(unquote(text))
+    except ValueError:
+        raise CryptoError("crypto metadata is not JSON") from None
+    if not isinstance(meta, dict) or meta.get("cipher") != CIPHER:
+        raise CryptoError("unknown cipher in crypto metadata")
+    return meta
+
+
+def encrypt_value(key: bytes, value: bytes, key_id: Optional[Dict[str, str]] = None) -> str:
+    """``<base64 ciphertext>; swift_meta=<quoted JSON>``: one header value."""
+    iv = random_iv()
+    meta: Dict[str, Any] = {"iv": b64(iv), "cipher": CIPHER}
+    if key_id is not None:
+        meta["key_id"] = key_id
+    return "%s; %s=%s" % (b64(ctr(key, iv).update(value)), META_PARAM, dump_meta(meta))
+
+
+def split_value(text: str) -> tuple:
+    """``(ciphertext base64, meta)`` of an encrypted header value."""
+    data, sep, param = text.partition(";")
+    name, eq, meta = param.strip().partition("=")
+    if not sep or name != META_PARAM or not eq:
+        raise CryptoError("not an encrypted value")
+    return data.strip(), load_meta(meta)
+
+
+def decrypt_value(key: bytes, text: str) -> bytes:
+    data, meta = split_value(text)
+    return ctr(key, unb64(meta["iv"])).update(unb64(data))

@@ -1,0 +1,292 @@
+"""The read side of encryption at rest: object GET and HEAD.
+
+An answer whose object carries ``X-Object-Sysmeta-Crypto-Body-Meta`` is
+decrypted on the way out: the key id stored there picks the root secret
+(so objects written before a rotation stay readable), the key check proves
+it is the right one, the body key is unwrapped and the body decrypted as
+it streams. A ranged answer starts the counter at the range's first byte,
+so only the bytes sent are read and decrypted (each part of a
+``multipart/byteranges`` answer on its own). The ETag shown is the
+plaintext one, user metadata comes back under its ``X-Object-Meta-*``
+name, and the crypto headers are removed.
+
+Objects without crypto metadata (written before encryption was enabled)
+pass untouched. A key that cannot be found or does not fit (wrong or
+missing root secret, no keymaster in the pipeline) gives a 500 and an
+error log line naming the object and the cause -- never the ciphertext,
+and never bytes decrypted with the wrong key.
+
+Conditional requests (``If-Match``/``If-None-Match``) are matched by the
+object server against the MAC of the plaintext ETag: each tag is sent MACed
+under every configured root secret, and ``X-Backend-Etag-Is-At`` points at
+the stored MAC.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import parse_qsl, urlencode
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from objstore.common.http import listing
+from objstore.common.http.conditional import http_date
+from objstore.common.http.errors import swift_error
+from objstore.middleware import crypto_utils as cu
+from objstore.middleware.encrypter import BODY_META, CRYPTO_PREFIXES, ETAG, META_PREFIX
+
+LOG = logging.getLogger("objstore.encryption")
+ETAG_IS_AT = "HTTP_X_BACKEND_ETAG_IS_AT"
+MAC_LOCATIONS = "X-Object-Transient-Sysmeta-Crypto-Etag-Mac"
+_RANGE = re.compile(r"bytes (\d+)-(\d+)/")
+StartResponse = Callable[..., Any]
+
+
+def add_etag_macs(env: Dict[str, Any], etag_keys: Optional[Callable[[], List[bytes]]]) -> None:
+    """Let the object server match conditions against the stored MAC."""
+    if etag_keys is None:
+        return
+    names = [n for n in ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH") if env.get(n)]
+    if not names:
+        return
+    keys = etag_keys()
+    for name in names:
+        tags = [t.strip() for t in env[name].split(",") if t.strip()]
+        macs = ['"%s"' % cu.etag_mac(key, tag.strip('"')) for tag in tags if tag != "*"
+                for key in keys]
+        env[name] = ", ".join(tags + macs)
+    existing = env.get(ETAG_IS_AT)
+    env[ETAG_IS_AT] = "%s,%s" % (existing, MAC_LOCATIONS) if existing else MAC_LOCATIONS
+
+
+class _Keys:
+    """The body key and the object key of one encrypted answer."""
+
+    def __init__(self, headers: Dict[str, str], fetch_keys: Optional[Callable[..., Any]]) -> None:
+        meta = cu.load_meta(headers[BODY_META.lower()])
+        if fetch_keys is None:
+            raise cu.CryptoError("the object is encrypted but no keymaster is in the pipeline")
+        keys = fetch_keys(meta.get("key_id"))
+        self.object_key: bytes = keys["object"]
+        if cu.key_check(self.object_key) != meta.get("check"):
+            raise cu.CryptoError("the root secret %r is not the one the object was written "
+                                 "with" % keys["id"].get("secret_id"))
+        self.body_key = cu.unwrap_key(self.object_key, meta["body_key"])
+        self.iv = cu.unb64(meta["iv"])
+
+
+def decrypt_headers(headers: List[Tuple[str, str]], keys: _Keys) -> List[Tuple[str, str]]:
+    lower = {k.lower(): v for k, v in headers}
+    out = [(k, v) for k, v in headers
+           if not k.lower().startswith(CRYPTO_PREFIXES) and k.lower() != "etag"]
+    if ETAG.lower() in lower:
+        out.append(("Etag", cu.decrypt_value(keys.object_key, lower[ETAG.lower()])
+                    .decode("ascii", "replace")))
+    prefix = META_PREFIX.lower()
+    for name, value in headers:
+        if name.lower().startswith(prefix):
+            plain = cu.decrypt_value(keys.object_key, value).decode("latin-1")
+            out.append(("X-Object-Meta-" + name[len(prefix):], plain))
+    return out
+
+
+def _decrypt(chunks: Iterable[bytes], transform: Any) -> Iterator[bytes]:
+    try:
+        for chunk in chunks:
+            yield transform.update(chunk)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close:
+            close()
+
+
+class _MultipartDecrypter:
+    """Decrypt each part of a ``multipart/byteranges`` body at its offset,
+    streaming (parts are found by their headers, bodies by their length)."""
+
+    def __init__(self, chunks: Iterable[bytes], keys: _Keys) -> None:
+        self.chunks, self.keys = chunks, keys
+
+    def __iter__(self) -> Iterator[bytes]:
+        buf = b""
+        left = 0
+        transform = None
+        try:
+            for chunk in self.chunks:
+                buf += chunk
+                out = []
+                while buf:
+                    if left:
+                        part, buf = buf[:left], buf[left:]
+                        left -= len(part)
+                        out.append(transform.update(part))
+                        continue
+                    end = buf.find(b"\r\n\r\n")
+                    if end < 0:
+                        break  # the part headers are not all here yet
+                    head, buf = buf[:end + 4], buf[end + 4:]
+                    out.append(head)
+                    found = _RANGE.search(head.decode("latin-1"))
+                    if found:
+                        first, last = int(found.group(1)), int(found.group(2))
+                        left = last - first + 1
+                        transform = cu.ctr(self.keys.body_key, self.keys.iv, first)
+                    else:
+                        out.append(buf)  # the closing boundary
+                        buf = b""
+                yield b"".join(out)
+            if buf:
+                yield buf
+        finally:
+            close = getattr(self.chunks, "close", None)
+            if close:
+                close()
+
+
+def _started(app_iter: Iterable[bytes]) -> Iterable[bytes]:
+    """Pull the first chunk (which starts the response), then all of it."""
+    iterator = iter(app_iter)
+    first = next(iterator, b"")
+
+    def chained() -> Iterator[bytes]:
+        try:
+            yield first
+            for chunk in iterator:
+                yield chunk
+        finally:
+            close = getattr(app_iter, "close", None)
+            if close:
+                close()
+    return chained()
+
+
+def _if_range_etag(env: Dict[str, Any]) -> Optional[str]:
+    """Take an ETag ``If-Range`` off the request: the servers below would
+    compare it with the stored bytes' ETag. (A date stays: it is plain.)"""
+    value = (env.get("HTTP_IF_RANGE") or "").strip()
+    if "HTTP_RANGE" not in env or not value or http_date(value) is not None:
+        return None
+    del env["HTTP_IF_RANGE"]
+    return value
+
+
+def handle_get(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
+               path: str) -> Iterable[bytes]:
+    if_range = _if_range_etag(env)
+    if if_range is not None:
+        return _get_if_range(app, env, start_response, path, if_range)
+    add_etag_macs(env, env.get(cu.ETAG_KEYS))
+    captured: List[Any] = []
+
+    def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        captured[:] = [status, headers, exc_info]
+        return lambda data: None
+    app_iter = app(env, capture)
+    if not captured:  # an app that answers only once iterated
+        app_iter = _started(app_iter)
+    status, headers, exc_info = captured
+    lower = {k.lower(): v for k, v in headers}
+    if BODY_META.lower() not in lower:
+        start_response(status, headers, exc_info)
+        return app_iter
+    try:
+        keys = _Keys(lower, env.get(cu.FETCH_KEYS))
+        headers = decrypt_headers(headers, keys)
+    except (cu.CryptoError, KeyError, ValueError, TypeError) as err:
+        close = getattr(app_iter, "close", None)
+        if close:
+            close()
+        LOG.error("encryption: cannot decrypt %s %s: %s", env.get("REQUEST_METHOD"), path, err)
+        return swift_error(500, "Unable to decrypt the object; the error is logged.")(
+            env, start_response)
+    start_response(status, headers, exc_info)
+    code = status.split(" ", 1)[0]
+    if env.get("REQUEST_METHOD") == "HEAD" or code not in ("200", "206"):
+        return app_iter
+    content_type = lower.get("content-type", "")
+    if code == "206" and content_type.startswith("multipart/byteranges"):
+        return _MultipartDecrypter(app_iter, keys)
+    offset = 0
+    if code == "206":
+        found = _RANGE.match(lower.get("content-range", ""))
+        offset = int(found.group(1)) if found else 0
+    return _decrypt(app_iter, cu.ctr(keys.body_key, keys.iv, offset))
+
+
+def handle_listing(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
+                   container: str) -> Iterable[bytes]:
+    """A container listing with each encrypted ETag decrypted (with the
+    container key of the secret it names). JSON is asked for below and
+    rendered in the format the client wants; plain text has no ETags."""
+    fetch = env.get(cu.FETCH_KEYS)
+    query = listing.query_params(env.get("QUERY_STRING", ""))
+    fmt = query.get("format")
+    media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
+    if fetch is None or media not in (listing.JSON_TYPE,) + tuple(listing.XML_TYPES):
+        return app(env, start_response)
+    pairs = [(k, v) for k, v in parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True)
+             if k != "format"]
+    env["QUERY_STRING"] = urlencode(pairs + [("format", "json")])
+    captured: List[Any] = []
+
+    def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        captured[:] = [status, headers, exc_info]
+        return lambda data: None
+    app_iter = app(env, capture)
+    if not captured:
+        app_iter = _started(app_iter)
+    status, headers, exc_info = captured
+    if not status.startswith("200"):
+        start_response(status, headers, exc_info)
+        return app_iter
+    try:
+        body = b"".join(app_iter)  # one page: bounded by the listing limit
+    finally:
+        close = getattr(app_iter, "close", None)
+        if close:
+            close()
+    items = listing.items_from_json(body)
+    for item in items:
+        value = item.get("hash")
+        if isinstance(value, str) and "; %s=" % cu.META_PARAM in value:
+            try:
+                _data, meta = cu.split_value(value)
+                key = fetch(meta.get("key_id"))["container"]
+                item["hash"] = cu.decrypt_value(key, value).decode("ascii", "replace")
+            except (cu.CryptoError, KeyError, TypeError) as err:
+                LOG.error("encryption: cannot decrypt the listing ETag of %s in %s: %s",
+                          item.get("name"), container, err)
+    out = listing.render_listing(items, media, "container", container)
+    kept = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length",
+                                                             "vary")]
+    kept += list(listing.listing_headers(media, fmt).items())
+    kept.append(("Content-Length", str(len(out))))
+    start_response(status, kept, exc_info)
+    return [out]
+
+
+def _get_if_range(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
+                  path: str, if_range: str) -> Iterable[bytes]:
+    """``If-Range: <etag>``: the range if the plaintext ETag matches, else
+    the whole object (asked for again without the range)."""
+    captured: List[Any] = []
+
+    def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        captured[:] = [status, headers, exc_info]
+        return lambda data: None
+    first_env = dict(env)
+    app_iter = handle_get(app, first_env, capture, path)
+    if not captured:
+        app_iter = _started(app_iter)
+    status, headers, exc_info = captured
+    etag = next((v for k, v in headers if k.lower() == "etag"), "")
+    matches = not if_range.startswith("W/") and if_range.strip('"') == etag.strip('"')
+    if status.startswith("206") and not matches:
+        close = getattr(app_iter, "close", None)
+        if close:
+            close()
+        whole_env = dict(env)
+        whole_env.pop("HTTP_RANGE", None)
+        return handle_get(app, whole_env, start_response, path)
+    start_response(status, headers, exc_info)
+    return app_iter

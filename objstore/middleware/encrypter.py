@@ -1,0 +1,206 @@
+"""The write side of encryption at rest: object PUT and POST.
+
+PUT: a random 32-byte body key and IV per object; the body is encrypted
+with AES-256-CTR as it streams through (bounded memory, same length), and
+the body key is stored wrapped by the object's key (from keymaster) in
+``X-Object-Sysmeta-Crypto-Body-Meta`` with the IV, the key id (which root
+secret, which path) and a key check. User metadata values are encrypted
+one by one into ``X-Object-Transient-Sysmeta-Crypto-Meta-<name>`` (the
+names stay readable, as in Swift), after the metadata limits are checked
+on the plaintext.
+
+The plaintext ETag is shown to clients and in listings, but it is only
+known once the body has passed, and a PUT's metadata and container update
+leave with its headers. So a POST follows every PUT, carrying the ETag
+encrypted (``X-Object-Transient-Sysmeta-Crypto-Etag``), a MAC of it that
+conditional requests are matched against (``...-Crypto-Etag-Mac``), the
+object's metadata again (a POST replaces it), and the listing ETag
+encrypted under the container key for the object server to send to the
+container (``X-Object-Transient-Sysmeta-Container-Update-Override-Etag``, applied
+only if the data is still the one this PUT wrote). Until that POST lands (a few
+milliseconds) a HEAD shows no ETag and the listing the stored bytes' MD5.
+A client's ``ETag`` is checked against the plaintext as the body ends (a
+mismatch aborts the write: 422).
+
+POST: user metadata encrypted as for a PUT.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from webob import Request
+
+from objstore.common import constraints
+from objstore.common.http.errors import plain_error, swift_error
+from objstore.common.http.wsgi_str import wsgi_to_bytes
+from objstore.common.subrequest import close_response, sub_request
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import new_md5
+from objstore.middleware import crypto_utils as cu
+
+BODY_META = "X-Object-Sysmeta-Crypto-Body-Meta"
+ETAG = "X-Object-Transient-Sysmeta-Crypto-Etag"
+ETAG_MAC = "X-Object-Transient-Sysmeta-Crypto-Etag-Mac"
+META_PREFIX = "X-Object-Transient-Sysmeta-Crypto-Meta-"
+# The object server sends the container update of an ETag POST with these.
+OVERRIDE_ETAG = "X-Object-Transient-Sysmeta-Container-Update-Override-Etag"
+OVERRIDE_FOR = "X-Backend-Container-Update-Override-For"
+CRYPTO_PREFIXES = ("x-object-sysmeta-crypto-", "x-object-transient-sysmeta-crypto-",
+                   OVERRIDE_ETAG.lower())
+_ENV_CRYPTO = tuple("HTTP_" + p.upper().replace("-", "_") for p in CRYPTO_PREFIXES)
+_ENV_USER_META = "HTTP_X_OBJECT_META_"
+# What a POST stores besides metadata: resent by the ETag POST.
+_POST_KEPT = ("CONTENT_TYPE", "HTTP_CONTENT_ENCODING", "HTTP_CONTENT_DISPOSITION",
+              "HTTP_CONTENT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_EXPIRES", "HTTP_X_DELETE_AT",
+              "HTTP_X_DELETE_AFTER")
+SOURCE = "ENC"
+StartResponse = Callable[..., Any]
+
+
+def _env_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+class EtagMismatch(ValueError):
+    """The body's MD5 is not the ETag the client sent (a ValueError, which
+    the proxy takes as a body that ended badly: the write is aborted)."""
+
+
+class EncryptingInput:
+    """``wsgi.input`` that hands out ciphertext and hashes the plaintext;
+    checks the client's ETag when the last byte has been read."""
+
+    def __init__(self, inner: Any, transform: Any, length: Optional[int],
+                 expected_etag: Optional[str]) -> None:
+        self.inner, self.transform = inner, transform
+        self.left = length
+        self.expected = expected_etag
+        self.md5 = new_md5()
+        self.checked = False
+        self.mismatch = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size) if size is not None else self.inner.read()
+        if data:
+            self.md5.update(data)
+            if self.left is not None:
+                self.left -= len(data)
+        if not data or self.left == 0:
+            self._check()
+        return self.transform.update(data) if data else data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+    def _check(self) -> None:
+        if self.checked:
+            return
+        self.checked = True
+        if self.expected is not None and self.md5.hexdigest() != self.expected:
+            self.mismatch = True  # the proxy may catch the error: remember it
+            raise EtagMismatch(self.md5.hexdigest())
+
+    @property
+    def etag(self) -> str:
+        return self.md5.hexdigest()
+
+
+def strip_crypto_headers(env: Dict[str, Any]) -> None:
+    """Nothing a caller sends (a copy carries the source's sysmeta) may
+    pose as this object's crypto metadata."""
+    for key in [k for k in env if k.startswith(_ENV_CRYPTO)]:
+        del env[key]
+
+
+def encrypt_user_meta(env: Dict[str, Any], key: bytes) -> Optional[Any]:
+    """Move ``X-Object-Meta-*`` into encrypted transient sysmeta; the 400
+    for metadata past the limits (judged on the plaintext) if any."""
+    error = constraints.check_metadata(Request(env).headers, "object")
+    if error:
+        return plain_error(400, error)
+    for env_key in [k for k in env if k.startswith(_ENV_USER_META)]:
+        value = env.pop(env_key)
+        if value == "":
+            continue  # an empty value removes the key: nothing to store
+        name = env_key[len(_ENV_USER_META):]
+        env[_env_key(META_PREFIX) + name] = cu.encrypt_value(key, wsgi_to_bytes(value))
+    return None
+
+
+def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
+               keys: Dict[str, Any], path: str) -> Iterable[bytes]:
+    strip_crypto_headers(env)
+    object_key = keys["object"]
+    refused = encrypt_user_meta(env, object_key)
+    if refused is not None:
+        return refused(env, start_response)
+    body_key, iv = cu.random_key(), cu.random_iv()
+    env[_env_key(BODY_META)] = cu.dump_meta({
+        "cipher": cu.CIPHER, "iv": cu.b64(iv), "key_id": keys["id"],
+        "body_key": cu.wrap_key(object_key, body_key), "check": cu.key_check(object_key)})
+    # The proxy would compare the client's ETag with the ciphertext's MD5:
+    # the plaintext's is checked here instead, as the body ends.
+    client_etag = (env.pop("HTTP_ETAG", "") or "").strip().strip('"').lower() or None
+    # Known here so the ETag POST can name the data it belongs to.
+    env.setdefault("HTTP_X_TIMESTAMP", Timestamp.now().internal)
+    try:
+        length: Optional[int] = int(env["CONTENT_LENGTH"])
+    except (KeyError, ValueError):
+        length = None
+    reader = EncryptingInput(env["wsgi.input"], cu.ctr(body_key, iv), length, client_etag)
+    env["wsgi.input"] = reader
+    captured: List[Any] = []
+
+    def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        captured[:] = [status, headers]
+        return lambda data: None
+    try:
+        body = b"".join(app(env, capture))
+    except EtagMismatch:
+        return swift_error(422)(env, start_response)
+    if reader.mismatch:  # the proxy turned the abort into its own error
+        return swift_error(422)(env, start_response)
+    status, headers = captured
+    if status.startswith("2") and reader.checked:
+        headers = [(k, v) for k, v in headers if k.lower() != "etag"] + [("Etag", reader.etag)]
+        _store_etag(app, env, path, keys, reader.etag)
+    start_response(status, headers)
+    return [body]
+
+
+def _store_etag(app: Callable[..., Any], env: Dict[str, Any], path: str,
+               keys: Dict[str, Any], etag: str) -> None:
+    """POST the ETag learnt from the body (and the metadata a POST
+    replaces), with the listing's ETag encrypted under the container key,
+    for exactly the data just written."""
+    key = keys["object"]
+    headers = {ETAG: cu.encrypt_value(key, etag.encode("ascii")),
+               ETAG_MAC: cu.etag_mac(key, etag),
+               OVERRIDE_ETAG: cu.encrypt_value(keys["container"], etag.encode("ascii"),
+                                               keys["id"]),
+               OVERRIDE_FOR: env["HTTP_X_TIMESTAMP"]}
+    req_headers = Request(env).headers
+    for env_key in list(_POST_KEPT) + [k for k in env if k.startswith(_env_key(META_PREFIX))]:
+        if env_key in env:
+            name = env_key[5:] if env_key.startswith("HTTP_") else env_key
+            headers[name.replace("_", "-").title()] = env[env_key]
+    if "X-Delete-After" in headers and "X-Delete-At" in req_headers:
+        headers.pop("X-Delete-After")
+    resp = sub_request(app, env, "POST", path, headers=headers, source=SOURCE)
+    close_response(resp)
+
+
+def handle_post(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
+                keys: Dict[str, Any], path: str) -> Iterable[bytes]:
+    strip_crypto_headers(env)
+    refused = encrypt_user_meta(env, keys["object"])
+    if refused is not None:
+        return refused(env, start_response)
+    # A POST replaces the transient metadata, where the ETag lives: keep it.
+    head = sub_request(app, env, "HEAD", path, source=SOURCE)
+    close_response(head)
+    for name in (ETAG, ETAG_MAC, OVERRIDE_ETAG):
+        if name in head.headers:
+            env[_env_key(name)] = head.headers[name]
+    return app(env, start_response)

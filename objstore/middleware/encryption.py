@@ -1,0 +1,69 @@
+"""encryption: object bodies and user metadata encrypted at rest with
+AES-256-CTR, keys from ``keymaster`` (which must sit just before it).
+
+Object PUT and POST are encrypted (``encrypter``), object GET and HEAD
+decrypted (``decrypter``); everything else passes. It sits after slo, dlo,
+versioned_writes and symlink in the pipeline, so every stored object --
+each SLO segment and manifest, each EC object before it is cut into
+fragments, each archived version -- is encrypted on its own, and those
+middlewares see plaintext. Objects stored before it was added stay
+readable as they are.
+
+``disable_encryption = true`` stops encrypting new writes but keeps
+decrypting what was written encrypted (for an operator backing out).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, Iterable
+
+from objstore.common.config import config_true_value
+from objstore.common.http.errors import swift_error
+from objstore.middleware import crypto_utils as cu
+from objstore.middleware import decrypter, encrypter
+from objstore.middleware.quota import split_target
+
+LOG = logging.getLogger("objstore.encryption")
+
+
+class Encryption:
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+        self.disabled = config_true_value(conf.get("disable_encryption", "false"))
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        target = split_target(env)
+        if target is None or target[1] is None:
+            return self.app(env, start_response)
+        account, container, obj = target
+        if obj is None:
+            if env.get("REQUEST_METHOD") == "GET":
+                return decrypter.handle_listing(self.app, env, start_response, container)
+            return self.app(env, start_response)
+        path = "/v1/%s/%s/%s" % (account, container, obj)
+        method = env.get("REQUEST_METHOD")
+        if method in ("GET", "HEAD"):
+            return decrypter.handle_get(self.app, env, start_response, path)
+        if method not in ("PUT", "POST") or self.disabled:
+            return self.app(env, start_response)
+        fetch = env.get(cu.FETCH_KEYS)
+        if fetch is None:
+            LOG.error("encryption: no keymaster before encryption in the pipeline; "
+                      "refusing %s %s", method, path)
+            return swift_error(500, "Unable to encrypt the object; the error is logged.")(
+                env, start_response)
+        try:
+            keys = fetch()
+        except cu.CryptoError as err:
+            LOG.error("encryption: no key for %s %s: %s", method, path, err)
+            return swift_error(500, "Unable to encrypt the object; the error is logged.")(
+                env, start_response)
+        if method == "PUT":
+            return encrypter.handle_put(self.app, env, start_response, keys, path)
+        return encrypter.handle_post(self.app, env, start_response, keys, path)
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: Encryption(app, conf)

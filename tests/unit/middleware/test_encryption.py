@@ -1,0 +1,263 @@
+"""keymaster + encryption in front of real storage servers: what reaches
+the disk, what clients read back, and the proxies that must refuse to
+decrypt (wrong or forgotten root secret). Several proxies share one set
+of storage servers: one encrypting, one plain (objects from before
+encryption), one with another secret, one after a key rotation."""
+
+import base64
+import glob
+import hashlib
+import http.client
+import json
+import os
+import sys
+import uuid
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "proxy"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cluster import Cluster  # noqa: E402
+from extra_proxy import Proxy  # noqa: E402
+
+SECRET = base64.b64encode(b"s" * 32).decode()
+OTHER = base64.b64encode(b"o" * 32).decode()
+NEW = base64.b64encode(b"n" * 48).decode()
+PIPELINE = "catch_errors gatekeeper copy slo dlo keymaster encryption proxy-server"
+FILTERS = ("[filter:gatekeeper]\nuse = egg:objstore#gatekeeper\n"
+           "[filter:copy]\nuse = egg:objstore#copy\n"
+           "[filter:slo]\nuse = egg:objstore#slo\n"
+           "[filter:dlo]\nuse = egg:objstore#dlo\n"
+           "[filter:encryption]\nuse = egg:objstore#encryption\n")
+KEYMASTER = "[filter:keymaster]\nuse = egg:objstore#keymaster\n%s\n"
+BODY = b"attack at dawn; " * 4096  # 64 KiB
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    c = Cluster(str(tmp_path_factory.mktemp("crypto")))
+    try:
+        c.enc = Proxy(c, "enc", PIPELINE, FILTERS + KEYMASTER % (
+            "encryption_root_secret = " + SECRET))
+        c.plain = Proxy(c, "plain", "catch_errors gatekeeper copy slo dlo proxy-server", FILTERS)
+        c.wrong = Proxy(c, "wrong", PIPELINE, FILTERS + KEYMASTER % (
+            "encryption_root_secret = " + OTHER))
+        c.rotated = Proxy(c, "rotated", PIPELINE, FILTERS + KEYMASTER % (
+            "encryption_root_secret = %s\nencryption_root_secret_2 = %s\n"
+            "active_root_secret_id = 2" % (SECRET, NEW)))
+        c.nokeys = Proxy(c, "nokeys", "catch_errors gatekeeper encryption proxy-server", FILTERS)
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture
+def container(cluster):
+    path = "/v1/AUTH_test/enc-%s" % uuid.uuid4().hex[:8]
+    assert cluster.enc.request("PUT", path)[0] == 201
+    yield path
+    _s, _h, body = cluster.plain.request("GET", path + "?format=json")
+    for row in json.loads(body or b"[]"):
+        cluster.plain.request("DELETE", "%s/%s" % (path, row["name"]))
+    cluster.plain.request("DELETE", path)
+
+
+def _stored_bytes(cluster, name):
+    """Everything on the object servers' disks for files in hash dirs
+    holding ``name``'s data: file contents and xattrs."""
+    found = []
+    for path in glob.glob(os.path.join(cluster.root, "obj*", "**", "*"), recursive=True):
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as fp:
+            data = fp.read()
+        attrs = b"".join(os.getxattr(path, a) for a in os.listxattr(path))
+        if name.encode() in data + attrs or name in path:
+            found.append(data + attrs)
+    return found
+
+
+def test_no_plaintext_body_or_metadata_reaches_the_disk(cluster, container):
+    name = "secret-" + uuid.uuid4().hex[:6]
+    status, headers, _ = cluster.enc.request("PUT", "%s/%s" % (container, name), {
+        "X-Object-Meta-Plan": "invade at noon", "Content-Type": "text/x-plan"}, BODY)
+    assert status == 201
+    assert headers["Etag"] == hashlib.md5(BODY).hexdigest()
+    stored = _stored_bytes(cluster, name)
+    assert len(stored) >= 3  # one .data per replica
+    for blob in stored:
+        assert b"attack at dawn" not in blob
+        assert b"invade at noon" not in blob
+    status, headers, body = cluster.enc.request("GET", "%s/%s" % (container, name))
+    assert (status, body) == (200, BODY)
+    assert headers["Etag"] == hashlib.md5(BODY).hexdigest()
+    assert headers["X-Object-Meta-Plan"] == "invade at noon"
+    assert headers["Content-Type"] == "text/x-plan"
+    assert not any(k.lower().startswith(("x-object-sysmeta", "x-object-transient"))
+                   for k in headers)
+    # The same object through a proxy without the keys is ciphertext.
+    assert cluster.plain.request("GET", "%s/%s" % (container, name))[2] != BODY
+
+
+def test_ranged_gets_decrypt_from_the_first_byte_asked(cluster, container):
+    path = container + "/ranged"
+    cluster.enc.request("PUT", path, {}, BODY)
+    for first, last in ((0, 0), (5, 20), (17, 4111), (65535, 65535), (1000, 65535)):
+        status, _h, body = cluster.enc.request("GET", path, {"Range": "bytes=%d-%d" % (first, last)})
+        assert (status, body) == (206, BODY[first:last + 1])
+    status, headers, body = cluster.enc.request("GET", path, {"Range": "bytes=3-9,40000-40100"})
+    assert status == 206
+    assert BODY[3:10] in body and BODY[40000:40101] in body
+    assert b"Content-Range: bytes 40000-40100/65536" in body
+    status, _h, body = cluster.enc.request("GET", path, {"Range": "bytes=-10"})
+    assert (status, body) == (206, BODY[-10:])
+
+
+def test_conditions_are_judged_on_the_plaintext_etag(cluster, container):
+    path = container + "/cond"
+    etag = hashlib.md5(BODY).hexdigest()
+    cluster.enc.request("PUT", path, {}, BODY)
+    assert cluster.enc.request("GET", path, {"If-Match": etag})[0] == 200
+    assert cluster.enc.request("GET", path, {"If-Match": '"%s"' % ("0" * 32)})[0] == 412
+    assert cluster.enc.request("GET", path, {"If-None-Match": etag})[0] == 304
+    assert cluster.enc.request("HEAD", path, {"If-None-Match": "*"})[0] == 304
+
+
+def test_a_wrong_etag_is_422_and_stores_nothing(cluster, container):
+    path = container + "/checked"
+    status, _h, body = cluster.enc.request("PUT", path, {"ETag": "0" * 32}, b"abc")
+    assert status == 422
+    assert body == (b"<html><h1>Unprocessable Entity</h1><p>Unable to process the "
+                    b"contained instructions</p></html>")
+    assert cluster.enc.request("HEAD", path)[0] == 404
+    good = hashlib.md5(b"abc").hexdigest()
+    assert cluster.enc.request("PUT", path, {"ETag": good}, b"abc")[0] == 201
+    assert cluster.enc.request("HEAD", path)[1]["Etag"] == good
+
+
+def test_a_post_replaces_metadata_and_keeps_the_etag(cluster, container):
+    path = container + "/posted"
+    cluster.enc.request("PUT", path, {"X-Object-Meta-A": "1"}, b"body")
+    assert cluster.enc.request("POST", path, {"X-Object-Meta-B": "two words"})[0] == 202
+    headers = cluster.enc.request("HEAD", path)[1]
+    assert headers["Etag"] == hashlib.md5(b"body").hexdigest()
+    assert headers["X-Object-Meta-B"] == "two words" and "X-Object-Meta-A" not in headers
+
+
+def test_objects_from_before_encryption_stay_readable(cluster, container):
+    path = container + "/old"
+    cluster.plain.request("PUT", path, {"X-Object-Meta-Age": "old"}, b"written in clear")
+    status, headers, body = cluster.enc.request("GET", path)
+    assert (status, body) == (200, b"written in clear")
+    assert headers["X-Object-Meta-Age"] == "old"
+
+
+def test_a_wrong_or_missing_root_secret_is_a_500_and_a_log_line_never_bytes(cluster, container):
+    path = container + "/locked"
+    cluster.enc.request("PUT", path, {}, BODY)
+    for proxy in (cluster.wrong, cluster.nokeys):
+        for method in ("GET", "HEAD"):
+            status, _h, body = proxy.request(method, path)
+            assert status == 500, proxy.name
+            assert b"attack" not in body
+        assert "cannot decrypt GET %s" % path in proxy.log()
+    assert "is not the one the object was written with" in cluster.wrong.log()
+    assert "no keymaster is in the pipeline" in cluster.nokeys.log()
+    assert cluster.nokeys.request("PUT", container + "/x", {}, b"x")[0] == 500
+
+
+def test_after_a_rotation_old_and_new_objects_read_and_new_ones_use_the_new_secret(
+        cluster, container):
+    old, new = container + "/before", container + "/after"
+    cluster.enc.request("PUT", old, {}, b"old secret")
+    cluster.rotated.request("PUT", new, {}, b"new secret")
+    assert cluster.rotated.request("GET", old)[2] == b"old secret"
+    assert cluster.rotated.request("GET", new)[2] == b"new secret"
+    assert cluster.rotated.request("GET", old, {"If-Match": hashlib.md5(b"old secret")
+                                                .hexdigest()})[0] == 200
+    assert cluster.enc.request("GET", new)[0] == 500  # it does not know secret 2
+
+
+def test_slo_segments_and_copies_are_encrypted_each_and_read_as_plaintext(cluster, container):
+    c = container.rsplit("/", 1)[1]
+    segs = [b"a" * 1000, b"b" * 1000]
+    manifest = []
+    for i, seg in enumerate(segs):
+        cluster.enc.request("PUT", "%s/seg%d" % (container, i), {}, seg)
+        manifest.append({"path": "%s/seg%d" % (c, i), "etag": hashlib.md5(seg).hexdigest()})
+    status = cluster.enc.request("PUT", container + "/big?multipart-manifest=put", {},
+                                 json.dumps(manifest).encode())[0]
+    assert status == 201
+    status, _h, body = cluster.enc.request("GET", container + "/big")
+    assert (status, body) == (200, b"".join(segs))
+    assert cluster.enc.request("GET", container + "/big", {"Range": "bytes=990-1009"})[2] == \
+        b"a" * 10 + b"b" * 10
+    assert cluster.enc.request("COPY", container + "/seg0",
+                               {"Destination": "%s/copy" % c})[0] == 201
+    assert cluster.enc.request("GET", container + "/copy")[2] == segs[0]
+    assert cluster.plain.request("GET", container + "/copy")[2] != segs[0]
+
+
+def test_listings_show_plaintext_etags_stored_encrypted(cluster, container):
+    cluster.enc.request("PUT", container + "/a", {}, b"alpha")
+    cluster.enc.request("PUT", container + "/b", {"ETag": hashlib.md5(b"beta").hexdigest()},
+                        b"beta")
+    cluster.plain.request("PUT", container + "/c", {}, b"clear")
+    status, headers, body = cluster.enc.request("GET", container + "?format=json")
+    assert status == 200 and headers["Content-Type"] == "application/json; charset=utf-8"
+    assert {row["name"]: row["hash"] for row in json.loads(body)} == {
+        name: hashlib.md5(data).hexdigest()
+        for name, data in (("a", b"alpha"), ("b", b"beta"), ("c", b"clear"))}
+    status, headers, body = cluster.enc.request("GET", container, {"Accept": "application/xml"})
+    assert headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert ("<hash>%s</hash>" % hashlib.md5(b"alpha").hexdigest()).encode() in body
+    assert cluster.enc.request("GET", container)[2] == b"a\nb\nc\n"
+    raw = {row["name"]: row["hash"] for row in json.loads(
+        cluster.plain.request("GET", container + "?format=json")[2])}
+    assert hashlib.md5(b"alpha").hexdigest() not in raw["a"]
+    assert "swift_meta=" in raw["a"]
+
+
+def test_the_object_server_sets_a_listing_etag_only_for_the_data_named(cluster, container):
+    path = container + "/raced"
+    cluster.plain.request("PUT", path, {}, b"v1")
+    ts = cluster.plain.request("HEAD", path)[1]["X-Timestamp"]
+    stale = {"X-Object-Transient-Sysmeta-Container-Update-Override-Etag": "forged",
+             "X-Backend-Container-Update-Override-For": "0000000001.00000"}
+    assert cluster.request("POST", path, stale)[0] == 409  # no gatekeeper on this proxy
+    rows = json.loads(cluster.plain.request("GET", container + "?format=json")[2])
+    assert rows[0]["hash"] == hashlib.md5(b"v1").hexdigest()
+    ok = dict(stale, **{"X-Backend-Container-Update-Override-For":
+                        "%016.05f" % float(ts)})
+    assert cluster.request("POST", path, ok)[0] == 202
+    rows = json.loads(cluster.plain.request("GET", container + "?format=json")[2])
+    assert rows[0]["hash"] == "forged"
+    # A later POST changing the type keeps the listing ETag set for this data.
+    assert cluster.request("POST", path, {"Content-Type": "text/x-new"})[0] == 202
+    rows = json.loads(cluster.plain.request("GET", container + "?format=json")[2])
+    assert (rows[0]["hash"], rows[0]["content_type"]) == ("forged", "text/x-new")
+
+
+def test_a_post_changing_the_type_keeps_the_plaintext_listing_etag(cluster, container):
+    path = container + "/retyped"
+    cluster.enc.request("PUT", path, {"Content-Type": "text/plain"}, b"typed")
+    assert cluster.enc.request("POST", path, {"Content-Type": "text/x-other"})[0] == 202
+    rows = json.loads(cluster.enc.request("GET", container + "?format=json")[2])
+    assert (rows[0]["hash"], rows[0]["content_type"]) == (hashlib.md5(b"typed").hexdigest(),
+                                                          "text/x-other")
+    assert cluster.enc.request("HEAD", path)[1]["Etag"] == hashlib.md5(b"typed").hexdigest()
+
+
+def test_if_range_is_judged_on_the_plaintext_etag(cluster, container):
+    path = container + "/ifrange"
+    cluster.enc.request("PUT", path, {}, b"abcde")
+    etag = hashlib.md5(b"abcde").hexdigest()
+    assert cluster.enc.request("GET", path, {"Range": "bytes=0-1", "If-Range": '"%s"' % etag}
+                               )[::2] == (206, b"ab")
+    assert cluster.enc.request("GET", path, {"Range": "bytes=0-1", "If-Range": '"%s"' % ("0" * 32)}
+                               )[::2] == (200, b"abcde")
+    cluster.plain.request("PUT", container + "/plainrange", {}, b"vwxyz")
+    assert cluster.enc.request("GET", container + "/plainrange", {
+        "Range": "bytes=0-1", "If-Range": '"%s"' % hashlib.md5(b"vwxyz").hexdigest()}
+    )[::2] == (206, b"vw")
