@@ -109,3 +109,26 @@ def test_boto3_put_get_and_multipart_are_plaintext_to_the_client(saio):
         for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
             s3.delete_object(Bucket=bucket, Key=item["Key"])
         s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_proxy_with_a_short_root_secret_refuses_to_start_and_says_why(saio, tmp_path):
+    import re
+    import socket
+    import subprocess
+
+    etc = os.path.join(os.path.dirname(SRV), "etc")
+    text = open(os.path.join(etc, "proxy-server.conf")).read()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
+    text = re.sub(r"(?m)^workers = \d+$", "workers = 0", text)
+    text = re.sub(r"(?m)^keymaster_config_path = .*$",
+                  "encryption_root_secret = c2hvcnQ=", text)
+    conf = tmp_path / "proxy.conf"
+    conf.write_text(text)
+    result = subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-proxy-server"),
+                             str(conf)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert ("encryption_root_secret decodes to 5 bytes; at least 32 are needed"
+            in result.stderr)
