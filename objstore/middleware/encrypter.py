@@ -50,8 +50,10 @@ CRYPTO_PREFIXES = ("x-object-sysmeta-crypto-", "x-object-transient-sysmeta-crypt
                    OVERRIDE_ETAG.lower())
 _ENV_CRYPTO = tuple("HTTP_" + p.upper().replace("-", "_") for p in CRYPTO_PREFIXES)
 _ENV_USER_META = "HTTP_X_OBJECT_META_"
-# What a POST stores besides metadata: resent by the ETag POST.
-_POST_KEPT = ("CONTENT_TYPE", "HTTP_CONTENT_ENCODING", "HTTP_CONTENT_DISPOSITION",
+# What a POST stores besides metadata: resent by the ETag POST. (Not the
+# Content-Type: a POST without one keeps the type the PUT stored, which
+# may be one the proxy detected.)
+_POST_KEPT = ("HTTP_CONTENT_ENCODING", "HTTP_CONTENT_DISPOSITION",
               "HTTP_CONTENT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_EXPIRES", "HTTP_X_DELETE_AT",
               "HTTP_X_DELETE_AFTER")
 SOURCE = "ENC"
