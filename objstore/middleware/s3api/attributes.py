@@ -3,8 +3,8 @@
 ``x-amz-object-attributes`` names what to return (``ETag``, ``Checksum``,
 ``ObjectParts``, ``StorageClass``, ``ObjectSize``); ``ObjectParts`` of a
 multipart object pages by ``x-amz-part-number-marker`` /
-``x-amz-max-parts`` over its manifest, with each part's size (part
-checksums are not kept in the manifest, so they are not listed).
+``x-amz-max-parts`` over its manifest, with each part's size and, for an
+upload with a checksum algorithm, its checksum.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from objstore.middleware.s3api import checksums, manifest
 from objstore.middleware.s3api.buckets import xml_response
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
-from objstore.middleware.s3api.objects import STORAGE_CLASS_SYSMETA, open_version, stored_checksums
+from objstore.middleware.s3api.objects import (CHECKSUM_SYSMETA, STORAGE_CLASS_SYSMETA,
+                                               open_version, stored_checksums)
 from objstore.middleware.s3api.request import check_key
+from objstore.middleware.s3api.subrequest import SwiftResponse
 from objstore.middleware.s3api.xml import Node, render
 
 ATTRIBUTES = ("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize")
@@ -56,7 +58,7 @@ def get_object_attributes(ctx: S3Context) -> Response:
             children.append(("Checksum", nodes + [("ChecksumType",
                                                    found["x-amz-checksum-type"])]))
     if "ObjectParts" in wanted and resp.header(manifest.MANIFEST_SYSMETA):
-        children.append(("ObjectParts", _parts(ctx, headers)))
+        children.append(("ObjectParts", _parts(ctx, headers, resp)))
     if "StorageClass" in wanted:
         children.append(("StorageClass", resp.header(STORAGE_CLASS_SYSMETA) or "STANDARD"))
     if "ObjectSize" in wanted:
@@ -68,7 +70,7 @@ def get_object_attributes(ctx: S3Context) -> Response:
     return out
 
 
-def _parts(ctx: S3Context, headers: dict) -> List[Optional[Node]]:
+def _parts(ctx: S3Context, headers: dict, resp: SwiftResponse) -> List[Optional[Node]]:
     after = _number(ctx, "x-amz-part-number-marker", 0)
     max_parts = min(_number(ctx, "x-amz-max-parts", MAX_PARTS), MAX_PARTS)
     container, obj = ctx.bucket, ctx.key
@@ -84,6 +86,10 @@ def _parts(ctx: S3Context, headers: dict) -> List[Optional[Node]]:
         ("PartsCount", len(segments)), ("PartNumberMarker", after),
         ("NextPartNumberMarker", chosen[-1][0] if chosen else after),
         ("MaxParts", max_parts), ("IsTruncated", truncated)]
-    nodes += [("Part", [("PartNumber", number), ("Size", seg.size)])
+    algorithm = next((alg for alg in checksums.ALGORITHMS
+                      if resp.header(CHECKSUM_SYSMETA + alg.lower())), None)
+    nodes += [("Part", [("PartNumber", number), ("Size", seg.size),
+                        ("Checksum" + algorithm, seg.checksum)
+                        if algorithm and seg.checksum else None])
               for number, seg in chosen]
     return nodes

@@ -44,6 +44,10 @@ class Segment:
     path: str  # "<container>/<object>"
     etag: str
     size: int
+    # The part's checksum in the upload's algorithm (the object's checksum
+    # sysmeta names the algorithm), for GET ?partNumber and
+    # GetObjectAttributes; absent in manifests of uploads without one.
+    checksum: Optional[str] = None
 
     @property
     def container(self) -> str:
@@ -77,14 +81,20 @@ def split_content_type(content_type: str) -> Tuple[str, Optional[str]]:
 
 
 def encode(segments: List[Segment]) -> bytes:
-    return json.dumps([{"path": s.path, "etag": s.etag, "size_bytes": s.size}
-                       for s in segments], separators=(",", ":")).encode("utf-8")
+    items = []
+    for seg in segments:
+        item = {"path": seg.path, "etag": seg.etag, "size_bytes": seg.size}
+        if seg.checksum:
+            item["checksum"] = seg.checksum
+        items.append(item)
+    return json.dumps(items, separators=(",", ":")).encode("utf-8")
 
 
 def decode(body: bytes) -> List[Segment]:
     try:
         items = json.loads(body.decode("utf-8"))
-        return [Segment(str(i["path"]), str(i["etag"]), int(i["size_bytes"])) for i in items]
+        return [Segment(str(i["path"]), str(i["etag"]), int(i["size_bytes"]),
+                        str(i["checksum"]) if i.get("checksum") else None) for i in items]
     except (ValueError, KeyError, TypeError, AttributeError):
         raise S3Error("InternalError", "A multipart object's manifest is damaged.") from None
 

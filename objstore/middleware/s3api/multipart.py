@@ -201,8 +201,10 @@ def complete_upload(ctx: S3Context) -> Response:
         segments.append(manifest.Segment("%s/%s" % (segments_container(ctx), part["name"]),
                                          part["hash"], size))
         chosen.append((part, listed))
-    checksum_sysmeta, checksum_nodes = mpc.object_checksum(ctx, marker, segments_container(ctx),
-                                                           chosen)
+    checksum_sysmeta, checksum_nodes, part_checksums = mpc.object_checksum(
+        ctx, marker, segments_container(ctx), chosen)
+    for segment, part_checksum in zip(segments, part_checksums):
+        segment.checksum = part_checksum
     etag = manifest.multipart_etag([s.etag for s in segments])
     total = sum(s.size for s in segments)
     declared = ctx.headers.get("x-amz-mp-object-size")

@@ -126,8 +126,9 @@ def _stored(ctx: S3Context, container: str, row: Dict[str, str], algorithm: str
 
 def object_checksum(ctx: S3Context, marker: Dict[str, str], container: str,
                     parts: List[Tuple[Dict[str, str], Dict[str, str]]]
-                    ) -> Tuple[Dict[str, str], List[Tuple[str, str]]]:
-    """``(sysmeta for the object, XML elements for the Complete answer)``.
+                    ) -> Tuple[Dict[str, str], List[Tuple[str, str]], List[str]]:
+    """``(sysmeta for the object, XML elements for the Complete answer, each
+    part's checksum)``.
 
     ``parts``: ``(segments listing row, checksums the client listed for
     that part as {algorithm: value})`` in order. Nothing when the upload
@@ -141,7 +142,7 @@ def object_checksum(ctx: S3Context, marker: Dict[str, str], container: str,
         raise S3Error("InvalidRequest", "The upload's checksum type is %s, not %s."
                       % (kind or "none", asked_type))
     if not algorithm:
-        return {}, []
+        return {}, [], []
     values: List[Tuple[str, int]] = []
     for row, listed in parts:
         stored = _stored(ctx, container, row, algorithm)
@@ -159,4 +160,5 @@ def object_checksum(ctx: S3Context, marker: Dict[str, str], container: str,
                       "checksum (%s)." % (checksums.header_name(algorithm), expected, value))
     sysmeta = {"X-Object-Sysmeta-S3api-Checksum-" + algorithm.lower(): value,
                TYPE_SYSMETA: kind}
-    return sysmeta, [("Checksum" + algorithm, value), ("ChecksumType", kind)]
+    return (sysmeta, [("Checksum" + algorithm, value), ("ChecksumType", kind)],
+            [part_value for part_value, _size in values])

@@ -234,6 +234,8 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         first = sum(s.size for s in segments[:part_number - 1])
         rng: Optional[Tuple[int, int]] = (first, first + segments[part_number - 1].size - 1)
         headers["x-amz-mp-parts-count"] = str(len(segments))
+        if ctx.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
+            headers.update(_part_checksum(resp, segments[part_number - 1]))
     else:
         rng = manifest.parse_range(range_header, size)
     if rng is None:
@@ -301,6 +303,14 @@ def check_conditional_write(ctx: S3Context, headers: Dict[str, str]) -> None:
     conditions.check_write(ctx.headers, current_etag(ctx, ctx.bucket, ctx.key))
     if "if-none-match" in ctx.headers:
         headers["If-None-Match"] = "*"
+
+
+def _part_checksum(resp: SwiftResponse, segment: manifest.Segment) -> Dict[str, str]:
+    """S3's checksum header for one part of a multipart object, if it was kept."""
+    for name in stored_checksums(resp):
+        if segment.checksum and checksums.algorithm_of_header(name):
+            return {name: segment.checksum}
+    return {}
 
 
 def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, int]]

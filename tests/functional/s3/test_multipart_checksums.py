@@ -169,6 +169,12 @@ def test_get_object_attributes_of_a_multipart_object(s3, bucket):
     assert attrs["StorageClass"] == "STANDARD"
     assert attrs["ObjectParts"]["TotalPartsCount"] == 3
     assert [p["Size"] for p in attrs["ObjectParts"]["Parts"]] == [len(p) for p in PARTS]
+    assert [p["ChecksumSHA256"] for p in attrs["ObjectParts"]["Parts"]] == \
+        [_b64(_sha256(p)) for p in PARTS]
+    for number, data in enumerate(PARTS, 1):
+        got = s3.get_object(Bucket=bucket, Key="k", PartNumber=number, ChecksumMode="ENABLED")
+        assert got["ChecksumSHA256"] == _b64(_sha256(data)) and got["PartsCount"] == 3
+        assert got["Body"].read() == data  # boto3 checks the body against it too
     page = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts"],
                                     MaxParts=2, PartNumberMarker=1)["ObjectParts"]
     assert [p["PartNumber"] for p in page["Parts"]] == [2, 3] and page["IsTruncated"] is False
