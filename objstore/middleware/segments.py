@@ -149,7 +149,11 @@ def set_large_body(resp: Response, chunks: Iterator[bytes], name: str) -> Option
 
 
 class ListingError(SegmentError):
-    """The segment container could not be listed."""
+    """The segment container could not be listed (``status``: the answer)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def listing_rows(app: WsgiApp, env: Dict[str, Any], account: str, container: str,
@@ -169,7 +173,7 @@ def listing_rows(app: WsgiApp, env: Dict[str, Any], account: str, container: str
             return
         if resp.status_int != 200:
             close_response(resp)
-            raise ListingError("listing %s: %s" % (container, resp.status))
+            raise ListingError("listing %s: %s" % (container, resp.status), resp.status_int)
         batch = json.loads(resp.body or b"[]")
         for row in batch:
             if "name" in row:

@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import io
 import mimetypes
-from typing import Any, Callable, Dict, Iterable, List, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qs
 
 from webob import Request, Response
 
-from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
+from objstore.common.http.errors import HTML, PLAIN, PLAIN_UTF8, swift_error
 from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.utils import split_path
@@ -43,6 +43,16 @@ RESERVED_TEXT = ("X-Static-Large-Object is a reserved header. To create a static
 
 def _error(status: int, text: str, content_type: str = PLAIN_UTF8) -> Response:
     return swift_error(status, text, content_type=content_type)
+
+
+def _bulk_response(status: int, fields: List[Tuple[str, Any]], errors: List[List[str]],
+                   accept: Optional[str]) -> Response:
+    """A bulk-style report, streamed as Swift's is (chunked, no length)."""
+    body, ctype = sm.bulk_body(fields, errors, accept)
+    resp = Response(status=status, app_iter=iter([body]))
+    resp.headers["Content-Type"] = ctype
+    resp.headers.pop("Content-Length", None)
+    return resp
 
 
 def _manifest_error(status: int, text: str) -> Response:
@@ -111,25 +121,26 @@ class StaticLargeObject:
         try:
             specs = sm.parse_put_body(body, self.max_segments)
         except sm.ManifestError as err:
+            if str(err).startswith("Index "):
+                return _error(400, str(err) + "\n", PLAIN)
             return _manifest_error(400, str(err))
         own = wsgi_to_str(req.environ["PATH_INFO"]).split("/", 3)[3]
         for index, spec in enumerate(specs):
             if spec.path is not None and spec.path == own:
                 # Its PUT would replace the segment it is made of.
                 return _error(400, "Index %d: manifest must not include itself as a segment\n"
-                              % index)
+                              % index, PLAIN)
         entries, errors = self._check_segments(req.environ, account, specs)
+        for path, problem in errors:
+            if problem == "Unsatisfiable Range":
+                index = next(i for i, spec in enumerate(specs) if "/" + (spec.path or "") == path)
+                return _error(400, "Index %d: unsatisfiable range\n" % index, PLAIN)
         if errors:
-            body_out, ctype = sm.bulk_body([], errors, req.headers.get("Accept"))
-            resp = Response(status=400, body=body_out, content_type=ctype)
-            if ctype == "text/plain":
-                resp.charset = "utf-8"
-            return resp
+            return _bulk_response(400, [], errors, req.headers.get("Accept"))
         etag = sm.slo_etag(entries)
         given = normalize_etag(req.headers.get("ETag"))
         if given and given != etag:
-            return _error(422, "ETag %s does not match the SLO ETag %s (the MD5 of the "
-                               "segment ETags)" % (given, etag))
+            return swift_error(422)
         total = sm.total_size(entries)
         stored = sm.encode_stored(entries)
         content_type = req.headers.get("Content-Type")
@@ -213,16 +224,12 @@ class StaticLargeObject:
         counts = {"deleted": 0, "not_found": 0}
         errors: List[List[str]] = []
         self._delete_tree(env, account, name, counts, errors, 0, top=True)
-        body, ctype = sm.bulk_body([("Number Deleted", counts["deleted"]),
+        return _bulk_response(200, [("Number Deleted", counts["deleted"]),
                                     ("Number Not Found", counts["not_found"]),
                                     ("Response Body", ""),
                                     ("Response Status", "400 Bad Request" if errors
                                      else "200 OK")],
-                                   errors, req.headers.get("Accept"))
-        resp = Response(status=200, body=body, content_type=ctype)
-        if ctype == "text/plain":
-            resp.charset = "utf-8"
-        return resp
+                              errors, req.headers.get("Accept"))
 
     def _delete_tree(self, env: Dict[str, Any], account: str, name: str,
                      counts: Dict[str, int], errors: List[List[str]], depth: int,

@@ -108,9 +108,7 @@ def parse_put_body(body: bytes, max_segments: int = DEFAULT_MAX_MANIFEST_SEGMENT
     except (UnicodeDecodeError, ValueError):
         raise ManifestError("Manifest must be valid JSON.") from None
     if not isinstance(items, list):
-        raise ManifestError("Manifest must be a list of segments.")
-    if not items:
-        raise ManifestError("Manifest must list at least one segment.")
+        raise ManifestError("Manifest must be a list.")
     if len(items) > max_segments:
         raise ManifestError("Too many segments: %d; at most %d are allowed."
                             % (len(items), max_segments))
@@ -133,12 +131,13 @@ def _parse_item(index: int, item: Any) -> SegmentSpec:
         return SegmentSpec(data=data)
     extra = set(item) - _PUT_KEYS
     if extra:
-        raise ManifestError("%s: unknown keys %s; use path, etag, size_bytes and range."
-                            % (where, ", ".join(sorted(extra))))
+        raise ManifestError("%s: extraneous keys %s"
+                            % (where, ", ".join('"%s"' % key for key in sorted(extra))))
     path = item.get("path")
     if not isinstance(path, str) or "/" not in path.lstrip("/") \
             or path.lstrip("/").startswith("/") or path.endswith("/"):
-        raise ManifestError("%s: \"path\" must be \"<container>/<object>\"." % where)
+        raise ManifestError("%s: path does not refer to an object. Path must be of the form "
+                            "/container/object." % where)
     etag = item.get("etag")
     if etag is not None and not isinstance(etag, str):
         raise ManifestError("%s: \"etag\" must be a string or null." % where)
@@ -208,7 +207,8 @@ def encode_stored(entries: List[Entry]) -> bytes:
 
 
 def encode_raw(entries: List[Entry]) -> bytes:
-    return json.dumps([e.to_raw() for e in entries]).encode("utf-8")
+    """The PUT form, keys in Swift's (sorted) order."""
+    return json.dumps([e.to_raw() for e in entries], sort_keys=True).encode("utf-8")
 
 
 def slo_etag(entries: List[Entry]) -> str:

@@ -23,13 +23,29 @@ def test_parse_put_body_accepts_segments_and_data_items():
     assert specs[1].data == b"hi"
 
 
-@pytest.mark.parametrize("body", [b"nope", b"{}", b"[]", b'[{"path": "noslash"}]',
+@pytest.mark.parametrize("body", [b"nope", b"{}", b'[{"path": "noslash"}]',
                                   b'[{"path": "c/o", "extra": 1}]',
                                   b'[{"path": "c/o", "size_bytes": -1}]',
                                   b'[{"data": "!!"}]'])
 def test_parse_put_body_refuses_malformed_manifests(body):
     with pytest.raises(sm.ManifestError):
         sm.parse_put_body(body)
+
+
+def test_an_empty_manifest_is_an_empty_slo_as_swift():
+    assert sm.parse_put_body(b"[]") == []
+    assert sm.slo_etag([]) == hashlib.md5(b"").hexdigest() and sm.total_size([]) == 0
+
+
+def test_parse_put_body_answers_with_swifts_texts():
+    for body, text in [(b"{}", "Manifest must be a list."),
+                       (b'[{"path": "noslash"}]', "Index 0: path does not refer to an object. "
+                                                  "Path must be of the form /container/object."),
+                       (b'[{"path": "c/o", "zz": 1, "aa": 2}]',
+                        'Index 0: extraneous keys "aa", "zz"')]:
+        with pytest.raises(sm.ManifestError) as err:
+            sm.parse_put_body(body)
+        assert str(err.value) == text
 
 
 def test_parse_put_body_refuses_too_many_segments():
