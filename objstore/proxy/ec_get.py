@@ -34,7 +34,7 @@ from objstore.common.timestamp import Timestamp
 from objstore.proxy.controllers.base import error_response, filtered_headers
 from objstore.proxy.ec_put import EC_ETAG, EC_LENGTH, EC_SEGMENT, FRAG_INDEX
 from objstore.proxy.nodes import Node, NodeIter
-from objstore.proxy.quorum import is_server_error
+from objstore.proxy.quorum import is_node_fault
 
 _CONDITIONAL = conditional.CONDITION_HEADERS
 _DROPPED = ("range", "if-range")
@@ -113,7 +113,7 @@ class ECGetter:
         source = FragSource(conn, resp, node, resp.status, dict(resp.getheaders()))
         if source.status == 507:
             app.error_limit(node, "507 Insufficient Storage")
-        elif is_server_error(source.status):
+        elif is_node_fault(source.status):
             app.error_occurred(node, "EC %s %s answered %d" % (method, self.path, source.status))
         if 200 <= source.status < 300:
             try:

@@ -18,7 +18,7 @@ from objstore.common.http import conditional, ranges
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.common.timestamp import Timestamp
 from objstore.proxy.nodes import Node, NodeIter
-from objstore.proxy.quorum import is_server_error, is_success
+from objstore.proxy.quorum import is_node_fault, is_server_error, is_success
 
 INSUFFICIENT_STORAGE = 507
 _GOOD_STATUSES = (304, 412, 416)
@@ -103,7 +103,7 @@ class ObjectGetter:
         source = Source(conn, resp, node, resp.status, dict(resp.getheaders()))
         if source.status == INSUFFICIENT_STORAGE:
             app.error_limit(node, "507 Insufficient Storage")
-        elif is_server_error(source.status):
+        elif is_node_fault(source.status):
             app.error_occurred(node, "%s %s answered %d" % (self.method, self.path,
                                                             source.status))
         return source

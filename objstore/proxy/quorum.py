@@ -35,6 +35,16 @@ def is_server_error(status: int) -> bool:
     return 500 <= int(status) < 600
 
 
+#: A storage server's backend_ratelimit answer: the device is busy, not broken.
+TOO_MANY_BACKEND_REQUESTS = 529
+
+
+def is_node_fault(status: int) -> bool:
+    """A 5xx that counts toward error-limiting the node (a 529 does not:
+    error-limiting a busy disk would move its load onto the others)."""
+    return is_server_error(status) and int(status) != TOO_MANY_BACKEND_REQUESTS
+
+
 def best_status(statuses: Sequence[int], replicas: int,
                 quorum: Optional[int] = None) -> int:
     """The status a quorum of backends agrees on, else 503.

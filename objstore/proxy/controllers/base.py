@@ -18,7 +18,8 @@ from objstore.common.http import errors
 from objstore.common.http_client import http_connect
 from objstore.common import info as info_mod
 from objstore.proxy.nodes import Node, NodeIter, node_desc
-from objstore.proxy.quorum import best_status, is_server_error, is_success, quorum_size
+from objstore.proxy.quorum import (best_status, is_node_fault, is_server_error, is_success,
+                                   quorum_size)
 
 HandlerResult = Response
 #: Environ key: (method, path) the proxy has already authorized for this request.
@@ -163,7 +164,7 @@ class Controller:
         answer = BackendAnswer(resp.status, resp.reason, dict(resp.getheaders()), body, node)
         if resp.status == INSUFFICIENT_STORAGE:
             app.error_limit(node, "507 Insufficient Storage")
-        elif is_server_error(resp.status):
+        elif is_node_fault(resp.status):
             app.error_occurred(node, "%s %s answered %d" % (method, path, resp.status))
         return answer
 

@@ -19,7 +19,8 @@ from objstore.common.utils import new_md5
 from objstore.proxy.controllers.base import error_response
 from objstore.proxy.nodes import NodeIter, node_desc
 from objstore.proxy.putter import Putter, PutterError
-from objstore.proxy.quorum import agreed_etag, best_status, is_success, quorum_size
+from objstore.proxy.quorum import (TOO_MANY_BACKEND_REQUESTS, agreed_etag, best_status, is_success,
+                                   quorum_size)
 
 
 class ClientDisconnect(Exception):
@@ -61,7 +62,7 @@ def _connect_all(app: Any, ring: Any, part: int, path: str,
             except PutterError as err:
                 if "507" in str(err):
                     app.error_limit(node, str(err))
-                else:
+                elif "answered %d" % TOO_MANY_BACKEND_REQUESTS not in str(err):
                     app.error_occurred(node, "PUT %s: %s" % (path, err))
         return None
 

@@ -36,3 +36,11 @@ def test_missing_answers_count_against_the_quorum():
 def test_etag_needs_a_quorum_of_identical_values():
     assert agreed_etag(["a" * 32, '"%s"' % ("a" * 32), "b" * 32], 2) == "a" * 32
     assert agreed_etag(["a" * 32, "b" * 32, None], 2) is None
+
+
+def test_a_busy_device_529_is_a_server_error_but_not_the_nodes_fault():
+    from objstore.proxy.quorum import is_node_fault, is_server_error
+
+    assert is_server_error(529) and not is_node_fault(529)
+    assert is_node_fault(500) and is_node_fault(503) and is_node_fault(507)
+    assert not is_node_fault(404) and not is_node_fault(201)
