@@ -19,8 +19,8 @@ from webob import Response
 
 from objstore.common import registry
 from objstore.common.http.headers import is_safe_value
-from objstore.middleware.s3api import (attributes, auth, buckets, multipart, objects, public,
-                                       subresources)
+from objstore.middleware.s3api import (attributes, auth, buckets, header_audit, multipart,
+                                       objects, public, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -177,6 +177,7 @@ class S3ApiMiddleware:
                     raise S3Error("AccessDenied", "Anonymous requests may only read public "
                                   "buckets and objects (and write objects in "
                                   "public-read-write buckets); sign the request.")
+                header_audit.audit(ctx, handler)
                 if handler in public.OBJECT_READ_HANDLERS:
                     resp = public.read_object(ctx, handler, signed)
                 else:

@@ -1,0 +1,227 @@
+"""Request headers that change an operation's meaning: implemented or refused.
+
+S3 clients set headers that change what an operation means: SSE-C asks for
+the object to be encrypted with the client's key (and for every read to
+require it), object lock asks that the version be undeletable, a website
+redirect asks GETs through the website endpoint to redirect. Storing the
+object as if the header were not there would answer 200 and break the
+promise the client asked for, so every such header objstore does not
+implement is refused here, with S3's error, before any operation runs
+(nothing is stored). The table ``RULES`` says, per header, which operations
+it concerns and what objstore does with it; ``docs/s3.md`` ("Request
+headers objstore refuses") lists the refused ones (a unit test keeps the
+two in step). Headers implemented elsewhere are listed in ``IMPLEMENTED``
+with where, so an audit of ``x-amz-*`` names has one place to look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, FrozenSet, Optional, Tuple
+
+from objstore.middleware.s3api.context import S3Context
+from objstore.middleware.s3api.errors import S3Error
+
+# S3 operation names of the handlers that take a request body or read an
+# object (keyed by "<module>.<function>" of the handler ``route`` returned).
+OPERATIONS: Dict[str, str] = {
+    "objects.put_object": "PutObject",
+    "objects.copy_object": "CopyObject",
+    "objects.get_object": "GetObject",
+    "objects.head_object": "HeadObject",
+    "multipart.create_upload": "CreateMultipartUpload",
+    "multipart.upload_part": "UploadPart",
+    "multipart.upload_part_copy": "UploadPartCopy",
+    "multipart.complete_upload": "CompleteMultipartUpload",
+    "buckets.create_bucket": "CreateBucket",
+}
+
+WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
+COPIES = frozenset({"CopyObject", "UploadPartCopy"})
+OBJECT_IO = WRITES | COPIES | frozenset({"GetObject", "HeadObject", "UploadPart",
+                                         "CompleteMultipartUpload"})
+CREATE_BUCKET = frozenset({"CreateBucket"})
+
+SSE_VALUES = ("AES256", "aws:kms", "aws:kms:dsse")
+
+
+def _not_implemented(message: str) -> Callable[[str], Optional[S3Error]]:
+    return lambda _value: S3Error("NotImplemented", message)
+
+
+def _sse(value: str) -> Optional[S3Error]:
+    if value == "AES256":
+        return S3Error("NotImplemented", "Server-side encryption (SSE-S3, AES256) is not "
+                       "supported: this store has no encryption at rest configured, so the "
+                       "object would be stored unencrypted.")
+    if value in SSE_VALUES:
+        return S3Error("NotImplemented", "Server-side encryption with KMS keys (%s) is not "
+                       "supported: no KMS is configured." % value)
+    return S3Error("InvalidArgument", "The encryption method specified is not supported "
+                   "(use AES256, aws:kms or aws:kms:dsse).",
+                   ArgumentName="x-amz-server-side-encryption", ArgumentValue=value)
+
+
+def _values(header: str, accepted: Tuple[str, ...], refused: Tuple[str, ...],
+            message: str, fold: bool = False) -> Callable[[str], Optional[S3Error]]:
+    """A check that accepts ``accepted``, answers NotImplemented with
+    ``message`` for ``refused`` and InvalidArgument for anything else."""
+    def check(value: str) -> Optional[S3Error]:
+        given = value.lower() if fold else value
+        if given in accepted:
+            return None
+        if given in refused:
+            return S3Error("NotImplemented", message.replace("%s", value))
+        return S3Error("InvalidArgument", "%s must be one of %s." % (
+            header, ", ".join(accepted + refused)), ArgumentName=header, ArgumentValue=value)
+    return check
+
+
+def _object_lock(_value: str) -> Optional[S3Error]:
+    # What S3 answers for a bucket created without object lock; no bucket
+    # here has it.
+    return S3Error("InvalidRequest", "Bucket is missing Object Lock Configuration: this "
+                   "store does not implement object lock, so no object can be locked.")
+
+
+_bucket_key = _values(
+    "x-amz-server-side-encryption-bucket-key-enabled", ("false",), ("true",),
+    "S3 Bucket Keys belong to SSE-KMS, which is not supported: no KMS is configured.",
+    fold=True)
+_bucket_object_lock = _values(
+    "x-amz-bucket-object-lock-enabled", ("false",), ("true",),
+    "Object lock is not supported: a bucket cannot be created with object lock enabled.",
+    fold=True)
+_object_ownership = _values(
+    "x-amz-object-ownership", ("ObjectWriter",), ("BucketOwnerPreferred", "BucketOwnerEnforced"),
+    "Object ownership %s is not supported: buckets here keep ACLs enabled with the "
+    "ObjectWriter behaviour.")
+
+
+def _write_offset(_value: str) -> Optional[S3Error]:
+    return S3Error("NotImplemented", "Appending to an object (x-amz-write-offset-bytes) is "
+                   "not supported.")
+
+
+SSE_C = _not_implemented(
+    "Server-side encryption with customer-provided keys (SSE-C) is not supported; the "
+    "object would be stored, and served, without your key.")
+SSE_C_SOURCE = _not_implemented(
+    "Server-side encryption with customer-provided keys (SSE-C) is not supported, so no "
+    "copy source is encrypted with a key.")
+SSE_KMS = _not_implemented("Server-side encryption with KMS keys is not supported: no KMS "
+                           "is configured.")
+REDIRECT = _not_implemented("Website redirection is not supported.")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What to answer when ``header`` reaches one of ``operations``: the
+    error ``check(value)`` returns, or nothing if it returns ``None``."""
+
+    header: str
+    operations: FrozenSet[str]
+    check: Callable[[str], Optional[S3Error]]
+    why: str  # the line of the table in docs/s3.md
+
+
+def _rules(headers: Tuple[str, ...], operations: FrozenSet[str],
+           check: Callable[[str], Optional[S3Error]], why: str) -> Tuple[Rule, ...]:
+    return tuple(Rule(header, operations, check, why) for header in headers)
+
+
+SSE_C_WHY = "SSE-C is not implemented (501 NotImplemented)"
+LOCK_WHY = "no object lock: 400 InvalidRequest (Bucket is missing Object Lock Configuration)"
+RULES: Tuple[Rule, ...] = _rules(
+    ("x-amz-server-side-encryption-customer-algorithm",
+     "x-amz-server-side-encryption-customer-key",
+     "x-amz-server-side-encryption-customer-key-md5"), OBJECT_IO, SSE_C, SSE_C_WHY) + _rules(
+    ("x-amz-copy-source-server-side-encryption-customer-algorithm",
+     "x-amz-copy-source-server-side-encryption-customer-key",
+     "x-amz-copy-source-server-side-encryption-customer-key-md5"), COPIES, SSE_C_SOURCE,
+    SSE_C_WHY) + _rules(
+    ("x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
+     "x-amz-object-lock-legal-hold"), WRITES, _object_lock, LOCK_WHY) + _rules(
+    ("x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context"),
+    OBJECT_IO, SSE_KMS, "no KMS (501 NotImplemented)") + (
+    Rule("x-amz-server-side-encryption", OBJECT_IO, _sse,
+         "no encryption at rest: AES256, aws:kms and aws:kms:dsse answer 501 "
+         "NotImplemented, other values 400 InvalidArgument"),
+    Rule("x-amz-server-side-encryption-bucket-key-enabled", OBJECT_IO, _bucket_key,
+         "no KMS: true answers 501 NotImplemented (false is accepted)"),
+    Rule("x-amz-bucket-object-lock-enabled", CREATE_BUCKET, _bucket_object_lock,
+         "no object lock: true answers 501 NotImplemented (false is accepted)"),
+    Rule("x-amz-object-ownership", CREATE_BUCKET, _object_ownership,
+         "ACLs stay enabled: BucketOwnerEnforced and BucketOwnerPreferred answer 501 "
+         "NotImplemented (ObjectWriter is accepted)"),
+    Rule("x-amz-website-redirect-location", WRITES, REDIRECT,
+         "no website endpoint redirects (501 NotImplemented)"),
+    Rule("x-amz-write-offset-bytes", frozenset({"PutObject"}), _write_offset,
+         "no appends (501 NotImplemented)"),
+)
+
+# Meaning-changing headers that are implemented, and where.
+IMPLEMENTED: Dict[str, str] = {
+    "x-amz-expected-bucket-owner": "here: 403 AccessDenied unless it names the bucket's "
+                                   "owner (the account)",
+    "x-amz-source-expected-bucket-owner": "here: as x-amz-expected-bucket-owner, for the "
+                                          "copy source",
+    "x-amz-storage-class": "objects.metadata_headers (InvalidStorageClass if unknown)",
+    "x-amz-metadata-directive": "objects.copy_object (InvalidArgument unless COPY/REPLACE)",
+    "x-amz-acl": "acl.validate", "x-amz-grant-*": "acl.validate",
+    "x-amz-tagging": "tagging.parse_query_tags", "x-amz-meta-*": "metadata.stored_value",
+    "x-amz-copy-source*": "objects.copy_source, conditions.check",
+    "x-amz-checksum-*": "checksums", "x-amz-sdk-checksum-algorithm": "body",
+    "x-amz-checksum-mode": "objects", "x-amz-checksum-type": "multipart_checksums",
+    "x-amz-content-sha256": "sigv4", "x-amz-decoded-content-length": "chunked",
+    "x-amz-trailer": "chunked", "x-amz-date": "sigv4", "x-amz-security-token": "auth",
+    "x-amz-object-attributes": "attributes", "x-amz-max-parts": "attributes",
+    "x-amz-part-number-marker": "attributes", "x-amz-mp-object-size": "multipart",
+}
+# Accepted because they change nothing here: no bucket is Requester Pays,
+# no version is locked (bypassing governance retention bypasses nothing),
+# MFA delete is never enabled.
+BENIGN = ("x-amz-request-payer", "x-amz-bypass-governance-retention", "x-amz-mfa",
+          "x-amz-user-agent", "x-amz-optional-object-attributes")
+
+
+def operation_of(handler: Callable[..., object]) -> Optional[str]:
+    """The S3 operation name of a routed handler, if the table concerns it."""
+    module = getattr(handler, "__module__", "").rsplit(".", 1)[-1]
+    return OPERATIONS.get("%s.%s" % (module, getattr(handler, "__name__", "")))
+
+
+def refusal(operation: Optional[str], headers: Dict[str, str]) -> Optional[S3Error]:
+    """The error for the first refused header of ``headers`` (lower-case
+    names), or ``None`` if the request may run."""
+    if operation is None:
+        return None
+    for rule in RULES:
+        if operation in rule.operations and rule.header in headers:
+            err = rule.check(headers[rule.header])
+            if err is not None:
+                return err
+    return None
+
+
+def check_expected_owner(ctx: S3Context) -> None:
+    """``x-amz-expected-bucket-owner`` (and the copy source's): a bucket is
+    owned by the account holding it, and a request names buckets of its own
+    account, so the owner is the caller's account."""
+    for header in ("x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner"):
+        expected = ctx.headers.get(header)
+        if expected is None or ctx.target.bucket is None:
+            continue
+        ctx.swift.authenticate()
+        if expected != ctx.swift.account:
+            raise S3Error("AccessDenied", "The bucket is not owned by %s (%s)."
+                          % (expected, header))
+
+
+def audit(ctx: S3Context, handler: Callable[..., object]) -> None:
+    """Refuse the request before ``handler`` runs if a header asks for what
+    objstore does not do; check the expected bucket owner."""
+    err = refusal(operation_of(handler), ctx.headers)
+    if err is not None:
+        raise err
+    check_expected_owner(ctx)

@@ -1,0 +1,140 @@
+"""Meaning-changing request headers objstore does not implement are refused
+before anything is stored (header_audit.py), with boto3 and the aws CLI
+against the live SAIO; the expected bucket owner is checked."""
+
+import base64
+import hashlib
+import uuid
+
+import botocore
+import pytest
+
+from tests.functional.s3.test_s3_clients import aws, bucket, code_of, s3  # noqa: F401
+
+KEY = b"0123456789abcdef0123456789abcdef"  # 32 bytes: a valid AES-256 key
+OWNER = "AUTH_test"  # the account of test:tester is the buckets' owner
+
+
+def _absent(s3, bucket, key):
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key=key))[1] == 404
+
+
+def test_put_with_sse_c_is_refused_and_nothing_is_stored(s3, bucket):
+    assert code_of(lambda: s3.put_object(
+        Bucket=bucket, Key="secret", Body=b"plaintext", SSECustomerAlgorithm="AES256",
+        SSECustomerKey=KEY)) == ("NotImplemented", 501)
+    _absent(s3, bucket, "secret")
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_sse_c_on_reads_copies_and_multipart_is_refused(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"data")
+    ssec = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": KEY}
+    assert code_of(lambda: s3.get_object(Bucket=bucket, Key="plain", **ssec)) == \
+        ("NotImplemented", 501)
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="plain", **ssec))[1] == 501
+    assert code_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "plain"},
+        CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey=KEY)) == \
+        ("NotImplemented", 501)
+    _absent(s3, bucket, "copy")
+    assert code_of(lambda: s3.create_multipart_upload(Bucket=bucket, Key="mpu", **ssec)) == \
+        ("NotImplemented", 501)
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mpu")["UploadId"]
+    assert code_of(lambda: s3.upload_part(Bucket=bucket, Key="mpu", UploadId=up,
+                                          PartNumber=1, Body=b"p", **ssec)) == \
+        ("NotImplemented", 501)
+    assert s3.list_parts(Bucket=bucket, Key="mpu", UploadId=up).get("Parts", []) == []
+    s3.abort_multipart_upload(Bucket=bucket, Key="mpu", UploadId=up)
+    assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == b"data"
+
+
+@pytest.mark.parametrize("sse,expected", [("aws:kms", ("NotImplemented", 501)),
+                                          ("AES256", ("NotImplemented", 501))])
+def test_server_side_encryption_is_refused_without_encryption_at_rest(s3, bucket, sse,
+                                                                      expected):
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption=sse)
+    assert (err.value.response["Error"]["Code"],
+            err.value.response["ResponseMetadata"]["HTTPStatusCode"]) == expected
+    if sse == "aws:kms":
+        assert "KMS" in err.value.response["Error"]["Message"]
+    _absent(s3, bucket, "k")
+
+
+def test_object_lock_headers_are_refused(s3, bucket):
+    assert code_of(lambda: s3.put_object(
+        Bucket=bucket, Key="locked", Body=b"x", ObjectLockMode="COMPLIANCE",
+        ObjectLockRetainUntilDate="2030-01-01T00:00:00Z")) == ("InvalidRequest", 400)
+    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="locked", Body=b"x",
+                                         ObjectLockLegalHoldStatus="ON")) == \
+        ("InvalidRequest", 400)
+    _absent(s3, bucket, "locked")
+    name = "s3fn-lock-" + uuid.uuid4().hex[:8]
+    try:
+        assert code_of(lambda: s3.create_bucket(Bucket=name,
+                                                ObjectLockEnabledForBucket=True)) \
+            == ("NotImplemented", 501)
+        assert code_of(lambda: s3.head_bucket(Bucket=name))[1] == 404
+    finally:
+        try:
+            s3.delete_bucket(Bucket=name)  # only if the refusal failed
+        except botocore.exceptions.ClientError:
+            pass
+
+
+def test_website_redirect_is_refused(s3, bucket):
+    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="r", Body=b"x",
+                                         WebsiteRedirectLocation="/elsewhere")) == \
+        ("NotImplemented", 501)
+    _absent(s3, bucket, "r")
+
+
+def test_expected_bucket_owner(s3, bucket):
+    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="o", Body=b"x",
+                                         ExpectedBucketOwner="123456789012")) == \
+        ("AccessDenied", 403)
+    _absent(s3, bucket, "o")
+    s3.put_object(Bucket=bucket, Key="o", Body=b"x", ExpectedBucketOwner=OWNER)
+    assert s3.get_object(Bucket=bucket, Key="o", ExpectedBucketOwner=OWNER)["Body"].read() \
+        == b"x"
+    assert code_of(lambda: s3.get_object(Bucket=bucket, Key="o",
+                                         ExpectedBucketOwner="AUTH_other")) == \
+        ("AccessDenied", 403)
+    assert code_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="o2", CopySource={"Bucket": bucket, "Key": "o"},
+        ExpectedSourceBucketOwner="AUTH_other")) == ("AccessDenied", 403)
+    _absent(s3, bucket, "o2")
+
+
+def test_default_calls_and_benign_headers_keep_working(s3, bucket):
+    body = b"benign" * 100
+    put = s3.put_object(Bucket=bucket, Key="b", Body=body, StorageClass="STANDARD",
+                        RequestPayer="requester", ChecksumAlgorithm="SHA256",
+                        Metadata={"m": "v"}, Tagging="t=1")
+    assert put["ETag"] == '"%s"' % hashlib.md5(body).hexdigest()
+    got = s3.get_object(Bucket=bucket, Key="b", RequestPayer="requester")
+    assert got["Body"].read() == body
+    s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "b"})
+    assert s3.head_object(Bucket=bucket, Key="c")["ContentLength"] == len(body)
+    s3.delete_object(Bucket=bucket, Key="b", BypassGovernanceRetention=True)
+    _absent(s3, bucket, "b")
+
+
+def test_aws_cli_cp_with_sse_c_fails_clearly(saio, bucket, s3, tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"secret data")
+    key = base64.b64encode(KEY).decode("ascii")
+    res = aws("s3", "cp", str(path), "s3://%s/f.txt" % bucket, "--sse-c", "AES256",
+              "--sse-c-key", "fileb://" + str(_keyfile(tmp_path)))
+    assert res.returncode != 0, res.stdout
+    assert "NotImplemented" in res.stderr and "SSE-C" in res.stderr, res.stderr
+    assert key not in res.stderr
+    _absent(s3, bucket, "f.txt")
+
+
+def _keyfile(tmp_path):
+    path = tmp_path / "key.bin"
+    path.write_bytes(KEY)
+    return path

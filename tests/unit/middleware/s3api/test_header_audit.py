@@ -1,0 +1,138 @@
+"""The table of meaning-changing request headers (header_audit.py)."""
+
+import importlib
+import os
+import re
+
+import pytest
+
+from objstore.middleware.s3api import header_audit
+from objstore.middleware.s3api.header_audit import (OPERATIONS, RULES, operation_of,
+                                                    refusal)
+
+DOC = os.path.join(os.path.dirname(__file__), *[os.pardir] * 4, "docs", "s3.md")
+KEY = "a2V5LW9mLXRoaXJ0eS10d28tYnl0ZXMtZm9yLXNzZWM="
+
+
+def code(operation, headers):
+    err = refusal(operation, headers)
+    return None if err is None else (err.status, err.code)
+
+
+def test_every_operation_names_a_real_handler():
+    for dotted, operation in OPERATIONS.items():
+        module, name = dotted.split(".")
+        handler = getattr(importlib.import_module("objstore.middleware.s3api." + module), name)
+        assert operation_of(handler) == operation
+
+
+def test_handlers_outside_the_table_are_not_audited():
+    from objstore.middleware.s3api import buckets
+    assert operation_of(buckets.list_objects) is None
+    assert refusal(None, {"x-amz-server-side-encryption-customer-key": KEY}) is None
+
+
+@pytest.mark.parametrize("operation", ["PutObject", "CopyObject", "CreateMultipartUpload",
+                                       "UploadPart", "UploadPartCopy", "GetObject",
+                                       "HeadObject", "CompleteMultipartUpload"])
+def test_sse_c_refused_on_every_object_operation(operation):
+    for header in ("x-amz-server-side-encryption-customer-algorithm",
+                   "x-amz-server-side-encryption-customer-key",
+                   "x-amz-server-side-encryption-customer-key-md5"):
+        assert code(operation, {header: "AES256"}) == (501, "NotImplemented")
+
+
+def test_copy_source_sse_c_refused_on_copies_only():
+    headers = {"x-amz-copy-source-server-side-encryption-customer-algorithm": "AES256"}
+    assert code("CopyObject", headers) == (501, "NotImplemented")
+    assert code("UploadPartCopy", headers) == (501, "NotImplemented")
+    assert code("PutObject", headers) is None
+
+
+def test_server_side_encryption_values():
+    sse = "x-amz-server-side-encryption"
+    assert code("PutObject", {sse: "AES256"}) == (501, "NotImplemented")
+    err = refusal("PutObject", {sse: "aws:kms"})
+    assert (err.status, err.code) == (501, "NotImplemented") and "KMS" in err.message
+    assert code("CreateMultipartUpload", {sse: "aws:kms:dsse"}) == (501, "NotImplemented")
+    err = refusal("CopyObject", {sse: "rot13"})
+    assert (err.status, err.code) == (400, "InvalidArgument")
+    assert err.extra == {"ArgumentName": sse, "ArgumentValue": "rot13"}
+
+
+def test_kms_details_refused_bucket_key_false_accepted():
+    assert code("PutObject", {"x-amz-server-side-encryption-aws-kms-key-id": "k"}) == \
+        (501, "NotImplemented")
+    assert code("PutObject", {"x-amz-server-side-encryption-context": "e30="}) == \
+        (501, "NotImplemented")
+    bucket_key = "x-amz-server-side-encryption-bucket-key-enabled"
+    assert code("PutObject", {bucket_key: "true"}) == (501, "NotImplemented")
+    assert code("PutObject", {bucket_key: "false"}) is None
+
+
+@pytest.mark.parametrize("header,value", [
+    ("x-amz-object-lock-mode", "GOVERNANCE"), ("x-amz-object-lock-mode", "COMPLIANCE"),
+    ("x-amz-object-lock-retain-until-date", "2030-01-01T00:00:00Z"),
+    ("x-amz-object-lock-legal-hold", "ON"), ("x-amz-object-lock-legal-hold", "OFF")])
+def test_object_lock_refused_on_writes(header, value):
+    for operation in ("PutObject", "CopyObject", "CreateMultipartUpload"):
+        err = refusal(operation, {header: value})
+        assert (err.status, err.code) == (400, "InvalidRequest")
+        assert "Object Lock" in err.message
+    assert code("GetObject", {header: value}) is None
+
+
+def test_bucket_object_lock_and_ownership():
+    lock = "x-amz-bucket-object-lock-enabled"
+    assert code("CreateBucket", {lock: "true"}) == (501, "NotImplemented")
+    assert code("CreateBucket", {lock: "True"}) == (501, "NotImplemented")
+    assert code("CreateBucket", {lock: "false"}) is None
+    assert code("CreateBucket", {lock: "yes"}) == (400, "InvalidArgument")
+    own = "x-amz-object-ownership"
+    assert code("CreateBucket", {own: "BucketOwnerEnforced"}) == (501, "NotImplemented")
+    assert code("CreateBucket", {own: "BucketOwnerPreferred"}) == (501, "NotImplemented")
+    assert code("CreateBucket", {own: "ObjectWriter"}) is None
+    assert code("CreateBucket", {own: "Anyone"}) == (400, "InvalidArgument")
+
+
+def test_redirect_and_append_refused():
+    assert code("PutObject", {"x-amz-website-redirect-location": "/x"}) == \
+        (501, "NotImplemented")
+    assert code("CreateMultipartUpload", {"x-amz-website-redirect-location": "/x"}) == \
+        (501, "NotImplemented")
+    assert code("PutObject", {"x-amz-write-offset-bytes": "0"}) == (501, "NotImplemented")
+
+
+def test_benign_headers_pass():
+    headers = {"x-amz-date": "20261205T000000Z", "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+               "x-amz-user-agent": "x", "x-amz-sdk-checksum-algorithm": "CRC32",
+               "x-amz-checksum-crc32": "AAAAAA==", "x-amz-request-payer": "requester",
+               "x-amz-storage-class": "STANDARD", "x-amz-acl": "private",
+               "x-amz-meta-a": "b", "x-amz-tagging": "a=b", "content-type": "text/plain",
+               "x-amz-bypass-governance-retention": "true"}
+    for operation in set(OPERATIONS.values()):
+        assert refusal(operation, headers) is None
+
+
+def test_table_is_consistent():
+    names = [rule.header for rule in RULES]
+    assert len(names) == len(set(names))
+    for rule in RULES:
+        assert rule.header == rule.header.lower()
+        assert rule.operations <= set(OPERATIONS.values())
+        assert rule.header not in header_audit.IMPLEMENTED
+        assert rule.header not in header_audit.BENIGN
+
+
+def test_docs_list_every_refused_header():
+    with open(DOC, encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("## Request headers objstore refuses")
+    end = text.find("\n## ", start + 1)
+    section = text[start:end if end != -1 else len(text)]
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M))
+    assert listed == {rule.header for rule in RULES}
+    for rule in RULES:
+        row = "| `%s` | %s | %s |" % (rule.header, ", ".join(sorted(rule.operations)),
+                                    rule.why)
+        assert row in section
