@@ -18,13 +18,13 @@ def app_factory(global_conf, **local_conf):
 
 
 def _pipeline(tmp_path, monkeypatch):
-    (tmp_path / "fake_store.py").write_text(FAKE)
+    (tmp_path / "fake_store_name_check.py").write_text(FAKE)
     monkeypatch.syspath_prepend(str(tmp_path))
     text = open(SAMPLE).read()
     section = re.search(r"(?ms)^\[filter:name_check\].*?(?=^\[)", text).group(0)
     conf = tmp_path / "p.conf"
     conf.write_text("[DEFAULT]\n[pipeline:main]\npipeline = name_check store\n%s\n"
-                    "[app:store]\nuse = python:fake_store:app_factory\n" % section)
+                    "[app:store]\nuse = python:fake_store_name_check:app_factory\n" % section)
     return load_pipeline(str(conf))
 
 

@@ -35,13 +35,13 @@ MIDDLEWARES = {"tempurl": "tempurl", "formpost": "formpost", "cors": None,
 
 @pytest.mark.parametrize("name", sorted(MIDDLEWARES))
 def test_a_pipeline_without_it_still_serves(tmp_path, monkeypatch, name):
-    (tmp_path / "fake_store.py").write_text(FAKE)
+    (tmp_path / "fake_store_removal.py").write_text(FAKE)
     monkeypatch.syspath_prepend(str(tmp_path))
     text = open(SAMPLE).read()
     line = re.search(r"(?m)^pipeline = .*$", text).group(0)
     assert " %s " % name in line
     text = text.replace(line, line.replace(" %s " % name, " "))
-    text = text.replace("use = egg:objstore#proxy\n", "use = python:fake_store:app_factory\n")
+    text = text.replace("use = egg:objstore#proxy\n", "use = python:fake_store_removal:app_factory\n")
     text = re.sub(r"(?m)^memcache_servers = .*$", "memcache_servers =", text)
     conf = tmp_path / "proxy-server.conf"
     conf.write_text(text)
