@@ -15,16 +15,21 @@ set, else the request is left alone. A path that already starts with
 ``/<path_root>/`` is left alone too, unless ``mangle_client_paths`` says
 to prefix it anyway.
 
+``cname_map`` maps whole host names an operator chose (a customer's own
+domain, pointed at the proxy by a DNS CNAME) to an account or container,
+e.g. ``www.example.org = AUTH_test/site, files.example.net = AUTH_test``;
+those hosts are looked up in the config, never in DNS.
+
 S3-signed requests are left to s3api, which maps virtual-hosted bucket
 names with its own ``storage_domain``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from objstore.common import registry
-from objstore.common.config import config_true_value
+from objstore.common.config import ConfigError, config_true_value
 from objstore.common.http.errors import swift_error
 
 DEFAULT_STORAGE_DOMAIN = "example.com"
@@ -35,6 +40,22 @@ def _is_s3(env: Dict[str, Any]) -> bool:
     query = env.get("QUERY_STRING", "")
     return auth.startswith(("AWS ", "AWS4-")) or "X-Amz-Signature=" in query \
         or "Signature=" in query and "AWSAccessKeyId=" in query
+
+
+def parse_cname_map(value: str) -> Dict[str, Tuple[str, Optional[str]]]:
+    """``"host = ACCOUNT[/container], ..."`` as ``{host: (account, container)}``;
+    a malformed entry is a config error."""
+    out: Dict[str, Tuple[str, Optional[str]]] = {}
+    for item in value.replace("\n", ",").split(","):
+        if not item.strip():
+            continue
+        host, eq, target = item.partition("=")
+        account, _slash, container = target.strip().strip("/").partition("/")
+        if not eq or not host.strip() or not account or "/" in container:
+            raise ConfigError("domain_remap cname_map entry %r must look like "
+                              "host = ACCOUNT[/container]" % item.strip())
+        out[host.strip().lower()] = (account, container or None)
+    return out
 
 
 class DomainRemap:
@@ -48,6 +69,7 @@ class DomainRemap:
                          conf.get("reseller_prefixes", "AUTH").split(",") if p.strip()]
         self.default_prefix = conf.get("default_reseller_prefix", "").strip().rstrip("_")
         self.mangle = config_true_value(conf.get("mangle_client_paths", "false"))
+        self.cname_map = parse_cname_map(conf.get("cname_map", ""))
         registry.register_info("domain_remap", default_reseller_prefix=self.default_prefix or None)
 
     def account_name(self, label: str) -> Optional[str]:
@@ -66,8 +88,12 @@ class DomainRemap:
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         host = (env.get("HTTP_HOST") or env.get("SERVER_NAME") or "").lower()
         host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if _is_s3(env):
+            return self.app(env, start_response)
+        if host in self.cname_map:
+            return self._remap(env, start_response, *self.cname_map[host])
         domain = next((d for d in self.domains if host.endswith(d)), None)
-        if domain is None or _is_s3(env):
+        if domain is None:
             return self.app(env, start_response)
         labels = host[:-len(domain)].split(".")
         if len(labels) > 2 or not all(labels):
@@ -75,14 +101,17 @@ class DomainRemap:
         account = self.account_name(labels[-1])
         if account is None:
             return self.app(env, start_response)
+        return self._remap(env, start_response, account, labels[0] if len(labels) == 2 else None)
+
+    def _remap(self, env: Dict[str, Any], start_response: Callable[..., Any], account: str,
+               container: Optional[str]) -> Iterable[bytes]:
         path = env.get("PATH_INFO", "") or "/"
         if path.startswith("/%s/" % self.path_root) and not self.mangle:
             return self.app(env, start_response)
         parts = ["", self.path_root, account]
-        if len(labels) == 2:
-            parts.append(labels[0])
-        env["PATH_INFO"] = "/".join(parts) + (path if path != "/" or len(labels) == 2
-                                              else "")
+        if container:
+            parts.append(container)
+        env["PATH_INFO"] = "/".join(parts) + (path if path != "/" or container else "")
         return self.app(env, start_response)
 
 

@@ -39,3 +39,15 @@ def test_default_prefix_mangling_and_bad_hosts():
     assert remap("a.b.auth-test.example.com", "/o")[0] == 400
     s3 = {"Authorization": "AWS4-HMAC-SHA256 Credential=x"}
     assert remap("bucket.auth-test.example.com", "/k", headers=s3) == (200, "/k")
+
+
+def test_cname_map_sends_chosen_hosts_to_an_account_or_container():
+    conf = {"cname_map": "www.example.org = AUTH_test/site, Files.Example.net=AUTH_test"}
+    assert remap("www.example.org", "/", conf) == (200, "/v1/AUTH_test/site/")
+    assert remap("www.example.org:443", "/a/b.html", conf) == (200, "/v1/AUTH_test/site/a/b.html")
+    assert remap("files.example.net", "/c/o", conf) == (200, "/v1/AUTH_test/c/o")
+    assert remap("other.example.org", "/x", conf) == (200, "/x")
+    with pytest.raises(domain_remap.ConfigError):
+        domain_remap.parse_cname_map("no-equals-sign")
+    with pytest.raises(domain_remap.ConfigError):
+        domain_remap.parse_cname_map("h = AUTH_a/c/o")
