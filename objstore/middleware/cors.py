@@ -121,7 +121,9 @@ class CORS:
             value = allowed_origin(origin, cors.get("allow_origin"), self.allow_origins)
         wanted = env.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "")
         if not status.startswith("2") or value is None or wanted not in methods:
-            return swift_error(401, headers={"Allow": allow})(env, start_response)
+            # A refused preflight lists the methods without COPY, as Swift's does.
+            refused = ", ".join(m for m in methods if m != "COPY")
+            return swift_error(401, headers={"Allow": refused})(env, start_response)
         out = [("Allow", allow), ("Access-Control-Allow-Origin", value),
                ("Access-Control-Allow-Methods", allow)]
         vary = []

@@ -208,9 +208,8 @@ class StaticWeb:
             page = self._sub(env, "GET", "%s/%d%s" % (base, answer.code, site.error))
             if 200 <= page.code < 300:
                 answer.close()
-                headers = [(k, v) for k, v in page.headers if k.lower() in (
-                    "content-type", "content-length", "etag", "last-modified")]
-                start_response(answer.status, headers)
+                # The error page's own headers, with the error's status.
+                start_response(answer.status, page.headers)
                 if env["REQUEST_METHOD"] == "HEAD":
                     page.close()
                     return [b""]
@@ -255,6 +254,8 @@ class StaticWeb:
         if site.index:
             page = self._sub(env, method, "%s/%s%s" % (base, prefix, site.index))
             if 200 <= page.code < 300 or page.code in (304, 412, 416):
+                if not prefix:  # the container's own page varies as its listing does
+                    page.headers.append(("Vary", "Accept"))
                 return page.send(start_response)
             if page.code != 404 or not site.listings:
                 return self._error(env, start_response, site, base, page)
@@ -301,6 +302,8 @@ class StaticWeb:
                 _a, page = self._listing_page(env, base, prefix,
                                               last.get("name") or last.get("subdir", ""))
         headers = [("Content-Type", "text/html; charset=UTF-8")]
+        if not prefix:
+            headers.append(("Vary", "Accept"))
         if len(entries) < LISTING_PAGE:
             body = head.encode() + b"".join(rows(entries)) + LISTING_TAIL.encode()
             headers.append(("Content-Length", str(len(body))))

@@ -168,7 +168,10 @@ class Symlink:
         target = unquote(_text(raw_target))
         t_container, _sep, t_obj = target.partition("/")
         if not t_container or not t_obj or target.startswith("/"):
-            raise LinkError("412 Precondition Failed", BAD_TARGET)
+            # Swift words both the same but types them apart: a leading "/" is
+            # refused as text/plain, a missing part as its HTML error type.
+            raise LinkError("412 Precondition Failed", BAD_TARGET, ctype=(
+                PLAIN if target.startswith("/") else HTML))
         t_account = env.pop("HTTP_X_SYMLINK_TARGET_ACCOUNT", None)
         if t_account is not None:
             t_account = unquote(_text(t_account))
