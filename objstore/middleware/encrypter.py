@@ -50,6 +50,7 @@ CRYPTO_PREFIXES = ("x-object-sysmeta-crypto-", "x-object-transient-sysmeta-crypt
                    OVERRIDE_ETAG.lower())
 _ENV_CRYPTO = tuple("HTTP_" + p.upper().replace("-", "_") for p in CRYPTO_PREFIXES)
 _ENV_USER_META = "HTTP_X_OBJECT_META_"
+_ENV_TRANSIENT = "HTTP_X_OBJECT_TRANSIENT_SYSMETA_"
 # What a POST stores besides metadata: resent by the ETag POST. (Not the
 # Content-Type: a POST without one keeps the type the PUT stored, which
 # may be one the proxy detected.)
@@ -183,10 +184,12 @@ def _store_etag(app: Callable[..., Any], env: Dict[str, Any], path: str,
                                                keys["id"]),
                OVERRIDE_FOR: env["HTTP_X_TIMESTAMP"]}
     req_headers = Request(env).headers
-    for env_key in list(_POST_KEPT) + [k for k in env if k.startswith(_env_key(META_PREFIX))]:
+    # Every transient sysmeta the PUT stored (the encrypted user metadata,
+    # and what other middlewares keep there, e.g. s3api's object tags).
+    for env_key in list(_POST_KEPT) + [k for k in env if k.startswith(_ENV_TRANSIENT)]:
         if env_key in env:
             name = env_key[5:] if env_key.startswith("HTTP_") else env_key
-            headers[name.replace("_", "-").title()] = env[env_key]
+            headers.setdefault(name.replace("_", "-").title(), env[env_key])
     if "X-Delete-After" in headers and "X-Delete-At" in req_headers:
         headers.pop("X-Delete-After")
     resp = sub_request(app, env, "POST", path, headers=headers, source=SOURCE)

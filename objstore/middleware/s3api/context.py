@@ -47,6 +47,9 @@ class S3Config:
     # Hidden account holding the cluster-wide bucket name index (see
     # ``bucket_index.py``); empty: bucket names are per account.
     bucket_index_account: str = ".s3_bucket_index"
+    # An enabled encryption middleware follows s3api: x-amz-server-side-
+    # encryption: AES256 is honoured (see header_audit.py).
+    encryption_at_rest: bool = False
 
 
 @dataclass

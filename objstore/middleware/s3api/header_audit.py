@@ -17,7 +17,7 @@ with where, so an audit of ``x-amz-*`` names has one place to look.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -45,11 +45,14 @@ CREATE_BUCKET = frozenset({"CreateBucket"})
 SSE_VALUES = ("AES256", "aws:kms", "aws:kms:dsse")
 
 
-def _not_implemented(message: str) -> Callable[[str], Optional[S3Error]]:
-    return lambda _value: S3Error("NotImplemented", message)
+Check = Callable[[str, Dict[str, str]], Optional[S3Error]]
 
 
-def _sse(value: str) -> Optional[S3Error]:
+def _not_implemented(message: str) -> Check:
+    return lambda _value, _headers: S3Error("NotImplemented", message)
+
+
+def _sse(value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
     if value == "AES256":
         return S3Error("NotImplemented", "Server-side encryption (SSE-S3, AES256) is not "
                        "supported: this store has no encryption at rest configured, so the "
@@ -63,10 +66,10 @@ def _sse(value: str) -> Optional[S3Error]:
 
 
 def _values(header: str, accepted: Tuple[str, ...], refused: Tuple[str, ...],
-            message: str, fold: bool = False) -> Callable[[str], Optional[S3Error]]:
+            message: str, fold: bool = False) -> Check:
     """A check that accepts ``accepted``, answers NotImplemented with
     ``message`` for ``refused`` and InvalidArgument for anything else."""
-    def check(value: str) -> Optional[S3Error]:
+    def check(value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
         given = value.lower() if fold else value
         if given in accepted:
             return None
@@ -77,7 +80,7 @@ def _values(header: str, accepted: Tuple[str, ...], refused: Tuple[str, ...],
     return check
 
 
-def _object_lock(_value: str) -> Optional[S3Error]:
+def _object_lock(_value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
     # What S3 answers for a bucket created without object lock; no bucket
     # here has it.
     return S3Error("InvalidRequest", "Bucket is missing Object Lock Configuration: this "
@@ -98,9 +101,19 @@ _object_ownership = _values(
     "ObjectWriter behaviour.")
 
 
-def _write_offset(_value: str) -> Optional[S3Error]:
+def _write_offset(_value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
     return S3Error("NotImplemented", "Appending to an object (x-amz-write-offset-bytes) is "
                    "not supported.")
+
+
+def _tagging_directive(value: str, headers: Dict[str, str]) -> Optional[S3Error]:
+    if value not in ("COPY", "REPLACE"):
+        return S3Error("InvalidArgument", "Unknown tagging directive: use COPY or REPLACE.",
+                       ArgumentName="x-amz-tagging-directive", ArgumentValue=value)
+    if value == "REPLACE" and headers.get("x-amz-metadata-directive", "COPY") != "REPLACE":
+        return S3Error("NotImplemented", "x-amz-tagging-directive REPLACE is supported only "
+                       "with x-amz-metadata-directive REPLACE (which replaces the tags too).")
+    return None
 
 
 SSE_C = _not_implemented(
@@ -121,12 +134,14 @@ class Rule:
 
     header: str
     operations: FrozenSet[str]
-    check: Callable[[str], Optional[S3Error]]
+    check: Check
     why: str  # the line of the table in docs/s3.md
+    # Values accepted when encryption at rest is in the pipeline.
+    at_rest: Tuple[str, ...] = ()
 
 
 def _rules(headers: Tuple[str, ...], operations: FrozenSet[str],
-           check: Callable[[str], Optional[S3Error]], why: str) -> Tuple[Rule, ...]:
+           check: Check, why: str) -> Tuple[Rule, ...]:
     return tuple(Rule(header, operations, check, why) for header in headers)
 
 
@@ -144,9 +159,10 @@ RULES: Tuple[Rule, ...] = _rules(
      "x-amz-object-lock-legal-hold"), WRITES, _object_lock, LOCK_WHY) + _rules(
     ("x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context"),
     OBJECT_IO, SSE_KMS, "no KMS (501 NotImplemented)") + (
-    Rule("x-amz-server-side-encryption", OBJECT_IO, _sse,
-         "no encryption at rest: AES256, aws:kms and aws:kms:dsse answer 501 "
-         "NotImplemented, other values 400 InvalidArgument"),
+    Rule("x-amz-server-side-encryption", WRITES, _sse,
+         "AES256 is accepted (and echoed) when encryption at rest (keymaster, encryption) "
+         "is in the pipeline, else 501 NotImplemented; aws:kms and aws:kms:dsse answer 501 "
+         "NotImplemented (no KMS), other values 400 InvalidArgument", at_rest=("AES256",)),
     Rule("x-amz-server-side-encryption-bucket-key-enabled", OBJECT_IO, _bucket_key,
          "no KMS: true answers 501 NotImplemented (false is accepted)"),
     Rule("x-amz-bucket-object-lock-enabled", CREATE_BUCKET, _bucket_object_lock,
@@ -156,6 +172,9 @@ RULES: Tuple[Rule, ...] = _rules(
          "NotImplemented (ObjectWriter is accepted)"),
     Rule("x-amz-website-redirect-location", WRITES, REDIRECT,
          "no website endpoint redirects (501 NotImplemented)"),
+    Rule("x-amz-tagging-directive", frozenset({"CopyObject"}), _tagging_directive,
+         "values other than COPY and REPLACE answer 400 InvalidArgument; REPLACE without "
+         "x-amz-metadata-directive REPLACE answers 501 NotImplemented"),
     Rule("x-amz-write-offset-bytes", frozenset({"PutObject"}), _write_offset,
          "no appends (501 NotImplemented)"),
 )
@@ -191,14 +210,18 @@ def operation_of(handler: Callable[..., object]) -> Optional[str]:
     return OPERATIONS.get("%s.%s" % (module, getattr(handler, "__name__", "")))
 
 
-def refusal(operation: Optional[str], headers: Dict[str, str]) -> Optional[S3Error]:
+def refusal(operation: Optional[str], headers: Dict[str, str],
+            at_rest: bool = False) -> Optional[S3Error]:
     """The error for the first refused header of ``headers`` (lower-case
-    names), or ``None`` if the request may run."""
+    names), or ``None`` if the request may run; ``at_rest``: objects are
+    encrypted at rest by the pipeline."""
     if operation is None:
         return None
     for rule in RULES:
         if operation in rule.operations and rule.header in headers:
-            err = rule.check(headers[rule.header])
+            if at_rest and headers[rule.header] in rule.at_rest:
+                continue
+            err = rule.check(headers[rule.header], headers)
             if err is not None:
                 return err
     return None
@@ -218,10 +241,29 @@ def check_expected_owner(ctx: S3Context) -> None:
                           % (expected, header))
 
 
-def audit(ctx: S3Context, handler: Callable[..., object]) -> None:
+def encrypts_at_rest(app: Any) -> bool:
+    """Whether the pipeline after s3api (``app`` and the apps it wraps)
+    holds an enabled ``encryption`` middleware (it is built before s3api)."""
+    from objstore.middleware.encryption import Encryption
+    for _hop in range(100):
+        if isinstance(app, Encryption):
+            return not app.disabled
+        app = getattr(app, "app", None)
+        if app is None:
+            break
+    return False
+
+
+def audit(ctx: S3Context, handler: Callable[..., object]) -> Dict[str, str]:
     """Refuse the request before ``handler`` runs if a header asks for what
-    objstore does not do; check the expected bucket owner."""
-    err = refusal(operation_of(handler), ctx.headers)
+    objstore does not do; check the expected bucket owner. Returns the
+    headers the response carries to confirm what was asked for."""
+    operation = operation_of(handler)
+    err = refusal(operation, ctx.headers, ctx.conf.encryption_at_rest)
     if err is not None:
         raise err
     check_expected_owner(ctx)
+    sse = ctx.headers.get("x-amz-server-side-encryption")
+    if operation in WRITES and sse:
+        return {"x-amz-server-side-encryption": sse}
+    return {}

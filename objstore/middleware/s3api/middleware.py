@@ -34,7 +34,9 @@ UNSUPPORTED = ("policy", "lifecycle", "logging", "website", "replication", "encr
                "notification", "requestPayment", "accelerate", "analytics", "metrics",
                "inventory", "intelligent-tiering", "object-lock", "ownershipControls",
                "publicAccessBlock", "restore", "select", "torrent", "retention",
-               "legal-hold", "attributes", "policyStatus")
+               "legal-hold", "attributes", "policyStatus", "session", "renameObject",
+               "metadataTable", "metadataConfiguration", "metadataInventoryTable",
+               "metadataJournalTable")
 
 
 def _route_service(ctx: S3Context) -> Optional[Handler]:
@@ -135,7 +137,8 @@ class S3ApiMiddleware:
             max_multi_delete_objects=int(conf.get("max_multi_delete_objects", 1000)),
             public_account=conf.get("public_account", "").strip(),
             bucket_index_account=conf.get("bucket_index_account",
-                                          ".s3_bucket_index").strip())
+                                          ".s3_bucket_index").strip(),
+            encryption_at_rest=header_audit.encrypts_at_rest(app))
         registry.register_info(
             "s3api", max_bucket_listing=self.conf.max_bucket_listing,
             max_parts_listing=self.conf.max_parts_listing,
@@ -177,11 +180,13 @@ class S3ApiMiddleware:
                     raise S3Error("AccessDenied", "Anonymous requests may only read public "
                                   "buckets and objects (and write objects in "
                                   "public-read-write buckets); sign the request.")
-                header_audit.audit(ctx, handler)
+                confirmed = header_audit.audit(ctx, handler)
                 if handler in public.OBJECT_READ_HANDLERS:
                     resp = public.read_object(ctx, handler, signed)
                 else:
                     resp = handler(ctx)
+                if resp.status_int < 300:
+                    resp.headers.update(confirmed)
                 public.add_cors_headers(ctx, resp)
         except S3Error as err:
             resp = self.error_response(err, target, request_id, env)

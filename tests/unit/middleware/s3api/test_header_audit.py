@@ -136,3 +136,47 @@ def test_docs_list_every_refused_header():
         row = "| `%s` | %s | %s |" % (rule.header, ", ".join(sorted(rule.operations)),
                                     rule.why)
         assert row in section
+
+
+def test_tagging_directive():
+    tagging = "x-amz-tagging-directive"
+    assert code("CopyObject", {tagging: "COPY"}) is None
+    assert code("CopyObject", {tagging: "REPLACE", "x-amz-metadata-directive": "REPLACE"}) \
+        is None
+    # The copy would keep the source's metadata and drop the new tags.
+    assert code("CopyObject", {tagging: "REPLACE"}) == (501, "NotImplemented")
+    assert code("CopyObject", {tagging: "REPLACE", "x-amz-metadata-directive": "COPY"}) == \
+        (501, "NotImplemented")
+    err = refusal("CopyObject", {tagging: "replace"})
+    assert (err.status, err.code, err.extra["ArgumentName"]) == (400, "InvalidArgument", tagging)
+    assert code("PutObject", {tagging: "BOGUS"}) is None
+
+
+def test_aes256_is_accepted_only_with_encryption_at_rest():
+    sse = "x-amz-server-side-encryption"
+    for operation in ("PutObject", "CopyObject", "CreateMultipartUpload"):
+        assert refusal(operation, {sse: "AES256"}, at_rest=True) is None
+        assert code(operation, {sse: "AES256"}) == (501, "NotImplemented")
+        err = refusal(operation, {sse: "aws:kms"}, at_rest=True)
+        assert (err.status, err.code) == (501, "NotImplemented")
+    err = refusal("PutObject", {sse: "aes256"}, at_rest=True)
+    assert (err.status, err.code) == (400, "InvalidArgument")
+    ssec = {"x-amz-server-side-encryption-customer-algorithm": "AES256"}
+    assert code("PutObject", ssec) == (501, "NotImplemented")
+    assert refusal("PutObject", ssec, at_rest=True).code == "NotImplemented"
+
+
+class _Wrapper:
+    def __init__(self, app):
+        self.app = app
+
+
+def test_encryption_found_down_the_pipeline():
+    from objstore.middleware.encryption import Encryption
+    proxy = object()
+    on = Encryption(proxy, {})
+    assert header_audit.encrypts_at_rest(_Wrapper(_Wrapper(on)))
+    assert header_audit.encrypts_at_rest(on)
+    off = Encryption(proxy, {"disable_encryption": "true"})
+    assert not header_audit.encrypts_at_rest(_Wrapper(off))
+    assert not header_audit.encrypts_at_rest(_Wrapper(_Wrapper(proxy)))
