@@ -189,10 +189,11 @@ class VersionedWrites:
                            extra={"swift.authorize": _allow_all, BYPASS_ENV: True})
 
     def _copy(self, env: Dict[str, Any], account: str, src: Tuple[str, str],
-              dst: Tuple[str, str]) -> Response:
+              dst: Tuple[str, str], timestamp: Optional[str] = None) -> Response:
         """Copy the stored object ``src`` to ``dst`` (``(container, object)``
         each): its bytes (streamed) and every stored header but the
-        timestamp. A large object's manifest is copied as it is stored."""
+        timestamp (written with ``timestamp`` if given, else now). A large
+        object's manifest is copied as it is stored."""
         source = self._request(env, "GET", "/v1/%s/%s/%s" % ((account,) + src),
                                headers={"X-Newest": "true"})
         if not 200 <= source.status_int < 300:
@@ -203,6 +204,8 @@ class VersionedWrites:
             etag = (source.headers.get("ETag") or "").strip('"')
             if etag:
                 headers["ETag"] = etag
+            if timestamp:
+                headers["X-Timestamp"] = timestamp
             length = source.headers.get("Content-Length")
             return self._request(env, "PUT", "/v1/%s/%s/%s" % ((account,) + dst), headers,
                                  body=IterReader(source.app_iter),
@@ -214,10 +217,17 @@ class VersionedWrites:
                obj: str) -> Iterator[Dict[str, Any]]:
         """The archive's entries for ``obj``, newest first, one listing page
         in memory at a time."""
+        return self._listing(env, account, location, archive_prefix(obj), reverse=True)
+
+    def _listing(self, env: Dict[str, Any], account: str, location: str, prefix: str,
+                 reverse: bool = False) -> Iterator[Dict[str, Any]]:
+        """Every row of ``location``'s JSON listing under ``prefix``, one
+        page in memory at a time."""
         marker = ""
         while True:
-            query = [("format", "json"), ("prefix", archive_prefix(obj)),
-                     ("limit", str(LISTING_PAGE)), ("reverse", "on")]
+            query = [("format", "json"), ("prefix", prefix), ("limit", str(LISTING_PAGE))]
+            if reverse:
+                query.append(("reverse", "on"))
             if marker:
                 query.append(("marker", marker))
             resp = self._request(env, "GET", "/v1/%s/%s" % (account, location),

@@ -1,0 +1,336 @@
+"""Object versioning, new style: ``X-Versions-Enabled`` on a container.
+
+A container with ``X-Versions-Enabled: true`` (kept as container sysmeta)
+keeps every version of its objects. The current version stays where it is,
+in the container; the versions it replaced live in a versions container
+named ``VERSIONS_PREFIX + <container>`` (created when versioning is first
+enabled; the storage servers refuse NUL, so it cannot be hidden the way
+Swift hides it). An archived version is named
+``<object>\\x01<inverted version id>``: ``\\x01`` sorts before every
+printable character, so the versions container lists objects in the same
+order as the container itself, and the inverted id lists each object's
+versions newest first.
+
+A version id is the timestamp the version was written with (normal form,
+``1700000000.12345``), kept as object sysmeta so that it survives a copy.
+Objects written before versioning was enabled have the id ``null``.
+
+Handled here:
+
+* ``X-Versions-Enabled`` on container PUT/POST; shown on HEAD/GET.
+* object PUT: the current version is archived first; the answer carries
+  ``X-Object-Version-Id``.
+* object GET/HEAD: ``X-Object-Version-Id`` (and ``Content-Location``);
+  ``?version-id=<id>`` reads an archived version.
+* container ``?versions``: every version, newest first per object, with
+  ``version_id`` and ``is_latest``; read a page at a time from both
+  containers and merged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from urllib.parse import parse_qsl, quote
+
+from webob import Request, Response
+
+from objstore.common import registry
+from objstore.common.config import config_true_value
+from objstore.common.http.errors import PLAIN, swift_error
+from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.info import clear_info_cache, get_container_info
+from objstore.common.subrequest import close_response
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import split_path
+from objstore.middleware.versioned_writes import BYPASS_ENV, VersionedWrites
+
+CLIENT_HEADER = "X-Versions-Enabled"
+SYSMETA_ENABLED = "X-Container-Sysmeta-Versions-Enabled"
+SYSMETA_LOCATION = "X-Container-Sysmeta-Versions-Container"
+VERSION_ID_SYSMETA = "X-Object-Sysmeta-Versions-Id"
+VERSION_ID_HEADER = "X-Object-Version-Id"
+VERSIONS_PREFIX = ".versions-"
+SEPARATOR = "\x01"
+NULL_ID = "null"
+DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1"
+_MAX_RAW = 10 ** 15 - 1
+
+WsgiApp = Callable[..., Any]
+
+
+def invert(version_id: str) -> str:
+    """The inverted (newest sorts first) form of a version id."""
+    raw = _MAX_RAW - Timestamp(version_id).raw
+    return "%010d.%05d" % divmod(raw, 100000)
+
+
+def uninvert(inverted: str) -> str:
+    """The version id of an inverted form."""
+    raw = _MAX_RAW - Timestamp(inverted).raw
+    return Timestamp("%d.%05d" % divmod(raw, 100000)).normal
+
+
+def version_name(obj: str, version_id: str) -> str:
+    """Where version ``version_id`` of ``obj`` is kept in the versions container."""
+    return obj + SEPARATOR + invert(version_id)
+
+
+def split_version_name(name: str) -> Tuple[str, str]:
+    """``(object, version id)`` of a versions container entry."""
+    obj, _, inverted = name.rpartition(SEPARATOR)
+    return obj, uninvert(inverted)
+
+
+def valid_version_id(value: str) -> bool:
+    if value == NULL_ID:
+        return True
+    try:
+        Timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _plain(status: int, text: str) -> Response:
+    return swift_error(status, text, content_type=PLAIN)
+
+
+class ObjectVersioning(VersionedWrites):
+    """Keep every version of the objects of a versioned container.
+
+    It reuses ``versioned_writes``' pre-authorized subrequests and its
+    copy of a stored object (bytes streamed, metadata kept)."""
+
+    def __init__(self, app: WsgiApp, conf: Dict[str, str]) -> None:
+        self.app = app
+        self.conf = conf
+        registry.register_info("object_versioning")
+
+    def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        if env.get(BYPASS_ENV):
+            return self.app(env, start_response)
+        try:
+            version, account, container, obj = split_path(
+                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
+        except (ValueError, UnicodeDecodeError):
+            return self.app(env, start_response)
+        if version != "v1" or not container:
+            return self.app(env, start_response)
+        if obj is None:
+            return self._container(env, start_response, account, container)
+        return self._object(env, start_response, account, container, obj)
+
+    # -- containers -------------------------------------------------------
+
+    def _container(self, env: Dict[str, Any], start_response: Callable[..., Any],
+                   account: str, container: str) -> Iterable[bytes]:
+        method = env["REQUEST_METHOD"]
+        given = env.pop("HTTP_" + CLIENT_HEADER.upper().replace("-", "_"), None)
+        if given is not None and method in ("PUT", "POST"):
+            enabled = config_true_value(given)
+            env["HTTP_" + SYSMETA_ENABLED.upper().replace("-", "_")] = str(enabled)
+            if enabled:
+                location = VERSIONS_PREFIX + container
+                made = self._request(env, "PUT", "/v1/%s/%s" % (account, location))
+                close_response(made)
+                if not 200 <= made.status_int < 300:
+                    return made(env, start_response)
+                env["HTTP_" + SYSMETA_LOCATION.upper().replace("-", "_")] = location
+            clear_info_cache(env, account, container)
+        query = dict(parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True))
+        if method == "GET" and "versions" in query:
+            return self._versions_listing(env, account, container, query)(env, start_response)
+        resp = Request(env).get_response(self.app)
+        value = resp.headers.pop(SYSMETA_ENABLED, None)
+        resp.headers.pop(SYSMETA_LOCATION, None)
+        if value is not None and method in ("GET", "HEAD"):
+            resp.headers[CLIENT_HEADER] = str(config_true_value(value))
+        return resp(env, start_response)
+
+    def _enabled(self, env: Dict[str, Any], account: str, container: str
+                 ) -> Tuple[Dict[str, Any], Optional[str]]:
+        """The container's info and its versions container, if versioned
+        (enabled now, or once: suspended containers keep their versions)."""
+        info = get_container_info(env, self.app, account, container)
+        sysmeta = info.get("sysmeta") or {}
+        return info, sysmeta.get("versions-container")
+
+    # -- objects ----------------------------------------------------------
+
+    def _object(self, env: Dict[str, Any], start_response: Callable[..., Any],
+                account: str, container: str, obj: str) -> Iterable[bytes]:
+        method = env["REQUEST_METHOD"]
+        query = dict(parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True))
+        version_id = query.get("version-id")
+        if version_id is None and method not in ("PUT", "GET", "HEAD"):
+            return self.app(env, start_response)
+        info, location = self._enabled(env, account, container)
+        if version_id is not None:
+            if not valid_version_id(version_id):
+                return _plain(400, "Invalid version parameter")(env, start_response)
+            if location is None:
+                return _plain(400, "version-aware operations require that the "
+                                   "container is versioned")(env, start_response)
+            if method in ("GET", "HEAD"):
+                return self._read_version(env, account, container, obj, location,
+                                          version_id)(env, start_response)
+            return self.app(env, start_response)
+        if location is None:
+            return self.app(env, start_response)
+        enabled = config_true_value((info.get("sysmeta") or {}).get("versions-enabled"))
+        if method == "PUT" and enabled:
+            return self._put(env, account, container, obj, location, info)(
+                env, start_response)
+        resp = Request(env).get_response(self.app)
+        self._show_id(resp, account, container, obj)
+        return resp(env, start_response)
+
+    @staticmethod
+    def _stored_id(headers: Any) -> str:
+        return headers.get(VERSION_ID_SYSMETA) or NULL_ID
+
+    def _show_id(self, resp: Response, account: str, container: str, obj: str,
+                 location: bool = True) -> None:
+        if not 200 <= resp.status_int < 300:
+            return
+        version_id = self._stored_id(resp.headers)
+        resp.headers[VERSION_ID_HEADER] = version_id
+        if location:
+            resp.headers["Content-Location"] = "/v1/%s/%s/%s?version-id=%s" % (
+                quote(account), quote(container), quote(obj), version_id)
+
+    def _put(self, env: Dict[str, Any], account: str, container: str, obj: str,
+             location: str, info: Dict[str, Any]) -> Response:
+        denied = self._authorize(env, info)
+        if denied is not None:
+            return denied
+        bad = self._archive(env, account, container, obj, location)
+        if bad is not None:
+            return bad
+        now = Timestamp.now()
+        env["HTTP_X_TIMESTAMP"] = now.internal
+        env["HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_")] = now.normal
+        resp = Request(env).get_response(self.app)
+        if 200 <= resp.status_int < 300:
+            resp.headers[VERSION_ID_HEADER] = now.normal
+        return resp
+
+    def _archive(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                 location: str) -> Optional[Response]:
+        """Copy the current version (if any) into the versions container."""
+        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
+                             headers={"X-Newest": "true"})
+        if head.status_int == 404:
+            return None
+        if not 200 <= head.status_int < 300:
+            return head
+        written = Timestamp(head.headers.get("X-Timestamp") or "0")
+        # written before versioning: archived under its write time and
+        # labelled with that id from now on
+        version_id = head.headers.get(VERSION_ID_SYSMETA) or written.normal
+        resp = self._copy(env, account, (container, obj),
+                          (location, version_name(obj, version_id)), written.internal)
+        close_response(resp)
+        if resp.status_int == 404 or 200 <= resp.status_int < 300:
+            return None
+        return resp
+
+    def _read_version(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                      location: str, version_id: str) -> Response:
+        """GET/HEAD ``?version-id=``: the current version if it has that id,
+        else the archived one."""
+        env["QUERY_STRING"] = ""
+        current = Request(env.copy()).get_response(self.app)
+        if 200 <= current.status_int < 300 and self._stored_id(current.headers) == version_id:
+            self._show_id(current, account, container, obj, location=False)
+            return current
+        close_response(current)
+        if version_id == NULL_ID:
+            return swift_error(404)
+        resp = self._request(env, env["REQUEST_METHOD"], "/v1/%s/%s/%s" % (
+            account, location, version_name(obj, version_id)),
+            headers={k[5:].replace("_", "-"): v for k, v in env.items()
+                     if k in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")})
+        if resp.status_int == 404 or resp.headers.get("Content-Type") == DELETE_MARKER_TYPE:
+            close_response(resp)
+            return swift_error(404)
+        resp.headers[VERSION_ID_HEADER] = version_id
+        return resp
+
+    # -- ?versions listings -----------------------------------------------
+
+    def _all_versions(self, env: Dict[str, Any], account: str, container: str,
+                      location: Optional[str], prefix: str) -> Iterator[Dict[str, Any]]:
+        """Both listings merged: per object, the current version (latest)
+        then the archived ones newest first."""
+        current = self._listing(env, account, container, prefix)
+        archived = self._listing(env, account, location, prefix) if location else iter(())
+        row = next(current, None)
+        old = next(archived, None)
+        while row is not None or old is not None:
+            old_name = split_version_name(old["name"]) if old is not None else None
+            if row is not None and (old_name is None or row["name"] <= old_name[0]):
+                name = row["name"]
+                entry = dict(row, is_latest=True)
+                entry["version_id"] = self._row_id(env, account, container, row)
+                yield entry
+                row = next(current, None)
+                latest_id = entry["version_id"]
+                while old is not None and split_version_name(old["name"])[0] == name:
+                    old_id = split_version_name(old["name"])[1]
+                    if old_id != latest_id:
+                        yield self._old_entry(old, False)
+                    old = next(archived, None)
+                continue
+            assert old_name is not None and old is not None
+            first = True
+            name = old_name[0]
+            while old is not None and split_version_name(old["name"])[0] == name:
+                yield self._old_entry(old, first)
+                first = False
+                old = next(archived, None)
+
+    def _row_id(self, env: Dict[str, Any], account: str, container: str,
+                row: Dict[str, Any]) -> str:
+        """The version id of a current object (a HEAD: listings do not carry
+        sysmeta)."""
+        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, row["name"]))
+        close_response(head)
+        return self._stored_id(head.headers) if head.status_int == 200 else NULL_ID
+
+    @staticmethod
+    def _old_entry(row: Dict[str, Any], latest: bool) -> Dict[str, Any]:
+        name, version_id = split_version_name(row["name"])
+        entry = dict(row, name=name, is_latest=latest)
+        entry["version_id"] = version_id
+        return entry
+
+    def _versions_listing(self, env: Dict[str, Any], account: str, container: str,
+                          query: Dict[str, str]) -> Response:
+        info, location = self._enabled(env, account, container)
+        if not 200 <= info.get("status", 0) < 300:
+            return Request(env).get_response(self.app)
+        try:
+            limit = min(int(query.get("limit") or 10000), 10000)
+        except ValueError:
+            return _plain(412, "Value of limit must be a positive integer")
+        rows: List[Dict[str, Any]] = []
+        for entry in self._all_versions(env, account, container, location,
+                                        query.get("prefix", "")):
+            if len(rows) >= limit:
+                break
+            rows.append(entry)
+        body = json.dumps(rows).encode("utf-8")
+        resp = Response(status=200, body=body,
+                        content_type="application/json", charset="utf-8")
+        if location is not None:
+            resp.headers[CLIENT_HEADER] = str(config_true_value(
+                (info.get("sysmeta") or {}).get("versions-enabled")))
+        return resp
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: ObjectVersioning(app, conf)

@@ -1,0 +1,81 @@
+"""New-style object versioning (X-Versions-Enabled) with python-swiftclient
+and raw HTTP against the live SAIO."""
+
+import http.client
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+import swiftclient
+
+from swift_cleanup import delete_container as delete_container_eventually
+
+VERSIONS_PREFIX = ".versions-"
+
+
+@pytest.fixture
+def versioned(conn):
+    """A fresh versioned container; it and its versions container are
+    removed afterwards."""
+    name = "fn-ov-" + uuid.uuid4().hex[:10]
+    conn.put_container(name, headers={"X-Versions-Enabled": "true"})
+    yield name
+    delete_container_eventually(conn, name)
+    delete_container_eventually(conn, VERSIONS_PREFIX + name)
+
+
+def _raw(conn, method, path, headers=None, body=None):
+    url, token = conn.get_auth()
+    parsed = urlparse(url)
+    http_conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    try:
+        http_conn.request(method, parsed.path + path, body=body,
+                          headers=dict(headers or {}, **{"X-Auth-Token": token}))
+        resp = http_conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        http_conn.close()
+
+
+def test_info_lists_object_versioning(conn):
+    assert conn.get_capabilities()["object_versioning"] == {}
+
+
+def test_versions_enabled_round_trips(conn, versioned):
+    assert conn.head_container(versioned)["x-versions-enabled"] == "True"
+    conn.post_container(versioned, {"X-Versions-Enabled": "false"})
+    assert conn.head_container(versioned)["x-versions-enabled"] == "False"
+
+
+def test_every_overwrite_is_kept_and_listed_newest_first(conn, versioned):
+    ids = []
+    for body in (b"v1", b"v2", b"v3"):
+        answer = {}
+        conn.put_object(versioned, "doc", body, response_dict=answer)
+        ids.append(answer["headers"]["x-object-version-id"])
+    headers, body = conn.get_object(versioned, "doc")
+    assert body == b"v3" and headers["x-object-version-id"] == ids[2]
+    headers, body = conn.get_object(versioned, "doc", query_string="version-id=" + ids[0])
+    assert body == b"v1" and headers["x-object-version-id"] == ids[0]
+    _h, rows = conn.get_container(versioned, query_string="versions")
+    assert [(r["name"], r["version_id"], r["is_latest"]) for r in rows] == [
+        ("doc", ids[2], True), ("doc", ids[1], False), ("doc", ids[0], False)]
+    assert [r["name"] for r in conn.get_container(versioned)[1]] == ["doc"]
+
+
+def test_hostile_version_ids_are_refused_and_nothing_changes(conn, versioned):
+    conn.put_object(versioned, "doc", b"keep")
+    for bad in ("abc", "-1", "1e99", "%00"):
+        status, _h, body = _raw(conn, "GET", "/%s/doc?version-id=%s" % (versioned, bad))
+        assert (status, body) == (400, b"Invalid version parameter"), bad
+    status, _h, _b = _raw(conn, "GET", "/%s/doc?version-id=1000000000.00000" % versioned)
+    assert status == 404
+    assert conn.get_object(versioned, "doc")[1] == b"keep"
+
+
+def test_version_ids_on_an_unversioned_container_are_refused(conn, container):
+    conn.put_object(container, "o", b"x")
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.get_object(container, "o", query_string="version-id=1700000000.00000")
+    assert err.value.http_status == 400
+    assert "x-object-version-id" not in conn.head_object(container, "o")

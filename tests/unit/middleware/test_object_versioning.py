@@ -1,0 +1,143 @@
+"""object_versioning: version names, and the middleware in a real proxy in
+front of real storage servers (tests/unit/proxy/cluster.py)."""
+
+import json
+import os
+import sys
+import uuid
+
+import pytest
+
+from objstore.middleware.object_versioning import (
+    SEPARATOR, VERSIONS_PREFIX, invert, split_version_name, uninvert, valid_version_id,
+    version_name)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "proxy"))
+from cluster import Cluster  # noqa: E402
+
+ACCOUNT = "AUTH_test"
+PIPELINE = ("catch_errors gatekeeper copy slo dlo object_versioning versioned_writes "
+            "proxy-server")
+FILTERS = "".join("[filter:%s]\nuse = egg:objstore#%s\n" % (name, name) for name in (
+    "gatekeeper", "copy", "slo", "dlo", "object_versioning", "versioned_writes"))
+
+
+def test_inverted_ids_sort_newest_first_and_round_trip():
+    ids = ["1700000000.00001", "1700000000.5", "1800000000.12345"]
+    inverted = [invert(i) for i in ids]
+    assert sorted(inverted) == list(reversed(inverted))
+    assert [uninvert(i) for i in inverted] == ["1700000000.00001", "1700000000.50000",
+                                               "1800000000.12345"]
+    assert split_version_name(version_name("a/b", ids[2])) == ("a/b", "1800000000.12345")
+
+
+def test_version_names_list_in_the_objects_own_order():
+    names = ["a", "a/b", "ab", "a-b"]
+    kept = sorted(version_name(n, "1700000000.5") for n in names)
+    assert [k.split(SEPARATOR)[0] for k in kept] == sorted(names)
+
+
+def test_version_ids_are_timestamps_or_null():
+    assert valid_version_id("1700000000.12345") and valid_version_id("null")
+    assert not valid_version_id("abc") and not valid_version_id("")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    c = Cluster(str(tmp_path_factory.mktemp("objver")), pipeline=PIPELINE, filters=FILTERS)
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+def _empty(cluster, path):
+    _s, _h, body = cluster.request("GET", path + "?format=json")
+    for row in json.loads(body or b"[]"):
+        cluster.request("DELETE", "%s/%s" % (path, row["name"]))
+    cluster.request("DELETE", path)
+
+
+@pytest.fixture
+def base(cluster):
+    """A fresh versioned container; it and its versions container are
+    emptied and deleted afterwards."""
+    name = "ov-" + uuid.uuid4().hex[:8]
+    status, _h, _b = cluster.request("PUT", "/v1/%s/%s" % (ACCOUNT, name),
+                                     {"X-Versions-Enabled": "true"})
+    assert status == 201
+    yield "/v1/%s/%s" % (ACCOUNT, name)
+    _empty(cluster, "/v1/%s/%s" % (ACCOUNT, name))
+    _empty(cluster, "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, name))
+
+
+def test_enabling_shows_the_flag_and_hides_the_sysmeta(cluster, base):
+    status, headers, _b = cluster.request("HEAD", base)
+    assert status == 204 and headers["X-Versions-Enabled"] == "True"
+    assert not [h for h in headers if "sysmeta" in h.lower()]
+    assert cluster.request("POST", base, {"X-Versions-Enabled": "false"})[0] == 204
+    assert cluster.request("HEAD", base)[1]["X-Versions-Enabled"] == "False"
+
+
+def test_overwrites_keep_every_version_readable_by_id(cluster, base):
+    ids = []
+    for body in (b"one", b"two", b"three"):
+        status, headers, _b = cluster.request("PUT", base + "/obj", body=body)
+        assert status == 201
+        ids.append(headers["X-Object-Version-Id"])
+    status, headers, body = cluster.request("GET", base + "/obj")
+    assert body == b"three" and headers["X-Object-Version-Id"] == ids[2]
+    assert headers["Content-Location"] == "%s/obj?version-id=%s" % (base, ids[2])
+    for version_id, want in zip(ids, (b"one", b"two", b"three")):
+        status, headers, body = cluster.request("GET", "%s/obj?version-id=%s" % (
+            base, version_id))
+        assert (status, body) == (200, want)
+        assert headers["X-Object-Version-Id"] == version_id
+        # an archived version keeps its own write time
+        assert headers["X-Timestamp"] == version_id
+    assert cluster.request("HEAD", "%s/obj?version-id=%s" % (base, ids[0]))[0] == 200
+    assert cluster.request("GET", base + "/obj?version-id=1000000000.00000")[0] == 404
+    status, _h, body = cluster.request("GET", base + "/obj?version-id=abc")
+    assert (status, body) == (400, b"Invalid version parameter")
+    # the container itself lists only the current version
+    _s, _h, body = cluster.request("GET", base + "?format=json")
+    assert [row["name"] for row in json.loads(body)] == ["obj"]
+
+
+def test_versions_listing_merges_current_and_archived_newest_first(cluster, base):
+    ids = {}
+    for name, body in (("b", b"1"), ("a", b"1"), ("b", b"2"), ("a/x", b"1"), ("b", b"3")):
+        ids.setdefault(name, []).append(
+            cluster.request("PUT", "%s/%s" % (base, name), body=body)[1]
+            ["X-Object-Version-Id"])
+    status, headers, body = cluster.request("GET", base + "?versions&format=json")
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    rows = json.loads(body)
+    assert [(r["name"], r["version_id"], r["is_latest"]) for r in rows] == [
+        ("a", ids["a"][0], True), ("a/x", ids["a/x"][0], True),
+        ("b", ids["b"][2], True), ("b", ids["b"][1], False), ("b", ids["b"][0], False)]
+    assert [r["bytes"] for r in rows] == [1, 1, 1, 1, 1]
+    _s, _h, body = cluster.request("GET", base + "?versions&format=json&prefix=b&limit=2")
+    assert [r["version_id"] for r in json.loads(body)] == ids["b"][:0:-1]
+
+
+def test_version_ids_need_a_versioned_container(cluster):
+    path = "/v1/%s/plain-%s" % (ACCOUNT, uuid.uuid4().hex[:8])
+    assert cluster.request("PUT", path)[0] == 201
+    try:
+        assert cluster.request("PUT", path + "/o", body=b"x")[0] == 201
+        status, headers, body = cluster.request("GET", path + "/o?version-id=1700000000.1")
+        assert (status, body) == (400, b"version-aware operations require that the "
+                                        b"container is versioned")
+        assert "X-Object-Version-Id" not in cluster.request("GET", path + "/o")[1]
+    finally:
+        _empty(cluster, path)
+
+
+def test_client_sent_version_sysmeta_is_not_trusted(cluster, base):
+    status, headers, _b = cluster.request("PUT", base + "/o", {
+        "X-Object-Sysmeta-Versions-Id": "1000000000.00000"}, body=b"x")
+    assert status == 201 and headers["X-Object-Version-Id"] != "1000000000.00000"
+    assert cluster.request("GET", base + "/o")[1]["X-Object-Version-Id"] == \
+        headers["X-Object-Version-Id"]
