@@ -8,6 +8,8 @@ import os
 import sys
 from typing import Dict, Tuple
 
+import pytest
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "proxy"))
 from cluster import Cluster  # noqa: E402
@@ -52,3 +54,19 @@ def tokens(cluster: Cluster) -> Tuple[Dict[str, str], Dict[str, str], Dict[str, 
     """(owner, reseller admin, non-admin user of the same account)."""
     return (login(cluster, "test:tester", "testing"), login(cluster, "admin:admin", "admin"),
             login(cluster, "test:tester3", "testing3"))
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, request):
+    """The quota cluster, one per test module (import this fixture)."""
+    c = start(str(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])))
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture(scope="module")
+def users(cluster):
+    """(owner, reseller admin, non-admin user of the same account) tokens."""
+    return tokens(cluster)

@@ -10,25 +10,11 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quota_cluster import empty_container, start, tokens  # noqa: E402
+from quota_cluster import cluster, empty_container, users  # noqa: E402,F401
 
 ACCOUNT = "/v1/AUTH_test"
 QUOTA_HEADERS = ("X-Account-Quota-Bytes", "X-Account-Quota-Count", "X-Account-Meta-Quota-Bytes",
                  "X-Account-Quota-Bytes-Policy-gold", "X-Account-Quota-Bytes-Policy-silver")
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    c = start(str(tmp_path_factory.mktemp("aquota")))
-    try:
-        yield c
-    finally:
-        c.stop()
-
-
-@pytest.fixture(scope="module")
-def users(cluster):
-    return tokens(cluster)
 
 
 @pytest.fixture

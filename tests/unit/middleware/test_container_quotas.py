@@ -12,23 +12,9 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quota_cluster import empty_container, start, tokens  # noqa: E402
+from quota_cluster import cluster, empty_container, users  # noqa: E402,F401
 
 ACCOUNT = "/v1/AUTH_test"
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    c = start(str(tmp_path_factory.mktemp("cquota")))
-    try:
-        yield c
-    finally:
-        c.stop()
-
-
-@pytest.fixture(scope="module")
-def users(cluster):
-    return tokens(cluster)
 
 
 @pytest.fixture
