@@ -55,8 +55,7 @@ _ENV_TRANSIENT = "HTTP_X_OBJECT_TRANSIENT_SYSMETA_"
 # Content-Type: a POST without one keeps the type the PUT stored, which
 # may be one the proxy detected.)
 _POST_KEPT = ("HTTP_CONTENT_ENCODING", "HTTP_CONTENT_DISPOSITION",
-              "HTTP_CONTENT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_EXPIRES", "HTTP_X_DELETE_AT",
-              "HTTP_X_DELETE_AFTER")
+              "HTTP_CONTENT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_EXPIRES", "HTTP_X_DELETE_AT")
 SOURCE = "ENC"
 StartResponse = Callable[..., Any]
 
@@ -131,6 +130,22 @@ def encrypt_user_meta(env: Dict[str, Any], key: bytes) -> Optional[Any]:
     return None
 
 
+def _fix_delete_after(env: Dict[str, Any]) -> None:
+    """A valid ``X-Delete-After`` becomes the ``X-Delete-At`` it means now,
+    so the PUT and the ETag POST after it expire the object at the same
+    second (a bad value is left for the proxy to refuse)."""
+    value = env.get("HTTP_X_DELETE_AFTER")
+    if value is None or "HTTP_X_DELETE_AT" in env:
+        return
+    try:
+        after = int(value)
+    except ValueError:
+        return
+    if after >= 0:
+        env["HTTP_X_DELETE_AT"] = str(int(float(env["HTTP_X_TIMESTAMP"])) + after)
+        del env["HTTP_X_DELETE_AFTER"]
+
+
 def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
                keys: Dict[str, Any], path: str) -> Iterable[bytes]:
     strip_crypto_headers(env)
@@ -147,6 +162,7 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
     client_etag = (env.pop("HTTP_ETAG", "") or "").strip().strip('"').lower() or None
     # Known here so the ETag POST can name the data it belongs to.
     env.setdefault("HTTP_X_TIMESTAMP", Timestamp.now().internal)
+    _fix_delete_after(env)
     try:
         length: Optional[int] = int(env["CONTENT_LENGTH"])
     except (KeyError, ValueError):
@@ -183,15 +199,12 @@ def _store_etag(app: Callable[..., Any], env: Dict[str, Any], path: str,
                OVERRIDE_ETAG: cu.encrypt_value(keys["container"], etag.encode("ascii"),
                                                keys["id"]),
                OVERRIDE_FOR: env["HTTP_X_TIMESTAMP"]}
-    req_headers = Request(env).headers
     # Every transient sysmeta the PUT stored (the encrypted user metadata,
     # and what other middlewares keep there, e.g. s3api's object tags).
     for env_key in list(_POST_KEPT) + [k for k in env if k.startswith(_ENV_TRANSIENT)]:
         if env_key in env:
             name = env_key[5:] if env_key.startswith("HTTP_") else env_key
             headers.setdefault(name.replace("_", "-").title(), env[env_key])
-    if "X-Delete-After" in headers and "X-Delete-At" in req_headers:
-        headers.pop("X-Delete-After")
     resp = sub_request(app, env, "POST", path, headers=headers, source=SOURCE)
     close_response(resp)
 

@@ -261,3 +261,14 @@ def test_if_range_is_judged_on_the_plaintext_etag(cluster, container):
     assert cluster.enc.request("GET", container + "/plainrange", {
         "Range": "bytes=0-1", "If-Range": '"%s"' % hashlib.md5(b"vwxyz").hexdigest()}
     )[::2] == (206, b"vw")
+
+
+def test_an_expiring_object_keeps_one_expiry_through_the_etag_post(cluster, container):
+    path = container + "/expiring"
+    assert cluster.enc.request("PUT", path, {"X-Delete-After": "3600"}, b"soon")[0] == 201
+    headers = cluster.enc.request("HEAD", path)[1]
+    stored = int(headers["X-Delete-At"])
+    put_at = int(float(headers["X-Timestamp"]))
+    assert put_at + 3595 <= stored <= put_at + 3601
+    assert headers["Etag"] == hashlib.md5(b"soon").hexdigest()
+    assert cluster.enc.request("PUT", path, {"X-Delete-After": "soon"}, b"x")[0] == 400
