@@ -27,6 +27,7 @@ POST: user metadata encrypted as for a PUT.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from webob import Request
@@ -141,8 +142,8 @@ def _fix_delete_after(env: Dict[str, Any]) -> None:
         after = int(value)
     except ValueError:
         return
-    if after >= 0:
-        env["HTTP_X_DELETE_AT"] = str(int(float(env["HTTP_X_TIMESTAMP"])) + after)
+    if after > 0:  # 0 and below: the proxy's "X-Delete-After in past"
+        env["HTTP_X_DELETE_AT"] = str(math.ceil(float(env["HTTP_X_TIMESTAMP"]) + after))
         del env["HTTP_X_DELETE_AFTER"]
 
 
