@@ -22,6 +22,9 @@ Handled here:
   ``X-Object-Version-Id``.
 * object GET/HEAD: ``X-Object-Version-Id`` (and ``Content-Location``);
   ``?version-id=<id>`` reads an archived version.
+* object DELETE: the current version is kept and a delete marker written;
+  ``DELETE ?version-id=`` removes one version; a container still keeping
+  versions is not deleted (409).
 * container ``?versions``: every version, newest first per object, with
   ``version_id`` and ``is_latest``; read a page at a time from both
   containers and merged.
@@ -139,6 +142,8 @@ class ObjectVersioning(VersionedWrites):
                     return made(env, start_response)
                 env["HTTP_" + SYSMETA_LOCATION.upper().replace("-", "_")] = location
             clear_info_cache(env, account, container)
+        if method == "DELETE":
+            return self._delete_container(env, account, container)(env, start_response)
         query = dict(parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True))
         if method == "GET" and "versions" in query:
             return self._versions_listing(env, account, container, query)(env, start_response)
@@ -148,6 +153,24 @@ class ObjectVersioning(VersionedWrites):
         if value is not None and method in ("GET", "HEAD"):
             resp.headers[CLIENT_HEADER] = str(config_true_value(value))
         return resp(env, start_response)
+
+    def _delete_container(self, env: Dict[str, Any], account: str, container: str
+                          ) -> Response:
+        """409 while versions are kept; the versions container goes with
+        the container."""
+        _info, location = self._enabled(env, account, container)
+        if location is None:
+            return Request(env).get_response(self.app)
+        path = "/v1/%s/%s" % (account, location)
+        head = self._request(env, "HEAD", path)
+        close_response(head)
+        if head.status_int // 100 == 2 and head.headers.get("X-Container-Object-Count",
+                                                             "0") != "0":
+            return swift_error(409, "Delete all versions before deleting container.")
+        resp = Request(env).get_response(self.app)
+        if 200 <= resp.status_int < 300:
+            close_response(self._request(env, "DELETE", path))
+        return resp
 
     def _enabled(self, env: Dict[str, Any], account: str, container: str
                  ) -> Tuple[Dict[str, Any], Optional[str]]:
@@ -164,7 +187,7 @@ class ObjectVersioning(VersionedWrites):
         method = env["REQUEST_METHOD"]
         query = dict(parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True))
         version_id = query.get("version-id")
-        if version_id is None and method not in ("PUT", "GET", "HEAD"):
+        if version_id is None and method not in ("PUT", "GET", "HEAD", "DELETE"):
             return self.app(env, start_response)
         info, location = self._enabled(env, account, container)
         if version_id is not None:
@@ -176,6 +199,9 @@ class ObjectVersioning(VersionedWrites):
             if method in ("GET", "HEAD"):
                 return self._read_version(env, account, container, obj, location,
                                           version_id)(env, start_response)
+            if method == "DELETE":
+                return self._delete_version(env, account, container, obj, location, info,
+                                            version_id)(env, start_response)
             return self.app(env, start_response)
         if location is None:
             return self.app(env, start_response)
@@ -183,7 +209,14 @@ class ObjectVersioning(VersionedWrites):
         if method == "PUT" and enabled:
             return self._put(env, account, container, obj, location, info)(
                 env, start_response)
+        if method == "DELETE":
+            if not enabled:
+                return self.app(env, start_response)
+            return self._delete(env, account, container, obj, location, info)(
+                env, start_response)
         resp = Request(env).get_response(self.app)
+        if resp.status_int == 404:
+            resp.headers[VERSION_ID_HEADER] = NULL_ID
         self._show_id(resp, account, container, obj)
         return resp(env, start_response)
 
@@ -203,10 +236,7 @@ class ObjectVersioning(VersionedWrites):
 
     def _put(self, env: Dict[str, Any], account: str, container: str, obj: str,
              location: str, info: Dict[str, Any]) -> Response:
-        denied = self._authorize(env, info)
-        if denied is not None:
-            return denied
-        bad = self._archive(env, account, container, obj, location)
+        bad = self._archive(env, account, container, obj, location, info)
         if bad is not None:
             return bad
         now = Timestamp.now()
@@ -218,8 +248,12 @@ class ObjectVersioning(VersionedWrites):
         return resp
 
     def _archive(self, env: Dict[str, Any], account: str, container: str, obj: str,
-                 location: str) -> Optional[Response]:
-        """Copy the current version (if any) into the versions container."""
+                 location: str, info: Dict[str, Any]) -> Optional[Response]:
+        """The client's write authorized, copy the current version (if any)
+        into the versions container; ``None``, or the error to answer."""
+        denied = self._authorize(env, info)
+        if denied is not None:
+            return denied
         head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
                              headers={"X-Newest": "true"})
         if head.status_int == 404:
@@ -235,6 +269,53 @@ class ObjectVersioning(VersionedWrites):
         close_response(resp)
         if resp.status_int == 404 or 200 <= resp.status_int < 300:
             return None
+        return resp
+
+    def _delete(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                location: str, info: Dict[str, Any]) -> Response:
+        """DELETE: keep the current version, leave a delete marker (the
+        newest version, listed), then delete the object."""
+        bad = self._archive(env, account, container, obj, location, info)
+        if bad is not None:
+            return bad
+        now = Timestamp.now()
+        marker = self._request(env, "PUT", "/v1/%s/%s/%s" % (
+            account, location, version_name(obj, now.normal)),
+            {"Content-Type": DELETE_MARKER_TYPE, "X-Timestamp": now.internal})
+        close_response(marker)
+        if not 200 <= marker.status_int < 300:
+            return marker
+        resp = Request(env).get_response(self.app)
+        resp.headers[VERSION_ID_HEADER] = now.normal
+        return resp
+
+    def _delete_version(self, env: Dict[str, Any], account: str, container: str,
+                        obj: str, location: str, info: Dict[str, Any],
+                        version_id: str) -> Response:
+        """DELETE ``?version-id=``: that version goes; deleting the current
+        one leaves no current version (the older ones stay kept)."""
+        denied = self._authorize(env, info)
+        if denied is not None:
+            return denied
+        path = "/v1/%s/%s/%s" % (account, container, obj)
+        head = self._request(env, "HEAD", path, headers={"X-Newest": "true"})
+        current = self._stored_id(head.headers) if head.status_int == 200 else None
+        if current == version_id:
+            env["QUERY_STRING"] = ""
+            resp = Request(env).get_response(self.app)
+            current = NULL_ID if 200 <= resp.status_int < 300 else current
+        elif version_id == NULL_ID:
+            resp = swift_error(404)
+        else:
+            resp = self._request(env, "DELETE", "/v1/%s/%s/%s" % (
+                account, location, version_name(obj, version_id)))
+            close_response(resp)
+            resp = swift_error(404) if resp.status_int == 404 else \
+                Response(status=resp.status, headerlist=[("Content-Type", "text/html; "
+                                                          "charset=UTF-8"),
+                                                         ("Content-Length", "0")])
+        resp.headers[VERSION_ID_HEADER] = version_id
+        resp.headers["X-Object-Current-Version-Id"] = current or NULL_ID
         return resp
 
     def _read_version(self, env: Dict[str, Any], account: str, container: str, obj: str,
@@ -253,9 +334,14 @@ class ObjectVersioning(VersionedWrites):
             account, location, version_name(obj, version_id)),
             headers={k[5:].replace("_", "-"): v for k, v in env.items()
                      if k in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")})
-        if resp.status_int == 404 or resp.headers.get("Content-Type") == DELETE_MARKER_TYPE:
+        if resp.status_int == 404:
             close_response(resp)
             return swift_error(404)
+        if resp.headers.get("Content-Type") == DELETE_MARKER_TYPE:
+            close_response(resp)
+            gone = swift_error(404)
+            gone.headers[VERSION_ID_HEADER] = version_id
+            return gone
         resp.headers[VERSION_ID_HEADER] = version_id
         return resp
 
@@ -288,7 +374,8 @@ class ObjectVersioning(VersionedWrites):
             first = True
             name = old_name[0]
             while old is not None and split_version_name(old["name"])[0] == name:
-                yield self._old_entry(old, first)
+                yield self._old_entry(old, first and old.get("content_type")
+                                      == DELETE_MARKER_TYPE)
                 first = False
                 old = next(archived, None)
 

@@ -8,7 +8,6 @@ from urllib.parse import urlparse
 import pytest
 import swiftclient
 
-from swift_cleanup import delete_container as delete_container_eventually
 
 VERSIONS_PREFIX = ".versions-"
 
@@ -19,9 +18,17 @@ def versioned(conn):
     removed afterwards."""
     name = "fn-ov-" + uuid.uuid4().hex[:10]
     conn.put_container(name, headers={"X-Versions-Enabled": "true"})
-    yield name
-    delete_container_eventually(conn, name)
-    delete_container_eventually(conn, VERSIONS_PREFIX + name)
+    try:
+        yield name
+    finally:
+        _h, rows = conn.get_container(name, query_string="versions")
+        for row in rows:
+            conn.delete_object(name, row["name"],
+                               query_string="version-id=" + row["version_id"])
+        conn.delete_container(name)
+        with pytest.raises(swiftclient.ClientException) as err:
+            conn.head_container(VERSIONS_PREFIX + name)
+        assert err.value.http_status == 404
 
 
 def _raw(conn, method, path, headers=None, body=None):
@@ -79,3 +86,21 @@ def test_version_ids_on_an_unversioned_container_are_refused(conn, container):
         conn.get_object(container, "o", query_string="version-id=1700000000.00000")
     assert err.value.http_status == 400
     assert "x-object-version-id" not in conn.head_object(container, "o")
+
+
+def test_delete_leaves_a_marker_and_versions_block_the_container_delete(conn, versioned):
+    conn.put_object(versioned, "doc", b"v1")
+    answer = {}
+    conn.delete_object(versioned, "doc", response_dict=answer)
+    marker = answer["headers"]["x-object-version-id"]
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.get_object(versioned, "doc")
+    assert err.value.http_status == 404
+    _h, rows = conn.get_container(versioned, query_string="versions")
+    assert [(r["version_id"], r["is_latest"], r["content_type"]) for r in rows][0] == (
+        marker, True, "application/x-deleted;swift_versions_deleted=1")
+    status, _h, body = _raw(conn, "DELETE", "/" + versioned)
+    assert (status, body) == (409, b"Delete all versions before deleting container.")
+    # the kept version is still readable by id
+    kept = rows[1]["version_id"]
+    assert conn.get_object(versioned, "doc", query_string="version-id=" + kept)[1] == b"v1"

@@ -52,10 +52,13 @@ def cluster(tmp_path_factory):
         c.stop()
 
 
-def _empty(cluster, path):
-    _s, _h, body = cluster.request("GET", path + "?format=json")
-    for row in json.loads(body or b"[]"):
-        cluster.request("DELETE", "%s/%s" % (path, row["name"]))
+def _empty(cluster, path, versions=False):
+    """Delete every object (every version, with ``versions``) and ``path``."""
+    status, _h, body = cluster.request("GET", path + ("?versions&format=json" if versions
+                                                      else "?format=json"))
+    for row in json.loads(body) if status == 200 else []:
+        suffix = "?version-id=" + row["version_id"] if versions else ""
+        cluster.request("DELETE", "%s/%s%s" % (path, row["name"], suffix))
     cluster.request("DELETE", path)
 
 
@@ -68,8 +71,9 @@ def base(cluster):
                                      {"X-Versions-Enabled": "true"})
     assert status == 201
     yield "/v1/%s/%s" % (ACCOUNT, name)
-    _empty(cluster, "/v1/%s/%s" % (ACCOUNT, name))
+    _empty(cluster, "/v1/%s/%s" % (ACCOUNT, name), versions=True)
     _empty(cluster, "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, name))
+    assert cluster.request("HEAD", "/v1/%s/%s" % (ACCOUNT, name))[0] == 404
 
 
 def test_enabling_shows_the_flag_and_hides_the_sysmeta(cluster, base):
@@ -141,3 +145,62 @@ def test_client_sent_version_sysmeta_is_not_trusted(cluster, base):
     assert status == 201 and headers["X-Object-Version-Id"] != "1000000000.00000"
     assert cluster.request("GET", base + "/o")[1]["X-Object-Version-Id"] == \
         headers["X-Object-Version-Id"]
+
+
+def _versions(cluster, base, prefix=""):
+    _s, _h, body = cluster.request("GET", base + "?versions&format=json&prefix=" + prefix)
+    return [(r["name"], r["version_id"], r["is_latest"], r["content_type"])
+            for r in json.loads(body)]
+
+
+MARKER = "application/x-deleted;swift_versions_deleted=1"
+
+
+def test_delete_keeps_the_version_and_lists_a_delete_marker_as_latest(cluster, base):
+    put = cluster.request("PUT", base + "/o", {"Content-Type": "text/plain"}, body=b"x")
+    status, headers, _b = cluster.request("DELETE", base + "/o")
+    marker = headers["X-Object-Version-Id"]
+    assert status == 204 and marker != put[1]["X-Object-Version-Id"]
+    status, headers, _b = cluster.request("GET", base + "/o")
+    assert status == 404 and headers["X-Object-Version-Id"] == "null"
+    assert _versions(cluster, base) == [
+        ("o", marker, True, MARKER), ("o", put[1]["X-Object-Version-Id"], False, "text/plain")]
+    status, headers, _b = cluster.request("HEAD", "%s/o?version-id=%s" % (base, marker))
+    assert status == 404 and headers["X-Object-Version-Id"] == marker
+    # deleting what never existed still leaves a marker, answered 404
+    status, headers, _b = cluster.request("DELETE", base + "/never")
+    assert status == 404 and _versions(cluster, base, "never") == [
+        ("never", headers["X-Object-Version-Id"], True, MARKER)]
+    # a new PUT makes the marker an old version
+    cluster.request("PUT", base + "/o", {"Content-Type": "text/plain"}, body=b"y")
+    assert [row[2] for row in _versions(cluster, base, "o")] == [True, False, False]
+
+
+def test_delete_by_version_id(cluster, base):
+    first = cluster.request("PUT", base + "/o", body=b"1")[1]["X-Object-Version-Id"]
+    second = cluster.request("PUT", base + "/o", body=b"2")[1]["X-Object-Version-Id"]
+    status, headers, _b = cluster.request("DELETE", "%s/o?version-id=%s" % (base, first))
+    assert status == 204 and headers["X-Object-Version-Id"] == first
+    assert headers["X-Object-Current-Version-Id"] == second
+    assert cluster.request("GET", base + "/o")[2] == b"2"
+    # the current version itself: no current version is left
+    status, headers, _b = cluster.request("DELETE", "%s/o?version-id=%s" % (base, second))
+    assert (status, headers["X-Object-Current-Version-Id"]) == (204, "null")
+    assert cluster.request("GET", base + "/o")[0] == 404
+    status, headers, _b = cluster.request("DELETE", base + "/o?version-id=1000000000.00000")
+    assert status == 404 and headers["X-Object-Version-Id"] == "1000000000.00000"
+    assert _versions(cluster, base) == []
+
+
+def test_a_container_with_versions_is_not_deleted(cluster, base):
+    cluster.request("PUT", base + "/o", body=b"1")
+    cluster.request("PUT", base + "/o", body=b"2")
+    status, _h, body = cluster.request("DELETE", base + "/o")
+    assert status == 204
+    status, _h, body = cluster.request("DELETE", base)
+    assert (status, body) == (409, b"Delete all versions before deleting container.")
+    for _name, version_id, _l, _t in _versions(cluster, base):
+        assert cluster.request("DELETE", "%s/o?version-id=%s" % (base, version_id))[0] == 204
+    assert cluster.request("DELETE", base)[0] == 204
+    versions = "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, base.rsplit("/", 1)[1])
+    assert cluster.request("HEAD", versions)[0] == 404
