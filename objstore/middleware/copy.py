@@ -128,7 +128,8 @@ def _sink_query(query: str, slo_manifest: bool) -> str:
     ``multipart-manifest=get`` (about the source) becomes ``=put`` when an
     SLO manifest is copied, and is dropped otherwise."""
     pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-             if not (k == "multipart-manifest" and v == "get") and k != "format"]
+             if not (k == "multipart-manifest" and v == "get")
+             and k not in ("format", "version-id")]
     if slo_manifest:
         pairs = [(k, v) for k, v in pairs if k != "multipart-manifest"]
         pairs.append(("multipart-manifest", "put"))
@@ -214,6 +215,9 @@ class ServerSideCopy:
         src_query = "multipart-manifest=get&format=raw" if manifest_get else ""
         if (query.get("symlink") or [""])[0] == "get":  # copy the link, not its target
             src_query = "&".join(filter(None, [src_query, "symlink=get"]))
+        if query.get("version-id"):  # object_versioning: a kept version is the source
+            src_query = "&".join(filter(None, [src_query, urlencode(
+                {"version-id": query["version-id"][0]})]))
         source = sub_request(self.app, env, "GET", src_path, query=src_query,
                              headers=src_headers, source=SOURCE)
         if not 200 <= source.status_int < 300:
@@ -240,6 +244,8 @@ class ServerSideCopy:
             resp.headers["X-Copied-From-Account"] = quote(src_account)
             if "Last-Modified" in source.headers:
                 resp.headers["X-Copied-From-Last-Modified"] = source.headers["Last-Modified"]
+            if "X-Object-Version-Id" in source.headers:
+                resp.headers["X-Copied-From-Version-Id"] = source.headers["X-Object-Version-Id"]
             for name, value in meta:
                 resp.headers[name] = value
         return resp

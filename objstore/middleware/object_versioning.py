@@ -25,6 +25,9 @@ Handled here:
 * object DELETE: the current version is kept and a delete marker written;
   ``DELETE ?version-id=`` removes one version; a container still keeping
   versions is not deleted (409).
+* restore: COPY ``?version-id=`` (or PUT + ``X-Copy-From`` with the
+  PUT's ``?version-id=``) copies a kept version (``copy`` reads the source
+  with the id); POST to one version is refused (400).
 * container ``?versions``: every version, newest first per object, with
   ``version_id`` and ``is_latest``; read a page at a time from both
   containers and merged.
@@ -187,10 +190,19 @@ class ObjectVersioning(VersionedWrites):
         method = env["REQUEST_METHOD"]
         query = dict(parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True))
         version_id = query.get("version-id")
+        if method == "PUT":
+            # a copy carries its source's id: the version id is set here only
+            env.pop("HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_"), None)
+            if version_id is not None and env.get("CONTENT_LENGTH") not in (None, "", "0"):
+                return _plain(400, "PUT version-id requests require a zero byte body")(
+                    env, start_response)
+        if method == "POST" and version_id is not None:
+            return swift_error(400, "POST to a specific version is not allowed")(
+                env, start_response)
         if version_id is None and method not in ("PUT", "GET", "HEAD", "DELETE"):
             return self.app(env, start_response)
         info, location = self._enabled(env, account, container)
-        if version_id is not None:
+        if version_id is not None and method != "PUT":
             if not valid_version_id(version_id):
                 return _plain(400, "Invalid version parameter")(env, start_response)
             if location is None:

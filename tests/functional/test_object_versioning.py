@@ -104,3 +104,21 @@ def test_delete_leaves_a_marker_and_versions_block_the_container_delete(conn, ve
     # the kept version is still readable by id
     kept = rows[1]["version_id"]
     assert conn.get_object(versioned, "doc", query_string="version-id=" + kept)[1] == b"v1"
+
+
+def test_restore_by_copy_and_by_x_copy_from(conn, versioned):
+    first = {}
+    conn.put_object(versioned, "doc", b"old", response_dict=first)
+    first = first["headers"]["x-object-version-id"]
+    conn.put_object(versioned, "doc", b"new")
+    status, headers, _b = _raw(conn, "COPY", "/%s/doc?version-id=%s" % (versioned, first),
+                               {"Destination": versioned + "/doc"})
+    assert status == 201 and headers["X-Copied-From-Version-Id"] == first
+    assert conn.get_object(versioned, "doc")[1] == b"old"
+    answer = {}
+    conn.put_object(versioned, "again", b"", headers={"X-Copy-From": versioned + "/doc"},
+                    query_string="version-id=" + first, response_dict=answer)
+    assert answer["headers"]["x-copied-from-version-id"] == first
+    assert conn.get_object(versioned, "again")[1] == b"old"
+    status, _h, body = _raw(conn, "POST", "/%s/doc?version-id=%s" % (versioned, first))
+    assert status == 400 and b"POST to a specific version is not allowed" in body

@@ -204,3 +204,55 @@ def test_a_container_with_versions_is_not_deleted(cluster, base):
     assert cluster.request("DELETE", base)[0] == 204
     versions = "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, base.rsplit("/", 1)[1])
     assert cluster.request("HEAD", versions)[0] == 404
+
+
+def test_a_kept_version_is_restored_by_copy(cluster, base):
+    first = cluster.request("PUT", base + "/o", body=b"old")[1]["X-Object-Version-Id"]
+    cluster.request("PUT", base + "/o", body=b"new")
+    container = base.rsplit("/", 1)[1]
+    status, headers, _b = cluster.request("COPY", "%s/o?version-id=%s" % (base, first),
+                                          {"Destination": container + "/o"})
+    assert status == 201 and headers["X-Copied-From-Version-Id"] == first
+    restored = headers["X-Object-Version-Id"]
+    assert restored != first
+    status, headers, body = cluster.request("GET", base + "/o")
+    assert body == b"old" and headers["X-Object-Version-Id"] == restored
+    # PUT + X-Copy-From: the PUT's ?version-id names the source's version
+    status, headers, _b = cluster.request("PUT", "%s/copy?version-id=%s" % (base, first), {
+        "X-Copy-From": container + "/o", "Content-Length": "0"})
+    assert status == 201 and headers["X-Copied-From-Version-Id"] == first
+    assert cluster.request("GET", base + "/copy")[2] == b"old"
+    assert [r[1] for r in _versions(cluster, base, "o")][0] == restored
+
+
+def test_writes_to_one_version_are_refused(cluster, base):
+    first = cluster.request("PUT", base + "/o", body=b"x")[1]["X-Object-Version-Id"]
+    status, _h, body = cluster.request("POST", "%s/o?version-id=%s" % (base, first),
+                                       {"X-Object-Meta-A": "b"})
+    assert status == 400 and b"POST to a specific version is not allowed" in body
+    status, _h, body = cluster.request("PUT", "%s/o?version-id=%s" % (base, first),
+                                       body=b"overwrite")
+    assert (status, body) == (400, b"PUT version-id requests require a zero byte body")
+    assert cluster.request("GET", "%s/o?version-id=%s" % (base, first))[2] == b"x"
+
+
+def test_a_large_objects_version_stays_a_working_large_object(cluster, base):
+    segs = "/v1/%s/segs-%s" % (ACCOUNT, uuid.uuid4().hex[:8])
+    assert cluster.request("PUT", segs)[0] == 201
+    try:
+        manifest = []
+        for i, chunk in enumerate((b"a" * 10, b"b" * 10)):
+            etag = cluster.request("PUT", "%s/%d" % (segs, i), body=chunk)[1]["Etag"]
+            manifest.append({"path": "%s/%d" % (segs[len("/v1/%s" % ACCOUNT):], i),
+                             "etag": etag, "size_bytes": 10})
+        status, headers, _b = cluster.request("PUT", base + "/big?multipart-manifest=put",
+                                              body=json.dumps(manifest).encode())
+        assert status == 201
+        big = headers["X-Object-Version-Id"]
+        cluster.request("PUT", base + "/big", body=b"small")
+        status, headers, body = cluster.request("GET", "%s/big?version-id=%s" % (base, big))
+        assert (status, body) == (200, b"a" * 10 + b"b" * 10)
+        assert headers["X-Static-Large-Object"] == "True"
+        assert cluster.request("GET", base + "/big")[2] == b"small"
+    finally:
+        _empty(cluster, segs)
