@@ -26,7 +26,7 @@ from objstore.middleware.s3api.errors import S3Error
 # object (keyed by "<module>.<function>" of the handler ``route`` returned).
 OPERATIONS: Dict[str, str] = {
     "objects.put_object": "PutObject",
-    "objects.copy_object": "CopyObject",
+    "copying.copy_object": "CopyObject",
     "objects.get_object": "GetObject",
     "objects.head_object": "HeadObject",
     "multipart.create_upload": "CreateMultipartUpload",
@@ -186,10 +186,10 @@ IMPLEMENTED: Dict[str, str] = {
     "x-amz-source-expected-bucket-owner": "here: as x-amz-expected-bucket-owner, for the "
                                           "copy source",
     "x-amz-storage-class": "objects.metadata_headers (InvalidStorageClass if unknown)",
-    "x-amz-metadata-directive": "objects.copy_object (InvalidArgument unless COPY/REPLACE)",
+    "x-amz-metadata-directive": "copying.copy_object (InvalidArgument unless COPY/REPLACE)",
     "x-amz-acl": "acl.validate", "x-amz-grant-*": "acl.validate",
     "x-amz-tagging": "tagging.parse_query_tags", "x-amz-meta-*": "metadata.stored_value",
-    "x-amz-copy-source*": "objects.copy_source, conditions.check",
+    "x-amz-copy-source*": "copying.copy_source, conditions.check",
     "x-amz-checksum-*": "checksums", "x-amz-sdk-checksum-algorithm": "body",
     "x-amz-checksum-mode": "objects", "x-amz-checksum-type": "multipart_checksums",
     "x-amz-content-sha256": "sigv4", "x-amz-decoded-content-length": "chunked",

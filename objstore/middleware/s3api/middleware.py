@@ -19,8 +19,8 @@ from webob import Response
 
 from objstore.common import registry
 from objstore.common.http.headers import is_safe_value
-from objstore.middleware.s3api import (attributes, auth, buckets, header_audit, multipart,
-                                       objects, public, subresources)
+from objstore.middleware.s3api import (attributes, auth, buckets, copying, header_audit,
+                                       multipart, objects, public, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -89,7 +89,7 @@ def _route_object(ctx: S3Context) -> Optional[Handler]:
     if any(name in q for name in UNSUPPORTED):
         return None
     if m == "PUT":
-        return objects.copy_object if "x-amz-copy-source" in ctx.headers else objects.put_object
+        return copying.copy_object if "x-amz-copy-source" in ctx.headers else objects.put_object
     return {"GET": objects.get_object, "HEAD": objects.head_object,
             "DELETE": objects.delete_object}.get(m)
 

@@ -20,9 +20,11 @@ from objstore.middleware.s3api import multipart_checksums as mpc
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import S3Context, iso8601
 from objstore.middleware.s3api.errors import S3Error
+from objstore.common.subrequest import IterReader
+from objstore.middleware.s3api.copying import copy_source
 from objstore.middleware.s3api.objects import (
-    CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, IterReader, check_conditional_write, copy_source,
-    drop_parts, metadata_headers, open_object, remove, replaced_parts, store)
+    CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, check_conditional_write, drop_parts,
+    metadata_headers, open_object, remove, replaced_parts, store)
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
     iter_parts, list_parts, list_uploads, marker_name, new_upload_id, part_name,

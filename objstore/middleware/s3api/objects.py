@@ -1,4 +1,5 @@
-"""Object operations: PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject.
+"""Object operations: PutObject, GetObject, HeadObject, DeleteObject(s)
+(CopyObject is in ``copying.py``).
 
 An S3 object is a Swift object; user metadata ``x-amz-meta-*`` is
 ``X-Object-Meta-*``; what Swift has no header for (the checksum, canned
@@ -9,13 +10,12 @@ manifests (``manifest.py``) resolved here on GET.
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
-from urllib.parse import parse_qsl, unquote
 
 from webob import Response
 
 from objstore.middleware.s3api import acl, checksums, conditions, manifest, metadata, versioning
 from objstore.middleware.s3api.body import VerifyingReader
-from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
+from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
@@ -109,7 +109,7 @@ def stored_checksums(resp: SwiftResponse) -> Dict[str, str]:
     return found
 
 
-def _etag_of(headers: Dict[str, str]) -> str:
+def etag_of(headers: Dict[str, str]) -> str:
     return headers.get("ETag", "").strip('"')
 
 
@@ -287,7 +287,7 @@ def current_etag(ctx: S3Context, bucket: str, key: str) -> Optional[str]:
         ctx.container_head(bucket)
         return None
     ctx.raise_for(resp, "NoSuchKey")
-    return _etag_of(response_headers(resp)[0])
+    return etag_of(response_headers(resp)[0])
 
 
 def check_conditional_write(ctx: S3Context, headers: Dict[str, str]) -> None:
@@ -362,7 +362,7 @@ def _read_object(ctx: S3Context, method: str) -> Response:
         part_number = int(part)
     status, headers, body, swift_resp = open_version(ctx, ctx.headers.get("range"),
                                                      part_number, method)
-    cond = conditions.check(ctx.headers, _etag_of(headers), headers.get("Last-Modified"))
+    cond = conditions.check(ctx.headers, etag_of(headers), headers.get("Last-Modified"))
     if cond == 304:
         getattr(body, "close", lambda: None)()
         out = Response(status=304)
@@ -467,134 +467,3 @@ def delete_objects(ctx: S3Context) -> Response:
     out = Response(status=200, body=render("DeleteResult", results),
                    content_type="application/xml", charset=None)
     return out
-
-
-def parse_copy_source(value: str) -> Tuple[str, str, Optional[str]]:
-    """``(bucket, key, version id or None)`` of ``x-amz-copy-source``
-    (``[/]<bucket>/<key>[?versionId=<id>]``, URL-encoded)."""
-    path, _, query = value.partition("?")
-    vid = None
-    for name, param in parse_qsl(query, keep_blank_values=True):
-        if name != "versionId" or not param:
-            raise S3Error("InvalidArgument", "x-amz-copy-source takes only a versionId "
-                          "parameter.", ArgumentName="x-amz-copy-source", ArgumentValue=value)
-        vid = param
-    bucket, sep, key = unquote(path).lstrip("/").partition("/")
-    if not sep or not bucket or not key:
-        raise S3Error("InvalidArgument", "x-amz-copy-source must be <bucket>/<key>.",
-                      ArgumentName="x-amz-copy-source", ArgumentValue=value)
-    return bucket, key, vid
-
-
-def copy_source(ctx: S3Context) -> Tuple[str, str, Optional[str]]:
-    """``(container, object, version id or None)`` to read for a copy.
-
-    A ``versionId`` names the current object or an archived version; one
-    naming a delete marker is ``InvalidRequest``, as S3 answers.
-    """
-    bucket, key, vid = parse_copy_source(ctx.headers["x-amz-copy-source"])
-    if vid is None:
-        return bucket, key, None
-    try:
-        container, obj = versioning.locate(ctx, key, vid, bucket)
-    except S3Error as err:
-        if err.code == "MethodNotAllowed":
-            raise S3Error("InvalidRequest", "The source of a copy request may not "
-                          "specifically refer to a delete marker by version id.") from None
-        raise
-    return container, obj, vid
-
-
-class IterReader:
-    """A file-like ``read(n)`` over an iterator of byte strings."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._iter = chunks
-        self._buf = b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buf) < size:
-            try:
-                self._buf += next(self._iter)
-            except StopIteration:
-                break
-        if size < 0:
-            out, self._buf = self._buf, b""
-        else:
-            out, self._buf = self._buf[:size], self._buf[size:]
-        return out
-
-
-def copy_object(ctx: S3Context) -> Response:
-    """CopyObject with metadata directive and ``x-amz-copy-source-if-*``."""
-    check_key(ctx.key)
-    src_bucket, src_key, src_vid = copy_source(ctx)
-    directive = ctx.headers.get("x-amz-metadata-directive", "COPY").upper()
-    if directive not in ("COPY", "REPLACE"):
-        raise S3Error("InvalidArgument", "x-amz-metadata-directive must be COPY or REPLACE.",
-                      ArgumentName="x-amz-metadata-directive")
-    same = (src_bucket, src_key) == (ctx.bucket, ctx.key)
-    if same and directive == "COPY" and not any(
-            h in ctx.headers for h in ("x-amz-storage-class", "x-amz-tagging")):
-        raise S3Error("InvalidRequest", "This copy request is illegal because it is trying "
-                      "to copy an object to itself without changing the object's metadata, "
-                      "storage class or encryption attributes.")
-    status, src_headers, body, src_resp = open_object(ctx, src_bucket, src_key, None)
-    try:
-        conditions.check(ctx.headers, _etag_of(src_headers), src_headers.get("Last-Modified"),
-                         prefix="x-amz-copy-source-")
-    except S3Error:
-        getattr(body, "close", lambda: None)()
-        raise
-    if directive == "REPLACE":
-        headers = metadata_headers(ctx.headers)
-    else:
-        skip = (manifest.MANIFEST_SYSMETA, manifest.ETAG_SYSMETA, manifest.SIZE_SYSMETA,
-                manifest.UPLOAD_ID_SYSMETA)
-        headers = {name: value for name, value in src_resp.headers.items()
-                   if name.startswith((SWIFT_META, CHECKSUM_TRANSIENT))
-                   or (name.startswith("x-object-sysmeta-s3api-") and name not in skip)}
-        headers["Content-Type"] = src_headers.get("Content-Type", "application/octet-stream")
-        for name in PASS_HEADERS:
-            if name.title() in src_headers:
-                headers[name.title()] = src_headers[name.title()]
-        if "x-amz-storage-class" in ctx.headers:
-            headers.update({k: v for k, v in metadata_headers(ctx.headers).items()
-                            if k == STORAGE_CLASS_SYSMETA})
-    for name in list(headers):
-        if name.lower().startswith(CHECKSUM_TRANSIENT):
-            headers[CHECKSUM_SYSMETA + name[len(CHECKSUM_TRANSIENT):]] = headers.pop(name)
-    for name in list(headers):
-        # The copy is one object: a multipart object's checksum of its
-        # parts' checksums does not describe it.
-        if name.lower() == CHECKSUM_SYSMETA + "type" or (
-                name.lower().startswith(CHECKSUM_SYSMETA) and "-" in headers[name]):
-            headers.pop(name)
-    length = int(src_headers.get("Content-Length", "0"))
-    headers["Content-Type"] = manifest.split_content_type(
-        headers.get("Content-Type", "application/octet-stream"))[0]
-    vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
-    old = replaced_parts(ctx, extra_env)
-    resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
-                             body=IterReader(body), content_length=length,
-                             extra_env=extra_env)
-    resp.close()
-    if resp.status == 404:
-        raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
-    ctx.raise_for(resp, "NoSuchBucket")
-    versioning.finish_write(ctx, ctx.key)
-    drop_parts(ctx, old)
-    etag = (resp.header("etag") or "").strip('"')
-    modified = from_timestamp(resp.header("x-timestamp") or "")
-    if not resp.header("x-timestamp"):
-        from datetime import datetime, timezone
-        modified = datetime.now(timezone.utc)
-    out = Response(status=200, content_type="application/xml", charset=None,
-                   body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
-                                                    ("ETag", '"%s"' % etag)]))
-    if vid:
-        out.headers["x-amz-version-id"] = vid
-    if src_vid:
-        out.headers["x-amz-copy-source-version-id"] = src_vid
-    return out
-
