@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import known_differences  # noqa: E402
-from known_differences import FIXING, KNOWN, OPEN, OPEN_MIDDLEWARES  # noqa: E402
+from known_differences import FIXING, KNOWN, OPEN, OPEN_MIDDLEWARES, REGRESSION  # noqa: E402
 from swiftdiff.cases import ALL, AREA_OF  # noqa: E402
 
 DOC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "swift-differences.md")
@@ -70,8 +70,9 @@ def signature(lines: List[str]) -> str:
     return out if len(out) <= 240 else out[:237] + "..."
 
 
-_PREFIXES = (FIXING, OPEN, OPEN_MIDDLEWARES)
-_NAMES = {FIXING: "FIXING", OPEN: "OPEN", OPEN_MIDDLEWARES: "OPEN_MIDDLEWARES"}
+_PREFIXES = (FIXING, OPEN, OPEN_MIDDLEWARES, REGRESSION)
+_NAMES = {FIXING: "FIXING", OPEN: "OPEN", OPEN_MIDDLEWARES: "OPEN_MIDDLEWARES",
+          REGRESSION: "REGRESSION"}
 
 
 def _reason(case_id: str, lines: List[str]) -> str:
