@@ -137,14 +137,17 @@ class ObjectVersioning(VersionedWrites):
         if given is not None and method in ("PUT", "POST"):
             enabled = config_true_value(given)
             env["HTTP_" + SYSMETA_ENABLED.upper().replace("-", "_")] = str(enabled)
+            location = VERSIONS_PREFIX + container
             if enabled:
-                location = VERSIONS_PREFIX + container
-                made = self._request(env, "PUT", "/v1/%s/%s" % (account, location))
-                close_response(made)
-                if not 200 <= made.status_int < 300:
-                    return made(env, start_response)
                 env["HTTP_" + SYSMETA_LOCATION.upper().replace("-", "_")] = location
             clear_info_cache(env, account, container)
+            resp = Request(env).get_response(self.app)
+            if enabled and 200 <= resp.status_int < 300:
+                # only once the client's own write was allowed and done
+                made = self._make_versions_container(env, account, location)
+                if made is not None:
+                    return made(env, start_response)
+            return resp(env, start_response)
         if method == "DELETE":
             return self._delete_container(env, account, container)(env, start_response)
         query = dict(parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True))
@@ -157,6 +160,12 @@ class ObjectVersioning(VersionedWrites):
             resp.headers[CLIENT_HEADER] = str(config_true_value(value))
         return resp(env, start_response)
 
+    def _make_versions_container(self, env: Dict[str, Any], account: str,
+                                 location: str) -> Optional[Response]:
+        made = self._request(env, "PUT", "/v1/%s/%s" % (account, location))
+        close_response(made)
+        return None if 200 <= made.status_int < 300 else made
+
     def _delete_container(self, env: Dict[str, Any], account: str, container: str
                           ) -> Response:
         """409 while versions are kept; the versions container goes with
@@ -164,6 +173,10 @@ class ObjectVersioning(VersionedWrites):
         _info, location = self._enabled(env, account, container)
         if location is None:
             return Request(env).get_response(self.app)
+        authorize = env.get("swift.authorize")
+        denied = authorize(Request(env)) if authorize is not None else None
+        if denied is not None:
+            return denied
         path = "/v1/%s/%s" % (account, location)
         head = self._request(env, "HEAD", path)
         close_response(head)
@@ -174,6 +187,17 @@ class ObjectVersioning(VersionedWrites):
         if 200 <= resp.status_int < 300:
             close_response(self._request(env, "DELETE", path))
         return resp
+
+    @staticmethod
+    def _authorize_read(env: Dict[str, Any], info: Dict[str, Any]) -> Optional[Response]:
+        """The client judged against the container's read ACL before any
+        kept version (read by the middleware itself) is shown."""
+        authorize = env.get("swift.authorize")
+        if authorize is None:
+            return None
+        req = Request(env)
+        req.acl = info.get("read_acl")
+        return authorize(req)
 
     def _enabled(self, env: Dict[str, Any], account: str, container: str
                  ) -> Tuple[Dict[str, Any], Optional[str]]:
@@ -209,6 +233,9 @@ class ObjectVersioning(VersionedWrites):
                 return _plain(400, "version-aware operations require that the "
                                    "container is versioned")(env, start_response)
             if method in ("GET", "HEAD"):
+                denied = self._authorize_read(env, info)
+                if denied is not None:
+                    return denied(env, start_response)
                 return self._read_version(env, account, container, obj, location,
                                           version_id)(env, start_response)
             if method == "DELETE":
@@ -276,12 +303,22 @@ class ObjectVersioning(VersionedWrites):
         # written before versioning: archived under its write time and
         # labelled with that id from now on
         version_id = head.headers.get(VERSION_ID_SYSMETA) or written.normal
-        resp = self._copy(env, account, (container, obj),
-                          (location, version_name(obj, version_id)), written.internal)
-        close_response(resp)
-        if resp.status_int == 404 or 200 <= resp.status_int < 300:
-            return None
-        return resp
+        for attempt in (1, 2):
+            resp = self._copy(env, account, (container, obj),
+                              (location, version_name(obj, version_id)), written.internal)
+            close_response(resp)
+            if 200 <= resp.status_int < 300:
+                return None
+            if resp.status_int != 404:
+                return resp
+            gone = self._request(env, "HEAD", "/v1/%s/%s" % (account, location))
+            close_response(gone)
+            if gone.status_int != 404 or attempt == 2:
+                return None  # the current version went away meanwhile
+            made = self._make_versions_container(env, account, location)
+            if made is not None:
+                return made
+        return None
 
     def _delete(self, env: Dict[str, Any], account: str, container: str, obj: str,
                 location: str, info: Dict[str, Any]) -> Response:
@@ -411,6 +448,9 @@ class ObjectVersioning(VersionedWrites):
         info, location = self._enabled(env, account, container)
         if not 200 <= info.get("status", 0) < 300:
             return Request(env).get_response(self.app)
+        denied = self._authorize_read(env, info)
+        if denied is not None:
+            return denied
         try:
             limit = min(int(query.get("limit") or 10000), 10000)
         except ValueError:

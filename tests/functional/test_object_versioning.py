@@ -122,3 +122,31 @@ def test_restore_by_copy_and_by_x_copy_from(conn, versioned):
     assert conn.get_object(versioned, "again")[1] == b"old"
     status, _h, body = _raw(conn, "POST", "/%s/doc?version-id=%s" % (versioned, first))
     assert status == 400 and b"POST to a specific version is not allowed" in body
+
+
+def test_other_users_see_no_versions_and_cannot_enable_versioning(
+        conn, conn_nonadmin, versioned):
+    first = {}
+    conn.put_object(versioned, "doc", b"secret-1", response_dict=first)
+    first = first["headers"]["x-object-version-id"]
+    conn.put_object(versioned, "doc", b"secret-2")
+    url, _t = conn.get_auth()
+    _u, token = conn_nonadmin.get_auth()
+    for path in ("/%s?versions&format=json" % versioned,
+                 "/%s/doc?version-id=%s" % (versioned, first)):
+        parsed = urlparse(url)
+        http_conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+        http_conn.request("GET", parsed.path + path, headers={"X-Auth-Token": token})
+        resp = http_conn.getresponse()
+        body = resp.read()
+        http_conn.close()
+        assert resp.status == 403 and b"secret" not in body, path
+    # a non-admin's refused container write creates no versions container
+    name = "fn-ov-denied-" + uuid.uuid4().hex[:8]
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn_nonadmin.put_container(name, headers={"X-Versions-Enabled": "true"})
+    assert err.value.http_status == 403
+    for target in (name, VERSIONS_PREFIX + name):
+        with pytest.raises(swiftclient.ClientException) as err:
+            conn.head_container(target)
+        assert err.value.http_status == 404
