@@ -188,17 +188,6 @@ class ObjectVersioning(VersionedWrites):
             close_response(self._request(env, "DELETE", path))
         return resp
 
-    @staticmethod
-    def _authorize_read(env: Dict[str, Any], info: Dict[str, Any]) -> Optional[Response]:
-        """The client judged against the container's read ACL before any
-        kept version (read by the middleware itself) is shown."""
-        authorize = env.get("swift.authorize")
-        if authorize is None:
-            return None
-        req = Request(env)
-        req.acl = info.get("read_acl")
-        return authorize(req)
-
     def _enabled(self, env: Dict[str, Any], account: str, container: str
                  ) -> Tuple[Dict[str, Any], Optional[str]]:
         """The container's info and its versions container, if versioned
@@ -233,7 +222,7 @@ class ObjectVersioning(VersionedWrites):
                 return _plain(400, "version-aware operations require that the "
                                    "container is versioned")(env, start_response)
             if method in ("GET", "HEAD"):
-                denied = self._authorize_read(env, info)
+                denied = self._authorize(env, info, "read_acl")
                 if denied is not None:
                     return denied(env, start_response)
                 return self._read_version(env, account, container, obj, location,
@@ -448,7 +437,7 @@ class ObjectVersioning(VersionedWrites):
         info, location = self._enabled(env, account, container)
         if not 200 <= info.get("status", 0) < 300:
             return Request(env).get_response(self.app)
-        denied = self._authorize_read(env, info)
+        denied = self._authorize(env, info, "read_acl")
         if denied is not None:
             return denied
         try:

@@ -168,14 +168,16 @@ class VersionedWrites:
         return unquote(value).strip("/"), bool(history)
 
     @staticmethod
-    def _authorize(env: Dict[str, Any], info: Dict[str, Any]) -> Optional[Response]:
+    def _authorize(env: Dict[str, Any], info: Dict[str, Any],
+                   acl: str = "write_acl") -> Optional[Response]:
         """The client's own request, judged against the versioned
-        container's write ACL before anything is archived for it."""
+        container's write ACL (or ``acl``) before anything is archived for
+        it (or shown to it)."""
         authorize = env.get("swift.authorize")
         if authorize is None:
             return None
         req = Request(env)
-        req.acl = info.get("write_acl")
+        req.acl = info.get(acl)
         return authorize(req)
 
     # -- subrequests ------------------------------------------------------
