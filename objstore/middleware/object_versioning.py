@@ -98,6 +98,17 @@ def valid_version_id(value: str) -> bool:
     return True
 
 
+def _wants_json(fmt: Optional[str], accept: Optional[str]) -> bool:
+    """``?versions`` listings are JSON only: a request for another format
+    is 406, as Swift."""
+    if fmt:
+        return fmt.lower() == "json"
+    if not accept:
+        return True
+    accept = accept.lower()
+    return "json" in accept or "*/*" in accept
+
+
 def _plain(status: int, text: str) -> Response:
     return swift_error(status, text, content_type=PLAIN)
 
@@ -136,6 +147,10 @@ class ObjectVersioning(VersionedWrites):
         given = env.pop("HTTP_" + CLIENT_HEADER.upper().replace("-", "_"), None)
         if given is not None and method in ("PUT", "POST"):
             enabled = config_true_value(given)
+            if enabled and self._legacy(env, account, container):
+                return _plain(400, "Cannot enable object versioning on a container that "
+                                   "is already using the legacy versioned writes "
+                                   "feature.")(env, start_response)
             env["HTTP_" + SYSMETA_ENABLED.upper().replace("-", "_")] = str(enabled)
             location = VERSIONS_PREFIX + container
             if enabled:
@@ -159,6 +174,15 @@ class ObjectVersioning(VersionedWrites):
         if value is not None and method in ("GET", "HEAD"):
             resp.headers[CLIENT_HEADER] = str(config_true_value(value))
         return resp(env, start_response)
+
+    def _legacy(self, env: Dict[str, Any], account: str, container: str) -> bool:
+        """Whether the container (as it is, or as this request sets it)
+        uses X-Versions-Location / X-History-Location."""
+        if env.get("HTTP_X_VERSIONS_LOCATION") or env.get("HTTP_X_HISTORY_LOCATION"):
+            return True
+        info = get_container_info(env, self.app, account, container)
+        return 200 <= info.get("status", 0) < 300 and bool(
+            info.get("versions") or info.get("history"))
 
     def _make_versions_container(self, env: Dict[str, Any], account: str,
                                  location: str) -> Optional[Response]:
@@ -386,11 +410,22 @@ class ObjectVersioning(VersionedWrites):
     # -- ?versions listings -----------------------------------------------
 
     def _all_versions(self, env: Dict[str, Any], account: str, container: str,
-                      location: Optional[str], prefix: str) -> Iterator[Dict[str, Any]]:
+                      location: Optional[str], prefix: str, marker: str = "",
+                      version_marker: str = "") -> Iterator[Dict[str, Any]]:
         """Both listings merged: per object, the current version (latest)
-        then the archived ones newest first."""
-        current = self._listing(env, account, container, prefix)
-        archived = self._listing(env, account, location, prefix) if location else iter(())
+        then the archived ones newest first; after ``marker`` (all its
+        versions, or with ``version_marker`` the ones older than that)."""
+        current = self._listing(env, account, container, prefix, marker=marker)
+        old_marker = ""
+        if marker:
+            if version_marker == NULL_ID:  # after the current version: every kept one
+                old_marker = marker + SEPARATOR
+            elif version_marker:
+                old_marker = version_name(marker, version_marker)
+            else:
+                old_marker = marker + SEPARATOR + "9999999999.99999"
+        archived = self._listing(env, account, location, prefix, marker=old_marker) \
+            if location else iter(())
         row = next(current, None)
         old = next(archived, None)
         while row is not None or old is not None:
@@ -440,13 +475,20 @@ class ObjectVersioning(VersionedWrites):
         denied = self._authorize(env, info, "read_acl")
         if denied is not None:
             return denied
+        if not _wants_json(query.get("format"), env.get("HTTP_ACCEPT")):
+            return swift_error(406)
         try:
             limit = min(int(query.get("limit") or 10000), 10000)
         except ValueError:
             return _plain(412, "Value of limit must be a positive integer")
+        marker, version_marker = query.get("marker", ""), query.get("version_marker", "")
+        if version_marker and not marker:
+            return _plain(400, "version_marker param requires marker")
+        if version_marker and not valid_version_id(version_marker):
+            return swift_error(400, "invalid version_marker param")
         rows: List[Dict[str, Any]] = []
         for entry in self._all_versions(env, account, container, location,
-                                        query.get("prefix", "")):
+                                        query.get("prefix", ""), marker, version_marker):
             if len(rows) >= limit:
                 break
             rows.append(entry)

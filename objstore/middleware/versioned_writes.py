@@ -222,10 +222,9 @@ class VersionedWrites:
         return self._listing(env, account, location, archive_prefix(obj), reverse=True)
 
     def _listing(self, env: Dict[str, Any], account: str, location: str, prefix: str,
-                 reverse: bool = False) -> Iterator[Dict[str, Any]]:
-        """Every row of ``location``'s JSON listing under ``prefix``, one
-        page in memory at a time."""
-        marker = ""
+                 reverse: bool = False, marker: str = "") -> Iterator[Dict[str, Any]]:
+        """Every row of ``location``'s JSON listing under ``prefix`` (after
+        ``marker``), one page in memory at a time."""
         while True:
             query = [("format", "json"), ("prefix", prefix), ("limit", str(LISTING_PAGE))]
             if reverse:

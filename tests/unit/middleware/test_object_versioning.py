@@ -256,3 +256,43 @@ def test_a_large_objects_version_stays_a_working_large_object(cluster, base):
         assert cluster.request("GET", base + "/big")[2] == b"small"
     finally:
         _empty(cluster, segs)
+
+
+def test_versions_listing_pages_with_marker_and_version_marker(cluster, base):
+    ids = {}
+    for name in ("p", "p", "p", "q", "q"):
+        ids.setdefault(name, []).append(
+            cluster.request("PUT", "%s/%s" % (base, name), body=b"x")[1]
+            ["X-Object-Version-Id"])
+    p_new_first = ids["p"][::-1]
+    q_new_first = ids["q"][::-1]
+    listed = [(r[0], r[1]) for r in _versions(cluster, base)]
+    assert listed == [("p", i) for i in p_new_first] + [("q", i) for i in q_new_first]
+    _s, _h, body = cluster.request("GET", base + "?versions&marker=p")
+    assert [(r["name"], r["version_id"]) for r in json.loads(body)] == [
+        ("q", i) for i in q_new_first]
+    _s, _h, body = cluster.request("GET", "%s?versions&marker=p&version_marker=%s"
+                                   % (base, p_new_first[1]))
+    assert [(r["name"], r["version_id"]) for r in json.loads(body)] == [
+        ("p", p_new_first[2])] + [("q", i) for i in q_new_first]
+    _s, _h, body = cluster.request("GET", base + "?versions&marker=p&version_marker=null")
+    assert [r["version_id"] for r in json.loads(body)][:2] == p_new_first[1:]
+    status, _h, body = cluster.request("GET", base + "?versions&version_marker=" + ids["p"][0])
+    assert (status, body) == (400, b"version_marker param requires marker")
+    status, _h, body = cluster.request("GET", base + "?versions&marker=p&version_marker=abc")
+    assert (status, body) == (400, b"invalid version_marker param")
+    for bad in ("?versions&format=plain", "?versions&format=xml"):
+        assert cluster.request("GET", base + bad)[0] == 406
+    assert cluster.request("GET", base + "?versions", {"Accept": "text/plain"})[0] == 406
+    assert cluster.request("GET", base + "?versions", {"Accept": "*/*"})[0] == 200
+
+
+def test_legacy_versioning_and_the_new_one_do_not_mix(cluster):
+    path = "/v1/%s/legacy-%s" % (ACCOUNT, uuid.uuid4().hex[:8])
+    assert cluster.request("PUT", path, {"X-Versions-Location": "elsewhere"})[0] == 201
+    try:
+        status, _h, body = cluster.request("POST", path, {"X-Versions-Enabled": "true"})
+        assert status == 400 and body.startswith(b"Cannot enable object versioning")
+        assert "X-Versions-Enabled" not in cluster.request("HEAD", path)[1]
+    finally:
+        _empty(cluster, path)
