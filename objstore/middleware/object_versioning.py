@@ -241,7 +241,7 @@ class ObjectVersioning(VersionedWrites):
         info, location = self._enabled(env, account, container)
         if version_id is not None and method != "PUT":
             if not valid_version_id(version_id):
-                return _plain(400, "Invalid version parameter")(env, start_response)
+                return swift_error(400, "Invalid version parameter")(env, start_response)
             if location is None:
                 return _plain(400, "version-aware operations require that the "
                                    "container is versioned")(env, start_response)
@@ -258,13 +258,11 @@ class ObjectVersioning(VersionedWrites):
         if location is None:
             return self.app(env, start_response)
         enabled = config_true_value((info.get("sysmeta") or {}).get("versions-enabled"))
-        if method == "PUT" and enabled:
-            return self._put(env, account, container, obj, location, info)(
+        if method == "PUT":
+            return self._put(env, account, container, obj, location, info, enabled)(
                 env, start_response)
         if method == "DELETE":
-            if not enabled:
-                return self.app(env, start_response)
-            return self._delete(env, account, container, obj, location, info)(
+            return self._delete(env, account, container, obj, location, info, enabled)(
                 env, start_response)
         resp = Request(env).get_response(self.app)
         if resp.status_int == 404:
@@ -287,10 +285,12 @@ class ObjectVersioning(VersionedWrites):
                 quote(account), quote(container), quote(obj), version_id)
 
     def _put(self, env: Dict[str, Any], account: str, container: str, obj: str,
-             location: str, info: Dict[str, Any]) -> Response:
-        bad = self._archive(env, account, container, obj, location, info)
-        if bad is not None:
-            return bad
+             location: str, info: Dict[str, Any], enabled: bool) -> Response:
+        """Keep the current version, then write the new one with its id
+        (suspended: a ``null`` version, which replaces a ``null`` one)."""
+        bad = self._archive(env, account, container, obj, location, info, enabled)
+        if bad is not None or not enabled:
+            return bad or Request(env).get_response(self.app)
         now = Timestamp.now()
         env["HTTP_X_TIMESTAMP"] = now.internal
         env["HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_")] = now.normal
@@ -300,9 +300,11 @@ class ObjectVersioning(VersionedWrites):
         return resp
 
     def _archive(self, env: Dict[str, Any], account: str, container: str, obj: str,
-                 location: str, info: Dict[str, Any]) -> Optional[Response]:
-        """The client's write authorized, copy the current version (if any)
-        into the versions container; ``None``, or the error to answer."""
+                 location: str, info: Dict[str, Any], enabled: bool = True
+                 ) -> Optional[Response]:
+        """The client's write authorized, copy the current version (if any;
+        while suspended only one with a version id) into the versions
+        container; ``None``, or the error to answer."""
         denied = self._authorize(env, info)
         if denied is not None:
             return denied
@@ -312,6 +314,8 @@ class ObjectVersioning(VersionedWrites):
             return None
         if not 200 <= head.status_int < 300:
             return head
+        if not enabled and not head.headers.get(VERSION_ID_SYSMETA):
+            return None
         written = Timestamp(head.headers.get("X-Timestamp") or "0")
         # written before versioning: archived under its write time and
         # labelled with that id from now on
@@ -334,12 +338,13 @@ class ObjectVersioning(VersionedWrites):
         return None
 
     def _delete(self, env: Dict[str, Any], account: str, container: str, obj: str,
-                location: str, info: Dict[str, Any]) -> Response:
+                location: str, info: Dict[str, Any], enabled: bool) -> Response:
         """DELETE: keep the current version, leave a delete marker (the
-        newest version, listed), then delete the object."""
-        bad = self._archive(env, account, container, obj, location, info)
-        if bad is not None:
-            return bad
+        newest version, listed), then delete the object. Suspended: no
+        marker, and a ``null`` current version is not kept."""
+        bad = self._archive(env, account, container, obj, location, info, enabled)
+        if bad is not None or not enabled:
+            return bad or Request(env).get_response(self.app)
         now = Timestamp.now()
         marker = self._request(env, "PUT", "/v1/%s/%s/%s" % (
             account, location, version_name(obj, now.normal)),

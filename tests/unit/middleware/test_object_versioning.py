@@ -296,3 +296,17 @@ def test_legacy_versioning_and_the_new_one_do_not_mix(cluster):
         assert "X-Versions-Enabled" not in cluster.request("HEAD", path)[1]
     finally:
         _empty(cluster, path)
+
+
+def test_suspended_versioning_keeps_old_versions_and_writes_null_ones(cluster, base):
+    first = cluster.request("PUT", base + "/s", body=b"A")[1]["X-Object-Version-Id"]
+    assert cluster.request("POST", base, {"X-Versions-Enabled": "false"})[0] == 204
+    for body in (b"B", b"C"):
+        status, headers, _b = cluster.request("PUT", base + "/s", body=body)
+        assert status == 201 and "X-Object-Version-Id" not in headers
+    status, headers, body = cluster.request("GET", base + "/s")
+    assert (body, headers["X-Object-Version-Id"]) == (b"C", "null")
+    assert [(r[1], r[2]) for r in _versions(cluster, base)] == [("null", True), (first, False)]
+    assert cluster.request("DELETE", base + "/s")[0] == 204
+    assert [(r[1], r[2]) for r in _versions(cluster, base)] == [(first, False)]
+    assert cluster.request("GET", "%s/s?version-id=%s" % (base, first))[2] == b"A"
