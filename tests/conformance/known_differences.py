@@ -49,12 +49,6 @@ KNOWN: Dict[str, str] = {
     "info-section-s3api":
         FIXING + ": GET body differs",
     # --- Accounts, containers and ACLs
-    "account-get-prefix-json":
-        OPEN + ": differs only in Content-Length/Transfer-Encoding",
-    "account-get-prefix-xml":
-        OPEN + ": differs only in Content-Length/Transfer-Encoding",
-    "account-fresh-containers-listed":
-        OPEN + ": differs only in Content-Length/Transfer-Encoding",
     # --- Names and paths
     "object-options-cors-preflight-no-cors-config":
         FIXING + ": allow 'HEAD, PUT, POST, DELETE, OPTIONS, GET, COPY' (Swift 'HEAD, PUT, POST, DELETE, OPTIONS, GET')",
@@ -70,10 +64,6 @@ KNOWN: Dict[str, str] = {
         "deliberate: X-If-Delete-At is a backend header the gatekeeper removes from client requests (see docs: Names and paths)",
     "object-ec-zero-bytes":
         REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "name-utf8-quoted-container":
-        FIXING + ": differs only in Content-Length/Transfer-Encoding",
-    "name-utf8-raw-request-line-container":
-        FIXING + ": differs only in Content-Length/Transfer-Encoding",
     "name-invalid-utf8-in-marker":
         REGRESSION + ": step: GET {a}/{c}?marker=%FF&format=json | status: swift 400, objstore 200 | header accept-ranges: swift None, objstore 'bytes' | header content-length: swift '34', objstore '2' | header content-type:",
     "path-unknown-top":
@@ -116,16 +106,6 @@ KNOWN: Dict[str, str] = {
         FIXING + ": setup PUT answers 201, Swift 400; x-container-bytes-used '2' (Swift '1'); x-container-object-count '2' (Swift '1'); GET body differs",
     "listing-container-after-post":
         FIXING + ": GET body differs",
-    "listing-account-json":
-        FIXING + ": differs only in Content-Length/Transfer-Encoding",
-    "listing-account-xml":
-        FIXING + ": differs only in Content-Length/Transfer-Encoding",
-    "listing-account-marker":
-        FIXING + ": differs only in Content-Length/Transfer-Encoding",
-    "listing-account-accept-json":
-        FIXING + ": differs only in Content-Length/Transfer-Encoding",
-    "listing-account-accept-xml":
-        FIXING + ": differs only in Content-Length/Transfer-Encoding",
     # --- Server-side copy
     "copy-x-copy-from-multi-range":
         COPY_MULTI_RANGE,

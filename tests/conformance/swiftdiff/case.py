@@ -19,6 +19,7 @@ headers, body). Paths, header values and bodies are templates:
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
@@ -170,8 +171,10 @@ def view(step: Step, resp: Response, normalizer: Normalizer) -> Dict[str, Any]:
         headers = [(k, v.replace(token, "<boundary>")) for k, v in headers]
         body = body.replace(token.encode("latin-1"), b"<boundary>")
     out = normalizer.body(body, ctype)
-    # a shaped body compares a part: its length says nothing then
-    ignore = step.ignore + (("content-length",) if step.shape else ())
+    # a shaped body compares a part, and a body naming a storage policy has
+    # the length of that cluster's policy name: its length says nothing then
+    ignore = step.ignore + (("content-length",) if step.shape or (
+        isinstance(out, (str, list, dict)) and "<policy>" in json.dumps(out)) else ())
     return {"step": step.describe(), "status": resp.status,
             "headers": normalizer.headers(headers, ignore, not step.in_fresh_account),
             "body": step.shape(out) if step.shape else out}
