@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, quote
 
 from webob import Request, Response
 
-from objstore.common import registry
+from objstore.common import constraints, registry
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import PLAIN, swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
@@ -147,6 +147,11 @@ class ObjectVersioning(VersionedWrites):
         given = env.pop("HTTP_" + CLIENT_HEADER.upper().replace("-", "_"), None)
         if given is not None and method in ("PUT", "POST"):
             enabled = config_true_value(given)
+            if enabled and len((VERSIONS_PREFIX + container).encode("utf-8")) > \
+                    constraints.MAX_CONTAINER_NAME_LENGTH:
+                return _plain(400, "Container name too long to be versioned: its "
+                                   "versions container would be longer than %d bytes"
+                              % constraints.MAX_CONTAINER_NAME_LENGTH)(env, start_response)
             if enabled and self._legacy(env, account, container):
                 return _plain(400, "Cannot enable object versioning on a container that "
                                    "is already using the legacy versioned writes "

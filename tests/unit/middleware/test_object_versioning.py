@@ -310,3 +310,18 @@ def test_suspended_versioning_keeps_old_versions_and_writes_null_ones(cluster, b
     assert cluster.request("DELETE", base + "/s")[0] == 204
     assert [(r[1], r[2]) for r in _versions(cluster, base)] == [(first, False)]
     assert cluster.request("GET", "%s/s?version-id=%s" % (base, first))[2] == b"A"
+
+
+def test_a_post_keeps_the_version_id(cluster, base):
+    put = cluster.request("PUT", base + "/o", body=b"x")[1]["X-Object-Version-Id"]
+    assert cluster.request("POST", base + "/o", {"X-Object-Meta-Color": "red"})[0] == 202
+    status, headers, _b = cluster.request("HEAD", base + "/o")
+    assert (headers["X-Object-Version-Id"], headers["X-Object-Meta-Color"]) == (put, "red")
+    assert [r[1] for r in _versions(cluster, base)] == [put]
+
+
+def test_a_name_too_long_for_its_versions_container_is_not_versioned(cluster):
+    path = "/v1/%s/%s" % (ACCOUNT, "L" * (256 - len(VERSIONS_PREFIX) + 1))
+    status, _h, body = cluster.request("PUT", path, {"X-Versions-Enabled": "true"})
+    assert status == 400 and body.startswith(b"Container name too long to be versioned")
+    assert cluster.request("HEAD", path)[0] == 404
