@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import unquote
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from objstore.common.http import listing
@@ -224,9 +224,11 @@ def handle_listing(app: Callable[..., Any], env: Dict[str, Any], start_response:
     media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
     if fetch is None or media not in (listing.JSON_TYPE,) + tuple(listing.XML_TYPES):
         return app(env, start_response)
-    pairs = [(k, v) for k, v in parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True)
-             if k != "format"]
-    env["QUERY_STRING"] = urlencode(pairs + [("format", "json")])
+    # Kept as sent (not decoded and encoded again): a parameter that is not
+    # UTF-8 must still reach the proxy, which answers it with its 400.
+    pairs = [p for p in env.get("QUERY_STRING", "").split("&")
+             if p and unquote(p.split("=", 1)[0]) != "format"]
+    env["QUERY_STRING"] = "&".join(pairs + ["format=json"])
     captured: List[Any] = []
 
     def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:

@@ -56,7 +56,8 @@ _ENV_TRANSIENT = "HTTP_X_OBJECT_TRANSIENT_SYSMETA_"
 # Content-Type: a POST without one keeps the type the PUT stored, which
 # may be one the proxy detected.)
 _POST_KEPT = ("HTTP_CONTENT_ENCODING", "HTTP_CONTENT_DISPOSITION",
-              "HTTP_CONTENT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_EXPIRES", "HTTP_X_DELETE_AT")
+              "HTTP_CONTENT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_EXPIRES", "HTTP_X_DELETE_AT",
+              "HTTP_X_OBJECT_MANIFEST")
 SOURCE = "ENC"
 StartResponse = Callable[..., Any]
 
@@ -90,13 +91,14 @@ class EncryptingInput:
             if self.left is not None:
                 self.left -= len(data)
         if not data or self.left == 0:
-            self._check()
+            self.finish()
         return self.transform.update(data) if data else data
 
     def readline(self, size: int = -1) -> bytes:
         return self.read(size)
 
-    def _check(self) -> None:
+    def finish(self) -> None:
+        """The body has ended: check the client's ETag (once)."""
         if self.checked:
             return
         self.checked = True
@@ -147,6 +149,14 @@ def _fix_delete_after(env: Dict[str, Any]) -> None:
         del env["HTTP_X_DELETE_AFTER"]
 
 
+def _etag_mismatch(env: Dict[str, Any]) -> Any:
+    """The proxy's 422 for a body whose MD5 is not the client's ETag (the
+    proxy cannot judge it here: it only sees ciphertext), with the write's
+    Last-Modified as Swift sends it."""
+    return swift_error(422, headers={
+        "Last-Modified": Timestamp(env["HTTP_X_TIMESTAMP"]).http_date})
+
+
 def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
                keys: Dict[str, Any], path: str) -> Iterable[bytes]:
     strip_crypto_headers(env)
@@ -170,6 +180,13 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
         length = None
     reader = EncryptingInput(env["wsgi.input"], cu.ctr(body_key, iv), length, client_etag)
     env["wsgi.input"] = reader
+    if length == 0:
+        # Nobody reads an empty body (0-byte objects, DLO manifests,
+        # symlinks): it has ended already, and its ETag must still be kept.
+        try:
+            reader.finish()
+        except EtagMismatch:
+            return _etag_mismatch(env)(env, start_response)
     captured: List[Any] = []
 
     def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
@@ -178,9 +195,9 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
     try:
         body = b"".join(app(env, capture))
     except EtagMismatch:
-        return swift_error(422)(env, start_response)
+        return _etag_mismatch(env)(env, start_response)
     if reader.mismatch:  # the proxy turned the abort into its own error
-        return swift_error(422)(env, start_response)
+        return _etag_mismatch(env)(env, start_response)
     status, headers = captured
     if status.startswith("2") and reader.checked:
         headers = [(k, v) for k, v in headers if k.lower() != "etag"] + [("Etag", reader.etag)]

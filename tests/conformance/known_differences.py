@@ -48,24 +48,9 @@ KNOWN: Dict[str, str] = {
         FIXING + ": GET body differs",
     "info-section-s3api":
         FIXING + ": GET body differs",
-    # --- Accounts, containers and ACLs
     # --- Names and paths
-    "object-options-cors-preflight-no-cors-config":
-        FIXING + ": allow 'HEAD, PUT, POST, DELETE, OPTIONS, GET, COPY' (Swift 'HEAD, PUT, POST, DELETE, OPTIONS, GET')",
-    "object-put-zero-bytes":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None | step: HEAD {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "object-put-etag-mismatch":
-        REGRESSION + ": step: PUT {a}/{c}/o | header last-modified: swift '<http-date>', objstore None",
-    "object-put-etag-mismatch-keeps-old-data":
-        REGRESSION + ": step: PUT {a}/{c}/o | header last-modified: swift '<http-date>', objstore None",
-    "object-post-content-type":
-        FIXING + ": content-type 'text/plain' (Swift 'application/x-new')",
     "object-delete-if-delete-at-mismatch":
         "deliberate: X-If-Delete-At is a backend header the gatekeeper removes from client requests (see docs: Names and paths)",
-    "object-ec-zero-bytes":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "name-invalid-utf8-in-marker":
-        REGRESSION + ": step: GET {a}/{c}?marker=%FF&format=json | status: swift 400, objstore 200 | header accept-ranges: swift None, objstore 'bytes' | header content-length: swift '34', objstore '2' | header content-type:",
     "path-unknown-top":
         FIXING + ": GET answers 403, Swift 400; content-type 'application/xml' (Swift 'text/html; charset=UTF-8'); extra x-amz-id-2; extra x-amz-request-id; GET body differs",
     # --- Conditional and ranged requests
@@ -81,31 +66,9 @@ KNOWN: Dict[str, str] = {
         IF_RANGE,
     "cond-get-if-range-date-past-ec":
         IF_RANGE,
-    "range-0b-first-byte":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-suffix":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-open-ended":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-multi":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-head":
-        REGRESSION + ": step: HEAD {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-first-byte-ec":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-suffix-ec":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-open-ended-ec":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-multi-ec":
-        REGRESSION + ": step: GET {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "range-0b-head-ec":
-        REGRESSION + ": step: HEAD {a}/{c}/o | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
     # --- Listings
     "listing-container-content-types":
         FIXING + ": setup PUT answers 201, Swift 400; x-container-bytes-used '2' (Swift '1'); x-container-object-count '2' (Swift '1'); GET body differs",
-    "listing-container-after-post":
-        FIXING + ": GET body differs",
     # --- Server-side copy
     "copy-x-copy-from-multi-range":
         COPY_MULTI_RANGE,
@@ -114,37 +77,9 @@ KNOWN: Dict[str, str] = {
         SEGMENT_GONE,
     "slo-put-heartbeat":
         FIXING + ": PUT answers 201, Swift 202; content-type 'text/html; charset=UTF-8' (Swift 'text/plain'); extra etag; extra last-modified; PUT body differs",
-    "dlo-get-manifest":
-        REGRESSION + ": step: GET {a}/{c}/m?multipart-manifest=get | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "dlo-head-manifest":
-        REGRESSION + ": step: HEAD {a}/{c}/m?multipart-manifest=get | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "dlo-post-meta":
-        REGRESSION + ": step: HEAD {a}/{c}/m | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "dlo-manifest-with-body":
-        REGRESSION + ": step: GET {a}/{c}/m | header content-length: swift '2', objstore '8' | header etag: swift '\"e5332fe25060086ed2b14293e6fc65f1\"', objstore 'fce71e452155f0ad7e8add277433e515' | header x-object-manifest: ",
-    "dlo-utf8-names":
-        REGRESSION + ": step: GET {a}/{c}/%C3%B6?multipart-manifest=get | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
     # --- Middlewares (tempurl, formpost, staticweb, cors, symlink, bulk)
-    "staticweb-index":
-        OPEN_MIDDLEWARES + ": no vary",
-    "staticweb-error-page":
-        OPEN_MIDDLEWARES + ": no accept-ranges; no x-timestamp",
-    "staticweb-listings":
-        OPEN_MIDDLEWARES + ": no vary",
-    "staticweb-web-mode-for-owner":
-        OPEN_MIDDLEWARES + ": no vary",
-    "cors-preflight-other-origin":
-        OPEN_MIDDLEWARES + ": allow 'HEAD, PUT, POST, DELETE, OPTIONS, GET, COPY' (Swift 'HEAD, PUT, POST, DELETE, OPTIONS, GET')",
     "cors-preflight-with-headers":
         OPEN_MIDDLEWARES + ": access-control-allow-headers 'content-type, x-object-meta-color' (Swift 'x-object-meta-color, content-type')",
     "cors-get-with-origin":
         OPEN_MIDDLEWARES + ": access-control-expose-headers 'cache-control, content-language, content-type, expires, last-modified, pragma, etag, x-timestamp, x-trans-id, x-openstack-request-id, x-object-meta-color' (Swift 'content-type, pragma, content-language, las...",
-    "symlink-get-symlink-get":
-        REGRESSION + ": step: GET {a}/{c}/link?symlink=get | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "symlink-head-symlink-get":
-        REGRESSION + ": step: HEAD {a}/{c}/link?symlink=get | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
-    "symlink-bad-target":
-        OPEN_MIDDLEWARES + ": content-type 'text/plain' (Swift 'text/html; charset=UTF-8')",
-    "symlink-static-etag":
-        REGRESSION + ": step: HEAD {a}/{c}/link?symlink=get | header etag: swift 'd41d8cd98f00b204e9800998ecf8427e', objstore None",
 }

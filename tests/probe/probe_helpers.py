@@ -24,6 +24,9 @@ import swiftclient
 
 from objstore.common.config import read_conf
 from objstore.obj.diskfile import DiskFileManager, DiskFileNotExist
+from objstore.middleware import crypto_utils as cu
+from objstore.middleware.encrypter import BODY_META
+from objstore.middleware.keymaster import load_secrets
 from ring import Ring
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -171,7 +174,22 @@ def on_disk(node: int, part: int, account: str, container: str, obj: str) -> Opt
     except DiskFileNotExist:
         return None
     reader = df.reader(verify=False)
-    return b"".join(reader)
+    return _plaintext(df.get_metadata(), b"".join(reader))
+
+
+def _plaintext(metadata: dict, data: bytes) -> bytes:
+    """``data`` as the client wrote it: the SAIO encrypts bodies at rest
+    (keymaster + encryption), so a copy on disk is decrypted with the
+    SAIO's own root secret, the way the proxy's decrypter does."""
+    meta_text = {k.lower(): v for k, v in metadata.items()}.get(BODY_META.lower())
+    if meta_text is None:
+        return data  # written before encryption, or by a test without it
+    meta = cu.load_meta(meta_text)
+    secrets = load_secrets({"keymaster_config_path": os.path.join(ETC, "keymaster.conf")})
+    secret = secrets[str(meta["key_id"].get("secret_id", ""))]
+    object_key = cu.derive_key(secret, meta["key_id"]["path"])
+    body_key = cu.unwrap_key(object_key, meta["body_key"])
+    return cu.ctr(body_key, cu.unb64(meta["iv"])).update(data)
 
 
 def account_of(conn: swiftclient.Connection) -> str:
