@@ -21,6 +21,11 @@ _SHAPED = {"date", "last-modified", "x-timestamp", "x-put-timestamp", "x-trans-i
            "x-openstack-request-id", "x-auth-token", "x-storage-token",
            "x-auth-token-expires", "x-delete-at", "x-backend-timestamp"}
 
+#: comma-separated lists whose order Swift does not fix: it builds them from
+#: a set, so two Swift processes (hash randomization) answer different
+#: orders; compared as sets of tokens
+_TOKEN_SETS = {"allow", "access-control-allow-methods", "access-control-allow-headers",
+               "access-control-expose-headers"}
 #: account usage totals: the reference runs no container-updater, so its
 #: account object counts and bytes lag behind; compared by shape only
 _ACCOUNT_USAGE = re.compile(r"^x-account-(object-count|bytes-used|"
@@ -86,6 +91,9 @@ class Normalizer:
     def header_value(self, name: str, value: str, shared_account: bool = True) -> str:
         if name == "x-storage-policy" and value in self._policies:
             return "<policy>"
+        if name in _TOKEN_SETS:
+            tokens = {t.strip() for t in value.split(",") if t.strip()}
+            return ", ".join(sorted(tokens, key=str.lower))
         if name in _MANIFEST_MD5 and re.fullmatch(r"[0-9a-f]{32}", value):
             return "<manifest-md5>"
         if name in _SHAPED or _ACCOUNT_USAGE.match(name) or \
