@@ -29,7 +29,7 @@ from webob.exc import HTTPException
 from objstore.common.http import errors
 from objstore.common.http.wsgi_str import InvalidName, decode_name, wsgi_to_bytes
 from objstore.common.logs import set_txn_id
-from objstore.common.utils import check_drive, generate_trans_id, split_path
+from objstore.common.utils import check_drive, close_if_possible, generate_trans_id, split_path
 
 
 class HTTPError(Exception):
@@ -65,9 +65,7 @@ class LoggedBody:
 
     def close(self) -> None:
         try:
-            close = getattr(self.inner, "close", None)
-            if close:
-                close()
+            close_if_possible(self.inner)
         finally:
             self.done(self.sent)
 

@@ -20,6 +20,7 @@ from webob import Request, Response
 
 from objstore.common.constraints import OBJECT_META_PREFIXES, OBJECT_STORED_HEADERS
 from objstore.common.http.wsgi_str import str_to_wsgi
+from objstore.common.utils import close_if_possible
 
 WsgiApp = Callable[..., Any]
 
@@ -131,6 +132,4 @@ def sub_request(app: WsgiApp, env: Mapping[str, Any], method: str, path: str,
 
 def close_response(resp: Response) -> None:
     """Release a response's body without reading it."""
-    close = getattr(resp.app_iter, "close", None)
-    if close is not None:
-        close()
+    close_if_possible(resp.app_iter)

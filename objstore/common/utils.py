@@ -7,7 +7,7 @@ import hashlib
 import os
 import time
 import uuid
-from typing import List, Optional
+from typing import Any, Iterable, List, Optional
 from urllib.parse import unquote
 
 
@@ -147,3 +147,22 @@ def md5_hex(data: bytes) -> str:
 def new_md5():  # type: ignore[no-untyped-def]
     """An MD5 hasher (used for ETags, not for security)."""
     return hashlib.md5(usedforsecurity=False)
+
+
+def close_if_possible(obj: Any) -> None:
+    """Call ``obj.close()`` if it has one: the WSGI rule for a response body
+    (an app_iter may be a list, a generator, or an object with ``close``)."""
+    close = getattr(obj, "close", None)
+    if close is not None:
+        close()
+
+
+def drain_and_close(chunks: Iterable[bytes]) -> None:
+    """Read a response body to its end, discarding it, then close it: a
+    subrequest whose answer is only its status still lets the app below
+    finish (and release its connections)."""
+    try:
+        for _chunk in chunks:
+            pass
+    finally:
+        close_if_possible(chunks)

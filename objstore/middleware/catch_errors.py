@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from objstore.common import logs
 from objstore.common.http.headers import UnsafeHeader, check_headers
-from objstore.common.utils import generate_trans_id
+from objstore.common.utils import close_if_possible, generate_trans_id
 
 TRANS_ID_HEADERS = ("X-Trans-Id", "X-Openstack-Request-Id")
 MAX_TRANS_ID_EXTRA = 32
@@ -94,9 +94,7 @@ class CatchErrorsMiddleware:
         if state["unsafe"] is not None:
             self.logger.error("%s %s: response refused, %s", env.get("REQUEST_METHOD"),
                               env.get("PATH_INFO"), state["unsafe"])
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                close()
+            close_if_possible(app_iter)
             return self._error(trans_id, start_response)
         expected = state["length"]
         if env.get("REQUEST_METHOD") == "HEAD" or state["status"] in _NO_BODY_STATUSES \
@@ -150,9 +148,7 @@ class _CheckedBody:
             raise BodyLengthError("body ended after %d of %d bytes" % (sent, self.expected))
 
     def close(self) -> None:
-        close = getattr(self.app_iter, "close", None)
-        if close is not None:
-            close()
+        close_if_possible(self.app_iter)
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

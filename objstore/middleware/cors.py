@@ -30,7 +30,7 @@ from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import swift_error
 from objstore.common.info import get_container_info
-from objstore.common.utils import split_path
+from objstore.common.utils import drain_and_close, split_path
 
 StartResponse = Callable[..., Any]
 # Response headers a cross-origin script may always read.
@@ -104,13 +104,7 @@ class CORS:
         def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> None:
             captured[:] = [status, headers]
         body = self.app(plain, capture)
-        try:
-            for _chunk in body:
-                pass
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        drain_and_close(body)
         status, headers = captured if captured else ("500 Internal Server Error", [])
         allow = next((v for k, v in headers if k.lower() == "allow"), "")
         methods = [m.strip() for m in allow.split(",") if m.strip()]

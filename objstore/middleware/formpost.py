@@ -34,7 +34,7 @@ from urllib.parse import quote
 from objstore.common import registry
 from objstore.common.config import config_int
 from objstore.common.form_data import FormDataError, FormDataReader, Part, boundary_of
-from objstore.common.utils import split_path
+from objstore.common.utils import drain_and_close, split_path
 from objstore.common.http.errors import plain_error, swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import make_env
@@ -211,13 +211,7 @@ class FormPost:
         def start(status: str, _headers: List[Tuple[str, str]], _exc: Any = None) -> None:
             captured.append(status)
         body = self.app(sub, start)
-        try:
-            for _chunk in body:
-                pass
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        drain_and_close(body)
         if stream.too_big:
             raise _bad("max_file_size exceeded")
         return captured[0] if captured else "500 Internal Server Error"

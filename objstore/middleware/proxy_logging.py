@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from objstore.common import logs
 from objstore.common.config import config_int, config_true_value
+from objstore.common.utils import close_if_possible
 
 LOGGED_KEY = "swift.proxy_access_log_made"
 _SAFE = "/:;=?&@!$'()*+,~-._[]"
@@ -197,9 +198,7 @@ class _LoggedBody:
 
     def close(self) -> None:
         try:
-            close = getattr(self.app_iter, "close", None)
-            if close is not None:
-                close()
+            close_if_possible(self.app_iter)
         finally:
             self._log()
 

@@ -27,6 +27,7 @@ from webob import Response
 from objstore.common.http.errors import PLAIN_UTF8, swift_error
 from objstore.common.subrequest import WsgiApp, close_response, sub_request
 from objstore.common.http.ranges import NOT_SATISFIABLE_BODY, unsatisfiable_content_range
+from objstore.common.utils import close_if_possible
 
 LOG = logging.getLogger("objstore.large_objects")
 
@@ -127,9 +128,7 @@ class LargeBody:
             LOG.error("large object %s: %s; ending the response early", self._name, err)
 
     def close(self) -> None:
-        close = getattr(self._chunks, "close", None)
-        if close is not None:
-            close()
+        close_if_possible(self._chunks)
 
 
 def set_large_body(resp: Response, chunks: Iterator[bytes], name: str) -> Optional[Response]:

@@ -33,7 +33,7 @@ from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.info import get_container_info
 from objstore.common.subrequest import make_env
-from objstore.common.utils import split_path
+from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.wsgi_str import wsgi_to_str
 
 StartResponse = Callable[..., Any]
@@ -68,9 +68,7 @@ class _Answer:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
     def close(self) -> None:
-        close = getattr(self.body, "close", None)
-        if close is not None:
-            close()
+        close_if_possible(self.body)
 
     def read(self) -> bytes:
         try:
@@ -106,9 +104,7 @@ class _Prepend:
         yield from self.rest
 
     def close(self) -> None:
-        close = getattr(self.rest, "close", None)
-        if close is not None:
-            close()
+        close_if_possible(self.rest)
 
 
 def listing_row(name: str, href: str, size: str, date: str, classes: str) -> str:

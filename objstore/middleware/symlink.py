@@ -30,7 +30,7 @@ from objstore.common import registry
 from objstore.common.config import config_int
 from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common.subrequest import make_env
-from objstore.common.utils import split_path
+from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.wsgi_str import str_to_wsgi as _wsgi, wsgi_to_str as _text
 
 StartResponse = Callable[..., Any]
@@ -118,9 +118,7 @@ class _Sub:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
     def close(self) -> None:
-        close = getattr(self.body, "close", None)
-        if close is not None:
-            close()
+        close_if_possible(self.body)
 
     def link(self) -> Optional[Dict[str, str]]:
         """The link's sysmeta (``Target`` etc.), or ``None`` for a plain object."""

@@ -38,6 +38,7 @@ from objstore.common.ec import CorruptFragment, ECError, codec_for
 from objstore.common.http_client import http_connect
 from objstore.common.storage_policy import StoragePolicy, load_policies
 from objstore.common.timestamp import Timestamp
+from objstore.common.utils import close_if_possible
 from objstore.obj.diskfile import (DiskFileDeleted, DiskFileDeviceUnavailable,
                                    DiskFileManager, DiskFileNotExist)
 from ring import Ring
@@ -223,9 +224,7 @@ class ObjectReconstructor(Daemon):
             self._push(node, job, name, headers, body(), ts)
         finally:
             for stream in sources.values():
-                closer = getattr(stream, "close", None)
-                if closer:
-                    closer()
+                close_if_possible(stream)
 
     def _sources(self, job: Job, name: str, ts: Timestamp, target: int,
                  need: int) -> Dict[int, Any]:

@@ -10,6 +10,7 @@ from webob import Request, Response
 from objstore.common.http import errors
 from objstore.common.storage_server import HTTPError
 from objstore.common.timestamp import Timestamp
+from objstore.common.utils import close_if_possible
 
 
 def make_response(status: int, body: bytes = b"", headers: Optional[Dict[str, str]] = None,
@@ -48,7 +49,5 @@ class ClosingBody:
         return iter(self.body)
 
     def close(self) -> None:
-        close = getattr(self.body, "close", None)
-        if close:
-            close()
+        close_if_possible(self.body)
         self.reader.close()

@@ -35,6 +35,7 @@ from objstore.proxy.controllers.base import error_response, filtered_headers
 from objstore.proxy.ec_put import EC_ETAG, EC_LENGTH, EC_SEGMENT, FRAG_INDEX
 from objstore.proxy.nodes import Node, NodeIter
 from objstore.proxy.quorum import is_node_fault
+from objstore.common.utils import close_if_possible
 
 _CONDITIONAL = conditional.CONDITION_HEADERS
 _DROPPED = ("range", "if-range")
@@ -460,9 +461,7 @@ class _Closing:
             self.logger.error("EC GET stopped: %s", err)
 
     def close(self) -> None:
-        close = getattr(self.body, "close", None)
-        if close:
-            close()
+        close_if_possible(self.body)
         _close_all(self.sources)
 
 

@@ -2,8 +2,9 @@ import os
 
 import pytest
 
-from objstore.common.utils import (check_drive, generate_trans_id, ismount, renamer,
-                                   split_path, write_file_atomic)
+from objstore.common.utils import (check_drive, close_if_possible, drain_and_close,
+                                   generate_trans_id, ismount, renamer, split_path,
+                                   write_file_atomic)
 
 
 @pytest.mark.parametrize("path,args,expected", [
@@ -56,3 +57,42 @@ def test_check_drive(tmp_path):
 def test_trans_ids_are_unique_and_carry_the_suffix():
     a, b = generate_trans_id("-x"), generate_trans_id("-x")
     assert a != b and a.startswith("tx") and a.endswith("-x")
+
+
+class _Body:
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.read = 0
+        self.closed = False
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            self.read += 1
+            yield chunk
+
+    def close(self):
+        self.closed = True
+
+
+def test_close_if_possible_closes_what_has_close_and_ignores_lists():
+    body = _Body([b"a"])
+    close_if_possible(body)
+    assert body.closed
+    close_if_possible([b"a", b"b"])  # a list has no close: nothing to do
+
+
+def test_drain_and_close_reads_every_chunk_then_closes():
+    body = _Body([b"a", b"b", b"c"])
+    drain_and_close(body)
+    assert (body.read, body.closed) == (3, True)
+
+
+def test_drain_and_close_closes_even_when_the_body_fails():
+    class Failing(_Body):
+        def __iter__(self):
+            yield b"a"
+            raise IOError("backend went away")
+    body = Failing([])
+    with pytest.raises(IOError):
+        drain_and_close(body)
+    assert body.closed
