@@ -42,11 +42,13 @@ _RANGE = re.compile(r"bytes (\d+)-(\d+)/")
 StartResponse = Callable[..., Any]
 
 
-def add_etag_macs(env: Dict[str, Any], etag_keys: Optional[Callable[[], List[bytes]]]) -> None:
-    """Let the object server match conditions against the stored MAC."""
+def add_etag_macs(env: Dict[str, Any], etag_keys: Optional[Callable[[], List[bytes]]],
+                  headers: Tuple[str, ...] = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")) -> None:
+    """Let the object server match conditions (the ETag lists in the environ
+    keys ``headers``) against the stored MAC."""
     if etag_keys is None:
         return
-    names = [n for n in ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH") if env.get(n)]
+    names = [n for n in headers if env.get(n)]
     if not names:
         return
     keys = etag_keys()

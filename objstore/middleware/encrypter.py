@@ -160,6 +160,9 @@ def _etag_mismatch(env: Dict[str, Any]) -> Any:
 def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
                keys: Dict[str, Any], path: str) -> Iterable[bytes]:
     strip_crypto_headers(env)
+    # A conditional write (s3api's If-Match) is judged on the plaintext ETag.
+    from objstore.middleware.decrypter import add_etag_macs  # decrypter imports this module
+    add_etag_macs(env, env.get(cu.ETAG_KEYS), ("HTTP_X_BACKEND_IF_MATCH",))
     object_key = keys["object"]
     refused = encrypt_user_meta(env, object_key)
     if refused is not None:

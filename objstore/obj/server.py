@@ -24,7 +24,7 @@ from objstore.common.storage_policy import load_policies
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
 from objstore.common.wsgi import run_wsgi
-from objstore.obj import ec_fragments, ssync, updates
+from objstore.obj import ec_fragments, ssync, updates, write_conditions
 from objstore.obj.diskfile import (CONTENT_TYPE_TIMESTAMP, DiskFile, DiskFileCollision,
                                    DiskFileDeleted, DiskFileDeviceUnavailable,
                                    DiskFileExpired, DiskFileManager, DiskFileNoSpace,
@@ -210,7 +210,8 @@ class ObjectController(StorageServer):
             etag = self._receive(req, writer, length)
             metadata = self._put_metadata(req, df, ts, etag, writer.bytes_written, delete_at)
             try:
-                writer.put(metadata, self._data_ext(req, policy_index))
+                writer.put(metadata, self._data_ext(req, policy_index),
+                           write_conditions.at_publish(req.headers, lambda: self._current_metadata(req)))
             except DiskFileNoSpace:
                 raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_containers(req, df, targets, "PUT", segs, policy_index, {
@@ -240,13 +241,25 @@ class ObjectController(StorageServer):
             pass
         except DiskFileCollision as err:
             raise HTTPError(403, str(err)) from None
-        if exists and req.headers.get("If-None-Match", "").strip() == "*":
-            raise HTTPError(412, "Object exists and If-None-Match: * was sent",
-                            {"X-Backend-Timestamp": existing.internal})  # type: ignore[union-attr]
+        reason = write_conditions.failure(req.headers, df.get_metadata() if exists else None)
+        if reason:
+            raise HTTPError(412, "Precondition failed: " + reason,
+                            {"X-Backend-Timestamp": existing.internal} if existing else {})
         if existing is not None and existing >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
                             {"X-Backend-Timestamp": existing.internal})
         return old_delete_at
+
+    def _current_metadata(self, req: Request) -> Optional[Dict[str, str]]:
+        """The object's metadata as on disk now (``None`` if there is none),
+        read afresh for a conditional PUT's check at publish time."""
+        df, _segs, _policy = self._diskfile(req)
+        try:
+            df.open()
+        except DiskFileNotExist:
+            return None
+        df.close()
+        return dict(df.get_metadata())
 
     def _receive(self, req: Request, writer: Any, length: Optional[int]) -> str:
         """Copy the body to ``writer``; the MD5 hex of it, or an HTTPError."""

@@ -6,11 +6,17 @@ spilling to a sidecar in the hash dir), fsyncs the file, renames it into
 the hash dir and fsyncs the dir: after ``put`` returns the object survives
 a crash, and before it nothing is visible. The fsyncs run in a real thread
 so one slow disk does not stall the server.
+
+Every rename into a hash dir happens under an exclusive ``flock`` of that
+dir, and a conditional write's check (``put``'s ``precondition``) runs under
+the same lock just before its rename: nothing can be published between a
+node's check and its write (``write_conditions.py``).
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import tempfile
 import uuid
@@ -80,10 +86,14 @@ class DiskFileWriter:
         self.bytes_written += len(chunk)
         return self.bytes_written
 
-    def put(self, metadata: Metadata, ext: str = ".data") -> str:
-        """Make the file durable and visible as ``<X-Timestamp><ext>``."""
+    def put(self, metadata: Metadata, ext: str = ".data",
+            precondition: Optional[Callable[[], None]] = None) -> str:
+        """Make the file durable and visible as ``<X-Timestamp><ext>``.
+
+        ``precondition`` runs under the hash dir's lock right before the
+        rename; whatever it raises aborts the write (nothing is published)."""
         try:
-            target = concurrency.run_in_thread(self._publish, metadata, ext)
+            target = concurrency.run_in_thread(self._publish, metadata, ext, precondition)
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None
@@ -92,7 +102,8 @@ class DiskFileWriter:
         self.after_publish()
         return target
 
-    def _publish(self, metadata: Metadata, ext: str) -> str:
+    def _publish(self, metadata: Metadata, ext: str,
+                 precondition: Optional[Callable[[], None]] = None) -> str:
         name = Timestamp(metadata["X-Timestamp"]).internal + ext
         os.ftruncate(self.fd, self.bytes_written)  # drop fallocate'd tail
         makedirs_durable(self.datadir)
@@ -102,7 +113,16 @@ class DiskFileWriter:
             spilled = write_metadata(self.fd, metadata, sidecar)
             os.fsync(self.fd)
             target = os.path.join(self.datadir, name)
-            os.rename(self.tmp_path, target)
+            dir_fd = os.open(self.datadir, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                # A real thread: blocking here stalls no green thread, and
+                # the lock is held for a listing and a rename only.
+                fcntl.flock(dir_fd, fcntl.LOCK_EX)
+                if precondition is not None:
+                    precondition()
+                os.rename(self.tmp_path, target)
+            finally:
+                os.close(dir_fd)  # releases the lock
         except BaseException:
             if spilled:
                 _unlink(spilled)

@@ -5,11 +5,32 @@ conditions are evaluated here, against the ETag S3 shows, rather than
 forwarded. The evaluation itself is the common one in RFC 7232's order,
 which is also what S3 documents for GET, HEAD and
 ``x-amz-copy-source-if-*`` (objstore.common.http.conditional).
+
+Conditional writes (``If-Match`` / ``If-None-Match: *`` on PutObject and
+CompleteMultipartUpload, ``guarded_write``) are judged three times:
+
+1. here, against a HEAD, for S3's error of the plain case (``NoSuchKey``
+   for ``If-Match`` on a missing key, ``PreconditionFailed``);
+2. by every object server when the write arrives (412, nothing sent), and
+   again under the object's lock at the instant it publishes the new data
+   (``objstore/obj/write_conditions.py``): a write that landed while the
+   body was streaming makes it 409 ``ConditionalRequestConflict``, as S3
+   answers a write that raced a concurrent one;
+3. so that two conditional writes of one key never reach the replicas at
+   once (each replica would keep the one that arrived first there, and
+   the one refused by a quorum could still be stored on a minority), a
+   conditional write holds a lock in the proxies' shared memcached for as
+   long as it runs; a second one meanwhile is 409
+   ``ConditionalRequestConflict`` at once, without touching storage.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+import hashlib
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from objstore.common.http.conditional import Preconditions, etag_matches, http_date, rfc_verdict
 from objstore.middleware.s3api.errors import S3Error
@@ -66,3 +87,105 @@ def check_write(headers: Dict[str, str], current_etag: Optional[str]) -> None:
 
 def is_conditional_write(headers: Dict[str, str]) -> bool:
     return "if-match" in headers or "if-none-match" in headers
+
+
+# What the object servers judge a conditional write by (see
+# objstore/obj/write_conditions.py); the S3 ETag of a multipart object is in
+# its sysmeta, an encrypted object's plaintext ETag is matched by the
+# encryption middleware adding its MAC location.
+BACKEND_IF_MATCH = "X-Backend-If-Match"
+ETAG_IS_AT = "X-Backend-Etag-Is-At"
+S3_ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
+# How long the shared lock of a conditional write lives without a refresh;
+# a running write refreshes it while its body streams, so only a write
+# whose proxy died keeps others out, and only for this long.
+LOCK_TTL = 60
+LOCK_REFRESH = 20
+
+
+class _WriteLock:
+    """A conditional write's lock on one key in the shared memcached."""
+
+    def __init__(self, cache: Any, key: str) -> None:
+        self.cache, self.key = cache, key
+        self.token = uuid.uuid4().hex
+        self.refreshed = time.monotonic()
+
+    def acquire(self) -> bool:
+        return bool(self.cache.add(self.key, self.token, time=LOCK_TTL))
+
+    def refresh(self) -> None:
+        now = time.monotonic()
+        if now - self.refreshed >= LOCK_REFRESH:
+            self.refreshed = now
+            self.cache.set(self.key, self.token, time=LOCK_TTL)
+
+    def release(self) -> None:
+        if self.cache.get(self.key) == self.token:
+            self.cache.delete(self.key)
+
+
+def _lock_key(account: str, bucket: str, key: str) -> str:
+    digest = hashlib.md5(("%s/%s/%s" % (account, bucket, key)).encode("utf-8")).hexdigest()
+    return "s3api/conditional-write/" + digest
+
+
+class RefreshingReader:
+    """A body reader that keeps a conditional write's lock alive while read."""
+
+    def __init__(self, reader: Any, lock: Optional[_WriteLock]) -> None:
+        self._reader, self._lock = reader, lock
+
+    def read(self, size: int = -1) -> bytes:
+        if self._lock is not None:
+            self._lock.refresh()
+        return self._reader.read(size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
+@contextmanager
+def guarded_write(ctx: Any, headers: Dict[str, str],
+                  current_etag: Callable[[], Optional[str]]
+                  ) -> Iterator[Optional[_WriteLock]]:
+    """Around the write of ``ctx.key`` with ``headers`` (the Swift PUT's,
+    completed here): S3's conditional write, or nothing for a plain one.
+
+    Yields the shared lock (``None`` without memcached or a condition) for
+    ``RefreshingReader``. Backend answers become S3's: a 412 from the
+    object servers is ``PreconditionFailed``, a 409 (a write that landed
+    during this one) is ``ConditionalRequestConflict``.
+    """
+    if not is_conditional_write(ctx.headers):
+        yield None
+        return
+    check_write(ctx.headers, current_etag())  # also learns the account
+    lock = None
+    cache = ctx.env.get("swift.cache")
+    if cache is not None:
+        lock = _WriteLock(cache, _lock_key(ctx.swift.account or "", ctx.bucket, ctx.key))
+        if not lock.acquire():
+            raise S3Error("ConditionalRequestConflict", "Another conditional write of this "
+                          "key is in progress; retry.", Key=ctx.key)
+    try:
+        if "if-none-match" in ctx.headers:
+            headers["If-None-Match"] = "*"
+        if "if-match" in ctx.headers:
+            headers[BACKEND_IF_MATCH] = ctx.headers["if-match"]
+            headers[ETAG_IS_AT] = S3_ETAG_SYSMETA
+        try:
+            yield lock
+        except S3Error as err:
+            if err.status == 409:
+                raise S3Error("ConditionalRequestConflict", Key=ctx.key) from None
+            if err.status == 412:
+                raise S3Error("PreconditionFailed", "The key changed before the write: "
+                              "%s no longer holds." % ("If-None-Match" if "if-none-match"
+                                                      in ctx.headers else "If-Match"),
+                              Condition="If-None-Match" if "if-none-match" in ctx.headers
+                              else "If-Match") from None
+            raise
+    finally:
+        if lock is not None:
+            lock.release()

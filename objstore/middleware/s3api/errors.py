@@ -75,6 +75,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "XAmzContentSHA256Mismatch": (400, "The body's SHA-256 does not match "
                                        "x-amz-content-sha256."),
     "InvalidTag": (400, "The tag set is not valid."),
+    "ConditionalRequestConflict": (409, "A conflicting operation occurred on this key while "
+                                        "your conditional write was in progress; retry."),
     "OperationAborted": (409, "A conflicting operation is in progress on this "
                               "resource; retry."),
 }

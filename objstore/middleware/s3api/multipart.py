@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
-from objstore.middleware.s3api import checksums, manifest, versioning
+from objstore.middleware.s3api import checksums, conditions, manifest, versioning
 from objstore.middleware.s3api import multipart_checksums as mpc
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import S3Context, iso8601
@@ -23,7 +23,7 @@ from objstore.middleware.s3api.errors import S3Error
 from objstore.common.subrequest import IterReader
 from objstore.middleware.s3api.copying import copy_source
 from objstore.middleware.s3api.objects import (
-    CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, check_conditional_write, drop_parts,
+    CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, current_etag, drop_parts,
     metadata_headers, open_object, remove, replaced_parts, store)
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
@@ -231,14 +231,15 @@ def complete_upload(ctx: S3Context) -> Response:
     headers[manifest.SIZE_SYSMETA] = str(total)
     headers["X-Object-Sysmeta-Container-Update-Override-Etag"] = etag
     headers["X-Object-Sysmeta-Container-Update-Override-Size"] = str(total)
-    check_conditional_write(ctx, headers)
-    vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
-    # In a versioned bucket the old parts belong to the archived version.
-    old = replaced_parts(ctx, extra_env, known_manifests=False)
-    resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
-                             body=manifest.encode(segments), extra_env=extra_env)
-    resp.close()
-    ctx.raise_for(resp, "NoSuchBucket")
+    with conditions.guarded_write(ctx, headers, lambda: current_etag(
+            ctx, ctx.bucket, ctx.key)):
+        vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
+        # In a versioned bucket the old parts belong to the archived version.
+        old = replaced_parts(ctx, extra_env, known_manifests=False)
+        resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
+                                 body=manifest.encode(segments), extra_env=extra_env)
+        resp.close()
+        ctx.raise_for(resp, "NoSuchBucket")
     versioning.finish_write(ctx, ctx.key)
     used = {s.obj for s in segments}
     for number, part in stored.items():

@@ -120,10 +120,12 @@ def put_object(ctx: S3Context) -> Response:
     reader = ctx.body_reader()
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
-    check_conditional_write(ctx, headers)
-    vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
-    old = replaced_parts(ctx, extra_env)
-    resp = store(ctx, ctx.bucket, ctx.key, headers, reader, extra_env)
+    with conditions.guarded_write(ctx, headers, lambda: current_etag(
+            ctx, ctx.bucket, ctx.key)) as lock:
+        vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
+        old = replaced_parts(ctx, extra_env)
+        resp = store(ctx, ctx.bucket, ctx.key, headers,
+                     conditions.RefreshingReader(reader, lock) if lock else reader, extra_env)
     versioning.finish_write(ctx, ctx.key)
     drop_parts(ctx, old)
     out = Response(status=200)
@@ -288,21 +290,6 @@ def current_etag(ctx: S3Context, bucket: str, key: str) -> Optional[str]:
         return None
     ctx.raise_for(resp, "NoSuchKey")
     return etag_of(response_headers(resp)[0])
-
-
-def check_conditional_write(ctx: S3Context, headers: Dict[str, str]) -> None:
-    """Evaluate ``If-Match`` / ``If-None-Match`` of a write of ``ctx.key``.
-
-    The check is a HEAD before the write; ``If-None-Match: *`` is also
-    passed on to the object servers (``headers``), which refuse the PUT
-    if the object appeared meanwhile. ``If-Match`` has no such backstop:
-    a write racing in between is not detected (see docs/s3.md).
-    """
-    if not conditions.is_conditional_write(ctx.headers):
-        return
-    conditions.check_write(ctx.headers, current_etag(ctx, ctx.bucket, ctx.key))
-    if "if-none-match" in ctx.headers:
-        headers["If-None-Match"] = "*"
 
 
 def _part_checksum(resp: SwiftResponse, segment: manifest.Segment) -> Dict[str, str]:

@@ -3,11 +3,15 @@ CompleteMultipartUpload) with boto3 against the live SAIO: S3's statuses,
 and the stored object left as it was when a condition fails."""
 
 import hashlib
+import threading
+import time
 
+import botocore
 import pytest
 
 from tests.functional.s3.signed import s3_raw
-from tests.functional.s3.test_s3_clients import bucket, code_of, s3  # noqa: F401 (fixtures)
+from tests.functional.s3.test_s3_clients import (  # noqa: F401 (fixtures)
+    bucket, client, code_of, s3)
 
 
 def _body(s3, bucket, key):
@@ -77,3 +81,131 @@ def test_complete_with_if_match(s3, bucket):
     s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up, MultipartUpload=parts,
                                  IfMatch=etag)
     assert _body(s3, bucket, "k") == b"m" * 100
+
+
+# -- concurrent writers: what is stored is what the answers said ------------------
+
+class _SlowBody:
+    """A request body boto3 sends slowly: botocore reads it once to sign it
+    (fast), rewinds, then sends it; that second pass takes a couple of
+    seconds, so the write stays in progress while the test does something
+    else. ``started`` is set when the sending pass begins."""
+
+    def __init__(self, data, pieces=8, pause=0.25):
+        self.data, self.pos, self.pause = data, 0, pause
+        self.piece = max(1, len(data) // pieces)
+        self.passes = 0
+        self.started = threading.Event()
+
+    def read(self, size=-1):
+        if self.pos >= len(self.data):
+            return b""
+        if self.passes:
+            self.started.set()
+            time.sleep(self.pause)
+            size = self.piece
+        size = len(self.data) if size is None or size < 0 else size
+        chunk = self.data[self.pos:self.pos + size]
+        self.pos += len(chunk)
+        return chunk
+
+    def tell(self):
+        return self.pos
+
+    def seek(self, pos, whence=0):
+        if self.pos >= len(self.data) and pos == 0 and whence == 0:
+            self.passes += 1
+        self.pos = pos if whence == 0 else len(self.data) if whence == 2 else self.pos + pos
+        return self.pos
+
+
+def _slow_client():
+    """A boto3 client that streams the body as it sends it (no checksum read first)."""
+    return client(request_checksum_calculation="when_required")
+
+
+def _in_thread(call):
+    box = {}
+
+    def run():
+        try:
+            box["result"] = call()
+        except botocore.exceptions.ClientError as err:
+            box["error"] = (err.response["Error"]["Code"],
+                            err.response["ResponseMetadata"]["HTTPStatusCode"])
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, box
+
+
+def test_concurrent_if_none_match_writers_store_exactly_the_one_that_succeeded(bucket):
+    bodies = [("writer-%d " % i).encode() * 2000 for i in range(6)]
+    clients = [client() for _ in bodies]
+    barrier = threading.Barrier(len(bodies))
+
+    def write(s3, body):
+        barrier.wait()
+        return s3.put_object(Bucket=bucket, Key="once", Body=body, IfNoneMatch="*")
+    runs = [_in_thread(lambda s3=s3, body=body: write(s3, body))
+            for s3, body in zip(clients, bodies)]
+    for thread, _ in runs:
+        thread.join()
+    won = [body for (_, box), body in zip(runs, bodies) if "result" in box]
+    lost = [box["error"] for _, box in runs if "error" in box]
+    assert len(won) == 1, lost
+    assert set(lost) <= {("PreconditionFailed", 412), ("ConditionalRequestConflict", 409)}
+    assert len(lost) == len(bodies) - 1
+    assert clients[0].get_object(Bucket=bucket, Key="once")["Body"].read() == won[0]
+
+
+def test_if_match_compare_and_swap_loses_no_increment(bucket):
+    """Four boto3 writers each add 1 to a counter object five times with
+    If-Match (retrying on 412 and 409): every increment is kept."""
+    seed = client()
+    seed.put_object(Bucket=bucket, Key="counter", Body=b"0")
+
+    def increment(s3):
+        done = 0
+        while done < 5:
+            got = s3.get_object(Bucket=bucket, Key="counter")
+            value = int(got["Body"].read())
+            try:
+                s3.put_object(Bucket=bucket, Key="counter", Body=str(value + 1).encode(),
+                              IfMatch=got["ETag"])
+                done += 1
+            except botocore.exceptions.ClientError as err:
+                assert err.response["Error"]["Code"] in ("PreconditionFailed",
+                                                         "ConditionalRequestConflict")
+    runs = [_in_thread(lambda s3=client(): increment(s3)) for _ in range(4)]
+    for thread, box in runs:
+        thread.join()
+    assert all("error" not in box for _, box in runs)
+    assert seed.get_object(Bucket=bucket, Key="counter")["Body"].read() == b"20"
+
+
+def test_a_second_conditional_write_during_one_in_progress_is_409_conflict(s3, bucket):
+    slow = _SlowBody(b"s" * 64 * 1024)
+    thread, box = _in_thread(lambda: _slow_client().put_object(
+        Bucket=bucket, Key="k", Body=slow, ContentLength=len(slow.data), IfNoneMatch="*"))
+    assert slow.started.wait(10)
+    time.sleep(0.5)
+    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"other",
+                                         IfNoneMatch="*")) == ("ConditionalRequestConflict", 409)
+    thread.join()
+    assert "result" in box, box
+    assert _body(s3, bucket, "k") == slow.data
+    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"other",
+                                         IfNoneMatch="*")) == ("PreconditionFailed", 412)
+
+
+def test_a_plain_write_landing_during_an_if_match_write_makes_it_409_conflict(s3, bucket):
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"v1")["ETag"]
+    slow = _SlowBody(b"c" * 64 * 1024)
+    thread, box = _in_thread(lambda: _slow_client().put_object(
+        Bucket=bucket, Key="k", Body=slow, ContentLength=len(slow.data), IfMatch=etag))
+    assert slow.started.wait(10)
+    time.sleep(0.5)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"changed meanwhile")
+    thread.join()
+    assert box.get("error") == ("ConditionalRequestConflict", 409), box
+    assert _body(s3, bucket, "k") == b"changed meanwhile"
