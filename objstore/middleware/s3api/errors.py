@@ -48,6 +48,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                           "schema."),
     "MalformedACLError": (400, "The XML you provided was not well-formed or did not "
                               "validate against our published schema."),
+    "MalformedPolicy": (400, "The policy is not valid JSON or does not follow the "
+                             "bucket policy grammar."),
     "MalformedTrailerError": (400, "The aws-chunked trailer is not well formed or is "
                                   "larger than allowed."),
     "MaxMessageLengthExceeded": (400, "Your request was too big."),
@@ -56,6 +58,9 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "MissingContentLength": (411, "Send a Content-Length header."),
     "MissingSecurityHeader": (400, "A required header is missing."),
     "NoSuchBucket": (404, "The bucket does not exist."),
+    "NoSuchBucketPolicy": (404, "The bucket policy does not exist"),
+    "NoSuchPublicAccessBlockConfiguration": (404, "The public access block configuration "
+                                                  "was not found"),
     "NoSuchCORSConfiguration": (404, "The bucket has no CORS configuration."),
     "NoSuchKey": (404, "The key does not exist."),
     "NoSuchTagSet": (404, "There is no tag set."),

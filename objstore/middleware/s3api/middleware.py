@@ -19,8 +19,9 @@ from webob import Response
 
 from objstore.common import registry
 from objstore.common.http.headers import is_safe_value
-from objstore.middleware.s3api import (attributes, auth, buckets, copying, header_audit,
-                                       multipart, objects, public, subresources)
+from objstore.middleware.s3api import (access, attributes, auth, bucket_policy, buckets,
+                                       copying, header_audit, multipart, objects, public,
+                                       subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -30,11 +31,11 @@ Handler = Callable[[S3Context], Response]
 LOG = logging.getLogger("objstore.s3api")
 
 # Sub-resources we do not implement: answered with NotImplemented.
-UNSUPPORTED = ("policy", "lifecycle", "logging", "website", "replication", "encryption",
+UNSUPPORTED = ("lifecycle", "logging", "website", "replication", "encryption",
                "notification", "requestPayment", "accelerate", "analytics", "metrics",
                "inventory", "intelligent-tiering", "object-lock", "ownershipControls",
-               "publicAccessBlock", "restore", "select", "torrent", "retention",
-               "legal-hold", "attributes", "policyStatus", "session", "renameObject",
+               "restore", "select", "torrent", "retention",
+               "legal-hold", "attributes", "session", "renameObject",
                "metadataTable", "metadataConfiguration", "metadataInventoryTable",
                "metadataJournalTable")
 
@@ -61,6 +62,15 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
         return {"GET": subresources.get_bucket_tagging}.get(m)
     if "delete" in q:
         return objects.delete_objects if m == "POST" else None
+    if "policy" in q:
+        return {"GET": bucket_policy.get_policy, "PUT": bucket_policy.put_policy,
+                "DELETE": bucket_policy.delete_policy}.get(m)
+    if "policyStatus" in q:
+        return bucket_policy.get_policy_status if m == "GET" else None
+    if "publicAccessBlock" in q:
+        return {"GET": bucket_policy.get_public_access_block,
+                "PUT": bucket_policy.put_public_access_block,
+                "DELETE": bucket_policy.delete_public_access_block}.get(m)
     if "versions" in q:
         return buckets.list_versions if m == "GET" else None
     if any(name in q for name in UNSUPPORTED):
@@ -174,7 +184,9 @@ class S3ApiMiddleware:
                     raise S3Error("NotImplemented", "%s on this resource (%s) is not "
                                   "implemented." % (ctx.method, ",".join(sorted(ctx.query))
                                                     or "no sub-resource"))
-                if not signed and handler in public.ANONYMOUS_WRITE_HANDLERS:
+                if access.enforce(ctx, handler, signed):
+                    pass  # the bucket policy allowed it
+                elif not signed and handler in public.ANONYMOUS_WRITE_HANDLERS:
                     public.allow_anonymous_write(ctx)
                 elif not signed and handler not in public.ANONYMOUS_HANDLERS:
                     raise S3Error("AccessDenied", "Anonymous requests may only read public "

@@ -431,8 +431,11 @@ def delete_objects(ctx: S3Context) -> Response:
                       % ctx.conf.max_multi_delete_objects)
     versioned = versioning.bucket_status(ctx) is not None
     results: List[Any] = []
+    authorize_key = ctx.extra.get("authorize_key")  # the bucket policy, per key (access.py)
     for key, version in keys:
         try:
+            if authorize_key is not None:
+                authorize_key(key, version)
             extra: List[Any] = [("VersionId", version)] if version else []
             if versioned:
                 done = versioning.delete(ctx, key, version)

@@ -89,7 +89,8 @@ def read_object(ctx: S3Context, handler: Callable[[S3Context], Response],
     try:
         return handler(ctx)
     except S3Error as err:
-        if err.code != "AccessDenied" or "versionId" in ctx.query:
+        if err.code != "AccessDenied" or "versionId" in ctx.query or \
+                ctx.extra.get("ignore_public_acls"):  # PublicAccessBlock (access.py)
             raise
         head = ctx.swift.request("HEAD", ctx.bucket, ctx.key, extra_env=dict(TRUSTED_ENV))
         head.close()

@@ -78,6 +78,11 @@ class Swift:
         self.version = version
         self.account: Optional[str] = None
         self.identity: Dict[str, Any] = {}
+        # What a bucket policy allowed (see ``access.py``): subrequests to
+        # ``(container, obj)`` of the bucket's account for which ``grant``
+        # answers True run with ``grant_env`` (the authorization bypassed).
+        self.grant: Optional[Callable[[str, Optional[str]], bool]] = None
+        self.grant_env: Dict[str, Any] = {}
 
     def path(self, container: Optional[str] = None, obj: Optional[str] = None,
              account: Optional[str] = None) -> str:
@@ -129,6 +134,9 @@ class Swift:
             env[AUTH_DETAILS_KEY] = self.auth_details
         else:
             env.update(self.identity)
+            if self.grant is not None and container is not None and \
+                    account in (None, self.account) and self.grant(container, obj):
+                env.update(self.grant_env)
         if extra_env:
             env.update(extra_env)  # after the identity: it may bypass authorization
         captured: Dict[str, Any] = {}

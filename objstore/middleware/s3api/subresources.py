@@ -12,7 +12,7 @@ from typing import Dict
 
 from webob import Response
 
-from objstore.middleware.s3api import acl, tagging, versioning
+from objstore.middleware.s3api import acl, public_access, tagging, versioning
 from objstore.middleware.s3api.buckets import check_bucket, owner_id, xml_response
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -61,11 +61,16 @@ def _requested_acl(ctx: S3Context) -> str:
     ``x-amz-grant-*`` headers, or an ``AccessControlPolicy`` body."""
     body = ctx.read_small_body() if _has_body(ctx) else b""
     if not body.strip():
-        return acl.validate(ctx.headers.get("x-amz-acl"), ctx.headers, owner_id(ctx))
-    if "x-amz-acl" in ctx.headers or any(h.startswith("x-amz-grant-") for h in ctx.headers):
+        canned = acl.validate(ctx.headers.get("x-amz-acl"), ctx.headers, owner_id(ctx))
+    elif "x-amz-acl" in ctx.headers or any(h.startswith("x-amz-grant-") for h in ctx.headers):
         raise S3Error("UnexpectedContent", "This request does not support content when "
                       "x-amz-acl or x-amz-grant-* headers are given.")
-    return acl.canned_for_grants(acl.grants_from_policy(body), owner_id(ctx))
+    else:
+        canned = acl.canned_for_grants(acl.grants_from_policy(body), owner_id(ctx))
+    if ctx.extra.get("block_public_acls") and public_access.acl_is_public(canned):
+        raise S3Error("AccessDenied", "This bucket's PublicAccessBlock (BlockPublicAcls) "
+                      "refuses public ACLs.")
+    return canned
 
 
 def _has_body(ctx: S3Context) -> bool:
