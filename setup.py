@@ -13,6 +13,9 @@ setup(
         "webob>=1.8",
         "xattr>=0.10",
         "cryptography>=3.4",
+        # CRC32C / CRC64NVME at memory speed: S3 computes a CRC64NVME of
+        # every upload that carries no checksum (pure Python does a few MB/s).
+        "awscrt>=0.23",
     ],
     extras_require={
         "ec": ["pyeclib>=1.6"],

@@ -30,19 +30,24 @@ class VerifyingReader:
     ``sha256_hex``: hex SHA-256 from ``x-amz-content-sha256`` or ``None``.
     ``algorithm``: the flexible checksum to compute (or ``None``);
     ``expected_checksum()``: returns the value to compare at the end (from a
-    header or from the trailers, which are only known then).
+    header or from the trailers, which are only known then);
+    ``computed_only``: the client sent none, ``algorithm`` is computed only.
     """
 
     def __init__(self, source: Iterable[bytes], expected_length: Optional[int],
                  content_md5: Optional[str] = None, sha256_hex: Optional[str] = None,
                  algorithm: Optional[str] = None,
-                 expected_checksum: Callable[[], Optional[str]] = lambda: None) -> None:
+                 expected_checksum: Callable[[], Optional[str]] = lambda: None,
+                 computed_only: bool = False) -> None:
         self._iter: Iterator[bytes] = iter(source)
         self.expected_length = expected_length
         self.content_md5 = content_md5
         self.sha256_hex = sha256_hex
         self.algorithm = algorithm
         self._expected_checksum = expected_checksum
+        # The client sent no checksum: ``algorithm`` is S3's default one,
+        # computed to be stored and returned, with nothing to compare.
+        self.computed_only = computed_only
         self._md5 = hashlib.md5()
         self._sha256 = hashlib.sha256() if sha256_hex else None
         self._checksum = checksums.new_checksum(algorithm) if algorithm else None
@@ -91,6 +96,8 @@ class VerifyingReader:
         if self._checksum is not None:
             value = checksums.b64(self._checksum.digest())
             expected = self._expected_checksum()
+            if expected is None and self.computed_only:
+                expected = value
             if expected is None:
                 raise S3Error("InvalidRequest", "The %s checksum was announced but never "
                               "sent (header or trailer)." % self.algorithm)

@@ -23,6 +23,8 @@ except ImportError:  # pragma: no cover - depends on the machine
     _crt = None
 
 ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
+# What S3 computes and keeps for an upload that carries no checksum.
+DEFAULT_ALGORITHM = "CRC64NVME"
 HEADER_PREFIX = "x-amz-checksum-"
 CRC32C_POLY = 0x82F63B78  # Castagnoli, reflected
 CRC64NVME_POLY = 0x9A6C9329AC4BC9B5  # NVMe, reflected

@@ -83,8 +83,13 @@ class S3Context:
 
     # -- the upload body --------------------------------------------------
 
-    def body_reader(self) -> VerifyingReader:
-        """The payload as a verifying stream, whatever its framing."""
+    def body_reader(self, default_algorithm: Optional[str] = None) -> VerifyingReader:
+        """The payload as a verifying stream, whatever its framing.
+
+        ``default_algorithm``: the checksum to compute when the client sends
+        none (S3 gives such uploads a CRC64NVME); like a trailer's, its
+        value is known only once the body has passed (``trailer_checksum``).
+        """
         headers = self.headers
         payload = headers.get("x-amz-content-sha256", "")
         wsgi_input = self.env["wsgi.input"]
@@ -167,8 +172,12 @@ class S3Context:
                 return header_value
         sha = payload if len(payload) == 64 and payload not in sigv4.STREAMING_PAYLOADS \
             and not getattr(self.signature, "presigned", False) else None
-        reader = VerifyingReader(src, length, content_md5, sha, algorithm, expected)
-        reader.trailer_checksum = bool(trailer_name) and header_value is None  # type: ignore
+        defaulted = algorithm is None and default_algorithm is not None
+        reader = VerifyingReader(src, length, content_md5, sha,
+                                 default_algorithm if defaulted else algorithm, expected,
+                                 computed_only=defaulted)
+        reader.trailer_checksum = defaulted or (  # type: ignore
+            bool(trailer_name) and header_value is None)
         return reader
 
     def read_small_body(self, limit: int = MAX_CONFIG_BODY) -> bytes:

@@ -117,7 +117,7 @@ def put_object(ctx: S3Context) -> Response:
     """PutObject: stream the verified body into a Swift PUT."""
     check_key(ctx.key)
     headers = metadata_headers(ctx.headers)
-    reader = ctx.body_reader()
+    reader = ctx.body_reader(checksums.DEFAULT_ALGORITHM)
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
     with conditions.guarded_write(ctx, headers, lambda: current_etag(
@@ -134,6 +134,7 @@ def put_object(ctx: S3Context) -> Response:
     out.headers["ETag"] = '"%s"' % ((resp.header("etag") or reader.etag).strip('"'))
     if reader.checksum_value and reader.algorithm:
         out.headers[checksums.header_name(reader.algorithm)] = reader.checksum_value
+        out.headers["x-amz-checksum-type"] = checksums.FULL_OBJECT
     return out
 
 
@@ -166,7 +167,8 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
     ctx.raise_for(resp, "NoSuchBucket")
     if reader.algorithm and reader.checksum_value and getattr(reader, "trailer_checksum",
                                                                False):
-        post_headers = {k: v for k, v in headers.items() if k.lower() != "x-timestamp"}
+        post_headers = {k: v for k, v in headers.items() if k.lower() not in (
+            "x-timestamp", "if-none-match", "x-backend-if-match", "x-backend-etag-is-at")}
         post_headers[CHECKSUM_TRANSIENT + reader.algorithm.lower()] = reader.checksum_value
         ctx.swift.request("POST", container, obj, headers=post_headers).close()
     return resp

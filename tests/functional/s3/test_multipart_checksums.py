@@ -190,3 +190,36 @@ def test_get_object_attributes_of_a_plain_object(s3, bucket):
     assert attrs["Checksum"] == {"ChecksumCRC32": _b64(_crc32(b"data")),
                                  "ChecksumType": "FULL_OBJECT"}
     assert attrs["ObjectSize"] == 4 and "ObjectParts" not in attrs
+
+
+def _crc64nvme(data):
+    from awscrt import checksums as crt
+    return crt.crc64nvme(data).to_bytes(8, "big")
+
+
+def test_an_upload_without_a_checksum_gets_s3s_default_crc64nvme(bucket):
+    """A client that sends no checksum (boto3 with when_required, older
+    SDKs, s3cmd) gets the CRC64NVME S3 computes: on the PUT answer, on
+    HEAD/GET with checksum mode, and in GetObjectAttributes."""
+    from tests.functional.s3.test_s3_clients import client
+    plain = client(request_checksum_calculation="when_required")
+    body = b"no checksum sent " * 1000
+    put = plain.put_object(Bucket=bucket, Key="k", Body=body)
+    expected = _b64(_crc64nvme(body))
+    assert put["ChecksumCRC64NVME"] == expected and put["ChecksumType"] == "FULL_OBJECT"
+    head = plain.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC64NVME"] == expected and head["ChecksumType"] == "FULL_OBJECT"
+    assert "ChecksumCRC64NVME" not in plain.head_object(Bucket=bucket, Key="k")
+    got = plain.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert got["ChecksumCRC64NVME"] == expected and got["Body"].read() == body
+    attrs = plain.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["Checksum"])
+    assert attrs["Checksum"] == {"ChecksumCRC64NVME": expected, "ChecksumType": "FULL_OBJECT"}
+    empty = plain.put_object(Bucket=bucket, Key="empty", Body=b"")
+    assert empty["ChecksumCRC64NVME"] == _b64(_crc64nvme(b""))
+
+
+def test_a_sent_checksum_is_kept_instead_of_the_default(s3, bucket):
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"data", ChecksumAlgorithm="SHA256")
+    assert put["ChecksumSHA256"] == _b64(_sha256(b"data")) and "ChecksumCRC64NVME" not in put
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert "ChecksumCRC64NVME" not in head and head["ChecksumSHA256"]
