@@ -11,28 +11,27 @@ on the plaintext.
 
 The plaintext ETag is shown to clients and in listings, but it is only
 known once the body has passed, and a PUT's metadata and container update
-leave with its headers. So a POST follows every PUT, carrying the ETag
-encrypted (``X-Object-Transient-Sysmeta-Crypto-Etag``), a MAC of it that
-conditional requests are matched against (``...-Crypto-Etag-Mac``), the
-object's metadata again (a POST replaces it), and the listing ETag
-encrypted under the container key for the object server to send to the
-container (``X-Object-Transient-Sysmeta-Container-Update-Override-Etag``, applied
-only if the data is still the one this PUT wrote). Until that POST lands (a few
-milliseconds) a HEAD shows no ETag and the listing the stored bytes' MD5.
-A client's ``ETag`` is checked against the plaintext as the body ends (a
-mismatch aborts the write: 422).
+leave with its headers. So the encrypter hands the proxy a footer
+callback (``objstore.common.footers``): after the body, the proxy sends the
+ETag encrypted (``X-Object-Transient-Sysmeta-Crypto-Etag``), a MAC of it
+that conditional requests are matched against (``...-Crypto-Etag-Mac``)
+and the listing ETag encrypted under the container key
+(``X-Object-Transient-Sysmeta-Container-Update-Override-Etag``, which the
+object server sends to the container instead of the ciphertext's MD5) in
+the same request, and the object server stores them with the data, in
+one atomic write. A client's ``ETag`` is checked against the plaintext as
+the body ends (a mismatch aborts the write: 422).
 
 POST: user metadata encrypted as for a PUT.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from webob import Request
 
-from objstore.common import constraints
+from objstore.common import constraints, footers
 from objstore.common.http.errors import plain_error, swift_error
 from objstore.common.http.wsgi_str import wsgi_to_bytes
 from objstore.common.subrequest import close_response, sub_request
@@ -44,20 +43,12 @@ BODY_META = "X-Object-Sysmeta-Crypto-Body-Meta"
 ETAG = "X-Object-Transient-Sysmeta-Crypto-Etag"
 ETAG_MAC = "X-Object-Transient-Sysmeta-Crypto-Etag-Mac"
 META_PREFIX = "X-Object-Transient-Sysmeta-Crypto-Meta-"
-# The object server sends the container update of an ETag POST with these.
-OVERRIDE_ETAG = "X-Object-Transient-Sysmeta-Container-Update-Override-Etag"
-OVERRIDE_FOR = "X-Backend-Container-Update-Override-For"
+# The object server sends the container update with this ETag.
+OVERRIDE_ETAG = footers.LISTING_ETAG
 CRYPTO_PREFIXES = ("x-object-sysmeta-crypto-", "x-object-transient-sysmeta-crypto-",
                    OVERRIDE_ETAG.lower())
 _ENV_CRYPTO = tuple("HTTP_" + p.upper().replace("-", "_") for p in CRYPTO_PREFIXES)
 _ENV_USER_META = "HTTP_X_OBJECT_META_"
-_ENV_TRANSIENT = "HTTP_X_OBJECT_TRANSIENT_SYSMETA_"
-# What a POST stores besides metadata: resent by the ETag POST. (Not the
-# Content-Type: a POST without one keeps the type the PUT stored, which
-# may be one the proxy detected.)
-_POST_KEPT = ("HTTP_CONTENT_ENCODING", "HTTP_CONTENT_DISPOSITION",
-              "HTTP_CONTENT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_EXPIRES", "HTTP_X_DELETE_AT",
-              "HTTP_X_OBJECT_MANIFEST")
 SOURCE = "ENC"
 StartResponse = Callable[..., Any]
 
@@ -133,22 +124,6 @@ def encrypt_user_meta(env: Dict[str, Any], key: bytes) -> Optional[Any]:
     return None
 
 
-def _fix_delete_after(env: Dict[str, Any]) -> None:
-    """A valid ``X-Delete-After`` becomes the ``X-Delete-At`` it means now,
-    so the PUT and the ETag POST after it expire the object at the same
-    second (a bad value is left for the proxy to refuse)."""
-    value = env.get("HTTP_X_DELETE_AFTER")
-    if value is None or "HTTP_X_DELETE_AT" in env:
-        return
-    try:
-        after = int(value)
-    except ValueError:
-        return
-    if after > 0:  # 0 and below: the proxy's "X-Delete-After in past"
-        env["HTTP_X_DELETE_AT"] = str(math.ceil(float(env["HTTP_X_TIMESTAMP"]) + after))
-        del env["HTTP_X_DELETE_AFTER"]
-
-
 def _etag_mismatch(env: Dict[str, Any]) -> Any:
     """The proxy's 422 for a body whose MD5 is not the client's ETag (the
     proxy cannot judge it here: it only sees ciphertext), with the write's
@@ -174,9 +149,9 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
     # The proxy would compare the client's ETag with the ciphertext's MD5:
     # the plaintext's is checked here instead, as the body ends.
     client_etag = (env.pop("HTTP_ETAG", "") or "").strip().strip('"').lower() or None
-    # Known here so the ETag POST can name the data it belongs to.
+    # Known here for the Last-Modified of a 422 (the proxy never sees the
+    # plaintext, so that answer is made here).
     env.setdefault("HTTP_X_TIMESTAMP", Timestamp.now().internal)
-    _fix_delete_after(env)
     try:
         length: Optional[int] = int(env["CONTENT_LENGTH"])
     except (KeyError, ValueError):
@@ -190,6 +165,7 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
             reader.finish()
         except EtagMismatch:
             return _etag_mismatch(env)(env, start_response)
+    footers.add_footer_callback(env, lambda out: out.update(_etag_footers(keys, reader)))
     captured: List[Any] = []
 
     def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
@@ -204,30 +180,17 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
     status, headers = captured
     if status.startswith("2") and reader.checked:
         headers = [(k, v) for k, v in headers if k.lower() != "etag"] + [("Etag", reader.etag)]
-        _store_etag(app, env, path, keys, reader.etag)
     start_response(status, headers)
     return [body]
 
 
-def _store_etag(app: Callable[..., Any], env: Dict[str, Any], path: str,
-               keys: Dict[str, Any], etag: str) -> None:
-    """POST the ETag learnt from the body (and the metadata a POST
-    replaces), with the listing's ETag encrypted under the container key,
-    for exactly the data just written."""
-    key = keys["object"]
-    headers = {ETAG: cu.encrypt_value(key, etag.encode("ascii")),
-               ETAG_MAC: cu.etag_mac(key, etag),
-               OVERRIDE_ETAG: cu.encrypt_value(keys["container"], etag.encode("ascii"),
-                                               keys["id"]),
-               OVERRIDE_FOR: env["HTTP_X_TIMESTAMP"]}
-    # Every transient sysmeta the PUT stored (the encrypted user metadata,
-    # and what other middlewares keep there, e.g. s3api's object tags).
-    for env_key in list(_POST_KEPT) + [k for k in env if k.startswith(_ENV_TRANSIENT)]:
-        if env_key in env:
-            name = env_key[5:] if env_key.startswith("HTTP_") else env_key
-            headers.setdefault(name.replace("_", "-").title(), env[env_key])
-    resp = sub_request(app, env, "POST", path, headers=headers, source=SOURCE)
-    close_response(resp)
+def _etag_footers(keys: Dict[str, Any], reader: EncryptingInput) -> Dict[str, str]:
+    """The ETag learnt from the body, encrypted, its MAC, and the listing's
+    ETag encrypted under the container key: stored with the data."""
+    key, etag = keys["object"], reader.etag
+    return {ETAG: cu.encrypt_value(key, etag.encode("ascii")),
+            ETAG_MAC: cu.etag_mac(key, etag),
+            OVERRIDE_ETAG: cu.encrypt_value(keys["container"], etag.encode("ascii"), keys["id"])}
 
 
 def handle_post(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,

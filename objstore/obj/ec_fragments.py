@@ -13,8 +13,9 @@ Protocol (docs/internals.md, "Erasure coding"):
   with it: the listing must not show an object nobody can read yet.
 - ``POST`` with ``X-Backend-Ec-Commit: <ts>`` (plus the
   ``X-Object-Sysmeta-Ec-*`` only known once the body was read, such as
-  the client ETag, and the usual ``X-Container-*`` update headers) adds
-  that sysmeta to the fragments of ``<ts>``, renames them to
+  the client ETag, the PUT's metadata footers (``objstore.common.footers``)
+  and the usual ``X-Container-*`` update headers) adds that system
+  metadata to the fragments of ``<ts>``, renames them to
   ``<ts>#<i>#d.data``, then sends the container update with the
   client's size and ETag: 202, or 404 when no fragment of ``<ts>`` is here.
 - GET/HEAD with ``X-Backend-Ec-Frag-Index: <i>`` opens that index (a
@@ -27,6 +28,7 @@ from typing import Any, Callable, Dict, Optional
 
 from webob import Request, Response
 
+from objstore.common import footers
 from objstore.common.timestamp import Timestamp
 
 FRAG_INDEX = "X-Object-Sysmeta-Ec-Frag-Index"
@@ -67,7 +69,9 @@ def commit(df: Any, req: Request, make_response: Any,
         ts = Timestamp(req.headers[COMMIT])
     except (KeyError, ValueError):
         return make_response(400, b"Bad X-Backend-Ec-Commit timestamp")
-    extra = {k.title(): v for k, v in req.headers.items() if k.lower().startswith(EC_SYSMETA)}
+    # The EC sysmeta known only after the body, and the PUT's footers
+    # (system metadata only: the commit is a backend request).
+    extra = footers.stored_footers({k.title(): v for k, v in req.headers.items()})
     extra.pop(FRAG_INDEX, None)  # each node keeps its own
     metadata = df.commit(ts, extra)
     if metadata is None:
@@ -76,5 +80,6 @@ def commit(df: Any, req: Request, make_response: Any,
                  "X-Size": metadata.get("X-Object-Sysmeta-Ec-Content-Length",
                                         metadata.get("Content-Length", "0")),
                  "X-Content-Type": metadata.get("Content-Type", "application/octet-stream"),
-                 "X-Etag": metadata.get("X-Object-Sysmeta-Ec-Etag", metadata.get("ETag", ""))})
+                 "X-Etag": metadata.get(footers.LISTING_ETAG) or metadata.get(
+                     "X-Object-Sysmeta-Ec-Etag", metadata.get("ETag", ""))})
     return make_response(202, headers={"X-Backend-Timestamp": ts.internal})

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
-from objstore.common import concurrency, constraints
+from objstore.common import concurrency, constraints, footers
 from objstore.common.config import config_float, config_int, swift_dir
 from objstore.common.http import conditional, errors, ranges
 from objstore.common.logs import get_logger
@@ -51,12 +51,6 @@ def _delete_at(req: Request, now: float) -> Optional[str]:
     if value <= now and not req.environ.get(ssync.REPLICATED):  # replicas may be expired
         raise HTTPError(400, "X-Delete-At in past")
     return str(value)
-
-
-# The listing ETag a middleware (encryption) POSTs for the data written at
-# exactly the given timestamp; kept in the .meta for later listing updates.
-OVERRIDE_ETAG = "X-Object-Transient-Sysmeta-Container-Update-Override-Etag"
-OVERRIDE_FOR = "X-Backend-Container-Update-Override-For"
 
 
 class ObjectController(StorageServer):
@@ -201,14 +195,16 @@ class ObjectController(StorageServer):
         if error:
             raise HTTPError(400, error)
         old_delete_at = self._check_put_conflict(req, df, ts)
-        length = req.content_length
+        length, stream, document = self._body_stream(req)
         try:
             writer = df.create(length)
         except DiskFileNoSpace:
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         with writer:
-            etag = self._receive(req, writer, length)
+            etag = self._receive(req, stream, writer, length)
             metadata = self._put_metadata(req, df, ts, etag, writer.bytes_written, delete_at)
+            if document is not None:  # committed with the data, in the same xattrs
+                metadata.update(self._footers(document, etag))
             try:
                 writer.put(metadata, self._data_ext(req, policy_index),
                            write_conditions.at_publish(req.headers, lambda: self._current_metadata(req)))
@@ -216,7 +212,8 @@ class ObjectController(StorageServer):
                 raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_containers(req, df, targets, "PUT", segs, policy_index, {
             "X-Timestamp": ts.internal, "X-Size": metadata["Content-Length"],
-            "X-Content-Type": metadata["Content-Type"], "X-Etag": etag})
+            "X-Content-Type": metadata["Content-Type"],
+            "X-Etag": metadata.get(footers.LISTING_ETAG) or etag})
         self._update_expirer_queue(req, df, segs, policy_index, ts, old_delete_at, delete_at)
         return make_response(201, headers={"ETag": etag,
                                            "X-Backend-Timestamp": ts.internal})
@@ -261,10 +258,51 @@ class ObjectController(StorageServer):
         df.close()
         return dict(df.get_metadata())
 
-    def _receive(self, req: Request, writer: Any, length: Optional[int]) -> str:
+    def _body_stream(self, req: Request) -> Tuple[Optional[int], Any,
+                                                  Optional[footers.FooterDocument]]:
+        """The object's length (if known), where its bytes are read from,
+        and the footer document they sit in when the proxy sends one."""
+        if req.headers.get(footers.METADATA_FOOTER, "").lower() != "yes":
+            return req.content_length, req.environ["wsgi.input"], None
+        length = None
+        raw = req.headers.get(footers.OBJ_CONTENT_LENGTH)
+        if raw is not None:
+            if not raw.isdigit():
+                raise HTTPError(400, "Bad %s" % footers.OBJ_CONTENT_LENGTH)
+            length = int(raw)
+        try:
+            with concurrency.ChunkReadTimeout(self.client_timeout):
+                document = footers.FooterDocument(req.environ["wsgi.input"],
+                                                  req.headers.get(footers.MIME_BOUNDARY, ""),
+                                                  self.network_chunk_size)
+        except concurrency.ChunkReadTimeout:
+            raise HTTPError(408, "Timed out reading the request body") from None
+        except footers.FooterError as err:
+            raise HTTPError(400, "Bad footer document: %s" % err) from None
+        except (OSError, ValueError):
+            raise HTTPError(499, "Client disconnected") from None
+        return length, document.body, document
+
+    def _footers(self, document: footers.FooterDocument, etag: str) -> Dict[str, str]:
+        """The footer metadata to store; the data part's MD5 checked
+        against the proxy's."""
+        try:
+            with concurrency.ChunkReadTimeout(self.client_timeout):
+                sent = document.footers()
+        except concurrency.ChunkReadTimeout:
+            raise HTTPError(408, "Timed out reading the footer metadata") from None
+        except footers.FooterError as err:
+            raise HTTPError(400, "Bad footer document: %s" % err) from None
+        except (OSError, ValueError):
+            raise HTTPError(499, "Client disconnected before the footer metadata") from None
+        expected = sent.get("Etag", "").strip('"').lower()
+        if expected and expected != etag:
+            raise HTTPError(422, "ETag %s does not match the body's MD5 %s" % (expected, etag))
+        return footers.stored_footers(sent)
+
+    def _receive(self, req: Request, stream: Any, writer: Any, length: Optional[int]) -> str:
         """Copy the body to ``writer``; the MD5 hex of it, or an HTTPError."""
         md5 = new_md5()
-        stream = req.environ["wsgi.input"]
         max_size = constraints.LIMITS["max_file_size"]
         while length is None or writer.bytes_written < length:
             want = self.network_chunk_size
@@ -275,6 +313,8 @@ class ObjectController(StorageServer):
                     chunk = stream.read(want)
             except concurrency.ChunkReadTimeout:
                 raise HTTPError(408, "Timed out reading the request body") from None
+            except footers.FooterError as err:
+                raise HTTPError(400, "Bad footer document: %s" % err) from None
             except (OSError, ValueError):
                 raise HTTPError(499, "Client disconnected") from None
             if not chunk:
@@ -340,14 +380,6 @@ class ObjectController(StorageServer):
         if current >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
                             {"X-Backend-Timestamp": current.internal})
-        # A middleware that learns the listing ETag only after the body
-        # (encryption) POSTs it (kept in the .meta), for the data it wrote
-        # and no other.
-        override = req.headers.get(OVERRIDE_ETAG)
-        override_for = req.headers.get(OVERRIDE_FOR)
-        if override and override_for and override_for != data_ts.internal:
-            raise HTTPError(409, "The object's data changed (X-Backend-Timestamp)",
-                            {"X-Backend-Timestamp": data_ts.internal})
         metadata = {k: v for k, v in req.headers.items()
                     if v and (k.lower().startswith(_POST_PREFIXES)
                               or (k in ALLOWED_HEADERS and k != "X-Static-Large-Object"))}
@@ -366,16 +398,14 @@ class ObjectController(StorageServer):
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_expirer_queue(req, df, _segs, _policy, ts, old_delete_at,
                                    delete_at)
-        if (new_ctype and new_ctype != current_meta.get("Content-Type")) or \
-                (override and override_for):
+        if new_ctype and new_ctype != current_meta.get("Content-Type"):
             self._update_listed_type(req, df, _segs, _policy, current_meta, data_ts, ts,
-                                     new_ctype or current_meta.get("Content-Type", ""),
-                                     override)
+                                     new_ctype)
         return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
 
     def _update_listed_type(self, req: Request, df: DiskFile, segs: List[Optional[str]],
                             policy_index: int, meta: Dict[str, str], data_ts: Timestamp,
-                            ts: Timestamp, ctype: str, etag: Optional[str] = None) -> None:
+                            ts: Timestamp, ctype: str) -> None:
         """Tell the container listing the object's new type. The row keeps
         the data's time (its ``last_modified``) with an offset that grows
         with the POST's, so a later POST, or a replica's, still wins and a
@@ -387,7 +417,7 @@ class ObjectController(StorageServer):
                                     "X-Size": meta.get("X-Object-Sysmeta-Ec-Content-Length",
                                                        meta.get("Content-Length", "0")),
                                     "X-Content-Type": ctype,
-                                    "X-Etag": etag or meta.get(OVERRIDE_ETAG) or meta.get(
+                                    "X-Etag": meta.get(footers.LISTING_ETAG) or meta.get(
                                         "X-Object-Sysmeta-Ec-Etag", meta.get("ETag", ""))})
 
     def DELETE(self, req: Request) -> Response:

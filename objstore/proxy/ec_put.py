@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
-from objstore.common import concurrency, constraints
+from objstore.common import concurrency, constraints, footers
 from objstore.common.ec import ECError, codec_for
 from objstore.common.http import errors
 from objstore.common.http_client import http_connect
@@ -174,7 +174,9 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
         return error_response(503, "Service Unavailable: only %d of %d fragment archives were "
                                    "stored (%d needed); nothing was committed"
                               % (len(written), ec.nodes, quorum))
-    commit_extra = {COMMIT: timestamp.internal, EC_ETAG: etag, EC_LENGTH: str(received)}
+    # Metadata learnt from the body (footers) is committed with the archives.
+    commit_extra = dict(footers.stored_footers(footers.collect_footers(env)))
+    commit_extra.update({COMMIT: timestamp.internal, EC_ETAG: etag, EC_LENGTH: str(received)})
     committed = _commit_all(app, part, path, written, headers_list, commit_extra)
     if committed < quorum:
         app.logger.error("EC PUT %s: %d commits, %d needed", path, committed, quorum)

@@ -3,7 +3,8 @@
 Connect to the object's primaries (handoffs standing in for dead or full
 ones), stream the body to all of them at once, and report success only
 when a quorum stored the same bytes. Memory stays bounded by a few chunks
-per node whatever the object size.
+per node whatever the object size. Metadata a middleware learns from the
+body (``objstore.common.footers``) follows it in the same request.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from webob import Response
 
-from objstore.common import concurrency, constraints
+from objstore.common import concurrency, constraints, footers
 from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
@@ -78,7 +79,13 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
     """Write one object to ``len(headers_list)`` nodes; the client's answer."""
     replicas = len(headers_list)
     quorum = quorum_size(replicas)
-    chunked = length is None
+    boundary = None
+    if footers.wants_footers(env):
+        # Metadata learnt from the body goes after it, in the same request.
+        boundary, extra = footers.footer_headers(length)
+        headers_list = [dict({k: v for k, v in h.items() if k != "Content-Length"}, **extra)
+                        for h in headers_list]
+    chunked = length is None or boundary is not None
     expect = chunked or length > 0
     putters = _connect_all(app, ring, part, path, headers_list, expect, chunked)
     early = [p.final_status for p in putters if p.final_status is not None]
@@ -98,6 +105,8 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
                                    "%d reachable" % (quorum, replicas, len(live)))
     for putter in live:
         putter.start()
+        if boundary is not None:
+            putter.send_chunk(footers.body_head(boundary))
     md5 = new_md5()
     received = 0
     try:
@@ -134,6 +143,10 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         return error_response(422, "Unprocessable Entity: the body's MD5 %s does not match "
                                    "the ETag header you sent" % etag,
                               {"Last-Modified": timestamp.http_date})  # as Swift
+    if boundary is not None:
+        tail = footers.footer_tail(boundary, dict(footers.collect_footers(env), Etag=etag))
+        for putter in live:
+            putter.send_chunk(tail)
     pile = concurrency.GreenPile(len(live))
     for putter in live:
         pile.spawn(_finish, putter)

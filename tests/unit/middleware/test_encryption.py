@@ -32,11 +32,15 @@ FILTERS = ("[filter:gatekeeper]\nuse = egg:objstore#gatekeeper\n"
            "[filter:encryption]\nuse = egg:objstore#encryption\n")
 KEYMASTER = "[filter:keymaster]\nuse = egg:objstore#keymaster\n%s\n"
 BODY = b"attack at dawn; " * 4096  # 64 KiB
+EC_POLICY = ("[storage-policy:2]\nname = ec\npolicy_type = erasure_coding\n"
+             "ec_type = liberasurecode_rs_vand\nec_num_data_fragments = 2\n"
+             "ec_num_parity_fragments = 1\nec_object_segment_size = 16384\n")
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = Cluster(str(tmp_path_factory.mktemp("crypto")))
+    c = Cluster(str(tmp_path_factory.mktemp("crypto")), extra_policies=EC_POLICY,
+                extra_rings={"object-2": 3})
     try:
         c.enc = Proxy(c, "enc", PIPELINE, FILTERS + KEYMASTER % (
             "encryption_root_secret = " + SECRET))
@@ -219,24 +223,46 @@ def test_listings_show_plaintext_etags_stored_encrypted(cluster, container):
     assert "swift_meta=" in raw["a"]
 
 
-def test_the_object_server_sets_a_listing_etag_only_for_the_data_named(cluster, container):
-    path = container + "/raced"
-    cluster.plain.request("PUT", path, {}, b"v1")
-    ts = cluster.plain.request("HEAD", path)[1]["X-Timestamp"]
-    stale = {"X-Object-Transient-Sysmeta-Container-Update-Override-Etag": "forged",
-             "X-Backend-Container-Update-Override-For": "0000000001.00000"}
-    assert cluster.request("POST", path, stale)[0] == 409  # no gatekeeper on this proxy
-    rows = json.loads(cluster.plain.request("GET", container + "?format=json")[2])
-    assert rows[0]["hash"] == hashlib.md5(b"v1").hexdigest()
-    ok = dict(stale, **{"X-Backend-Container-Update-Override-For":
-                        "%016.05f" % float(ts)})
-    assert cluster.request("POST", path, ok)[0] == 202
-    rows = json.loads(cluster.plain.request("GET", container + "?format=json")[2])
-    assert rows[0]["hash"] == "forged"
-    # A later POST changing the type keeps the listing ETag set for this data.
-    assert cluster.request("POST", path, {"Content-Type": "text/x-new"})[0] == 202
-    rows = json.loads(cluster.plain.request("GET", container + "?format=json")[2])
-    assert (rows[0]["hash"], rows[0]["content_type"]) == ("forged", "text/x-new")
+def _hash_dirs(cluster, name):
+    """The object servers' hash dirs holding ``name`` (file names)."""
+    dirs = []
+    for path in glob.glob(os.path.join(cluster.root, "obj*", "**", "*.data"), recursive=True):
+        attrs = b"".join(os.getxattr(path, a) for a in os.listxattr(path))
+        if name.encode() in attrs:
+            dirs.append(sorted(os.listdir(os.path.dirname(path))))
+    return dirs
+
+
+@pytest.mark.parametrize("policy", ["gold", "ec"])
+def test_the_etag_is_stored_with_the_data_in_one_write_no_post(cluster, policy):
+    container = "/v1/AUTH_test/foot-%s" % uuid.uuid4().hex[:8]
+    assert cluster.enc.request("PUT", container, {"X-Storage-Policy": policy})[0] == 201
+    name = "footed-" + uuid.uuid4().hex[:6]
+    path = "%s/%s" % (container, name)
+    try:
+        assert cluster.enc.request("PUT", path, {}, BODY)[0] == 201
+        dirs = _hash_dirs(cluster, name)
+        assert len(dirs) == 3
+        for names in dirs:  # one durable .data each, no .meta from a second request
+            assert len(names) == 1 and names[0].endswith(".data"), names
+        headers = cluster.plain.request("HEAD", path)[1]
+        assert "X-Object-Transient-Sysmeta-Crypto-Etag" not in headers  # gatekeeper
+        assert cluster.enc.request("HEAD", path)[1]["Etag"] == hashlib.md5(BODY).hexdigest()
+        rows = json.loads(cluster.enc.request("GET", container + "?format=json")[2])
+        assert [(r["name"], r["hash"]) for r in rows] == [(name, hashlib.md5(BODY).hexdigest())]
+        raw = json.loads(cluster.plain.request("GET", container + "?format=json")[2])
+        assert "swift_meta=" in raw[0]["hash"]  # the listing keeps it encrypted
+    finally:
+        cluster.plain.request("DELETE", path)
+        cluster.plain.request("DELETE", container)
+
+
+def test_footers_are_not_stored_by_a_put_that_fails_its_etag(cluster, container):
+    name = "failing-" + uuid.uuid4().hex[:6]
+    path = "%s/%s" % (container, name)
+    assert cluster.enc.request("PUT", path, {"ETag": "0" * 32}, BODY)[0] == 422
+    assert _hash_dirs(cluster, name) == []
+    assert cluster.enc.request("HEAD", path)[0] == 404
 
 
 def test_a_post_changing_the_type_keeps_the_plaintext_listing_etag(cluster, container):
@@ -263,7 +289,7 @@ def test_if_range_is_judged_on_the_plaintext_etag(cluster, container):
     )[::2] == (206, b"vw")
 
 
-def test_an_expiring_object_keeps_one_expiry_through_the_etag_post(cluster, container):
+def test_an_expiring_object_keeps_its_expiry_and_etag(cluster, container):
     path = container + "/expiring"
     assert cluster.enc.request("PUT", path, {"X-Delete-After": "3600"}, b"soon")[0] == 201
     headers = cluster.enc.request("HEAD", path)[1]
