@@ -24,6 +24,7 @@ import time
 from typing import Any, List, Optional, Sequence, Tuple
 
 CLOCK = 1000  # counter units per second (milliseconds)
+MIN_EXPIRY = 60  # seconds a counter lives in the cache at least
 
 
 class RateLimited(Exception):
@@ -45,7 +46,11 @@ def wait_for_slot(cache: Any, key: str, rate: float, max_sleep: float,
         return 0.0
     step = max(1, int(round(CLOCK / rate)))
     now_ms = int((time.time() if now is None else now) * CLOCK)
-    expiry = max(1, int(rate_buffer + max_sleep + step / CLOCK) + 1)
+    # Long enough that a key never vanishes while it holds a slot ahead of
+    # the clock; an expired key and a stale one both restart at the floor,
+    # so a longer life changes nothing but memory (and keeps the counting
+    # independent of how long requests take when the clock is injected).
+    expiry = max(MIN_EXPIRY, int(rate_buffer + max_sleep + step / CLOCK) + 1)
     next_slot = cache.incr(key, step, time=expiry)
     mine = next_slot - step
     floor = now_ms - int(rate_buffer * CLOCK)

@@ -15,25 +15,42 @@ A request over a limit sleeps until its turn (a green-thread sleep: the
 worker keeps serving others); one that would sleep longer than
 ``max_sleep_time_seconds`` is answered ``498 Rate Limited`` / ``Slow down``
 at once. Sleeps longer than ``log_sleep_time_seconds`` (0: never) are
-logged. ``account_whitelist`` accounts are never limited;
-``account_blacklist`` accounts get ``497 Blacklisted`` for everything.
-Without a cache in the environment nothing is limited.
+logged. Without a cache in the environment nothing is limited.
+
+Per account, as Swift: the account's system metadata
+``X-Account-Sysmeta-Global-Write-Ratelimit`` (hidden from users by the
+gatekeeper; an operator sets it on the account servers with a direct or
+internal client, never through the public API) is either
+
+* ``WHITELIST``: the account is never limited;
+* ``BLACKLIST``: every request to the account answers ``497 Blacklisted``;
+* a number > 0: every write (PUT, POST, DELETE, COPY) to the account, its
+  containers and objects together, is limited to that many per second,
+  on top of the limits above.
+
+The ``account_whitelist`` / ``account_blacklist`` options (comma-separated
+account names) do the same from the config; Swift deprecates them in
+favour of the sysmeta, and so do we (a warning at start when set).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from objstore.common import concurrency, logs, registry
 from objstore.common.config import config_float
 from objstore.common.http.errors import swift_error
-from objstore.common.info import get_container_info
+from objstore.common.info import get_account_info, get_container_info
 from objstore.common.ratelimit import RateLimited, parse_size_rates, rate_for_size, wait_for_slot
 from objstore.middleware.quota import split_target
 
 StartResponse = Callable[..., Any]
 WRITE_METHODS = ("PUT", "POST", "DELETE", "COPY")
 SLOW_DOWN = "Slow down"
+#: account sysmeta (after ``X-Account-Sysmeta-``), as Swift names it
+GLOBAL_WRITE_SYSMETA = "global-write-ratelimit"
+WHITELIST, BLACKLIST_WORD = "WHITELIST", "BLACKLIST"
 BLACKLISTED = "Your account has been blacklisted"
 
 
@@ -44,8 +61,13 @@ def _names(value: str) -> frozenset:
 class RateLimitMiddleware:
     """Sleep or refuse requests past the configured rates."""
 
-    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str],
+                 clock: Callable[[], float] = time.time) -> None:
+        """``clock`` (seconds since the epoch) is what the counters are
+        measured against: every proxy's clock must agree, and tests may
+        stop it."""
         self.app = app
+        self.clock = clock
         self.logger = logs.get_logger(conf, "ratelimit")
         self.account_rate = config_float(conf, "account_ratelimit", 0.0)
         self.max_sleep = config_float(conf, "max_sleep_time_seconds", 60.0)
@@ -55,6 +77,12 @@ class RateLimitMiddleware:
         self.blacklist = _names(conf.get("account_blacklist", ""))
         self.container_rates = parse_size_rates(conf, "container_ratelimit_")
         self.listing_rates = parse_size_rates(conf, "container_listing_ratelimit_")
+        for option, word in (("account_whitelist", "WHITELIST"),
+                             ("account_blacklist", "BLACKLIST")):
+            if conf.get(option, "").strip():
+                self.logger.warning("ratelimit: option %s is deprecated; set X-Account-Sysmeta-"
+                                    "Global-Write-Ratelimit: %s on the accounts instead "
+                                    "(docs/ratelimit.md)", option, word)
         registry.register_info(
             "ratelimit", account_ratelimit=self.account_rate,
             max_sleep_time_seconds=self.max_sleep,
@@ -67,14 +95,20 @@ class RateLimitMiddleware:
         if target is None or cache is None:
             return self.app(env, start_response)
         account = target[0]
-        if account in self.blacklist:
-            self.logger.info("Returning 497 because of blacklisting: %s", account)
-            return swift_error(497, BLACKLISTED)(env, start_response)
-        if account in self.whitelist:
+        global_rate = self._global_write_rate(env, account)
+        if account in self.whitelist or global_rate == WHITELIST:
             return self.app(env, start_response)
-        for key, rate in self._limits(env, *target):
+        if account in self.blacklist or global_rate == BLACKLIST_WORD:
+            self.logger.error("Returning 497 because of blacklisting: %s", account)
+            return swift_error(497, BLACKLISTED)(env, start_response)
+        limits = self._limits(env, *target)
+        rate = _positive_float(global_rate)
+        if rate and env.get("REQUEST_METHOD") in WRITE_METHODS:
+            limits.append(("ratelimit/global-write/%s" % account, rate))
+        for key, rate in limits:
             try:
-                wait = wait_for_slot(cache, key, rate, self.max_sleep, self.rate_buffer)
+                wait = wait_for_slot(cache, key, rate, self.max_sleep, self.rate_buffer,
+                                     now=self.clock())
             except RateLimited as err:
                 self.logger.error("Returning 498 for %s (%s): max sleep %.1f s < %.3f s",
                                   key, env.get("REQUEST_METHOD"), self.max_sleep, err.wait)
@@ -88,6 +122,16 @@ class RateLimitMiddleware:
                                      env.get("REQUEST_METHOD"))
                 concurrency.sleep(wait)
         return self.app(env, start_response)
+
+    def _global_write_rate(self, env: Dict[str, Any], account: str) -> str:
+        """The account's ``Global-Write-Ratelimit`` sysmeta ('' if none or
+        the account cannot be read: then only the config's limits apply)."""
+        try:
+            info = get_account_info(env, self.app, account)
+        except Exception as err:  # never fail a request for want of it
+            self.logger.warning("ratelimit: cannot read account %s: %s", account, err)
+            return ""
+        return str((info.get("sysmeta") or {}).get(GLOBAL_WRITE_SYSMETA, "")).strip()
 
     def _limits(self, env: Dict[str, Any], account: str, container: Optional[str],
                 obj: Optional[str]) -> List[Tuple[str, float]]:
@@ -114,6 +158,14 @@ class RateLimitMiddleware:
         if not 200 <= info["status"] < 300:
             return None
         return rate_for_size(size_rates, int(info.get("object_count") or 0))
+
+
+def _positive_float(value: str) -> Optional[float]:
+    try:
+        rate = float(value)
+    except ValueError:
+        return None
+    return rate if rate > 0 and rate != float("inf") else None
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
