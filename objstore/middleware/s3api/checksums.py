@@ -15,7 +15,7 @@ import base64
 import binascii
 import hashlib
 import zlib
-from typing import Dict, List, Optional, Protocol, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Protocol, Tuple
 
 try:  # optional fast path; same results as the tables below
     from awscrt import checksums as _crt  # type: ignore
@@ -117,6 +117,23 @@ def new_checksum(algorithm: str) -> Checksum:
         return _Hash(name)
     raise ValueError("unknown checksum algorithm %r (supported: %s)"
                      % (algorithm, ", ".join(ALGORITHMS)))
+
+
+def computing(algorithm: Optional[str], chunks: Iterator[bytes]
+              ) -> Tuple[Iterator[bytes], Callable[[], Dict[str, str]]]:
+    """``chunks`` passed through while computing ``algorithm``'s checksum, and
+    a function giving ``{algorithm: value}`` once they were read (empty
+    without an algorithm)."""
+    if algorithm is None:
+        return chunks, dict
+    running = new_checksum(algorithm)
+    name = running.algorithm
+
+    def gen() -> Iterator[bytes]:
+        for chunk in chunks:
+            running.update(chunk)
+            yield chunk
+    return gen(), lambda: {name: b64(running.digest())}
 
 
 def b64(digest: bytes) -> str:

@@ -5,23 +5,31 @@ version id is looked up like a GET's (current object or the archive). The
 copy streams the source (a multipart source is read part by part) into a
 new object: metadata copied or replaced (``x-amz-metadata-directive``),
 ``x-amz-copy-source-if-*`` checked against the source.
+
+As S3 does, the copy keeps the source's tags unless
+``x-amz-tagging-directive: REPLACE`` gives new ones (``x-amz-tagging``),
+and keeps the source's checksum (value and type, a multipart source's
+composite one included) unless ``x-amz-checksum-algorithm`` asks for
+another, which is then computed over the copied bytes; a source without
+one gets S3's default CRC64NVME the same way.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 from urllib.parse import parse_qsl, unquote
 
 from webob import Response
 
 from objstore.common.subrequest import IterReader
-from objstore.middleware.s3api import conditions, manifest, versioning
+from objstore.middleware.s3api import checksums, conditions, manifest, versioning
 from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, PASS_HEADERS, STORAGE_CLASS_SYSMETA, SWIFT_META,
-    etag_of, drop_parts, metadata_headers, open_object, replaced_parts)
+    TAGGING_SYSMETA, etag_of, drop_parts, metadata_headers, open_object, replaced_parts)
 from objstore.middleware.s3api.request import check_key
+from objstore.middleware.s3api.subrequest import SwiftResponse
 from objstore.middleware.s3api.xml import render
 
 
@@ -69,6 +77,7 @@ def copy_object(ctx: S3Context) -> Response:
     if directive not in ("COPY", "REPLACE"):
         raise S3Error("InvalidArgument", "x-amz-metadata-directive must be COPY or REPLACE.",
                       ArgumentName="x-amz-metadata-directive")
+    asked = _asked_algorithm(ctx)
     same = (src_bucket, src_key) == (ctx.bucket, ctx.key)
     if same and directive == "COPY" and not any(
             h in ctx.headers for h in ("x-amz-storage-class", "x-amz-tagging")):
@@ -97,15 +106,9 @@ def copy_object(ctx: S3Context) -> Response:
         if "x-amz-storage-class" in ctx.headers:
             headers.update({k: v for k, v in metadata_headers(ctx.headers).items()
                             if k == STORAGE_CLASS_SYSMETA})
-    for name in list(headers):
-        if name.lower().startswith(CHECKSUM_TRANSIENT):
-            headers[CHECKSUM_SYSMETA + name[len(CHECKSUM_TRANSIENT):]] = headers.pop(name)
-    for name in list(headers):
-        # The copy is one object: a multipart object's checksum of its
-        # parts' checksums does not describe it.
-        if name.lower() == CHECKSUM_SYSMETA + "type" or (
-                name.lower().startswith(CHECKSUM_SYSMETA) and "-" in headers[name]):
-            headers.pop(name)
+    _copy_tags(ctx, headers, src_resp)
+    wanted = _checksum_of_copy(asked, headers, src_resp)
+    body, computed = checksums.computing(wanted, body)
     length = int(src_headers.get("Content-Length", "0"))
     headers["Content-Type"] = manifest.split_content_type(
         headers.get("Content-Type", "application/octet-stream"))[0]
@@ -120,6 +123,16 @@ def copy_object(ctx: S3Context) -> Response:
     ctx.raise_for(resp, "NoSuchBucket")
     versioning.finish_write(ctx, ctx.key)
     drop_parts(ctx, old)
+    nodes = [("Checksum" + alg, value) for alg, value in _stored_checksum(headers).items()]
+    if computed():
+        post = {k: v for k, v in headers.items() if k.lower() != "x-timestamp"}
+        post.update({CHECKSUM_TRANSIENT + alg.lower(): value
+                     for alg, value in computed().items()})
+        ctx.swift.request("POST", ctx.bucket, ctx.key, headers=post).close()
+        nodes = [("Checksum" + alg, value) for alg, value in computed().items()]
+    if nodes:
+        nodes.append(("ChecksumType", headers.get(CHECKSUM_SYSMETA + "type",
+                                                  checksums.FULL_OBJECT)))
     etag = (resp.header("etag") or "").strip('"')
     modified = from_timestamp(resp.header("x-timestamp") or "")
     if not resp.header("x-timestamp"):
@@ -127,10 +140,66 @@ def copy_object(ctx: S3Context) -> Response:
         modified = datetime.now(timezone.utc)
     out = Response(status=200, content_type="application/xml", charset=None,
                    body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
-                                                    ("ETag", '"%s"' % etag)]))
+                                                    ("ETag", '"%s"' % etag)] + nodes))
     if vid:
         out.headers["x-amz-version-id"] = vid
     if src_vid:
         out.headers["x-amz-copy-source-version-id"] = src_vid
     return out
 
+
+
+def _copy_tags(ctx: S3Context, headers: Dict[str, str], src_resp: SwiftResponse) -> None:
+    """The copy's tags: the source's (``x-amz-tagging-directive: COPY``, the
+    default) or the request's ``x-amz-tagging`` (``REPLACE``)."""
+    for name in [n for n in headers if n.lower() == TAGGING_SYSMETA]:
+        headers.pop(name)
+    if ctx.headers.get("x-amz-tagging-directive", "COPY").strip().upper() == "REPLACE":
+        if "x-amz-tagging" in ctx.headers:
+            from objstore.middleware.s3api.tagging import parse_query_tags
+            headers[TAGGING_SYSMETA] = parse_query_tags(ctx.headers["x-amz-tagging"])
+    elif src_resp.header(TAGGING_SYSMETA):
+        headers[TAGGING_SYSMETA] = src_resp.header(TAGGING_SYSMETA) or ""
+
+
+def _source_checksums(src_resp: SwiftResponse) -> Dict[str, str]:
+    """``{name: value}`` of the source's checksum sysmeta (the algorithm's
+    value, under the sysmeta name, and its type)."""
+    found = {}
+    for name, value in src_resp.headers.items():
+        for prefix in (CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT):
+            rest = name[len(prefix):] if name.startswith(prefix) else ""
+            if rest.upper() in checksums.ALGORITHMS or rest == "type":
+                found[CHECKSUM_SYSMETA + rest] = value
+    return found
+
+
+def _asked_algorithm(ctx: S3Context) -> str:
+    """The copy's ``x-amz-checksum-algorithm`` (empty if none); ``InvalidRequest``
+    for one S3 does not have."""
+    asked = ctx.headers.get("x-amz-checksum-algorithm", "").strip().upper()
+    if asked and asked not in checksums.ALGORITHMS:
+        raise S3Error("InvalidRequest", "Checksum algorithm %r is not supported; use one of "
+                      "%s." % (asked, ", ".join(checksums.ALGORITHMS)))
+    return asked
+
+
+def _checksum_of_copy(asked: str, headers: Dict[str, str], src_resp: SwiftResponse
+                      ) -> Optional[str]:
+    """Put the source's checksum into ``headers`` when the copy keeps it;
+    else the algorithm to compute over the copied bytes."""
+    for name in [n for n in headers if n.lower().startswith(
+            (CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT))]:
+        headers.pop(name)
+    kept = _source_checksums(src_resp)
+    if asked or not any(n != CHECKSUM_SYSMETA + "type" for n in kept):
+        return asked or checksums.DEFAULT_ALGORITHM
+    headers.update(kept)
+    return None
+
+
+def _stored_checksum(headers: Dict[str, str]) -> Dict[str, str]:
+    """``{algorithm: value}`` of the checksum ``headers`` store."""
+    return {name[len(CHECKSUM_SYSMETA):].upper(): value for name, value in headers.items()
+            if name.startswith(CHECKSUM_SYSMETA)
+            and name[len(CHECKSUM_SYSMETA):].upper() in checksums.ALGORITHMS}

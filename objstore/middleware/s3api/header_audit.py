@@ -110,9 +110,6 @@ def _tagging_directive(value: str, headers: Dict[str, str]) -> Optional[S3Error]
     if value not in ("COPY", "REPLACE"):
         return S3Error("InvalidArgument", "Unknown tagging directive: use COPY or REPLACE.",
                        ArgumentName="x-amz-tagging-directive", ArgumentValue=value)
-    if value == "REPLACE" and headers.get("x-amz-metadata-directive", "COPY") != "REPLACE":
-        return S3Error("NotImplemented", "x-amz-tagging-directive REPLACE is supported only "
-                       "with x-amz-metadata-directive REPLACE (which replaces the tags too).")
     return None
 
 
@@ -173,8 +170,8 @@ RULES: Tuple[Rule, ...] = _rules(
     Rule("x-amz-website-redirect-location", WRITES, REDIRECT,
          "no website endpoint redirects (501 NotImplemented)"),
     Rule("x-amz-tagging-directive", frozenset({"CopyObject"}), _tagging_directive,
-         "values other than COPY and REPLACE answer 400 InvalidArgument; REPLACE without "
-         "x-amz-metadata-directive REPLACE answers 501 NotImplemented"),
+         "values other than COPY and REPLACE answer 400 InvalidArgument (both are "
+         "implemented in copying.py)"),
     Rule("x-amz-write-offset-bytes", frozenset({"PutObject"}), _write_offset,
          "no appends (501 NotImplemented)"),
 )

@@ -85,16 +85,7 @@ def running(marker: Dict[str, str], chunks: Iterator[bytes]
     """``chunks`` passed through while computing the upload's checksum
     (UploadPartCopy), and a function giving ``{algorithm: value}`` once the
     copy was stored (empty when the upload has no algorithm)."""
-    algorithm = marker.get(ALGORITHM_SYSMETA.lower())
-    if not algorithm:
-        return chunks, dict
-    digest = checksums.new_checksum(algorithm)
-
-    def gen() -> Iterator[bytes]:
-        for chunk in chunks:
-            digest.update(chunk)
-            yield chunk
-    return gen(), lambda: {algorithm: checksums.b64(digest.digest())}
+    return checksums.computing(marker.get(ALGORITHM_SYSMETA.lower()) or None, chunks)
 
 
 def listed_checksum(row: Dict[str, str], algorithm: str) -> Optional[str]:
