@@ -95,7 +95,8 @@ ACL_SETTERS = ("objects.put_object", "copying.copy_object", "multipart.create_up
                "subresources.put_bucket_acl", "subresources.put_object_acl",
                "post_object.post_object")
 # Handlers that are not about one existing bucket's contents.
-UNGATED = ("buckets.create_bucket", "buckets.list_buckets")
+UNGATED = ("buckets.create_bucket", "buckets.list_buckets",
+           "post_object.post_object")  # gated by its handler once the key is known
 COPIES = ("copying.copy_object", "multipart.upload_part_copy")
 # Condition keys read from request headers: s3:<header>.
 _HEADER_KEYS = ("x-amz-acl", "x-amz-server-side-encryption",

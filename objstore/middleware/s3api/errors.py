@@ -48,6 +48,12 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                           "schema."),
     "MalformedACLError": (400, "The XML you provided was not well-formed or did not "
                               "validate against our published schema."),
+    "MalformedPOSTRequest": (400, "The body of your POST request is not well-formed "
+                                  "multipart/form-data."),
+    "MaxPostPreDataLengthExceededError": (400, "Your POST request fields preceding the "
+                                               "upload file were too large."),
+    "InvalidPolicyDocument": (400, "The content of the form does not meet the conditions "
+                                   "specified in the policy document."),
     "MalformedPolicy": (400, "The policy is not valid JSON or does not follow the "
                              "bucket policy grammar."),
     "MalformedTrailerError": (400, "The aws-chunked trailer is not well formed or is "

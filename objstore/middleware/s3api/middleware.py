@@ -20,8 +20,8 @@ from webob import Response
 from objstore.common import registry
 from objstore.common.http.headers import is_safe_value
 from objstore.middleware.s3api import (access, attributes, auth, bucket_policy, buckets,
-                                       copying, header_audit, multipart, objects, public,
-                                       subresources)
+                                       copying, header_audit, multipart, objects, post_object,
+                                       public, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -124,6 +124,8 @@ def check_response_overrides(ctx: S3Context, signed: bool) -> None:
 
 def route(ctx: S3Context) -> Optional[Handler]:
     """The handler for the request, or ``None`` for an unsupported operation."""
+    if "form" in ctx.extra:
+        return post_object.post_object
     if ctx.target.bucket is None:
         return _route_service(ctx)
     if ctx.target.key is None:
@@ -159,15 +161,21 @@ class S3ApiMiddleware:
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         signed = auth.is_s3_request(env)
-        if not signed and not public.is_public_request(env, self.conf):
+        form_upload = not signed and post_object.is_form_upload(env, self.conf)
+        if not signed and not form_upload and not public.is_public_request(env, self.conf):
             return self.app(env, start_response)
         request_id = env.get("swift.trans_id") or "tx" + uuid.uuid4().hex[:21]
         target = S3Target(None, None)
         try:
             target = parse_target(env, self.conf.storage_domains)
             headers = auth.request_headers(env)
-            if signed:
-                sig: Any = auth.parse_signature(env, target.auth_path)
+            form = post_object.read_form(env) if form_upload else None
+            sig: Any
+            if form is not None and form.signature is not None:
+                sig = form.signature
+                swift = Swift(self.app, env, *post_object.auth_details(sig))
+            elif signed:
+                sig = auth.parse_signature(env, target.auth_path)
                 if getattr(sig, "presigned", False):
                     headers = auth.with_hoisted_headers(headers, target.pairs)
                 details, state = auth.make_auth_details(sig)
@@ -175,6 +183,8 @@ class S3ApiMiddleware:
             else:
                 sig, swift = None, public.anonymous_swift(self.app, env, self.conf)
             ctx = S3Context(env, target, headers, swift, sig, self.conf, request_id)
+            if form is not None:
+                ctx.extra["form"] = form  # POST Object: its handler gates itself
             check_response_overrides(ctx, signed)
             if ctx.method == "OPTIONS":
                 resp = public.preflight(ctx)
@@ -188,7 +198,8 @@ class S3ApiMiddleware:
                     pass  # the bucket policy allowed it
                 elif not signed and handler in public.ANONYMOUS_WRITE_HANDLERS:
                     public.allow_anonymous_write(ctx)
-                elif not signed and handler not in public.ANONYMOUS_HANDLERS:
+                elif not signed and handler not in public.ANONYMOUS_HANDLERS and \
+                        form is None:
                     raise S3Error("AccessDenied", "Anonymous requests may only read public "
                                   "buckets and objects (and write objects in "
                                   "public-read-write buckets); sign the request.")
