@@ -72,7 +72,7 @@ def upload_part(ctx: S3Context) -> Response:
     number = _part_number(ctx)
     upload_id = upload_id_of(ctx)
     marker = read_marker(ctx, upload_id)
-    reader = ctx.body_reader()
+    reader = ctx.body_reader(mpc.default_part_algorithm(marker))
     up_front = None
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         up_front = reader._expected_checksum() or ""
@@ -80,7 +80,8 @@ def upload_part(ctx: S3Context) -> Response:
     if up_front is not None and reader.algorithm:
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = up_front
     resp = store(ctx, segments_container(ctx), part_name(ctx.key, upload_id, number), headers,
-                 reader)
+                 reader, late_headers=lambda algorithm, value: {
+                     "Content-Type": mpc.part_content_type(marker, algorithm, value)})
     out = Response(status=200)
     out.headers["ETag"] = '"%s"' % (resp.header("etag") or reader.etag).strip('"')
     if reader.checksum_value and reader.algorithm:
@@ -130,7 +131,7 @@ def upload_part_copy(ctx: S3Context) -> Response:
     nodes = []
     for algorithm, value in computed().items():
         ctx.swift.request("POST", segments_container(ctx), name, headers={
-            "Content-Type": mpc.PART_TYPE,
+            "Content-Type": mpc.part_content_type(marker, algorithm, value),
             CHECKSUM_TRANSIENT + algorithm.lower(): value}).close()
         nodes.append(("Checksum" + algorithm, value))
     etag = (resp.header("etag") or "").strip('"')

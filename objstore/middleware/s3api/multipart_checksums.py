@@ -80,12 +80,21 @@ def part_content_type(marker: Dict[str, str], algorithm: Optional[str],
     return PART_TYPE
 
 
+def default_part_algorithm(marker: Dict[str, str]) -> Optional[str]:
+    """The checksum a part gets when it carries none: S3's default CRC64NVME
+    in an upload created without an algorithm (whose object then gets the
+    FULL_OBJECT CRC64NVME of its parts), nothing in one with an algorithm
+    (where a part without its checksum is refused)."""
+    return None if marker.get(ALGORITHM_SYSMETA.lower()) else checksums.DEFAULT_ALGORITHM
+
+
 def running(marker: Dict[str, str], chunks: Iterator[bytes]
             ) -> Tuple[Iterator[bytes], Callable[[], Dict[str, str]]]:
     """``chunks`` passed through while computing the upload's checksum
     (UploadPartCopy), and a function giving ``{algorithm: value}`` once the
     copy was stored (empty when the upload has no algorithm)."""
-    return checksums.computing(marker.get(ALGORITHM_SYSMETA.lower()) or None, chunks)
+    return checksums.computing(marker.get(ALGORITHM_SYSMETA.lower())
+                               or default_part_algorithm(marker), chunks)
 
 
 def listed_checksum(row: Dict[str, str], algorithm: str) -> Optional[str]:
@@ -133,7 +142,7 @@ def object_checksum(ctx: S3Context, marker: Dict[str, str], container: str,
         raise S3Error("InvalidRequest", "The upload's checksum type is %s, not %s."
                       % (kind or "none", asked_type))
     if not algorithm:
-        return {}, [], []
+        return _default_checksum(ctx, parts)
     values: List[Tuple[str, int]] = []
     for row, listed in parts:
         stored = _stored(ctx, container, row, algorithm)
@@ -144,6 +153,11 @@ def object_checksum(ctx: S3Context, marker: Dict[str, str], container: str,
                 algorithm, number, "is not known" if stored is None
                 else "does not match the one listed"), PartNumber=number)
         values.append((stored, int(row.get("bytes", 0))))
+    return _result(ctx, algorithm, kind, values)
+
+
+def _result(ctx: S3Context, algorithm: str, kind: str, values: List[Tuple[str, int]]
+            ) -> Tuple[Dict[str, str], List[Tuple[str, str]], List[str]]:
     value = checksums.multipart_checksum(algorithm, kind, values)
     expected = ctx.headers.get(checksums.header_name(algorithm))
     if expected is not None and expected.strip() != value:
@@ -153,3 +167,19 @@ def object_checksum(ctx: S3Context, marker: Dict[str, str], container: str,
                TYPE_SYSMETA: kind}
     return (sysmeta, [("Checksum" + algorithm, value), ("ChecksumType", kind)],
             [part_value for part_value, _size in values])
+
+
+def _default_checksum(ctx: S3Context, parts: List[Tuple[Dict[str, str], Dict[str, str]]]
+                      ) -> Tuple[Dict[str, str], List[Tuple[str, str]], List[str]]:
+    """An upload without an algorithm: the FULL_OBJECT CRC64NVME of its parts,
+    when every part has one in the listing (a part that carried a checksum
+    of another algorithm, or was stored before parts got the default, has
+    none: then the object has no checksum, and nothing is read to find one)."""
+    algorithm = checksums.DEFAULT_ALGORITHM
+    values: List[Tuple[str, int]] = []
+    for row, _listed in parts:
+        value = listed_checksum(row, algorithm)
+        if value is None:
+            return {}, [], []
+        values.append((value, int(row.get("bytes", 0))))
+    return _result(ctx, algorithm, checksums.FULL_OBJECT, values)

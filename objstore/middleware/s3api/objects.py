@@ -9,7 +9,7 @@ manifests (``manifest.py``) resolved here on GET.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from webob import Response
 
@@ -139,13 +139,16 @@ def put_object(ctx: S3Context) -> Response:
 
 
 def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
-          reader: VerifyingReader, extra_env: Optional[Dict[str, Any]] = None
+          reader: VerifyingReader, extra_env: Optional[Dict[str, Any]] = None,
+          late_headers: Optional[Callable[[str, str], Dict[str, str]]] = None
           ) -> SwiftResponse:
     """PUT ``reader`` as ``container/obj``; S3 errors for verification failures.
 
     An empty body is verified before the PUT (nothing would be held back).
-    A checksum that arrives in the trailer is only known after the body, so
-    it is added afterwards with a POST (which must repeat the metadata).
+    A checksum that arrives in the trailer (or S3's default one, computed
+    here) is only known after the body, so it is added afterwards with a
+    POST (which must repeat the metadata); ``late_headers(algorithm,
+    value)`` adds what else that POST should change.
     """
     if reader.expected_length == 0:
         reader.drain()
@@ -170,6 +173,8 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
         post_headers = {k: v for k, v in headers.items() if k.lower() not in (
             "x-timestamp", "if-none-match", "x-backend-if-match", "x-backend-etag-is-at")}
         post_headers[CHECKSUM_TRANSIENT + reader.algorithm.lower()] = reader.checksum_value
+        if late_headers is not None:
+            post_headers.update(late_headers(reader.algorithm, reader.checksum_value))
         ctx.swift.request("POST", container, obj, headers=post_headers).close()
     return resp
 

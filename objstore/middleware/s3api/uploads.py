@@ -129,13 +129,14 @@ def list_parts(ctx: S3Context) -> Response:
     if algorithm:
         children += [("ChecksumAlgorithm", algorithm),
                      ("ChecksumType", settings[mpc.TYPE_HEADER])]
+    shown = algorithm or mpc.default_part_algorithm(marker) or ""
     for part in parts:
-        listed = mpc.listed_checksum(part, algorithm) if algorithm else None
+        listed = mpc.listed_checksum(part, shown)
         children.append(("Part", [
             ("PartNumber", part["part_number"]),
             ("LastModified", iso8601(parse_swift_time(part.get("last_modified", "")))),
             ("ETag", '"%s"' % part.get("hash", "")), ("Size", int(part.get("bytes", 0))),
-            ("Checksum" + (algorithm or ""), listed) if listed else None]))
+            ("Checksum" + shown, listed) if listed else None]))
     return xml_response(render("ListPartsResult", children))
 
 

@@ -223,3 +223,40 @@ def test_a_sent_checksum_is_kept_instead_of_the_default(s3, bucket):
     assert put["ChecksumSHA256"] == _b64(_sha256(b"data")) and "ChecksumCRC64NVME" not in put
     head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert "ChecksumCRC64NVME" not in head and head["ChecksumSHA256"]
+
+
+def test_a_multipart_upload_without_checksums_gets_the_full_object_crc64nvme(s3, bucket):
+    """Created without an algorithm, parts sent without checksums (one of them
+    copied): S3 computes each part's CRC64NVME and the object's FULL_OBJECT
+    CRC64NVME, as if it had been uploaded in one piece."""
+    from tests.functional.s3.test_s3_clients import client
+    plain = client(request_checksum_calculation="when_required")
+    s3.put_object(Bucket=bucket, Key="src", Body=PARTS[1])
+    up = plain.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    first = plain.upload_part(Bucket=bucket, Key="k", UploadId=up, PartNumber=1,
+                              Body=PARTS[0])
+    assert first["ChecksumCRC64NVME"] == _b64(_crc64nvme(PARTS[0]))
+    second = plain.upload_part_copy(Bucket=bucket, Key="k", UploadId=up, PartNumber=2,
+                                    CopySource={"Bucket": bucket, "Key": "src"})
+    assert second["CopyPartResult"]["ChecksumCRC64NVME"] == _b64(_crc64nvme(PARTS[1]))
+    third = plain.upload_part(Bucket=bucket, Key="k", UploadId=up, PartNumber=3,
+                              Body=PARTS[2])
+    listed = plain.list_parts(Bucket=bucket, Key="k", UploadId=up)["Parts"]
+    assert [p["ChecksumCRC64NVME"] for p in listed] == [_b64(_crc64nvme(p)) for p in PARTS]
+    done = plain.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                           MultipartUpload={"Parts": [
+                                               {"PartNumber": 1, "ETag": first["ETag"]},
+                                               {"PartNumber": 2, "ETag":
+                                                second["CopyPartResult"]["ETag"]},
+                                               {"PartNumber": 3, "ETag": third["ETag"]}]})
+    whole = _b64(_crc64nvme(b"".join(PARTS)))
+    assert done["ChecksumCRC64NVME"] == whole and done["ChecksumType"] == "FULL_OBJECT"
+    head = plain.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC64NVME"] == whole and head["ChecksumType"] == "FULL_OBJECT"
+    attrs = plain.get_object_attributes(Bucket=bucket, Key="k",
+                                        ObjectAttributes=["Checksum", "ObjectParts"])
+    assert attrs["Checksum"] == {"ChecksumCRC64NVME": whole, "ChecksumType": "FULL_OBJECT"}
+    assert [p["ChecksumCRC64NVME"] for p in attrs["ObjectParts"]["Parts"]] == \
+        [_b64(_crc64nvme(p)) for p in PARTS]
+    got = plain.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert got["Body"].read() == b"".join(PARTS)  # botocore checks the CRC64NVME too
