@@ -5,20 +5,26 @@ Some deployments put names in places that choke on certain characters
 with 400 and a message naming the rule, any request whose (decoded) path
 holds one of ``forbidden_chars``, is longer than ``maximum_length``, or
 matches ``forbidden_regexp`` (by default ``.`` and ``..`` as whole path
-segments). It is not in the default pipeline: Swift's naming rules apply
-unless an operator adds it, right after ``catch_errors``.
+segments), checked in that order, as Swift's ``name_check`` does.
+
+What is checked is the request path as the server received it, decoded
+once (``%3C`` is ``<``; ``%253C`` is the three characters ``%3C``), its
+length counted in bytes, whatever the path names (``/info<`` too), and a
+path that is not UTF-8 is still checked (Swift answers its 400 before the
+proxy's 412). Swift's SAIO does not run it (its ``/info`` has no
+``name_check``), so neither does objstore's: an operator adds it right after
+``gatekeeper``; it is tested from the sample config's section.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any, Callable, Dict, Iterable
-from urllib.parse import unquote
 
 from objstore.common import registry
 from objstore.common.config import config_int
 from objstore.common.http.errors import swift_error
-from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.http.wsgi_str import str_to_wsgi
 
 DEFAULT_FORBIDDEN_CHARS = "'\"`<>"
 DEFAULT_MAXIMUM_LENGTH = 255
@@ -33,13 +39,16 @@ class NameCheck:
         self.maximum_length = config_int(conf, "maximum_length", DEFAULT_MAXIMUM_LENGTH, 1)
         self.forbidden_regexp = conf.get("forbidden_regexp", DEFAULT_FORBIDDEN_REGEXP)
         self.pattern = re.compile(self.forbidden_regexp) if self.forbidden_regexp else None
+        # Paths are WSGI strings (one character per byte): so are the chars.
+        self._chars = [str_to_wsgi(c) for c in self.forbidden_chars]
         registry.register_info("name_check", forbidden_chars=self.forbidden_chars,
                                maximum_length=self.maximum_length,
                                forbidden_regexp=self.forbidden_regexp)
 
     def problem(self, path: str) -> str:
-        """Why ``path`` is refused, or ``""``."""
-        if any(c in path for c in self.forbidden_chars):
+        """Why ``path`` (a WSGI string: one character per byte) is refused,
+        or ``""``."""
+        if any(c in path for c in self._chars):
             return "%s contains forbidden chars from %s" % (SUBJECT, self.forbidden_chars)
         if len(path) > self.maximum_length:
             return "%s longer than the allowed maximum %d" % (SUBJECT, self.maximum_length)
@@ -49,11 +58,7 @@ class NameCheck:
         return ""
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        try:
-            path = unquote(wsgi_to_str(env.get("PATH_INFO", "")))
-        except UnicodeError:
-            return self.app(env, start_response)  # the proxy answers bad UTF-8
-        problem = self.problem(path)
+        problem = self.problem(env.get("PATH_INFO", ""))
         if problem:
             return swift_error(400, problem)(env, start_response)
         return self.app(env, start_response)
