@@ -7,7 +7,11 @@ without them, then times both alternately (same cluster, same moment).
 
     SAIO_PROXY_PORT=... .venv/bin/python bench/encryption.py [--small N] [--large N]
 
-Prints a markdown table for docs/performance.md.
+Prints a markdown table for docs/performance.md. For whole-process A/B
+timings (each side a process of its own, run in turn by an outside timer):
+``--serve-plain SECONDS`` starts only the plain proxy and prints its port;
+``--side on`` / ``--side off --plain-port P`` (``--sizes 4k|64m``,
+``--count N``) PUT, GET and DELETE through one side and exit.
 """
 
 from __future__ import annotations
@@ -91,11 +95,59 @@ def timed(port: int, method: str, path: str, headers: Dict[str, str], body: byte
     return elapsed
 
 
+SIZES = {"4k": ("4 KiB", 4096), "64m": ("64 MiB", 64 << 20)}
+
+
+def serve_plain(seconds: float) -> None:
+    """Start the plain proxy, print its port, keep it up for ``seconds``
+    (so whole-process timings can target both proxies, A/B)."""
+    tmp = tempfile.mkdtemp(prefix="bench-encryption-")
+    proc, port = start_plain_proxy(tmp)
+    print(port, flush=True)
+    try:
+        time.sleep(seconds)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def one_side(port: int, sizes: List[str], count: int) -> None:
+    """PUT then GET ``count`` objects of each size through one proxy (a
+    whole process per side, to be timed from outside)."""
+    tok, base = token(PORT)
+    headers = {"X-Auth-Token": tok}
+    container = "%s/bench-enc-%s" % (base, uuid.uuid4().hex[:8])
+    request(PORT, "PUT", container, headers)
+    for key in sizes:
+        _label, size = SIZES[key]
+        body = os.urandom(size)
+        for i in range(count):
+            name = "%s/%s-%d" % (container, key, i)
+            timed(port, "PUT", name, headers, body)
+            timed(port, "GET", name, headers, expect=200, size=size)
+            timed(PORT, "DELETE", name, headers, expect=204)
+    request(PORT, "DELETE", container, headers)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=200, help="4 KiB PUTs and GETs per side")
     parser.add_argument("--large", type=int, default=3, help="64 MiB PUTs and GETs per side")
+    parser.add_argument("--serve-plain", type=float, metavar="SECONDS",
+                        help="only start the plain proxy, print its port, wait")
+    parser.add_argument("--side", choices=("on", "off"),
+                        help="only PUT+GET through one side (with --plain-port for off)")
+    parser.add_argument("--plain-port", type=int)
+    parser.add_argument("--sizes", default="4k", help="with --side: 4k, 64m or 4k,64m")
+    parser.add_argument("--count", type=int, default=50, help="with --side: objects per size")
     args = parser.parse_args()
+    if args.serve_plain:
+        return serve_plain(args.serve_plain)
+    if args.side:
+        port = PORT if args.side == "on" else args.plain_port
+        if port is None:
+            sys.exit("--side off needs --plain-port (from --serve-plain)")
+        return one_side(port, args.sizes.split(","), args.count)
     tmp = tempfile.mkdtemp(prefix="bench-encryption-")
     proc, plain_port = start_plain_proxy(tmp)
     sides = {"encryption on": PORT, "encryption off": plain_port}
