@@ -34,11 +34,29 @@ FETCH_KEYS = "objstore.crypto.fetch_keys"
 #: env key where keymaster puts ``etag_keys() -> [object key per secret]``.
 ETAG_KEYS = "objstore.crypto.etag_keys"
 META_PARAM = "swift_meta"
+#: env key where s3api puts an SSE-C customer key (32 raw bytes) for one
+#: object subrequest: the body key is then wrapped by a key derived from it.
+CUSTOMER_KEY = "objstore.crypto.customer_key"
+#: response header (stripped by gatekeeper) saying how an object is kept:
+#: ``AES256`` (encrypted at rest) or ``SSE-C`` (and at rest).
+ENCRYPTED_HEADER = "X-Backend-Crypto-Encrypted"
+#: response header of a refused read of an SSE-C object: ``missing`` (no
+#: customer key given) or ``mismatch`` (not the key it was written with).
+CUSTOMER_KEY_ERROR = "X-Backend-Crypto-Customer-Key"
 _CHECK_TEXT = b"objstore key check"
 
 
 class CryptoError(Exception):
     """A key cannot be found or does not fit: never serve the bytes."""
+
+
+class CustomerKeyError(CryptoError):
+    """An SSE-C object read without its customer key (``reason`` is
+    ``missing``) or with another one (``mismatch``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("customer key " + reason)
+        self.reason = reason
 
 
 def b64(data: bytes) -> str:
@@ -63,6 +81,24 @@ def random_iv() -> bytes:
 def derive_key(secret: bytes, path: str) -> bytes:
     """The key of one account/container/object path under a root secret."""
     return hmac.new(secret, path.encode("utf-8"), hashlib.sha256).digest()
+
+
+def customer_wrapping_key(object_key: bytes, customer_key: bytes) -> bytes:
+    """The key that wraps an SSE-C object's body key: both the root secret
+    (through the object key) and the customer's key are needed to read the
+    body, and the customer's key is never stored (only ``key_check`` of
+    this derived key is)."""
+    if len(customer_key) != KEY_LENGTH:
+        raise CryptoError("a customer key must be %d bytes" % KEY_LENGTH)
+    return hmac.new(object_key, b"sse-c\0" + customer_key, hashlib.sha256).digest()
+
+
+def customer_etag(wrapping_key: bytes, md5_hex: str) -> str:
+    """The ETag shown for an SSE-C object (32 hex digits, as S3 shows one
+    that is not the body's MD5): a MAC of the plaintext MD5, so listings,
+    readable without the key, do not reveal a digest of the plaintext."""
+    return hmac.new(wrapping_key, b"etag\0" + md5_hex.encode("ascii"),
+                    hashlib.sha256).hexdigest()[:32]
 
 
 def ctr(key: bytes, iv: bytes, offset: int = 0) -> Any:

@@ -62,9 +62,12 @@ def add_etag_macs(env: Dict[str, Any], etag_keys: Optional[Callable[[], List[byt
 
 
 class _Keys:
-    """The body key and the object key of one encrypted answer."""
+    """The body key and the object key of one encrypted answer. An SSE-C
+    object's body key needs the customer's key too: without it only the
+    headers can be read (``body_key`` is ``None``), a wrong one is refused."""
 
-    def __init__(self, headers: Dict[str, str], fetch_keys: Optional[Callable[..., Any]]) -> None:
+    def __init__(self, headers: Dict[str, str], fetch_keys: Optional[Callable[..., Any]],
+                 customer_key: Optional[bytes] = None) -> None:
         meta = cu.load_meta(headers[BODY_META.lower()])
         if fetch_keys is None:
             raise cu.CryptoError("the object is encrypted but no keymaster is in the pipeline")
@@ -73,14 +76,36 @@ class _Keys:
         if cu.key_check(self.object_key) != meta.get("check"):
             raise cu.CryptoError("the root secret %r is not the one the object was written "
                                  "with" % keys["id"].get("secret_id"))
-        self.body_key = cu.unwrap_key(self.object_key, meta["body_key"])
+        wrapping = self.object_key
+        self.sse_c = "sse_c" in meta
+        if self.sse_c:
+            self.body_key: Optional[bytes] = None
+            self.iv = b""
+            if customer_key is None:
+                return
+            wrapping = cu.customer_wrapping_key(self.object_key, customer_key)
+            if cu.key_check(wrapping) != meta["sse_c"]:
+                raise cu.CustomerKeyError("mismatch")
+        self.body_key = cu.unwrap_key(wrapping, meta["body_key"])
         self.iv = cu.unb64(meta["iv"])
+
+
+def _customer_key_refusal(reason: str) -> Any:
+    """An SSE-C object's body asked for without its key (400), or with
+    another key (403); s3api turns these into S3's errors."""
+    if reason == "missing":
+        return swift_error(400, "The object is encrypted with a customer-provided key "
+                           "(SSE-C): read it through the S3 API with that key.",
+                           headers={cu.CUSTOMER_KEY_ERROR: reason})
+    return swift_error(403, "The customer-provided key is not the one the object was "
+                       "written with.", headers={cu.CUSTOMER_KEY_ERROR: reason})
 
 
 def decrypt_headers(headers: List[Tuple[str, str]], keys: _Keys) -> List[Tuple[str, str]]:
     lower = {k.lower(): v for k, v in headers}
     out = [(k, v) for k, v in headers
            if not k.lower().startswith(CRYPTO_PREFIXES) and k.lower() != "etag"]
+    out.append((cu.ENCRYPTED_HEADER, "SSE-C" if keys.sse_c else "AES256"))
     if ETAG.lower() in lower:
         out.append(("Etag", cu.decrypt_value(keys.object_key, lower[ETAG.lower()])
                     .decode("ascii", "replace")))
@@ -192,8 +217,16 @@ def handle_get(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
         start_response(status, headers, exc_info)
         return app_iter
     try:
-        keys = _Keys(lower, env.get(cu.FETCH_KEYS))
+        keys = _Keys(lower, env.get(cu.FETCH_KEYS), env.get(cu.CUSTOMER_KEY))
+        if keys.body_key is None and env.get("REQUEST_METHOD") != "HEAD" and \
+                status.startswith(("200", "206")):
+            raise cu.CustomerKeyError("missing")
         headers = decrypt_headers(headers, keys)
+    except cu.CustomerKeyError as err:
+        close = getattr(app_iter, "close", None)
+        if close:
+            close()
+        return _customer_key_refusal(err.reason)(env, start_response)
     except (cu.CryptoError, KeyError, ValueError, TypeError) as err:
         close = getattr(app_iter, "close", None)
         if close:

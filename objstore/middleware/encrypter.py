@@ -143,9 +143,15 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
     if refused is not None:
         return refused(env, start_response)
     body_key, iv = cu.random_key(), cu.random_iv()
-    env[_env_key(BODY_META)] = cu.dump_meta({
-        "cipher": cu.CIPHER, "iv": cu.b64(iv), "key_id": keys["id"],
-        "body_key": cu.wrap_key(object_key, body_key), "check": cu.key_check(object_key)})
+    # SSE-C (s3api): the body key is wrapped by a key derived from the
+    # customer's too; only its check is kept ("sse_c").
+    customer = env.get(cu.CUSTOMER_KEY)
+    wrapping = cu.customer_wrapping_key(object_key, customer) if customer else object_key
+    body_meta = {"cipher": cu.CIPHER, "iv": cu.b64(iv), "key_id": keys["id"],
+                 "body_key": cu.wrap_key(wrapping, body_key), "check": cu.key_check(object_key)}
+    if customer:
+        body_meta["sse_c"] = cu.key_check(wrapping)
+    env[_env_key(BODY_META)] = cu.dump_meta(body_meta)
     # The proxy would compare the client's ETag with the ciphertext's MD5:
     # the plaintext's is checked here instead, as the body ends.
     client_etag = (env.pop("HTTP_ETAG", "") or "").strip().strip('"').lower() or None
@@ -165,7 +171,10 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
             reader.finish()
         except EtagMismatch:
             return _etag_mismatch(env)(env, start_response)
-    footers.add_footer_callback(env, lambda out: out.update(_etag_footers(keys, reader)))
+
+    def shown_etag() -> str:
+        return cu.customer_etag(wrapping, reader.etag) if customer else reader.etag
+    footers.add_footer_callback(env, lambda out: out.update(_etag_footers(keys, shown_etag())))
     captured: List[Any] = []
 
     def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
@@ -179,15 +188,15 @@ def handle_put(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
         return _etag_mismatch(env)(env, start_response)
     status, headers = captured
     if status.startswith("2") and reader.checked:
-        headers = [(k, v) for k, v in headers if k.lower() != "etag"] + [("Etag", reader.etag)]
+        headers = [(k, v) for k, v in headers if k.lower() != "etag"] + [("Etag", shown_etag())]
     start_response(status, headers)
     return [body]
 
 
-def _etag_footers(keys: Dict[str, Any], reader: EncryptingInput) -> Dict[str, str]:
+def _etag_footers(keys: Dict[str, Any], etag: str) -> Dict[str, str]:
     """The ETag learnt from the body, encrypted, its MAC, and the listing's
     ETag encrypted under the container key: stored with the data."""
-    key, etag = keys["object"], reader.etag
+    key = keys["object"]
     return {ETAG: cu.encrypt_value(key, etag.encode("ascii")),
             ETAG_MAC: cu.etag_mac(key, etag),
             OVERRIDE_ETAG: cu.encrypt_value(keys["container"], etag.encode("ascii"), keys["id"])}

@@ -45,6 +45,11 @@ class Encryption:
         method = env.get("REQUEST_METHOD")
         if method in ("GET", "HEAD"):
             return decrypter.handle_get(self.app, env, start_response, path)
+        if method == "PUT" and self.disabled and env.get(cu.CUSTOMER_KEY):
+            # Never store an SSE-C body in plaintext (s3api refuses SSE-C
+            # itself when encryption is disabled; this is the backstop).
+            return swift_error(501, "Encryption is disabled: no object can be stored "
+                               "with a customer key.")(env, start_response)
         if method not in ("PUT", "POST") or self.disabled:
             return self.app(env, start_response)
         fetch = env.get(cu.FETCH_KEYS)

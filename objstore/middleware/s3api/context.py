@@ -50,6 +50,9 @@ class S3Config:
     # An enabled encryption middleware follows s3api: x-amz-server-side-
     # encryption: AES256 is honoured (see header_audit.py).
     encryption_at_rest: bool = False
+    # SSE-C over plain HTTP: loopback (clients on this host), true, false
+    # (https only, as S3); see sse.py.
+    sse_c_over_http: str = "loopback"
 
 
 @dataclass

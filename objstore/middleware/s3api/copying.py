@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote
 from webob import Response
 
 from objstore.common.subrequest import IterReader
-from objstore.middleware.s3api import checksums, conditions, manifest, versioning
+from objstore.middleware.s3api import checksums, conditions, manifest, sse, versioning
 from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
@@ -80,11 +80,13 @@ def copy_object(ctx: S3Context) -> Response:
     asked = _asked_algorithm(ctx)
     same = (src_bucket, src_key) == (ctx.bucket, ctx.key)
     if same and directive == "COPY" and not any(
-            h in ctx.headers for h in ("x-amz-storage-class", "x-amz-tagging")):
+            h in ctx.headers for h in ("x-amz-storage-class", "x-amz-tagging",
+                                       sse.SSE_HEADER, sse.ALGORITHM_HEADER)):
         raise S3Error("InvalidRequest", "This copy request is illegal because it is trying "
                       "to copy an object to itself without changing the object's metadata, "
                       "storage class or encryption attributes.")
-    status, src_headers, body, src_resp = open_object(ctx, src_bucket, src_key, None)
+    status, src_headers, body, src_resp = open_object(ctx, src_bucket, src_key, None,
+                                                      customer=sse.source_key(ctx))
     try:
         conditions.check(ctx.headers, etag_of(src_headers), src_headers.get("Last-Modified"),
                          prefix="x-amz-copy-source-")
@@ -116,7 +118,7 @@ def copy_object(ctx: S3Context) -> Response:
     old = replaced_parts(ctx, extra_env)
     resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
                              body=IterReader(body), content_length=length,
-                             extra_env=extra_env)
+                             extra_env=dict(extra_env, **sse.write_env(ctx, headers)))
     resp.close()
     if resp.status == 404:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)

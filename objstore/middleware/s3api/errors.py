@@ -34,6 +34,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidArgument": (400, "An argument of the request is invalid."),
     "InvalidBucketName": (400, "The bucket name is not valid: use 3-63 lower-case "
                                "letters, digits, dots and hyphens."),
+    "InvalidEncryptionAlgorithmError": (400, "The encryption request you specified is not "
+                                             "valid. The valid value is AES256."),
     "InvalidDigest": (400, "The Content-MD5 or checksum header is not well formed."),
     "InvalidLocationConstraint": (400, "The location constraint is not valid."),
     "InvalidPart": (400, "One or more parts could not be found or their ETag did not "
@@ -78,6 +80,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "RequestTimeTooSkewed": (403, "The request time differs from the server's time by "
                                   "more than 15 minutes; fix the client's clock."),
     "RequestTimeout": (400, "The body was not read within the time limit."),
+    "ServerSideEncryptionConfigurationNotFoundError": (
+        404, "The server side encryption configuration was not found."),
     "ServiceUnavailable": (503, "The store is busy or a backend is down; retry."),
     "SlowDown": (503, "Please reduce your request rate."),
     "SignatureDoesNotMatch": (403, "The signature we calculated does not match the one "

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
+from objstore.middleware.s3api import sse
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 
@@ -41,6 +42,8 @@ COPIES = frozenset({"CopyObject", "UploadPartCopy"})
 OBJECT_IO = WRITES | COPIES | frozenset({"GetObject", "HeadObject", "UploadPart",
                                          "CompleteMultipartUpload"})
 CREATE_BUCKET = frozenset({"CreateBucket"})
+# Writes whose answer says the object is encrypted (SSE-S3) when it is.
+ENCRYPTED_WRITES = WRITES | frozenset({"UploadPart", "UploadPartCopy"})
 
 SSE_VALUES = ("AES256", "aws:kms", "aws:kms:dsse")
 
@@ -114,11 +117,12 @@ def _tagging_directive(value: str, headers: Dict[str, str]) -> Optional[S3Error]
 
 
 SSE_C = _not_implemented(
-    "Server-side encryption with customer-provided keys (SSE-C) is not supported; the "
+    "Server-side encryption with customer-provided keys (SSE-C) needs encryption at rest "
+    "(keymaster and encryption in the pipeline), which this store does not run; the "
     "object would be stored, and served, without your key.")
 SSE_C_SOURCE = _not_implemented(
-    "Server-side encryption with customer-provided keys (SSE-C) is not supported, so no "
-    "copy source is encrypted with a key.")
+    "Server-side encryption with customer-provided keys (SSE-C) needs encryption at rest, "
+    "which this store does not run, so no copy source is encrypted with a key.")
 SSE_KMS = _not_implemented("Server-side encryption with KMS keys is not supported: no KMS "
                            "is configured.")
 REDIRECT = _not_implemented("Website redirection is not supported.")
@@ -135,23 +139,28 @@ class Rule:
     why: str  # the line of the table in docs/s3.md
     # Values accepted when encryption at rest is in the pipeline.
     at_rest: Tuple[str, ...] = ()
+    # Implemented (checked in ``sse.py``) when encryption at rest is there.
+    any_at_rest: bool = False
 
 
 def _rules(headers: Tuple[str, ...], operations: FrozenSet[str],
-           check: Check, why: str) -> Tuple[Rule, ...]:
-    return tuple(Rule(header, operations, check, why) for header in headers)
+           check: Check, why: str, any_at_rest: bool = False) -> Tuple[Rule, ...]:
+    return tuple(Rule(header, operations, check, why, any_at_rest=any_at_rest)
+                 for header in headers)
 
 
-SSE_C_WHY = "SSE-C is not implemented (501 NotImplemented)"
+SSE_C_WHY = ("implemented (SSE-C, see Server-side encryption) when encryption at rest "
+             "(keymaster, encryption) is in the pipeline, else 501 NotImplemented")
 LOCK_WHY = "no object lock: 400 InvalidRequest (Bucket is missing Object Lock Configuration)"
 RULES: Tuple[Rule, ...] = _rules(
     ("x-amz-server-side-encryption-customer-algorithm",
      "x-amz-server-side-encryption-customer-key",
-     "x-amz-server-side-encryption-customer-key-md5"), OBJECT_IO, SSE_C, SSE_C_WHY) + _rules(
+     "x-amz-server-side-encryption-customer-key-md5"), OBJECT_IO, SSE_C, SSE_C_WHY,
+    any_at_rest=True) + _rules(
     ("x-amz-copy-source-server-side-encryption-customer-algorithm",
      "x-amz-copy-source-server-side-encryption-customer-key",
      "x-amz-copy-source-server-side-encryption-customer-key-md5"), COPIES, SSE_C_SOURCE,
-    SSE_C_WHY) + _rules(
+    SSE_C_WHY, any_at_rest=True) + _rules(
     ("x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
      "x-amz-object-lock-legal-hold"), WRITES, _object_lock, LOCK_WHY) + _rules(
     ("x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context"),
@@ -216,7 +225,7 @@ def refusal(operation: Optional[str], headers: Dict[str, str],
         return None
     for rule in RULES:
         if operation in rule.operations and rule.header in headers:
-            if at_rest and headers[rule.header] in rule.at_rest:
+            if at_rest and (rule.any_at_rest or headers[rule.header] in rule.at_rest):
                 continue
             err = rule.check(headers[rule.header], headers)
             if err is not None:
@@ -260,7 +269,14 @@ def audit(ctx: S3Context, handler: Callable[..., object]) -> Dict[str, str]:
     if err is not None:
         raise err
     check_expected_owner(ctx)
-    sse = ctx.headers.get("x-amz-server-side-encryption")
-    if operation in WRITES and sse:
-        return {"x-amz-server-side-encryption": sse}
+    if not ctx.conf.encryption_at_rest or operation not in OBJECT_IO:
+        return {}
+    if operation in COPIES:
+        sse.source_key(ctx)  # validated before anything runs
+    key = sse.request_key(ctx)
+    if key is not None:
+        return key.response_headers()
+    if operation in ENCRYPTED_WRITES:
+        # Every object is encrypted at rest (S3's default encryption).
+        return {sse.SSE_HEADER: sse.ALGORITHM}
     return {}

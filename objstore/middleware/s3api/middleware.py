@@ -18,10 +18,11 @@ from typing import Any, Callable, Dict, Iterable, Optional
 from webob import Response
 
 from objstore.common import registry
+from objstore.common.config import ConfigError
 from objstore.common.http.headers import is_safe_value
 from objstore.middleware.s3api import (access, attributes, auth, bucket_policy, buckets,
                                        copying, header_audit, multipart, objects, post_object,
-                                       public, subresources)
+                                       public, sse, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -133,6 +134,14 @@ def route(ctx: S3Context) -> Optional[Handler]:
     return _route_object(ctx)
 
 
+def sse_c_over_http(conf: Dict[str, str]) -> str:
+    value = conf.get("sse_c_over_http", "loopback").strip().lower() or "loopback"
+    if value not in sse.HTTP_CHOICES:
+        raise ConfigError("[filter:s3api] sse_c_over_http must be one of %s, not %r"
+                          % (", ".join(sse.HTTP_CHOICES), value))
+    return value
+
+
 class S3ApiMiddleware:
     """Serve the S3 API in front of the Swift API."""
 
@@ -150,7 +159,8 @@ class S3ApiMiddleware:
             public_account=conf.get("public_account", "").strip(),
             bucket_index_account=conf.get("bucket_index_account",
                                           ".s3_bucket_index").strip(),
-            encryption_at_rest=header_audit.encrypts_at_rest(app))
+            encryption_at_rest=header_audit.encrypts_at_rest(app),
+            sse_c_over_http=sse_c_over_http(conf))
         registry.register_info(
             "s3api", max_bucket_listing=self.conf.max_bucket_listing,
             max_parts_listing=self.conf.max_parts_listing,

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
-from objstore.middleware.s3api import checksums, conditions, manifest, versioning
+from objstore.middleware.s3api import checksums, conditions, manifest, sse, versioning
 from objstore.middleware.s3api import multipart_checksums as mpc
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import S3Context, iso8601
@@ -58,7 +58,7 @@ def create_upload(ctx: S3Context) -> Response:
     upload_id = new_upload_id()
     headers[UPLOAD_SYSMETA] = "1"
     resp = ctx.swift.request("PUT", segments_container(ctx), marker_name(ctx.key, upload_id),
-                             headers=headers, body=b"")
+                             headers=headers, body=b"", extra_env=sse.write_env(ctx, headers))
     resp.close()
     ctx.raise_for(resp, "NoSuchBucket")
     out = xml_response(render("InitiateMultipartUploadResult", [
@@ -72,6 +72,7 @@ def upload_part(ctx: S3Context) -> Response:
     number = _part_number(ctx)
     upload_id = upload_id_of(ctx)
     marker = read_marker(ctx, upload_id)
+    sse.check_key(marker.get(sse.SYSMETA), sse.request_key(ctx), upload=True)
     reader = ctx.body_reader(mpc.default_part_algorithm(marker))
     up_front = None
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
@@ -80,7 +81,7 @@ def upload_part(ctx: S3Context) -> Response:
     if up_front is not None and reader.algorithm:
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = up_front
     resp = store(ctx, segments_container(ctx), part_name(ctx.key, upload_id, number), headers,
-                 reader, late_headers=lambda algorithm, value: {
+                 reader, sse.write_env(ctx, headers), late_headers=lambda algorithm, value: {
                      "Content-Type": mpc.part_content_type(marker, algorithm, value)})
     out = Response(status=200)
     out.headers["ETag"] = '"%s"' % (resp.header("etag") or reader.etag).strip('"')
@@ -94,6 +95,7 @@ def upload_part_copy(ctx: S3Context) -> Response:
     number = _part_number(ctx)
     upload_id = upload_id_of(ctx)
     marker = read_marker(ctx, upload_id)
+    sse.check_key(marker.get(sse.SYSMETA), sse.request_key(ctx), upload=True)
     src_bucket, src_key, src_vid = copy_source(ctx)
     range_header, match = None, None
     if "x-amz-copy-source-range" in ctx.headers:
@@ -103,7 +105,8 @@ def upload_part_copy(ctx: S3Context) -> Response:
                           "bytes=<first>-<last>.", ArgumentName="x-amz-copy-source-range")
         range_header = ctx.headers["x-amz-copy-source-range"].strip()
     try:
-        status, headers, body, _ = open_object(ctx, src_bucket, src_key, range_header)
+        status, headers, body, _ = open_object(ctx, src_bucket, src_key, range_header,
+                                               customer=sse.source_key(ctx))
     except S3Error as err:
         if err.code == "InvalidRange":
             raise _bad_copy_range(ctx, err.extra.get("ActualObjectSize")) from None
@@ -123,9 +126,10 @@ def upload_part_copy(ctx: S3Context) -> Response:
     length = int(headers.get("Content-Length", "0"))
     body, computed = mpc.running(marker, body)
     name = part_name(ctx.key, upload_id, number)
-    resp = ctx.swift.request("PUT", segments_container(ctx), name,
-                             headers={"Content-Type": mpc.PART_TYPE},
-                             body=IterReader(body), content_length=length)
+    part_headers = {"Content-Type": mpc.PART_TYPE}
+    resp = ctx.swift.request("PUT", segments_container(ctx), name, headers=part_headers,
+                             body=IterReader(body), content_length=length,
+                             extra_env=sse.write_env(ctx, part_headers))
     resp.close()
     ctx.raise_for(resp, "NoSuchUpload")
     nodes = []
@@ -185,6 +189,8 @@ def complete_upload(ctx: S3Context) -> Response:
             raise
         body_ctx.read_small_body(complete_body_limit(ctx.conf.max_upload_part_num))
         return done
+    sse.check_key(marker.get(sse.SYSMETA), sse.request_key(ctx), upload=True,
+                  required=False)
     requested = _requested_parts(body_ctx.read_small_body(
         complete_body_limit(ctx.conf.max_upload_part_num)))
     stored = {p["part_number"]: p for p in iter_parts(ctx, upload_id)}

@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from webob import Response
 
-from objstore.middleware.s3api import acl, checksums, conditions, manifest, metadata, versioning
+from objstore.middleware.s3api import (acl, checksums, conditions, manifest, metadata, sse,
+                                       versioning)
 from objstore.middleware.s3api.body import VerifyingReader
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -125,7 +126,8 @@ def put_object(ctx: S3Context) -> Response:
         vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
         old = replaced_parts(ctx, extra_env)
         resp = store(ctx, ctx.bucket, ctx.key, headers,
-                     conditions.RefreshingReader(reader, lock) if lock else reader, extra_env)
+                     conditions.RefreshingReader(reader, lock) if lock else reader,
+                     dict(extra_env, **sse.write_env(ctx, headers)))
     versioning.finish_write(ctx, ctx.key)
     drop_parts(ctx, old)
     out = Response(status=200)
@@ -180,8 +182,10 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
 
 
 def _get(ctx: S3Context, bucket: str, key: str, method: str = "GET",
-         headers: Optional[Dict[str, str]] = None) -> SwiftResponse:
-    resp = ctx.swift.request(method, bucket, key, headers=headers)
+         headers: Optional[Dict[str, str]] = None,
+         customer: Optional[sse.CustomerKey] = None) -> SwiftResponse:
+    resp = ctx.swift.request(method, bucket, key, headers=headers,
+                             extra_env=customer.env() if customer else None)
     if resp.status == 404:
         resp.close()
         # Tell a missing bucket from a missing key, as S3 does.
@@ -194,13 +198,20 @@ def _get(ctx: S3Context, bucket: str, key: str, method: str = "GET",
 
 
 def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[str],
-                part_number: Optional[int] = None, method: str = "GET"
+                part_number: Optional[int] = None, method: str = "GET",
+                customer: Optional[sse.CustomerKey] = None
                 ) -> Tuple[int, Dict[str, str], Iterator[bytes], SwiftResponse]:
     """``(status, S3 headers, body iterator, swift response)`` for a GET/HEAD,
-    resolving manifests and ranges (conditions are the caller's)."""
+    resolving manifests and ranges (conditions are the caller's);
+    ``customer``: the SSE-C key the request gave for this object."""
     range_header = manifest.single_range_header(range_header)
     fwd = {"Range": range_header} if range_header and not part_number else None
-    resp = _get(ctx, bucket, key, method, fwd)
+    resp = _get(ctx, bucket, key, method, fwd, customer)
+    try:
+        sse.check_read(resp.headers, resp.status, customer)
+    except S3Error:
+        resp.close()
+        raise
     if resp.status == 416:
         # The range may be past the end of a manifest, not of the object.
         resp.close()
@@ -210,6 +221,7 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
             raise S3Error("InvalidRange", RangeRequested=range_header or "")
     ctx.raise_for(resp, "NoSuchKey")
     headers, is_manifest = response_headers(resp)
+    headers.update(sse.read_headers(resp.headers))
     if not is_manifest and range_header and not part_number and resp.status == 200 \
             and resp.header("content-length") == "0":
         # S3 refuses every well-formed range of an empty object (Swift ignores it).
@@ -257,7 +269,7 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     pieces = manifest.plan(segments, first, last) if size else []
     if method == "HEAD":
         return status, headers, iter([]), resp
-    return status, headers, _stream_segments(ctx, pieces), resp
+    return status, headers, _stream_segments(ctx, pieces, customer), resp
 
 
 def replaced_parts(ctx: S3Context, extra_env: Dict[str, Any],
@@ -307,11 +319,12 @@ def _part_checksum(resp: SwiftResponse, segment: manifest.Segment) -> Dict[str, 
     return {}
 
 
-def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, int]]
-                     ) -> Iterator[bytes]:
+def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, int]],
+                     customer: Optional[sse.CustomerKey] = None) -> Iterator[bytes]:
     for seg, first, last in pieces:
         resp = ctx.swift.request("GET", seg.container, seg.obj,
-                                 headers={"Range": "bytes=%d-%d" % (first, last)})
+                                 headers={"Range": "bytes=%d-%d" % (first, last)},
+                                 extra_env=customer.env() if customer else None)
         if not resp.ok:
             resp.close()
             raise S3Error("InternalError", "A part of the multipart object is missing.")
@@ -331,7 +344,8 @@ def open_version(ctx: S3Context, range_header: Optional[str] = None,
         container, obj = versioning.locate(ctx, ctx.key, vid)
     try:
         status, headers, body, swift_resp = open_object(ctx, container, obj, range_header,
-                                                        part_number, method)
+                                                        part_number, method,
+                                                        sse.request_key(ctx))
     except S3Error as err:
         if err.code == "NoSuchKey" and vid is None:
             err.headers.update(versioning.delete_marker_headers(ctx, ctx.key))

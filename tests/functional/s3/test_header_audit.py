@@ -2,7 +2,6 @@
 before anything is stored (header_audit.py), with boto3 and the aws CLI
 against the live SAIO; the expected bucket owner is checked."""
 
-import base64
 import hashlib
 import uuid
 
@@ -11,45 +10,13 @@ import pytest
 
 from tests.functional.s3.signed import s3_raw
 from tests.functional.test_encryption import MARK, _files_of
-from tests.functional.s3.test_s3_clients import aws, bucket, code_of, s3  # noqa: F401
+from tests.functional.s3.test_s3_clients import bucket, code_of, s3  # noqa: F401
 
-KEY = b"0123456789abcdef0123456789abcdef"  # 32 bytes: a valid AES-256 key
 OWNER = "AUTH_test"  # the account of test:tester is the buckets' owner
 
 
 def _absent(s3, bucket, key):
     assert code_of(lambda: s3.head_object(Bucket=bucket, Key=key))[1] == 404
-
-
-def test_put_with_sse_c_is_refused_and_nothing_is_stored(s3, bucket):
-    assert code_of(lambda: s3.put_object(
-        Bucket=bucket, Key="secret", Body=b"plaintext", SSECustomerAlgorithm="AES256",
-        SSECustomerKey=KEY)) == ("NotImplemented", 501)
-    _absent(s3, bucket, "secret")
-    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
-
-
-def test_sse_c_on_reads_copies_and_multipart_is_refused(s3, bucket):
-    s3.put_object(Bucket=bucket, Key="plain", Body=b"data")
-    ssec = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": KEY}
-    assert code_of(lambda: s3.get_object(Bucket=bucket, Key="plain", **ssec)) == \
-        ("NotImplemented", 501)
-    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="plain", **ssec))[1] == 501
-    assert code_of(lambda: s3.copy_object(
-        Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "plain"},
-        CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey=KEY)) == \
-        ("NotImplemented", 501)
-    _absent(s3, bucket, "copy")
-    assert code_of(lambda: s3.create_multipart_upload(Bucket=bucket, Key="mpu", **ssec)) == \
-        ("NotImplemented", 501)
-    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
-    up = s3.create_multipart_upload(Bucket=bucket, Key="mpu")["UploadId"]
-    assert code_of(lambda: s3.upload_part(Bucket=bucket, Key="mpu", UploadId=up,
-                                          PartNumber=1, Body=b"p", **ssec)) == \
-        ("NotImplemented", 501)
-    assert s3.list_parts(Bucket=bucket, Key="mpu", UploadId=up).get("Parts", []) == []
-    s3.abort_multipart_upload(Bucket=bucket, Key="mpu", UploadId=up)
-    assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == b"data"
 
 
 def test_sse_kms_is_refused(s3, bucket):
@@ -82,7 +49,10 @@ def test_sse_s3_is_honoured_by_encryption_at_rest(s3, bucket):
                                     ServerSideEncryption="AES256")
     assert up["ServerSideEncryption"] == "AES256"
     s3.abort_multipart_upload(Bucket=bucket, Key=key + "-mpu", UploadId=up["UploadId"])
-    assert "ServerSideEncryption" not in s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    # Every object is encrypted at rest: S3's default encryption, reported as such.
+    assert s3.put_object(Bucket=bucket, Key="plain", Body=b"x")["ServerSideEncryption"] == \
+        "AES256"
+    assert s3.head_object(Bucket=bucket, Key="plain")["ServerSideEncryption"] == "AES256"
 
 
 def test_object_lock_headers_are_refused(s3, bucket):
@@ -169,21 +139,3 @@ def test_default_calls_and_benign_headers_keep_working(s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="c")["ContentLength"] == len(body)
     s3.delete_object(Bucket=bucket, Key="b", BypassGovernanceRetention=True)
     _absent(s3, bucket, "b")
-
-
-def test_aws_cli_cp_with_sse_c_fails_clearly(saio, bucket, s3, tmp_path):
-    path = tmp_path / "f.txt"
-    path.write_bytes(b"secret data")
-    key = base64.b64encode(KEY).decode("ascii")
-    res = aws("s3", "cp", str(path), "s3://%s/f.txt" % bucket, "--sse-c", "AES256",
-              "--sse-c-key", "fileb://" + str(_keyfile(tmp_path)))
-    assert res.returncode != 0, res.stdout
-    assert "NotImplemented" in res.stderr and "SSE-C" in res.stderr, res.stderr
-    assert key not in res.stderr
-    _absent(s3, bucket, "f.txt")
-
-
-def _keyfile(tmp_path):
-    path = tmp_path / "key.bin"
-    path.write_bytes(KEY)
-    return path
