@@ -163,8 +163,7 @@ class BucketState:
         self.account = account
         text = stored_policy_text(sysmeta)
         self.policy = parsed(text, bucket) if text else None
-        self.block = public_access.from_stored(
-            sysmeta.get(public_access.SYSMETA[len("X-Container-Sysmeta-"):].lower()))
+        self.block = public_access.from_stored(sysmeta.get(public_access.INFO_KEY))
         self.canned_acl = sysmeta.get(acl.CONTAINER_SYSMETA[len("X-Container-Sysmeta-"):]
                                       .lower()) or "private"
 

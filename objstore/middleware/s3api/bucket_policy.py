@@ -33,6 +33,19 @@ def _sysmeta(head: SwiftResponse) -> Dict[str, str]:
             if name.startswith(_SYSMETA_PREFIX)}
 
 
+def _stored_block(head: SwiftResponse) -> "public_access.PublicAccessBlock | None":
+    return public_access.from_stored(_sysmeta(head).get(public_access.INFO_KEY))
+
+
+def _stored_policy(ctx: S3Context) -> str:
+    """The bucket's policy text; ``NoSuchBucketPolicy`` when it has none."""
+    check_bucket(ctx)
+    text = access.stored_policy_text(_sysmeta(ctx.container_head()))
+    if not text:
+        raise S3Error("NoSuchBucketPolicy", BucketName=ctx.bucket)
+    return text
+
+
 def _post(ctx: S3Context, headers: Dict[str, str]) -> None:
     resp = ctx.swift.request("POST", ctx.bucket, headers=headers)
     resp.close()
@@ -49,9 +62,7 @@ def put_policy(ctx: S3Context) -> Response:
         raise S3Error("MalformedPolicy", "This policy contains invalid Json "
                       "(the body is not UTF-8)") from None
     policy = parse(text, ctx.bucket)
-    head = ctx.container_head()
-    block = public_access.from_stored(_sysmeta(head).get(
-        public_access.SYSMETA[len("X-Container-Sysmeta-"):].lower()))
+    block = _stored_block(ctx.container_head())
     if block is not None and block.block_public_policy and \
             public_access.policy_is_public(policy):
         raise S3Error("AccessDenied", "This bucket's PublicAccessBlock (BlockPublicPolicy) "
@@ -66,12 +77,8 @@ def put_policy(ctx: S3Context) -> Response:
 
 
 def get_policy(ctx: S3Context) -> Response:
-    check_bucket(ctx)
-    text = access.stored_policy_text(_sysmeta(ctx.container_head()))
-    if not text:
-        raise S3Error("NoSuchBucketPolicy", BucketName=ctx.bucket)
-    return Response(status=200, body=text.encode("utf-8"), content_type="application/json",
-                    charset=None)
+    return Response(status=200, body=_stored_policy(ctx).encode("utf-8"),
+                    content_type="application/json", charset=None)
 
 
 def delete_policy(ctx: S3Context) -> Response:
@@ -83,10 +90,7 @@ def delete_policy(ctx: S3Context) -> Response:
 
 def get_policy_status(ctx: S3Context) -> Response:
     """GetBucketPolicyStatus: ``IsPublic`` by S3's definition of public."""
-    check_bucket(ctx)
-    text = access.stored_policy_text(_sysmeta(ctx.container_head()))
-    if not text:
-        raise S3Error("NoSuchBucketPolicy", BucketName=ctx.bucket)
+    text = _stored_policy(ctx)
     public = public_access.policy_is_public(access.parsed(text, ctx.bucket))
     return xml_response(render("PolicyStatus", [("IsPublic", public)]))
 
@@ -104,8 +108,7 @@ def put_public_access_block(ctx: S3Context) -> Response:
 
 def get_public_access_block(ctx: S3Context) -> Response:
     check_bucket(ctx)
-    block = public_access.from_stored(_sysmeta(ctx.container_head()).get(
-        public_access.SYSMETA[len("X-Container-Sysmeta-"):].lower()))
+    block = _stored_block(ctx.container_head())
     if block is None:
         raise S3Error("NoSuchPublicAccessBlockConfiguration", BucketName=ctx.bucket)
     return xml_response(block.xml())

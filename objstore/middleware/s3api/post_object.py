@@ -30,7 +30,7 @@ import dataclasses
 import hmac
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit, parse_qsl
 
 from webob import Response

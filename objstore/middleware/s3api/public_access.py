@@ -35,6 +35,7 @@ from objstore.middleware.s3api.policy import ALL_ACTIONS, ANYONE, Policy, Statem
 from objstore.middleware.s3api.xml import parse, render
 
 SYSMETA = "X-Container-Sysmeta-S3api-Public-Access-Block"
+INFO_KEY = SYSMETA[len("X-Container-Sysmeta-"):].lower()  # its key in container info sysmeta
 FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 _BAD_PATTERNS = ("get*", "list*", "put*", "delete*", "abortmultipartupload", "restoreobject")

@@ -351,3 +351,20 @@ def test_restrict_public_buckets_keeps_a_public_policy_to_the_owner_account(s3, 
         "AccessDenied"
     assert member.get_object(Bucket=bucket, Key="private/b.txt")["Body"].read() == \
         b"owner only"
+
+
+def test_a_public_policy_opens_a_bucket_of_another_account_to_unsigned_reads(stranger):
+    name = "s3pol-" + uuid.uuid4().hex[:12]
+    stranger.create_bucket(Bucket=name)
+    try:
+        stranger.put_object(Bucket=name, Key="shared.txt", Body=b"from test2")
+        assert unsigned("GET", "/%s/shared.txt" % name).status_code == 403
+        put_policy(stranger, name, {"Effect": "Allow", "Principal": "*",
+                                    "Action": "s3:GetObject", "Resource": arn(name, "*")})
+        resp = unsigned("GET", "/%s/shared.txt" % name)
+        assert resp.status_code == 200 and resp.content == b"from test2"
+        assert unsigned("DELETE", "/%s/shared.txt" % name).status_code == 403
+    finally:
+        stranger.delete_bucket_policy(Bucket=name)
+        stranger.delete_object(Bucket=name, Key="shared.txt")
+        stranger.delete_bucket(Bucket=name)

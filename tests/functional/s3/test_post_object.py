@@ -19,6 +19,7 @@ from botocore.config import Config
 from tests.functional.browser import PageServer, dump_dom
 from tests.functional.conftest import PROXY
 from tests.functional.s3.test_s3_clients import client, code_of
+from tests.functional.test_formpost import DONE_PAGE
 
 MIB = 1024 * 1024
 
@@ -256,11 +257,6 @@ dt.items.add(new File(["uploaded by chromium\\n"], "from-browser.txt", {type: "t
 document.getElementById("file").files = dt.files;
 document.getElementById("f").submit();
 </script></body></html>"""
-
-DONE_PAGE = """<!doctype html><html><body><p id="result"></p>
-<script>document.getElementById("result").textContent = "done:" + location.search;</script>
-</body></html>"""
-
 
 def test_chromium_submits_a_real_html_form_and_follows_the_redirect(s3, bucket):
     with PageServer({"/done.html": DONE_PAGE}) as site:
