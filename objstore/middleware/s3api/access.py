@@ -80,6 +80,9 @@ ACTIONS: Dict[str, str] = {
     "bucket_policy.put_public_access_block": "PutBucketPublicAccessBlock",
     "bucket_policy.delete_public_access_block": "PutBucketPublicAccessBlock",
     "post_object.post_object": "PutObject",
+    "bucket_encryption.get_bucket_encryption": "GetEncryptionConfiguration",
+    "bucket_encryption.put_bucket_encryption": "PutEncryptionConfiguration",
+    "bucket_encryption.delete_bucket_encryption": "PutEncryptionConfiguration",
 }
 # With ?versionId= these actions have their own names.
 VERSIONED = {"GetObject": "GetObjectVersion", "DeleteObject": "DeleteObjectVersion",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, Optional
 
+from objstore.middleware.crypto_utils import CUSTOMER_KEY_ERROR
 from objstore.middleware.s3api import checksums, sigv4
 from objstore.middleware.s3api.auth import Signature
 from objstore.middleware.s3api.body import VerifyingReader, declared_checksum, plain_source
@@ -206,6 +207,13 @@ class S3Context:
             return
         resp.close()
         status = resp.status
+        if resp.header(CUSTOMER_KEY_ERROR):
+            # A write that had to read an SSE-C object without its key:
+            # versioned_writes archiving the current version.
+            raise S3Error("InvalidRequest", "The current version of this key is encrypted "
+                          "with a customer-provided key (SSE-C), which this store needs to "
+                          "archive it in a versioned bucket; it cannot be overwritten or "
+                          "deleted without a version id here.")
         extra: Dict[str, str] = {}
         if missing == "NoSuchBucket":
             extra["BucketName"] = self.target.bucket or ""

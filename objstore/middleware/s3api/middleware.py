@@ -20,7 +20,8 @@ from webob import Response
 from objstore.common import registry
 from objstore.common.config import ConfigError
 from objstore.common.http.headers import is_safe_value
-from objstore.middleware.s3api import (access, attributes, auth, bucket_policy, buckets,
+from objstore.middleware.s3api import (access, attributes, auth, bucket_encryption,
+                                       bucket_policy, buckets,
                                        copying, header_audit, multipart, objects, post_object,
                                        public, sse, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
@@ -59,6 +60,10 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
     if "cors" in q:
         return {"GET": subresources.get_cors, "PUT": subresources.put_cors,
                 "DELETE": subresources.delete_cors}.get(m)
+    if "encryption" in q:
+        return {"GET": bucket_encryption.get_bucket_encryption,
+                "PUT": bucket_encryption.put_bucket_encryption,
+                "DELETE": bucket_encryption.delete_bucket_encryption}.get(m)
     if "tagging" in q:
         return {"GET": subresources.get_bucket_tagging}.get(m)
     if "delete" in q:

@@ -207,3 +207,21 @@ def test_the_aws_cli_uploads_and_downloads_with_sse_c(saio, s3, bucket, tmp_path
         res = aws("s3", "cp", "s3://%s/%s" % (bucket, path.name), str(tmp_path / "nokey"))
         assert res.returncode != 0 and not (tmp_path / "nokey").exists()
     assert code_of(lambda: s3.get_object(Bucket=bucket, Key="big.bin"))[1] == 400
+
+
+def test_in_a_versioned_bucket_an_sse_c_object_is_kept_not_archived_in_plaintext(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    try:
+        first = s3.put_object(Bucket=bucket, Key="k", Body=b"v1", **SSEC)
+        for call in (lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"v2", **SSEC),
+                     lambda: s3.delete_object(Bucket=bucket, Key="k")):
+            with pytest.raises(Exception) as err:
+                call()
+            assert err.value.response["Error"]["Code"] == "InvalidRequest"
+            assert "SSE-C" in err.value.response["Error"]["Message"]
+        versions = s3.list_object_versions(Bucket=bucket)
+        assert [v["VersionId"] for v in versions.get("Versions", [])] == [first["VersionId"]]
+        assert s3.get_object(Bucket=bucket, Key="k", **SSEC)["Body"].read() == b"v1"
+    finally:
+        for v in s3.list_object_versions(Bucket=bucket).get("Versions", []):
+            s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])

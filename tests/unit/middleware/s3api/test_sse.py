@@ -135,3 +135,4 @@ def test_sse_s3_is_reported_only_for_what_was_encrypted():
         {"x-amz-server-side-encryption": "AES256"}
     assert sse.read_headers({}) == {}
     assert sse.read_headers({ENCRYPTED_HEADER.lower(): "SSE-C", sse.SYSMETA: "x"}) == {}
+
