@@ -92,6 +92,23 @@ def auditor_options(kind: str) -> str:
     return "files_per_second = 0\nbytes_per_second = 0\nzero_byte_files_per_second = 0\n"
 
 
+def backend_ratelimit_conf_path(etc: str, kind: str, node: int) -> str:
+    """Where one storage server reads its backend_ratelimit rates from
+    (absent by default; tests/functional/test_backend_ratelimit.py writes
+    it to throttle one device)."""
+    return os.path.join(etc, "%s-server" % kind, "%d-backend-ratelimit.conf" % node)
+
+
+def backend_ratelimit_options(etc: str, kind: str, node: int) -> str:
+    """backend_ratelimit on every storage server, far above what the tests
+    and benches ask of one device (so it never disturbs them), with a
+    rates file re-read every second."""
+    return ("requests_per_device_per_second = 1000\n"
+            "requests_per_device_rate_buffer = 1\n"
+            "backend_ratelimit_conf_path = %s\n"
+            "config_reload_interval = 1\n" % backend_ratelimit_conf_path(etc, kind, node))
+
+
 def server_confs(saio: str, etc: str, rsync_port: int) -> None:
     for node in NODES:
         devices = os.path.join(saio, "srv", str(node), "node")
@@ -111,7 +128,7 @@ rsync_port = {rsync_port}
 recon_cache_path = {os.path.join(saio, "cache", str(node))}
 
 [app:{kind}-server]
-
+{backend_ratelimit_options(etc, kind, node)}
 [{kind}-replicator]
 
 [{kind}-auditor]

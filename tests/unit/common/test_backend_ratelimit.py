@@ -37,8 +37,11 @@ def _devices(tmp_path, *names):
 def test_without_a_rate_the_server_app_is_not_wrapped():
     def app(env, start_response):
         return []
-    assert backend_ratelimit.wrap(app, {}) is app
-    assert backend_ratelimit.wrap(app, {"requests_per_device_per_second": "0"}) is app
+    assert backend_ratelimit.wrap(app, {"backend_ratelimit_conf_path": ""}) is app
+    assert backend_ratelimit.wrap(app, {"requests_per_device_per_second": "0",
+                                        "backend_ratelimit_conf_path": ""}) is app
+    # By default a rates file in swift_dir may set rates later: wrapped.
+    assert isinstance(backend_ratelimit.wrap(app, {}), backend_ratelimit.BackendRateLimit)
     assert isinstance(backend_ratelimit.wrap(app, {"put_requests_per_device_per_second": "2"}),
                       backend_ratelimit.BackendRateLimit)
 
@@ -111,3 +114,49 @@ def test_the_container_server_limits_every_method_per_device(tmp_path):
     assert call("GET", "/healthcheck") == 200
     time.sleep(1.05)  # the next slot on sdb1 comes one second after the first
     assert call("HEAD", "/sdb1/0/a/c") == 204
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 1800000000.0
+
+    def __call__(self):
+        return self.now
+
+
+def _probe(limited, device="sda1", method="GET"):
+    statuses = []
+    env = Request.blank("/%s/1/a/c/o" % device, method=method).environ
+    limited(env, lambda status, headers, exc_info=None: statuses.append(int(status[:3])))
+    return statuses[0]
+
+
+def test_rates_from_their_own_file_are_reloaded_when_it_changes(tmp_path):
+    """An operator throttles a device without a restart (as Swift's
+    backend_ratelimit_conf_path), and lifts it by removing the file."""
+    def app(env, start_response):
+        start_response("200 OK", [])
+        return []
+    rates = tmp_path / "backend-ratelimit.conf"
+    clock = _Clock()
+    limited = backend_ratelimit.wrap(app, {"backend_ratelimit_conf_path": str(rates),
+                                           "config_reload_interval": "5",
+                                           "requests_per_device_rate_buffer": "0"})
+    limited.clock = clock
+    assert isinstance(limited, backend_ratelimit.BackendRateLimit)  # wrapped for the file
+    assert [_probe(limited) for _ in range(3)] == [200] * 3
+    rates.write_text("[backend_ratelimit]\nget_requests_per_device_per_second = 1\n"
+                     "requests_per_device_rate_buffer = 0\n")
+    assert _probe(limited) == 200  # not looked at before config_reload_interval
+    clock.now += 5
+    assert [_probe(limited) for _ in range(2)] == [200, 529]
+    assert _probe(limited, device="sda2") == 200  # per device
+    assert _probe(limited, method="HEAD") == 200  # per method
+    rates.write_text("not an ini file [")
+    os.utime(rates, (clock.now, clock.now + 1))
+    clock.now += 5
+    # A broken file keeps the last good rates (1/s: the 2nd at once is 529).
+    assert [_probe(limited) for _ in range(2)] == [200, 529]
+    rates.unlink()
+    clock.now += 5
+    assert [_probe(limited) for _ in range(3)] == [200] * 3  # the server config again
