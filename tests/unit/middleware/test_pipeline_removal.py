@@ -30,7 +30,7 @@ def app_factory(global_conf, **local_conf):
 MIDDLEWARES = {"tempurl": "tempurl", "formpost": "formpost", "cors": None,
                "staticweb": "staticweb", "symlink": "symlink", "bulk": "bulk_upload",
                "domain_remap": "domain_remap", "crossdomain": "crossdomain",
-               "etag_quoter": "etag_quoter"}
+               "etag_quoter": "etag_quoter", "listing_formats": None}
 
 
 @pytest.mark.parametrize("name", sorted(MIDDLEWARES))

@@ -1,0 +1,145 @@
+"""listing_formats: the one place the proxy pipeline answers an account or
+container listing in the client's format.
+
+For a GET or HEAD of ``/v1/<account>`` or ``/v1/<account>/<container>``
+this filter decides the format (``?format=`` wins over ``Accept``; an
+unknown format is plain text; nothing acceptable is a 406), and asks what
+is below it for JSON: ``format=json`` replaces the client's ``format``
+(every other parameter passes on byte for byte, so the proxy still
+answers a bad one) and ``Accept`` says JSON. Every middleware below it and
+the proxy therefore see JSON listings only (object_versioning, symlink,
+the decrypter read and rewrite rows, not three formats). On the way back a
+successful JSON answer is rendered in the client's format by
+``objstore.common.http.listing``, the renderer the account and container
+servers use too: XML, plain text (an empty one is a 204), JSON as it came,
+with ``Content-Type``, its charset and ``Vary: Accept`` as Swift sends
+them. Errors and other bodies pass untouched.
+
+As in Swift it registers nothing in ``/info``. It sits early in the
+pipeline (after ``cache``, as Swift's SAIO has it); a pipeline without it
+still answers every format, the proxy then rendering with the same module.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import unquote
+
+from objstore.common.http import listing
+from objstore.common.http.errors import swift_error
+from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.utils import split_path
+
+StartResponse = Callable[..., Any]
+Headers = List[Tuple[str, str]]
+
+
+def _listing_path(env: Dict[str, Any]) -> Optional[Tuple[str, str]]:
+    """``(kind, name)`` of an account or container listing request, else None."""
+    if env.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return None
+    try:
+        version, account, container, obj = split_path(
+            wsgi_to_str(env.get("PATH_INFO", "")), 2, 4, True)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if version != "v1" or obj is not None:
+        return None
+    if container is None:
+        return "account", account
+    return "container", container
+
+
+def _json_query(query_string: str) -> str:
+    """The query with ``format=json`` for the client's format (kept as sent:
+    a parameter that is not UTF-8 still reaches the proxy's 400)."""
+    pairs = [p for p in query_string.split("&")
+             if p and unquote(p.split("=", 1)[0]) != "format"]
+    return "&".join(pairs + ["format=json"])
+
+
+class ListingFormats:
+    def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
+        self.app = app
+
+    def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        target = _listing_path(env)
+        if target is None:
+            return self.app(env, start_response)
+        fmt = listing.query_params(env.get("QUERY_STRING", "")).get("format")
+        media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
+        if media is None:
+            return swift_error(406)(env, start_response)
+        env["QUERY_STRING"] = _json_query(env.get("QUERY_STRING", ""))
+        env["HTTP_ACCEPT"] = listing.JSON_TYPE
+        captured: List[Any] = []
+
+        def capture(status: str, headers: Headers, exc_info: Any = None) -> Any:
+            captured[:] = [status, headers, exc_info]
+            return lambda data: None
+        app_iter = self.app(env, capture)
+        if not captured:  # a generator that starts the response on first use
+            app_iter = _started(app_iter)
+        status, headers, exc_info = captured
+        ctype = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if not status.startswith("2") or not ctype.startswith(listing.JSON_TYPE):
+            start_response(status, headers, exc_info)
+            return app_iter
+        kind, name = target
+        kept = [(k, v) for k, v in headers
+                if k.lower() not in ("content-type", "content-length", "vary")]
+        kept += list(listing.listing_headers(media, fmt).items())
+        if env["REQUEST_METHOD"] == "HEAD":
+            _close(app_iter)
+            kept.append(("Content-Length", "0"))
+            start_response(status, kept, exc_info)
+            return [b""]
+        try:
+            body = b"".join(app_iter)  # one page: bounded by the listing limit
+        finally:
+            _close(app_iter)
+        if media == listing.JSON_TYPE:
+            out = body
+        else:
+            try:
+                items = listing.items_from_json(body)
+            except ValueError:
+                return swift_error(503, "Service Unavailable: a listing that is not "
+                                        "JSON")(env, start_response)
+            out = listing.render_listing(items, media, kind, name)
+            if media == listing.PLAIN_TYPE and not items:
+                status, out = "204 No Content", b""
+            elif status.startswith("204"):
+                status = "200 OK"
+        kept.append(("Content-Length", str(len(out))))
+        start_response(status, kept, exc_info)
+        return [out]
+
+
+def _started(app_iter: Iterable[bytes]) -> Iterable[bytes]:
+    """Run a lazy app until it starts its response; its body, whole again."""
+    iterator = iter(app_iter)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        _close(app_iter)
+        return [b""]
+
+    def rest() -> Iterable[bytes]:
+        try:
+            yield first
+            yield from iterator
+        finally:
+            _close(app_iter)
+    return rest()
+
+
+def _close(app_iter: Any) -> None:
+    close = getattr(app_iter, "close", None)
+    if close is not None:
+        close()
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
+    conf = dict(global_conf, **local_conf)
+    return lambda app: ListingFormats(app, conf)
