@@ -39,15 +39,24 @@ UNSUPPORTED = ("lifecycle", "logging", "website", "replication", "encryption",
                "restore", "select", "torrent", "retention",
                "legal-hold", "attributes", "session", "renameObject",
                "metadataTable", "metadataConfiguration", "metadataInventoryTable",
-               "metadataJournalTable")
+               "metadataJournalTable", "metadataAnnotationTable", "annotation", "part",
+               "default-storage-class", "abac")
 
 
 def _route_service(ctx: S3Context) -> Optional[Handler]:
     return buckets.list_buckets if ctx.method in ("GET", "HEAD") else None
 
 
+def _unsupported(query: Dict[str, str], handled: str) -> bool:
+    """A sub-resource we lack is named (whatever else is): checked first, so
+    that e.g. GetPart (``?part&uploadId=``) is not taken for ListParts."""
+    return any(name in query for name in UNSUPPORTED if name != handled)
+
+
 def _route_bucket(ctx: S3Context) -> Optional[Handler]:
     q, m = ctx.query, ctx.method
+    if _unsupported(q, handled="encryption"):
+        return None
     if "uploads" in q:
         return multipart.list_uploads if m == "GET" else None
     if "location" in q:
@@ -79,14 +88,14 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
                 "DELETE": bucket_policy.delete_public_access_block}.get(m)
     if "versions" in q:
         return buckets.list_versions if m == "GET" else None
-    if any(name in q for name in UNSUPPORTED):
-        return None
     return {"PUT": buckets.create_bucket, "DELETE": buckets.delete_bucket,
             "HEAD": buckets.head_bucket, "GET": buckets.list_objects}.get(m)
 
 
 def _route_object(ctx: S3Context) -> Optional[Handler]:
     q, m = ctx.query, ctx.method
+    if _unsupported(q, handled="attributes"):
+        return None
     if "uploads" in q:
         return multipart.create_upload if m == "POST" else None
     if "uploadId" in q:
@@ -102,8 +111,6 @@ def _route_object(ctx: S3Context) -> Optional[Handler]:
         return {"GET": subresources.get_object_acl, "PUT": subresources.put_object_acl}.get(m)
     if "attributes" in q:
         return attributes.get_object_attributes if m == "GET" else None
-    if any(name in q for name in UNSUPPORTED):
-        return None
     if m == "PUT":
         return copying.copy_object if "x-amz-copy-source" in ctx.headers else objects.put_object
     return {"GET": objects.get_object, "HEAD": objects.head_object,
