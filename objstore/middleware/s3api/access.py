@@ -64,8 +64,11 @@ ACTIONS: Dict[str, str] = {
     "buckets.get_location": "GetBucketLocation",
     "subresources.get_versioning": "GetBucketVersioning",
     "subresources.put_versioning": "PutBucketVersioning",
-    "subresources.get_bucket_acl": "GetBucketAcl", "subresources.put_bucket_acl": "PutBucketAcl",
-    "subresources.get_object_acl": "GetObjectAcl", "subresources.put_object_acl": "PutObjectAcl",
+    "acl_ops.get_bucket_acl": "GetBucketAcl", "acl_ops.put_bucket_acl": "PutBucketAcl",
+    "acl_ops.get_object_acl": "GetObjectAcl", "acl_ops.put_object_acl": "PutObjectAcl",
+    "ownership.get_ownership_controls": "GetBucketOwnershipControls",
+    "ownership.put_ownership_controls": "PutBucketOwnershipControls",
+    "ownership.delete_ownership_controls": "PutBucketOwnershipControls",
     "subresources.get_cors": "GetBucketCORS", "subresources.put_cors": "PutBucketCORS",
     "subresources.delete_cors": "PutBucketCORS",
     "subresources.get_bucket_tagging": "GetBucketTagging",
@@ -95,7 +98,7 @@ VERSIONED = {"GetObject": "GetObjectVersion", "DeleteObject": "DeleteObjectVersi
 OWNER_ALWAYS = ("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy")
 # Handlers that set an ACL (BlockPublicAcls refuses a public one).
 ACL_SETTERS = ("objects.put_object", "copying.copy_object", "multipart.create_upload",
-               "subresources.put_bucket_acl", "subresources.put_object_acl",
+               "acl_ops.put_bucket_acl", "acl_ops.put_object_acl",
                "post_object.post_object")
 # Handlers that are not about one existing bucket's contents.
 UNGATED = ("buckets.create_bucket", "buckets.list_buckets",
@@ -293,7 +296,7 @@ class Gate:
         if settings.block_public_acls and name in ACL_SETTERS and self._sets_public_acl():
             raise S3Error("AccessDenied", "This bucket's PublicAccessBlock (BlockPublicAcls) "
                           "refuses public ACLs.")
-        # Read by public.read_object (object ACLs) and the Put*Acl handlers.
+        # Read by acl_checks.read_object (object ACLs) and the Put*Acl handlers.
         ctx.extra["ignore_public_acls"] = settings.ignore_public_acls
         ctx.extra["block_public_acls"] = settings.block_public_acls
         if name == "objects.delete_objects":

@@ -1,78 +1,186 @@
-"""Canned ACLs: what ``x-amz-acl`` means in Swift terms, and the ACL XML.
+"""S3 ACLs: what a canned ACL or a list of grants means, how it is kept,
+and what it looks like as XML. Pure: no request is sent from here (the
+checks that use an ACL are in ``acl_checks.py``).
 
-Only the canned ACLs are supported. ``public-read`` (and
-``public-read-write``) on a bucket becomes the Swift read ACL
-``.r:*,.rlistings``, so anonymous Swift-API reads work as S3's would; the
-canned name itself is kept in sysmeta so GetBucketAcl/GetObjectAcl can
-report the grants. ``authenticated-read`` becomes the read ACL ``*:*``
-(any authenticated user of any account); ``public-read-write``'s anonymous
-object writes are allowed by s3api itself (``public.py``).
+An ACL is the owner's FULL_CONTROL plus a set of grants to others. A
+grantee is a group (``uri=``: AllUsers, AuthenticatedUsers, LogDelivery),
+a canonical user (``id=``), or an e-mail address. Canonical user ids here
+are the names tempauth puts in a caller's groups: an account id
+(``AUTH_test``, the owner every S3 answer shows; tempauth gives that group
+to the account's admins) or a user (``test:tester3``). Nobody has an
+e-mail address here, so an e-mail grantee is S3's
+``UnresolvableGrantByEmailAddress``.
 
-Grants (an ``AccessControlPolicy`` body, or ``x-amz-grant-*`` headers) are
-accepted when they say what a canned ACL says: the owner's FULL_CONTROL
-plus nothing (``private``), AllUsers READ (``public-read``), AllUsers READ
-and WRITE (``public-read-write``) or AuthenticatedUsers READ
-(``authenticated-read``). Any other set of grants (to another canonical
-user or an e-mail address, READ_ACP/WRITE_ACP, ...) is something the
-Swift ACLs behind a bucket cannot hold: ``NotImplemented``.
+Kept as sysmeta (``CONTAINER_SYSMETA`` on the bucket, ``OBJECT_SYSMETA`` on
+the object): the canned ACL's name when the ACL is one (what every bucket
+and object written before grants existed holds), else ``GRANTS_PREFIX``
+and the JSON list of the grants to others.
+
+On a bucket the grants also become Swift container ACLs, so Swift-API
+clients get the same rights (``container_headers``): READ to AllUsers is
+``.r:*,.rlistings``, to AuthenticatedUsers ``*:*`` (tempauth: any
+authenticated user), to a canonical user its id; WRITE the same in the
+write ACL, except AllUsers WRITE, which no Swift ACL can hold (referrer
+rules are read-only) and s3api enforces itself (``acl_checks.py``). READ_ACP
+and WRITE_ACP are checked by s3api; LogDelivery grants are kept and shown
+but grant nothing (there is no log delivery).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.xml import Node, parse, render
 
-CANNED = ("private", "public-read", "public-read-write", "authenticated-read",
-          "bucket-owner-read", "bucket-owner-full-control")
-# tempauth's ACL group for "any authenticated user, any account".
-AUTHENTICATED_GROUP = "*:*"
 CONTAINER_SYSMETA = "X-Container-Sysmeta-S3api-Acl"
 OBJECT_SYSMETA = "X-Object-Transient-Sysmeta-S3api-Acl"
+GRANTS_PREFIX = "grants:"
+# tempauth's ACL group for "any authenticated user, any account".
+AUTHENTICATED_GROUP = "*:*"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
-_GRANT_HEADERS = ("x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
-                  "x-amz-grant-write-acp", "x-amz-grant-full-control")
-
-
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+GROUPS = (ALL_USERS, AUTH_USERS, LOG_DELIVERY)
 PERMISSIONS = ("READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL")
+# S3 keeps at most 100 grants in one ACL.
+MAX_GRANTS = 100
+
 Grant = Tuple[str, str, str]  # (kind: "id" | "uri" | "email", grantee, permission)
-_GRANT_HEADER_PERMISSION = {"x-amz-grant-read": "READ", "x-amz-grant-write": "WRITE",
-                            "x-amz-grant-read-acp": "READ_ACP",
-                            "x-amz-grant-write-acp": "WRITE_ACP",
-                            "x-amz-grant-full-control": "FULL_CONTROL"}
-_GRANTS_OF_CANNED: Dict[FrozenSet[Grant], str] = {
-    frozenset(): "private",
-    frozenset({("uri", ALL_USERS, "READ")}): "public-read",
-    frozenset({("uri", ALL_USERS, "READ"), ("uri", ALL_USERS, "WRITE")}): "public-read-write",
-    frozenset({("uri", AUTH_USERS, "READ")}): "authenticated-read",
+
+_CANNED_GRANTS: Dict[str, FrozenSet[Grant]] = {
+    "private": frozenset(),
+    "public-read": frozenset({("uri", ALL_USERS, "READ")}),
+    "public-read-write": frozenset({("uri", ALL_USERS, "READ"), ("uri", ALL_USERS, "WRITE")}),
+    "authenticated-read": frozenset({("uri", AUTH_USERS, "READ")}),
+    # The bucket owner is the object owner here (one account holds both),
+    # so these two add nothing to the owner's FULL_CONTROL.
+    "bucket-owner-read": frozenset(),
+    "bucket-owner-full-control": frozenset(),
+    "log-delivery-write": frozenset({("uri", LOG_DELIVERY, "WRITE"),
+                                     ("uri", LOG_DELIVERY, "READ_ACP")}),
 }
+CANNED = tuple(_CANNED_GRANTS)
+BUCKET_ONLY = ("log-delivery-write",)
+GRANT_HEADERS = {"x-amz-grant-read": "READ", "x-amz-grant-write": "WRITE",
+                 "x-amz-grant-read-acp": "READ_ACP", "x-amz-grant-write-acp": "WRITE_ACP",
+                 "x-amz-grant-full-control": "FULL_CONTROL"}
 _GRANTEE_RE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"([^"]*)"\s*(?:,|$)', re.I)
+# An account id (``AUTH_test``) or a user (``test:tester3``): one tempauth
+# group, so no comma, space, '*' or leading '.' (referrer rules).
+_ID_RE = re.compile(r"^(?:[A-Za-z0-9]+_[^\s,:*/]+|[^\s,:*./][^\s,:*/]*:[^\s,:*/]+)$")
+_XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 
 
-def canned_for_grants(grants: List[Grant], owner: str) -> str:
-    """The canned ACL that grants exactly ``grants`` (the owner's own grants
-    aside), or ``NotImplemented`` when no canned ACL does."""
+@dataclass(frozen=True)
+class Acl:
+    """An ACL: the owner's FULL_CONTROL plus ``grants`` to others.
+    ``canned`` names the canned ACL it was made from, if any."""
+
+    grants: FrozenSet[Grant] = frozenset()
+    canned: Optional[str] = None
+
+    def encode(self) -> str:
+        """The sysmeta value that keeps this ACL."""
+        if self.canned is not None:
+            return self.canned
+        return GRANTS_PREFIX + json.dumps(sorted(list(g) for g in self.grants),
+                                          separators=(",", ":"))
+
+    def allows(self, permission: str, groups: Iterable[str], signed: bool,
+               public: bool = True) -> bool:
+        """Whether a caller with tempauth ``groups`` (signed or anonymous) is
+        granted ``permission`` (FULL_CONTROL grants every one); ``public``
+        False ignores the grants to AllUsers and AuthenticatedUsers (a
+        PublicAccessBlock's IgnorePublicAcls)."""
+        mine = set(groups)
+        for kind, who, perm in self.grants:
+            if perm not in (permission, "FULL_CONTROL"):
+                continue
+            if kind == "uri" and public and \
+                    (who == ALL_USERS or (who == AUTH_USERS and signed)):
+                return True
+            if kind == "id" and who in mine:
+                return True
+        return False
+
+    @property
+    def is_public(self) -> bool:
+        """Grants something to AllUsers or AuthenticatedUsers (what S3 calls a
+        public ACL)."""
+        return any(kind == "uri" and who in (ALL_USERS, AUTH_USERS)
+                   for kind, who, _perm in self.grants)
+
+    @property
+    def owner_only(self) -> bool:
+        """Only the owner has rights (what ACLs disabled by BucketOwnerEnforced allow)."""
+        return not self.grants
+
+
+PRIVATE = Acl(canned="private")
+
+
+def decode(stored: Optional[str]) -> Optional[Acl]:
+    """The ACL kept in a sysmeta value; ``None`` when there is none (an
+    object written with the Swift API, a container made by it)."""
+    if stored is None or stored == "":
+        return None
+    if stored.startswith(GRANTS_PREFIX):
+        try:
+            items = json.loads(stored[len(GRANTS_PREFIX):])
+            return Acl(frozenset((str(k), str(w), str(p)) for k, w, p in items))
+        except (ValueError, TypeError):
+            return PRIVATE  # unreadable: grant nothing
+    if stored in _CANNED_GRANTS:
+        return Acl(_CANNED_GRANTS[stored], stored)
+    return PRIVATE
+
+
+def canned_acl(name: str, bucket: bool) -> Acl:
+    """The ACL of a canned name (``x-amz-acl``); ``InvalidArgument`` for an
+    unknown one (or a bucket-only one on an object)."""
+    value = name.strip()
+    allowed = CANNED if bucket else tuple(c for c in CANNED if c not in BUCKET_ONLY)
+    if value not in allowed:
+        raise S3Error("InvalidArgument", "x-amz-acl must be one of %s." % ", ".join(allowed),
+                      ArgumentName="x-amz-acl", ArgumentValue=value)
+    return Acl(_CANNED_GRANTS[value], value)
+
+
+def from_grants(grants: Iterable[Grant], owner: str) -> Acl:
+    """The ACL of a list of grants (the owner's own grants aside), after
+    checking every grantee; an ACL that a canned one states is kept as it."""
     others = frozenset(g for g in grants if not (g[0] == "id" and g[1] == owner))
-    canned = _GRANTS_OF_CANNED.get(others)
-    if canned is None:
-        raise S3Error("NotImplemented", "These grants cannot be stored here: only the "
-                      "owner's FULL_CONTROL plus AllUsers READ (and WRITE) or "
-                      "AuthenticatedUsers READ are supported (what the canned ACLs "
-                      "private, public-read, public-read-write and authenticated-read "
-                      "grant); got %s." % ", ".join(
-                          "%s %s=%s" % (p, k, v) for k, v, p in sorted(others)))
-    return canned
+    if len(others) > MAX_GRANTS:
+        raise S3Error("MalformedACLError", "An ACL holds at most %d grants." % MAX_GRANTS)
+    for kind, who, _perm in sorted(others):
+        if kind == "email":
+            raise S3Error("UnresolvableGrantByEmailAddress", "No account here has the "
+                          "e-mail address %s: grant to a canonical user id (an account "
+                          "such as AUTH_test, or a user such as test:tester) instead." % who)
+        if kind == "uri" and who not in GROUPS:
+            raise S3Error("InvalidArgument", "Invalid group uri: %s." % who,
+                          ArgumentName="uri", ArgumentValue=who)
+        if kind == "id" and not _ID_RE.match(who):
+            raise S3Error("InvalidArgument", "Invalid id: %r is not a canonical user here "
+                          "(an account such as AUTH_test, or a user such as "
+                          "test:tester)." % who, ArgumentName="id", ArgumentValue=who)
+    for name, granted in _CANNED_GRANTS.items():
+        if granted == others and name in ("private", "public-read", "public-read-write",
+                                          "authenticated-read"):
+            return Acl(others, name)
+    return Acl(others)
 
 
 def grants_from_headers(headers: Dict[str, str]) -> List[Grant]:
     """The grants of ``x-amz-grant-*`` headers (``uri="..."``, ``id="..."``,
     ``emailAddress="..."``, comma separated)."""
     grants = []
-    for header, permission in _GRANT_HEADER_PERMISSION.items():
+    for header, permission in GRANT_HEADERS.items():
         value = headers.get(header)
         if value is None:
             continue
@@ -117,55 +225,58 @@ def _grant_of(elem: ET.Element) -> Grant:
     raise S3Error("MalformedACLError", "A Grantee needs an ID, a URI or an EmailAddress.")
 
 
-def validate(canned: Optional[str], headers: Optional[Dict[str, str]] = None,
-             owner: str = "") -> str:
-    """The canned ACL to apply (default ``private``): ``x-amz-acl``, or the
-    canned ACL the ``x-amz-grant-*`` headers amount to."""
-    if headers and any(h in headers for h in _GRANT_HEADERS):
-        if canned:
+def has_acl_headers(headers: Dict[str, str]) -> bool:
+    return "x-amz-acl" in headers or any(h in headers for h in GRANT_HEADERS)
+
+
+def from_headers(headers: Dict[str, str], owner: str, bucket: bool = False) -> Acl:
+    """The ACL a request's headers ask for: ``x-amz-acl``, or the
+    ``x-amz-grant-*`` headers (both: ``InvalidRequest``); none: private."""
+    if any(h in headers for h in GRANT_HEADERS):
+        if "x-amz-acl" in headers:
             raise S3Error("InvalidRequest", "Specifying both Canned ACLs and Header "
                           "Grants is not allowed")
-        return canned_for_grants(grants_from_headers(headers), owner)
-    value = (canned or "private").strip()
-    if value not in CANNED:
-        raise S3Error("InvalidArgument", "x-amz-acl must be one of %s." % ", ".join(CANNED),
-                      ArgumentName="x-amz-acl", ArgumentValue=value)
-    return value
+        return from_grants(grants_from_headers(headers), owner)
+    return canned_acl(headers.get("x-amz-acl") or "private", bucket)
 
 
-def container_headers(canned: Optional[str], headers: Optional[Dict[str, str]] = None,
-                      owner: str = "") -> Dict[str, str]:
-    """Swift container headers that implement ``canned``."""
-    value = validate(canned, headers, owner)
-    read = ""
-    if value in ("public-read", "public-read-write"):
-        read = ".r:*,.rlistings"
-    elif value == "authenticated-read":
-        read = AUTHENTICATED_GROUP
-    return {CONTAINER_SYSMETA: value, "X-Container-Read": read}
+def container_headers(acl: Acl) -> Dict[str, str]:
+    """Swift container headers that keep ``acl`` and give its rights to
+    Swift-API clients (the read and write ACLs are replaced)."""
+    read: List[str] = []
+    write: List[str] = []
+    for kind, who, perm in sorted(acl.grants):
+        if kind == "uri" and who == LOG_DELIVERY:
+            continue
+        entry = AUTHENTICATED_GROUP if who == AUTH_USERS else who
+        if perm in ("READ", "FULL_CONTROL"):
+            read.extend([".r:*", ".rlistings"] if who == ALL_USERS else [entry])
+        if perm in ("WRITE", "FULL_CONTROL") and who != ALL_USERS:
+            write.append(entry)
+    unique = lambda items: ",".join(dict.fromkeys(items))  # noqa: E731 - keep order
+    return {CONTAINER_SYSMETA: acl.encode(), "X-Container-Read": unique(read),
+            "X-Container-Write": unique(write)}
 
 
-def grants_xml(owner: str, canned: str) -> bytes:
-    """The ``AccessControlPolicy`` for a canned ACL."""
-    def grant(grantee: Node, permission: str) -> Node:
-        return ("Grant", [grantee, ("Permission", permission)])
+def grants_xml(owner: str, acl: Optional[Acl]) -> bytes:
+    """The ``AccessControlPolicy`` of ``acl`` (``None``: private), every
+    Grantee with its ``xsi:type`` and the fields S3 gives that type."""
+    def grantee(kind: str, who: str) -> Node:
+        if kind == "uri":
+            return ("Grantee", [("URI", who)])
+        return ("Grantee", [("ID", who), ("DisplayName", who)])
 
-    def group(uri: str) -> Node:
-        return ("Grantee", [("URI", uri)])
-
-    me: Node = ("Grantee", [("ID", owner), ("DisplayName", owner)])
-    grants: List[Node] = [grant(me, "FULL_CONTROL")]
-    if canned in ("public-read", "public-read-write"):
-        grants.append(grant(group(ALL_USERS), "READ"))
-    if canned == "public-read-write":
-        grants.append(grant(group(ALL_USERS), "WRITE"))
-    if canned == "authenticated-read":
-        grants.append(grant(group(AUTH_USERS), "READ"))
+    grants: List[Node] = [("Grant", [grantee("id", owner), ("Permission", "FULL_CONTROL")])]
+    order = {p: i for i, p in enumerate(PERMISSIONS)}
+    for kind, who, perm in sorted((acl or PRIVATE).grants,
+                                  key=lambda g: (g[0] != "id", g[1], order[g[2]])):
+        if kind == "id" and who == owner:
+            continue  # the owner's FULL_CONTROL above says it
+        grants.append(("Grant", [grantee(kind, who), ("Permission", perm)]))
     body = render("AccessControlPolicy", [
         ("Owner", [("ID", owner), ("DisplayName", owner)]),
         ("AccessControlList", grants)])
-    # Grantee needs the xsi:type attribute clients expect.
-    body = body.replace(b"<Grantee><ID>", b'<Grantee xmlns:xsi="http://www.w3.org/2001/'
-                        b'XMLSchema-instance" xsi:type="CanonicalUser"><ID>')
-    return body.replace(b"<Grantee><URI>", b'<Grantee xmlns:xsi="http://www.w3.org/2001/'
-                        b'XMLSchema-instance" xsi:type="Group"><URI>')
+    body = body.replace(b"<Grantee><ID>", b'<Grantee %s xsi:type="CanonicalUser"><ID>'
+                        % _XSI.encode())
+    return body.replace(b"<Grantee><URI>", b'<Grantee %s xsi:type="Group"><URI>'
+                        % _XSI.encode())

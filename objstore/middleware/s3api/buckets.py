@@ -88,7 +88,10 @@ def create_bucket(ctx: S3Context) -> Response:
                 raise S3Error("InvalidLocationConstraint", "This store's location is %s; "
                               "the constraint %r cannot be met." % (ctx.conf.location, location))
     ctx.swift.authenticate()
-    headers = acl.container_headers(ctx.headers.get("x-amz-acl"), ctx.headers, owner_id(ctx))
+    from objstore.middleware.s3api import ownership  # it builds on this module
+    bucket_acl = acl.from_headers(ctx.headers, owner_id(ctx), bucket=True)
+    headers = acl.container_headers(bucket_acl)
+    headers.update(ownership.create_headers(ctx, bucket_acl))
     # An existing bucket is left exactly as it is (no ACL rewrite).
     head = ctx.swift.request("HEAD", ctx.bucket)
     head.close()

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote
 from webob import Response
 
 from objstore.common.subrequest import IterReader
-from objstore.middleware.s3api import checksums, conditions, manifest, sse, versioning
+from objstore.middleware.s3api import acl, checksums, conditions, manifest, sse, versioning
 from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
@@ -108,6 +108,8 @@ def copy_object(ctx: S3Context) -> Response:
         if "x-amz-storage-class" in ctx.headers:
             headers.update({k: v for k, v in metadata_headers(ctx.headers).items()
                             if k == STORAGE_CLASS_SYSMETA})
+    # The copy's ACL is the request's (private by default), never the source's.
+    headers[acl.OBJECT_SYSMETA] = acl.from_headers(ctx.headers, "").encode()
     _copy_tags(ctx, headers, src_resp)
     wanted = _checksum_of_copy(asked, headers, src_resp)
     body, computed = checksums.computing(wanted, body)

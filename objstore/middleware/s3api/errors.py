@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 # code -> (HTTP status, default message)
 CATALOGUE: Dict[str, Tuple[int, str]] = {
     "AccessDenied": (403, "Access Denied."),
+    "AccessControlListNotSupported": (400, "The bucket does not allow ACLs."),
     "AuthorizationHeaderMalformed": (400, "The Authorization header is malformed."),
     "AuthorizationQueryParametersError": (400, "The presigned URL query is malformed."),
     "BadDigest": (400, "The Content-MD5 or checksum you specified did not match what "
@@ -32,6 +33,9 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidAccessKeyId": (403, "The access key you gave is not known here; use "
                                 "<account>:<user> of an existing user."),
     "InvalidArgument": (400, "An argument of the request is invalid."),
+    "InvalidBucketAclWithObjectOwnership": (400, "Bucket cannot have ACLs set with "
+                                                 "ObjectOwnership's BucketOwnerEnforced "
+                                                 "setting."),
     "InvalidBucketName": (400, "The bucket name is not valid: use 3-63 lower-case "
                                "letters, digits, dots and hyphens."),
     "InvalidEncryptionAlgorithmError": (400, "The encryption request you specified is not "
@@ -75,6 +79,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "NoSuchUpload": (404, "The upload does not exist: it was completed, aborted, or "
                           "never started."),
     "NoSuchVersion": (404, "The version does not exist."),
+    "OwnershipControlsNotFoundError": (404, "The bucket ownership controls were not "
+                                            "found."),
     "NotImplemented": (501, "This operation is not implemented by this store."),
     "PreconditionFailed": (412, "A precondition you gave does not hold."),
     "RequestTimeTooSkewed": (403, "The request time differs from the server's time by "
@@ -86,6 +92,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "SlowDown": (503, "Please reduce your request rate."),
     "SignatureDoesNotMatch": (403, "The signature we calculated does not match the one "
                                    "you sent; check the secret key and signing method."),
+    "UnresolvableGrantByEmailAddress": (400, "The e-mail address you provided does not "
+                                             "match any account on record."),
     "UnexpectedContent": (400, "This request does not support content."),
     "XAmzContentSHA256Mismatch": (400, "The body's SHA-256 does not match "
                                        "x-amz-content-sha256."),

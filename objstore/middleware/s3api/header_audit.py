@@ -98,12 +98,6 @@ _bucket_object_lock = _values(
     "x-amz-bucket-object-lock-enabled", ("false",), ("true",),
     "Object lock is not supported: a bucket cannot be created with object lock enabled.",
     fold=True)
-_object_ownership = _values(
-    "x-amz-object-ownership", ("ObjectWriter",), ("BucketOwnerPreferred", "BucketOwnerEnforced"),
-    "Object ownership %s is not supported: buckets here keep ACLs enabled with the "
-    "ObjectWriter behaviour.")
-
-
 def _write_offset(_value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
     return S3Error("NotImplemented", "Appending to an object (x-amz-write-offset-bytes) is "
                    "not supported.")
@@ -173,9 +167,6 @@ RULES: Tuple[Rule, ...] = _rules(
          "no KMS: true answers 501 NotImplemented (false is accepted)"),
     Rule("x-amz-bucket-object-lock-enabled", CREATE_BUCKET, _bucket_object_lock,
          "no object lock: true answers 501 NotImplemented (false is accepted)"),
-    Rule("x-amz-object-ownership", CREATE_BUCKET, _object_ownership,
-         "ACLs stay enabled: BucketOwnerEnforced and BucketOwnerPreferred answer 501 "
-         "NotImplemented (ObjectWriter is accepted)"),
     Rule("x-amz-website-redirect-location", WRITES, REDIRECT,
          "no website endpoint redirects (501 NotImplemented)"),
     Rule("x-amz-tagging-directive", frozenset({"CopyObject"}), _tagging_directive,
@@ -193,7 +184,8 @@ IMPLEMENTED: Dict[str, str] = {
                                           "copy source",
     "x-amz-storage-class": "objects.metadata_headers (InvalidStorageClass if unknown)",
     "x-amz-metadata-directive": "copying.copy_object (InvalidArgument unless COPY/REPLACE)",
-    "x-amz-acl": "acl.validate", "x-amz-grant-*": "acl.validate",
+    "x-amz-acl": "acl.from_headers", "x-amz-grant-*": "acl.from_headers",
+    "x-amz-object-ownership": "ownership.create_headers",
     "x-amz-tagging": "tagging.parse_query_tags", "x-amz-meta-*": "metadata.stored_value",
     "x-amz-copy-source*": "copying.copy_source, conditions.check",
     "x-amz-checksum-*": "checksums", "x-amz-sdk-checksum-algorithm": "body",

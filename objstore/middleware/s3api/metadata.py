@@ -1,4 +1,5 @@
-"""Non-ASCII ``x-amz-meta-*`` values, the way S3 handles them (RFC 2047).
+"""User metadata (``x-amz-meta-*``) the way S3 handles it: non-ASCII values
+(RFC 2047) and the 2 KB limit.
 
 HTTP headers are bytes; S3 documents that a metadata value holding
 non-US-ASCII characters is decoded per RFC 2047 before it is stored and
@@ -17,8 +18,11 @@ import base64
 import email.errors
 import email.header
 import re
+from typing import Dict
 
+from objstore.common.constraints import LIMITS
 from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_bytes
+from objstore.middleware.s3api.errors import S3Error
 
 _ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
 
@@ -48,3 +52,40 @@ def response_value(stored: str) -> str:
     except (UnicodeEncodeError, UnicodeDecodeError):
         raw = stored.encode("utf-8", "replace")  # never UTF-8: keep it readable
     return "=?UTF-8?B?%s?=" % base64.b64encode(raw).decode("ascii")
+
+
+# S3's limit on user-defined metadata: the UTF-8 bytes of every key (the
+# part after ``x-amz-meta-``) and value, summed.
+MAX_USER_METADATA = 2048
+_PREFIX = "x-amz-meta-"
+
+
+def check_size(headers: Dict[str, str]) -> None:
+    """``MetadataTooLarge`` when a write's ``x-amz-meta-*`` headers hold more
+    than S3's 2 KB: keys and values as stored, i.e. in UTF-8 after RFC 2047
+    decoding (WSGI text has one character per byte)."""
+    size = count = 0
+    for name, value in headers.items():
+        if name.startswith(_PREFIX):
+            size += len(name) - len(_PREFIX) + len(stored_value(value))
+            count += 1
+            _check_swift_limits(name[len(_PREFIX):], stored_value(value), count)
+    if size > MAX_USER_METADATA:
+        raise S3Error("MetadataTooLarge", "Your metadata headers exceed the maximum allowed "
+                      "metadata size: the x-amz-meta-* keys and values hold %d bytes, at "
+                      "most %d are allowed." % (size, MAX_USER_METADATA),
+                      Size=str(size), MaxSizeAllowed=str(MAX_USER_METADATA))
+
+
+def _check_swift_limits(name: str, value: str, count: int) -> None:
+    """The cluster's per-item metadata limits (``/info``: 128-byte names,
+    256-byte values, 90 items by default), which S3 does not have, answered
+    as S3's metadata error before anything is sent (the proxy would refuse
+    the PUT)."""
+    name_max = LIMITS["max_meta_name_length"]
+    value_max = LIMITS["max_meta_value_length"]
+    if len(name) > name_max or len(value) > value_max or count > LIMITS["max_meta_count"]:
+        raise S3Error("MetadataTooLarge", "x-amz-meta-%s: this store keeps metadata names "
+                      "to %d bytes, values to %d bytes and at most %d items (its Swift "
+                      "constraints, see /info)." % (name, name_max, value_max,
+                                                    LIMITS["max_meta_count"]))

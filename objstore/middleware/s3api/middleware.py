@@ -20,9 +20,9 @@ from webob import Response
 from objstore.common import registry
 from objstore.common.config import ConfigError
 from objstore.common.http.headers import is_safe_value
-from objstore.middleware.s3api import (access, attributes, auth, bucket_encryption,
-                                       bucket_policy, buckets,
-                                       copying, header_audit, multipart, objects, post_object,
+from objstore.middleware.s3api import (access, acl_checks, acl_ops, attributes, auth,
+                                       bucket_encryption, bucket_policy, buckets, copying,
+                                       header_audit, multipart, objects, ownership, post_object,
                                        public, sse, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
@@ -35,12 +35,16 @@ LOG = logging.getLogger("objstore.s3api")
 # Sub-resources we do not implement: answered with NotImplemented.
 UNSUPPORTED = ("lifecycle", "logging", "website", "replication", "encryption",
                "notification", "requestPayment", "accelerate", "analytics", "metrics",
-               "inventory", "intelligent-tiering", "object-lock", "ownershipControls",
+               "inventory", "intelligent-tiering", "object-lock",
                "restore", "select", "torrent", "retention",
                "legal-hold", "attributes", "session", "renameObject",
                "metadataTable", "metadataConfiguration", "metadataInventoryTable",
                "metadataJournalTable", "metadataAnnotationTable", "annotation", "part",
                "default-storage-class", "abac")
+
+
+# Writes whose x-amz-acl / x-amz-grant-* BucketOwnerEnforced limits.
+ACL_WRITES = (objects.put_object, copying.copy_object, multipart.create_upload)
 
 
 def _route_service(ctx: S3Context) -> Optional[Handler]:
@@ -65,7 +69,11 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
         return {"GET": subresources.get_versioning,
                 "PUT": subresources.put_versioning}.get(m)
     if "acl" in q:
-        return {"GET": subresources.get_bucket_acl, "PUT": subresources.put_bucket_acl}.get(m)
+        return {"GET": acl_ops.get_bucket_acl, "PUT": acl_ops.put_bucket_acl}.get(m)
+    if "ownershipControls" in q:
+        return {"GET": ownership.get_ownership_controls,
+                "PUT": ownership.put_ownership_controls,
+                "DELETE": ownership.delete_ownership_controls}.get(m)
     if "cors" in q:
         return {"GET": subresources.get_cors, "PUT": subresources.put_cors,
                 "DELETE": subresources.delete_cors}.get(m)
@@ -108,7 +116,7 @@ def _route_object(ctx: S3Context) -> Optional[Handler]:
         return {"GET": subresources.get_object_tagging, "PUT": subresources.put_object_tagging,
                 "DELETE": subresources.delete_object_tagging}.get(m)
     if "acl" in q:
-        return {"GET": subresources.get_object_acl, "PUT": subresources.put_object_acl}.get(m)
+        return {"GET": acl_ops.get_object_acl, "PUT": acl_ops.put_object_acl}.get(m)
     if "attributes" in q:
         return attributes.get_object_attributes if m == "GET" else None
     if m == "PUT":
@@ -182,12 +190,14 @@ class S3ApiMiddleware:
             s3_acl=False)
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        signed = auth.is_s3_request(env)
+        # A CORS preflight is never signed, even when sent to a presigned URL.
+        signed = auth.is_s3_request(env) and env.get("REQUEST_METHOD") != "OPTIONS"
         form_upload = not signed and post_object.is_form_upload(env, self.conf)
         if not signed and not form_upload and not public.is_public_request(env, self.conf):
             return self.app(env, start_response)
         request_id = env.get("swift.trans_id") or "tx" + uuid.uuid4().hex[:21]
         target = S3Target(None, None)
+        ctx: Optional[S3Context] = None
         try:
             target = parse_target(env, self.conf.storage_domains)
             headers = auth.request_headers(env)
@@ -216,18 +226,21 @@ class S3ApiMiddleware:
                     raise S3Error("NotImplemented", "%s on this resource (%s) is not "
                                   "implemented." % (ctx.method, ",".join(sorted(ctx.query))
                                                     or "no sub-resource"))
-                if access.enforce(ctx, handler, signed):
+                by_policy = access.enforce(ctx, handler, signed)
+                if by_policy:
                     pass  # the bucket policy allowed it
                 elif not signed and handler in public.ANONYMOUS_WRITE_HANDLERS:
-                    public.allow_anonymous_write(ctx)
+                    acl_checks.allow_anonymous_write(ctx)
                 elif not signed and handler not in public.ANONYMOUS_HANDLERS and \
                         form is None:
                     raise S3Error("AccessDenied", "Anonymous requests may only read public "
                                   "buckets and objects (and write objects in "
                                   "public-read-write buckets); sign the request.")
                 confirmed = header_audit.audit(ctx, handler)
-                if handler in public.OBJECT_READ_HANDLERS:
-                    resp = public.read_object(ctx, handler, signed)
+                if handler in ACL_WRITES:
+                    ownership.check_write_acl(ctx)
+                if handler in (objects.get_object, objects.head_object) and not by_policy:
+                    resp = acl_checks.read_object(ctx, handler)
                 else:
                     resp = handler(ctx)
                 if resp.status_int < 300:
@@ -235,6 +248,8 @@ class S3ApiMiddleware:
                 public.add_cors_headers(ctx, resp)
         except S3Error as err:
             resp = self.error_response(err, target, request_id, env)
+            if ctx is not None and ctx.method != "OPTIONS":
+                public.add_cors_headers(ctx, resp)  # a browser may read S3's error
         except Exception:  # noqa: BLE001 - the client must get an S3 error body
             LOG.exception("s3api: unexpected error for %s %s", env.get("REQUEST_METHOD"),
                           env.get("PATH_INFO"))

@@ -33,6 +33,9 @@ STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA"
                    "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR")
 PASS_HEADERS = ("content-disposition", "content-encoding", "content-language",
                 "cache-control", "expires")
+# ctx.extra key of a check ``acl_checks.read_object`` sets: called with the
+# object's Swift response before anything of it is answered.
+READ_CHECK = "object_read_check"
 RESPONSE_OVERRIDES = {"response-content-type": "Content-Type",
                       "response-content-language": "Content-Language",
                       "response-expires": "Expires",
@@ -43,6 +46,7 @@ RESPONSE_OVERRIDES = {"response-content-type": "Content-Type",
 
 def metadata_headers(headers: Dict[str, str]) -> Dict[str, str]:
     """Swift headers for the object's content type, user metadata and sysmeta."""
+    metadata.check_size(headers)
     out = {"Content-Type": headers.get("content-type") or "application/octet-stream"}
     for name, value in headers.items():
         if name.startswith(META_PREFIX):
@@ -62,7 +66,7 @@ def metadata_headers(headers: Dict[str, str]) -> Dict[str, str]:
     if "x-amz-tagging" in headers:
         from objstore.middleware.s3api.tagging import parse_query_tags
         out[TAGGING_SYSMETA] = parse_query_tags(headers["x-amz-tagging"])
-    out[acl.OBJECT_SYSMETA] = acl.validate(headers.get("x-amz-acl"), headers)
+    out[acl.OBJECT_SYSMETA] = acl.from_headers(headers, "").encode()
     return out
 
 
@@ -217,9 +221,11 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         resp.close()
         resp = _get(ctx, bucket, key, "HEAD")
         resp.close()
+        _check_read(ctx, resp)
         if not resp.header(manifest.MANIFEST_SYSMETA):
             raise S3Error("InvalidRange", RangeRequested=range_header or "")
     ctx.raise_for(resp, "NoSuchKey")
+    _check_read(ctx, resp)
     headers, is_manifest = response_headers(resp)
     headers.update(sse.read_headers(resp.headers))
     if not is_manifest and range_header and not part_number and resp.status == 200 \
@@ -270,6 +276,12 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     if method == "HEAD":
         return status, headers, iter([]), resp
     return status, headers, _stream_segments(ctx, pieces, customer), resp
+
+
+def _check_read(ctx: S3Context, resp: SwiftResponse) -> None:
+    check = ctx.extra.get(READ_CHECK)
+    if check is not None and resp.ok:
+        check(resp)
 
 
 def replaced_parts(ctx: S3Context, extra_env: Dict[str, Any],

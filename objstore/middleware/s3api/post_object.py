@@ -36,7 +36,8 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit, parse_qsl
 from webob import Response
 
 from objstore.common.form_data import FormDataError, FormDataReader, Part, boundary_of
-from objstore.middleware.s3api import access, header_audit, objects, public, sigv2, sigv4, tagging
+from objstore.middleware.s3api import (access, acl_checks, header_audit, objects, ownership,
+                                       public, sigv2, sigv4, tagging)
 from objstore.middleware.s3api.auth import AuthState
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -293,8 +294,9 @@ def post_object(ctx: S3Context) -> Response:
                               target=S3Target(ctx.bucket, key))
     put.extra["post_object"] = True
     if not access.enforce(put, objects.put_object, signed) and not signed:
-        public.allow_anonymous_write(put)
+        acl_checks.allow_anonymous_write(put)
     confirmed = header_audit.audit(put, objects.put_object)
+    ownership.check_write_acl(put)
     stored = objects.put_object(put)
     stored.headers.update(confirmed)
     return _answer(ctx, fields, key, stored)

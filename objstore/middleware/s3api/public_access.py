@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Optional
 
+from objstore.middleware.s3api import acl
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.policy import ALL_ACTIONS, ANYONE, Policy, Statement
 from objstore.middleware.s3api.xml import parse, render
@@ -37,7 +38,6 @@ from objstore.middleware.s3api.xml import parse, render
 SYSMETA = "X-Container-Sysmeta-S3api-Public-Access-Block"
 INFO_KEY = SYSMETA[len("X-Container-Sysmeta-"):].lower()  # its key in container info sysmeta
 FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 _BAD_PATTERNS = ("get*", "list*", "put*", "delete*", "abortmultipartupload", "restoreobject")
 _BAD_ACTIONS = tuple(a.lower() for a in ALL_ACTIONS
                      if any(fnmatchcase(a.lower(), p) for p in _BAD_PATTERNS))
@@ -100,7 +100,10 @@ def from_xml(body: bytes) -> PublicAccessBlock:
 
 
 def acl_is_public(canned: Optional[str]) -> bool:
-    return (canned or "private") in PUBLIC_ACLS
+    """Whether a stored or requested ACL (a canned name or ``acl.encode``'s
+    grant list) grants AllUsers or AuthenticatedUsers anything."""
+    decoded = acl.decode(canned)
+    return decoded is not None and decoded.is_public
 
 
 def policy_is_public(policy: Optional[Policy]) -> bool:

@@ -1,4 +1,5 @@
-"""Bucket and object sub-resources: versioning, ACLs, CORS and tagging.
+"""Bucket and object sub-resources: versioning, CORS and tagging (ACLs are
+in ``acl_ops.py``).
 
 Small settings kept beside the data: bucket settings in container sysmeta,
 object ACLs and tags in object transient sysmeta (which, unlike sysmeta,
@@ -12,8 +13,8 @@ from typing import Dict
 
 from webob import Response
 
-from objstore.middleware.s3api import acl, public_access, tagging, versioning
-from objstore.middleware.s3api.buckets import check_bucket, owner_id, xml_response
+from objstore.middleware.s3api import tagging, versioning
+from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import TAGGING_SYSMETA, _get
@@ -47,57 +48,7 @@ def put_versioning(ctx: S3Context) -> Response:
     return Response(status=200)
 
 
-# -- ACLs -----------------------------------------------------------------
-
-def get_bucket_acl(ctx: S3Context) -> Response:
-    check_bucket(ctx)
-    head = ctx.container_head()
-    canned = head.header(acl.CONTAINER_SYSMETA.lower()) or "private"
-    return xml_response(acl.grants_xml(owner_id(ctx), canned))
-
-
-def _requested_acl(ctx: S3Context) -> str:
-    """The canned ACL a PutBucketAcl/PutObjectAcl asks for: ``x-amz-acl``,
-    ``x-amz-grant-*`` headers, or an ``AccessControlPolicy`` body."""
-    body = ctx.read_small_body() if _has_body(ctx) else b""
-    if not body.strip():
-        canned = acl.validate(ctx.headers.get("x-amz-acl"), ctx.headers, owner_id(ctx))
-    elif "x-amz-acl" in ctx.headers or any(h.startswith("x-amz-grant-") for h in ctx.headers):
-        raise S3Error("UnexpectedContent", "This request does not support content when "
-                      "x-amz-acl or x-amz-grant-* headers are given.")
-    else:
-        canned = acl.canned_for_grants(acl.grants_from_policy(body), owner_id(ctx))
-    if ctx.extra.get("block_public_acls") and public_access.acl_is_public(canned):
-        raise S3Error("AccessDenied", "This bucket's PublicAccessBlock (BlockPublicAcls) "
-                      "refuses public ACLs.")
-    return canned
-
-
-def _has_body(ctx: S3Context) -> bool:
-    return ctx.env.get("CONTENT_LENGTH") not in (None, "", "0") or \
-        "x-amz-decoded-content-length" in ctx.headers or \
-        ctx.env.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
-
-
-def put_bucket_acl(ctx: S3Context) -> Response:
-    """PutBucketAcl: a canned ACL, grant headers, or an AccessControlPolicy."""
-    check_bucket(ctx)
-    ctx.swift.authenticate()
-    headers = acl.container_headers(_requested_acl(ctx))
-    ctx.container_head()
-    resp = ctx.swift.request("POST", ctx.bucket, headers=headers)
-    resp.close()
-    ctx.raise_for(resp, "NoSuchBucket")
-    return Response(status=200)
-
-
-def get_object_acl(ctx: S3Context) -> Response:
-    head = _get(ctx, ctx.bucket, ctx.key, "HEAD")
-    head.close()
-    ctx.raise_for(head, "NoSuchKey")
-    canned = head.header(acl.OBJECT_SYSMETA.lower()) or "private"
-    return xml_response(acl.grants_xml(owner_id(ctx), canned))
-
+# -- object settings -----------------------------------------------------
 
 def _post_object(ctx: S3Context, changes: Dict[str, str]) -> None:
     """POST new transient sysmeta, repeating the user metadata a POST replaces."""
@@ -117,14 +68,6 @@ def _post_object(ctx: S3Context, changes: Dict[str, str]) -> None:
     resp = ctx.swift.request("POST", ctx.bucket, ctx.key, headers=headers)
     resp.close()
     ctx.raise_for(resp, "NoSuchKey")
-
-
-def put_object_acl(ctx: S3Context) -> Response:
-    """PutObjectAcl: a canned ACL, grant headers, or an AccessControlPolicy."""
-    ctx.swift.authenticate()
-    canned = _requested_acl(ctx)
-    _post_object(ctx, {acl.OBJECT_SYSMETA: canned})
-    return Response(status=200)
 
 
 # -- tagging --------------------------------------------------------------

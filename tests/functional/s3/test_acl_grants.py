@@ -11,8 +11,9 @@ import uuid
 
 import botocore
 import pytest
+import swiftclient
 
-from tests.functional.conftest import PROXY, REPO
+from tests.functional.conftest import PROXY, REPO, connect
 from tests.functional.s3.test_canned_acls import anonymous, s3_client
 from tests.functional.s3.test_s3_clients import client, code_of
 from tests.functional.s3.test_signing_security import send, sigv4_headers, code
@@ -120,21 +121,119 @@ def test_put_object_acl_with_policies(s3, bucket):
     assert member.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
 
 
-@pytest.mark.parametrize("grant", [
-    {"Grantee": {"Type": "CanonicalUser", "ID": "AUTH_test2"}, "Permission": "READ"},
-    {"Grantee": {"Type": "AmazonCustomerByEmail", "EmailAddress": "a@example.com"},
-     "Permission": "READ"},
-    group(ALL_USERS, "WRITE_ACP"),
-    group(AUTH_USERS, "FULL_CONTROL"),
-    group(ALL_USERS, "WRITE"),
+def user(uid, permission):
+    return {"Grantee": {"Type": "CanonicalUser", "ID": uid}, "Permission": permission}
+
+
+@pytest.mark.parametrize("grant,expected", [
+    ({"Grantee": {"Type": "AmazonCustomerByEmail", "EmailAddress": "a@example.com"},
+      "Permission": "READ"}, ("UnresolvableGrantByEmailAddress", 400)),
+    (user("no such id", "READ"), ("InvalidArgument", 400)),
+    (user(".r:*", "READ"), ("InvalidArgument", 400)),
+    (group("http://acs.amazonaws.com/groups/global/Everyone", "READ"),
+     ("InvalidArgument", 400)),
 ])
-def test_grants_no_canned_acl_expresses_are_not_implemented(s3, bucket, grant):
+def test_grants_that_name_nobody_here_are_refused_and_change_nothing(s3, bucket, grant,
+                                                                     expected):
     owner = owner_of(s3, bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
     err = code_of(lambda: s3.put_bucket_acl(Bucket=bucket,
                                             AccessControlPolicy=policy(owner, grant)))
-    assert err == ("NotImplemented", 501)
-    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == []
-    assert permissions(s3.get_bucket_acl(Bucket=bucket), AUTH_USERS) == []
+    assert err == expected
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
+    err = code_of(lambda: s3.put_object(Bucket=bucket, Key="refused", Body=b"x",
+                                        GrantRead='emailAddress="a@example.com"'))
+    assert err == ("UnresolvableGrantByEmailAddress", 400)
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="refused"))[1] == 404
+
+
+def test_grant_headers_are_applied(s3, bucket):
+    s3.put_bucket_acl(Bucket=bucket, GrantRead='uri="%s"' % ALL_USERS)
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
+    assert code_of(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="private",
+                                             GrantRead='uri="%s"' % ALL_USERS))[0] \
+        == "InvalidRequest"
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
+    s3.put_bucket_acl(Bucket=bucket, GrantRead='id="test:tester3", uri="%s"' % AUTH_USERS,
+                      GrantWriteACP='id="AUTH_test2"')
+    grants = s3.get_bucket_acl(Bucket=bucket)["Grants"]
+    assert {"Grantee": {"Type": "CanonicalUser", "ID": "test:tester3",
+                        "DisplayName": "test:tester3"}, "Permission": "READ"} in grants
+    assert {"Grantee": {"Type": "CanonicalUser", "ID": "AUTH_test2",
+                        "DisplayName": "AUTH_test2"}, "Permission": "WRITE_ACP"} in grants
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), AUTH_USERS) == ["READ"]
+    assert len(grants) == 4
+
+
+# -- grants to users and accounts ---------------------------------------------
+
+def test_bucket_grants_to_a_user_and_an_account_become_swift_acls(s3, bucket):
+    member = s3_client("test:tester3", "testing3")
+    assert code_of(lambda: member.list_objects_v2(Bucket=bucket))[0] == "AccessDenied"
+    owner = owner_of(s3, bucket)
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy=policy(
+        owner, user("test:tester3", "READ"), user("AUTH_test2", "FULL_CONTROL")))
+    # test:tester3 lists and reads over S3, and with a Swift token
+    assert [o["Key"] for o in member.list_objects_v2(Bucket=bucket)["Contents"]] \
+        == ["private"]
+    assert code_of(lambda: member.put_object(Bucket=bucket, Key="x", Body=b"x"))[0] \
+        == "AccessDenied"
+    swift3 = connect("nonadmin")
+    assert swift3.get_object(bucket, "private")[1] == b"owner only"
+    # AUTH_test2's admin reads and writes with a Swift token (S3 credentials
+    # reach their own account's buckets only)
+    url, token = connect("other").get_auth()
+    url = url.rsplit("/", 1)[0] + "/" + owner
+    other2 = swiftclient.Connection(preauthurl=url, preauthtoken=token, retries=0)
+    other2.put_object(bucket, "from-test2", b"hello")
+    assert other2.get_object(bucket, "from-test2")[1] == b"hello"
+    s3.delete_object(Bucket=bucket, Key="from-test2")
+    # back to private: both lose it
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    assert code_of(lambda: member.list_objects_v2(Bucket=bucket))[0] == "AccessDenied"
+    with pytest.raises(swiftclient.ClientException) as err:
+        other2.get_object(bucket, "private")
+    assert err.value.http_status == 403
+
+
+def test_object_grant_to_a_user_lets_only_that_user_read_it(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="for-tester3", Body=b"just you",
+                  GrantRead='id="test:tester3"')
+    member = s3_client("test:tester3", "testing3")
+    assert member.get_object(Bucket=bucket, Key="for-tester3")["Body"].read() == b"just you"
+    assert code_of(lambda: member.get_object(Bucket=bucket, Key="private"))[0] \
+        == "AccessDenied"
+    assert code_of(lambda: anonymous().get_object(Bucket=bucket, Key="for-tester3"))[0] \
+        == "AccessDenied"
+    # READ is not READ_ACP
+    assert code_of(lambda: member.get_object_acl(Bucket=bucket, Key="for-tester3"))[0] \
+        == "AccessDenied"
+    grants = s3.get_object_acl(Bucket=bucket, Key="for-tester3")["Grants"]
+    assert grants[1] == {"Grantee": {"Type": "CanonicalUser", "ID": "test:tester3",
+                                     "DisplayName": "test:tester3"}, "Permission": "READ"}
+
+
+def test_read_acp_and_write_acp_grants(s3, bucket):
+    member = s3_client("test:tester3", "testing3")
+    assert code_of(lambda: member.get_bucket_acl(Bucket=bucket))[0] == "AccessDenied"
+    assert code_of(lambda: member.put_bucket_acl(Bucket=bucket, ACL="public-read"))[0] \
+        == "AccessDenied"
+    s3.put_bucket_acl(Bucket=bucket, GrantReadACP='id="test:tester3"')
+    assert member.get_bucket_acl(Bucket=bucket)["Owner"]["ID"] == "AUTH_test"
+    assert code_of(lambda: member.put_bucket_acl(Bucket=bucket, ACL="public-read"))[0] \
+        == "AccessDenied"
+    s3.put_bucket_acl(Bucket=bucket, GrantWriteACP='id="test:tester3"')
+    member.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
+    assert [o["Key"] for o in anonymous().list_objects_v2(Bucket=bucket)["Contents"]] \
+        == ["private"]
+    # the grantee replaced the ACL: its own WRITE_ACP went with it
+    assert code_of(lambda: member.put_bucket_acl(Bucket=bucket, ACL="private"))[0] \
+        == "AccessDenied"
+    s3.put_object_acl(Bucket=bucket, Key="private", GrantWriteACP='id="test:tester3"')
+    member.put_object_acl(Bucket=bucket, Key="private", ACL="public-read")
+    assert anonymous().get_object(Bucket=bucket, Key="private")["Body"].read() \
+        == b"owner only"
 
 
 @pytest.mark.parametrize("body", [b"<AccessControlPolicy><Owner/></AccessControlPolicy>",
@@ -147,17 +246,6 @@ def test_malformed_policies_are_malformed_acl_error(s3, bucket, body):
     status, _h, resp = send("PUT", path, sigv4_headers("PUT", path, body=body), body)
     assert (status, code(resp)) == (400, "MalformedACLError")
     assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == []
-
-
-def test_grant_headers_that_match_a_canned_acl_are_applied(s3, bucket):
-    s3.put_bucket_acl(Bucket=bucket, GrantRead='uri="%s"' % ALL_USERS)
-    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
-    assert code_of(lambda: s3.put_bucket_acl(Bucket=bucket, GrantRead='id="AUTH_test2"'))[0] \
-        == "NotImplemented"
-    assert code_of(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="private",
-                                             GrantRead='uri="%s"' % ALL_USERS))[0] \
-        == "InvalidRequest"
-    assert permissions(s3.get_bucket_acl(Bucket=bucket), ALL_USERS) == ["READ"]
 
 
 # -- s3cmd ------------------------------------------------------------------

@@ -141,13 +141,20 @@ def test_public_read_write_lets_anonymous_clients_put_read_and_delete(s3, make_b
     name = make_bucket("public-read-write")
     anon = anonymous()
     anon.put_object(Bucket=name, Key="anon/new.txt", Body=b"from nobody",
-                    Metadata={"who": "anon"})
+                    Metadata={"who": "anon"}, ACL="public-read")
     got = anon.get_object(Bucket=name, Key="anon/new.txt")
     assert got["Body"].read() == b"from nobody"
     assert got["Metadata"] == {"who": "anon"}
     assert keys(anon, name) == ["anon/new.txt", "existing"]
     assert s3.get_object(Bucket=name, Key="anon/new.txt")["Body"].read() == b"from nobody"
+    # an object written without an ACL is private: the bucket owner's alone
+    anon.put_object(Bucket=name, Key="anon/private.txt", Body=b"dropped off")
+    assert code_of(lambda: anon.get_object(Bucket=name, Key="anon/private.txt")) \
+        == ("AccessDenied", 403)
+    assert s3.get_object(Bucket=name, Key="anon/private.txt")["Body"].read() \
+        == b"dropped off"
     anon.delete_object(Bucket=name, Key="existing")
+    anon.delete_object(Bucket=name, Key="anon/private.txt")
     anon.delete_object(Bucket=name, Key="never-there")  # 204 like S3
     assert keys(s3, name) == ["anon/new.txt"]
 
@@ -168,7 +175,7 @@ def test_public_read_write_does_not_give_anonymous_clients_bucket_control(s3, ma
 def test_anonymous_write_to_a_public_read_bucket_is_denied(s3, make_bucket):
     name = make_bucket("public-read")
     anon = anonymous()
-    assert anon.get_object(Bucket=name, Key="existing")["Body"].read() == b"owner's bytes"
+    assert keys(anon, name) == ["existing"]
     assert code_of(lambda: anon.put_object(Bucket=name, Key="x", Body=b"x")) \
         == ("AccessDenied", 403)
     assert code_of(lambda: anon.delete_object(Bucket=name, Key="existing")) \

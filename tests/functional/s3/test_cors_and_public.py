@@ -98,9 +98,10 @@ def test_actual_requests_with_an_origin_get_access_control_headers(s3, bucket):
     assert seen["access-control-expose-headers"] == "ETag"
 
 
-def test_anonymous_reads_work_on_public_read_buckets_only(s3, bucket):
-    s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"public words")
-    status, _, body = unsigned("GET", "/%s/doc.txt" % bucket)
+def test_anonymous_reads_follow_the_object_acl_and_listing_the_bucket_acl(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"public words", ACL="public-read")
+    s3.put_object(Bucket=bucket, Key="secret.txt", Body=b"owner only")
+    status, _, body = unsigned("GET", "/%s?list-type=2" % bucket)
     assert status == 403 and b"AccessDenied" in body
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
     status, headers, body = unsigned("GET", "/%s/doc.txt" % bucket)
@@ -109,9 +110,15 @@ def test_anonymous_reads_work_on_public_read_buckets_only(s3, bucket):
     status, _, body = unsigned("GET", "/%s?list-type=2" % bucket)
     assert status == 200 and b"<Key>doc.txt</Key>" in body
     assert unsigned("GET", "/%s/missing" % bucket)[0] == 404
+    # the object's own ACL decides its reads, whatever the bucket's says
+    status, _, body = unsigned("GET", "/%s/secret.txt" % bucket)
+    assert status == 403 and b"AccessDenied" in body
+    assert unsigned("HEAD", "/%s/secret.txt" % bucket)[0] == 403
     s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
-    assert unsigned("GET", "/%s/doc.txt" % bucket)[0] == 403
-    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"public words"
+    assert unsigned("GET", "/%s?list-type=2" % bucket)[0] == 403
+    assert unsigned("GET", "/%s/doc.txt" % bucket)[0] == 200
+    assert unsigned("GET", "/%s/secret.txt" % bucket)[0] == 403
+    assert s3.get_object(Bucket=bucket, Key="secret.txt")["Body"].read() == b"owner only"
 
 
 def test_anonymous_requests_cannot_write_and_swift_paths_stay_swift(s3, bucket):
@@ -121,3 +128,52 @@ def test_anonymous_requests_cannot_write_and_swift_paths_stay_swift(s3, bucket):
     assert code_of(lambda: s3.head_object(Bucket=bucket, Key="new"))[1] == 404
     status, _, body = unsigned("GET", "/info")
     assert status == 200 and b"swift" in body
+
+
+# -- presigned URLs, as a browser uses them ------------------------------------
+
+def _path_of(url):
+    parts = urllib.parse.urlsplit(url)
+    return parts.path + "?" + parts.query
+
+
+def test_presigned_get_and_put_with_an_origin_get_cors_answers(s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=RULES)
+    s3.put_object(Bucket=bucket, Key="pic", Body=b"pixels")
+    get_url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "pic"},
+                                        ExpiresIn=300)
+    put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "up"},
+                                        ExpiresIn=300)
+    origin = {"Origin": "https://app.example.com"}
+    # the browser's preflight goes to the presigned URL itself, query and all
+    status, headers, _ = unsigned("OPTIONS", _path_of(put_url), dict(
+        origin, **{"Access-Control-Request-Method": "PUT",
+                   "Access-Control-Request-Headers": "content-type"}))
+    assert status == 200
+    assert headers["access-control-allow-origin"] == "https://app.example.com"
+    assert headers["access-control-allow-methods"] == "GET, PUT"
+    status, headers, _ = unsigned("OPTIONS", _path_of(put_url), {
+        "Origin": "https://evil.org", "Access-Control-Request-Method": "PUT"})
+    assert status == 403
+    status, headers, body = unsigned("GET", _path_of(get_url), origin)
+    assert (status, body) == (200, b"pixels")
+    assert headers["access-control-allow-origin"] == "https://app.example.com"
+    assert headers["access-control-expose-headers"] == "ETag"
+    status, headers, _ = unsigned("PUT", _path_of(put_url), origin)
+    assert status == 200
+    assert headers["access-control-allow-origin"] == "https://app.example.com"
+    # another origin matches only the second rule (any origin, GET only)
+    status, headers, _ = unsigned("GET", _path_of(get_url), {"Origin": "https://evil.org"})
+    assert status == 200 and headers["access-control-allow-origin"] == "*"
+    status, headers, _ = unsigned("PUT", _path_of(put_url), {"Origin": "https://evil.org"})
+    assert status == 200 and "access-control-allow-origin" not in headers
+    assert s3.get_object(Bucket=bucket, Key="up")["Body"].read() == b""
+
+
+def test_presigned_errors_carry_cors_headers_for_an_allowed_origin(s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=RULES)
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "absent"},
+                                    ExpiresIn=300)
+    status, headers, body = unsigned("GET", _path_of(url), {"Origin": "https://a.example.com"})
+    assert status == 404 and b"NoSuchKey" in body
+    assert headers["access-control-allow-origin"] == "https://a.example.com"

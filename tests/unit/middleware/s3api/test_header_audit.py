@@ -88,11 +88,8 @@ def test_bucket_object_lock_and_ownership():
     assert code("CreateBucket", {lock: "True"}) == (501, "NotImplemented")
     assert code("CreateBucket", {lock: "false"}) is None
     assert code("CreateBucket", {lock: "yes"}) == (400, "InvalidArgument")
-    own = "x-amz-object-ownership"
-    assert code("CreateBucket", {own: "BucketOwnerEnforced"}) == (501, "NotImplemented")
-    assert code("CreateBucket", {own: "BucketOwnerPreferred"}) == (501, "NotImplemented")
-    assert code("CreateBucket", {own: "ObjectWriter"}) is None
-    assert code("CreateBucket", {own: "Anyone"}) == (400, "InvalidArgument")
+    # x-amz-object-ownership is implemented (ownership.py, test_ownership.py)
+    assert code("CreateBucket", {"x-amz-object-ownership": "BucketOwnerEnforced"}) is None
 
 
 def test_redirect_and_append_refused():
