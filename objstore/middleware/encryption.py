@@ -11,6 +11,10 @@ readable as they are.
 
 ``disable_encryption = true`` stops encrypting new writes but keeps
 decrypting what was written encrypted (for an operator backing out).
+
+``/info``: as Swift, an ``encryption`` section (``{"enabled": true}``, or
+false when disabled) shown only to requests signed with the admin key;
+keymaster shows nothing (its secrets are never described).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, Iterable
 
+from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import swift_error
 from objstore.middleware import crypto_utils as cu
@@ -31,6 +36,9 @@ class Encryption:
     def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
         self.app = app
         self.disabled = config_true_value(conf.get("disable_encryption", "false"))
+        # As Swift: only the signed admin /info says whether objects are
+        # encrypted at rest (s3api reads it to accept SSE AES256).
+        registry.register_info("encryption", admin=True, enabled=not self.disabled)
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = split_target(env)

@@ -298,3 +298,16 @@ def test_an_expiring_object_keeps_its_expiry_and_etag(cluster, container):
     assert put_at + 3595 <= stored <= put_at + 3601
     assert headers["Etag"] == hashlib.md5(b"soon").hexdigest()
     assert cluster.enc.request("PUT", path, {"X-Delete-After": "soon"}, b"x")[0] == 400
+
+
+@pytest.mark.parametrize("disable, enabled", [("false", True), ("true", False)])
+def test_info_shows_encryption_only_to_the_admin_as_swift(disable, enabled):
+    from objstore.common import registry
+    from objstore.middleware import encryption
+    registry.reset_info()
+    try:
+        encryption.filter_factory({}, disable_encryption=disable)(lambda env, sr: [])
+        assert "encryption" not in registry.get_info()
+        assert registry.get_info(admin=True)["admin"]["encryption"] == {"enabled": enabled}
+    finally:
+        registry.reset_info()
