@@ -91,14 +91,23 @@ class AccountQuotaMiddleware:
         value)`` for every quota header of the request; removals have
         value ``""``."""
         found = []
-        for key, value in env.items():
+        unknown = []
+        for key, value in list(env.items()):
             if not key.startswith(("HTTP_X_ACCOUNT_", "HTTP_X_REMOVE_ACCOUNT_")):
                 continue
             removal = key.startswith("HTTP_X_REMOVE_")
             name = key[len("HTTP_X_REMOVE_ACCOUNT_" if removal else "HTTP_X_ACCOUNT_"):]
             name = name.lower().replace("_", "-")
-            if name in SYSMETA_QUOTAS or name == LEGACY_HEADER or name.startswith(POLICY_HEADER):
+            if name.startswith(POLICY_HEADER) and \
+                    self.policies.get_by_name(name[len(POLICY_HEADER):]) is None:
+                # As Swift: a quota for a policy this cluster lacks is
+                # ignored, whoever sends it and whatever its value.
+                unknown.append(key)
+            elif name in SYSMETA_QUOTAS or name == LEGACY_HEADER or \
+                    name.startswith(POLICY_HEADER):
                 found.append((key, name, "" if removal else str(value)))
+        for key in unknown:
+            del env[key]
         return found
 
     def _translate_settings(self, env: Dict[str, Any],
