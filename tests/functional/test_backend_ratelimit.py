@@ -147,3 +147,22 @@ def test_every_device_busy_is_a_503_and_the_stored_object_is_intact_after(
     with pytest.raises(ClientException) as missing:
         conn.head_object(container, "new-" + name)
     assert missing.value.http_status == 404
+
+
+def test_swift_cli_and_boto3_do_not_notice_a_busy_device(cli, conn, container, account,
+                                                        tmp_path):
+    from tests.functional.s3.test_s3_clients import client
+    name, part, _primaries, handoffs = _name_with_primary(account, container, 2)
+    (tmp_path / name).write_bytes(b"uploaded past a busy disk")
+    s3_key = _name_with_primary(account, container, 2)[0]
+    with throttled(2):
+        done = cli("upload", container, name, cwd=str(tmp_path))
+        assert done.returncode == 0, done.stderr
+        assert cli("download", container, name, "-o", "-").stdout == \
+            "uploaded past a busy disk"
+        s3 = client()
+        s3.put_object(Bucket=container, Key=s3_key, Body=b"boto3 too")
+        assert s3.get_object(Bucket=container, Key=s3_key)["Body"].read() == b"boto3 too"
+        path = "/%d/%s/%s/%s" % (part, account, container, name)
+        assert [_direct(n, "HEAD", path)[0] for n in handoffs] == [200]
+

@@ -103,3 +103,31 @@ def test_the_saio_proxy_lists_ratelimit_in_info(http_api):
     info = http_api.request("GET", "/info", user=None).json()
     assert info["ratelimit"]["account_ratelimit"] == 0.0
     assert info["ratelimit"]["max_sleep_time_seconds"] == 60.0
+
+
+def _s3(proxy, user="admin"):
+    import boto3
+    from botocore.config import Config
+    name, key = USERS[user]
+    return boto3.client("s3", endpoint_url=proxy, aws_access_key_id=name,
+                        aws_secret_access_key=key, region_name="us-east-1",
+                        config=Config(retries={"max_attempts": 1}))
+
+
+def test_boto3_bucket_creations_past_the_account_rate_are_slow_down(proxies, cli):
+    from botocore.exceptions import ClientError
+    # AUTH_admin: an account no other test here writes to, so its one
+    # container PUT per 10 s is this test's own.
+    first, second = proxies
+    names = ["rl3-" + uuid.uuid4().hex[:10] for _ in range(2)]
+    try:
+        _s3(first, user="reseller").create_bucket(Bucket=names[0])
+        with pytest.raises(ClientError) as err:
+            _s3(second, user="reseller").create_bucket(Bucket=names[1])
+        assert err.value.response["Error"]["Code"] == "SlowDown"
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        assert names[1] not in cli("list", user="reseller").stdout.split()
+    finally:
+        for name in names:
+            cli("delete", name, user="reseller")
+
