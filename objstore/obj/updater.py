@@ -13,6 +13,12 @@ Only the newest pending of an object matters: container rows are merged
 by timestamp, so an older update is dropped as soon as a newer one for
 the same object is seen.
 
+A replica that answers 404 has no such container (deleted since, or never
+made): as in Swift, that replica is done with -- there is no listing to
+update, and retrying would keep the pending forever. Rows for a container
+that is created again later come from its replicas, or not at all, as in
+Swift.
+
 A pending that keeps failing is retried with exponential backoff
 (``retry_interval`` doubling per failed attempt up to
 ``max_retry_interval``), so one dead container server does not make
@@ -35,7 +41,9 @@ from objstore.obj import updates
 from objstore.obj.diskfile import DiskFileDeviceUnavailable, DiskFileManager
 from ring import Ring
 
-STAT_KEYS = ("found", "successes", "failures", "unlinked", "obsolete", "deferred", "errors")
+STAT_KEYS = ("found", "successes", "failures", "unlinked", "obsolete", "deferred", "errors",
+             "no_container")
+NOT_FOUND = 404
 
 
 class ObjectUpdater(Daemon):
@@ -75,9 +83,11 @@ class ObjectUpdater(Daemon):
 
     def summary(self, stats: Dict[str, Any], elapsed: float) -> str:
         return ("%s pass completed in %.2fs: %d async pendings, %d updates sent ok, %d failed, "
-                "%d removed, %d obsolete, %d waiting for backoff, %d unreadable"
+                "%d to containers that do not exist, %d removed, %d obsolete, "
+                "%d waiting for backoff, %d unreadable"
                 % (self.name, elapsed, stats["found"], stats["successes"], stats["failures"],
-                   stats["unlinked"], stats["obsolete"], stats["deferred"], stats["errors"]))
+                   stats["no_container"], stats["unlinked"], stats["obsolete"],
+                   stats["deferred"], stats["errors"]))
 
     def _device_pass(self, device: str, policy_index: int, stats: Dict[str, int]) -> None:
         newest: Dict[str, str] = {}
@@ -119,21 +129,29 @@ class ObjectUpdater(Daemon):
         headers.setdefault("X-Backend-Storage-Policy-Index", "0")
         headers["User-Agent"] = "%s %d" % (self.name, os.getpid())
         failed = []
+        gone_before = stats["no_container"]
         for node in nodes:
             if node["id"] in done:
                 continue
             target = updates.UpdateTarget(node["ip"], int(node["port"]), node["device"],
                                           str(part))
-            if updates.send_update(target, op, obj_path, headers, self.conn_timeout,
-                                   self.node_timeout):
+            status = updates.update_status(target, op, obj_path, headers, self.conn_timeout,
+                                           self.node_timeout)
+            if 200 <= status < 300:
                 done.add(node["id"])
                 stats["successes"] += 1
+            elif status == NOT_FOUND:
+                done.add(node["id"])
+                stats["no_container"] += 1
             else:
                 failed.append(target.label)
                 stats["failures"] += 1
         if not failed:
             _unlink(path)
             stats["unlinked"] += 1
+            if stats["no_container"] > gone_before:
+                self.logger.info("container update %s %s dropped where the container does "
+                                 "not exist", op, obj_path)
             return
         attempts = int(record.get("attempts", 0)) + 1
         record.update({"successes": sorted(done), "attempts": attempts, "failed": failed,

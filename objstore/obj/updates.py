@@ -111,9 +111,9 @@ def parse_targets(headers: Mapping[str, str], prefix: str = "X-Container"
     return targets, None
 
 
-def send_update(target: UpdateTarget, op: str, path: str, headers: Dict[str, str],
-                conn_timeout: float, node_timeout: float) -> bool:
-    """One update to one container server; True on a 2xx."""
+def update_status(target: UpdateTarget, op: str, path: str, headers: Dict[str, str],
+                  conn_timeout: float, node_timeout: float) -> int:
+    """One update to one container server: its status, 0 if none came."""
     conn = None
     try:
         with concurrency.ConnectionTimeout(conn_timeout):
@@ -122,12 +122,18 @@ def send_update(target: UpdateTarget, op: str, path: str, headers: Dict[str, str
         with concurrency.Timeout(node_timeout):
             resp = conn.getresponse()
             resp.read()
-        return 200 <= resp.status < 300
+        return resp.status
     except (Exception, concurrency.Timeout):
-        return False
+        return 0
     finally:
         if conn is not None:
             conn.close()
+
+
+def send_update(target: UpdateTarget, op: str, path: str, headers: Dict[str, str],
+                conn_timeout: float, node_timeout: float) -> bool:
+    """One update to one container server; True on a 2xx."""
+    return 200 <= update_status(target, op, path, headers, conn_timeout, node_timeout) < 300
 
 
 def send_updates(targets: List[UpdateTarget], op: str, path: str, headers: Dict[str, str],

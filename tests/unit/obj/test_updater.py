@@ -167,3 +167,44 @@ def test_unreadable_pending_is_removed_and_counted(cluster):
 def test_console_script_once_exits_zero(cluster):
     srv = cluster.servers[("object", 3)]
     assert updater_mod.main([srv.conf, "--once"]) == 0
+
+
+def test_a_pending_for_a_deleted_container_is_dropped_not_retried_forever(cluster):
+    container = unique_container(cluster)
+    primaries = put_with_dead_container_servers(cluster, container, "orphan")
+    part, nodes, _ = cluster.placement("container", "AUTH_upd", container)
+    for srv in nodes:  # the (empty) container goes before the update lands
+        status, _h, _b = srv.request("DELETE", "/%s/%d/AUTH_upd/%s" % (srv.device, part,
+                                                                       container),
+                                     {"X-Timestamp": Timestamp.now().internal})
+        assert status == 204
+    assert len(pendings(primaries[0], "orphan")) == 1
+    stats = updater(primaries[0]).run_once()
+    assert stats["no_container"] == 3 and stats["failures"] == 0
+    assert pendings(primaries[0], "orphan") == []  # as Swift: 404 ends it
+    for srv in nodes:  # and it did not bring the container back
+        status, _h, _b = srv.request("HEAD", "/%s/%d/AUTH_upd/%s" % (srv.device, part,
+                                                                     container))
+        assert status == 404
+
+
+def test_a_pending_is_kept_while_one_replica_has_the_container_and_cannot_be_reached(cluster):
+    container = unique_container(cluster)
+    primaries = put_with_dead_container_servers(cluster, container, "mixed")
+    part, nodes, _ = cluster.placement("container", "AUTH_upd", container)
+    status, _h, _b = nodes[0].request("DELETE", "/%s/%d/AUTH_upd/%s" % (
+        nodes[0].device, part, container), {"X-Timestamp": Timestamp.now().internal})
+    assert status == 204
+    nodes[2].stop()
+    try:
+        stats = updater(primaries[0], conn_timeout=1, node_timeout=2).run_once()
+        assert (stats["no_container"], stats["successes"], stats["failures"]) == (1, 1, 1)
+        [path] = pendings(primaries[0], "mixed")
+        with open(path) as fp:
+            assert len(json.load(fp)["successes"]) == 2  # the 404 replica is done with
+    finally:
+        nodes[2].start()
+        from dbcluster import wait_port
+        wait_port(nodes[2].port, nodes[2].proc, "container server")
+    updater(primaries[0]).run_once()
+    assert pendings(primaries[0], "mixed") == []
