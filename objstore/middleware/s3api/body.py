@@ -156,7 +156,13 @@ def plain_source(read: Callable[[int], bytes], length: Optional[int],
 
 
 def declared_checksum(headers: Dict[str, str]) -> Optional[str]:
-    """The one algorithm a request declares, or ``None``; ``InvalidRequest`` for several."""
+    """The one algorithm a request declares, or ``None``; ``InvalidRequest`` for
+    several, and for a checksum of an algorithm S3 does not have
+    (``x-amz-checksum-md5``)."""
+    unknown = checksums.unknown_checksum_headers(headers)
+    if unknown:
+        raise S3Error("InvalidRequest", "%s names a checksum algorithm that is not supported; "
+                      "use one of %s." % (unknown[0], ", ".join(checksums.ALGORITHMS)))
     found = checksums.checksum_headers(headers)
     if len(found) > 1:
         raise S3Error("InvalidRequest", "Send only one x-amz-checksum-* header.")

@@ -17,6 +17,8 @@ import hashlib
 import zlib
 from typing import Callable, Dict, Iterator, List, Optional, Protocol, Tuple
 
+from objstore.middleware.s3api.errors import S3Error
+
 try:  # optional fast path; same results as the tables below
     from awscrt import checksums as _crt  # type: ignore
 except ImportError:  # pragma: no cover - depends on the machine
@@ -153,6 +155,26 @@ def algorithm_of_header(name: str) -> Optional[str]:
         return None
     algorithm = lowered[len(HEADER_PREFIX):].upper()
     return algorithm if algorithm in ALGORITHMS else None
+
+
+# x-amz-checksum-<name> headers that are not a checksum value.
+NOT_VALUES = ("type", "algorithm", "mode")
+
+
+def unknown_checksum_headers(headers: Dict[str, str]) -> List[str]:
+    """``x-amz-checksum-<name>`` headers naming no algorithm S3 has (sorted)."""
+    return sorted(name for name in (n.lower() for n in headers)
+                  if name.startswith(HEADER_PREFIX) and algorithm_of_header(name) is None
+                  and name[len(HEADER_PREFIX):] not in NOT_VALUES)
+
+
+def check_single_upload_type(headers: Dict[str, str]) -> None:
+    """``InvalidRequest`` unless ``x-amz-checksum-type`` is absent or
+    ``FULL_OBJECT``: an object uploaded in one piece has no other kind."""
+    kind = headers.get("x-amz-checksum-type")
+    if kind is not None and kind.strip().upper() != FULL_OBJECT:
+        raise S3Error("InvalidRequest", "x-amz-checksum-type %s is for multipart uploads; an "
+                      "object uploaded in one piece has a FULL_OBJECT checksum." % kind.strip())
 
 
 def well_formed(algorithm: str, value: str) -> bool:

@@ -122,6 +122,7 @@ def put_object(ctx: S3Context) -> Response:
     """PutObject: stream the verified body into a Swift PUT."""
     check_key(ctx.key)
     headers = metadata_headers(ctx.headers)
+    checksums.check_single_upload_type(ctx.headers)
     reader = ctx.body_reader(checksums.DEFAULT_ALGORITHM)
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""

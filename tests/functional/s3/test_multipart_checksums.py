@@ -260,3 +260,51 @@ def test_a_multipart_upload_without_checksums_gets_the_full_object_crc64nvme(s3,
         [_b64(_crc64nvme(p)) for p in PARTS]
     got = plain.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert got["Body"].read() == b"".join(PARTS)  # botocore checks the CRC64NVME too
+
+
+@pytest.mark.parametrize("headers", [
+    {"x-amz-checksum-md5": _b64(hashlib.md5(b"x").digest())},
+    {"x-amz-checksum-xxhash64": "AAAAAAAAAAA="},
+    {"x-amz-checksum-sha512": _b64(hashlib.sha512(b"x").digest())},
+    {"x-amz-checksum-type": "COMPOSITE"}])
+def test_checksums_s3_does_not_have_are_invalid_request_and_store_nothing(s3, bucket,
+                                                                          headers):
+    resp = s3_raw("PUT", "/%s/k" % bucket, headers=headers, body=b"x")
+    assert resp.status == 400 and b"<Code>InvalidRequest</Code>" in resp.body
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="k"))[1] == 404
+
+
+def test_a_wrong_checksum_value_is_bad_digest_and_stores_nothing(s3, bucket):
+    for algorithm, digest in (("crc32", _crc32(b"other")), ("sha1", hashlib.sha1(b"o").digest()),
+                              ("crc64nvme", _crc64nvme(b"other"))):
+        resp = s3_raw("PUT", "/%s/k" % bucket, body=b"x",
+                      headers={"x-amz-checksum-" + algorithm: _b64(digest)})
+        assert resp.status == 400 and b"<Code>BadDigest</Code>" in resp.body, algorithm
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="k"))[1] == 404
+    resp = s3_raw("PUT", "/%s/k" % bucket, body=b"x",
+                  headers={"x-amz-checksum-type": "FULL_OBJECT",
+                           "x-amz-checksum-crc32": _b64(_crc32(b"x"))})
+    assert resp.status == 200
+
+
+def test_get_object_attributes_of_versions_keep_each_versions_checksum(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    try:
+        v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"one", ChecksumAlgorithm="SHA1")
+        up, parts = _upload(s3, bucket, "k", "CRC32")
+        v2 = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                          MultipartUpload={"Parts": parts})
+        old = s3.get_object_attributes(Bucket=bucket, Key="k", VersionId=v1["VersionId"],
+                                       ObjectAttributes=["Checksum", "ObjectParts", "ETag"])
+        assert old["Checksum"] == {"ChecksumSHA1": _b64(hashlib.sha1(b"one").digest()),
+                                   "ChecksumType": "FULL_OBJECT"}
+        assert old["VersionId"] == v1["VersionId"] and "ObjectParts" not in old
+        new = s3.get_object_attributes(Bucket=bucket, Key="k", VersionId=v2["VersionId"],
+                                       ObjectAttributes=["Checksum", "ObjectParts"])
+        assert new["Checksum"] == {"ChecksumCRC32": _composite(_crc32, PARTS),
+                                   "ChecksumType": "COMPOSITE"}
+        assert [p["ChecksumCRC32"] for p in new["ObjectParts"]["Parts"]] == \
+            [_b64(_crc32(p)) for p in PARTS]
+    finally:
+        for v in s3.list_object_versions(Bucket=bucket).get("Versions", []):
+            s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
