@@ -178,6 +178,8 @@ class Swift:
             raise S3Error("AccessDenied")
 
     def authenticate(self) -> None:
-        """Make sure the identity is known (a cheap account HEAD if nothing else ran)."""
+        """Make sure the identity is known if nothing else ran: an account
+        ``OPTIONS``, which the auth middleware authenticates and the proxy
+        answers itself (no storage server is asked)."""
         if self.account is None:
-            self.request("HEAD").close()
+            self.request("OPTIONS").close()

@@ -187,6 +187,24 @@ def test_existing_object_tags_and_request_acl_conditions(s3, bucket):
                                          ACL="public-read")) == ("AccessDenied", 403)
 
 
+def test_a_policy_can_require_server_side_encryption_on_uploads(s3, bucket):
+    put_policy(s3, bucket, {"Sid": "DenyUnencrypted", "Effect": "Deny", "Principal": "*",
+                            "Action": "s3:PutObject", "Resource": arn(bucket, "*"),
+                            "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}},
+               {"Sid": "DenyOtherThanAES", "Effect": "Deny", "Principal": "*",
+                "Action": "s3:PutObject", "Resource": arn(bucket, "*"),
+                "Condition": {"StringNotEqualsIfExists": {
+                    "s3:x-amz-server-side-encryption": "AES256"}}})
+    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="plain", Body=b"p")) == \
+        ("AccessDenied", 403)
+    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="kms", Body=b"k",
+                                         ServerSideEncryption="aws:kms"))[0] == "AccessDenied"
+    done = s3.put_object(Bucket=bucket, Key="sealed", Body=b"s", ServerSideEncryption="AES256")
+    assert done["ServerSideEncryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="sealed")["Body"].read() == b"s"
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="plain"))[1] == 404
+
+
 def test_secure_transport_condition_refuses_plain_http(s3, bucket):
     put_policy(s3, bucket, {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
                             "Resource": arn(bucket, "*"),
