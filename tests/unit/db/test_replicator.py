@@ -273,9 +273,25 @@ def test_old_tombstones_and_old_deleted_databases_are_reclaimed(cluster):
                                        {"X-Timestamp": "0000001001.00000"})
     assert status == 204
     replicator(cluster, srv).run_once()
-    replicator(cluster, gservers[0]).run_once()
     assert ContainerBroker(db_files_for(srv, name, cluster)).get_item("old") is None
+    # The deletion never reached the account: the database stays (removing
+    # it would leave the container listed in the account for good) ...
+    replicator(cluster, gservers[0]).run_once()
+    assert os.path.exists(db_files_for(gservers[0], gone, cluster))
+    # ... until the container updater has told the account.
+    _report_to_account(cluster, gservers[0], "a")
+    assert ContainerBroker(db_files_for(gservers[0], gone, cluster)).is_reported_current()
+    replicator(cluster, gservers[0]).run_once()
     assert not os.path.exists(db_files_for(gservers[0], gone, cluster))
+
+
+def _report_to_account(cluster, srv, account):
+    from objstore.container.updater import ContainerUpdater
+    apart, aservers, _ = cluster.placement("account", account)
+    for aserver in aservers:
+        aserver.request("PUT", "/%s/%d/%s" % (aserver.device, apart, account),
+                        {"X-Timestamp": "0000000999.00000"})
+    ContainerUpdater(load_daemon_conf(srv.conf, ContainerUpdater.name)).run_once()
 
 
 # ----------------------------------------------------------------- bad input
