@@ -130,7 +130,7 @@ def test_default_calls_and_benign_headers_keep_working(s3, bucket):
                         RequestPayer="requester", ChecksumAlgorithm="SHA256",
                         Metadata={"m": "v"}, Tagging="t=1")
     assert put["ETag"] == '"%s"' % hashlib.md5(body).hexdigest()
-    # Tags are transient sysmeta: encryption at rest's ETag POST keeps them.
+    # Tags are transient sysmeta, stored with the encrypted object.
     assert s3.get_object_tagging(Bucket=bucket, Key="b")["TagSet"] == \
         [{"Key": "t", "Value": "1"}]
     got = s3.get_object(Bucket=bucket, Key="b", RequestPayer="requester")
