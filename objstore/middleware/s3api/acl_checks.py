@@ -45,6 +45,7 @@ class Requester:
     groups: Tuple[str, ...]  # tempauth groups: ``test:tester3``, ``test``, ``AUTH_test``
     signed: bool
     owner: bool  # an admin of the bucket's account, or a reseller admin
+    member: bool  # a user of the bucket's account (the owner included)
 
 
 def requester(ctx: S3Context) -> Requester:
@@ -54,8 +55,11 @@ def requester(ctx: S3Context) -> Requester:
         ctx.swift.authenticate()
     identity = ctx.swift.identity
     groups = tuple(g for g in str(identity.get("REMOTE_USER", "")).split(",") if g)
-    owner = signed and (ctx.swift.account in groups or bool(identity.get("reseller_request")))
-    return Requester(groups, signed, owner)
+    account = ctx.swift.account or ""
+    owner = signed and (account in groups or bool(identity.get("reseller_request")))
+    # tempauth gives every user of ``AUTH_test`` the group ``test``.
+    member = owner or (signed and account.partition("_")[2] in groups)
+    return Requester(groups, signed, owner, member)
 
 
 def _deny(ctx: S3Context, resp: SwiftResponse) -> None:
@@ -87,16 +91,20 @@ def _object_read_check(ctx: S3Context, who: Requester, trusted: bool
 def read_object(ctx: S3Context, handler: Callable[[S3Context], Response]) -> Response:
     """GetObject/HeadObject under the model above.
 
-    A signed caller is the owner's account (S3 credentials reach their own
-    account's buckets): the container ACL decides, and only when it refuses
-    is the object's ACL read (without the caller's rights) to see whether
-    it grants the caller READ. An anonymous caller needs the object's ACL
-    to grant AllUsers READ whichever way the container ACL answered. A
-    ``versionId`` read is never opened past the container ACL.
+    For a user of the bucket's account the container ACL decides, and only
+    when it refuses is the object's ACL read (without the caller's rights)
+    to see whether it grants the caller READ. Anyone else (anonymous, or
+    another account's user the bucket policy brought here) needs the
+    object's ACL to grant them READ whichever way the container ACL
+    answered. A ``versionId`` read is never opened past the container ACL.
     """
     signed = ctx.signature is not None
-    if not signed:
-        ctx.extra[objects.READ_CHECK] = _object_read_check(ctx, requester(ctx), False)
+    # A signed caller addresses its own account's buckets unless the bucket
+    # policy gate (access.py) moved it to the bucket's owner account.
+    if not signed or ctx.swift.account is not None:
+        who = requester(ctx)
+        if not who.member:
+            ctx.extra[objects.READ_CHECK] = _object_read_check(ctx, who, False)
     try:
         return handler(ctx)
     except S3Error as err:

@@ -6,6 +6,7 @@ Unsigned requests address ``public_account`` (AUTH_test), so the buckets
 here belong to test:tester."""
 
 import os
+import shutil
 import subprocess
 import uuid
 
@@ -269,10 +270,103 @@ def test_s3cmd_setacl_acl_public_and_private(s3, bucket, tmp_path):
     assert done.returncode == 0, done.stderr
     assert [o["Key"] for o in anonymous().list_objects_v2(Bucket=bucket)["Contents"]] \
         == ["private"]
+    info = s3cmd(tmp_path, "info", "s3://%s/private" % bucket)
+    assert info.returncode == 0, info.stderr
+    assert "ACL:       *anon*: READ" in info.stdout
+    assert "ACL:       AUTH_test: FULL_CONTROL" in info.stdout
+    done = s3cmd(tmp_path, "setacl", "--acl-grant=read:test:tester3", "s3://%s/private" % bucket)
+    assert done.returncode == 0, done.stderr
+    assert "ACL:       test:tester3: READ" in s3cmd(tmp_path, "info",
+                                                    "s3://%s/private" % bucket).stdout
+    member = s3_client("test:tester3", "testing3")
+    assert member.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
     done = s3cmd(tmp_path, "setacl", "--acl-private", "s3://%s/private" % bucket)
     assert done.returncode == 0, done.stderr
+    info = s3cmd(tmp_path, "info", "s3://%s/private" % bucket).stdout
+    # s3cmd's --acl-private takes the public grant away and keeps the others
+    assert "*anon*" not in info and "ACL:       test:tester3: READ" in info
+    done = s3cmd(tmp_path, "setacl", "--acl-revoke=read:test:tester3",
+                 "s3://%s/private" % bucket)
+    assert done.returncode == 0, done.stderr
+    assert "test:tester3" not in s3cmd(tmp_path, "info", "s3://%s/private" % bucket).stdout
     done = s3cmd(tmp_path, "setacl", "--acl-private", "s3://%s" % bucket)
     assert done.returncode == 0, done.stderr
     with pytest.raises(botocore.exceptions.ClientError):
         anonymous().get_object(Bucket=bucket, Key="private")
     assert s3.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
+    assert "ACL:       *anon*" not in s3cmd(tmp_path, "info", "s3://%s" % bucket).stdout
+
+
+# -- rclone -----------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("rclone") is None, reason="rclone is not installed")
+def test_rclone_round_trip_with_a_public_bucket(s3, bucket, tmp_path):
+    """The owner copies with public-read objects into a public-read bucket;
+    an rclone remote without credentials lists and reads them, and cannot
+    write; the owner deletes. Unsigned requests address public_account."""
+    conf = tmp_path / "rclone.conf"
+    conf.write_text("[owner]\ntype = s3\nprovider = Other\naccess_key_id = test:tester\n"
+                    "secret_access_key = testing\nendpoint = %s\nregion = us-east-1\n"
+                    "acl = public-read\nbucket_acl = public-read\n\n"
+                    "[anon]\ntype = s3\nprovider = Other\nendpoint = %s\n"
+                    "region = us-east-1\n" % (PROXY, PROXY))
+
+    def rclone(*args):
+        env = {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}
+        return subprocess.run(["rclone", "--config", str(conf), "--retries", "1", *args],
+                              capture_output=True, text=True, timeout=300, env=env)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("public words")
+    (src / "b.bin").write_bytes(os.urandom(100 * 1024))
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    done = rclone("copy", str(src), "owner:%s/pub" % bucket)
+    assert done.returncode == 0, done.stderr
+    listed = rclone("ls", "anon:%s/pub" % bucket)
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(line.split()[-1] for line in listed.stdout.splitlines()) == \
+        ["a.txt", "b.bin"]
+    assert rclone("cat", "anon:%s/pub/a.txt" % bucket).stdout == "public words"
+    assert rclone("check", str(src), "anon:%s/pub" % bucket).returncode == 0
+    # the object ACL decides: the owner's private object stays closed to anon
+    # (rclone takes the 403 for "no such file": nothing is fetched)
+    rclone("copyto", "anon:%s/private" % bucket, str(tmp_path / "got"))
+    assert not (tmp_path / "got").exists()
+    assert rclone("cat", "anon:%s/private" % bucket).stdout == ""
+    assert code_of(lambda: anonymous().get_object(Bucket=bucket, Key="private"))[0] \
+        == "AccessDenied"
+    refused = rclone("copyto", str(src / "a.txt"), "anon:%s/pub/intruder.txt" % bucket)
+    assert refused.returncode != 0
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="pub/intruder.txt"))[1] == 404
+    done = rclone("delete", "owner:%s/pub" % bucket)
+    assert done.returncode == 0, done.stderr
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["private"]
+
+
+def test_another_accounts_reads_follow_the_object_acl(s3, bucket):
+    """test2:tester2 reaches this account's bucket once its policy names the
+    bucket (here: listing); the bucket's authenticated-read ACL admits it to
+    the container, and each object's own ACL decides its reads."""
+    from tests.functional.s3.test_bucket_policy import arn, put_policy
+    s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
+    s3.put_object(Bucket=bucket, Key="members", Body=b"any signed user",
+                  ACL="authenticated-read")
+    s3.put_object(Bucket=bucket, Key="for-test2", Body=b"test2 only",
+                  GrantRead='id="AUTH_test2"')
+    put_policy(s3, bucket, {"Effect": "Allow", "Principal": {"AWS": ["AUTH_test2"]},
+                            "Action": "s3:ListBucket", "Resource": arn(bucket)})
+    try:
+        stranger = s3_client("test2:tester2", "testing2")
+        listed = [o["Key"] for o in stranger.list_objects_v2(Bucket=bucket)["Contents"]]
+        assert listed == ["for-test2", "members", "private"]
+        assert stranger.get_object(Bucket=bucket, Key="members")["Body"].read() \
+            == b"any signed user"
+        assert stranger.get_object(Bucket=bucket, Key="for-test2")["Body"].read() \
+            == b"test2 only"
+        assert code_of(lambda: stranger.get_object(Bucket=bucket, Key="private")) \
+            == ("AccessDenied", 403)
+        assert code_of(lambda: stranger.head_object(Bucket=bucket, Key="private"))[1] == 403
+        # the owner's own users are unaffected
+        assert s3.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
+    finally:
+        s3.delete_bucket_policy(Bucket=bucket)
