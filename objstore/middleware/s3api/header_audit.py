@@ -35,6 +35,10 @@ OPERATIONS: Dict[str, str] = {
     "multipart.upload_part_copy": "UploadPartCopy",
     "multipart.complete_upload": "CompleteMultipartUpload",
     "buckets.create_bucket": "CreateBucket",
+    "objects.delete_object": "DeleteObject",
+    "multipart.abort_upload": "AbortMultipartUpload",
+    "attributes.get_object_attributes": "GetObjectAttributes",
+    "uploads.list_parts": "ListParts",
 }
 
 WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
@@ -42,6 +46,9 @@ COPIES = frozenset({"CopyObject", "UploadPartCopy"})
 OBJECT_IO = WRITES | COPIES | frozenset({"GetObject", "HeadObject", "UploadPart",
                                          "CompleteMultipartUpload"})
 CREATE_BUCKET = frozenset({"CreateBucket"})
+# Where an SSE-C key may be sent (it opens the object for the read, or is
+# checked and not needed: ListParts).
+SSE_C_OPERATIONS = OBJECT_IO | frozenset({"GetObjectAttributes", "ListParts"})
 # Writes whose answer says the object is encrypted (SSE-S3) when it is.
 ENCRYPTED_WRITES = WRITES | frozenset({"UploadPart", "UploadPartCopy"})
 
@@ -149,14 +156,25 @@ LOCK_WHY = "no object lock: 400 InvalidRequest (Bucket is missing Object Lock Co
 RULES: Tuple[Rule, ...] = _rules(
     ("x-amz-server-side-encryption-customer-algorithm",
      "x-amz-server-side-encryption-customer-key",
-     "x-amz-server-side-encryption-customer-key-md5"), OBJECT_IO, SSE_C, SSE_C_WHY,
+     "x-amz-server-side-encryption-customer-key-md5"), SSE_C_OPERATIONS, SSE_C, SSE_C_WHY,
     any_at_rest=True) + _rules(
     ("x-amz-copy-source-server-side-encryption-customer-algorithm",
      "x-amz-copy-source-server-side-encryption-customer-key",
      "x-amz-copy-source-server-side-encryption-customer-key-md5"), COPIES, SSE_C_SOURCE,
     SSE_C_WHY, any_at_rest=True) + _rules(
     ("x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
-     "x-amz-object-lock-legal-hold"), WRITES, _object_lock, LOCK_WHY) + _rules(
+     "x-amz-object-lock-legal-hold", "x-amz-object-lock-event-hold",
+     "x-amz-object-lock-event-hold-duration-days", "x-amz-object-lock-event-hold-duration-years"),
+    WRITES, _object_lock, LOCK_WHY) + _rules(
+    ("if-match", "if-none-match"), frozenset({"CopyObject", "DeleteObject"}), _not_implemented(
+        "Conditional copies and deletes (If-Match / If-None-Match on CopyObject or "
+        "DeleteObject) are not supported: the key would be replaced or deleted whatever it "
+        "holds."), "no conditional copies or deletes (501 NotImplemented); implemented on "
+    "GetObject, HeadObject, PutObject and CompleteMultipartUpload") + _rules(
+    ("x-amz-if-match-last-modified-time", "x-amz-if-match-size"),
+    frozenset({"DeleteObject"}), _not_implemented(
+        "Conditional deletes are not supported: the key would be deleted whatever it holds."),
+    "no conditional deletes (501 NotImplemented)") + _rules(
     ("x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context"),
     OBJECT_IO, SSE_KMS, "no KMS (501 NotImplemented)") + (
     Rule("x-amz-server-side-encryption", WRITES, _sse,
@@ -174,6 +192,19 @@ RULES: Tuple[Rule, ...] = _rules(
          "implemented in copying.py)"),
     Rule("x-amz-write-offset-bytes", frozenset({"PutObject"}), _write_offset,
          "no appends (501 NotImplemented)"),
+    Rule("x-amz-if-match-initiated-time", frozenset({"AbortMultipartUpload"}),
+         _not_implemented("Conditional aborts (x-amz-if-match-initiated-time) are not "
+                          "supported: the upload would be aborted whenever it started."),
+         "no conditional aborts (501 NotImplemented)"),
+    Rule("x-amz-object-annotation-directive", frozenset({"CopyObject"}), _values(
+        "x-amz-object-annotation-directive", ("COPY",), ("REPLACE",),
+        "Object annotations are not supported, so none can be replaced."),
+        "no object annotations: COPY is accepted (there are none to copy), REPLACE answers "
+        "501 NotImplemented"),
+    Rule("x-amz-bucket-namespace", CREATE_BUCKET, _values(
+        "x-amz-bucket-namespace", ("global",), ("account-regional",),
+        "Bucket namespace %s is not supported: bucket names here are global."),
+        "bucket names are global: account-regional answers 501 NotImplemented"),
 )
 
 # Meaning-changing headers that are implemented, and where.
@@ -194,12 +225,23 @@ IMPLEMENTED: Dict[str, str] = {
     "x-amz-trailer": "chunked", "x-amz-date": "sigv4", "x-amz-security-token": "auth",
     "x-amz-object-attributes": "attributes", "x-amz-max-parts": "attributes",
     "x-amz-part-number-marker": "attributes", "x-amz-mp-object-size": "multipart",
+    "if-modified-since": "conditions (GetObject, HeadObject)",
+    "if-unmodified-since": "conditions (GetObject, HeadObject)",
+    "range": "objects.open_object",
+}
+# Request headers implemented on some operations and refused (``RULES``) on others.
+IMPLEMENTED_ON: Dict[str, FrozenSet[str]] = {
+    "if-match": frozenset({"GetObject", "HeadObject", "PutObject", "CompleteMultipartUpload"}),
+    "if-none-match": frozenset({"GetObject", "HeadObject", "PutObject",
+                                "CompleteMultipartUpload"}),
 }
 # Accepted because they change nothing here: no bucket is Requester Pays,
 # no version is locked (bypassing governance retention bypasses nothing),
-# MFA delete is never enabled.
+# MFA delete is never enabled; a bucket policy never locks the owner's admin
+# out of the policy itself.
 BENIGN = ("x-amz-request-payer", "x-amz-bypass-governance-retention", "x-amz-mfa",
-          "x-amz-user-agent", "x-amz-optional-object-attributes")
+          "x-amz-user-agent", "x-amz-optional-object-attributes",
+          "x-amz-confirm-remove-self-bucket-access")
 
 
 def operation_of(handler: Callable[..., object]) -> Optional[str]:
@@ -261,11 +303,13 @@ def audit(ctx: S3Context, handler: Callable[..., object]) -> Dict[str, str]:
     if err is not None:
         raise err
     check_expected_owner(ctx)
-    if not ctx.conf.encryption_at_rest or operation not in OBJECT_IO:
+    if not ctx.conf.encryption_at_rest or operation not in SSE_C_OPERATIONS:
         return {}
     if operation in COPIES:
         sse.source_key(ctx)  # validated before anything runs
     key = sse.request_key(ctx)
+    if operation not in OBJECT_IO:
+        return {}
     if key is not None:
         return key.response_headers()
     if operation in ENCRYPTED_WRITES:

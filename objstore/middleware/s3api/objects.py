@@ -460,6 +460,11 @@ def delete_objects(ctx: S3Context) -> Response:
     quiet = (text_of(doc, "Quiet", "false") or "").strip().lower() == "true"
     keys = [(text_of(o, "Key", "") or "", text_of(o, "VersionId"))
             for o in doc.findall("Object")]
+    if any(o.find(tag) is not None for o in doc.findall("Object")
+           for tag in ("ETag", "LastModifiedTime", "Size")):
+        # Deleting the keys anyway would ignore what the client made a condition.
+        raise S3Error("NotImplemented", "Conditional deletes (ETag, LastModifiedTime or Size "
+                      "of an Object in DeleteObjects) are not supported.")
     if not keys or len(keys) > ctx.conf.max_multi_delete_objects:
         raise S3Error("MalformedXML", "Give between 1 and %d objects to delete."
                       % ctx.conf.max_multi_delete_objects)

@@ -10,7 +10,7 @@ import uuid
 import botocore
 import pytest
 
-from tests.functional.s3.operations import operations, request_of, table
+from tests.support.s3_operations import operations, request_of, table
 from tests.functional.s3.signed import s3_raw
 from tests.functional.s3.test_s3_clients import client
 

@@ -225,3 +225,20 @@ def test_in_a_versioned_bucket_an_sse_c_object_is_kept_not_archived_in_plaintext
     finally:
         for v in s3.list_object_versions(Bucket=bucket).get("Versions", []):
             s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+
+
+def test_get_object_attributes_needs_the_key_and_list_parts_accepts_it(s3, bucket):
+    # boto3 does not base64 the key for these two operations: sent raw.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x" * 10, **SSEC)
+    wanted = {"x-amz-object-attributes": "ObjectSize"}
+    attrs = s3_raw("GET", "/%s/k" % bucket, query={"attributes": ""},
+                   headers=dict(wanted, **_raw_ssec()))
+    assert attrs.status == 200 and b"<ObjectSize>10</ObjectSize>" in attrs.body
+    assert s3_raw("GET", "/%s/k" % bucket, query={"attributes": ""}, headers=wanted).status \
+        == 400
+    assert s3_raw("GET", "/%s/k" % bucket, query={"attributes": ""},
+                  headers=dict(wanted, **_raw_ssec(OTHER))).status == 403
+    up = s3.create_multipart_upload(Bucket=bucket, Key="m", **SSEC)["UploadId"]
+    parts = s3_raw("GET", "/%s/m" % bucket, query={"uploadId": up}, headers=_raw_ssec())
+    assert parts.status == 200 and b"<Part>" not in parts.body
+    s3.abort_multipart_upload(Bucket=bucket, Key="m", UploadId=up)

@@ -9,8 +9,7 @@ from urllib.parse import parse_qsl
 
 import botocore.loaders
 
-from tests.functional.conftest import REPO
-
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOC = os.path.join(REPO, "docs", "s3.md")
 HEADING = "## S3 operations"
 _ROW = re.compile(r"^\| (\w+) \| `([A-Z]+) ([^`]*)` \| ([^|]+) \|$", re.M)
