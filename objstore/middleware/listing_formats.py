@@ -13,7 +13,9 @@ successful JSON answer is rendered in the client's format by
 ``objstore.common.http.listing``, the renderer the account and container
 servers use too: XML, plain text (an empty one is a 204), JSON as it came,
 with ``Content-Type``, its charset and ``Vary: Accept`` as Swift sends
-them. Errors and other bodies pass untouched.
+them. Errors and other bodies pass untouched. A container's ``?versions``
+GET is JSON only (a 406 for any other format, as Swift): object_versioning
+answers it as the client sent it.
 
 As in Swift it registers nothing in ``/info``. It sits early in the
 pipeline (after ``cache``, as Swift's SAIO has it); a pipeline without it
@@ -66,7 +68,10 @@ class ListingFormats:
         target = _listing_path(env)
         if target is None:
             return self.app(env, start_response)
-        fmt = listing.query_params(env.get("QUERY_STRING", "")).get("format")
+        query = listing.query_params(env.get("QUERY_STRING", ""))
+        if "versions" in query and env["REQUEST_METHOD"] == "GET" and target[0] == "container":
+            return self.app(env, start_response)  # JSON only: object_versioning's
+        fmt = query.get("format")
         media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
         if media is None:
             return swift_error(406)(env, start_response)

@@ -36,12 +36,13 @@ Handled here:
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
-from urllib.parse import parse_qsl, quote
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import parse_qsl, quote, urlencode
 
 from webob import Request, Response
 
 from objstore.common import constraints, registry
+from objstore.common.http import listing
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import PLAIN, swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
@@ -49,6 +50,9 @@ from objstore.common.info import clear_info_cache, get_container_info
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import split_path
+from objstore.middleware.object_versions_listing import (  # noqa: F401 (names of this API)
+    DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, VersionsListing, invert, split_version_name,
+    uninvert, version_name)
 from objstore.middleware.versioned_writes import BYPASS_ENV, VersionedWrites
 
 CLIENT_HEADER = "X-Versions-Enabled"
@@ -57,35 +61,8 @@ SYSMETA_LOCATION = "X-Container-Sysmeta-Versions-Container"
 VERSION_ID_SYSMETA = "X-Object-Sysmeta-Versions-Id"
 VERSION_ID_HEADER = "X-Object-Version-Id"
 VERSIONS_PREFIX = ".versions-"
-SEPARATOR = "\x01"
-NULL_ID = "null"
-DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1"
-_MAX_RAW = 10 ** 15 - 1
 
 WsgiApp = Callable[..., Any]
-
-
-def invert(version_id: str) -> str:
-    """The inverted (newest sorts first) form of a version id."""
-    raw = _MAX_RAW - Timestamp(version_id).raw
-    return "%010d.%05d" % divmod(raw, 100000)
-
-
-def uninvert(inverted: str) -> str:
-    """The version id of an inverted form."""
-    raw = _MAX_RAW - Timestamp(inverted).raw
-    return Timestamp("%d.%05d" % divmod(raw, 100000)).normal
-
-
-def version_name(obj: str, version_id: str) -> str:
-    """Where version ``version_id`` of ``obj`` is kept in the versions container."""
-    return obj + SEPARATOR + invert(version_id)
-
-
-def split_version_name(name: str) -> Tuple[str, str]:
-    """``(object, version id)`` of a versions container entry."""
-    obj, _, inverted = name.rpartition(SEPARATOR)
-    return obj, uninvert(inverted)
 
 
 def valid_version_id(value: str) -> bool:
@@ -419,49 +396,6 @@ class ObjectVersioning(VersionedWrites):
 
     # -- ?versions listings -----------------------------------------------
 
-    def _all_versions(self, env: Dict[str, Any], account: str, container: str,
-                      location: Optional[str], prefix: str, marker: str = "",
-                      version_marker: str = "") -> Iterator[Dict[str, Any]]:
-        """Both listings merged: per object, the current version (latest)
-        then the archived ones newest first; after ``marker`` (all its
-        versions, or with ``version_marker`` the ones older than that)."""
-        current = self._listing(env, account, container, prefix, marker=marker)
-        old_marker = ""
-        if marker:
-            if version_marker == NULL_ID:  # after the current version: every kept one
-                old_marker = marker + SEPARATOR
-            elif version_marker:
-                old_marker = version_name(marker, version_marker)
-            else:
-                old_marker = marker + SEPARATOR + "9999999999.99999"
-        archived = self._listing(env, account, location, prefix, marker=old_marker) \
-            if location else iter(())
-        row = next(current, None)
-        old = next(archived, None)
-        while row is not None or old is not None:
-            old_name = split_version_name(old["name"]) if old is not None else None
-            if row is not None and (old_name is None or row["name"] <= old_name[0]):
-                name = row["name"]
-                entry = dict(row, is_latest=True)
-                entry["version_id"] = self._row_id(env, account, container, row)
-                yield entry
-                row = next(current, None)
-                latest_id = entry["version_id"]
-                while old is not None and split_version_name(old["name"])[0] == name:
-                    old_id = split_version_name(old["name"])[1]
-                    if old_id != latest_id:
-                        yield self._old_entry(old, False)
-                    old = next(archived, None)
-                continue
-            assert old_name is not None and old is not None
-            first = True
-            name = old_name[0]
-            while old is not None and split_version_name(old["name"])[0] == name:
-                yield self._old_entry(old, first and old.get("content_type")
-                                      == DELETE_MARKER_TYPE)
-                first = False
-                old = next(archived, None)
-
     def _row_id(self, env: Dict[str, Any], account: str, container: str,
                 row: Dict[str, Any]) -> str:
         """The version id of a current object (a HEAD: listings do not carry
@@ -469,13 +403,6 @@ class ObjectVersioning(VersionedWrites):
         head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, row["name"]))
         close_response(head)
         return self._stored_id(head.headers) if head.status_int == 200 else NULL_ID
-
-    @staticmethod
-    def _old_entry(row: Dict[str, Any], latest: bool) -> Dict[str, Any]:
-        name, version_id = split_version_name(row["name"])
-        entry = dict(row, name=name, is_latest=latest)
-        entry["version_id"] = version_id
-        return entry
 
     def _versions_listing(self, env: Dict[str, Any], account: str, container: str,
                           query: Dict[str, str]) -> Response:
@@ -488,18 +415,30 @@ class ObjectVersioning(VersionedWrites):
         if not _wants_json(query.get("format"), env.get("HTTP_ACCEPT")):
             return swift_error(406)
         try:
-            limit = min(int(query.get("limit") or 10000), 10000)
-        except ValueError:
-            return _plain(412, "Value of limit must be a positive integer")
+            params = listing.parse_listing_params(listing.query_params(
+                env.get("QUERY_STRING", "")), constraints.LIMITS["container_listing_limit"])
+        except listing.ListingParamError as err:
+            return swift_error(err.status, str(err),
+                               content_type=PLAIN if err.status == 400 else None)
         marker, version_marker = query.get("marker", ""), query.get("version_marker", "")
         if version_marker and not marker:
             return _plain(400, "version_marker param requires marker")
         if version_marker and not valid_version_id(version_marker):
             return swift_error(400, "invalid version_marker param")
+
+        def fetch(kind: str, page_query: Dict[str, str]) -> Optional[List[Dict[str, Any]]]:
+            path = "/v1/%s/%s" % (account, container if kind == "current" else location)
+            resp = self._request(env, "GET", path, query=urlencode(
+                dict(page_query, format="json")))
+            if resp.status_int != 200:
+                close_response(resp)
+                return None
+            return json.loads(resp.body or b"[]")
         rows: List[Dict[str, Any]] = []
-        for entry in self._all_versions(env, account, container, location,
-                                        query.get("prefix", ""), marker, version_marker):
-            if len(rows) >= limit:
+        for entry in VersionsListing(fetch, lambda row: self._row_id(env, account, container,
+                                                                     row),
+                                     query, location is not None):
+            if len(rows) >= params.limit:
                 break
             rows.append(entry)
         body = json.dumps(rows).encode("utf-8")

@@ -80,3 +80,9 @@ def test_a_parameter_that_is_not_utf8_reaches_the_app_as_sent():
 
 def test_it_registers_nothing_in_info():
     assert "listing_formats" not in registry.get_info()
+
+
+def test_a_versions_listing_is_left_to_object_versioning():
+    app, seen = _app()
+    resp = Request.blank("/v1/AUTH_a/c?versions&format=xml").get_response(app)
+    assert seen == [("versions&format=xml", None)] and json.loads(resp.body) == ROWS

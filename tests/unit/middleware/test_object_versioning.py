@@ -275,8 +275,10 @@ def test_versions_listing_pages_with_marker_and_version_marker(cluster, base):
                                    % (base, p_new_first[1]))
     assert [(r["name"], r["version_id"]) for r in json.loads(body)] == [
         ("p", p_new_first[2])] + [("q", i) for i in q_new_first]
+    # null: every version of the marker's object, its current one not latest (as Swift)
     _s, _h, body = cluster.request("GET", base + "?versions&marker=p&version_marker=null")
-    assert [r["version_id"] for r in json.loads(body)][:2] == p_new_first[1:]
+    assert [(r["version_id"], r["is_latest"]) for r in json.loads(body)][:3] == [
+        (p_new_first[0], False), (p_new_first[1], False), (p_new_first[2], False)]
     status, _h, body = cluster.request("GET", base + "?versions&version_marker=" + ids["p"][0])
     assert (status, body) == (400, b"version_marker param requires marker")
     status, _h, body = cluster.request("GET", base + "?versions&marker=p&version_marker=abc")
@@ -325,3 +327,109 @@ def test_a_name_too_long_for_its_versions_container_is_not_versioned(cluster):
     status, _h, body = cluster.request("PUT", path, {"X-Versions-Enabled": "true"})
     assert status == 400 and body.startswith(b"Container name too long to be versioned")
     assert cluster.request("HEAD", path)[0] == 404
+
+
+#: ``?versions`` answers of Swift 2.38.3 for one container (measured on the
+#: reference): obj and c were deleted (a delete marker on top), a and b/2
+#: written twice. Rows are (name, is_latest, marker?) or a subdir.
+_D = "marker"
+SWIFT_VERSIONS = {
+    "": [("a", True, 0), ("a", False, 0), ("b/1", True, 0), ("b/2", True, 0), ("b/2", False, 0),
+         ("c", True, _D), ("c", False, 0), ("d", True, 0), ("obj", True, _D), ("obj", False, 0),
+         ("obj", False, 0)],
+    "delimiter=/": [("a", True, 0), ("a", False, 0), "b/", ("c", True, _D), ("c", False, 0),
+                    ("d", True, 0), ("obj", True, _D), ("obj", False, 0), ("obj", False, 0)],
+    "delimiter=b": [("a", True, 0), ("a", False, 0), "b", ("c", True, _D), ("c", False, 0),
+                    ("d", True, 0), "ob"],
+    "prefix=b&delimiter=/": ["b/"],
+    "marker=b/1&delimiter=/": ["b/", ("c", True, _D), ("c", False, 0), ("d", True, 0),
+                               ("obj", True, _D), ("obj", False, 0), ("obj", False, 0)],
+    "prefix=b/&limit=2": [("b/1", True, 0), ("b/2", True, 0)],
+    "marker=b/2": [("c", True, _D), ("c", False, 0), ("d", True, 0), ("obj", True, _D),
+                   ("obj", False, 0), ("obj", False, 0)],
+    # the markers bound only which current versions are latest
+    "end_marker=b/2": [("a", True, 0), ("a", False, 0), ("b/1", True, 0), ("b/2", False, 0),
+                       ("b/2", False, 0), ("c", True, _D), ("c", False, 0), ("d", False, 0),
+                       ("obj", True, _D), ("obj", False, 0), ("obj", False, 0)],
+    "marker=b/2&version_marker=null": [("b/2", False, 0), ("b/2", False, 0), ("c", True, _D),
+                                       ("c", False, 0), ("d", True, 0), ("obj", True, _D),
+                                       ("obj", False, 0), ("obj", False, 0)],
+    "reverse=true&delimiter=/": [("obj", False, 0), ("obj", False, 0), ("obj", True, _D),
+                                 ("d", True, 0), ("c", False, 0), ("c", True, _D), "b/",
+                                 ("a", False, 0), ("a", True, 0)],
+    "reverse=true&marker=c": [("c", False, 0), ("c", True, _D), ("b/2", False, 0),
+                              ("b/2", True, 0), ("b/1", True, 0), ("a", False, 0),
+                              ("a", True, 0)],
+    "reverse=true&marker=obj&end_marker=b/1": [
+        ("obj", False, 0), ("obj", False, 0), ("obj", True, _D), ("d", True, 0), ("c", False, 0),
+        ("c", True, _D), ("b/2", False, 0), ("b/2", True, 0), ("b/1", False, 0),
+        ("a", False, 0), ("a", False, 0)],
+}
+
+
+def test_versions_listing_parameters_answer_as_swift(cluster, base):
+    for name in ("obj", "obj", "a", "a", "b/1", "b/2", "b/2", "c", "d"):
+        assert cluster.request("PUT", "%s/%s" % (base, name), body=b"x")[0] == 201
+    for name in ("c", "obj"):
+        assert cluster.request("DELETE", "%s/%s" % (base, name))[0] == 204
+    for query, expected in sorted(SWIFT_VERSIONS.items()):
+        status, _h, body = cluster.request("GET", "%s?versions&%s" % (base, query))
+        assert status == 200, query
+        got = [r["subdir"] if "subdir" in r else
+               (r["name"], r["is_latest"], _D if r["content_type"] == MARKER else 0)
+               for r in json.loads(body)]
+        assert got == expected, query
+    status, _h, body = cluster.request("GET", base + "?versions&limit=10001")
+    assert (status, body) == (412, b"Maximum limit is 10000")
+    status, headers, body = cluster.request("GET", base + "?versions&prefix=%FF")
+    assert (status, body) == (400, b'"prefix" parameter not valid UTF-8')
+    assert headers["Content-Type"] == "text/plain"
+
+
+def test_versions_listing_reads_pages_and_jumps_over_folded_directories(monkeypatch):
+    """The merge over listings read two rows at a time answers what it
+    answers over whole listings (a fake listing: sorted names)."""
+    from objstore.middleware import object_versions_listing as ovl
+    current = {"a": "1700000001.00000", "b/1": "1700000002.00000", "b/2": "1700000003.00000",
+               "c/x/y": "1700000004.00000", "d": None}
+    kept = [version_name("a", "1600000000.0"), version_name("a", "1600000001.0"),
+            version_name("b/2", "1600000002.0"), version_name("c/x/z", "1600000003.0"),
+            version_name("e", "1600000004.0"), version_name("e", "1600000005.0")]
+    kept.sort()
+
+    def fetch(kind, query):
+        names = sorted(current) if kind == "current" else kept
+        names = [n for n in names if n.startswith(query.get("prefix", ""))]
+        rev = query.get("reverse") == "true"
+        names = sorted(names, reverse=rev)
+        marker = query.get("marker", "")
+        if marker:
+            names = [n for n in names if (n < marker if rev else n > marker)]
+        rows, seen = [], set()
+        delim = query.get("delimiter", "")
+        for n in names:
+            cut = n.find(delim, len(query.get("prefix", ""))) if delim else -1
+            if cut >= 0:
+                sub = n[:cut + len(delim)]
+                if sub not in seen and sub != marker:  # as the container server
+                    seen.add(sub)
+                    rows.append({"subdir": sub})
+            else:
+                rows.append({"name": n, "content_type": "text/plain"})
+            if len(rows) == int(query["limit"]):
+                break
+        return rows
+
+    def run(query):
+        return [r.get("subdir") or (r["name"], r["version_id"], r["is_latest"])
+                for r in ovl.VersionsListing(fetch, lambda row: current[row["name"]] or "null",
+                                             query, True)]
+    queries = [{}, {"delimiter": "/"}, {"reverse": "true"}, {"reverse": "true", "delimiter": "/"},
+               {"prefix": "c/", "delimiter": "/"}, {"marker": "b/1"}, {"marker": "c/"}]
+    whole = [run(q) for q in queries]
+    monkeypatch.setattr(ovl, "PAGE", 2)
+    assert [run(q) for q in queries] == whole
+    assert whole[1] == [("a", "1700000001.00000", True), ("a", "1600000001.00000", False),
+                        ("a", "1600000000.00000", False), "b/", "c/", ("d", "null", True),
+                        ("e", "1600000005.00000", False), ("e", "1600000004.00000", False)]
+    assert whole[2] == list(reversed(whole[0]))
