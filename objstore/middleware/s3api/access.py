@@ -170,8 +170,8 @@ class BucketState:
         text = stored_policy_text(sysmeta)
         self.policy = parsed(text, bucket) if text else None
         self.block = public_access.from_stored(sysmeta.get(public_access.INFO_KEY))
-        self.canned_acl = sysmeta.get(acl.CONTAINER_SYSMETA[len("X-Container-Sysmeta-"):]
-                                      .lower()) or "private"
+        self.acl = acl.decode(sysmeta.get(acl.CONTAINER_SYSMETA[len("X-Container-Sysmeta-"):]
+                                           .lower())) or acl.PRIVATE
 
     @property
     def settings(self) -> PublicAccessBlock:
@@ -377,11 +377,16 @@ class Gate:
         """IgnorePublicAcls: the public ACL grants nothing beyond the owner."""
         if not self.state.settings.ignore_public_acls or self.is_admin:
             return
-        if not self.signed or public_access.acl_is_public(self.state.canned_acl):
-            if not self.signed or action.startswith(("Get", "List")) or \
-                    self.state.canned_acl == "public-read-write":
-                raise S3Error("AccessDenied", "This bucket's PublicAccessBlock "
-                              "(IgnorePublicAcls) ignores its public ACL.")
+        refused = S3Error("AccessDenied", "This bucket's PublicAccessBlock "
+                          "(IgnorePublicAcls) ignores its public ACL.")
+        if not self.signed:
+            raise refused  # an unsigned caller had nothing but public grants
+        permission = "READ" if action.startswith(("Get", "List")) else "WRITE"
+        groups = _groups(self.ctx)
+        bucket_acl = self.state.acl
+        if bucket_acl.allows(permission, groups, True) and \
+                not bucket_acl.allows(permission, groups, True, public=False):
+            raise refused  # only an AllUsers/AuthenticatedUsers grant let it in
 
     def _sets_public_acl(self) -> bool:
         """Whether the request's headers ask for a public ACL (an

@@ -358,6 +358,17 @@ def test_ignore_public_acls_closes_a_public_read_bucket_and_object(s3, bucket):
     s3.put_bucket_acl(Bucket=bucket, ACL="private")
 
 
+def test_ignore_public_acls_also_ignores_an_authenticated_users_grant(s3, member, bucket):
+    s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
+    assert member.get_object(Bucket=bucket, Key="private/b.txt")["Body"].read() == b"owner only"
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "IgnorePublicAcls": True})
+    assert code_of(lambda: member.get_object(Bucket=bucket, Key="private/b.txt")) == \
+        ("AccessDenied", 403)
+    assert code_of(lambda: member.list_objects_v2(Bucket=bucket))[0] == "AccessDenied"
+    assert s3.get_object(Bucket=bucket, Key="private/b.txt")["Body"].read() == b"owner only"
+
+
 def test_restrict_public_buckets_keeps_a_public_policy_to_the_owner_account(s3, member,
                                                                            stranger, bucket):
     put_policy(s3, bucket, {"Effect": "Allow", "Principal": "*",
