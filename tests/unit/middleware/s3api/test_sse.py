@@ -136,3 +136,13 @@ def test_sse_s3_is_reported_only_for_what_was_encrypted():
     assert sse.read_headers({}) == {}
     assert sse.read_headers({ENCRYPTED_HEADER.lower(): "SSE-C", sse.SYSMETA: "x"}) == {}
 
+
+
+def test_sse_c_over_http_is_read_from_the_config():
+    from objstore.common.config import ConfigError
+    from objstore.middleware.s3api.middleware import sse_c_over_http
+    assert sse_c_over_http({}) == "loopback"
+    assert sse_c_over_http({"sse_c_over_http": " False "}) == "false"
+    with pytest.raises(ConfigError) as err:
+        sse_c_over_http({"sse_c_over_http": "yes"})
+    assert "sse_c_over_http" in str(err.value)
