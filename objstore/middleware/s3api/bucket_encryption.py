@@ -98,19 +98,13 @@ def put_bucket_encryption(ctx: S3Context) -> Response:
     bucket_key = parse_configuration(ctx.read_small_body())
     if not ctx.conf.encryption_at_rest:
         raise _no_encryption_at_rest()
-    ctx.container_head()
     value = sse.ALGORITHM + (";" + _BUCKET_KEY if bucket_key else "")
-    resp = ctx.swift.request("POST", ctx.bucket, headers={SYSMETA: value})
-    resp.close()
-    ctx.raise_for(resp, "NoSuchBucket")
+    ctx.post_bucket({SYSMETA: value})
     return Response(status=200)
 
 
 def delete_bucket_encryption(ctx: S3Context) -> Response:
     """Back to the default rule (SSE-S3), as S3 does."""
     check_bucket(ctx)
-    ctx.container_head()
-    resp = ctx.swift.request("POST", ctx.bucket, headers={SYSMETA: ""})
-    resp.close()
-    ctx.raise_for(resp, "NoSuchBucket")
+    ctx.post_bucket({SYSMETA: ""})
     return Response(status=204)

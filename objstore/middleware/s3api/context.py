@@ -232,6 +232,13 @@ class S3Context:
                           status=500 if status >= 500 else 400)
         raise S3Error(code, **(extra if code == missing else {}))
 
+    def post_bucket(self, headers: Dict[str, str]) -> None:
+        """Set (or, with empty values, remove) the bucket's container
+        metadata; ``NoSuchBucket`` if it is gone."""
+        resp = self.swift.request("POST", self.bucket, headers=headers)
+        resp.close()
+        self.raise_for(resp, "NoSuchBucket")
+
     def container_head(self, bucket: Optional[str] = None) -> SwiftResponse:
         """HEAD the bucket's container; ``NoSuchBucket`` if it is not there."""
         resp = self.swift.request("HEAD", bucket or self.bucket)

@@ -126,16 +126,12 @@ def put_cors(ctx: S3Context) -> Response:
                               "config. Unsupported method is %s" % method)
     ctx.container_head()
     text = " ".join(body.decode("utf-8").split())
-    resp = ctx.swift.request("POST", ctx.bucket, headers={CORS_SYSMETA: text})
-    resp.close()
-    ctx.raise_for(resp, "NoSuchBucket")
+    ctx.post_bucket({CORS_SYSMETA: text})
     return Response(status=200)
 
 
 def delete_cors(ctx: S3Context) -> Response:
     check_bucket(ctx)
     ctx.container_head()
-    resp = ctx.swift.request("POST", ctx.bucket, headers={CORS_SYSMETA: ""})
-    resp.close()
-    ctx.raise_for(resp, "NoSuchBucket")
+    ctx.post_bucket({CORS_SYSMETA: ""})
     return Response(status=204)

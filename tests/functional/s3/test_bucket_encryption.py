@@ -75,8 +75,12 @@ def test_malformed_documents_change_nothing(s3, bucket):
 
 
 def test_a_missing_bucket_is_no_such_bucket(s3):
-    assert code_of(lambda: s3.get_bucket_encryption(Bucket="s3fn-no-such-bucket-x")) == \
-        ("NoSuchBucket", 404)
+    missing = "s3fn-no-such-bucket-x"
+    assert code_of(lambda: s3.get_bucket_encryption(Bucket=missing)) == ("NoSuchBucket", 404)
+    assert code_of(lambda: s3.put_bucket_encryption(
+        Bucket=missing, ServerSideEncryptionConfiguration=_config())) == ("NoSuchBucket", 404)
+    assert code_of(lambda: s3.delete_bucket_encryption(Bucket=missing)) == ("NoSuchBucket", 404)
+    assert code_of(lambda: s3.head_bucket(Bucket=missing))[1] == 404
 
 
 def test_the_aws_cli_puts_and_gets_bucket_encryption(saio, bucket):

@@ -7,12 +7,11 @@ A helper who implements an operation flips its row to "supported"."""
 import re
 import uuid
 
-import botocore
 import pytest
 
 from tests.support.s3_operations import operations, request_of, table
 from tests.functional.s3.signed import s3_raw
-from tests.functional.s3.test_s3_clients import client
+from tests.functional.s3.test_s3_clients import client, delete_bucket_and_contents
 
 ROWS = table()
 SUPPORTED = "supported"
@@ -30,14 +29,7 @@ def target(saio):
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="k", Body=b"x")
     yield name
-    try:
-        for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
-            s3.delete_object(Bucket=name, Key=obj["Key"])
-        for up in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
-            s3.abort_multipart_upload(Bucket=name, Key=up["Key"], UploadId=up["UploadId"])
-        s3.delete_bucket(Bucket=name)
-    except botocore.exceptions.ClientError:
-        pass
+    delete_bucket_and_contents(s3, name)
 
 
 def test_the_table_lists_every_operation_of_the_s3_api_once_with_its_request():

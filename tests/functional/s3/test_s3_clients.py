@@ -35,6 +35,11 @@ def bucket(s3):
     name = "s3fn-" + uuid.uuid4().hex[:12]
     s3.create_bucket(Bucket=name)
     yield name
+    delete_bucket_and_contents(s3, name)
+
+
+def delete_bucket_and_contents(s3, name):
+    """Delete the bucket's objects, open uploads and the bucket (if it can be)."""
     try:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
             for obj in page.get("Contents", []):
