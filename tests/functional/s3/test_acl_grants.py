@@ -5,6 +5,7 @@ canned ACL says: boto3 and ``s3cmd setacl`` against the live SAIO.
 Unsigned requests address ``public_account`` (AUTH_test), so the buckets
 here belong to test:tester."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -370,3 +371,57 @@ def test_another_accounts_reads_follow_the_object_acl(s3, bucket):
         assert s3.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
     finally:
         s3.delete_bucket_policy(Bucket=bucket)
+
+
+# -- what Get*Acl shows for each canned ACL ---------------------------------
+
+OWNER_GRANT = {"Grantee": {"Type": "CanonicalUser", "ID": "AUTH_test",
+                           "DisplayName": "AUTH_test"}, "Permission": "FULL_CONTROL"}
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+CANNED_GRANTS = {
+    "private": [],
+    "public-read": [group(ALL_USERS, "READ")],
+    "public-read-write": [group(ALL_USERS, "READ"), group(ALL_USERS, "WRITE")],
+    "authenticated-read": [group(AUTH_USERS, "READ")],
+    "bucket-owner-read": [],
+    "bucket-owner-full-control": [],
+    "log-delivery-write": [group(LOG_DELIVERY, "WRITE"), group(LOG_DELIVERY, "READ_ACP")],
+}
+
+
+@pytest.mark.parametrize("canned", sorted(CANNED_GRANTS))
+def test_each_canned_acl_reads_back_with_full_grantee_fields(s3, bucket, canned):
+    s3.put_bucket_acl(Bucket=bucket, ACL=canned)
+    got = s3.get_bucket_acl(Bucket=bucket)
+    assert got["Owner"] == {"ID": "AUTH_test", "DisplayName": "AUTH_test"}
+    assert got["Grants"] == [OWNER_GRANT] + CANNED_GRANTS[canned]
+    if canned == "log-delivery-write":
+        assert code_of(lambda: s3.put_object_acl(Bucket=bucket, Key="private", ACL=canned)) \
+            == ("InvalidArgument", 400)
+        return
+    s3.put_object_acl(Bucket=bucket, Key="private", ACL=canned)
+    assert s3.get_object_acl(Bucket=bucket, Key="private")["Grants"] == \
+        [OWNER_GRANT] + CANNED_GRANTS[canned]
+
+
+def test_aws_cli_grants_on_objects_and_buckets(s3, bucket):
+    from tests.functional.s3.test_s3_clients import aws
+    done = aws("s3api", "put-object-acl", "--bucket", bucket, "--key", "private",
+               "--grant-read", 'id="test:tester3"', "--grant-read-acp", 'uri="%s"' % AUTH_USERS)
+    assert done.returncode == 0, done.stderr
+    done = aws("s3api", "get-object-acl", "--bucket", bucket, "--key", "private")
+    assert done.returncode == 0, done.stderr
+    grants = json.loads(done.stdout)["Grants"]
+    assert {"Grantee": {"Type": "CanonicalUser", "ID": "test:tester3",
+                        "DisplayName": "test:tester3"}, "Permission": "READ"} in grants
+    assert group(AUTH_USERS, "READ_ACP") in grants
+    member = s3_client("test:tester3", "testing3")
+    assert member.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
+    assert member.get_object_acl(Bucket=bucket, Key="private")["Owner"]["ID"] == "AUTH_test"
+    done = aws("s3api", "put-bucket-acl", "--bucket", bucket,
+               "--grant-read", 'emailAddress="someone@example.com"')
+    assert done.returncode != 0 and "UnresolvableGrantByEmailAddress" in done.stderr
+    done = aws("s3api", "put-bucket-acl", "--bucket", bucket, "--acl", "public-read")
+    assert done.returncode == 0, done.stderr
+    assert [o["Key"] for o in anonymous().list_objects_v2(Bucket=bucket)["Contents"]] \
+        == ["private"]
