@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Optional
 
-from objstore.common.http.conditional import ETAG_IS_AT, etag_matches, resolve_etag
+from objstore.common.http.conditional import (ETAG_IS_AT, WRITE_IF_MATCH, etag_matches,
+                                              resolve_etag)
 from objstore.common.storage_server import HTTPError
 
-IF_MATCH = "X-Backend-If-Match"
+IF_MATCH = WRITE_IF_MATCH
 CONFLICT = "X-Backend-Conditional-Conflict"
 
 

@@ -27,6 +27,7 @@ from webob import Response
 from objstore.common import concurrency, constraints, footers
 from objstore.common.ec import ECError, codec_for
 from objstore.common.http import errors
+from objstore.common.http.conditional import ETAG_IS_AT, WRITE_IF_MATCH
 from objstore.common.http_client import http_connect
 from objstore.common.storage_policy import StoragePolicy
 from objstore.common.timestamp import Timestamp
@@ -128,6 +129,10 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
     except ECError as err:
         return error_response(503, "Service Unavailable: %s" % err)
     quorum = ec.put_quorum
+    for headers in headers_list:
+        if WRITE_IF_MATCH in headers:  # an archive's own ETag is its fragment's MD5
+            named = headers.get(ETAG_IS_AT)
+            headers[ETAG_IS_AT] = "%s,%s" % (named, EC_ETAG) if named else EC_ETAG
     archive_length = codec.layout(length).archive_length if length is not None else None
     put_headers = [archive_headers(h, i, policy, length, archive_length)
                    for i, h in enumerate(headers_list)]
@@ -167,7 +172,12 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
         return error_response(422, "Unprocessable Entity: the body's MD5 %s does not match "
                                    "the ETag header you sent" % etag,
                               {"Last-Modified": timestamp.http_date})  # as Swift
-    written = _finish_all(app, path, live)
+    written, refused = _finish_all(app, path, live)
+    if len(written) < quorum and refused:
+        # The nodes judged the request (a conditional write that lost a race
+        # is 409): nothing was committed, and the client learns why.
+        return error_response(max(set(refused), key=refused.count),
+                              "Object PUT refused by the object servers")
     if len(written) < quorum:
         app.logger.error("EC PUT %s: %d of %d archives written, %d needed", path,
                          len(written), ec.nodes, quorum)
@@ -229,8 +239,10 @@ def _mid_body_failure(app: Any, path: str) -> Response:
                                "the fragment archives")
 
 
-def _finish_all(app: Any, path: str, live: Dict[int, Putter]) -> Dict[int, Putter]:
-    """The putters whose node stored its archive (2xx)."""
+def _finish_all(app: Any, path: str, live: Dict[int, Putter]
+                ) -> Tuple[Dict[int, Putter], List[int]]:
+    """The putters whose node stored its archive (2xx), and the 409/412 of the
+    nodes that refused a conditional write (not counted against them)."""
     def finish(item: Tuple[int, Putter]) -> Tuple[int, Putter, Optional[tuple]]:
         index, putter = item
         putter.finish()
@@ -239,14 +251,16 @@ def _finish_all(app: Any, path: str, live: Dict[int, Putter]) -> Dict[int, Putte
     pile = concurrency.GreenPile(len(live))
     for item in live.items():
         pile.spawn(finish, item)
-    written = {}
+    written, refused = {}, []
     for index, putter, answer in pile:
         if answer is not None and 200 <= answer[0] < 300:
             written[index] = putter
+        elif answer is not None and answer[0] in (409, 412):
+            refused.append(answer[0])  # a conditional write's verdict, not a node fault
         else:
             app.error_occurred(putter.node, "EC PUT %s archive %d: %s" % (
                 path, index, putter.error or (answer and answer[0])))
-    return written
+    return written, refused
 
 
 def _commit_all(app: Any, part: int, path: str, written: Dict[int, Putter],

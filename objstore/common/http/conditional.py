@@ -36,6 +36,10 @@ PRECONDITION_FAILED_TYPE = HTML
 #: (comma-separated, first present wins): an EC archive's or a large
 #: object's client-visible ETag lives in sysmeta, not in ``ETag``.
 ETAG_IS_AT = "X-Backend-Etag-Is-At"
+#: Backend header of a conditional object PUT: the write happens only if
+#: the object exists with one of these ETags (s3api's If-Match; Swift
+#: itself ignores If-Match on PUT). See objstore/obj/write_conditions.py.
+WRITE_IF_MATCH = "X-Backend-If-Match"
 #: The request headers this module evaluates (lower case): a proxy drops
 #: them from the reads that only fetch more bytes of a version it chose.
 CONDITION_HEADERS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")

@@ -32,7 +32,8 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, Optional
 
-from objstore.common.http.conditional import Preconditions, etag_matches, http_date, rfc_verdict
+from objstore.common.http.conditional import (ETAG_IS_AT, WRITE_IF_MATCH, Preconditions,
+                                              etag_matches, http_date, rfc_verdict)
 from objstore.middleware.s3api.errors import S3Error
 
 
@@ -93,8 +94,7 @@ def is_conditional_write(headers: Dict[str, str]) -> bool:
 # objstore/obj/write_conditions.py); the S3 ETag of a multipart object is in
 # its sysmeta, an encrypted object's plaintext ETag is matched by the
 # encryption middleware adding its MAC location.
-BACKEND_IF_MATCH = "X-Backend-If-Match"
-ETAG_IS_AT = "X-Backend-Etag-Is-At"
+BACKEND_IF_MATCH = WRITE_IF_MATCH
 S3_ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
 # How long the shared lock of a conditional write lives without a refresh;
 # a running write refreshes it while its body streams, so only a write

@@ -135,8 +135,9 @@ def object_checksum(ctx: S3Context, marker: Dict[str, str], container: str,
     has no algorithm.
     """
     algorithm = marker.get(ALGORITHM_SYSMETA.lower())
+    # An upload without an algorithm has S3's default: a FULL_OBJECT CRC64NVME.
     kind = marker.get(TYPE_SYSMETA.lower()) or (checksums.default_type(algorithm)
-                                                if algorithm else "")
+                                                if algorithm else checksums.FULL_OBJECT)
     asked_type = ctx.headers.get(TYPE_HEADER, "").strip().upper()
     if asked_type and asked_type != kind:
         raise S3Error("InvalidRequest", "The upload's checksum type is %s, not %s."

@@ -243,13 +243,16 @@ def test_a_multipart_upload_without_checksums_gets_the_full_object_crc64nvme(s3,
                               Body=PARTS[2])
     listed = plain.list_parts(Bucket=bucket, Key="k", UploadId=up)["Parts"]
     assert [p["ChecksumCRC64NVME"] for p in listed] == [_b64(_crc64nvme(p)) for p in PARTS]
-    done = plain.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
-                                           MultipartUpload={"Parts": [
-                                               {"PartNumber": 1, "ETag": first["ETag"]},
-                                               {"PartNumber": 2, "ETag":
-                                                second["CopyPartResult"]["ETag"]},
-                                               {"PartNumber": 3, "ETag": third["ETag"]}]})
+    parts = {"Parts": [{"PartNumber": 1, "ETag": first["ETag"]},
+                       {"PartNumber": 2, "ETag": second["CopyPartResult"]["ETag"]},
+                       {"PartNumber": 3, "ETag": third["ETag"]}]}
     whole = _b64(_crc64nvme(b"".join(PARTS)))
+    assert code_of(lambda: plain.complete_multipart_upload(
+        Bucket=bucket, Key="k", UploadId=up, MultipartUpload=parts,
+        ChecksumCRC64NVME=_b64(_crc64nvme(b"wrong")))) == ("BadDigest", 400)
+    done = plain.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up,
+                                           MultipartUpload=parts, ChecksumType="FULL_OBJECT",
+                                           ChecksumCRC64NVME=whole)
     assert done["ChecksumCRC64NVME"] == whole and done["ChecksumType"] == "FULL_OBJECT"
     head = plain.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert head["ChecksumCRC64NVME"] == whole and head["ChecksumType"] == "FULL_OBJECT"

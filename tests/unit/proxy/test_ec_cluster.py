@@ -139,6 +139,22 @@ def test_conditionals_compare_against_the_client_etag(ec_cluster):
     assert ec_cluster.request("GET", path, {"If-Match": etag})[2] == body
 
 
+def test_a_conditional_put_is_judged_on_the_client_etag_of_the_archives(ec_cluster):
+    """s3api's If-Match reaches the fragment servers as X-Backend-If-Match and
+    is matched against the object's ETag, not a fragment's; a refused
+    conditional PUT is the nodes' 412 (nothing stored), not a 503."""
+    cont, name, path = _object(ec_cluster)
+    body = b"first" * 1000
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    assert ec_cluster.request("PUT", path, {"X-Backend-If-Match": '"%s"' % hashlib.md5(
+        b"other").hexdigest()}, b"second")[0] == 412
+    assert ec_cluster.request("PUT", path, {"If-None-Match": "*"}, b"second")[0] == 412
+    assert ec_cluster.request("GET", path)[2] == body
+    assert ec_cluster.request("PUT", path, {"X-Backend-If-Match": '"%s"' % hashlib.md5(
+        body).hexdigest()}, b"second")[0] == 201
+    assert ec_cluster.request("GET", path)[2] == b"second"
+
+
 def _parts(headers, body):
     ctype = headers["Content-Type"]
     assert ctype.startswith("multipart/byteranges;boundary=")
