@@ -235,6 +235,23 @@ def test_an_anonymous_form_writes_only_where_the_bucket_policy_allows(s3, bucket
     assert missing(s3, bucket, "elsewhere/a.txt")
 
 
+def test_an_anonymous_form_writes_to_a_public_read_write_bucket_unless_acls_are_ignored(
+        s3, bucket):
+    url = "%s/%s" % (PROXY, bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    try:
+        assert post({"url": url, "fields": {"key": "open.txt"}}).status_code == 204
+        assert s3.get_object(Bucket=bucket, Key="open.txt")["Body"].read() == b"hello form"
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+            "IgnorePublicAcls": True})
+        assert error_of(post({"url": url, "fields": {"key": "closed.txt"}}))[:2] == \
+            (403, "AccessDenied")
+        assert missing(s3, bucket, "closed.txt")
+    finally:
+        s3.delete_public_access_block(Bucket=bucket)
+        s3.put_bucket_acl(Bucket=bucket, ACL="private")
+
+
 def test_a_deny_in_the_bucket_policy_beats_a_signed_form(s3, bucket):
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
         "Version": "2012-10-17", "Statement": [{
