@@ -52,3 +52,60 @@ def test_every_listed_action_is_one_a_policy_may_name():
     names = set(ALL_ACTIONS)
     for action in list(access.ACTIONS.values()) + list(access.VERSIONED.values()):
         assert action in names, action
+
+
+# -- what an Allow opens (Swift.grant) ----------------------------------------
+
+def _recording_app(seen):
+    def app(env, start_response):
+        seen.append(env)
+        start_response("204 No Content", [])
+        return [b""]
+    return app
+
+
+def _gate(seen, key=None):
+    from objstore.middleware.s3api.access import BucketState, Gate
+    from objstore.middleware.s3api.auth import AuthState
+    from objstore.middleware.s3api.context import S3Config, S3Context
+    from objstore.middleware.s3api.policy_eval import Principal
+    from objstore.middleware.s3api.request import S3Target
+    from objstore.middleware.s3api.subrequest import Swift
+    swift = Swift(_recording_app(seen), {}, {"access_key": "test:tester"}, AuthState())
+    swift.account = "AUTH_test"
+    ctx = S3Context({"REQUEST_METHOD": "GET"}, S3Target("b1", key), {}, swift, None,
+                    S3Config(), "tx")
+    state = BucketState("AUTH_test", "b1", {"sysmeta": {}})
+    return ctx, Gate(ctx, state, Principal("AUTH_test2", "tester2"), False, True)
+
+
+def test_an_object_allow_opens_that_key_its_parts_and_versions_only():
+    from objstore.middleware.versioned_writes import archive_prefix
+    ctx, gate = _gate([], key="a/b")
+    gate._grant("a/b", bucket_level=False)
+    grant = ctx.swift.grant
+    assert grant("b1", "a/b") and grant("b1", None)
+    assert not grant("b1", "a/c") and not grant("b1", "a/b/c") and not grant("b2", "a/b")
+    assert grant("b1+segments", "a/b/0123/000001")
+    assert not grant("b1+segments", "a/bc/0123/000001")
+    assert grant("b1+versions", archive_prefix("a/b") + "1700000000.00000")
+    assert not grant("b1+versions", archive_prefix("a/c") + "1700000000.00000")
+
+
+def test_a_bucket_allow_opens_the_bucket_not_its_objects():
+    ctx, gate = _gate([])
+    gate._grant(None, bucket_level=True)
+    grant = ctx.swift.grant
+    assert grant("b1", None) and grant("b1+versions", None)
+    assert not grant("b1", "any-object") and not grant("b2", None)
+
+
+def test_the_grant_reaches_only_subrequests_to_the_buckets_account():
+    seen = []
+    ctx, gate = _gate(seen, key="k")
+    gate._grant("k", bucket_level=False)
+    ctx.swift.request("GET", "b1", "k").close()
+    ctx.swift.request("GET", "b1", "other").close()
+    ctx.swift.request("GET", "b1", "k", account="AUTH_other").close()
+    overridden = [env.get("swift.authorize_override", False) for env in seen]
+    assert overridden == [True, False, False]
