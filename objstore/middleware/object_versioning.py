@@ -151,10 +151,13 @@ class ObjectVersioning(VersionedWrites):
         if method == "GET" and "versions" in query:
             return self._versions_listing(env, account, container, query)(env, start_response)
         resp = Request(env).get_response(self.app)
-        value = resp.headers.pop(SYSMETA_ENABLED, None)
-        resp.headers.pop(SYSMETA_LOCATION, None)
-        if value is not None and method in ("GET", "HEAD"):
-            resp.headers[CLIENT_HEADER] = str(config_true_value(value))
+        if method in ("GET", "HEAD") and 200 <= resp.status_int < 300:
+            sysmeta = {k.lower(): v for k, v in resp.headers.items()}
+            self._container_headers(env, resp, account, sysmeta.get(
+                SYSMETA_LOCATION.lower()))
+        else:
+            resp.headers.pop(SYSMETA_ENABLED, None)
+            resp.headers.pop(SYSMETA_LOCATION, None)
         return resp(env, start_response)
 
     def _legacy(self, env: Dict[str, Any], account: str, container: str) -> bool:
@@ -354,7 +357,7 @@ class ObjectVersioning(VersionedWrites):
             resp = Request(env).get_response(self.app)
             current = NULL_ID if 200 <= resp.status_int < 300 else current
         elif version_id == NULL_ID:
-            resp = swift_error(404)
+            return swift_error(404)  # no version headers, as Swift
         else:
             resp = self._request(env, "DELETE", "/v1/%s/%s/%s" % (
                 account, location, version_name(obj, version_id)))
@@ -422,9 +425,11 @@ class ObjectVersioning(VersionedWrites):
                                content_type=PLAIN if err.status == 400 else None)
         marker, version_marker = query.get("marker", ""), query.get("version_marker", "")
         if version_marker and not marker:
-            return _plain(400, "version_marker param requires marker")
+            return swift_error(400, "version_marker param requires marker")
         if version_marker and not valid_version_id(version_marker):
             return swift_error(400, "invalid version_marker param")
+
+        first: List[Response] = []  # the container's headers come from its first page
 
         def fetch(kind: str, page_query: Dict[str, str]) -> Optional[List[Dict[str, Any]]]:
             path = "/v1/%s/%s" % (account, container if kind == "current" else location)
@@ -433,6 +438,8 @@ class ObjectVersioning(VersionedWrites):
             if resp.status_int != 200:
                 close_response(resp)
                 return None
+            if kind == "current" and not first:
+                first.append(resp)
             return json.loads(resp.body or b"[]")
         rows: List[Dict[str, Any]] = []
         for entry in VersionsListing(fetch, lambda row: self._row_id(env, account, container,
@@ -441,13 +448,33 @@ class ObjectVersioning(VersionedWrites):
             if len(rows) >= params.limit:
                 break
             rows.append(entry)
-        body = json.dumps(rows).encode("utf-8")
-        resp = Response(status=200, body=body,
-                        content_type="application/json", charset="utf-8")
-        if location is not None:
-            resp.headers[CLIENT_HEADER] = str(config_true_value(
-                (info.get("sysmeta") or {}).get("versions-enabled")))
+        if not first:  # limit=0 reads nothing: the headers still come
+            fetch("current", {"limit": "0"})
+        resp = Response(status=200, body=json.dumps(rows).encode("utf-8"))
+        for key, value in first[0].headers.items() if first else ():
+            if key.lower() not in ("content-length", "content-type", "vary"):
+                resp.headers[key] = value
+        resp.headers["Content-Type"] = "application/json; charset=utf-8"
+        self._container_headers(env, resp, account, location)
         return resp
+
+    def _container_headers(self, env: Dict[str, Any], resp: Response, account: str,
+                           location: Optional[str]) -> None:
+        """A versioned container as a client sees it: ``X-Versions-Enabled``
+        for the sysmeta, and its bytes counting every kept version (as
+        Swift's, whose versions all live in its versions container)."""
+        value = resp.headers.pop(SYSMETA_ENABLED, None)
+        resp.headers.pop(SYSMETA_LOCATION, None)
+        if value is not None:
+            resp.headers[CLIENT_HEADER] = str(config_true_value(value))
+        if location is None or "X-Container-Bytes-Used" not in resp.headers:
+            return
+        kept = self._request(env, "HEAD", "/v1/%s/%s" % (account, location))
+        close_response(kept)
+        used = kept.headers.get("X-Container-Bytes-Used", "0")
+        if 200 <= kept.status_int < 300 and used.isdigit():
+            resp.headers["X-Container-Bytes-Used"] = str(
+                int(resp.headers["X-Container-Bytes-Used"]) + int(used))
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

@@ -48,8 +48,24 @@ def _list(target: Target, path: str, user: str, prefix: str = "") -> List[str]:
         marker = page[-1]
 
 
+def _delete_versions(target: Target, path: str, user: str) -> None:
+    """X-Versions-Enabled: every kept version and delete marker, by its id."""
+    token = [("X-Auth-Token", target.token(user))]
+    for _round in range(100):
+        resp = target.send("GET", path + "?versions&format=json", token)
+        rows = [r for r in json.loads(resp.body or b"[]") if "version_id" in r] \
+            if resp.status == 200 else []
+        if not rows:
+            return
+        for row in rows:
+            target.send("DELETE", "%s/%s?version-id=%s" % (path, _q(row["name"]),
+                                                           row["version_id"]), token)
+
+
 def _empty_container(target: Target, path: str, user: str, versioned: bool) -> None:
     token = [("X-Auth-Token", target.token(user))]
+    if versioned:
+        _delete_versions(target, path, user)
     if versioned:
         # an object deleted from a versioned container would bring back its
         # previous version: stop versioning first
@@ -74,7 +90,7 @@ def _empty_container(target: Target, path: str, user: str, versioned: bool) -> N
 
 def cleanup(target: Target, names: Names, c: Case) -> None:
     """Delete the case's containers (and fresh account) on ``target``."""
-    versioned = c.mentions("-Location")
+    versioned = c.mentions("-Location") or c.mentions("Versions-Enabled")
     for account, user in _accounts(names, c):
         fresh = account == names.values["nacct"]
         for container in _list(target, "/v1/" + account, user, "" if fresh else names.base):

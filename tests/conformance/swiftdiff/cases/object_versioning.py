@@ -1,0 +1,50 @@
+"""object_versioning (X-Versions-Enabled): the ?versions listing and its
+parameters, delete markers, reads and deletes by version id."""
+from ..case import case, check, setup
+
+#: the section of docs/swift-differences.md these cases belong to
+AREA = "versioned_writes"
+
+#: a and b/2 written twice, c and obj deleted (a delete marker on top)
+_FILLED = [setup("PUT", "{a}/{c}", X_Versions_Enabled="true")] + [
+    setup("PUT", "{a}/{c}/" + n, b"v%d" % i) for i, n in enumerate(
+        ["obj", "obj", "a", "a", "b/1", "b/2", "b/2", "c", "d"])] + [
+    setup("DELETE", "{a}/{c}/c"), setup("DELETE", "{a}/{c}/obj")]
+
+_QUERIES = [
+    ("all", ""), ("reverse", "reverse=true"), ("delimiter", "delimiter=/"),
+    ("delimiter-reverse", "delimiter=/&reverse=true"), ("delimiter-multichar", "delimiter=b"),
+    ("prefix", "prefix=b/"), ("prefix-delimiter", "prefix=b&delimiter=/"),
+    ("limit", "limit=3"), ("limit-zero", "limit=0"), ("limit-over-max", "limit=10001"),
+    ("marker", "marker=b/2"), ("marker-limit", "marker=a&limit=3"),
+    ("marker-delimiter", "marker=b/1&delimiter=/"),
+    ("marker-version-null", "marker=b/2&version_marker=null"),
+    ("version-marker-alone", "version_marker=null"),
+    ("version-marker-bad", "marker=a&version_marker=abc"),
+    ("end-marker", "end_marker=b/2"), ("marker-end-marker", "marker=a&end_marker=c"),
+    ("reverse-marker", "reverse=true&marker=c"),
+    ("reverse-end-marker", "reverse=true&end_marker=b/2"),
+    ("reverse-both-markers", "reverse=true&marker=obj&end_marker=b/1"),
+    ("marker-not-utf8", "marker=%FF"),
+    ("format-json", "format=json"), ("format-xml", "format=xml"), ("format-plain", "format=plain"),
+]
+
+CASES = [case("object-versioning-list-%s" % n, *_FILLED,
+              check("GET", "{a}/{c}?versions" + ("&" + q if q else "")))
+         for n, q in _QUERIES]
+CASES += [
+    case("object-versioning-list-accept-plain", *_FILLED,
+         check("GET", "{a}/{c}?versions", Accept="text/plain")),
+    case("object-versioning-list-accept-any", *_FILLED,
+         check("GET", "{a}/{c}?versions", Accept="*/*")),
+    case("object-versioning-list-head", *_FILLED, check("HEAD", "{a}/{c}?versions&format=xml")),
+    case("object-versioning-list-unversioned", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/o", b"x"), check("GET", "{a}/{c}?versions")),
+    case("object-versioning-deleted-object", *_FILLED, check("GET", "{a}/{c}/c"),
+         check("HEAD", "{a}/{c}/c")),
+    case("object-versioning-container-delete-refused", *_FILLED, check("DELETE", "{a}/{c}")),
+    case("object-versioning-null-version-id", *_FILLED,
+         check("GET", "{a}/{c}/d?version-id=null"), check("DELETE", "{a}/{c}/x?version-id=null")),
+    case("object-versioning-bad-version-id", *_FILLED,
+         check("GET", "{a}/{c}/d?version-id=abc")),
+]
