@@ -14,6 +14,10 @@ checks passed) and sends what they add:
   published) unless both parts arrive whole, and stores the footer
   metadata in the same ``.data`` xattrs, written and fsynced before the
   rename that publishes the object;
+  The object server says it reads footer documents in its ``100
+  Continue`` (``X-Obj-Metadata-Footer: yes``); the proxy writes to no node
+  that does not (one that did not know them would store the whole
+  document as the object's bytes);
 * EC PUT: the footers travel with the commit (phase two) and are written
   into each fragment archive's metadata before it is made durable.
 
@@ -37,6 +41,10 @@ from objstore.common.form_data import FormDataError, FormDataReader, Part
 FOOTERS_CALLBACKS = "objstore.put_footers"
 METADATA_FOOTER = "X-Backend-Obj-Metadata-Footer"
 MIME_BOUNDARY = "X-Backend-Obj-Multipart-Mime-Boundary"
+#: an object server's ``100 Continue`` carries it (``yes``) to say it
+#: reads footer documents; the proxy sends one to no other (a server that
+#: did not know them would store the whole document as the object)
+FOOTER_ACK = "X-Obj-Metadata-Footer"
 #: the length of the object's data when the request body is longer (MIME)
 OBJ_CONTENT_LENGTH = "X-Backend-Obj-Content-Length"
 #: sent to the container listing instead of the data's ETag (encryption

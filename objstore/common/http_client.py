@@ -9,7 +9,7 @@ to the stdlib. With ``concurrency.monkey_patch()`` the sockets are green.
 from __future__ import annotations
 
 import http.client
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
 
 CHUNK_SIZE = 65536
@@ -19,6 +19,9 @@ class BackendResponse(http.client.HTTPResponse):
     """A response that can first read an interim ``100 Continue``."""
 
     _pending_status: Optional[Tuple[str, int, str]] = None
+    #: the headers of the last ``100 Continue`` (looked up in any case;
+    #: empty until one came)
+    interim_headers: Any = {}
 
     def _read_status(self):  # type: ignore[override]
         if self._pending_status is not None:
@@ -34,7 +37,7 @@ class BackendResponse(http.client.HTTPResponse):
         """
         version, status, reason = super()._read_status()
         if 100 <= status < 200:
-            http.client.parse_headers(self.fp)
+            self.interim_headers = http.client.parse_headers(self.fp)
             return status
         self._pending_status = (version, status, reason)
         self.begin()

@@ -135,6 +135,15 @@ def client_gone(env: Dict[str, Any]) -> bool:
         return True
 
 
+def continue_headers(env: Dict[str, Any], headers: Dict[str, str]) -> None:
+    """Headers to send with this request's ``100 Continue`` (sent when the
+    body is first read: call before that). A server without interim
+    headers (an in-process call) sends none."""
+    setter = getattr(env.get("wsgi.input"), "set_hundred_continue_response_headers", None)
+    if setter is not None:
+        setter(list(headers.items()))
+
+
 def origin_form(target: str) -> str:
     """The path (and query) of a request target in absolute form
     (``GET http://host/v1/a/c/o``, as proxies send it; RFC 7230 5.3.2

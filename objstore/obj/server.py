@@ -23,7 +23,7 @@ from objstore.common.storage_server import HTTPError, StorageServer, split_targe
 from objstore.common.storage_policy import load_policies
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
-from objstore.common.wsgi import run_wsgi
+from objstore.common.wsgi import continue_headers, run_wsgi
 from objstore.obj import ec_fragments, ssync, updates, write_conditions
 from objstore.obj.diskfile import (CONTENT_TYPE_TIMESTAMP, DiskFile, DiskFileCollision,
                                    DiskFileDeleted, DiskFileDeviceUnavailable,
@@ -270,6 +270,7 @@ class ObjectController(StorageServer):
             if not raw.isdigit():
                 raise HTTPError(400, "Bad %s" % footers.OBJ_CONTENT_LENGTH)
             length = int(raw)
+        continue_headers(req.environ, {footers.FOOTER_ACK: "yes"})  # "I read them"
         try:
             with concurrency.ChunkReadTimeout(self.client_timeout):
                 document = footers.FooterDocument(req.environ["wsgi.input"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from objstore.common import concurrency
+from objstore.common import concurrency, footers
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.proxy.nodes import Node
 
@@ -71,6 +71,10 @@ class Putter:
         except (Exception, concurrency.Timeout) as err:
             raise PutterError("connect: %s" % (type(err).__name__,)) from None
         if resp.status == CONTINUE:
+            if footers.METADATA_FOOTER in headers and \
+                    resp.interim_headers.get(footers.FOOTER_ACK, "").lower() != "yes":
+                conn.close()  # it would store the footer document as the object
+                raise PutterError("does not take metadata footers")
             return cls(conn, node, chunked, node_timeout)
         if resp.status == INSUFFICIENT_STORAGE or resp.status >= 500:
             conn.close()

@@ -200,3 +200,29 @@ def test_head_and_304_over_http_carry_headers_and_no_body(shared_server, path):
     conn.request("GET", path)
     assert conn.getresponse().read() == b"abcdef"
     conn.close()
+
+
+def test_a_footer_put_is_acknowledged_in_the_100_continue(shared_server, path):
+    """The proxy sends a footer document only to a server that says, in its
+    100 Continue, that it reads one (an older one would store it whole)."""
+    from objstore.common import footers
+    from objstore.common.http_client import http_connect
+    data = b"footed bytes"
+    boundary, headers = footers.footer_headers(len(data))
+    headers.update(_put_headers(Expect="100-continue"))
+    _, dev, part, rest = path.split("/", 3)
+    conn = http_connect("127.0.0.1", shared_server.port, dev, part, "PUT", "/" + rest, headers)
+    interim = conn.getexpect()
+    assert interim.status == 100
+    assert interim.interim_headers.get(footers.FOOTER_ACK) == "yes"
+    for piece in (footers.body_head(boundary), data,
+                  footers.footer_tail(boundary, {"X-Object-Sysmeta-Note": "kept",
+                                                 "Etag": hashlib.md5(data).hexdigest()})):
+        conn.send_chunk(piece)
+    conn.end_chunks()
+    resp = conn.getresponse()
+    assert resp.status == 201
+    resp.read()
+    status, got_headers, body = shared_server.request("GET", path)
+    assert (status, body) == (200, data)
+    assert got_headers["X-Object-Sysmeta-Note"] == "kept"

@@ -62,3 +62,40 @@ def test_abort_with_an_empty_queue_ends_the_sender():
     putter.abort()
     assert _ends(putter)
     assert conn.closed.ready()
+
+
+def _old_object_server():
+    """A server that answers 100 Continue as an object server that does not
+    know metadata footers would (no X-Obj-Metadata-Footer), then waits."""
+    import socket
+    import threading
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    seen = []
+
+    def serve():
+        conn, _ = sock.accept()
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += conn.recv(4096)
+        seen.append(data)
+        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        conn.recv(4096)  # until the putter hangs up
+        conn.close()
+        sock.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return sock.getsockname()[1], seen
+
+
+def test_a_footer_put_is_never_sent_to_a_server_that_does_not_acknowledge_footers():
+    import pytest
+    from objstore.common import footers
+    from objstore.proxy.putter import PutterError
+    port, seen = _old_object_server()
+    _boundary, headers = footers.footer_headers(3)
+    node = {"ip": "127.0.0.1", "port": port, "device": "sda1"}
+    with pytest.raises(PutterError, match="does not take metadata footers"):
+        Putter.connect(node, 1, "/a/c/o", dict(headers, **{"X-Timestamp": "1.00000"}),
+                       conn_timeout=2, node_timeout=5, expect=True, chunked=True)
+    assert b"X-Backend-Obj-Metadata-Footer: yes" in seen[0]
