@@ -36,5 +36,17 @@ def test_a_frozen_account_reads_but_refuses_writes_until_thawed(http_api, cli, f
     result = cli("delete", name, "f", user="other")
     assert result.returncode != 0 and "405" in result.stderr
     assert cli("download", name, "f", "-o", "-", user="other").stdout == "data"
+    # boto3 too: reads go on, a write is refused and stores nothing.
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+    s3 = boto3.client("s3", endpoint_url="http://%s:%d" % (http_api.host, http_api.port),
+                      aws_access_key_id="test2:tester2",
+                      aws_secret_access_key="testing2", region_name="us-east-1",
+                      config=Config(retries={"max_attempts": 1}))
+    assert s3.get_object(Bucket=name, Key="f")["Body"].read() == b"data"
+    with pytest.raises(ClientError):
+        s3.put_object(Bucket=name, Key="g3", Body=b"refused")
+    assert "g3" not in cli("list", name, user="other").stdout.split()
     assert http_api.request("POST", account, {"X-Account-Read-Only": "false"},
                             user="reseller").status == 204
