@@ -39,10 +39,16 @@ def test_swift_cli_sets_a_container_quota_and_an_upload_past_it_fails(cli, conta
     assert cli("list", container).stdout.split() == ["small"]
 
 
-def test_a_bad_container_quota_is_400_with_swifts_text(http_api, container):
-    resp = http_api.request("POST", http_api.path(container),
-                            {"X-Container-Meta-Quota-Count": "-3"})
-    assert (resp.status, resp.body) == (400, b"Invalid count quota.")
+@pytest.mark.parametrize("header, value, text", [
+    ("X-Container-Meta-Quota-Count", "-3", b"Invalid count quota."),
+    ("X-Container-Meta-Quota-Count", "many", b"Invalid count quota."),
+    ("X-Container-Meta-Quota-Bytes", "1.5", b"Invalid bytes quota."),
+    ("X-Container-Meta-Quota-Bytes", "-1", b"Invalid bytes quota.")])
+def test_a_bad_container_quota_is_400_with_swifts_text(http_api, container, header, value,
+                                                       text):
+    resp = http_api.request("POST", http_api.path(container), {header: value})
+    assert (resp.status, resp.body) == (400, text)
+    assert header not in http_api.request("HEAD", http_api.path(container)).headers
 
 
 def test_an_upload_past_the_container_bytes_quota_is_413_with_swifts_body(http_api, container):
@@ -56,8 +62,10 @@ def test_only_the_reseller_admin_sets_account_quotas(http_api, account_quota):
     account = http_api.path(user="admin")
     resp = http_api.request("POST", account, {"X-Account-Quota-Bytes": "1"}, user="admin")
     assert resp.status == 403
-    resp = http_api.request("POST", account, {"X-Account-Quota-Bytes": "-1"}, user="reseller")
-    assert resp.status == 400
+    for bad in ("-1", "1.5", "lots"):
+        resp = http_api.request("POST", account, {"X-Account-Quota-Bytes": bad},
+                                user="reseller")
+        assert resp.status == 400, bad
     account_quota("X-Account-Quota-Bytes-Policy-gold", "123")
     resp = http_api.request("HEAD", account, user="admin")
     assert resp.headers["X-Account-Quota-Bytes-Policy-gold"] == "123"
