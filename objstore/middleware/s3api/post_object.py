@@ -225,7 +225,12 @@ def check_policy(policy_b64: str, fields: Dict[str, str], bucket: str,
         covered.add(name)
         given = values.get(name, "")
         wanted = str(condition[2])
-        if not (given == wanted if op == "eq" else given.startswith(wanted)):
+        if op == "starts-with" and name == "content-type":
+            # S3 takes a comma-separated list of types, each with the prefix.
+            ok = all(t.strip().startswith(wanted) for t in given.split(","))
+        else:
+            ok = given == wanted if op == "eq" else given.startswith(wanted)
+        if not ok:
             raise _denied("Policy Condition failed: %s" % json.dumps(condition))
     for name in fields:
         if name not in covered and name not in _UNCHECKED and not name.startswith("x-ignore-"):

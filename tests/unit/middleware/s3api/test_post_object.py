@@ -109,3 +109,10 @@ def test_a_form_missing_pieces_is_refused():
 def test_expiration_in_the_future_by_a_second_is_accepted():
     soon = (NOW + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert check_policy(encoded([], expiration=soon), {}, "b1", NOW) == (0, None)
+
+
+def test_content_type_starts_with_holds_for_each_type_of_a_list():
+    policy = encoded([["starts-with", "$Content-Type", "image/"]])
+    check_policy(policy, {"content-type": "image/png, image/jpeg"}, "b1", NOW)
+    assert failure(policy, {"content-type": "image/png, text/html"})[:2] == \
+        ("AccessDenied", 403)
