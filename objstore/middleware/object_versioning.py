@@ -110,11 +110,49 @@ class ObjectVersioning(VersionedWrites):
                 wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
         except (ValueError, UnicodeDecodeError):
             return self.app(env, start_response)
+        if version == "v1" and account and not container \
+                and env["REQUEST_METHOD"] == "GET":
+            return self._account_listing(env, account)(env, start_response)
         if version != "v1" or not container:
             return self.app(env, start_response)
         if obj is None:
             return self._container(env, start_response, account, container)
         return self._object(env, start_response, account, container, obj)
+
+    # -- account listings -------------------------------------------------
+
+    def _account_listing(self, env: Dict[str, Any], account: str) -> Response:
+        """The account's JSON listing without the versions containers this
+        middleware keeps (Swift hides its own with reserved names); a page
+        they thinned is filled from what follows, so paging by the last
+        name still works."""
+        resp = Request(env.copy()).get_response(self.app)
+        if resp.status_int != 200 or not resp.content_type.startswith(listing.JSON_TYPE):
+            return resp
+        query = listing.query_params(env.get("QUERY_STRING", ""))
+        limit = listing.parse_limit(query.get("limit"), 10 ** 9) or \
+            constraints.LIMITS["account_listing_limit"]
+        page = json.loads(resp.body or b"[]")
+        visible = [r for r in page if not self._hidden(env, account, r)]
+        if len(visible) == len(page):
+            return resp
+        while len(page) >= limit and len(visible) < limit:
+            last = page[-1].get("name") or page[-1].get("subdir", "")
+            more = self._request(env, "GET", "/v1/%s" % account, query=urlencode(
+                dict(query, marker=last, limit=str(limit), format="json")))
+            page = json.loads(more.body or b"[]") if more.status_int == 200 else []
+            visible += [r for r in page if not self._hidden(env, account, r)]
+        resp.body = json.dumps(visible[:limit]).encode("utf-8")
+        return resp
+
+    def _hidden(self, env: Dict[str, Any], account: str, row: Dict[str, Any]) -> bool:
+        """Whether ``row`` is the versions container of a container in
+        ``account`` (one cached container info per such name)."""
+        name = row.get("name") or ""
+        if not name.startswith(VERSIONS_PREFIX):
+            return False
+        info = get_container_info(env, self.app, account, name[len(VERSIONS_PREFIX):])
+        return (info.get("sysmeta") or {}).get("versions-container") == name
 
     # -- containers -------------------------------------------------------
 

@@ -150,3 +150,25 @@ def test_other_users_see_no_versions_and_cannot_enable_versioning(
         with pytest.raises(swiftclient.ClientException) as err:
             conn.head_container(target)
         assert err.value.http_status == 404
+
+
+def test_the_swift_cli_does_not_list_the_versions_container(conn, versioned):
+    """``swift list`` (a plain listing, rendered by listing_formats from the
+    JSON object_versioning thinned) shows the container, not its versions."""
+    import os
+    import subprocess
+    import sys
+    from tests.functional.conftest import AUTH_URL
+    conn.put_object(versioned, "o", b"1")
+    conn.put_object(versioned, "o", b"2")
+    conn.head_container(VERSIONS_PREFIX + versioned)  # it exists
+    auth = AUTH_URL
+    swift = os.path.join(os.path.dirname(sys.executable), "swift")
+    out = subprocess.run([swift, "-A", auth, "-U", "test:tester", "-K", "testing", "list",
+                          "--prefix", VERSIONS_PREFIX], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert VERSIONS_PREFIX + versioned not in out
+    out = subprocess.run([swift, "-A", auth, "-U", "test:tester", "-K", "testing", "list",
+                          "--prefix", versioned], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [versioned]

@@ -433,3 +433,28 @@ def test_versions_listing_reads_pages_and_jumps_over_folded_directories(monkeypa
                         ("a", "1600000000.00000", False), "b/", "c/", ("d", "null", True),
                         ("e", "1600000005.00000", False), ("e", "1600000004.00000", False)]
     assert whole[2] == list(reversed(whole[0]))
+
+
+def test_account_listings_do_not_show_versions_containers(cluster, base):
+    """The versions container stays out of the account's JSON listing
+    (paged too), while a container a client named like one is listed."""
+    name = base.rsplit("/", 1)[1]
+    assert cluster.request("PUT", base + "/o", body=b"1")[0] == 201
+    assert cluster.request("PUT", base + "/o", body=b"2")[0] == 201
+    own = "/v1/%s/%s%s-mine" % (ACCOUNT, VERSIONS_PREFIX, name)
+    assert cluster.request("PUT", own)[0] == 201
+    try:
+        assert cluster.request("HEAD", "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, name))[0] \
+            == 204
+        prefix = "&prefix=" + VERSIONS_PREFIX
+        _s, _h, body = cluster.request("GET", "/v1/%s?format=json%s" % (ACCOUNT, prefix))
+        assert [r["name"] for r in json.loads(body)] == [VERSIONS_PREFIX + name + "-mine"]
+        # a page the hidden container thinned is filled from what follows
+        _s, _h, body = cluster.request("GET", "/v1/%s?format=json&limit=1&marker=%s%s"
+                                       % (ACCOUNT, VERSIONS_PREFIX, name[:-1]))
+        assert [r["name"] for r in json.loads(body)] == [VERSIONS_PREFIX + name + "-mine"]
+        _s, _h, body = cluster.request("GET", "/v1/%s?format=json&limit=10000" % ACCOUNT)
+        names = [r["name"] for r in json.loads(body)]
+        assert name in names and VERSIONS_PREFIX + name not in names
+    finally:
+        cluster.request("DELETE", own)
