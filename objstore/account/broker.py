@@ -11,11 +11,12 @@ values themselves, so both sides pick the same row).
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from objstore.common.timestamp import Timestamp
 from objstore.db.broker import ZERO, DatabaseBroker
-from objstore.db.listing import Bounds, ContainerEntry
+from objstore.common.http.listing import ListingParams
+from objstore.db.listing import Bounds, ContainerEntry, Entry
 
 CONTAINER_COLUMNS = ("name", "put_timestamp", "delete_timestamp", "object_count",
                      "bytes_used", "deleted", "storage_policy_index", "stats_timestamp")
@@ -151,13 +152,19 @@ class AccountBroker(DatabaseBroker):
             return True
         return super().is_deleted()
 
+    listing_columns = "name, object_count, bytes_used, put_timestamp, storage_policy_index"
+
+    def _listing_entry(self, row: Tuple[Any, ...]) -> ContainerEntry:
+        name, count, used, put_timestamp, policy = row
+        return ContainerEntry(name, count, used, put_timestamp, policy or 0)
+
     def fetch_containers(self, bounds: Bounds) -> List[ContainerEntry]:
-        """One run of live rows for ``listing.build_listing``."""
-        rows = self._live_rows("container", "name, object_count, bytes_used, put_timestamp, "
-                               "storage_policy_index", bounds)
-        return [ContainerEntry(r["name"], int(r["object_count"]), int(r["bytes_used"]),
-                               r["put_timestamp"], int(r["storage_policy_index"] or 0))
-                for r in rows]
+        """One run of live container rows within ``bounds``."""
+        return self.fetch_live(bounds)
+
+    def list_containers(self, params: ListingParams) -> List[Entry]:
+        """An account listing (see ``DatabaseBroker.list_live``)."""
+        return self.list_live(params)
 
     def get_replication_info(self) -> Dict[str, Any]:
         """What a replicator compares with a peer before sending rows."""

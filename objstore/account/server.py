@@ -171,7 +171,7 @@ class AccountServer(DatabaseServer):
         t = self.parse_target(req, 3, 3)
         broker = self.get_broker(t)
         info = self._info_or_404(broker)
-        return self.listing_response(req, "account", t.account, broker.fetch_containers,
+        return self.listing_response(req, "account", t.account, broker.list_containers,
                                      lambda e: container_item(e, self._policy_name),
                                      self._headers(info, broker),
                                      constraints.LIMITS["account_listing_limit"])

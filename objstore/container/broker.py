@@ -9,11 +9,12 @@ in the same transaction as the row change, so a HEAD never has to scan.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from objstore.common.timestamp import Timestamp
 from objstore.db.broker import DatabaseBroker
-from objstore.db.listing import Bounds, ObjectEntry
+from objstore.common.http.listing import ListingParams
+from objstore.db.listing import Bounds, Entry, ObjectEntry
 
 OBJECT_COLUMNS = ("name", "created_at", "size", "content_type", "etag", "deleted",
                   "storage_policy_index")
@@ -159,11 +160,18 @@ class ContainerBroker(DatabaseBroker):
                 "reported_object_count = ?, reported_bytes_used = ?",
                 (put_timestamp, delete_timestamp, int(object_count), int(bytes_used)))
 
+    listing_columns = "name, created_at, size, content_type, etag"
+
+    def _listing_entry(self, row: Tuple[Any, ...]) -> ObjectEntry:
+        return ObjectEntry(*row)
+
     def fetch_objects(self, bounds: Bounds) -> List[ObjectEntry]:
-        """One run of live rows for ``listing.build_listing``."""
-        rows = self._live_rows("object", "name, created_at, size, content_type, etag", bounds)
-        return [ObjectEntry(r["name"], r["created_at"], int(r["size"]), r["content_type"],
-                            r["etag"]) for r in rows]
+        """One run of live object rows within ``bounds``."""
+        return self.fetch_live(bounds)
+
+    def list_objects(self, params: ListingParams) -> List[Entry]:
+        """A container listing (see ``DatabaseBroker.list_live``)."""
+        return self.list_live(params)
 
     def is_reported_current(self) -> bool:
         """True if the account server already knows the current stats."""

@@ -215,7 +215,7 @@ class ContainerServer(DatabaseServer):
         broker = self.get_broker(t)
         info = self._info_or_404(t, broker)
         return self.listing_response(req, "container", t.container or "",
-                                     broker.fetch_objects, object_item,  # type: ignore[arg-type]
+                                     broker.list_objects, object_item,  # type: ignore[arg-type]
                                      self._headers(info, broker),
                                      constraints.LIMITS["container_listing_limit"])
 

@@ -12,7 +12,7 @@ the proxy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from objstore.common.http import listing as http_listing
 from objstore.common.http.listing import ListingParams
@@ -75,7 +75,7 @@ class Bounds:
         return True
 
 
-Fetcher = Callable[[Bounds], Sequence[Union[ObjectEntry, ContainerEntry]]]
+Fetcher = Callable[[Bounds], Iterable[Union[ObjectEntry, ContainerEntry]]]
 
 
 def prefix_upper_bound(prefix: str) -> Optional[str]:
@@ -120,9 +120,12 @@ def _min_upper(a: Tuple[Optional[str], bool], b: Tuple[Optional[str], bool]) -> 
 def build_listing(fetch: Fetcher, params: ListingParams) -> List[Entry]:
     """The entries a listing request returns, in the order it returns them.
 
-    ``fetch`` is asked repeatedly for the next run of names; each pseudo
-    directory costs one extra fetch, which is how a container with a
-    million objects under ``photos/`` lists in one step with a delimiter.
+    ``fetch`` is asked for the run of names inside some bounds and may
+    answer lazily (a cursor): rows are read only until the listing is full
+    or a pseudo-directory starts. A pseudo-directory then costs one new
+    fetch whose lower bound lies past the whole group, so a container with
+    a million objects under ``photos/`` lists that group in one step, and
+    a delimiter listing reads about as many rows as it returns.
     """
     prefix, delimiter, path_mode = params.prefix, params.delimiter, False
     if params.path is not None:
@@ -147,38 +150,42 @@ def build_listing(fetch: Fetcher, params: ListingParams) -> List[Entry]:
         bounds = Bounds(lower[0], lower[1], upper[0], upper[1], params.reverse,
                         params.limit - len(out))
         rows = fetch(bounds)
-        if not rows:
-            break
-        refetch = False
-        for row in rows:
-            name = row.name
-            if prefix and not name.startswith(prefix):
-                return out  # only reachable past an unbounded prefix
-            if params.reverse:
-                upper = (name, False)
-            else:
-                lower = (name, False)
-            cut = name.find(delimiter, len(prefix)) if delimiter else -1
-            if cut < 0 or (path_mode and cut == len(name) - 1):
-                if not (path_mode and name == prefix):
-                    out.append(row)
-            else:
-                group = name[:cut + len(delimiter)]
-                if not path_mode and group != params.marker:
-                    out.append(Subdir(group))
+        try:
+            seen, refetch = 0, False
+            for row in rows:
+                seen += 1
+                name = row.name
+                if prefix and not name.startswith(prefix):
+                    return out  # only reachable past an unbounded prefix
                 if params.reverse:
-                    # A path-mode directory marker equals the group name
-                    # and sorts first in it, so keep it inside the bounds.
-                    upper = (group, path_mode)
+                    upper = (name, False)
                 else:
-                    after = prefix_upper_bound(group)
-                    if after is None:
-                        return out
-                    lower = (after, True)
-                refetch = True
-            if len(out) >= params.limit or refetch:
-                break
-        if not refetch and len(rows) < bounds.limit:
+                    lower = (name, False)
+                cut = name.find(delimiter, len(prefix)) if delimiter else -1
+                if cut < 0 or (path_mode and cut == len(name) - 1):
+                    if not (path_mode and name == prefix):
+                        out.append(row)
+                else:
+                    group = name[:cut + len(delimiter)]
+                    if not path_mode and group != params.marker:
+                        out.append(Subdir(group))
+                    if params.reverse:
+                        # A path-mode directory marker equals the group name
+                        # and sorts first in it, so keep it inside the bounds.
+                        upper = (group, path_mode)
+                    else:
+                        after = prefix_upper_bound(group)
+                        if after is None:
+                            return out
+                        lower = (after, True)
+                    refetch = True
+                if len(out) >= params.limit or refetch:
+                    break
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()  # a cursor left half read is released now
+        if not refetch and seen < bounds.limit:
             break
     return out
 

@@ -24,7 +24,7 @@ from objstore.db import replication
 from objstore.db.broker import DatabaseBroker, MetadataError
 from objstore.common.http import listing as http_listing
 from objstore.common.http.errors import swift_error
-from objstore.db.listing import Entry, Fetcher, build_listing
+from objstore.db.listing import Entry
 from objstore.db.paths import db_path, device_tmp_dir, name_hash, valid_hash
 
 ALLOWED_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "REPLICATE")
@@ -103,13 +103,15 @@ class DatabaseServer(StorageServer):
 
     # --------------------------------------------------------- listings
 
-    def listing_response(self, req: Request, kind: str, name: str, fetch: Fetcher,
+    def listing_response(self, req: Request, kind: str, name: str,
+                         lister: Callable[[http_listing.ListingParams], List[Entry]],
                          to_item: Callable[[Entry], Dict[str, object]],
                          headers: Dict[str, str], max_limit: int) -> Response:
         """A listing in the format the client asked for.
 
-        An empty plain-text listing is a 204, as clients expect; JSON and
-        XML always have a body (``[]``, an empty element).
+        ``lister`` is the broker's ``list_objects``/``list_containers``. An
+        empty plain-text listing is a 204, as clients expect; JSON and XML
+        always have a body (``[]``, an empty element).
         """
         query = query_params(req)
         fmt = query.get("format")
@@ -121,7 +123,7 @@ class DatabaseServer(StorageServer):
                                                        allow_path=(kind == "container"))
         except http_listing.ListingParamError as err:
             return swift_error(err.status, str(err))
-        items = [to_item(e) for e in build_listing(fetch, params)]
+        items = [to_item(e) for e in lister(params)]
         if ctype == http_listing.PLAIN_TYPE and not items:
             resp = Response(status=204)
         else:

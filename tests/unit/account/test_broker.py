@@ -1,9 +1,11 @@
 """Account database: container reports merge field by field."""
 
+import sqlite3
+
 import pytest
 
 from objstore.account.broker import AccountBroker
-from objstore.db.listing import ListingParams, build_listing
+from objstore.db.listing import Bounds, ListingParams, Subdir, build_listing
 
 
 @pytest.fixture
@@ -39,6 +41,7 @@ def test_a_delete_report_removes_the_container_from_counts_and_listing(broker):
     broker.put_container("c", "1001", "1002", 0, 0, 0, "2002")
     assert broker.get_info()["container_count"] == 0
     assert broker.get_item("c")["deleted"] == 1
+    assert broker.list_containers(ListingParams()) == []
     assert build_listing(broker.fetch_containers, ListingParams()) == []
 
 
@@ -66,7 +69,7 @@ def test_account_delete_marks_it_deleted_even_with_containers_left(broker):
 
 def test_listing_shows_counts_bytes_and_put_timestamp(broker):
     broker.put_container("c", "1001.5", "0", 3, 30, 0, "2000")
-    [entry] = build_listing(broker.fetch_containers, ListingParams())
+    [entry] = broker.list_containers(ListingParams())
     assert (entry.name, entry.object_count, entry.bytes_used, entry.put_timestamp) == (
         "c", 3, 30, "0000001001.50000")
 
@@ -75,3 +78,43 @@ def test_reclaim_drops_old_deleted_container_rows(broker):
     broker.put_container("c", "1001", "1002", 0, 0, 0, "2000")
     assert broker.reclaim("1500") == 1
     assert broker.get_item("c") is None
+
+
+class CountingBroker(AccountBroker):
+    """Counts the rows a listing reads out of SQLite."""
+    rows_read = 0
+
+    def _listing_entry(self, row):
+        self.rows_read += 1
+        return super()._listing_entry(row)
+
+
+def test_a_delimiter_account_listing_reads_one_row_per_entry(tmp_path):
+    b = CountingBroker(str(tmp_path / "a.db"), "AUTH_test")
+    b.initialize("1000")
+    b.merge_items([dict(name="team%02d-c%03d" % (t, c), put_timestamp="1001",
+                        delete_timestamp="0", object_count=1, bytes_used=1, deleted=0,
+                        storage_policy_index=0, stats_timestamp="2000")
+                   for t in range(30) for c in range(100)])
+    out = b.list_containers(ListingParams(delimiter="-"))
+    assert [e.name for e in out] == ["team%02d-" % t for t in range(30)]
+    assert all(isinstance(e, Subdir) for e in out)
+    assert b.rows_read == 30
+    b.rows_read = 0
+    out = b.list_containers(ListingParams(prefix="team07-", limit=5, reverse=True))
+    assert [e.name for e in out] == ["team07-c%03d" % c for c in range(99, 94, -1)]
+    assert b.rows_read == 5
+
+
+@pytest.mark.parametrize("lower,upper,reverse", [
+    (None, None, False), ("a", "b", False), ("a", None, True), (None, "z", True)])
+def test_the_listing_query_seeks_the_deleted_name_index_without_sorting(
+        broker, lower, upper, reverse):
+    sql, args = broker.live_query(Bounds(lower, True, upper, False, reverse, 100))
+    conn = sqlite3.connect(broker.db_file)
+    try:
+        plan = " | ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+    finally:
+        conn.close()
+    assert "INDEX container_deleted_name" in plan, plan
+    assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan

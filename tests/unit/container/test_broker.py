@@ -1,11 +1,13 @@
 """Container database: object rows merge by timestamp; stats stay exact."""
 
+import sqlite3
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from objstore.container.broker import ContainerBroker
-from objstore.db.listing import ListingParams, Subdir, build_listing
+from objstore.db.listing import Bounds, ListingParams, Subdir, build_listing
 
 
 @pytest.fixture
@@ -91,32 +93,37 @@ def test_reported_stats_tell_whether_the_account_is_current(broker):
 def test_listing_orders_by_code_point_like_python(broker):
     for n in ["b", "\u00e9", "a", "B", "\U0001f600", "a/b"]:
         broker.put_object(n, "1001", 1, "t", "e")
-    assert names(build_listing(broker.fetch_objects, ListingParams())) == sorted(
+    assert names(broker.list_objects(ListingParams())) == sorted(
         ["b", "\u00e9", "a", "B", "\U0001f600", "a/b"])
 
 
 def test_listing_hides_tombstones(broker):
     broker.put_object("a", "1001", 1, "t", "e")
     broker.delete_object("b", "1001")
-    assert names(build_listing(broker.fetch_objects, ListingParams())) == ["a"]
+    assert names(broker.list_objects(ListingParams())) == ["a"]
 
 
 def test_delimiter_listing_with_prefix_marker_and_reverse(broker):
     for n in ["photos/2023/a", "photos/2023/b", "photos/2024/a", "photos/cover",
               "photosx", "zebra"]:
         broker.put_object(n, "1001", 1, "t", "e")
-    fetch = broker.fetch_objects
-    assert names(build_listing(fetch, ListingParams(prefix="photos/", delimiter="/"))) == [
+    def fetch(params):
+        # The server's path (one connection, lazy cursors) and the daemons'
+        # (a list per fetch) must agree.
+        assert names(build_listing(broker.fetch_objects, params)) == names(
+            broker.list_objects(params))
+        return broker.list_objects(params)
+
+    assert names(fetch(ListingParams(prefix="photos/", delimiter="/"))) == [
         "dir:photos/2023/", "dir:photos/2024/", "photos/cover"]
-    assert names(build_listing(fetch, ListingParams(prefix="photos/", delimiter="/",
-                                                    marker="photos/2023/"))) == [
+    assert names(fetch(ListingParams(prefix="photos/", delimiter="/",
+                                     marker="photos/2023/"))) == [
         "dir:photos/2024/", "photos/cover"]
-    assert names(build_listing(fetch, ListingParams(prefix="photos/", delimiter="/",
-                                                    reverse=True))) == [
+    assert names(fetch(ListingParams(prefix="photos/", delimiter="/", reverse=True))) == [
         "photos/cover", "dir:photos/2024/", "dir:photos/2023/"]
-    assert names(build_listing(fetch, ListingParams(end_marker="photos/2024",
-                                                    delimiter="/"))) == ["dir:photos/"]
-    assert names(build_listing(fetch, ListingParams(path="photos"))) == ["photos/cover"]
+    assert names(fetch(ListingParams(end_marker="photos/2024", delimiter="/"))) == [
+        "dir:photos/"]
+    assert names(fetch(ListingParams(path="photos"))) == ["photos/cover"]
 
 
 @settings(max_examples=40, deadline=None)
@@ -138,4 +145,61 @@ def test_sqlite_listing_agrees_with_an_in_memory_listing(tmp_path_factory, data,
         rows = sorted((n for n in data if bounds.admits(n)), reverse=bounds.reverse)
         return [type("R", (), {"name": n})() for n in rows[:bounds.limit]]
 
+    assert names(b.list_objects(params)) == names(build_listing(memory, params))
     assert names(build_listing(b.fetch_objects, params)) == names(build_listing(memory, params))
+
+
+class CountingBroker(ContainerBroker):
+    """Counts the rows a listing reads out of SQLite."""
+    rows_read = 0
+
+    def _listing_entry(self, row):
+        self.rows_read += 1
+        return super()._listing_entry(row)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """100 pseudo-directories of 100 objects each, and 5 objects at the root."""
+    b = CountingBroker(str(tmp_path / "t.db"), "a", "c")
+    b.initialize("1000", 0)
+    rows = ["d%03d/o%03d" % (d, o) for d in range(100) for o in range(100)]
+    rows += ["top%d" % i for i in range(5)]
+    b.merge_items([dict(name=n, created_at="1001", size=1, content_type="t", etag="e",
+                        deleted=0, storage_policy_index=0) for n in rows])
+    return b
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_delimiter_listing_reads_about_as_many_rows_as_it_returns(tree, reverse):
+    tree.rows_read = 0
+    out = tree.list_objects(ListingParams(delimiter="/", reverse=reverse))
+    assert len(out) == 105
+    # One row per pseudo-directory (then a seek past it) and one per object:
+    # not a page of rows per pseudo-directory (was 100 x 10,000 asked).
+    assert tree.rows_read == 105
+
+
+def test_a_page_reads_only_the_rows_it_returns(tree):
+    tree.rows_read = 0
+    out = tree.list_objects(ListingParams(limit=10, marker="d050/"))
+    assert names(out)[0] == "d050/o000" and len(out) == 10
+    assert tree.rows_read == 10
+    tree.rows_read = 0
+    out = tree.list_objects(ListingParams(prefix="d007/", delimiter="/", limit=3))
+    assert names(out) == ["d007/o000", "d007/o001", "d007/o002"]
+    assert tree.rows_read == 3
+
+
+@pytest.mark.parametrize("lower,upper,reverse", [
+    (None, None, False), ("a", "b", False), ("a", None, True), (None, "z", True)])
+def test_the_listing_query_seeks_the_deleted_name_index_without_sorting(
+        broker, lower, upper, reverse):
+    sql, args = broker.live_query(Bounds(lower, True, upper, False, reverse, 100))
+    conn = sqlite3.connect(broker.db_file)
+    try:
+        plan = " | ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+    finally:
+        conn.close()
+    assert "INDEX object_deleted_name" in plan, plan
+    assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan

@@ -16,18 +16,32 @@ def entry(name: str) -> ObjectEntry:
 
 
 class MemoryFetcher:
-    """The broker contract, over a Python list; counts its calls."""
+    """The broker contract, over a Python list; counts its calls, the rows
+    handed out and the runs closed. Answers lazily, as the broker's cursor
+    does, unless ``lists``."""
 
-    def __init__(self, names):
+    def __init__(self, names, lists=False):
         self.names = sorted(set(names))
-        self.calls = 0
+        self.lists = lists
+        self.calls = self.rows_read = self.closed = 0
 
     def __call__(self, bounds: Bounds):
         self.calls += 1
         rows = [n for n in self.names if bounds.admits(n)]
         if bounds.reverse:
             rows.reverse()
-        return [entry(n) for n in rows[:bounds.limit]]
+        if self.lists:
+            self.rows_read += len(rows[:bounds.limit])
+            return [entry(n) for n in rows[:bounds.limit]]
+        return self._lazy(rows[:bounds.limit])
+
+    def _lazy(self, rows):
+        try:
+            for n in rows:
+                self.rows_read += 1
+                yield entry(n)
+        finally:
+            self.closed += 1
 
 
 def flat(entries) -> List[str]:
@@ -108,6 +122,23 @@ def test_a_delimiter_skips_a_whole_pseudo_directory_in_one_fetch():
     out = build_listing(fetch, ListingParams(delimiter="/", limit=100))
     assert flat(out) == ["dir:photos/", "readme"]
     assert fetch.calls <= 3
+
+
+def test_a_delimiter_listing_reads_one_row_per_entry_and_closes_every_run():
+    names = ["d%02d/o%03d" % (d, o) for d in range(40) for o in range(200)] + ["z"]
+    fetch = MemoryFetcher(names)
+    out = build_listing(fetch, ListingParams(delimiter="/"))
+    assert len(out) == 41
+    assert fetch.rows_read == 41
+    assert fetch.closed == fetch.calls == 41
+
+
+def test_a_fetcher_answering_lists_gives_the_same_listing():
+    names = ["d%02d/o%03d" % (d, o) for d in range(5) for o in range(20)] + ["a", "z"]
+    for params in (ListingParams(delimiter="/"), ListingParams(limit=7, marker="d03/"),
+                   ListingParams(prefix="d01/", reverse=True), ListingParams(path="d02")):
+        assert build_listing(MemoryFetcher(names, lists=True), params) == build_listing(
+            MemoryFetcher(names), params)
 
 
 def test_limit_zero_lists_nothing_and_asks_nothing():
