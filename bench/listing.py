@@ -1,0 +1,400 @@
+"""Container listings against OpenStack Swift 2.38.3, in one run.
+
+    SAIO_PROXY_PORT=... .venv/bin/python bench/listing.py                  # 10,000 objects
+    SAIO_PROXY_PORT=... .venv/bin/python bench/listing.py --objects 1000000 --fill db
+
+Three endpoints, measured phase by phase in turn (so a burst of load from
+someone else hits them alike):
+
+- ``swift``: a reference Swift of our own (``bench/swift_saio.py``, on
+  ``--swift-port-base``, data in ``--swift-dir``), minimal pipeline
+  (catch_errors gatekeeper healthcheck proxy-logging cache tempauth
+  proxy-logging proxy-server; Swift adds listing_formats itself);
+- ``objstore``: a second objstore proxy on the running SAIO's storage
+  servers, from the SAIO's config with that same minimal pipeline;
+- ``objstore-saio`` (unless ``--no-saio-proxy``): the SAIO's own proxy,
+  its whole pipeline (encryption included), to show what the middlewares
+  add.
+
+The container holds ``--objects`` empty objects named ``dNNN/oNNNNNNN``
+under ``--dirs`` pseudo-directories (100). ``--fill http`` PUTs them
+through each endpoint (16 at a time) and prints the PUT rate per tenth of
+the fill, so a rate that falls as the container grows shows; ``--fill db``
+inserts the rows straight into every replica of the container database
+(SQLite, one transaction per replica: both servers keep the object rows in
+a table named ``object`` with the same core columns), for containers too
+big to PUT in a session; then ``--put-after`` objects are PUT through the
+API into the full container and into an empty one, to compare the PUT
+rate at both sizes.
+
+Phases, each timed ``--reps`` times per endpoint (median and best shown;
+the walk fewer times for big containers), every answer checked: the first
+page (``?format=json``, 10,000 entries), a prefix + delimiter page
+(``prefix=d042/&delimiter=/``), a delimiter at the root (``delimiter=/``:
+the ``--dirs`` pseudo-directories), and the full walk (pages of 10,000 by
+marker). Names returned are compared between endpoints.
+
+At the end everything made is removed: objstore's rows (deleted from the
+databases after a db fill, by DELETE requests after an http fill) and its
+container; the reference Swift is stopped and its directory wiped unless
+``--keep-swift``.
+"""
+from __future__ import annotations
+
+import argparse
+import configparser
+import glob
+import json
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+# bench/ goes last: its ring.py must not hide the ``ring`` package objstore imports.
+sys.path[:] = [ROOT] + [p for p in sys.path if os.path.abspath(p or ".") != BENCH] + [BENCH]
+
+from objstore.common.config import load_hash_settings  # noqa: E402
+from objstore.common.timestamp import Timestamp  # noqa: E402
+from objstore.db.paths import name_hash  # noqa: E402  (before load, which puts bench/ first)
+from load import (Endpoint, _request, authenticate, cleanup, run_phase,  # noqa: E402
+                  simple)
+
+SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(ROOT, ".saio")), "etc")
+SAIO_SRV = os.path.join(os.path.dirname(SAIO_ETC), "srv")
+PROXY_PORT = int(os.environ.get("SAIO_PROXY_PORT", "8080"))
+MINIMAL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache tempauth "
+                    "proxy-logging proxy-server")
+EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
+PAGE = 10000
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--objects", type=int, default=10000)
+    p.add_argument("--dirs", type=int, default=100)
+    p.add_argument("--fill", choices=["http", "db"], default="http")
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--walk-reps", type=int, default=None,
+                   help="full walks per endpoint (default: --reps up to 100,000 objects, else 1)")
+    p.add_argument("--put-after", type=int, default=2000,
+                   help="with --fill db: objects PUT into the full and into an empty container")
+    p.add_argument("--no-saio-proxy", action="store_true")
+    p.add_argument("--swift-port-base", type=int, default=27900)
+    p.add_argument("--swift-dir", default="/tmp/objstore-bench-swift-listing")
+    p.add_argument("--swift-venv", default=next(
+        (v for v in (os.path.join(ROOT, ".swift-venv"), "/work/main/.swift-venv",
+                     "/tmp/swiftvenv") if os.path.isdir(v)), "/tmp/swiftvenv"))
+    p.add_argument("--keep-swift", action="store_true")
+    p.add_argument("--json", help="write every figure to this file")
+    return p.parse_args(argv)
+
+
+# --- endpoints -------------------------------------------------------------
+
+def start_minimal_proxy(tmp: str) -> Tuple[subprocess.Popen, int]:
+    """An objstore proxy on the SAIO's storage servers with Swift's minimal
+    bench pipeline (see bench/encryption.py for the same trick)."""
+    import encryption
+    text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
+    port = encryption._free_port()
+    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
+    text = re.sub(r"(?m)^pipeline = .*$", "pipeline = " + MINIMAL_PIPELINE, text)
+    conf = os.path.join(tmp, "proxy-minimal.conf")
+    with open(conf, "w") as fp:
+        fp.write(text)
+    log = open(os.path.join(tmp, "proxy-minimal.log"), "ab")
+    proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "objstore-proxy-server"), conf],
+                            stdout=log, stderr=log)
+    deadline = time.time() + 60
+    while True:
+        try:
+            if encryption.request(port, "GET", "/healthcheck")[0] == 200:
+                return proc, port
+        except OSError:
+            pass
+        if time.time() > deadline or proc.poll() is not None:
+            proc.terminate()
+            sys.exit("the minimal objstore proxy did not start; see %s" % tmp)
+        time.sleep(0.2)
+
+
+def start_swift(a: argparse.Namespace) -> Any:
+    os.environ["SWIFT_REF_PORT_BASE"] = str(a.swift_port_base)
+    import swift_saio  # reads the port base when imported
+    if not swift_saio.status_quiet(a.swift_dir):
+        print("starting Swift on :%d (%s) ..." % (swift_saio.PROXY_PORT, a.swift_dir), flush=True)
+        swift_saio.start(a.swift_dir, a.swift_venv)
+    return swift_saio
+
+
+def object_name(i: int, objects: int, dirs: int) -> str:
+    per_dir = max(1, -(-objects // dirs))
+    return "d%03d/o%07d" % (i // per_dir, i)
+
+
+# --- filling ---------------------------------------------------------------
+
+def fill_http(ep: Endpoint, container: str, a: argparse.Namespace) -> List[float]:
+    """PUT every object, 16 at a time; the PUT rate of each tenth of the fill."""
+    rates = []
+    step = max(1, a.objects // 10)
+    for start in range(0, a.objects, step):
+        count = min(step, a.objects - start)
+
+        def put(conn: Any, i: int, start: int = start) -> int:
+            path = "%s/%s/%s" % (ep.path, container, object_name(start + i, a.objects, a.dirs))
+            resp, _ = _request(conn, "PUT", path, {"X-Auth-Token": ep.token,
+                                                   "Content-Length": "0"})
+            if resp.status != 201:
+                raise RuntimeError("PUT answered %d" % resp.status)
+            return 0
+        r = run_phase(ep, "PUT", put, 16, 3600, count)
+        if r.errors or r.ops != count:
+            raise RuntimeError("fill of %s: %d errors (%s)" % (ep.name, r.errors, r.first_error))
+        rates.append(r.ops_per_s)
+    return rates
+
+
+def hash_settings(etc: str) -> Tuple[bytes, bytes]:
+    """The cluster's hash prefix and suffix: objstore.conf, or Swift's swift.conf."""
+    if os.path.exists(os.path.join(etc, "objstore.conf")):
+        return load_hash_settings(etc)
+    conf = configparser.ConfigParser()
+    conf.read(os.path.join(etc, "swift.conf"))
+    return (conf.get("swift-hash", "swift_hash_path_prefix", fallback="").encode(),
+            conf.get("swift-hash", "swift_hash_path_suffix", fallback="").encode())
+
+
+def container_dbs(srv: str, etc: str, account: str, container: str) -> List[str]:
+    """Every replica of the container's database under ``srv`` (both keep
+    it at ``<device>/containers/<part>/<suffix>/<hash>/<hash>.db``)."""
+    digest = name_hash(account, container, *hash_settings(etc))
+    found = glob.glob(os.path.join(srv, "**", "containers", "*", "*", digest, digest + ".db"),
+                      recursive=True)
+    if len(found) < 3:
+        raise RuntimeError("found %d replicas of %s/%s under %s" % (len(found), account,
+                                                                   container, srv))
+    return found
+
+
+def _open_db(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    # Swift's row triggers fold each row into a replication hash through a
+    # SQL function its broker registers. The bench Swift runs no replicator
+    # (nothing compares that hash), so the function keeps the hash as is.
+    conn.create_function("chexor", 3, lambda old, name, timestamp: old)
+    return conn
+
+
+def fill_db(dbs: List[str], a: argparse.Namespace) -> float:
+    """Insert the rows into each replica; seconds taken."""
+    created = Timestamp(time.time()).internal
+    t0 = time.monotonic()
+    for db in dbs:
+        conn = _open_db(db)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO object (name, created_at, size, content_type, etag, deleted, "
+                "storage_policy_index) VALUES (?, ?, 0, 'application/octet-stream', ?, 0, 0)",
+                ((object_name(i, a.objects, a.dirs), created, EMPTY_MD5)
+                 for i in range(a.objects)))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+    return time.monotonic() - t0
+
+
+def empty_dbs(dbs: List[str], a: argparse.Namespace) -> None:
+    for db in dbs:
+        conn = _open_db(db)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("DELETE FROM object WHERE name = ?",
+                             ((object_name(i, a.objects, a.dirs),) for i in range(a.objects)))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+
+def put_rate(ep: Endpoint, container: str, count: int, tag: str) -> float:
+    def put(conn: Any, i: int) -> int:
+        resp, _ = _request(conn, "PUT", "%s/%s/zz-%s-%07d" % (ep.path, container, tag, i),
+                           {"X-Auth-Token": ep.token, "Content-Length": "0"})
+        if resp.status != 201:
+            raise RuntimeError("PUT answered %d" % resp.status)
+        return 0
+    r = run_phase(ep, "PUT", put, 16, 600, count)
+    return r.ops_per_s
+
+
+# --- listing phases --------------------------------------------------------
+
+def get_listing(ep: Endpoint, conn: Any, container: str, query: Dict[str, str]) -> List[str]:
+    q = urllib.parse.urlencode(dict(query, format="json"))
+    resp, body = _request(conn, "GET", "%s/%s?%s" % (ep.path, container, q),
+                          {"X-Auth-Token": ep.token})
+    if resp.status != 200:
+        raise RuntimeError("%s listing %s answered %d" % (ep.name, q, resp.status))
+    return [e.get("name", e.get("subdir")) for e in json.loads(body)]
+
+
+def walk(ep: Endpoint, conn: Any, container: str) -> List[str]:
+    names: List[str] = []
+    while True:
+        page = get_listing(ep, conn, container, {"marker": names[-1]} if names else {})
+        names.extend(page)
+        if len(page) < PAGE:
+            return names
+
+
+def phases(a: argparse.Namespace) -> List[Tuple[str, Callable[[Endpoint, Any, str], List[str]]]]:
+    mid = "d%03d/" % (a.dirs * 42 // 100)
+    return [
+        ("first page", lambda ep, c, n: get_listing(ep, c, n, {})),
+        ("prefix+delimiter page", lambda ep, c, n: get_listing(
+            ep, c, n, {"prefix": mid, "delimiter": "/"})),
+        ("delimiter at root", lambda ep, c, n: get_listing(ep, c, n, {"delimiter": "/"})),
+        ("full walk", walk),
+    ]
+
+
+def measure(endpoints: List[Endpoint], containers: Dict[str, str],
+            a: argparse.Namespace) -> List[Dict[str, Any]]:
+    rows = []
+    walk_reps = a.walk_reps or (a.reps if a.objects <= 100000 else 1)
+    conns = {ep.name: ep.connect() for ep in endpoints}
+    for title, fn in phases(a):
+        reps = walk_reps if title == "full walk" else a.reps
+        times: Dict[str, List[float]] = {ep.name: [] for ep in endpoints}
+        answers: Dict[str, List[str]] = {}
+        for _ in range(reps):
+            for ep in endpoints:
+                t = time.monotonic()
+                answers[ep.name] = fn(ep, conns[ep.name], containers[ep.name])
+                times[ep.name].append(time.monotonic() - t)
+        first = answers[endpoints[0].name]
+        for name, got in answers.items():
+            if got != first:
+                raise RuntimeError("%s: %s answered %d names, %s %d (or other names)"
+                                   % (title, name, len(got), endpoints[0].name, len(first)))
+        row = {"phase": title, "entries": len(first), "reps": reps,
+               "ms": {n: round(1000 * statistics.median(t), 1) for n, t in times.items()},
+               "best_ms": {n: round(1000 * min(t), 1) for n, t in times.items()}}
+        rows.append(row)
+        print(format_row(row, [ep.name for ep in endpoints]), flush=True)
+    for c in conns.values():
+        c.close()
+    return rows
+
+
+def format_header(names: List[str]) -> str:
+    cols = ["phase", "entries"] + ["%s ms (best)" % n for n in names] + [
+        "Swift / %s" % n for n in names if n != "swift"]
+    return "| %s |\n|%s" % (" | ".join(cols), " --- |" * len(cols))
+
+
+def format_row(row: Dict[str, Any], names: List[str]) -> str:
+    cells = [row["phase"], "{:,}".format(row["entries"])]
+    cells += ["%.1f (%.1f)" % (row["ms"][n], row["best_ms"][n]) for n in names]
+    swift = row["ms"].get("swift")
+    cells += ["%.2fx" % (swift / row["ms"][n]) if swift else "-" for n in names if n != "swift"]
+    return "| %s |" % " | ".join(cells)
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+# --- the run ---------------------------------------------------------------
+
+def run(a: argparse.Namespace) -> Dict[str, Any]:
+    report: Dict[str, Any] = {"objects": a.objects, "dirs": a.dirs, "fill": a.fill,
+                              "uptime_before": uptime()}
+    print(report["uptime_before"], flush=True)
+    tmp = tempfile.mkdtemp(prefix="bench-listing-")
+    proxy, port = start_minimal_proxy(tmp)
+    swift = start_swift(a)
+    cname = "listing-%d-%s" % (a.objects, uuid.uuid4().hex[:6])
+    endpoints: List[Endpoint] = []
+    filled: Dict[str, List[str]] = {}
+    try:
+        endpoints.append(authenticate("swift", swift.AUTH_URL, "test:tester", "testing"))
+        endpoints.append(authenticate("objstore", "http://127.0.0.1:%d/auth/v1.0" % port,
+                                      "test:tester", "testing"))
+        if not a.no_saio_proxy:
+            endpoints.append(authenticate("objstore-saio", "http://127.0.0.1:%d/auth/v1.0"
+                                          % PROXY_PORT, "test:tester", "testing"))
+        # The two objstore proxies share one cluster, so one container.
+        stores = [endpoints[0], endpoints[1]]
+        for ep in stores:
+            simple(ep, "PUT", "/" + cname, (201, 202))
+            ep.containers.append(cname)
+        where = {"swift": (os.path.join(a.swift_dir, "srv"), os.path.join(a.swift_dir, "etc")),
+                 "objstore": (SAIO_SRV, SAIO_ETC)}
+        if a.fill == "http":
+            for ep in stores:
+                t = time.monotonic()
+                report.setdefault("put_rates", {})[ep.name] = fill_http(ep, cname, a)
+                print("filled %s in %.1f s; PUT/s per tenth: %s" % (
+                    ep.name, time.monotonic() - t,
+                    " ".join("%.0f" % r for r in report["put_rates"][ep.name])), flush=True)
+        else:
+            for ep in stores:
+                dbs = container_dbs(*where[ep.name], ep.path.rsplit("/", 1)[-1], cname)
+                filled[ep.name] = dbs
+                print("filled %s (%d replicas) in %.1f s" % (ep.name, len(dbs),
+                                                             fill_db(dbs, a)), flush=True)
+        names = [ep.name for ep in endpoints]
+        print("\n" + format_header(names), flush=True)
+        report["phases"] = measure(endpoints, {n: cname for n in names}, a)
+        if a.fill == "db" and a.put_after:
+            rates = report["put_after"] = {}
+            for ep in stores:
+                empty = cname + "-empty"
+                simple(ep, "PUT", "/" + empty, (201, 202))
+                ep.containers.append(empty)
+                rates[ep.name] = {"full": put_rate(ep, cname, a.put_after, "full"),
+                                  "empty": put_rate(ep, empty, a.put_after, "empty")}
+                print("%s PUT/s into the %d-object container %.0f, into an empty one %.0f"
+                      % (ep.name, a.objects, rates[ep.name]["full"], rates[ep.name]["empty"]),
+                      flush=True)
+    finally:
+        report["uptime_after"] = uptime()
+        for ep in endpoints[:2]:
+            try:
+                if ep.name in filled:
+                    empty_dbs(filled[ep.name], a)
+                if ep.name == "objstore" or a.keep_swift:
+                    cleanup(ep)
+            except Exception as exc:
+                print("cleanup of %s failed: %s; delete %s by hand" % (ep.name, exc,
+                                                                       ep.containers))
+        proxy.terminate()
+        proxy.wait()
+        if not a.keep_swift:
+            swift.stop(a.swift_dir)
+    print(report["uptime_after"])
+    return report
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    a = parse_args(argv)
+    report = run(a)
+    if a.json:
+        with open(a.json, "w") as fh:
+            json.dump(report, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
