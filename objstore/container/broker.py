@@ -163,7 +163,7 @@ class ContainerBroker(DatabaseBroker):
     listing_columns = "name, created_at, size, content_type, etag"
 
     def _listing_entry(self, row: Tuple[Any, ...]) -> ObjectEntry:
-        return ObjectEntry(*row)
+        return ObjectEntry._make(row)
 
     def fetch_objects(self, bounds: Bounds) -> List[ObjectEntry]:
         """One run of live object rows within ``bounds``."""

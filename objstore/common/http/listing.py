@@ -37,7 +37,7 @@ from xml.sax.saxutils import escape
 
 from webob.acceptparse import create_accept_header
 
-from objstore.common.timestamp import Timestamp
+from objstore.common.timestamp import isoformat
 
 JSON_TYPE = "application/json"
 XML_TYPES = ("application/xml", "text/xml")
@@ -181,7 +181,7 @@ def object_item(name: str, created_at: str, size: int, content_type: str,
     except ValueError:
         pass
     item: Dict[str, Any] = {"bytes": size, "hash": etag, "name": name, "content_type": ctype,
-                            "last_modified": Timestamp(created_at).isoformat}
+                            "last_modified": isoformat(created_at)}
     if "slo_etag" in params:
         item["slo_etag"] = '"%s"' % params["slo_etag"].strip('"')
     return item
@@ -191,7 +191,7 @@ def container_item(name: str, count: int, bytes_used: int, put_timestamp: str,
                    storage_policy: Optional[str] = None) -> Dict[str, Any]:
     """The JSON form of one account listing row."""
     item: Dict[str, Any] = {"name": name, "count": count, "bytes": bytes_used,
-                            "last_modified": Timestamp(put_timestamp).isoformat}
+                            "last_modified": isoformat(put_timestamp)}
     if storage_policy is not None:
         item["storage_policy"] = storage_policy
     return item

@@ -62,6 +62,13 @@ def finish_listing(req: Request, resp: Response, kind: str, name: str) -> Respon
             resp.status = 204
         resp.headers.update(listing.listing_headers(media, fmt))
         return resp
+    if media == listing.JSON_TYPE and resp.body[:1] == b"[" and resp.body[-1:] == b"]":
+        # The storage server rendered it with the same renderer: parsing
+        # and rendering it again (two passes over up to 10,000 rows) would
+        # give back the same bytes.
+        resp.status = 200
+        resp.headers.update(listing.listing_headers(media, fmt))
+        return resp
     try:
         items = listing.items_from_json(resp.body)
     except ValueError:

@@ -1,7 +1,8 @@
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 import pytest
 
-from objstore.common.timestamp import Timestamp, normalize_timestamp, timestamp_from_http_date
+from objstore.common.timestamp import (Timestamp, isoformat, normalize_timestamp,
+                                       timestamp_from_http_date)
 
 
 def test_normal_form_is_zero_padded_with_five_decimals():
@@ -45,3 +46,23 @@ def test_isoformat_has_microseconds_and_no_zone():
 
 def test_normalize_timestamp_accepts_strings_and_numbers():
     assert normalize_timestamp("12") == normalize_timestamp(12) == "0000000012.00000"
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.integers(0, 10 ** 15 - 1), offset=st.integers(0, 2 ** 32))
+def test_isoformat_of_a_stored_timestamp_equals_the_datetime_rendering(raw, offset):
+    from datetime import datetime, timezone
+    ts = Timestamp(raw / 100000.0, offset)
+    whole, frac = divmod(ts.raw, 100000)
+    expected = datetime.fromtimestamp(whole, tz=timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S") + ".%06d" % (frac * 10)
+    assert ts.isoformat == expected
+    assert isoformat(ts.internal) == expected
+    assert isoformat(ts.normal) == expected
+
+
+def test_isoformat_takes_any_spelling_a_timestamp_takes():
+    assert isoformat("1001") == isoformat("0000001001.00000") == "1970-01-01T00:16:41.000000"
+    assert isoformat(1001.5) == "1970-01-01T00:16:41.500000"
+    with pytest.raises(ValueError):
+        isoformat("later")
