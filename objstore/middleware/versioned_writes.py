@@ -40,7 +40,7 @@ from urllib.parse import quote, unquote
 from webob import Request, Response
 
 from objstore.common.http.errors import HTML, PLAIN, swift_error
-from objstore.common import registry
+from objstore.common import object_lock, registry
 from objstore.common.info import get_container_info
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import IterReader, close_response, stored_metadata, sub_request
@@ -128,6 +128,10 @@ class VersionedWrites:
             resp = self._delete_stack(env, account, container, obj, location)
         if resp is not None:
             return resp(env, start_response)
+        # The current version, lock included, is now in the archive: a lock
+        # on it no longer stops replacing or deleting it here.
+        env["HTTP_" + object_lock.BYPASS.upper().replace("-", "_")] = \
+            object_lock.BYPASS_ARCHIVED
         return self.app(env, start_response)
 
     # -- containers -------------------------------------------------------

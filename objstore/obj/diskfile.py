@@ -19,7 +19,7 @@ import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from objstore.common import concurrency
+from objstore.common import concurrency, object_lock
 from objstore.common.config import config_float, config_int, config_true_value
 from objstore.common.config import load_hash_settings, swift_dir
 from objstore.common.storage_policy import data_dir
@@ -331,7 +331,7 @@ class DiskFile:
                 expired = int(delete_at) <= (time.time() if now is None else now)
             except ValueError:
                 expired = False
-            if expired:
+            if expired and not object_lock.is_locked(metadata):  # a lock outlasts X-Delete-At
                 self.close()
                 raise DiskFileExpired(metadata)
         return self
@@ -540,9 +540,12 @@ def merge_metadata(data_meta: Metadata, meta_meta: Metadata) -> Metadata:
     if not meta_meta:
         return dict(data_meta)
     merged = {k: v for k, v in meta_meta.items()}
+    # The lock keys are the one sysmeta a POST may change (common/object_lock.py).
+    lock_in_meta = any(k.lower().startswith(object_lock.PREFIX) for k in meta_meta)
     for key, value in data_meta.items():
         lower = key.lower()
-        if lower in _DATAFILE_ONLY or lower.startswith("x-object-sysmeta-"):
+        if lower in _DATAFILE_ONLY or lower.startswith("x-object-sysmeta-") and not (
+                lower.startswith(object_lock.PREFIX) and lock_in_meta):
             merged[key] = value
     ctype_ts = meta_meta.get(CONTENT_TYPE_TIMESTAMP)
     if ctype_ts and "Content-Type" in meta_meta and \

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
-from objstore.common import concurrency, constraints, footers
+from objstore.common import concurrency, constraints, footers, object_lock
 from objstore.common.config import config_float, config_int, swift_dir
 from objstore.common.http import conditional, errors, ranges
 from objstore.common.logs import get_logger
@@ -38,6 +38,15 @@ DEFAULT_PORT = 6200
 ALLOWED_HEADERS = constraints.OBJECT_STORED_HEADERS
 _META_PREFIXES = constraints.OBJECT_META_PREFIXES
 _POST_PREFIXES = ("x-object-meta-", "x-object-transient-sysmeta-")
+
+
+def _refuse_if_locked(req: Request, meta: Dict[str, str]) -> None:
+    """403 when the object there is locked (common/object_lock.py) against
+    this DELETE or replacing PUT, whoever sends it (a client through either
+    API, the expirer, the reaper)."""
+    why = object_lock.refusal(meta, req.headers.get(object_lock.BYPASS, ""))
+    if why:
+        raise HTTPError(403, "Object lock: " + why)
 
 
 def _delete_at(req: Request, now: float) -> Optional[str]:
@@ -238,6 +247,8 @@ class ObjectController(StorageServer):
             pass
         except DiskFileCollision as err:
             raise HTTPError(403, str(err)) from None
+        if exists:
+            _refuse_if_locked(req, df.get_metadata())
         reason = write_conditions.failure(req.headers, df.get_metadata() if exists else None)
         if reason:
             raise HTTPError(412, "Precondition failed: " + reason,
@@ -381,9 +392,15 @@ class ObjectController(StorageServer):
         if current >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
                             {"X-Backend-Timestamp": current.internal})
+        lock = object_lock.lock_headers(req.headers)
+        weaker = object_lock.weakening(current_meta, lock, req.headers.get(object_lock.BYPASS, ""))
+        if weaker:
+            raise HTTPError(403, "Object lock: " + weaker)
         metadata = {k: v for k, v in req.headers.items()
                     if v and (k.lower().startswith(_POST_PREFIXES)
                               or (k in ALLOWED_HEADERS and k != "X-Static-Large-Object"))}
+        metadata.update(object_lock.lock_headers(current_meta))  # a POST keeps the lock
+        metadata.update(lock)
         metadata.update({"X-Timestamp": ts.internal, "name": df.name or ""})
         if delete_at:
             metadata["X-Delete-At"] = delete_at
@@ -435,6 +452,7 @@ class ObjectController(StorageServer):
             existing, status = df.data_timestamp, 204
             delete_at = df.get_metadata().get("X-Delete-At", "0")
             df.close()
+            _refuse_if_locked(req, df.get_metadata())
         except DiskFileDeleted as err:
             existing = err.timestamp
         except DiskFileExpired as err:

@@ -93,6 +93,9 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         _abort(putters)
         return error_response(412, "Precondition Failed: the object exists "
                                    "(If-None-Match: *)")
+    if 403 in early:  # a locked version is there (common/object_lock.py)
+        _abort(putters)
+        return error_response(403, "Forbidden: the object there is locked")
     if 409 in early:
         # A newer version is already there: this write is accepted and lost.
         _abort(putters)
