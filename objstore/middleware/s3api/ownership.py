@@ -24,9 +24,10 @@ from typing import Dict, Optional
 
 from webob import Response
 
+from objstore.common.info import get_container_info
 from objstore.middleware.s3api import acl
 from objstore.middleware.s3api.buckets import check_bucket, owner_id, xml_response
-from objstore.middleware.s3api.context import TRUSTED_ENV, S3Context
+from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.xml import parse, render
 
@@ -38,17 +39,20 @@ SETTINGS = (BUCKET_OWNER_ENFORCED, BUCKET_OWNER_PREFERRED, OBJECT_WRITER)
 # Canned ACLs a write may still name in a BucketOwnerEnforced bucket.
 _ENFORCED_CANNED = ("bucket-owner-full-control",)
 _CACHE = "ownership"
+_SYSMETA_KEY = OWNERSHIP_SYSMETA[len("X-Container-Sysmeta-"):].lower()
 
 
 def setting(ctx: S3Context) -> Optional[str]:
-    """The bucket's ObjectOwnership, ``None`` if never set (read once per
-    request, without the caller's rights: it is part of deciding them)."""
+    """The bucket's ObjectOwnership, ``None`` if never set. Read without the
+    caller's rights (it is part of deciding them) from the container info
+    the proxy caches, so an anonymous read of a public object costs no
+    backend request for it while memcached holds the info."""
     if _CACHE not in ctx.extra:
-        ctx.swift.authenticate()  # a trusted request must not be the first one
-        head = ctx.swift.request("HEAD", ctx.bucket, extra_env=dict(TRUSTED_ENV))
-        head.close()
-        ctx.extra[_CACHE] = (head.header(OWNERSHIP_SYSMETA.lower()) or None) if head.ok \
-            else None
+        ctx.swift.authenticate()  # the account must be known first
+        info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "", ctx.bucket)
+        ok = 200 <= info.get("status", 0) < 300
+        sysmeta = (info.get("sysmeta") or {}) if ok else {}
+        ctx.extra[_CACHE] = sysmeta.get(_SYSMETA_KEY) or None
     return ctx.extra[_CACHE]
 
 
