@@ -111,8 +111,17 @@ class _WriteLock:
         self.token = uuid.uuid4().hex
         self.refreshed = time.monotonic()
 
-    def acquire(self) -> bool:
-        return bool(self.cache.add(self.key, self.token, time=LOCK_TTL))
+    def acquire(self) -> Optional[bool]:
+        """True once held, False while another write holds it, None when the
+        cache cannot be reached (the write then goes on unlocked: the object
+        servers still judge it atomically on each replica)."""
+        for _attempt in range(2):
+            if self.cache.add(self.key, self.token, time=LOCK_TTL):
+                return True
+            if self.cache.get(self.key) is not None:
+                return False
+            # Not stored and not there: it expired meanwhile, or no server answers.
+        return None
 
     def refresh(self) -> None:
         now = time.monotonic()
@@ -165,9 +174,12 @@ def guarded_write(ctx: Any, headers: Dict[str, str],
     cache = ctx.env.get("swift.cache")
     if cache is not None:
         lock = _WriteLock(cache, _lock_key(ctx.swift.account or "", ctx.bucket, ctx.key))
-        if not lock.acquire():
+        held = lock.acquire()
+        if held is False:
             raise S3Error("ConditionalRequestConflict", "Another conditional write of this "
                           "key is in progress; retry.", Key=ctx.key)
+        if held is None:
+            lock = None
     try:
         if "if-none-match" in ctx.headers:
             headers["If-None-Match"] = "*"

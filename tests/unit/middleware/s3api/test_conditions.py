@@ -33,3 +33,40 @@ def test_other_forms_are_not_implemented(headers):
 def test_no_condition_is_no_check():
     check_write({}, "abc")
     check_write({}, None)
+
+
+# -- the shared lock of a conditional write, on a real memcached ---------------
+
+@pytest.fixture(scope="module")
+def memcache():
+    from objstore.common.memcached import MemcacheRing
+    from tests.unit.common.test_memcached import _start_memcached
+    proc, server = _start_memcached()
+    try:
+        yield MemcacheRing([server])
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_one_conditional_write_holds_the_lock_until_it_releases_it(memcache):
+    from objstore.middleware.s3api.conditions import _WriteLock
+    first, second = _WriteLock(memcache, "k1"), _WriteLock(memcache, "k1")
+    assert first.acquire() is True
+    assert second.acquire() is False
+    second.release()  # not its lock: the holder keeps it
+    assert _WriteLock(memcache, "k1").acquire() is False
+    first.release()
+    assert second.acquire() is True
+    second.release()
+
+
+def test_an_unreachable_cache_lets_the_write_go_on_unlocked():
+    import socket
+    from objstore.common.memcached import MemcacheRing
+    from objstore.middleware.s3api.conditions import _WriteLock
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    lock = _WriteLock(MemcacheRing(["127.0.0.1:%d" % port]), "k")
+    assert lock.acquire() is None
