@@ -68,20 +68,22 @@ def split_version_name(name: str) -> Tuple[str, str]:
 class _Pages:
     """One container's listing, a page at a time, that can jump ahead."""
 
-    def __init__(self, fetch: Fetch, kind: str, query: Dict[str, str], marker: str) -> None:
+    def __init__(self, fetch: Fetch, kind: str, query: Dict[str, str], marker: str,
+                 size: int = 0) -> None:
         self.fetch, self.kind, self.query = fetch, kind, query
+        self.size = size or PAGE
         self.rows: List[Row] = []
         self.marker = marker
         self.done = False
 
     def peek(self) -> Optional[Row]:
         if not self.rows and not self.done:
-            query = dict(self.query, limit=str(PAGE))
+            query = dict(self.query, limit=str(self.size))
             if self.marker:
                 query["marker"] = self.marker
             page = self.fetch(self.kind, query) or []
             self.rows = page
-            self.done = len(page) < PAGE
+            self.done = len(page) < self.size
             if page:
                 self.marker = page[-1].get("name") or page[-1].get("subdir", "")
         return self.rows[0] if self.rows else None
@@ -117,7 +119,7 @@ class VersionsListing:
     """Every version of a container's objects, in the client's order."""
 
     def __init__(self, fetch: Fetch, current_id: Callable[[Row], str],
-                 query: Dict[str, str], versioned: bool) -> None:
+                 query: Dict[str, str], versioned: bool, limit: int = 0) -> None:
         self.current_id = current_id
         self.reverse = str(query.get("reverse", "")).lower() in ("true", "1", "yes", "on",
                                                                  "t", "y")
@@ -139,7 +141,9 @@ class VersionsListing:
             current_marker = marker + "\x00"  # the marker's object too
         elif marker and version_marker == NULL_ID:
             current_marker = _before(marker)
-        self.current = _Pages(fetch, "current", current_query, current_marker)
+        # each current row gives at least one answer: never read more than asked
+        self.current = _Pages(fetch, "current", current_query, current_marker,
+                              min(PAGE, limit) if limit > 0 else PAGE)
         old_marker = marker
         if marker and self.reverse:
             old_marker = marker + chr(ord(SEPARATOR) + 1)
