@@ -199,6 +199,7 @@ def test_expired_presigned_url_is_access_denied(s3v4, bucket):
                                 lambda *a, **k: aware):
         url = s3v4.generate_presigned_url("get_object", Params={
             "Bucket": bucket, "Key": "secret"}, ExpiresIn=60)
+    assert "X-Amz-Date=" + past.strftime("%Y%m%dT%H") in url  # really signed two hours ago
     status, _h, body = send("GET", path_of(url))
     assert (status, code(body)) == (403, "AccessDenied")
     assert b"Request has expired" in body
