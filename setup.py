@@ -7,6 +7,8 @@ setup(
     version="0.1.0",
     description="A Swift-style object store: Swift and S3 APIs, ring, daemons",
     packages=find_packages(include=["objstore", "objstore.*", "ring", "ring.*"]),
+    # the dashboard's page ships with objstore (no CDN)
+    package_data={"objstore.dashboard": ["static/*"]},
     python_requires=">=3.9",
     install_requires=[
         "eventlet>=0.33",
@@ -44,6 +46,7 @@ setup(
             "objstore-dispersion-populate = objstore.cli.dispersion:populate_main",
             "objstore-dispersion-report = objstore.cli.dispersion:report_main",
             "objstore-object-reconstructor = objstore.obj.reconstructor:main",
+            "objstore-dashboard = objstore.dashboard.app:main",
         ],
     },
 )

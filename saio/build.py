@@ -184,6 +184,16 @@ def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int) ->
     write(os.path.join(etc, "proxy-server.conf"), text)
 
 
+def dashboard_conf(etc: str, template: str, dashboard_port: int, proxy_port: int) -> None:
+    with open(template) as fp:
+        text = fp.read()
+    text = text.replace("bind_port = 8090", "bind_port = %d" % dashboard_port)
+    text = text.replace("swift_dir = /etc/objstore", "swift_dir = %s" % etc)
+    text = text.replace("http://127.0.0.1:8080/auth/v1.0",
+                        "http://127.0.0.1:%d/auth/v1.0" % proxy_port)
+    write(os.path.join(etc, "dashboard.conf"), text)
+
+
 def rings(etc: str, builder_cmd: str) -> None:
     for kind in ("object", "container", "account", EC_RING):
         replicas = EC_REPLICAS if kind == EC_RING else REPLICAS
@@ -212,6 +222,7 @@ def main() -> None:
     parser.add_argument("--proxy-port", type=int, default=8080)
     parser.add_argument("--memcached-port", type=int, default=11211)
     parser.add_argument("--rsync-port", type=int, default=8873)
+    parser.add_argument("--dashboard-port", type=int, default=8090)
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     etc = os.path.join(args.saio_dir, "etc")
@@ -220,6 +231,8 @@ def main() -> None:
     rsyncd_conf(args.saio_dir, etc, args.rsync_port)
     proxy_conf(etc, os.path.join(repo, "etc", "proxy-server.conf"), args.proxy_port,
                args.memcached_port)
+    dashboard_conf(etc, os.path.join(repo, "etc", "dashboard.conf"), args.dashboard_port,
+                   args.proxy_port)
     builder_cmd = os.path.join(os.path.dirname(sys.executable), "objstore-ring-builder")
     rings(etc, builder_cmd)
 

@@ -21,6 +21,10 @@ PORT_BASE="${SAIO_PORT_BASE:-6200}"
 obj_port() { echo $((PORT_BASE + $1 * 10)); }
 cont_port() { echo $((PORT_BASE + 1 + $1 * 10)); }
 acct_port() { echo $((PORT_BASE + 2 + $1 * 10)); }
+# The study dashboard: 8090, or BASE+90 for a cluster moved by SAIO_PORT_BASE
+# (so two clusters' dashboards never fight over one port).
+if [ "$PORT_BASE" = 6200 ]; then DASHBOARD_PORT="${SAIO_DASHBOARD_PORT:-8090}"
+else DASHBOARD_PORT="${SAIO_DASHBOARD_PORT:-$((PORT_BASE + 90))}"; fi
 
 # pid_alive PIDFILE: the process runs and is not a zombie (a killed server
 # whose parent never reaps it must count as dead, or it is never restarted).

@@ -1,0 +1,231 @@
+// objstore dashboard: plain JS, no libraries. Talks only to this server's /api/.
+"use strict";
+
+const HEALTH_POLL_MS = 5000;
+const SVG = "http://www.w3.org/2000/svg";
+let ringData = [];
+let healthTimer = null;
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, attrs, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function svgEl(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  return node;
+}
+
+async function api(path) {
+  const resp = await fetch("/api/" + path, { credentials: "same-origin" });
+  let doc = null;
+  try { doc = await resp.json(); } catch (e) { doc = { error: "bad answer from the dashboard" }; }
+  if (resp.status === 401) { showLogin(doc.error); throw new Error(doc.error); }
+  if (!resp.ok) throw new Error(doc.error || ("HTTP " + resp.status));
+  return doc;
+}
+
+function showLogin(message) {
+  if (healthTimer) { clearInterval(healthTimer); healthTimer = null; }
+  $("views").classList.add("hidden");
+  $("logout").classList.add("hidden");
+  $("login").classList.remove("hidden");
+  $("who").textContent = "";
+  $("login-error").textContent = message || "";
+}
+
+async function showViews(user) {
+  $("login").classList.add("hidden");
+  $("views").classList.remove("hidden");
+  $("logout").classList.remove("hidden");
+  $("who").textContent = "logged in as " + user;
+  await loadRings();
+  await loadHealth();
+  if (!healthTimer) healthTimer = setInterval(loadHealth, HEALTH_POLL_MS);
+}
+
+// ------------------------------------------------------------------ rings
+async function loadRings() {
+  ringData = await api("rings");
+  const select = $("ring-select");
+  select.textContent = "";
+  ringData.forEach((r, i) => {
+    const label = r.policy === null ? r.ring + " ring"
+      : r.ring + " ring (policy " + r.policy + " " + r.policy_name + ")";
+    select.appendChild(el("option", { value: String(i) }, label));
+  });
+  drawRing(ringData[0]);
+}
+
+function drawRing(ring) {
+  const chart = $("ring-chart");
+  chart.textContent = "";
+  const body = document.querySelector("#ring-devices tbody");
+  body.textContent = "";
+  if (!ring) return;
+  if (ring.error) { $("ring-stats").textContent = ring.error; return; }
+  $("ring-stats").textContent = ring.partitions + " partitions (part power " + ring.part_power +
+    "), " + ring.replicas + " replicas, balance " + ring.balance + "%, dispersion " +
+    ring.dispersion + "%";
+  const devs = ring.devices;
+  const barW = 48, gap = 24, height = 220, top = 20, bottom = 40;
+  const width = Math.max(300, devs.length * (barW + gap) + gap);
+  const max = Math.max(1, ...devs.map(d => Math.max(d.parts, d.parts_wanted)));
+  const scale = (height - top - bottom) / max;
+  const svg = svgEl("svg", { width: width, height: height, role: "img",
+    "aria-label": "partitions per device of the " + ring.ring + " ring" });
+  devs.forEach((d, i) => {
+    const x = gap + i * (barW + gap);
+    const h = d.parts * scale;
+    const bar = svgEl("rect", { class: "bar", x: x, y: height - bottom - h, width: barW,
+      height: h, "data-device": d.ip + ":" + d.port + "/" + d.device });
+    const tip = svgEl("title", {});
+    tip.textContent = d.device + ": " + d.parts + " held, " + d.parts_wanted + " fair share";
+    bar.appendChild(tip);
+    svg.appendChild(bar);
+    const wy = height - bottom - d.parts_wanted * scale;
+    svg.appendChild(svgEl("line", { class: "want", x1: x - 4, x2: x + barW + 4, y1: wy, y2: wy }));
+    const count = svgEl("text", { x: x + barW / 2, y: height - bottom - h - 4, "text-anchor": "middle" });
+    count.textContent = d.parts;
+    svg.appendChild(count);
+    const name = svgEl("text", { x: x + barW / 2, y: height - bottom + 16, "text-anchor": "middle" });
+    name.textContent = d.device;
+    svg.appendChild(name);
+    const zone = svgEl("text", { x: x + barW / 2, y: height - bottom + 32, "text-anchor": "middle" });
+    zone.textContent = "r" + d.region + "z" + d.zone;
+    svg.appendChild(zone);
+    const row = el("tr");
+    [d.id, "r" + d.region + "z" + d.zone, d.ip + ":" + d.port, d.device, d.weight, d.parts,
+     d.parts_wanted, d.balance].forEach(v => row.appendChild(el("td", {}, v)));
+    body.appendChild(row);
+  });
+  chart.appendChild(svg);
+  $("part-result").textContent = "";
+}
+
+function nodeTable(nodes, withCopies) {
+  const table = el("table", { class: "nodes" });
+  const head = el("tr");
+  const cols = ["role", "replica", "server", "device", "zone"];
+  if (withCopies) cols.push("state", "HTTP", "timestamp", "ETag", "fragment");
+  cols.forEach(c => head.appendChild(el("th", {}, c)));
+  table.appendChild(head);
+  nodes.forEach(n => {
+    const row = el("tr", { class: withCopies ? n.state : n.role });
+    const cells = [n.role, n.index === null || n.index === undefined ? "" : n.index,
+      n.ip + ":" + n.port, n.device, "r" + n.region + "z" + n.zone];
+    cells.forEach(v => row.appendChild(el("td", {}, v)));
+    if (withCopies) {
+      row.appendChild(el("td", { class: "state" }, n.state));
+      [n.status || n.error || "", n.timestamp || "", n.etag || "", n.frag_index === null ? "" : n.frag_index]
+        .forEach(v => row.appendChild(el("td", {}, v)));
+    }
+    table.appendChild(row);
+  });
+  return table;
+}
+
+async function lookupPartition(event) {
+  event.preventDefault();
+  const out = $("part-result");
+  out.textContent = "";
+  const ring = ringData[Number($("ring-select").value)];
+  try {
+    const doc = await api("partition?ring=" + encodeURIComponent(ring.ring) +
+      "&part=" + encodeURIComponent($("part-input").value));
+    out.appendChild(el("p", {}, "partition " + doc.partition + " of the " + ring.ring + " ring"));
+    out.appendChild(nodeTable(doc.nodes, false));
+  } catch (err) { out.appendChild(el("p", { class: "error" }, err.message)); }
+}
+
+// ----------------------------------------------------------------- health
+function bytes(n) {
+  if (n === null || n === undefined) return "?";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return n.toFixed(i ? 1 : 0) + " " + units[i];
+}
+
+function ago(ts) {
+  if (!ts) return "never";
+  const s = Math.max(0, Math.round(Date.now() / 1000 - ts));
+  return s < 120 ? s + " s ago" : Math.round(s / 60) + " min ago";
+}
+
+async function loadHealth() {
+  let doc;
+  try { doc = await api("health"); $("health-error").textContent = ""; }
+  catch (err) { $("health-error").textContent = err.message; return; }
+  const body = document.querySelector("#health-table tbody");
+  body.textContent = "";
+  doc.servers.forEach(s => {
+    const row = el("tr", { class: "server " + (s.up ? "up" : "down") });
+    const devs = (s.devices || []).map(d => d.device + " " + bytes(d.used) + " / " + bytes(d.size)).join(", ");
+    const repl = s.replication ? ago(s.replication.last_pass) +
+      (s.replication.pass_time ? " (" + Number(s.replication.pass_time).toFixed(1) + " s)" : "") : "";
+    row.appendChild(el("td", {}, s.kind));
+    row.appendChild(el("td", {}, s.ip + ":" + s.port));
+    row.appendChild(el("td", { class: "state", title: s.error || "" }, s.up ? "up" : "down"));
+    [s.ms === null ? "" : s.ms, devs, s.async_pending === undefined ? "" : s.async_pending,
+     s.quarantined === undefined ? "" : s.quarantined, s.kind === "proxy" ? "" : repl]
+      .forEach(v => row.appendChild(el("td", {}, v)));
+    body.appendChild(row);
+  });
+  $("health-time").textContent = "measured " + new Date(doc.time * 1000).toLocaleTimeString() +
+    ", every " + HEALTH_POLL_MS / 1000 + " s";
+}
+
+// ----------------------------------------------------------------- lookup
+async function lookupObject(event) {
+  event.preventDefault();
+  const out = $("lookup-result");
+  out.textContent = "";
+  try {
+    const doc = await api("lookup?path=" + encodeURIComponent($("lookup-path").value));
+    out.appendChild(el("p", {}, "/" + doc.account + "/" + doc.container + "/" + doc.object +
+      ": policy " + doc.policy + " (" + doc.policy_name + "), " + doc.ring + " ring, partition " +
+      doc.partition + ", hash " + doc.hash));
+    out.appendChild(nodeTable(doc.nodes, true));
+  } catch (err) { out.appendChild(el("p", { class: "error" }, err.message)); }
+}
+
+// ------------------------------------------------------------------ login
+async function login(event) {
+  event.preventDefault();
+  const form = new URLSearchParams();
+  form.set("user", $("login-user").value);
+  form.set("key", $("login-key").value);
+  const resp = await fetch("/login", { method: "POST", body: form,
+    headers: { "Accept": "application/json" }, credentials: "same-origin" });
+  const doc = await resp.json();
+  if (!resp.ok) { showLogin(doc.error); return; }
+  $("login-key").value = "";
+  await showViews(doc.user);
+}
+
+async function logout() {
+  await fetch("/logout", { method: "POST", credentials: "same-origin" });
+  showLogin("logged out");
+}
+
+async function start() {
+  $("login-form").addEventListener("submit", login);
+  $("logout").addEventListener("click", logout);
+  $("ring-select").addEventListener("change", () => drawRing(ringData[Number($("ring-select").value)]));
+  $("part-form").addEventListener("submit", lookupPartition);
+  $("lookup-form").addEventListener("submit", lookupObject);
+  try {
+    const me = await api("session");
+    await showViews(me.user);
+  } catch (err) {
+    if (location.hash === "#login-failed") showLogin("wrong user or key, or not an admin");
+  }
+}
+
+document.addEventListener("DOMContentLoaded", start);

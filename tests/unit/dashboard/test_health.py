@@ -1,0 +1,80 @@
+import http.server
+import threading
+
+import pytest
+
+from objstore.dashboard import health
+
+
+class _Server:
+    """A real HTTP server answering /healthcheck with ``status``."""
+
+    def __init__(self, status: int) -> None:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                body = b"OK" if status == 200 else b"DISABLED BY FILE"
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server_factory():
+    made = []
+
+    def make(status):
+        made.append(_Server(status))
+        return made[-1]
+    yield make
+    for s in made:
+        s.close()
+
+
+def test_a_healthy_server_is_up_with_a_response_time(server_factory):
+    got = health.healthcheck("127.0.0.1", server_factory(200).port, 2)
+    assert got["up"] is True and got["error"] is None and got["ms"] > 0
+
+
+def test_a_server_answering_503_is_down_and_says_why(server_factory):
+    got = health.healthcheck("127.0.0.1", server_factory(503).port, 2)
+    assert got["up"] is False and "503 DISABLED BY FILE" in got["error"]
+
+
+def test_a_closed_port_is_down():
+    s = _Server(200)
+    port = s.port
+    s.close()
+    got = health.healthcheck("127.0.0.1", port, 1)
+    assert got == {"up": False, "ms": None, "error": got["error"]} and got["error"]
+
+
+def test_storage_servers_come_from_every_ring_once(swift_dir):
+    servers = health.storage_servers(swift_dir)
+    assert len(servers) == 12
+    assert ("object", "127.0.0.1", 100) in servers
+    assert ("account", "127.0.0.1", 402) in servers
+
+
+def test_a_down_storage_server_is_not_asked_for_recon(swift_dir):
+    row = health.server_health("object", "127.0.0.1", 1, 1)
+    assert row["up"] is False and "devices" not in row and "async_pending" not in row
+
+
+def test_cluster_health_puts_the_proxy_first(swift_dir, server_factory):
+    proxy = server_factory(200)
+    got = health.cluster_health(swift_dir, "http://127.0.0.1:%d" % proxy.port, timeout=1)
+    kinds = [s["kind"] for s in got["servers"]]
+    assert kinds[0] == "proxy" and got["servers"][0]["up"] is True
+    assert len(kinds) == 13 and not any(s["up"] for s in got["servers"][1:])
