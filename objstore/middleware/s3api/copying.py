@@ -27,7 +27,7 @@ from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, PASS_HEADERS, STORAGE_CLASS_SYSMETA, SWIFT_META,
-    TAGGING_SYSMETA, etag_of, drop_parts, metadata_headers, open_object, replaced_parts)
+    TAGGING_SYSMETA, current_etag, etag_of, drop_parts, metadata_headers, open_object, replaced_parts)
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
 from objstore.middleware.s3api.xml import render
@@ -112,24 +112,32 @@ def copy_object(ctx: S3Context) -> Response:
     headers[acl.OBJECT_SYSMETA] = acl.from_headers(ctx.headers, "").encode()
     _copy_tags(ctx, headers, src_resp)
     wanted = _checksum_of_copy(asked, headers, src_resp)
-    body, computed = checksums.computing(wanted, body)
+    source, (body, computed) = body, checksums.computing(wanted, body)
     length = int(src_headers.get("Content-Length", "0"))
     headers["Content-Type"] = manifest.split_content_type(
         headers.get("Content-Type", "application/octet-stream"))[0]
-    vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
-    old = replaced_parts(ctx, extra_env)
-    resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
-                             body=IterReader(body), content_length=length,
-                             extra_env=dict(extra_env, **sse.write_env(ctx, headers)))
-    resp.close()
-    if resp.status == 404:
-        raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
-    ctx.raise_for(resp, "NoSuchBucket")
+    try:
+        # If-Match / If-None-Match judge the destination, as on PutObject.
+        with conditions.guarded_write(ctx, headers, lambda: current_etag(
+                ctx, ctx.bucket, ctx.key)):
+            vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
+            old = replaced_parts(ctx, extra_env)
+            resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
+                                     body=IterReader(body), content_length=length,
+                                     extra_env=dict(extra_env, **sse.write_env(ctx, headers)))
+            resp.close()
+            if resp.status == 404:
+                raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
+            ctx.raise_for(resp, "NoSuchBucket")
+    finally:
+        getattr(source, "close", lambda: None)()
     versioning.finish_write(ctx, ctx.key)
     drop_parts(ctx, old)
     nodes = [("Checksum" + alg, value) for alg, value in _stored_checksum(headers).items()]
     if computed():
-        post = {k: v for k, v in headers.items() if k.lower() != "x-timestamp"}
+        post = {k: v for k, v in headers.items() if k.lower() not in (
+            "x-timestamp", "if-none-match", conditions.BACKEND_IF_MATCH.lower(),
+            conditions.ETAG_IS_AT.lower())}
         post.update({CHECKSUM_TRANSIENT + alg.lower(): value
                      for alg, value in computed().items()})
         ctx.swift.request("POST", ctx.bucket, ctx.key, headers=post).close()

@@ -166,11 +166,11 @@ RULES: Tuple[Rule, ...] = _rules(
      "x-amz-object-lock-legal-hold", "x-amz-object-lock-event-hold",
      "x-amz-object-lock-event-hold-duration-days", "x-amz-object-lock-event-hold-duration-years"),
     WRITES, _object_lock, LOCK_WHY) + _rules(
-    ("if-match", "if-none-match"), frozenset({"CopyObject", "DeleteObject"}), _not_implemented(
-        "Conditional copies and deletes (If-Match / If-None-Match on CopyObject or "
-        "DeleteObject) are not supported: the key would be replaced or deleted whatever it "
-        "holds."), "no conditional copies or deletes (501 NotImplemented); implemented on "
-    "GetObject, HeadObject, PutObject and CompleteMultipartUpload") + _rules(
+    ("if-match", "if-none-match"), frozenset({"DeleteObject"}), _not_implemented(
+        "Conditional deletes (If-Match / If-None-Match on DeleteObject) are not supported: "
+        "the key would be deleted whatever it holds."), "no conditional deletes (501 "
+    "NotImplemented); implemented on GetObject, HeadObject, PutObject, CopyObject and "
+    "CompleteMultipartUpload") + _rules(
     ("x-amz-if-match-last-modified-time", "x-amz-if-match-size"),
     frozenset({"DeleteObject"}), _not_implemented(
         "Conditional deletes are not supported: the key would be deleted whatever it holds."),
@@ -231,8 +231,9 @@ IMPLEMENTED: Dict[str, str] = {
 }
 # Request headers implemented on some operations and refused (``RULES``) on others.
 IMPLEMENTED_ON: Dict[str, FrozenSet[str]] = {
-    "if-match": frozenset({"GetObject", "HeadObject", "PutObject", "CompleteMultipartUpload"}),
-    "if-none-match": frozenset({"GetObject", "HeadObject", "PutObject",
+    "if-match": frozenset({"GetObject", "HeadObject", "PutObject", "CopyObject",
+                           "CompleteMultipartUpload"}),
+    "if-none-match": frozenset({"GetObject", "HeadObject", "PutObject", "CopyObject",
                                 "CompleteMultipartUpload"}),
 }
 # Accepted because they change nothing here: no bucket is Requester Pays,

@@ -91,3 +91,26 @@ def test_aws_cli_copy_keeps_tags_and_replaces_them(s3, bucket):
     assert res.returncode == 0, res.stderr
     assert _tags(s3, bucket, "cli2") == {"n": "w"}
     assert json.loads(res.stdout)["CopyObjectResult"]["ETag"]
+
+
+def test_conditional_copies_judge_the_destination(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"source bytes")
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+                   IfNoneMatch="*")
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"source bytes"
+    s3.put_object(Bucket=bucket, Key="src", Body=b"new source")
+    assert code_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+        IfNoneMatch="*")) == ("PreconditionFailed", 412)
+    etag = s3.head_object(Bucket=bucket, Key="dst")["ETag"]
+    assert code_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+        IfMatch='"%s"' % hashlib.md5(b"other").hexdigest())) == ("PreconditionFailed", 412)
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"source bytes"
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+                   IfMatch=etag)
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"new source"
+    assert code_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="absent", CopySource={"Bucket": bucket, "Key": "src"},
+        IfMatch=etag)) == ("NoSuchKey", 404)
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="absent"))[1] == 404

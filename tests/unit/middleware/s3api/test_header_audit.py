@@ -213,8 +213,8 @@ def test_every_request_header_of_a_supported_operation_is_implemented_or_refused
 
 
 @pytest.mark.parametrize("operation,headers,expected", [
-    ("CopyObject", {"if-match": '"e"'}, (501, "NotImplemented")),
-    ("CopyObject", {"if-none-match": "*"}, (501, "NotImplemented")),
+    ("CopyObject", {"if-match": '"e"'}, None),
+    ("CopyObject", {"if-none-match": "*"}, None),
     ("DeleteObject", {"if-match": '"e"'}, (501, "NotImplemented")),
     ("DeleteObject", {"x-amz-if-match-size": "3"}, (501, "NotImplemented")),
     ("DeleteObject", {"x-amz-if-match-last-modified-time": "x"}, (501, "NotImplemented")),
