@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import http.client
 import json
 import os
 import sys
@@ -25,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from objstore.common.config import DEFAULT_SWIFT_DIR
+from objstore.common.recon import fetch_recon as fetch
 from ring import Ring
 
 SERVER_TYPES = ("account", "container", "object")
@@ -43,22 +43,6 @@ CHECKS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 RULE = "=" * 79
 Host = str  # "ip:port"
 Answers = Dict[Host, Any]  # None for a node that did not answer
-
-
-def fetch(ip: str, port: int, what: str, timeout: float) -> Tuple[int, Any]:
-    """``(status, JSON answer)``; status 0 if the node did not answer."""
-    try:
-        conn = http.client.HTTPConnection(ip, port, timeout=timeout)
-        conn.request("GET", "/recon/%s" % what)
-        resp = conn.getresponse()
-        body = resp.read()
-        conn.close()
-    except (OSError, http.client.HTTPException):
-        return 0, None
-    try:
-        return resp.status, json.loads(body) if resp.status == 200 else None
-    except ValueError:
-        return 0, None
 
 
 def ring_hosts(swift_dir: str, server_type: str) -> List[Tuple[str, int]]:

@@ -11,9 +11,10 @@ devices, and never touches the request path of the wrapped server.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from objstore.common.config import config_true_value, swift_dir
 from objstore.common.daemon import DEFAULT_RECON_CACHE_PATH, read_recon_cache
@@ -111,3 +112,21 @@ class ReconMiddleware:
     def load(self) -> Dict[str, float]:
         one, five, fifteen = os.getloadavg()
         return {"1m": one, "5m": five, "15m": fifteen}
+
+
+def fetch_recon(ip: str, port: int, what: str, timeout: float) -> Tuple[int, Any]:
+    """Ask one server ``GET /recon/<what>``: ``(status, JSON answer)``,
+    status 0 if the node did not answer (the client side of this module,
+    shared by ``objstore-recon`` and the dashboard)."""
+    try:
+        conn = http.client.HTTPConnection(ip, port, timeout=timeout)
+        conn.request("GET", "/recon/%s" % what)
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+    except (OSError, http.client.HTTPException):
+        return 0, None
+    try:
+        return resp.status, json.loads(body) if resp.status == 200 else None
+    except ValueError:
+        return 0, None

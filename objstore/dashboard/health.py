@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from objstore.cli.recon import fetch
+from objstore.common.recon import fetch_recon
 from objstore.common.storage_policy import load_policies
 from ring.ring import Ring
 
@@ -75,7 +75,7 @@ def server_health(kind: str, ip: str, port: int, timeout: float) -> Dict[str, An
     if not out["up"]:
         return out
     for what in RECON_QUESTIONS.get(kind, ()):
-        status, answer = fetch(ip, port, what, timeout)
+        status, answer = fetch_recon(ip, port, what, timeout)
         if what == "diskusage":
             out["devices"] = [{"device": d.get("device"), "size": d.get("size"),
                                "used": d.get("used"), "avail": d.get("avail")}
