@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import configparser
 import glob
+import http.client
 import json
 import os
 import re
@@ -241,8 +242,15 @@ def put_rate(ep: Endpoint, container: str, count: int, tag: str) -> float:
 
 def get_listing(ep: Endpoint, conn: Any, container: str, query: Dict[str, str]) -> List[str]:
     q = urllib.parse.urlencode(dict(query, format="json"))
-    resp, body = _request(conn, "GET", "%s/%s?%s" % (ep.path, container, q),
-                          {"X-Auth-Token": ep.token})
+    path = "%s/%s?%s" % (ep.path, container, q)
+    try:
+        resp, body = _request(conn, "GET", path, {"X-Auth-Token": ep.token})
+    except (http.client.RemoteDisconnected, ConnectionError):
+        # The server closed the keep-alive connection while it sat idle
+        # (another endpoint's walk of a big container takes minutes): the
+        # same connection object reconnects.
+        conn.close()
+        resp, body = _request(conn, "GET", path, {"X-Auth-Token": ep.token})
     if resp.status != 200:
         raise RuntimeError("%s listing %s answered %d" % (ep.name, q, resp.status))
     return [e.get("name", e.get("subdir")) for e in json.loads(body)]
