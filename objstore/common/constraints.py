@@ -126,6 +126,22 @@ def check_metadata(headers: Mapping[str, str], target: str) -> Optional[str]:
     return None
 
 
+#: set in a request's environ by a middleware that stores its own ``swift_*``
+#: Content-Type parameters (slo's manifest PUT, copy carrying a source's
+#: Content-Type, s3api's subrequests): the proxy lets those through
+CONTENT_TYPE_PARAMS_ENV = "objstore.content_type_params"
+INVALID_CONTENT_TYPE = "Invalid Content-Type, swift_* is not a valid parameter name."
+
+
+def check_content_type_params(content_type: Optional[str]) -> Optional[str]:
+    """Swift's refusal of a client's Content-Type with a parameter named
+    ``swift_*`` (middlewares keep the object's real size and ETag there)."""
+    for param in (content_type or "").split(";")[1:]:
+        if param.strip().startswith("swift_"):
+            return INVALID_CONTENT_TYPE
+    return None
+
+
 def check_object_creation(headers: Mapping[str, str], obj_name: str) -> Optional[str]:
     """An error message if an object PUT's headers or name are not allowed.
 

@@ -115,10 +115,10 @@ class DatabaseServer(StorageServer):
         """
         query = query_params(req)
         fmt = query.get("format")
-        ctype = http_listing.listing_media_type(fmt, req.headers.get("Accept"))
-        if ctype is None:
-            return swift_error(406)
         try:
+            ctype = http_listing.listing_media_type(fmt, req.headers.get("Accept"))
+            if ctype is None:
+                return swift_error(406)
             params = http_listing.parse_listing_params(query, max_limit,
                                                        allow_path=(kind == "container"))
         except http_listing.ListingParamError as err:
@@ -136,8 +136,11 @@ class DatabaseServer(StorageServer):
     def head_content_type(self, req: Request) -> str:
         """The type a GET would have: HEAD answers carry it too."""
         query = query_params(req)
-        return http_listing.listing_media_type(
-            query.get("format"), req.headers.get("Accept")) or http_listing.PLAIN_TYPE
+        try:
+            return http_listing.listing_media_type(
+                query.get("format"), req.headers.get("Accept")) or http_listing.PLAIN_TYPE
+        except http_listing.ListingParamError:
+            return http_listing.PLAIN_TYPE
 
     # -------------------------------------------------------- REPLICATE
 

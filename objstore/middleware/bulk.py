@@ -24,16 +24,15 @@ not time out; the result then follows in the format ``Accept`` asks for
 
 from __future__ import annotations
 
-import json
 import tarfile
 import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import parse_qs, quote, unquote
-from xml.sax.saxutils import escape
 
 from objstore.common import concurrency, constraints, registry
 from objstore.common.config import config_int
-from objstore.common.http.errors import swift_error
+from objstore.common.http import bulk_report
+from objstore.common.http.errors import HTML, swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import close_response, sub_request
 from objstore.common.utils import split_path
@@ -41,7 +40,6 @@ from objstore.common.wsgi import client_gone
 
 StartResponse = Callable[..., Any]
 ARCHIVE_MODES = {"tar": "r|", "tar.gz": "r|gz", "tar.bz2": "r|bz2"}
-XML_TYPES = ("application/xml", "text/xml")
 
 
 class Abort(Exception):
@@ -79,40 +77,6 @@ class _Member:
         return self.fileobj.read(size if size and size > 0 else 65536)
 
 
-def result_format(accept: str) -> str:
-    accept = (accept or "").lower()
-    if "application/json" in accept:
-        return "json"
-    if any(t in accept for t in XML_TYPES):
-        return "xml"
-    return "plain"
-
-
-def render_result(fmt: str, root: str, fields: List[Tuple[str, Any]],
-                  errors: List[List[str]]) -> Tuple[bytes, str]:
-    """The result document and its Content-Type. ``fields`` are in JSON
-    order; plain text and XML list them sorted, as Swift does."""
-    if fmt == "json":
-        doc: Dict[str, Any] = dict(fields)
-        doc["Errors"] = errors
-        return json.dumps(doc).encode("utf-8"), "application/json"
-    ordered = sorted(fields)
-    if fmt == "xml":
-        out = ["<%s>\n" % root]
-        for key, value in ordered:
-            tag = key.lower().replace(" ", "_")
-            out.append("<%s>%s</%s>\n" % (tag, escape(str(value)), tag))
-        out.append("<errors>\n")
-        for name, status in errors:
-            out.append("<object><name>%s</name><status>%s</status></object>\n"
-                       % (escape(name), escape(status)))
-        out.append("</errors>\n</%s>\n" % root)
-        return "".join(out).encode("utf-8"), "application/xml"
-    lines = ["%s: %s\n" % (key, value) for key, value in ordered] + ["Errors:\n"]
-    lines += ["%s, %s\n" % (name, status) for name, status in errors]
-    return "".join(lines).encode("utf-8"), "text/plain"
-
-
 def member_path(name: str) -> Optional[str]:
     """The object path an archive member lands on, or ``None`` when the name
     climbs out (``..``) or is absolute."""
@@ -145,21 +109,27 @@ class Bulk:
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         query = parse_qs(env.get("QUERY_STRING", ""), keep_blank_values=True)
         method = env["REQUEST_METHOD"]
+        acceptable = bulk_report.accepted_type(env.get("HTTP_ACCEPT")) is not None
         if "extract-archive" in query and method == "PUT":
             mode = ARCHIVE_MODES.get(query["extract-archive"][0].lower())
             if mode is None:
                 return swift_error(400, "Unsupported archive format")(env, start_response)
-            work = self._extract(env, mode)
+            work = self._extract(env, mode) if acceptable else iter([(
+                "extract", [("Response Status", bulk_report.NOT_ACCEPTABLE),
+                            ("Response Body", ""), ("Number Files Created", 0)], [])])
         elif "bulk-delete" in query and method in ("POST", "DELETE"):
-            work = self._delete(env)
+            work = self._delete(env) if acceptable else iter([(
+                "delete", [("Response Status", bulk_report.NOT_ACCEPTABLE),
+                           ("Response Body", ""), ("Number Deleted", 0),
+                           ("Number Not Found", 0)], [])])
         else:
             return self.app(env, start_response)
-        fmt = result_format(env.get("HTTP_ACCEPT", ""))
-        content_type = render_result(fmt, "x", [], [])[1]
+        # an Accept naming no report format gets plain text as text/html, as Swift's
+        content_type = bulk_report.report_type(env.get("HTTP_ACCEPT"), HTML)
         start_response("200 OK", [("Content-Type", content_type)])
-        return self._heartbeat(work, fmt)
+        return self._heartbeat(work, content_type)
 
-    def _heartbeat(self, work: Iterator[Any], fmt: str) -> Iterator[bytes]:
+    def _heartbeat(self, work: Iterator[Any], content_type: str) -> Iterator[bytes]:
         """Spaces while ``work`` runs (it yields ``None`` per item), then the
         result it returns last."""
         last = time.time()
@@ -170,7 +140,7 @@ class Bulk:
                     yield b" "
                 continue
             root, fields, errors = item
-            yield render_result(fmt, root, fields, errors)[0]
+            yield bulk_report.render(content_type, root, fields, errors)
 
     # -------------------------------------------------------- subrequests
     def _sub(self, env: Dict[str, Any], method: str, path: str, body: Any = b"",

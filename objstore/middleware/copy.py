@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 from webob import Request, Response
 
+from objstore.common import constraints
 from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common.config import config_true_value
 from objstore.common.http.wsgi_str import InvalidName, str_to_wsgi, unquote_to_str, wsgi_to_str
@@ -272,6 +273,9 @@ class ServerSideCopy:
         for name, value in carried.items():
             if name.lower() not in given:
                 sink.headers[name] = value
+        if "content-type" not in given:
+            # the source's, parameters (an s3api manifest's swift_bytes) and all
+            put_env[constraints.CONTENT_TYPE_PARAMS_ENV] = True
         length = source.headers.get("Content-Length")
         if length is not None:
             put_env["CONTENT_LENGTH"] = length

@@ -256,7 +256,10 @@ def handle_listing(app: Callable[..., Any], env: Dict[str, Any], start_response:
     fetch = env.get(cu.FETCH_KEYS)
     query = listing.query_params(env.get("QUERY_STRING", ""))
     fmt = query.get("format")
-    media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
+    try:
+        media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
+    except listing.ListingParamError:
+        media = None  # the proxy answers it
     if fetch is None or media not in (listing.JSON_TYPE,) + tuple(listing.XML_TYPES):
         return app(env, start_response)
     # Kept as sent (not decoded and encoded again): a parameter that is not

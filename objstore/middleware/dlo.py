@@ -31,7 +31,6 @@ from urllib.parse import parse_qs
 from webob import Request, Response
 
 from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
-from objstore.common import registry
 from objstore.common.http.wsgi_str import unquote_to_str, wsgi_to_str
 from objstore.common.utils import split_path
 from objstore.common.http import conditional, ranges
@@ -96,7 +95,7 @@ class DynamicLargeObject:
     def __init__(self, app: WsgiApp, conf: Dict[str, str]) -> None:
         self.app = app
         self.max_get_time = int(conf.get("max_get_time", DEFAULT_MAX_GET_TIME))
-        registry.register_info("dlo", max_get_time=self.max_get_time)
+        # Nothing in /info: Swift's dlo registers no section either.
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:

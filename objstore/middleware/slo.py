@@ -20,14 +20,17 @@ from __future__ import annotations
 import hashlib
 import io
 import mimetypes
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+import time
+from typing import Any, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import parse_qs
 
 from webob import Request, Response
 
-from objstore.common.http.errors import HTML, PLAIN, PLAIN_UTF8, swift_error
-from objstore.common import registry
-from objstore.common.config import config_true_value
+from objstore.common.http import bulk_report
+from objstore.common.http.errors import (HTML, PLAIN, PLAIN_UTF8, STATUSES, status_line,
+                                         swift_error)
+from objstore.common import constraints, registry
+from objstore.common.config import config_int, config_true_value
 from objstore.common.utils import split_path
 from objstore.middleware import slo_manifest as sm
 from objstore.common.http.wsgi_str import wsgi_to_str
@@ -45,19 +48,32 @@ def _error(status: int, text: str, content_type: str = PLAIN_UTF8) -> Response:
     return swift_error(status, text, content_type=content_type)
 
 
-def _bulk_response(status: int, fields: List[Tuple[str, Any]], errors: List[List[str]],
-                   accept: Optional[str]) -> Response:
+def _report_response(status: int, root: str, fields: List[Tuple[str, Any]],
+                     errors: List[List[str]], accept: Optional[str], fallback: str) -> Response:
     """A bulk-style report, streamed as Swift's is (chunked, no length)."""
-    body, ctype = sm.bulk_body(fields, errors, accept)
-    resp = Response(status=status, app_iter=iter([body]))
+    ctype = bulk_report.report_type(accept, fallback)
+    resp = Response(status=status_line(status),
+                    app_iter=iter([bulk_report.render(ctype, root, fields, errors)]))
     resp.headers["Content-Type"] = ctype
     resp.headers.pop("Content-Length", None)
     return resp
 
 
-def _manifest_error(status: int, text: str) -> Response:
-    """A refused manifest PUT, worded and typed as Swift's."""
-    return _error(status, text + "\n", HTML)
+def _default_text(status: int) -> str:
+    """A refusal of this middleware's own, as a report's Response Body."""
+    return "%s\n%s" % STATUSES[status]
+
+
+Checks = Generator[None, None, Tuple[List[sm.Entry], List[List[str]]]]
+
+
+def _finish(checks: Checks) -> Tuple[List[sm.Entry], List[List[str]]]:
+    """Run the segment checks to the end; their result."""
+    while True:
+        try:
+            next(checks)
+        except StopIteration as done:
+            return done.value
 
 
 class StaticLargeObject:
@@ -71,12 +87,16 @@ class StaticLargeObject:
         self.min_segment_size = int(conf.get("min_segment_size",
                                              sm.DEFAULT_MIN_SEGMENT_SIZE))
         self.max_depth = int(conf.get("max_nesting_depth", DEFAULT_MAX_NESTING_DEPTH))
+        self.yield_frequency = config_int(conf, "yield_frequency", 10, 1)
         # A stored manifest is the PUT form plus a few fields per segment.
         self.reader = SloReader(app, self.max_depth,
                                 2 * self.max_size + 512 * self.max_segments)
         registry.register_info("slo", max_manifest_segments=self.max_segments,
                                max_manifest_size=self.max_size,
-                               min_segment_size=self.min_segment_size)
+                               min_segment_size=self.min_segment_size,
+                               yield_frequency=self.yield_frequency,
+                               # DELETE ?async=yes is done at once, as without it
+                               allow_async_delete=False)
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -109,38 +129,82 @@ class StaticLargeObject:
 
     def _put_manifest(self, req: Request, account: str, obj: str) -> Response:
         length = req.content_length
+        too_large = "Manifest File > %d bytes" % self.max_size
         if length is None:
             if req.headers.get("Transfer-Encoding", "").lower() != "chunked":
-                return _error(411, "A manifest PUT needs a Content-Length (or chunked body)")
+                return swift_error(411)
         elif length > self.max_size:
-            return _error(413, "The manifest is %d bytes; at most %d are allowed"
-                          % (length, self.max_size))
+            return _error(413, too_large, HTML)
         body = req.body_file.read(self.max_size + 1)
         if len(body) > self.max_size:
-            return _error(413, "The manifest is larger than %d bytes" % self.max_size)
+            return _error(413, too_large, HTML)
         try:
             specs = sm.parse_put_body(body, self.max_segments)
         except sm.ManifestError as err:
-            if str(err).startswith("Index "):
-                return _error(400, str(err) + "\n", PLAIN)
-            return _manifest_error(400, str(err))
+            return _error(err.status, err.body, err.content_type)
         own = wsgi_to_str(req.environ["PATH_INFO"]).split("/", 3)[3]
         for index, spec in enumerate(specs):
             if spec.path is not None and spec.path == own:
                 # Its PUT would replace the segment it is made of.
                 return _error(400, "Index %d: manifest must not include itself as a segment\n"
                               % index, PLAIN)
-        entries, errors = self._check_segments(req.environ, account, specs)
-        for path, problem in errors:
-            if problem == "Unsatisfiable Range":
-                index = next(i for i, spec in enumerate(specs) if "/" + (spec.path or "") == path)
-                return _error(400, "Index %d: unsatisfiable range\n" % index, PLAIN)
+        checks = self._check_segments(req.environ, account, specs)
+        if config_true_value((parse_qs(req.query_string).get("heartbeat") or [""])[0]):
+            return self._heartbeat_put(req, obj, checks)
+        entries, errors = _finish(checks)
         if errors:
-            return _bulk_response(400, [], errors, req.headers.get("Accept"))
+            return _report_response(400, "upload", [], errors, req.headers.get("Accept"), PLAIN)
         etag = sm.slo_etag(entries)
-        given = normalize_etag(req.headers.get("ETag"))
-        if given and given != etag:
+        if not self._etag_matches(req, etag):
             return swift_error(422)
+        return self._store(req, obj, entries, etag)
+
+    def _heartbeat_put(self, req: Request, obj: str, checks: Checks) -> Response:
+        """``?heartbeat=on``: 202 at once, a space every ``yield_frequency``
+        seconds while the segments are checked, then the outcome as a
+        report (Response Status, Etag and Last Modified or the errors)."""
+        ctype = bulk_report.report_type(req.headers.get("Accept"), PLAIN)
+
+        def body() -> Iterator[bytes]:
+            yield b" "
+            last = time.time()
+            while True:
+                try:
+                    next(checks)
+                except StopIteration as done:
+                    entries, errors = done.value
+                    break
+                if time.time() - last >= self.yield_frequency:
+                    last = time.time()
+                    yield b" "
+            fields: List[Tuple[str, Any]]
+            etag = sm.slo_etag(entries)
+            if errors or not self._etag_matches(req, etag):
+                status = 400 if errors else 422
+                fields = [("Response Status", status_line(status)),
+                          ("Response Body", _default_text(status))]
+            else:
+                resp = self._store(req, obj, entries, etag)
+                fields = [("Response Status", resp.status)]
+                if resp.status_int // 100 == 2:
+                    fields += [("Etag", resp.headers["ETag"]),
+                               ("Last Modified", resp.headers.get("Last-Modified", "")),
+                               ("Response Body", "")]
+                else:
+                    fields.append(("Response Body", resp.body.decode("utf-8", "replace")))
+            yield b"\r\n\r\n" + bulk_report.render(ctype, "upload", fields, errors)
+        resp = Response(status=status_line(202), app_iter=body())
+        resp.headers["Content-Type"] = ctype
+        resp.headers.pop("Content-Length", None)
+        return resp
+
+    @staticmethod
+    def _etag_matches(req: Request, etag: str) -> bool:
+        given = normalize_etag(req.headers.get("ETag"))
+        return not given or given == etag
+
+    def _store(self, req: Request, obj: str, entries: List[sm.Entry], etag: str) -> Response:
+        """PUT the checked manifest in the form it is stored."""
         total = sm.total_size(entries)
         stored = sm.encode_stored(entries)
         content_type = req.headers.get("Content-Type")
@@ -154,6 +218,7 @@ class StaticLargeObject:
         env.pop("HTTP_ETAG", None)
         env.pop("HTTP_X_DETECT_CONTENT_TYPE", None)
         env["QUERY_STRING"] = ""
+        env[constraints.CONTENT_TYPE_PARAMS_ENV] = True  # our swift_bytes, not the client's
         put = Request(env)
         put.headers["Content-Type"] = sm.content_type_with_size(content_type, total, etag)
         put.headers[SLO_HEADER] = "True"
@@ -165,8 +230,9 @@ class StaticLargeObject:
         return resp
 
     def _check_segments(self, env: Dict[str, Any], account: str,
-                        specs: List[sm.SegmentSpec]) -> Tuple[List[sm.Entry], List[List[str]]]:
-        """The entries to store, and ``[path, reason]`` for each bad segment."""
+                        specs: List[sm.SegmentSpec]) -> Checks:
+        """HEAD each segment (yielding after each); returns the entries to
+        store, and ``[path as given, reason]`` for each bad segment."""
         entries: List[sm.Entry] = []
         errors: List[List[str]] = []
         heads: Dict[str, Response] = {}
@@ -182,8 +248,9 @@ class StaticLargeObject:
                 head = sub_request(self.app, env, "HEAD", "/v1/%s%s" % (account, name),
                                    source=SOURCE)
                 heads[name] = head
+                yield
             if head.status_int // 100 != 2:
-                errors.append([name, head.status])
+                errors.append([spec.given, head.status])
                 continue
             sub_slo = is_slo(head.headers)
             if sub_slo:
@@ -192,17 +259,17 @@ class StaticLargeObject:
             else:
                 etag = normalize_etag(head.headers.get("ETag"))
                 size = int(head.headers.get("Content-Length") or 0)
-            problems = []
-            if spec.etag and spec.etag != etag:
-                problems.append("Etag Mismatch")
-            if spec.size is not None and spec.size != size:
-                problems.append("Size Mismatch")
+            problems = []  # in Swift's order
             rng = None
-            if spec.range is not None and not problems:
+            if spec.range is not None:
                 try:
                     rng = sm.segment_range(spec.range, size)
                 except ValueError:
                     problems.append("Unsatisfiable Range")
+            if spec.size is not None and spec.size != size:
+                problems.append("Size Mismatch")
+            if spec.etag and spec.etag != etag:
+                problems.append("Etag Mismatch")
             entry = sm.Entry(name, etag, size,
                              sm.strip_swift_bytes(head.headers.get("Content-Type", "")),
                              _iso(head.headers.get("Last-Modified", "")), rng, sub_slo)
@@ -212,7 +279,7 @@ class StaticLargeObject:
                                    "" if self.min_segment_size == 1 else "s"))
             if not problems and size == 0:
                 problems.append("Too small; each segment must be at least 1 byte.")
-            errors.extend([name, p] for p in problems)
+            errors.extend([spec.given, p] for p in problems)
             entries.append(entry)
         return entries, errors
 
@@ -223,13 +290,16 @@ class StaticLargeObject:
         name = "/" + wsgi_to_str(env["PATH_INFO"]).split("/", 3)[3]
         counts = {"deleted": 0, "not_found": 0}
         errors: List[List[str]] = []
-        self._delete_tree(env, account, name, counts, errors, 0, top=True)
-        return _bulk_response(200, [("Number Deleted", counts["deleted"]),
-                                    ("Number Not Found", counts["not_found"]),
-                                    ("Response Body", ""),
-                                    ("Response Status", "400 Bad Request" if errors
-                                     else "200 OK")],
-                              errors, req.headers.get("Accept"))
+        status = "200 OK"
+        if bulk_report.accepted_type(req.headers.get("Accept")) is None:
+            status = bulk_report.NOT_ACCEPTABLE  # and nothing is deleted, as Swift
+        else:
+            self._delete_tree(env, account, name, counts, errors, 0, top=True)
+            status = "400 Bad Request" if errors else status
+        return _report_response(200, "delete", [
+            ("Response Status", status),
+            ("Response Body", ""), ("Number Deleted", counts["deleted"]),
+            ("Number Not Found", counts["not_found"])], errors, req.headers.get("Accept"), HTML)
 
     def _delete_tree(self, env: Dict[str, Any], account: str, name: str,
                      counts: Dict[str, int], errors: List[List[str]], depth: int,

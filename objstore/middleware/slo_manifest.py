@@ -22,19 +22,34 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from objstore.common.http.listing import split_content_type
 
 DEFAULT_MAX_MANIFEST_SEGMENTS = 1000
 DEFAULT_MAX_MANIFEST_SIZE = 8 * 1024 * 1024
 DEFAULT_MIN_SEGMENT_SIZE = 1
 _PUT_KEYS = frozenset(("path", "etag", "size_bytes", "range"))
+#: a segment's ``range``: one span, ``first-last``, ``first-`` or ``-suffix``
+_RANGE_ITEM = re.compile(r"^(\d*)-(\d*)$")
 
 
 class ManifestError(ValueError):
-    """The manifest itself is malformed (answer 400 with this message)."""
+    """The manifest itself is malformed: answer ``status`` with ``body``
+    (the message and a newline) as ``content_type``, as Swift words it."""
+
+    def __init__(self, message: str, status: int = 400, plain: bool = False,
+                 newline: bool = True) -> None:
+        super().__init__(message)
+        self.status = status
+        self.content_type = "text/plain" if plain else "text/html; charset=UTF-8"
+        self.body = message + ("\n" if newline else "")
+
+
+def _index_error(index: int, message: str) -> ManifestError:
+    """A problem of one item: ``Index N: ...`` as text/plain."""
+    return ManifestError("Index %d: %s" % (index, message), plain=True)
 
 
 @dataclass
@@ -42,6 +57,7 @@ class SegmentSpec:
     """One item of a manifest PUT body."""
 
     path: Optional[str] = None  # "<container>/<object>" without the leading "/"
+    given: str = ""  # the path as the client wrote it (error reports echo it)
     etag: Optional[str] = None
     size: Optional[int] = None
     range: Optional[str] = None
@@ -109,54 +125,67 @@ def parse_put_body(body: bytes, max_segments: int = DEFAULT_MAX_MANIFEST_SEGMENT
         raise ManifestError("Manifest must be valid JSON.") from None
     if not isinstance(items, list):
         raise ManifestError("Manifest must be a list.")
-    if len(items) > max_segments:
-        raise ManifestError("Too many segments: %d; at most %d are allowed."
-                            % (len(items), max_segments))
-    return [_parse_item(index, item) for index, item in enumerate(items)]
+    specs = [_parse_item(index, item) for index, item in enumerate(items)]
+    backed = sum(1 for spec in specs if spec.data is None)
+    if backed > max_segments:
+        raise ManifestError("Number of object-backed segments must be <= %d" % max_segments,
+                            status=413, newline=False)
+    if specs and not backed:
+        raise ManifestError("Inline data segments require at least one object-backed "
+                            "segment.", plain=True)
+    return specs
 
 
 def _parse_item(index: int, item: Any) -> SegmentSpec:
-    where = "Index %d" % index
     if not isinstance(item, dict):
-        raise ManifestError("%s: each segment must be a JSON object." % where)
+        raise _index_error(index, "each segment must be a JSON object.")
     if "data" in item:
         if set(item) != {"data"}:
-            raise ManifestError("%s: a data segment has only the key \"data\"." % where)
+            raise _index_error(index, "a data segment has only the key \"data\".")
         try:
             data = base64.b64decode(str(item["data"]), validate=True)
         except (binascii.Error, ValueError):
-            raise ManifestError("%s: \"data\" must be base64." % where) from None
+            raise _index_error(index, "\"data\" must be base64.") from None
         if not data:
-            raise ManifestError("%s: a data segment must not be empty." % where)
+            raise _index_error(index, "a data segment must not be empty.")
         return SegmentSpec(data=data)
     extra = set(item) - _PUT_KEYS
     if extra:
-        raise ManifestError("%s: extraneous keys %s"
-                            % (where, ", ".join('"%s"' % key for key in sorted(extra))))
+        raise _index_error(index, "extraneous keys %s"
+                           % ", ".join('"%s"' % key for key in sorted(extra)))
     path = item.get("path")
     if not isinstance(path, str) or "/" not in path.lstrip("/") \
             or path.lstrip("/").startswith("/") or path.endswith("/"):
-        raise ManifestError("%s: path does not refer to an object. Path must be of the form "
-                            "/container/object." % where)
+        raise _index_error(index, "path does not refer to an object. Path must be of the "
+                                  "form /container/object.")
     etag = item.get("etag")
     if etag is not None and not isinstance(etag, str):
-        raise ManifestError("%s: \"etag\" must be a string or null." % where)
+        raise _index_error(index, "\"etag\" must be a string or null.")
     size = item.get("size_bytes")
     if size is not None:
         if isinstance(size, bool) or not isinstance(size, (int, str)):
-            raise ManifestError("%s: \"size_bytes\" must be an integer or null." % where)
+            raise _index_error(index, "\"size_bytes\" must be an integer or null.")
         try:
             size = int(size)
         except ValueError:
-            raise ManifestError("%s: \"size_bytes\" must be an integer or null."
-                                % where) from None
+            raise _index_error(index, "\"size_bytes\" must be an integer or null.") from None
         if size < 0:
-            raise ManifestError("%s: \"size_bytes\" must not be negative." % where)
+            raise _index_error(index, "\"size_bytes\" must not be negative.")
     rng = item.get("range")
-    if rng is not None and (not isinstance(rng, str) or "," in rng):
-        raise ManifestError("%s: \"range\" must be one span like \"0-99\"." % where)
-    return SegmentSpec(path=path.lstrip("/"), etag=etag.strip('"') if etag else None,
-                       size=size, range=rng)
+    if rng is not None:
+        if isinstance(rng, str) and "," in rng:
+            raise _index_error(index, "multiple ranges (only one allowed)")
+        span = _RANGE_ITEM.match(rng) if isinstance(rng, str) else None
+        if not span or not any(span.groups()) or (
+                all(span.groups()) and int(span.group(1)) > int(span.group(2))):
+            raise _index_error(index, "invalid range")
+        if size is not None:  # judged against the size the client declares
+            try:
+                segment_range(rng, size)
+            except ValueError:
+                raise _index_error(index, "unsatisfiable range") from None
+    return SegmentSpec(path=path.lstrip("/"), given=path,
+                       etag=etag.strip('"') if etag else None, size=size, range=rng)
 
 
 def segment_range(spec: str, size: int) -> Optional[Tuple[int, int]]:
@@ -250,27 +279,13 @@ def content_type_with_size(content_type: str, size: int, etag: str) -> str:
 
 
 def strip_swift_bytes(content_type: str) -> str:
-    """A stored Content-Type without the large-object parameters, as
-    clients are shown it."""
-    return split_content_type(content_type)[0]
-
-
-def wants_json(accept: Optional[str]) -> bool:
-    return "json" in (accept or "").lower()
-
-
-def bulk_body(fields: List[Tuple[str, Any]], errors: List[List[str]],
-              accept: Optional[str]) -> Tuple[bytes, str]:
-    """A bulk-style report (as for bulk delete): ``(body, content type)``.
-
-    JSON when the client accepts it, else ``Key: value`` lines followed by
-    ``Errors:`` and one ``<path>, <reason>`` line per error.
-    """
-    if wants_json(accept):
-        data = dict(fields)
-        data["Errors"] = errors
-        return json.dumps(data).encode("utf-8"), "application/json"
-    lines = ["%s: %s" % (k, v) for k, v in fields]
-    lines.append("Errors:")
-    lines.extend("%s, %s" % (path, reason) for path, reason in errors)
-    return ("\n".join(lines) + "\n").encode("utf-8"), "text/plain"
+    """A stored Content-Type without the large-object parameters this
+    middleware appended (``;swift_bytes=N;slo_etag=E``, no spaces), as
+    clients are shown it: the client's own text, spaces and all (even a
+    ``; swift_bytes`` it sent itself, as Swift)."""
+    while ";" in content_type:
+        head, _sep, last = content_type.rpartition(";")
+        if not last.startswith(("swift_bytes=", "slo_etag=")):
+            break
+        content_type = head
+    return content_type

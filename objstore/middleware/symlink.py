@@ -26,7 +26,7 @@ import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qs, quote, unquote
 
-from objstore.common import registry
+from objstore.common import constraints, registry
 from objstore.common.config import config_int
 from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common.subrequest import make_env
@@ -192,6 +192,7 @@ class Symlink:
         for key, value in meta.items():
             env["HTTP_" + (SYSMETA + key).upper().replace("-", "_")] = value
         env["CONTENT_TYPE"] = strip_params(ctype or DEFAULT_TYPE) + link_params(meta)
+        env[constraints.CONTENT_TYPE_PARAMS_ENV] = True  # our swift_symlink_* parameters
         env["CONTENT_LENGTH"] = "0"
         return self.app(env, start_response)
 

@@ -40,7 +40,7 @@ from urllib.parse import quote, unquote
 from webob import Request, Response
 
 from objstore.common.http.errors import HTML, PLAIN, swift_error
-from objstore.common import object_lock, registry
+from objstore.common import constraints, object_lock, registry
 from objstore.common.info import get_container_info
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import IterReader, close_response, stored_metadata, sub_request
@@ -89,8 +89,8 @@ class VersionedWrites:
     def __init__(self, app: WsgiApp, conf: Dict[str, str]) -> None:
         self.app = app
         self.conf = conf
-        registry.register_info("versioned_writes", allowed_flags=[VERSIONS_HEADER,
-                                                                  HISTORY_HEADER])
+        registry.register_info("versioned_writes", allowed_flags=[VERSIONS_HEADER.lower(),
+                                                                  HISTORY_HEADER.lower()])
 
     # -- entry ------------------------------------------------------------
 
@@ -192,7 +192,9 @@ class VersionedWrites:
         """A pre-authorized subrequest that is never archived itself."""
         return sub_request(self.app, env, method, path, query=query, headers=headers,
                            body=body, content_length=content_length, source=SOURCE,
-                           extra={"swift.authorize": _allow_all, BYPASS_ENV: True})
+                           extra={"swift.authorize": _allow_all, BYPASS_ENV: True,
+                                  # copies keep a manifest's swift_bytes
+                                  constraints.CONTENT_TYPE_PARAMS_ENV: True})
 
     def _copy(self, env: Dict[str, Any], account: str, src: Tuple[str, str],
               dst: Tuple[str, str], timestamp: Optional[str] = None) -> Response:

@@ -63,6 +63,9 @@ def test_head_info_answers_200_without_a_body(http_api):
     resp = http_api.request("HEAD", "/info", user=None)
     assert resp.status == 200
     assert resp.body == b""
+    # the length of the body a GET gets, as Swift's HEAD says
+    get = http_api.request("GET", "/info", user=None)
+    assert resp.headers["Content-Length"] == str(len(get.body))
 
 
 def test_healthcheck_answers_ok_without_auth(http_api):

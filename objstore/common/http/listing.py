@@ -35,15 +35,14 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
-from webob.acceptparse import create_accept_header
-
+from objstore.common.http.accept import REPORT_OFFERS, InvalidAccept, best_offer
 from objstore.common.timestamp import isoformat
 
 JSON_TYPE = "application/json"
 XML_TYPES = ("application/xml", "text/xml")
 PLAIN_TYPE = "text/plain"
 # Order matters: among equally acceptable types, the first wins (plain for */*).
-_OFFERS = [PLAIN_TYPE, JSON_TYPE, "application/xml", "text/xml"]
+_OFFERS = REPORT_OFFERS  # plain, JSON, XML (two types)
 _FORMAT_TYPES = {"json": JSON_TYPE, "xml": "application/xml", "plain": PLAIN_TYPE}
 
 #: Parameters whose values must be UTF-8 text (NUL is accepted, as by Swift).
@@ -123,25 +122,18 @@ def parse_listing_params(query: Mapping[str, str], max_limit: int,
 # ------------------------------------------------------------ negotiation
 
 def listing_media_type(format_param: Optional[str], accept: Optional[str]) -> Optional[str]:
-    """The listing's media type, or None when the client accepts none (406).
+    """The listing's media type, or None when the client accepts none (406);
+    ``ListingParamError`` (400 "Invalid Accept header") for an ``Accept``
+    that is not a media range list (see ``accept``).
 
     ``?format=`` wins over ``Accept``; an unknown format means plain text.
     """
     if format_param:
         return _FORMAT_TYPES.get(format_param.strip().lower(), PLAIN_TYPE)
-    if not accept:
-        return PLAIN_TYPE
     try:
-        offers = create_accept_header(accept).acceptable_offers(_OFFERS)
-    except (ValueError, TypeError):
-        return PLAIN_TYPE
-    if not offers:
-        return None
-    best_q = offers[0][1]
-    for offer in _OFFERS:
-        if (offer, best_q) in offers:
-            return offer
-    return offers[0][0]
+        return best_offer(accept, _OFFERS)
+    except InvalidAccept:
+        raise ListingParamError(400, "Invalid Accept header") from None
 
 
 def listing_headers(media_type: str, format_param: Optional[str]) -> Dict[str, str]:
@@ -156,20 +148,41 @@ def listing_headers(media_type: str, format_param: Optional[str]) -> Dict[str, s
 
 # ------------------------------------------------------------------ items
 
-def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
-    """A stored content type without the parameters middlewares keep in it
-    (``swift_bytes``: the size of a large object; ``slo_etag``: its ETag),
-    and those parameters."""
-    if "swift_bytes=" not in content_type and "slo_etag=" not in content_type:
-        return content_type, {}
-    kept, params = [], {}
-    for part in content_type.split(";"):
-        key, sep, value = part.strip().partition("=")
-        if sep and key in ("swift_bytes", "slo_etag"):
-            params[key] = value
+def _split_params(content_type: str) -> List[str]:
+    """``type;param;param`` split at the semicolons outside quoted strings."""
+    parts, current, quoted = [], [], False
+    for ch in content_type:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
             continue
-        kept.append(part)
-    return ";".join(kept).rstrip(), params
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
+    """A stored content type as listings show it, and the parameters
+    middlewares keep in it (``swift_bytes``: the size of a large object;
+    ``slo_etag``: its ETag), which it then no longer carries. As Swift
+    lists them, the other parameters are joined by ``;`` without spaces
+    (``image/png; charset=x`` is listed ``image/png;charset=x``)."""
+    if ";" not in content_type:
+        return content_type, {}
+    main, *rest = _split_params(content_type)
+    kept, params = [main], {}
+    for part in rest:
+        key, _sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not value.startswith('"'):
+            value = (value.split() or [""])[0]  # "x=1 2" is listed "x=1"
+        if key in ("swift_bytes", "slo_etag"):
+            params[key] = value
+        elif key:  # each parameter is listed as key=value ("x" as "x=")
+            kept.append("%s=%s" % (key, value))
+    return ";".join(kept), params
 
 
 def object_item(name: str, created_at: str, size: int, content_type: str,

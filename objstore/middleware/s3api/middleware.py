@@ -193,7 +193,7 @@ class S3ApiMiddleware:
         # A CORS preflight is never signed, even when sent to a presigned URL.
         signed = auth.is_s3_request(env) and env.get("REQUEST_METHOD") != "OPTIONS"
         form_upload = not signed and post_object.is_form_upload(env, self.conf)
-        if not signed and not form_upload and not public.is_public_request(env, self.conf):
+        if not signed and not form_upload and not public.is_public_request(env, self.conf, self.app):
             return self.app(env, start_response)
         request_id = env.get("swift.trans_id") or "tx" + uuid.uuid4().hex[:21]
         target = S3Target(None, None)

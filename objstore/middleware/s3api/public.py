@@ -6,8 +6,11 @@ so unsigned requests address the buckets of one configured account,
 left to the Swift API, as before). They run as anonymous Swift
 subrequests, so the container's ACL decides listing; object reads also
 need the object's own ACL, and writes a bucket ACL granting AllUsers
-WRITE (``acl_checks.py``). A path is taken for S3 only if its first
-segment is a valid bucket name and not one of the Swift API's roots.
+WRITE (``acl_checks.py``). A path (path-style, not under a storage
+domain) is taken for S3 only if its first segment is a valid bucket name,
+not one of the Swift API's roots, and a bucket of ``public_account``: any
+other unsigned path (``/foo``) gets the Swift API's answer, as Swift with
+s3api gives it (412 Bad URL, 400, 401).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional
 
 from webob import Response
+
+from objstore.common.info import get_container_info
 
 from objstore.middleware.s3api import access, buckets, cors, objects
 from objstore.middleware.s3api.auth import AuthState
@@ -31,7 +36,7 @@ ANONYMOUS_HANDLERS = (objects.get_object, objects.head_object, buckets.list_obje
 ANONYMOUS_WRITE_HANDLERS = (objects.put_object, objects.delete_object)
 
 
-def is_public_request(env: Dict[str, Any], conf: S3Config) -> bool:
+def is_public_request(env: Dict[str, Any], conf: S3Config, app: Callable[..., Any]) -> bool:
     """Whether an unsigned request is an S3 one we serve anonymously."""
     if not conf.public_account:
         return False
@@ -43,7 +48,9 @@ def is_public_request(env: Dict[str, Any], conf: S3Config) -> bool:
                                            conf.storage_domains):
         return True
     first = env.get("PATH_INFO", "").lstrip("/").split("/", 1)[0]
-    return bool(first) and first not in SWIFT_ROOTS and valid_bucket_name(first)
+    if not first or first in SWIFT_ROOTS or not valid_bucket_name(first):
+        return False
+    return get_container_info(env, app, conf.public_account, first)["status"] // 100 == 2
 
 
 def anonymous_swift(app: Callable[..., Any], env: Dict[str, Any], conf: S3Config) -> Swift:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
+from objstore.common import constraints
 from objstore.common.http.wsgi_str import str_to_wsgi
 from objstore.middleware.s3api.auth import AUTH_DETAILS_KEY, AuthState
 from objstore.middleware.s3api.errors import S3Error
@@ -107,7 +108,9 @@ class Swift:
         path = str_to_wsgi(self.path(container, obj, account))
         env.update({"REQUEST_METHOD": method, "PATH_INFO": path,
                     "SCRIPT_NAME": "", "QUERY_STRING": urlencode(query or [], quote_via=quote),
-                    "swift.source": "S3", "HTTP_USER_AGENT": "objstore-s3api"})
+                    "swift.source": "S3", "HTTP_USER_AGENT": "objstore-s3api",
+                    # manifests keep swift_bytes in their Content-Type
+                    constraints.CONTENT_TYPE_PARAMS_ENV: True})
         if isinstance(body, (bytes, bytearray)):
             import io
             env["wsgi.input"] = io.BytesIO(bytes(body))

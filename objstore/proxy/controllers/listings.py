@@ -26,8 +26,11 @@ def listing_query(req: Request, kind: str) -> Tuple[Optional[str], Optional[Resp
     to answer: 406 for a format the client would not accept, 412 for a
     limit above the configured maximum, 400 for text that is not UTF-8."""
     query = listing.query_params(req.environ.get("QUERY_STRING", ""))
-    if listing.listing_media_type(query.get("format"), req.headers.get("Accept")) is None:
-        return None, swift_error(406)
+    try:
+        if listing.listing_media_type(query.get("format"), req.headers.get("Accept")) is None:
+            return None, swift_error(406)
+    except listing.ListingParamError as err:
+        return None, swift_error(err.status, str(err))
     max_limit = constraints.LIMITS["%s_listing_limit" % kind]
     try:
         listing.parse_listing_params(query, max_limit)

@@ -153,6 +153,10 @@ class ObjectController(Controller):
             return err.response()
         except ValueError as err:
             return error_response(400, "Bad X-Timestamp: %s" % err)
+        if not req.environ.get(constraints.CONTENT_TYPE_PARAMS_ENV):
+            refused = constraints.check_content_type_params(req.headers.get("Content-Type"))
+            if refused:
+                return errors.swift_error(400, refused)  # text/html, as Swift's
         return self.put_body(req, info, timestamp)
 
     def put_body(self, req: Request, info: Dict[str, Any], timestamp: Timestamp) -> Response:

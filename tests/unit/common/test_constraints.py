@@ -72,3 +72,13 @@ def test_metadata_values_are_judged_as_the_bytes_on_the_wire():
     # text a middleware set (above U+00FF) counts as its UTF-8 bytes
     assert c.check_metadata({"X-Object-Meta-A": "\u2603" * 85}, "object") is None
     assert "value longer" in c.check_metadata({"X-Object-Meta-A": "\u2603" * 86}, "object")
+
+
+def test_a_content_type_parameter_named_swift_star_is_refused_as_swift():
+    for bad in ("a/b; swift_bytes=3", "a/b;swift_bytes=x", "text/plain; swift_bytes",
+                "a/b; x=1; swift_y=2", "a/b;swift_=1", 'a/b; x="1;swift_y=2"'):
+        assert c.check_content_type_params(bad) == \
+            "Invalid Content-Type, swift_* is not a valid parameter name.", bad
+    for good in (None, "", "a/b", "swift_bytes=3", "a/b;swift", "a/b; Swift_bytes=1",
+                 "a/b; xswift_bytes=1", "a/b,swift_bytes=1", "a/b; slo_etag=x"):
+        assert c.check_content_type_params(good) is None, good

@@ -11,26 +11,6 @@ def test_member_paths_refuse_climbing_and_absolute_names():
         assert bulk.member_path(bad) is None, bad
 
 
-def test_results_render_in_three_formats():
-    fields = [("Response Status", "400 Bad Request"), ("Response Body", ""),
-              ("Number Deleted", 1), ("Number Not Found", 0)]
-    errors = [["/c/<o>", "409 Conflict"]]
-    body, ctype = bulk.render_result("json", "delete", fields, errors)
-    assert ctype == "application/json"
-    assert list(json.loads(body)) == ["Response Status", "Response Body", "Number Deleted",
-                                      "Number Not Found", "Errors"]
-    body, ctype = bulk.render_result("plain", "delete", fields, errors)
-    assert body.decode().splitlines() == [
-        "Number Deleted: 1", "Number Not Found: 0", "Response Body: ",
-        "Response Status: 400 Bad Request", "Errors:", "/c/<o>, 409 Conflict"]
-    body, ctype = bulk.render_result("xml", "delete", fields, errors)
-    assert ctype == "application/xml"
-    assert b"<object><name>/c/&lt;o&gt;</name><status>409 Conflict</status></object>" in body
-    assert bulk.result_format("application/json;q=1") == "json"
-    assert bulk.result_format("text/xml") == "xml"
-    assert bulk.result_format("*/*") == "plain"
-
-
 def test_heartbeat_sends_a_space_only_after_yield_frequency(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(bulk.time, "time", lambda: clock[0])
@@ -43,7 +23,7 @@ def test_heartbeat_sends_a_space_only_after_yield_frequency(monkeypatch):
         clock[0] += 3
         yield None            # 3 s later: none
         yield "delete", [("Response Status", "200 OK")], []
-    out = list(app._heartbeat(work(), "json"))
+    out = list(app._heartbeat(work(), "application/json"))
     assert out == [b" ", b'{"Response Status": "200 OK", "Errors": []}']
 
 
@@ -177,3 +157,24 @@ def test_bulk_delete_stops_as_soon_as_the_client_goes_away(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_an_accept_naming_no_report_format_deletes_and_extracts_nothing():
+    from webob import Request
+
+    def never(env, start_response):
+        raise AssertionError("nothing may be deleted or created: %s" % env["PATH_INFO"])
+    app = bulk.Bulk(never, {})
+    for path, body, expected in [
+            ("/v1/a?bulk-delete", b"/c/o\n", b"Number Deleted: 0\nNumber Not Found: 0\n"
+                                             b"Response Body: \nResponse Status: 406 Not "
+                                             b"Acceptable\nErrors:\n"),
+            ("/v1/a/c?extract-archive=tar", _tar(["x"]), b"Number Files Created: 0\n"
+                                                          b"Response Body: \nResponse Status: "
+                                                          b"406 Not Acceptable\nErrors:\n")]:
+        for accept in ("text/html", "garbage;;"):
+            req = Request.blank(path, method="POST" if "delete" in path else "PUT", body=body,
+                                headers={"Accept": accept, "Content-Type": "text/plain"})
+            resp = req.get_response(app)
+            assert resp.status_int == 200 and resp.body == expected
+            assert resp.headers["Content-Type"] == "text/html; charset=UTF-8"

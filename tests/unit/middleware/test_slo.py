@@ -48,10 +48,30 @@ def test_parse_put_body_answers_with_swifts_texts():
         assert str(err.value) == text
 
 
-def test_parse_put_body_refuses_too_many_segments():
+def test_parse_put_body_refuses_too_many_object_backed_segments_with_413():
     body = json.dumps([{"path": "c/o%d" % i} for i in range(3)]).encode()
-    with pytest.raises(sm.ManifestError, match="Too many segments"):
+    with pytest.raises(sm.ManifestError) as err:
         sm.parse_put_body(body, max_segments=2)
+    assert (err.value.status, err.value.body) == (
+        413, "Number of object-backed segments must be <= 2")
+    assert err.value.content_type == "text/html; charset=UTF-8"
+    # inline data segments do not count
+    items = [{"path": "c/o1"}, {"data": "aGVsbG8="}, {"path": "c/o2"}, {"data": "aGVsbG8="}]
+    assert len(sm.parse_put_body(json.dumps(items).encode(), max_segments=2)) == 4
+
+
+def test_parse_put_body_refuses_only_inline_data():
+    with pytest.raises(sm.ManifestError) as err:
+        sm.parse_put_body(json.dumps([{"data": "aGVsbG8="}]).encode())
+    assert (err.value.status, err.value.content_type, err.value.body) == (
+        400, "text/plain",
+        "Inline data segments require at least one object-backed segment.\n")
+    assert sm.parse_put_body(b"[]") == []
+
+
+def test_parse_put_body_keeps_the_path_as_given():
+    (spec,) = sm.parse_put_body(b'[{"path": "/c/o"}]')
+    assert (spec.path, spec.given) == ("c/o", "/c/o")
 
 
 @pytest.mark.parametrize("spec,size,expected", [("0-9", 10, None), ("2-4", 10, (2, 4)),
@@ -94,14 +114,6 @@ def test_content_type_carries_and_sheds_swift_bytes_and_slo_etag():
     ctype = sm.content_type_with_size("text/plain;charset=utf-8", 42, "ab" * 16)
     assert ctype == "text/plain;charset=utf-8;swift_bytes=42;slo_etag=" + "ab" * 16
     assert sm.strip_swift_bytes(ctype) == "text/plain;charset=utf-8"
-
-
-def test_bulk_body_in_text_and_json():
-    body, ctype = sm.bulk_body([("Number Deleted", 2)], [["/c/o", "404 Not Found"]], None)
-    assert ctype == "text/plain"
-    assert body == b"Number Deleted: 2\nErrors:\n/c/o, 404 Not Found\n"
-    body, ctype = sm.bulk_body([], [["/c/o", "Etag Mismatch"]], "application/json")
-    assert json.loads(body) == {"Errors": [["/c/o", "Etag Mismatch"]]}
 
 
 def test_dlo_header_and_etag():
@@ -212,8 +224,75 @@ def test_slo_put_with_bad_segments_lists_each_error(app):
                 {"path": "s/9", "etag": None, "size_bytes": None}]
     resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put", json.dumps(manifest).encode())
     assert resp.status_int == 400
-    assert resp.text == ("Errors:\n/s/0, Etag Mismatch\n/s/1, Size Mismatch\n"
-                         "/s/9, 404 Not Found\n")
+    # each path as the manifest wrote it (with or without the leading slash)
+    assert resp.text == ("Errors:\ns/0, Etag Mismatch\ns/1, Size Mismatch\n"
+                         "s/9, 404 Not Found\n")
+    manifest[0]["path"] = "/s/0"
+    resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put", json.dumps(manifest).encode(),
+                Accept="text/xml")
+    assert resp.headers["Content-Type"] == "text/xml"
+    assert resp.body.startswith(b"<upload>\n<errors>\n<object><name>/s/0</name>")
+
+
+def test_slo_put_with_heartbeat_answers_202_then_a_report(app):
+    _segments(app, 2)
+    manifest = json.dumps([{"path": "s/0"}, {"path": "s/1"}]).encode()
+    resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put&heartbeat=on", manifest,
+                Accept="application/json")
+    assert resp.status_int == 202 and resp.headers["Content-Type"] == "application/json"
+    assert "Content-Length" not in resp.headers and "ETag" not in resp.headers
+    body = resp.body
+    assert body.startswith(b" \r\n\r\n")
+    report = json.loads(body[5:])
+    assert report["Response Status"] == "201 Created" and report["Errors"] == []
+    assert report["Etag"] == call(app, "HEAD", "/v1/a/c/m").headers["ETag"]
+    assert call(app, "GET", "/v1/a/c/m").body == b"a" * 10 + b"b" * 10
+
+
+def test_slo_put_with_heartbeat_reports_bad_segments_and_an_etag_mismatch(app):
+    _segments(app, 1)
+    bad = json.dumps([{"path": "s/0", "range": "50-60"}, {"path": "/s/9"}]).encode()
+    resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put&heartbeat=yes", bad)
+    assert resp.status_int == 202 and resp.headers["Content-Type"] == "text/plain"
+    assert resp.body == (b" \r\n\r\nResponse Body: Bad Request\nThe server could not comply "
+                         b"with the request since it is either malformed or otherwise "
+                         b"incorrect.\nResponse Status: 400 Bad Request\nErrors:\n"
+                         b"s/0, Unsatisfiable Range\n/s/9, 404 Not Found\n")
+    good = json.dumps([{"path": "s/0"}]).encode()
+    resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put&heartbeat=on", good,
+                ETag="0" * 32, Accept="application/xml")
+    assert resp.body == (b" \r\n\r\n<upload>\n<response_body>Unprocessable Entity\nUnable to "
+                         b"process the contained instructions</response_body>\n<response_status>"
+                         b"422 Unprocessable Entity</response_status>\n<errors>\n</errors>\n"
+                         b"</upload>\n")
+    assert call(app, "HEAD", "/v1/a/c/m").status_int == 404
+    # a manifest that is not even JSON is refused before the 202
+    resp = call(app, "PUT", "/v1/a/c/m?multipart-manifest=put&heartbeat=on", b"nope")
+    assert resp.status_int == 400 and resp.body == b"Manifest must be valid JSON.\n"
+
+
+def test_slo_put_heartbeat_sends_spaces_every_yield_frequency(store, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(slo.time, "time", lambda: clock[0])
+    app = slo.filter_factory({"yield_frequency": "5"})(store)
+    _segments(app, 3)
+
+    class Slow:  # every segment HEAD takes 3 s
+        def __init__(self, app):
+            self.app = app
+
+        def __call__(self, env, start_response):
+            if env["REQUEST_METHOD"] == "HEAD":
+                clock[0] += 3
+            return self.app(env, start_response)
+    app.app = Slow(store)
+    manifest = json.dumps([{"path": "s/%d" % i} for i in range(3)]).encode()
+    req = Request.blank("/v1/a/c/m?multipart-manifest=put&heartbeat=on", method="PUT",
+                        body=manifest)
+    chunks = list(req.get_response(app).app_iter)
+    # one at once, one after 6 s (two HEADs), none after the third (3 s later)
+    assert chunks[:2] == [b" ", b" "] and chunks[2].startswith(b"\r\n\r\nEtag: ")
+    assert len(chunks) == 3
 
 
 def test_slo_stream_stops_short_when_a_later_segment_is_gone(app, store):
@@ -258,3 +337,40 @@ def test_dlo_get_concatenates_prefix_listing_with_range_and_etag(app):
         resp = call(app, "PUT", "/v1/a/c/e", X_Object_Manifest=bad)
         assert resp.status_int == 400, bad
         assert resp.body == b"X-Object-Manifest must be in the format container/prefix"
+
+
+@pytest.mark.parametrize("item, text", [
+    ({"path": "c/o", "range": "1-2,4-5"}, "Index 0: multiple ranges (only one allowed)"),
+    ({"path": "c/o", "range": "bytes=1-2"}, "Index 0: invalid range"),
+    ({"path": "c/o", "range": "5-2"}, "Index 0: invalid range"),
+    ({"path": "c/o", "range": 5}, "Index 0: invalid range"),
+    ({"path": "c/o", "range": "-"}, "Index 0: invalid range"),
+    # against the size the client declares, before any HEAD
+    ({"path": "c/o", "size_bytes": 10, "range": "50-60"}, "Index 0: unsatisfiable range"),
+])
+def test_a_segment_range_is_judged_when_the_manifest_is_read(item, text):
+    with pytest.raises(sm.ManifestError) as err:
+        sm.parse_put_body(json.dumps([item]).encode())
+    assert str(err.value) == text and err.value.content_type == "text/plain"
+    # without a declared size it waits for the segment's HEAD
+    assert sm.parse_put_body(b'[{"path": "c/o", "range": "50-60"}]')[0].range == "50-60"
+
+
+def test_slo_delete_for_an_accept_naming_no_report_format_deletes_nothing(app, store):
+    _segments(app, 2)
+    assert call(app, "PUT", "/v1/a/c/m?multipart-manifest=put",
+                json.dumps([{"path": "s/0"}, {"path": "s/1"}]).encode()).status_int == 201
+    resp = call(app, "DELETE", "/v1/a/c/m?multipart-manifest=delete", Accept="text/html")
+    assert resp.status_int == 200 and resp.headers["Content-Type"] == "text/html; charset=UTF-8"
+    assert resp.body == (b"Number Deleted: 0\nNumber Not Found: 0\nResponse Body: \n"
+                         b"Response Status: 406 Not Acceptable\nErrors:\n")
+    assert "/v1/a/c/m" in store.objects and "/v1/a/s/0" in store.objects
+
+
+def test_only_the_parameters_slo_appended_are_shed():
+    stored = sm.content_type_with_size("text/x; swift_bytes=99", 5, "ab" * 16)
+    assert stored == "text/x; swift_bytes=99;swift_bytes=5;slo_etag=" + "ab" * 16
+    assert sm.strip_swift_bytes(stored) == "text/x; swift_bytes=99"
+    # a copied manifest's type gets our parameters once
+    again = sm.content_type_with_size(stored, 5, "cd" * 16)
+    assert again == "text/x; swift_bytes=99;swift_bytes=5;slo_etag=" + "cd" * 16

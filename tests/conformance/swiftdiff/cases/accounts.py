@@ -38,6 +38,12 @@ CASES = [
     case("account-unknown-method", check("PATCH", "{a}")),
     # fresh accounts: exact totals and metadata
     fresh("account-fresh-put-response", check("HEAD", "{na}", user="reseller")),
+    # a deleted account takes no new containers (its account server answers
+    # 404 to the container server's update) nor objects
+    fresh("account-deleted-takes-nothing", setup("DELETE", "{na}", user="reseller"),
+          check("PUT", "{na}/{c}", user="reseller"), check("HEAD", "{na}", user="reseller"),
+          check("PUT", "{na}/{c}/o", b"x", user="reseller"),
+          check("GET", "{na}/{c}", user="reseller")),
     case("account-fresh-put-by-reseller", check("PUT", "{na}", user="reseller"),
          fresh_account=True),
     fresh("account-fresh-put-again", check("PUT", "{na}", user="reseller")),

@@ -7,11 +7,19 @@ from ..case import case, check
 AREA = "/info"
 
 
+#: middlewares objstore's all-in-one pipeline runs and the reference's does
+#: not (saio/reference): each registers its own section, so these sections
+#: say which pipeline runs, not how a middleware behaves; left out of the
+#: comparison (their sections are checked by each middleware's own tests)
+_NOT_IN_REFERENCE = ("crossdomain", "domain_remap", "etag_quoter", "read_only")
+
+
 def _keys(doc: Any) -> Any:
     """Which middlewares /info lists, and the setting names of each."""
     if not isinstance(doc, dict):
         return doc
-    return {k: sorted(v) if isinstance(v, dict) else type(v).__name__ for k, v in doc.items()}
+    return {k: sorted(v) if isinstance(v, dict) else type(v).__name__ for k, v in doc.items()
+            if k not in _NOT_IN_REFERENCE}
 
 
 def _swift_settings(doc: Any) -> Any:
@@ -42,7 +50,9 @@ CASES = [
     case("info-middlewares-and-settings", check("GET", "/info", user=None, shape=_keys)),
     case("info-swift-constraints", check("GET", "/info", user=None, shape=_swift_settings)),
     case("info-policy-fields", check("GET", "/info", user=None, shape=_policy_keys)),
-    case("info-head", check("HEAD", "/info", user=None)),
+    # the length of the body that is not sent is that of each cluster's own
+    # pipeline and policies; test_info.py checks it is the GET body's
+    case("info-head", check("HEAD", "/info", user=None, ignore=("content-length",))),
     case("info-post-not-allowed", check("POST", "/info", user=None)),
     case("info-options", check("OPTIONS", "/info", user=None)),
     case("info-with-token", check("GET", "/info", shape=_keys)),

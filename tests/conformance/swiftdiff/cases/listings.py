@@ -40,7 +40,20 @@ _QUERIES = [
 _ACCEPTS = [("accept-json", "application/json"), ("accept-xml", "application/xml"),
             ("accept-text-xml", "text/xml"), ("accept-plain", "text/plain"),
             ("accept-any", "*/*"), ("accept-unknown", "image/png"),
-            ("accept-json-q", "application/xml;q=0.5, application/json;q=0.9")]
+            ("accept-json-q", "application/xml;q=0.5, application/json;q=0.9"),
+            # ties of q go to the more specific range, then to the client's order
+            ("accept-order", "application/xml, application/json"),
+            ("accept-specific-over-wildcard", "text/*, application/json"),
+            ("accept-wildcard-tie", "*/*;q=0.5, application/xml;q=0.5"),
+            ("accept-app-wildcard", "application/*"),
+            ("accept-type-wildcard", "*/json"),
+            ("accept-q-zero", "application/json;q=0"),
+            ("accept-q-over-one", "text/xml, application/json;q=2"),
+            ("accept-params", "text/xml;charset=utf-8;q=0.5, application/json;q=0.6"),
+            # not a list of media ranges: 400 Invalid Accept header
+            ("accept-invalid", "garbage;;"), ("accept-empty-element", "text/xml,"),
+            ("accept-bad-q", "application/json;q=abc"),
+            ("accept-param-no-value", "application/json;x")]
 
 CASES = [case("listing-container-%s" % n, *_FILLED, check("GET", "{a}/{c}?" + q) if q else
               check("GET", "{a}/{c}"))
@@ -51,6 +64,14 @@ CASES += [
     case("listing-container-format-overrides-accept", *_FILLED,
          check("GET", "{a}/{c}?format=xml", Accept="application/json")),
     case("listing-container-head-json", *_FILLED, check("HEAD", "{a}/{c}?format=json")),
+    case("listing-container-head-accept-invalid", *_FILLED,
+         check("HEAD", "{a}/{c}", Accept="garbage;;")),
+    case("listing-container-format-beats-invalid-accept", *_FILLED,
+         check("GET", "{a}/{c}?format=json", Accept="garbage;;")),
+    case("listing-account-accept-invalid", setup("PUT", "{a}/{c}"),
+         check("GET", "{a}", Accept="text/xml,", ignore=("x-account-container-count",
+                                                         "x-account-object-count",
+                                                         "x-account-bytes-used"))),
     case("listing-container-head-xml", *_FILLED, check("HEAD", "{a}/{c}?format=xml")),
     case("listing-container-empty-accept-json", setup("PUT", "{a}/{c}"),
          check("GET", "{a}/{c}", Accept="application/json")),

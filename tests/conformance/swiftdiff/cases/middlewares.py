@@ -146,6 +146,13 @@ CASES = [
          check("GET", "{a}/{c}")),
     case("bulk-delete-plain", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o1", b"1"),
          check("POST", "{a}?bulk-delete", b"/{c}/o1\n", Content_Type="text/plain")),
+    *[case("bulk-delete-accept-%s" % name, setup("PUT", "{a}/{c}"),
+           check("POST", "{a}?bulk-delete", b"/{c}/missing\n", Content_Type="text/plain",
+                 Accept=accept))
+      for name, accept in [("text-xml", "text/xml"), ("app-wildcard", "application/*"),
+                           ("order", "application/xml, application/json"),
+                           ("unknown", "text/html"), ("invalid", "garbage;;"),
+                           ("q-zero", "application/json;q=0")]],
     case("bulk-delete-container", setup("PUT", "{a}/{c}"),
          check("POST", "{a}?bulk-delete", b"/{c}\n", Content_Type="text/plain",
                Accept="application/json"), check("HEAD", "{a}/{c}")),

@@ -50,8 +50,32 @@ def slo(case_id, *steps):
     return case(case_id, *_SETUP, _PUT_MANIFEST, *steps)
 
 
-def slo_put(case_id, body, *steps, query="?multipart-manifest=put", **headers):
-    return case(case_id, *_SETUP, check("PUT", "{a}/{c}/m" + query, body, **headers), *steps)
+def _errors_in_any_order(body):
+    """A segment report with its errors sorted: Swift checks the segments
+    side by side and lists their errors as the checks end, in no fixed order."""
+    if isinstance(body, dict) and isinstance(body.get("Errors"), list):
+        return dict(body, Errors=sorted(body["Errors"]))
+    if not isinstance(body, str):
+        return body
+    if "<errors>" in body:
+        head, _, rest = body.partition("<errors>\n")
+        items, _, tail = rest.partition("</errors>")
+        return head + "<errors>\n" + "".join(sorted(items.splitlines(True))) + "</errors>" + tail
+    head, sep, rest = body.partition("Errors:\n")
+    return head + sep + "".join(sorted(rest.splitlines(True)))
+
+
+def slo_put(case_id, body, *steps, query="?multipart-manifest=put", user="admin",
+            shape=None, **headers):
+    return case(case_id, *_SETUP, check("PUT", "{a}/{c}/m" + query, body, user=user,
+                                        shape=shape, **headers), *steps)
+
+
+_HEARTBEAT = "?multipart-manifest=put&heartbeat=on"
+#: a wrong ETag, a missing segment named without the leading slash, an
+#: unsatisfiable range
+_BAD_SEGMENTS = _manifest(_seg("s1", etag="0" * 32), {"path": "{c2}/nothing"},
+                          {"path": "/{c2}/s2", "range": "70-80"})
 
 
 _RANGES = [("first-segment", "bytes=0-4"), ("across-segments", "bytes=3-7"),
@@ -82,6 +106,12 @@ CASES = [
         check("GET", "{a}/{c2}?format=json"), check("HEAD", "{a}/{c}/m")),
     slo("slo-delete-with-segments-json", check("DELETE", "{a}/{c}/m?multipart-manifest=delete",
                                                Accept="application/json")),
+    slo("slo-delete-with-segments-xml", check("DELETE", "{a}/{c}/m?multipart-manifest=delete",
+                                              Accept="text/xml")),
+    slo("slo-delete-with-segments-accept-unknown",
+        check("DELETE", "{a}/{c}/m?multipart-manifest=delete", Accept="text/html")),
+    slo("slo-delete-not-a-manifest", check("DELETE", "{a}/{c2}/s1?multipart-manifest=delete")),
+    slo("slo-delete-missing", check("DELETE", "{a}/{c}/nothing?multipart-manifest=delete")),
     slo("slo-missing-segment-on-get", setup("DELETE", "{a}/{c2}/s2"), check("GET", "{a}/{c}/m")),
     slo("slo-overwrite-segment-with-referencing-manifest",
         check("PUT", "{a}/{c2}/s1?multipart-manifest=put", _manifest(_seg("s1"), _seg("s2")))),
@@ -111,8 +141,49 @@ CASES = [
             check("GET", "{a}/{c}/m"), check("GET", "{a}/{c}/m?multipart-manifest=get",
                                               ignore=_OWN_ETAG)),
     slo_put("slo-put-segment-bad-range", _manifest(_seg("s1", range="7-9"))),
+    slo_put("slo-put-segment-range-invalid", _manifest({"path": "/{c2}/s1", "range": "3-1"})),
+    slo_put("slo-put-segment-range-bytes-prefix",
+            _manifest({"path": "/{c2}/s1", "range": "bytes=1-2"})),
+    slo_put("slo-put-segment-multi-range", _manifest({"path": "/{c2}/s1", "range": "0-1,3-4"})),
+    slo_put("slo-put-segment-range-and-mismatches", _manifest(
+        {"path": "/{c2}/s1", "etag": "0" * 32, "size_bytes": 99, "range": "50-60"})),
     slo_put("slo-put-manifest-etag-header-wrong", _MANIFEST, ETag="0" * 32),
-    slo_put("slo-put-heartbeat", _MANIFEST, query="?multipart-manifest=put&heartbeat=on"),
+    slo_put("slo-put-heartbeat", _MANIFEST, query=_HEARTBEAT),
+    slo_put("slo-put-heartbeat-json", _MANIFEST, query=_HEARTBEAT, Accept="application/json"),
+    slo_put("slo-put-heartbeat-yes", _MANIFEST, query="?multipart-manifest=put&heartbeat=yes"),
+    slo_put("slo-put-heartbeat-off", _MANIFEST, query="?multipart-manifest=put&heartbeat=off"),
+    slo_put("slo-put-heartbeat-bad-segments", _BAD_SEGMENTS, query=_HEARTBEAT,
+            Accept="application/xml", shape=_errors_in_any_order),
+    slo_put("slo-put-heartbeat-bad-segments-json", _BAD_SEGMENTS, query=_HEARTBEAT,
+            Accept="application/json", shape=_errors_in_any_order),
+    slo_put("slo-put-heartbeat-etag-header-wrong", _MANIFEST, query=_HEARTBEAT, ETag="0" * 32),
+    slo_put("slo-put-heartbeat-not-json", b"not json", query=_HEARTBEAT),
+    slo_put("slo-put-heartbeat-bad-key", _manifest(_seg("s1", colour="blue")), query=_HEARTBEAT),
+    case("slo-put-heartbeat-no-container", *_SETUP,
+         check("PUT", "{a}/{c3}/m" + _HEARTBEAT, _MANIFEST)),
+    slo_put("slo-put-heartbeat-not-allowed", _MANIFEST, query=_HEARTBEAT, user="nonadmin",
+            shape=_errors_in_any_order),
+    # errors name each path as the manifest wrote it, in the format Accept picks
+    slo_put("slo-put-errors-paths-as-given", _BAD_SEGMENTS,
+            shape=_errors_in_any_order),
+    slo_put("slo-put-errors-text-xml", _BAD_SEGMENTS, Accept="text/xml",
+            shape=_errors_in_any_order),
+    slo_put("slo-put-errors-accept-q", _BAD_SEGMENTS,
+            Accept="application/json;q=0.5, application/xml",
+            shape=_errors_in_any_order),
+    slo_put("slo-put-errors-accept-wildcard", _BAD_SEGMENTS, Accept="application/*",
+            shape=_errors_in_any_order),
+    slo_put("slo-put-errors-accept-unknown", _BAD_SEGMENTS, Accept="text/html",
+            shape=_errors_in_any_order),
+    slo_put("slo-put-errors-accept-invalid", _BAD_SEGMENTS, Accept="garbage;;",
+            shape=_errors_in_any_order),
+    slo_put("slo-put-too-many-segments", _manifest(*[{"path": "{c2}/s1"}] * 1001)),
+    slo_put("slo-put-inline-data-only", _manifest({"data": "aGVsbG8="}, {"data": "aGk="})),
+    slo_put("slo-put-client-swift-bytes", _MANIFEST, check("HEAD", "{a}/{c}/m"),
+            Content_Type="text/x-slo; swift_bytes=99"),
+    slo_put("slo-put-no-length", None, Content_Length=None),
+    slo_put("slo-put-content-type-params", _MANIFEST, check("GET", "{a}/{c}?format=json"),
+            check("HEAD", "{a}/{c}/m"), Content_Type="application/x; a=b"),
     slo_put("slo-put-data-segment", _manifest({"data": "aGVsbG8="}, _seg("s1")),
             check("GET", "{a}/{c}/m")),
     case("slo-nested", *_SETUP, _PUT_MANIFEST,

@@ -103,7 +103,8 @@ def test_object_items_have_swifts_keys_in_swifts_order():
 
 def test_large_object_parameters_of_the_content_type_become_fields():
     item = object_item("m", TS, 0, "application/x; a=b;swift_bytes=1234;slo_etag=ff", "e")
-    assert item["bytes"] == 1234 and item["content_type"] == "application/x; a=b"
+    # what is left is joined without spaces, as Swift lists it
+    assert item["bytes"] == 1234 and item["content_type"] == "application/x;a=b"
     assert item["slo_etag"] == '"ff"'
     assert split_content_type("text/plain") == ("text/plain", {})
 
@@ -175,3 +176,13 @@ def test_every_rendering_lists_every_name_in_order(names, container):
                                                  container))
     assert root.get("name") == container
     assert [o.findtext("name") for o in root.findall("object")] == names
+
+
+def test_listed_content_type_parameters_are_joined_without_spaces_as_swift():
+    cases = {"image/png; charset=foo": "image/png;charset=foo",
+             "a/b ;x=1 ; y=2": "a/b ;x=1;y=2", "a/b;  x=1": "a/b;x=1",
+             'a/b; x="1; 2"': 'a/b;x="1; 2"', "text/plain": "text/plain",
+             "a/b; x": "a/b;x=", "a/b; =1": "a/b", "a/b; x = 1": "a/b;x=1",
+             "a/b;x=1 2": "a/b;x=1", "a/b;;x=1": "a/b;x=1"}
+    for stored, listed in cases.items():
+        assert object_item("o", TS, 1, stored, "e")["content_type"] == listed, stored
