@@ -8,9 +8,10 @@ subrequests, so the container's ACL decides listing; object reads also
 need the object's own ACL, and writes a bucket ACL granting AllUsers
 WRITE (``acl_checks.py``). A path (path-style, not under a storage
 domain) is taken for S3 only if its first segment is a valid bucket name,
-not one of the Swift API's roots, and a bucket of ``public_account``: any
-other unsigned path (``/foo``) gets the Swift API's answer, as Swift with
-s3api gives it (412 Bad URL, 400, 401).
+not one of the Swift API's roots, and a bucket of ``public_account`` or
+the request carries an ``x-amz-*`` header: any other unsigned path
+(``/foo``) gets the Swift API's answer, as Swift with s3api gives it (412
+Bad URL, 400, 401).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def is_public_request(env: Dict[str, Any], conf: S3Config, app: Callable[..., An
     first = env.get("PATH_INFO", "").lstrip("/").split("/", 1)[0]
     if not first or first in SWIFT_ROOTS or not valid_bucket_name(first):
         return False
+    if any(key.startswith("HTTP_X_AMZ_") for key in env):
+        return True  # an S3 client's request (no Swift client sends x-amz-*)
     return get_container_info(env, app, conf.public_account, first)["status"] // 100 == 2
 
 
