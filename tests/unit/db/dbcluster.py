@@ -43,7 +43,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_port(port: int, proc: subprocess.Popen, what: str, deadline: float = 20.0) -> None:
+# Generous: on a loaded 2-core box a server process can take tens of seconds to
+# import and bind; a server that died is reported at once by the poll below.
+def wait_port(port: int, proc: subprocess.Popen, what: str, deadline: float = 90.0) -> None:
     end = time.time() + deadline
     while time.time() < end:
         if proc.poll() is not None:
