@@ -151,7 +151,7 @@ class AccountServer(DatabaseServer):
             headers[base + "Container-Count"] = str(stats["container_count"])
             headers[base + "Object-Count"] = str(stats["object_count"])
             headers[base + "Bytes-Used"] = str(stats["bytes_used"])
-        headers.update(metadata_headers(broker))
+        headers.update(metadata_headers(broker, info))
         return headers
 
     def _policy_name(self, index: int) -> Optional[str]:

@@ -198,7 +198,7 @@ class ContainerServer(DatabaseServer):
         headers.update({"X-Container-Object-Count": str(info["object_count"]),
                         "X-Container-Bytes-Used": str(info["bytes_used"]),
                         POLICY_HEADER: str(info["storage_policy_index"])})
-        headers.update(metadata_headers(broker))
+        headers.update(metadata_headers(broker, info))
         return headers
 
     def HEAD(self, req: Request) -> Response:

@@ -382,8 +382,12 @@ class DatabaseBroker(abc.ABC):
         with self._read(merge=False) as conn:
             return json.loads(self._info_row(conn)["metadata"])
 
-    def live_metadata(self) -> Dict[str, str]:
-        return {k: v[0] for k, v in self.metadata.items() if v[0] != ""}
+    def live_metadata(self, info: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
+        """The metadata a HEAD or GET shows; from ``info`` (a ``get_info``
+        answer, which read the metadata with the rest of its row) without
+        opening the database again."""
+        stored = json.loads(info["metadata"]) if info and "metadata" in info else self.metadata
+        return {k: v[0] for k, v in stored.items() if v[0] != ""}
 
     def update_metadata(self, updates: Dict[str, Tuple[str, str]], validate: bool = True) -> None:
         """Merge ``{name: (value, timestamp)}``; per key the newer one wins.

@@ -225,8 +225,11 @@ def apply_metadata(broker: DatabaseBroker, updates: Dict[str, Tuple[str, str]]) 
         raise HTTPBadRequest(body=str(err).encode("utf-8"))
 
 
-def metadata_headers(broker: DatabaseBroker) -> Dict[str, str]:
-    return dict(broker.live_metadata())
+def metadata_headers(broker: DatabaseBroker,
+                     info: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
+    """The user and system metadata headers; ``info`` (the ``get_info``
+    the request already made) saves a database open per HEAD/GET."""
+    return dict(broker.live_metadata(info))
 
 
 def not_found(headers: Optional[Dict[str, str]] = None, body: bytes = b"") -> HTTPNotFound:
