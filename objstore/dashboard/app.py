@@ -13,7 +13,7 @@ import os
 import sys
 from socketserver import ThreadingMixIn
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from objstore.common.config import ConfigError, config_float, config_int, read_conf
@@ -96,6 +96,7 @@ class DashboardApp:
             length = 0
         form = parse_qs(env["wsgi.input"].read(length).decode("utf-8", "replace"))
         user, key = form.get("user", [""])[0], form.get("key", [""])[0]
+        after = fragment_after_login(form.get("next", [""])[0])
         wants_json = "application/json" in env.get("HTTP_ACCEPT", "")
         try:
             storage_url = check_admin_login(self.auth_url, user, key, self.timeout + 3)
@@ -108,7 +109,7 @@ class DashboardApp:
         if wants_json:
             return self._json(start_response, "200 OK", {"user": user}, [cookie])
         return self._reply(start_response, "303 See Other", b"", "text/plain",
-                           [("Location", "/"), cookie])
+                           [("Location", "/" + after), cookie])
 
     # ----------------------------------------------------------------- API
     def api(self, env: Dict[str, Any], start_response: StartResponse, method: str,
@@ -151,6 +152,15 @@ class DashboardApp:
                 else "part must be a whole number"
             return self._json(start_response, "400 Bad Request", {"error": msg})
         return self._json(start_response, "200 OK", {"partition": part, "nodes": nodes})
+
+
+def fragment_after_login(next_value: str) -> str:
+    """The ``#...`` part of the page a login form came from (a link such as
+    ``/#lookup=/a/c/o`` survives the login), quoted; ``""`` for anything
+    that is not a fragment, so a login never redirects off the dashboard."""
+    if not next_value.startswith("#"):
+        return ""
+    return "#" + quote(next_value[1:MAX_FORM], safe="=/:@-._~")
 
 
 def load_conf(path: str) -> Dict[str, str]:

@@ -178,3 +178,21 @@ def test_chromium_without_a_session_sees_only_the_login_form(saio):
     dom = dump_dom(DASHBOARD + "/", budget_ms=5000)
     assert 'id="login" class=""' in dom and 'id="views" class="hidden"' in dom
     assert '<rect class="bar"' not in dom
+
+
+def test_chromium_logs_in_from_a_lookup_link_and_sees_every_copy_present(saio, conn):
+    name = "dash-" + uuid.uuid4().hex[:10]
+    conn.put_container(name)
+    try:
+        conn.put_object(name, "o", b"browser lookup")
+        page = LOGIN_PAGE.replace(
+            '<input name="key" value="admin">',
+            '<input name="key" value="admin">'
+            '<input name="next" value="#lookup=/AUTH_test/%s/o">' % name) % DASHBOARD
+        with PageServer({"/login.html": page}) as site:
+            dom = dump_dom(site.origin + "/login.html", budget_ms=15000)
+        assert "/AUTH_test/%s/o: policy 0 (gold)" % name in dom, dom[-3000:]
+        assert len(re.findall(r'<tr class="present"><td>primary</td>', dom)) == 3, dom[-3000:]
+    finally:
+        conn.delete_object(name, "o")
+        conn.delete_container(name)

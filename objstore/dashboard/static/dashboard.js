@@ -35,6 +35,7 @@ function showLogin(message) {
   $("views").classList.add("hidden");
   $("logout").classList.add("hidden");
   $("login").classList.remove("hidden");
+  $("login-next").value = location.hash;
   $("who").textContent = "";
   $("login-error").textContent = message || "";
 }
@@ -183,7 +184,7 @@ async function loadHealth() {
 
 // ----------------------------------------------------------------- lookup
 async function lookupObject(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
   const out = $("lookup-result");
   out.textContent = "";
   try {
@@ -193,6 +194,13 @@ async function lookupObject(event) {
       doc.partition + ", hash " + doc.hash));
     out.appendChild(nodeTable(doc.nodes, true));
   } catch (err) { out.appendChild(el("p", { class: "error" }, err.message)); }
+}
+
+// a link such as /#lookup=/AUTH_test/c/o opens with that lookup done
+async function lookupFromLink() {
+  if (!location.hash.startsWith("#lookup=")) return;
+  $("lookup-path").value = decodeURIComponent(location.hash.slice(8));
+  await lookupObject(null);
 }
 
 // ------------------------------------------------------------------ login
@@ -207,6 +215,7 @@ async function login(event) {
   if (!resp.ok) { showLogin(doc.error); return; }
   $("login-key").value = "";
   await showViews(doc.user);
+  await lookupFromLink();
 }
 
 async function logout() {
@@ -223,6 +232,7 @@ async function start() {
   try {
     const me = await api("session");
     await showViews(me.user);
+    await lookupFromLink();
   } catch (err) {
     if (location.hash === "#login-failed") showLogin("wrong user or key, or not an admin");
   }

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from objstore.dashboard.app import DashboardApp
+from objstore.dashboard.app import DashboardApp, fragment_after_login
 
 
 def call(app, method, path, cookie=None, body=b"", query="", accept=None):
@@ -70,3 +70,11 @@ def test_a_failed_login_sets_no_cookie(app):
     plain = call(app, "POST", "/login", body=b"user=a:b&key=c")
     assert plain["status"].startswith("303") and plain["headers"]["Location"] == "/#login-failed"
     assert "Set-Cookie" not in plain["headers"]
+
+
+def test_a_login_keeps_only_a_fragment_of_the_page_it_came_from():
+    assert fragment_after_login("#lookup=/AUTH_test/c/o") == "#lookup=/AUTH_test/c/o"
+    assert fragment_after_login("#lookup=/a/c/o x") == "#lookup=/a/c/o%20x"
+    assert fragment_after_login("#x\r\nSet-Cookie: a=b") == "#x%0D%0ASet-Cookie:%20a=b"
+    for elsewhere in ("http://evil.example/", "//evil.example", "/api/rings", ""):
+        assert fragment_after_login(elsewhere) == ""
