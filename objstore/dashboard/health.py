@@ -20,10 +20,12 @@ from ring.ring import Ring
 
 #: The recon questions each kind of storage server is asked.
 RECON_QUESTIONS: Dict[str, Tuple[str, ...]] = {
-    "object": ("diskusage", "async", "quarantined", "replication"),
-    "container": ("diskusage", "quarantined", "replication"),
-    "account": ("diskusage", "quarantined", "replication"),
+    "object": ("diskusage", "async", "quarantined", "replication", "auditor", "expirer"),
+    "container": ("diskusage", "quarantined", "replication", "auditor"),
+    "account": ("diskusage", "quarantined", "replication", "auditor"),
 }
+#: Daemons whose last pass (when, how long) the page shows.
+PASS_DAEMONS = ("replication", "auditor", "expirer")
 
 
 def storage_servers(swift_dir: str) -> List[Tuple[str, str, int]]:
@@ -62,8 +64,10 @@ def healthcheck(ip: str, port: int, timeout: float) -> Dict[str, Any]:
     return {"up": True, "ms": ms, "error": None}
 
 
-def _replication(answer: Any) -> Optional[Dict[str, Any]]:
-    if not isinstance(answer, dict):
+def last_pass(answer: Any) -> Optional[Dict[str, Any]]:
+    """``{"last_pass": epoch, "pass_time": seconds}`` of a daemon's recon
+    answer; None when the daemon has not finished a pass yet."""
+    if not isinstance(answer, dict) or not answer.get("last_pass"):
         return None
     return {"last_pass": answer.get("last_pass"), "pass_time": answer.get("pass_time")}
 
@@ -86,8 +90,8 @@ def server_health(kind: str, ip: str, port: int, timeout: float) -> Dict[str, An
         elif what == "quarantined":
             out["quarantined"] = sum(v for v in answer.values() if isinstance(v, int)) \
                 if isinstance(answer, dict) else None
-        elif what == "replication":
-            out["replication"] = _replication(answer) if status == 200 else None
+        elif what in PASS_DAEMONS:
+            out[what] = last_pass(answer) if status == 200 else None
     return out
 
 

@@ -108,7 +108,9 @@ def test_health_shows_every_server_up_with_its_devices(session):
         assert server["ms"] > 0 and len(server["devices"]) == 1
         assert server["devices"][0]["size"] > server["devices"][0]["used"] > 0
         assert isinstance(server["quarantined"], int)
-        assert set(server["replication"] or {}) <= {"last_pass", "pass_time"}
+        for daemon in ("replication", "auditor"):
+            assert set(server[daemon] or {"last_pass": 1}) <= {"last_pass", "pass_time"}
+        assert ("expirer" in server) == (server["kind"] == "object")
     assert all(s["async_pending"] is not None for s in doc["servers"] if s["kind"] == "object")
 
 

@@ -159,6 +159,14 @@ function ago(ts) {
   return s < 120 ? s + " s ago" : Math.round(s / 60) + " min ago";
 }
 
+// "12 s ago (0.4 s)" for a daemon's last pass; "" where the server runs no such daemon
+function lastPass(server, daemon) {
+  if (!(daemon in server)) return "";
+  const pass = server[daemon];
+  if (!pass) return "no pass yet";
+  return ago(pass.last_pass) + (pass.pass_time ? " (" + Number(pass.pass_time).toFixed(1) + " s)" : "");
+}
+
 async function loadHealth() {
   let doc;
   try { doc = await api("health"); $("health-error").textContent = ""; }
@@ -168,13 +176,12 @@ async function loadHealth() {
   doc.servers.forEach(s => {
     const row = el("tr", { class: "server " + (s.up ? "up" : "down") });
     const devs = (s.devices || []).map(d => d.device + " " + bytes(d.used) + " / " + bytes(d.size)).join(", ");
-    const repl = s.replication ? ago(s.replication.last_pass) +
-      (s.replication.pass_time ? " (" + Number(s.replication.pass_time).toFixed(1) + " s)" : "") : "";
     row.appendChild(el("td", {}, s.kind));
     row.appendChild(el("td", {}, s.ip + ":" + s.port));
     row.appendChild(el("td", { class: "state", title: s.error || "" }, s.up ? "up" : "down"));
     [s.ms === null ? "" : s.ms, devs, s.async_pending === undefined ? "" : s.async_pending,
-     s.quarantined === undefined ? "" : s.quarantined, s.kind === "proxy" ? "" : repl]
+     s.quarantined === undefined ? "" : s.quarantined,
+     lastPass(s, "replication"), lastPass(s, "auditor"), lastPass(s, "expirer")]
       .forEach(v => row.appendChild(el("td", {}, v)));
     body.appendChild(row);
   });

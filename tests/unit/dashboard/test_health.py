@@ -78,3 +78,10 @@ def test_cluster_health_puts_the_proxy_first(swift_dir, server_factory):
     kinds = [s["kind"] for s in got["servers"]]
     assert kinds[0] == "proxy" and got["servers"][0]["up"] is True
     assert len(kinds) == 13 and not any(s["up"] for s in got["servers"][1:])
+
+
+def test_last_pass_keeps_when_and_how_long_and_nothing_before_a_first_pass():
+    answer = {"last_pass": 1700000000.5, "pass_time": 0.25, "stats": {"success": 3}}
+    assert health.last_pass(answer) == {"last_pass": 1700000000.5, "pass_time": 0.25}
+    assert health.last_pass(None) is None
+    assert health.last_pass({"stats": {}}) is None
