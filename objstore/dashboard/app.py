@@ -128,6 +128,8 @@ class DashboardApp:
             return self._json(start_response, "200 OK", rings.all_ring_summaries(self.swift_dir))
         if what == "partition":
             return self.partition(start_response, query)
+        if what == "rebalance":
+            return self.rebalance(start_response, query)
         if what == "health":
             return self._json(start_response, "200 OK", health.cluster_health(
                 self.swift_dir, self.proxy_url, self.timeout))
@@ -152,6 +154,22 @@ class DashboardApp:
                 else "part must be a whole number"
             return self._json(start_response, "400 Bad Request", {"error": msg})
         return self._json(start_response, "200 OK", {"partition": part, "nodes": nodes})
+
+
+    def rebalance(self, start_response: StartResponse, query: Dict[str, List[str]]
+                  ) -> List[bytes]:
+        """``?ring=object&dev=3&weight=2``: a rebalance dry run."""
+        try:
+            dev, weight = int(query.get("dev", [""])[0]), float(query.get("weight", [""])[0])
+        except ValueError:
+            return self._json(start_response, "400 Bad Request",
+                              {"error": "give dev (a device id) and weight (a number)"})
+        try:
+            doc = rings.rebalance_dry_run(self.swift_dir, query.get("ring", ["object"])[0],
+                                          dev, weight)
+        except ValueError as err:
+            return self._json(start_response, "400 Bad Request", {"error": str(err)})
+        return self._json(start_response, "200 OK", doc)
 
 
 def fragment_after_login(next_value: str) -> str:

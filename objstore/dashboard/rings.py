@@ -8,11 +8,12 @@ rebuilt from the ring file so the numbers match ``objstore-ring-builder``.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Dict, List, Optional
 
 from objstore.common.storage_policy import StoragePolicies, load_policies
-from ring.builder import RingBuilder
+from ring.builder import RingBuilder, RingBuilderError
 from ring.formats import RingLoadError, load_ring_file
 from ring.ring import Ring
 from ring.utils import load_hash_settings
@@ -33,19 +34,9 @@ def ring_names(policies: StoragePolicies) -> List[Dict[str, Any]]:
     return out
 
 
-def ring_summary(swift_dir: str, ring_name: str) -> Dict[str, Any]:
-    """Per device: partition-replicas held against the weight-fair share,
-    and the ring's balance and dispersion (both in %, 0 is perfect).
-
-    A missing or unreadable ring file gives ``{"error": ...}`` rather than
-    an exception: the page shows the other rings and names the broken one.
-    """
-    path = os.path.join(swift_dir, "%s.ring.gz" % ring_name)
-    try:
-        data, _md5 = load_ring_file(path)
-    except (OSError, RingLoadError) as err:
-        return {"ring": ring_name, "error": "cannot read %s: %s" % (path, err)}
-    builder = RingBuilder.from_ring(data)
+def device_rows(builder: RingBuilder) -> List[Dict[str, Any]]:
+    """Per device: where it is, its weight, the partition-replicas it holds,
+    its weight-fair share and its balance (% off that share)."""
     counts = builder.dev_part_counts()
     wanted = builder.weighted_parts()
     balances = builder.dev_balances()
@@ -59,6 +50,23 @@ def ring_summary(swift_dir: str, ring_name: str) -> Dict[str, Any]:
             "weight": dev.get("weight", 0), "parts": counts.get(dev["id"], 0),
             "parts_wanted": round(wanted.get(dev["id"], 0.0), 2),
             "balance": round(balances.get(dev["id"], 0.0), 2)})
+    return devices
+
+
+def ring_summary(swift_dir: str, ring_name: str) -> Dict[str, Any]:
+    """Per device: partition-replicas held against the weight-fair share,
+    and the ring's balance and dispersion (both in %, 0 is perfect).
+
+    A missing or unreadable ring file gives ``{"error": ...}`` rather than
+    an exception: the page shows the other rings and names the broken one.
+    """
+    path = os.path.join(swift_dir, "%s.ring.gz" % ring_name)
+    try:
+        data, _md5 = load_ring_file(path)
+    except (OSError, RingLoadError) as err:
+        return {"ring": ring_name, "error": "cannot read %s: %s" % (path, err)}
+    builder = RingBuilder.from_ring(data)
+    devices = device_rows(builder)
     return {"ring": ring_name, "part_power": builder.part_power,
             "partitions": builder.parts, "replicas": builder.replicas,
             "balance": round(builder.get_balance(), 2),
@@ -75,16 +83,56 @@ def all_ring_summaries(swift_dir: str) -> List[Dict[str, Any]]:
     return out
 
 
+def _check_ring_name(swift_dir: str, ring_name: str) -> None:
+    known = {e["ring"] for e in ring_names(load_policies(swift_dir))}
+    if ring_name not in known:
+        raise ValueError("no ring named %r; the rings are %s"
+                         % (ring_name, ", ".join(sorted(known))))
+
+
+def rebalance_dry_run(swift_dir: str, ring_name: str, dev_id: int, weight: float
+                      ) -> Dict[str, Any]:
+    """What a rebalance would move if device ``dev_id`` had ``weight``.
+
+    Works on a copy rebuilt from the ring file (nothing is written) and
+    lets every partition move, as after ``min_part_hours``; a fixed seed
+    makes the answer repeatable. ValueError for an unknown ring or device
+    or a weight that is not a finite number >= 0.
+    """
+    _check_ring_name(swift_dir, ring_name)
+    if not (weight >= 0 and math.isfinite(weight)):
+        raise ValueError("a weight is a number >= 0 (got %r)" % weight)
+    data, _md5 = load_ring_file(os.path.join(swift_dir, "%s.ring.gz" % ring_name))
+    builder = RingBuilder.from_ring(data)
+    if not any(d is not None and d["id"] == dev_id for d in builder.devs):
+        raise ValueError("the %s ring has no device %d" % (ring_name, dev_id))
+    before = {d["id"]: d["parts"] for d in device_rows(builder)}
+    old_rows = [row[:] for row in builder.replica2part2dev or []]
+    builder.set_dev_weight(dev_id, weight)
+    builder.pretend_min_part_hours_passed()
+    try:
+        moved_parts, balance, _removed = builder.rebalance(seed=1)
+    except RingBuilderError as err:
+        raise ValueError(str(err))
+    new_rows = builder.replica2part2dev or []
+    moved_replicas = sum(1 for old, new in zip(old_rows, new_rows)
+                         for a, b in zip(old, new) if a != b)
+    devices = device_rows(builder)
+    for dev in devices:
+        dev["parts_before"] = before.get(dev["id"], 0)
+    return {"ring": ring_name, "device": dev_id, "weight": weight,
+            "moved_partitions": moved_parts, "moved_replicas": moved_replicas,
+            "balance": round(balance, 2), "dispersion": round(builder.dispersion, 2),
+            "devices": devices}
+
+
 def open_ring(swift_dir: str, ring_name: str) -> Ring:
     """The ring ``ring_name`` of this cluster, salted with its hash settings.
 
     ValueError for a name that is not one of the cluster's rings (the name
     comes from a web request: it must never become an arbitrary path).
     """
-    known = {e["ring"] for e in ring_names(load_policies(swift_dir))}
-    if ring_name not in known:
-        raise ValueError("no ring named %r; the rings are %s"
-                         % (ring_name, ", ".join(sorted(known))))
+    _check_ring_name(swift_dir, ring_name)
     prefix, suffix = load_hash_settings(swift_dir)
     return Ring(swift_dir, ring_name=ring_name, hash_prefix=prefix, hash_suffix=suffix)
 

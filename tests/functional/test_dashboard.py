@@ -83,7 +83,8 @@ def test_non_admins_and_wrong_keys_get_no_session(saio, user, key, why):
 
 
 @pytest.mark.parametrize("path", ["rings", "health", "session", "lookup?path=/AUTH_test/c/o",
-                                  "partition?ring=object&part=0"])
+                                  "partition?ring=object&part=0",
+                                  "rebalance?ring=object&dev=0&weight=2"])
 def test_api_refuses_without_a_session(saio, path):
     status, doc = api(path, None)
     assert status == 401 and "log in" in doc["error"]
@@ -98,6 +99,18 @@ def test_rings_show_every_policy_and_a_balanced_saio(session):
     for ring in rings:
         assert len(ring["devices"]) == 4 and ring["balance"] == 0.0
         assert sum(d["parts"] for d in ring["devices"]) == ring["partitions"] * ring["replicas"]
+
+
+def test_rebalance_dry_run_shows_moves_and_changes_nothing(session):
+    status, doc = api("rebalance?ring=object&dev=0&weight=2", session)
+    assert status == 200 and doc["moved_replicas"] > 0
+    devs = {d["id"]: d for d in doc["devices"]}
+    assert devs[0]["parts"] > devs[0]["parts_before"] == 768
+    assert [d["weight"] for d in api("rings", session)[1][2]["devices"]] == [1.0] * 4
+    status, doc = api("rebalance?ring=object&dev=99&weight=2", session)
+    assert status == 400 and "has no device 99" in doc["error"]
+    status, doc = api("rebalance?ring=object&dev=0&weight=lots", session)
+    assert status == 400 and "weight (a number)" in doc["error"]
 
 
 def test_health_shows_every_server_up_with_its_devices(session):

@@ -107,6 +107,7 @@ function drawRing(ring) {
   });
   chart.appendChild(svg);
   $("part-result").textContent = "";
+  $("dryrun-result").textContent = "";
 }
 
 function nodeTable(nodes, withCopies) {
@@ -141,6 +142,32 @@ async function lookupPartition(event) {
       "&part=" + encodeURIComponent($("part-input").value));
     out.appendChild(el("p", {}, "partition " + doc.partition + " of the " + ring.ring + " ring"));
     out.appendChild(nodeTable(doc.nodes, false));
+  } catch (err) { out.appendChild(el("p", { class: "error" }, err.message)); }
+}
+
+async function dryRun(event) {
+  event.preventDefault();
+  const out = $("dryrun-result");
+  out.textContent = "";
+  const ring = ringData[Number($("ring-select").value)];
+  try {
+    const doc = await api("rebalance?ring=" + encodeURIComponent(ring.ring) +
+      "&dev=" + encodeURIComponent($("dryrun-dev").value) +
+      "&weight=" + encodeURIComponent($("dryrun-weight").value));
+    out.appendChild(el("p", {}, "with device " + doc.device + " at weight " + doc.weight + ", a rebalance of the " +
+      doc.ring + " ring would move " + doc.moved_replicas + " partition-replicas (" + doc.moved_partitions +
+      " partitions); balance " + doc.balance + "%, dispersion " + doc.dispersion + "%. Nothing was changed."));
+    const table = el("table", { class: "dryrun" });
+    const head = el("tr");
+    ["id", "device", "weight", "partitions now", "after", "fair share after"].forEach(c => head.appendChild(el("th", {}, c)));
+    table.appendChild(head);
+    doc.devices.forEach(d => {
+      const row = el("tr");
+      [d.id, d.ip + ":" + d.port + "/" + d.device, d.weight, d.parts_before, d.parts, d.parts_wanted]
+        .forEach(v => row.appendChild(el("td", {}, v)));
+      table.appendChild(row);
+    });
+    out.appendChild(table);
   } catch (err) { out.appendChild(el("p", { class: "error" }, err.message)); }
 }
 
@@ -235,6 +262,7 @@ async function start() {
   $("logout").addEventListener("click", logout);
   $("ring-select").addEventListener("change", () => drawRing(ringData[Number($("ring-select").value)]));
   $("part-form").addEventListener("submit", lookupPartition);
+  $("dryrun-form").addEventListener("submit", dryRun);
   $("lookup-form").addEventListener("submit", lookupObject);
   try {
     const me = await api("session");

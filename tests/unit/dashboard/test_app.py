@@ -28,7 +28,8 @@ def app(swift_dir):
 
 
 @pytest.mark.parametrize("path", ["/api/rings", "/api/health", "/api/session",
-                                  "/api/lookup", "/api/partition", "/api/nothing"])
+                                  "/api/lookup", "/api/partition", "/api/rebalance",
+                                  "/api/nothing"])
 def test_every_api_endpoint_refuses_without_a_session(app, path):
     got = call(app, "GET", path, query="path=/a/c/o&ring=object&part=1")
     assert got["status"].startswith("401")

@@ -59,3 +59,29 @@ def test_partition_nodes_refuses_a_partition_outside_the_ring(swift_dir):
     for part in (-1, 64):
         with pytest.raises(ValueError, match="outside 0..63"):
             rings.partition_nodes(ring, part)
+
+
+def test_dry_run_of_a_doubled_weight_moves_partitions_to_that_device(swift_dir):
+    got = rings.rebalance_dry_run(swift_dir, "object", 0, 2.0)
+    devs = {d["id"]: d for d in got["devices"]}
+    assert [d["parts_before"] for d in got["devices"]] == [48, 48, 48, 48]
+    assert devs[0]["weight"] == 2.0 and devs[0]["parts"] > 48
+    assert sum(d["parts"] for d in got["devices"]) == 192
+    gained = devs[0]["parts"] - 48
+    assert got["moved_replicas"] == gained and got["moved_partitions"] >= 1
+    # nothing was written: the ring file still holds the old layout
+    assert [d["parts"] for d in rings.ring_summary(swift_dir, "object")["devices"]] == [48] * 4
+
+
+def test_dry_run_with_the_same_weight_moves_nothing(swift_dir):
+    got = rings.rebalance_dry_run(swift_dir, "object", 2, 1.0)
+    assert got["moved_replicas"] == 0 and got["balance"] == 0.0
+
+
+@pytest.mark.parametrize("ring,dev,weight,message", [
+    ("object", 9, 1.0, "has no device 9"), ("object", 0, -1.0, "number >= 0"),
+    ("object", 0, float("nan"), "number >= 0"), ("object", 0, float("inf"), "number >= 0"),
+    ("../x", 0, 1.0, "no ring named")])
+def test_dry_run_refuses_bad_input(swift_dir, ring, dev, weight, message):
+    with pytest.raises(ValueError, match=message):
+        rings.rebalance_dry_run(swift_dir, ring, dev, weight)
