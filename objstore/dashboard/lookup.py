@@ -18,12 +18,10 @@ from objstore.common.http_client import http_connect
 from objstore.common.info import POLICY_INDEX_HEADER
 from objstore.common.storage_policy import load_policies
 from objstore.dashboard.rings import open_ring, partition_nodes
+from objstore.obj.ec_fragments import FRAG_INDEX, WANT_FRAG
+from objstore.proxy.ec_put import EC_ETAG
 from ring.utils import hash_path, load_hash_settings
 
-#: Object server header naming the EC fragment index a HEAD asks for.
-FRAG_INDEX_REQUEST = "X-Backend-Ec-Frag-Index"
-FRAG_INDEX = "X-Object-Sysmeta-Ec-Frag-Index"
-EC_ETAG = "X-Object-Sysmeta-Ec-Etag"
 
 
 class LookupFailed(ValueError):
@@ -108,7 +106,7 @@ def lookup_object(swift_dir: str, path: str, timeout: float = 2.0) -> Dict[str, 
     def ask(node: Dict[str, Any]) -> Dict[str, Any]:
         headers = {POLICY_INDEX_HEADER: str(policy_index)}
         if policy.is_ec and node["role"] == "primary":
-            headers[FRAG_INDEX_REQUEST] = str(node["index"])
+            headers[WANT_FRAG] = str(node["index"])
         node = dict(node)
         node.update(copy_state(*_head(node, part, obj_path, headers, timeout),
                                is_ec=policy.is_ec))
