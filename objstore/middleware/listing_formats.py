@@ -72,7 +72,10 @@ class ListingFormats:
         if "versions" in query and env["REQUEST_METHOD"] == "GET" and target[0] == "container":
             return self.app(env, start_response)  # JSON only: object_versioning's
         fmt = query.get("format")
-        media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
+        try:
+            media = listing.listing_media_type(fmt, env.get("HTTP_ACCEPT"))
+        except listing.ListingParamError:
+            return self.app(env, start_response)  # the proxy answers it (400)
         if media is None:
             return swift_error(406)(env, start_response)
         env["QUERY_STRING"] = _json_query(env.get("QUERY_STRING", ""))

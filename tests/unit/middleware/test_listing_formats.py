@@ -60,6 +60,13 @@ def test_nothing_acceptable_is_406_before_anything_below_runs():
     assert resp.status_int == 406 and seen == []
 
 
+def test_a_malformed_accept_goes_below_unchanged_for_the_proxy_to_refuse():
+    app, seen = _app(status=400, ctype="text/plain")
+    resp = Request.blank("/v1/AUTH_a/c?prefix=a", headers={"Accept": "a/b;q=x,,"}).get_response(app)
+    assert seen == [("prefix=a", "a/b;q=x,,")]
+    assert resp.status_int == 400
+
+
 def test_errors_objects_and_other_verbs_pass_untouched():
     app, seen = _app(status=404, ctype="text/html; charset=UTF-8")
     resp = Request.blank("/v1/AUTH_a/c?format=xml").get_response(app)
