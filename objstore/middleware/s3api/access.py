@@ -78,6 +78,11 @@ ACTIONS: Dict[str, str] = {
     "attributes.get_object_attributes": "GetObjectAttributes",
     "bucket_policy.get_policy": "GetBucketPolicy", "bucket_policy.put_policy": "PutBucketPolicy",
     "bucket_policy.delete_policy": "DeleteBucketPolicy",
+    "locking.get_lock_configuration": "GetBucketObjectLockConfiguration",
+    "locking.put_lock_configuration": "PutBucketObjectLockConfiguration",
+    "locking.get_retention": "GetObjectRetention", "locking.put_retention": "PutObjectRetention",
+    "locking.get_legal_hold": "GetObjectLegalHold",
+    "locking.put_legal_hold": "PutObjectLegalHold",
     "bucket_policy.get_policy_status": "GetBucketPolicyStatus",
     "bucket_policy.get_public_access_block": "GetBucketPublicAccessBlock",
     "bucket_policy.put_public_access_block": "PutBucketPublicAccessBlock",
@@ -304,6 +309,10 @@ class Gate:
             return False
         action = action_of(name, ctx.query)
         key = ctx.target.key
+        if ctx.headers.get("x-amz-bypass-governance-retention", "").strip().lower() == "true":
+            # Read by locking.may_bypass: the policy's word on the bypass.
+            ctx.extra["policy_bypass_governance"] = \
+                self._allows("BypassGovernanceRetention", key)
         decision = self.decide(action, key)
         if decision == ALLOW and name in COPIES:
             decision = self._copy_source_decision(decision)
@@ -330,6 +339,12 @@ class Gate:
                 public_access.policy_is_public(policy):
             return None  # RestrictPublicBuckets: the owner account only
         return decision
+
+    def _allows(self, action: str, key: Optional[str]) -> bool:
+        try:
+            return self.decide(action, key) == ALLOW
+        except S3Error:
+            return False  # an explicit Deny
 
     def _copy_source_decision(self, decision: Optional[str]) -> Optional[str]:
         from objstore.middleware.s3api.copying import parse_copy_source

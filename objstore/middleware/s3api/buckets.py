@@ -92,6 +92,8 @@ def create_bucket(ctx: S3Context) -> Response:
     bucket_acl = acl.from_headers(ctx.headers, owner_id(ctx), bucket=True)
     headers = acl.container_headers(bucket_acl)
     headers.update(ownership.create_headers(ctx, bucket_acl))
+    from objstore.middleware.s3api import locking  # it builds on this module
+    headers.update(locking.create_headers(ctx))
     # An existing bucket is left exactly as it is (no ACL rewrite).
     head = ctx.swift.request("HEAD", ctx.bucket)
     head.close()
@@ -111,6 +113,7 @@ def create_bucket(ctx: S3Context) -> Response:
     if resp.status in (401, 403):
         raise S3Error("AccessDenied")
     ctx.raise_for(resp, "NoSuchBucket")
+    locking.after_create(ctx, headers)
     out = Response(status=200)
     out.headers["Location"] = "/" + ctx.bucket
     return out

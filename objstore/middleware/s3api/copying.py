@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote
 from webob import Response
 
 from objstore.common.subrequest import IterReader
-from objstore.middleware.s3api import acl, checksums, conditions, manifest, sse, versioning
+from objstore.middleware.s3api import acl, checksums, conditions, locking, manifest, sse, versioning
 from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
@@ -110,6 +110,7 @@ def copy_object(ctx: S3Context) -> Response:
                             if k == STORAGE_CLASS_SYSMETA})
     # The copy's ACL is the request's (private by default), never the source's.
     headers[acl.OBJECT_SYSMETA] = acl.from_headers(ctx.headers, "").encode()
+    headers.update(locking.write_headers(ctx))  # the copy's lock is the request's
     _copy_tags(ctx, headers, src_resp)
     wanted = _checksum_of_copy(asked, headers, src_resp)
     source, (body, computed) = body, checksums.computing(wanted, body)

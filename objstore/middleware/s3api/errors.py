@@ -76,6 +76,12 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "NoSuchCORSConfiguration": (404, "The bucket has no CORS configuration."),
     "NoSuchKey": (404, "The key does not exist."),
     "NoSuchTagSet": (404, "There is no tag set."),
+    "ObjectLockConfigurationNotFoundError": (404, "Object Lock configuration does not "
+                                                  "exist for this bucket"),
+    "NoSuchObjectLockConfiguration": (404, "The specified object does not have a ObjectLock "
+                                           "configuration"),
+    "InvalidBucketState": (409, "The request is not valid with the current state of the "
+                                "bucket."),
     "NoSuchUpload": (404, "The upload does not exist: it was completed, aborted, or "
                           "never started."),
     "NoSuchVersion": (404, "The version does not exist."),

@@ -91,19 +91,13 @@ def _values(header: str, accepted: Tuple[str, ...], refused: Tuple[str, ...],
 
 
 def _object_lock(_value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
-    # What S3 answers for a bucket created without object lock; no bucket
-    # here has it.
-    return S3Error("InvalidRequest", "Bucket is missing Object Lock Configuration: this "
-                   "store does not implement object lock, so no object can be locked.")
+    return S3Error("NotImplemented", "Object lock event holds are not supported (retention "
+                   "and legal holds are).")
 
 
 _bucket_key = _values(
     "x-amz-server-side-encryption-bucket-key-enabled", ("false",), ("true",),
     "S3 Bucket Keys belong to SSE-KMS, which is not supported: no KMS is configured.",
-    fold=True)
-_bucket_object_lock = _values(
-    "x-amz-bucket-object-lock-enabled", ("false",), ("true",),
-    "Object lock is not supported: a bucket cannot be created with object lock enabled.",
     fold=True)
 def _write_offset(_value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
     return S3Error("NotImplemented", "Appending to an object (x-amz-write-offset-bytes) is "
@@ -152,7 +146,7 @@ def _rules(headers: Tuple[str, ...], operations: FrozenSet[str],
 
 SSE_C_WHY = ("implemented (SSE-C, see Server-side encryption) when encryption at rest "
              "(keymaster, encryption) is in the pipeline, else 501 NotImplemented")
-LOCK_WHY = "no object lock: 400 InvalidRequest (Bucket is missing Object Lock Configuration)"
+LOCK_WHY = "no event holds: 501 NotImplemented (retention and legal holds are implemented)"
 RULES: Tuple[Rule, ...] = _rules(
     ("x-amz-server-side-encryption-customer-algorithm",
      "x-amz-server-side-encryption-customer-key",
@@ -162,8 +156,7 @@ RULES: Tuple[Rule, ...] = _rules(
      "x-amz-copy-source-server-side-encryption-customer-key",
      "x-amz-copy-source-server-side-encryption-customer-key-md5"), COPIES, SSE_C_SOURCE,
     SSE_C_WHY, any_at_rest=True) + _rules(
-    ("x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
-     "x-amz-object-lock-legal-hold", "x-amz-object-lock-event-hold",
+    ("x-amz-object-lock-event-hold",
      "x-amz-object-lock-event-hold-duration-days", "x-amz-object-lock-event-hold-duration-years"),
     WRITES, _object_lock, LOCK_WHY) + _rules(
     ("if-match", "if-none-match"), frozenset({"DeleteObject"}), _not_implemented(
@@ -183,8 +176,6 @@ RULES: Tuple[Rule, ...] = _rules(
          "NotImplemented (no KMS), other values 400 InvalidArgument", at_rest=("AES256",)),
     Rule("x-amz-server-side-encryption-bucket-key-enabled", OBJECT_IO, _bucket_key,
          "no KMS: true answers 501 NotImplemented (false is accepted)"),
-    Rule("x-amz-bucket-object-lock-enabled", CREATE_BUCKET, _bucket_object_lock,
-         "no object lock: true answers 501 NotImplemented (false is accepted)"),
     Rule("x-amz-website-redirect-location", WRITES, REDIRECT,
          "no website endpoint redirects (501 NotImplemented)"),
     Rule("x-amz-tagging-directive", frozenset({"CopyObject"}), _tagging_directive,
@@ -217,6 +208,12 @@ IMPLEMENTED: Dict[str, str] = {
     "x-amz-metadata-directive": "copying.copy_object (InvalidArgument unless COPY/REPLACE)",
     "x-amz-acl": "acl.from_headers", "x-amz-grant-*": "acl.from_headers",
     "x-amz-object-ownership": "ownership.create_headers",
+    "x-amz-object-lock-mode": "locking.write_headers",
+    "x-amz-object-lock-retain-until-date": "locking.write_headers",
+    "x-amz-object-lock-legal-hold": "locking.write_headers",
+    "x-amz-bucket-object-lock-enabled": "locking.create_headers",
+    "x-amz-bypass-governance-retention": "locking.bypass_headers (403 AccessDenied unless "
+                                         "the caller may bypass)",
     "x-amz-tagging": "tagging.parse_query_tags", "x-amz-meta-*": "metadata.stored_value",
     "x-amz-copy-source*": "copying.copy_source, conditions.check",
     "x-amz-checksum-*": "checksums", "x-amz-sdk-checksum-algorithm": "body",
@@ -237,10 +234,10 @@ IMPLEMENTED_ON: Dict[str, FrozenSet[str]] = {
                                 "CompleteMultipartUpload"}),
 }
 # Accepted because they change nothing here: no bucket is Requester Pays,
-# no version is locked (bypassing governance retention bypasses nothing),
 # MFA delete is never enabled; a bucket policy never locks the owner's admin
-# out of the policy itself.
-BENIGN = ("x-amz-request-payer", "x-amz-bypass-governance-retention", "x-amz-mfa",
+# out of the policy itself; no bucket replicates (the object lock token
+# only matters for replication).
+BENIGN = ("x-amz-request-payer", "x-amz-mfa", "x-amz-bucket-object-lock-token",
           "x-amz-user-agent", "x-amz-optional-object-attributes",
           "x-amz-confirm-remove-self-bucket-access")
 

@@ -22,8 +22,8 @@ from objstore.common.config import ConfigError
 from objstore.common.http.headers import is_safe_value
 from objstore.middleware.s3api import (access, acl_checks, acl_ops, attributes, auth,
                                        bucket_encryption, bucket_policy, buckets, copying,
-                                       header_audit, multipart, objects, ownership, post_object,
-                                       public, sse, subresources)
+                                       header_audit, locking, multipart, objects, ownership,
+                                       post_object, public, sse, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -35,9 +35,8 @@ LOG = logging.getLogger("objstore.s3api")
 # Sub-resources we do not implement: answered with NotImplemented.
 UNSUPPORTED = ("lifecycle", "logging", "website", "replication", "encryption",
                "notification", "requestPayment", "accelerate", "analytics", "metrics",
-               "inventory", "intelligent-tiering", "object-lock",
-               "restore", "select", "torrent", "retention",
-               "legal-hold", "attributes", "session", "renameObject",
+               "inventory", "intelligent-tiering",
+               "restore", "select", "torrent", "attributes", "session", "renameObject",
                "metadataTable", "metadataConfiguration", "metadataInventoryTable",
                "metadataJournalTable", "metadataAnnotationTable", "annotation", "part",
                "default-storage-class", "abac")
@@ -96,6 +95,9 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
                 "DELETE": bucket_policy.delete_public_access_block}.get(m)
     if "versions" in q:
         return buckets.list_versions if m == "GET" else None
+    if "object-lock" in q:
+        return {"GET": locking.get_lock_configuration,
+                "PUT": locking.put_lock_configuration}.get(m)
     return {"PUT": buckets.create_bucket, "DELETE": buckets.delete_bucket,
             "HEAD": buckets.head_bucket, "GET": buckets.list_objects}.get(m)
 
@@ -119,6 +121,10 @@ def _route_object(ctx: S3Context) -> Optional[Handler]:
         return {"GET": acl_ops.get_object_acl, "PUT": acl_ops.put_object_acl}.get(m)
     if "attributes" in q:
         return attributes.get_object_attributes if m == "GET" else None
+    if "retention" in q:
+        return {"GET": locking.get_retention, "PUT": locking.put_retention}.get(m)
+    if "legal-hold" in q:
+        return {"GET": locking.get_legal_hold, "PUT": locking.put_legal_hold}.get(m)
     if m == "PUT":
         return copying.copy_object if "x-amz-copy-source" in ctx.headers else objects.put_object
     return {"GET": objects.get_object, "HEAD": objects.head_object,

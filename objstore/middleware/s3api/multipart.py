@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
-from objstore.middleware.s3api import checksums, conditions, manifest, sse, versioning
+from objstore.middleware.s3api import checksums, conditions, locking, manifest, sse, versioning
 from objstore.middleware.s3api import multipart_checksums as mpc
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import S3Context, iso8601
@@ -51,6 +51,7 @@ def create_upload(ctx: S3Context) -> Response:
     check_key(ctx.key)
     headers = metadata_headers(ctx.headers)
     headers.update(mpc.upload_settings(ctx.headers))
+    headers.update(locking.upload_headers(ctx))
     ctx.container_head()
     resp = ctx.swift.request("PUT", segments_container(ctx))
     resp.close()
@@ -226,6 +227,7 @@ def complete_upload(ctx: S3Context) -> Response:
                and name not in (UPLOAD_SYSMETA.lower(), mpc.ALGORITHM_SYSMETA.lower(),
                                 mpc.TYPE_SYSMETA.lower())}
     headers.update(checksum_sysmeta)
+    locking.completed_headers(ctx, headers)
     for name in ("content-disposition", "content-encoding", "content-language",
                  "cache-control", "expires"):
         if marker.get(name):

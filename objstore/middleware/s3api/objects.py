@@ -20,7 +20,7 @@ from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
-from objstore.middleware.s3api import version_listing
+from objstore.middleware.s3api import locking, version_listing
 from objstore.middleware.s3api.xml import delete_body_limit, parse, render, text_of
 
 META_PREFIX = "x-amz-meta-"
@@ -94,6 +94,7 @@ def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
     vid = version_listing.version_param(resp.header("content-type") or "")
     if vid:
         out["x-amz-version-id"] = vid
+    out.update(locking.response_headers(resp.headers))
     out["Accept-Ranges"] = "bytes"
     return out, is_manifest
 
@@ -122,6 +123,7 @@ def put_object(ctx: S3Context) -> Response:
     """PutObject: stream the verified body into a Swift PUT."""
     check_key(ctx.key)
     headers = metadata_headers(ctx.headers)
+    headers.update(locking.write_headers(ctx))
     checksums.check_single_upload_type(ctx.headers)
     reader = ctx.body_reader(checksums.DEFAULT_ALGORITHM)
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):

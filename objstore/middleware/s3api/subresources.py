@@ -9,7 +9,7 @@ repeats what is there).
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Any, Dict
 
 from webob import Response
 
@@ -44,6 +44,8 @@ def put_versioning(ctx: S3Context) -> Response:
         raise S3Error("MalformedXML", "Status must be Enabled or Suspended.")
     if (text_of(doc, "MfaDelete", "") or "") == "Enabled":
         raise S3Error("NotImplemented", "MFA delete is not supported.")
+    from objstore.middleware.s3api import locking  # it builds on this package's modules
+    locking.check_versioning_change(ctx, status)
     versioning.set_status(ctx, status)
     return Response(status=200)
 
@@ -55,6 +57,14 @@ def _post_object(ctx: S3Context, changes: Dict[str, str]) -> None:
     head = _get(ctx, ctx.bucket, ctx.key, "HEAD")
     head.close()
     ctx.raise_for(head, "NoSuchKey")
+    resp = ctx.swift.request("POST", ctx.bucket, ctx.key, headers=post_headers(head, changes))
+    resp.close()
+    ctx.raise_for(resp, "NoSuchKey")
+
+
+def post_headers(head: Any, changes: Dict[str, str]) -> Dict[str, str]:
+    """An object POST's headers making ``changes`` to what ``head`` (its
+    HEAD answer) shows, repeating the metadata a POST replaces."""
     headers = {name: value for name, value in head.headers.items()
                if name.startswith(("x-object-meta-", "x-object-transient-sysmeta-"))}
     headers["Content-Type"] = head.header("content-type") or "application/octet-stream"
@@ -65,9 +75,7 @@ def _post_object(ctx: S3Context, changes: Dict[str, str]) -> None:
     for name, value in changes.items():
         headers.pop(name.lower(), None)
         headers[name] = value
-    resp = ctx.swift.request("POST", ctx.bucket, ctx.key, headers=headers)
-    resp.close()
-    ctx.raise_for(resp, "NoSuchKey")
+    return headers
 
 
 # -- tagging --------------------------------------------------------------

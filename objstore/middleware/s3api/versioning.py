@@ -298,9 +298,12 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
         out.headers["x-amz-version-id"] = marker
         return out
     out.headers["x-amz-version-id"] = vid
+    from objstore.middleware.s3api.locking import bypass_headers, refused
+    lock = bypass_headers(ctx)  # a locked version answers 403 (common/object_lock.py)
     if current_id(ctx, key) == vid:
-        resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS)
+        resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS, headers=lock)
         resp.close()
+        refused(resp)
         if resp.status != 404:
             ctx.raise_for(resp, "NoSuchKey")
     else:
@@ -309,8 +312,10 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
             return out  # no such version: nothing to do, as S3
         if vl.is_marker(row.get("content_type", "")):
             out.headers["x-amz-delete-marker"] = "true"
-        ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
-                          extra_env=BYPASS).close()
+        resp = ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
+                                 extra_env=BYPASS, headers=lock)
+        resp.close()
+        refused(resp)
     _promote(ctx, key)
     return out
 

@@ -55,7 +55,8 @@ def test_sse_s3_is_honoured_by_encryption_at_rest(s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="plain")["ServerSideEncryption"] == "AES256"
 
 
-def test_object_lock_headers_are_refused(s3, bucket):
+def test_object_lock_headers_are_refused_without_object_lock(s3, bucket):
+    # Implemented (test_object_lock.py), but this bucket has no object lock.
     assert code_of(lambda: s3.put_object(
         Bucket=bucket, Key="locked", Body=b"x", ObjectLockMode="COMPLIANCE",
         ObjectLockRetainUntilDate="2030-01-01T00:00:00Z")) == ("InvalidRequest", 400)
@@ -63,17 +64,6 @@ def test_object_lock_headers_are_refused(s3, bucket):
                                          ObjectLockLegalHoldStatus="ON")) == \
         ("InvalidRequest", 400)
     _absent(s3, bucket, "locked")
-    name = "s3fn-lock-" + uuid.uuid4().hex[:8]
-    try:
-        assert code_of(lambda: s3.create_bucket(Bucket=name,
-                                                ObjectLockEnabledForBucket=True)) \
-            == ("NotImplemented", 501)
-        assert code_of(lambda: s3.head_bucket(Bucket=name))[1] == 404
-    finally:
-        try:
-            s3.delete_bucket(Bucket=name)  # only if the refusal failed
-        except botocore.exceptions.ClientError:
-            pass
 
 
 def test_website_redirect_is_refused(s3, bucket):

@@ -74,20 +74,17 @@ def test_kms_details_refused_bucket_key_false_accepted():
     ("x-amz-object-lock-mode", "GOVERNANCE"), ("x-amz-object-lock-mode", "COMPLIANCE"),
     ("x-amz-object-lock-retain-until-date", "2030-01-01T00:00:00Z"),
     ("x-amz-object-lock-legal-hold", "ON"), ("x-amz-object-lock-legal-hold", "OFF")])
-def test_object_lock_refused_on_writes(header, value):
-    for operation in ("PutObject", "CopyObject", "CreateMultipartUpload"):
-        err = refusal(operation, {header: value})
-        assert (err.status, err.code) == (400, "InvalidRequest")
-        assert "Object Lock" in err.message
-    assert code("GetObject", {header: value}) is None
+def test_object_lock_headers_left_to_locking(header, value):
+    # Implemented (locking.write_headers validates them against the bucket).
+    for operation in ("PutObject", "CopyObject", "CreateMultipartUpload", "GetObject"):
+        assert code(operation, {header: value}) is None
+    assert header in header_audit.IMPLEMENTED
 
 
 def test_bucket_object_lock_and_ownership():
     lock = "x-amz-bucket-object-lock-enabled"
-    assert code("CreateBucket", {lock: "true"}) == (501, "NotImplemented")
-    assert code("CreateBucket", {lock: "True"}) == (501, "NotImplemented")
-    assert code("CreateBucket", {lock: "false"}) is None
-    assert code("CreateBucket", {lock: "yes"}) == (400, "InvalidArgument")
+    assert code("CreateBucket", {lock: "true"}) is None  # locking.create_headers
+    assert lock in header_audit.IMPLEMENTED
     # x-amz-object-ownership is implemented (ownership.py, test_ownership.py)
     assert code("CreateBucket", {"x-amz-object-ownership": "BucketOwnerEnforced"}) is None
 
@@ -219,7 +216,7 @@ def test_every_request_header_of_a_supported_operation_is_implemented_or_refused
     ("DeleteObject", {"x-amz-if-match-size": "3"}, (501, "NotImplemented")),
     ("DeleteObject", {"x-amz-if-match-last-modified-time": "x"}, (501, "NotImplemented")),
     ("AbortMultipartUpload", {"x-amz-if-match-initiated-time": "x"}, (501, "NotImplemented")),
-    ("PutObject", {"x-amz-object-lock-event-hold": "ON"}, (400, "InvalidRequest")),
+    ("PutObject", {"x-amz-object-lock-event-hold": "ON"}, (501, "NotImplemented")),
     ("CopyObject", {"x-amz-object-annotation-directive": "REPLACE"}, (501, "NotImplemented")),
     ("CopyObject", {"x-amz-object-annotation-directive": "COPY"}, None),
     ("CopyObject", {"x-amz-object-annotation-directive": "bogus"}, (400, "InvalidArgument")),

@@ -1,0 +1,296 @@
+"""S3 Object Lock with boto3 and the aws CLI against the live SAIO, and the
+lock holding through the Swift API and the expirer (locking.py,
+common/object_lock.py). COMPLIANCE retentions here last seconds, so every
+bucket can be emptied at teardown."""
+
+import datetime
+import glob
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import botocore
+import pytest
+import swiftclient
+
+from tests.functional.conftest import REPO
+from tests.functional.s3.test_bucket_policy import member, s3  # noqa: F401
+from tests.functional.s3.test_s3_clients import aws, code_of
+from tests.functional.s3.test_s3_clients import bucket as plain  # noqa: F401
+
+ACCOUNT = "AUTH_test"
+
+
+def _soon(seconds):
+    return datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+
+
+def _all_versions(s3, name):
+    out = []
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+        out += page.get("Versions", []) + page.get("DeleteMarkers", [])
+    return out
+
+
+def _empty(s3, name):
+    """Lift holds, bypass GOVERNANCE, wait out the short COMPLIANCE ones."""
+    deadline = time.time() + 30
+    while True:
+        left = []
+        for item in _all_versions(s3, name):
+            key, vid = item["Key"], item["VersionId"]
+            try:
+                if "Size" in item:
+                    s3.put_object_legal_hold(Bucket=name, Key=key, VersionId=vid,
+                                             LegalHold={"Status": "OFF"})
+                s3.delete_object(Bucket=name, Key=key, VersionId=vid,
+                                 BypassGovernanceRetention=True)
+            except botocore.exceptions.ClientError:
+                left.append(item)
+        if not left or time.time() > deadline:
+            break
+        time.sleep(1)
+    s3.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def locked(s3):
+    name = "s3lock-" + uuid.uuid4().hex[:12]
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    yield name
+    _empty(s3, name)
+
+
+def test_a_lock_enabled_bucket_is_versioned_for_good(s3, locked):
+    assert s3.get_bucket_versioning(Bucket=locked)["Status"] == "Enabled"
+    assert s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"] == \
+        {"ObjectLockEnabled": "Enabled"}
+    assert code_of(lambda: s3.put_bucket_versioning(
+        Bucket=locked, VersioningConfiguration={"Status": "Suspended"})) == \
+        ("InvalidBucketState", 409)
+    assert s3.get_bucket_versioning(Bucket=locked)["Status"] == "Enabled"
+
+
+def test_default_retention_is_stored_applied_and_validated(s3, locked):
+    config = {"ObjectLockEnabled": "Enabled",
+              "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 2}}}
+    s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration=config)
+    assert s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"] == config
+    vid = s3.put_object(Bucket=locked, Key="k", Body=b"one")["VersionId"]
+    head = s3.head_object(Bucket=locked, Key="k")
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    left = head["ObjectLockRetainUntilDate"] - datetime.datetime.now(datetime.timezone.utc)
+    assert datetime.timedelta(days=1, hours=23) < left <= datetime.timedelta(days=2)
+    got = s3.get_object_retention(Bucket=locked, Key="k", VersionId=vid)["Retention"]
+    assert got["Mode"] == "GOVERNANCE"
+    for bad, code in (
+            ({"Mode": "GOVERNANCE", "Days": 0}, ("InvalidArgument", 400)),
+            ({"Mode": "GOVERNANCE", "Days": 1, "Years": 1}, ("MalformedXML", 400)),
+            ({"Mode": "FOREVER", "Days": 1}, ("MalformedXML", 400))):
+        assert code_of(lambda: s3.put_object_lock_configuration(
+            Bucket=locked, ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": bad}})) == code
+    assert s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"] == config
+
+
+def test_lock_configuration_needs_versioning_and_reads_404_without(s3, plain):
+    assert code_of(lambda: s3.get_object_lock_configuration(Bucket=plain)) == \
+        ("ObjectLockConfigurationNotFoundError", 404)
+    config = {"ObjectLockEnabled": "Enabled"}
+    assert code_of(lambda: s3.put_object_lock_configuration(
+        Bucket=plain, ObjectLockConfiguration=config)) == ("InvalidBucketState", 409)
+    assert code_of(lambda: s3.put_object_retention(
+        Bucket=plain, Key="k", Retention={"Mode": "GOVERNANCE",
+                                          "RetainUntilDate": _soon(60)})) == \
+        ("InvalidRequest", 400)
+    # Enabling it on an existing versioned bucket, as AWS now allows.
+    s3.put_bucket_versioning(Bucket=plain, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object_lock_configuration(Bucket=plain, ObjectLockConfiguration=config)
+    assert s3.get_object_lock_configuration(Bucket=plain)["ObjectLockConfiguration"] == config
+
+
+def test_bad_lock_headers_store_nothing(s3, locked):
+    for kwargs, code in (
+            ({"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": _soon(-60)},
+             ("InvalidArgument", 400)),
+            ({"ObjectLockMode": "FOREVER", "ObjectLockRetainUntilDate": _soon(60)},
+             ("InvalidArgument", 400)),
+            ({"ObjectLockMode": "GOVERNANCE"}, ("InvalidArgument", 400)),
+            ({"ObjectLockLegalHoldStatus": "MAYBE"}, ("InvalidArgument", 400))):
+        assert code_of(lambda: s3.put_object(Bucket=locked, Key="bad", Body=b"x",
+                                             **kwargs)) == code, kwargs
+    assert _all_versions(s3, locked) == []
+    assert code_of(lambda: s3.put_object_retention(
+        Bucket=locked, Key="nope", Retention={"Mode": "GOVERNANCE",
+                                              "RetainUntilDate": _soon(60)})) == \
+        ("NoSuchKey", 404)
+
+
+def test_governance_blocks_deletion_unless_an_allowed_caller_bypasses(s3, member, locked):
+    vid = s3.put_object(Bucket=locked, Key="g", Body=b"kept", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=_soon(3600))["VersionId"]
+    assert code_of(lambda: s3.delete_object(Bucket=locked, Key="g", VersionId=vid)) == \
+        ("AccessDenied", 403)
+    # Shortening or removing needs the bypass too.
+    assert code_of(lambda: s3.put_object_retention(
+        Bucket=locked, Key="g", VersionId=vid,
+        Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _soon(60)})) == \
+        ("AccessDenied", 403)
+    # A delete marker is fine; the version stays readable by id.
+    marker = s3.delete_object(Bucket=locked, Key="g")
+    assert marker["DeleteMarker"] is True
+    assert s3.get_object(Bucket=locked, Key="g", VersionId=vid)["Body"].read() == b"kept"
+    # A non-admin user with write access may not bypass.
+    conn = swiftclient.Connection("%s/auth/v1.0" % os.environ.get(
+        "OBJSTORE_PROXY", "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080")),
+        "test:tester", "testing", retries=0)
+    conn.post_container(locked, {"X-Container-Write": "test:tester3",
+                                 "X-Container-Read": "test:tester3"})
+    conn.post_container(locked + "+versions", {"X-Container-Write": "test:tester3",
+                                               "X-Container-Read": "test:tester3"})
+    assert code_of(lambda: member.delete_object(Bucket=locked, Key="g", VersionId=vid,
+                                                BypassGovernanceRetention=True)) == \
+        ("AccessDenied", 403)
+    assert s3.head_object(Bucket=locked, Key="g", VersionId=vid)["ContentLength"] == 4
+    # ... until a bucket policy allows it s3:BypassGovernanceRetention.
+    s3.put_bucket_policy(Bucket=locked, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:user/tester3" % ACCOUNT},
+            "Action": ["s3:BypassGovernanceRetention", "s3:DeleteObjectVersion"],
+            "Resource": "arn:aws:s3:::%s/*" % locked}]}))
+    assert member.delete_object(Bucket=locked, Key="g", VersionId=vid,
+                                BypassGovernanceRetention=True)["VersionId"] == vid
+    assert code_of(lambda: s3.head_object(Bucket=locked, Key="g", VersionId=vid))[1] == 404
+
+
+def test_compliance_cannot_be_shortened_removed_or_bypassed(s3, locked):
+    until = _soon(4)
+    vid = s3.put_object(Bucket=locked, Key="c", Body=b"kept", ObjectLockMode="COMPLIANCE",
+                        ObjectLockRetainUntilDate=until)["VersionId"]
+    head = s3.head_object(Bucket=locked, Key="c")
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert abs((head["ObjectLockRetainUntilDate"] - until).total_seconds()) < 1
+    for retention in ({"Mode": "COMPLIANCE", "RetainUntilDate": _soon(1)},
+                      {"Mode": "GOVERNANCE", "RetainUntilDate": _soon(60)}, {}):
+        assert code_of(lambda: s3.put_object_retention(
+            Bucket=locked, Key="c", VersionId=vid, Retention=retention,
+            BypassGovernanceRetention=True)) == ("AccessDenied", 403), retention
+    assert code_of(lambda: s3.delete_object(Bucket=locked, Key="c", VersionId=vid,
+                                            BypassGovernanceRetention=True)) == \
+        ("AccessDenied", 403)
+    # Extending is allowed.
+    longer = _soon(6)
+    s3.put_object_retention(Bucket=locked, Key="c", VersionId=vid,
+                            Retention={"Mode": "COMPLIANCE", "RetainUntilDate": longer})
+    got = s3.get_object_retention(Bucket=locked, Key="c", VersionId=vid)["Retention"]
+    assert abs((got["RetainUntilDate"] - longer).total_seconds()) < 0.01
+    # An overwrite makes a new version; the locked one stays.
+    s3.put_object(Bucket=locked, Key="c", Body=b"newer")
+    assert s3.get_object(Bucket=locked, Key="c", VersionId=vid)["Body"].read() == b"kept"
+    time.sleep(max(0.0, (longer - datetime.datetime.now(datetime.timezone.utc))
+                   .total_seconds()) + 0.5)
+    s3.delete_object(Bucket=locked, Key="c", VersionId=vid)
+    assert code_of(lambda: s3.head_object(Bucket=locked, Key="c", VersionId=vid))[1] == 404
+
+
+def test_legal_hold_blocks_deletion_even_with_bypass(s3, locked):
+    vid = s3.put_object(Bucket=locked, Key="h", Body=b"kept",
+                        ObjectLockLegalHoldStatus="ON")["VersionId"]
+    assert s3.get_object(Bucket=locked, Key="h")["ObjectLockLegalHoldStatus"] == "ON"
+    assert code_of(lambda: s3.get_object_retention(Bucket=locked, Key="h")) == \
+        ("NoSuchObjectLockConfiguration", 404)
+    assert code_of(lambda: s3.delete_object(Bucket=locked, Key="h", VersionId=vid,
+                                            BypassGovernanceRetention=True)) == \
+        ("AccessDenied", 403)
+    assert code_of(lambda: s3.put_object_legal_hold(
+        Bucket=locked, Key="h", LegalHold={"Status": "MAYBE"})) == ("InvalidArgument", 400)
+    s3.put_object_legal_hold(Bucket=locked, Key="h", VersionId=vid,
+                             LegalHold={"Status": "OFF"})
+    assert s3.get_object_legal_hold(Bucket=locked, Key="h")["LegalHold"] == {"Status": "OFF"}
+    s3.delete_object(Bucket=locked, Key="h", VersionId=vid)
+
+
+def test_copy_and_multipart_take_the_lock_headers(s3, locked):
+    s3.put_object(Bucket=locked, Key="src", Body=b"data")
+    s3.copy_object(Bucket=locked, Key="dst", CopySource={"Bucket": locked, "Key": "src"},
+                   ObjectLockLegalHoldStatus="ON")
+    assert s3.head_object(Bucket=locked, Key="dst")["ObjectLockLegalHoldStatus"] == "ON"
+    assert "ObjectLockLegalHoldStatus" not in s3.head_object(Bucket=locked, Key="src")
+    upload = s3.create_multipart_upload(Bucket=locked, Key="mp", ObjectLockMode="GOVERNANCE",
+                                        ObjectLockRetainUntilDate=_soon(3600))
+    part = s3.upload_part(Bucket=locked, Key="mp", UploadId=upload["UploadId"], PartNumber=1,
+                          Body=b"p" * 10)
+    done = s3.complete_multipart_upload(
+        Bucket=locked, Key="mp", UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert s3.head_object(Bucket=locked, Key="mp")["ObjectLockMode"] == "GOVERNANCE"
+    assert code_of(lambda: s3.delete_object(Bucket=locked, Key="mp",
+                                            VersionId=done["VersionId"])) == \
+        ("AccessDenied", 403)
+
+
+def test_the_aws_cli_sets_configuration_and_retention(s3, locked):
+    config = {"ObjectLockEnabled": "Enabled",
+              "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 1}}}
+    run = aws("s3api", "put-object-lock-configuration", "--bucket", locked,
+              "--object-lock-configuration", json.dumps(config))
+    assert run.returncode == 0, run.stderr
+    got = aws("s3api", "get-object-lock-configuration", "--bucket", locked)
+    assert json.loads(got.stdout)["ObjectLockConfiguration"] == config
+    vid = s3.put_object(Bucket=locked, Key="cli", Body=b"x")["VersionId"]
+    # The default gave it a year; shortening that needs the bypass.
+    short = aws("s3api", "put-object-retention", "--bucket", locked, "--key", "cli",
+                "--version-id", vid, "--retention", json.dumps(
+                    {"Mode": "GOVERNANCE", "RetainUntilDate": _soon(7200).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ")}))
+    assert short.returncode != 0 and "AccessDenied" in short.stderr
+    until = _soon(400 * 86400).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = aws("s3api", "put-object-retention", "--bucket", locked, "--key", "cli",
+              "--version-id", vid, "--retention",
+              json.dumps({"Mode": "GOVERNANCE", "RetainUntilDate": until}))
+    assert run.returncode == 0, run.stderr
+    got = json.loads(aws("s3api", "get-object-retention", "--bucket", locked, "--key",
+                         "cli").stdout)["Retention"]
+    assert got["Mode"] == "GOVERNANCE" and got["RetainUntilDate"].startswith(until[:19])
+    past = aws("s3api", "put-object-retention", "--bucket", locked, "--key", "cli",
+               "--retention", json.dumps({"Mode": "GOVERNANCE",
+                                          "RetainUntilDate": "2020-01-01T00:00:00Z"}))
+    assert past.returncode != 0 and "InvalidArgument" in past.stderr
+
+
+def _run_expirers():
+    saio_dir = os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio"))
+    confs = sorted(glob.glob(os.path.join(saio_dir, "etc", "object-server", "*.conf")))
+    assert confs
+    for conf in confs:
+        subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-object-expirer"), conf,
+                        "--once"], capture_output=True, timeout=120, check=True)
+
+
+def test_the_lock_holds_through_the_swift_api_and_the_expirer(s3, locked, conn):
+    vid = s3.put_object(Bucket=locked, Key="sw", Body=b"kept", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=_soon(3600))["VersionId"]
+    # The archived copy once a new version is on top.
+    s3.put_object(Bucket=locked, Key="sw", Body=b"newer")
+    archive = locked + "+versions"
+    names = [o["name"] for o in conn.get_container(archive)[1]]
+    assert len(names) == 1
+    for call in (lambda: conn.delete_object(archive, names[0]),
+                 lambda: conn.put_object(archive, names[0], b"overwritten")):
+        with pytest.raises(swiftclient.ClientException) as err:
+            call()
+        assert err.value.http_status == 403
+    # A POST keeps the lock; the X-Delete-At it sets must not remove the object.
+    conn.post_object(archive, names[0], {"X-Delete-At": str(int(time.time()) + 1)})
+    time.sleep(2)
+    _run_expirers()
+    assert conn.get_object(archive, names[0])[1] == b"kept"
+    assert s3.get_object(Bucket=locked, Key="sw", VersionId=vid)["Body"].read() == b"kept"
+    assert s3.head_object(Bucket=locked, Key="sw", VersionId=vid)["ObjectLockMode"] == \
+        "GOVERNANCE"
+    # A Swift DELETE of the current object archives it first (a delete
+    # marker, as S3 without a version id); the version stays.
+    conn.delete_object(locked, "sw")
+    assert s3.get_object(Bucket=locked, Key="sw", VersionId=vid)["Body"].read() == b"kept"
