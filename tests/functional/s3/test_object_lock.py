@@ -204,6 +204,9 @@ def test_legal_hold_blocks_deletion_even_with_bypass(s3, locked):
     assert code_of(lambda: s3.delete_object(Bucket=locked, Key="h", VersionId=vid,
                                             BypassGovernanceRetention=True)) == \
         ("AccessDenied", 403)
+    bulk = s3.delete_objects(Bucket=locked, Delete={"Objects": [{"Key": "h", "VersionId": vid}]})
+    assert [(e["Key"], e["Code"]) for e in bulk["Errors"]] == [("h", "AccessDenied")]
+    assert "Deleted" not in bulk
     assert code_of(lambda: s3.put_object_legal_hold(
         Bucket=locked, Key="h", LegalHold={"Status": "MAYBE"})) == ("InvalidArgument", 400)
     s3.put_object_legal_hold(Bucket=locked, Key="h", VersionId=vid,
