@@ -280,7 +280,10 @@ def test_the_lock_holds_through_the_swift_api_and_the_expirer(s3, locked, conn):
     archive = locked + "+versions"
     names = [o["name"] for o in conn.get_container(archive)[1]]
     assert len(names) == 1
+    # The bypass is a backend header: a client's is stripped.
     for call in (lambda: conn.delete_object(archive, names[0]),
+                 lambda: conn.delete_object(archive, names[0], headers={
+                     "X-Backend-Lock-Bypass": "archived"}),
                  lambda: conn.put_object(archive, names[0], b"overwritten")):
         with pytest.raises(swiftclient.ClientException) as err:
             call()
@@ -297,3 +300,14 @@ def test_the_lock_holds_through_the_swift_api_and_the_expirer(s3, locked, conn):
     # marker, as S3 without a version id); the version stays.
     conn.delete_object(locked, "sw")
     assert s3.get_object(Bucket=locked, Key="sw", VersionId=vid)["Body"].read() == b"kept"
+
+
+def test_a_swift_client_cannot_set_the_lock_keys(conn, plain):
+    conn.put_object(plain, "k", b"x", headers={"X-Object-Sysmeta-Lock-Hold": "ON",
+                                               "X-Object-Sysmeta-Lock-Mode": "COMPLIANCE",
+                                               "X-Object-Sysmeta-Lock-Until":
+                                                   "2099-01-01T00:00:00.000Z"})
+    conn.delete_object(plain, "k")
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.head_object(plain, "k")
+    assert err.value.http_status == 404
