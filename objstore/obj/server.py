@@ -17,7 +17,7 @@ from webob import Request, Response
 
 from objstore.common import concurrency, constraints, footers, object_lock
 from objstore.common.config import config_float, config_int, swift_dir
-from objstore.common.http import conditional, errors, ranges
+from objstore.common.http import conditional, errors, listing, ranges
 from objstore.common.logs import get_logger
 from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
@@ -387,6 +387,7 @@ class ObjectController(StorageServer):
         current = df.timestamp
         data_ts = df.data_timestamp
         current_meta = df.get_metadata()
+        data_type = df.get_datafile_metadata().get("Content-Type", "")
         old_delete_at = current_meta.get("X-Delete-At")
         df.close()
         if current >= ts:
@@ -418,7 +419,7 @@ class ObjectController(StorageServer):
                                    delete_at)
         if new_ctype and new_ctype != current_meta.get("Content-Type"):
             self._update_listed_type(req, df, _segs, _policy, current_meta, data_ts, ts,
-                                     new_ctype)
+                                     listing.listed_type_after_post(new_ctype, data_type))
         return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
 
     def _update_listed_type(self, req: Request, df: DiskFile, segs: List[Optional[str]],

@@ -185,6 +185,18 @@ def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
     return ";".join(kept), params
 
 
+def listed_type_after_post(new_type: str, data_type: str) -> str:
+    """The content type a container lists once a POST set an object's type
+    to ``new_type``: the client's type and parameters, but not the ones
+    middlewares keep (``swift_bytes``, ``slo_etag``), which stay as the
+    object's PUT (``data_type``) set them, so a client cannot change a
+    listed size and a large object keeps its listed size and ETag (as
+    Swift 2.38.3 lists them)."""
+    listed, _ignored = split_content_type(new_type)
+    _data, kept = split_content_type(data_type)
+    return listed + "".join(";%s=%s" % item for item in kept.items())
+
+
 def object_item(name: str, created_at: str, size: int, content_type: str,
                 etag: str) -> Dict[str, Any]:
     """The JSON form of one container listing row."""

@@ -390,6 +390,23 @@ def test_container_update_is_sent_after_put_and_delete(app, container_server):
     assert not os.path.exists(os.path.join(app.mgr.devices, "sda1", "async_pending-1"))
 
 
+def test_a_post_lists_its_type_but_never_a_size_of_its_own(app, container_server):
+    hdrs = {"X-Container-Host": container_server.host, "X-Container-Device": "sdc",
+            "X-Container-Partition": "3"}
+    manifest = "text/plain;swift_bytes=5000;slo_etag=abc"
+    assert put(app, b"[]", Timestamp.now(), dict(hdrs, **{"Content-Type": manifest})) \
+        .status_int == 201
+    for sent, listed in [("a/b; swift_bytes=3; x=1", "a/b;x=1;swift_bytes=5000;slo_etag=abc"),
+                         ("c/d", "c/d;swift_bytes=5000;slo_etag=abc")]:
+        resp = call(app, "POST", headers=dict(hdrs, **{"Content-Type": sent,
+                                                       "X-Timestamp": Timestamp.now().internal}))
+        assert resp.status_int == 202
+        method, _path, headers = container_server.requests[-1]
+        assert (method, headers["X-Content-Type"]) == ("PUT", listed)
+    # the stored type is the client's, as sent
+    assert call(app, "HEAD").headers["Content-Type"] == "c/d"
+
+
 def test_a_failed_container_update_leaves_an_async_pending(app, container_server):
     container_server.status = 503
     ts = Timestamp.now()

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from objstore.common.http.listing import (ListingParamError, container_item, items_from_json,
-                                          listing_headers, listing_media_type, object_item,
+                                          listed_type_after_post, listing_headers,
+                                          listing_media_type, object_item,
                                           parse_limit, parse_listing_params, query_params,
                                           render_listing, split_content_type, subdir_item)
 
@@ -186,3 +187,15 @@ def test_listed_content_type_parameters_are_joined_without_spaces_as_swift():
              "a/b;x=1 2": "a/b;x=1", "a/b;;x=1": "a/b;x=1"}
     for stored, listed in cases.items():
         assert object_item("o", TS, 1, stored, "e")["content_type"] == listed, stored
+
+
+@pytest.mark.parametrize("new,data,listed", [
+    # a client's swift_bytes never changes a listed size
+    ("a/b; swift_bytes=3; x=1", "application/octet-stream", "a/b;x=1"),
+    # a large object keeps the size and ETag its PUT listed
+    ("c/d", "text/plain;swift_bytes=5;slo_etag=abc", "c/d;swift_bytes=5;slo_etag=abc"),
+    ("a/b; swift_bytes=3", "x/y;swift_bytes=5", "a/b;swift_bytes=5"),
+    ("text/html; charset=utf-8", "text/plain", "text/html;charset=utf-8"),
+])
+def test_listed_type_after_post(new, data, listed):
+    assert listed_type_after_post(new, data) == listed
