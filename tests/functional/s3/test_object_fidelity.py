@@ -73,8 +73,8 @@ def test_encoding_type_url_encodes_keys_prefixes_and_markers(s3, bucket, v2):
     else:
         query["marker"] = "a b/"
     page = _listing(bucket, **query)
-    assert page.texts("Prefix") == ["a%20b/"] and page.texts("Delimiter") == ["%2F"] or \
-        page.texts("Delimiter") == ["/"]
+    # S3's URL encoding leaves "/" as it is, in the prefix and the delimiter alike
+    assert (page.texts("Prefix"), page.texts("Delimiter")) == (["a%20b/"], ["/"])
     assert page.texts("Contents/Key") == ["a%20b/c%2Bd"]
     assert page.texts("EncodingType") == ["url"]
     if v2:

@@ -213,6 +213,14 @@ def test_presigned_expiry_beyond_a_week_is_a_query_error(s3v4, bucket, expires):
     assert (status, code(body)) == (400, "AuthorizationQueryParametersError")
 
 
+def test_a_negative_presigned_expiry_is_a_query_error(s3v4, bucket):
+    url = s3v4.generate_presigned_url("get_object", Params={
+        "Bucket": bucket, "Key": "secret"}, ExpiresIn=60)
+    assert "X-Amz-Expires=60&" in url
+    status, _h, body = send("GET", path_of(url.replace("X-Amz-Expires=60&", "X-Amz-Expires=-1&")))
+    assert (status, code(body)) == (400, "AuthorizationQueryParametersError")
+
+
 def test_presigned_expiry_of_a_week_works(s3v4, bucket):
     url = s3v4.generate_presigned_url("get_object", Params={
         "Bucket": bucket, "Key": "secret"}, ExpiresIn=604800)
