@@ -1,13 +1,15 @@
-"""Container (bucket) quotas seen through the S3 API with boto3 against the
-live SAIO: PutObject and CompleteMultipartUpload past a quota answer
-EntityTooLarge (docs/s3.md) and store nothing."""
+"""Container (bucket) and account quotas seen through the S3 API with boto3
+against the live SAIO: PutObject and CompleteMultipartUpload past a quota
+answer EntityTooLarge (docs/s3.md) and store nothing."""
 
+import time
 import uuid
 
 import botocore
 import pytest
 
 from tests.functional.s3.test_s3_clients import client
+from tests.functional.test_quotas import account_quota  # noqa: F401
 
 PART = 5 * 1024 * 1024
 
@@ -57,3 +59,18 @@ def test_complete_multipart_upload_past_the_bucket_quota_is_entity_too_large(s3,
     s3.complete_multipart_upload(Bucket=bucket, Key="mpu", UploadId=upload,
                                  MultipartUpload={"Parts": parts})
     assert s3.head_object(Bucket=bucket, Key="mpu")["ContentLength"] == PART + 1
+
+
+def test_put_object_past_the_account_quota_is_entity_too_large(s3, bucket, http_api,
+                                                                account_quota):  # noqa: F811
+    used = int(http_api.request("HEAD", http_api.path(user="admin")).headers[
+        "X-Account-Bytes-Used"])
+    account_quota("X-Account-Quota-Bytes", str(used + 4))
+    time.sleep(0.5)  # as in tests/functional/test_quotas.py: the POST reaches every worker
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        s3.put_object(Bucket=bucket, Key="over", Body=b"12345")
+    assert err.value.response["Error"]["Code"] == "EntityTooLarge"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="fits", Body=b"1234")
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["fits"]

@@ -118,6 +118,22 @@ def test_ranged_gets_decrypt_from_the_first_byte_asked(cluster, container):
     assert (status, body) == (206, BODY[-10:])
 
 
+def test_a_ranged_get_reads_only_the_range_from_the_object_server(cluster, container):
+    path = container + "/few-bytes"
+    cluster.enc.request("PUT", path, {}, BODY)
+
+    def answered():
+        return sum(relay.answered for relay in cluster.relays)
+    before = answered()
+    status, _h, body = cluster.enc.request("GET", path, {"Range": "bytes=40000-40009"})
+    assert (status, body) == (206, BODY[40000:40010])
+    # The headers and at most a cipher block around the range, not the 64 KiB body.
+    assert answered() - before < 8192
+    before = answered()
+    assert cluster.enc.request("GET", path)[2] == BODY
+    assert answered() - before > len(BODY)  # the counter does see a whole body
+
+
 def test_conditions_are_judged_on_the_plaintext_etag(cluster, container):
     path = container + "/cond"
     etag = hashlib.md5(BODY).hexdigest()

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from ring import Ring, RingBuilder
@@ -64,13 +64,17 @@ class HeaderDict(dict):
 
 class Relay:
     """Forwards TCP to a server; ``mode`` is ``pass``, ``down`` or
-    ``stall`` (stop forwarding the answer after ``stall_after`` bytes)."""
+    ``stall`` (stop forwarding the answer after ``stall_after`` bytes).
+    ``answered`` counts the bytes the server sent back, so a test can see
+    how much a request read from it."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.mode = "pass"
         self.stall_after = 0
         self.connections = 0
+        self.answered = 0
+        self._count_lock = threading.Lock()
         self.release = threading.Event()
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -106,11 +110,16 @@ class Relay:
         release = self.release
         threading.Thread(target=self._pump, args=(client, upstream, None, release),
                          daemon=True).start()
-        self._pump(upstream, client, self.stall_after if mode == "stall" else None, release)
+        self._pump(upstream, client, self.stall_after if mode == "stall" else None, release,
+                   self._count)
+
+    def _count(self, nbytes: int) -> None:
+        with self._count_lock:
+            self.answered += nbytes
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket, limit: Optional[int],
-              release: threading.Event) -> None:
+              release: threading.Event, count: Optional[Callable[[int], None]] = None) -> None:
         sent = 0
         try:
             while True:
@@ -123,6 +132,8 @@ class Relay:
                     break
                 dst.sendall(data)
                 sent += len(data)
+                if count is not None:
+                    count(len(data))
         except OSError:
             pass
         for s in (src, dst):

@@ -4,6 +4,8 @@ import hashlib
 import json
 import uuid
 
+from cluster import Cluster
+
 ACCOUNT = "AUTH_test"
 
 
@@ -84,6 +86,19 @@ def test_unknown_account_looks_empty_when_autocreate_is_on(cluster):
     status, headers, _ = cluster.request("HEAD", "/v1/AUTH_nobody%s" % uuid.uuid4().hex[:6])
     assert status == 200  # Swift's HEAD of a not-yet-created account (a real one is 204)
     assert headers["X-Account-Container-Count"] == "0" and "X-Put-Timestamp" in headers
+
+
+def test_without_autocreate_an_unknown_account_is_404_and_gets_nothing(tmp_path):
+    c = Cluster(str(tmp_path), proxy_options="account_autocreate = false\n")
+    try:
+        account = "/v1/AUTH_nobody%s" % uuid.uuid4().hex[:6]
+        assert c.request("HEAD", account)[0] == 404
+        assert c.request("GET", account)[0] == 404
+        assert c.request("PUT", account + "/c")[0] == 404
+        assert c.request("POST", account + "/c", {"X-Container-Meta-A": "1"})[0] == 404
+        assert c.request("HEAD", account)[0] == 404  # the PUT created no account
+    finally:
+        c.stop()
 
 
 def test_container_put_in_a_new_account_creates_the_account(cluster):
