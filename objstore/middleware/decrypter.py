@@ -25,12 +25,11 @@ the stored MAC.
 from __future__ import annotations
 
 import logging
-import re
 from urllib.parse import unquote
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
-from objstore.common.http import listing
-from objstore.common.http.conditional import http_date
+from objstore.common.http import listing, ranges
+from objstore.common.http.conditional import http_date, if_range_allows
 from objstore.common.http.errors import swift_error
 from objstore.middleware import crypto_utils as cu
 from objstore.middleware.encrypter import BODY_META, CRYPTO_PREFIXES, ETAG, META_PREFIX
@@ -38,7 +37,6 @@ from objstore.middleware.encrypter import BODY_META, CRYPTO_PREFIXES, ETAG, META
 LOG = logging.getLogger("objstore.encryption")
 ETAG_IS_AT = "HTTP_X_BACKEND_ETAG_IS_AT"
 MAC_LOCATIONS = "X-Object-Transient-Sysmeta-Crypto-Etag-Mac"
-_RANGE = re.compile(r"bytes (\d+)-(\d+)/")
 StartResponse = Callable[..., Any]
 
 
@@ -153,9 +151,9 @@ class _MultipartDecrypter:
                         break  # the part headers are not all here yet
                     head, buf = buf[:end + 4], buf[end + 4:]
                     out.append(head)
-                    found = _RANGE.search(head.decode("latin-1"))
-                    if found:
-                        first, last = int(found.group(1)), int(found.group(2))
+                    span = _part_range(head)
+                    if span:
+                        first, last = span[0], span[1]
                         left = last - first + 1
                         transform = cu.ctr(self.keys.body_key, self.keys.iv, first)
                     else:
@@ -243,9 +241,18 @@ def handle_get(app: Callable[..., Any], env: Dict[str, Any], start_response: Sta
         return _MultipartDecrypter(app_iter, keys)
     offset = 0
     if code == "206":
-        found = _RANGE.match(lower.get("content-range", ""))
-        offset = int(found.group(1)) if found else 0
+        span = ranges.parse_content_range(lower.get("content-range"))
+        offset = span[0] if span else 0
     return _decrypt(app_iter, cu.ctr(keys.body_key, keys.iv, offset))
+
+
+def _part_range(head: bytes) -> Optional[Tuple[int, int, Optional[int]]]:
+    """The span a ``multipart/byteranges`` part's headers name."""
+    for line in head.decode("latin-1").split("\r\n"):
+        name, _sep, value = line.partition(":")
+        if name.strip().lower() == "content-range":
+            return ranges.parse_content_range(value)
+    return None
 
 
 def handle_listing(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,
@@ -320,7 +327,7 @@ def _get_if_range(app: Callable[..., Any], env: Dict[str, Any], start_response: 
         app_iter = _started(app_iter)
     status, headers, exc_info = captured
     etag = next((v for k, v in headers if k.lower() == "etag"), "")
-    matches = not if_range.startswith("W/") and if_range.strip('"') == etag.strip('"')
+    matches = if_range_allows({"If-Range": if_range}, etag, 0.0)  # an ETag: no date here
     if status.startswith("206") and not matches:
         close = getattr(app_iter, "close", None)
         if close:

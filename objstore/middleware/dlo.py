@@ -226,12 +226,11 @@ class DynamicLargeObject:
 
     @staticmethod
     def _conditions(conditions: Dict[str, str], etag: str) -> Optional[int]:
-        if "HTTP_IF_MATCH" in conditions and not conditional.etag_matches(conditions["HTTP_IF_MATCH"], etag):
-            return 412
-        if "HTTP_IF_NONE_MATCH" in conditions and \
-                conditional.etag_matches(conditions["HTTP_IF_NONE_MATCH"], etag):
-            return 304
-        return None
+        """The ETag conditions judged on the assembled object's ETag (a DLO
+        has no Last-Modified of its own to judge dates on)."""
+        return conditional.rfc_verdict(conditional.Preconditions(
+            if_match=conditions.get("HTTP_IF_MATCH"),
+            if_none_match=conditions.get("HTTP_IF_NONE_MATCH")), etag, None)
 
     def _stream(self, env: Dict[str, Any], account: str,
                 pieces: Iterable[Piece]) -> Iterator[bytes]:
