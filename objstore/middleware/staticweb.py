@@ -29,8 +29,12 @@ import json
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote
 
+from webob import Request
+
 from objstore.common import registry
 from objstore.common.config import config_true_value
+from objstore.common.constraints import VALID_API_VERSIONS
+from objstore.common.http import errors
 from objstore.common.info import get_container_info
 from objstore.common.subrequest import make_env
 from objstore.common.utils import close_if_possible, split_path
@@ -159,14 +163,18 @@ class StaticWeb:
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if env["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return self.app(env, start_response)
-        token = env.get("HTTP_X_AUTH_TOKEN") or env.get("HTTP_X_STORAGE_TOKEN")
-        if token and not config_true_value(env.get("HTTP_X_WEB_MODE", "f")):
+        # A token the auth middleware did not accept leaves no identity:
+        # the browser is anonymous (an unknown token of its own format
+        # already got a 401 there).
+        if env.get("REMOTE_USER") and not config_true_value(env.get("HTTP_X_WEB_MODE", "f")):
             return self.app(env, start_response)
         try:
             path = wsgi_to_str(env["PATH_INFO"])
             version, account, container, obj = split_path(path, 2, 4, True)
         except (ValueError, UnicodeError):
             return self.app(env, start_response)
+        if version not in VALID_API_VERSIONS and container and not obj:
+            return _no_site(env, start_response)
         if version != "v1" or not container:
             return self.app(env, start_response)
         info = get_container_info(env, self.app, account, container)
@@ -332,3 +340,17 @@ class _Site:
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
     conf = dict(global_conf, **local_conf)
     return lambda app: StaticWeb(app, conf)
+
+
+def _no_site(env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """A container read in web mode under a version no API has
+    (``/foo/acct/cont``): no site can be there, so the browser gets the
+    auth middleware's refusal (401, or 403 for a token holder in web
+    mode) or, once allowed, 404 -- as Swift 2.38.3 answers, where the
+    proxy's 400 for the version comes only to a request with an identity.
+    """
+    authorize = env.get("swift.authorize")
+    denied = authorize(Request(env)) if authorize is not None else None
+    if denied is None:
+        denied = errors.swift_error(404)
+    return denied(env, start_response)

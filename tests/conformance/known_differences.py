@@ -46,10 +46,6 @@ SLO_ASYNC_DELETE = ("not yet (issue 11): DELETE ?multipart-manifest=delete&async
                     "segments at once and reports them, as Swift does with "
                     "allow_async_delete off, and its /info says allow_async_delete: false")
 
-POST_SWIFT_BYTES = ("not yet (issue 11): after a POST whose Content-Type carries swift_bytes=N "
-                    "the container listing shows N bytes; Swift keeps the object's size (the "
-                    "parameter counts only when a middleware PUTs a manifest)")
-
 KNOWN: Dict[str, str] = {
     # --- /info
     "info-section-slo":
@@ -57,8 +53,6 @@ KNOWN: Dict[str, str] = {
     "info-section-s3api":
         S3_PART_NUMBERS,
     # --- Names and paths
-    "object-post-content-type-swift-param":
-        POST_SWIFT_BYTES,
     "object-delete-if-delete-at-mismatch":
         "deliberate: X-If-Delete-At is a backend header the gatekeeper removes from client requests (see docs: Names and paths)",
     # --- Conditional and ranged requests

@@ -100,6 +100,31 @@ def test_an_unknown_api_version_is_400_and_an_empty_segment_404(http_api):
     assert (resp.status, resp.body, resp.headers["Content-Type"]) == (404, NOT_FOUND_PAGE, HTML)
 
 
+def test_a_container_read_under_an_unknown_version_asks_a_browser_for_a_token(http_api):
+    """Staticweb takes a container read without an identity first: 401 with
+    the path's account as realm; with a token the proxy's 400 for the version;
+    in web mode the token's own verdict (403 elsewhere, 404 in its account)."""
+    for method, path in (("GET", "/foo/bar/baz"), ("HEAD", "/v2/AUTH_test/c"),
+                         ("GET", "/foo/bar/baz/")):
+        for headers in ({}, {"X-Auth-Token": "not-ours"}):
+            resp = http_api.request(method, path, user=None, headers=headers)
+            realm = path.split("/")[2]
+            assert (resp.status, resp.headers["WWW-Authenticate"]) == (
+                401, 'Swift realm="%s"' % realm), (method, path, headers)
+            assert resp.body == (UNAUTHORIZED_PAGE if method == "GET" else b"")
+        resp = http_api.request(method, path)
+        assert resp.status == 400 and "WWW-Authenticate" not in resp.headers, (method, path)
+    web = {"X-Web-Mode": "true"}
+    assert http_api.request("GET", "/foo/bar/baz", headers=web).status == 403
+    resp = http_api.request("GET", "/v2/AUTH_test/c", headers=web)
+    assert (resp.status, resp.body) == (404, NOT_FOUND_PAGE)
+    # Writes and object paths meet the proxy's 400 at once.
+    for method, path in (("PUT", "/foo/bar/baz"), ("GET", "/foo/bar/baz/qux"),
+                         ("GET", "/foo/bar")):
+        resp = http_api.request(method, path, user=None, body=b"" if method == "PUT" else None)
+        assert (resp.status, resp.body) == (400, BAD_REQUEST_PAGE), (method, path)
+
+
 @pytest.mark.parametrize("suffix", ["/%FF", "/c%00d", "/fn-x/%C3", "/fn-x/a%00b"])
 def test_invalid_utf8_or_nul_in_a_name_is_412(http_api, suffix):
     for method in ("GET", "PUT", "POST", "DELETE"):

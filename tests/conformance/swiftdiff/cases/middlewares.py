@@ -95,6 +95,8 @@ CASES = [
          setup("PUT", "{a}/{c}/a.txt", b"a"), setup("PUT", "{a}/{c}/d/b.txt", b"bb"),
          check("GET", "{a}/{c}/", user=None), check("GET", "{a}/{c}/d/", user=None)),
     case("staticweb-web-mode-for-owner", *_WEB, check("GET", "{a}/{c}/", X_Web_Mode="true")),
+    case("staticweb-unknown-token-is-anonymous", *_WEB,
+         check("GET", "{a}/{c}/", user=None, X_Auth_Token="not-a-tempauth-token")),
     # CORS
     case("cors-preflight-allowed", *_CORS,
          check("OPTIONS", "{a}/{c}/o", user=None, Origin="http://good.example.com",
