@@ -34,9 +34,10 @@ from objstore.common.config import swift_dir
 from objstore.common.http.errors import swift_error
 from objstore.common.info import get_account_info, get_container_info
 from objstore.common.storage_policy import StoragePolicies, load_policies
+from objstore.common.http.paths import split_swift_path
 from objstore.middleware.quota import (OVER_POLICY_QUOTA, OVER_QUOTA, StartResponse,
-                                       bad_request, refuse, parse_quota, split_target,
-                                       stored_quota, upload_size)
+                                       bad_request, parse_quota, refuse, stored_quota,
+                                       upload_size)
 
 SYSMETA_PREFIX = "x-account-sysmeta-"
 # Client header (lower case, after "x-account-") -> sysmeta key.
@@ -65,7 +66,7 @@ class AccountQuotaMiddleware:
         return self._policies
 
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        target = split_target(env)
+        target = split_swift_path(env)
         if target is None:
             return self.app(env, start_response)
         account, container, obj = target

@@ -23,8 +23,9 @@ from typing import Any, Callable, Dict, Iterable
 
 from objstore.common import registry
 from objstore.common.info import get_container_info
+from objstore.common.http.paths import split_swift_path
 from objstore.middleware.quota import (OVER_QUOTA, StartResponse, bad_request, parse_quota,
-                                       refuse, split_target, stored_quota, upload_size)
+                                       refuse, stored_quota, upload_size)
 
 BYTES_ENV = "HTTP_X_CONTAINER_META_QUOTA_BYTES"
 COUNT_ENV = "HTTP_X_CONTAINER_META_QUOTA_COUNT"
@@ -39,7 +40,7 @@ class ContainerQuotaMiddleware:
 
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = env.get("REQUEST_METHOD")
-        target = split_target(env) if method in ("PUT", "POST") else None
+        target = split_swift_path(env) if method in ("PUT", "POST") else None
         if target is None or target[1] is None:
             return self.app(env, start_response)
         account, container, obj = target

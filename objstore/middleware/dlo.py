@@ -31,8 +31,8 @@ from urllib.parse import parse_qs
 from webob import Request, Response
 
 from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
-from objstore.common.http.wsgi_str import unquote_to_str, wsgi_to_str
-from objstore.common.utils import split_path
+from objstore.common.http.wsgi_str import unquote_to_str
+from objstore.common.http.paths import split_swift_path
 from objstore.common.http import conditional, ranges
 from objstore.middleware.segments import (ListingError, Piece, SegmentError, set_large_body,
                                           WsgiApp, close_response, iter_piece, listing_rows,
@@ -100,13 +100,10 @@ class DynamicLargeObject:
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         method = env.get("REQUEST_METHOD")
-        try:
-            version, account, _container, obj = split_path(
-                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
-        except (ValueError, UnicodeDecodeError):
+        target = split_swift_path(env)
+        if target is None or not target[2]:
             return self.app(env, start_response)
-        if version != "v1" or not obj:
-            return self.app(env, start_response)
+        account, _container, obj = target
         if method == "PUT" and "HTTP_X_OBJECT_MANIFEST" in env:
             try:
                 check_manifest_header(env["HTTP_X_OBJECT_MANIFEST"])

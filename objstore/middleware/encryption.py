@@ -27,7 +27,7 @@ from objstore.common.config import config_true_value
 from objstore.common.http.errors import swift_error
 from objstore.middleware import crypto_utils as cu
 from objstore.middleware import decrypter, encrypter
-from objstore.middleware.quota import split_target
+from objstore.common.http.paths import split_swift_path
 
 LOG = logging.getLogger("objstore.encryption")
 
@@ -41,7 +41,7 @@ class Encryption:
         registry.register_info("encryption", admin=True, enabled=not self.disabled)
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        target = split_target(env)
+        target = split_swift_path(env)
         if target is None or target[1] is None:
             return self.app(env, start_response)
         account, container, obj = target

@@ -16,8 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.info import get_account_info, get_container_info
-from objstore.common.http.wsgi_str import wsgi_to_str
-from objstore.common.utils import split_path
+from objstore.common.http.paths import split_swift_path
 
 CLIENT_HEADER = "Rfc-Compliant-Etags"
 SYSMETA_KEY = "rfc-compliant-etags"
@@ -37,13 +36,10 @@ class EtagQuoter:
         registry.register_info("etag_quoter", enable_by_default=self.enable_by_default)
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        try:
-            version, account, container, obj = split_path(wsgi_to_str(env.get("PATH_INFO", "")),
-                                                          2, 4, True)
-        except (ValueError, UnicodeError):
+        target = split_swift_path(env)
+        if target is None:
             return self.app(env, start_response)
-        if version != "v1":
-            return self.app(env, start_response)
+        account, container, obj = target
         if env["REQUEST_METHOD"] in ("PUT", "POST") and not obj:
             # The owner's switch is stored as sysmeta of the account/container.
             kind = "CONTAINER" if container else "ACCOUNT"

@@ -37,7 +37,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from objstore.common.config import ConfigError, read_conf
 from objstore.middleware.crypto_utils import (ETAG_KEYS, FETCH_KEYS, KEY_LENGTH, CryptoError,
                                               derive_key)
-from objstore.middleware.quota import split_target
+from objstore.common.http.paths import split_swift_path
 
 SECRET_OPTION = "encryption_root_secret"
 KeyId = Dict[str, str]
@@ -99,7 +99,7 @@ class KeyMaster:
         self.active_id = conf["active_root_secret_id"]
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        target = split_target(env)
+        target = split_swift_path(env)
         if target is not None and target[1] is not None:
             account, container, obj = target
             env[FETCH_KEYS] = lambda key_id=None: self.fetch(account, container, obj, key_id)

@@ -29,8 +29,7 @@ from urllib.parse import unquote
 
 from objstore.common.http import listing
 from objstore.common.http.errors import swift_error
-from objstore.common.http.wsgi_str import wsgi_to_str
-from objstore.common.utils import split_path
+from objstore.common.http.paths import split_swift_path
 
 StartResponse = Callable[..., Any]
 Headers = List[Tuple[str, str]]
@@ -40,13 +39,10 @@ def _listing_path(env: Dict[str, Any]) -> Optional[Tuple[str, str]]:
     """``(kind, name)`` of an account or container listing request, else None."""
     if env.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
-    try:
-        version, account, container, obj = split_path(
-            wsgi_to_str(env.get("PATH_INFO", "")), 2, 4, True)
-    except (ValueError, UnicodeDecodeError):
+    target = split_swift_path(env)
+    if target is None or target[2] is not None:
         return None
-    if version != "v1" or obj is not None:
-        return None
+    account, container, obj = target
     if container is None:
         return "account", account
     return "container", container

@@ -16,8 +16,6 @@ from typing import Any, Callable, Dict, Iterable, Mapping, Optional
 from webob import Request, Response
 
 from objstore.common.http.errors import swift_error
-from objstore.common.utils import split_path
-from objstore.common.http.wsgi_str import wsgi_to_str
 
 # Set by a middleware below the client (s3api's CompleteMultipartUpload) to
 # the size the listing will show for the object: that is what it costs.
@@ -58,19 +56,6 @@ def upload_size(env: Mapping[str, Any]) -> int:
         except (KeyError, TypeError, ValueError):
             continue
     return 0
-
-
-def split_target(env: Mapping[str, Any]) -> Optional[tuple]:
-    """``(account, container, obj)`` of a ``/v1/...`` request (container
-    and obj ``None`` when absent), or ``None`` for any other path."""
-    try:
-        version, account, container, obj = split_path(
-            wsgi_to_str(env.get("PATH_INFO", "")), 2, 4, True)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if version != "v1":
-        return None
-    return account, container or None, obj or None
 
 
 def refuse(env: Dict[str, Any], start_response: StartResponse, text: str) -> Iterable[bytes]:

@@ -43,7 +43,7 @@ from objstore.common.config import config_float
 from objstore.common.http.errors import swift_error
 from objstore.common.info import get_account_info, get_container_info
 from objstore.common.ratelimit import RateLimited, parse_size_rates, rate_for_size, wait_for_slot
-from objstore.middleware.quota import split_target
+from objstore.common.http.paths import split_swift_path
 
 StartResponse = Callable[..., Any]
 WRITE_METHODS = ("PUT", "POST", "DELETE", "COPY")
@@ -90,7 +90,7 @@ class RateLimitMiddleware:
             container_listing_ratelimits=[list(pair) for pair in self.listing_rates])
 
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        target = split_target(env)
+        target = split_swift_path(env)
         cache = env.get("swift.cache")
         if target is None or cache is None:
             return self.app(env, start_response)

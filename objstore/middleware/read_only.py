@@ -22,7 +22,7 @@ from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import swift_error
 from objstore.common.info import get_account_info
-from objstore.middleware.quota import split_target
+from objstore.common.http.paths import split_swift_path
 
 WRITE_METHODS = ("PUT", "POST", "DELETE", "COPY")
 # client header (after "X-Account-") -> sysmeta key
@@ -44,7 +44,7 @@ class ReadOnlyMiddleware:
         registry.register_info("read_only")
 
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        target = split_target(env)
+        target = split_swift_path(env)
         method = env.get("REQUEST_METHOD")
         if target is None:
             return self.app(env, start_response)

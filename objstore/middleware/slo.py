@@ -31,7 +31,7 @@ from objstore.common.http.errors import (HTML, PLAIN, PLAIN_UTF8, STATUSES, stat
                                          swift_error)
 from objstore.common import constraints, registry
 from objstore.common.config import config_int, config_true_value
-from objstore.common.utils import split_path
+from objstore.common.http.paths import split_swift_path
 from objstore.middleware import slo_manifest as sm
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import WsgiApp, close_response, sub_request
@@ -100,13 +100,10 @@ class StaticLargeObject:
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
-        try:
-            version, account, _container, obj = split_path(
-                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
-        except (ValueError, UnicodeDecodeError):
+        target = split_swift_path(env)
+        if target is None or not target[2]:
             return self.app(env, start_response)
-        if version != "v1" or not obj:
-            return self.app(env, start_response)
+        account, _container, obj = target
         query = parse_qs(env.get("QUERY_STRING", ""))
         mm = (query.get("multipart-manifest") or [""])[0]
         method = env.get("REQUEST_METHOD")

@@ -2,7 +2,8 @@
 
 import pytest
 
-from objstore.middleware.quota import parse_quota, split_target, stored_quota, upload_size
+from objstore.common.http.paths import split_swift_path as split_target
+from objstore.middleware.quota import parse_quota, stored_quota, upload_size
 
 
 @pytest.mark.parametrize("value,expected", [(None, None), ("", None), ("  ", None),
