@@ -9,7 +9,14 @@
 * ``GET``/``HEAD`` of a manifest answer as the whole object, and
   ``?multipart-manifest=get`` as the manifest: see ``slo_get``.
 * ``DELETE ?multipart-manifest=delete`` deletes the segments then the
-  manifest and reports like a bulk delete.
+  manifest and reports like a bulk delete. With ``&async=yes``
+  (``allow_async_delete``, on by default as in Swift) the manifest goes at
+  once (204) and its segments are left to the object expirer: each gets
+  ``X-Delete-After: 1`` with a POST, which queues it in the expirer queue
+  the object server keeps for every X-Delete-At (so a segment reads 404
+  a second later and is removed, with its listing row, by the next
+  expirer pass). As in Swift, the segments must sit in one container and
+  none may be a large object itself.
 * ``X-Static-Large-Object`` is this middleware's to set: a client sending
   it on any other PUT (a copy included) or on a POST is refused, so no
   object can be made to look like a manifest it is not.
@@ -88,6 +95,7 @@ class StaticLargeObject:
                                              sm.DEFAULT_MIN_SEGMENT_SIZE))
         self.max_depth = int(conf.get("max_nesting_depth", DEFAULT_MAX_NESTING_DEPTH))
         self.yield_frequency = config_int(conf, "yield_frequency", 10, 1)
+        self.allow_async_delete = config_true_value(conf.get("allow_async_delete", "true"))
         # A stored manifest is the PUT form plus a few fields per segment.
         self.reader = SloReader(app, self.max_depth,
                                 2 * self.max_size + 512 * self.max_segments)
@@ -95,8 +103,7 @@ class StaticLargeObject:
                                max_manifest_size=self.max_size,
                                min_segment_size=self.min_segment_size,
                                yield_frequency=self.yield_frequency,
-                               # DELETE ?async=yes is done at once, as without it
-                               allow_async_delete=False)
+                               allow_async_delete=self.allow_async_delete)
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -119,6 +126,8 @@ class StaticLargeObject:
             part = (query.get("part-number") or [None])[0]
             return self.reader.get(req, account, part)(env, start_response)
         elif method == "DELETE" and mm == "delete":
+            if self.allow_async_delete and config_true_value((query.get("async") or [""])[0]):
+                return self._delete_async(req, account)(env, start_response)
             return self._delete(req, account)(env, start_response)
         return self.app(env, start_response)
 
@@ -297,6 +306,46 @@ class StaticLargeObject:
             ("Response Status", status),
             ("Response Body", ""), ("Number Deleted", counts["deleted"]),
             ("Number Not Found", counts["not_found"])], errors, req.headers.get("Accept"), HTML)
+
+    def _delete_async(self, req: Request, account: str) -> Response:
+        """Delete the manifest now and leave its segments to the expirer."""
+        env = req.environ
+        name = "/" + wsgi_to_str(env["PATH_INFO"]).split("/", 3)[3]
+        resp = sub_request(self.app, env, "GET", "/v1/%s%s" % (account, name), source=SOURCE)
+        if resp.status_int == 404:
+            close_response(resp)
+            return _error(404, "SLO manifest not found", HTML)
+        if resp.status_int != 200 or not is_slo(resp.headers):
+            close_response(resp)
+            if resp.status_int != 200:
+                return swift_error(resp.status_int)
+            return _error(400, "Not an SLO manifest", HTML)
+        try:
+            entries = sm.decode_stored(self.reader.read_manifest(resp))
+        except sm.ManifestError as err:
+            return _error(400, str(err), HTML)
+        segments = [e.name for e in entries if e.data is None]
+        if any(e.sub_slo for e in entries):
+            return _error(400, "No segments may be large objects.", HTML)
+        containers: List[str] = []
+        for seg in segments:
+            container = seg.lstrip("/").split("/", 1)[0]
+            if container not in containers:
+                containers.append(container)
+        if len(containers) > 1:
+            return _error(400, "All segments must be in one container. Found segments in %s"
+                          % ", ".join('"%s"' % c for c in containers), HTML)
+        for seg in segments:
+            post = sub_request(self.app, env, "POST", "/v1/%s%s" % (account, seg),
+                               headers={"X-Delete-After": "1"}, source=SOURCE)
+            close_response(post)
+            if post.status_int // 100 != 2 and post.status_int != 404:
+                return swift_error(post.status_int)  # the manifest stays: try again
+        gone = sub_request(self.app, env, "DELETE", "/v1/%s%s" % (account, name), source=SOURCE)
+        close_response(gone)
+        if gone.status_int // 100 != 2:
+            return swift_error(gone.status_int)
+        return swift_error(204)  # empty, text/html as Swift's
 
     def _delete_tree(self, env: Dict[str, Any], account: str, name: str,
                      counts: Dict[str, int], errors: List[List[str]], depth: int,

@@ -41,15 +41,8 @@ S3_PART_NUMBERS = ("deliberate: s3api takes part numbers 1 to 10,000 (max_upload
                    "size the parts of a large upload; Swift's s3api stops at 1,000 "
                    "(see docs: /info)")
 
-SLO_ASYNC_DELETE = ("not yet (issue 11): DELETE ?multipart-manifest=delete&async=yes (segments "
-                    "left to the expirer, 204) is not implemented: objstore deletes the "
-                    "segments at once and reports them, as Swift does with "
-                    "allow_async_delete off, and its /info says allow_async_delete: false")
-
 KNOWN: Dict[str, str] = {
     # --- /info
-    "info-section-slo":
-        SLO_ASYNC_DELETE,
     "info-section-s3api":
         S3_PART_NUMBERS,
     # --- Names and paths

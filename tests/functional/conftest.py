@@ -5,6 +5,7 @@ that needs it starts it. Each test works in containers with unique names,
 so tests never see each other's data.
 """
 
+import glob
 import os
 import subprocess
 import sys
@@ -185,6 +186,16 @@ def raw_http(method: str, target: bytes, headers: bytes = b"", body: bytes = b""
             if not chunk:
                 return data
             data += chunk
+
+
+def run_expirers() -> None:
+    """One pass of every object server's expirer (``--once``)."""
+    saio_dir = os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio"))
+    confs = sorted(glob.glob(os.path.join(saio_dir, "etc", "object-server", "*.conf")))
+    assert confs
+    for conf in confs:
+        subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-object-expirer"), conf,
+                        "--once"], capture_output=True, timeout=120, check=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,12 @@ real ``swift`` CLI (``--segment-size``) and raw HTTP."""
 import hashlib
 import json
 import os
+import time
 import uuid
 
 import pytest
+
+from tests.functional.conftest import run_expirers
 
 MIB = 1024 * 1024
 
@@ -143,6 +146,65 @@ def test_manifest_delete_reports_like_a_bulk_delete(http_api, container):
     assert http_api.request("HEAD", http_api.path(container, "s1")).status == 404
 
 
+def test_async_manifest_delete_leaves_the_segments_to_the_expirer(http_api, container):
+    for name in ("s1", "s2"):
+        assert http_api.request("PUT", http_api.path(container, name), body=b"x" * 10).status == 201
+    assert http_api.request("PUT", http_api.path(container, "keep"), body=b"k").status == 201
+    manifest = [{"path": "%s/s%d" % (container, i)} for i in (1, 2)]
+    path = http_api.path(container, "m")
+    assert http_api.request("PUT", path + "?multipart-manifest=put",
+                            body=json.dumps(manifest)).status == 201
+    resp = http_api.request("DELETE", path + "?multipart-manifest=delete&async=yes")
+    assert (resp.status, resp.body, resp.headers["Content-Type"]) == (
+        204, b"", "text/html; charset=UTF-8")
+    assert http_api.request("HEAD", path).status == 404
+    listed = lambda: [o["name"] for o in http_api.request(  # noqa: E731
+        "GET", http_api.path(container) + "?format=json").json()]
+    assert listed() == ["keep", "s1", "s2"]  # the expirer has not come yet
+    time.sleep(2)  # the segments' X-Delete-At (one second on) has passed
+    run_expirers()
+    assert listed() == ["keep"]
+    for name in ("s1", "s2"):
+        assert http_api.request("HEAD", http_api.path(container, name)).status == 404
+    assert http_api.request("GET", http_api.path(container, "keep")).body == b"k"
+
+
+def test_async_manifest_delete_refuses_what_swift_refuses_and_deletes_nothing(
+        http_api, container, conn):
+    other = container + "-b"
+    conn.put_container(other)
+    try:
+        _put_segment(http_api, container, "a", b"a" * 10)
+        _put_segment(http_api, other, "b", b"b" * 10)
+        spread = [{"path": "%s/a" % container}, {"path": "%s/b" % other}]
+        path = http_api.path(container, "spread")
+        assert http_api.request("PUT", path + "?multipart-manifest=put",
+                                body=json.dumps(spread)).status == 201
+        resp = http_api.request("DELETE", path + "?multipart-manifest=delete&async=yes")
+        assert (resp.status, resp.body.decode()) == (
+            400, 'All segments must be in one container. Found segments in "%s", "%s"'
+            % (container, other))
+        nested_path = http_api.path(container, "nested")
+        assert http_api.request("PUT", nested_path + "?multipart-manifest=put",
+                                body=json.dumps([{"path": "%s/spread" % container}])).status == 201
+        resp = http_api.request("DELETE", nested_path + "?multipart-manifest=delete&async=yes")
+        assert (resp.status, resp.body) == (400, b"No segments may be large objects.")
+        resp = http_api.request("DELETE", http_api.path(container, "a")
+                                + "?multipart-manifest=delete&async=yes")
+        assert (resp.status, resp.body) == (400, b"Not an SLO manifest")
+        resp = http_api.request("DELETE", http_api.path(container, "nothing")
+                                + "?multipart-manifest=delete&async=yes")
+        assert (resp.status, resp.body) == (404, b"SLO manifest not found")
+        for obj in ("a", "spread", "nested"):
+            head = http_api.request("HEAD", http_api.path(container, obj))
+            assert head.status == 200 and "X-Delete-At" not in head.headers, obj
+        assert http_api.request("GET", http_api.path(other, "b")).body == b"b" * 10
+    finally:
+        for obj in conn.get_container(other)[1]:
+            conn.delete_object(other, obj["name"])
+        conn.delete_container(other)
+
+
 def _put_segment(http_api, container, name, body):
     assert http_api.request("PUT", http_api.path(container, name), body=body).status == 201
     return hashlib.md5(body).hexdigest()
@@ -200,6 +262,6 @@ def test_info_advertises_slo_limits_and_no_dlo_section(http_api):
     info = http_api.request("GET", "/info", user=None).json()
     assert info["slo"] == {"max_manifest_segments": 1000, "max_manifest_size": 8 * MIB,
                            "min_segment_size": 1, "yield_frequency": 10,
-                           "allow_async_delete": False}
+                           "allow_async_delete": True}
     # Swift's dlo registers no /info section; a client cannot tell it is there
     assert "dlo" not in info

@@ -4,10 +4,8 @@ common/object_lock.py). COMPLIANCE retentions here last seconds, so every
 bucket can be emptied at teardown."""
 
 import datetime
-import glob
 import json
 import os
-import subprocess
 import time
 import uuid
 
@@ -15,7 +13,7 @@ import botocore
 import pytest
 import swiftclient
 
-from tests.functional.conftest import REPO
+from tests.functional.conftest import run_expirers
 from tests.functional.s3.test_bucket_policy import member, s3  # noqa: F401
 from tests.functional.s3.test_s3_clients import aws, code_of
 from tests.functional.s3.test_s3_clients import bucket as plain  # noqa: F401
@@ -264,12 +262,7 @@ def test_the_aws_cli_sets_configuration_and_retention(s3, locked):
 
 
 def _run_expirers():
-    saio_dir = os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio"))
-    confs = sorted(glob.glob(os.path.join(saio_dir, "etc", "object-server", "*.conf")))
-    assert confs
-    for conf in confs:
-        subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-object-expirer"), conf,
-                        "--once"], capture_output=True, timeout=120, check=True)
+    run_expirers()
 
 
 def test_the_lock_holds_through_the_swift_api_and_the_expirer(s3, locked, conn):
