@@ -43,8 +43,7 @@ from objstore.common.http.wsgi_str import wsgi_to_str
 StartResponse = Callable[..., Any]
 DEFAULT_DIRECTORY_TYPE = "application/directory"
 LISTING_PAGE = 1000
-MOVED_BODY = (b"<html><h1>Moved Permanently</h1><p>The resource has moved "
-              b"permanently.</p></html>")
+MOVED_BODY = errors.default_body(301)
 # Request headers a page's subrequest carries on (ranges and conditionals).
 _PASSED_ON = ("Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
 DEFAULT_STYLE = """  <style type="text/css">

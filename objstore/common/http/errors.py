@@ -31,6 +31,7 @@ PLAIN_UTF8 = "text/plain; charset=UTF-8"
 #: status -> (reason phrase, explanation) of Swift's default error pages.
 STATUSES: Dict[int, Tuple[str, str]] = {
     202: ("Accepted", "The request is accepted for processing."),
+    301: ("Moved Permanently", "The resource has moved permanently."),
     400: ("Bad Request", "The server could not comply with the request since it is "
                          "either malformed or otherwise incorrect."),
     401: ("Unauthorized", "This server could not verify that you are authorized to "
