@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from objstore.common.http import ranges
 
 DEFAULT_MAX_MANIFEST_SEGMENTS = 1000
 DEFAULT_MAX_MANIFEST_SIZE = 8 * 1024 * 1024
@@ -190,22 +191,20 @@ def _parse_item(index: int, item: Any) -> SegmentSpec:
 
 def segment_range(spec: str, size: int) -> Optional[Tuple[int, int]]:
     """The inclusive span of a ``range`` item within a segment of ``size``
-    bytes; ``None`` when it is the whole segment. ``ValueError`` if it
-    selects nothing."""
-    first_text, dash, last_text = spec.replace("bytes=", "").strip().partition("-")
-    if not dash or not (first_text or last_text) or \
-            not all(t.isdigit() for t in (first_text, last_text) if t):
+    bytes, by the Range rules of ``common/http/ranges``; ``None`` when it is
+    the whole segment. ``ValueError`` if it is not one range or selects
+    nothing."""
+    specs = ranges.parse_range_specs("bytes=" + spec.replace("bytes=", "").strip())
+    if not specs or len(specs) != 1:
         raise ValueError("bad range")
-    if not first_text:
-        first, last = max(size - int(last_text), 0), size - 1
-    else:
-        first = int(first_text)
-        last = min(int(last_text), size - 1) if last_text else size - 1
-    if first > last or first >= size:
+    try:
+        spans = ranges.resolve_spans(specs, size)
+    except ranges.Unsatisfiable:
+        raise ValueError("unsatisfiable range") from None
+    if spans is None:  # a suffix of an empty segment
         raise ValueError("unsatisfiable range")
-    if first == 0 and last == size - 1:
-        return None
-    return first, last
+    first, stop = spans[0]
+    return None if (first, stop) == (0, size) else (first, stop - 1)
 
 
 def decode_stored(body: bytes) -> List[Entry]:

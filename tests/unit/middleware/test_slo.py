@@ -374,3 +374,13 @@ def test_only_the_parameters_slo_appended_are_shed():
     # a copied manifest's type gets our parameters once
     again = sm.content_type_with_size(stored, 5, "cd" * 16)
     assert again == "text/x; swift_bytes=99;swift_bytes=5;slo_etag=" + "cd" * 16
+
+
+@pytest.mark.parametrize("spec,size", [("-0", 10), ("0-", 0), ("-5", 0), ("1-2,3-4", 10)])
+def test_segment_range_refuses_what_selects_no_single_span(spec, size):
+    with pytest.raises(ValueError):
+        sm.segment_range(spec, size)
+
+
+def test_a_suffix_longer_than_the_segment_is_the_whole_segment():
+    assert sm.segment_range("-20", 10) is None
