@@ -31,7 +31,7 @@ from objstore.common.info import get_container_info
 from objstore.common.subrequest import close_response, sub_request
 from objstore.middleware.s3api import acl, public_access, tagging
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, TRUSTED_ENV, VERSIONS_SUFFIX,
-                                                S3Context)
+                                                S3Config, S3Context)
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.policy import Policy, parse
 from objstore.middleware.s3api.policy_eval import ALLOW, DENY, Principal, Request, evaluate
@@ -192,17 +192,22 @@ def bucket_state(ctx: S3Context, account: str, bucket: str) -> Optional[BucketSt
 
 # -- who owns a bucket -------------------------------------------------------
 
-def _cache(ctx: S3Context) -> Any:
-    cache = ctx.env.get("swift.cache")
-    return cache if cache is not None else ctx.env.get("objstore.local_cache")
+def _cache(env: Dict[str, Any]) -> Any:
+    cache = env.get("swift.cache")
+    return cache if cache is not None else env.get("objstore.local_cache")
 
 
 def bucket_owner(ctx: S3Context, bucket: str) -> Optional[str]:
     """The account holding ``bucket`` in the name index (cached), or ``None``."""
-    index = ctx.conf.bucket_index_account
+    return lookup_owner(ctx.env, ctx.swift.app, ctx.conf, bucket)
+
+
+def lookup_owner(env: Dict[str, Any], app: Any, conf: S3Config, bucket: str) -> Optional[str]:
+    """``bucket_owner`` for a request that has no S3 context yet."""
+    index = conf.bucket_index_account
     if not index:
         return None
-    cache = _cache(ctx)
+    cache = _cache(env)
     key = OWNER_CACHE_PREFIX + bucket
     if cache is not None:
         try:
@@ -211,7 +216,7 @@ def bucket_owner(ctx: S3Context, bucket: str) -> Optional[str]:
             found = None
         if isinstance(found, str):
             return found or None
-    resp = sub_request(ctx.swift.app, ctx.env, "GET", "/v1/%s/buckets/%s" % (index, bucket),
+    resp = sub_request(app, env, "GET", "/v1/%s/buckets/%s" % (index, bucket),
                        source="S3", extra=dict(TRUSTED_ENV))
     if resp.status_int == 404:
         close_response(resp)
@@ -232,7 +237,7 @@ def bucket_owner(ctx: S3Context, bucket: str) -> Optional[str]:
 
 def forget_owner(ctx: S3Context, bucket: str) -> None:
     """Drop the cached owner of ``bucket`` (after CreateBucket/DeleteBucket)."""
-    cache = _cache(ctx)
+    cache = _cache(ctx.env)
     if cache is not None:
         try:
             cache.delete(OWNER_CACHE_PREFIX + bucket)

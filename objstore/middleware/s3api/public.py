@@ -8,8 +8,9 @@ subrequests, so the container's ACL decides listing; object reads also
 need the object's own ACL, and writes a bucket ACL granting AllUsers
 WRITE (``acl_checks.py``). A path (path-style, not under a storage
 domain) is taken for S3 only if its first segment is a valid bucket name,
-not one of the Swift API's roots, and a bucket of ``public_account`` or
-the request carries an ``x-amz-*`` header: any other unsigned path
+not one of the Swift API's roots, and a bucket of ``public_account`` or of
+any account in the bucket name index, or the request carries an
+``x-amz-*`` header: any other unsigned path
 (``/foo``) gets the Swift API's answer, as Swift with s3api gives it (412
 Bad URL, 400, 401).
 """
@@ -53,7 +54,12 @@ def is_public_request(env: Dict[str, Any], conf: S3Config, app: Callable[..., An
         return False
     if any(key.startswith("HTTP_X_AMZ_") for key in env):
         return True  # an S3 client's request (no Swift client sends x-amz-*)
-    return get_container_info(env, app, conf.public_account, first)["status"] // 100 == 2
+    if get_container_info(env, app, conf.public_account, first)["status"] // 100 == 2:
+        return True
+    try:  # a bucket of another account, which a bucket policy may open to everyone
+        return access.lookup_owner(env, app, conf, first) is not None
+    except S3Error:
+        return False
 
 
 def anonymous_swift(app: Callable[..., Any], env: Dict[str, Any], conf: S3Config) -> Swift:
