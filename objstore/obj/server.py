@@ -9,9 +9,10 @@ is the contract with the proxy and the daemons).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
 
@@ -282,31 +283,31 @@ class ObjectController(StorageServer):
                 raise HTTPError(400, "Bad %s" % footers.OBJ_CONTENT_LENGTH)
             length = int(raw)
         continue_headers(req.environ, {footers.FOOTER_ACK: "yes"})  # "I read them"
+        with self._reading_footers("the request body", ""):
+            document = footers.FooterDocument(req.environ["wsgi.input"],
+                                              req.headers.get(footers.MIME_BOUNDARY, ""),
+                                              self.network_chunk_size)
+        return length, document.body, document
+
+    @contextlib.contextmanager
+    def _reading_footers(self, what: str, when: str) -> Iterator[None]:
+        """Read part of a footer document from the client: a timeout is
+        408, a malformed document 400, a client gone 499."""
         try:
             with concurrency.ChunkReadTimeout(self.client_timeout):
-                document = footers.FooterDocument(req.environ["wsgi.input"],
-                                                  req.headers.get(footers.MIME_BOUNDARY, ""),
-                                                  self.network_chunk_size)
+                yield
         except concurrency.ChunkReadTimeout:
-            raise HTTPError(408, "Timed out reading the request body") from None
+            raise HTTPError(408, "Timed out reading %s" % what) from None
         except footers.FooterError as err:
             raise HTTPError(400, "Bad footer document: %s" % err) from None
         except (OSError, ValueError):
-            raise HTTPError(499, "Client disconnected") from None
-        return length, document.body, document
+            raise HTTPError(499, "Client disconnected" + when) from None
 
     def _footers(self, document: footers.FooterDocument, etag: str) -> Dict[str, str]:
         """The footer metadata to store; the data part's MD5 checked
         against the proxy's."""
-        try:
-            with concurrency.ChunkReadTimeout(self.client_timeout):
-                sent = document.footers()
-        except concurrency.ChunkReadTimeout:
-            raise HTTPError(408, "Timed out reading the footer metadata") from None
-        except footers.FooterError as err:
-            raise HTTPError(400, "Bad footer document: %s" % err) from None
-        except (OSError, ValueError):
-            raise HTTPError(499, "Client disconnected before the footer metadata") from None
+        with self._reading_footers("the footer metadata", " before the footer metadata"):
+            sent = document.footers()
         expected = sent.get("Etag", "").strip('"').lower()
         if expected and expected != etag:
             raise HTTPError(422, "ETag %s does not match the body's MD5 %s" % (expected, etag))
