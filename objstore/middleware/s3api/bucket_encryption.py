@@ -5,7 +5,8 @@ without a configuration answers GetBucketEncryption with that default
 rule. objstore does the same when encryption at rest (keymaster +
 encryption) follows s3api: every object is encrypted there whatever the
 bucket says, so the only default rule that can be kept is AES256 (with
-``BucketKeyEnabled``, which S3 accepts and ignores for SSE-S3); it is
+``BucketKeyEnabled``, which new objects then report, see
+``object_bucket_key``); it is
 stored in the container's sysmeta and returned as given, writes answer
 ``x-amz-server-side-encryption: AES256`` (see ``header_audit``). A KMS
 rule (``aws:kms``, ``aws:kms:dsse``) is refused, no KMS being configured,
@@ -17,9 +18,11 @@ is no configuration to get (S3's
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from webob import Response
+
+from objstore.common.info import get_container_info
 
 from objstore.middleware.s3api import sse
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
@@ -82,6 +85,31 @@ def _document(bucket_key: bool) -> bytes:
         ("ApplyServerSideEncryptionByDefault", [("SSEAlgorithm", sse.ALGORITHM)]),
         ("BucketKeyEnabled", bucket_key)]
     return render("ServerSideEncryptionConfiguration", [("Rule", rule)])
+
+
+def object_bucket_key(ctx: S3Context, headers: Dict[str, str]) -> None:
+    """Set ``sse.BUCKET_KEY_SYSMETA`` in ``headers`` (of an object or upload
+    about to be written, maybe copied from a source) as S3 decides it: the
+    request's ``x-amz-server-side-encryption-bucket-key-enabled``, else the
+    bucket's default rule's ``BucketKeyEnabled``. Not for SSE-C, which has
+    no Bucket Key, nor without encryption at rest (``header_audit`` refused
+    ``true`` then)."""
+    for name in [n for n in headers if n.lower() == sse.BUCKET_KEY_SYSMETA]:
+        del headers[name]
+    if not ctx.conf.encryption_at_rest or sse.request_key(ctx) is not None:
+        return
+    asked = ctx.headers.get(sse.BUCKET_KEY_HEADER)
+    if asked is not None:
+        enabled = asked.strip().lower() == "true"
+    else:
+        # The proxy's cached container info: no extra request per write.
+        info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "",
+                                  ctx.bucket)
+        stored = (info.get("sysmeta") or {}).get(
+            SYSMETA.lower()[len("x-container-sysmeta-"):]) or ""
+        enabled = _BUCKET_KEY in stored.split(";")
+    if enabled:
+        headers[sse.BUCKET_KEY_SYSMETA] = "true"
 
 
 def get_bucket_encryption(ctx: S3Context) -> Response:

@@ -22,7 +22,8 @@ from urllib.parse import parse_qsl, unquote
 from webob import Response
 
 from objstore.common.subrequest import IterReader
-from objstore.middleware.s3api import acl, checksums, conditions, locking, manifest, sse, versioning
+from objstore.middleware.s3api import (acl, bucket_encryption, checksums, conditions, locking,
+                                       manifest, sse, versioning)
 from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
@@ -111,6 +112,7 @@ def copy_object(ctx: S3Context) -> Response:
     # The copy's ACL is the request's (private by default), never the source's.
     headers[acl.OBJECT_SYSMETA] = acl.from_headers(ctx.headers, "").encode()
     headers.update(locking.write_headers(ctx))  # the copy's lock is the request's
+    bucket_encryption.object_bucket_key(ctx, headers)  # and its Bucket Key
     _copy_tags(ctx, headers, src_resp)
     wanted = _checksum_of_copy(asked, headers, src_resp)
     source, (body, computed) = body, checksums.computing(wanted, body)
@@ -154,6 +156,7 @@ def copy_object(ctx: S3Context) -> Response:
     out = Response(status=200, content_type="application/xml", charset=None,
                    body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
                                                     ("ETag", '"%s"' % etag)] + nodes))
+    out.headers.update(sse.bucket_key_headers(headers))
     if vid:
         out.headers["x-amz-version-id"] = vid
     if src_vid:

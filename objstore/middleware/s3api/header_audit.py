@@ -96,9 +96,12 @@ def _object_lock(_value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
 
 
 _bucket_key = _values(
-    "x-amz-server-side-encryption-bucket-key-enabled", ("false",), ("true",),
-    "S3 Bucket Keys belong to SSE-KMS, which is not supported: no KMS is configured.",
+    sse.BUCKET_KEY_HEADER, ("false",), ("true",),
+    "An S3 Bucket Key (x-amz-server-side-encryption-bucket-key-enabled: %s) needs "
+    "server-side encryption, and this store has no encryption at rest configured.",
     fold=True)
+
+
 def _write_offset(_value: str, _headers: Dict[str, str]) -> Optional[S3Error]:
     return S3Error("NotImplemented", "Appending to an object (x-amz-write-offset-bytes) is "
                    "not supported.")
@@ -136,6 +139,8 @@ class Rule:
     at_rest: Tuple[str, ...] = ()
     # Implemented (checked in ``sse.py``) when encryption at rest is there.
     any_at_rest: bool = False
+    # ``at_rest`` values are compared without case.
+    fold: bool = False
 
 
 def _rules(headers: Tuple[str, ...], operations: FrozenSet[str],
@@ -174,8 +179,11 @@ RULES: Tuple[Rule, ...] = _rules(
          "AES256 is accepted (and echoed) when encryption at rest (keymaster, encryption) "
          "is in the pipeline, else 501 NotImplemented; aws:kms and aws:kms:dsse answer 501 "
          "NotImplemented (no KMS), other values 400 InvalidArgument", at_rest=("AES256",)),
-    Rule("x-amz-server-side-encryption-bucket-key-enabled", OBJECT_IO, _bucket_key,
-         "no KMS: true answers 501 NotImplemented (false is accepted)"),
+    Rule(sse.BUCKET_KEY_HEADER, OBJECT_IO, _bucket_key,
+         "true and false are accepted, stored with the object and echoed (see "
+         "Server-side encryption) when encryption at rest (keymaster, encryption) is in "
+         "the pipeline, else true answers 501 NotImplemented; other values 400 "
+         "InvalidArgument", at_rest=("true", "false"), fold=True),
     Rule("x-amz-website-redirect-location", WRITES, REDIRECT,
          "no website endpoint redirects (501 NotImplemented)"),
     Rule("x-amz-tagging-directive", frozenset({"CopyObject"}), _tagging_directive,
@@ -257,7 +265,9 @@ def refusal(operation: Optional[str], headers: Dict[str, str],
         return None
     for rule in RULES:
         if operation in rule.operations and rule.header in headers:
-            if at_rest and (rule.any_at_rest or headers[rule.header] in rule.at_rest):
+            value = headers[rule.header]
+            if at_rest and (rule.any_at_rest or (value.lower() if rule.fold else value)
+                            in rule.at_rest):
                 continue
             err = rule.check(headers[rule.header], headers)
             if err is not None:

@@ -15,7 +15,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
-from objstore.middleware.s3api import checksums, conditions, locking, manifest, sse, versioning
+from objstore.middleware.s3api import (bucket_encryption, checksums, conditions, locking,
+                                       manifest, sse, versioning)
 from objstore.middleware.s3api import multipart_checksums as mpc
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import S3Context, iso8601
@@ -52,6 +53,7 @@ def create_upload(ctx: S3Context) -> Response:
     headers = metadata_headers(ctx.headers)
     headers.update(mpc.upload_settings(ctx.headers))
     headers.update(locking.upload_headers(ctx))
+    bucket_encryption.object_bucket_key(ctx, headers)
     ctx.container_head()
     resp = ctx.swift.request("PUT", segments_container(ctx))
     resp.close()
@@ -65,6 +67,7 @@ def create_upload(ctx: S3Context) -> Response:
     out = xml_response(render("InitiateMultipartUploadResult", [
         ("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id)]))
     out.headers.update(mpc.response_headers({k.lower(): v for k, v in headers.items()}))
+    out.headers.update(sse.bucket_key_headers(headers))
     return out
 
 
@@ -260,14 +263,15 @@ def complete_upload(ctx: S3Context) -> Response:
     if not ctx.extra.get("has_manifests"):
         ctx.swift.request("POST", ctx.bucket,
                           headers={manifest.BUCKET_MANIFESTS_SYSMETA: "1"}).close()
-    return _complete_result(ctx, etag, vid, checksum_nodes)
+    return _complete_result(ctx, etag, vid, checksum_nodes, marker)
 
 
 def _complete_result(ctx: S3Context, etag: str, vid: Optional[str],
-                     checksum_nodes: List[Tuple[str, str]]) -> Response:
+                     checksum_nodes: List[Tuple[str, str]], stored: Any) -> Response:
     out = xml_response(render("CompleteMultipartUploadResult", [
         ("Location", "/%s/%s" % (ctx.bucket, ctx.key)), ("Bucket", ctx.bucket),
         ("Key", ctx.key), ("ETag", '"%s"' % etag)] + list(checksum_nodes)))
+    out.headers.update(sse.bucket_key_headers(stored))
     if vid:
         out.headers["x-amz-version-id"] = vid
     return out
@@ -291,7 +295,8 @@ def _completed(ctx: S3Context, upload_id: str) -> Optional[Response]:
         if value and kind:
             nodes = [("Checksum" + algorithm, value), ("ChecksumType", kind)]
     return _complete_result(ctx, head.header(manifest.ETAG_SYSMETA) or "",
-                            version_param(head.header("content-type") or ""), nodes)
+                            version_param(head.header("content-type") or ""), nodes,
+                            head.headers)
 
 
 def abort_upload(ctx: S3Context) -> Response:

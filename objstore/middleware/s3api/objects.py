@@ -13,8 +13,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from webob import Response
 
-from objstore.middleware.s3api import (acl, checksums, conditions, manifest, metadata, sse,
-                                       versioning)
+from objstore.middleware.s3api import (acl, bucket_encryption, checksums, conditions,
+                                       manifest, metadata, sse, versioning)
 from objstore.middleware.s3api.body import VerifyingReader
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -124,6 +124,7 @@ def put_object(ctx: S3Context) -> Response:
     check_key(ctx.key)
     headers = metadata_headers(ctx.headers)
     headers.update(locking.write_headers(ctx))
+    bucket_encryption.object_bucket_key(ctx, headers)
     checksums.check_single_upload_type(ctx.headers)
     reader = ctx.body_reader(checksums.DEFAULT_ALGORITHM)
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
@@ -137,7 +138,7 @@ def put_object(ctx: S3Context) -> Response:
                      dict(extra_env, **sse.write_env(ctx, headers)))
     versioning.finish_write(ctx, ctx.key)
     drop_parts(ctx, old)
-    out = Response(status=200)
+    out = Response(status=200, headers=sse.bucket_key_headers(headers))
     if vid:
         out.headers["x-amz-version-id"] = vid
     out.headers["ETag"] = '"%s"' % ((resp.header("etag") or reader.etag).strip('"'))

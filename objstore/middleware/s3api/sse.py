@@ -49,6 +49,10 @@ MD5_HEADER = _PREFIX + "key-md5"
 #: The spelling S3 answers with.
 MD5_RESPONSE_HEADER = "x-amz-server-side-encryption-customer-key-MD5"
 SYSMETA = "x-object-sysmeta-s3api-sse-c"
+BUCKET_KEY_HEADER = "x-amz-server-side-encryption-bucket-key-enabled"
+#: ``true`` on an object written with an S3 Bucket Key (asked for, or the
+#: bucket's default encryption rule's ``BucketKeyEnabled``).
+BUCKET_KEY_SYSMETA = "x-object-sysmeta-s3api-bucket-key"
 _ENCRYPTED = ENCRYPTED_HEADER.lower()
 _KEY_ERROR = CUSTOMER_KEY_ERROR.lower()
 _SALT_BYTES = 16
@@ -227,10 +231,20 @@ def check_read(headers: Dict[str, str], status: int, key: Optional[CustomerKey])
         check_key(headers.get(SYSMETA), key)
 
 
+def bucket_key_headers(stored: Dict[str, str]) -> Dict[str, str]:
+    """``x-amz-server-side-encryption-bucket-key-enabled: true`` for an
+    object (or upload) whose lower-case ``stored`` headers say it was
+    written with a Bucket Key; S3 leaves the header out otherwise."""
+    if stored.get(BUCKET_KEY_SYSMETA) == "true":
+        return {BUCKET_KEY_HEADER: "true"}
+    return {}
+
+
 def read_headers(headers: Dict[str, str]) -> Dict[str, str]:
-    """``x-amz-server-side-encryption: AES256`` for an object the
-    encryption middleware decrypted (not one stored before it was enabled;
-    an SSE-C object answers with the customer headers instead)."""
+    """``x-amz-server-side-encryption: AES256`` (and the Bucket Key header)
+    for an object the encryption middleware decrypted (not one stored
+    before it was enabled; an SSE-C object answers with the customer
+    headers instead)."""
     if headers.get(_ENCRYPTED) and not headers.get(SYSMETA):
-        return {SSE_HEADER: ALGORITHM}
+        return dict(bucket_key_headers(headers), **{SSE_HEADER: ALGORITHM})
     return {}

@@ -97,3 +97,51 @@ def test_the_aws_cli_puts_and_gets_bucket_encryption(saio, bucket):
               "--server-side-encryption-configuration", json.dumps(_config("aws:kms")))
     assert res.returncode != 0 and "NotImplemented" in res.stderr and "KMS" in res.stderr
     assert aws("s3api", "delete-bucket-encryption", "--bucket", bucket).returncode == 0
+
+
+def test_bucket_key_on_writes_is_stored_and_echoed(s3, bucket):
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="AES256",
+                        BucketKeyEnabled=True)
+    assert put["BucketKeyEnabled"] is True and put["ServerSideEncryption"] == "AES256"
+    assert s3.head_object(Bucket=bucket, Key="k")["BucketKeyEnabled"] is True
+    got = s3.get_object(Bucket=bucket, Key="k")
+    assert got["BucketKeyEnabled"] is True and got["Body"].read() == b"x"
+    plain = s3.put_object(Bucket=bucket, Key="plain", Body=b"y", BucketKeyEnabled=False)
+    assert "BucketKeyEnabled" not in plain
+    assert "BucketKeyEnabled" not in s3.head_object(Bucket=bucket, Key="plain")
+    copy = s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"})
+    assert "BucketKeyEnabled" not in copy  # the copy's is the request's, not the source's
+    copy = s3.copy_object(Bucket=bucket, Key="copy", BucketKeyEnabled=True,
+                          CopySource={"Bucket": bucket, "Key": "plain"})
+    assert copy["BucketKeyEnabled"] is True
+    assert s3.head_object(Bucket=bucket, Key="copy")["BucketKeyEnabled"] is True
+
+
+def test_bucket_key_of_a_multipart_upload_reaches_the_object(s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="m", BucketKeyEnabled=True)
+    assert up["BucketKeyEnabled"] is True
+    part = s3.upload_part(Bucket=bucket, Key="m", UploadId=up["UploadId"], PartNumber=1,
+                          Body=b"z" * 10)
+    done = s3.complete_multipart_upload(
+        Bucket=bucket, Key="m", UploadId=up["UploadId"],
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert done["BucketKeyEnabled"] is True
+    assert s3.head_object(Bucket=bucket, Key="m")["BucketKeyEnabled"] is True
+
+
+def test_the_bucket_rules_bucket_key_is_the_default_for_new_objects(s3, bucket):
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=_config(
+        bucket_key=True))
+    assert s3.put_object(Bucket=bucket, Key="k", Body=b"x")["BucketKeyEnabled"] is True
+    assert s3.head_object(Bucket=bucket, Key="k")["BucketKeyEnabled"] is True
+    # The request's header wins over the bucket's rule.
+    assert "BucketKeyEnabled" not in s3.put_object(Bucket=bucket, Key="off", Body=b"x",
+                                                   BucketKeyEnabled=False)
+    assert "BucketKeyEnabled" not in s3.head_object(Bucket=bucket, Key="off")
+
+
+def test_a_bad_bucket_key_value_is_refused_and_stores_nothing(bucket):
+    resp = s3_raw("PUT", "/%s/k" % bucket, body=b"x", headers={
+        "x-amz-server-side-encryption-bucket-key-enabled": "maybe"})
+    assert resp.status == 400 and b"<Code>InvalidArgument</Code>" in resp.body
+    assert s3_raw("HEAD", "/%s/k" % bucket).status == 404

@@ -70,6 +70,16 @@ def test_kms_details_refused_bucket_key_false_accepted():
     assert code("PutObject", {bucket_key: "false"}) is None
 
 
+def test_bucket_key_accepted_with_encryption_at_rest_and_bad_values_refused():
+    bucket_key = "x-amz-server-side-encryption-bucket-key-enabled"
+    for value in ("true", "TRUE", "false", "False"):
+        assert refusal("PutObject", {bucket_key: value}, at_rest=True) is None
+    for at_rest in (True, False):
+        err = refusal("CopyObject", {bucket_key: "yes"}, at_rest=at_rest)
+        assert (err.status, err.code) == (400, "InvalidArgument")
+        assert err.extra["ArgumentName"] == bucket_key
+
+
 @pytest.mark.parametrize("header,value", [
     ("x-amz-object-lock-mode", "GOVERNANCE"), ("x-amz-object-lock-mode", "COMPLIANCE"),
     ("x-amz-object-lock-retain-until-date", "2030-01-01T00:00:00Z"),
