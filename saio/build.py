@@ -167,9 +167,14 @@ def keymaster_conf(etc: str) -> str:
     return path
 
 
-def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int) -> None:
+def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int,
+               statsd_port: int) -> None:
     with open(template) as fp:
         text = fp.read()
+    # proxy-logging's metrics go to the dashboard's traffic view (same port
+    # number as the dashboard's page, over UDP)
+    text = text.replace("# log_statsd_host =\n# log_statsd_port = 8125\n",
+                        "log_statsd_host = 127.0.0.1\nlog_statsd_port = %d\n" % statsd_port)
     text = text.replace("bind_port = 8080", "bind_port = %d" % proxy_port)
     text = text.replace("workers = 1", "workers = 2")
     text = text.replace("swift_dir = /etc/objstore", "swift_dir = %s" % etc)
@@ -188,6 +193,7 @@ def dashboard_conf(etc: str, template: str, dashboard_port: int, proxy_port: int
     with open(template) as fp:
         text = fp.read()
     text = text.replace("bind_port = 8090", "bind_port = %d" % dashboard_port)
+    text = text.replace("statsd_port = 0", "statsd_port = %d" % dashboard_port)
     text = text.replace("swift_dir = /etc/objstore", "swift_dir = %s" % etc)
     text = text.replace("http://127.0.0.1:8080/auth/v1.0",
                         "http://127.0.0.1:%d/auth/v1.0" % proxy_port)
@@ -230,7 +236,7 @@ def main() -> None:
     server_confs(args.saio_dir, etc, args.rsync_port)
     rsyncd_conf(args.saio_dir, etc, args.rsync_port)
     proxy_conf(etc, os.path.join(repo, "etc", "proxy-server.conf"), args.proxy_port,
-               args.memcached_port)
+               args.memcached_port, args.dashboard_port)
     dashboard_conf(etc, os.path.join(repo, "etc", "dashboard.conf"), args.dashboard_port,
                    args.proxy_port)
     builder_cmd = os.path.join(os.path.dirname(sys.executable), "objstore-ring-builder")

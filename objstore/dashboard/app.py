@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from objstore.common.config import ConfigError, config_float, config_int, read_conf
-from objstore.dashboard import health, lookup, rings
+from objstore.dashboard import health, lookup, rings, traffic
 from objstore.dashboard.sessions import (LoginRefused, SessionStore, check_admin_login,
                                          cookie_session_id, session_cookie)
 
@@ -25,9 +25,9 @@ DEFAULT_CONF = "/etc/objstore/dashboard.conf"
 DEFAULT_PORT = 8090
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 #: file name -> content type; nothing else under static/ is served.
-STATIC_FILES = {"index.html": "text/html; charset=utf-8",
-                "dashboard.js": "application/javascript; charset=utf-8",
-                "dashboard.css": "text/css; charset=utf-8"}
+_JS = "application/javascript; charset=utf-8"
+STATIC_FILES = {"index.html": "text/html; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
+                "dashboard.js": _JS, "traffic.js": _JS}
 SECURITY_HEADERS = [
     ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"),
     ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
@@ -46,6 +46,18 @@ class DashboardApp:
         self.timeout = config_float(conf, "node_timeout", 2.0)
         self.ttl = config_int(conf, "session_ttl", 8 * 3600, 60)
         self.sessions = SessionStore(self.ttl)
+        self.statsd_port = config_int(conf, "statsd_port", 0, 0)
+        self.statsd_ip = conf.get("statsd_ip", conf.get("bind_ip", "127.0.0.1"))
+        self.traffic = traffic.TrafficRecorder(
+            config_int(conf, "traffic_window", traffic.DEFAULT_WINDOW, 10))
+        self.statsd_listener: Optional[traffic.StatsdListener] = None
+
+    def listen_for_statsd(self) -> None:
+        """Start receiving the proxies' StatsD metrics (``statsd_port``;
+        0 leaves the traffic view empty with a note that says why)."""
+        if self.statsd_port:
+            self.statsd_listener = traffic.StatsdListener(
+                self.traffic, self.statsd_ip, self.statsd_port).start()
 
     # ------------------------------------------------------------ plumbing
     def _reply(self, start_response: StartResponse, status: str, body: bytes,
@@ -133,6 +145,8 @@ class DashboardApp:
         if what == "health":
             return self._json(start_response, "200 OK", health.cluster_health(
                 self.swift_dir, self.proxy_url, self.timeout))
+        if what == "traffic":
+            return self.traffic_view(start_response, query)
         if what == "lookup":
             try:
                 doc = lookup.lookup_object(self.swift_dir, query.get("path", [""])[0],
@@ -141,6 +155,19 @@ class DashboardApp:
                 return self._json(start_response, "404 Not Found", {"error": str(err)})
             return self._json(start_response, "200 OK", doc)
         return self._json(start_response, "404 Not Found", {"error": "no API %r" % what})
+
+    def traffic_view(self, start_response: StartResponse, query: Dict[str, List[str]]
+                     ) -> List[bytes]:
+        """``?seconds=300``: per-second requests and bytes by verb and status."""
+        try:
+            seconds = int(query.get("seconds", ["300"])[0])
+        except ValueError:
+            return self._json(start_response, "400 Bad Request",
+                              {"error": "seconds must be a whole number"})
+        doc = self.traffic.series(seconds)
+        doc["listening"] = self.statsd_listener is not None
+        doc["statsd_port"] = self.statsd_port or None
+        return self._json(start_response, "200 OK", doc)
 
     def partition(self, start_response: StartResponse, query: Dict[str, List[str]]
                   ) -> List[bytes]:
@@ -208,7 +235,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("objstore-dashboard: %s\n" % err)
         return 2
     ip, port = conf.get("bind_ip", "127.0.0.1"), config_int(conf, "bind_port", DEFAULT_PORT)
-    server = make_server(ip, port, DashboardApp(conf), server_class=_ThreadingServer,
+    app = DashboardApp(conf)
+    try:
+        app.listen_for_statsd()
+    except OSError as err:
+        sys.stderr.write("objstore-dashboard: cannot receive StatsD on UDP %s:%d (%s); "
+                         "the traffic view stays empty\n" % (app.statsd_ip, app.statsd_port, err))
+    server = make_server(ip, port, app, server_class=_ThreadingServer,
                          handler_class=_QuietHandler)
     sys.stderr.write("objstore-dashboard: serving http://%s:%d/\n" % (ip, port))
     try:

@@ -6,6 +6,13 @@ The line (space-separated, each field URL-quoted, ``-`` when empty)::
     user_agent auth_token bytes_recvd bytes_sent etag txn_id headers
     request_time source log_info start_time end_time policy_index
 
+With ``log_statsd_host`` set, each logged request of an account,
+container or object (``/v1/...``; a subrequest too, as its log line) also
+sends Swift's StatsD metrics ``proxy-server.<type>.<verb>.<status>.timing``
+(milliseconds) and ``.xfer`` (bytes received + sent); ``<verb>`` is
+``BAD_METHOD`` outside ``valid_methods``. The dashboard's traffic view
+reads them.
+
 Bytes are counted by wrapping ``wsgi.input`` and the response iterator, so
 nothing is buffered and the time covers the whole transfer. A client that
 goes away mid-body is logged as ``499``.
@@ -25,11 +32,14 @@ from urllib.parse import quote
 
 from objstore.common import logs
 from objstore.common.config import config_int, config_true_value
+from objstore.common.http.paths import split_swift_path
+from objstore.common.statsd import client_from_conf
 from objstore.common.utils import close_if_possible
 
 LOGGED_KEY = "swift.proxy_access_log_made"
 _SAFE = "/:;=?&@!$'()*+,~-._[]"
 DEFAULT_TOKEN_REVEAL = 16
+DEFAULT_VALID_METHODS = "GET,HEAD,POST,PUT,DELETE,COPY,OPTIONS"
 
 
 def _field(value: Any) -> str:
@@ -80,6 +90,9 @@ class ProxyLoggingMiddleware:
         only = conf.get("access_log_headers_only", "")
         self.headers_only = [h.strip().lower() for h in only.split(",") if h.strip()]
         self.reveal_token = config_int(conf, "reveal_sensitive_prefix", DEFAULT_TOKEN_REVEAL, 0)
+        self.statsd = client_from_conf(conf, "proxy-server")
+        self.valid_methods = {m.strip().upper() for m in conf.get(
+            "valid_methods", DEFAULT_VALID_METHODS).split(",") if m.strip()}
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if env.get(LOGGED_KEY):
@@ -92,7 +105,8 @@ class ProxyLoggingMiddleware:
         # Taken before the app runs: later middlewares may rewrite the path.
         req_info = {"method": env.get("REQUEST_METHOD", "-"),
                     "path": env.get("PATH_INFO", "") + (
-                        "?" + env["QUERY_STRING"] if env.get("QUERY_STRING") else "")}
+                        "?" + env["QUERY_STRING"] if env.get("QUERY_STRING") else ""),
+                    "type": metric_type(env)}
         state: Dict[str, Any] = {"status": None, "headers": []}
 
         def logging_start_response(status: str, headers: List[Tuple[str, str]],
@@ -118,6 +132,13 @@ class ProxyLoggingMiddleware:
                 bytes_sent, start, time.time()))
         except Exception:  # pragma: no cover - a broken log handler
             pass
+        if self.statsd is not None and req_info.get("type"):
+            method = req_info["method"] if req_info["method"] in self.valid_methods \
+                else "BAD_METHOD"
+            name = "%s.%s.%s" % (req_info["type"], method, status)
+            self.statsd.timing(name + ".timing", (time.time() - start) * 1000.0)
+            self.statsd.update_stats(name + ".xfer",
+                                     (counter.count if counter else 0) + bytes_sent)
 
     def log_line(self, env: Dict[str, Any], req_info: Dict[str, str], status: int,
                  resp_headers: List[Tuple[str, str]], bytes_recvd: int, bytes_sent: int,
@@ -151,6 +172,15 @@ class ProxyLoggingMiddleware:
             "%.9f" % start, "%.9f" % end, policy,
         ]
         return " ".join(_field(f) for f in fields)
+
+
+def metric_type(env: Dict[str, Any]) -> Optional[str]:
+    """``account``, ``container`` or ``object`` for a ``/v1/...`` request
+    (the ``<type>`` of its StatsD metrics), None for any other path."""
+    target = split_swift_path(env)
+    if target is None:
+        return None
+    return "object" if target[2] else "container" if target[1] else "account"
 
 
 class _LoggedBody:

@@ -32,6 +32,7 @@ async function api(path) {
 
 function showLogin(message) {
   if (healthTimer) { clearInterval(healthTimer); healthTimer = null; }
+  stopTraffic();
   $("views").classList.add("hidden");
   $("logout").classList.add("hidden");
   $("login").classList.remove("hidden");
@@ -48,6 +49,7 @@ async function showViews(user) {
   await loadRings();
   await loadHealth();
   if (!healthTimer) healthTimer = setInterval(loadHealth, HEALTH_POLL_MS);
+  startTraffic();
 }
 
 // ------------------------------------------------------------------ rings

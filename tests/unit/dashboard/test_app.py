@@ -29,7 +29,7 @@ def app(swift_dir):
 
 @pytest.mark.parametrize("path", ["/api/rings", "/api/health", "/api/session",
                                   "/api/lookup", "/api/partition", "/api/rebalance",
-                                  "/api/nothing"])
+                                  "/api/traffic", "/api/nothing"])
 def test_every_api_endpoint_refuses_without_a_session(app, path):
     got = call(app, "GET", path, query="path=/a/c/o&ring=object&part=1")
     assert got["status"].startswith("401")
@@ -79,3 +79,14 @@ def test_a_login_keeps_only_a_fragment_of_the_page_it_came_from():
     assert fragment_after_login("#x\r\nSet-Cookie: a=b") == "#x%0D%0ASet-Cookie:%20a=b"
     for elsewhere in ("http://evil.example/", "//evil.example", "/api/rings", ""):
         assert fragment_after_login(elsewhere) == ""
+
+
+def test_traffic_answers_the_recorded_seconds_and_says_when_nothing_listens(app):
+    sid = app.sessions.create("admin:admin", "http://x/v1/AUTH_admin")
+    app.traffic.record_line("proxy-server.object.PUT.201.timing:3|ms")
+    got = call(app, "GET", "/api/traffic", cookie="objstore_dashboard=" + sid, query="seconds=30")
+    doc = json.loads(got["body"])
+    assert got["status"] == "200 OK" and doc["seconds"] == 30 and doc["listening"] is False
+    assert sum(doc["series"]["PUT 201"]["requests"]) == 1
+    bad = call(app, "GET", "/api/traffic", cookie="objstore_dashboard=" + sid, query="seconds=x")
+    assert bad["status"].startswith("400")

@@ -151,3 +151,37 @@ def test_an_exception_mid_body_is_logged_as_500(access_log):
         list(app_iter)
     app_iter.close()
     assert [parsed(line)["status"] for line in access_log.lines] == ["500"]
+
+
+def _statsd_receiver():
+    import socket
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(5)
+    return sock
+
+
+def test_statsd_gets_swift_request_metrics_for_v1_paths_only(access_log):
+    sock = _statsd_receiver()
+    try:
+        app = filter_factory({"log_statsd_host": "127.0.0.1",
+                              "log_statsd_port": str(sock.getsockname()[1])})(echo_app)
+        for path, method, body in (("/v1/AUTH_test/c/o", "PUT", b"12345"),
+                                   ("/v1/AUTH_test/c", "BREW", b""), ("/info", "GET", b""),
+                                   ("/v1/AUTH_test", "GET", b"")):
+            assert Request.blank(path, method=method, body=body).get_response(app).body
+        lines = [sock.recv(1000).decode() for _ in range(6)]
+    finally:
+        sock.close()
+    names = [line.split(":")[0] for line in lines]
+    assert names == ["proxy-server.object.PUT.200.timing", "proxy-server.object.PUT.200.xfer",
+                     "proxy-server.container.BAD_METHOD.200.timing",
+                     "proxy-server.container.BAD_METHOD.200.xfer",
+                     "proxy-server.account.GET.200.timing", "proxy-server.account.GET.200.xfer"]
+    assert lines[1] == "proxy-server.object.PUT.200.xfer:%d|c" % (5 + len(b"got:12345"))
+    assert lines[0].endswith("|ms")
+
+
+def test_no_statsd_host_sends_nothing():
+    app = filter_factory({})(echo_app)
+    assert app.statsd is None
