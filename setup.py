@@ -47,6 +47,8 @@ setup(
             "objstore-dispersion-report = objstore.cli.dispersion:report_main",
             "objstore-object-reconstructor = objstore.obj.reconstructor:main",
             "objstore-dashboard = objstore.dashboard.app:main",
+            "objstore-tierer = objstore.tiering.tierer:main",
+            "objstore-tier = objstore.cli.tier:main",
         ],
     },
 )

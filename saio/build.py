@@ -32,6 +32,39 @@ ec_object_segment_size = 1048576
 """
 EC_RING = "object-1"
 EC_REPLICAS = 3
+#: policy 2: a second replicated policy, the silver tier (docs/tiering.md)
+SILVER_POLICY = """
+[storage-policy:2]
+name = silver
+"""
+SILVER_RING = "object-2"
+
+
+def tiering_sections(saio: str) -> str:
+    """Three tiers on the SAIO's three policies, with thresholds a test
+    crosses in seconds: 2 reads in a minute make an object silver, 5 gold;
+    bronze (EC) takes the rest once it sat a whole window unread."""
+    return f"""
+[tiering]
+window = 60
+bucket = 5
+hysteresis = 0.5
+flush_interval = 1
+journal_dir = {os.path.join(saio, "tiering", "journal")}
+state_dir = {os.path.join(saio, "tiering")}
+
+[tier:gold]
+policy = gold
+min_reads = 5
+
+[tier:silver]
+policy = silver
+min_reads = 2
+
+[tier:bronze]
+policy = ec21
+min_reads = 0
+"""
 
 
 PORT_BASE = int(os.environ.get("SAIO_PORT_BASE", "6200"))
@@ -47,16 +80,20 @@ def write(path: str, text: str) -> None:
         fp.write(text)
 
 
-def objstore_conf(etc: str) -> None:
+def objstore_conf(etc: str, saio: str) -> None:
     path = os.path.join(etc, "objstore.conf")
     if os.path.exists(path):
         # the hash prefix/suffix must never change under stored data; an
-        # older .saio only gains the EC policy
+        # older .saio only gains the EC policy, the silver policy and tiers
         with open(path) as fp:
             text = fp.read()
-        if "[storage-policy:1]" not in text:
-            with open(path, "a") as fp:
+        with open(path, "a") as fp:
+            if "[storage-policy:1]" not in text:
                 fp.write(EC_POLICY)
+            if "[storage-policy:2]" not in text:
+                fp.write(SILVER_POLICY)
+            if "[tiering]" not in text:
+                fp.write(tiering_sections(saio))
         return
     write(path, f"""# objstore cluster settings shared by every server.
 [objstore-hash]
@@ -67,7 +104,7 @@ swift_hash_path_suffix = {secrets.token_hex(8)}
 name = gold
 aliases = yellow, orange
 default = yes
-""" + EC_POLICY)
+""" + EC_POLICY + SILVER_POLICY + tiering_sections(saio))
 
 
 def daemon_sections(kind: str, node: int) -> str:
@@ -182,8 +219,9 @@ def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int,
                         "memcache_servers = 127.0.0.1:%d" % memcached_port)
     text = text.replace("allow_account_management = false", "allow_account_management = true")
     # Encryption at rest, with the cluster's own root secret.
+    # (in the tierer's pipeline too: it reads and writes plaintext)
     text = text.replace(" proxy-logging proxy-server\n",
-                        " keymaster encryption proxy-logging proxy-server\n", 1)
+                        " keymaster encryption proxy-logging proxy-server\n")
     text = text.replace("# keymaster_config_path = /etc/objstore/keymaster.conf",
                         "keymaster_config_path = %s" % keymaster_conf(etc))
     write(os.path.join(etc, "proxy-server.conf"), text)
@@ -200,10 +238,30 @@ def dashboard_conf(etc: str, template: str, dashboard_port: int, proxy_port: int
     write(os.path.join(etc, "dashboard.conf"), text)
 
 
+def tierer_conf(saio: str, etc: str) -> None:
+    """The tierer runs beside node 1 (its recon is node 1's /recon/tiering);
+    tests run it once at a time (tests/functional/test_tiering.py)."""
+    write(os.path.join(etc, "tierer.conf"), f"""[DEFAULT]
+swift_dir = {etc}
+devices = {os.path.join(saio, "srv", "1", "node")}
+mount_check = false
+recon_cache_path = {os.path.join(saio, "cache", "1")}
+log_name = object-tierer
+log_level = INFO
+
+[object-tierer]
+proxy_conf = {os.path.join(etc, "proxy-server.conf")}
+pipeline = tierer
+interval = 5
+workers = 4
+lease_seconds = 30
+""")
+
+
 def rings(etc: str, builder_cmd: str) -> None:
-    for kind in ("object", "container", "account", EC_RING):
+    for kind in ("object", "container", "account", EC_RING, SILVER_RING):
         replicas = EC_REPLICAS if kind == EC_RING else REPLICAS
-        server = "object" if kind == EC_RING else kind
+        server = "object" if kind in (EC_RING, SILVER_RING) else kind
         builder = os.path.join(etc, "%s.builder" % kind)
         ring = os.path.join(etc, "%s.ring.gz" % kind)
         if os.path.exists(ring):
@@ -232,7 +290,8 @@ def main() -> None:
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     etc = os.path.join(args.saio_dir, "etc")
-    objstore_conf(etc)
+    objstore_conf(etc, args.saio_dir)
+    tierer_conf(args.saio_dir, etc)
     server_confs(args.saio_dir, etc, args.rsync_port)
     rsyncd_conf(args.saio_dir, etc, args.rsync_port)
     proxy_conf(etc, os.path.join(repo, "etc", "proxy-server.conf"), args.proxy_port,

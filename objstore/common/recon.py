@@ -22,7 +22,9 @@ from objstore.common.utils import check_drive
 
 #: ``/recon/<what>`` -> the daemon's key in the recon cache.
 DAEMON_KEYS = {"replication": "replicator", "auditor": "auditor", "updater": "updater",
-               "expirer": "expirer", "reaper": "reaper"}
+               "expirer": "expirer", "reaper": "reaper",
+               # objects per tier, move states and the last moves (docs/tiering.md)
+               "tiering": "tierer"}
 
 
 class ReconMiddleware:
@@ -44,7 +46,7 @@ class ReconMiddleware:
         what = path[len("/recon/"):]
         answer = self.answer(what)
         if answer is None and what not in DAEMON_KEYS:  # a daemon yet to run answers null
-            body = b"Not found: try /recon/ replication, auditor, updater, expirer, async, " \
+            body = b"Not found: try /recon/ replication, auditor, updater, expirer, tiering, async, " \
                    b"quarantined, diskusage, ringmd5 or load"
             start_response("404 Not Found", [("Content-Type", "text/plain"),
                                              ("Content-Length", str(len(body)))])

@@ -22,6 +22,7 @@ from objstore.common.http import conditional, errors, listing, ranges
 from objstore.common.logs import get_logger
 from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
+from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
 from objstore.common.wsgi import continue_headers, run_wsgi
@@ -221,7 +222,8 @@ class ObjectController(StorageServer):
             except DiskFileNoSpace:
                 raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self._update_containers(req, df, targets, "PUT", segs, policy_index, {
-            "X-Timestamp": ts.internal, "X-Size": metadata["Content-Length"],
+            "X-Timestamp": ts.internal,
+            "X-Size": metadata.get(TIER_SIZE) or metadata["Content-Length"],
             "X-Content-Type": metadata["Content-Type"],
             "X-Etag": metadata.get(footers.LISTING_ETAG) or etag})
         self._update_expirer_queue(req, df, segs, policy_index, ts, old_delete_at, delete_at)
@@ -232,11 +234,12 @@ class ObjectController(StorageServer):
         """Refuse a PUT that loses to what is there; returns the existing
         object's X-Delete-At (its expirer queue entry must go)."""
         existing: Optional[Timestamp] = None
+        newest: Optional[Timestamp] = None
         exists = False
         old_delete_at = None
         try:
             df.open()
-            existing, exists = df.data_timestamp, True
+            existing, exists, newest = df.data_timestamp, True, df.timestamp
             old_delete_at = df.get_metadata().get("X-Delete-At")
             df.close()
         except DiskFileDeleted as err:
@@ -257,6 +260,7 @@ class ObjectController(StorageServer):
         if existing is not None and existing >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
                             {"X-Backend-Timestamp": existing.internal})
+        write_conditions.refuse_if_newer_than(req.headers, newest or existing)
         return old_delete_at
 
     def _current_metadata(self, req: Request) -> Optional[Dict[str, str]]:

@@ -26,6 +26,8 @@ from typing import Callable, Mapping, Optional
 from objstore.common.http.conditional import (ETAG_IS_AT, WRITE_IF_MATCH, etag_matches,
                                               resolve_etag)
 from objstore.common.storage_server import HTTPError
+from objstore.common.tiering.config import IF_TIMESTAMP
+from objstore.common.timestamp import Timestamp
 
 IF_MATCH = WRITE_IF_MATCH
 CONFLICT = "X-Backend-Conditional-Conflict"
@@ -64,3 +66,20 @@ def at_publish(headers: Mapping[str, str], load: Callable[[], Optional[Mapping[s
             raise HTTPError(409, "A concurrent write changed the object: " + reason,
                             {CONFLICT: "true"})
     return check
+
+
+def refuse_if_newer_than(headers: Mapping[str, str], newest: Optional[Timestamp]) -> None:
+    """A tier move's write (``X-Backend-If-Timestamp: T``) loses (409, with
+    ``X-Backend-Timestamp``) to anything on this node newer than the version
+    ``T`` the mover read, so a client's write always wins over a move
+    (docs/tiering.md). A node holding ``T`` or older, or nothing, takes it."""
+    raw = headers.get(IF_TIMESTAMP)
+    if raw is None or newest is None:
+        return
+    try:
+        if_ts = Timestamp(raw)
+    except ValueError:
+        raise HTTPError(400, "Invalid %s %r" % (IF_TIMESTAMP, raw)) from None
+    if newest > if_ts:
+        raise HTTPError(409, "A newer version than %s exists (X-Backend-Timestamp)"
+                        % IF_TIMESTAMP, {"X-Backend-Timestamp": newest.internal})

@@ -125,3 +125,37 @@ def test_concurrent_if_none_match_puts_store_exactly_one(app):
     assert sorted(status for status, _ in results)[1:] and all(
         status in (409, 412) for status, _ in results if status != 201)
     assert call(app, "GET").body == winners[0]
+
+
+# ---------------------------------------------- X-Backend-If-Timestamp (tier moves)
+
+def test_a_move_write_loses_to_anything_newer_than_the_version_it_read(tmp_path):
+    from objstore.common.storage_server import HTTPError
+    t = Timestamp("1700000000.00000")
+    write_conditions.refuse_if_newer_than({"X-Backend-If-Timestamp": t.internal}, t)
+    write_conditions.refuse_if_newer_than({"X-Backend-If-Timestamp": t.internal},
+                                          Timestamp("1699999999.00000"))
+    write_conditions.refuse_if_newer_than({}, Timestamp("1800000000.00000"))
+    newer = Timestamp("1700000000.00001")
+    try:
+        write_conditions.refuse_if_newer_than({"X-Backend-If-Timestamp": t.internal}, newer)
+    except HTTPError as err:
+        assert err.status == 409
+        assert err.response.headers["X-Backend-Timestamp"] == newer.internal
+    else:
+        raise AssertionError("a newer version must refuse the move's write")
+
+
+def test_the_object_server_refuses_a_move_pointer_after_a_client_overwrite(app):
+    first = Timestamp.now()
+    assert put(app, b"old", ts=first).status_int == 201
+    client = Timestamp(float(first) + 1)
+    assert put(app, b"client", ts=client).status_int == 201
+    moved = Timestamp(first, offset=1)
+    resp = put(app, b"", ts=moved, headers={"X-Backend-If-Timestamp": first.internal})
+    assert resp.status_int == 409
+    assert resp.headers["X-Backend-Timestamp"] == client.internal
+    # the version the mover read, and its switch one offset later, go through
+    resp = put(app, b"", ts=Timestamp(client, offset=1),
+               headers={"X-Backend-If-Timestamp": client.internal})
+    assert resp.status_int == 201

@@ -1,0 +1,267 @@
+"""One move of one object to another tier (docs/tiering.md, "One move").
+
+For object ``p`` whose newest version is ``T`` (data or metadata, read by
+HEAD):
+
+1. *copy*: unless the target is the container's own policy, write the body
+   to ``.tiers/<target policy>/<md5(p)>/<T>`` (a name that says which
+   version it holds, so a retry writes the same name and an older copy is
+   never mistaken for a newer one); skipped when that copy is already
+   there with the object's ETag.
+2. *switch*: write the pointer (or, moving home, the whole body) at ``p``
+   with timestamp ``T`` + 1 offset and ``X-Backend-If-Timestamp: T``. The
+   object servers refuse it (409) if they hold anything newer than ``T``:
+   a client's write or delete since the HEAD wins and the move is
+   abandoned (its copy deleted). Found already switched (a retry after a
+   kill), it goes on.
+3. *cleanup*: delete the previous ``.tiers`` body, if there was one.
+
+Readers never fail: until step 2 they read the old copy, after it the new
+one; the old copy goes only once the new one is durable (a quorum).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Callable, Dict, Mapping, Optional, Set
+
+from webob import Response
+
+from objstore.common.footers import LISTING_ETAG
+from objstore.common.storage_policy import StoragePolicies
+from objstore.common.subrequest import IterReader, stored_metadata
+from objstore.common.tiering import config as tconf
+from objstore.common.tiering.queue import ABANDONED, DONE, Move
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import close_if_possible, drain_and_close
+from objstore.tiering.client import InternalClient
+
+#: metadata of a stored object that belongs to one copy, never carried over
+_PER_COPY_PREFIXES = ("x-object-sysmeta-tier-", "x-object-sysmeta-crypto-",
+                      "x-object-sysmeta-ec-", "x-object-transient-sysmeta-container-update-")
+#: objects that stay where they are (their segments or targets move)
+_NOT_MOVED = ("X-Static-Large-Object", "X-Object-Manifest", "X-Object-Sysmeta-Symlink-Target")
+
+
+class MoveError(Exception):
+    """A step failed in a way a later attempt may get past (503, timeout)."""
+
+
+@dataclass
+class Outcome:
+    state: str
+    detail: str
+    object_timestamp: Optional[str] = None
+    #: the tier the object is in afterwards (None: gone)
+    tier: Optional[str] = None
+
+
+def body_name(path: str, timestamp: Timestamp) -> str:
+    """The name of ``path``'s body of version ``timestamp`` in a ``.tiers``
+    container."""
+    return "%s/%s" % (hashlib.md5(path.encode("utf-8")).hexdigest(), timestamp.internal)
+
+
+def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
+    value = headers.get(name)
+    return value if value else None
+
+
+def _version(resp: Response) -> Timestamp:
+    return Timestamp(resp.headers.get("X-Backend-Timestamp") or resp.headers["X-Timestamp"])
+
+
+class Mover:
+    def __init__(self, client: InternalClient, tiering: tconf.TieringConfig,
+                 policies: StoragePolicies, logger: logging.Logger) -> None:
+        self.client = client
+        self.tiering = tiering
+        self.policies = policies
+        self.logger = logger
+        self._containers: Set[str] = set()
+
+    # ------------------------------------------------------------- helpers
+    def home_tier(self, path: str) -> Optional[tconf.Tier]:
+        """The tier of ``path``'s container's policy (None: not a tier)."""
+        account_container = path.split("/", 4)[:4]
+        resp = self.client.request("HEAD", "/".join(account_container))
+        close_if_possible(resp.app_iter)
+        if resp.status_int // 100 != 2:
+            return None
+        policy = self.policies.get_by_name(resp.headers.get("X-Storage-Policy", ""))
+        return self.tiering.tier_of_policy(policy.index) if policy else None
+
+    def current_tier(self, path: str) -> Optional[str]:
+        """The tier ``path`` is in now (None: gone, or not in a tier)."""
+        resp = self.client.request("HEAD", path)
+        close_if_possible(resp.app_iter)
+        if resp.status_int // 100 != 2:
+            return None
+        name = _header(resp.headers, tconf.TIER_NAME)
+        if name:
+            return name
+        home = self.home_tier(path)
+        return home.name if home else None
+
+    def _ensure_container(self, policy: str) -> None:
+        if policy in self._containers:
+            return
+        path = "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, policy)
+        resp = self.client.request("PUT", path, headers={"X-Storage-Policy": policy})
+        close_if_possible(resp.app_iter)
+        if resp.status_int not in (201, 202, 204):
+            raise MoveError("cannot create %s: %s" % (path, resp.status))
+        self._containers.add(policy)
+
+    def _delete(self, path: str) -> None:
+        resp = self.client.request("DELETE", path)
+        close_if_possible(resp.app_iter)
+        if resp.status_int not in (204, 404):
+            raise MoveError("cannot delete %s: %s" % (path, resp.status))
+
+    # ---------------------------------------------------------------- move
+    def move(self, move: Move, keepalive: Callable[[], None]) -> Outcome:
+        path, to_name = move.path, move.to_tier
+        target = self.tiering.by_name.get(to_name)
+        if target is None:
+            return Outcome(ABANDONED, "no tier named %r in objstore.conf" % to_name)
+        head = self.client.request("HEAD", path)
+        close_if_possible(head.app_iter)
+        if head.status_int == 404:
+            return Outcome(ABANDONED, "the object is gone")
+        if head.status_int // 100 != 2:
+            raise MoveError("HEAD %s: %s" % (path, head.status))
+        if any(_header(head.headers, h) for h in _NOT_MOVED):
+            return Outcome(ABANDONED, "large object manifests and symlinks stay where they "
+                                      "are (their segments and targets move)")
+        version = _version(head)
+        home = self.home_tier(path)
+        if home is None:
+            return Outcome(ABANDONED, "the container's policy is no tier")
+        old_location = _header(head.headers, tconf.TIER_LOCATION)
+        current = _header(head.headers, tconf.TIER_NAME) or home.name
+        if current == to_name:
+            return Outcome(DONE, "already in %s" % to_name, version.internal, current)
+        keepalive()
+        new_location = None
+        if target.name != home.name:
+            new_location = "%s/%s" % (target.policy, body_name(path, version))
+            self._copy(path, old_location, new_location, version, move.attempts, keepalive)
+        keepalive()
+        switched = self._switch(path, version, old_location, new_location, target, keepalive)
+        if not switched:
+            if new_location:
+                self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, new_location))
+            return Outcome(ABANDONED, "a newer write than %s won over the move"
+                           % version.internal, version.internal, None)
+        if old_location and old_location != new_location:
+            self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location))
+        return Outcome(DONE, "moved %s -> %s" % (current, to_name), version.internal, to_name)
+
+    def _source(self, path: str, old_location: Optional[str]) -> Response:
+        src = "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location) if old_location else path
+        resp = self.client.request("GET", src)
+        if resp.status_int != 200:
+            close_if_possible(resp.app_iter)
+            raise MoveError("GET %s: %s" % (src, resp.status))
+        return resp
+
+    def _copy(self, path: str, old_location: Optional[str], new_location: str,
+              version: Timestamp, attempt: int, keepalive: Callable[[], None]) -> None:
+        """Step 1: the body at ``.tiers/<new_location>``, plaintext through
+        the pipeline (encrypted under its own path when encryption is on)."""
+        policy = new_location.split("/", 1)[0]
+        self._ensure_container(policy)
+        dest = "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, new_location)
+        source = self._source(path, old_location)
+        etag = source.headers.get("ETag", "").strip('"')
+        there = self.client.request("HEAD", dest)
+        close_if_possible(there.app_iter)
+        if there.status_int == 200 and there.headers.get("ETag", "").strip('"') == etag:
+            close_if_possible(source.app_iter)
+            return  # a retry: the copy is already there
+        headers = self._carried(source.headers)
+        headers.update({
+            tconf.TIER_ORIGIN: path, "ETag": etag,
+            # the object's own Last-Modified, and a later offset per attempt
+            "X-Timestamp": Timestamp(version.normal, offset=max(attempt, 1)).internal})
+        length = int(source.headers.get("Content-Length", "0"))
+        chunks = _keepalive_chunks(source.app_iter, keepalive)
+        try:
+            resp = self.client.request("PUT", dest, headers=headers,
+                                       body=IterReader(chunks), content_length=length)
+            close_if_possible(resp.app_iter)
+        finally:
+            drain_and_close(source.app_iter)
+        if resp.status_int != 201:
+            raise MoveError("PUT %s: %s" % (dest, resp.status))
+
+    @staticmethod
+    def _carried(headers: Mapping[str, str]) -> Dict[str, str]:
+        """The metadata a copy of the object carries (its own per-copy
+        sysmeta is made anew where it is written)."""
+        return {k: v for k, v in stored_metadata(headers, manifests=False).items()
+                if not k.lower().startswith(_PER_COPY_PREFIXES)}
+
+    def _switch(self, path: str, version: Timestamp, old_location: Optional[str],
+                new_location: Optional[str], target: tconf.Tier,
+                keepalive: Callable[[], None]) -> bool:
+        """Step 2; False if a newer write won."""
+        switched_at = Timestamp(version, offset=1)
+        condition = {"X-Timestamp": switched_at.internal, tconf.IF_TIMESTAMP: version.internal}
+        if new_location is not None:
+            raw = self.client.request("HEAD", path, raw=True)
+            close_if_possible(raw.app_iter)
+            if raw.status_int // 100 != 2 or _version(raw) != version:
+                return self._already(path, switched_at)
+            plain = self.client.request("HEAD", "/v1/%s/%s" % (tconf.TIERS_ACCOUNT,
+                                                               new_location))
+            close_if_possible(plain.app_iter)
+            headers = {k: v for k, v in stored_metadata(raw.headers, manifests=False).items()
+                       if not k.lower().startswith(("x-object-sysmeta-tier-",
+                                                    "x-object-sysmeta-ec-"))}
+            if not any(k.lower() == LISTING_ETAG.lower() for k in headers):
+                headers[LISTING_ETAG] = plain.headers.get("ETag", "").strip('"')
+            headers.update(condition)
+            headers.update({tconf.TIER_LOCATION: new_location, tconf.TIER_NAME: target.name,
+                            tconf.TIER_SIZE: plain.headers.get("Content-Length", "0")})
+            resp = self.client.request("PUT", path, headers=headers, body=b"", raw=True)
+        else:  # home: the whole body back at its name
+            meta = self.client.request("HEAD", path)
+            close_if_possible(meta.app_iter)
+            if meta.status_int // 100 != 2 or _version(meta) != version:
+                return self._already(path, switched_at)
+            source = self._source(path, old_location)
+            headers = self._carried(meta.headers)
+            headers.update(condition)
+            headers["ETag"] = source.headers.get("ETag", "").strip('"')
+            try:
+                resp = self.client.request(
+                    "PUT", path, headers=headers,
+                    body=IterReader(_keepalive_chunks(source.app_iter, keepalive)),
+                    content_length=int(source.headers.get("Content-Length", "0")))
+            finally:
+                drain_and_close(source.app_iter)
+        close_if_possible(resp.app_iter)
+        if resp.status_int == 201:
+            return True
+        if resp.status_int in (409, 412):
+            return self._already(path, switched_at)
+        raise MoveError("switch PUT %s: %s" % (path, resp.status))
+
+    def _already(self, path: str, switched_at: Timestamp) -> bool:
+        """Whether ``path`` is at ``switched_at`` (an earlier attempt switched
+        it before a kill) rather than at a client's newer write."""
+        resp = self.client.request("HEAD", path, raw=True)
+        close_if_possible(resp.app_iter)
+        return resp.status_int // 100 == 2 and _version(resp) == switched_at
+
+
+def _keepalive_chunks(chunks: object, keepalive: Callable[[], None]):  # type: ignore[no-untyped-def]
+    """Stream ``chunks``, renewing the lease now and then (large objects)."""
+    for count, chunk in enumerate(chunks):  # type: ignore[call-overload]
+        if count % 256 == 255:
+            keepalive()
+        yield chunk

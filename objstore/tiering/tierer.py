@@ -1,0 +1,188 @@
+"""objstore-tierer: moves objects between tiers (docs/tiering.md).
+
+Each pass:
+
+1. *collect*: fold the proxies' read-count journals into the queue
+   database (``common.tiering.journal.collect``);
+2. *decide*: for each tracked object (at most ``max_decisions`` a pass,
+   resumed from a marker), compare its reads in the window with its tier,
+   hysteresis applied, and queue a move when it crosses a boundary. Up at
+   once; down only after the object spent a whole window in its tier (an
+   object just written is not cold yet);
+3. *work*: ``workers`` green threads take moves with a lease and run them
+   (``tiering.mover``), renewing the lease as they go; a failed attempt goes
+   back to the queue until ``max_attempts``, then ``failed``;
+4. *prune* counts older than the window and history older than
+   ``history_days``.
+
+Recon (``/recon/tiering`` on the object server sharing ``recon_cache_path``):
+the pass counters, objects per tier, move states and the last moves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from typing import Any, Dict, List, Optional
+
+from objstore.common import concurrency
+from objstore.common.config import ConfigError, config_float, config_int, swift_dir
+from objstore.common.daemon import Daemon, run_daemon
+from objstore.common.storage_policy import load_policies
+from objstore.common.tiering import journal
+from objstore.common.tiering.config import TieringConfig, load_tiering
+from objstore.common.tiering.queue import ABANDONED, DONE, FAILED, Move, TierQueue
+from objstore.tiering.client import InternalClient
+from objstore.tiering.mover import MoveError, Mover
+
+STAT_KEYS = ("collected", "decided", "queued", "moved", "abandoned", "failed", "retried")
+RECENT_MOVES = 20
+
+
+class Tierer(Daemon):
+    name = "object-tierer"
+    server_type = "object"
+    default_interval = 30.0
+
+    def __init__(self, conf: Dict[str, str], logger: Optional[logging.Logger] = None,
+                 client: Optional[InternalClient] = None) -> None:
+        super().__init__(conf, logger)
+        directory = swift_dir(conf)
+        self.policies = load_policies(directory)
+        tiering = load_tiering(directory, self.policies)
+        if tiering is None:
+            raise ConfigError("objstore.conf in %s declares no [tier:NAME]: nothing to tier"
+                              % directory)
+        self.tiering: TieringConfig = tiering
+        self.workers = config_int(conf, "workers", 4, minimum=1)
+        self.lease_seconds = config_float(conf, "lease_seconds", 60.0)
+        self.max_moves = config_int(conf, "max_moves_per_pass", 1000, minimum=1)
+        self.max_decisions = config_int(conf, "max_decisions_per_pass", 10000, minimum=1)
+        self.max_attempts = config_int(conf, "max_attempts", 5, minimum=1)
+        self.history_days = config_float(conf, "history_days", 7.0)
+        self.client = client or InternalClient(
+            conf.get("proxy_conf", os.path.join(directory, "proxy-server.conf")),
+            conf.get("pipeline", "tierer"))
+        self.db = TierQueue(self.tiering.state_dir)
+        self.mover = Mover(self.client, self.tiering, self.policies, self.logger)
+        self.owner = "%s-%d" % (socket.gethostname(), os.getpid())
+
+    def now(self) -> float:
+        return time.time() + self.tiering.clock_offset
+
+    # --------------------------------------------------------------- pass
+    def run_pass(self) -> Dict[str, Any]:
+        stats = {key: 0 for key in STAT_KEYS}
+        now = self.now()
+        stats["collected"] = journal.collect(
+            self.tiering.journal_dir, self.db.was_collected,
+            lambda name, rows: self.db.add_counts(name, rows, now))
+        self.decide(now, stats)
+        self.work(stats)
+        self.db.prune(journal.bucket_of(now - self.tiering.window, self.tiering.bucket),
+                      now - self.history_days * 86400)
+        return stats
+
+    def run_once(self) -> Dict[str, Any]:
+        stats = super().run_once()
+        self.dump_recon(self.recon(stats))
+        return stats
+
+    def recon(self, stats: Dict[str, Any]) -> Dict[str, Any]:
+        """What ``/recon/tiering`` answers (the dashboard's tiering panel)."""
+        return {"last_pass": time.time(), "stats": stats,
+                "tiers": {t.name: {"policy": t.policy, "min_reads": t.min_reads,
+                                   "objects": 0} for t in self.tiering.tiers},
+                "objects_per_tier": self.db.tier_counts(),
+                "moves": self.db.state_counts(),
+                "recent_moves": [m.as_dict() for m in self.db.history(0.0, RECENT_MOVES)]}
+
+    # ------------------------------------------------------------- decide
+    def decide(self, now: float, stats: Dict[str, Any]) -> None:
+        oldest = journal.bucket_of(now - self.tiering.window, self.tiering.bucket)
+        marker = self.db.mark("decide")
+        rows = self.db.tracked(marker, self.max_decisions, oldest)
+        self.db.set_mark("decide", rows[-1][0] if len(rows) == self.max_decisions else "")
+        for path, tier, since, pinned, count in rows:
+            stats["decided"] += 1
+            if pinned or self.db.open_move(path) is not None:
+                continue
+            if tier is None:
+                tier = self.mover.current_tier(path)
+                if tier is None:
+                    self.db.forget(path)
+                    continue
+                self.db.set_tier(path, tier, since)
+            target = self.tiering.target(count, tier)
+            if target == tier:
+                continue
+            up = self.tiering.by_name[target].min_reads > self.tiering.by_name[tier].min_reads \
+                if tier in self.tiering.by_name else True
+            if not up and now - since < self.tiering.window:
+                continue  # not a whole window in its tier yet: not cold
+            if self.db.enqueue(path, tier, target, "reads: %d in %ds" % (count,
+                               self.tiering.window), now):
+                stats["queued"] += 1
+
+    # --------------------------------------------------------------- work
+    def work(self, stats: Dict[str, Any]) -> None:
+        budget = [self.max_moves]
+        pool = concurrency.GreenPool(self.workers)
+        for index in range(self.workers):
+            pool.spawn(self._worker, "%s-%d" % (self.owner, index), budget, stats)
+        pool.waitall()
+
+    def _worker(self, owner: str, budget: List[int], stats: Dict[str, Any]) -> None:
+        while budget[0] > 0:
+            move = self.db.lease(owner, self.now(), self.lease_seconds)
+            if move is None:
+                return
+            budget[0] -= 1
+            self.run_move(move, owner, stats)
+
+    def run_move(self, move: Move, owner: str, stats: Dict[str, Any]) -> None:
+        renewed = [time.time()]
+
+        def keepalive() -> None:
+            if time.time() - renewed[0] > self.lease_seconds / 3:
+                if not self.db.renew(move.id, owner, self.now() + self.lease_seconds):
+                    raise MoveError("lost the lease of move %d" % move.id)
+                renewed[0] = time.time()
+
+        try:
+            outcome = self.mover.move(move, keepalive)
+        except Exception as err:  # a failed attempt: back to the queue, or failed
+            text = "%s: %s" % (type(err).__name__, err)
+            if move.attempts >= self.max_attempts:
+                self.db.finish(move.id, owner, FAILED, self.now(), text)
+                stats["failed"] += 1
+                self.logger.error("tierer: move %d of %s failed for good: %s",
+                                  move.id, move.path, text)
+            else:
+                self.db.release(move.id, owner, text)
+                stats["retried"] += 1
+                self.logger.warning("tierer: move %d of %s will be retried: %s",
+                                    move.id, move.path, text)
+            return
+        if outcome.object_timestamp:
+            self.db.note(move.id, owner, outcome.object_timestamp)
+        if not self.db.finish(move.id, owner, outcome.state, self.now(), outcome.detail):
+            return  # lease lost to another worker: it records the move
+        if outcome.state == DONE:
+            stats["moved"] += 1
+            self.db.set_tier(move.path, outcome.tier, self.now(),
+                             pinned=move.reason.startswith("lifecycle"))
+        elif outcome.state == ABANDONED:
+            stats["abandoned"] += 1
+            tier = self.mover.current_tier(move.path)
+            if tier is None:
+                self.db.forget(move.path)
+            else:
+                self.db.set_tier(move.path, tier, self.now())
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    concurrency.monkey_patch()
+    return run_daemon(Tierer, argv)
