@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Callable, Dict, Mapping, Optional, Set
 
@@ -75,12 +76,25 @@ def _version(resp: Response) -> Timestamp:
 
 class Mover:
     def __init__(self, client: InternalClient, tiering: tconf.TieringConfig,
-                 policies: StoragePolicies, logger: logging.Logger) -> None:
+                 policies: StoragePolicies, logger: logging.Logger,
+                 pause_after: str = "", pause_seconds: float = 0.0) -> None:
         self.client = client
         self.tiering = tiering
         self.policies = policies
         self.logger = logger
         self._containers: Set[str] = set()
+        #: fault injection for the probe tests (``pause_after_step`` in the
+        #: tierer's config): stop this long after a step, to be killed there
+        self.pause_after = pause_after
+        self.pause_seconds = pause_seconds
+
+    def step_done(self, step: str, path: str) -> None:
+        """Called after each step (``copied``, ``switched``, ``cleaned``)."""
+        self.logger.debug("tierer: %s %s", step, path)
+        if step == self.pause_after and self.pause_seconds > 0:
+            self.logger.warning("tierer: pausing %.0fs after step %s of %s (pause_after_step)",
+                                self.pause_seconds, step, path)
+            time.sleep(self.pause_seconds)
 
     # ------------------------------------------------------------- helpers
     def home_tier(self, path: str) -> Optional[tconf.Tier]:
@@ -149,6 +163,7 @@ class Mover:
         if target.name != home.name:
             new_location = "%s/%s" % (target.policy, body_name(path, version))
             self._copy(path, old_location, new_location, version, move.attempts, keepalive)
+            self.step_done("copied", path)
         keepalive()
         switched = self._switch(path, version, old_location, new_location, target, keepalive)
         if not switched:
@@ -156,8 +171,10 @@ class Mover:
                 self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, new_location))
             return Outcome(ABANDONED, "a newer write than %s won over the move"
                            % version.internal, version.internal, None)
+        self.step_done("switched", path)
         if old_location and old_location != new_location:
             self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location))
+        self.step_done("cleaned", path)
         return Outcome(DONE, "moved %s -> %s" % (current, to_name), version.internal, to_name)
 
     def _source(self, path: str, old_location: Optional[str]) -> Response:

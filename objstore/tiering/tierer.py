@@ -62,11 +62,15 @@ class Tierer(Daemon):
         self.max_decisions = config_int(conf, "max_decisions_per_pass", 10000, minimum=1)
         self.max_attempts = config_int(conf, "max_attempts", 5, minimum=1)
         self.history_days = config_float(conf, "history_days", 7.0)
+        if "clock_offset" in conf:  # test-only: a tierer run "days later"
+            self.tiering.clock_offset = config_float(conf, "clock_offset", 0.0)
         self.client = client or InternalClient(
             conf.get("proxy_conf", os.path.join(directory, "proxy-server.conf")),
             conf.get("pipeline", "tierer"))
         self.db = TierQueue(self.tiering.state_dir)
-        self.mover = Mover(self.client, self.tiering, self.policies, self.logger)
+        self.mover = Mover(self.client, self.tiering, self.policies, self.logger,
+                           pause_after=conf.get("pause_after_step", ""),
+                           pause_seconds=config_float(conf, "pause_seconds", 0.0))
         self.owner = "%s-%d" % (socket.gethostname(), os.getpid())
 
     def now(self) -> float:

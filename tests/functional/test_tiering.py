@@ -1,0 +1,262 @@
+"""Tiering on the live SAIO (docs/tiering.md): hot objects move up, cold
+ones down, and a client never sees a changed name, ETag, Last-Modified,
+metadata or listing row, nor a failed read, while they move.
+
+The SAIO's tiers: gold (policy gold, 5 reads in 60 s), silver (policy
+silver, 2 reads), bronze (EC policy ec21, the rest). Containers here are
+silver unless a test says otherwise.
+"""
+
+import hashlib
+import json
+import os
+import threading
+import urllib.request
+import uuid
+from urllib.parse import quote
+
+import pytest
+import swiftclient
+
+from tests.functional.conftest import PROXY, connect
+from objstore.common.daemon import load_daemon_conf
+from objstore.tiering.client import InternalClient
+from objstore.tiering.tierer import Tierer
+from tests.functional.tiering_support import LATER, SAIO_DIR, TIERER_CONF, admin_get, run_tierer, tier_of, \
+    wait_for_tier
+
+BODY = os.urandom(300 * 1024)
+ETAG = hashlib.md5(BODY).hexdigest()
+
+
+@pytest.fixture
+def silver(conn, delete_container):
+    name = "tier-" + uuid.uuid4().hex[:10]
+    conn.put_container(name, headers={"X-Storage-Policy": "silver"})
+    yield name
+    delete_container(conn, name)
+
+
+@pytest.fixture
+def gold(conn, delete_container):
+    name = "tierg-" + uuid.uuid4().hex[:10]
+    conn.put_container(name, headers={"X-Storage-Policy": "gold"})
+    yield name
+    delete_container(conn, name)
+
+
+@pytest.fixture(scope="module")
+def reseller(saio):
+    return connect("reseller")
+
+
+@pytest.fixture(scope="module")
+def internal(saio):
+    """The tierer's own way in (the proxy's [pipeline:tierer], in process)."""
+    return InternalClient(os.path.join(SAIO_DIR, "etc", "proxy-server.conf"))
+
+
+def _listing_row(conn, container, name):
+    return [r for r in conn.get_container(container)[1] if r["name"] == name][0]
+
+
+def _tiers_bodies(internal, policy, path):
+    """The bodies ``.tiers/<policy>`` holds for the object ``path`` (read
+    as the tierer reads it: the hidden account is no client's)."""
+    prefix = hashlib.md5(path.encode()).hexdigest() + "/"
+    resp = internal.request("GET", "/v1/.tiers/" + policy,
+                            query="format=json&prefix=" + quote(prefix))
+    if resp.status_int == 404:
+        return []
+    assert resp.status_int == 200, resp.status
+    return [r["name"] for r in json.loads(resp.body)]
+
+
+class _Reader(threading.Thread):
+    """GETs an object over and over while it moves; records every failure."""
+
+    def __init__(self, container, name):
+        super().__init__(daemon=True)
+        self.conn = connect("admin")
+        self.container, self.name = container, name
+        self.stop = threading.Event()
+        self.reads, self.failures = 0, []
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                headers, body = self.conn.get_object(self.container, self.name)
+                if body != BODY or headers["etag"] != ETAG:
+                    self.failures.append("wrong bytes or ETag: %s" % headers.get("etag"))
+            except Exception as err:  # every failure counts
+                self.failures.append(repr(err))
+            self.reads += 1
+
+
+def test_a_hot_object_moves_up_and_no_read_fails_while_it_moves(conn, silver):
+    conn.put_object(silver, "hot", BODY, headers={"X-Object-Meta-Color": "blue",
+                                                  "Content-Type": "image/png"})
+    before = conn.head_object(silver, "hot")
+    row_before = _listing_row(conn, silver, "hot")
+    assert "x-object-storage-tier" not in before  # in its container's own tier
+    reader = _Reader(silver, "hot")
+    reader.start()
+    try:
+        wait_for_tier(conn, silver, "hot", "gold")
+    finally:
+        reader.stop.set()
+        reader.join()
+    assert reader.failures == [] and reader.reads >= 5
+    after = conn.head_object(silver, "hot")
+    for header in ("etag", "last-modified", "content-length", "content-type",
+                   "x-object-meta-color", "x-timestamp"):
+        assert after[header] == before[header], header
+    assert after["x-object-storage-tier"] == "gold"
+    assert _listing_row(conn, silver, "hot") == row_before
+    headers, body = conn.get_object(silver, "hot", headers={"Range": "bytes=100-199"})
+    assert body == BODY[100:200] and headers["content-range"] == \
+        "bytes 100-199/%d" % len(BODY)
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.get_object(silver, "hot", headers={"If-Match": "nope"})
+    assert err.value.http_status == 412
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.get_object(silver, "hot", headers={"If-None-Match": ETAG})
+    assert err.value.http_status == 304
+
+
+def test_a_cold_object_moves_down_to_ec_and_back_up_when_read(conn, silver, internal):
+    conn.put_object(silver, "cold", BODY)
+    path = "/v1/AUTH_test/%s/cold" % silver
+    before = conn.head_object(silver, "cold")
+    run_tierer()  # the tierer learns of it (a PUT counts 0)
+    assert tier_of(conn, silver, "cold") is None
+    wait_for_tier(conn, silver, "cold", "bronze", clock_offset=LATER)
+    headers, body = conn.get_object(silver, "cold")
+    assert body == BODY and headers["etag"] == ETAG
+    assert headers["last-modified"] == before["last-modified"]
+    assert _tiers_bodies(internal, "ec21", path) != []
+    # read often again: up to gold, and the EC body is gone
+    for _ in range(6):
+        assert conn.get_object(silver, "cold")[1] == BODY
+    wait_for_tier(conn, silver, "cold", "gold")
+    assert _tiers_bodies(internal, "ec21", path) == []
+    assert len(_tiers_bodies(internal, "gold", path)) == 1
+    assert conn.get_object(silver, "cold")[1] == BODY
+
+
+def test_an_object_counted_from_outside_comes_home_as_a_whole_object(conn, gold, reseller,
+                                                                   internal):
+    conn.put_object(gold, "cdn", BODY, headers={"X-Object-Meta-Kept": "yes"})
+    path = "/v1/AUTH_test/%s/cdn" % gold
+    run_tierer()
+    wait_for_tier(conn, gold, "cdn", "bronze", clock_offset=LATER)
+    assert _tiers_bodies(internal, "ec21", path) != []
+    # a CDN's log pipeline says it was read 664 times
+    req = urllib.request.Request(PROXY + "/tiering/counts", method="POST",
+                                 data=json.dumps([{"path": path, "count": 664}]).encode(),
+                                 headers={"X-Auth-Token": reseller.get_auth()[1],
+                                          "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 202 and json.loads(resp.read()) == {"accepted": 1}
+    run_tierer()
+    headers = conn.head_object(gold, "cdn")
+    assert "x-object-storage-tier" not in headers  # home: gold is the container's policy
+    assert headers["etag"] == ETAG and headers["content-length"] == str(len(BODY))
+    assert headers["x-object-meta-kept"] == "yes"
+    assert conn.get_object(gold, "cdn")[1] == BODY
+    assert _tiers_bodies(internal, "ec21", path) == []
+    status = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)
+    assert status["tier"] == "gold" and status["reads_in_window"] >= 664
+    assert [m["state"] for m in status["moves"]][:2] == ["done", "done"]
+    assert [m["to_tier"] for m in status["moves"]][:2] == ["gold", "bronze"]
+
+
+def test_the_admin_api_is_for_reseller_admins_only(conn):
+    req = urllib.request.Request(PROXY + "/tiering/counts", method="POST",
+                                 data=b'[{"path": "/v1/AUTH_test/c/o", "count": 1}]',
+                                 headers={"X-Auth-Token": conn.get_auth()[1]})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=10)
+    assert err.value.code == 403
+    req = urllib.request.Request(PROXY + "/tiering/queue")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=10)
+    assert err.value.code == 401
+
+
+def test_info_shows_the_tiers(saio):
+    with urllib.request.urlopen(PROXY + "/info", timeout=10) as resp:
+        info = json.loads(resp.read())["tiering"]
+    assert info["window"] == 60
+    assert [(t["name"], t["policy"], t["min_reads"]) for t in info["tiers"]] == [
+        ("gold", "gold", 5), ("silver", "silver", 2), ("bronze", "ec21", 0)]
+
+
+# ------------------------------------------------ client writes during a move
+
+def _hot(reseller, path, count=50):
+    """Make ``path`` hot at once (a counts batch, as a CDN would send)."""
+    req = urllib.request.Request(PROXY + "/tiering/counts", method="POST",
+                                 data=json.dumps([{"path": path, "count": count}]).encode(),
+                                 headers={"X-Auth-Token": reseller.get_auth()[1]})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 202
+
+
+def _tierer_with(step, action):
+    """The SAIO's tierer, in this process, that runs ``action()`` once right
+    after the move step ``step`` of its first move (a client's write landing
+    exactly there)."""
+    tierer = Tierer(load_daemon_conf(TIERER_CONF, "object-tierer"))
+    real = tierer.mover.step_done
+    fired = []
+
+    def step_done(name, path):
+        real(name, path)
+        if name == step and not fired:
+            fired.append(path)
+            action()
+    tierer.mover.step_done = step_done
+    return tierer, fired
+
+
+@pytest.mark.parametrize("step", ["copied", "switched"])
+def test_a_client_overwrite_during_a_move_wins(conn, silver, reseller, internal, step):
+    conn.put_object(silver, "o", BODY)
+    path = "/v1/AUTH_test/%s/o" % silver
+    _hot(reseller, path)
+    newer = b"the client's newer bytes"
+    tierer, fired = _tierer_with(step, lambda: conn.put_object(silver, "o", newer))
+    try:
+        tierer.run_once()
+    finally:
+        tierer.db.close()
+    assert fired == [path]
+    headers, body = conn.get_object(silver, "o")
+    assert body == newer and headers["etag"] == hashlib.md5(newer).hexdigest()
+    assert "x-object-storage-tier" not in headers
+    moves = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)["moves"]
+    if step == "copied":  # the switch found a newer write: abandoned, copy deleted
+        assert moves[0]["state"] == "abandoned" and "newer write" in moves[0]["detail"]
+        assert _tiers_bodies(internal, "gold", path) == []
+    else:  # switched first: the client's write simply replaced the pointer
+        assert moves[0]["state"] == "done"
+
+
+def test_a_client_delete_during_a_move_is_not_undone(conn, silver, reseller, internal):
+    conn.put_object(silver, "gone", BODY)
+    path = "/v1/AUTH_test/%s/gone" % silver
+    _hot(reseller, path)
+    tierer, fired = _tierer_with("copied", lambda: conn.delete_object(silver, "gone"))
+    try:
+        tierer.run_once()
+    finally:
+        tierer.db.close()
+    assert fired == [path]
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.head_object(silver, "gone")
+    assert err.value.http_status == 404
+    assert [r["name"] for r in conn.get_container(silver)[1]] == []
+    assert _tiers_bodies(internal, "gold", path) == []
+    status = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)
+    assert status["moves"][0]["state"] == "abandoned" and status["tracked"] is False
