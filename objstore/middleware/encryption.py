@@ -58,6 +58,9 @@ class Encryption:
             # itself when encryption is disabled; this is the backstop).
             return swift_error(501, "Encryption is disabled: no object can be stored "
                                "with a customer key.")(env, start_response)
+        if method == "DELETE" and not self.disabled:
+            # s3api's conditional delete is judged on the plaintext ETag.
+            decrypter.add_etag_macs(env, env.get(cu.ETAG_KEYS), ("HTTP_X_BACKEND_IF_MATCH",))
         if method not in ("PUT", "POST") or self.disabled:
             return self.app(env, start_response)
         fetch = env.get(cu.FETCH_KEYS)

@@ -453,12 +453,13 @@ class ObjectController(StorageServer):
         existing = Timestamp(0)
         status = 404
         delete_at = "0"
+        current = None
         try:
             df.open()
-            existing, status = df.data_timestamp, 204
-            delete_at = df.get_metadata().get("X-Delete-At", "0")
+            existing, status, current = df.data_timestamp, 204, df.get_metadata()
+            delete_at = current.get("X-Delete-At", "0")
             df.close()
-            _refuse_if_locked(req, df.get_metadata())
+            _refuse_if_locked(req, current)
         except DiskFileDeleted as err:
             existing = err.timestamp
         except DiskFileExpired as err:
@@ -468,6 +469,9 @@ class ObjectController(StorageServer):
             pass
         except DiskFileCollision as err:
             raise HTTPError(403, str(err)) from None
+        reason = write_conditions.delete_failure(req.headers, current)  # s3api's If-Match
+        if reason:
+            raise HTTPError(412, "Precondition failed: " + reason)
         if_delete_at = req.headers.get("X-If-Delete-At")
         if if_delete_at is not None:
             try:

@@ -1,4 +1,5 @@
-"""Conditional object writes: ``If-None-Match: *`` and ``X-Backend-If-Match`` on PUT.
+"""Conditional object writes: ``If-None-Match: *`` and ``X-Backend-If-Match`` on PUT
+(and ``X-Backend-If-Match`` on DELETE, S3's conditional delete).
 
 A conditional PUT is judged twice on each object server. When it arrives
 (before any of the body is read) against what the node holds then: a
@@ -50,6 +51,18 @@ def failure(headers: Mapping[str, str], current: Optional[Mapping[str, str]]) ->
         if not etag_matches(if_match, resolve_etag(current, headers.get(ETAG_IS_AT))):
             return "the object's ETag is not one of %s" % IF_MATCH
     return None
+
+
+def delete_failure(headers: Mapping[str, str], current: Optional[Mapping[str, str]]
+                   ) -> Optional[str]:
+    """Why a DELETE's ``X-Backend-If-Match`` (S3's conditional delete) fails
+    against ``current`` (``None`` when the node holds no object), or
+    ``None``. Only the backend header counts: Swift's DELETE ignores a
+    client's ``If-Match`` and ``If-None-Match``."""
+    if headers.get(IF_MATCH) is None:
+        return None
+    return failure({IF_MATCH: headers[IF_MATCH], ETAG_IS_AT: headers.get(ETAG_IS_AT, "")},
+                   current)
 
 
 def at_publish(headers: Mapping[str, str], load: Callable[[], Optional[Mapping[str, str]]]

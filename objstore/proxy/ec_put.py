@@ -112,6 +112,14 @@ def _connect(app: Any, ring: Any, part: int, path: str,
     return {i: p for i, p in pile if p is not None}
 
 
+def judge_if_match_by_object_etag(headers: Dict[str, str]) -> None:
+    """Make a write's ``X-Backend-If-Match`` (PUT or DELETE) judge the
+    object's ETag: an archive's own ETag is its fragment's MD5."""
+    if WRITE_IF_MATCH in headers:
+        named = headers.get(ETAG_IS_AT)
+        headers[ETAG_IS_AT] = "%s,%s" % (named, EC_ETAG) if named else EC_ETAG
+
+
 def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
                   headers_list: List[Dict[str, str]], length: Optional[int],
                   timestamp: Timestamp, client_etag: Optional[str],
@@ -130,9 +138,7 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
         return error_response(503, "Service Unavailable: %s" % err)
     quorum = ec.put_quorum
     for headers in headers_list:
-        if WRITE_IF_MATCH in headers:  # an archive's own ETag is its fragment's MD5
-            named = headers.get(ETAG_IS_AT)
-            headers[ETAG_IS_AT] = "%s,%s" % (named, EC_ETAG) if named else EC_ETAG
+        judge_if_match_by_object_etag(headers)
     archive_length = codec.layout(length).archive_length if length is not None else None
     put_headers = [archive_headers(h, i, policy, length, archive_length)
                    for i, h in enumerate(headers_list)]

@@ -30,6 +30,8 @@ import hashlib
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from objstore.common.http.conditional import (ETAG_IS_AT, WRITE_IF_MATCH, Preconditions,
@@ -154,6 +156,20 @@ class RefreshingReader:
         return getattr(self._reader, name)
 
 
+def _acquire(ctx: Any, key: str) -> Optional[_WriteLock]:
+    """The shared lock of a conditional write or delete of ``key`` (``None``
+    without memcached); ``ConditionalRequestConflict`` while another holds it."""
+    cache = ctx.env.get("swift.cache")
+    if cache is None:
+        return None
+    lock = _WriteLock(cache, _lock_key(ctx.swift.account or "", ctx.bucket, key))
+    held = lock.acquire()
+    if held is False:
+        raise S3Error("ConditionalRequestConflict", "Another conditional write of this "
+                      "key is in progress; retry.", Key=key)
+    return lock if held else None
+
+
 @contextmanager
 def guarded_write(ctx: Any, headers: Dict[str, str],
                   current_etag: Callable[[], Optional[str]]
@@ -170,16 +186,7 @@ def guarded_write(ctx: Any, headers: Dict[str, str],
         yield None
         return
     check_write(ctx.headers, current_etag())  # also learns the account
-    lock = None
-    cache = ctx.env.get("swift.cache")
-    if cache is not None:
-        lock = _WriteLock(cache, _lock_key(ctx.swift.account or "", ctx.bucket, ctx.key))
-        held = lock.acquire()
-        if held is False:
-            raise S3Error("ConditionalRequestConflict", "Another conditional write of this "
-                          "key is in progress; retry.", Key=ctx.key)
-        if held is None:
-            lock = None
+    lock = _acquire(ctx, ctx.key)
     try:
         if "if-none-match" in ctx.headers:
             headers["If-None-Match"] = "*"
@@ -198,6 +205,91 @@ def guarded_write(ctx: Any, headers: Dict[str, str],
                               Condition="If-None-Match" if "if-none-match" in ctx.headers
                               else "If-Match") from None
             raise
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+# -- conditional deletes -------------------------------------------------------
+
+DELETE_CONDITIONS = ("if-match", "x-amz-if-match-last-modified-time", "x-amz-if-match-size")
+
+
+@dataclass(frozen=True)
+class Current:
+    """What a conditional delete is judged against: the S3 ETag,
+    Last-Modified (an HTTP date) and size of the object or version."""
+
+    etag: str
+    last_modified: Optional[str]
+    size: int
+
+
+def is_conditional_delete(wanted: Dict[str, str]) -> bool:
+    return any(name in wanted for name in DELETE_CONDITIONS)
+
+
+def _seconds(text: str) -> Optional[int]:
+    """An HTTP date (the header, as SDKs send it) or ISO 8601 date-time
+    (DeleteObjects' ``LastModifiedTime``), in whole seconds."""
+    when = http_date(text)
+    if when is None:
+        try:
+            when = datetime.fromisoformat(text.strip().replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return int(when)
+
+
+def check_delete(wanted: Dict[str, str], current: Optional[Current]) -> None:
+    """S3's conditional DeleteObject: ``If-Match`` (``*`` matches any
+    object), ``x-amz-if-match-last-modified-time`` and
+    ``x-amz-if-match-size`` (lower-case names in ``wanted``) against
+    ``current`` (``None``: no object, or a delete marker on top). A missing
+    object is 404 ``NoSuchKey`` with ``If-Match`` and deleted as usual
+    (nothing) with the other two; a mismatch is 412 ``PreconditionFailed``."""
+    stamp, size = (wanted.get("x-amz-if-match-last-modified-time"),
+                   wanted.get("x-amz-if-match-size"))
+    seconds = _seconds(stamp) if stamp is not None else None
+    if stamp is not None and seconds is None:
+        raise S3Error("InvalidArgument", "x-amz-if-match-last-modified-time is not a date.",
+                      ArgumentName="x-amz-if-match-last-modified-time", ArgumentValue=stamp)
+    if size is not None and not size.strip().isdigit():
+        raise S3Error("InvalidArgument", "x-amz-if-match-size must be a number of bytes.",
+                      ArgumentName="x-amz-if-match-size", ArgumentValue=size)
+    if current is None:
+        if "if-match" in wanted:
+            raise S3Error("NoSuchKey", "If-Match was given but the key has no current "
+                          "object.")
+        return
+    failed = None
+    if "if-match" in wanted and not etag_matches(wanted["if-match"], current.etag):
+        failed = "If-Match"
+    elif seconds is not None and _seconds(current.last_modified or "") != seconds:
+        failed = "x-amz-if-match-last-modified-time"
+    elif size is not None and int(size) != current.size:
+        failed = "x-amz-if-match-size"
+    if failed:
+        raise S3Error("PreconditionFailed", "At least one of the pre-conditions you "
+                      "specified did not hold", Condition=failed)
+
+
+@contextmanager
+def guarded_delete(ctx: Any, key: str, wanted: Dict[str, str],
+                   current: Callable[[], Optional[Current]]) -> Iterator[Dict[str, str]]:
+    """Around the delete of ``key``: S3's conditional delete, judged against
+    ``current()`` under the same shared lock as conditional writes, or
+    nothing for a plain delete. Yields the headers the Swift DELETE carries
+    so that each object server judges ``If-Match`` again when the delete
+    arrives (a write that landed since is not deleted)."""
+    if not is_conditional_delete(wanted):
+        yield {}
+        return
+    check_delete(wanted, current())  # also learns the account
+    lock = _acquire(ctx, key)
+    try:
+        yield {BACKEND_IF_MATCH: wanted["if-match"], ETAG_IS_AT: S3_ETAG_SYSMETA} \
+            if "if-match" in wanted else {}
     finally:
         if lock is not None:
             lock.release()

@@ -164,15 +164,12 @@ RULES: Tuple[Rule, ...] = _rules(
     ("x-amz-object-lock-event-hold",
      "x-amz-object-lock-event-hold-duration-days", "x-amz-object-lock-event-hold-duration-years"),
     WRITES, _object_lock, LOCK_WHY) + _rules(
-    ("if-match", "if-none-match"), frozenset({"DeleteObject"}), _not_implemented(
-        "Conditional deletes (If-Match / If-None-Match on DeleteObject) are not supported: "
-        "the key would be deleted whatever it holds."), "no conditional deletes (501 "
-    "NotImplemented); implemented on GetObject, HeadObject, PutObject, CopyObject and "
+    ("if-none-match",), frozenset({"DeleteObject"}), _not_implemented(
+        "If-None-Match on DeleteObject is not supported (S3's conditional deletes take "
+        "If-Match): the key would be deleted whatever it holds."), "S3's conditional "
+    "deletes take If-Match (implemented), not If-None-Match: 501 NotImplemented; "
+    "implemented on GetObject, HeadObject, PutObject, CopyObject and "
     "CompleteMultipartUpload") + _rules(
-    ("x-amz-if-match-last-modified-time", "x-amz-if-match-size"),
-    frozenset({"DeleteObject"}), _not_implemented(
-        "Conditional deletes are not supported: the key would be deleted whatever it holds."),
-    "no conditional deletes (501 NotImplemented)") + _rules(
     ("x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context"),
     OBJECT_IO, SSE_KMS, "no KMS (501 NotImplemented)") + (
     Rule("x-amz-server-side-encryption", WRITES, _sse,
@@ -230,6 +227,8 @@ IMPLEMENTED: Dict[str, str] = {
     "x-amz-trailer": "chunked", "x-amz-date": "sigv4", "x-amz-security-token": "auth",
     "x-amz-object-attributes": "attributes", "x-amz-max-parts": "attributes",
     "x-amz-part-number-marker": "attributes", "x-amz-mp-object-size": "multipart",
+    "x-amz-if-match-last-modified-time": "conditions.check_delete (DeleteObject)",
+    "x-amz-if-match-size": "conditions.check_delete (DeleteObject)",
     "if-modified-since": "conditions (GetObject, HeadObject)",
     "if-unmodified-since": "conditions (GetObject, HeadObject)",
     "range": "objects.open_object",
@@ -237,7 +236,7 @@ IMPLEMENTED: Dict[str, str] = {
 # Request headers implemented on some operations and refused (``RULES``) on others.
 IMPLEMENTED_ON: Dict[str, FrozenSet[str]] = {
     "if-match": frozenset({"GetObject", "HeadObject", "PutObject", "CopyObject",
-                           "CompleteMultipartUpload"}),
+                           "CompleteMultipartUpload", "DeleteObject"}),
     "if-none-match": frozenset({"GetObject", "HeadObject", "PutObject", "CopyObject",
                                 "CompleteMultipartUpload"}),
 }

@@ -412,8 +412,10 @@ def head_object(ctx: S3Context) -> Response:
     return _read_object(ctx, "HEAD")
 
 
-def remove(ctx: S3Context, bucket: str, key: str) -> None:
-    """Delete an object and, for a multipart object, its parts; absent is fine."""
+def remove(ctx: S3Context, bucket: str, key: str,
+           headers: Optional[Dict[str, str]] = None) -> None:
+    """Delete an object and, for a multipart object, its parts; absent is
+    fine. ``headers``: the Swift DELETE's own (a conditional delete's)."""
     head = ctx.swift.request("HEAD", bucket, key)
     head.close()
     if head.status == 404:
@@ -424,7 +426,7 @@ def remove(ctx: S3Context, bucket: str, key: str) -> None:
         return
     ctx.raise_for(head, "NoSuchKey")
     segments = _parts_of(ctx, bucket, key, head)
-    resp = ctx.swift.request("DELETE", bucket, key)
+    resp = ctx.swift.request("DELETE", bucket, key, headers=headers)
     resp.close()
     if resp.status != 404:
         ctx.raise_for(resp, "NoSuchKey")
@@ -443,17 +445,56 @@ def _parts_of(ctx: S3Context, bucket: str, key: str, head: SwiftResponse
     return manifest.decode(body.body)
 
 
-def delete_object(ctx: S3Context) -> Response:
-    """DeleteObject: 204 whether or not the key existed."""
-    check_key(ctx.key)
-    vid = ctx.query.get("versionId")
-    if versioning.bucket_status(ctx) is not None:
-        return versioning.delete(ctx, ctx.key, vid)
-    if vid not in (None, "null"):
+def _delete_target(ctx: S3Context, key: str, vid: Optional[str], versioned: bool
+                   ) -> Optional[conditions.Current]:
+    """The object or version a conditional delete of ``key`` judges
+    (``None``: there is none, or a delete marker is on top)."""
+    container, obj, env = ctx.bucket, key, None
+    if versioned and vid is not None:
+        try:
+            (container, obj), env = versioning.locate(ctx, key, vid), versioning.BYPASS
+        except S3Error as err:
+            if err.code in ("NoSuchVersion", "MethodNotAllowed"):  # none, a delete marker
+                return None
+            raise
+    head = ctx.swift.request("HEAD", container, obj, extra_env=env)
+    head.close()
+    if head.status == 404:
+        ctx.container_head()
+        return None
+    ctx.raise_for(head, "NoSuchKey")
+    headers, is_manifest = response_headers(head)
+    size = head.header(manifest.SIZE_SYSMETA) if is_manifest else head.header("content-length")
+    return conditions.Current(etag_of(headers), headers.get("Last-Modified"), int(size or 0))
+
+
+def _delete_key(ctx: S3Context, key: str, vid: Optional[str], versioned: bool,
+                wanted: Dict[str, str]) -> Response:
+    """Delete ``key`` (version ``vid``) if the conditions ``wanted`` hold."""
+    if not versioned and vid not in (None, "null"):
         raise S3Error("NoSuchVersion", "Versioning was never enabled on this bucket; the "
-                      "only version is null.", Key=ctx.key, VersionId=vid)
-    remove(ctx, ctx.bucket, ctx.key)
+                      "only version is null.", Key=key, VersionId=vid)
+    with conditions.guarded_delete(ctx, key, wanted, lambda: _delete_target(
+            ctx, key, vid, versioned)) as backend:
+        if versioned:
+            # Judged above under the shared lock; versioning's own requests
+            # (archive, delete marker) carry no condition.
+            return versioning.delete(ctx, key, vid)
+        remove(ctx, ctx.bucket, key, backend)
     return Response(status=204)
+
+
+def delete_object(ctx: S3Context) -> Response:
+    """DeleteObject: 204 whether or not the key existed; conditional with
+    ``If-Match``, ``x-amz-if-match-last-modified-time``, ``x-amz-if-match-size``."""
+    check_key(ctx.key)
+    return _delete_key(ctx, ctx.key, ctx.query.get("versionId"),
+                       versioning.bucket_status(ctx) is not None, ctx.headers)
+
+
+# DeleteObjects' per-object conditions, as DeleteObject's headers.
+_OBJECT_CONDITIONS = {"ETag": "if-match", "LastModifiedTime":
+                      "x-amz-if-match-last-modified-time", "Size": "x-amz-if-match-size"}
 
 
 def delete_objects(ctx: S3Context) -> Response:
@@ -461,36 +502,26 @@ def delete_objects(ctx: S3Context) -> Response:
     body = ctx.read_small_body(delete_body_limit(ctx.conf.max_multi_delete_objects))
     doc = parse(body, "Delete")
     quiet = (text_of(doc, "Quiet", "false") or "").strip().lower() == "true"
-    keys = [(text_of(o, "Key", "") or "", text_of(o, "VersionId"))
+    keys = [(text_of(o, "Key", "") or "", text_of(o, "VersionId"),
+             {header: (text_of(o, tag) or "").strip()
+              for tag, header in _OBJECT_CONDITIONS.items() if o.find(tag) is not None})
             for o in doc.findall("Object")]
-    if any(o.find(tag) is not None for o in doc.findall("Object")
-           for tag in ("ETag", "LastModifiedTime", "Size")):
-        # Deleting the keys anyway would ignore what the client made a condition.
-        raise S3Error("NotImplemented", "Conditional deletes (ETag, LastModifiedTime or Size "
-                      "of an Object in DeleteObjects) are not supported.")
     if not keys or len(keys) > ctx.conf.max_multi_delete_objects:
         raise S3Error("MalformedXML", "Give between 1 and %d objects to delete."
                       % ctx.conf.max_multi_delete_objects)
     versioned = versioning.bucket_status(ctx) is not None
     results: List[Any] = []
     authorize_key = ctx.extra.get("authorize_key")  # the bucket policy, per key (access.py)
-    for key, version in keys:
+    for key, version, wanted in keys:
         try:
             if authorize_key is not None:
                 authorize_key(key, version)
             extra: List[Any] = [("VersionId", version)] if version else []
-            if versioned:
-                done = versioning.delete(ctx, key, version)
-                if done.headers.get("x-amz-delete-marker") == "true":
-                    extra.append(("DeleteMarker", True))
-                    if version is None:
-                        extra.append(("DeleteMarkerVersionId",
-                                      done.headers["x-amz-version-id"]))
-            elif version not in (None, "null"):
-                raise S3Error("NoSuchVersion", "Versioning is not enabled; the only "
-                              "version is null.")
-            else:
-                remove(ctx, ctx.bucket, key)
+            done = _delete_key(ctx, key, version, versioned, wanted)
+            if versioned and done.headers.get("x-amz-delete-marker") == "true":
+                extra.append(("DeleteMarker", True))
+                if version is None:
+                    extra.append(("DeleteMarkerVersionId", done.headers["x-amz-version-id"]))
             if not quiet:
                 results.append(("Deleted", [("Key", key)] + extra))
         except S3Error as err:

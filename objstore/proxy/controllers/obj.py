@@ -222,6 +222,10 @@ class ObjectController(Controller):
         ring, part, policy_index = self._ring_and_part(info)
         headers = self.backend_headers(req, {POLICY_INDEX: policy_index,
                                              "X-Timestamp": timestamp.internal})
+        policy = self.app.policies.get_by_index(policy_index)
+        if policy is not None and policy.is_ec:
+            from objstore.proxy.ec_put import judge_if_match_by_object_etag
+            judge_if_match_by_object_etag(headers)
         return self._write_all(req, ring, part, "DELETE", headers, None)
 
     def _write_all(self, req: Request, ring: Any, part: int, method: str,

@@ -51,6 +51,9 @@ def cluster(tmp_path_factory):
             "encryption_root_secret = %s\nencryption_root_secret_2 = %s\n"
             "active_root_secret_id = 2" % (SECRET, NEW)))
         c.nokeys = Proxy(c, "nokeys", "catch_errors gatekeeper encryption proxy-server", FILTERS)
+        # What s3api's subrequests meet: the pipeline behind the gatekeeper.
+        c.inner = Proxy(c, "inner", PIPELINE.replace("gatekeeper ", ""), FILTERS + KEYMASTER % (
+            "encryption_root_secret = " + SECRET))
         yield c
     finally:
         c.stop()
@@ -142,6 +145,19 @@ def test_conditions_are_judged_on_the_plaintext_etag(cluster, container):
     assert cluster.enc.request("GET", path, {"If-Match": '"%s"' % ("0" * 32)})[0] == 412
     assert cluster.enc.request("GET", path, {"If-None-Match": etag})[0] == 304
     assert cluster.enc.request("HEAD", path, {"If-None-Match": "*"})[0] == 304
+
+
+def test_a_conditional_delete_is_judged_on_the_plaintext_etag(cluster, container):
+    """s3api's conditional delete (X-Backend-If-Match on DELETE) matches the
+    plaintext ETag the client knows, not the stored ciphertext's."""
+    path = container + "/conddel"
+    cluster.enc.request("PUT", path, {}, BODY)
+    wrong = {"X-Backend-If-Match": '"%s"' % ("0" * 32)}
+    assert cluster.inner.request("DELETE", path, wrong)[0] == 412
+    assert cluster.enc.request("GET", path)[2] == BODY
+    right = {"X-Backend-If-Match": '"%s"' % hashlib.md5(BODY).hexdigest()}
+    assert cluster.inner.request("DELETE", path, right)[0] == 204
+    assert cluster.enc.request("GET", path)[0] == 404
 
 
 def test_a_wrong_etag_is_422_and_stores_nothing(cluster, container):

@@ -159,3 +159,33 @@ def test_the_object_server_refuses_a_move_pointer_after_a_client_overwrite(app):
     resp = put(app, b"", ts=Timestamp(client, offset=1),
                headers={"X-Backend-If-Timestamp": client.internal})
     assert resp.status_int == 201
+
+
+def test_a_delete_with_if_match_deletes_only_the_named_etag(app):
+    put(app, b"v1")
+    wrong = {write_conditions.IF_MATCH: '"%s"' % md5_hex(b"other")}
+    assert call(app, "DELETE", headers=wrong).status_int == 412
+    assert call(app, "GET").body == b"v1"
+    right = {write_conditions.IF_MATCH: '"%s"' % md5_hex(b"v1")}
+    assert call(app, "DELETE", headers=right).status_int == 204
+    assert call(app, "GET").status_int == 404
+
+
+def test_a_delete_with_if_match_of_a_missing_object_is_412_and_writes_no_tombstone(app):
+    assert call(app, "DELETE", headers={write_conditions.IF_MATCH: "*"}).status_int == 412
+    assert files_of(app) == []
+
+
+def test_a_delete_with_if_match_follows_etag_is_at(app):
+    put(app, b"manifest", headers={"X-Object-Sysmeta-S3api-Etag": "abc-2"})
+    where = {"X-Backend-Etag-Is-At": "X-Object-Sysmeta-S3api-Etag"}
+    assert call(app, "DELETE", headers=dict(where, **{
+        write_conditions.IF_MATCH: '"%s"' % md5_hex(b"manifest")})).status_int == 412
+    assert call(app, "DELETE", headers=dict(where, **{
+        write_conditions.IF_MATCH: '"abc-2"'})).status_int == 204
+
+
+def test_a_swift_delete_ignores_a_clients_if_match_and_if_none_match(app):
+    put(app, b"v1")
+    assert call(app, "DELETE", headers={"If-Match": '"nope"',
+                                        "If-None-Match": "*"}).status_int == 204

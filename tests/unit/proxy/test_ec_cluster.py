@@ -273,3 +273,17 @@ def test_a_fragment_node_stalling_mid_body_is_replaced(ec_cluster):
     first.mode = "stall"
     status, _h, got = ec_cluster.request("GET", path)
     assert status == 200 and got == body
+
+
+def test_a_conditional_delete_is_judged_on_the_client_etag_of_the_archives(ec_cluster):
+    """s3api's conditional delete: X-Backend-If-Match on a DELETE is matched
+    against the object's ETag on every fragment server, not a fragment's."""
+    cont, name, path = _object(ec_cluster)
+    body = b"kept" * 1000
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    assert ec_cluster.request("DELETE", path, {"X-Backend-If-Match": '"%s"' % hashlib.md5(
+        b"other").hexdigest()})[0] == 412
+    assert ec_cluster.request("GET", path)[2] == body
+    assert ec_cluster.request("DELETE", path, {"X-Backend-If-Match": '"%s"' % hashlib.md5(
+        body).hexdigest()})[0] == 204
+    assert ec_cluster.request("GET", path)[0] == 404
