@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import re
 import secrets
 import subprocess
 import sys
+from typing import List, Optional, Tuple
 
 NODES = (1, 2, 3, 4)
 PART_POWER = 10
@@ -80,8 +82,13 @@ def write(path: str, text: str) -> None:
         fp.write(text)
 
 
-def objstore_conf(etc: str, saio: str) -> None:
+def objstore_conf(etc: str, saio: str, more_policies: bool = True) -> None:
+    """objstore.conf: a fresh hash prefix/suffix and the storage policies:
+    the replicated "gold", and unless ``more_policies`` is false the EC
+    policy, the silver policy and the tiers."""
     path = os.path.join(etc, "objstore.conf")
+    if os.path.exists(path) and not more_policies:
+        return
     if os.path.exists(path):
         # the hash prefix/suffix must never change under stored data; an
         # older .saio only gains the EC policy, the silver policy and tiers
@@ -104,7 +111,7 @@ swift_hash_path_suffix = {secrets.token_hex(8)}
 name = gold
 aliases = yellow, orange
 default = yes
-""" + EC_POLICY + SILVER_POLICY + tiering_sections(saio))
+""" + (EC_POLICY + SILVER_POLICY + tiering_sections(saio) if more_policies else ""))
 
 
 def daemon_sections(kind: str, node: int) -> str:
@@ -146,51 +153,70 @@ def backend_ratelimit_options(etc: str, kind: str, node: int) -> str:
             "config_reload_interval = 1\n" % backend_ratelimit_conf_path(etc, kind, node))
 
 
-def server_confs(saio: str, etc: str, rsync_port: int) -> None:
-    for node in NODES:
-        devices = os.path.join(saio, "srv", str(node), "node")
-        os.makedirs(os.path.join(devices, "sdb%d" % node), exist_ok=True)
-        for kind in ("object", "container", "account"):
-            write(os.path.join(etc, "%s-server" % kind, "%d.conf" % node), f"""[DEFAULT]
+def storage_conf(kind: str, *, devices: str, bind_ip: str, bind_port: int, etc: str,
+                 log_name: str, rsync_module: str, rsync_port: int, recon_cache: str,
+                 app_options: str = "", daemons: str = "", workers: int = 1) -> str:
+    """One object/container/account server's config (its daemons read it too)."""
+    return f"""[DEFAULT]
 devices = {devices}
 mount_check = false
-bind_ip = 127.0.0.1
-bind_port = {port(kind, node)}
-workers = 1
+bind_ip = {bind_ip}
+bind_port = {bind_port}
+workers = {workers}
 swift_dir = {etc}
-log_name = {kind}-server-{node}
+log_name = {log_name}
 log_level = INFO
-rsync_module = {{replication_ip}}::{kind}{{replication_port}}
+rsync_module = {rsync_module}
 rsync_port = {rsync_port}
-recon_cache_path = {os.path.join(saio, "cache", str(node))}
+recon_cache_path = {recon_cache}
 
 [app:{kind}-server]
-{backend_ratelimit_options(etc, kind, node)}
+{app_options}
 [{kind}-replicator]
 
 [{kind}-auditor]
 {auditor_options(kind)}
 [{kind}-updater]
-{daemon_sections(kind, node)}""")
+{daemons}"""
+
+
+def server_confs(saio: str, etc: str, rsync_port: int) -> None:
+    for node in NODES:
+        devices = os.path.join(saio, "srv", str(node), "node")
+        os.makedirs(os.path.join(devices, "sdb%d" % node), exist_ok=True)
+        for kind in ("object", "container", "account"):
+            write(os.path.join(etc, "%s-server" % kind, "%d.conf" % node), storage_conf(
+                kind, devices=devices, bind_ip="127.0.0.1", bind_port=port(kind, node),
+                etc=etc, log_name="%s-server-%d" % (kind, node),
+                rsync_module="{replication_ip}::%s{replication_port}" % kind,
+                rsync_port=rsync_port, recon_cache=os.path.join(saio, "cache", str(node)),
+                app_options=backend_ratelimit_options(etc, kind, node),
+                daemons=daemon_sections(kind, node)))
+
+
+def rsyncd_text(pid_file: str, port: int, address: str, uid: int, gid: int,
+                modules: List[Tuple[str, str, str]]) -> str:
+    """An rsync daemon config serving ``(module name, path, lock file)``s."""
+    lines = ["# rsync daemon for the objstore replicators",
+             "pid file = %s" % pid_file, "port = %d" % port, "address = %s" % address,
+             "use chroot = no", "uid = %d" % uid, "gid = %d" % gid, ""]
+    for name, path, lock in modules:
+        lines += ["[%s]" % name, "path = %s" % path, "read only = false",
+                  "max connections = 16", "lock file = %s" % lock, ""]
+    return "\n".join(lines)
 
 
 def rsyncd_conf(saio: str, etc: str, rsync_port: int) -> None:
     """One rsync module per node and kind, as the replicators expect."""
-    lines = ["# rsync daemon for the all-in-one cluster's replicators",
-             "pid file = %s" % os.path.join(saio, "run", "rsyncd.pid"),
-             "port = %d" % rsync_port, "address = 127.0.0.1", "use chroot = no",
-             "uid = %d" % os.getuid(), "gid = %d" % os.getgid(), ""]
-    for node in NODES:
-        for kind in ("object", "container", "account"):
-            # Named by port: a replicator formats rsync_module with the
-            # *peer's* ring entry, so the name must follow from it.
-            lines += ["[%s%d]" % (kind, port(kind, node)),
-                      "path = %s" % os.path.join(saio, "srv", str(node), "node"),
-                      "read only = false", "max connections = 16",
-                      "lock file = %s" % os.path.join(saio, "run", "rsync-%s%d.lock"
-                                                      % (kind, node)),
-                      ""]
-    write(os.path.join(etc, "rsyncd.conf"), "\n".join(lines))
+    # Named by port: a replicator formats rsync_module with the *peer's*
+    # ring entry, so the name must follow from it.
+    modules = [("%s%d" % (kind, port(kind, node)),
+                os.path.join(saio, "srv", str(node), "node"),
+                os.path.join(saio, "run", "rsync-%s%d.lock" % (kind, node)))
+               for node in NODES for kind in ("object", "container", "account")]
+    write(os.path.join(etc, "rsyncd.conf"), rsyncd_text(
+        os.path.join(saio, "run", "rsyncd.pid"), rsync_port, "127.0.0.1",
+        os.getuid(), os.getgid(), modules))
 
 
 def keymaster_conf(etc: str) -> str:
@@ -205,18 +231,26 @@ def keymaster_conf(etc: str) -> str:
 
 
 def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int,
-               statsd_port: int) -> None:
+               statsd_port: Optional[int], bind_ip: str = "127.0.0.1",
+               memcached_ip: str = "127.0.0.1", app_options: str = "",
+               name: str = "proxy-server.conf") -> None:
+    """The proxy's config from etc/proxy-server.conf: ports, the shared
+    memcached, encryption at rest with ``etc``'s keymaster.conf, StatsD
+    metrics to ``statsd_port`` (None: none), and ``app_options`` lines set
+    in [app:proxy-server]."""
     with open(template) as fp:
         text = fp.read()
-    # proxy-logging's metrics go to the dashboard's traffic view (same port
-    # number as the dashboard's page, over UDP)
-    text = text.replace("# log_statsd_host =\n# log_statsd_port = 8125\n",
-                        "log_statsd_host = 127.0.0.1\nlog_statsd_port = %d\n" % statsd_port)
+    if statsd_port is not None:
+        # proxy-logging's metrics go to the dashboard's traffic view (same port
+        # number as the dashboard's page, over UDP)
+        text = text.replace("# log_statsd_host =\n# log_statsd_port = 8125\n",
+                            "log_statsd_host = 127.0.0.1\nlog_statsd_port = %d\n" % statsd_port)
+    text = text.replace("bind_ip = 127.0.0.1", "bind_ip = %s" % bind_ip)
     text = text.replace("bind_port = 8080", "bind_port = %d" % proxy_port)
     text = text.replace("workers = 1", "workers = 2")
     text = text.replace("swift_dir = /etc/objstore", "swift_dir = %s" % etc)
     text = text.replace("memcache_servers = 127.0.0.1:11211",
-                        "memcache_servers = 127.0.0.1:%d" % memcached_port)
+                        "memcache_servers = %s:%d" % (memcached_ip, memcached_port))
     text = text.replace("allow_account_management = false", "allow_account_management = true")
     # Encryption at rest, with the cluster's own root secret.
     # (in the tierer's pipeline too: it reads and writes plaintext)
@@ -224,7 +258,14 @@ def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int,
                         " keymaster encryption proxy-logging proxy-server\n")
     text = text.replace("# keymaster_config_path = /etc/objstore/keymaster.conf",
                         "keymaster_config_path = %s" % keymaster_conf(etc))
-    write(os.path.join(etc, "proxy-server.conf"), text)
+    for line in app_options.splitlines():
+        key = line.partition("=")[0].strip()
+        # the template's own (or commented) line for the option, else a new one
+        text, found = re.subn(r"(?m)^(# )?%s *=.*$" % re.escape(key), line, text, count=1)
+        if not found:
+            text = text.replace("use = egg:objstore#proxy\n",
+                                "use = egg:objstore#proxy\n%s\n" % line, 1)
+    write(os.path.join(etc, name), text)
 
 
 def dashboard_conf(etc: str, template: str, dashboard_port: int, proxy_port: int) -> None:

@@ -96,8 +96,7 @@ class ECGetter:
 
     # ------------------------------------------------------------ asking
     def _fresh_nodes(self) -> NodeIter:
-        return NodeIter(self.ring, self.part, self.app.error_limiter,
-                        self.app.request_node_count(self.ring))
+        return self.app.iter_nodes(self.ring, self.part)
 
     def _ask(self, node: Node, method: str, headers: Dict[str, str]) -> Optional[FragSource]:
         app = self.app

@@ -17,7 +17,7 @@ from objstore.common import concurrency
 from objstore.common.http import conditional, ranges
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.common.timestamp import Timestamp
-from objstore.proxy.nodes import Node, NodeIter
+from objstore.proxy.nodes import Node
 from objstore.proxy.quorum import is_node_fault, is_server_error, is_success
 
 INSUFFICIENT_STORAGE = 507
@@ -82,7 +82,7 @@ class ObjectGetter:
         self.method = method
         self.headers = headers
         self.newest = newest
-        self.nodes = NodeIter(ring, part, app.error_limiter, app.request_node_count(ring))
+        self.nodes = app.iter_nodes(ring, part)
         self.replicas = len(self.nodes.primaries)
         self.answers: List[Tuple[int, Dict[str, str], bytes]] = []
 

@@ -88,14 +88,15 @@ class NodeIter:
     """
 
     def __init__(self, ring: Any, partition: int, limiter: ErrorLimiter,
-                 request_node_count: int, primaries: Optional[List[Node]] = None) -> None:
+                 request_node_count: int, primaries: Optional[List[Node]] = None,
+                 order: Optional[Iterator[Node]] = None) -> None:
         self.ring = ring
         self.partition = partition
         self.limiter = limiter
         self.primaries = primaries if primaries is not None else ring.get_part_nodes(partition)
         self.limit = max(request_node_count, len(self.primaries))
         self.yielded = 0
-        self._gen = self._generate()
+        self._gen = self._generate() if order is None else self._ordered(order)
 
     def _generate(self) -> Iterator[Node]:
         for node in self.primaries:
@@ -111,6 +112,21 @@ class NodeIter:
             if not self.limiter.is_limited(node):
                 node = dict(node)
                 node["handoff_index"] = handoffs
+                yield node
+
+    def _ordered(self, order: Iterator[Node]) -> Iterator[Node]:
+        """Nodes in a caller's order (affinity): primaries and handoffs
+        mixed, handoffs marked and counted against the same bound."""
+        primary_ids = {n.get("id") for n in self.primaries}
+        handoffs = 0
+        for node in order:
+            if node.get("id") not in primary_ids:
+                handoffs += 1
+                if handoffs > self.limit:
+                    return
+                node = dict(node)
+                node["handoff_index"] = handoffs
+            if not self.limiter.is_limited(node):
                 yield node
 
     def __iter__(self) -> "NodeIter":

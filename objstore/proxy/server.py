@@ -23,8 +23,10 @@ from objstore.common.memcached import LocalCache
 from objstore.common.storage_policy import StoragePolicies, load_policies
 from objstore.common.utils import generate_trans_id, split_path
 from objstore.proxy import admin_info
+from objstore.proxy.affinity import Affinity
 from objstore.proxy.controllers.base import PREAUTHORIZED
-from objstore.proxy.nodes import ErrorLimiter, Node, node_desc, parse_request_node_count
+from objstore.proxy.nodes import (ErrorLimiter, Node, NodeIter, node_desc,
+                                  parse_request_node_count)
 
 DEFAULT_PORT = 8080
 INFO_PATH = "/info"
@@ -58,6 +60,7 @@ class Application:
         self.disallowed_sections = [s.strip() for s in
                                     conf.get("disallowed_sections", "").split(",") if s.strip()]
         self.local_cache = LocalCache()
+        self.affinity = Affinity.from_conf(conf)
         self.policies = policies or load_policies(self.swift_dir)
         constraints.load_constraints(self.swift_dir)
         self._account_ring = account_ring
@@ -92,6 +95,18 @@ class Application:
             ring = Ring(self.swift_dir, ring_name=policy.ring_name)
             self._object_rings[policy.index] = ring
         return ring
+
+    def iter_nodes(self, ring: Any, part: int, write: bool = False) -> NodeIter:
+        """The nodes to ask about ``part``, in this proxy's preferred order:
+        read affinity for reads, write affinity for object PUTs
+        (``write=True``), else primaries then handoffs."""
+        primaries = ring.get_part_nodes(part)
+        if write:
+            order = self.affinity.write_order(primaries, ring, part)
+        else:
+            order = self.affinity.read_order(primaries, ring.get_more_nodes(part))
+        return NodeIter(ring, part, self.error_limiter, self.request_node_count(ring),
+                        primaries=primaries, order=order)
 
     def request_node_count(self, ring: Any) -> int:
         return parse_request_node_count(self.request_node_count_value,

@@ -17,7 +17,7 @@ from objstore.common import concurrency, logs
 from objstore.common.http import errors
 from objstore.common.http_client import http_connect
 from objstore.common import info as info_mod
-from objstore.proxy.nodes import Node, NodeIter, node_desc
+from objstore.proxy.nodes import Node, node_desc
 from objstore.proxy.quorum import (best_status, is_node_fault, is_server_error, is_success,
                                    quorum_size)
 
@@ -189,7 +189,7 @@ class Controller:
         Nodes come from one shared iterator, so a dead primary is replaced
         by a handoff.
         """
-        nodes = NodeIter(ring, part, self.app.error_limiter, self.app.request_node_count(ring))
+        nodes = self.app.iter_nodes(ring, part)
         pile = concurrency.GreenPile(len(headers_list))
         for headers in headers_list:
             pile.spawn(self.request_some_node, nodes, part, method, path, headers, query_string)
@@ -208,7 +208,7 @@ class Controller:
                              headers: Dict[str, str], query_string: str = "") -> Response:
         """GET/HEAD an account or container: ask nodes one by one until one
         has it; stop after a replica count of "not found" answers."""
-        nodes = NodeIter(ring, part, self.app.error_limiter, self.app.request_node_count(ring))
+        nodes = self.app.iter_nodes(ring, part)
         replicas = len(nodes.primaries)
         not_found: List[BackendAnswer] = []
         others: List[BackendAnswer] = []

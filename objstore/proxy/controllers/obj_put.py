@@ -18,7 +18,7 @@ from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
 from objstore.proxy.controllers.base import error_response
-from objstore.proxy.nodes import NodeIter, node_desc
+from objstore.proxy.nodes import node_desc
 from objstore.proxy.putter import Putter, PutterError
 from objstore.proxy.quorum import (TOO_MANY_BACKEND_REQUESTS, agreed_etag, best_status, is_success,
                                    quorum_size)
@@ -53,7 +53,7 @@ def read_body(env: Dict[str, Any], length: Optional[int], chunk_size: int,
 def _connect_all(app: Any, ring: Any, part: int, path: str,
                  headers_list: List[Dict[str, str]], expect: bool,
                  chunked: bool) -> List[Putter]:
-    nodes = NodeIter(ring, part, app.error_limiter, app.request_node_count(ring))
+    nodes = app.iter_nodes(ring, part, write=True)
 
     def connect_one(headers: Dict[str, str]) -> Optional[Putter]:
         for node in nodes:

@@ -1,0 +1,106 @@
+"""Read and write affinity: the order a proxy asks nodes in."""
+
+import pytest
+
+from objstore.proxy.affinity import (UNNAMED_PRIORITY, Affinity, AffinityError,
+                                     parse_read_affinity, parse_write_affinity)
+from objstore.proxy.nodes import ErrorLimiter, NodeIter
+
+
+def _node(i, region, zone):
+    return {"id": i, "ip": "10.0.%d.%d" % (region, i), "port": 6200, "device": "d%d" % i,
+            "region": region, "zone": zone}
+
+
+class TwoRegionRing:
+    """Primaries: one in r2, two in r1; handoffs alternate regions."""
+
+    replica_count = 3
+
+    def __init__(self):
+        self.primaries = [_node(0, 2, 3), _node(1, 1, 1), _node(2, 1, 2)]
+        self.handoffs = [_node(3, 2, 4), _node(4, 1, 1), _node(5, 2, 3), _node(6, 1, 2)]
+
+    def get_part_nodes(self, part):
+        return [dict(n) for n in self.primaries]
+
+    def get_more_nodes(self, part):
+        return iter([dict(n) for n in self.handoffs])
+
+
+def _ids(nodes):
+    return [n["id"] for n in nodes]
+
+
+def test_read_affinity_gives_the_lowest_matching_rule_and_unnamed_nodes_come_last():
+    priority = parse_read_affinity("r1z1=100, r1=200")
+    assert priority(_node(0, 1, 1)) == 100
+    assert priority(_node(0, 1, 2)) == 200
+    assert priority(_node(0, 2, 1)) == UNNAMED_PRIORITY
+
+
+@pytest.mark.parametrize("value", ["r1", "r1=x", "z1=10", "region1=5", "r1z=3"])
+def test_a_read_affinity_rule_that_cannot_be_read_is_refused_with_its_text(value):
+    with pytest.raises(AffinityError) as err:
+        parse_read_affinity(value)
+    assert "read_affinity" in str(err.value)
+
+
+def test_write_affinity_names_regions_and_zones_and_empty_means_none():
+    is_local = parse_write_affinity("r1, r2z3")
+    assert is_local(_node(0, 1, 9)) and is_local(_node(0, 2, 3))
+    assert not is_local(_node(0, 2, 4))
+    assert parse_write_affinity("  ") is None
+    with pytest.raises(AffinityError):
+        parse_write_affinity("r1, east")
+
+
+def test_read_affinity_asks_local_primaries_first_then_remote_then_handoffs():
+    ring = TwoRegionRing()
+    aff = Affinity.from_conf({"sorting_method": "affinity", "read_affinity": "r1=100"})
+    nodes = NodeIter(ring, 0, ErrorLimiter(), 6, primaries=ring.get_part_nodes(0),
+                     order=aff.read_order(ring.get_part_nodes(0), ring.get_more_nodes(0)))
+    assert _ids(nodes) == [1, 2, 0, 3, 4, 5]
+
+
+def test_read_affinity_without_sorting_method_affinity_keeps_the_ring_order():
+    ring = TwoRegionRing()
+    aff = Affinity.from_conf({"read_affinity": "r1=100"})
+    order = aff.read_order(ring.get_part_nodes(0), ring.get_more_nodes(0))
+    assert _ids(order) == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_write_affinity_writes_to_local_primaries_and_local_handoffs_first():
+    ring = TwoRegionRing()
+    aff = Affinity.from_conf({"write_affinity": "r1", "write_affinity_node_count": "2 * replicas"})
+    nodes = list(NodeIter(ring, 0, ErrorLimiter(), 6, primaries=ring.get_part_nodes(0),
+                          order=aff.write_order(ring.get_part_nodes(0), ring, 0)))
+    # the first three (what a 3-replica PUT connects to) are all in region 1
+    assert _ids(nodes[:3]) == [1, 2, 4]
+    assert [n["region"] for n in nodes[:4]] == [1, 1, 1, 1]
+    assert _ids(nodes[4:]) == [0, 3]
+    assert "handoff_index" in nodes[2] and "handoff_index" not in nodes[0]
+
+
+def test_write_affinity_node_count_bounds_how_many_local_nodes_go_first():
+    ring = TwoRegionRing()
+    aff = Affinity.from_conf({"write_affinity": "r1", "write_affinity_node_count": "2"})
+    order = list(aff.write_order(ring.get_part_nodes(0), ring, 0))
+    assert _ids(order) == [1, 2, 0, 3, 4, 5, 6]
+
+
+def test_an_error_limited_local_node_is_replaced_by_the_next_local_one():
+    ring = TwoRegionRing()
+    limiter = ErrorLimiter(60, 10)
+    limiter.limit_now(ring.primaries[1])
+    aff = Affinity.from_conf({"write_affinity": "r1"})
+    nodes = list(NodeIter(ring, 0, limiter, 6, primaries=ring.get_part_nodes(0),
+                          order=aff.write_order(ring.get_part_nodes(0), ring, 0)))
+    assert _ids(nodes[:3]) == [2, 4, 6]
+
+
+@pytest.mark.parametrize("conf", [{"sorting_method": "nearest"},
+                                  {"write_affinity_node_count": "lots"}])
+def test_bad_affinity_settings_stop_the_proxy_with_a_message(conf):
+    with pytest.raises(AffinityError):
+        Affinity.from_conf(conf)
