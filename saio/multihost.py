@@ -209,7 +209,7 @@ def common_configs() -> None:
     """objstore.conf (hash salt, policy 0) and the proxies' root secret:
     made once for the whole cluster and copied to every host."""
     os.makedirs(COMMON_ETC, exist_ok=True)
-    build.objstore_conf(COMMON_ETC, ec=False)
+    build.objstore_conf(COMMON_ETC, MH_DIR, more_policies=False)
     build.keymaster_conf(COMMON_ETC)
     build.write(os.path.join(COMMON_ETC, "dispersion.conf"), """[dispersion]
 swift_dir = %s
@@ -247,7 +247,7 @@ def host_configs(h: Host) -> None:
 def proxy_conf(h: Host, name: str, port: int, app_options: str = "") -> str:
     """A proxy config on host ``h`` from etc/proxy-server.conf (the path)."""
     build.proxy_conf(h.etc, os.path.join(REPO, "etc", "proxy-server.conf"), port,
-                     MEMCACHED_PORT, bind_ip=h.ip, memcached_ip="%s.1" % NET,
+                     MEMCACHED_PORT, None, bind_ip=h.ip, memcached_ip="%s.1" % NET,
                      app_options=app_options, name=name)
     return os.path.join(h.etc, name)
 
