@@ -9,7 +9,7 @@ in the same transaction as the row change, so a HEAD never has to scan.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from objstore.common.timestamp import Timestamp
 from objstore.db.broker import DatabaseBroker
@@ -34,7 +34,9 @@ class ContainerBroker(DatabaseBroker):
             reported_put_timestamp TEXT NOT NULL DEFAULT '0',
             reported_delete_timestamp TEXT NOT NULL DEFAULT '0',
             reported_object_count INTEGER NOT NULL DEFAULT 0,
-            reported_bytes_used INTEGER NOT NULL DEFAULT 0"""
+            reported_bytes_used INTEGER NOT NULL DEFAULT 0,
+            x_container_sync_point1 INTEGER NOT NULL DEFAULT -1,
+            x_container_sync_point2 INTEGER NOT NULL DEFAULT -1"""
 
     def _create_item_tables(self, conn: sqlite3.Connection) -> None:
         conn.executescript("""
@@ -159,6 +161,45 @@ class ContainerBroker(DatabaseBroker):
                 "UPDATE info SET reported_put_timestamp = ?, reported_delete_timestamp = ?, "
                 "reported_object_count = ?, reported_bytes_used = ?",
                 (put_timestamp, delete_timestamp, int(object_count), int(bytes_used)))
+
+    # ------------------------------------------------------- sync points
+
+    def get_sync_points(self) -> Tuple[int, int]:
+        """``(point1, point2)`` of the container sync daemon (see
+        ``objstore.container.sync``): the last ``row_id`` up to which every
+        row is confirmed by the remote, and the last one up to which this
+        replica's own share is. ``-1`` before the first sync."""
+        with self._write() as conn:
+            self._ensure_sync_columns(conn)
+            row = conn.execute("SELECT x_container_sync_point1, x_container_sync_point2 "
+                               "FROM info").fetchone()
+        return int(row[0]), int(row[1])
+
+    def set_sync_points(self, point1: Optional[int] = None,
+                        point2: Optional[int] = None) -> None:
+        """Record sync progress durably (the commit is fsynced with
+        ``db_synchronous = full``); ``None`` leaves a point as it is."""
+        with self._write() as conn:
+            self._ensure_sync_columns(conn)
+            for column, value in (("x_container_sync_point1", point1),
+                                  ("x_container_sync_point2", point2)):
+                if value is not None:
+                    conn.execute("UPDATE info SET %s = ?" % column, (int(value),))
+
+    def count_rows_after(self, row_id: int) -> int:
+        """How many rows changed after ``row_id`` (what a sync is behind)."""
+        with self._read() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM object WHERE row_id > ?",
+                                    (int(row_id),)).fetchone()[0])
+
+    @staticmethod
+    def _ensure_sync_columns(conn: sqlite3.Connection) -> None:
+        """Databases made before container sync lack the two columns."""
+        have = {r[1] for r in conn.execute("PRAGMA table_info(info)").fetchall()}
+        for column in ("x_container_sync_point1", "x_container_sync_point2"):
+            if column not in have:
+                conn.execute("ALTER TABLE info ADD COLUMN %s INTEGER NOT NULL DEFAULT -1"
+                             % column)
 
     listing_columns = "name, created_at, size, content_type, etag"
 

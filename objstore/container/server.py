@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional
 from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
 
-from objstore.common import concurrency, constraints
+from objstore.common import concurrency, constraints, sync_realms
 from objstore.common.http_client import http_connect
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
@@ -43,6 +43,37 @@ class ContainerServer(DatabaseServer):
     datadir = CONTAINER_DATADIR
     broker_class = ContainerBroker
 
+    def __init__(self, conf: Dict[str, str], logger: Any = None) -> None:
+        super().__init__(conf, logger)
+        # Hosts a full-URL X-Container-Sync-To may name (//realm values are
+        # checked against container-sync-realms.conf instead).
+        self.allowed_sync_hosts = sync_realms.split_list(
+            conf.get("allowed_sync_hosts", "127.0.0.1"))
+        self.sync_realms = sync_realms.SyncRealms.in_dir(self.swift_dir)
+
+    def _check_sync_to(self, req: Request) -> None:
+        """400 with Swift's text for an X-Container-Sync-To the sync daemon
+        could not use."""
+        value = req.headers.get("X-Container-Sync-To")
+        if value is None:
+            return
+        error, _target = sync_realms.validate_sync_to(value.strip(), self.allowed_sync_hosts,
+                                                      self.sync_realms)
+        if error:
+            raise HTTPBadRequest(body=error.encode("utf-8"),
+                                 content_type="text/html", charset="UTF-8")
+
+    @staticmethod
+    def _apply_metadata(broker: ContainerBroker, updates: Dict[str, Any]) -> None:
+        """Store the metadata; a new sync target starts syncing from the
+        first row (its sync points go back to -1), as in Swift."""
+        new_to = updates.get("X-Container-Sync-To")
+        if new_to is not None:
+            old = broker.metadata.get("X-Container-Sync-To")
+            if old is None or old[0] != new_to[0]:
+                broker.set_sync_points(-1, -1)
+        apply_metadata(broker, updates)
+
     # ------------------------------------------------------------- PUT
 
     def PUT(self, req: Request) -> Response:
@@ -52,6 +83,7 @@ class ContainerServer(DatabaseServer):
         if t.obj is not None:
             return self._put_object(req, t, broker, ts)
         policy_index = self._requested_policy(req)
+        self._check_sync_to(req)
         updates = metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts)
         created = False
         if not broker.exists():
@@ -77,7 +109,7 @@ class ContainerServer(DatabaseServer):
             if broker.is_deleted():
                 return HTTPConflict(headers=timestamp_headers(broker.get_info()),
                                     body=b"A newer DELETE of this container exists")
-        apply_metadata(broker, updates)
+        self._apply_metadata(broker, updates)
         failure = self._account_update(req, t, broker)
         if failure is not None:
             return failure
@@ -226,7 +258,8 @@ class ContainerServer(DatabaseServer):
         ts = req_timestamp(req)
         broker = self.get_broker(t)
         self._info_or_404(t, broker)
-        apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
+        self._check_sync_to(req)
+        self._apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
         return HTTPNoContent()
 
     # -------------------------------------------------- account updates

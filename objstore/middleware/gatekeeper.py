@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterable, List, Tuple
 
 from objstore.common.config import config_true_value
+from objstore.common.sync_realms import INBOUND_X_TIMESTAMP_ENV
 
 PRIVATE_PREFIXES = ("x-backend-", "x-account-sysmeta-", "x-container-sysmeta-",
                     "x-object-sysmeta-", "x-object-transient-sysmeta-")
@@ -56,7 +57,12 @@ class GatekeeperMiddleware:
         for key in [k for k in env if k.startswith(_ENV_PREFIXES) or k in _ENV_BACKEND_ONLY]:
             del env[key]
         if self.shunt_x_timestamp:
-            env.pop("HTTP_X_TIMESTAMP", None)
+            # set aside: a signed container sync request gets it back
+            # (middleware/container_sync.py); nobody else sees it
+            env.pop(INBOUND_X_TIMESTAMP_ENV, None)
+            shunted = env.pop("HTTP_X_TIMESTAMP", None)
+            if shunted is not None:
+                env[INBOUND_X_TIMESTAMP_ENV] = shunted
 
         def filtered_start_response(status: str, headers: List[Tuple[str, str]],
                                     exc_info: Any = None) -> Any:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from objstore.common.timestamp import Timestamp
 from objstore.container.broker import ContainerBroker
 from objstore.db.listing import Bounds, ListingParams, Subdir, build_listing
 
@@ -203,3 +204,30 @@ def test_the_listing_query_seeks_the_deleted_name_index_without_sorting(
         conn.close()
     assert "INDEX object_deleted_name" in plan, plan
     assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan
+
+
+def test_sync_points_start_at_minus_one_and_are_kept(broker):
+    assert broker.get_sync_points() == (-1, -1)
+    broker.set_sync_points(point2=7)
+    broker.set_sync_points(point1=3)
+    assert broker.get_sync_points() == (3, 7)
+    assert ContainerBroker(broker.db_file).get_sync_points() == (3, 7)
+
+
+def test_a_database_made_before_container_sync_gains_its_sync_points(broker):
+    with broker._write() as conn:  # as an older schema had it
+        conn.execute("ALTER TABLE info DROP COLUMN x_container_sync_point1")
+        conn.execute("ALTER TABLE info DROP COLUMN x_container_sync_point2")
+    assert broker.get_sync_points() == (-1, -1)
+    broker.set_sync_points(5, 6)
+    assert broker.get_sync_points() == (5, 6)
+
+
+def test_rows_after_a_point_are_counted(broker):
+    for i in range(3):
+        broker.put_object("o%d" % i, Timestamp(1 + i).internal, 1, "text/plain", "e")
+    assert broker.count_rows_after(-1) == 3
+    assert broker.count_rows_after(broker.get_max_row() - 1) == 1
+    broker.delete_object("o0", Timestamp(10).internal)  # the row moves past the others
+    assert broker.count_rows_after(broker.get_max_row() - 1) == 1
+    assert broker.count_rows_after(-1) == 3

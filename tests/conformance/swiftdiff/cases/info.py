@@ -11,7 +11,8 @@ AREA = "/info"
 #: not (saio/reference): each registers its own section, so these sections
 #: say which pipeline runs, not how a middleware behaves; left out of the
 #: comparison (their sections are checked by each middleware's own tests)
-_NOT_IN_REFERENCE = ("crossdomain", "domain_remap", "etag_quoter", "read_only", "tiering")
+_NOT_IN_REFERENCE = ("container_sync", "crossdomain", "domain_remap", "etag_quoter", "read_only",
+                     "tiering")
 
 
 def _keys(doc: Any) -> Any:
