@@ -34,6 +34,7 @@ setup(
             "objstore-container-replicator = objstore.container.replicator:main",
             "objstore-account-replicator = objstore.account.replicator:main",
             "objstore-container-updater = objstore.container.updater:main",
+            "objstore-container-sync = objstore.container.sync:main",
             "objstore-container-auditor = objstore.container.auditor:main",
             "objstore-account-auditor = objstore.account.auditor:main",
             "objstore-account-reaper = objstore.account.reaper:main",

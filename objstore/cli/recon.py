@@ -39,6 +39,7 @@ CHECKS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "diskusage": ("diskusage", SERVER_TYPES),
     "md5": ("ringmd5", SERVER_TYPES),
     "load": ("load", SERVER_TYPES),
+    "sync": ("container_sync", ("container",)),
 }
 RULE = "=" * 79
 Host = str  # "ip:port"
@@ -184,7 +185,7 @@ TITLES = {"async": "Checking async pendings", "replication": "Checking on replic
           "auditor": "Checking auditor stats", "updater": "Checking updater times",
           "expirer": "Checking on expirers", "quarantined": "Checking quarantine",
           "diskusage": "Checking disk usage now", "md5": "Checking ring md5sums",
-          "load": "Checking load averages"}
+          "load": "Checking load averages", "sync": "Checking container sync"}
 
 
 def summarize(check: str, server_type: str, answers: Answers, swift_dir: str,
@@ -204,7 +205,39 @@ def summarize(check: str, server_type: str, answers: Answers, swift_dir: str,
         return disk_lines(answers), True
     if check == "md5":
         return md5_lines(answers, swift_dir)
+    if check == "sync":
+        return (daemon_lines("sync", answers, "sync_pass_time", now)
+                + sync_container_lines(answers, now)), True
     return load_lines(answers), True
+
+
+def sync_container_lines(answers: Answers, now: float) -> List[str]:
+    """One line per synced container over its primaries: the most rows any
+    replica is behind, the oldest last success, and the newest error if it
+    came after that replica's last success."""
+    merged: Dict[str, List[Tuple[Host, Dict[str, Any]]]] = {}
+    for host, answer in answers.items():
+        if isinstance(answer, dict):
+            for name, entry in (answer.get("containers") or {}).items():
+                merged.setdefault(name, []).append((host, entry))
+    if not merged:
+        return ["[container_sync] - No synced containers reported."]
+    lines = []
+    for name in sorted(merged):
+        entries = merged[name]
+        behind = max(int(e.get("rows_behind") or 0) for _h, e in entries)
+        success = min(float(e.get("last_success") or 0) for _h, e in entries)
+        line = "%s -> %s: %d rows behind, last success %s" % (
+            name, entries[0][1].get("sync_to", ""), behind,
+            _when(success, now) if success else "never")
+        failing = [(float(e.get("last_error_at") or 0), h, e.get("last_error", ""))
+                   for h, e in entries
+                   if float(e.get("last_error_at") or 0) > float(e.get("last_success") or 0)]
+        if failing:
+            at, host, error = max(failing)
+            line += "; failing on %s since %s: %s" % (host, _when(at, now), error)
+        lines.append(line)
+    return lines
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:

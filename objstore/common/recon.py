@@ -25,6 +25,10 @@ DAEMON_KEYS = {"replication": "replicator", "auditor": "auditor", "updater": "up
                "expirer": "expirer", "reaper": "reaper",
                # objects per tier, move states and the last moves (docs/tiering.md)
                "tiering": "tierer"}
+#: The container sync daemon's per-container status table in the recon
+#: cache (written by ``objstore.container.sync_status``), beside its pass
+#: stats under ``container-sync``.
+SYNC_STATUS_KEY = "container-sync-status"
 
 
 class ReconMiddleware:
@@ -47,7 +51,7 @@ class ReconMiddleware:
         answer = self.answer(what)
         if answer is None and what not in DAEMON_KEYS:  # a daemon yet to run answers null
             body = b"Not found: try /recon/ replication, auditor, updater, expirer, tiering, async, " \
-                   b"quarantined, diskusage, ringmd5 or load"
+                   b"quarantined, diskusage, ringmd5, load or container_sync"
             start_response("404 Not Found", [("Content-Type", "text/plain"),
                                              ("Content-Length", str(len(body)))])
             return [body]
@@ -63,7 +67,7 @@ class ReconMiddleware:
                 "%s-%s" % (self.server_type, DAEMON_KEYS[what]))
         handler = {"async": self.async_pendings, "quarantined": self.quarantined,
                    "diskusage": self.disk_usage, "ringmd5": self.ring_md5s,
-                   "load": self.load}.get(what)
+                   "load": self.load, "container_sync": self.container_sync}.get(what)
         return handler() if handler else None
 
     def _devices(self) -> Dict[str, str]:
@@ -110,6 +114,21 @@ class ReconMiddleware:
                 with open(os.path.join(self.swift_dir, name), "rb") as fp:
                     out[name] = hashlib.md5(fp.read(), usedforsecurity=False).hexdigest()
         return out
+
+    def container_sync(self) -> Optional[Dict[str, Any]]:
+        """The container sync daemon of this node: its last pass
+        (``last_pass``, ``pass_time``, ``stats``) and, under ``containers``,
+        each container it syncs as a primary: ``sync_to``, ``rows_behind``,
+        ``last_success``, ``last_error``, ``last_error_at``, the sync points
+        (see ``objstore.container.sync_status``). None on other servers."""
+        if self.server_type != "container":
+            return None
+        cache = read_recon_cache(self.cache)
+        answer = dict(cache.get("container-sync") or {})
+        status = cache.get(SYNC_STATUS_KEY) or {}
+        answer["containers"] = status.get("containers") or {}
+        answer["updated"] = status.get("updated")
+        return answer
 
     def load(self) -> Dict[str, float]:
         one, five, fifteen = os.getloadavg()

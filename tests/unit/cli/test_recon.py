@@ -119,3 +119,23 @@ def test_stats_line_says_when_nobody_answered():
     assert recon.stats_line("x", {"a": None}) == "[x] - No hosts returned valid data."
     assert recon.stats_line("x", {"a": 1, "b": None}) == (
         "[x] low: 1, high: 1, avg: 1.0, total: 1, Failed: 50.0%, no_result: 1, reported: 1")
+
+
+def test_sync_lines_show_the_worst_replica_of_each_container():
+    now = 1000.0
+    answers = {
+        "h1:1": {"containers": {"AUTH_a/c": {"sync_to": "//r/w/AUTH_a/c", "rows_behind": 2,
+                                             "last_success": 990.0, "last_error": "",
+                                             "last_error_at": 0}}},
+        "h2:1": {"containers": {"AUTH_a/c": {"sync_to": "//r/w/AUTH_a/c", "rows_behind": 7,
+                                             "last_success": 900.0,
+                                             "last_error": "PUT answered 503",
+                                             "last_error_at": 995.0}}},
+        "h3:1": None,
+    }
+    [line] = recon.sync_container_lines(answers, now)
+    assert line.startswith("AUTH_a/c -> //r/w/AUTH_a/c: 7 rows behind, last success ")
+    assert "(1 minutes ago)" in line
+    assert line.endswith("failing on h2:1 since %s: PUT answered 503" % recon._when(995.0, now))
+    assert recon.sync_container_lines({"h1:1": None}, now) == [
+        "[container_sync] - No synced containers reported."]

@@ -54,3 +54,26 @@ def test_unknown_question_is_404_and_other_paths_reach_the_server(tmp_path):
     mw = _mw(tmp_path)
     assert _get(mw, "/recon/everything")[0] == 404
     assert _get(mw, "/sda1/1/a/c/o") == (200, b"inner")
+
+
+def test_container_sync_answers_the_pass_and_each_containers_status(tmp_path):
+    from objstore.container.sync_status import SyncStatus
+    conf = {"devices": str(tmp_path / "node"), "mount_check": "false",
+            "swift_dir": str(tmp_path), "recon_cache_path": str(tmp_path / "cache")}
+    mw = ReconMiddleware(_app, conf, "container")
+    assert json.loads(_get(mw, "/recon/container_sync")[1]) == {"containers": {},
+                                                                "updated": None}
+    dump_recon_cache(str(tmp_path / "cache" / "container.recon"), "container-sync",
+                     {"pass_time": 0.5, "stats": {"rows_synced": 3}})
+    status = SyncStatus(str(tmp_path / "cache"))
+    status.record("AUTH_a/c", sync_to="//r/w/AUTH_a/c", rows_behind=4)
+    status.record("AUTH_a/c", error="PUT answered 503")
+    status.dump()
+    answer = json.loads(_get(mw, "/recon/container_sync")[1])
+    assert answer["stats"] == {"rows_synced": 3}
+    entry = answer["containers"]["AUTH_a/c"]
+    assert (entry["rows_behind"], entry["last_error"]) == (4, "PUT answered 503")
+    assert 0 < entry["last_success"] <= entry["last_error_at"]
+    # a restarted daemon keeps what it knew
+    assert SyncStatus(str(tmp_path / "cache")).containers["AUTH_a/c"]["rows_behind"] == 4
+    assert _get(ReconMiddleware(_app, conf, "object"), "/recon/container_sync")[0] == 404

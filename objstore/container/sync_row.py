@@ -1,0 +1,141 @@
+"""What one container row becomes on the other cluster.
+
+A row is the latest state of one object name in the local container: a
+PUT (``deleted = 0``) or a DELETE tombstone. Syncing it:
+
+* a tombstone: ``DELETE`` with the tombstone's timestamp. 2xx, 404
+  (nothing there: the remote keeps the tombstone anyway) and 409 (the
+  remote has something newer) all mean the remote is at least as new;
+* a PUT: the object is read from this cluster (through the daemon's
+  in-process proxy, ``X-Newest``) and sent with its stored headers and its
+  own ``X-Timestamp``. The remote is asked first (``HEAD``): if it already
+  holds that timestamp or a newer one nothing is sent, so a replay after a
+  crash costs one HEAD. A 202 to the PUT means the remote had a newer
+  version (Swift's answer to an older PUT) -- also done. If the object is
+  gone here (404), a newer row of the same name says what happened to it
+  and this one is done; if the local copy is *older* than the row, the
+  local replicas have not caught up and the row is tried again later.
+
+Large objects go as they are stored: an SLO manifest as its stored
+manifest (the receiving ``container_sync`` middleware lets it in), a DLO
+manifest as its empty object with ``X-Object-Manifest``. Their segments
+are synced by syncing their own container.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Iterator, Optional
+
+from webob import Response
+
+from objstore.common.internal_client import InternalClient
+from objstore.common.subrequest import stored_metadata
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import close_if_possible
+from objstore.container.sync_remote import LocalReadError, RemoteAnswer, SyncRemote
+
+DONE_DELETE_STATUSES = frozenset((404, 409))
+
+
+@dataclass
+class RowOutcome:
+    ok: bool
+    action: str  # "put", "delete", "skip" (the remote was as new), "gone"
+    error: str = ""
+
+
+def sync_row(row: Dict[str, Any], local: InternalClient, account: str, container: str,
+             remote: SyncRemote) -> RowOutcome:
+    """Bring the remote object of ``row`` at least up to ``row``; never raises
+    for a remote or local failure (the outcome says it)."""
+    name = row["name"]
+    ts = Timestamp(row["created_at"])
+    if row["deleted"]:
+        answer = remote.request("DELETE", name, ts.internal)
+        if answer.ok or answer.status in DONE_DELETE_STATUSES:
+            return RowOutcome(True, "delete")
+        return RowOutcome(False, "delete", answer.error)
+    return _sync_put(name, ts, local, "/v1/%s/%s/%s" % (account, container, name), remote)
+
+
+def _local_get(local: InternalClient, path: str) -> Response:
+    return local.request("GET", path, {"X-Newest": "true"})
+
+
+def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
+              remote: SyncRemote) -> RowOutcome:
+    resp = _local_get(local, path)
+    if resp.status_int == 404:
+        close_if_possible(resp.app_iter)
+        return RowOutcome(True, "gone")
+    if not 200 <= resp.status_int < 300:
+        close_if_possible(resp.app_iter)
+        return RowOutcome(False, "put", "local GET %s answered %s" % (path, resp.status))
+    local_ts = Timestamp(resp.headers.get("X-Timestamp") or row_ts.internal)
+    if local_ts < row_ts:
+        close_if_possible(resp.app_iter)
+        return RowOutcome(False, "put", "local replicas of %s are older (%s) than its row (%s);"
+                                        " trying again later" % (path, local_ts.internal,
+                                                                 row_ts.internal))
+    head = remote.request("HEAD", name, local_ts.internal)
+    if head.ok and _remote_ts(head) >= local_ts:
+        close_if_possible(resp.app_iter)
+        return RowOutcome(True, "skip")
+    headers = stored_metadata(resp.headers, manifests=True)
+    headers["Content-Length"] = str(resp.content_length or 0)
+    if resp.headers.get("Etag"):
+        headers["ETag"] = resp.headers["Etag"].strip('"')
+    body = _Bodies(local, path, resp, local_ts)
+    answer = remote.request("PUT", name, local_ts.internal, headers, body)
+    body.close()
+    if answer.ok:  # 201 stored, 202 a newer version is there
+        return RowOutcome(True, "put")
+    return RowOutcome(False, "put", answer.error)
+
+
+def _remote_ts(answer: RemoteAnswer) -> Timestamp:
+    try:
+        return Timestamp(answer.headers.get("X-Timestamp") or 0)
+    except ValueError:
+        return Timestamp(0)
+
+
+class _Bodies:
+    """The local object's body once per try: the first try streams the GET
+    already made, a retry reads the object again and refuses (so the try
+    fails) if it changed in between."""
+
+    def __init__(self, local: InternalClient, path: str, first: Response,
+                 ts: Timestamp) -> None:
+        self.local, self.path, self.ts = local, path, ts
+        self._next: Optional[Response] = first
+        self._current: Optional[Response] = None
+
+    def __call__(self) -> Iterable[bytes]:
+        if self._current is not None:
+            close_if_possible(self._current.app_iter)
+        resp, self._next = self._next, None
+        if resp is None:
+            resp = _local_get(self.local, self.path)
+            if not 200 <= resp.status_int < 300 or \
+                    Timestamp(resp.headers.get("X-Timestamp") or 0) != self.ts:
+                close_if_possible(resp.app_iter)
+                raise LocalReadError("%s changed or vanished while it was sent" % self.path)
+        self._current = resp
+        return _checked_iter(resp)
+
+    def close(self) -> None:
+        for resp in (self._current, self._next):
+            if resp is not None:
+                close_if_possible(resp.app_iter)
+        self._current = self._next = None
+
+
+def _checked_iter(resp: Response) -> Iterator[bytes]:
+    sent = 0
+    for chunk in resp.app_iter:
+        sent += len(chunk)
+        yield chunk
+    if resp.content_length is not None and sent != resp.content_length:
+        raise LocalReadError("read %d of %d bytes" % (sent, resp.content_length))
