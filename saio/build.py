@@ -191,7 +191,39 @@ def server_confs(saio: str, etc: str, rsync_port: int) -> None:
                 rsync_module="{replication_ip}::%s{replication_port}" % kind,
                 rsync_port=rsync_port, recon_cache=os.path.join(saio, "cache", str(node)),
                 app_options=backend_ratelimit_options(etc, kind, node),
-                daemons=daemon_sections(kind, node)))
+                daemons=daemon_sections(kind, node) + container_sync_section(kind)))
+
+
+def container_sync_section(kind: str) -> str:
+    """The container sync daemon of a node: a short interval and small
+    batches, so the probe tests see passes and batches quickly."""
+    if kind != "container":
+        return ""
+    return """
+[container-sync]
+interval = 10
+batch_size = 20
+concurrency = 4
+retry_backoff = 0.2
+container_time = 60
+"""
+
+
+def sync_realms_conf(etc: str, cluster: str, peers: str, key_file: str) -> None:
+    """container-sync-realms.conf: realm ``saio`` with this cluster and its
+    peer (the second cluster saio/remote starts), sharing one realm key
+    kept in ``key_file`` (made once, by whichever cluster is built first)."""
+    if not os.path.exists(key_file):
+        write(key_file, secrets.token_hex(16) + "\n")
+        os.chmod(key_file, 0o600)
+    with open(key_file) as fp:
+        key = fp.read().strip()
+    lines = ["# Container sync realms of the all-in-one clusters (docs/container-sync.md).",
+             "[DEFAULT]", "mtime_check_interval = 1", "", "[saio]", "key = %s" % key, "key2 ="]
+    for spec in [cluster] + peers.split():
+        name, _, url = spec.partition("=")
+        lines.append("cluster_%s = %s" % (name, url))
+    write(os.path.join(etc, "container-sync-realms.conf"), "\n".join(lines) + "\n")
 
 
 def rsyncd_text(pid_file: str, port: int, address: str, uid: int, gid: int,
@@ -233,11 +265,12 @@ def keymaster_conf(etc: str) -> str:
 def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int,
                statsd_port: Optional[int], bind_ip: str = "127.0.0.1",
                memcached_ip: str = "127.0.0.1", app_options: str = "",
-               name: str = "proxy-server.conf") -> None:
+               name: str = "proxy-server.conf", current_sync_cluster: str = "") -> None:
     """The proxy's config from etc/proxy-server.conf: ports, the shared
     memcached, encryption at rest with ``etc``'s keymaster.conf, StatsD
-    metrics to ``statsd_port`` (None: none), and ``app_options`` lines set
-    in [app:proxy-server]."""
+    metrics to ``statsd_port`` (None: none), ``app_options`` lines set
+    in [app:proxy-server], and this cluster's name in the container sync
+    realm ``saio`` (/info marks it current)."""
     with open(template) as fp:
         text = fp.read()
     if statsd_port is not None:
@@ -265,6 +298,8 @@ def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int,
         if not found:
             text = text.replace("use = egg:objstore#proxy\n",
                                 "use = egg:objstore#proxy\n%s\n" % line, 1)
+    if current_sync_cluster:
+        text = text.replace("\ncurrent =\n", "\ncurrent = //saio/%s\n" % current_sync_cluster, 1)
     write(os.path.join(etc, name), text)
 
 
@@ -328,6 +363,12 @@ def main() -> None:
     parser.add_argument("--memcached-port", type=int, default=11211)
     parser.add_argument("--rsync-port", type=int, default=8873)
     parser.add_argument("--dashboard-port", type=int, default=8090)
+    parser.add_argument("--sync-cluster", default="east=http://127.0.0.1:8080/v1/",
+                        help="this cluster's name=endpoint in the container sync realm")
+    parser.add_argument("--sync-peers", default="",
+                        help="the other clusters of the realm, name=endpoint ...")
+    parser.add_argument("--sync-key-file", default="",
+                        help="file holding the realm key (made if missing)")
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     etc = os.path.join(args.saio_dir, "etc")
@@ -336,7 +377,10 @@ def main() -> None:
     server_confs(args.saio_dir, etc, args.rsync_port)
     rsyncd_conf(args.saio_dir, etc, args.rsync_port)
     proxy_conf(etc, os.path.join(repo, "etc", "proxy-server.conf"), args.proxy_port,
-               args.memcached_port, args.dashboard_port)
+               args.memcached_port, args.dashboard_port,
+               current_sync_cluster=args.sync_cluster.partition("=")[0])
+    sync_realms_conf(etc, args.sync_cluster, args.sync_peers,
+                     args.sync_key_file or os.path.join(args.saio_dir, "sync-realm.key"))
     dashboard_conf(etc, os.path.join(repo, "etc", "dashboard.conf"), args.dashboard_port,
                    args.proxy_port)
     builder_cmd = os.path.join(os.path.dirname(sys.executable), "objstore-ring-builder")

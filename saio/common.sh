@@ -21,6 +21,18 @@ PORT_BASE="${SAIO_PORT_BASE:-6200}"
 obj_port() { echo $((PORT_BASE + $1 * 10)); }
 cont_port() { echo $((PORT_BASE + 1 + $1 * 10)); }
 acct_port() { echo $((PORT_BASE + 2 + $1 * 10)); }
+# Container sync (docs/container-sync.md): this cluster is "east" of realm
+# "saio", unless saio/remote runs it as "west", the second cluster (its own
+# SAIO_DIR and ports). Each lists the other in container-sync-realms.conf;
+# both share the realm key kept in the east cluster's directory.
+SAIO_CLUSTER="${SAIO_CLUSTER:-east}"
+if [ "$SAIO_CLUSTER" = east ]; then
+  SYNC_PEER="west=http://127.0.0.1:${SAIO2_PROXY_PORT:-8081}/v1/"
+  SYNC_KEY_FILE="$SAIO_DIR/sync-realm.key"
+else
+  SYNC_PEER="east=http://127.0.0.1:${SAIO_EAST_PROXY_PORT:-8080}/v1/"
+  SYNC_KEY_FILE="${SAIO_EAST_DIR:-$REPO/.saio}/sync-realm.key"
+fi
 # The study dashboard: 8090, or BASE+90 for a cluster moved by SAIO_PORT_BASE
 # (so two clusters' dashboards never fight over one port).
 if [ "$PORT_BASE" = 6200 ]; then DASHBOARD_PORT="${SAIO_DASHBOARD_PORT:-8090}"
