@@ -27,6 +27,11 @@ recorded are sent again, and since each carries the object's own
 ``X-Timestamp`` the remote refuses the replay as not newer (no second
 copy, no resurrection of a deleted object).
 
+Objects are read through the proxy's own code in this process
+(``[pipeline:container-sync]`` of the proxy config, loaded as the tierer
+loads its pipeline), so replication, EC and encryption at rest read as
+they do for a client.
+
 Rows of one name are never in flight at once: a name appears once in a
 container database (a newer change moves the row to a new ``row_id``).
 """
@@ -42,7 +47,6 @@ from typing import Any, Dict, List, Optional, Tuple
 from objstore.common import concurrency, sync_realms
 from objstore.common.config import config_float, config_int, swift_dir
 from objstore.common.daemon import Daemon, is_local_device, my_ips, run_daemon
-from objstore.common.internal_client import InternalClient
 from objstore.container.broker import ContainerBroker
 from objstore.container.sync_remote import SyncRemote
 from objstore.container.sync_row import RowOutcome, sync_row
@@ -50,6 +54,7 @@ from objstore.container.sync_status import SyncStatus
 from objstore.db.broker import DatabaseNotFound
 from objstore.db.ondisk import LocalDB, iter_local_dbs
 from objstore.db.paths import CONTAINER_DATADIR
+from objstore.tiering.client import InternalClient
 from ring import Ring
 
 STAT_KEYS = ("containers", "skipped", "rows_synced", "rows_failed", "deletes", "puts",
@@ -90,8 +95,9 @@ class ContainerSync(Daemon):
         self.node_timeout = config_float(conf, "node_timeout", 20.0)
         self.db_synchronous = conf.get("db_synchronous", "full")
         self.db_busy_timeout = config_float(conf, "db_busy_timeout", 25.0)
-        self.client_conf = conf.get("internal_client_conf_path",
-                                    os.path.join(self.swift_dir, "internal-client.conf"))
+        self.proxy_conf = conf.get("proxy_conf",
+                                   os.path.join(self.swift_dir, "proxy-server.conf"))
+        self.pipeline = conf.get("pipeline", "container-sync")
         self._client = client
         #: how one row is sent (``sync_row``; tests of the point logic swap it)
         self.row_syncer = sync_row
@@ -101,8 +107,7 @@ class ContainerSync(Daemon):
     @property
     def client(self) -> InternalClient:
         if self._client is None:
-            self._client = InternalClient(self.client_conf, "objstore-container-sync %d"
-                                          % os.getpid())
+            self._client = InternalClient(self.proxy_conf, self.pipeline)
         return self._client
 
     # ------------------------------------------------------------- a pass
