@@ -48,6 +48,7 @@ setup(
             "objstore-dispersion-report = objstore.cli.dispersion:report_main",
             "objstore-object-reconstructor = objstore.obj.reconstructor:main",
             "objstore-dashboard = objstore.dashboard.app:main",
+            "objstore-relinker = objstore.cli.relinker:main",
             "objstore-tierer = objstore.tiering.tierer:main",
             "objstore-tier = objstore.cli.tier:main",
         ],

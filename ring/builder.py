@@ -70,6 +70,9 @@ class RingBuilder:
         self._last_moved: Optional[bytearray] = None
         self._last_moved_epoch = 0
         self._remove_dev_ids: set[int] = set()
+        #: set while the partition power is being increased (see
+        #: prepare_increase_partition_power); written into the ring file
+        self.next_part_power: Optional[int] = None
 
     # ----------------------------------------------------------- properties
     @property
@@ -202,10 +205,53 @@ class RingBuilder:
         left = (self.min_part_hours - youngest) * 3600 - since
         return max(0, left)
 
+    # ------------------------------------------------- partition power
+    def prepare_increase_partition_power(self) -> int:
+        """Step 1 of doubling the partitions: announce the next power in the
+        ring, so object servers link every write into the partition it
+        will have (and the relinker links the rest). Returns it."""
+        if self._replica2part2dev is None:
+            raise RingBuilderError('the ring has not been rebalanced yet; nothing to split')
+        if self.next_part_power is not None:
+            raise RingBuilderError('a partition power increase to %d is already under way'
+                                   % self.next_part_power)
+        if self.part_power >= MAX_PART_POWER:
+            raise RingBuilderError('part_power is already %d, the most there is'
+                                   % self.part_power)
+        self.next_part_power = self.part_power + 1
+        self.version += 1
+        return self.next_part_power
+
+    def increase_partition_power(self) -> int:
+        """Step 2, once every object is relinked: partition p becomes 2p
+        and 2p+1 on the very devices that held p, so no data moves. Returns
+        the new power."""
+        if self.next_part_power != self.part_power + 1:
+            raise RingBuilderError('run prepare_increase_partition_power (and relink every '
+                                   'device) before increase_partition_power')
+        self._replica2part2dev = [array('H', (dev for dev in row for _ in (0, 1)))
+                                  for row in self._replica2part2dev or []]
+        if self._last_moved is not None:
+            self._last_moved = bytearray(v for v in self._last_moved for _ in (0, 1))
+        self.part_power += 1
+        self.version += 1
+        return self.part_power
+
+    def finish_increase_partition_power(self) -> None:
+        """Step 3, after every device was cleaned up: servers stop linking."""
+        if self.next_part_power is None or self.next_part_power != self.part_power:
+            raise RingBuilderError('no increased partition power to finish; run '
+                                   'increase_partition_power first')
+        self.next_part_power = None
+        self.version += 1
+
     # ------------------------------------------------------------ rebalance
     def rebalance(self, seed: Optional[int] = None) -> tuple[int, float, int]:
         """Place replicas; returns (partitions moved, balance, devices removed)."""
         from ring.rebalance import incremental_rebalance
+        if self.next_part_power is not None:
+            raise RingBuilderError('a partition power increase is under way; finish it '
+                                   '(finish_increase_partition_power) before rebalancing')
         rng = random.Random(seed)
         live = self.live_devs()
         if not any(d['weight'] > 0 for d in live):
@@ -332,8 +378,9 @@ class RingBuilder:
         devs: list[Optional[dict[str, Any]]] = []
         for dev in self.devs:
             devs.append(None if dev is None else {k: dev[k] for k in DEV_FIELDS})
+        extra = {} if self.next_part_power is None else {'next_part_power': self.next_part_power}
         return RingData(devs, [array('H', r) for r in self._replica2part2dev],
-                        32 - self.part_power, self.version)
+                        32 - self.part_power, self.version, extra)
 
     @classmethod
     def from_ring(cls, data: RingData, min_part_hours: int = 1) -> 'RingBuilder':
@@ -347,6 +394,7 @@ class RingBuilder:
         builder._last_moved_epoch = int(time.time())
         builder.version = int(data.version or 0)
         builder.devs_changed = False
+        builder.next_part_power = data.extra.get('next_part_power')
         builder._update_dispersion()
         return builder
 
@@ -358,6 +406,7 @@ class RingBuilder:
             'version': self.version, 'id': self.id,
             'devs': self.devs, 'remove_dev_ids': sorted(self._remove_dev_ids),
             'devs_changed': self.devs_changed, 'dispersion': self.dispersion,
+            'next_part_power': self.next_part_power,
             'last_moved_epoch': self._last_moved_epoch,
             'last_moved': (base64.b64encode(bytes(self._last_moved)).decode('ascii')
                            if self._last_moved is not None else None),
@@ -375,6 +424,7 @@ class RingBuilder:
         builder._remove_dev_ids = set(doc.get('remove_dev_ids', []))
         builder.devs_changed = bool(doc.get('devs_changed', False))
         builder.dispersion = float(doc.get('dispersion', 0.0))
+        builder.next_part_power = doc.get('next_part_power')
         builder._last_moved_epoch = int(doc.get('last_moved_epoch', 0))
         if doc.get('last_moved') is not None:
             builder._last_moved = bytearray(base64.b64decode(doc['last_moved']))

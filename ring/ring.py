@@ -131,6 +131,14 @@ class Ring:
         return 32 - self._snap.part_shift
 
     @property
+    def next_part_power(self) -> Optional[int]:
+        """The power a partition power increase under way goes to (None
+        when none is): object writes are linked into their partition under it."""
+        self._maybe_reload()
+        value = self._snap.data.extra.get('next_part_power')
+        return int(value) if value is not None else None
+
+    @property
     def replica_count(self) -> float:
         self._maybe_reload()
         return self._snap.data.replica_count

@@ -438,6 +438,22 @@ def run_once(daemon: str, hosts: Optional[List[Host]] = None, timeout: float = 3
         list(pool.map(one, hosts if hosts is not None else hosts_up()))
 
 
+def host_exec(h: Host, argv: List[str], timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a tool inside the host's namespace (output captured as text)."""
+    return subprocess.run(["ip", "netns", "exec", h.ns, *argv], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=timeout)
+
+
+def restart_proxies() -> None:
+    """Stop and start every proxy (after a ring push, so they serve it now)."""
+    for h in hosts_up():
+        if h.has_proxy:
+            stop_process(h, "proxy")
+            start_servers(h, load_state().get("daemons", True))
+    for h in hosts_up():
+        wait_healthy(h)
+
+
 # -------------------------------------------------------------- commands
 
 def start(count: int = DEFAULT_HOSTS, daemons: bool = True) -> List[Host]:

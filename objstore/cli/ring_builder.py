@@ -42,6 +42,9 @@ commands:
   search <search>
   dispersion [-v]
   validate
+  prepare_increase_partition_power     (then objstore-relinker relink)
+  increase_partition_power             (then objstore-relinker cleanup)
+  finish_increase_partition_power
 search values: d<id>, r<region>, z<zone>, <ip>, :<port>, /<device>, _<meta>,
   combined like d3r1z2-10.0.0.1:6200R10.0.1.1:6300/sdb1_meta"""
 
@@ -490,7 +493,36 @@ def cmd_dispersion(ctx: _Ctx, args: list[str]) -> int:
     return EXIT_SUCCESS if builder.dispersion == 0 else EXIT_WARNING
 
 
+def _part_power_step(step: Callable[[RingBuilder], Any], done: str) -> Callable[[_Ctx, list[str]], int]:
+    """A partition power increase step: change the builder, write builder
+    and ring (the ring is what tells the servers), say what comes next."""
+    def command(ctx: _Ctx, args: list[str]) -> int:
+        builder = _need_builder(ctx)
+        if args:
+            raise CommandError('this command takes no arguments')
+        try:
+            step(builder)
+        except RingBuilderError as err:
+            raise CommandError(str(err))
+        ctx.save_builder(backup=True)
+        ctx.write_ring()
+        print(done % {'power': builder.part_power, 'next': builder.next_part_power})
+        return EXIT_SUCCESS
+    return command
+
+
 COMMANDS: dict[str, Callable[[_Ctx, list[str]], int]] = {
+    'prepare_increase_partition_power': _part_power_step(
+        RingBuilder.prepare_increase_partition_power,
+        'The next partition power is now %(next)d.\nPush the ring to every node, then run '
+        '"objstore-relinker relink" on every object node.'),
+    'increase_partition_power': _part_power_step(
+        RingBuilder.increase_partition_power,
+        'The partition power is now %(power)d.\nPush the ring to every node, then run '
+        '"objstore-relinker cleanup" on every object node.'),
+    'finish_increase_partition_power': _part_power_step(
+        RingBuilder.finish_increase_partition_power,
+        'The partition power increase to %(power)d is finished; push the ring.'),
     'create': cmd_create, 'add': cmd_add, 'remove': cmd_remove,
     'set_weight': cmd_set_weight, 'set_info': cmd_set_info,
     'set_overload': cmd_set_overload, 'set_replicas': cmd_set_replicas,

@@ -35,6 +35,7 @@ from objstore.obj.ondisk import (META_EXT, TS_EXT, OnDiskFiles, cleanup_ondisk_f
                                  gather_ondisk_files, make_frag_name, make_sidecar_name,
                                  parse_data_name, parse_filename)
 from objstore.obj.reader import DiskFileReader
+from objstore.obj.relink import relink_hash_dir
 from objstore.obj.writer import DiskFileWriter
 from ring.utils import hash_path
 
@@ -274,6 +275,9 @@ class DiskFile:
         self._data_file: Optional[str] = None
         #: EC: open this fragment index (a node may hold several); None = any
         self.wanted_frag: Optional[int] = None
+        #: a partition power increase is under way: link every write into
+        #: the object's partition under this power too (obj/relink.py)
+        self.next_part_power: Optional[int] = None
 
     # -- reading -----------------------------------------------------------
     def open(self, now: Optional[float] = None) -> "DiskFile":
@@ -511,6 +515,9 @@ class DiskFile:
     def _after_write(self) -> None:
         self.mgr.cleanup_ondisk_files(self.datadir)
         self.mgr.invalidate_hash(self.datadir)
+        if self.next_part_power:
+            relink_hash_dir(self.mgr, self.device_path, self.policy_index, self.partition,
+                            self.object_hash, self.next_part_power)
 
     def write_metadata(self, metadata: Metadata) -> None:
         """Publish a ``.meta`` (a fast POST) at ``metadata['X-Timestamp']``."""

@@ -168,6 +168,12 @@ class ObjectReplicator(Daemon):
             ring = self.rings.get(policy.index)
             if ring is None or policy.is_ec:
                 continue  # EC archives differ per node: the reconstructor's job
+            if getattr(ring, "next_part_power", None):
+                # objects are linked in two partitions until cleanup: pushing
+                # either would spread doubles (as Swift, replication waits)
+                self.logger.warning("Skipping policy %s: a partition power increase is "
+                                    "under way", policy.name)
+                continue
             for dev in ring.devs:
                 if not is_local_device(dev, ips, self.bind_port):
                     continue

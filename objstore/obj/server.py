@@ -20,6 +20,7 @@ from objstore.common import concurrency, constraints, footers, object_lock
 from objstore.common.config import config_float, config_int, swift_dir
 from objstore.common.http import conditional, errors, listing, ranges
 from objstore.common.logs import get_logger
+from objstore.common.part_power import NEXT_PART_POWER, parse_next_part_power
 from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
 from objstore.common.tiering.config import TIER_SIZE
@@ -105,6 +106,7 @@ class ObjectController(StorageServer):
                                        policy_index)
         except DiskFileDeviceUnavailable:
             raise HTTPError(507, "Device %s is not mounted" % device) from None
+        df.next_part_power = parse_next_part_power(req.headers.get(NEXT_PART_POWER))
         return df, segs, policy_index
 
     # -- handlers ------------------------------------------------------------

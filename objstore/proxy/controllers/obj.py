@@ -11,6 +11,7 @@ from webob import Request, Response
 from objstore.common import constraints
 from objstore.common.config import config_true_value
 from objstore.common.http import conditional, errors
+from objstore.common.part_power import NEXT_PART_POWER
 from objstore.common.timestamp import Timestamp
 from objstore.proxy import obj_headers
 from objstore.proxy.controllers.base import (Controller, delay_denial,
@@ -173,13 +174,8 @@ class ObjectController(Controller):
             headers["Content-Length"] = str(length)
         else:
             headers["Transfer-Encoding"] = "chunked"
-        replicas = len(ring.get_part_nodes(part))
         delete_at = int(headers["X-Delete-At"]) if "X-Delete-At" in headers else None
-        headers_list = []
-        for extra in self._update_headers(replicas, delete_at):
-            one = dict(headers)
-            one.update(extra)
-            headers_list.append(one)
+        headers_list = self._headers_per_replica(ring, part, headers, delete_at)
         policy = self.app.policies.get_by_index(policy_index)
         if policy is not None and policy.is_ec:
             from objstore.proxy.ec_put import ec_stream_put
@@ -228,14 +224,24 @@ class ObjectController(Controller):
             judge_if_match_by_object_etag(headers)
         return self._write_all(req, ring, part, "DELETE", headers, None)
 
-    def _write_all(self, req: Request, ring: Any, part: int, method: str,
-                   headers: Dict[str, str], delete_at: Optional[int]) -> Response:
-        replicas = len(ring.get_part_nodes(part))
+    def _headers_per_replica(self, ring: Any, part: int, headers: Dict[str, str],
+                             delete_at: Optional[int]) -> List[Dict[str, str]]:
+        """``headers`` for each replica's write, with the container updates
+        it owes and, while the ring's partition power is being increased,
+        the power every object server must link the write into."""
+        next_part_power = getattr(ring, "next_part_power", None)
         headers_list = []
-        for extra in self._update_headers(replicas, delete_at):
+        for extra in self._update_headers(len(ring.get_part_nodes(part)), delete_at):
             one = dict(headers)
             one.update(extra)
+            if next_part_power:
+                one[NEXT_PART_POWER] = str(next_part_power)
             headers_list.append(one)
+        return headers_list
+
+    def _write_all(self, req: Request, ring: Any, part: int, method: str,
+                   headers: Dict[str, str], delete_at: Optional[int]) -> Response:
+        headers_list = self._headers_per_replica(ring, part, headers, delete_at)
         resp = self.make_requests(req, ring, part, method, self._path(), headers_list)
         if method == "DELETE" and resp.status_int == 404:
             return error_response(404, "Not Found")
