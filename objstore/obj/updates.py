@@ -118,7 +118,7 @@ def update_status(target: UpdateTarget, op: str, path: str, headers: Dict[str, s
     try:
         with concurrency.ConnectionTimeout(conn_timeout):
             conn = http_connect(target.host, target.port, target.device, target.partition,
-                                op, path, headers, timeout=node_timeout)
+                                op, path, headers, timeout=node_timeout, pooled=True)
         with concurrency.Timeout(node_timeout):
             resp = conn.getresponse()
             resp.read()

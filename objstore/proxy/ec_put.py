@@ -282,7 +282,8 @@ def _commit_all(app: Any, part: int, path: str, written: Dict[int, Putter],
         try:
             with concurrency.ConnectionTimeout(app.conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], part, "POST",
-                                    path, headers=headers, timeout=app.node_timeout)
+                                    path, headers=headers, timeout=app.node_timeout,
+                                    pooled=True)
             with concurrency.Timeout(app.node_timeout):
                 resp = conn.getresponse()
                 resp.read()

@@ -93,7 +93,7 @@ class ObjectGetter:
             with concurrency.ConnectionTimeout(app.conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], self.part,
                                     self.method, self.path, headers=headers,
-                                    timeout=app.node_timeout)
+                                    timeout=app.node_timeout, pooled=True)
             with concurrency.Timeout(app.node_timeout):
                 resp = conn.getresponse()
         except (Exception, concurrency.Timeout) as err:

@@ -63,7 +63,7 @@ class Putter:
         try:
             with concurrency.ConnectionTimeout(conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], part, "PUT", path,
-                                    headers=headers, timeout=node_timeout)
+                                    headers=headers, timeout=node_timeout, pooled=True)
             if not expect:
                 return cls(conn, node, chunked, node_timeout)
             with concurrency.Timeout(node_timeout):

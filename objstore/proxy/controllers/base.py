@@ -131,7 +131,6 @@ class Controller:
         headers["X-Trans-Id"] = self.app.trans_id(req.environ)
         headers["User-Agent"] = "proxy-server %d" % os.getpid()
         headers["Referer"] = "%s %s" % (req.method, req.path_url)
-        headers["Connection"] = "close"
         if extra:
             headers.update(extra)
         return headers
@@ -153,7 +152,7 @@ class Controller:
             with concurrency.ConnectionTimeout(app.conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], part, method,
                                     path, headers=headers, query_string=query_string,
-                                    timeout=app.node_timeout)
+                                    timeout=app.node_timeout, pooled=True)
             with concurrency.Timeout(app.node_timeout):
                 resp = conn.getresponse()
                 body = resp.read()

@@ -65,14 +65,23 @@ class HeaderDict(dict):
 class Relay:
     """Forwards TCP to a server; ``mode`` is ``pass``, ``down`` or
     ``stall`` (stop forwarding the answer after ``stall_after`` bytes).
-    ``answered`` counts the bytes the server sent back, so a test can see
-    how much a request read from it."""
+    ``requests`` counts the request lines sent through it (a request's
+    head goes in one send), ``answered`` counts the bytes the server sent back, so a test can see
+    how much a request read from it.
+
+    The proxy keeps connections alive between requests: a change of
+    ``mode`` drops every connection open through the relay, as a server
+    going down (or turning slow) does, so the next request connects anew
+    and meets the new mode."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.mode = "pass"
+        self._mode = "pass"
+        self._open: set = set()
+        self._open_lock = threading.Lock()
         self.stall_after = 0
         self.connections = 0
+        self.requests = 0
         self.answered = 0
         self._count_lock = threading.Lock()
         self.release = threading.Event()
@@ -82,6 +91,22 @@ class Relay:
         self.sock.listen(64)
         self.port = self.sock.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        if value != self._mode:
+            with self._open_lock:
+                live, self._open = list(self._open), set()
+            for sock in live:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        self._mode = value
 
     def reset(self) -> None:
         self.release.set()
@@ -107,19 +132,28 @@ class Relay:
         except OSError:
             client.close()
             return
+        with self._open_lock:
+            self._open.add(client)
         release = self.release
-        threading.Thread(target=self._pump, args=(client, upstream, None, release),
+        threading.Thread(target=self._pump, args=(client, upstream, None, release,
+                                                  self._count_requests),
                          daemon=True).start()
         self._pump(upstream, client, self.stall_after if mode == "stall" else None, release,
                    self._count)
+        with self._open_lock:
+            self._open.discard(client)
 
-    def _count(self, nbytes: int) -> None:
+    def _count(self, data: bytes) -> None:
         with self._count_lock:
-            self.answered += nbytes
+            self.answered += len(data)
+
+    def _count_requests(self, data: bytes) -> None:
+        with self._count_lock:
+            self.requests += data.count(b" HTTP/1.1\r\n")
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket, limit: Optional[int],
-              release: threading.Event, count: Optional[Callable[[int], None]] = None) -> None:
+              release: threading.Event, count: Optional[Callable[[bytes], None]] = None) -> None:
         sent = 0
         try:
             while True:
@@ -133,7 +167,7 @@ class Relay:
                 dst.sendall(data)
                 sent += len(data)
                 if count is not None:
-                    count(len(data))
+                    count(data)
         except OSError:
             pass
         for s in (src, dst):

@@ -105,8 +105,8 @@ def test_client_that_stops_sending_gets_408(cluster):
 def test_head_with_x_newest_asks_every_primary(cluster):
     c, name, path = _object(cluster)
     assert cluster.request("PUT", path, {}, b"v1")[0] == 201
-    before = [r.connections for r in cluster.object_relays(ACCOUNT, c, name)]
+    before = [r.requests for r in cluster.object_relays(ACCOUNT, c, name)]
     status, headers, _ = cluster.request("HEAD", path, {"X-Newest": "true"})
-    after = [r.connections for r in cluster.object_relays(ACCOUNT, c, name)]
+    after = [r.requests for r in cluster.object_relays(ACCOUNT, c, name)]
     assert status == 200
     assert all(b > a for a, b in zip(before, after))
