@@ -47,7 +47,6 @@ import glob
 import http.client
 import json
 import os
-import re
 import sqlite3
 import statistics
 import subprocess
@@ -66,14 +65,14 @@ sys.path[:] = [ROOT] + [p for p in sys.path if os.path.abspath(p or ".") != BENC
 from objstore.common.config import load_hash_settings  # noqa: E402
 from objstore.common.timestamp import Timestamp  # noqa: E402
 from objstore.db.paths import name_hash  # noqa: E402  (before load, which puts bench/ first)
+from objstore_proxy import MINIMAL_PIPELINE  # noqa: E402
+import objstore_proxy  # noqa: E402
 from load import (Endpoint, _request, authenticate, cleanup, run_phase,  # noqa: E402
                   simple)
 
 SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(ROOT, ".saio")), "etc")
 SAIO_SRV = os.path.join(os.path.dirname(SAIO_ETC), "srv")
 PROXY_PORT = int(os.environ.get("SAIO_PROXY_PORT", "8080"))
-MINIMAL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache tempauth "
-                    "proxy-logging proxy-server")
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 PAGE = 10000
 
@@ -103,29 +102,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def start_minimal_proxy(tmp: str) -> Tuple[subprocess.Popen, int]:
     """An objstore proxy on the SAIO's storage servers with Swift's minimal
-    bench pipeline (see bench/encryption.py for the same trick)."""
-    import encryption
-    text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
-    port = encryption._free_port()
-    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
-    text = re.sub(r"(?m)^pipeline = .*$", "pipeline = " + MINIMAL_PIPELINE, text)
-    conf = os.path.join(tmp, "proxy-minimal.conf")
-    with open(conf, "w") as fp:
-        fp.write(text)
-    log = open(os.path.join(tmp, "proxy-minimal.log"), "ab")
-    proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "objstore-proxy-server"), conf],
-                            stdout=log, stderr=log)
-    deadline = time.time() + 60
-    while True:
-        try:
-            if encryption.request(port, "GET", "/healthcheck")[0] == 200:
-                return proc, port
-        except OSError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.terminate()
-            sys.exit("the minimal objstore proxy did not start; see %s" % tmp)
-        time.sleep(0.2)
+    bench pipeline."""
+    return objstore_proxy.start(tmp, MINIMAL_PIPELINE)
 
 
 def start_swift(a: argparse.Namespace) -> Any:

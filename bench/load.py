@@ -10,7 +10,9 @@ Works against any Swift-API endpoint with auth v1.0, on loopback only.
 Phases, each bounded by ``--seconds`` and by a count of ops:
 
 - small objects (``--small-kib``, 4 KiB): PUT, then GET and HEAD of what was
-  put, at each concurrency of ``--concurrency`` (1, 16, 64);
+  put, then DELETE of it, at each concurrency of ``--concurrency`` (1, 16, 64);
+- medium objects (``--medium-mib``, 1 MiB): PUT and GET at
+  ``--medium-concurrency`` (8);
 - large objects (``--large-mib``, 256 MiB): PUT streamed from a generator
   (never held in memory) and GET, one stream, ETag checked both ways and
   every byte read back compared;
@@ -24,6 +26,12 @@ own CPU use is measured and printed (``cli%``, percent of one core) with
 the whole machine's (``host%``, percent of all cores): on a 2-core box the
 client and every server share the same cores, so when ``host%`` is near
 100 the figure is CPU-bound and ``cli%`` says how much of that was ours.
+
+With ``--compare-swift`` each phase also prints the CPU time the cluster's
+servers spent per op (``srv ms``, and per kind of server below it;
+``bench/server_cpu.py``): on a shared machine that figure moves far less
+than ops/s. ``--minimal-proxy`` measures objstore through a second proxy
+with Swift's bench pipeline instead of the SAIO's whole pipeline.
 
 Everything is written under containers named ``bench-<run id>`` and deleted
 at the end, also after an error or Ctrl-C.
@@ -51,6 +59,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import disk  # noqa: E402  (bench/disk.py, beside this file)
+import objstore_proxy  # noqa: E402
+import server_cpu  # noqa: E402
 from load_report import (MB, PhaseResult, compute_ratios, format_ratios,  # noqa: E402,F401
                          format_results, percentile, ratio, summarize)
 
@@ -99,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--small-kib", type=int, default=4)
     p.add_argument("--large-mib", type=int, default=256)
     p.add_argument("--large-max-ops", type=int, default=4, help="op bound of each large-object phase")
+    p.add_argument("--medium-mib", type=int, default=1, help="size of the medium objects (0: none)")
+    p.add_argument("--medium-concurrency", type=int, default=8)
+    p.add_argument("--no-delete", action="store_true", help="skip the small-object DELETE phases")
     p.add_argument("--disk-dir", default=None,
                    help="where the disk figures are taken (default: the SAIO's .saio/srv, else /tmp)")
     p.add_argument("--disk-seq-mib", type=int, default=1024)
@@ -107,7 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-large", action="store_true", help="skip the large-object phases")
     p.add_argument("--compare-swift", action="store_true",
                    help="start bench/swift_saio.py's Swift cluster and run every phase against it too")
-    p.add_argument("--swift-venv", default=SWIFT_VENV)
+    p.add_argument("--swift-venv", default=next(
+        (v for v in (os.path.join(ROOT, ".swift-venv"), SWIFT_VENV) if os.path.isdir(v)),
+        SWIFT_VENV))
+    p.add_argument("--swift-port-base", type=int, default=None,
+                   help="ports of the comparison Swift (default: bench/swift_saio.py's)")
+    p.add_argument("--swift-dir", default=None, help="data of the comparison Swift")
+    p.add_argument("--minimal-proxy", action="store_true",
+                   help="measure objstore through a proxy of its own with Swift's bench pipeline "
+                        "(on the SAIO's storage servers) instead of the SAIO's proxy")
     p.add_argument("--keep-swift", action="store_true", help="leave the Swift cluster running")
     p.add_argument("--quick", action="store_true",
                    help="3 s phases, 64 MiB large objects, 256 MiB sequential disk file")
@@ -123,6 +144,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         a.large_mib = min(a.large_mib, 64)
         a.disk_seq_mib = min(a.disk_seq_mib, 256)
         a.large_max_ops = min(a.large_max_ops, 2)
+        a.medium_mib = min(a.medium_mib, 1)
     if a.seconds <= 0 or a.max_ops < 1 or a.large_max_ops < 1:
         p.error("--seconds, --max-ops and --large-max-ops must be positive")
     if a.small_kib < 0 or a.large_mib < 1:
@@ -329,7 +351,15 @@ def small_ops(ep: Endpoint, container: str, prefix: str, payload: bytes) -> Dict
         _check(resp, (200,), "HEAD", ep, tok)
         return 0
 
-    return {"PUT": put, "GET": get, "HEAD": head}
+    def delete(conn: http.client.HTTPConnection, i: int) -> int:
+        if i >= len(written):
+            raise RuntimeError("nothing left to delete")
+        tok = ep.token
+        resp, _ = _request(conn, "DELETE", base + str(written[i]), {"X-Auth-Token": tok})
+        _check(resp, (204,), "DELETE", ep, tok)
+        return 0
+
+    return {"PUT": put, "GET": get, "HEAD": head, "DELETE": delete}
 
 
 class LargeBody:
@@ -459,17 +489,42 @@ def saio_pids() -> Dict[str, str]:
     return out
 
 
+def _start_minimal_proxy(a: argparse.Namespace, tmp: str) -> Any:
+    """``--minimal-proxy``: point ``--auth`` at a proxy with Swift's pipeline."""
+    proc, port = objstore_proxy.start(tmp)
+    a.auth = "http://127.0.0.1:%d/auth/v1.0" % port
+    return proc
+
+
 def run(a: argparse.Namespace) -> Dict[str, Any]:
     run_id = "%s-%s" % (time.strftime("%Y%m%d%H%M%S"), uuid.uuid4().hex[:6])
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="objstore-load-")
+    minimal = _start_minimal_proxy(a, tmp) if a.minimal_proxy else None
+    try:
+        return _run(a, run_id, tmp)
+    finally:
+        if minimal is not None:
+            minimal.terminate()
+            minimal.wait()
+
+
+def _run(a: argparse.Namespace, run_id: str, tmp: str) -> Dict[str, Any]:
     endpoints = [authenticate(a.name, a.auth, a.user, a.key)]
+    markers = {a.name: [objstore_proxy.SAIO_ETC, tmp]}
     swift_started = False
     if a.compare_swift:
-        import swift_saio
-        if not swift_saio.status_quiet():
-            print("starting Swift (bench/swift_saio.py) ...", flush=True)
-            swift_saio.start(venv=a.swift_venv)
+        if a.swift_port_base is not None:
+            os.environ["SWIFT_REF_PORT_BASE"] = str(a.swift_port_base)
+        import swift_saio  # reads the port base when imported
+        sdir = a.swift_dir or swift_saio.DEFAULT_DIR
+        if not swift_saio.status_quiet(sdir):
+            print("starting Swift (bench/swift_saio.py) on :%d ..." % swift_saio.PROXY_PORT,
+                  flush=True)
+            swift_saio.start(sdir, venv=a.swift_venv)
             swift_started = True
         endpoints.append(authenticate("swift", swift_saio.AUTH_URL, "test:tester", "testing"))
+        markers["swift"] = [os.path.join(sdir, "etc")]
     results: List[PhaseResult] = []
     report: Dict[str, Any] = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -496,9 +551,12 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
 
         watch_saio = a.auth == DEFAULT_AUTH
 
-        def phase(ep: Endpoint, name: str, op: Op, conc: int, max_ops: int) -> None:
+        def phase(ep: Endpoint, name: str, op: Op, conc: int, max_ops: int) -> PhaseResult:
             pids, reauths = saio_pids(), ep.reauths
+            cpu0 = server_cpu.snapshot(markers.get(ep.name, []))
             r = run_phase(ep, name, op, conc, a.seconds, max_ops)
+            r.server_cpu_ms = server_cpu.per_op_ms(
+                server_cpu.used(cpu0, server_cpu.snapshot(markers.get(ep.name, []))), r.ops)
             notes = []
             after = saio_pids()
             if ep.name == a.name and watch_saio and (after != pids or "down" in after.values()):
@@ -508,13 +566,26 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
             r.note = "; ".join(notes)
             results.append(r)
             print(format_results([r]).split("\n", 1)[1], flush=True)
+            return r
 
         # Interleave the targets phase by phase, so a noisy neighbour hits both alike.
         for conc in ([] if a.no_small else a.concurrency):
             ops = {ep.name: small_ops(ep, ep.containers[0], "c%d-" % conc, payload) for ep in endpoints}
-            for op in ("PUT", "GET", "HEAD"):
+            put_ok: Dict[str, int] = {}
+            for op in ("PUT", "GET", "HEAD") + (() if a.no_delete else ("DELETE",)):
                 for ep in endpoints:
-                    phase(ep, "%s %dk" % (op, a.small_kib), ops[ep.name][op], conc, a.max_ops)
+                    bound = put_ok.get(ep.name, 0) if op == "DELETE" else a.max_ops
+                    r = phase(ep, "%s %dk" % (op, a.small_kib), ops[ep.name][op], conc,
+                              max(1, bound))
+                    if op == "PUT":
+                        put_ok[ep.name] = r.ops
+        if a.medium_mib and not a.no_small:
+            medium = os.urandom(a.medium_mib * MiB)
+            mops = {ep.name: small_ops(ep, ep.containers[0], "m-", medium) for ep in endpoints}
+            for op in ("PUT", "GET"):
+                for ep in endpoints:
+                    phase(ep, "%s %dM" % (op, a.medium_mib), mops[ep.name][op],
+                          a.medium_concurrency, a.max_ops)
         body = LargeBody(a.large_mib)
         lops = {ep.name: large_ops(ep, ep.containers[0], body) for ep in endpoints}
         for op in ([] if a.no_large else ("PUT", "GET")):
@@ -528,7 +599,7 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
                 print("cleanup of %s failed: %s; delete containers %s by hand"
                       % (ep.name, exc, ep.containers), file=sys.stderr)
         if swift_started and not a.keep_swift:
-            swift_saio.stop()
+            swift_saio.stop(sdir)
     report["host"]["loadavg_after"] = os.getloadavg()
     report["results"] = [asdict(r) for r in results]
     report["ratios"] = compute_ratios(results, report.get("disk"))

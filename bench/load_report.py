@@ -4,7 +4,7 @@ Pure functions, so they are tested without a server."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 MB = 1000 * 1000
@@ -38,6 +38,9 @@ class PhaseResult:
     host_cpu_pct: Optional[float]
     first_error: str = ""
     note: str = ""
+    #: CPU milliseconds per successful op the cluster's servers spent, per
+    #: kind of server and ``total`` (bench/server_cpu.py)
+    server_cpu_ms: Dict[str, float] = field(default_factory=dict)
 
 
 def summarize(target: str, op: str, concurrency: int, latencies: List[float], errors: int,
@@ -67,15 +70,21 @@ def ratio(num: Optional[float], den: Optional[float]) -> Optional[float]:
 
 
 def format_results(results: List[PhaseResult]) -> str:
-    head = "%-9s %-10s %5s %7s %6s %9s %8s %8s %8s %5s %5s" % (
-        "target", "op", "conc", "ops", "errors", "ops/s", "MB/s", "p50 ms", "p99 ms", "cli%", "host%")
+    head = "%-9s %-10s %5s %7s %6s %9s %8s %8s %8s %5s %5s %8s" % (
+        "target", "op", "conc", "ops", "errors", "ops/s", "MB/s", "p50 ms", "p99 ms", "cli%",
+        "host%", "srv ms")
     lines = [head]
     for r in results:
-        lines.append("%-9s %-10s %5d %7d %6d %9.1f %8.1f %8s %8s %5.0f %5s" % (
+        srv = r.server_cpu_ms.get("total")
+        lines.append("%-9s %-10s %5d %7d %6d %9.1f %8.1f %8s %8s %5.0f %5s %8s" % (
             r.target, r.op, r.concurrency, r.ops, r.errors, r.ops_per_s, r.mb_per_s,
             "-" if r.p50_ms is None else "%.1f" % r.p50_ms,
             "-" if r.p99_ms is None else "%.1f" % r.p99_ms,
-            r.client_cpu_pct, "-" if r.host_cpu_pct is None else "%.0f" % r.host_cpu_pct))
+            r.client_cpu_pct, "-" if r.host_cpu_pct is None else "%.0f" % r.host_cpu_pct,
+            "-" if srv is None else "%.2f" % srv))
+        if srv:
+            lines.append("          server CPU ms/op: " + " ".join(
+                "%s %.2f" % (k, v) for k, v in r.server_cpu_ms.items() if k != "total"))
         if r.first_error:
             lines.append("          first error: %s" % r.first_error)
         if r.note:
@@ -114,6 +123,9 @@ def compute_ratios(results: List[PhaseResult], disk_figs: Optional[Dict[str, Any
                 key = "%s c%d" % (op, c)
                 vs[key] = ratio(r.mb_per_s if "large" in op else r.ops_per_s,
                                 s.mb_per_s if "large" in op else s.ops_per_s)
+                cpu = ratio(r.server_cpu_ms.get("total"), s.server_cpu_ms.get("total"))
+                if cpu is not None:
+                    vs[key + " server CPU/op"] = cpu
         out["%s / swift" % other] = vs
     return out
 

@@ -137,3 +137,37 @@ def test_disk_figures_respect_their_op_bound(tmp_path):
     w = disk.seq_write(str(tmp_path / "f"), 2 * disk.BLOCK, 60.0)
     assert w["bytes"] == 2 * disk.BLOCK
     assert disk.seq_read(str(tmp_path / "f"), 60.0)["bytes"] == 2 * disk.BLOCK
+
+
+server_cpu = _load("server_cpu")
+
+
+def test_server_cpu_is_grouped_by_the_kind_of_server_a_process_runs():
+    assert server_cpu._kind(["/v/bin/python", "/v/bin/objstore-object-server", "x.conf"]) == "object"
+    assert server_cpu._kind(["/s/bin/python3", "/s/bin/swift-proxy-server", "p.conf"]) == "proxy"
+    # a daemon reading a server's config file is not a server
+    assert server_cpu._kind(["/v/bin/python", "/v/bin/objstore-object-replicator",
+                             "/e/object-server/1.conf"]) is None
+
+
+def test_server_cpu_per_op_counts_new_processes_whole_and_divides_by_ops():
+    before = {"1": ("proxy", 10.0), "2": ("object", 5.0)}
+    after = {"1": ("proxy", 10.5), "2": ("object", 5.25), "3": ("container", 0.25)}
+    used = server_cpu.used(before, after)
+    assert used == {"proxy": 0.5, "object": 0.25, "container": 0.25, "account": 0.0,
+                    "total": 1.0}
+    assert server_cpu.per_op_ms(used, 100) == {"proxy": 5.0, "object": 2.5, "container": 2.5,
+                                               "account": 0.0, "total": 10.0}
+    assert server_cpu.per_op_ms(used, 0) == {}
+
+
+def test_server_cpu_snapshot_finds_this_process_only_by_its_marker():
+    assert server_cpu.snapshot([]) == {}
+    assert server_cpu.snapshot(["/no/such/cluster/marker"]) == {}
+
+
+def test_ratios_compare_server_cpu_per_op_with_swift():
+    mk = lambda target, cpu: load.PhaseResult(target, "PUT 4k", 16, 100, 0, 1.0, 0, 100.0, 0.0,
+                                              1.0, 2.0, 3.0, 1.0, 50.0, server_cpu_ms={"total": cpu})
+    ratios = load.compute_ratios([mk("objstore", 10.0), mk("swift", 20.0)], None)
+    assert ratios["objstore / swift"]["PUT 4k c16 server CPU/op"] == 0.5

@@ -1,0 +1,59 @@
+"""A second objstore proxy on the running SAIO's storage servers, with a
+pipeline of the benchmark's choosing (Swift's minimal bench pipeline by
+default), so objstore and the reference Swift are compared through the
+same middlewares. Its config is the SAIO's, with the port and the
+pipeline replaced; it is written to ``tmp`` (which also gets its log)."""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from typing import Tuple
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(ROOT, ".saio")), "etc")
+#: what bench/swift_saio.py's Swift proxy runs
+MINIMAL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache tempauth "
+                    "proxy-logging proxy-server")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/healthcheck")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def start(tmp: str, pipeline: str = MINIMAL_PIPELINE) -> Tuple[subprocess.Popen, int]:
+    """Start the proxy; ``(process, port)`` once it answers its healthcheck."""
+    text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
+    port = free_port()
+    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
+    text = re.sub(r"(?m)^pipeline = .*$", "pipeline = " + pipeline, text)
+    conf = os.path.join(tmp, "proxy-minimal.conf")
+    with open(conf, "w") as fp:
+        fp.write(text)
+    log = open(os.path.join(tmp, "proxy-minimal.log"), "ab")
+    proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "objstore-proxy-server"), conf],
+                            stdout=log, stderr=log)
+    deadline = time.time() + 60
+    while not _healthy(port):
+        if time.time() > deadline or proc.poll() is not None:
+            proc.terminate()
+            sys.exit("the minimal objstore proxy did not start; see %s" % tmp)
+        time.sleep(0.2)
+    return proc, port
