@@ -161,7 +161,11 @@ class Tiering:
         if body.status.startswith("412"):
             out = [(k, v) for k, v in out if k.lower() != "content-type"] + \
                   [("Content-Type", body.get("Content-Type") or errors.HTML)]
-        out.append((tconf.STORAGE_TIER, pointer.get(tconf.TIER_NAME) or ""))
+        tier = self.conf.by_name.get(pointer.get(tconf.TIER_NAME) or "") if self.conf else None
+        out.append((tconf.STORAGE_TIER, tier.name if tier else ""))
+        if tier is not None:  # S3 shows the tier's class (s3api reads this sysmeta)
+            out = [(k, v) for k, v in out if k.lower() != tconf.S3_STORAGE_CLASS.lower()]
+            out.append((tconf.S3_STORAGE_CLASS, tier.storage_class))
         if env["REQUEST_METHOD"] == "GET" and body.status.startswith("2"):
             self._count(env)
         start_response(body.status, out)

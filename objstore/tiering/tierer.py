@@ -4,15 +4,18 @@ Each pass:
 
 1. *collect*: fold the proxies' read-count journals into the queue
    database (``common.tiering.journal.collect``);
-2. *decide*: for each tracked object (at most ``max_decisions`` a pass,
+2. *lifecycle*: apply S3 lifecycle rules (``tiering.lifecycle``), a
+   bounded number of objects a pass (first, so a rule's move is queued
+   before a count's);
+3. *decide*: for each tracked object (at most ``max_decisions`` a pass,
    resumed from a marker), compare its reads in the window with its tier,
    hysteresis applied, and queue a move when it crosses a boundary. Up at
    once; down only after the object spent a whole window in its tier (an
    object just written is not cold yet);
-3. *work*: ``workers`` green threads take moves with a lease and run them
+4. *work*: ``workers`` green threads take moves with a lease and run them
    (``tiering.mover``), renewing the lease as they go; a failed attempt goes
    back to the queue until ``max_attempts``, then ``failed``;
-4. *prune* counts older than the window and history older than
+5. *prune* counts older than the window and history older than
    ``history_days``.
 
 Recon (``/recon/tiering`` on the object server sharing ``recon_cache_path``):
@@ -35,9 +38,11 @@ from objstore.common.tiering import journal
 from objstore.common.tiering.config import TieringConfig, load_tiering
 from objstore.common.tiering.queue import ABANDONED, DONE, FAILED, Move, TierQueue
 from objstore.tiering.client import InternalClient
+from objstore.tiering.lifecycle import LifecyclePass
 from objstore.tiering.mover import MoveError, Mover
 
-STAT_KEYS = ("collected", "decided", "queued", "moved", "abandoned", "failed", "retried")
+STAT_KEYS = ("collected", "decided", "queued", "moved", "abandoned", "failed", "retried",
+             "expired", "transitioned")
 RECENT_MOVES = 20
 
 
@@ -72,6 +77,11 @@ class Tierer(Daemon):
                            pause_after=conf.get("pause_after_step", ""),
                            pause_seconds=config_float(conf, "pause_seconds", 0.0))
         self.owner = "%s-%d" % (socket.gethostname(), os.getpid())
+        index = conf.get("lifecycle_index_account", ".s3_bucket_index").strip()
+        self.lifecycle = LifecyclePass(
+            self.client, self.db, self.tiering, self.logger, index,
+            config_int(conf, "max_lifecycle_objects_per_pass", 10000, minimum=1)) \
+            if index else None
 
     def now(self) -> float:
         return time.time() + self.tiering.clock_offset
@@ -83,6 +93,8 @@ class Tierer(Daemon):
         stats["collected"] = journal.collect(
             self.tiering.journal_dir, self.db.was_collected,
             lambda name, rows: self.db.add_counts(name, rows, now))
+        if self.lifecycle is not None:  # first: a rule's move beats a count's
+            self.lifecycle.run(now, stats)
         self.decide(now, stats)
         self.work(stats)
         self.db.prune(journal.bucket_of(now - self.tiering.window, self.tiering.bucket),

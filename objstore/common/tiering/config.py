@@ -38,6 +38,10 @@ STORAGE_TIER = "X-Object-Storage-Tier"
 #: than this timestamp: a move loses to every client write made after the
 #: mover read the object (the gatekeeper strips X-Backend-* from clients)
 IF_TIMESTAMP = "X-Backend-If-Timestamp"
+#: the object sysmeta s3api answers x-amz-storage-class from (s3api's
+#: ``objects.STORAGE_CLASS_SYSMETA``; a unit test keeps the two equal): the
+#: tiering middleware sets it to a moved object's tier's class
+S3_STORAGE_CLASS = "X-Object-Sysmeta-S3api-Storage-Class"
 #: S3 storage classes of the default tier names (others map to STANDARD)
 DEFAULT_STORAGE_CLASSES = {"gold": "STANDARD", "silver": "STANDARD_IA",
                            "bronze": "GLACIER_IR"}

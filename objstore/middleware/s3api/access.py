@@ -91,6 +91,7 @@ ACTIONS: Dict[str, str] = {
     "bucket_encryption.get_bucket_encryption": "GetEncryptionConfiguration",
     "bucket_encryption.put_bucket_encryption": "PutEncryptionConfiguration",
     "bucket_encryption.delete_bucket_encryption": "PutEncryptionConfiguration",
+    "lifecycle.delete_lifecycle_configuration": "PutLifecycleConfiguration",
 }
 # With ?versionId= these actions have their own names.
 VERSIONED = {"GetObject": "GetObjectVersion", "DeleteObject": "DeleteObjectVersion",

@@ -232,6 +232,8 @@ IMPLEMENTED: Dict[str, str] = {
     "if-modified-since": "conditions (GetObject, HeadObject)",
     "if-unmodified-since": "conditions (GetObject, HeadObject)",
     "range": "objects.open_object",
+    "x-amz-transition-default-minimum-object-size": "lifecycle (stored and echoed; other "
+                                                    "values 400 InvalidArgument)",
 }
 # Request headers implemented on some operations and refused (``RULES``) on others.
 IMPLEMENTED_ON: Dict[str, FrozenSet[str]] = {

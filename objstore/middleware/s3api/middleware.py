@@ -22,8 +22,8 @@ from objstore.common.config import ConfigError
 from objstore.common.http.headers import is_safe_value
 from objstore.middleware.s3api import (access, acl_checks, acl_ops, attributes, auth,
                                        bucket_encryption, bucket_policy, buckets, copying,
-                                       header_audit, locking, multipart, objects, ownership,
-                                       post_object, public, sse, subresources)
+                                       header_audit, lifecycle, locking, multipart, objects,
+                                       ownership, post_object, public, sse, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
@@ -33,7 +33,7 @@ Handler = Callable[[S3Context], Response]
 LOG = logging.getLogger("objstore.s3api")
 
 # Sub-resources we do not implement: answered with NotImplemented.
-UNSUPPORTED = ("lifecycle", "logging", "website", "replication", "encryption",
+UNSUPPORTED = ("logging", "website", "replication", "encryption",
                "notification", "requestPayment", "accelerate", "analytics", "metrics",
                "inventory", "intelligent-tiering",
                "restore", "select", "torrent", "attributes", "session", "renameObject",
@@ -76,6 +76,10 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
     if "cors" in q:
         return {"GET": subresources.get_cors, "PUT": subresources.put_cors,
                 "DELETE": subresources.delete_cors}.get(m)
+    if "lifecycle" in q:  # applied by the tierer (docs/tiering.md)
+        return {"GET": lifecycle.get_lifecycle_configuration,
+                "PUT": lifecycle.put_lifecycle_configuration,
+                "DELETE": lifecycle.delete_lifecycle_configuration}.get(m)
     if "encryption" in q:
         return {"GET": bucket_encryption.get_bucket_encryption,
                 "PUT": bucket_encryption.put_bucket_encryption,

@@ -1,0 +1,104 @@
+"""S3 lifecycle rules as stored and applied: the one model shared by s3api
+(which parses ``PutBucketLifecycleConfiguration`` into it and renders
+``GetBucketLifecycleConfiguration`` from it) and the tierer (which applies it).
+
+A bucket's rules are kept as JSON in its container sysmeta
+(``LIFECYCLE_SYSMETA``). A rule matches an object by key prefix, tags (all
+of them) and size bounds; it says when the object expires and when it
+transitions to a storage class (mapped onto a tier). Days count from the
+object's Last-Modified, as S3 does (S3 then rounds to the next midnight
+UTC; objstore acts as soon as the days have passed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Mapping, Optional, Tuple
+
+LIFECYCLE_SYSMETA = "X-Container-Sysmeta-S3api-Lifecycle"
+#: the hidden container (in s3api's bucket index account) naming every
+#: bucket with rules, one object ``<account>/<bucket>``, for the tierer's walk
+LIFECYCLE_INDEX_CONTAINER = "lifecycle"
+DAY = 86400
+#: objects smaller than this do not transition unless the rule filters by
+#: size itself (S3's default, x-amz-transition-default-minimum-object-size:
+#: all_storage_classes_128K; varies_by_storage_class only differs for
+#: Glacier Flexible Retrieval and Deep Archive, which no tier maps to)
+MIN_TRANSITION_SIZE = 128 * 1024
+
+
+@dataclass
+class Transition:
+    storage_class: str
+    days: Optional[int] = None
+    date: Optional[float] = None  # unix time of midnight UTC
+
+
+@dataclass
+class Rule:
+    id: str
+    enabled: bool
+    prefix: str = ""
+    tags: Dict[str, str] = field(default_factory=dict)
+    size_greater_than: Optional[int] = None
+    size_less_than: Optional[int] = None
+    #: the Filter was written with <And> (kept to render it back the same way)
+    and_filter: bool = False
+    #: the rule used the legacy top-level <Prefix> instead of <Filter>
+    legacy_prefix: bool = False
+    expiration_days: Optional[int] = None
+    expiration_date: Optional[float] = None
+    expired_object_delete_marker: Optional[bool] = None
+    transitions: List[Transition] = field(default_factory=list)
+    noncurrent_expiration_days: Optional[int] = None
+    abort_multipart_days: Optional[int] = None
+
+    def matches(self, name: str, size: int, tags: Optional[Mapping[str, str]]) -> bool:
+        """Whether the rule applies to an object (``tags`` None: not read,
+        only asked for when ``self.tags`` is not empty)."""
+        if not self.enabled or not name.startswith(self.prefix):
+            return False
+        if self.size_greater_than is not None and not size > self.size_greater_than:
+            return False
+        if self.size_less_than is not None and not size < self.size_less_than:
+            return False
+        if self.tags:
+            have = tags or {}
+            return all(have.get(k) == v for k, v in self.tags.items())
+        return True
+
+    def expires(self, last_modified: float, now: float) -> bool:
+        if self.expiration_days is not None:
+            return now >= last_modified + self.expiration_days * DAY
+        return self.expiration_date is not None and now >= self.expiration_date
+
+    def transition(self, last_modified: float, now: float, size: int) -> Optional[str]:
+        """The storage class of the latest transition that is due, if any."""
+        if size < MIN_TRANSITION_SIZE and self.size_greater_than is None \
+                and self.size_less_than is None:
+            return None
+        due: List[Tuple[float, str]] = []
+        for t in self.transitions:
+            when = last_modified + t.days * DAY if t.days is not None else t.date
+            if when is not None and now >= when:
+                due.append((when, t.storage_class))
+        return max(due)[1] if due else None
+
+
+def dumps(rules: List[Rule]) -> str:
+    return json.dumps([asdict(r) for r in rules], separators=(",", ":"), sort_keys=True)
+
+
+def loads(text: str) -> List[Rule]:
+    """The rules stored as ``dumps`` wrote them (nothing for empty or bad text)."""
+    try:
+        raw = json.loads(text) if text else []
+    except ValueError:
+        return []
+    rules = []
+    for item in raw if isinstance(raw, list) else []:
+        item = dict(item)
+        item["transitions"] = [Transition(**t) for t in item.get("transitions", [])]
+        rules.append(Rule(**item))
+    return rules

@@ -1,0 +1,117 @@
+"""S3 lifecycle rules with boto3 on the live SAIO, applied by the tierer
+run "days later" (its test-only clock_offset, never a sleep): Expiration
+deletes, Transition moves to the tier of the storage class (HeadObject
+shows it, bytes and ETag unchanged), rules filter by prefix, tags and size."""
+
+import hashlib
+import uuid
+
+import botocore
+import pytest
+
+from tests.functional.s3.test_s3_clients import client, code_of, delete_bucket_and_contents
+from tests.functional.conftest import PROXY, connect
+from tests.functional.tiering_support import admin_get, run_tierer
+
+DAYS = 86400
+
+
+@pytest.fixture(scope="module")
+def s3(saio):
+    return client()
+
+
+@pytest.fixture
+def bucket(s3):
+    name = "s3lc-" + uuid.uuid4().hex[:10]
+    s3.create_bucket(Bucket=name)
+    yield name
+    delete_bucket_and_contents(s3, name)
+
+
+def _moves(bucket, key):
+    reseller = connect("reseller")
+    return admin_get(PROXY, reseller.get_auth()[1],
+                     "status?path=/v1/AUTH_test/%s/%s" % (bucket, key))["moves"]
+
+
+def _rules(*rules):
+    return {"Rules": list(rules)}
+
+
+def test_put_get_and_delete_a_configuration(s3, bucket):
+    assert code_of(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket)) == \
+        ("NoSuchLifecycleConfiguration", 404)
+    rules = [{"ID": "old-logs", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+              "Expiration": {"Days": 30}},
+             {"ID": "cold", "Filter": {"And": {"Prefix": "data/", "Tags": [
+                 {"Key": "tier", "Value": "cold"}], "ObjectSizeGreaterThan": 1024}},
+              "Status": "Disabled",
+              "Transitions": [{"Days": 10, "StorageClass": "STANDARD_IA"},
+                              {"Days": 60, "StorageClass": "GLACIER_IR"}]}]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket,
+                                          LifecycleConfiguration=_rules(*rules))
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert got[0] == rules[0]
+    assert got[1]["Filter"] == rules[1]["Filter"] and got[1]["Status"] == "Disabled"
+    assert got[1]["Transitions"] == rules[1]["Transitions"]
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    assert code_of(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket)) == \
+        ("NoSuchLifecycleConfiguration", 404)
+
+
+@pytest.mark.parametrize("rule, code", [
+    ({"ID": "x", "Filter": {"Prefix": ""}, "Status": "Enabled",
+      "Transitions": [{"Days": 1, "StorageClass": "DEEP_ARCHIVE"}]},
+     ("InvalidStorageClass", 400)),
+    ({"ID": "x", "Filter": {"Prefix": ""}, "Status": "Enabled",
+      "Transitions": [{"Days": 1, "StorageClass": "STANDARD"}]},
+     ("InvalidStorageClass", 400)),
+    ({"ID": "x", "Filter": {"Prefix": ""}, "Status": "Enabled", "Expiration": {"Days": 0}},
+     ("InvalidArgument", 400)),
+])
+def test_a_bad_configuration_is_refused_and_the_stored_one_stays(s3, bucket, rule, code):
+    good = {"ID": "keep", "Filter": {"Prefix": "a/"}, "Status": "Enabled",
+            "Expiration": {"Days": 5}}
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(good))
+    assert code_of(lambda: s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration=_rules(rule))) == code
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == [good]
+
+
+def test_expiration_and_transition_are_applied_when_their_days_have_passed(s3, bucket):
+    body = b"cold bytes " * 1000
+    for key in ("logs/old", "data/big", "data/small", "data/tagged", "keep/me"):
+        s3.put_object(Bucket=bucket, Key=key, Body=body if key != "data/small" else b"tiny",
+                      Tagging="tier=cold" if key == "data/tagged" else "")
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "expire", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+         "Expiration": {"Days": 7}},
+        {"ID": "to-ir", "Filter": {"And": {"Prefix": "data/", "ObjectSizeGreaterThan": 100}},
+         "Status": "Enabled", "Transitions": [{"Days": 3, "StorageClass": "GLACIER_IR"}]},
+        {"ID": "off", "Filter": {"Prefix": "keep/"}, "Status": "Disabled",
+         "Expiration": {"Days": 1}}))
+    run_tierer(clock_offset=2 * DAYS)  # nothing is due yet
+    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]) == \
+        ["data/big", "data/small", "data/tagged", "keep/me", "logs/old"]
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="data/big")
+    run_tierer(clock_offset=8 * DAYS)
+    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]) == \
+        ["data/big", "data/small", "data/tagged", "keep/me"]
+    for key in ("data/big", "data/tagged"):
+        head = s3.head_object(Bucket=bucket, Key=key)
+        assert head["StorageClass"] == "GLACIER_IR", key
+        got = s3.get_object(Bucket=bucket, Key=key)
+        assert got["StorageClass"] == "GLACIER_IR"
+        data = got["Body"].read()
+        assert data == body and got["ETag"] == '"%s"' % hashlib.md5(body).hexdigest()
+        assert s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == (
+            [{"Key": "tier", "Value": "cold"}] if key == "data/tagged" else [])
+    # too small for the rule; the disabled rule expired nothing (read counts
+    # may still have moved them: nobody read them for days)
+    reasons = [m["reason"] for m in _moves(bucket, "data/small") + _moves(bucket, "keep/me")]
+    assert not [r for r in reasons if r.startswith("lifecycle")], reasons
+    assert [m["reason"] for m in _moves(bucket, "data/big")][0] == "lifecycle:to-ir"
+    assert s3.get_object(Bucket=bucket, Key="keep/me")["Body"].read() == body
+    with pytest.raises(botocore.exceptions.ClientError):
+        s3.head_object(Bucket=bucket, Key="logs/old")
