@@ -6,6 +6,7 @@ in ``objstore.conf`` may override any of them.
 
 from __future__ import annotations
 
+import mimetypes
 import os
 from typing import Dict, Mapping, Optional, Union
 
@@ -140,6 +141,20 @@ def check_content_type_params(content_type: Optional[str]) -> Optional[str]:
         if param.strip().startswith("swift_"):
             return INVALID_CONTENT_TYPE
     return None
+
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+def content_type_for(headers: Mapping[str, str], obj_name: str) -> str:
+    """The Content-Type to store: the client's, or guessed from the name
+    (also when ``X-Detect-Content-Type: true``)."""
+    given = headers.get("Content-Type")
+    detect = str(headers.get("X-Detect-Content-Type", "")).lower() in ("true", "1", "yes")
+    if given and not detect:
+        return given
+    guessed = mimetypes.guess_type(obj_name)[0]
+    return guessed or given or DEFAULT_CONTENT_TYPE
 
 
 def check_object_creation(headers: Mapping[str, str], obj_name: str) -> Optional[str]:

@@ -12,6 +12,12 @@ readable as they are.
 ``disable_encryption = true`` stops encrypting new writes but keeps
 decrypting what was written encrypted (for an operator backing out).
 
+Object requests carrying ``common.versions.RAW_ENV`` (set only by the
+versioning middlewares on their own subrequests, never by a client) pass
+untouched both ways: a kept version is moved as stored, ciphertext and
+crypto metadata, so keeping it needs no key (an SSE-C object's key is
+never stored).
+
 ``/info``: as Swift, an ``encryption`` section (``{"enabled": true}``, or
 false when disabled) shown only to requests signed with the admin key;
 keymaster shows nothing (its secrets are never described).
@@ -25,6 +31,7 @@ from typing import Any, Callable, Dict, Iterable
 from objstore.common import registry
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import swift_error
+from objstore.common.versions import RAW_ENV
 from objstore.middleware import crypto_utils as cu
 from objstore.middleware import decrypter, encrypter
 from objstore.common.http.paths import split_swift_path
@@ -48,6 +55,10 @@ class Encryption:
         if obj is None:
             if env.get("REQUEST_METHOD") == "GET":
                 return decrypter.handle_listing(self.app, env, start_response, container)
+            return self.app(env, start_response)
+        if env.get(RAW_ENV):
+            # a versioning middleware moving a stored version: ciphertext and
+            # crypto metadata travel as stored (common/versions.py)
             return self.app(env, start_response)
         path = "/v1/%s/%s/%s" % (account, container, obj)
         method = env.get("REQUEST_METHOD")

@@ -51,18 +51,23 @@ from objstore.common.info import clear_info_cache, get_container_info
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import split_path
+from objstore.common.versions import BYPASS_ENV, VersionsClient, authorize
 from objstore.middleware.object_versions_listing import (  # noqa: F401 (names of this API)
     DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, VersionsListing, invert, split_version_name,
     uninvert, version_name)
-from objstore.middleware.versioned_writes import BYPASS_ENV, VersionedWrites
 
 CLIENT_HEADER = "X-Versions-Enabled"
 SYSMETA_ENABLED = "X-Container-Sysmeta-Versions-Enabled"
 SYSMETA_LOCATION = "X-Container-Sysmeta-Versions-Container"
 VERSION_ID_SYSMETA = "X-Object-Sysmeta-Versions-Id"
+#: set when versioning is first enabled on a container by this version of
+#: the middleware: every versioned write in it lists its id
+#: (``listing.VERSION_ID_PARAM``), so ``?versions`` needs no HEAD per row
+SYSMETA_IDS_LISTED = "X-Container-Sysmeta-Versions-Ids-Listed"
 VERSION_ID_HEADER = "X-Object-Version-Id"
 VERSIONS_PREFIX = ".versions-"
 
+SOURCE = "OV"
 WsgiApp = Callable[..., Any]
 #: HEADs in flight at once for the version ids of a ?versions page
 ID_HEADS = 8
@@ -94,15 +99,31 @@ def _plain(status: int, text: str) -> Response:
     return swift_error(status, text, content_type=PLAIN)
 
 
-class ObjectVersioning(VersionedWrites):
-    """Keep every version of the objects of a versioned container.
+def _strip_id_param(content_type: str) -> str:
+    """``content_type`` without the listed version id parameter."""
+    return ";".join(part for part in content_type.split(";")
+                    if not part.strip().startswith(listing.VERSION_ID_PARAM + "="))
 
-    It reuses ``versioned_writes``' pre-authorized subrequests and its
-    copy of a stored object (bytes streamed, metadata kept)."""
+
+def _unlist_ids(resp: Response) -> None:
+    """A plain JSON listing of a versioned container as a client sees it:
+    without the version ids the rows carry for ``?versions``."""
+    if not resp.content_type.startswith(listing.JSON_TYPE) or b'"version_id"' not in resp.body:
+        return
+    rows = json.loads(resp.body)
+    for row in rows:
+        row.pop("version_id", None)
+    resp.body = json.dumps(rows).encode("utf-8")
+
+
+class ObjectVersioning:
+    """Keep every version of the objects of a versioned container (its
+    archive copies and other subrequests are ``common.versions``')."""
 
     def __init__(self, app: WsgiApp, conf: Dict[str, str]) -> None:
         self.app = app
         self.conf = conf
+        self.client = VersionsClient(app, SOURCE)
         registry.register_info("object_versioning")
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
@@ -142,7 +163,7 @@ class ObjectVersioning(VersionedWrites):
             return resp
         while len(page) >= limit and len(visible) < limit:
             last = page[-1].get("name") or page[-1].get("subdir", "")
-            more = self._request(env, "GET", "/v1/%s" % account, query=urlencode(
+            more = self.client.request(env, "GET", "/v1/%s" % account, query=urlencode(
                 dict(query, marker=last, limit=str(limit), format="json")))
             page = json.loads(more.body or b"[]") if more.status_int == 200 else []
             visible += [r for r in page if not self._hidden(env, account, r)]
@@ -176,9 +197,12 @@ class ObjectVersioning(VersionedWrites):
                                    "is already using the legacy versioned writes "
                                    "feature.")(env, start_response)
             env["HTTP_" + SYSMETA_ENABLED.upper().replace("-", "_")] = str(enabled)
-            location = VERSIONS_PREFIX + container
+            _info, known = self._enabled(env, account, container)
+            location = known or VERSIONS_PREFIX + container
             if enabled:
                 env["HTTP_" + SYSMETA_LOCATION.upper().replace("-", "_")] = location
+                if known is None:
+                    env["HTTP_" + SYSMETA_IDS_LISTED.upper().replace("-", "_")] = "1"
             clear_info_cache(env, account, container)
             resp = Request(env).get_response(self.app)
             if enabled and 200 <= resp.status_int < 300:
@@ -195,11 +219,14 @@ class ObjectVersioning(VersionedWrites):
         resp = Request(env).get_response(self.app)
         if method in ("GET", "HEAD") and 200 <= resp.status_int < 300:
             sysmeta = {k.lower(): v for k, v in resp.headers.items()}
-            self._container_headers(env, resp, account, sysmeta.get(
-                SYSMETA_LOCATION.lower()))
+            location = sysmeta.get(SYSMETA_LOCATION.lower())
+            self._container_headers(env, resp, account, location)
+            if method == "GET" and location is not None:
+                _unlist_ids(resp)
         else:
             resp.headers.pop(SYSMETA_ENABLED, None)
             resp.headers.pop(SYSMETA_LOCATION, None)
+        resp.headers.pop(SYSMETA_IDS_LISTED, None)
         return resp(env, start_response)
 
     def _legacy(self, env: Dict[str, Any], account: str, container: str) -> bool:
@@ -213,7 +240,7 @@ class ObjectVersioning(VersionedWrites):
 
     def _make_versions_container(self, env: Dict[str, Any], account: str,
                                  location: str) -> Optional[Response]:
-        made = self._request(env, "PUT", "/v1/%s/%s" % (account, location))
+        made = self.client.request(env, "PUT", "/v1/%s/%s" % (account, location))
         close_response(made)
         return None if 200 <= made.status_int < 300 else made
 
@@ -224,19 +251,19 @@ class ObjectVersioning(VersionedWrites):
         _info, location = self._enabled(env, account, container)
         if location is None:
             return Request(env).get_response(self.app)
-        authorize = env.get("swift.authorize")
-        denied = authorize(Request(env)) if authorize is not None else None
+        check = env.get("swift.authorize")
+        denied = check(Request(env)) if check is not None else None
         if denied is not None:
             return denied
         path = "/v1/%s/%s" % (account, location)
-        head = self._request(env, "HEAD", path)
+        head = self.client.request(env, "HEAD", path)
         close_response(head)
         if head.status_int // 100 == 2 and head.headers.get("X-Container-Object-Count",
                                                              "0") != "0":
             return swift_error(409, "Delete all versions before deleting container.")
         resp = Request(env).get_response(self.app)
         if 200 <= resp.status_int < 300:
-            close_response(self._request(env, "DELETE", path))
+            close_response(self.client.request(env, "DELETE", path))
         return resp
 
     def _enabled(self, env: Dict[str, Any], account: str, container: str
@@ -273,7 +300,7 @@ class ObjectVersioning(VersionedWrites):
                 return _plain(400, "version-aware operations require that the "
                                    "container is versioned")(env, start_response)
             if method in ("GET", "HEAD"):
-                denied = self._authorize(env, info, "read_acl")
+                denied = authorize(env, info, "read_acl")
                 if denied is not None:
                     return denied(env, start_response)
                 return self._read_version(env, account, container, obj, location,
@@ -298,11 +325,38 @@ class ObjectVersioning(VersionedWrites):
         return resp(env, start_response)
 
     @staticmethod
+    def _list_id(env: Dict[str, Any], obj: str, version_id: Optional[str]) -> Optional[Response]:
+        """Put the version id a PUT writes into its Content-Type (as
+        ``listing.VERSION_ID_PARAM``), so the container lists it; none for a
+        ``null`` version. A parameter of that name the writer sent goes;
+        a client's own ``swift_*`` parameter is refused as the proxy would
+        (the proxy lets this one through)."""
+        given = env.get("CONTENT_TYPE")
+        if not env.get(constraints.CONTENT_TYPE_PARAMS_ENV):
+            refused = constraints.check_content_type_params(given)
+            if refused:
+                return swift_error(400, refused)
+        if not given and version_id is None:
+            return None
+        ctype = constraints.content_type_for(
+            {"Content-Type": given or "", "X-Detect-Content-Type":
+             env.pop("HTTP_X_DETECT_CONTENT_TYPE", "")}, obj)
+        ctype = _strip_id_param(ctype)
+        if version_id is not None:
+            ctype += ";%s=%s" % (listing.VERSION_ID_PARAM, version_id)
+            env[constraints.CONTENT_TYPE_PARAMS_ENV] = True
+        env["CONTENT_TYPE"] = ctype
+        return None
+
+    @staticmethod
     def _stored_id(headers: Any) -> str:
         return headers.get(VERSION_ID_SYSMETA) or NULL_ID
 
     def _show_id(self, resp: Response, account: str, container: str, obj: str,
                  location: bool = True) -> None:
+        if "Content-Type" in resp.headers and listing.VERSION_ID_PARAM in \
+                resp.headers["Content-Type"]:
+            resp.headers["Content-Type"] = _strip_id_param(resp.headers["Content-Type"])
         if not 200 <= resp.status_int < 300:
             return
         version_id = self._stored_id(resp.headers)
@@ -315,10 +369,13 @@ class ObjectVersioning(VersionedWrites):
              location: str, info: Dict[str, Any], enabled: bool) -> Response:
         """Keep the current version, then write the new one with its id
         (suspended: a ``null`` version, which replaces a ``null`` one)."""
+        now = Timestamp.now()
+        refused = self._list_id(env, obj, now.normal if enabled else None)
+        if refused is not None:
+            return refused
         bad = self._archive(env, account, container, obj, location, info, enabled)
         if bad is not None or not enabled:
             return bad or Request(env).get_response(self.app)
-        now = Timestamp.now()
         env["HTTP_X_TIMESTAMP"] = now.internal
         env["HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_")] = now.normal
         resp = Request(env).get_response(self.app)
@@ -332,10 +389,10 @@ class ObjectVersioning(VersionedWrites):
         """The client's write authorized, copy the current version (if any;
         while suspended only one with a version id) into the versions
         container; ``None``, or the error to answer."""
-        denied = self._authorize(env, info)
+        denied = authorize(env, info)
         if denied is not None:
             return denied
-        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
+        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
                              headers={"X-Newest": "true"})
         if head.status_int == 404:
             return None
@@ -348,14 +405,14 @@ class ObjectVersioning(VersionedWrites):
         # labelled with that id from now on
         version_id = head.headers.get(VERSION_ID_SYSMETA) or written.normal
         for attempt in (1, 2):
-            resp = self._copy(env, account, (container, obj),
+            resp = self.client.copy(env, account, (container, obj),
                               (location, version_name(obj, version_id)), written.internal)
             close_response(resp)
             if 200 <= resp.status_int < 300:
                 return None
             if resp.status_int != 404:
                 return resp
-            gone = self._request(env, "HEAD", "/v1/%s/%s" % (account, location))
+            gone = self.client.request(env, "HEAD", "/v1/%s/%s" % (account, location))
             close_response(gone)
             if gone.status_int != 404 or attempt == 2:
                 return None  # the current version went away meanwhile
@@ -373,7 +430,7 @@ class ObjectVersioning(VersionedWrites):
         if bad is not None or not enabled:
             return bad or Request(env).get_response(self.app)
         now = Timestamp.now()
-        marker = self._request(env, "PUT", "/v1/%s/%s/%s" % (
+        marker = self.client.request(env, "PUT", "/v1/%s/%s/%s" % (
             account, location, version_name(obj, now.normal)),
             {"Content-Type": DELETE_MARKER_TYPE, "X-Timestamp": now.internal})
         close_response(marker)
@@ -387,21 +444,35 @@ class ObjectVersioning(VersionedWrites):
                         obj: str, location: str, info: Dict[str, Any],
                         version_id: str) -> Response:
         """DELETE ``?version-id=``: that version goes; deleting the current
-        one leaves no current version (the older ones stay kept)."""
-        denied = self._authorize(env, info)
+        one leaves no current version (the older ones stay kept).
+
+        ``null`` names whatever is at the object's name, as Swift's: a
+        current version with an id is kept (as if overwritten) and only
+        taken off the name; the answer has no version headers, as Swift's.
+        """
+        denied = authorize(env, info)
         if denied is not None:
             return denied
         path = "/v1/%s/%s/%s" % (account, container, obj)
-        head = self._request(env, "HEAD", path, headers={"X-Newest": "true"})
+        head = self.client.request(env, "HEAD", path, headers={"X-Newest": "true"})
+        close_response(head)
         current = self._stored_id(head.headers) if head.status_int == 200 else None
+        if version_id == NULL_ID:
+            if current is None:
+                return swift_error(404)
+            if current != NULL_ID:
+                bad = self._archive(env, account, container, obj, location, info)
+                if bad is not None:
+                    return bad
+            env["QUERY_STRING"] = ""
+            resp = Request(env).get_response(self.app)
+            return swift_error(404) if resp.status_int == 404 else resp
         if current == version_id:
             env["QUERY_STRING"] = ""
             resp = Request(env).get_response(self.app)
             current = NULL_ID if 200 <= resp.status_int < 300 else current
-        elif version_id == NULL_ID:
-            return swift_error(404)  # no version headers, as Swift
         else:
-            resp = self._request(env, "DELETE", "/v1/%s/%s/%s" % (
+            resp = self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (
                 account, location, version_name(obj, version_id)))
             close_response(resp)
             resp = swift_error(404) if resp.status_int == 404 else \
@@ -424,7 +495,7 @@ class ObjectVersioning(VersionedWrites):
         close_response(current)
         if version_id == NULL_ID:
             return swift_error(404)
-        resp = self._request(env, env["REQUEST_METHOD"], "/v1/%s/%s/%s" % (
+        resp = self.client.request(env, env["REQUEST_METHOD"], "/v1/%s/%s/%s" % (
             account, location, version_name(obj, version_id)),
             headers={k[5:].replace("_", "-"): v for k, v in env.items()
                      if k in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")})
@@ -437,15 +508,20 @@ class ObjectVersioning(VersionedWrites):
             gone.headers[VERSION_ID_HEADER] = version_id
             return gone
         resp.headers[VERSION_ID_HEADER] = version_id
+        if listing.VERSION_ID_PARAM in resp.headers.get("Content-Type", ""):
+            resp.headers["Content-Type"] = _strip_id_param(resp.headers["Content-Type"])
         return resp
 
     # -- ?versions listings -----------------------------------------------
 
     def _row_id(self, env: Dict[str, Any], account: str, container: str,
-                row: Dict[str, Any]) -> str:
-        """The version id of a current object (a HEAD: listings do not carry
-        sysmeta)."""
-        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, row["name"]))
+                row: Dict[str, Any], listed: bool) -> str:
+        """The version id of a current object: the one its row lists; none
+        is ``null`` where every versioned write lists its id (``listed``),
+        else a HEAD (containers versioned before ids were listed)."""
+        if "version_id" in row or listed:
+            return row.get("version_id") or NULL_ID
+        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, row["name"]))
         close_response(head)
         return self._stored_id(head.headers) if head.status_int == 200 else NULL_ID
 
@@ -454,7 +530,7 @@ class ObjectVersioning(VersionedWrites):
         info, location = self._enabled(env, account, container)
         if not 200 <= info.get("status", 0) < 300:
             return Request(env).get_response(self.app)
-        denied = self._authorize(env, info, "read_acl")
+        denied = authorize(env, info, "read_acl")
         if denied is not None:
             return denied
         if not _wants_json(query.get("format"), env.get("HTTP_ACCEPT")):
@@ -465,6 +541,7 @@ class ObjectVersioning(VersionedWrites):
         except listing.ListingParamError as err:
             return swift_error(err.status, str(err),
                                content_type=PLAIN if err.status == 400 else None)
+        listed = bool((info.get("sysmeta") or {}).get("versions-ids-listed"))
         marker, version_marker = query.get("marker", ""), query.get("version_marker", "")
         if version_marker and not marker:
             return swift_error(400, "version_marker param requires marker")
@@ -475,7 +552,7 @@ class ObjectVersioning(VersionedWrites):
 
         def fetch(kind: str, page_query: Dict[str, str]) -> Optional[List[Dict[str, Any]]]:
             path = "/v1/%s/%s" % (account, container if kind == "current" else location)
-            resp = self._request(env, "GET", path, query=urlencode(
+            resp = self.client.request(env, "GET", path, query=urlencode(
                 dict(page_query, format="json")))
             if resp.status_int != 200:
                 close_response(resp)
@@ -484,11 +561,13 @@ class ObjectVersioning(VersionedWrites):
             if kind == "current":
                 if not first:
                     first.append(resp)
-                # the ids of a page's objects, asked for side by side
+                # the ids of a page's objects: listed, or (containers
+                # versioned before they were) asked for side by side
                 pool = concurrency.GreenPool(ID_HEADS)
                 named = [row for row in page if "name" in row]
                 for row, version_id in zip(named, pool.imap(
-                        lambda row: self._row_id(env, account, container, row), named)):
+                        lambda row: self._row_id(env, account, container, row, listed),
+                        named)):
                     row[_ID_KEY] = version_id
             return page
         rows = list(islice(VersionsListing(fetch, lambda row: row.pop(_ID_KEY, NULL_ID),
@@ -515,7 +594,7 @@ class ObjectVersioning(VersionedWrites):
             resp.headers[CLIENT_HEADER] = str(config_true_value(value))
         if location is None or "X-Container-Bytes-Used" not in resp.headers:
             return
-        kept = self._request(env, "HEAD", "/v1/%s/%s" % (account, location))
+        kept = self.client.request(env, "HEAD", "/v1/%s/%s" % (account, location))
         close_response(kept)
         used = kept.headers.get("X-Container-Bytes-Used", "0")
         if 200 <= kept.status_int < 300 and used.isdigit():

@@ -33,54 +33,31 @@ Other middlewares that manage versions themselves (s3api) set
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from webob import Request, Response
 
 from objstore.common.http.errors import HTML, PLAIN, swift_error
-from objstore.common import constraints, object_lock, registry
+from objstore.common import object_lock, registry
 from objstore.common.info import get_container_info
 from objstore.common.http.wsgi_str import wsgi_to_str
-from objstore.common.subrequest import IterReader, close_response, stored_metadata, sub_request
+from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import split_path
+from objstore.common.versions import (BYPASS_ENV, DELETE_MARKER_TYPE, VersionsClient,
+                                      archive_name, archive_prefix, authorize,
+                                      is_delete_marker)
 
 VERSIONS_HEADER = "X-Versions-Location"
 HISTORY_HEADER = "X-History-Location"
-DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1"
-BYPASS_ENV = "objstore.versioned_writes.bypass"
 SOURCE = "VW"
-LISTING_PAGE = 1000
 
 WsgiApp = Callable[..., Any]
 
 
-def archive_prefix(obj: str) -> str:
-    """``<len as 3 hex digits><name>/``: the archive prefix of object ``obj``.
-
-    The length counts UTF-8 bytes, so every client computes the same prefix.
-    """
-    return "%03x%s/" % (len(obj.encode("utf-8")), obj)
-
-
-def archive_name(obj: str, timestamp: str) -> str:
-    """Where the version of ``obj`` written at ``timestamp`` is archived."""
-    return archive_prefix(obj) + Timestamp(timestamp).internal
-
-
-def is_delete_marker(content_type: Optional[str]) -> bool:
-    """Whether an archive entry is a history-mode delete marker."""
-    return (content_type or "").split(";", 1)[0].strip() == "application/x-deleted"
-
-
 def _error(status: int, text: str, content_type: str = HTML) -> Response:
     return swift_error(status, text, content_type=content_type)
-
-
-def _allow_all(_req: Request) -> None:
-    return None
 
 
 class VersionedWrites:
@@ -89,6 +66,7 @@ class VersionedWrites:
     def __init__(self, app: WsgiApp, conf: Dict[str, str]) -> None:
         self.app = app
         self.conf = conf
+        self.client = VersionsClient(app, SOURCE)
         registry.register_info("versioned_writes", allowed_flags=[VERSIONS_HEADER.lower(),
                                                                   HISTORY_HEADER.lower()])
 
@@ -117,7 +95,7 @@ class VersionedWrites:
         location, history = self._location(info)
         if location is None:
             return self.app(env, start_response)
-        denied = self._authorize(env, info)
+        denied = authorize(env, info)
         if denied is not None:
             return denied(env, start_response)
         if method == "PUT":
@@ -171,83 +149,11 @@ class VersionedWrites:
             return None, False
         return unquote(value).strip("/"), bool(history)
 
-    @staticmethod
-    def _authorize(env: Dict[str, Any], info: Dict[str, Any],
-                   acl: str = "write_acl") -> Optional[Response]:
-        """The client's own request, judged against the versioned
-        container's write ACL (or ``acl``) before anything is archived for
-        it (or shown to it)."""
-        authorize = env.get("swift.authorize")
-        if authorize is None:
-            return None
-        req = Request(env)
-        req.acl = info.get(acl)
-        return authorize(req)
-
-    # -- subrequests ------------------------------------------------------
-
-    def _request(self, env: Dict[str, Any], method: str, path: str,
-                 headers: Optional[Dict[str, str]] = None, query: str = "",
-                 body: Any = b"", content_length: Optional[int] = 0) -> Response:
-        """A pre-authorized subrequest that is never archived itself."""
-        return sub_request(self.app, env, method, path, query=query, headers=headers,
-                           body=body, content_length=content_length, source=SOURCE,
-                           extra={"swift.authorize": _allow_all, BYPASS_ENV: True,
-                                  # copies keep a manifest's swift_bytes
-                                  constraints.CONTENT_TYPE_PARAMS_ENV: True})
-
-    def _copy(self, env: Dict[str, Any], account: str, src: Tuple[str, str],
-              dst: Tuple[str, str], timestamp: Optional[str] = None) -> Response:
-        """Copy the stored object ``src`` to ``dst`` (``(container, object)``
-        each): its bytes (streamed) and every stored header but the
-        timestamp (written with ``timestamp`` if given, else now). A large
-        object's manifest is copied as it is stored."""
-        source = self._request(env, "GET", "/v1/%s/%s/%s" % ((account,) + src),
-                               headers={"X-Newest": "true"})
-        if not 200 <= source.status_int < 300:
-            close_response(source)
-            return source
-        try:
-            headers = stored_metadata(source.headers, manifests=True)
-            etag = (source.headers.get("ETag") or "").strip('"')
-            if etag:
-                headers["ETag"] = etag
-            if timestamp:
-                headers["X-Timestamp"] = timestamp
-            length = source.headers.get("Content-Length")
-            return self._request(env, "PUT", "/v1/%s/%s/%s" % ((account,) + dst), headers,
-                                 body=IterReader(source.app_iter),
-                                 content_length=int(length) if length else None)
-        finally:
-            close_response(source)
-
     def _pages(self, env: Dict[str, Any], account: str, location: str,
                obj: str) -> Iterator[Dict[str, Any]]:
         """The archive's entries for ``obj``, newest first, one listing page
         in memory at a time."""
-        return self._listing(env, account, location, archive_prefix(obj), reverse=True)
-
-    def _listing(self, env: Dict[str, Any], account: str, location: str, prefix: str,
-                 reverse: bool = False, marker: str = "") -> Iterator[Dict[str, Any]]:
-        """Every row of ``location``'s JSON listing under ``prefix`` (after
-        ``marker``), one page in memory at a time."""
-        while True:
-            query = [("format", "json"), ("prefix", prefix), ("limit", str(LISTING_PAGE))]
-            if reverse:
-                query.append(("reverse", "on"))
-            if marker:
-                query.append(("marker", marker))
-            resp = self._request(env, "GET", "/v1/%s/%s" % (account, location),
-                                 query="&".join("%s=%s" % (k, quote(v, safe=""))
-                                                for k, v in query))
-            if resp.status_int != 200:
-                close_response(resp)
-                return
-            page = json.loads(resp.body or b"[]")
-            yield from page
-            if len(page) < LISTING_PAGE:
-                return
-            marker = page[-1]["name"]
+        return self.client.listing(env, account, location, archive_prefix(obj), reverse=True)
 
     # -- the versioning itself --------------------------------------------
 
@@ -255,7 +161,7 @@ class VersionedWrites:
                          obj: str, location: str) -> Optional[Response]:
         """Copy the current version into the archive; ``None`` when done or
         there is nothing to keep, else the error to send instead."""
-        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
+        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
                              headers={"X-Newest": "true"})
         if head.status_int == 404:
             return None
@@ -265,11 +171,11 @@ class VersionedWrites:
         if not timestamp:
             return _error(500, "The current version of %s has no X-Timestamp; it cannot "
                           "be archived" % obj)
-        resp = self._copy(env, account, (container, obj),
+        resp = self.client.copy(env, account, (container, obj),
                           (location, archive_name(obj, timestamp)))
         close_response(resp)
         if resp.status_int == 404:
-            if self._request(env, "HEAD", "/v1/%s/%s" % (account, location)).status_int \
+            if self.client.request(env, "HEAD", "/v1/%s/%s" % (account, location)).status_int \
                     != 404:
                 return None  # the current version went away meanwhile: nothing to keep
             return swift_error(412)  # as Swift: the archive container is missing
@@ -280,7 +186,7 @@ class VersionedWrites:
     def _delete_history(self, env: Dict[str, Any], account: str, container: str,
                         obj: str, location: str) -> Optional[Response]:
         """History mode: archive, leave a delete marker, then delete."""
-        head = self._request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj))
+        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj))
         if head.status_int == 404:
             return None
         bad = self._archive_current(env, account, container, obj, location)
@@ -288,7 +194,7 @@ class VersionedWrites:
             return bad
         given = env.get("HTTP_X_TIMESTAMP")
         when = Timestamp(given) if given else Timestamp.now()
-        marker = self._request(env, "PUT", "/v1/%s/%s/%s" % (
+        marker = self.client.request(env, "PUT", "/v1/%s/%s/%s" % (
             account, location, archive_name(obj, when.internal)),
             {"Content-Type": DELETE_MARKER_TYPE})
         close_response(marker)
@@ -304,13 +210,13 @@ class VersionedWrites:
                 # The newest version was a deletion (history mode, before the
                 # container switched modes): nothing to restore, as Swift.
                 return None
-            resp = self._copy(env, account, (location, row["name"]), (container, obj))
+            resp = self.client.copy(env, account, (location, row["name"]), (container, obj))
             close_response(resp)
             if resp.status_int == 404:
                 continue  # gone meanwhile (or a stale listing): try the next one
             if not 200 <= resp.status_int < 300:
                 return resp
-            gone = self._request(env, "DELETE", "/v1/%s/%s/%s" % (account, location,
+            gone = self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (account, location,
                                                                   row["name"]))
             close_response(gone)
             if not (200 <= gone.status_int < 300 or gone.status_int == 404):

@@ -7,7 +7,6 @@ each returns the clean value or raises
 
 from __future__ import annotations
 
-import mimetypes
 import time
 from typing import Mapping, Optional
 
@@ -16,7 +15,9 @@ from webob import Response
 from objstore.common import constraints
 from objstore.common.http import errors
 
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# one rule for the stored Content-Type, shared with middlewares that set it
+content_type_for = constraints.content_type_for
+
 # Expiring objects are queued in containers of this many seconds each.
 EXPIRING_OBJECTS_ACCOUNT = ".expiring_objects"
 EXPIRING_OBJECTS_DIVISOR = 86400
@@ -73,17 +74,6 @@ def delete_at(headers: Mapping[str, str], now: Optional[float] = None) -> Option
 def expirer_container(when: int) -> str:
     """The ``.expiring_objects`` container that queues an expiry."""
     return str(when // EXPIRING_OBJECTS_DIVISOR * EXPIRING_OBJECTS_DIVISOR)
-
-
-def content_type_for(headers: Mapping[str, str], obj_name: str) -> str:
-    """The Content-Type to store: the client's, or guessed from the name
-    (also when ``X-Detect-Content-Type: true``)."""
-    given = headers.get("Content-Type")
-    detect = str(headers.get("X-Detect-Content-Type", "")).lower() in ("true", "1", "yes")
-    if given and not detect:
-        return given
-    guessed = mimetypes.guess_type(obj_name)[0]
-    return guessed or given or DEFAULT_CONTENT_TYPE
 
 
 def check_put_headers(headers: Mapping[str, str], obj_name: str) -> None:

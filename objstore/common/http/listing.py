@@ -163,10 +163,17 @@ def _split_params(content_type: str) -> List[str]:
     return parts
 
 
+#: object_versioning's parameter: the version id of an object written in a
+#: versioned container, so its listing row carries it (as ``version_id``)
+VERSION_ID_PARAM = "swift_versions_id"
+_KEPT_PARAMS = ("swift_bytes", "slo_etag", VERSION_ID_PARAM)
+
+
 def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
     """A stored content type as listings show it, and the parameters
     middlewares keep in it (``swift_bytes``: the size of a large object;
-    ``slo_etag``: its ETag), which it then no longer carries. As Swift
+    ``slo_etag``: its ETag; ``swift_versions_id``: its version id), which
+    it then no longer carries. As Swift
     lists them, the other parameters are joined by ``;`` without spaces
     (``image/png; charset=x`` is listed ``image/png;charset=x``)."""
     if ";" not in content_type:
@@ -178,7 +185,7 @@ def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
         key, value = key.strip(), value.strip()
         if not value.startswith('"'):
             value = (value.split() or [""])[0]  # "x=1 2" is listed "x=1"
-        if key in ("swift_bytes", "slo_etag"):
+        if key in _KEPT_PARAMS:
             params[key] = value
         elif key:  # each parameter is listed as key=value ("x" as "x=")
             kept.append("%s=%s" % (key, value))
@@ -188,10 +195,10 @@ def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
 def listed_type_after_post(new_type: str, data_type: str) -> str:
     """The content type a container lists once a POST set an object's type
     to ``new_type``: the client's type and parameters, but not the ones
-    middlewares keep (``swift_bytes``, ``slo_etag``), which stay as the
-    object's PUT (``data_type``) set them, so a client cannot change a
-    listed size and a large object keeps its listed size and ETag (as
-    Swift 2.38.3 lists them)."""
+    middlewares keep (``swift_bytes``, ``slo_etag``, ``swift_versions_id``),
+    which stay as the object's PUT (``data_type``) set them, so a client
+    cannot change a listed size and a large object keeps its listed size,
+    ETag and version id (as Swift 2.38.3 lists them)."""
     listed, _ignored = split_content_type(new_type)
     _data, kept = split_content_type(data_type)
     return listed + "".join(";%s=%s" % item for item in kept.items())
@@ -209,6 +216,8 @@ def object_item(name: str, created_at: str, size: int, content_type: str,
                             "last_modified": isoformat(created_at)}
     if "slo_etag" in params:
         item["slo_etag"] = '"%s"' % params["slo_etag"].strip('"')
+    if VERSION_ID_PARAM in params:
+        item["version_id"] = params[VERSION_ID_PARAM]
     return item
 
 

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from objstore.common.info import get_container_info
 from objstore.common.subrequest import close_response, sub_request
+from objstore.common.versions import archive_prefix
 from objstore.middleware.s3api import acl, public_access, tagging
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, TRUSTED_ENV, VERSIONS_SUFFIX,
                                                 S3Config, S3Context)
@@ -36,7 +37,6 @@ from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.policy import Policy, parse
 from objstore.middleware.s3api.policy_eval import ALLOW, DENY, Principal, Request, evaluate
 from objstore.middleware.s3api.public_access import PublicAccessBlock
-from objstore.middleware.versioned_writes import archive_prefix
 
 POLICY_SYSMETA = "X-Container-Sysmeta-S3api-Policy-"  # + chunk number
 POLICY_CHUNK = 4000      # base64 characters per sysmeta value (header lines stay short)

@@ -25,19 +25,19 @@ from __future__ import annotations
 
 from email.utils import format_datetime
 from typing import Any, Dict, Iterator, List, Optional, Tuple
-from urllib.parse import quote
 
 from webob import Response
 
 from objstore.common.info import get_container_info
+from objstore.common.subrequest import IterReader, stored_metadata
 from objstore.common.timestamp import Timestamp
+from objstore.common.versions import (BYPASS_ENV, DELETE_MARKER_TYPE, RAW_ENV, archive_name,
+                                      archive_prefix)
 from objstore.middleware.s3api import version_listing as vl
 from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA, VERSION_PARAM
 from objstore.middleware.s3api.paging import PAGE, iter_listing
-from objstore.middleware.versioned_writes import (BYPASS_ENV, DELETE_MARKER_TYPE,
-                                                  archive_name, archive_prefix)
 
 STATUS_SYSMETA = "X-Container-Sysmeta-S3api-Versioning"
 HISTORY_HEADER = "X-History-Location"
@@ -223,6 +223,33 @@ def delete_marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
     return out
 
 
+def copy_stored(ctx: S3Context, src: Tuple[str, str], dst: Tuple[str, str]) -> Any:
+    """Copy the object ``src`` to ``dst`` (``(container, key)`` each) as it is
+    stored, never archived itself: an encrypted object's ciphertext and
+    crypto metadata move untouched (``common.versions.RAW_ENV``), so an
+    SSE-C version is kept or brought back without its key. The answer of
+    the PUT (or of the GET when the source cannot be read)."""
+    raw = dict(BYPASS, **{RAW_ENV: True})
+    source = ctx.swift.request("GET", src[0], src[1], headers={"X-Newest": "true"},
+                               extra_env=raw)
+    if not source.ok:
+        source.close()
+        return source
+    try:
+        headers = stored_metadata(source.headers, manifests=True)
+        etag = (source.header("etag") or "").strip('"')
+        if etag:
+            headers["ETag"] = etag
+        length = source.header("content-length")
+        put = ctx.swift.request("PUT", dst[0], dst[1], headers=headers,
+                                body=IterReader(source), extra_env=raw,
+                                content_length=int(length) if length else None)
+        put.close()
+        return put
+    finally:
+        source.close()
+
+
 def _promote(ctx: S3Context, key: str) -> None:
     """With no current object, bring the newest archived real version back."""
     if current_id(ctx, key) is not None:
@@ -231,9 +258,7 @@ def _promote(ctx: S3Context, key: str) -> None:
     if row is None or vl.is_marker(row.get("content_type", "")):
         return
     name = row["name"]
-    resp = ctx.swift.request("PUT", ctx.bucket, key, extra_env=BYPASS, headers={
-        "X-Copy-From": quote("/%s/%s" % (versions_container(ctx.bucket), name))})
-    resp.close()
+    resp = copy_stored(ctx, (versions_container(ctx.bucket), name), (ctx.bucket, key))
     if resp.ok:
         ctx.swift.request("DELETE", versions_container(ctx.bucket), name,
                           extra_env=BYPASS).close()
@@ -248,10 +273,8 @@ def _delete_suspended(ctx: S3Context, key: str) -> Response:
     if head.ok:
         if vl.version_param(head.header("content-type") or "") is not None:
             stamp = head.header("x-timestamp") or Timestamp.now().internal
-            put = ctx.swift.request(
-                "PUT", versions_container(ctx.bucket), archive_name(key, stamp),
-                extra_env=BYPASS, headers={"X-Copy-From": quote("/%s/%s" % (ctx.bucket, key))})
-            put.close()
+            put = copy_stored(ctx, (ctx.bucket, key),
+                              (versions_container(ctx.bucket), archive_name(key, stamp)))
             ctx.raise_for(put, "NoSuchBucket")
         resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS)
         resp.close()

@@ -209,23 +209,67 @@ def test_the_aws_cli_uploads_and_downloads_with_sse_c(saio, s3, bucket, tmp_path
     assert code_of(lambda: s3.get_object(Bucket=bucket, Key="big.bin"))[1] == 400
 
 
-def test_in_a_versioned_bucket_an_sse_c_object_is_kept_not_archived_in_plaintext(s3, bucket):
-    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    try:
-        first = s3.put_object(Bucket=bucket, Key="k", Body=b"v1", **SSEC)
-        for call in (lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"v2", **SSEC),
-                     lambda: s3.delete_object(Bucket=bucket, Key="k")):
-            with pytest.raises(Exception) as err:
-                call()
-            assert err.value.response["Error"]["Code"] == "InvalidRequest"
-            assert "SSE-C" in err.value.response["Error"]["Message"]
-        versions = s3.list_object_versions(Bucket=bucket)
-        assert [v["VersionId"] for v in versions.get("Versions", [])] == [first["VersionId"]]
-        assert s3.get_object(Bucket=bucket, Key="k", **SSEC)["Body"].read() == b"v1"
-    finally:
-        for v in s3.list_object_versions(Bucket=bucket).get("Versions", []):
-            s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+def _drop_versions(s3, bucket):
+    listed = s3.list_object_versions(Bucket=bucket)
+    for v in listed.get("Versions", []) + listed.get("DeleteMarkers", []):
+        s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
 
+
+def test_in_a_versioned_bucket_an_sse_c_object_is_overwritten_and_deleted_without_its_key(
+        s3, bucket):
+    """The archive copy moves the stored ciphertext and crypto metadata as
+    they are: no key needed to keep a version, and each old version still
+    reads back with its own key (and only with it)."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    key = _name("k")
+    v1_body, v2_body = MARK * 500 + b"one", MARK * 700 + b"two"
+    try:
+        first = s3.put_object(Bucket=bucket, Key=key, Body=v1_body, **SSEC)
+        # overwritten by a plaintext PUT without the first key: v1 is kept
+        second = s3.put_object(Bucket=bucket, Key=key, Body=v2_body, **WRONG)
+        marker = s3.delete_object(Bucket=bucket, Key=key)
+        assert marker["DeleteMarker"] is True
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
+        assert [v["VersionId"] for v in listed["Versions"]] == [second["VersionId"],
+                                                                first["VersionId"]]
+        assert [m["VersionId"] for m in listed["DeleteMarkers"]] == [marker["VersionId"]]
+        assert [v["ETag"] for v in listed["Versions"]] == [second["ETag"], first["ETag"]]
+        got = s3.get_object(Bucket=bucket, Key=key, VersionId=first["VersionId"], **SSEC)
+        assert got["Body"].read() == v1_body and got["SSECustomerKeyMD5"] == MD5
+        assert got["ETag"] == first["ETag"]
+        got = s3.get_object(Bucket=bucket, Key=key, VersionId=second["VersionId"], **WRONG)
+        assert got["Body"].read() == v2_body
+        # each version keeps its own key: not the other's, not none
+        assert code_of(lambda: s3.get_object(Bucket=bucket, Key=key,
+                                             VersionId=first["VersionId"], **WRONG))[1] == 403
+        assert code_of(lambda: s3.get_object(Bucket=bucket, Key=key,
+                                             VersionId=first["VersionId"]))[1] == 400
+        # undelete: the marker goes, v2 is current again and reads with its key
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=marker["VersionId"])
+        got = s3.get_object(Bucket=bucket, Key=key, **WRONG)
+        assert got["Body"].read() == v2_body and got["VersionId"] == second["VersionId"]
+        # deleting v2 by id brings v1 back as current, still its ciphertext
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=second["VersionId"])
+        got = s3.get_object(Bucket=bucket, Key=key, **SSEC)
+        assert got["Body"].read() == v1_body and got["VersionId"] == first["VersionId"]
+        for blob in _files_of(key):
+            assert MARK not in blob
+    finally:
+        _drop_versions(s3, bucket)
+
+
+def test_in_a_suspended_bucket_an_sse_c_version_is_archived_without_its_key(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    key = _name("s")
+    try:
+        first = s3.put_object(Bucket=bucket, Key=key, Body=b"kept", **SSEC)
+        s3.put_bucket_versioning(Bucket=bucket,
+                                 VersioningConfiguration={"Status": "Suspended"})
+        s3.delete_object(Bucket=bucket, Key=key)  # archives v1, null marker on top
+        got = s3.get_object(Bucket=bucket, Key=key, VersionId=first["VersionId"], **SSEC)
+        assert got["Body"].read() == b"kept"
+    finally:
+        _drop_versions(s3, bucket)
 
 def test_get_object_attributes_needs_the_key_and_list_parts_accepts_it(s3, bucket):
     # boto3 does not base64 the key for these two operations: sent raw.

@@ -458,3 +458,92 @@ def test_account_listings_do_not_show_versions_containers(cluster, base):
         assert name in names and VERSIONS_PREFIX + name not in names
     finally:
         cluster.request("DELETE", own)
+
+
+def test_version_ids_are_listed_not_shown_to_clients_and_survive_a_post(cluster, base):
+    """A versioned write lists its id (``?versions`` reads it from the row);
+    the id parameter is in no GET/HEAD Content-Type and no plain listing;
+    a POST that changes the type keeps the listed id; the type is still
+    guessed from the name when the client sends none."""
+    first = cluster.request("PUT", base + "/page.html", body=b"<p>1")[1]["X-Object-Version-Id"]
+    second = cluster.request("PUT", base + "/page.html", {"Content-Type": "text/x-a; q=1"},
+                             body=b"<p>2")[1]["X-Object-Version-Id"]
+    for method in ("GET", "HEAD"):
+        headers = cluster.request(method, base + "/page.html")[1]
+        assert headers["Content-Type"] == "text/x-a; q=1"
+        headers = cluster.request(method, base + "/page.html?version-id=" + first)[1]
+        assert headers["Content-Type"] == "text/html"
+    _s, _h, body = cluster.request("GET", base + "?format=json")
+    assert [(r["name"], r["content_type"]) for r in json.loads(body)] == [
+        ("page.html", "text/x-a;q=1")]
+    assert "version_id" not in json.loads(body)[0]
+    assert b"swift_versions_id" not in cluster.request("GET", base + "?format=xml")[2]
+    assert cluster.request("POST", base + "/page.html", {"Content-Type": "text/x-b"})[0] == 202
+    assert _versions(cluster, base) == [("page.html", second, True, "text/x-b"),
+                                        ("page.html", first, False, "text/html")]
+
+
+def test_a_client_cannot_set_the_listed_version_id(cluster, base):
+    status, _h, body = cluster.request("PUT", base + "/o", {
+        "Content-Type": "text/plain;swift_versions_id=1000000000.00000"}, body=b"x")
+    assert (status, body) == (400, b"Invalid Content-Type, swift_* is not a valid parameter "
+                                   b"name.")
+    assert cluster.request("HEAD", base + "/o")[0] == 404
+
+
+def test_suspended_writes_list_no_id_and_read_as_null(cluster, base):
+    kept = cluster.request("PUT", base + "/o", body=b"1")[1]["X-Object-Version-Id"]
+    assert cluster.request("POST", base, {"X-Versions-Enabled": "false"})[0] == 204
+    assert cluster.request("PUT", base + "/o", {"Content-Type": "text/plain"},
+                           body=b"2")[0] == 201
+    assert _versions(cluster, base) == [("o", "null", True, "text/plain"),
+                                        ("o", kept, False, "application/octet-stream")]
+    assert cluster.request("POST", base, {"X-Versions-Enabled": "true"})[0] == 204
+
+
+def test_delete_null_takes_a_versioned_object_off_its_name_and_keeps_it(cluster, base):
+    """As Swift: ``null`` names what is at the object's name; a current
+    version with an id stays kept (listed, not latest); no version headers."""
+    kept = cluster.request("PUT", base + "/d", body=b"1")[1]["X-Object-Version-Id"]
+    status, headers, _b = cluster.request("DELETE", base + "/d?version-id=null")
+    assert status == 204 and "X-Object-Version-Id" not in headers
+    assert cluster.request("GET", base + "/d")[0] == 404
+    assert _versions(cluster, base) == [("d", kept, False, "application/octet-stream")]
+    assert cluster.request("GET", base + "/d?version-id=" + kept)[2] == b"1"
+    assert cluster.request("DELETE", base + "/d?version-id=null")[0] == 404
+    assert cluster.request("DELETE", base + "/nothing?version-id=null")[0] == 404
+
+
+def test_versions_listing_of_a_container_whose_ids_are_listed_makes_no_head(monkeypatch):
+    """One listing per container per page, whatever the page holds: no
+    request per object (containers versioned before ids were listed still
+    HEAD each current object without a listed id)."""
+    from webob import Request, Response
+
+    from objstore.middleware.object_versioning import ObjectVersioning
+    seen = []
+    rows = [{"name": "o%d" % i, "bytes": 1, "hash": "x", "content_type": "text/plain",
+             "last_modified": "2026-01-01T00:00:00.000000", "version_id": "1700000000.0000%d" % i}
+            for i in range(5)] + [{"name": "p", "bytes": 1, "hash": "x",
+                                   "content_type": "text/plain",
+                                   "last_modified": "2026-01-01T00:00:00.000000"}]
+
+    def app(env, start_response):
+        seen.append((env["REQUEST_METHOD"], env["PATH_INFO"]))
+        if env["REQUEST_METHOD"] == "HEAD" and env["PATH_INFO"] == "/v1/AUTH_a/c":
+            return Response(status=204, headers={
+                "X-Container-Sysmeta-Versions-Container": ".versions-c",
+                "X-Container-Sysmeta-Versions-Enabled": "True",
+                "X-Container-Sysmeta-Versions-Ids-Listed": "1"})(env, start_response)
+        if env["REQUEST_METHOD"] == "GET" and env["PATH_INFO"] == "/v1/AUTH_a/c":
+            return Response(json_body=rows)(env, start_response)
+        if env["REQUEST_METHOD"] == "GET":
+            return Response(json_body=[])(env, start_response)
+        return Response(status=204)(env, start_response)
+
+    resp = Request.blank("/v1/AUTH_a/c?versions&format=json").get_response(
+        ObjectVersioning(app, {}))
+    assert resp.status_int == 200
+    assert [(r["name"], r["version_id"]) for r in resp.json] == [
+        ("o%d" % i, "1700000000.0000%d" % i) for i in range(5)] + [("p", "null")]
+    assert not [s for s in seen if s[0] == "HEAD" and s[1].count("/") > 3]

@@ -45,6 +45,18 @@ CASES += [
     case("object-versioning-container-delete-refused", *_FILLED, check("DELETE", "{a}/{c}")),
     case("object-versioning-null-version-id", *_FILLED,
          check("GET", "{a}/{c}/d?version-id=null"), check("DELETE", "{a}/{c}/x?version-id=null")),
+    # null names what is at the object's name: a current version with an id
+    # is kept (listed, not latest) and taken off the name
+    case("object-versioning-delete-null-of-a-versioned-object", *_FILLED,
+         check("DELETE", "{a}/{c}/d?version-id=null"), check("GET", "{a}/{c}/d"),
+         check("GET", "{a}/{c}?versions&prefix=d"),
+         check("DELETE", "{a}/{c}/d?version-id=null")),
+    case("object-versioning-delete-null-of-a-suspended-write",
+         setup("PUT", "{a}/{c}", X_Versions_Enabled="true"), setup("PUT", "{a}/{c}/o", b"v1"),
+         setup("POST", "{a}/{c}", X_Versions_Enabled="false"),
+         setup("PUT", "{a}/{c}/o", b"v2"),
+         check("DELETE", "{a}/{c}/o?version-id=null"), check("GET", "{a}/{c}/o"),
+         check("GET", "{a}/{c}?versions")),
     case("object-versioning-bad-version-id", *_FILLED,
          check("GET", "{a}/{c}/d?version-id=abc")),
 ]

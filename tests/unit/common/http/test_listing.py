@@ -199,3 +199,13 @@ def test_listed_content_type_parameters_are_joined_without_spaces_as_swift():
 ])
 def test_listed_type_after_post(new, data, listed):
     assert listed_type_after_post(new, data) == listed
+
+
+def test_a_listed_version_id_is_a_row_field_and_survives_a_post():
+    item = object_item("o", "1700000000.00000", 3,
+                               "text/plain;swift_versions_id=1700000000.00000", "etag")
+    assert item["content_type"] == "text/plain"
+    assert item["version_id"] == "1700000000.00000"
+    after = listed_type_after_post("text/html", "text/plain;swift_versions_id=1700000000.00000")
+    assert after == "text/html;swift_versions_id=1700000000.00000"
+    assert "version_id" not in object_item("o", "1700000000.00000", 3, "text/plain", "e")
