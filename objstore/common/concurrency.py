@@ -93,3 +93,11 @@ def listen(addr: tuple, backlog: int = 4096) -> Any:
     """A listening green socket with SO_REUSEADDR (not SO_REUSEPORT: two
     servers must never silently share a port and split its requests)."""
     return eventlet.listen(addr, backlog=backlog, reuse_port=False)
+
+
+def listener_from_fd(fd: int) -> Any:
+    """The listening socket a reloading server handed to its new program
+    image (exec keeps the descriptor), as a green socket again."""
+    import socket as _socket
+
+    return eventlet.greenio.GreenSocket(_socket.socket(fileno=fd))

@@ -1,9 +1,13 @@
 """The WSGI server every objstore server runs on (eventlet underneath).
 
 Pre-forked workers share one listening socket. The parent restarts a
-worker that dies, stops everything on SIGTERM/SIGINT, and on SIGHUP starts
-fresh workers (re-reading the config) while the old ones finish their
-in-flight requests and exit: a graceful reload.
+worker that dies, stops everything on SIGTERM/SIGINT, and on SIGHUP
+reloads gracefully: the old workers finish their in-flight requests and
+exit while the parent re-executes itself, so the new workers run the code
+installed *now* (an upgrade) with the config re-read, on the same
+listening socket (handed over across exec, so no client is refused) and
+under the same pid (pid files and systemd stay right). A config the new
+workers could not start with is refused and the old workers keep serving.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from objstore.common import concurrency, constraints
 from objstore.common.config import config_int, read_conf
 
 AppFactory = Callable[[Dict[str, str]], Any]
+#: The listening socket's descriptor, passed to the re-executed server on reload.
+LISTEN_FD_ENV = "OBJSTORE_LISTEN_FD"
 #: The request's client connection, for :func:`client_gone`.
 CLIENT_SOCKET_ENV = "objstore.client_socket"
 
@@ -173,6 +179,13 @@ def quote_high_bytes(request_line: bytes) -> bytes:
 
 
 def _bind(conf: Dict[str, str], default_port: int) -> Any:
+    inherited = os.environ.pop(LISTEN_FD_ENV, None)
+    if inherited is not None:
+        try:
+            return concurrency.listener_from_fd(int(inherited))
+        except (ValueError, OSError) as err:
+            sys.stderr.write("cannot take over listening socket %s (%s); binding anew\n"
+                             % (inherited, err))
     ip = conf.get("bind_ip", "127.0.0.1")
     port = config_int(conf, "bind_port", default_port)
     deadline = time.time() + float(conf.get("bind_timeout", 30))
@@ -266,6 +279,15 @@ class _Supervisor:
     def _reload(self) -> None:
         self.reload_requested = False
         old = [pid for pid, gen in self.children.items() if gen == self.generation]
+        argv = getattr(sys, "orig_argv", None)  # Python 3.10+
+        if argv:
+            try:
+                self.app_factory(load_server_conf(self.conf_path, self.section))
+            except Exception as err:  # bad new config: keep the old workers
+                sys.stderr.write("reload failed, keeping old workers: %s\n" % err)
+                return
+            self._reexec(argv, old)
+            # exec failed (logged): reload in this image, with the code it has
         self.generation += 1
         try:
             for _ in range(self.workers):
@@ -276,6 +298,22 @@ class _Supervisor:
             return
         for pid in old:
             _kill(pid, signal.SIGHUP)
+
+
+    def _reexec(self, argv: list, old: list) -> None:
+        """Become a fresh copy of this server (same pid, same socket): the
+        old workers drain and are reaped by the new image as strangers."""
+        for pid in old:
+            _kill(pid, signal.SIGHUP)
+        fd = self.sock.fileno()
+        os.set_inheritable(fd, True)
+        env = dict(os.environ)
+        env[LISTEN_FD_ENV] = str(fd)
+        try:
+            os.execve(sys.executable, argv, env)
+        except OSError as err:
+            sys.stderr.write("reload could not re-execute %s (%s); new workers run the "
+                             "loaded code\n" % (argv, err))
 
 
 def _die_with_parent(parent: int) -> None:

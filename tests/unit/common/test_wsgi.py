@@ -133,3 +133,77 @@ def test_an_absolute_form_request_target_reaches_the_app_as_its_path(tiny_server
         assert (resp.status, resp.getheader("X-Path")) == (201, "/v1/a/c/o")
     finally:
         conn.close()
+
+
+VERSIONED_APP = '''
+import sys
+sys.path.insert(0, sys.argv[2])
+from objstore.common.wsgi import run_wsgi
+
+def factory(conf):
+    import app_version  # the code an upgrade replaces
+    return app_version.app
+
+sys.exit(run_wsgi(sys.argv[1], "app:test", factory, 0))
+'''
+VERSION_MODULE = '''
+import os
+
+def app(env, start):
+    body = ("%s %d" % ({version!r}, os.getppid())).encode()
+    start("200 OK", [("Content-Length", str(len(body)))])
+    return [body]
+'''
+
+
+def test_sighup_runs_the_code_installed_now_on_the_same_socket_and_pid(tmp_path):
+    """An upgrade: new code on disk, SIGHUP, and the new workers run it;
+    the supervisor keeps its pid and clients never see a refused connection."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "server.py").write_text(VERSIONED_APP)
+    (tmp_path / "app_version.py").write_text(VERSION_MODULE.format(version="v1"))
+    conf = tmp_path / "app.conf"
+    conf.write_text("[DEFAULT]\nbind_port = %d\nworkers = 2\n[app:test]\n" % port)
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "server.py"), str(conf),
+                             str(tmp_path)])
+    try:
+        assert _poll(lambda: _answers(port))
+        assert _get(port, "/") == b"v1 %d" % proc.pid
+        (tmp_path / "app_version.py").write_text(VERSION_MODULE.format(version="v2"))
+        os.kill(proc.pid, signal.SIGHUP)
+        answers = []
+        deadline = time.time() + 20
+        while time.time() < deadline and (not answers or not answers[-1].startswith(b"v2")):
+            answers.append(_get(port, "/"))  # a refused connection raises here
+        assert answers[-1] == b"v2 %d" % proc.pid
+        assert proc.poll() is None
+        assert _poll(lambda: len(_children(proc.pid)) == 2)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _answers(port):
+    try:
+        return bool(_get(port, "/", timeout=1))
+    except OSError:
+        return False
+
+
+def test_sighup_with_a_broken_config_keeps_the_old_workers_serving(tiny_server, tmp_path):
+    port, proc = tiny_server
+    assert _poll(lambda: len(_children(proc.pid)) == 2)
+    old = _children(proc.pid)
+    conf = [a for a in open("/proc/%d/cmdline" % proc.pid).read().split("\0") if a][-1]
+    with open(conf, "w") as fp:
+        fp.write("this is [not an ini file\n")
+    os.kill(proc.pid, signal.SIGHUP)
+    time.sleep(1)
+    assert _children(proc.pid) == old
+    assert _get(port, "/pid")
