@@ -39,6 +39,11 @@ BYPASS = "X-Backend-Lock-Bypass"
 GOVERNANCE, COMPLIANCE, NONE = "GOVERNANCE", "COMPLIANCE", "NONE"
 MODES = (GOVERNANCE, COMPLIANCE)
 BYPASS_GOVERNANCE, BYPASS_ARCHIVED = "governance", "archived"
+#: Container sysmeta asking the proxy to check the lock before a DELETE
+#: goes out (``proxy/lock_guard.py``): set on every container that can
+#: hold locked versions.
+CONTAINER_GUARD = "X-Container-Sysmeta-Lock-Guard"
+CONTAINER_GUARD_KEY = "lock-guard"  # its key in the container info's sysmeta
 
 _ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"
                   r"(Z|[+-]\d\d:?\d\d)$")

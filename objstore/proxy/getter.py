@@ -145,6 +145,15 @@ class ObjectGetter:
                 break
         return None
 
+    def each_answer(self) -> Iterator[Source]:
+        """Every reachable node's answer in node order (primaries, then
+        handoffs), for a caller that judges each one (``lock_guard``); the
+        caller closes each and stops when it has seen enough."""
+        for node in self.nodes:
+            source = self._ask(node, dict(self.headers))
+            if source is not None:
+                yield source
+
     def _ask_some(self) -> Optional[Source]:
         for node in self.nodes:
             source = self._ask(node, dict(self.headers))

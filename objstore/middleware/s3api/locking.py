@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Response
 
 from objstore.common import object_lock as ol
 from objstore.middleware.s3api import versioning
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
-from objstore.middleware.s3api.context import S3Context
+from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.xml import parse, render, text_of
 
@@ -75,13 +75,28 @@ def create_headers(ctx: S3Context) -> Dict[str, str]:
     if value.lower() != "true":
         raise S3Error("InvalidArgument", "x-amz-bucket-object-lock-enabled must be true or "
                       "false.", ArgumentName=ENABLE_HEADER, ArgumentValue=value)
-    return {BUCKET_SYSMETA: "{}"}
+    return {BUCKET_SYSMETA: "{}", ol.CONTAINER_GUARD: "on"}
 
 
 def after_create(ctx: S3Context, headers: Dict[str, str]) -> None:
     """A lock-enabled bucket is versioned from the start."""
     if BUCKET_SYSMETA in headers:
         versioning.set_status(ctx, versioning.ENABLED)
+        guard_containers(ctx)
+
+
+def guard_containers(ctx: S3Context) -> None:
+    """Mark the bucket's versions and segments containers (where locked
+    versions and their parts live) for the proxy's lock guard
+    (``proxy/lock_guard.py``); one not made yet is marked when it is."""
+    for container in (versioning.versions_container(ctx.bucket),
+                      ctx.bucket + SEGMENTS_SUFFIX):
+        ctx.swift.request("POST", container, headers={ol.CONTAINER_GUARD: "on"}).close()
+
+
+def segments_headers(ctx: S3Context) -> Dict[str, str]:
+    """The headers that create the bucket's segments container."""
+    return {ol.CONTAINER_GUARD: "on"} if bucket_config(ctx) is not None else {}
 
 
 def check_versioning_change(ctx: S3Context, status: str) -> None:
@@ -132,9 +147,10 @@ def put_lock_configuration(ctx: S3Context) -> Response:
         raise S3Error("InvalidBucketState", "Versioning must be 'Enabled' on the bucket to "
                       "apply a Object Lock configuration")
     resp = ctx.swift.request("POST", ctx.bucket, headers={
-        BUCKET_SYSMETA: json.dumps(config, sort_keys=True)})
+        BUCKET_SYSMETA: json.dumps(config, sort_keys=True), ol.CONTAINER_GUARD: "on"})
     resp.close()
     ctx.raise_for(resp, "NoSuchBucket")
+    guard_containers(ctx)
     return Response(status=200)
 
 
@@ -224,6 +240,44 @@ def completed_headers(ctx: S3Context, headers: Dict[str, str]) -> None:
                     for name, value in kept.items()})
 
 
+def lock_parts(ctx: S3Context, segments: List[Any], changes: Dict[str, str]) -> None:
+    """Give the parts (``manifest.Segment``) of a multipart version the lock
+    ``changes`` (lock keys) of the version itself, so that they cannot be
+    deleted (with the Swift API, or by a delete of the upload's parts) while
+    it is locked: at CompleteMultipartUpload, before the manifest is
+    written, and on every later retention or legal-hold change. A part the
+    object server refuses to change (a lock already stronger) is
+    ``AccessDenied``; nothing is done for a version without a lock."""
+    lock = {name: value for name, value in changes.items() if name in ol.KEYS}
+    if not lock:
+        return
+    from objstore.middleware.s3api.subresources import post_headers
+    for segment in segments:
+        head = ctx.swift.request("HEAD", segment.container, segment.obj)
+        head.close()
+        if head.status == 404:
+            continue  # nothing left to protect
+        ctx.raise_for(head, "NoSuchKey")
+        headers = post_headers(head, lock)
+        headers.update(bypass_headers(ctx))
+        resp = ctx.swift.request("POST", segment.container, segment.obj, headers=headers)
+        resp.close()
+        refused(resp)
+        ctx.raise_for(resp, "NoSuchKey")
+
+
+def _parts_of_version(ctx: S3Context, where: Tuple[str, str], head: Any) -> List[Any]:
+    """The parts of the version at ``where`` if it is a multipart object."""
+    from objstore.middleware.s3api import manifest
+    if not head.header(manifest.MANIFEST_SYSMETA):
+        return []
+    body = ctx.swift.request("GET", where[0], where[1], extra_env=versioning.BYPASS)
+    if not body.ok:
+        body.close()
+        ctx.raise_for(body, "NoSuchKey")
+    return manifest.decode(body.body)
+
+
 def response_headers(stored: Any) -> Dict[str, str]:
     """GetObject/HeadObject's lock headers from the version's stored headers
     (anything with ``.get``, lower-case names)."""
@@ -286,6 +340,8 @@ def refused(resp: Any) -> None:
 
 def _post(ctx: S3Context, where: Tuple[str, str], head: Any, changes: Dict[str, str]) -> None:
     from objstore.middleware.s3api.subresources import post_headers
+    # The parts first: a version is never left locked with parts that are not.
+    lock_parts(ctx, _parts_of_version(ctx, where, head), changes)
     headers = post_headers(head, changes)
     headers.update(bypass_headers(ctx))
     resp = ctx.swift.request("POST", where[0], where[1], headers=headers,

@@ -55,7 +55,8 @@ def create_upload(ctx: S3Context) -> Response:
     headers.update(locking.upload_headers(ctx))
     bucket_encryption.object_bucket_key(ctx, headers)
     ctx.container_head()
-    resp = ctx.swift.request("PUT", segments_container(ctx))
+    resp = ctx.swift.request("PUT", segments_container(ctx),
+                             headers=locking.segments_headers(ctx))
     resp.close()
     ctx.raise_for(resp, "NoSuchBucket")
     upload_id = new_upload_id()
@@ -248,6 +249,7 @@ def complete_upload(ctx: S3Context) -> Response:
         vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
         # In a versioned bucket the old parts belong to the archived version.
         old = replaced_parts(ctx, extra_env, known_manifests=False)
+        locking.lock_parts(ctx, segments, headers)  # before the manifest that needs them
         resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
                                  body=manifest.encode(segments), extra_env=extra_env)
         resp.close()

@@ -308,12 +308,12 @@ def replaced_parts(ctx: S3Context, extra_env: Dict[str, Any],
 
 
 def drop_parts(ctx: S3Context, segments: List[manifest.Segment],
-               keep: Iterable[str] = ()) -> None:
+               keep: Iterable[str] = (), headers: Optional[Dict[str, str]] = None) -> None:
     """Delete the parts of a replaced multipart object (but those in ``keep``)."""
     kept = set(keep)
     for seg in segments:
         if seg.obj not in kept:
-            ctx.swift.request("DELETE", seg.container, seg.obj).close()
+            ctx.swift.request("DELETE", seg.container, seg.obj, headers=headers).close()
 
 
 def current_etag(ctx: S3Context, bucket: str, key: str) -> Optional[str]:
@@ -479,9 +479,28 @@ def _delete_key(ctx: S3Context, key: str, vid: Optional[str], versioned: bool,
         if versioned:
             # Judged above under the shared lock; versioning's own requests
             # (archive, delete marker) carry no condition.
-            return versioning.delete(ctx, key, vid)
+            parts = _version_parts(ctx, key, vid)
+            done = versioning.delete(ctx, key, vid)
+            # A version deleted for good takes its parts along (with the
+            # same governance bypass: they carry its lock, locking.lock_parts).
+            drop_parts(ctx, parts, headers=locking.bypass_headers(ctx))
+            return done
         remove(ctx, ctx.bucket, key, backend)
     return Response(status=204)
+
+
+def _version_parts(ctx: S3Context, key: str, vid: Optional[str]) -> List[manifest.Segment]:
+    """The parts of version ``vid`` of ``key`` if it is a multipart object
+    (none without a version id: that delete only adds a delete marker)."""
+    if vid is None:
+        return []
+    try:
+        container, obj = versioning.locate(ctx, key, vid)
+    except S3Error:
+        return []  # no such version, or a delete marker: versioning.delete answers
+    head = ctx.swift.request("HEAD", container, obj, extra_env=versioning.BYPASS)
+    head.close()
+    return _parts_of(ctx, container, obj, head)
 
 
 def delete_object(ctx: S3Context) -> Response:

@@ -13,7 +13,7 @@ from objstore.common.config import config_true_value
 from objstore.common.http import conditional, errors
 from objstore.common.part_power import NEXT_PART_POWER
 from objstore.common.timestamp import Timestamp
-from objstore.proxy import obj_headers
+from objstore.proxy import lock_guard, obj_headers
 from objstore.proxy.controllers.base import (Controller, delay_denial,
                                              error_response, filtered_headers, pair_nodes,
                                              update_headers)
@@ -222,6 +222,10 @@ class ObjectController(Controller):
         if policy is not None and policy.is_ec:
             from objstore.proxy.ec_put import judge_if_match_by_object_etag
             judge_if_match_by_object_etag(headers)
+        if lock_guard.guarded(info):
+            refusal = lock_guard.delete_refusal(self.app, ring, part, self._path(), headers)
+            if refusal is not None:
+                return error_response(*refusal)
         return self._write_all(req, ring, part, "DELETE", headers, None)
 
     def _headers_per_replica(self, ring: Any, part: int, headers: Dict[str, str],

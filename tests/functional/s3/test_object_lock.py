@@ -304,3 +304,82 @@ def test_a_swift_client_cannot_set_the_lock_keys(conn, plain):
     with pytest.raises(swiftclient.ClientException) as err:
         conn.head_object(plain, "k")
     assert err.value.http_status == 404
+
+
+def _complete(s3, bucket, key, **lock):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key=key, **lock)
+    parts = []
+    for number, size in ((1, 5 * 1024 * 1024), (2, 10)):
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload["UploadId"],
+                              PartNumber=number, Body=b"p" * size)["ETag"]
+        parts.append({"PartNumber": number, "ETag": etag})
+    return s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload["UploadId"],
+                                        MultipartUpload={"Parts": parts})
+
+
+def _segments(conn, bucket):
+    return [o["name"] for o in conn.get_container(bucket + "+segments")[1]]
+
+
+def test_a_multipart_objects_parts_are_locked_with_it(s3, locked, conn):
+    config = {"ObjectLockEnabled": "Enabled",
+              "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}}
+    s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration=config)
+    vid = _complete(s3, locked, "mp")["VersionId"]
+    head = s3.head_object(Bucket=locked, Key="mp")
+    assert head["ObjectLockMode"] == "GOVERNANCE"  # the default retention, from the upload
+    parts = _segments(conn, locked)
+    assert len(parts) == 2
+    for name in parts:
+        # A Swift client cannot delete or overwrite a part while the object is locked.
+        for call in (lambda: conn.delete_object(locked + "+segments", name),
+                     lambda: conn.put_object(locked + "+segments", name, b"swapped")):
+            with pytest.raises(swiftclient.ClientException) as err:
+                call()
+            assert err.value.http_status == 403
+    assert s3.get_object(Bucket=locked, Key="mp")["ContentLength"] == 5 * 1024 * 1024 + 10
+    # A legal hold goes to the parts too, and comes off them with the version's.
+    s3.put_object_legal_hold(Bucket=locked, Key="mp", VersionId=vid,
+                             LegalHold={"Status": "ON"})
+    for name in parts:
+        assert conn.head_object(locked + "+segments", name) is not None
+    # Deleting the version with the bypass is refused for the hold, then
+    # (hold off) takes the parts along.
+    assert code_of(lambda: s3.delete_object(Bucket=locked, Key="mp", VersionId=vid,
+                                            BypassGovernanceRetention=True)) == \
+        ("AccessDenied", 403)
+    assert _segments(conn, locked) == parts
+    s3.put_object_legal_hold(Bucket=locked, Key="mp", VersionId=vid,
+                             LegalHold={"Status": "OFF"})
+    s3.delete_object(Bucket=locked, Key="mp", VersionId=vid, BypassGovernanceRetention=True)
+    assert _segments(conn, locked) == []
+
+
+def test_a_shorter_governance_retention_reaches_the_parts_only_with_bypass(s3, locked, conn):
+    done = _complete(s3, locked, "mp", ObjectLockMode="GOVERNANCE",
+                     ObjectLockRetainUntilDate=_soon(3600))
+    vid = done["VersionId"]
+    assert len(_segments(conn, locked)) == 2
+    # Extending reaches the parts (their lock outlasts a shorter one).
+    s3.put_object_retention(Bucket=locked, Key="mp", VersionId=vid, Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _soon(7200)})
+    # Removing it needs the bypass, on the version and its parts alike.
+    assert code_of(lambda: s3.put_object_retention(
+        Bucket=locked, Key="mp", VersionId=vid, Retention={})) == ("AccessDenied", 403)
+    s3.put_object_retention(Bucket=locked, Key="mp", VersionId=vid, Retention={},
+                            BypassGovernanceRetention=True)
+    for name in _segments(conn, locked):
+        conn.delete_object(locked + "+segments", name)  # unlocked now: a Swift delete works
+    assert _segments(conn, locked) == []
+
+
+def test_an_aborted_upload_in_a_locked_bucket_leaves_nothing(s3, locked, conn):
+    config = {"ObjectLockEnabled": "Enabled",
+              "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}}
+    s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration=config)
+    upload = s3.create_multipart_upload(Bucket=locked, Key="mp")
+    s3.upload_part(Bucket=locked, Key="mp", UploadId=upload["UploadId"], PartNumber=1,
+                   Body=b"p" * 10)
+    # Parts of an upload not completed carry no lock: abort removes them.
+    s3.abort_multipart_upload(Bucket=locked, Key="mp", UploadId=upload["UploadId"])
+    assert _segments(conn, locked) == []

@@ -1,0 +1,71 @@
+"""Probe: a DELETE of a locked version that can only reach handoff nodes
+(every primary down) is refused before any tombstone is written
+(proxy/lock_guard.py), so replication cannot carry a tombstone home over
+the locked data; the version is whole once the primaries are back."""
+
+import os
+import sys
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_helpers import (PROXY, account_of, diskfile, object_nodes, on_disk,  # noqa: E402
+                           run_daemon, start_cluster, stop_server)
+
+import boto3  # noqa: E402
+import botocore  # noqa: E402
+import pytest  # noqa: E402
+import swiftclient  # noqa: E402
+
+
+def _s3():
+    return boto3.client("s3", endpoint_url=PROXY, region_name="us-east-1",
+                        aws_access_key_id="test:tester", aws_secret_access_key="testing",
+                        config=botocore.config.Config(retries={"max_attempts": 1}))
+
+
+def test_a_delete_reaching_only_handoffs_is_refused_and_the_locked_version_survives(
+        conn):
+    s3, bucket = _s3(), "s3lockprobe-" + uuid.uuid4().hex[:10]
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    try:
+        old = s3.put_object(Bucket=bucket, Key="k", Body=b"locked version",
+                            ObjectLockLegalHoldStatus="ON")["VersionId"]
+        s3.put_object(Bucket=bucket, Key="k", Body=b"newer")  # archives the locked one
+        archive = bucket + "+versions"
+        (name,) = [o["name"] for o in conn.get_container(archive)[1]]
+        account = account_of(conn)
+        part, primaries, handoffs = object_nodes(account, archive, name)
+        for node in primaries:
+            stop_server("object-%d" % node)
+        try:
+            with pytest.raises(swiftclient.ClientException) as err:
+                conn.delete_object(archive, name)
+            assert err.value.http_status == 503
+            # Nothing written where the DELETE could have gone.
+            for node in handoffs:
+                assert not os.path.exists(diskfile(node, part, account, archive, name).datadir)
+        finally:
+            start_cluster()
+        run_daemon("object-replicator")
+        for node in primaries:
+            assert on_disk(node, part, account, archive, name) == b"locked version"
+        assert s3.get_object(Bucket=bucket, Key="k", VersionId=old)["Body"].read() == \
+            b"locked version"
+        # With every node up, the lock itself answers.
+        with pytest.raises(swiftclient.ClientException) as err:
+            conn.delete_object(archive, name)
+        assert err.value.http_status == 403
+    finally:
+        _empty(s3, bucket)
+
+
+def _empty(s3, bucket):
+    """Every hold off first (deleting the current version surfaces the one
+    below, which must be free to move), then every version, then the bucket."""
+    versions = s3.list_object_versions(Bucket=bucket)
+    for item in versions.get("Versions", []):
+        s3.put_object_legal_hold(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"],
+                                 LegalHold={"Status": "OFF"})
+    for item in versions.get("Versions", []) + versions.get("DeleteMarkers", []):
+        s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
+    s3.delete_bucket(Bucket=bucket)
