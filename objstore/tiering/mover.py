@@ -136,7 +136,10 @@ class Mover:
             raise MoveError("cannot delete %s: %s" % (path, resp.status))
 
     # ---------------------------------------------------------------- move
-    def move(self, move: Move, keepalive: Callable[[], None]) -> Outcome:
+    def move(self, move: Move, keepalive: Callable[[], None],
+             note: Callable[[str, Optional[str]], None] = lambda _ts, _loc: None) -> Outcome:
+        """Run (or resume) ``move``; ``note(version, old location)`` is told
+        what is being moved before anything is written."""
         path, to_name = move.path, move.to_tier
         target = self.tiering.by_name.get(to_name)
         if target is None:
@@ -157,12 +160,17 @@ class Mover:
         old_location = _header(head.headers, tconf.TIER_LOCATION)
         current = _header(head.headers, tconf.TIER_NAME) or home.name
         if current == to_name:
+            # also a retry of a move killed after its switch: finish its cleanup
+            if move.old_location and move.old_location != old_location:
+                self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, move.old_location))
             return Outcome(DONE, "already in %s" % to_name, version.internal, current)
+        note(version.internal, old_location)
         keepalive()
         new_location = None
         if target.name != home.name:
             new_location = "%s/%s" % (target.policy, body_name(path, version))
-            self._copy(path, old_location, new_location, version, move.attempts, keepalive)
+            self._copy(path, old_location, new_location, version, move.attempts, keepalive,
+                       self._etag(head, old_location))
             self.step_done("copied", path)
         keepalive()
         switched = self._switch(path, version, old_location, new_location, target, keepalive)
@@ -177,6 +185,13 @@ class Mover:
         self.step_done("cleaned", path)
         return Outcome(DONE, "moved %s -> %s" % (current, to_name), version.internal, to_name)
 
+    def _etag(self, head: Response, old_location: Optional[str]) -> str:
+        """The object's ETag: its own, or (a pointer's) its body's."""
+        if old_location:
+            head = self.client.request("HEAD", "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location))
+            close_if_possible(head.app_iter)
+        return head.headers.get("ETag", "").strip('"')
+
     def _source(self, path: str, old_location: Optional[str]) -> Response:
         src = "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location) if old_location else path
         resp = self.client.request("GET", src)
@@ -186,19 +201,21 @@ class Mover:
         return resp
 
     def _copy(self, path: str, old_location: Optional[str], new_location: str,
-              version: Timestamp, attempt: int, keepalive: Callable[[], None]) -> None:
+              version: Timestamp, attempt: int, keepalive: Callable[[], None],
+              expected_etag: str) -> None:
         """Step 1: the body at ``.tiers/<new_location>``, plaintext through
         the pipeline (encrypted under its own path when encryption is on)."""
         policy = new_location.split("/", 1)[0]
         self._ensure_container(policy)
         dest = "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, new_location)
-        source = self._source(path, old_location)
-        etag = source.headers.get("ETag", "").strip('"')
         there = self.client.request("HEAD", dest)
         close_if_possible(there.app_iter)
-        if there.status_int == 200 and there.headers.get("ETag", "").strip('"') == etag:
-            close_if_possible(source.app_iter)
-            return  # a retry: the copy is already there
+        if there.status_int == 200 and \
+                there.headers.get(tconf.TIER_ORIGIN) == path and \
+                there.headers.get("ETag", "").strip('"') == expected_etag:
+            return  # a retry: the copy of this version is already there
+        source = self._source(path, old_location)
+        etag = source.headers.get("ETag", "").strip('"')
         headers = self._carried(source.headers)
         headers.update({
             tconf.TIER_ORIGIN: path, "ETag": etag,
@@ -211,7 +228,8 @@ class Mover:
                                        body=IterReader(chunks), content_length=length)
             close_if_possible(resp.app_iter)
         finally:
-            drain_and_close(source.app_iter)
+            drain_and_close(chunks)  # to its end, through the one iterator reading it
+            close_if_possible(source.app_iter)
         if resp.status_int != 201:
             raise MoveError("PUT %s: %s" % (dest, resp.status))
 
@@ -254,13 +272,14 @@ class Mover:
             headers = self._carried(meta.headers)
             headers.update(condition)
             headers["ETag"] = source.headers.get("ETag", "").strip('"')
+            chunks = _keepalive_chunks(source.app_iter, keepalive)
             try:
                 resp = self.client.request(
-                    "PUT", path, headers=headers,
-                    body=IterReader(_keepalive_chunks(source.app_iter, keepalive)),
+                    "PUT", path, headers=headers, body=IterReader(chunks),
                     content_length=int(source.headers.get("Content-Length", "0")))
             finally:
-                drain_and_close(source.app_iter)
+                drain_and_close(chunks)
+                close_if_possible(source.app_iter)
         close_if_possible(resp.app_iter)
         if resp.status_int == 201:
             return True

@@ -168,7 +168,8 @@ class Tierer(Daemon):
                 renewed[0] = time.time()
 
         try:
-            outcome = self.mover.move(move, keepalive)
+            outcome = self.mover.move(move, keepalive, lambda version, location: self.db.note(
+                move.id, owner, version, location))
         except Exception as err:  # a failed attempt: back to the queue, or failed
             text = "%s: %s" % (type(err).__name__, err)
             if move.attempts >= self.max_attempts:
@@ -182,8 +183,6 @@ class Tierer(Daemon):
                 self.logger.warning("tierer: move %d of %s will be retried: %s",
                                     move.id, move.path, text)
             return
-        if outcome.object_timestamp:
-            self.db.note(move.id, owner, outcome.object_timestamp)
         if not self.db.finish(move.id, owner, outcome.state, self.now(), outcome.detail):
             return  # lease lost to another worker: it records the move
         if outcome.state == DONE:

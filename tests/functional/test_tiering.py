@@ -22,8 +22,8 @@ from tests.functional.conftest import PROXY, connect
 from objstore.common.daemon import load_daemon_conf
 from objstore.tiering.client import InternalClient
 from objstore.tiering.tierer import Tierer
-from tests.functional.tiering_support import LATER, SAIO_DIR, TIERER_CONF, admin_get, run_tierer, tier_of, \
-    wait_for_tier
+from tests.functional.tiering_support import LATER, SAIO_DIR, TIERER_CONF, admin_get, \
+    run_tierer, tier_of, wait_for_tier, wait_tracked
 
 BODY = os.urandom(300 * 1024)
 ETAG = hashlib.md5(BODY).hexdigest()
@@ -124,11 +124,12 @@ def test_a_hot_object_moves_up_and_no_read_fails_while_it_moves(conn, silver):
     assert err.value.http_status == 304
 
 
-def test_a_cold_object_moves_down_to_ec_and_back_up_when_read(conn, silver, internal):
+def test_a_cold_object_moves_down_to_ec_and_back_up_when_read(conn, silver, internal,
+                                                              reseller):
     conn.put_object(silver, "cold", BODY)
     path = "/v1/AUTH_test/%s/cold" % silver
     before = conn.head_object(silver, "cold")
-    run_tierer()  # the tierer learns of it (a PUT counts 0)
+    wait_tracked(PROXY, reseller.get_auth()[1], path)  # a PUT counts 0
     assert tier_of(conn, silver, "cold") is None
     wait_for_tier(conn, silver, "cold", "bronze", clock_offset=LATER)
     headers, body = conn.get_object(silver, "cold")
@@ -148,7 +149,7 @@ def test_an_object_counted_from_outside_comes_home_as_a_whole_object(conn, gold,
                                                                    internal):
     conn.put_object(gold, "cdn", BODY, headers={"X-Object-Meta-Kept": "yes"})
     path = "/v1/AUTH_test/%s/cdn" % gold
-    run_tierer()
+    wait_tracked(PROXY, reseller.get_auth()[1], path)
     wait_for_tier(conn, gold, "cdn", "bronze", clock_offset=LATER)
     assert _tiers_bodies(internal, "ec21", path) != []
     # a CDN's log pipeline says it was read 664 times

@@ -64,3 +64,16 @@ def admin_get(proxy, token, what):
     req = urllib.request.Request(proxy + "/tiering/" + what, headers={"X-Auth-Token": token})
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())
+
+
+def wait_tracked(proxy, token, path, deadline_s=30):
+    """Run the tierer (on the real clock) until it tracks ``path``: the
+    proxies append their counts every second, so a PUT just made may not
+    be in the first pass it runs."""
+    deadline = time.time() + deadline_s
+    while True:
+        run_tierer()
+        if admin_get(proxy, token, "status?path=" + path)["tracked"]:
+            return
+        assert time.time() < deadline, "the tierer never learnt of %s" % path
+        time.sleep(0.5)

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS moves (
     id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, object_timestamp TEXT,
     from_tier TEXT, to_tier TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL,
     lease_owner TEXT, lease_until REAL, attempts INTEGER NOT NULL DEFAULT 0,
-    created REAL NOT NULL, started REAL, finished REAL, detail TEXT);
+    created REAL NOT NULL, started REAL, finished REAL, detail TEXT, old_location TEXT);
 CREATE UNIQUE INDEX IF NOT EXISTS moves_open ON moves (path)
     WHERE state IN ('queued', 'moving');
 CREATE INDEX IF NOT EXISTS moves_state ON moves (state, id);
@@ -67,13 +67,16 @@ class Move:
     detail: Optional[str] = None
     lease_owner: Optional[str] = None
     lease_until: Optional[float] = None
+    #: the .tiers body the object had when the move started (deleted once
+    #: the switch is done, also by a retry after a kill)
+    old_location: Optional[str] = None
 
     def as_dict(self) -> Dict[str, Any]:
         return dict(self.__dict__)
 
 
 _MOVE_COLUMNS = ("id, path, from_tier, to_tier, reason, state, attempts, object_timestamp, "
-                 "created, started, finished, detail, lease_owner, lease_until")
+                 "created, started, finished, detail, lease_owner, lease_until, old_location")
 
 
 class TierQueue:
@@ -193,10 +196,14 @@ class TierQueue:
                         "AND state = ?", (until, move_id, owner, MOVING))
             return cur.rowcount == 1
 
-    def note(self, move_id: int, owner: str, object_timestamp: str) -> None:
+    def note(self, move_id: int, owner: str, object_timestamp: str,
+             old_location: Optional[str]) -> None:
+        """Record, before anything is written, the version being moved and
+        where its body was (a retry after a kill still knows what to delete)."""
         with self._txn() as cur:
-            cur.execute("UPDATE moves SET object_timestamp = ? WHERE id = ? AND lease_owner = ?",
-                        (object_timestamp, move_id, owner))
+            cur.execute("UPDATE moves SET object_timestamp = ?, old_location = COALESCE("
+                        "old_location, ?) WHERE id = ? AND lease_owner = ?",
+                        (object_timestamp, old_location, move_id, owner))
 
     def finish(self, move_id: int, owner: str, state: str, now: float,
                detail: Optional[str] = None) -> bool:

@@ -1,0 +1,128 @@
+"""kill -9 of the tierer at each step of a move (docs/tiering.md, the
+recovery table): reads never fail, and a restarted tierer finishes the move
+with nothing lost and exactly one body left.
+
+The tierer is paused right after a step (its ``pause_after_step`` fault
+injection option) and killed there with SIGKILL; its lease (2 s here) runs
+out and the next run resumes the move from the queue.
+"""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+import uuid
+from urllib.parse import quote
+
+import pytest
+import swiftclient
+
+from objstore.tiering.client import InternalClient
+from probe_helpers import AUTH_URL, ETC, PROXY, VENV_BIN, delete_container
+
+BODY = os.urandom(2 * 1024 * 1024 + 5)
+ETAG = hashlib.md5(BODY).hexdigest()
+
+
+def _conf(tmp_path, **options):
+    with open(os.path.join(ETC, "tierer.conf")) as fp:
+        text = fp.read()
+    text += "".join("%s = %s\n" % item for item in options.items())
+    path = tmp_path / ("tierer-%s.conf" % uuid.uuid4().hex[:6])
+    path.write_text(text)
+    return str(path)
+
+
+def _run_once(tmp_path, **options):
+    done = subprocess.run([os.path.join(VENV_BIN, "objstore-tierer"), _conf(tmp_path, **options),
+                           "--once"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def reseller():
+    return swiftclient.Connection(AUTH_URL, "admin:admin", "admin", retries=0)
+
+
+@pytest.fixture(scope="module")
+def internal():
+    return InternalClient(os.path.join(ETC, "proxy-server.conf"))
+
+
+@pytest.fixture
+def silver(conn):
+    name = "probe-tier-" + uuid.uuid4().hex[:8]
+    conn.put_container(name, headers={"X-Storage-Policy": "silver"})
+    yield name
+    delete_container(conn, name)
+
+
+def _admin(reseller, method, what, body=None):
+    req = urllib.request.Request(PROXY + "/tiering/" + what, method=method, data=body,
+                                 headers={"X-Auth-Token": reseller.get_auth()[1]})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def _bodies(internal, policy, path):
+    prefix = hashlib.md5(path.encode()).hexdigest() + "/"
+    resp = internal.request("GET", "/v1/.tiers/" + policy,
+                            query="format=json&prefix=" + quote(prefix))
+    return [] if resp.status_int == 404 else [r["name"] for r in json.loads(resp.body)]
+
+
+def _kill_after(tmp_path, step, conn, container, name):
+    """Start a tierer that stops after ``step``; SIGKILL it there, checking
+    a client read meanwhile."""
+    log = tmp_path / ("tierer-%s.log" % step)
+    conf = _conf(tmp_path, pause_after_step=step, pause_seconds=600, lease_seconds=2, workers=1,
+                 log_level="DEBUG")
+    with open(str(log), "w") as out:
+        proc = subprocess.Popen([os.path.join(VENV_BIN, "objstore-tierer"), conf, "--once",
+                                 "-v"], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 120
+        while "pausing" not in log.read_text():
+            assert proc.poll() is None, log.read_text()[-3000:]
+            assert time.time() < deadline, "the tierer never reached step %s" % step
+            time.sleep(0.2)
+        headers, body = conn.get_object(container, name)  # mid-move: still served
+        assert body == BODY and headers["etag"] == ETAG
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("step", ["copied", "switched", "cleaned"])
+def test_a_tierer_killed_after_each_step_resumes_and_leaves_one_body(
+        tmp_path, conn, silver, reseller, internal, step):
+    path = "/v1/%s/%s/obj" % (conn.get_auth()[0].rsplit("/", 1)[1], silver)
+    conn.put_object(silver, "obj", BODY, headers={"X-Object-Meta-Step": step})
+    # hot, then cold again: two moves, the second from one .tiers body to another
+    _admin(reseller, "POST", "counts", json.dumps([{"path": path, "count": 50}]).encode())
+    _run_once(tmp_path)
+    assert conn.head_object(silver, "obj")["x-object-storage-tier"] == "gold"
+    assert len(_bodies(internal, "gold", path)) == 1
+    _run_once(tmp_path, clock_offset=600)  # nothing read for ten minutes: bronze
+    assert conn.head_object(silver, "obj")["x-object-storage-tier"] == "bronze"
+    _admin(reseller, "POST", "counts", json.dumps([{"path": path, "count": 50}]).encode())
+    _kill_after(tmp_path, step, conn, silver, "obj")
+    status = _admin(reseller, "GET", "status?path=" + quote(path))
+    assert status["open_move"]["state"] == "moving"
+    time.sleep(2.5)  # the killed tierer's 2 s lease runs out
+    _run_once(tmp_path)
+    status = _admin(reseller, "GET", "status?path=" + quote(path))
+    assert status["open_move"] is None
+    last = status["moves"][0]
+    assert (last["state"], last["to_tier"], last["attempts"]) == ("done", "gold", 2), last
+    assert not [m for m in status["moves"] if m["state"] == "failed"]
+    headers, body = conn.get_object(silver, "obj")
+    assert body == BODY and headers["etag"] == ETAG
+    assert headers["x-object-storage-tier"] == "gold"
+    assert headers["x-object-meta-step"] == step
+    assert len(_bodies(internal, "gold", path)) == 1  # no duplicate
+    assert _bodies(internal, "ec21", path) == []  # the old body went
