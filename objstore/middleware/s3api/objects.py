@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from webob import Response
 
+from objstore.common import footers
 from objstore.middleware.s3api import (acl, bucket_encryption, checksums, conditions,
                                        manifest, metadata, sse, versioning)
 from objstore.middleware.s3api.body import VerifyingReader
@@ -156,12 +157,20 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
 
     An empty body is verified before the PUT (nothing would be held back).
     A checksum that arrives in the trailer (or S3's default one, computed
-    here) is only known after the body, so it is added afterwards with a
-    POST (which must repeat the metadata); ``late_headers(algorithm,
-    value)`` adds what else that POST should change.
+    here) is only known after the body: it travels as a metadata footer
+    after the body in the same PUT (``common/footers.py``). When the write
+    must change more than system metadata (``late_headers(algorithm,
+    value)``: a part's listed content type), it is added afterwards with a
+    POST instead (which must repeat the metadata).
     """
     if reader.expected_length == 0:
         reader.drain()
+    late = bool(reader.algorithm) and getattr(reader, "trailer_checksum", False)
+    if late and late_headers is None:
+        extra_env = dict(extra_env or {})
+        footer = CHECKSUM_TRANSIENT + (reader.algorithm or "").lower()
+        footers.add_footer_callback(extra_env, lambda out: out.update(
+            {footer: reader.checksum_value} if reader.checksum_value else {}))
     try:
         resp = ctx.swift.request("PUT", container, obj, headers=headers, body=reader,
                                  content_length=reader.expected_length,
@@ -178,13 +187,11 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
     if resp.status == 404:
         raise S3Error("NoSuchBucket", BucketName=ctx.bucket)
     ctx.raise_for(resp, "NoSuchBucket")
-    if reader.algorithm and reader.checksum_value and getattr(reader, "trailer_checksum",
-                                                               False):
+    if late and late_headers is not None and reader.checksum_value:
         post_headers = {k: v for k, v in headers.items() if k.lower() not in (
             "x-timestamp", "if-none-match", "x-backend-if-match", "x-backend-etag-is-at")}
         post_headers[CHECKSUM_TRANSIENT + reader.algorithm.lower()] = reader.checksum_value
-        if late_headers is not None:
-            post_headers.update(late_headers(reader.algorithm, reader.checksum_value))
+        post_headers.update(late_headers(reader.algorithm or "", reader.checksum_value))
         ctx.swift.request("POST", container, obj, headers=post_headers).close()
     return resp
 

@@ -311,3 +311,28 @@ def test_get_object_attributes_of_versions_keep_each_versions_checksum(s3, bucke
     finally:
         for v in s3.list_object_versions(Bucket=bucket).get("Versions", []):
             s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+
+
+def test_the_default_checksum_is_stored_with_the_data_in_one_write(bucket):
+    """S3's default CRC64NVME is only known after the body; it follows the
+    body as a metadata footer in the same backend PUT, so each replica holds
+    one ``.data`` with it and no ``.meta`` of a second write."""
+    import glob
+    import os
+
+    from objstore.common.config import load_hash_settings
+    from ring.utils import hash_path
+    from tests.functional.conftest import REPO
+    from tests.functional.s3.test_s3_clients import client
+    plain = client(request_checksum_calculation="when_required")
+    body = b"one write " * 100
+    put = plain.put_object(Bucket=bucket, Key="one-write", Body=body)
+    assert put["ChecksumCRC64NVME"] == _b64(_crc64nvme(body))
+    saio = os.path.join(REPO, ".saio")
+    prefix, suffix = load_hash_settings(os.path.join(saio, "etc"))
+    digest = hash_path("AUTH_test", bucket, "one-write", prefix=prefix, suffix=suffix)
+    files = glob.glob(os.path.join(saio, "srv", "*", "node", "*", "objects*", "*", digest[-3:],
+                                   digest, "*"))
+    assert len(files) == 3 and all(f.endswith(".data") for f in files), files
+    head = plain.head_object(Bucket=bucket, Key="one-write", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC64NVME"] == _b64(_crc64nvme(body))
