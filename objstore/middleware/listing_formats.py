@@ -13,7 +13,9 @@ successful JSON answer is rendered in the client's format by
 ``objstore.common.http.listing``, the renderer the account and container
 servers use too: XML, plain text (an empty one is a 204), JSON as it came,
 with ``Content-Type``, its charset and ``Vary: Accept`` as Swift sends
-them. Errors and other bodies pass untouched. A container's ``?versions``
+them. Errors and other bodies pass untouched, but a 200 answer that is
+no listing (a staticweb page) still gets ``Vary: Accept`` when
+the query has no ``format``, as in Swift. A container's ``?versions``
 GET is JSON only (a 406 for any other format, as Swift): object_versioning
 answers it as the client sent it.
 
@@ -87,6 +89,12 @@ class ListingFormats:
         status, headers, exc_info = captured
         ctype = next((v for k, v in headers if k.lower() == "content-type"), "")
         if not status.startswith("2") or not ctype.startswith(listing.JSON_TYPE):
+            if status.startswith("200") and not any(k.lower() == "vary" for k, _ in headers):
+                # another whole answer in place of the listing (a staticweb
+                # page) varies as the listing would; a 206 of it does not,
+                # as in Swift
+                headers = headers + [(k, v) for k, v in listing.listing_headers(media, fmt)
+                                     .items() if k == "Vary"]
             start_response(status, headers, exc_info)
             return app_iter
         kind, name = target

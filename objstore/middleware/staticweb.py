@@ -1,30 +1,40 @@
 """staticweb: a container served as a website to anonymous browsers.
 
 Active for GET/HEAD without a token (or with ``X-Web-Mode: true``) on a
-container that has any of these metadata:
+container whose metadata makes it a site, that is sets either of:
 
 * ``X-Container-Meta-Web-Index: index.html``: a path ending in ``/``
   serves ``<path>index.html``; a path without the slash that names such a
   directory is redirected (301) to the path with it, so relative links in
   the page work.
-* ``X-Container-Meta-Web-Listings: true``: a directory without an index
-  page is shown as an HTML listing (``-Web-Listings-CSS`` names a style
-  sheet: relative to the container, or absolute if it starts with ``/``).
-* ``X-Container-Meta-Web-Error: error.html``: a ``404`` or ``401`` shows
-  the object ``404error.html`` / ``401error.html``, with that status.
-* ``X-Container-Meta-Web-Directory-Type``: the content type of directory
-  marker objects (default ``application/directory``), redirected like
-  directories.
+* ``X-Container-Meta-Web-Listings``: ``true`` shows a directory without an
+  index page as an HTML listing (``-Web-Listings-CSS`` names a style
+  sheet, ``-Web-Listings-Label`` replaces ``/v1/<account>/<container>`` in
+  its title); any other value still makes the container a site, whose
+  directories then answer 404 "Web Listing Disabled".
+
+On a site, ``X-Container-Meta-Web-Error: error.html`` replaces the body
+of an error (``404error.html`` for a 404...) keeping its status; objects
+that exist are served as they are, an error other than 404 on an object
+is sent as it is. ``X-Container-Meta-Web-Directory-Type`` (default
+``application/directory``) names the content type of directory markers:
+such an object of at most one byte counts as missing, so its path leads
+to the directory. A container that is no site is left to the API (for a
+token holder in web mode: 404).
 
 Everything is read with subrequests made as the browser, so the
-container's read ACL decides (``.r:*`` for pages, ``.rlistings`` for
-listings); staticweb never widens access. Listings are read a page at a
-time and written out as they come.
+container's read ACL decides: ``.r:*`` for pages, ``.rlistings`` for the
+site's own directories (its root and listings, checked first);
+staticweb never widens access. These rules, their order and the pages
+were measured against Swift 2.38.3; where Swift answers 500 (a HEAD
+whose answer would carry an error page or a refused listing, a
+subdirectory's index page that answers an error) objstore answers what
+the GET would, without the body (see docs/swift-differences.md).
+Listings are read a page at a time and written out as they come.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote
@@ -39,20 +49,14 @@ from objstore.common.info import get_container_info
 from objstore.common.subrequest import make_env
 from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.middleware.staticweb_html import (LISTING_TAIL, disabled_page, entry_row,
+                                                listing_head, page_title)
 
 StartResponse = Callable[..., Any]
 DEFAULT_DIRECTORY_TYPE = "application/directory"
 LISTING_PAGE = 1000
-MOVED_BODY = errors.default_body(301)
 # Request headers a page's subrequest carries on (ranges and conditionals).
 _PASSED_ON = ("Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
-DEFAULT_STYLE = """  <style type="text/css">
-   h1 {font-size: 1em; font-weight: bold;}
-   th {text-align: left; padding: 0px 1em 0px 1em;}
-   td {padding: 0px 1em 0px 1em;}
-   a {text-decoration: none;}
-  </style>
-"""
 
 
 class _Answer:
@@ -67,6 +71,11 @@ class _Answer:
     def code(self) -> int:
         return int(self.status[:3])
 
+    @property
+    def found(self) -> bool:
+        """A success or a redirection (304 included): the thing exists."""
+        return 200 <= self.code < 400
+
     def header(self, name: str) -> Optional[str]:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
@@ -79,8 +88,11 @@ class _Answer:
         finally:
             self.close()
 
-    def send(self, start_response: StartResponse) -> Iterable[bytes]:
+    def send(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         start_response(self.status, self.headers)
+        if env["REQUEST_METHOD"] == "HEAD":
+            self.close()
+            return [b""]
         return self.body
 
 
@@ -97,6 +109,12 @@ def _call(app: Callable[..., Any], env: Dict[str, Any]) -> _Answer:
     return _Answer(captured[0], list(captured[1]), body)
 
 
+def _own(env: Dict[str, Any], response: Any) -> _Answer:
+    """An answer staticweb makes itself (a webob response), as the client's
+    method would get it (a HEAD of a default page has no body)."""
+    return _call(response, env)
+
+
 class _Prepend:
     def __init__(self, first: bytes, rest: Iterable[bytes]) -> None:
         self.first, self.rest = first, rest
@@ -110,46 +128,182 @@ class _Prepend:
         close_if_possible(self.rest)
 
 
-def listing_row(name: str, href: str, size: str, date: str, classes: str) -> str:
-    return ('   <tr class="%s">\n    <td class="colname"><a href="%s">%s</a></td>\n'
-            '    <td class="colsize">%s</td>\n    <td class="coldate">%s</td>\n   </tr>\n'
-            % (classes, html.escape(href, quote=True), html.escape(name), size, date))
+class _Site:
+    """The container's web settings, from its metadata (none when the
+    container could not be read)."""
+
+    def __init__(self, info: Dict[str, Any]) -> None:
+        meta = (info.get("meta") or {}) if 200 <= info["status"] < 300 else {}
+        self.read_acl = info.get("read_acl")
+        self.index = (meta.get("web-index") or "").strip()
+        self.error = (meta.get("web-error") or "").strip()
+        listings = (meta.get("web-listings") or "").strip()
+        self.listings = config_true_value(listings)
+        self.label = (meta.get("web-listings-label") or "").strip() or None
+        self.css = (meta.get("web-listings-css") or "").strip() or None
+        self.directory_type = ((meta.get("web-directory-type") or "").strip()
+                               or DEFAULT_DIRECTORY_TYPE)
+        # any Web-Listings value, "false" too, makes the container a site
+        self.active = bool(self.index or listings)
 
 
-def listing_head(path: str, css: Optional[str], depth: int, has_parent: bool) -> str:
-    """The page up to the first entry."""
-    title = html.escape("Listing of %s" % path)
-    if css:
-        href = css if css.startswith("/") else "../" * depth + css
-        style = '  <link rel="stylesheet" type="text/css" href="%s" />\n' % html.escape(href, True)
-    else:
-        style = DEFAULT_STYLE
-    out = ('<!DOCTYPE html>\n<html>\n <head>\n  <title>%s</title>\n%s </head>\n <body>\n'
-           '  <h1 id="title">%s</h1>\n  <table id="listing">\n   <tr id="heading">\n'
-           '    <th class="colname">Name</th>\n    <th class="colsize">Size</th>\n'
-           '    <th class="coldate">Date</th>\n   </tr>\n' % (title, style, title))
-    if has_parent:
-        out += ('   <tr id="parent" class="item">\n    <td class="colname"><a href="../">'
-                '../</a></td>\n    <td class="colsize">&nbsp;</td>\n'
-                '    <td class="coldate">&nbsp;</td>\n   </tr>\n')
-    return out
+class _Visit:
+    """One browser request on one site: the answers it can get."""
+
+    def __init__(self, app: Callable[..., Any], env: Dict[str, Any], site: _Site,
+                 account: str, container: str, path: str) -> None:
+        self.app, self.env, self.site, self.path = app, env, site, path
+        self.base = "/v1/%s/%s" % (account, container)
+
+    def _sub(self, method: str, path: str, query: str = "",
+             conditional: bool = False) -> _Answer:
+        env = self.env
+        headers = {h: env["HTTP_" + h.upper().replace("-", "_")] for h in _PASSED_ON
+                   if conditional and "HTTP_" + h.upper().replace("-", "_") in env}
+        return _call(self.app, make_env(env, method, path, query, headers, source="SW"))
+
+    def send(self, answer: _Answer, start_response: StartResponse) -> Iterable[bytes]:
+        return answer.send(self.env, start_response)
+
+    def redirect(self) -> _Answer:
+        """301 to the path with a slash, so relative links work."""
+        env = self.env
+        host = env.get("HTTP_HOST") or "%s:%s" % (env.get("SERVER_NAME"), env.get("SERVER_PORT"))
+        location = "%s://%s%s/" % (env.get("wsgi.url_scheme", "http"), host, quote(self.path))
+        return _own(env, errors.swift_error(301, headers={"Location": location}))
+
+    def not_found(self) -> _Answer:
+        return self.error_page(_own(self.env, errors.swift_error(404)))
+
+    def error_page(self, answer: _Answer) -> _Answer:
+        """``answer`` (an error), with the body of the site's page for its
+        status (``<status><Web-Error>``) when there is one to read."""
+        if not self.site.error:
+            return answer
+        page = self._sub("GET", "%s/%d%s" % (self.base, answer.code, self.site.error))
+        if not 200 <= page.code < 300:
+            page.close()
+            return answer
+        answer.close()
+        return _Answer(answer.status, page.headers, page.body)
+
+    def authorize_site(self) -> Optional[_Answer]:
+        """The refusal (401/403, with the error page of the container's
+        ``Web-Error``) of a browser that may not list the container, else
+        None: asked first of every container read, site or not, as a
+        site's root stands for its listing even when an index page is
+        shown instead."""
+        authorize = self.env.get("swift.authorize")
+        if authorize is None:
+            return None
+        req = Request(dict(self.env))
+        req.acl = self.site.read_acl
+        denied = authorize(req)
+        return None if denied is None else self.error_page(_own(self.env, denied))
+
+    # ------------------------------------------------------- directories
+    def container(self) -> _Answer:
+        """``/v1/a/c`` or ``/v1/a/c/`` of a site, once the browser may
+        list it: the site's root."""
+        if not self.path.endswith("/"):
+            return self.redirect()
+        if self.site.index:
+            page = self._sub(self.env["REQUEST_METHOD"], "%s/%s" % (self.base, self.site.index),
+                             conditional=True)
+            if page.code != 404:
+                return page if page.found else self.error_page(page)
+            page.close()
+        return self.listing("")
+
+    def listing(self, prefix: str) -> _Answer:
+        """The directory ``prefix`` as an HTML listing, or why not."""
+        site = self.site
+        title = page_title(self.path, site.label, prefix)
+        if not site.listings:
+            page = disabled_page(title, site.index or None)
+            return self.error_page(_own(self.env, errors.swift_error(
+                404, page.decode("utf-8"))))
+        answer, entries = self._listing_page(prefix, "")
+        if not 200 <= answer.code < 300:
+            return self.error_page(answer)
+        if prefix and not entries:
+            return self.not_found()
+        head = listing_head(title, site.css, prefix.count("/"), bool(prefix))
+
+        def rows(first: List[Dict[str, Any]]) -> Iterator[bytes]:
+            page = first
+            while page:
+                # Subdirectories first, then objects (as one page shows them).
+                text = "".join(entry_row(e, prefix) for e in page if "subdir" in e)
+                text += "".join(entry_row(e, prefix) for e in page if "subdir" not in e)
+                yield text.encode("utf-8")
+                if len(page) < LISTING_PAGE:
+                    return
+                last = page[-1]
+                _a, page = self._listing_page(prefix, last.get("name") or last.get("subdir", ""))
+        headers = [("Content-Type", errors.HTML)]
+        if len(entries) < LISTING_PAGE:
+            body = head.encode() + b"".join(rows(entries)) + LISTING_TAIL.encode()
+            headers.append(("Content-Length", str(len(body))))
+            return _Answer("200 OK", headers, [body])
+        return _Answer("200 OK", headers, _chain([head.encode()], rows(entries),
+                                                 [LISTING_TAIL.encode()]))
+
+    def _listing_page(self, prefix: str, marker: str) -> Tuple[_Answer, List[Dict[str, Any]]]:
+        query = "format=json&delimiter=/&limit=%d&prefix=%s" % (LISTING_PAGE, quote(prefix))
+        if marker:
+            query += "&marker=%s" % quote(marker)
+        answer = self._sub("GET", self.base, query)
+        if not 200 <= answer.code < 300:
+            return answer, []
+        return answer, json.loads(answer.read() or b"[]")
+
+    # ----------------------------------------------------------- objects
+    def object(self, obj: str) -> _Answer:
+        """``/v1/a/c/<obj>``: the object, else the directory it names."""
+        answer = _call(self.app, self.env)
+        if answer.found and not self._is_marker(answer):
+            return answer
+        if not answer.found and answer.code != 404:
+            return answer  # Swift keeps the error pages for 404s here
+        answer.close()
+        if self.path.endswith("/"):
+            if self.site.index:
+                page = self._sub(self.env["REQUEST_METHOD"], "%s/%s%s" % (
+                    self.base, obj, self.site.index), conditional=True)
+                if page.code != 404:
+                    return page if page.found else self.error_page(page)
+                page.close()
+            return self.listing(obj)
+        return self.redirect() if self._is_directory(obj + "/") else self.not_found()
+
+    def _is_marker(self, answer: _Answer) -> bool:
+        """A directory marker: an object of the site's directory type and
+        at most one byte, which counts as missing."""
+        if answer.header("Content-Type") != self.site.directory_type:
+            return False
+        try:
+            return int(answer.header("Content-Length") or 0) <= 1
+        except ValueError:
+            return False
+
+    def _is_directory(self, prefix: str) -> bool:
+        """Whether ``prefix`` has an index page or any entry the browser
+        may list (whether or not listings are shown)."""
+        if self.site.index:
+            head = self._sub("HEAD", "%s/%s%s" % (self.base, prefix, self.site.index))
+            head.close()
+            if head.found:
+                return True
+        page = self._sub("GET", self.base, "format=json&limit=1&delimiter=/&prefix=%s"
+                         % quote(prefix))
+        body = page.read()
+        return 200 <= page.code < 300 and bool(json.loads(body or b"[]"))
 
 
-LISTING_TAIL = "  </table>\n </body>\n</html>\n"
-
-
-def entry_row(entry: Dict[str, Any], prefix: str) -> str:
-    """One listing entry (a subdir or an object) as a table row."""
-    if "subdir" in entry:
-        name = entry["subdir"][len(prefix):]
-        return listing_row(name, "./" + quote(name), "&nbsp;", "&nbsp;", "item subdir")
-    name = entry["name"][len(prefix):]
-    kinds = " ".join("type-" + html.escape(p, True) for p in
-                     (entry.get("content_type") or "").split(";")[0].strip().split("/") if p)
-    date = str(entry.get("last_modified", ""))[:19].replace("T", " ")
-    href = "./" + quote(name).replace(".", "%2E")
-    return listing_row(name, href, str(entry.get("bytes", 0)), html.escape(date),
-                       ("item " + kinds).strip())
+def _chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
+    for part in parts:
+        yield from part
 
 
 class StaticWeb:
@@ -162,10 +316,11 @@ class StaticWeb:
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if env["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return self.app(env, start_response)
+        web_mode = config_true_value(env.get("HTTP_X_WEB_MODE", "f"))
         # A token the auth middleware did not accept leaves no identity:
         # the browser is anonymous (an unknown token of its own format
         # already got a 401 there).
-        if env.get("REMOTE_USER") and not config_true_value(env.get("HTTP_X_WEB_MODE", "f")):
+        if env.get("REMOTE_USER") and not web_mode:
             return self.app(env, start_response)
         try:
             path = wsgi_to_str(env["PATH_INFO"])
@@ -176,164 +331,20 @@ class StaticWeb:
             return _no_site(env, start_response)
         if version != "v1" or not container:
             return self.app(env, start_response)
-        info = get_container_info(env, self.app, account, container)
-        meta = info.get("meta") or {}
-        site = _Site(meta)
-        if not (200 <= info["status"] < 300) or not site.active:
+        site = _Site(get_container_info(env, self.app, account, container))
+        visit = _Visit(self.app, env, site, account, container, path)
+        if obj:
+            if not site.active:
+                return self.app(env, start_response)
+            return visit.send(visit.object(obj), start_response)
+        denied = visit.authorize_site()
+        if denied is not None:
+            return visit.send(denied, start_response)
+        if not site.active:
+            if web_mode:
+                return errors.swift_error(404)(env, start_response)
             return self.app(env, start_response)
-        base = "/v1/%s/%s" % (account, container)
-        if obj is None and not path.endswith("/"):
-            return self._redirect(env, start_response, path + "/")
-        obj = obj or ""
-        if obj == "" or obj.endswith("/"):
-            return self._directory(env, start_response, site, base, obj, path)
-        return self._object(env, start_response, site, base, obj, path)
-
-    # ----------------------------------------------------------- helpers
-    def _sub(self, env: Dict[str, Any], method: str, path: str, query: str = "") -> _Answer:
-        headers = {h: env["HTTP_" + h.upper().replace("-", "_")] for h in _PASSED_ON
-                   if "HTTP_" + h.upper().replace("-", "_") in env}
-        return _call(self.app, make_env(env, method, path, query, headers, source="SW"))
-
-    def _redirect(self, env: Dict[str, Any], start_response: StartResponse,
-                  path: str) -> Iterable[bytes]:
-        host = env.get("HTTP_HOST") or "%s:%s" % (env.get("SERVER_NAME"), env.get("SERVER_PORT"))
-        location = "%s://%s%s" % (env.get("wsgi.url_scheme", "http"), host, quote(path))
-        start_response("301 Moved Permanently", [
-            ("Content-Type", "text/html; charset=UTF-8"), ("Location", location),
-            ("Content-Length", str(len(MOVED_BODY)))])
-        return [b"" if env["REQUEST_METHOD"] == "HEAD" else MOVED_BODY]
-
-    def _error(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
-               base: str, answer: _Answer) -> Iterable[bytes]:
-        """``answer`` (a 4xx), or the container's error page for it."""
-        if site.error and answer.code in (401, 404):
-            page = self._sub(env, "GET", "%s/%d%s" % (base, answer.code, site.error))
-            if 200 <= page.code < 300:
-                answer.close()
-                # The error page's own headers, with the error's status.
-                start_response(answer.status, page.headers)
-                if env["REQUEST_METHOD"] == "HEAD":
-                    page.close()
-                    return [b""]
-                return page.body
-            page.close()
-        return answer.send(start_response)
-
-    # ----------------------------------------------------------- objects
-    def _object(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
-                base: str, obj: str, path: str) -> Iterable[bytes]:
-        answer = _call(self.app, env)
-        ctype = (answer.header("Content-Type") or "").split(";")[0].strip()
-        if 200 <= answer.code < 300 and ctype == site.directory_type:
-            answer.close()
-            return self._redirect(env, start_response, path + "/")
-        if answer.code != 404:
-            if answer.code == 401:
-                return self._error(env, start_response, site, base, answer)
-            return answer.send(start_response)
-        if self._is_directory(env, site, base, obj + "/"):
-            answer.close()
-            return self._redirect(env, start_response, path + "/")
-        return self._error(env, start_response, site, base, answer)
-
-    def _is_directory(self, env: Dict[str, Any], site: "_Site", base: str, prefix: str) -> bool:
-        if site.index:
-            head = self._sub(env, "HEAD", "%s/%s%s" % (base, prefix, site.index))
-            head.close()
-            if 200 <= head.code < 300:
-                return True
-        if site.listings:
-            page = self._sub(env, "GET", base, "format=json&limit=1&prefix=%s" % quote(prefix))
-            body = page.read()
-            if 200 <= page.code < 300 and json.loads(body or b"[]"):
-                return True
-        return False
-
-    # ------------------------------------------------------- directories
-    def _directory(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
-                   base: str, prefix: str, path: str) -> Iterable[bytes]:
-        method = env["REQUEST_METHOD"]
-        if site.index:
-            page = self._sub(env, method, "%s/%s%s" % (base, prefix, site.index))
-            if 200 <= page.code < 300 or page.code in (304, 412, 416):
-                if not prefix:  # the container's own page varies as its listing does
-                    page.headers.append(("Vary", "Accept"))
-                return page.send(start_response)
-            if page.code != 404 or not site.listings:
-                return self._error(env, start_response, site, base, page)
-            page.close()
-        if not site.listings:
-            return self._error(env, start_response, site, base,
-                               _Answer("404 Not Found", [("Content-Type", "text/plain"),
-                                                         ("Content-Length", "10")],
-                                       [b"Not Found\n"]))
-        return self._listing(env, start_response, site, base, prefix, path)
-
-    def _listing_page(self, env: Dict[str, Any], base: str, prefix: str,
-                      marker: str) -> Tuple[_Answer, List[Dict[str, Any]]]:
-        query = "format=json&delimiter=/&limit=%d&prefix=%s" % (LISTING_PAGE, quote(prefix))
-        if marker:
-            query += "&marker=%s" % quote(marker)
-        answer = self._sub(env, "GET", base, query)
-        if not 200 <= answer.code < 300:
-            return answer, []
-        return answer, json.loads(answer.read() or b"[]")
-
-    def _listing(self, env: Dict[str, Any], start_response: StartResponse, site: "_Site",
-                 base: str, prefix: str, path: str) -> Iterable[bytes]:
-        answer, entries = self._listing_page(env, base, prefix, "")
-        if not 200 <= answer.code < 300:
-            return self._error(env, start_response, site, base, answer)
-        if prefix and not entries:
-            return self._error(env, start_response, site, base,
-                               _Answer("404 Not Found", [("Content-Type", "text/plain"),
-                                                         ("Content-Length", "10")],
-                                       [b"Not Found\n"]))
-        head = listing_head(path, site.css, prefix.count("/"), bool(prefix))
-
-        def rows(first: List[Dict[str, Any]]) -> Iterator[bytes]:
-            page = first
-            while page:
-                # Subdirectories first, then objects (as one page shows them).
-                text = "".join(entry_row(e, prefix) for e in page if "subdir" in e)
-                text += "".join(entry_row(e, prefix) for e in page if "subdir" not in e)
-                yield text.encode("utf-8")
-                if len(page) < LISTING_PAGE:
-                    return
-                last = page[-1]
-                _a, page = self._listing_page(env, base, prefix,
-                                              last.get("name") or last.get("subdir", ""))
-        headers = [("Content-Type", "text/html; charset=UTF-8")]
-        if not prefix:
-            headers.append(("Vary", "Accept"))
-        if len(entries) < LISTING_PAGE:
-            body = head.encode() + b"".join(rows(entries)) + LISTING_TAIL.encode()
-            headers.append(("Content-Length", str(len(body))))
-            start_response("200 OK", headers)
-            return [b"" if env["REQUEST_METHOD"] == "HEAD" else body]
-        start_response("200 OK", headers)
-        if env["REQUEST_METHOD"] == "HEAD":
-            return [b""]
-        return _chain([head.encode()], rows(entries), [LISTING_TAIL.encode()])
-
-
-def _chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
-    for part in parts:
-        yield from part
-
-
-class _Site:
-    """The container's web settings, from its metadata."""
-
-    def __init__(self, meta: Dict[str, str]) -> None:
-        self.index = (meta.get("web-index") or "").strip()
-        self.error = (meta.get("web-error") or "").strip()
-        self.listings = config_true_value(meta.get("web-listings") or "f")
-        self.css = (meta.get("web-listings-css") or "").strip() or None
-        self.directory_type = ((meta.get("web-directory-type") or "").strip()
-                               or DEFAULT_DIRECTORY_TYPE)
-        self.active = bool(self.index or self.error or self.listings)
+        return visit.send(visit.container(), start_response)
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

@@ -1,7 +1,8 @@
 """Conformance cases where objstore knowingly differs from Swift 2.38.3.
 
-case id -> reason. Each entry is an expected failure (not strict: a fix
-that makes the case pass is welcome, then the entry goes) and is mirrored,
+case id -> reason. Each entry is a strict expected failure: a fix that
+makes the case pass fails the run (XPASS) until its entry goes, so this
+list never names a difference that is gone. Each is mirrored,
 with its reason, in docs/swift-differences.md. "being fixed (issue 11)"
 marks differences another part of issue 11 is fixing now, "open (issue 11)"
 ones nobody is fixing yet, "open (issue 13)" those of the middlewares.
@@ -36,6 +37,12 @@ SEGMENT_GONE = ("deliberate: a segment missing once the body has started ends th
                 "short (the client's connection is dropped); Swift 2.38.3 writes a Python "
                 "traceback into the object's body (see docs: Static and dynamic large objects)")
 
+STATICWEB_500 = ("deliberate: Swift 2.38.3 answers 500 (\"An error occurred\") when staticweb "
+                 "would send a HEAD the answer of a GET subrequest (a custom error page, a "
+                 "refused listing) or a subdirectory's index page answers an error; objstore "
+                 "answers the status and headers the GET gets, without the body (see docs: "
+                 "Middlewares)")
+
 S3_PART_NUMBERS = ("deliberate: s3api takes part numbers 1 to 10,000 (max_upload_part_num = "
                    "10000), as AWS S3 does and as the AWS CLI and boto3 assume when they "
                    "size the parts of a large upload; Swift's s3api stops at 1,000 "
@@ -67,4 +74,11 @@ KNOWN: Dict[str, str] = {
     # --- Static and dynamic large objects
     "slo-missing-segment-on-get":
         SEGMENT_GONE,
+    # --- Middlewares (tempurl, formpost, staticweb, cors, symlink, bulk)
+    "staticweb-head-of-an-error-page":
+        STATICWEB_500,
+    "staticweb-head-of-a-refused-listing":
+        STATICWEB_500,
+    "staticweb-subdirectory-index-error":
+        STATICWEB_500,
 }

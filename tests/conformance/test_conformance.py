@@ -3,7 +3,8 @@
 Each case (``swiftdiff/cases``) runs on the reference Swift and on objstore
 with the same fresh names; the normalized views of the two runs must be
 equal. Known differences (``known_differences.py``, mirrored in
-``docs/swift-differences.md``) are expected failures with their reason.
+``docs/swift-differences.md``) are strict expected failures with their
+reason: once one is fixed, its XPASS fails the run until the entry goes.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from swiftdiff.compare import explain, run_both
 
 
 def _param(c: Case):
-    marks = [pytest.mark.xfail(reason=KNOWN[c.id], strict=False)] if c.id in KNOWN else []
+    marks = [pytest.mark.xfail(reason=KNOWN[c.id], strict=True)] if c.id in KNOWN else []
     return pytest.param(c, id=c.id, marks=marks)
 
 

@@ -133,3 +133,39 @@ def test_a_container_created_again_inherits_no_acl_or_web_settings(http_api, con
         assert http_api.request("GET", http_api.path(name) + "/", user=None).status == 401
     finally:
         conn.delete_container(name)
+
+
+def test_web_mode_on_a_container_that_is_no_site_is_not_found(http_api, conn):
+    name = "web-" + uuid.uuid4().hex[:12]
+    conn.put_container(name, headers={"X-Container-Read": ".r:*,.rlistings",
+                                      "X-Container-Meta-Web-Error": "error.html"})
+    conn.put_object(name, "a.txt", b"a")
+    try:
+        root = http_api.path(name)
+        for path in (root, root + "/"):
+            resp = http_api.request("GET", path, headers={"X-Web-Mode": "true"})
+            assert resp.status == 404 and b"<h1>Not Found</h1>" in resp.body
+        # an error page alone makes no site: the API answers the rest
+        assert http_api.request("GET", root + "/", user=None).body == b"a.txt\n"
+        assert http_api.request("GET", root + "/a.txt", headers={"X-Web-Mode": "true"}).body == b"a"
+    finally:
+        conn.delete_object(name, "a.txt")
+        conn.delete_container(name)
+
+
+def test_listings_turned_off_still_make_a_site_whose_directories_are_404(http_api, site, conn):
+    conn.post_container(site, {"X-Container-Meta-Web-Index": "",
+                               "X-Container-Meta-Web-Error": "",
+                               "X-Container-Meta-Web-Listings": "false",
+                               "X-Container-Meta-Web-Listings-Label": "My site"})
+    root = http_api.path(site)
+    resp = anon(http_api, root + "/")
+    assert resp.status == 404 and resp.headers["Content-Type"] == "text/html; charset=UTF-8"
+    assert b"<title>Listing of My site/</title>" in resp.body
+    assert b"<h1>Web Listing Disabled</h1>" in resp.body
+    resp = anon(http_api, root + "/files")
+    assert resp.status == 301 and resp.headers["Location"].endswith("/files/")
+    head = http_api.request("HEAD", root + "/files", user=None)
+    assert head.status == 301 and head.headers["Content-Length"] == "0"
+    # the objects themselves are served as ever
+    assert anon(http_api, root + "/files/a.txt").body == b"a"

@@ -1,7 +1,7 @@
-"""The Swift middlewares of a SAIO pipeline: TempURL, FormPost, StaticWeb,
-CORS, symlinks and bulk operations. Keys live on the case's own container
-(never on the shared account), so other users of the reference are not
-disturbed."""
+"""The Swift middlewares of a SAIO pipeline: TempURL, FormPost, CORS,
+symlinks and bulk operations (StaticWeb has its own module). Keys live on
+the case's own container (never on the shared account), so other users of
+the reference are not disturbed."""
 import hashlib
 import hmac
 import io
@@ -46,13 +46,6 @@ def _tar(files: Dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-_WEB = [setup("PUT", "{a}/{c}", X_Container_Read=".r:*,.rlistings",
-              X_Container_Meta_Web_Index="index.html", X_Container_Meta_Web_Error="error.html"),
-        setup("PUT", "{a}/{c}/index.html", b"<p>index</p>", Content_Type="text/html"),
-        setup("PUT", "{a}/{c}/404error.html", b"<p>not here</p>", Content_Type="text/html"),
-        setup("PUT", "{a}/{c}/sub/index.html", b"<p>sub</p>", Content_Type="text/html"),
-        setup("PUT", "{a}/{c}/sub/file.txt", b"file", Content_Type="text/plain")]
-
 _CORS = [setup("PUT", "{a}/{c}", X_Container_Read=".r:*",
                X_Container_Meta_Access_Control_Allow_Origin="http://good.example.com",
                X_Container_Meta_Access_Control_Expose_Headers="X-Object-Meta-Color",
@@ -82,21 +75,6 @@ CASES = [
     case("tempurl-other-object", *_TEMPURL, check("GET", _tempurl("GET", obj="nothing"), user=None)),
     case("tempurl-no-key", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o", b"x"),
          check("GET", _tempurl("GET"), user=None)),
-    # StaticWeb
-    case("staticweb-index", *_WEB, check("GET", "{a}/{c}/", user=None)),
-    case("staticweb-redirect-to-slash", *_WEB, check("GET", "{a}/{c}", user=None)),
-    case("staticweb-sub-index", *_WEB, check("GET", "{a}/{c}/sub/", user=None)),
-    case("staticweb-sub-redirect", *_WEB, check("GET", "{a}/{c}/sub", user=None)),
-    case("staticweb-error-page", *_WEB, check("GET", "{a}/{c}/missing.html", user=None)),
-    case("staticweb-file", *_WEB, check("GET", "{a}/{c}/sub/file.txt", user=None)),
-    case("staticweb-owner-gets-listing", *_WEB, check("GET", "{a}/{c}")),
-    case("staticweb-listings", setup("PUT", "{a}/{c}", X_Container_Read=".r:*,.rlistings",
-                                     X_Container_Meta_Web_Listings="true"),
-         setup("PUT", "{a}/{c}/a.txt", b"a"), setup("PUT", "{a}/{c}/d/b.txt", b"bb"),
-         check("GET", "{a}/{c}/", user=None), check("GET", "{a}/{c}/d/", user=None)),
-    case("staticweb-web-mode-for-owner", *_WEB, check("GET", "{a}/{c}/", X_Web_Mode="true")),
-    case("staticweb-unknown-token-is-anonymous", *_WEB,
-         check("GET", "{a}/{c}/", user=None, X_Auth_Token="not-a-tempauth-token")),
     # CORS
     case("cors-preflight-allowed", *_CORS,
          check("OPTIONS", "{a}/{c}/o", user=None, Origin="http://good.example.com",
