@@ -143,3 +143,25 @@ def _resolve(conf_path: str, section: str, local_conf: Dict[str, str],
         raise ConfigError("[%s] in %s: module %s has no %s()"
                           % (section, conf_path, module_name, attr))
     return factory
+
+
+#: Set on a middleware that encrypts what it stores (the value says whether
+#: it does now): s3api asks for it to know whether SSE can be honoured.
+ENCRYPTS_AT_REST = "encrypts_at_rest"
+
+
+def found_below(app: WsgiApp, attribute: str) -> Any:
+    """The value of ``attribute`` on ``app`` or the first app it wraps
+    (through ``.app``) that has it, else None.
+
+    How a middleware learns what runs after it without importing that
+    middleware's module, so each stays removable from the pipeline on its
+    own: the other one declares the attribute, this asks for it.
+    """
+    for _hop in range(100):
+        if app is None:
+            break
+        if hasattr(app, attribute):
+            return getattr(app, attribute)
+        app = getattr(app, "app", None)
+    return None

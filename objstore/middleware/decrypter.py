@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from objstore.common.http import listing, ranges
 from objstore.common.http.conditional import http_date, if_range_allows
 from objstore.common.http.errors import swift_error
-from objstore.middleware import crypto_utils as cu
+from objstore.common import crypto as cu
 from objstore.middleware.encrypter import BODY_META, CRYPTO_PREFIXES, ETAG, META_PREFIX
 
 LOG = logging.getLogger("objstore.encryption")

@@ -37,7 +37,7 @@ from objstore.common.http.wsgi_str import wsgi_to_bytes
 from objstore.common.subrequest import close_response, sub_request
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
-from objstore.middleware import crypto_utils as cu
+from objstore.common import crypto as cu
 
 BODY_META = "X-Object-Sysmeta-Crypto-Body-Meta"
 ETAG = "X-Object-Transient-Sysmeta-Crypto-Etag"

@@ -28,11 +28,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, Iterable
 
-from objstore.common import registry
+from objstore.common import crypto as cu
+from objstore.common import pipeline, registry
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import swift_error
 from objstore.common.versions import RAW_ENV
-from objstore.middleware import crypto_utils as cu
 from objstore.middleware import decrypter, encrypter
 from objstore.common.http.paths import split_swift_path
 
@@ -43,6 +43,7 @@ class Encryption:
     def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
         self.app = app
         self.disabled = config_true_value(conf.get("disable_encryption", "false"))
+        setattr(self, pipeline.ENCRYPTS_AT_REST, not self.disabled)
         # As Swift: only the signed admin /info says whether objects are
         # encrypted at rest (s3api reads it to accept SSE AES256).
         registry.register_info("encryption", admin=True, enabled=not self.disabled)

@@ -17,13 +17,13 @@ the proxy at start with a message naming the option: running on with a
 weak key would be worse.
 
 For every ``/v1/<account>/<container>[/<object>]`` request the middleware
-puts ``fetch_keys`` in the environ (``crypto_utils.FETCH_KEYS``):
+puts ``fetch_keys`` in the environ (``objstore.common.crypto.FETCH_KEYS``):
 ``fetch_keys(key_id=None)`` returns ``{"object": key, "container": key,
 "id": key_id}`` where each key is HMAC-SHA256(root secret, path). Without
 ``key_id`` the active secret and this request's path are used; with the
 ``key_id`` stored beside an object the same keys come back, whatever the
 active secret is now. An unknown secret id raises ``CryptoError``.
-``etag_keys()`` (``crypto_utils.ETAG_KEYS``) gives the object's key under
+``etag_keys()`` (``objstore.common.crypto.ETAG_KEYS``) gives the object's key under
 every configured secret, to match conditional requests whatever secret
 the object was written with.
 """
@@ -35,8 +35,7 @@ import binascii
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from objstore.common.config import ConfigError, read_conf
-from objstore.middleware.crypto_utils import (ETAG_KEYS, FETCH_KEYS, KEY_LENGTH, CryptoError,
-                                              derive_key)
+from objstore.common.crypto import ETAG_KEYS, FETCH_KEYS, KEY_LENGTH, CryptoError, derive_key
 from objstore.common.http.paths import split_swift_path
 
 SECRET_OPTION = "encryption_root_secret"

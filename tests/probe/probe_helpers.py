@@ -24,7 +24,7 @@ import swiftclient
 
 from objstore.common.config import read_conf
 from objstore.obj.diskfile import DiskFileManager, DiskFileNotExist
-from objstore.middleware import crypto_utils as cu
+from objstore.common import crypto as cu
 from objstore.middleware.encrypter import BODY_META
 from objstore.middleware.keymaster import load_secrets
 from ring import Ring

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, Optional
 
-from objstore.middleware.crypto_utils import CUSTOMER_KEY_ERROR
+from objstore.common.crypto import CUSTOMER_KEY_ERROR
 from objstore.middleware.s3api import checksums, sigv4
 from objstore.middleware.s3api.auth import Signature
 from objstore.middleware.s3api.body import VerifyingReader, declared_checksum, plain_source

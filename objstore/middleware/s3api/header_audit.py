@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
+from objstore.common import pipeline
 from objstore.middleware.s3api import sse
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -293,14 +294,7 @@ def check_expected_owner(ctx: S3Context) -> None:
 def encrypts_at_rest(app: Any) -> bool:
     """Whether the pipeline after s3api (``app`` and the apps it wraps)
     holds an enabled ``encryption`` middleware (it is built before s3api)."""
-    from objstore.middleware.encryption import Encryption
-    for _hop in range(100):
-        if isinstance(app, Encryption):
-            return not app.disabled
-        app = getattr(app, "app", None)
-        if app is None:
-            break
-    return False
+    return bool(pipeline.found_below(app, pipeline.ENCRYPTS_AT_REST))
 
 
 def audit(ctx: S3Context, handler: Callable[..., object]) -> Dict[str, str]:

@@ -5,7 +5,7 @@ Both rest on the ``encryption`` middleware after s3api (``keymaster`` +
 ``encryption``; docs/encryption.md): every object body is AES-256-CTR
 encrypted there with a random body key. For SSE-C, s3api hands the
 customer's key to that middleware in the subrequest's environ
-(``crypto_utils.CUSTOMER_KEY``) and the body key is wrapped by a key
+(``objstore.common.crypto.CUSTOMER_KEY``) and the body key is wrapped by a key
 derived from both the root secret's object key and the customer's key, so
 the body cannot be read without the customer's key; the key itself is
 never stored. s3api keeps, per object (and per upload marker, manifest
@@ -34,8 +34,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from objstore.middleware.crypto_utils import (CUSTOMER_KEY, CUSTOMER_KEY_ERROR,
-                                              ENCRYPTED_HEADER, KEY_LENGTH)
+from objstore.common.crypto import CUSTOMER_KEY, CUSTOMER_KEY_ERROR, ENCRYPTED_HEADER, KEY_LENGTH
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 

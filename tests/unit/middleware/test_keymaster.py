@@ -7,7 +7,7 @@ import os
 import pytest
 
 from objstore.common.config import ConfigError
-from objstore.middleware import crypto_utils as cu
+from objstore.common import crypto as cu
 from objstore.middleware.keymaster import KeyMaster, filter_factory, load_secrets
 
 SECRET = base64.b64encode(b"k" * 32).decode()

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from objstore.middleware.crypto_utils import CUSTOMER_KEY, CUSTOMER_KEY_ERROR, ENCRYPTED_HEADER
+from objstore.common.crypto import CUSTOMER_KEY, CUSTOMER_KEY_ERROR, ENCRYPTED_HEADER
 from objstore.middleware.s3api import sse
 from objstore.middleware.s3api.errors import S3Error
 

@@ -5,7 +5,7 @@ import os
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from objstore.middleware import crypto_utils as cu
+from objstore.common import crypto as cu
 
 
 def _reference(key, iv, data):

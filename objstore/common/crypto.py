@@ -1,4 +1,5 @@
-"""The cryptography shared by keymaster and encryption: AES-256-CTR streams
+"""The cryptography shared by keymaster, encryption and s3api's SSE-C (the
+environ keys they hand each other included): AES-256-CTR streams
 that can start at any byte (so a ranged GET decrypts only what it sends),
 key wrapping, encrypted header values and the serialised crypto metadata.
 
