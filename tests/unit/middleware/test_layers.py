@@ -8,9 +8,6 @@ from typing import Dict, Iterator, Set, Tuple
 import objstore.middleware
 
 ROOT = os.path.dirname(objstore.middleware.__file__)
-#: imports still being moved out (issue 13: S3 versioning onto object_versioning)
-MOVING: Set[Tuple[str, str]] = {("object_versioning", "versioned_writes"),
-                                 ("s3api", "versioned_writes")}
 
 
 def _modules() -> Iterator[Tuple[str, str]]:
@@ -58,6 +55,6 @@ def test_no_middleware_imports_another_middleware_or_the_proxy():
             if not module.startswith("objstore.middleware."):
                 continue
             other = module.split(".")[2]
-            if other != entry and other in entries and (entry, other) not in MOVING:
+            if other != entry and other in entries:
                 found.setdefault(entry, set()).add(module)
     assert found == {}
