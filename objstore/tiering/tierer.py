@@ -15,7 +15,9 @@ Each pass:
 4. *work*: ``workers`` green threads take moves with a lease and run them
    (``tiering.mover``), renewing the lease as they go; a failed attempt goes
    back to the queue until ``max_attempts``, then ``failed``;
-5. *prune* counts older than the window and history older than
+5. *sweep*: delete ``.tiers`` bodies no pointer names any more (a client
+   overwrote or deleted the object), ``tiering.sweep``;
+6. *prune* counts older than the window and history older than
    ``history_days``.
 
 Recon (``/recon/tiering`` on the object server sharing ``recon_cache_path``):
@@ -40,9 +42,10 @@ from objstore.common.tiering.queue import ABANDONED, DONE, FAILED, Move, TierQue
 from objstore.tiering.client import InternalClient
 from objstore.tiering.lifecycle import LifecyclePass
 from objstore.tiering.mover import MoveError, Mover
+from objstore.tiering.sweep import OrphanSweep
 
 STAT_KEYS = ("collected", "decided", "queued", "moved", "abandoned", "failed", "retried",
-             "expired", "transitioned")
+             "expired", "transitioned", "orphans")
 RECENT_MOVES = 20
 
 
@@ -82,6 +85,8 @@ class Tierer(Daemon):
             self.client, self.db, self.tiering, self.logger, index,
             config_int(conf, "max_lifecycle_objects_per_pass", 10000, minimum=1)) \
             if index else None
+        self.sweep = OrphanSweep(self.client, self.db, self.logger,
+                                 config_int(conf, "max_sweep_per_pass", 1000, minimum=1))
 
     def now(self) -> float:
         return time.time() + self.tiering.clock_offset
@@ -97,6 +102,7 @@ class Tierer(Daemon):
             self.lifecycle.run(now, stats)
         self.decide(now, stats)
         self.work(stats)
+        self.sweep.run(stats)
         self.db.prune(journal.bucket_of(now - self.tiering.window, self.tiering.bucket),
                       now - self.history_days * 86400)
         return stats

@@ -229,7 +229,7 @@ def test_a_client_overwrite_during_a_move_wins(conn, silver, reseller, internal,
     newer = b"the client's newer bytes"
     tierer, fired = _tierer_with(step, lambda: conn.put_object(silver, "o", newer))
     try:
-        tierer.run_once()
+        stats = tierer.run_once()
     finally:
         tierer.db.close()
     assert fired == [path]
@@ -242,6 +242,10 @@ def test_a_client_overwrite_during_a_move_wins(conn, silver, reseller, internal,
         assert _tiers_bodies(internal, "gold", path) == []
     else:  # switched first: the client's write simply replaced the pointer
         assert moves[0]["state"] == "done"
+        # and the body it pointed at, an orphan now, is swept in the same pass
+        assert stats["orphans"] >= 1
+        assert _tiers_bodies(internal, "gold", path) == []
+    assert conn.get_object(silver, "o")[1] == newer
 
 
 def test_a_client_delete_during_a_move_is_not_undone(conn, silver, reseller, internal):
