@@ -37,7 +37,7 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build  # noqa: E402  (saio/build.py: the config templates)
@@ -296,6 +296,41 @@ def push_rings(hosts: Optional[List[Host]] = None) -> None:
                 tmp = os.path.join(h.etc, ".%s.tmp" % name)
                 shutil.copy2(os.path.join(COMMON_ETC, name), tmp)
                 os.replace(tmp, os.path.join(h.etc, name))
+
+
+# ---------------------------------------------------------- placement
+
+def object_ring() -> Any:
+    """The object ring as the admin host has it (re-read at every call)."""
+    from ring import Ring
+    return Ring(COMMON_ETC, ring_name="object", reload_time=0)
+
+
+def data_files(account: str, container: str, obj: str) -> List[tuple]:
+    """``(host, device, partition)`` of every ``.data`` of an object on any
+    host's disks, read straight from the directories."""
+    import glob
+    from ring import load_hash_settings
+    from ring.utils import hash_path
+
+    prefix, suffix = load_hash_settings(COMMON_ETC)
+    digest = hash_path(account, container, obj, prefix=prefix, suffix=suffix)
+    found = []
+    for n in LAYOUT:
+        pattern = os.path.join(Host(n).devices, "*", "objects", "*", digest[-3:], digest,
+                               "*.data")
+        for path in glob.glob(pattern):
+            parts = path.split(os.sep)
+            found.append((n, parts[-6], parts[-4]))
+    return sorted(found)
+
+
+def placed_as_ring_says(account: str, container: str, obj: str) -> bool:
+    """The object's .data files are exactly on its primaries, in its partition."""
+    part, nodes = object_ring().get_nodes(account, container, obj)
+    want = sorted((int(n["ip"].rsplit(".", 1)[1]) - 10, n["device"], str(part))
+                  for n in nodes)
+    return data_files(account, container, obj) == want
 
 
 # -------------------------------------------------------------- processes

@@ -4,7 +4,6 @@ request reached (their access logs)."""
 
 from __future__ import annotations
 
-import glob
 import os
 import subprocess
 import time
@@ -13,8 +12,7 @@ from typing import Callable, Dict, List, Set, Tuple
 import swiftclient
 
 import multihost
-from ring import Ring, load_hash_settings
-from ring.utils import hash_path
+from ring import Ring
 
 ACCOUNT = "AUTH_test"
 
@@ -47,30 +45,14 @@ def name_with_replica_on(host_n: int, container: str, tag: str, present: bool = 
                          % ("on" if present else "off", host_n))
 
 
-def object_hash(container: str, obj: str) -> str:
-    prefix, suffix = load_hash_settings(multihost.COMMON_ETC)
-    return hash_path(ACCOUNT, container, obj, prefix=prefix, suffix=suffix)
-
-
 def data_files(container: str, obj: str) -> List[Tuple[int, str, str]]:
-    """``(host, device, partition)`` of every ``.data`` of the object on
-    any host's disks (read straight from the directories)."""
-    digest = object_hash(container, obj)
-    found = []
-    for n in multihost.LAYOUT:
-        pattern = os.path.join(multihost.Host(n).devices, "*", "objects", "*", digest[-3:],
-                               digest, "*.data")
-        for path in glob.glob(pattern):
-            parts = path.split(os.sep)
-            found.append((n, parts[-6], parts[-4]))
-    return sorted(found)
+    """``(host, device, partition)`` of every ``.data`` of the object."""
+    return multihost.data_files(ACCOUNT, container, obj)
 
 
 def placed_as_ring_says(container: str, obj: str) -> bool:
     """The object's .data files are exactly on its primaries, in its partition."""
-    part, nodes = primaries(container, obj)
-    want = sorted((host_of(n), n["device"], str(part)) for n in nodes)
-    return data_files(container, obj) == want
+    return multihost.placed_as_ring_says(ACCOUNT, container, obj)
 
 
 def request_lines(host_n: int, server: str, needle: str) -> List[str]:
