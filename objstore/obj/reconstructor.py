@@ -137,6 +137,11 @@ class ObjectReconstructor(Daemon):
             ring = self.rings.get(policy.index)
             if ring is None:
                 continue
+            if getattr(ring, "next_part_power", None):
+                # fragments are linked in two partitions until cleanup
+                self.logger.warning("Skipping policy %s: a partition power increase is "
+                                    "under way", policy.name)
+                continue
             for dev in ring.devs:
                 if not is_local_device(dev, ips, self.bind_port) or \
                         self.mgr.get_dev_path(dev["device"]) is None:

@@ -199,3 +199,27 @@ def test_bad_sync_method_is_refused_at_start(cluster):
 def test_console_script_runs_one_pass_and_exits_zero(cluster):
     srv = cluster.servers[("object", 2)]
     assert replicator_mod.main([srv.conf, "--once"]) == 0
+
+
+def test_a_policy_whose_partition_power_is_being_increased_is_not_replicated(cluster):
+    path = unique_path()
+    part, primaries, _ = placement(cluster, path)
+    assert cluster.put(primaries[0], part, path, b"linked twice soon") == 201
+    rep = replicator(primaries[0])
+    assert rep.collect_jobs()
+
+    class Increasing:
+        """The policy's ring while prepare_increase_partition_power is in force."""
+
+        def __init__(self, ring):
+            self._ring = ring
+            self.next_part_power = ring.part_power + 1
+
+        def __getattr__(self, name):
+            return getattr(self._ring, name)
+
+    rep.rings = {index: Increasing(ring) for index, ring in rep.rings.items()}
+    assert rep.collect_jobs() == []
+    assert not cluster.has_object(primaries[1], part, path)
+    rep.run_once()
+    assert not cluster.has_object(primaries[1], part, path)
