@@ -26,7 +26,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Optional, Set
+from typing import Callable, Dict, Mapping, Optional, Set, Tuple
 
 from webob import Response
 
@@ -83,6 +83,7 @@ class Mover:
         self.policies = policies
         self.logger = logger
         self._containers: Set[str] = set()
+        self._homes: Dict[str, Optional[tconf.Tier]] = {}
         #: fault injection for the probe tests (``pause_after_step`` in the
         #: tierer's config): stop this long after a step, to be killed there
         self.pause_after = pause_after
@@ -98,14 +99,21 @@ class Mover:
 
     # ------------------------------------------------------------- helpers
     def home_tier(self, path: str) -> Optional[tconf.Tier]:
-        """The tier of ``path``'s container's policy (None: not a tier)."""
-        account_container = path.split("/", 4)[:4]
-        resp = self.client.request("HEAD", "/".join(account_container))
+        """The tier of ``path``'s container's policy (None: not a tier).
+        A container's policy never changes, so it is asked once."""
+        container = "/".join(path.split("/", 4)[:4])
+        if container in self._homes:
+            return self._homes[container]
+        resp = self.client.request("HEAD", container)
         close_if_possible(resp.app_iter)
         if resp.status_int // 100 != 2:
             return None
         policy = self.policies.get_by_name(resp.headers.get("X-Storage-Policy", ""))
-        return self.tiering.tier_of_policy(policy.index) if policy else None
+        tier = self.tiering.tier_of_policy(policy.index) if policy else None
+        if len(self._homes) > 100000:
+            self._homes.clear()
+        self._homes[container] = tier
+        return tier
 
     def current_tier(self, path: str) -> Optional[str]:
         """The tier ``path`` is in now (None: gone, or not in a tier)."""
@@ -169,11 +177,14 @@ class Mover:
         new_location = None
         if target.name != home.name:
             new_location = "%s/%s" % (target.policy, body_name(path, version))
-            self._copy(path, old_location, new_location, version, move.attempts, keepalive,
-                       self._etag(head, old_location))
+            copied = self._copy(path, old_location, new_location, version, move.attempts,
+                                keepalive, self._etag(head, old_location))
             self.step_done("copied", path)
+        else:
+            copied = ("", "0")
         keepalive()
-        switched = self._switch(path, version, old_location, new_location, target, keepalive)
+        switched = self._switch(path, version, old_location, new_location, target, keepalive,
+                                copied)
         if not switched:
             if new_location:
                 self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, new_location))
@@ -202,7 +213,7 @@ class Mover:
 
     def _copy(self, path: str, old_location: Optional[str], new_location: str,
               version: Timestamp, attempt: int, keepalive: Callable[[], None],
-              expected_etag: str) -> None:
+              expected_etag: str) -> Tuple[str, str]:
         """Step 1: the body at ``.tiers/<new_location>``, plaintext through
         the pipeline (encrypted under its own path when encryption is on)."""
         policy = new_location.split("/", 1)[0]
@@ -213,7 +224,8 @@ class Mover:
         if there.status_int == 200 and \
                 there.headers.get(tconf.TIER_ORIGIN) == path and \
                 there.headers.get("ETag", "").strip('"') == expected_etag:
-            return  # a retry: the copy of this version is already there
+            # a retry: the copy of this version is already there
+            return expected_etag, there.headers.get("Content-Length", "0")
         source = self._source(path, old_location)
         etag = source.headers.get("ETag", "").strip('"')
         headers = self._carried(source.headers)
@@ -232,6 +244,7 @@ class Mover:
             close_if_possible(source.app_iter)
         if resp.status_int != 201:
             raise MoveError("PUT %s: %s" % (dest, resp.status))
+        return etag, str(length)
 
     @staticmethod
     def _carried(headers: Mapping[str, str]) -> Dict[str, str]:
@@ -242,8 +255,9 @@ class Mover:
 
     def _switch(self, path: str, version: Timestamp, old_location: Optional[str],
                 new_location: Optional[str], target: tconf.Tier,
-                keepalive: Callable[[], None]) -> bool:
-        """Step 2; False if a newer write won."""
+                keepalive: Callable[[], None], copied: Tuple[str, str]) -> bool:
+        """Step 2; False if a newer write won. ``copied``: the new body's
+        ETag and size."""
         switched_at = Timestamp(version, offset=1)
         condition = {"X-Timestamp": switched_at.internal, tconf.IF_TIMESTAMP: version.internal}
         if new_location is not None:
@@ -251,17 +265,14 @@ class Mover:
             close_if_possible(raw.app_iter)
             if raw.status_int // 100 != 2 or _version(raw) != version:
                 return self._already(path, switched_at)
-            plain = self.client.request("HEAD", "/v1/%s/%s" % (tconf.TIERS_ACCOUNT,
-                                                               new_location))
-            close_if_possible(plain.app_iter)
             headers = {k: v for k, v in stored_metadata(raw.headers, manifests=False).items()
                        if not k.lower().startswith(("x-object-sysmeta-tier-",
                                                     "x-object-sysmeta-ec-"))}
             if not any(k.lower() == LISTING_ETAG.lower() for k in headers):
-                headers[LISTING_ETAG] = plain.headers.get("ETag", "").strip('"')
+                headers[LISTING_ETAG] = copied[0]
             headers.update(condition)
             headers.update({tconf.TIER_LOCATION: new_location, tconf.TIER_NAME: target.name,
-                            tconf.TIER_SIZE: plain.headers.get("Content-Length", "0")})
+                            tconf.TIER_SIZE: copied[1]})
             resp = self.client.request("PUT", path, headers=headers, body=b"", raw=True)
         else:  # home: the whole body back at its name
             meta = self.client.request("HEAD", path)

@@ -1,0 +1,155 @@
+"""Tiering figures against the running SAIO (docs/performance.md):
+
+* moves/s of the tierer for 4 KiB and 64 MiB objects (silver -> gold: a
+  copy into .tiers/gold, the pointer switch, as ``objstore-tierer --once``
+  runs them, 4 workers);
+* 4 KiB GET ops/s with read counting on (the SAIO's proxy) against off (a
+  second proxy on the same storage servers without the tiering filter),
+  alternating rounds in one run.
+
+    SAIO_PROXY_PORT=... .venv/bin/python bench/tiering.py [--small N] [--large N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from typing import Dict, List, Tuple
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from encryption import PORT, REPO, SAIO_ETC, request, start_plain_proxy, token  # noqa: E402
+
+TIERER = os.path.join(REPO, ".venv", "bin", "objstore-tierer")
+SUMMARY = re.compile(r"pass completed in ([\d.]+)s: .*moved=(\d+)")
+
+
+def reseller_token() -> str:
+    _s, headers, _n = request(PORT, "GET", "/auth/v1.0", {"X-Auth-User": "admin:admin",
+                                                          "X-Auth-Key": "admin"})
+    return headers["X-Auth-Token"]
+
+
+def tierer_pass(max_moves: int = 100000) -> Tuple[float, int]:
+    """One ``objstore-tierer --once``: (seconds of the pass, objects moved)."""
+    conf = os.path.join(tempfile.mkdtemp(prefix="bench-tier-"), "tierer.conf")
+    with open(os.path.join(SAIO_ETC, "tierer.conf")) as fp:
+        text = fp.read()
+    with open(conf, "w") as fp:
+        fp.write(text + "max_moves_per_pass = %d\n" % max_moves)
+    done = subprocess.run([TIERER, conf, "--once"], capture_output=True, text=True)
+    found = SUMMARY.findall(done.stderr)
+    if done.returncode != 0 or not found:
+        sys.exit("the tierer failed: %s" % done.stderr[-2000:])
+    seconds, moved = found[-1]
+    return float(seconds), int(moved)
+
+
+def moves(size: int, count: int, headers: Dict[str, str], base: str) -> Tuple[float, float]:
+    """Seconds of the pass that moved ``count`` objects of ``size`` bytes
+    (and of a pass with nothing to move, the fixed cost)."""
+    container = "%s/bench-tier-%s" % (base, uuid.uuid4().hex[:8])
+    request(PORT, "PUT", container, dict(headers, **{"X-Storage-Policy": "silver"}))
+    body = os.urandom(size)
+    paths = []
+    for i in range(count):
+        path = "%s/o%d" % (container, i)
+        status = request(PORT, "PUT", path, headers, body)[0]
+        assert status == 201, status
+        paths.append("/v1" + path[3:] if path.startswith("/v1") else path)
+    tierer_pass()  # tracked, and whatever else was pending is done
+    idle, _moved = tierer_pass()
+    batch = json.dumps([{"path": p, "count": 100} for p in paths]).encode()
+    status = request(PORT, "POST", "/tiering/counts", {"X-Auth-Token": reseller_token()},
+                     batch)[0]
+    assert status == 202, status
+    seconds, moved = tierer_pass()
+    if moved != count:
+        sys.exit("moved %d of %d" % (moved, count))
+    for path in paths:
+        request(PORT, "DELETE", path, headers)
+    request(PORT, "DELETE", container, headers)
+    tierer_pass()  # sweeps the bodies of the deleted objects
+    return seconds, idle
+
+
+def get_rate(port: int, paths: List[str], headers: Dict[str, str], threads: int) -> float:
+    """GETs/s of ``paths`` (each once) by ``threads`` clients."""
+    todo = list(paths)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                path = todo.pop()
+            status = request(port, "GET", path, headers)[0]
+            assert status == 200, status
+    start = time.perf_counter()
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return len(paths) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=200, help="4 KiB objects moved")
+    parser.add_argument("--large", type=int, default=4, help="64 MiB objects moved")
+    parser.add_argument("--gets", type=int, default=600, help="GETs per side per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    tok, base = token(PORT)
+    headers = {"X-Auth-Token": tok}
+    print("| objects | moved | tierer pass | idle pass | moves/s | MiB/s |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, size, count in (("4 KiB", 4096, args.small), ("64 MiB", 64 << 20, args.large)):
+        if not count:
+            continue
+        seconds, idle = moves(size, count, headers, base)
+        print("| %s | %d | %.2f s | %.2f s | %.1f | %.1f |" % (
+            label, count, seconds, idle, count / seconds, count * size / seconds / (1 << 20)))
+    tmp = tempfile.mkdtemp(prefix="bench-tiering-")
+    proc, plain = start_plain_proxy(tmp, drop=" tiering ")
+    container = "%s/bench-tierget-%s" % (base, uuid.uuid4().hex[:8])
+    try:
+        request(PORT, "PUT", container, headers)
+        paths = ["%s/o%d" % (container, i) for i in range(100)]
+        body = os.urandom(4096)
+        for path in paths:
+            request(PORT, "PUT", path, headers, body)
+        rates: Dict[str, List[float]] = {"on": [], "off": []}
+        for _round in range(args.rounds):
+            for side, port in (("on", PORT), ("off", plain)):  # alternate
+                rates[side].append(get_rate(port, (paths * (args.gets // len(paths) + 1))
+                                            [:args.gets], headers, 4))
+        on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
+        print("\n| 4 KiB GET, 4 clients | counting off | counting on | on/off |")
+        print("| --- | --- | --- | --- |")
+        print("| median of %d rounds of %d | %.0f/s | %.0f/s | %.3f |" % (
+            args.rounds, args.gets, off, on, on / off))
+        print("\nrounds on: %s" % ", ".join("%.0f" % r for r in rates["on"]))
+        print("rounds off: %s" % ", ".join("%.0f" % r for r in rates["off"]))
+        for path in paths:
+            request(PORT, "DELETE", path, headers)
+        request(PORT, "DELETE", container, headers)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    with open("/proc/loadavg") as fp:
+        print("load average: %s" % " ".join(fp.read().split()[:3]))
+
+
+if __name__ == "__main__":
+    main()
