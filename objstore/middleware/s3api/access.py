@@ -280,6 +280,8 @@ def enforce(ctx: S3Context, handler: Callable[..., Any], signed: bool) -> bool:
         owner = ctx.swift.account or ctx.conf.public_account
     state = bucket_state(ctx, owner, bucket)
     if state is None or (state.policy is None and state.block is None):
+        if state is not None and signed and not state.acl.owner_only:
+            route_granted(ctx, owner)
         return False
     if signed:
         ctx.swift.authenticate()
@@ -288,6 +290,18 @@ def enforce(ctx: S3Context, handler: Callable[..., Any], signed: bool) -> bool:
     is_admin = principal.account == owner and owner in _groups(ctx)
     gate = Gate(ctx, state, principal, is_admin, signed)
     return gate.check(name)
+
+
+def route_granted(ctx: S3Context, owner: str) -> None:
+    """A bucket whose ACL grants something to others (an account, a user,
+    AuthenticatedUsers, AllUsers): a signed caller of another account
+    reaches it in the owner's account, where its ACLs (Swift's container
+    ACLs and s3api's object ACLs) decide, as S3 routes a request by the
+    bucket's global name. Costs the caller's identity first (an account
+    ``OPTIONS``), only for buckets with grants."""
+    ctx.swift.authenticate()
+    if ctx.swift.account != owner:
+        ctx.swift.account = owner
 
 
 class Gate:

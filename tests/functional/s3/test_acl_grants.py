@@ -425,3 +425,41 @@ def test_aws_cli_grants_on_objects_and_buckets(s3, bucket):
     assert done.returncode == 0, done.stderr
     assert [o["Key"] for o in anonymous().list_objects_v2(Bucket=bucket)["Contents"]] \
         == ["private"]
+
+
+def test_a_bucket_grant_to_another_account_opens_it_over_s3_without_a_policy(s3, bucket):
+    """test2:tester2's signed requests reach this account's bucket by its
+    global name once the bucket's ACL grants it something; the grants decide."""
+    stranger = s3_client("test2:tester2", "testing2")
+    owner = owner_of(s3, bucket)
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy=policy(
+        owner, user("AUTH_test2", "READ")))
+    assert [o["Key"] for o in stranger.list_objects_v2(Bucket=bucket)["Contents"]] == \
+        ["private"]
+    # The bucket grant lists; the object's own ACL (private) still refuses its read.
+    assert code_of(lambda: stranger.get_object(Bucket=bucket, Key="private")) == \
+        ("AccessDenied", 403)
+    s3.put_object(Bucket=bucket, Key="shared", Body=b"for test2", GrantRead='id="AUTH_test2"')
+    assert stranger.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"for test2"
+    # READ is not WRITE: nothing is stored.
+    assert code_of(lambda: stranger.put_object(Bucket=bucket, Key="w", Body=b"x")) == \
+        ("AccessDenied", 403)
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy=policy(
+        owner, user("AUTH_test2", "READ"), user("AUTH_test2", "WRITE")))
+    stranger.put_object(Bucket=bucket, Key="w", Body=b"from test2")
+    assert s3.get_object(Bucket=bucket, Key="w")["Body"].read() == b"from test2"
+    # Back to private: the other account's requests address its own account again.
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    assert code_of(lambda: stranger.list_objects_v2(Bucket=bucket))[0] in ("NoSuchBucket",)
+    # The owner's users are unaffected throughout.
+    assert s3.get_object(Bucket=bucket, Key="private")["Body"].read() == b"owner only"
+
+
+def test_an_authenticated_read_bucket_is_readable_by_other_accounts_over_s3(s3, bucket):
+    stranger = s3_client("test2:tester2", "testing2")
+    s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
+    s3.put_object(Bucket=bucket, Key="members", Body=b"signed users", ACL="authenticated-read")
+    assert stranger.get_object(Bucket=bucket, Key="members")["Body"].read() == b"signed users"
+    assert code_of(lambda: stranger.delete_object(Bucket=bucket, Key="members")) == \
+        ("AccessDenied", 403)
+    assert s3.head_object(Bucket=bucket, Key="members")["ContentLength"] == 12
