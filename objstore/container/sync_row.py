@@ -19,7 +19,8 @@ PUT (``deleted = 0``) or a DELETE tombstone. Syncing it:
 Large objects go as they are stored: an SLO manifest as its stored
 manifest (the receiving ``container_sync`` middleware lets it in), a DLO
 manifest as its empty object with ``X-Object-Manifest``. Their segments
-are synced by syncing their own container.
+are synced by syncing their own container. A symlink goes as the
+``X-Symlink-Target`` headers that make it.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
         close_if_possible(resp.app_iter)
         return RowOutcome(True, "skip")
     headers = stored_metadata(resp.headers, manifests=True)
+    headers.update(_symlink_headers(resp.headers))
     headers["Content-Length"] = str(resp.content_length or 0)
     if resp.headers.get("Etag"):
         headers["ETag"] = resp.headers["Etag"].strip('"')
@@ -92,6 +94,19 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
     if answer.ok:  # 201 stored, 202 a newer version is there
         return RowOutcome(True, "put")
     return RowOutcome(False, "put", answer.error)
+
+
+def _symlink_headers(headers: Any) -> Dict[str, str]:
+    """A symlink's target as the client headers that make one (the
+    receiving gatekeeper drops the system metadata it is stored as; the
+    names are middleware/symlink.py's, which a daemon may not import). A
+    static link to a target not synced yet is refused (409) until it is."""
+    out = {}
+    for part in ("Target", "Target-Account", "Target-Etag"):
+        value = headers.get("X-Object-Sysmeta-Symlink-" + part)
+        if value:
+            out["X-Symlink-" + part] = value
+    return out
 
 
 def _remote_ts(answer: RemoteAnswer) -> Timestamp:

@@ -11,6 +11,7 @@ if it is not running.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 
@@ -197,3 +198,41 @@ def test_the_same_name_written_on_both_sides_ends_as_the_newer_everywhere(pair):
     west.delete_object(pair, "x")
     del newer["x"]
     converge(pair, (EAST, WEST), newer)
+
+
+def test_large_objects_and_symlinks_read_the_same_on_the_other_cluster(pair, tmp_path):
+    segments = pair + "_segments"
+    WEST.conn().put_container(segments, headers={"X-Container-Sync-Key": KEY})
+    EAST.conn().put_container(segments, headers={
+        "X-Container-Sync-To": "//saio/west/%s/%s" % (ACCOUNT, segments),
+        "X-Container-Sync-Key": KEY})
+    try:
+        east = EAST.conn()
+        parts = [bytes([65 + i]) * (1024 * 1024 + i) for i in range(3)]
+        for i, part in enumerate(parts):
+            east.put_object(segments, "seg/%d" % i, part)
+        manifest = [{"path": "/%s/seg/%d" % (segments, i)} for i in range(3)]
+        east.put_object(pair, "slo", json.dumps(manifest),
+                        query_string="multipart-manifest=put")
+        east.put_object(pair, "dlo", b"", headers={"X-Object-Manifest": segments + "/seg/"})
+        east.put_object(pair, "target", b"pointed at")
+        east.put_object(pair, "link", b"", headers={"X-Symlink-Target": pair + "/target"})
+        etag = east.head_object(pair, "target")["etag"]
+        east.put_object(pair, "static", b"", headers={"X-Symlink-Target": pair + "/target",
+                                                      "X-Symlink-Target-Etag": etag})
+        converge(segments, (EAST,), state(EAST, segments))
+        converge(pair, (EAST,), state(EAST, pair))
+        west = WEST.conn()
+        whole = b"".join(parts)
+        for name in ("slo", "dlo"):
+            headers, body = west.get_object(pair, name)
+            assert body == whole
+            assert headers["etag"] == east.head_object(pair, name)["etag"]
+        assert int(west.head_object(pair, "slo")["content-length"]) == len(whole)
+        for name in ("link", "static"):
+            assert west.get_object(pair, name)[1] == b"pointed at"
+            assert west.head_object(pair, name, query_string="symlink=get")[
+                "x-symlink-target"] == pair + "/target"
+    finally:
+        _unsync_and_delete(EAST, segments)
+        _unsync_and_delete(WEST, segments)
