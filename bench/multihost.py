@@ -116,19 +116,21 @@ def host_returns(objects: int, size: int) -> Dict[str, Any]:
         for d in multihost.object_ring().get_nodes(ACCOUNT, container, n)[1]})
     started = time.time()
     passes = 0
+    phases: Dict[str, float] = {}
     while not _converged(container, names):
         passes += 1
         if passes > 10:
             raise SystemExit("not converged after 10 passes")
-        multihost.run_once("object-updater")
-        multihost.run_once("object-replicator")
-        multihost.run_once("container-replicator")
+        for daemon in ("object-updater", "object-replicator", "container-replicator"):
+            began = time.time()
+            multihost.run_once(daemon)
+            phases[daemon] = round(phases.get(daemon, 0.0) + time.time() - began, 1)
     seconds = time.time() - started
     after = _on_host(RETURNING)
     return {"objects": objects, "size": size, "put_seconds": round(put_seconds, 1),
             "put_per_s": round(objects / put_seconds, 1),
             "objects_for_returning_host": meant, "passes": passes,
-            "converge_seconds": round(seconds, 1),
+            "converge_seconds": round(seconds, 1), "phase_seconds": phases,
             "files_to_host": after["files"] - before["files"],
             "mb_to_host": round((after["bytes"] - before["bytes"]) / 1e6, 1),
             "container": container}
@@ -173,8 +175,10 @@ def main() -> int:
     r, f = result["host_returns"], result["refill"]
     print("host 4 cut off while %d x %d B objects were PUT (%.1f PUT/s), %d of them meant "
           "for it" % (r["objects"], r["size"], r["put_per_s"], r["objects_for_returning_host"]))
-    print("  converged after it returned: %d pass(es), %.1f s; %d files, %.1f MB went to it"
-          % (r["passes"], r["converge_seconds"], r["files_to_host"], r["mb_to_host"]))
+    print("  converged after it returned: %d pass(es), %.1f s (%s); %d files, %.1f MB went "
+          "to it" % (r["passes"], r["converge_seconds"], ", ".join(
+              "%s %.1f s" % kv for kv in r["phase_seconds"].items()), r["files_to_host"],
+              r["mb_to_host"]))
     print("host 4's disks wiped; one replicator pass of hosts 1-3 refilled %d files, %.1f MB "
           "in %.1f s: %.1f MB/s, %.1f objects/s" % (f["files_back"], f["mb_back"], f["seconds"],
                                                     f["mb_per_s"], f["objects_per_s"]))

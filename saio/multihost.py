@@ -41,6 +41,8 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build  # noqa: E402  (saio/build.py: the config templates)
+import netns  # noqa: E402  (saio/netns.py: namespaces, links, process groups)
+from netns import is_zombie, kill_group, sh  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MH_DIR = os.environ.get("MULTIHOST_DIR", os.path.join(REPO, ".multihost"))
@@ -132,25 +134,12 @@ def host(n: int) -> Host:
 
 # ------------------------------------------------------------------ shell
 
-def sh(*cmd: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if check and proc.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), proc.returncode,
-                                                    proc.stderr.strip()))
-    return proc
-
-
 def our_namespaces() -> List[str]:
-    out = sh("ip", "netns", "list", check=False).stdout
-    return [line.split()[0] for line in out.splitlines()
-            if line.split() and line.split()[0].startswith(PREFIX + "-h")]
+    return netns.namespaces(PREFIX + "-h")
 
 
 def our_links() -> List[str]:
-    out = sh("ip", "-o", "link", "show", check=False).stdout
-    names = [line.split(":")[1].strip().split("@")[0] for line in out.splitlines()
-             if line.count(":") >= 2]
-    return [name for name in names if name.startswith(PREFIX + "-")]
+    return netns.links(PREFIX + "-")
 
 
 def load_state() -> Dict:
@@ -175,22 +164,11 @@ def hosts_up() -> List[Host]:
 # ---------------------------------------------------------------- network
 
 def make_bridge() -> None:
-    bridge = PREFIX + "-br"
-    if bridge not in our_links():
-        sh("ip", "link", "add", bridge, "type", "bridge")
-        sh("ip", "addr", "add", "%s.1/24" % NET, "dev", bridge)
-    sh("ip", "link", "set", bridge, "up")
+    netns.make_bridge(PREFIX + "-br", "%s.1/24" % NET)
 
 
 def make_namespace(h: Host) -> None:
-    if h.ns not in our_namespaces():
-        sh("ip", "netns", "add", h.ns)
-    if h.link not in our_links():
-        sh("ip", "link", "add", h.link, "type", "veth", "peer", "name", "eth0", "netns", h.ns)
-        sh("ip", "-n", h.ns, "addr", "add", "%s/24" % h.ip, "dev", "eth0")
-    sh("ip", "link", "set", h.link, "master", PREFIX + "-br", "up")
-    sh("ip", "-n", h.ns, "link", "set", "eth0", "up")
-    sh("ip", "-n", h.ns, "link", "set", "lo", "up")
+    netns.make_namespace(h.ns, h.link, PREFIX + "-br", "%s/24" % h.ip)
 
 
 def cut(h: Host) -> None:
@@ -216,7 +194,7 @@ swift_dir = %s
 auth_url = %s/auth/v1.0
 auth_user = test:tester
 auth_key = testing
-dispersion_coverage = 10
+dispersion_coverage = 5
 concurrency = 8
 retries = 5
 node_timeout = 3
@@ -358,35 +336,6 @@ def pid_of(h: Host, name: str) -> Optional[int]:
         return None
 
 
-def kill_group(pid: int, sig: int = signal.SIGTERM, wait: float = 5.0) -> None:
-    """Signal a process and its session (workers); SIGKILL after ``wait``."""
-    for s in (sig, signal.SIGKILL):
-        try:
-            os.killpg(pid, s)
-        except (ProcessLookupError, PermissionError):
-            try:
-                os.kill(pid, s)
-            except ProcessLookupError:
-                return
-        deadline = time.time() + wait
-        while time.time() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            if not os.path.exists("/proc/%d" % pid) or _zombie(pid):
-                return
-            time.sleep(0.05)
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        with open("/proc/%d/stat" % pid) as fp:
-            return fp.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True
-
-
 def stop_process(h: Host, name: str, sig: int = signal.SIGTERM) -> None:
     pid = pid_of(h, name)
     if pid is not None:
@@ -418,7 +367,7 @@ def start_servers(h: Host, daemons: bool) -> None:
 def _rsync_alive(h: Host) -> bool:
     try:
         with open(h.path("run", "rsyncd.pid")) as fp:
-            return not _zombie(int(fp.read().strip()))
+            return not is_zombie(int(fp.read().strip()))
     except (OSError, ValueError):
         return False
 
@@ -448,7 +397,7 @@ def start_memcached() -> None:
     pidfile = os.path.join(MH_DIR, "memcached.pid")
     if os.path.exists(pidfile):
         with open(pidfile) as fp:
-            if not _zombie(int(fp.read().strip() or 0)):
+            if not is_zombie(int(fp.read().strip() or 0)):
                 return
     sh("memcached", "-d", "-l", "%s.1" % NET, "-p", str(MEMCACHED_PORT), "-U", "0", "-m", "64",
        "-P", pidfile, "-u", "root")
@@ -535,10 +484,7 @@ def add_host(n: int) -> Host:
 def remove_host_processes(h: Host) -> None:
     """Stop everything on one host and delete its namespace and link."""
     if h.ns in our_namespaces():
-        pids = sh("ip", "netns", "pids", h.ns, check=False).stdout.split()
-        for pid in pids:
-            kill_group(int(pid))
-        sh("ip", "netns", "del", h.ns, check=False)
+        netns.delete_namespace(h.ns)
     if h.link in our_links():
         sh("ip", "link", "del", h.link, check=False)
 
