@@ -29,8 +29,9 @@ never yield to other green threads; ``busy_timeout`` covers the other
 worker processes of the same server. Call ``checkpoint()`` before copying
 a file whole.
 
-All SQL of the container and account databases lives in this module and
-in the two ``broker.py`` subclasses.
+All SQL of the container and account databases lives in this module, in
+``listing_sql.py`` (the listing queries it inherits) and in the two
+``broker.py`` subclasses.
 """
 
 from __future__ import annotations
@@ -50,8 +51,7 @@ from urllib.parse import quote
 from objstore.common import constraints
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import fsync_dir, mkdirs
-from objstore.common.http.listing import ListingParams
-from objstore.db.listing import Bounds, build_listing
+from objstore.db.listing_sql import ListingQueries
 from objstore.db.pending import DEFAULT_MAX_BYTES, PendingFile
 
 DEFAULT_BUSY_TIMEOUT = 25.0
@@ -85,7 +85,7 @@ def _metadata_problem(metadata: Dict[str, List[str]], meta_prefix: str) -> Optio
     return constraints.check_metadata(live, meta_prefix.split("-")[1])
 
 
-class DatabaseBroker(abc.ABC):
+class DatabaseBroker(ListingQueries, abc.ABC):
     """What container and account databases share.
 
     Subclasses set the class attributes and provide the item schema and
@@ -162,62 +162,6 @@ class DatabaseBroker(abc.ABC):
             self.merge_pending()
         with self._connect(readonly=True) as conn:
             yield conn
-
-    # Columns a listing reads, in the order ``_listing_entry`` takes them.
-    listing_columns = "name"
-
-    def _listing_entry(self, row: Tuple[Any, ...]) -> Any:
-        """One listing entry (``db.listing``) from a row of ``listing_columns``."""
-        raise NotImplementedError
-
-    def live_query(self, bounds: Bounds) -> Tuple[str, List[Any]]:
-        """The SQL and arguments selecting live (not deleted) rows within a
-        listing's ``bounds`` (lower/upper with inclusiveness, limit,
-        reverse) in name order. SQLite answers it by seeking the
-        ``(deleted, name)`` index to the lower (reversed: upper) bound and
-        stepping along it: no sort, no scan of what lies outside."""
-        where, args = ["deleted = 0"], []  # type: List[str], List[Any]
-        if bounds.lower is not None:
-            where.append("name >= ?" if bounds.lower_inclusive else "name > ?")
-            args.append(bounds.lower)
-        if bounds.upper is not None:
-            where.append("name <= ?" if bounds.upper_inclusive else "name < ?")
-            args.append(bounds.upper)
-        args.append(int(bounds.limit))
-        sql = "SELECT %s FROM %s WHERE %s ORDER BY name %s LIMIT ?" % (
-            self.listing_columns, self.item_table, " AND ".join(where),
-            "DESC" if bounds.reverse else "")
-        return sql, args
-
-    def _live_cursor(self, conn: sqlite3.Connection, bounds: Bounds) -> sqlite3.Cursor:
-        """``live_query`` as a lazy cursor of plain tuples: rows are only
-        read as far as the caller iterates, so a listing that stops early
-        (a full page, a pseudo-directory to skip) pays nothing more."""
-        sql, args = self.live_query(bounds)
-        cur = conn.cursor()
-        cur.row_factory = None  # tuples: no per-row name lookups
-        return cur.execute(sql, args)
-
-    def fetch_live(self, bounds: Bounds) -> List[Any]:
-        """One run of live entries within ``bounds``, as a list (for daemons
-        walking a whole database page by page)."""
-        with self._read() as conn:
-            return [self._listing_entry(r) for r in self._live_cursor(conn, bounds)]
-
-    def list_live(self, params: ListingParams) -> List[Any]:
-        """The entries a listing request returns (``listing.build_listing``),
-        read on one connection: each pseudo-directory skipped is one index
-        seek, and rows are read only as far as the listing needs them, so
-        the cost follows the entries returned, not the rows stored."""
-        with self._read() as conn:
-            def fetch(bounds: Bounds) -> Iterator[Any]:
-                cur = self._live_cursor(conn, bounds)
-                try:
-                    for row in cur:
-                        yield self._listing_entry(row)
-                finally:
-                    cur.close()
-            return build_listing(fetch, params)
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -11,6 +11,7 @@ from objstore.common.http import errors
 from objstore.common.storage_server import HTTPError
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import close_if_possible
+from objstore.obj import ssync
 
 
 def make_response(status: int, body: bytes = b"", headers: Optional[Dict[str, str]] = None,
@@ -35,6 +36,21 @@ def request_timestamp(req: Request) -> Timestamp:
         return Timestamp(raw)
     except ValueError:
         raise HTTPError(400, "Invalid X-Timestamp %r" % raw) from None
+
+
+def request_delete_at(req: Request, now: float) -> Optional[str]:
+    """The write's X-Delete-At, checked (an integer, in the future unless a
+    replica is being copied over, which may be expired already)."""
+    raw = req.headers.get("X-Delete-At")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPError(400, "Non-integer X-Delete-At") from None
+    if value <= now and not req.environ.get(ssync.REPLICATED):  # replicas may be expired
+        raise HTTPError(400, "X-Delete-At in past")
+    return str(value)
 
 
 class ClosingBody:

@@ -9,38 +9,37 @@ is the contract with the proxy and the daemons).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
-from objstore.common import concurrency, constraints, footers, object_lock
+from objstore.common import constraints, footers, object_lock
 from objstore.common.config import config_float, config_int, swift_dir
-from objstore.common.http import conditional, errors, listing, ranges
+from objstore.common.http import conditional, errors, ranges
 from objstore.common.logs import get_logger
 from objstore.common.part_power import NEXT_PART_POWER, parse_next_part_power
 from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
 from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.timestamp import Timestamp
-from objstore.common.utils import new_md5
-from objstore.common.wsgi import continue_headers, run_wsgi
+from objstore.common.wsgi import run_wsgi
 from objstore.obj import ec_fragments, ssync, updates, write_conditions
-from objstore.obj.diskfile import (CONTENT_TYPE_TIMESTAMP, DiskFile, DiskFileCollision,
-                                   DiskFileDeleted, DiskFileDeviceUnavailable,
-                                   DiskFileExpired, DiskFileManager, DiskFileNoSpace,
-                                   DiskFileNotExist)
+from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
+                                   DiskFileDeviceUnavailable, DiskFileExpired, DiskFileManager,
+                                   DiskFileNoSpace, DiskFileNotExist)
 from objstore.obj.hashes import LockTimeout
-from objstore.obj.responses import ClosingBody, make_response, request_timestamp
+from objstore.obj.post import handle_post
+from objstore.obj.request_body import BodyReader
+from objstore.obj.responses import (ClosingBody, make_response, request_delete_at,
+                                    request_timestamp)
 from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject
 
 DEFAULT_PORT = 6200
 #: Headers a client may set on PUT (and replace on POST) besides metadata.
 ALLOWED_HEADERS = constraints.OBJECT_STORED_HEADERS
 _META_PREFIXES = constraints.OBJECT_META_PREFIXES
-_POST_PREFIXES = ("x-object-meta-", "x-object-transient-sysmeta-")
 
 
 def _refuse_if_locked(req: Request, meta: Dict[str, str]) -> None:
@@ -50,19 +49,6 @@ def _refuse_if_locked(req: Request, meta: Dict[str, str]) -> None:
     why = object_lock.refusal(meta, req.headers.get(object_lock.BYPASS, ""))
     if why:
         raise HTTPError(403, "Object lock: " + why)
-
-
-def _delete_at(req: Request, now: float) -> Optional[str]:
-    raw = req.headers.get("X-Delete-At")
-    if raw is None:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HTTPError(400, "Non-integer X-Delete-At") from None
-    if value <= now and not req.environ.get(ssync.REPLICATED):  # replicas may be expired
-        raise HTTPError(400, "X-Delete-At in past")
-    return str(value)
 
 
 class ObjectController(StorageServer):
@@ -82,6 +68,7 @@ class ObjectController(StorageServer):
         self.conn_timeout = config_float(conf, "conn_timeout", 0.5)
         self.client_timeout = config_float(conf, "client_timeout", 60)
         self.network_chunk_size = config_int(conf, "network_chunk_size", 65536, 1)
+        self.body_reader = BodyReader(self.client_timeout, self.network_chunk_size)
 
     # -- parsing -------------------------------------------------------------
     def SSYNC(self, req: Request) -> Response:
@@ -97,7 +84,7 @@ class ObjectController(StorageServer):
             raise HTTPError(400, "No storage policy with index %r" % raw)
         return policy.index
 
-    def _diskfile(self, req: Request) -> Tuple[DiskFile, List[Optional[str]], int]:
+    def diskfile(self, req: Request) -> Tuple[DiskFile, List[Optional[str]], int]:
         segs = self._path(req, 5, 5)
         policy_index = self._policy_index(req)
         device, partition, account, container, obj = segs
@@ -111,7 +98,7 @@ class ObjectController(StorageServer):
 
     # -- handlers ------------------------------------------------------------
     def GET(self, req: Request) -> Response:
-        df, _segs, _policy = self._diskfile(req)
+        df, _segs, _policy = self.diskfile(req)
         df.wanted_frag = ec_fragments.wanted_frag(req)
         try:
             df.open()
@@ -197,38 +184,38 @@ class ObjectController(StorageServer):
         return make_response(206, headers=headers, app_iter=ClosingBody(body, reader))
 
     def PUT(self, req: Request) -> Response:
-        df, segs, policy_index = self._diskfile(req)
+        df, segs, policy_index = self.diskfile(req)
         ts = request_timestamp(req)
         obj = str(segs[4])
         error = constraints.check_object_creation(req.headers, obj)
         if error:
             raise HTTPError(413 if error == errors.TOO_LARGE else 400, error)
-        delete_at = _delete_at(req, time.time())
+        delete_at = request_delete_at(req, time.time())
         targets, error = updates.parse_targets(req.headers)
         if error:
             raise HTTPError(400, error)
         old_delete_at = self._check_put_conflict(req, df, ts)
-        length, stream, document = self._body_stream(req)
+        length, stream, document = self.body_reader.open(req)
         try:
             writer = df.create(length)
         except DiskFileNoSpace:
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         with writer:
-            etag = self._receive(req, stream, writer, length)
+            etag = self.body_reader.receive(req, stream, writer, length)
             metadata = self._put_metadata(req, df, ts, etag, writer.bytes_written, delete_at)
             if document is not None:  # committed with the data, in the same xattrs
-                metadata.update(self._footers(document, etag))
+                metadata.update(self.body_reader.footer_metadata(document, etag))
             try:
                 writer.put(metadata, self._data_ext(req, policy_index),
                            write_conditions.at_publish(req.headers, lambda: self._current_metadata(req)))
             except DiskFileNoSpace:
                 raise HTTPError(507, "Not enough space on %s" % df.device) from None
-        self._update_containers(req, df, targets, "PUT", segs, policy_index, {
+        self.update_containers(req, df, targets, "PUT", segs, policy_index, {
             "X-Timestamp": ts.internal,
             "X-Size": metadata.get(TIER_SIZE) or metadata["Content-Length"],
             "X-Content-Type": metadata["Content-Type"],
             "X-Etag": metadata.get(footers.LISTING_ETAG) or etag})
-        self._update_expirer_queue(req, df, segs, policy_index, ts, old_delete_at, delete_at)
+        self.update_expirer_queue(req, df, segs, policy_index, ts, old_delete_at, delete_at)
         return make_response(201, headers={"ETag": etag,
                                            "X-Backend-Timestamp": ts.internal})
 
@@ -268,91 +255,13 @@ class ObjectController(StorageServer):
     def _current_metadata(self, req: Request) -> Optional[Dict[str, str]]:
         """The object's metadata as on disk now (``None`` if there is none),
         read afresh for a conditional PUT's check at publish time."""
-        df, _segs, _policy = self._diskfile(req)
+        df, _segs, _policy = self.diskfile(req)
         try:
             df.open()
         except DiskFileNotExist:
             return None
         df.close()
         return dict(df.get_metadata())
-
-    def _body_stream(self, req: Request) -> Tuple[Optional[int], Any,
-                                                  Optional[footers.FooterDocument]]:
-        """The object's length (if known), where its bytes are read from,
-        and the footer document they sit in when the proxy sends one."""
-        if req.headers.get(footers.METADATA_FOOTER, "").lower() != "yes":
-            return req.content_length, req.environ["wsgi.input"], None
-        length = None
-        raw = req.headers.get(footers.OBJ_CONTENT_LENGTH)
-        if raw is not None:
-            if not raw.isdigit():
-                raise HTTPError(400, "Bad %s" % footers.OBJ_CONTENT_LENGTH)
-            length = int(raw)
-        continue_headers(req.environ, {footers.FOOTER_ACK: "yes"})  # "I read them"
-        with self._reading_footers("the request body", ""):
-            document = footers.FooterDocument(req.environ["wsgi.input"],
-                                              req.headers.get(footers.MIME_BOUNDARY, ""),
-                                              self.network_chunk_size)
-        return length, document.body, document
-
-    @contextlib.contextmanager
-    def _reading_footers(self, what: str, when: str) -> Iterator[None]:
-        """Read part of a footer document from the client: a timeout is
-        408, a malformed document 400, a client gone 499."""
-        try:
-            with concurrency.ChunkReadTimeout(self.client_timeout):
-                yield
-        except concurrency.ChunkReadTimeout:
-            raise HTTPError(408, "Timed out reading %s" % what) from None
-        except footers.FooterError as err:
-            raise HTTPError(400, "Bad footer document: %s" % err) from None
-        except (OSError, ValueError):
-            raise HTTPError(499, "Client disconnected" + when) from None
-
-    def _footers(self, document: footers.FooterDocument, etag: str) -> Dict[str, str]:
-        """The footer metadata to store; the data part's MD5 checked
-        against the proxy's."""
-        with self._reading_footers("the footer metadata", " before the footer metadata"):
-            sent = document.footers()
-        expected = sent.get("Etag", "").strip('"').lower()
-        if expected and expected != etag:
-            raise HTTPError(422, "ETag %s does not match the body's MD5 %s" % (expected, etag))
-        return footers.stored_footers(sent)
-
-    def _receive(self, req: Request, stream: Any, writer: Any, length: Optional[int]) -> str:
-        """Copy the body to ``writer``; the MD5 hex of it, or an HTTPError."""
-        md5 = new_md5()
-        max_size = constraints.LIMITS["max_file_size"]
-        while length is None or writer.bytes_written < length:
-            want = self.network_chunk_size
-            if length is not None:
-                want = min(want, length - writer.bytes_written)
-            try:
-                with concurrency.ChunkReadTimeout(self.client_timeout):
-                    chunk = stream.read(want)
-            except concurrency.ChunkReadTimeout:
-                raise HTTPError(408, "Timed out reading the request body") from None
-            except footers.FooterError as err:
-                raise HTTPError(400, "Bad footer document: %s" % err) from None
-            except (OSError, ValueError):
-                raise HTTPError(499, "Client disconnected") from None
-            if not chunk:
-                break
-            md5.update(chunk)
-            try:
-                writer.write(chunk)
-            except DiskFileNoSpace:
-                raise HTTPError(507, "Device is full") from None
-            if writer.bytes_written > max_size:
-                raise HTTPError(413, errors.TOO_LARGE)
-        if length is not None and writer.bytes_written < length:
-            raise HTTPError(499, "Client disconnected after %d of %d bytes"
-                            % (writer.bytes_written, length))
-        etag = md5.hexdigest()
-        sent = req.headers.get("ETag", "").strip().strip('"').lower()
-        if sent and sent != etag:
-            raise HTTPError(422, "ETag %s does not match the body's MD5 %s" % (sent, etag))
-        return etag
 
     def _put_metadata(self, req: Request, df: DiskFile, ts: Timestamp, etag: str, size: int,
                       delete_at: Optional[str]) -> Dict[str, str]:
@@ -373,81 +282,10 @@ class ObjectController(StorageServer):
             raise HTTPError(400, str(err)) from None
 
     def POST(self, req: Request) -> Response:
-        df, _segs, _policy = self._diskfile(req)
-        if ec_fragments.COMMIT in req.headers:  # phase two of an EC PUT
-            return ec_fragments.commit(df, req, make_response, lambda headers: (
-                self._update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT",
-                                        _segs, _policy, headers)))
-        ts = request_timestamp(req)
-        error = constraints.check_metadata(req.headers, "object")
-        if error:
-            raise HTTPError(400, error)
-        delete_at = _delete_at(req, time.time())
-        try:
-            df.open()
-        except DiskFileDeleted as err:
-            return make_response(404, headers={"X-Backend-Timestamp": err.timestamp.internal})
-        except DiskFileNotExist:
-            return make_response(404)
-        except DiskFileCollision as err:
-            return make_response(403, str(err).encode("utf-8"))
-        current = df.timestamp
-        data_ts = df.data_timestamp
-        current_meta = df.get_metadata()
-        data_type = df.get_datafile_metadata().get("Content-Type", "")
-        old_delete_at = current_meta.get("X-Delete-At")
-        df.close()
-        if current >= ts:
-            raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
-                            {"X-Backend-Timestamp": current.internal})
-        lock = object_lock.lock_headers(req.headers)
-        weaker = object_lock.weakening(current_meta, lock, req.headers.get(object_lock.BYPASS, ""))
-        if weaker:
-            raise HTTPError(403, "Object lock: " + weaker)
-        metadata = {k: v for k, v in req.headers.items()
-                    if v and (k.lower().startswith(_POST_PREFIXES)
-                              or (k in ALLOWED_HEADERS and k != "X-Static-Large-Object"))}
-        metadata.update(object_lock.lock_headers(current_meta))  # a POST keeps the lock
-        metadata.update(lock)
-        metadata.update({"X-Timestamp": ts.internal, "name": df.name or ""})
-        if delete_at:
-            metadata["X-Delete-At"] = delete_at
-        new_ctype = req.headers.get("Content-Type")
-        if new_ctype:
-            metadata.update({"Content-Type": new_ctype, CONTENT_TYPE_TIMESTAMP: ts.internal})
-        elif CONTENT_TYPE_TIMESTAMP in current_meta:  # an earlier POST's type stays
-            metadata.update({"Content-Type": current_meta["Content-Type"],
-                             CONTENT_TYPE_TIMESTAMP: current_meta[CONTENT_TYPE_TIMESTAMP]})
-        try:
-            df.write_metadata(metadata)
-        except DiskFileNoSpace:
-            raise HTTPError(507, "Not enough space on %s" % df.device) from None
-        self._update_expirer_queue(req, df, _segs, _policy, ts, old_delete_at,
-                                   delete_at)
-        if new_ctype and new_ctype != current_meta.get("Content-Type"):
-            self._update_listed_type(req, df, _segs, _policy, current_meta, data_ts, ts,
-                                     listing.listed_type_after_post(new_ctype, data_type))
-        return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
-
-    def _update_listed_type(self, req: Request, df: DiskFile, segs: List[Optional[str]],
-                            policy_index: int, meta: Dict[str, str], data_ts: Timestamp,
-                            ts: Timestamp, ctype: str) -> None:
-        """Tell the container listing the object's new type. The row keeps
-        the data's time (its ``last_modified``) with an offset that grows
-        with the POST's, so a later POST, or a replica's, still wins and a
-        later PUT beats them all."""
-        row_ts = Timestamp(data_ts, offset=max(ts.raw - data_ts.raw, 1))
-        self._update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT", segs,
-                                policy_index, {
-                                    "X-Timestamp": row_ts.internal,
-                                    "X-Size": meta.get("X-Object-Sysmeta-Ec-Content-Length",
-                                                       meta.get("Content-Length", "0")),
-                                    "X-Content-Type": ctype,
-                                    "X-Etag": meta.get(footers.LISTING_ETAG) or meta.get(
-                                        "X-Object-Sysmeta-Ec-Etag", meta.get("ETag", ""))})
+        return handle_post(self, req)
 
     def DELETE(self, req: Request) -> Response:
-        df, segs, policy_index = self._diskfile(req)
+        df, segs, policy_index = self.diskfile(req)
         ts = request_timestamp(req)
         targets, error = updates.parse_targets(req.headers)
         if error:
@@ -490,10 +328,10 @@ class ObjectController(StorageServer):
             df.delete(ts)
         except DiskFileNoSpace:
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
-        self._update_containers(req, df, targets, "DELETE", segs, policy_index,
+        self.update_containers(req, df, targets, "DELETE", segs, policy_index,
                                 {"X-Timestamp": ts.internal})
         if if_delete_at is None:  # the expirer removes its own queue entry
-            self._update_expirer_queue(req, df, segs, policy_index, ts, delete_at, None)
+            self.update_expirer_queue(req, df, segs, policy_index, ts, delete_at, None)
         return make_response(status, headers={"X-Backend-Timestamp": ts.internal})
 
     def REPLICATE(self, req: Request) -> Response:
@@ -510,7 +348,7 @@ class ObjectController(StorageServer):
                              {"Content-Type": "application/json"})
 
     # -- container updates ---------------------------------------------------
-    def _update_expirer_queue(self, req: Request, df: DiskFile, segs: List[Optional[str]],
+    def update_expirer_queue(self, req: Request, df: DiskFile, segs: List[Optional[str]],
                               policy_index: int, ts: Timestamp, old: Optional[str],
                               new: Optional[str]) -> None:
         """Keep the object's entry in the hidden ``.expiring_objects``
@@ -563,7 +401,7 @@ class ObjectController(StorageServer):
             self.logger.error("cannot write async pending for expirer queue %s/%s: %s",
                               queue, entry, err)
 
-    def _update_containers(self, req: Request, df: DiskFile, targets: List[updates.UpdateTarget],
+    def update_containers(self, req: Request, df: DiskFile, targets: List[updates.UpdateTarget],
                            op: str, segs: List[Optional[str]], policy_index: int,
                            headers: Dict[str, str]) -> None:
         """Tell the container replicas; leave an async pending on failure."""

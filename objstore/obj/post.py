@@ -1,0 +1,108 @@
+"""The object server's POST: metadata replaced in a ``.meta`` file.
+
+A POST replaces the user metadata, the transient system metadata and the
+stored headers (not the data or its system metadata), keeps an object
+lock unless the request may weaken it, and may change the content type:
+the listing then gets the new type through a container update whose row
+keeps the data's ``last_modified``. A POST carrying an EC commit is the
+second phase of an erasure-coded PUT instead.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+from webob import Request, Response
+
+from objstore.common import constraints, footers, object_lock
+from objstore.common.http import listing
+from objstore.common.storage_server import HTTPError
+from objstore.common.timestamp import Timestamp
+from objstore.obj import ec_fragments, updates
+from objstore.obj.diskfile import (CONTENT_TYPE_TIMESTAMP, DiskFile, DiskFileCollision,
+                                   DiskFileDeleted, DiskFileNoSpace, DiskFileNotExist)
+from objstore.obj.responses import make_response, request_delete_at, request_timestamp
+
+if TYPE_CHECKING:
+    from objstore.obj.server import ObjectController
+
+#: headers a POST replaces (with the stored headers but X-Static-Large-Object)
+POST_PREFIXES = ("x-object-meta-", "x-object-transient-sysmeta-")
+
+
+def handle_post(server: "ObjectController", req: Request) -> Response:
+    """POST: replace the object's metadata (or commit an EC PUT's fragments)."""
+    df, segs, policy = server.diskfile(req)
+    if ec_fragments.COMMIT in req.headers:  # phase two of an EC PUT
+        return ec_fragments.commit(df, req, make_response, lambda headers: (
+            server.update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT",
+                                     segs, policy, headers)))
+    ts = request_timestamp(req)
+    error = constraints.check_metadata(req.headers, "object")
+    if error:
+        raise HTTPError(400, error)
+    delete_at = request_delete_at(req, time.time())
+    try:
+        df.open()
+    except DiskFileDeleted as err:
+        return make_response(404, headers={"X-Backend-Timestamp": err.timestamp.internal})
+    except DiskFileNotExist:
+        return make_response(404)
+    except DiskFileCollision as err:
+        return make_response(403, str(err).encode("utf-8"))
+    current = df.timestamp
+    data_ts = df.data_timestamp
+    current_meta = df.get_metadata()
+    data_type = df.get_datafile_metadata().get("Content-Type", "")
+    old_delete_at = current_meta.get("X-Delete-At")
+    df.close()
+    if current >= ts:
+        raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
+                        {"X-Backend-Timestamp": current.internal})
+    lock = object_lock.lock_headers(req.headers)
+    weaker = object_lock.weakening(current_meta, lock, req.headers.get(object_lock.BYPASS, ""))
+    if weaker:
+        raise HTTPError(403, "Object lock: " + weaker)
+    metadata = {k: v for k, v in req.headers.items()
+                if v and (k.lower().startswith(POST_PREFIXES)
+                          or (k in constraints.OBJECT_STORED_HEADERS
+                              and k != "X-Static-Large-Object"))}
+    metadata.update(object_lock.lock_headers(current_meta))  # a POST keeps the lock
+    metadata.update(lock)
+    metadata.update({"X-Timestamp": ts.internal, "name": df.name or ""})
+    if delete_at:
+        metadata["X-Delete-At"] = delete_at
+    new_ctype = req.headers.get("Content-Type")
+    if new_ctype:
+        metadata.update({"Content-Type": new_ctype, CONTENT_TYPE_TIMESTAMP: ts.internal})
+    elif CONTENT_TYPE_TIMESTAMP in current_meta:  # an earlier POST's type stays
+        metadata.update({"Content-Type": current_meta["Content-Type"],
+                         CONTENT_TYPE_TIMESTAMP: current_meta[CONTENT_TYPE_TIMESTAMP]})
+    try:
+        df.write_metadata(metadata)
+    except DiskFileNoSpace:
+        raise HTTPError(507, "Not enough space on %s" % df.device) from None
+    server.update_expirer_queue(req, df, segs, policy, ts, old_delete_at, delete_at)
+    if new_ctype and new_ctype != current_meta.get("Content-Type"):
+        _update_listed_type(server, req, df, segs, policy, current_meta, data_ts, ts,
+                            listing.listed_type_after_post(new_ctype, data_type))
+    return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
+
+
+def _update_listed_type(server: "ObjectController", req: Request, df: DiskFile,
+                        segs: List[Optional[str]], policy_index: int, meta: Dict[str, str],
+                        data_ts: Timestamp, ts: Timestamp, ctype: str) -> None:
+    """Tell the container listing the object's new type. The row keeps
+    the data's time (its ``last_modified``) with an offset that grows
+    with the POST's, so a later POST, or a replica's, still wins and a
+    later PUT beats them all."""
+    row_ts = Timestamp(data_ts, offset=max(ts.raw - data_ts.raw, 1))
+    server.update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT", segs,
+                             policy_index, {
+                                 "X-Timestamp": row_ts.internal,
+                                 "X-Size": meta.get("X-Object-Sysmeta-Ec-Content-Length",
+                                                    meta.get("Content-Length", "0")),
+                                 "X-Content-Type": ctype,
+                                 "X-Etag": meta.get(footers.LISTING_ETAG) or meta.get(
+                                     "X-Object-Sysmeta-Ec-Etag", meta.get("ETag", ""))})

@@ -1,0 +1,110 @@
+"""Reading an object PUT's body, and the metadata footers after it.
+
+The proxy may send the body inside a MIME footer document
+(``X-Backend-Obj-Metadata-Footer: yes``) so that metadata only known once
+the body has streamed (encryption's ETag, a checksum) is committed with
+the data in one write; the object server then says in its ``100
+Continue`` that it reads them. Every read from the client is bounded by
+``client_timeout``: a timeout is 408, a malformed document 400, a client
+gone 499, a body whose MD5 is not the ETag sent 422 -- nothing is
+published then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+from webob import Request
+
+from objstore.common import concurrency, constraints, footers
+from objstore.common.http import errors
+from objstore.common.storage_server import HTTPError
+from objstore.common.utils import new_md5
+from objstore.common.wsgi import continue_headers
+from objstore.obj.diskfile import DiskFileNoSpace
+
+
+class BodyReader:
+    """How one object server reads request bodies."""
+
+    def __init__(self, client_timeout: float, chunk_size: int) -> None:
+        self.client_timeout = client_timeout
+        self.chunk_size = chunk_size
+
+    def open(self, req: Request) -> Tuple[Optional[int], Any, Optional[footers.FooterDocument]]:
+        """The object's length (if known), where its bytes are read from,
+        and the footer document they sit in when the proxy sends one."""
+        if req.headers.get(footers.METADATA_FOOTER, "").lower() != "yes":
+            return req.content_length, req.environ["wsgi.input"], None
+        length = None
+        raw = req.headers.get(footers.OBJ_CONTENT_LENGTH)
+        if raw is not None:
+            if not raw.isdigit():
+                raise HTTPError(400, "Bad %s" % footers.OBJ_CONTENT_LENGTH)
+            length = int(raw)
+        continue_headers(req.environ, {footers.FOOTER_ACK: "yes"})  # "I read them"
+        with self._reading("the request body", ""):
+            document = footers.FooterDocument(req.environ["wsgi.input"],
+                                              req.headers.get(footers.MIME_BOUNDARY, ""),
+                                              self.chunk_size)
+        return length, document.body, document
+
+    @contextlib.contextmanager
+    def _reading(self, what: str, when: str) -> Iterator[None]:
+        """Read part of a footer document from the client: a timeout is
+        408, a malformed document 400, a client gone 499."""
+        try:
+            with concurrency.ChunkReadTimeout(self.client_timeout):
+                yield
+        except concurrency.ChunkReadTimeout:
+            raise HTTPError(408, "Timed out reading %s" % what) from None
+        except footers.FooterError as err:
+            raise HTTPError(400, "Bad footer document: %s" % err) from None
+        except (OSError, ValueError):
+            raise HTTPError(499, "Client disconnected" + when) from None
+
+    def footer_metadata(self, document: footers.FooterDocument, etag: str) -> Dict[str, str]:
+        """The footer metadata to store; the data part's MD5 checked
+        against the proxy's."""
+        with self._reading("the footer metadata", " before the footer metadata"):
+            sent = document.footers()
+        expected = sent.get("Etag", "").strip('"').lower()
+        if expected and expected != etag:
+            raise HTTPError(422, "ETag %s does not match the body's MD5 %s" % (expected, etag))
+        return footers.stored_footers(sent)
+
+    def receive(self, req: Request, stream: Any, writer: Any, length: Optional[int]) -> str:
+        """Copy the body to ``writer``; the MD5 hex of it, or an HTTPError."""
+        md5 = new_md5()
+        max_size = constraints.LIMITS["max_file_size"]
+        while length is None or writer.bytes_written < length:
+            want = self.chunk_size
+            if length is not None:
+                want = min(want, length - writer.bytes_written)
+            try:
+                with concurrency.ChunkReadTimeout(self.client_timeout):
+                    chunk = stream.read(want)
+            except concurrency.ChunkReadTimeout:
+                raise HTTPError(408, "Timed out reading the request body") from None
+            except footers.FooterError as err:
+                raise HTTPError(400, "Bad footer document: %s" % err) from None
+            except (OSError, ValueError):
+                raise HTTPError(499, "Client disconnected") from None
+            if not chunk:
+                break
+            md5.update(chunk)
+            try:
+                writer.write(chunk)
+            except DiskFileNoSpace:
+                raise HTTPError(507, "Device is full") from None
+            if writer.bytes_written > max_size:
+                raise HTTPError(413, errors.TOO_LARGE)
+        if length is not None and writer.bytes_written < length:
+            raise HTTPError(499, "Client disconnected after %d of %d bytes"
+                            % (writer.bytes_written, length))
+        etag = md5.hexdigest()
+        sent = req.headers.get("ETag", "").strip().strip('"').lower()
+        if sent and sent != etag:
+            raise HTTPError(422, "ETag %s does not match the body's MD5 %s" % (sent, etag))
+        return etag
