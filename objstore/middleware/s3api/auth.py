@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
 from objstore.middleware.s3api import sigv2, sigv4
@@ -122,6 +122,21 @@ def _v2_date(headers: Dict[str, str]) -> datetime:
     return parsed
 
 
+SECURITY_TOKEN = "x-amz-security-token"
+
+
+def refuse_session_token(names: Iterable[str]) -> None:
+    """S3's ``InvalidToken`` when a request (header, presigned query or POST
+    form field ``names``) carries a session token: objstore issues no
+    temporary credentials (no STS), so no token can be valid, and signing
+    the request with the key alone would ignore what the token limits."""
+    if any(name.lower() == SECURITY_TOKEN for name in names):
+        raise S3Error("InvalidToken", "The provided token is malformed or otherwise "
+                      "invalid: this store has no temporary credentials (no STS); sign "
+                      "with an access key and secret and send no x-amz-security-token.",
+                      Token=SECURITY_TOKEN)
+
+
 def parse_signature(env: Dict[str, Any], auth_path: str,
                     now: Optional[float] = None) -> Signature:
     """The request's signature, parsed and time-checked.
@@ -136,6 +151,7 @@ def parse_signature(env: Dict[str, Any], auth_path: str,
     path_info = env.get("PATH_INFO", "")
     query_string = env.get("QUERY_STRING", "")
     pairs = sigv4.parse_query(query_string)
+    refuse_session_token(list(headers) + [name for name, _ in pairs])
     auth = env.get("HTTP_AUTHORIZATION", "")
     if auth.startswith("AWS4-HMAC-SHA256 "):
         sig: Signature = sigv4.parse_authorization(auth, method, _raw_path(env), path_info,

@@ -33,6 +33,7 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidAccessKeyId": (403, "The access key you gave is not known here; use "
                                 "<account>:<user> of an existing user."),
     "InvalidArgument": (400, "An argument of the request is invalid."),
+    "InvalidToken": (400, "The provided token is malformed or otherwise invalid."),
     "InvalidBucketAclWithObjectOwnership": (400, "Bucket cannot have ACLs set with "
                                                  "ObjectOwnership's BucketOwnerEnforced "
                                                  "setting."),

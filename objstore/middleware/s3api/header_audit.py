@@ -225,7 +225,8 @@ IMPLEMENTED: Dict[str, str] = {
     "x-amz-checksum-*": "checksums", "x-amz-sdk-checksum-algorithm": "body",
     "x-amz-checksum-mode": "objects", "x-amz-checksum-type": "multipart_checksums",
     "x-amz-content-sha256": "sigv4", "x-amz-decoded-content-length": "chunked",
-    "x-amz-trailer": "chunked", "x-amz-date": "sigv4", "x-amz-security-token": "auth",
+    "x-amz-trailer": "chunked", "x-amz-date": "sigv4", "x-amz-security-token": "auth.refuse_session_token (400 InvalidToken: no "
+    "temporary credentials here)",
     "x-amz-object-attributes": "attributes", "x-amz-max-parts": "attributes",
     "x-amz-part-number-marker": "attributes", "x-amz-mp-object-size": "multipart",
     "x-amz-if-match-last-modified-time": "conditions.check_delete (DeleteObject)",

@@ -38,6 +38,7 @@ from webob import Response
 from objstore.common.form_data import FormDataError, FormDataReader, Part, boundary_of
 from objstore.middleware.s3api import (access, acl_checks, header_audit, objects, ownership,
                                        public, sigv2, sigv4, tagging)
+from objstore.middleware.s3api import auth
 from objstore.middleware.s3api.auth import AuthState
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -127,6 +128,7 @@ def read_form(env: Dict[str, Any]) -> Form:
 
 
 def _signature(fields: Dict[str, str]) -> Optional[PostSignature]:
+    auth.refuse_session_token(fields)
     policy = fields.get("policy")
     if "x-amz-signature" in fields or "x-amz-credential" in fields:
         algorithm = fields.get("x-amz-algorithm", "")

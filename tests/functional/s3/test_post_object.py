@@ -330,3 +330,32 @@ def test_a_large_form_upload_streams_through_the_proxy_in_bounded_memory(s3, buc
     assert s3.head_object(Bucket=bucket, Key="big.bin")["ETag"] == '"%s"' % digest.hexdigest()
     assert 0 < sampler.peak["proxy"] < 200 * 1024, "proxy reached %d MB" % (
         sampler.peak["proxy"] // 1024)
+
+
+def _session_client(**config):
+    """boto3 with temporary credentials (a session token), as an STS user has."""
+    return boto3.client("s3", endpoint_url=PROXY, region_name="us-east-1",
+                        aws_access_key_id="test:tester", aws_secret_access_key="testing",
+                        aws_session_token="FwoGZXIvYXdzEXAMPLETOKEN",
+                        config=Config(retries={"max_attempts": 1}, **config))
+
+
+def test_a_form_with_temporary_credentials_is_invalid_token_and_stores_nothing(s3, bucket):
+    form = _session_client(signature_version="s3v4").generate_presigned_post(
+        bucket, "temp.txt", ExpiresIn=300)
+    assert "x-amz-security-token" in form["fields"]
+    status, code, message = error_of(post(form))
+    assert (status, code) == (400, "InvalidToken")
+    assert "no temporary credentials" in message
+    assert missing(s3, bucket, "temp.txt")
+
+
+def test_requests_with_a_session_token_are_invalid_token(s3, bucket):
+    temp = _session_client(signature_version="s3v4")
+    assert code_of(lambda: temp.put_object(Bucket=bucket, Key="t", Body=b"x")) == \
+        ("InvalidToken", 400)
+    assert missing(s3, bucket, "t")
+    url = temp.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "t"})
+    assert "X-Amz-Security-Token" in url
+    resp = requests.get(url, timeout=30)
+    assert resp.status_code == 400 and "<Code>InvalidToken</Code>" in resp.text

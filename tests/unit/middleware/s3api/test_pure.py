@@ -390,3 +390,12 @@ def test_error_bodies_name_code_message_resource_and_request_id():
     for part in ("<Code>NoSuchKey</Code>", "<Resource>/b/a&lt;b</Resource>",
                  "<RequestId>tx1</RequestId>", "<Key>a&lt;b</Key>", "<Message>"):
         assert part in body
+
+
+def test_a_session_token_anywhere_is_invalid_token():
+    from objstore.middleware.s3api.errors import S3Error
+    auth.refuse_session_token(["x-amz-date", "authorization"])
+    for names in (["X-Amz-Security-Token"], ["x-amz-security-token", "key"]):
+        with pytest.raises(S3Error) as err:
+            auth.refuse_session_token(names)
+        assert (err.value.status, err.value.code) == (400, "InvalidToken")
