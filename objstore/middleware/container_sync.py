@@ -16,6 +16,8 @@ written to -- the request:
 * may store an SLO manifest as it is (``objstore.slo_override``), since the
   other cluster sends its stored manifest, possibly before the segments.
 
+Only object requests a daemon makes (HEAD, PUT, POST, DELETE) are judged
+so; on anything else the header means nothing and the usual auth applies.
 A daemon syncing to a full URL (no realm) sends the container's
 ``X-Container-Sync-Key`` itself on object requests instead; it must equal
 the receiving container's key. A bad signature or key is 401 and touches
@@ -44,6 +46,9 @@ INBOUND_X_TIMESTAMP = sync_realms.INBOUND_X_TIMESTAMP_ENV
 SLO_OVERRIDE = sync_realms.SLO_OVERRIDE_ENV
 AUTH_ENV = "HTTP_" + sync_realms.SYNC_AUTH_HEADER.upper().replace("-", "_")
 KEY_ENV = "HTTP_X_CONTAINER_SYNC_KEY"
+#: What a sync daemon does, and only to objects: a signature never opens a
+#: container or account request, nor a read of an object's bytes.
+SYNC_METHODS = frozenset(("HEAD", "PUT", "POST", "DELETE"))
 INVALID_AUTH_TEXT = ("X-Container-Sync-Auth header not valid; contact cluster operator "
                      "for support.")
 FULL_URL_TEXT = ("Full URLs are not allowed for X-Container-Sync-To values. Only realm "
@@ -76,7 +81,8 @@ class ContainerSyncMiddleware:
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         target = split_swift_path(env)
-        if AUTH_ENV in env or (KEY_ENV in env and target is not None and target[2]):
+        if (AUTH_ENV in env or KEY_ENV in env) and target is not None and target[2] \
+                and env.get("REQUEST_METHOD") in SYNC_METHODS:
             denied = self._check_sync_request(env)
             if denied is not None:
                 return denied(env, start_response)

@@ -138,3 +138,19 @@ def test_a_clients_own_x_timestamp_is_still_ignored(http_api, conn, container):
     resp = http_api.request("PUT", path, body=b"x", headers={"X-Timestamp": "1000.00000"})
     assert resp.status == 201
     assert float(conn.head_object(container, "o")["x-timestamp"]) > time.time() - 600
+
+
+@pytest.mark.parametrize("method,obj", [("DELETE", None), ("POST", None), ("GET", "o")])
+def test_a_signature_opens_no_container_request_and_no_object_read(http_api, conn, synced,
+                                                                   method, obj):
+    conn.put_object(synced, "o", b"kept")
+    ts = "%.5f" % time.time()
+    path = "%s/%s" % (http_api.path(user="admin"), synced) + ("/" + obj if obj else "")
+    nonce = uuid.uuid4().hex
+    sig = sync_realms.sign(method, path, ts, nonce, realm_key(), "sek")
+    resp = http_api.request(method, path, user=None, headers={
+        "X-Timestamp": ts, sync_realms.SYNC_AUTH_HEADER: "saio %s %s" % (nonce, sig),
+        "X-Container-Read": ".r:*"})
+    assert resp.status == 401  # tempauth's answer to a request without a token
+    assert conn.get_object(synced, "o")[1] == b"kept"
+    assert "x-container-read" not in conn.head_container(synced)
