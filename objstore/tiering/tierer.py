@@ -113,11 +113,15 @@ class Tierer(Daemon):
         return stats
 
     def recon(self, stats: Dict[str, Any]) -> Dict[str, Any]:
-        """What ``/recon/tiering`` answers (the dashboard's tiering panel)."""
+        """What ``/recon/tiering`` answers (the dashboard's tiering panel):
+        each tier with the number of tracked objects in it, move rows per
+        state, the last moves."""
+        counts = self.db.tier_counts()
         return {"last_pass": time.time(), "stats": stats,
                 "tiers": {t.name: {"policy": t.policy, "min_reads": t.min_reads,
-                                   "objects": 0} for t in self.tiering.tiers},
-                "objects_per_tier": self.db.tier_counts(),
+                                   "storage_class": t.storage_class,
+                                   "objects": counts.get(t.name, 0)}
+                          for t in self.tiering.tiers},
                 "moves": self.db.state_counts(),
                 "recent_moves": [m.as_dict() for m in self.db.history(0.0, RECENT_MOVES)]}
 

@@ -20,6 +20,7 @@ import swiftclient
 
 from tests.functional.conftest import PROXY, connect
 from objstore.common.daemon import load_daemon_conf
+from objstore.common.recon import fetch_recon
 from objstore.tiering.client import InternalClient
 from objstore.tiering.tierer import Tierer
 from tests.functional.tiering_support import LATER, SAIO_DIR, TIERER_CONF, admin_get, \
@@ -29,20 +30,21 @@ BODY = os.urandom(300 * 1024)
 ETAG = hashlib.md5(BODY).hexdigest()
 
 
-@pytest.fixture
-def silver(conn, delete_container):
-    name = "tier-" + uuid.uuid4().hex[:10]
-    conn.put_container(name, headers={"X-Storage-Policy": "silver"})
+def _policy_container(conn, delete_container, policy):
+    name = "tier%s-%s" % (policy[0], uuid.uuid4().hex[:10])
+    conn.put_container(name, headers={"X-Storage-Policy": policy})
     yield name
     delete_container(conn, name)
+
+
+@pytest.fixture
+def silver(conn, delete_container):
+    yield from _policy_container(conn, delete_container, "silver")
 
 
 @pytest.fixture
 def gold(conn, delete_container):
-    name = "tierg-" + uuid.uuid4().hex[:10]
-    conn.put_container(name, headers={"X-Storage-Policy": "gold"})
-    yield name
-    delete_container(conn, name)
+    yield from _policy_container(conn, delete_container, "gold")
 
 
 @pytest.fixture(scope="module")
@@ -197,8 +199,13 @@ def test_info_shows_the_tiers(saio):
 
 def _hot(reseller, path, count=50):
     """Make ``path`` hot at once (a counts batch, as a CDN would send)."""
+    _hot_many(reseller, [path], count)
+
+
+def _hot_many(reseller, paths, count=50):
     req = urllib.request.Request(PROXY + "/tiering/counts", method="POST",
-                                 data=json.dumps([{"path": path, "count": count}]).encode(),
+                                 data=json.dumps([{"path": p, "count": count}
+                                                  for p in paths]).encode(),
                                  headers={"X-Auth-Token": reseller.get_auth()[1]})
     with urllib.request.urlopen(req, timeout=10) as resp:
         assert resp.status == 202
@@ -265,3 +272,44 @@ def test_a_client_delete_during_a_move_is_not_undone(conn, silver, reseller, int
     assert _tiers_bodies(internal, "gold", path) == []
     status = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)
     assert status["moves"][0]["state"] == "abandoned" and status["tracked"] is False
+
+
+def test_a_large_object_moves_segment_by_segment_and_reads_whole(conn, silver, reseller):
+    seg = [os.urandom(1024 * 1024) for _ in range(2)]
+    manifest = []
+    for i, data in enumerate(seg):
+        conn.put_object(silver, "seg/%d" % i, data)
+        manifest.append({"path": "/%s/seg/%d" % (silver, i),
+                         "etag": hashlib.md5(data).hexdigest(), "size_bytes": len(data)})
+    conn.put_object(silver, "big", json.dumps(manifest),
+                    query_string="multipart-manifest=put")
+    before = conn.head_object(silver, "big")
+    paths = ["/v1/AUTH_test/%s/%s" % (silver, n) for n in ("seg/0", "seg/1", "big")]
+    _hot_many(reseller, paths)
+    run_tierer()
+    assert tier_of(conn, silver, "seg/0") == "gold" and tier_of(conn, silver, "seg/1") == "gold"
+    status = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + paths[2])
+    assert status["moves"][0]["state"] == "abandoned"
+    assert "manifests" in status["moves"][0]["detail"]
+    headers, body = conn.get_object(silver, "big")
+    assert body == seg[0] + seg[1]
+    assert headers["etag"] == before["etag"]
+    assert "x-object-storage-tier" not in headers  # the manifest itself stays
+    _h, part = conn.get_object(silver, "big", headers={"Range": "bytes=1048570-1048579"})
+    assert part == (seg[0] + seg[1])[1048570:1048580]
+
+
+def test_recon_reports_objects_per_tier_and_the_last_moves(conn, silver, reseller):
+    conn.put_object(silver, "seen", BODY)
+    path = "/v1/AUTH_test/%s/seen" % silver
+    _hot(reseller, path)
+    run_tierer()
+    node1 = int(os.environ.get("SAIO_PORT_BASE", "6200")) + 10
+    status, doc = fetch_recon("127.0.0.1", node1, "tiering", 10)
+    assert status == 200
+    assert set(doc["tiers"]) == {"gold", "silver", "bronze"}
+    assert doc["tiers"]["gold"]["policy"] == "gold" and doc["tiers"]["gold"]["objects"] >= 1
+    assert doc["moves"]["done"] >= 1
+    recent = [m for m in doc["recent_moves"] if m["path"] == path]
+    assert recent and recent[0]["state"] == "done" and recent[0]["to_tier"] == "gold"
+    assert doc["stats"]["moved"] >= 1 and doc["last_pass"] > 0

@@ -1,0 +1,121 @@
+"""The tiering middleware's decisions: what it counts, and how it answers
+a tier pointer from its body (the storage below is a plain WSGI app here;
+tests/functional/test_tiering.py runs it on the SAIO)."""
+
+import pytest
+from webob import Request, Response
+
+from objstore.common.tiering import config as tconf
+from objstore.common.tiering import journal
+from objstore.middleware.tiering import TIERER_SOURCE, Tiering
+
+BODY = b"0123456789" * 10
+ETAG = "e" * 32
+POINTER = {tconf.TIER_LOCATION: "ec21/abc/1700000000.00000", tconf.TIER_NAME: "bronze",
+           tconf.TIER_SIZE: str(len(BODY)), "X-Object-Meta-Color": "blue",
+           "Content-Type": "image/png", "Last-Modified": "Tue, 14 Nov 2023 22:13:21 GMT",
+           "ETag": ETAG, "Content-Length": "0"}
+
+
+class Storage:
+    """Answers a pointer at /v1/AUTH_a/c/moved, its body under .tiers, and a
+    plain object anywhere else; records what it was asked."""
+
+    def __init__(self, body_status=200):
+        self.seen = []
+        self.body_status = body_status
+
+    def __call__(self, env, start_response):
+        req = Request(env)
+        self.seen.append((req.method, req.path, req.headers.get("Range"),
+                          env.get("swift.authorize_override")))
+        if req.path == "/v1/AUTH_a/c/moved":
+            resp = Response(status=200, headers=POINTER, body=b"")
+        elif req.path.startswith("/v1/.tiers/"):
+            if self.body_status != 200:
+                resp = Response(status=self.body_status)
+            elif req.range:
+                resp = Response(status=206, body=BODY[10:20], content_type="image/png")
+                resp.headers.update({"Content-Range": "bytes 10-19/%d" % len(BODY),
+                                     "ETag": ETAG})
+            else:
+                resp = Response(status=200, body=BODY, content_type="image/png")
+                resp.headers["ETag"] = ETAG
+        elif req.path.endswith("/missing"):
+            resp = Response(status=404)
+        else:
+            resp = Response(status=201 if req.method == "PUT" else 200, body=b"plain")
+        return resp(env, start_response)
+
+
+@pytest.fixture
+def conf(tmp_path):
+    tiers = [tconf.Tier("bronze", "ec21", 1, 0, "GLACIER_IR"),
+             tconf.Tier("gold", "gold", 0, 5, "STANDARD")]
+    return tconf.TieringConfig(tiers, window=60, bucket=5, flush_interval=3600,
+                               journal_dir=str(tmp_path / "journal"))
+
+
+def _counts(mw):
+    mw.counter.flush_now()
+    rows = []
+    journal.collect(mw.conf.journal_dir, lambda n: False, lambda n, r: rows.extend(r))
+    totals = {}
+    for path, _bucket, n in rows:
+        totals[path] = totals.get(path, 0) + n
+    return totals
+
+
+def test_object_gets_are_counted_and_puts_tracked_nothing_else(conf):
+    mw = Tiering(Storage(), {}, conf)
+    for _ in range(3):
+        assert Request.blank("/v1/AUTH_a/c/o").get_response(mw).status_int == 200
+    assert Request.blank("/v1/AUTH_a/c/new", method="PUT").get_response(mw).status_int == 201
+    Request.blank("/v1/AUTH_a/c/o", method="HEAD").get_response(mw)
+    Request.blank("/v1/AUTH_a/c/missing").get_response(mw)
+    Request.blank("/v1/AUTH_a/c").get_response(mw)
+    Request.blank("/v1/.hidden/c/o").get_response(mw)
+    Request.blank("/v1/AUTH_a/c/o", environ={"swift.source": TIERER_SOURCE}).get_response(mw)
+    assert _counts(mw) == {"/v1/AUTH_a/c/o": 3, "/v1/AUTH_a/c/new": 0}
+
+
+def test_a_pointer_is_answered_from_its_body_with_the_pointer_s_metadata(conf):
+    storage = Storage()
+    mw = Tiering(storage, {}, conf)
+    resp = Request.blank("/v1/AUTH_a/c/moved").get_response(mw)
+    assert resp.status_int == 200 and resp.body == BODY
+    assert resp.headers["X-Object-Meta-Color"] == "blue"
+    assert resp.headers["Content-Type"] == "image/png"
+    assert resp.headers["Content-Length"] == str(len(BODY))
+    assert resp.headers["ETag"] == ETAG
+    assert resp.headers[tconf.STORAGE_TIER] == "bronze"
+    assert resp.headers[tconf.S3_STORAGE_CLASS] == "GLACIER_IR"
+    assert storage.seen[-1] == ("GET", "/v1/.tiers/ec21/abc/1700000000.00000", None, True)
+    assert _counts(mw) == {"/v1/AUTH_a/c/moved": 1}
+
+
+def test_a_ranged_read_of_a_pointer_reads_the_range_of_the_body(conf):
+    storage = Storage()
+    resp = Request.blank("/v1/AUTH_a/c/moved", headers={"Range": "bytes=10-19"}).get_response(
+        Tiering(storage, {}, conf))
+    assert resp.status_int == 206 and resp.body == BODY[10:20]
+    assert resp.headers["Content-Range"] == "bytes 10-19/%d" % len(BODY)
+    assert storage.seen[-1][2] == "bytes=10-19"
+
+
+@pytest.mark.parametrize("status", [404, 503])
+def test_a_pointer_whose_body_is_missing_answers_503_never_an_empty_200(conf, status):
+    resp = Request.blank("/v1/AUTH_a/c/moved").get_response(
+        Tiering(Storage(body_status=status), {}, conf))
+    assert resp.status_int == 503
+    assert resp.body != b"" and BODY not in resp.body
+
+
+def test_without_tiers_everything_passes_through(tmp_path):
+    (tmp_path / "objstore.conf").write_text("[storage-policy:0]\nname = gold\ndefault = yes\n")
+    storage = Storage()
+    mw = Tiering(storage, {"swift_dir": str(tmp_path)})
+    assert mw.conf is None
+    resp = Request.blank("/v1/AUTH_a/c/moved").get_response(mw)
+    assert resp.body == b"" and tconf.STORAGE_TIER not in resp.headers
+    assert Request.blank("/tiering/queue").get_response(mw).status_int == 200  # not ours
