@@ -15,7 +15,7 @@ from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPForbidden, HTTPNoContent, HTTPNotFound
 
 from objstore.account.broker import AccountBroker
-from objstore.common import concurrency, constraints
+from objstore.common import concurrency, constraints, reserved
 from objstore.common.config import config_true_value
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
@@ -171,7 +171,10 @@ class AccountServer(DatabaseServer):
         t = self.parse_target(req, 3, 3)
         broker = self.get_broker(t)
         info = self._info_or_404(broker)
-        return self.listing_response(req, "account", t.account, broker.list_containers,
+        # reserved containers (common/reserved.py) only for a middleware's own request
+        lister = broker.list_containers if reserved.allowed(req.headers) else \
+            (lambda params: broker.list_containers(reserved.hide_reserved(params)))
+        return self.listing_response(req, "account", t.account, lister,
                                      lambda e: container_item(e, self._policy_name),
                                      self._headers(info, broker),
                                      constraints.LIMITS["account_listing_limit"])

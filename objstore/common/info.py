@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 from webob import Request
 
+from objstore.common.reserved import ALLOW_HEADER
+
 Info = Dict[str, Any]
 INFOCACHE_KEY = "swift.infocache"
 FAKE_LISTING_HEADER = "X-Backend-Fake-Account-Listing"
@@ -179,6 +181,10 @@ def _head(env: Dict[str, Any], app: Any, path: str) -> Any:
         # Past the auth middleware too: an info lookup is the proxy's own.
         "swift.authorize_override": True,
     })
+    if "/\x00" in path:
+        # a middleware's reserved container (common/reserved.py): only the
+        # request for it got this far, so its info may be looked up
+        sub_env["HTTP_" + ALLOW_HEADER.upper().replace("-", "_")] = "true"
     _infocache(env)
     sub_env[INFOCACHE_KEY] = env[INFOCACHE_KEY]
     req = Request.blank(quote(path), environ=sub_env)

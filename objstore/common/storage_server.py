@@ -87,7 +87,9 @@ def split_target(req: Request, minsegs: int, maxsegs: int,
     non-negative integer.
     """
     try:
-        path = decode_name(req.environ.get("PATH_INFO", ""))
+        # only the proxy and the daemons reach a storage server: a segment
+        # starting with NUL is a reserved name (common/reserved.py)
+        path = decode_name(req.environ.get("PATH_INFO", ""), allow_reserved=True)
     except InvalidName:
         raise HTTPError(412, errors.INVALID_UTF8, content_type=errors.HTML) from None
     try:

@@ -27,6 +27,7 @@ from urllib.parse import quote
 from webob import Request, Response
 
 from objstore.common import constraints
+from objstore.common.reserved import ALLOW_HEADER
 from objstore.common.subrequest import (IterReader, close_response, stored_metadata,
                                         sub_request)
 from objstore.common.timestamp import Timestamp
@@ -85,11 +86,17 @@ def authorize(env: Dict[str, Any], info: Dict[str, Any], acl: str = "write_acl"
 
 class VersionsClient:
     """Pre-authorized subrequests of a versioning middleware, never archived
-    themselves (``source`` names the middleware in the logs)."""
+    themselves (``source`` names the middleware in the logs).
 
-    def __init__(self, app: WsgiApp, source: str) -> None:
+    ``reserved``: the middleware keeps its versions under reserved names
+    (``common/reserved.py``), so its subrequests may name them. Not for
+    one that writes where a client's header says (``versioned_writes``):
+    a client could then aim it at a reserved container."""
+
+    def __init__(self, app: WsgiApp, source: str, reserved: bool = False) -> None:
         self.app = app
         self.source = source
+        self.reserved = reserved
 
     def request(self, env: Dict[str, Any], method: str, path: str,
                 headers: Optional[Dict[str, str]] = None, query: str = "",
@@ -100,6 +107,8 @@ class VersionsClient:
                  constraints.CONTENT_TYPE_PARAMS_ENV: True}
         if raw:
             extra[RAW_ENV] = True
+        if self.reserved:
+            headers = dict(headers or {}, **{ALLOW_HEADER: "true"})
         return sub_request(self.app, env, method, path, query=query, headers=headers,
                            body=body, content_length=content_length, source=self.source,
                            extra=extra)

@@ -44,13 +44,13 @@ from webob import Request, Response
 
 from objstore.common import concurrency, constraints, registry
 from objstore.common.http import listing
+from objstore.common.http.paths import split_swift_path
 from objstore.common.config import config_true_value
 from objstore.common.http.errors import PLAIN, swift_error
-from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.info import clear_info_cache, get_container_info
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
-from objstore.common.utils import split_path
+from objstore.common.reserved import reserved_name
 from objstore.common.versions import BYPASS_ENV, VersionsClient, authorize
 from objstore.middleware.object_versions_listing import (  # noqa: F401 (names of this API)
     DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, VersionsListing, invert, split_version_name,
@@ -72,6 +72,15 @@ WsgiApp = Callable[..., Any]
 #: HEADs in flight at once for the version ids of a ?versions page
 ID_HEADS = 8
 _ID_KEY = "_objstore_version_id"
+
+
+def versions_container(container: str) -> str:
+    """Where a container first versioned now keeps its versions: a
+    reserved name (``\\x00versions\\x00<container>``) that no client can
+    create, read, list or delete. Containers versioned before reserved
+    names were used keep their ``.versions-<container>`` (the name is kept
+    in their sysmeta)."""
+    return reserved_name("versions", container)
 
 
 def valid_version_id(value: str) -> bool:
@@ -123,22 +132,20 @@ class ObjectVersioning:
     def __init__(self, app: WsgiApp, conf: Dict[str, str]) -> None:
         self.app = app
         self.conf = conf
-        self.client = VersionsClient(app, SOURCE)
+        self.client = VersionsClient(app, SOURCE, reserved=True)
         registry.register_info("object_versioning")
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         if env.get(BYPASS_ENV):
             return self.app(env, start_response)
-        try:
-            version, account, container, obj = split_path(
-                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
-        except (ValueError, UnicodeDecodeError):
+        target = split_swift_path(env)
+        if target is None:
             return self.app(env, start_response)
-        if version == "v1" and account and not container \
-                and env["REQUEST_METHOD"] == "GET":
-            return self._account_listing(env, account)(env, start_response)
-        if version != "v1" or not container:
+        account, container, obj = target
+        if container is None:
+            if env["REQUEST_METHOD"] == "GET":
+                return self._account_listing(env, account)(env, start_response)
             return self.app(env, start_response)
         if obj is None:
             return self._container(env, start_response, account, container)
@@ -187,7 +194,7 @@ class ObjectVersioning:
         given = env.pop("HTTP_" + CLIENT_HEADER.upper().replace("-", "_"), None)
         if given is not None and method in ("PUT", "POST"):
             enabled = config_true_value(given)
-            if enabled and len((VERSIONS_PREFIX + container).encode("utf-8")) > \
+            if enabled and len(versions_container(container).encode("utf-8")) > \
                     constraints.MAX_CONTAINER_NAME_LENGTH:
                 return _plain(400, "Container name too long to be versioned: its "
                                    "versions container would be longer than %d bytes"
@@ -198,7 +205,7 @@ class ObjectVersioning:
                                    "feature.")(env, start_response)
             env["HTTP_" + SYSMETA_ENABLED.upper().replace("-", "_")] = str(enabled)
             _info, known = self._enabled(env, account, container)
-            location = known or VERSIONS_PREFIX + container
+            location = known or versions_container(container)
             if enabled:
                 env["HTTP_" + SYSMETA_LOCATION.upper().replace("-", "_")] = location
                 if known is None:

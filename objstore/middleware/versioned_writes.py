@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 from urllib.parse import unquote
 
-from webob import Request, Response
+from webob import Response
 
 from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common import object_lock, registry
@@ -44,7 +44,7 @@ from objstore.common.info import get_container_info
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
-from objstore.common.utils import split_path
+from objstore.common.http.paths import split_swift_path
 from objstore.common.versions import (BYPASS_ENV, DELETE_MARKER_TYPE, VersionsClient,
                                       archive_name, archive_prefix, authorize,
                                       is_delete_marker)
@@ -77,13 +77,10 @@ class VersionedWrites:
         method = env.get("REQUEST_METHOD")
         if env.get(BYPASS_ENV) or method not in ("PUT", "POST", "DELETE"):
             return self.app(env, start_response)
-        try:
-            version, account, container, obj = split_path(
-                wsgi_to_str(env.get("PATH_INFO", "")), 1, 4, True)
-        except (ValueError, UnicodeDecodeError):
+        target = split_swift_path(env)
+        if target is None or target[1] is None:
             return self.app(env, start_response)
-        if not container or version != "v1":
-            return self.app(env, start_response)
+        account, container, obj = target
         if obj is None:
             bad = self._container_write(env)
             if bad is not None:

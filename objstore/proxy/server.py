@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from webob import Request, Response
 
-from objstore.common import constraints, logs, registry
+from objstore.common import constraints, logs, registry, reserved
 from objstore.common.http import errors
 from objstore.common.http.wsgi_str import InvalidName, decode_name
 from objstore.common.config import (config_float, config_int, config_true_value, swift_dir)
@@ -160,7 +160,10 @@ class Application:
         env.setdefault("objstore.proxy_app", self)
         self.trans_id(env)
         try:
-            path = decode_name(req.environ.get("PATH_INFO", ""))
+            # reserved names only for a middleware's own subrequests (the
+            # header is stripped from clients by gatekeeper)
+            path = decode_name(req.environ.get("PATH_INFO", ""),
+                               allow_reserved=reserved.allowed(req.headers))
         except InvalidName:
             return errors.invalid_utf8()
         if path == INFO_PATH:

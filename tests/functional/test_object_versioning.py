@@ -9,7 +9,8 @@ import pytest
 import swiftclient
 
 
-VERSIONS_PREFIX = ".versions-"
+def _container_count(conn):
+    return int(conn.head_account()["x-account-container-count"])
 
 
 @pytest.fixture
@@ -25,10 +26,9 @@ def versioned(conn):
         for row in rows:
             conn.delete_object(name, row["name"],
                                query_string="version-id=" + row["version_id"])
+        count = _container_count(conn)
         conn.delete_container(name)
-        with pytest.raises(swiftclient.ClientException) as err:
-            conn.head_container(VERSIONS_PREFIX + name)
-        assert err.value.http_status == 404
+        assert _container_count(conn) == count - 2  # its versions container went too
 
 
 def _raw(conn, method, path, headers=None, body=None):
@@ -143,32 +143,43 @@ def test_other_users_see_no_versions_and_cannot_enable_versioning(
         assert resp.status == 403 and b"secret" not in body, path
     # a non-admin's refused container write creates no versions container
     name = "fn-ov-denied-" + uuid.uuid4().hex[:8]
+    count = _container_count(conn)
     with pytest.raises(swiftclient.ClientException) as err:
         conn_nonadmin.put_container(name, headers={"X-Versions-Enabled": "true"})
     assert err.value.http_status == 403
-    for target in (name, VERSIONS_PREFIX + name):
-        with pytest.raises(swiftclient.ClientException) as err:
-            conn.head_container(target)
-        assert err.value.http_status == 404
+    with pytest.raises(swiftclient.ClientException) as err:
+        conn.head_container(name)
+    assert err.value.http_status == 404
+    assert _container_count(conn) == count
 
 
-def test_the_swift_cli_does_not_list_the_versions_container(conn, versioned):
-    """``swift list`` (a plain listing, rendered by listing_formats from the
-    JSON object_versioning thinned) shows the container, not its versions."""
+def test_the_versions_container_is_reserved_no_client_can_name_or_list_it(conn, versioned):
+    """The versions container is \\x00versions\\x00<container>: ``swift
+    list`` (listing_formats' plain text) and JSON listings leave it out,
+    and every request for it answers 412 "Invalid UTF8 or contains NULL",
+    the header that would allow it included (gatekeeper strips it)."""
     import os
     import subprocess
     import sys
     from tests.functional.conftest import AUTH_URL
     conn.put_object(versioned, "o", b"1")
     conn.put_object(versioned, "o", b"2")
-    conn.head_container(VERSIONS_PREFIX + versioned)  # it exists
-    auth = AUTH_URL
+    hidden = "/%s%s" % ("%00versions%00", versioned)
+    for method in ("PUT", "GET", "POST", "DELETE", "HEAD"):
+        for headers in ({}, {"X-Backend-Allow-Reserved-Names": "true"}):
+            status, _h, body = _raw(conn, method, hidden, headers)
+            assert status == 412, (method, headers)
+            assert body == (b"" if method == "HEAD" else b"Invalid UTF8 or contains NULL")
+        assert _raw(conn, method, hidden + "/o")[0] == 412
     swift = os.path.join(os.path.dirname(sys.executable), "swift")
-    out = subprocess.run([swift, "-A", auth, "-U", "test:tester", "-K", "testing", "list",
-                          "--prefix", VERSIONS_PREFIX], capture_output=True, text=True,
-                         check=True).stdout.split()
-    assert VERSIONS_PREFIX + versioned not in out
-    out = subprocess.run([swift, "-A", auth, "-U", "test:tester", "-K", "testing", "list",
-                          "--prefix", versioned], capture_output=True, text=True,
-                         check=True).stdout.split()
-    assert out == [versioned]
+    out = subprocess.run([swift, "-A", AUTH_URL, "-U", "test:tester", "-K", "testing", "list"],
+                         capture_output=True, text=True, check=True).stdout.split("\n")
+    assert versioned in out and not [n for n in out if "\x00" in n]
+    _h, rows = conn.get_account(full_listing=True)
+    assert not [r for r in rows if r["name"].startswith("\x00")]
+    for query in ("reverse=true", "prefix=%00", "marker=%00", "reverse=true&end_marker=%00"):
+        status, _h, body = _raw(conn, "GET", "?format=json&" + query)
+        assert b"\\u0000" not in body, query
+    # what is kept there is reached through the middleware only
+    _h, rows = conn.get_container(versioned, query_string="versions")
+    assert [(r["name"], r["is_latest"]) for r in rows] == [("o", True), ("o", False)]

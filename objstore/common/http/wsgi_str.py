@@ -85,14 +85,23 @@ def valid_utf8(value: object) -> bool:
     return "\x00" not in text
 
 
-def decode_name(value: str) -> str:
+def decode_name(value: str, allow_reserved: bool = False) -> str:
     """A WSGI path or name as text; :class:`InvalidName` if it is not valid
-    UTF-8 or contains NUL (the caller answers 412)."""
+    UTF-8 or contains NUL (the caller answers 412).
+
+    ``allow_reserved``: a path segment that *starts* with NUL is a reserved
+    name (``common/reserved.py``: hidden containers a middleware keeps,
+    which no client can name; NUL also separates its parts), and is let
+    through; NUL in any other segment is still refused."""
     try:
         text = wsgi_to_str(value)
     except UnicodeDecodeError:
         raise InvalidName("Invalid UTF8 or contains NULL") from None
-    if not valid_utf8(text):
+    checked = text
+    if allow_reserved and "\x00" in text:
+        checked = "/".join(seg.replace("\x00", "") if seg.startswith("\x00") else seg
+                           for seg in text.split("/"))
+    if not valid_utf8(checked):
         raise InvalidName("Invalid UTF8 or contains NULL")
     return text
 

@@ -10,7 +10,7 @@ import pytest
 
 from objstore.middleware.object_versioning import (
     SEPARATOR, VERSIONS_PREFIX, invert, split_version_name, uninvert, valid_version_id,
-    version_name)
+    version_name, versions_container)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "proxy"))
@@ -72,7 +72,6 @@ def base(cluster):
     assert status == 201
     yield "/v1/%s/%s" % (ACCOUNT, name)
     _empty(cluster, "/v1/%s/%s" % (ACCOUNT, name), versions=True)
-    _empty(cluster, "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, name))
     assert cluster.request("HEAD", "/v1/%s/%s" % (ACCOUNT, name))[0] == 404
 
 
@@ -201,9 +200,13 @@ def test_a_container_with_versions_is_not_deleted(cluster, base):
     assert (status, body) == (409, b"Delete all versions before deleting container.")
     for _name, version_id, _l, _t in _versions(cluster, base):
         assert cluster.request("DELETE", "%s/o?version-id=%s" % (base, version_id))[0] == 204
+    count = _container_count(cluster)
     assert cluster.request("DELETE", base)[0] == 204
-    versions = "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, base.rsplit("/", 1)[1])
-    assert cluster.request("HEAD", versions)[0] == 404
+    assert _container_count(cluster) == count - 2  # its versions container went too
+
+
+def _container_count(cluster):
+    return int(cluster.request("HEAD", "/v1/" + ACCOUNT)[1]["X-Account-Container-Count"])
 
 
 def test_a_kept_version_is_restored_by_copy(cluster, base):
@@ -435,30 +438,35 @@ def test_versions_listing_reads_pages_and_jumps_over_folded_directories(monkeypa
     assert whole[2] == list(reversed(whole[0]))
 
 
-def test_account_listings_do_not_show_versions_containers(cluster, base):
-    """The versions container stays out of the account's JSON listing
-    (paged too), while a container a client named like one is listed."""
+def test_the_versions_container_has_a_reserved_name_no_client_can_use(cluster, base):
+    """The versions container is \\x00versions\\x00<container>: counted in
+    the account, in none of its listings, and every request a client makes
+    for it is 412 "Invalid UTF8 or contains NULL", as Swift answers, the
+    header that would allow it included (gatekeeper strips it)."""
     name = base.rsplit("/", 1)[1]
     assert cluster.request("PUT", base + "/o", body=b"1")[0] == 201
     assert cluster.request("PUT", base + "/o", body=b"2")[0] == 201
-    own = "/v1/%s/%s%s-mine" % (ACCOUNT, VERSIONS_PREFIX, name)
-    assert cluster.request("PUT", own)[0] == 201
-    try:
-        assert cluster.request("HEAD", "/v1/%s/%s%s" % (ACCOUNT, VERSIONS_PREFIX, name))[0] \
-            == 204
-        prefix = "&prefix=" + VERSIONS_PREFIX
-        _s, _h, body = cluster.request("GET", "/v1/%s?format=json%s" % (ACCOUNT, prefix))
-        assert [r["name"] for r in json.loads(body)] == [VERSIONS_PREFIX + name + "-mine"]
-        # a page the hidden container thinned is filled from what follows
-        _s, _h, body = cluster.request("GET", "/v1/%s?format=json&limit=1&marker=%s%s"
-                                       % (ACCOUNT, VERSIONS_PREFIX, name[:-1]))
-        assert [r["name"] for r in json.loads(body)] == [VERSIONS_PREFIX + name + "-mine"]
-        _s, _h, body = cluster.request("GET", "/v1/%s?format=json&limit=10000" % ACCOUNT)
-        names = [r["name"] for r in json.loads(body)]
-        assert name in names and VERSIONS_PREFIX + name not in names
-    finally:
-        cluster.request("DELETE", own)
-
+    assert versions_container(name) == "\x00versions\x00" + name
+    hidden = "/v1/%s/%s" % (ACCOUNT, versions_container(name))
+    for method in ("PUT", "HEAD", "GET", "POST", "DELETE"):
+        for headers in ({}, {"X-Backend-Allow-Reserved-Names": "true"}):
+            status, _h, body = cluster.request(method, hidden, headers)
+            assert status == 412, (method, headers)
+            if method != "HEAD":
+                assert body == b"Invalid UTF8 or contains NULL"
+        assert cluster.request(method, hidden + "/o%01x", {})[0] == 412
+    _s, _h, body = cluster.request("GET", "/v1/%s?format=json&limit=10000" % ACCOUNT)
+    names = [r["name"] for r in json.loads(body)]
+    assert name in names and not [n for n in names if "\x00" in n]
+    assert _container_count(cluster) == len(names) + 1  # counted, as Swift's
+    for query in ("reverse=true", "limit=1", "prefix=%00", "marker=%00", "end_marker=%01",
+                  "reverse=true&end_marker=%00"):
+        _s, _h, body = cluster.request("GET", "/v1/%s?format=json&%s" % (ACCOUNT, query))
+        assert not [r for r in json.loads(body) if "\x00" in r["name"]], query
+    status, _h, body = cluster.request("GET", "/v1/%s?prefix=%%00" % ACCOUNT)
+    assert status == 204 and body == b""
+    # the version itself is kept there and readable through the middleware
+    assert [r[2] for r in _versions(cluster, base)] == [True, False]
 
 def test_version_ids_are_listed_not_shown_to_clients_and_survive_a_post(cluster, base):
     """A versioned write lists its id (``?versions`` reads it from the row);
