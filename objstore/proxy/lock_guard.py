@@ -9,7 +9,9 @@ container whose sysmeta asks for it (``object_lock.CONTAINER_GUARD``, which
 s3api sets on a lock-enabled bucket and its versions and segments
 containers) the proxy asks the nodes first, with a HEAD in node order:
 
-* a locked copy on any node it asks is 403 before anything is written;
+* a locked copy on any node it asks is 403 before anything is written
+  (the handoffs are asked as well while no node has shown the object, as
+  a copy written during an outage may sit on one until replication);
 * unless a primary answered (a copy or a real 404), nobody who could hold
   the object was asked: 503, and nothing is written.
 
@@ -40,6 +42,7 @@ def delete_refusal(app: Any, ring: Any, part: int, path: str,
     bypass = headers.get(object_lock.BYPASS, "")
     getter = ObjectGetter(app, ring, part, path, "HEAD", head_headers)
     replicas, answered, primary_answered = len(getter.nodes.primaries), 0, False
+    found = False
     for source in getter.each_answer():
         source.close()
         if is_server_error(source.status):
@@ -47,11 +50,14 @@ def delete_refusal(app: Any, ring: Any, part: int, path: str,
         if "handoff_index" not in source.node:
             primary_answered = True
         if is_success(source.status):
+            found = True
             why = object_lock.refusal(source.headers, bypass)
             if why:
                 return 403, "Forbidden: object lock: " + why
         answered += 1
-        if answered >= replicas and primary_answered:
+        # Where no node showed the object yet, the handoffs are asked too: a
+        # copy written during an outage may sit on one until replication.
+        if found and answered >= replicas and primary_answered:
             break
     if not primary_answered:
         return 503, ("Service Unavailable: no primary node answered, so the object lock "

@@ -3,6 +3,7 @@ unit cluster with its fault-injecting relays: a DELETE that could reach
 only handoffs is 503 and writes nothing in a guarded container, and a
 locked copy is refused before any node is asked to delete."""
 
+import os
 import uuid
 
 from objstore.common import object_lock
@@ -43,3 +44,36 @@ def test_a_guarded_delete_goes_out_when_a_primary_answers(cluster):
         assert cluster.request("GET", path)[0] == 404
     finally:
         primaries[0].reset()
+
+
+def _drop_copy(cluster, relay, account, container, obj):
+    """Remove one node's copy from its disk (the state of a primary that was
+    down when the object was written)."""
+    import shutil
+    from objstore.obj.diskfile import DiskFileManager
+    from ring import Ring
+    i = cluster.relays.index(relay) + 1
+    mgr = DiskFileManager({"devices": os.path.join(cluster.root, "obj%d" % i),
+                           "mount_check": "false", "swift_dir": cluster.swift_dir})
+    part = Ring(cluster.swift_dir, ring_name="object").get_part(account, container, obj)
+    shutil.rmtree(mgr.get_diskfile("sdb%d" % i, str(part), account, container, obj).datadir)
+
+
+def test_a_locked_copy_only_on_a_handoff_is_found_while_the_primaries_answer_404(cluster):
+    c = "lg-" + uuid.uuid4().hex[:8]
+    assert cluster.request("PUT", "/v1/%s/%s" % (ACCOUNT, c),
+                           {object_lock.CONTAINER_GUARD: "on"})[0] == 201
+    name = "o-" + uuid.uuid4().hex[:8]
+    path = "/v1/%s/%s/%s" % (ACCOUNT, c, name)
+    primaries = cluster.object_relays(ACCOUNT, c, name)
+    for relay in primaries[:2]:
+        relay.mode = "down"
+    try:
+        # Written during an outage: the third primary and a handoff hold it, locked.
+        assert cluster.request("PUT", path, {object_lock.HOLD: "ON"}, b"held")[0] == 201
+    finally:
+        for relay in primaries[:2]:
+            relay.reset()
+    _drop_copy(cluster, primaries[2], ACCOUNT, c, name)
+    assert cluster.request("GET", path)[0] == 404  # every primary answers 404
+    assert cluster.request("DELETE", path)[0] == 403
