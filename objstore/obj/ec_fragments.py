@@ -30,6 +30,7 @@ from webob import Request, Response
 
 from objstore.common import footers
 from objstore.common.timestamp import Timestamp
+from objstore.obj import updates
 
 FRAG_INDEX = "X-Object-Sysmeta-Ec-Frag-Index"
 COMMIT = "X-Backend-Ec-Commit"
@@ -77,8 +78,7 @@ def commit(df: Any, req: Request, make_response: Any,
     if metadata is None:
         return make_response(404, b"No fragment of that timestamp here")
     send_update({"X-Timestamp": ts.internal,
-                 "X-Size": metadata.get("X-Object-Sysmeta-Ec-Content-Length",
-                                        metadata.get("Content-Length", "0")),
+                 "X-Size": updates.listed_size(metadata),
                  "X-Content-Type": metadata.get("Content-Type", "application/octet-stream"),
                  "X-Etag": metadata.get(footers.LISTING_ETAG) or metadata.get(
                      "X-Object-Sysmeta-Ec-Etag", metadata.get("ETag", ""))})

@@ -22,7 +22,6 @@ from objstore.common.logs import get_logger
 from objstore.common.part_power import NEXT_PART_POWER, parse_next_part_power
 from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
-from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
 from objstore.obj import ec_fragments, ssync, updates, write_conditions
@@ -212,7 +211,7 @@ class ObjectController(StorageServer):
                 raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self.update_containers(req, df, targets, "PUT", segs, policy_index, {
             "X-Timestamp": ts.internal,
-            "X-Size": metadata.get(TIER_SIZE) or metadata["Content-Length"],
+            "X-Size": updates.listed_size(metadata),
             "X-Content-Type": metadata["Content-Type"],
             "X-Etag": metadata.get(footers.LISTING_ETAG) or etag})
         self.update_expirer_queue(req, df, segs, policy_index, ts, old_delete_at, delete_at)

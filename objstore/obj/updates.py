@@ -27,6 +27,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from objstore.common import concurrency
 from objstore.common.http_client import http_connect
+from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.utils import fsync_dir, mkdirs
 from objstore.obj.writer import makedirs_durable
 
@@ -83,6 +84,13 @@ class UpdateTarget:
     @property
     def label(self) -> str:
         return "%s:%d/%s" % (self.host, self.port, self.device)
+
+
+def listed_size(metadata: Mapping[str, str]) -> str:
+    """The size a container lists for an object: a tier pointer's body's
+    (docs/tiering.md), an EC object's whole size, else what is stored."""
+    return metadata.get(TIER_SIZE) or metadata.get("X-Object-Sysmeta-Ec-Content-Length") \
+        or metadata.get("Content-Length", "0")
 
 
 def parse_targets(headers: Mapping[str, str], prefix: str = "X-Container"

@@ -47,6 +47,11 @@ def gold(conn, delete_container):
     yield from _policy_container(conn, delete_container, "gold")
 
 
+@pytest.fixture
+def bronze(conn, delete_container):
+    yield from _policy_container(conn, delete_container, "ec21")
+
+
 @pytest.fixture(scope="module")
 def reseller(saio):
     return connect("reseller")
@@ -313,3 +318,15 @@ def test_recon_reports_objects_per_tier_and_the_last_moves(conn, silver, reselle
     recent = [m for m in doc["recent_moves"] if m["path"] == path]
     assert recent and recent[0]["state"] == "done" and recent[0]["to_tier"] == "gold"
     assert doc["stats"]["moved"] >= 1 and doc["last_pass"] > 0
+
+
+def test_an_object_of_an_ec_container_moves_up_and_keeps_its_listing_row(conn, bronze,
+                                                                          reseller):
+    conn.put_object(bronze, "ec", BODY, headers={"X-Object-Meta-Kind": "ec"})
+    row = _listing_row(conn, bronze, "ec")
+    _hot(reseller, "/v1/AUTH_test/%s/ec" % bronze)
+    run_tierer()
+    headers, body = conn.get_object(bronze, "ec")
+    assert headers["x-object-storage-tier"] == "gold"
+    assert body == BODY and headers["etag"] == ETAG and headers["x-object-meta-kind"] == "ec"
+    assert _listing_row(conn, bronze, "ec") == row
