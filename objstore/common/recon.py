@@ -22,7 +22,7 @@ from objstore.common.utils import check_drive
 
 #: ``/recon/<what>`` -> the daemon's key in the recon cache.
 DAEMON_KEYS = {"replication": "replicator", "auditor": "auditor", "updater": "updater",
-               "expirer": "expirer", "reaper": "reaper",
+               "expirer": "expirer", "reaper": "reaper", "reconstruction": "reconstructor",
                # objects per tier, move states and the last moves (docs/tiering.md)
                "tiering": "tierer"}
 #: The container sync daemon's per-container status table in the recon
@@ -50,8 +50,9 @@ class ReconMiddleware:
         what = path[len("/recon/"):]
         answer = self.answer(what)
         if answer is None and what not in DAEMON_KEYS:  # a daemon yet to run answers null
-            body = b"Not found: try /recon/ replication, auditor, updater, expirer, tiering, async, " \
-                   b"quarantined, diskusage, ringmd5, load or container_sync"
+            body = b"Not found: try /recon/ replication, auditor, updater, expirer, " \
+                   b"reconstruction, tiering, daemons, async, quarantined, diskusage, " \
+                   b"ringmd5, load or container_sync"
             start_response("404 Not Found", [("Content-Type", "text/plain"),
                                              ("Content-Length", str(len(body)))])
             return [body]
@@ -67,8 +68,17 @@ class ReconMiddleware:
                 "%s-%s" % (self.server_type, DAEMON_KEYS[what]))
         handler = {"async": self.async_pendings, "quarantined": self.quarantined,
                    "diskusage": self.disk_usage, "ringmd5": self.ring_md5s,
-                   "load": self.load, "container_sync": self.container_sync}.get(what)
+                   "load": self.load, "container_sync": self.container_sync,
+                   "daemons": self.daemons}.get(what)
         return handler() if handler else None
+
+    def daemons(self) -> Dict[str, Any]:
+        """Every record this server's daemons keep in the recon cache, by
+        its key (``object-replicator``, ``container-sync-status``, ...): one
+        question for the dashboard, and daemons added later show up unasked."""
+        prefix = self.server_type + "-"
+        return {k: v for k, v in read_recon_cache(self.cache).items()
+                if k.startswith(prefix) and isinstance(v, dict)}
 
     def _devices(self) -> Dict[str, str]:
         try:

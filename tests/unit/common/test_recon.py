@@ -77,3 +77,17 @@ def test_container_sync_answers_the_pass_and_each_containers_status(tmp_path):
     # a restarted daemon keeps what it knew
     assert SyncStatus(str(tmp_path / "cache")).containers["AUTH_a/c"]["rows_behind"] == 4
     assert _get(ReconMiddleware(_app, conf, "object"), "/recon/container_sync")[0] == 404
+
+
+def test_daemons_answers_every_record_of_this_server_types_daemons(tmp_path):
+    mw = _mw(tmp_path)
+    assert json.loads(_get(mw, "/recon/daemons")[1]) == {}
+    cache = str(tmp_path / "cache" / "object.recon")
+    dump_recon_cache(cache, "object-reconstructor", {"last_pass": 2, "stats": {"rebuilt": 1}})
+    dump_recon_cache(cache, "object-tierer", {"last_pass": 3})
+    dump_recon_cache(cache, "container-sync", {"last_pass": 4})  # another server type's
+    dump_recon_cache(cache, "object-odd", 7)
+    assert json.loads(_get(mw, "/recon/daemons")[1]) == {
+        "object-reconstructor": {"last_pass": 2, "stats": {"rebuilt": 1}},
+        "object-tierer": {"last_pass": 3}}
+    assert json.loads(_get(mw, "/recon/reconstruction")[1])["stats"] == {"rebuilt": 1}
