@@ -51,6 +51,7 @@ setup(
             "objstore-relinker = objstore.cli.relinker:main",
             "objstore-tierer = objstore.tiering.tierer:main",
             "objstore-tier = objstore.cli.tier:main",
+            "objstore-fault = objstore.cli.fault:main",
         ],
     },
 )

@@ -155,7 +155,8 @@ def backend_ratelimit_options(etc: str, kind: str, node: int) -> str:
 
 def storage_conf(kind: str, *, devices: str, bind_ip: str, bind_port: int, etc: str,
                  log_name: str, rsync_module: str, rsync_port: int, recon_cache: str,
-                 app_options: str = "", daemons: str = "", workers: int = 1) -> str:
+                 app_options: str = "", daemons: str = "", workers: int = 1,
+                 default_options: str = "") -> str:
     """One object/container/account server's config (its daemons read it too)."""
     return f"""[DEFAULT]
 devices = {devices}
@@ -169,7 +170,7 @@ log_level = INFO
 rsync_module = {rsync_module}
 rsync_port = {rsync_port}
 recon_cache_path = {recon_cache}
-
+{default_options}
 [app:{kind}-server]
 {app_options}
 [{kind}-replicator]
@@ -191,7 +192,20 @@ def server_confs(saio: str, etc: str, rsync_port: int) -> None:
                 rsync_module="{replication_ip}::%s{replication_port}" % kind,
                 rsync_port=rsync_port, recon_cache=os.path.join(saio, "cache", str(node)),
                 app_options=backend_ratelimit_options(etc, kind, node),
-                daemons=daemon_sections(kind, node) + container_sync_section(kind)))
+                daemons=daemon_sections(kind, node) + container_sync_section(kind),
+                default_options=lab_state_option(saio, kind)))
+
+
+def lab_dir(saio: str) -> str:
+    """The fault lab's journal and device state (docs/dashboard.md)."""
+    return os.path.join(saio, "run", "fault-lab")
+
+
+def lab_state_option(saio: str, kind: str) -> str:
+    """The object servers play the lab's slow and full disks."""
+    if kind != "object":
+        return ""
+    return "fault_lab_state = %s\n" % os.path.join(lab_dir(saio), "devices.json")
 
 
 def container_sync_section(kind: str) -> str:
@@ -306,6 +320,10 @@ def proxy_conf(etc: str, template: str, proxy_port: int, memcached_port: int,
 def dashboard_conf(etc: str, template: str, dashboard_port: int, proxy_port: int) -> None:
     with open(template) as fp:
         text = fp.read()
+    saio = os.path.dirname(etc)
+    text = text.replace("fault_lab = false\n", "fault_lab = true\nfault_lab_dir = %s\n"
+                        "fault_lab_run_dir = %s\nfault_lab_log_dir = %s\n" % (
+                            lab_dir(saio), os.path.join(saio, "run"), os.path.join(saio, "log")))
     text = text.replace("bind_port = 8090", "bind_port = %d" % dashboard_port)
     text = text.replace("statsd_port = 0", "statsd_port = %d" % dashboard_port)
     text = text.replace("swift_dir = /etc/objstore", "swift_dir = %s" % etc)

@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from objstore.common.config import ConfigError, config_float, config_int, read_conf
 from objstore.dashboard import health, lookup, rings, traffic
+from objstore.faultlab.lab import FaultLab, LabConfig, LabError
 from objstore.dashboard.sessions import (LoginRefused, SessionStore, check_admin_login,
                                          cookie_session_id, session_cookie)
 
@@ -26,8 +27,9 @@ DEFAULT_PORT = 8090
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 #: file name -> content type; nothing else under static/ is served.
 _JS = "application/javascript; charset=utf-8"
-STATIC_FILES = {"index.html": "text/html; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
-                "dashboard.js": _JS, "traffic.js": _JS}
+STATIC_FILES = {"index.html": "text/html; charset=utf-8",
+                "dashboard.css": "text/css; charset=utf-8",
+                "dashboard.js": _JS, "traffic.js": _JS, "faultlab.js": _JS, "panels.js": _JS}
 SECURITY_HEADERS = [
     ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"),
     ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
@@ -51,6 +53,7 @@ class DashboardApp:
         self.traffic = traffic.TrafficRecorder(
             config_int(conf, "traffic_window", traffic.DEFAULT_WINDOW, 10))
         self.statsd_listener: Optional[traffic.StatsdListener] = None
+        self.lab = FaultLab(LabConfig.from_conf(conf))
 
     def listen_for_statsd(self) -> None:
         """Start receiving the proxies' StatsD metrics (``statsd_port``;
@@ -130,9 +133,11 @@ class DashboardApp:
         if session is None:
             return self._json(start_response, "401 Unauthorized",
                               {"error": "log in first (no valid dashboard session)"})
+        if method == "POST" and what.startswith("lab/"):
+            return self.lab_action(env, start_response, what[4:])
         if method != "GET":
             return self._json(start_response, "405 Method Not Allowed",
-                              {"error": "the API only answers GET"})
+                              {"error": "the API only answers GET (and POST for lab actions)"})
         query = parse_qs(env.get("QUERY_STRING", ""))
         if what == "session":
             return self._json(start_response, "200 OK", {"user": session.user})
@@ -145,6 +150,8 @@ class DashboardApp:
         if what == "health":
             return self._json(start_response, "200 OK", health.cluster_health(
                 self.swift_dir, self.proxy_url, self.timeout))
+        if what == "lab":
+            return self._json(start_response, "200 OK", self.lab.describe())
         if what == "traffic":
             return self.traffic_view(start_response, query)
         if what == "lookup":
@@ -155,6 +162,31 @@ class DashboardApp:
                 return self._json(start_response, "404 Not Found", {"error": str(err)})
             return self._json(start_response, "200 OK", doc)
         return self._json(start_response, "404 Not Found", {"error": "no API %r" % what})
+
+    def lab_action(self, env: Dict[str, Any], start_response: StartResponse, action: str
+                   ) -> List[bytes]:
+        """``POST /api/lab/<action>`` with a JSON object of its arguments.
+        Only a JSON body is taken: a form on another site cannot send one."""
+        if not env.get("CONTENT_TYPE", "").startswith("application/json"):
+            return self._json(start_response, "415 Unsupported Media Type",
+                              {"error": "send the action's arguments as application/json"})
+        try:
+            length = min(int(env.get("CONTENT_LENGTH") or 0), MAX_FORM)
+            args = json.loads(env["wsgi.input"].read(length) or b"{}")
+        except ValueError:
+            return self._json(start_response, "400 Bad Request",
+                              {"error": "the body is not a JSON object"})
+        if not isinstance(args, dict):
+            return self._json(start_response, "400 Bad Request",
+                              {"error": "the body is not a JSON object"})
+        try:
+            doc = self.lab.apply(action, {k: None if v is None else str(v)
+                                          for k, v in args.items()})
+        except LabError as err:
+            reason = {403: "Forbidden", 404: "Not Found"}.get(err.status, "Bad Request")
+            return self._json(start_response, "%d %s" % (err.status, reason),
+                              {"error": str(err)})
+        return self._json(start_response, "200 OK", doc)
 
     def traffic_view(self, start_response: StartResponse, query: Dict[str, List[str]]
                      ) -> List[bytes]:

@@ -9,6 +9,7 @@ slow node makes the page late by one timeout, not by one per node.
 from __future__ import annotations
 
 import http.client
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Tuple
@@ -20,12 +21,25 @@ from ring.ring import Ring
 
 #: The recon questions each kind of storage server is asked.
 RECON_QUESTIONS: Dict[str, Tuple[str, ...]] = {
-    "object": ("diskusage", "async", "quarantined", "replication", "auditor", "expirer"),
-    "container": ("diskusage", "quarantined", "replication", "auditor"),
-    "account": ("diskusage", "quarantined", "replication", "auditor"),
+    "object": ("diskusage", "async", "quarantined", "daemons"),
+    "container": ("diskusage", "quarantined", "daemons"),
+    "account": ("diskusage", "quarantined", "daemons"),
 }
-#: Daemons whose last pass (when, how long) the page shows.
-PASS_DAEMONS = ("replication", "auditor", "expirer")
+#: Per kind: the daemons whose last pass the health table shows, as
+#: (column, daemon's recon name); a daemon yet to run shows "no pass yet".
+PASS_DAEMONS: Dict[str, Tuple[Tuple[str, str], ...]] = {
+    "object": (("replication", "object-replicator"), ("auditor", "object-auditor"),
+               ("expirer", "object-expirer"), ("reconstruction", "object-reconstructor")),
+    "container": (("replication", "container-replicator"), ("auditor", "container-auditor")),
+    "account": (("replication", "account-replicator"), ("auditor", "account-auditor")),
+}
+#: Panels for daemons that are optional (built later, or not configured):
+#: panel -> the word their recon name holds. A panel with no daemon
+#: reporting on any node says "not configured".
+PANELS = {"tiering": "tier", "sync": "sync"}
+#: Stats values kept per daemon: numbers, and small lists/dicts (recent moves)
+MAX_STATS = 40
+MAX_STAT_TEXT = 400
 
 
 def storage_servers(swift_dir: str) -> List[Tuple[str, str, int]]:
@@ -65,11 +79,27 @@ def healthcheck(ip: str, port: int, timeout: float) -> Dict[str, Any]:
 
 
 def last_pass(answer: Any) -> Optional[Dict[str, Any]]:
-    """``{"last_pass": epoch, "pass_time": seconds}`` of a daemon's recon
-    answer; None when the daemon has not finished a pass yet."""
+    """``{"last_pass": epoch, "pass_time": seconds, "stats": {...}}`` of a
+    daemon's recon answer; None when it has not finished a pass yet."""
     if not isinstance(answer, dict) or not answer.get("last_pass"):
         return None
-    return {"last_pass": answer.get("last_pass"), "pass_time": answer.get("pass_time")}
+    return {"last_pass": answer.get("last_pass"), "pass_time": answer.get("pass_time"),
+            "stats": _small_stats(answer.get("stats"))}
+
+
+def _small_stats(stats: Any) -> Dict[str, Any]:
+    """The stats a page can show: numbers as they are, anything else as
+    short JSON text (a daemon may record lists of recent moves)."""
+    out: Dict[str, Any] = {}
+    if not isinstance(stats, dict):
+        return out
+    for key in sorted(stats)[:MAX_STATS]:
+        value = stats[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[str(key)] = value
+        else:
+            out[str(key)] = json.dumps(value, sort_keys=True, default=str)[:MAX_STAT_TEXT]
+    return out
 
 
 def server_health(kind: str, ip: str, port: int, timeout: float) -> Dict[str, Any]:
@@ -90,8 +120,25 @@ def server_health(kind: str, ip: str, port: int, timeout: float) -> Dict[str, An
         elif what == "quarantined":
             out["quarantined"] = sum(v for v in answer.values() if isinstance(v, int)) \
                 if isinstance(answer, dict) else None
-        elif what in PASS_DAEMONS:
-            out[what] = last_pass(answer) if status == 200 else None
+        elif what == "daemons":
+            daemons = answer if status == 200 and isinstance(answer, dict) else {}
+            out["daemons"] = {name: last_pass(value) for name, value in sorted(daemons.items())}
+            for column, name in PASS_DAEMONS.get(kind, ()):
+                out[column] = out["daemons"].get(name)
+    return out
+
+
+def panels(servers: List[Dict[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:
+    """Per optional panel, every daemon on any server whose recon name
+    holds the panel's word: ``[{"server", "daemon", "last_pass", ...}]``."""
+    out: Dict[str, List[Dict[str, Any]]] = {panel: [] for panel in PANELS}
+    for server in servers:
+        for name, passed in (server.get("daemons") or {}).items():
+            for panel, word in PANELS.items():
+                if word in name.split("-", 1)[-1]:
+                    row = {"server": "%s:%s" % (server["ip"], server["port"]), "daemon": name}
+                    row.update(passed or {"last_pass": None, "pass_time": None, "stats": {}})
+                    out[panel].append(row)
     return out
 
 
@@ -111,4 +158,4 @@ def cluster_health(swift_dir: str, proxy_url: str, timeout: float = 2.0
     with ThreadPoolExecutor(max_workers=max(1, min(32, len(servers) + 1))) as pool:
         proxy = pool.submit(proxy_health, proxy_url, timeout)
         rows = list(pool.map(lambda s: server_health(s[0], s[1], s[2], timeout), servers))
-    return {"time": time.time(), "servers": [proxy.result()] + rows}
+    return {"time": time.time(), "servers": [proxy.result()] + rows, "panels": panels(rows)}

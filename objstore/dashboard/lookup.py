@@ -81,7 +81,8 @@ def copy_state(status: int, headers: Dict[str, str], error: Optional[str],
     """What one object server's HEAD says about its copy."""
     state = "present" if 200 <= status < 300 else (
         "deleted" if status == 404 and "x-backend-timestamp" in headers else
-        "missing" if status == 404 else "unreachable" if status == 0 else "error")
+        "missing" if status == 404 else "unreachable" if status == 0 else
+        "unmounted" if status == 507 else "error")
     etag = headers.get(EC_ETAG.lower()) if is_ec else None
     return {"status": status or None, "state": state, "error": error,
             "timestamp": headers.get("x-backend-timestamp") or headers.get("x-timestamp"),

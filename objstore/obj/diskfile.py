@@ -34,6 +34,7 @@ from objstore.obj.metadata import Metadata, MetadataError, read_metadata, write_
 from objstore.obj.ondisk import (META_EXT, TS_EXT, OnDiskFiles, cleanup_ondisk_files,
                                  gather_ondisk_files, make_frag_name, make_sidecar_name,
                                  parse_data_name, parse_filename)
+from objstore.obj.lab_faults import DeviceFaults
 from objstore.obj.reader import DiskFileReader
 from objstore.obj.relink import relink_hash_dir
 from objstore.obj.writer import DiskFileWriter
@@ -66,12 +67,17 @@ class DiskFileManager:
             conf.get("fallocate_reserve", "1%"))
         self.hash_prefix, self.hash_suffix = load_hash_settings(swift_dir(conf))
         self.logger = logger
+        lab_state = conf.get("fault_lab_state", "").strip()
+        self.lab_faults = DeviceFaults(lab_state) if lab_state else None
 
     # -- paths -------------------------------------------------------------
     def get_dev_path(self, device: str, mount_check: Optional[bool] = None) -> Optional[str]:
         """Path of a usable device, or None (unmounted, missing, bad name)."""
         check = self.mount_check if mount_check is None else mount_check
-        return check_drive(self.devices, device, check)
+        path = check_drive(self.devices, device, check)
+        if path is not None and self.lab_faults is not None:
+            self.lab_faults.slow_down(path)
+        return path
 
     def _dev_path(self, device: str) -> str:
         path = self.get_dev_path(device)
@@ -235,6 +241,8 @@ class DiskFileManager:
 
     def has_space(self, device_path: str, size: int = 0) -> bool:
         """False when writing ``size`` bytes would dip into the reserve."""
+        if self.lab_faults is not None and self.lab_faults.full(device_path):
+            return False
         try:
             st = os.statvfs(device_path)
         except OSError:

@@ -7,12 +7,15 @@ Chromium is installed by ``saio/install-browser`` (called by saio/start).
 virtual-time budget, and returns the final document's HTML.
 """
 
+import base64
 import http.server
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 
 import pytest
 
@@ -37,6 +40,119 @@ def dump_dom(url: str, budget_ms: int = 8000) -> str:
         shutil.rmtree(profile, ignore_errors=True)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+#: where DevToolsPage.screenshot saves (test artifacts, never committed)
+ARTIFACTS = os.environ.get("OBJSTORE_TEST_ARTIFACTS", os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    ".saio", "artifacts"))
+
+
+class DevToolsPage:
+    """A headless Chromium tab driven over the DevTools protocol (a pipe,
+    no port, no extra package): for tests where the user clicks.
+
+    ``with DevToolsPage() as page: page.open(url); page.click("#b");
+    page.wait_for("document.title == 'x'")``.
+    """
+
+    def __init__(self, width: int = 1200, height: int = 1600) -> None:
+        self.profile = tempfile.mkdtemp(prefix="chromium-")
+        to_chromium, self._w = os.pipe()
+        self._r, from_chromium = os.pipe()
+
+        def pipes_on_3_and_4() -> None:  # where --remote-debugging-pipe looks
+            a, b = os.dup(to_chromium), os.dup(from_chromium)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+        self.proc = subprocess.Popen(
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + self.profile,
+             "--window-size=%d,%d" % (width, height), "--remote-debugging-pipe",
+             "about:blank"], pass_fds=(3, 4), preexec_fn=pipes_on_3_and_4,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_chromium)
+        os.close(from_chromium)
+        self._ids = 0
+        self._buf = b""
+        target = self._send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self._send("Target.attachToTarget",
+                                  {"targetId": target, "flatten": True})["sessionId"]
+
+    def _send(self, method: str, params: dict = None, session: str = None) -> dict:
+        self._ids += 1
+        msg = {"id": self._ids, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._w, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buf:
+                chunk = os.read(self._r, 1 << 16)
+                assert chunk, "chromium exited"
+                self._buf += chunk
+            raw, self._buf = self._buf.split(b"\0", 1)
+            doc = json.loads(raw)
+            if doc.get("id") == self._ids:
+                assert "error" not in doc, doc["error"]
+                return doc["result"]
+
+    def open(self, url: str) -> None:
+        self._send("Page.navigate", {"url": url}, self.session)
+
+    def evaluate(self, expression: str):
+        """The value of a JS expression (a promise is awaited)."""
+        got = self._send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                              "awaitPromise": True}, self.session)
+        assert "exceptionDetails" not in got, got["exceptionDetails"]
+        return got["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 60.0):
+        """Poll until the expression is truthy; its value."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                value = self.evaluate(expression)
+            except AssertionError:
+                value = None  # the page is between documents
+            if value:
+                return value
+            assert time.time() < deadline, "timed out waiting for: " + expression
+            time.sleep(0.2)
+
+    def click(self, selector: str) -> None:
+        assert self.evaluate("(() => { const e = document.querySelector(%s); "
+                             "if (!e) return false; e.click(); return true; })()"
+                             % json.dumps(selector)), "nothing matches " + selector
+
+    def fill(self, selector: str, value: str) -> None:
+        assert self.evaluate(
+            "(() => { const e = document.querySelector(%s); if (!e) return false;"
+            " e.value = %s; e.dispatchEvent(new Event('change')); return true; })()"
+            % (json.dumps(selector), json.dumps(value))), "nothing matches " + selector
+
+    def text(self, selector: str) -> str:
+        return self.evaluate("(document.querySelector(%s) || {}).textContent || ''"
+                             % json.dumps(selector))
+
+    def screenshot(self, name: str) -> str:
+        """Save a PNG of the page under ARTIFACTS; its path."""
+        data = self._send("Page.captureScreenshot",
+                          {"format": "png", "captureBeyondViewport": True}, self.session)["data"]
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        path = os.path.join(ARTIFACTS, name + ".png")
+        with open(path, "wb") as fp:
+            fp.write(base64.b64decode(data))
+        return path
+
+    def __enter__(self) -> "DevToolsPage":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self._w)
+        os.close(self._r)
+        shutil.rmtree(self.profile, ignore_errors=True)
 
 
 class PageServer:
@@ -77,4 +193,4 @@ def page_server():
     return PageServer
 
 
-__all__ = ["dump_dom", "PageServer", "page_server", "chromium", "os"]
+__all__ = ["dump_dom", "DevToolsPage", "PageServer", "page_server", "chromium", "os"]

@@ -122,8 +122,9 @@ def test_health_shows_every_server_up_with_its_devices(session):
         assert server["devices"][0]["size"] > server["devices"][0]["used"] > 0
         assert isinstance(server["quarantined"], int)
         for daemon in ("replication", "auditor"):
-            assert set(server[daemon] or {"last_pass": 1}) <= {"last_pass", "pass_time"}
+            assert set(server[daemon] or {"last_pass": 1}) <= {"last_pass", "pass_time", "stats"}
         assert ("expirer" in server) == (server["kind"] == "object")
+        assert ("reconstruction" in server) == (server["kind"] == "object")
     assert all(s["async_pending"] is not None for s in doc["servers"] if s["kind"] == "object")
 
 
@@ -187,6 +188,10 @@ def test_chromium_logs_in_and_sees_the_ring_chart_and_every_server_up(saio):
     assert len(re.findall(r'<rect class="bar"', dom)) == 4, dom
     assert len(re.findall(r'<tr class="server up">', dom)) == SERVERS, dom
     assert '<tr class="server down">' not in dom
+    # the optional panels say what is missing until a tiering or sync daemon reports
+    for panel in ("tiering", "sync"):
+        assert re.search(r'<div id="panel-%s">(<p class="not-configured">not configured|'
+                         r'<table class="panel">)' % panel, dom), dom[-3000:]
 
 
 def test_chromium_without_a_session_sees_only_the_login_form(saio):
@@ -211,3 +216,16 @@ def test_chromium_logs_in_from_a_lookup_link_and_sees_every_copy_present(saio, c
     finally:
         conn.delete_object(name, "o")
         conn.delete_container(name)
+
+
+def test_health_shows_each_daemon_pass_with_its_stats_after_a_lab_run(session):
+    from tests.functional.test_dashboard_lab import post
+    status, doc = post("run", {"daemon": "object-reconstructor", "node": "1"}, session)
+    assert status == 200 and doc["results"][0]["status"] == 0
+    servers = api("health", session)[1]["servers"]
+    node1 = [s for s in servers if s["kind"] == "object" and s["port"] == _BASE + 10][0]
+    passed = node1["reconstruction"]
+    assert passed["last_pass"] and "rebuilt" in passed["stats"]
+    assert node1["daemons"]["object-reconstructor"] == passed
+    panels = api("health", session)[1]["panels"]
+    assert set(panels) == {"tiering", "sync"}

@@ -83,3 +83,30 @@ def test_a_deleted_replica_is_missing_until_the_replicator_restores_it(conn, con
     run_daemon("object-replicator")
     assert set(_states(cookie, account, container, "o").values()) == {"present"}
     conn.delete_object(container, "o")
+
+
+def test_a_tiering_daemons_recon_shows_in_its_panel_and_the_panel_empties_again(saio):
+    """A pass recorded the way every daemon records one (the recon cache)
+    appears in the tiering panel with its stats; gone, the panel says
+    "not configured" again."""
+    import fcntl
+
+    from objstore.common.daemon import dump_recon_cache, read_recon_cache
+    from probe_helpers import SAIO
+    cache = os.path.join(SAIO, "cache", "1", "object.recon")
+    dump_recon_cache(cache, "object-tierer", {"last_pass": 1700000000.0, "pass_time": 2.5,
+                                              "stats": {"moved": 3, "recent": ["/a/c/o"]}})
+    try:
+        cookie = _login()
+        [row] = _api(cookie, "health")["panels"]["tiering"]
+        assert row["daemon"] == "object-tierer" and row["server"].endswith(":%d" % (_BASE + 10))
+        assert row["stats"] == {"moved": 3, "recent": '["/a/c/o"]'}
+        assert _api(cookie, "health")["panels"]["sync"] == []
+    finally:
+        with open(cache + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            data = read_recon_cache(cache)
+            data.pop("object-tierer", None)
+            with open(cache, "w") as fp:
+                json.dump(data, fp)
+    assert _api(_login(), "health")["panels"]["tiering"] == []

@@ -50,6 +50,7 @@ async function showViews(user) {
   await loadHealth();
   if (!healthTimer) healthTimer = setInterval(loadHealth, HEALTH_POLL_MS);
   startTraffic();
+  startLab();
 }
 
 // ------------------------------------------------------------------ rings
@@ -188,12 +189,28 @@ function ago(ts) {
   return s < 120 ? s + " s ago" : Math.round(s / 60) + " min ago";
 }
 
-// "12 s ago (0.4 s)" for a daemon's last pass; "" where the server runs no such daemon
-function lastPass(server, daemon) {
-  if (!(daemon in server)) return "";
+// the stats of a daemon's last pass shown in the health table when not 0
+// (the damage a pass found or repaired); every stat is in the tooltip
+const KEY_STATS = { replication: ["files_pushed", "suffixes_synced", "failure"],
+  auditor: ["quarantined", "errors"], expirer: ["objects", "errors"],
+  reconstruction: ["rebuilt", "reverted", "failures"] };
+
+function statsText(stats, keys) {
+  return Object.entries(stats || {}).filter(([k, v]) => !keys || (keys.includes(k) && v))
+    .map(([k, v]) => k + " " + v).join(", ");
+}
+
+// "12 s ago (0.4 s): quarantined 1" for a daemon's last pass;
+// "" where the server runs no such daemon; every stat in the tooltip
+function passCell(server, daemon) {
+  if (!(daemon in server)) return el("td", {}, "");
   const pass = server[daemon];
-  if (!pass) return "no pass yet";
-  return ago(pass.last_pass) + (pass.pass_time ? " (" + Number(pass.pass_time).toFixed(1) + " s)" : "");
+  if (!pass) return el("td", { class: "pass" }, "no pass yet");
+  const text = ago(pass.last_pass) +
+    (pass.pass_time ? " (" + Number(pass.pass_time).toFixed(1) + " s)" : "");
+  const key = statsText(pass.stats, KEY_STATS[daemon]);
+  return el("td", { class: "pass", "data-daemon": daemon, title: statsText(pass.stats) },
+    key ? text + ": " + key : text);
 }
 
 async function loadHealth() {
@@ -209,11 +226,13 @@ async function loadHealth() {
     row.appendChild(el("td", {}, s.ip + ":" + s.port));
     row.appendChild(el("td", { class: "state", title: s.error || "" }, s.up ? "up" : "down"));
     [s.ms === null ? "" : s.ms, devs, s.async_pending === undefined ? "" : s.async_pending,
-     s.quarantined === undefined ? "" : s.quarantined,
-     lastPass(s, "replication"), lastPass(s, "auditor"), lastPass(s, "expirer")]
+     s.quarantined === undefined ? "" : s.quarantined]
       .forEach(v => row.appendChild(el("td", {}, v)));
+    ["replication", "auditor", "expirer", "reconstruction"]
+      .forEach(d => row.appendChild(passCell(s, d)));
     body.appendChild(row);
   });
+  drawPanels(doc.panels || {});
   $("health-time").textContent = "measured " + new Date(doc.time * 1000).toLocaleTimeString() +
     ", every " + HEALTH_POLL_MS / 1000 + " s";
 }

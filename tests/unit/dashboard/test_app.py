@@ -90,3 +90,33 @@ def test_traffic_answers_the_recorded_seconds_and_says_when_nothing_listens(app)
     assert sum(doc["series"]["PUT 201"]["requests"]) == 1
     bad = call(app, "GET", "/api/traffic", cookie="objstore_dashboard=" + sid, query="seconds=x")
     assert bad["status"].startswith("400")
+
+
+def _post(app, path, body, cookie=None, content_type="application/json"):
+    env = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "",
+           "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
+           "CONTENT_TYPE": content_type}
+    if cookie:
+        env["HTTP_COOKIE"] = cookie
+    got = {}
+
+    def start_response(status, headers):
+        got["status"] = status
+    got["body"] = json.loads(b"".join(app(env, start_response)))
+    return got
+
+
+def test_lab_actions_need_a_session_json_and_a_lab_that_is_on(app):
+    body = json.dumps({"server": "object-1"}).encode()
+    assert _post(app, "/api/lab/stop", body)["status"].startswith("401")
+    cookie = "objstore_dashboard=" + app.sessions.create("admin:admin", "http://x/v1/AUTH_admin")
+    form = _post(app, "/api/lab/stop", b"server=object-1", cookie,
+                 "application/x-www-form-urlencoded")
+    assert form["status"].startswith("415") and "application/json" in form["body"]["error"]
+    off = _post(app, "/api/lab/stop", body, cookie)
+    assert off["status"].startswith("403") and "fault_lab = false" in off["body"]["error"]
+    assert _post(app, "/api/lab/stop", b"[1]", cookie)["status"].startswith("400")
+    assert _post(app, "/api/lab/stop", b"{nope", cookie)["status"].startswith("400")
+    lab = call(app, "GET", "/api/lab", cookie=cookie)
+    assert json.loads(lab["body"])["enabled"] is False
+    assert call(app, "POST", "/api/rings", cookie=cookie)["status"].startswith("405")

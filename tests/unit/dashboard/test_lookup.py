@@ -27,7 +27,8 @@ def test_copy_state_tells_present_deleted_missing_and_unreachable_apart():
     gone = lookup.copy_state(0, {}, "Connection refused", False)
     assert (gone["state"], gone["status"], gone["error"]) == \
         ("unreachable", None, "Connection refused")
-    assert lookup.copy_state(507, {}, None, False)["state"] == "error"
+    assert lookup.copy_state(507, {}, None, False)["state"] == "unmounted"
+    assert lookup.copy_state(500, {}, None, False)["state"] == "error"
 
 
 def test_an_ec_copy_shows_the_object_etag_and_its_fragment_index():
