@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from objstore.common.recon import fetch_recon
 from objstore.common.storage_policy import load_policies
+from objstore.dashboard import panels
 from ring.ring import Ring
 
 #: The recon questions each kind of storage server is asked.
@@ -33,11 +34,7 @@ PASS_DAEMONS: Dict[str, Tuple[Tuple[str, str], ...]] = {
     "container": (("replication", "container-replicator"), ("auditor", "container-auditor")),
     "account": (("replication", "account-replicator"), ("auditor", "account-auditor")),
 }
-#: Panels for daemons that are optional (built later, or not configured):
-#: panel -> the word their recon name holds. A panel with no daemon
-#: reporting on any node says "not configured".
-PANELS = {"tiering": "tier", "sync": "sync"}
-#: Stats values kept per daemon: numbers, and small lists/dicts (recent moves)
+#: Stats values kept per daemon: numbers, and small lists/dicts as JSON text
 MAX_STATS = 40
 MAX_STAT_TEXT = 400
 
@@ -122,23 +119,11 @@ def server_health(kind: str, ip: str, port: int, timeout: float) -> Dict[str, An
                 if isinstance(answer, dict) else None
         elif what == "daemons":
             daemons = answer if status == 200 and isinstance(answer, dict) else {}
-            out["daemons"] = {name: last_pass(value) for name, value in sorted(daemons.items())}
+            out["daemons"] = {name: last_pass(value) for name, value in sorted(daemons.items())
+                              if isinstance(value, dict) and "last_pass" in value}
+            out["panels"] = panels.server_panels(daemons)
             for column, name in PASS_DAEMONS.get(kind, ()):
                 out[column] = out["daemons"].get(name)
-    return out
-
-
-def panels(servers: List[Dict[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:
-    """Per optional panel, every daemon on any server whose recon name
-    holds the panel's word: ``[{"server", "daemon", "last_pass", ...}]``."""
-    out: Dict[str, List[Dict[str, Any]]] = {panel: [] for panel in PANELS}
-    for server in servers:
-        for name, passed in (server.get("daemons") or {}).items():
-            for panel, word in PANELS.items():
-                if word in name.split("-", 1)[-1]:
-                    row = {"server": "%s:%s" % (server["ip"], server["port"]), "daemon": name}
-                    row.update(passed or {"last_pass": None, "pass_time": None, "stats": {}})
-                    out[panel].append(row)
     return out
 
 
@@ -158,4 +143,5 @@ def cluster_health(swift_dir: str, proxy_url: str, timeout: float = 2.0
     with ThreadPoolExecutor(max_workers=max(1, min(32, len(servers) + 1))) as pool:
         proxy = pool.submit(proxy_health, proxy_url, timeout)
         rows = list(pool.map(lambda s: server_health(s[0], s[1], s[2], timeout), servers))
-    return {"time": time.time(), "servers": [proxy.result()] + rows, "panels": panels(rows)}
+    return {"time": time.time(), "servers": [proxy.result()] + rows,
+            "panels": panels.gather(rows)}

@@ -94,8 +94,13 @@ def test_api_refuses_without_a_session(saio, path):
 def test_rings_show_every_policy_and_a_balanced_saio(session):
     status, rings = api("rings", session)
     assert status == 200
+    from objstore.common.storage_policy import load_policies
+    policies = load_policies(os.path.join(os.environ.get("SAIO_DIR", os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+        ".saio")), "etc"))
     assert [(r["ring"], r["policy"]) for r in rings] == [
-        ("account", None), ("container", None), ("object", 0), ("object-1", 1)]
+        ("account", None), ("container", None)] + [(p.ring_name, p.index) for p in policies]
+    assert [r["ring"] for r in rings][2:4] == ["object", "object-1"]
     for ring in rings:
         assert len(ring["devices"]) == 4 and ring["balance"] == 0.0
         assert sum(d["parts"] for d in ring["devices"]) == ring["partitions"] * ring["replicas"]

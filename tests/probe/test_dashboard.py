@@ -85,28 +85,35 @@ def test_a_deleted_replica_is_missing_until_the_replicator_restores_it(conn, con
     conn.delete_object(container, "o")
 
 
-def test_a_tiering_daemons_recon_shows_in_its_panel_and_the_panel_empties_again(saio):
-    """A pass recorded the way every daemon records one (the recon cache)
-    appears in the tiering panel with its stats; gone, the panel says
-    "not configured" again."""
+def test_a_tierers_recon_shows_in_the_tiering_panel_and_goes_with_it(saio):
+    """A tierer's record in node 1's recon cache (where the SAIO's tierer
+    writes it) appears in the tiering panel: objects per tier, moves, the
+    last moves; without it the panel is empty ("not configured")."""
     import fcntl
 
     from objstore.common.daemon import dump_recon_cache, read_recon_cache
     from probe_helpers import SAIO
     cache = os.path.join(SAIO, "cache", "1", "object.recon")
-    dump_recon_cache(cache, "object-tierer", {"last_pass": 1700000000.0, "pass_time": 2.5,
-                                              "stats": {"moved": 3, "recent": ["/a/c/o"]}})
+    kept = read_recon_cache(cache).get("object-tierer")
+    dump_recon_cache(cache, "object-tierer", {
+        "last_pass": 1700000000.0, "stats": {"moved": 1}, "tiers": {},
+        "objects_per_tier": {"hot": 2, "cold": 1}, "moves": {"done": 1},
+        "recent_moves": [{"path": "/AUTH_test/c/o", "from_tier": "hot", "to_tier": "cold",
+                          "state": "done", "reason": "reads: 0 in 60s", "finished": 1.0}]})
     try:
         cookie = _login()
-        [row] = _api(cookie, "health")["panels"]["tiering"]
-        assert row["daemon"] == "object-tierer" and row["server"].endswith(":%d" % (_BASE + 10))
-        assert row["stats"] == {"moved": 3, "recent": '["/a/c/o"]'}
-        assert _api(cookie, "health")["panels"]["sync"] == []
+        [part] = _api(cookie, "health")["panels"]["tiering"]
+        assert part["server"] == "127.0.0.1:%d" % (_BASE + 10)
+        assert part["objects_per_tier"] == {"hot": 2, "cold": 1}
+        assert [m["to_tier"] for m in part["recent_moves"]] == ["cold"]
     finally:
         with open(cache + ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             data = read_recon_cache(cache)
             data.pop("object-tierer", None)
+            if kept is not None:
+                data["object-tierer"] = kept
             with open(cache, "w") as fp:
                 json.dump(data, fp)
-    assert _api(_login(), "health")["panels"]["tiering"] == []
+    if kept is None:
+        assert _api(_login(), "health")["panels"]["tiering"] == []

@@ -165,6 +165,8 @@ def test_a_full_disk_refuses_writes_and_a_slow_one_answers_late(cookie, conn, co
     # only the full one is asserted
     assert copies(cookie, account, container, "o")[0]["state"] == "missing"
     assert conn.get_object(container, "o")[1] == b"written around a full disk"
-    lab(cookie, "undo", id=fill["id"])
+    assert "writable again" in lab(cookie, "undo", id=fill["id"])["detail"]
+    assert "fast again" in lab(cookie, "undo", id="all")["detail"]
+    time.sleep(1.1)  # read again by the servers and daemons
     lab(cookie, "run", daemon="object-replicator")
     assert [c["state"] for c in copies(cookie, account, container, "o")] == ["present"] * 3

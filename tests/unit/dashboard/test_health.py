@@ -95,18 +95,3 @@ def test_long_or_many_stats_are_cut_to_what_a_page_shows():
     stats["k000"] = ["x" * 50] * 50
     got = health.last_pass({"last_pass": 1, "stats": stats})["stats"]
     assert len(got) == health.MAX_STATS and len(got["k000"]) == health.MAX_STAT_TEXT
-
-
-def test_panels_gather_tiering_and_sync_daemons_from_every_server():
-    servers = [
-        {"ip": "127.0.0.1", "port": 1, "daemons": {
-            "object-replicator": {"last_pass": 1, "pass_time": 1, "stats": {}},
-            "object-tierer": {"last_pass": 5, "pass_time": 2, "stats": {"moved": 4}}}},
-        {"ip": "127.0.0.1", "port": 2, "daemons": {"container-sync": None}},
-        {"ip": "127.0.0.1", "port": 3}]
-    got = health.panels(servers)
-    assert got["tiering"] == [{"server": "127.0.0.1:1", "daemon": "object-tierer",
-                               "last_pass": 5, "pass_time": 2, "stats": {"moved": 4}}]
-    assert got["sync"] == [{"server": "127.0.0.1:2", "daemon": "container-sync",
-                            "last_pass": None, "pass_time": None, "stats": {}}]
-    assert health.panels(servers[2:]) == {"tiering": [], "sync": []}
