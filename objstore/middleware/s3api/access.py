@@ -22,15 +22,18 @@ key by key (``authorize_key``).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from objstore.common import object_lock
 from objstore.common.info import get_container_info
 from objstore.common.subrequest import close_response, sub_request
 from objstore.common.versions import archive_prefix
 from objstore.middleware.s3api import acl, public_access, tagging
+from objstore.middleware.s3api import xml as s3xml
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, TRUSTED_ENV, VERSIONS_SUFFIX,
                                                 S3Config, S3Context)
 from objstore.middleware.s3api.errors import S3Error
@@ -315,9 +318,11 @@ class Gate:
         self.is_admin = is_admin
         self.signed = signed
         self.extra_keys: Tuple[str, ...] = ()  # a copy source in the same bucket
+        self.name = ""  # the handler being decided
 
     def check(self, name: str) -> bool:
         ctx, settings = self.ctx, self.state.settings
+        self.name = name
         if settings.block_public_acls and name in ACL_SETTERS and self._sets_public_acl():
             raise S3Error("AccessDenied", "This bucket's PublicAccessBlock (BlockPublicAcls) "
                           "refuses public ACLs.")
@@ -441,6 +446,8 @@ class Gate:
         def lookup(name: str) -> Optional[List[str]]:
             if name in static:
                 return static[name]
+            if name in LOCK_KEYS:
+                return lock_keys(ctx, self.name).get(name)
             if name.startswith("s3:existingobjecttag/") and key is not None:
                 tags = dict(self._existing_tags(key))
                 tag = name.split("/", 1)[1]
@@ -458,6 +465,34 @@ class Gate:
             cached = (key, tagging.decode(text or ""))
             self.ctx.extra["existing_tags"] = cached
         return cached[1]
+
+
+LOCK_KEYS = ("s3:object-lock-mode", "s3:object-lock-retain-until-date",
+             "s3:object-lock-legal-hold", "s3:object-lock-remaining-retention-days")
+
+
+def lock_keys(ctx: S3Context, name: str) -> Dict[str, List[str]]:
+    """The object lock condition keys of a request: what PutObjectRetention
+    or PutObjectLegalHold sets (read from its body, which the handler then
+    reads again from ``read_small_body``'s copy), or the
+    ``x-amz-object-lock-*`` headers of a write; the remaining retention in
+    whole days, rounded up."""
+    mode, until, hold = (ctx.headers.get("x-amz-object-lock-mode"),
+                         ctx.headers.get("x-amz-object-lock-retain-until-date"),
+                         ctx.headers.get("x-amz-object-lock-legal-hold"))
+    if name == "locking.put_retention":
+        doc = s3xml.parse(ctx.read_small_body(), "Retention")
+        mode, until = s3xml.text_of(doc, "Mode"), s3xml.text_of(doc, "RetainUntilDate")
+    elif name == "locking.put_legal_hold":
+        hold = s3xml.text_of(s3xml.parse(ctx.read_small_body(), "LegalHold"), "Status")
+    out: Dict[str, List[str]] = {}
+    for key, value in zip(LOCK_KEYS, (mode, until, hold)):
+        if value:
+            out[key] = [value.strip()]
+    when = object_lock.parse_date(until or "")
+    if when is not None:
+        out[LOCK_KEYS[3]] = [str(max(0, math.ceil((when - time.time()) / 86400)))]
+    return out
 
 
 def request_keys(ctx: S3Context, principal: Principal, signed: bool,

@@ -187,7 +187,14 @@ class S3Context:
     def read_small_body(self, limit: int = MAX_CONFIG_BODY) -> bytes:
         """The whole (verified) body of an XML request, at most ``limit`` bytes:
         a declared or actual larger body is ``MaxMessageLengthExceeded``, and
-        no more than ``limit + 1`` bytes are ever held."""
+        no more than ``limit + 1`` bytes are ever held. Kept for a second
+        call (a bucket policy's condition may read it before the handler)."""
+        kept = self.extra.get("small_body")
+        if kept is not None:
+            if len(kept) > limit:
+                raise S3Error("MaxMessageLengthExceeded", "The request body is larger than "
+                              "the %d bytes this operation accepts." % limit)
+            return kept
         reader = self.body_reader()
         too_big = S3Error("MaxMessageLengthExceeded", "The request body is larger than "
                           "the %d bytes this operation accepts." % limit)
@@ -197,6 +204,7 @@ class S3Context:
         if len(data) > limit:
             raise too_big
         reader.drain()
+        self.extra["small_body"] = data
         return data
 
     # -- Swift status mapping ---------------------------------------------

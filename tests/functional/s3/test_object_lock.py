@@ -383,3 +383,32 @@ def test_an_aborted_upload_in_a_locked_bucket_leaves_nothing(s3, locked, conn):
     # Parts of an upload not completed carry no lock: abort removes them.
     s3.abort_multipart_upload(Bucket=locked, Key="mp", UploadId=upload["UploadId"])
     assert _segments(conn, locked) == []
+
+
+def test_a_policy_caps_the_retention_period_with_remaining_retention_days(s3, locked):
+    """AWS's way to cap retention: Deny PutObjectRetention (and PutObject with
+    lock headers) above N remaining days; the owner's admin is refused too."""
+    s3.put_bucket_policy(Bucket=locked, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*",
+            "Action": ["s3:PutObjectRetention", "s3:PutObject"],
+            "Resource": "arn:aws:s3:::%s/*" % locked,
+            "Condition": {"NumericGreaterThan": {
+                "s3:object-lock-remaining-retention-days": "10"}}}]}))
+    try:
+        vid = s3.put_object(Bucket=locked, Key="k", Body=b"x")["VersionId"]  # no retention
+        assert code_of(lambda: s3.put_object_retention(
+            Bucket=locked, Key="k", VersionId=vid, Retention={
+                "Mode": "GOVERNANCE", "RetainUntilDate": _soon(30 * 86400)})) == \
+            ("AccessDenied", 403)
+        assert "ObjectLockMode" not in s3.head_object(Bucket=locked, Key="k", VersionId=vid)
+        s3.put_object_retention(Bucket=locked, Key="k", VersionId=vid, Retention={
+            "Mode": "GOVERNANCE", "RetainUntilDate": _soon(5 * 86400)})
+        assert s3.get_object_retention(Bucket=locked, Key="k", VersionId=vid)[
+            "Retention"]["Mode"] == "GOVERNANCE"
+        assert code_of(lambda: s3.put_object(
+            Bucket=locked, Key="long", Body=b"x", ObjectLockMode="GOVERNANCE",
+            ObjectLockRetainUntilDate=_soon(400 * 86400))) == ("AccessDenied", 403)
+        assert [v["Key"] for v in _all_versions(s3, locked)] == ["k"]
+    finally:
+        s3.delete_bucket_policy(Bucket=locked)
