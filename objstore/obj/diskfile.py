@@ -62,7 +62,7 @@ class DiskFileManager:
         self.devices = conf.get("devices", "/srv/node")
         self.mount_check = config_true_value(conf.get("mount_check", "true"))
         self.reclaim_age = config_float(conf, "reclaim_age", DEFAULT_RECLAIM_AGE)
-        self.disk_chunk_size = config_int(conf, "disk_chunk_size", 65536, 1)
+        self.disk_chunk_size = config_int(conf, "disk_chunk_size", 1048576, 1)
         self.reserve_bytes, self.reserve_percent = parse_reserve(
             conf.get("fallocate_reserve", "1%"))
         self.hash_prefix, self.hash_suffix = load_hash_settings(swift_dir(conf))

@@ -17,13 +17,19 @@ complete bad one.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from objstore.common import concurrency
 from objstore.common.utils import new_md5
 from objstore.obj.metadata import Metadata
 
 VERIFY_FIRST_BYTES = 8 * 1024 * 1024
+
+
+def _pread_into(fd: int, size: int, offset: int, md5: Any) -> bytes:
+    chunk = os.pread(fd, size, offset)
+    md5.update(chunk)
+    return chunk
 
 
 class DamagedObject(IOError):
@@ -51,8 +57,7 @@ class DiskFileReader:
                 return
             held: Optional[bytes] = None
             md5 = new_md5()
-            for chunk in self._chunks():
-                md5.update(chunk)
+            for chunk in self._chunks(md5):
                 self.bytes_read += len(chunk)
                 if held is not None:
                     yield held
@@ -72,9 +77,8 @@ class DiskFileReader:
         streams without checking again."""
         md5 = new_md5()
         length = 0
-        for chunk in self._chunks():
+        for chunk in self._chunks(md5):
             length += len(chunk)
-            md5.update(chunk)
         problem = self._problem(length, md5.hexdigest())
         if problem:
             self._damage(problem)
@@ -82,11 +86,18 @@ class DiskFileReader:
             raise DamagedObject(problem)
         self.verified = True
 
-    def _chunks(self) -> Iterator[bytes]:
-        """The whole file, one ``chunk_size`` pread at a time."""
+    def _chunks(self, md5: Any) -> Iterator[bytes]:
+        """The whole file, one pread of up to ``chunk_size`` at a time, each
+        added to ``md5`` in the same thread-pool call (the server's own
+        thread is left to the network).
+
+        Each read asks for no more than the metadata's length still to come
+        (plus one byte, so a file longer than it claims is noticed): a
+        large ``chunk_size`` costs a small object no big buffer."""
         offset = 0
         while True:
-            chunk = concurrency.run_in_thread(os.pread, self.fd, self.chunk_size, offset)
+            want = min(self.chunk_size, max(self.size - offset, 0) + 1)
+            chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, md5)
             if not chunk:
                 return
             offset += len(chunk)

@@ -66,7 +66,7 @@ class ObjectController(StorageServer):
         self.node_timeout = config_float(conf, "node_timeout", 3)
         self.conn_timeout = config_float(conf, "conn_timeout", 0.5)
         self.client_timeout = config_float(conf, "client_timeout", 60)
-        self.network_chunk_size = config_int(conf, "network_chunk_size", 65536, 1)
+        self.network_chunk_size = config_int(conf, "network_chunk_size", 1048576, 1)
         self.body_reader = BodyReader(self.client_timeout, self.network_chunk_size)
 
     # -- parsing -------------------------------------------------------------

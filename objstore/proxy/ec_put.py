@@ -161,7 +161,7 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
                                    "stored, only %d object servers reachable"
                               % (quorum, ec.nodes, len(live)))
     for putter in live.values():
-        putter.start()
+        putter.start(codec.fragment_size(ec.segment_size))
     try:
         outcome = _send_body(app, env, path, length, codec, live, quorum)
     except BaseException:

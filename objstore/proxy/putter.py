@@ -16,8 +16,9 @@ from objstore.proxy.nodes import Node
 
 CONTINUE = 100
 INSUFFICIENT_STORAGE = 507
-# Chunks buffered per node: bounds memory while letting nodes run unequal.
-QUEUE_DEPTH = 8
+# Bytes buffered per node (at least two chunks): bounds memory while letting
+# nodes run unequal, whatever the chunk size.
+QUEUE_BYTES = 1024 * 1024
 
 
 class PutterError(Exception):
@@ -89,8 +90,9 @@ class Putter:
                    final_headers=headers_in)
 
     # ----------------------------------------------------------------- body
-    def start(self) -> None:
-        self._queue = concurrency.Queue(QUEUE_DEPTH)
+    def start(self, chunk_size: int = 65536) -> None:
+        """Start sending; chunks of about ``chunk_size`` will be queued."""
+        self._queue = concurrency.Queue(max(2, QUEUE_BYTES // max(1, chunk_size)))
         self._done = concurrency.Event()
         concurrency.spawn_n(self._sender)
 

@@ -107,7 +107,7 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         return error_response(503, "Service Unavailable: %d of %d object servers needed, "
                                    "%d reachable" % (quorum, replicas, len(live)))
     for putter in live:
-        putter.start()
+        putter.start(app.client_chunk_size)
         if boundary is not None:
             putter.send_chunk(footers.body_head(boundary))
     md5 = new_md5()

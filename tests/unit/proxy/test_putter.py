@@ -2,7 +2,7 @@
 whatever state its queue is in (it held a backend socket forever before)."""
 
 from objstore.common import concurrency
-from objstore.proxy.putter import QUEUE_DEPTH, Putter
+from objstore.proxy.putter import QUEUE_BYTES, Putter
 
 
 class StuckConnection:
@@ -45,12 +45,22 @@ def _ends(putter, seconds=5.0):
 def test_abort_with_a_full_queue_ends_the_sender():
     conn = StuckConnection()
     putter = _putter(conn)
-    for _ in range(QUEUE_DEPTH + 1):  # one in the sender's hands, the queue full
+    for _ in range(QUEUE_BYTES // 65536 + 1):  # one in the sender's hands, the queue full
         putter.send_chunk(b"x" * 10)
     assert putter._queue.full()
     putter.abort()
     assert _ends(putter)
     assert conn.closed.ready() and not putter.live
+
+
+def test_the_queue_holds_about_a_mebibyte_whatever_the_chunk_size():
+    for chunk_size, depth in ((65536, 16), (262144, 4), (4 * 1024 * 1024, 2)):
+        putter = Putter(IdleConnection(), {"ip": "127.0.0.1", "port": 1, "device": "d"},
+                        chunked=False, node_timeout=30)
+        putter.start(chunk_size)
+        assert putter._queue.maxsize == depth
+        putter.abort()
+        assert _ends(putter)
 
 
 def test_abort_with_an_empty_queue_ends_the_sender():
