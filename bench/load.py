@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--swift-port-base", type=int, default=None,
                    help="ports of the comparison Swift (default: bench/swift_saio.py's)")
     p.add_argument("--swift-dir", default=None, help="data of the comparison Swift")
+    p.add_argument("--policy", default=None,
+                   help="storage policy of the run's containers on every endpoint (e.g. ec21, "
+                        "the SAIO's 2+1 erasure code; the comparison Swift then gets it too)")
     p.add_argument("--minimal-proxy", action="store_true",
                    help="measure objstore through a proxy of its own with Swift's bench pipeline "
                         "(on the SAIO's storage servers) instead of the SAIO's proxy")
@@ -234,10 +237,12 @@ def _request(conn: http.client.HTTPConnection, method: str, path: str, headers: 
     return resp, resp.read()
 
 
-def simple(ep: Endpoint, method: str, path: str, ok: Tuple[int, ...]) -> int:
+def simple(ep: Endpoint, method: str, path: str, ok: Tuple[int, ...],
+           headers: Optional[Dict[str, str]] = None) -> int:
     conn = ep.connect()
     try:
-        resp, _ = _request(conn, method, ep.path + path, {"X-Auth-Token": ep.token})
+        resp, _ = _request(conn, method, ep.path + path,
+                           dict(headers or {}, **{"X-Auth-Token": ep.token}))
     finally:
         conn.close()
     if resp.status not in ok:
@@ -521,7 +526,7 @@ def _run(a: argparse.Namespace, run_id: str, tmp: str) -> Dict[str, Any]:
         if not swift_saio.status_quiet(sdir):
             print("starting Swift (bench/swift_saio.py) on :%d ..." % swift_saio.PROXY_PORT,
                   flush=True)
-            swift_saio.start(sdir, venv=a.swift_venv)
+            swift_saio.start(sdir, venv=a.swift_venv, ec=bool(a.policy))
             swift_started = True
         endpoints.append(authenticate("swift", swift_saio.AUTH_URL, "test:tester", "testing"))
         markers["swift"] = [os.path.join(sdir, "etc")]
@@ -545,7 +550,8 @@ def _run(a: argparse.Namespace, run_id: str, tmp: str) -> Dict[str, Any]:
         payload = os.urandom(a.small_kib * 1024)
         for ep in endpoints:
             c = "bench-%s" % run_id
-            simple(ep, "PUT", "/" + c, (201, 202))
+            simple(ep, "PUT", "/" + c, (201, 202),
+                   {"X-Storage-Policy": a.policy} if a.policy else None)
             ep.containers.append(c)
         print("\n" + format_results([]).splitlines()[0], flush=True)
 
@@ -579,7 +585,7 @@ def _run(a: argparse.Namespace, run_id: str, tmp: str) -> Dict[str, Any]:
                               max(1, bound))
                     if op == "PUT":
                         put_ok[ep.name] = r.ops
-        if a.medium_mib and not a.no_small:
+        if a.medium_mib:
             medium = os.urandom(a.medium_mib * MiB)
             mops = {ep.name: small_ops(ep, ep.containers[0], "m-", medium) for ep in endpoints}
             for op in ("PUT", "GET"):
