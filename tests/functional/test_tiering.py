@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 import urllib.request
 import uuid
 from urllib.parse import quote
@@ -330,3 +331,37 @@ def test_an_object_of_an_ec_container_moves_up_and_keeps_its_listing_row(conn, b
     assert headers["x-object-storage-tier"] == "gold"
     assert body == BODY and headers["etag"] == ETAG and headers["x-object-meta-kind"] == "ec"
     assert _listing_row(conn, bronze, "ec") == row
+
+
+@pytest.mark.slow
+def test_a_zipf_read_load_moves_the_head_to_gold_and_the_tail_to_bronze(conn, silver,
+                                                                      reseller):
+    """Ten objects read with Zipf-like weights: the two most read go to gold,
+    the next two (3 reads a minute: silver's range, 2 to 4) stay in silver,
+    their home, and the unread tail sinks to bronze once it sat a whole
+    window (60 s on the SAIO) unread. Every read is whole."""
+    names = ["z%d" % i for i in range(10)]
+    for name in names:
+        conn.put_object(silver, name, BODY)
+    for name in names:
+        wait_tracked(PROXY, reseller.get_auth()[1], "/v1/AUTH_test/%s/%s" % (silver, name))
+    # seconds between two reads of each object: the head every round, the
+    # middle every 20 s, the tail never
+    every = [0, 0, 20, 20] + [None] * 6
+    last = [0.0] * 10
+    deadline = time.time() + 180
+    while True:
+        for i, name in enumerate(names):
+            if every[i] is not None and time.time() - last[i] >= every[i]:
+                headers, body = conn.get_object(silver, name)
+                assert body == BODY and headers["etag"] == ETAG
+                last[i] = time.time()
+        run_tierer()
+        tiers = [tier_of(conn, silver, name) for name in names]
+        if tiers[:2] == ["gold", "gold"] and tiers[4:] == ["bronze"] * 6:
+            break
+        assert time.time() < deadline, tiers
+        time.sleep(1)
+    assert tiers[2:4] == [None, None]  # read, but below gold: still in silver, its home
+    for name in names:
+        assert conn.get_object(silver, name)[1] == BODY
