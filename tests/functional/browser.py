@@ -134,10 +134,25 @@ class DevToolsPage:
         return self.evaluate("(document.querySelector(%s) || {}).textContent || ''"
                              % json.dumps(selector))
 
-    def screenshot(self, name: str) -> str:
-        """Save a PNG of the page under ARTIFACTS; its path."""
-        data = self._send("Page.captureScreenshot",
-                          {"format": "png", "captureBeyondViewport": True}, self.session)["data"]
+    def screenshot(self, name: str, selector: str = "") -> str:
+        """Save a PNG of the whole page (or of the element ``selector``)
+        under ARTIFACTS; its path. The viewport is first made as tall as the
+        page, so nothing reflows between measuring and capturing."""
+        width, height = self.evaluate("[document.documentElement.scrollWidth,"
+                                      " document.documentElement.scrollHeight]")
+        self._send("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            self.session)
+        try:
+            params = {"format": "png"}
+            if selector:
+                params["clip"] = dict(self.evaluate(
+                    "(() => { const r = document.querySelector(%s).getBoundingClientRect();"
+                    " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width,"
+                    " height: r.height}; })()" % json.dumps(selector)), scale=1)
+            data = self._send("Page.captureScreenshot", params, self.session)["data"]
+        finally:
+            self._send("Emulation.clearDeviceMetricsOverride", {}, self.session)
         os.makedirs(ARTIFACTS, exist_ok=True)
         path = os.path.join(ARTIFACTS, name + ".png")
         with open(path, "wb") as fp:

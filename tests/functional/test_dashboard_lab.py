@@ -119,6 +119,7 @@ def test_chromium_deletes_a_copy_with_a_button_sees_it_missing_and_undoes_it(
                                    ".slice(1, 4).map(r => r.className)")
             assert states == ["present", "missing", "present"]
             page.screenshot("dashboard-fault-lab")
+            page.screenshot("dashboard-fault-lab-section", "#lab-view")
             page.click("#lab-faults button.undo")
             page.wait_for("document.querySelectorAll('#lab-faults tr.fault').length == 0")
             assert "moved the copy back" in page.text("#lab-result")
@@ -127,3 +128,54 @@ def test_chromium_deletes_a_copy_with_a_button_sees_it_missing_and_undoes_it(
     finally:
         conn.delete_object(name, "o")
         conn.delete_container(name)
+
+
+def test_a_dashboard_whose_config_leaves_the_lab_off_refuses_every_action(saio, tmp_path):
+    """A second dashboard on the same cluster, its config as the production
+    sample has it (fault_lab = false): the page says the lab is off, every
+    action is 403 and nothing is stopped."""
+    import re
+    import socket
+    import time as _time
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with open(DASH_CONF) as fp:
+        text = fp.read()
+    text = re.sub(r"(?m)^fault_lab = true$", "fault_lab = false", text)
+    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
+    text = re.sub(r"(?m)^statsd_port = \d+$", "statsd_port = 0", text)
+    conf = tmp_path / "dashboard.conf"
+    conf.write_text(text)
+    proc = subprocess.Popen([sys.executable, "-m", "objstore.dashboard.app", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = _time.time() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("POST", "/login", body="user=admin%3Aadmin&key=admin", headers={
+                    "Accept": "application/json",
+                    "Content-Type": "application/x-www-form-urlencoded"})
+                resp = conn.getresponse()
+                resp.read()
+                break
+            except OSError:
+                assert _time.time() < deadline and proc.poll() is None, "no second dashboard"
+                _time.sleep(0.2)
+        cookie = resp.getheader("Set-Cookie").split(";")[0]
+        for action, args in (("stop", {"server": "object-1"}), ("run", {"daemon": "x"}),
+                             ("undo", {"id": "all"})):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("POST", "/api/lab/" + action, body=json.dumps(args), headers={
+                "Cookie": cookie, "Content-Type": "application/json"})
+            resp = conn.getresponse()
+            assert resp.status == 403 and "fault_lab = false" in json.loads(resp.read())["error"]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/api/lab", headers={"Cookie": cookie})
+        assert json.loads(conn.getresponse().read())["enabled"] is False
+    finally:
+        proc.terminate()
+        proc.wait()
+    listed = fault_cli("list")
+    assert "stopped" not in listed.stdout and "no faults" in listed.stdout
