@@ -1,4 +1,4 @@
-"""kill -9 of the tierer at each step of a move (docs/tiering.md, the
+"""Faults around tier moves. kill -9 of the tierer at each step of a move (docs/tiering.md, the
 recovery table): reads never fail, and a restarted tierer finishes the move
 with nothing lost and exactly one body left.
 
@@ -7,9 +7,11 @@ injection option) and killed there with SIGKILL; its lease (2 s here) runs
 out and the next run resumes the move from the queue.
 """
 
+import glob
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -21,7 +23,9 @@ import pytest
 import swiftclient
 
 from objstore.tiering.client import InternalClient
-from probe_helpers import AUTH_URL, ETC, PROXY, VENV_BIN, delete_container
+from probe_helpers import (AUTH_URL, ETC, NODES, PROXY, REPO, SAIO, VENV_BIN, delete_container,
+                           node_of, run_daemon, stop_server)
+from ring import Ring
 
 BODY = os.urandom(2 * 1024 * 1024 + 5)
 ETAG = hashlib.md5(BODY).hexdigest()
@@ -126,3 +130,37 @@ def test_a_tierer_killed_after_each_step_resumes_and_leaves_one_body(
     assert headers["x-object-meta-step"] == step
     assert len(_bodies(internal, "gold", path)) == 1  # no duplicate
     assert _bodies(internal, "ec21", path) == []  # the old body went
+
+
+def test_a_moved_body_lost_on_a_device_is_rebuilt_in_its_new_policy(tmp_path, conn, silver,
+                                                                     reseller, internal):
+    """The body of an object moved to bronze is an ordinary EC object of
+    the .tiers account: the reconstructor rebuilds its archive on a wiped
+    device, and the object still reads whole with another server down."""
+    path = "/v1/%s/%s/obj" % (conn.get_auth()[0].rsplit("/", 1)[1], silver)
+    conn.put_object(silver, "obj", BODY)
+    _admin(reseller, "POST", "counts", json.dumps([{"path": path, "count": 0}]).encode())
+    _run_once(tmp_path)
+    _run_once(tmp_path, clock_offset=600)
+    assert conn.head_object(silver, "obj")["x-object-storage-tier"] == "bronze"
+    location = internal.request("HEAD", path, raw=True).headers[
+        "X-Object-Sysmeta-Tier-Location"]
+    policy, name = location.split("/", 1)
+    assert policy == "ec21"
+    part, nodes = Ring(ETC, ring_name="object-1").get_nodes(".tiers", policy, name)
+    primaries = [node_of(n) for n in nodes]
+    try:
+        victim = primaries[1]
+        found = glob.glob(os.path.join(SAIO, "srv", "*", "node", "sdb%d" % victim,
+                                       "objects-1", str(part)))
+        assert found, "the victim holds no archive of the body"
+        for where in found:
+            shutil.rmtree(where)
+        run_daemon("object-reconstructor", NODES)
+        assert glob.glob(os.path.join(SAIO, "srv", "*", "node", "sdb%d" % victim, "objects-1",
+                                      str(part), "*", "*", "*#1#d.data"))
+        stop_server("object-%d" % primaries[0])  # decoding now needs the rebuilt archive
+        headers, body = conn.get_object(silver, "obj")
+        assert body == BODY and headers["etag"] == ETAG
+    finally:
+        subprocess.run([os.path.join(REPO, "saio", "start")], capture_output=True, timeout=300)
