@@ -25,7 +25,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "saio"))
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
-_TMP = tempfile.mkdtemp(prefix="objstore-multihost-")
+# made by the cluster's start, removed at its end (nothing if no test here runs)
+_TMP = os.path.join(tempfile.gettempdir(), "objstore-multihost-%d" % os.getpid())
 os.environ["MULTIHOST_DIR"] = os.path.join(_TMP, "cluster")
 os.environ["MULTIHOST_PREFIX"] = "osmt"
 os.environ["MULTIHOST_NET"] = "10.232.0"
@@ -66,7 +67,6 @@ def _leftovers():
 def cluster():
     reason = _why_no_namespaces()
     if reason:
-        shutil.rmtree(_TMP, ignore_errors=True)
         pytest.skip(reason)
     try:
         multihost.start(multihost.DEFAULT_HOSTS, daemons=False)
