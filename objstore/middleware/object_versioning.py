@@ -114,14 +114,21 @@ def _strip_id_param(content_type: str) -> str:
                     if not part.strip().startswith(listing.VERSION_ID_PARAM + "="))
 
 
-def _unlist_ids(resp: Response) -> None:
-    """A plain JSON listing of a versioned container as a client sees it:
-    without the version ids the rows carry for ``?versions``."""
+def _links_for_ids(resp: Response, account: str, container: str) -> None:
+    """A plain JSON listing of a versioned container as Swift's shows it: a
+    row whose id is listed names its version as Swift's version symlink
+    does (``symlink_path`` to ``?version-id=<id>``, ``version_symlink``)
+    instead of the ``version_id`` it carries for ``?versions``; a ``null``
+    version is a plain row."""
     if not resp.content_type.startswith(listing.JSON_TYPE) or b'"version_id"' not in resp.body:
         return
     rows = json.loads(resp.body)
     for row in rows:
-        row.pop("version_id", None)
+        version_id = row.pop("version_id", None)
+        if version_id is not None and "name" in row:
+            row["symlink_path"] = "/v1/%s/%s/%s?version-id=%s" % (
+                quote(account), quote(container), quote(row["name"]), version_id)
+            row["version_symlink"] = True
     resp.body = json.dumps(rows).encode("utf-8")
 
 
@@ -229,7 +236,7 @@ class ObjectVersioning:
             location = sysmeta.get(SYSMETA_LOCATION.lower())
             self._container_headers(env, resp, account, location)
             if method == "GET" and location is not None:
-                _unlist_ids(resp)
+                _links_for_ids(resp, account, container)
         else:
             resp.headers.pop(SYSMETA_ENABLED, None)
             resp.headers.pop(SYSMETA_LOCATION, None)
@@ -576,6 +583,8 @@ class ObjectVersioning:
                         lambda row: self._row_id(env, account, container, row, listed),
                         named)):
                     row[_ID_KEY] = version_id
+            for row in page:  # each answer row gets its id last, as Swift's
+                row.pop("version_id", None)
             return page
         rows = list(islice(VersionsListing(fetch, lambda row: row.pop(_ID_KEY, NULL_ID),
                                            query, location is not None, params.limit),

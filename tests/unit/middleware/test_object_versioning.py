@@ -484,7 +484,10 @@ def test_version_ids_are_listed_not_shown_to_clients_and_survive_a_post(cluster,
     _s, _h, body = cluster.request("GET", base + "?format=json")
     assert [(r["name"], r["content_type"]) for r in json.loads(body)] == [
         ("page.html", "text/x-a;q=1")]
+    # as Swift lists its version symlinks
     assert "version_id" not in json.loads(body)[0]
+    assert json.loads(body)[0]["symlink_path"] == "%s/page.html?version-id=%s" % (base, second)
+    assert json.loads(body)[0]["version_symlink"] is True
     assert b"swift_versions_id" not in cluster.request("GET", base + "?format=xml")[2]
     assert cluster.request("POST", base + "/page.html", {"Content-Type": "text/x-b"})[0] == 202
     assert _versions(cluster, base) == [("page.html", second, True, "text/x-b"),

@@ -57,6 +57,13 @@ CASES += [
          setup("PUT", "{a}/{c}/o", b"v2"),
          check("DELETE", "{a}/{c}/o?version-id=null"), check("GET", "{a}/{c}/o"),
          check("GET", "{a}/{c}?versions")),
+    # a versioned write is listed as Swift lists its version symlink; a null one plainly
+    case("object-versioning-plain-listing", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/before", b"n", Content_Type="text/plain"),
+         setup("POST", "{a}/{c}", X_Versions_Enabled="true"),
+         setup("PUT", "{a}/{c}/o%20x", b"v", Content_Type="text/plain"),
+         check("GET", "{a}/{c}?format=json"), check("GET", "{a}/{c}?format=xml"),
+         check("GET", "{a}/{c}")),
     case("object-versioning-bad-version-id", *_FILLED,
          check("GET", "{a}/{c}/d?version-id=abc")),
 ]
