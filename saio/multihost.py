@@ -13,7 +13,8 @@ link in the root namespace is ``<prefix>-vN``, on bridge ``<prefix>-br``
 host runs object/container/account servers on 6200/6201/6202 over two
 devices (d1, d2), an rsync daemon on 873, and (unless ``--no-daemons``)
 the replicators, updaters and auditors; hosts 1 and 3 also run a proxy on
-8080. Hosts 1-2 are region 1 (zones 1, 2), 3-4 region 2 (zones 3, 4);
+8080 (region 2's storage servers bound to 0.0.0.0, region 1's to their
+address). Hosts 1-2 are region 1 (zones 1, 2), 3-4 region 2 (zones 3, 4);
 host 5, the one ``add-host`` brings, region 1 zone 5. Rings (3 replicas)
 are built with ``objstore-ring-builder`` in ``<dir>/etc`` and pushed to
 each host's own etc dir, as an operator would copy them.
@@ -89,6 +90,13 @@ class Host:
     @property
     def ip(self) -> str:
         return "%s.%d" % (NET, 10 + self.n)
+
+    @property
+    def bind_ip(self) -> str:
+        """Region 2's storage servers listen on every address, as in the
+        compose file; their daemons then find their devices in the ring by
+        the host's interface addresses. Region 1's name their address."""
+        return "0.0.0.0" if self.region == 2 else self.ip
 
     @property
     def ns(self) -> str:
@@ -211,7 +219,7 @@ def host_configs(h: Host) -> None:
         os.makedirs(h.path(sub), exist_ok=True)
     for kind, port in PORTS.items():
         build.write(h.conf(kind), build.storage_conf(
-            kind, devices=h.devices, bind_ip=h.ip, bind_port=port, etc=h.etc,
+            kind, devices=h.devices, bind_ip=h.bind_ip, bind_port=port, etc=h.etc,
             log_name="%s-server-h%d" % (kind, h.n),
             rsync_module="{replication_ip}::%s" % kind, rsync_port=RSYNC_PORT,
             recon_cache=h.path("cache"), workers=1))

@@ -22,6 +22,7 @@ import abc
 
 import argparse
 import fcntl
+import ipaddress
 import json
 import logging
 import os
@@ -172,13 +173,41 @@ def my_ips(bind_ip: str = "") -> Set[str]:
     """
     if bind_ip and bind_ip not in ("0.0.0.0", "::"):
         return {bind_ip.strip("[]")}
-    ips = {"127.0.0.1", "::1"}
+    ips = {"127.0.0.1", "::1"} | interface_addresses()
     for host in (socket.gethostname(), socket.getfqdn()):
         try:
             for info in socket.getaddrinfo(host, None):
                 ips.add(str(info[4][0]))
         except OSError:
             pass
+    return ips
+
+
+def interface_addresses() -> Set[str]:
+    """Every address of this host's interfaces (in this network namespace),
+    read from /proc: a resolver alone may only know 127.0.1.1 for the host
+    name (Debian's /etc/hosts), and then a node bound to 0.0.0.0 would
+    find none of its devices in the ring. Empty where /proc lacks them."""
+    ips: Set[str] = set()
+    try:
+        with open("/proc/net/fib_trie") as fp:
+            last = None
+            for line in fp:
+                text = line.strip()
+                if text.startswith("|-- "):
+                    last = text[4:]
+                elif text.startswith("/32 host LOCAL") and last:
+                    ips.add(last)
+    except OSError:
+        pass
+    try:
+        with open("/proc/net/if_inet6") as fp:
+            for line in fp:
+                raw = line.split()[0] if line.split() else ""
+                if len(raw) == 32:
+                    ips.add(str(ipaddress.IPv6Address(int(raw, 16))))
+    except (OSError, ValueError):
+        pass
     return ips
 
 

@@ -193,3 +193,19 @@ def test_the_summary_names_only_numeric_counters():
     line = d.summary({"a": 1, "b": 2.5, "c": "x"}, 1.234)
     assert line == "test-counter pass completed in 1.23s: a=1 b=2.5"
     assert daemon_mod.DEFAULT_RECON_CACHE_PATH == "/var/cache/objstore"
+
+
+def test_a_wildcard_bind_finds_every_interface_address_even_unresolvable_ones():
+    """What ``ip -o addr`` lists is what a node bound to 0.0.0.0 answers on."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("ip") is None:
+        pytest.skip("needs iproute2's ip to list the addresses")
+    out = subprocess.run(["ip", "-o", "addr", "show"], stdout=subprocess.PIPE, text=True).stdout
+    listed = {line.split()[3].split("/")[0] for line in out.splitlines()
+              if line.split()[2] in ("inet", "inet6")}
+    assert listed and listed <= my_ips("0.0.0.0")
+
