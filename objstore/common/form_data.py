@@ -21,6 +21,11 @@ class FormDataError(ValueError):
     """The body is not well-formed ``multipart/form-data``."""
 
 
+class FormDataStartError(FormDataError):
+    """A body that must start with its first part does not (something else
+    first, another boundary, nothing, or the closing boundary at once)."""
+
+
 class _Readable(Protocol):
     def read(self, size: int = -1) -> bytes: ...
 
@@ -92,8 +97,13 @@ class Part:
 class FormDataReader:
     """The parts of one ``multipart/form-data`` body, read from ``stream``."""
 
-    def __init__(self, stream: _Readable, boundary: str, chunk_size: int = DEFAULT_CHUNK) -> None:
+    def __init__(self, stream: _Readable, boundary: str, chunk_size: int = DEFAULT_CHUNK,
+                 require_start: bool = False) -> None:
+        """``require_start``: the body must begin with its first part (blank
+        lines aside), with no preamble, as Swift's FormPost requires
+        (RFC 2046 allows a preamble; browsers never send one)."""
         self._stream = stream
+        self._require_start = require_start
         self._delim = b"\r\n--" + boundary.encode("latin-1")
         self._chunk = max(chunk_size, len(self._delim) + 4)
         # A leading CRLF lets the first boundary match the same delimiter.
@@ -133,11 +143,23 @@ class FormDataReader:
 
     def _skip_to_first(self) -> None:
         while True:
-            data, ended = self._read_part(self._chunk)
+            try:
+                data, ended = self._read_part(self._chunk)
+            except FormDataError:
+                if self._require_start:
+                    raise FormDataStartError("no boundary found in the body") from None
+                raise
             if ended:
-                return
+                break
+            if self._require_start and data.strip():
+                raise FormDataStartError("the body does not start with its boundary")
             if not data and self._eof:
                 raise FormDataError("no boundary found in the body")
+        if self._require_start:
+            while len(self._buf) < 2 and self._fill():
+                pass
+            if self._buf.startswith(b"--"):
+                raise FormDataStartError("the body has no part")
 
     def _after_delimiter(self) -> bool:
         """After a delimiter: ``True`` if a part follows, ``False`` at ``--``."""

@@ -16,6 +16,7 @@ from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
 
 from objstore.common import concurrency, constraints, sync_realms
+from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.http_client import http_connect
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
@@ -122,6 +123,8 @@ class ContainerServer(DatabaseServer):
         etag = req.headers.get("X-Etag")
         if ctype is None or etag is None:
             raise HTTPBadRequest(body=b"Object rows need X-Content-Type and X-Etag")
+        # the UTF-8 text the client sent (a header arrives as WSGI latin-1)
+        ctype = wsgi_to_str(ctype, "replace")
         policy = self._requested_policy(req)
         if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
                                          size, ctype, etag, 0):

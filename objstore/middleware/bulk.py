@@ -27,7 +27,7 @@ from __future__ import annotations
 import tarfile
 import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, quote, unquote_to_bytes
 
 from objstore.common import concurrency, constraints, registry
 from objstore.common.config import config_int
@@ -211,7 +211,7 @@ class Bulk:
         if len(known) >= self.max_containers:
             raise Abort("400 Bad Request", "More than %d containers to create from tar."
                         % self.max_containers)
-        if len(container.encode("utf-8")) > constraints.LIMITS["max_container_name_length"]:
+        if len(container) > constraints.LIMITS["max_container_name_length"]:
             raise Abort("400 Bad Request", "Container name too long: %s" % quote(container))
         status = self._sub(env, "HEAD", "%s/%s" % (base, container))
         if status.startswith("404"):
@@ -273,31 +273,36 @@ class Bulk:
         # its results; ``stop`` makes the names left no-ops.
         stop: List[bool] = []
 
-        def delete_one(line: str) -> Tuple[str, str, str]:
-            name = unquote(line)
-            target = name.lstrip("/")
+        def delete_one(line: str) -> Tuple[str, str]:
+            """(the name as reported, the DELETE's status)."""
+            raw = unquote_to_bytes(line)
+            shown = quote(raw)  # Swift reports names URL-quoted ("/c%C3%A9")
             if stop or client_gone(env):
                 stop.append(True)
-                return line, name, ""
+                return shown, ""
+            try:
+                target = raw.decode("utf-8").lstrip("/")
+            except UnicodeDecodeError:
+                return shown, "412 Precondition Failed"
             if not target:
-                return line, name, "400 Bad Request"
-            return line, name, self._sub(env, "DELETE", "/v1/%s/%s" % (account, target))
+                # the account itself: never deleted by a bulk delete (the
+                # account's owner gets Swift's answer, 403)
+                return shown, "403 Forbidden"
+            return shown, self._sub(env, "DELETE", "/v1/%s/%s" % (account, target))
         seen = 0
         pool = concurrency.GreenPool(self.delete_concurrency)
         try:
-            for line, name, status in pool.imap(delete_one, names):
+            for shown, status in pool.imap(delete_one, names):
                 if stop:
                     return  # the client went away: nobody reads the result
                 yield None
                 seen += 1
-                if status.startswith("400") and not name.lstrip("/"):
-                    errors.append([line, status])
-                elif status.startswith("2"):
+                if status.startswith("2"):
                     deleted += 1
                 elif status.startswith("404"):
                     not_found += 1
                 else:
-                    errors.append([name, status])
+                    errors.append([shown, status])
                 if len(errors) >= self.max_failed_deletes:
                     break
         finally:

@@ -109,7 +109,8 @@ def carried_headers(source: Any, fresh: bool, manifest_copy: bool) -> Dict[str, 
     ``manifest_copy``: the manifest itself is copied (a DLO keeps its
     ``X-Object-Manifest``); otherwise the assembled bytes are, and nothing
     describing a manifest is carried. ``fresh``: only Content-Type and
-    system metadata.
+    system metadata (and a copied DLO manifest's ``X-Object-Manifest``,
+    which makes it what it is, as in Swift).
     """
     out: Dict[str, str] = {}
     for name, value in stored_metadata(source, manifests=manifest_copy).items():
@@ -118,7 +119,8 @@ def carried_headers(source: Any, fresh: bool, manifest_copy: bool) -> Dict[str, 
             continue  # only slo makes an SLO, from a manifest PUT
         if lower.startswith(_MANIFEST_SYSMETA) and not manifest_copy:
             continue
-        if fresh and lower != "content-type" and not lower.startswith(_SYSMETA):
+        if fresh and lower not in ("content-type", "x-object-manifest") \
+                and not lower.startswith(_SYSMETA):
             continue
         out[name] = value
     return out

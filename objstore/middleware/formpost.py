@@ -33,7 +33,8 @@ from urllib.parse import quote
 
 from objstore.common import registry
 from objstore.common.config import config_int
-from objstore.common.form_data import FormDataError, FormDataReader, Part, boundary_of
+from objstore.common.form_data import (FormDataError, FormDataReader, FormDataStartError,
+                                       Part, boundary_of)
 from objstore.common.utils import drain_and_close, split_path
 from objstore.common.http.errors import plain_error, swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
@@ -86,9 +87,15 @@ class _FileInput:
         self.limit = limit
         self.sent = 0
         self.too_big = False
+        #: the form broke off inside the file (the PUT fails, storing nothing)
+        self.malformed: Optional[FormDataError] = None
 
     def read(self, size: int = -1) -> bytes:
-        data = self.part.read(size if size and size > 0 else 65536)
+        try:
+            data = self.part.read(size if size and size > 0 else 65536)
+        except FormDataError as err:
+            self.malformed = err
+            raise
         self.sent += len(data)
         if self.sent > self.limit:
             self.too_big = True
@@ -118,6 +125,9 @@ class FormPost:
             if not redirect or err.redirect_message is None:
                 return self._plain(start_response, err.status, err.body, err.status[:3] == "401")
             status, message = err.status, err.redirect_message
+        except FormDataStartError:
+            return self._plain(start_response, "400 Bad Request",
+                               "FormPost: invalid starting boundary", False)
         except FormDataError as err:
             return self._plain(start_response, "400 Bad Request",
                                "FormPost: invalid multipart/form-data: %s" % err, False)
@@ -137,7 +147,8 @@ class FormPost:
             raise _unauthorized("Invalid Signature") from None
         files = 0
         checked: Optional[Tuple[int, int]] = None
-        reader = FormDataReader(env["wsgi.input"], boundary, self.chunk_size)
+        reader = FormDataReader(env["wsgi.input"], boundary, self.chunk_size,
+                                 require_start=True)
         for part in reader.parts():
             if part.filename is None:
                 if part.name in KNOWN_FIELDS:
@@ -214,6 +225,8 @@ class FormPost:
         drain_and_close(body)
         if stream.too_big:
             raise _bad("max_file_size exceeded")
+        if stream.malformed is not None:  # the form's fault, not a lost client
+            raise stream.malformed
         return captured[0] if captured else "500 Internal Server Error"
 
     # ---------------------------------------------------------- answers

@@ -149,9 +149,7 @@ class SloReader:
             return resp
         etag = normalize_etag(resp.headers.get(ETAG_SYSMETA))
         if resp.status_int in (304, 412):
-            if "ETag" in resp.headers:
-                resp.headers["ETag"] = '"%s"' % etag
-            return resp
+            return self._condition_failed(env, resp, etag, has_conditions)
         if resp.status_int // 100 != 2 and resp.status_int != 416:
             return resp
         manifest_etag = None if has_conditions else normalize_etag(resp.headers.get("ETag"))
@@ -264,6 +262,27 @@ class SloReader:
         out.headers["Content-Length"] = str(length)
         out.conditional_response = False
         return out
+
+    def _condition_failed(self, env: Dict[str, Any], resp: Response, etag: str,
+                          judged_at_slo_etag: bool) -> Response:
+        """A 304 or 412 of an SLO, with the headers of the SLO (its ETag,
+        its type without the stored parameters, the manifest's ETag) as
+        Swift sends them. The manifest's ETag is in the answer unless the
+        object server judged the SLO ETag (If-Match, If-None-Match) and
+        sent that instead: then one HEAD of the manifest reads it."""
+        manifest_etag = normalize_etag(resp.headers.get("ETag"))
+        if judged_at_slo_etag:
+            head = self._fetch(env, method="HEAD")
+            close_response(head)
+            manifest_etag = normalize_etag(head.headers.get("ETag")) \
+                if head.status_int == 200 else ""
+        if "ETag" in resp.headers:
+            resp.headers["ETag"] = '"%s"' % etag
+        if "Content-Type" in resp.headers:
+            resp.headers["Content-Type"] = sm.strip_swift_bytes(resp.headers["Content-Type"])
+        if manifest_etag:
+            resp.headers[MANIFEST_ETAG_HEADER] = manifest_etag
+        return resp
 
     def _fetch(self, env: Dict[str, Any], method: str = "GET",
                keep_conditions: bool = False) -> Response:

@@ -93,6 +93,22 @@ def listing_entry(entry: Dict[str, Any], account: str) -> Dict[str, Any]:
     return out
 
 
+def _sysmeta_env(key: str) -> str:
+    return "HTTP_" + (SYSMETA + key).upper().replace("-", "_")
+
+
+def _list_copied_link(env: Dict[str, Any]) -> None:
+    """A PUT carrying a link's sysmeta (a server-side copy of the link
+    itself, ``?symlink=get``: clients cannot send sysmeta) gets the link's
+    parameters in its Content-Type too, so its listing row shows
+    ``symlink_path`` as the original's does."""
+    link = {k: env[_sysmeta_env(k)] for k in (TARGET, ACCOUNT, ETAG, BYTES)
+            if env.get(_sysmeta_env(k))}
+    env["CONTENT_TYPE"] = strip_params(env.get("CONTENT_TYPE") or DEFAULT_TYPE) + \
+        link_params(link)
+    env[constraints.CONTENT_TYPE_PARAMS_ENV] = True
+
+
 class LinkError(Exception):
     def __init__(self, status: str, body: str, headers: Optional[List[Tuple[str, str]]] = None,
                  ctype: str = PLAIN) -> None:
@@ -147,6 +163,8 @@ class Symlink:
                 return self.app(env, start_response)
             if method == "PUT" and "HTTP_X_SYMLINK_TARGET" in env:
                 return self._put(env, start_response, account, container, obj)
+            if method == "PUT" and _sysmeta_env(TARGET) in env:
+                _list_copied_link(env)
             if method == "POST":
                 return self._post(env, start_response, account, container, obj)
             if method in ("GET", "HEAD"):
@@ -190,7 +208,7 @@ class Symlink:
             meta[ETAG], meta[BYTES] = etag, size
             ctype = ctype or target_type
         for key, value in meta.items():
-            env["HTTP_" + (SYSMETA + key).upper().replace("-", "_")] = value
+            env[_sysmeta_env(key)] = value
         env["CONTENT_TYPE"] = strip_params(ctype or DEFAULT_TYPE) + link_params(meta)
         env[constraints.CONTENT_TYPE_PARAMS_ENV] = True  # our swift_symlink_* parameters
         env["CONTENT_LENGTH"] = "0"

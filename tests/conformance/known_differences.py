@@ -43,6 +43,11 @@ STATICWEB_500 = ("deliberate: Swift 2.38.3 answers 500 (\"An error occurred\") w
                  "answers the status and headers the GET gets, without the body (see docs: "
                  "Middlewares)")
 
+FORM_BROKEN_OFF = ("deliberate: a FormPost body that ends inside its last part (no closing "
+                   "boundary) is refused, 400 'FormPost: invalid multipart/form-data: ...', and "
+                   "the file is not stored; Swift 2.38.3 stores what arrived and answers 201, "
+                   "so a form cut off in transit leaves a truncated file (see docs: Middlewares)")
+
 S3_PART_NUMBERS = ("deliberate: s3api takes part numbers 1 to 10,000 (max_upload_part_num = "
                    "10000), as AWS S3 does and as the AWS CLI and boto3 assume when they "
                    "size the parts of a large upload; Swift's s3api stops at 1,000 "
@@ -75,6 +80,8 @@ KNOWN: Dict[str, str] = {
     "slo-missing-segment-on-get":
         SEGMENT_GONE,
     # --- Middlewares (tempurl, formpost, staticweb, cors, symlink, bulk)
+    "formpost-form-broken-off":
+        FORM_BROKEN_OFF,
     "staticweb-head-of-an-error-page":
         STATICWEB_500,
     "staticweb-head-of-a-refused-listing":

@@ -308,13 +308,14 @@ def convert_remove_headers(headers: Dict[str, str], target: str) -> Dict[str, st
 
 
 def check_name_length(kind: str, name: Optional[str]) -> Optional[Response]:
-    """400 for an account/container name over its limit."""
+    """400 for an account/container name over its limit, counted in
+    characters as Swift 2.38.3 counts them."""
     from objstore.common import constraints
 
     if name is None:
         return None
     limit = constraints.LIMITS["max_%s_name_length" % kind]
-    length = len(name.encode("utf-8"))
+    length = len(name)
     if length > limit:
         # Swift sends this one as HTML (the object name's as plain text).
         return errors.swift_error(400, "%s name length of %d longer than %d"

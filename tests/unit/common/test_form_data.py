@@ -102,3 +102,19 @@ def test_any_file_bytes_round_trip_whatever_the_chunk_size(payload, chunk):
     got = [p.read_all(10 ** 6) for p in reader.parts()]
     assert got == [payload]
     assert stream.largest <= max(chunk, len(b"\r\n--XyZ") + 4)
+
+
+def test_a_form_that_must_start_with_its_boundary_refuses_anything_else_first():
+    from objstore.common.form_data import FormDataStartError
+    good = body([field("a", b"1")])
+
+    def names(data, **kw):
+        return [p.name for p in FormDataReader(io.BytesIO(data), "XyZ", **kw).parts()]
+    assert names(b"preamble\r\n" + good) == ["a"]  # RFC 2046 allows it
+    assert names(b"\r\n\r\n" + good, require_start=True) == ["a"]
+    for bad in (b"preamble\r\n" + good, b"", b"--XyZ--\r\n", good.replace(b"XyZ", b"Other")):
+        with pytest.raises(FormDataStartError):
+            names(bad, require_start=True)
+    with pytest.raises(FormDataError) as err:
+        names(good[:-len(b"--XyZ--\r\n")], require_start=True)
+    assert not isinstance(err.value, FormDataStartError)

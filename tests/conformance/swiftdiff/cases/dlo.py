@@ -1,5 +1,7 @@
 """Dynamic large objects: X-Object-Manifest reads, ranges, UTF-8 names,
 the manifest itself, copies."""
+import hashlib
+
 from ..case import case, check, setup
 
 #: the section of docs/swift-differences.md these cases belong to
@@ -65,3 +67,20 @@ CASES = [
          setup("PUT", "{a}/{c}/m", b"", X_Object_Manifest="{c2}/seg/"),
          check("GET", "{a}/{c}/m"), check("GET", "{a}/{c}/m", Range="bytes=4-6")),
 ]
+_DLO_ETAG = '"%s"' % hashlib.md5("".join(hashlib.md5(d).hexdigest() for d in (
+    b"aaaaa", b"bbbbbbb", b"ccc")).encode()).hexdigest()
+CASES += [
+    # the dates are judged by the object server on the manifest; its 304
+    # and 412 still carry the DLO's ETag
+    dlo("dlo-conditional-dates", check("GET", "{a}/{c}/m", If_Modified_Since="Sat, 01 Jan 2050 00:00:00 GMT"),
+        check("GET", "{a}/{c}/m", If_Unmodified_Since="Sat, 01 Jan 2000 00:00:00 GMT"),
+        check("HEAD", "{a}/{c}/m", If_Modified_Since="Sat, 01 Jan 2050 00:00:00 GMT")),
+    dlo("dlo-conditional-etags", check("GET", "{a}/{c}/m", If_None_Match=_DLO_ETAG),
+        check("GET", "{a}/{c}/m", If_Match='"nope"'), check("HEAD", "{a}/{c}/m", If_Match='"nope"'),
+        check("GET", "{a}/{c}/m", Range="bytes=-3")),
+    # a copy of the manifest keeps its X-Object-Manifest, fresh metadata or not
+    dlo("dlo-copy-manifest-fresh-metadata",
+        check("COPY", "{a}/{c}/m?multipart-manifest=get", Destination="{c}/m2",
+              X_Fresh_Metadata="true"), check("HEAD", "{a}/{c}/m2"), check("GET", "{a}/{c}/m2")),
+]
+

@@ -103,3 +103,20 @@ CASES += [case("listing-account-accept-json", *_ACCOUNT,
                check("GET", "{a}?prefix={base}", Accept="application/json")),
           case("listing-account-accept-xml", *_ACCOUNT,
                check("GET", "{a}?prefix={base}", Accept="application/xml"))]
+
+# names beyond ASCII (two-, three- and four-byte UTF-8) under every format
+# and paging parameter
+_Q = {"e": "%C3%A9", "ja": "%E6%97%A5", "u": "%C3%BC", "smile": "%F0%9F%98%80"}
+_UTF8_NAMES = ["a{e}/1", "a{e}/2", "b{ja}/x", "b{ja}y", "c{u}", "{smile}/z", "plain"]
+_UTF8 = [setup("PUT", "{a}/{c}")] + [setup("PUT", "{a}/{c}/" + n.format(**_Q), b"x")
+                                     for n in _UTF8_NAMES]
+_UTF8_QUERIES = [("delimiter", "delimiter=/"), ("prefix", "prefix=a{e}/"),
+                 ("marker", "marker=b{ja}"), ("end-marker", "end_marker=c{u}"),
+                 ("reverse-delimiter", "reverse=on&delimiter=/"),
+                 ("multibyte-delimiter", "delimiter={ja}"),
+                 ("four-byte-prefix", "prefix={smile}&delimiter=/"),
+                 ("reverse-markers", "reverse=true&marker=c{u}&end_marker=a{e}/2")]
+CASES += [case("listing-utf8-%s-%s" % (fmt, n), *_UTF8,
+               check("GET", "{a}/{c}?format=%s&%s" % (fmt, q.format(**_Q))))
+          for fmt in ("json", "xml", "plain") for n, q in _UTF8_QUERIES]
+

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import io
 import tarfile
-from typing import Callable, Dict
+from typing import Any, Callable, Dict
 
 from ..case import case, check, setup
 
@@ -28,6 +28,38 @@ def _tempurl(method: str, obj: str = "o", expires: int = _FUTURE, digest=hashlib
     path.__doc__ = "{a}/{c}/%s?temp_url_sig=<%s %s>&temp_url_expires=%d%s" % (
         obj, digest().name, method, expires, extra)
     return path
+
+
+def _form(fields=(), files=(("file1", "a.txt", b"aaa"),), redirect="", max_size=100,
+          max_count=2, expires=_FUTURE, key=_KEY, signature=None,
+          edit: Callable[[bytes], bytes] = lambda b: b) -> Callable[[Dict[str, str]], bytes]:
+    """A FormPost body for {a}/{c}/, signed with ``key`` (``edit`` spoils it)."""
+    def body(v: Dict[str, str]) -> bytes:
+        path = "%s/%s/" % (v["a"], v["c"])
+        sig = hmac.new(key.encode(), ("%s\n%s\n%s\n%s\n%s" % (
+            path, redirect, max_size, max_count, expires)).encode(), hashlib.sha256).hexdigest()
+        out = b""
+        for name, value in [("redirect", redirect), ("max_file_size", str(max_size)),
+                            ("max_file_count", str(max_count)), ("expires", str(expires)),
+                            ("signature", sig if signature is None else signature)] + list(fields):
+            out += (b'--B0UND\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                    % (name.encode(), value.encode()))
+        for name, filename, data in files:
+            out += (b'--B0UND\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+                    b"Content-Type: text/plain\r\n\r\n%s\r\n" % (name.encode(),
+                                                                 filename.encode(), data))
+        return edit(out + b"--B0UND--\r\n")
+    return body
+
+
+_FORM_TYPE = "multipart/form-data; boundary=B0UND"
+_FORMPOST = [setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_KEY)]
+
+
+def formpost(case_id: str, body: Callable[[Dict[str, str]], bytes], *steps: Any,
+             content_type: str = _FORM_TYPE):
+    return case(case_id, *_FORMPOST, check("POST", "{a}/{c}/", body, user=None,
+                                           Content_Type=content_type), *steps)
 
 
 _TEMPURL = [setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_KEY),
@@ -75,6 +107,39 @@ CASES = [
     case("tempurl-other-object", *_TEMPURL, check("GET", _tempurl("GET", obj="nothing"), user=None)),
     case("tempurl-no-key", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o", b"x"),
          check("GET", _tempurl("GET"), user=None)),
+    case("tempurl-errors", *_TEMPURL,
+         check("GET", "{a}/{c}/o?temp_url_sig=abc&temp_url_expires=notanumber", user=None),
+         check("GET", "{a}/{c}/o?temp_url_sig=abc", user=None),
+         check("GET", "{a}/{c}/o?temp_url_expires=4000000000", user=None),
+         check("GET", _tempurl("GET", digest=hashlib.md5), user=None),
+         check("DELETE", _tempurl("DELETE"), user=None),
+         check("POST", _tempurl("POST"), user=None),
+         check("HEAD", _tempurl("GET"), user=None),
+         check("GET", _tempurl("GET", extra="&temp_url_ip_range=10.0.0.0/8"), user=None),
+         check("PUT", _tempurl("PUT", obj="new"), b"x", user=None, X_Object_Manifest="{c}/x")),
+    # FormPost
+    formpost("formpost-upload", _form(), check("GET", "{a}/{c}/a.txt")),
+    formpost("formpost-redirect", _form(redirect="http://example.com/done?x=1")),
+    formpost("formpost-expired", _form(expires=_PAST)),
+    formpost("formpost-bad-signature", _form(signature="bad")),
+    formpost("formpost-wrong-key", _form(key="wrong")),
+    formpost("formpost-file-too-large", _form(max_size=2)),
+    formpost("formpost-too-many-files", _form(max_count=1, files=(("f1", "a", b"a"),
+                                                                  ("f2", "b", b"b")))),
+    formpost("formpost-error-redirected", _form(redirect="http://example.com/x", signature="b")),
+    formpost("formpost-no-files", _form(files=())),
+    formpost("formpost-bad-delete-after", _form(fields=(("x_delete_after", "abc"),))),
+    formpost("formpost-no-boundary-in-type", _form(), content_type="multipart/form-data"),
+    formpost("formpost-other-boundary", _form(),
+             content_type="multipart/form-data; boundary=OTHER"),
+    formpost("formpost-preamble", _form(edit=lambda b: b"preamble\r\n" + b)),
+    formpost("formpost-leading-blank-line", _form(edit=lambda b: b"\r\n" + b)),
+    formpost("formpost-closing-boundary-first", lambda v: b"--B0UND--\r\n"),
+    formpost("formpost-empty-body", lambda v: b""),
+    formpost("formpost-not-multipart", _form(), content_type="text/plain"),
+    formpost("formpost-form-broken-off", _form(edit=lambda b: b[:-len(b"--B0UND--\r\n")])),
+    case("formpost-no-key", setup("PUT", "{a}/{c}"),
+         check("POST", "{a}/{c}/", _form(), user=None, Content_Type=_FORM_TYPE)),
     # CORS
     case("cors-preflight-allowed", *_CORS,
          check("OPTIONS", "{a}/{c}/o", user=None, Origin="http://good.example.com",
@@ -113,6 +178,16 @@ CASES = [
          check("GET", "{a}/{c}/link"), check("HEAD", "{a}/{c}/link?symlink=get")),
     case("symlink-post", *_LINK, check("POST", "{a}/{c}/link", X_Object_Meta_A="1")),
     case("symlink-range", *_LINK, check("GET", "{a}/{c}/link", Range="bytes=2-5")),
+    case("symlink-copy", *_LINK, check("COPY", "{a}/{c}/link", Destination="{c}/plain-copy"),
+         check("HEAD", "{a}/{c}/plain-copy"),
+         check("COPY", "{a}/{c}/link?symlink=get", Destination="{c}/link-copy"),
+         check("HEAD", "{a}/{c}/link-copy?symlink=get"), check("GET", "{a}/{c}/link-copy"),
+         check("GET", "{a}/{c}?format=json")),
+    case("symlink-conditional", *_LINK,
+         check("GET", "{a}/{c}/link", If_None_Match='"%s"' % hashlib.md5(b"target body").hexdigest()),
+         check("GET", "{a}/{c}/link", If_Match='"nope"'), check("HEAD", "{a}/{c}/link", If_Match='"nope"'),
+         check("GET", "{a}/{c}/link?symlink=get", If_Match='"nope"'),
+         check("GET", "{a}/{c}/link", If_Modified_Since="Sat, 01 Jan 2050 00:00:00 GMT")),
     case("symlink-loop", setup("PUT", "{a}/{c}"),
          setup("PUT", "{a}/{c}/l1", b"", X_Symlink_Target="{c}/l2"),
          setup("PUT", "{a}/{c}/l2", b"", X_Symlink_Target="{c}/l3"),
@@ -133,6 +208,19 @@ CASES = [
                            ("order", "application/xml, application/json"),
                            ("unknown", "text/html"), ("invalid", "garbage;;"),
                            ("q-zero", "application/json;q=0")]],
+    case("bulk-delete-names-are-quoted", setup("PUT", "{a}/{c}%C3%A9"),
+         setup("PUT", "{a}/{c}%C3%A9/x%20y", b"x"),
+         check("POST", "{a}?bulk-delete", "/{c}\u00e9\n".encode(), Content_Type="text/plain",
+               Accept="application/json"),
+         check("POST", "{a}?bulk-delete", b"/{c}%C3%A9\n", Content_Type="text/plain",
+               Accept="text/plain")),
+    *[case("bulk-delete-%s" % n, setup("PUT", "{a}/{c}"),
+           check("POST", "{a}?bulk-delete", body, Content_Type="text/plain",
+                 Accept="application/json"))
+      for n, body in [("the-account", b"/\n"), ("the-account-twice-slashed", b"//\n"),
+                      ("the-account-quoted", b"%2F\n"), ("container-slash", b"/{c}/\n"),
+                      ("not-utf8", b"/%ff%fe\n"), ("nul", b"/{c}/a%00b\n"),
+                      ("blank-lines", b"\n\n/{c}/missing\n\n")]],
     case("bulk-delete-container", setup("PUT", "{a}/{c}"),
          check("POST", "{a}?bulk-delete", b"/{c}\n", Content_Type="text/plain",
                Accept="application/json"), check("HEAD", "{a}/{c}")),

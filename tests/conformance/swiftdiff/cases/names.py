@@ -79,4 +79,16 @@ CASES = [
     case("path-percent-bad-escape", _PUT, check("GET", "{a}/{c}/%zz")),
     case("path-percent-truncated", _PUT, check("GET", "{a}/{c}/%4")),
     case("path-dot-segments", _PUT, check("GET", "{a}/{c}/../{c}")),
+    # a type, a disposition beyond ASCII: the same bytes in headers and listings
+    case("name-utf8-content-type-in-listings", _PUT,
+         check("PUT", "{a}/{c}/o", b"x", Content_Type="text/plain; name=caf\u00e9",
+               Content_Disposition='attachment; filename="caf\u00e9.txt"'),
+         check("HEAD", "{a}/{c}/o"), check("GET", "{a}/{c}?format=json"),
+         check("GET", "{a}/{c}?format=xml"), check("POST", "{a}/{c}/o", Content_Type="x/\u00e9"),
+         check("GET", "{a}/{c}?format=json")),
+    # name lengths count characters, not bytes
+    case("name-length-in-characters", _PUT,
+         check("PUT", "{a}/{c}/" + _E * 513, b"x"), check("PUT", "{a}/{c}/" + _E * 1025, b"x"),
+         check("PUT", "{a}/{c}-" + _E * 200), check("PUT", "{a}/{c}-" + _E * 255)),
 ]
+

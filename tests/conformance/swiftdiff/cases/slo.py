@@ -216,3 +216,16 @@ CASES = [
          *[setup("PUT", "{a}/{c2}/" + n, d) for n, d in _SEGS.items()],
          _PUT_MANIFEST, check("GET", "{a}/{c}/m", Range="bytes=3-7"), check("GET", "{a}/{c}/m")),
 ] + [slo("slo-range-%s" % n, check("GET", "{a}/{c}/m", Range=r)) for n, r in _RANGES]
+_SLO_ETAG = '"%s"' % hashlib.md5("".join(_md5(d) for d in _SEGS.values()).encode()).hexdigest()
+_FUTURE_DATE, _PAST_DATE = "Sat, 01 Jan 2050 00:00:00 GMT", "Sat, 01 Jan 2000 00:00:00 GMT"
+# 304 and 412 of an SLO carry its ETag, its type without the stored
+# parameters and the manifest's ETag, whichever condition failed
+CASES += [slo("slo-conditional-%s" % n, check(m, "{a}/{c}/m", **h)) for n, m, h in [
+    ("if-none-match", "GET", {"If-None-Match": _SLO_ETAG}),
+    ("if-none-match-head", "HEAD", {"If-None-Match": _SLO_ETAG}),
+    ("if-match-other", "GET", {"If-Match": '"nope"'}),
+    ("if-match-with-range", "GET", {"If-Match": _SLO_ETAG, "Range": "bytes=3-6"}),
+    ("if-modified-since", "GET", {"If-Modified-Since": _FUTURE_DATE}),
+    ("if-unmodified-since", "GET", {"If-Unmodified-Since": _PAST_DATE}),
+]]
+
