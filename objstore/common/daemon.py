@@ -39,6 +39,10 @@ from objstore.common.utils import check_drive, mkdirs
 
 DEFAULT_RECON_CACHE_PATH = "/var/cache/objstore"
 DEFAULT_INTERVAL = 30.0
+#: at most one in-pass progress record per this many seconds
+PROGRESS_INTERVAL = 5.0
+#: the recon key of a running pass's progress: "<daemon name><suffix>"
+PROGRESS_SUFFIX = "-progress"
 
 
 class Daemon(abc.ABC):
@@ -61,6 +65,8 @@ class Daemon(abc.ABC):
         self.devices = conf.get("devices", "/srv/node")
         self.mount_check = config_true_value(conf.get("mount_check", "true"))
         self._stopping = False
+        self._pass_started = 0.0
+        self._progress_at = 0.0
 
     # -------------------------------------------------------------- passes
 
@@ -76,13 +82,30 @@ class Daemon(abc.ABC):
 
     def run_once(self) -> Dict[str, Any]:
         """One pass: do it, log its summary, record it for recon."""
-        started = time.time()
-        stats = self.run_pass()
+        started = self._pass_started = self._progress_at = time.time()
+        try:
+            stats = self.run_pass()
+        finally:
+            self._pass_started = 0.0
+            self._dump_recon_key(self.name + PROGRESS_SUFFIX, None)  # no pass running
         elapsed = time.time() - started
         self.logger.info(self.summary(stats, elapsed))
         self.dump_recon({"last_pass": time.time(), "pass_time": round(elapsed, 4),
                          "stats": stats})
         return stats
+
+    def progress(self, stats: Dict[str, Any]) -> None:
+        """Record how far the running pass got (``{"started", "updated",
+        "stats"}`` under ``<name>-progress`` in the recon cache), at most
+        every ``PROGRESS_INTERVAL`` seconds: a long pass (an auditor over
+        full disks) shows it is moving. Cheap enough to call per object."""
+        now = time.time()
+        if not self._pass_started or now - self._progress_at < PROGRESS_INTERVAL:
+            return
+        self._progress_at = now
+        self._dump_recon_key(self.name + PROGRESS_SUFFIX, {
+            "started": self._pass_started, "updated": now,
+            "stats": {k: v for k, v in stats.items() if isinstance(v, (int, float))}})
 
     def run_forever(self) -> None:
         """Passes every ``interval`` seconds until told to stop.
@@ -114,9 +137,12 @@ class Daemon(abc.ABC):
         A recon failure (read-only cache dir, full disk) is logged, never
         raised: the pass itself was done and must count.
         """
+        self._dump_recon_key(self.name, value)
+
+    def _dump_recon_key(self, key: str, value: Any) -> None:
         path = os.path.join(self.recon_cache_path, "%s.recon" % self.server_type)
         try:
-            dump_recon_cache(path, self.name, value)
+            dump_recon_cache(path, key, value)
         except OSError as err:
             self.logger.error("ERROR cannot write recon cache %s: %s", path, err)
 

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
+from objstore.common.daemon import PROGRESS_SUFFIX
 from objstore.common.recon import fetch_recon
 from objstore.common.storage_policy import load_policies
 from objstore.dashboard import panels
@@ -122,8 +123,14 @@ def server_health(kind: str, ip: str, port: int, timeout: float) -> Dict[str, An
             out["daemons"] = {name: last_pass(value) for name, value in sorted(daemons.items())
                               if isinstance(value, dict) and "last_pass" in value}
             out["panels"] = panels.server_panels(daemons)
+            out["running"] = {}
             for column, name in PASS_DAEMONS.get(kind, ()):
                 out[column] = out["daemons"].get(name)
+                running = daemons.get(name + PROGRESS_SUFFIX)
+                if isinstance(running, dict):
+                    out["running"][column] = {"started": running.get("started"),
+                                              "updated": running.get("updated"),
+                                              "stats": _small_stats(running.get("stats"))}
     return out
 
 

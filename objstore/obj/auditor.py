@@ -114,6 +114,7 @@ class ObjectAuditor(Daemon):
         for device, policy_index, partition, object_hash in self.iter_objects():
             files.add()
             stats["checked"] += 1
+            self.progress(stats)
             try:
                 df = self.mgr.get_diskfile_from_hash(device, partition, object_hash,
                                                      policy_index)

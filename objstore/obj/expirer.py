@@ -92,6 +92,7 @@ class ObjectExpirer(Daemon):
                 continue
             for name, content_type in rows:
                 self.handle_row(queue, name, content_type, now, stats)
+                self.progress(stats)
             if not rows and int(queue) + EXPIRING_OBJECTS_DIVISOR < now:
                 if self.delete_queue_container(queue):
                     stats["removed_containers"] += 1

@@ -117,6 +117,7 @@ class ObjectReconstructor(Daemon):
     def run_pass(self) -> Dict[str, Any]:
         self.stats = {k: 0 for k in STAT_KEYS}
         for job in self.collect_jobs():
+            self.progress(self.stats)
             try:
                 if job.my_index is None:
                     self.revert(job)

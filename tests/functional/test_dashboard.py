@@ -194,9 +194,9 @@ def test_chromium_logs_in_and_sees_the_ring_chart_and_every_server_up(saio):
     assert len(re.findall(r'<tr class="server up">', dom)) == SERVERS, dom
     assert '<tr class="server down">' not in dom
     # the optional panels say what is missing until a tiering or sync daemon reports
-    for panel in ("tiering", "sync"):
+    for panel, summary in (("tiering", "tier-summary"), ("sync", "sync-summary")):
         assert re.search(r'<div id="panel-%s">(<p class="not-configured">not configured|'
-                         r'<table class="panel">)' % panel, dom), dom[-3000:]
+                         r'<p class="%s">)' % (panel, summary), dom), dom[-3000:]
 
 
 def test_chromium_without_a_session_sees_only_the_login_form(saio):

@@ -204,13 +204,17 @@ function statsText(stats, keys) {
 // "" where the server runs no such daemon; every stat in the tooltip
 function passCell(server, daemon) {
   if (!(daemon in server)) return el("td", {}, "");
-  const pass = server[daemon];
-  if (!pass) return el("td", { class: "pass" }, "no pass yet");
+  const pass = server[daemon], running = (server.running || {})[daemon];
+  // a pass under way first: "running 40 s: checked 1200", from its progress record
+  const now = running ? "running " + ago(running.started).replace(" ago", "") + ": " +
+    (statsText(running.stats, KEY_STATS[daemon].concat(["checked", "partitions", "due"])) ||
+     "started") + "; last " : "";
+  if (!pass) return el("td", { class: "pass" }, now + "no pass yet");
   const text = ago(pass.last_pass) +
     (pass.pass_time ? " (" + Number(pass.pass_time).toFixed(1) + " s)" : "");
   const key = statsText(pass.stats, KEY_STATS[daemon]);
-  return el("td", { class: "pass", "data-daemon": daemon, title: statsText(pass.stats) },
-    key ? text + ": " + key : text);
+  return el("td", { class: running ? "pass running" : "pass", "data-daemon": daemon,
+    title: statsText(pass.stats) }, now + (key ? text + ": " + key : text));
 }
 
 async function loadHealth() {

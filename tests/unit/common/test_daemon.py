@@ -209,3 +209,38 @@ def test_a_wildcard_bind_finds_every_interface_address_even_unresolvable_ones():
               if line.split()[2] in ("inet", "inet6")}
     assert listed and listed <= my_ips("0.0.0.0")
 
+
+class Stepping(Daemon):
+    """A pass of three steps that reports its progress after each and
+    records what the recon cache held meanwhile."""
+    name = "test-stepper"
+    server_type = "object"
+    seen = []
+
+    def run_pass(self):
+        stats = {"checked": 0, "note": "x"}
+        for _ in range(3):
+            stats["checked"] += 1
+            self.progress(stats)
+            type(self).seen.append(read_recon_cache(
+                os.path.join(self.recon_cache_path, "object.recon")).get("test-stepper-progress"))
+        return stats
+
+
+def test_a_running_pass_records_its_progress_at_most_every_interval_and_clears_it(
+        tmp_path, monkeypatch):
+    d, _log = make(tmp_path, cls=Stepping)
+    Stepping.seen = []
+    monkeypatch.setattr(daemon_mod, "PROGRESS_INTERVAL", 0)
+    started = time.time()
+    d.run_once()
+    assert [s["stats"] for s in Stepping.seen] == [{"checked": 1}, {"checked": 2}, {"checked": 3}]
+    assert started <= Stepping.seen[0]["started"] <= Stepping.seen[2]["updated"]
+    recon = read_recon_cache(str(tmp_path / "recon" / "object.recon"))
+    assert recon["test-stepper-progress"] is None and recon["test-stepper"]["stats"]["checked"] == 3
+    monkeypatch.setattr(daemon_mod, "PROGRESS_INTERVAL", 3600)
+    Stepping.seen = []
+    d.run_once()
+    assert Stepping.seen == [None, None, None]  # not yet due: nothing written mid-pass
+    d.progress({"checked": 9})  # outside a pass: nothing
+    assert read_recon_cache(str(tmp_path / "recon" / "object.recon"))["test-stepper-progress"] is None

@@ -95,3 +95,48 @@ def test_long_or_many_stats_are_cut_to_what_a_page_shows():
     stats["k000"] = ["x" * 50] * 50
     got = health.last_pass({"last_pass": 1, "stats": stats})["stats"]
     assert len(got) == health.MAX_STATS and len(got["k000"]) == health.MAX_STAT_TEXT
+
+
+class _ReconServer(_Server):
+    """A real HTTP server answering /healthcheck and /recon/<what> from ``answers``."""
+
+    def __init__(self, answers) -> None:
+        import json
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                if self.path == "/healthcheck":
+                    body, status = b"OK", 200
+                elif self.path[len("/recon/"):] in answers:
+                    body, status = json.dumps(answers[self.path[7:]]).encode(), 200
+                else:
+                    body, status = b"Not found", 404
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def test_a_pass_under_way_shows_beside_the_last_finished_one():
+    server = _ReconServer({"diskusage": [], "async": {"async_pending": 0}, "quarantined": {},
+                           "daemons": {
+                               "object-auditor": {"last_pass": 5.0, "pass_time": 1.0,
+                                                  "stats": {"checked": 10}},
+                               "object-auditor-progress": {"started": 8.0, "updated": 9.0,
+                                                           "stats": {"checked": 4}},
+                               "object-replicator-progress": None}})
+    try:
+        row = health.server_health("object", "127.0.0.1", server.port, 2)
+    finally:
+        server.close()
+    assert row["auditor"] == {"last_pass": 5.0, "pass_time": 1.0, "stats": {"checked": 10}}
+    assert row["running"] == {"auditor": {"started": 8.0, "updated": 9.0,
+                                          "stats": {"checked": 4}}}
+    assert row["replication"] is None and "object-auditor-progress" not in row["daemons"]
