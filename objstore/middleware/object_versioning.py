@@ -3,17 +3,21 @@
 A container with ``X-Versions-Enabled: true`` (kept as container sysmeta)
 keeps every version of its objects. The current version stays where it is,
 in the container; the versions it replaced live in a versions container
-named ``VERSIONS_PREFIX + <container>`` (created when versioning is first
-enabled; the storage servers refuse NUL, so it cannot be hidden the way
-Swift hides it). An archived version is named
+with the reserved name ``\\x00versions\\x00<container>`` (created when
+versioning is first enabled; no client can address it, see
+``common/reserved.py``; containers versioned before reserved names were
+used keep ``VERSIONS_PREFIX + <container>``). An archived version is named
 ``<object>\\x01<inverted version id>``: ``\\x01`` sorts before every
 printable character, so the versions container lists objects in the same
 order as the container itself, and the inverted id lists each object's
 versions newest first.
 
 A version id is the timestamp the version was written with (normal form,
-``1700000000.12345``), kept as object sysmeta so that it survives a copy.
-Objects written before versioning was enabled have the id ``null``.
+``1700000000.12345``; a middleware below the gatekeeper may choose it with
+``X-Timestamp``), kept as object sysmeta so that it survives a copy, and
+listed as the Content-Type parameter ``swift_versions_id`` so that
+``?versions`` reads it from the listing. Objects written before versioning
+was enabled have the id ``null``.
 
 Handled here:
 
@@ -52,7 +56,7 @@ from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
 from objstore.common.reserved import reserved_name
 from objstore.common.versions import BYPASS_ENV, VersionsClient, authorize
-from objstore.middleware.object_versions_listing import (  # noqa: F401 (names of this API)
+from objstore.common.versions_listing import (  # noqa: F401 (names of this API)
     DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, VersionsListing, invert, split_version_name,
     uninvert, version_name)
 
@@ -106,6 +110,20 @@ def _wants_json(fmt: Optional[str], accept: Optional[str]) -> bool:
 
 def _plain(status: int, text: str) -> Response:
     return swift_error(status, text, content_type=PLAIN)
+
+
+def _write_time(env: Dict[str, Any]) -> Optional[Timestamp]:
+    """The time, and so the version id, of a versioned PUT or DELETE: now,
+    or the ``X-Timestamp`` a middleware below the gatekeeper chose (s3api
+    picks its version ids; clients' are stripped); ``None`` for one that is
+    not a timestamp (the proxy refuses it)."""
+    given = env.get("HTTP_X_TIMESTAMP")
+    if not given:
+        return Timestamp.now()
+    try:
+        return Timestamp(given)
+    except ValueError:
+        return None
 
 
 def _strip_id_param(content_type: str) -> str:
@@ -383,7 +401,9 @@ class ObjectVersioning:
              location: str, info: Dict[str, Any], enabled: bool) -> Response:
         """Keep the current version, then write the new one with its id
         (suspended: a ``null`` version, which replaces a ``null`` one)."""
-        now = Timestamp.now()
+        now = _write_time(env)
+        if now is None:
+            return Request(env).get_response(self.app)  # the proxy's 400
         refused = self._list_id(env, obj, now.normal if enabled else None)
         if refused is not None:
             return refused
@@ -440,10 +460,12 @@ class ObjectVersioning:
         """DELETE: keep the current version, leave a delete marker (the
         newest version, listed), then delete the object. Suspended: no
         marker, and a ``null`` current version is not kept."""
+        now = _write_time(env)
+        if now is None:
+            return Request(env).get_response(self.app)  # the proxy's 400
         bad = self._archive(env, account, container, obj, location, info, enabled)
         if bad is not None or not enabled:
             return bad or Request(env).get_response(self.app)
-        now = Timestamp.now()
         marker = self.client.request(env, "PUT", "/v1/%s/%s/%s" % (
             account, location, version_name(obj, now.normal)),
             {"Content-Type": DELETE_MARKER_TYPE, "X-Timestamp": now.internal})

@@ -9,8 +9,7 @@ import uuid
 import pytest
 
 from objstore.middleware.object_versioning import (
-    SEPARATOR, VERSIONS_PREFIX, invert, split_version_name, uninvert, valid_version_id,
-    version_name, versions_container)
+    VERSIONS_PREFIX, invert, valid_version_id, versions_container)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "proxy"))
@@ -21,21 +20,6 @@ PIPELINE = ("catch_errors gatekeeper copy slo dlo object_versioning versioned_wr
             "proxy-server")
 FILTERS = "".join("[filter:%s]\nuse = egg:objstore#%s\n" % (name, name) for name in (
     "gatekeeper", "copy", "slo", "dlo", "object_versioning", "versioned_writes"))
-
-
-def test_inverted_ids_sort_newest_first_and_round_trip():
-    ids = ["1700000000.00001", "1700000000.5", "1800000000.12345"]
-    inverted = [invert(i) for i in ids]
-    assert sorted(inverted) == list(reversed(inverted))
-    assert [uninvert(i) for i in inverted] == ["1700000000.00001", "1700000000.50000",
-                                               "1800000000.12345"]
-    assert split_version_name(version_name("a/b", ids[2])) == ("a/b", "1800000000.12345")
-
-
-def test_version_names_list_in_the_objects_own_order():
-    names = ["a", "a/b", "ab", "a-b"]
-    kept = sorted(version_name(n, "1700000000.5") for n in names)
-    assert [k.split(SEPARATOR)[0] for k in kept] == sorted(names)
 
 
 def test_version_ids_are_timestamps_or_null():
@@ -389,55 +373,6 @@ def test_versions_listing_parameters_answer_as_swift(cluster, base):
     assert headers["Content-Type"] == "text/plain"
 
 
-def test_versions_listing_reads_pages_and_jumps_over_folded_directories(monkeypatch):
-    """The merge over listings read two rows at a time answers what it
-    answers over whole listings (a fake listing: sorted names)."""
-    from objstore.middleware import object_versions_listing as ovl
-    current = {"a": "1700000001.00000", "b/1": "1700000002.00000", "b/2": "1700000003.00000",
-               "c/x/y": "1700000004.00000", "d": None}
-    kept = [version_name("a", "1600000000.0"), version_name("a", "1600000001.0"),
-            version_name("b/2", "1600000002.0"), version_name("c/x/z", "1600000003.0"),
-            version_name("e", "1600000004.0"), version_name("e", "1600000005.0")]
-    kept.sort()
-
-    def fetch(kind, query):
-        names = sorted(current) if kind == "current" else kept
-        names = [n for n in names if n.startswith(query.get("prefix", ""))]
-        rev = query.get("reverse") == "true"
-        names = sorted(names, reverse=rev)
-        marker = query.get("marker", "")
-        if marker:
-            names = [n for n in names if (n < marker if rev else n > marker)]
-        rows, seen = [], set()
-        delim = query.get("delimiter", "")
-        for n in names:
-            cut = n.find(delim, len(query.get("prefix", ""))) if delim else -1
-            if cut >= 0:
-                sub = n[:cut + len(delim)]
-                if sub not in seen and sub != marker:  # as the container server
-                    seen.add(sub)
-                    rows.append({"subdir": sub})
-            else:
-                rows.append({"name": n, "content_type": "text/plain"})
-            if len(rows) == int(query["limit"]):
-                break
-        return rows
-
-    def run(query):
-        return [r.get("subdir") or (r["name"], r["version_id"], r["is_latest"])
-                for r in ovl.VersionsListing(fetch, lambda row: current[row["name"]] or "null",
-                                             query, True)]
-    queries = [{}, {"delimiter": "/"}, {"reverse": "true"}, {"reverse": "true", "delimiter": "/"},
-               {"prefix": "c/", "delimiter": "/"}, {"marker": "b/1"}, {"marker": "c/"}]
-    whole = [run(q) for q in queries]
-    monkeypatch.setattr(ovl, "PAGE", 2)
-    assert [run(q) for q in queries] == whole
-    assert whole[1] == [("a", "1700000001.00000", True), ("a", "1600000001.00000", False),
-                        ("a", "1600000000.00000", False), "b/", "c/", ("d", "null", True),
-                        ("e", "1600000005.00000", False), ("e", "1600000004.00000", False)]
-    assert whole[2] == list(reversed(whole[0]))
-
-
 def test_the_versions_container_has_a_reserved_name_no_client_can_use(cluster, base):
     """The versions container is \\x00versions\\x00<container>: counted in
     the account, in none of its listings, and every request a client makes
@@ -558,3 +493,41 @@ def test_versions_listing_of_a_container_whose_ids_are_listed_makes_no_head(monk
     assert [(r["name"], r["version_id"]) for r in resp.json] == [
         ("o%d" % i, "1700000000.0000%d" % i) for i in range(5)] + [("p", "null")]
     assert not [s for s in seen if s[0] == "HEAD" and s[1].count("/") > 3]
+
+
+def test_a_middleware_below_the_gatekeeper_chooses_the_version_id_a_client_cannot(
+        cluster, base):
+    """s3api picks its version ids with X-Timestamp; a client's X-Timestamp
+    never reaches object_versioning (gatekeeper strips it)."""
+    from webob import Request, Response
+
+    from objstore.middleware.object_versioning import ObjectVersioning
+    seen = []
+
+    def app(env, start_response):
+        seen.append(dict(env))
+        if env["REQUEST_METHOD"] == "HEAD" and env["PATH_INFO"] == "/v1/AUTH_a/c":
+            return Response(status=204, headers={
+                "X-Container-Sysmeta-Versions-Container": "\x00versions\x00c",
+                "X-Container-Sysmeta-Versions-Enabled": "True"})(env, start_response)
+        if env["REQUEST_METHOD"] == "HEAD":
+            return Response(status=404)(env, start_response)
+        return Response(status=201 if env["REQUEST_METHOD"] == "PUT" else 204)(
+            env, start_response)
+
+    mw = ObjectVersioning(app, {})
+    resp = Request.blank("/v1/AUTH_a/c/o", method="PUT", body=b"x", headers={
+        "X-Timestamp": "1700000000.12345", "Content-Type": "text/plain"}).get_response(mw)
+    assert resp.status_int == 201 and resp.headers["X-Object-Version-Id"] == "1700000000.12345"
+    put = seen[-1]
+    assert put["HTTP_X_OBJECT_SYSMETA_VERSIONS_ID"] == "1700000000.12345"
+    assert put["CONTENT_TYPE"] == "text/plain;swift_versions_id=1700000000.12345"
+    resp = Request.blank("/v1/AUTH_a/c/o", method="DELETE", headers={
+        "X-Timestamp": "1700000001.00000"}).get_response(mw)
+    assert resp.headers["X-Object-Version-Id"] == "1700000001.00000"
+    marker = [e for e in seen if e["REQUEST_METHOD"] == "PUT"][-1]
+    assert marker["PATH_INFO"].endswith("o\x01" + invert("1700000001.00000"))
+    # through the gatekeeper a client's X-Timestamp chooses nothing
+    status, headers, _b = cluster.request("PUT", base + "/o", {"X-Timestamp": "1500000000.00000"},
+                                          body=b"x")
+    assert status == 201 and headers["X-Object-Version-Id"] != "1500000000.00000"

@@ -1,4 +1,5 @@
-"""The ``?versions`` listing of an object_versioning container.
+"""The ``?versions`` listing of an object_versioning container (pure: the
+listings come from a ``fetch`` callback, so s3api can merge the same way).
 
 Two listings are merged: the container's own (each object's current
 version) and its versions container's (the kept versions, named
