@@ -32,6 +32,7 @@ from objstore.common.http_client import http_connect
 from objstore.common.storage_policy import StoragePolicy
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
+from objstore.proxy import lock_guard
 from objstore.proxy.controllers.base import error_response
 from objstore.proxy.controllers.obj_put import ClientDisconnect, read_body
 from objstore.proxy.putter import Putter, PutterError
@@ -160,6 +161,10 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
         return error_response(503, "Service Unavailable: %d of %d fragment archives must be "
                                    "stored, only %d object servers reachable"
                               % (quorum, ec.nodes, len(live)))
+    refusal = lock_guard.put_refusal(env, [p.node for p in live.values()])
+    if refusal is not None:
+        _abort(putters)
+        return error_response(*refusal)
     for putter in live.values():
         putter.start(codec.fragment_size(ec.segment_size))
     try:

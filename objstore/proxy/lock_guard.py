@@ -17,11 +17,18 @@ containers) the proxy asks the nodes first, with a HEAD in node order:
 
 Only then does the DELETE go out as usual (and each node checks again).
 The cost is a HEAD per DELETE in guarded containers only.
+
+A PUT replacing an object in such a container (one without the
+``archived`` or ``governance`` bypass, which s3api and versioning send after
+archiving the version) needs a primary node among the nodes that took its
+connection: a PUT reaching only handoffs is 503 before any byte is sent
+(``put_refusal``), so a newer copy cannot replicate home over a locked
+one. No extra request: the nodes are the ones the PUT connected to.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 from objstore.common import object_lock
 from objstore.proxy.getter import ObjectGetter
@@ -32,6 +39,26 @@ def guarded(container_info: Dict[str, Any]) -> bool:
     """Whether the container asks for the guard (its cached info's sysmeta)."""
     sysmeta = container_info.get("sysmeta") or {}
     return bool(sysmeta.get(object_lock.CONTAINER_GUARD_KEY))
+
+
+PUT_ENV = "objstore.lock_guard.put"  # set by the controller on a guarded PUT
+
+
+def mark_put(env: Dict[str, Any], container_info: Dict[str, Any],
+             headers: Dict[str, str]) -> None:
+    """Ask ``put_refusal`` to judge this PUT (a guarded container, no bypass)."""
+    if guarded(container_info) and not headers.get(object_lock.BYPASS):
+        env[PUT_ENV] = True
+
+
+def put_refusal(env: Dict[str, Any], nodes: Iterable[Dict[str, Any]]
+                ) -> Optional[Tuple[int, str]]:
+    """``(status, message)`` refusing a marked PUT whose connected ``nodes``
+    are all handoffs, or ``None``."""
+    if not env.pop(PUT_ENV, None) or any("handoff_index" not in node for node in nodes):
+        return None
+    return 503, ("Service Unavailable: no primary node took the write, so the object lock "
+                 "there cannot be checked; nothing was written")
 
 
 def delete_refusal(app: Any, ring: Any, part: int, path: str,

@@ -176,6 +176,7 @@ class ObjectController(Controller):
             headers["Transfer-Encoding"] = "chunked"
         delete_at = int(headers["X-Delete-At"]) if "X-Delete-At" in headers else None
         headers_list = self._headers_per_replica(ring, part, headers, delete_at)
+        lock_guard.mark_put(req.environ, info, headers)
         policy = self.app.policies.get_by_index(policy_index)
         if policy is not None and policy.is_ec:
             from objstore.proxy.ec_put import ec_stream_put

@@ -17,6 +17,7 @@ from objstore.common import concurrency, constraints, footers
 from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
+from objstore.proxy import lock_guard
 from objstore.proxy.controllers.base import error_response
 from objstore.proxy.nodes import node_desc
 from objstore.proxy.putter import Putter, PutterError
@@ -106,6 +107,10 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         app.logger.error("PUT %s: only %d of %d nodes could take it", path, len(live), replicas)
         return error_response(503, "Service Unavailable: %d of %d object servers needed, "
                                    "%d reachable" % (quorum, replicas, len(live)))
+    refusal = lock_guard.put_refusal(env, [p.node for p in live])
+    if refusal is not None:
+        _abort(putters)
+        return error_response(*refusal)
     for putter in live:
         putter.start(app.client_chunk_size)
         if boundary is not None:
