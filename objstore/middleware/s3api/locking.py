@@ -63,6 +63,11 @@ def bucket_config(ctx: S3Context, bucket: Optional[str] = None) -> Optional[Dict
             cache[bucket] = json.loads(stored) if stored else None
         except ValueError:
             cache[bucket] = None
+        if cache[bucket] is not None and bucket == ctx.bucket and \
+                not head.header(ol.CONTAINER_GUARD.lower()):
+            # Made lock-enabled before the proxy's guard existed: mark it now, once.
+            ctx.swift.request("POST", bucket, headers={ol.CONTAINER_GUARD: "on"}).close()
+            guard_containers(ctx)
     return cache[bucket]
 
 

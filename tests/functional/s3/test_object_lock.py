@@ -412,3 +412,46 @@ def test_a_policy_caps_the_retention_period_with_remaining_retention_days(s3, lo
         assert [v["Key"] for v in _all_versions(s3, locked)] == ["k"]
     finally:
         s3.delete_bucket_policy(Bucket=locked)
+
+
+def _container_nodes(container):
+    from ring import Ring
+    from tests.probe.probe_helpers import ETC  # the SAIO's rings
+    return Ring(ETC, ring_name="container").get_nodes(ACCOUNT, container)
+
+
+def _container_server(method, container, headers=None):
+    """One request to each of the container's servers (below the proxy)."""
+    import http.client
+    part, nodes = _container_nodes(container)
+    answers = []
+    for node in nodes:
+        conn = http.client.HTTPConnection(node["ip"], node["port"], timeout=10)
+        conn.request(method, "/%s/%d/%s/%s" % (node["device"], part, ACCOUNT, container),
+                     headers=headers or {})
+        resp = conn.getresponse()
+        resp.read()
+        answers.append((resp.status, {k.lower(): v for k, v in resp.getheaders()}))
+        conn.close()
+    return answers
+
+
+def test_a_lock_enabled_bucket_without_the_guard_mark_gets_it_on_its_next_write(s3, locked):
+    """Buckets made lock-enabled before the proxy's lock guard existed carry
+    no X-Container-Sysmeta-Lock-Guard; the next write that reads the lock
+    configuration marks the bucket and its versions and segments containers."""
+    from objstore.common import object_lock
+    upload = s3.create_multipart_upload(Bucket=locked, Key="mp")  # makes +segments
+    containers = (locked, locked + "+versions", locked + "+segments")
+    for container in containers:
+        # As a bucket from before has it: no mark.
+        assert [status for status, _h in _container_server("POST", container, {
+            "X-Timestamp": "%.5f" % time.time(), object_lock.CONTAINER_GUARD: ""})] == \
+            [204] * 3
+        assert all(object_lock.CONTAINER_GUARD.lower() not in headers
+                   for _s, headers in _container_server("HEAD", container))
+    s3.put_object(Bucket=locked, Key="k", Body=b"x")
+    for container in containers:
+        assert all(headers.get(object_lock.CONTAINER_GUARD.lower()) == "on"
+                   for _s, headers in _container_server("HEAD", container)), container
+    s3.abort_multipart_upload(Bucket=locked, Key="mp", UploadId=upload["UploadId"])
