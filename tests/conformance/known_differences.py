@@ -60,6 +60,10 @@ KNOWN: Dict[str, str] = {
     # --- Names and paths
     "object-delete-if-delete-at-mismatch":
         "deliberate: X-If-Delete-At is a backend header the gatekeeper removes from client requests (see docs: Names and paths)",
+    "object-put-length-and-chunked":
+        "deliberate: a request with both Content-Length and Transfer-Encoding is refused 400 by "
+        "objstore's HTTP server before anything is read (the framing a request smuggler "
+        "uses); Swift 2.38.3 reads it as chunked and answers 499 (see docs: Names and paths)",
     # --- Conditional and ranged requests
     "cond-get-if-range-etag-other":
         IF_RANGE,

@@ -159,4 +159,19 @@ CASES = [
          check("PUT", "{a}/{c}/o", b""), check("GET", "{a}/{c}/o")),
     case("object-ec-large", setup("PUT", "{a}/{c}", X_Storage_Policy="{ec}"),
          check("PUT", "{a}/{c}/o", bytes(range(256)) * 5000), check("GET", "{a}/{c}/o")),
+    # both framings at once (a request smuggling pattern)
+    case("object-put-length-and-chunked", setup("PUT", "{a}/{c}"),
+         check("PUT", "{a}/{c}/o", b"x", Content_Length="1", Transfer_Encoding="chunked")),
+    # everyday odds and ends
+    case("object-manifest-queries-on-plain-objects", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/o", b"hello"),
+         check("GET", "{a}/{c}/o?multipart-manifest=get"), check("GET", "{a}/{c}/o?symlink=get"),
+         check("DELETE", "{a}/{c}/o?multipart-manifest=delete"), check("GET", "{a}/{c}/o")),
+    case("object-conditional-puts", setup("PUT", "{a}/{c}"),
+         check("PUT", "{a}/{c}/r", b"x", If_None_Match="*"),
+         check("PUT", "{a}/{c}/r", b"x", If_None_Match="*"),
+         check("PUT", "{a}/{c}/s", b"x", If_None_Match="abc"),
+         check("PUT", "{a}/{c}/t", b"x", Etag="nope"),
+         check("PUT", "{a}/{c}/u", b"x", Content_Type=""), check("HEAD", "{a}/{c}/u"),
+         check("PUT", "{a}/{c}/v", b"", Content_Length="abc")),
 ]
