@@ -192,13 +192,19 @@ class FaultLab:
         if daemon not in DAEMONS:
             raise NotFound("no daemon %r; the daemons are %s"
                            % (daemon, ", ".join(sorted(DAEMONS))))
-        kind = daemon.split("-", 1)[0]
-        servers = [s for s in self.servers().values() if s.kind == kind]
-        if node not in (None, ""):
-            servers = [s for s in servers if str(s.node) == str(node)]
-            if not servers:
-                raise NotFound("no %s server on node %s" % (kind, node))
-        results = processes.run_once(daemon, servers)
+        if daemon in processes.OWN_CONF:
+            conf = os.path.join(self.config.swift_dir, processes.OWN_CONF[daemon])
+            if not os.path.isfile(conf):
+                raise NotFound("%s is not configured on this cluster (no %s)" % (daemon, conf))
+            results = processes.run_once(daemon, {daemon: conf})
+        else:
+            kind = daemon.split("-", 1)[0]
+            servers = [s for s in self.servers().values() if s.kind == kind]
+            if node not in (None, ""):
+                servers = [s for s in servers if str(s.node) == str(node)]
+                if not servers:
+                    raise NotFound("no %s server on node %s" % (kind, node))
+            results = processes.run_once(daemon, {s.name: s.conf for s in servers})
         failed = [r["server"] for r in results if r["status"] != 0]
         return {"action": "run", "target": daemon, "results": results,
                 "detail": "one pass on %s; %s" % (", ".join(r["server"] for r in results),

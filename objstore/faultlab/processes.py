@@ -25,9 +25,12 @@ from objstore.common.config import read_conf
 from objstore.dashboard.health import healthcheck
 
 KINDS = ("object", "container", "account")
-#: daemon name (``object-replicator``) -> module; it runs with the configs
-#: of the server kind its name starts with
-DAEMONS = init.DAEMONS
+#: daemon name (``object-replicator``) -> module (its ``main(argv)`` runs
+#: it); it runs with the configs of the server kind its name starts with
+DAEMONS = dict(init.DAEMONS, **{"container-sync": "objstore.container.sync",
+                                "object-tierer": "objstore.tiering.tierer"})
+#: daemons that run once per cluster with a config of their own in swift_dir
+OWN_CONF = {"object-tierer": "tierer.conf"}
 STOP_WAIT = 10.0
 #: seconds a started server has to answer /healthcheck
 START_WAIT = 60.0
@@ -174,20 +177,21 @@ def kill_worker(server: Server) -> int:
     return victim
 
 
-def run_once(daemon: str, servers: List[Server], timeout: float = 600.0) -> List[Dict]:
-    """One ``--once`` pass of ``daemon`` with each server's config, in
-    parallel: ``[{"server", "status", "output"}]`` (output's tail)."""
-    module = DAEMONS[daemon]
-    procs = [(s, subprocess.Popen([sys.executable, "-m", module, s.conf, "--once"],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT)) for s in servers]
+def run_once(daemon: str, confs: Dict[str, str], timeout: float = 600.0) -> List[Dict]:
+    """One ``--once`` pass of ``daemon`` with each config (label -> path),
+    in parallel: ``[{"server", "status", "output"}]`` (output's tail)."""
+    code = "import sys; from %s import main; sys.exit(main(sys.argv[1:]))" % DAEMONS[daemon]
+    procs = [(label, subprocess.Popen([sys.executable, "-c", code, conf, "--once"],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT))
+             for label, conf in confs.items()]
     out = []
-    for server, proc in procs:
+    for label, proc in procs:
         try:
             text, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             text, _ = proc.communicate()
-        out.append({"server": server.name, "status": proc.returncode,
+        out.append({"server": label, "status": proc.returncode,
                     "output": text.decode("utf-8", "replace")[-OUTPUT_TAIL:]})
     return out

@@ -90,6 +90,17 @@ def test_a_daemon_pass_run_from_the_lab_shows_in_the_health_view(session):  # no
     assert node2["daemons"]["object-updater"]["last_pass"] >= before
     ran = fault_cli("run", "object-auditor")
     assert ran.returncode == 0 and "all passes finished" in ran.stdout
+    synced = fault_cli("run", "container-sync", "--node", "1")
+    assert synced.returncode == 0 and "one pass on container-1; all passes" in synced.stdout
+
+
+def test_the_tierer_runs_from_the_lab_and_its_pass_shows_in_the_tiering_panel(session):  # noqa: F811
+    before = time.time()
+    status, doc = post("run", {"daemon": "object-tierer"}, session)
+    assert status == 200 and [r["server"] for r in doc["results"]] == ["object-tierer"]
+    assert doc["results"][0]["status"] == 0, doc["results"][0]["output"]
+    [part] = api("health", session)[1]["panels"]["tiering"]
+    assert part["last_pass"] >= before and "moved" in part["stats"]
 
 
 def test_chromium_deletes_a_copy_with_a_button_sees_it_missing_and_undoes_it(

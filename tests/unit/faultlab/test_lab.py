@@ -61,6 +61,7 @@ def test_servers_are_found_by_name_or_address(cluster):
     ("unmount", {"server": "object-1", "device": "sdb9"}, LabError, "no device sdb9"),
     ("run", {"daemon": "object-destroyer"}, NotFound, "no daemon 'object-destroyer'"),
     ("run", {"daemon": "object-auditor", "node": "7"}, NotFound, "no object server on node 7"),
+    ("run", {"daemon": "object-tierer"}, NotFound, "not configured on this cluster"),
     ("undo", {"id": "42"}, NotFound, "no live fault 42"),
 ])
 def test_bad_actions_say_what_is_wrong_and_record_nothing(cluster, action, args, error, message):
