@@ -5,6 +5,7 @@ records how to undo it, and returns the recorded fault."""
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
@@ -149,8 +150,7 @@ class FaultLab:
 
     def delete(self, path: str, replica: Any) -> Dict[str, Any]:
         where = copies.locate(self.config.swift_dir, self.servers(), path, self._replica(replica))
-        with self.journal.locked() as doc:
-            hold = os.path.join(self.config.lab_dir, "held", str(doc["next_id"]))
+        hold = os.path.join(self.config.lab_dir, "held", uuid.uuid4().hex)
         undo = copies.delete(where, hold)
         return self._record("delete", "%s replica %d" % (where["path"], where["replica"]),
                             "moved the copy off %s/%s" % (where["server"], where["device"]),
