@@ -217,16 +217,26 @@ def container_sync_section(kind: str) -> str:
 [container-sync]
 interval = 10
 batch_size = 20
-concurrency = 4
+concurrency = 8
 retry_backoff = 0.2
 container_time = 60
 """
 
 
-def sync_realms_conf(etc: str, cluster: str, peers: str, key_file: str) -> None:
+def sync_realms_conf(etc: str, cluster: str, peers: str, key_file: str,
+                     default_peers: str = "") -> None:
     """container-sync-realms.conf: realm ``saio`` with this cluster and its
     peer (the second cluster saio/remote starts), sharing one realm key
-    kept in ``key_file`` (made once, by whichever cluster is built first)."""
+    kept in ``key_file`` (made once, by whichever cluster is built first).
+    Without ``peers`` the peers the file already names are kept, else
+    ``default_peers``."""
+    path = os.path.join(etc, "container-sync-realms.conf")
+    if not peers:
+        me = "cluster_%s " % cluster.partition("=")[0]
+        old = open(path).read().splitlines() if os.path.exists(path) else []
+        kept = [line[len("cluster_"):].replace(" = ", "=", 1) for line in old
+                if line.startswith("cluster_") and not line.startswith(me)]
+        peers = " ".join(kept) or default_peers
     if not os.path.exists(key_file):
         write(key_file, secrets.token_hex(16) + "\n")
         os.chmod(key_file, 0o600)
@@ -237,7 +247,7 @@ def sync_realms_conf(etc: str, cluster: str, peers: str, key_file: str) -> None:
     for spec in [cluster] + peers.split():
         name, _, url = spec.partition("=")
         lines.append("cluster_%s = %s" % (name, url))
-    write(os.path.join(etc, "container-sync-realms.conf"), "\n".join(lines) + "\n")
+    write(path, "\n".join(lines) + "\n")
 
 
 def rsyncd_text(pid_file: str, port: int, address: str, uid: int, gid: int,
@@ -385,6 +395,8 @@ def main() -> None:
                         help="this cluster's name=endpoint in the container sync realm")
     parser.add_argument("--sync-peers", default="",
                         help="the other clusters of the realm, name=endpoint ...")
+    parser.add_argument("--sync-default-peers", default="",
+                        help="the peers when --sync-peers is empty and the realm file names none")
     parser.add_argument("--sync-key-file", default="",
                         help="file holding the realm key (made if missing)")
     args = parser.parse_args()
@@ -398,7 +410,8 @@ def main() -> None:
                args.memcached_port, args.dashboard_port,
                current_sync_cluster=args.sync_cluster.partition("=")[0])
     sync_realms_conf(etc, args.sync_cluster, args.sync_peers,
-                     args.sync_key_file or os.path.join(args.saio_dir, "sync-realm.key"))
+                     args.sync_key_file or os.path.join(args.saio_dir, "sync-realm.key"),
+                     args.sync_default_peers)
     dashboard_conf(etc, os.path.join(repo, "etc", "dashboard.conf"), args.dashboard_port,
                    args.proxy_port)
     builder_cmd = os.path.join(os.path.dirname(sys.executable), "objstore-ring-builder")

@@ -25,12 +25,16 @@ acct_port() { echo $((PORT_BASE + 2 + $1 * 10)); }
 # "saio", unless saio/remote runs it as "west", the second cluster (its own
 # SAIO_DIR and ports). Each lists the other in container-sync-realms.conf;
 # both share the realm key kept in the east cluster's directory.
+# A peer port not given keeps the one the realm file already names (so a
+# plain saio/start does not forget where west is), else the default.
 SAIO_CLUSTER="${SAIO_CLUSTER:-east}"
 if [ "$SAIO_CLUSTER" = east ]; then
-  SYNC_PEER="west=http://127.0.0.1:${SAIO2_PROXY_PORT:-8081}/v1/"
+  SYNC_PEER="${SAIO2_PROXY_PORT:+west=http://127.0.0.1:$SAIO2_PROXY_PORT/v1/}"
+  SYNC_PEER_DEFAULT="west=http://127.0.0.1:8081/v1/"
   SYNC_KEY_FILE="$SAIO_DIR/sync-realm.key"
 else
   SYNC_PEER="east=http://127.0.0.1:${SAIO_EAST_PROXY_PORT:-8080}/v1/"
+  SYNC_PEER_DEFAULT="$SYNC_PEER"
   SYNC_KEY_FILE="${SAIO_EAST_DIR:-$REPO/.saio}/sync-realm.key"
 fi
 # The study dashboard: 8090, or BASE+90 for a cluster moved by SAIO_PORT_BASE

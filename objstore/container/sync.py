@@ -16,10 +16,10 @@ Two points live in the container database itself (``info`` columns
 * ``point1``: every row up to it, of any share, is confirmed.
 
 A pass first sends this replica's share of the rows after ``point2``, in
-batches of ``batch_size`` rows sent ``concurrency`` at a time; then it
-checks the other replicas' share of the rows between ``point1`` and the
-``point2`` the pass started with (a row the other replica already sent
-costs one HEAD). A point moves only past rows the remote confirmed (2xx,
+batches of ``batch_size`` rows sent ``concurrency`` at a time (straight
+PUTs and DELETEs); then it checks the other replicas' share of the rows
+between ``point1`` and the ``point2`` the pass started with (a row the
+other replica already sent costs one HEAD). A point moves only past rows the remote confirmed (2xx,
 or an answer meaning the remote is as new or newer), and only up to the
 first row that failed: the next pass starts again at that row. So a crash
 or ``kill -9`` at any moment loses nothing -- rows sent but not yet
@@ -147,6 +147,10 @@ class ContainerSync(Daemon):
             meta = broker.metadata
         except DatabaseNotFound:
             return None
+        except Exception as err:  # corrupt: the auditor quarantines it; go on
+            self.stats["errors"] += 1
+            self.logger.error("ERROR cannot read %s (%s); skipped", db.path, err)
+            return None
         sync_to = (meta.get(SYNC_TO) or [""])[0]
         key = (meta.get(SYNC_KEY) or [""])[0]
         if not sync_to or not key or not info.get("container"):
@@ -213,7 +217,8 @@ class ContainerSync(Daemon):
             if not rows:
                 break
             point2, error = self._batch(rows, lambda r: replica_share(r["name"], replicas)
-                                        == replica, account, container, remote, counts)
+                                        == replica, account, container, remote, counts,
+                                        check_first=False)
             broker.set_sync_points(point2=point2)
         if replicas == 1:  # no other share: every row up to point2 is confirmed
             checked_until = point2
@@ -226,18 +231,21 @@ class ContainerSync(Daemon):
                 point1 = checked_until
             else:
                 point1, error = self._batch(rows, lambda r: replica_share(r["name"], replicas)
-                                            != replica, account, container, remote, counts)
+                                            != replica, account, container, remote, counts,
+                                            check_first=True)
             broker.set_sync_points(point1=point1)
         return error, counts
 
     def _batch(self, rows: List[Dict[str, Any]], wanted: Any, account: str, container: str,
-               remote: SyncRemote, counts: Dict[str, int]) -> Tuple[int, str]:
+               remote: SyncRemote, counts: Dict[str, int],
+               check_first: bool) -> Tuple[int, str]:
         """Sync the ``wanted`` rows of one batch at once; the point the batch
         reached (the last row before the first failure) and that failure."""
         todo = [r for r in rows if wanted(r)]
         pool = concurrency.GreenPool(self.concurrency)
         outcomes = dict(zip((r["row_id"] for r in todo), pool.imap(
-            lambda r: self.row_syncer(r, self.client, account, container, remote), todo)))
+            lambda r: self.row_syncer(r, self.client, account, container, remote, check_first),
+            todo)))
         point, error = rows[0]["row_id"] - 1, ""
         for row in rows:
             outcome: Optional[RowOutcome] = outcomes.get(row["row_id"])

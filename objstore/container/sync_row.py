@@ -8,10 +8,10 @@ PUT (``deleted = 0``) or a DELETE tombstone. Syncing it:
   remote has something newer) all mean the remote is at least as new;
 * a PUT: the object is read from this cluster (through the daemon's
   in-process proxy, ``X-Newest``) and sent with its stored headers and its
-  own ``X-Timestamp``. The remote is asked first (``HEAD``): if it already
-  holds that timestamp or a newer one nothing is sent, so a replay after a
-  crash costs one HEAD. A 202 to the PUT means the remote had a newer
-  version (Swift's answer to an older PUT) -- also done. If the object is
+  own ``X-Timestamp``. For a row another replica probably sent already the
+  remote is asked first (``HEAD``): if it holds that timestamp or a newer
+  one nothing is sent. A 202 to the PUT means the remote had that version
+  or a newer one (Swift's answer to an older PUT) -- also done. If the object is
   gone here (404), a newer row of the same name says what happened to it
   and this one is done; if the local copy is *older* than the row, the
   local replicas have not caught up and the row is tried again later.
@@ -47,9 +47,12 @@ class RowOutcome:
 
 
 def sync_row(row: Dict[str, Any], local: InternalClient, account: str, container: str,
-             remote: SyncRemote) -> RowOutcome:
+             remote: SyncRemote, check_first: bool = True) -> RowOutcome:
     """Bring the remote object of ``row`` at least up to ``row``; never raises
-    for a remote or local failure (the outcome says it)."""
+    for a remote or local failure (the outcome says it). ``check_first``:
+    HEAD the remote before a PUT (worth it for rows another replica
+    probably sent already; a row sent for the first time goes straight to
+    the PUT, whose 202 says just as well that the remote had it)."""
     name = row["name"]
     ts = Timestamp(row["created_at"])
     if row["deleted"]:
@@ -57,7 +60,8 @@ def sync_row(row: Dict[str, Any], local: InternalClient, account: str, container
         if answer.ok or answer.status in DONE_DELETE_STATUSES:
             return RowOutcome(True, "delete")
         return RowOutcome(False, "delete", answer.error)
-    return _sync_put(name, ts, local, "/v1/%s/%s/%s" % (account, container, name), remote)
+    return _sync_put(name, ts, local, "/v1/%s/%s/%s" % (account, container, name), remote,
+                     check_first)
 
 
 def _local_get(local: InternalClient, path: str) -> Response:
@@ -65,7 +69,7 @@ def _local_get(local: InternalClient, path: str) -> Response:
 
 
 def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
-              remote: SyncRemote) -> RowOutcome:
+              remote: SyncRemote, check_first: bool) -> RowOutcome:
     resp = _local_get(local, path)
     if resp.status_int == 404:
         close_if_possible(resp.app_iter)
@@ -79,10 +83,11 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
         return RowOutcome(False, "put", "local replicas of %s are older (%s) than its row (%s);"
                                         " trying again later" % (path, local_ts.internal,
                                                                  row_ts.internal))
-    head = remote.request("HEAD", name, local_ts.internal)
-    if head.ok and _remote_ts(head) >= local_ts:
-        close_if_possible(resp.app_iter)
-        return RowOutcome(True, "skip")
+    if check_first:
+        head = remote.request("HEAD", name, local_ts.internal)
+        if head.ok and _remote_ts(head) >= local_ts:
+            close_if_possible(resp.app_iter)
+            return RowOutcome(True, "skip")
     headers = stored_metadata(resp.headers, manifests=True)
     headers.update(_symlink_headers(resp.headers))
     headers["Content-Length"] = str(resp.content_length or 0)
