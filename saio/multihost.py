@@ -260,10 +260,13 @@ def build_rings(hosts: List[Host]) -> None:
         if os.path.exists(os.path.join(COMMON_ETC, "%s.ring.gz" % kind)):
             continue
         ring_builder(kind, "create", str(PART_POWER), str(REPLICAS), "1")
-        for h in hosts:
-            for dev in DEVICES:
-                ring_builder(kind, "add", device_spec(h, kind, dev), "1")
+        ring_builder(kind, "add", *_weighted_devices(hosts, kind))
         ring_builder(kind, "rebalance", "--seed", "1")
+
+
+def _weighted_devices(hosts: List[Host], kind: str) -> List[str]:
+    """``add`` arguments for every device of ``hosts``: spec, weight, ..."""
+    return [arg for h in hosts for dev in DEVICES for arg in (device_spec(h, kind, dev), "1")]
 
 
 def rebalance(kinds=tuple(PORTS)) -> None:
@@ -483,25 +486,15 @@ def add_host(n: int) -> Host:
     start_servers(h, state.get("daemons", True))
     wait_healthy(h)
     for kind in PORTS:
-        for dev in DEVICES:
-            ring_builder(kind, "add", device_spec(h, kind, dev), "1")
+        ring_builder(kind, "add", *_weighted_devices([h], kind))
     rebalance()
     return h
-
-
-def remove_host_processes(h: Host) -> None:
-    """Stop everything on one host and delete its namespace and link."""
-    if h.ns in our_namespaces():
-        netns.delete_namespace(h.ns)
-    if h.link in our_links():
-        sh("ip", "link", "del", h.link, check=False)
 
 
 def stop() -> None:
     """Kill every process, delete every namespace, link and the bridge this
     tool made (found by name prefix, so a half-built cluster goes too)."""
-    for ns in our_namespaces():
-        remove_host_processes(Host(int(ns.rsplit("-h", 1)[1])))
+    netns.delete_namespaces(our_namespaces())
     for n in LAYOUT:
         h = Host(n)
         if os.path.isdir(h.path("run")):

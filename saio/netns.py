@@ -56,30 +56,42 @@ def make_namespace(ns: str, link: str, bridge: str, cidr: str) -> None:
     sh("ip", "-n", ns, "link", "set", "lo", "up")
 
 
-def delete_namespace(ns: str) -> None:
-    """Stop every process in ``ns`` and delete it (its veth end goes too)."""
-    for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
-        kill_group(int(pid))
-    sh("ip", "netns", "del", ns, check=False)
+def delete_namespaces(names: List[str]) -> None:
+    """Stop every process in these namespaces (all signalled at once) and
+    delete them (their veth ends go too)."""
+    pids = [int(pid) for ns in names
+            for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split()]
+    kill_groups(pids)
+    for ns in names:
+        sh("ip", "netns", "del", ns, check=False)
 
 
 def kill_group(pid: int, sig: int = signal.SIGTERM, wait: float = 5.0) -> None:
     """Signal a process and its session (workers); SIGKILL after ``wait``."""
+    kill_groups([pid], sig, wait)
+
+
+def kill_groups(pids: List[int], sig: int = signal.SIGTERM, wait: float = 5.0) -> None:
+    """Signal processes and their sessions together; SIGKILL what is left
+    after ``wait`` seconds."""
     for s in (sig, signal.SIGKILL):
-        try:
-            os.killpg(pid, s)
-        except (ProcessLookupError, PermissionError):
+        for pid in pids:
             try:
-                os.kill(pid, s)
-            except ProcessLookupError:
-                return
+                os.killpg(pid, s)
+            except (ProcessLookupError, PermissionError):
+                try:
+                    os.kill(pid, s)
+                except ProcessLookupError:
+                    pass
         deadline = time.time() + wait
         while time.time() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            if not os.path.exists("/proc/%d" % pid) or is_zombie(pid):
+            for pid in pids:
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+            pids = [p for p in pids if os.path.exists("/proc/%d" % p) and not is_zombie(p)]
+            if not pids:
                 return
             time.sleep(0.05)
 
