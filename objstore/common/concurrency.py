@@ -82,6 +82,26 @@ def run_in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return eventlet.tpool.execute(func, *args, **kwargs)
 
 
+def start_in_thread(func: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """Start ``run_in_thread(func, *args)`` now; returns a function that
+    waits for its result (or raises its error).
+
+    For blocking work that can overlap with what the caller does next: a
+    GET reads the next chunk from disk while the current one is sent.
+    Outside a monkey-patched server the call is made at once."""
+    if not eventlet.patcher.is_monkey_patched("thread"):
+        try:
+            result = func(*args)
+        except BaseException as err:  # raised when waited for, as in a server
+            failure = err
+
+            def fail() -> Any:
+                raise failure
+            return fail
+        return lambda: result
+    return eventlet.spawn(eventlet.tpool.execute, func, *args).wait
+
+
 def green_socket_module() -> Any:
     """The cooperative ``socket`` module (for servers that bind early)."""
     from eventlet.green import socket

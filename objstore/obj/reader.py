@@ -17,7 +17,7 @@ complete bad one.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Generator, Iterator, Optional
 
 from objstore.common import concurrency
 from objstore.common.utils import new_md5
@@ -51,13 +51,15 @@ class DiskFileReader:
         self.verified = False
 
     def __iter__(self) -> Iterator[bytes]:
+        chunks: Optional[Generator[bytes, None, None]] = None
         try:
             if self.verified:
                 yield from self.read_range(0, self.size)
                 return
             held: Optional[bytes] = None
             md5 = new_md5()
-            for chunk in self._chunks(md5):
+            chunks = self._chunks(md5)
+            for chunk in chunks:
                 self.bytes_read += len(chunk)
                 if held is not None:
                     yield held
@@ -69,6 +71,8 @@ class DiskFileReader:
             if held is not None:
                 yield held
         finally:
+            if chunks is not None:
+                chunks.close()  # waits for a read ahead still in flight
             self.close()
 
     def verify_whole(self) -> None:
@@ -86,7 +90,7 @@ class DiskFileReader:
             raise DamagedObject(problem)
         self.verified = True
 
-    def _chunks(self, md5: Any) -> Iterator[bytes]:
+    def _chunks(self, md5: Any) -> Generator[bytes, None, None]:
         """The whole file, one pread of up to ``chunk_size`` at a time, each
         added to ``md5`` in the same thread-pool call (the server's own
         thread is left to the network).
@@ -95,13 +99,29 @@ class DiskFileReader:
         (plus one byte, so a file longer than it claims is noticed): a
         large ``chunk_size`` costs a small object no big buffer."""
         offset = 0
-        while True:
-            want = min(self.chunk_size, max(self.size - offset, 0) + 1)
-            chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, md5)
-            if not chunk:
-                return
-            offset += len(chunk)
-            yield chunk
+        ahead = self.size > self.chunk_size  # read the next chunk while this one is sent
+        pending: Optional[Callable[[], bytes]] = None
+        try:
+            while True:
+                want = min(self.chunk_size, max(self.size - offset, 0) + 1)
+                if pending is None:
+                    chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, md5)
+                else:
+                    chunk, pending = pending(), None
+                if not chunk:
+                    return
+                offset += len(chunk)
+                if ahead:
+                    pending = concurrency.start_in_thread(
+                        _pread_into, self.fd, min(self.chunk_size,
+                                                  max(self.size - offset, 0) + 1), offset, md5)
+                yield chunk
+        finally:
+            if pending is not None:  # never close the file under a read in flight
+                try:
+                    pending()
+                except Exception:
+                    pass
 
     def _problem(self, length: int, md5_hex: str) -> Optional[str]:
         if length != self.size:

@@ -291,3 +291,29 @@ def test_a_reader_racing_an_overwrite_reads_the_new_object_and_quarantines_nothi
     df, body = _read(mgr)
     assert body == b"new"
     assert not os.path.exists(os.path.join(mgr.devices, "sda1", "quarantined"))
+
+
+def test_a_multi_chunk_object_reads_whole_and_a_damaged_one_ends_short(obj_conf):
+    small = dfmod.DiskFileManager(dict(obj_conf, disk_chunk_size="4"), None)
+    body = b"0123456789abcdefghij"  # five chunks: each next one is read ahead
+    df, ts = _put(small, body)
+    assert b"".join(small.get_diskfile("sda1", "7", "a", "c", "o").open().reader()) == body
+    with open(os.path.join(df.datadir, ts.internal + ".data"), "r+b") as fp:
+        fp.seek(9)
+        fp.write(b"J")
+    got = []
+    reader = small.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    with pytest.raises(DamagedObject):
+        for chunk in reader:
+            got.append(chunk)
+    assert b"".join(got) == b"012345678Jabcdef" and reader.fd == -1  # all but the last
+
+
+def test_a_read_stopped_half_way_closes_the_file(obj_conf):
+    small = dfmod.DiskFileManager(dict(obj_conf, disk_chunk_size="4"), None)
+    _put(small, b"0123456789abcdefghij")
+    reader = small.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    chunks = iter(reader)
+    assert next(chunks) == b"0123"
+    chunks.close()  # the client went away
+    assert reader.fd == -1
