@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,40 +28,16 @@ import uuid
 from typing import Dict, List, Tuple
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "bench"))
+import objstore_proxy  # noqa: E402  (bench/objstore_proxy.py, beside this file)
 SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio")), "etc")
 PORT = int(os.environ.get("SAIO_PROXY_PORT", "8080"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_plain_proxy(tmp: str, drop: str = " keymaster encryption ") -> Tuple[subprocess.Popen, int]:
     """A second proxy on the SAIO's storage servers whose pipeline lacks
     ``drop`` (bench/tiering.py drops " tiering ")."""
-    text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
-    port = _free_port()
-    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
-    text = text.replace(drop, " ", 1)
-    conf = os.path.join(tmp, "proxy-plain.conf")
-    with open(conf, "w") as fp:
-        fp.write(text)
-    log = open(os.path.join(tmp, "proxy-plain.log"), "ab")
-    proc = subprocess.Popen([os.path.join(REPO, ".venv", "bin", "objstore-proxy-server"), conf],
-                            stdout=log, stderr=log)
-    deadline = time.time() + 30
-    while True:
-        try:
-            if request(port, "GET", "/healthcheck")[0] == 200:
-                return proc, port
-        except OSError:
-            pass
-        if time.time() > deadline:
-            proc.terminate()
-            sys.exit("the plain proxy did not start; see %s" % tmp)
-        time.sleep(0.2)
+    return objstore_proxy.start(tmp, pipeline=None, drop=drop, name="proxy-plain")
 
 
 def request(port: int, method: str, path: str, headers: Dict[str, str] = None,

@@ -127,8 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ports of the comparison Swift (default: bench/swift_saio.py's)")
     p.add_argument("--swift-dir", default=None, help="data of the comparison Swift")
     p.add_argument("--policy", default=None,
-                   help="storage policy of the run's containers on every endpoint (e.g. ec21, "
-                        "the SAIO's 2+1 erasure code; the comparison Swift then gets it too)")
+                   help="storage policy of the run's containers (e.g. ec21, the SAIO's 2+1 "
+                        "erasure code); not with --compare-swift (bench/swift_saio.py has one "
+                        "policy)")
     p.add_argument("--minimal-proxy", action="store_true",
                    help="measure objstore through a proxy of its own with Swift's bench pipeline "
                         "(on the SAIO's storage servers) instead of the SAIO's proxy")
@@ -148,6 +149,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         a.disk_seq_mib = min(a.disk_seq_mib, 256)
         a.large_max_ops = min(a.large_max_ops, 2)
         a.medium_mib = min(a.medium_mib, 1)
+    if a.policy and a.compare_swift:
+        p.error("--policy runs against objstore only: the comparison Swift has one policy "
+                "(see bench/swift_saio.py)")
     if a.seconds <= 0 or a.max_ops < 1 or a.large_max_ops < 1:
         p.error("--seconds, --max-ops and --large-max-ops must be positive")
     if a.small_kib < 0 or a.large_mib < 1:
@@ -526,7 +530,7 @@ def _run(a: argparse.Namespace, run_id: str, tmp: str) -> Dict[str, Any]:
         if not swift_saio.status_quiet(sdir):
             print("starting Swift (bench/swift_saio.py) on :%d ..." % swift_saio.PROXY_PORT,
                   flush=True)
-            swift_saio.start(sdir, venv=a.swift_venv, ec=bool(a.policy))
+            swift_saio.start(sdir, venv=a.swift_venv)
             swift_started = True
         endpoints.append(authenticate("swift", swift_saio.AUTH_URL, "test:tester", "testing"))
         markers["swift"] = [os.path.join(sdir, "etc")]
@@ -561,8 +565,9 @@ def _run(a: argparse.Namespace, run_id: str, tmp: str) -> Dict[str, Any]:
             pids, reauths = saio_pids(), ep.reauths
             cpu0 = server_cpu.snapshot(markers.get(ep.name, []))
             r = run_phase(ep, name, op, conc, a.seconds, max_ops)
-            r.server_cpu_ms = server_cpu.per_op_ms(
-                server_cpu.used(cpu0, server_cpu.snapshot(markers.get(ep.name, []))), r.ops)
+            cpu1 = server_cpu.snapshot(markers.get(ep.name, []))
+            r.server_cpu_ms = server_cpu.per_op_ms(server_cpu.used(cpu0, cpu1), r.ops)
+            r.server_peak_rss_mib = server_cpu.peak_rss_mib(cpu1)
             notes = []
             after = saio_pids()
             if ep.name == a.name and watch_saio and (after != pids or "down" in after.values()):

@@ -41,6 +41,8 @@ class PhaseResult:
     #: CPU milliseconds per successful op the cluster's servers spent, per
     #: kind of server and ``total`` (bench/server_cpu.py)
     server_cpu_ms: Dict[str, float] = field(default_factory=dict)
+    #: peak resident MiB of the largest server process of each kind so far
+    server_peak_rss_mib: Dict[str, float] = field(default_factory=dict)
 
 
 def summarize(target: str, op: str, concurrency: int, latencies: List[float], errors: int,
@@ -85,6 +87,9 @@ def format_results(results: List[PhaseResult]) -> str:
         if srv:
             lines.append("          server CPU ms/op: " + " ".join(
                 "%s %.2f" % (k, v) for k, v in r.server_cpu_ms.items() if k != "total"))
+        if r.server_peak_rss_mib:
+            lines.append("          server peak RSS MiB: " + " ".join(
+                "%s %.0f" % (k, v) for k, v in sorted(r.server_peak_rss_mib.items())))
         if r.first_error:
             lines.append("          first error: %s" % r.first_error)
         if r.note:

@@ -1,8 +1,9 @@
 """A second objstore proxy on the running SAIO's storage servers, with a
-pipeline of the benchmark's choosing (Swift's minimal bench pipeline by
-default), so objstore and the reference Swift are compared through the
-same middlewares. Its config is the SAIO's, with the port and the
-pipeline replaced; it is written to ``tmp`` (which also gets its log)."""
+pipeline of the benchmark's choosing: Swift's minimal bench pipeline by
+default (objstore and the reference Swift compared through the same
+middlewares), or the SAIO's own less some filters (encryption on/off,
+tiering on/off). Its config is the SAIO's, with the port and the pipeline
+replaced; it is written to ``tmp`` (which also gets its log)."""
 from __future__ import annotations
 
 import http.client
@@ -12,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Tuple
+from typing import Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(ROOT, ".saio")), "etc")
@@ -38,22 +39,29 @@ def _healthy(port: int) -> bool:
         conn.close()
 
 
-def start(tmp: str, pipeline: str = MINIMAL_PIPELINE) -> Tuple[subprocess.Popen, int]:
-    """Start the proxy; ``(process, port)`` once it answers its healthcheck."""
+def start(tmp: str, pipeline: Optional[str] = MINIMAL_PIPELINE, drop: str = "",
+          name: str = "proxy-minimal") -> Tuple[subprocess.Popen, int]:
+    """Start the proxy; ``(process, port)`` once it answers its healthcheck.
+
+    ``pipeline=None`` keeps the SAIO's pipeline; ``drop`` (e.g.
+    ``" keymaster encryption "``) is taken out of it."""
     text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
     port = free_port()
     text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
-    text = re.sub(r"(?m)^pipeline = .*$", "pipeline = " + pipeline, text)
-    conf = os.path.join(tmp, "proxy-minimal.conf")
+    if pipeline is not None:
+        text = re.sub(r"(?m)^pipeline = .*$", "pipeline = " + pipeline, text)
+    if drop:
+        text = text.replace(drop, " ", 1)
+    conf = os.path.join(tmp, name + ".conf")
     with open(conf, "w") as fp:
         fp.write(text)
-    log = open(os.path.join(tmp, "proxy-minimal.log"), "ab")
+    log = open(os.path.join(tmp, name + ".log"), "ab")
     proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "objstore-proxy-server"), conf],
                             stdout=log, stderr=log)
     deadline = time.time() + 60
     while not _healthy(port):
         if time.time() > deadline or proc.poll() is not None:
             proc.terminate()
-            sys.exit("the minimal objstore proxy did not start; see %s" % tmp)
+            sys.exit("the objstore proxy %s did not start; see %s" % (name, tmp))
         time.sleep(0.2)
     return proc, port

@@ -68,6 +68,23 @@ def snapshot(markers: Sequence[str]) -> Dict[str, Tuple[str, float]]:
     return out
 
 
+def peak_rss_mib(snap: Dict[str, Tuple[str, float]]) -> Dict[str, float]:
+    """The largest peak resident memory (VmHWM, MiB) of one process of each
+    kind: a process's high-water mark since it started, so a phase that
+    raises it is one that needed more memory than every phase before."""
+    out: Dict[str, float] = {}
+    for pid, (kind, _cpu) in snap.items():
+        try:
+            with open("/proc/%s/status" % pid) as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        mib = int(line.split()[1]) / 1024.0
+                        out[kind] = round(max(out.get(kind, 0.0), mib), 1)
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
 def used(before: Dict[str, Tuple[str, float]],
          after: Dict[str, Tuple[str, float]]) -> Dict[str, float]:
     """CPU seconds per kind between two snapshots (and ``total``)."""

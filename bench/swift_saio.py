@@ -86,19 +86,6 @@ name = gold
 default = yes
 """
 
-#: ``--ec``: the erasure-coded policy objstore's SAIO has (saio/build.py),
-#: same name, same scheme, ring ``object-1`` over the same four devices.
-_EC_POLICY = """
-[storage-policy:1]
-name = ec21
-policy_type = erasure_coding
-ec_type = liberasurecode_rs_vand
-ec_num_data_fragments = 2
-ec_num_parity_fragments = 1
-ec_object_segment_size = 1048576
-"""
-EC_REPLICAS = 3
-
 _PROXY_CONF = """\
 [DEFAULT]
 bind_ip = 127.0.0.1
@@ -242,15 +229,19 @@ def _write(path: str, text: str) -> None:
         fh.write(text)
 
 
-def build(root: str, venv: str, full: bool = False, ec: bool = False) -> None:
-    """Write configs, make device dirs and build the rings (once).
+def build(root: str, venv: str, full: bool = False) -> None:
+    """Write configs, make device dirs and build the three rings (once).
 
     ``full`` runs the proxy with a Swift SAIO's middlewares (for conformance
-    comparisons) instead of the bench's minimal pipeline; ``ec`` adds the
-    erasure-coded policy ``ec21`` (2+1, for the EC benchmarks).
+    comparisons) instead of the bench's minimal pipeline.
+
+    Swift reads its storage policies from ``/etc/swift/swift.conf`` whatever
+    ``swift_dir`` says (only rings come from there), so this cluster has
+    Swift's default policy only: an erasure-coded policy would mean writing
+    that machine-wide file, which other Swifts here would read too.
     """
     etc = os.path.join(root, "etc")
-    _write(os.path.join(etc, "swift.conf"), _SWIFT_CONF + (_EC_POLICY if ec else ""))
+    _write(os.path.join(etc, "swift.conf"), _SWIFT_CONF)
     _write(os.path.join(etc, "proxy-server.conf"),
            _PROXY_CONF.format(port=PROXY_PORT, etc=etc, memcached=MEMCACHED_PORT,
                                user=_user(),
@@ -265,23 +256,20 @@ def build(root: str, venv: str, full: bool = False, ec: bool = False) -> None:
                    _STORAGE_CONF.format(devices=devices, port=_port(kind, n), etc=etc,
                                         kind=kind, node=n, user=_user()))
     rb = os.path.join(venv, "bin", "swift-ring-builder")
-    rings = [(kind, kind, REPLICAS) for kind, _ in _SERVER_KINDS]
-    if ec:
-        rings.append(("object-1", "object", EC_REPLICAS))
-    for name, kind, replicas in rings:
-        builder = os.path.join(etc, "%s.builder" % name)
-        if os.path.exists(os.path.join(etc, "%s.ring.gz" % name)):
+    for kind, _ in _SERVER_KINDS:
+        builder = os.path.join(etc, "%s.builder" % kind)
+        if os.path.exists(os.path.join(etc, "%s.ring.gz" % kind)):
             continue
-        subprocess.run([rb, builder, "create", str(PART_POWER), str(replicas), "1"],
+        subprocess.run([rb, builder, "create", str(PART_POWER), str(REPLICAS), "1"],
                        check=True, stdout=subprocess.DEVNULL)
         for n in range(1, NODES + 1):
             subprocess.run([rb, builder, "add", "r1z%d-127.0.0.1:%d/sdb%d" % (n, _port(kind, n), n),
                             "100"], check=True, stdout=subprocess.DEVNULL)
         # rebalance exits 1 on warnings (e.g. few devices); the ring file decides.
         subprocess.run([rb, builder, "rebalance"], stdout=subprocess.DEVNULL)
-        if not os.path.exists(os.path.join(etc, "%s.ring.gz" % name)):
+        if not os.path.exists(os.path.join(etc, "%s.ring.gz" % kind)):
             raise RuntimeError("swift-ring-builder did not write %s.ring.gz; run "
-                               "%s %s rebalance to see why" % (name, rb, builder))
+                               "%s %s rebalance to see why" % (kind, rb, builder))
 
 
 def _pid_alive(pidfile: str) -> bool:
@@ -302,12 +290,12 @@ def _healthy(port: int) -> bool:
 
 
 def start(root: str = DEFAULT_DIR, venv: str = DEFAULT_VENV, timeout: float = 60.0,
-          full: bool = False, ec: bool = False) -> str:
+          full: bool = False) -> str:
     """Bring the cluster up (building it first if needed); return the auth URL."""
     if not os.path.exists(os.path.join(venv, "bin", "swift-proxy-server")):
         raise RuntimeError("no Swift in %s: python3 -m venv %s && %s/bin/pip install swift==2.38.3"
                            % (venv, venv, venv))
-    build(root, venv, full, ec)
+    build(root, venv, full)
     run, log = os.path.join(root, "run"), os.path.join(root, "log")
     os.makedirs(run, exist_ok=True)
     os.makedirs(log, exist_ok=True)
@@ -394,12 +382,11 @@ def main(argv: List[str] = None) -> int:
     p.add_argument("--dir", default=DEFAULT_DIR)
     p.add_argument("--swift-venv", default=DEFAULT_VENV)
     p.add_argument("--keep-data", action="store_true", help="stop without deleting --dir")
-    p.add_argument("--ec", action="store_true", help="add the 2+1 erasure-coded policy ec21")
     p.add_argument("--full", action="store_true",
                    help="run a Swift SAIO's middlewares (slo, dlo, copy, s3api, ...) and its users")
     a = p.parse_args(argv)
     if a.action == "start":
-        print(start(a.dir, a.swift_venv, full=a.full, ec=a.ec))
+        print(start(a.dir, a.swift_venv, full=a.full))
     elif a.action == "stop":
         stop(a.dir, wipe=not a.keep_data)
     else:

@@ -171,3 +171,9 @@ def test_ratios_compare_server_cpu_per_op_with_swift():
                                               1.0, 2.0, 3.0, 1.0, 50.0, server_cpu_ms={"total": cpu})
     ratios = load.compute_ratios([mk("objstore", 10.0), mk("swift", 20.0)], None)
     assert ratios["objstore / swift"]["PUT 4k c16 server CPU/op"] == 0.5
+
+
+def test_server_peak_rss_is_read_per_kind_and_a_gone_process_is_skipped():
+    import os
+    peaks = server_cpu.peak_rss_mib({str(os.getpid()): ("proxy", 0.0), "999999999": ("object", 0.0)})
+    assert set(peaks) == {"proxy"} and 5 < peaks["proxy"] < 100000
