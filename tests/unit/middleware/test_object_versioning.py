@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from objstore.middleware.object_versioning import (
-    VERSIONS_PREFIX, invert, valid_version_id, versions_container)
+    invert, valid_version_id, versions_container)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "proxy"))
@@ -310,7 +310,7 @@ def test_a_post_keeps_the_version_id(cluster, base):
 
 
 def test_a_name_too_long_for_its_versions_container_is_not_versioned(cluster):
-    path = "/v1/%s/%s" % (ACCOUNT, "L" * (256 - len(VERSIONS_PREFIX) + 1))
+    path = "/v1/%s/%s" % (ACCOUNT, "L" * (256 - len(versions_container("").encode()) + 1))
     status, _h, body = cluster.request("PUT", path, {"X-Versions-Enabled": "true"})
     assert status == 400 and body.startswith(b"Container name too long to be versioned")
     assert cluster.request("HEAD", path)[0] == 404
