@@ -105,6 +105,7 @@ class DBReplicator(Daemon):
         for dev in self.local_ring_devices():
             for db in iter_local_dbs(self.devices, dev["device"], self.datadir):
                 self.replicate_db(dev, db)
+                self.progress(self.stats)
         return dict(self.stats)
 
     def summary(self, stats: Dict[str, Any], elapsed: float) -> str:

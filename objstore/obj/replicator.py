@@ -149,6 +149,9 @@ class ObjectReplicator(Daemon):
             self.count("failure")
             self.logger.exception("ERROR replicating partition %s on %s", job.partition,
                                   job.device["device"])
+        # a snapshot under the lock: other jobs' threads count meanwhile
+        with self._stats_lock:
+            self.progress(dict(self.stats))
 
     def summary(self, stats: Dict[str, Any], elapsed: float) -> str:
         return ("%s pass completed in %.2fs: %d partitions, %d peer syncs ok, %d failed, "

@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dbcluster import DBCluster  # noqa: E402
 
 from objstore.account.replicator import AccountReplicator  # noqa: E402
-from objstore.common.daemon import load_daemon_conf  # noqa: E402
+from objstore.common import daemon as daemon_mod  # noqa: E402
+from objstore.common.daemon import load_daemon_conf, read_recon_cache  # noqa: E402
 from objstore.container.broker import ContainerBroker  # noqa: E402
 from objstore.container.replicator import ContainerReplicator  # noqa: E402
 from objstore.db.ondisk import iter_local_dbs  # noqa: E402
@@ -327,6 +328,36 @@ def test_a_pass_writes_its_stats_to_the_recon_cache(cluster):
     entry = recon["container-replicator"]
     assert entry["last_pass"] > time.time() - 60
     assert "attempted" in entry["stats"]
+
+
+@pytest.mark.parametrize("cls,kind", [(ContainerReplicator, "container"),
+                                      (AccountReplicator, "account")])
+def test_a_running_pass_records_its_progress_per_database(cluster, monkeypatch, cls, kind):
+    if kind == "container":
+        name = unique("progress")
+        part, (srv, _second, _third), _ = cluster.placement("container", "a", name)
+        put_container(srv, part, "a", name)
+    else:
+        account = unique("AUTH_progress")
+        part, (srv, _second, _third), _ = cluster.placement("account", account)
+        status, _, _ = srv.request("PUT", "/%s/%d/%s" % (srv.device, part, account),
+                                   {"X-Timestamp": ts()})
+        assert status == 201, status
+    monkeypatch.setattr(daemon_mod, "PROGRESS_INTERVAL", 0)
+    recon_file = os.path.join(cluster.recon, "%s.recon" % kind)
+    seen = []
+    rep = replicator(cluster, srv, cls=cls)
+    record = rep.progress
+
+    def progress_and_look(stats):
+        record(stats)
+        seen.append(read_recon_cache(recon_file)["%s-replicator-progress" % kind])
+
+    rep.progress = progress_and_look
+    stats = rep.run_once()
+    assert stats["attempted"] >= 1  # the database made above
+    assert [s["stats"]["attempted"] for s in seen] == list(range(1, stats["attempted"] + 1))
+    assert read_recon_cache(recon_file)["%s-replicator-progress" % kind] is None
 
 
 # -------------------------------------------------------------------- accounts

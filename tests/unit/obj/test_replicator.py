@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_cluster import ObjCluster  # noqa: E402
 
+from objstore.common import daemon as daemon_mod  # noqa: E402
 from objstore.common.daemon import load_daemon_conf, read_recon_cache  # noqa: E402
 from objstore.common.timestamp import Timestamp  # noqa: E402
 from objstore.obj import replicator as replicator_mod  # noqa: E402
@@ -167,6 +168,30 @@ def test_pass_writes_stats_to_the_recon_cache(cluster):
     assert 0 <= entry["pass_time"] <= time.time() - started
     assert started <= entry["last_pass"] <= time.time()
     assert "suffixes_synced" in entry["stats"]
+
+
+def test_a_running_pass_records_its_progress_per_partition_in_the_recon_cache(
+        cluster, monkeypatch):
+    path = unique_path()
+    part, primaries, _ = placement(cluster, path)
+    assert cluster.put(primaries[0], part, path, b"progress") == 201
+    monkeypatch.setattr(daemon_mod, "PROGRESS_INTERVAL", 0)
+    recon_file = os.path.join(cluster.recon, "object.recon")
+    seen = []
+    rep = replicator(primaries[0], concurrency=1)  # one job after another
+    record = rep.progress
+
+    def progress_and_look(stats):
+        record(stats)
+        seen.append(read_recon_cache(recon_file)["object-replicator-progress"])
+
+    rep.progress = progress_and_look
+    stats = rep.run_once()
+    assert seen and len(seen) == stats["partitions"]
+    assert [s["stats"]["partitions"] for s in seen] == sorted(s["stats"]["partitions"]
+                                                              for s in seen)
+    assert seen[-1]["stats"]["partitions"] == stats["partitions"]
+    assert read_recon_cache(recon_file)["object-replicator-progress"] is None
 
 
 def test_unreachable_rsync_daemon_counts_a_failure_and_keeps_going(cluster):
