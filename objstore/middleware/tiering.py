@@ -50,6 +50,8 @@ TIERER_SOURCE = "TIER"
 #: client headers a pointer's body read carries over (how to judge and cut it)
 _READ_HEADERS = ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
                  "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_X_NEWEST")
+#: the environ key of the storage class sysmeta a PUT carries
+_STORAGE_CLASS_ENV = "HTTP_" + tconf.S3_STORAGE_CLASS.upper().replace("-", "_")
 #: answer headers that describe the bytes, taken from the body's answer
 _BODY_HEADERS = frozenset(("content-length", "content-range", "etag", "accept-ranges"))
 
@@ -111,10 +113,20 @@ class Tiering:
 
     def _counting_start(self, env: Dict[str, Any], start_response: StartResponse,
                         count: int) -> StartResponse:
+        """A PUT: tracked with a count of 0, and placed in the tier of the
+        storage class it named (S3's x-amz-storage-class, which s3api
+        stores as sysmeta) when that is a tier's."""
+        asked = env.get(_STORAGE_CLASS_ENV)
+        tier = self.conf.tier_by_storage_class(asked) if asked and self.conf else None
+
         def start(status: str, headers: Headers, exc_info: Any = None) -> Any:
             if status.startswith("2") and env.get("swift.source") != TIERER_SOURCE \
                     and self.counter is not None:
-                self.counter.add(wsgi_to_str(env["PATH_INFO"]), count)
+                path = wsgi_to_str(env["PATH_INFO"])
+                if tier is not None:
+                    self.counter.place(path, tier.name)
+                else:
+                    self.counter.add(path, count)
             return start_response(status, headers, exc_info)
         return start
 

@@ -38,7 +38,8 @@ from objstore.common.daemon import Daemon, run_daemon
 from objstore.common.storage_policy import load_policies
 from objstore.common.tiering import journal
 from objstore.common.tiering.config import TieringConfig, load_tiering
-from objstore.common.tiering.queue import ABANDONED, DONE, FAILED, Move, TierQueue
+from objstore.common.tiering.queue import (ABANDONED, DONE, FAILED, PINNING_REASONS, Move,
+                                           TierQueue)
 from objstore.tiering.client import InternalClient
 from objstore.tiering.lifecycle import LifecyclePass
 from objstore.tiering.mover import MoveError, Mover
@@ -198,7 +199,7 @@ class Tierer(Daemon):
         if outcome.state == DONE:
             stats["moved"] += 1
             self.db.set_tier(move.path, outcome.tier, self.now(),
-                             pinned=move.reason.startswith("lifecycle"))
+                             pinned=move.reason.startswith(PINNING_REASONS))
         elif outcome.state == ABANDONED:
             stats["abandoned"] += 1
             tier = self.mover.current_tier(move.path)

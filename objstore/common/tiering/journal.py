@@ -28,8 +28,9 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 SUFFIX = ".journal"
 COLLECTING = ".collecting"
-#: (path, bucket start in unix seconds, count)
-CountRow = Tuple[str, int, int]
+#: (path, bucket start in unix seconds, count), or with a fourth item, the
+#: tier a write asked for (an S3 PutObject's storage class): a placement
+CountRow = Tuple  # (str, int, int) or (str, int, int, str)
 
 
 def bucket_of(when: float, width: int) -> int:
@@ -42,8 +43,9 @@ def append(journal_dir: str, rows: Iterable[CountRow], name: Optional[str] = Non
 
     Raises ``OSError`` when the journal cannot be written (the caller logs
     it; counts are advisory)."""
-    lines = [json.dumps({"p": p, "b": int(b), "n": int(n)}, separators=(",", ":"))
-             for p, b, n in rows if n >= 0]
+    lines = [json.dumps(dict({"p": row[0], "b": int(row[1]), "n": int(row[2])},
+                             **({"t": row[3]} if len(row) > 3 else {})), separators=(",", ":"))
+             for row in rows if row[2] >= 0]
     if not lines:
         return 0
     data = ("\n".join(lines) + "\n").encode("utf-8")
@@ -81,6 +83,7 @@ class Counter:
         self._run_in_thread = run_in_thread
         self._on_error = on_error
         self._counts: Dict[Tuple[str, int], int] = {}
+        self._placements: Dict[str, Tuple[int, str]] = {}
         self._flusher_pid = 0
 
     def add(self, path: str, count: int = 1, now: Optional[float] = None) -> None:
@@ -91,20 +94,29 @@ class Counter:
             self._flusher_pid = os.getpid()
             self._spawn(self._flush_forever)
 
+    def place(self, path: str, tier: str, now: Optional[float] = None) -> None:
+        """Ask the tierer to move ``path`` to ``tier`` (a write that named
+        its storage class), with the next flush."""
+        now = time.time() if now is None else now
+        self._placements[path] = (bucket_of(now, self.bucket_width), tier)
+        self.add(path, 0, now)
+
     def pending(self) -> int:
         return len(self._counts)
 
     def _flush_forever(self) -> None:
         while True:
             self._sleep(self.flush_interval)
-            if self._counts:
+            if self._counts or self._placements:
                 self.flush_now()
 
     def flush_now(self) -> None:
         """Append what is counted (the flusher, tests, a worker stopping)."""
         counts, self._counts = self._counts, {}
+        placements, self._placements = self._placements, {}
         try:
-            rows = [(p, b, n) for (p, b), n in counts.items()]
+            rows: List[CountRow] = [(p, b, n) for (p, b), n in counts.items()]
+            rows += [(p, b, 0, tier) for p, (b, tier) in placements.items()]
             self._run_in_thread(append, self.journal_dir, rows)
         except Exception as err:  # counts are advisory: log, never fail a read
             self._on_error(err)
@@ -153,6 +165,9 @@ def _read(path: str) -> Iterator[CountRow]:
         for line in fp:
             try:
                 row = json.loads(line)
-                yield str(row["p"]), int(row["b"]), int(row["n"])
+                if "t" in row:
+                    yield str(row["p"]), int(row["b"]), int(row["n"]), str(row["t"])
+                else:
+                    yield str(row["p"]), int(row["b"]), int(row["n"])
             except (ValueError, KeyError, TypeError):
                 continue

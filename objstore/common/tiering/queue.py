@@ -29,6 +29,10 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 QUEUED, MOVING, DONE, ABANDONED, FAILED = "queued", "moving", "done", "abandoned", "failed"
 OPEN_STATES = (QUEUED, MOVING)
+#: the reason of a move a write asked for by naming its storage class
+PLACEMENT_REASON = "storage class"
+#: moves whose object then stays where it was put (read counts leave it)
+PINNING_REASONS = ("lifecycle", PLACEMENT_REASON)
 DB_NAME = "queue.db"
 
 _SCHEMA = """
@@ -106,12 +110,18 @@ class TierQueue:
         return self.conn.execute("SELECT 1 FROM collected WHERE name = ?",
                                  (name,)).fetchone() is not None
 
-    def add_counts(self, name: str, rows: Iterable[Tuple[str, int, int]], now: float) -> None:
-        """Fold one journal's rows in and record it as collected, at once."""
+    def add_counts(self, name: str, rows: Iterable[Tuple], now: float) -> None:
+        """Fold one journal's rows in and record it as collected, at once;
+        a row naming a tier (a write's storage class) queues that move."""
         with self._txn() as cur:
-            for path, bucket, count in rows:
+            for row in rows:
+                path, bucket, count = row[:3]
                 cur.execute("INSERT OR IGNORE INTO objects (path, tier, since) "
                             "VALUES (?, NULL, ?)", (path, now))
+                if len(row) > 3:
+                    cur.execute("INSERT OR IGNORE INTO moves (path, to_tier, reason, state, "
+                                "created) VALUES (?, ?, ?, ?, ?)",
+                                (path, row[3], PLACEMENT_REASON, QUEUED, now))
                 if count > 0:
                     cur.execute("INSERT INTO counts (path, bucket, count) VALUES (?, ?, ?) "
                                 "ON CONFLICT (path, bucket) DO UPDATE SET "

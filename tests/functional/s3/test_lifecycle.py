@@ -1,9 +1,11 @@
 """S3 lifecycle rules with boto3 on the live SAIO, applied by the tierer
 run "days later" (its test-only clock_offset, never a sleep): Expiration
 deletes, Transition moves to the tier of the storage class (HeadObject
-shows it, bytes and ETag unchanged), rules filter by prefix, tags and size."""
+shows it, bytes and ETag unchanged), rules filter by prefix, tags and size;
+a PutObject naming a tier's storage class is moved to that tier."""
 
 import hashlib
+import time
 import uuid
 
 import botocore
@@ -30,9 +32,7 @@ def bucket(s3):
 
 
 def _moves(bucket, key):
-    reseller = connect("reseller")
-    return admin_get(PROXY, reseller.get_auth()[1],
-                     "status?path=/v1/AUTH_test/%s/%s" % (bucket, key))["moves"]
+    return _status(bucket, key)["moves"]
 
 
 def _rules(*rules):
@@ -115,3 +115,24 @@ def test_expiration_and_transition_are_applied_when_their_days_have_passed(s3, b
     assert s3.get_object(Bucket=bucket, Key="keep/me")["Body"].read() == body
     with pytest.raises(botocore.exceptions.ClientError):
         s3.head_object(Bucket=bucket, Key="logs/old")
+
+
+def test_put_object_with_a_tier_s_storage_class_is_placed_in_that_tier(s3, bucket):
+    body = b"placed " * 1000
+    s3.put_object(Bucket=bucket, Key="ir", Body=body, StorageClass="GLACIER_IR")
+    s3.put_object(Bucket=bucket, Key="plain", Body=body)
+    deadline = time.time() + 30
+    while _status(bucket, "ir")["tier"] != "bronze":  # the proxy appends within a second
+        assert time.time() < deadline, _status(bucket, "ir")
+        run_tierer()
+    status = _status(bucket, "ir")
+    assert status["pinned"] and status["moves"][0]["reason"] == "storage class"
+    got = s3.get_object(Bucket=bucket, Key="ir")
+    assert got["StorageClass"] == "GLACIER_IR" and got["Body"].read() == body
+    assert not [m for m in _status(bucket, "plain")["moves"]]
+
+
+def _status(bucket, key):
+    reseller = connect("reseller")
+    return admin_get(PROXY, reseller.get_auth()[1],
+                     "status?path=/v1/AUTH_test/%s/%s" % (bucket, key))

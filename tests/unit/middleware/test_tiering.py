@@ -119,3 +119,16 @@ def test_without_tiers_everything_passes_through(tmp_path):
     resp = Request.blank("/v1/AUTH_a/c/moved").get_response(mw)
     assert resp.body == b"" and tconf.STORAGE_TIER not in resp.headers
     assert Request.blank("/tiering/queue").get_response(mw).status_int == 200  # not ours
+
+
+def test_a_put_naming_a_tier_s_storage_class_is_a_placement(conf):
+    mw = Tiering(Storage(), {}, conf)
+    Request.blank("/v1/AUTH_a/c/ir", method="PUT",
+                  headers={tconf.S3_STORAGE_CLASS: "GLACIER_IR"}).get_response(mw)
+    Request.blank("/v1/AUTH_a/c/other", method="PUT",
+                  headers={tconf.S3_STORAGE_CLASS: "DEEP_ARCHIVE"}).get_response(mw)
+    mw.counter.flush_now()
+    rows = []
+    journal.collect(mw.conf.journal_dir, lambda n: False, lambda n, r: rows.extend(r))
+    assert sorted((r[0], r[2]) + tuple(r[3:]) for r in rows) == [
+        ("/v1/AUTH_a/c/ir", 0), ("/v1/AUTH_a/c/ir", 0, "bronze"), ("/v1/AUTH_a/c/other", 0)]

@@ -87,3 +87,11 @@ def test_a_readonly_view_reads_what_the_tierer_wrote(tmp_path, db):
         assert [m.path for m in view.queue()] == ["/v1/a/c/o"]
     finally:
         view.close()
+
+
+def test_a_placement_row_queues_a_move_to_its_tier(db):
+    db.add_counts("j1", [("/v1/a/c/o", 100, 0, "bronze"), ("/v1/a/c/o", 100, 0)], now=5.0)
+    moves = db.queue()
+    assert [(m.path, m.to_tier, m.reason) for m in moves] == [
+        ("/v1/a/c/o", "bronze", "storage class")]
+    assert db.object_row("/v1/a/c/o") == (None, 5.0, 0)
