@@ -55,14 +55,13 @@ def test_if_match_star_deletes_any_object_and_a_missing_key_is_no_such_key(s3, a
 
 
 def test_if_match_of_a_multipart_object_is_its_s3_etag(s3, bucket):
-    up = s3.create_multipart_upload(Bucket=bucket, Key="m")
-    part = s3.upload_part(Bucket=bucket, Key="m", UploadId=up["UploadId"], PartNumber=1,
-                          Body=b"p" * 100)
-    etag = s3.complete_multipart_upload(
-        Bucket=bucket, Key="m", UploadId=up["UploadId"],
-        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})["ETag"]
+    from tests.functional.s3.test_conditional_writes import _multipart
+    up, parts = _multipart(s3, bucket, "m", b"p" * 100)
+    etag = s3.complete_multipart_upload(Bucket=bucket, Key="m", UploadId=up,
+                                        MultipartUpload=parts)["ETag"]
     assert etag.endswith('-1"')
-    assert code_of(lambda: s3.delete_object(Bucket=bucket, Key="m", IfMatch=part["ETag"])) \
+    part_etag = parts["Parts"][0]["ETag"]
+    assert code_of(lambda: s3.delete_object(Bucket=bucket, Key="m", IfMatch=part_etag)) \
         == ("PreconditionFailed", 412)
     s3.delete_object(Bucket=bucket, Key="m", IfMatch=etag)
     assert not _exists(s3, bucket, "m")
