@@ -64,6 +64,13 @@ except Exception:
 PYEOF
 }
 
+# launch_server NAME CONF CMD: start one server in the background as the
+# cluster runs it (its workers, its log, its pid file).
+launch_server() {
+  nohup "$VENV/bin/$3" "$2" >>"$LOG/$1.log" 2>&1 &
+  echo $! > "$RUN/$1.pid"
+}
+
 # every_server CALLBACK: calls CALLBACK name conf port for each server.
 every_server() {
   local n
