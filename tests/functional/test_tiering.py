@@ -365,3 +365,29 @@ def test_a_zipf_read_load_moves_the_head_to_gold_and_the_tail_to_bronze(conn, si
     assert tiers[2:4] == [None, None]  # read, but below gold: still in silver, its home
     for name in names:
         assert conn.get_object(silver, name)[1] == BODY
+
+
+def test_a_client_post_during_a_move_wins_and_its_metadata_stays(conn, silver, reseller,
+                                                                 internal):
+    conn.put_object(silver, "meta", BODY, headers={"X-Object-Meta-Old": "1"})
+    path = "/v1/AUTH_test/%s/meta" % silver
+    _hot(reseller, path)
+    tierer, fired = _tierer_with("copied", lambda: conn.post_object(
+        silver, "meta", headers={"X-Object-Meta-New": "2"}))
+    try:
+        tierer.run_once()
+    finally:
+        tierer.db.close()
+    assert fired == [path]
+    headers, body = conn.get_object(silver, "meta")
+    assert body == BODY and headers["x-object-meta-new"] == "2"
+    assert "x-object-meta-old" not in headers  # a POST replaces the user metadata
+    assert "x-object-storage-tier" not in headers
+    assert admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)["moves"][0][
+        "state"] == "abandoned"
+    assert _tiers_bodies(internal, "gold", path) == []
+    # moved later, from the new state: the POSTed metadata goes along
+    _hot(reseller, path)
+    run_tierer()
+    headers = conn.head_object(silver, "meta")
+    assert headers["x-object-storage-tier"] == "gold" and headers["x-object-meta-new"] == "2"
