@@ -54,8 +54,7 @@ class MoveError(Exception):
 class Outcome:
     state: str
     detail: str
-    object_timestamp: Optional[str] = None
-    #: the tier the object is in afterwards (None: gone)
+    #: the tier the object is in afterwards (None: gone, or not known)
     tier: Optional[str] = None
 
 
@@ -171,7 +170,7 @@ class Mover:
             # also a retry of a move killed after its switch: finish its cleanup
             if move.old_location and move.old_location != old_location:
                 self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, move.old_location))
-            return Outcome(DONE, "already in %s" % to_name, version.internal, current)
+            return Outcome(DONE, "already in %s" % to_name, current)
         note(version.internal, old_location)
         keepalive()
         new_location = None
@@ -189,12 +188,12 @@ class Mover:
             if new_location:
                 self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, new_location))
             return Outcome(ABANDONED, "a newer write than %s won over the move"
-                           % version.internal, version.internal, None)
+                           % version.internal)
         self.step_done("switched", path)
         if old_location and old_location != new_location:
             self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location))
         self.step_done("cleaned", path)
-        return Outcome(DONE, "moved %s -> %s" % (current, to_name), version.internal, to_name)
+        return Outcome(DONE, "moved %s -> %s" % (current, to_name), to_name)
 
     def _etag(self, head: Response, old_location: Optional[str]) -> str:
         """The object's ETag: its own, or (a pointer's) its body's."""
