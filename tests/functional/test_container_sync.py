@@ -12,7 +12,7 @@ import pytest
 import swiftclient
 
 from objstore.common import sync_realms
-from tests.functional.conftest import PROXY, REPO
+from tests.functional.conftest import REPO
 
 SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio")), "etc")
 

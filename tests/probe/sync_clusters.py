@@ -19,7 +19,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import swiftclient
 
@@ -262,11 +262,6 @@ def wait_rows(cluster: Cluster, account: str, container: str,
         return predicate(found)
     wait_for(check, timeout, what, interval=0.5)
     return found
-
-
-def point_sum(cluster: Cluster, account: str, container: str) -> Optional[int]:
-    entries = cluster.sync_status(account, container)
-    return sum(e["point2"] for e in entries) if entries else None
 
 
 def primary_dbs(cluster: Cluster, account: str, container: str) -> List[Tuple[int, ContainerBroker]]:

@@ -30,8 +30,12 @@ KEY = "probe-sync-key"
 
 @pytest.fixture(scope="module")
 def clusters():
+    """Both clusters up; west stopped again afterwards if it was started here."""
+    started = not healthy(WEST)
     ensure_both()
-    return EAST, WEST
+    yield EAST, WEST
+    if started:
+        stop_west()
 
 
 def _unsync_and_delete(cluster, name):
