@@ -50,6 +50,15 @@ OBJ_CONTENT_LENGTH = "X-Backend-Obj-Content-Length"
 #: sent to the container listing instead of the data's ETag (encryption
 #: keeps the plaintext ETag there, encrypted under the container key)
 LISTING_ETAG = "X-Object-Transient-Sysmeta-Container-Update-Override-Etag"
+#: encryption's footers: the plaintext's ETag, encrypted, and its MAC
+CRYPTO_ETAG = "X-Object-Transient-Sysmeta-Crypto-Etag"
+CRYPTO_ETAG_MAC = "X-Object-Transient-Sysmeta-Crypto-Etag-Mac"
+#: Footer metadata learnt from the body. A POST changes metadata, never the
+#: body, so what was learnt from it stays true: a reader sees these from the
+#: ``.data`` when a later ``.meta`` does not carry them
+#: (``obj/diskfile.merge_metadata``), and a POST need not repeat them (the
+#: encrypter used to HEAD the object first to copy them into its POST).
+KEPT_BY_POST = (LISTING_ETAG, CRYPTO_ETAG, CRYPTO_ETAG_MAC)
 FOOTER_PREFIXES = ("x-object-sysmeta-", "x-object-transient-sysmeta-")
 MAX_FOOTER_BYTES = 65536
 _BODY_PART = b"X-Document: object body\r\n\r\n"

@@ -22,7 +22,8 @@ the same request, and the object server stores them with the data, in
 one atomic write. A client's ``ETag`` is checked against the plaintext as
 the body ends (a mismatch aborts the write: 422).
 
-POST: user metadata encrypted as for a PUT.
+POST: user metadata encrypted as for a PUT; the ETag's footers stay with the
+data (``footers.KEPT_BY_POST``), so the POST neither reads nor repeats them.
 """
 
 from __future__ import annotations
@@ -34,14 +35,13 @@ from webob import Request
 from objstore.common import constraints, footers
 from objstore.common.http.errors import plain_error, swift_error
 from objstore.common.http.wsgi_str import wsgi_to_bytes
-from objstore.common.subrequest import close_response, sub_request
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
 from objstore.common import crypto as cu
 
 BODY_META = "X-Object-Sysmeta-Crypto-Body-Meta"
-ETAG = "X-Object-Transient-Sysmeta-Crypto-Etag"
-ETAG_MAC = "X-Object-Transient-Sysmeta-Crypto-Etag-Mac"
+ETAG = footers.CRYPTO_ETAG
+ETAG_MAC = footers.CRYPTO_ETAG_MAC
 META_PREFIX = "X-Object-Transient-Sysmeta-Crypto-Meta-"
 # The object server sends the container update with this ETag.
 OVERRIDE_ETAG = footers.LISTING_ETAG
@@ -49,7 +49,6 @@ CRYPTO_PREFIXES = ("x-object-sysmeta-crypto-", "x-object-transient-sysmeta-crypt
                    OVERRIDE_ETAG.lower())
 _ENV_CRYPTO = tuple("HTTP_" + p.upper().replace("-", "_") for p in CRYPTO_PREFIXES)
 _ENV_USER_META = "HTTP_X_OBJECT_META_"
-SOURCE = "ENC"
 StartResponse = Callable[..., Any]
 
 
@@ -208,10 +207,6 @@ def handle_post(app: Callable[..., Any], env: Dict[str, Any], start_response: St
     refused = encrypt_user_meta(env, keys["object"])
     if refused is not None:
         return refused(env, start_response)
-    # A POST replaces the transient metadata, where the ETag lives: keep it.
-    head = sub_request(app, env, "HEAD", path, source=SOURCE)
-    close_response(head)
-    for name in (ETAG, ETAG_MAC, OVERRIDE_ETAG):
-        if name in head.headers:
-            env[_env_key(name)] = head.headers[name]
+    # The ETag's footers stay with the data whatever a POST sends
+    # (footers.KEPT_BY_POST): no need to read and repeat them.
     return app(env, start_response)

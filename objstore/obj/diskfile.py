@@ -19,7 +19,7 @@ import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from objstore.common import concurrency, object_lock
+from objstore.common import concurrency, footers, object_lock
 from objstore.common.config import config_float, config_int, config_true_value
 from objstore.common.config import load_hash_settings, swift_dir
 from objstore.common.storage_policy import data_dir
@@ -562,6 +562,10 @@ def merge_metadata(data_meta: Metadata, meta_meta: Metadata) -> Metadata:
         if lower in _DATAFILE_ONLY or lower.startswith("x-object-sysmeta-") and not (
                 lower.startswith(object_lock.PREFIX) and lock_in_meta):
             merged[key] = value
+    given = {k.lower() for k in meta_meta}
+    for key in footers.KEPT_BY_POST:  # learnt from the body, which a POST keeps
+        if key.lower() not in given and key in data_meta:
+            merged[key] = data_meta[key]
     ctype_ts = meta_meta.get(CONTENT_TYPE_TIMESTAMP)
     if ctype_ts and "Content-Type" in meta_meta and \
             Timestamp(ctype_ts) > Timestamp(data_meta.get("X-Timestamp") or 0):

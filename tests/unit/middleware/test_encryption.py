@@ -343,3 +343,16 @@ def test_info_shows_encryption_only_to_the_admin_as_swift(disable, enabled):
         assert registry.get_info(admin=True)["admin"]["encryption"] == {"enabled": enabled}
     finally:
         registry.reset_info()
+
+
+def test_a_post_asks_the_object_servers_nothing_but_the_post(cluster, container):
+    """The ETag's footers stay with the data (footers.KEPT_BY_POST): an
+    encrypted POST no longer HEADs the object to repeat them."""
+    path = container + "/onepost"
+    cluster.enc.request("PUT", path, {}, b"one post")
+    before = sum(r.requests for r in cluster.relays)
+    assert cluster.enc.request("POST", path, {"X-Object-Meta-C": "3"})[0] == 202
+    assert sum(r.requests for r in cluster.relays) - before == 3  # one POST per replica
+    headers = cluster.enc.request("HEAD", path)[1]
+    assert headers["Etag"] == hashlib.md5(b"one post").hexdigest()
+    assert headers["X-Object-Meta-C"] == "3"

@@ -317,3 +317,18 @@ def test_a_read_stopped_half_way_closes_the_file(obj_conf):
     assert next(chunks) == b"0123"
     chunks.close()  # the client went away
     assert reader.fd == -1
+
+
+def test_what_was_learnt_from_the_body_outlives_a_post_that_does_not_repeat_it():
+    from objstore.common import footers
+    data = {"X-Timestamp": "1.00000", "ETag": "e", footers.CRYPTO_ETAG: "enc-etag",
+            footers.LISTING_ETAG: "listed", "X-Object-Meta-A": "1",
+            "X-Object-Transient-Sysmeta-Other": "old"}
+    meta = {"X-Timestamp": "2.00000", "X-Object-Meta-B": "2"}
+    merged = dfmod.merge_metadata(data, meta)
+    assert merged[footers.CRYPTO_ETAG] == "enc-etag" and merged[footers.LISTING_ETAG] == "listed"
+    # the POST still replaces everything else it owns
+    assert "X-Object-Meta-A" not in merged and "X-Object-Transient-Sysmeta-Other" not in merged
+    # a .meta that carries them (an older POST that repeated them) is what counts
+    again = dfmod.merge_metadata(data, dict(meta, **{footers.CRYPTO_ETAG.lower(): "from-meta"}))
+    assert again[footers.CRYPTO_ETAG.lower()] == "from-meta" and footers.CRYPTO_ETAG not in again

@@ -164,10 +164,10 @@ class Relay:
                     dst.sendall(data[:limit - sent])
                     release.wait(30)
                     break
+                if count is not None:
+                    count(data)  # before it is passed on: counted once answered
                 dst.sendall(data)
                 sent += len(data)
-                if count is not None:
-                    count(data)
         except OSError:
             pass
         for s in (src, dst):
