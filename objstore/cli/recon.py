@@ -40,6 +40,7 @@ CHECKS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "md5": ("ringmd5", SERVER_TYPES),
     "load": ("load", SERVER_TYPES),
     "sync": ("container_sync", ("container",)),
+    "tiering": ("tiering", ("object",)),
 }
 RULE = "=" * 79
 Host = str  # "ip:port"
@@ -185,7 +186,8 @@ TITLES = {"async": "Checking async pendings", "replication": "Checking on replic
           "auditor": "Checking auditor stats", "updater": "Checking updater times",
           "expirer": "Checking on expirers", "quarantined": "Checking quarantine",
           "diskusage": "Checking disk usage now", "md5": "Checking ring md5sums",
-          "load": "Checking load averages", "sync": "Checking container sync"}
+          "load": "Checking load averages", "sync": "Checking container sync",
+          "tiering": "Checking the tierer"}
 
 
 def summarize(check: str, server_type: str, answers: Answers, swift_dir: str,
@@ -208,6 +210,9 @@ def summarize(check: str, server_type: str, answers: Answers, swift_dir: str,
     if check == "sync":
         return (daemon_lines("sync", answers, "sync_pass_time", now)
                 + sync_container_lines(answers, now)), True
+    if check == "tiering":
+        return (daemon_lines("tiering", answers, "tiering_pass_time", now)
+                + tiering_lines(answers)), True
     return load_lines(answers), True
 
 
@@ -238,6 +243,22 @@ def sync_container_lines(answers: Answers, now: float) -> List[str]:
             line += "; failing on %s since %s: %s" % (host, _when(at, now), error)
         lines.append(line)
     return lines
+
+
+def tiering_lines(answers: Answers) -> List[str]:
+    """Per node running a tierer: objects per tier and move rows per state
+    (docs/tiering.md)."""
+    lines = []
+    for host, answer in sorted(answers.items()):
+        if not isinstance(answer, dict) or "tiers" not in answer:
+            continue
+        tiers = ", ".join("%s %d" % (name, int(t.get("objects") or 0))
+                          for name, t in sorted(answer["tiers"].items(),
+                                                key=lambda i: -int(i[1].get("min_reads", 0))))
+        moves = ", ".join("%s %d" % kv for kv in sorted((answer.get("moves") or {}).items()))
+        lines.append("[tiering] %s: objects per tier: %s; moves: %s"
+                     % (host, tiers, moves or "none"))
+    return lines or ["[tiering] - No tierer reported."]
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:

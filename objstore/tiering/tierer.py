@@ -109,16 +109,17 @@ class Tierer(Daemon):
         return stats
 
     def run_once(self) -> Dict[str, Any]:
+        started = time.time()
         stats = super().run_once()
-        self.dump_recon(self.recon(stats))
+        self.dump_recon(self.recon(stats, time.time() - started))
         return stats
 
-    def recon(self, stats: Dict[str, Any]) -> Dict[str, Any]:
+    def recon(self, stats: Dict[str, Any], pass_time: float) -> Dict[str, Any]:
         """What ``/recon/tiering`` answers (the dashboard's tiering panel):
         each tier with the number of tracked objects in it, move rows per
         state, the last moves."""
         counts = self.db.tier_counts()
-        return {"last_pass": time.time(), "stats": stats,
+        return {"last_pass": time.time(), "pass_time": round(pass_time, 4), "stats": stats,
                 "tiers": {t.name: {"policy": t.policy, "min_reads": t.min_reads,
                                    "storage_class": t.storage_class,
                                    "objects": counts.get(t.name, 0)}

@@ -139,3 +139,13 @@ def test_sync_lines_show_the_worst_replica_of_each_container():
     assert line.endswith("failing on h2:1 since %s: PUT answered 503" % recon._when(995.0, now))
     assert recon.sync_container_lines({"h1:1": None}, now) == [
         "[container_sync] - No synced containers reported."]
+
+
+def test_tiering_lines_show_objects_per_tier_and_moves_of_the_node_running_the_tierer():
+    answers = {"h1:1": {"tiers": {"gold": {"min_reads": 5, "objects": 3},
+                                  "bronze": {"min_reads": 0, "objects": 7}},
+                        "moves": {"done": 9, "queued": 1}},
+               "h2:1": None}
+    assert recon.tiering_lines(answers) == [
+        "[tiering] h1:1: objects per tier: gold 3, bronze 7; moves: done 9, queued 1"]
+    assert recon.tiering_lines({"h2:1": None}) == ["[tiering] - No tierer reported."]
