@@ -18,6 +18,8 @@ from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
 from objstore.common import concurrency, constraints, sync_realms
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.http_client import http_connect
+from objstore.common.http.errors import HTML
+from objstore.common.storage_server import HTTPError
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
 from objstore.container.broker import ContainerBroker
@@ -61,8 +63,7 @@ class ContainerServer(DatabaseServer):
         error, _target = sync_realms.validate_sync_to(value.strip(), self.allowed_sync_hosts,
                                                       self.sync_realms)
         if error:
-            raise HTTPBadRequest(body=error.encode("utf-8"),
-                                 content_type="text/html", charset="UTF-8")
+            raise HTTPError(400, error, content_type=HTML)  # text/html, as Swift's
 
     @staticmethod
     def _apply_metadata(broker: ContainerBroker, updates: Dict[str, Any]) -> None:
@@ -259,9 +260,9 @@ class ContainerServer(DatabaseServer):
     def POST(self, req: Request) -> Response:
         t = self.parse_target(req, 4, 4)
         ts = req_timestamp(req)
+        self._check_sync_to(req)  # before the container is looked up, as Swift does
         broker = self.get_broker(t)
         self._info_or_404(t, broker)
-        self._check_sync_to(req)
         self._apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
         return HTTPNoContent()
 

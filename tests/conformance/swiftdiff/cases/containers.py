@@ -73,6 +73,19 @@ CASES = [
          setup("PUT", "{a}/{c}/o1", b"1"), check("PUT", "{a}/{c}/o2", b"2")),
     case("container-sync-key-visible-to-owner", check("PUT", "{a}/{c}", X_Container_Sync_Key="secret"),
          check("HEAD", "{a}/{c}")),
+    # container sync targets (docs/container-sync.md): the values a daemon could not use
+    *[case("container-sync-to-%s-%s" % (label, method.lower()), check(method, "{a}/{c}", X_Container_Sync_To=value),
+           check("HEAD", "{a}/{c}"))
+      for label, value in (("other-host", "http://evil.example.com/v1/a/c"),
+                           ("bad-scheme", "ftp://127.0.0.1/v1/a/c"),
+                           ("no-scheme", "/v1/a/c"), ("no-path", "http://127.0.0.1/"),
+                           ("query", "http://127.0.0.1/v1/a/c?x=1"),
+                           ("no-host", "http:///v1/a/c"), ("short-realm", "//realm/cluster/a"),
+                           ("long-realm", "//realm/cluster/a/c/x"),
+                           ("unknown-realm", "//nosuchrealm/cluster/a/c"),
+                           ("allowed-host", "http://127.0.0.1:8080/v1/AUTH_x/y"),
+                           ("empty", ""))
+      for method in ("PUT", "POST")],
     case("container-versions-and-history-both", check("PUT", "{a}/{c}", X_Versions_Location="{c2}",
                                                       X_History_Location="{c3}")),
     case("container-trailing-slash", check("PUT", "{a}/{c}/"), check("HEAD", "{a}/{c}/"),
