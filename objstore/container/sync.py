@@ -123,7 +123,8 @@ class ContainerSync(Daemon):
                 name = self.process(db)
                 if name:
                     seen.add(name)
-        self.status.keep_only(seen)
+        if not self._stopping:  # a whole pass saw every database: forget the rest
+            self.status.keep_only(seen)
         self.status.dump()
         return dict(self.stats)
 
