@@ -4,9 +4,12 @@ headless Chromium that deletes a copy with a button, sees it missing in
 the lookup and undoes it. (Faults that stop servers or break disks are in
 tests/probe/test_fault_lab.py.)"""
 
+import contextlib
 import http.client
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import time
@@ -141,39 +144,51 @@ def test_chromium_deletes_a_copy_with_a_button_sees_it_missing_and_undoes_it(
         conn.delete_container(name)
 
 
-def test_a_dashboard_whose_config_leaves_the_lab_off_refuses_every_action(saio, tmp_path):
-    """A second dashboard on the same cluster, its config as the production
-    sample has it (fault_lab = false): the page says the lab is off, every
-    action is 403 and nothing is stopped."""
-    import re
-    import socket
-    import time as _time
+@contextlib.contextmanager
+def second_dashboard(tmp_path, **settings):
+    """Another objstore-dashboard on this cluster, on a free port, its
+    config the SAIO's with ``settings`` replaced (``fault_lab="false"``...);
+    its base URL and its process. Stopped on leaving."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with open(DASH_CONF) as fp:
         text = fp.read()
-    text = re.sub(r"(?m)^fault_lab = true$", "fault_lab = false", text)
-    text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
-    text = re.sub(r"(?m)^statsd_port = \d+$", "statsd_port = 0", text)
-    conf = tmp_path / "dashboard.conf"
+    settings = dict({"bind_port": str(port), "statsd_port": "0"}, **settings)
+    for key, value in settings.items():
+        text, found = re.subn(r"(?m)^%s = .*$" % key, "%s = %s" % (key, value), text)
+        assert found == 1, key
+    conf = tmp_path / ("dashboard-%d.conf" % port)
     conf.write_text(text)
     proc = subprocess.Popen([sys.executable, "-m", "objstore.dashboard.app", str(conf)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = _time.time() + 30
+        deadline = time.time() + 30
         while True:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("POST", "/login", body="user=admin%3Aadmin&key=admin", headers={
-                    "Accept": "application/json",
-                    "Content-Type": "application/x-www-form-urlencoded"})
-                resp = conn.getresponse()
-                resp.read()
-                break
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
             except OSError:
-                assert _time.time() < deadline and proc.poll() is None, "no second dashboard"
-                _time.sleep(0.2)
+                assert time.time() < deadline and proc.poll() is None, "no second dashboard"
+                time.sleep(0.2)
+        yield "http://127.0.0.1:%d" % port, proc
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def test_a_dashboard_whose_config_leaves_the_lab_off_refuses_every_action(saio, tmp_path):
+    """A second dashboard on the same cluster, its config as the production
+    sample has it (fault_lab = false): the page says the lab is off, every
+    action is 403 and nothing is stopped."""
+    with second_dashboard(tmp_path, fault_lab="false") as (base, _proc):
+        port = int(base.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/login", body="user=admin%3Aadmin&key=admin", headers={
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        resp = conn.getresponse()
+        resp.read()
         cookie = resp.getheader("Set-Cookie").split(";")[0]
         for action, args in (("stop", {"server": "object-1"}), ("run", {"daemon": "x"}),
                              ("undo", {"id": "all"})):
@@ -185,8 +200,5 @@ def test_a_dashboard_whose_config_leaves_the_lab_off_refuses_every_action(saio, 
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", "/api/lab", headers={"Cookie": cookie})
         assert json.loads(conn.getresponse().read())["enabled"] is False
-    finally:
-        proc.terminate()
-        proc.wait()
     listed = fault_cli("list")
     assert "stopped" not in listed.stdout and "no faults" in listed.stdout

@@ -21,10 +21,25 @@ function svgEl(tag, attrs) {
   return node;
 }
 
-async function api(path) {
-  const resp = await fetch("/api/" + path, { credentials: "same-origin" });
+// Every call to this server: its JSON answer, or an Error whose message the
+// page shows as it is (the dashboard not answering included).
+async function ask(url, init) {
+  let resp;
+  try {
+    resp = await fetch(url, Object.assign({ credentials: "same-origin" }, init || {}));
+  } catch (e) {
+    throw new Error("the dashboard at " + location.origin + " does not answer; " +
+      "is objstore-dashboard running?");
+  }
   let doc = null;
-  try { doc = await resp.json(); } catch (e) { doc = { error: "bad answer from the dashboard" }; }
+  try { doc = await resp.json(); } catch (e) {
+    doc = { error: "bad answer from the dashboard (HTTP " + resp.status + ")" };
+  }
+  return { resp: resp, doc: doc };
+}
+
+async function api(path, init) {
+  const { resp, doc } = await ask("/api/" + path, init);
   if (resp.status === 401) { showLogin(doc.error); throw new Error(doc.error); }
   if (!resp.ok) throw new Error(doc.error || ("HTTP " + resp.status));
   return doc;
@@ -268,17 +283,20 @@ async function login(event) {
   const form = new URLSearchParams();
   form.set("user", $("login-user").value);
   form.set("key", $("login-key").value);
-  const resp = await fetch("/login", { method: "POST", body: form,
-    headers: { "Accept": "application/json" }, credentials: "same-origin" });
-  const doc = await resp.json();
-  if (!resp.ok) { showLogin(doc.error); return; }
+  let answer;
+  try {
+    answer = await ask("/login", { method: "POST", body: form,
+      headers: { "Accept": "application/json" } });
+  } catch (err) { showLogin(err.message); return; }
+  const { resp, doc } = answer;
+  if (!resp.ok) { showLogin(doc.error || ("HTTP " + resp.status)); return; }
   $("login-key").value = "";
   await showViews(doc.user);
   await lookupFromLink();
 }
 
 async function logout() {
-  await fetch("/logout", { method: "POST", credentials: "same-origin" });
+  try { await ask("/logout", { method: "POST" }); } catch (err) { showLogin(err.message); return; }
   showLogin("logged out");
 }
 

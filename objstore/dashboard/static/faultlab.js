@@ -2,15 +2,10 @@
 // (POST /api/lab/<action>; the same actions as the objstore-fault CLI).
 "use strict";
 
-async function labPost(action, args) {
-  const resp = await fetch("/api/lab/" + action, { method: "POST", credentials: "same-origin",
+function labPost(action, args) {
+  return api("lab/" + action, { method: "POST",
     headers: { "Content-Type": "application/json", "Accept": "application/json" },
     body: JSON.stringify(args) });
-  let doc = null;
-  try { doc = await resp.json(); } catch (e) { doc = { error: "bad answer from the dashboard" }; }
-  if (resp.status === 401) { showLogin(doc.error); throw new Error(doc.error); }
-  if (!resp.ok) throw new Error(doc.error || ("HTTP " + resp.status));
-  return doc;
 }
 
 function fillSelect(select, values) {
