@@ -133,16 +133,20 @@ class Tierer(Daemon):
         marker = self.db.mark("decide")
         rows = self.db.tracked(marker, self.max_decisions, oldest)
         self.db.set_mark("decide", rows[-1][0] if len(rows) == self.max_decisions else "")
+        # the tier of objects seen for the first time, asked several at once
+        unknown = [r[0] for r in rows if r[1] is None and not r[3]]
+        pool = concurrency.GreenPool(self.workers * 4)
+        learnt = dict(zip(unknown, pool.imap(self.mover.current_tier, unknown)))
         for path, tier, since, pinned, count in rows:
             stats["decided"] += 1
-            if pinned or self.db.open_move(path) is not None:
-                continue
-            if tier is None:
-                tier = self.mover.current_tier(path)
+            if tier is None and not pinned:
+                tier = learnt.get(path)
                 if tier is None:
-                    self.db.forget(path)
+                    self.db.forget(path)  # gone, or in a container of no tier
                     continue
                 self.db.set_tier(path, tier, since)
+            if pinned or tier is None or self.db.open_move(path) is not None:
+                continue
             target = self.tiering.target(count, tier)
             if target == tier:
                 continue
