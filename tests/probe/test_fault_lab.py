@@ -170,3 +170,73 @@ def test_a_full_disk_refuses_writes_and_a_slow_one_answers_late(cookie, conn, co
     time.sleep(1.1)  # read again by the servers and daemons
     lab(cookie, "run", daemon="object-replicator")
     assert [c["state"] for c in copies(cookie, account, container, "o")] == ["present"] * 3
+
+
+def test_chromium_sees_the_nodes_corrupts_a_copy_and_watches_the_auditor_and_replicator_heal_it(
+        cookie, conn, container):
+    """The issue's walk through the page alone: log in, see the 4 nodes,
+    look up an object, corrupt a replica with the lab's button, run the
+    auditor and then the replicator from the lab, see every copy present
+    again (screenshots of each stage under .saio/artifacts/)."""
+    from tests.functional.browser import DevToolsPage
+    from test_dashboard import DASHBOARD_PORT
+    body = b"a copy broken and healed in the browser " * 50
+    account, part, primaries = placed(cookie, conn, container, body)
+    victim = primaries[1]
+    path = "/%s/%s/o" % (account, container)
+    rows = "[...document.querySelectorAll('#lookup-result tr')].slice(1, 4).map(r => r.className)"
+
+    def look_up(page, states):
+        page.evaluate("document.getElementById('lookup-result').textContent = ''")
+        page.click("#lookup-form button[type=submit]")
+        page.wait_for("JSON.stringify(%s) === %s" % (rows, json.dumps(json.dumps(states, separators=(",", ":")))))
+
+    def run(page, daemon, node):
+        page.evaluate("document.getElementById('lab-daemon').value = %s" % json.dumps(daemon))
+        page.fill("#lab-node", node)
+        page.click("button[data-action=run]")
+        page.wait_for("document.getElementById('lab-result').textContent.startsWith('run %s')"
+                      % daemon, timeout=300)
+        assert "all passes finished" in page.text("#lab-result")
+
+    with DevToolsPage() as page:
+        page.open("http://127.0.0.1:%d/" % DASHBOARD_PORT)
+        page.wait_for("document.getElementById('login-error').textContent"
+                      " === 'log in first (no valid dashboard session)'")
+        page.fill("#login-user", "admin:admin")
+        page.fill("#login-key", "admin")
+        page.click("#login-form button[type=submit]")
+        # the 4 nodes: a bar per device in the ring chart, every server up
+        page.wait_for("document.querySelectorAll('svg rect.bar').length == 4")
+        page.wait_for("document.querySelectorAll('#health-table tr.server.up').length == 13")
+        assert page.evaluate("document.querySelectorAll('#health-table tr.server.down').length") == 0
+        page.fill("#lookup-path", path)
+        look_up(page, ["present"] * 3)
+        page.screenshot("e2e-1-healthy")
+
+        page.fill("#lab-path", path)
+        page.fill("#lab-replica", "1")
+        page.click("button[data-action=corrupt]")
+        page.wait_for("document.querySelectorAll('#lab-faults tr.fault').length == 1")
+        assert "flipped 16 bytes" in page.text("#lab-result")
+        look_up(page, ["present"] * 3)  # a HEAD reads metadata: the damage does not show yet
+
+        run(page, "object-auditor", str(victim))
+        look_up(page, ["present", "missing", "present"])  # quarantined
+        # and the health view says so on that node's object server row
+        page.wait_for("[...document.querySelectorAll('#health-table tr.server')].some(r => "
+                      "r.cells[1].textContent === '127.0.0.1:%d' && "
+                      "r.textContent.includes('quarantined 1'))" % (_BASE + victim * 10))
+        page.screenshot("e2e-2-quarantined")
+
+        run(page, "object-replicator", "")
+        look_up(page, ["present"] * 3)
+        page.screenshot("e2e-3-healed")
+        # the copy put back is the original: one timestamp and one ETag on all three
+        copies_seen = page.evaluate(
+            "[...document.querySelectorAll('#lookup-result tr')].slice(1, 4)"
+            ".map(r => [...r.cells].slice(7, 9).map(c => c.textContent).join(' '))")
+        assert len(set(copies_seen)) == 1 and copies_seen[0].strip(), copies_seen
+    assert all(on_disk(n, part, account, container, "o") == body for n in primaries)
+    assert conn.get_object(container, "o")[1] == body
+
