@@ -222,7 +222,7 @@ function passCell(server, daemon) {
   const pass = server[daemon], running = (server.running || {})[daemon];
   // a pass under way first: "running 40 s: checked 1200", from its progress record
   const now = running ? "running " + ago(running.started).replace(" ago", "") + ": " +
-    (statsText(running.stats, KEY_STATS[daemon].concat(["checked", "partitions", "due"])) ||
+    (statsText(running.stats, KEY_STATS[daemon].concat(["checked", "partitions", "attempted", "due"])) ||
      "started") + "; last " : "";
   if (!pass) return el("td", { class: "pass" }, now + "no pass yet");
   const text = ago(pass.last_pass) +

@@ -140,3 +140,16 @@ def test_a_pass_under_way_shows_beside_the_last_finished_one():
     assert row["running"] == {"auditor": {"started": 8.0, "updated": 9.0,
                                           "stats": {"checked": 4}}}
     assert row["replication"] is None and "object-auditor-progress" not in row["daemons"]
+
+
+def test_a_replication_pass_under_way_shows_in_the_replication_column():
+    server = _ReconServer({"diskusage": [], "quarantined": {}, "daemons": {
+        "container-replicator-progress": {"started": 8.0, "updated": 9.0,
+                                          "stats": {"attempted": 12, "success": 11}}}})
+    try:
+        row = health.server_health("container", "127.0.0.1", server.port, 2)
+    finally:
+        server.close()
+    assert row["replication"] is None  # no pass finished yet
+    assert row["running"] == {"replication": {"started": 8.0, "updated": 9.0,
+                                              "stats": {"attempted": 12, "success": 11}}}
