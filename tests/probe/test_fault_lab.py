@@ -189,7 +189,8 @@ def test_chromium_sees_the_nodes_corrupts_a_copy_and_watches_the_auditor_and_rep
     def look_up(page, states):
         page.evaluate("document.getElementById('lookup-result').textContent = ''")
         page.click("#lookup-form button[type=submit]")
-        page.wait_for("JSON.stringify(%s) === %s" % (rows, json.dumps(json.dumps(states, separators=(",", ":")))))
+        wanted = json.dumps(states, separators=(",", ":"))  # as JSON.stringify writes it
+        page.wait_for("JSON.stringify(%s) === %s" % (rows, json.dumps(wanted)))
 
     def run(page, daemon, node):
         page.evaluate("document.getElementById('lab-daemon').value = %s" % json.dumps(daemon))
@@ -209,7 +210,8 @@ def test_chromium_sees_the_nodes_corrupts_a_copy_and_watches_the_auditor_and_rep
         # the 4 nodes: a bar per device in the ring chart, every server up
         page.wait_for("document.querySelectorAll('svg rect.bar').length == 4")
         page.wait_for("document.querySelectorAll('#health-table tr.server.up').length == 13")
-        assert page.evaluate("document.querySelectorAll('#health-table tr.server.down').length") == 0
+        assert page.evaluate(
+            "document.querySelectorAll('#health-table tr.server.down').length") == 0
         page.fill("#lookup-path", path)
         look_up(page, ["present"] * 3)
         page.screenshot("e2e-1-healthy")
