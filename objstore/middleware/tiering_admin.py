@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 
 from objstore.common.tiering.config import TieringConfig
 from objstore.common.tiering.journal import append, bucket_of
-from objstore.common.tiering.queue import DB_NAME, TierQueue
+from objstore.common.tiering.queue import DB_NAME, NOT_MOVABLE, TierQueue
 from objstore.common.utils import split_path
 
 PREFIX = "/tiering/"
@@ -175,6 +175,7 @@ def status_of(db: TierQueue, conf: TieringConfig, path: str, now: float) -> Dict
     return {"path": path, "tracked": row is not None,
             "tier": row[0] if row else None, "since": row[1] if row else None,
             "pinned": bool(row[2]) if row else False,
+            "movable": row[2] != NOT_MOVABLE if row else True,
             "reads_in_window": db.count(path, oldest),
             "open_move": opened.as_dict() if opened else None,
             "moves": [m.as_dict() for m in db.history(0.0, 20, path=path)]}

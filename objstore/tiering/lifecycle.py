@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, quote
 from objstore.common.tiering.config import TieringConfig
 from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
                                                      LIFECYCLE_SYSMETA, Rule, loads)
-from objstore.common.tiering.queue import TierQueue
+from objstore.common.tiering.queue import NOT_MOVABLE, TierQueue
 from objstore.common.utils import close_if_possible
 from objstore.tiering.client import InternalClient
 
@@ -133,8 +133,9 @@ class LifecyclePass:
         if tier is None:
             return
         row_state = self.db.object_row(path)
-        if row_state is not None and row_state[0] == tier.name and row_state[2]:
-            return  # already there, pinned
+        if row_state is not None and (row_state[2] == NOT_MOVABLE or
+                                      (row_state[0] == tier.name and row_state[2])):
+            return  # a manifest, or already there and pinned
         if self.db.enqueue(path, row_state[0] if row_state else None, tier.name,
                            "lifecycle:%s" % transition[1], now):
             stats["transitioned"] = stats.get("transitioned", 0) + 1

@@ -56,6 +56,8 @@ class Outcome:
     detail: str
     #: the tier the object is in afterwards (None: gone, or not known)
     tier: Optional[str] = None
+    #: False: this object is never moved (a manifest, a symlink)
+    movable: bool = True
 
 
 def body_name(path: str, timestamp: Timestamp) -> str:
@@ -159,7 +161,7 @@ class Mover:
             raise MoveError("HEAD %s: %s" % (path, head.status))
         if any(_header(head.headers, h) for h in _NOT_MOVED):
             return Outcome(ABANDONED, "large object manifests and symlinks stay where they "
-                                      "are (their segments and targets move)")
+                                      "are (their segments and targets move)", movable=False)
         version = _version(head)
         home = self.home_tier(path)
         if home is None:

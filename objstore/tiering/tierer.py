@@ -38,8 +38,8 @@ from objstore.common.daemon import Daemon, run_daemon
 from objstore.common.storage_policy import load_policies
 from objstore.common.tiering import journal
 from objstore.common.tiering.config import TieringConfig, load_tiering
-from objstore.common.tiering.queue import (ABANDONED, DONE, FAILED, PINNING_REASONS, Move,
-                                           TierQueue)
+from objstore.common.tiering.queue import (ABANDONED, DONE, FAILED, NOT_MOVABLE, PINNED,
+                                           PINNING_REASONS, Move, TierQueue)
 from objstore.tiering.client import InternalClient
 from objstore.tiering.lifecycle import LifecyclePass
 from objstore.tiering.mover import MoveError, Mover
@@ -204,14 +204,15 @@ class Tierer(Daemon):
         if outcome.state == DONE:
             stats["moved"] += 1
             self.db.set_tier(move.path, outcome.tier, self.now(),
-                             pinned=move.reason.startswith(PINNING_REASONS))
+                             pinned=PINNED if move.reason.startswith(PINNING_REASONS) else None)
         elif outcome.state == ABANDONED:
             stats["abandoned"] += 1
             tier = self.mover.current_tier(move.path)
             if tier is None:
                 self.db.forget(move.path)
-            else:
-                self.db.set_tier(move.path, tier, self.now())
+            else:  # a manifest is asked no more: neither counts nor rules move it
+                self.db.set_tier(move.path, tier, self.now(),
+                                 pinned=None if outcome.movable else NOT_MOVABLE)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

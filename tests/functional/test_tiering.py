@@ -296,7 +296,10 @@ def test_a_large_object_moves_segment_by_segment_and_reads_whole(conn, silver, r
     assert tier_of(conn, silver, "seg/0") == "gold" and tier_of(conn, silver, "seg/1") == "gold"
     status = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + paths[2])
     assert status["moves"][0]["state"] == "abandoned"
-    assert "manifests" in status["moves"][0]["detail"]
+    assert "manifests" in status["moves"][0]["detail"] and not status["movable"]
+    _hot_many(reseller, paths[2:])  # read again: the manifest is not queued again
+    run_tierer()
+    assert len(admin_get(PROXY, reseller.get_auth()[1], "status?path=" + paths[2])["moves"]) == 1
     headers, body = conn.get_object(silver, "big")
     assert body == seg[0] + seg[1]
     assert headers["etag"] == before["etag"]

@@ -2,8 +2,8 @@
 
 * ``objects``: every object the tierer tracks (written or read through a
   proxy, or counted from outside), with the tier it was last seen in and
-  since when; ``pinned`` objects (placed by a lifecycle rule) are left out
-  of count-based decisions.
+  since when; ``pinned`` objects (placed by a lifecycle rule or a write's
+  storage class, or never movable) are left out of count-based decisions.
 * ``counts``: reads per object and counting bucket; buckets older than the
   window are pruned.
 * ``moves``: the work queue and the move history in one table. A row goes
@@ -33,6 +33,9 @@ OPEN_STATES = (QUEUED, MOVING)
 PLACEMENT_REASON = "storage class"
 #: moves whose object then stays where it was put (read counts leave it)
 PINNING_REASONS = ("lifecycle", PLACEMENT_REASON)
+#: ``objects.pinned``: moved by read counts / kept where a rule or a write
+#: put it / never moved (a large object manifest or a symlink)
+FREE, PINNED, NOT_MOVABLE = 0, 1, 2
 DB_NAME = "queue.db"
 
 _SCHEMA = """
@@ -153,7 +156,7 @@ class TierQueue:
 
     # ------------------------------------------------------------ objects
     def set_tier(self, path: str, tier: Optional[str], now: float,
-                 pinned: Optional[bool] = None) -> None:
+                 pinned: Optional[int] = None) -> None:
         with self._txn() as cur:
             cur.execute("INSERT INTO objects (path, tier, since) VALUES (?, ?, ?) "
                         "ON CONFLICT (path) DO UPDATE SET tier = excluded.tier, "

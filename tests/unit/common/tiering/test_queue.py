@@ -2,7 +2,7 @@
 
 import pytest
 
-from objstore.common.tiering.queue import (ABANDONED, DONE, MOVING, QUEUED, TierQueue)
+from objstore.common.tiering.queue import ABANDONED, DONE, MOVING, PINNED, QUEUED, TierQueue
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_tiers_per_object_and_pinning(db):
     db.set_tier("/v1/a/c/o", "gold", 5.0)
     db.set_tier("/v1/a/c/o", "gold", 9.0)  # same tier: since stays
     assert db.object_row("/v1/a/c/o") == ("gold", 5.0, 0)
-    db.set_tier("/v1/a/c/o", "bronze", 10.0, pinned=True)
+    db.set_tier("/v1/a/c/o", "bronze", 10.0, pinned=PINNED)
     assert db.object_row("/v1/a/c/o") == ("bronze", 10.0, 1)
     db.set_tier("/v1/a/c/p", "bronze", 10.0)
     assert db.tier_counts() == {"bronze": 2}
