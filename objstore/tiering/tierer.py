@@ -124,6 +124,8 @@ class Tierer(Daemon):
                                    "storage_class": t.storage_class,
                                    "objects": counts.get(t.name, 0)}
                           for t in self.tiering.tiers},
+                # the same counts by tier name (the dashboard's tiering panel reads it)
+                "objects_per_tier": {t.name: counts.get(t.name, 0) for t in self.tiering.tiers},
                 "moves": self.db.state_counts(),
                 "recent_moves": [m.as_dict() for m in self.db.history(0.0, RECENT_MOVES)]}
 

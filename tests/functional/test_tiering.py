@@ -318,6 +318,7 @@ def test_recon_reports_objects_per_tier_and_the_last_moves(conn, silver, reselle
     assert status == 200
     assert set(doc["tiers"]) == {"gold", "silver", "bronze"}
     assert doc["tiers"]["gold"]["policy"] == "gold" and doc["tiers"]["gold"]["objects"] >= 1
+    assert doc["objects_per_tier"]["gold"] == doc["tiers"]["gold"]["objects"]
     assert doc["moves"]["done"] >= 1
     recent = [m for m in doc["recent_moves"] if m["path"] == path]
     assert recent and recent[0]["state"] == "done" and recent[0]["to_tier"] == "gold"
