@@ -19,6 +19,7 @@ import swiftclient
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 from swift_cleanup import delete_container as delete_container_eventually  # noqa: E402
+from leftovers import SessionCheck  # noqa: E402
 PROXY = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080"))
 AUTH_URL = PROXY + "/auth/v1.0"
 USERS = {
@@ -47,6 +48,18 @@ def saio():
         assert time.time() < deadline, "the all-in-one cluster never became healthy"
         time.sleep(0.2)
     return PROXY
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_behind(saio):
+    """At the end of the session, no container, bucket (or bucket name),
+    account header or account the tests made may remain
+    (tests/support/leftovers.py)."""
+    check = SessionCheck.shared(PROXY, os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio")))
+    check.start()
+    yield
+    left = check.finish()
+    assert left == [], "the tests left these behind:\n  " + "\n  ".join(left)
 
 
 def connect(user: str = "admin", **kwargs) -> swiftclient.Connection:

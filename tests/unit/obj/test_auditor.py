@@ -117,11 +117,21 @@ def test_bad_audit_type_is_refused(conf):
         ObjectAuditor(dict(conf, audit_type="thorough"))
 
 
-def test_bytes_per_second_limits_the_full_sweep(conf, mgr):
+def test_bytes_per_second_limits_the_full_sweep(conf, mgr, monkeypatch):
     put(mgr, "big", b"z" * 200_000)
-    started = time.monotonic()
+    now, slept = [0.0], {}
+
+    def limiter(rate):
+        """The sweep's limiters on a clock that moves only when they sleep."""
+        def sleep(seconds):
+            slept[rate] = slept.get(rate, 0.0) + seconds
+            now[0] += seconds
+        return real(rate, clock=lambda: now[0], sleep=sleep)
+    real = auditor_mod.RateLimiter
+    monkeypatch.setattr(auditor_mod, "RateLimiter", limiter)
     ObjectAuditor(dict(conf, bytes_per_second="400000", audit_type="full")).run_once()
-    assert time.monotonic() - started >= 0.4
+    # 200,000 bytes at 400,000 per second: half a second of sleep in all
+    assert slept[400000.0] == pytest.approx(0.5)
 
 
 def test_rate_limiter_sleeps_only_when_ahead_of_the_rate():
