@@ -149,6 +149,18 @@ def test_unicode_names_round_trip(cluster):
     assert json.loads(body)[0]["name"] == "\u2603/obj"
 
 
+def test_a_utf8_content_type_is_listed_as_sent_in_every_format(cluster):
+    _, server = cluster
+    c = cname()
+    assert put_container(server, "a", c)[0] == 201
+    sent = "text/plain;name=caf\u00e9"
+    assert put_object(server, "a", c, "o", ctype=sent.encode("utf-8"))[0] == 201
+    _status, _h, body = server.request("GET", "/sda/1/a/%s?format=json" % c)
+    assert json.loads(body)[0]["content_type"] == sent
+    _status, _h, body = server.request("GET", "/sda/1/a/%s?format=xml" % c)
+    assert b"<content_type>text/plain;name=caf\xc3\xa9</content_type>" in body
+
+
 # -------------------------------------------------------- object rows
 
 def test_object_rows_update_counts_and_a_delete_leaves_a_tombstone(cluster):
