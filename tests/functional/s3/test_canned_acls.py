@@ -16,6 +16,7 @@ from botocore.config import Config
 
 from tests.functional.conftest import PROXY, connect
 from tests.functional.s3.test_s3_clients import client, code_of
+from tests.support.s3_cleanup import delete_bucket
 
 
 def s3_client(access, secret, **config):
@@ -48,12 +49,7 @@ def make_bucket(s3):
 
     yield make
     for name in made:
-        try:
-            for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
-                s3.delete_object(Bucket=name, Key=obj["Key"])
-            s3.delete_bucket(Bucket=name)
-        except botocore.exceptions.ClientError:
-            pass
+        delete_bucket(s3, name)
 
 
 def keys(s3, name):

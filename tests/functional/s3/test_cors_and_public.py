@@ -5,11 +5,11 @@ import http.client
 import urllib.parse
 import uuid
 
-import botocore
 import pytest
 
 from tests.functional.conftest import PROXY
 from tests.functional.s3.test_s3_clients import client, code_of
+from tests.support.s3_cleanup import delete_bucket
 
 RULES = {"CORSRules": [
     {"AllowedOrigins": ["https://*.example.com"], "AllowedMethods": ["GET", "PUT"],
@@ -28,12 +28,7 @@ def bucket(s3):
     name = "s3cors-" + uuid.uuid4().hex[:12]
     s3.create_bucket(Bucket=name)
     yield name
-    try:
-        for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
-            s3.delete_object(Bucket=name, Key=obj["Key"])
-        s3.delete_bucket(Bucket=name)
-    except botocore.exceptions.ClientError:
-        pass
+    delete_bucket(s3, name)
 
 
 def unsigned(method, path, headers=None):

@@ -15,6 +15,7 @@ import pytest
 from botocore.config import Config
 
 from tests.functional.conftest import PROXY, REPO
+from tests.support.s3_cleanup import delete_bucket
 
 ACCESS, SECRET = "test:tester", "testing"
 
@@ -39,16 +40,9 @@ def bucket(s3):
 
 
 def delete_bucket_and_contents(s3, name):
-    """Delete the bucket's objects, open uploads and the bucket (if it can be)."""
-    try:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-            for obj in page.get("Contents", []):
-                s3.delete_object(Bucket=name, Key=obj["Key"])
-        for up in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
-            s3.abort_multipart_upload(Bucket=name, Key=up["Key"], UploadId=up["UploadId"])
-        s3.delete_bucket(Bucket=name)
-    except botocore.exceptions.ClientError:
-        pass
+    """Delete the bucket's objects, open uploads and the bucket, for good
+    (tests/support/s3_cleanup.py: a bucket that stays is an error)."""
+    delete_bucket(s3, name)
 
 
 def code_of(call):

@@ -3,10 +3,10 @@ markers, reads and deletes by version id, ListObjectVersions."""
 
 import uuid
 
-import botocore
 import pytest
 
 from tests.functional.s3.test_s3_clients import client, code_of
+from tests.support.s3_cleanup import delete_bucket
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +27,7 @@ def vbucket(s3):
     s3.create_bucket(Bucket=name)
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     yield name
-    try:
-        _empty(s3, name)
-    except botocore.exceptions.ClientError:
-        pass
+    delete_bucket(s3, name)
 
 
 def test_versioning_status_is_reported_and_hidden_containers_are_not_buckets(s3, vbucket):

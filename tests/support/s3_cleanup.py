@@ -1,0 +1,50 @@
+"""Delete a test's S3 bucket for good, whatever the test left in it.
+
+A bucket may hold objects, versions and delete markers, open multipart
+uploads, or sit on a cluster that answers 503 for a moment (a probe or a
+backend rate limit test elsewhere). So: empty it (every version when it is
+versioned), abort its uploads, delete it through S3 (so its name leaves the
+bucket index too), and retry until a deadline; a bucket that cannot be
+deleted is an error, not something to pass over: every user of the account
+would see it, and its name stays taken for everyone.
+"""
+from __future__ import annotations
+
+import time
+
+import botocore.exceptions
+
+
+def empty_bucket(s3, name: str) -> None:
+    """Delete every object (every version and delete marker of a versioned
+    bucket) and abort every open upload."""
+    status = s3.get_bucket_versioning(Bucket=name).get("Status")
+    if status in ("Enabled", "Suspended"):
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+            for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                s3.delete_object(Bucket=name, Key=item["Key"], VersionId=item["VersionId"])
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+        for obj in page.get("Contents", []):
+            s3.delete_object(Bucket=name, Key=obj["Key"])
+    for up in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=name, Key=up["Key"], UploadId=up["UploadId"])
+
+
+def delete_bucket(s3, name: str, timeout: float = 60.0) -> None:
+    """Empty and delete ``name`` with the client that owns it; already
+    gone is fine, failing past ``timeout`` is an AssertionError."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            empty_bucket(s3, name)
+            s3.delete_bucket(Bucket=name)
+            return
+        except botocore.exceptions.ClientError as err:
+            if err.response["Error"]["Code"] == "NoSuchBucket":
+                return
+            if time.time() > deadline:
+                raise AssertionError("test bucket %s could not be deleted: %s" % (name, err))
+        except botocore.exceptions.BotoCoreError as err:  # a server restarting
+            if time.time() > deadline:
+                raise AssertionError("test bucket %s could not be deleted: %s" % (name, err))
+        time.sleep(0.5)
