@@ -11,7 +11,14 @@ them. A proxy told where it stands keeps its traffic near:
   replicas`` sends an object PUT to the first *count* local nodes among the
   primaries and handoffs, and to the rest only when too few local ones
   answer. The replicators later move the handoff copies to the remote
-  primaries, so the client waits for local disks only.
+  primaries, so the client waits for local disks only. An erasure-coded
+  PUT sends the fragments of remote primaries to local handoffs the same
+  way; the reconstructors move them later.
+* ``write_affinity_handoff_delete_count`` (``auto``: replicas minus the
+  local primaries) sends a DELETE to that many local handoffs besides the
+  primaries, so an object written to local handoffs is deleted there too.
+* ``[proxy-server:policy:N]`` sections override any of these for the
+  objects of policy ``N`` (``policy_affinities``).
 
 The settings read as Swift's proxy reads them; they are parsed once per
 worker, at start, so a mistyped rule stops the proxy with a message
@@ -22,14 +29,21 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Collection, Deque, Dict, Iterator, List, Optional, Tuple
 
+from objstore.common.config import ConfigError, read_conf
 from objstore.proxy.nodes import Node, parse_request_node_count
 
 #: Priority of a node no read_affinity rule names: after every named one.
 UNNAMED_PRIORITY = 1 << 62
 _TIER = re.compile(r"^r(\d+)(?:z(\d+))?$")
+#: Section overriding the affinity options for one policy's objects.
+POLICY_SECTION = "proxy-server:policy:"
+#: What such a section may set (as in Swift 2.38.3).
+POLICY_OPTIONS = ("sorting_method", "read_affinity", "write_affinity",
+                  "write_affinity_node_count", "write_affinity_handoff_delete_count")
 
 
 class AffinityError(ValueError):
@@ -93,6 +107,21 @@ def _node_count(value: str) -> Callable[[int], int]:
     return lambda replicas: parse_request_node_count(value, replicas)
 
 
+def _handoff_delete_count(value: str) -> Optional[int]:
+    """``write_affinity_handoff_delete_count``: ``auto`` (``None``) or N >= 0."""
+    text = value.strip().lower()
+    if text in ("", "auto"):
+        return None
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise AffinityError("write_affinity_handoff_delete_count: %r is neither 'auto' "
+                            "nor a number >= 0" % value)
+    return count
+
+
 @dataclass
 class Affinity:
     """A proxy's node preferences, from its [app:proxy-server] section."""
@@ -100,6 +129,8 @@ class Affinity:
     read_priority: Optional[Callable[[Node], int]] = None
     write_is_local: Optional[Callable[[Node], bool]] = None
     write_node_count: Callable[[int], int] = lambda replicas: 2 * replicas
+    #: local handoffs a DELETE also goes to; None = replicas - local primaries
+    handoff_delete_count: Optional[int] = None
 
     @classmethod
     def from_conf(cls, conf: Dict[str, str]) -> "Affinity":
@@ -112,7 +143,9 @@ class Affinity:
             read_priority=parse_read_affinity(read) if read and sorting == "affinity" else None,
             write_is_local=parse_write_affinity(conf.get("write_affinity", "")),
             write_node_count=_node_count(conf.get("write_affinity_node_count",
-                                                  "2 * replicas")))
+                                                  "2 * replicas")),
+            handoff_delete_count=_handoff_delete_count(
+                conf.get("write_affinity_handoff_delete_count", "auto")))
 
     def read_order(self, primaries: List[Node], handoffs: Iterator[Node]) -> Iterator[Node]:
         """Primaries by read priority (ring order among equals), then handoffs."""
@@ -126,12 +159,90 @@ class Affinity:
         then handoffs), then every other primary and handoff."""
         if self.write_is_local is None:
             return itertools.chain(primaries, ring.get_more_nodes(part))
+        local = self._local_nodes(primaries, ring, part)
+        return itertools.chain(local, _except(local, primaries, ring, part))
+
+    def _local_nodes(self, primaries: List[Node], ring: Any, part: int) -> List[Node]:
+        """The first ``write_affinity_node_count`` local primaries and handoffs."""
         is_local = self.write_is_local
-        wanted = self.write_node_count(len(primaries))
-        local = list(itertools.islice(
+        assert is_local is not None
+        return list(itertools.islice(
             (n for n in itertools.chain(primaries, ring.get_more_nodes(part)) if is_local(n)),
-            wanted))
+            self.write_node_count(len(primaries))))
+
+    def ec_write_plan(self, primaries: List[Node], ring: Any, part: int
+                      ) -> Tuple[List[bool], Deque[Node], Iterator[Node]]:
+        """Where an erasure-coded PUT sends each fragment index.
+
+        ``(primary_first, local_handoffs, other_handoffs)``: fragment ``i``
+        goes to primary ``i`` when ``primary_first[i]``; otherwise (a remote
+        primary, under write affinity) to the next of ``local_handoffs``
+        while one is left. Both lists then stand in for failed nodes, local
+        handoffs first."""
+        if self.write_is_local is None:
+            return [True] * len(primaries), deque(), iter(ring.get_more_nodes(part))
+        local = self._local_nodes(primaries, ring, part)
         chosen = {n["id"] for n in local}
-        rest = (n for n in itertools.chain(primaries, ring.get_more_nodes(part))
-                if n["id"] not in chosen)
-        return itertools.chain(local, rest)
+        primary_ids = {n["id"] for n in primaries}
+        return ([p["id"] in chosen for p in primaries],
+                deque(n for n in local if n["id"] not in primary_ids),
+                (n for n in ring.get_more_nodes(part) if n["id"] not in chosen))
+
+    def delete_order(self, primaries: List[Node], ring: Any, part: int
+                     ) -> Optional[Tuple[int, Iterator[Node]]]:
+        """Under write affinity, ``(extra, nodes)`` for an object DELETE:
+        every primary, then ``extra`` local handoffs
+        (``write_affinity_handoff_delete_count``), then the other handoffs
+        to stand in for failures. ``None`` without write affinity."""
+        is_local = self.write_is_local
+        if is_local is None:
+            return None
+        extra = self.handoff_delete_count
+        if extra is None:
+            extra = len(primaries) - sum(1 for n in primaries if is_local(n))
+        primary_ids = {n["id"] for n in primaries}
+        first = list(primaries) + list(itertools.islice(
+            (n for n in ring.get_more_nodes(part)
+             if n["id"] not in primary_ids and is_local(n)), extra))
+        return extra, itertools.chain(first, _except(first, [], ring, part))
+
+
+def _except(taken: List[Node], primaries: List[Node], ring: Any, part: int) -> Iterator[Node]:
+    """``primaries`` then the ring's handoffs, without the ``taken`` ones."""
+    ids = {n["id"] for n in taken}
+    return (n for n in itertools.chain(primaries, ring.get_more_nodes(part))
+            if n["id"] not in ids)
+
+
+def policy_affinities(conf: Dict[str, str], policy_indexes: Collection[int]
+                      ) -> Dict[int, Affinity]:
+    """The ``[proxy-server:policy:N]`` sections of the proxy's config file
+    (``conf["__file__"]``): each policy's options over the proxy's own."""
+    path = conf.get("__file__")
+    if not path:
+        return {}
+    try:
+        sections = read_conf(path)
+    except ConfigError as err:
+        raise AffinityError(str(err)) from None
+    defaults = sections.get("DEFAULT", {})
+    found: Dict[int, Affinity] = {}
+    for name, section in sections.items():
+        if not name.startswith(POLICY_SECTION):
+            continue
+        raw = name[len(POLICY_SECTION):].strip()
+        if not raw.isdigit() or int(raw) not in policy_indexes:
+            raise AffinityError("[%s]: no storage policy with index %r" % (name, raw))
+        own = {k: v for k, v in section.items()
+               if k != "__file__" and (k not in defaults or defaults[k] != v)}
+        unknown = sorted(set(own) - set(POLICY_OPTIONS))
+        if unknown:
+            raise AffinityError("[%s]: %s cannot be set per policy (only %s)"
+                                % (name, ", ".join(unknown), ", ".join(POLICY_OPTIONS)))
+        merged = dict(conf)
+        merged.update(own)
+        try:
+            found[int(raw)] = Affinity.from_conf(merged)
+        except AffinityError as err:
+            raise AffinityError("[%s]: %s" % (name, err)) from None
+    return found

@@ -20,7 +20,7 @@ are invisible and removed after ``reclaim_age``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Response
 
@@ -35,6 +35,7 @@ from objstore.common.utils import new_md5
 from objstore.proxy import lock_guard
 from objstore.proxy.controllers.base import error_response
 from objstore.proxy.controllers.obj_put import ClientDisconnect, read_body
+from objstore.proxy.nodes import Node
 from objstore.proxy.putter import Putter, PutterError
 
 FRAG_INDEX = "X-Object-Sysmeta-Ec-Frag-Index"
@@ -76,20 +77,33 @@ def archive_headers(base: Dict[str, str], index: int, policy: StoragePolicy,
 def _connect(app: Any, ring: Any, part: int, path: str,
              headers_list: List[Dict[str, str]], expect: bool, chunked: bool
              ) -> Dict[int, Putter]:
-    """One putter per archive index: primary ``i`` first, then handoffs
-    taken from a shared iterator (so two indexes never share a node)."""
+    """One putter per archive index: primary ``i`` first (under write
+    affinity, a local handoff first when primary ``i`` is remote), then
+    handoffs taken from shared lists, local ones first (so two indexes
+    never share a node)."""
     primaries = ring.get_part_nodes(part)
-    handoffs = iter(ring.get_more_nodes(part))
+    primary_first, local_handoffs, other_handoffs = app.affinity_for(ring).ec_write_plan(
+        primaries, ring, part)
     budget = [app.request_node_count(ring)]
 
-    def candidates(index: int) -> Any:
+    def next_handoff() -> Optional[Node]:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+        if local_handoffs:
+            return local_handoffs.popleft()
+        return next(other_handoffs, None)
+
+    def candidates(index: int) -> Iterator[Node]:
+        if not primary_first[index] and local_handoffs:
+            node = next_handoff()
+            if node is not None and not app.error_limiter.is_limited(node):
+                yield node
         if not app.error_limiter.is_limited(primaries[index]):
             yield primaries[index]
-        while budget[0] > 0:
-            budget[0] -= 1
-            try:
-                node = next(handoffs)
-            except StopIteration:
+        while True:
+            node = next_handoff()
+            if node is None:
                 return
             if not app.error_limiter.is_limited(node):
                 yield node

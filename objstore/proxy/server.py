@@ -23,7 +23,7 @@ from objstore.common.memcached import LocalCache
 from objstore.common.storage_policy import StoragePolicies, load_policies
 from objstore.common.utils import generate_trans_id, split_path
 from objstore.proxy import admin_info
-from objstore.proxy.affinity import Affinity
+from objstore.proxy.affinity import Affinity, policy_affinities
 from objstore.proxy.controllers.base import PREAUTHORIZED
 from objstore.proxy.nodes import (ErrorLimiter, Node, NodeIter, node_desc,
                                   parse_request_node_count)
@@ -62,6 +62,7 @@ class Application:
         self.local_cache = LocalCache()
         self.affinity = Affinity.from_conf(conf)
         self.policies = policies or load_policies(self.swift_dir)
+        self.policy_affinity = policy_affinities(conf, [p.index for p in self.policies])
         constraints.load_constraints(self.swift_dir)
         self._account_ring = account_ring
         self._container_ring = container_ring
@@ -96,15 +97,29 @@ class Application:
             self._object_rings[policy.index] = ring
         return ring
 
-    def iter_nodes(self, ring: Any, part: int, write: bool = False) -> NodeIter:
+    def affinity_for(self, ring: Any) -> Affinity:
+        """The affinity of ``ring``'s nodes: its policy's
+        ``[proxy-server:policy:N]`` options for an object ring, else the
+        proxy's own."""
+        for index, object_ring in self._object_rings.items():
+            if object_ring is ring:
+                return self.policy_affinity.get(index, self.affinity)
+        return self.affinity
+
+    def iter_nodes(self, ring: Any, part: int, write: bool = False,
+                   order: Optional[Iterable[Node]] = None) -> NodeIter:
         """The nodes to ask about ``part``, in this proxy's preferred order:
         read affinity for reads, write affinity for object PUTs
-        (``write=True``), else primaries then handoffs."""
+        (``write=True``), else primaries then handoffs; or ``order``
+        (e.g. ``Affinity.delete_order``)."""
         primaries = ring.get_part_nodes(part)
-        if write:
-            order = self.affinity.write_order(primaries, ring, part)
+        affinity = self.affinity_for(ring)
+        if order is not None:
+            order = iter(order)
+        elif write:
+            order = affinity.write_order(primaries, ring, part)
         else:
-            order = self.affinity.read_order(primaries, ring.get_more_nodes(part))
+            order = affinity.read_order(primaries, ring.get_more_nodes(part))
         return NodeIter(ring, part, self.error_limiter, self.request_node_count(ring),
                         primaries=primaries, order=order)
 

@@ -181,14 +181,16 @@ class Controller:
         return last
 
     def make_requests(self, req: Request, ring: Any, part: int, method: str, path: str,
-                      headers_list: List[Dict[str, str]], query_string: str = "") -> Response:
+                      headers_list: List[Dict[str, str]], query_string: str = "",
+                      nodes: Optional[Iterator[Node]] = None) -> Response:
         """Send one write to ``len(headers_list)`` nodes in parallel and
         answer with what a quorum agreed on (503 if none).
 
-        Nodes come from one shared iterator, so a dead primary is replaced
-        by a handoff.
+        Nodes come from one shared iterator (``nodes``, else the proxy's
+        order), so a dead primary is replaced by a handoff.
         """
-        nodes = self.app.iter_nodes(ring, part)
+        if nodes is None:
+            nodes = self.app.iter_nodes(ring, part)
         pile = concurrency.GreenPile(len(headers_list))
         for headers in headers_list:
             pile.spawn(self.request_some_node, nodes, part, method, path, headers, query_string)

@@ -4,7 +4,7 @@ sent through the pipeline), so nothing here knows about it."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
 
@@ -19,9 +19,12 @@ from objstore.proxy.controllers.base import (Controller, delay_denial,
                                              update_headers)
 from objstore.proxy.controllers.obj_put import stream_put
 from objstore.proxy.getter import ObjectGetter
+from objstore.proxy.nodes import Node
 from objstore.proxy.obj_headers import HeaderError
 
 POLICY_INDEX = "X-Backend-Storage-Policy-Index"
+#: The container update a primary's write carries; a handoff's carries none.
+CONTAINER_UPDATE = ("X-Container-Host", "X-Container-Partition", "X-Container-Device")
 
 
 class ObjectController(Controller):
@@ -229,6 +232,21 @@ class ObjectController(Controller):
                 return error_response(*refusal)
         return self._write_all(req, ring, part, "DELETE", headers, None)
 
+    def _delete_handoffs(self, ring: Any, part: int, headers_list: List[Dict[str, str]]
+                         ) -> Optional[Iterator[Node]]:
+        """Under write affinity, a DELETE also goes to local handoffs
+        (``write_affinity_handoff_delete_count``): they may hold the object
+        until the replicators moved it. Extends ``headers_list`` (without
+        container updates: the primaries send those) and gives the nodes."""
+        plan = self.app.affinity_for(ring).delete_order(ring.get_part_nodes(part), ring, part)
+        if plan is None or not plan[0]:
+            return None
+        extra, order = plan
+        plain = {k: v for k, v in headers_list[0].items()
+                 if k not in CONTAINER_UPDATE}
+        headers_list.extend(dict(plain) for _ in range(extra))
+        return self.app.iter_nodes(ring, part, order=order)
+
     def _headers_per_replica(self, ring: Any, part: int, headers: Dict[str, str],
                              delete_at: Optional[int]) -> List[Dict[str, str]]:
         """``headers`` for each replica's write, with the container updates
@@ -247,7 +265,10 @@ class ObjectController(Controller):
     def _write_all(self, req: Request, ring: Any, part: int, method: str,
                    headers: Dict[str, str], delete_at: Optional[int]) -> Response:
         headers_list = self._headers_per_replica(ring, part, headers, delete_at)
-        resp = self.make_requests(req, ring, part, method, self._path(), headers_list)
+        nodes = (self._delete_handoffs(ring, part, headers_list)
+                 if method == "DELETE" else None)
+        resp = self.make_requests(req, ring, part, method, self._path(), headers_list,
+                                  nodes=nodes)
         if method == "DELETE" and resp.status_int == 404:
             return error_response(404, "Not Found")
         if method == "POST" and 200 <= resp.status_int < 300:

@@ -3,7 +3,8 @@
 import pytest
 
 from objstore.proxy.affinity import (UNNAMED_PRIORITY, Affinity, AffinityError,
-                                     parse_read_affinity, parse_write_affinity)
+                                     parse_read_affinity, parse_write_affinity,
+                                     policy_affinities)
 from objstore.proxy.nodes import ErrorLimiter, NodeIter
 
 
@@ -104,3 +105,89 @@ def test_an_error_limited_local_node_is_replaced_by_the_next_local_one():
 def test_bad_affinity_settings_stop_the_proxy_with_a_message(conf):
     with pytest.raises(AffinityError):
         Affinity.from_conf(conf)
+
+
+@pytest.mark.parametrize("value,count", [("auto", None), ("", None), ("0", 0), ("2", 2)])
+def test_handoff_delete_count_reads_auto_or_a_number(value, count):
+    aff = Affinity.from_conf({"write_affinity_handoff_delete_count": value})
+    assert aff.handoff_delete_count == count
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "2 * replicas"])
+def test_a_bad_handoff_delete_count_stops_the_proxy(value):
+    with pytest.raises(AffinityError) as err:
+        Affinity.from_conf({"write_affinity_handoff_delete_count": value})
+    assert "write_affinity_handoff_delete_count" in str(err.value)
+
+
+def test_delete_goes_to_every_primary_then_as_many_local_handoffs_as_remote_primaries():
+    ring = TwoRegionRing()
+    aff = Affinity.from_conf({"write_affinity": "r1"})
+    extra, order = aff.delete_order(ring.get_part_nodes(0), ring, 0)
+    # one primary is remote (region 2): one local handoff more
+    assert extra == 1
+    assert _ids(order) == [0, 1, 2, 4, 3, 5, 6]
+
+
+def test_delete_handoff_count_set_explicitly_and_none_without_write_affinity():
+    ring = TwoRegionRing()
+    aff = Affinity.from_conf({"write_affinity": "r1",
+                              "write_affinity_handoff_delete_count": "2"})
+    extra, order = aff.delete_order(ring.get_part_nodes(0), ring, 0)
+    assert extra == 2
+    assert _ids(order) == [0, 1, 2, 4, 6, 3, 5]
+    assert Affinity.from_conf({}).delete_order(ring.get_part_nodes(0), ring, 0) is None
+
+
+def test_ec_write_plan_gives_a_remote_primarys_fragment_to_a_local_handoff():
+    ring = TwoRegionRing()
+    aff = Affinity.from_conf({"write_affinity": "r1"})
+    primary_first, local, others = aff.ec_write_plan(ring.get_part_nodes(0), ring, 0)
+    assert primary_first == [False, True, True]
+    assert _ids(local) == [4, 6]
+    assert _ids(others) == [3, 5]
+
+
+def test_ec_write_plan_without_write_affinity_is_primaries_then_ring_handoffs():
+    ring = TwoRegionRing()
+    primary_first, local, others = Affinity.from_conf({}).ec_write_plan(
+        ring.get_part_nodes(0), ring, 0)
+    assert primary_first == [True, True, True]
+    assert not local and _ids(others) == [3, 4, 5, 6]
+
+
+def _proxy_conf(tmp_path, text):
+    path = tmp_path / "proxy-server.conf"
+    path.write_text("[DEFAULT]\nswift_dir = /nowhere\n[app:proxy-server]\nuse = x\n"
+                    "write_affinity = r1\n" + text)
+    return {"__file__": str(path), "write_affinity": "r1", "sorting_method": "affinity",
+            "read_affinity": "r1=100"}
+
+
+def test_a_policy_section_overrides_the_proxys_options_for_that_policy_only(tmp_path):
+    conf = _proxy_conf(tmp_path, "[proxy-server:policy:1]\nwrite_affinity = r2\n"
+                                 "write_affinity_handoff_delete_count = 3\n")
+    found = policy_affinities(conf, [0, 1])
+    assert list(found) == [1]
+    one = found[1]
+    assert one.write_is_local(_node(0, 2, 1)) and not one.write_is_local(_node(0, 1, 1))
+    assert one.handoff_delete_count == 3
+    # what the section leaves unset comes from [app:proxy-server]
+    assert one.read_priority(_node(0, 1, 1)) == 100
+
+
+def test_no_config_file_means_no_policy_sections():
+    assert policy_affinities({"write_affinity": "r1"}, [0]) == {}
+
+
+@pytest.mark.parametrize("section,words", [
+    ("[proxy-server:policy:7]\nwrite_affinity = r1\n", "no storage policy with index '7'"),
+    ("[proxy-server:policy:gold]\nwrite_affinity = r1\n", "no storage policy"),
+    ("[proxy-server:policy:1]\nnode_timeout = 3\n", "node_timeout cannot be set per policy"),
+    ("[proxy-server:policy:1]\nwrite_affinity = east\n",
+     "[proxy-server:policy:1]: write_affinity: 'east'"),
+])
+def test_a_bad_policy_section_stops_the_proxy_naming_the_section(tmp_path, section, words):
+    with pytest.raises(AffinityError) as err:
+        policy_affinities(_proxy_conf(tmp_path, section), [0, 1])
+    assert words in str(err.value)
