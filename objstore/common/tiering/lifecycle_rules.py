@@ -73,6 +73,20 @@ class Rule:
             return now >= last_modified + self.expiration_days * DAY
         return self.expiration_date is not None and now >= self.expiration_date
 
+    def expiry_date(self, last_modified: float) -> Optional[float]:
+        """When S3 says the object expires (``x-amz-expiration``): the Date,
+        or Last-Modified plus Days rounded up to the next midnight UTC."""
+        if self.expiration_days is not None:
+            return (int(last_modified + self.expiration_days * DAY) // DAY + 1) * DAY
+        return self.expiration_date
+
+    def aborts_upload(self, key: str, initiated: float, now: float) -> bool:
+        """Whether an incomplete multipart upload of ``key`` begun at
+        ``initiated`` is due to be aborted (S3 filters these by prefix only)."""
+        return (self.enabled and self.abort_multipart_days is not None
+                and key.startswith(self.prefix)
+                and now >= initiated + self.abort_multipart_days * DAY)
+
     def transition(self, last_modified: float, now: float, size: int) -> Optional[str]:
         """The storage class of the latest transition that is due, if any."""
         if size < MIN_TRANSITION_SIZE and self.size_greater_than is None \

@@ -23,10 +23,12 @@ from __future__ import annotations
 import calendar
 import time
 from typing import List, Optional, Tuple
+from urllib.parse import parse_qsl
 
 from webob import Response
 
 from objstore.common import registry
+from objstore.common.info import get_container_info
 from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
                                                      LIFECYCLE_SYSMETA, Rule, Transition,
                                                      dumps, loads)
@@ -240,6 +242,30 @@ def _rule_nodes(rule: Rule) -> List[Optional[Node]]:
         nodes.append(("AbortIncompleteMultipartUpload",
                       [("DaysAfterInitiation", rule.abort_multipart_days)]))
     return nodes
+
+
+def expiration_header(ctx: S3Context, key: str, size: int, tags: Optional[str],
+                      last_modified: float) -> Optional[str]:
+    """``x-amz-expiration`` of the current version of ``key``, as S3 writes it
+    (``expiry-date="<HTTP date>", rule-id="<id>"``) for the earliest enabled
+    Expiration rule that matches it; None when none does. Read from the
+    proxy's cached container info (no request of its own)."""
+    info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "", ctx.bucket)
+    stored = (info.get("sysmeta") or {}).get(
+        LIFECYCLE_SYSMETA.lower()[len("x-container-sysmeta-"):]) or ""
+    if not stored:
+        return None
+    tag_map = dict(parse_qsl(tags or "", keep_blank_values=True))
+    best: Optional[Tuple[float, str]] = None
+    for rule in loads(stored):
+        when = rule.expiry_date(last_modified)
+        if when is not None and rule.matches(key, size, tag_map) and \
+                (best is None or when < best[0]):
+            best = (when, rule.id)
+    if best is None:
+        return None
+    return 'expiry-date="%s", rule-id="%s"' % (
+        time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(best[0])), best[1])
 
 
 def render_configuration(rules: List[Rule]) -> bytes:

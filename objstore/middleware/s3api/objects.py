@@ -9,6 +9,8 @@ manifests (``manifest.py``) resolved here on GET.
 
 from __future__ import annotations
 
+import email.utils
+
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from webob import Response
@@ -21,7 +23,7 @@ from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
-from objstore.middleware.s3api import locking, version_listing
+from objstore.middleware.s3api import lifecycle, locking, version_listing
 from objstore.middleware.s3api.xml import delete_body_limit, parse, render, text_of
 
 META_PREFIX = "x-amz-meta-"
@@ -403,12 +405,34 @@ def _read_object(ctx: S3Context, method: str) -> Response:
         return out
     if ctx.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED" and status == 200:
         headers.update(stored_checksums(swift_resp))
+    if "versionId" not in ctx.query and status in (200, 206):
+        _expiration(ctx, headers, swift_resp)
     for param, header in RESPONSE_OVERRIDES.items():
         if param in ctx.query:
             headers[header] = ctx.query[param]
     out = Response(status=status, headers=headers, app_iter=body if method == "GET" else [])
     out.headers["Content-Length"] = headers.get("Content-Length", "0")
     return out
+
+
+def _expiration(ctx: S3Context, headers: Dict[str, str], swift_resp: SwiftResponse) -> None:
+    """``x-amz-expiration`` when a lifecycle Expiration rule matches the object."""
+    modified = swift_resp.header("x-timestamp") or ""
+    try:
+        when = float(modified) if modified else \
+            email.utils.parsedate_to_datetime(headers.get("Last-Modified", "")).timestamp()
+    except (TypeError, ValueError):
+        return
+    value = lifecycle.expiration_header(ctx, ctx.key, _object_size(headers),
+                                        swift_resp.header(TAGGING_SYSMETA), when)
+    if value:
+        headers["x-amz-expiration"] = value
+
+
+def _object_size(headers: Dict[str, str]) -> int:
+    """The whole object's size: Content-Range's total, else Content-Length."""
+    total = headers.get("Content-Range", "").rpartition("/")[2]
+    return int(total) if total.isdigit() else int(headers.get("Content-Length") or 0)
 
 
 def get_object(ctx: S3Context) -> Response:

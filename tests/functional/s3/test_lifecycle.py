@@ -4,6 +4,8 @@ deletes, Transition moves to the tier of the storage class (HeadObject
 shows it, bytes and ETag unchanged), rules filter by prefix, tags and size;
 a PutObject naming a tier's storage class is moved to that tier."""
 
+import calendar
+import email.utils
 import hashlib
 import time
 import uuid
@@ -136,3 +138,98 @@ def _status(bucket, key):
     reseller = connect("reseller")
     return admin_get(PROXY, reseller.get_auth()[1],
                      "status?path=/v1/AUTH_test/%s/%s" % (bucket, key))
+
+
+def _upload(s3, bucket, key, parts):
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    for number in range(1, parts + 1):
+        s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                       Body=b"p" * (5 * 1024 * 1024 if number < parts else 10))
+    return upload_id
+
+
+def test_incomplete_multipart_uploads_are_aborted_days_after_initiation(s3, bucket):
+    old = _upload(s3, bucket, "tmp/big", 2)
+    kept = _upload(s3, bucket, "keep/big", 1)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "abort-tmp", "Filter": {"Prefix": "tmp/"}, "Status": "Enabled",
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 3}}))
+    run_tierer(clock_offset=2 * DAYS)  # not due yet
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == \
+        [kept, old]
+    log = run_tierer(clock_offset=4 * DAYS)
+    uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    assert [(u["Key"], u["UploadId"]) for u in uploads] == [("keep/big", kept)], log[-2000:]
+    assert code_of(lambda: s3.list_parts(Bucket=bucket, Key="tmp/big", UploadId=old)) == \
+        ("NoSuchUpload", 404)
+    # its parts went with it, as AbortMultipartUpload deletes them
+    segments = connect("admin").get_container(bucket + "+segments", prefix="tmp/")[1]
+    assert segments == []
+    # the upload the rule does not cover still completes
+    parts = s3.list_parts(Bucket=bucket, Key="keep/big", UploadId=kept)["Parts"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="keep/big", UploadId=kept,
+                                 MultipartUpload={"Parts": [
+                                     {"PartNumber": p["PartNumber"], "ETag": p["ETag"]}
+                                     for p in parts]})
+    assert s3.get_object(Bucket=bucket, Key="keep/big")["Body"].read() == b"p" * 10
+
+
+def _midnight_after(http_date, days):
+    stamp = calendar.timegm(email.utils.parsedate(http_date)) + days * DAYS
+    return email.utils.formatdate((stamp // DAYS + 1) * DAYS, usegmt=True)
+
+
+def test_get_and_head_show_x_amz_expiration_for_objects_an_expiration_rule_matches(s3, bucket):
+    for key in ("logs/a", "logs/tagged", "data/a"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x" * 10,
+                      Tagging="keep=no" if key == "logs/tagged" else "")
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="logs/a")
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "logs-30", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+         "Expiration": {"Days": 30}},
+        {"ID": "untagged-5", "Filter": {"And": {"Prefix": "logs/", "Tags": [
+            {"Key": "keep", "Value": "no"}]}}, "Status": "Enabled",
+         "Expiration": {"Days": 5}},
+        {"ID": "off", "Filter": {"Prefix": "data/"}, "Status": "Disabled",
+         "Expiration": {"Days": 1}},
+        {"ID": "ir", "Filter": {"Prefix": "data/"}, "Status": "Enabled",
+         "Transitions": [{"Days": 1, "StorageClass": "GLACIER_IR"}]}))
+    head = s3.head_object(Bucket=bucket, Key="logs/a")
+    want = 'expiry-date="%s", rule-id="logs-30"' % _midnight_after(
+        head["ResponseMetadata"]["HTTPHeaders"]["last-modified"], 30)
+    assert head["Expiration"] == want
+    assert s3.get_object(Bucket=bucket, Key="logs/a")["Expiration"] == want
+    # of two matching rules, the one that expires it first
+    tagged = s3.get_object(Bucket=bucket, Key="logs/tagged")
+    assert tagged["Expiration"] == 'expiry-date="%s", rule-id="untagged-5"' % \
+        _midnight_after(tagged["ResponseMetadata"]["HTTPHeaders"]["last-modified"], 5)
+    # a disabled rule and a transition say nothing
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="data/a")
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="logs/a")
+
+
+def test_expiration_never_deletes_in_a_versioned_bucket_nor_a_locked_version(s3):
+    name = "s3lc-lock-" + uuid.uuid4().hex[:8]
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    try:
+        body = b"locked bytes"
+        vid = s3.put_object(Bucket=name, Key="logs/locked", Body=body,
+                            ObjectLockLegalHoldStatus="ON")["VersionId"]
+        plain = s3.put_object(Bucket=name, Key="logs/plain", Body=body)["VersionId"]
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration=_rules(
+            {"ID": "expire", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+             "Expiration": {"Days": 1}}))
+        run_tierer(clock_offset=9 * DAYS)
+        got = s3.get_object(Bucket=name, Key="logs/locked")
+        assert got["Body"].read() == body and got["VersionId"] == vid
+        versions = s3.list_object_versions(Bucket=name)
+        # not deleted outright either: that would lose the current version
+        # (a delete marker is what S3 writes; not applied yet, docs/tiering.md)
+        assert [(v["Key"], v["VersionId"]) for v in versions["Versions"]] == \
+            [("logs/locked", vid), ("logs/plain", plain)]
+        assert "DeleteMarkers" not in versions
+    finally:
+        s3.put_object_legal_hold(Bucket=name, Key="logs/locked", VersionId=vid,
+                                 LegalHold={"Status": "OFF"})
+        delete_bucket_and_contents(s3, name)

@@ -46,3 +46,21 @@ def test_rules_round_trip_through_their_stored_form_and_bad_text_is_no_rules():
                   transitions=[Transition("GLACIER_IR", date=86400.0)])]
     assert loads(dumps(rules)) == rules
     assert loads("") == [] and loads("{not json") == [] and loads('{"a": 1}') == []
+
+
+def test_the_expiry_date_s3_shows_rounds_days_up_to_the_next_midnight_utc():
+    noon = 10 * DAY + DAY / 2
+    assert Rule("r", True, expiration_days=3).expiry_date(noon) == 14 * DAY
+    # an object written at midnight sharp still expires a day later than the days
+    assert Rule("r", True, expiration_days=1).expiry_date(10 * DAY) == 12 * DAY
+    assert Rule("r", True, expiration_date=20 * DAY).expiry_date(noon) == 20 * DAY
+    assert Rule("r", True).expiry_date(noon) is None
+
+
+def test_an_upload_is_aborted_by_prefix_once_its_days_after_initiation_passed():
+    rule = Rule("r", True, prefix="tmp/", abort_multipart_days=2)
+    assert rule.aborts_upload("tmp/a", 100.0, 100.0 + 2 * DAY)
+    assert not rule.aborts_upload("tmp/a", 100.0, 99.0 + 2 * DAY)
+    assert not rule.aborts_upload("keep/a", 100.0, 100.0 + 9 * DAY)
+    assert not Rule("r", False, abort_multipart_days=1).aborts_upload("a", 0.0, 9 * DAY)
+    assert not Rule("r", True, expiration_days=1).aborts_upload("a", 0.0, 9 * DAY)
