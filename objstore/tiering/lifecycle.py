@@ -47,6 +47,8 @@ AFTER_ALL_KEYS = "\U0010ffff"
 #: ``<bucket>+segments``, ``<key>/<upload id>`` marks an upload (the id
 #: starts with its initiation time, nanoseconds in 16 hex digits)
 SEGMENTS_SUFFIX = "+segments"
+#: s3api's mark of a completed multipart upload (middleware/s3api/manifest.py)
+MULTIPART_MANIFEST_SYSMETA = "X-Object-Sysmeta-S3api-Manifest"
 #: container headers of a bucket that keeps versions (S3 versioning on or
 #: suspended, Swift's versioned_writes or object_versioning)
 VERSIONING_HEADERS = ("X-Container-Sysmeta-S3api-Versioning", "X-History-Location",
@@ -198,13 +200,7 @@ class LifecyclePass:
             stats["expiration_skipped"] = stats.get("expiration_skipped", 0) + 1
             return
         if expire:
-            resp = self.client.request("DELETE", path)
-            close_if_possible(resp.app_iter)
-            if resp.status_int in (204, 404):
-                stats["expired"] = stats.get("expired", 0) + 1
-                self.db.forget(path)
-            else:
-                self.logger.warning("tierer lifecycle: DELETE %s: %s", path, resp.status)
+            self._expire(path, stats)
             return
         if transition is None:
             return
@@ -218,6 +214,37 @@ class LifecyclePass:
         if self.db.enqueue(path, row_state[0] if row_state else None, tier.name,
                            "lifecycle:%s" % transition[1], now):
             stats["transitioned"] = stats.get("transitioned", 0) + 1
+
+    def _expire(self, path: str, stats: Dict[str, Any]) -> None:
+        """Delete an object, and the parts of a multipart one after it, as
+        s3api's DeleteObject does (the tierer's pipeline has no s3api)."""
+        parts = self._parts(path)
+        resp = self.client.request("DELETE", path)
+        close_if_possible(resp.app_iter)
+        if resp.status_int not in (204, 404):
+            self.logger.warning("tierer lifecycle: DELETE %s: %s", path, resp.status)
+            return
+        stats["expired"] = stats.get("expired", 0) + 1
+        self.db.forget(path)
+        account = path.split("/")[2]
+        for part in parts:
+            self._delete("/v1/%s/%s" % (account, part))
+
+    def _parts(self, path: str) -> List[str]:
+        """``container/object`` of each part of an s3api multipart object
+        (its manifest: a JSON list of ``{"path": ...}``); none for others."""
+        head = self.client.request("HEAD", path)
+        close_if_possible(head.app_iter)
+        if head.status_int != 200 or not head.headers.get(MULTIPART_MANIFEST_SYSMETA):
+            return []
+        resp = self.client.request("GET", path)
+        body = b"".join(resp.app_iter) if resp.status_int == 200 else b""
+        close_if_possible(resp.app_iter)
+        try:
+            return [str(item["path"]) for item in json.loads(body or b"[]")]
+        except (ValueError, KeyError, TypeError):
+            self.logger.warning("tierer lifecycle: %s: a damaged manifest, parts kept", path)
+            return []
 
     def _tags(self, path: str) -> Dict[str, str]:
         resp = self.client.request("HEAD", path)

@@ -174,6 +174,24 @@ def test_incomplete_multipart_uploads_are_aborted_days_after_initiation(s3, buck
     assert s3.get_object(Bucket=bucket, Key="keep/big")["Body"].read() == b"p" * 10
 
 
+def test_an_expired_multipart_object_takes_its_parts_along(s3, bucket):
+    upload_id = _upload(s3, bucket, "logs/mp", 2)
+    parts = s3.list_parts(Bucket=bucket, Key="logs/mp", UploadId=upload_id)["Parts"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="logs/mp", UploadId=upload_id,
+                                 MultipartUpload={"Parts": [
+                                     {"PartNumber": p["PartNumber"], "ETag": p["ETag"]}
+                                     for p in parts]})
+    s3.put_object(Bucket=bucket, Key="keep/mp", Body=b"kept")
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "logs", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+         "Expiration": {"Days": 1}}))
+    segments = bucket + "+segments"
+    assert len(connect("admin").get_container(segments, prefix="logs/mp/")[1]) == 2
+    run_tierer(clock_offset=2 * DAYS)
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["keep/mp"]
+    assert connect("admin").get_container(segments, prefix="logs/mp/")[1] == []
+
+
 def _midnight_after(http_date, days):
     stamp = calendar.timegm(email.utils.parsedate(http_date)) + days * DAYS
     return email.utils.formatdate((stamp // DAYS + 1) * DAYS, usegmt=True)
