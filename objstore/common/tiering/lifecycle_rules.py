@@ -52,6 +52,8 @@ class Rule:
     expired_object_delete_marker: Optional[bool] = None
     transitions: List[Transition] = field(default_factory=list)
     noncurrent_expiration_days: Optional[int] = None
+    #: NoncurrentVersionExpiration's NewerNoncurrentVersions (versions kept)
+    noncurrent_newer_versions: Optional[int] = None
     abort_multipart_days: Optional[int] = None
 
     def matches(self, name: str, size: int, tags: Optional[Mapping[str, str]]) -> bool:

@@ -48,6 +48,7 @@ MIN_SIZE_SYSMETA = "X-Container-Sysmeta-S3api-Lifecycle-Min-Size"
 TRANSITION_CLASSES = ("STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                       "DEEP_ARCHIVE", "GLACIER_IR")
 MAX_ID = 255
+MAX_NEWER_VERSIONS = 100
 _RULE_CHILDREN = ("ID", "Filter", "Prefix", "Status", "Transition", "Expiration",
                   "NoncurrentVersionTransition", "NoncurrentVersionExpiration",
                   "AbortIncompleteMultipartUpload")
@@ -195,6 +196,9 @@ def _actions(rule: Rule, elem, storage_classes: Tuple[str, ...]) -> None:  # typ
     if noncurrent is not None:
         rule.noncurrent_expiration_days = _days(text_of(noncurrent, "NoncurrentDays"),
                                                 "NoncurrentVersionExpiration")
+        newer = text_of(noncurrent, "NewerNoncurrentVersions")
+        if newer is not None:
+            rule.noncurrent_newer_versions = _newer_versions(newer)
     abort = elem.find("AbortIncompleteMultipartUpload")
     if abort is not None:
         rule.abort_multipart_days = _days(text_of(abort, "DaysAfterInitiation"),
@@ -202,6 +206,24 @@ def _actions(rule: Rule, elem, storage_classes: Tuple[str, ...]) -> None:  # typ
     if not (expiration is not None or rule.transitions or noncurrent is not None
             or abort is not None):
         raise _malformed("A Rule needs at least one action.")
+    if rule.tags and abort is not None:
+        raise S3Error("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified "
+                      "with Tags.")
+    if rule.tags and rule.expired_object_delete_marker is not None:
+        raise S3Error("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified "
+                      "with Tags.")
+
+
+def _newer_versions(text: str) -> int:
+    """NewerNoncurrentVersions: 1 to MAX_NEWER_VERSIONS versions kept."""
+    try:
+        count = int(text.strip())
+    except ValueError:
+        raise _malformed("NewerNoncurrentVersions must be a whole number.") from None
+    if not 0 < count <= MAX_NEWER_VERSIONS:
+        raise S3Error("InvalidArgument", "NewerNoncurrentVersions must be between 1 and %d"
+                      % MAX_NEWER_VERSIONS, ArgumentName="NewerNoncurrentVersions")
+    return count
 
 
 def _iso(when: float) -> str:
@@ -237,7 +259,9 @@ def _rule_nodes(rule: Rule) -> List[Optional[Node]]:
                                       rule.expired_object_delete_marker)]))
     if rule.noncurrent_expiration_days is not None:
         nodes.append(("NoncurrentVersionExpiration",
-                      [("NoncurrentDays", rule.noncurrent_expiration_days)]))
+                      [("NoncurrentDays", rule.noncurrent_expiration_days)] +
+                      ([("NewerNoncurrentVersions", rule.noncurrent_newer_versions)]
+                       if rule.noncurrent_newer_versions is not None else [])))
     if rule.abort_multipart_days is not None:
         nodes.append(("AbortIncompleteMultipartUpload",
                       [("DaysAfterInitiation", rule.abort_multipart_days)]))

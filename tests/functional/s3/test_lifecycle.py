@@ -251,3 +251,18 @@ def test_expiration_never_deletes_in_a_versioned_bucket_nor_a_locked_version(s3)
         s3.put_object_legal_hold(Bucket=name, Key="logs/locked", VersionId=vid,
                                  LegalHold={"Status": "OFF"})
         delete_bucket_and_contents(s3, name)
+
+
+def test_noncurrent_expiration_and_upload_aborts_round_trip_and_tags_refused(s3, bucket):
+    rules = [{"ID": "old-versions", "Filter": {"Prefix": "v/"}, "Status": "Enabled",
+              "NoncurrentVersionExpiration": {"NoncurrentDays": 30,
+                                              "NewerNoncurrentVersions": 2}},
+             {"ID": "uploads", "Filter": {"Prefix": ""}, "Status": "Enabled",
+              "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(*rules))
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == rules
+    tagged = {"ID": "t", "Filter": {"Tag": {"Key": "k", "Value": "v"}}, "Status": "Enabled",
+              "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}
+    assert code_of(lambda: s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration=_rules(tagged))) == ("InvalidRequest", 400)
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == rules

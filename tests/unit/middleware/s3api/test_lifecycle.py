@@ -81,3 +81,32 @@ def test_duplicate_ids_and_empty_documents_are_refused():
 
 def test_the_tiering_middleware_sets_the_sysmeta_s3api_answers_storage_class_from():
     assert S3_STORAGE_CLASS.lower() == objects.STORAGE_CLASS_SYSMETA
+
+
+def test_noncurrent_expiration_keeps_newer_noncurrent_versions_and_renders_them_back():
+    body = _doc("<ID>n</ID><Filter><Prefix>v/</Prefix></Filter><Status>Enabled</Status>"
+                "<NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays>"
+                "<NewerNoncurrentVersions>3</NewerNoncurrentVersions>"
+                "</NoncurrentVersionExpiration>")
+    rule, = lifecycle.parse_configuration(body, CLASSES)
+    assert (rule.noncurrent_expiration_days, rule.noncurrent_newer_versions) == (7, 3)
+    assert b"<NewerNoncurrentVersions>3</NewerNoncurrentVersions>" in \
+        lifecycle.render_configuration([rule])
+
+
+@pytest.mark.parametrize("newer, code", [("0", "InvalidArgument"), ("101", "InvalidArgument"),
+                                         ("x", "MalformedXML")])
+def test_newer_noncurrent_versions_out_of_range_is_refused(newer, code):
+    assert _code(_doc("<ID>n</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>"
+                      "<NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays>"
+                      "<NewerNoncurrentVersions>%s</NewerNoncurrentVersions>"
+                      "</NoncurrentVersionExpiration>" % newer)) == code
+
+
+@pytest.mark.parametrize("action", [
+    "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>"
+    "</AbortIncompleteMultipartUpload>",
+    "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"])
+def test_upload_aborts_and_delete_marker_expiry_take_no_tag_filter(action):
+    assert _code(_doc("<ID>t</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>"
+                      "<Status>Enabled</Status>" + action)) == "InvalidRequest"
