@@ -46,7 +46,8 @@ from objstore.tiering.mover import MoveError, Mover
 from objstore.tiering.sweep import OrphanSweep
 
 STAT_KEYS = ("collected", "decided", "queued", "moved", "abandoned", "failed", "retried",
-             "expired", "transitioned", "orphans")
+             "expired", "expiration_skipped", "aborted_uploads", "transitioned",
+             "orphans")
 RECENT_MOVES = 20
 
 
