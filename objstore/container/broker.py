@@ -1,8 +1,13 @@
 """The database of one container: its object rows and their statistics.
 
-Object rows merge by timestamp (the newer PUT or DELETE wins; a DELETE is a
+An object row holds three times: ``created_at`` (the data's: the PUT or
+DELETE that made it), ``ctype_timestamp`` (when its content type was set:
+by that PUT or a later POST) and ``meta_timestamp`` (its newest POST). Rows
+merge part by part, each part by its own time (see ``merge_rows``), so
+replicas agree whatever order the updates came in: an older POST never
+undoes a newer PUT, and a newer PUT resets what a POST set. A DELETE is a
 tombstone row with ``deleted = 1`` that the replicator spreads and later
-reclaims). Per-policy object counts and bytes are kept exact by triggers
+reclaims. Per-policy object counts and bytes are kept exact by triggers
 in the same transaction as the row change, so a HEAD never has to scan.
 """
 
@@ -17,7 +22,10 @@ from objstore.common.http.listing import ListingParams
 from objstore.db.listing import Bounds, Entry, ObjectEntry
 
 OBJECT_COLUMNS = ("name", "created_at", "size", "content_type", "etag", "deleted",
-                  "storage_policy_index")
+                  "storage_policy_index", "ctype_timestamp", "meta_timestamp")
+#: the two later columns; rows of databases made before them read '' (the
+#: data's time)
+TIME_COLUMNS = ("ctype_timestamp", "meta_timestamp")
 
 
 class ContainerBroker(DatabaseBroker):
@@ -48,7 +56,9 @@ class ContainerBroker(DatabaseBroker):
                 content_type TEXT NOT NULL DEFAULT '',
                 etag TEXT NOT NULL DEFAULT '',
                 deleted INTEGER NOT NULL DEFAULT 0,
-                storage_policy_index INTEGER NOT NULL DEFAULT 0
+                storage_policy_index INTEGER NOT NULL DEFAULT 0,
+                ctype_timestamp TEXT NOT NULL DEFAULT '',
+                meta_timestamp TEXT NOT NULL DEFAULT ''
             );
             CREATE INDEX object_deleted_name ON object (deleted, name);
             CREATE TABLE policy_stat (
@@ -81,10 +91,14 @@ class ContainerBroker(DatabaseBroker):
 
     def put_object(self, name: str, timestamp: str, size: int, content_type: str,
                    etag: str, deleted: int = 0, storage_policy_index: int = 0,
-                   pending: bool = False) -> bool:
-        """Record an object PUT (or, with ``deleted=1``, a DELETE).
+                   pending: bool = False, ctype_timestamp: Optional[str] = None,
+                   meta_timestamp: Optional[str] = None) -> bool:
+        """Record an object PUT (or, with ``deleted=1``, a DELETE); an
+        object POST is a PUT row of the data's ``timestamp`` with the
+        POST's ``meta_timestamp`` (and ``ctype_timestamp`` if it set the
+        type, else the type's own time).
 
-        Returns False when a newer row for the name is already here. With
+        Returns False when the row changes nothing here. With
         ``pending`` the row only goes to the pending file (durably; see
         ``queue_items``) and True is returned: whether it wins is decided
         when it is merged.
@@ -92,7 +106,9 @@ class ContainerBroker(DatabaseBroker):
         row = {"name": str(name), "created_at": Timestamp(timestamp).internal,
                "size": int(size), "content_type": str(content_type), "etag": str(etag),
                "deleted": 1 if deleted else 0,
-               "storage_policy_index": int(storage_policy_index)}
+               "storage_policy_index": int(storage_policy_index),
+               "ctype_timestamp": Timestamp(ctype_timestamp or timestamp).internal,
+               "meta_timestamp": Timestamp(meta_timestamp or timestamp).internal}
         if pending:
             self.queue_items([row])
             return True
@@ -106,18 +122,32 @@ class ContainerBroker(DatabaseBroker):
                                pending=pending)
 
     def _merge_one(self, conn: sqlite3.Connection, item: Dict[str, Any]) -> bool:
-        row = {c: item.get(c) for c in OBJECT_COLUMNS}
-        row["created_at"] = Timestamp(row["created_at"]).internal
-        row["size"] = int(row["size"] or 0)
-        row["deleted"] = 1 if row["deleted"] else 0
-        row["storage_policy_index"] = int(row["storage_policy_index"] or 0)
-        row["content_type"] = row["content_type"] or ""
-        row["etag"] = row["etag"] or ""
+        if not self._time_columns_checked:
+            _ensure_time_columns(conn)
+            self._time_columns_checked = True
+        row = normal_row(item)
         old = self._get_item(conn, row["name"])
-        if old is not None and _merge_key(old) >= _merge_key(row):
-            return False
+        if old is not None:
+            old = normal_row(old)
+            row = merge_rows(old, row)
+            if row == old:
+                return False
         self._replace_item(conn, row)
         return True
+
+    _time_columns_checked = False
+
+    def _check_time_columns(self) -> None:
+        """Before a listing reads the later columns: an old database gets
+        them (once per broker; a write only if they are missing)."""
+        if self._time_columns_checked:
+            return
+        with self._connect(readonly=True) as conn:
+            missing = _missing_time_columns(conn)
+        if missing:
+            with self._write() as conn:
+                _ensure_time_columns(conn)
+        self._time_columns_checked = True
 
     # ----------------------------------------------------------- reading
 
@@ -201,17 +231,22 @@ class ContainerBroker(DatabaseBroker):
                 conn.execute("ALTER TABLE info ADD COLUMN %s INTEGER NOT NULL DEFAULT -1"
                              % column)
 
-    listing_columns = "name, created_at, size, content_type, etag"
+    # last_modified is the newest of the row's times (internal timestamps
+    # of one width sort as text; '' is a row from before the columns)
+    listing_columns = "name, MAX(created_at, meta_timestamp, ctype_timestamp), size, " \
+        "content_type, etag"
 
     def _listing_entry(self, row: Tuple[Any, ...]) -> ObjectEntry:
         return ObjectEntry._make(row)
 
     def fetch_objects(self, bounds: Bounds) -> List[ObjectEntry]:
         """One run of live object rows within ``bounds``."""
+        self._check_time_columns()
         return self.fetch_live(bounds)
 
     def list_objects(self, params: ListingParams) -> List[Entry]:
         """A container listing (see ``DatabaseBroker.list_live``)."""
+        self._check_time_columns()
         return self.list_live(params)
 
     def is_reported_current(self) -> bool:
@@ -235,9 +270,55 @@ class ContainerBroker(DatabaseBroker):
         return info
 
 
-def _merge_key(row: Dict[str, Any]) -> tuple:
-    """Newest wins; at an equal timestamp a DELETE beats a PUT, and the
+def normal_row(item: Dict[str, Any]) -> Dict[str, Any]:
+    """An object row in canonical form; a row without the later times
+    (an old database's, an old pending record's) takes the data's."""
+    row = {c: item.get(c) for c in OBJECT_COLUMNS}
+    row["created_at"] = Timestamp(row["created_at"]).internal
+    row["size"] = int(row["size"] or 0)
+    row["deleted"] = 1 if row["deleted"] else 0
+    row["storage_policy_index"] = int(row["storage_policy_index"] or 0)
+    row["content_type"] = row["content_type"] or ""
+    row["etag"] = row["etag"] or ""
+    for column in TIME_COLUMNS:
+        row[column] = Timestamp(row[column] or row["created_at"]).internal
+    return row
+
+
+def merge_rows(old: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
+    """Two canonical rows of one name as one, part by part: the data
+    (size, ETag, deletion, policy) of the newer ``created_at``, the content
+    type of the newer ``ctype_timestamp``, the newer ``meta_timestamp``.
+    Each part takes the larger of a total order, so the result is the same
+    whatever order rows arrive in, and merging a row twice changes nothing."""
+    data = max(old, new, key=_data_key)
+    ctype = max(old, new, key=_ctype_key)
+    merged = dict(data)
+    merged["content_type"] = ctype["content_type"]
+    merged["ctype_timestamp"] = ctype["ctype_timestamp"]
+    merged["meta_timestamp"] = max(old["meta_timestamp"], new["meta_timestamp"],
+                                   key=Timestamp)
+    return merged
+
+
+def _ensure_time_columns(conn: sqlite3.Connection) -> None:
+    """Databases made before rows kept their type and POST times lack the
+    two columns: add them ('' reads as the data's time)."""
+    for column in _missing_time_columns(conn):
+        conn.execute("ALTER TABLE object ADD COLUMN %s TEXT NOT NULL DEFAULT ''" % column)
+
+
+def _missing_time_columns(conn: sqlite3.Connection) -> List[str]:
+    have = {r[1] for r in conn.execute("PRAGMA table_info(object)").fetchall()}
+    return [c for c in TIME_COLUMNS if c not in have]
+
+
+def _data_key(row: Dict[str, Any]) -> tuple:
+    """Newest data wins; at an equal timestamp a DELETE beats a PUT, and the
     row values break any remaining tie, so every replica picks the same."""
     return (Timestamp(row["created_at"]), int(row["deleted"]), int(row["size"]),
-            row["etag"] or "", row["content_type"] or "", int(row["storage_policy_index"]))
+            row["etag"] or "", int(row["storage_policy_index"]))
 
+
+def _ctype_key(row: Dict[str, Any]) -> tuple:
+    return (Timestamp(row["ctype_timestamp"]), row["content_type"] or "")

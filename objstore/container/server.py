@@ -16,6 +16,7 @@ from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
 
 from objstore.common import concurrency, constraints, sync_realms
+from objstore.common.http.listing import ROW_CTYPE_TIMESTAMP, ROW_META_TIMESTAMP
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.http_client import http_connect
 from objstore.common.http.errors import HTML
@@ -127,14 +128,16 @@ class ContainerServer(DatabaseServer):
         # the UTF-8 text the client sent (a header arrives as WSGI latin-1)
         ctype = wsgi_to_str(ctype, "replace")
         policy = self._requested_policy(req)
+        times = {"ctype_timestamp": _row_time(req, ROW_CTYPE_TIMESTAMP, ts),
+                 "meta_timestamp": _row_time(req, ROW_META_TIMESTAMP, ts)}
         if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
-                                         size, ctype, etag, 0):
+                                         size, ctype, etag, 0, times):
             return HTTPNotFound()
         return Response(status=201)
 
     def _record_row(self, t: Target, broker: ContainerBroker, ts: Timestamp,
                     policy: Optional[int], size: int, ctype: str, etag: str,
-                    deleted: int) -> bool:
+                    deleted: int, times: Optional[Dict[str, str]] = None) -> bool:
         """Append an object row to the container's pending file (fsynced);
         False if the container is not there. Runs in a worker thread: it
         blocks on flock and fsync."""
@@ -144,7 +147,7 @@ class ContainerServer(DatabaseServer):
             if policy is None:
                 policy = broker.get_raw_info()["storage_policy_index"]
             broker.put_object(t.obj or "", ts.internal, size, ctype, etag, deleted=deleted,
-                              storage_policy_index=policy, pending=True)
+                              storage_policy_index=policy, pending=True, **(times or {}))
         except DatabaseNotFound:
             return False  # removed under us (reclaimed, quarantined)
         return True
@@ -326,6 +329,21 @@ class ContainerServer(DatabaseServer):
             self.logger.error("ERROR account update to %s/%s %s returned %d", host, device,
                               path, resp.status)
         return resp.status
+
+
+def _row_time(req: Request, header: str, data_ts: Timestamp) -> str:
+    """One of an object update's later times (the data's when absent); one
+    older than the data's is not a time a row can hold."""
+    value = req.headers.get(header)
+    if not value:
+        return data_ts.internal
+    try:
+        ts = Timestamp(value)
+    except ValueError:
+        raise HTTPBadRequest(body=("Bad %s header value" % header).encode("utf-8")) from None
+    if ts < data_ts:
+        raise HTTPBadRequest(body=("%s older than X-Timestamp" % header).encode("utf-8"))
+    return ts.internal
 
 
 def app_factory(conf: Dict[str, str]) -> Any:

@@ -80,6 +80,5 @@ def commit(df: Any, req: Request, make_response: Any,
     send_update({"X-Timestamp": ts.internal,
                  "X-Size": updates.listed_size(metadata),
                  "X-Content-Type": metadata.get("Content-Type", "application/octet-stream"),
-                 "X-Etag": metadata.get(footers.LISTING_ETAG) or metadata.get(
-                     "X-Object-Sysmeta-Ec-Etag", metadata.get("ETag", ""))})
+                 "X-Etag": updates.listed_etag(metadata)})
     return make_response(202, headers={"X-Backend-Timestamp": ts.internal})

@@ -2,25 +2,26 @@
 
 A POST replaces the user metadata, the transient system metadata and the
 stored headers (not the data or its system metadata), keeps an object
-lock unless the request may weaken it, and may change the content type:
-the listing then gets the new type through a container update whose row
-keeps the data's ``last_modified``. A POST carrying an EC commit is the
+lock unless the request may weaken it, and may change the content type.
+Every POST updates the container listing: the row keeps the data's time,
+size and ETag and gets the POST's time (its ``last_modified`` from then
+on) and, if the POST set one, the new type with its time. A POST carrying an EC commit is the
 second phase of an erasure-coded PUT instead.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING
 
 from webob import Request, Response
 
-from objstore.common import constraints, footers, object_lock
+from objstore.common import constraints, object_lock
 from objstore.common.http import listing
 from objstore.common.storage_server import HTTPError
 from objstore.common.timestamp import Timestamp
 from objstore.obj import ec_fragments, updates
-from objstore.obj.diskfile import (CONTENT_TYPE_TIMESTAMP, DiskFile, DiskFileCollision,
+from objstore.obj.diskfile import (CONTENT_TYPE_TIMESTAMP, DiskFileCollision,
                                    DiskFileDeleted, DiskFileNoSpace, DiskFileNotExist)
 from objstore.obj.responses import make_response, request_delete_at, request_timestamp
 
@@ -54,7 +55,8 @@ def handle_post(server: "ObjectController", req: Request) -> Response:
     current = df.timestamp
     data_ts = df.data_timestamp
     current_meta = df.get_metadata()
-    data_type = df.get_datafile_metadata().get("Content-Type", "")
+    data_meta = df.get_datafile_metadata()
+    data_type = data_meta.get("Content-Type", "")
     old_delete_at = current_meta.get("X-Delete-At")
     df.close()
     if current >= ts:
@@ -84,25 +86,15 @@ def handle_post(server: "ObjectController", req: Request) -> Response:
     except DiskFileNoSpace:
         raise HTTPError(507, "Not enough space on %s" % df.device) from None
     server.update_expirer_queue(req, df, segs, policy, ts, old_delete_at, delete_at)
-    if new_ctype and new_ctype != current_meta.get("Content-Type"):
-        _update_listed_type(server, req, df, segs, policy, current_meta, data_ts, ts,
-                            listing.listed_type_after_post(new_ctype, data_type))
-    return make_response(202, headers={"X-Backend-Timestamp": ts.internal})
-
-
-def _update_listed_type(server: "ObjectController", req: Request, df: DiskFile,
-                        segs: List[Optional[str]], policy_index: int, meta: Dict[str, str],
-                        data_ts: Timestamp, ts: Timestamp, ctype: str) -> None:
-    """Tell the container listing the object's new type. The row keeps
-    the data's time (its ``last_modified``) with an offset that grows
-    with the POST's, so a later POST, or a replica's, still wins and a
-    later PUT beats them all."""
-    row_ts = Timestamp(data_ts, offset=max(ts.raw - data_ts.raw, 1))
+    listed_type, type_ts = (listing.listed_type_after_post(metadata["Content-Type"], data_type),
+                            metadata[CONTENT_TYPE_TIMESTAMP]) \
+        if CONTENT_TYPE_TIMESTAMP in metadata else (data_type, data_ts.internal)
     server.update_containers(req, df, updates.parse_targets(req.headers)[0], "PUT", segs,
-                             policy_index, {
-                                 "X-Timestamp": row_ts.internal,
-                                 "X-Size": meta.get("X-Object-Sysmeta-Ec-Content-Length",
-                                                    meta.get("Content-Length", "0")),
-                                 "X-Content-Type": ctype,
-                                 "X-Etag": meta.get(footers.LISTING_ETAG) or meta.get(
-                                     "X-Object-Sysmeta-Ec-Etag", meta.get("ETag", ""))})
+                             policy, {
+                                 "X-Timestamp": data_ts.internal,
+                                 listing.ROW_CTYPE_TIMESTAMP: type_ts,
+                                 listing.ROW_META_TIMESTAMP: ts.internal,
+                                 "X-Size": updates.listed_size(data_meta),
+                                 "X-Content-Type": listed_type,
+                                 "X-Etag": updates.listed_etag(data_meta)})
+    return make_response(202, headers={"X-Backend-Timestamp": ts.internal})

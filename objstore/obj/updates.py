@@ -25,7 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from objstore.common import concurrency
+from objstore.common import concurrency, footers
 from objstore.common.http_client import http_connect
 from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.utils import fsync_dir, mkdirs
@@ -91,6 +91,13 @@ def listed_size(metadata: Mapping[str, str]) -> str:
     (docs/tiering.md), an EC object's whole size, else what is stored."""
     return metadata.get(TIER_SIZE) or metadata.get("X-Object-Sysmeta-Ec-Content-Length") \
         or metadata.get("Content-Length", "0")
+
+
+def listed_etag(metadata: Mapping[str, str]) -> str:
+    """The ETag a container lists for an object: a large object's listing
+    ETag (its footer), an EC object's whole ETag, else the stored one."""
+    return metadata.get(footers.LISTING_ETAG) or metadata.get(
+        "X-Object-Sysmeta-Ec-Etag", metadata.get("ETag", ""))
 
 
 def parse_targets(headers: Mapping[str, str], prefix: str = "X-Container"

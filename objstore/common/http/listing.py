@@ -192,6 +192,13 @@ def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
     return ";".join(kept), params
 
 
+#: headers of an object server's container update: when the row's content
+#: type was set and when its metadata last changed (an object POST), next
+#: to ``X-Timestamp``, the time of the data (absent: the data's time)
+ROW_CTYPE_TIMESTAMP = "X-Content-Type-Timestamp"
+ROW_META_TIMESTAMP = "X-Meta-Timestamp"
+
+
 def listed_type_after_post(new_type: str, data_type: str) -> str:
     """The content type a container lists once a POST set an object's type
     to ``new_type``: the client's type and parameters, but not the ones

@@ -231,3 +231,86 @@ def test_rows_after_a_point_are_counted(broker):
     broker.delete_object("o0", Timestamp(10).internal)  # the row moves past the others
     assert broker.count_rows_after(broker.get_max_row() - 1) == 1
     assert broker.count_rows_after(-1) == 3
+
+
+# ----------------------------------------------------- object POST rows
+
+PUT_ROW = dict(name="o", created_at="1002", size=5, content_type="text/plain", etag="e1",
+               deleted=0, storage_policy_index=0)
+POST_ROW = dict(PUT_ROW, content_type="image/png", ctype_timestamp="1004",
+                meta_timestamp="1005")
+NEWER_PUT = dict(PUT_ROW, created_at="1003", size=7, etag="e2", content_type="text/x")
+LATER_PUT = dict(PUT_ROW, created_at="1006", size=9, etag="e3", content_type="text/y")
+
+
+def listed(broker):
+    [entry] = broker.list_objects(ListingParams(limit=10))
+    return entry
+
+
+def test_a_post_row_moves_last_modified_and_the_type_but_keeps_the_data(broker):
+    broker.merge_items([PUT_ROW])
+    assert broker.merge_items([POST_ROW]) == 1
+    entry = listed(broker)
+    assert entry.created_at == Timestamp("1005").internal
+    assert (entry.size, entry.etag, entry.content_type) == (5, "e1", "image/png")
+    assert broker.merge_items([POST_ROW]) == 0  # a replayed POST changes nothing
+
+
+def test_an_older_post_never_undoes_a_newer_put_whatever_the_order(tmp_path):
+    # the POST (1004/1005) was made on the data of 1002; a PUT of 1003 came
+    # in between on other replicas, and a PUT of 1006 after everything
+    for case in ([PUT_ROW, POST_ROW, NEWER_PUT], [NEWER_PUT, POST_ROW, PUT_ROW],
+                 [POST_ROW, NEWER_PUT], [LATER_PUT, POST_ROW, PUT_ROW],
+                 [POST_ROW, LATER_PUT], [PUT_ROW, POST_ROW, LATER_PUT]):
+        b = ContainerBroker(str(tmp_path / str(len(list(tmp_path.iterdir()))) / "c.db"), "a", "c")
+        b.initialize("1000", 0)
+        for row in case:
+            b.merge_items([row])
+        entry = listed(b)
+        if LATER_PUT in case:  # the PUT after the POST resets it all
+            assert (entry.created_at, entry.size, entry.content_type) == \
+                (Timestamp("1006").internal, 9, "text/y")
+        else:  # the newer data; the POST's type and time, which are newer still
+            assert (entry.created_at, entry.size, entry.etag, entry.content_type) == \
+                (Timestamp("1005").internal, 7, "e2", "image/png")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations([PUT_ROW, POST_ROW, NEWER_PUT, LATER_PUT,
+                        dict(PUT_ROW, deleted=1, created_at="1007", size=0,
+                             content_type="application/deleted", etag="noetag")]),
+       st.integers(min_value=1, max_value=5))
+def test_replicas_converge_whatever_the_arrival_order(tmp_path_factory, order, cut):
+    """Two replicas each get part of the rows, then exchange what they
+    have (as the replicator ships rows): both end with the same row."""
+    first = ContainerBroker(str(tmp_path_factory.mktemp("r") / "a.db"), "a", "c")
+    second = ContainerBroker(str(tmp_path_factory.mktemp("r") / "b.db"), "a", "c")
+    for b in (first, second):
+        b.initialize("1000", 0)
+    first.merge_items(order[:cut])
+    second.merge_items(order[cut:])
+    first.merge_items(second.get_items_since(-1, 10))
+    second.merge_items(first.get_items_since(-1, 10))
+    keep = ("created_at", "size", "etag", "content_type", "deleted", "ctype_timestamp",
+            "meta_timestamp")
+    rows = [{k: b.get_item("o")[k] for k in keep} for b in (first, second)]
+    assert rows[0] == rows[1]
+    assert rows[0]["deleted"] == 1 and rows[0]["created_at"] == Timestamp("1007").internal
+
+
+def test_a_database_from_before_the_time_columns_gets_them_and_lists(tmp_path):
+    path = str(tmp_path / "old.db")
+    b = ContainerBroker(path, "a", "c")
+    b.initialize("1000", 0)
+    b.merge_items([PUT_ROW])
+    conn = sqlite3.connect(path)  # as an older objstore made it
+    conn.executescript("""
+        CREATE TABLE o2 AS SELECT row_id, name, created_at, size, content_type, etag,
+            deleted, storage_policy_index FROM object;
+        DROP TABLE object; ALTER TABLE o2 RENAME TO object;""")
+    conn.close()
+    old = ContainerBroker(path, "a", "c")
+    assert listed(old).created_at == Timestamp("1002").internal
+    old.merge_items([POST_ROW])
+    assert listed(old).created_at == Timestamp("1005").internal

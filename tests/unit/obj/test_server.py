@@ -407,6 +407,47 @@ def test_a_post_lists_its_type_but_never_a_size_of_its_own(app, container_server
     assert call(app, "HEAD").headers["Content-Type"] == "c/d"
 
 
+def test_every_post_updates_the_listing_row_with_its_time_and_the_datas(app, container_server):
+    hdrs = {"X-Container-Host": container_server.host, "X-Container-Device": "sdc",
+            "X-Container-Partition": "3"}
+    data_ts = Timestamp.now()
+    assert put(app, b"hello", data_ts, dict(hdrs, **{"Content-Type": "text/x"})) \
+        .status_int == 201
+    typed = Timestamp.now()
+    assert call(app, "POST", headers=dict(hdrs, **{"Content-Type": "image/png",
+                                                   "X-Timestamp": typed.internal})) \
+        .status_int == 202
+    meta_only = Timestamp.now()
+    assert call(app, "POST", headers=dict(hdrs, **{"X-Object-Meta-A": "1",
+                                                   "X-Timestamp": meta_only.internal})) \
+        .status_int == 202
+    method, path, headers = container_server.requests[-1]
+    assert (method, path) == ("PUT", "/sdc/3/a/c/o")
+    # the data's time, size and ETag; the type POSTed earlier, with its time
+    assert headers["X-Timestamp"] == data_ts.internal
+    assert (headers["X-Size"], headers["X-Etag"]) == ("5", md5_hex(b"hello"))
+    assert headers["X-Content-Type"] == "image/png"
+    assert headers["X-Content-Type-Timestamp"] == typed.internal
+    assert headers["X-Meta-Timestamp"] == meta_only.internal
+
+
+def test_a_post_whose_container_update_fails_leaves_an_async_pending(app, container_server):
+    hdrs = {"X-Container-Host": container_server.host, "X-Container-Device": "sdc",
+            "X-Container-Partition": "3"}
+    data_ts = Timestamp.now()
+    assert put(app, b"hello", data_ts, hdrs).status_int == 201
+    container_server.status = 503
+    post_ts = Timestamp.now()
+    assert call(app, "POST", headers=dict(hdrs, **{"X-Object-Meta-A": "1",
+                                                   "X-Timestamp": post_ts.internal})) \
+        .status_int == 202
+    df = app.mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    record = json.load(open(app.mgr.async_pending_path("sda1", 0, df.object_hash, data_ts)))
+    assert record["op"] == "PUT"
+    assert record["headers"]["X-Timestamp"] == data_ts.internal
+    assert record["headers"]["X-Meta-Timestamp"] == post_ts.internal
+
+
 def test_a_failed_container_update_leaves_an_async_pending(app, container_server):
     container_server.status = 503
     ts = Timestamp.now()
