@@ -58,7 +58,7 @@ from objstore.tiering.client import InternalClient
 from ring import Ring
 
 STAT_KEYS = ("containers", "skipped", "rows_synced", "rows_failed", "deletes", "puts",
-             "current", "errors")
+             "posts", "current", "errors")
 SYNC_TO = "X-Container-Sync-To"
 SYNC_KEY = "X-Container-Sync-Key"
 
@@ -130,9 +130,9 @@ class ContainerSync(Daemon):
 
     def summary(self, stats: Dict[str, Any], elapsed: float) -> str:
         return ("%s pass completed in %.2fs: %d containers synced (%d skipped), %d rows "
-                "confirmed (%d PUTs, %d DELETEs, %d already current), %d rows failed, "
+                "confirmed (%d PUTs, %d POSTs, %d DELETEs, %d already current), %d rows failed, "
                 "%d errors" % (self.name, elapsed, stats["containers"], stats["skipped"],
-                               stats["rows_synced"], stats["puts"], stats["deletes"],
+                               stats["rows_synced"], stats["puts"], stats["posts"], stats["deletes"],
                                stats["current"], stats["rows_failed"], stats["errors"]))
 
     def process(self, db: LocalDB) -> Optional[str]:
@@ -258,7 +258,7 @@ class ContainerSync(Daemon):
             if outcome is not None:
                 counts["synced"] += 1
                 self.stats["rows_synced"] += 1
-                key = {"put": "puts", "delete": "deletes"}.get(outcome.action, "current")
+                key = {"put": "puts", "post": "posts", "delete": "deletes"}.get(outcome.action, "current")
                 self.stats[key] += 1
             if not error:
                 point = row["row_id"]

@@ -14,7 +14,13 @@ PUT (``deleted = 0``) or a DELETE tombstone. Syncing it:
   or a newer one (Swift's answer to an older PUT) -- also done. If the object is
   gone here (404), a newer row of the same name says what happened to it
   and this one is done; if the local copy is *older* than the row, the
-  local replicas have not caught up and the row is tried again later.
+  local replicas have not caught up and the row is tried again later;
+* a row a POST changed (its ``meta_timestamp`` is newer than its data):
+  if the remote holds the same data (same ETag and length) but older
+  metadata, only a ``POST`` goes, with the local metadata and the POST's
+  own ``X-Timestamp`` -- replayed, the remote answers 409 or the HEAD
+  before it finds the time already there. A remote without that data gets
+  the whole object, which carries the metadata anyway.
 
 Large objects go as they are stored: an SLO manifest as its stored
 manifest (the receiving ``container_sync`` middleware lets it in), a DLO
@@ -30,6 +36,7 @@ from typing import Any, Dict, Iterable, Iterator, Optional
 
 from webob import Response
 
+from objstore.common.http.listing import listed_type_after_post
 from objstore.common.subrequest import stored_metadata
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import close_if_possible
@@ -42,7 +49,7 @@ DONE_DELETE_STATUSES = frozenset((404, 409))
 @dataclass
 class RowOutcome:
     ok: bool
-    action: str  # "put", "delete", "skip" (the remote was as new), "gone"
+    action: str  # "put", "post", "delete", "skip" (the remote was as new), "gone"
     error: str = ""
 
 
@@ -60,8 +67,9 @@ def sync_row(row: Dict[str, Any], local: InternalClient, account: str, container
         if answer.ok or answer.status in DONE_DELETE_STATUSES:
             return RowOutcome(True, "delete")
         return RowOutcome(False, "delete", answer.error)
+    posted = Timestamp(row.get("meta_timestamp") or ts) > ts
     return _sync_put(name, ts, local, "/v1/%s/%s/%s" % (account, container, name), remote,
-                     check_first)
+                     check_first or posted, posted)
 
 
 def _local_get(local: InternalClient, path: str) -> Response:
@@ -69,7 +77,7 @@ def _local_get(local: InternalClient, path: str) -> Response:
 
 
 def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
-              remote: SyncRemote, check_first: bool) -> RowOutcome:
+              remote: SyncRemote, check_first: bool, posted: bool = False) -> RowOutcome:
     resp = _local_get(local, path)
     if resp.status_int == 404:
         close_if_possible(resp.app_iter)
@@ -88,6 +96,9 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
         if head.ok and _remote_ts(head) >= local_ts:
             close_if_possible(resp.app_iter)
             return RowOutcome(True, "skip")
+        if posted and head.ok and _same_data(head, resp):
+            close_if_possible(resp.app_iter)
+            return _sync_post(name, local_ts, resp.headers, remote)
     headers = stored_metadata(resp.headers, manifests=True)
     headers.update(_symlink_headers(resp.headers))
     headers["Content-Length"] = str(resp.content_length or 0)
@@ -99,6 +110,27 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
     if answer.ok:  # 201 stored, 202 a newer version is there
         return RowOutcome(True, "put")
     return RowOutcome(False, "put", answer.error)
+
+
+def _same_data(head: RemoteAnswer, resp: Response) -> bool:
+    """True if the remote object is the local one's data (ETag and length)."""
+    theirs = (head.headers.get("Etag") or "").strip('"')
+    ours = (resp.headers.get("Etag") or "").strip('"')
+    return bool(ours) and theirs == ours and \
+        str(head.headers.get("Content-Length")) == str(resp.content_length)
+
+
+def _sync_post(name: str, local_ts: Timestamp, local_headers: Any,
+               remote: SyncRemote) -> RowOutcome:
+    """The local metadata as a POST of its own time; 409 (the remote has
+    newer metadata or data) is as done as 202."""
+    headers = stored_metadata(local_headers, manifests=False)
+    if headers.get("Content-Type"):  # the client's type, not a middleware's parameters
+        headers["Content-Type"] = listed_type_after_post(headers["Content-Type"], "")
+    answer = remote.request("POST", name, local_ts.internal, headers)
+    if answer.ok or answer.status == 409:
+        return RowOutcome(True, "post")
+    return RowOutcome(False, "post", answer.error)
 
 
 def _symlink_headers(headers: Any) -> Dict[str, str]:

@@ -7,6 +7,7 @@ reference pins them down exactly: 201 on PUT, 202 on POST, 204 on DELETE,
 
 import email.utils
 import hashlib
+import json
 import re
 import time
 
@@ -82,6 +83,40 @@ def test_post_returns_202_and_replaces_all_user_metadata(http_api, obj):
     assert head.headers.get("X-Object-Meta-Old") is None
     assert head.headers["Content-Type"].startswith("text/css")  # system metadata kept
     assert head.headers["ETag"] == md5(b"x")
+
+
+def _listed(http_api, container, name):
+    resp = http_api.request("GET", http_api.path(container) + "?format=json")
+    assert resp.status == 200
+    return {row["name"]: row for row in json.loads(resp.body)}[name]
+
+
+def _iso(x_timestamp: str) -> str:
+    """A listing's last_modified for an X-Timestamp (UTC, microseconds)."""
+    secs = float(x_timestamp)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(secs))) + \
+        ".%06d" % round((secs - int(secs)) * 1e6)
+
+
+def test_post_moves_the_listed_last_modified_and_type_and_a_later_put_resets_them(
+        http_api, container, obj):
+    path = obj("listed", b"hello", {"Content-Type": "text/plain"})
+    put_ts = http_api.request("HEAD", path).headers["X-Timestamp"]
+    assert _listed(http_api, container, "listed")["last_modified"] == _iso(put_ts)
+    time.sleep(0.01)
+    assert http_api.request("POST", path, headers={"X-Object-Meta-A": "1"}).status == 202
+    post_ts = http_api.request("HEAD", path).headers["X-Timestamp"]
+    assert float(post_ts) > float(put_ts)
+    row = _listed(http_api, container, "listed")
+    assert row["last_modified"] == _iso(post_ts)
+    assert (row["bytes"], row["hash"], row["content_type"]) == (5, md5(b"hello"), "text/plain")
+    assert http_api.request("POST", path, headers={"Content-Type": "image/png"}).status == 202
+    assert _listed(http_api, container, "listed")["content_type"] == "image/png"
+    obj("listed", b"newer body", {"Content-Type": "text/x-new"})
+    new_ts = http_api.request("HEAD", path).headers["X-Timestamp"]
+    row = _listed(http_api, container, "listed")
+    assert (row["last_modified"], row["bytes"], row["content_type"]) == \
+        (_iso(new_ts), 10, "text/x-new")
 
 
 def test_post_to_missing_object_returns_404(http_api, container):

@@ -240,3 +240,32 @@ def test_large_objects_and_symlinks_read_the_same_on_the_other_cluster(pair, tmp
     finally:
         _unsync_and_delete(EAST, segments)
         _unsync_and_delete(WEST, segments)
+
+
+def test_a_post_reaches_the_remote_as_a_post_of_its_own_time_and_a_replay_changes_nothing(
+        pair):
+    east, west = EAST.conn(), WEST.conn()
+    east.put_object(pair, "doc", b"the data", content_type="text/plain",
+                    headers={"X-Object-Meta-Color": "red"})
+    converge(pair, (EAST,), state(EAST, pair))
+    before = west.head_object(pair, "doc")
+    assert before["x-object-meta-color"] == "red"
+    time.sleep(0.02)
+    east.post_object(pair, "doc", headers={"X-Object-Meta-Color": "blue",
+                                           "Content-Type": "image/png"})
+    posted = east.head_object(pair, "doc")
+    assert posted["x-timestamp"] > before["x-timestamp"]
+    converge(pair, (EAST,), state(EAST, pair))  # same ETag, the POST's X-Timestamp on both
+    after = west.head_object(pair, "doc")
+    assert after["x-object-meta-color"] == "blue" and after["content-type"] == "image/png"
+    assert after["x-timestamp"] == posted["x-timestamp"]
+    assert west.get_object(pair, "doc")[1] == b"the data"
+    [row] = west.get_container(pair)[1]
+    assert row["content_type"] == "image/png"
+    assert row["last_modified"] == east.get_container(pair)[1][0]["last_modified"]
+    # the whole container synced again from the start: nothing changes
+    for _db_node, broker in primary_dbs(EAST, ACCOUNT, pair):
+        broker.set_sync_points(-1, -1)
+    EAST.sync_once()
+    assert west.head_object(pair, "doc")["x-timestamp"] == posted["x-timestamp"]
+    assert west.head_object(pair, "doc")["x-object-meta-color"] == "blue"

@@ -120,3 +120,21 @@ CASES += [case("listing-utf8-%s-%s" % (fmt, n), *_UTF8,
                check("GET", "{a}/{c}?format=%s&%s" % (fmt, q.format(**_Q))))
           for fmt in ("json", "xml", "plain") for n, q in _UTF8_QUERIES]
 
+
+# an object POST updates its listing row: the type a POST sets, the data's
+# size and hash, and a PUT after the POST resets them
+_POSTED = [setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o", b"hello", Content_Type="text/plain")]
+CASES += [
+    case("listing-after-post-meta", *_POSTED, setup("POST", "{a}/{c}/o", X_Object_Meta_A="1"),
+         check("GET", "{a}/{c}?format=json"), check("GET", "{a}/{c}?format=xml")),
+    case("listing-after-post-content-type", *_POSTED,
+         setup("POST", "{a}/{c}/o", Content_Type="image/png"),
+         check("GET", "{a}/{c}?format=json"), check("GET", "{a}/{c}?format=xml")),
+    case("listing-after-post-content-type-then-meta", *_POSTED,
+         setup("POST", "{a}/{c}/o", Content_Type="image/png"),
+         setup("POST", "{a}/{c}/o", X_Object_Meta_A="2"), check("GET", "{a}/{c}?format=json")),
+    case("listing-after-post-then-put", *_POSTED,
+         setup("POST", "{a}/{c}/o", Content_Type="image/png"),
+         setup("PUT", "{a}/{c}/o", b"longer body", Content_Type="text/x-new"),
+         check("GET", "{a}/{c}?format=json")),
+]

@@ -162,6 +162,8 @@ CASES = [
     case("symlink-get-symlink-get", *_LINK, check("GET", "{a}/{c}/link?symlink=get")),
     case("symlink-head-symlink-get", *_LINK, check("HEAD", "{a}/{c}/link?symlink=get")),
     case("symlink-listing", *_LINK, check("GET", "{a}/{c}?format=json")),
+    case("symlink-post-listing", *_LINK, check("POST", "{a}/{c}/link", X_Object_Meta_A="1"),
+         check("GET", "{a}/{c}?format=json")),
     case("symlink-dangling", setup("PUT", "{a}/{c}"),
          setup("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/nothing"),
          check("GET", "{a}/{c}/link"), check("HEAD", "{a}/{c}/link")),

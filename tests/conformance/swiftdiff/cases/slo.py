@@ -93,6 +93,8 @@ CASES = [
     slo("slo-head-manifest", check("HEAD", "{a}/{c}/m?multipart-manifest=get", ignore=_OWN_ETAG)),
     slo("slo-post-meta", check("POST", "{a}/{c}/m", X_Object_Meta_Added="1"),
         check("HEAD", "{a}/{c}/m")),
+    slo("slo-listing-after-post-content-type", check("POST", "{a}/{c}/m", Content_Type="a/b"),
+        check("GET", "{a}/{c}?format=json")),
     slo("slo-listing-slo-etag", check("GET", "{a}/{c}?format=json"),
         check("GET", "{a}/{c}?format=xml", shape=_manifest_hash)),
     slo("slo-container-totals", check("HEAD", "{a}/{c}")),
