@@ -1,9 +1,10 @@
 """Container sync between two real clusters under faults: the daemon
 killed -9 mid-batch, the remote cluster stopped mid-sync, a response lost
-after the remote applied a PUT, deletes racing the sync, and the same
-name written on both sides. Afterwards both containers list the same
-names with the same ETags and timestamps: nothing missing, nothing
-written twice, nothing deleted come back (docs/container-sync.md).
+after the remote applied a PUT, deletes racing the sync, the same name
+written on both sides, and an object POST (sent as a POST). Afterwards
+both containers list the same names with the same ETags and timestamps:
+nothing missing, nothing written twice, nothing deleted come back
+(docs/container-sync.md).
 
 Needs the second cluster (saio/remote start, SAIO2_* ports); started here
 if it is not running.
@@ -18,8 +19,9 @@ import time
 import pytest
 import swiftclient
 
+from objstore.common.recon import fetch_recon
 from objstore.container.sync import replica_share
-from sync_clusters import (EAST, WEST, DroppingRelay, converge, ensure_both, healthy,
+from sync_clusters import (EAST, NODES, WEST, DroppingRelay, converge, ensure_both, healthy,
                            listing_names, primary_dbs, put_many, realms_file, start_west, state,
                            stop_west, unique, wait_for, wait_rows)
 from swift_cleanup import delete_container
@@ -255,6 +257,12 @@ def test_a_post_reaches_the_remote_as_a_post_of_its_own_time_and_a_replay_change
                                            "Content-Type": "image/png"})
     posted = east.head_object(pair, "doc")
     assert posted["x-timestamp"] > before["x-timestamp"]
+    EAST.sync_once()
+    passes = [fetch_recon("127.0.0.1", EAST.port_base + 1 + n * 10, "container_sync", 5)[1]
+              for n in NODES]
+    # the metadata went as a POST: no body sent again
+    assert sum(p["stats"]["posts"] for p in passes) >= 1
+    assert sum(p["stats"]["puts"] for p in passes) == 0
     converge(pair, (EAST,), state(EAST, pair))  # same ETag, the POST's X-Timestamp on both
     after = west.head_object(pair, "doc")
     assert after["x-object-meta-color"] == "blue" and after["content-type"] == "image/png"
