@@ -3,6 +3,10 @@
 A cluster spread over regions pays for every byte that crosses between
 them. A proxy told where it stands keeps its traffic near:
 
+* ``sorting_method = shuffle`` (the default) asks a partition's primaries
+  in a random order, spreading reads; ``timing`` asks first the nodes that
+  answered fastest lately (``NodeTimings``, kept ``timing_expiry``
+  seconds; nodes not heard from lately first).
 * ``sorting_method = affinity`` with ``read_affinity = r1z1=100, r1=200``
   asks a partition's primaries in order of those priorities (lower first;
   a node no rule names comes last), so a GET is served by a local replica
@@ -28,7 +32,9 @@ instead of silently sending traffic across regions.
 from __future__ import annotations
 
 import itertools
+import random
 import re
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Deque, Dict, Iterator, List, Optional, Tuple
@@ -122,6 +128,27 @@ def _handoff_delete_count(value: str) -> Optional[int]:
     return count
 
 
+class NodeTimings:
+    """How long each storage host took lately to answer (connect and
+    response headers), for ``sorting_method = timing``."""
+
+    def __init__(self, expiry: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.expiry = float(expiry)
+        self.clock = clock
+        self._seen: Dict[str, Tuple[float, float]] = {}
+
+    def record(self, node: Node, seconds: float) -> None:
+        self._seen[str(node.get("ip"))] = (seconds, self.clock() + self.expiry)
+
+    def timing(self, node: Node) -> float:
+        """Seconds of the last answer; -1 when none is recent enough."""
+        seen = self._seen.get(str(node.get("ip")))
+        if seen is None or seen[1] < self.clock():
+            return -1.0
+        return seen[0]
+
+
 @dataclass
 class Affinity:
     """A proxy's node preferences, from its [app:proxy-server] section."""
@@ -131,6 +158,8 @@ class Affinity:
     write_node_count: Callable[[int], int] = lambda replicas: 2 * replicas
     #: local handoffs a DELETE also goes to; None = replicas - local primaries
     handoff_delete_count: Optional[int] = None
+    #: shuffle, timing or affinity: how reads order the primaries
+    sorting: str = "shuffle"
 
     @classmethod
     def from_conf(cls, conf: Dict[str, str]) -> "Affinity":
@@ -145,13 +174,19 @@ class Affinity:
             write_node_count=_node_count(conf.get("write_affinity_node_count",
                                                   "2 * replicas")),
             handoff_delete_count=_handoff_delete_count(
-                conf.get("write_affinity_handoff_delete_count", "auto")))
+                conf.get("write_affinity_handoff_delete_count", "auto")),
+            sorting=sorting or "shuffle")
 
-    def read_order(self, primaries: List[Node], handoffs: Iterator[Node]) -> Iterator[Node]:
-        """Primaries by read priority (ring order among equals), then handoffs."""
-        if self.read_priority is None:
-            return itertools.chain(primaries, handoffs)
-        ranked = sorted(primaries, key=self.read_priority)
+    def read_order(self, primaries: List[Node], handoffs: Iterator[Node],
+                   timings: Optional[NodeTimings] = None) -> Iterator[Node]:
+        """Primaries shuffled, then sorted by read priority (``affinity``)
+        or recent answer time (``timing``); then handoffs in ring order."""
+        ranked = list(primaries)
+        random.shuffle(ranked)
+        if self.sorting == "affinity" and self.read_priority is not None:
+            ranked.sort(key=self.read_priority)
+        elif self.sorting == "timing" and timings is not None:
+            ranked.sort(key=timings.timing)
         return itertools.chain(ranked, handoffs)
 
     def write_order(self, primaries: List[Node], ring: Any, part: int) -> Iterator[Node]:

@@ -10,6 +10,7 @@ sees one uninterrupted body.
 from __future__ import annotations
 
 import http.client
+import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -89,6 +90,7 @@ class ObjectGetter:
     # ----------------------------------------------------------- one node
     def _ask(self, node: Node, headers: Dict[str, str]) -> Optional[Source]:
         app = self.app
+        started = time.monotonic()
         try:
             with concurrency.ConnectionTimeout(app.conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], self.part,
@@ -96,6 +98,7 @@ class ObjectGetter:
                                     timeout=app.node_timeout, pooled=True)
             with concurrency.Timeout(app.node_timeout):
                 resp = conn.getresponse()
+                app.node_answered(node, time.monotonic() - started)
         except (Exception, concurrency.Timeout) as err:
             app.error_occurred(node, "%s %s: %s" % (self.method, self.path,
                                                     type(err).__name__))

@@ -23,7 +23,7 @@ from objstore.common.memcached import LocalCache
 from objstore.common.storage_policy import StoragePolicies, load_policies
 from objstore.common.utils import generate_trans_id, split_path
 from objstore.proxy import admin_info
-from objstore.proxy.affinity import Affinity, policy_affinities
+from objstore.proxy.affinity import Affinity, NodeTimings, policy_affinities
 from objstore.proxy.controllers.base import PREAUTHORIZED
 from objstore.proxy.nodes import (ErrorLimiter, Node, NodeIter, node_desc,
                                   parse_request_node_count)
@@ -61,6 +61,7 @@ class Application:
                                     conf.get("disallowed_sections", "").split(",") if s.strip()]
         self.local_cache = LocalCache()
         self.affinity = Affinity.from_conf(conf)
+        self.node_timings = NodeTimings(config_float(conf, "timing_expiry", 300))
         self.policies = policies or load_policies(self.swift_dir)
         self.policy_affinity = policy_affinities(conf, [p.index for p in self.policies])
         constraints.load_constraints(self.swift_dir)
@@ -119,9 +120,15 @@ class Application:
         elif write:
             order = affinity.write_order(primaries, ring, part)
         else:
-            order = affinity.read_order(primaries, ring.get_more_nodes(part))
+            order = affinity.read_order(primaries, ring.get_more_nodes(part),
+                                        self.node_timings)
         return NodeIter(ring, part, self.error_limiter, self.request_node_count(ring),
                         primaries=primaries, order=order)
+
+    def node_answered(self, node: Node, seconds: float) -> None:
+        """A storage node answered a request in ``seconds`` (for
+        ``sorting_method = timing``)."""
+        self.node_timings.record(node, seconds)
 
     def request_node_count(self, ring: Any) -> int:
         return parse_request_node_count(self.request_node_count_value,

@@ -8,6 +8,7 @@ costs at most ``node_timeout`` and then the next node is asked.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -148,6 +149,7 @@ class Controller:
         """One request to one node; ``None`` (and an error counted against
         the node) if it could not answer in time."""
         app = self.app
+        started = time.monotonic()
         try:
             with concurrency.ConnectionTimeout(app.conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], part, method,
@@ -155,6 +157,7 @@ class Controller:
                                     timeout=app.node_timeout, pooled=True)
             with concurrency.Timeout(app.node_timeout):
                 resp = conn.getresponse()
+                app.node_answered(node, time.monotonic() - started)
                 body = resp.read()
             conn.close()
         except (Exception, concurrency.Timeout) as err:

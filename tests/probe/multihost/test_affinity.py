@@ -60,6 +60,20 @@ def test_write_affinity_puts_every_copy_in_the_local_region_until_replication(
     assert _hosts_reached(plain, "PUT") & REGION2
 
 
+def test_a_delete_before_replication_reaches_the_local_handoffs(affinity_proxy, container):
+    # written locally: one region-1 primary and two region-1 handoffs hold it
+    name = next(n for n in ("del-%d" % i for i in range(1000))
+                if sum(mh.host_of(x) in REGION2 for x in mh.primaries(container, n)[1]) == 2)
+    affinity_proxy.put_object(container, name, b"soon gone")
+    holders = {h for h, _d, _p in mh.data_files(container, name)}
+    assert len(mh.data_files(container, name)) == 3 and holders <= REGION1
+    # the region-2 primaries answer 404; the two local handoffs (auto:
+    # replicas minus local primaries) make the quorum of 204s
+    affinity_proxy.delete_object(container, name)
+    assert mh.data_files(container, name) == []
+    assert holders <= _hosts_reached(name, "DELETE")
+
+
 def test_read_affinity_reads_from_the_local_region_while_a_local_replica_is_up(
         affinity_proxy, conn, container):
     # objects whose first primary (in ring order) is in region 2 and that
@@ -76,7 +90,11 @@ def test_read_affinity_reads_from_the_local_region_while_a_local_replica_is_up(
     for name in names:
         assert affinity_proxy.get_object(container, name)[1] == b"r"
         assert _hosts_reached(name, "GET") <= REGION1, name
-    # the plain proxy keeps ring order: each of these GETs crosses to region 2
+    # the plain proxy (sorting_method = shuffle) spreads its GETs over the
+    # replicas: repeated, they reach region 2 too ((2/3)**30 odds otherwise)
     for name in names:
-        conn.get_object(container, name)
+        for _ in range(30):
+            conn.get_object(container, name)
+            if _hosts_reached(name, "GET") & REGION2:
+                break
         assert _hosts_reached(name, "GET") & REGION2, name

@@ -3,7 +3,7 @@
 import pytest
 
 from objstore.proxy.affinity import (UNNAMED_PRIORITY, Affinity, AffinityError,
-                                     parse_read_affinity, parse_write_affinity,
+                                     NodeTimings, parse_read_affinity, parse_write_affinity,
                                      policy_affinities)
 from objstore.proxy.nodes import ErrorLimiter, NodeIter
 
@@ -61,14 +61,43 @@ def test_read_affinity_asks_local_primaries_first_then_remote_then_handoffs():
     aff = Affinity.from_conf({"sorting_method": "affinity", "read_affinity": "r1=100"})
     nodes = NodeIter(ring, 0, ErrorLimiter(), 6, primaries=ring.get_part_nodes(0),
                      order=aff.read_order(ring.get_part_nodes(0), ring.get_more_nodes(0)))
-    assert _ids(nodes) == [1, 2, 0, 3, 4, 5]
+    got = _ids(nodes)
+    # the two local ones in either order (shuffled, as Swift does)
+    assert set(got[:2]) == {1, 2} and got[2:] == [0, 3, 4, 5]
 
 
-def test_read_affinity_without_sorting_method_affinity_keeps_the_ring_order():
+@pytest.mark.parametrize("conf", [{}, {"sorting_method": "shuffle", "read_affinity": "r1=100"},
+                                  {"read_affinity": "r1=100"}])
+def test_shuffle_the_default_asks_primaries_in_random_orders_then_handoffs(conf):
     ring = TwoRegionRing()
-    aff = Affinity.from_conf({"read_affinity": "r1=100"})
-    order = aff.read_order(ring.get_part_nodes(0), ring.get_more_nodes(0))
-    assert _ids(order) == [0, 1, 2, 3, 4, 5, 6]
+    aff = Affinity.from_conf(conf)
+    orders = set()
+    for _ in range(60):
+        order = _ids(aff.read_order(ring.get_part_nodes(0), ring.get_more_nodes(0)))
+        assert sorted(order[:3]) == [0, 1, 2] and order[3:] == [3, 4, 5, 6]
+        orders.add(tuple(order[:3]))
+    assert len(orders) > 1
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_timing_asks_unheard_nodes_first_then_the_fastest_until_the_timings_expire():
+    ring = TwoRegionRing()
+    clock = Clock()
+    timings = NodeTimings(expiry=300, clock=clock)
+    timings.record(ring.primaries[0], 0.5)
+    timings.record(ring.primaries[2], 0.01)
+    aff = Affinity.from_conf({"sorting_method": "timing"})
+    order = aff.read_order(ring.get_part_nodes(0), ring.get_more_nodes(0), timings)
+    assert _ids(order) == [1, 2, 0, 3, 4, 5, 6]
+    clock.now += 301
+    assert timings.timing(ring.primaries[0]) == -1.0
 
 
 def test_write_affinity_writes_to_local_primaries_and_local_handoffs_first():
