@@ -27,7 +27,7 @@ from urllib.parse import quote
 from webob import Request, Response
 
 from objstore.common import constraints
-from objstore.common.reserved import ALLOW_HEADER
+from objstore.common.reserved import ALLOW_HEADER, reserved_name
 from objstore.common.subrequest import (IterReader, close_response, stored_metadata,
                                         sub_request)
 from objstore.common.timestamp import Timestamp
@@ -45,6 +45,14 @@ DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1"
 LISTING_PAGE = 1000
 
 WsgiApp = Callable[..., Any]
+
+
+def reserved_versions_container(container: str) -> str:
+    """Where ``object_versioning`` keeps the versions of a container first
+    versioned since reserved names: ``\\x00versions\\x00<container>``, which
+    no client can create, read, list or delete (``common/reserved.py``);
+    s3api reads it for the buckets it versions that way."""
+    return reserved_name("versions", container)
 
 
 def archive_prefix(obj: str) -> str:

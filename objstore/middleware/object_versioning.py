@@ -46,7 +46,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from webob import Request, Response
 
-from objstore.common import concurrency, constraints, registry
+from objstore.common import concurrency, constraints, object_lock, registry
 from objstore.common.http import listing
 from objstore.common.http.paths import split_swift_path
 from objstore.common.config import config_true_value
@@ -54,8 +54,8 @@ from objstore.common.http.errors import PLAIN, swift_error
 from objstore.common.info import clear_info_cache, get_container_info
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
-from objstore.common.reserved import reserved_name
-from objstore.common.versions import BYPASS_ENV, VersionsClient, authorize
+from objstore.common.versions import (BYPASS_ENV, VersionsClient, authorize,
+                                      reserved_versions_container)
 from objstore.common.versions_listing import (  # noqa: F401 (names of this API)
     DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, VersionsListing, invert, split_version_name,
     uninvert, version_name)
@@ -78,13 +78,10 @@ ID_HEADS = 8
 _ID_KEY = "_objstore_version_id"
 
 
-def versions_container(container: str) -> str:
-    """Where a container first versioned now keeps its versions: a
-    reserved name (``\\x00versions\\x00<container>``) that no client can
-    create, read, list or delete. Containers versioned before reserved
-    names were used keep their ``.versions-<container>`` (the name is kept
-    in their sysmeta)."""
-    return reserved_name("versions", container)
+#: where a container first versioned now keeps its versions (containers
+#: versioned before reserved names were used keep their
+#: ``.versions-<container>``, named in their sysmeta)
+versions_container = reserved_versions_container
 
 
 def valid_version_id(value: str) -> bool:
@@ -443,6 +440,10 @@ class ObjectVersioning:
                               (location, version_name(obj, version_id)), written.internal)
             close_response(resp)
             if 200 <= resp.status_int < 300:
+                # the current version, lock included, is kept now: a lock on
+                # it no longer stops replacing or deleting it at its name
+                env["HTTP_" + object_lock.BYPASS.upper().replace("-", "_")] = \
+                    object_lock.BYPASS_ARCHIVED
                 return None
             if resp.status_int != 404:
                 return resp

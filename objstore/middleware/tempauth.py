@@ -30,7 +30,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from webob import Request, Response
 
-from objstore.common import logs, registry
+from objstore.common import logs, registry, reserved
 from objstore.common.config import ConfigError, config_int, config_true_value
 from objstore.common.http import errors
 from objstore.common.http.wsgi_str import InvalidName, decode_name, wsgi_to_str
@@ -157,7 +157,7 @@ class TempAuth:
             # ACLs may still let it in -- but no ACL can name a container
             # or object that is not valid UTF-8: 401 before the proxy's 412,
             # as Swift answers.
-            if _names_invalid_below_account(path):
+            if _names_invalid_below_account(path, reserved.allowed(Request(env).headers)):
                 return self._unauthorized(Request(env))(env, start_response)
             env["swift.authorize"] = self.authorize
             env["swift.clean_acl"] = clean_acl
@@ -469,9 +469,11 @@ class TempAuth:
                                                 % realm.replace('"', "")})
 
 
-def _names_invalid_below_account(path: str) -> bool:
+def _names_invalid_below_account(path: str, allow_reserved: bool = False) -> bool:
     """Whether a valid account is followed by a container or object name
-    that is not valid UTF-8 (or holds NUL)."""
+    that is not valid UTF-8 (or holds NUL; a reserved name is valid in a
+    middleware's subrequest that allows them, ``common/reserved.py``: the
+    header never comes from a client, gatekeeper strips it)."""
     try:
         _version, account, rest = split_path(path, 1, 3, True)
     except ValueError:
@@ -481,7 +483,7 @@ def _names_invalid_below_account(path: str) -> bool:
     except InvalidName:
         return False
     try:
-        decode_name(rest or "")
+        decode_name(rest or "", allow_reserved)
     except InvalidName:
         return True
     return False

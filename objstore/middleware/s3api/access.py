@@ -31,7 +31,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from objstore.common import object_lock
 from objstore.common.info import get_container_info
 from objstore.common.subrequest import close_response, sub_request
-from objstore.common.versions import archive_prefix
+from objstore.common.versions import archive_prefix, reserved_versions_container
+from objstore.common.versions_listing import SEPARATOR as VERSIONS_SEPARATOR
 from objstore.middleware.s3api import acl, public_access, tagging
 from objstore.middleware.s3api import xml as s3xml
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, TRUSTED_ENV, VERSIONS_SUFFIX,
@@ -387,19 +388,23 @@ class Gate:
         keys = (key,) + self.extra_keys if key is not None else ()
         prefixes = tuple(k + "/" for k in keys)
         archives = tuple(archive_prefix(k) for k in keys)
+        kept = tuple(k + VERSIONS_SEPARATOR for k in keys)
+        reserved = reserved_versions_container(bucket)
+        hidden = (bucket + SEGMENTS_SUFFIX, bucket + VERSIONS_SUFFIX, reserved)
 
         def grant(container: str, obj: Optional[str]) -> bool:
             if obj is None:
-                return container in (bucket, bucket + SEGMENTS_SUFFIX,
-                                     bucket + VERSIONS_SUFFIX)
+                return container == bucket or container in hidden
             if bucket_level:
-                return container in (bucket + SEGMENTS_SUFFIX, bucket + VERSIONS_SUFFIX)
+                return container in hidden
             if container == bucket:
                 return obj in keys
             if container == bucket + SEGMENTS_SUFFIX:
                 return obj.startswith(prefixes)
             if container == bucket + VERSIONS_SUFFIX:
                 return obj.startswith(archives)
+            if container == reserved:
+                return obj.startswith(kept)
             return False
 
         swift = self.ctx.swift

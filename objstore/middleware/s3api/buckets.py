@@ -122,7 +122,8 @@ def create_bucket(ctx: S3Context) -> Response:
 def delete_bucket(ctx: S3Context) -> Response:
     """DeleteBucket: ``BucketNotEmpty`` while objects remain."""
     check_bucket(ctx)
-    versions = ctx.bucket + VERSIONS_SUFFIX
+    from objstore.middleware.s3api import versioning
+    versions = versioning.history_container(ctx)
     if any("name" in e for e in list_page(ctx, versions, limit=1)):
         raise S3Error("BucketNotEmpty", "The bucket still holds object versions or delete "
                       "markers; delete them by version id first.", BucketName=ctx.bucket)

@@ -94,7 +94,7 @@ def guard_containers(ctx: S3Context) -> None:
     """Mark the bucket's versions and segments containers (where locked
     versions and their parts live) for the proxy's lock guard
     (``proxy/lock_guard.py``); one not made yet is marked when it is."""
-    for container in (versioning.versions_container(ctx.bucket),
+    for container in (versioning.history_container(ctx),
                       ctx.bucket + SEGMENTS_SUFFIX):
         ctx.swift.request("POST", container, headers={ol.CONTAINER_GUARD: "on"}).close()
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from objstore.common.http import ranges
+# object_versioning's listed version id (shown by a version read from its versions container)
+from objstore.common.http.listing import VERSION_ID_PARAM
 from objstore.middleware.s3api.errors import S3Error
 
 MANIFEST_SYSMETA = "x-object-sysmeta-s3api-manifest"
@@ -66,14 +68,14 @@ def content_type_with(content_type: str, etag: str, size: int) -> str:
 def split_content_type(content_type: str) -> Tuple[str, Optional[str]]:
     """``(user content type, s3 etag or None)`` with our parameters removed."""
     if ETAG_PARAM not in content_type and SIZE_PARAM not in content_type \
-            and VERSION_PARAM not in content_type:
+            and VERSION_PARAM not in content_type and VERSION_ID_PARAM not in content_type:
         return content_type, None
     kept, etag = [], None
     for part in content_type.split(";"):
         name, sep, value = part.strip().partition("=")
         if sep and name == ETAG_PARAM:
             etag = value
-        elif sep and name in (SIZE_PARAM, VERSION_PARAM):
+        elif sep and name in (SIZE_PARAM, VERSION_PARAM, VERSION_ID_PARAM):
             continue
         else:
             kept.append(part)

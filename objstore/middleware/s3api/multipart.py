@@ -30,7 +30,7 @@ from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
     iter_parts, list_parts, list_uploads, marker_name, new_upload_id, part_name,
     read_marker, segments_container, upload_id_of)
-from objstore.middleware.s3api.version_listing import version_param
+from objstore.middleware.s3api.version_listing import stored_version_id
 from objstore.middleware.s3api.xml import complete_body_limit, parse, render, text_of
 
 UPLOAD_SYSMETA = "X-Object-Sysmeta-S3api-Upload"
@@ -297,7 +297,7 @@ def _completed(ctx: S3Context, upload_id: str) -> Optional[Response]:
         if value and kind:
             nodes = [("Checksum" + algorithm, value), ("ChecksumType", kind)]
     return _complete_result(ctx, head.header(manifest.ETAG_SYSMETA) or "",
-                            version_param(head.header("content-type") or ""), nodes,
+                            stored_version_id(head.headers), nodes,
                             head.headers)
 
 

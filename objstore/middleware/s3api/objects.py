@@ -94,7 +94,7 @@ def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
     tags = resp.header(TAGGING_SYSMETA)
     if tags:
         out["x-amz-tagging-count"] = str(len([t for t in tags.split("&") if t]))
-    vid = version_listing.version_param(resp.header("content-type") or "")
+    vid = version_listing.stored_version_id(resp.headers)
     if vid:
         out["x-amz-version-id"] = vid
     out.update(locking.response_headers(resp.headers))

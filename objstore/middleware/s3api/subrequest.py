@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
+from webob import Request
+
 from objstore.common import constraints
 from objstore.common.http.wsgi_str import str_to_wsgi
+from objstore.common.info import get_container_info
+from objstore.common.reserved import ALLOW_HEADER, RESERVED, is_reserved
 from objstore.middleware.s3api.auth import AUTH_DETAILS_KEY, AuthState
 from objstore.middleware.s3api.errors import S3Error
 
@@ -27,6 +31,10 @@ _INHERITED = ("wsgi.version", "wsgi.errors", "wsgi.multithread", "wsgi.multiproc
               "SERVER_PROTOCOL", "REMOTE_ADDR", "HTTP_HOST", "swift.cache",
               "swift.trans_id", "HTTP_X_TRANS_ID_EXTRA", "eventlet.posthooks")
 _IDENTITY = ("REMOTE_USER", "swift.authorize", "swift.clean_acl", "reseller_request")
+
+
+def _allow(_req: Any) -> None:
+    return None
 
 
 @dataclass
@@ -102,6 +110,8 @@ class Swift:
                 account: Optional[str] = None) -> SwiftResponse:
         """One subrequest; ``body`` is bytes or a file-like with ``read``;
         ``account`` addresses another account than the caller's."""
+        if container is not None and is_reserved(container) and self.account is None:
+            self.authenticate()  # a kept version is judged by its bucket's ACLs
         env: Dict[str, Any] = {k: self.client_env[k] for k in _INHERITED
                                if k in self.client_env}
         # Names are text in s3api; WSGI wants the UTF-8 bytes as latin-1.
@@ -142,6 +152,10 @@ class Swift:
                 env.update(self.grant_env)
         if extra_env:
             env.update(extra_env)  # after the identity: it may bypass authorization
+        if container is not None and is_reserved(container):
+            denied = self._authorize_kept(env, container)
+            if denied is not None:
+                return denied
         captured: Dict[str, Any] = {}
 
         def start_response(status: str, response_headers: List[Tuple[str, str]],
@@ -160,6 +174,30 @@ class Swift:
         if first:
             self._learn_identity(env, resp)
         return resp
+
+    def _authorize_kept(self, env: Dict[str, Any], container: str
+                        ) -> Optional[SwiftResponse]:
+        """A subrequest to a bucket's reserved versions container (never a
+        client's name: a bucket name cannot start with NUL) is the caller's
+        request on the bucket, as ``object_versioning`` judges its own: the
+        bucket's read ACL (GET/HEAD) or write ACL decide, then it goes
+        pre-authorized. ``None`` to send it, else the refusal.
+        ``X-Backend-Allow-Reserved-Names`` lets it name the container;
+        gatekeeper strips that header from clients."""
+        env["HTTP_" + ALLOW_HEADER.upper().replace("-", "_")] = "true"
+        check = env.get("swift.authorize")
+        if env.get("swift.authorize_override") or check is None:
+            return None
+        bucket = container.split(RESERVED)[-1]
+        info = get_container_info(env, self.app, self.account or "", bucket)
+        req = Request(dict(env, PATH_INFO=str_to_wsgi(self.path(bucket))))
+        req.acl = info.get("read_acl" if env["REQUEST_METHOD"] in ("GET", "HEAD")
+                           else "write_acl")
+        denied = check(req)
+        if denied is not None:
+            return SwiftResponse(denied.status_int, {}, iter([b""]))
+        env.update({"swift.authorize_override": True, "swift.authorize": _allow})
+        return None
 
     def _learn_identity(self, env: Dict[str, Any], resp: SwiftResponse) -> None:
         """Read the account the auth middleware put into the path."""

@@ -46,6 +46,16 @@ def version_param(content_type: str) -> Optional[str]:
     return None
 
 
+def stored_version_id(headers: Dict[str, str]) -> Optional[str]:
+    """The version id an object answer (lower-case ``headers``) carries:
+    its ``s3_vid`` parameter (a bucket versioned with ``+versions``), or
+    ``object_versioning``'s id (shown, or its sysmeta on a bypassing read);
+    ``None`` for a ``null`` version."""
+    vid = version_param(headers.get("content-type") or "") or \
+        headers.get("x-object-sysmeta-versions-id") or headers.get("x-object-version-id")
+    return vid if vid and vid != NULL_VERSION else None
+
+
 def is_marker(content_type: str) -> bool:
     return content_type.split(";", 1)[0].strip() == "application/x-deleted"
 

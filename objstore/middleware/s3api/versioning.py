@@ -34,6 +34,7 @@ from objstore.common.timestamp import Timestamp
 from objstore.common.versions import (BYPASS_ENV, DELETE_MARKER_TYPE, RAW_ENV, archive_name,
                                       archive_prefix)
 from objstore.middleware.s3api import version_listing as vl
+from objstore.middleware.s3api import versions_ov as ov
 from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA, VERSION_PARAM
@@ -46,7 +47,33 @@ ENABLED, SUSPENDED = "Enabled", "Suspended"
 
 
 def versions_container(bucket: str) -> str:
+    """The ``+versions`` archive of a bucket versioned before the move."""
     return bucket + VERSIONS_SUFFIX
+
+
+def uses_object_versioning(ctx: S3Context, bucket: Optional[str] = None) -> bool:
+    """Whether ``bucket`` (the request's by default) is (or would be)
+    versioned with ``object_versioning`` (``versions_ov.py``): it shows
+    ``X-Versions-Enabled``, or has never been versioned. A bucket with an S3
+    status and no ``X-Versions-Enabled`` keeps its ``+versions`` archive for
+    good (read as before, no migration)."""
+    bucket = bucket or ctx.bucket
+    cache = "versioning_ov:" + bucket
+    if cache not in ctx.extra:
+        _note_layout(ctx, bucket, ctx.container_head(bucket))
+    return bool(ctx.extra[cache])
+
+
+def _note_layout(ctx: S3Context, bucket: str, head: Any) -> None:
+    ctx.extra["versioning_ov:" + bucket] = head.header(ov.CLIENT_HEADER.lower()) is not None \
+        or not head.header(STATUS_SYSMETA.lower())
+
+
+def history_container(ctx: S3Context) -> str:
+    """Where the bucket keeps its older versions, whichever the layout."""
+    if uses_object_versioning(ctx):
+        return ov.versions_container(ctx.bucket)
+    return versions_container(ctx.bucket)
 
 
 def bucket_status(ctx: S3Context) -> Optional[str]:
@@ -57,6 +84,7 @@ def bucket_status(ctx: S3Context) -> Optional[str]:
     head = ctx.container_head()
     status = head.header(STATUS_SYSMETA.lower()) or ""
     ctx.extra["versioning"] = status
+    _note_layout(ctx, ctx.bucket, head)
     ctx.extra["has_manifests"] = bool(head.header(BUCKET_MANIFESTS_SYSMETA.lower()))
     return status or None
 
@@ -66,6 +94,15 @@ def set_status(ctx: S3Context, status: str) -> None:
     what was archived and makes new writes ``null`` versions."""
     previous = bucket_status(ctx)
     headers = {STATUS_SYSMETA: status}
+    if uses_object_versioning(ctx):
+        if previous is None and status == SUSPENDED:
+            # the versions container exists from the first status on, so a
+            # suspended bucket's null delete marker has somewhere to go
+            _post_status(ctx, {ov.CLIENT_HEADER: "true"})
+        headers[ov.CLIENT_HEADER] = "true" if status == ENABLED else "false"
+        _post_status(ctx, headers)
+        ctx.extra["versioning"] = status
+        return
     if status == ENABLED:
         resp = ctx.swift.request("PUT", versions_container(ctx.bucket))
         resp.close()
@@ -77,6 +114,12 @@ def set_status(ctx: S3Context, status: str) -> None:
     resp.close()
     ctx.raise_for(resp, "NoSuchBucket")
     ctx.extra["versioning"] = status
+
+
+def _post_status(ctx: S3Context, headers: Dict[str, str]) -> None:
+    resp = ctx.swift.request("POST", ctx.bucket, headers=headers)
+    resp.close()
+    ctx.raise_for(resp, "NoSuchBucket")
 
 
 def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
@@ -94,6 +137,8 @@ def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
     status = bucket_status(ctx)
     if status is None:
         return None, {}
+    if uses_object_versioning(ctx):
+        return ov.prepare_write(ctx, key, headers, status == ENABLED)
     if status == ENABLED:
         vid = Timestamp.now().internal
         headers["Content-Type"] = "%s;%s=%s" % (
@@ -130,7 +175,10 @@ def read_version_id(ctx: S3Context) -> Optional[str]:
 def finish_write(ctx: S3Context, key: str) -> None:
     """After a successful suspended-mode write: drop the archived ``null`` version."""
     if ctx.extra.pop("drop_archived_null", None) == key:
-        _drop_archived_null(ctx, key)
+        if uses_object_versioning(ctx):
+            ov.drop_archived_null(ctx, key)
+        else:
+            _drop_archived_null(ctx, key)
 
 
 def _drop_archived_null(ctx: S3Context, key: str) -> None:
@@ -152,6 +200,8 @@ def key_versions(ctx: S3Context, key: str, bucket: Optional[str] = None,
 
 def current_id(ctx: S3Context, key: str, bucket: Optional[str] = None) -> Optional[str]:
     """The current version's id, or ``None`` when the key has no current object."""
+    if uses_object_versioning(ctx, bucket):
+        return ov.current_id(ctx, key, bucket)
     head = ctx.swift.request("HEAD", bucket or ctx.bucket, key)
     head.close()
     if head.status == 404:
@@ -193,6 +243,8 @@ def locate(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
     ``NoSuchVersion`` when there is none; a delete marker is
     ``MethodNotAllowed`` (405) with ``x-amz-delete-marker: true``, as S3 answers.
     """
+    if uses_object_versioning(ctx, bucket):
+        return ov.locate(ctx, key, vid, bucket)
     bucket = bucket or ctx.bucket
     if current_id(ctx, key, bucket) == vid:
         return bucket, key
@@ -213,6 +265,8 @@ def delete_marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
     when the key's latest version is a delete marker, else nothing."""
     if bucket_status(ctx) is None:
         return {}
+    if uses_object_versioning(ctx):
+        return ov.marker_headers(ctx, key)
     row = next(key_versions(ctx, key, page=1), None)
     if row is None or not vl.is_marker(row.get("content_type", "")):
         return {}
@@ -302,6 +356,10 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
     archived by ``versioned_writes``). With ``vid``: that version goes for
     good, and the one below surfaces if it was the latest.
     """
+    from objstore.middleware.s3api.locking import bypass_headers, refused
+    if uses_object_versioning(ctx):
+        return ov.delete(ctx, key, vid, bucket_status(ctx) == SUSPENDED,
+                         bypass_headers(ctx) if vid is not None else {})
     out = Response(status=204)
     if vid is None:
         if bucket_status(ctx) == SUSPENDED:
@@ -321,7 +379,6 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
         out.headers["x-amz-version-id"] = marker
         return out
     out.headers["x-amz-version-id"] = vid
-    from objstore.middleware.s3api.locking import bypass_headers, refused
     lock = bypass_headers(ctx)  # a locked version answers 403 (common/object_lock.py)
     if current_id(ctx, key) == vid:
         resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS, headers=lock)
@@ -351,6 +408,8 @@ def list_versions(ctx: S3Context, params: Any, query: Dict[str, str]) -> bytes:
     ctx.container_head()
     rows: List[vl.Row] = []
     truncated = False
+    if uses_object_versioning(ctx):
+        walk = ov.walk
     for row in walk(ctx, params, query.get("key-marker", ""),
                     query.get("version-id-marker", "")):
         if len(rows) == params.max_keys:

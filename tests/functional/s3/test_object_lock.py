@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import time
+import urllib.parse
 import uuid
 
 import botocore
@@ -146,8 +147,8 @@ def test_governance_blocks_deletion_unless_an_allowed_caller_bypasses(s3, member
         "test:tester", "testing", retries=0)
     conn.post_container(locked, {"X-Container-Write": "test:tester3",
                                  "X-Container-Read": "test:tester3"})
-    conn.post_container(locked + "+versions", {"X-Container-Write": "test:tester3",
-                                               "X-Container-Read": "test:tester3"})
+    # (the bucket's ACLs decide for its versions too: they live in a
+    # reserved container, judged as the bucket)
     assert code_of(lambda: member.delete_object(Bucket=locked, Key="g", VersionId=vid,
                                                 BypassGovernanceRetention=True)) == \
         ("AccessDenied", 403)
@@ -268,24 +269,34 @@ def _run_expirers():
 def test_the_lock_holds_through_the_swift_api_and_the_expirer(s3, locked, conn):
     vid = s3.put_object(Bucket=locked, Key="sw", Body=b"kept", ObjectLockMode="GOVERNANCE",
                         ObjectLockRetainUntilDate=_soon(3600))["VersionId"]
-    # The archived copy once a new version is on top.
+    # The kept copy once a new version is on top: object_versioning keeps it
+    # in a reserved container no client can name, addressed by version id.
     s3.put_object(Bucket=locked, Key="sw", Body=b"newer")
-    archive = locked + "+versions"
-    names = [o["name"] for o in conn.get_container(archive)[1]]
-    assert len(names) == 1
-    # The bypass is a backend header: a client's is stripped.
-    for call in (lambda: conn.delete_object(archive, names[0]),
-                 lambda: conn.delete_object(archive, names[0], headers={
-                     "X-Backend-Lock-Bypass": "archived"}),
-                 lambda: conn.put_object(archive, names[0], b"overwritten")):
+    kept = [v for v in conn.get_container(locked, query_string="versions&format=json")[1]
+            if v["name"] == "sw" and not v["is_latest"]]
+    assert len(kept) == 1
+    swift_vid = kept[0]["version_id"]
+    assert swift_vid == vid
+    reserved = "\x00versions\x00" + locked
+    # The bypass is a backend header: a client's is stripped; the versions
+    # container cannot be named at all.
+    for call, status in (
+            (lambda: conn.delete_object(locked, "sw", query_string="version-id=" + vid), 403),
+            (lambda: conn.delete_object(locked, "sw", query_string="version-id=" + vid,
+                                        headers={"X-Backend-Lock-Bypass": "archived"}), 403),
+            (lambda: conn.delete_object(reserved, "sw"), 412)):
         with pytest.raises(swiftclient.ClientException) as err:
             call()
-        assert err.value.http_status == 403
-    # A POST keeps the lock; the X-Delete-At it sets must not remove the object.
-    conn.post_object(archive, names[0], {"X-Delete-At": str(int(time.time()) + 1)})
+        assert err.value.http_status == status
+    assert conn.get_object(locked, "sw", query_string="version-id=" + vid)[1] == b"kept"
+    # A POST keeps the lock; the X-Delete-At it sets must not remove a
+    # locked current version.
+    s3.put_object(Bucket=locked, Key="sw2", Body=b"kept2", ObjectLockMode="GOVERNANCE",
+                  ObjectLockRetainUntilDate=_soon(3600))
+    conn.post_object(locked, "sw2", {"X-Delete-At": str(int(time.time()) + 1)})
     time.sleep(2)
     _run_expirers()
-    assert conn.get_object(archive, names[0])[1] == b"kept"
+    assert conn.get_object(locked, "sw2")[1] == b"kept2"
     assert s3.get_object(Bucket=locked, Key="sw", VersionId=vid)["Body"].read() == b"kept"
     assert s3.head_object(Bucket=locked, Key="sw", VersionId=vid)["ObjectLockMode"] == \
         "GOVERNANCE"
@@ -427,7 +438,8 @@ def _container_server(method, container, headers=None):
     answers = []
     for node in nodes:
         conn = http.client.HTTPConnection(node["ip"], node["port"], timeout=10)
-        conn.request(method, "/%s/%d/%s/%s" % (node["device"], part, ACCOUNT, container),
+        conn.request(method, "/%s/%d/%s/%s" % (node["device"], part, ACCOUNT,
+                                                urllib.parse.quote(container)),
                      headers=headers or {})
         resp = conn.getresponse()
         resp.read()
@@ -442,7 +454,7 @@ def test_a_lock_enabled_bucket_without_the_guard_mark_gets_it_on_its_next_write(
     configuration marks the bucket and its versions and segments containers."""
     from objstore.common import object_lock
     upload = s3.create_multipart_upload(Bucket=locked, Key="mp")  # makes +segments
-    containers = (locked, locked + "+versions", locked + "+segments")
+    containers = (locked, "\x00versions\x00" + locked, locked + "+segments")
     for container in containers:
         # As a bucket from before has it: no mark.
         assert [status for status, _h in _container_server("POST", container, {
