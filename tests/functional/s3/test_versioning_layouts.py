@@ -13,6 +13,7 @@ import uuid
 import pytest
 import swiftclient
 
+from tests.functional.s3.test_bucket_policy import member  # noqa: F401
 from tests.functional.s3.test_s3_clients import client, code_of
 from tests.functional.s3.test_versioning import _empty
 
@@ -125,3 +126,22 @@ def test_a_bucket_versioned_before_keeps_its_archive(s3, conn, bucket):
     s3.delete_object(Bucket=bucket, Key="k", VersionId=marker)
     got = s3.get_object(Bucket=bucket, Key="k")
     assert (got["Body"].read(), got["VersionId"]) == (b"two", ids[1])
+
+
+def test_kept_versions_are_judged_by_the_bucket_acls(s3, conn, bucket, member):
+    """The reserved versions container has no ACL of its own: a caller the
+    bucket lets read reads kept versions, only one it lets write deletes
+    them."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    old = s3.put_object(Bucket=bucket, Key="k", Body=b"old")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"new")
+    assert code_of(lambda: member.get_object(Bucket=bucket, Key="k", VersionId=old))[1] == 403
+    conn.post_container(bucket, {"X-Container-Read": "test:tester3"})
+    assert member.get_object(Bucket=bucket, Key="k", VersionId=old)["Body"].read() == b"old"
+    assert code_of(lambda: member.delete_object(Bucket=bucket, Key="k", VersionId=old)) == \
+        ("AccessDenied", 403)
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId=old)["Body"].read() == b"old"
+    conn.post_container(bucket, {"X-Container-Write": "test:tester3"})
+    member.delete_object(Bucket=bucket, Key="k", VersionId=old)
+    assert code_of(lambda: s3.get_object(Bucket=bucket, Key="k", VersionId=old)) == \
+        ("NoSuchVersion", 404)

@@ -467,3 +467,22 @@ def test_anonymous_users_are_not_granted_anything_by_account_acls(acct):
     owner = token_for(acct, "test:tester", "testing")
     _set_account_acl(acct, owner, '{"read-only": ["test", "*"]}')
     assert call(acct, "/v1/AUTH_test/c/o").status_int == 401
+
+
+def test_a_reserved_name_passes_the_anonymous_path_check_only_for_a_middleware(auth):
+    """A reserved container (NUL first, common/reserved.py) in an anonymous
+    request is not a bad name when a middleware's subrequest allows reserved
+    names (s3api's, for a bucket's versions container; the ACLs decide
+    then); without the header it is 401 like any name holding NUL."""
+    path = "/v1/AUTH_test/%00versions%00bucket/obj"
+    refused = Request.blank(path).get_response(auth)
+    assert refused.status_int == 401
+    allowed = Request.blank(path, headers={"X-Backend-Allow-Reserved-Names": "true",
+                                           "Referer": "http://x"},
+                            environ={"test.acl": ".r:*"}).get_response(auth)
+    assert allowed.status_int == 200
+    # NUL inside a name is refused even so
+    inner = Request.blank("/v1/AUTH_test/bu%00cket/obj",
+                          headers={"X-Backend-Allow-Reserved-Names": "true"},
+                          environ={"test.acl": ".r:*"}).get_response(auth)
+    assert inner.status_int == 401
