@@ -36,10 +36,12 @@ class InternalClient:
 
     def request(self, method: str, path: str, headers: Optional[Mapping[str, str]] = None,
                 body: Any = b"", content_length: Optional[int] = None,
-                raw: bool = False, query: str = "") -> Response:
+                raw: bool = False, query: str = "",
+                extra_env: Optional[Mapping[str, Any]] = None) -> Response:
         """``method path`` (a ``/v1/...`` path as text); the answer's body is
         not read: iterate ``app_iter`` or call ``close``."""
         env: Dict[str, Any] = {"REQUEST_METHOD": method, "swift.source": SOURCE}
+        env.update(extra_env or {})
         req = Request.blank(quote(path) + ("?" + query if query else ""), environ=env,
                             headers=dict(headers or {}))
         if isinstance(body, bytes):

@@ -15,10 +15,11 @@ and for each object the bucket's enabled rules match:
   initiation): the upload's parts and marker are deleted, as
   AbortMultipartUpload does; walked after the bucket's objects.
 
-A bucket that is gone leaves the index. In a bucket that keeps versions
-Expiration is not applied yet (a DELETE from here would bypass the
-versioning middlewares: the current version would be lost, not hidden
-behind a delete marker); transitions and upload aborts are.
+A bucket that is gone leaves the index. In a bucket that keeps versions the
+object walk only transitions (a DELETE from here would bypass the
+versioning middlewares and lose the current version); expirations there
+are the versions walk's (``lifecycle_versions.py``, S3 requests), after
+the uploads.
 """
 
 from __future__ import annotations
@@ -37,10 +38,13 @@ from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
 from objstore.common.tiering.queue import NOT_MOVABLE, TierQueue
 from objstore.common.utils import close_if_possible
 from objstore.tiering.client import InternalClient
+from objstore.tiering.lifecycle_versions import VersionsWalk
 
 MARK = "lifecycle"
 #: where the walk of the current bucket's multipart uploads stands
 UPLOADS_MARK = "lifecycle-uploads"
+#: where the versions walk of the current bucket stands ("\n<key>")
+VERSIONS_MARK = "lifecycle-versions"
 #: the object marker of a bucket whose keys are all walked but not its uploads
 AFTER_ALL_KEYS = "\U0010ffff"
 #: s3api's multipart layout (middleware/s3api/uploads.py): in
@@ -61,8 +65,10 @@ PAGE = 1000
 class LifecyclePass:
     def __init__(self, client: InternalClient, db: TierQueue, tiering: TieringConfig,
                  logger: logging.Logger, index_account: str = ".s3_bucket_index",
-                 max_objects: int = 10000) -> None:
+                 max_objects: int = 10000, versions: Optional[VersionsWalk] = None) -> None:
         self.client, self.db, self.tiering, self.logger = client, db, tiering, logger
+        #: the S3 walk of buckets that keep versions (None: they are not expired)
+        self.versions = versions
         self.index_account = index_account
         self.max_objects = max_objects
 
@@ -109,6 +115,7 @@ class LifecyclePass:
         if head.status_int == 404 or not rules:
             self._drop(name)
             self.db.set_mark(UPLOADS_MARK, "")
+            self.db.set_mark(VERSIONS_MARK, "")
             return True, "", 0
         versioned = any(head.headers.get(h) for h in VERSIONING_HEADERS)
         used = 0
@@ -124,9 +131,19 @@ class LifecyclePass:
                             versioned)
         else:
             return False, marker, used
-        if any(r.abort_multipart_days is not None for r in rules):
+        if any(r.abort_multipart_days is not None for r in rules) and \
+                not self.db.mark(VERSIONS_MARK):
             done, spent = self._uploads(container + SEGMENTS_SUFFIX, rules, budget - used,
                                         now, stats)
+            if not done:
+                return False, AFTER_ALL_KEYS, used + spent
+            used += spent
+        if versioned and self.versions is not None:
+            done, last, spent = self.versions.run(
+                account, bucket, rules, self.db.mark(VERSIONS_MARK).lstrip("\n"),
+                max(budget - used, 1), now, stats)
+            # "\n" first: the walk has begun (uploads are done) even before a key
+            self.db.set_mark(VERSIONS_MARK, "" if done else "\n" + last)
             if not done:
                 return False, AFTER_ALL_KEYS, used + spent
             used += spent
@@ -195,9 +212,10 @@ class LifecyclePass:
                 transition = (due, rule.id)
         if expire and versioned:
             # A DELETE here would bypass the versioning middlewares and lose
-            # the current version instead of leaving a delete marker: not
-            # applied until the pass writes markers (docs/tiering.md).
-            stats["expiration_skipped"] = stats.get("expiration_skipped", 0) + 1
+            # the current version: the versions walk writes the delete
+            # marker through S3 (without it, nothing is expired).
+            if self.versions is None:
+                stats["expiration_skipped"] = stats.get("expiration_skipped", 0) + 1
             return
         if expire:
             self._expire(path, stats)

@@ -42,12 +42,13 @@ from objstore.common.tiering.queue import (ABANDONED, DONE, FAILED, NOT_MOVABLE,
                                            PINNING_REASONS, Move, TierQueue)
 from objstore.tiering.client import InternalClient
 from objstore.tiering.lifecycle import LifecyclePass
+from objstore.tiering.lifecycle_versions import VersionsWalk
 from objstore.tiering.mover import MoveError, Mover
 from objstore.tiering.sweep import OrphanSweep
 
 STAT_KEYS = ("collected", "decided", "queued", "moved", "abandoned", "failed", "retried",
-             "expired", "expiration_skipped", "aborted_uploads", "transitioned",
-             "orphans")
+             "expired", "expiration_skipped", "expired_markers", "noncurrent_expired",
+             "aborted_uploads", "transitioned", "orphans")
 RECENT_MOVES = 20
 
 
@@ -83,10 +84,14 @@ class Tierer(Daemon):
                            pause_seconds=config_float(conf, "pause_seconds", 0.0))
         self.owner = "%s-%d" % (socket.gethostname(), os.getpid())
         index = conf.get("lifecycle_index_account", ".s3_bucket_index").strip()
+        proxy_conf = conf.get("proxy_conf", os.path.join(directory, "proxy-server.conf"))
+        versions_pipeline = conf.get("lifecycle_pipeline", "lifecycle").strip()
+        versions = VersionsWalk(lambda: InternalClient(proxy_conf, versions_pipeline),
+                                self.logger) if versions_pipeline else None
         self.lifecycle = LifecyclePass(
             self.client, self.db, self.tiering, self.logger, index,
-            config_int(conf, "max_lifecycle_objects_per_pass", 10000, minimum=1)) \
-            if index else None
+            config_int(conf, "max_lifecycle_objects_per_pass", 10000, minimum=1),
+            versions) if index else None
         self.sweep = OrphanSweep(self.client, self.db, self.logger,
                                  config_int(conf, "max_sweep_per_pass", 1000, minimum=1))
 

@@ -21,6 +21,10 @@ LIFECYCLE_SYSMETA = "X-Container-Sysmeta-S3api-Lifecycle"
 #: bucket with rules, one object ``<account>/<bucket>``, for the tierer's walk
 LIFECYCLE_INDEX_CONTAINER = "lifecycle"
 DAY = 86400
+#: the WSGI environ key of an S3 request an in-process caller (the tierer's
+#: lifecycle pass) sends for an account's owner, unsigned: s3api runs it
+#: with the account's rights. Not an ``HTTP_`` key: no client can set it.
+S3_INTERNAL_ACCOUNT_ENV = "objstore.s3api.internal_account"
 #: objects smaller than this do not transition unless the rule filters by
 #: size itself (S3's default, x-amz-transition-default-minimum-object-size:
 #: all_storage_classes_128K; varies_by_storage_class only differs for
@@ -88,6 +92,18 @@ class Rule:
         return (self.enabled and self.abort_multipart_days is not None
                 and key.startswith(self.prefix)
                 and now >= initiated + self.abort_multipart_days * DAY)
+
+    def expires_noncurrent(self, noncurrent_since: float, newer_noncurrent: int,
+                           now: float) -> bool:
+        """NoncurrentVersionExpiration of a version noncurrent since
+        ``noncurrent_since`` with ``newer_noncurrent`` noncurrent versions
+        newer than it."""
+        if self.noncurrent_expiration_days is None:
+            return False
+        if self.noncurrent_newer_versions is not None and \
+                newer_noncurrent < self.noncurrent_newer_versions:
+            return False
+        return now >= noncurrent_since + self.noncurrent_expiration_days * DAY
 
     def transition(self, last_modified: float, now: float, size: int) -> Optional[str]:
         """The storage class of the latest transition that is due, if any."""

@@ -27,7 +27,7 @@ from objstore.middleware.s3api import (access, acl_checks, acl_ops, attributes, 
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
 from objstore.middleware.s3api.request import S3Target, parse_target
-from objstore.middleware.s3api.subrequest import Swift
+from objstore.middleware.s3api.subrequest import INTERNAL_ACCOUNT_ENV, Swift, internal_swift
 
 Handler = Callable[[S3Context], Response]
 LOG = logging.getLogger("objstore.s3api")
@@ -201,7 +201,9 @@ class S3ApiMiddleware:
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         # A CORS preflight is never signed, even when sent to a presigned URL.
-        signed = auth.is_s3_request(env) and env.get("REQUEST_METHOD") != "OPTIONS"
+        internal = env.get(INTERNAL_ACCOUNT_ENV)
+        signed = bool(internal) or (auth.is_s3_request(env) and
+                                    env.get("REQUEST_METHOD") != "OPTIONS")
         form_upload = not signed and post_object.is_form_upload(env, self.conf)
         if not signed and not form_upload and not public.is_public_request(env, self.conf, self.app):
             return self.app(env, start_response)
@@ -216,6 +218,8 @@ class S3ApiMiddleware:
             if form is not None and form.signature is not None:
                 sig = form.signature
                 swift = Swift(self.app, env, *post_object.auth_details(sig))
+            elif internal:
+                sig, swift = None, internal_swift(self.app, env, internal)
             elif signed:
                 sig = auth.parse_signature(env, target.auth_path)
                 if getattr(sig, "presigned", False):
@@ -236,7 +240,8 @@ class S3ApiMiddleware:
                     raise S3Error("NotImplemented", "%s on this resource (%s) is not "
                                   "implemented." % (ctx.method, ",".join(sorted(ctx.query))
                                                     or "no sub-resource"))
-                by_policy = access.enforce(ctx, handler, signed)
+                # an in-process caller acting for the account owns the bucket
+                by_policy = bool(internal) or access.enforce(ctx, handler, signed)
                 if by_policy:
                     pass  # the bucket policy allowed it
                 elif not signed and handler in public.ANONYMOUS_WRITE_HANDLERS:

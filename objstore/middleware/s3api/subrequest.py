@@ -21,6 +21,7 @@ from objstore.common import constraints
 from objstore.common.http.wsgi_str import str_to_wsgi
 from objstore.common.info import get_container_info
 from objstore.common.reserved import ALLOW_HEADER, RESERVED, is_reserved
+from objstore.common.tiering.lifecycle_rules import S3_INTERNAL_ACCOUNT_ENV
 from objstore.middleware.s3api.auth import AUTH_DETAILS_KEY, AuthState
 from objstore.middleware.s3api.errors import S3Error
 
@@ -30,6 +31,8 @@ _INHERITED = ("wsgi.version", "wsgi.errors", "wsgi.multithread", "wsgi.multiproc
               "wsgi.run_once", "wsgi.url_scheme", "SERVER_NAME", "SERVER_PORT",
               "SERVER_PROTOCOL", "REMOTE_ADDR", "HTTP_HOST", "swift.cache",
               "swift.trans_id", "HTTP_X_TRANS_ID_EXTRA", "eventlet.posthooks")
+#: an unsigned S3 request an in-process caller sends for an account's owner
+INTERNAL_ACCOUNT_ENV = S3_INTERNAL_ACCOUNT_ENV
 _IDENTITY = ("REMOTE_USER", "swift.authorize", "swift.clean_acl", "reseller_request")
 
 
@@ -224,3 +227,13 @@ class Swift:
         answers itself (no storage server is asked)."""
         if self.account is None:
             self.request("OPTIONS").close()
+
+
+def internal_swift(app: WsgiApp, env: Dict[str, Any], account: str) -> "Swift":
+    """The subrequest sender of an ``INTERNAL_ACCOUNT_ENV`` request: the
+    account known, every subrequest authorized."""
+    swift = Swift(app, env, {"access_key": account}, AuthState(True, True))
+    swift.account = account
+    swift.identity = {"swift.authorize": _allow,
+                      "swift.authorize_override": True}
+    return swift

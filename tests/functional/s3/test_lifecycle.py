@@ -227,29 +227,72 @@ def test_get_and_head_show_x_amz_expiration_for_objects_an_expiration_rule_match
     assert "Expiration" not in s3.head_object(Bucket=bucket, Key="logs/a")
 
 
-def test_expiration_never_deletes_in_a_versioned_bucket_nor_a_locked_version(s3):
+def _versions(s3, bucket):
+    got = s3.list_object_versions(Bucket=bucket)
+    return sorted([(v["Key"], v["VersionId"], "v") for v in got.get("Versions", [])] +
+                  [(m["Key"], m["VersionId"], "dm") for m in got.get("DeleteMarkers", [])])
+
+
+def test_in_a_versioned_bucket_expiration_writes_delete_markers_and_old_versions_go(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    logs = [s3.put_object(Bucket=bucket, Key="logs/a", Body=b"v%d" % n)["VersionId"]
+            for n in range(3)]
+    expiring = s3.put_object(Bucket=bucket, Key="exp/b", Body=b"b")["VersionId"]
+    gone = s3.put_object(Bucket=bucket, Key="dm/c", Body=b"c")["VersionId"]
+    lone = s3.delete_object(Bucket=bucket, Key="dm/c")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="dm/c", VersionId=gone)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "nc", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 2, "NewerNoncurrentVersions": 1}},
+        {"ID": "exp", "Filter": {"Prefix": "exp/"}, "Status": "Enabled",
+         "Expiration": {"Days": 2}},
+        {"ID": "dm", "Filter": {"Prefix": "dm/"}, "Status": "Enabled",
+         "Expiration": {"ExpiredObjectDeleteMarker": True}}))
+    before = _versions(s3, bucket)
+    run_tierer(clock_offset=DAYS)  # nothing due yet (a lone marker is, at once)
+    assert _versions(s3, bucket) == sorted(v for v in before if v[1] != lone)
+    log = run_tierer(clock_offset=3 * DAYS)
+    after = _versions(s3, bucket)
+    markers = [v for v in after if v[0] == "exp/b" and v[2] == "dm"]
+    assert len(markers) == 1, (after, log[-2000:])
+    # the newest noncurrent version is kept (NewerNoncurrentVersions 1), the
+    # older one deleted by its id; the expired object is hidden, not removed
+    assert after == sorted([("logs/a", logs[2], "v"), ("logs/a", logs[1], "v"),
+                            ("exp/b", expiring, "v"), markers[0]])
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="exp/b")) == ("404", 404)
+    assert s3.get_object(Bucket=bucket, Key="exp/b", VersionId=expiring)["Body"].read() == b"b"
+    assert s3.get_object(Bucket=bucket, Key="logs/a")["Body"].read() == b"v2"
+
+
+def test_lifecycle_never_removes_a_locked_version(s3):
     name = "s3lc-lock-" + uuid.uuid4().hex[:8]
     s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    held = []
     try:
-        body = b"locked bytes"
-        vid = s3.put_object(Bucket=name, Key="logs/locked", Body=body,
-                            ObjectLockLegalHoldStatus="ON")["VersionId"]
-        plain = s3.put_object(Bucket=name, Key="logs/plain", Body=body)["VersionId"]
+        for key in ("logs/locked", "exp/locked"):
+            held.append((key, s3.put_object(Bucket=name, Key=key, Body=b"locked",
+                                            ObjectLockLegalHoldStatus="ON")["VersionId"]))
+        current = s3.put_object(Bucket=name, Key="logs/locked", Body=b"newer")["VersionId"]
         s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration=_rules(
-            {"ID": "expire", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+            {"ID": "nc", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+             "NoncurrentVersionExpiration": {"NoncurrentDays": 1}},
+            {"ID": "exp", "Filter": {"Prefix": "exp/"}, "Status": "Enabled",
              "Expiration": {"Days": 1}}))
         run_tierer(clock_offset=9 * DAYS)
-        got = s3.get_object(Bucket=name, Key="logs/locked")
-        assert got["Body"].read() == body and got["VersionId"] == vid
-        versions = s3.list_object_versions(Bucket=name)
-        # not deleted outright either: that would lose the current version
-        # (a delete marker is what S3 writes; not applied yet, docs/tiering.md)
-        assert [(v["Key"], v["VersionId"]) for v in versions["Versions"]] == \
-            [("logs/locked", vid), ("logs/plain", plain)]
-        assert "DeleteMarkers" not in versions
+        after = _versions(s3, name)
+        # the noncurrent locked version stays; the expired one is hidden by a
+        # delete marker (as S3 does) but its bytes stay
+        assert [v for v in after if v[2] == "v"] == sorted(
+            [("exp/locked", held[1][1], "v"), ("logs/locked", held[0][1], "v"),
+             ("logs/locked", current, "v")])
+        assert [v[0] for v in after if v[2] == "dm"] == ["exp/locked"]
+        for key, vid in held:
+            assert s3.get_object(Bucket=name, Key=key, VersionId=vid)["Body"].read() == \
+                b"locked"
     finally:
-        s3.put_object_legal_hold(Bucket=name, Key="logs/locked", VersionId=vid,
-                                 LegalHold={"Status": "OFF"})
+        for key, vid in held:
+            s3.put_object_legal_hold(Bucket=name, Key=key, VersionId=vid,
+                                     LegalHold={"Status": "OFF"})
         delete_bucket_and_contents(s3, name)
 
 
