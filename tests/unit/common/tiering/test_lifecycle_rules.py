@@ -64,3 +64,12 @@ def test_an_upload_is_aborted_by_prefix_once_its_days_after_initiation_passed():
     assert not rule.aborts_upload("keep/a", 100.0, 100.0 + 9 * DAY)
     assert not Rule("r", False, abort_multipart_days=1).aborts_upload("a", 0.0, 9 * DAY)
     assert not Rule("r", True, expiration_days=1).aborts_upload("a", 0.0, 9 * DAY)
+
+
+def test_a_noncurrent_version_expires_after_its_days_beyond_the_newer_ones_kept():
+    rule = Rule("r", True, noncurrent_expiration_days=3, noncurrent_newer_versions=2)
+    assert rule.expires_noncurrent(100.0, 2, 100.0 + 3 * DAY)
+    assert not rule.expires_noncurrent(100.0, 1, 100.0 + 9 * DAY)  # one of the two kept
+    assert not rule.expires_noncurrent(100.0, 5, 99.0 + 3 * DAY)
+    assert Rule("r", True, noncurrent_expiration_days=1).expires_noncurrent(0.0, 0, DAY)
+    assert not Rule("r", True, expiration_days=1).expires_noncurrent(0.0, 9, 9 * DAY)
