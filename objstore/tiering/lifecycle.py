@@ -32,6 +32,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, quote
 
+from objstore.common.reserved import ALLOW_HEADER
 from objstore.common.tiering.config import TieringConfig
 from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
                                                      LIFECYCLE_SYSMETA, Rule, loads)
@@ -56,7 +57,8 @@ MULTIPART_MANIFEST_SYSMETA = "X-Object-Sysmeta-S3api-Manifest"
 #: container headers of a bucket that keeps versions (S3 versioning on or
 #: suspended, Swift's versioned_writes or object_versioning)
 VERSIONING_HEADERS = ("X-Container-Sysmeta-S3api-Versioning", "X-History-Location",
-                      "X-Versions-Location", "X-Versions-Enabled")
+                      "X-Versions-Location", "X-Versions-Enabled",
+                      "X-Container-Sysmeta-Versions-Enabled")
 UPLOAD_MARKER_RE = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
 TAGGING_SYSMETA = "X-Object-Transient-Sysmeta-S3api-Tagging"
 PAGE = 1000
@@ -73,7 +75,10 @@ class LifecyclePass:
         self.max_objects = max_objects
 
     def _json(self, path: str, query: str) -> Optional[List[Dict[str, Any]]]:
-        resp = self.client.request("GET", path, query=query)
+        """A JSON listing, straight from the proxy app (names, sizes and
+        times are stored in the clear; see ``_bucket`` for why not through
+        catch_errors)."""
+        resp = self.client.request("GET", path, query=query, raw=True)
         if resp.status_int == 404:
             return None
         if resp.status_int != 200:
@@ -109,8 +114,15 @@ class LifecyclePass:
         """Apply one bucket's rules from ``marker``; ``(finished, last key, objects)``."""
         account, _sep, bucket = name.partition("/")
         container = "/v1/%s/%s" % (account, bucket)
-        head = self.client.request("HEAD", container)
+        # straight to the proxy app: a versioned bucket's sysmeta names its
+        # reserved versions container ("\x00..."), which catch_errors would
+        # refuse to answer a client with
+        head = self.client.request("HEAD", container, headers={ALLOW_HEADER: "true"},
+                                   raw=True)
         close_if_possible(head.app_iter)
+        if head.status_int != 404 and head.status_int // 100 != 2:
+            # an error is no answer: the bucket stays in the index
+            raise IOError("HEAD %s: %s" % (container, head.status))
         rules = [r for r in loads(head.headers.get(LIFECYCLE_SYSMETA, "")) if r.enabled]
         if head.status_int == 404 or not rules:
             self._drop(name)
