@@ -8,7 +8,11 @@ consistent hash so adding a server moves only a slice of the keys, stores
 values as JSON, and bounds every call with timeouts: a cache must never be
 why a request hangs. A server that keeps failing is skipped for
 ``error_suppression_interval`` seconds; its keys go to the next server on
-the hash ring meanwhile.
+the hash ring meanwhile. Each server gets at most ``max_connections``
+sockets from one process; a call finding them all busy waits up to
+``pool_timeout`` for one instead of opening more (a burst of requests must
+not become a burst of connects that time out and get a healthy server
+skipped, which would turn every token into a 401 for a minute).
 
 ``LocalCache`` has the same interface and keeps values in this process
 (an LRU with expiry): what a proxy uses when no memcached is configured.
@@ -37,6 +41,7 @@ POINTS_PER_SERVER = 64
 DEFAULT_CONNECT_TIMEOUT = 0.3
 DEFAULT_IO_TIMEOUT = 2.0
 DEFAULT_MAX_CONNECTIONS = 4
+DEFAULT_POOL_TIMEOUT = 1.0
 DEFAULT_ERROR_LIMIT = 10
 DEFAULT_ERROR_INTERVAL = 60.0
 DEFAULT_LOCAL_MAX_ENTRIES = 10000
@@ -128,6 +133,8 @@ class _Server:
         self.addr = parse_server(name)
         self.idle: Deque[_Connection] = collections.deque()
         self.max_connections = max_connections
+        # one slot per socket this process may hold to the server, idle or busy
+        self.slots = threading.BoundedSemaphore(max_connections)
         self.errors: List[float] = []
         self.dead_until = 0.0
 
@@ -139,9 +146,11 @@ class MemcacheRing:
                  io_timeout: float = DEFAULT_IO_TIMEOUT,
                  max_connections: int = DEFAULT_MAX_CONNECTIONS,
                  error_limit: int = DEFAULT_ERROR_LIMIT,
-                 error_interval: float = DEFAULT_ERROR_INTERVAL) -> None:
+                 error_interval: float = DEFAULT_ERROR_INTERVAL,
+                 pool_timeout: float = DEFAULT_POOL_TIMEOUT) -> None:
         if not servers:
             raise ValueError("MemcacheRing needs at least one server")
+        self.pool_timeout = pool_timeout
         self.connect_timeout = connect_timeout
         self.io_timeout = io_timeout
         self.error_limit = error_limit
@@ -198,26 +207,31 @@ class MemcacheRing:
         rather than reused: its reply stream may be half read.
         """
         for server in self._live(key):
+            if not server.slots.acquire(timeout=self.pool_timeout):
+                # Busy, not broken: the key lives here, so neither skip the
+                # server for the others nor count an error against it.
+                raise MemcacheConnectionError(
+                    "every connection to memcached %s stayed busy" % server.name)
             try:
-                conn = server.idle.popleft() if server.idle else _Connection(
-                    server.addr, self.connect_timeout, self.io_timeout)
-            except OSError:
-                self._record_error(server)
-                continue
-            try:
-                result = func(conn)
-            except OSError:
-                conn.close()
-                self._record_error(server)
-                continue
-            except BaseException:
-                conn.close()
-                raise
-            if len(server.idle) < server.max_connections:
-                server.idle.append(conn)
-            else:
-                conn.close()
-            return result
+                try:
+                    conn = server.idle.popleft() if server.idle else _Connection(
+                        server.addr, self.connect_timeout, self.io_timeout)
+                except OSError:
+                    self._record_error(server)
+                    continue
+                try:
+                    result = func(conn)
+                except OSError:
+                    conn.close()
+                    self._record_error(server)
+                    continue
+                except BaseException:
+                    conn.close()
+                    raise
+                server.idle.append(conn)  # at most max_connections: one per slot
+                return result
+            finally:
+                server.slots.release()
         raise MemcacheConnectionError("no memcached server answered for this key")
 
     # -- the cache interface ----------------------------------------------
@@ -407,4 +421,5 @@ def cache_from_conf(conf: Dict[str, str]) -> Any:
         io_timeout=config_float(conf, "io_timeout", DEFAULT_IO_TIMEOUT),
         max_connections=config_int(conf, "memcache_max_connections", DEFAULT_MAX_CONNECTIONS, 1),
         error_limit=config_int(conf, "error_suppression_limit", DEFAULT_ERROR_LIMIT, 1),
-        error_interval=config_float(conf, "error_suppression_interval", DEFAULT_ERROR_INTERVAL))
+        error_interval=config_float(conf, "error_suppression_interval", DEFAULT_ERROR_INTERVAL),
+        pool_timeout=config_float(conf, "pool_timeout", DEFAULT_POOL_TIMEOUT))

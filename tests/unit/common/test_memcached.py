@@ -224,3 +224,66 @@ def test_local_cache_evicts_the_least_recently_used_entry():
     cache.set("c", 3)
     assert cache.get("b") is None
     assert cache.get("a") == 1 and cache.get("c") == 3
+
+
+def _server_stat(addr, name):
+    host, port = parse_server(addr)
+    with socket.create_connection((host, port), timeout=2) as sock:
+        sock.sendall(b"stats\r\n")
+        data = b""
+        while not data.endswith(b"END\r\n"):
+            data += sock.recv(65536)
+    for line in data.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == name:
+            return int(parts[2])
+    raise AssertionError("memcached reported no %s" % name)
+
+
+def test_a_burst_of_callers_shares_max_connections_sockets(memcached_servers):
+    import threading
+
+    addr = memcached_servers[0]
+    client = MemcacheRing([addr], max_connections=2)
+    before = _server_stat(addr, "total_connections")
+    failures = []
+
+    def worker(n):
+        for i in range(20):
+            key = "burst-%d-%d" % (n, i)
+            if not client.set(key, i) or client.get(key) != i:
+                failures.append(key)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        # the stats call above made one connection of its own
+        opened = _server_stat(addr, "total_connections") - before - 1
+        assert failures == []
+        assert 1 <= opened <= 2
+        assert len(client.servers[addr].idle) == opened
+        assert client.servers[addr].dead_until == 0
+    finally:
+        client.close()
+
+
+def test_a_busy_pool_is_a_miss_not_an_error_against_the_server(memcached_servers):
+    addr = memcached_servers[0]
+    client = MemcacheRing([addr], max_connections=1, pool_timeout=0.1, error_limit=1)
+    server = client.servers[addr]
+    try:
+        assert client.set("busy", 1)
+        assert server.slots.acquire(timeout=1)  # another caller holds the only socket
+        try:
+            assert client.get("busy") is None
+            with pytest.raises(MemcacheConnectionError):
+                client.incr("busy-n")
+        finally:
+            server.slots.release()
+        assert server.errors == [] and server.dead_until == 0
+        assert client.get("busy") == 1  # the server was never skipped
+    finally:
+        client.close()
