@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from webob import Request, Response
 
@@ -53,6 +53,22 @@ def reserved_versions_container(container: str) -> str:
     no client can create, read, list or delete (``common/reserved.py``);
     s3api reads it for the buckets it versions that way."""
     return reserved_name("versions", container)
+
+
+def location_to_store(location: str) -> str:
+    """The versions container's name as its sysmeta header keeps it: a
+    reserved name %-quoted, since a NUL may not travel in a header (every
+    response carrying it raw would be refused on the way out)."""
+    return quote(location, safe="") if location.startswith("\x00") else location
+
+
+def stored_location(value: Optional[str]) -> Optional[str]:
+    """The versions container a sysmeta value names (legacy ``.versions-``
+    names are kept as they are; a reserved one was quoted, or, written
+    before that, raw)."""
+    if value is not None and value.startswith("%00"):
+        return unquote(value)
+    return value
 
 
 def archive_prefix(obj: str) -> str:

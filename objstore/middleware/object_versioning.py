@@ -55,7 +55,8 @@ from objstore.common.info import clear_info_cache, get_container_info
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
 from objstore.common.versions import (BYPASS_ENV, VersionsClient, authorize,
-                                      reserved_versions_container)
+                                      location_to_store, reserved_versions_container,
+                                      stored_location)
 from objstore.common.versions_listing import (  # noqa: F401 (names of this API)
     DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, VersionsListing, invert, split_version_name,
     uninvert, version_name)
@@ -147,6 +148,7 @@ def _links_for_ids(resp: Response, account: str, container: str) -> None:
     resp.body = json.dumps(rows).encode("utf-8")
 
 
+
 class ObjectVersioning:
     """Keep every version of the objects of a versioned container (its
     archive copies and other subrequests are ``common.versions``')."""
@@ -206,7 +208,7 @@ class ObjectVersioning:
         if not name.startswith(VERSIONS_PREFIX):
             return False
         info = get_container_info(env, self.app, account, name[len(VERSIONS_PREFIX):])
-        return (info.get("sysmeta") or {}).get("versions-container") == name
+        return stored_location((info.get("sysmeta") or {}).get("versions-container")) == name
 
     # -- containers -------------------------------------------------------
 
@@ -229,7 +231,8 @@ class ObjectVersioning:
             _info, known = self._enabled(env, account, container)
             location = known or versions_container(container)
             if enabled:
-                env["HTTP_" + SYSMETA_LOCATION.upper().replace("-", "_")] = location
+                env["HTTP_" + SYSMETA_LOCATION.upper().replace("-", "_")] = \
+                    location_to_store(location)
                 if known is None:
                     env["HTTP_" + SYSMETA_IDS_LISTED.upper().replace("-", "_")] = "1"
             clear_info_cache(env, account, container)
@@ -248,7 +251,7 @@ class ObjectVersioning:
         resp = Request(env).get_response(self.app)
         if method in ("GET", "HEAD") and 200 <= resp.status_int < 300:
             sysmeta = {k.lower(): v for k, v in resp.headers.items()}
-            location = sysmeta.get(SYSMETA_LOCATION.lower())
+            location = stored_location(sysmeta.get(SYSMETA_LOCATION.lower()))
             self._container_headers(env, resp, account, location)
             if method == "GET" and location is not None:
                 _links_for_ids(resp, account, container)
@@ -301,7 +304,7 @@ class ObjectVersioning:
         (enabled now, or once: suspended containers keep their versions)."""
         info = get_container_info(env, self.app, account, container)
         sysmeta = info.get("sysmeta") or {}
-        return info, sysmeta.get("versions-container")
+        return info, stored_location(sysmeta.get("versions-container"))
 
     # -- objects ----------------------------------------------------------
 

@@ -94,3 +94,18 @@ def test_a_source_that_cannot_be_read_is_answered_and_nothing_is_written():
     resp = VersionsClient(app, "T").copy(Request.blank("/").environ, "AUTH_a", ("c", "o"),
                                          ("arch", "x"))
     assert resp.status_int == 404 and seen == ["GET"]
+
+
+def test_a_reserved_versions_location_is_stored_quoted_and_read_back():
+    from objstore.common.http.headers import header_problem
+    from objstore.common.versions import (location_to_store, reserved_versions_container,
+                                          stored_location)
+
+    name = reserved_versions_container("photos 100%")
+    stored = location_to_store(name)
+    assert header_problem("X-Container-Sysmeta-Versions-Container", stored) is None
+    assert stored_location(stored) == name
+    assert stored_location(name) == name  # written raw before it was quoted
+    assert location_to_store(".versions-c%41") == ".versions-c%41"  # legacy, as is
+    assert stored_location(".versions-c%41") == ".versions-c%41"
+    assert stored_location(None) is None
