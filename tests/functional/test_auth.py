@@ -1,8 +1,9 @@
 """TempAuth (v1.0 auth) as Swift documents it: tokens, storage URLs, 401 vs 403."""
 
-import pytest
-
+import uuid
 from urllib.parse import urlsplit
+
+import pytest
 
 AUTH = "/auth/v1.0"
 
@@ -104,4 +105,12 @@ def test_reseller_admin_can_read_and_write_another_account(http_api, container):
 
 
 def test_admin_user_gets_its_own_account(http_api):
-    assert http_api.request("HEAD", http_api.path(user="other"), user="other").status == 204
+    # A container of its own: the account then exists (a HEAD of an account
+    # nobody wrote yet is autocreate's 200, as Swift answers it)
+    name = "own-%s" % uuid.uuid4().hex[:8]
+    assert http_api.request("PUT", http_api.path(name, user="other"), user="other").status == 201
+    try:
+        assert http_api.request("HEAD", http_api.path(user="other"), user="other").status == 204
+    finally:
+        assert http_api.request("DELETE", http_api.path(name, user="other"),
+                                user="other").status == 204
