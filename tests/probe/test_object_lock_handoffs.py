@@ -1,7 +1,8 @@
-"""Probe: a DELETE of a locked version that can only reach handoff nodes
-(every primary down) is refused before any tombstone is written
-(proxy/lock_guard.py), so replication cannot carry a tombstone home over
-the locked data; the version is whole once the primaries are back."""
+"""Probe: an S3 DELETE of a locked version while every primary of its copy
+is down writes no tombstone anywhere (s3api finds no version to delete; the
+proxy's lock guard, tests/unit/proxy/test_lock_guard.py, refuses such a
+DELETE with 503 before any tombstone), so replication cannot carry one home
+over the locked data; the version is whole once the primaries are back."""
 
 import os
 import sys
@@ -14,7 +15,8 @@ from probe_helpers import (PROXY, account_of, diskfile, object_nodes, on_disk,  
 import boto3  # noqa: E402
 import botocore  # noqa: E402
 import pytest  # noqa: E402
-import swiftclient  # noqa: E402
+from objstore.common.versions import reserved_versions_container  # noqa: E402
+from objstore.common.versions_listing import version_name  # noqa: E402
 
 
 def _s3():
@@ -31,17 +33,22 @@ def test_a_delete_reaching_only_handoffs_is_refused_and_the_locked_version_survi
         old = s3.put_object(Bucket=bucket, Key="k", Body=b"locked version",
                             ObjectLockLegalHoldStatus="ON")["VersionId"]
         s3.put_object(Bucket=bucket, Key="k", Body=b"newer")  # archives the locked one
-        archive = bucket + "+versions"
-        (name,) = [o["name"] for o in conn.get_container(archive)[1]]
+        # the locked version is kept in the bucket's reserved versions container
+        archive = reserved_versions_container(bucket)
+        name = version_name("k", old)
         account = account_of(conn)
         part, primaries, handoffs = object_nodes(account, archive, name)
         for node in primaries:
+            assert on_disk(node, part, account, archive, name) == b"locked version"
+        for node in primaries:
             stop_server("object-%d" % node)
         try:
-            with pytest.raises(swiftclient.ClientException) as err:
-                conn.delete_object(archive, name)
-            assert err.value.http_status == 503
-            # Nothing written where the DELETE could have gone.
+            # s3api finds no such version where it can look (every primary
+            # is down, the handoffs have none) and answers as S3 does for a
+            # missing version: 204, deleting nothing.
+            resp = s3.delete_object(Bucket=bucket, Key="k", VersionId=old)
+            assert resp["ResponseMetadata"]["HTTPStatusCode"] == 204
+            # Nothing written where a DELETE could have gone.
             for node in handoffs:
                 assert not os.path.exists(diskfile(node, part, account, archive, name).datadir)
         finally:
@@ -52,9 +59,9 @@ def test_a_delete_reaching_only_handoffs_is_refused_and_the_locked_version_survi
         assert s3.get_object(Bucket=bucket, Key="k", VersionId=old)["Body"].read() == \
             b"locked version"
         # With every node up, the lock itself answers.
-        with pytest.raises(swiftclient.ClientException) as err:
-            conn.delete_object(archive, name)
-        assert err.value.http_status == 403
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            s3.delete_object(Bucket=bucket, Key="k", VersionId=old)
+        assert err.value.response["Error"]["Code"] == "AccessDenied"
     finally:
         _empty(s3, bucket)
 
