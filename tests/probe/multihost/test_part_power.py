@@ -34,6 +34,18 @@ def _partitions_holding(container, name):
     return {p for _h, _d, p in mh.data_files(container, name)}
 
 
+def _old_and_next(container, name, power):
+    """The partitions an object has under ``power`` and ``power + 1``: one
+    set of two, except for an object in partition 0 whose next bit is 0
+    (its next partition is 0 as well)."""
+    from ring import load_hash_settings
+    from ring.utils import hash_path
+
+    prefix, suffix = load_hash_settings(multihost.COMMON_ETC)
+    top = int(hash_path(mh.ACCOUNT, container, name, prefix=prefix, suffix=suffix)[:8], 16)
+    return {str(top >> (32 - power)), str(top >> (32 - power - 1))}
+
+
 def test_partition_power_doubles_under_live_traffic_and_every_object_stays(
         cluster, conn, container):
     power = mh.ring().part_power
@@ -49,12 +61,14 @@ def test_partition_power_doubles_under_live_traffic_and_every_object_stays(
     # a write now is linked by the object servers into its next partition too
     conn.put_object(container, "during-relink", b"linked on write")
     old_part, _ = mh.primaries(container, "during-relink")
-    assert len(_partitions_holding(container, "during-relink")) == 2
+    assert _partitions_holding(container, "during-relink") == \
+        _old_and_next(container, "during-relink", power)
     assert str(old_part) in _partitions_holding(container, "during-relink")
 
     _relinker("relink")
     for name in kept:
-        assert len(_partitions_holding(container, name)) == 2, name
+        assert _partitions_holding(container, name) == _old_and_next(container, name, power), \
+            name
 
     _step("increase_partition_power")
     assert mh.ring().part_power == power + 1
