@@ -83,7 +83,7 @@ CASES = [
                            ("no-host", "http:///v1/a/c"), ("short-realm", "//realm/cluster/a"),
                            ("long-realm", "//realm/cluster/a/c/x"),
                            ("unknown-realm", "//nosuchrealm/cluster/a/c"),
-                           ("allowed-host", "http://127.0.0.1:8080/v1/AUTH_x/y"),
+                           ("allowed-host", "http://127.0.0.1:6999/v1/AUTH_x/y"),
                            ("empty", ""))
       for method in ("PUT", "POST")],
     case("container-versions-and-history-both", check("PUT", "{a}/{c}", X_Versions_Location="{c2}",
