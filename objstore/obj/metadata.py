@@ -79,14 +79,17 @@ def _decode(blob: bytes, where: str) -> Metadata:
     return value
 
 
-def write_metadata(ref: FileRef, metadata: Metadata, sidecar_path: str) -> Optional[str]:
+def write_metadata(ref: FileRef, metadata: Metadata, sidecar_path: str,
+                   fresh: bool = False) -> Optional[str]:
     """Store ``metadata`` on the open file (fd) or path ``ref``.
 
     Returns ``sidecar_path`` if the metadata had to spill there, else None.
     The sidecar is fsynced; the caller fsyncs ``ref`` and renames it.
+    ``fresh``: ``ref`` is a new file with no metadata to clear yet.
     """
     blob = _encode(metadata)
-    _clear(ref)
+    if not fresh:
+        _clear(ref)
     try:
         _set_chunks(ref, blob)
         return None
