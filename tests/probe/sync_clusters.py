@@ -2,14 +2,16 @@
 of this checkout, saio/start) and "west" (saio/remote start, its own
 directory and the SAIO2_* ports), in one container sync realm "saio".
 
-Helpers run the sync daemons (``--once`` passes, or forever in the
-background to be killed), read their recon status, compare the two sides,
-and put a fault-injecting HTTP relay between them.
+Helpers run the sync daemons (a pass of every node on demand through one
+long-lived driver process per cluster, ``sync_driver.py``, or the real
+daemons forever in the background to be killed), read their recon status,
+compare the two sides, and put a fault-injecting HTTP relay between them.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -19,7 +21,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, TypeVar
 
 import swiftclient
 
@@ -31,7 +33,12 @@ from probe_helpers import REPO, SAIO, VENV_BIN, start_cluster
 from ring import Ring
 
 NODES = (1, 2, 3, 4)
+T = TypeVar("T")
 REMOTE_DIR = os.environ.get("SAIO_REMOTE_DIR", os.path.join(REPO, ".saio-remote"))
+DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sync_driver.py")
+#: the driver's overrides of the nodes' [container-sync] sections: a failed
+#: request is tried as often as in production, with short backoffs
+DRIVER_OPTIONS = ("retry_backoff=0.02",)
 
 
 @dataclass
@@ -41,6 +48,8 @@ class Cluster:
     proxy_port: int
     port_base: int
     procs: List[subprocess.Popen] = field(default_factory=list)
+    driver: Optional[subprocess.Popen] = None
+    driver_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def etc(self) -> str:
@@ -53,14 +62,36 @@ class Cluster:
     def conf(self, node: int) -> str:
         return os.path.join(self.etc, "container-server", "%d.conf" % node)
 
-    def sync_once(self, timeout: float = 300) -> None:
-        """One ``--once`` pass of the sync daemon on every node, in parallel."""
-        procs = [subprocess.Popen([os.path.join(VENV_BIN, "objstore-container-sync"),
-                                   self.conf(n), "--once"], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE) for n in NODES]
-        for proc in procs:
-            _out, err = proc.communicate(timeout=timeout)
-            assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
+    def start_driver(self) -> None:
+        """The long-lived process ``sync_once`` asks for passes."""
+        self.driver = subprocess.Popen(
+            [os.path.join(VENV_BIN, "python"), DRIVER, self.etc, *DRIVER_OPTIONS],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        assert self._driver_line() == "ready"
+
+    def stop_driver(self) -> None:
+        if self.driver is not None:
+            self.driver.stdin.close()
+            self.driver.wait(timeout=30)
+            self.driver = None
+
+    def _driver_line(self) -> str:
+        assert self.driver is not None and self.driver.stdout is not None
+        line = self.driver.stdout.readline().strip()
+        assert line, "the sync driver of %s died" % self.name
+        return line
+
+    def sync_once(self) -> Dict[str, int]:
+        """One pass of the sync daemon of every node, at the same time; the
+        pass stats summed over the nodes."""
+        with self.driver_lock:  # one pass at a time, each reading its own answer
+            if self.driver is None:
+                self.start_driver()
+            assert self.driver is not None and self.driver.stdin is not None
+            self.driver.stdin.write("once\n")
+            answer = self._driver_line()
+        assert answer.startswith("ok "), answer
+        return json.loads(answer[3:])
 
     def start_daemons(self) -> None:
         """The sync daemons running forever (a pass every 10 s), as in production."""
@@ -111,19 +142,37 @@ def start_west() -> None:
 
 
 def stop_west() -> None:
-    """The whole west cluster down: its proxy killed at once (so the sync is
-    cut mid-way, not after a polite shutdown), then every other server."""
-    try:
-        with open(os.path.join(WEST.saio_dir, "run", "proxy.pid")) as fp:
-            pid = int(fp.read().strip())
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as fp:
-            workers = [int(p) for p in fp.read().split()]
-        for one in [pid] + workers:
-            os.kill(one, signal.SIGKILL)
-    except (OSError, ValueError):
-        pass
+    """The whole west cluster down (after the tests, if they started it)."""
     subprocess.run([os.path.join(REPO, "saio", "remote"), "stop"], check=True,
                    stdout=subprocess.DEVNULL)
+
+
+def _west_proxy_pid() -> str:
+    return os.path.join(WEST.saio_dir, "run", "proxy.pid")
+
+
+def kill_west_proxy() -> None:
+    """West's proxy -- the only way into west from another cluster --
+    killed at once with its workers: the sync is cut mid-request, not after
+    a polite shutdown."""
+    with open(_west_proxy_pid()) as fp:
+        pid = int(fp.read().strip())
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as fp:
+        workers = [int(p) for p in fp.read().split()]
+    for one in [pid] + workers:
+        os.kill(one, signal.SIGKILL)
+    wait_for(lambda: not healthy(WEST), 10, "west's proxy still answers")
+
+
+def restart_west_proxy() -> None:
+    """West's proxy started again as saio/start runs it (its log, its pid file)."""
+    with open(os.path.join(WEST.saio_dir, "log", "proxy.log"), "ab") as log:
+        proc = subprocess.Popen([os.path.join(VENV_BIN, "objstore-proxy-server"),
+                                 os.path.join(WEST.etc, "proxy-server.conf")],
+                                stdout=log, stderr=log, start_new_session=True)
+    with open(_west_proxy_pid(), "w") as fp:
+        fp.write("%d\n" % proc.pid)
+    wait_for(lambda: healthy(WEST), 60, "west's proxy never came back")
 
 
 def ensure_both() -> None:
@@ -143,39 +192,56 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str,
 
 # ------------------------------------------------------------------ contents
 
-def put_many(cluster: Cluster, container: str, names: List[str], size: int) -> None:
-    """PUT each name (distinct bytes per name), 8 at a time."""
+def each_name(cluster: Cluster, func: Callable[[swiftclient.Connection, str], T],
+              names: List[str]) -> List[T]:
+    """``func(connection, name)`` for each name, 8 at a time (a connection
+    per thread); the results in the names' order."""
     local = threading.local()
 
-    def put(name: str) -> None:
+    def one(name: str) -> T:
         if not hasattr(local, "conn"):
             local.conn = cluster.conn()
-        local.conn.put_object(container, name, name.encode() * (size // len(name) + 1))
+        return func(local.conn, name)
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(put, names))
+        return list(pool.map(one, names))
+
+
+def put_many(cluster: Cluster, container: str, names: List[str], size: int) -> None:
+    """PUT each name (distinct bytes per name), 8 at a time."""
+    each_name(cluster, lambda conn, name: conn.put_object(
+        container, name, name.encode() * (size // len(name) + 1)), names)
+
+
+def listed(cluster: Cluster, container: str) -> Dict[str, str]:
+    """``{name: listed etag}`` of one listing."""
+    _h, rows = cluster.conn().get_container(container, full_listing=True)
+    return {row["name"]: row["hash"] for row in rows}
 
 
 def state(cluster: Cluster, container: str) -> Dict[str, Tuple[str, str]]:
     """``{name: (listed etag, x-timestamp)}`` of every listed object, each
-    HEADed (the listing's time has less precision than X-Timestamp; a large
-    object's listed ETag is its manifest's)."""
-    conn = cluster.conn()
-    _h, rows = conn.get_container(container, full_listing=True)
-    return {row["name"]: (row["hash"], conn.head_object(container, row["name"])["x-timestamp"])
-            for row in rows}
+    HEADed, 8 at a time (the listing's time has less precision than
+    X-Timestamp; a large object's listed ETag is its manifest's)."""
+    rows = listed(cluster, container)
+    times = each_name(cluster, lambda conn, name: conn.head_object(container, name)[
+        "x-timestamp"], list(rows))
+    return {name: (etag, ts) for (name, etag), ts in zip(rows.items(), times)}
 
 
 def listing_names(cluster: Cluster, container: str) -> List[str]:
-    return [r["name"] for r in cluster.conn().get_container(container, full_listing=True)[1]]
+    return list(listed(cluster, container))
 
 
 def converge(container: str, clusters: Tuple[Cluster, ...], expected: Dict[str, Tuple[str, str]],
              rounds: int = 6) -> None:
-    """Run sync passes until every cluster holds exactly ``expected``."""
+    """Run sync passes until every cluster holds exactly ``expected`` (each
+    object HEADed only once the listings agree)."""
+    etags = {name: etag for name, (etag, _ts) in expected.items()}
     for _round in range(rounds):
         for cluster in clusters:
             cluster.sync_once()
-        if all(state(c, container) == expected for c in (EAST, WEST)):
+        if all(listed(c, container) == etags for c in (EAST, WEST)) and \
+                all(state(c, container) == expected for c in (EAST, WEST)):
             return
     for cluster in (EAST, WEST):
         assert state(cluster, container) == expected, "%s never converged" % cluster.name
@@ -183,25 +249,52 @@ def converge(container: str, clusters: Tuple[Cluster, ...], expected: Dict[str, 
 
 # -------------------------------------------------------- a faulty network
 
-class DroppingRelay:
-    """An HTTP relay on a loopback port in front of a proxy that forwards
-    each request whole, reads the proxy's whole answer, and -- for the
-    requests ``drop`` picks -- closes the client's connection instead of
-    answering: the request was applied, its response is lost."""
+class Relay:
+    """An HTTP relay on a loopback port in front of a proxy. It forwards
+    each request whole and reads the proxy's whole answer; then
 
-    def __init__(self, target_port: int, drop: Callable[[str, str], bool]) -> None:
+    * for the requests ``drop`` picks, it closes the client's connection
+      instead of answering: the request was applied, its response is lost;
+    * after ``hold_after(n)``, once ``n`` more answers went back, each
+      further request is still applied but its answer is held (the client
+      waits, its request in flight) until ``release()``;
+    * if the proxy refuses the connection (killed), it closes the client's.
+    """
+
+    def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.drop = drop
+        self.drop: Callable[[str, str], bool] = lambda method, path: False
         self.seen: List[Tuple[str, str, int, bool]] = []  # method, path, status, dropped
+        self.held = 0
+        self._answers_left: Optional[int] = None
+        self._released = threading.Event()
+        self._released.set()
+        self._lock = threading.Lock()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
+        self.sock.listen(64)
         self.port = self.sock.getsockname()[1]
         self._stop = False
         threading.Thread(target=self._serve, daemon=True).start()
 
+    def hold_after(self, answers: int) -> None:
+        with self._lock:
+            self._answers_left, self.held = answers, 0
+            self._released.clear()
+
+    def release(self) -> None:
+        with self._lock:
+            self._answers_left = None
+            self._released.set()
+
+    def reset(self) -> None:
+        self.release()
+        self.drop = lambda method, path: False
+        self.seen = []
+
     def close(self) -> None:
         self._stop = True
+        self.release()
         self.sock.close()
 
     def _serve(self) -> None:
@@ -211,6 +304,16 @@ class DroppingRelay:
             except OSError:
                 return
             threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _hold(self) -> bool:
+        with self._lock:
+            if self._answers_left is None:
+                return False
+            if self._answers_left > 0:
+                self._answers_left -= 1
+                return False
+            self.held += 1
+            return True
 
     def _relay(self, client: socket.socket) -> None:
         with client:
@@ -227,12 +330,17 @@ class DroppingRelay:
             length = int(next((v for k, v in headers.items()
                                if k.lower() == "content-length"), "0"))
             body = reader.read(length) if length else b""
-            upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
+            except OSError:
+                return  # the proxy is down: so is the connection
             with upstream:
                 upstream.sendall(head + body)
                 resp = http.client.HTTPResponse(upstream, method=method)
                 resp.begin()
                 data = resp.read()
+            if self._hold():
+                self._released.wait(120)
             dropped = self.drop(method, path)
             self.seen.append((method, path, resp.status, dropped))
             if dropped:
@@ -241,7 +349,10 @@ class DroppingRelay:
             out += ["%s: %s" % (k, v) for k, v in resp.getheaders()
                     if k.lower() not in ("content-length", "transfer-encoding", "connection")]
             out += ["Content-Length: %d" % len(data), "Connection: close", "", ""]
-            client.sendall("\r\n".join(out).encode("latin-1") + data)
+            try:
+                client.sendall("\r\n".join(out).encode("latin-1") + data)
+            except OSError:
+                pass  # the client is gone (killed while it waited)
 
 
 def unique(prefix: str) -> str:
@@ -250,18 +361,6 @@ def unique(prefix: str) -> str:
 
 def realms_file(cluster: Cluster) -> str:
     return os.path.join(cluster.etc, "container-sync-realms.conf")
-
-
-def wait_rows(cluster: Cluster, account: str, container: str,
-              predicate: Callable[[List[dict]], bool], timeout: float, what: str) -> List[dict]:
-    """Poll the recon status until ``predicate(entries)``; the entries."""
-    found: List[dict] = []
-
-    def check() -> bool:
-        found[:] = cluster.sync_status(account, container)
-        return predicate(found)
-    wait_for(check, timeout, what, interval=0.5)
-    return found
 
 
 def primary_dbs(cluster: Cluster, account: str, container: str) -> List[Tuple[int, ContainerBroker]]:

@@ -1,0 +1,69 @@
+"""The container sync daemons of one cluster's four nodes, kept in one
+process so a probe can run a pass of all of them without starting four
+interpreters and loading the proxy pipeline each time.
+
+    python sync_driver.py <etc dir> [option=value ...]
+
+Each line ``once`` on stdin runs ``ContainerSync.run_once`` of every node
+at the same time (green threads, as the real daemons' I/O interleaves) and
+answers one line: ``ok`` and the summed pass stats as JSON, or ``error``
+and the traceback's last line. The options override the nodes'
+``[container-sync]`` sections (shorter retry backoffs for tests). The
+daemons are the production class with the production config, run as
+``objstore-container-sync --once`` runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Dict, List
+
+from objstore.common import concurrency
+
+concurrency.monkey_patch()
+
+from objstore.common.daemon import load_daemon_conf  # noqa: E402
+from objstore.container.sync import STAT_KEYS, ContainerSync  # noqa: E402
+
+NODES = (1, 2, 3, 4)
+
+
+def daemons(etc: str, overrides: Dict[str, str]) -> List[ContainerSync]:
+    """One daemon per node, sharing one in-process proxy client."""
+    out: List[ContainerSync] = []
+    client = None
+    for node in NODES:
+        conf = load_daemon_conf(os.path.join(etc, "container-server", "%d.conf" % node),
+                                ContainerSync.name)
+        conf.update(overrides)
+        daemon = ContainerSync(conf, client=client)
+        client = client or daemon.client
+        out.append(daemon)
+    return out
+
+
+def main(argv: List[str]) -> int:
+    etc, options = argv[0], dict(arg.split("=", 1) for arg in argv[1:])
+    nodes = daemons(etc, options)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() != "once":
+            print("error unknown command %r" % line.strip(), flush=True)
+            continue
+        try:
+            pool = concurrency.GreenPool(len(nodes))
+            totals = {k: 0 for k in STAT_KEYS}
+            for stats in pool.imap(lambda d: d.run_once(), nodes):
+                for key in STAT_KEYS:
+                    totals[key] += stats.get(key, 0)
+            print("ok " + json.dumps(totals), flush=True)
+        except Exception:  # the test reads it; the driver stays up for the next pass
+            print("error " + traceback.format_exc().strip().splitlines()[-1], flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
