@@ -119,15 +119,22 @@ class BackendResponse(http.client.HTTPResponse):
     abandoned = False
 
     def close(self) -> None:  # type: ignore[override]
-        if self.fp is not None:
+        if self.fp is not None and not self._bodiless:
             self.abandoned = True
         super().close()
+
+    @property
+    def _bodiless(self) -> bool:
+        """An answer with no body (a HEAD's, a 204): read whole with its
+        headers, whether or not anyone calls read()."""
+        return self.length == 0 and not self.chunked
 
     @property
     def read_whole(self) -> bool:
         """The final answer was read to its end and the server keeps the
         connection open for another request."""
-        return self.fp is None and not self.abandoned and not self.will_close
+        return (self.fp is None or self._bodiless) and not self.abandoned \
+            and not self.will_close
 
     def _read_status(self):  # type: ignore[override]
         if self._pending_status is not None:

@@ -123,6 +123,17 @@ def test_pooled_requests_read_whole_share_one_connection(keepalive_server):
     assert keepalive_server.connections == 1
 
 
+def test_an_answer_without_a_body_is_reused_though_never_read(keepalive_server):
+    port = keepalive_server.server_address[1]
+    for _ in range(3):  # as the proxy answers a HEAD: headers only, then close()
+        conn = http_connect("127.0.0.1", port, "sdb1", 1, "HEAD", "/a/c/o", timeout=5,
+                            pooled=True)
+        assert conn.getresponse().status == 200
+        conn.close()
+    assert _get(port, "/a/c/o") == b"ok"
+    assert keepalive_server.connections == 1
+
+
 def test_a_body_left_unread_or_a_close_from_the_server_is_never_reused(keepalive_server):
     port = keepalive_server.server_address[1]
     assert _get(port, "/a/c/big", read=False) == b"x" * 10  # abandoned mid-body
