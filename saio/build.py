@@ -343,8 +343,9 @@ def dashboard_conf(etc: str, template: str, dashboard_port: int, proxy_port: int
 
 
 def tierer_conf(saio: str, etc: str) -> None:
-    """The tierer runs beside node 1 (its recon is node 1's /recon/tiering);
-    tests run it once at a time (tests/functional/test_tiering.py)."""
+    """The tierer runs beside node 1 (its recon is node 1's /recon/tiering),
+    continuously (saio/start); test sessions hold it back and run passes
+    themselves (tests/support/tierer_pause.py)."""
     write(os.path.join(etc, "tierer.conf"), f"""[DEFAULT]
 swift_dir = {etc}
 devices = {os.path.join(saio, "srv", "1", "node")}
@@ -356,7 +357,7 @@ log_level = INFO
 [object-tierer]
 proxy_conf = {os.path.join(etc, "proxy-server.conf")}
 pipeline = tierer
-interval = 5
+interval = 10
 workers = 4
 lease_seconds = 30
 """)

@@ -40,6 +40,11 @@ BYPASS_ENV = "objstore.versioned_writes.bypass"
 #: on PUT, the crypto metadata kept as given). Only middlewares set it; a
 #: client cannot (it is not an ``HTTP_`` key).
 RAW_ENV = "objstore.crypto.raw"
+#: object_versioning's sysmeta: a version's id (the object's), and the
+#: versions container of a container (named here for daemons, which may not
+#: import middlewares: the tierer follows versions through them)
+VERSION_ID_SYSMETA = "X-Object-Sysmeta-Versions-Id"
+SYSMETA_LOCATION = "X-Container-Sysmeta-Versions-Container"
 #: the content type of a delete marker (both Swift versioning modes)
 DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1"
 LISTING_PAGE = 1000

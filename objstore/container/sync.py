@@ -54,7 +54,7 @@ from objstore.container.sync_status import SyncStatus
 from objstore.db.broker import DatabaseNotFound
 from objstore.db.ondisk import LocalDB, iter_local_dbs
 from objstore.db.paths import CONTAINER_DATADIR
-from objstore.tiering.client import InternalClient
+from objstore.common.internal_client import InternalClient
 from ring import Ring
 
 STAT_KEYS = ("containers", "skipped", "rows_synced", "rows_failed", "deletes", "puts",

@@ -41,7 +41,7 @@ from objstore.common.subrequest import stored_metadata
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import close_if_possible
 from objstore.container.sync_remote import LocalReadError, RemoteAnswer, SyncRemote
-from objstore.tiering.client import InternalClient
+from objstore.common.internal_client import InternalClient
 
 DONE_DELETE_STATUSES = frozenset((404, 409))
 

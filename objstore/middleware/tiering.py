@@ -5,7 +5,8 @@ Three things, all cheap on the way of a request:
 * **Counting.** Each successful object GET (and each PUT, with a count of
   0, so the tierer learns of objects nobody reads) bumps a number in this
   worker's memory; ``common.tiering.journal`` appends the numbers to a
-  journal every few seconds in a green thread of its own. Nothing is
+  journal every few seconds in a green thread of its own (or, with
+  ``counts = memcached``, ``memcached_counts`` stores them as a batch). Nothing is
   written on a GET's path.
 * **Following tier pointers.** An object the tierer moved to another
   policy is a zero-byte *pointer* at its name (the container's policy)
@@ -14,7 +15,11 @@ Three things, all cheap on the way of a request:
   client's Range and conditional headers (the body has the object's ETag
   and Last-Modified, so they are judged as before the move) and the
   pointer's metadata (which is the object's). A pointer whose body is
-  missing answers 503, never an empty 200.
+  missing answers 503, never an empty 200. A read *as stored*
+  (``common.versions.RAW_ENV``: object_versioning and s3api keeping a
+  version by copying it) is answered with the pointer itself, so the kept
+  copy is a pointer to the same body (the tierer's sweep keeps a body any
+  version of its object names).
 * **Telling the tier.** ``X-Object-Storage-Tier`` on the GET/HEAD of a
   moved object (one in its container's own tier answers exactly as Swift
   would, with no new header); ``/info`` shows the tiers; reseller admins
@@ -39,8 +44,10 @@ from objstore.common.logs import get_logger
 from objstore.common.storage_policy import load_policies
 from objstore.common.subrequest import make_env
 from objstore.common.tiering import config as tconf
+from objstore.common.tiering import memcached_counts
 from objstore.common.tiering.journal import Counter
 from objstore.common.utils import close_if_possible
+from objstore.common.versions import RAW_ENV
 from objstore.middleware import tiering_admin
 
 StartResponse = Callable[..., Any]
@@ -88,14 +95,16 @@ class Tiering:
         if tiering is None:
             return
         registry.register_info("tiering", **tiering.info())
+        batches = memcached_counts.for_config(tiering)
         self.counter = Counter(tiering.journal_dir, tiering.bucket, tiering.flush_interval,
                                concurrency.spawn_n, concurrency.sleep,
-                               concurrency.run_in_thread, self._count_error)
-        self.admin = tiering_admin.TieringAdmin(tiering)
+                               concurrency.run_in_thread, self._count_error,
+                               batches.write if batches else None)
+        self.admin = tiering_admin.TieringAdmin(tiering, batches)
 
     def _count_error(self, err: Exception) -> None:
-        self.logger.error("tiering: cannot append read counts to %s: %s",
-                          self.conf.journal_dir if self.conf else "?", err)
+        self.logger.error("tiering: cannot hand read counts over (%s): %s",
+                          self.conf.counts if self.conf else "?", err)
 
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if self.conf is None or self.admin is None:
@@ -134,8 +143,9 @@ class Tiering:
         captured = _Captured()
         app_iter = self.app(env, captured.start_response)
         location = captured.get(tconf.TIER_LOCATION)
-        if location is None:
-            if env["REQUEST_METHOD"] == "GET" and captured.status.startswith("2"):
+        if location is None or env.get(RAW_ENV):
+            if env["REQUEST_METHOD"] == "GET" and captured.status.startswith("2") \
+                    and not env.get(RAW_ENV):  # a version kept is no read
                 self._count(env)
             start_response(captured.status, captured.headers)
             return app_iter

@@ -2,7 +2,7 @@
 
 * ``POST /tiering/counts`` with a JSON list ``[{"path": "/v1/AUTH_a/c/o",
   "count": 664}, ...]``: read counts from outside (a CDN's log pipeline),
-  appended to the same journal the proxy's own counts go to. 202 with the
+  handed over as the proxy's own counts are (journal or memcached). 202 with the
   number accepted; 400 naming the first bad item (nothing is taken then).
 * ``GET /tiering/status?path=/v1/AUTH_a/c/o``: the object's tier, reads in
   the window, open move and its moves.
@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qs
 
 from objstore.common.tiering.config import TieringConfig
+from objstore.common.tiering import memcached_counts
 from objstore.common.tiering.journal import append, bucket_of
 from objstore.common.tiering.queue import DB_NAME, NOT_MOVABLE, TierQueue
 from objstore.common.utils import split_path
@@ -71,17 +72,23 @@ def parse_counts(body: bytes) -> List[Tuple[str, int]]:
     return out
 
 
-def _is_object_path(path: str) -> bool:
+def _is_object_path(path: str, reserved: bool = False) -> bool:
+    """``reserved``: a reserved name may be in it (the status of a kept
+    version, which the tierer moves like any object)."""
     try:
         version, account, _container, _obj = split_path(path, 4, 4, True)
     except ValueError:
         return False
-    return version == "v1" and not account.startswith(".") and "\x00" not in path
+    return version == "v1" and not account.startswith(".") and \
+        (reserved or "\x00" not in path)
 
 
 class TieringAdmin:
-    def __init__(self, conf: TieringConfig) -> None:
+    def __init__(self, conf: TieringConfig,
+                 batches: Optional[memcached_counts.MemcachedCounts] = None) -> None:
         self.conf = conf
+        #: where counts go with ``counts = memcached`` (None: the journal)
+        self.batches = batches
 
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not env.get("reseller_request"):
@@ -121,12 +128,15 @@ class TieringAdmin:
         except ValueError as err:
             return _json(start_response, "400 Bad Request", {"error": str(err)})
         bucket = bucket_of(time.time(), self.conf.bucket)
+        rows = [(p, bucket, n) for p, n in items]
         try:
-            append(self.conf.journal_dir, [(p, bucket, n) for p, n in items],
-                   name="admin-%d" % os.getpid())
+            if self.batches is not None:
+                self.batches.write(rows)
+            else:
+                append(self.conf.journal_dir, rows, name="admin-%d" % os.getpid())
         except OSError as err:
             return _json(start_response, "503 Service Unavailable",
-                         {"error": "cannot record the counts: %s" % err.strerror})
+                         {"error": "cannot record the counts: %s" % (err.strerror or err)})
         return _json(start_response, "202 Accepted", {"accepted": len(items)})
 
     def _queue_db(self) -> Optional[TierQueue]:
@@ -136,7 +146,7 @@ class TieringAdmin:
 
     def _status(self, query: Dict[str, List[str]]) -> Dict[str, Any]:
         path = (query.get("path") or [""])[0]
-        if not _is_object_path(path):
+        if not _is_object_path(path, reserved=True):
             raise ValueError("path must be /v1/<account>/<container>/<object>")
         db = self._queue_db()
         if db is None:

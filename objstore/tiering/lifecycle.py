@@ -11,6 +11,10 @@ and for each object the bucket's enabled rules match:
   (reason ``lifecycle:<rule id>``); once moved the object is *pinned*:
   read counts no longer move it (S3 transitions are one-way).
 
+* ``NoncurrentVersionTransition`` due (in a bucket versioned by
+  object_versioning): a move of the kept version, an object of the
+  bucket's versions container, is queued the same way; its name, ETag,
+  version id and listing rows stay.
 * ``AbortIncompleteMultipartUpload`` due (days after the upload's
   initiation): the upload's parts and marker are deleted, as
   AbortMultipartUpload does; walked after the bucket's objects.
@@ -27,18 +31,21 @@ from __future__ import annotations
 import calendar
 import json
 import logging
-import re
 import time
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, quote
 
 from objstore.common.reserved import ALLOW_HEADER
+from objstore.common.s3_layout import (MANIFEST_SYSMETA, SEGMENTS_SUFFIX, TAGGING_SYSMETA,
+                                       UPLOAD_MARKER_RE, upload_initiated)
 from objstore.common.tiering.config import TieringConfig
 from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
                                                      LIFECYCLE_SYSMETA, Rule, loads)
 from objstore.common.tiering.queue import NOT_MOVABLE, TierQueue
 from objstore.common.utils import close_if_possible
-from objstore.tiering.client import InternalClient
+from objstore.common.versions import SYSMETA_LOCATION, stored_location
+from objstore.common.versions_listing import NULL_ID, version_name
+from objstore.common.internal_client import InternalClient
 from objstore.tiering.lifecycle_versions import VersionsWalk
 
 MARK = "lifecycle"
@@ -48,19 +55,11 @@ UPLOADS_MARK = "lifecycle-uploads"
 VERSIONS_MARK = "lifecycle-versions"
 #: the object marker of a bucket whose keys are all walked but not its uploads
 AFTER_ALL_KEYS = "\U0010ffff"
-#: s3api's multipart layout (middleware/s3api/uploads.py): in
-#: ``<bucket>+segments``, ``<key>/<upload id>`` marks an upload (the id
-#: starts with its initiation time, nanoseconds in 16 hex digits)
-SEGMENTS_SUFFIX = "+segments"
-#: s3api's mark of a completed multipart upload (middleware/s3api/manifest.py)
-MULTIPART_MANIFEST_SYSMETA = "X-Object-Sysmeta-S3api-Manifest"
 #: container headers of a bucket that keeps versions (S3 versioning on or
 #: suspended, Swift's versioned_writes or object_versioning)
 VERSIONING_HEADERS = ("X-Container-Sysmeta-S3api-Versioning", "X-History-Location",
                       "X-Versions-Location", "X-Versions-Enabled",
                       "X-Container-Sysmeta-Versions-Enabled")
-UPLOAD_MARKER_RE = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
-TAGGING_SYSMETA = "X-Object-Transient-Sysmeta-S3api-Tagging"
 PAGE = 1000
 
 
@@ -151,9 +150,17 @@ class LifecyclePass:
                 return False, AFTER_ALL_KEYS, used + spent
             used += spent
         if versioned and self.versions is not None:
+            kept_in = stored_location(head.headers.get(SYSMETA_LOCATION))
+
+            def transition(key: str, version_id: str, storage_class: str, rule: str) -> None:
+                # a noncurrent version is an object of the versions container
+                # (object_versioning's layout; the legacy one's are not moved)
+                if kept_in and version_id != NULL_ID:
+                    self._transition("/v1/%s/%s/%s" % (account, kept_in, version_name(
+                        key, version_id)), storage_class, rule, now, stats)
             done, last, spent = self.versions.run(
                 account, bucket, rules, self.db.mark(VERSIONS_MARK).lstrip("\n"),
-                max(budget - used, 1), now, stats)
+                max(budget - used, 1), now, stats, transition)
             # "\n" first: the walk has begun (uploads are done) even before a key
             self.db.set_mark(VERSIONS_MARK, "" if done else "\n" + last)
             if not done:
@@ -181,7 +188,7 @@ class LifecyclePass:
                 found = UPLOAD_MARKER_RE.match(marker)
                 if found is None:
                     continue  # a part
-                initiated = int(found.group("upload")[:16], 16) / 1e9
+                initiated = upload_initiated(found.group("upload"))
                 if any(r.aborts_upload(found.group("key"), initiated, now) for r in rules):
                     used += self._abort(segments, marker)
                     stats["aborted_uploads"] = stats.get("aborted_uploads", 0) + 1
@@ -232,9 +239,13 @@ class LifecyclePass:
         if expire:
             self._expire(path, stats)
             return
-        if transition is None:
-            return
-        tier = self.tiering.tier_by_storage_class(transition[0])
+        if transition is not None:
+            self._transition(path, transition[0], transition[1], now, stats)
+
+    def _transition(self, path: str, storage_class: str, rule_id: str, now: float,
+                    stats: Dict[str, Any]) -> None:
+        """Queue a move of ``path`` to the tier of ``storage_class``."""
+        tier = self.tiering.tier_by_storage_class(storage_class)
         if tier is None:
             return
         row_state = self.db.object_row(path)
@@ -242,7 +253,7 @@ class LifecyclePass:
                                       (row_state[0] == tier.name and row_state[2])):
             return  # a manifest, or already there and pinned
         if self.db.enqueue(path, row_state[0] if row_state else None, tier.name,
-                           "lifecycle:%s" % transition[1], now):
+                           "lifecycle:%s" % rule_id, now):
             stats["transitioned"] = stats.get("transitioned", 0) + 1
 
     def _expire(self, path: str, stats: Dict[str, Any]) -> None:
@@ -265,7 +276,7 @@ class LifecyclePass:
         (its manifest: a JSON list of ``{"path": ...}``); none for others."""
         head = self.client.request("HEAD", path)
         close_if_possible(head.app_iter)
-        if head.status_int != 200 or not head.headers.get(MULTIPART_MANIFEST_SYSMETA):
+        if head.status_int != 200 or not head.headers.get(MANIFEST_SYSMETA):
             return []
         resp = self.client.request("GET", path)
         body = b"".join(resp.app_iter) if resp.status_int == 200 else b""

@@ -11,6 +11,9 @@ layout s3api keeps versions in, the pass does what a client would:
 * ``NoncurrentVersionExpiration`` (NoncurrentDays, counted from when the
   next newer version was written; NewerNoncurrentVersions kept): the version
   is deleted by its id.
+* ``NoncurrentVersionTransition`` (the same days and count): the version
+  is handed to ``transition(key, version id, storage class, rule id)``,
+  which queues a move of the object that keeps it (``lifecycle.py``).
 
 A locked version (retention, legal hold) is refused by the object server
 and stays. The walk reads ``ListObjectVersions`` pages, handles a key once
@@ -24,12 +27,15 @@ import calendar
 import logging
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
+
+#: ``transition(key, version_id, storage_class, rule_id)``
+Transit = Callable[[str, str, str, str], None]
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 from objstore.common.tiering.lifecycle_rules import S3_INTERNAL_ACCOUNT_ENV, Rule
 from objstore.common.utils import close_if_possible
-from objstore.tiering.client import InternalClient
+from objstore.common.internal_client import InternalClient
 
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 PAGE = 1000
@@ -71,7 +77,8 @@ class VersionsWalk:
         return resp.status_int, body
 
     def run(self, account: str, bucket: str, rules: List[Rule], key_marker: str,
-            budget: int, now: float, stats: Dict[str, Any]) -> Tuple[bool, str, int]:
+            budget: int, now: float, stats: Dict[str, Any],
+            transition: Optional[Transit] = None) -> Tuple[bool, str, int]:
         used, pending, query = 0, [], {"versions": "", "max-keys": str(PAGE)}
         if key_marker:
             query["key-marker"] = key_marker
@@ -85,21 +92,21 @@ class VersionsWalk:
             truncated = _text(doc, "IsTruncated") == "true"
             for entry in entries:
                 if pending and entry.key != pending[0].key:
-                    self._key(account, bucket, rules, pending, now, stats)
+                    self._key(account, bucket, rules, pending, now, stats, transition)
                     used, key_marker, pending = used + len(pending), pending[0].key, []
                     if used >= budget:
                         return False, key_marker, used
                 pending.append(entry)
             if not truncated:
                 if pending:
-                    self._key(account, bucket, rules, pending, now, stats)
+                    self._key(account, bucket, rules, pending, now, stats, transition)
                     used += len(pending)
                 return True, "", used
             query["key-marker"] = _text(doc, "NextKeyMarker")
             query["version-id-marker"] = _text(doc, "NextVersionIdMarker")
 
     def _key(self, account: str, bucket: str, rules: List[Rule], versions: List[Entry],
-             now: float, stats: Dict[str, Any]) -> None:
+             now: float, stats: Dict[str, Any], transition: Optional[Transit] = None) -> None:
         """Apply the rules to one key's versions (newest first)."""
         key = versions[0].key
         tags: Dict[str, Dict[str, str]] = {}
@@ -124,9 +131,18 @@ class VersionsWalk:
                     stats["expired_markers"] = stats.get("expired_markers", 0) + 1
         for rank, entry in enumerate(versions[1:]):
             since = versions[rank].modified  # the version that replaced it
-            if any(r.expires_noncurrent(since, rank, now) for r in matching(entry)):
+            rules_of = matching(entry)
+            if any(r.expires_noncurrent(since, rank, now) for r in rules_of):
                 if self._delete(account, bucket, key, entry.version_id):
                     stats["noncurrent_expired"] = stats.get("noncurrent_expired", 0) + 1
+                continue
+            if transition is None or entry.marker:
+                continue
+            due = [(r.noncurrent_transition(since, rank, now, entry.size), r.id)
+                   for r in rules_of]
+            due = [d for d in due if d[0] is not None]
+            if due:
+                transition(key, entry.version_id, due[-1][0], due[-1][1])
 
     def _delete(self, account: str, bucket: str, key: str, version_id: Optional[str]) -> bool:
         status, _body = self._s3("DELETE", account, bucket, key,

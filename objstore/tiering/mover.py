@@ -30,18 +30,27 @@ from typing import Callable, Dict, Mapping, Optional, Set, Tuple
 
 from webob import Response
 
+from objstore.common.constraints import CONTENT_TYPE_PARAMS_ENV
 from objstore.common.footers import LISTING_ETAG
 from objstore.common.storage_policy import StoragePolicies
 from objstore.common.subrequest import IterReader, stored_metadata
 from objstore.common.tiering import config as tconf
 from objstore.common.tiering.queue import ABANDONED, DONE, Move
 from objstore.common.timestamp import Timestamp
+from objstore.common.versions import SYSMETA_LOCATION
 from objstore.common.utils import close_if_possible, drain_and_close
-from objstore.tiering.client import InternalClient
+from objstore.common.internal_client import InternalClient
 
 #: metadata of a stored object that belongs to one copy, never carried over
 _PER_COPY_PREFIXES = ("x-object-sysmeta-tier-", "x-object-sysmeta-crypto-",
                       "x-object-sysmeta-ec-", "x-object-transient-sysmeta-container-update-")
+#: a move's writes carry the stored Content-Type, with the ``swift_*``
+#: parameters middlewares keep there (object_versioning's version id)
+_STORED_TYPE = {CONTENT_TYPE_PARAMS_ENV: True}
+#: container headers of a legacy versions layout (kept versions are copies
+#: of the object as stored; object_versioning's ``SYSMETA_LOCATION`` is not)
+LEGACY_VERSIONING = ("X-Versions-Location", "X-History-Location",
+                     "X-Container-Sysmeta-S3api-Versioning")
 #: objects that stay where they are (their segments or targets move)
 _NOT_MOVED = ("X-Static-Large-Object", "X-Object-Manifest", "X-Object-Sysmeta-Symlink-Target")
 
@@ -84,7 +93,7 @@ class Mover:
         self.policies = policies
         self.logger = logger
         self._containers: Set[str] = set()
-        self._homes: Dict[str, Optional[tconf.Tier]] = {}
+        self._homes: Dict[str, Tuple[Optional[tconf.Tier], bool]] = {}
         #: fault injection for the probe tests (``pause_after_step`` in the
         #: tierer's config): stop this long after a step, to be killed there
         self.pause_after = pause_after
@@ -102,19 +111,28 @@ class Mover:
     def home_tier(self, path: str) -> Optional[tconf.Tier]:
         """The tier of ``path``'s container's policy (None: not a tier).
         A container's policy never changes, so it is asked once."""
+        return self._home(path)[0]
+
+    def _home(self, path: str) -> Tuple[Optional[tconf.Tier], bool]:
+        """``(tier of the container's policy, whether its objects move)``:
+        not in a container keeping versions by copy in a legacy layout
+        (``versioned_writes``, s3api's ``+versions``), where a kept copy of
+        a pointer would outlive the body it names."""
         container = "/".join(path.split("/", 4)[:4])
         if container in self._homes:
             return self._homes[container]
-        resp = self.client.request("HEAD", container)
+        resp = self.client.request("HEAD", container, raw=True)
         close_if_possible(resp.app_iter)
         if resp.status_int // 100 != 2:
-            return None
+            return None, False
         policy = self.policies.get_by_name(resp.headers.get("X-Storage-Policy", ""))
         tier = self.tiering.tier_of_policy(policy.index) if policy else None
+        movable = not any(resp.headers.get(h) for h in LEGACY_VERSIONING) or \
+            bool(resp.headers.get(SYSMETA_LOCATION))
         if len(self._homes) > 100000:
             self._homes.clear()
-        self._homes[container] = tier
-        return tier
+        self._homes[container] = (tier, movable)
+        return tier, movable
 
     def current_tier(self, path: str) -> Optional[str]:
         """The tier ``path`` is in now (None: gone, or not in a tier)."""
@@ -163,9 +181,13 @@ class Mover:
             return Outcome(ABANDONED, "large object manifests and symlinks stay where they "
                                       "are (their segments and targets move)", movable=False)
         version = _version(head)
-        home = self.home_tier(path)
+        home, movable = self._home(path)
         if home is None:
             return Outcome(ABANDONED, "the container's policy is no tier")
+        if not movable:
+            return Outcome(ABANDONED, "the container keeps versions by copy in a legacy layout "
+                                      "(X-Versions-Location, X-History-Location or s3api's "
+                                      "+versions)", movable=False)
         old_location = _header(head.headers, tconf.TIER_LOCATION)
         current = _header(head.headers, tconf.TIER_NAME) or home.name
         if current == to_name:
@@ -223,7 +245,7 @@ class Mover:
         there = self.client.request("HEAD", dest)
         close_if_possible(there.app_iter)
         if there.status_int == 200 and \
-                there.headers.get(tconf.TIER_ORIGIN) == path and \
+                there.headers.get(tconf.TIER_ORIGIN) == tconf.origin_to_store(path) and \
                 there.headers.get("ETag", "").strip('"') == expected_etag:
             # a retry: the copy of this version is already there
             return expected_etag, there.headers.get("Content-Length", "0")
@@ -231,14 +253,15 @@ class Mover:
         etag = source.headers.get("ETag", "").strip('"')
         headers = self._carried(source.headers)
         headers.update({
-            tconf.TIER_ORIGIN: path, "ETag": etag,
+            tconf.TIER_ORIGIN: tconf.origin_to_store(path), "ETag": etag,
             # the object's own Last-Modified, and a later offset per attempt
             "X-Timestamp": Timestamp(version.normal, offset=max(attempt, 1)).internal})
         length = int(source.headers.get("Content-Length", "0"))
         chunks = _keepalive_chunks(source.app_iter, keepalive)
         try:
             resp = self.client.request("PUT", dest, headers=headers,
-                                       body=IterReader(chunks), content_length=length)
+                                       body=IterReader(chunks), content_length=length,
+                                       extra_env=_STORED_TYPE)
             close_if_possible(resp.app_iter)
         finally:
             drain_and_close(chunks)  # to its end, through the one iterator reading it
@@ -274,7 +297,8 @@ class Mover:
             headers.update(condition)
             headers.update({tconf.TIER_LOCATION: new_location, tconf.TIER_NAME: target.name,
                             tconf.TIER_SIZE: copied[1]})
-            resp = self.client.request("PUT", path, headers=headers, body=b"", raw=True)
+            resp = self.client.request("PUT", path, headers=headers, body=b"", raw=True,
+                                       extra_env=_STORED_TYPE)
         else:  # home: the whole body back at its name
             meta = self.client.request("HEAD", path)
             close_if_possible(meta.app_iter)
@@ -288,7 +312,8 @@ class Mover:
             try:
                 resp = self.client.request(
                     "PUT", path, headers=headers, body=IterReader(chunks),
-                    content_length=int(source.headers.get("Content-Length", "0")))
+                    content_length=int(source.headers.get("Content-Length", "0")),
+                    extra_env=_STORED_TYPE)
             finally:
                 drain_and_close(chunks)
                 close_if_possible(source.app_iter)

@@ -7,6 +7,13 @@ sweep lists a bounded number of bodies (resuming from a marker), and
 deletes each whose origin object (``X-Object-Sysmeta-Tier-Origin``) no
 longer points at it, unless a move of that object is open (its copy may be
 waiting for its switch).
+
+In a container versioned by object_versioning the pointer travels: keeping
+a version copies the object as stored (the pointer, ``middleware/tiering``)
+to ``\x00versions\x00<container>/<object>\x01<inverted id>``, and
+restoring one copies it back. So a body is kept while the object's name or
+the kept version of its id (``X-Object-Sysmeta-Versions-Id``, carried on
+the body) points at it, whichever of the two it was moved from.
 """
 
 from __future__ import annotations
@@ -16,10 +23,14 @@ import logging
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
+from objstore.common.reserved import RESERVED
 from objstore.common.tiering import config as tconf
+from objstore.common.timestamp import Timestamp
+from objstore.common.versions import VERSION_ID_SYSMETA, reserved_versions_container
+from objstore.common.versions_listing import SEPARATOR, split_version_name, version_name
 from objstore.common.tiering.queue import TierQueue
 from objstore.common.utils import close_if_possible
-from objstore.tiering.client import InternalClient
+from objstore.common.internal_client import InternalClient
 
 MARK = "sweep"
 
@@ -69,21 +80,47 @@ class OrphanSweep:
         """Delete the body if nothing points at it; True if it was."""
         location = "%s/%s" % (container, name)
         body_path = "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, location)
-        body = self.client.request("HEAD", body_path)
+        # straight to the proxy app: a body moved before origins were quoted
+        # holds a raw NUL, which catch_errors refuses to send on
+        body = self.client.request("HEAD", body_path, raw=True)
         close_if_possible(body.app_iter)
         origin = body.headers.get(tconf.TIER_ORIGIN)
+        if origin:
+            origin = tconf.stored_origin(origin, name.partition("/")[0])
         if body.status_int != 200 or not origin or self.db.open_move(origin) is not None:
             return False
-        head = self.client.request("HEAD", origin, raw=True)
-        close_if_possible(head.app_iter)
-        if head.status_int // 100 == 2 and head.headers.get(tconf.TIER_LOCATION) == location:
-            return False
-        if head.status_int // 100 != 2 and head.status_int != 404:
-            return False  # cannot tell: leave it for a later pass
+        version_id = body.headers.get(VERSION_ID_SYSMETA) or \
+            Timestamp(body.headers.get("X-Timestamp") or "0").normal
+        for name in referents(origin, version_id):
+            head = self.client.request("HEAD", name, raw=True)
+            close_if_possible(head.app_iter)
+            if head.status_int // 100 == 2 and \
+                    head.headers.get(tconf.TIER_LOCATION) == location:
+                return False
+            if head.status_int // 100 != 2 and head.status_int != 404:
+                return False  # cannot tell: leave it for a later pass
         resp = self.client.request("DELETE", body_path)
         close_if_possible(resp.app_iter)
         self.logger.info("tierer sweep: deleted %s, no longer the body of %s", location, origin)
         return resp.status_int in (204, 404)
+
+
+def referents(origin: str, version_id: str) -> List[str]:
+    """The names that may point at a body moved from ``origin``: the name
+    itself, and under object_versioning's layout the same version at the
+    object's name and kept in its versions container."""
+    _v1, account, container, obj = origin.split("/", 4)[1:]
+    versions_prefix = reserved_versions_container("")
+    if container.startswith(versions_prefix) and SEPARATOR in obj:
+        current, _kept_id = split_version_name(obj)
+        return [origin, "/v1/%s/%s/%s" % (account, container[len(versions_prefix):], current)]
+    if container.startswith(RESERVED):
+        return [origin]
+    try:
+        kept = version_name(obj, version_id)
+    except ValueError:
+        return [origin]
+    return [origin, "/v1/%s/%s/%s" % (account, reserved_versions_container(container), kept)]
 
 
 def _split(mark: str) -> Tuple[str, str]:

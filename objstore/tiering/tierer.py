@@ -2,8 +2,9 @@
 
 Each pass:
 
-1. *collect*: fold the proxies' read-count journals into the queue
-   database (``common.tiering.journal.collect``);
+1. *collect*: fold the proxies' read counts into the queue database
+   (their journals, ``common.tiering.journal.collect``, or with
+   ``counts = memcached`` their batches, ``memcached_counts``);
 2. *lifecycle*: apply S3 lifecycle rules (``tiering.lifecycle``), a
    bounded number of objects a pass (first, so a rule's move is queued
    before a count's);
@@ -20,27 +21,35 @@ Each pass:
 6. *prune* counts older than the window and history older than
    ``history_days``.
 
+Run continuously (``objstore-tierer CONF``), a pass every ``interval``
+seconds, each under an exclusive lock on ``<state_dir>/pass.lock``. While
+``<state_dir>/paused`` exists (empty, or naming a live process id: a test
+session that drives passes itself writes its own) the continuous daemon
+skips its passes; ``--once`` and in-process ``run_once`` are never paused.
+
 Recon (``/recon/tiering`` on the object server sharing ``recon_cache_path``):
 the pass counters, objects per tier, move states and the last moves.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import socket
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from objstore.common import concurrency
 from objstore.common.config import ConfigError, config_float, config_int, swift_dir
 from objstore.common.daemon import Daemon, run_daemon
 from objstore.common.storage_policy import load_policies
-from objstore.common.tiering import journal
+from objstore.common.tiering import journal, memcached_counts
 from objstore.common.tiering.config import TieringConfig, load_tiering
 from objstore.common.tiering.queue import (ABANDONED, DONE, FAILED, NOT_MOVABLE, PINNED,
                                            PINNING_REASONS, Move, TierQueue)
-from objstore.tiering.client import InternalClient
+from objstore.common.internal_client import InternalClient
 from objstore.tiering.lifecycle import LifecyclePass
 from objstore.tiering.lifecycle_versions import VersionsWalk
 from objstore.tiering.mover import MoveError, Mover
@@ -50,6 +59,42 @@ STAT_KEYS = ("collected", "decided", "queued", "moved", "abandoned", "failed", "
              "expired", "expiration_skipped", "expired_markers", "noncurrent_expired",
              "aborted_uploads", "transitioned", "orphans")
 RECENT_MOVES = 20
+#: in ``state_dir``: held during a pass of the continuous daemon
+PASS_LOCK = "pass.lock"
+#: in ``state_dir``: the continuous daemon skips its passes while it exists
+#: (empty, or holding the id of a process still alive)
+PAUSE_FILE = "paused"
+
+
+def paused(state_dir: str) -> bool:
+    """Whether ``<state_dir>/paused`` holds the continuous tierer back."""
+    try:
+        with open(os.path.join(state_dir, PAUSE_FILE)) as fp:
+            owner = fp.read().strip()
+    except FileNotFoundError:
+        return False
+    if not owner:
+        return True
+    try:
+        os.kill(int(owner), 0)
+    except (ValueError, ProcessLookupError):
+        return False  # its process is gone (a test session that died)
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def pass_lock(state_dir: str) -> Iterator[None]:
+    """The lock a continuous pass holds: whoever takes it knows no pass
+    of the daemon is under way."""
+    os.makedirs(state_dir, exist_ok=True)
+    with open(os.path.join(state_dir, PASS_LOCK), "a") as fp:
+        fcntl.flock(fp.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
 
 
 class Tierer(Daemon):
@@ -79,10 +124,13 @@ class Tierer(Daemon):
             conf.get("proxy_conf", os.path.join(directory, "proxy-server.conf")),
             conf.get("pipeline", "tierer"))
         self.db = TierQueue(self.tiering.state_dir)
+        self.batches = memcached_counts.for_config(self.tiering)
         self.mover = Mover(self.client, self.tiering, self.policies, self.logger,
                            pause_after=conf.get("pause_after_step", ""),
                            pause_seconds=config_float(conf, "pause_seconds", 0.0))
         self.owner = "%s-%d" % (socket.gethostname(), os.getpid())
+        #: run by ``run_forever``: its passes take the pass lock and pause
+        self.continuous = False
         index = conf.get("lifecycle_index_account", ".s3_bucket_index").strip()
         proxy_conf = conf.get("proxy_conf", os.path.join(directory, "proxy-server.conf"))
         versions_pipeline = conf.get("lifecycle_pipeline", "lifecycle").strip()
@@ -102,9 +150,15 @@ class Tierer(Daemon):
     def run_pass(self) -> Dict[str, Any]:
         stats = {key: 0 for key in STAT_KEYS}
         now = self.now()
-        stats["collected"] = journal.collect(
-            self.tiering.journal_dir, self.db.was_collected,
-            lambda name, rows: self.db.add_counts(name, rows, now))
+        commit = lambda name, rows: self.db.add_counts(name, rows, now)  # noqa: E731
+        if self.batches is not None:
+            stats["collected"] = self.batches.collect(
+                lambda: self.db.mark(memcached_counts.MARK),
+                lambda value: self.db.set_mark(memcached_counts.MARK, value),
+                self.db.was_collected, commit, now)
+        else:
+            stats["collected"] = journal.collect(self.tiering.journal_dir,
+                                                 self.db.was_collected, commit)
         if self.lifecycle is not None:  # first: a rule's move beats a count's
             self.lifecycle.run(now, stats)
         self.decide(now, stats)
@@ -115,10 +169,23 @@ class Tierer(Daemon):
         return stats
 
     def run_once(self) -> Dict[str, Any]:
+        if not self.continuous:
+            return self._run_once()
+        with pass_lock(self.tiering.state_dir):
+            if paused(self.tiering.state_dir):
+                self.logger.debug("tierer: paused (%s)", PAUSE_FILE)
+                return {}
+            return self._run_once()
+
+    def _run_once(self) -> Dict[str, Any]:
         started = time.time()
         stats = super().run_once()
         self.dump_recon(self.recon(stats, time.time() - started))
         return stats
+
+    def run_forever(self) -> None:
+        self.continuous = True
+        super().run_forever()
 
     def recon(self, stats: Dict[str, Any], pass_time: float) -> Dict[str, Any]:
         """What ``/recon/tiering`` answers (the dashboard's tiering panel):

@@ -1,21 +1,48 @@
-"""Running the SAIO's tierer from tests, and reading what it did."""
+"""Running the SAIO's tierer from tests, and reading what it did.
 
+Passes run in this process (``Tierer.run_once``), one tierer kept per set
+of options, so a pass costs its own work and not a process start and a
+pipeline load. The SAIO's continuous tierer is held back meanwhile
+(tests/support/tierer_pause.py)."""
+
+import hashlib
+import json
 import os
-import subprocess
 import tempfile
 import time
 import urllib.request
-import json
+from urllib.parse import quote
+
+import pytest
+
+from objstore.common.daemon import load_daemon_conf
+from objstore.common.internal_client import InternalClient
+from objstore.tiering.tierer import Tierer
+from tests.functional.conftest import connect
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAIO_DIR = os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio"))
 TIERER_CONF = os.path.join(SAIO_DIR, "etc", "tierer.conf")
-TIERER = os.path.join(REPO, ".venv", "bin", "objstore-tierer")
+PROXY = "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080")
 #: the SAIO's tiers (saio/build.py): a 60 s window
 WINDOW = 60
 #: a tierer clock this far ahead sees every count of now out of its window
 #: and every object as having sat in its tier a whole window
 LATER = 3 * WINDOW
+
+_TIERERS = {}
+
+
+@pytest.fixture(scope="module")
+def reseller(saio):
+    """The reseller admin, who may use the tiering admin API."""
+    return connect("reseller")
+
+
+@pytest.fixture(scope="module")
+def internal(saio):
+    """The tierer's own way in (the proxy's [pipeline:tierer], in process)."""
+    return InternalClient(os.path.join(SAIO_DIR, "etc", "proxy-server.conf"))
 
 
 def tierer_conf(**options) -> str:
@@ -30,16 +57,24 @@ def tierer_conf(**options) -> str:
     return path
 
 
-def run_tierer(**options) -> str:
-    """One pass of the tierer (``--once``); returns its log."""
+def new_tierer(**options) -> Tierer:
+    """A tierer of the SAIO's config with ``options`` (close its ``db``)."""
     conf = tierer_conf(**options)
     try:
-        done = subprocess.run([TIERER, conf, "--once", "-v"], capture_output=True, text=True,
-                              timeout=300)
+        return Tierer(load_daemon_conf(conf, "object-tierer"))
     finally:
         os.unlink(conf)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stderr
+
+
+def run_tierer(clock_offset=0.0, **options) -> str:
+    """One pass of the tierer, ``clock_offset`` seconds "later"; returns
+    its stats as text (for assertion messages)."""
+    key = tuple(sorted(options.items()))
+    if key not in _TIERERS:
+        _TIERERS[key] = new_tierer(**options)
+    tierer = _TIERERS[key]
+    tierer.tiering.clock_offset = float(clock_offset)
+    return repr(tierer.run_once())
 
 
 def tier_of(conn, container, name):
@@ -57,7 +92,7 @@ def wait_for_tier(conn, container, name, tier, deadline_s=60, **options):
         if got == tier:
             return
         assert time.time() < deadline, "still in %r, not %r" % (got, tier)
-        time.sleep(0.5)
+        time.sleep(0.3)
 
 
 def admin_get(proxy, token, what):
@@ -76,4 +111,43 @@ def wait_tracked(proxy, token, path, deadline_s=30):
         if admin_get(proxy, token, "status?path=" + path)["tracked"]:
             return
         assert time.time() < deadline, "the tierer never learnt of %s" % path
-        time.sleep(0.5)
+        time.sleep(0.3)
+
+
+def hot(reseller, paths, count=50):
+    """Make ``paths`` hot at once (a counts batch, as a CDN would send)."""
+    req = urllib.request.Request(PROXY + "/tiering/counts", method="POST",
+                                 data=json.dumps([{"path": p, "count": count}
+                                                  for p in paths]).encode(),
+                                 headers={"X-Auth-Token": reseller.get_auth()[1]})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 202
+
+
+def tiers_bodies(internal, policy, path):
+    """The bodies ``.tiers/<policy>`` holds for the object ``path`` (read
+    as the tierer reads it: the hidden account is no client's)."""
+    prefix = hashlib.md5(path.encode()).hexdigest() + "/"
+    resp = internal.request("GET", "/v1/.tiers/" + policy,
+                            query="format=json&prefix=" + quote(prefix))
+    if resp.status_int == 404:
+        return []
+    assert resp.status_int == 200, resp.status
+    return [r["name"] for r in json.loads(resp.body)]
+
+
+def tierer_with(step, action):
+    """The SAIO's tierer, in this process, that runs ``action()`` once right
+    after the move step ``step`` of its first move (a client's write landing
+    exactly there)."""
+    tierer = new_tierer()
+    real = tierer.mover.step_done
+    fired = []
+
+    def step_done(name, path):
+        real(name, path)
+        if name == step and not fired:
+            fired.append(path)
+            action()
+    tierer.mover.step_done = step_done
+    return tierer, fired

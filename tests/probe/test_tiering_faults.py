@@ -22,10 +22,11 @@ from urllib.parse import quote
 import pytest
 import swiftclient
 
-from objstore.tiering.client import InternalClient
+from objstore.common.internal_client import InternalClient
 from probe_helpers import (AUTH_URL, ETC, NODES, PROXY, REPO, SAIO, VENV_BIN, delete_container,
                            node_of, run_daemon, stop_server)
 from ring import Ring
+from tests.functional.tiering_support import run_tierer
 
 BODY = os.urandom(2 * 1024 * 1024 + 5)
 ETAG = hashlib.md5(BODY).hexdigest()
@@ -40,10 +41,10 @@ def _conf(tmp_path, **options):
     return str(path)
 
 
-def _run_once(tmp_path, **options):
-    done = subprocess.run([os.path.join(VENV_BIN, "objstore-tierer"), _conf(tmp_path, **options),
-                           "--once"], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+def _run_once(_tmp_path, clock_offset=0.0):
+    """One pass of the SAIO's tierer, in this process (the killed ones run
+    as processes of their own)."""
+    run_tierer(clock_offset)
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +118,7 @@ def test_a_tierer_killed_after_each_step_resumes_and_leaves_one_body(
     _kill_after(tmp_path, step, conn, silver, "obj")
     status = _admin(reseller, "GET", "status?path=" + quote(path))
     assert status["open_move"]["state"] == "moving"
-    time.sleep(2.5)  # the killed tierer's 2 s lease runs out
-    _run_once(tmp_path)
+    _run_once(tmp_path, clock_offset=5)  # seconds later: the killed tierer's 2 s lease ran out
     status = _admin(reseller, "GET", "status?path=" + quote(path))
     assert status["open_move"] is None
     last = status["moves"][0]

@@ -15,14 +15,18 @@ tier is.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
+from urllib.parse import quote, unquote
 
 from objstore.common.config import ConfigError, config_float, config_int, read_conf
 from objstore.common.storage_policy import StoragePolicies
 
 SECTION = "tiering"
+#: the ``counts`` option: how proxies hand read counts to the tierer
+COUNT_SINKS = ("journal", "memcached")
 TIER_PREFIX = "tier:"
 #: the hidden account holding moved bodies, one container per policy name
 TIERS_ACCOUNT = ".tiers"
@@ -31,6 +35,7 @@ TIER_LOCATION = "X-Object-Sysmeta-Tier-Location"
 TIER_NAME = "X-Object-Sysmeta-Tier-Name"
 TIER_SIZE = "X-Object-Sysmeta-Tier-Size"
 #: sysmeta of a moved body: the path of the object it belongs to
+#: (``origin_to_store``: a path holding a reserved name is %-quoted)
 TIER_ORIGIN = "X-Object-Sysmeta-Tier-Origin"
 #: what a client sees on GET/HEAD of any object of a tiered cluster
 STORAGE_TIER = "X-Object-Storage-Tier"
@@ -76,6 +81,10 @@ class TieringConfig:
     state_dir: str = "/var/lib/objstore/tiering"
     #: seconds a proxy worker keeps counts in memory before appending them
     flush_interval: float = 2.0
+    #: where counts go: ``journal`` (files in journal_dir, the tierer's host)
+    #: or ``memcached`` (batches in memcache_servers, ``memcached_counts``)
+    counts: str = "journal"
+    memcache_servers: List[str] = field(default_factory=list)
     by_name: Dict[str, Tier] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -119,6 +128,24 @@ class TieringConfig:
         """The ``tiering`` section of ``/info``."""
         return {"window": self.window, "hysteresis": self.hysteresis,
                 "tiers": [t.info() for t in reversed(self.tiers)]}
+
+
+def origin_to_store(path: str) -> str:
+    """``TIER_ORIGIN``'s value for ``path``: %-quoted when it holds a NUL
+    (a kept version's reserved name), which may not travel in a header."""
+    return quote(path, safe="/") if "\x00" in path else path
+
+
+def stored_origin(value: str, digest: str) -> str:
+    """The path a ``TIER_ORIGIN`` value names, knowing the md5 ``digest`` of
+    that path (the first part of the body's name tells it): raw, or quoted
+    by ``origin_to_store``."""
+    if hashlib.md5(value.encode("utf-8")).hexdigest() == digest:
+        return value
+    unquoted = unquote(value)
+    if hashlib.md5(unquoted.encode("utf-8")).hexdigest() == digest:
+        return unquoted
+    return value
 
 
 def load_tiering(directory: str, policies: StoragePolicies) -> Optional[TieringConfig]:
@@ -170,7 +197,16 @@ def load_tiering(directory: str, policies: StoragePolicies) -> Optional[TieringC
         clock_offset=config_float(opts, "clock_offset", 0.0),
         journal_dir=opts.get("journal_dir", "/var/lib/objstore/tiering/journal"),
         state_dir=opts.get("state_dir", "/var/lib/objstore/tiering"),
-        flush_interval=config_float(opts, "flush_interval", 2.0))
+        flush_interval=config_float(opts, "flush_interval", 2.0),
+        counts=opts.get("counts", "journal").strip().lower(),
+        memcache_servers=[s.strip() for s in opts.get("memcache_servers", "").split(",")
+                          if s.strip()])
+    if conf.counts not in COUNT_SINKS:
+        raise ConfigError("[%s] in %s: counts must be one of %s, got %r"
+                          % (SECTION, path, ", ".join(COUNT_SINKS), conf.counts))
+    if conf.counts == "memcached" and not conf.memcache_servers:
+        raise ConfigError("[%s] in %s: counts = memcached needs memcache_servers"
+                          % (SECTION, path))
     if not 0.0 <= conf.hysteresis < 1.0:
         raise ConfigError("[%s] in %s: hysteresis must be in [0, 1), got %r"
                           % (SECTION, path, conf.hysteresis))

@@ -74,8 +74,13 @@ class Counter:
     def __init__(self, journal_dir: str, bucket_width: int, flush_interval: float,
                  spawn: Callable[..., object], sleep: Callable[[float], None],
                  run_in_thread: Callable[..., object],
-                 on_error: Callable[[Exception], None]) -> None:
+                 on_error: Callable[[Exception], None],
+                 write: Optional[Callable[[List[CountRow]], int]] = None) -> None:
+        """``write``: where a flush sends its rows instead of the journal
+        (``memcached_counts``; called in the flusher's green thread, not a
+        thread of its own: it does network I/O, not disk I/O)."""
         self.journal_dir = journal_dir
+        self._write = write
         self.bucket_width = bucket_width
         self.flush_interval = flush_interval
         self._spawn = spawn
@@ -117,7 +122,10 @@ class Counter:
         try:
             rows: List[CountRow] = [(p, b, n) for (p, b), n in counts.items()]
             rows += [(p, b, 0, tier) for p, (b, tier) in placements.items()]
-            self._run_in_thread(append, self.journal_dir, rows)
+            if self._write is not None:
+                self._write(rows)
+            else:
+                self._run_in_thread(append, self.journal_dir, rows)
         except Exception as err:  # counts are advisory: log, never fail a read
             self._on_error(err)
 

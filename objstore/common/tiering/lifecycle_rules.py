@@ -40,6 +40,16 @@ class Transition:
 
 
 @dataclass
+class NoncurrentTransition:
+    """NoncurrentVersionTransition: a version noncurrent for ``days`` moves
+    to ``storage_class``, unless fewer than ``newer_versions`` noncurrent
+    versions are newer than it."""
+    storage_class: str
+    days: int
+    newer_versions: Optional[int] = None
+
+
+@dataclass
 class Rule:
     id: str
     enabled: bool
@@ -59,6 +69,7 @@ class Rule:
     #: NoncurrentVersionExpiration's NewerNoncurrentVersions (versions kept)
     noncurrent_newer_versions: Optional[int] = None
     abort_multipart_days: Optional[int] = None
+    noncurrent_transitions: List[NoncurrentTransition] = field(default_factory=list)
 
     def matches(self, name: str, size: int, tags: Optional[Mapping[str, str]]) -> bool:
         """Whether the rule applies to an object (``tags`` None: not read,
@@ -105,6 +116,20 @@ class Rule:
             return False
         return now >= noncurrent_since + self.noncurrent_expiration_days * DAY
 
+    def noncurrent_transition(self, noncurrent_since: float, newer_noncurrent: int,
+                              now: float, size: int) -> Optional[str]:
+        """The storage class of the latest NoncurrentVersionTransition due
+        for a version noncurrent since ``noncurrent_since`` with
+        ``newer_noncurrent`` noncurrent versions newer than it (the 128 KiB
+        minimum applies as to current versions)."""
+        if size < MIN_TRANSITION_SIZE and self.size_greater_than is None \
+                and self.size_less_than is None:
+            return None
+        due = [(t.days, t.storage_class) for t in self.noncurrent_transitions
+               if now >= noncurrent_since + t.days * DAY and
+               (t.newer_versions is None or newer_noncurrent >= t.newer_versions)]
+        return max(due)[1] if due else None
+
     def transition(self, last_modified: float, now: float, size: int) -> Optional[str]:
         """The storage class of the latest transition that is due, if any."""
         if size < MIN_TRANSITION_SIZE and self.size_greater_than is None \
@@ -132,5 +157,7 @@ def loads(text: str) -> List[Rule]:
     for item in raw if isinstance(raw, list) else []:
         item = dict(item)
         item["transitions"] = [Transition(**t) for t in item.get("transitions", [])]
+        item["noncurrent_transitions"] = [NoncurrentTransition(**t) for t in
+                                          item.get("noncurrent_transitions", [])]
         rules.append(Rule(**item))
     return rules

@@ -33,6 +33,7 @@ from objstore.common.info import get_container_info
 from objstore.common.subrequest import close_response, sub_request
 from objstore.common.versions import archive_prefix, reserved_versions_container
 from objstore.common.versions_listing import SEPARATOR as VERSIONS_SEPARATOR
+from objstore.common.s3_layout import TAGGING_SYSMETA  # noqa: F401 (s3api's name for it)
 from objstore.middleware.s3api import acl, public_access, tagging
 from objstore.middleware.s3api import xml as s3xml
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, TRUSTED_ENV, VERSIONS_SUFFIX,
@@ -49,7 +50,6 @@ OWNER_CACHE_PREFIX = "s3api/bucket-owner/"
 OWNER_TTL = 60
 _PARSED_MAX = 256
 _PARSED: "OrderedDict[Tuple[str, str], Policy]" = OrderedDict()
-TAGGING_SYSMETA = "x-object-transient-sysmeta-s3api-tagging"
 
 # The S3 action of each handler ("<module>.<function>"); a handler missing
 # here is named by its function (``get_bucket_encryption`` ->

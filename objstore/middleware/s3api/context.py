@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, Optional
 
 from objstore.common.crypto import CUSTOMER_KEY_ERROR
+from objstore.common.s3_layout import SEGMENTS_SUFFIX  # noqa: F401 (s3api's name for it)
 from objstore.middleware.s3api import checksums, sigv4
 from objstore.middleware.s3api.auth import Signature
 from objstore.middleware.s3api.body import VerifyingReader, declared_checksum, plain_source
@@ -27,7 +28,6 @@ from objstore.middleware.s3api.xml import MAX_CONFIG_BODY
 # allows that the Swift ACLs cannot say): the authorization check is bypassed.
 TRUSTED_ENV = {"swift.authorize_override": True, "swift.authorize": lambda _req: None}
 
-SEGMENTS_SUFFIX = "+segments"
 VERSIONS_SUFFIX = "+versions"  # the archive of a versioned bucket
 
 

@@ -30,8 +30,8 @@ from webob import Response
 from objstore.common import registry
 from objstore.common.info import get_container_info
 from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
-                                                     LIFECYCLE_SYSMETA, Rule, Transition,
-                                                     dumps, loads)
+                                                     LIFECYCLE_SYSMETA, NoncurrentTransition,
+                                                     Rule, Transition, dumps, loads)
 from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import TRUSTED_ENV, S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -52,7 +52,6 @@ MAX_NEWER_VERSIONS = 100
 _RULE_CHILDREN = ("ID", "Filter", "Prefix", "Status", "Transition", "Expiration",
                   "NoncurrentVersionTransition", "NoncurrentVersionExpiration",
                   "AbortIncompleteMultipartUpload")
-_NOT_APPLIED = ("NoncurrentVersionTransition",)
 
 
 def _malformed(why: str) -> S3Error:
@@ -133,9 +132,6 @@ def parse_configuration(body: bytes, storage_classes: Tuple[str, ...]) -> List[R
         for child in elem:
             if child.tag not in _RULE_CHILDREN:
                 raise _malformed("Unknown element %s in Rule." % child.tag)
-            if child.tag in _NOT_APPLIED:
-                raise S3Error("NotImplemented", "%s is not supported: noncurrent versions "
-                              "stay where they are." % child.tag)
         rule_id = text_of(elem, "ID") or "rule-%d" % (index + 1)
         if len(rule_id) > MAX_ID:
             raise S3Error("InvalidArgument", "ID length should not exceed allowed limit of "
@@ -158,6 +154,33 @@ def parse_configuration(body: bytes, storage_classes: Tuple[str, ...]) -> List[R
     return rules
 
 
+def _storage_class(elem, storage_classes: Tuple[str, ...]) -> str:  # type: ignore[no-untyped-def]
+    storage_class = (text_of(elem, "StorageClass") or "").strip()
+    if storage_class not in storage_classes:
+        raise S3Error("InvalidStorageClass", "Transitions here go to the storage "
+                      "classes of this store's tiers: %s." % (", ".join(storage_classes)
+                                                              or "none"),
+                      StorageClassRequested=storage_class)
+    return storage_class
+
+
+def _noncurrent_transitions(rule: Rule, elem, storage_classes: Tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    for t in elem.findall("NoncurrentVersionTransition"):
+        storage_class = _storage_class(t, storage_classes)
+        if t.find("NoncurrentDays") is None:
+            raise _malformed("A NoncurrentVersionTransition holds NoncurrentDays and a "
+                             "StorageClass.")
+        newer = text_of(t, "NewerNoncurrentVersions")
+        rule.noncurrent_transitions.append(NoncurrentTransition(
+            storage_class, _days(text_of(t, "NoncurrentDays"), "NoncurrentVersionTransition"),
+            _newer_versions(newer) if newer is not None else None))
+    if len({t.storage_class for t in rule.noncurrent_transitions}) != \
+            len(rule.noncurrent_transitions):
+        raise S3Error("InvalidArgument", "'StorageClass' must be different for "
+                      "'NoncurrentVersionTransition' actions in same 'Rule'",
+                      ArgumentName="StorageClass")
+
+
 def _actions(rule: Rule, elem, storage_classes: Tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     expiration = elem.find("Expiration")
     if expiration is not None:
@@ -174,12 +197,7 @@ def _actions(rule: Rule, elem, storage_classes: Tuple[str, ...]) -> None:  # typ
         else:
             raise _malformed("Unknown element %s in Expiration." % given[0])
     for t in elem.findall("Transition"):
-        storage_class = (text_of(t, "StorageClass") or "").strip()
-        if storage_class not in storage_classes:
-            raise S3Error("InvalidStorageClass", "Transitions here go to the storage "
-                          "classes of this store's tiers: %s." % (", ".join(storage_classes)
-                                                                  or "none"),
-                          StorageClassRequested=storage_class)
+        storage_class = _storage_class(t, storage_classes)
         if (t.find("Days") is None) == (t.find("Date") is None):
             raise _malformed("A Transition holds Days or Date, and a StorageClass.")
         rule.transitions.append(Transition(
@@ -192,6 +210,7 @@ def _actions(rule: Rule, elem, storage_classes: Tuple[str, ...]) -> None:  # typ
     if len({t.storage_class for t in rule.transitions}) != len(rule.transitions):
         raise S3Error("InvalidArgument", "'StorageClass' must be different for "
                       "'Transition' actions in same 'Rule'", ArgumentName="StorageClass")
+    _noncurrent_transitions(rule, elem, storage_classes)
     noncurrent = elem.find("NoncurrentVersionExpiration")
     if noncurrent is not None:
         rule.noncurrent_expiration_days = _days(text_of(noncurrent, "NoncurrentDays"),
@@ -204,7 +223,7 @@ def _actions(rule: Rule, elem, storage_classes: Tuple[str, ...]) -> None:  # typ
         rule.abort_multipart_days = _days(text_of(abort, "DaysAfterInitiation"),
                                           "AbortIncompleteMultipartUpload")
     if not (expiration is not None or rule.transitions or noncurrent is not None
-            or abort is not None):
+            or abort is not None or rule.noncurrent_transitions):
         raise _malformed("A Rule needs at least one action.")
     if rule.tags and abort is not None:
         raise S3Error("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified "
@@ -257,6 +276,11 @@ def _rule_nodes(rule: Rule) -> List[Optional[Node]]:
     elif rule.expired_object_delete_marker is not None:
         nodes.append(("Expiration", [("ExpiredObjectDeleteMarker",
                                       rule.expired_object_delete_marker)]))
+    for nt in rule.noncurrent_transitions:
+        nodes.append(("NoncurrentVersionTransition",
+                      [("NoncurrentDays", nt.days), ("StorageClass", nt.storage_class)] +
+                      ([("NewerNoncurrentVersions", nt.newer_versions)]
+                       if nt.newer_versions is not None else [])))
     if rule.noncurrent_expiration_days is not None:
         nodes.append(("NoncurrentVersionExpiration",
                       [("NoncurrentDays", rule.noncurrent_expiration_days)] +

@@ -21,9 +21,9 @@ from typing import List, Optional, Tuple
 from objstore.common.http import ranges
 # object_versioning's listed version id (shown by a version read from its versions container)
 from objstore.common.http.listing import VERSION_ID_PARAM
+from objstore.common.s3_layout import MANIFEST_SYSMETA  # noqa: F401 (s3api's name for it)
 from objstore.middleware.s3api.errors import S3Error
 
-MANIFEST_SYSMETA = "x-object-sysmeta-s3api-manifest"
 ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
 SIZE_SYSMETA = "x-object-sysmeta-s3api-size"
 # Set on a bucket once a multipart upload completed in it, so plain writes

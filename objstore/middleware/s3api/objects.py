@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from webob import Response
 
 from objstore.common import footers
+from objstore.common.s3_layout import TAGGING_SYSMETA  # noqa: F401 (s3api's name for it)
 from objstore.middleware.s3api import (acl, bucket_encryption, checksums, conditions,
                                        manifest, metadata, sse, versioning)
 from objstore.middleware.s3api.body import VerifyingReader
@@ -31,7 +32,6 @@ SWIFT_META = "x-object-meta-"
 CHECKSUM_SYSMETA = "x-object-sysmeta-s3api-checksum-"
 CHECKSUM_TRANSIENT = "x-object-transient-sysmeta-s3api-checksum-"
 STORAGE_CLASS_SYSMETA = "x-object-sysmeta-s3api-storage-class"
-TAGGING_SYSMETA = "x-object-transient-sysmeta-s3api-tagging"
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
                    "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR")
 PASS_HEADERS = ("content-disposition", "content-encoding", "content-language",

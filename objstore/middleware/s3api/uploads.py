@@ -15,7 +15,6 @@ listing jumps over each upload's parts instead of reading them.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -23,6 +22,7 @@ from urllib.parse import quote
 
 from webob import Response
 
+from objstore.common.s3_layout import UPLOAD_ID_RE, UPLOAD_MARKER_RE
 from objstore.middleware.s3api import multipart_checksums as mpc
 from objstore.middleware.s3api.buckets import check_bucket, owner_id, xml_response
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, S3Context, iso8601,
@@ -33,8 +33,6 @@ from objstore.middleware.s3api.xml import Node, render
 
 MARKER_READ_ATTEMPTS = 3
 MAX_UPLOADS = 1000
-_UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
-_MARKER_RE = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
 
 
 def segments_container(ctx: S3Context) -> str:
@@ -56,7 +54,7 @@ def new_upload_id() -> str:
 
 def upload_id_of(ctx: S3Context) -> str:
     upload_id = ctx.query.get("uploadId", "")
-    if not _UPLOAD_ID_RE.match(upload_id):
+    if not UPLOAD_ID_RE.match(upload_id):
         raise S3Error("NoSuchUpload", UploadId=upload_id)
     return upload_id
 
@@ -156,7 +154,7 @@ def _uploads(ctx: S3Context, prefix: str, delimiter: str, key_marker: str,
             name = entry.get("name", "")
             if skip is not None and name <= skip:
                 break  # wading through parts: start again past them
-            match = _MARKER_RE.match(name)
+            match = UPLOAD_MARKER_RE.match(name)
             if not match:
                 continue
             key, upload = match.group("key"), match.group("upload")

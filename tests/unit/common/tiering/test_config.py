@@ -1,12 +1,13 @@
 """The tier config: parsing [tiering]/[tier:NAME], refusals, hysteresis."""
 
+import hashlib
 import os
 
 import pytest
 
 from objstore.common.config import ConfigError
 from objstore.common.storage_policy import load_policies
-from objstore.common.tiering.config import load_tiering
+from objstore.common.tiering.config import load_tiering, origin_to_store, stored_origin
 
 POLICIES = """
 [storage-policy:0]
@@ -97,3 +98,26 @@ def test_up_at_the_boundary_down_only_below_the_hysteresis_band(tmp_path):
 def test_an_unknown_current_tier_gets_the_count_s_own_tier(tmp_path):
     conf = _load(tmp_path, TIERS)
     assert conf.target(12, "retired") == "silver"
+
+
+def test_counts_go_to_the_journal_unless_memcached_is_chosen_with_its_servers(tmp_path):
+    assert _load(tmp_path, TIERS).counts == "journal"
+    conf = _load(tmp_path, TIERS.replace("hysteresis = 0.5\n", "hysteresis = 0.5\n"
+                                         "counts = memcached\nmemcache_servers = "
+                                         "127.0.0.1:11211, 127.0.0.2:11211\n"))
+    assert conf.counts == "memcached"
+    assert conf.memcache_servers == ["127.0.0.1:11211", "127.0.0.2:11211"]
+    for bad, words in (("counts = memcached\n", "needs memcache_servers"),
+                       ("counts = kafka\n", "counts must be one of journal, memcached")):
+        with pytest.raises(ConfigError) as err:
+            _load(tmp_path, TIERS.replace("hysteresis = 0.5\n", "hysteresis = 0.5\n" + bad))
+        assert words in str(err.value)
+
+
+def test_a_body_s_origin_is_stored_quoted_only_when_it_holds_a_reserved_name():
+    for path in ("/v1/A/c/o %00 ü", "/v1/A/\x00versions\x00c/o\x01123"):
+        digest = hashlib.md5(path.encode("utf-8")).hexdigest()
+        stored = origin_to_store(path)
+        assert "\x00" not in stored
+        assert stored_origin(stored, digest) == path
+    assert origin_to_store("/v1/A/c/o %00") == "/v1/A/c/o %00"  # a plain name stays as is

@@ -1,6 +1,7 @@
 """Lifecycle rules as the tierer applies them: matching and due actions."""
 
-from objstore.common.tiering.lifecycle_rules import (DAY, MIN_TRANSITION_SIZE, Rule, Transition,
+from objstore.common.tiering.lifecycle_rules import (DAY, MIN_TRANSITION_SIZE,
+                                                     NoncurrentTransition, Rule, Transition,
                                                      dumps, loads)
 
 
@@ -73,3 +74,16 @@ def test_a_noncurrent_version_expires_after_its_days_beyond_the_newer_ones_kept(
     assert not rule.expires_noncurrent(100.0, 5, 99.0 + 3 * DAY)
     assert Rule("r", True, noncurrent_expiration_days=1).expires_noncurrent(0.0, 0, DAY)
     assert not Rule("r", True, expiration_days=1).expires_noncurrent(0.0, 9, 9 * DAY)
+
+
+def test_noncurrent_transitions_count_from_when_the_version_was_replaced():
+    rule = Rule("r", True, noncurrent_transitions=[
+        NoncurrentTransition("STANDARD_IA", 10), NoncurrentTransition("GLACIER_IR", 30, 2)])
+    big = MIN_TRANSITION_SIZE
+    assert rule.noncurrent_transition(100.0, 5, 99.0 + 10 * DAY, big) is None
+    assert rule.noncurrent_transition(100.0, 5, 100.0 + 10 * DAY, big) == "STANDARD_IA"
+    assert rule.noncurrent_transition(100.0, 5, 100.0 + 30 * DAY, big) == "GLACIER_IR"
+    # fewer newer noncurrent versions than the transition keeps: not that one
+    assert rule.noncurrent_transition(100.0, 1, 100.0 + 30 * DAY, big) == "STANDARD_IA"
+    assert rule.noncurrent_transition(100.0, 5, 100.0 + 30 * DAY, big - 1) is None
+    assert loads(dumps([rule])) == [rule]

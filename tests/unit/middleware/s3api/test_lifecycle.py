@@ -63,8 +63,16 @@ def test_rules_with_filters_transitions_and_expiration_are_parsed():
     ("<ID>%s</ID><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"
      % ("x" * 256), "InvalidArgument"),
     ("<ID>a</ID><Status>Enabled</Status><NoncurrentVersionTransition><NoncurrentDays>1"
-     "</NoncurrentDays><StorageClass>GLACIER_IR</StorageClass></NoncurrentVersionTransition>",
-     "NotImplemented"),
+     "</NoncurrentDays><StorageClass>DEEP_ARCHIVE</StorageClass>"
+     "</NoncurrentVersionTransition>", "InvalidStorageClass"),
+    ("<ID>a</ID><Status>Enabled</Status><NoncurrentVersionTransition><StorageClass>"
+     "GLACIER_IR</StorageClass></NoncurrentVersionTransition>", "MalformedXML"),
+    ("<ID>a</ID><Status>Enabled</Status><NoncurrentVersionTransition><NoncurrentDays>0"
+     "</NoncurrentDays><StorageClass>GLACIER_IR</StorageClass>"
+     "</NoncurrentVersionTransition>", "InvalidArgument"),
+    ("<ID>a</ID><Status>Enabled</Status>" + "<NoncurrentVersionTransition><NoncurrentDays>%d"
+     "</NoncurrentDays><StorageClass>GLACIER_IR</StorageClass></NoncurrentVersionTransition>"
+     * 2 % (1, 2), "InvalidArgument"),
     ("<ID>a</ID><Status>Enabled</Status><Bogus/>", "MalformedXML"),
 ])
 def test_bad_rules_are_refused_with_s3_s_codes(rule, code):
@@ -110,3 +118,18 @@ def test_newer_noncurrent_versions_out_of_range_is_refused(newer, code):
 def test_upload_aborts_and_delete_marker_expiry_take_no_tag_filter(action):
     assert _code(_doc("<ID>t</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>"
                       "<Status>Enabled</Status>" + action)) == "InvalidRequest"
+
+
+def test_noncurrent_version_transitions_are_parsed_and_rendered_back():
+    body = _doc("<ID>nt</ID><Filter><Prefix>v/</Prefix></Filter><Status>Enabled</Status>"
+                "<NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays>"
+                "<StorageClass>STANDARD_IA</StorageClass></NoncurrentVersionTransition>"
+                "<NoncurrentVersionTransition><NoncurrentDays>90</NoncurrentDays>"
+                "<StorageClass>GLACIER_IR</StorageClass>"
+                "<NewerNoncurrentVersions>2</NewerNoncurrentVersions>"
+                "</NoncurrentVersionTransition>")
+    rule, = lifecycle.parse_configuration(body, CLASSES)
+    assert [(t.storage_class, t.days, t.newer_versions) for t in
+            rule.noncurrent_transitions] == [("STANDARD_IA", 30, None), ("GLACIER_IR", 90, 2)]
+    assert lifecycle.parse_configuration(lifecycle.render_configuration([rule]),
+                                         CLASSES) == [rule]

@@ -1,11 +1,15 @@
-"""The tierer's way to the cluster: the proxy's own code, in process.
+"""A daemon's way to the cluster: the proxy's own code, in process.
 
-Moving an object means reading and writing whole objects in any policy
-(replicated or EC, encrypted or not), which is what the proxy does; so the
-tierer loads a pipeline from the proxy's config (``[pipeline:tierer]``,
-typically ``catch_errors cache keymaster encryption proxy-server``) and
-sends its requests through it, as Swift's internal clients do. There is no
-gatekeeper in it: the tierer may set ``X-Timestamp`` and ``X-Backend-*``.
+The tierer (moving whole objects in any policy, replicated or EC,
+encrypted or not) and the container sync daemon (reading what it sends)
+do what the proxy does, so they load a pipeline from the proxy's config
+(``[pipeline:tierer]``, typically ``catch_errors cache keymaster
+encryption proxy-server``; ``[pipeline:container-sync]``) and send their
+requests through it, as Swift's internal clients do. There is no
+gatekeeper in it: the daemon may set ``X-Timestamp`` and ``X-Backend-*``,
+and a path holding a reserved name (``common/reserved.py``, such as an
+object_versioning versions container) is sent with the header that lets
+it through.
 
 Two entry points: ``request`` through the whole pipeline (bodies and user
 metadata in plaintext, re-encrypted under the path they are written to),
@@ -21,8 +25,9 @@ from urllib.parse import quote
 from webob import Request, Response
 
 from objstore.common.pipeline import load_pipeline
+from objstore.common.reserved import ALLOW_HEADER, RESERVED
 
-#: swift.source of every tierer request (the tiering middleware never counts it)
+#: swift.source of every request (the tiering middleware never counts it)
 SOURCE = "TIER"
 
 
@@ -42,8 +47,11 @@ class InternalClient:
         not read: iterate ``app_iter`` or call ``close``."""
         env: Dict[str, Any] = {"REQUEST_METHOD": method, "swift.source": SOURCE}
         env.update(extra_env or {})
+        headers = dict(headers or {})
+        if RESERVED in path:
+            headers[ALLOW_HEADER] = "true"
         req = Request.blank(quote(path) + ("?" + query if query else ""), environ=env,
-                            headers=dict(headers or {}))
+                            headers=headers)
         if isinstance(body, bytes):
             req.body = body
         else:

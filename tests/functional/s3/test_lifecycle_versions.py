@@ -1,0 +1,115 @@
+"""Transitions in versioned buckets with boto3 (the bucket versioned the
+new way, object_versioning), applied by the tierer run "days later" (its
+test-only clock_offset): Transition moves the current version,
+NoncurrentVersionTransition (NoncurrentDays, NewerNoncurrentVersions) the
+kept ones; every version keeps its id, ETag, Last-Modified and
+ListObjectVersions entry, and reads whole by id after its move."""
+
+import hashlib
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+
+from objstore.common.versions import reserved_versions_container
+from objstore.common.versions_listing import version_name
+from tests.functional.conftest import connect
+from tests.functional.s3.test_s3_clients import client, delete_bucket_and_contents
+from tests.functional.tiering_support import PROXY, admin_get, run_tierer, tierer_with
+
+DAYS = 86400
+BODIES = [os.urandom(130 * 1024) for _ in range(4)]
+
+
+@pytest.fixture(scope="module")
+def s3(saio):
+    return client()
+
+
+@pytest.fixture
+def bucket(s3):
+    name = "s3lcv-" + uuid.uuid4().hex[:10]
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    yield name
+    delete_bucket_and_contents(s3, name)
+    run_tierer()  # the sweep takes the moved bodies no version names now
+
+
+def _listing(s3, bucket):
+    got = s3.list_object_versions(Bucket=bucket)
+    return [(v["Key"], v["VersionId"], v["ETag"], v["Size"], v["LastModified"], v["IsLatest"])
+            for v in got.get("Versions", [])]
+
+
+def _read(s3, bucket, key, version_id):
+    got = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)
+    return got["Body"].read(), got["ETag"], got.get("StorageClass", "STANDARD")
+
+
+def _moves(bucket, key, version_id=None):
+    """The moves of an object, or of one of its kept versions."""
+    path = "/v1/AUTH_test/%s/%s" % (bucket, key)
+    if version_id is not None:
+        path = "/v1/AUTH_test/%s/%s" % (reserved_versions_container(bucket),
+                                        version_name(key, version_id))
+    reseller = connect("reseller")
+    return admin_get(PROXY, reseller.get_auth()[1], "status?path=" + quote(path))["moves"]
+
+
+def _lifecycle_moves(bucket, key, version_id):
+    return [m["reason"] for m in _moves(bucket, key, version_id)
+            if m["reason"].startswith("lifecycle") and m["state"] == "done"]
+
+
+def test_noncurrent_versions_transition_by_days_keeping_the_newest_ones(s3, bucket):
+    ids = [s3.put_object(Bucket=bucket, Key="v/o", Body=b)["VersionId"] for b in BODIES]
+    s3.put_object(Bucket=bucket, Key="cur/o", Body=BODIES[0])
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "nc", "Filter": {"Prefix": "v/"}, "Status": "Enabled",
+         "NoncurrentVersionTransitions": [{"NoncurrentDays": 5, "StorageClass": "GLACIER_IR",
+                                           "NewerNoncurrentVersions": 1}]},
+        {"ID": "cur", "Filter": {"Prefix": "cur/"}, "Status": "Enabled",
+         "Transitions": [{"Days": 5, "StorageClass": "STANDARD_IA"}]}]})
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
+    assert got["NoncurrentVersionTransitions"] == [
+        {"NoncurrentDays": 5, "StorageClass": "GLACIER_IR", "NewerNoncurrentVersions": 1}]
+    before = _listing(s3, bucket)
+    run_tierer(clock_offset=4 * DAYS)  # not due yet
+    assert [_lifecycle_moves(bucket, "v/o", i) for i in ids] == [[], [], [], []]
+    run_tierer(clock_offset=6 * DAYS)  # queued by the lifecycle walk, moved in that pass
+    # the newest noncurrent version stays (NewerNoncurrentVersions 1), the two
+    # older ones move, the current one is no noncurrent version; read counts
+    # may move any of them too ("days later" nobody read them): not the rule's
+    assert [_lifecycle_moves(bucket, "v/o", i) for i in ids] == \
+        [["lifecycle:nc"], ["lifecycle:nc"], [], []]
+    assert [_read(s3, bucket, "v/o", i)[2] for i in ids[:2]] == ["GLACIER_IR"] * 2
+    for version_id, body in zip(ids, BODIES):
+        data, etag, _class = _read(s3, bucket, "v/o", version_id)
+        assert data == body and etag == '"%s"' % hashlib.md5(body).hexdigest()
+    assert s3.head_object(Bucket=bucket, Key="cur/o")["StorageClass"] == "STANDARD_IA"
+    assert _listing(s3, bucket) == before
+    run_tierer(clock_offset=7 * DAYS)  # done once: nothing queued again
+    assert [_lifecycle_moves(bucket, "v/o", i) for i in ids[:2]] == [["lifecycle:nc"]] * 2
+    assert [m["reason"] for m in _moves(bucket, "cur/o")] == ["lifecycle:cur"]
+
+
+def test_a_client_overwrite_during_a_current_version_s_move_wins(s3, bucket):
+    first = s3.put_object(Bucket=bucket, Key="race", Body=BODIES[0])["VersionId"]
+    newer = []
+    tierer, fired = tierer_with("copied", lambda: newer.append(
+        s3.put_object(Bucket=bucket, Key="race", Body=BODIES[1])["VersionId"]))
+    try:  # a move down (the bucket's policy is the top tier's)
+        assert tierer.db.enqueue("/v1/AUTH_test/%s/race" % bucket, None, "bronze", "test",
+                                 tierer.now())
+        tierer.run_once()
+    finally:
+        tierer.db.close()
+    assert fired and newer
+    got = s3.get_object(Bucket=bucket, Key="race")
+    assert got["Body"].read() == BODIES[1] and got["VersionId"] == newer[0]
+    assert _read(s3, bucket, "race", first)[:2] == (
+        BODIES[0], '"%s"' % hashlib.md5(BODIES[0]).hexdigest())
+    assert [(v[1], v[5]) for v in _listing(s3, bucket)] == [(newer[0], True), (first, False)]
+    assert _moves(bucket, "race")[0]["state"] == "abandoned"

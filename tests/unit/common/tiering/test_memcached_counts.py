@@ -1,0 +1,141 @@
+"""Read counts handed over through a real memcached (``counts = memcached``):
+batches written by proxy workers, taken once each by the tierer."""
+
+import os
+import shutil
+
+import pytest
+
+from objstore.common.memcached import MemcacheRing
+from objstore.common.tiering import memcached_counts
+from objstore.common.tiering.journal import Counter
+from objstore.common.tiering.memcached_counts import EPOCH_KEY, GRACE, MemcachedCounts
+from tests.unit.common.test_memcached import MEMCACHED, _start_memcached
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (os.path.exists(MEMCACHED) or shutil.which("memcached")):
+        pytest.skip("memcached binary is not installed")
+    proc, addr = _start_memcached()
+    yield addr
+    proc.kill()
+    proc.wait(10)
+
+
+@pytest.fixture
+def cache(server):
+    ring = MemcacheRing([server])
+    ring.delete(EPOCH_KEY)  # each test starts a new epoch
+    yield ring
+    ring.close()
+
+
+class Tierer:
+    """The tierer's side: its marks and collected names, as TierQueue keeps them."""
+
+    def __init__(self):
+        self.mark, self.names, self.rows = "", set(), []
+
+    def collect(self, batches, now=1000.0, crash_before_delete=False):
+        def commit(name, rows):
+            self.names.add(name)
+            self.rows.extend(rows)
+            if crash_before_delete:
+                raise KeyboardInterrupt("killed after the commit")
+        return batches.collect(lambda: self.mark, self._set, self.names.__contains__, commit,
+                               now)
+
+    def _set(self, value):
+        self.mark = value
+
+
+def test_batches_of_several_writers_are_taken_once_and_deleted(cache):
+    a, b = MemcachedCounts(cache), MemcachedCounts(MemcacheRing(list(cache.servers)))
+    assert a.write([("/v1/A/c/o", 100, 3), ("/v1/A/c/p", 100, 1)]) == 2
+    assert b.write([("/v1/A/c/o", 105, 2, "gold")]) == 1
+    assert a.write([]) == 0  # nothing to send: no batch
+    tierer = Tierer()
+    assert tierer.collect(a) == 3
+    assert sorted(tierer.rows) == sorted([("/v1/A/c/o", 100, 3), ("/v1/A/c/p", 100, 1),
+                                          ("/v1/A/c/o", 105, 2, "gold")])
+    assert tierer.collect(a) == 0  # taken once
+    a.write([("/v1/A/c/q", 110, 7)])
+    assert tierer.collect(a) == 1 and tierer.rows[-1] == ("/v1/A/c/q", 110, 7)
+
+
+def test_a_tierer_killed_between_commit_and_delete_never_counts_a_batch_twice(cache):
+    batches = MemcachedCounts(cache)
+    batches.write([("/v1/A/c/o", 100, 5)])
+    tierer = Tierer()
+    with pytest.raises(KeyboardInterrupt):
+        tierer.collect(batches, crash_before_delete=True)
+    assert tierer.mark == ""  # its mark was not moved on
+    assert tierer.collect(batches) == 0  # the batch is still there, but known
+    assert tierer.rows == [("/v1/A/c/o", 100, 5)]
+
+
+def test_a_number_whose_batch_is_late_is_asked_again_then_given_up(cache):
+    batches = MemcachedCounts(cache)
+    batches.write([("/v1/A/c/o", 100, 1)])
+    epoch = cache.get(EPOCH_KEY)
+    late = cache.incr(memcached_counts._seq_key(epoch))  # a writer between incr and set
+    batches.write([("/v1/A/c/p", 100, 1)])
+    tierer = Tierer()
+    assert tierer.collect(batches, now=1000.0) == 2
+    cache.set(memcached_counts._batch_key(epoch, late), [["/v1/A/c/late", 100, 4]])
+    assert tierer.collect(batches, now=1001.0) == 1  # asked again: there now
+    assert tierer.rows[-1] == ("/v1/A/c/late", 100, 4)
+    gone = cache.incr(memcached_counts._seq_key(epoch))
+    tierer.collect(batches, now=2000.0)
+    assert str(gone) in tierer.mark
+    tierer.collect(batches, now=2000.0 + GRACE + 1)  # given up: not asked any more
+    assert '"missing":{}' in tierer.mark
+
+
+def test_a_lost_epoch_or_a_restarted_sequence_starts_anew_without_losing_later_batches(cache):
+    batches = MemcachedCounts(cache)
+    tierer = Tierer()
+    for n in range(3):
+        batches.write([("/v1/A/c/o", 100, 1)])
+    assert tierer.collect(batches) == 3
+    cache.delete(EPOCH_KEY)  # memcached lost it: a new epoch, numbers from 1
+    batches.write([("/v1/A/c/new", 100, 2)])
+    assert tierer.collect(batches) == 1 and tierer.rows[-1] == ("/v1/A/c/new", 100, 2)
+    # the sequence alone started over (its server restarted): a new generation
+    epoch = cache.get(EPOCH_KEY)
+    for n in range(2):
+        batches.write([("/v1/A/c/o", 100, 1)])
+    assert tierer.collect(batches) == 2
+    cache.delete(memcached_counts._seq_key(epoch))
+    batches.write([("/v1/A/c/again", 100, 9)])
+    assert tierer.collect(batches) == 1 and tierer.rows[-1] == ("/v1/A/c/again", 100, 9)
+
+
+def test_a_proxy_counter_flushes_to_memcached_and_not_to_its_journal(cache, tmp_path):
+    batches = MemcachedCounts(cache)
+    errors = []
+    counter = Counter(str(tmp_path / "journal"), 5, 1.0, lambda *a: None, lambda s: None,
+                      lambda f, *a: f(*a), errors.append, batches.write)
+    counter.add("/v1/A/c/o", now=100.0)
+    counter.add("/v1/A/c/o", now=101.0)
+    counter.place("/v1/A/c/p", "gold", now=102.0)
+    counter.flush_now()
+    assert errors == [] and not os.path.exists(tmp_path / "journal")
+    tierer = Tierer()
+    tierer.collect(batches)
+    assert sorted(tierer.rows) == [("/v1/A/c/o", 100, 2), ("/v1/A/c/p", 100, 0),
+                                   ("/v1/A/c/p", 100, 0, "gold")]
+
+
+def test_a_memcached_that_does_not_answer_is_an_error_the_counter_reports(tmp_path):
+    dead = MemcachedCounts(MemcacheRing(["127.0.0.1:1"], connect_timeout=0.1))
+    with pytest.raises(OSError):
+        dead.write([("/v1/A/c/o", 100, 1)])
+    errors = []
+    counter = Counter(str(tmp_path), 5, 1.0, lambda *a: None, lambda s: None,
+                      lambda f, *a: f(*a), errors.append, dead.write)
+    counter.add("/v1/A/c/o", now=100.0)
+    counter.flush_now()
+    assert len(errors) == 1
+    assert Tierer().collect(dead) == 0  # nothing to take, no error
