@@ -37,14 +37,13 @@ from objstore.common.http.errors import PLAIN, swift_error
 from objstore.common.info import clear_info_cache, get_container_info
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
-from objstore.common.versions import (VersionsClient, authorize, location_to_store,
+from objstore.common.versions import (SYSMETA_LOCATION, VERSION_ID_SYSMETA, VersionsClient,
+                                      authorize, location_to_store,
                                       reserved_versions_container, stored_location)
 from objstore.common.versions_listing import NULL_ID, VersionsListing
 
 CLIENT_HEADER = "X-Versions-Enabled"
 SYSMETA_ENABLED = "X-Container-Sysmeta-Versions-Enabled"
-SYSMETA_LOCATION = "X-Container-Sysmeta-Versions-Container"
-VERSION_ID_SYSMETA = "X-Object-Sysmeta-Versions-Id"
 #: set when versioning is first enabled on a container by this version of
 #: the middleware: every versioned write in it lists its id
 #: (``listing.VERSION_ID_PARAM``), so ``?versions`` needs no HEAD per row
