@@ -58,15 +58,22 @@ def monkey_patch() -> None:
     eventlet.debug.hub_exceptions(False)
 
 
-def in_hub_or_main() -> bool:
-    """True when the running green thread is the hub or the main one: the
-    only places where an exception raised by a signal handler stops the
-    server loop instead of one request."""
+def current() -> Any:
+    """The running green thread (the main one outside any spawned)."""
     import greenlet
 
-    current = greenlet.getcurrent()
-    hub = eventlet.hubs.get_hub()
-    return current is hub.greenlet or current.parent is None
+    return greenlet.getcurrent()
+
+
+def wait_readable(fd: int) -> None:
+    """Block this green thread until ``fd`` can be read."""
+    eventlet.hubs.trampoline(fd, read=True)
+
+
+def throw_soon(thread: Any, exc: BaseException) -> None:
+    """Raise ``exc`` in a suspended green thread (the main one included)
+    once the running one yields."""
+    eventlet.hubs.get_hub().schedule_call_global(0, thread.throw, exc)
 
 
 def run_in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -59,29 +59,40 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     # of 100 headers per message, in requests and in backend responses.
     http.client._MAXHEADERS = max(http.client._MAXHEADERS,
                                   config_int(conf, "max_header_count", 256))
-    pool = concurrency.GreenPool(size=config_int(conf, "max_clients", 1024, 1))
+    pool = _DrainingPool(size=config_int(conf, "max_clients", 1024, 1))
+
+    # SIGHUP's handler may run inside any green thread, the hub's included,
+    # so it only writes a byte; a green thread of its own then stops the
+    # accept loop by raising SystemExit in the main one, where eventlet's
+    # server reads it as "stop accepting, let the pool drain".
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    main = concurrency.current()
 
     def _graceful(_signum: int, _frame: Any) -> None:
-        # The server loop treats SystemExit as "stop accepting, drain the
-        # pool". Raised inside a request it would end that request instead,
-        # so then try again a moment later.
-        if concurrency.in_hub_or_main():
-            raise SystemExit(0)
-        concurrency.spawn_n(_resignal)
+        try:
+            os.write(wake_w, b"\0")
+        except OSError:  # pipe full: a stop is already on its way
+            pass
 
-    def _resignal() -> None:
-        concurrency.sleep(0.01)
-        os.kill(os.getpid(), signal.SIGHUP)
+    def _drain() -> None:
+        concurrency.wait_readable(wake_r)
+        pool.draining = True
+        concurrency.throw_soon(main, SystemExit(0))
 
     def _stop(_signum: int, _frame: Any) -> None:
         os._exit(0)
 
+    concurrency.spawn_n(_drain)
     signal.signal(signal.SIGHUP, _graceful)
     signal.signal(signal.SIGTERM, _stop)
     try:
+        # a worker is forked with the supervisor's signals blocked: one that
+        # arrived since then is delivered now, to the handlers just set
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SUPERVISOR_SIGNALS)
         eventlet.wsgi.server(
             sock, app, log=_NullLog(), log_output=False, custom_pool=pool,
-            minimum_chunk_size=4096, protocol=_protocol_class(),
+            minimum_chunk_size=4096, protocol=_protocol_class(pool),
             capitalize_response_headers=False,
             socket_timeout=float(conf.get("client_timeout", 60)),
             keepalive=True, debug=False)
@@ -90,17 +101,46 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     pool.waitall()
 
 
-def _protocol_class() -> Any:
+class _DrainingPool(concurrency.GreenPool):
+    """The server's pool of connections, which knows when the worker drains.
+
+    Told to stop, eventlet's server shuts every connection it sees as idle
+    between requests, and a connection accepted a moment ago looks idle
+    too although its request may already wait in the socket: on a reload
+    that client would be dropped unanswered. A connection handed to the
+    pool is marked as busy instead, so its first request is answered
+    (then the connection is closed, see :func:`_protocol_class`)."""
+
+    draining = False
+
+    def spawn(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        conn = args[0] if args else None
+        if isinstance(conn, list) and len(conn) == 3:  # [address, socket, state]
+            conn[2] = _ACCEPTED
+        return super().spawn(function, *args, **kwargs)
+
+
+#: The state of a connection accepted but not yet read from (see _DrainingPool).
+_ACCEPTED = "accepted"
+
+
+def _protocol_class(pool: _DrainingPool) -> Any:
     """eventlet's protocol, minus its habit of inventing ``CONTENT_TYPE:
     text/plain`` for requests that sent none (the proxy must know when to
     guess an object's type from its name), accepting raw UTF-8 in the
     request line (see :func:`quote_high_bytes`), and keeping a path that
     starts with ``//`` as it was sent (``//v1/a`` is a 404, as in Swift, not
     ``/v1/a``), and taking an absolute-form target (``http://host/v1/a``)
-    as its path."""
+    as its path; and a worker that drains closes each connection after
+    the request it is answering."""
     import eventlet.wsgi
 
     class _Protocol(eventlet.wsgi.HttpProtocol):
+        def handle_one_request(self) -> None:
+            super().handle_one_request()
+            if pool.draining:
+                self.close_connection = 1
+
         def parse_request(self) -> bool:
             self.raw_requestline = quote_high_bytes(self.raw_requestline)
             words = self.raw_requestline.split(b" ")
@@ -211,6 +251,13 @@ def run_wsgi(conf_path: str, section: str, app_factory: AppFactory,
     return _Supervisor(conf_path, section, app_factory, sock, workers).run()
 
 
+#: The signals the supervisor takes synchronously (``sigwaitinfo``): held
+#: blocked from its start, across a re-exec, and in a new worker until
+#: the worker's own handlers are set, so none runs in the wrong place
+#: (half-way through a fork) and none is lost.
+_SUPERVISOR_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD}
+
+
 class _Supervisor:
     """Parent process: keeps ``workers`` children alive on one socket."""
 
@@ -223,8 +270,6 @@ class _Supervisor:
         self.workers = workers
         self.children: Dict[int, int] = {}  # pid -> generation
         self.generation = 0
-        self.running = True
-        self.reload_requested = False
 
     def _fork_worker(self) -> None:
         conf = load_server_conf(self.conf_path, self.section)
@@ -233,51 +278,46 @@ class _Supervisor:
         pid = os.fork()
         if pid == 0:
             _die_with_parent(supervisor)
-            # The supervisor's handlers must not survive the fork: a SIGTERM
-            # arriving before _serve installs its own would only set the
-            # copied supervisor's flag and leave this worker serving, orphaned.
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, signal.SIG_DFL)
             try:
-                _serve(self.sock, app, conf)
+                _serve(self.sock, app, conf)  # unblocks once its handlers are set
             finally:
                 os._exit(0)
         self.children[pid] = self.generation
 
     def run(self) -> int:
-        signal.signal(signal.SIGTERM, self._on_stop)
-        signal.signal(signal.SIGINT, self._on_stop)
-        signal.signal(signal.SIGHUP, self._on_reload)
+        signal.pthread_sigmask(signal.SIG_BLOCK, _SUPERVISOR_SIGNALS)
         for _ in range(self.workers):
             self._fork_worker()
-        while self.running:
-            if self.reload_requested:
+        self._reap()  # workers of the image before a reload may have ended
+        while True:
+            signo = signal.sigwaitinfo(_SUPERVISOR_SIGNALS).si_signo
+            if signo in (signal.SIGTERM, signal.SIGINT):
+                break
+            if signo == signal.SIGHUP:
                 self._reload()
-            try:
-                pid, _status = os.waitpid(-1, 0)
-            except ChildProcessError:
-                pid = 0
-            except InterruptedError:
-                continue
-            gen = self.children.pop(pid, None)
-            if self.running and gen == self.generation:
-                self._fork_worker()  # a current worker died: replace it
+            else:
+                self._reap()
         for pid in list(self.children):
             _kill(pid, signal.SIGTERM)
         return 0
 
-    def _on_stop(self, _signum: int, _frame: Any) -> None:
-        self.running = False
-        for pid in list(self.children):
-            _kill(pid, signal.SIGTERM)
-
-    def _on_reload(self, _signum: int, _frame: Any) -> None:
-        self.reload_requested = True
-        # wake waitpid by starting the reload right here (safe: fork only)
-        self._reload()
+    def _reap(self) -> None:
+        """Collect every ended child (SIGCHLDs coalesce); replace a current
+        worker that died. Old workers draining after a reload (and those of
+        the image before a re-exec, unknown here) are only collected."""
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if self.children.pop(pid, None) == self.generation:
+                self._fork_worker()
 
     def _reload(self) -> None:
-        self.reload_requested = False
         old = [pid for pid, gen in self.children.items() if gen == self.generation]
         argv = getattr(sys, "orig_argv", None)  # Python 3.10+
         if argv:
@@ -299,10 +339,11 @@ class _Supervisor:
         for pid in old:
             _kill(pid, signal.SIGHUP)
 
-
     def _reexec(self, argv: list, old: list) -> None:
         """Become a fresh copy of this server (same pid, same socket): the
-        old workers drain and are reaped by the new image as strangers."""
+        old workers drain and are reaped by the new image as strangers.
+        The signal mask and pending signals survive exec: a stop sent
+        meanwhile is taken by the new image's loop."""
         for pid in old:
             _kill(pid, signal.SIGHUP)
         fd = self.sock.fileno()

@@ -1,9 +1,12 @@
 import http.client
 import os
+import socket
 import signal
 import threading
 import time
 import urllib.request
+
+from tests.unit.common.conftest import free_port
 
 
 def _get(port, path, timeout=5):
@@ -141,6 +144,9 @@ sys.path.insert(0, sys.argv[2])
 from objstore.common.wsgi import run_wsgi
 
 def factory(conf):
+    import os, time
+    if os.path.exists(os.path.join(sys.argv[2], "slow")):
+        time.sleep(2)  # a config that takes time to check
     import app_version  # the code an upgrade replaces
     return app_version.app
 
@@ -156,22 +162,24 @@ def app(env, start):
 '''
 
 
-def test_sighup_runs_the_code_installed_now_on_the_same_socket_and_pid(tmp_path):
-    """An upgrade: new code on disk, SIGHUP, and the new workers run it;
-    the supervisor keeps its pid and clients never see a refused connection."""
-    import socket
+def _versioned_server(tmp_path):
     import subprocess
     import sys
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     (tmp_path / "server.py").write_text(VERSIONED_APP)
     (tmp_path / "app_version.py").write_text(VERSION_MODULE.format(version="v1"))
     conf = tmp_path / "app.conf"
     conf.write_text("[DEFAULT]\nbind_port = %d\nworkers = 2\n[app:test]\n" % port)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "server.py"), str(conf),
                              str(tmp_path)])
+    return port, proc
+
+
+def test_sighup_runs_the_code_installed_now_on_the_same_socket_and_pid(tmp_path):
+    """An upgrade: new code on disk, SIGHUP, and the new workers run it;
+    the supervisor keeps its pid and clients never see a refused connection."""
+    port, proc = _versioned_server(tmp_path)
     try:
         assert _poll(lambda: _answers(port))
         assert _get(port, "/") == b"v1 %d" % proc.pid
@@ -207,3 +215,43 @@ def test_sighup_with_a_broken_config_keeps_the_old_workers_serving(tiny_server, 
     time.sleep(1)
     assert _children(proc.pid) == old
     assert _get(port, "/pid")
+
+
+def test_a_sigterm_during_a_reload_stops_the_server_and_its_workers(tmp_path):
+    """A stop sent while a reload checks the new config (before the server
+    re-executes itself) is not lost with the old program image."""
+    port, proc = _versioned_server(tmp_path)
+    try:
+        assert _poll(lambda: _answers(port) and len(_children(proc.pid)) == 2)
+        workers = _children(proc.pid)
+        (tmp_path / "slow").write_text("")
+        os.kill(proc.pid, signal.SIGHUP)
+        time.sleep(0.5)  # the supervisor is inside the 2 s config check
+        proc.terminate()
+        assert proc.wait(15) == 0
+        assert _poll(lambda: not any(_running(p) for p in workers))
+        assert not _answers(port)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_a_connection_accepted_just_before_a_reload_is_answered(tiny_server):
+    """A client that connected before the SIGHUP but sends its request after
+    it is answered by the draining worker (then the connection closes),
+    not dropped unanswered."""
+    port, proc = tiny_server
+    assert _poll(lambda: len(_children(proc.pid)) == 2)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        time.sleep(0.3)  # accepted by a worker, nothing sent yet
+        os.kill(proc.pid, signal.SIGHUP)
+        time.sleep(0.5)  # the old workers are draining
+        client.sendall(b"GET /pid HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while True:
+            chunk = client.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 "), answer
