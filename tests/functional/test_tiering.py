@@ -7,6 +7,7 @@ silver, 2 reads), bronze (EC policy ec21, the rest). Containers here are
 silver unless a test says otherwise.
 """
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -14,12 +15,16 @@ import threading
 import time
 import urllib.request
 import uuid
+from urllib.parse import quote
 
 import pytest
 import swiftclient
+from webob import Request
 
 from tests.functional.conftest import PROXY, connect
 from objstore.common.recon import fetch_recon
+from objstore.common.tiering import memcached_counts
+from objstore.middleware.tiering import Tiering
 from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
     LATER, admin_get, hot, internal, new_tierer, reseller, run_tierer, tier_of, tierer_with,
     tiers_bodies, wait_for_tier, wait_tracked)
@@ -350,3 +355,30 @@ def test_a_client_post_during_a_move_wins_and_its_metadata_stays(conn, silver, r
     run_tierer()
     headers = conn.head_object(silver, "meta")
     assert headers["x-object-storage-tier"] == "gold" and headers["x-object-meta-new"] == "2"
+
+
+def test_counts_handed_over_through_memcached_move_an_object(conn, silver, internal):
+    """``counts = memcached``: a proxy's tiering filter counts GETs and
+    flushes them as a batch into the SAIO's memcached; a tierer collecting
+    from there moves the object up. (The SAIO's own proxies use the
+    journal, the default: this filter runs in process over the SAIO's
+    proxy app, with the config changed only in that.)"""
+    conn.put_object(silver, "mc", BODY)
+    path = "/v1/AUTH_test/%s/mc" % silver
+    servers = ["127.0.0.1:%s" % os.environ.get("SAIO_MEMCACHED_PORT", "11211")]
+    tierer = new_tierer()
+    try:
+        tiering = dataclasses.replace(tierer.tiering, counts="memcached",
+                                      memcache_servers=servers)
+        proxy = Tiering(internal.app, {}, tiering)
+        for _ in range(6):
+            resp = Request.blank(quote(path)).get_response(proxy)
+            assert resp.status_int == 200 and resp.body == BODY
+        proxy.counter.flush_now()  # what its green thread does every second
+        tierer.batches = memcached_counts.for_config(tiering)
+        stats = tierer.run_once()
+        assert stats["collected"] >= 1 and stats["moved"] >= 1, stats
+    finally:
+        tierer.db.close()
+    headers, body = conn.get_object(silver, "mc")
+    assert headers["x-object-storage-tier"] == "gold" and body == BODY
