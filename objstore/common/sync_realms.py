@@ -50,10 +50,13 @@ DEFAULT_MTIME_CHECK_INTERVAL = 300.0
 CLUSTER_PREFIX = "cluster_"
 #: Environ keys of the proxy pipeline: the X-Timestamp the gatekeeper took
 #: off a client request (the container_sync middleware puts it back on a
-#: signed sync request), and the flag telling the SLO middleware to store a
-#: synced manifest as it is sent.
+#: signed sync request), the flag telling the SLO middleware to store a
+#: synced manifest as it is sent, and the one telling the symlink middleware
+#: to keep a synced static link's target ETag and size as sent (its target
+#: may not have been synced yet).
 INBOUND_X_TIMESTAMP_ENV = "objstore.inbound_x_timestamp"
 SLO_OVERRIDE_ENV = "objstore.slo_override"
+SYMLINK_OVERRIDE_ENV = "objstore.symlink_override"
 
 
 @dataclass

@@ -75,21 +75,23 @@ class SyncRemote:
 
     def request(self, method: str, name: str, x_timestamp: str,
                 headers: Optional[Dict[str, str]] = None,
-                body: Optional[Callable[[], Iterable[bytes]]] = None) -> RemoteAnswer:
+                body: Optional[Callable[[], Iterable[bytes]]] = None,
+                query: str = "") -> RemoteAnswer:
         """``method`` on the remote object ``name``, tried again with backoff
         while the failure may pass. ``body`` makes a fresh iterator of the
-        body for each try (the caller re-reads the local object)."""
+        body for each try (the caller re-reads the local object). ``query``
+        goes with the path; the signature covers the path alone."""
         answer = RemoteAnswer(0, error="not tried")
         for attempt in range(self.request_tries):
             if attempt:
                 self.sleep(self.backoff * (2 ** (attempt - 1)))
-            answer = self._once(method, name, x_timestamp, headers or {}, body)
+            answer = self._once(method, name, x_timestamp, headers or {}, body, query)
             if answer.status not in RETRYABLE and answer.status != 0:
                 return answer
         return answer
 
     def _once(self, method: str, name: str, x_timestamp: str, headers: Dict[str, str],
-              body: Optional[Callable[[], Iterable[bytes]]]) -> RemoteAnswer:
+              body: Optional[Callable[[], Iterable[bytes]]], query: str = "") -> RemoteAnswer:
         path = self.object_path(name)
         send = dict(headers)
         send.update({"X-Timestamp": x_timestamp, "User-Agent": self.user_agent})
@@ -100,7 +102,7 @@ class SyncRemote:
             conn.connect()
             if conn.sock is not None:
                 conn.sock.settimeout(self.node_timeout)
-            conn.putrequest(method, quote(path))
+            conn.putrequest(method, quote(path) + ("?" + query if query else ""))
             chunked = body is not None and "Content-Length" not in send
             if chunked:
                 send["Transfer-Encoding"] = "chunked"

@@ -16,17 +16,23 @@ PUT (``deleted = 0``) or a DELETE tombstone. Syncing it:
   and this one is done; if the local copy is *older* than the row, the
   local replicas have not caught up and the row is tried again later;
 * a row a POST changed (its ``meta_timestamp`` is newer than its data):
-  if the remote holds the same data (same ETag and length) but older
-  metadata, only a ``POST`` goes, with the local metadata and the POST's
-  own ``X-Timestamp`` -- replayed, the remote answers 409 or the HEAD
-  before it finds the time already there. A remote without that data gets
-  the whole object, which carries the metadata anyway.
+  if the remote holds the same data (same ETag and length of the object
+  as stored, and the same kind: the same SLO flag or symlink target) but
+  older metadata, only a ``POST`` goes, with the local
+  metadata and the POST's own ``X-Timestamp`` -- replayed, the remote
+  answers 409 or the HEAD before it finds the time already there. A
+  remote without that data gets the whole object, which carries the
+  metadata anyway. The remote is asked about the object as stored
+  (``?multipart-manifest=get&symlink=get``): a large object's manifest,
+  a symlink itself, not what they point at.
 
 Large objects go as they are stored: an SLO manifest as its stored
 manifest (the receiving ``container_sync`` middleware lets it in), a DLO
 manifest as its empty object with ``X-Object-Manifest``. Their segments
 are synced by syncing their own container. A symlink goes as the
-``X-Symlink-Target`` headers that make it.
+``X-Symlink-Target`` headers that make it; a static one with its target's
+ETag and size, which the receiving side takes as sent (its target may not
+have arrived yet), as Swift's sync does.
 """
 
 from __future__ import annotations
@@ -44,6 +50,16 @@ from objstore.container.sync_remote import LocalReadError, RemoteAnswer, SyncRem
 from objstore.common.internal_client import InternalClient
 
 DONE_DELETE_STATUSES = frozenset((404, 409))
+#: the remote object as it is stored: a manifest or a symlink, not its target
+AS_STORED = "multipart-manifest=get&symlink=get"
+SYMLINK_SYSMETA = "X-Object-Sysmeta-Symlink-"
+#: what makes an object an SLO manifest or a link, which no POST changes
+#: (equal on both sides for a metadata-only POST), in the form the remote's
+#: HEAD answers them. A DLO's X-Object-Manifest is metadata a POST sets or
+#: removes, as in Swift: the POST carries it.
+_KIND_HEADERS = ("X-Static-Large-Object", "X-Symlink-Target", "X-Symlink-Target-Account",
+                 "X-Symlink-Target-Etag")
+DLO_HEADER = "X-Object-Manifest"
 
 
 @dataclass
@@ -92,7 +108,7 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
                                         " trying again later" % (path, local_ts.internal,
                                                                  row_ts.internal))
     if check_first:
-        head = remote.request("HEAD", name, local_ts.internal)
+        head = remote.request("HEAD", name, local_ts.internal, query=AS_STORED)
         if head.ok and _remote_ts(head) >= local_ts:
             close_if_possible(resp.app_iter)
             return RowOutcome(True, "skip")
@@ -113,22 +129,36 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
 
 
 def _same_data(head: RemoteAnswer, resp: Response) -> bool:
-    """True if the remote object is the local one's data (ETag and length)."""
+    """True if the remote object is the local one's data: the same ETag and
+    length as stored, and the same kind of object (an SLO manifest or not, a
+    symlink to the same target or not)."""
     theirs = (head.headers.get("Etag") or "").strip('"')
     ours = (resp.headers.get("Etag") or "").strip('"')
-    return bool(ours) and theirs == ours and \
-        str(head.headers.get("Content-Length")) == str(resp.content_length)
+    if not ours or theirs != ours or \
+            str(head.headers.get("Content-Length")) != str(resp.content_length):
+        return False
+    local = dict(resp.headers)
+    local.update(_symlink_headers(resp.headers))
+    return all(_kind(head.headers.get(key)) == _kind(local.get(key)) for key in _KIND_HEADERS)
+
+
+def _kind(value: Optional[str]) -> str:
+    return (value or "").strip().lower()
 
 
 def _sync_post(name: str, local_ts: Timestamp, local_headers: Any,
                remote: SyncRemote) -> RowOutcome:
     """The local metadata as a POST of its own time; 409 (the remote has
-    newer metadata or data) is as done as 202."""
+    newer metadata or data) is as done as 202, and so is a symlink's 307
+    (the metadata is on the link; the answer points at its target)."""
     headers = stored_metadata(local_headers, manifests=False)
+    if local_headers.get(DLO_HEADER):
+        headers[DLO_HEADER] = local_headers[DLO_HEADER]
     if headers.get("Content-Type"):  # the client's type, not a middleware's parameters
         headers["Content-Type"] = listed_type_after_post(headers["Content-Type"], "")
     answer = remote.request("POST", name, local_ts.internal, headers)
-    if answer.ok or answer.status == 409:
+    linked = bool(local_headers.get(SYMLINK_SYSMETA + "Target"))
+    if answer.ok or answer.status == 409 or (linked and answer.status == 307):
         return RowOutcome(True, "post")
     return RowOutcome(False, "post", answer.error)
 
@@ -137,10 +167,11 @@ def _symlink_headers(headers: Any) -> Dict[str, str]:
     """A symlink's target as the client headers that make one (the
     receiving gatekeeper drops the system metadata it is stored as; the
     names are middleware/symlink.py's, which a daemon may not import). A
-    static link to a target not synced yet is refused (409) until it is."""
+    static link sends its target's size too: the receiving side keeps a
+    synced static link as sent, without looking for its target."""
     out = {}
-    for part in ("Target", "Target-Account", "Target-Etag"):
-        value = headers.get("X-Object-Sysmeta-Symlink-" + part)
+    for part in ("Target", "Target-Account", "Target-Etag", "Target-Bytes"):
+        value = headers.get(SYMLINK_SYSMETA + part)
         if value:
             out["X-Symlink-" + part] = value
     return out

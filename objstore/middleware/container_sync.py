@@ -14,7 +14,9 @@ written to -- the request:
   PUT or DELETE is refused as not newer (409) instead of making a second
   version, and the newer write wins on both sides;
 * may store an SLO manifest as it is (``objstore.slo_override``), since the
-  other cluster sends its stored manifest, possibly before the segments.
+  other cluster sends its stored manifest, possibly before the segments;
+* may store a static symlink with the target ETag and size it carries
+  (``objstore.symlink_override``), possibly before its target arrives.
 
 Only object requests a daemon makes (HEAD, PUT, POST, DELETE) are judged
 so; on anything else the header means nothing and the usual auth applies.
@@ -116,6 +118,7 @@ class ContainerSyncMiddleware:
         env["swift.authorize"] = lambda req: None
         env["HTTP_X_TIMESTAMP"] = timestamp
         env[SLO_OVERRIDE] = True
+        env[sync_realms.SYMLINK_OVERRIDE_ENV] = True
         # the stored Content-Type of a large object or symlink (swift_bytes=...)
         env[constraints.CONTENT_TYPE_PARAMS_ENV] = True
         return None

@@ -254,8 +254,13 @@ class StaticLargeObject:
         req.environ["wsgi.input"] = io.BytesIO(body)
         req.environ["CONTENT_LENGTH"] = str(len(body))
         req.environ.pop("HTTP_TRANSFER_ENCODING", None)
-        req.headers[ETAG_SYSMETA] = sm.slo_etag(entries)
-        req.headers[SIZE_SYSMETA] = str(sm.total_size(entries))
+        etag, size = sm.slo_etag(entries), sm.total_size(entries)
+        req.headers[ETAG_SYSMETA] = etag
+        req.headers[SIZE_SYSMETA] = str(size)
+        # listings show the large object's size and ETag, whatever type a
+        # POST on the other cluster left without them
+        req.headers["Content-Type"] = sm.content_type_with_size(
+            req.headers.get("Content-Type") or "application/octet-stream", size, etag)
         return req.get_response(self.app)
 
     def _check_segments(self, env: Dict[str, Any], account: str,

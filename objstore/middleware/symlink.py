@@ -9,7 +9,10 @@ answers with the link itself and its ``X-Symlink-Target*`` headers.
 
 A *static* link (``X-Symlink-Target-Etag``) checks at PUT time that the
 target exists with that ETag, records its size (``X-Symlink-Target-Bytes``)
-and later refuses (409) to serve a target whose ETag has changed.
+and later refuses (409) to serve a target whose ETag has changed. One that
+another cluster's container sync sends (``objstore.symlink_override``, set
+by the container_sync middleware) is kept with the ETag and size it
+carries, as its target may not have been synced yet.
 
 The target is kept as object sysmeta (which clients can neither send nor
 see: the gatekeeper strips it) and, so that container listings can show
@@ -30,6 +33,7 @@ from objstore.common import constraints, registry
 from objstore.common.config import config_int
 from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common.subrequest import make_env
+from objstore.common.sync_realms import SYMLINK_OVERRIDE_ENV
 from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.wsgi_str import str_to_wsgi as _wsgi, wsgi_to_str as _text
 
@@ -196,13 +200,17 @@ class Symlink:
         if (t_account or account, t_container, t_obj) == (account, container, obj):
             raise LinkError("400 Bad Request", "Symlink cannot target itself")
         etag = env.pop("HTTP_X_SYMLINK_TARGET_ETAG", None)
-        env.pop("HTTP_X_SYMLINK_TARGET_BYTES", None)
+        size = env.pop("HTTP_X_SYMLINK_TARGET_BYTES", "").strip()
         quoted = quote(t_container) + "/" + quote(t_obj)
         meta = {TARGET: quoted}
         if t_account:
             meta[ACCOUNT] = quote(t_account)
         ctype = env.get("CONTENT_TYPE") or ""
-        if etag is not None:
+        if etag is not None and env.get(SYMLINK_OVERRIDE_ENV) and size.isdigit():
+            # a static link another cluster's container sync sends (its
+            # middleware vouched for it): kept as sent, target or not
+            meta[ETAG], meta[BYTES] = etag.strip().strip('"'), size
+        elif etag is not None:
             etag = etag.strip().strip('"')
             size, target_type = self._check_static(env, t_account or account, quoted, etag)
             meta[ETAG], meta[BYTES] = etag, size

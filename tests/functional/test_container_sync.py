@@ -154,3 +154,18 @@ def test_a_signature_opens_no_container_request_and_no_object_read(http_api, con
     assert resp.status == 401  # tempauth's answer to a request without a token
     assert conn.get_object(synced, "o")[1] == b"kept"
     assert "x-container-read" not in conn.head_container(synced)
+
+
+def test_a_signed_static_link_is_kept_as_sent_and_a_clients_is_still_checked(http_api, conn,
+                                                                              synced):
+    link = {"X-Symlink-Target": synced + "/later", "X-Symlink-Target-Etag": "0" * 32,
+            "X-Symlink-Target-Bytes": "13"}
+    path = "%s/%s/mine" % (http_api.path(user="admin"), synced)
+    resp = http_api.request("PUT", path, body=b"", headers=link)  # a client's, with a token
+    assert resp.status == 409 and b"X-Symlink-Target does not exist" in resp.body
+    ts = "%.5f" % (time.time() - 60)
+    resp = signed_request(http_api, "PUT", synced, "synced", ts, headers=link)
+    assert resp.status == 201, resp.body
+    head = conn.head_object(synced, "synced", query_string="symlink=get")
+    assert (head["x-symlink-target-etag"], head["x-symlink-target-bytes"]) == ("0" * 32, "13")
+    assert [o["name"] for o in conn.get_container(synced)[1]] == ["synced"]

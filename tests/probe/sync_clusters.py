@@ -63,10 +63,13 @@ class Cluster:
         return os.path.join(self.etc, "container-server", "%d.conf" % node)
 
     def start_driver(self) -> None:
-        """The long-lived process ``sync_once`` asks for passes."""
-        self.driver = subprocess.Popen(
-            [os.path.join(VENV_BIN, "python"), DRIVER, self.etc, *DRIVER_OPTIONS],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        """The long-lived process ``sync_once`` asks for passes (the
+        daemons' log lines in the cluster's log/container-sync-driver.log)."""
+        with open(os.path.join(self.saio_dir, "log", "container-sync-driver.log"), "ab") as log:
+            self.driver = subprocess.Popen(
+                [os.path.join(VENV_BIN, "python"), DRIVER, self.etc, *DRIVER_OPTIONS],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                bufsize=1)
         assert self._driver_line() == "ready"
 
     def stop_driver(self) -> None:

@@ -19,10 +19,12 @@ if it is not running.
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from urllib.parse import urlparse
 
 import pytest
 import swiftclient
@@ -263,42 +265,103 @@ def test_the_same_name_written_on_both_sides_ends_as_the_newer_everywhere(pair):
     converge(pair, (EAST, WEST), newer)
 
 
-def test_large_objects_and_symlinks_read_the_same_on_the_other_cluster(pair, tmp_path):
-    segments = pair + "_segments"
-    WEST.conn().put_container(segments, headers={"X-Container-Sync-Key": KEY})
-    EAST.conn().put_container(segments, headers={
-        "X-Container-Sync-To": "//saio/west/%s/%s" % (ACCOUNT, segments),
-        "X-Container-Sync-Key": KEY})
-    try:
-        east = EAST.conn()
-        parts = [bytes([65 + i]) * (64 * 1024 + i) for i in range(3)]
-        for i, part in enumerate(parts):
-            east.put_object(segments, "seg/%d" % i, part)
-        manifest = [{"path": "/%s/seg/%d" % (segments, i)} for i in range(3)]
-        east.put_object(pair, "slo", json.dumps(manifest),
-                        query_string="multipart-manifest=put")
-        east.put_object(pair, "dlo", b"", headers={"X-Object-Manifest": segments + "/seg/"})
-        east.put_object(pair, "target", b"pointed at")
-        east.put_object(pair, "link", b"", headers={"X-Symlink-Target": pair + "/target"})
-        etag = east.head_object(pair, "target")["etag"]
-        east.put_object(pair, "static", b"", headers={"X-Symlink-Target": pair + "/target",
-                                                      "X-Symlink-Target-Etag": etag})
-        converge(segments, (EAST,), state(EAST, segments))
-        converge(pair, (EAST,), state(EAST, pair))
-        west = WEST.conn()
-        whole = b"".join(parts)
-        for name in ("slo", "dlo"):
-            headers, body = west.get_object(pair, name)
-            assert body == whole
-            assert headers["etag"] == east.head_object(pair, name)["etag"]
-        assert int(west.head_object(pair, "slo")["content-length"]) == len(whole)
-        for name in ("link", "static"):
-            assert west.get_object(pair, name)[1] == b"pointed at"
-            assert west.head_object(pair, name, query_string="symlink=get")[
-                "x-symlink-target"] == pair + "/target"
-    finally:
-        _unsync_and_delete(EAST, segments)
-        _unsync_and_delete(WEST, segments)
+@pytest.fixture
+def second(relay):
+    """A second container on both clusters with the sync key, not syncing
+    yet (the test sets its X-Container-Sync-To); both removed afterwards."""
+    name = unique("sync2")
+    for cluster in (WEST, EAST):
+        cluster.conn().put_container(name, headers={"X-Container-Sync-Key": KEY})
+    yield name
+    for cluster in (EAST, WEST):
+        _unsync_and_delete(cluster, name)
+
+
+def _sync_to_west(name: str) -> None:
+    EAST.conn().post_container(name, headers={
+        "X-Container-Sync-To": "//saio/west/%s/%s" % (ACCOUNT, name)})
+
+
+def _post_raw(cluster, path: str, headers: dict) -> int:
+    """A POST whose answer is not followed (a symlink's is a 307)."""
+    url, token = cluster.conn().get_auth()
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.proxy_port, timeout=30)
+    conn.request("POST", "%s/%s" % (urlparse(url).path, path),
+                 headers=dict(headers, **{"X-Auth-Token": token}))
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_large_objects_and_symlinks_read_and_list_the_same_and_their_posts_sync_as_posts(
+        pair, second):
+    segments = second
+    _sync_to_west(segments)
+    east, west = EAST.conn(), WEST.conn()
+    parts = [bytes([65 + i]) * (64 * 1024 + i) for i in range(3)]
+    for i, part in enumerate(parts):
+        east.put_object(segments, "seg/%d" % i, part)
+    manifest = [{"path": "/%s/seg/%d" % (segments, i)} for i in range(3)]
+    east.put_object(pair, "slo", json.dumps(manifest), query_string="multipart-manifest=put")
+    east.put_object(pair, "dlo", b"", headers={"X-Object-Manifest": segments + "/seg/"})
+    east.put_object(pair, "target", b"pointed at")
+    east.put_object(pair, "link", b"", headers={"X-Symlink-Target": pair + "/target"})
+    etag = east.head_object(pair, "target")["etag"]
+    east.put_object(pair, "static", b"", headers={"X-Symlink-Target": pair + "/target",
+                                                  "X-Symlink-Target-Etag": etag})
+    converge(segments, (EAST,), state(EAST, segments))
+    converge(pair, (EAST,), state(EAST, pair))
+    whole = b"".join(parts)
+    for name in ("slo", "dlo"):
+        headers, body = west.get_object(pair, name)
+        assert body == whole
+        assert headers["etag"] == east.head_object(pair, name)["etag"]
+    assert int(west.head_object(pair, "slo")["content-length"]) == len(whole)
+    for name in ("link", "static"):
+        assert west.get_object(pair, name)[1] == b"pointed at"
+        assert west.head_object(pair, name, query_string="symlink=get")[
+            "x-symlink-target"] == pair + "/target"
+    assert west.get_container(pair)[1] == east.get_container(pair)[1]
+    # metadata POSTed on each kind of object travels as a POST, no body again
+    time.sleep(0.02)
+    posted = {"X-Object-Meta-Color": "blue", "Content-Type": "image/png"}
+    for name in ("slo", "static", "target"):
+        east.post_object(pair, name, headers=posted)
+    east.post_object(pair, "dlo", headers=dict(posted, **{  # a DLO stays one only so
+        "X-Object-Manifest": segments + "/seg/"}))
+    assert _post_raw(EAST, "%s/link" % pair, posted) == 307  # applied to the link itself
+    stats = EAST.sync_once()
+    assert (stats["posts"], stats["puts"], stats["rows_failed"]) == (5, 0, 0)
+    converge(pair, (EAST,), state(EAST, pair))
+    per_request = ("date", "x-trans-id", "x-openstack-request-id")
+    for name in ("slo", "dlo", "link", "static", "target"):
+        here, there = [{k: v for k, v in conn.head_object(
+            pair, name, query_string="multipart-manifest=get&symlink=get").items()
+            if k not in per_request} for conn in (east, west)]
+        assert there == here and there["x-object-meta-color"] == "blue"
+    for name in ("slo", "dlo"):
+        assert west.get_object(pair, name)[1] == whole
+    assert west.get_container(pair)[1] == east.get_container(pair)[1]
+
+
+def test_a_static_link_synced_before_its_target_is_kept_and_reads_once_the_target_is_there(
+        pair, second):
+    east, west = EAST.conn(), WEST.conn()
+    east.put_object(second, "target", b"arrives later")
+    etag = east.head_object(second, "target")["etag"]
+    east.put_object(pair, "static", b"", headers={"X-Symlink-Target": second + "/target",
+                                                  "X-Symlink-Target-Etag": etag})
+    stats = EAST.sync_once()  # second is not synced yet: west has no target
+    assert (stats["puts"], stats["rows_failed"]) == (1, 0)
+    link = west.head_object(pair, "static", query_string="symlink=get")
+    assert (link["x-symlink-target-etag"], link["x-symlink-target-bytes"]) == (etag, "13")
+    assert west.get_container(pair)[1] == east.get_container(pair)[1]
+    with pytest.raises(swiftclient.ClientException) as err:
+        west.get_object(pair, "static")
+    assert err.value.http_status == 404
+    _sync_to_west(second)
+    converge(second, (EAST,), state(EAST, second))
+    assert west.get_object(pair, "static")[1] == b"arrives later"
 
 
 def test_a_post_reaches_the_remote_as_a_post_of_its_own_time_and_a_replay_changes_nothing(
