@@ -19,8 +19,10 @@ PAGE = 1000
 
 def list_page(ctx: S3Context, container: str, prefix: str = "", marker: str = "",
               limit: int = PAGE, reverse: bool = False, end_marker: str = "",
-              delimiter: str = "") -> List[Dict[str, Any]]:
-    """One page of ``container``'s listing; a missing container lists nothing."""
+              delimiter: str = "", extra_env: Optional[Dict[str, Any]] = None
+              ) -> List[Dict[str, Any]]:
+    """One page of ``container``'s listing; a missing container lists nothing.
+    ``extra_env``: the subrequest's own environ keys."""
     query: List[Tuple[str, str]] = [("format", "json"), ("limit", str(limit))]
     for name, value in (("prefix", prefix), ("marker", marker),
                         ("end_marker", end_marker), ("delimiter", delimiter)):
@@ -28,7 +30,7 @@ def list_page(ctx: S3Context, container: str, prefix: str = "", marker: str = ""
             query.append((name, value))
     if reverse:
         query.append(("reverse", "true"))
-    resp = ctx.swift.request("GET", container, query=query)
+    resp = ctx.swift.request("GET", container, query=query, extra_env=extra_env)
     if resp.status in (404, 204):
         resp.close()
         return []

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional
 
 from objstore.middleware.s3api import version_listing as vl
+from objstore.middleware.s3api import version_ops as ops
 from objstore.middleware.s3api import versioning
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.listing import ListParams, entry_facts
@@ -162,7 +163,7 @@ def _rest_of_key(ctx: S3Context, key: str, version_marker: str) -> Iterator[vl.R
     if versioning.current_id(ctx, key) == version_marker:
         rows = versioning.key_versions(ctx, key)
     else:
-        row = versioning.archived_row(ctx, key, version_marker)
+        row = ops.archived_row(ctx, versioning.LEGACY, key, version_marker)
         if row is None:
             return
         rows = versioning.key_versions(ctx, key, marker=row["name"])

@@ -1,12 +1,15 @@
-"""S3 bucket versioning on top of Swift's history-mode object versioning.
+"""S3 bucket versioning: the bucket's status, and which layout keeps its versions.
 
-The mapping (see docs/s3.md):
+A bucket versioned for the first time is versioned the way Swift's s3api
+does it, with ``object_versioning`` (``versions_ov.py``). A bucket versioned
+before that keeps its own layout for good (no migration; nothing makes a
+new one of this kind, see docs/s3.md, Versioning), kept here:
 
-* ``PutBucketVersioning Enabled`` creates the hidden container
-  ``<bucket>+versions`` and sets ``X-History-Location`` on the bucket, so
+* ``PutBucketVersioning Enabled`` created the hidden container
+  ``<bucket>+versions`` and set ``X-History-Location`` on the bucket, so
   ``versioned_writes`` archives every overwritten or deleted object there
   and leaves a delete marker on DELETE. The status is kept in container
-  sysmeta. ``Suspended`` keeps the archive (old versions stay readable).
+  sysmeta (for both layouts). ``Suspended`` keeps the archive.
 * A version id is the object's timestamp, chosen by s3api for the PUT
   (``X-Timestamp``) and kept in the ``s3_vid`` content-type parameter, so
   server-side copies into and out of the archive and container listings
@@ -15,35 +18,38 @@ The mapping (see docs/s3.md):
   archive name.
 * The current version is the Swift object; older ones are archived. When
   the current version is deleted by id (or a delete marker on top is), the
-  newest archived real version is copied back, keeping its id.
+  newest archived real version is moved back, keeping its id.
 
+S3's rules over either layout are written once, in ``version_ops.py``;
+each layout is a ``version_ops.Layout`` (``LEGACY`` here, ``versions_ov.LAYOUT``).
 Subrequests that must not archive again (deleting or restoring a
-particular version) set ``versioned_writes``' bypass flag.
+particular version) set the versioning middlewares' bypass flag.
 """
 
 from __future__ import annotations
 
-from email.utils import format_datetime
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Response
 
 from objstore.common.info import get_container_info
-from objstore.common.subrequest import IterReader, stored_metadata
 from objstore.common.timestamp import Timestamp
-from objstore.common.versions import (BYPASS_ENV, DELETE_MARKER_TYPE, RAW_ENV, archive_name,
-                                      archive_prefix)
+from objstore.common.versions import BYPASS_ENV, archive_name, archive_prefix
 from objstore.middleware.s3api import version_listing as vl
+from objstore.middleware.s3api import version_ops as ops
 from objstore.middleware.s3api import versions_ov as ov
-from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context, parse_swift_time
-from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context
 from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA, VERSION_PARAM
 from objstore.middleware.s3api.paging import PAGE, iter_listing
 
 STATUS_SYSMETA = "X-Container-Sysmeta-S3api-Versioning"
 HISTORY_HEADER = "X-History-Location"
-BYPASS = {BYPASS_ENV: True}
+BYPASS = ops.BYPASS
 ENABLED, SUSPENDED = "Enabled", "Suspended"
+#: the keys of the S3 status and of object_versioning's flag in a
+#: container info's sysmeta
+_INFO_STATUS = STATUS_SYSMETA.lower()[len("x-container-sysmeta-"):]
+_INFO_ENABLED = "versions-enabled"
 
 
 def versions_container(bucket: str) -> str:
@@ -60,7 +66,15 @@ def uses_object_versioning(ctx: S3Context, bucket: Optional[str] = None) -> bool
     bucket = bucket or ctx.bucket
     cache = "versioning_ov:" + bucket
     if cache not in ctx.extra:
-        _note_layout(ctx, bucket, ctx.container_head(bucket))
+        # the proxy's cached container info: no storage request once it is
+        # cached (the caller's account first: an OPTIONS the proxy answers)
+        ctx.swift.authenticate()
+        info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "", bucket)
+        if 200 <= info.get("status", 0) < 300:
+            sysmeta = info.get("sysmeta") or {}
+            ctx.extra[cache] = _INFO_ENABLED in sysmeta or not sysmeta.get(_INFO_STATUS)
+        else:  # NoSuchBucket, or whatever error a fresh look finds
+            _note_layout(ctx, bucket, ctx.container_head(bucket))
     return bool(ctx.extra[cache])
 
 
@@ -167,26 +181,14 @@ def read_version_id(ctx: S3Context) -> Optional[str]:
     if "versioning" in ctx.extra:
         return vl.NULL_VERSION if ctx.extra["versioning"] else None
     info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "", ctx.bucket)
-    status = (info.get("sysmeta") or {}).get(STATUS_SYSMETA.lower()[len(
-        "x-container-sysmeta-"):])
+    status = (info.get("sysmeta") or {}).get(_INFO_STATUS)
     return vl.NULL_VERSION if status else None
 
 
 def finish_write(ctx: S3Context, key: str) -> None:
     """After a successful suspended-mode write: drop the archived ``null`` version."""
     if ctx.extra.pop("drop_archived_null", None) == key:
-        if uses_object_versioning(ctx):
-            ov.drop_archived_null(ctx, key)
-        else:
-            _drop_archived_null(ctx, key)
-
-
-def _drop_archived_null(ctx: S3Context, key: str) -> None:
-    doomed = [row["name"] for row in key_versions(ctx, key)
-              if vl.archive_version_id(row) == vl.NULL_VERSION]
-    for name in doomed:
-        ctx.swift.request("DELETE", versions_container(ctx.bucket), name,
-                          extra_env=BYPASS).close()
+        ops.drop_archived_null(ctx, _layout(ctx), key)
 
 
 def key_versions(ctx: S3Context, key: str, bucket: Optional[str] = None,
@@ -200,64 +202,41 @@ def key_versions(ctx: S3Context, key: str, bucket: Optional[str] = None,
 
 def current_id(ctx: S3Context, key: str, bucket: Optional[str] = None) -> Optional[str]:
     """The current version's id, or ``None`` when the key has no current object."""
-    if uses_object_versioning(ctx, bucket):
-        return ov.current_id(ctx, key, bucket)
-    head = ctx.swift.request("HEAD", bucket or ctx.bucket, key)
-    head.close()
-    if head.status == 404:
+    return ops.current_id(ctx, _layout(ctx, bucket), key, bucket)
+
+
+def _named_row(ctx: S3Context, key: str, vid: str, bucket: str) -> Optional[Dict[str, Any]]:
+    """The archive row named for version ``vid`` (one HEAD), if it is that version."""
+    try:
+        name = archive_name(key, vid)
+    except ValueError:
         return None
-    ctx.raise_for(head, "NoSuchKey")
-    return vl.current_version_id(head.header("content-type") or "")
-
-
-def archived_row(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
-                 ) -> Optional[Dict[str, Any]]:
-    """The archive row of version ``vid`` of ``key``, or ``None``.
-
-    A version is normally archived under its own id (its timestamp), so
-    one HEAD finds it; a version that was brought back and archived again
-    (or the ``null`` version) needs a walk down the key's archive.
-    """
-    bucket = bucket or ctx.bucket
-    if vid != vl.NULL_VERSION:
-        try:
-            name = archive_name(key, vid)
-        except ValueError:
-            return None
-        head = ctx.swift.request("HEAD", versions_container(bucket), name)
-        head.close()
-        if head.ok:
-            row = {"name": name, "content_type": head.header("content-type") or ""}
-            if vl.archive_version_id(row) == vid:
-                return row
-    for row in key_versions(ctx, key, bucket):
+    head = ctx.swift.request("HEAD", versions_container(bucket), name)
+    head.close()
+    if head.ok:
+        row = {"name": name, "content_type": head.header("content-type") or ""}
         if vl.archive_version_id(row) == vid:
             return row
     return None
 
 
+LEGACY = ops.Layout(
+    container=versions_container, named_row=_named_row, renames_kept=True,
+    head_id=lambda head: vl.current_version_id(head.header("content-type") or ""),
+    key_versions=key_versions, row_id=vl.archive_version_id,
+    kept_name=lambda key, when: archive_name(key, when.internal),
+    shown_id=lambda when: when.internal, keeps_promoted=False, marks_absent_key=True)
+
+
+def _layout(ctx: S3Context, bucket: Optional[str] = None) -> ops.Layout:
+    return ov.LAYOUT if uses_object_versioning(ctx, bucket) else LEGACY
+
+
 def locate(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
            ) -> Tuple[str, str]:
-    """``(container, object)`` holding version ``vid`` of ``key`` in ``bucket``.
-
-    ``NoSuchVersion`` when there is none; a delete marker is
-    ``MethodNotAllowed`` (405) with ``x-amz-delete-marker: true``, as S3 answers.
-    """
-    if uses_object_versioning(ctx, bucket):
-        return ov.locate(ctx, key, vid, bucket)
-    bucket = bucket or ctx.bucket
-    if current_id(ctx, key, bucket) == vid:
-        return bucket, key
-    row = archived_row(ctx, key, vid, bucket)
-    if row is None:
-        raise S3Error("NoSuchVersion", "The version %s of %s does not exist." % (vid, key),
-                      Key=key, VersionId=vid)
-    if vl.is_marker(row.get("content_type", "")):
-        err = S3Error("MethodNotAllowed", "The version is a delete marker; it has no "
-                      "data.", Method=ctx.method, ResourceType="DeleteMarker")
-        err.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": vid}
-        raise err
-    return versions_container(bucket), row["name"]
+    """``(container, object)`` holding version ``vid`` of ``key`` in ``bucket``
+    (``version_ops.locate``)."""
+    return ops.locate(ctx, _layout(ctx, bucket), key, vid, bucket)
 
 
 def delete_marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
@@ -265,57 +244,7 @@ def delete_marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
     when the key's latest version is a delete marker, else nothing."""
     if bucket_status(ctx) is None:
         return {}
-    if uses_object_versioning(ctx):
-        return ov.marker_headers(ctx, key)
-    row = next(key_versions(ctx, key, page=1), None)
-    if row is None or not vl.is_marker(row.get("content_type", "")):
-        return {}
-    out = {"x-amz-delete-marker": "true", "x-amz-version-id": vl.archive_version_id(row)}
-    if row.get("last_modified"):
-        out["Last-Modified"] = format_datetime(parse_swift_time(row["last_modified"]),
-                                               usegmt=True)
-    return out
-
-
-def copy_stored(ctx: S3Context, src: Tuple[str, str], dst: Tuple[str, str]) -> Any:
-    """Copy the object ``src`` to ``dst`` (``(container, key)`` each) as it is
-    stored, never archived itself: an encrypted object's ciphertext and
-    crypto metadata move untouched (``common.versions.RAW_ENV``), so an
-    SSE-C version is kept or brought back without its key. The answer of
-    the PUT (or of the GET when the source cannot be read)."""
-    raw = dict(BYPASS, **{RAW_ENV: True})
-    source = ctx.swift.request("GET", src[0], src[1], headers={"X-Newest": "true"},
-                               extra_env=raw)
-    if not source.ok:
-        source.close()
-        return source
-    try:
-        headers = stored_metadata(source.headers, manifests=True)
-        etag = (source.header("etag") or "").strip('"')
-        if etag:
-            headers["ETag"] = etag
-        length = source.header("content-length")
-        put = ctx.swift.request("PUT", dst[0], dst[1], headers=headers,
-                                body=IterReader(source), extra_env=raw,
-                                content_length=int(length) if length else None)
-        put.close()
-        return put
-    finally:
-        source.close()
-
-
-def _promote(ctx: S3Context, key: str) -> None:
-    """With no current object, bring the newest archived real version back."""
-    if current_id(ctx, key) is not None:
-        return
-    row = next(key_versions(ctx, key, page=1), None)
-    if row is None or vl.is_marker(row.get("content_type", "")):
-        return
-    name = row["name"]
-    resp = copy_stored(ctx, (versions_container(ctx.bucket), name), (ctx.bucket, key))
-    if resp.ok:
-        ctx.swift.request("DELETE", versions_container(ctx.bucket), name,
-                          extra_env=BYPASS).close()
+    return ops.marker_headers(ctx, _layout(ctx), key)
 
 
 def _delete_suspended(ctx: S3Context, key: str) -> Response:
@@ -327,8 +256,8 @@ def _delete_suspended(ctx: S3Context, key: str) -> Response:
     if head.ok:
         if vl.version_param(head.header("content-type") or "") is not None:
             stamp = head.header("x-timestamp") or Timestamp.now().internal
-            put = copy_stored(ctx, (ctx.bucket, key),
-                              (versions_container(ctx.bucket), archive_name(key, stamp)))
+            put = ops.copy_stored(ctx, (ctx.bucket, key),
+                                  (versions_container(ctx.bucket), archive_name(key, stamp)))
             ctx.raise_for(put, "NoSuchBucket")
         resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS)
         resp.close()
@@ -336,68 +265,25 @@ def _delete_suspended(ctx: S3Context, key: str) -> Response:
             ctx.raise_for(resp, "NoSuchKey")
     elif head.status != 404:
         ctx.raise_for(head, "NoSuchKey")
-    _drop_archived_null(ctx, key)
-    put = ctx.swift.request(
-        "PUT", versions_container(ctx.bucket), archive_name(key, Timestamp.now().internal),
-        extra_env=BYPASS, headers={"Content-Type": "%s;%s=%s" % (
-            DELETE_MARKER_TYPE, VERSION_PARAM, vl.NULL_VERSION)})
-    put.close()
-    ctx.raise_for(put, "NoSuchBucket")
-    out = Response(status=204)
-    out.headers["x-amz-delete-marker"] = "true"
-    out.headers["x-amz-version-id"] = vl.NULL_VERSION
-    return out
+    return ops.null_marker(ctx, LEGACY, key)
 
 
 def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
     """DeleteObject in a bucket that has (had) versioning.
 
     Without ``vid``: a delete marker on top (the current version is
-    archived by ``versioned_writes``). With ``vid``: that version goes for
-    good, and the one below surfaces if it was the latest.
+    archived below s3api). With ``vid``: that version goes for good, and
+    the one below surfaces if it was the latest.
     """
-    from objstore.middleware.s3api.locking import bypass_headers, refused
+    from objstore.middleware.s3api.locking import bypass_headers
+    lock = bypass_headers(ctx) if vid is not None else {}
     if uses_object_versioning(ctx):
-        return ov.delete(ctx, key, vid, bucket_status(ctx) == SUSPENDED,
-                         bypass_headers(ctx) if vid is not None else {})
-    out = Response(status=204)
-    if vid is None:
-        if bucket_status(ctx) == SUSPENDED:
-            return _delete_suspended(ctx, key)
-        marker = Timestamp.now().internal
-        resp = ctx.swift.request("DELETE", ctx.bucket, key, headers={"X-Timestamp": marker})
-        resp.close()
-        if resp.status == 404:
-            put = ctx.swift.request(
-                "PUT", versions_container(ctx.bucket), archive_name(key, marker),
-                extra_env=BYPASS, headers={"Content-Type": DELETE_MARKER_TYPE})
-            put.close()
-            ctx.raise_for(put, "NoSuchBucket")
-        else:
-            ctx.raise_for(resp, "NoSuchKey")
-        out.headers["x-amz-delete-marker"] = "true"
-        out.headers["x-amz-version-id"] = marker
-        return out
-    out.headers["x-amz-version-id"] = vid
-    lock = bypass_headers(ctx)  # a locked version answers 403 (common/object_lock.py)
-    if current_id(ctx, key) == vid:
-        resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS, headers=lock)
-        resp.close()
-        refused(resp)
-        if resp.status != 404:
-            ctx.raise_for(resp, "NoSuchKey")
-    else:
-        row = archived_row(ctx, key, vid, ctx.bucket)
-        if row is None:
-            return out  # no such version: nothing to do, as S3
-        if vl.is_marker(row.get("content_type", "")):
-            out.headers["x-amz-delete-marker"] = "true"
-        resp = ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
-                                 extra_env=BYPASS, headers=lock)
-        resp.close()
-        refused(resp)
-    _promote(ctx, key)
-    return out
+        return ov.delete(ctx, key, vid, bucket_status(ctx) == SUSPENDED, lock)
+    if vid is not None:
+        return ops.delete_version(ctx, LEGACY, key, vid, lock)
+    if bucket_status(ctx) == SUSPENDED:
+        return _delete_suspended(ctx, key)
+    return ops.delete_marker(ctx, LEGACY, key)
 
 
 def list_versions(ctx: S3Context, params: Any, query: Dict[str, str]) -> bytes:
@@ -405,13 +291,12 @@ def list_versions(ctx: S3Context, params: Any, query: Dict[str, str]) -> bytes:
     by page (``version_walk.py``)."""
     from objstore.middleware.s3api.buckets import owner_id
     from objstore.middleware.s3api.version_walk import walk
-    ctx.container_head()
+    # NoSuchBucket from the cached container info: no HEAD of the bucket once cached
+    rows_of = ov.walk if uses_object_versioning(ctx) else walk
     rows: List[vl.Row] = []
     truncated = False
-    if uses_object_versioning(ctx):
-        walk = ov.walk
-    for row in walk(ctx, params, query.get("key-marker", ""),
-                    query.get("version-id-marker", "")):
+    for row in rows_of(ctx, params, query.get("key-marker", ""),
+                       query.get("version-id-marker", "")):
         if len(rows) == params.max_keys:
             truncated = True
             break

@@ -26,25 +26,23 @@ The S3 rules ``object_versioning`` does not have are kept here:
 
 from __future__ import annotations
 
-from email.utils import format_datetime
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Response
 
 from objstore.common.timestamp import Timestamp
-from objstore.common.versions import BYPASS_ENV, DELETE_MARKER_TYPE, reserved_versions_container
+from objstore.common.versions import DELETE_MARKER_TYPE, reserved_versions_container
 from objstore.common.versions_listing import (SEPARATOR, VersionsListing, split_version_name,
                                               version_name)
 from objstore.middleware.s3api import version_listing as vl
-from objstore.middleware.s3api.context import S3Context, parse_swift_time
-from objstore.middleware.s3api.errors import S3Error
-from objstore.middleware.s3api.manifest import VERSION_PARAM
+from objstore.middleware.s3api import version_ops as ops
+from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.paging import iter_listing, list_page
 
 CLIENT_HEADER = "X-Versions-Enabled"
 VERSION_ID_HEADER = "x-object-version-id"
-BYPASS = {BYPASS_ENV: True}
-NULL_MARKER_TYPE = "%s;%s=%s" % (DELETE_MARKER_TYPE, VERSION_PARAM, vl.NULL_VERSION)
+BYPASS = ops.BYPASS
+NULL_MARKER_TYPE = ops.NULL_MARKER_TYPE
 #: a version marker before every kept version (sorts first, inverted)
 _NEWEST = "9999999999.99999"
 #: past every name that starts with a given prefix
@@ -94,49 +92,20 @@ def key_versions(ctx: S3Context, key: str, bucket: Optional[str] = None,
 
 def current_id(ctx: S3Context, key: str, bucket: Optional[str] = None) -> Optional[str]:
     """The current version's id, or ``None`` when the key has no current object."""
-    head = ctx.swift.request("HEAD", bucket or ctx.bucket, key)
-    head.close()
-    if head.status == 404:
-        return None
-    ctx.raise_for(head, "NoSuchKey")
-    return head.header(VERSION_ID_HEADER) or vl.NULL_VERSION
+    return ops.current_id(ctx, LAYOUT, key, bucket)
 
 
-def archived_row(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
-                 ) -> Optional[Dict[str, Any]]:
-    """The kept row of S3 version ``vid`` of ``key``, or ``None``: one
-    listing of its name, or for ``null`` a walk down the key's versions."""
-    bucket = bucket or ctx.bucket
-    if vid != vl.NULL_VERSION:
-        try:
-            name = version_name(key, vid)
-        except ValueError:
-            return None
-        rows = list_page(ctx, versions_container(bucket), prefix=name, limit=1)
-        if rows and rows[0].get("name") == name and _s3_row(rows[0])[_S3_ID] == \
-                Timestamp(vid).normal:
-            return rows[0]
+def _named_row(ctx: S3Context, key: str, vid: str, bucket: str) -> Optional[Dict[str, Any]]:
+    """The kept row of version ``vid`` (one listing of its name)."""
+    try:
+        name = version_name(key, vid)
+    except ValueError:
         return None
-    for row in key_versions(ctx, key, bucket):
-        if row[_S3_ID] == vl.NULL_VERSION:
-            return row
+    rows = list_page(ctx, versions_container(bucket), prefix=name, limit=1)
+    if rows and rows[0].get("name") == name and _s3_row(rows[0])[_S3_ID] == \
+            Timestamp(vid).normal:
+        return rows[0]
     return None
-
-
-def row_is_marker(row: Dict[str, Any]) -> bool:
-    return vl.is_marker(row.get("content_type", ""))
-
-
-def marker_headers(ctx: S3Context, key: str) -> Dict[str, str]:
-    """S3's delete-marker headers when ``key``'s newest version is a marker."""
-    row = next(key_versions(ctx, key, page=1), None)
-    if row is None or not row_is_marker(row):
-        return {}
-    out = {"x-amz-delete-marker": "true", "x-amz-version-id": row[_S3_ID]}
-    if row.get("last_modified"):
-        out["Last-Modified"] = format_datetime(parse_swift_time(row["last_modified"]),
-                                               usegmt=True)
-    return out
 
 
 def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str], enabled: bool
@@ -155,111 +124,29 @@ def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str], enabled: bo
     return None, {}
 
 
-def drop_archived_null(ctx: S3Context, key: str) -> None:
-    doomed = [row["name"] for row in key_versions(ctx, key) if row[_S3_ID] == vl.NULL_VERSION]
-    for name in doomed:
-        ctx.swift.request("DELETE", versions_container(ctx.bucket), name,
-                          extra_env=BYPASS).close()
-
-
-def locate(ctx: S3Context, key: str, vid: str, bucket: Optional[str] = None
-           ) -> Tuple[str, str]:
-    """``(container, object)`` holding version ``vid`` (see ``versioning.locate``)."""
-    bucket = bucket or ctx.bucket
-    if current_id(ctx, key, bucket) == vid:
-        return bucket, key
-    row = archived_row(ctx, key, vid, bucket)
-    if row is None:
-        raise S3Error("NoSuchVersion", "The version %s of %s does not exist." % (vid, key),
-                      Key=key, VersionId=vid)
-    if row_is_marker(row):
-        err = S3Error("MethodNotAllowed", "The version is a delete marker; it has no "
-                      "data.", Method=ctx.method, ResourceType="DeleteMarker")
-        err.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": vid}
-        raise err
-    return versions_container(bucket), row["name"]
-
-
-def promote(ctx: S3Context, key: str) -> None:
-    """With no current object, bring the newest kept real version back
-    (as stored, with its id and listed id)."""
-    from objstore.middleware.s3api.versioning import copy_stored
-    if current_id(ctx, key) is not None:
-        return
-    row = next(key_versions(ctx, key, page=1), None)
-    if row is None or row_is_marker(row):
-        return
-    resp = copy_stored(ctx, (versions_container(ctx.bucket), row["name"]), (ctx.bucket, key))
-    if resp.ok and row[_S3_ID] == vl.NULL_VERSION:
-        # a null version is kept again under its new write time; one with
-        # an id stays kept too (the listings skip the copy of the current
-        # version): archived again it lands on the same name, which a
-        # deleted copy's newer tombstone would refuse
-        ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
-                          extra_env=BYPASS).close()
-
-
-def _delete_suspended(ctx: S3Context, key: str) -> Response:
-    """DELETE without an id, suspended: ``object_versioning`` keeps a
-    current version with an id and drops a ``null`` one; the archived
-    ``null`` version goes too, and a ``null`` delete marker goes on top."""
-    resp = ctx.swift.request("DELETE", ctx.bucket, key)
-    resp.close()
-    if resp.status != 404:
-        ctx.raise_for(resp, "NoSuchKey")
-    drop_archived_null(ctx, key)
-    put = ctx.swift.request("PUT", versions_container(ctx.bucket),
-                            version_name(key, new_id().normal), extra_env=BYPASS,
-                            headers={"Content-Type": NULL_MARKER_TYPE})
-    put.close()
-    ctx.raise_for(put, "NoSuchBucket")
-    out = Response(status=204)
-    out.headers["x-amz-delete-marker"] = "true"
-    out.headers["x-amz-version-id"] = vl.NULL_VERSION
-    return out
+LAYOUT = ops.Layout(
+    container=versions_container, named_row=_named_row, renames_kept=False,
+    head_id=lambda head: head.header(VERSION_ID_HEADER) or vl.NULL_VERSION,
+    key_versions=key_versions, row_id=lambda row: row[_S3_ID],
+    kept_name=lambda key, when: version_name(key, when.normal),
+    shown_id=lambda when: when.normal, keeps_promoted=True, marks_absent_key=False)
 
 
 def delete(ctx: S3Context, key: str, vid: Optional[str], suspended: bool,
            lock: Dict[str, str]) -> Response:
     """DeleteObject (see ``versioning.delete``); ``lock`` the object lock
     bypass headers of a delete by id."""
-    from objstore.middleware.s3api.locking import refused
-    out = Response(status=204)
-    if vid is None:
-        if suspended:
-            return _delete_suspended(ctx, key)
-        marker = new_id()
-        resp = ctx.swift.request("DELETE", ctx.bucket, key,
-                                 headers={"X-Timestamp": marker.internal})
-        resp.close()
-        if resp.status != 404:
-            ctx.raise_for(resp, "NoSuchKey")
-        out.headers["x-amz-delete-marker"] = "true"
-        out.headers["x-amz-version-id"] = marker.normal
-        return out
-    out.headers["x-amz-version-id"] = vid
-    if current_id(ctx, key) == vid:
-        resp = ctx.swift.request("DELETE", ctx.bucket, key, extra_env=BYPASS, headers=lock)
-        resp.close()
-        refused(resp)
-        if resp.status != 404:
-            ctx.raise_for(resp, "NoSuchKey")
-        kept = archived_row(ctx, key, vid) if vid != vl.NULL_VERSION else None
-        if kept is not None:  # the copy a restored version left kept
-            ctx.swift.request("DELETE", versions_container(ctx.bucket), kept["name"],
-                              extra_env=BYPASS, headers=lock).close()
-    else:
-        row = archived_row(ctx, key, vid)
-        if row is None:
-            return out  # no such version: nothing to do, as S3
-        if row_is_marker(row):
-            out.headers["x-amz-delete-marker"] = "true"
-        resp = ctx.swift.request("DELETE", versions_container(ctx.bucket), row["name"],
-                                 extra_env=BYPASS, headers=lock)
-        resp.close()
-        refused(resp)
-    promote(ctx, key)
-    return out
+    if vid is not None:
+        return ops.delete_version(ctx, LAYOUT, key, vid, lock)
+    if not suspended:
+        return ops.delete_marker(ctx, LAYOUT, key)
+    # object_versioning keeps a current version with an id and drops a
+    # null one; the archived null version and the marker are S3's
+    resp = ctx.swift.request("DELETE", ctx.bucket, key)
+    resp.close()
+    if resp.status != 404:
+        ctx.raise_for(resp, "NoSuchKey")
+    return ops.null_marker(ctx, LAYOUT, key)
 
 
 def _version_marker(ctx: S3Context, key: str, vid: str) -> str:
@@ -268,7 +155,7 @@ def _version_marker(ctx: S3Context, key: str, vid: str) -> str:
     version, or an unknown id) one before every kept version."""
     if current_id(ctx, key) == vid:
         return _NEWEST  # every kept version follows the current one
-    row = archived_row(ctx, key, vid)
+    row = ops.archived_row(ctx, LAYOUT, key, vid)
     return split_version_name(row["name"])[1] if row is not None else _NEWEST
 
 
@@ -293,11 +180,15 @@ def walk(ctx: S3Context, params: Any, key_marker: str, version_marker: str
 
     def fetch(kind: str, page_query: Dict[str, str]) -> Optional[List[Dict[str, Any]]]:
         container = ctx.bucket if kind == "current" else versions_container(ctx.bucket)
+        # the bucket's rows as stored (each with its listed id): through
+        # object_versioning each listing would HEAD the versions container
+        # for the bucket's headers, which a listing read here never shows
         rows = list_page(ctx, container, prefix=page_query.get("prefix", ""),
                          marker=page_query.get("marker", ""),
                          limit=int(page_query.get("limit", "1000")),
                          reverse=bool(page_query.get("reverse")),
-                         delimiter=page_query.get("delimiter", ""))
+                         delimiter=page_query.get("delimiter", ""),
+                         extra_env=BYPASS if kind == "current" else None)
         if kind == "current":
             for row in rows:
                 if "name" in row:
@@ -315,5 +206,5 @@ def walk(ctx: S3Context, params: Any, key_marker: str, version_marker: str
         # resumed inside the marker's key: its newest version came before
         latest = bool(row.get("is_latest")) and not (
             "version_marker" in query and row["name"] == key_marker)
-        yield vl.Version(row["name"], row.get(_S3_ID) or vl.NULL_VERSION, row_is_marker(row),
+        yield vl.Version(row["name"], row.get(_S3_ID) or vl.NULL_VERSION, ops.is_marker(row),
                          row.get("last_modified", ""), etag, size, is_latest=latest)

@@ -101,14 +101,19 @@ def _container_servers(method, container, headers):
     return statuses
 
 
-def test_a_bucket_versioned_before_keeps_its_archive(s3, conn, bucket):
-    # As PutBucketVersioning left a bucket before the move: an archive
-    # container, X-History-Location on the bucket, the S3 status in sysmeta.
+def _versioned_before(conn, bucket):
+    """The bucket as PutBucketVersioning left one before the move (no
+    request can make one now): an archive container, X-History-Location on
+    the bucket, the S3 status in sysmeta."""
     conn.put_container(bucket + "+versions")
     conn.post_container(bucket, {"X-History-Location": bucket + "+versions"})
     assert _container_servers("POST", bucket, {
         "X-Timestamp": "%.5f" % time.time(),
         "X-Container-Sysmeta-S3api-Versioning": "Enabled"}) == [204] * 3
+
+
+def test_a_bucket_versioned_before_keeps_its_archive(s3, conn, bucket):
+    _versioned_before(conn, bucket)
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     ids = [s3.put_object(Bucket=bucket, Key="k", Body=body)["VersionId"]
            for body in (b"one", b"two")]
@@ -145,3 +150,36 @@ def test_kept_versions_are_judged_by_the_bucket_acls(s3, conn, bucket, member):
     member.delete_object(Bucket=bucket, Key="k", VersionId=old)
     assert code_of(lambda: s3.get_object(Bucket=bucket, Key="k", VersionId=old)) == \
         ("NoSuchVersion", 404)
+
+
+def test_a_locked_version_brought_back_in_a_bucket_versioned_before_is_there_once(
+        s3, conn, bucket):
+    """Deleting the current version brings the one below back out of the
+    +versions archive; when that one is locked, its archived copy still
+    leaves (the version, lock and all, lives on as the current object): it
+    was refused and the version was listed twice."""
+    _versioned_before(conn, bucket)
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled"})
+    older = s3.put_object(Bucket=bucket, Key="k", Body=b"older")["VersionId"]
+    newer = s3.put_object(Bucket=bucket, Key="k", Body=b"newer")["VersionId"]
+    s3.put_object_legal_hold(Bucket=bucket, Key="k", VersionId=older,
+                             LegalHold={"Status": "ON"})
+    try:
+        s3.delete_object(Bucket=bucket, Key="k", VersionId=newer)
+        listed = s3.list_object_versions(Bucket=bucket)
+        assert [(v["VersionId"], v["IsLatest"]) for v in listed["Versions"]] == \
+            [(older, True)]
+        assert conn.get_container(bucket + "+versions")[1] == []
+        got = s3.get_object(Bucket=bucket, Key="k")
+        assert (got["Body"].read(), got["VersionId"]) == (b"older", older)
+        # still locked where it is now: neither the version nor the key goes
+        assert s3.get_object_legal_hold(Bucket=bucket, Key="k", VersionId=older)[
+            "LegalHold"]["Status"] == "ON"
+        assert code_of(lambda: s3.delete_object(Bucket=bucket, Key="k", VersionId=older)) \
+            == ("AccessDenied", 403)
+        assert s3.get_object(Bucket=bucket, Key="k", VersionId=older)["Body"].read() == \
+            b"older"
+    finally:
+        s3.put_object_legal_hold(Bucket=bucket, Key="k", VersionId=older,
+                                 LegalHold={"Status": "OFF"})

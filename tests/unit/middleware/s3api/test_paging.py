@@ -24,7 +24,7 @@ class _Container:
         self.names = sorted(names)
         self.asked = []  # the limit of each listing request
 
-    def request(self, method, container, query=()):
+    def request(self, method, container, query=(), extra_env=None):
         q = dict(query) if not isinstance(query, str) else dict(parse_qsl(query))
         limit = int(q["limit"])
         self.asked.append(limit)
