@@ -3,9 +3,16 @@
 * moves/s of the tierer for 4 KiB and 64 MiB objects (silver -> gold: a
   copy into .tiers/gold, the pointer switch, as ``objstore-tierer --once``
   runs them, 4 workers);
+* the same for 4 KiB objects of a container keeping versions
+  (object_versioning: the current version of objects written twice);
+* what handing counts over costs, in process: a flush of N counts to the
+  journal (append, fsync) against memcached (one batch), and the tierer
+  taking them;
 * 4 KiB GET ops/s with read counting on (the SAIO's proxy) against off (a
   second proxy on the same storage servers without the tiering filter),
   alternating rounds in one run.
+
+The SAIO's continuous tierer is held back while it runs.
 
     SAIO_PROXY_PORT=... .venv/bin/python bench/tiering.py [--small N] [--large N]
 """
@@ -13,6 +20,7 @@
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -27,6 +35,8 @@ from typing import Dict, List, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from encryption import PORT, REPO, SAIO_ETC, request, start_plain_proxy, token  # noqa: E402
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+from tierer_pause import tierer_paused  # noqa: E402
 
 TIERER = os.path.join(REPO, ".venv", "bin", "objstore-tierer")
 SUMMARY = re.compile(r"pass completed in ([\d.]+)s: .*moved=(\d+)")
@@ -36,6 +46,15 @@ def reseller_token() -> str:
     _s, headers, _n = request(PORT, "GET", "/auth/v1.0", {"X-Auth-User": "admin:admin",
                                                           "X-Auth-Key": "admin"})
     return headers["X-Auth-Token"]
+
+
+def get_json(port: int, path: str, headers: Dict[str, str]):  # type: ignore[no-untyped-def]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    conn.request("GET", path, headers=headers)
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return json.loads(body)
 
 
 def tierer_pass(max_moves: int = 100000) -> Tuple[float, int]:
@@ -53,17 +72,22 @@ def tierer_pass(max_moves: int = 100000) -> Tuple[float, int]:
     return float(seconds), int(moved)
 
 
-def moves(size: int, count: int, headers: Dict[str, str], base: str) -> Tuple[float, float]:
+def moves(size: int, count: int, headers: Dict[str, str], base: str,
+          versioned: bool = False) -> Tuple[float, float]:
     """Seconds of the pass that moved ``count`` objects of ``size`` bytes
-    (and of a pass with nothing to move, the fixed cost)."""
+    (and of a pass with nothing to move, the fixed cost). ``versioned``: in
+    a container keeping versions, each object written twice."""
     container = "%s/bench-tier-%s" % (base, uuid.uuid4().hex[:8])
-    request(PORT, "PUT", container, dict(headers, **{"X-Storage-Policy": "silver"}))
+    request(PORT, "PUT", container, dict(headers, **{"X-Storage-Policy": "silver"},
+                                         **({"X-Versions-Enabled": "true"} if versioned
+                                            else {})))
     body = os.urandom(size)
     paths = []
     for i in range(count):
         path = "%s/o%d" % (container, i)
-        status = request(PORT, "PUT", path, headers, body)[0]
-        assert status == 201, status
+        for _write in range(2 if versioned else 1):
+            status = request(PORT, "PUT", path, headers, body)[0]
+            assert status == 201, status
         paths.append("/v1" + path[3:] if path.startswith("/v1") else path)
     tierer_pass()  # tracked, and whatever else was pending is done
     idle, _moved = tierer_pass()
@@ -74,8 +98,13 @@ def moves(size: int, count: int, headers: Dict[str, str], base: str) -> Tuple[fl
     seconds, moved = tierer_pass()
     if moved != count:
         sys.exit("moved %d of %d" % (moved, count))
-    for path in paths:
-        request(PORT, "DELETE", path, headers)
+    if versioned:
+        for row in get_json(PORT, container + "?versions&format=json", headers):
+            request(PORT, "DELETE", "%s/%s?version-id=%s" % (container, row["name"],
+                                                              row["version_id"]), headers)
+    else:
+        for path in paths:
+            request(PORT, "DELETE", path, headers)
     request(PORT, "DELETE", container, headers)
     tierer_pass()  # sweeps the bodies of the deleted objects
     return seconds, idle
@@ -134,7 +163,45 @@ def middleware_cost(calls: int) -> Tuple[float, float]:
     return statistics.median(counted), statistics.median(bare)
 
 
+def handover_cost(rows: int, memcached: str) -> Dict[str, float]:
+    """Milliseconds to flush ``rows`` counts (distinct objects) to the
+    journal and to memcached, and for the tierer to take them (median of 5)."""
+    from objstore.common.memcached import MemcacheRing
+    from objstore.common.tiering import journal
+    from objstore.common.tiering.memcached_counts import MemcachedCounts
+    from objstore.common.tiering.queue import TierQueue
+    batch = [("/v1/AUTH_bench/c/o%d" % i, 1000, 1) for i in range(rows)]
+    batches = MemcachedCounts(MemcacheRing([memcached]))
+    times: Dict[str, List[float]] = {k: [] for k in ("journal flush", "journal collect",
+                                                      "memcached flush", "memcached collect")}
+    for _round in range(5):
+        tmp = tempfile.mkdtemp(prefix="bench-tier-counts-")
+        db = TierQueue(os.path.join(tmp, "state"))
+        commit = lambda name, got: db.add_counts(name, got, time.time())  # noqa: E731
+        start = time.perf_counter()
+        journal.append(os.path.join(tmp, "journal"), batch)
+        times["journal flush"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        journal.collect(os.path.join(tmp, "journal"), db.was_collected, commit)
+        times["journal collect"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        batches.write(batch)
+        times["memcached flush"].append(time.perf_counter() - start)
+        mark = ["{}"]
+        start = time.perf_counter()
+        batches.collect(lambda: mark[0], lambda v: mark.__setitem__(0, v), db.was_collected,
+                        commit, time.time())
+        times["memcached collect"].append(time.perf_counter() - start)
+        db.close()
+    return {k: statistics.median(v) * 1000 for k, v in times.items()}
+
+
 def main() -> None:
+    with tierer_paused(os.path.dirname(SAIO_ETC)):
+        run()
+
+
+def run() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=200, help="4 KiB objects moved")
     parser.add_argument("--large", type=int, default=4, help="64 MiB objects moved")
@@ -142,7 +209,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=50000,
                         help="in-process GETs through the middleware")
+    parser.add_argument("--versioned", type=int, default=100,
+                        help="4 KiB objects of a versioned container moved")
+    parser.add_argument("--counts", type=int, default=1000, help="counts in one flush")
     args = parser.parse_args()
+    memcached = "127.0.0.1:%s" % os.environ.get("SAIO_MEMCACHED_PORT", "11211")
+    cost = handover_cost(args.counts, memcached)
+    print("| %d counts (distinct objects) | flush | tierer takes them |" % args.counts)
+    print("| --- | --- | --- |")
+    for way in ("journal", "memcached"):
+        print("| %s | %.1f ms | %.1f ms |" % (way, cost[way + " flush"],
+                                            cost[way + " collect"]))
+    print()
     counted, bare = middleware_cost(args.calls)
     print("| in process, %d GETs | app alone | through tiering | added |" % args.calls)
     print("| --- | --- | --- | --- |")
@@ -151,10 +229,12 @@ def main() -> None:
     headers = {"X-Auth-Token": tok}
     print("| objects | moved | tierer pass | idle pass | moves/s | MiB/s |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for label, size, count in (("4 KiB", 4096, args.small), ("64 MiB", 64 << 20, args.large)):
+    for label, size, count, versioned in (
+            ("4 KiB", 4096, args.small, False), ("64 MiB", 64 << 20, args.large, False),
+            ("4 KiB, versioned", 4096, args.versioned, True)):
         if not count:
             continue
-        seconds, idle = moves(size, count, headers, base)
+        seconds, idle = moves(size, count, headers, base, versioned)
         print("| %s | %d | %.2f s | %.2f s | %.1f | %.1f |" % (
             label, count, seconds, idle, count / seconds, count * size / seconds / (1 << 20)))
     tmp = tempfile.mkdtemp(prefix="bench-tiering-")

@@ -36,6 +36,9 @@ from objstore.common.tiering.journal import CountRow
 PREFIX = "objstore/tiering/counts"
 EPOCH_KEY = PREFIX + "/epoch"
 BATCH_TTL = 86400
+#: rows in one batch at most (a row of a 1024-byte path is about 1 KiB; a
+#: memcached item holds 1 MiB)
+BATCH_ROWS = 500
 #: seconds a batch number without its batch is asked for again
 GRACE = 60.0
 #: batches taken in one pass at most (the rest next pass)
@@ -74,9 +77,11 @@ class MemcachedCounts:
         epoch = self._epoch()
         if epoch is None:
             raise OSError("memcached keeps no tiering epoch (%s)" % EPOCH_KEY)
-        number = self.cache.incr(_seq_key(epoch), time=BATCH_TTL)
-        if not self.cache.set(_batch_key(epoch, number), rows, time=BATCH_TTL):
-            raise OSError("memcached did not store count batch %d" % number)
+        for start in range(0, len(rows), BATCH_ROWS):  # each under memcached's 1 MiB
+            number = self.cache.incr(_seq_key(epoch), time=BATCH_TTL)
+            if not self.cache.set(_batch_key(epoch, number), rows[start:start + BATCH_ROWS],
+                                  time=BATCH_TTL):
+                raise OSError("memcached did not store count batch %d" % number)
         return len(rows)
 
     def collect(self, mark: Callable[[], str], set_mark: Callable[[str], None],

@@ -139,3 +139,14 @@ def test_a_memcached_that_does_not_answer_is_an_error_the_counter_reports(tmp_pa
     counter.flush_now()
     assert len(errors) == 1
     assert Tierer().collect(dead) == 0  # nothing to take, no error
+
+
+def test_a_flush_larger_than_a_batch_goes_in_several_batches_each_under_an_item(cache):
+    batches = MemcachedCounts(cache)
+    path = "/v1/A/c/" + "x" * 1000  # the longest object paths
+    rows = [(path + str(i), 100, 1) for i in range(memcached_counts.BATCH_ROWS * 2 + 3)]
+    assert batches.write(rows) == len(rows)
+    epoch = cache.get(EPOCH_KEY)
+    assert cache.get(memcached_counts._seq_key(epoch)) == 3
+    tierer = Tierer()
+    assert tierer.collect(batches) == len(rows) and sorted(tierer.rows) == sorted(rows)
