@@ -26,7 +26,7 @@ from objstore.common.recon import fetch_recon
 from objstore.common.tiering import memcached_counts
 from objstore.middleware.tiering import Tiering
 from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
-    LATER, admin_get, hot, internal, new_tierer, reseller, run_tierer, tier_of, tierer_with,
+    LATER, admin_get, hot, internal, new_tierer, pass_with, reseller, run_tierer, tier_of,
     tiers_bodies, wait_for_tier, wait_tracked)
 
 BODY = os.urandom(300 * 1024)
@@ -190,11 +190,7 @@ def test_a_client_overwrite_during_a_move_wins(conn, silver, reseller, internal,
     path = "/v1/AUTH_test/%s/o" % silver
     hot(reseller, [path])
     newer = b"the client's newer bytes"
-    tierer, fired = tierer_with(step, lambda: conn.put_object(silver, "o", newer))
-    try:
-        stats = tierer.run_once()
-    finally:
-        tierer.db.close()
+    stats, fired = pass_with(step, lambda: conn.put_object(silver, "o", newer))
     assert fired == [path]
     headers, body = conn.get_object(silver, "o")
     assert body == newer and headers["etag"] == hashlib.md5(newer).hexdigest()
@@ -215,11 +211,7 @@ def test_a_client_delete_during_a_move_is_not_undone(conn, silver, reseller, int
     conn.put_object(silver, "gone", BODY)
     path = "/v1/AUTH_test/%s/gone" % silver
     hot(reseller, [path])
-    tierer, fired = tierer_with("copied", lambda: conn.delete_object(silver, "gone"))
-    try:
-        tierer.run_once()
-    finally:
-        tierer.db.close()
+    _stats, fired = pass_with("copied", lambda: conn.delete_object(silver, "gone"))
     assert fired == [path]
     with pytest.raises(swiftclient.ClientException) as err:
         conn.head_object(silver, "gone")
@@ -336,12 +328,8 @@ def test_a_client_post_during_a_move_wins_and_its_metadata_stays(conn, silver, r
     conn.put_object(silver, "meta", BODY, headers={"X-Object-Meta-Old": "1"})
     path = "/v1/AUTH_test/%s/meta" % silver
     hot(reseller, [path])
-    tierer, fired = tierer_with("copied", lambda: conn.post_object(
+    _stats, fired = pass_with("copied", lambda: conn.post_object(
         silver, "meta", headers={"X-Object-Meta-New": "2"}))
-    try:
-        tierer.run_once()
-    finally:
-        tierer.db.close()
     assert fired == [path]
     headers, body = conn.get_object(silver, "meta")
     assert body == BODY and headers["x-object-meta-new"] == "2"

@@ -13,7 +13,7 @@ import pytest
 from objstore.common.versions import reserved_versions_container
 from objstore.common.versions_listing import version_name
 from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
-    hot, internal, new_tierer, reseller, run_tierer, tier_of, tierer_with, tiers_bodies)
+    hot, internal, pass_with, reseller, run_tierer, tier_of, tiers_bodies)
 
 V1, V2, V3 = os.urandom(200 * 1024), os.urandom(150 * 1024), b"the client's newest bytes"
 
@@ -93,12 +93,7 @@ def test_a_kept_version_moves_by_itself_and_keeps_its_row(conn, versioned, inter
     rows = _versions(conn, versioned)
     kept = "/v1/AUTH_test/%s/%s" % (reserved_versions_container(versioned),
                                     version_name("k", old))
-    tierer = new_tierer()
-    try:
-        assert tierer.db.enqueue(kept, None, "bronze", "test", tierer.now())
-        stats = tierer.run_once()
-    finally:
-        tierer.db.close()
+    stats, _fired = pass_with(None, lambda: None, enqueue=[(kept, "bronze")])
     assert stats["moved"] == 1, stats
     headers, body = _by_id(conn, versioned, "k", old)
     assert body == V1 and headers["etag"] == _md5(V1)
@@ -115,11 +110,7 @@ def test_a_client_overwrite_during_a_move_wins_and_the_old_version_reads_whole(
     moving = conn.head_object(versioned, "race")["x-object-version-id"]
     path = "/v1/AUTH_test/%s/race" % versioned
     hot(reseller, [path])
-    tierer, fired = tierer_with(step, lambda: conn.put_object(versioned, "race", V3))
-    try:
-        tierer.run_once()
-    finally:
-        tierer.db.close()
+    _stats, fired = pass_with(step, lambda: conn.put_object(versioned, "race", V3))
     assert fired == [path]
     headers, body = conn.get_object(versioned, "race")
     assert body == V3 and headers["etag"] == _md5(V3)

@@ -136,10 +136,11 @@ def tiers_bodies(internal, policy, path):
     return [r["name"] for r in json.loads(resp.body)]
 
 
-def tierer_with(step, action):
-    """The SAIO's tierer, in this process, that runs ``action()`` once right
-    after the move step ``step`` of its first move (a client's write landing
-    exactly there)."""
+def pass_with(step, action, enqueue=()):
+    """One pass of the SAIO's tierer, in this process, that runs ``action()``
+    once right after the move step ``step`` of its first move (a client's
+    write landing exactly there), after queueing the moves ``enqueue``
+    (``(path, to_tier)`` each). ``(stats, [path of that move])``."""
     tierer = new_tierer()
     real = tierer.mover.step_done
     fired = []
@@ -150,4 +151,9 @@ def tierer_with(step, action):
             fired.append(path)
             action()
     tierer.mover.step_done = step_done
-    return tierer, fired
+    try:
+        for path, to_tier in enqueue:
+            assert tierer.db.enqueue(path, None, to_tier, "test", tierer.now())
+        return tierer.run_once(), fired
+    finally:
+        tierer.db.close()
