@@ -22,11 +22,12 @@ import swiftclient
 from webob import Request
 
 from tests.functional.conftest import PROXY, connect
+from objstore.common.internal_client import InternalClient
 from objstore.common.recon import fetch_recon
 from objstore.common.tiering import memcached_counts
 from objstore.middleware.tiering import Tiering
 from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
-    LATER, admin_get, hot, internal, new_tierer, pass_with, reseller, run_tierer, tier_of,
+    LATER, SAIO_DIR, admin_get, hot, internal, new_tierer, pass_with, reseller, run_tierer, tier_of,
     tiers_bodies, wait_for_tier, wait_tracked)
 
 BODY = os.urandom(300 * 1024)
@@ -370,3 +371,18 @@ def test_counts_handed_over_through_memcached_move_an_object(conn, silver, inter
         tierer.db.close()
     headers, body = conn.get_object(silver, "mc")
     assert headers["x-object-storage-tier"] == "gold" and body == BODY
+
+
+def test_the_container_sync_daemon_reads_a_moved_object_whole(conn, silver, reseller):
+    """The container sync daemon's pipeline follows tier pointers: it sends
+    the object's bytes, not the zero-byte pointer."""
+    conn.put_object(silver, "synced", BODY, headers={"X-Object-Meta-Kept": "yes"})
+    path = "/v1/AUTH_test/%s/synced" % silver
+    hot(reseller, [path])
+    run_tierer()
+    assert tier_of(conn, silver, "synced") == "gold"
+    sync = InternalClient(os.path.join(SAIO_DIR, "etc", "proxy-server.conf"), "container-sync")
+    resp = sync.request("GET", path)
+    assert resp.status_int == 200 and resp.body == BODY
+    assert resp.headers["ETag"].strip('"') == ETAG
+    assert resp.headers["X-Object-Meta-Kept"] == "yes"
