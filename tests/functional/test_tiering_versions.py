@@ -13,7 +13,7 @@ import pytest
 from objstore.common.versions import reserved_versions_container
 from objstore.common.versions_listing import version_name
 from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
-    hot, internal, pass_with, reseller, run_tierer, tier_of, tiers_bodies)
+    PROXY, admin_get, hot, internal, pass_with, reseller, run_tierer, tier_of, tiers_bodies)
 
 V1, V2, V3 = os.urandom(200 * 1024), os.urandom(150 * 1024), b"the client's newest bytes"
 
@@ -124,3 +124,25 @@ def test_a_client_overwrite_during_a_move_wins_and_the_old_version_reads_whole(
     assert len(tiers_bodies(internal, "gold", path)) == (1 if step == "switched" else 0)
     run_tierer()  # a sweep changes nothing
     assert _by_id(conn, versioned, "race", moving)[1] == V1
+
+
+def test_objects_of_a_container_keeping_versions_in_a_legacy_layout_stay(conn, reseller,
+                                                                         delete_container):
+    """X-History-Location (versioned_writes) keeps copies of the object as
+    stored, which the sweep does not look for: such objects are not moved."""
+    name, archive = "tierl-" + uuid.uuid4().hex[:10], "tierla-" + uuid.uuid4().hex[:10]
+    conn.put_container(archive)
+    conn.put_container(name, headers={"X-Storage-Policy": "silver",
+                                      "X-History-Location": archive})
+    try:
+        conn.put_object(name, "o", V1)
+        path = "/v1/AUTH_test/%s/o" % name
+        pass_with(None, lambda: None, enqueue=[(path, "gold")])
+        status = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)
+        assert [m["state"] for m in status["moves"]] == ["abandoned"]
+        assert "legacy layout" in status["moves"][0]["detail"] and not status["movable"]
+        headers, body = conn.get_object(name, "o")
+        assert body == V1 and "x-object-storage-tier" not in headers
+    finally:
+        delete_container(conn, name)
+        delete_container(conn, archive)

@@ -7,6 +7,7 @@ from webob import Request, Response
 
 from objstore.common.tiering import config as tconf
 from objstore.common.tiering import journal
+from objstore.common.versions import RAW_ENV
 from objstore.middleware.tiering import TIERER_SOURCE, Tiering
 
 BODY = b"0123456789" * 10
@@ -132,3 +133,17 @@ def test_a_put_naming_a_tier_s_storage_class_is_a_placement(conf):
     journal.collect(mw.conf.journal_dir, lambda n: False, lambda n, r: rows.extend(r))
     assert sorted((r[0], r[2]) + tuple(r[3:]) for r in rows) == [
         ("/v1/AUTH_a/c/ir", 0), ("/v1/AUTH_a/c/ir", 0, "bronze"), ("/v1/AUTH_a/c/other", 0)]
+
+
+def test_a_read_as_stored_of_a_pointer_is_the_pointer_and_no_read(conf):
+    """A versioning middleware keeping a version copies the object as
+    stored: it gets the pointer (so its copy names the same body), and
+    that copy is not a client's read."""
+    storage = Storage()
+    mw = Tiering(storage, {}, conf)
+    resp = Request.blank("/v1/AUTH_a/c/moved", environ={RAW_ENV: True}).get_response(mw)
+    assert resp.status_int == 200 and resp.body == b""
+    assert resp.headers[tconf.TIER_LOCATION] == POINTER[tconf.TIER_LOCATION]
+    assert [seen[1] for seen in storage.seen] == ["/v1/AUTH_a/c/moved"]
+    Request.blank("/v1/AUTH_a/c/o", environ={RAW_ENV: True}).get_response(mw)
+    assert _counts(mw) == {}
