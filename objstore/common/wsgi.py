@@ -47,8 +47,8 @@ def load_server_conf(conf_path: str, section: str) -> Dict[str, str]:
 def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     """Serve ``app`` on ``sock`` in this process until told to stop.
 
-    SIGHUP stops accepting and returns once in-flight requests are done;
-    SIGTERM exits at once.
+    SIGHUP (and SIGINT: Ctrl-C) stops accepting and returns once in-flight
+    requests are done; SIGTERM (or a second SIGINT) exits at once.
     """
     import eventlet.wsgi
 
@@ -69,7 +69,16 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     os.set_blocking(wake_w, False)
     main = concurrency.current()
 
-    def _graceful(_signum: int, _frame: Any) -> None:
+    interrupts = []
+
+    def _graceful(signum: int, _frame: Any) -> None:
+        if signum == signal.SIGINT:
+            # Ctrl-C on a foreground server (saio/debug): a green thread
+            # caught KeyboardInterrupt would end one request, not the
+            # server; so drain, and a second Ctrl-C exits at once.
+            interrupts.append(signum)
+            if len(interrupts) > 1:
+                os._exit(130)
         try:
             os.write(wake_w, b"\0")
         except OSError:  # pipe full: a stop is already on its way
@@ -85,6 +94,7 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
 
     concurrency.spawn_n(_drain)
     signal.signal(signal.SIGHUP, _graceful)
+    signal.signal(signal.SIGINT, _graceful)
     signal.signal(signal.SIGTERM, _stop)
     try:
         # a worker is forked with the supervisor's signals blocked: one that
