@@ -101,7 +101,7 @@ def _sync_put(name: str, row_ts: Timestamp, local: InternalClient, path: str,
     if not 200 <= resp.status_int < 300:
         close_if_possible(resp.app_iter)
         return RowOutcome(False, "put", "local GET %s answered %s" % (path, resp.status))
-    local_ts = Timestamp(resp.headers.get("X-Timestamp") or row_ts.internal)
+    local_ts = _local_ts(resp, row_ts)
     if local_ts < row_ts:
         close_if_possible(resp.app_iter)
         return RowOutcome(False, "put", "local replicas of %s are older (%s) than its row (%s);"
@@ -177,6 +177,14 @@ def _symlink_headers(headers: Any) -> Dict[str, str]:
     return out
 
 
+def _local_ts(resp: Response, default: Timestamp) -> Timestamp:
+    """The local object's time with its offset (``X-Backend-Timestamp``): a
+    tiering move rewrites an object at its own time plus an offset, and its
+    container row carries that offset, which ``X-Timestamp`` does not show."""
+    return Timestamp(resp.headers.get("X-Backend-Timestamp") or resp.headers.get("X-Timestamp")
+                     or default.internal)
+
+
 def _remote_ts(answer: RemoteAnswer) -> Timestamp:
     try:
         return Timestamp(answer.headers.get("X-Timestamp") or 0)
@@ -202,7 +210,7 @@ class _Bodies:
         if resp is None:
             resp = _local_get(self.local, self.path)
             if not 200 <= resp.status_int < 300 or \
-                    Timestamp(resp.headers.get("X-Timestamp") or 0) != self.ts:
+                    _local_ts(resp, Timestamp(0)) != self.ts:
                 close_if_possible(resp.app_iter)
                 raise LocalReadError("%s changed or vanished while it was sent" % self.path)
         self._current = resp

@@ -6,7 +6,8 @@ import pytest
 from webob import Response
 
 from objstore.container.sync_remote import RemoteAnswer
-from objstore.container.sync_row import _same_data, _symlink_headers
+from objstore.common.timestamp import Timestamp
+from objstore.container.sync_row import _local_ts, _same_data, _symlink_headers
 
 EMPTY = "d41d8cd98f00b204e9800998ecf8427e"
 LINK = {"X-Object-Sysmeta-Symlink-Target": "c/t",
@@ -52,3 +53,12 @@ def test_a_static_links_target_travels_with_its_size():
 ])
 def test_the_same_data_is_the_same_bytes_of_the_same_kind(theirs, ours, same):
     assert _same_data(theirs, ours) is same
+
+
+def test_the_local_time_keeps_the_offset_a_tiering_move_gave_the_object():
+    row = Timestamp("1796499188.04446_0000000000000001")
+    moved = local(**{"X-Timestamp": "1796499188.04446",
+                     "X-Backend-Timestamp": "1796499188.04446_0000000000000001"})
+    assert _local_ts(moved, Timestamp(0)) == row  # not older than its row
+    assert _local_ts(local(**{"X-Timestamp": "1796499188.04446"}), Timestamp(0)) < row
+    assert _local_ts(local(), row) == row
