@@ -202,21 +202,36 @@ class ObjectGetter:
             source.close()
         return None
 
+    def _read(self, source: Source, size: int) -> bytes:
+        with concurrency.ChunkReadTimeout(self.app.node_timeout):
+            return source.resp.read(size)  # type: ignore[no-any-return]
+
     def iter_body(self, source: Source) -> Iterator[bytes]:
-        """The body of ``source``, continued from other nodes on failure."""
+        """The body of ``source``, continued from other nodes on failure.
+
+        A body longer than one chunk is read one chunk ahead: the next
+        chunk comes from the object server (its own green thread) while
+        the current one goes to the client."""
         span = byte_span(source.status, source.headers)
         etag = source.headers.get("Etag") or source.headers.get("ETag") or ""
         sent = 0
         chunk_size = self.app.object_chunk_size
+        ahead = span is not None and span[1] - span[0] + 1 > chunk_size
+        pending: Any = None
         try:
             while True:
                 try:
                     while True:
-                        with concurrency.ChunkReadTimeout(self.app.node_timeout):
-                            chunk = source.resp.read(chunk_size)
+                        if pending is None:
+                            chunk = self._read(source, chunk_size)
+                        else:
+                            waiting, pending = pending, None
+                            chunk = waiting.wait()
                         if not chunk:
                             break
                         sent += len(chunk)
+                        if ahead:
+                            pending = concurrency.spawn(self._read, source, chunk_size)
                         yield chunk
                     if span is not None and sent < span[1] - span[0] + 1:
                         raise http.client.IncompleteRead(b"", span[1] - span[0] + 1 - sent)
@@ -236,4 +251,6 @@ class ObjectGetter:
                         return
                     source = replacement
         finally:
+            if pending is not None:  # the client left: stop the read before closing
+                pending.kill()
             source.close()

@@ -186,7 +186,7 @@ class ObjectController(Controller):
             return ec_stream_put(self.app, req.environ, ring, part, self._path(), headers_list,
                                  length, timestamp, req.headers.get("ETag"), policy)
         return stream_put(self.app, req.environ, ring, part, self._path(), headers_list,
-                          length, timestamp, req.headers.get("ETag"))
+                          length, timestamp)
 
     @delay_denial
     def POST(self, req: Request) -> Response:

@@ -8,9 +8,11 @@ a dead node (accepts, then hangs up) or a node that stalls mid-response.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -63,8 +65,10 @@ class HeaderDict(dict):
 
 
 class Relay:
-    """Forwards TCP to a server; ``mode`` is ``pass``, ``down`` or
-    ``stall`` (stop forwarding the answer after ``stall_after`` bytes).
+    """Forwards TCP to a server; ``mode`` is ``pass``, ``down``,
+    ``stall`` (stop forwarding the answer after ``stall_after`` bytes) or
+    ``etag`` (answers carry an ETag of this relay's own, as from a node that
+    stored other bytes).
     ``requests`` counts the request lines sent through it (a request's
     head goes in one send), ``answered`` counts the bytes the server sent back, so a test can see
     how much a request read from it.
@@ -139,9 +143,13 @@ class Relay:
                                                   self._count_requests),
                          daemon=True).start()
         self._pump(upstream, client, self.stall_after if mode == "stall" else None, release,
-                   self._count)
+                   self._count, self._false_etag if mode == "etag" else None)
         with self._open_lock:
             self._open.discard(client)
+
+    def _false_etag(self, data: bytes) -> bytes:
+        fake = hashlib.md5(b"relay %d" % self.port).hexdigest().encode()
+        return re.sub(rb"(?i)(\r\netag: *)[0-9a-f]{32}", lambda m: m.group(1) + fake, data)
 
     def _count(self, data: bytes) -> None:
         with self._count_lock:
@@ -153,7 +161,8 @@ class Relay:
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket, limit: Optional[int],
-              release: threading.Event, count: Optional[Callable[[bytes], None]] = None) -> None:
+              release: threading.Event, count: Optional[Callable[[bytes], None]] = None,
+              rewrite: Optional[Callable[[bytes], bytes]] = None) -> None:
         sent = 0
         try:
             while True:
@@ -164,6 +173,8 @@ class Relay:
                     dst.sendall(data[:limit - sent])
                     release.wait(30)
                     break
+                if rewrite is not None:
+                    data = rewrite(data)
                 if count is not None:
                     count(data)  # before it is passed on: counted once answered
                 dst.sendall(data)

@@ -27,6 +27,21 @@ def test_put_and_get_succeed_with_a_dead_primary(cluster):
     assert (status, got) == (200, body)
 
 
+def test_put_answers_the_etag_a_quorum_of_nodes_agree_on(cluster):
+    c, name, path = _object(cluster)
+    cluster.object_relays(ACCOUNT, c, name)[0].mode = "etag"  # one node claims other bytes
+    body = b"agreed" * 3000
+    status, headers, _ = cluster.request("PUT", path, {}, body)
+    assert status == 201 and headers["Etag"] == hashlib.md5(body).hexdigest()
+
+
+def test_put_whose_nodes_agree_on_no_etag_is_503(cluster):
+    c, name, path = _object(cluster)
+    for relay in cluster.object_relays(ACCOUNT, c, name)[:2]:
+        relay.mode = "etag"  # each claims an MD5 of its own: no two agree
+    assert cluster.request("PUT", path, {}, b"disputed" * 3000)[0] == 503
+
+
 def test_put_with_two_dead_primaries_still_reaches_a_quorum_via_a_handoff(cluster):
     c, name, path = _object(cluster)
     primaries = cluster.object_relays(ACCOUNT, c, name)
@@ -63,6 +78,20 @@ def test_get_stalled_mid_body_resumes_on_another_node_and_returns_it_all(cluster
     assert status == 200
     assert len(got) == len(body) and got == body
     assert time.time() - started < 10
+
+
+def test_get_read_ahead_stalled_mid_body_resumes_with_every_byte_in_order(cluster):
+    # three 1 MiB chunks: the proxy reads the next chunk while sending one,
+    # and the stall comes while a read ahead is in flight
+    c, name, path = _object(cluster)
+    body = hashlib.sha256(b"ahead").digest() * (3 * 32768)
+    assert cluster.request("PUT", path, {}, body)[0] == 201
+    first = cluster.object_relays(ACCOUNT, c, name)[0]
+    first.stall_after = 1500000
+    first.mode = "stall"
+    status, headers, got = cluster.request("GET", path)
+    assert status == 200
+    assert len(got) == len(body) and got == body
 
 
 def test_range_get_stalled_mid_body_resumes_with_the_right_bytes(cluster):
