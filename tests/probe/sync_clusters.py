@@ -21,7 +21,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import swiftclient
 
@@ -96,11 +96,12 @@ class Cluster:
         assert answer.startswith("ok "), answer
         return json.loads(answer[3:])
 
-    def start_daemons(self) -> None:
-        """The sync daemons running forever (a pass every 10 s), as in production."""
+    def start_daemons(self, nodes: Sequence[int] = NODES) -> None:
+        """The sync daemons of ``nodes`` running forever (a pass every 10 s),
+        as in production."""
         self.procs = [subprocess.Popen([os.path.join(VENV_BIN, "objstore-container-sync"),
                                         self.conf(n)], stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL) for n in NODES]
+                                       stderr=subprocess.DEVNULL) for n in nodes]
 
     def kill_daemons(self) -> None:
         """kill -9: no chance to finish a batch or record anything."""
@@ -390,8 +391,8 @@ def realms_file(cluster: Cluster) -> str:
     return os.path.join(cluster.etc, "container-sync-realms.conf")
 
 
-def primary_dbs(cluster: Cluster, account: str, container: str) -> List[Tuple[int, ContainerBroker]]:
-    """``(replica index, broker)`` of each primary database of a container."""
+def _primaries(cluster: Cluster, account: str, container: str) -> List[Tuple[int, int, str]]:
+    """``(replica index, node, database path)`` of each primary of a container."""
     ring = Ring(cluster.etc, ring_name="container")
     prefix, suffix = load_hash_settings(cluster.etc)
     hash_ = name_hash(account, container, prefix, suffix)
@@ -400,6 +401,17 @@ def primary_dbs(cluster: Cluster, account: str, container: str) -> List[Tuple[in
     for index, dev in enumerate(ring.get_part_nodes(part)):
         node = (dev["port"] - 1 - cluster.port_base) // 10
         devices = os.path.join(cluster.saio_dir, "srv", str(node), "node")
-        out.append((index, ContainerBroker(db_path(devices, dev["device"], CONTAINER_DATADIR,
-                                                   part, hash_))))
+        out.append((index, node, db_path(devices, dev["device"], CONTAINER_DATADIR, part, hash_)))
     return out
+
+
+def primary_dbs(cluster: Cluster, account: str,
+                container: str) -> List[Tuple[int, ContainerBroker]]:
+    """``(replica index, broker)`` of each primary database of a container."""
+    return [(index, ContainerBroker(path))
+            for index, _node, path in _primaries(cluster, account, container)]
+
+
+def primary_nodes(cluster: Cluster, account: str, container: str) -> List[int]:
+    """The nodes holding a primary database of a container."""
+    return sorted({node for _i, node, _path in _primaries(cluster, account, container)})
