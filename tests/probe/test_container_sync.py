@@ -53,7 +53,8 @@ def relay():
     started = not healthy(WEST)
     ensure_both()
     relay = Relay(WEST.proxy_port)
-    original = open(realms_file(EAST)).read()
+    with open(realms_file(EAST)) as fp:  # without the line a killed session left
+        original = "".join(line for line in fp if not line.startswith("cluster_westrelay"))
     _write(realms_file(EAST),
            original + "cluster_westrelay = http://127.0.0.1:%d/v1/\n" % relay.port)
     try:
