@@ -37,7 +37,7 @@ from objstore.common.subrequest import IterReader, stored_metadata
 from objstore.common.tiering import config as tconf
 from objstore.common.tiering.queue import ABANDONED, DONE, Move
 from objstore.common.timestamp import Timestamp
-from objstore.common.versions import SYSMETA_LOCATION
+from objstore.common.versions import SYSMETA_LOCATION, reserved_versions_container
 from objstore.common.utils import close_if_possible, drain_and_close
 from objstore.common.internal_client import InternalClient
 
@@ -93,7 +93,7 @@ class Mover:
         self.policies = policies
         self.logger = logger
         self._containers: Set[str] = set()
-        self._homes: Dict[str, Tuple[Optional[tconf.Tier], bool]] = {}
+        self._homes: Dict[str, Tuple[Optional[tconf.Tier], bool, bool]] = {}
         #: fault injection for the probe tests (``pause_after_step`` in the
         #: tierer's config): stop this long after a step, to be killed there
         self.pause_after = pause_after
@@ -113,9 +113,18 @@ class Mover:
         A container's policy never changes, so it is asked once."""
         return self._home(path)[0]
 
-    def _home(self, path: str) -> Tuple[Optional[tconf.Tier], bool]:
-        """``(tier of the container's policy, whether its objects move)``:
-        not in a container keeping versions by copy in a legacy layout
+    def keeps_versions(self, path: str) -> bool:
+        """Whether ``path`` is an object of a container object_versioning
+        keeps versions of, or a kept version: a copy of its pointer may be on
+        its way to the versions container, so a body it no longer names is
+        left to the sweep (which waits for such copies) instead of deleted."""
+        container = path.split("/", 4)[3]
+        return container.startswith(reserved_versions_container("")) or self._home(path)[2]
+
+    def _home(self, path: str) -> Tuple[Optional[tconf.Tier], bool, bool]:
+        """``(tier of the container's policy, whether its objects move,
+        whether object_versioning keeps their versions)``: not in a
+        container keeping versions by copy in a legacy layout
         (``versioned_writes``, s3api's ``+versions``), where a kept copy of
         a pointer would outlive the body it names."""
         container = "/".join(path.split("/", 4)[:4])
@@ -124,15 +133,15 @@ class Mover:
         resp = self.client.request("HEAD", container, raw=True)
         close_if_possible(resp.app_iter)
         if resp.status_int // 100 != 2:
-            return None, False
+            return None, False, False
         policy = self.policies.get_by_name(resp.headers.get("X-Storage-Policy", ""))
         tier = self.tiering.tier_of_policy(policy.index) if policy else None
-        movable = not any(resp.headers.get(h) for h in LEGACY_VERSIONING) or \
-            bool(resp.headers.get(SYSMETA_LOCATION))
+        versions = bool(resp.headers.get(SYSMETA_LOCATION))
+        movable = versions or not any(resp.headers.get(h) for h in LEGACY_VERSIONING)
         if len(self._homes) > 100000:
             self._homes.clear()
-        self._homes[container] = (tier, movable)
-        return tier, movable
+        self._homes[container] = (tier, movable, versions)
+        return tier, movable, versions
 
     def current_tier(self, path: str) -> Optional[str]:
         """The tier ``path`` is in now (None: gone, or not in a tier)."""
@@ -181,7 +190,7 @@ class Mover:
             return Outcome(ABANDONED, "large object manifests and symlinks stay where they "
                                       "are (their segments and targets move)", movable=False)
         version = _version(head)
-        home, movable = self._home(path)
+        home, movable, _versions = self._home(path)
         if home is None:
             return Outcome(ABANDONED, "the container's policy is no tier")
         if not movable:
@@ -193,7 +202,7 @@ class Mover:
         if current == to_name:
             # also a retry of a move killed after its switch: finish its cleanup
             if move.old_location and move.old_location != old_location:
-                self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, move.old_location))
+                self._cleanup(path, move.old_location)
             return Outcome(DONE, "already in %s" % to_name, current)
         note(version.internal, old_location)
         keepalive()
@@ -215,9 +224,15 @@ class Mover:
                            % version.internal)
         self.step_done("switched", path)
         if old_location and old_location != new_location:
-            self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location))
+            self._cleanup(path, old_location)
         self.step_done("cleaned", path)
         return Outcome(DONE, "moved %s -> %s" % (current, to_name), to_name)
+
+    def _cleanup(self, path: str, old_location: str) -> None:
+        """Step 3: the body ``path`` named before the move goes (or, where a
+        kept version may name it, is left to the sweep)."""
+        if not self.keeps_versions(path):
+            self._delete("/v1/%s/%s" % (tconf.TIERS_ACCOUNT, old_location))
 
     def _etag(self, head: Response, old_location: Optional[str]) -> str:
         """The object's ETag: its own, or (a pointer's) its body's."""

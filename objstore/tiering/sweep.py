@@ -13,14 +13,18 @@ a version copies the object as stored (the pointer, ``middleware/tiering``)
 to ``\x00versions\x00<container>/<object>\x01<inverted id>``, and
 restoring one copies it back. So a body is kept while the object's name or
 the kept version of its id (``X-Object-Sysmeta-Versions-Id``, carried on
-the body) points at it, whichever of the two it was moved from.
+the body) points at it, whichever of the two it was moved from. Keeping a
+version takes a moment (its pointer is read, then written), so such a body
+found named by nothing is deleted only when a pass at least ``GRACE``
+seconds later still finds it so; the mover leaves the old bodies of those
+objects to the sweep too.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from objstore.common.reserved import RESERVED
@@ -33,13 +37,22 @@ from objstore.common.utils import close_if_possible
 from objstore.common.internal_client import InternalClient
 
 MARK = "sweep"
+#: seconds an unnamed body of a versioned container stays (a copy of its
+#: pointer may be on its way to the versions container)
+GRACE = 60.0
+#: the mark holding when the sweep first found a body named by nothing
+ORPHAN_MARK = "orphan:"
 
 
 class OrphanSweep:
     def __init__(self, client: InternalClient, db: TierQueue, logger: logging.Logger,
-                 max_bodies: int = 1000) -> None:
+                 max_bodies: int = 1000,
+                 keeps_versions: Callable[[str], bool] = lambda _path: False) -> None:
+        """``keeps_versions(origin)``: whether versions of it may be kept
+        as copies of its pointer (``Mover.keeps_versions``)."""
         self.client, self.db, self.logger = client, db, logger
         self.max_bodies = max_bodies
+        self.keeps_versions = keeps_versions
 
     def _list(self, path: str, marker: str, limit: int) -> Optional[List[Dict[str, Any]]]:
         resp = self.client.request("GET", path, query="format=json&limit=%d&marker=%s"
@@ -51,7 +64,7 @@ class OrphanSweep:
             return None
         return json.loads(resp.body or b"[]")
 
-    def run(self, stats: Dict[str, Any]) -> None:
+    def run(self, stats: Dict[str, Any], now: float) -> None:
         budget = self.max_bodies
         container, marker = _split(self.db.mark(MARK))
         containers = self._list("/v1/" + tconf.TIERS_ACCOUNT, "", 1000)
@@ -68,7 +81,7 @@ class OrphanSweep:
                     break
                 for row in rows:
                     budget -= 1
-                    if self._orphan(name, row["name"]):
+                    if self._orphan(name, row["name"], now):
                         stats["orphans"] = stats.get("orphans", 0) + 1
                 self.db.set_mark(MARK, "%s\n%s" % (name, rows[-1]["name"]))
                 container, marker = name, rows[-1]["name"]
@@ -76,7 +89,7 @@ class OrphanSweep:
                 return
         self.db.set_mark(MARK, "")  # a whole round: start over next time
 
-    def _orphan(self, container: str, name: str) -> bool:
+    def _orphan(self, container: str, name: str, now: float) -> bool:
         """Delete the body if nothing points at it; True if it was."""
         location = "%s/%s" % (container, name)
         body_path = "/v1/%s/%s" % (tconf.TIERS_ACCOUNT, location)
@@ -96,9 +109,19 @@ class OrphanSweep:
             close_if_possible(head.app_iter)
             if head.status_int // 100 == 2 and \
                     head.headers.get(tconf.TIER_LOCATION) == location:
+                if self.db.mark(ORPHAN_MARK + location):
+                    self.db.forget_mark(ORPHAN_MARK + location)
                 return False
             if head.status_int // 100 != 2 and head.status_int != 404:
                 return False  # cannot tell: leave it for a later pass
+        if self.keeps_versions(origin):
+            first = self.db.mark(ORPHAN_MARK + location)
+            if not first:
+                self.db.set_mark(ORPHAN_MARK + location, repr(now))
+                return False
+            if now - float(first) < GRACE:
+                return False
+            self.db.forget_mark(ORPHAN_MARK + location)
         resp = self.client.request("DELETE", body_path)
         close_if_possible(resp.app_iter)
         self.logger.info("tierer sweep: deleted %s, no longer the body of %s", location, origin)

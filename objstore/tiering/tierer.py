@@ -141,7 +141,8 @@ class Tierer(Daemon):
             config_int(conf, "max_lifecycle_objects_per_pass", 10000, minimum=1),
             versions) if index else None
         self.sweep = OrphanSweep(self.client, self.db, self.logger,
-                                 config_int(conf, "max_sweep_per_pass", 1000, minimum=1))
+                                 config_int(conf, "max_sweep_per_pass", 1000, minimum=1),
+                                 self.mover.keeps_versions)
 
     def now(self) -> float:
         return time.time() + self.tiering.clock_offset
@@ -163,7 +164,7 @@ class Tierer(Daemon):
             self.lifecycle.run(now, stats)
         self.decide(now, stats)
         self.work(stats)
-        self.sweep.run(stats)
+        self.sweep.run(stats, now)
         self.db.prune(journal.bucket_of(now - self.tiering.window, self.tiering.bucket),
                       now - self.history_days * 86400)
         return stats

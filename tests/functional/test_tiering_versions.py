@@ -12,6 +12,7 @@ import pytest
 
 from objstore.common.versions import reserved_versions_container
 from objstore.common.versions_listing import version_name
+from objstore.tiering.sweep import GRACE
 from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
     PROXY, admin_get, hot, internal, pass_with, reseller, run_tierer, tier_of, tiers_bodies)
 
@@ -78,9 +79,12 @@ def test_the_current_version_moves_and_every_version_reads_the_same(conn, versio
     assert kept == [dict(rows[0], is_latest=False)]
     assert conn.get_object(versioned, "o")[1] == V3
     assert tier_of(conn, versioned, "o") is None
-    # the kept version deleted by its id: nothing names the body any more
+    # the kept version deleted by its id: nothing names the body any more; a
+    # sweep waits GRACE for a copy of its pointer on its way, then deletes it
     conn.delete_object(versioned, "o", query_string="version-id=" + second)
     run_tierer()
+    assert len(tiers_bodies(internal, "gold", path)) == 1
+    run_tierer(clock_offset=GRACE + 1)
     assert tiers_bodies(internal, "gold", path) == []
     assert [r["version_id"] for r in _versions(conn, versioned)] == [
         conn.head_object(versioned, "o")["x-object-version-id"], first]
@@ -146,3 +150,23 @@ def test_objects_of_a_container_keeping_versions_in_a_legacy_layout_stay(conn, r
     finally:
         delete_container(conn, name)
         delete_container(conn, archive)
+
+
+def test_a_versioned_object_moved_again_leaves_its_old_body_to_the_sweep(conn, versioned,
+                                                                        reseller, internal):
+    """Moved gold -> bronze, the gold body is not deleted by the move (a copy
+    of the old pointer may be on its way to the versions container): the
+    sweep deletes it once nothing names it GRACE seconds later."""
+    conn.put_object(versioned, "again", V1)
+    path = "/v1/AUTH_test/%s/again" % versioned
+    hot(reseller, [path])
+    run_tierer()
+    assert len(tiers_bodies(internal, "gold", path)) == 1
+    pass_with(None, lambda: None, enqueue=[(path, "bronze")])
+    assert tier_of(conn, versioned, "again") == "bronze"
+    assert len(tiers_bodies(internal, "gold", path)) == 1  # left to the sweep
+    run_tierer(clock_offset=GRACE + 1)
+    assert tiers_bodies(internal, "gold", path) == []
+    assert len(tiers_bodies(internal, "ec21", path)) == 1
+    headers, body = conn.get_object(versioned, "again")
+    assert body == V1 and headers["x-object-storage-tier"] == "bronze"

@@ -266,6 +266,10 @@ class TierQueue:
         row = self.conn.execute("SELECT value FROM marks WHERE name = ?", (name,)).fetchone()
         return row[0] if row else ""
 
+    def forget_mark(self, name: str) -> None:
+        with self._txn() as cur:
+            cur.execute("DELETE FROM marks WHERE name = ?", (name,))
+
     def set_mark(self, name: str, value: str) -> None:
         with self._txn() as cur:
             cur.execute("INSERT OR REPLACE INTO marks (name, value) VALUES (?, ?)", (name, value))
