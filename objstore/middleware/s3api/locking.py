@@ -37,6 +37,7 @@ from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 BUCKET_SYSMETA = "X-Container-Sysmeta-S3api-Object-Lock"
+_INFO_KEY = BUCKET_SYSMETA.lower()[len("x-container-sysmeta-"):]  # in a container info
 ENABLE_HEADER = "x-amz-bucket-object-lock-enabled"
 BYPASS_HEADER = "x-amz-bypass-governance-retention"
 MODE_HEADER = "x-amz-object-lock-mode"
@@ -56,15 +57,19 @@ def bucket_config(ctx: S3Context, bucket: Optional[str] = None) -> Optional[Dict
     bucket = bucket or ctx.bucket
     cache = ctx.extra.setdefault("object_lock", {})
     if bucket not in cache:
-        head = ctx.container_head() if bucket == ctx.bucket else \
-            ctx.swift.request("HEAD", bucket)
-        stored = head.header(BUCKET_SYSMETA.lower())
+        guarded: Optional[str] = "on"
+        if bucket == ctx.bucket:
+            # the proxy's cached container info: no HEAD of the bucket per write
+            sysmeta = versioning.bucket_sysmeta(ctx, bucket)
+            stored = sysmeta.get(_INFO_KEY)
+            guarded = sysmeta.get(ol.CONTAINER_GUARD_KEY)
+        else:
+            stored = ctx.swift.request("HEAD", bucket).header(BUCKET_SYSMETA.lower())
         try:
             cache[bucket] = json.loads(stored) if stored else None
         except ValueError:
             cache[bucket] = None
-        if cache[bucket] is not None and bucket == ctx.bucket and \
-                not head.header(ol.CONTAINER_GUARD.lower()):
+        if cache[bucket] is not None and not guarded:
             # Made lock-enabled before the proxy's guard existed: mark it now, once.
             ctx.swift.request("POST", bucket, headers={ol.CONTAINER_GUARD: "on"}).close()
             guard_containers(ctx)

@@ -46,10 +46,12 @@ STATUS_SYSMETA = "X-Container-Sysmeta-S3api-Versioning"
 HISTORY_HEADER = "X-History-Location"
 BYPASS = ops.BYPASS
 ENABLED, SUSPENDED = "Enabled", "Suspended"
-#: the keys of the S3 status and of object_versioning's flag in a
-#: container info's sysmeta
-_INFO_STATUS = STATUS_SYSMETA.lower()[len("x-container-sysmeta-"):]
+#: the keys of the S3 status, object_versioning's flag and the bucket's
+#: manifests flag in a container info's sysmeta
+_SYSMETA = "x-container-sysmeta-"
+_INFO_STATUS = STATUS_SYSMETA.lower()[len(_SYSMETA):]
 _INFO_ENABLED = "versions-enabled"
+_INFO_MANIFESTS = BUCKET_MANIFESTS_SYSMETA.lower()[len(_SYSMETA):]
 
 
 def versions_container(bucket: str) -> str:
@@ -59,28 +61,34 @@ def versions_container(bucket: str) -> str:
 
 def uses_object_versioning(ctx: S3Context, bucket: Optional[str] = None) -> bool:
     """Whether ``bucket`` (the request's by default) is (or would be)
-    versioned with ``object_versioning`` (``versions_ov.py``): it shows
+    versioned with ``object_versioning`` (``versions_ov.py``): it has
     ``X-Versions-Enabled``, or has never been versioned. A bucket with an S3
     status and no ``X-Versions-Enabled`` keeps its ``+versions`` archive for
     good (read as before, no migration)."""
     bucket = bucket or ctx.bucket
     cache = "versioning_ov:" + bucket
     if cache not in ctx.extra:
-        # the proxy's cached container info: no storage request once it is
-        # cached (the caller's account first: an OPTIONS the proxy answers)
-        ctx.swift.authenticate()
-        info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "", bucket)
-        if 200 <= info.get("status", 0) < 300:
-            sysmeta = info.get("sysmeta") or {}
-            ctx.extra[cache] = _INFO_ENABLED in sysmeta or not sysmeta.get(_INFO_STATUS)
-        else:  # NoSuchBucket, or whatever error a fresh look finds
-            _note_layout(ctx, bucket, ctx.container_head(bucket))
+        sysmeta = bucket_sysmeta(ctx, bucket)
+        ctx.extra[cache] = _INFO_ENABLED in sysmeta or not sysmeta.get(_INFO_STATUS)
     return bool(ctx.extra[cache])
 
 
-def _note_layout(ctx: S3Context, bucket: str, head: Any) -> None:
-    ctx.extra["versioning_ov:" + bucket] = head.header(ov.CLIENT_HEADER.lower()) is not None \
-        or not head.header(STATUS_SYSMETA.lower())
+def bucket_sysmeta(ctx: S3Context, bucket: str) -> Dict[str, str]:
+    """The bucket's container sysmeta (names lower-case, without
+    ``x-container-sysmeta-``) from the proxy's cached container info: no
+    storage request once it is cached (the caller's account is learnt first,
+    with an OPTIONS the proxy answers itself). When the info does not show
+    the bucket, a HEAD of it: ``NoSuchBucket``, or whatever it finds."""
+    ctx.swift.authenticate()
+    info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "", bucket)
+    if 200 <= info.get("status", 0) < 300:
+        return info.get("sysmeta") or {}
+    head = ctx.container_head(bucket)
+    out = {name[len(_SYSMETA):]: value for name, value in head.headers.items()
+           if name.startswith(_SYSMETA)}
+    if head.header(ov.CLIENT_HEADER.lower()) is not None:  # object_versioning shows it so
+        out[_INFO_ENABLED] = head.header(ov.CLIENT_HEADER.lower())
+    return out
 
 
 def history_container(ctx: S3Context) -> str:
@@ -95,11 +103,11 @@ def bucket_status(ctx: S3Context) -> Optional[str]:
     cached = ctx.extra.get("versioning")
     if cached is not None:
         return cached or None
-    head = ctx.container_head()
-    status = head.header(STATUS_SYSMETA.lower()) or ""
+    sysmeta = bucket_sysmeta(ctx, ctx.bucket)
+    status = sysmeta.get(_INFO_STATUS) or ""
     ctx.extra["versioning"] = status
-    _note_layout(ctx, ctx.bucket, head)
-    ctx.extra["has_manifests"] = bool(head.header(BUCKET_MANIFESTS_SYSMETA.lower()))
+    ctx.extra["versioning_ov:" + ctx.bucket] = _INFO_ENABLED in sysmeta or not status
+    ctx.extra["has_manifests"] = bool(sysmeta.get(_INFO_MANIFESTS))
     return status or None
 
 

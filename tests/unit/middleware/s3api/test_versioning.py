@@ -101,3 +101,15 @@ def test_a_bucket_the_info_does_not_know_is_asked_for_and_is_no_such_bucket():
     assert err.value.code == "NoSuchBucket"
     assert [m for m, _c, _e in ctx.swift.sent] == ["OPTIONS", "HEAD"]
 
+
+
+def test_the_bucket_status_of_every_write_comes_from_the_cached_info():
+    """PutObject, CopyObject, DeleteObject... ask for the status first; it
+    cost a HEAD of the bucket each (and through object_versioning one of
+    its versions container)."""
+    ctx = _ctx({"versions-enabled": "False", "s3api-versioning": "Suspended",
+                "s3api-manifests": "1"})
+    assert versioning.bucket_status(ctx) == "Suspended"
+    assert versioning.uses_object_versioning(ctx) and ctx.extra["has_manifests"]
+    assert versioning.bucket_status(_ctx({})) is None
+    assert [m for m, _c, _e in ctx.swift.sent] == ["OPTIONS"]
