@@ -86,6 +86,21 @@ name = gold
 default = yes
 """
 
+#: ``--ec``: an erasure-coded policy beside the default one, as the SAIO's.
+EC_POLICY_NAME = "ec21"
+_EC_POLICY = """
+[storage-policy:1]
+name = ec21
+policy_type = erasure_coding
+ec_type = liberasurecode_rs_vand
+ec_num_data_fragments = 2
+ec_num_parity_fragments = 1
+ec_object_segment_size = 1048576
+"""
+#: a copy of /etc holding swift/swift.conf, seen as /etc by this cluster only
+_PRIVATE_ETC = "sysetc"
+_BIND_ETC = 'mount --bind "$0" /etc && exec "$@"'
+
 _PROXY_CONF = """\
 [DEFAULT]
 bind_ip = 127.0.0.1
@@ -229,19 +244,30 @@ def _write(path: str, text: str) -> None:
         fh.write(text)
 
 
-def build(root: str, venv: str, full: bool = False) -> None:
+def build(root: str, venv: str, full: bool = False, ec: bool = False) -> None:
     """Write configs, make device dirs and build the three rings (once).
 
     ``full`` runs the proxy with a Swift SAIO's middlewares (for conformance
     comparisons) instead of the bench's minimal pipeline.
 
     Swift reads its storage policies from ``/etc/swift/swift.conf`` whatever
-    ``swift_dir`` says (only rings come from there), so this cluster has
-    Swift's default policy only: an erasure-coded policy would mean writing
-    that machine-wide file, which other Swifts here would read too.
+    ``swift_dir`` says (only rings come from there), and that file is the
+    machine's, read by every Swift here. So ``ec`` (a 2+1 policy named
+    ``ec21`` with its ring) puts a copy of ``/etc`` with ``swift/swift.conf``
+    under ``root`` and ``start`` runs each server in a mount namespace of
+    its own where that copy is ``/etc`` (``unshare -m``): nothing outside
+    this cluster sees it.
     """
     etc = os.path.join(root, "etc")
-    _write(os.path.join(etc, "swift.conf"), _SWIFT_CONF)
+    swift_conf = _SWIFT_CONF + (_EC_POLICY if ec else "")
+    _write(os.path.join(etc, "swift.conf"), swift_conf)
+    if ec:
+        private = os.path.join(root, _PRIVATE_ETC)
+        if not os.path.isdir(private):
+            os.makedirs(private)
+            # unreadable odds and ends of /etc may fail to copy; Swift needs none of them
+            subprocess.run(["cp", "-a", "/etc/.", private], stderr=subprocess.DEVNULL)
+        _write(os.path.join(private, "swift", "swift.conf"), swift_conf)
     _write(os.path.join(etc, "proxy-server.conf"),
            _PROXY_CONF.format(port=PROXY_PORT, etc=etc, memcached=MEMCACHED_PORT,
                                user=_user(),
@@ -256,9 +282,10 @@ def build(root: str, venv: str, full: bool = False) -> None:
                    _STORAGE_CONF.format(devices=devices, port=_port(kind, n), etc=etc,
                                         kind=kind, node=n, user=_user()))
     rb = os.path.join(venv, "bin", "swift-ring-builder")
-    for kind, _ in _SERVER_KINDS:
-        builder = os.path.join(etc, "%s.builder" % kind)
-        if os.path.exists(os.path.join(etc, "%s.ring.gz" % kind)):
+    rings = [(kind, kind) for kind, _ in _SERVER_KINDS] + ([("object-1", "object")] if ec else [])
+    for ring, kind in rings:
+        builder = os.path.join(etc, "%s.builder" % ring)
+        if os.path.exists(os.path.join(etc, "%s.ring.gz" % ring)):
             continue
         subprocess.run([rb, builder, "create", str(PART_POWER), str(REPLICAS), "1"],
                        check=True, stdout=subprocess.DEVNULL)
@@ -267,9 +294,9 @@ def build(root: str, venv: str, full: bool = False) -> None:
                             "100"], check=True, stdout=subprocess.DEVNULL)
         # rebalance exits 1 on warnings (e.g. few devices); the ring file decides.
         subprocess.run([rb, builder, "rebalance"], stdout=subprocess.DEVNULL)
-        if not os.path.exists(os.path.join(etc, "%s.ring.gz" % kind)):
+        if not os.path.exists(os.path.join(etc, "%s.ring.gz" % ring)):
             raise RuntimeError("swift-ring-builder did not write %s.ring.gz; run "
-                               "%s %s rebalance to see why" % (kind, rb, builder))
+                               "%s %s rebalance to see why" % (ring, rb, builder))
 
 
 def _pid_alive(pidfile: str) -> bool:
@@ -290,12 +317,16 @@ def _healthy(port: int) -> bool:
 
 
 def start(root: str = DEFAULT_DIR, venv: str = DEFAULT_VENV, timeout: float = 60.0,
-          full: bool = False) -> str:
-    """Bring the cluster up (building it first if needed); return the auth URL."""
+          full: bool = False, ec: bool = False) -> str:
+    """Bring the cluster up (building it first if needed); return the auth URL.
+    ``ec``: with the ``ec21`` policy too (see ``build``)."""
     if not os.path.exists(os.path.join(venv, "bin", "swift-proxy-server")):
         raise RuntimeError("no Swift in %s: python3 -m venv %s && %s/bin/pip install swift==2.38.3"
                            % (venv, venv, venv))
-    build(root, venv, full)
+    build(root, venv, full, ec)
+    private = os.path.join(root, _PRIVATE_ETC)
+    namespace = ["unshare", "-m", "sh", "-c", _BIND_ETC, private] if os.path.isdir(private) \
+        else []
     run, log = os.path.join(root, "run"), os.path.join(root, "log")
     os.makedirs(run, exist_ok=True)
     os.makedirs(log, exist_ok=True)
@@ -311,7 +342,7 @@ def start(root: str = DEFAULT_DIR, venv: str = DEFAULT_VENV, timeout: float = 60
             raise RuntimeError("port %d (%s) is served by a process this script did not start"
                                % (port, name))
         with open(os.path.join(log, name + ".log"), "ab") as out:
-            proc = subprocess.Popen([os.path.join(venv, "bin", script), conf],
+            proc = subprocess.Popen(namespace + [os.path.join(venv, "bin", script), conf],
                                     stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         _write(pidfile, str(proc.pid))
@@ -384,9 +415,12 @@ def main(argv: List[str] = None) -> int:
     p.add_argument("--keep-data", action="store_true", help="stop without deleting --dir")
     p.add_argument("--full", action="store_true",
                    help="run a Swift SAIO's middlewares (slo, dlo, copy, s3api, ...) and its users")
+    p.add_argument("--ec", action="store_true",
+                   help="add an erasure-coded 2+1 policy named %s (needs unshare -m)"
+                   % EC_POLICY_NAME)
     a = p.parse_args(argv)
     if a.action == "start":
-        print(start(a.dir, a.swift_venv, full=a.full))
+        print(start(a.dir, a.swift_venv, full=a.full, ec=a.ec))
     elif a.action == "stop":
         stop(a.dir, wipe=not a.keep_data)
     else:

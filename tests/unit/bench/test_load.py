@@ -177,3 +177,11 @@ def test_server_peak_rss_is_read_per_kind_and_a_gone_process_is_skipped():
     import os
     peaks = server_cpu.peak_rss_mib({str(os.getpid()): ("proxy", 0.0), "999999999": ("object", 0.0)})
     assert set(peaks) == {"proxy"} and 5 < peaks["proxy"] < 100000
+
+
+def test_only_the_policy_the_comparison_swift_can_have_is_compared():
+    a = load.parse_args(["--policy", "ec21", "--compare-swift"])
+    assert a.policy == "ec21"  # bench/swift_saio.py adds it to the Swift it starts
+    assert load.parse_args(["--policy", "silver"]).policy == "silver"  # objstore alone
+    with pytest.raises(SystemExit):
+        load.parse_args(["--policy", "silver", "--compare-swift"])
