@@ -50,6 +50,7 @@ class Cluster:
     procs: List[subprocess.Popen] = field(default_factory=list)
     driver: Optional[subprocess.Popen] = None
     driver_lock: threading.Lock = field(default_factory=threading.Lock)
+    account: str = "AUTH_test"  # test:tester's, as conn() logs in
 
     @property
     def etc(self) -> str:
@@ -84,14 +85,16 @@ class Cluster:
         assert line, "the sync driver of %s died" % self.name
         return line
 
-    def sync_once(self) -> Dict[str, int]:
-        """One pass of the sync daemon of every node, at the same time; the
-        pass stats summed over the nodes."""
+    def sync_once(self, *containers: str) -> Dict[str, int]:
+        """One pass of the sync daemon of every node, at the same time, over
+        the databases of ``containers`` (of the test user's account) or of
+        all; the pass stats summed over the nodes."""
+        command = " ".join(["once"] + ["%s/%s" % (self.account, c) for c in containers])
         with self.driver_lock:  # one pass at a time, each reading its own answer
             if self.driver is None:
                 self.start_driver()
             assert self.driver is not None and self.driver.stdin is not None
-            self.driver.stdin.write("once\n")
+            self.driver.stdin.write(command + "\n")
             answer = self._driver_line()
         assert answer.startswith("ok "), answer
         return json.loads(answer[3:])
@@ -267,7 +270,7 @@ def converge(container: str, clusters: Tuple[Cluster, ...], expected: Dict[str, 
     etags = {name: etag for name, (etag, _ts) in expected.items()}
     for _round in range(rounds):
         for cluster in clusters:
-            cluster.sync_once()
+            cluster.sync_once(container)
         if all(listed(c, container) == etags for c in (EAST, WEST)) and \
                 all(state(c, container) == expected for c in (EAST, WEST)):
             return
@@ -376,7 +379,8 @@ class Relay:
             out = ["HTTP/1.1 %d %s" % (resp.status, resp.reason)]
             out += ["%s: %s" % (k, v) for k, v in resp.getheaders()
                     if k.lower() not in ("content-length", "transfer-encoding", "connection")]
-            out += ["Content-Length: %d" % len(data), "Connection: close", "", ""]
+            length = resp.getheader("Content-Length", "0") if method == "HEAD" else len(data)
+            out += ["Content-Length: %s" % length, "Connection: close", "", ""]
             try:
                 client.sendall("\r\n".join(out).encode("latin-1") + data)
             except OSError:

@@ -122,6 +122,12 @@ def _via_relay(name: str) -> None:
     wait_for(routed, 10, "east never took the relay's cluster")
 
 
+def _writes(relay: Relay) -> list:
+    """``(method, object, status)`` of what went through the relay but HEADs."""
+    return sorted((method, path.rsplit("/", 1)[1], status)
+                  for method, path, status, _dropped in relay.seen if method != "HEAD")
+
+
 def _in_flight(pair: str, relay: Relay, count: int, answers: int, start) -> None:
     """``count`` objects on east, synced through the relay by ``start()``
     until ``answers`` answers came back and at least three more requests
@@ -133,10 +139,10 @@ def _in_flight(pair: str, relay: Relay, count: int, answers: int, start) -> None
     wait_for(lambda: relay.held >= 3, 60, "the sync never had requests in flight")
 
 
-def _in_background(func) -> Future:
+def _in_background(func, *args) -> Future:
     pool = ThreadPoolExecutor(1)
     try:
-        return pool.submit(func)
+        return pool.submit(func, *args)
     finally:
         pool.shutdown(wait=False)
 
@@ -164,14 +170,14 @@ def test_kill_9_mid_batch_then_restart_loses_and_duplicates_nothing(pair, relay)
     assert progressed, "no replica recorded progress before the kill"
     converge(pair, (EAST,), expected)
     assert int(WEST.conn().head_container(pair)["x-container-object-count"]) == len(expected)
-    EAST.sync_once()  # the last rows of the other replicas' shares are checked a pass later
+    EAST.sync_once(pair)  # the last rows of the other replicas' shares are checked a pass later
     entries = EAST.sync_status(ACCOUNT, pair)
     assert len(entries) == 3 and all(e["rows_behind"] == 0 for e in entries)
 
 
 def test_remote_cluster_stopped_mid_sync_catches_up_when_back(pair, relay):
     passing = []
-    _in_flight(pair, relay, 60, 15, lambda: passing.append(_in_background(EAST.sync_once)))
+    _in_flight(pair, relay, 60, 15, lambda: passing.append(_in_background(EAST.sync_once, pair)))
     expected = state(EAST, pair)
     kill_west_proxy()
     try:
@@ -182,7 +188,7 @@ def test_remote_cluster_stopped_mid_sync_catches_up_when_back(pair, relay):
         stats = passing[0].result(timeout=120)
         assert stats["rows_failed"] > 0 and stats["errors"] > 0
         # the next pass tries again, fails again, and recon says so
-        stats = EAST.sync_once()
+        stats = EAST.sync_once(pair)
         assert stats["rows_failed"] > 0 and stats["rows_synced"] == 0
         entries = EAST.sync_status(ACCOUNT, pair)
         assert any(e["last_error_at"] > e["last_success"] and e["rows_behind"] > 0
@@ -190,7 +196,7 @@ def test_remote_cluster_stopped_mid_sync_catches_up_when_back(pair, relay):
     finally:
         restart_west_proxy()
     converge(pair, (EAST,), expected)
-    EAST.sync_once()
+    EAST.sync_once(pair)
     assert all(e["last_success"] >= e["last_error_at"] and e["rows_behind"] == 0
                for e in EAST.sync_status(ACCOUNT, pair))
 
@@ -209,7 +215,7 @@ def test_a_put_applied_whose_response_was_lost_is_not_written_twice(pair, relay)
     EAST.conn().put_object(pair, victim, b"the one and only")
     put_many(EAST, pair, ["other-%d" % i for i in range(5)], 1024)
     expected = state(EAST, pair)
-    EAST.sync_once()
+    EAST.sync_once(pair)
     puts = [s for s in relay.seen if s[0] == "PUT" and s[1].endswith("/" + victim)]
     assert [(s[2], s[3]) for s in puts] == [(201, True), (202, True), (202, True)], \
         "the remote stored the first try, refused the replays as not newer"
@@ -222,7 +228,7 @@ def test_a_put_applied_whose_response_was_lost_is_not_written_twice(pair, relay)
 
 def test_deletes_during_sync_are_synced_and_nothing_comes_back(pair, relay):
     passing = []
-    _in_flight(pair, relay, 40, 10, lambda: passing.append(_in_background(EAST.sync_once)))
+    _in_flight(pair, relay, 40, 10, lambda: passing.append(_in_background(EAST.sync_once, pair)))
     conn = EAST.conn()
     names = listing_names(EAST, pair)
     gone = names[::2]  # some on west already, some in flight, some not sent yet
@@ -236,8 +242,8 @@ def test_deletes_during_sync_are_synced_and_nothing_comes_back(pair, relay):
     # every row again, from scratch: a replay never resurrects a deleted object
     conn.post_container(pair, headers={
         "X-Container-Sync-To": "//saio/west/%s/%s/" % (ACCOUNT, pair)})  # resets the points
-    EAST.sync_once()
-    EAST.sync_once()
+    EAST.sync_once(pair)
+    EAST.sync_once(pair)
     assert state(WEST, pair) == expected
     for name in gone[:5]:
         with pytest.raises(swiftclient.ClientException) as err:
@@ -297,9 +303,10 @@ def _post_raw(cluster, path: str, headers: dict) -> int:
 
 
 def test_large_objects_and_symlinks_read_and_list_the_same_and_their_posts_sync_as_posts(
-        pair, second):
+        pair, second, relay):
     segments = second
     _sync_to_west(segments)
+    _via_relay(pair)  # to see what is sent
     east, west = EAST.conn(), WEST.conn()
     parts = [bytes([65 + i]) * (64 * 1024 + i) for i in range(3)]
     for i, part in enumerate(parts):
@@ -333,8 +340,10 @@ def test_large_objects_and_symlinks_read_and_list_the_same_and_their_posts_sync_
     east.post_object(pair, "dlo", headers=dict(posted, **{  # a DLO stays one only so
         "X-Object-Manifest": segments + "/seg/"}))
     assert _post_raw(EAST, "%s/link" % pair, posted) == 307  # applied to the link itself
-    stats = EAST.sync_once()
-    assert (stats["posts"], stats["puts"], stats["rows_failed"]) == (5, 0, 0)
+    relay.seen = []
+    EAST.sync_once(pair)
+    assert _writes(relay) == [("POST", "dlo", 202), ("POST", "link", 307), ("POST", "slo", 202),
+                              ("POST", "static", 307), ("POST", "target", 202)]
     converge(pair, (EAST,), state(EAST, pair))
     per_request = ("date", "x-trans-id", "x-openstack-request-id")
     for name in ("slo", "dlo", "link", "static", "target"):
@@ -348,14 +357,15 @@ def test_large_objects_and_symlinks_read_and_list_the_same_and_their_posts_sync_
 
 
 def test_a_static_link_synced_before_its_target_is_kept_and_reads_once_the_target_is_there(
-        pair, second):
+        pair, second, relay):
+    _via_relay(pair)  # to see what is sent
     east, west = EAST.conn(), WEST.conn()
     east.put_object(second, "target", b"arrives later")
     etag = east.head_object(second, "target")["etag"]
     east.put_object(pair, "static", b"", headers={"X-Symlink-Target": second + "/target",
                                                   "X-Symlink-Target-Etag": etag})
-    stats = EAST.sync_once()  # second is not synced yet: west has no target
-    assert (stats["puts"], stats["rows_failed"]) == (1, 0)
+    EAST.sync_once(pair)  # second is not synced yet: west has no target
+    assert _writes(relay) == [("PUT", "static", 201)]  # taken at once, not refused and retried
     link = west.head_object(pair, "static", query_string="symlink=get")
     assert (link["x-symlink-target-etag"], link["x-symlink-target-bytes"]) == (etag, "13")
     assert west.get_container(pair)[1] == east.get_container(pair)[1]
@@ -368,7 +378,8 @@ def test_a_static_link_synced_before_its_target_is_kept_and_reads_once_the_targe
 
 
 def test_a_post_reaches_the_remote_as_a_post_of_its_own_time_and_a_replay_changes_nothing(
-        pair):
+        pair, relay):
+    _via_relay(pair)  # to see what is sent
     east, west = EAST.conn(), WEST.conn()
     east.put_object(pair, "doc", b"the data", content_type="text/plain",
                     headers={"X-Object-Meta-Color": "red"})
@@ -380,9 +391,9 @@ def test_a_post_reaches_the_remote_as_a_post_of_its_own_time_and_a_replay_change
                                            "Content-Type": "image/png"})
     posted = east.head_object(pair, "doc")
     assert posted["x-timestamp"] > before["x-timestamp"]
-    stats = EAST.sync_once()
-    # the metadata went as a POST: no body sent again
-    assert stats["posts"] >= 1 and stats["puts"] == 0
+    relay.seen = []
+    EAST.sync_once(pair)
+    assert _writes(relay) == [("POST", "doc", 202)]  # the metadata alone, no body again
     converge(pair, (EAST,), state(EAST, pair))  # same ETag, the POST's X-Timestamp on both
     after = west.head_object(pair, "doc")
     assert after["x-object-meta-color"] == "blue" and after["content-type"] == "image/png"
@@ -394,6 +405,6 @@ def test_a_post_reaches_the_remote_as_a_post_of_its_own_time_and_a_replay_change
     # the whole container synced again from the start: nothing changes
     for _db_node, broker in primary_dbs(EAST, ACCOUNT, pair):
         broker.set_sync_points(-1, -1)
-    EAST.sync_once()
+    EAST.sync_once(pair)
     assert west.head_object(pair, "doc")["x-timestamp"] == posted["x-timestamp"]
     assert west.head_object(pair, "doc")["x-object-meta-color"] == "blue"
