@@ -35,6 +35,7 @@ from objstore.proxy.controllers.base import error_response, filtered_headers
 from objstore.proxy.ec_put import EC_ETAG, EC_LENGTH, EC_SEGMENT, FRAG_INDEX
 from objstore.proxy.nodes import Node, NodeIter
 from objstore.proxy.quorum import is_node_fault
+from objstore.proxy.read_ahead import read_ahead
 from objstore.common.utils import close_if_possible
 
 _CONDITIONAL = conditional.CONDITION_HEADERS
@@ -307,8 +308,10 @@ class ECGetter:
             headerlist.append(("Content-Range", "bytes %d-%d/%d" % (
                 wanted[0], wanted[1], layout.length)))
         headerlist.append(("Content-Length", str(take)))
-        body = trim_segments(self._segments(sources, layout, first, last, meta.data_timestamp),
-                             skip, take)
+        segments = self._segments(sources, layout, first, last, meta.data_timestamp)
+        if last > first:  # decode the next segment while this one goes to the client
+            segments = read_ahead(segments)
+        body = trim_segments(segments, skip, take)
         resp = Response(status=status, headerlist=headerlist, app_iter=_Closing(body, sources, self.app.logger))
         resp.conditional_response = False
         return resp
