@@ -21,7 +21,7 @@ setup(
     ],
     extras_require={
         "ec": ["pyeclib>=1.6"],
-        "test": ["pytest", "hypothesis", "pytest-timeout", "boto3", "python-swiftclient", "awscli"],
+        "test": ["pytest", "hypothesis", "pytest-timeout", "pytest-xdist", "boto3", "python-swiftclient", "awscli"],
     },
     entry_points={
         "console_scripts": [

@@ -1,4 +1,14 @@
-"""Fixtures of every test session."""
+"""Hooks of every test session.
+
+The suite runs on two pytest-xdist workers (``-n 2 --dist loadgroup`` in
+pytest.ini). Everything that uses the shared all-in-one cluster (the
+conformance, functional, probe and deployment tests) is one group, run in
+order by one worker, because probe tests stop and break servers that a
+functional test would be using and every cluster suite checks at its end
+that it left the cluster as it found it. The unit tests, which start their
+own servers on free ports, are grouped by module (so a module's fixtures
+are set up once) and fill the other worker.
+"""
 
 import os
 import sys
@@ -9,11 +19,34 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "support"))
 from tierer_pause import tierer_paused  # noqa: E402
 
+#: the xdist group of every test that uses the shared cluster
+CLUSTER_GROUP = "saio"
+_UNIT = os.path.join(HERE, "unit") + os.sep
 
-@pytest.fixture(scope="session", autouse=True)
-def tierer_held():
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = str(item.path)
+        group = os.path.relpath(path, HERE) if path.startswith(_UNIT) else CLUSTER_GROUP
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _controller(config) -> bool:
+    """The process that runs the session (not an xdist worker)."""
+    return not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session):
     """The SAIO's continuous tierer waits while tests run: tiering tests run
-    passes themselves, and no other test's objects move under it."""
-    saio = os.environ.get("SAIO_DIR", os.path.join(os.path.dirname(HERE), ".saio"))
-    with tierer_paused(saio):
-        yield
+    passes themselves, and no other test's objects move under it. Held by
+    the controlling process, so it spans every worker."""
+    if _controller(session.config):
+        saio = os.environ.get("SAIO_DIR", os.path.join(os.path.dirname(HERE), ".saio"))
+        session.config._tierer_pause = tierer_paused(saio)
+        session.config._tierer_pause.__enter__()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    pause = getattr(session.config, "_tierer_pause", None)
+    if pause is not None:
+        pause.__exit__(None, None, None)
