@@ -7,13 +7,18 @@ from objstore.dashboard import health
 
 
 class _Server:
-    """A real HTTP server answering /healthcheck with ``status``."""
+    """A real HTTP server: ``answer(path)`` gives each GET's status and body
+    (by default /healthcheck answering ``status``)."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int = 200, answer=None) -> None:
+        if answer is None:
+            def answer(_path):
+                return status, b"OK" if status == 200 else b"DISABLED BY FILE"
+
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
-                body = b"OK" if status == 200 else b"DISABLED BY FILE"
-                self.send_response(status)
+                code, body = answer(self.path)
+                self.send_response(code)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -103,25 +108,13 @@ class _ReconServer(_Server):
     def __init__(self, answers) -> None:
         import json
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                if self.path == "/healthcheck":
-                    body, status = b"OK", 200
-                elif self.path[len("/recon/"):] in answers:
-                    body, status = json.dumps(answers[self.path[7:]]).encode(), 200
-                else:
-                    body, status = b"Not found", 404
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        def answer(path):
+            if path == "/healthcheck":
+                return 200, b"OK"
+            if path[len("/recon/"):] in answers:
+                return 200, json.dumps(answers[path[len("/recon/"):]]).encode()
+            return 404, b"Not found"
+        super().__init__(answer=answer)
 
 
 def test_a_pass_under_way_shows_beside_the_last_finished_one():
