@@ -7,7 +7,9 @@ order by one worker, because probe tests stop and break servers that a
 functional test would be using and every cluster suite checks at its end
 that it left the cluster as it found it. The unit tests, which start their
 own servers on free ports, are grouped by module (so a module's fixtures
-are set up once) and fill the other worker.
+are set up once) and fill the other worker, with the multi-host probes,
+which build a cluster of their own in network namespaces and never touch
+the shared one.
 """
 
 import os
@@ -21,13 +23,21 @@ from tierer_pause import tierer_paused  # noqa: E402
 
 #: the xdist group of every test that uses the shared cluster
 CLUSTER_GROUP = "saio"
-_UNIT = os.path.join(HERE, "unit") + os.sep
+#: tests that never use the shared cluster, grouped by module
+_OWN_SERVERS = (os.path.join(HERE, "unit") + os.sep,)
+#: the multi-host probes: one group (they share one cluster of their own)
+_MULTIHOST = os.path.join(HERE, "probe", "multihost") + os.sep
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         path = str(item.path)
-        group = os.path.relpath(path, HERE) if path.startswith(_UNIT) else CLUSTER_GROUP
+        if path.startswith(_OWN_SERVERS):
+            group = os.path.relpath(path, HERE)
+        elif path.startswith(_MULTIHOST):
+            group = "multihost"
+        else:
+            group = CLUSTER_GROUP
         item.add_marker(pytest.mark.xdist_group(group))
 
 

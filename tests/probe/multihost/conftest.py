@@ -64,6 +64,14 @@ def _leftovers():
 
 
 @pytest.fixture(scope="session")
+def nothing_left_behind():
+    """Not the SAIO's leftover check (tests/probe/conftest.py): these tests
+    never use the SAIO, and may run beside the tests that do; the cluster
+    here is checked for leftovers when it stops (see ``cluster``)."""
+    return None
+
+
+@pytest.fixture(scope="session")
 def cluster():
     reason = _why_no_namespaces()
     if reason:
