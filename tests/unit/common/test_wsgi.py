@@ -18,6 +18,16 @@ def _children(pid):
     return {int(p) for p in out}
 
 
+def _read_to_close(sock):
+    """Everything the server sends until it closes the connection."""
+    answer = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return answer
+        answer += chunk
+
+
 def _poll(cond, deadline=10.0):
     end = time.time() + deadline
     while time.time() < end:
@@ -93,12 +103,7 @@ def test_a_request_line_with_raw_utf8_reaches_the_app_with_the_same_path(tiny_se
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(b"PUT " + raw + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
                      b"Connection: close\r\n\r\nhi")
-        answer = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
+        answer = _read_to_close(sock)
     head = answer.split(b"\r\n\r\n")[0].split(b"\r\n")
     assert head[0] == b"HTTP/1.1 201 Created"
     assert b"X-Path: " + raw in head
@@ -248,10 +253,5 @@ def test_a_connection_accepted_just_before_a_reload_is_answered(tiny_server):
         os.kill(proc.pid, signal.SIGHUP)
         time.sleep(0.5)  # the old workers are draining
         client.sendall(b"GET /pid HTTP/1.1\r\nHost: x\r\n\r\n")
-        answer = b""
-        while True:
-            chunk = client.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
+        answer = _read_to_close(client)
     assert answer.startswith(b"HTTP/1.1 200 "), answer
