@@ -1,7 +1,7 @@
 """Hooks of every test session.
 
-The suite runs on two pytest-xdist workers (``-n 2 --dist loadgroup`` in
-pytest.ini). Everything that uses the shared all-in-one cluster (the
+The suite runs on two pytest-xdist workers (``-n 2`` in pytest.ini, scheduled by
+:func:`xdist_group_of`). Everything that uses the shared all-in-one cluster (the
 conformance, functional, probe and deployment tests) is one group, run in
 order by one worker, because probe tests stop and break servers that a
 functional test would be using and every cluster suite checks at its end
@@ -21,24 +21,28 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "support"))
 from tierer_pause import tierer_paused  # noqa: E402
 
-#: the xdist group of every test that uses the shared cluster
+#: the group of every test that uses the shared cluster
 CLUSTER_GROUP = "saio"
-#: tests that never use the shared cluster, grouped by module
-_OWN_SERVERS = (os.path.join(HERE, "unit") + os.sep,)
-#: the multi-host probes: one group (they share one cluster of their own)
-_MULTIHOST = os.path.join(HERE, "probe", "multihost") + os.sep
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        path = str(item.path)
-        if path.startswith(_OWN_SERVERS):
-            group = os.path.relpath(path, HERE)
-        elif path.startswith(_MULTIHOST):
-            group = "multihost"
-        else:
-            group = CLUSTER_GROUP
-        item.add_marker(pytest.mark.xdist_group(group))
+def xdist_group_of(nodeid: str) -> str:
+    """Which tests run together, in order, on one xdist worker."""
+    if nodeid.startswith("tests/unit/"):
+        return nodeid.split("::", 1)[0]  # own servers on free ports: by module
+    if nodeid.startswith("tests/probe/multihost/"):
+        return "multihost"  # one namespace cluster of their own
+    return CLUSTER_GROUP
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scope scheduling, with :func:`xdist_group_of` as the scope."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class _ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return _ByGroup(config, log)
 
 
 def _controller(config) -> bool:
