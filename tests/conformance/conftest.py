@@ -14,7 +14,9 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Dict, List
 
 import pytest
 
@@ -74,3 +76,38 @@ def clusters() -> Clusters:
     from swiftdiff.case import Names
     left = leftovers(ref, Names("cf" + run)) + leftovers(obj, Names("cf" + run))
     assert left == [], "the conformance run left containers behind: %s" % left
+
+
+#: cases run at once: each is two request sequences (one per cluster) on
+#: names of its own, and most of a case's time is spent waiting for fsyncs
+CASES_AT_ONCE = int(os.environ.get("CONFORMANCE_CASES_AT_ONCE", "4"))
+
+
+class Results:
+    """Every selected case started ahead on a few threads, in collection
+    order; a test waits only for its own case's two views."""
+
+    def __init__(self, clusters: Clusters, cases: List) -> None:
+        from swiftdiff.compare import run_both
+
+        self._pool = ThreadPoolExecutor(CASES_AT_ONCE)
+        self._futures: Dict[str, Future] = {
+            c.id: self._pool.submit(run_both, c, clusters.ref, clusters.obj, clusters.run)
+            for c in cases}
+
+    def views(self, case):
+        return self._futures[case.id].result()
+
+    def close(self) -> None:
+        # a run stopped early (-x, Ctrl-C): what started ends and cleans up
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def results(request, clusters: Clusters):
+    cases = [item.callspec.params["c"] for item in request.session.items
+             if getattr(item, "callspec", None) is not None and "c" in item.callspec.params
+             and "clusters" in item.fixturenames]
+    got = Results(clusters, cases)
+    yield got
+    got.close()

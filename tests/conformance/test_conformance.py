@@ -16,7 +16,7 @@ import pytest
 from known_differences import KNOWN
 from swiftdiff.case import Case
 from swiftdiff.cases import ALL
-from swiftdiff.compare import explain, run_both
+from swiftdiff.compare import explain
 
 
 def _param(c: Case):
@@ -42,8 +42,8 @@ def test_known_differences_and_the_docs_list_the_same_cases() -> None:
 
 
 @pytest.mark.parametrize("c", [_param(c) for c in ALL])
-def test_objstore_answers_as_swift(c: Case, clusters) -> None:
-    ref, obj = run_both(c, clusters.ref, clusters.obj, clusters.run)
+def test_objstore_answers_as_swift(c: Case, clusters, results) -> None:
+    ref, obj = results.views(c)
     if obj != ref:
         pytest.fail("objstore differs from Swift 2.38.3:\n" + "\n".join(explain(ref, obj)),
                     pytrace=False)
