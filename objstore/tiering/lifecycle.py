@@ -43,8 +43,9 @@ from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
                                                      LIFECYCLE_SYSMETA, Rule, loads)
 from objstore.common.tiering.queue import NOT_MOVABLE, TierQueue
 from objstore.common.utils import close_if_possible
-from objstore.common.versions import SYSMETA_LOCATION, stored_location
-from objstore.common.versions_listing import NULL_ID, version_name
+from objstore.common.versions import DELETE_MARKER_TYPE, SYSMETA_LOCATION, stored_location
+from objstore.common.versions_listing import (NULL_ID, SEPARATOR, split_version_name,
+                                              version_name)
 from objstore.common.internal_client import InternalClient
 from objstore.tiering.lifecycle_versions import VersionsWalk
 
@@ -61,6 +62,8 @@ VERSIONING_HEADERS = ("X-Container-Sysmeta-S3api-Versioning", "X-History-Locatio
                       "X-Versions-Location", "X-Versions-Enabled",
                       "X-Container-Sysmeta-Versions-Enabled")
 PAGE = 1000
+#: a delete marker's content type, without its parameters
+MARKER_TYPE = DELETE_MARKER_TYPE.split(";", 1)[0]
 
 
 class LifecyclePass:
@@ -155,9 +158,13 @@ class LifecyclePass:
             def transition(key: str, version_id: str, storage_class: str, rule: str) -> None:
                 # a noncurrent version is an object of the versions container
                 # (object_versioning's layout; the legacy one's are not moved)
-                if kept_in and version_id != NULL_ID:
-                    self._transition("/v1/%s/%s/%s" % (account, kept_in, version_name(
-                        key, version_id)), storage_class, rule, now, stats)
+                if not kept_in:
+                    return
+                name = self._kept_null(account, kept_in, key) if version_id == NULL_ID \
+                    else version_name(key, version_id)
+                if name is not None:
+                    self._transition("/v1/%s/%s/%s" % (account, kept_in, name),
+                                     storage_class, rule, now, stats)
             done, last, spent = self.versions.run(
                 account, bucket, rules, self.db.mark(VERSIONS_MARK).lstrip("\n"),
                 max(budget - used, 1), now, stats, transition)
@@ -167,6 +174,23 @@ class LifecyclePass:
                 return False, AFTER_ALL_KEYS, used + spent
             used += spent
         return True, "", used
+
+    def _kept_null(self, account: str, kept_in: str, key: str) -> Optional[str]:
+        """The name ``key``'s ``null`` version (written before versioning
+        was enabled, or while it was suspended) is kept under in the
+        versions container: object_versioning keeps it under its write
+        time, its row listing no version id. ``None`` when there is none."""
+        container, prefix, marker = "/v1/%s/%s" % (account, kept_in), key + SEPARATOR, ""
+        while True:
+            rows = self._json(container, "format=json&limit=%d&prefix=%s&marker=%s"
+                              % (PAGE, quote(prefix), quote(marker)))
+            if not rows:
+                return None
+            for row in rows:
+                if split_version_name(row["name"])[0] == key and not row.get("version_id") \
+                        and not row.get("content_type", "").startswith(MARKER_TYPE):
+                    return str(row["name"])
+            marker = rows[-1]["name"]
 
     def _uploads(self, segments: str, rules: List[Rule], budget: int, now: float,
                  stats: Dict[str, Any]) -> Tuple[bool, int]:

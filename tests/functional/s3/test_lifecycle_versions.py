@@ -109,3 +109,48 @@ def test_a_client_overwrite_during_a_current_version_s_move_wins(s3, bucket):
         BODIES[0], '"%s"' % hashlib.md5(BODIES[0]).hexdigest())
     assert [(v[1], v[5]) for v in _listing(s3, bucket)] == [(newer[0], True), (first, False)]
     assert _moves(bucket, "race")[0]["state"] == "abandoned"
+
+
+def _null_moves(bucket):
+    """The rule's moves of objects of the bucket's versions container."""
+    history = admin_get(PROXY, connect("reseller").get_auth()[1], "history?limit=500")
+    return [m for m in history if m["reason"] == "lifecycle:nc" and
+            m["path"].startswith("/v1/AUTH_test/%s/" % reserved_versions_container(bucket))]
+
+
+def test_a_null_version_written_before_versioning_transitions_as_a_noncurrent_version(s3):
+    """An object written before versioning was enabled is S3's ``null``
+    version; overwritten, it is kept under its write time with no listed
+    id. NoncurrentVersionTransition moves it as any noncurrent version: its
+    id, bytes, ETag and ListObjectVersions entry stay, it shows its class."""
+    name = "s3lcn-" + uuid.uuid4().hex[:10]
+    s3.create_bucket(Bucket=name)
+    try:
+        assert "VersionId" not in s3.put_object(Bucket=name, Key="n/o", Body=BODIES[0])
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        newer = s3.put_object(Bucket=name, Key="n/o", Body=BODIES[1])["VersionId"]
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
+            {"ID": "nc", "Filter": {"Prefix": "n/"}, "Status": "Enabled",
+             "NoncurrentVersionTransitions": [{"NoncurrentDays": 5,
+                                               "StorageClass": "STANDARD_IA"}]}]})
+        before = _listing(s3, name)
+        assert [(v[1], v[5]) for v in before] == [(newer, True), ("null", False)]
+        run_tierer(clock_offset=6 * DAYS)
+        kept = s3.list_object_versions(Bucket=name)["Versions"]
+        assert [(v["VersionId"], v["StorageClass"]) for v in kept] == [
+            (newer, "STANDARD"), ("null", "STANDARD")]  # listings keep the written class
+        assert _listing(s3, name) == before
+        data, etag, storage_class = _read(s3, name, "n/o", "null")
+        assert (data, etag, storage_class) == (
+            BODIES[0], '"%s"' % hashlib.md5(BODIES[0]).hexdigest(), "STANDARD_IA")
+        head = s3.head_object(Bucket=name, Key="n/o", VersionId="null")
+        assert head["StorageClass"] == "STANDARD_IA" and head["VersionId"] == "null"
+        # the move the rule queued, of the object the null version is kept as
+        assert [(m["to_tier"], m["state"]) for m in _null_moves(name)] == [("silver", "done")]
+        assert _read(s3, name, "n/o", newer)[:2] == (
+            BODIES[1], '"%s"' % hashlib.md5(BODIES[1]).hexdigest())
+        run_tierer(clock_offset=7 * DAYS)  # done once: pinned, not queued again
+        assert len(_null_moves(name)) == 1
+    finally:
+        delete_bucket_and_contents(s3, name)
+        run_tierer()
