@@ -99,8 +99,9 @@ class Tiering:
         self.counter = Counter(tiering.journal_dir, tiering.bucket, tiering.flush_interval,
                                concurrency.spawn_n, concurrency.sleep,
                                concurrency.run_in_thread, self._count_error,
-                               batches.write if batches else None)
-        self.admin = tiering_admin.TieringAdmin(tiering, batches)
+                               batches.write if batches else None,
+                               batches.resend if batches else None)
+        self.admin = tiering_admin.TieringAdmin(tiering, batches, self.counter.watch)
 
     def _count_error(self, err: Exception) -> None:
         self.logger.error("tiering: cannot hand read counts over (%s): %s",

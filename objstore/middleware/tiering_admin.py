@@ -85,10 +85,14 @@ def _is_object_path(path: str, reserved: bool = False) -> bool:
 
 class TieringAdmin:
     def __init__(self, conf: TieringConfig,
-                 batches: Optional[memcached_counts.MemcachedCounts] = None) -> None:
+                 batches: Optional[memcached_counts.MemcachedCounts] = None,
+                 watch: Optional[Callable[[], None]] = None) -> None:
+        """``watch``: has the worker's flusher run, which sends again what
+        memcached loses of the batches written here."""
         self.conf = conf
         #: where counts go with ``counts = memcached`` (None: the journal)
         self.batches = batches
+        self._watch = watch
 
     def __call__(self, env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not env.get("reseller_request"):
@@ -131,7 +135,9 @@ class TieringAdmin:
         rows = [(p, bucket, n) for p, n in items]
         try:
             if self.batches is not None:
-                self.batches.write(rows)
+                self.batches.write(rows, hold=False)  # refused: the sender sends again
+                if self._watch is not None:
+                    self._watch()
             else:
                 append(self.conf.journal_dir, rows, name="admin-%d" % os.getpid())
         except OSError as err:

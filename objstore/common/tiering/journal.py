@@ -75,12 +75,16 @@ class Counter:
                  spawn: Callable[..., object], sleep: Callable[[float], None],
                  run_in_thread: Callable[..., object],
                  on_error: Callable[[Exception], None],
-                 write: Optional[Callable[[List[CountRow]], int]] = None) -> None:
+                 write: Optional[Callable[[List[CountRow]], int]] = None,
+                 retry: Optional[Callable[[], object]] = None) -> None:
         """``write``: where a flush sends its rows instead of the journal
         (``memcached_counts``; called in the flusher's green thread, not a
-        thread of its own: it does network I/O, not disk I/O)."""
+        thread of its own: it does network I/O, not disk I/O). ``retry``:
+        called at each interval with nothing new to flush (what memcached
+        lost of the batches sent is sent again)."""
         self.journal_dir = journal_dir
         self._write = write
+        self._retry = retry
         self.bucket_width = bucket_width
         self.flush_interval = flush_interval
         self._spawn = spawn
@@ -95,9 +99,7 @@ class Counter:
         now = time.time() if now is None else now
         key = (path, bucket_of(now, self.bucket_width))
         self._counts[key] = self._counts.get(key, 0) + count
-        if self._flusher_pid != os.getpid():  # first count of this (forked) worker
-            self._flusher_pid = os.getpid()
-            self._spawn(self._flush_forever)
+        self.watch()
 
     def place(self, path: str, tier: str, now: Optional[float] = None) -> None:
         """Ask the tierer to move ``path`` to ``tier`` (a write that named
@@ -105,6 +107,12 @@ class Counter:
         now = time.time() if now is None else now
         self._placements[path] = (bucket_of(now, self.bucket_width), tier)
         self.add(path, 0, now)
+
+    def watch(self) -> None:
+        """Have this worker's flusher run (it starts with the first count)."""
+        if self._flusher_pid != os.getpid():  # first count of this (forked) worker
+            self._flusher_pid = os.getpid()
+            self._spawn(self._flush_forever)
 
     def pending(self) -> int:
         return len(self._counts)
@@ -114,6 +122,11 @@ class Counter:
             self._sleep(self.flush_interval)
             if self._counts or self._placements:
                 self.flush_now()
+            elif self._retry is not None:
+                try:
+                    self._retry()
+                except Exception as err:  # advisory, as a flush
+                    self._on_error(err)
 
     def flush_now(self) -> None:
         """Append what is counted (the flusher, tests, a worker stopping)."""

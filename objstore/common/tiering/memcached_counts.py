@@ -19,15 +19,28 @@ killed before the ``delete`` never counts a batch twice) and deletes it.
 A number whose batch is not there yet (its writer's ``set`` still on the
 way) is asked again for ``GRACE`` seconds, then given up. A sequence found
 lower than what was taken (memcached restarted under it) starts a new
-generation. Counts are advisory: what memcached drops (eviction, a
-restart) only delays a move, as a proxy crash does with the journal.
+generation.
+
+What memcached drops (an eviction, a restart) is sent again: a batch
+carries an id of its own (``{"id": ..., "rows": [...]}``), the tierer
+records that id with the rows it commits (so a batch sent twice counts
+once) and then sets ``<PREFIX>/taken/<id>``. The writer keeps each batch
+it sent in memory until it finds that key; at each flush it asks about
+the ones it still holds, and sends again, under the current epoch and a
+new number, every one whose key is gone without the tierer having taken
+it (or whose epoch is no longer memcached's). A lost ``taken`` key only
+costs a batch sent twice, which the tierer drops. What is still lost: the
+batches a proxy worker held when it died (as with the journal, at most
+what the tierer had not yet taken), and the oldest ones past ``KEEP_ROWS``
+rows held by one writer (a tierer down for long).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Callable, Dict, List, Optional
+from collections import OrderedDict
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from objstore.common.memcached import MemcacheRing
 from objstore.common.tiering.config import TieringConfig
@@ -45,6 +58,9 @@ GRACE = 60.0
 MAX_BATCHES = 10000
 #: the tierer's mark (``TierQueue.mark``) of where it stands
 MARK = "memcached-counts"
+#: rows one writer holds, sent but not yet taken, at most (the oldest
+#: batches past it are given up)
+KEEP_ROWS = 50000
 
 
 def _seq_key(epoch: str) -> str:
@@ -55,11 +71,23 @@ def _batch_key(epoch: str, number: int) -> str:
     return "%s/batch/%s/%d" % (PREFIX, epoch, number)
 
 
+def _taken_key(batch_id: str) -> str:
+    return "%s/taken/%s" % (PREFIX, batch_id)
+
+
+#: a batch sent and not yet known taken: (epoch, number, rows)
+_Sent = Tuple[str, int, List[List[Any]]]
+
+
 class MemcachedCounts:
     """Batches of count rows in memcached (``cache``: a ``MemcacheRing``)."""
 
-    def __init__(self, cache: Any) -> None:
+    def __init__(self, cache: Any, keep_rows: int = KEEP_ROWS) -> None:
         self.cache = cache
+        self.keep_rows = keep_rows
+        #: batch id -> what was sent, oldest first, until the tierer took it
+        self._sent: "OrderedDict[str, _Sent]" = OrderedDict()
+        self._held_rows = 0
 
     def _epoch(self) -> Optional[str]:
         epoch = self.cache.get(EPOCH_KEY)
@@ -68,21 +96,65 @@ class MemcachedCounts:
             epoch = self.cache.get(EPOCH_KEY)
         return str(epoch) if epoch is not None else None
 
-    def write(self, rows: List[CountRow]) -> int:
-        """Store ``rows`` as one batch; raises ``OSError`` when memcached
-        does not take it (the caller logs it: counts are advisory)."""
+    def held(self) -> int:
+        """Batches sent and not yet known taken by the tierer."""
+        return len(self._sent)
+
+    def write(self, rows: List[CountRow], hold: bool = True) -> int:
+        """Store ``rows`` as batches (and send again what memcached lost of
+        the earlier ones); raises ``OSError`` when memcached does not take
+        them. ``hold``: the rows not sent then are held and sent at the
+        next flush (a proxy's own counts); else they are dropped (the
+        sender is told, and sends them again itself)."""
         rows = [list(r) for r in rows if r[2] >= 0]
-        if not rows:
+        ids = [uuid.uuid4().hex for _start in range(0, len(rows), BATCH_ROWS)]
+        for number, batch_id in enumerate(ids):  # each under memcached's 1 MiB
+            self._hold(batch_id, rows[number * BATCH_ROWS:(number + 1) * BATCH_ROWS])
+        try:
+            self.resend()
+        except OSError:
+            if not hold:
+                for batch_id in ids:
+                    if batch_id in self._sent and not self._sent[batch_id][0]:
+                        self._held_rows -= len(self._sent.pop(batch_id)[2])
+            raise
+        return len(rows)
+
+    def _hold(self, batch_id: str, rows: List[List[Any]]) -> None:
+        """Keep a batch until the tierer takes it (not yet sent: epoch "")."""
+        self._sent[batch_id] = ("", 0, rows)
+        self._held_rows += len(rows)
+        while self._held_rows > self.keep_rows and len(self._sent) > 1:
+            _old, (_e, _n, gone) = self._sent.popitem(last=False)
+            self._held_rows -= len(gone)
+
+    def resend(self) -> int:
+        """Look at the batches held: forget those the tierer took, send
+        (again) those memcached does not hold under its current epoch.
+        Returns the batches sent; raises ``OSError`` when memcached takes
+        none (they stay held)."""
+        if not self._sent:
             return 0
         epoch = self._epoch()
         if epoch is None:
             raise OSError("memcached keeps no tiering epoch (%s)" % EPOCH_KEY)
-        for start in range(0, len(rows), BATCH_ROWS):  # each under memcached's 1 MiB
+        sent = 0
+        for batch_id, (was, number, rows) in list(self._sent.items()):
+            if was:
+                if self.cache.get(_taken_key(batch_id)) is not None:
+                    del self._sent[batch_id]
+                    self._held_rows -= len(rows)
+                    continue
+                if was == epoch and self.cache.get(_batch_key(was, number)) is not None:
+                    continue  # waiting for the tierer
+            # never sent, or lost (evicted, memcached restarted): under a new number
             number = self.cache.incr(_seq_key(epoch), time=BATCH_TTL)
-            if not self.cache.set(_batch_key(epoch, number), rows[start:start + BATCH_ROWS],
+            if not self.cache.set(_batch_key(epoch, number), {"id": batch_id, "rows": rows},
                                   time=BATCH_TTL):
                 raise OSError("memcached did not store count batch %d" % number)
-        return len(rows)
+            self._sent[batch_id] = (epoch, number, rows)
+            sent += 1
+        return sent
 
     def collect(self, mark: Callable[[], str], set_mark: Callable[[str], None],
                 already: Callable[[str], bool],
@@ -113,11 +185,17 @@ class MemcachedCounts:
                     del missing[str(number)]
                 continue
             missing.pop(str(number), None)
-            name = "memcached:%s:%d:%d" % (epoch, state["gen"], number)
+            batch_id = batch.get("id") if isinstance(batch, dict) else None
+            name = "memcached:%s" % batch_id if isinstance(batch_id, str) else \
+                "memcached:%s:%d:%d" % (epoch, state["gen"], number)
             if not already(name):
-                rows = [tuple(r) for r in batch if isinstance(r, list) and len(r) in (3, 4)]
+                items = batch.get("rows") if isinstance(batch, dict) else batch
+                rows = [tuple(r) for r in items or () if isinstance(r, list) and
+                        len(r) in (3, 4)]
                 commit(name, rows)
                 total += len(rows)
+            if isinstance(batch_id, str):  # its writer stops holding it
+                self.cache.set(_taken_key(batch_id), 1, time=BATCH_TTL)
             self.cache.delete(key)
         if numbers:
             state["next"] = max(state["next"], max(numbers) + 1)

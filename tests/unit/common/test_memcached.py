@@ -18,8 +18,9 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _start_memcached():
-    port = _free_port()
+def _start_memcached(port=None):
+    """A real memcached on ``port`` (a free one by default)."""
+    port = port or _free_port()
     cmd = [MEMCACHED, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "16"]
     if os.geteuid() == 0:
         cmd += ["-u", "root"]

@@ -150,3 +150,94 @@ def test_a_flush_larger_than_a_batch_goes_in_several_batches_each_under_an_item(
     assert cache.get(memcached_counts._seq_key(epoch)) == 3
     tierer = Tierer()
     assert tierer.collect(batches) == len(rows) and sorted(tierer.rows) == sorted(rows)
+
+
+def _taken(tierer, path):
+    return sum(r[2] for r in tierer.rows if r[0] == path)
+
+
+def test_a_batch_evicted_before_the_tierer_took_it_is_sent_again_and_counted_once(cache):
+    batches = MemcachedCounts(cache)
+    batches.write([("/v1/A/c/evicted", 100, 4)])
+    batches.write([("/v1/A/c/kept", 100, 1)])
+    epoch = cache.get(EPOCH_KEY)
+    cache.delete(memcached_counts._batch_key(epoch, 1))  # as an eviction does
+    tierer = Tierer()
+    assert tierer.collect(batches) == 1  # the evicted batch is missing
+    assert batches.held() == 2
+    assert batches.resend() == 1  # gone without being taken: sent again
+    assert batches.resend() == 0  # held until the tierer takes it
+    assert tierer.collect(batches) == 1
+    assert (_taken(tierer, "/v1/A/c/evicted"), _taken(tierer, "/v1/A/c/kept")) == (4, 1)
+    assert batches.resend() == 0 and batches.held() == 0  # both known taken
+
+
+def test_a_lost_taken_key_sends_a_batch_again_that_the_tierer_counts_once(cache):
+    batches = MemcachedCounts(cache)
+    batches.write([("/v1/A/c/o", 100, 3)])
+    tierer = Tierer()
+    assert tierer.collect(batches) == 1
+    batch_id = next(iter(batches._sent))
+    cache.delete(memcached_counts._taken_key(batch_id))  # evicted before its writer saw it
+    assert batches.resend() == 1
+    assert tierer.collect(batches) == 0  # the same batch id: known
+    assert _taken(tierer, "/v1/A/c/o") == 3
+    assert batches.resend() == 0 and batches.held() == 0
+
+
+def test_a_writer_holds_at_most_keep_rows_giving_up_the_oldest_batches(cache):
+    batches = MemcachedCounts(cache, keep_rows=5)
+    for n in range(4):
+        batches.write([("/v1/A/c/%d" % n, 100, 1), ("/v1/A/c/x%d" % n, 100, 1)])
+    assert batches.held() == 2 and batches._held_rows == 4  # no tierer took any
+
+
+def test_a_refused_batch_of_the_admin_api_is_not_held(tmp_path):
+    dead = MemcachedCounts(MemcacheRing(["127.0.0.1:1"], connect_timeout=0.1))
+    with pytest.raises(OSError):
+        dead.write([("/v1/A/c/o", 100, 1)], hold=False)
+    assert dead.held() == 0
+    with pytest.raises(OSError):
+        dead.write([("/v1/A/c/o", 100, 1)])  # a proxy's own counts: held
+    assert dead.held() == 1
+
+
+def test_counts_survive_a_real_memcached_restart(tmp_path):
+    """A proxy worker's counter flushes into a real memcached; the tierer
+    takes part of the batches; memcached is killed and started again (empty,
+    on the same port): the counter's next interval sends again what the
+    tierer had not taken, and every read is counted exactly once."""
+    if not (os.path.exists(MEMCACHED) or shutil.which("memcached")):
+        pytest.skip("memcached binary is not installed")
+    proc, addr = _start_memcached()
+    port = int(addr.rpartition(":")[2])
+    try:
+        ring = MemcacheRing([addr], connect_timeout=0.5)
+        batches = MemcachedCounts(ring)
+        errors = []
+        counter = Counter(str(tmp_path), 5, 1.0, lambda *a: None, lambda s: None,
+                          lambda f, *a: f(*a), errors.append, batches.write, batches.resend)
+        tierer = Tierer()
+        counter.add("/v1/A/c/taken", 2, now=100.0)
+        counter.flush_now()
+        assert tierer.collect(batches) == 1  # taken before the restart
+        counter.add("/v1/A/c/waiting", 5, now=100.0)
+        counter.flush_now()
+        proc.kill()
+        proc.wait(10)
+        counter.add("/v1/A/c/during", 1, now=101.0)
+        counter.flush_now()  # memcached is down: an error, the rows held
+        assert len(errors) == 1 and batches.held() == 2  # "taken" seen taken
+        proc, _addr = _start_memcached(port)
+        ring.close()  # the dead connections go
+        counter.add("/v1/A/c/after", 1, now=102.0)
+        counter.flush_now()
+        assert len(errors) == 1
+        tierer.collect(batches)
+        assert [_taken(tierer, p) for p in ("/v1/A/c/taken", "/v1/A/c/waiting",
+                                            "/v1/A/c/during", "/v1/A/c/after")] == [2, 5, 1, 1]
+        counter._retry()  # an interval with nothing new: the taken ones are forgotten
+        assert batches.held() == 0
+    finally:
+        proc.kill()
+        proc.wait(10)
