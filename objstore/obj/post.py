@@ -11,7 +11,6 @@ second phase of an erasure-coded PUT instead.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from webob import Request, Response
@@ -43,7 +42,7 @@ def handle_post(server: "ObjectController", req: Request) -> Response:
     error = constraints.check_metadata(req.headers, "object")
     if error:
         raise HTTPError(400, error)
-    delete_at = request_delete_at(req, time.time())
+    delete_at = request_delete_at(req, ts)
     try:
         df.open()
     except DiskFileDeleted as err:

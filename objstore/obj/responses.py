@@ -3,6 +3,7 @@ bodies that close the object's file when done."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
@@ -38,9 +39,18 @@ def request_timestamp(req: Request) -> Timestamp:
         raise HTTPError(400, "Invalid X-Timestamp %r" % raw) from None
 
 
-def request_delete_at(req: Request, now: float) -> Optional[str]:
-    """The write's X-Delete-At, checked (an integer, in the future unless a
-    replica is being copied over, which may be expired already)."""
+def request_delete_at(req: Request, ts: Timestamp) -> Optional[str]:
+    """The write's X-Delete-At, checked (an integer, after the write's own
+    timestamp unless a replica is being copied over, which may be expired
+    already).
+
+    The proxy judged the moment against its clock when the request came in
+    and turned an X-Delete-After into an integer second after the write's
+    timestamp; judging it again here against this server's later clock would
+    refuse a write whose second began while it travelled (a one-second
+    X-Delete-After, an SLO's async delete).
+    """
+    now = min(time.time(), float(ts))
     raw = req.headers.get("X-Delete-At")
     if raw is None:
         return None

@@ -10,7 +10,6 @@ is the contract with the proxy and the daemons).
 from __future__ import annotations
 
 import json
-import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Request, Response
@@ -189,7 +188,7 @@ class ObjectController(StorageServer):
         error = constraints.check_object_creation(req.headers, obj)
         if error:
             raise HTTPError(413 if error == errors.TOO_LARGE else 400, error)
-        delete_at = request_delete_at(req, time.time())
+        delete_at = request_delete_at(req, ts)
         targets, error = updates.parse_targets(req.headers)
         if error:
             raise HTTPError(400, error)

@@ -206,6 +206,26 @@ def test_x_delete_at_in_the_past_or_garbage_is_400(app):
     assert put(app, headers={"X-Delete-At": "soon"}).status_int == 400
 
 
+def test_x_delete_at_is_judged_against_the_writes_own_timestamp(app):
+    # A proxy turns "X-Delete-After: 1" into the second after the write's
+    # timestamp; that second may have begun by the time the write arrives.
+    # It is after the write, so it stands; a moment before the write is 400.
+    ts = Timestamp(int(time.time()) - 30 + 0.25)
+    just_after = str(int(float(ts)) + 1)
+    assert put(app, b"x", ts=ts, headers={"X-Delete-At": just_after}).status_int == 201
+    other = PATH + "-posted"
+    assert put(app, b"y", ts=ts, path=other).status_int == 201
+    resp = call(app, "POST", path=other, headers={
+        "X-Timestamp": Timestamp(float(ts) + 0.5).internal, "X-Delete-At": just_after})
+    assert resp.status_int == 202
+    before = str(int(float(ts)) - 1)
+    assert put(app, b"x", ts=Timestamp(float(ts) + 1),
+               headers={"X-Delete-At": before}).status_int == 400
+    resp = call(app, "POST", path=other, headers={
+        "X-Timestamp": Timestamp(float(ts) + 0.2).internal, "X-Delete-At": before})
+    assert resp.status_int == 400 and resp.body == b"X-Delete-At in past"
+
+
 def test_an_object_past_its_delete_at_is_404(app, monkeypatch):
     at = int(time.time()) + 100
     put(app, b"x", headers={"X-Delete-At": str(at)})
