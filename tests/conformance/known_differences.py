@@ -63,7 +63,7 @@ KNOWN: Dict[str, str] = {
     "object-put-length-and-chunked":
         "deliberate: a request with both Content-Length and Transfer-Encoding is refused 400 by "
         "objstore's HTTP server before anything is read (the framing a request smuggler "
-        "uses); Swift 2.38.3 reads it as chunked and answers 499 (see docs: Names and paths)",
+        "uses); Swift 2.38.3 reads it as chunked and stores the chunked body (see docs: Names and paths)",
     # --- Conditional and ranged requests
     "cond-get-if-range-etag-other":
         IF_RANGE,
