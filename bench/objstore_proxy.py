@@ -40,14 +40,18 @@ def _healthy(port: int) -> bool:
 
 
 def start(tmp: str, pipeline: Optional[str] = MINIMAL_PIPELINE, drop: str = "",
-          name: str = "proxy-minimal") -> Tuple[subprocess.Popen, int]:
+          name: str = "proxy-minimal", workers: Optional[int] = None
+          ) -> Tuple[subprocess.Popen, int]:
     """Start the proxy; ``(process, port)`` once it answers its healthcheck.
 
     ``pipeline=None`` keeps the SAIO's pipeline; ``drop`` (e.g.
-    ``" keymaster encryption "``) is taken out of it."""
+    ``" keymaster encryption "``) is taken out of it; ``workers`` replaces
+    the SAIO's number of worker processes."""
     text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
     port = free_port()
     text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
+    if workers is not None:
+        text = re.sub(r"(?m)^workers = \d+$", "workers = %d" % workers, text)
     if pipeline is not None:
         text = re.sub(r"(?m)^pipeline = .*$", "pipeline = " + pipeline, text)
     if drop:

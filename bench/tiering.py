@@ -8,13 +8,16 @@
 * what handing counts over costs, in process: a flush of N counts to the
   journal (append, fsync) against memcached (one batch), and the tierer
   taking them;
-* 4 KiB GET ops/s with read counting on (the SAIO's proxy) against off (a
-  second proxy on the same storage servers without the tiering filter),
-  alternating rounds in one run.
+* 4 KiB GETs with read counting on against off, end to end: two proxies
+  the bench starts alike from the SAIO's config (one without the tiering
+  filter) on the same storage servers; every GET is made on both, paired,
+  the first side alternating, so both see the box's load at the same
+  moment (``--gets-only``: this alone).
 
 The SAIO's continuous tierer is held back while it runs.
 
     SAIO_PROXY_PORT=... .venv/bin/python bench/tiering.py [--small N] [--large N]
+    SAIO_PROXY_PORT=... .venv/bin/python bench/tiering.py --gets-only --gets 2000 --rounds 5
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ import uuid
 from typing import Dict, List, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from encryption import PORT, REPO, SAIO_ETC, request, start_plain_proxy, token  # noqa: E402
+import objstore_proxy  # noqa: E402
+import server_cpu  # noqa: E402
+from encryption import PORT, REPO, SAIO_ETC, request, token  # noqa: E402
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 from tierer_pause import tierer_paused  # noqa: E402
 
@@ -110,26 +115,48 @@ def moves(size: int, count: int, headers: Dict[str, str], base: str,
     return seconds, idle
 
 
-def get_rate(port: int, paths: List[str], headers: Dict[str, str], threads: int) -> float:
-    """GETs/s of ``paths`` (each once) by ``threads`` clients."""
-    todo = list(paths)
+def paired_gets(ports: Tuple[int, int], paths: List[str], headers: Dict[str, str],
+                threads: int) -> Tuple[List[float], List[float]]:
+    """Seconds of each GET of ``paths`` on both proxies, paired: each of
+    ``threads`` clients (a keep-alive connection to each proxy) reads a
+    path from one proxy and at once from the other, the first side
+    alternating, so both sides see the same load at the same moment."""
+    todo = list(enumerate(paths))
     lock = threading.Lock()
+    seconds: Tuple[List[float], List[float]] = ([], [])
 
     def worker() -> None:
+        conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=300) for port in ports]
         while True:
             with lock:
                 if not todo:
-                    return
-                path = todo.pop()
-            status = request(port, "GET", path, headers)[0]
-            assert status == 200, status
-    start = time.perf_counter()
+                    break
+                i, path = todo.pop()
+            for side in ((0, 1) if i % 2 else (1, 0)):
+                start = time.perf_counter()
+                conns[side].request("GET", path, headers=headers)
+                resp = conns[side].getresponse()
+                resp.read()
+                took = time.perf_counter() - start
+                assert resp.status == 200, resp.status
+                with lock:
+                    seconds[side].append(took)
+        for conn in conns:
+            conn.close()
     workers = [threading.Thread(target=worker) for _ in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    return len(paths) / (time.perf_counter() - start)
+    return seconds
+
+
+def trimmed_mean(values: List[float], cut: float = 0.1) -> float:
+    """The mean without the ``cut`` fastest and slowest (the box's stalls)."""
+    values = sorted(values)
+    drop = int(len(values) * cut)
+    kept = values[drop:len(values) - drop] or values
+    return sum(kept) / len(kept)
 
 
 def middleware_cost(calls: int) -> Tuple[float, float]:
@@ -196,6 +223,62 @@ def handover_cost(rows: int, memcached: str) -> Dict[str, float]:
     return {k: statistics.median(v) * 1000 for k, v in times.items()}
 
 
+def end_to_end(gets: int, rounds: int, headers: Dict[str, str], base: str) -> None:
+    """4 KiB GETs through two proxies this bench starts alike from the
+    SAIO's config (one worker each, so no client connection lands on a
+    busier worker of one side), one without the tiering filter, on the
+    same storage servers: each GET made on both, paired (``paired_gets``);
+    and the CPU seconds each proxy spent on them (``/proc``), which the
+    box's load moves far less than latencies."""
+    tmp = tempfile.mkdtemp(prefix="bench-tiering-")
+    on_proc, on_port = objstore_proxy.start(tmp, pipeline=None, name="proxy-counting",
+                                            workers=1)
+    off_proc, off_port = objstore_proxy.start(tmp, pipeline=None, drop=" tiering ",
+                                              name="proxy-plain", workers=1)
+    markers = [[os.path.join(tmp, name + ".conf")] for name in ("proxy-counting",
+                                                                "proxy-plain")]
+    container = "%s/bench-tierget-%s" % (base, uuid.uuid4().hex[:8])
+    try:
+        request(PORT, "PUT", container, headers)
+        paths = ["%s/o%d" % (container, i) for i in range(100)]
+        body = os.urandom(4096)
+        for path in paths:
+            request(PORT, "PUT", path, headers, body)
+        paired_gets((on_port, off_port), paths, headers, 4)  # warm
+        on: List[float] = []
+        off: List[float] = []
+        per_round, cpu = [], [0.0, 0.0]
+        for _round in range(rounds):
+            before = [server_cpu.snapshot(m) for m in markers]
+            got = paired_gets((on_port, off_port), (paths * (gets // len(paths) + 1))[:gets],
+                              headers, 4)
+            for side in (0, 1):
+                cpu[side] += server_cpu.used(before[side],
+                                             server_cpu.snapshot(markers[side]))["proxy"]
+            on += got[0]
+            off += got[1]
+            per_round.append(trimmed_mean(got[1]) / trimmed_mean(got[0]))
+        mean_on, mean_off = trimmed_mean(on), trimmed_mean(off)
+        print("\n| 4 KiB GET, 4 clients, paired, %d a side | counting off | counting on "
+              "| on/off |" % len(on))
+        print("| --- | --- | --- | --- |")
+        print("| latency, trimmed mean | %.2f ms | %.2f ms | %.3f |" % (
+            mean_off * 1000, mean_on * 1000, mean_off / mean_on))
+        print("| latency, median | %.2f ms | %.2f ms | %.3f |" % (
+            statistics.median(off) * 1000, statistics.median(on) * 1000,
+            statistics.median(off) / statistics.median(on)))
+        print("| proxy CPU per GET | %.3f ms | %.3f ms | %.3f |" % (
+            cpu[1] / len(off) * 1000, cpu[0] / len(on) * 1000, cpu[1] / cpu[0]))
+        print("\nlatency on/off per round: %s" % ", ".join("%.3f" % r for r in per_round))
+        for path in paths:
+            request(PORT, "DELETE", path, headers)
+        request(PORT, "DELETE", container, headers)
+    finally:
+        for proc in (on_proc, off_proc):
+            proc.terminate()
+            proc.wait(10)
+
+
 def main() -> None:
     with tierer_paused(os.path.dirname(SAIO_ETC)):
         run()
@@ -212,7 +295,14 @@ def run() -> None:
     parser.add_argument("--versioned", type=int, default=100,
                         help="4 KiB objects of a versioned container moved")
     parser.add_argument("--counts", type=int, default=1000, help="counts in one flush")
+    parser.add_argument("--gets-only", action="store_true",
+                        help="only GETs with counting on against off")
     args = parser.parse_args()
+    tok, base = token(PORT)
+    headers = {"X-Auth-Token": tok}
+    if args.gets_only:
+        end_to_end(args.gets, args.rounds, headers, base)
+        return
     memcached = "127.0.0.1:%s" % os.environ.get("SAIO_MEMCACHED_PORT", "11211")
     cost = handover_cost(args.counts, memcached)
     print("| %d counts (distinct objects) | flush | tierer takes them |" % args.counts)
@@ -225,8 +315,6 @@ def run() -> None:
     print("| in process, %d GETs | app alone | through tiering | added |" % args.calls)
     print("| --- | --- | --- | --- |")
     print("| per GET | %.1f us | %.1f us | %.1f us |\n" % (bare, counted, counted - bare))
-    tok, base = token(PORT)
-    headers = {"X-Auth-Token": tok}
     print("| objects | moved | tierer pass | idle pass | moves/s | MiB/s |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, size, count, versioned in (
@@ -237,33 +325,7 @@ def run() -> None:
         seconds, idle = moves(size, count, headers, base, versioned)
         print("| %s | %d | %.2f s | %.2f s | %.1f | %.1f |" % (
             label, count, seconds, idle, count / seconds, count * size / seconds / (1 << 20)))
-    tmp = tempfile.mkdtemp(prefix="bench-tiering-")
-    proc, plain = start_plain_proxy(tmp, drop=" tiering ")
-    container = "%s/bench-tierget-%s" % (base, uuid.uuid4().hex[:8])
-    try:
-        request(PORT, "PUT", container, headers)
-        paths = ["%s/o%d" % (container, i) for i in range(100)]
-        body = os.urandom(4096)
-        for path in paths:
-            request(PORT, "PUT", path, headers, body)
-        rates: Dict[str, List[float]] = {"on": [], "off": []}
-        for _round in range(args.rounds):
-            for side, port in (("on", PORT), ("off", plain)):  # alternate
-                rates[side].append(get_rate(port, (paths * (args.gets // len(paths) + 1))
-                                            [:args.gets], headers, 4))
-        on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
-        print("\n| 4 KiB GET, 4 clients | counting off | counting on | on/off |")
-        print("| --- | --- | --- | --- |")
-        print("| median of %d rounds of %d | %.0f/s | %.0f/s | %.3f |" % (
-            args.rounds, args.gets, off, on, on / off))
-        print("\nrounds on: %s" % ", ".join("%.0f" % r for r in rates["on"]))
-        print("rounds off: %s" % ", ".join("%.0f" % r for r in rates["off"]))
-        for path in paths:
-            request(PORT, "DELETE", path, headers)
-        request(PORT, "DELETE", container, headers)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    end_to_end(args.gets, args.rounds, headers, base)
     with open("/proc/loadavg") as fp:
         print("load average: %s" % " ".join(fp.read().split()[:3]))
 
