@@ -4,6 +4,7 @@ deletes, Transition moves to the tier of the storage class (HeadObject
 shows it, bytes and ETag unchanged), rules filter by prefix, tags and size;
 a PutObject naming a tier's storage class is moved to that tier."""
 
+import ast
 import calendar
 import email.utils
 import hashlib
@@ -309,3 +310,44 @@ def test_noncurrent_expiration_and_upload_aborts_round_trip_and_tags_refused(s3,
     assert code_of(lambda: s3.put_bucket_lifecycle_configuration(
         Bucket=bucket, LifecycleConfiguration=_rules(tagged))) == ("InvalidRequest", 400)
     assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == rules
+
+
+def test_rules_by_date_act_on_that_date_in_bounded_passes_that_resume(s3, bucket):
+    """Transition and Expiration by Date (midnight UTC, three days on)
+    act once the tierer's clock passes it; a pass walks at most
+    max_lifecycle_objects_per_pass objects and the next resumes where it
+    stopped (transitioned objects stay listed: a walk that started over
+    would never reach the last ones)."""
+    date = (int(time.time()) // DAYS + 3) * DAYS  # 2 to 3 days from now
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(date))
+    body = b"dated " * 100
+    moving = ["t/%d" % n for n in range(5)]
+    for key in moving + ["x/0", "x/1"]:
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "dated-ia", "Filter": {"And": {"Prefix": "t/", "ObjectSizeGreaterThan": 1}},
+         "Status": "Enabled", "Transitions": [{"Date": when, "StorageClass": "STANDARD_IA"}]},
+        {"ID": "dated-x", "Filter": {"Prefix": "x/"}, "Status": "Enabled",
+         "Expiration": {"Date": when}}))
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0][
+        "Transitions"][0]["Date"].timestamp() == date
+    run_tierer(clock_offset=1 * DAYS, max_lifecycle_objects_per_pass=3)  # before the date
+    assert not [m for k in moving for m in _moves(bucket, k)
+                if m["reason"].startswith("lifecycle")]
+    assert len(s3.list_objects_v2(Bucket=bucket)["Contents"]) == 7
+    passes = []
+    for _pass in range(12):
+        stats = ast.literal_eval(run_tierer(clock_offset=4 * DAYS,
+                                            max_lifecycle_objects_per_pass=3))
+        passes.append(stats.get("transitioned", 0) + stats.get("expired", 0))
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        if keys == moving and all(_status(bucket, k)["tier"] == "silver" for k in moving):
+            break
+    assert keys == moving, passes
+    assert max(passes) <= 3 and sum(passes) >= 7, passes  # bounded; each object acted on
+    for key in moving:
+        # (read counts may have moved them first: "days later" nobody read them)
+        assert [m["reason"] for m in _moves(bucket, key)
+                if m["reason"].startswith("lifecycle")] == ["lifecycle:dated-ia"]
+        got = s3.get_object(Bucket=bucket, Key=key)
+        assert (got["StorageClass"], got["Body"].read()) == ("STANDARD_IA", body)
