@@ -136,29 +136,34 @@ def test_a_global_write_rate_that_is_not_a_positive_number_limits_nothing(cluste
 
 
 def test_object_writes_at_once_past_the_max_sleep_are_refused(cluster):
+    # Clock stopped: of 6 writes sent together to an empty container (4/s,
+    # at most 0.5 s of sleep) the slots 0, 0.25 and 0.5 s away are taken and
+    # the ones 0.75 s and more away refused, however slowly they arrive.
+    frozen = cluster.frozen
     account = "/v1/AUTH_" + uuid.uuid4().hex[:8]
     container = _name("c")
-    assert cluster.request("PUT", "%s/%s" % (account, container))[0] == 201
-    # An empty container takes 4 writes/s with at most 0.5 s of sleep: of 6
-    # writes sent together, the slots 0.75 s and more away are refused.
+    assert frozen.request("PUT", "%s/%s" % (account, container))[0] == 201
     with ThreadPoolExecutor(6) as pool:
         statuses = list(pool.map(
-            lambda i: cluster.request("PUT", "%s/%s/o%d" % (account, container, i), body=b"x")[0],
+            lambda i: frozen.request("PUT", "%s/%s/o%d" % (account, container, i), body=b"x")[0],
             range(6)))
-    assert statuses.count(201) >= 2 and statuses.count(498) >= 1, statuses
-    assert set(statuses) == {201, 498}
+    assert sorted(statuses) == [201] * 3 + [498] * 3, statuses
 
 
 def test_writes_one_after_another_wait_their_turn_and_the_wait_is_logged(cluster):
+    # Clock stopped: the 2nd and 3rd writes wait 0.25 s and 0.5 s (the max
+    # sleep) for their slots, so both waits are logged even on a machine
+    # slow enough that a real clock would have moved past them.
+    frozen = cluster.frozen
     account = "AUTH_" + uuid.uuid4().hex[:8]
     container = _name("s")
-    cluster.request("PUT", "/v1/%s/%s" % (account, container))
-    statuses = [cluster.request("PUT", "/v1/%s/%s/o%d" % (account, container, i), body=b"x")[0]
-                for i in range(4)]
-    assert statuses == [201] * 4
-    log = cluster.log("proxy")
-    assert "Ratelimit sleep log" in log
-    assert "for ratelimit/%s/%s (PUT)" % (account, container) in log
+    frozen.request("PUT", "/v1/%s/%s" % (account, container))
+    statuses = [frozen.request("PUT", "/v1/%s/%s/o%d" % (account, container, i), body=b"x")[0]
+                for i in range(3)]
+    assert statuses == [201] * 3
+    log = frozen.log()
+    assert "Ratelimit sleep log: 0.250 s for ratelimit/%s/%s (PUT)" % (account, container) in log
+    assert "Ratelimit sleep log: 0.500 s for ratelimit/%s/%s (PUT)" % (account, container) in log
 
 
 def test_listings_are_limited_by_container_size(cluster):
@@ -168,15 +173,16 @@ def test_listings_are_limited_by_container_size(cluster):
         assert cluster.request("PUT", path)[0] == 201
     for i in range(2):
         assert cluster.request("PUT", "%s/o%d" % (big, i), body=b"")[0] == 201
-    deadline = time.time() + 10
+    deadline = time.time() + 30
     while cluster.request("HEAD", big)[1].get("X-Container-Object-Count") != "2":
         assert time.time() < deadline
         time.sleep(0.1)
-    time.sleep(1.1)  # the proxy's cached container info (recheck 1 s) expires
-    # Below 2 objects no listing limit; from 2 on, 1 listing/s.
-    assert [cluster.request("GET", small)[0] for _ in range(3)] == [204] * 3
-    statuses = [cluster.request("GET", big)[0] for _ in range(3)]
-    assert statuses[0] == 200 and 498 in statuses
+    # Below 2 objects no listing limit; from 2 on, 1 listing/s. The frozen
+    # proxy has not cached either container yet, and with its clock stopped
+    # the 2nd listing's slot is 1 s away (past the 0.5 s max sleep) however
+    # long the first took.
+    assert [cluster.frozen.request("GET", small)[0] for _ in range(3)] == [204] * 3
+    assert [cluster.frozen.request("GET", big)[0] for _ in range(3)] == [200, 498, 498]
 
 
 def test_blacklisted_accounts_get_497_for_everything(cluster):
