@@ -20,6 +20,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 from swift_cleanup import delete_container as delete_container_eventually  # noqa: E402
 from leftovers import SessionCheck  # noqa: E402
+from tests.support.sockets import read_to_close  # noqa: E402
 PROXY = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s" % os.environ.get("SAIO_PROXY_PORT", "8080"))
 AUTH_URL = PROXY + "/auth/v1.0"
 USERS = {
@@ -157,7 +158,7 @@ class SwiftHTTP:
         return "/".join([base] + [urllib.parse.quote(p, safe="") for p in parts])
 
     @staticmethod
-    def eventually(fn, status: int, timeout: float = 10.0) -> RawResponse:
+    def eventually(fn, status: int, timeout: float = 30.0) -> RawResponse:
         """Poll ``fn`` until it answers ``status`` (ACLs and account info are
         cached per proxy worker for a moment); the last answer either way."""
         deadline = time.time() + timeout
@@ -193,22 +194,40 @@ def raw_http(method: str, target: bytes, headers: bytes = b"", body: bytes = b""
         sock.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\n%sContent-Length: %d\r\n"
                      b"Connection: close\r\n\r\n%s" % (method.encode(), target, headers,
                                                        len(body), body))
-        data = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return data
-            data += chunk
+        return read_to_close(sock)
 
 
-def run_expirers() -> None:
-    """One pass of every object server's expirer (``--once``)."""
+def run_object_daemon(daemon: str) -> None:
+    """One pass (``--once``) of ``daemon`` (``object-expirer``,
+    ``object-updater``) on every object server of the SAIO."""
     saio_dir = os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio"))
     confs = sorted(glob.glob(os.path.join(saio_dir, "etc", "object-server", "*.conf")))
     assert confs
     for conf in confs:
-        subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-object-expirer"), conf,
+        subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-" + daemon), conf,
                         "--once"], capture_output=True, timeout=120, check=True)
+
+
+def run_expirers() -> None:
+    """One pass of every object server's expirer (``--once``)."""
+    run_object_daemon("object-expirer")
+
+
+def expire_until(delete_at: int, done, timeout: float = 60.0) -> None:
+    """Wait for ``delete_at`` (an X-Delete-At) to pass, then run the
+    expirers until ``done()`` holds. On a loaded machine a container server
+    may answer the expirer's update later than the object server waits, and
+    the update is then left to the object-updater: it runs too, before the
+    next try. No fixed sleep: the good path costs one expirer pass."""
+    deadline = time.time() + timeout
+    while time.time() <= delete_at:
+        assert time.time() < deadline, "X-Delete-At %d never passed" % delete_at
+        time.sleep(0.05)
+    run_expirers()
+    while not done():
+        assert time.time() < deadline, "still not expired %.0f s after X-Delete-At" % timeout
+        run_object_daemon("object-updater")
+        run_expirers()
 
 
 @pytest.fixture(scope="session")
