@@ -46,6 +46,10 @@ import time
 import urllib.request
 from typing import Dict, List, Tuple
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "saio"))
+import build  # noqa: E402  (saio/build.py: the SAIO's EC policy)
+
 DEFAULT_DIR = "/tmp/objstore-bench-swift"
 DEFAULT_VENV = "/tmp/swiftvenv"
 PORT_BASE = int(os.environ.get("SWIFT_REF_PORT_BASE", "16000"))
@@ -86,17 +90,10 @@ name = gold
 default = yes
 """
 
-#: ``--ec``: an erasure-coded policy beside the default one, as the SAIO's.
-EC_POLICY_NAME = "ec21"
-_EC_POLICY = """
-[storage-policy:1]
-name = ec21
-policy_type = erasure_coding
-ec_type = liberasurecode_rs_vand
-ec_num_data_fragments = 2
-ec_num_parity_fragments = 1
-ec_object_segment_size = 1048576
-"""
+#: ``--ec``: an erasure-coded policy beside the default one, the SAIO's own
+#: section (saio/build.py), so both clusters cut objects the same way.
+EC_POLICY_NAME = build.EC_POLICY_NAME
+_EC_POLICY = build.EC_POLICY
 #: a copy of /etc holding swift/swift.conf, seen as /etc by this cluster only
 _PRIVATE_ETC = "sysetc"
 _BIND_ETC = 'mount --bind "$0" /etc && exec "$@"'

@@ -22,10 +22,12 @@ REPLICAS = 3
 MIN_PART_HOURS = 1
 #: EC policy 1: 2 data + 1 parity over the four devices (one archive per
 #: server, so losing any one server loses one archive; a fourth device is
-#: left as handoff). See docs/erasure-coding.md for why not 4+2.
-EC_POLICY = """
+#: left as handoff). See docs/erasure-coding.md for why not 4+2. The
+#: reference Swift of bench/swift_saio.py gets the same section.
+EC_POLICY_NAME = "ec21"
+EC_POLICY = f"""
 [storage-policy:1]
-name = ec21
+name = {EC_POLICY_NAME}
 policy_type = erasure_coding
 ec_type = liberasurecode_rs_vand
 ec_num_data_fragments = 2
@@ -64,7 +66,7 @@ policy = silver
 min_reads = 2
 
 [tier:bronze]
-policy = ec21
+policy = {EC_POLICY_NAME}
 min_reads = 0
 """
 

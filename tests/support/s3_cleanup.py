@@ -10,7 +10,10 @@ would see it, and its name stays taken for everyone.
 """
 from __future__ import annotations
 
+import contextlib
 import time
+import uuid
+from typing import Iterator
 
 import botocore.exceptions
 
@@ -48,3 +51,16 @@ def delete_bucket(s3, name: str, timeout: float = 60.0) -> None:
             if time.time() > deadline:
                 raise AssertionError("test bucket %s could not be deleted: %s" % (name, err))
         time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def versioned_bucket(s3, prefix: str) -> Iterator[str]:
+    """A new bucket named ``prefix`` + a unique suffix, versioning enabled;
+    deleted for good (every version) when the block ends."""
+    name = prefix + uuid.uuid4().hex[:12]
+    s3.create_bucket(Bucket=name)
+    try:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        yield name
+    finally:
+        delete_bucket(s3, name)

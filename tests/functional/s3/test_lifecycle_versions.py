@@ -7,7 +7,6 @@ ListObjectVersions entry, and reads whole by id after its move."""
 
 import hashlib
 import os
-import uuid
 from urllib.parse import quote
 
 import pytest
@@ -15,8 +14,9 @@ import pytest
 from objstore.common.versions import reserved_versions_container
 from objstore.common.versions_listing import version_name
 from tests.functional.conftest import connect
-from tests.functional.s3.test_s3_clients import client, delete_bucket_and_contents
+from tests.functional.s3.test_s3_clients import client
 from tests.functional.tiering_support import PROXY, admin_get, pass_with, run_tierer
+from tests.support.s3_cleanup import versioned_bucket
 
 DAYS = 86400
 BODIES = [os.urandom(130 * 1024) for _ in range(4)]
@@ -29,11 +29,8 @@ def s3(saio):
 
 @pytest.fixture
 def bucket(s3):
-    name = "s3lcv-" + uuid.uuid4().hex[:10]
-    s3.create_bucket(Bucket=name)
-    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    yield name
-    delete_bucket_and_contents(s3, name)
+    with versioned_bucket(s3, "s3lcv-") as name:
+        yield name
     run_tierer()  # the sweep takes the moved bodies no version names now
 
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from tests.functional.s3.test_s3_clients import client, code_of
-from tests.support.s3_cleanup import delete_bucket
+from tests.support.s3_cleanup import delete_bucket, versioned_bucket
 
 
 @pytest.fixture(scope="module")
@@ -14,20 +14,10 @@ def s3(saio):
     return client()
 
 
-def _empty(s3, name):
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-        for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-            s3.delete_object(Bucket=name, Key=item["Key"], VersionId=item["VersionId"])
-    s3.delete_bucket(Bucket=name)
-
-
 @pytest.fixture
 def vbucket(s3):
-    name = "s3ver-" + uuid.uuid4().hex[:12]
-    s3.create_bucket(Bucket=name)
-    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    yield name
-    delete_bucket(s3, name)
+    with versioned_bucket(s3, "s3ver-") as name:
+        yield name
 
 
 def test_versioning_status_is_reported_and_hidden_containers_are_not_buckets(s3, vbucket):
@@ -101,7 +91,7 @@ def test_objects_from_before_versioning_are_the_null_version(s3):
         assert ids == [new, "null"]
         assert code_of(lambda: s3.delete_bucket(Bucket=name))[0] == "BucketNotEmpty"
     finally:
-        _empty(s3, name)
+        delete_bucket(s3, name)
 
 
 def test_suspended_writes_replace_the_null_version_and_keep_older_ones(s3, vbucket):

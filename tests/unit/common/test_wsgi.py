@@ -6,6 +6,7 @@ import threading
 import time
 import urllib.request
 
+from tests.support.sockets import read_to_close
 from tests.unit.common.conftest import free_port
 
 
@@ -16,16 +17,6 @@ def _get(port, path, timeout=5):
 def _children(pid):
     out = os.popen("ps --ppid %d -o pid=" % pid).read().split()
     return {int(p) for p in out}
-
-
-def _read_to_close(sock):
-    """Everything the server sends until it closes the connection."""
-    answer = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return answer
-        answer += chunk
 
 
 def _poll(cond, deadline=10.0):
@@ -103,7 +94,7 @@ def test_a_request_line_with_raw_utf8_reaches_the_app_with_the_same_path(tiny_se
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(b"PUT " + raw + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
                      b"Connection: close\r\n\r\nhi")
-        answer = _read_to_close(sock)
+        answer = read_to_close(sock)
     head = answer.split(b"\r\n\r\n")[0].split(b"\r\n")
     assert head[0] == b"HTTP/1.1 201 Created"
     assert b"X-Path: " + raw in head
@@ -253,5 +244,5 @@ def test_a_connection_accepted_just_before_a_reload_is_answered(tiny_server):
         os.kill(proc.pid, signal.SIGHUP)
         time.sleep(0.5)  # the old workers are draining
         client.sendall(b"GET /pid HTTP/1.1\r\nHost: x\r\n\r\n")
-        answer = _read_to_close(client)
+        answer = read_to_close(client)
     assert answer.startswith(b"HTTP/1.1 200 "), answer
