@@ -267,8 +267,10 @@ class LifecyclePass:
             self._transition(path, transition[0], transition[1], now, stats)
 
     def _transition(self, path: str, storage_class: str, rule_id: str, now: float,
-                    stats: Dict[str, Any]) -> None:
-        """Queue a move of ``path`` to the tier of ``storage_class``."""
+                    stats: Dict[str, Any], parts: bool = True) -> None:
+        """Queue a move of ``path`` to the tier of ``storage_class``, and of
+        each part of a multipart object (its manifest, a small object,
+        moves as any object and shows the class; its bytes are the parts)."""
         tier = self.tiering.tier_by_storage_class(storage_class)
         if tier is None:
             return
@@ -279,6 +281,11 @@ class LifecyclePass:
         if self.db.enqueue(path, row_state[0] if row_state else None, tier.name,
                            "lifecycle:%s" % rule_id, now):
             stats["transitioned"] = stats.get("transitioned", 0) + 1
+        if parts:
+            account = path.split("/")[2]
+            for part in self._parts(path):
+                self._transition("/v1/%s/%s" % (account, part), storage_class, rule_id, now,
+                                 stats, parts=False)
 
     def _expire(self, path: str, stats: Dict[str, Any]) -> None:
         """Delete an object, and the parts of a multipart one after it, as

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import subprocess
 import threading
 import time
 import urllib.request
@@ -27,7 +28,7 @@ from objstore.common.recon import fetch_recon
 from objstore.common.tiering import memcached_counts
 from objstore.middleware.tiering import Tiering
 from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
-    LATER, SAIO_DIR, admin_get, hot, internal, new_tierer, pass_with, reseller, run_tierer, tier_of,
+    LATER, REPO, SAIO_DIR, admin_get, hot, internal, new_tierer, pass_with, reseller, run_tierer, tier_of,
     tiers_bodies, wait_for_tier, wait_tracked)
 
 BODY = os.urandom(300 * 1024)
@@ -135,8 +136,18 @@ def test_a_cold_object_moves_down_to_ec_and_back_up_when_read(conn, silver, inte
     assert conn.get_object(silver, "cold")[1] == BODY
 
 
+def _tier_cli(*args):
+    """What the installed ``objstore-tier`` prints about the SAIO's tierer."""
+    done = subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-tier"), "--swift-dir",
+                           os.path.join(SAIO_DIR, "etc")] + list(args),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def test_an_object_counted_from_outside_comes_home_as_a_whole_object(conn, gold, reseller,
                                                                    internal):
+    began = time.time()
     conn.put_object(gold, "cdn", BODY, headers={"X-Object-Meta-Kept": "yes"})
     path = "/v1/AUTH_test/%s/cdn" % gold
     wait_tracked(PROXY, reseller.get_auth()[1], path)
@@ -160,6 +171,20 @@ def test_an_object_counted_from_outside_comes_home_as_a_whole_object(conn, gold,
     assert status["tier"] == "gold" and status["reads_in_window"] >= 664
     assert [m["state"] for m in status["moves"]][:2] == ["done", "done"]
     assert [m["to_tier"] for m in status["moves"]][:2] == ["gold", "bronze"]
+    # the objstore-tier CLI reads the same database
+    cli = _tier_cli("status", path)
+    assert (cli["tier"], cli["open_move"]) == ("gold", None)
+    assert [(m["to_tier"], m["state"]) for m in cli["moves"]][:2] == [("gold", "done"),
+                                                                      ("bronze", "done")]
+    since = [(m["to_tier"], m["reason"], m["created"]) for m in
+             _tier_cli("history", "--since", str(began)) if m["path"] == path]
+    assert sorted(m[:2] for m in since) == [("bronze", "reads: 0 in 60s"),
+                                            ("gold", "reads: 664 in 60s")]
+    # (the move down was queued on the tierer's clock LATER seconds ahead)
+    later = max(m[2] for m in since)
+    assert [m["to_tier"] for m in _tier_cli("history", "--since", str(later))
+            if m["path"] == path] == ["bronze"]
+    assert [m for m in _tier_cli("queue") if m["path"] == path] == []
 
 
 def test_the_admin_api_is_for_reseller_admins_only(conn):

@@ -8,15 +8,17 @@ import ast
 import calendar
 import email.utils
 import hashlib
+import os
 import time
 import uuid
+from urllib.parse import quote
 
 import botocore
 import pytest
 
 from tests.functional.s3.test_s3_clients import client, code_of, delete_bucket_and_contents
 from tests.functional.conftest import PROXY, connect
-from tests.functional.tiering_support import admin_get, run_tierer
+from tests.functional.tiering_support import LATER, admin_get, run_tierer, wait_tracked
 
 DAYS = 86400
 
@@ -351,3 +353,64 @@ def test_rules_by_date_act_on_that_date_in_bounded_passes_that_resume(s3, bucket
                 if m["reason"].startswith("lifecycle")] == ["lifecycle:dated-ia"]
         got = s3.get_object(Bucket=bucket, Key=key)
         assert (got["StorageClass"], got["Body"].read()) == ("STANDARD_IA", body)
+
+
+def test_a_multipart_object_moves_part_by_part_and_reads_whole(s3, bucket):
+    """An S3 multipart object is a manifest and its parts (objects of the
+    bucket's +segments container): nobody reading it, its parts sink to
+    bronze; GETs through the manifest read the parts, which count and bring
+    them back; a Transition moves the parts with the manifest. Bytes,
+    ETag, ranges and the listing row stay."""
+    parts_body = [os.urandom(5 * 1024 * 1024), os.urandom(1000)]
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    etags = [s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload_id, PartNumber=n + 1,
+                            Body=body)["ETag"] for n, body in enumerate(parts_body)]
+    etag = s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp", UploadId=upload_id, MultipartUpload={"Parts": [
+            {"PartNumber": n + 1, "ETag": e} for n, e in enumerate(etags)]})["ETag"]
+    whole = b"".join(parts_body)
+    segments = bucket + "+segments"
+    parts = ["/v1/AUTH_test/%s/%s" % (segments, r["name"])
+             for r in connect("admin").get_container(segments)[1]]
+    assert len(parts) == 2
+    token = connect("reseller").get_auth()[1]
+    for path in parts:
+        wait_tracked(PROXY, token, quote(path))
+    run_tierer(clock_offset=LATER)  # unread for a window: the parts sink
+    assert [_status_of(p)["tier"] for p in parts] == ["bronze", "bronze"]
+    got = s3.get_object(Bucket=bucket, Key="mp")
+    assert (got["Body"].read(), got["ETag"]) == (whole, etag)
+    cut = len(parts_body[0])
+    ranged = s3.get_object(Bucket=bucket, Key="mp", Range="bytes=%d-%d" % (cut - 5, cut + 5))
+    assert ranged["Body"].read() == whole[cut - 5:cut + 6]
+    for _read in range(3):  # with the two above, 5 reads of each part: gold's
+        assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == whole
+    deadline = time.time() + 30
+    while [_status_of(p)["tier"] for p in parts] != ["gold", "gold"]:
+        assert time.time() < deadline, [_status_of(p) for p in parts]
+        time.sleep(0.3)  # the proxy appends its counts every second
+        run_tierer()
+    got = s3.get_object(Bucket=bucket, Key="mp")
+    assert (got["Body"].read(), got["ETag"]) == (whole, etag)
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
+    assert [(o["Key"], o["Size"], o["ETag"]) for o in listed] == [("mp", len(whole), etag)]
+    # a Transition moves the parts with the manifest, and pins them there
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "mp-ia", "Filter": {"Prefix": "mp"}, "Status": "Enabled",
+         "Transitions": [{"Days": 1, "StorageClass": "STANDARD_IA"}]}))
+    run_tierer(clock_offset=2 * DAYS)
+    for path in parts + ["/v1/AUTH_test/%s/mp" % bucket]:
+        status = _status_of(path)
+        assert (status["tier"], status["pinned"]) == ("silver", True), status
+        assert status["moves"][0]["reason"] == "lifecycle:mp-ia"
+    got = s3.get_object(Bucket=bucket, Key="mp")
+    assert (got["Body"].read(), got["ETag"], got["StorageClass"]) == (whole, etag,
+                                                                     "STANDARD_IA")
+    assert s3.get_object(Bucket=bucket, Key="mp", Range="bytes=%d-%d" % (
+        cut - 5, cut + 5))["Body"].read() == whole[cut - 5:cut + 6]
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
+    assert [(o["Key"], o["Size"], o["ETag"]) for o in listed] == [("mp", len(whole), etag)]
+
+
+def _status_of(path):
+    return admin_get(PROXY, connect("reseller").get_auth()[1], "status?path=" + quote(path))
