@@ -7,6 +7,7 @@ ListObjectVersions entry, and reads whole by id after its move."""
 
 import hashlib
 import os
+import uuid
 from urllib.parse import quote
 
 import pytest
@@ -15,8 +16,9 @@ from objstore.common.versions import reserved_versions_container
 from objstore.common.versions_listing import version_name
 from tests.functional.conftest import connect
 from tests.functional.s3.test_s3_clients import client
-from tests.functional.tiering_support import PROXY, admin_get, pass_with, run_tierer
-from tests.support.s3_cleanup import versioned_bucket
+from tests.functional.tiering_support import (  # noqa: F401 (fixtures)
+    PROXY, admin_get, internal, pass_with, run_tierer, tiers_bodies)
+from tests.support.s3_cleanup import delete_bucket, versioned_bucket
 
 DAYS = 86400
 BODIES = [os.urandom(130 * 1024) for _ in range(4)]
@@ -115,39 +117,56 @@ def _null_moves(bucket):
             m["path"].startswith("/v1/AUTH_test/%s/" % reserved_versions_container(bucket))]
 
 
-def test_a_null_version_written_before_versioning_transitions_as_a_noncurrent_version(s3):
+def test_a_null_version_written_before_versioning_transitions_as_a_noncurrent_version(
+        s3, internal):
     """An object written before versioning was enabled is S3's ``null``
     version; overwritten, it is kept under its write time with no listed
-    id. NoncurrentVersionTransition moves it as any noncurrent version: its
-    id, bytes, ETag and ListObjectVersions entry stay, it shows its class."""
+    id. NoncurrentVersionTransition moves it as any noncurrent version (and
+    NewerNoncurrentVersions keeps the newer one with an id where it is): its
+    id, bytes, ETag and ListObjectVersions entry stay, it shows its class.
+    NoncurrentVersionExpiration then deletes it, and the sweep its body."""
     name = "s3lcn-" + uuid.uuid4().hex[:10]
     s3.create_bucket(Bucket=name)
     try:
         assert "VersionId" not in s3.put_object(Bucket=name, Key="n/o", Body=BODIES[0])
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-        newer = s3.put_object(Bucket=name, Key="n/o", Body=BODIES[1])["VersionId"]
+        ids = [s3.put_object(Bucket=name, Key="n/o", Body=b)["VersionId"] for b in BODIES[1:3]]
         s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
             {"ID": "nc", "Filter": {"Prefix": "n/"}, "Status": "Enabled",
-             "NoncurrentVersionTransitions": [{"NoncurrentDays": 5,
+             "NoncurrentVersionTransitions": [{"NoncurrentDays": 5, "NewerNoncurrentVersions": 1,
                                                "StorageClass": "STANDARD_IA"}]}]})
         before = _listing(s3, name)
-        assert [(v[1], v[5]) for v in before] == [(newer, True), ("null", False)]
+        assert [(v[1], v[5]) for v in before] == [(ids[1], True), (ids[0], False),
+                                                  ("null", False)]
         run_tierer(clock_offset=6 * DAYS)
         kept = s3.list_object_versions(Bucket=name)["Versions"]
         assert [(v["VersionId"], v["StorageClass"]) for v in kept] == [
-            (newer, "STANDARD"), ("null", "STANDARD")]  # listings keep the written class
+            (ids[1], "STANDARD"), (ids[0], "STANDARD"),
+            ("null", "STANDARD")]  # listings keep the written class
         assert _listing(s3, name) == before
         data, etag, storage_class = _read(s3, name, "n/o", "null")
         assert (data, etag, storage_class) == (
             BODIES[0], '"%s"' % hashlib.md5(BODIES[0]).hexdigest(), "STANDARD_IA")
         head = s3.head_object(Bucket=name, Key="n/o", VersionId="null")
         assert head["StorageClass"] == "STANDARD_IA" and head["VersionId"] == "null"
-        # the move the rule queued, of the object the null version is kept as
-        assert [(m["to_tier"], m["state"]) for m in _null_moves(name)] == [("silver", "done")]
-        assert _read(s3, name, "n/o", newer)[:2] == (
-            BODIES[1], '"%s"' % hashlib.md5(BODIES[1]).hexdigest())
+        # one move, of the object the null version is kept as; the newer
+        # noncurrent version (with an id) stays
+        moved = _null_moves(name)
+        assert [(m["to_tier"], m["state"]) for m in moved] == [("silver", "done")]
+        assert _lifecycle_moves(name, "n/o", ids[0]) == []
+        for version_id, body in zip(ids, BODIES[1:3]):
+            assert _read(s3, name, "n/o", version_id) == (
+                body, '"%s"' % hashlib.md5(body).hexdigest(), "STANDARD")
         run_tierer(clock_offset=7 * DAYS)  # done once: pinned, not queued again
         assert len(_null_moves(name)) == 1
+        assert tiers_bodies(internal, "silver", moved[0]["path"]) != []
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
+            {"ID": "gone", "Filter": {"Prefix": "n/"}, "Status": "Enabled",
+             "NoncurrentVersionExpiration": {"NoncurrentDays": 10}}]})
+        run_tierer(clock_offset=11 * DAYS)
+        assert [v[1] for v in _listing(s3, name)] == [ids[1]]
+        run_tierer(clock_offset=11 * DAYS + 120)  # a sweep past its grace
+        assert tiers_bodies(internal, "silver", moved[0]["path"]) == []
     finally:
-        delete_bucket_and_contents(s3, name)
+        delete_bucket(s3, name)
         run_tierer()
