@@ -9,7 +9,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_cluster import ObjCluster, poll  # noqa: E402
+from daemon_cluster import ObjCluster  # noqa: E402
 
 from objstore.common.daemon import load_daemon_conf  # noqa: E402
 from objstore.common.timestamp import Timestamp  # noqa: E402
@@ -61,9 +61,9 @@ def write_headers(cluster, container, delete_at=None):
     return out
 
 
-def put_object(cluster, container, name, body=b"data", delete_at=None):
+def put_object(cluster, container, name, body=b"data", delete_at=None, ts=None):
     part, primaries, _ = cluster.placement("object", ACCOUNT, container, name)
-    ts = Timestamp.now()
+    ts = ts or Timestamp.now()
     for srv, headers in zip(primaries, write_headers(cluster, container, delete_at)):
         assert cluster.put(srv, part, "/%s/%s/%s" % (ACCOUNT, container, name), body,
                            headers, ts=ts) == 201
@@ -92,8 +92,12 @@ def expirer(cluster, node=1, **overrides):
     return ObjectExpirer(conf)
 
 
-def wait_until(when):
-    assert poll(lambda: time.time() > when, deadline=when - time.time() + 5)
+def already_due():
+    """A write timestamp 30 s ago and an X-Delete-At 10 s ago, after it (the
+    object server judges X-Delete-At against the write's timestamp): an
+    object already due, with no wait and no clock edge to race."""
+    ts = Timestamp(time.time() - 30)
+    return ts, int(float(ts)) + 20
 
 
 def test_put_with_delete_at_queues_a_row_for_the_expirer(cluster):
@@ -105,10 +109,9 @@ def test_put_with_delete_at_queues_a_row_for_the_expirer(cluster):
 
 def test_due_object_is_deleted_from_disk_listing_and_queue(cluster):
     container = unique_container(cluster)
-    delete_at = int(time.time()) + 2
-    part, primaries = put_object(cluster, container, "soon", delete_at=delete_at)
+    ts, delete_at = already_due()
+    part, primaries = put_object(cluster, container, "soon", delete_at=delete_at, ts=ts)
     assert listing(cluster, ACCOUNT, container) == [["soon"]] * 3
-    wait_until(delete_at)
     # hidden from GET at once, before the expirer ran
     assert cluster.get(primaries[0], part, "/%s/%s/soon" % (ACCOUNT, container))[0] == 404
     stats = expirer(cluster).run_once()
@@ -139,10 +142,9 @@ def test_rows_not_yet_due_are_left_alone(cluster):
 
 def test_object_overwritten_without_delete_at_survives_and_its_row_goes(cluster):
     container = unique_container(cluster)
-    delete_at = int(time.time()) + 2
-    part, primaries = put_object(cluster, container, "kept", b"v1", delete_at=delete_at)
+    ts, delete_at = already_due()
+    part, primaries = put_object(cluster, container, "kept", b"v1", delete_at=delete_at, ts=ts)
     put_object(cluster, container, "kept", b"v2")
-    wait_until(delete_at)
     expirer(cluster).run_once()
     for srv in primaries:
         assert cluster.get(srv, part, "/%s/%s/kept" % (ACCOUNT, container)) == (200, b"v2")
@@ -165,9 +167,8 @@ def test_overwrite_leaves_an_async_pending_that_removes_the_old_row(cluster):
 
 def test_primary_down_keeps_the_row_for_the_next_pass(cluster):
     container = unique_container(cluster)
-    delete_at = int(time.time()) + 2
-    part, primaries = put_object(cluster, container, "retry", delete_at=delete_at)
-    wait_until(delete_at)
+    ts, delete_at = already_due()
+    part, primaries = put_object(cluster, container, "retry", delete_at=delete_at, ts=ts)
     primaries[2].stop()
     try:
         stats = expirer(cluster, node_timeout=2).run_once()

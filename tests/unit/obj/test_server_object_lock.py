@@ -14,12 +14,12 @@ def _future(days: float = 1) -> str:
     return ol.format_date(time.time() + days * 86400)
 
 
-def _locked(app, mode="COMPLIANCE", until=None, hold=None, extra=None):
+def _locked(app, mode="COMPLIANCE", until=None, hold=None, extra=None, ts=None):
     headers = {ol.MODE: mode, ol.UNTIL: until or _future()}
     if hold:
         headers = {ol.HOLD: hold}
     headers.update(extra or {})
-    assert put(app, b"kept", headers=headers).status_int == 201
+    assert put(app, b"kept", ts=ts, headers=headers).status_int == 201
 
 
 def _still_there(app):
@@ -65,9 +65,11 @@ def test_lapsed_retention_locks_nothing(app):
 
 
 def test_expirer_delete_and_delete_at_leave_a_locked_object(app):
-    delete_at = int(time.time()) + 1
-    _locked(app, extra={"X-Delete-At": str(delete_at)})
-    time.sleep(1.2)
+    # Written 30 s ago to expire 10 s ago (X-Delete-At is judged against the
+    # write's timestamp): already past it, with no sleep and no clock edge.
+    ts = Timestamp(time.time() - 30)
+    delete_at = int(float(ts)) + 20
+    _locked(app, extra={"X-Delete-At": str(delete_at)}, ts=ts)
     _still_there(app)  # not hidden as expired while locked
     resp = call(app, "DELETE", headers={"X-If-Delete-At": str(delete_at),
                                         "X-Timestamp": Timestamp(delete_at).internal})

@@ -200,9 +200,10 @@ def test_a_peer_holding_a_newer_version_keeps_it(cluster):
 def test_an_expired_object_is_replicated_like_any_other(cluster):
     path = unique_path()
     part, (src, dst, _third), _ = placement(cluster, path)
+    # Written 30 s ago to expire 10 s ago: expired already, with no sleep.
+    ts = Timestamp(time.time() - 30)
     assert cluster.put(src, part, path, b"soon gone",
-                       {"X-Delete-At": str(int(time.time()) + 1)}) == 201
-    time.sleep(1.2)
+                       {"X-Delete-At": str(int(float(ts)) + 20)}, ts=ts) == 201
     snd = sender(cluster, src, dst, part)
     assert snd.sync([suffix_of(cluster, src, path)])
     assert any(f.endswith(".data") for f in cluster.hash_dir_files(dst, part, path))
