@@ -4,7 +4,9 @@ and a full one, on a cluster whose config enables the lab.
 Off unless the config names ``fault_lab_state`` (the SAIO does; the
 production samples do not): then the server reads that JSON file, written
 by the fault lab (``objstore-fault``, the dashboard), at most once a second
-and only when it changed::
+and only when it changed (its inode, size or mtime: the lab replaces the
+file whole, and two writes within one tick of the filesystem's coarse
+clock share an mtime, so the mtime alone would miss the second)::
 
     {"/srv/1/node/sdb1": {"delay": 0.5, "full": true}}
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from objstore.common import concurrency
 
@@ -35,7 +37,7 @@ class DeviceFaults:
     def __init__(self, state_path: str) -> None:
         self.state_path = state_path
         self._state: Dict[str, Dict[str, Any]] = {}
-        self._mtime = 0.0
+        self._seen: Tuple[int, ...] = ()
         self._checked = 0.0
 
     def _current(self) -> Dict[str, Dict[str, Any]]:
@@ -43,19 +45,20 @@ class DeviceFaults:
         if now - self._checked >= RELOAD_INTERVAL:
             self._checked = now
             try:
-                mtime = os.stat(self.state_path).st_mtime
+                st = os.stat(self.state_path)
             except OSError:
-                self._state, self._mtime = {}, 0.0
+                self._state, self._seen = {}, ()
                 return self._state
-            if mtime != self._mtime:
+            seen = (st.st_ino, st.st_size, st.st_mtime_ns)
+            if seen != self._seen:
                 try:
                     with open(self.state_path) as fp:
                         doc = json.load(fp)
                     self._state = doc if isinstance(doc, dict) else {}
                 except (OSError, ValueError):
                     self._state = {}  # half-written: read again next second
-                    mtime = 0.0
-                self._mtime = mtime
+                    seen = ()
+                self._seen = seen
         return self._state
 
     def _entry(self, device_path: str) -> Dict[str, Any]:

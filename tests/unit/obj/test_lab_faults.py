@@ -56,3 +56,24 @@ def test_the_manager_plays_a_full_device_only_when_the_config_names_the_state(tm
     lab = DiskFileManager(dict(conf, fault_lab_state=str(state)))
     assert lab.has_space(str(dev)) is False
     assert lab.get_dev_path("sdb1") == str(dev)
+
+
+def test_a_second_write_within_the_same_mtime_tick_is_seen(tmp_path, monkeypatch):
+    """The lab replaces the file whole; two lab actions a few ms apart can
+    share an mtime on a filesystem with a coarse clock, and the server must
+    not keep the first state for good."""
+    monkeypatch.setattr(lab_faults, "RELOAD_INTERVAL", 0)
+    path = str(tmp_path / "devices.json")
+
+    def replace(doc, mtime_ns):
+        tmp = path + ".tmp"
+        with open(tmp, "w") as fp:
+            json.dump(doc, fp)
+        os.utime(tmp, ns=(mtime_ns, mtime_ns))
+        os.replace(tmp, path)
+    stamp = os.stat(str(tmp_path)).st_mtime_ns
+    replace({"/d": {"full": True}}, stamp)
+    faults = DeviceFaults(path)
+    assert faults.full("/d") is True
+    replace({"/d": {"full": True, "delay": 0.5}}, stamp)  # same mtime, new inode and size
+    assert faults.delay("/d") == 0.5
