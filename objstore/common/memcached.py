@@ -26,6 +26,7 @@ import bisect
 import collections
 import hashlib
 import json
+import math
 import socket
 import threading
 import time
@@ -59,8 +60,10 @@ def _server_key(key: str) -> str:
 
 
 def _expiry(timeout: float) -> int:
-    """A relative expiry as memcached wants it (absolute past 30 days)."""
-    timeout = int(timeout or 0)
+    """A relative expiry as memcached wants it: whole seconds, a fraction
+    rounded up (truncated, a 0.5 s ``recheck_*_existence`` would become 0,
+    which memcached reads as "never expires"); absolute past 30 days."""
+    timeout = math.ceil(timeout or 0)
     if timeout > MAX_RELATIVE_EXPIRY:
         timeout += int(time.time())
     return max(timeout, 0)

@@ -110,7 +110,7 @@ def test_values_expire_after_their_time(ring):
     ring.set("short", "lived", time=1)
     ring.incr("short-counter", time=1)
     assert ring.get("short") == "lived"
-    deadline = time.time() + 5
+    deadline = time.time() + 30  # memcached counts whole seconds: 1 to 2 s
     while time.time() < deadline and (ring.get("short"), ring.get("short-counter")) != (None, None):
         time.sleep(0.1)
     assert ring.get("short") is None
@@ -215,6 +215,21 @@ def test_local_cache_expires_entries(monkeypatch):
     now[0] += 2
     assert cache.get("k") is None
     assert cache.get("n") is None
+
+
+def test_a_fraction_of_a_second_rounds_up_and_never_becomes_forever(monkeypatch):
+    """memcached counts whole seconds and reads 0 as "never expires": a
+    0.5 s recheck_*_existence truncated to 0 would cache an answer for good."""
+    cache = LocalCache()
+    now = [1000.0]
+    monkeypatch.setattr("objstore.common.memcached.time.time", lambda: now[0])
+    cache.set("half", "v", time=0.5)
+    cache.set("longer", "v", time=1.5)
+    now[0] += 1.0
+    assert cache.get("half") is None
+    assert cache.get("longer") == "v"  # 2 s, not cut to 1
+    now[0] += 1.0
+    assert cache.get("longer") is None
 
 
 def test_local_cache_evicts_the_least_recently_used_entry():
