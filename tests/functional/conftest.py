@@ -197,6 +197,17 @@ def raw_http(method: str, target: bytes, headers: bytes = b"", body: bytes = b""
         return read_to_close(sock)
 
 
+def poll(fn, check, timeout: float = 30.0):
+    """Call ``fn`` until ``check(result)`` holds (counts and listings that
+    reach the account or container a moment later); the last result."""
+    deadline = time.time() + timeout
+    while True:
+        result = fn()
+        if check(result) or time.time() > deadline:
+            return result
+        time.sleep(0.1)
+
+
 def run_object_daemon(daemon: str) -> None:
     """One pass (``--once``) of ``daemon`` (``object-expirer``,
     ``object-updater``) on every object server of the SAIO."""

@@ -6,23 +6,15 @@ container server reports on PUT/DELETE, is checked for prompt updates.
 """
 
 import re
-import time
 import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.functional.conftest import poll
+
 ACCOUNT_KEYS = {"name", "count", "bytes"}
 OPTIONAL_ACCOUNT_KEYS = {"last_modified", "storage_policy"}  # as Swift lists them
-
-
-def poll(fn, check, timeout=10.0):
-    deadline = time.time() + timeout
-    while True:
-        result = fn()
-        if check(result) or time.time() > deadline:
-            return result
-        time.sleep(0.1)
 
 
 @pytest.fixture

@@ -3,11 +3,12 @@
 import hashlib
 import json
 import re
-import time
 import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from tests.functional.conftest import poll
 
 ISO_LISTING_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$")
 OBJECT_KEYS = {"hash", "last_modified", "bytes", "name", "content_type"}
@@ -44,16 +45,6 @@ def listing(http_api, container, **params):
 
 def names_of(resp):
     return [o.get("name", o.get("subdir")) for o in resp.json()]
-
-
-def poll(fn, check, timeout=10.0):
-    """Call ``fn`` until ``check(result)`` holds; return the last result."""
-    deadline = time.time() + timeout
-    while True:
-        result = fn()
-        if check(result) or time.time() > deadline:
-            return result
-        time.sleep(0.1)
 
 
 # --- PUT / HEAD / POST / DELETE ----------------------------------------------

@@ -37,7 +37,7 @@ def healthy(port):
         return False
 
 
-def poll(cond, deadline=20.0):
+def poll(cond, deadline=30.0):
     end = time.time() + deadline
     while time.time() < end:
         value = cond()

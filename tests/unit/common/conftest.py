@@ -46,7 +46,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, deadline: float = 10.0) -> None:
+def wait_http(url: str, deadline: float = 30.0) -> None:
     end = time.time() + deadline
     while time.time() < end:
         try:

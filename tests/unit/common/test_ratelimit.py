@@ -32,7 +32,7 @@ def cache(request):
     proc = subprocess.Popen([exe, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "8",
                              "-u", "root"] if os.getuid() == 0 else
                             [exe, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "8"])
-    deadline = time.time() + 5
+    deadline = time.time() + 30
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -19,7 +19,7 @@ def _children(pid):
     return {int(p) for p in out}
 
 
-def _poll(cond, deadline=10.0):
+def _poll(cond, deadline=30.0):
     end = time.time() + deadline
     while time.time() < end:
         if cond():

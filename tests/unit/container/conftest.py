@@ -1,7 +1,5 @@
 """Real container and account server processes for the server tests."""
 
-import time
-
 import pytest
 
 from tests.unit.db.db_servers import Server, make_root
@@ -20,13 +18,3 @@ def cluster(tmp_path_factory):
     yield account, container
     container.stop()
     account.stop()
-
-
-def wait_for(predicate, deadline=5.0):
-    """Poll ``predicate`` until true or the deadline passes."""
-    end = time.time() + deadline
-    while time.time() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()

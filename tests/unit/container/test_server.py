@@ -468,7 +468,7 @@ def test_every_request_gets_one_access_log_line_with_its_txn_id(cluster):
     def logged():
         return [line for line in server.log.read_text().splitlines() if txn in line]
 
-    deadline = time.time() + 5
+    deadline = time.time() + 30
     while not logged() and time.time() < deadline:
         time.sleep(0.02)
     [line] = logged()

@@ -22,7 +22,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def poll(cond, deadline=10.0, interval=0.02):
+def poll(cond, deadline=30.0, interval=0.02):
     end = time.time() + deadline
     while time.time() < end:
         value = cond()

@@ -72,7 +72,7 @@ class ObjCluster(DBCluster):
             return []
 
 
-def poll(cond, deadline: float = 10.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
+def poll(cond, deadline: float = 30.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
     end = time.time() + deadline
     while time.time() < end:
         value = cond()
