@@ -13,8 +13,10 @@ and for each object the bucket's enabled rules match:
 
 * ``NoncurrentVersionTransition`` due (in a bucket versioned by
   object_versioning): a move of the kept version, an object of the
-  bucket's versions container, is queued the same way; its name, ETag,
-  version id and listing rows stay.
+  bucket's versions container, is queued the same way (the ``null``
+  version too, found by its row without a listed id); its name, ETag,
+  version id and listing rows stay. A multipart object's parts are
+  queued with its manifest.
 * ``AbortIncompleteMultipartUpload`` due (days after the upload's
   initiation): the upload's parts and marker are deleted, as
   AbortMultipartUpload does; walked after the bucket's objects.

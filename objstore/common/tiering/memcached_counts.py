@@ -139,11 +139,12 @@ class MemcachedCounts:
         if epoch is None:
             raise OSError("memcached keeps no tiering epoch (%s)" % EPOCH_KEY)
         sent = 0
+        # a snapshot: the flusher and admin requests (green threads) share it
         for batch_id, (was, number, rows) in list(self._sent.items()):
             if was:
                 if self.cache.get(_taken_key(batch_id)) is not None:
-                    del self._sent[batch_id]
-                    self._held_rows -= len(rows)
+                    if self._sent.pop(batch_id, None) is not None:
+                        self._held_rows -= len(rows)
                     continue
                 if was == epoch and self.cache.get(_batch_key(was, number)) is not None:
                     continue  # waiting for the tierer
@@ -152,7 +153,8 @@ class MemcachedCounts:
             if not self.cache.set(_batch_key(epoch, number), {"id": batch_id, "rows": rows},
                                   time=BATCH_TTL):
                 raise OSError("memcached did not store count batch %d" % number)
-            self._sent[batch_id] = (epoch, number, rows)
+            if batch_id in self._sent:
+                self._sent[batch_id] = (epoch, number, rows)
             sent += 1
         return sent
 
