@@ -374,9 +374,11 @@ def test_a_client_post_during_a_move_wins_and_its_metadata_stays(conn, silver, r
 def test_counts_handed_over_through_memcached_move_an_object(conn, silver, internal):
     """``counts = memcached``: a proxy's tiering filter counts GETs and
     flushes them as a batch into the SAIO's memcached; a tierer collecting
-    from there moves the object up. (The SAIO's own proxies use the
-    journal, the default: this filter runs in process over the SAIO's
-    proxy app, with the config changed only in that.)"""
+    from there moves the object up. A batch memcached evicts before the
+    tierer takes it is sent again by the filter's next interval. (The
+    SAIO's own proxies use the journal, the default: this filter runs in
+    process over the SAIO's proxy app, with the config changed only in
+    that.)"""
     conn.put_object(silver, "mc", BODY)
     path = "/v1/AUTH_test/%s/mc" % silver
     servers = ["127.0.0.1:%s" % os.environ.get("SAIO_MEMCACHED_PORT", "11211")]
@@ -389,9 +391,18 @@ def test_counts_handed_over_through_memcached_move_an_object(conn, silver, inter
             resp = Request.blank(quote(path)).get_response(proxy)
             assert resp.status_int == 200 and resp.body == BODY
         proxy.counter.flush_now()  # what its green thread does every second
+        held = proxy.admin.batches
+        assert held.held() == 1
+        for epoch, number, _rows in held._sent.values():  # evicted
+            held.cache.delete(memcached_counts._batch_key(epoch, number))
         tierer.batches = memcached_counts.for_config(tiering)
         stats = tierer.run_once()
+        assert tier_of(conn, silver, "mc") is None, stats
+        proxy.counter._retry()  # its next interval: lost, so sent again
+        stats = tierer.run_once()
         assert stats["collected"] >= 1 and stats["moved"] >= 1, stats
+        proxy.counter._retry()
+        assert held.held() == 0  # seen taken
     finally:
         tierer.db.close()
     headers, body = conn.get_object(silver, "mc")
