@@ -3,12 +3,15 @@ CompleteMultipartUpload) with boto3 against the live SAIO: S3's statuses,
 and the stored object left as it was when a condition fails."""
 
 import hashlib
+import os
 import threading
 import time
 
 import botocore
 import pytest
 
+from objstore.common.memcached import MemcacheRing
+from objstore.middleware.s3api.conditions import _lock_key
 from tests.functional.s3.signed import s3_raw
 from tests.functional.s3.test_s3_clients import (  # noqa: F401 (fixtures)
     bucket, client, code_of, s3)
@@ -86,23 +89,26 @@ def test_complete_with_if_match(s3, bucket):
 # -- concurrent writers: what is stored is what the answers said ------------------
 
 class _SlowBody:
-    """A request body boto3 sends slowly: botocore reads it once to sign it
-    (fast), rewinds, then sends it; that second pass takes a couple of
-    seconds, so the write stays in progress while the test does something
-    else. ``started`` is set when the sending pass begins."""
+    """A request body boto3 holds back: botocore reads it once to sign it
+    (fast), rewinds, then sends it; in that second pass the first piece goes
+    at once (``started`` is set) and the rest only once ``release`` is set,
+    so the write stays in progress for as long as the test needs, however
+    slow the machine."""
 
-    def __init__(self, data, pieces=8, pause=0.25):
-        self.data, self.pos, self.pause = data, 0, pause
+    def __init__(self, data, pieces=8):
+        self.data, self.pos = data, 0
         self.piece = max(1, len(data) // pieces)
         self.passes = 0
         self.started = threading.Event()
+        self.release = threading.Event()
 
     def read(self, size=-1):
         if self.pos >= len(self.data):
             return b""
         if self.passes:
+            if self.started.is_set():
+                self.release.wait(60)
             self.started.set()
-            time.sleep(self.pause)
             size = self.piece
         size = len(self.data) if size is None or size < 0 else size
         chunk = self.data[self.pos:self.pos + size]
@@ -117,6 +123,18 @@ class _SlowBody:
             self.passes += 1
         self.pos = pos if whence == 0 else len(self.data) if whence == 2 else self.pos + pos
         return self.pos
+
+
+def _until_it_holds_the_lock(bucket, key, timeout=30.0):
+    """Until the held-back conditional write holds the proxies' shared lock
+    of ``key`` (in the SAIO's memcached): what the test does next lands
+    during the write, not before it."""
+    cache = MemcacheRing(["127.0.0.1:%s" % os.environ.get("SAIO_MEMCACHED_PORT", "11211")])
+    name = _lock_key("AUTH_test", bucket, key)
+    deadline = time.time() + timeout
+    while cache.get(name) is None:
+        assert time.time() < deadline, "the held-back write never took the lock"
+        time.sleep(0.02)
 
 
 def _slow_client():
@@ -187,11 +205,14 @@ def test_a_second_conditional_write_during_one_in_progress_is_409_conflict(s3, b
     slow = _SlowBody(b"s" * 64 * 1024)
     thread, box = _in_thread(lambda: _slow_client().put_object(
         Bucket=bucket, Key="k", Body=slow, ContentLength=len(slow.data), IfNoneMatch="*"))
-    assert slow.started.wait(10)
-    time.sleep(0.5)
-    assert code_of(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"other",
-                                         IfNoneMatch="*")) == ("ConditionalRequestConflict", 409)
-    thread.join()
+    try:
+        _until_it_holds_the_lock(bucket, "k")
+        assert code_of(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"other",
+                                             IfNoneMatch="*")) == (
+            "ConditionalRequestConflict", 409)
+    finally:
+        slow.release.set()
+        thread.join()
     assert "result" in box, box
     assert _body(s3, bucket, "k") == slow.data
     assert code_of(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"other",
@@ -203,9 +224,11 @@ def test_a_plain_write_landing_during_an_if_match_write_makes_it_409_conflict(s3
     slow = _SlowBody(b"c" * 64 * 1024)
     thread, box = _in_thread(lambda: _slow_client().put_object(
         Bucket=bucket, Key="k", Body=slow, ContentLength=len(slow.data), IfMatch=etag))
-    assert slow.started.wait(10)
-    time.sleep(0.5)
-    s3.put_object(Bucket=bucket, Key="k", Body=b"changed meanwhile")
-    thread.join()
+    try:
+        _until_it_holds_the_lock(bucket, "k")
+        s3.put_object(Bucket=bucket, Key="k", Body=b"changed meanwhile")
+    finally:
+        slow.release.set()
+        thread.join()
     assert box.get("error") == ("ConditionalRequestConflict", 409), box
     assert _body(s3, bucket, "k") == b"changed meanwhile"
