@@ -52,7 +52,7 @@ def _probe(node, method):
     return _direct(node, method, "/1/AUTH_probe/c/o")[0]
 
 
-def _wait_for(node, busy, deadline=15.0):
+def _wait_for(node, busy, deadline=60.0):
     """Poll until every method on the node is 529 (busy), or none is. The
     first request of each method after the file is read takes that
     method's one slot: the probes spend it."""

@@ -19,7 +19,7 @@ def _since(doc, name, t0, key="requests"):
     return sum(got[key][max(0, int(t0) - first):])
 
 
-def _series_until(sid, name, wanted, t0, deadline_s=10.0):
+def _series_until(sid, name, wanted, t0, deadline_s=30.0):
     """The traffic doc once series ``name`` counts ``wanted`` requests since
     ``t0`` (UDP is delivered a moment after the response)."""
     deadline = time.time() + deadline_s

@@ -89,7 +89,7 @@ def victim_killed():
         os.kill(parent, signal.SIGKILL)  # first, so it cannot fork replacements
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while any(os.path.exists("/proc/%d" % p) and _state(p) != "Z" for p in [parent] + workers):
             assert time.time() < deadline, "killed object server is still running"
             time.sleep(0.05)

@@ -176,7 +176,7 @@ def test_a_post_with_a_content_type_changes_the_type_and_the_listing(http_api, c
         assert (got.headers["Content-Type"], got.body) == ("application/x-new", b"abcdef")
         assert http_api.request("POST", path, headers={"X-Object-Meta-A": "1"}).status == 202
         assert http_api.request("HEAD", path).headers["Content-Type"] == "application/x-new"
-        deadline = time.time() + 10  # the listing may lag its object a moment
+        deadline = time.time() + 30  # the listing may lag its object a moment
         while True:
             [row] = http_api.request("GET", http_api.path(name) + "?format=json").json()
             if row["content_type"] == "application/x-new" or time.time() > deadline:

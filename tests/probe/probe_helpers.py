@@ -103,7 +103,7 @@ def stop_server(name: str, sig: int = signal.SIGTERM) -> None:
                 os.kill(one, sig)
             except ProcessLookupError:
                 pass
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while time.time() < deadline:
             try:
                 os.kill(pid, 0)

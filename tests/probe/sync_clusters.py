@@ -162,7 +162,7 @@ def stop_west() -> None:
             pids.append(pid)
         except (OSError, ValueError):
             continue
-    deadline = time.time() + 10
+    deadline = time.time() + 30
     while any(_alive(pid) for pid in pids) and time.time() < deadline:
         time.sleep(0.2)
     subprocess.run([os.path.join(REPO, "saio", "remote"), "stop"], check=True,

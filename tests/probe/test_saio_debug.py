@@ -101,7 +101,7 @@ def test_a_storage_server_killed_with_its_debug_session_comes_back_with_restore(
         assert _children(pid) == []
         os.killpg(proc.pid, signal.SIGKILL)  # the script cannot restore anything now
         proc.wait()
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while _answers(port):
             assert time.time() < deadline
             time.sleep(0.1)

@@ -34,7 +34,7 @@ def container(cluster, users):
 
 def _wait_for_usage(cluster, owner, path, count):
     """Until the proxy's cached container info shows ``count`` objects."""
-    deadline = time.time() + 10
+    deadline = time.time() + 30
     while time.time() < deadline:
         if cluster.request("HEAD", path, owner)[1].get("X-Container-Object-Count") == str(count):
             time.sleep(1.2)  # the proxy's container info cache (recheck 1 s) expires
