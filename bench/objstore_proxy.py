@@ -54,6 +54,10 @@ def start(tmp: str, pipeline: Optional[str] = MINIMAL_PIPELINE, drop: str = "",
         text = re.sub(r"(?m)^workers = \d+$", "workers = %d" % workers, text)
     if pipeline is not None:
         text = re.sub(r"(?m)^pipeline = .*$", "pipeline = " + pipeline, text)
+    if pipeline == MINIMAL_PIPELINE:
+        # Swift's bench proxy sends no StatsD metrics (two datagrams a
+        # request, about 5% of the proxy's CPU on a small PUT): nor does this.
+        text = re.sub(r"(?m)^log_statsd_host = .*$", "log_statsd_host =", text)
     if drop:
         text = text.replace(drop, " ", 1)
     conf = os.path.join(tmp, name + ".conf")

@@ -160,6 +160,21 @@ class BackendResponse(http.client.HTTPResponse):
         return list(self.msg.items()) if self.msg is not None else []
 
 
+class _Connection(http.client.HTTPConnection):
+    """``http.client``'s connection, sending a bytes body given to
+    ``endheaders`` in the same ``send`` as the head (the stdlib sends them
+    apart: two segments, two wake-ups of the server)."""
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        if not isinstance(message_body, bytes) or not message_body:
+            super()._send_output(message_body, encode_chunked)
+            return
+        self._buffer.extend((b"", message_body))  # type: ignore[attr-defined]
+        data = b"\r\n".join(self._buffer)  # type: ignore[attr-defined]
+        del self._buffer[:]  # type: ignore[attr-defined]
+        self.send(data)
+
+
 class BackendConnection:
     """One request to one backend server (``pool``: reuse an idle
     connection to it and give this one back when done, module docstring)."""
@@ -167,14 +182,15 @@ class BackendConnection:
     def __init__(self, host: str, port: int, method: str, path: str,
                  headers: Optional[Dict[str, str]] = None,
                  timeout: Optional[float] = None,
-                 pool: Optional[ConnectionPool] = None) -> None:
+                 pool: Optional[ConnectionPool] = None,
+                 body: Optional[bytes] = None, defer: bool = False) -> None:
         self.host = host
         self.port = int(port)
         self.method = method
         self.path = path
         self.node: Optional[dict] = None
         self._pool = pool
-        self._conn = http.client.HTTPConnection(host, self.port, timeout=timeout)
+        self._conn = _Connection(host, self.port, timeout=timeout)
         self._response: Optional[BackendResponse] = None
         self._final = False
         headers = dict(headers or {})
@@ -193,28 +209,48 @@ class BackendConnection:
             del headers[lowered["connection"]]  # HTTP/1.1: kept alive
         if "host" not in lowered:
             headers["Host"] = "%s:%d" % (host, self.port)
+        self._head = (method, path, headers)
         sock = pool.get(host, self.port) if pool is not None else None
         if sock is not None:
+            sock.settimeout(timeout)
+            self._conn.sock = sock
+            if defer:
+                return
             try:
-                sock.settimeout(timeout)
-                self._conn.sock = sock
-                self._send_head(method, path, headers)
+                self._send_head(method, path, headers, body)
                 return
             except OSError:  # it died while idle: a new connection instead
                 self._conn.close()
-                self._conn = http.client.HTTPConnection(host, self.port, timeout=timeout)
+                self._conn = _Connection(host, self.port, timeout=timeout)
         try:
-            self._send_head(method, path, headers)
+            if defer:
+                self._conn.connect()
+            else:
+                self._send_head(method, path, headers, body)
         except BaseException:
             self._pool = None
             self._conn.close()
             raise
 
-    def _send_head(self, method: str, path: str, headers: Dict[str, str]) -> None:
+    def send_request(self, body: Optional[bytes] = None) -> None:
+        """Send the head of a request opened with ``defer`` (and ``body``,
+        the whole body, in the same send)."""
+        try:
+            self._send_head(*self._head, body)
+        except BaseException:
+            self._pool = None
+            raise
+
+    def _send_head(self, method: str, path: str, headers: Dict[str, str],
+                   body: Optional[bytes]) -> None:
+        """The request head, and ``body`` (a whole small body) in the same
+        send: one segment, one wake-up of the server."""
         self._conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         for key, value in headers.items():
             self._conn.putheader(key, str(value))
-        self._conn.endheaders()
+        self._conn.endheaders(message_body=body)
+        if body and self._body_left > 0:
+            self._body_left = max(0, self._body_left - len(body))
 
     def _sendall(self, data: bytes) -> None:
         try:
@@ -298,16 +334,18 @@ def _full_path(path: str, query_string: Optional[str]) -> str:
 def http_connect(ipaddr: str, port: int, device: str, partition: object, method: str,
                  path: str, headers: Optional[Dict[str, str]] = None,
                  query_string: Optional[str] = None,
-                 timeout: Optional[float] = None, pooled: bool = False) -> BackendConnection:
+                 timeout: Optional[float] = None, pooled: bool = False,
+                 defer: bool = False) -> BackendConnection:
     """Start a request for ``/<device>/<partition><path>`` on a storage node.
 
     ``path`` is the unquoted ``/account[/container[/object]]``. ``pooled``:
     over a kept-alive connection (module docstring); the caller must then
-    ``close()`` the connection when done with it, as always.
+    ``close()`` the connection when done with it, as always. ``defer``: only
+    connect (or take a pooled connection); ``send_request`` sends later.
     """
     full = "/%s/%s%s" % (device, partition, path)
     return BackendConnection(ipaddr, port, method, _full_path(full, query_string), headers,
-                             timeout, _POOL if pooled else None)
+                             timeout, _POOL if pooled else None, defer=defer)
 
 
 def http_connect_raw(ipaddr: str, port: int, method: str, path: str,

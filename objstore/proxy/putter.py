@@ -8,7 +8,7 @@ drains its queue and is dropped from the write instead of blocking it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from objstore.common import concurrency, footers
 from objstore.common.http_client import BackendConnection, http_connect
@@ -89,6 +89,43 @@ class Putter:
         return cls(conn, node, chunked, node_timeout, final_status=resp.status,
                    final_headers=headers_in)
 
+    @staticmethod
+    def open_whole(node: Node, part: int, path: str, headers: Dict[str, str],
+                   conn_timeout: float, node_timeout: float) -> BackendConnection:
+        """A connection to ``node`` for ``put_whole``, nothing sent yet;
+        ``PutterError`` if the node cannot be reached (a handoff is tried)."""
+        try:
+            with concurrency.ConnectionTimeout(conn_timeout):
+                conn = http_connect(node["ip"], node["port"], node["device"], part, "PUT", path,
+                                    headers=headers, timeout=node_timeout, pooled=True,
+                                    defer=True)
+        except (Exception, concurrency.Timeout) as err:
+            raise PutterError("connect: %s" % (type(err).__name__,)) from None
+        conn.node = node
+        return conn
+
+    @staticmethod
+    def put_whole(conn: BackendConnection, body: bytes, node_timeout: float
+                  ) -> Tuple[int, Dict[str, str]]:
+        """Send the request with the whole small ``body`` in the same send,
+        without ``Expect: 100-continue``: the node's final ``(status,
+        headers)``. ``PutterError`` when the node did not take it (no
+        answer, 5xx, 507), so the caller tries a handoff with the same bytes.
+        """
+        try:
+            with concurrency.Timeout(node_timeout):
+                conn.send_request(body)
+                resp = conn.getresponse()
+                answer = dict(resp.getheaders())
+                resp.read()
+        except (Exception, concurrency.Timeout) as err:
+            raise PutterError("put: %s" % (type(err).__name__,)) from None
+        finally:
+            conn.close()
+        if resp.status == INSUFFICIENT_STORAGE or resp.status >= 500:
+            raise PutterError("answered %d" % resp.status)
+        return resp.status, answer
+
     # ----------------------------------------------------------------- body
     def start(self, chunk_size: int = 65536) -> None:
         """Start sending; chunks of about ``chunk_size`` will be queued."""
@@ -121,6 +158,19 @@ class Putter:
             self.error = "finish: %s" % type(err).__name__
         finally:
             self._done.send(True)
+
+    def send_whole(self, body: bytes) -> Optional[tuple]:
+        """Send all of a small body on this connection (no sender green
+        thread), then ``await_response``."""
+        if self.live:
+            try:
+                with concurrency.ChunkWriteTimeout(self.node_timeout):
+                    self.conn.send(body)
+            except (Exception, concurrency.Timeout) as err:
+                self.failed = True
+                self.error = "send: %s" % type(err).__name__
+                self.conn.close()
+        return self.await_response()
 
     def send_chunk(self, chunk: bytes) -> None:
         if self.live and chunk:

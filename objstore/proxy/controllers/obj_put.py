@@ -10,23 +10,47 @@ The proxy does not hash the body: each node takes its MD5 as it writes,
 refuses (422) a body that does not match the client's ETag, which it is
 sent, and answers its MD5; the ETag of the write is the one a quorum of
 nodes agree on. (Hashing here too cost the proxy a core-second per GiB.)
+
+A small body of known length (``WHOLE_BODY_BYTES``) is read first and sent
+to each node in the same send as the request head, without ``Expect:
+100-continue``: one round trip per node instead of two and no sender green
+thread (docs/performance.md). The nodes are connected to first, so a PUT
+that cannot reach a quorum still writes nothing; a node that fails the
+request is replaced by a handoff that is asked first, as streaming asks.
+What is lost against streaming: a node that takes the connection and then
+fails can leave a copy on fewer than a quorum (answered 503), as a node
+failing mid-body does.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
 from webob import Response
 
-from objstore.common import concurrency, constraints, footers
+from objstore.common import concurrency, constraints, footers, object_lock
 from objstore.common.http import errors
+from objstore.common.http.conditional import WRITE_IF_MATCH
+from objstore.common.tiering.config import IF_TIMESTAMP
 from objstore.common.timestamp import Timestamp
 from objstore.proxy import lock_guard
 from objstore.proxy.controllers.base import error_response
-from objstore.proxy.nodes import node_desc
+from objstore.proxy.nodes import Node, node_desc
 from objstore.proxy.putter import Putter, PutterError
 from objstore.proxy.quorum import (TOO_MANY_BACKEND_REQUESTS, agreed_etag, best_status, is_success,
                                    quorum_size)
+
+
+T = TypeVar("T")
+
+#: A body of known length up to this size is read first, then sent to each
+#: node in the same send as the request head, without ``Expect:
+#: 100-continue``: one round trip per node instead of two, and no sender
+#: green thread (``_sends_whole`` says when).
+WHOLE_BODY_BYTES = 65536
+#: backend headers with which a node may refuse a write for what it holds
+_REFUSABLE = ("if-none-match", WRITE_IF_MATCH.lower(), IF_TIMESTAMP.lower(),
+              object_lock.BYPASS.lower())
 
 
 class ClientDisconnect(Exception):
@@ -55,27 +79,147 @@ def read_body(env: Dict[str, Any], length: Optional[int], chunk_size: int,
         yield chunk
 
 
+def _note_failure(app: Any, node: Node, path: str, err: PutterError) -> None:
+    if "507" in str(err):
+        app.error_limit(node, str(err))
+    elif "answered %d" % TOO_MANY_BACKEND_REQUESTS not in str(err):
+        app.error_occurred(node, "PUT %s: %s" % (path, err))
+
+
+def _on_nodes(app: Any, nodes: Iterator[Node], path: str, headers_list: List[Dict[str, str]],
+              attempt: Callable[[Node, Dict[str, str]], T]) -> List[T]:
+    """``attempt(node, headers)`` for each replica's headers, at once, each
+    on the next node of ``nodes`` (handoffs after the primaries) until one
+    does not raise ``PutterError``; the results of those that succeeded."""
+    def on_one(headers: Dict[str, str]) -> Optional[T]:
+        for node in nodes:
+            try:
+                return attempt(node, headers)
+            except PutterError as err:
+                _note_failure(app, node, path, err)
+        return None
+
+    pile = concurrency.GreenPile(max(1, len(headers_list)))
+    for headers in headers_list:
+        pile.spawn(on_one, headers)
+    return [r for r in pile if r is not None]
+
+
 def _connect_all(app: Any, ring: Any, part: int, path: str,
                  headers_list: List[Dict[str, str]], expect: bool,
                  chunked: bool) -> List[Putter]:
+    return _on_nodes(app, app.iter_nodes(ring, part, write=True), path, headers_list,
+                     lambda node, headers: Putter.connect(node, part, path, headers,
+                                                          app.conn_timeout, app.node_timeout,
+                                                          expect, chunked))
+
+
+def _sends_whole(env: Dict[str, Any], headers: Dict[str, str], length: Optional[int],
+                 boundary: Optional[str]) -> bool:
+    """Whether the body goes with the head in one request per node (a
+    small body of known length, read before any node is asked).
+
+    Not when the client waits for ``100 Continue`` itself, and not for a
+    write whose nodes may refuse it for what they hold (a condition, an
+    object lock, a tier move): there the ``100 Continue`` round trip lets
+    one node's refusal stop the write before any node stores a byte.
+    """
+    if boundary is not None or length is None or not 0 < length <= WHOLE_BODY_BYTES:
+        return False
+    if env.get("HTTP_EXPECT") or lock_guard.PUT_ENV in env:
+        return False
+    named = {k.lower() for k in headers}
+    return not any(h in named for h in _REFUSABLE)
+
+
+def _put_whole(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
+               headers_list: List[Dict[str, str]], length: int,
+               timestamp: Timestamp) -> Response:
+    """Read the small body; connect to a node per replica and, when a
+    quorum is reachable (else 503 and nothing is written, as when streaming),
+    send each the body with the head. A node that does not take it is
+    replaced by the next handoff, which gets the same bytes."""
+    try:
+        body = b"".join(read_body(env, length, length, app.client_timeout))
+    except (concurrency.ChunkReadTimeout, ClientDisconnect) as err:
+        return _body_failed(app, path, err)
+    replicas = len(headers_list)
     nodes = app.iter_nodes(ring, part, write=True)
 
-    def connect_one(headers: Dict[str, str]) -> Optional[Putter]:
-        for node in nodes:
-            try:
-                return Putter.connect(node, part, path, headers, app.conn_timeout,
-                                      app.node_timeout, expect, chunked)
-            except PutterError as err:
-                if "507" in str(err):
-                    app.error_limit(node, str(err))
-                elif "answered %d" % TOO_MANY_BACKEND_REQUESTS not in str(err):
-                    app.error_occurred(node, "PUT %s: %s" % (path, err))
+    def open_one(node: Node, headers: Dict[str, str]) -> Tuple[Dict[str, str], Any]:
+        return headers, Putter.open_whole(node, part, path, headers, app.conn_timeout,
+                                          app.node_timeout)
+
+    opened = _on_nodes(app, nodes, path, headers_list, open_one)
+    if len(opened) < quorum_size(replicas):
+        for _headers, conn in opened:
+            conn.close()
+        return _too_few(app, path, len(opened), replicas)
+
+    def store(conn: Any) -> Optional[Tuple[int, Dict[str, str]]]:
+        try:
+            return Putter.put_whole(conn, body, app.node_timeout)
+        except PutterError as err:
+            _note_failure(app, conn.node, path, err)
         return None
 
-    pile = concurrency.GreenPile(len(headers_list))
-    for headers in headers_list:
-        pile.spawn(connect_one, headers)
-    return [p for p in pile if p is not None]
+    pile = concurrency.GreenPile(len(opened))
+    for _headers, conn in opened:
+        pile.spawn(store, conn)
+    first = list(pile)
+    answers = [a for a in first if a is not None]
+    failed = [headers for (headers, _conn), a in zip(opened, first) if a is None]
+    if failed:
+        answers += _put_on_handoffs(app, nodes, part, path, failed, body, len(answers))
+    return _refusal([s for s, _h in answers]) or \
+        _verdict(app, path, answers, replicas, timestamp)
+
+
+def _put_on_handoffs(app: Any, nodes: Iterator[Node], part: int, path: str,
+                     headers_list: List[Dict[str, str]], body: bytes, stored: int
+                     ) -> List[Tuple[int, Dict[str, str]]]:
+    """The replicas whose node did not take a small body, on the next
+    nodes, asked first (``100 Continue``) as a streamed PUT asks: they get
+    it only if, with the ``stored`` copies, a quorum can still be reached,
+    so a write that fails does not leave copies on handoffs."""
+    putters = _on_nodes(app, nodes, path, headers_list, lambda node, headers: Putter.connect(
+        node, part, path, headers, app.conn_timeout, app.node_timeout, True, False))
+    if stored + sum(1 for p in putters if p.live) < quorum_size(len(headers_list) + stored):
+        _abort(putters)
+        return []
+    pile = concurrency.GreenPile(max(1, len(putters)))
+    for putter in putters:
+        pile.spawn(putter.send_whole, body)
+    return [a for a in pile if a is not None]
+
+
+def _too_few(app: Any, path: str, reachable: int, replicas: int) -> Response:
+    quorum = quorum_size(replicas)
+    app.logger.error("PUT %s: only %d of %d nodes could take it", path, reachable, replicas)
+    return error_response(503, "Service Unavailable: %d of %d object servers needed, "
+                               "%d reachable" % (quorum, replicas, reachable))
+
+
+def _refusal(statuses: List[int]) -> Optional[Response]:
+    """The answer when a node refused the write for what it holds."""
+    if 412 in statuses:
+        return error_response(412, "Precondition Failed: the object exists "
+                                   "(If-None-Match: *)")
+    if 403 in statuses:  # a locked version is there (common/object_lock.py)
+        return error_response(403, "Forbidden: the object there is locked")
+    if 409 in statuses:
+        # A newer version is already there: this write is accepted and lost.
+        return Response(status=202, body=b"")
+    return None
+
+
+def _body_failed(app: Any, path: str, err: BaseException) -> Response:
+    """The answer when the client's body did not come whole."""
+    if isinstance(err, ClientDisconnect):
+        app.logger.warning("PUT %s: client disconnected: %s", path, err)
+        return error_response(499, "Client Disconnect")
+    app.logger.warning("PUT %s: client sent nothing for %ss", path, app.client_timeout)
+    return error_response(408, "Request Timeout: no body data for %ss" % app.client_timeout)
 
 
 def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
@@ -90,27 +234,20 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         boundary, extra = footers.footer_headers(length)
         headers_list = [dict({k: v for k, v in h.items() if k != "Content-Length"}, **extra)
                         for h in headers_list]
+    if _sends_whole(env, headers_list[0], length, boundary):
+        assert length is not None
+        return _put_whole(app, env, ring, part, path, headers_list, length, timestamp)
     chunked = length is None or boundary is not None
-    expect = chunked or length > 0
+    expect = chunked or bool(length)
     putters = _connect_all(app, ring, part, path, headers_list, expect, chunked)
-    early = [p.final_status for p in putters if p.final_status is not None]
-    if 412 in early:
+    refused = _refusal([p.final_status for p in putters if p.final_status is not None])
+    if refused is not None:
         _abort(putters)
-        return error_response(412, "Precondition Failed: the object exists "
-                                   "(If-None-Match: *)")
-    if 403 in early:  # a locked version is there (common/object_lock.py)
-        _abort(putters)
-        return error_response(403, "Forbidden: the object there is locked")
-    if 409 in early:
-        # A newer version is already there: this write is accepted and lost.
-        _abort(putters)
-        return Response(status=202, body=b"")
+        return refused
     live = [p for p in putters if p.live]
     if len(live) < quorum:
         _abort(putters)
-        app.logger.error("PUT %s: only %d of %d nodes could take it", path, len(live), replicas)
-        return error_response(503, "Service Unavailable: %d of %d object servers needed, "
-                                   "%d reachable" % (quorum, replicas, len(live)))
+        return _too_few(app, path, len(live), replicas)
     refusal = lock_guard.put_refusal(env, [p.node for p in live])
     if refusal is not None:
         _abort(putters)
@@ -133,15 +270,9 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
                 app.logger.error("PUT %s: too many nodes failed mid-body", path)
                 return error_response(503, "Service Unavailable: object servers failed "
                                            "while receiving the body")
-    except concurrency.ChunkReadTimeout:
+    except (concurrency.ChunkReadTimeout, ClientDisconnect) as err:
         _abort(putters)
-        app.logger.warning("PUT %s: client sent nothing for %ss", path, app.client_timeout)
-        return error_response(408, "Request Timeout: no body data for %ss"
-                              % app.client_timeout)
-    except ClientDisconnect as err:
-        _abort(putters)
-        app.logger.warning("PUT %s: client disconnected: %s", path, err)
-        return error_response(499, "Client Disconnect")
+        return _body_failed(app, path, err)
     except BaseException:
         # Whatever else ends the body (a middleware's body check failing, a
         # killed green thread): the nodes' connections and senders go too.
@@ -158,6 +289,13 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
     for putter in live:
         if putter.failed:
             app.error_occurred(putter.node, "PUT %s: %s" % (path, putter.error))
+    return _verdict(app, path, answers, replicas, timestamp)
+
+
+def _verdict(app: Any, path: str, answers: List[Tuple[int, Dict[str, str]]], replicas: int,
+             timestamp: Timestamp) -> Response:
+    """The client's answer from the nodes' final ``(status, headers)``."""
+    quorum = quorum_size(replicas)
     statuses = [status for status, _h in answers]
     status = best_status(statuses, replicas)
     if is_success(status):

@@ -6,6 +6,8 @@ import socket
 import time
 import uuid
 
+from objstore.proxy.controllers.obj_put import WHOLE_BODY_BYTES
+
 ACCOUNT = "AUTH_test"
 
 
@@ -55,15 +57,32 @@ def test_put_with_two_dead_primaries_still_reaches_a_quorum_via_a_handoff(cluste
 
 
 def test_put_without_a_quorum_of_nodes_is_503_and_leaves_nothing_behind(cluster):
+    # streamed (more than WHOLE_BODY_BYTES): every node says 100 Continue
+    # or not before any of them gets a byte
     c, name, path = _object(cluster)
     for relay in cluster.relays[:3]:
         relay.mode = "down"
     alive = [r for r in cluster.relays if r.mode == "pass"]
-    status, _h, body = cluster.request("PUT", path, {}, b"lost")
+    status, _h, body = cluster.request("PUT", path, {}, b"lost" * (WHOLE_BODY_BYTES // 4 + 1))
     assert status == 503, body
     for relay in cluster.relays:
         relay.reset()
     assert alive and cluster.request("GET", path)[0] == 404
+
+
+def test_small_put_whose_primaries_all_fail_is_503_and_the_handoff_gets_nothing(cluster):
+    # a small body goes with the head, unasked; the primaries (accepting
+    # connections, then dropping them) fail it, and the one live handoff is
+    # asked first and not sent a byte, as two copies are out of reach
+    c, name, path = _object(cluster)
+    for relay in cluster.object_relays(ACCOUNT, c, name):
+        relay.mode = "down"
+    handoffs = [r for r in cluster.relays if r.mode == "pass"]
+    status, _h, body = cluster.request("PUT", path, {}, b"lost")
+    assert status == 503, body
+    for relay in cluster.relays:
+        relay.reset()
+    assert len(handoffs) == 1 and cluster.request("GET", path)[0] == 404
 
 
 def test_get_stalled_mid_body_resumes_on_another_node_and_returns_it_all(cluster):

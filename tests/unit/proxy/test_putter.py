@@ -109,3 +109,57 @@ def test_a_footer_put_is_never_sent_to_a_server_that_does_not_acknowledge_footer
         Putter.connect(node, 1, "/a/c/o", dict(headers, **{"X-Timestamp": "1.00000"}),
                        conn_timeout=2, node_timeout=5, expect=True, chunked=True)
     assert b"X-Backend-Obj-Metadata-Footer: yes" in seen[0]
+
+
+def _one_answer_server(answer):
+    """A server that reads one request whole (head and Content-Length
+    bytes), keeps what it read, and sends ``answer``."""
+    import socket
+    import threading
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    seen = []
+
+    def serve():
+        conn, _ = sock.accept()
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += conn.recv(65536)
+        head, _sep, body = data.partition(b"\r\n\r\n")
+        length = int([line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")][0])
+        while len(body) < length:
+            body += conn.recv(65536)
+        seen.append((head, body))
+        conn.sendall(answer)
+        conn.recv(4096)  # until the proxy hangs up
+        conn.close()
+        sock.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return sock.getsockname()[1], seen
+
+
+def test_a_small_body_goes_with_the_head_and_no_100_continue_is_asked():
+    port, seen = _one_answer_server(b"HTTP/1.1 201 Created\r\nEtag: abc\r\n"
+                                    b"Content-Length: 0\r\n\r\n")
+    node = {"ip": "127.0.0.1", "port": port, "device": "sda1"}
+    conn = Putter.open_whole(node, 1, "/a/c/o", {"X-Timestamp": "1.00000",
+                                                 "Content-Length": "5"}, 2, 5)
+    assert not seen  # connected, nothing sent yet
+    status, headers = Putter.put_whole(conn, b"hello", 5)
+    assert (status, headers["Etag"]) == (201, "abc")
+    head, body = seen[0]
+    assert head.startswith(b"PUT /sda1/1/a/c/o HTTP/1.1") and body == b"hello"
+    assert b"expect" not in head.lower()
+
+
+def test_a_small_body_refused_for_lack_of_space_is_a_putter_error():
+    import pytest
+    from objstore.proxy.putter import PutterError
+    port, _seen = _one_answer_server(b"HTTP/1.1 507 Insufficient Storage\r\n"
+                                     b"Content-Length: 0\r\n\r\n")
+    node = {"ip": "127.0.0.1", "port": port, "device": "sda1"}
+    conn = Putter.open_whole(node, 1, "/a/c/o", {"Content-Length": "3"}, 2, 5)
+    with pytest.raises(PutterError, match="answered 507"):
+        Putter.put_whole(conn, b"abc", 5)
