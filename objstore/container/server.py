@@ -145,7 +145,7 @@ class ContainerServer(DatabaseServer):
             if not self._container_usable(t, broker, ts, policy):
                 return False
             if policy is None:
-                policy = broker.get_raw_info()["storage_policy_index"]
+                policy = broker.get_raw_info(kept=True)["storage_policy_index"]
             broker.put_object(t.obj or "", ts.internal, size, ctype, etag, deleted=deleted,
                               storage_policy_index=policy, pending=True, **(times or {}))
         except DatabaseNotFound:
@@ -166,7 +166,7 @@ class ContainerServer(DatabaseServer):
             except DatabaseAlreadyExists:
                 pass
             return True
-        return not broker.is_deleted()
+        return not broker.is_deleted(kept=True)  # on a kept connection: every update asks
 
     def _requested_policy(self, req: Request) -> Optional[int]:
         raw = req.headers.get(POLICY_HEADER)

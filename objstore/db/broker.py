@@ -13,7 +13,8 @@ rows are merged into the database in one transaction when the file grows
 past ``pending_max_bytes``, before any read that needs rows (``_read``),
 before ``reclaim``/``checkpoint``, and by the daemons' passes.
 
-A connection is opened per operation. Keeping read-write connections open
+A connection is opened per operation (but for the info row an object
+update reads, ``readers.py``). Keeping read-write connections open
 would be about 8x faster per commit (closing the last connection to a WAL
 database checkpoints it, several fsyncs), but is unsafe here: when a
 replicator removes or replaces a database file, a stale cached connection
@@ -51,6 +52,7 @@ from urllib.parse import quote
 from objstore.common import constraints
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import fsync_dir, mkdirs
+from objstore.db import readers
 from objstore.db.listing_sql import ListingQueries
 from objstore.db.pending import DEFAULT_MAX_BYTES, PendingFile
 
@@ -126,10 +128,7 @@ class DatabaseBroker(ListingQueries, abc.ABC):
         if not os.path.exists(self.db_file):
             raise DatabaseNotFound(self.db_file)
         if readonly:
-            # Never creates a file, never checkpoints or unlinks a WAL on close.
-            conn = sqlite3.connect("file:%s?mode=ro" % quote(self.db_file), uri=True,
-                                   timeout=self.busy_timeout, isolation_level=None,
-                                   check_same_thread=False)
+            conn = self._open_readonly()
         else:
             conn = sqlite3.connect(self.db_file, timeout=self.busy_timeout,
                                    isolation_level=None, check_same_thread=False)
@@ -141,9 +140,17 @@ class DatabaseBroker(ListingQueries, abc.ABC):
         finally:
             conn.close()
 
+    def _open_readonly(self) -> sqlite3.Connection:
+        # Never creates a file, never checkpoints or unlinks a WAL on close.
+        conn = sqlite3.connect("file:%s?mode=ro" % quote(self.db_file), uri=True,
+                               timeout=self.busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        return conn
+
     def close(self) -> None:
-        """Nothing stays open between calls today; kept so callers that move
-        or remove a file say so, should connections ever be cached."""
+        """Close the kept read-only connections (``readers``) to this file."""
+        readers.shared_pool().forget(self.db_file)
 
     def checkpoint(self) -> None:
         """Fold pending rows and the WAL into the main file, so copying just
@@ -263,18 +270,26 @@ class DatabaseBroker(ListingQueries, abc.ABC):
         row = conn.execute("SELECT * FROM info").fetchone()
         return dict(row)
 
-    def get_raw_info(self) -> Dict[str, Any]:
-        """The info row as stored (metadata still JSON text)."""
-        with self._read(merge=False) as conn:
-            return self._info_row(conn)
+    def get_raw_info(self, kept: bool = False) -> Dict[str, Any]:
+        """The info row as stored (metadata still JSON text); ``kept``: on a
+        read-only connection kept open for the next read (``readers.py``)."""
+        if not kept:
+            with self._read(merge=False) as conn:
+                return self._info_row(conn)
+        try:
+            with readers.shared_pool().reader(self.db_file, self._open_readonly) as conn:
+                rows = conn.execute("SELECT * FROM info").fetchall()  # all: no read left open
+            return dict(rows[0])
+        except FileNotFoundError:
+            raise DatabaseNotFound(self.db_file) from None
 
-    def is_deleted(self) -> bool:
+    def is_deleted(self, kept: bool = False) -> bool:
         """Deleted: a delete newer than the last put, and nothing left.
 
         Only a database with a newer delete needs its rows counted, so the
         common case (every object update asks) merges no pending rows.
         """
-        info = self.get_raw_info()
+        info = self.get_raw_info(kept)
         if Timestamp(info["delete_timestamp"]) <= Timestamp(info["put_timestamp"]):
             return False
         with self._read() as conn:
