@@ -20,10 +20,15 @@ Three things, all cheap on the way of a request:
   version by copying it) is answered with the pointer itself, so the kept
   copy is a pointer to the same body (the tierer's sweep keeps a body any
   version of its object names).
-* **Telling the tier.** ``X-Object-Storage-Tier`` on the GET/HEAD of a
-  moved object (one in its container's own tier answers exactly as Swift
-  would, with no new header); ``/info`` shows the tiers; reseller admins
-  reach the admin API (``tiering_admin``) at ``/tiering/...``.
+* **Telling the tier.** ``X-Object-Storage-Tier: <tier>`` on the GET/HEAD
+  of every object whose policy is a tier's: the one it was moved to, else
+  its container's (from the container info the proxy cached for the
+  request, so no backend request is added); an object whose policy is no
+  tier's gets none. For s3api, ``X-Backend-Tier-Storage-Class`` (never
+  stored, so copies do not inherit it) names the class to show: a moved
+  object's tier's, else the class its PUT asked for, else its tier's.
+  ``/info`` shows the tiers; reseller admins reach the admin API
+  (``tiering_admin``) at ``/tiering/...``.
 
 Place it after ``symlink`` (links and large-object segments are read
 through it) and before ``keymaster``/``encryption`` (bodies are re-read
@@ -40,6 +45,7 @@ from objstore.common.config import swift_dir
 from objstore.common.http import errors
 from objstore.common.http.paths import split_swift_path
 from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.info import get_container_info
 from objstore.common.logs import get_logger
 from objstore.common.storage_policy import load_policies
 from objstore.common.subrequest import make_env
@@ -59,6 +65,8 @@ _READ_HEADERS = ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_M
                  "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_X_NEWEST")
 #: the environ key of the storage class sysmeta a PUT carries
 _STORAGE_CLASS_ENV = "HTTP_" + tconf.S3_STORAGE_CLASS.upper().replace("-", "_")
+#: statuses other than 2xx that an existing object answers a read with
+_OBJECT_FOUND = ("304", "416")
 #: answer headers that describe the bytes, taken from the body's answer
 _BODY_HEADERS = frozenset(("content-length", "content-range", "etag", "accept-ranges"))
 
@@ -144,14 +152,36 @@ class Tiering:
         captured = _Captured()
         app_iter = self.app(env, captured.start_response)
         location = captured.get(tconf.TIER_LOCATION)
-        if location is None or env.get(RAW_ENV):
-            if env["REQUEST_METHOD"] == "GET" and captured.status.startswith("2") \
-                    and not env.get(RAW_ENV):  # a version kept is no read
-                self._count(env)
+        if env.get(RAW_ENV):  # a version kept by copy: no read, and as stored
             start_response(captured.status, captured.headers)
+            return app_iter
+        if location is None:
+            if env["REQUEST_METHOD"] == "GET" and captured.status.startswith("2"):
+                self._count(env)
+            start_response(captured.status, self._at_home(env, captured))
             return app_iter
         close_if_possible(app_iter)
         return self._from_body(env, start_response, captured, location)
+
+    def _at_home(self, env: Dict[str, Any], answer: _Captured) -> Headers:
+        """The headers of an object that lives in its container's policy,
+        telling its tier when that policy is a tier's. The container's info
+        is the one the proxy looked up for this request (cached: no new
+        backend request)."""
+        if not (answer.status.startswith("2") or answer.status[:3] in _OBJECT_FOUND) \
+                or self.conf is None:
+            return answer.headers
+        target = split_swift_path(env)
+        if target is None or target[1] is None:
+            return answer.headers
+        info = get_container_info(env, self.app, target[0], target[1])
+        if not 200 <= info["status"] < 300:
+            return answer.headers
+        tier = self.conf.tier_of_policy(int(info.get("storage_policy") or 0))
+        if tier is None:
+            return answer.headers
+        # a class the PUT asked for holds until the tierer places the object
+        return _telling(answer.headers, tier, answer.get(tconf.S3_STORAGE_CLASS))
 
     def _count(self, env: Dict[str, Any]) -> None:
         if env.get("swift.source") != TIERER_SOURCE and self.counter is not None:
@@ -185,14 +215,24 @@ class Tiering:
             out = [(k, v) for k, v in out if k.lower() != "content-type"] + \
                   [("Content-Type", body.get("Content-Type") or errors.HTML)]
         tier = self.conf.by_name.get(pointer.get(tconf.TIER_NAME) or "") if self.conf else None
-        out.append((tconf.STORAGE_TIER, tier.name if tier else ""))
-        if tier is not None:  # S3 shows the tier's class (s3api reads this sysmeta)
-            out = [(k, v) for k, v in out if k.lower() != tconf.S3_STORAGE_CLASS.lower()]
-            out.append((tconf.S3_STORAGE_CLASS, tier.storage_class))
+        if tier is not None:
+            out = _telling(out, tier, None)
+        else:
+            out.append((tconf.STORAGE_TIER, ""))
         if env["REQUEST_METHOD"] == "GET" and body.status.startswith("2"):
             self._count(env)
         start_response(body.status, out)
         return body_iter
+
+
+def _telling(headers: Headers, tier: tconf.Tier, asked: Optional[str]) -> Headers:
+    """``headers`` telling ``tier``: X-Object-Storage-Tier for Swift, and
+    for s3api the storage class to show (``asked``, the class a PUT asked
+    for, else the tier's)."""
+    told = (tconf.STORAGE_TIER.lower(), tconf.TIER_STORAGE_CLASS.lower())
+    return [(k, v) for k, v in headers if k.lower() not in told] + [
+        (tconf.STORAGE_TIER, tier.name),
+        (tconf.TIER_STORAGE_CLASS, asked or tier.storage_class)]
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

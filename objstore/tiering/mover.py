@@ -320,7 +320,10 @@ class Mover:
             if meta.status_int // 100 != 2 or _version(meta) != version:
                 return self._already(path, switched_at)
             source = self._source(path, old_location)
-            headers = self._carried(meta.headers)
+            headers = {k: v for k, v in self._carried(meta.headers).items()
+                       if k.lower() != tconf.S3_STORAGE_CLASS.lower()}
+            # home by its reads: a class its PUT asked for no longer holds
+            headers[tconf.S3_STORAGE_CLASS] = target.storage_class
             headers.update(condition)
             headers["ETag"] = source.headers.get("ETag", "").strip('"')
             chunks = _keepalive_chunks(source.app_iter, keepalive)

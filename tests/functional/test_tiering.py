@@ -89,7 +89,7 @@ def test_a_hot_object_moves_up_and_no_read_fails_while_it_moves(conn, silver):
                                                   "Content-Type": "image/png"})
     before = conn.head_object(silver, "hot")
     row_before = _listing_row(conn, silver, "hot")
-    assert "x-object-storage-tier" not in before  # in its container's own tier
+    assert before["x-object-storage-tier"] == "silver"  # its container's own tier
     reader = _Reader(silver, "hot")
     reader.start()
     try:
@@ -121,7 +121,7 @@ def test_a_cold_object_moves_down_to_ec_and_back_up_when_read(conn, silver, inte
     path = "/v1/AUTH_test/%s/cold" % silver
     before = conn.head_object(silver, "cold")
     wait_tracked(PROXY, reseller.get_auth()[1], path)  # a PUT counts 0
-    assert tier_of(conn, silver, "cold") is None
+    assert tier_of(conn, silver, "cold") == "silver"
     wait_for_tier(conn, silver, "cold", "bronze", clock_offset=LATER)
     headers, body = conn.get_object(silver, "cold")
     assert body == BODY and headers["etag"] == ETAG
@@ -162,7 +162,7 @@ def test_an_object_counted_from_outside_comes_home_as_a_whole_object(conn, gold,
         assert resp.status == 202 and json.loads(resp.read()) == {"accepted": 1}
     run_tierer()
     headers = conn.head_object(gold, "cdn")
-    assert "x-object-storage-tier" not in headers  # home: gold is the container's policy
+    assert headers["x-object-storage-tier"] == "gold"  # home: the container's policy
     assert headers["etag"] == ETAG and headers["content-length"] == str(len(BODY))
     assert headers["x-object-meta-kept"] == "yes"
     assert conn.get_object(gold, "cdn")[1] == BODY
@@ -208,6 +208,36 @@ def test_info_shows_the_tiers(saio):
         ("gold", "gold", 5), ("silver", "silver", 2), ("bronze", "ec21", 0)]
 
 
+def test_head_and_get_tell_the_tier_the_object_is_in_now(conn, silver, internal):
+    """A fresh object tells its container's tier; a moved one the tier it
+    was moved to; one moved back its container's again."""
+    conn.put_object(silver, "where", b"where am I")
+    path = "/v1/AUTH_test/%s/where" % silver
+    assert tier_of(conn, silver, "where") == "silver"
+    assert conn.get_object(silver, "where")[0]["x-object-storage-tier"] == "silver"
+    for to_tier, moved in (("bronze", True), ("silver", False)):
+        stats, _fired = pass_with(None, lambda: None, enqueue=[(path, to_tier)])
+        assert tier_of(conn, silver, "where") == to_tier, stats
+        headers, body = conn.get_object(silver, "where")
+        assert body == b"where am I" and headers["x-object-storage-tier"] == to_tier
+        assert bool(tiers_bodies(internal, "ec21", path)) is moved  # home: at its name
+
+
+def test_an_object_whose_policy_is_no_tier_s_tells_none(conn, silver, internal):
+    """A proxy whose tiers leave out the silver policy: its objects get no
+    tier header (this filter runs in process over the SAIO's proxy app),
+    and a gold one still does."""
+    conn.put_object(silver, "untiered", b"x")
+    tierer = new_tierer()
+    tierer.db.close()
+    proxy = Tiering(internal.app, {}, dataclasses.replace(
+        tierer.tiering, tiers=[t for t in tierer.tiering.tiers if t.name != "silver"]))
+    resp = Request.blank(quote("/v1/AUTH_test/%s/untiered" % silver),
+                         method="HEAD").get_response(proxy)
+    assert resp.status_int == 200 and "X-Object-Storage-Tier" not in resp.headers
+    assert tier_of(conn, silver, "untiered") == "silver"  # the SAIO's proxy: a tier's
+
+
 # ------------------------------------------------ client writes during a move
 
 @pytest.mark.parametrize("step", ["copied", "switched"])
@@ -220,7 +250,7 @@ def test_a_client_overwrite_during_a_move_wins(conn, silver, reseller, internal,
     assert fired == [path]
     headers, body = conn.get_object(silver, "o")
     assert body == newer and headers["etag"] == hashlib.md5(newer).hexdigest()
-    assert "x-object-storage-tier" not in headers
+    assert headers["x-object-storage-tier"] == "silver"
     moves = admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)["moves"]
     if step == "copied":  # the switch found a newer write: abandoned, copy deleted
         assert moves[0]["state"] == "abandoned" and "newer write" in moves[0]["detail"]
@@ -271,7 +301,7 @@ def test_a_large_object_moves_segment_by_segment_and_reads_whole(conn, silver, r
     headers, body = conn.get_object(silver, "big")
     assert body == seg[0] + seg[1]
     assert headers["etag"] == before["etag"]
-    assert "x-object-storage-tier" not in headers  # the manifest itself stays
+    assert headers["x-object-storage-tier"] == "silver"  # the manifest itself stays
     _h, part = conn.get_object(silver, "big", headers={"Range": "bytes=1048570-1048579"})
     assert part == (seg[0] + seg[1])[1048570:1048580]
 
@@ -344,7 +374,7 @@ def test_a_zipf_read_load_moves_the_head_to_gold_and_the_tail_to_bronze(conn, si
             time.sleep(0.5)
     finally:
         tierer.db.close()
-    assert tiers[2:4] == [None, None]  # read, but below gold: still in silver, its home
+    assert tiers[2:4] == ["silver", "silver"]  # read, but below gold: still at home
     for name in names:
         assert conn.get_object(silver, name)[1] == BODY
 
@@ -360,7 +390,7 @@ def test_a_client_post_during_a_move_wins_and_its_metadata_stays(conn, silver, r
     headers, body = conn.get_object(silver, "meta")
     assert body == BODY and headers["x-object-meta-new"] == "2"
     assert "x-object-meta-old" not in headers  # a POST replaces the user metadata
-    assert "x-object-storage-tier" not in headers
+    assert headers["x-object-storage-tier"] == "silver"
     assert admin_get(PROXY, reseller.get_auth()[1], "status?path=" + path)["moves"][0][
         "state"] == "abandoned"
     assert tiers_bodies(internal, "gold", path) == []
@@ -397,7 +427,7 @@ def test_counts_handed_over_through_memcached_move_an_object(conn, silver, inter
             held.cache.delete(memcached_counts._batch_key(epoch, number))
         tierer.batches = memcached_counts.for_config(tiering)
         stats = tierer.run_once()
-        assert tier_of(conn, silver, "mc") is None, stats
+        assert tier_of(conn, silver, "mc") == "silver", stats
         proxy.counter._retry()  # its next interval: lost, so sent again
         stats = tierer.run_once()
         assert stats["collected"] >= 1 and stats["moved"] >= 1, stats

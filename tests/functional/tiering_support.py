@@ -78,7 +78,8 @@ def run_tierer(clock_offset=0.0, **options) -> str:
 
 
 def tier_of(conn, container, name):
-    """The object's X-Object-Storage-Tier (None when in its container's own)."""
+    """The object's X-Object-Storage-Tier (its container's tier when not
+    moved; None when its policy is no tier's)."""
     return conn.head_object(container, name).get("x-object-storage-tier")
 
 

@@ -37,15 +37,21 @@ TIER_SIZE = "X-Object-Sysmeta-Tier-Size"
 #: sysmeta of a moved body: the path of the object it belongs to
 #: (``origin_to_store``: a path holding a reserved name is %-quoted)
 TIER_ORIGIN = "X-Object-Sysmeta-Tier-Origin"
-#: what a client sees on GET/HEAD of any object of a tiered cluster
+#: what a client sees on GET/HEAD of any object of a tiered cluster whose
+#: policy (its container's, or the one it was moved to) is a tier's
 STORAGE_TIER = "X-Object-Storage-Tier"
+#: the S3 storage class the tiering filter gives an object on its GET/HEAD
+#: answer (s3api shows it as x-amz-storage-class); a response header only,
+#: never stored, so a copy of the object does not inherit it, and the
+#: gatekeeper keeps it from clients (X-Backend-*)
+TIER_STORAGE_CLASS = "X-Backend-Tier-Storage-Class"
 #: a write the object servers refuse (409) when they hold anything newer
 #: than this timestamp: a move loses to every client write made after the
 #: mover read the object (the gatekeeper strips X-Backend-* from clients)
 IF_TIMESTAMP = "X-Backend-If-Timestamp"
-#: the object sysmeta s3api answers x-amz-storage-class from (s3api's
-#: ``objects.STORAGE_CLASS_SYSMETA``; a unit test keeps the two equal): the
-#: tiering middleware sets it to a moved object's tier's class
+#: the object sysmeta s3api keeps the storage class a PUT asked for in
+#: (s3api's ``objects.STORAGE_CLASS_SYSMETA``; a unit test keeps the two
+#: equal): a PUT naming a tier's class is placed in that tier
 S3_STORAGE_CLASS = "X-Object-Sysmeta-S3api-Storage-Class"
 #: S3 storage classes of the default tier names (others map to STANDARD)
 DEFAULT_STORAGE_CLASSES = {"gold": "STANDARD", "silver": "STANDARD_IA",

@@ -17,7 +17,7 @@ from objstore.middleware.s3api import checksums, manifest
 from objstore.middleware.s3api.buckets import xml_response
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
-from objstore.middleware.s3api.objects import (CHECKSUM_SYSMETA, STORAGE_CLASS_SYSMETA,
+from objstore.middleware.s3api.objects import (CHECKSUM_SYSMETA, storage_class_of,
                                                open_version, stored_checksums)
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
@@ -60,7 +60,7 @@ def get_object_attributes(ctx: S3Context) -> Response:
     if "ObjectParts" in wanted and resp.header(manifest.MANIFEST_SYSMETA):
         children.append(("ObjectParts", _parts(ctx, headers, resp)))
     if "StorageClass" in wanted:
-        children.append(("StorageClass", resp.header(STORAGE_CLASS_SYSMETA) or "STANDARD"))
+        children.append(("StorageClass", storage_class_of(resp)))
     if "ObjectSize" in wanted:
         children.append(("ObjectSize", int(headers.get("Content-Length", "0"))))
     out = xml_response(render("GetObjectAttributesResponse", children))

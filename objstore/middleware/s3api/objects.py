@@ -17,6 +17,7 @@ from webob import Response
 
 from objstore.common import footers
 from objstore.common.s3_layout import TAGGING_SYSMETA  # noqa: F401 (s3api's name for it)
+from objstore.common.tiering.config import TIER_STORAGE_CLASS
 from objstore.middleware.s3api import (acl, bucket_encryption, checksums, conditions,
                                        manifest, metadata, sse, versioning)
 from objstore.middleware.s3api.body import VerifyingReader
@@ -73,6 +74,12 @@ def metadata_headers(headers: Dict[str, str]) -> Dict[str, str]:
     return out
 
 
+def storage_class_of(resp: SwiftResponse) -> str:
+    """An object's storage class: the tiering filter's word for the tier it
+    is in (docs/tiering.md), else the class its PUT asked for."""
+    return resp.header(TIER_STORAGE_CLASS) or resp.header(STORAGE_CLASS_SYSMETA) or "STANDARD"
+
+
 def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
     """S3 headers for a Swift object response, and whether it is a manifest."""
     is_manifest = bool(resp.header(manifest.MANIFEST_SYSMETA))
@@ -89,8 +96,8 @@ def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
             out[META_PREFIX + name[len(SWIFT_META):]] = metadata.response_value(value)
         elif name in PASS_HEADERS:
             out[name.title()] = value
-    if resp.header(STORAGE_CLASS_SYSMETA, "STANDARD") != "STANDARD":
-        out["x-amz-storage-class"] = resp.header(STORAGE_CLASS_SYSMETA) or ""
+    if storage_class_of(resp) != "STANDARD":  # AWS shows every class but STANDARD
+        out["x-amz-storage-class"] = storage_class_of(resp)
     tags = resp.header(TAGGING_SYSMETA)
     if tags:
         out["x-amz-tagging-count"] = str(len([t for t in tags.split("&") if t]))

@@ -24,6 +24,8 @@ class Storage:
 
     def __init__(self, body_status=200):
         self.seen = []
+        #: container name -> policy index (0 by default)
+        self.policies = {"ir": "1", "plain": "5"}
         self.body_status = body_status
 
     def __call__(self, env, start_response):
@@ -42,6 +44,10 @@ class Storage:
             else:
                 resp = Response(status=200, body=BODY, content_type="image/png")
                 resp.headers["ETag"] = ETAG
+        elif req.method == "HEAD" and req.path.count("/") == 3:  # a container
+            resp = Response(status=200 if req.path != "/v1/AUTH_a/gone" else 404,
+                            headers={"X-Backend-Storage-Policy-Index": self.policies.get(
+                                req.path.rsplit("/", 1)[1], "0")})
         elif req.path.endswith("/missing"):
             resp = Response(status=404)
         else:
@@ -90,7 +96,7 @@ def test_a_pointer_is_answered_from_its_body_with_the_pointer_s_metadata(conf):
     assert resp.headers["Content-Length"] == str(len(BODY))
     assert resp.headers["ETag"] == ETAG
     assert resp.headers[tconf.STORAGE_TIER] == "bronze"
-    assert resp.headers[tconf.S3_STORAGE_CLASS] == "GLACIER_IR"
+    assert resp.headers[tconf.TIER_STORAGE_CLASS] == "GLACIER_IR"
     assert storage.seen[-1] == ("GET", "/v1/.tiers/ec21/abc/1700000000.00000", None, True)
     assert _counts(mw) == {"/v1/AUTH_a/c/moved": 1}
 
@@ -110,6 +116,51 @@ def test_a_pointer_whose_body_is_missing_answers_503_never_an_empty_200(conf, st
         Tiering(Storage(body_status=status), {}, conf))
     assert resp.status_int == 503
     assert resp.body != b"" and BODY not in resp.body
+
+
+@pytest.mark.parametrize("container,tier,storage_class", [
+    ("c", "gold", "STANDARD"), ("ir", "bronze", "GLACIER_IR")])
+def test_an_object_at_home_tells_its_container_s_tier(conf, container, tier, storage_class):
+    storage = Storage()
+    mw = Tiering(storage, {}, conf)
+    for method in ("GET", "HEAD"):
+        resp = Request.blank("/v1/AUTH_a/%s/o" % container, method=method).get_response(mw)
+        assert resp.status_int == 200
+        assert resp.headers[tconf.STORAGE_TIER] == tier
+        assert resp.headers[tconf.TIER_STORAGE_CLASS] == storage_class
+
+
+def test_a_class_the_put_asked_for_is_told_until_the_object_is_placed(conf):
+    class Asked(Storage):
+        def __call__(self, env, start_response):
+            if env["REQUEST_METHOD"] == "HEAD" and env["PATH_INFO"].count("/") == 3:
+                return super().__call__(env, start_response)
+            start_response("200 OK", [(tconf.S3_STORAGE_CLASS, "STANDARD_IA")])
+            return [b""]
+    resp = Request.blank("/v1/AUTH_a/c/o", method="HEAD").get_response(Tiering(Asked(), {}, conf))
+    assert resp.headers[tconf.STORAGE_TIER] == "gold"
+    assert resp.headers[tconf.TIER_STORAGE_CLASS] == "STANDARD_IA"
+
+
+def test_the_tier_is_told_only_of_an_object_in_a_tier_s_policy(conf):
+    storage = Storage()
+    mw = Tiering(storage, {}, conf)
+    for path in ("/v1/AUTH_a/plain/o", "/v1/AUTH_a/c/missing", "/v1/AUTH_a/gone/o"):
+        resp = Request.blank(path, method="HEAD").get_response(mw)
+        assert tconf.STORAGE_TIER not in resp.headers, path
+        assert tconf.TIER_STORAGE_CLASS not in resp.headers, path
+    raw = Request.blank("/v1/AUTH_a/c/o", environ={RAW_ENV: True}).get_response(mw)
+    assert raw.status_int == 200 and tconf.STORAGE_TIER not in raw.headers
+
+
+def test_the_container_info_the_proxy_cached_costs_no_request(conf):
+    storage = Storage()
+    mw = Tiering(storage, {}, conf)
+    env = {"REQUEST_METHOD": "HEAD", "swift.infocache": {
+        "container/AUTH_a/c": {"status": 200, "storage_policy": "1"}}}
+    resp = Request.blank("/v1/AUTH_a/c/o", environ=env).get_response(mw)
+    assert resp.headers[tconf.STORAGE_TIER] == "bronze"
+    assert storage.seen == [("HEAD", "/v1/AUTH_a/c/o", None, None)]
 
 
 def test_without_tiers_everything_passes_through(tmp_path):
