@@ -37,7 +37,7 @@ def test_a_session_pauses_after_the_pass_under_way_and_resumes_when_it_ends(tmp_
             order.append("pass ended")
     worker = threading.Thread(target=a_pass)
     worker.start()
-    entered.wait(10)
+    assert entered.wait(60)
     threading.Timer(0.2, release.set).start()
     with tierer_paused(saio):
         order.append("paused")
