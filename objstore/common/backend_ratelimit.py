@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from objstore.common import logs
 from objstore.common.config import ConfigError, config_float, read_conf, swift_dir
 from objstore.common.http.errors import swift_error
 from objstore.common.memcached import LocalCache
 from objstore.common.ratelimit import RateLimited, wait_for_slot
+from objstore.common.utils import file_version
 
 SECTION = "backend_ratelimit"
 DEFAULT_FILE = "backend-ratelimit.conf"  # in swift_dir, as Swift's in /etc/swift
@@ -62,7 +63,7 @@ class BackendRateLimit:
                                   os.path.join(swift_dir(conf), DEFAULT_FILE)).strip()
         self.reload_interval = config_float(conf, "config_reload_interval", 60.0)
         self._apply(conf)
-        self._file_mtime: Optional[float] = None
+        self._file_version: Optional[Tuple[int, int, int]] = None
         self._next_check = 0.0
         self._check_file()
 
@@ -87,17 +88,15 @@ class BackendRateLimit:
             return
         self._next_check = now + self.reload_interval
         try:
-            mtime: Optional[float] = os.stat(self.conf_path).st_mtime
-        except FileNotFoundError:
-            mtime = None
+            version = file_version(self.conf_path)
         except OSError as err:
             self.logger.error("backend_ratelimit: cannot stat %s: %s", self.conf_path, err)
             return
-        if mtime == self._file_mtime:
+        if version == self._file_version:
             return
-        if mtime is None:
+        if version is None:
             self._apply(self.conf)
-            self._file_mtime = None
+            self._file_version = None
             self.logger.info("backend_ratelimit: %s is gone; the server config's rates apply",
                              self.conf_path)
             return
@@ -110,7 +109,7 @@ class BackendRateLimit:
             self.logger.error("backend_ratelimit: keeping the last rates: %s: %s",
                               self.conf_path, err)
             return
-        self._file_mtime = mtime
+        self._file_version = version
         self.logger.info("backend_ratelimit: rates from %s: %s", self.conf_path,
                          {m: r for m, r in self.rates.items() if r > 0} or "none")
 

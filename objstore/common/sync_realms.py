@@ -43,6 +43,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
 from objstore.common.config import ConfigError, read_conf
+from objstore.common.utils import file_version
 
 REALMS_CONF = "container-sync-realms.conf"
 SYNC_AUTH_HEADER = "X-Container-Sync-Auth"
@@ -103,7 +104,7 @@ class SyncRealms:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._mtime: Optional[float] = None
+        self._version: Optional[Tuple[int, int, int]] = None
         self._checked = 0.0
         self._realms: Dict[str, Realm] = {}
         self._interval = DEFAULT_MTIME_CHECK_INTERVAL
@@ -119,12 +120,12 @@ class SyncRealms:
             return
         self._checked = now
         try:
-            mtime: Optional[float] = os.path.getmtime(self.path)
+            version = file_version(self.path)
         except OSError:
-            mtime = None
-        if force or mtime != self._mtime:
+            version = None
+        if force or version != self._version:
             self._realms, self._interval = parse_realms(self.path)
-            self._mtime = mtime
+            self._version = version
 
     def realms(self) -> Dict[str, Realm]:
         self._reload()

@@ -7,7 +7,7 @@ import hashlib
 import os
 import time
 import uuid
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, List, Optional, Tuple
 from urllib.parse import unquote
 
 
@@ -79,6 +79,23 @@ def renamer(src: str, dst: str, fsync_parent: bool = True) -> None:
     os.rename(src, dst)
     if fsync_parent:
         fsync_dir(parent)
+
+
+def file_version(path: str) -> Optional[Tuple[int, int, int]]:
+    """What tells one version of a file a server re-reads (rates, realms,
+    the fault lab's state) from the next: ``(inode, size, mtime in ns)``,
+    ``None`` when it is missing; other ``OSError`` s are raised.
+
+    The mtime alone is not enough: filesystems stamp it from a coarse clock
+    (a few ms), so a file replaced twice within one tick keeps its mtime,
+    and a server that read it in between would keep the first version. A
+    replacement by rename brings a new inode, an edit in place most often a
+    new size."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def write_file_atomic(path: str, data: bytes) -> None:

@@ -4,9 +4,9 @@ and a full one, on a cluster whose config enables the lab.
 Off unless the config names ``fault_lab_state`` (the SAIO does; the
 production samples do not): then the server reads that JSON file, written
 by the fault lab (``objstore-fault``, the dashboard), at most once a second
-and only when it changed (its inode, size or mtime: the lab replaces the
-file whole, and two writes within one tick of the filesystem's coarse
-clock share an mtime, so the mtime alone would miss the second)::
+and only when it changed (``utils.file_version``: the lab replaces the file
+whole, and two writes within one tick of the filesystem's coarse clock
+share an mtime, so the mtime alone would miss the second)::
 
     {"/srv/1/node/sdb1": {"delay": 0.5, "full": true}}
 
@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from objstore.common import concurrency
+from objstore.common.utils import file_version
 
 #: the longest delay the lab may ask for, seconds
 MAX_DELAY = 10.0
@@ -37,7 +38,7 @@ class DeviceFaults:
     def __init__(self, state_path: str) -> None:
         self.state_path = state_path
         self._state: Dict[str, Dict[str, Any]] = {}
-        self._seen: Tuple[int, ...] = ()
+        self._seen: Optional[Tuple[int, int, int]] = None
         self._checked = 0.0
 
     def _current(self) -> Dict[str, Dict[str, Any]]:
@@ -45,11 +46,12 @@ class DeviceFaults:
         if now - self._checked >= RELOAD_INTERVAL:
             self._checked = now
             try:
-                st = os.stat(self.state_path)
+                seen = file_version(self.state_path)
             except OSError:
-                self._state, self._seen = {}, ()
+                seen = None
+            if seen is None:
+                self._state, self._seen = {}, None
                 return self._state
-            seen = (st.st_ino, st.st_size, st.st_mtime_ns)
             if seen != self._seen:
                 try:
                     with open(self.state_path) as fp:
@@ -57,7 +59,7 @@ class DeviceFaults:
                     self._state = doc if isinstance(doc, dict) else {}
                 except (OSError, ValueError):
                     self._state = {}  # half-written: read again next second
-                    seen = ()
+                    seen = None
                 self._seen = seen
         return self._state
 

@@ -3,8 +3,8 @@ import os
 import pytest
 
 from objstore.common.utils import (check_drive, close_if_possible, drain_and_close,
-                                   generate_trans_id, ismount, renamer, split_path,
-                                   write_file_atomic)
+                                   file_version, generate_trans_id, ismount, renamer,
+                                   split_path, write_file_atomic)
 
 
 @pytest.mark.parametrize("path,args,expected", [
@@ -96,3 +96,23 @@ def test_drain_and_close_closes_even_when_the_body_fails():
     with pytest.raises(IOError):
         drain_and_close(body)
     assert body.closed
+
+
+def test_a_file_replaced_within_one_mtime_tick_is_a_new_version(tmp_path):
+    """Two replacements stamped with the same mtime (a coarse filesystem
+    clock) are still told apart; a missing file is None."""
+    path = str(tmp_path / "rates.conf")
+    assert file_version(path) is None
+
+    def replace(text, mtime_ns):
+        tmp = path + ".tmp"
+        with open(tmp, "w") as fp:
+            fp.write(text)
+        os.utime(tmp, ns=(mtime_ns, mtime_ns))
+        os.replace(tmp, path)
+    replace("[a]\nx = 1\n", 10**18)
+    first = file_version(path)
+    replace("[a]\nx = 1\n", 10**18)  # same text, same mtime: a new inode
+    second = file_version(path)
+    assert first[2] == second[2] and first != second
+    assert file_version(path) == second  # unchanged: the same version
