@@ -97,8 +97,10 @@ def copy_object(ctx: S3Context) -> Response:
     if directive == "REPLACE":
         headers = metadata_headers(ctx.headers)
     else:
+        # The copy's class is the one the request asks for, else STANDARD
+        # (as AWS), never the source's.
         skip = (manifest.MANIFEST_SYSMETA, manifest.ETAG_SYSMETA, manifest.SIZE_SYSMETA,
-                manifest.UPLOAD_ID_SYSMETA)
+                manifest.UPLOAD_ID_SYSMETA, STORAGE_CLASS_SYSMETA)
         headers = {name: value for name, value in src_resp.headers.items()
                    if name.startswith((SWIFT_META, CHECKSUM_TRANSIENT))
                    or (name.startswith("x-object-sysmeta-s3api-") and name not in skip)}

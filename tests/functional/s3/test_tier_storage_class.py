@@ -72,6 +72,21 @@ def test_a_copy_shows_the_class_of_its_own_bucket_not_its_source_s(s3, buckets):
     assert s3.head_object(Bucket=buckets["silver"], Key="copy")["StorageClass"] == "STANDARD_IA"
 
 
+def test_a_copy_takes_the_class_it_asks_for_else_standard_not_the_source_s_asked_one(
+        s3, buckets):
+    s3.put_object(Bucket=buckets["gold"], Key="asked", Body=BODY, StorageClass="STANDARD_IA")
+    s3.copy_object(Bucket=buckets["gold"], Key="plain-copy",
+                   CopySource={"Bucket": buckets["gold"], "Key": "asked"})
+    assert "StorageClass" not in s3.head_object(Bucket=buckets["gold"], Key="plain-copy")
+    s3.copy_object(Bucket=buckets["gold"], Key="ia-copy", StorageClass="STANDARD_IA",
+                   CopySource={"Bucket": buckets["gold"], "Key": "asked"})
+    assert s3.head_object(Bucket=buckets["gold"], Key="ia-copy")["StorageClass"] == "STANDARD_IA"
+    # Copying an object onto itself is how a client changes its class.
+    s3.copy_object(Bucket=buckets["gold"], Key="asked", StorageClass="STANDARD",
+                   CopySource={"Bucket": buckets["gold"], "Key": "asked"})
+    assert "StorageClass" not in s3.head_object(Bucket=buckets["gold"], Key="asked")
+
+
 def test_an_object_moved_home_shows_its_home_tier_s_class_not_the_one_asked(s3, buckets):
     """A PutObject asking GLACIER_IR in a silver bucket, placed in bronze,
     then brought home by its reads: its class is silver's again."""

@@ -6,7 +6,8 @@ import pytest
 
 from tests.functional.s3.signed import NS, s3_raw
 from tests.functional.s3.test_s3_clients import code_of
-from tests.functional.s3.test_versioning import _empty, s3, vbucket  # noqa: F401 (fixtures)
+from tests.functional.s3.test_versioning import s3, vbucket  # noqa: F401 (fixtures)
+from tests.support.s3_cleanup import delete_bucket
 
 
 def _versions(s3, bucket):
@@ -211,7 +212,7 @@ def test_a_bucket_that_never_had_versioning_reports_no_version_ids(s3):
         assert "VersionId" not in s3.get_object(Bucket=name, Key="k")
         assert "VersionId" not in s3.head_object(Bucket=name, Key="k")
     finally:
-        _empty(s3, name)
+        delete_bucket(s3, name)
 
 
 def test_a_key_with_more_versions_than_the_walk_buffers_lists_newest_first(s3, vbucket):

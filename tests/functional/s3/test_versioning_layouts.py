@@ -15,7 +15,7 @@ import swiftclient
 
 from tests.functional.s3.test_bucket_policy import member  # noqa: F401
 from tests.functional.s3.test_s3_clients import client, code_of
-from tests.functional.s3.test_versioning import _empty
+from tests.support.s3_cleanup import delete_bucket
 
 ACCOUNT = "AUTH_test"
 
@@ -38,7 +38,7 @@ def bucket(s3, conn):
     s3.create_bucket(Bucket=name)
     yield name
     try:
-        _empty(s3, name)
+        delete_bucket(s3, name)
     finally:
         for leftover in (name + "+versions",):
             try:
