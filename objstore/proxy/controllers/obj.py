@@ -131,10 +131,12 @@ class ObjectController(Controller):
         return out
 
     def _base_write_headers(self, req: Request, timestamp: Timestamp,
-                            policy_index: str) -> Dict[str, str]:
+                            policy_index: str, when: Optional[int]) -> Dict[str, str]:
+        """The backend headers of a write; ``when`` is its X-Delete-At,
+        judged once when the request came in (judged again here, a moment
+        that passed meanwhile would be an uncaught refusal)."""
         headers = self.backend_headers(req, {POLICY_INDEX: policy_index,
                                              "X-Timestamp": timestamp.internal})
-        when = obj_headers.delete_at(req.headers)
         for name in list(headers):
             if name.lower() in ("x-delete-at", "x-delete-after"):
                 del headers[name]
@@ -151,8 +153,8 @@ class ObjectController(Controller):
             return bad
         try:
             obj_headers.check_put_headers(req.headers, self.object_name or "")
-            obj_headers.delete_at(req.headers)
             timestamp = self._timestamp(req)
+            when = obj_headers.delete_at(req.headers)
         except HeaderError as err:
             return err.response()
         except ValueError as err:
@@ -161,12 +163,14 @@ class ObjectController(Controller):
             refused = constraints.check_content_type_params(req.headers.get("Content-Type"))
             if refused:
                 return errors.swift_error(400, refused)  # text/html, as Swift's
-        return self.put_body(req, info, timestamp)
+        return self.put_body(req, info, timestamp, when)
 
-    def put_body(self, req: Request, info: Dict[str, Any], timestamp: Timestamp) -> Response:
-        """Store ``req``'s body (headers already checked)."""
+    def put_body(self, req: Request, info: Dict[str, Any], timestamp: Timestamp,
+                 when: Optional[int]) -> Response:
+        """Store ``req``'s body (headers already checked; ``when`` is its
+        X-Delete-At)."""
         ring, part, policy_index = self._ring_and_part(info)
-        headers = self._base_write_headers(req, timestamp, policy_index)
+        headers = self._base_write_headers(req, timestamp, policy_index, when)
         headers["Content-Type"] = obj_headers.content_type_for(req.headers,
                                                                self.object_name or "")
         headers.pop("X-Detect-Content-Type", None)
@@ -204,7 +208,7 @@ class ObjectController(Controller):
         if bad:
             return bad
         ring, part, policy_index = self._ring_and_part(info)
-        headers = self._base_write_headers(req, timestamp, policy_index)
+        headers = self._base_write_headers(req, timestamp, policy_index, when)
         if "Content-Type" in req.headers:
             headers["Content-Type"] = obj_headers.content_type_for(req.headers,
                                                                    self.object_name or "")
