@@ -74,28 +74,43 @@ def test_abort_with_an_empty_queue_ends_the_sender():
     assert conn.closed.ready()
 
 
-def _old_object_server():
-    """A server that answers 100 Continue as an object server that does not
-    know metadata footers would (no X-Obj-Metadata-Footer), then waits."""
+def _serve_one_connection(handle):
+    """A loopback server that accepts one connection, runs ``handle`` on it
+    in a thread and closes; gives its port."""
     import socket
     import threading
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(4)
-    seen = []
 
     def serve():
         conn, _ = sock.accept()
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += conn.recv(4096)
-        seen.append(data)
+        try:
+            handle(conn)
+        finally:
+            conn.close()
+            sock.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return sock.getsockname()[1]
+
+
+def _read_head(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(65536)
+    return data
+
+
+def _old_object_server():
+    """A server that answers 100 Continue as an object server that does not
+    know metadata footers would (no X-Obj-Metadata-Footer), then waits."""
+    seen = []
+
+    def handle(conn):
+        seen.append(_read_head(conn))
         conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         conn.recv(4096)  # until the putter hangs up
-        conn.close()
-        sock.close()
-    threading.Thread(target=serve, daemon=True).start()
-    return sock.getsockname()[1], seen
+    return _serve_one_connection(handle), seen
 
 
 def test_a_footer_put_is_never_sent_to_a_server_that_does_not_acknowledge_footers():
@@ -114,19 +129,10 @@ def test_a_footer_put_is_never_sent_to_a_server_that_does_not_acknowledge_footer
 def _one_answer_server(answer):
     """A server that reads one request whole (head and Content-Length
     bytes), keeps what it read, and sends ``answer``."""
-    import socket
-    import threading
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(4)
     seen = []
 
-    def serve():
-        conn, _ = sock.accept()
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += conn.recv(65536)
-        head, _sep, body = data.partition(b"\r\n\r\n")
+    def handle(conn):
+        head, _sep, body = _read_head(conn).partition(b"\r\n\r\n")
         length = int([line.split(b":")[1] for line in head.split(b"\r\n")
                       if line.lower().startswith(b"content-length:")][0])
         while len(body) < length:
@@ -134,10 +140,7 @@ def _one_answer_server(answer):
         seen.append((head, body))
         conn.sendall(answer)
         conn.recv(4096)  # until the proxy hangs up
-        conn.close()
-        sock.close()
-    threading.Thread(target=serve, daemon=True).start()
-    return sock.getsockname()[1], seen
+    return _serve_one_connection(handle), seen
 
 
 def test_a_small_body_goes_with_the_head_and_no_100_continue_is_asked():
