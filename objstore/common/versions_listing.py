@@ -128,6 +128,7 @@ class VersionsListing:
         self.delimiter = query.get("delimiter", "")
         marker, version_marker = query.get("marker", ""), query.get("version_marker", "")
         self.marker, self.end_marker = marker, query.get("end_marker", "")
+        self.version_marker = version_marker if marker else ""
         # Swift bounds only its is_latest rows by the markers; the versions
         # themselves are listed past end_marker, and in reverse from the
         # marker's object on: so are they here, marked not latest
@@ -190,7 +191,26 @@ class VersionsListing:
             current = None
             if head is not None and _key(head) == key:
                 current = self.current.pop()
-            yield from self._object(key, current)
+            rows = self._object(key, current)
+            if key == self.marker and self.version_marker:
+                rows = filter(self._past_version_marker, rows)
+            yield from rows
+
+    def _past_version_marker(self, row: Row) -> bool:
+        """Whether a version of the ``marker`` object comes after
+        ``version_marker`` in the client's order, as Swift 2.38.3 answers:
+        ``null`` stands before every version with an id (forward, newest
+        first), so forward all but the null version itself follow it and in
+        reverse none does; after an id come, in reverse, the newer versions
+        (the current one too, not latest). Forward with an id the two
+        listings' markers already start past it."""
+        version_id = row["version_id"]
+        if self.version_marker == NULL_ID:
+            return not self.reverse and version_id != NULL_ID
+        if not self.reverse:
+            return True
+        return version_id == NULL_ID or \
+            Timestamp(version_id) > Timestamp(self.version_marker)
 
     def _in_window(self, name: str) -> bool:
         """Whether ``name`` is within the client's markers (its current

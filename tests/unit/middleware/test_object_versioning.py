@@ -266,6 +266,15 @@ def test_versions_listing_pages_with_marker_and_version_marker(cluster, base):
     _s, _h, body = cluster.request("GET", base + "?versions&marker=p&version_marker=null")
     assert [(r["version_id"], r["is_latest"]) for r in json.loads(body)][:3] == [
         (p_new_first[0], False), (p_new_first[1], False), (p_new_first[2], False)]
+    # in reverse: the marker object's versions newer than the id (the current
+    # one not latest), none after null (as Swift 2.38.3)
+    _s, _h, body = cluster.request("GET", "%s?versions&marker=q&reverse=true&version_marker=%s"
+                                   % (base, q_new_first[1]))
+    assert [(r["name"], r["version_id"], r["is_latest"]) for r in json.loads(body)] == [
+        ("q", q_new_first[0], False)] + [("p", i, False) for i in p_new_first[:0:-1]] + [
+        ("p", p_new_first[0], True)]
+    _s, _h, body = cluster.request("GET", base + "?versions&marker=q&reverse=true&version_marker=null")
+    assert [r["name"] for r in json.loads(body)] == ["p"] * 3
     status, _h, body = cluster.request("GET", base + "?versions&version_marker=" + ids["p"][0])
     assert (status, body) == (400, b"version_marker param requires marker")
     status, _h, body = cluster.request("GET", base + "?versions&marker=p&version_marker=abc")

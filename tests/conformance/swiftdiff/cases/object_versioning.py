@@ -40,6 +40,23 @@ CASES += [
     case("object-versioning-list-head", *_FILLED, check("HEAD", "{a}/{c}?versions&format=xml")),
     case("object-versioning-list-unversioned", setup("PUT", "{a}/{c}"),
          setup("PUT", "{a}/{c}/o", b"x"), check("GET", "{a}/{c}?versions")),
+    # version_marker=null stands before every version with an id: forward
+    # all of the marker object's versions but a null one follow it, in
+    # reverse none does (swift list --versions pages this way)
+    case("object-versioning-list-unversioned-version-marker-null", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/a", b"x"), setup("PUT", "{a}/{c}/b", b"y"),
+         check("GET", "{a}/{c}?versions&marker=a&version_marker=null"),
+         check("GET", "{a}/{c}?versions&marker=b&version_marker=null"),
+         check("GET", "{a}/{c}?versions&marker=b&version_marker=null&reverse=true")),
+    case("object-versioning-list-version-marker-null-mixed", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/a", b"a0"), setup("PUT", "{a}/{c}/o", b"null0"),
+         setup("POST", "{a}/{c}", X_Versions_Enabled="true"),
+         setup("PUT", "{a}/{c}/o", b"v1"), setup("PUT", "{a}/{c}/o", b"v2"),
+         setup("PUT", "{a}/{c}/p", b"p1"),
+         check("GET", "{a}/{c}?versions&marker=a&version_marker=null"),
+         check("GET", "{a}/{c}?versions&marker=o&version_marker=null"),
+         check("GET", "{a}/{c}?versions&marker=o&version_marker=null&reverse=true"),
+         check("GET", "{a}/{c}?versions&marker=p&version_marker=null&reverse=true")),
     case("object-versioning-deleted-object", *_FILLED, check("GET", "{a}/{c}/c"),
          check("HEAD", "{a}/{c}/c")),
     case("object-versioning-container-delete-refused", *_FILLED, check("DELETE", "{a}/{c}")),
