@@ -134,7 +134,7 @@ class TempAuth:
         if self.allow_overrides and env.get("swift.authorize_override"):
             return self.app(env, start_response)  # e.g. tempurl vouched for it
         path = env.get("PATH_INFO", "")
-        if path.startswith(self.auth_prefix) or path in ("/v1.0", "/v1.0/"):
+        if path.startswith(self.auth_prefix):
             return self.handle_auth(Request(env))(env, start_response)
         token = env.get("HTTP_X_AUTH_TOKEN") or env.get("HTTP_X_STORAGE_TOKEN")
         if S3_AUTH_DETAILS in env:
@@ -349,21 +349,24 @@ class TempAuth:
         return groups
 
     def handle_auth(self, req: Request) -> Response:
-        """Answer ``GET /auth/v1.0`` (and ``/v1.0``, ``/auth/v1/<acct>/auth``)."""
+        """Answer ``GET /auth/v1.0`` (also ``/auth/auth``, and either with
+        more segments) and ``/auth/v1/<acct>/auth``, whose user must be of
+        that account; an empty first segment is 404, any other path 400
+        (as Swift 2.38.3 answers them)."""
         if req.method != "GET":
             return errors.swift_error(405)
-        path = req.path_info
-        rel = path[len(self.auth_prefix) - 1:] if path.startswith(self.auth_prefix) else path
-        parts = [p for p in rel.split("/") if p]
-        user_header = req.headers.get("X-Auth-User") or req.headers.get("X-Storage-User")
+        segments = req.path_info[len(self.auth_prefix):].split("/")
+        account_user = req.headers.get("X-Auth-User") or req.headers.get("X-Storage-User") or ""
         key = req.headers.get("X-Auth-Key") or req.headers.get("X-Storage-Pass")
-        if parts in (["v1.0"], ["auth"]) or parts == []:
-            account_user = user_header or ""
-        elif len(parts) == 3 and parts[0] == "v1" and parts[2] == "auth":
-            account_user = "%s:%s" % (parts[1], user_header or "")
-        else:
-            return errors.swift_error(400)
         realm = account_user.partition(":")[0] if ":" in account_user else "unknown"
+        if segments[0] == "":
+            return errors.swift_error(404)
+        if segments[0] == "v1" and len(segments) == 3 and segments[2] == "auth":
+            realm = segments[1]
+            if account_user.partition(":")[0] != realm:
+                return self._unauthorized(req, realm)
+        elif segments[0] not in ("v1.0", "auth"):
+            return errors.swift_error(400)
         if not account_user or ":" not in account_user or not key:
             return self._unauthorized(req, realm)
         user = self.users.get(account_user)

@@ -273,7 +273,8 @@ def test_versions_listing_pages_with_marker_and_version_marker(cluster, base):
     assert [(r["name"], r["version_id"], r["is_latest"]) for r in json.loads(body)] == [
         ("q", q_new_first[0], False)] + [("p", i, False) for i in p_new_first[:0:-1]] + [
         ("p", p_new_first[0], True)]
-    _s, _h, body = cluster.request("GET", base + "?versions&marker=q&reverse=true&version_marker=null")
+    _s, _h, body = cluster.request(
+        "GET", base + "?versions&marker=q&reverse=true&version_marker=null")
     assert [r["name"] for r in json.loads(body)] == ["p"] * 3
     status, _h, body = cluster.request("GET", base + "?versions&version_marker=" + ids["p"][0])
     assert (status, body) == (400, b"version_marker param requires marker")

@@ -102,7 +102,7 @@ def test_a_failed_login_names_the_account_as_realm_or_unknown(auth):
             401, 'Swift realm="%s"' % realm)
 
 
-@pytest.mark.parametrize("path", ["/auth/v1.0", "/auth/v1.0/", "/v1.0"])
+@pytest.mark.parametrize("path", ["/auth/v1.0", "/auth/v1.0/", "/auth/auth", "/auth/v1.0/x/y"])
 def test_every_v1_auth_path_and_the_storage_header_spelling_work(auth, path):
     resp = Request.blank(path, headers={"X-Storage-User": "test:tester",
                                         "X-Storage-Pass": "testing",
@@ -111,10 +111,30 @@ def test_every_v1_auth_path_and_the_storage_header_spelling_work(auth, path):
     assert resp.headers["X-Storage-Url"] == "http://proxy.example.com:8080/v1/AUTH_test"
 
 
-def test_the_account_in_the_path_form_gets_a_token(auth):
+@pytest.mark.parametrize("user, key, status", [
+    ("test:tester", "testing", 200), ("tester", "testing", 401),
+    ("test2:tester2", "testing2", 401), ("", "testing", 401)])
+def test_the_path_form_takes_a_user_of_its_own_account(auth, user, key, status):
+    # each key is its user's own: a 401 is the account in the path refusing
     resp = Request.blank("/auth/v1/test/auth", headers={
-        "X-Auth-User": "tester", "X-Auth-Key": "testing"}).get_response(auth)
-    assert resp.status_int == 200
+        "X-Auth-User": user, "X-Auth-Key": key}).get_response(auth)
+    assert resp.status_int == status
+    if status == 401:
+        assert resp.headers["Www-Authenticate"] == 'Swift realm="test"'
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/auth/", 404), ("/auth//v1.0", 404), ("/auth/v1/test/auth/", 400), ("/auth/foo", 400)])
+def test_auth_paths_swift_does_not_know(auth, path, status):
+    resp = Request.blank(path, headers={"X-Auth-User": "test:tester",
+                                        "X-Auth-Key": "testing"}).get_response(auth)
+    assert resp.status_int == status
+
+
+def test_v1_0_alone_is_no_auth_path(auth):
+    resp = Request.blank("/v1.0", headers={"X-Auth-User": "test:tester",
+                                           "X-Auth-Key": "testing"}).get_response(auth)
+    assert "X-Auth-Token" not in resp.headers
 
 
 @pytest.mark.parametrize("user, key", [
