@@ -115,21 +115,21 @@ class ObjectVersioning:
         if method == "PUT":
             # a copy carries its source's id: the version id is set here only
             env.pop("HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_"), None)
-            if version_id is not None and env.get("CONTENT_LENGTH") not in (None, "", "0"):
-                return plain(400, "PUT version-id requests require a zero byte body")(
-                    env, start_response)
         if method == "POST" and version_id is not None:
             return swift_error(400, "POST to a specific version is not allowed")(
                 env, start_response)
         if version_id is None and method not in ("PUT", "GET", "HEAD", "DELETE"):
             return self.app(env, start_response)
         info, location = self.containers.enabled(env, account, container)
+        if version_id is not None and location is None:
+            return self._unversioned(env, method, version_id)(env, start_response)
+        if method == "PUT" and version_id is not None and \
+                env.get("CONTENT_LENGTH") not in (None, "", "0"):
+            return plain(400, "PUT version-id requests require a zero byte body")(
+                env, start_response)
         if version_id is not None and method != "PUT":
             if not valid_version_id(version_id):
                 return swift_error(400, "Invalid version parameter")(env, start_response)
-            if location is None:
-                return plain(400, "version-aware operations require that the "
-                                   "container is versioned")(env, start_response)
             if method in ("GET", "HEAD"):
                 denied = authorize(env, info, "read_acl")
                 if denied is not None:
@@ -154,6 +154,20 @@ class ObjectVersioning:
             resp.headers[VERSION_ID_HEADER] = NULL_ID
         self._show_id(resp, account, container, obj)
         return resp(env, start_response)
+
+    def _unversioned(self, env: Dict[str, Any], method: str, version_id: str) -> Any:
+        """A version-id on a container never versioned, as Swift 2.38.3:
+        only ``null`` names something (the object itself; a GET or HEAD of
+        it says so), and a PUT may not name even that."""
+        if version_id != NULL_ID:
+            return swift_error(400, "version-aware operations require that the "
+                                    "container is versioned")
+        if method == "PUT":
+            return swift_error(400, "Invalid version parameter")
+        resp = Request(env).get_response(self.app)
+        if method in ("GET", "HEAD") and 200 <= resp.status_int < 300:
+            resp.headers[VERSION_ID_HEADER] = NULL_ID
+        return resp
 
     @staticmethod
     def _list_id(env: Dict[str, Any], obj: str, version_id: Optional[str]) -> Optional[Response]:
