@@ -69,6 +69,11 @@ _STORAGE_CLASS_ENV = "HTTP_" + tconf.S3_STORAGE_CLASS.upper().replace("-", "_")
 _OBJECT_FOUND = ("304", "416")
 #: answer headers that describe the bytes, taken from the body's answer
 _BODY_HEADERS = frozenset(("content-length", "content-range", "etag", "accept-ranges"))
+#: the pointer's own sysmeta, never part of the object's answer: a
+#: middleware that copies what it reads (copy, s3api's CopyObject) would
+#: otherwise write a second pointer to a body no sweep knows it uses
+_POINTER_SYSMETA = frozenset(h.lower() for h in (tconf.TIER_LOCATION, tconf.TIER_NAME,
+                                                   tconf.TIER_SIZE))
 
 
 class _Captured:
@@ -204,7 +209,7 @@ class Tiering:
             resp = errors.swift_error(503)
             return resp(env, start_response)
         out = [(k, v) for k, v in pointer.headers if k.lower() not in _BODY_HEADERS
-               and k.lower() != "content-type"]
+               and k.lower() not in _POINTER_SYSMETA and k.lower() != "content-type"]
         out += [(k, v) for k, v in body.headers if k.lower() in _BODY_HEADERS
                 or (k.lower() == "content-type" and "byteranges" in v)]
         if not any(k.lower() == "content-type" for k, _v in out):

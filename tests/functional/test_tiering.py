@@ -136,6 +136,27 @@ def test_a_cold_object_moves_down_to_ec_and_back_up_when_read(conn, silver, inte
     assert conn.get_object(silver, "cold")[1] == BODY
 
 
+def test_a_copy_of_a_moved_object_is_an_object_of_its_own(conn, silver, internal, reseller):
+    """A server-side copy reads the moved object's bytes and writes them
+    whole: it does not become a second pointer to a body the tierer
+    removes when the original moves again."""
+    conn.put_object(silver, "orig", BODY)
+    path = "/v1/AUTH_test/%s/orig" % silver
+    wait_tracked(PROXY, reseller.get_auth()[1], path)
+    wait_for_tier(conn, silver, "orig", "bronze", clock_offset=LATER)
+    conn.copy_object(silver, "orig", destination="/%s/copy" % silver)
+    assert tier_of(conn, silver, "copy") == "silver"  # at home, not bronze
+    raw = internal.request("HEAD", "/v1/AUTH_test/%s/copy" % silver, raw=True)
+    assert raw.status_int == 200 and raw.headers["Content-Length"] == str(len(BODY))
+    assert not [h for h in raw.headers if h.lower().startswith("x-object-sysmeta-tier-")]
+    for _ in range(6):
+        assert conn.get_object(silver, "orig")[1] == BODY
+    wait_for_tier(conn, silver, "orig", "gold")
+    assert tiers_bodies(internal, "ec21", path) == []  # the bronze body is gone
+    headers, body = conn.get_object(silver, "copy")
+    assert body == BODY and headers["etag"] == ETAG
+
+
 def _tier_cli(*args):
     """What the installed ``objstore-tier`` prints about the SAIO's tierer."""
     done = subprocess.run([os.path.join(REPO, ".venv", "bin", "objstore-tier"), "--swift-dir",

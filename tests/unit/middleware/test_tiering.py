@@ -99,6 +99,8 @@ def test_a_pointer_is_answered_from_its_body_with_the_pointer_s_metadata(conf):
     assert resp.headers[tconf.TIER_STORAGE_CLASS] == "GLACIER_IR"
     assert storage.seen[-1] == ("GET", "/v1/.tiers/ec21/abc/1700000000.00000", None, True)
     assert _counts(mw) == {"/v1/AUTH_a/c/moved": 1}
+    # what a copy of the object would carry: the object, not the pointer
+    assert not [h for h in resp.headers if h.lower().startswith("x-object-sysmeta-tier-")]
 
 
 def test_a_ranged_read_of_a_pointer_reads_the_range_of_the_body(conf):
