@@ -165,11 +165,25 @@ def process_alive(pid: int, conf: Optional[str] = None) -> bool:
         if state in (b"Z", b"X"):
             return False
         if conf is not None:
-            with open("/proc/%d/cmdline" % pid, "rb") as fp:
-                return conf.encode() in fp.read().split(b"\0")
+            cmdline = _cmdline(pid)
+            return not cmdline or conf.encode() in cmdline.split(b"\0")
     except (OSError, IndexError):
         pass
     return True
+
+
+def _cmdline(pid: int, tries: int = 20) -> bytes:
+    """``pid``'s command line. While a process re-executes itself (a
+    server's reload) it reads empty for a moment: read again, so a server
+    mid-reload is not taken for a stale pid file and left running; empty
+    after a second (a kernel thread) counts as alive."""
+    for _ in range(tries):
+        with open("/proc/%d/cmdline" % pid, "rb") as fp:
+            cmdline = fp.read()
+        if cmdline:
+            return cmdline
+        time.sleep(0.05)
+    return b""
 
 
 def running_pid(inst: Instance) -> Optional[int]:
