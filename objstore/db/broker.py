@@ -13,32 +13,29 @@ rows are merged into the database in one transaction when the file grows
 past ``pending_max_bytes``, before any read that needs rows (``_read``),
 before ``reclaim``/``checkpoint``, and by the daemons' passes.
 
-A connection is opened per operation (but for the info row an object
-update reads, ``readers.py``). Keeping read-write connections open
-would be about 8x faster per commit (closing the last connection to a WAL
-database checkpoints it, several fsyncs), but is unsafe here: when a
-replicator removes or replaces a database file, a stale cached connection
-closing later deletes the ``-wal`` file *by path*, i.e. the new database's
-WAL. Python 3.12's ``SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`` would make a cache
-safe; 3.11 has no way to set it (SQLite 3.40 itself skips the close
-checkpoint when the path no longer names the opened inode, but nothing
-here relies on that internal). Reads use read-only connections
-(``mode=ro``): they cost about a third of a read-write open and their close
-never checkpoints nor deletes a WAL (they cannot take the exclusive lock
-that needs), so they are safe even against a replaced file. Transactions
-never yield to other green threads; ``busy_timeout`` covers the other
-worker processes of the same server. Call ``checkpoint()`` before copying
-a file whole.
+A connection is opened per operation (the info row an object update reads
+excepted: ``readers.py``). Keeping read-write connections open would be
+about 8x faster per commit (closing the last connection to a WAL database
+checkpoints it, several fsyncs), but is unsafe here: when a replicator
+removes or replaces a database file, a stale cached connection closing
+later deletes the ``-wal`` file *by path*, i.e. the new database's WAL.
+Python 3.12's ``SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`` would make a cache safe;
+3.11 has no way to set it (SQLite 3.40 itself skips the close checkpoint
+when the path no longer names the opened inode, but nothing here relies on
+that internal). Reads use read-only connections (``mode=ro``): they cost
+about a third of a read-write open and their close never checkpoints nor
+deletes a WAL (they cannot take the lock that needs), so they are safe even
+against a replaced file. Transactions never yield to other green threads;
+``busy_timeout`` covers the other worker processes of the same server. Call
+``checkpoint()`` before copying a file whole.
 
-All SQL of the container and account databases lives in this module, in
-``listing_sql.py`` (the listing queries it inherits) and in the two
-``broker.py`` subclasses.
+All SQL of the container and account databases lives here, in
+``listing_sql.py`` (inherited listing queries) and the two subclasses.
 """
 
 from __future__ import annotations
 
 import abc
-
 import contextlib
 import errno
 import json
