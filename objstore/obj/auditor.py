@@ -13,7 +13,7 @@ Each pass has two sweeps over every object on every device:
   body. It is cheap, catches truncated and metadata-less files, and runs
   at ``zero_byte_files_per_second``.
 * the *full* sweep reads each body and compares its MD5 with the stored
-  ETag, limited to ``files_per_second`` and ``bytes_per_second`` so that
+  ETag (and its CRC with the one its writer kept), limited to ``files_per_second`` and ``bytes_per_second`` so that
   auditing never starves client requests of disk time.
 
 ``audit_type`` picks ``both`` (default), ``zbf`` or ``full``. Checking is
@@ -143,7 +143,7 @@ class ObjectAuditor(Daemon):
         if not full:
             df.close()
             return "passed", 0
-        reader = df.reader(verify=True)
+        reader = df.reader(verify=True, check_etag=True)
         size = 0
         try:
             for chunk in reader:

@@ -25,6 +25,7 @@ from objstore.common.config import load_hash_settings, swift_dir
 from objstore.common.storage_policy import data_dir
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import check_drive, fsync_dir, mkdirs
+from objstore.obj import body_crc
 from objstore.obj import hashes as suffix_hashes
 from objstore.obj.exceptions import (DiskFileCollision, DiskFileDeleted,  # noqa: F401
                                      DiskFileDeviceUnavailable, DiskFileError,
@@ -414,13 +415,16 @@ class DiskFile:
         """Newest of data and meta: what a conflict is decided against."""
         return Timestamp(self.get_metadata()["X-Timestamp"])
 
-    def reader(self, verify: bool = True) -> DiskFileReader:
-        """Chunks of the open object; takes over the open file."""
+    def reader(self, verify: bool = True, check_etag: bool = False) -> DiskFileReader:
+        """Chunks of the open object; takes over the open file. A full read
+        checks the ``.data``'s own CRC (``check_etag``: and the MD5)."""
         if self._fd is None:
             raise DiskFileNotExist("open() first")
         fd, self._fd = self._fd, None
         return DiskFileReader(fd, self.get_metadata(), self.mgr.disk_chunk_size,
-                              on_damage=self._quarantine_if_current if verify else None)
+                              on_damage=self._quarantine_if_current if verify else None,
+                              body_crc=self.get_datafile_metadata().get(body_crc.METADATA_KEY),
+                              check_etag=check_etag)
 
     def close(self) -> None:
         if self._fd is not None:
@@ -544,7 +548,8 @@ class DiskFile:
 #: the ``.data``'s, it is what readers see).
 CONTENT_TYPE_TIMESTAMP = "Content-Type-Timestamp"
 _DATAFILE_ONLY = frozenset(("name", "x-timestamp", "content-length", "content-type", "etag",
-                            "deleted", "x-static-large-object"))
+                            "deleted", "x-static-large-object",
+                            body_crc.METADATA_KEY.lower()))
 
 
 def merge_metadata(data_meta: Metadata, meta_meta: Metadata) -> Metadata:

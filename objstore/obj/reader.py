@@ -5,6 +5,10 @@ stays bounded and a slow disk only slows its own request. A full read
 compares size and MD5 with the metadata; on a mismatch the object is
 quarantined so replication restores a good copy.
 
+A full read judges the bytes by the CRC-64/NVME their writer kept
+(``body_crc``: a few ms per GiB) where there is one, else by the MD5 against
+the ETag; ``check_etag`` (the auditor) asks for the MD5 too.
+
 A client must never receive a damaged object as if it were good. Objects up
 to ``VERIFY_FIRST_BYTES`` are checked in a first pass before any byte is
 sent (a second read of a small file is cheap, memory stays bounded), so a
@@ -17,18 +21,20 @@ complete bad one.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Generator, Iterator, Optional
+from typing import Any, Callable, Generator, Iterator, List, Optional, Tuple
 
 from objstore.common import concurrency
 from objstore.common.utils import new_md5
+from objstore.obj.body_crc import new_body_crc
 from objstore.obj.metadata import Metadata
 
 VERIFY_FIRST_BYTES = 8 * 1024 * 1024
 
 
-def _pread_into(fd: int, size: int, offset: int, md5: Any) -> bytes:
+def _pread_into(fd: int, size: int, offset: int, sums: List[Any]) -> bytes:
     chunk = os.pread(fd, size, offset)
-    md5.update(chunk)
+    for running in sums:
+        running.update(chunk)
     return chunk
 
 
@@ -40,31 +46,40 @@ class DiskFileReader:
     """An open object's body; iterate for all of it, or ``read_range``."""
 
     def __init__(self, fd: int, metadata: Metadata, chunk_size: int,
-                 on_damage: Optional[Callable[[str], object]]) -> None:
+                 on_damage: Optional[Callable[[str], object]],
+                 body_crc: Optional[str] = None, check_etag: bool = False) -> None:
         self.fd = fd
         self.metadata = metadata
+        self.body_crc = body_crc
+        self.check_etag = check_etag
         self.chunk_size = chunk_size
         self.on_damage = on_damage
         self.size = int(metadata.get("Content-Length", 0))
         self.bytes_read = 0
         self.damaged: Optional[str] = None
         self.verified = False
+        self._whole: Optional[bytes] = None  # kept by verify_whole when one chunk
 
     def __iter__(self) -> Iterator[bytes]:
         chunks: Optional[Generator[bytes, None, None]] = None
         try:
             if self.verified:
-                yield from self.read_range(0, self.size)
+                whole, self._whole = self._whole, None
+                if whole is not None:
+                    self.bytes_read += len(whole)
+                    yield whole
+                else:
+                    yield from self.read_range(0, self.size)
                 return
             held: Optional[bytes] = None
-            md5 = new_md5()
-            chunks = self._chunks(md5)
+            sums = self._sums()
+            chunks = self._chunks(sums)
             for chunk in chunks:
                 self.bytes_read += len(chunk)
                 if held is not None:
                     yield held
                 held = chunk
-            problem = self._problem(self.bytes_read, md5.hexdigest())
+            problem = self._problem(self.bytes_read, sums)
             if problem:
                 self._damage(problem)
                 raise DamagedObject(problem)
@@ -78,26 +93,45 @@ class DiskFileReader:
     def verify_whole(self) -> None:
         """Read the object once without sending it; ``DamagedObject`` (and
         quarantine) if it does not match its metadata. Afterwards iterating
-        streams without checking again."""
-        md5 = new_md5()
+        streams without checking again (an object of one chunk is not
+        read twice: that chunk is kept for it)."""
+        sums = self._sums()
         length = 0
-        for chunk in self._chunks(md5):
+        kept: List[bytes] = []
+        for chunk in self._chunks(sums):
             length += len(chunk)
-        problem = self._problem(length, md5.hexdigest())
+            if length <= self.chunk_size:
+                kept.append(chunk)
+            else:
+                kept.clear()
+        problem = self._problem(length, sums)
         if problem:
             self._damage(problem)
             self.close()
             raise DamagedObject(problem)
         self.verified = True
+        if length <= self.chunk_size:
+            self._whole = b"".join(kept)
 
-    def _chunks(self, md5: Any) -> Generator[bytes, None, None]:
+    def _sums(self) -> List[Tuple[Any, str, str]]:
+        """``(running sum, expected hex digest, name)`` a full read is judged by."""
+        sums: List[Tuple[Any, str, str]] = []
+        crc = new_body_crc() if self.body_crc else None
+        if crc is not None:
+            sums.append((crc, str(self.body_crc).lower(), "CRC-64/NVME"))
+        if crc is None or self.check_etag:
+            sums.append((new_md5(), str(self.metadata.get("ETag")), "MD5"))
+        return sums
+
+    def _chunks(self, sums: List[Tuple[Any, str, str]]) -> Generator[bytes, None, None]:
         """The whole file, one pread of up to ``chunk_size`` at a time, each
-        added to ``md5`` in the same thread-pool call (the server's own
+        added to ``sums`` in the same thread-pool call (the server's own
         thread is left to the network).
 
         Each read asks for no more than the metadata's length still to come
         (plus one byte, so a file longer than it claims is noticed): a
         large ``chunk_size`` costs a small object no big buffer."""
+        running = [entry[0] for entry in sums]
         offset = 0
         ahead = self.size > self.chunk_size  # read the next chunk while this one is sent
         pending: Optional[Callable[[], bytes]] = None
@@ -105,7 +139,7 @@ class DiskFileReader:
             while True:
                 want = min(self.chunk_size, max(self.size - offset, 0) + 1)
                 if pending is None:
-                    chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, md5)
+                    chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, running)
                 else:
                     chunk, pending = pending(), None
                 if not chunk:
@@ -114,7 +148,7 @@ class DiskFileReader:
                 if ahead:
                     pending = concurrency.start_in_thread(
                         _pread_into, self.fd, min(self.chunk_size,
-                                                  max(self.size - offset, 0) + 1), offset, md5)
+                                                  max(self.size - offset, 0) + 1), offset, running)
                 yield chunk
         finally:
             if pending is not None:  # never close the file under a read in flight
@@ -123,11 +157,12 @@ class DiskFileReader:
                 except Exception:
                     pass
 
-    def _problem(self, length: int, md5_hex: str) -> Optional[str]:
+    def _problem(self, length: int, sums: List[Tuple[Any, str, str]]) -> Optional[str]:
         if length != self.size:
             return "read %d bytes, metadata says %d" % (length, self.size)
-        if md5_hex != self.metadata.get("ETag"):
-            return "MD5 %s, metadata says %s" % (md5_hex, self.metadata.get("ETag"))
+        for running, expected, name in sums:
+            if running.hexdigest() != expected:
+                return "%s %s, metadata says %s" % (name, running.hexdigest(), expected)
         return None
 
     def read_range(self, start: int, stop: int) -> Iterator[bytes]:

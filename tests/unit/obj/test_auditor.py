@@ -11,6 +11,7 @@ from objstore.common.utils import md5_hex
 from objstore.obj import auditor as auditor_mod
 from objstore.obj.auditor import ObjectAuditor, RateLimiter
 from objstore.obj.diskfile import DiskFileManager
+from objstore.obj.metadata import read_metadata, write_metadata
 
 
 @pytest.fixture
@@ -60,12 +61,22 @@ def test_good_objects_pass_both_sweeps(conf, mgr):
 def test_flipped_bytes_are_quarantined_by_the_full_sweep_only(conf, mgr):
     df = put(mgr, "rotten", b"good data here")
     with open(data_file(df), "r+b") as fp:
-        fp.write(b"BAD!")  # same size: only the MD5 can tell
+        fp.write(b"BAD!")  # same size: only the MD5 (or the CRC) can tell
     stats = ObjectAuditor(conf).run_once()
     assert stats["zbf_quarantined"] == 0
     assert stats["quarantined"] == 1
     assert quarantined(conf) == [df.object_hash]
     assert not os.path.exists(df.datadir)
+
+
+def test_the_full_sweep_checks_the_etag_though_the_bytes_match_their_crc(conf, mgr):
+    df = put(mgr, "mislabelled", b"good data here")
+    path = data_file(df)
+    meta = read_metadata(path, df.datadir)
+    write_metadata(path, dict(meta, ETag=md5_hex(b"other data")), path + ".side")
+    stats = ObjectAuditor(conf).run_once()
+    assert stats["quarantined"] == 1
+    assert quarantined(conf) == [df.object_hash]
 
 
 def test_truncated_file_is_quarantined_by_the_zero_byte_sweep(conf, mgr):

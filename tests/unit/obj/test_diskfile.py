@@ -8,8 +8,11 @@ from objstore.obj.reader import DamagedObject
 
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import md5_hex
+from objstore.obj import body_crc
 from objstore.obj import diskfile as dfmod
+from objstore.obj import reader as reader_mod
 from objstore.obj.diskfile import DiskFileManager
+from objstore.obj.metadata import read_metadata, write_metadata
 from ring.utils import hash_path
 
 
@@ -145,6 +148,72 @@ def test_a_partial_read_does_not_judge_the_md5(mgr):
     assert b"".join(reader.read_range(1, 3)) == b"el"
     reader.close()
     assert os.path.exists(df.datadir)
+
+
+def _rewrite_metadata(df, ts, **changes):
+    path = os.path.join(df.datadir, ts.internal + ".data")
+    meta = read_metadata(path, df.datadir)
+    meta.update(changes)
+    write_metadata(path, {k: v for k, v in meta.items() if v is not None}, path + ".side")
+    return path
+
+
+def test_a_data_file_keeps_the_crc_of_its_own_bytes_whatever_the_caller_says(mgr):
+    df, ts = _put(mgr, b"123456789", extra={body_crc.METADATA_KEY: "0" * 16})
+    meta = read_metadata(os.path.join(df.datadir, ts.internal + ".data"), df.datadir)
+    assert meta[body_crc.METADATA_KEY] == "ae8b14860a799888"  # CRC-64/NVME's check value
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
+    df.write_metadata({"X-Timestamp": Timestamp.now().internal, "name": "/a/c/o",
+                       body_crc.METADATA_KEY: "1" * 16})  # a .meta cannot replace it
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
+    assert df.get_metadata()[body_crc.METADATA_KEY] == "ae8b14860a799888"
+    assert b"".join(df.reader()) == b"123456789"
+
+
+def test_a_full_read_judges_the_bytes_by_their_crc_where_there_is_one(mgr):
+    df, ts = _put(mgr, b"hello")
+    path = _rewrite_metadata(df, ts, ETag=md5_hex(b"Jello"))  # the MD5 would pass these
+    with open(path, "r+b") as fp:
+        fp.write(b"J")
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    with pytest.raises(DamagedObject, match="CRC-64/NVME"):
+        b"".join(reader)
+    assert not os.path.exists(df.datadir)
+
+
+def test_a_data_file_without_a_crc_is_judged_by_its_md5(mgr):
+    df, ts = _put(mgr, b"hello")
+    path = _rewrite_metadata(df, ts, **{body_crc.METADATA_KEY: None})
+    assert body_crc.METADATA_KEY not in read_metadata(path, df.datadir)
+    assert _read(mgr)[1] == b"hello"
+    with open(path, "r+b") as fp:
+        fp.write(b"J")
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    with pytest.raises(DamagedObject, match="MD5"):
+        b"".join(reader)
+    assert not os.path.exists(df.datadir)
+
+
+def test_check_etag_judges_the_md5_too(mgr):
+    df, ts = _put(mgr, b"hello")
+    _rewrite_metadata(df, ts, ETag=md5_hex(b"other"))
+    assert _read(mgr)[1] == b"hello"  # the bytes are the ones written
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader(check_etag=True)
+    with pytest.raises(DamagedObject, match="MD5"):
+        b"".join(reader)
+
+
+def test_an_object_of_one_chunk_checked_first_is_read_from_disk_once(mgr, monkeypatch):
+    _put(mgr, b"x" * 5000)
+    reads = []
+    real = os.pread
+    monkeypatch.setattr(reader_mod.os, "pread",
+                        lambda fd, n, off: reads.append((n, off)) or real(fd, n, off))
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    reader.verify_whole()
+    assert b"".join(reader) == b"x" * 5000
+    assert [off for _n, off in reads] == [0, 5000]  # the body, then the end of the file
+    assert reader.fd == -1
 
 
 def test_a_hash_dir_holding_another_name_is_a_collision(mgr):

@@ -346,6 +346,15 @@ def test_conditional_requests(app):
         "If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_int == 200
 
 
+def test_the_kept_crc_of_the_body_is_never_answered(app):
+    put(app, b"hello", headers={"X-Object-Meta-Crc": "1", "X-Objstore-Body-Crc64nvme": "0" * 16})
+    for method in ("GET", "HEAD"):
+        resp = call(app, method)
+        assert resp.status_int == 200 and resp.headers["X-Object-Meta-Crc"] == "1"
+        assert [k for k in resp.headers if k.lower().startswith("x-objstore")] == []
+    assert call(app, "GET").body == b"hello"
+
+
 def test_a_corrupt_small_object_is_never_sent_but_quarantined_and_404(app):
     ts = Timestamp.now()
     put(app, b"hello", ts)
