@@ -30,7 +30,7 @@ import signal
 import socket
 import sys
 import time
-from typing import Any, Dict, Iterable, List, Optional, Set, Type
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Type
 
 from objstore.common.config import (ConfigError, config_float, config_true_value,
                                     read_conf)
@@ -43,6 +43,11 @@ DEFAULT_INTERVAL = 30.0
 PROGRESS_INTERVAL = 5.0
 #: the recon key of a running pass's progress: "<daemon name><suffix>"
 PROGRESS_SUFFIX = "-progress"
+#: what a ``--once`` pass may be limited to on the command line (Swift's
+#: object replicator flags): name -> (short flag, what it limits)
+ONCE_LIMITS = {"devices": ("-d", "devices (by name)"),
+               "partitions": ("-p", "partitions"),
+               "policies": ("-i", "storage policy indices")}
 
 
 class Daemon(abc.ABC):
@@ -56,6 +61,8 @@ class Daemon(abc.ABC):
     name = "daemon"
     server_type = "object"
     default_interval = DEFAULT_INTERVAL
+    #: which of ``ONCE_LIMITS`` the command line offers for ``--once``
+    once_limits: Tuple[str, ...] = ()
 
     def __init__(self, conf: Dict[str, str], logger: Optional[logging.Logger] = None) -> None:
         self.conf = conf
@@ -67,6 +74,9 @@ class Daemon(abc.ABC):
         self._stopping = False
         self._pass_started = 0.0
         self._progress_at = 0.0
+        #: this ``--once`` pass's limits (``once_limits`` name -> values);
+        #: empty: the whole node
+        self.only: Dict[str, Set[str]] = {}
 
     # -------------------------------------------------------------- passes
 
@@ -248,7 +258,8 @@ def is_local_device(dev: Optional[Dict[str, Any]], ips: Iterable[str], port: int
 
 # ------------------------------------------------------------ command line
 
-def parse_args(argv: List[str], prog: str) -> argparse.Namespace:
+def parse_args(argv: List[str], prog: str,
+               limits: Iterable[str] = ()) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog=prog, description="Run the %s daemon: one pass with --once, else a pass "
                                "every `interval` seconds." % prog)
@@ -256,7 +267,24 @@ def parse_args(argv: List[str], prog: str) -> argparse.Namespace:
     parser.add_argument("--once", action="store_true", help="run one pass and exit")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log at DEBUG and also to the console")
+    for limit in limits:
+        short, what = ONCE_LIMITS[limit]
+        parser.add_argument(short, "--" + limit, default="",
+                            help="only these %s, comma-separated; only with --once" % what)
     return parser.parse_args(argv)
+
+
+def once_only(args: argparse.Namespace, limits: Iterable[str]) -> Dict[str, Set[str]]:
+    """The ``--once`` limits given on the command line (none without
+    ``--once``, as with Swift): name -> the comma-separated values."""
+    if not args.once:
+        return {}
+    only = {}
+    for limit in limits:
+        values = {v.strip() for v in getattr(args, limit).split(",") if v.strip()}
+        if values:
+            only[limit] = values
+    return only
 
 
 def load_daemon_conf(path: str, section: str) -> Dict[str, str]:
@@ -273,12 +301,14 @@ def run_daemon(daemon_class: Type[Daemon], argv: Optional[List[str]] = None) -> 
     ``--once`` raised, 2 for a bad command line or config.
     """
     prog = "objstore-%s" % daemon_class.name
-    args = parse_args(list(sys.argv[1:] if argv is None else argv), prog)
+    args = parse_args(list(sys.argv[1:] if argv is None else argv), prog,
+                      daemon_class.once_limits)
     try:
         conf = load_daemon_conf(args.conf, daemon_class.name)
         if args.verbose:
             conf["log_level"] = "DEBUG"
         daemon = daemon_class(conf)
+        daemon.only = once_only(args, daemon_class.once_limits)
     except (ConfigError, ValueError) as err:
         sys.stderr.write("%s: %s\n" % (prog, err))
         return 2

@@ -32,6 +32,11 @@ rsync destinations come from ``rsync_module`` formatted with the peer's
 ring entry (``{ip}``, ``{port}``, ``{replication_ip}``,
 ``{replication_port}``, ``{device}``, ``{region}``, ``{zone}``), then
 ``/<device>/``; a ``::`` module is reached on ``rsync_port``.
+
+As Swift's, a ``--once`` pass can be limited to some devices, partitions
+or policy indices (``-d``/``--devices``, ``-p``/``--partitions``,
+``-i``/``--policies``, each comma-separated): an operator repairs one
+partition without a pass over the whole node.
 """
 
 from __future__ import annotations
@@ -81,6 +86,7 @@ class ObjectReplicator(Daemon):
     name = "object-replicator"
     server_type = "object"
     default_interval = 30.0
+    once_limits = ("devices", "partitions", "policies")
 
     def __init__(self, conf: Dict[str, str], logger: Optional[logging.Logger] = None,
                  rings: Optional[Dict[int, Ring]] = None) -> None:
@@ -167,10 +173,13 @@ class ObjectReplicator(Daemon):
         misplaced data home matters more than re-checking settled data."""
         ips = my_ips(self.bind_ip)
         jobs: List[PartitionJob] = []
+        only = self.only
         for policy in self.policies:
             ring = self.rings.get(policy.index)
             if ring is None or policy.is_ec:
                 continue  # EC archives differ per node: the reconstructor's job
+            if "policies" in only and str(policy.index) not in only["policies"]:
+                continue
             if getattr(ring, "next_part_power", None):
                 # objects are linked in two partitions until cleanup: pushing
                 # either would spread doubles (as Swift, replication waits)
@@ -180,6 +189,8 @@ class ObjectReplicator(Daemon):
             for dev in ring.devs:
                 if not is_local_device(dev, ips, self.bind_port):
                     continue
+                if "devices" in only and dev["device"] not in only["devices"]:
+                    continue
                 if self.mgr.get_dev_path(dev["device"]) is None:
                     self.count("skipped_devices")
                     self.logger.warning("Skipping %s: not mounted (or missing under %s)",
@@ -188,6 +199,8 @@ class ObjectReplicator(Daemon):
                 for part in self.mgr.list_partitions(dev["device"], policy.index):
                     if int(part) >= ring.partition_count:
                         continue  # left from a ring with more partitions; not ours to judge
+                    if "partitions" in only and part not in only["partitions"]:
+                        continue
                     nodes = ring.get_part_nodes(int(part))
                     primary = any(n["id"] == dev["id"] for n in nodes)
                     more = (n for n in ring.get_more_nodes(int(part)) if n["id"] != dev["id"])
@@ -358,7 +371,7 @@ def node_name(node: Node) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """``objstore-object-replicator <conf> [--once] [-v]``."""
+    """``objstore-object-replicator <conf> [--once [-d DEVS] [-p PARTS] [-i POLICIES]] [-v]``."""
     return run_daemon(ObjectReplicator, argv)
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from objstore.common import daemon as daemon_mod
 from objstore.common.daemon import (Daemon, dump_recon_cache, is_local_device,
-                                    load_daemon_conf, my_ips, read_recon_cache,
-                                    run_daemon)
+                                    load_daemon_conf, my_ips, once_only, parse_args,
+                                    read_recon_cache, run_daemon)
 
 
 class Counting(Daemon):
@@ -143,6 +143,19 @@ def test_run_daemon_exit_codes_for_a_bad_config_and_a_failed_pass(tmp_path, caps
         Counting.fail_on = ()
     with pytest.raises(SystemExit):
         run_daemon(Counting, ["--no-such-flag"])
+
+
+def test_once_limits_are_offered_as_declared_and_count_only_with_once():
+    limits = ("devices", "partitions", "policies")
+    args = parse_args(["x.conf", "--once", "-d", "sdb1,sdb2", "--partitions", "7",
+                       "-i", " 0 , "], "objstore-x", limits)
+    assert once_only(args, limits) == {"devices": {"sdb1", "sdb2"}, "partitions": {"7"},
+                                       "policies": {"0"}}
+    assert once_only(parse_args(["x.conf", "--once"], "objstore-x", limits), limits) == {}
+    # as with Swift, the limits have no effect on a daemon that runs forever
+    assert once_only(parse_args(["x.conf", "-p", "7"], "objstore-x", limits), limits) == {}
+    with pytest.raises(SystemExit):  # a daemon that declares none offers none
+        parse_args(["x.conf", "--once", "-p", "7"], "objstore-x")
 
 
 def test_a_running_daemon_exits_cleanly_on_sigterm(tmp_path):

@@ -226,6 +226,22 @@ def test_console_script_runs_one_pass_and_exits_zero(cluster):
     assert replicator_mod.main([srv.conf, "--once"]) == 0
 
 
+def test_a_once_pass_limited_to_partitions_devices_or_policies_does_only_those(cluster):
+    path = unique_path()
+    part, primaries, _ = placement(cluster, path)
+    other = next(p for p in (unique_path() for _ in range(100)) if placement(cluster, p)[0] != part)
+    assert cluster.put(primaries[0], part, path, b"only this partition") == 201
+    conf, device = primaries[0].conf, primaries[0].device
+    for limits in (["-p", str(placement(cluster, other)[0])], ["-d", device + "x"],
+                   ["--policies", "9"]):
+        assert replicator_mod.main([conf, "--once"] + limits) == 0
+        assert not any(cluster.has_object(srv, part, path) for srv in primaries[1:]), limits
+    assert replicator_mod.main([conf, "--once", "-p", "%d,%s" % (part, "99999"),
+                                "-d", device, "-i", "0"]) == 0
+    assert all(cluster.get(srv, part, path) == (200, b"only this partition")
+               for srv in primaries[1:])
+
+
 def test_a_policy_whose_partition_power_is_being_increased_is_not_replicated(cluster):
     path = unique_path()
     part, primaries, _ = placement(cluster, path)
