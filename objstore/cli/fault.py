@@ -7,7 +7,7 @@ everything on a cluster whose config leaves ``fault_lab`` off.
     objstore-fault corrupt|delete /a/c/o --replica N
     objstore-fault unmount|fill SERVER DEVICE
     objstore-fault slow SERVER DEVICE --delay SECONDS
-    objstore-fault run DAEMON [--node N]              (object-auditor, ...)
+    objstore-fault run DAEMON [--node N] [--partition P]  (object-auditor, ...)
     objstore-fault undo ID|all
 """
 
@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="one pass of a daemon on every node (or one)")
     run.add_argument("daemon")
     run.add_argument("--node")
+    run.add_argument("--partition", help="only this partition (object-replicator)")
     sub.add_parser("undo").add_argument("id", help="a fault's id, or all")
     return parser
 

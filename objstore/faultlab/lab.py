@@ -19,8 +19,11 @@ ACTIONS: Dict[str, List[str]] = {
     "stop": ["server"], "start": ["server"], "kill-worker": ["server"],
     "corrupt": ["path", "replica"], "delete": ["path", "replica"],
     "unmount": ["server", "device"], "fill": ["server", "device"],
-    "slow": ["server", "device", "delay"], "run": ["daemon", "node"], "undo": ["id"],
+    "slow": ["server", "device", "delay"], "run": ["daemon", "node", "partition"],
+    "undo": ["id"],
 }
+#: arguments an action may go without
+OPTIONAL = ("node", "partition")
 
 
 class LabError(Exception):
@@ -102,7 +105,7 @@ class FaultLab:
         if handler is None:
             raise NotFound("no lab action %r; the actions are %s"
                            % (action, ", ".join(sorted(ACTIONS))))
-        missing = [a for a in ACTIONS[action] if a != "node" and args.get(a) in (None, "")]
+        missing = [a for a in ACTIONS[action] if a not in OPTIONAL and args.get(a) in (None, "")]
         if missing:
             raise LabError("%s needs %s" % (action, " and ".join(missing)))
         try:
@@ -188,10 +191,18 @@ class FaultLab:
         return self._device_fault("slow", server, device, "delay", seconds,
                                   "every request to the device waits %g s" % seconds)
 
-    def run(self, daemon: str, node: Any = None) -> Dict[str, Any]:
+    def run(self, daemon: str, node: Any = None, partition: Any = None) -> Dict[str, Any]:
         if daemon not in DAEMONS:
             raise NotFound("no daemon %r; the daemons are %s"
                            % (daemon, ", ".join(sorted(DAEMONS))))
+        args: List[str] = []
+        if partition not in (None, ""):
+            if daemon not in processes.PARTITION_DAEMONS:
+                raise LabError("only %s can be limited to a partition"
+                               % ", ".join(processes.PARTITION_DAEMONS))
+            if not str(partition).isdigit():
+                raise LabError("partition is a partition number")
+            args = ["--partitions", str(int(partition))]
         if daemon in processes.OWN_CONF:
             conf = os.path.join(self.config.swift_dir, processes.OWN_CONF[daemon])
             if not os.path.isfile(conf):
@@ -204,12 +215,13 @@ class FaultLab:
                 servers = [s for s in servers if str(s.node) == str(node)]
                 if not servers:
                     raise NotFound("no %s server on node %s" % (kind, node))
-            results = processes.run_once(daemon, {s.name: s.conf for s in servers})
+            results = processes.run_once(daemon, {s.name: s.conf for s in servers}, args=args)
         failed = [r["server"] for r in results if r["status"] != 0]
+        scope = " of partition %s" % args[1] if args else ""
         return {"action": "run", "target": daemon, "results": results,
-                "detail": "one pass on %s; %s" % (", ".join(r["server"] for r in results),
-                                                  "failed on " + ", ".join(failed) if failed
-                                                  else "all passes finished")}
+                "detail": "one pass%s on %s; %s" % (scope, ", ".join(r["server"] for r in results),
+                                                    "failed on " + ", ".join(failed) if failed
+                                                    else "all passes finished")}
 
     def undo(self, id: Any) -> Dict[str, Any]:  # noqa: A002 (the API's name)
         """Undo fault ``id`` (or every fault for ``all``, newest first)."""

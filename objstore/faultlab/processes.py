@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from objstore.cli import init
 from objstore.common.config import read_conf
@@ -29,6 +29,8 @@ KINDS = ("object", "container", "account")
 #: it); it runs with the configs of the server kind its name starts with
 DAEMONS = dict(init.DAEMONS, **{"container-sync": "objstore.container.sync",
                                 "object-tierer": "objstore.tiering.tierer"})
+#: daemons whose ``--once`` pass can be limited to partitions (``--partitions``)
+PARTITION_DAEMONS = ("object-replicator",)
 #: daemons that run once per cluster with a config of their own in swift_dir
 OWN_CONF = {"object-tierer": "tierer.conf"}
 STOP_WAIT = 10.0
@@ -177,11 +179,13 @@ def kill_worker(server: Server) -> int:
     return victim
 
 
-def run_once(daemon: str, confs: Dict[str, str], timeout: float = 600.0) -> List[Dict]:
+def run_once(daemon: str, confs: Dict[str, str], timeout: float = 600.0,
+             args: Sequence[str] = ()) -> List[Dict]:
     """One ``--once`` pass of ``daemon`` with each config (label -> path),
-    in parallel: ``[{"server", "status", "output"}]`` (output's tail)."""
+    in parallel, with more command line ``args`` (``--partitions 7``):
+    ``[{"server", "status", "output"}]`` (output's tail)."""
     code = "import sys; from %s import main; sys.exit(main(sys.argv[1:]))" % DAEMONS[daemon]
-    procs = [(label, subprocess.Popen([sys.executable, "-c", code, conf, "--once"],
+    procs = [(label, subprocess.Popen([sys.executable, "-c", code, conf, "--once", *args],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT))
              for label, conf in confs.items()]

@@ -62,6 +62,10 @@ def test_servers_are_found_by_name_or_address(cluster):
     ("run", {"daemon": "object-destroyer"}, NotFound, "no daemon 'object-destroyer'"),
     ("run", {"daemon": "object-auditor", "node": "7"}, NotFound, "no object server on node 7"),
     ("run", {"daemon": "object-tierer"}, NotFound, "not configured on this cluster"),
+    ("run", {"daemon": "object-auditor", "partition": "3"}, LabError,
+     "only object-replicator can be limited to a partition"),
+    ("run", {"daemon": "object-replicator", "partition": "3,4"}, LabError,
+     "partition is a partition number"),
     ("undo", {"id": "42"}, NotFound, "no live fault 42"),
 ])
 def test_bad_actions_say_what_is_wrong_and_record_nothing(cluster, action, args, error, message):
