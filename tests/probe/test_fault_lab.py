@@ -16,8 +16,9 @@ import pytest
 from objstore.faultlab.processes import children as _children
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_helpers import (ETC, account_of, object_nodes, on_disk, run_daemon,  # noqa: E402
+from probe_helpers import (ETC, account_of, object_nodes, on_disk,  # noqa: E402
                            server_pid, start_cluster)
+from targeted import down, replicate  # noqa: E402
 from test_dashboard import _BASE, _api, _login, _request  # noqa: E402
 
 
@@ -50,12 +51,13 @@ def object_server(cookie, node):
 def placed(cookie, conn, container, body):
     """Put ``o`` with a copy on each primary: (account, partition, primary
     node numbers). A proxy that error-limits a node after an earlier fault
-    writes a handoff instead; one replicator pass brings that copy home."""
+    writes a handoff instead; one replicator pass over its partition brings
+    that copy home."""
     conn.put_object(container, "o", body)
     account = account_of(conn)
     part, primaries, _handoffs = object_nodes(account, container, "o")
     if [c["state"] for c in copies(cookie, account, container, "o")] != ["present"] * 3:
-        run_daemon("object-replicator")
+        replicate([part])
     assert [c["state"] for c in copies(cookie, account, container, "o")] == ["present"] * 3
     return account, part, primaries
 
@@ -64,7 +66,8 @@ def placed(cookie, conn, container, body):
 def cookie(saio):
     yield _login()
     fault_cli("undo", "all")
-    start_cluster()
+    if down():  # the lab's undo starts what it stopped; saio/start only if not
+        start_cluster()
 
 
 def test_a_corrupted_copy_is_quarantined_by_the_auditor_and_restored_by_the_replicator(
@@ -84,8 +87,10 @@ def test_a_corrupted_copy_is_quarantined_by_the_auditor_and_restored_by_the_repl
     server = object_server(cookie, victim)
     assert server["quarantined"] == quarantined_before + 1
     assert server["auditor"]["stats"]["quarantined"] == 1
-    # repair
-    assert all(r["status"] == 0 for r in lab(cookie, "run", daemon="object-replicator")["results"])
+    # repair: the replicator, over the object's partition
+    ran = lab(cookie, "run", daemon="object-replicator", partition=str(part))
+    assert all(r["status"] == 0 for r in ran["results"]) and len(ran["results"]) == 4
+    assert ran["detail"].startswith("one pass of partition %d on " % part)
     repaired = copies(cookie, account, container, "o")
     assert [c["state"] for c in repaired] == ["present"] * 3
     assert len({(c["etag"], c["timestamp"]) for c in repaired}) == 1
@@ -168,7 +173,7 @@ def test_a_full_disk_refuses_writes_and_a_slow_one_answers_late(cookie, conn, co
     assert "writable again" in lab(cookie, "undo", id=fill["id"])["detail"]
     assert "fast again" in lab(cookie, "undo", id="all")["detail"]
     time.sleep(1.1)  # read again by the servers and daemons
-    lab(cookie, "run", daemon="object-replicator")
+    lab(cookie, "run", daemon="object-replicator", partition=str(part))
     assert [c["state"] for c in copies(cookie, account, container, "o")] == ["present"] * 3
 
 
@@ -192,9 +197,10 @@ def test_chromium_sees_the_nodes_corrupts_a_copy_and_watches_the_auditor_and_rep
         wanted = json.dumps(states, separators=(",", ":"))  # as JSON.stringify writes it
         page.wait_for("JSON.stringify(%s) === %s" % (rows, json.dumps(wanted)))
 
-    def run(page, daemon, node):
+    def run(page, daemon, node, partition=""):
         page.evaluate("document.getElementById('lab-daemon').value = %s" % json.dumps(daemon))
         page.fill("#lab-node", node)
+        page.fill("#lab-partition", partition)
         page.click("button[data-action=run]")
         page.wait_for("document.getElementById('lab-result').textContent.startsWith('run %s')"
                       % daemon, timeout=300)
@@ -231,7 +237,7 @@ def test_chromium_sees_the_nodes_corrupts_a_copy_and_watches_the_auditor_and_rep
                       "r.textContent.includes('quarantined 1'))" % (_BASE + victim * 10))
         page.screenshot("e2e-2-quarantined")
 
-        run(page, "object-replicator", "")
+        run(page, "object-replicator", "", str(part))  # every node, the object's partition
         look_up(page, ["present"] * 3)
         page.screenshot("e2e-3-healed")
         # the copy put back is the original: one timestamp and one ETag on all three

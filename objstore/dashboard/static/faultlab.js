@@ -58,7 +58,8 @@ function labArgs(action) {
     "unmount": { server: dev, device: $("lab-device").value },
     "fill": { server: dev, device: $("lab-device").value },
     "slow": { server: dev, device: $("lab-device").value, delay: $("lab-delay").value },
-    "run": { daemon: $("lab-daemon").value, node: $("lab-node").value || null },
+    "run": { daemon: $("lab-daemon").value, node: $("lab-node").value || null,
+             partition: $("lab-partition").value || null },
     "undo": { id: "all" },
   }[action];
 }
