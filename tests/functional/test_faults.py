@@ -3,7 +3,8 @@
 One object server is killed (SIGKILL) or hung (SIGSTOP): with 3 replicas
 and quorum writes, PUT and GET still work, and a hung node costs at most
 about ``node_timeout``. The server is always brought back in a ``finally``
-(``SIGCONT``, or ``saio/start``, which starts only what is missing).
+(``SIGCONT``, or started again alone, with ``saio/start`` if anything else
+is down: ``tests/probe/targeted.py``).
 """
 
 import configparser
@@ -15,6 +16,8 @@ import time
 from contextlib import contextmanager
 
 import pytest
+
+from tests.probe.targeted import down, restart
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAIO = os.path.join(REPO, ".saio")
@@ -65,21 +68,10 @@ def _names_on_victim(account: str, container: str, count: int):
     return names
 
 
-def _restart_cluster():
-    done = subprocess.run([os.path.join(REPO, "saio", "start")], capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, "saio/start failed:\n%s%s" % (done.stdout, done.stderr)
-    deadline = time.time() + 60
-    while subprocess.run([os.path.join(REPO, "saio", "status")], capture_output=True).returncode != 0:
-        assert time.time() < deadline, "cluster did not come back after the fault test"
-        time.sleep(0.2)
-
-
 @pytest.fixture
 def whole_cluster(http_api):
     """Every server running before a fault is injected (starts what is missing)."""
-    if subprocess.run([os.path.join(REPO, "saio", "status")], capture_output=True).returncode != 0:
-        _restart_cluster()
+    restart(down())
 
 
 @contextmanager
@@ -95,7 +87,7 @@ def victim_killed():
             time.sleep(0.05)
         yield
     finally:
-        _restart_cluster()
+        restart([VICTIM])
 
 
 @contextmanager

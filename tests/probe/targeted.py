@@ -14,13 +14,15 @@ next one a whole cluster.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Iterable, List
 
 from objstore.dashboard.health import healthcheck
 from objstore.faultlab import processes
 
-from probe_helpers import ETC, NODES, RUN, SAIO, start_cluster
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # also from tests/functional
+from probe_helpers import ETC, NODES, RUN, SAIO, start_cluster  # noqa: E402
 
 LOG = os.path.join(SAIO, "log")
 
