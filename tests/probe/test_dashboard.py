@@ -10,8 +10,8 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_helpers import (account_of, diskfile, object_nodes, run_daemon,  # noqa: E402
-                           start_cluster, stop_server)
+from probe_helpers import account_of, diskfile, object_nodes, stop_server  # noqa: E402
+from targeted import replicate, restart  # noqa: E402
 
 _BASE = int(os.environ.get("SAIO_PORT_BASE", "6200"))
 DASHBOARD_PORT = int(os.environ.get("SAIO_DASHBOARD_PORT",
@@ -65,7 +65,7 @@ def test_a_stopped_object_server_is_down_and_its_copy_unreachable(conn, containe
         assert states.pop(port) == "unreachable"
         assert set(states.values()) == {"present"}
     finally:
-        start_cluster()
+        restart(["object-%d" % victim])
     assert all(s["up"] for s in _api(cookie, "health")["servers"])
     conn.delete_object(container, "o")
 
@@ -80,7 +80,7 @@ def test_a_deleted_replica_is_missing_until_the_replicator_restores_it(conn, con
     states = _states(cookie, account, container, "o")
     assert states[_BASE + victim * 10] == "missing"
     assert sorted(states.values()) == ["missing", "present", "present"]
-    run_daemon("object-replicator")
+    replicate([part])  # the object's partition, on every node
     assert set(_states(cookie, account, container, "o").values()) == {"present"}
     conn.delete_object(container, "o")
 

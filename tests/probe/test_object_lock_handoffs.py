@@ -10,7 +10,8 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probe_helpers import (PROXY, account_of, diskfile, object_nodes, on_disk,  # noqa: E402
-                           run_daemon, start_cluster, stop_server)
+                           stop_server)
+from targeted import replicate, restart  # noqa: E402
 
 import boto3  # noqa: E402
 import botocore  # noqa: E402
@@ -52,8 +53,8 @@ def test_a_delete_reaching_only_handoffs_is_refused_and_the_locked_version_survi
             for node in handoffs:
                 assert not os.path.exists(diskfile(node, part, account, archive, name).datadir)
         finally:
-            start_cluster()
-        run_daemon("object-replicator")
+            restart(["object-%d" % node for node in primaries])
+        replicate([part])
         for node in primaries:
             assert on_disk(node, part, account, archive, name) == b"locked version"
         assert s3.get_object(Bucket=bucket, Key="k", VersionId=old)["Body"].read() == \
