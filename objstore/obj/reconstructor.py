@@ -20,6 +20,9 @@ EC partition this daemon:
 
 Non-durable fragments are never pushed (nobody may serve them); they are
 removed by the suffix rehash once older than ``reclaim_age``.
+
+As Swift's, a ``--once`` pass can be limited to some devices or partitions
+(``-d``/``--devices``, ``-p``/``--partitions``, each comma-separated).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class ObjectReconstructor(Daemon):
     name = "object-reconstructor"
     server_type = "object"
     default_interval = 30.0
+    once_limits = ("devices", "partitions")
 
     def __init__(self, conf: Dict[str, str], logger: Optional[logging.Logger] = None,
                  rings: Optional[Dict[int, Ring]] = None) -> None:
@@ -147,8 +151,12 @@ class ObjectReconstructor(Daemon):
                 if not is_local_device(dev, ips, self.bind_port) or \
                         self.mgr.get_dev_path(dev["device"]) is None:
                     continue
+                if "devices" in self.only and dev["device"] not in self.only["devices"]:
+                    continue
                 for part in self.mgr.list_partitions(dev["device"], policy.index):
                     if int(part) >= ring.partition_count:
+                        continue
+                    if "partitions" in self.only and part not in self.only["partitions"]:
                         continue
                     primaries = ring.get_part_nodes(int(part))
                     mine = [i for i, n in enumerate(primaries) if n["id"] == dev["id"]]

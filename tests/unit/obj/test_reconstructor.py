@@ -41,14 +41,17 @@ def _heal(rc_cluster):
         relay.reset()
 
 
-def _run_all(c):
+def _run_all(c, only=None):
+    """A pass on every node (limited as ``--once -p/-d`` would: ``only``)."""
     totals = {}
     for i, relay in enumerate(c.relays, 1):
         conf = {"devices": os.path.join(c.root, "obj%d" % i), "mount_check": "false",
                 "swift_dir": c.swift_dir, "bind_ip": "127.0.0.1", "bind_port": str(relay.port),
                 "recon_cache_path": os.path.join(c.root, "recon%d" % i),
                 "log_level": "WARNING", "node_timeout": "5"}
-        for k, v in ObjectReconstructor(conf).run_once().items():
+        reconstructor = ObjectReconstructor(conf)
+        reconstructor.only = only or {}
+        for k, v in reconstructor.run_once().items():
             totals[k] = totals.get(k, 0) + v
     return totals
 
@@ -84,7 +87,11 @@ def test_a_wiped_device_gets_its_archives_rebuilt(rc_cluster):
     server = [i for i, r in enumerate(c.relays, 1) if r.port == victim["port"]][0]
     shutil.rmtree(os.path.join(c.root, "obj%d" % server, victim["device"], "objects-2"))
     assert 1 not in _archives(c, cont, name)
-    stats = _run_all(c)
+    # a pass limited to another partition, or to another device, leaves it
+    _run_all(c, {"partitions": {str(part + 1)}})
+    _run_all(c, {"devices": {victim["device"] + "x"}})
+    assert 1 not in _archives(c, cont, name)
+    stats = _run_all(c, {"partitions": {str(part)}, "devices": {n["device"] for n in nodes}})
     assert stats["rebuilt"] >= 1
     assert _archives(c, cont, name)[1] == ["obj%d" % server]
     # the rebuilt archive decodes: read with another primary down
