@@ -27,13 +27,15 @@ from probe_helpers import ETC, NODES, RUN, SAIO, start_cluster  # noqa: E402
 LOG = os.path.join(SAIO, "log")
 
 
-def replicate(partitions: Iterable[int], nodes: Iterable[int] = NODES) -> None:
-    """One ``object-replicator --once --partitions ...`` pass on each node,
-    in parallel; fails if any pass failed."""
+def replicate(partitions: Iterable[int], nodes: Iterable[int] = NODES,
+              daemon: str = "object-replicator") -> None:
+    """One ``object-replicator --once --partitions ...`` pass (or the
+    ``object-reconstructor``'s) on each node, in parallel; fails if any
+    pass failed."""
     parts = ",".join(sorted({str(p) for p in partitions}))
     assert parts, "no partition to replicate"
     confs = {"object-%d" % n: os.path.join(ETC, "object-server", "%d.conf" % n) for n in nodes}
-    results = processes.run_once("object-replicator", confs, args=["--partitions", parts])
+    results = processes.run_once(daemon, confs, args=["--partitions", parts])
     failed = [r for r in results if r["status"] != 0]
     assert not failed, failed
 

@@ -6,7 +6,6 @@ import glob
 import json
 import os
 import shutil
-import subprocess
 import urllib.request
 import uuid
 
@@ -32,7 +31,8 @@ def ec_object(saio, conn):
     ring = Ring(ETC, ring_name="object-1")
     part, nodes = ring.get_nodes(account_of(conn), cont, "o")
     yield cont, body, part, [node_of(n) for n in nodes]
-    subprocess.run([os.path.join(REPO, "saio", "start")], capture_output=True, timeout=300)
+    from targeted import down, restart
+    restart(down())  # the servers a test stopped (saio/start if that fails)
     delete_container(conn, cont)
 
 
@@ -50,7 +50,8 @@ def test_reconstructor_rebuilds_a_wiped_device(conn, ec_object):
     assert found, "the victim holds no archive of the object"
     for path in found:
         shutil.rmtree(path)
-    run_daemon("object-reconstructor", NODES)
+    from targeted import replicate
+    replicate([part], NODES, "object-reconstructor")  # the object's partition, every node
     rebuilt = glob.glob(os.path.join(REPO, ".saio", "srv", "*", "node", "sdb%d" % victim,
                                      "objects-1", str(part), "*", "*", "*#1#d.data"))
     assert rebuilt
