@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from tests.functional.browser import PageServer, dump_dom
+from tests.probe.probe_helpers import copies_home
 
 _BASE = int(os.environ.get("SAIO_PORT_BASE", "6200"))
 DASHBOARD = "http://127.0.0.1:%s" % os.environ.get(
@@ -138,6 +139,7 @@ def test_lookup_finds_every_replica_with_the_same_timestamp_and_etag(session, co
     conn.put_container(name)
     try:
         etag = conn.put_object(name, "a/b c", b"dashboard")
+        copies_home("AUTH_test", name, "a/b c", b"dashboard")  # a PUT promises a quorum only
         status, doc = api("lookup?path=" + urllib.parse.quote("/AUTH_test/%s/a/b c" % name),
                           session)
         assert status == 200 and doc["object"] == "a/b c" and doc["policy"] == 0
@@ -155,33 +157,13 @@ def test_lookup_finds_every_replica_with_the_same_timestamp_and_etag(session, co
         conn.delete_container(name)
 
 
-def ec_lookup_with_fragments_home(session, path):
-    """The lookup of an EC object, once its fragments are on its primaries.
-
-    A proxy worker that still error-limits a node (a probe test stopped it
-    moments ago) writes that node's fragment to a handoff, as it should; the
-    reconstructor then reverts it home. So when the lookup finds a primary
-    without its fragment and a handoff holding one, the reconstructor runs
-    (from the lab) and the lookup is asked again: what is checked afterwards
-    is the same, only the placement had to settle first."""
-    from tests.functional.test_dashboard_lab import post
-    status, doc = api("lookup?path=" + path, session)
-    primaries = [n for n in doc.get("nodes", []) if n["role"] == "primary"]
-    on_handoff = [n for n in doc.get("nodes", []) if n["role"] == "handoff"
-                  and n["state"] == "present"]
-    if status == 200 and on_handoff and any(n["state"] == "missing" for n in primaries):
-        ran, result = post("run", {"daemon": "object-reconstructor"}, session)
-        assert ran == 200 and all(r["status"] == 0 for r in result["results"]), result
-        status, doc = api("lookup?path=" + path, session)
-    return status, doc
-
-
 def test_lookup_in_an_ec_container_shows_each_fragment_index(session, conn):
     name = "dash-ec-" + uuid.uuid4().hex[:10]
     conn.put_container(name, headers={"X-Storage-Policy": "ec21"})
     try:
         conn.put_object(name, "o", b"x" * 5000)
-        status, doc = ec_lookup_with_fragments_home(session, "/AUTH_test/%s/o" % name)
+        copies_home("AUTH_test", name, "o", policy="ec21")  # each fragment on its primary
+        status, doc = api("lookup?path=/AUTH_test/%s/o" % name, session)
         assert status == 200 and doc["policy"] == 1 and doc["ring"] == "object-1"
         primaries = [n for n in doc["nodes"] if n["role"] == "primary"]
         assert [n["state"] for n in primaries] == ["present"] * 3
@@ -231,6 +213,7 @@ def test_chromium_logs_in_from_a_lookup_link_and_sees_every_copy_present(saio, c
     conn.put_container(name)
     try:
         conn.put_object(name, "o", b"browser lookup")
+        copies_home("AUTH_test", name, "o", b"browser lookup")
         page = LOGIN_PAGE.replace(
             '<input name="key" value="admin">',
             '<input name="key" value="admin">'

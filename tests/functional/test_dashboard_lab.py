@@ -20,6 +20,7 @@ import pytest
 
 from tests.functional.browser import DevToolsPage
 from tests.functional.test_dashboard import DASHBOARD, SERVERS, api, request, session  # noqa: F401
+from tests.probe.probe_helpers import copies_home
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DASH_CONF = os.path.join(os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio")), "etc",
@@ -113,6 +114,7 @@ def test_chromium_deletes_a_copy_with_a_button_sees_it_missing_and_undoes_it(
     path = "/AUTH_test/%s/o" % name
     try:
         conn.put_object(name, "o", b"clicked away")
+        copies_home("AUTH_test", name, "o", b"clicked away")  # three present, then two
         with DevToolsPage() as page:
             page.open(DASHBOARD + "/")
             page.wait_for("!document.getElementById('login').classList.contains('hidden')")

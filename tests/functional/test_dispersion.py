@@ -15,6 +15,7 @@ import swiftclient
 from objstore.cli import dispersion
 from objstore.common.timestamp import Timestamp
 from ring import Ring
+from tests.probe.probe_helpers import copies_home
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SWIFT_DIR = os.path.join(os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio")), "etc")
@@ -61,6 +62,7 @@ def test_a_replica_deleted_on_one_storage_node_is_reported_missing(conf_path, ca
     assert dispersion.populate_main([conf_path, "--object-only"]) == 0
     capsys.readouterr()
     before = report_json(conf_path, capsys)["object"]
+    copies_home("AUTH_test", "dispersion_objects", "dispersion_0")  # nodes[0] holds one
     ring = Ring(SWIFT_DIR, ring_name="object")
     part, nodes = ring.get_nodes("AUTH_test", "dispersion_objects", "dispersion_0")
     node = nodes[0]

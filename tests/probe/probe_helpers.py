@@ -10,11 +10,13 @@ cluster.
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from typing import Dict, List, Optional, Tuple
@@ -23,6 +25,7 @@ import pytest
 import swiftclient
 
 from objstore.common.config import read_conf
+from objstore.common.storage_policy import load_policies
 from objstore.obj.diskfile import DiskFileManager, DiskFileNotExist
 from objstore.common import crypto as cu
 from objstore.middleware.encrypter import BODY_META
@@ -116,6 +119,29 @@ def stop_server(name: str, sig: int = signal.SIGTERM) -> None:
         pass
 
 
+def proxy_forgets_errors() -> None:
+    """Make the proxy forget the nodes it error-limits, with a graceful
+    reload (SIGHUP) that replaces its workers and their counts; returns
+    once no old worker is left and the new ones serve (about 3 s on a
+    loaded machine, so only for a fault that error-limits a node at once:
+    a 507 makes the proxy skip that node for ``error_suppression_interval``,
+    60 s, and the tests after it would see their writes go elsewhere).
+    A stopped server needs no reload: its refused connections only count
+    towards ``error_suppression_limit``, and a write that missed a primary
+    is what ``copies_home`` is for."""
+    pid = server_pid("proxy")
+    assert pid is not None, "the proxy is not running"
+    old = set(_children(pid))
+    os.kill(pid, signal.SIGHUP)
+    deadline = time.time() + 60
+    while True:
+        now = set(_children(pid))
+        if len(now) >= len(old) and not now & old and _healthy():
+            return
+        assert time.time() < deadline, "the proxy's workers were not replaced after a reload"
+        time.sleep(0.05)
+
+
 def _children(pid: int) -> List[int]:
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as fp:
@@ -124,12 +150,14 @@ def _children(pid: int) -> List[int]:
         return []
 
 
-def run_daemon(daemon: str, nodes=NODES, timeout: float = 300) -> None:
+def run_daemon(daemon: str, nodes=NODES, timeout: float = 300, args=()) -> None:
     """One ``--once`` pass of ``objstore-<daemon>`` on each node, in
-    parallel, as ``saio/daemons once`` does; fails if any pass failed."""
+    parallel, as ``saio/daemons once`` does; fails if any pass failed.
+    ``args``: more of its command line (``--partitions 12``...)."""
     kind = daemon.split("-")[0]
     procs = [subprocess.Popen([os.path.join(VENV_BIN, "objstore-%s" % daemon),
-                               os.path.join(ETC, "%s-server" % kind, "%d.conf" % n), "--once"],
+                               os.path.join(ETC, "%s-server" % kind, "%d.conf" % n), "--once"]
+                              + list(args),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
              for n in nodes]
     for proc in procs:
@@ -161,20 +189,106 @@ def mgr(node: int) -> DiskFileManager:
     return DiskFileManager(conf)
 
 
-def diskfile(node: int, part: int, account: str, container: str, obj: str):
-    return mgr(node).get_diskfile("sdb%d" % node, str(part), account, container, obj)
+def diskfile(node: int, part: int, account: str, container: str, obj: str,
+             policy_index: int = 0):
+    return mgr(node).get_diskfile("sdb%d" % node, str(part), account, container, obj,
+                                  policy_index)
 
 
-def on_disk(node: int, part: int, account: str, container: str, obj: str) -> Optional[bytes]:
+def on_disk(node: int, part: int, account: str, container: str, obj: str,
+            policy_index: int = 0) -> Optional[bytes]:
     """The object's bytes on one node's disk, read through the DiskFile
     layer (verified), or None if that node has no good copy."""
-    df = diskfile(node, part, account, container, obj)
+    df = diskfile(node, part, account, container, obj, policy_index)
     try:
         df.open()
     except DiskFileNotExist:
         return None
     reader = df.reader(verify=False)
     return _plaintext(df.get_metadata(), b"".join(reader))
+
+
+def copies_home(account: str, container: str, obj: str, body: Optional[bytes] = None,
+                policy: Optional[str] = None) -> Tuple[int, List[int]]:
+    """Make sure every primary of an object holds its copy (for EC: its own
+    fragment archive) and return ``(partition, primary node numbers)``.
+
+    A proxy PUT promises a quorum, not a copy on every primary: a node the
+    proxy error-limits after an earlier fault (a probe test stopped it less
+    than ``error_suppression_interval`` ago), or one that did not answer in
+    time on a loaded machine, gets no copy, and a handoff may hold it
+    instead, exactly as with Swift. A test that then talks to each primary
+    straight, or reads each primary's disk, calls this first: where a
+    primary lacks its copy, the daemon that puts it there runs (the
+    replicator over that partition alone; for EC the reconstructor, which
+    also reverts a handoff's fragment, over it too), as many passes as it takes (a push
+    refused by a busy rsyncd is only retried next pass), up to three. ``body``: the bytes each
+    replicated copy must hold; ``policy``: the container's policy's name
+    (the default policy's if None)."""
+    policies = load_policies(ETC)
+    found = policies.default if policy is None else policies.get_by_name(policy)
+    assert found is not None, "no storage policy %r in %s" % (policy, ETC)
+    policy_index = found.index
+    ring = Ring(ETC, ring_name=found.ring_name)
+    part, nodes = ring.get_nodes(account, container, obj)
+    primaries = [node_of(n) for n in nodes]
+
+    def lacking() -> List[int]:
+        if found.is_ec:
+            return [n for index, n in enumerate(primaries) if index not in diskfile(
+                n, part, account, container, obj, policy_index).fragments()]
+        copies = [on_disk(n, part, account, container, obj, policy_index) for n in primaries]
+        return [n for n, copy in zip(primaries, copies)
+                if copy is None or (body is not None and copy != body)]
+
+    daemon = "object-reconstructor" if found.is_ec else "object-replicator"
+    args = ("--partitions", str(part)) if found.is_ec else (
+        "--partitions", str(part), "--policies", str(policy_index))
+    for _pass in range(3):
+        missing = lacking()
+        if not missing:
+            return part, primaries
+        run_daemon(daemon, args=args)
+    missing = lacking()
+    assert not missing, "/%s/%s/%s: primaries %s still lack their copy after three %s " \
+        "passes" % (account, container, obj, missing, daemon)
+    return part, primaries
+
+
+def container_dbs_home(account: str, container: str) -> Tuple[int, List[Dict]]:
+    """Make sure every primary of a container holds its database, and return
+    ``(partition, the container ring's primary nodes)``: a container PUT
+    through the proxy, too, promises a quorum only. Where a primary answers
+    404, the container replicator (which pushes a whole database to a peer
+    that has none) runs, up to three passes."""
+    ring = Ring(ETC, ring_name="container")
+    part, nodes = ring.get_nodes(account, container)
+    path = "/%s/%s" % (urllib.parse.quote(account), urllib.parse.quote(container))
+
+    def lacking() -> List[int]:
+        missing = []
+        for node in nodes:
+            conn = http.client.HTTPConnection(node["ip"], node["port"], timeout=30)
+            try:
+                conn.request("HEAD", "/%s/%d%s" % (node["device"], part, path))
+                status = conn.getresponse().status
+            finally:
+                conn.close()
+            if status == 404:
+                missing.append(node_of(node))
+            else:
+                assert 200 <= status < 300, "container server %s answered %d" % (
+                    node_of(node), status)
+        return missing
+
+    for _pass in range(3):
+        if not lacking():
+            return part, nodes
+        run_daemon("container-replicator")
+    missing = lacking()
+    assert not missing, "/%s/%s: container servers %s still lack the database after three " \
+        "container-replicator passes" % (account, container, missing)
+    return part, nodes
 
 
 def _plaintext(metadata: dict, data: bytes) -> bytes:

@@ -10,7 +10,7 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_helpers import account_of, diskfile, object_nodes, stop_server  # noqa: E402
+from probe_helpers import account_of, copies_home, diskfile, stop_server  # noqa: E402
 from targeted import replicate, restart  # noqa: E402
 
 _BASE = int(os.environ.get("SAIO_PORT_BASE", "6200"))
@@ -52,7 +52,7 @@ def test_a_stopped_object_server_is_down_and_its_copy_unreachable(conn, containe
     cookie = _login()
     conn.put_object(container, "o", b"seen by the dashboard")
     account = account_of(conn)
-    _part, primaries, _handoffs = object_nodes(account, container, "o")
+    _part, primaries = copies_home(account, container, "o")  # the others show "present"
     victim = primaries[0]
     port = _BASE + victim * 10
     try:
@@ -74,7 +74,7 @@ def test_a_deleted_replica_is_missing_until_the_replicator_restores_it(conn, con
     cookie = _login()
     conn.put_object(container, "o", b"one copy will go")
     account = account_of(conn)
-    part, primaries, _handoffs = object_nodes(account, container, "o")
+    part, primaries = copies_home(account, container, "o")
     victim = primaries[1]
     shutil.rmtree(diskfile(victim, part, account, container, "o").datadir)
     states = _states(cookie, account, container, "o")

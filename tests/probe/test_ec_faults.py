@@ -11,9 +11,8 @@ import uuid
 
 import pytest
 
-from probe_helpers import (ETC, NODES, REPO, account_of, delete_container, node_of,
-                           run_daemon, stop_server)
-from ring import Ring
+from probe_helpers import (NODES, REPO, account_of, copies_home, delete_container,
+                           stop_server)
 
 POLICY = "ec21"
 
@@ -28,9 +27,9 @@ def ec_object(saio, conn):
     conn.put_container(cont, headers={"X-Storage-Policy": POLICY})
     body = os.urandom(3 * 1048576 + 5)
     conn.put_object(cont, "o", body)
-    ring = Ring(ETC, ring_name="object-1")
-    part, nodes = ring.get_nodes(account_of(conn), cont, "o")
-    yield cont, body, part, [node_of(n) for n in nodes]
+    # each primary holds its own fragment (the tests stop and wipe primaries)
+    part, primaries = copies_home(account_of(conn), cont, "o", policy=POLICY)
+    yield cont, body, part, primaries
     from targeted import down, restart
     restart(down())  # the servers a test stopped (saio/start if that fails)
     delete_container(conn, cont)

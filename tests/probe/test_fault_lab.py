@@ -16,9 +16,9 @@ import pytest
 from objstore.faultlab.processes import children as _children
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_helpers import (ETC, account_of, object_nodes, on_disk,  # noqa: E402
-                           server_pid, start_cluster)
-from targeted import down, replicate  # noqa: E402
+from probe_helpers import (ETC, account_of, copies_home, object_nodes, on_disk,  # noqa: E402
+                           proxy_forgets_errors, server_pid, start_cluster)
+from targeted import down  # noqa: E402
 from test_dashboard import _BASE, _api, _login, _request  # noqa: E402
 
 
@@ -48,17 +48,12 @@ def object_server(cookie, node):
             if s["kind"] == "object" and s["port"] == _BASE + node * 10][0]
 
 
-def placed(cookie, conn, container, body):
-    """Put ``o`` with a copy on each primary: (account, partition, primary
-    node numbers). A proxy that error-limits a node after an earlier fault
-    writes a handoff instead; one replicator pass over its partition brings
-    that copy home."""
+def placed(conn, container, body):
+    """Put ``o`` with a copy on each primary (``copies_home``): (account,
+    partition, primary node numbers)."""
     conn.put_object(container, "o", body)
     account = account_of(conn)
-    part, primaries, _handoffs = object_nodes(account, container, "o")
-    if [c["state"] for c in copies(cookie, account, container, "o")] != ["present"] * 3:
-        replicate([part])
-    assert [c["state"] for c in copies(cookie, account, container, "o")] == ["present"] * 3
+    part, primaries = copies_home(account, container, "o", body)
     return account, part, primaries
 
 
@@ -70,10 +65,18 @@ def cookie(saio):
         start_cluster()
 
 
+@pytest.fixture
+def disk_fault(cookie):
+    """For a test whose fault makes a disk answer 507: the proxy then skips
+    that node for 60 s, so after the test it forgets that (a reload)."""
+    yield
+    proxy_forgets_errors()
+
+
 def test_a_corrupted_copy_is_quarantined_by_the_auditor_and_restored_by_the_replicator(
         cookie, conn, container):
     body = b"a copy the lab will corrupt " * 100
-    account, part, primaries = placed(cookie, conn, container, body)
+    account, part, primaries = placed(conn, container, body)
     victim = primaries[1]
     out = fault_cli("corrupt", "/%s/%s/o" % (account, container), "--replica", "1")
     assert "flipped 16 bytes" in out and "object-%d/sdb%d" % (victim, victim) in out
@@ -104,7 +107,7 @@ def test_a_corrupted_copy_is_quarantined_by_the_auditor_and_restored_by_the_repl
 
 def test_a_stopped_server_is_down_until_undone_and_a_killed_worker_is_replaced(
         cookie, conn, container):
-    account, _part, primaries = placed(cookie, conn, container, b"x")
+    account, _part, primaries = placed(conn, container, b"x")
     victim = primaries[0]
     fault = lab(cookie, "stop", server="object-%d" % victim)
     assert server_pid("object-%d" % victim) is None
@@ -138,8 +141,8 @@ def _direct(method, node, path, headers=None, body=None):
 
 
 def test_an_unmounted_disk_answers_507_and_its_copy_shows_unmounted_until_undone(
-        cookie, conn, container):
-    account, part, primaries = placed(cookie, conn, container, b"on a disk that goes away")
+        cookie, disk_fault, conn, container):
+    account, part, primaries = placed(conn, container, b"on a disk that goes away")
     victim = primaries[2]
     fault_cli("unmount", "object-%d" % victim, "sdb%d" % victim)
     assert _direct("HEAD", victim, "/%d/%s/%s/o" % (part, account, container)) == 507
@@ -150,7 +153,8 @@ def test_an_unmounted_disk_answers_507_and_its_copy_shows_unmounted_until_undone
     assert [c["state"] for c in copies(cookie, account, container, "o")] == ["present"] * 3
 
 
-def test_a_full_disk_refuses_writes_and_a_slow_one_answers_late(cookie, conn, container):
+def test_a_full_disk_refuses_writes_and_a_slow_one_answers_late(cookie, disk_fault, conn,
+                                                              container):
     account = account_of(conn)
     part, primaries, _handoffs = object_nodes(account, container, "o")
     full, slow = primaries[0], primaries[1]
@@ -186,7 +190,7 @@ def test_chromium_sees_the_nodes_corrupts_a_copy_and_watches_the_auditor_and_rep
     from tests.functional.browser import DevToolsPage
     from test_dashboard import DASHBOARD_PORT
     body = b"a copy broken and healed in the browser " * 50
-    account, part, primaries = placed(cookie, conn, container, body)
+    account, part, primaries = placed(conn, container, body)
     victim = primaries[1]
     path = "/%s/%s/o" % (account, container)
     rows = "[...document.querySelectorAll('#lookup-result tr')].slice(1, 4).map(r => r.className)"

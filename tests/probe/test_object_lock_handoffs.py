@@ -9,8 +9,8 @@ import sys
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_helpers import (PROXY, account_of, diskfile, object_nodes, on_disk,  # noqa: E402
-                           stop_server)
+from probe_helpers import (PROXY, account_of, copies_home, diskfile, object_nodes,  # noqa: E402
+                           on_disk, stop_server)
 from targeted import replicate, restart  # noqa: E402
 
 import boto3  # noqa: E402
@@ -39,8 +39,7 @@ def test_a_delete_reaching_only_handoffs_is_refused_and_the_locked_version_survi
         name = version_name("k", old)
         account = account_of(conn)
         part, primaries, handoffs = object_nodes(account, archive, name)
-        for node in primaries:
-            assert on_disk(node, part, account, archive, name) == b"locked version"
+        copies_home(account, archive, name, b"locked version")  # each primary holds it
         for node in primaries:
             stop_server("object-%d" % node)
         try:

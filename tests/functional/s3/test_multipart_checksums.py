@@ -328,6 +328,8 @@ def test_the_default_checksum_is_stored_with_the_data_in_one_write(bucket):
     body = b"one write " * 100
     put = plain.put_object(Bucket=bucket, Key="one-write", Body=body)
     assert put["ChecksumCRC64NVME"] == _b64(_crc64nvme(body))
+    from tests.probe.probe_helpers import copies_home
+    copies_home("AUTH_test", bucket, "one-write", body)  # a PUT promises a quorum only
     saio = os.path.join(REPO, ".saio")
     prefix, suffix = load_hash_settings(os.path.join(saio, "etc"))
     digest = hash_path("AUTH_test", bucket, "one-write", prefix=prefix, suffix=suffix)

@@ -427,16 +427,12 @@ def test_a_policy_caps_the_retention_period_with_remaining_retention_days(s3, lo
         s3.delete_bucket_policy(Bucket=locked)
 
 
-def _container_nodes(container):
-    from ring import Ring
-    from tests.probe.probe_helpers import ETC  # the SAIO's rings
-    return Ring(ETC, ring_name="container").get_nodes(ACCOUNT, container)
-
-
 def _container_server(method, container, headers=None):
-    """One request to each of the container's servers (below the proxy)."""
+    """One request to each of the container's servers (below the proxy),
+    once each holds the container (a PUT promises a quorum only)."""
     import http.client
-    part, nodes = _container_nodes(container)
+    from tests.probe.probe_helpers import container_dbs_home
+    part, nodes = container_dbs_home(ACCOUNT, container)
     answers = []
     for node in nodes:
         conn = http.client.HTTPConnection(node["ip"], node["port"], timeout=10)

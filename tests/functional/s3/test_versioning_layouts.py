@@ -84,10 +84,10 @@ def test_a_new_versioned_bucket_is_object_versioning_seen_alike_by_swift(s3, con
 
 
 def _container_servers(method, container, headers):
-    """One request to each of the container's servers (below the proxy)."""
-    from ring import Ring
-    from tests.probe.probe_helpers import ETC  # the SAIO's rings
-    part, nodes = Ring(ETC, ring_name="container").get_nodes(ACCOUNT, container)
+    """One request to each of the container's servers (below the proxy),
+    once each holds the container (a PUT promises a quorum only)."""
+    from tests.probe.probe_helpers import container_dbs_home
+    part, nodes = container_dbs_home(ACCOUNT, container)
     statuses = []
     for node in nodes:
         http_conn = http.client.HTTPConnection(node["ip"], node["port"], timeout=10)
