@@ -2,11 +2,15 @@
 the container and account server tests."""
 
 import http.client
-import socket
+import os
 import subprocess
 import sys
 import time
 from urllib.parse import quote
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "support"))
+import listeners  # noqa: E402
 
 
 HASH_CONF = """[objstore-hash]
@@ -20,18 +24,14 @@ name = silver
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
-    """One server process on a free loopback port, and a tiny client."""
+    """One server process on a loopback port bound here (tests/support/
+    listeners.py), and a tiny client."""
 
     def __init__(self, kind: str, root, extra: str = "") -> None:
         self.kind = kind
-        self.port = free_port()
+        sock = listeners.listener()
+        self.port = sock.getsockname()[1]
         self.root = root
         self.devices = root / "devices"
         self.log = root / ("%s.log" % kind)
@@ -40,10 +40,10 @@ class Server:
             "[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 1\n"
             "devices = %s\nmount_check = false\nswift_dir = %s\nlog_file = %s\n%s\n"
             "[app:%s-server]\n" % (self.port, self.devices, root, self.log, extra, kind))
-        self.proc = subprocess.Popen(
+        self.proc = listeners.spawn(
             [sys.executable, "-c", "import sys; from objstore.%s.server import main; "
-             "sys.exit(main(sys.argv[1:]))" % kind, str(conf)])
-        deadline = time.time() + 15
+             "sys.exit(main(sys.argv[1:]))" % kind, str(conf)], sock)
+        deadline = time.time() + 60
         while True:
             try:
                 if self.request("GET", "/healthcheck")[0] == 200:

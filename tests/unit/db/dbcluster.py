@@ -25,6 +25,10 @@ from urllib.parse import quote
 
 from ring import Ring, RingBuilder
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "support"))
+import listeners  # noqa: E402
+
 NODES = 4
 REPLICAS = 3
 PART_POWER = 4
@@ -44,8 +48,16 @@ def free_port() -> int:
 
 
 # Generous: on a loaded 2-core box a server process can take tens of seconds to
-# import and bind; a server that died is reported at once by the poll below.
+# import and bind; a server that died is reported at once.
 def wait_port(port: int, proc: subprocess.Popen, what: str, deadline: float = 90.0) -> None:
+    """Until the (re)started server on ``port`` answers HTTP: a server
+    binds before it loads its app, and a daemon's request in between waits
+    its ``node_timeout`` only."""
+    listeners.wait_serving(port, proc, what, deadline)
+
+
+def _wait_listening(port: int, proc: subprocess.Popen, what: str,
+                    deadline: float = 90.0) -> None:
     end = time.time() + deadline
     while time.time() < end:
         if proc.poll() is not None:
@@ -66,6 +78,9 @@ class Server:
     root: str
     conf: str = ""
     proc: Optional[subprocess.Popen] = None
+    #: the listening socket bound for the first start (tests/support/listeners.py);
+    #: a restart binds the port by number
+    sock: Optional[socket.socket] = None
 
     @property
     def device(self) -> str:
@@ -91,9 +106,17 @@ class Server:
                   "account": "objstore.account.server"}[self.kind]
         code = "import sys; from %s import main; sys.exit(main([%r]))" % (module, self.conf)
         log = open(os.path.join(self.root, "%s%d.out" % (self.kind, self.node)), "ab")
-        self.proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=log)
+        if self.sock is not None:
+            sock, self.sock = self.sock, None
+            self.proc = listeners.spawn([sys.executable, "-c", code], sock, stdout=log,
+                                        stderr=log)
+        else:
+            self.proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=log)
 
     def stop(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
         if self.proc is None:
             return
         self.proc.terminate()
@@ -122,7 +145,8 @@ class DBCluster:
         self.rsync_port = free_port()
         for kind in self.kinds:
             for node in range(1, NODES + 1):
-                srv = Server(kind, node, free_port(), self.root)
+                sock = listeners.listener()
+                srv = Server(kind, node, sock.getsockname()[1], self.root, sock=sock)
                 os.makedirs(os.path.join(srv.devices, srv.device))
                 self.servers[(kind, node)] = srv
             builder = RingBuilder(PART_POWER, REPLICAS, 0)
@@ -178,7 +202,7 @@ class DBCluster:
             fp.write("\n".join(lines))
         self.rsync_proc = subprocess.Popen(["rsync", "--daemon", "--no-detach",
                                             "--config=%s" % conf])
-        wait_port(self.rsync_port, self.rsync_proc, "rsync daemon")
+        _wait_listening(self.rsync_port, self.rsync_proc, "rsync daemon")
 
     def stop(self) -> None:
         for srv in self.servers.values():

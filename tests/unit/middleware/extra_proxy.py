@@ -7,14 +7,14 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "proxy"))
-from cluster import HeaderDict, _server_cmd, free_port  # noqa: E402
+from cluster import HeaderDict, _server_cmd  # noqa: E402
 
 
 class Proxy:
     """Another proxy process on the cluster's storage servers."""
 
     def __init__(self, cluster, name, pipeline, filters):
-        self.port = free_port()
+        self.port = cluster.listen()
         conf = os.path.join(cluster.root, "%s.conf" % name)
         with open(conf, "w") as fp:
             fp.write("[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 0\n"

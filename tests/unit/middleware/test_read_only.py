@@ -50,8 +50,9 @@ def admin(cluster):
 @pytest.fixture
 def container(cluster, owner, admin):
     path = "/v1/AUTH_test/ro-" + uuid.uuid4().hex[:8]
-    assert cluster.request("PUT", path, owner)[0] == 201
-    assert cluster.request("PUT", path + "/o", owner, b"kept")[0] == 201
+    for target, body in ((path, None), (path + "/o", b"kept")):
+        status, headers, answer = cluster.request("PUT", target, owner, body)
+        assert status == 201, (target, status, dict(headers), answer)
     yield path
     cluster.request("POST", "/v1/AUTH_test", dict(admin, **{"X-Account-Read-Only": "false"}))
     cluster.request("DELETE", path + "/o", owner)

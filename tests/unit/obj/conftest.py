@@ -13,6 +13,10 @@ import pytest
 
 from objstore.obj.server import ObjectController
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "support"))
+import listeners  # noqa: E402
+
 HASH_CONF = "[objstore-hash]\nswift_hash_path_prefix = pre\nswift_hash_path_suffix = suf\n"
 
 
@@ -59,7 +63,10 @@ class ServerProcess:
     """The real ``objstore-object-server`` on a loopback port."""
 
     def __init__(self, tmp_path, conf):
-        self.port = free_port()
+        # bound here: no other process can take the port before the first start
+        # (tests/support/listeners.py); a restart binds it by number
+        self._sock = listeners.listener()
+        self.port = self._sock.getsockname()[1]
         self.conf = conf
         self.devices = conf["devices"]
         self.log = tmp_path / "object-server.log"
@@ -74,9 +81,13 @@ class ServerProcess:
     def start(self):
         script = os.path.join(os.path.dirname(sys.executable), "objstore-object-server")
         cmd = [script] if os.path.exists(script) else [sys.executable, "-m", "objstore.obj.server"]
-        self.proc = subprocess.Popen(
-            cmd + [str(self.conf_path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self._sock is not None:
+            sock, self._sock = self._sock, None
+            self.proc = listeners.spawn(cmd + [str(self.conf_path)], sock,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        else:
+            self.proc = subprocess.Popen(cmd + [str(self.conf_path)],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         assert poll(self._up), "object server never answered on port %d" % self.port
 
     def _up(self):
@@ -90,6 +101,9 @@ class ServerProcess:
         self.proc.wait(10)
 
     def stop(self):
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)

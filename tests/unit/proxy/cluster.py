@@ -17,35 +17,18 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from ring import Ring, RingBuilder
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "support"))
+import listeners  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OBJECT_SERVERS = 4
 REPLICAS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, proc: subprocess.Popen, deadline: float = 20.0) -> None:
-    end = time.time() + deadline
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise AssertionError("server on port %d died at start" % port)
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("nothing listens on port %d" % port)
-
 
 
 class HeaderDict(dict):
@@ -219,17 +202,20 @@ class Cluster:
         over all object servers."""
         self.root = root
         self.procs: Dict[str, subprocess.Popen] = {}
+        #: listening sockets bound here, each handed to the server of its port
+        self._listeners: Dict[int, socket.socket] = {}
+        self._ports: Dict[str, int] = {}
         self.swift_dir = os.path.join(root, "etc")
         os.makedirs(self.swift_dir)
         _write(os.path.join(self.swift_dir, "objstore.conf"),
                "[objstore-hash]\nswift_hash_path_prefix = pre\nswift_hash_path_suffix = suf\n"
                "[storage-policy:0]\nname = gold\ndefault = yes\n"
                "[storage-policy:1]\nname = silver\n" + extra_policies)
-        self.account_port = free_port()
-        self.container_port = free_port()
-        self.object_ports = [free_port() for _ in range(object_servers)]
+        self.account_port = self.listen()
+        self.container_port = self.listen()
+        self.object_ports = [self.listen() for _ in range(object_servers)]
         self.relays = [Relay(p) for p in self.object_ports]
-        self.proxy_port = free_port()
+        self.proxy_port = self.listen()
         shared_devices = os.path.join(root, "shared")
         for i in range(1, 5):
             os.makedirs(os.path.join(shared_devices, "sda%d" % i))
@@ -261,7 +247,11 @@ class Cluster:
                      "node_timeout = 3\nclient_timeout = 2\nerror_suppression_interval = 1\n"
                      "recheck_container_existence = 1\nrecheck_account_existence = 1\n%s"
                % (self.proxy_port, self.swift_dir, pipeline, filters, proxy_options))
-        self._spawn("proxy", _server_cmd("objstore.proxy.server", conf), self.proxy_port)
+        # every server has its socket from the start (no port to race for):
+        # all start at once and are waited for together, their start-ups overlap
+        self._spawn("proxy", _server_cmd("objstore.proxy.server", conf), self.proxy_port,
+                    wait=False)
+        self._wait_all()
 
     def _start(self, name: str, module: str, section: str, port: int, devices: str) -> None:
         conf = os.path.join(self.root, "%s.conf" % name)
@@ -273,19 +263,42 @@ class Cluster:
             cmd = [sys.executable, os.path.join(HERE, "fake_object_server.py"), conf]
         else:
             cmd = _server_cmd(module, conf)
-        self._spawn(name, cmd, port)
+        self._spawn(name, cmd, port, wait=False)
 
-    def _spawn(self, name: str, cmd: List[str], port: int) -> None:
+    def listen(self) -> int:
+        """A port bound and listening here, for a server started on it with
+        ``_spawn`` (tests/support/listeners.py: no other process can take
+        it meanwhile)."""
+        sock = listeners.listener()
+        port = sock.getsockname()[1]
+        self._listeners[port] = sock
+        return port
+
+    def _spawn(self, name: str, cmd: List[str], port: int, wait: bool = True) -> None:
+        """Start a server on ``port``; ``wait``: until it serves (else the
+        caller waits, with ``_wait_all``, for several started at once)."""
         log = open(os.path.join(self.root, "%s.log" % name), "ab")
-        proc = subprocess.Popen(cmd, stdout=log, stderr=log)
+        sock = self._listeners.pop(port, None)
+        if sock is None:  # a port given up before (a restart): bound by number
+            proc = subprocess.Popen(cmd, stdout=log, stderr=log)
+        else:
+            proc = listeners.spawn(cmd, sock, stdout=log, stderr=log)
         self.procs[name] = proc
-        wait_port(port, proc)
+        self._ports[name] = port
+        if wait:
+            listeners.wait_serving(port, proc, name)
+
+    def _wait_all(self) -> None:
+        for name, proc in self.procs.items():
+            listeners.wait_serving(self._ports[name], proc, name)
 
     def log(self, name: str) -> str:
         with open(os.path.join(self.root, "%s.log" % name), "rb") as fp:
             return fp.read().decode("utf-8", "replace")
 
     def stop(self) -> None:
+        for sock in self._listeners.values():
+            sock.close()
         for relay in self.relays:
             relay.release.set()
             relay.sock.close()
