@@ -24,7 +24,8 @@ import swiftclient
 
 from objstore.common.internal_client import InternalClient
 from probe_helpers import (AUTH_URL, ETC, NODES, PROXY, REPO, SAIO, VENV_BIN, copies_home,
-                           delete_container, run_daemon, server_pid, stop_server)
+                           delete_container, server_pid, stop_server)
+from targeted import replicate
 from tests.functional.tiering_support import run_tierer
 
 BODY = os.urandom(2 * 1024 * 1024 + 5)
@@ -155,7 +156,7 @@ def test_a_moved_body_lost_on_a_device_is_rebuilt_in_its_new_policy(tmp_path, co
         assert found, "the victim holds no archive of the body"
         for where in found:
             shutil.rmtree(where)
-        run_daemon("object-reconstructor", NODES)
+        replicate([part], NODES, "object-reconstructor")  # the body's partition, every node
         assert glob.glob(os.path.join(SAIO, "srv", "*", "node", "sdb%d" % victim, "objects-1",
                                       str(part), "*", "*", "*#1#d.data"))
         stop_server("object-%d" % primaries[0])  # decoding now needs the rebuilt archive
