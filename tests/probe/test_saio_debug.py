@@ -10,7 +10,8 @@ import time
 import urllib.request
 import uuid
 
-from probe_helpers import REPO, RUN, _children, server_pid, start_cluster
+from probe_helpers import REPO, RUN, _children, server_pid
+from targeted import down, restart
 
 DEBUG = os.path.join(REPO, "saio", "debug")
 PORT_BASE = int(os.environ.get("SAIO_PORT_BASE", "6200"))
@@ -113,7 +114,7 @@ def test_a_storage_server_killed_with_its_debug_session_comes_back_with_restore(
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        start_cluster()
+        restart(down())  # what --restore did not bring back (saio/start if that fails)
 
 
 def test_an_unknown_server_or_node_is_refused_and_stops_nothing(saio):
