@@ -7,6 +7,10 @@ import urllib.request
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "support"))
+import listeners  # noqa: E402
+
 APP = '''
 import hashlib, sys, time
 from objstore.common.wsgi import run_wsgi
@@ -59,13 +63,15 @@ def wait_http(url: str, deadline: float = 30.0) -> None:
 
 @pytest.fixture
 def tiny_server(tmp_path):
-    """A real objstore wsgi server (2 workers) running a tiny test app."""
-    port = free_port()
+    """A real objstore wsgi server (2 workers) running a tiny test app, on
+    a socket bound here (tests/support/listeners.py)."""
+    sock = listeners.listener()
+    port = sock.getsockname()[1]
     script = tmp_path / "app.py"
     script.write_text(APP)
     conf = tmp_path / "app.conf"
     conf.write_text("[DEFAULT]\nbind_port = %d\nworkers = 2\n[app:test]\n" % port)
-    proc = subprocess.Popen([sys.executable, str(script), str(conf)])
+    proc = listeners.spawn([sys.executable, str(script), str(conf)], sock)
     try:
         wait_http("http://127.0.0.1:%d/pid" % port)
         yield port, proc

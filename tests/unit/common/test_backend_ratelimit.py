@@ -3,7 +3,6 @@ process and a container server app, each with a tight per-device rate."""
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ from webob import Request
 
 from objstore.common import backend_ratelimit
 from objstore.container.server import app_factory as container_app_factory
+from tests.support import listeners
 
 HASH_CONF = ("[objstore-hash]\nswift_hash_path_prefix = pre\nswift_hash_path_suffix = suf\n"
              "[storage-policy:0]\nname = gold\ndefault = yes\n")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _devices(tmp_path, *names):
@@ -49,7 +43,8 @@ def test_without_a_rate_the_server_app_is_not_wrapped():
 @pytest.fixture
 def object_server(tmp_path):
     devices, swift_dir = _devices(tmp_path, "sda1", "sda2")
-    port = _free_port()
+    sock = listeners.listener()  # bound here: no other process can take it
+    port = sock.getsockname()[1]
     conf = tmp_path / "object-server.conf"
     conf.write_text("[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 0\n"
                     "log_level = WARNING\n[app:object-server]\ndevices = %s\n"
@@ -57,16 +52,9 @@ def object_server(tmp_path):
                     "put_requests_per_device_per_second = 0.2\n"
                     "requests_per_device_rate_buffer = 0\n" % (port, devices, swift_dir))
     script = os.path.join(os.path.dirname(sys.executable), "objstore-object-server")
-    proc = subprocess.Popen([script, str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.time() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert proc.poll() is None and time.time() < deadline, "object server did not start"
-            time.sleep(0.05)
+    proc = listeners.spawn([script, str(conf)], sock, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    listeners.wait_serving(port, proc, "object server")
     try:
         yield port
     finally:

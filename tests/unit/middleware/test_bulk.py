@@ -127,14 +127,16 @@ def test_bulk_delete_stops_as_soon_as_the_client_goes_away(tmp_path):
     import subprocess
     import sys
     import time
-    from tests.unit.common.conftest import free_port, wait_http
-    port = free_port()
+    from tests.support import listeners
+    from tests.unit.common.conftest import wait_http
+    sock = listeners.listener()  # bound here: no other process can take the port
+    port = sock.getsockname()[1]
     log, gate = tmp_path / "log", tmp_path / "gate"
     script = tmp_path / "server.py"
     script.write_text(BULK_SERVER)
     conf = tmp_path / "server.conf"
     conf.write_text("[DEFAULT]\nbind_port = %d\nworkers = 1\n[app:test]\n" % port)
-    proc = subprocess.Popen([sys.executable, str(script), str(conf), str(log), str(gate)])
+    proc = listeners.spawn([sys.executable, str(script), str(conf), str(log), str(gate)], sock)
     try:
         wait_http("http://127.0.0.1:%d/ping" % port)
         body = "".join("/c/o%d\n" % i for i in range(200)).encode()

@@ -58,11 +58,13 @@ def test_paths_as_a_real_server_receives_them(tmp_path, monkeypatch):
     import http.client
     import subprocess
     import sys
-    from tests.unit.common.conftest import free_port, wait_http
+    from tests.support import listeners
+    from tests.unit.common.conftest import wait_http
     (tmp_path / "fake_store_name_check.py").write_text(FAKE)
     text = open(SAMPLE).read()
     section = re.search(r"(?ms)^\[filter:name_check\].*?(?=^\[)", text).group(0)
-    port = free_port()
+    sock = listeners.listener()  # bound here: no other process can take the port
+    port = sock.getsockname()[1]
     conf = tmp_path / "p.conf"
     conf.write_text("[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 1\n"
                     "[pipeline:main]\npipeline = name_check store\n%s\n"
@@ -71,7 +73,7 @@ def test_paths_as_a_real_server_receives_them(tmp_path, monkeypatch):
     (tmp_path / "server.py").write_text(SERVER)
     env = dict(os.environ, PYTHONPATH=str(tmp_path) + os.pathsep + os.environ.get(
         "PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, str(tmp_path / "server.py"), str(conf)], env=env)
+    proc = listeners.spawn([sys.executable, str(tmp_path / "server.py"), str(conf)], sock, env=env)
 
     def put(path):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
