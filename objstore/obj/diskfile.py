@@ -19,13 +19,12 @@ import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from objstore.common import concurrency, footers, object_lock
+from objstore.common import body_sums, concurrency, footers, object_lock
 from objstore.common.config import config_float, config_int, config_true_value
 from objstore.common.config import load_hash_settings, swift_dir
 from objstore.common.storage_policy import data_dir
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import check_drive, fsync_dir, mkdirs
-from objstore.obj import body_crc
 from objstore.obj import hashes as suffix_hashes
 from objstore.obj.exceptions import (DiskFileCollision, DiskFileDeleted,  # noqa: F401
                                      DiskFileDeviceUnavailable, DiskFileError,
@@ -423,7 +422,7 @@ class DiskFile:
         fd, self._fd = self._fd, None
         return DiskFileReader(fd, self.get_metadata(), self.mgr.disk_chunk_size,
                               on_damage=self._quarantine_if_current if verify else None,
-                              body_crc=self.get_datafile_metadata().get(body_crc.METADATA_KEY),
+                              body_crc=self.get_datafile_metadata().get(body_sums.METADATA_KEY),
                               check_etag=check_etag)
 
     def close(self) -> None:
@@ -549,7 +548,7 @@ class DiskFile:
 CONTENT_TYPE_TIMESTAMP = "Content-Type-Timestamp"
 _DATAFILE_ONLY = frozenset(("name", "x-timestamp", "content-length", "content-type", "etag",
                             "deleted", "x-static-large-object",
-                            body_crc.METADATA_KEY.lower()))
+                            body_sums.METADATA_KEY.lower()))
 
 
 def merge_metadata(data_meta: Metadata, meta_meta: Metadata) -> Metadata:

@@ -6,7 +6,7 @@ compares size and MD5 with the metadata; on a mismatch the object is
 quarantined so replication restores a good copy.
 
 A full read judges the bytes by the CRC-64/NVME their writer kept
-(``body_crc``: a few ms per GiB) where there is one, else by the MD5 against
+(``common/body_sums``: a few ms per GiB) where there is one, else by the MD5 against
 the ETag; ``check_etag`` (the auditor) asks for the MD5 too.
 
 A client must never receive a damaged object as if it were good. Objects up
@@ -25,7 +25,7 @@ from typing import Any, Callable, Generator, Iterator, List, Optional, Tuple
 
 from objstore.common import concurrency
 from objstore.common.utils import new_md5
-from objstore.obj.body_crc import new_body_crc
+from objstore.common.body_sums import new_body_crc
 from objstore.obj.metadata import Metadata
 
 VERIFY_FIRST_BYTES = 8 * 1024 * 1024

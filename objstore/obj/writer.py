@@ -14,7 +14,7 @@ in the same transaction as the data (two commits a new object instead of
 up to five), and every fsync still happens before ``put`` returns.
 
 Every ``.data`` gets the CRC-64/NVME of the bytes written into it
-(``body_crc``), which whole-object reads check; whatever the caller's
+(``common/body_sums``), which whole-object reads check; whatever the caller's
 metadata says under that key is replaced.
 
 Every rename into a hash dir happens under an exclusive ``flock`` of that
@@ -32,10 +32,9 @@ import tempfile
 import uuid
 from typing import Callable, List, Optional
 
-from objstore.common import concurrency
+from objstore.common import body_sums, concurrency
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import fsync_dir, mkdirs
-from objstore.obj import body_crc
 from objstore.obj.exceptions import DiskFileNoSpace
 from objstore.obj.metadata import Metadata, write_metadata
 from objstore.obj.ondisk import make_sidecar_name
@@ -92,7 +91,7 @@ class DiskFileWriter:
             mkdirs(tmp_dir)
             self.fd, self.tmp_path = tempfile.mkstemp(dir=tmp_dir, prefix=".obj-", suffix=".tmp")
         self.bytes_written = 0
-        self.crc = body_crc.new_body_crc()
+        self.crc = body_sums.new_body_crc()
         self.published: Optional[str] = None
         if size:
             try:
@@ -130,9 +129,9 @@ class DiskFileWriter:
         ``precondition`` runs under the hash dir's lock right before the
         rename; whatever it raises aborts the write (nothing is published)."""
         if ext.endswith(".data"):
-            metadata = {k: v for k, v in metadata.items() if k != body_crc.METADATA_KEY}
+            metadata = {k: v for k, v in metadata.items() if k != body_sums.METADATA_KEY}
             if self.crc is not None:
-                metadata[body_crc.METADATA_KEY] = self.crc.hexdigest()
+                metadata[body_sums.METADATA_KEY] = self.crc.hexdigest()
         try:
             target = concurrency.run_in_thread(self._publish, metadata, ext, precondition)
         except OSError as err:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
-from objstore.common import concurrency, footers
+from objstore.common import body_sums, concurrency, footers
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.proxy.nodes import Node
 
@@ -76,6 +76,10 @@ class Putter:
                     resp.interim_headers.get(footers.FOOTER_ACK, "").lower() != "yes":
                 conn.close()  # it would store the footer document as the object
                 raise PutterError("does not take metadata footers")
+            if body_sums.TRAILER in headers and \
+                    resp.interim_headers.get(body_sums.TRAILER_ACK, "").lower() != "yes":
+                conn.close()  # it would store the trailer as part of the object
+                raise PutterError("does not take a body sums trailer")
             return cls(conn, node, chunked, node_timeout)
         if resp.status == INSUFFICIENT_STORAGE or resp.status >= 500:
             conn.close()

@@ -6,9 +6,9 @@ import pytest
 
 from objstore.obj.reader import DamagedObject
 
+from objstore.common import body_sums
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import md5_hex
-from objstore.obj import body_crc
 from objstore.obj import diskfile as dfmod
 from objstore.obj import reader as reader_mod
 from objstore.obj.diskfile import DiskFileManager
@@ -159,14 +159,14 @@ def _rewrite_metadata(df, ts, **changes):
 
 
 def test_a_data_file_keeps_the_crc_of_its_own_bytes_whatever_the_caller_says(mgr):
-    df, ts = _put(mgr, b"123456789", extra={body_crc.METADATA_KEY: "0" * 16})
+    df, ts = _put(mgr, b"123456789", extra={body_sums.METADATA_KEY: "0" * 16})
     meta = read_metadata(os.path.join(df.datadir, ts.internal + ".data"), df.datadir)
-    assert meta[body_crc.METADATA_KEY] == "ae8b14860a799888"  # CRC-64/NVME's check value
+    assert meta[body_sums.METADATA_KEY] == "ae8b14860a799888"  # CRC-64/NVME's check value
     df = mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
     df.write_metadata({"X-Timestamp": Timestamp.now().internal, "name": "/a/c/o",
-                       body_crc.METADATA_KEY: "1" * 16})  # a .meta cannot replace it
+                       body_sums.METADATA_KEY: "1" * 16})  # a .meta cannot replace it
     df = mgr.get_diskfile("sda1", "7", "a", "c", "o").open()
-    assert df.get_metadata()[body_crc.METADATA_KEY] == "ae8b14860a799888"
+    assert df.get_metadata()[body_sums.METADATA_KEY] == "ae8b14860a799888"
     assert b"".join(df.reader()) == b"123456789"
 
 
@@ -183,8 +183,8 @@ def test_a_full_read_judges_the_bytes_by_their_crc_where_there_is_one(mgr):
 
 def test_a_data_file_without_a_crc_is_judged_by_its_md5(mgr):
     df, ts = _put(mgr, b"hello")
-    path = _rewrite_metadata(df, ts, **{body_crc.METADATA_KEY: None})
-    assert body_crc.METADATA_KEY not in read_metadata(path, df.datadir)
+    path = _rewrite_metadata(df, ts, **{body_sums.METADATA_KEY: None})
+    assert body_sums.METADATA_KEY not in read_metadata(path, df.datadir)
     assert _read(mgr)[1] == b"hello"
     with open(path, "r+b") as fp:
         fp.write(b"J")

@@ -202,6 +202,33 @@ def test_head_and_304_over_http_carry_headers_and_no_body(shared_server, path):
     conn.close()
 
 
+def test_a_put_with_a_sums_trailer_is_acknowledged_in_the_100_continue(shared_server, path):
+    """The proxy follows a body with its sums only for a server that says,
+    in its 100 Continue, that it reads them (an older one would store them)."""
+    from objstore.common import body_sums, footers
+    from objstore.common.http_client import http_connect
+    data = b"summed bytes" * 1000
+    sums = body_sums.BodySums()
+    sums.update(data)
+    headers = _put_headers(Expect="100-continue")
+    headers.update({"Content-Length": str(len(data) + body_sums.TRAILER_BYTES),
+                    footers.OBJ_CONTENT_LENGTH: str(len(data)),
+                    body_sums.TRAILER: body_sums.TRAILER_KIND})
+    _, dev, part, rest = path.split("/", 3)
+    conn = http_connect("127.0.0.1", shared_server.port, dev, part, "PUT", "/" + rest, headers)
+    interim = conn.getexpect()
+    assert interim.status == 100
+    assert interim.interim_headers.get(body_sums.TRAILER_ACK) == "yes"
+    conn.send(data)
+    conn.send(sums.trailer())
+    resp = conn.getresponse()
+    assert (resp.status, resp.getheader("Etag")) == (201, hashlib.md5(data).hexdigest())
+    resp.read()
+    conn.close()
+    status, _headers, body = shared_server.request("GET", path)
+    assert (status, body) == (200, data)
+
+
 def test_a_footer_put_is_acknowledged_in_the_100_continue(shared_server, path):
     """The proxy sends a footer document only to a server that says, in its
     100 Continue, that it reads one (an older one would store it whole)."""

@@ -172,6 +172,20 @@ def test_wrong_etag_is_422_and_nothing_is_stored(cluster):
     assert cluster.request("GET", path)[0] == 404
 
 
+def test_a_streamed_body_is_stored_with_the_proxys_md5_and_a_wrong_etag_is_422(cluster):
+    """A body too large to go with the head is hashed by the proxy, which
+    sends the nodes its MD5 and CRC after the body (common/body_sums)."""
+    c = _container(cluster)
+    path = "/v1/%s/%s/o" % (ACCOUNT, c)
+    body = bytes(range(256)) * 1024  # 256 KiB
+    assert cluster.request("PUT", path, {"ETag": "0" * 32}, body)[0] == 422
+    assert cluster.request("GET", path)[0] == 404
+    status, headers, _b = cluster.request("PUT", path, {}, body)
+    assert (status, headers["Etag"]) == (201, hashlib.md5(body).hexdigest())
+    status, headers, got = cluster.request("GET", path)
+    assert (status, headers["Etag"], got) == (200, hashlib.md5(body).hexdigest(), body)
+
+
 def test_if_none_match_star_is_412_when_the_object_exists(cluster):
     c = _container(cluster)
     path = "/v1/%s/%s/o" % (ACCOUNT, c)

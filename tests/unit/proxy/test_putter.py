@@ -126,6 +126,20 @@ def test_a_footer_put_is_never_sent_to_a_server_that_does_not_acknowledge_footer
     assert b"X-Backend-Obj-Metadata-Footer: yes" in seen[0]
 
 
+def test_a_put_with_a_sums_trailer_is_never_sent_to_a_server_that_does_not_acknowledge_it():
+    import pytest
+    from objstore.common import body_sums
+    from objstore.proxy.putter import PutterError
+    port, seen = _old_object_server()
+    node = {"ip": "127.0.0.1", "port": port, "device": "sda1"}
+    headers = {"X-Timestamp": "1.00000", "Content-Length": str(3 + body_sums.TRAILER_BYTES),
+               "X-Backend-Obj-Content-Length": "3", body_sums.TRAILER: body_sums.TRAILER_KIND}
+    with pytest.raises(PutterError, match="does not take a body sums trailer"):
+        Putter.connect(node, 1, "/a/c/o", headers, conn_timeout=2, node_timeout=5,
+                       expect=True, chunked=False)
+    assert b"X-Backend-Obj-Body-Sums: md5,crc64nvme" in seen[0]
+
+
 def _one_answer_server(answer):
     """A server that reads one request whole (head and Content-Length
     bytes), keeps what it read, and sends ``answer``."""
