@@ -10,7 +10,7 @@ import time
 import urllib.request
 import uuid
 
-from probe_helpers import REPO, RUN, _children, server_pid
+from probe_helpers import REPO, _children, server_pid
 from targeted import down, restart
 
 DEBUG = os.path.join(REPO, "saio", "debug")

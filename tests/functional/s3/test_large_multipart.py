@@ -10,7 +10,6 @@ ranged GETs of 64 MiB instead of 256 of 8 took the servers ~40 % less CPU
 
 import os
 import subprocess
-import threading
 import uuid
 
 import pytest
