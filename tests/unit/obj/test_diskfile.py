@@ -216,6 +216,25 @@ def test_an_object_of_one_chunk_checked_first_is_read_from_disk_once(mgr, monkey
     assert reader.fd == -1
 
 
+def test_a_large_body_is_handed_to_the_disk_as_it_is_written(mgr, monkeypatch):
+    from objstore.obj import writer as writer_mod
+    started = []
+    monkeypatch.setattr(writer_mod, "_sync_file_range",
+                        lambda fd, offset, length, flags: started.append((offset, length, flags)))
+    step = writer_mod.WRITEBACK_BYTES
+    chunk = b"w" * (1 << 20)
+    count = 2 * step // len(chunk) + 1
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    with df.create() as writer:
+        for _ in range(count):
+            writer.write(chunk)
+        writer.put({"name": "/a/c/o", "X-Timestamp": Timestamp.now().internal,
+                    "Content-Length": str(len(chunk) * count), "ETag": md5_hex(chunk * count),
+                    "Content-Type": "text/plain"})
+    assert started == [(0, step, 2), (step, step, 2)]  # SYNC_FILE_RANGE_WRITE: no waiting
+    assert _read(mgr)[1] == chunk * count
+
+
 def test_a_hash_dir_holding_another_name_is_a_collision(mgr):
     df, _ = _put(mgr)
     other = mgr.get_diskfile("sda1", "7", "a", "c", "o")
