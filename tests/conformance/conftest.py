@@ -4,11 +4,9 @@ The reference is a real Swift 2.38.3 (``OBJSTORE_REF_SWIFT``, default
 http://127.0.0.1:16080, started by ``saio/start``). objstore is an
 all-in-one cluster of the conformance cases' own (``saio/conformance``: the
 main cluster's configs on ports moved aside, proxy at ``SAIO_PROXY_PORT`` + 2),
-started here when it is not up and, if started here, stopped when the
-module's cases are done (the fixtures are module-scoped: the worker goes on
-to unit tests without it), so the cases run on one xdist worker while the
-functional and probe tests, which stop and break servers, run on the main
-cluster on the other.
+started here when it is not up and stopped at the end of the run if started
+here, so the cases run on one xdist worker while the functional and probe
+tests, which stop and break servers, run on the main cluster on the other.
 ``OBJSTORE_PROXY`` names a running objstore to compare instead. Without a
 Swift installed in ``.swift-venv`` the cases are skipped, saying so; with
 one installed, a reference that does not answer is an error, not a skip.
@@ -80,7 +78,7 @@ class Clusters:
     run: str
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def clusters() -> Iterator[Clusters]:
     ref = Target("swift", REF_URL)
     if not ref.healthy():
@@ -123,7 +121,7 @@ class Results:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def results(request, clusters: Clusters):
     cases = [item.callspec.params["c"] for item in request.session.items
              if getattr(item, "callspec", None) is not None and "c" in item.callspec.params
