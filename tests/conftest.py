@@ -2,16 +2,14 @@
 
 The suite runs on two pytest-xdist workers (``-n 2`` in pytest.ini, scheduled by
 :func:`xdist_group_of`). Everything that uses the shared all-in-one cluster (the
-functional, probe and deployment tests) is one group, run in order by one
-worker, because probe tests stop and break servers that a functional test
-would be using and every cluster suite checks at its end that it left the
-cluster as it found it. The conformance cases, on a cluster of their own
-(``saio/conformance``), are a group of their own; the two cluster groups
-hold the most tests, so xdist (which hands out the largest groups first)
-starts one on each worker. The unit tests, which start their own servers
-on free ports, are grouped by module (so a module's fixtures are set up
-once) and follow on whichever worker is free, with the multi-host probes,
-which build a cluster of their own in network namespaces.
+conformance, functional, probe and deployment tests) is one group, run in
+order by one worker, because probe tests stop and break servers that a
+functional test would be using and every cluster suite checks at its end
+that it left the cluster as it found it. The unit tests, which start their
+own servers on free ports, are grouped by module (so a module's fixtures
+are set up once) and fill the other worker, with the multi-host probes,
+which build a cluster of their own in network namespaces and never touch
+the shared one.
 """
 
 import os
@@ -25,8 +23,6 @@ from tierer_pause import tierer_paused  # noqa: E402
 
 #: the group of every test that uses the shared cluster
 CLUSTER_GROUP = "saio"
-#: the conformance cases' group (their own cluster, saio/conformance)
-CONFORMANCE_GROUP = "conformance"
 
 
 def xdist_group_of(nodeid: str) -> str:
@@ -35,8 +31,6 @@ def xdist_group_of(nodeid: str) -> str:
         return nodeid.split("::", 1)[0]  # own servers on free ports: by module
     if nodeid.startswith("tests/probe/multihost/"):
         return "multihost"  # one namespace cluster of their own
-    if nodeid.startswith("tests/conformance/"):
-        return CONFORMANCE_GROUP
     return CLUSTER_GROUP
 
 

@@ -1,15 +1,11 @@
 """The two clusters the conformance cases run on.
 
 The reference is a real Swift 2.38.3 (``OBJSTORE_REF_SWIFT``, default
-http://127.0.0.1:16080, started by ``saio/start``). objstore is an
-all-in-one cluster of the conformance cases' own (``saio/conformance``: the
-main cluster's configs on ports moved aside, proxy at ``SAIO_PROXY_PORT`` + 2),
-started here when it is not up and stopped at the end of the run if started
-here, so the cases run on one xdist worker while the functional and probe
-tests, which stop and break servers, run on the main cluster on the other.
-``OBJSTORE_PROXY`` names a running objstore to compare instead. Without a
-Swift installed in ``.swift-venv`` the cases are skipped, saying so; with
-one installed, a reference that does not answer is an error, not a skip.
+http://127.0.0.1:16080, started by ``saio/start``); objstore is the
+all-in-one cluster the functional tests use (``OBJSTORE_PROXY`` or
+``SAIO_PROXY_PORT``). Without a Swift installed in ``.swift-venv`` the
+cases are skipped, saying so; with one installed, a reference that does
+not answer is an error, not a skip.
 """
 from __future__ import annotations
 
@@ -19,9 +15,8 @@ import sys
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Dict, Iterator, List
+from typing import Dict, List
 
 import pytest
 
@@ -34,10 +29,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 #: saio/reference moves the reference's ports with SWIFT_REF_PORT_BASE (proxy at base + 80)
 REF_URL = os.environ.get("OBJSTORE_REF_SWIFT", "http://127.0.0.1:%d" % (
     int(os.environ.get("SWIFT_REF_PORT_BASE", "16000")) + 80)).rstrip("/")
-#: saio/conformance's proxy: SAIO3_PROXY_PORT, else the main cluster's + 2
-OWN_OBJ_URL = "http://127.0.0.1:%s" % os.environ.get(
-    "SAIO3_PROXY_PORT", int(os.environ.get("SAIO_PROXY_PORT", "8080")) + 2)
-OBJ_URL = os.environ.get("OBJSTORE_PROXY", OWN_OBJ_URL).rstrip("/")
+OBJ_URL = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s"
+                         % os.environ.get("SAIO_PROXY_PORT", "8080")).rstrip("/")
 SWIFT_VENV = os.environ.get("OBJSTORE_SWIFT_VENV", os.path.join(REPO, ".swift-venv"))
 #: objstore's erasure-coded policy in the all-in-one cluster (saio/build.py)
 EC_POLICY = "ec21"
@@ -51,26 +44,6 @@ def _wait_healthy(target: Target, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.3)
 
 
-@contextmanager
-def objstore_cluster() -> Iterator[Target]:
-    """objstore as the cases see it: ``OBJSTORE_PROXY`` if given (it must
-    answer), else saio/conformance's cluster, started if it is not up and
-    then stopped on the way out."""
-    obj = Target("objstore", OBJ_URL)
-    if obj.healthy():
-        yield obj
-        return
-    if "OBJSTORE_PROXY" in os.environ:
-        pytest.fail("objstore at %s (OBJSTORE_PROXY) does not answer" % OBJ_URL)
-    script = os.path.join(REPO, "saio", "conformance")
-    try:
-        subprocess.run([script, "start"], check=True, stdout=subprocess.DEVNULL)
-        _wait_healthy(obj, "the conformance cases' objstore cluster")
-        yield obj
-    finally:
-        subprocess.run([script, "stop"], check=False, stdout=subprocess.DEVNULL)
-
-
 @dataclass
 class Clusters:
     ref: Target
@@ -79,8 +52,9 @@ class Clusters:
 
 
 @pytest.fixture(scope="session")
-def clusters() -> Iterator[Clusters]:
+def clusters() -> Clusters:
     ref = Target("swift", REF_URL)
+    obj = Target("objstore", OBJ_URL)
     if not ref.healthy():
         installed = os.path.exists(os.path.join(SWIFT_VENV, "bin", "swift-proxy-server"))
         if not installed and "OBJSTORE_REF_SWIFT" not in os.environ:
@@ -90,10 +64,18 @@ def clusters() -> Iterator[Clusters]:
             pytest.fail("the reference Swift at %s (OBJSTORE_REF_SWIFT) does not answer" % REF_URL)
         subprocess.run([os.path.join(REPO, "saio", "reference"), "start"], check=True)
         _wait_healthy(ref, "the reference Swift")
-    with objstore_cluster() as obj:
-        ref.discover_policies(EC_POLICY)
-        obj.discover_policies(EC_POLICY)
-        yield Clusters(ref, obj, uuid.uuid4().hex[:6])
+    if not obj.healthy():
+        subprocess.run([os.path.join(REPO, "saio", "start")], check=True)
+        _wait_healthy(obj, "objstore's all-in-one cluster")
+    ref.discover_policies(EC_POLICY)
+    obj.discover_policies(EC_POLICY)
+    run = uuid.uuid4().hex[:6]
+    yield Clusters(ref, obj, run)
+    # every case cleans up after itself; prove the accounts are left clean
+    from swiftdiff.cleanup import leftovers
+    from swiftdiff.case import Names
+    left = leftovers(ref, Names("cf" + run)) + leftovers(obj, Names("cf" + run))
+    assert left == [], "the conformance run left containers behind: %s" % left
 
 
 #: cases run at once: each is two request sequences (one per cluster) on
