@@ -69,13 +69,7 @@ def clusters() -> Clusters:
         _wait_healthy(obj, "objstore's all-in-one cluster")
     ref.discover_policies(EC_POLICY)
     obj.discover_policies(EC_POLICY)
-    run = uuid.uuid4().hex[:6]
-    yield Clusters(ref, obj, run)
-    # every case cleans up after itself; prove the accounts are left clean
-    from swiftdiff.cleanup import leftovers
-    from swiftdiff.case import Names
-    left = leftovers(ref, Names("cf" + run)) + leftovers(obj, Names("cf" + run))
-    assert left == [], "the conformance run left containers behind: %s" % left
+    return Clusters(ref, obj, uuid.uuid4().hex[:6])
 
 
 #: cases run at once: each is two request sequences (one per cluster) on

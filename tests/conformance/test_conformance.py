@@ -14,8 +14,9 @@ import re
 import pytest
 
 from known_differences import KNOWN
-from swiftdiff.case import Case
+from swiftdiff.case import Case, Names
 from swiftdiff.cases import ALL
+from swiftdiff.cleanup import leftovers
 from swiftdiff.compare import explain
 
 
@@ -47,3 +48,12 @@ def test_objstore_answers_as_swift(c: Case, clusters, results) -> None:
     if obj != ref:
         pytest.fail("objstore differs from Swift 2.38.3:\n" + "\n".join(explain(ref, obj)),
                     pytrace=False)
+
+
+def test_the_cases_left_no_container_behind(clusters, results) -> None:
+    """Last in the module, so after every case has run and cleaned up (a
+    test, not a fixture's teardown, which an expected failure of the last
+    case would report as expected too)."""
+    results.close()
+    names = Names("cf" + clusters.run)
+    assert leftovers(clusters.ref, names) + leftovers(clusters.obj, names) == []
