@@ -170,15 +170,21 @@ def test_a_data_file_keeps_the_crc_of_its_own_bytes_whatever_the_caller_says(mgr
     assert b"".join(df.reader()) == b"123456789"
 
 
-def test_a_full_read_judges_the_bytes_by_their_crc_where_there_is_one(mgr):
-    df, ts = _put(mgr, b"hello")
-    path = _rewrite_metadata(df, ts, ETag=md5_hex(b"Jello"))  # the MD5 would pass these
+def _damaged_read_quarantines(mgr, df, path: str, judged_by: str) -> None:
+    """Its first byte changed, a full read of the object fails naming what
+    judged it, and the object is quarantined."""
     with open(path, "r+b") as fp:
         fp.write(b"J")
     reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
-    with pytest.raises(DamagedObject, match="CRC-64/NVME"):
+    with pytest.raises(DamagedObject, match=judged_by):
         b"".join(reader)
     assert not os.path.exists(df.datadir)
+
+
+def test_a_full_read_judges_the_bytes_by_their_crc_where_there_is_one(mgr):
+    df, ts = _put(mgr, b"hello")
+    path = _rewrite_metadata(df, ts, ETag=md5_hex(b"Jello"))  # the MD5 would pass these
+    _damaged_read_quarantines(mgr, df, path, "CRC-64/NVME")
 
 
 def test_a_data_file_without_a_crc_is_judged_by_its_md5(mgr):
@@ -186,12 +192,7 @@ def test_a_data_file_without_a_crc_is_judged_by_its_md5(mgr):
     path = _rewrite_metadata(df, ts, **{body_sums.METADATA_KEY: None})
     assert body_sums.METADATA_KEY not in read_metadata(path, df.datadir)
     assert _read(mgr)[1] == b"hello"
-    with open(path, "r+b") as fp:
-        fp.write(b"J")
-    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
-    with pytest.raises(DamagedObject, match="MD5"):
-        b"".join(reader)
-    assert not os.path.exists(df.datadir)
+    _damaged_read_quarantines(mgr, df, path, "MD5")
 
 
 def test_check_etag_judges_the_md5_too(mgr):
