@@ -38,13 +38,15 @@ NODES = (1, 2, 3, 4)
 
 
 class OnlySome(ContainerSync):
-    """The daemon, passing over every database but those of ``only``
+    """The daemon, passing over every database but those of ``wanted``
     (database hashes; empty: none passed over)."""
 
-    only: Set[str] = set()
+    #: not ``only``, which a Daemon instance holds (its ``--once`` limits)
+    #: and which would hide this class's set
+    wanted: Set[str] = set()
 
     def process(self, db: LocalDB) -> Optional[str]:
-        if self.only and db.hash not in self.only:
+        if OnlySome.wanted and db.hash not in OnlySome.wanted:
             return None
         return super().process(db)
 
@@ -73,10 +75,10 @@ def main(argv: List[str]) -> int:
         if command != "once":
             print("error unknown command %r" % line.strip(), flush=True)
             continue
-        OnlySome.only = set()
+        OnlySome.wanted = set()
         for name in names:
             account, container = name.split("/", 1)
-            OnlySome.only.add(name_hash(account, container, prefix, suffix))
+            OnlySome.wanted.add(name_hash(account, container, prefix, suffix))
         try:
             pool = concurrency.GreenPool(len(nodes))
             totals = {k: 0 for k in STAT_KEYS}
