@@ -32,6 +32,26 @@ def obj(http_api, container):
     return put
 
 
+@pytest.mark.parametrize("size", [100, 200 * 1024])  # a whole-body PUT and a streamed one
+def test_a_client_cannot_hand_the_nodes_a_forged_md5_through_the_proxys_body_trailer(
+        http_api, container, size):
+    """The proxy's MD5+CRC trailer (common/body_sums) is a backend header the
+    gatekeeper strips: a client sending it, with a trailer whose MD5 is
+    forged and whose CRC is right, stores its whole body under its real MD5."""
+    from objstore.common import body_sums, footers
+    data = b"x" * size
+    crc = body_sums.new_body_crc()
+    crc.update(data)
+    body = data + ("0" * 32 + crc.hexdigest()).encode()
+    path = http_api.path(container, "trailer")
+    put = http_api.request("PUT", path, body=body, headers={
+        body_sums.TRAILER: body_sums.TRAILER_KIND, footers.OBJ_CONTENT_LENGTH: str(size)})
+    assert put.status == 201
+    assert put.headers["ETag"] == md5(body)
+    got = http_api.request("GET", path)
+    assert (got.status, got.body, got.headers["ETag"]) == (200, body, md5(body))
+
+
 # --- PUT / GET / HEAD / POST / DELETE ----------------------------------------
 
 def test_put_returns_201_with_unquoted_md5_etag_and_get_returns_the_same_bytes(http_api, container):
