@@ -63,6 +63,7 @@ class DiskFileManager:
         self.mount_check = config_true_value(conf.get("mount_check", "true"))
         self.reclaim_age = config_float(conf, "reclaim_age", DEFAULT_RECLAIM_AGE)
         self.disk_chunk_size = config_int(conf, "disk_chunk_size", 1048576, 1)
+        self.keep_cache_size = config_int(conf, "keep_cache_size", 5242880, 0)
         self.reserve_bytes, self.reserve_percent = parse_reserve(
             conf.get("fallocate_reserve", "1%"))
         self.hash_prefix, self.hash_suffix = load_hash_settings(swift_dir(conf))
@@ -423,7 +424,8 @@ class DiskFile:
         return DiskFileReader(fd, self.get_metadata(), self.mgr.disk_chunk_size,
                               on_damage=self._quarantine_if_current if verify else None,
                               body_crc=self.get_datafile_metadata().get(body_sums.METADATA_KEY),
-                              check_etag=check_etag)
+                              check_etag=check_etag,
+                              keep_cache=self.mgr.keep_cache_size)
 
     def close(self) -> None:
         if self._fd is not None:
@@ -452,7 +454,7 @@ class DiskFile:
             raise DiskFileNoSpace("device %s below fallocate_reserve" % self.device)
         try:
             return DiskFileWriter(self.mgr.tmp_dir(self.device_path), self.datadir, size,
-                                  self._after_write)
+                                  self._after_write, keep_cache=self.mgr.keep_cache_size)
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None

@@ -16,6 +16,13 @@ damaged replica answers an error and the proxy reads another. Larger
 objects hold back their last chunk until the MD5 is known and, if it is
 wrong, end the response short: the client sees a truncated body, never a
 complete bad one.
+
+An object larger than ``keep_cache`` bytes is read with the kernel told
+so (``POSIX_FADV_SEQUENTIAL``: a longer read-ahead) and each chunk's pages
+are dropped from the page cache once read (``drop_cache``, in the same
+thread-pool call; what the kernel read ahead, at close): streaming a large
+object does not evict the small, hot ones, which a cache serves well. The first pass of a
+check-before-send read keeps its pages, since the send reads them again.
 """
 
 from __future__ import annotations
@@ -27,14 +34,17 @@ from objstore.common import concurrency
 from objstore.common.utils import new_md5
 from objstore.common.body_sums import new_body_crc
 from objstore.obj.metadata import Metadata
+from objstore.obj.writer import drop_cache
 
 VERIFY_FIRST_BYTES = 8 * 1024 * 1024
 
 
-def _pread_into(fd: int, size: int, offset: int, sums: List[Any]) -> bytes:
+def _pread_into(fd: int, size: int, offset: int, sums: List[Any], drop: bool = False) -> bytes:
     chunk = os.pread(fd, size, offset)
     for running in sums:
         running.update(chunk)
+    if drop and chunk:
+        drop_cache(fd, offset, len(chunk))
     return chunk
 
 
@@ -47,7 +57,8 @@ class DiskFileReader:
 
     def __init__(self, fd: int, metadata: Metadata, chunk_size: int,
                  on_damage: Optional[Callable[[str], object]],
-                 body_crc: Optional[str] = None, check_etag: bool = False) -> None:
+                 body_crc: Optional[str] = None, check_etag: bool = False,
+                 keep_cache: Optional[int] = None) -> None:
         self.fd = fd
         self.metadata = metadata
         self.body_crc = body_crc
@@ -59,6 +70,12 @@ class DiskFileReader:
         self.damaged: Optional[str] = None
         self.verified = False
         self._whole: Optional[bytes] = None  # kept by verify_whole when one chunk
+        self.drop = keep_cache is not None and self.size > keep_cache
+        if self.drop:
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            except (OSError, AttributeError):
+                pass  # advice only
 
     def __iter__(self) -> Iterator[bytes]:
         chunks: Optional[Generator[bytes, None, None]] = None
@@ -73,7 +90,7 @@ class DiskFileReader:
                 return
             held: Optional[bytes] = None
             sums = self._sums()
-            chunks = self._chunks(sums)
+            chunks = self._chunks(sums, self.drop)
             for chunk in chunks:
                 self.bytes_read += len(chunk)
                 if held is not None:
@@ -123,7 +140,8 @@ class DiskFileReader:
             sums.append((new_md5(), str(self.metadata.get("ETag")), "MD5"))
         return sums
 
-    def _chunks(self, sums: List[Tuple[Any, str, str]]) -> Generator[bytes, None, None]:
+    def _chunks(self, sums: List[Tuple[Any, str, str]],
+                drop: bool = False) -> Generator[bytes, None, None]:
         """The whole file, one pread of up to ``chunk_size`` at a time, each
         added to ``sums`` in the same thread-pool call (the server's own
         thread is left to the network).
@@ -139,7 +157,8 @@ class DiskFileReader:
             while True:
                 want = min(self.chunk_size, max(self.size - offset, 0) + 1)
                 if pending is None:
-                    chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, running)
+                    chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, running,
+                                                      drop)
                 else:
                     chunk, pending = pending(), None
                 if not chunk:
@@ -148,7 +167,8 @@ class DiskFileReader:
                 if ahead:
                     pending = concurrency.start_in_thread(
                         _pread_into, self.fd, min(self.chunk_size,
-                                                  max(self.size - offset, 0) + 1), offset, running)
+                                                  max(self.size - offset, 0) + 1), offset, running,
+                        drop)
                 yield chunk
         finally:
             if pending is not None:  # never close the file under a read in flight
@@ -170,7 +190,7 @@ class DiskFileReader:
         offset = start
         while offset < stop:
             want = min(self.chunk_size, stop - offset)
-            chunk = concurrency.run_in_thread(os.pread, self.fd, want, offset)
+            chunk = concurrency.run_in_thread(_pread_into, self.fd, want, offset, [], self.drop)
             if not chunk:
                 return  # file shorter than it claimed: end short, the proxy notices
             offset += len(chunk)
@@ -184,5 +204,7 @@ class DiskFileReader:
 
     def close(self) -> None:
         if self.fd >= 0:
+            if self.drop:
+                drop_cache(self.fd, 0, 0)  # and what the kernel read ahead
             os.close(self.fd)
             self.fd = -1

@@ -21,6 +21,11 @@ network streams and the fsync before the rename finds little left to do
 became 0.01 s). What is durable, and when, is unchanged: the fsync still
 comes before the rename.
 
+A body larger than ``keep_cache`` bytes leaves the page cache once it is
+fsynced (``posix_fadvise(DONTNEED)``: its pages are clean then, so they go
+at once): a stream of large writes does not push the small, hot objects
+out of memory.
+
 Every ``.data`` gets the CRC-64/NVME of the bytes written into it
 (``common/body_sums``), which whole-object reads check; whatever the caller's
 metadata says under that key is replaced.
@@ -74,6 +79,15 @@ def start_writeback(fd: int, offset: int, length: int) -> None:
         _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
 
 
+def drop_cache(fd: int, offset: int, length: int) -> None:
+    """Tell the kernel the clean pages of ``length`` bytes of ``fd`` from
+    ``offset`` (0: to the end) will not be read again soon."""
+    try:
+        os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+    except (OSError, AttributeError):
+        pass  # advice only
+
+
 def make_dirs(path: str) -> List[str]:
     """Create ``path`` and its missing parents without syncing anything;
     the dirs created, outermost first (``fsync_created`` makes them
@@ -116,9 +130,10 @@ class DiskFileWriter:
     """A new ``.data`` (or an empty ``.meta``/``.ts``) being written."""
 
     def __init__(self, tmp_dir: str, datadir: str, size: Optional[int],
-                 after_publish: Callable[[], None]) -> None:
+                 after_publish: Callable[[], None], keep_cache: Optional[int] = None) -> None:
         self.datadir = datadir
         self.after_publish = after_publish
+        self.keep_cache = keep_cache
         try:
             self.fd, self.tmp_path = tempfile.mkstemp(dir=tmp_dir, prefix=".obj-", suffix=".tmp")
         except FileNotFoundError:  # the device's first write
@@ -190,6 +205,8 @@ class DiskFileWriter:
         try:
             spilled = write_metadata(self.fd, metadata, sidecar, fresh=True)
             os.fsync(self.fd)
+            if self.keep_cache is not None and self.bytes_written > self.keep_cache:
+                drop_cache(self.fd, 0, 0)  # clean now: nothing is lost but the cache
             target = os.path.join(self.datadir, name)
             dir_fd = os.open(self.datadir, os.O_RDONLY | os.O_DIRECTORY)
             try:

@@ -421,3 +421,35 @@ def test_what_was_learnt_from_the_body_outlives_a_post_that_does_not_repeat_it()
     # a .meta that carries them (an older POST that repeated them) is what counts
     again = dfmod.merge_metadata(data, dict(meta, **{footers.CRYPTO_ETAG.lower(): "from-meta"}))
     assert again[footers.CRYPTO_ETAG.lower()] == "from-meta" and footers.CRYPTO_ETAG not in again
+
+
+def _resident_bytes(path: str) -> int:
+    """Bytes of ``path`` in the page cache (util-linux ``fincore``)."""
+    import subprocess
+    out = subprocess.run(["fincore", "-b", "-n", "-r", "-o", "RES", path], check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.split()[0])
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/fincore"), reason="needs util-linux fincore")
+def test_a_large_object_leaves_the_page_cache_once_written_and_once_read(obj_conf):
+    mgr = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
+                                     disk_chunk_size="65536"), None)
+    big = os.urandom(1 << 20)
+    df, ts = _put(mgr, big)
+    path = os.path.join(df.datadir, ts.internal + ".data")
+    assert _resident_bytes(path) == 0  # dropped once fsynced
+    assert _read(mgr)[1] == big
+    assert _resident_bytes(path) == 0  # each chunk dropped once read
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    assert b"".join(reader.read_range(4096, 200000)) == big[4096:200000]
+    reader.close()  # (the kernel's read-ahead past the range may still be landing)
+    small, small_ts = _put(mgr, b"s" * 4096, name=("a", "c", "small"))
+    small_path = os.path.join(small.datadir, small_ts.internal + ".data")
+    assert _read(mgr, name=("a", "c", "small"))[1] == b"s" * 4096
+    assert _resident_bytes(small_path) == 4096  # a small one stays cached
+    with open(path, "r+b") as fp:  # damage under a dropping read is still caught
+        fp.seek(300000)
+        fp.write(b"X")
+    with pytest.raises(DamagedObject):
+        b"".join(mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader())
