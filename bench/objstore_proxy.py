@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(ROOT, ".saio")), "etc")
@@ -40,13 +40,16 @@ def _healthy(port: int) -> bool:
 
 
 def start(tmp: str, pipeline: Optional[str] = MINIMAL_PIPELINE, drop: str = "",
-          name: str = "proxy-minimal", workers: Optional[int] = None
+          name: str = "proxy-minimal", workers: Optional[int] = None,
+          settings: Optional[Dict[str, str]] = None, env: Optional[Dict[str, str]] = None
           ) -> Tuple[subprocess.Popen, int]:
     """Start the proxy; ``(process, port)`` once it answers its healthcheck.
 
     ``pipeline=None`` keeps the SAIO's pipeline; ``drop`` (e.g.
     ``" keymaster encryption "``) is taken out of it; ``workers`` replaces
-    the SAIO's number of worker processes."""
+    the SAIO's number of worker processes; ``settings`` replaces (or adds to
+    the proxy's section) other options; ``env`` is the process's environment
+    (e.g. a ``PYTHONPATH`` to another tree's code, for an A/B run)."""
     text = open(os.path.join(SAIO_ETC, "proxy-server.conf")).read()
     port = free_port()
     text = re.sub(r"(?m)^bind_port = \d+$", "bind_port = %d" % port, text)
@@ -60,12 +63,17 @@ def start(tmp: str, pipeline: Optional[str] = MINIMAL_PIPELINE, drop: str = "",
         text = re.sub(r"(?m)^log_statsd_host = .*$", "log_statsd_host =", text)
     if drop:
         text = text.replace(drop, " ", 1)
+    for key, value in (settings or {}).items():
+        line = "%s = %s" % (key, value)
+        text, found = re.subn(r"(?m)^%s = .*$" % re.escape(key), line, text)
+        if not found:
+            text = text.replace("[app:proxy-server]\n", "[app:proxy-server]\n%s\n" % line, 1)
     conf = os.path.join(tmp, name + ".conf")
     with open(conf, "w") as fp:
         fp.write(text)
     log = open(os.path.join(tmp, name + ".log"), "ab")
     proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "objstore-proxy-server"), conf],
-                            stdout=log, stderr=log)
+                            stdout=log, stderr=log, env=env)
     deadline = time.time() + 60
     while not _healthy(port):
         if time.time() > deadline or proc.poll() is not None:
