@@ -139,14 +139,35 @@ def test_range_get_stalled_mid_body_resumes_with_the_right_bytes(cluster):
 def test_client_disconnect_mid_upload_stores_nothing(cluster):
     c, name, path = _object(cluster)
     sock = socket.create_connection(("127.0.0.1", cluster.proxy_port))
-    sock.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" % path)
-                 .encode() + b"x" * 1000)
+    # more than a chunk: the proxy is hashing one in a thread when it ends
+    sock.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" % path)
+                 .encode() + b"x" * 300000)
     time.sleep(0.2)
     sock.close()
     deadline = time.time() + 5
     while time.time() < deadline:
         assert cluster.request("GET", path)[0] == 404
         time.sleep(0.5)
+
+
+def test_a_node_dying_mid_body_leaves_a_quorum_storing_the_whole_body(cluster):
+    c, name, path = _object(cluster)
+    body = hashlib.sha256(b"mid").digest() * (4 * 32768)  # 4 MiB, hashed in a thread
+    half = len(body) // 2
+    sock = socket.create_connection(("127.0.0.1", cluster.proxy_port))
+    sock.settimeout(30)
+    try:
+        sock.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                      % (path, len(body))).encode() + body[:half])
+        cluster.object_relays(ACCOUNT, c, name)[0].mode = "down"  # its connection is cut
+        sock.sendall(body[half:])
+        answer = sock.recv(4096)
+    finally:
+        sock.close()
+    assert answer.startswith(b"HTTP/1.1 201")
+    assert ("etag: %s" % hashlib.md5(body).hexdigest()).encode() in answer.lower()
+    status, headers, got = cluster.request("GET", path)
+    assert (status, headers["Etag"], got) == (200, hashlib.md5(body).hexdigest(), body)
 
 
 def test_client_that_stops_sending_gets_408(cluster):
