@@ -29,12 +29,19 @@ def _q(name: str) -> str:
     return urllib.parse.quote(name, safe="")
 
 
+#: names asked per listing page (both clusters' most): a shorter page is the last
+PAGE = 10000
+
+
 def _list(target: Target, path: str, user: str, prefix: str = "") -> List[str]:
-    """Every name in an account or container listing (paged by marker)."""
+    """Every name in an account or container listing (paged by marker;
+    a page shorter than ``PAGE`` is the last, so a case's few names cost
+    one request, not a second one that finds nothing)."""
     out: List[str] = []
     marker = ""
     while True:
-        query = "format=json&marker=%s" % _q(marker) + ("&prefix=%s" % _q(prefix) if prefix else "")
+        query = "format=json&limit=%d&marker=%s" % (PAGE, _q(marker)) + \
+            ("&prefix=%s" % _q(prefix) if prefix else "")
         resp = target.send("GET", "%s?%s" % (path, query), [("X-Auth-Token", target.token(user))])
         if resp.status in (404, 410):
             return out
@@ -42,9 +49,9 @@ def _list(target: Target, path: str, user: str, prefix: str = "") -> List[str]:
             raise RuntimeError("%s: listing %s answered %s %r"
                                % (target.name, path, resp.status, resp.body[:200]))
         page = [e.get("name", e.get("subdir")) for e in json.loads(resp.body or b"[]")]
-        if not page:
-            return out
         out.extend(page)
+        if len(page) < PAGE:
+            return out
         marker = page[-1]
 
 
