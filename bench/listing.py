@@ -67,7 +67,7 @@ from objstore.common.timestamp import Timestamp  # noqa: E402
 from objstore.db.paths import name_hash  # noqa: E402  (before load, which puts bench/ first)
 from objstore_proxy import MINIMAL_PIPELINE  # noqa: E402
 import objstore_proxy  # noqa: E402
-from load import (Endpoint, _request, authenticate, cleanup, run_phase,  # noqa: E402
+from load_phases import (Endpoint, _request, authenticate, cleanup, run_phase,  # noqa: E402
                   simple)
 
 SAIO_ETC = os.path.join(os.environ.get("SAIO_DIR", os.path.join(ROOT, ".saio")), "etc")
@@ -94,6 +94,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         (v for v in (os.path.join(ROOT, ".swift-venv"), "/work/main/.swift-venv",
                      "/tmp/swiftvenv") if os.path.isdir(v)), "/tmp/swiftvenv"))
     p.add_argument("--keep-swift", action="store_true")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the filled containers and the reference Swift for the next "
+                        "run with --keep, which lists them again instead of filling (a 1M "
+                        "fill takes minutes per side); remove them with a last run without it")
     p.add_argument("--json", help="write every figure to this file")
     return p.parse_args(argv)
 
@@ -193,6 +197,16 @@ def fill_db(dbs: List[str], a: argparse.Namespace) -> float:
     return time.monotonic() - t0
 
 
+def object_count(ep: Endpoint, container: str) -> int:
+    conn = ep.connect()
+    try:
+        resp, _ = _request(conn, "HEAD", "%s/%s" % (ep.path, container),
+                           {"X-Auth-Token": ep.token})
+    finally:
+        conn.close()
+    return int(resp.getheader("X-Container-Object-Count") or 0)
+
+
 def empty_dbs(dbs: List[str], a: argparse.Namespace) -> None:
     for db in dbs:
         conn = _open_db(db)
@@ -214,6 +228,16 @@ def put_rate(ep: Endpoint, container: str, count: int, tag: str) -> float:
         return 0
     r = run_phase(ep, "PUT", put, 16, 600, count)
     return r.ops_per_s
+
+
+def delete_puts(ep: Endpoint, container: str, count: int, tag: str) -> None:
+    def delete(conn: Any, i: int) -> int:
+        resp, _ = _request(conn, "DELETE", "%s/%s/zz-%s-%07d" % (ep.path, container, tag, i),
+                           {"X-Auth-Token": ep.token})
+        if resp.status not in (204, 404):
+            raise RuntimeError("DELETE answered %d" % resp.status)
+        return 0
+    run_phase(ep, "DELETE", delete, 16, 600, count)
 
 
 # --- listing phases --------------------------------------------------------
@@ -310,9 +334,8 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
     tmp = tempfile.mkdtemp(prefix="bench-listing-")
     proxy, port = start_minimal_proxy(tmp)
     swift = start_swift(a)
-    cname = "listing-%d-%s" % (a.objects, uuid.uuid4().hex[:6])
+    cname = "listing-%d-%s" % (a.objects, "kept" if a.keep else uuid.uuid4().hex[:6])
     endpoints: List[Endpoint] = []
-    filled: Dict[str, List[str]] = {}
     try:
         endpoints.append(authenticate("swift", swift.AUTH_URL, "test:tester", "testing"))
         endpoints.append(authenticate("objstore", "http://127.0.0.1:%d/auth/v1.0" % port,
@@ -322,11 +345,18 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
                                           % PROXY_PORT, "test:tester", "testing"))
         # The two objstore proxies share one cluster, so one container.
         stores = [endpoints[0], endpoints[1]]
+        reused = []
         for ep in stores:
-            simple(ep, "PUT", "/" + cname, (201, 202))
             ep.containers.append(cname)
+            if simple(ep, "PUT", "/" + cname, (201, 202)) == 202 and \
+                    object_count(ep, cname) == a.objects:
+                reused.append(ep.name)
         where = {"swift": (os.path.join(a.swift_dir, "srv"), os.path.join(a.swift_dir, "etc")),
                  "objstore": (SAIO_SRV, SAIO_ETC)}
+        stores = [ep for ep in stores if ep.name not in reused]
+        if reused:
+            print("listing the %d objects kept in %s by %s" % (a.objects, cname,
+                                                              " and ".join(reused)), flush=True)
         if a.fill == "http":
             for ep in stores:
                 t = time.monotonic()
@@ -337,7 +367,8 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
         else:
             for ep in stores:
                 dbs = container_dbs(*where[ep.name], ep.path.rsplit("/", 1)[-1], cname)
-                filled[ep.name] = dbs
+                if object_count(ep, cname):
+                    empty_dbs(dbs, a)  # a kept container of another size
                 print("filled %s (%d replicas) in %.1f s" % (ep.name, len(dbs),
                                                              fill_db(dbs, a)), flush=True)
         names = [ep.name for ep in endpoints]
@@ -345,12 +376,14 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
         report["phases"] = measure(endpoints, {n: cname for n in names}, a)
         if a.fill == "db" and a.put_after:
             rates = report["put_after"] = {}
-            for ep in stores:
+            for ep in endpoints[:2]:
                 empty = cname + "-empty"
                 simple(ep, "PUT", "/" + empty, (201, 202))
                 ep.containers.append(empty)
                 rates[ep.name] = {"full": put_rate(ep, cname, a.put_after, "full"),
                                   "empty": put_rate(ep, empty, a.put_after, "empty")}
+                if a.keep:
+                    delete_puts(ep, cname, a.put_after, "full")  # the kept count stays
                 print("%s PUT/s into the %d-object container %.0f, into an empty one %.0f"
                       % (ep.name, a.objects, rates[ep.name]["full"], rates[ep.name]["empty"]),
                       flush=True)
@@ -358,16 +391,19 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
         report["uptime_after"] = uptime()
         for ep in endpoints[:2]:
             try:
-                if ep.name in filled and ep.name == "objstore":
-                    empty_dbs(filled[ep.name], a)  # Swift's directory is wiped whole
-                if ep.name == "objstore" or a.keep_swift:
+                if a.keep:
+                    ep.containers.remove(cname)  # the rest (the PUT-rate containers) go
+                elif ep.name == "objstore" and a.fill == "db":
+                    empty_dbs(container_dbs(SAIO_SRV, SAIO_ETC, ep.path.rsplit("/", 1)[-1],
+                                            cname), a)  # Swift's directory is wiped whole
+                if ep.name == "objstore" or a.keep_swift or a.keep:
                     cleanup(ep)
             except Exception as exc:
                 print("cleanup of %s failed: %s; delete %s by hand" % (ep.name, exc,
                                                                        ep.containers))
         proxy.terminate()
         proxy.wait()
-        if not a.keep_swift:
+        if not (a.keep_swift or a.keep):
             swift.stop(a.swift_dir)
     print(report["uptime_after"])
     return report
