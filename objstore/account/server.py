@@ -9,7 +9,7 @@ policy), ``POST`` sets metadata, ``REPLICATE`` serves the replicator.
 from __future__ import annotations
 
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPForbidden, HTTPNoContent, HTTPNotFound
@@ -132,10 +132,30 @@ class AccountServer(DatabaseServer):
         self.merge_pending(broker)
         info = broker.get_info()
         if broker.is_deleted():
-            headers = timestamp_headers(info)
-            headers["X-Account-Status"] = "Deleted"
-            raise not_found(headers)
+            raise self._deleted(info)
         return info
+
+    @staticmethod
+    def _deleted(info: Dict[str, Any]) -> HTTPNotFound:
+        headers = timestamp_headers(info)
+        headers["X-Account-Status"] = "Deleted"
+        return not_found(headers)
+
+    def _read_or_404(self, broker: AccountBroker,
+                     read: Callable[[Dict[str, Any]], Response]) -> Response:
+        """``read(info)`` of a live account, every read of the request (info
+        row, deletion, policy stats, listing) on one kept connection
+        (``request_reads``); else its 404."""
+        self.merge_pending(broker)
+        try:
+            with broker.request_reads(merge=False):
+                info = broker.get_info()
+                resp = None if broker.is_deleted() else read(info)
+        except DatabaseNotFound:
+            raise HTTPNotFound() from None
+        if resp is None:
+            raise self._deleted(info)
+        return resp
 
     def _headers(self, info: Dict[str, Any], broker: AccountBroker) -> Dict[str, str]:
         headers = stat_headers(info)
@@ -161,23 +181,23 @@ class AccountServer(DatabaseServer):
     def HEAD(self, req: Request) -> Response:
         t = self.parse_target(req, 3, 3)
         broker = self.get_broker(t)
-        info = self._info_or_404(broker)
-        resp = HTTPNoContent(headers=self._headers(info, broker))
-        resp.content_type = self.head_content_type(req)
-        resp.charset = "utf-8"
-        return resp
+
+        def head(info: Dict[str, Any]) -> Response:
+            resp = HTTPNoContent(headers=self._headers(info, broker))
+            resp.content_type = self.head_content_type(req)
+            resp.charset = "utf-8"
+            return resp
+        return self._read_or_404(broker, head)
 
     def GET(self, req: Request) -> Response:
         t = self.parse_target(req, 3, 3)
         broker = self.get_broker(t)
-        info = self._info_or_404(broker)
         # reserved containers (common/reserved.py) only for a middleware's own request
         lister = broker.list_containers if reserved.allowed(req.headers) else \
             (lambda params: broker.list_containers(reserved.hide_reserved(params)))
-        return self.listing_response(req, "account", t.account, lister,
-                                     lambda e: container_item(e, self._policy_name),
-                                     self._headers(info, broker),
-                                     constraints.LIMITS["account_listing_limit"])
+        return self._read_or_404(broker, lambda info: self.listing_response(
+            req, "account", t.account, lister, lambda e: container_item(e, self._policy_name),
+            self._headers(info, broker), constraints.LIMITS["account_listing_limit"]))
 
     # ------------------------------------------------------------- POST
 

@@ -14,7 +14,7 @@ in the same transaction as the row change, so a HEAD never has to scan.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from objstore.common.timestamp import Timestamp
 from objstore.db.broker import DatabaseBroker
@@ -26,6 +26,7 @@ OBJECT_COLUMNS = ("name", "created_at", "size", "content_type", "etag", "deleted
 #: the two later columns; rows of databases made before them read '' (the
 #: data's time)
 TIME_COLUMNS = ("ctype_timestamp", "meta_timestamp")
+T = TypeVar("T")
 
 
 class ContainerBroker(DatabaseBroker):
@@ -135,19 +136,21 @@ class ContainerBroker(DatabaseBroker):
         self._replace_item(conn, row)
         return True
 
+    # a merge adds the later time columns to an old database once per broker
     _time_columns_checked = False
 
-    def _check_time_columns(self) -> None:
-        """Before a listing reads the later columns: an old database gets
-        them (once per broker; a write only if they are missing)."""
-        if self._time_columns_checked:
-            return
-        with self._connect(readonly=True) as conn:
-            missing = _missing_time_columns(conn)
-        if missing:
-            with self._write() as conn:
-                _ensure_time_columns(conn)
-        self._time_columns_checked = True
+    def _with_time_columns(self, read: Callable[[], T]) -> T:
+        """``read()``, which selects the later time columns; a database
+        made before them has none (``no such column``): it gets them, and
+        the read runs again. Costs nothing on a current database."""
+        try:
+            return read()
+        except sqlite3.OperationalError as err:
+            if "no such column" not in str(err) or not _missing_time_columns_of(self):
+                raise
+        with self._write() as conn:
+            _ensure_time_columns(conn)
+        return read()
 
     # ----------------------------------------------------------- reading
 
@@ -241,13 +244,11 @@ class ContainerBroker(DatabaseBroker):
 
     def fetch_objects(self, bounds: Bounds) -> List[ObjectEntry]:
         """One run of live object rows within ``bounds``."""
-        self._check_time_columns()
-        return self.fetch_live(bounds)
+        return self._with_time_columns(lambda: self.fetch_live(bounds))
 
     def list_objects(self, params: ListingParams) -> List[Entry]:
         """A container listing (see ``DatabaseBroker.list_live``)."""
-        self._check_time_columns()
-        return self.list_live(params)
+        return self._with_time_columns(lambda: self.list_live(params))
 
     def is_reported_current(self) -> bool:
         """True if the account server already knows the current stats."""
@@ -306,6 +307,11 @@ def _ensure_time_columns(conn: sqlite3.Connection) -> None:
     two columns: add them ('' reads as the data's time)."""
     for column in _missing_time_columns(conn):
         conn.execute("ALTER TABLE object ADD COLUMN %s TEXT NOT NULL DEFAULT ''" % column)
+
+
+def _missing_time_columns_of(broker: ContainerBroker) -> List[str]:
+    with broker._read(merge=False) as conn:
+        return _missing_time_columns(conn)
 
 
 def _missing_time_columns(conn: sqlite3.Connection) -> List[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
@@ -225,12 +225,33 @@ class ContainerServer(DatabaseServer):
         if not broker.exists():
             raise HTTPNotFound()
         self.merge_pending(broker)
-        info = broker.get_info()
+        return self._live_info(broker.get_info())
+
+    def _live_info(self, info: Dict[str, Any]) -> Dict[str, Any]:
+        """``info``, or the 404 (with the timestamps the proxy compares) of
+        a deleted container."""
         if self._is_deleted(info):
             headers = timestamp_headers(info)
             headers[POLICY_HEADER] = str(info["storage_policy_index"])
             raise not_found(headers)
         return info
+
+    def _read_or_404(self, broker: ContainerBroker,
+                     read: Callable[[Dict[str, Any]], Response]) -> Response:
+        """``read(info)`` of a live container, every read of the request on
+        one kept connection (``request_reads``: one ``stat`` and the
+        queries, where opening the file for the info row, the columns
+        check and the listing cost three opens); else its 404."""
+        self.merge_pending(broker)
+        try:
+            with broker.request_reads(merge=False):
+                info = broker.get_info()
+                resp = None if self._is_deleted(info) else read(info)
+        except DatabaseNotFound:
+            raise HTTPNotFound() from None
+        if resp is None:
+            self._live_info(info)  # raises its 404
+        return resp  # type: ignore[return-value]
 
     def _headers(self, info: Dict[str, Any], broker: ContainerBroker) -> Dict[str, str]:
         headers = stat_headers(info)
@@ -243,20 +264,21 @@ class ContainerServer(DatabaseServer):
     def HEAD(self, req: Request) -> Response:
         t = self.parse_target(req, 4, 4)
         broker = self.get_broker(t)
-        info = self._info_or_404(t, broker)
-        resp = HTTPNoContent(headers=self._headers(info, broker))
-        resp.content_type = self.head_content_type(req)
-        resp.charset = "utf-8"
-        return resp
+
+        def head(info: Dict[str, Any]) -> Response:
+            resp = HTTPNoContent(headers=self._headers(info, broker))
+            resp.content_type = self.head_content_type(req)
+            resp.charset = "utf-8"
+            return resp
+        return self._read_or_404(broker, head)
 
     def GET(self, req: Request) -> Response:
         t = self.parse_target(req, 4, 4)
         broker = self.get_broker(t)
-        info = self._info_or_404(t, broker)
-        return self.listing_response(req, "container", t.container or "",
-                                     broker.list_objects, object_item,  # type: ignore[arg-type]
-                                     self._headers(info, broker),
-                                     constraints.LIMITS["container_listing_limit"])
+        return self._read_or_404(broker, lambda info: self.listing_response(
+            req, "container", t.container or "", broker.list_objects,
+            object_item,  # type: ignore[arg-type]
+            self._headers(info, broker), constraints.LIMITS["container_listing_limit"]))
 
     # ------------------------------------------------------------- POST
 

@@ -14,7 +14,7 @@ past ``pending_max_bytes``, before any read that needs rows (``_read``),
 before ``reclaim``/``checkpoint``, and by the daemons' passes.
 
 A connection is opened per operation (the info row an object update reads
-excepted: ``readers.py``). Keeping read-write connections open would be
+and the reads of a server's GET/HEAD excepted: ``readers.py``). Keeping read-write connections open would be
 about 8x faster per commit (closing the last connection to a WAL database
 checkpoints it, several fsyncs), but is unsafe here: when a replicator
 removes or replaces a database file, a stale cached connection closing
@@ -161,11 +161,41 @@ class DatabaseBroker(ListingQueries, abc.ABC):
         """A read-only connection; with ``merge`` (any read of rows or
         their stats) pending rows are merged first, so a read sees every
         update acknowledged before it started. Only the info row, the
-        metadata and the sync points may be read without."""
+        metadata and the sync points may be read without. Inside
+        ``request_reads`` it is that block's connection (merged already)."""
+        if self._held is not None:
+            yield self._held
+            return
         if merge:
             self.merge_pending()
         with self._connect(readonly=True) as conn:
             yield conn
+
+    _held: Optional[sqlite3.Connection] = None
+
+    @contextlib.contextmanager
+    def request_reads(self, merge: bool = True) -> Iterator[None]:
+        """Run every read of this broker inside the block (info row,
+        counts, metadata, policy stats, the listing) on one read-only
+        connection kept open between requests (``readers.py``), instead
+        of opening the file for each: a listing or a HEAD costs one
+        ``stat`` and its queries. ``DatabaseNotFound`` if there is no
+        file. Pending rows are merged first unless the caller just did.
+        Each statement reads the newest commit (no transaction is held
+        across the block); writes still open their own connection."""
+        if merge:
+            self.merge_pending()
+        with contextlib.ExitStack() as stack:
+            try:
+                conn = stack.enter_context(
+                    readers.shared_pool().reader(self.db_file, self._open_readonly))
+            except FileNotFoundError:
+                raise DatabaseNotFound(self.db_file) from None
+            self._held = conn
+            try:
+                yield
+            finally:
+                self._held = None
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -270,7 +300,7 @@ class DatabaseBroker(ListingQueries, abc.ABC):
     def get_raw_info(self, kept: bool = False) -> Dict[str, Any]:
         """The info row as stored (metadata still JSON text); ``kept``: on a
         read-only connection kept open for the next read (``readers.py``)."""
-        if not kept:
+        if not kept or self._held is not None:
             with self._read(merge=False) as conn:
                 return self._info_row(conn)
         try:

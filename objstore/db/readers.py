@@ -1,5 +1,7 @@
-"""Read-only SQLite connections kept open between requests, for the info
-row that every object update reads.
+"""Read-only SQLite connections kept open between requests: for the info
+row that every object update reads, and for every read of a container or
+account GET or HEAD (``DatabaseBroker.request_reads``: info row, counts,
+metadata and the listing on one connection).
 
 Each object PUT or DELETE sends one row to every container replica, and
 the container server first reads the database's info row (is the
@@ -15,8 +17,9 @@ A read-only connection is safe to keep (``objstore/db/broker.py``): its
 close never checkpoints nor deletes a WAL. But while one is kept, a
 writer's close is not the last one and does not fold the WAL into the
 file either: code that copies or links a ``.db`` file alone must call
-``checkpoint()`` first (as the broker asks), so only the object-row path
-of the container server reads through this pool. A kept connection is only used
+``checkpoint()`` first (as the broker asks; the replicator copies with
+SQLite's backup instead), so only the servers' request paths read
+through this pool, never a daemon. A kept connection is only used
 while the path still names the file it opened (same device and inode):
 a database that was replaced (replication, re-creation) or removed
 (reclaim, quarantine) gets a new connection, and the old ones are closed.

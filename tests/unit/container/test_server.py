@@ -3,6 +3,7 @@
 import itertools
 import json
 import os
+import shutil
 import time
 import uuid
 
@@ -326,6 +327,43 @@ def test_post_to_a_missing_container_is_a_404(cluster):
 
 
 # ------------------------------------------------------------ listings
+
+def _db_of(server, container):
+    return db_path(str(server.devices), "sda", CONTAINER_DATADIR, 1,
+                   name_hash("a", container, b"pre", b"suf"))
+
+
+def _listed_names(server, container):
+    status, _, body = server.request("GET", "/sda/1/a/%s?format=json" % container)
+    return status, [e["name"] for e in json.loads(body)] if status == 200 else None
+
+
+def test_a_listing_after_its_database_was_quarantined_or_replaced(cluster, tmp_path):
+    """GET and HEAD read through connections the server keeps open between
+    requests: a database moved away (its directory, as the auditor's
+    quarantine moves it) is a 404 at once, and one put in its place (a
+    replicator's push) is listed anew."""
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    put_object(server, "a", c, "before")
+    path = _db_of(server, c)
+    assert _listed_names(server, c) == (200, ["before"])  # a connection is kept now
+    aside = str(tmp_path / "quarantined")
+    os.rename(os.path.dirname(path), aside)
+    assert _listed_names(server, c) == (404, None)
+    assert server.request("HEAD", "/sda/1/a/%s" % c)[0] == 404
+    other = ContainerBroker(str(tmp_path / "pushed.db"), "a", c)
+    other.initialize(ts(), storage_policy_index=0)
+    other.put_object("pushed", ts(), 1, "text/plain", "e")
+    other.checkpoint()
+    os.mkdir(os.path.dirname(path))
+    os.rename(other.db_file, path)
+    assert _listed_names(server, c) == (200, ["pushed"])
+    assert server.request("HEAD", "/sda/1/a/%s" % c)[1]["x-container-object-count"] == "1"
+    shutil.rmtree(os.path.dirname(path))
+    os.rename(aside, os.path.dirname(path))  # the first one again, with its own rows
+    assert _listed_names(server, c) == (200, ["before"])
 
 @pytest.fixture(scope="module")
 def listed(cluster):
