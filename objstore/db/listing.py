@@ -11,7 +11,6 @@ the proxy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 from objstore.common.http import listing as http_listing
@@ -50,12 +49,12 @@ class Subdir(NamedTuple):
 Entry = Union[ObjectEntry, ContainerEntry, Subdir]
 
 
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(NamedTuple):
     """The slice of names a broker must return, in order, at most ``limit``.
 
     ``None`` means unbounded. Names are compared by code point, which is
-    what SQLite's BINARY collation does on UTF-8 text.
+    what SQLite's BINARY collation does on UTF-8 text. (A named tuple: a
+    delimiter listing makes one per pseudo-directory.)
     """
     lower: Optional[str] = None
     lower_inclusive: bool = False
@@ -75,7 +74,10 @@ class Bounds:
         return True
 
 
-Fetcher = Callable[[Bounds], Iterable[Union[ObjectEntry, ContainerEntry]]]
+# A run of rows within the bounds; each row's first item is its name (an
+# entry, or a raw database row that ``build_listing``'s ``make`` turns
+# into one).
+Fetcher = Callable[[Bounds], Iterable[Any]]
 
 
 def prefix_upper_bound(prefix: str) -> Optional[str]:
@@ -117,7 +119,8 @@ def _min_upper(a: Tuple[Optional[str], bool], b: Tuple[Optional[str], bool]) -> 
     return a if a[0] < b[0] else b
 
 
-def build_listing(fetch: Fetcher, params: ListingParams) -> List[Entry]:
+def build_listing(fetch: Fetcher, params: ListingParams,
+                  make: Optional[Callable[[Any], Entry]] = None) -> List[Entry]:
     """The entries a listing request returns, in the order it returns them.
 
     ``fetch`` is asked for the run of names inside some bounds and may
@@ -125,7 +128,9 @@ def build_listing(fetch: Fetcher, params: ListingParams) -> List[Entry]:
     or a pseudo-directory starts. A pseudo-directory then costs one new
     fetch whose lower bound lies past the whole group, so a container with
     a million objects under ``photos/`` lists that group in one step, and
-    a delimiter listing reads about as many rows as it returns.
+    a delimiter listing reads about as many rows as it returns. ``make``
+    turns a fetched row into the entry listed (rows skipped as part of a
+    pseudo-directory are never made into entries).
     """
     prefix, delimiter, path_mode = params.prefix, params.delimiter, False
     if params.path is not None:
@@ -154,7 +159,7 @@ def build_listing(fetch: Fetcher, params: ListingParams) -> List[Entry]:
             seen, refetch = 0, False
             for row in rows:
                 seen += 1
-                name = row.name
+                name = row[0]
                 if prefix and not name.startswith(prefix):
                     return out  # only reachable past an unbounded prefix
                 if params.reverse:
@@ -164,7 +169,7 @@ def build_listing(fetch: Fetcher, params: ListingParams) -> List[Entry]:
                 cut = name.find(delimiter, len(prefix)) if delimiter else -1
                 if cut < 0 or (path_mode and cut == len(name) - 1):
                     if not (path_mode and name == prefix):
-                        out.append(row)
+                        out.append(make(row) if make is not None else row)
                 else:
                     group = name[:cut + len(delimiter)]
                     if not path_mode and group != params.marker:

@@ -11,7 +11,7 @@ a row becomes an entry.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from objstore.common.http.listing import ListingParams
 from objstore.db.listing import Bounds, build_listing
@@ -37,18 +37,35 @@ class ListingQueries:
         reverse) in name order. SQLite answers it by seeking the
         ``(deleted, name)`` index to the lower (reversed: upper) bound and
         stepping along it: no sort, no scan of what lies outside."""
-        where, args = ["deleted = 0"], []  # type: List[str], List[Any]
+        args: List[Any] = []
         if bounds.lower is not None:
-            where.append("name >= ?" if bounds.lower_inclusive else "name > ?")
             args.append(bounds.lower)
         if bounds.upper is not None:
-            where.append("name <= ?" if bounds.upper_inclusive else "name < ?")
             args.append(bounds.upper)
         args.append(int(bounds.limit))
-        sql = "SELECT %s FROM %s WHERE %s ORDER BY name %s LIMIT ?" % (
-            self.listing_columns, self.item_table, " AND ".join(where),
-            "DESC" if bounds.reverse else "")
-        return sql, args
+        return self._live_sql(bounds.lower is not None and (bounds.lower_inclusive or None),
+                              bounds.upper is not None and (bounds.upper_inclusive or None),
+                              bounds.reverse), args
+
+    # one SQL text per shape of bounds (a delimiter listing asks once per
+    # pseudo-directory; the same text also reuses SQLite's prepared statement)
+    _sql_cache: Dict[Tuple[Any, ...], str] = {}
+
+    def _live_sql(self, lower: Optional[bool], upper: Optional[bool], reverse: bool) -> str:
+        """``lower``/``upper``: False for no bound, None exclusive, True inclusive."""
+        key = (type(self), lower, upper, reverse)
+        sql = self._sql_cache.get(key)
+        if sql is None:
+            where = ["deleted = 0"]
+            if lower is not False:
+                where.append("name >= ?" if lower else "name > ?")
+            if upper is not False:
+                where.append("name <= ?" if upper else "name < ?")
+            sql = self._sql_cache[key] = \
+                "SELECT %s FROM %s WHERE %s ORDER BY name %s LIMIT ?" % (
+                    self.listing_columns, self.item_table, " AND ".join(where),
+                    "DESC" if reverse else "")
+        return sql
 
     def _live_cursor(self, conn: sqlite3.Connection, bounds: Bounds) -> sqlite3.Cursor:
         """``live_query`` as a lazy cursor of plain tuples: rows are only
@@ -69,13 +86,9 @@ class ListingQueries:
         """The entries a listing request returns (``listing.build_listing``),
         read on one connection: each pseudo-directory skipped is one index
         seek, and rows are read only as far as the listing needs them, so
-        the cost follows the entries returned, not the rows stored."""
+        the cost follows the entries returned, not the rows stored. The
+        cursors yield raw rows (name first); only rows listed become
+        entries."""
         with self._read() as conn:
-            def fetch(bounds: Bounds) -> Iterator[Any]:
-                cur = self._live_cursor(conn, bounds)
-                try:
-                    for row in cur:
-                        yield self._listing_entry(row)
-                finally:
-                    cur.close()
-            return build_listing(fetch, params)
+            return build_listing(lambda bounds: self._live_cursor(conn, bounds), params,
+                                 self._listing_entry)

@@ -6,6 +6,7 @@ import pytest
 
 from objstore.account.broker import AccountBroker
 from objstore.db.listing import Bounds, ListingParams, Subdir, build_listing
+from tests.unit.db.row_counting import counting
 
 
 @pytest.fixture
@@ -80,13 +81,7 @@ def test_reclaim_drops_old_deleted_container_rows(broker):
     assert broker.get_item("c") is None
 
 
-class CountingBroker(AccountBroker):
-    """Counts the rows a listing reads out of SQLite."""
-    rows_read = 0
-
-    def _listing_entry(self, row):
-        self.rows_read += 1
-        return super()._listing_entry(row)
+CountingBroker = counting(AccountBroker)
 
 
 def test_a_delimiter_account_listing_reads_one_row_per_entry(tmp_path):

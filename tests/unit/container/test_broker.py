@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from objstore.common.timestamp import Timestamp
 from objstore.container.broker import ContainerBroker
-from objstore.db.listing import Bounds, ListingParams, Subdir, build_listing
+from objstore.db.listing import Bounds, ListingParams, ObjectEntry, Subdir, build_listing
+from tests.unit.db.row_counting import counting
 
 
 @pytest.fixture
@@ -144,19 +145,26 @@ def test_sqlite_listing_agrees_with_an_in_memory_listing(tmp_path_factory, data,
 
     def memory(bounds):
         rows = sorted((n for n in data if bounds.admits(n)), reverse=bounds.reverse)
-        return [type("R", (), {"name": n})() for n in rows[:bounds.limit]]
+        return [ObjectEntry(n, "1001", 1, "t", "e") for n in rows[:bounds.limit]]
 
     assert names(b.list_objects(params)) == names(build_listing(memory, params))
     assert names(build_listing(b.fetch_objects, params)) == names(build_listing(memory, params))
 
 
-class CountingBroker(ContainerBroker):
-    """Counts the rows a listing reads out of SQLite."""
-    rows_read = 0
+CountingBroker = counting(ContainerBroker)
 
-    def _listing_entry(self, row):
-        self.rows_read += 1
-        return super()._listing_entry(row)
+
+class _CountingCursor:
+    def __init__(self, broker, cursor):
+        self.broker, self.cursor = broker, cursor
+
+    def __iter__(self):
+        for row in self.cursor:
+            self.broker.rows_read += 1
+            yield row
+
+    def close(self):
+        self.cursor.close()
 
 
 @pytest.fixture
