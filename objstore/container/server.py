@@ -25,7 +25,7 @@ from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
 from objstore.container.broker import ContainerBroker
 from objstore.db.broker import DatabaseAlreadyExists, DatabaseNotFound
-from objstore.db.listing import object_item
+from objstore.db.listing import object_item, object_json
 from objstore.db.paths import CONTAINER_DATADIR
 from objstore.db.server_common import (DatabaseServer, Target, apply_metadata,
                                        header_int, metadata_headers, metadata_updates,
@@ -278,7 +278,8 @@ class ContainerServer(DatabaseServer):
         return self._read_or_404(broker, lambda info: self.listing_response(
             req, "container", t.container or "", broker.list_objects,
             object_item,  # type: ignore[arg-type]
-            self._headers(info, broker), constraints.LIMITS["container_listing_limit"]))
+            self._headers(info, broker), constraints.LIMITS["container_listing_limit"],
+            object_json))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- POST
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
 
+import json
+from json.encoder import encode_basestring_ascii as _json_str  # what json.dumps uses
+
 from objstore.common.http import listing as http_listing
 from objstore.common.http.listing import ListingParams
+from objstore.common.timestamp import isoformat
 
 MAX_CODE_POINT = 0x10FFFF
 _SURROGATES = (0xD800, 0xDFFF)
@@ -203,6 +207,27 @@ def object_item(entry: Union[ObjectEntry, Subdir]) -> Dict[str, Any]:
         return http_listing.subdir_item(entry.name)
     return http_listing.object_item(entry.name, entry.created_at, entry.size,
                                     entry.content_type, entry.etag)
+
+
+def object_json(entry: Union[ObjectEntry, Subdir]) -> str:
+    """``json.dumps(object_item(entry))``, written straight for the common
+    row (a content type without parameters: nothing to take out of it),
+    without the dict: a page renders 10,000 of them. Strings are escaped
+    by the encoder ``json.dumps`` uses, so the text is the same."""
+    if type(entry) is Subdir:
+        return '{"subdir": %s}' % _json_str(entry.name)
+    name, created_at, size, content_type, etag = entry  # type: ignore[misc]
+    if type(size) is not int or type(etag) is not str or type(name) is not str \
+            or type(content_type) is not str or ";" in content_type:
+        return json.dumps(object_item(entry))
+    return '{"bytes": %d, "hash": %s, "name": %s, "content_type": %s, "last_modified": %s}' % (
+        size, _json_str(etag), _json_str(name), _json_str(content_type),
+        _json_str(isoformat(created_at)))
+
+
+def json_listing(entries: Iterable[Entry], to_json: Callable[[Any], str]) -> bytes:
+    """The JSON body of a listing, as ``json.dumps`` of its items renders it."""
+    return ("[%s]" % ", ".join([to_json(e) for e in entries])).encode("utf-8")
 
 
 def container_item(entry: Union[ContainerEntry, Subdir],

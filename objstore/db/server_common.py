@@ -24,7 +24,7 @@ from objstore.db import replication
 from objstore.db.broker import DatabaseBroker, MetadataError
 from objstore.common.http import listing as http_listing
 from objstore.common.http.errors import swift_error
-from objstore.db.listing import Entry
+from objstore.db.listing import Entry, json_listing
 from objstore.db.paths import db_path, device_tmp_dir, name_hash, valid_hash
 
 ALLOWED_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "REPLICATE")
@@ -106,12 +106,15 @@ class DatabaseServer(StorageServer):
     def listing_response(self, req: Request, kind: str, name: str,
                          lister: Callable[[http_listing.ListingParams], List[Entry]],
                          to_item: Callable[[Entry], Dict[str, object]],
-                         headers: Dict[str, str], max_limit: int) -> Response:
+                         headers: Dict[str, str], max_limit: int,
+                         to_json: Optional[Callable[[Entry], str]] = None) -> Response:
         """A listing in the format the client asked for.
 
         ``lister`` is the broker's ``list_objects``/``list_containers``. An
         empty plain-text listing is a 204, as clients expect; JSON and XML
-        always have a body (``[]``, an empty element).
+        always have a body (``[]``, an empty element). ``to_json``, if
+        given, writes an entry's JSON text as ``json.dumps(to_item(e))``
+        would, without the dict (what the proxy asks for and passes on).
         """
         query = query_params(req)
         fmt = query.get("format")
@@ -123,10 +126,13 @@ class DatabaseServer(StorageServer):
                                                        allow_path=(kind == "container"))
         except http_listing.ListingParamError as err:
             return swift_error(err.status, str(err))
-        items = [to_item(e) for e in lister(params)]
-        if ctype == http_listing.PLAIN_TYPE and not items:
+        entries = lister(params)
+        if ctype == http_listing.JSON_TYPE and to_json is not None:
+            resp = Response(status=200, body=json_listing(entries, to_json))
+        elif ctype == http_listing.PLAIN_TYPE and not entries:
             resp = Response(status=204)
         else:
+            items = [to_item(e) for e in entries]
             resp = Response(status=200,
                             body=http_listing.render_listing(items, ctype, kind, name))
         resp.headers.update(headers)
