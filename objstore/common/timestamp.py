@@ -122,8 +122,16 @@ def isoformat(text: TimestampLike) -> str:
     database row holds (a listing formats one per row)."""
     if isinstance(text, str) and len(text) >= 16 and text[10] == "." and (len(text) == 16 or text[16] == "_") \
             and text[:10].isdigit() and text[11:16].isdigit():
-        return _isoformat(int(text[:10]), int(text[11:16]))
+        # the fraction's five digits then a 0 are its "%06d" in microseconds
+        return "%s.%s0" % (_iso_second(text[:10]), text[11:16])
     return Timestamp(text).isoformat
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_second(whole: str) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` of ten digits of seconds (rows written close
+    together share them)."""
+    return _isoformat(int(whole), 0)[:-7]
 
 
 def _isoformat(whole: int, frac: int) -> str:
