@@ -174,5 +174,9 @@ def split_value(text: str) -> tuple:
 
 
 def decrypt_value(key: bytes, text: str) -> bytes:
-    data, meta = split_value(text)
+    return decrypt_split(key, *split_value(text))
+
+
+def decrypt_split(key: bytes, data: str, meta: Dict[str, Any]) -> bytes:
+    """``decrypt_value`` of a value ``split_value`` already took apart."""
     return ctr(key, unb64(meta["iv"])).update(unb64(data))

@@ -292,24 +292,47 @@ def handle_listing(app: Callable[..., Any], env: Dict[str, Any], start_response:
         close = getattr(app_iter, "close", None)
         if close:
             close()
-    items = listing.items_from_json(body)
-    for item in items:
-        value = item.get("hash")
-        if isinstance(value, str) and "; %s=" % cu.META_PARAM in value:
-            try:
-                _data, meta = cu.split_value(value)
-                key = fetch(meta.get("key_id"))["container"]
-                item["hash"] = cu.decrypt_value(key, value).decode("ascii", "replace")
-            except (cu.CryptoError, KeyError, TypeError) as err:
-                LOG.error("encryption: cannot decrypt the listing ETag of %s in %s: %s",
-                          item.get("name"), container, err)
-    out = listing.render_listing(items, media, "container", container)
+    if media == listing.JSON_TYPE and _ENCRYPTED_MARK not in body:
+        out = body  # nothing encrypted: the proxy's JSON is already the answer
+    else:
+        items = listing.items_from_json(body)
+        _decrypt_hashes(items, fetch, container)
+        out = listing.render_listing(items, media, "container", container)
     kept = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length",
                                                              "vary")]
     kept += list(listing.listing_headers(media, fmt).items())
     kept.append(("Content-Length", str(len(out))))
     start_response(status, kept, exc_info)
     return [out]
+
+
+# how an encrypted value shows in a JSON listing (the marker is ASCII)
+_ENCRYPTED_MARK = ("; %s=" % cu.META_PARAM).encode("ascii")
+
+
+def _decrypt_hashes(items: List[Dict[str, Any]], fetch: Callable[..., Any],
+                    container: str) -> None:
+    """Each listed ETag stored encrypted, decrypted in place. The container
+    key depends only on the secret and the container a row's key id names,
+    so it is fetched (derived) once per pair, not once per row."""
+    keys: Dict[Any, bytes] = {}
+    for item in items:
+        value = item.get("hash")
+        if not isinstance(value, str) or "; %s=" % cu.META_PARAM not in value:
+            continue
+        try:
+            data, meta = cu.split_value(value)
+            key_id = meta.get("key_id")
+            which = None if key_id is None else (
+                str(key_id.get("secret_id", "")),
+                "/".join(str(key_id.get("path") or "").split("/", 3)[:3]))
+            key = keys.get(which)
+            if key is None:
+                key = keys[which] = fetch(key_id)["container"]
+            item["hash"] = cu.decrypt_split(key, data, meta).decode("ascii", "replace")
+        except (cu.CryptoError, KeyError, TypeError) as err:
+            LOG.error("encryption: cannot decrypt the listing ETag of %s in %s: %s",
+                      item.get("name"), container, err)
 
 
 def _get_if_range(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,

@@ -341,7 +341,9 @@ class Symlink:
             body = b"".join(answer.body)
         finally:
             answer.close()
-        if ctype == "application/json":
+        if ctype == "application/json" and b"swift_symlink_target=" not in body:
+            pass  # no link listed: the JSON below is already the answer
+        elif ctype == "application/json":
             try:
                 entries = json.loads(body or b"[]")
             except ValueError:

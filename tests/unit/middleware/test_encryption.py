@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import uuid
+from urllib.parse import quote
 
 import pytest
 
@@ -253,6 +254,27 @@ def test_listings_show_plaintext_etags_stored_encrypted(cluster, container):
         cluster.plain.request("GET", container + "?format=json")[2])}
     assert hashlib.md5(b"alpha").hexdigest() not in raw["a"]
     assert "swift_meta=" in raw["a"]
+
+
+def test_a_listing_under_two_secrets_decrypts_every_row(cluster, container):
+    """The container key is derived once per secret and container in a
+    listing: rows written under the old and the new secret both decrypt."""
+    bodies = {"o%d" % i: b"body %d" % i for i in range(6)}
+    for i, (name, data) in enumerate(sorted(bodies.items())):
+        proxy = cluster.enc if i % 2 else cluster.rotated
+        assert proxy.request("PUT", "%s/%s" % (container, name), {}, data)[0] == 201
+    body = cluster.rotated.request("GET", container + "?format=json")[2]
+    assert {row["name"]: row["hash"] for row in json.loads(body)} == {
+        name: hashlib.md5(data).hexdigest() for name, data in bodies.items()}
+
+
+def test_a_listing_with_nothing_encrypted_is_the_plain_listing_byte_for_byte(cluster,
+                                                                             container):
+    for name in ("plain", 'q"uote', "d/x"):  # (names the fixture's cleanup can send)
+        cluster.plain.request("PUT", "%s/%s" % (container, quote(name)), {}, b"clear")
+    for query in ("?format=json", "?format=json&delimiter=/", "?format=xml", ""):
+        assert cluster.enc.request("GET", container + query)[2] == \
+            cluster.plain.request("GET", container + query)[2]
 
 
 def _hash_dirs(cluster, name):
