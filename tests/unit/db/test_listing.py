@@ -189,7 +189,7 @@ _entries = st.one_of(
               st.one_of(_text, st.none())))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(entries=st.lists(_entries, max_size=6))
 def test_the_json_written_straight_is_what_json_dumps_gives(entries):
     """The container server writes JSON rows without building dicts; the
