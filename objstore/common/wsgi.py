@@ -52,6 +52,7 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     """
     import eventlet.wsgi
 
+    no_delay(sock)
     eventlet.wsgi.MAX_HEADER_LINE = config_int(conf, "max_header_size", 8192) + 1024
     eventlet.wsgi.MAX_REQUEST_LINE = config_int(
         conf, "max_request_line", constraints.LIMITS["max_request_line"])
@@ -226,6 +227,20 @@ def quote_high_bytes(request_line: bytes) -> bytes:
     if not any(b > 0x7F for b in request_line):
         return request_line
     return b"".join(b"%%%02X" % b if b > 0x7F else bytes((b,)) for b in request_line)
+
+
+def no_delay(sock: Any) -> None:
+    """TCP_NODELAY on a listening socket (the sockets it accepts inherit
+    it). A response leaves through eventlet's 16 KiB write buffer, so a
+    body over it goes out as a full buffer and then a short rest; Nagle
+    holds that rest until the client acknowledges the first part, which a
+    client on a kept-alive connection delays by up to 40 ms: every answer
+    between 16 KiB and one large chunk, a listing page of 100 objects
+    among them, took 40 ms more."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        pass  # not a TCP socket
 
 
 def _bind(conf: Dict[str, str], default_port: int) -> Any:

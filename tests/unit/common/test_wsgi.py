@@ -246,3 +246,41 @@ def test_a_connection_accepted_just_before_a_reload_is_answered(tiny_server):
         client.sendall(b"GET /pid HTTP/1.1\r\nHost: x\r\n\r\n")
         answer = read_to_close(client)
     assert answer.startswith(b"HTTP/1.1 200 "), answer
+
+
+def test_a_server_sends_without_nagle_on_every_connection_it_accepts(tmp_path):
+    """Answers leave through a 16 KiB write buffer; with Nagle the short
+    rest of a body over it waited for the client's delayed ACK (40 ms on a
+    kept-alive connection). The server sets TCP_NODELAY on its listening
+    socket, and the sockets it accepts inherit it."""
+    import sys
+    from tests.unit.common.conftest import APP, listeners, wait_http
+    sock = listeners.listener()
+    ours = sock.dup()  # the same socket, seen from here
+    assert ours.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+    port = sock.getsockname()[1]
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "app.conf").write_text("[DEFAULT]\nbind_port = %d\nworkers = 1\n[app:test]\n"
+                                       % port)
+    proc = listeners.spawn([sys.executable, str(tmp_path / "app.py"),
+                            str(tmp_path / "app.conf")], sock)
+    try:
+        wait_http("http://127.0.0.1:%d/pid" % port)
+        assert ours.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        ours.close()
+    probe = socket.socket()
+    try:
+        from objstore.common.wsgi import no_delay
+        probe.bind(("127.0.0.1", 0))
+        probe.listen()
+        no_delay(probe)
+        client = socket.create_connection(probe.getsockname())
+        accepted, _addr = probe.accept()
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        accepted.close()
+        client.close()
+    finally:
+        probe.close()
