@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, Optional
 
 from objstore.common import concurrency, constraints
 from objstore.common.config import config_int, read_conf
+from objstore.common.http import message
 
 AppFactory = Callable[[Dict[str, str]], Any]
 #: The listening socket's descriptor, passed to the re-executed server on reload.
@@ -60,6 +61,7 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     # of 100 headers per message, in requests and in backend responses.
     http.client._MAXHEADERS = max(http.client._MAXHEADERS,
                                   config_int(conf, "max_header_count", 256))
+    message.install()  # requests' and backend answers' headers without ``email``
     pool = _DrainingPool(size=config_int(conf, "max_clients", 1024, 1))
 
     # SIGHUP's handler may run inside any green thread, the hub's included,

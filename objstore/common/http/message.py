@@ -1,0 +1,75 @@
+"""Reading an HTTP message's header block, without the ``email`` package.
+
+``http.client.parse_headers`` (used by ``http.client`` for answers and by
+``http.server``, hence eventlet's WSGI server, for requests) reads the
+header lines and hands them to ``email.parser``, which builds a whole MIME
+parser for a dozen ``Name: value`` lines (docs/performance.md, session
+8). Every backend request pays it twice: the server reads the request,
+the proxy the answer.
+
+``parse_headers`` here gives the same ``HTTPMessage`` for a plain header
+block (each line ``name:value``, a name of the characters ``email`` allows)
+straight from the lines, and hands any other block (a bare CR inside a
+line, a folded line, a line that is not a header) to the stdlib parser,
+so its answer is the stdlib's in every case. ``install()`` makes it the one ``http.client`` and ``http.server``
+call, in servers (``common/wsgi``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+from typing import Any, List, Optional, Tuple
+
+#: a header line as ``email``'s parser reads it: a name of the characters
+#: it allows, ``:``, the value without its leading blanks (kept after it),
+#: from the start of a line to its end (``email`` ends lines at a bare CR
+#: too: such a line matches nothing)
+_HEADER_LINE = re.compile(r"^([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*)\r?\n", re.M)
+
+
+def read_header_lines(fp: Any) -> List[bytes]:
+    """The header lines up to and with the empty line that ends them (or
+    end of input), bounded as ``http.client`` bounds them."""
+    lines: List[bytes] = []
+    max_line = http.client._MAXLINE  # type: ignore[attr-defined]
+    max_headers = http.client._MAXHEADERS  # type: ignore[attr-defined]
+    while True:
+        line = fp.readline(max_line + 1)
+        if len(line) > max_line:
+            raise http.client.LineTooLong("header line")
+        lines.append(line)
+        if len(lines) > max_headers:
+            raise http.client.HTTPException("got more than %d headers" % max_headers)
+        if line in (b"\r\n", b"\n", b""):
+            return lines
+
+
+def _plain_headers(lines: List[bytes]) -> Optional[List[Tuple[str, str]]]:
+    """The ``(name, value)`` pairs ``email`` would give, or ``None`` for a
+    block it would read some other way."""
+    headers = _HEADER_LINE.findall(b"".join(lines).decode("iso-8859-1"))
+    # One match per line but the last (the empty line, or end of input):
+    # a line that is not a header, holds a bare CR or is cut off has none.
+    return headers if len(headers) == len(lines) - 1 else None
+
+
+def parse_headers(fp: Any, _class: Any = http.client.HTTPMessage) -> Any:
+    """``http.client.parse_headers``, the same message, faster."""
+    lines = read_header_lines(fp)
+    headers = _plain_headers(lines)
+    if headers is None:
+        import email.parser
+
+        text = b"".join(lines).decode("iso-8859-1")
+        return email.parser.Parser(_class=_class).parsestr(text)
+    msg = _class()
+    msg._headers = headers
+    msg._payload = ""
+    return msg
+
+
+def install() -> None:
+    """Make ``parse_headers`` the one ``http.client`` (answers) and
+    ``http.server`` (requests) use in this process."""
+    http.client.parse_headers = parse_headers  # type: ignore[assignment]
