@@ -22,7 +22,9 @@ that cannot reach a quorum still writes nothing; a node that fails the
 request is replaced by a handoff that is asked first, as streaming asks.
 What is lost against streaming: a node that takes the connection and then
 fails can leave a copy on fewer than a quorum (answered 503), as a node
-failing mid-body does.
+failing mid-body does. A small body with metadata footers (encryption, S3
+checksums) goes the same way, in its whole footer document
+(``_footer_document``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 from webob import Response
 
 from objstore.common import body_sums, concurrency, constraints, footers, object_lock
+from objstore.common.utils import new_md5
 from objstore.common.http import errors
 from objstore.common.http.conditional import WRITE_IF_MATCH
 from objstore.common.tiering.config import IF_TIMESTAMP
@@ -117,17 +120,17 @@ def _connect_all(app: Any, ring: Any, part: int, path: str,
                                                           expect, chunked))
 
 
-def _sends_whole(env: Dict[str, Any], headers: Dict[str, str], length: Optional[int],
-                 boundary: Optional[str]) -> bool:
+def _sends_whole(env: Dict[str, Any], headers: Dict[str, str], length: Optional[int]) -> bool:
     """Whether the body goes with the head in one request per node (a
-    small body of known length, read before any node is asked).
+    small body of known length, read before any node is asked; with
+    metadata footers too, ``_footer_document``).
 
     Not when the client waits for ``100 Continue`` itself, and not for a
     write whose nodes may refuse it for what they hold (a condition, an
     object lock, a tier move): there the ``100 Continue`` round trip lets
     one node's refusal stop the write before any node stores a byte.
     """
-    if boundary is not None or length is None or not 0 < length <= WHOLE_BODY_BYTES:
+    if length is None or not 0 < length <= WHOLE_BODY_BYTES:
         return False
     if env.get("HTTP_EXPECT") or lock_guard.PUT_ENV in env:
         return False
@@ -135,17 +138,46 @@ def _sends_whole(env: Dict[str, Any], headers: Dict[str, str], length: Optional[
     return not any(h in named for h in _REFUSABLE)
 
 
+def _footer_document(env: Dict[str, Any], boundary: str, body: bytes,
+                     headers_list: List[Dict[str, str]]
+                     ) -> Tuple[bytes, List[Dict[str, str]]]:
+    """A small body read whole, in its footer document, and the headers
+    that send the document whole (``Content-Length``, not chunked).
+
+    No ``100 Continue`` says the node reads footer documents; the ETag
+    stands in for it: each request names the data part's MD5 (unless the
+    client named one, which the node checks as ever). A node that reads
+    the document checks it against the data part; one that did not would
+    take the whole document for the object, whose MD5 differs, and refuse
+    it (422): it can never store the document as the object's bytes."""
+    document = footers.body_head(boundary) + body + \
+        footers.footer_tail(boundary, footers.collect_footers(env))
+    md5 = new_md5()
+    md5.update(body)
+    out = []
+    for headers in headers_list:
+        one = {k: v for k, v in headers.items() if k.lower() != "transfer-encoding"}
+        one["Content-Length"] = str(len(document))
+        if not any(k.lower() == "etag" for k in one):
+            one["ETag"] = md5.hexdigest()
+        out.append(one)
+    return document, out
+
+
 def _put_whole(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
                headers_list: List[Dict[str, str]], length: int,
-               timestamp: Timestamp) -> Response:
+               timestamp: Timestamp, boundary: Optional[str]) -> Response:
     """Read the small body; connect to a node per replica and, when a
     quorum is reachable (else 503 and nothing is written, as when streaming),
-    send each the body with the head. A node that does not take it is
-    replaced by the next handoff, which gets the same bytes."""
+    send each the body (in its footer document when ``boundary``) with the
+    head. A node that does not take it is replaced by the next handoff,
+    which gets the same bytes."""
     try:
         body = b"".join(read_body(env, length, length, app.client_timeout))
     except (concurrency.ChunkReadTimeout, ClientDisconnect) as err:
         return _body_failed(app, path, err)
+    if boundary is not None:
+        body, headers_list = _footer_document(env, boundary, body, headers_list)
     replicas = len(headers_list)
     nodes = app.iter_nodes(ring, part, write=True)
 
@@ -237,9 +269,10 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         boundary, extra = footers.footer_headers(length)
         headers_list = [dict({k: v for k, v in h.items() if k != "Content-Length"}, **extra)
                         for h in headers_list]
-    if _sends_whole(env, headers_list[0], length, boundary):
+    if _sends_whole(env, headers_list[0], length):
         assert length is not None
-        return _put_whole(app, env, ring, part, path, headers_list, length, timestamp)
+        return _put_whole(app, env, ring, part, path, headers_list, length, timestamp,
+                          boundary)
     chunked = length is None or boundary is not None
     expect = chunked or bool(length)
     sums = None

@@ -378,3 +378,30 @@ def test_a_post_asks_the_object_servers_nothing_but_the_post(cluster, container)
     headers = cluster.enc.request("HEAD", path)[1]
     assert headers["Etag"] == hashlib.md5(b"one post").hexdigest()
     assert headers["X-Object-Meta-C"] == "3"
+
+
+def test_a_small_put_whose_primary_is_down_stores_its_footers_on_a_handoff(cluster, container):
+    """A small encrypted body goes whole with its footer document, unasked
+    (no ``100 Continue``); the dead primary's copy goes to a handoff, which
+    is asked first, and every copy holds the footers: the plaintext ETag
+    is served whichever node answers."""
+    name = "handoff-" + uuid.uuid4().hex[:6]
+    path = "%s/%s" % (container, name)
+    primaries = cluster.object_relays("AUTH_test", container.rsplit("/", 1)[1], name)
+    primaries[0].mode = "down"
+    try:
+        status, headers, _ = cluster.enc.request("PUT", path, {}, b"small secret")
+        assert (status, headers["Etag"]) == (201, hashlib.md5(b"small secret").hexdigest())
+    finally:
+        primaries[0].reset()
+    dirs = _hash_dirs(cluster, name)
+    assert len(dirs) == 3 and all(len(d) == 1 and d[0].endswith(".data") for d in dirs)
+    for relay in primaries[1:]:
+        relay.mode = "down"  # only the handoff's copy (and the empty primary) left
+    try:
+        status, headers, body = cluster.enc.request("GET", path)
+    finally:
+        for relay in primaries[1:]:
+            relay.reset()
+    assert (status, body) == (200, b"small secret")
+    assert headers["Etag"] == hashlib.md5(b"small secret").hexdigest()
