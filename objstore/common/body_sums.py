@@ -33,9 +33,8 @@ Files written before this (no CRC in their metadata), or with no
 from __future__ import annotations
 
 import string
-from typing import Callable, Optional, Tuple
+from typing import Optional, Tuple
 
-from objstore.common import concurrency
 from objstore.common.utils import new_md5
 
 try:
@@ -80,45 +79,18 @@ def trailer_possible() -> bool:
     return _crt is not None
 
 
-#: a chunk at least this big is hashed in a real thread by ``BodySums.feed``
-THREAD_HASH_BYTES = 65536
-
-
 class BodySums:
-    """The proxy's side: the MD5 and the CRC of the body as it passes.
-
-    ``feed`` hashes a big chunk in a real thread (``hashlib`` lets go of the
-    GIL on big buffers) while the caller's green thread goes on sending it
-    and reading the next one: on a large PUT the MD5 was about half of the
-    proxy's one green thread's work, which no other core could share.
-    Chunks are still hashed one after another, in order."""
+    """The proxy's side: the MD5 and the CRC of the body as it passes."""
 
     def __init__(self) -> None:
         self.md5 = new_md5()
         self.crc = BodyCrc()
-        self._pending: Optional[Callable[[], object]] = None
 
     def update(self, chunk: bytes) -> None:
         self.md5.update(chunk)
         self.crc.update(chunk)
 
-    def feed(self, chunk: bytes) -> None:
-        """Hash ``chunk`` after those fed before, maybe while the caller
-        goes on (``trailer`` waits for it)."""
-        self.wait()
-        if len(chunk) >= THREAD_HASH_BYTES:
-            self._pending = concurrency.start_in_thread(self.update, chunk)
-        else:
-            self.update(chunk)
-
-    def wait(self) -> None:
-        """Until every chunk fed is hashed."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending()
-
     def trailer(self) -> bytes:
-        self.wait()
         return (self.md5.hexdigest() + self.crc.hexdigest()).encode("ascii")
 
 

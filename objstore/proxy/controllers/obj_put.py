@@ -305,7 +305,7 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         for chunk in read_body(env, length, app.client_chunk_size, app.client_timeout):
             received += len(chunk)
             if sums is not None:
-                sums.feed(chunk)
+                sums.update(chunk)
             if chunked and received > constraints.LIMITS["max_file_size"]:
                 _abort(putters)
                 return error_response(413, errors.TOO_LARGE)

@@ -29,17 +29,3 @@ def test_what_is_not_a_trailer_parses_to_none():
     assert body_sums.parse_trailer(good) == ("0" * 32, "0" * 16)
     for bad in (good[:-1], good + b"0", b"G" + good[1:], b"A" + good[1:], b" " + good[1:]):
         assert body_sums.parse_trailer(bad) is None
-
-
-def test_fed_chunks_big_and_small_are_hashed_in_order():
-    # big chunks go to a real thread in a server; small ones are hashed at
-    # once, after the big one before them is done
-    pieces = [b"a" * body_sums.THREAD_HASH_BYTES, b"b", b"c" * (3 * body_sums.THREAD_HASH_BYTES),
-              b"d" * 10, b"e" * body_sums.THREAD_HASH_BYTES]
-    sums = body_sums.BodySums()
-    for piece in pieces:
-        sums.feed(piece)
-    crc = body_sums.new_body_crc()
-    crc.update(b"".join(pieces))
-    assert body_sums.parse_trailer(sums.trailer()) == (
-        hashlib.md5(b"".join(pieces)).hexdigest(), crc.hexdigest())
