@@ -139,7 +139,7 @@ def test_range_get_stalled_mid_body_resumes_with_the_right_bytes(cluster):
 def test_client_disconnect_mid_upload_stores_nothing(cluster):
     c, name, path = _object(cluster)
     sock = socket.create_connection(("127.0.0.1", cluster.proxy_port))
-    # more than a chunk: the proxy is hashing one in a thread when it ends
+    # more than a chunk: the nodes have taken part of the body when it ends
     sock.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" % path)
                  .encode() + b"x" * 300000)
     time.sleep(0.2)
@@ -152,7 +152,7 @@ def test_client_disconnect_mid_upload_stores_nothing(cluster):
 
 def test_a_node_dying_mid_body_leaves_a_quorum_storing_the_whole_body(cluster):
     c, name, path = _object(cluster)
-    body = hashlib.sha256(b"mid").digest() * (4 * 32768)  # 4 MiB, hashed in a thread
+    body = hashlib.sha256(b"mid").digest() * (4 * 32768)  # 4 MiB: sixteen chunks
     half = len(body) // 2
     sock = socket.create_connection(("127.0.0.1", cluster.proxy_port))
     sock.settimeout(30)
