@@ -20,8 +20,9 @@ complete bad one.
 An object larger than ``keep_cache`` bytes is read with the kernel told
 so (``POSIX_FADV_SEQUENTIAL``: a longer read-ahead) and each chunk's pages
 are dropped from the page cache once read (``drop_cache``, in the same
-thread-pool call; what the kernel read ahead, at close): streaming a large
-object does not evict the small, hot ones, which a cache serves well. The first pass of a
+thread-pool call; what the kernel read ahead, at close, in a thread nobody
+waits for): streaming a large object does not evict the small, hot ones,
+which a cache serves well. The first pass of a
 check-before-send read keeps its pages, since the send reads them again.
 """
 
@@ -34,7 +35,7 @@ from objstore.common import concurrency
 from objstore.common.utils import new_md5
 from objstore.common.body_sums import new_body_crc
 from objstore.obj.metadata import Metadata
-from objstore.obj.writer import drop_cache
+from objstore.obj.writer import drop_cache, drop_cache_later
 
 VERIFY_FIRST_BYTES = 8 * 1024 * 1024
 
@@ -205,6 +206,7 @@ class DiskFileReader:
     def close(self) -> None:
         if self.fd >= 0:
             if self.drop:
-                drop_cache(self.fd, 0, 0)  # and what the kernel read ahead
-            os.close(self.fd)
+                drop_cache_later(self.fd)  # and what the kernel read ahead
+            else:
+                os.close(self.fd)
             self.fd = -1

@@ -22,9 +22,9 @@ became 0.01 s). What is durable, and when, is unchanged: the fsync still
 comes before the rename.
 
 A body larger than ``keep_cache`` bytes leaves the page cache once it is
-fsynced (``posix_fadvise(DONTNEED)``: its pages are clean then, so they go
-at once): a stream of large writes does not push the small, hot objects
-out of memory.
+published (``posix_fadvise(DONTNEED)``: its pages are clean after the
+fsync, so they go at once), in a thread the request does not wait for: a
+stream of large writes does not push the small, hot objects out of memory.
 
 Every ``.data`` gets the CRC-64/NVME of the bytes written into it
 (``common/body_sums``), which whole-object reads check; whatever the caller's
@@ -86,6 +86,21 @@ def drop_cache(fd: int, offset: int, length: int) -> None:
         os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
     except (OSError, AttributeError):
         pass  # advice only
+
+
+def _drop_and_close(fd: int) -> None:
+    try:
+        drop_cache(fd, 0, 0)
+    finally:
+        os.close(fd)
+
+
+def drop_cache_later(fd: int) -> None:
+    """Drop all of ``fd``'s clean pages from the page cache, then close it
+    (the caller gives it up), in a real thread nobody waits for: the call
+    waits for every CPU to drain its page lists (tens of ms on a busy box),
+    which no request should wait for."""
+    concurrency.start_in_thread(_drop_and_close, fd)
 
 
 def make_dirs(path: str) -> List[str]:
@@ -205,8 +220,6 @@ class DiskFileWriter:
         try:
             spilled = write_metadata(self.fd, metadata, sidecar, fresh=True)
             os.fsync(self.fd)
-            if self.keep_cache is not None and self.bytes_written > self.keep_cache:
-                drop_cache(self.fd, 0, 0)  # clean now: nothing is lost but the cache
             target = os.path.join(self.datadir, name)
             dir_fd = os.open(self.datadir, os.O_RDONLY | os.O_DIRECTORY)
             try:
@@ -229,7 +242,11 @@ class DiskFileWriter:
     def close(self) -> None:
         """Release the temp file; unpublished bytes are thrown away."""
         if self.fd >= 0:
-            os.close(self.fd)
+            if self.published is not None and self.keep_cache is not None and \
+                    self.bytes_written > self.keep_cache:
+                drop_cache_later(self.fd)  # fsynced: its pages are clean
+            else:
+                os.close(self.fd)
             self.fd = -1
         if self.published is None:
             _unlink(self.tmp_path)
