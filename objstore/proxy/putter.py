@@ -16,8 +16,9 @@ from objstore.proxy.nodes import Node
 
 CONTINUE = 100
 INSUFFICIENT_STORAGE = 507
-# Bytes buffered per node (at least two chunks): bounds memory while letting
-# nodes run unequal, whatever the chunk size.
+# Bytes buffered per node (at least two chunks, so 2 MiB with the default
+# 1 MiB client chunks): bounds memory while letting nodes run unequal,
+# whatever the chunk size.
 QUEUE_BYTES = 1024 * 1024
 
 

@@ -52,7 +52,7 @@ class Application:
         self.account_autocreate = config_true_value(conf.get("account_autocreate", "true"))
         self.allow_account_management = config_true_value(
             conf.get("allow_account_management", "false"))
-        self.client_chunk_size = config_int(conf, "client_chunk_size", 262144, 1)
+        self.client_chunk_size = config_int(conf, "client_chunk_size", 1048576, 1)
         self.object_chunk_size = config_int(conf, "object_chunk_size", 1048576, 1)
         self.request_node_count_value = conf.get("request_node_count", "2 * replicas")
         self.expose_info = config_true_value(conf.get("expose_info", "true"))
