@@ -67,6 +67,7 @@ def main() -> None:
     p.add_argument("--mib", type=int, default=256)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--ops", default="PUT,GET")
+    p.add_argument("--policy", help="storage policy of the containers (e.g. ec21)")
     a = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="objstore-ab-")
     procs = []
@@ -76,7 +77,8 @@ def main() -> None:
             proc, ep, conf = _start(tmp, "proxy-" + name, base, _settings(sets))
             procs.append(proc)
             container = "ab-%s" % uuid.uuid4().hex[:8]
-            load_phases.simple(ep, "PUT", "/" + container, (201, 202))
+            load_phases.simple(ep, "PUT", "/" + container, (201, 202),
+                               {"X-Storage-Policy": a.policy} if a.policy else None)
             ep.containers.append(container)
             sides.append((name, ep, conf, container))
         body = load_phases.LargeBody(a.mib)
