@@ -239,9 +239,13 @@ class MemcacheRing:
 
     # -- the cache interface ----------------------------------------------
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, raise_on_error: bool = False) -> Any:
         """The value stored under ``key``, or ``None`` (also when no server
-        answers: a cache miss is always a safe answer)."""
+        answers: a cache miss is always a safe answer). With
+        ``raise_on_error`` a cache that could not answer (no server, or
+        every connection busy past ``pool_timeout``) raises
+        ``MemcacheConnectionError`` instead, for a caller to whom a miss
+        means "no such thing" (a token) rather than "ask the source"."""
         skey = _server_key(key)
 
         def op(conn: _Connection) -> Any:
@@ -259,6 +263,8 @@ class MemcacheRing:
         try:
             return self._run(key, op)
         except MemcacheConnectionError:
+            if raise_on_error:
+                raise
             return None
 
     def set(self, key: str, value: Any, time: float = 0) -> bool:
@@ -364,7 +370,8 @@ class LocalCache:
         while len(self._data) > self.max_entries:
             self._data.popitem(last=False)
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, raise_on_error: bool = False) -> Any:
+        """As ``MemcacheRing.get``; this cache always answers."""
         with self._lock:
             data = self._lookup(key)
         return None if data is None else _decode(data)

@@ -34,7 +34,7 @@ from objstore.common import logs, registry, reserved
 from objstore.common.config import ConfigError, config_int, config_true_value
 from objstore.common.http import errors
 from objstore.common.http.wsgi_str import InvalidName, decode_name, wsgi_to_str
-from objstore.common.memcached import LocalCache
+from objstore.common.memcached import LocalCache, MemcacheConnectionError
 from objstore.common.utils import split_path
 from objstore.middleware.acl import (account_acl_error, clean_acl, format_account_acl,
                                      parse_account_acl, parse_acl, referrer_allowed)
@@ -47,6 +47,11 @@ RESELLER_ADMIN_GROUP = ".reseller_admin"
 # In a container ACL, the group that any authenticated user (any account) is in.
 AUTHENTICATED_ACL_GROUP = "*:*"
 TOKEN_MARK = "tk"
+# Tokens one worker remembers for when the cache is too slow to answer.
+KNOWN_TOKENS = 10000
+# Waits for a cache that cannot answer before an unknown token counts as
+# invalid (each up to the cache's ``pool_timeout``).
+CACHE_TRIES = 2
 # Set by s3api for an S3-signed request (see _authenticate_s3).
 S3_AUTH_DETAILS = "s3api.auth_details"
 ACCOUNT_ACL_HEADER = "X-Account-Access-Control"
@@ -126,6 +131,10 @@ class TempAuth:
         self.allow_overrides = config_true_value(conf.get("allow_overrides", "true"))
         self.users = parse_users(conf)
         self._fallback_cache = LocalCache()
+        # Tokens this worker issued or saw the cache vouch for, until they
+        # expire: the answer when memcached cannot answer in time, so that a
+        # slow or busy cache does not turn a valid token into a 401.
+        self._known_tokens = LocalCache(KNOWN_TOKENS)
         registry.register_info("tempauth", account_acls=True)
 
     # -- request entry ----------------------------------------------------
@@ -311,14 +320,35 @@ class TempAuth:
     def _user_key(self, account_user: str) -> str:
         return "%s/user/%s" % (self.reseller_prefix, account_user)
 
+    def _remember_token(self, key: str, expires: float, groups: str) -> None:
+        life = expires - time.time()
+        if life > 0:
+            self._known_tokens.set(key, [expires, groups], time=life)
+
+    def _cached_token(self, env: Dict[str, Any], key: str) -> Any:
+        """What the cache holds for the token ``key``. When the cache cannot
+        answer (every memcached connection busy past ``pool_timeout``, or no
+        server), this worker's own memory of the token answers; a token it
+        never saw gets one more wait for the cache, then counts as unknown."""
+        for _attempt in range(CACHE_TRIES):
+            try:
+                return self._cache(env).get(key, raise_on_error=True)
+            except MemcacheConnectionError:
+                known = self._known_tokens.get(key)
+                if known is not None:
+                    return known
+        return None
+
     def _token_groups(self, env: Dict[str, Any], token: str) -> Optional[str]:
-        cached = self._cache(env).get(self._token_key(token))
+        key = self._token_key(token)
+        cached = self._cached_token(env, key)
         if not cached or not isinstance(cached, list) or len(cached) != 2:
             return None
         expires, groups = cached
         if float(expires) <= time.time():
-            self._cache(env).delete(self._token_key(token))
+            self._cache(env).delete(key)
             return None
+        self._remember_token(key, float(expires), str(groups))
         return str(groups)
 
     def get_groups(self, env: Dict[str, Any], token: str) -> Optional[str]:
@@ -392,6 +422,7 @@ class TempAuth:
             expires = time.time() + self.token_life
             cache.set(self._token_key(token), [expires, groups], time=self.token_life)
             cache.set(self._user_key(account_user), token, time=self.token_life)
+        self._remember_token(self._token_key(token), expires, groups)
         url = user.storage_url or "%s://%s/v1/%s%s" % (
             req.environ.get("wsgi.url_scheme", "http") if self.storage_url_scheme == "default"
             else self.storage_url_scheme, req.host, self.reseller_prefix, user.account)
