@@ -2,11 +2,12 @@
 
 The suite runs on two pytest-xdist workers (``-n 2`` in pytest.ini, scheduled by
 :func:`xdist_group_of`). Everything that uses the shared all-in-one cluster (the
-conformance, functional, probe and deployment tests) is one group, run in
+conformance, functional and probe tests) is one group, run in
 order by one worker, because probe tests stop and break servers that a
 functional test would be using and every cluster suite checks at its end
 that it left the cluster as it found it. The unit tests, which start their
-own servers on free ports, are grouped by module (so a module's fixtures
+own servers on free ports, and the deployment files' tests, which need
+no server, are grouped by module (so a module's fixtures
 are set up once) and fill the other worker, with the multi-host probes,
 which build a cluster of their own in network namespaces and never touch
 the shared one.
@@ -41,8 +42,8 @@ CLUSTER_GROUP = "saio"
 
 def xdist_group_of(nodeid: str) -> str:
     """Which tests run together, in order, on one xdist worker."""
-    if nodeid.startswith("tests/unit/"):
-        return nodeid.split("::", 1)[0]  # own servers on free ports: by module
+    if nodeid.startswith(("tests/unit/", "tests/deploy/")):
+        return nodeid.split("::", 1)[0]  # own servers on free ports, or none: by module
     if nodeid.startswith("tests/probe/multihost/"):
         return "multihost"  # one namespace cluster of their own
     return CLUSTER_GROUP
