@@ -28,6 +28,13 @@ but one in 2**64; it is no defence against someone who may rewrite both
 the file and its metadata, and neither is the MD5 stored beside them.
 Files written before this (no CRC in their metadata), or with no
 ``awscrt``, are judged by their MD5 as before.
+
+On a GET. An object server checks a large body only as it sends it, and
+ends its answer short when the sum is wrong at the end. The proxy resumes
+a body that ended short from another replica, so it must judge what it
+spliced: a whole-object GET's answer carries the ``.data``'s CRC
+(``BACKEND_CRC``), the proxy takes the CRC of the bytes it passes on and
+holds back its last chunk until they agree (``proxy/getter``).
 """
 
 from __future__ import annotations
@@ -44,6 +51,10 @@ except ImportError:  # pragma: no cover - awscrt is a dependency of objstore
 
 #: where a ``.data``'s metadata keeps it (hex, 16 digits); never sent to a client
 METADATA_KEY = "X-Objstore-Body-Crc64nvme"
+#: object server to proxy, on a whole-object GET of a ``.data`` that has a
+#: CRC: the CRC-64/NVME of the whole body (hex), so the proxy can judge a
+#: body it spliced from several replicas (``proxy/getter``); never to a client
+BACKEND_CRC = "X-Backend-Obj-Body-Crc64nvme"
 #: request header: the body is followed by its sums (``TRAILER_KIND``)
 TRAILER = "X-Backend-Obj-Body-Sums"
 TRAILER_KIND = "md5,crc64nvme"

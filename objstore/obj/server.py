@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
-from objstore.common import constraints, footers, object_lock
+from objstore.common import body_sums, constraints, footers, object_lock
 from objstore.common.config import config_float, config_int, swift_dir
 from objstore.common.http import conditional, errors, ranges
 from objstore.common.logs import get_logger
@@ -166,6 +166,8 @@ class ObjectController(StorageServer):
                     return make_response(404, b"Object was damaged and has been quarantined\n",
                                          {"X-Backend-Quarantined": str(err)[:200]})
             headers["Content-Length"] = str(size)
+            if reader.body_crc:  # the proxy judges a body it resumed across replicas by it
+                headers[body_sums.BACKEND_CRC] = reader.body_crc
             return make_response(200, headers=headers, app_iter=reader)
         if len(spans) == 1:
             start, stop = spans[0]

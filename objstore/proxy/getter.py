@@ -5,6 +5,12 @@ The first node with the object starts the answer. If it stops sending
 node at the byte reached, with ``Range`` and ``If-Match`` on the ETag so
 the bytes spliced in are from the very same object version. The client
 sees one uninterrupted body.
+
+An object server ends a large body short when it finds the file damaged
+at the end (``obj/reader``), which looks like a broken connection here: a
+resume would splice good bytes after damaged ones into a complete,
+good-looking body. So a whole-object body is judged by the object's
+CRC-64/NVME (``iter_body``) and ends short too if it is wrong.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from objstore.common import concurrency
+from objstore.common import body_sums, concurrency
+from objstore.common.body_sums import new_body_crc
 from objstore.common.http import conditional, ranges
 from objstore.common.http_client import BackendConnection, http_connect
 from objstore.common.timestamp import Timestamp
@@ -69,6 +76,15 @@ def byte_span(status: int, headers: Dict[str, str]) -> Optional[Tuple[int, int]]
             return None
         return 0, length - 1
     return None
+
+
+def _header(headers: Dict[str, str], name: str) -> str:
+    """``headers[name]`` whatever the case the node sent it in, or ``""``."""
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), "")
+    return value
 
 
 class ObjectGetter:
@@ -209,6 +225,42 @@ class ObjectGetter:
     def iter_body(self, source: Source) -> Iterator[bytes]:
         """The body of ``source``, continued from other nodes on failure.
 
+        A whole-object body (200) is resumed only when its node sent the
+        object's CRC (``body_sums.BACKEND_CRC``): the CRC of the bytes passed
+        on is taken across resumes and the last chunk held back until it
+        agrees; on a mismatch the body ends short. A 200 without a CRC
+        (a file older than CRCs, or no ``awscrt`` here) is not resumed. A
+        ranged body is resumed unchecked: no node checks a range's bytes."""
+        expected = _header(source.headers, body_sums.BACKEND_CRC) if source.status == 200 else ""
+        crc = new_body_crc() if expected else None
+        if crc is None:
+            yield from self._spliced(source, resumable=source.status != 200)
+            return
+        span = byte_span(source.status, source.headers)
+        body = self._spliced(source, resumable=True)
+        held: Optional[bytes] = None
+        length = 0
+        try:
+            for chunk in body:
+                crc.update(chunk)
+                length += len(chunk)
+                if held is not None:
+                    yield held
+                held = chunk
+        finally:
+            body.close()
+        short = span is not None and length != span[1] + 1
+        if short or crc.hexdigest() != expected.lower():
+            self.app.logger.error("GET %s: body of %d bytes has CRC-64/NVME %s, the object's is"
+                                  " %s: ended short", self.path, length, crc.hexdigest(), expected)
+            return
+        if held is not None:
+            yield held
+
+    def _spliced(self, source: Source, resumable: bool) -> Iterator[bytes]:
+        """The body of ``source``; if ``resumable``, continued from other
+        nodes on failure.
+
         A body longer than one chunk is read one chunk ahead: the next
         chunk comes from the object server (its own green thread) while
         the current one goes to the client."""
@@ -242,7 +294,7 @@ class ObjectGetter:
                     self.app.error_occurred(source.node, "GET %s broke after %d bytes: %s"
                                             % (self.path, sent, type(err).__name__))
                     source.close()
-                    if span is None or not etag:
+                    if span is None or not etag or not resumable:
                         return  # cannot splice safely; the client sees a short body
                     replacement = self._resume(etag, span[0] + sent, span[1])
                     if replacement is None:

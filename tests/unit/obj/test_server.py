@@ -355,6 +355,16 @@ def test_the_kept_crc_of_the_body_is_never_answered(app):
     assert call(app, "GET").body == b"hello"
 
 
+def test_a_whole_object_get_tells_the_proxy_the_kept_crc_a_range_does_not(app):
+    from awscrt import checksums
+    put(app, b"hello")
+    crc = "%016x" % checksums.crc64nvme(b"hello")
+    assert call(app, "GET").headers["X-Backend-Obj-Body-Crc64nvme"] == crc
+    assert "X-Backend-Obj-Body-Crc64nvme" not in call(app, "HEAD").headers
+    ranged = call(app, "GET", headers={"Range": "bytes=1-2"})
+    assert ranged.status_int == 206 and "X-Backend-Obj-Body-Crc64nvme" not in ranged.headers
+
+
 def test_a_corrupt_small_object_is_never_sent_but_quarantined_and_404(app):
     ts = Timestamp.now()
     put(app, b"hello", ts)
