@@ -1,8 +1,11 @@
 """AES-CTR streams from any offset, key wrapping, encrypted header values."""
 
 import os
+from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from objstore.common import crypto as cu
@@ -58,3 +61,16 @@ def test_etag_macs_ignore_quotes_and_case_and_depend_on_the_key():
     key = cu.random_key()
     assert cu.etag_mac(key, '"ABC"') == cu.etag_mac(key, "abc")
     assert cu.etag_mac(key, "abc") != cu.etag_mac(cu.random_key(), "abc")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["%", "4", "1", "a", "F", "g", "%C3", "\u00e9", " ", "+", "-",
+                                 "%7", "%7f", "%80", "%2B", "%2b"]), max_size=16))
+def test_the_quick_unquote_of_crypto_metadata_is_unquote(pieces):
+    text = "".join(pieces)
+    assert cu._unquote_meta(text) == unquote(text)
+
+
+def test_crypto_metadata_round_trips_through_the_quick_unquote():
+    meta = {"cipher": cu.CIPHER, "iv": "x+/=", "key_id": {"path": "/a/c/caf\u00e9 %41"}}
+    assert cu.load_meta(cu.dump_meta(meta)) == meta
