@@ -58,6 +58,26 @@ def monkey_patch() -> None:
     eventlet.debug.hub_exceptions(False)
 
 
+def own_hub_after_fork() -> None:
+    """Give a forked worker an epoll instance of its own.
+
+    The hub, and its epoll descriptor, exists before a server forks its
+    workers (``monkey_patch`` makes it), and an epoll instance is shared
+    across fork: every worker would be woken by every other worker's ready
+    sockets (level-triggered, on each poll until their owner reads them),
+    under descriptor numbers that may name sockets of its own. Whatever the
+    hub already watches is registered with the new instance.
+    """
+    hub = eventlet.hubs.get_hub()
+    old = getattr(hub, "poll", None)
+    if not hasattr(old, "fileno"):  # select.poll() keeps no kernel object to share
+        return
+    hub.poll = type(old)()
+    for fd in set(hub.listeners[hub.READ]) | set(hub.listeners[hub.WRITE]):
+        hub.register(fd, new=True)
+    old.close()
+
+
 def current() -> Any:
     """The running green thread (the main one outside any spawned)."""
     import greenlet

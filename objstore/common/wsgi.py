@@ -304,6 +304,7 @@ class _Supervisor:
         supervisor = os.getpid()
         pid = os.fork()
         if pid == 0:
+            concurrency.own_hub_after_fork()
             _die_with_parent(supervisor)
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, signal.SIG_DFL)

@@ -67,6 +67,47 @@ def test_workers_exit_when_the_supervisor_is_killed(tiny_server):
     assert _poll(lambda: not any(_running(w) for w in workers))
 
 
+def _epoll_watches(pid):
+    """Per epoll descriptor of ``pid``: the inodes of the files it watches."""
+    found = {}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) != "anon_inode:[eventpoll]":
+                continue
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as info:
+                found[fd] = {int(field[4:], 16) for line in info if line.startswith("tfd:")
+                             for field in line.split() if field.startswith("ino:")}
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def _own_inodes(pid):
+    inodes = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            st = os.stat("/proc/%d/fd/%s" % (pid, fd))
+        except FileNotFoundError:
+            continue
+        inodes.add(st.st_ino)
+    return inodes
+
+
+def test_each_worker_polls_with_an_epoll_instance_of_its_own(tiny_server):
+    """A shared epoll instance (made before the fork) woke every worker for
+    the other workers' sockets: each worker's epoll watches only its own
+    files (the listening socket, its wake-up pipe, its connections)."""
+    port, proc = tiny_server
+    assert _poll(lambda: len(_children(proc.pid)) == 2)
+    assert _get(port, "/pid")
+    for worker in _children(proc.pid):
+        watches = _epoll_watches(worker)
+        assert watches, "worker %d has no epoll descriptor" % worker
+        own = _own_inodes(worker)
+        for fd, inodes in watches.items():
+            assert inodes and inodes <= own, (worker, fd, inodes - own)
+
+
 def _running(pid):
     """Alive and not a zombie."""
     try:
