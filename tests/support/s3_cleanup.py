@@ -2,9 +2,10 @@
 
 A bucket may hold objects, versions and delete markers, open multipart
 uploads, or sit on a cluster that answers 503 for a moment (a probe or a
-backend rate limit test elsewhere). So: empty it (every version when it is
-versioned), abort its uploads, delete it through S3 (so its name leaves the
-bucket index too), and retry until a deadline; a bucket that cannot be
+backend rate limit test elsewhere). So: delete every version its version
+listing names (current objects included), delete it through S3 (its open
+uploads go with it, and its name leaves the bucket index), and retry until
+a deadline; a bucket that cannot be
 deleted is an error, not something to pass over: every user of the account
 would see it, and its name stays taken for everyone.
 """
@@ -19,18 +20,14 @@ import botocore.exceptions
 
 
 def empty_bucket(s3, name: str) -> None:
-    """Delete every object (every version and delete marker of a versioned
-    bucket) and abort every open upload."""
-    status = s3.get_bucket_versioning(Bucket=name).get("Status")
-    if status in ("Enabled", "Suspended"):
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-            for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                s3.delete_object(Bucket=name, Key=item["Key"], VersionId=item["VersionId"])
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for obj in page.get("Contents", []):
-            s3.delete_object(Bucket=name, Key=obj["Key"])
-    for up in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
-        s3.abort_multipart_upload(Bucket=name, Key=up["Key"], UploadId=up["UploadId"])
+    """Delete every object version and delete marker (an unversioned
+    bucket lists its objects there too, as version ``null``): one listing
+    request for a bucket holding none. Open uploads go with the bucket:
+    DeleteBucket removes its uploads' parts and markers (the session's
+    leftover check would name a segments container that stayed)."""
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+        for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            s3.delete_object(Bucket=name, Key=item["Key"], VersionId=item["VersionId"])
 
 
 def delete_bucket(s3, name: str, timeout: float = 60.0) -> None:

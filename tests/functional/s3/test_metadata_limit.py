@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from tests.functional.s3.test_s3_clients import client, code_of
+from tests.support.s3_cleanup import delete_bucket
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +23,7 @@ def bucket(s3):
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="source", Body=b"source bytes", Metadata={"a": "b"})
     yield name
-    for upload in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
-        s3.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
-    for obj in s3.list_objects_v2(Bucket=name).get("Contents", []):
-        s3.delete_object(Bucket=name, Key=obj["Key"])
-    s3.delete_bucket(Bucket=name)
+    delete_bucket(s3, name)
 
 
 def metadata(total, items=10):

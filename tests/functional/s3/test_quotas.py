@@ -10,6 +10,7 @@ import pytest
 
 from tests.functional.s3.test_s3_clients import client
 from tests.functional.test_quotas import account_quota  # noqa: F401
+from tests.support.s3_cleanup import delete_bucket
 
 PART = 5 * 1024 * 1024
 
@@ -24,11 +25,7 @@ def bucket(s3, conn):
     name = "s3quota-" + uuid.uuid4().hex[:12]
     s3.create_bucket(Bucket=name)
     yield name
-    for upload in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
-        s3.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
-    for item in s3.list_objects_v2(Bucket=name).get("Contents", []):
-        s3.delete_object(Bucket=name, Key=item["Key"])
-    s3.delete_bucket(Bucket=name)
+    delete_bucket(s3, name)
 
 
 def test_put_object_past_the_bucket_quota_is_entity_too_large(s3, conn, bucket):

@@ -27,6 +27,7 @@ from botocore.credentials import Credentials
 
 from tests.functional.conftest import PROXY
 from tests.functional.s3.test_s3_clients import ACCESS, SECRET, client
+from tests.support.s3_cleanup import delete_bucket
 
 HOST = urllib.parse.urlsplit(PROXY).netloc
 
@@ -47,12 +48,7 @@ def bucket(s3):
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="secret", Body=b"the signer's secret bytes")
     yield name
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for obj in page.get("Contents", []):
-            s3.delete_object(Bucket=name, Key=obj["Key"])
-    for up in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
-        s3.abort_multipart_upload(Bucket=name, Key=up["Key"], UploadId=up["UploadId"])
-    s3.delete_bucket(Bucket=name)
+    delete_bucket(s3, name)
 
 
 def send(method, path_and_query, headers=None, body=b""):
