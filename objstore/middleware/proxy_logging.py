@@ -211,8 +211,15 @@ class _LoggedBody:
             self.failed = True
             self._log()
             raise
+        # Logged at close(), which the server calls after it sent the answer:
+        # an answer with a short or empty body (HEAD, 201, 204) is held back
+        # until the body ends, so logging here would delay it by the log
+        # line and its StatsD sends.
         self.finished = True
-        self._log()
+
+    def __del__(self) -> None:
+        if self.finished and not self.logged:  # read whole but never closed
+            self._log()
 
     def _log(self) -> None:
         if self.logged:

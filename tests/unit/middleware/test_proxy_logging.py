@@ -118,6 +118,24 @@ def test_bytes_are_counted_while_streaming_without_buffering(access_log):
     assert access_log.lines == []
 
 
+def test_an_answer_is_logged_when_the_server_closes_it_after_sending_it(access_log):
+    """A short answer (here a HEAD's empty body) is sent once its body
+    ends: the line is written at close, after that, not before."""
+    app_iter = filter_factory({})(echo_app)(Request.blank("/", method="HEAD").environ,
+                                            lambda *a: None)
+    assert b"".join(list(app_iter)) == b""
+    assert access_log.lines == []
+    app_iter.close()
+    assert len(access_log.lines) == 1 and parsed(access_log.lines[0])["status"] == "200"
+
+
+def test_a_body_read_whole_but_never_closed_is_still_logged(access_log):
+    app_iter = filter_factory({})(echo_app)(Request.blank("/").environ, lambda *a: None)
+    assert b"".join(app_iter) == b"got:"
+    del app_iter
+    assert len(access_log.lines) == 1 and parsed(access_log.lines[0])["status"] == "200"
+
+
 def test_a_client_leaving_mid_body_is_logged_as_499(access_log):
     def streaming(env, start_response):
         start_response("200 OK", [("Content-Length", "30")])
