@@ -47,6 +47,7 @@ import glob
 import http.client
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -403,6 +404,7 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
                                                                        ep.containers))
         proxy.terminate()
         proxy.wait()
+        shutil.rmtree(tmp, ignore_errors=True)  # the minimal proxy's config
         if not (a.keep_swift or a.keep):
             swift.stop(a.swift_dir)
     print(report["uptime_after"])
