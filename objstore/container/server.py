@@ -264,13 +264,8 @@ class ContainerServer(DatabaseServer):
     def HEAD(self, req: Request) -> Response:
         t = self.parse_target(req, 4, 4)
         broker = self.get_broker(t)
-
-        def head(info: Dict[str, Any]) -> Response:
-            resp = HTTPNoContent(headers=self._headers(info, broker))
-            resp.content_type = self.head_content_type(req)
-            resp.charset = "utf-8"
-            return resp
-        return self._read_or_404(broker, head)
+        return self._read_or_404(broker, lambda info: self.head_response(
+            req, self._headers(info, broker)))
 
     def GET(self, req: Request) -> Response:
         t = self.parse_target(req, 4, 4)

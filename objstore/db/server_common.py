@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from webob import Request, Response
-from webob.exc import HTTPBadRequest, HTTPNotFound
+from webob.exc import HTTPBadRequest, HTTPNoContent, HTTPNotFound
 
 from objstore.common import concurrency, constraints
 from objstore.common.config import (config_float, config_true_value, load_hash_settings,
@@ -137,6 +137,13 @@ class DatabaseServer(StorageServer):
                             body=http_listing.render_listing(items, ctype, kind, name))
         resp.headers.update(headers)
         resp.headers.update(http_listing.listing_headers(ctype, fmt))
+        return resp
+
+    def head_response(self, req: Request, headers: Dict[str, str]) -> Response:
+        """A HEAD's answer: ``headers`` and the type a GET would have."""
+        resp = HTTPNoContent(headers=headers)
+        resp.content_type = self.head_content_type(req)
+        resp.charset = "utf-8"
         return resp
 
     def head_content_type(self, req: Request) -> str:

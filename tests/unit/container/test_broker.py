@@ -154,19 +154,6 @@ def test_sqlite_listing_agrees_with_an_in_memory_listing(tmp_path_factory, data,
 CountingBroker = counting(ContainerBroker)
 
 
-class _CountingCursor:
-    def __init__(self, broker, cursor):
-        self.broker, self.cursor = broker, cursor
-
-    def __iter__(self):
-        for row in self.cursor:
-            self.broker.rows_read += 1
-            yield row
-
-    def close(self):
-        self.cursor.close()
-
-
 @pytest.fixture
 def tree(tmp_path):
     """100 pseudo-directories of 100 objects each, and 5 objects at the root."""
