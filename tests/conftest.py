@@ -1,25 +1,23 @@
 """Hooks of every test session.
 
 The suite runs on two pytest-xdist workers (``-n 2`` in pytest.ini, scheduled by
-:func:`xdist_group_of`). Everything that uses the shared all-in-one cluster (the
-conformance, functional and probe tests) is one group, run in
-order by one worker, because probe tests stop and break servers that a
-functional test would be using and every cluster suite checks at its end
-that it left the cluster as it found it. The unit tests, which start their
-own servers on free ports, and the deployment files' tests, which need
-no server, are grouped by module (so a module's fixtures
+:class:`_ByGroup` over the groups :func:`xdist_group_of` draws). Everything
+that uses the shared all-in-one cluster (the functional and probe tests) is
+one group, run in order by one worker, because probe tests stop and break
+servers that a functional test would be using and every cluster suite
+checks at its end that it left the cluster as it found it. The unit tests,
+which start their own servers on free ports, and the deployment files'
+tests, which need no server, are grouped by module (so a module's fixtures
 are set up once) and fill the other worker, with the multi-host probes,
 which build a cluster of their own in network namespaces and never touch
 the shared one.
 
-In that group the conformance cases run after the functional tests
-(:data:`RUN_ORDER`): a functional test sends one request at a time, so it
-leaves a core to the unit tests running beside it, while the conformance
-cases run several at once on both clusters and keep both cores busy; run
-first, as collected, they fought the unit tests for the cores and the
-functional tests then ran alone on a half-idle machine.
+The conformance cases compare objstore with a real Swift on a cluster of
+their own (``saio/conformance``, started by their fixture) and keep both
+cores busy: they are handed out last, when the unit tests are done, so
+they run beside the functional tests (which send one request at a time and
+leave a core idle) instead of fighting the unit tests for the cores.
 """
-
 import os
 import sys
 
@@ -38,6 +36,8 @@ from tierer_pause import tierer_paused  # noqa: E402
 
 #: the group of every test that uses the shared cluster
 CLUSTER_GROUP = "saio"
+#: the conformance cases' group (their own cluster, saio/conformance)
+CONFORMANCE_GROUP = "conformance"
 
 
 def xdist_group_of(nodeid: str) -> str:
@@ -46,11 +46,13 @@ def xdist_group_of(nodeid: str) -> str:
         return nodeid.split("::", 1)[0]  # own servers on free ports, or none: by module
     if nodeid.startswith("tests/probe/multihost/"):
         return "multihost"  # one namespace cluster of their own
+    if nodeid.startswith("tests/conformance/"):
+        return CONFORMANCE_GROUP
     return CLUSTER_GROUP
 
 
 #: the order of the test directories in a run (any other comes last, as collected)
-RUN_ORDER = ("tests/deploy/", "tests/functional/", "tests/conformance/", "tests/probe/")
+RUN_ORDER = ("tests/deploy/", "tests/functional/", "tests/probe/", "tests/conformance/")
 
 
 def _run_rank(nodeid: str) -> int:
@@ -65,14 +67,28 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """xdist's scope scheduling, with :func:`xdist_group_of` as the scope."""
+    """xdist's scope scheduling, with :func:`xdist_group_of` as the scope and
+    :func:`_next_group` choosing which group a free worker takes."""
     from xdist.scheduler import LoadScopeScheduling
 
     class _ByGroup(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return xdist_group_of(nodeid)
 
+        def _assign_work_unit(self, node) -> None:
+            scope = _next_group(list(self.workqueue))
+            self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
     return _ByGroup(config, log)
+
+
+def _next_group(queued: list) -> str:
+    """The group a free worker takes from ``queued`` (largest first, as xdist
+    orders them): the shared cluster's first, the conformance cases' last."""
+    if CLUSTER_GROUP in queued:
+        return CLUSTER_GROUP
+    return next((g for g in queued if g != CONFORMANCE_GROUP), queued[0])
 
 
 def _controller(config) -> bool:

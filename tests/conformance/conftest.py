@@ -1,11 +1,16 @@
 """The two clusters the conformance cases run on.
 
 The reference is a real Swift 2.38.3 (``OBJSTORE_REF_SWIFT``, default
-http://127.0.0.1:16080, started by ``saio/start``); objstore is the
-all-in-one cluster the functional tests use (``OBJSTORE_PROXY`` or
-``SAIO_PROXY_PORT``). Without a Swift installed in ``.swift-venv`` the
-cases are skipped, saying so; with one installed, a reference that does
-not answer is an error, not a skip.
+http://127.0.0.1:16080, started by ``saio/start``). objstore is an
+all-in-one cluster of the conformance cases' own (``saio/conformance``: the
+main cluster's configs on ports moved aside, proxy at ``SAIO_PROXY_PORT`` + 2),
+started here when it is not up and, if started here, stopped when the
+module's cases are done (the fixtures are module-scoped), so the cases run
+on one xdist worker while the functional and probe tests, which stop and
+break servers, run on the main cluster on the other.
+``OBJSTORE_PROXY`` names a running objstore to compare instead. Without a
+Swift installed in ``.swift-venv`` the cases are skipped, saying so; with
+one installed, a reference that does not answer is an error, not a skip.
 """
 from __future__ import annotations
 
@@ -15,8 +20,9 @@ import sys
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 import pytest
 
@@ -29,8 +35,10 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 #: saio/reference moves the reference's ports with SWIFT_REF_PORT_BASE (proxy at base + 80)
 REF_URL = os.environ.get("OBJSTORE_REF_SWIFT", "http://127.0.0.1:%d" % (
     int(os.environ.get("SWIFT_REF_PORT_BASE", "16000")) + 80)).rstrip("/")
-OBJ_URL = os.environ.get("OBJSTORE_PROXY", "http://127.0.0.1:%s"
-                         % os.environ.get("SAIO_PROXY_PORT", "8080")).rstrip("/")
+#: saio/conformance's proxy: SAIO3_PROXY_PORT, else the main cluster's + 2
+OWN_OBJ_URL = "http://127.0.0.1:%s" % os.environ.get(
+    "SAIO3_PROXY_PORT", int(os.environ.get("SAIO_PROXY_PORT", "8080")) + 2)
+OBJ_URL = os.environ.get("OBJSTORE_PROXY", OWN_OBJ_URL).rstrip("/")
 SWIFT_VENV = os.environ.get("OBJSTORE_SWIFT_VENV", os.path.join(REPO, ".swift-venv"))
 #: objstore's erasure-coded policy in the all-in-one cluster (saio/build.py)
 EC_POLICY = "ec21"
@@ -44,6 +52,26 @@ def _wait_healthy(target: Target, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.3)
 
 
+@contextmanager
+def objstore_cluster() -> Iterator[Target]:
+    """objstore as the cases see it: ``OBJSTORE_PROXY`` if given (it must
+    answer), else saio/conformance's cluster, started if it is not up and
+    then stopped on the way out."""
+    obj = Target("objstore", OBJ_URL)
+    if obj.healthy():
+        yield obj
+        return
+    if "OBJSTORE_PROXY" in os.environ:
+        pytest.fail("objstore at %s (OBJSTORE_PROXY) does not answer" % OBJ_URL)
+    script = os.path.join(REPO, "saio", "conformance")
+    try:
+        subprocess.run([script, "start"], check=True, stdout=subprocess.DEVNULL)
+        _wait_healthy(obj, "the conformance cases' objstore cluster")
+        yield obj
+    finally:
+        subprocess.run([script, "stop"], check=False, stdout=subprocess.DEVNULL)
+
+
 @dataclass
 class Clusters:
     ref: Target
@@ -51,10 +79,9 @@ class Clusters:
     run: str
 
 
-@pytest.fixture(scope="session")
-def clusters() -> Clusters:
+@pytest.fixture(scope="module")
+def clusters() -> Iterator[Clusters]:
     ref = Target("swift", REF_URL)
-    obj = Target("objstore", OBJ_URL)
     if not ref.healthy():
         installed = os.path.exists(os.path.join(SWIFT_VENV, "bin", "swift-proxy-server"))
         if not installed and "OBJSTORE_REF_SWIFT" not in os.environ:
@@ -64,12 +91,10 @@ def clusters() -> Clusters:
             pytest.fail("the reference Swift at %s (OBJSTORE_REF_SWIFT) does not answer" % REF_URL)
         subprocess.run([os.path.join(REPO, "saio", "reference"), "start"], check=True)
         _wait_healthy(ref, "the reference Swift")
-    if not obj.healthy():
-        subprocess.run([os.path.join(REPO, "saio", "start")], check=True)
-        _wait_healthy(obj, "objstore's all-in-one cluster")
-    ref.discover_policies(EC_POLICY)
-    obj.discover_policies(EC_POLICY)
-    return Clusters(ref, obj, uuid.uuid4().hex[:6])
+    with objstore_cluster() as obj:
+        ref.discover_policies(EC_POLICY)
+        obj.discover_policies(EC_POLICY)
+        yield Clusters(ref, obj, uuid.uuid4().hex[:6])
 
 
 #: cases run at once: each is two request sequences (one per cluster) on
@@ -97,7 +122,7 @@ class Results:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def results(request, clusters: Clusters):
     cases = [item.callspec.params["c"] for item in request.session.items
              if getattr(item, "callspec", None) is not None and "c" in item.callspec.params

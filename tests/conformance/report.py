@@ -3,8 +3,8 @@
     .venv/bin/python tests/conformance/report.py [--oneline] [substring ...]
 
 Runs the cases whose id contains any of the substrings (all by default) on
-both clusters (same settings as the tests: OBJSTORE_REF_SWIFT, SAIO_PROXY_PORT
-or OBJSTORE_PROXY) and prints every difference; --oneline prints one line per
+both clusters (the same as the tests': OBJSTORE_REF_SWIFT, and OBJSTORE_PROXY
+or saio/conformance's cluster, started and stopped here) and prints every difference; --oneline prints one line per
 differing case (for FINDINGS lists). Exit status 1 when any case differs.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from conftest import EC_POLICY, OBJ_URL, REF_URL  # noqa: E402
+from conftest import EC_POLICY, REF_URL, objstore_cluster  # noqa: E402
 from known_differences import KNOWN  # noqa: E402
 from swiftdiff.cases import ALL  # noqa: E402
 from swiftdiff.client import Target  # noqa: E402
@@ -32,7 +32,11 @@ def main(argv=None) -> int:
     p.add_argument("--json", metavar="FILE",
                    help="write {case id: [difference lines]} of the differing cases to FILE")
     a = p.parse_args(argv)
-    ref, obj = Target("swift", REF_URL), Target("objstore", OBJ_URL)
+    with objstore_cluster() as obj:
+        return _report(a, Target("swift", REF_URL), obj)
+
+
+def _report(a: argparse.Namespace, ref: Target, obj: Target) -> int:
     ref.discover_policies(EC_POLICY)
     obj.discover_policies(EC_POLICY)
     run = uuid.uuid4().hex[:6]
