@@ -150,6 +150,7 @@ _FULL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache listi
                   "container-quotas account-quotas slo dlo versioned_writes symlink "
                   "proxy-logging proxy-server")
 _FULL_USERS = """\
+user_test_tester2 = testing2 .admin
 user_test_tester3 = testing3
 user_test2_tester2 = testing2 .admin
 user_test5_tester5 = testing5 service
