@@ -24,15 +24,15 @@ import hmac
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from objstore.common import info as info_mod
+from objstore.common.owner_headers import TEMP_URL_KEY_HEADERS
 
 DEFAULT_ALLOWED_DIGESTS = ("sha1", "sha256", "sha512")
 DEPRECATED_DIGESTS = ("sha1",)
 SUPPORTED_DIGESTS = ("sha1", "sha256", "sha512")
 _HEX_LENGTHS = {40: "sha1", 64: "sha256", 128: "sha512"}
 KEY_META = ("temp-url-key", "temp-url-key-2")
-# Headers that carry a key: shown only to the account's owner.
-KEY_HEADERS = ("x-account-meta-temp-url-key", "x-account-meta-temp-url-key-2",
-               "x-container-meta-temp-url-key", "x-container-meta-temp-url-key-2")
+# Headers that carry a key (the proxy shows them only to the account's owner).
+KEY_HEADERS = tuple(h.lower() for h in TEMP_URL_KEY_HEADERS)
 
 
 def parse_allowed_digests(value: Optional[str]) -> List[str]:

@@ -35,6 +35,7 @@ from objstore.common.config import ConfigError, config_int, config_true_value
 from objstore.common.http import errors
 from objstore.common.http.wsgi_str import InvalidName, decode_name, wsgi_to_str
 from objstore.common.memcached import LocalCache, MemcacheConnectionError
+from objstore.common.owner_headers import ACCOUNT_ACL_HEADER, ACCOUNT_ACL_SYSMETA
 from objstore.common.utils import split_path
 from objstore.middleware.acl import (account_acl_error, clean_acl, format_account_acl,
                                      parse_account_acl, parse_acl, referrer_allowed)
@@ -54,8 +55,6 @@ KNOWN_TOKENS = 10000
 CACHE_TRIES = 2
 # Set by s3api for an S3-signed request (see _authenticate_s3).
 S3_AUTH_DETAILS = "s3api.auth_details"
-ACCOUNT_ACL_HEADER = "X-Account-Access-Control"
-ACCOUNT_ACL_SYSMETA = "X-Account-Sysmeta-Core-Access-Control"
 _ACCOUNT_ACL_ENV = "objstore.tempauth.account_acls"
 
 
@@ -176,10 +175,11 @@ class TempAuth:
             bad = self._store_account_acl(env)
             if bad is not None:
                 return bad(env, start_response)
-            return self.app(env, self._account_acl_start_response(env, start_response))
+            return self.app(env, start_response)
         return self.app(env, start_response)
 
-    # -- account ACLs (X-Account-Access-Control, kept as account sysmeta) --
+    # -- account ACLs (X-Account-Access-Control, kept as account sysmeta; the
+    # proxy shows them to owners: objstore.common.owner_headers) --
 
     def _is_account_request(self, path: str) -> bool:
         try:
@@ -207,18 +207,6 @@ class TempAuth:
         sysmeta_key = "HTTP_" + ACCOUNT_ACL_SYSMETA.upper().replace("-", "_")
         env[sysmeta_key] = format_account_acl(acl) if acl else ""
         return None
-
-    def _account_acl_start_response(self, env: Dict[str, Any],
-                                    start_response: Callable[..., Any]) -> Callable[..., Any]:
-        """Show the stored account ACL to owners as ``X-Account-Access-Control``."""
-        def wrapped(status: str, headers: List[Any], exc_info: Any = None) -> Any:
-            if env.get("swift_owner"):
-                for name, value in headers:
-                    if name.lower() == ACCOUNT_ACL_SYSMETA.lower() and value:
-                        headers = list(headers) + [(ACCOUNT_ACL_HEADER, value)]
-                        break
-            return start_response(status, headers, exc_info)
-        return wrapped
 
     def _account_acl(self, req: Request, account: str) -> Optional[Dict[str, List[str]]]:
         """The account's ACL, read once per request with a HEAD through the

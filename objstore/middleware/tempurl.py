@@ -24,7 +24,8 @@ not shown (``outgoing_remove_headers`` minus ``outgoing_allow_headers``).
 Every refusal is the same ``401 Temp URL invalid``: a forger learns neither
 whether the key, the time, the method or the path was wrong.
 
-Keys are shown only to the account's owner.
+Keys are shown only to the account's owner (the proxy's rule:
+``objstore.common.owner_headers``), and never in an answer to a temp URL.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ class _Patterns:
 
 
 class TempURL:
-    """Checks temp URL signatures; hides the keys from everyone but owners."""
+    """Checks temp URL signatures."""
 
     def __init__(self, app: Callable[..., Any], conf: Dict[str, str]) -> None:
         self.app = app
@@ -143,7 +144,7 @@ class TempURL:
         params = parse_qs(env.get("QUERY_STRING", ""), keep_blank_values=True)
         if env["REQUEST_METHOD"] == "OPTIONS" or not (
                 "temp_url_sig" in params or "temp_url_expires" in params):
-            return self.app(env, self._hiding_keys(env, start_response))
+            return self.app(env, start_response)
         try:
             account, name, expires = self._validate(env, params)
         except TempURLError:
@@ -250,14 +251,6 @@ class TempURL:
                                 content_disposition(name, inline, filename)))
                 out.append(("Expires", formatdate(expires, usegmt=True)))
             return start_response(status, out, exc_info)
-        return wrapped
-
-    @staticmethod
-    def _hiding_keys(env: Dict[str, Any], start_response: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapped(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
-            if not env.get("swift_owner"):
-                headers = hmac_keys.hide_keys(headers)
-            return start_response(status, headers, exc_info)
         return wrapped
 
 

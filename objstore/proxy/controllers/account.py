@@ -9,7 +9,7 @@ from webob import Request, Response
 from objstore.common import constraints
 from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
-from objstore.common import info as info_mod
+from objstore.common import info as info_mod, owner_headers
 from objstore.proxy.controllers.base import (METHOD_ORDER, Controller, check_name_length,
                                              convert_remove_headers, error_response)
 from objstore.proxy.controllers.listings import finish_listing, listing_query
@@ -46,6 +46,7 @@ class AccountController(Controller):
                 return errors.swift_error(410, "", {"X-Account-Status": "Deleted"})
             if self.app.account_autocreate:
                 return self._fake_empty_account(req)
+        owner_headers.show_account_headers(req.environ, resp.headers)
         return finish_listing(req, resp, "account", self.account_name)
 
     GET = GETorHEAD

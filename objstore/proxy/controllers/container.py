@@ -10,7 +10,7 @@ from webob import Request, Response
 from objstore.common import constraints
 from objstore.common.http import errors
 from objstore.common.timestamp import Timestamp
-from objstore.common import info as info_mod
+from objstore.common import info as info_mod, owner_headers
 from objstore.proxy.controllers.account import create_account
 from objstore.proxy.controllers.base import (Controller, check_name_length,
                                              convert_remove_headers, delay_denial,
@@ -19,9 +19,6 @@ from objstore.proxy.controllers.listings import finish_listing, listing_query
 
 POLICY_INDEX = "X-Backend-Storage-Policy-Index"
 POLICY_DEFAULT = "X-Backend-Storage-Policy-Default"
-# Shown only to the account's owner: they grant or reveal access.
-OWNER_ONLY_HEADERS = ("X-Container-Read", "X-Container-Write", "X-Container-Sync-Key",
-                      "X-Container-Sync-To")
 ACL_HEADERS = ("X-Container-Read", "X-Container-Write")
 VERSION_HEADERS = ("X-Versions-Location", "X-History-Location")
 
@@ -56,10 +53,7 @@ class ContainerController(Controller):
         policy = self.app.policies.get_by_index(resp.headers.get(POLICY_INDEX, 0))
         if policy is not None and 200 <= resp.status_int < 300:
             resp.headers["X-Storage-Policy"] = policy.name
-        if not req.environ.get("swift_owner") and "swift.authorize" in req.environ \
-                and req.environ.get("swift.source") != "GET_INFO":
-            for header in OWNER_ONLY_HEADERS:
-                resp.headers.pop(header, None)
+        owner_headers.show_container_headers(req.environ, resp.headers)
         return finish_listing(req, resp, "container", self.container_name or "")
 
     GET = GETorHEAD
@@ -70,11 +64,11 @@ class ContainerController(Controller):
         """Backend headers for a PUT/POST, with ACLs cleaned by the auth
         middleware and removals turned into empty values."""
         headers = convert_remove_headers(self.backend_headers(req), "container")
-        if "swift.authorize" in req.environ and not req.environ.get("swift_owner"):
+        if not owner_headers.is_owner(req.environ):
             # Only the account's owner (or an admin) grants access or sees
             # the sync key: from anyone else these headers are ignored, as
             # Swift ignores them (the rest of the request still applies).
-            owner_only = {h.lower() for h in OWNER_ONLY_HEADERS}
+            owner_only = {h.lower() for h in owner_headers.CONTAINER_OWNER_HEADERS}
             headers = {k: v for k, v in headers.items() if k.lower() not in owner_only}
             return self._checked(req, headers, ())
         return self._checked(req, headers, ACL_HEADERS)

@@ -92,6 +92,16 @@ CASES = [
                 check("PUT", "{na}/{c2}", user="nonadmin"),
                 check("HEAD", "{na}", user="nonadmin"),
                 check("POST", "{na}", user="nonadmin", X_Account_Meta_B="1")),
+    # who sees the account ACL and temp URL key on a GET (a listing), where
+    # object_versioning passes the request on as a copy of the environ
+    account_acl("acl-account-admin-get", json.dumps({"admin": ["test:tester3"]}),
+                setup("POST", "{na}", user="reseller", X_Account_Meta_Temp_URL_Key="sek"),
+                check("GET", "{na}", user="nonadmin"),
+                check("GET", "{na}?format=json", user="nonadmin"),
+                check("GET", "{na}", user="reseller")),
+    account_acl("acl-account-read-write-get", json.dumps({"read-write": ["test:tester3"]}),
+                setup("POST", "{na}", user="reseller", X_Account_Meta_Temp_URL_Key="sek"),
+                check("GET", "{na}", user="nonadmin"), check("HEAD", "{na}", user="nonadmin")),
     account_acl("acl-account-visible-to-reseller", json.dumps({"read-only": ["test2:tester2"]}),
                 check("HEAD", "{na}", user="reseller")),
     case("acl-account-invalid-json", _NA,
