@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
 from objstore.middleware.s3api import sigv2, sigv4
 from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.request import raw_path
 
 AUTH_DETAILS_KEY = "s3api.auth_details"
 MAX_SKEW_SECONDS = 15 * 60
@@ -88,16 +89,6 @@ def is_s3_request(env: Dict[str, Any]) -> bool:
     return "X-Amz-Algorithm=" in query or "AWSAccessKeyId=" in query
 
 
-def _raw_path(env: Dict[str, Any]) -> Optional[str]:
-    raw = env.get("RAW_PATH_INFO")
-    if raw:
-        return raw
-    uri = env.get("REQUEST_URI")
-    if uri:
-        return uri.split("?", 1)[0]
-    return None
-
-
 def check_skew(signed_at: datetime, now: datetime) -> None:
     """``RequestTimeTooSkewed`` when the client's clock is off by over 15 minutes."""
     if abs((now - signed_at).total_seconds()) > MAX_SKEW_SECONDS:
@@ -154,7 +145,7 @@ def parse_signature(env: Dict[str, Any], auth_path: str,
     refuse_session_token(list(headers) + [name for name, _ in pairs])
     auth = env.get("HTTP_AUTHORIZATION", "")
     if auth.startswith("AWS4-HMAC-SHA256 "):
-        sig: Signature = sigv4.parse_authorization(auth, method, _raw_path(env), path_info,
+        sig: Signature = sigv4.parse_authorization(auth, method, raw_path(env), path_info,
                                                    query_string, headers)
         check_skew(sigv4.parse_amz_date(sig.amz_date), now_dt)
         return sig
@@ -164,7 +155,7 @@ def parse_signature(env: Dict[str, Any], auth_path: str,
         return sig
     names = {k for k, _ in pairs}
     if "X-Amz-Algorithm" in names:
-        return sigv4.parse_presigned(pairs, method, _raw_path(env), path_info, headers,
+        return sigv4.parse_presigned(pairs, method, raw_path(env), path_info, headers,
                                      now_dt)
     if "AWSAccessKeyId" in names:
         return sigv2.parse_presigned(method, auth_path, pairs, headers, now_ts)

@@ -56,10 +56,21 @@ class S3Target:
     query: Dict[str, str] = field(default_factory=dict)
     pairs: List[Tuple[str, str]] = field(default_factory=list)
     virtual_host: bool = False
+    raw_path: Optional[str] = None
 
     @property
     def auth_path(self) -> str:
-        """``/bucket/key`` as SigV2 signs it (always with the bucket)."""
+        """``/bucket/key`` as SigV2 signs it (always with the bucket).
+
+        V2 signs the path as the client sent it, still percent-encoded and with
+        any trailing slash (boto2 asks for ``/bucket/``), so the raw path wins
+        when the server passed it on; the path rebuilt from bucket and key is
+        the fallback.
+        """
+        if self.raw_path is not None:
+            if self.virtual_host and self.bucket is not None:
+                return "/" + quote(self.bucket) + self.raw_path
+            return self.raw_path
         if self.bucket is None:
             return "/"
         path = "/" + quote(self.bucket)
@@ -77,6 +88,18 @@ class S3Target:
         return "/%s%s" % (self.bucket, "/" + self.key if self.key is not None else "")
 
 
+def raw_path(env: Dict[str, Any]) -> Optional[str]:
+    """The request path exactly as the client sent it (percent-encoded, no
+    query), or ``None`` when the server did not pass it on."""
+    raw = env.get("RAW_PATH_INFO")
+    if raw:
+        return raw
+    uri = env.get("REQUEST_URI")
+    if uri:
+        return uri.split("?", 1)[0]
+    return None
+
+
 def parse_target(env: Dict[str, Any], storage_domains: Sequence[str]) -> S3Target:
     """Bucket, key and query of the request."""
     try:  # keys are text everywhere in s3api (see subrequest.py)
@@ -89,12 +112,14 @@ def parse_target(env: Dict[str, Any], storage_domains: Sequence[str]) -> S3Targe
     vhost_bucket = split_host(host, storage_domains) if storage_domains else None
     if vhost_bucket is not None:
         key = path[1:] if path.startswith("/") else path
-        return S3Target(vhost_bucket, key or None, query, pairs, virtual_host=True)
+        return S3Target(vhost_bucket, key or None, query, pairs, virtual_host=True,
+                        raw_path=raw_path(env))
     rest = path[1:] if path.startswith("/") else path
     if not rest:
-        return S3Target(None, None, query, pairs)
+        return S3Target(None, None, query, pairs, raw_path=raw_path(env))
     bucket, sep, key = rest.partition("/")
-    return S3Target(bucket, key if sep and key else None, query, pairs)
+    return S3Target(bucket, key if sep and key else None, query, pairs,
+                    raw_path=raw_path(env))
 
 
 def check_key(key: str) -> None:

@@ -247,6 +247,16 @@ def test_sigv2_with_a_current_date_works(bucket):
     assert (status, body) == (200, b"the signer's secret bytes")
 
 
+def test_sigv2_signs_the_path_as_sent_with_its_trailing_slash(bucket):
+    """boto2 asks for ``/bucket/`` and signs that; the slash is part of the
+    signed resource, so dropping it server-side would reject the request."""
+    date = email.utils.formatdate(usegmt=True)
+    status, _h, body = send("GET", "/%s/" % bucket, sigv2_headers("GET", "/%s/" % bucket, date))
+    assert status == 200 and b"<Key>secret</Key>" in body
+    status, _h, body = send("GET", "/%s/" % bucket, sigv2_headers("GET", "/%s" % bucket, date))
+    assert (status, code(body)) == (403, "SignatureDoesNotMatch")
+
+
 # -- non-ASCII signatures ----------------------------------------------------
 
 def test_non_ascii_v4_header_signature_is_403(bucket, s3):
