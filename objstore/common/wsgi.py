@@ -45,8 +45,18 @@ def load_server_conf(conf_path: str, section: str) -> Dict[str, str]:
     return conf
 
 
-def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
+#: How much longer than ``max_header_size`` a request's header line may be
+#: at a storage server: the proxy forwards a client's headers (each held to
+#: the limit itself) with system metadata of its own making beside them.
+BACKEND_HEADER_SLACK = 1024
+
+
+def _serve(sock: Any, app: Any, conf: Dict[str, str],
+           header_slack: int = BACKEND_HEADER_SLACK) -> None:
     """Serve ``app`` on ``sock`` in this process until told to stop.
+
+    A request header line (with its CRLF) of ``max_header_size`` +
+    ``header_slack`` bytes or more is answered 400 before the app sees it.
 
     SIGHUP (and SIGINT: Ctrl-C) stops accepting and returns once in-flight
     requests are done; SIGTERM (or a second SIGINT) exits at once.
@@ -54,7 +64,8 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str]) -> None:
     import eventlet.wsgi
 
     no_delay(sock)
-    eventlet.wsgi.MAX_HEADER_LINE = config_int(conf, "max_header_size", 8192) + 1024
+    eventlet.wsgi.MAX_HEADER_LINE = config_int(
+        conf, "max_header_size", constraints.LIMITS["max_header_size"]) + header_slack
     eventlet.wsgi.MAX_REQUEST_LINE = config_int(
         conf, "max_request_line", constraints.LIMITS["max_request_line"])
     # 90 metadata items plus the usual headers exceed http.client's default
@@ -266,16 +277,19 @@ def _bind(conf: Dict[str, str], default_port: int) -> Any:
 
 
 def run_wsgi(conf_path: str, section: str, app_factory: AppFactory,
-             default_port: int) -> int:
-    """Run a server from its config until SIGTERM. Returns the exit code."""
+             default_port: int, header_slack: int = BACKEND_HEADER_SLACK) -> int:
+    """Run a server from its config until SIGTERM. Returns the exit code.
+
+    ``header_slack``: see ``_serve``; the proxy, which clients talk to,
+    gives none (as Swift's proxy: a longer line is a 400)."""
     concurrency.monkey_patch()
     conf = load_server_conf(conf_path, section)
     sock = _bind(conf, default_port)
     workers = config_int(conf, "workers", 1, 0)
     if workers == 0:
-        _serve(sock, app_factory(conf), conf)
+        _serve(sock, app_factory(conf), conf, header_slack)
         return 0
-    return _Supervisor(conf_path, section, app_factory, sock, workers).run()
+    return _Supervisor(conf_path, section, app_factory, sock, workers, header_slack).run()
 
 
 #: The signals the supervisor takes synchronously (``sigwaitinfo``): held
@@ -289,8 +303,9 @@ class _Supervisor:
     """Parent process: keeps ``workers`` children alive on one socket."""
 
     def __init__(self, conf_path: str, section: str, app_factory: AppFactory,
-                 sock: Any, workers: int) -> None:
+                 sock: Any, workers: int, header_slack: int = BACKEND_HEADER_SLACK) -> None:
         self.conf_path = conf_path
+        self.header_slack = header_slack
         self.section = section
         self.app_factory = app_factory
         self.sock = sock
@@ -309,7 +324,7 @@ class _Supervisor:
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, signal.SIG_DFL)
             try:
-                _serve(self.sock, app, conf)  # unblocks once its handlers are set
+                _serve(self.sock, app, conf, self.header_slack)  # unblocks once its handlers are set
             finally:
                 os._exit(0)
         self.children[pid] = self.generation

@@ -252,7 +252,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     def factory(_conf: Dict[str, str]) -> Any:
         return load_pipeline(conf_path)
 
-    return run_wsgi(conf_path, "pipeline:main", factory, DEFAULT_PORT)
+    return run_wsgi(conf_path, "pipeline:main", factory, DEFAULT_PORT, header_slack=0)
 
 
 if __name__ == "__main__":
