@@ -38,10 +38,14 @@ def canonical_resource(path: str, pairs: Sequence[Tuple[str, str]]) -> str:
 
 
 def amz_headers(headers: Dict[str, str]) -> str:
-    """``name:value`` lines for the ``x-amz-*`` headers, sorted; one per line."""
-    lines = sorted("%s:%s" % (name, ",".join(v.strip() for v in value.split(",")))
-                   for name, value in headers.items() if name.startswith("x-amz-"))
-    return "".join(line + "\n" for line in lines)
+    """``name:value`` lines for the ``x-amz-*`` headers, sorted by name; one per line.
+
+    Sorting the names, not the lines: ``x-amz-meta-a`` comes before
+    ``x-amz-meta-a2`` although ``a:`` sorts after ``a2`` as text.
+    """
+    names = sorted(name for name in headers if name.startswith("x-amz-"))
+    return "".join("%s:%s\n" % (name, ",".join(v.strip() for v in headers[name].split(",")))
+                   for name in names)
 
 
 def string_to_sign(method: str, headers: Dict[str, str], date: str, resource: str) -> str:
