@@ -8,10 +8,11 @@ else gets 403:
   in the whole account, kept as system metadata
   (``X-Account-Sysmeta-Quota-Bytes`` / ``-Count``) and shown back under the
   same names on HEAD/GET;
-* ``X-Account-Quota-Bytes-Policy-<policy name>``: bytes in one storage
-  policy (names are matched as the proxy matches them, aliases included;
-  an unknown name is ignored, as Swift does), kept as
-  ``X-Account-Sysmeta-Quota-Bytes-Policy-<index>``;
+* ``X-Account-Quota-Bytes-Policy-<policy name>`` and
+  ``X-Account-Quota-Count-Policy-<policy name>``: bytes and objects in one
+  storage policy (names are matched as the proxy matches them, aliases
+  included; an unknown name is ignored, as Swift does), kept as
+  ``X-Account-Sysmeta-Quota-{Bytes,Count}-Policy-<index>``;
 * ``X-Account-Meta-Quota-Bytes``: the older spelling, plain metadata but
   still reseller-only.
 
@@ -43,6 +44,9 @@ SYSMETA_PREFIX = "x-account-sysmeta-"
 # Client header (lower case, after "x-account-") -> sysmeta key.
 SYSMETA_QUOTAS = {"quota-bytes": "quota-bytes", "quota-count": "quota-count"}
 POLICY_HEADER = "quota-bytes-policy-"
+POLICY_COUNT_HEADER = "quota-count-policy-"
+# Per-policy quota header prefix -> the policy usage it caps (account info).
+POLICY_QUOTAS = {POLICY_HEADER: "bytes", POLICY_COUNT_HEADER: "object_count"}
 LEGACY_HEADER = "meta-quota-bytes"
 
 
@@ -99,13 +103,12 @@ class AccountQuotaMiddleware:
             removal = key.startswith("HTTP_X_REMOVE_")
             name = key[len("HTTP_X_REMOVE_ACCOUNT_" if removal else "HTTP_X_ACCOUNT_"):]
             name = name.lower().replace("_", "-")
-            if name.startswith(POLICY_HEADER) and \
-                    self.policies.get_by_name(name[len(POLICY_HEADER):]) is None:
+            prefix = _policy_prefix(name)
+            if prefix and self.policies.get_by_name(name[len(prefix):]) is None:
                 # As Swift: a quota for a policy this cluster lacks is
                 # ignored, whoever sends it and whatever its value.
                 unknown.append(key)
-            elif name in SYSMETA_QUOTAS or name == LEGACY_HEADER or \
-                    name.startswith(POLICY_HEADER):
+            elif name in SYSMETA_QUOTAS or name == LEGACY_HEADER or prefix:
                 found.append((key, name, "" if removal else str(value)))
         for key in unknown:
             del env[key]
@@ -133,10 +136,10 @@ class AccountQuotaMiddleware:
             if name in SYSMETA_QUOTAS:
                 env[_env_key(SYSMETA_PREFIX + SYSMETA_QUOTAS[name])] = value.strip()
                 continue
-            policy = self.policies.get_by_name(name[len(POLICY_HEADER):])
+            prefix = _policy_prefix(name)
+            policy = self.policies.get_by_name(name[len(prefix):])
             if policy is not None:
-                env[_env_key("%s%s%d" % (SYSMETA_PREFIX, POLICY_HEADER, policy.index))] = \
-                    value.strip()
+                env[_env_key("%s%s%d" % (SYSMETA_PREFIX, prefix, policy.index))] = value.strip()
         return None
 
     def _showing_quotas(self, start_response: StartResponse) -> StartResponse:
@@ -152,10 +155,11 @@ class AccountQuotaMiddleware:
                     extra.append(("X-Account-Quota-Bytes", value))
                 elif key == "quota-count":
                     extra.append(("X-Account-Quota-Count", value))
-                elif key.startswith(POLICY_HEADER):
-                    policy = self.policies.get_by_index(key[len(POLICY_HEADER):])
+                elif _policy_prefix(key):
+                    prefix = _policy_prefix(key)
+                    policy = self.policies.get_by_index(key[len(prefix):])
                     if policy is not None:
-                        extra.append(("X-Account-Quota-Bytes-Policy-%s" % policy.name, value))
+                        extra.append(("X-Account-%s%s" % (prefix.title(), policy.name), value))
             return start_response(status, headers + extra, exc_info)
         return show
 
@@ -174,20 +178,28 @@ class AccountQuotaMiddleware:
         count = stored_quota(sysmeta, "quota-count")
         if count is not None and info["total_object_count"] + 1 > count:
             return OVER_QUOTA
-        if not any(key.startswith(POLICY_HEADER) for key in sysmeta):
+        if not any(_policy_prefix(key) for key in sysmeta):
             return None
         container_info = get_container_info(env, self.app, account, container)
         if not 200 <= container_info["status"] < 300:
             return None
         index = container_info.get("storage_policy") or "0"
-        quota = stored_quota(sysmeta, POLICY_HEADER + str(index))
         policy = self.policies.get_by_index(index)
-        if quota is None or policy is None:
+        if policy is None:
             return None
         stats = (info.get("storage_policies") or {}).get(policy.name.lower(), {})
-        if stats.get("bytes", 0) + size > quota:
-            return OVER_POLICY_QUOTA
+        for prefix, usage in POLICY_QUOTAS.items():
+            quota = stored_quota(sysmeta, prefix + str(index))
+            adding = size if usage == "bytes" else 1
+            if quota is not None and stats.get(usage, 0) + adding > quota:
+                return OVER_POLICY_QUOTA
         return None
+
+
+def _policy_prefix(name: str) -> str:
+    """The per-policy quota prefix ``name`` (lower case, after
+    ``x-account-`` or ``x-account-sysmeta-``) starts with, or ``""``."""
+    return next((p for p in POLICY_QUOTAS if name.startswith(p)), "")
 
 
 def refuse_forbidden(env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

@@ -151,7 +151,7 @@ def run_step(step: Step, target: Target, names: Names) -> Response:
             if target.ec_policy is None:
                 continue
             v = target.ec_policy
-        headers.append((k, expand(v, target, names)))
+        headers.append((expand(k, target, names), expand(v, target, names)))
     if step.user is not None and not any(k.lower() in ("x-auth-token", "x-storage-token")
                                          for k, _ in headers):
         headers.append(("X-Auth-Token", target.token(step.user)))

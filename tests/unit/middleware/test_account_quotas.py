@@ -14,7 +14,8 @@ from quota_cluster import cluster, empty_container, users  # noqa: E402,F401
 
 ACCOUNT = "/v1/AUTH_test"
 QUOTA_HEADERS = ("X-Account-Quota-Bytes", "X-Account-Quota-Count", "X-Account-Meta-Quota-Bytes",
-                 "X-Account-Quota-Bytes-Policy-gold", "X-Account-Quota-Bytes-Policy-silver")
+                 "X-Account-Quota-Bytes-Policy-gold", "X-Account-Quota-Bytes-Policy-silver",
+                 "X-Account-Quota-Count-Policy-silver")
 
 
 @pytest.fixture
@@ -52,6 +53,7 @@ def test_only_a_reseller_admin_sets_or_lifts_account_quotas(cluster, users, quot
     owner, admin, _other = users
     for header in ("X-Account-Quota-Bytes", "X-Account-Meta-Quota-Bytes",
                    "X-Account-Quota-Count", "X-Account-Quota-Bytes-Policy-gold",
+                   "X-Account-Quota-Count-Policy-gold", "X-Remove-Account-Quota-Count-Policy-gold",
                    "X-Remove-Account-Meta-Quota-Bytes", "X-Remove-Account-Quota-Bytes"):
         status, _h, body = cluster.request("POST", ACCOUNT, dict(owner, **{header: "100"}))
         assert status == 403, header
@@ -72,7 +74,8 @@ def test_only_a_reseller_admin_sets_or_lifts_account_quotas(cluster, users, quot
 
 
 @pytest.mark.parametrize("header", ["X-Account-Quota-Bytes", "X-Account-Meta-Quota-Bytes",
-                                    "X-Account-Quota-Count", "X-Account-Quota-Bytes-Policy-gold"])
+                                    "X-Account-Quota-Count", "X-Account-Quota-Bytes-Policy-gold",
+                                    "X-Account-Quota-Count-Policy-gold"])
 @pytest.mark.parametrize("value", ["-1", "1.5", "lots"])
 def test_a_bad_quota_value_is_400_and_nothing_is_stored(cluster, users, header, value):
     owner, admin, _other = users
@@ -137,6 +140,20 @@ def test_a_policy_quota_holds_only_in_its_policy(cluster, users, quotas, contain
     assert (status, body) == (413, b"Upload exceeds policy quota.")
     assert cluster.request("PUT", gold + "/o", owner, b"123456")[0] == 201
     assert cluster.request("PUT", silver + "/o", owner, b"12345")[0] == 201
+
+
+def test_a_policy_count_quota_holds_only_in_its_policy_and_is_shown_by_name(cluster, users,
+                                                                             quotas, container):
+    owner, _admin, _other = users
+    silver = container(**{"X-Storage-Policy": "silver"})
+    gold = container(**{"X-Storage-Policy": "gold"})
+    quotas(X_Account_Quota_Count_Policy_silver="0")
+    assert cluster.request("HEAD", ACCOUNT, owner)[1]["X-Account-Quota-Count-Policy-silver"] == "0"
+    status, _h, body = cluster.request("PUT", silver + "/o", owner, b"1")
+    assert (status, body) == (413, b"Upload exceeds policy quota.")
+    assert cluster.request("PUT", gold + "/o", owner, b"1")[0] == 201
+    quotas(X_Account_Quota_Count_Policy_silver="1")
+    assert cluster.request("PUT", silver + "/o", owner, b"1")[0] == 201
 
 
 def test_a_copy_is_judged_by_the_put_it_becomes(cluster, users, quotas, container):

@@ -37,6 +37,17 @@ CASES = [
                                            ignore=("x-account-container-count",))),
     case("account-unknown-method", check("PATCH", "{a}")),
     # fresh accounts: exact totals and metadata
+    # per-policy quotas (bytes and objects) are the reseller admin's alone
+    case("account-quota-policy-as-owner",
+         check("POST", "{a}", headers=[("X-Account-Quota-Count-Policy-{policy}", "0")]),
+         check("POST", "{a}", headers=[("X-Remove-Account-Quota-Count-Policy-{policy}", "t")]),
+         check("POST", "{a}", headers=[("X-Account-Quota-Bytes-Policy-{policy}", "0")]),
+         check("POST", "{a}", headers=[("X-Remove-Account-Quota-Bytes-Policy-{policy}", "t")])),
+    fresh("account-quota-policy-count-by-reseller",
+          check("POST", "{na}", user="reseller",
+                headers=[("X-Account-Quota-Count-Policy-{policy}", "many")]),
+          check("POST", "{na}", user="reseller",
+                headers=[("X-Account-Quota-Count-Policy-{policy}", "5")])),
     fresh("account-fresh-put-response", check("HEAD", "{na}", user="reseller")),
     # a deleted account takes no new containers (its account server answers
     # 404 to the container server's update) nor objects
