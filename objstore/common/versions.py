@@ -47,6 +47,12 @@ VERSION_ID_SYSMETA = "X-Object-Sysmeta-Versions-Id"
 SYSMETA_LOCATION = "X-Container-Sysmeta-Versions-Container"
 #: the content type of a delete marker (both Swift versioning modes)
 DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1"
+#: the query of a versioning middleware's look at the object at a name: a
+#: symlink there is that version itself (its own id, timestamp and
+#: metadata), not the object it points at, which the symlink middleware
+#: below would otherwise answer with (and refuse, 409, when a static
+#: link's target has changed)
+THE_LINK_ITSELF = "symlink=get"
 LISTING_PAGE = 1000
 
 WsgiApp = Callable[..., Any]
@@ -149,9 +155,10 @@ class VersionsClient:
         each) as it is stored: its bytes (streamed; ciphertext stays
         ciphertext) and every stored header but the timestamp (written with
         ``timestamp`` if given, else now), with ``headers`` on top. A large
-        object's manifest is copied as it is stored."""
+        object's manifest is copied as it is stored, and a symlink as the
+        link (not its target)."""
         source = self.request(env, "GET", "/v1/%s/%s/%s" % ((account,) + src),
-                              headers={"X-Newest": "true"}, raw=True)
+                              headers={"X-Newest": "true"}, query=THE_LINK_ITSELF, raw=True)
         if not 200 <= source.status_int < 300:
             close_response(source)
             return source

@@ -47,7 +47,7 @@ from objstore.common.http.errors import swift_error
 from objstore.common.http.paths import split_swift_path
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
-from objstore.common.versions import BYPASS_ENV, VersionsClient, authorize
+from objstore.common.versions import BYPASS_ENV, THE_LINK_ITSELF, VersionsClient, authorize
 from objstore.common.versions_listing import (  # noqa: F401 (names of this API)
     DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, invert, split_version_name, uninvert,
     version_name)
@@ -236,7 +236,7 @@ class ObjectVersioning:
         if denied is not None:
             return denied
         head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
-                             headers={"X-Newest": "true"})
+                                   headers={"X-Newest": "true"}, query=THE_LINK_ITSELF)
         if head.status_int == 404:
             return None
         if not 200 <= head.status_int < 300:
@@ -303,7 +303,8 @@ class ObjectVersioning:
         if denied is not None:
             return denied
         path = "/v1/%s/%s/%s" % (account, container, obj)
-        head = self.client.request(env, "HEAD", path, headers={"X-Newest": "true"})
+        head = self.client.request(env, "HEAD", path, headers={"X-Newest": "true"},
+                                   query=THE_LINK_ITSELF)
         close_response(head)
         current = stored_id(head.headers) if head.status_int == 200 else None
         if version_id == NULL_ID:

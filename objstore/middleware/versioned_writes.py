@@ -45,9 +45,9 @@ from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import close_response
 from objstore.common.timestamp import Timestamp
 from objstore.common.http.paths import split_swift_path
-from objstore.common.versions import (BYPASS_ENV, DELETE_MARKER_TYPE, VersionsClient,
-                                      archive_name, archive_prefix, authorize,
-                                      is_delete_marker)
+from objstore.common.versions import (BYPASS_ENV, DELETE_MARKER_TYPE, THE_LINK_ITSELF,
+                                      VersionsClient, archive_name, archive_prefix,
+                                      authorize, is_delete_marker)
 
 VERSIONS_HEADER = "X-Versions-Location"
 HISTORY_HEADER = "X-History-Location"
@@ -159,7 +159,7 @@ class VersionedWrites:
         """Copy the current version into the archive; ``None`` when done or
         there is nothing to keep, else the error to send instead."""
         head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
-                             headers={"X-Newest": "true"})
+                                   headers={"X-Newest": "true"}, query=THE_LINK_ITSELF)
         if head.status_int == 404:
             return None
         if not 200 <= head.status_int < 300:
@@ -183,7 +183,8 @@ class VersionedWrites:
     def _delete_history(self, env: Dict[str, Any], account: str, container: str,
                         obj: str, location: str) -> Optional[Response]:
         """History mode: archive, leave a delete marker, then delete."""
-        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj))
+        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
+                                   query=THE_LINK_ITSELF)
         if head.status_int == 404:
             return None
         bad = self._archive_current(env, account, container, obj, location)

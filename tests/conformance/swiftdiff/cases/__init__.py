@@ -6,13 +6,14 @@ from typing import Dict, List
 from ..case import Case
 from . import (accounts, acls, auth, conditional, containers, copy, dlo, info, listings,
                middlewares, names, object_versioning, objects, ranges, slo, staticweb,
-               versioning)
+               versioned_links, versioning)
 
 ALL: List[Case] = []
 #: case id -> its section of docs/swift-differences.md
 AREA_OF: Dict[str, str] = {}
 for _module in (auth, info, accounts, containers, objects, names, conditional, ranges,
-                listings, copy, slo, dlo, versioning, object_versioning, acls, middlewares,
+                listings, copy, slo, dlo, versioning, object_versioning, versioned_links, acls,
+                middlewares,
                 staticweb):
     ALL.extend(_module.CASES)
     AREA_OF.update((c.id, _module.AREA) for c in _module.CASES)
