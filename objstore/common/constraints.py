@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from typing import Dict, Mapping, Optional, Union
+from typing import Dict, Mapping, Optional, Tuple, Union
 
 from objstore.common.config import read_conf
 from objstore.common.http import errors, wsgi_str
@@ -148,13 +148,25 @@ DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 def content_type_for(headers: Mapping[str, str], obj_name: str) -> str:
     """The Content-Type to store: the client's, or guessed from the name
-    (also when ``X-Detect-Content-Type: true``)."""
+    (also when ``X-Detect-Content-Type: true``).
+
+    A type of parameters only (``;swift_versions_id=...``: a middleware
+    listing something about a write whose client named no type) is still
+    to be chosen: the guess, with those parameters after it."""
     given = headers.get("Content-Type")
+    base, params = split_type_params(given or "")
     detect = str(headers.get("X-Detect-Content-Type", "")).lower() in ("true", "1", "yes")
-    if given and not detect:
-        return given
+    if base and not detect:
+        return given or ""
     guessed = mimetypes.guess_type(obj_name)[0]
-    return guessed or given or DEFAULT_CONTENT_TYPE
+    return (guessed or base or DEFAULT_CONTENT_TYPE) + params
+
+
+def split_type_params(content_type: str) -> Tuple[str, str]:
+    """``(type, ";params")`` of a Content-Type; the type is empty when only
+    parameters were set (see ``content_type_for``)."""
+    base, sep, params = content_type.partition(";")
+    return base.strip(), sep + params
 
 
 def check_object_creation(headers: Mapping[str, str], obj_name: str) -> Optional[str]:

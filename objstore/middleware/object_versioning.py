@@ -175,7 +175,12 @@ class ObjectVersioning:
         ``listing.VERSION_ID_PARAM``), so the container lists it; none for a
         ``null`` version. A parameter of that name the writer sent goes;
         a client's own ``swift_*`` parameter is refused as the proxy would
-        (the proxy lets this one through)."""
+        (the proxy lets this one through).
+
+        With no type given, none is chosen here: the parameter alone goes
+        down (``constraints.content_type_for``), so that what would choose
+        it below still does (the symlink middleware: a link's own default,
+        or a static link's target's type)."""
         given = env.get("CONTENT_TYPE")
         if not env.get(constraints.CONTENT_TYPE_PARAMS_ENV):
             refused = constraints.check_content_type_params(given)
@@ -183,9 +188,11 @@ class ObjectVersioning:
                 return swift_error(400, refused)
         if not given and version_id is None:
             return None
+        detect = env.get("HTTP_X_DETECT_CONTENT_TYPE", "")
         ctype = constraints.content_type_for(
-            {"Content-Type": given or "", "X-Detect-Content-Type":
-             env.pop("HTTP_X_DETECT_CONTENT_TYPE", "")}, obj)
+            {"Content-Type": given or "", "X-Detect-Content-Type": detect}, obj) \
+            if given or config_true_value(detect) else ""
+        env.pop("HTTP_X_DETECT_CONTENT_TYPE", None)
         ctype = _strip_id_param(ctype)
         if version_id is not None:
             ctype += ";%s=%s" % (listing.VERSION_ID_PARAM, version_id)

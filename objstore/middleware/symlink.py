@@ -205,7 +205,11 @@ class Symlink:
         meta = {TARGET: quoted}
         if t_account:
             meta[ACCOUNT] = quote(t_account)
-        ctype = env.get("CONTENT_TYPE") or ""
+        # a type of parameters only (object_versioning's listed id) is
+        # still to be chosen: the target's or the link's default, before them
+        ctype, more_params = constraints.split_type_params(env.get("CONTENT_TYPE") or "")
+        if ctype:
+            ctype, more_params = env["CONTENT_TYPE"], ""
         if etag is not None and env.get(SYMLINK_OVERRIDE_ENV) and size.isdigit():
             # a static link another cluster's container sync sends (its
             # middleware vouched for it): kept as sent, target or not
@@ -217,7 +221,8 @@ class Symlink:
             ctype = ctype or target_type
         for key, value in meta.items():
             env[_sysmeta_env(key)] = value
-        env["CONTENT_TYPE"] = strip_params(ctype or DEFAULT_TYPE) + link_params(meta)
+        env["CONTENT_TYPE"] = strip_params(ctype or DEFAULT_TYPE) + link_params(meta) + \
+            more_params
         env[constraints.CONTENT_TYPE_PARAMS_ENV] = True  # our swift_symlink_* parameters
         env["CONTENT_LENGTH"] = "0"
         return self.app(env, start_response)
@@ -236,8 +241,11 @@ class Symlink:
         if found != etag:
             raise LinkError("409 Conflict", "Object Etag %r does not match "
                             "X-Symlink-Target-Etag header %r" % (found, etag), location)
-        return head.header("Content-Length") or "0", strip_params(
-            head.header("Content-Type") or DEFAULT_TYPE)
+        # the type as a client sees it: none of the swift_* parameters the
+        # stored one may carry (a listed version id, a manifest's size)
+        target_type = ";".join(p for p in (head.header("Content-Type") or DEFAULT_TYPE).split(";")
+                               if not p.strip().startswith("swift_"))
+        return head.header("Content-Length") or "0", target_type
 
     # ------------------------------------------------------------- POST
     def _post(self, env: Dict[str, Any], start_response: StartResponse, account: str,

@@ -84,3 +84,18 @@ def test_a_content_type_parameter_named_swift_star_is_refused_as_swift():
     for good in (None, "", "a/b", "swift_bytes=3", "a/b;swift", "a/b; Swift_bytes=1",
                  "a/b; xswift_bytes=1", "a/b,swift_bytes=1", "a/b; slo_etag=x"):
         assert c.check_content_type_params(good) is None, good
+
+
+def test_content_type_for_keeps_the_clients_type_and_guesses_a_missing_one() -> None:
+    assert c.content_type_for({"Content-Type": "text/x; a=b"}, "o.json") == "text/x; a=b"
+    assert c.content_type_for({}, "o.json") == "application/json"
+    assert c.content_type_for({}, "o") == c.DEFAULT_CONTENT_TYPE
+
+
+def test_content_type_of_parameters_only_is_guessed_with_them_after() -> None:
+    assert c.content_type_for({"Content-Type": ";swift_versions_id=1.5"},
+                                        "o.json") == "application/json;swift_versions_id=1.5"
+    assert c.content_type_for({"Content-Type": ";p=1"}, "o") == \
+        c.DEFAULT_CONTENT_TYPE + ";p=1"
+    assert c.split_type_params(" ;p=1") == ("", ";p=1")
+    assert c.split_type_params("text/plain") == ("text/plain", "")

@@ -29,8 +29,18 @@ CASES = [
          setup("POST", "{a}/{c}", X_Versions_Enabled="false"),
          check("DELETE", "{a}/{c}/link"), check("GET", "{a}/{c}/link"),
          check("GET", "{a}/{c}?versions")),
+    case("versioned-dangling-link-overwritten", setup("PUT", "{a}/{c}", X_Versions_Enabled="true"),
+         setup("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/nothing"),
+         check("PUT", "{a}/{c}/link", b"data"), check("GET", "{a}/{c}?versions")),
     case("versions-location-static-link-overwritten", *_STACK,
          check("PUT", "{a}/{c}/link", b"data"),
          check("GET", "{a}/{c2}?format=json"), check("DELETE", "{a}/{c}/link"),
          check("GET", "{a}/{c}/link?symlink=get")),
+    # a link takes its static target's type as a client sees it
+    case("versioned-static-link-default-type", *_LINKED[:1],
+         setup("PUT", "{a}/{c}/t", b"target", Content_Type="text/jibberish01"),
+         setup("PUT", "{a}/{c2}"), check("PUT", "{a}/{c2}/link", b"", **_STATIC),
+         check("PUT", "{a}/{c}/link", b"", **_STATIC),
+         check("GET", "{a}/{c2}?format=json"), check("GET", "{a}/{c}?versions"),
+         check("GET", "{a}/{c}/link")),
 ]
