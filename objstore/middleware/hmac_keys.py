@@ -24,6 +24,7 @@ import hmac
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from objstore.common import info as info_mod
+from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.owner_headers import TEMP_URL_KEY_HEADERS
 
 DEFAULT_ALLOWED_DIGESTS = ("sha1", "sha256", "sha512")
@@ -77,7 +78,10 @@ def split_signature(sig: str, allowed: Sequence[str]) -> Optional[Tuple[str, byt
 
 
 def hmac_digest(key: str, message: str, digest: str) -> bytes:
-    return hmac.new(key.encode("utf-8"), message.encode("utf-8"),
+    """The HMAC of ``message`` under the UTF-8 bytes of ``key`` (a key's
+    bytes that are not UTF-8 arrive as lone surrogates and sign as
+    themselves)."""
+    return hmac.new(key.encode("utf-8", "surrogateescape"), message.encode("utf-8"),
                     getattr(hashlib, digest)).digest()
 
 
@@ -99,15 +103,19 @@ def signature_matches(sig: str, keys: Sequence[str], messages: Sequence[str],
 
 def account_keys(env: Dict[str, Any], app: Callable[..., Any], account: str) -> List[str]:
     """The account's temp URL keys (0 to 2), from cached account info."""
-    meta = info_mod.get_account_info(env, app, account).get("meta", {})
-    return [meta[k] for k in KEY_META if meta.get(k)]
+    return _keys(info_mod.get_account_info(env, app, account).get("meta", {}))
 
 
 def container_keys(env: Dict[str, Any], app: Callable[..., Any], account: str,
                    container: str) -> List[str]:
     """The container's temp URL keys (0 to 2), from cached container info."""
-    meta = info_mod.get_container_info(env, app, account, container).get("meta", {})
-    return [meta[k] for k in KEY_META if meta.get(k)]
+    return _keys(info_mod.get_container_info(env, app, account, container).get("meta", {}))
+
+
+def _keys(meta: Dict[str, str]) -> List[str]:
+    # Info holds metadata as it came off the wire (WSGI strings: one code
+    # point a byte); a key is the text its owner set, signed as UTF-8.
+    return [wsgi_to_str(meta[k], "surrogateescape") for k in KEY_META if meta.get(k)]
 
 
 def hide_keys(headers: List[Tuple[str, str]]) -> List[Tuple[str, str]]:

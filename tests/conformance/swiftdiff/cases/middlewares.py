@@ -14,6 +14,7 @@ from ..case import case, check, setup
 AREA = "Middlewares (tempurl, formpost, staticweb, cors, symlink, bulk)"
 
 _KEY = "conformance-key"
+_UKEY = "k\u00e9y \u2603"
 _FUTURE = 4000000000
 _PAST = 1000000000
 
@@ -91,6 +92,14 @@ _LINK = [setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/target", b"target body",
 CASES = [
     # TempURL
     case("tempurl-get", *_TEMPURL, check("GET", _tempurl("GET"), user=None)),
+    # a key that is not ASCII signs as its UTF-8 bytes
+    case("tempurl-get-utf8-key", setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_UKEY),
+         setup("PUT", "{a}/{c}/o", b"tempurl body", Content_Type="text/x-tu"),
+         check("GET", _tempurl("GET", key=_UKEY), user=None),
+         check("GET", _tempurl("GET", key=_UKEY.encode("utf-8").decode("latin-1")), user=None)),
+    case("formpost-utf8-key", setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_UKEY),
+         check("POST", "{a}/{c}/", _form(key=_UKEY), user=None, Content_Type=_FORM_TYPE),
+         check("GET", "{a}/{c}/a.txt")),
     case("tempurl-head", *_TEMPURL, check("HEAD", _tempurl("HEAD"), user=None)),
     case("tempurl-get-sha1", *_TEMPURL, check("GET", _tempurl("GET", digest=hashlib.sha1),
                                                user=None)),
