@@ -264,6 +264,8 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         for name in ("content-length", "content-range"):
             if resp.header(name) is not None:
                 headers[name.title()] = resp.header(name) or ""
+        if method == "HEAD" and range_header and not part_number and resp.status == 200:
+            return _head_range(range_header, headers, resp)
         return resp.status, headers, iter(resp), resp
     resp.close()
     size = int(resp.header(manifest.SIZE_SYSMETA) or 0)
@@ -361,6 +363,26 @@ def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, i
             resp.close()
             raise S3Error("InternalError", "A part of the multipart object is missing.")
         yield from resp
+
+
+def _head_range(range_header: str, headers: Dict[str, str], resp: SwiftResponse
+                ) -> Tuple[int, Dict[str, str], Iterator[bytes], SwiftResponse]:
+    """A HEAD with one range answers as the GET would, without the body: 206
+    with the range's length and ``Content-Range`` (416 ``InvalidRange`` when
+    it cannot be satisfied). A Swift HEAD ignores ``Range``, so it is judged
+    here against the object's length."""
+    size = int(headers.get("Content-Length") or 0)
+    try:
+        rng = manifest.parse_range(range_header, size)
+    except S3Error:
+        resp.close()
+        raise
+    if rng is None:
+        return resp.status, headers, iter(resp), resp
+    first, last = rng
+    headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, size)
+    headers["Content-Length"] = str(last - first + 1)
+    return 206, headers, iter(resp), resp
 
 
 def open_version(ctx: S3Context, range_header: Optional[str] = None,

@@ -40,6 +40,17 @@ def test_a_range_past_the_end_is_invalid_range(s3, bucket, key):
         == ("InvalidRange", 416)
 
 
+@pytest.mark.parametrize("key", ["plain", "multipart"])
+def test_a_head_with_one_range_answers_206_with_the_range_length(s3, bucket, key):
+    _put(s3, bucket, key)
+    got = s3.head_object(Bucket=bucket, Key=key, Range="bytes=1-5")
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert (got["ContentLength"], got["ContentRange"]) == (5, "bytes 1-5/10")
+    whole = s3.head_object(Bucket=bucket, Key=key, Range="bytes=0-1,4-5")
+    assert (whole["ResponseMetadata"]["HTTPStatusCode"], whole["ContentLength"]) == (200, 10)
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key=key, Range="bytes=10-"))[1] == 416
+
+
 def _put(s3, bucket, key):
     if key == "plain":
         s3.put_object(Bucket=bucket, Key=key, Body=BODY)
