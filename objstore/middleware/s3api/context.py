@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterator, Optional
 
 from objstore.common.crypto import CUSTOMER_KEY_ERROR
@@ -256,7 +256,15 @@ class S3Context:
 
 
 def iso8601(value: datetime) -> str:
-    """``2024-01-02T03:04:05.000Z`` (listings)."""
+    """``2024-01-02T03:04:05.000Z`` (listings), rounded up to the whole second.
+
+    An object's ``Last-Modified`` header is its timestamp rounded up (as
+    Swift's is), so a listing's time must round the same way: a client that
+    sends the listed time back as ``If-Unmodified-Since`` would otherwise get
+    412 for an object nobody changed.
+    """
+    if value.microsecond:
+        value = value.replace(microsecond=0) + timedelta(seconds=1)
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 

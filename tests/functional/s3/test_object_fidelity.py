@@ -87,3 +87,17 @@ def test_encoding_type_url_encodes_keys_prefixes_and_markers(s3, bucket, v2):
     assert rest.texts("CommonPrefixes/Prefix") == ["a%20b/x%20y/"]
     assert _listing(bucket, **{"encoding-type": "url", "prefix": "q"}).texts("Contents/Key") \
         == ["q%C3%A9"]
+
+
+def test_a_listed_last_modified_is_the_heads_and_passes_if_unmodified_since(s3, bucket):
+    """The listing rounds the time up to the second as Last-Modified does, so
+    the listed time sent back as If-Unmodified-Since is not a 412. Several
+    objects: one with a whole-second timestamp would pass either way."""
+    for n in range(3):
+        s3.put_object(Bucket=bucket, Key="k%d" % n, Body=b"x")
+    for entry in s3.list_objects_v2(Bucket=bucket)["Contents"]:
+        head = s3.head_object(Bucket=bucket, Key=entry["Key"])
+        assert head["LastModified"] == entry["LastModified"]
+        got = s3.get_object(Bucket=bucket, Key=entry["Key"],
+                            IfUnmodifiedSince=entry["LastModified"])
+        assert got["Body"].read() == b"x"
