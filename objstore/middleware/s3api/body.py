@@ -18,7 +18,7 @@ import hashlib
 import hmac
 from typing import Callable, Dict, Iterable, Iterator, Optional
 
-from objstore.middleware.s3api import checksums
+from objstore.middleware.s3api import checksums, errors
 from objstore.middleware.s3api.errors import S3Error
 
 
@@ -32,13 +32,15 @@ class VerifyingReader:
     ``expected_checksum()``: returns the value to compare at the end (from a
     header or from the trailers, which are only known then);
     ``computed_only``: the client sent none, ``algorithm`` is computed only.
+    ``md5_echo_hex``: a wrong ``Content-MD5`` is echoed in hex (an object's
+    body) rather than as sent (an XML request body).
     """
 
     def __init__(self, source: Iterable[bytes], expected_length: Optional[int],
                  content_md5: Optional[str] = None, sha256_hex: Optional[str] = None,
                  algorithm: Optional[str] = None,
                  expected_checksum: Callable[[], Optional[str]] = lambda: None,
-                 computed_only: bool = False) -> None:
+                 computed_only: bool = False, md5_echo_hex: bool = True) -> None:
         self._iter: Iterator[bytes] = iter(source)
         self.expected_length = expected_length
         self.content_md5 = content_md5
@@ -48,6 +50,7 @@ class VerifyingReader:
         # The client sent no checksum: ``algorithm`` is S3's default one,
         # computed to be stored and returned, with nothing to compare.
         self.computed_only = computed_only
+        self.md5_echo_hex = md5_echo_hex
         self._md5 = hashlib.md5()
         self._sha256 = hashlib.sha256() if sha256_hex else None
         self._checksum = checksums.new_checksum(algorithm) if algorithm else None
@@ -81,30 +84,35 @@ class VerifyingReader:
 
     def _finish(self) -> None:
         if self.expected_length is not None and self.bytes_read != self.expected_length:
-            raise S3Error("IncompleteBody", "Got %d bytes of a declared %d."
-                          % (self.bytes_read, self.expected_length))
-        if self.content_md5 is not None:
-            if not hmac.compare_digest(base64.b64encode(self._md5.digest()).decode(),
-                                       self.content_md5):
-                raise S3Error("BadDigest", "The Content-MD5 you specified did not "
-                              "match what was received.")
+            raise S3Error("IncompleteBody", errors.SHORT_BODY,
+                          NumberBytesExpected=str(self.expected_length),
+                          NumberBytesProvided=str(self.bytes_read))
+        # S3 checks the signed payload hash before the Content-MD5: when both
+        # are wrong the client hears about x-amz-content-sha256.
         if self._sha256 is not None and self.sha256_hex is not None:
-            if not hmac.compare_digest(self._sha256.hexdigest(), self.sha256_hex):
+            if not hmac.compare_digest(self._sha256.hexdigest(), self.sha256_hex.lower()):
                 raise S3Error("XAmzContentSHA256Mismatch",
                               ClientComputedContentSHA256=self.sha256_hex,
                               S3ComputedContentSHA256=self._sha256.hexdigest())
+        if self.content_md5 is not None:
+            calculated = base64.b64encode(self._md5.digest()).decode()
+            if not hmac.compare_digest(calculated, self.content_md5):
+                # S3 echoes the expected digest in hex for an object's body
+                # and as sent (base64) for a request's XML.
+                expected = self.content_md5
+                if self.md5_echo_hex:
+                    expected = base64.b64decode(expected).hex()
+                raise S3Error("BadDigest", ExpectedDigest=expected,
+                              CalculatedDigest=calculated)
         if self._checksum is not None:
             value = checksums.b64(self._checksum.digest())
             expected = self._expected_checksum()
             if expected is None and self.computed_only:
                 expected = value
             if expected is None:
-                raise S3Error("InvalidRequest", "The %s checksum was announced but never "
-                              "sent (header or trailer)." % self.algorithm)
+                raise S3Error("MalformedTrailerError")
             if not hmac.compare_digest(value, expected):
-                raise S3Error("BadDigest", "The %s you specified did not match the "
-                              "calculated checksum." % checksums.header_name(
-                                  self.algorithm or ""))
+                raise S3Error("BadDigest", errors.CHECKSUM_MISMATCH % self.algorithm)
             self.checksum_value = value
 
     def _fill(self, size: int) -> None:
@@ -161,9 +169,8 @@ def declared_checksum(headers: Dict[str, str]) -> Optional[str]:
     (``x-amz-checksum-md5``)."""
     unknown = checksums.unknown_checksum_headers(headers)
     if unknown:
-        raise S3Error("InvalidRequest", "%s names a checksum algorithm that is not supported; "
-                      "use one of %s." % (unknown[0], ", ".join(checksums.ALGORITHMS)))
+        raise S3Error("InvalidRequest", errors.UNKNOWN_CHECKSUM_ALGORITHM)
     found = checksums.checksum_headers(headers)
     if len(found) > 1:
-        raise S3Error("InvalidRequest", "Send only one x-amz-checksum-* header.")
+        raise S3Error("InvalidRequest", errors.MULTIPLE_CHECKSUMS)
     return next(iter(found), None)

@@ -178,13 +178,16 @@ def check_single_upload_type(headers: Dict[str, str]) -> None:
 
 
 def well_formed(algorithm: str, value: str) -> bool:
-    """Whether ``value`` is base64 of a digest of the right size for ``algorithm``."""
+    """Whether ``value`` is the base64 of a digest of the right size for
+    ``algorithm``, spelled as base64 spells it: S3 refuses a value whose
+    padding bits are not zero (``y/Q5Jh==`` for ``y/Q5Jg==``) even though
+    it decodes to the same bytes."""
     sizes = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}
     try:
         raw = base64.b64decode(value.encode("ascii"), validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
         return False
-    return len(raw) == sizes.get(algorithm.upper(), -1)
+    return len(raw) == sizes.get(algorithm.upper(), -1) and b64(raw) == value
 
 
 def checksum_headers(headers: Dict[str, str]) -> Dict[str, str]:

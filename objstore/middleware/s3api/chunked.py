@@ -63,8 +63,9 @@ class ChunkSigner:
 
 
 def _incomplete(what: str) -> S3Error:
-    return S3Error("IncompleteBody", "The aws-chunked body ended early or is malformed "
-                   "(%s)." % what)
+    """S3's one answer to a broken framing (``what`` says which, for the reader
+    of this code: S3's text names no cause)."""
+    return S3Error("IncompleteBody")
 
 
 class ChunkedDecoder:
@@ -167,11 +168,10 @@ class ChunkedDecoder:
                 break
             size += len(line) + 2
             if size > MAX_TRAILER_BYTES or len(self.trailers) >= MAX_TRAILERS:
-                raise S3Error("MalformedTrailerError", "The trailer is larger than %d bytes "
-                              "or %d headers." % (MAX_TRAILER_BYTES, MAX_TRAILERS))
+                raise S3Error("MalformedTrailerError")  # too large
             name, sep, value = line.partition(":")
             if not sep:
-                raise S3Error("MalformedTrailerError", "Bad trailer line %r." % line[:40])
+                raise S3Error("MalformedTrailerError")  # not name:value
             name, value = name.strip().lower(), value.strip()
             if name == TRAILER_SIGNATURE:
                 signature = value

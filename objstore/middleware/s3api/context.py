@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterator, Optional
 
 from objstore.common.crypto import CUSTOMER_KEY_ERROR
 from objstore.common.s3_layout import SEGMENTS_SUFFIX  # noqa: F401 (s3api's name for it)
-from objstore.middleware.s3api import checksums, sigv4
+from objstore.middleware.s3api import checksums, errors, sigv4
 from objstore.middleware.s3api.auth import Signature
 from objstore.middleware.s3api.body import VerifyingReader, declared_checksum, plain_source
 from objstore.middleware.s3api.chunked import ChunkedDecoder, ChunkSigner
@@ -87,57 +87,92 @@ class S3Context:
 
     # -- the upload body --------------------------------------------------
 
-    def body_reader(self, default_algorithm: Optional[str] = None) -> VerifyingReader:
+    def aws_chunked(self) -> bool:
+        """Whether the body is in aws-chunked framing. Only a request signed
+        with a Signature V4 header can say so (its ``x-amz-content-sha256``
+        is a ``STREAMING-*`` value); S3 reads the body of any other request
+        as it comes, and ``Content-Encoding: aws-chunked`` alone changes
+        nothing (it is stored with the object)."""
+        sig = self.signature
+        return isinstance(sig, sigv4.V4Signature) and not sig.presigned and \
+            self.headers.get("x-amz-content-sha256", "") in sigv4.STREAMING_PAYLOADS
+
+    def _claimed_sha256(self) -> Optional[str]:
+        """The ``x-amz-content-sha256`` to compare with the body's SHA-256.
+
+        A V4 header signature's value was checked when it was parsed (a hex
+        SHA-256, ``UNSIGNED-PAYLOAD`` or ``STREAMING-*``); for a presigned
+        URL or a V2 signature S3 compares any value but ``UNSIGNED-PAYLOAD``
+        with the body, so a ``STREAMING-*`` or malformed one is a mismatch.
+        """
+        payload = self.headers.get("x-amz-content-sha256")
+        if payload is None or payload == sigv4.UNSIGNED_PAYLOAD or self.aws_chunked():
+            return None
+        return payload
+
+    def _checksum_declarations(self) -> "tuple[Optional[str], Optional[str], str]":
+        """(algorithm, its header value or ``None``, trailer name or ``""``)
+        from the ``x-amz-checksum-*``, ``x-amz-trailer`` and
+        ``x-amz-sdk-checksum-algorithm`` headers, checked in the order S3
+        checks them: several checksums first, then one in both a header and
+        the trailer, then what the trailer names, then the SDK's claim."""
+        headers = self.headers
+        algorithm = declared_checksum(headers)
+        trailers = [t.strip().lower() for t in headers.get("x-amz-trailer", "").split(",")
+                    if t.strip()]
+        if len(trailers) > 1:
+            raise S3Error("InvalidRequest", errors.MULTIPLE_CHECKSUMS)
+        trailer_name = trailers[0] if trailers else ""
+        if trailer_name and algorithm:
+            raise S3Error("InvalidRequest", errors.CHECKSUM_HEADER_AND_TRAILER)
+        if trailer_name:
+            algorithm = checksums.algorithm_of_header(trailer_name)
+            if algorithm is None:
+                raise S3Error("InvalidRequest", errors.UNSUPPORTED_TRAILER)
+        sdk_alg = headers.get("x-amz-sdk-checksum-algorithm", "").strip().upper()
+        if sdk_alg and (sdk_alg not in checksums.ALGORITHMS
+                        or (algorithm and sdk_alg != algorithm)):
+            raise S3Error("InvalidRequest", errors.INVALID_HEADER_VALUE
+                          % "x-amz-sdk-checksum-algorithm")
+        if sdk_alg and not algorithm:
+            raise S3Error("InvalidRequest", errors.SDK_ALGORITHM_WITHOUT_CHECKSUM)
+        header_value = None
+        if algorithm and not trailer_name:
+            header_value = checksums.checksum_headers(headers)[algorithm]
+            if not checksums.well_formed(algorithm, header_value):
+                raise S3Error("InvalidRequest", errors.INVALID_HEADER_VALUE
+                              % checksums.header_name(algorithm))
+        return algorithm, header_value, trailer_name
+
+    def body_reader(self, default_algorithm: Optional[str] = None,
+                    length_required: bool = False,
+                    md5_echo_hex: bool = True) -> VerifyingReader:
         """The payload as a verifying stream, whatever its framing.
 
         ``default_algorithm``: the checksum to compute when the client sends
         none (S3 gives such uploads a CRC64NVME); like a trailer's, its
         value is known only once the body has passed (``trailer_checksum``).
+        ``length_required``: an upload (object or part) without
+        ``Content-Length`` (nor ``Transfer-Encoding: chunked``) is
+        ``MissingContentLength``, as S3 answers; other bodies are then empty.
         """
         headers = self.headers
-        payload = headers.get("x-amz-content-sha256", "")
         wsgi_input = self.env["wsgi.input"]
-        chunked = payload in sigv4.STREAMING_PAYLOADS or \
-            "aws-chunked" in headers.get("content-encoding", "")
+        chunked = self.aws_chunked()
         content_md5 = headers.get("content-md5")
         if content_md5 is not None:
             try:
                 if len(base64.b64decode(content_md5, validate=True)) != 16:
                     raise ValueError
             except (binascii.Error, ValueError):
-                raise S3Error("InvalidDigest", "Content-MD5 must be the base64 of a "
-                              "16-byte MD5.") from None
-        algorithm = declared_checksum(headers)
-        header_value = None
-        if algorithm:
-            header_value = checksums.checksum_headers(headers)[algorithm]
-            if not checksums.well_formed(algorithm, header_value):
-                raise S3Error("InvalidRequest", "Value for %s header is invalid."
-                              % checksums.header_name(algorithm))
-        trailer_name = headers.get("x-amz-trailer", "").strip().lower()
-        if trailer_name:
-            trailer_alg = checksums.algorithm_of_header(trailer_name)
-            if trailer_alg is None:
-                raise S3Error("InvalidRequest", "x-amz-trailer names %r, which is not a "
-                              "supported checksum header." % trailer_name)
-            if algorithm and algorithm != trailer_alg:
-                raise S3Error("InvalidRequest", "Send the checksum either in a header or "
-                              "in the trailer, not both.")
-            algorithm = trailer_alg
-        sdk_alg = headers.get("x-amz-sdk-checksum-algorithm", "").strip().upper()
-        if sdk_alg and sdk_alg not in checksums.ALGORITHMS:
-            raise S3Error("InvalidRequest", "x-amz-sdk-checksum-algorithm %r is not one of "
-                          "%s." % (sdk_alg, ", ".join(checksums.ALGORITHMS)))
-        if sdk_alg and not algorithm:
-            raise S3Error("InvalidRequest", "x-amz-sdk-checksum-algorithm is %s but no "
-                          "x-amz-checksum-%s header or trailer was sent."
-                          % (sdk_alg, sdk_alg.lower()))
+                raise S3Error("InvalidDigest", **{"Content-MD5": content_md5}) from None
+        algorithm, header_value, trailer_name = self._checksum_declarations()
+        payload = headers.get("x-amz-content-sha256", "")
         decoder: Optional[ChunkedDecoder] = None
         if chunked:
             decoded = headers.get("x-amz-decoded-content-length")
             if decoded is None or not decoded.isdigit():
-                raise S3Error("MissingContentLength", "aws-chunked uploads need "
-                              "x-amz-decoded-content-length.")
+                raise S3Error("MissingContentLength")
             length: Optional[int] = int(decoded)
             read = wsgi_input.read
             signed = payload in (sigv4.STREAMING_PAYLOAD, sigv4.STREAMING_PAYLOAD_TRAILER)
@@ -162,24 +197,36 @@ class S3Context:
                 if header_value is not None:
                     return header_value
                 dec = holder.get("decoder")
-                return dec.trailers.get(checksums.header_name(algorithm or "")) if dec else None
+                name = checksums.header_name(algorithm or "")
+                value = dec.trailers.get(name) if dec else None
+                if value is not None and not checksums.well_formed(algorithm or "", value):
+                    raise S3Error("InvalidRequest", errors.INVALID_TRAILER_VALUE % name)
+                return value
 
             src = source()
         else:
             cl = self.env.get("CONTENT_LENGTH")
             length = int(cl) if cl not in (None, "") else None
             if length is None and self.env.get("HTTP_TRANSFER_ENCODING", "").lower() != "chunked":
+                if length_required:
+                    raise S3Error("MissingContentLength")
                 length = 0
+            decoded = headers.get("x-amz-decoded-content-length")
+            if decoded is not None and decoded.isdigit() and length is not None \
+                    and int(decoded) != length:
+                # A body declared as aws-chunked but not read as such: S3
+                # expects the decoded length and counts what was sent.
+                raise S3Error("IncompleteBody", errors.SHORT_BODY,
+                              NumberBytesExpected=decoded, NumberBytesProvided=str(length))
             src = plain_source(wsgi_input.read, length)
 
             def expected() -> Optional[str]:
                 return header_value
-        sha = payload if len(payload) == 64 and payload not in sigv4.STREAMING_PAYLOADS \
-            and not getattr(self.signature, "presigned", False) else None
+        sha = self._claimed_sha256()
         defaulted = algorithm is None and default_algorithm is not None
         reader = VerifyingReader(src, length, content_md5, sha,
                                  default_algorithm if defaulted else algorithm, expected,
-                                 computed_only=defaulted)
+                                 computed_only=defaulted, md5_echo_hex=md5_echo_hex)
         reader.trailer_checksum = defaulted or (  # type: ignore
             bool(trailer_name) and header_value is None)
         return reader
@@ -195,7 +242,7 @@ class S3Context:
                 raise S3Error("MaxMessageLengthExceeded", "The request body is larger than "
                               "the %d bytes this operation accepts." % limit)
             return kept
-        reader = self.body_reader()
+        reader = self.body_reader(md5_echo_hex=False)
         too_big = S3Error("MaxMessageLengthExceeded", "The request body is larger than "
                           "the %d bytes this operation accepts." % limit)
         if reader.expected_length is not None and reader.expected_length > limit:

@@ -18,8 +18,7 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "AccessControlListNotSupported": (400, "The bucket does not allow ACLs."),
     "AuthorizationHeaderMalformed": (400, "The Authorization header is malformed."),
     "AuthorizationQueryParametersError": (400, "The presigned URL query is malformed."),
-    "BadDigest": (400, "The Content-MD5 or checksum you specified did not match what "
-                       "was received."),
+    "BadDigest": (400, "The Content-MD5 you specified did not match what we received."),
     "BucketAlreadyExists": (409, "The bucket name is taken by another account; pick "
                                  "another name."),
     "BucketAlreadyOwnedByYou": (409, "You already own a bucket with this name."),
@@ -28,7 +27,7 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "EntityTooLarge": (400, "The upload is larger than the maximum allowed size."),
     "EntityTooSmall": (400, "A part other than the last is smaller than the 5 MiB "
                             "minimum."),
-    "IncompleteBody": (400, "The body ended before the declared length."),
+    "IncompleteBody": (400, "The request body terminated unexpectedly"),
     "InternalError": (500, "Something went wrong inside the store; retry the request."),
     "InvalidAccessKeyId": (403, "The access key you gave is not known here; use "
                                 "<account>:<user> of an existing user."),
@@ -41,7 +40,7 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                                "letters, digits, dots and hyphens."),
     "InvalidEncryptionAlgorithmError": (400, "The encryption request you specified is not "
                                              "valid. The valid value is AES256."),
-    "InvalidDigest": (400, "The Content-MD5 or checksum header is not well formed."),
+    "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
     "InvalidLocationConstraint": (400, "The location constraint is not valid."),
     "InvalidPart": (400, "One or more parts could not be found or their ETag did not "
                          "match."),
@@ -63,12 +62,13 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                                    "specified in the policy document."),
     "MalformedPolicy": (400, "The policy is not valid JSON or does not follow the "
                              "bucket policy grammar."),
-    "MalformedTrailerError": (400, "The aws-chunked trailer is not well formed or is "
-                                  "larger than allowed."),
+    "MalformedTrailerError": (400, "The request contained trailing data that was not "
+                                   "well-formed or did not conform to our published "
+                                   "schema."),
     "MaxMessageLengthExceeded": (400, "Your request was too big."),
     "MetadataTooLarge": (400, "The metadata headers exceed the allowed size."),
     "MethodNotAllowed": (405, "The method is not allowed on this resource."),
-    "MissingContentLength": (411, "Send a Content-Length header."),
+    "MissingContentLength": (411, "You must provide the Content-Length HTTP header."),
     "MissingSecurityHeader": (400, "A required header is missing."),
     "NoSuchBucket": (404, "The bucket does not exist."),
     "NoSuchBucketPolicy": (404, "The bucket policy does not exist"),
@@ -97,13 +97,14 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
         404, "The server side encryption configuration was not found."),
     "ServiceUnavailable": (503, "The store is busy or a backend is down; retry."),
     "SlowDown": (503, "Please reduce your request rate."),
-    "SignatureDoesNotMatch": (403, "The signature we calculated does not match the one "
-                                   "you sent; check the secret key and signing method."),
+    "SignatureDoesNotMatch": (403, "The request signature we calculated does not match "
+                                   "the signature you provided. Check your key and "
+                                   "signing method."),
     "UnresolvableGrantByEmailAddress": (400, "The e-mail address you provided does not "
                                              "match any account on record."),
     "UnexpectedContent": (400, "This request does not support content."),
-    "XAmzContentSHA256Mismatch": (400, "The body's SHA-256 does not match "
-                                       "x-amz-content-sha256."),
+    "XAmzContentSHA256Mismatch": (400, "The provided 'x-amz-content-sha256' header does "
+                                       "not match what was computed."),
     "InvalidTag": (400, "The tag set is not valid."),
     "ConditionalRequestConflict": (409, "A conflicting operation occurred on this key while "
                                         "your conditional write was in progress; retry."),
@@ -142,3 +143,25 @@ def error_body(err: S3Error, resource: str, request_id: str) -> bytes:
         parts.append("<%s>%s</%s>" % (name, escape(str(value)), name))
     parts.append("</Error>")
     return "".join(parts).encode("utf-8")
+
+
+# The texts S3 gives for one cause each where a code has several causes
+# (clients, SDK tests and people searching the web compare them word for
+# word). Raise them as ``S3Error(code, TEXT)``; ``%s`` is filled by the caller.
+MULTIPLE_CHECKSUMS = ("Expecting a single x-amz-checksum- header. Multiple checksum Types "
+                      "are not allowed.")
+CHECKSUM_HEADER_AND_TRAILER = "Expecting a single x-amz-checksum- header"
+UNKNOWN_CHECKSUM_ALGORITHM = ("The algorithm type you specified in x-amz-checksum- header "
+                              "is invalid.")
+SDK_ALGORITHM_WITHOUT_CHECKSUM = ("x-amz-sdk-checksum-algorithm specified, but no "
+                                  "corresponding x-amz-checksum-* or x-amz-trailer headers "
+                                  "were found.")
+UNSUPPORTED_TRAILER = "The value specified in the x-amz-trailer header is not supported"
+INVALID_HEADER_VALUE = "Value for %s header is invalid."
+INVALID_TRAILER_VALUE = "Value for %s trailing header is invalid."
+CHECKSUM_MISMATCH = "The %s you specified did not match the calculated checksum."
+SHORT_BODY = ("You did not provide the number of bytes specified by the Content-Length "
+              "HTTP header")
+MISSING_CONTENT_SHA256 = "Missing required header for this request: x-amz-content-sha256"
+INVALID_CONTENT_SHA256 = "x-amz-content-sha256 must be %s or a valid sha256 value."
+PART_NUMBER_RANGE = "Part number must be an integer between 1 and %d, inclusive"

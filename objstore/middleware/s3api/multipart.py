@@ -78,7 +78,7 @@ def upload_part(ctx: S3Context) -> Response:
     upload_id = upload_id_of(ctx)
     marker = read_marker(ctx, upload_id)
     sse.check_key(marker.get(sse.SYSMETA), sse.request_key(ctx), upload=True)
-    reader = ctx.body_reader(mpc.default_part_algorithm(marker))
+    reader = ctx.body_reader(mpc.default_part_algorithm(marker), length_required=True)
     up_front = None
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         up_front = reader._expected_checksum() or ""

@@ -48,15 +48,20 @@ RESPONSE_OVERRIDES = {"response-content-type": "Content-Type",
                       "response-content-encoding": "Content-Encoding"}
 
 
-def metadata_headers(headers: Dict[str, str]) -> Dict[str, str]:
-    """Swift headers for the object's content type, user metadata and sysmeta."""
+def metadata_headers(headers: Dict[str, str], body_aws_chunked: bool = True
+                     ) -> Dict[str, str]:
+    """Swift headers for the object's content type, user metadata and sysmeta.
+
+    ``aws-chunked`` in ``Content-Encoding`` names the upload's framing and is
+    not stored, unless the body was not in that framing
+    (``body_aws_chunked``): then S3 keeps it as the client's encoding."""
     metadata.check_size(headers)
     out = {"Content-Type": headers.get("content-type") or "application/octet-stream"}
     for name, value in headers.items():
         if name.startswith(META_PREFIX):
             out["X-Object-Meta-" + name[len(META_PREFIX):]] = metadata.stored_value(value)
         elif name in PASS_HEADERS:
-            if name == "content-encoding":
+            if name == "content-encoding" and body_aws_chunked:
                 value = ",".join(v for v in (x.strip() for x in value.split(","))
                                  if v and v != "aws-chunked")
                 if not value:
@@ -132,11 +137,11 @@ def etag_of(headers: Dict[str, str]) -> str:
 def put_object(ctx: S3Context) -> Response:
     """PutObject: stream the verified body into a Swift PUT."""
     check_key(ctx.key)
-    headers = metadata_headers(ctx.headers)
+    headers = metadata_headers(ctx.headers, ctx.aws_chunked())
     headers.update(locking.write_headers(ctx))
     bucket_encryption.object_bucket_key(ctx, headers)
     checksums.check_single_upload_type(ctx.headers)
-    reader = ctx.body_reader(checksums.DEFAULT_ALGORITHM)
+    reader = ctx.body_reader(checksums.DEFAULT_ALGORITHM, length_required=True)
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""
     with conditions.guarded_write(ctx, headers, lambda: current_etag(

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote, unquote
 
+from objstore.middleware.s3api import errors
 from objstore.middleware.s3api.errors import S3Error
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -35,7 +36,7 @@ STREAMING_PAYLOADS = (STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UN
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_PRESIGNED_EXPIRES = 7 * 24 * 3600
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 def uri_encode(text: str, encode_slash: bool = True) -> str:
@@ -268,13 +269,12 @@ def parse_authorization(header: str, method: str, raw_path: Optional[str],
     check_all_amz_signed(headers, signed)
     payload_hash = headers.get("x-amz-content-sha256")
     if not payload_hash:
-        raise S3Error("InvalidRequest", "Signature Version 4 requests need an "
-                      "x-amz-content-sha256 header (a hex SHA-256 or UNSIGNED-PAYLOAD).")
+        raise S3Error("InvalidRequest", errors.MISSING_CONTENT_SHA256)
     if payload_hash not in (UNSIGNED_PAYLOAD,) + STREAMING_PAYLOADS \
             and not _HEX64.match(payload_hash):
-        raise S3Error("InvalidArgument", "x-amz-content-sha256 must be a hex SHA-256, "
-                      "UNSIGNED-PAYLOAD or a STREAMING-* value.",
-                      ArgumentName="x-amz-content-sha256", ArgumentValue=payload_hash)
+        raise S3Error("InvalidArgument", errors.INVALID_CONTENT_SHA256 % ", ".join(
+            (UNSIGNED_PAYLOAD,) + STREAMING_PAYLOADS),
+            ArgumentName="x-amz-content-sha256", ArgumentValue=payload_hash)
     return V4Signature(credential, amz_date, signed, params["Signature"].lower(),
                        method, canonical_uris(raw_path, path_info),
                        canonical_query(parse_query(query_string)), headers, payload_hash)
