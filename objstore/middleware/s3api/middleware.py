@@ -271,6 +271,7 @@ class S3ApiMiddleware:
             resp = self.error_response(S3Error("InternalError"), target, request_id, env)
         resp.headers["x-amz-request-id"] = request_id
         resp.headers.setdefault("x-amz-id-2", request_id)
+        _declare_length(resp, env)
         return resp(env, start_response)
 
     @staticmethod
@@ -285,6 +286,18 @@ class S3ApiMiddleware:
         else:
             resp.body = body
         return resp
+
+
+def _declare_length(resp: Response, env: Dict[str, Any]) -> None:
+    """``Content-Length`` for a body held in memory (``Content-Length: 0`` on
+    an empty PutObject answer, as S3 and Swift send), rather than a chunked
+    reply a client must read to its end. A HEAD's length is the object's and
+    a 204 has no body, so both are left as they are."""
+    if "Content-Length" in resp.headers or env.get("REQUEST_METHOD") == "HEAD" \
+            or resp.status_int in (204, 304):
+        return
+    if isinstance(resp.app_iter, (list, tuple)):
+        resp.headers["Content-Length"] = str(sum(len(chunk) for chunk in resp.app_iter))
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

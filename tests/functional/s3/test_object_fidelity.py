@@ -101,3 +101,11 @@ def test_a_listed_last_modified_is_the_heads_and_passes_if_unmodified_since(s3, 
         got = s3.get_object(Bucket=bucket, Key=entry["Key"],
                             IfUnmodifiedSince=entry["LastModified"])
         assert got["Body"].read() == b"x"
+
+
+def test_an_empty_answer_declares_content_length_zero(s3, bucket):
+    """PutObject's answer has no body: ``Content-Length: 0``, not a chunked reply."""
+    got = s3_raw("PUT", "/%s/k" % bucket, body=b"abc")
+    assert got.status == 200
+    assert got.headers.get("content-length") == "0"
+    assert "transfer-encoding" not in got.headers
