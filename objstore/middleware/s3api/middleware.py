@@ -281,8 +281,8 @@ class S3ApiMiddleware:
         resp = Response(status=err.status, content_type="application/xml", charset=None)
         resp.headers.update(err.headers)
         if env.get("REQUEST_METHOD") == "HEAD":
+            resp.app_iter = [b""]  # (setting app_iter drops Content-Length: set it after)
             resp.headers["Content-Length"] = "0"
-            resp.app_iter = [b""]
         else:
             resp.body = body
         return resp

@@ -109,3 +109,9 @@ def test_an_empty_answer_declares_content_length_zero(s3, bucket):
     assert got.status == 200
     assert got.headers.get("content-length") == "0"
     assert "transfer-encoding" not in got.headers
+
+
+def test_a_head_error_declares_content_length_zero(s3, bucket):
+    """A HEAD's error has no body and says so (``Content-Length: 0``)."""
+    got = s3_raw("HEAD", "/%s/missing" % bucket)
+    assert (got.status, got.headers.get("content-length"), got.body) == (404, "0", b"")
