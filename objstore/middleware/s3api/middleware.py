@@ -26,7 +26,7 @@ from objstore.middleware.s3api import (access, acl_checks, acl_ops, attributes, 
                                        ownership, post_object, public, sse, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error, error_body
-from objstore.middleware.s3api.request import S3Target, parse_target
+from objstore.middleware.s3api.request import S3Target, check_bucket_reference, parse_target
 from objstore.middleware.s3api.subrequest import INTERNAL_ACCOUNT_ENV, Swift, internal_swift
 
 Handler = Callable[[S3Context], Response]
@@ -212,6 +212,7 @@ class S3ApiMiddleware:
         ctx: Optional[S3Context] = None
         try:
             target = parse_target(env, self.conf.storage_domains)
+            check_bucket_reference(target.bucket)
             headers = auth.request_headers(env)
             form = post_object.read_form(env) if form_upload else None
             sig: Any

@@ -36,6 +36,21 @@ def valid_bucket_name(name: str) -> bool:
     return True
 
 
+_LEGACY_BUCKET_RE = re.compile(r"^[A-Za-z0-9._-]{3,255}$")
+
+
+def check_bucket_reference(bucket: Optional[str]) -> None:
+    """``InvalidBucketName`` for a request naming a bucket no S3 bucket could
+    ever have (``bucket+invalid``), rather than ``NoSuchBucket``.
+
+    Deliberately looser than ``valid_bucket_name`` (which CreateBucket
+    applies): the legacy S3 names -- upper case, ``_``, up to 255 characters,
+    which Swift containers may have -- stay reachable.
+    """
+    if bucket is not None and not _LEGACY_BUCKET_RE.match(bucket):
+        raise S3Error("InvalidBucketName", BucketName=bucket)
+
+
 def split_host(host: str, storage_domains: Sequence[str]) -> Optional[str]:
     """The bucket named by a virtual-hosted ``Host``, or ``None`` for path style."""
     hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host

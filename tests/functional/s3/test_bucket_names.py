@@ -9,6 +9,7 @@ import pytest
 import swiftclient
 
 from tests.functional.conftest import connect
+from tests.functional.s3.signed import s3_raw
 from tests.functional.s3.test_canned_acls import anonymous, s3_client
 from tests.functional.s3.test_s3_clients import client, code_of
 from tests.support.s3_cleanup import delete_bucket
@@ -95,3 +96,23 @@ def test_the_index_account_is_out_of_every_users_reach(saio, user, s3, name):
         assert err.value.http_status == 403
     assert code_of(lambda: s3_client("test2:tester2", "testing2").create_bucket(
         Bucket=name)) == ("BucketAlreadyExists", 409)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "DELETE", "PUT"])
+def test_a_name_no_bucket_could_have_is_invalid_bucket_name_on_every_request(saio, method):
+    """``bucket+invalid`` (the ``+`` of objstore's hidden containers) is 400
+    InvalidBucketName, not NoSuchBucket, whatever the request; a HEAD's 400
+    has no body."""
+    got = s3_raw(method, "/bucket+invalid")
+    assert got.status == 400
+    if method == "HEAD":
+        assert got.headers.get("content-length") == "0" and got.body == b""
+    else:
+        assert b"<Code>InvalidBucketName</Code>" in got.body
+
+
+def test_a_legacy_style_container_name_is_still_reachable(saio, s3):
+    """Upper case and ``_`` are legacy S3 names a Swift container may have:
+    a missing one is NoSuchBucket, not InvalidBucketName."""
+    got = s3_raw("GET", "/No_Such_Legacy_Bucket")
+    assert got.status == 404 and b"<Code>NoSuchBucket</Code>" in got.body
