@@ -51,8 +51,9 @@ DEFAULT_INCOMING_REMOVE = "x-timestamp x-open-expired"
 DEFAULT_OUTGOING_REMOVE = "x-object-meta-*"
 DEFAULT_OUTGOING_ALLOW = "x-object-meta-public-*"
 ISO8601 = "%Y-%m-%dT%H:%M:%SZ"
-# Headers a PUT through a temp URL may not carry: each reaches another object.
-DISALLOWED_PUT_HEADERS = ("X-Copy-From", "X-Object-Manifest", "X-Symlink-Target")
+# Headers a write (PUT, POST, DELETE) through a temp URL may not carry: each
+# reaches another object.
+DISALLOWED_HEADERS = ("X-Copy-From", "X-Object-Manifest", "X-Symlink-Target")
 # Methods whose signature also admits a HEAD of the same object.
 HEAD_ADMITTED_BY = ("HEAD", "GET", "PUT", "POST")
 REMOTE_USER = ".wsgi.tempurl"
@@ -149,8 +150,8 @@ class TempURL:
             account, name, expires = self._validate(env, params)
         except TempURLError:
             return self._invalid(env, start_response)
-        if env["REQUEST_METHOD"] == "PUT":
-            for header in DISALLOWED_PUT_HEADERS:
+        if env["REQUEST_METHOD"] not in ("GET", "HEAD", "OPTIONS"):
+            for header in DISALLOWED_HEADERS:
                 if "HTTP_" + header.upper().replace("-", "_") in env:
                     text = "The header %r is not allowed in this tempurl" % header
                     return swift_error(400, text)(env, start_response)

@@ -126,6 +126,12 @@ CASES = [
          check("HEAD", _tempurl("GET"), user=None),
          check("GET", _tempurl("GET", extra="&temp_url_ip_range=10.0.0.0/8"), user=None),
          check("PUT", _tempurl("PUT", obj="new"), b"x", user=None, X_Object_Manifest="{c}/x")),
+    # a POST or DELETE through a temp URL may not point elsewhere either
+    case("tempurl-post-delete-reaching-out", *_TEMPURL,
+         check("POST", _tempurl("POST"), user=None, X_Object_Manifest="{c}/x"),
+         check("POST", _tempurl("POST"), user=None, X_Symlink_Target="{c}/x"),
+         check("DELETE", _tempurl("DELETE"), user=None, X_Copy_From="{c}/x"),
+         check("HEAD", "{a}/{c}/o")),
     # FormPost
     formpost("formpost-upload", _form(), check("GET", "{a}/{c}/a.txt")),
     formpost("formpost-redirect", _form(redirect="http://example.com/done?x=1")),
