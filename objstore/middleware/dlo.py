@@ -151,7 +151,9 @@ class DynamicLargeObject:
             total, etag, rows = self._summary(env, account, container, prefix)
         except ListingError as err:
             if err.status in (401, 403, 404):
-                return swift_error(err.status)  # as Swift: the client may not, or it is gone
+                # as Swift: the client may not (and is told how to ask), or it is gone
+                challenge = {"Www-Authenticate": err.challenge} if err.challenge else None
+                return swift_error(err.status, headers=challenge)
             return _error(409, "Cannot list the segments in container %s" % container)
         verdict = self._conditions(conditions, etag)
         headers = [(k, v) for k, v in resp.headers.items()

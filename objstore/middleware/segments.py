@@ -148,11 +148,13 @@ def set_large_body(resp: Response, chunks: Iterator[bytes], name: str) -> Option
 
 
 class ListingError(SegmentError):
-    """The segment container could not be listed (``status``: the answer)."""
+    """The segment container could not be listed (``status``: the answer;
+    ``challenge``: its ``Www-Authenticate``, if any)."""
 
-    def __init__(self, message: str, status: int) -> None:
+    def __init__(self, message: str, status: int, challenge: Optional[str] = None) -> None:
         super().__init__(message)
         self.status = status
+        self.challenge = challenge
 
 
 def listing_rows(app: WsgiApp, env: Dict[str, Any], account: str, container: str,
@@ -172,7 +174,8 @@ def listing_rows(app: WsgiApp, env: Dict[str, Any], account: str, container: str
             return
         if resp.status_int != 200:
             close_response(resp)
-            raise ListingError("listing %s: %s" % (container, resp.status), resp.status_int)
+            raise ListingError("listing %s: %s" % (container, resp.status), resp.status_int,
+                               resp.headers.get("Www-Authenticate"))
         batch = json.loads(resp.body or b"[]")
         for row in batch:
             if "name" in row:

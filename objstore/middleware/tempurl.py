@@ -147,7 +147,7 @@ class TempURL:
                 "temp_url_sig" in params or "temp_url_expires" in params):
             return self.app(env, start_response)
         try:
-            account, name, expires = self._validate(env, params)
+            account, scope, name, expires = self._validate(env, params)
         except TempURLError:
             return self._invalid(env, start_response)
         if env["REQUEST_METHOD"] not in ("GET", "HEAD", "OPTIONS"):
@@ -157,7 +157,7 @@ class TempURL:
                     return swift_error(400, text)(env, start_response)
         self._clean_incoming(env)
         env["swift.authorize_override"] = True
-        env["swift.authorize"] = self._authorizer(account)
+        env["swift.authorize"] = self._authorizer(account, scope)
         env["REMOTE_USER"] = REMOTE_USER
         env["swift.source"] = env.get("swift.source") or "TU"
         inline = "inline" in params
@@ -167,7 +167,10 @@ class TempURL:
 
     # -------------------------------------------------------- validation
     def _validate(self, env: Dict[str, Any],
-                  params: Dict[str, List[str]]) -> Tuple[str, str, int]:
+                  params: Dict[str, List[str]]) -> Tuple[str, Optional[str], str, int]:
+        """``(account, scope, object name, expires)`` of a valid link; the
+        account, and ``scope``, the container when a container's key signed
+        it (``None`` for an account's key), as PATH_INFO spells them."""
         sig = _one(params, "temp_url_sig")
         expires_text = _one(params, "temp_url_expires")
         if not sig or expires_text is None:
@@ -196,12 +199,16 @@ class TempURL:
         methods = HEAD_ADMITTED_BY if method == "HEAD" else (method,)
         # The expiry is signed as a unix time, whichever format the link shows.
         messages = signed_messages(methods, str(expires), signed_path, prefix, ip_range)
-        keys = (hmac_keys.account_keys(env, self.app, account)
-                + hmac_keys.container_keys(env, self.app, account, container))
-        if not keys or not hmac_keys.signature_matches(sig, keys, messages,
-                                                       self.allowed_digests):
-            raise TempURLError("signature does not match")
-        return account, obj.rsplit("/", 1)[-1], expires
+        name = obj.rsplit("/", 1)[-1]
+        _v, raw_account, raw_container, _o = split_path(env["PATH_INFO"], 4, 4, True)
+        if hmac_keys.signature_matches(sig, hmac_keys.account_keys(env, self.app, account),
+                                       messages, self.allowed_digests):
+            return raw_account, None, name, expires
+        if hmac_keys.signature_matches(
+                sig, hmac_keys.container_keys(env, self.app, account, container),
+                messages, self.allowed_digests):
+            return raw_account, raw_container, name, expires
+        raise TempURLError("signature does not match")
 
     @staticmethod
     def _check_ip(env: Dict[str, Any], ip_range: str) -> None:
@@ -223,17 +230,23 @@ class TempURL:
             if self.incoming_remove.matches(header) and not self.incoming_allow.matches(header):
                 del env[key]
 
-    def _authorizer(self, account: str) -> Callable[[Request], Optional[Response]]:
+    def _authorizer(self, account: str,
+                    container: Optional[str]) -> Callable[[Request], Optional[Response]]:
         """Allow requests in the link's account (large-object segments are
-        read as the link's holder); refuse everything else."""
+        read as the link's holder) or, for a link a container's key signed,
+        in that container only (as Swift: such a key's owner may not reach
+        other containers); refuse everything else."""
         def authorize(req: Request) -> Optional[Response]:
             try:
-                _v, acct, _rest = split_path(req.path_info, 2, 3, True)
+                _v, acct, cont, _rest = split_path(req.path_info, 2, 4, True)
             except ValueError:
-                acct = None
-            if acct == account:
+                acct = cont = None
+            if acct == account and (container is None or cont == container):
                 return None
-            return invalid_response()
+            # Swift's plain 401 here (the link itself was valid), naming
+            # the account asked for as the realm to authenticate to.
+            return swift_error(401, headers={
+                "Www-Authenticate": 'Swift realm="%s"' % quote(acct or "unknown")})
         return authorize
 
     def _outgoing(self, env: Dict[str, Any], start_response: Callable[..., Any], name: str,

@@ -132,6 +132,17 @@ CASES = [
          check("POST", _tempurl("POST"), user=None, X_Symlink_Target="{c}/x"),
          check("DELETE", _tempurl("DELETE"), user=None, X_Copy_From="{c}/x"),
          check("HEAD", "{a}/{c}/o")),
+    # a container's key reaches that container only: a DLO link whose
+    # segments live elsewhere fails, one whose segments are beside it works;
+    # an account's key reaches the whole account
+    case("tempurl-container-key-dlo-segments-elsewhere", *_TEMPURL,
+         setup("PUT", "{a}/{c2}"), setup("PUT", "{a}/{c2}/seg1", b"one "),
+         setup("PUT", "{a}/{c}/seg1", b"here "),
+         setup("PUT", "{a}/{c}/out", b"", X_Object_Manifest="{c2}/seg"),
+         setup("PUT", "{a}/{c}/in", b"", X_Object_Manifest="{c}/seg"),
+         check("GET", _tempurl("GET", obj="out"), user=None),
+         check("HEAD", _tempurl("HEAD", obj="out"), user=None),
+         check("GET", _tempurl("GET", obj="in"), user=None)),
     # FormPost
     formpost("formpost-upload", _form(), check("GET", "{a}/{c}/a.txt")),
     formpost("formpost-redirect", _form(redirect="http://example.com/done?x=1")),
