@@ -32,7 +32,7 @@ class ListParams:
     url_encode: bool = False
     fetch_owner: bool = False
     continuation_token: Optional[str] = None
-    start_after: str = ""
+    start_after: Optional[str] = None  # None: not sent; S3 echoes even an empty one
     v2: bool = False
 
 
@@ -60,13 +60,13 @@ def parse_params(query: Dict[str, str], limit: int) -> ListParams:
                         max_keys=max_keys, url_encode=encoding == "url", v2=v2,
                         fetch_owner=query.get("fetch-owner", "").lower() == "true")
     if v2:
-        params.start_after = query.get("start-after", "")
+        params.start_after = query.get("start-after")
         token = query.get("continuation-token")
         if token is not None:
             params.continuation_token = token
             params.marker = decode_token(token)
         else:
-            params.marker = params.start_after
+            params.marker = params.start_after or ""
     else:
         params.marker = query.get("marker", "")
     return params
@@ -133,7 +133,7 @@ def render_objects(bucket: str, params: ListParams, entries: List[Dict[str, Any]
     if params.v2:
         if params.continuation_token is not None:
             children.append(("ContinuationToken", params.continuation_token))
-        if params.start_after:
+        if params.start_after is not None:
             children.append(("StartAfter", _enc(params.start_after, params)))
         children.append(("KeyCount", len(entries)))
     else:

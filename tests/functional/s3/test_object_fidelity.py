@@ -115,3 +115,11 @@ def test_a_head_error_declares_content_length_zero(s3, bucket):
     """A HEAD's error has no body and says so (``Content-Length: 0``)."""
     got = s3_raw("HEAD", "/%s/missing" % bucket)
     assert (got.status, got.headers.get("content-length"), got.body) == (404, "0", b"")
+
+
+def test_an_empty_start_after_is_echoed_and_an_absent_one_is_not(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    sent = s3.list_objects_v2(Bucket=bucket, StartAfter="", Prefix="", Delimiter="")
+    assert sent["StartAfter"] == "" and [o["Key"] for o in sent["Contents"]] == ["k"]
+    assert "Delimiter" not in sent
+    assert "StartAfter" not in s3.list_objects_v2(Bucket=bucket)
