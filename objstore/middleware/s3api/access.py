@@ -111,7 +111,7 @@ ACL_SETTERS = ("objects.put_object", "copying.copy_object", "multipart.create_up
                "acl_ops.put_bucket_acl", "acl_ops.put_object_acl",
                "post_object.post_object")
 # Handlers that are not about one existing bucket's contents.
-UNGATED = ("buckets.create_bucket", "buckets.list_buckets",
+UNGATED = ("buckets.create_bucket", "buckets.list_buckets", "buckets.head_service",
            "post_object.post_object")  # gated by its handler once the key is known
 COPIES = ("copying.copy_object", "multipart.upload_part_copy")
 # Condition keys read from request headers: s3:<header>.

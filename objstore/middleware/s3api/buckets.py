@@ -51,6 +51,17 @@ def list_buckets(ctx: S3Context) -> Response:
     return xml_response(body)
 
 
+def head_service(ctx: S3Context) -> Response:
+    """HEAD on the service: S3 has no such operation and answers 405, once the
+    request is known to come from a user (a bad signature is still 403)."""
+    resp = ctx.swift.request("HEAD")
+    resp.close()
+    if resp.status not in (404,):
+        ctx.raise_for(resp, "NoSuchBucket")
+    raise S3Error("MethodNotAllowed", "The specified method is not allowed against this "
+                  "resource.", Method="HEAD", ResourceType="SERVICE")
+
+
 def _account_listing(ctx: S3Context) -> List[Dict[str, Any]]:
     entries: List[Dict[str, Any]] = []
     marker = ""

@@ -47,7 +47,7 @@ ACL_WRITES = (objects.put_object, copying.copy_object, multipart.create_upload)
 
 
 def _route_service(ctx: S3Context) -> Optional[Handler]:
-    return buckets.list_buckets if ctx.method in ("GET", "HEAD") else None
+    return {"GET": buckets.list_buckets, "HEAD": buckets.head_service}.get(ctx.method)
 
 
 def _unsupported(query: Dict[str, str], handled: str) -> bool:
