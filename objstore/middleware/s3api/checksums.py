@@ -17,7 +17,7 @@ import hashlib
 import zlib
 from typing import Callable, Dict, Iterator, List, Optional, Protocol, Tuple
 
-from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.errors import MISSING_MD5_OR_CHECKSUM, S3Error
 
 try:  # optional fast path; same results as the tables below
     from awscrt import checksums as _crt  # type: ignore
@@ -175,6 +175,15 @@ def check_single_upload_type(headers: Dict[str, str]) -> None:
     if kind is not None and kind.strip().upper() != FULL_OBJECT:
         raise S3Error("InvalidRequest", "x-amz-checksum-type %s is for multipart uploads; an "
                       "object uploaded in one piece has a FULL_OBJECT checksum." % kind.strip())
+
+
+def require_integrity_header(headers: Dict[str, str]) -> None:
+    """``InvalidRequest`` for a request S3 wants integrity-checked (DeleteObjects)
+    that carries neither ``Content-MD5`` nor a checksum (header or trailer)."""
+    if "content-md5" in headers or "x-amz-trailer" in headers or checksum_headers(headers) \
+            or unknown_checksum_headers(headers):
+        return
+    raise S3Error("InvalidRequest", MISSING_MD5_OR_CHECKSUM)
 
 
 def well_formed(algorithm: str, value: str) -> bool:

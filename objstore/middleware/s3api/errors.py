@@ -162,6 +162,8 @@ INVALID_TRAILER_VALUE = "Value for %s trailing header is invalid."
 CHECKSUM_MISMATCH = "The %s you specified did not match the calculated checksum."
 SHORT_BODY = ("You did not provide the number of bytes specified by the Content-Length "
               "HTTP header")
+MISSING_MD5_OR_CHECKSUM = ("Missing required header for this request: Content-MD5 OR "
+                           "x-amz-checksum-*")
 MISSING_CONTENT_SHA256 = "Missing required header for this request: x-amz-content-sha256"
 INVALID_CONTENT_SHA256 = "x-amz-content-sha256 must be %s or a valid sha256 value."
 PART_NUMBER_RANGE = "Part number must be an integer between 1 and %d, inclusive"

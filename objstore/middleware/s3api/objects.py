@@ -582,7 +582,9 @@ _OBJECT_CONDITIONS = {"ETag": "if-match", "LastModifiedTime":
 
 
 def delete_objects(ctx: S3Context) -> Response:
-    """DeleteObjects: up to 1000 keys, quiet or verbose."""
+    """DeleteObjects: up to 1000 keys, quiet or verbose. S3 demands an
+    integrity check of the key list (Content-MD5 or an x-amz-checksum-*)."""
+    checksums.require_integrity_header(ctx.headers)
     body = ctx.read_small_body(delete_body_limit(ctx.conf.max_multi_delete_objects))
     doc = parse(body, "Delete")
     quiet = (text_of(doc, "Quiet", "false") or "").strip().lower() == "true"
