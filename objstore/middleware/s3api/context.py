@@ -168,12 +168,14 @@ class S3Context:
                 raise S3Error("InvalidDigest", **{"Content-MD5": content_md5}) from None
         algorithm, header_value, trailer_name = self._checksum_declarations()
         payload = headers.get("x-amz-content-sha256", "")
+        decoded = headers.get("x-amz-decoded-content-length")
+        if payload in sigv4.STREAMING_PAYLOADS and (decoded is None or not decoded.isdigit()):
+            # whether or not the body is then read as aws-chunked (S3 means
+            # x-amz-decoded-content-length, its text says Content-Length)
+            raise S3Error("MissingContentLength")
         decoder: Optional[ChunkedDecoder] = None
         if chunked:
-            decoded = headers.get("x-amz-decoded-content-length")
-            if decoded is None or not decoded.isdigit():
-                raise S3Error("MissingContentLength")
-            length: Optional[int] = int(decoded)
+            length: Optional[int] = int(decoded or 0)
             read = wsgi_input.read
             signed = payload in (sigv4.STREAMING_PAYLOAD, sigv4.STREAMING_PAYLOAD_TRAILER)
             sig = self.signature
@@ -211,7 +213,6 @@ class S3Context:
                 if length_required:
                     raise S3Error("MissingContentLength")
                 length = 0
-            decoded = headers.get("x-amz-decoded-content-length")
             if decoded is not None and decoded.isdigit() and length is not None \
                     and int(decoded) != length:
                 # A body declared as aws-chunked but not read as such: S3

@@ -93,7 +93,8 @@ def test_a_wrong_content_sha256_wins_over_a_wrong_content_md5(bucket):
 @pytest.mark.parametrize("claimed", ["invalid", "unsigned-payload",
                                      "STREAMING-UNSIGNED-PAYLOAD-TRAILER"])
 def test_without_sigv4_any_content_sha256_but_unsigned_payload_is_compared(bucket, claimed):
-    resp = v2_put("/%s/o" % bucket, {"x-amz-content-sha256": claimed})
+    resp = v2_put("/%s/o" % bucket, {"x-amz-content-sha256": claimed,
+                                     "x-amz-decoded-content-length": str(len(BODY))})
     assert _error(resp)[1] == ["XAmzContentSHA256Mismatch"]
 
 
@@ -168,3 +169,10 @@ def test_aws_chunked_content_encoding_on_a_plain_body_is_kept(s3, bucket):
     assert resp.status == 200
     got = s3.get_object(Bucket=bucket, Key="o")
     assert got["Body"].read() == BODY and got["ContentEncoding"] == "aws-chunked"
+
+
+def test_a_streaming_payload_without_a_decoded_length_is_missing_content_length(bucket):
+    resp = v2_put("/%s/o" % bucket,
+                  {"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"})
+    assert _error(resp) == (411, ["MissingContentLength"],
+                            "You must provide the Content-Length HTTP header.")
