@@ -30,6 +30,8 @@ from objstore.middleware.s3api.request import S3Target, check_bucket_reference, 
 from objstore.middleware.s3api.subrequest import INTERNAL_ACCOUNT_ENV, Swift, internal_swift
 
 Handler = Callable[[S3Context], Response]
+# The methods S3 has; any other is MethodNotAllowed, not NotImplemented.
+S3_METHODS = frozenset(("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"))
 LOG = logging.getLogger("objstore.s3api")
 
 # Sub-resources we do not implement: answered with NotImplemented.
@@ -237,6 +239,11 @@ class S3ApiMiddleware:
                 resp = public.preflight(ctx)
             else:
                 handler = route(ctx)
+                if handler is None and ctx.method not in S3_METHODS:
+                    raise S3Error("MethodNotAllowed", "%s is not an S3 method; use GET, HEAD, "
+                                  "PUT, POST or DELETE." % ctx.method, Method=ctx.method,
+                                  ResourceType="OBJECT" if target.key is not None
+                                  else "BUCKET" if target.bucket is not None else "SERVICE")
                 if handler is None:
                     raise S3Error("NotImplemented", "%s on this resource (%s) is not "
                                   "implemented." % (ctx.method, ",".join(sorted(ctx.query))

@@ -116,3 +116,10 @@ def test_a_legacy_style_container_name_is_still_reachable(saio, s3):
     a missing one is NoSuchBucket, not InvalidBucketName."""
     got = s3_raw("GET", "/No_Such_Legacy_Bucket")
     assert got.status == 404 and b"<Code>NoSuchBucket</Code>" in got.body
+
+
+@pytest.mark.parametrize("path", ["/", "/some-bucket", "/some-bucket/key"])
+def test_a_method_s3_does_not_have_is_method_not_allowed(saio, path):
+    got = s3_raw("GETPUT", path)
+    assert got.status == 405 and b"<Code>MethodNotAllowed</Code>" in got.body
+    assert b"<Method>GETPUT</Method>" in got.body
