@@ -133,7 +133,10 @@ class _Site:
     container could not be read)."""
 
     def __init__(self, info: Dict[str, Any]) -> None:
-        meta = (info.get("meta") or {}) if 200 <= info["status"] < 300 else {}
+        raw = (info.get("meta") or {}) if 200 <= info["status"] < 300 else {}
+        # Info holds metadata as it came off the wire (WSGI strings: one code
+        # point a byte); the settings are the text the owner set.
+        meta = {k: wsgi_to_str(v, "replace") for k, v in raw.items() if k.startswith("web-")}
         self.read_acl = info.get("read_acl")
         self.index = (meta.get("web-index") or "").strip()
         self.error = (meta.get("web-error") or "").strip()

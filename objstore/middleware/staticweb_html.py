@@ -61,10 +61,11 @@ def page_title(path: str, label: Optional[str], prefix: str) -> str:
 
 def stylesheet_href(css: str, depth: int) -> str:
     """The style sheet as seen from a directory ``depth`` levels down: an
-    absolute path or URL as given, a relative one from the container."""
-    if css.startswith("/") or "://" in css:
-        return css
-    return "../" * depth + css
+    absolute path or http(s) URL as given, a relative one from the
+    container; URL-quoted either way (as Swift 2.38.3 links it)."""
+    if css.startswith(("/", "http://", "https://")):
+        return quote(css, safe=":/")
+    return "../" * depth + quote(css)
 
 
 def listing_head(title: str, css: Optional[str], depth: int, has_parent: bool) -> str:
