@@ -41,11 +41,13 @@ def amz_headers(headers: Dict[str, str]) -> str:
     """``name:value`` lines for the ``x-amz-*`` headers, sorted by name; one per line.
 
     Sorting the names, not the lines: ``x-amz-meta-a`` comes before
-    ``x-amz-meta-a2`` although ``a:`` sorts after ``a2`` as text.
+    ``x-amz-meta-a2`` although ``a:`` sorts after ``a2`` as text. A value is
+    signed as sent (trimmed): the ``, `` inside a date such as
+    ``x-amz-copy-source-if-modified-since`` stays as it is (several headers
+    of one name arrive already joined by ``,``).
     """
     names = sorted(name for name in headers if name.startswith("x-amz-"))
-    return "".join("%s:%s\n" % (name, ",".join(v.strip() for v in headers[name].split(",")))
-                   for name in names)
+    return "".join("%s:%s\n" % (name, headers[name].strip()) for name in names)
 
 
 def string_to_sign(method: str, headers: Dict[str, str], date: str, resource: str) -> str:

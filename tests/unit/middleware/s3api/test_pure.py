@@ -36,10 +36,13 @@ def test_botocore_signatures_verify_with_the_right_secret_only(kind):
 @pytest.mark.parametrize("kind", ["v2", "v2-query"])
 def test_v2_signs_amz_headers_sorted_by_name_not_by_line(kind):
     # "x-amz-meta-a:" sorts after "x-amz-meta-a2:" as text, but the name
-    # x-amz-meta-a comes first; likewise x-amz-copy-source and its -if-match
+    # x-amz-meta-a comes first; likewise x-amz-copy-source and its -if-match.
+    # A value's ", " (a date's) is signed as sent.
     req = signed_request("PUT", "http://h/bucket/k",
                          {"x-amz-meta-a": "1", "x-amz-meta-a2": "2",
-                          "x-amz-copy-source": "/b/o", "x-amz-copy-source-if-match": "e"},
+                          "x-amz-copy-source": "/b/o", "x-amz-copy-source-if-match": "e",
+                          "x-amz-copy-source-if-modified-since":
+                              "Sat, 05 Dec 2026 08:13:37 GMT"},
                          auth=kind)
     assert auth.parse_signature(environ_of(req), "/bucket/k").check("testing")
 
