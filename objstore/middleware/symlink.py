@@ -49,6 +49,8 @@ DEFAULT_TYPE = "application/symlink"
 DEFAULT_SYMLOOP_MAX = 2
 BAD_TARGET = "X-Symlink-Target header must be of the form <container name>/<object name>"
 _XML_TYPE = re.compile(rb"<content_type>([^<]*)</content_type>")
+#: what an SLO manifest keeps of its large object (the slo middleware's)
+SLO_ETAG_SYSMETA, SLO_SIZE_SYSMETA = "X-Object-Sysmeta-Slo-Etag", "X-Object-Sysmeta-Slo-Size"
 POST_BODY = (b"The requested POST was applied to a symlink. POST directly to the target to "
              b"apply requested metadata.")
 
@@ -216,7 +218,9 @@ class Symlink:
             meta[ETAG], meta[BYTES] = etag.strip().strip('"'), size
         elif etag is not None:
             etag = etag.strip().strip('"')
-            size, target_type = self._check_static(env, t_account or account, quoted, etag)
+            size, target_type, listed = self._check_static(env, t_account or account,
+                                                           quoted, etag)
+            more_params = listed + more_params
             meta[ETAG], meta[BYTES] = etag, size
             ctype = ctype or target_type
         for key, value in meta.items():
@@ -228,24 +232,52 @@ class Symlink:
         return self.app(env, start_response)
 
     def _check_static(self, env: Dict[str, Any], account: str, quoted: str,
-                      etag: str) -> Tuple[str, str]:
+                      etag: str) -> Tuple[str, str, str]:
+        """The size, type and listed parameters a static link to ``quoted``
+        records, once its target is found with ``etag``; else the
+        ``LinkError`` to answer.
+
+        A target that is a static link itself answers for the ETag it
+        names and is followed (at most ``symloop_max`` times), so the size
+        and type are the final object's; a dynamic link is the final
+        object (its own, empty, ETag). A large object's are its assembled
+        size, and its ETag is kept (``slo_etag``) for the link's listing row.
+        """
         path = "/v1/%s/%s" % (account, quoted)
-        head = _Sub(self.app, self._sub_env(env, "HEAD", unquote(path), "symlink=get"))
-        head.close()
-        location = [("Content-Location", path)]
-        if head.status.startswith("404"):
-            raise LinkError("409 Conflict", "X-Symlink-Target does not exist", location)
-        if not head.status.startswith("2"):
-            raise LinkError(head.status, "", location)
+        follows = 0
+        while True:
+            head = _Sub(self.app, self._sub_env(env, "HEAD", unquote(path), "symlink=get"))
+            head.close()
+            location = [("Content-Location", path)]
+            if head.status.startswith("404"):
+                raise LinkError("409 Conflict", "X-Symlink-Target does not exist", location)
+            if not head.status.startswith("2"):
+                raise LinkError(head.status, "", location)
+            link = head.link()
+            if link is None or not link.get(ETAG):
+                break
+            if link[ETAG] != etag:
+                raise LinkError("409 Conflict", "X-Symlink-Target-Etag headers do not match",
+                                location)
+            follows += 1
+            if follows > self.symloop_max:
+                raise LinkError("409 Conflict", "Too many levels of symbolic links, maximum "
+                                "allowed is %d" % self.symloop_max)
+            path = "/v1/%s/%s" % (link.get(ACCOUNT) or quote(split_path(
+                unquote(path), 3, 4, True)[1]), link[TARGET])
         found = (head.header("Etag") or "").strip('"')
         if found != etag:
             raise LinkError("409 Conflict", "Object Etag %r does not match "
                             "X-Symlink-Target-Etag header %r" % (found, etag), location)
-        # the type as a client sees it: none of the swift_* parameters the
-        # stored one may carry (a listed version id, a manifest's size)
-        target_type = ";".join(p for p in (head.header("Content-Type") or DEFAULT_TYPE).split(";")
-                               if not p.strip().startswith("swift_"))
-        return head.header("Content-Length") or "0", target_type
+        # the type as a client sees it: none of the parameters the stored
+        # one may carry (a listed version id, a manifest's size and ETag)
+        target_type = ";".join(
+            p for p in (head.header("Content-Type") or DEFAULT_TYPE).split(";")
+            if not p.strip().startswith(("swift_", "slo_etag=")))
+        slo_etag = head.header(SLO_ETAG_SYSMETA)
+        listed = ';slo_etag="%s"' % slo_etag.strip('"') if slo_etag else ""
+        return head.header(SLO_SIZE_SYSMETA) or head.header("Content-Length") or "0", \
+            target_type, listed
 
     # ------------------------------------------------------------- POST
     def _post(self, env: Dict[str, Any], start_response: StartResponse, account: str,
@@ -266,9 +298,11 @@ class Symlink:
         post.close()
         location = "/v1/%s/%s" % (link.get(ACCOUNT) or quote(account), link[TARGET])
         # Written out here: webob would make the relative Location absolute.
-        start_response("307 Temporary Redirect", [
-            ("Content-Type", HTML), ("Location", location),
-            ("Content-Length", str(len(POST_BODY)))])
+        headers = [("Content-Type", HTML), ("Location", location),
+                   ("Content-Length", str(len(POST_BODY)))]
+        if link.get(ETAG):  # the ETag the link expects, whether its target has it or not
+            headers.append(("X-Symlink-Target-Etag", link[ETAG]))
+        start_response("307 Temporary Redirect", headers)
         return [POST_BODY]
 
     # --------------------------------------------------------- GET/HEAD
@@ -301,7 +335,11 @@ class Symlink:
             answer = _Sub(self.app, sub)
             template = sub
             location = ("Content-Location", path)
-            if link.get(ETAG) and answer.status.startswith("2") and answer.link() is None:
+            # a changed target is refused before any condition is judged
+            # against it (a 412 or 304 answered for it names its ETag)
+            if link.get(ETAG) and answer.status[:3] in ("200", "206", "304", "412") and \
+                    answer.link() is None and (answer.status.startswith("2") or
+                                               answer.header("Etag") is not None):
                 found = (answer.header("Etag") or "").strip('"')
                 if found != link[ETAG]:
                     answer.close()

@@ -5,7 +5,8 @@ from typing import Dict, List
 
 from ..case import Case
 from . import (accounts, acls, auth, conditional, containers, copy, dlo, info, listings,
-               middlewares, names, object_versioning, objects, ranges, slo, staticweb,
+               middlewares, names, object_versioning, objects, ranges, slo, static_links,
+               staticweb,
                versioned_links, versioning)
 
 ALL: List[Case] = []
@@ -13,8 +14,7 @@ ALL: List[Case] = []
 AREA_OF: Dict[str, str] = {}
 for _module in (auth, info, accounts, containers, objects, names, conditional, ranges,
                 listings, copy, slo, dlo, versioning, object_versioning, versioned_links, acls,
-                middlewares,
-                staticweb):
+                middlewares, static_links, staticweb):
     ALL.extend(_module.CASES)
     AREA_OF.update((c.id, _module.AREA) for c in _module.CASES)
 
