@@ -32,6 +32,11 @@ class UnsafeHeader(ValueError):
     """A header that must not be emitted; the message names it and why."""
 
 
+def is_token(name: str) -> bool:
+    """Whether ``name`` is an RFC 9110 token, i.e. may be a header name."""
+    return bool(_TOKEN.match(name))
+
+
 def header_problem(name: str, value: str) -> Optional[str]:
     """Why ``name: value`` cannot be sent, or ``None`` when it is safe."""
     if not isinstance(name, str) or not _TOKEN.match(name):

@@ -21,10 +21,20 @@ import re
 from typing import Dict
 
 from objstore.common.constraints import LIMITS
+from objstore.common.http.headers import is_token
 from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_bytes
 from objstore.middleware.s3api.errors import S3Error
 
 _ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
+
+
+def kept_name(name: str) -> bool:
+    """Whether an ``x-amz-meta-*`` header is stored: S3 silently ignores
+    user metadata whose name holds a separator (``"``, ``/``, ``<``, ``@``
+    ...), and a name that is no HTTP token could never be sent back (every
+    later HEAD or GET of the object would fail), so those are dropped; the
+    write itself succeeds."""
+    return is_token(name)
 
 
 def stored_value(wire_value: str) -> str:

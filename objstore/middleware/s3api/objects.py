@@ -59,7 +59,8 @@ def metadata_headers(headers: Dict[str, str], body_aws_chunked: bool = True
     out = {"Content-Type": headers.get("content-type") or "application/octet-stream"}
     for name, value in headers.items():
         if name.startswith(META_PREFIX):
-            out["X-Object-Meta-" + name[len(META_PREFIX):]] = metadata.stored_value(value)
+            if metadata.kept_name(name):
+                out["X-Object-Meta-" + name[len(META_PREFIX):]] = metadata.stored_value(value)
         elif name in PASS_HEADERS:
             if name == "content-encoding" and body_aws_chunked:
                 value = ",".join(v for v in (x.strip() for x in value.split(","))

@@ -123,3 +123,16 @@ def test_an_empty_start_after_is_echoed_and_an_absent_one_is_not(s3, bucket):
     assert sent["StartAfter"] == "" and [o["Key"] for o in sent["Contents"]] == ["k"]
     assert "Delimiter" not in sent
     assert "StartAfter" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_metadata_names_that_are_no_header_token_are_dropped_and_the_object_stays_readable(
+        s3, bucket):
+    """S3 ignores x-amz-meta-* names holding separators; stored, such a name
+    could never be sent back and every HEAD of the object would fail."""
+    weird = {"x-amz-meta-" + c: c for c in '!"#$%&/<=>?@[]{}~'}
+    got = s3_raw("PUT", "/%s/k" % bucket, headers=weird, body=b"abc")
+    assert got.status == 200
+    head = s3_raw("HEAD", "/%s/k" % bucket)
+    assert head.status == 200
+    kept = {name[len("x-amz-meta-"):] for name in head.headers if name.startswith("x-amz-meta-")}
+    assert kept == set("!#$%&~")
