@@ -73,8 +73,9 @@ class VerifyingReader:
             return b""
         self.bytes_read += len(data)
         if self.expected_length is not None and self.bytes_read > self.expected_length:
-            raise S3Error("InvalidRequest", "The body is longer than the declared "
-                          "length (x-amz-decoded-content-length / Content-Length).")
+            raise S3Error("IncompleteBody", errors.SHORT_BODY,
+                          NumberBytesExpected=str(self.expected_length),
+                          NumberBytesProvided=str(self.bytes_read))
         self._md5.update(data)
         if self._sha256 is not None:
             self._sha256.update(data)

@@ -168,15 +168,6 @@ def unknown_checksum_headers(headers: Dict[str, str]) -> List[str]:
                   and name[len(HEADER_PREFIX):] not in NOT_VALUES)
 
 
-def check_single_upload_type(headers: Dict[str, str]) -> None:
-    """``InvalidRequest`` unless ``x-amz-checksum-type`` is absent or
-    ``FULL_OBJECT``: an object uploaded in one piece has no other kind."""
-    kind = headers.get("x-amz-checksum-type")
-    if kind is not None and kind.strip().upper() != FULL_OBJECT:
-        raise S3Error("InvalidRequest", "x-amz-checksum-type %s is for multipart uploads; an "
-                      "object uploaded in one piece has a FULL_OBJECT checksum." % kind.strip())
-
-
 def require_integrity_header(headers: Dict[str, str]) -> None:
     """``InvalidRequest`` for a request S3 wants integrity-checked (DeleteObjects)
     that carries neither ``Content-MD5`` nor a checksum (header or trailer)."""

@@ -30,6 +30,8 @@ MAX_LINE = 4096
 # headers fit many times over; more is refused (MalformedTrailerError).
 MAX_TRAILER_BYTES = 16 * 1024
 MAX_TRAILERS = 16
+# The smallest signed chunk S3 accepts, but for the last one.
+MIN_SIGNED_CHUNK = 8192
 TRAILER_SIGNATURE = "x-amz-trailer-signature"
 
 
@@ -49,17 +51,14 @@ class ChunkSigner:
     def verify_chunk(self, chunk_sha256_hex: str, signature: str) -> None:
         expected = self.expected_chunk(chunk_sha256_hex)
         if not sigv4.same_signature(expected, signature.lower()):
-            raise S3Error("SignatureDoesNotMatch", "A chunk signature of the aws-chunked "
-                          "body does not match; the body was altered or signed with "
-                          "another key.")
+            raise S3Error("SignatureDoesNotMatch")  # the body was altered
         self.previous = expected
 
     def verify_trailer(self, trailer_text: str, signature: str) -> None:
         expected = sigv4.sign(self.key, sigv4.trailer_string_to_sign(
             self.amz_date, self.scope, self.previous, trailer_text))
         if not sigv4.same_signature(expected, signature.lower()):
-            raise S3Error("SignatureDoesNotMatch", "The trailer signature of the "
-                          "aws-chunked body does not match.")
+            raise S3Error("SignatureDoesNotMatch")  # the trailer was altered
 
 
 def _incomplete(what: str) -> S3Error:
@@ -87,6 +86,8 @@ class ChunkedDecoder:
         self.signed_trailer = signed_trailer
         self.trailers: Dict[str, str] = {}
         self.done = False
+        self._chunks = 0
+        self._previous_size: Optional[int] = None
 
     def _fill(self) -> bool:
         if self._eof:
@@ -121,14 +122,27 @@ class ChunkedDecoder:
         if size < 0:
             raise _incomplete("negative chunk size")
         signature = None
-        if ext:
+        if self.signer is not None:
             name, _, value = ext.partition("=")
             if name.strip() == "chunk-signature":
+                if ";" in value:
+                    raise _incomplete("a parameter after chunk-signature")
                 signature = value.strip()
-        if self.signer is not None and not signature:
-            raise S3Error("SignatureDoesNotMatch", "A chunk of the signed aws-chunked "
-                          "body has no chunk-signature.")
+            elif "chunk-signature" in ext:
+                signature = ext  # another parameter first: it cannot match
+            if not signature:
+                raise _incomplete("a signed chunk without its chunk-signature")
+            self._check_chunk_size(size)
         return size, signature
+
+    def _check_chunk_size(self, size: int) -> None:
+        """S3 wants every signed chunk but the last to hold at least 8 KiB;
+        the refusal names the chunk after the small one and the small size."""
+        self._chunks += 1
+        previous, self._previous_size = self._previous_size, size
+        if size and previous is not None and previous < MIN_SIGNED_CHUNK:
+            raise S3Error("InvalidChunkSizeError", Chunk=str(self._chunks),
+                          BadChunkSize=str(previous))
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
@@ -161,8 +175,10 @@ class ChunkedDecoder:
             try:
                 line = self._line()
             except S3Error:
-                if not self._buf and self._eof and not lines:
-                    break  # some clients end right after the zero chunk
+                if not self._buf and self._eof:
+                    # some clients end right after the zero chunk, or
+                    # after the last trailer without the empty line
+                    break
                 raise
             if line == "":
                 break
@@ -180,6 +196,5 @@ class ChunkedDecoder:
             lines.append("%s:%s\n" % (name, value))
         if self.signed_trailer:
             if self.signer is None or not signature:
-                raise S3Error("SignatureDoesNotMatch", "The signed trailer has no "
-                              "x-amz-trailer-signature.")
+                raise _incomplete("a signed trailer without x-amz-trailer-signature")
             self.signer.verify_trailer("".join(lines), signature)

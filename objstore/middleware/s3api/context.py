@@ -11,7 +11,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from objstore.common.crypto import CUSTOMER_KEY_ERROR
 from objstore.common.s3_layout import SEGMENTS_SUFFIX  # noqa: F401 (s3api's name for it)
@@ -54,6 +54,16 @@ class S3Config:
     # SSE-C over plain HTTP: loopback (clients on this host), true, false
     # (https only, as S3); see sse.py.
     sse_c_over_http: str = "loopback"
+
+
+def _trailer_names(value: str) -> List[str]:
+    """The names ``x-amz-trailer`` announces (lower case). S3 ignores empty
+    entries at the end (``a,``, ``a,,``) but not before or between names
+    (``, a`` and ``a, ,`` announce an empty name, which no checksum has)."""
+    entries = value.strip().split(",")
+    while entries and entries[-1] == "":
+        entries.pop()
+    return [entry.strip().lower() for entry in entries]
 
 
 @dataclass
@@ -118,8 +128,9 @@ class S3Context:
         the trailer, then what the trailer names, then the SDK's claim."""
         headers = self.headers
         algorithm = declared_checksum(headers)
-        trailers = [t.strip().lower() for t in headers.get("x-amz-trailer", "").split(",")
-                    if t.strip()]
+        trailers = _trailer_names(headers.get("x-amz-trailer", ""))
+        if any(checksums.algorithm_of_header(name) is None for name in trailers):
+            raise S3Error("InvalidRequest", errors.UNSUPPORTED_TRAILER)
         if len(trailers) > 1:
             raise S3Error("InvalidRequest", errors.MULTIPLE_CHECKSUMS)
         trailer_name = trailers[0] if trailers else ""
@@ -127,8 +138,6 @@ class S3Context:
             raise S3Error("InvalidRequest", errors.CHECKSUM_HEADER_AND_TRAILER)
         if trailer_name:
             algorithm = checksums.algorithm_of_header(trailer_name)
-            if algorithm is None:
-                raise S3Error("InvalidRequest", errors.UNSUPPORTED_TRAILER)
         sdk_alg = headers.get("x-amz-sdk-checksum-algorithm", "").strip().upper()
         if sdk_alg and (sdk_alg not in checksums.ALGORITHMS
                         or (algorithm and sdk_alg != algorithm)):
@@ -200,6 +209,8 @@ class S3Context:
                     return header_value
                 dec = holder.get("decoder")
                 name = checksums.header_name(algorithm or "")
+                if dec and set(dec.trailers) - {trailer_name}:
+                    raise S3Error("MalformedTrailerError")  # not the one announced
                 value = dec.trailers.get(name) if dec else None
                 if value is not None and not checksums.well_formed(algorithm or "", value):
                     raise S3Error("InvalidRequest", errors.INVALID_TRAILER_VALUE % name)

@@ -40,6 +40,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                                "letters, digits, dots and hyphens."),
     "InvalidEncryptionAlgorithmError": (400, "The encryption request you specified is not "
                                              "valid. The valid value is AES256."),
+    "InvalidChunkSizeError": (403, "Only the last chunk is allowed to have a size less "
+                                   "than 8192 bytes"),
     "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
     "InvalidLocationConstraint": (400, "The location constraint is not valid."),
     "InvalidPart": (400, "One or more parts could not be found or their ETag did not "

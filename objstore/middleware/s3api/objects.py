@@ -63,7 +63,7 @@ def metadata_headers(headers: Dict[str, str], body_aws_chunked: bool = True
                 out["X-Object-Meta-" + name[len(META_PREFIX):]] = metadata.stored_value(value)
         elif name in PASS_HEADERS:
             if name == "content-encoding" and body_aws_chunked:
-                value = ",".join(v for v in (x.strip() for x in value.split(","))
+                value = ", ".join(v for v in (x.strip() for x in value.split(","))
                                  if v and v != "aws-chunked")
                 if not value:
                     continue
@@ -141,7 +141,6 @@ def put_object(ctx: S3Context) -> Response:
     headers = metadata_headers(ctx.headers, ctx.aws_chunked())
     headers.update(locking.write_headers(ctx))
     bucket_encryption.object_bucket_key(ctx, headers)
-    checksums.check_single_upload_type(ctx.headers)
     reader = ctx.body_reader(checksums.DEFAULT_ALGORITHM, length_required=True)
     if reader.algorithm and not getattr(reader, "trailer_checksum", False):
         headers[CHECKSUM_SYSMETA + reader.algorithm.lower()] = reader._expected_checksum() or ""

@@ -268,8 +268,7 @@ def test_a_multipart_upload_without_checksums_gets_the_full_object_crc64nvme(s3,
 @pytest.mark.parametrize("headers", [
     {"x-amz-checksum-md5": _b64(hashlib.md5(b"x").digest())},
     {"x-amz-checksum-xxhash64": "AAAAAAAAAAA="},
-    {"x-amz-checksum-sha512": _b64(hashlib.sha512(b"x").digest())},
-    {"x-amz-checksum-type": "COMPOSITE"}])
+    {"x-amz-checksum-sha512": _b64(hashlib.sha512(b"x").digest())}])
 def test_checksums_s3_does_not_have_are_invalid_request_and_store_nothing(s3, bucket,
                                                                           headers):
     resp = s3_raw("PUT", "/%s/k" % bucket, headers=headers, body=b"x")

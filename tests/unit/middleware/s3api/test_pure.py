@@ -197,20 +197,20 @@ def decode(body, signer=None, signed_trailer=False, read_size=7):
 
 
 def test_signed_chunks_decode_and_verify_in_small_reads():
-    body = signed_chunked([b"hello ", b"world" * 100])
+    body = signed_chunked([b"hello " * 2000, b"world" * 100])
     data, _ = decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED))
-    assert data == b"hello " + b"world" * 100
+    assert data == b"hello " * 2000 + b"world" * 100
 
 
 def test_a_tampered_chunk_signature_is_signature_does_not_match():
-    body = signed_chunked([b"hello ", b"world"], tamper_index=1)
+    body = signed_chunked([b"hello " * 2000, b"world"], tamper_index=1)
     with pytest.raises(S3Error) as err:
         decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED))
     assert err.value.code == "SignatureDoesNotMatch"
 
 
 def test_altered_chunk_data_is_signature_does_not_match():
-    body = signed_chunked([b"hello ", b"world"]).replace(b"world", b"w0rld")
+    body = signed_chunked([b"hello " * 2000, b"world"]).replace(b"world", b"w0rld")
     with pytest.raises(S3Error) as err:
         decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED))
     assert err.value.code == "SignatureDoesNotMatch"
@@ -255,10 +255,25 @@ def test_truncated_or_malformed_chunked_bodies_are_incomplete(body):
     assert err.value.code == "IncompleteBody"
 
 
-def test_a_signed_stream_with_an_unsigned_chunk_fails():
+def test_a_signed_stream_with_an_unsigned_chunk_is_incomplete_body():
+    """A missing chunk-signature breaks the framing (S3: IncompleteBody); a
+    wrong one is SignatureDoesNotMatch."""
     with pytest.raises(S3Error) as err:
         decode(b"3\r\nabc\r\n0\r\n\r\n", ChunkSigner(KEY, DATE, SCOPE, SEED))
-    assert err.value.code == "SignatureDoesNotMatch"
+    assert err.value.code == "IncompleteBody"
+
+
+def test_a_small_signed_chunk_before_the_last_is_invalid_chunk_size():
+    body = signed_chunked([b"a" * 1024, b"b" * 9000, b"c"])
+    with pytest.raises(S3Error) as err:
+        decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED))
+    assert (err.value.code, err.value.status) == ("InvalidChunkSizeError", 403)
+    assert err.value.extra == {"Chunk": "2", "BadChunkSize": "1024"}
+
+
+def test_a_small_last_signed_chunk_is_accepted():
+    body = signed_chunked([b"a" * 8192, b"b"])
+    assert decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED))[0] == b"a" * 8192 + b"b"
 
 
 # -- verifying body ------------------------------------------------------------
