@@ -28,6 +28,10 @@ SUBRESOURCES = frozenset((
     "accelerate", "storageClass"))
 
 
+# S3 reads a V2 Expires as a signed 32-bit time: from 2038 on it is no date.
+_EXPIRES_LIMIT = 2 ** 31
+
+
 def canonical_resource(path: str, pairs: Sequence[Tuple[str, str]]) -> str:
     """The path (full ``/bucket/key`` even for virtual-hosted requests) plus the
     signed sub-resources, sorted, ``?a&b=c`` style."""
@@ -121,6 +125,9 @@ def parse_presigned(method: str, path: str, pairs: Sequence[Tuple[str, str]],
     if expires < now:
         raise S3Error("AccessDenied", "Request has expired; presign a new URL.",
                       Expires=str(expires), ServerTime=str(int(now)))
+    if expires >= _EXPIRES_LIMIT:
+        raise S3Error("AccessDenied", "Invalid date (should be seconds since epoch): %s"
+                      % query["Expires"])
     resource = canonical_resource(path, pairs)
     sts = string_to_sign(method, headers, query["Expires"], resource)
     return V2Signature(query["AWSAccessKeyId"], query["Signature"], [sts], True, expires)

@@ -36,6 +36,7 @@ STREAMING_PAYLOADS = (STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UN
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_PRESIGNED_EXPIRES = 7 * 24 * 3600
+_INT64_MAX = 2 ** 63 - 1
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
@@ -254,11 +255,14 @@ def parse_authorization(header: str, method: str, raw_path: Optional[str],
     credential = parse_credential(params["Credential"], "AuthorizationHeaderMalformed")
     amz_date = headers.get("x-amz-date") or ""
     if not amz_date:
-        raise S3Error("AccessDenied", "Signature Version 4 needs an X-Amz-Date header.")
+        raise S3Error("AccessDenied", "AWS authentication requires a valid Date or "
+                      "x-amz-date header: Signature Version 4 needs X-Amz-Date.")
     try:
         parse_amz_date(amz_date)
     except ValueError:
-        raise S3Error("AccessDenied", "X-Amz-Date %r is not yyyymmddThhmmssZ." % amz_date)
+        raise S3Error("AccessDenied", "AWS authentication requires a valid Date or "
+                      "x-amz-date header: X-Amz-Date %r is not yyyymmddThhmmssZ."
+                      % amz_date) from None
     if amz_date[:8] != credential.date:
         raise S3Error("AuthorizationHeaderMalformed",
                       "The credential date %s does not match X-Amz-Date %s."
@@ -296,12 +300,18 @@ def parse_presigned(pairs: Sequence[Tuple[str, str]], method: str, raw_path: Opt
     credential = parse_credential(query["X-Amz-Credential"], bad)
     try:
         signed_at = parse_amz_date(query["X-Amz-Date"])
+    except ValueError:
+        raise S3Error(bad, "X-Amz-Date must be yyyymmddThhmmssZ.") from None
+    try:
         expires = int(query["X-Amz-Expires"])
     except ValueError:
-        raise S3Error(bad, "X-Amz-Date must be yyyymmddThhmmssZ and X-Amz-Expires "
-                      "a number of seconds.") from None
-    if expires < 0 or expires > MAX_PRESIGNED_EXPIRES:
-        raise S3Error(bad, "X-Amz-Expires must be between 0 and %d seconds."
+        expires = None
+    if expires is None or expires > _INT64_MAX:  # S3 reads it as a 64-bit integer
+        raise S3Error(bad, "X-Amz-Expires should be a number")
+    if expires < 0:
+        raise S3Error(bad, "X-Amz-Expires must be non-negative")
+    if expires > MAX_PRESIGNED_EXPIRES:
+        raise S3Error(bad, "X-Amz-Expires must be less than %d seconds (a week)"
                       % MAX_PRESIGNED_EXPIRES)
     age = (now - signed_at).total_seconds()
     if age > expires:

@@ -215,6 +215,28 @@ def test_a_negative_presigned_expiry_is_a_query_error(s3v4, bucket):
     assert "X-Amz-Expires=60&" in url
     status, _h, body = send("GET", path_of(url.replace("X-Amz-Expires=60&", "X-Amz-Expires=-1&")))
     assert (status, code(body)) == (400, "AuthorizationQueryParametersError")
+    assert b"X-Amz-Expires must be non-negative" in body
+
+
+@pytest.mark.parametrize("expires", ["2", "9223372036854775808", "soon"])
+def test_a_presigned_expiry_that_is_no_64_bit_number_says_so(s3v4, bucket, expires):
+    url = s3v4.generate_presigned_url("get_object", Params={
+        "Bucket": bucket, "Key": "secret"}, ExpiresIn=60)
+    status, _h, body = send("GET", path_of(url.replace("X-Amz-Expires=60&",
+                                                       "X-Amz-Expires=%s&" % expires)))
+    if expires == "2":  # a number: the signature (made for 60) no longer matches
+        assert (status, code(body)) == (403, "SignatureDoesNotMatch")
+    else:
+        assert (status, code(body)) == (400, "AuthorizationQueryParametersError")
+        assert b"<Message>X-Amz-Expires should be a number</Message>" in body
+
+
+def test_a_v2_presigned_expiry_from_2038_on_is_no_date(bucket):
+    url = client(signature_version="s3").generate_presigned_url("get_object", Params={
+        "Bucket": bucket, "Key": "secret"}, ExpiresIn=2 ** 32)
+    status, _h, body = send("GET", path_of(url))
+    assert (status, code(body)) == (403, "AccessDenied")
+    assert b"Invalid date (should be seconds since epoch)" in body
 
 
 def test_presigned_expiry_of_a_week_works(s3v4, bucket):
