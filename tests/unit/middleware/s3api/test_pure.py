@@ -47,6 +47,18 @@ def test_v2_signs_amz_headers_sorted_by_name_not_by_line(kind):
     assert auth.parse_signature(environ_of(req), "/bucket/k").check("testing")
 
 
+@pytest.mark.parametrize("amz_date", ["", ",20261206T081307Z"])
+def test_a_v4_request_without_a_valid_amz_date_names_the_header_it_needs(amz_date):
+    req = signed_request("GET", "http://h/bucket")
+    env = environ_of(req)
+    env["HTTP_X_AMZ_DATE"] = amz_date
+    with pytest.raises(S3Error) as err:
+        auth.parse_signature(env, "/bucket")
+    assert err.value.code == "AccessDenied"
+    assert "AWS authentication requires a valid Date or x-amz-date header" in str(
+        err.value.message)
+
+
 def test_a_v4_request_signed_20_minutes_ago_is_too_skewed():
     when = datetime.datetime.utcnow() - datetime.timedelta(minutes=20)
     req = signed_request("GET", "http://h/bucket", when=when)
