@@ -105,6 +105,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "UnresolvableGrantByEmailAddress": (400, "The e-mail address you provided does not "
                                              "match any account on record."),
     "UnexpectedContent": (400, "This request does not support content."),
+    "UserKeyMustBeSpecified": (400, "The bucket POST must contain the specified field "
+                                    "name: an Object with an empty Key names nothing."),
     "XAmzContentSHA256Mismatch": (400, "The provided 'x-amz-content-sha256' header does "
                                        "not match what was computed."),
     "InvalidTag": (400, "The tag set is not valid."),

@@ -595,6 +595,8 @@ def delete_objects(ctx: S3Context) -> Response:
     if not keys or len(keys) > ctx.conf.max_multi_delete_objects:
         raise S3Error("MalformedXML", "Give between 1 and %d objects to delete."
                       % ctx.conf.max_multi_delete_objects)
+    if any(not key for key, _v, _w in keys):
+        raise S3Error("UserKeyMustBeSpecified")  # nothing is deleted
     versioned = versioning.bucket_status(ctx) is not None
     results: List[Any] = []
     authorize_key = ctx.extra.get("authorize_key")  # the bucket policy, per key (access.py)

@@ -136,3 +136,15 @@ def test_metadata_names_that_are_no_header_token_are_dropped_and_the_object_stay
     assert head.status == 200
     kept = {name[len("x-amz-meta-"):] for name in head.headers if name.startswith("x-amz-meta-")}
     assert kept == set("!#$%&~")
+
+
+def test_delete_objects_with_an_empty_key_is_user_key_must_be_specified_and_deletes_nothing(
+        s3, bucket):
+    import base64
+    import hashlib
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    body = b"<Delete><Object><Key>k</Key></Object><Object><Key></Key></Object></Delete>"
+    got = s3_raw("POST", "/%s" % bucket, query={"delete": ""}, body=body, headers={
+        "Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()})
+    assert (got.status, got.xml().findtext("Code")) == (400, "UserKeyMustBeSpecified")
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
