@@ -226,7 +226,10 @@ def metadata_updates(req: Request, prefixes: Tuple[str, ...], names: Tuple[str, 
     for key, value in req.headers.items():
         lower = key.lower()
         if lower.startswith(prefixes) or lower in names:
-            updates[key.title()] = (value.strip(), timestamp.internal)
+            # Only HTTP's blanks: a WSGI string's str.strip() would also take
+            # a last byte 0x85 or 0xA0 (NEL, NBSP in Latin-1), the end of
+            # many a UTF-8 character (U+3705 is E3 9C 85).
+            updates[key.title()] = (value.strip(" \t"), timestamp.internal)
     return updates
 
 

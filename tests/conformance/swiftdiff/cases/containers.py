@@ -7,6 +7,11 @@ AREA = "Accounts, containers and ACLs"
 _PUT = setup("PUT", "{a}/{c}")
 
 CASES = [
+    # metadata values whose UTF-8 ends in byte 0x85 or 0xA0 (U+3705, U+00E0)
+    case("container-meta-utf8-ending-in-nel-or-nbsp",
+         setup("PUT", "{a}/{c}"),
+         check("POST", "{a}/{c}", X_Container_Meta_A="x\u3705", X_Container_Meta_B="\u00e0"),
+         check("HEAD", "{a}/{c}")),
     case("container-put-new", check("PUT", "{a}/{c}")),
     case("container-put-existing", _PUT, check("PUT", "{a}/{c}")),
     case("container-head-empty", _PUT, check("HEAD", "{a}/{c}")),
