@@ -170,7 +170,8 @@ class TempURL:
                   params: Dict[str, List[str]]) -> Tuple[str, Optional[str], str, int]:
         """``(account, scope, object name, expires)`` of a valid link; the
         account, and ``scope``, the container when a container's key signed
-        it (``None`` for an account's key), as PATH_INFO spells them."""
+        it (``None`` for an account's key), as text (webob's
+        ``req.path_info`` gives the authorizer the path as text)."""
         sig = _one(params, "temp_url_sig")
         expires_text = _one(params, "temp_url_expires")
         if not sig or expires_text is None:
@@ -200,14 +201,13 @@ class TempURL:
         # The expiry is signed as a unix time, whichever format the link shows.
         messages = signed_messages(methods, str(expires), signed_path, prefix, ip_range)
         name = obj.rsplit("/", 1)[-1]
-        _v, raw_account, raw_container, _o = split_path(env["PATH_INFO"], 4, 4, True)
         if hmac_keys.signature_matches(sig, hmac_keys.account_keys(env, self.app, account),
                                        messages, self.allowed_digests):
-            return raw_account, None, name, expires
+            return account, None, name, expires
         if hmac_keys.signature_matches(
                 sig, hmac_keys.container_keys(env, self.app, account, container),
                 messages, self.allowed_digests):
-            return raw_account, raw_container, name, expires
+            return account, container, name, expires
         raise TempURLError("signature does not match")
 
     @staticmethod

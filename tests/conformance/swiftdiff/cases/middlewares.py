@@ -20,9 +20,10 @@ _PAST = 1000000000
 
 
 def _tempurl(method: str, obj: str = "o", expires: int = _FUTURE, digest=hashlib.sha256,
-             extra: str = "", key: str = _KEY) -> Callable[[Dict[str, str]], str]:
+             extra: str = "", key: str = _KEY,
+             container: str = "{c}") -> Callable[[Dict[str, str]], str]:
     def path(v: Dict[str, str]) -> str:
-        target = "%s/%s/%s" % (v["a"], v["c"], obj)
+        target = "%s/%s/%s" % (v["a"], container.replace("{c}", v["c"]), obj)
         sig = hmac.new(key.encode(), ("%s\n%d\n%s" % (method, expires, target)).encode(),
                        digest).hexdigest()
         return "%s?temp_url_sig=%s&temp_url_expires=%d%s" % (target, sig, expires, extra)
@@ -97,6 +98,12 @@ CASES = [
          setup("PUT", "{a}/{c}/o", b"tempurl body", Content_Type="text/x-tu"),
          check("GET", _tempurl("GET", key=_UKEY), user=None),
          check("GET", _tempurl("GET", key=_UKEY.encode("utf-8").decode("latin-1")), user=None)),
+    # a container's key on a container whose name is not ASCII
+    case("tempurl-container-key-utf8-container",
+         setup("PUT", "{a}/{c}\u00e9", X_Container_Meta_Temp_URL_Key=_KEY),
+         setup("PUT", "{a}/{c}\u00e9/o", b"tempurl body", Content_Type="text/x-tu"),
+         check("GET", _tempurl("GET", container="{c}\u00e9"), user=None),
+         setup("DELETE", "{a}/{c}\u00e9/o"), setup("DELETE", "{a}/{c}\u00e9")),
     case("formpost-utf8-key", setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_UKEY),
          check("POST", "{a}/{c}/", _form(key=_UKEY), user=None, Content_Type=_FORM_TYPE),
          check("GET", "{a}/{c}/a.txt")),
