@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from webob import Response
 
-from objstore.common.http.errors import PLAIN_UTF8, swift_error
+from objstore.common.http.errors import swift_error
 from objstore.common.subrequest import WsgiApp, close_response, sub_request
 from objstore.common.http.ranges import NOT_SATISFIABLE_BODY, unsatisfiable_content_range
 from objstore.common.utils import close_if_possible
@@ -133,13 +133,16 @@ class LargeBody:
 
 def set_large_body(resp: Response, chunks: Iterator[bytes], name: str) -> Optional[Response]:
     """Make ``chunks`` the body of ``resp`` once its first chunk is read;
-    if that already fails, the 409 to answer instead (nothing sent yet)."""
+    if that already fails, the 409 to answer instead (nothing sent yet):
+    Swift's plain Conflict page, as Swift 2.38.3 answers it; the reason
+    (a missing or changed segment, SLOs nested too deep) goes to the log."""
     body = LargeBody(chunks, name)
     try:
         body.prime()
     except SegmentError as err:
         body.close()
-        return swift_error(409, "Cannot read the large object: %s" % err, content_type=PLAIN_UTF8)
+        LOG.warning("large object %s: %s; answering 409", name, err)
+        return swift_error(409)
     length = resp.headers.get("Content-Length")
     resp.app_iter = body
     if length is not None:

@@ -231,3 +231,10 @@ CASES += [slo("slo-conditional-%s" % n, check(m, "{a}/{c}/m", **h)) for n, m, h 
     ("if-unmodified-since", "GET", {"If-Unmodified-Since": _PAST_DATE}),
 ]]
 
+CASES += [
+    # a first segment gone or changed: Swift's plain Conflict page (the
+    # reason is only logged), before any byte is sent
+    slo("slo-get-first-segment-gone", setup("DELETE", "{a}/{c2}/s1"), check("GET", "{a}/{c}/m")),
+    slo("slo-get-first-segment-changed", setup("PUT", "{a}/{c2}/s1", b"zzzzz"),
+        check("GET", "{a}/{c}/m"), check("GET", "{a}/{c}/m", Range="bytes=0-2")),
+]
