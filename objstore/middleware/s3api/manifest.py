@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from objstore.common.http import ranges
 # object_versioning's listed version id (shown by a version read from its versions container)
@@ -129,6 +129,22 @@ def parse_range(header: Optional[str], size: int) -> Optional[Tuple[int, int]]:
     if not spans:
         raise S3Error("InvalidRange", ActualObjectSize=str(size), RangeRequested=header or "")
     return spans[0][0], spans[0][1] - 1
+
+
+def head_range(range_header: str, headers: Dict[str, str]) -> int:
+    """The status of a HEAD of a plain object with ``range_header``, setting
+    ``headers`` as the GET would: 206 with the range's ``Content-Length``
+    and ``Content-Range``, 200 for a form S3 ignores, ``InvalidRange`` (416)
+    when it cannot be satisfied. A Swift HEAD ignores ``Range``, so it is
+    judged here against the object's length (``Content-Length``)."""
+    size = int(headers.get("Content-Length") or 0)
+    rng = parse_range(range_header, size)
+    if rng is None:
+        return 200
+    first, last = rng
+    headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, size)
+    headers["Content-Length"] = str(last - first + 1)
+    return 206
 
 
 def plan(segments: List[Segment], first: int, last: int) -> List[Tuple[Segment, int, int]]:

@@ -25,7 +25,7 @@ from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
-from objstore.middleware.s3api import lifecycle, locking, version_listing
+from objstore.middleware.s3api import expiry, lifecycle, locking, version_listing
 from objstore.middleware.s3api.xml import delete_body_limit, parse, render, text_of
 
 META_PREFIX = "x-amz-meta-"
@@ -61,6 +61,8 @@ def metadata_headers(headers: Dict[str, str], body_aws_chunked: bool = True
         if name.startswith(META_PREFIX):
             if metadata.kept_name(name):
                 out["X-Object-Meta-" + name[len(META_PREFIX):]] = metadata.stored_value(value)
+        elif name in expiry.HEADERS:
+            out[name.title()] = value
         elif name in PASS_HEADERS:
             if name == "content-encoding" and body_aws_chunked:
                 value = ", ".join(v for v in (x.strip() for x in value.split(","))
@@ -189,6 +191,7 @@ def store(ctx: S3Context, container: str, obj: str, headers: Dict[str, str],
         resp = ctx.swift.request("PUT", container, obj, headers=headers, body=reader,
                                  content_length=reader.expected_length,
                                  extra_env=extra_env)
+        expiry.raise_for_refusal(resp, headers)
         resp.close()
     except S3Error:
         raise
@@ -270,7 +273,11 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
             if resp.header(name) is not None:
                 headers[name.title()] = resp.header(name) or ""
         if method == "HEAD" and range_header and not part_number and resp.status == 200:
-            return _head_range(range_header, headers, resp)
+            try:
+                return manifest.head_range(range_header, headers), headers, iter(resp), resp
+            except S3Error:
+                resp.close()
+                raise
         return resp.status, headers, iter(resp), resp
     resp.close()
     size = int(resp.header(manifest.SIZE_SYSMETA) or 0)
@@ -370,26 +377,6 @@ def _stream_segments(ctx: S3Context, pieces: List[Tuple[manifest.Segment, int, i
         yield from resp
 
 
-def _head_range(range_header: str, headers: Dict[str, str], resp: SwiftResponse
-                ) -> Tuple[int, Dict[str, str], Iterator[bytes], SwiftResponse]:
-    """A HEAD with one range answers as the GET would, without the body: 206
-    with the range's length and ``Content-Range`` (416 ``InvalidRange`` when
-    it cannot be satisfied). A Swift HEAD ignores ``Range``, so it is judged
-    here against the object's length."""
-    size = int(headers.get("Content-Length") or 0)
-    try:
-        rng = manifest.parse_range(range_header, size)
-    except S3Error:
-        resp.close()
-        raise
-    if rng is None:
-        return resp.status, headers, iter(resp), resp
-    first, last = rng
-    headers["Content-Range"] = "bytes %d-%d/%d" % (first, last, size)
-    headers["Content-Length"] = str(last - first + 1)
-    return 206, headers, iter(resp), resp
-
-
 def open_version(ctx: S3Context, range_header: Optional[str] = None,
                  part_number: Optional[int] = None, method: str = "GET"
                  ) -> Tuple[int, Dict[str, str], Iterator[bytes], SwiftResponse]:
@@ -450,7 +437,8 @@ def _read_object(ctx: S3Context, method: str) -> Response:
 
 
 def _expiration(ctx: S3Context, headers: Dict[str, str], swift_resp: SwiftResponse) -> None:
-    """``x-amz-expiration`` when a lifecycle Expiration rule matches the object."""
+    """``x-amz-expiration`` when a lifecycle Expiration rule matches the object
+    or it has a Swift ``X-Delete-At``."""
     modified = swift_resp.header("x-timestamp") or ""
     try:
         when = float(modified) if modified else \
@@ -458,7 +446,8 @@ def _expiration(ctx: S3Context, headers: Dict[str, str], swift_resp: SwiftRespon
     except (TypeError, ValueError):
         return
     value = lifecycle.expiration_header(ctx, ctx.key, _object_size(headers),
-                                        swift_resp.header(TAGGING_SYSMETA), when)
+                                        swift_resp.header(TAGGING_SYSMETA), when) \
+        or expiry.expiration_header(swift_resp)
     if value:
         headers["x-amz-expiration"] = value
 

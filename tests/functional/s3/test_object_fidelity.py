@@ -148,3 +148,26 @@ def test_delete_objects_with_an_empty_key_is_user_key_must_be_specified_and_dele
         "Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()})
     assert (got.status, got.xml().findtext("Code")) == (400, "UserKeyMustBeSpecified")
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
+
+
+def test_swift_expiry_headers_pass_through_and_show_as_x_amz_expiration(s3, bucket):
+    """As with Swift's s3api: X-Delete-At / X-Delete-After reach Swift, a bad
+    value is InvalidArgument in the proxy's words, a stored one is shown."""
+    import email.utils
+    import time
+    for name, value, message in [("X-Delete-At", "soon", "Non-integer X-Delete-At"),
+                                 ("X-Delete-At", str(int(time.time()) - 60),
+                                  "X-Delete-At in past"),
+                                 ("X-Delete-After", "-5", "X-Delete-After in past")]:
+        got = s3_raw("PUT", "/%s/k" % bucket, headers={name: value}, body=b"x")
+        assert (got.status, got.xml().findtext("Code"), got.xml().findtext("Message")) \
+            == (400, "InvalidArgument", message)
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    when = int(time.time()) + 3600
+    assert s3_raw("PUT", "/%s/k" % bucket, headers={"X-Delete-At": str(when)},
+                  body=b"x").status == 200
+    expected = 'expiry-date="%s", rule-id="swift-object-expiration"' % \
+        email.utils.formatdate(when, usegmt=True)
+    assert s3.head_object(Bucket=bucket, Key="k")["Expiration"] == expected
+    got = s3_raw("PUT", "/%s/k" % bucket, headers={"X-Delete-After": "60"}, body=b"x")
+    assert got.status == 200 and "Expiration" in s3.head_object(Bucket=bucket, Key="k")
