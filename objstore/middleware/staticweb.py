@@ -31,13 +31,21 @@ whose answer would carry an error page or a refused listing, a
 subdirectory's index page that answers an error) objstore answers what
 the GET would, without the body (see docs/swift-differences.md).
 Listings are read a page at a time and written out as they come.
+
+A browser holding a prefix temp URL (``temp_url_prefix``; an empty one,
+signed for ``prefix:/v1/<account>/<container>/``, also reaches the
+container's root) is a browser too: it walks the listings the prefix
+covers, each link carrying the URL's parameters, with no link up out of
+the prefix. Listing pages are marked ``X-Backend-Content-Generator:
+staticweb`` for tempurl, which answers a container root's link with
+nothing else (as Swift 2.38.3).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 from webob import Request
 
@@ -49,6 +57,7 @@ from objstore.common.info import get_container_info
 from objstore.common.subrequest import make_env
 from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.middleware.tempurl import CONTENT_GENERATOR, REMOTE_USER as TEMPURL_USER
 from objstore.middleware.staticweb_html import (LISTING_TAIL, disabled_page, entry_row,
                                                 listing_head, page_title)
 
@@ -231,20 +240,23 @@ class _Visit:
             return self.error_page(answer)
         if prefix and not entries:
             return self.not_found()
-        head = listing_head(title, site.css, prefix.count("/"), bool(prefix))
+        query, link_prefix = _temp_url_link(self.env)
+        # no way up out of what a temp URL reaches
+        head = listing_head(title, site.css, prefix.count("/"), len(prefix) > len(link_prefix),
+                            query)
 
         def rows(first: List[Dict[str, Any]]) -> Iterator[bytes]:
             page = first
             while page:
                 # Subdirectories first, then objects (as one page shows them).
-                text = "".join(entry_row(e, prefix) for e in page if "subdir" in e)
-                text += "".join(entry_row(e, prefix) for e in page if "subdir" not in e)
+                text = "".join(entry_row(e, prefix, query) for e in page if "subdir" in e)
+                text += "".join(entry_row(e, prefix, query) for e in page if "subdir" not in e)
                 yield text.encode("utf-8")
                 if len(page) < LISTING_PAGE:
                     return
                 last = page[-1]
                 _a, page = self._listing_page(prefix, last.get("name") or last.get("subdir", ""))
-        headers = [("Content-Type", errors.HTML)]
+        headers = [("Content-Type", errors.HTML), (CONTENT_GENERATOR, "staticweb")]
         if len(entries) < LISTING_PAGE:
             body = head.encode() + b"".join(rows(entries)) + LISTING_TAIL.encode()
             headers.append(("Content-Length", str(len(body))))
@@ -323,7 +335,7 @@ class StaticWeb:
         # A token the auth middleware did not accept leaves no identity:
         # the browser is anonymous (an unknown token of its own format
         # already got a 401 there).
-        if env.get("REMOTE_USER") and not web_mode:
+        if env.get("REMOTE_USER") not in (None, "", TEMPURL_USER) and not web_mode:
             return self.app(env, start_response)
         try:
             path = wsgi_to_str(env["PATH_INFO"])
@@ -353,6 +365,27 @@ class StaticWeb:
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:
     conf = dict(global_conf, **local_conf)
     return lambda app: StaticWeb(app, conf)
+
+
+def _temp_url_link(env: Dict[str, Any]) -> Tuple[str, str]:
+    """``(query, prefix)``: for a listing read through a prefix temp URL,
+    its parameters to put on every link of the page (so the browser can
+    follow them) and the prefix it reaches; else ``("", "")``."""
+    if env.get("REMOTE_USER") != TEMPURL_USER:
+        return "", ""
+    params = parse_qs(env.get("QUERY_STRING", ""), keep_blank_values=True)
+    prefix = params.get("temp_url_prefix", [None])[0]
+    if prefix is None:
+        return "", ""
+    parts = ["temp_url_prefix=%s" % quote(prefix),
+             "temp_url_expires=%s" % quote(params.get("temp_url_expires", [""])[0]),
+             "temp_url_sig=%s" % params.get("temp_url_sig", [""])[0]]
+    ip_range = params.get("temp_url_ip_range", [""])[0]
+    if ip_range:
+        parts.append("temp_url_ip_range=%s" % quote(ip_range))
+    if "inline" in params:
+        parts.append("inline")
+    return "?" + "&".join(parts), prefix
 
 
 def _no_site(env: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

@@ -68,8 +68,10 @@ def stylesheet_href(css: str, depth: int) -> str:
     return "../" * depth + quote(css)
 
 
-def listing_head(title: str, css: Optional[str], depth: int, has_parent: bool) -> str:
-    """The listing page up to its first entry (``title`` already escaped)."""
+def listing_head(title: str, css: Optional[str], depth: int, has_parent: bool,
+                 query: str = "") -> str:
+    """The listing page up to its first entry (``title`` already escaped);
+    ``query`` goes on the parent link (a temp URL's parameters)."""
     if css:
         style = ('  <link rel="stylesheet" type="text/css" href="%s" />\n'
                  % html.escape(stylesheet_href(css, depth), True))
@@ -81,22 +83,24 @@ def listing_head(title: str, css: Optional[str], depth: int, has_parent: bool) -
            '    <th class="colsize">Size</th>\n    <th class="coldate">Date</th>\n   </tr>\n'
            % (title, style, title))
     if has_parent:
-        out += ('   <tr id="parent" class="item">\n    <td class="colname"><a href="../">'
+        out += ('   <tr id="parent" class="item">\n    <td class="colname"><a href="%s">'
                 '../</a></td>\n    <td class="colsize">&nbsp;</td>\n'
-                '    <td class="coldate">&nbsp;</td>\n   </tr>\n')
+                '    <td class="coldate">&nbsp;</td>\n   </tr>\n'
+                % html.escape("../" + query, quote=True))
     return out
 
 
-def entry_row(entry: Dict[str, Any], prefix: str) -> str:
-    """One listing entry (a subdir or an object) as a table row."""
+def entry_row(entry: Dict[str, Any], prefix: str, query: str = "") -> str:
+    """One listing entry (a subdir or an object) as a table row; ``query``
+    goes on its link (a temp URL's parameters)."""
     if "subdir" in entry:
         name = entry["subdir"][len(prefix):]
-        return listing_row(name, _href(name), "&nbsp;", "&nbsp;", "item subdir")
+        return listing_row(name, _href(name) + query, "&nbsp;", "&nbsp;", "item subdir")
     name = entry["name"][len(prefix):]
     kinds = " ".join("type-" + html.escape(part.lower(), True)
                      for part in (entry.get("content_type") or "").split("/"))
     date = str(entry.get("last_modified", ""))[:19].replace("T", " ")
-    return listing_row(name, _href(name), human_size(int(entry.get("bytes") or 0)),
+    return listing_row(name, _href(name) + query, human_size(int(entry.get("bytes") or 0)),
                        html.escape(date), ("item " + kinds).strip())
 
 

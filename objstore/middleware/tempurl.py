@@ -11,7 +11,10 @@ under one of ``X-Account-Meta-Temp-URL-Key[-2]`` or
 URLs). ``temp_url_prefix=<p>`` signs ``prefix:/v1/a/c/<p>`` and then
 admits every object whose name starts with ``<p>``;
 ``temp_url_ip_range=<ip or CIDR>`` signs ``ip=<range>`` and admits only
-clients from it. A HEAD is allowed by a GET, PUT or POST signature.
+clients from it. A HEAD is allowed by a GET, PUT or POST signature. A
+whole container's link (``temp_url_prefix=`` empty) may also GET or HEAD
+the container's root, for staticweb's listing of it: any other successful
+answer there (the container's own listing) is refused.
 
 A valid link stands in for authentication (``swift.authorize_override``)
 for that object only: the request may not copy from elsewhere
@@ -35,13 +38,13 @@ import fnmatch
 import ipaddress
 import time
 from email.utils import formatdate
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import parse_qs, quote
 
 from webob import Request, Response
 
 from objstore.common import registry
-from objstore.common.utils import split_path
+from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.errors import swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.middleware import hmac_keys
@@ -57,6 +60,9 @@ DISALLOWED_HEADERS = ("X-Copy-From", "X-Object-Manifest", "X-Symlink-Target")
 # Methods whose signature also admits a HEAD of the same object.
 HEAD_ADMITTED_BY = ("HEAD", "GET", "PUT", "POST")
 REMOTE_USER = ".wsgi.tempurl"
+#: Set by staticweb on the pages it makes (a backend header: the gatekeeper
+#: keeps it from clients).
+CONTENT_GENERATOR = "X-Backend-Content-Generator"
 INVALID_BODY = b"401 Unauthorized: Temp URL invalid\n"
 TEMPURL_PARAMS = ("temp_url_sig", "temp_url_expires", "temp_url_prefix",
                   "temp_url_ip_range", "filename", "inline")
@@ -99,6 +105,13 @@ def content_disposition(name: str, inline: bool, filename: Optional[str]) -> str
     kind = "inline" if inline else "attachment"
     return "%s; filename=\"%s\"; filename*=UTF-8''%s" % (
         kind, quote(shown, safe=" /"), quote(shown))
+
+
+def _is_container_root(env: Dict[str, Any]) -> bool:
+    try:
+        return not split_path(env["PATH_INFO"], 3, 4, True)[3]
+    except ValueError:
+        return False
 
 
 def invalid_response() -> Response:
@@ -162,8 +175,42 @@ class TempURL:
         env["swift.source"] = env.get("swift.source") or "TU"
         inline = "inline" in params
         filename = _one(params, "filename")
+        if _is_container_root(env):
+            return self._site_only(env, start_response, name, expires, inline, filename)
         return self.app(env, self._outgoing(env, start_response, name, expires, inline,
                                             filename))
+
+    def _site_only(self, env: Dict[str, Any], start_response: Callable[..., Any], name: str,
+                   expires: int, inline: bool, filename: Optional[str]) -> Iterable[bytes]:
+        """A container root read through a link: only what staticweb makes
+        of it (a listing page, a redirect, an error) is answered; a
+        successful answer staticweb did not make (the container's own
+        listing, its site off) is the link's 401, as in Swift 2.38.3."""
+        refused: List[bool] = []
+
+        def wrapped(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            if status.startswith("2") and not any(
+                    k.lower() == CONTENT_GENERATOR.lower() and v == "staticweb"
+                    for k, v in headers):
+                refused.append(True)
+                bad = invalid_response()
+                return start_response(bad.status, bad.headerlist, exc_info)
+            return self._outgoing(env, start_response, name, expires, inline, filename)(
+                status, headers, exc_info)
+
+        app_iter = self.app(env, wrapped)
+
+        def body() -> Iterator[bytes]:
+            try:
+                for chunk in app_iter:
+                    if refused:
+                        break
+                    yield chunk
+            finally:
+                close_if_possible(app_iter)
+            if refused:
+                yield INVALID_BODY
+        return body()
 
     # -------------------------------------------------------- validation
     def _validate(self, env: Dict[str, Any],
@@ -182,14 +229,18 @@ class TempURL:
         method = env["REQUEST_METHOD"]
         if method not in self.methods:
             raise TempURLError("method %s not allowed" % method)
+        prefix = _one(params, "temp_url_prefix")
+        # A whole container's link (empty prefix) may read its root, for
+        # staticweb's listing of it (see _site_only).
+        root_ok = method in ("GET", "HEAD") and prefix == ""
         try:
             path = wsgi_to_str(env["PATH_INFO"])
-            version, account, container, obj = split_path(path, 4, 4, True)
+            version, account, container, obj = split_path(path, 3 if root_ok else 4, 4, True)
         except (ValueError, UnicodeError):
             raise TempURLError("not an object path") from None
-        if not obj:
+        obj = obj or ""
+        if not (root_ok or obj.strip("/")):
             raise TempURLError("not an object path")
-        prefix = _one(params, "temp_url_prefix")
         if prefix is not None and not obj.startswith(prefix):
             raise TempURLError("object outside the signed prefix")
         ip_range = _one(params, "temp_url_ip_range")
@@ -200,7 +251,7 @@ class TempURL:
         methods = HEAD_ADMITTED_BY if method == "HEAD" else (method,)
         # The expiry is signed as a unix time, whichever format the link shows.
         messages = signed_messages(methods, str(expires), signed_path, prefix, ip_range)
-        name = obj.rsplit("/", 1)[-1]
+        name = path.rstrip("/").rsplit("/", 1)[-1]
         if hmac_keys.signature_matches(sig, hmac_keys.account_keys(env, self.app, account),
                                        messages, self.allowed_digests):
             return account, None, name, expires
@@ -259,10 +310,13 @@ class TempURL:
                            and not self.outgoing_allow.matches(k))]
             if method in ("GET", "HEAD") and status.startswith("2"):
                 existing = [v for k, v in out if k.lower() == "content-disposition"]
-                if inline or filename is not None or not existing:
+                # a page staticweb made is shown, not downloaded
+                shown = inline or any(k.lower() == CONTENT_GENERATOR.lower()
+                                      and v == "staticweb" for k, v in out)
+                if shown or filename is not None or not existing:
                     out = [(k, v) for k, v in out if k.lower() != "content-disposition"]
                     out.append(("Content-Disposition",
-                                content_disposition(name, inline, filename)))
+                                content_disposition(name, shown, filename)))
                 out.append(("Expires", formatdate(expires, usegmt=True)))
             return start_response(status, out, exc_info)
         return wrapped

@@ -8,6 +8,8 @@ the listing page (sizes, classes, links, label, style sheet), the
 "Web Listing Disabled" page, error pages keeping the status, and HEAD
 against GET."""
 import hashlib
+import hmac
+from urllib.parse import quote
 
 from ..case import case, check, setup
 from . import middlewares as _middlewares
@@ -41,7 +43,45 @@ _LISTINGS = dict(X_Container_Meta_Web_Listings="true")
 _WEB = _site(_PUBLIC, **_INDEX, **_ERROR)
 _INDEX_MD5 = hashlib.md5(b"<p>index</p>").hexdigest()
 
+_TU_KEY = "sw-tempurl-key"
+
+
+def _prefix_link(path: str, prefix: str, extra: str = "", expires: str = "4000000000"):
+    """``{a}/{c}/<path>`` with a GET temp URL for ``prefix`` of {c}
+    (``expires`` as the link shows it; signed as 4000000000)."""
+    def link(v):
+        signed = "prefix:%s/%s/%s" % (v["a"], v["c"], prefix)
+        sig = hmac.new(_TU_KEY.encode(), ("GET\n4000000000\n%s" % signed).encode(),
+                       hashlib.sha256).hexdigest()
+        return "%s/%s/%s?temp_url_prefix=%s&temp_url_expires=%s&temp_url_sig=%s%s" % (
+            v["a"], v["c"], path, quote(prefix), quote(expires), sig, extra)
+    link.__doc__ = "{a}/{c}/%s?<GET temp URL of prefix %r>%s" % (path, prefix, extra)
+    return link
+
+
+_TU_SITE = [setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_TU_KEY, **_LISTINGS),
+            setup("PUT", "{a}/{c}/top", b"t"), setup("PUT", "{a}/{c}/d/x", b"x"),
+            setup("PUT", "{a}/{c}/d/e/y", b"y")]
+
 CASES = [
+    # a prefix temp URL lets a browser walk the listings it reaches, every
+    # link carrying the URL's parameters and no way up out of the prefix
+    case("staticweb-tempurl-whole-container", *_TU_SITE,
+         check("GET", _prefix_link("", ""), user=None),
+         check("HEAD", _prefix_link("", ""), user=None),
+         check("GET", _prefix_link("d/", ""), user=None),
+         check("GET", _prefix_link("d/", "", "&inline"), user=None),
+         check("GET", _prefix_link("d/", "", expires="2096-10-02T07:06:40Z"), user=None),
+         check("GET", _prefix_link("top", ""), user=None)),
+    case("staticweb-tempurl-root-redirect-and-site-off", *_TU_SITE,
+         check("GET", lambda v: _prefix_link("", "")(v).replace("/?", "?", 1), user=None),
+         setup("POST", "{a}/{c}", X_Remove_Container_Meta_Web_Listings="x"),
+         check("GET", _prefix_link("", ""), user=None),
+         check("GET", _prefix_link("d/", ""), user=None)),
+    case("staticweb-tempurl-limited-prefix", *_TU_SITE,
+         check("GET", _prefix_link("d/", "d/"), user=None),
+         check("GET", _prefix_link("d/e/", "d/"), user=None),
+         check("GET", _prefix_link("", "d/"), user=None)),
     # a site with an index page and error pages
     case("staticweb-index", *_WEB, check("GET", "{a}/{c}/", user=None)),
     case("staticweb-redirect-to-slash", *_WEB, check("GET", "{a}/{c}", user=None)),
