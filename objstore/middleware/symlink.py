@@ -107,7 +107,16 @@ def _list_copied_link(env: Dict[str, Any]) -> None:
     """A PUT carrying a link's sysmeta (a server-side copy of the link
     itself, ``?symlink=get``: clients cannot send sysmeta) gets the link's
     parameters in its Content-Type too, so its listing row shows
-    ``symlink_path`` as the original's does."""
+    ``symlink_path`` as the original's does. An ``X-Symlink-Target-Account``
+    sent with the copy names the account the copy points into (a link
+    copied to another account otherwise points into that one)."""
+    account = env.pop("HTTP_X_SYMLINK_TARGET_ACCOUNT", None)
+    if account is not None:
+        account = unquote(_text(account))
+        if "/" in account:
+            raise LinkError("412 Precondition Failed", "Account name cannot contain slashes",
+                            ctype=HTML)
+        env[_sysmeta_env(ACCOUNT)] = quote(account)
     link = {k: env[_sysmeta_env(k)] for k in (TARGET, ACCOUNT, ETAG, BYTES)
             if env.get(_sysmeta_env(k))}
     env["CONTENT_TYPE"] = strip_params(env.get("CONTENT_TYPE") or DEFAULT_TYPE) + \

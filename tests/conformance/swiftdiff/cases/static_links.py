@@ -1,5 +1,6 @@
 """Static symlinks (X-Symlink-Target-Etag): what a PUT checks, through
-chains of static links; how a link whose target changed answers."""
+chains of static links; how a link whose target changed answers; a link
+copied as itself."""
 import hashlib
 
 from ..case import case, check, setup
@@ -38,4 +39,12 @@ CASES = [
          check("PUT", "{a}/{c}/l", b"", X_Symlink_Target="{c}/soft",
                X_Symlink_Target_Etag=hashlib.md5(b"").hexdigest()),
          check("GET", "{a}/{c}?format=json")),
+    # a link copied as itself, told which account its copy points into
+    case("symlink-copy-with-target-account", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c2}"),
+         setup("PUT", "{a}/{c}/l1", b"", X_Symlink_Target="{c}/t"),
+         check("PUT", "{a}/{c2}/copy?symlink=get", b"", X_Copy_From="{c}/l1",
+               X_Symlink_Target_Account="{acct2}"),
+         check("HEAD", "{a}/{c2}/copy?symlink=get"), check("GET", "{a}/{c2}?format=json"),
+         check("PUT", "{a}/{c2}/copy2?symlink=get", b"", X_Copy_From="{c}/l1",
+               X_Symlink_Target_Account="a/b")),
 ]
