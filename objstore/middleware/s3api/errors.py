@@ -46,6 +46,7 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidLocationConstraint": (400, "The location constraint is not valid."),
     "InvalidPart": (400, "One or more parts could not be found or their ETag did not "
                          "match."),
+    "InvalidPartNumber": (416, "The requested partnumber is not satisfiable"),
     "InvalidPartOrder": (400, "Parts must be listed in ascending part number order."),
     "InvalidRange": (416, "The requested range cannot be satisfied."),
     "InvalidRequest": (400, "The request is not valid."),
@@ -72,12 +73,12 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "MethodNotAllowed": (405, "The method is not allowed on this resource."),
     "MissingContentLength": (411, "You must provide the Content-Length HTTP header."),
     "MissingSecurityHeader": (400, "A required header is missing."),
-    "NoSuchBucket": (404, "The bucket does not exist."),
+    "NoSuchBucket": (404, "The specified bucket does not exist"),
     "NoSuchBucketPolicy": (404, "The bucket policy does not exist"),
     "NoSuchPublicAccessBlockConfiguration": (404, "The public access block configuration "
                                                   "was not found"),
     "NoSuchCORSConfiguration": (404, "The bucket has no CORS configuration."),
-    "NoSuchKey": (404, "The key does not exist."),
+    "NoSuchKey": (404, "The specified key does not exist."),
     "NoSuchTagSet": (404, "There is no tag set."),
     "ObjectLockConfigurationNotFoundError": (404, "Object Lock configuration does not "
                                                   "exist for this bucket"),
@@ -85,9 +86,9 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                                            "configuration"),
     "InvalidBucketState": (409, "The request is not valid with the current state of the "
                                 "bucket."),
-    "NoSuchUpload": (404, "The upload does not exist: it was completed, aborted, or "
-                          "never started."),
-    "NoSuchVersion": (404, "The version does not exist."),
+    "NoSuchUpload": (404, "The specified upload does not exist. The upload ID may be "
+                          "invalid, or the upload may have been aborted or completed."),
+    "NoSuchVersion": (404, "The specified version does not exist."),
     "OwnershipControlsNotFoundError": (404, "The bucket ownership controls were not "
                                             "found."),
     "NotImplemented": (501, "This operation is not implemented by this store."),

@@ -22,6 +22,7 @@ from objstore.middleware.s3api import (acl, bucket_encryption, checksums, condit
                                        manifest, metadata, sse, versioning)
 from objstore.middleware.s3api.body import VerifyingReader
 from objstore.middleware.s3api.context import S3Context
+from objstore.middleware.s3api import errors
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
@@ -267,8 +268,7 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     if not is_manifest:
         if part_number is not None and part_number != 1:
             resp.close()
-            raise S3Error("InvalidPart", "The object has one part; partNumber %d does not "
-                          "exist." % part_number, status=416)
+            raise S3Error("InvalidPartNumber")  # the object has one part
         for name in ("content-length", "content-range"):
             if resp.header(name) is not None:
                 headers[name.title()] = resp.header(name) or ""
@@ -290,8 +290,7 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
     status = 200
     if part_number is not None:
         if part_number < 1 or part_number > len(segments):
-            raise S3Error("InvalidPart", "partNumber %d is out of range 1-%d."
-                          % (part_number, len(segments)), status=416)
+            raise S3Error("InvalidPartNumber")
         first = sum(s.size for s in segments[:part_number - 1])
         rng: Optional[Tuple[int, int]] = (first, first + segments[part_number - 1].size - 1)
         headers["x-amz-mp-parts-count"] = str(len(segments))
@@ -410,9 +409,10 @@ def _read_object(ctx: S3Context, method: str) -> Response:
     part = ctx.query.get("partNumber")
     part_number = None
     if part is not None:
-        if not part.isdigit() or int(part) < 1:
-            raise S3Error("InvalidArgument", "partNumber must be a positive integer.",
-                          ArgumentName="partNumber")
+        if not part.isdigit() or not 1 <= int(part) <= ctx.conf.max_upload_part_num:
+            raise S3Error("InvalidArgument", errors.PART_NUMBER_RANGE
+                          % ctx.conf.max_upload_part_num,
+                          ArgumentName="partNumber", ArgumentValue=part)
         part_number = int(part)
     status, headers, body, swift_resp = open_version(ctx, ctx.headers.get("range"),
                                                      part_number, method)

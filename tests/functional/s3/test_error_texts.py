@@ -1,0 +1,38 @@
+"""The texts and codes S3 gives for a missing key and a part number it
+cannot serve (boto3 against the live SAIO); clients and their users match
+on them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.s3.test_s3_clients import bucket, s3  # noqa: F401
+
+
+def _error(call):
+    with pytest.raises(Exception) as err:
+        call()
+    resp = err.value.response
+    return resp["ResponseMetadata"]["HTTPStatusCode"], resp["Error"]
+
+
+def test_a_missing_key_is_the_specified_key_does_not_exist(s3, bucket):
+    status, error = _error(lambda: s3.get_object(Bucket=bucket, Key="absent"))
+    assert (status, error["Code"], error["Message"]) == \
+        (404, "NoSuchKey", "The specified key does not exist.")
+
+
+@pytest.mark.parametrize("number", [0, 10001])
+def test_a_part_number_outside_1_to_10000_is_invalid_argument(s3, bucket, number):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    status, error = _error(lambda: s3.get_object(Bucket=bucket, Key="k", PartNumber=number))
+    assert (status, error["Code"], error["Message"]) == (
+        400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+    assert (error["ArgumentName"], error["ArgumentValue"]) == ("partNumber", str(number))
+
+
+def test_a_part_number_past_the_object_s_parts_is_invalid_part_number(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    status, error = _error(lambda: s3.get_object(Bucket=bucket, Key="k", PartNumber=2))
+    assert (status, error["Code"], error["Message"]) == (
+        416, "InvalidPartNumber", "The requested partnumber is not satisfiable")
