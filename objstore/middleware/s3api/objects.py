@@ -272,6 +272,11 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         for name in ("content-length", "content-range"):
             if resp.header(name) is not None:
                 headers[name.title()] = resp.header(name) or ""
+        length = int(resp.header("content-length") or 0)
+        if part_number == 1 and resp.status == 200 and length:
+            # the whole object is its one part, served as the range it is
+            headers["Content-Range"] = "bytes 0-%d/%d" % (length - 1, length)
+            return 206, headers, iter(resp), resp
         if method == "HEAD" and range_header and not part_number and resp.status == 200:
             try:
                 return manifest.head_range(range_header, headers), headers, iter(resp), resp
@@ -408,6 +413,8 @@ def _read_object(ctx: S3Context, method: str) -> Response:
     check_key(ctx.key)
     part = ctx.query.get("partNumber")
     part_number = None
+    if part is not None and ctx.headers.get("range") is not None:
+        raise S3Error("InvalidRequest", errors.PART_NUMBER_AND_RANGE)
     if part is not None:
         if not part.isdigit() or not 1 <= int(part) <= ctx.conf.max_upload_part_num:
             raise S3Error("InvalidArgument", errors.PART_NUMBER_RANGE

@@ -36,3 +36,20 @@ def test_a_part_number_past_the_object_s_parts_is_invalid_part_number(s3, bucket
     status, error = _error(lambda: s3.get_object(Bucket=bucket, Key="k", PartNumber=2))
     assert (status, error["Code"], error["Message"]) == (
         416, "InvalidPartNumber", "The requested partnumber is not satisfiable")
+
+
+def test_part_one_of_a_simple_object_is_the_whole_object_as_a_206(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"simple")
+    got = s3.get_object(Bucket=bucket, Key="k", PartNumber=1)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert got["ContentRange"] == "bytes 0-5/6" and got["Body"].read() == b"simple"
+    head = s3.head_object(Bucket=bucket, Key="k", PartNumber=1)
+    assert head["ResponseMetadata"]["HTTPStatusCode"] == 206 and head["ContentLength"] == 6
+
+
+def test_a_part_number_with_a_range_is_invalid_request(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"simple")
+    status, error = _error(lambda: s3.get_object(Bucket=bucket, Key="k", PartNumber=0,
+                                                 Range="bytes=1-2"))
+    assert (status, error["Code"], error["Message"]) == (
+        400, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
