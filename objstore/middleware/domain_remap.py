@@ -86,8 +86,12 @@ class DomainRemap:
         return None
 
     def __call__(self, env: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        host = (env.get("HTTP_HOST") or env.get("SERVER_NAME") or "").lower()
-        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        given = env.get("HTTP_HOST") or env.get("SERVER_NAME") or ""
+        given = given.rsplit(":", 1)[0] if not given.endswith("]") else given
+        # Domains match in any case; the labels keep theirs (container
+        # names are case-sensitive, and lowering a WSGI string would change
+        # the bytes of a UTF-8 name).
+        host = given.lower()
         if _is_s3(env):
             return self.app(env, start_response)
         if host in self.cname_map:
@@ -95,7 +99,7 @@ class DomainRemap:
         domain = next((d for d in self.domains if host.endswith(d)), None)
         if domain is None:
             return self.app(env, start_response)
-        labels = host[:-len(domain)].split(".")
+        labels = given[:-len(domain)].split(".")
         if len(labels) > 2 or not all(labels):
             return swift_error(400, "Bad domain in host header")(env, start_response)
         account = self.account_name(labels[-1])

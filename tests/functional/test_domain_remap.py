@@ -1,4 +1,5 @@
 """domain_remap and crossdomain on the live proxy."""
+import urllib.parse
 import uuid
 
 
@@ -33,3 +34,29 @@ def test_crossdomain_xml_is_served_without_auth(http_api):
     assert b'<allow-access-from domain="*" secure="false" />' in resp.body
     info = http_api.request("GET", "/info", user=None).json()
     assert "crossdomain" in info and "domain_remap" in info
+
+
+def _site(http_api, conn):
+    name = "Dr-\u00e9-" + uuid.uuid4().hex[:8]
+    conn.put_container(name, headers={"X-Container-Read": ".r:*,.rlistings",
+                                      "X-Container-Meta-Web-Listings": "true"})
+    conn.put_object(name, "d/page.html", b"<p>hi</p>", content_type="text/html")
+    label = http_api.auth("admin")[0].rsplit("/", 1)[-1].replace("_", "-", 1)
+    wire = name.encode("utf-8").decode("latin-1")  # the Host header's bytes
+    return name, "%s.%s.example.com" % (wire, label), "%s.example.com" % label
+
+
+def _gone(conn, name):
+    conn.delete_object(name, "d/page.html")
+    conn.delete_container(name)
+
+
+def test_a_container_label_keeps_its_case_and_utf8(http_api, conn):
+    name, cont_host, _acct_host = _site(http_api, conn)
+    try:
+        resp = http_api.request("GET", "/d/page.html", user=None, headers={"Host": cont_host})
+        assert (resp.status, resp.body) == (200, b"<p>hi</p>")
+        resp = http_api.request("GET", "/d/", user=None, headers={"Host": cont_host})
+        assert resp.status == 200 and b"page.html" in resp.body
+    finally:
+        _gone(conn, name)
