@@ -20,17 +20,25 @@ domain, pointed at the proxy by a DNS CNAME) to an account or container,
 e.g. ``www.example.org = AUTH_test/site, files.example.net = AUTH_test``;
 those hosts are looked up in the config, never in DNS.
 
+A ``Location`` or ``Content-Location`` in an answer that points under the
+remapped path (staticweb's redirect to a directory's slashed path, say) is
+put back under the path the client asked for, so it stays on the host's
+own names.
+
 S3-signed requests are left to s3api, which maps virtual-hosted bucket
 names with its own ``storage_domain``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import quote
 
 from objstore.common import registry
 from objstore.common.config import ConfigError, config_true_value
 from objstore.common.http.errors import swift_error
+from objstore.common.http.wsgi_str import wsgi_to_bytes
 
 DEFAULT_STORAGE_DOMAIN = "example.com"
 
@@ -116,7 +124,24 @@ class DomainRemap:
         if container:
             parts.append(container)
         env["PATH_INFO"] = "/".join(parts) + (path if path != "/" or container else "")
-        return self.app(env, start_response)
+        return self.app(env, _locations_back(start_response, path, env["PATH_INFO"]))
+
+
+def _locations_back(start_response: Callable[..., Any], requested: str,
+                    remapped: str) -> Callable[..., Any]:
+    """``start_response`` with a ``Location``/``Content-Location`` that
+    points under the remapped path (a redirect staticweb made, say) put back
+    under the path the client asked for, so it stays on the host's names
+    (as Swift 2.38.3 rewrites them)."""
+    pattern = re.compile(r"^(https?://[^/]+)%s(.*)$" % re.escape(quote(wsgi_to_bytes(remapped))))
+    back = quote(wsgi_to_bytes(requested))
+
+    def rewritten(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        headers = [(k, pattern.sub(lambda m: m.group(1) + back + m.group(2), v)
+                    if k.lower() in ("location", "content-location") else v)
+                   for k, v in headers]
+        return start_response(status, headers, exc_info)
+    return rewritten
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

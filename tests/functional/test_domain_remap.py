@@ -60,3 +60,19 @@ def test_a_container_label_keeps_its_case_and_utf8(http_api, conn):
         assert resp.status == 200 and b"page.html" in resp.body
     finally:
         _gone(conn, name)
+
+
+def test_a_redirect_on_a_remapped_host_names_the_path_the_host_was_asked_for(http_api, conn):
+    """staticweb's redirect to the slashed path is put back under the
+    host's own path, not /v1/... (as Swift 2.38.3)."""
+    name, cont_host, acct_host = _site(http_api, conn)
+    try:
+        resp = http_api.request("GET", "/d", user=None, headers={"Host": cont_host})
+        assert resp.status == 301
+        assert resp.headers["Location"] == "http://%s/d/" % cont_host
+        quoted = urllib.parse.quote(name)
+        resp = http_api.request("GET", "/" + quoted, user=None, headers={"Host": acct_host})
+        assert resp.status == 301
+        assert resp.headers["Location"] == "http://%s/%s/" % (acct_host, quoted)
+    finally:
+        _gone(conn, name)
