@@ -220,11 +220,11 @@ class SloReader:
             self._as_whole(out.headers, etag, total, manifest_etag)
             out.headers["Content-Type"] = sm.strip_swift_bytes(
                 resp.headers.get("Content-Type", ""))
+            if req.method == "HEAD":
+                out.app_iter = []  # (webob drops Content-Length here: set after)
             out.headers["Content-Length"] = "0" if req.method == "HEAD" else str(len(out.body))
             out.headers["Content-Range"] = "bytes */%d" % total
             out.headers[PARTS_COUNT_HEADER] = str(len(entries))
-            if req.method == "HEAD":
-                out.app_iter = []
             out.conditional_response = False
             return out
         out = self._respond(req, account, resp.headers, entries, etag, manifest_etag,

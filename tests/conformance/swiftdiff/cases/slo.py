@@ -238,3 +238,7 @@ CASES += [
     slo("slo-get-first-segment-changed", setup("PUT", "{a}/{c2}/s1", b"zzzzz"),
         check("GET", "{a}/{c}/m"), check("GET", "{a}/{c}/m", Range="bytes=0-2")),
 ]
+CASES += [
+    slo("slo-part-number-out-of-range-head", check("HEAD", "{a}/{c}/m?part-number=4"),
+        check("HEAD", "{a}/{c}/m?part-number=10001")),
+]
