@@ -218,9 +218,11 @@ class ServerSideCopy:
         src_query = "multipart-manifest=get&format=raw" if manifest_get else ""
         if (query.get("symlink") or [""])[0] == "get":  # copy the link, not its target
             src_query = "&".join(filter(None, [src_query, "symlink=get"]))
-        if query.get("version-id"):  # object_versioning: a kept version is the source
-            src_query = "&".join(filter(None, [src_query, urlencode(
-                {"version-id": query["version-id"][0]})]))
+        for name in ("version-id",  # object_versioning: a kept version is the source
+                     "part-number"):  # one part of a large object is (as Swift's)
+            if query.get(name):
+                src_query = "&".join(filter(None, [src_query, urlencode(
+                    {name: query[name][0]})]))
         source = sub_request(self.app, env, "GET", src_path, query=src_query,
                              headers=src_headers, source=SOURCE)
         if not 200 <= source.status_int < 300:

@@ -241,4 +241,10 @@ CASES += [
 CASES += [
     slo("slo-part-number-out-of-range-head", check("HEAD", "{a}/{c}/m?part-number=4"),
         check("HEAD", "{a}/{c}/m?part-number=10001")),
+    # a copy of one part: COPY, or PUT with X-Copy-From (the PUT's own
+    # part-number names the source's part)
+    slo("slo-copy-part-number", check("COPY", "{a}/{c}/m?part-number=2", Destination="{c}/p2"),
+        check("GET", "{a}/{c}/p2"),
+        check("PUT", "{a}/{c}/p3?part-number=3", b"", X_Copy_From="{c}/m"),
+        check("GET", "{a}/{c}/p3")),
 ]
