@@ -141,11 +141,14 @@ user_test_tester = testing .admin
 
 # The bench compares request paths of equal weight: the few middlewares both
 # proxies need. The conformance harness compares what a client sees, so its
-# Swift runs the pipeline a Swift SAIO ships with (plus s3api), and the same
-# users as objstore's SAIO.
+# Swift runs the pipeline a Swift SAIO ships with (plus s3api, and
+# domain_remap for storage_domain example.com as objstore's SAIO has it, so
+# Swift's own domain_remap tests run on both), and the same users as
+# objstore's SAIO.
 _MINIMAL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache tempauth "
                      "proxy-logging proxy-server")
-_FULL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging cache listing_formats "
+_FULL_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging domain_remap cache "
+                  "listing_formats "
                   "bulk tempurl ratelimit formpost s3api tempauth staticweb copy "
                   "container-quotas account-quotas slo dlo versioned_writes symlink "
                   "proxy-logging proxy-server")
@@ -157,6 +160,10 @@ user_test5_tester5 = testing5 service
 user_admin_admin = admin .admin .reseller_admin
 """
 _FULL_FILTERS = """\
+[filter:domain_remap]
+use = egg:swift#domain_remap
+storage_domain = example.com
+
 [filter:listing_formats]
 use = egg:swift#listing_formats
 
