@@ -180,9 +180,12 @@ def make_auth_details(sig: Signature) -> Tuple[Dict[str, Any], AuthState]:
         return state.verified
 
     sts: Union[str, List[str]]
+    canonical = None
     if isinstance(sig, sigv4.V4Signature):
         sts = sig.candidates()[0]
+        canonical = sig.canonical()
     else:
         sts = sig.strings_to_sign[0]
     return ({"access_key": sig.access_key, "signature": sig.signature,
-             "string_to_sign": sts, "check_signature": check_signature}, state)
+             "string_to_sign": sts, "canonical_request": canonical,
+             "check_signature": check_signature}, state)

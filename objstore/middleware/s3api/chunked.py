@@ -38,27 +38,34 @@ TRAILER_SIGNATURE = "x-amz-trailer-signature"
 class ChunkSigner:
     """The chain of chunk signatures: each covers the chunk and the previous one."""
 
-    def __init__(self, key: bytes, amz_date: str, scope: str, seed_signature: str) -> None:
+    def __init__(self, key: bytes, amz_date: str, scope: str, seed_signature: str,
+                 access_key: str = "", canonical: Optional[str] = None) -> None:
         self.key = key
         self.amz_date = amz_date
         self.scope = scope
         self.previous = seed_signature
+        # for the details of a SignatureDoesNotMatch
+        self.access_key = access_key
+        self.canonical = canonical
 
     def expected_chunk(self, chunk_sha256_hex: str) -> str:
         return sigv4.sign(self.key, sigv4.chunk_string_to_sign(
             self.amz_date, self.scope, self.previous, chunk_sha256_hex))
 
     def verify_chunk(self, chunk_sha256_hex: str, signature: str) -> None:
-        expected = self.expected_chunk(chunk_sha256_hex)
+        text = sigv4.chunk_string_to_sign(self.amz_date, self.scope, self.previous,
+                                          chunk_sha256_hex)
+        expected = sigv4.sign(self.key, text)
         if not sigv4.same_signature(expected, signature.lower()):
-            raise S3Error("SignatureDoesNotMatch")  # the body was altered
+            # the body was altered or signed with another key
+            raise sigv4.mismatch(self.access_key, text, signature, self.canonical)
         self.previous = expected
 
     def verify_trailer(self, trailer_text: str, signature: str) -> None:
-        expected = sigv4.sign(self.key, sigv4.trailer_string_to_sign(
-            self.amz_date, self.scope, self.previous, trailer_text))
-        if not sigv4.same_signature(expected, signature.lower()):
-            raise S3Error("SignatureDoesNotMatch")  # the trailer was altered
+        text = sigv4.trailer_string_to_sign(self.amz_date, self.scope, self.previous,
+                                            trailer_text)
+        if not sigv4.same_signature(sigv4.sign(self.key, text), signature.lower()):
+            raise sigv4.mismatch(self.access_key, text, signature, self.canonical)
 
 
 def _incomplete(what: str) -> S3Error:

@@ -198,7 +198,7 @@ class S3Context:
                         raise S3Error("AccessDenied", "The request signature was not "
                                       "verified before the body was read.")
                     signer = ChunkSigner(key, sig.amz_date, sig.credential.scope,
-                                         sig.signature)
+                                         sig.signature, sig.access_key, sig.canonical())
                 dec = ChunkedDecoder(read, signer,
                                      signed_trailer=payload == sigv4.STREAMING_PAYLOAD_TRAILER)
                 holder["decoder"] = dec

@@ -138,6 +138,19 @@ def trailer_string_to_sign(amz_date: str, scope: str, previous_signature: str,
                       hashlib.sha256(trailer_text.encode("utf-8")).hexdigest()])
 
 
+def mismatch(access_key: str, text_to_sign: str, provided: str,
+             canonical: Optional[str] = None) -> S3Error:
+    """``SignatureDoesNotMatch`` with the details S3 gives so a client can
+    see what the server signed (nothing secret: the secret never appears)."""
+    def spaced_hex(text: str) -> str:
+        return " ".join("%02x" % b for b in text.encode("utf-8"))
+    extra = {"AWSAccessKeyId": access_key, "StringToSign": text_to_sign,
+             "SignatureProvided": provided, "StringToSignBytes": spaced_hex(text_to_sign)}
+    if canonical is not None:
+        extra.update(CanonicalRequest=canonical, CanonicalRequestBytes=spaced_hex(canonical))
+    return S3Error("SignatureDoesNotMatch", **extra)
+
+
 def parse_amz_date(value: str) -> datetime:
     """``20240101T000000Z`` as an aware datetime; ``ValueError`` if malformed."""
     return datetime.strptime(value, AMZ_DATE_FORMAT).replace(tzinfo=timezone.utc)
@@ -195,6 +208,11 @@ class V4Signature:
     @property
     def access_key(self) -> str:
         return self.credential.access_key
+
+    def canonical(self) -> str:
+        """The canonical request (of the path as sent), for an error's details."""
+        return canonical_request(self.method, self.canonical_uris[0], self.canonical_qs,
+                                 self.headers, self.signed_headers, self.payload_hash)
 
     def candidates(self) -> List[str]:
         """The strings to sign for each spelling of the path."""

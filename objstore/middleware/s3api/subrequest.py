@@ -23,6 +23,7 @@ from objstore.common.info import get_container_info
 from objstore.common.reserved import ALLOW_HEADER, RESERVED, is_reserved
 from objstore.common.tiering.lifecycle_rules import S3_INTERNAL_ACCOUNT_ENV
 from objstore.middleware.s3api.auth import AUTH_DETAILS_KEY, AuthState
+from objstore.middleware.s3api import sigv4
 from objstore.middleware.s3api.errors import S3Error
 
 WsgiApp = Callable[..., Any]
@@ -208,7 +209,9 @@ class Swift:
         if not state.verified:
             resp.close()
             if state.called:
-                raise S3Error("SignatureDoesNotMatch")
+                details = self.auth_details
+                raise sigv4.mismatch(details["access_key"], details["string_to_sign"],
+                                     details["signature"], details.get("canonical_request"))
             raise S3Error("InvalidAccessKeyId", AWSAccessKeyId=self.auth_details["access_key"])
         parts = env["PATH_INFO"].split("/")
         if len(parts) < 3 or parts[2] == self.auth_details["access_key"]:

@@ -44,3 +44,14 @@ def test_delete_objects_with_a_crc32_is_done(s3, bucket):
                   headers={"x-amz-checksum-crc32": crc})
     assert resp.status == 200 and b"<Deleted>" in resp.body
     assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+
+def test_a_wrong_secret_shows_the_string_to_sign_and_canonical_request():
+    resp = s3_raw("GET", "/", secret="wrong")
+    assert resp.status == 403
+    for element in (b"<Code>SignatureDoesNotMatch</Code>", b"<AWSAccessKeyId>test:tester<",
+                    b"<StringToSign>AWS4-HMAC-SHA256\n", b"<SignatureProvided>",
+                    b"<StringToSignBytes>41 57 53 34", b"<CanonicalRequest>GET\n/\n",
+                    b"<CanonicalRequestBytes>"):
+        assert element in resp.body
+    assert b"wrong" not in resp.body

@@ -440,3 +440,14 @@ def test_a_session_token_anywhere_is_invalid_token():
         with pytest.raises(S3Error) as err:
             auth.refuse_session_token(names)
         assert (err.value.status, err.value.code) == (400, "InvalidToken")
+
+
+def test_a_wrong_chunk_signature_shows_what_was_signed():
+    body = signed_chunked([b"hello " * 2000, b"world"], tamper_index=1)
+    with pytest.raises(S3Error) as err:
+        decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED, "test:tester", "PUT\n/b/k"))
+    extra = err.value.extra
+    assert extra["AWSAccessKeyId"] == "test:tester"
+    assert extra["StringToSign"].startswith("AWS4-HMAC-SHA256-PAYLOAD\n%s\n" % DATE)
+    assert extra["StringToSignBytes"].startswith("41 57 53 34")
+    assert extra["CanonicalRequest"] == "PUT\n/b/k" and "SignatureProvided" in extra
