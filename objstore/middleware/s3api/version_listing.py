@@ -103,7 +103,7 @@ def render_versions(bucket: str, params: ListParams, query: Dict[str, str],
         ("KeyMarker", _enc(query.get("key-marker", ""), params)),
         ("VersionIdMarker", query.get("version-id-marker", "")),
         ("MaxKeys", params.max_keys)]
-    if params.delimiter:
+    if "delimiter" in query:  # echoed whenever sent, even empty (ListObjects omits an empty one)
         children.append(("Delimiter", _enc(params.delimiter, params)))
     if params.url_encode:
         children.append(("EncodingType", "url"))
