@@ -427,7 +427,7 @@ def _read_object(ctx: S3Context, method: str) -> Response:
     if cond == 304:
         getattr(body, "close", lambda: None)()
         out = Response(status=304)
-        for name in ("ETag", "Last-Modified"):
+        for name in ("ETag", "Last-Modified", "Accept-Ranges"):
             if name in headers:
                 out.headers[name] = headers[name]
         return out

@@ -171,3 +171,17 @@ def test_swift_expiry_headers_pass_through_and_show_as_x_amz_expiration(s3, buck
     assert s3.head_object(Bucket=bucket, Key="k")["Expiration"] == expected
     got = s3_raw("PUT", "/%s/k" % bucket, headers={"X-Delete-After": "60"}, body=b"x")
     assert got.status == 200 and "Expiration" in s3.head_object(Bucket=bucket, Key="k")
+
+
+def test_list_object_versions_echoes_a_delimiter_it_was_sent_even_empty(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    sent = s3.list_object_versions(Bucket=bucket, Delimiter="", KeyMarker="", Prefix="")
+    assert (sent["Delimiter"], sent["KeyMarker"], sent["Prefix"]) == ("", "", "")
+    assert "Delimiter" not in s3.list_object_versions(Bucket=bucket)
+
+
+def test_a_304_says_accept_ranges_as_the_200_would(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    etag = s3.head_object(Bucket=bucket, Key="k")["ETag"]
+    got = s3_raw("GET", "/%s/k" % bucket, headers={"If-None-Match": etag})
+    assert (got.status, got.headers.get("accept-ranges")) == (304, "bytes")
