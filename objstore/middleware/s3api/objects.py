@@ -36,8 +36,10 @@ CHECKSUM_TRANSIENT = "x-object-transient-sysmeta-s3api-checksum-"
 STORAGE_CLASS_SYSMETA = "x-object-sysmeta-s3api-storage-class"
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
                    "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR")
+# Stored with the object and answered back; X-Robots-Tag is Swift's (its s3api
+# keeps it too), the rest S3's.
 PASS_HEADERS = ("content-disposition", "content-encoding", "content-language",
-                "cache-control", "expires")
+                "cache-control", "expires", "x-robots-tag")
 # ctx.extra key of a check ``acl_checks.read_object`` sets: called with the
 # object's Swift response before anything of it is answered.
 READ_CHECK = "object_read_check"

@@ -185,3 +185,11 @@ def test_a_304_says_accept_ranges_as_the_200_would(s3, bucket):
     etag = s3.head_object(Bucket=bucket, Key="k")["ETag"]
     got = s3_raw("GET", "/%s/k" % bucket, headers={"If-None-Match": etag})
     assert (got.status, got.headers.get("accept-ranges")) == (304, "bytes")
+
+
+def test_x_robots_tag_is_kept_and_copied_as_swift_keeps_it(s3, bucket):
+    assert s3_raw("PUT", "/%s/k" % bucket, headers={"X-Robots-Tag": "noindex"},
+                  body=b"x").status == 200
+    assert s3_raw("HEAD", "/%s/k" % bucket).headers.get("x-robots-tag") == "noindex"
+    s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "k"})
+    assert s3_raw("HEAD", "/%s/c" % bucket).headers.get("x-robots-tag") == "noindex"
