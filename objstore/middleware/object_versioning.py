@@ -127,6 +127,9 @@ class ObjectVersioning:
                 env.get("CONTENT_LENGTH") not in (None, "", "0"):
             return plain(400, "PUT version-id requests require a zero byte body")(
                 env, start_response)
+        if version_id is not None and method == "PUT":
+            return self._make_latest(env, account, container, obj, location, info,
+                                     version_id)(env, start_response)
         if version_id is not None and method != "PUT":
             if not valid_version_id(version_id):
                 return swift_error(400, "Invalid version parameter")(env, start_response)
@@ -296,6 +299,52 @@ class ObjectVersioning:
         resp.headers[VERSION_ID_HEADER] = now.normal
         return resp
 
+    def _make_latest(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                     location: str, info: Dict[str, Any], version_id: str) -> Response:
+        """PUT ``?version-id=`` (no body): that kept version becomes the
+        current one again, as Swift's. The current version is kept first
+        (under its own id); the restored one comes back with its id, its
+        bytes and metadata, and leaves the versions container, so every
+        version is still listed once. Never an empty write at the name."""
+        if version_id == NULL_ID or not valid_version_id(version_id):
+            return swift_error(400, "Invalid version parameter")
+        denied = authorize(env, info)
+        if denied is not None:
+            return denied
+        path = "/v1/%s/%s/%s" % (account, container, obj)
+        head = self.client.request(env, "HEAD", path, headers={"X-Newest": "true"},
+                                   query=THE_LINK_ITSELF)
+        close_response(head)
+        kept = version_name(obj, version_id)
+        etag = head.headers.get("Etag")
+        if not (head.status_int == 200 and stored_id(head.headers) == version_id):
+            found = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, location, kept),
+                                        query=THE_LINK_ITSELF)
+            close_response(found)
+            if found.status_int == 404 or found.headers.get("Content-Type") == \
+                    DELETE_MARKER_TYPE:
+                return plain(404, "The specified version does not exist")
+            if not 200 <= found.status_int < 300:
+                return found
+            etag = found.headers.get("Etag")
+            bad = self._archive(env, account, container, obj, location, info)
+            if bad is not None:
+                return bad
+            now = _write_time(env) or Timestamp.now()
+            resp = self.client.copy(env, account, (location, kept), (container, obj),
+                                    now.internal)
+            close_response(resp)
+            if not 200 <= resp.status_int < 300:
+                return resp
+            close_response(self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (
+                account, location, kept)))
+        resp = Response(status=201, headerlist=[("Content-Type", "text/html; charset=UTF-8"),
+                                                ("Content-Length", "0")])
+        if etag:
+            resp.headers["Etag"] = etag
+        resp.headers[VERSION_ID_HEADER] = version_id
+        return resp
+
     def _delete_version(self, env: Dict[str, Any], account: str, container: str,
                         obj: str, location: str, info: Dict[str, Any],
                         version_id: str) -> Response:
@@ -363,6 +412,7 @@ class ObjectVersioning:
             close_response(resp)
             gone = swift_error(404)
             gone.headers[VERSION_ID_HEADER] = version_id
+            gone.headers["Content-Type"] = DELETE_MARKER_TYPE  # as Swift's: it is a marker
             return gone
         resp.headers[VERSION_ID_HEADER] = version_id
         if listing.VERSION_ID_PARAM in resp.headers.get("Content-Type", ""):

@@ -183,3 +183,33 @@ def test_the_versions_container_is_reserved_no_client_can_name_or_list_it(conn, 
     # what is kept there is reached through the middleware only
     _h, rows = conn.get_container(versioned, query_string="versions")
     assert [(r["name"], r["is_latest"]) for r in rows] == [("o", True), ("o", False)]
+
+
+def test_put_with_a_version_id_restores_that_version_and_writes_nothing_else(conn, versioned):
+    ids = []
+    for body, ctype in ((b"aaaaa", "text/j1"), (b"bbbbbb", "text/j2"), (b"ccccccc", "text/j3")):
+        answer = {}
+        conn.put_object(versioned, "o", body, content_type=ctype, response_dict=answer)
+        ids.append(answer["headers"]["x-object-version-id"])
+    path = "/%s/o?version-id=%s" % (versioned, ids[1])
+    status, headers, _body = _raw(conn, "PUT", path, body=b"")
+    assert (status, headers["X-Object-Version-Id"]) == (201, ids[1])
+    got, body = conn.get_object(versioned, "o")
+    assert (body, got["content-type"], got["x-object-version-id"]) == (b"bbbbbb", "text/j2", ids[1])
+    _h, rows = conn.get_container(versioned, query_string="versions")
+    assert sorted((r["version_id"], r["bytes"], r["is_latest"]) for r in rows) == [
+        (ids[0], 5, False), (ids[1], 6, True), (ids[2], 7, False)]
+    # restoring the current version again changes nothing
+    assert _raw(conn, "PUT", path, body=b"")[0] == 201
+    assert len(conn.get_container(versioned, query_string="versions")[1]) == 3
+
+
+def test_a_delete_marker_read_by_its_id_is_a_404_typed_as_a_marker(conn, versioned):
+    conn.put_object(versioned, "o", b"v1")
+    answer = {}
+    conn.delete_object(versioned, "o", response_dict=answer)
+    marker = answer["headers"]["x-object-version-id"]
+    for method in ("GET", "HEAD"):
+        status, headers, _body = _raw(conn, method, "/%s/o?version-id=%s" % (versioned, marker))
+        assert (status, headers["Content-Type"], headers["X-Object-Version-Id"]) == (
+            404, "application/x-deleted;swift_versions_deleted=1", marker)

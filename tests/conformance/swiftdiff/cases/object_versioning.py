@@ -97,3 +97,12 @@ CASES += [
     case("object-versioning-bad-version-id", *_FILLED,
          check("GET", "{a}/{c}/d?version-id=abc")),
 ]
+CASES += [
+    # PUT ?version-id= (no body) restores a kept version; one that cannot
+    # be named or does not exist is refused and nothing is written
+    case("object-versioning-put-version-id-refused", *_FILLED,
+         check("PUT", "{a}/{c}/a?version-id=null", b""),
+         check("PUT", "{a}/{c}/a?version-id=abc", b""),
+         check("PUT", "{a}/{c}/a?version-id=1234567890.12345", b""),
+         check("GET", "{a}/{c}/a"), check("GET", "{a}/{c}?versions&prefix=a")),
+]
