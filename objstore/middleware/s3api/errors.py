@@ -44,8 +44,9 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
                                    "than 8192 bytes"),
     "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
     "InvalidLocationConstraint": (400, "The location constraint is not valid."),
-    "InvalidPart": (400, "One or more parts could not be found or their ETag did not "
-                         "match."),
+    "InvalidPart": (400, "One or more of the specified parts could not be found.  The part "
+                         "may not have been uploaded, or the specified entity tag may not "
+                         "match the part's entity tag."),
     "InvalidPartNumber": (416, "The requested partnumber is not satisfiable"),
     "InvalidPartOrder": (400, "Parts must be listed in ascending part number order."),
     "InvalidRange": (416, "The requested range cannot be satisfied."),
@@ -53,8 +54,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidStorageClass": (400, "The storage class you gave is not supported."),
     "InvalidURI": (400, "The URI could not be parsed."),
     "KeyTooLongError": (400, "The key is too long."),
-    "MalformedXML": (400, "The XML body is not well formed or does not match the "
-                          "schema."),
+    "MalformedXML": (400, "The XML you provided was not well-formed or did not validate "
+                          "against our published schema"),
     "MalformedACLError": (400, "The XML you provided was not well-formed or did not "
                               "validate against our published schema."),
     "MalformedPOSTRequest": (400, "The body of your POST request is not well-formed "

@@ -170,6 +170,8 @@ def _requested_parts(body: bytes) -> List[Tuple[int, str, Dict[str, str]]]:
             raise S3Error("MalformedXML", "Each Part needs a numeric PartNumber.")
         listed = {alg: (text_of(part, "Checksum" + alg) or "").strip()
                   for alg in checksums.ALGORITHMS if part.find("Checksum" + alg) is not None}
+        if part.find("ETag") is None:
+            raise S3Error("MalformedXML")  # S3 demands the ETag of every part
         parts.append((int(number_text), (text_of(part, "ETag", "") or "").strip().strip('"'),
                       listed))
     if not parts:
@@ -189,10 +191,16 @@ def complete_upload(ctx: S3Context) -> Response:
     try:
         marker = read_marker(ctx, upload_id)
     except S3Error as err:
-        done = _completed(ctx, upload_id) if err.code == "NoSuchUpload" else None
+        if err.code != "NoSuchUpload":
+            raise
+        try:
+            again = _requested_parts(body_ctx.read_small_body(
+                complete_body_limit(ctx.conf.max_upload_part_num)))
+        except S3Error:
+            raise err from None
+        done = _completed(ctx, upload_id, [etag for _, etag, _ in again])
         if done is None:
             raise
-        body_ctx.read_small_body(complete_body_limit(ctx.conf.max_upload_part_num))
         return done
     sse.check_key(marker.get(sse.SYSMETA), sse.request_key(ctx), upload=True,
                   required=False)
@@ -203,9 +211,9 @@ def complete_upload(ctx: S3Context) -> Response:
     chosen: List[Tuple[Dict[str, Any], Dict[str, str]]] = []
     for index, (number, etag, listed) in enumerate(requested):
         part = stored.get(number)
-        if part is None or (etag and etag != part.get("hash")):
-            raise S3Error("InvalidPart", "Part %d was not uploaded or its ETag does not "
-                          "match." % number, PartNumber=str(number), UploadId=upload_id)
+        if part is None or etag != part.get("hash"):
+            raise S3Error("InvalidPart", UploadId=upload_id, PartNumber=str(number),
+                          ETag=etag)
         size = int(part.get("bytes", 0))
         if index < len(requested) - 1 and size < ctx.conf.min_segment_size:
             raise S3Error("EntityTooSmall", "Part %d is %d bytes; all parts but the last must "
@@ -279,16 +287,25 @@ def _complete_result(ctx: S3Context, etag: str, vid: Optional[str],
     return out
 
 
-def _completed(ctx: S3Context, upload_id: str) -> Optional[Response]:
-    """The answer to a repeated Complete of ``upload_id``, if it made the current object.
+def _completed(ctx: S3Context, upload_id: str, part_etags: List[str]
+               ) -> Optional[Response]:
+    """The answer to a repeated Complete of ``upload_id``, if it made the current
+    object from the same parts (``part_etags``).
 
     Clients retry Complete when the first answer was lost; S3 answers the
     retry with the same result, so this is the loss-free path. Once the
-    object was overwritten or deleted the upload is simply gone.
+    object was overwritten or deleted, or when the retry lists other parts,
+    the upload is simply gone (NoSuchUpload).
     """
     head = ctx.swift.request("HEAD", ctx.bucket, ctx.key)
     head.close()
     if not head.ok or head.header(manifest.UPLOAD_ID_SYSMETA) != upload_id:
+        return None
+    try:
+        wanted = manifest.multipart_etag(part_etags)
+    except ValueError:
+        return None  # an ETag that is not an MD5 names no part
+    if (head.header(manifest.ETAG_SYSMETA) or "").strip('"') != wanted:
         return None
     nodes = []
     kind = head.header(mpc.TYPE_SYSMETA.lower())
