@@ -34,7 +34,7 @@ Other middlewares that manage versions themselves (s3api) set
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from webob import Response
 
@@ -58,6 +58,22 @@ WsgiApp = Callable[..., Any]
 
 def _error(status: int, text: str, content_type: str = HTML) -> Response:
     return swift_error(status, text, content_type=content_type)
+
+
+#: the query parameters of a PUT that still replaces the object at its
+#: name, so the version there is archived first, as Swift's: an SLO
+#: manifest's PUT (``multipart-manifest=put``, ``heartbeat``) and a copy
+#: of a symlink as itself (``symlink=get``)
+_ARCHIVING_PUT_PARAMS = frozenset(("multipart-manifest", "heartbeat", "symlink"))
+
+
+def _versions_this(method: str, query: str) -> bool:
+    """Whether an object ``method`` with ``query`` is versioned: any
+    without a query; a PUT whose parameters only say how to write."""
+    if not query:
+        return True
+    return method == "PUT" and all(
+        key in _ARCHIVING_PUT_PARAMS for key, _value in parse_qsl(query, keep_blank_values=True))
 
 
 class VersionedWrites:
@@ -86,7 +102,7 @@ class VersionedWrites:
             if bad is not None:
                 return bad(env, start_response)
             return self.app(env, start_response)
-        if method == "POST" or env.get("QUERY_STRING"):
+        if method == "POST" or not _versions_this(method, env.get("QUERY_STRING", "")):
             return self.app(env, start_response)
         info = get_container_info(env, self.app, account, container)
         location, history = self._location(info)

@@ -56,4 +56,15 @@ CASES = [
          setup("PUT", "{a}/{c}/o", b"", X_Object_Manifest="{c3}/seg"),
          setup("PUT", "{a}/{c}/o", b"plain"), _ARCHIVE, check("DELETE", "{a}/{c}/o"),
          check("GET", "{a}/{c}/o"), check("HEAD", "{a}/{c}/o")),
+    # a PUT that still writes the object archives it: an SLO manifest's
+    # (multipart-manifest=put) and a link's copy of itself (symlink=get)
+    case("versions-slo-manifest-put-archives", *_STACK, setup("PUT", "{a}/{c}/s", b"seg"),
+         setup("PUT", "{a}/{c}/o", b"v1"),
+         check("PUT", "{a}/{c}/o?multipart-manifest=put", b'[{"path": "{c}/s"}]'),
+         check("GET", "{a}/{c2}?format=json")),
+    case("versions-symlink-copy-archives", *_STACK, setup("PUT", "{a}/{c}/t", b"t"),
+         setup("PUT", "{a}/{c}/l", b"", X_Symlink_Target="{c}/t"),
+         setup("PUT", "{a}/{c}/o", b"v1"),
+         check("PUT", "{a}/{c}/o?symlink=get", b"", X_Copy_From="{c}/l"),
+         check("GET", "{a}/{c2}?format=json"), check("GET", "{a}/{c}/o")),
 ]
