@@ -67,4 +67,8 @@ CASES = [
          setup("PUT", "{a}/{c}/o", b"v1"),
          check("PUT", "{a}/{c}/o?symlink=get", b"", X_Copy_From="{c}/l"),
          check("GET", "{a}/{c2}?format=json"), check("GET", "{a}/{c}/o")),
+    # history mode: every DELETE leaves a marker, of nothing too (404)
+    case("history-delete-nothing-leaves-markers", *_HISTORY, setup("PUT", "{a}/{c}/o", b"v1"),
+         check("DELETE", "{a}/{c}/o"), check("DELETE", "{a}/{c}/o"),
+         check("DELETE", "{a}/{c}/never"), check("GET", "{a}/{c2}?format=json")),
 ]
