@@ -55,9 +55,9 @@ from objstore.common.constraints import VALID_API_VERSIONS
 from objstore.common.http import errors
 from objstore.common.info import get_container_info
 from objstore.common.subrequest import make_env
+from objstore.common.temp_url_marks import CONTENT_GENERATOR, STATICWEB, TEMPURL_USER
 from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.wsgi_str import wsgi_to_str
-from objstore.middleware.tempurl import CONTENT_GENERATOR, REMOTE_USER as TEMPURL_USER
 from objstore.middleware.staticweb_html import (LISTING_TAIL, disabled_page, entry_row,
                                                 listing_head, page_title)
 
@@ -256,7 +256,7 @@ class _Visit:
                     return
                 last = page[-1]
                 _a, page = self._listing_page(prefix, last.get("name") or last.get("subdir", ""))
-        headers = [("Content-Type", errors.HTML), (CONTENT_GENERATOR, "staticweb")]
+        headers = [("Content-Type", errors.HTML), (CONTENT_GENERATOR, STATICWEB)]
         if len(entries) < LISTING_PAGE:
             body = head.encode() + b"".join(rows(entries)) + LISTING_TAIL.encode()
             headers.append(("Content-Length", str(len(body))))

@@ -44,6 +44,7 @@ from urllib.parse import parse_qs, quote
 from webob import Request, Response
 
 from objstore.common import registry
+from objstore.common.temp_url_marks import CONTENT_GENERATOR, STATICWEB, TEMPURL_USER
 from objstore.common.utils import close_if_possible, split_path
 from objstore.common.http.errors import swift_error
 from objstore.common.http.wsgi_str import wsgi_to_str
@@ -59,10 +60,7 @@ ISO8601 = "%Y-%m-%dT%H:%M:%SZ"
 DISALLOWED_HEADERS = ("X-Copy-From", "X-Object-Manifest", "X-Symlink-Target")
 # Methods whose signature also admits a HEAD of the same object.
 HEAD_ADMITTED_BY = ("HEAD", "GET", "PUT", "POST")
-REMOTE_USER = ".wsgi.tempurl"
-#: Set by staticweb on the pages it makes (a backend header: the gatekeeper
-#: keeps it from clients).
-CONTENT_GENERATOR = "X-Backend-Content-Generator"
+REMOTE_USER = TEMPURL_USER
 INVALID_BODY = b"401 Unauthorized: Temp URL invalid\n"
 TEMPURL_PARAMS = ("temp_url_sig", "temp_url_expires", "temp_url_prefix",
                   "temp_url_ip_range", "filename", "inline")
@@ -190,7 +188,7 @@ class TempURL:
 
         def wrapped(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
             if status.startswith("2") and not any(
-                    k.lower() == CONTENT_GENERATOR.lower() and v == "staticweb"
+                    k.lower() == CONTENT_GENERATOR.lower() and v == STATICWEB
                     for k, v in headers):
                 refused.append(True)
                 bad = invalid_response()
@@ -312,7 +310,7 @@ class TempURL:
                 existing = [v for k, v in out if k.lower() == "content-disposition"]
                 # a page staticweb made is shown, not downloaded
                 shown = inline or any(k.lower() == CONTENT_GENERATOR.lower()
-                                      and v == "staticweb" for k, v in out)
+                                      and v == STATICWEB for k, v in out)
                 if shown or filename is not None or not existing:
                     out = [(k, v) for k, v in out if k.lower() != "content-disposition"]
                     out.append(("Content-Disposition",
