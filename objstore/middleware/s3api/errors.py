@@ -172,5 +172,8 @@ MISSING_MD5_OR_CHECKSUM = ("Missing required header for this request: Content-MD
                            "x-amz-checksum-*")
 MISSING_CONTENT_SHA256 = "Missing required header for this request: x-amz-content-sha256"
 INVALID_CONTENT_SHA256 = "x-amz-content-sha256 must be %s or a valid sha256 value."
+VERSION_MARKER_WITHOUT_KEY_MARKER = ("A version-id marker cannot be specified without a "
+                                     "key marker.")
+INVALID_VERSION_ID = "Invalid version id specified"
 PART_NUMBER_AND_RANGE = "Cannot specify both Range header and partNumber query parameter"
 PART_NUMBER_RANGE = "Part number must be an integer between 1 and %d, inclusive"

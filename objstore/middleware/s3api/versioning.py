@@ -39,6 +39,8 @@ from objstore.middleware.s3api import version_listing as vl
 from objstore.middleware.s3api import version_ops as ops
 from objstore.middleware.s3api import versions_ov as ov
 from objstore.middleware.s3api.context import VERSIONS_SUFFIX, S3Context
+from objstore.middleware.s3api import errors
+from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA, VERSION_PARAM
 from objstore.middleware.s3api.paging import PAGE, iter_listing
 
@@ -294,6 +296,23 @@ def delete(ctx: S3Context, key: str, vid: Optional[str]) -> Response:
     return ops.delete_marker(ctx, LEGACY, key)
 
 
+def check_version_marker(query: Dict[str, str]) -> None:
+    """S3 refuses a ``version-id-marker`` without a ``key-marker`` parameter,
+    then one that is not a version id (``null`` or one of ours, a timestamp)."""
+    marker = query.get("version-id-marker")
+    if marker is None:
+        return
+    if "key-marker" not in query:
+        raise S3Error("InvalidArgument", errors.VERSION_MARKER_WITHOUT_KEY_MARKER,
+                      ArgumentName="version-id-marker", ArgumentValue=marker)
+    if marker and marker != vl.NULL_VERSION:
+        try:
+            Timestamp(marker)
+        except ValueError:
+            raise S3Error("InvalidArgument", errors.INVALID_VERSION_ID,
+                          ArgumentName="version-id-marker", ArgumentValue=marker) from None
+
+
 def list_versions(ctx: S3Context, params: Any, query: Dict[str, str]) -> bytes:
     """The ``ListVersionsResult`` for the bucket (versioned or not), read page
     by page (``version_walk.py``)."""
@@ -301,6 +320,7 @@ def list_versions(ctx: S3Context, params: Any, query: Dict[str, str]) -> bytes:
     from objstore.middleware.s3api.version_walk import walk
     # NoSuchBucket from the cached container info: no HEAD of the bucket once cached
     rows_of = ov.walk if uses_object_versioning(ctx) else walk
+    check_version_marker(query)
     rows: List[vl.Row] = []
     truncated = False
     for row in rows_of(ctx, params, query.get("key-marker", ""),

@@ -53,3 +53,17 @@ def test_a_part_number_with_a_range_is_invalid_request(s3, bucket):
                                                  Range="bytes=1-2"))
     assert (status, error["Code"], error["Message"]) == (
         400, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
+
+
+def test_a_version_id_marker_needs_a_key_marker_and_a_version_id(s3, bucket):
+    status, error = _error(lambda: s3.list_object_versions(Bucket=bucket,
+                                                           VersionIdMarker="a" * 32))
+    assert (status, error["Code"], error["Message"]) == (
+        400, "InvalidArgument", "A version-id marker cannot be specified without a key marker.")
+    status, error = _error(lambda: s3.list_object_versions(Bucket=bucket, KeyMarker="",
+                                                           VersionIdMarker="bogus"))
+    assert (status, error["Code"], error["Message"]) == (
+        400, "InvalidArgument", "Invalid version id specified")
+    assert s3.list_object_versions(Bucket=bucket, KeyMarker="k",
+                                   VersionIdMarker="null")["ResponseMetadata"][
+        "HTTPStatusCode"] == 200
