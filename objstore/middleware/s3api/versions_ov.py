@@ -149,14 +149,15 @@ def delete(ctx: S3Context, key: str, vid: Optional[str], suspended: bool,
     return ops.null_marker(ctx, LAYOUT, key)
 
 
-def _version_marker(ctx: S3Context, key: str, vid: str) -> str:
+def _version_marker(ctx: S3Context, key: str, vid: str) -> Optional[str]:
     """The ``version_marker`` of ``versions_listing`` resuming after S3
-    version ``vid`` of ``key``: its kept name's id, or (after the current
-    version, or an unknown id) one before every kept version."""
+    version ``vid`` of ``key``: its kept name's id, one before every kept
+    version after the current version, or ``None`` for an id that is not
+    one of the key's (S3 then resumes past the whole key)."""
     if current_id(ctx, key) == vid:
         return _NEWEST  # every kept version follows the current one
     row = ops.archived_row(ctx, LAYOUT, key, vid)
-    return split_version_name(row["name"])[1] if row is not None else _NEWEST
+    return split_version_name(row["name"])[1] if row is not None else None
 
 
 def walk(ctx: S3Context, params: Any, key_marker: str, version_marker: str
@@ -176,7 +177,9 @@ def walk(ctx: S3Context, params: Any, key_marker: str, version_marker: str
         if folded:  # a common prefix: resume past every key it folds
             query["marker"] = key_marker + _PAST
         elif version_marker:
-            query["version_marker"] = _version_marker(ctx, key_marker, version_marker)
+            resume = _version_marker(ctx, key_marker, version_marker)
+            if resume is not None:
+                query["version_marker"] = resume
 
     def fetch(kind: str, page_query: Dict[str, str]) -> Optional[List[Dict[str, Any]]]:
         container = ctx.bucket if kind == "current" else versions_container(ctx.bucket)

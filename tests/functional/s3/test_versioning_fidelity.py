@@ -224,3 +224,18 @@ def test_a_key_with_more_versions_than_the_walk_buffers_lists_newest_first(s3, v
     rows = [(k, v) for page in pages for k, v, _, _ in page]
     assert rows == [("many", vid) for vid in reversed(ids)] + [("next", rows[-1][1])]
     assert [len(p) for p in pages][:-1] == [40] * (len(pages) - 1)
+
+
+def test_a_version_id_marker_that_is_not_the_key_s_resumes_past_the_key(s3, vbucket):
+    bucket = vbucket
+    for key in ("a", "b"):
+        for n in range(2):
+            s3.put_object(Bucket=bucket, Key=key, Body=b"%d" % n)
+    versions = s3.list_object_versions(Bucket=bucket)["Versions"]
+    of_b = [v["VersionId"] for v in versions if v["Key"] == "b"]
+    got = s3.list_object_versions(Bucket=bucket, KeyMarker="a", VersionIdMarker=of_b[1])
+    assert [(v["Key"], v["VersionId"]) for v in got["Versions"]] == \
+        [("b", vid) for vid in of_b]
+    of_a = [v["VersionId"] for v in versions if v["Key"] == "a"]
+    got = s3.list_object_versions(Bucket=bucket, KeyMarker="a", VersionIdMarker=of_a[0])
+    assert [v["VersionId"] for v in got["Versions"]] == of_a[1:] + of_b
