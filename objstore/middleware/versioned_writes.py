@@ -160,6 +160,12 @@ class VersionedWrites:
         value = history or info.get("versions")
         if not value:
             return None, False
+        # as the container server sent it: a header's bytes as latin-1
+        # (raw UTF-8 a client sent stays so; a quoted name is ASCII)
+        try:
+            value = wsgi_to_str(value)
+        except UnicodeError:
+            pass
         return unquote(value).strip("/"), bool(history)
 
     def _pages(self, env: Dict[str, Any], account: str, location: str,

@@ -30,6 +30,11 @@ CASES = [
          check("PUT", "{a}/{c}", X_Versions_Location="{c2}%C3%A9"), check("HEAD", "{a}/{c}"),
          setup("PUT", "{a}/{c}/o", b"v1"), setup("PUT", "{a}/{c}/o", b"v2"),
          check("GET", "{a}/{c2}%C3%A9?format=json")),
+    # the location sent as raw UTF-8 bytes rather than quoted
+    case("versions-location-raw-utf8", setup("PUT", "{a}/{c2}%C3%A9"),
+         setup("PUT", "{a}/{c}", X_Versions_Location=lambda n: (n["c2"] + "\u00e9").encode()),
+         setup("PUT", "{a}/{c}/o", b"v1"), check("PUT", "{a}/{c}/o", b"v2"),
+         check("GET", "{a}/{c2}%C3%A9?format=json")),
     case("versions-location-bad-value", check("PUT", "{a}/{c}", X_Versions_Location="a/b")),
     case("versions-location-empty-value", check("PUT", "{a}/{c}", X_Versions_Location="")),
     case("versions-remove-location", *_STACK, check("POST", "{a}/{c}", X_Remove_Versions_Location="x"),
