@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from webob import Response
 
@@ -166,6 +166,15 @@ def route(ctx: S3Context) -> Optional[Handler]:
     return _route_object(ctx)
 
 
+def _keeping_location(start_response: Callable[..., Any], location: str
+                      ) -> Callable[..., Any]:
+    """``start_response`` with the Location header put back as the handler set it."""
+    def start(status: str, headers: List[Tuple[str, str]], *exc_info: Any) -> Any:
+        headers = [(k, location if k.lower() == "location" else v) for k, v in headers]
+        return start_response(status, headers, *exc_info)
+    return start
+
+
 def sse_c_over_http(conf: Dict[str, str]) -> str:
     value = conf.get("sse_c_over_http", "loopback").strip().lower() or "loopback"
     if value not in sse.HTTP_CHOICES:
@@ -280,6 +289,11 @@ class S3ApiMiddleware:
         resp.headers["x-amz-request-id"] = request_id
         resp.headers.setdefault("x-amz-id-2", request_id)
         _declare_length(resp, env)
+        location = resp.headers.get("Location")
+        if location and location.startswith("/") and resp.status_int == 200:
+            # CreateBucket's Location is the path ("/bucket"), as S3 sends
+            # it; webob would make it an absolute URL
+            return resp(env, _keeping_location(start_response, location))
         return resp(env, start_response)
 
     @staticmethod

@@ -55,3 +55,13 @@ def test_a_wrong_secret_shows_the_string_to_sign_and_canonical_request():
                     b"<CanonicalRequestBytes>"):
         assert element in resp.body
     assert b"wrong" not in resp.body
+
+
+def test_create_bucket_answers_the_bucket_path_as_location(s3):
+    import uuid
+    name = "s3fn-" + uuid.uuid4().hex[:12]
+    resp = s3_raw("PUT", "/" + name)
+    try:
+        assert resp.status == 200 and resp.headers["location"] == "/" + name
+    finally:
+        s3.delete_bucket(Bucket=name)
