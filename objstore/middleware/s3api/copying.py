@@ -29,6 +29,7 @@ from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, PASS_HEADERS, STORAGE_CLASS_SYSMETA, SWIFT_META,
     TAGGING_SYSMETA, current_etag, etag_of, drop_parts, metadata_headers, open_object, replaced_parts)
+from objstore.middleware.s3api.version_listing import stored_version_id
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
 from objstore.middleware.s3api.xml import render
@@ -88,6 +89,9 @@ def copy_object(ctx: S3Context) -> Response:
                       "storage class or encryption attributes.")
     status, src_headers, body, src_resp = open_object(ctx, src_bucket, src_key, None,
                                                       customer=sse.source_key(ctx))
+    if src_vid is None:
+        # S3 names the version it copied, the current one when none was asked
+        src_vid = stored_version_id(src_resp.headers)
     try:
         conditions.check(ctx.headers, etag_of(src_headers), src_headers.get("Last-Modified"),
                          prefix="x-amz-copy-source-")

@@ -239,3 +239,10 @@ def test_a_version_id_marker_that_is_not_the_key_s_resumes_past_the_key(s3, vbuc
     of_a = [v["VersionId"] for v in versions if v["Key"] == "a"]
     got = s3.list_object_versions(Bucket=bucket, KeyMarker="a", VersionIdMarker=of_a[0])
     assert [v["VersionId"] for v in got["Versions"]] == of_a[1:] + of_b
+
+
+def test_a_copy_without_a_version_id_names_the_current_version_it_copied(s3, vbucket):
+    s3.put_object(Bucket=vbucket, Key="src", Body=b"old")
+    current = s3.put_object(Bucket=vbucket, Key="src", Body=b"new")["VersionId"]
+    got = s3.copy_object(Bucket=vbucket, Key="dst", CopySource="%s/src" % vbucket)
+    assert got["CopySourceVersionId"] == current
