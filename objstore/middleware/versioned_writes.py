@@ -221,25 +221,58 @@ class VersionedWrites:
 
     def _delete_stack(self, env: Dict[str, Any], account: str, container: str,
                       obj: str, location: str) -> Optional[Response]:
-        """Stack mode: the newest archived version replaces the object."""
-        for row in self._pages(env, account, location, obj):
+        """Stack mode: the newest archived version replaces the object.
+
+        A delete marker on top (history mode, before the container switched
+        modes), as Swift's: with an object at the name the DELETE just
+        deletes it; with none, the version under the marker (up to the next
+        marker) is restored and the DELETE takes the marker away instead."""
+        rows = self._pages(env, account, location, obj)
+        for row in rows:
             if is_delete_marker(row.get("content_type")):
-                # The newest version was a deletion (history mode, before the
-                # container switched modes): nothing to restore, as Swift.
-                return None
-            resp = self.client.copy(env, account, (location, row["name"]), (container, obj))
-            close_response(resp)
-            if resp.status_int == 404:
+                head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (
+                    account, container, obj), headers={"X-Newest": "true"},
+                    query=THE_LINK_ITSELF)
+                close_response(head)
+                if head.status_int != 404:
+                    return None if 200 <= head.status_int < 300 else swift_error(412)
+                for older in rows:
+                    if is_delete_marker(older.get("content_type")):
+                        break
+                    restored = self._restore(env, account, container, obj, location, older)
+                    if restored is not False:
+                        if restored is not None:
+                            return restored
+                        break
+                gone = self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (
+                    account, location, row["name"]))
+                close_response(gone)
+                return swift_error(404) if gone.status_int == 404 else Response(
+                    status=gone.status, headerlist=[("Content-Type", HTML),
+                                                    ("Content-Length", "0")])
+            restored = self._restore(env, account, container, obj, location, row)
+            if restored is False:
                 continue  # gone meanwhile (or a stale listing): try the next one
-            if not 200 <= resp.status_int < 300:
-                return resp
-            gone = self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (account, location,
-                                                                  row["name"]))
-            close_response(gone)
-            if not (200 <= gone.status_int < 300 or gone.status_int == 404):
-                return gone
-            return Response(status=204, headerlist=[
+            return restored or Response(status=204, headerlist=[
                 ("Content-Type", HTML), ("Content-Length", "0")])
+        return None
+
+    def _restore(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                 location: str, row: Dict[str, Any]) -> Any:
+        """Copy the archived ``row`` back to the object's name and take it
+        out of the archive: ``None`` once done, ``False`` when it was gone,
+        else the error to answer."""
+        resp = self.client.copy(env, account, (location, row["name"]), (container, obj))
+        close_response(resp)
+        if resp.status_int == 404:
+            return False
+        if not 200 <= resp.status_int < 300:
+            return resp
+        gone = self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (account, location,
+                                                              row["name"]))
+        close_response(gone)
+        if not (200 <= gone.status_int < 300 or gone.status_int == 404):
+            return gone
         return None
 
 

@@ -76,4 +76,14 @@ CASES = [
     case("history-delete-nothing-leaves-markers", *_HISTORY, setup("PUT", "{a}/{c}/o", b"v1"),
          check("DELETE", "{a}/{c}/o"), check("DELETE", "{a}/{c}/o"),
          check("DELETE", "{a}/{c}/never"), check("GET", "{a}/{c2}?format=json")),
+    # a delete marker on top when the container switched to stack mode:
+    # the version under it comes back and the DELETE takes the marker away
+    case("versions-stack-delete-under-a-history-marker", *_HISTORY,
+         setup("PUT", "{a}/{c}/o", b"v1"), setup("PUT", "{a}/{c}/o", b"v2"),
+         setup("DELETE", "{a}/{c}/o"), setup("POST", "{a}/{c}", X_Versions_Location="{c2}"),
+         check("DELETE", "{a}/{c}/o"), check("GET", "{a}/{c}/o"), _ARCHIVE,
+         setup("PUT", "{a}/{c}/o", b"v3"), setup("POST", "{a}/{c}", X_History_Location="{c2}"),
+         setup("DELETE", "{a}/{c}/o"), setup("PUT", "{a}/{c}/o", b"v4"),
+         setup("POST", "{a}/{c}", X_Versions_Location="{c2}"),
+         check("DELETE", "{a}/{c}/o"), check("GET", "{a}/{c}/o"), _ARCHIVE),
 ]
