@@ -105,4 +105,11 @@ CASES += [
          check("PUT", "{a}/{c}/a?version-id=abc", b""),
          check("PUT", "{a}/{c}/a?version-id=1234567890.12345", b""),
          check("GET", "{a}/{c}/a"), check("GET", "{a}/{c}?versions&prefix=a")),
+    # a reader by the container's read ACL reads the object, not its versions
+    case("object-versioning-version-id-read-acl", *_FILLED,
+         setup("POST", "{a}/{c}", X_Container_Read="test:tester3"),
+         check("GET", "{a}/{c}/a", user="nonadmin"),
+         check("GET", "{a}/{c}/a?version-id=1234567890.12345", user="nonadmin"),
+         check("HEAD", "{a}/{c}/a?version-id=1234567890.12345", user="nonadmin"),
+         check("GET", "{a}/{c}/a?version-id=null", user="nonadmin")),
 ]
