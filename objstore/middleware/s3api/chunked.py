@@ -202,6 +202,8 @@ class ChunkedDecoder:
             self.trailers[name] = value
             lines.append("%s:%s\n" % (name, value))
         if self.signed_trailer:
+            if not lines:
+                raise _incomplete("a signed trailer section without a trailer")
             if self.signer is None or not signature:
                 raise _incomplete("a signed trailer without x-amz-trailer-signature")
             self.signer.verify_trailer("".join(lines), signature)

@@ -451,3 +451,11 @@ def test_a_wrong_chunk_signature_shows_what_was_signed():
     assert extra["StringToSign"].startswith("AWS4-HMAC-SHA256-PAYLOAD\n%s\n" % DATE)
     assert extra["StringToSignBytes"].startswith("41 57 53 34")
     assert extra["CanonicalRequest"] == "PUT\n/b/k" and "SignatureProvided" in extra
+
+
+def test_a_signed_trailer_section_without_a_trailer_is_incomplete_body():
+    body = signed_chunked([b"abc"])[:-2] + b"x-amz-trailer-signature:%s\r\n\r\n" % (
+        b"0" * 64)
+    with pytest.raises(S3Error) as err:
+        decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED), signed_trailer=True)
+    assert err.value.code == "IncompleteBody"
