@@ -41,7 +41,7 @@ def put_versioning(ctx: S3Context) -> Response:
     doc = parse(ctx.read_small_body(), "VersioningConfiguration")
     status = text_of(doc, "Status", "") or ""
     if status not in (versioning.ENABLED, versioning.SUSPENDED):
-        raise S3Error("MalformedXML", "Status must be Enabled or Suspended.")
+        raise S3Error("MalformedXML")  # Status must be Enabled or Suspended
     if (text_of(doc, "MfaDelete", "") or "") == "Enabled":
         raise S3Error("NotImplemented", "MFA delete is not supported.")
     from objstore.middleware.s3api import locking  # it builds on this package's modules

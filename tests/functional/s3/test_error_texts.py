@@ -67,3 +67,11 @@ def test_a_version_id_marker_needs_a_key_marker_and_a_version_id(s3, bucket):
     assert s3.list_object_versions(Bucket=bucket, KeyMarker="k",
                                    VersionIdMarker="null")["ResponseMetadata"][
         "HTTPStatusCode"] == 200
+
+
+def test_a_versioning_status_other_than_enabled_or_suspended_is_malformed_xml(s3, bucket):
+    status, error = _error(lambda: s3.put_bucket_versioning(
+        Bucket=bucket, VersioningConfiguration={"Status": "Disabled"}))
+    assert (status, error["Code"], error["Message"]) == (
+        400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
+        "against our published schema")
