@@ -395,11 +395,22 @@ class ObjectVersioning:
     def _read_version(self, env: Dict[str, Any], account: str, container: str, obj: str,
                       location: str, version_id: str) -> Response:
         """GET/HEAD ``?version-id=``: the current version if it has that id,
-        else the archived one."""
-        env["QUERY_STRING"] = ""
+        else the archived one. With ``symlink=get`` a version that is a
+        link is read as the link, else as its target (as Swift's)."""
+        as_link = "symlink=get" in env.get("QUERY_STRING", "").split("&")
+        env["QUERY_STRING"] = THE_LINK_ITSELF if as_link else ""
         current = Request(env.copy()).get_response(self.app)
-        if 200 <= current.status_int < 300 and stored_id(current.headers) == version_id:
+        current_id = stored_id(current.headers)
+        if 200 <= current.status_int < 300 and current_id != version_id and \
+                "Content-Location" in current.headers:
+            # a link followed: its own id is the one that names it
+            head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (
+                account, container, obj), query=THE_LINK_ITSELF)
+            close_response(head)
+            current_id = stored_id(head.headers) if head.status_int == 200 else current_id
+        if 200 <= current.status_int < 300 and current_id == version_id:
             self._show_id(current, account, container, obj, location=False)
+            current.headers[VERSION_ID_HEADER] = version_id
             return current
         close_response(current)
         if version_id == NULL_ID:
@@ -407,7 +418,8 @@ class ObjectVersioning:
         resp = self.client.request(env, env["REQUEST_METHOD"], "/v1/%s/%s/%s" % (
             account, location, version_name(obj, version_id)),
             headers={k[5:].replace("_", "-"): v for k, v in env.items()
-                     if k in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")})
+                     if k in ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")},
+            query=env["QUERY_STRING"])
         if resp.status_int == 404:
             close_response(resp)
             return swift_error(404)

@@ -213,3 +213,20 @@ def test_a_delete_marker_read_by_its_id_is_a_404_typed_as_a_marker(conn, version
         status, headers, _body = _raw(conn, method, "/%s/o?version-id=%s" % (versioned, marker))
         assert (status, headers["Content-Type"], headers["X-Object-Version-Id"]) == (
             404, "application/x-deleted;swift_versions_deleted=1", marker)
+
+
+def test_a_link_version_reads_as_its_target_or_with_symlink_get_as_the_link(conn, versioned):
+    conn.put_object(versioned, "t", b"target data", content_type="text/j1")
+    answer = {}
+    conn.put_object(versioned, "l", b"", content_type="application/symlink",
+                    headers={"X-Symlink-Target": "%s/t" % versioned}, response_dict=answer)
+    link_id = answer["headers"]["x-object-version-id"]
+    for kept in (False, True):  # the current version, then an archived one
+        if kept:
+            conn.put_object(versioned, "l", b"not a link")
+        path = "/%s/l?version-id=%s" % (versioned, link_id)
+        status, headers, body = _raw(conn, "GET", path)
+        assert (status, body, headers["Content-Type"]) == (200, b"target data", "text/j1")
+        status, headers, body = _raw(conn, "GET", path + "&symlink=get")
+        assert (status, body, headers["Content-Type"], headers["X-Symlink-Target"]) == (
+            200, b"", "application/symlink", "%s/t" % versioned)
