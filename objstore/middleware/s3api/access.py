@@ -57,7 +57,7 @@ _PARSED: "OrderedDict[Tuple[str, str], Policy]" = OrderedDict()
 ACTIONS: Dict[str, str] = {
     "objects.get_object": "GetObject", "objects.head_object": "GetObject",
     "objects.put_object": "PutObject", "copying.copy_object": "PutObject",
-    "objects.delete_object": "DeleteObject",
+    "deletes.delete_object": "DeleteObject",
     "multipart.create_upload": "PutObject", "multipart.upload_part": "PutObject",
     "multipart.upload_part_copy": "PutObject", "multipart.complete_upload": "PutObject",
     "multipart.abort_upload": "AbortMultipartUpload",
@@ -330,7 +330,7 @@ class Gate:
         # Read by acl_checks.read_object (object ACLs) and the Put*Acl handlers.
         ctx.extra["ignore_public_acls"] = settings.ignore_public_acls
         ctx.extra["block_public_acls"] = settings.block_public_acls
-        if name == "objects.delete_objects":
+        if name == "deletes.delete_objects":
             ctx.extra["authorize_key"] = self.authorize_key
             return False
         action = action_of(name, ctx.query)

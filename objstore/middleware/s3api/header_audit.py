@@ -36,7 +36,7 @@ OPERATIONS: Dict[str, str] = {
     "multipart.upload_part_copy": "UploadPartCopy",
     "multipart.complete_upload": "CompleteMultipartUpload",
     "buckets.create_bucket": "CreateBucket",
-    "objects.delete_object": "DeleteObject",
+    "deletes.delete_object": "DeleteObject",
     "multipart.abort_upload": "AbortMultipartUpload",
     "attributes.get_object_attributes": "GetObjectAttributes",
     "uploads.list_parts": "ListParts",

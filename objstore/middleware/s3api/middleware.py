@@ -21,7 +21,7 @@ from objstore.common import registry
 from objstore.common.config import ConfigError
 from objstore.common.http.headers import is_safe_value
 from objstore.middleware.s3api import (access, acl_checks, acl_ops, attributes, auth,
-                                       bucket_encryption, bucket_policy, buckets, copying,
+                                       bucket_encryption, bucket_policy, buckets, copying, deletes,
                                        header_audit, lifecycle, locking, multipart, objects,
                                        ownership, post_object, public, sse, subresources)
 from objstore.middleware.s3api.context import S3Config, S3Context
@@ -89,7 +89,7 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
     if "tagging" in q:
         return {"GET": subresources.get_bucket_tagging}.get(m)
     if "delete" in q:
-        return objects.delete_objects if m == "POST" else None
+        return deletes.delete_objects if m == "POST" else None
     if "policy" in q:
         return {"GET": bucket_policy.get_policy, "PUT": bucket_policy.put_policy,
                 "DELETE": bucket_policy.delete_policy}.get(m)
@@ -134,7 +134,7 @@ def _route_object(ctx: S3Context) -> Optional[Handler]:
     if m == "PUT":
         return copying.copy_object if "x-amz-copy-source" in ctx.headers else objects.put_object
     return {"GET": objects.get_object, "HEAD": objects.head_object,
-            "DELETE": objects.delete_object}.get(m)
+            "DELETE": deletes.delete_object}.get(m)
 
 
 def check_response_overrides(ctx: S3Context, signed: bool) -> None:

@@ -25,7 +25,8 @@ from objstore.common.subrequest import IterReader
 from objstore.middleware.s3api.copying import copy_source
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, current_etag, drop_parts,
-    metadata_headers, open_object, remove, replaced_parts, store)
+    metadata_headers, open_object, replaced_parts, store)
+from objstore.middleware.s3api.deletes import remove
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
     iter_parts, list_parts, list_uploads, marker_name, new_upload_id, part_name,

@@ -23,7 +23,7 @@ from webob import Response
 
 from objstore.common.info import get_container_info
 
-from objstore.middleware.s3api import access, buckets, cors, objects
+from objstore.middleware.s3api import access, buckets, cors, deletes, objects
 from objstore.middleware.s3api.auth import AuthState
 from objstore.middleware.s3api.context import TRUSTED_ENV, S3Config, S3Context
 from objstore.middleware.s3api.errors import S3Error
@@ -35,7 +35,7 @@ SWIFT_ROOTS = ("v1", "v1.0", "auth", "info", "healthcheck", "crossdomain.xml", "
 ANONYMOUS_HANDLERS = (objects.get_object, objects.head_object, buckets.list_objects,
                       buckets.head_bucket)
 # Writes an unsigned request may make, only in a ``public-read-write`` bucket.
-ANONYMOUS_WRITE_HANDLERS = (objects.put_object, objects.delete_object)
+ANONYMOUS_WRITE_HANDLERS = (objects.put_object, deletes.delete_object)
 
 
 def is_public_request(env: Dict[str, Any], conf: S3Config, app: Callable[..., Any]) -> bool:

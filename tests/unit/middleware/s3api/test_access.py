@@ -3,7 +3,7 @@ container sysmeta, and which S3 action each handler performs."""
 
 import json
 
-from objstore.middleware.s3api import access, bucket_policy, buckets, objects, post_object
+from objstore.middleware.s3api import access, bucket_policy, buckets, deletes, objects, post_object
 from objstore.middleware.s3api.access import action_of, handler_name, policy_headers, \
     stored_policy_text
 from objstore.middleware.s3api.policy import MAX_POLICY_BYTES
@@ -37,7 +37,7 @@ def test_handlers_map_to_s3_actions_with_version_variants():
     assert action_of(handler_name(objects.get_object), {}) == "GetObject"
     assert action_of(handler_name(objects.head_object), {"versionId": "v"}) == \
         "GetObjectVersion"
-    assert action_of(handler_name(objects.delete_object), {"versionId": "v"}) == \
+    assert action_of(handler_name(deletes.delete_object), {"versionId": "v"}) == \
         "DeleteObjectVersion"
     assert action_of(handler_name(buckets.head_bucket), {}) == "ListBucket"
     assert action_of(handler_name(bucket_policy.delete_public_access_block), {}) == \
