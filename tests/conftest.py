@@ -16,7 +16,9 @@ The conformance cases compare objstore with a real Swift on a cluster of
 their own (``saio/conformance``, started by their fixture) and keep both
 cores busy: they are handed out last, when the unit tests are done, so
 they run beside the functional tests (which send one request at a time and
-leave a core idle) instead of fighting the unit tests for the cores.
+leave a core idle) instead of fighting the unit tests for the cores; their
+servers run niced (tests/conformance/conftest.py), so they take the CPU
+the functional tests leave idle rather than slowing every request of theirs.
 """
 import os
 import sys

@@ -35,7 +35,7 @@ Handled here (the account and container side is
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 from urllib.parse import parse_qsl, quote
 
 from webob import Request, Response
@@ -302,6 +302,19 @@ class ObjectVersioning:
         resp.headers[VERSION_ID_HEADER] = now.normal
         return resp
 
+    def _owners_head(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                     info: Dict[str, Any]) -> Tuple[Optional[Response], Response]:
+        """(the answer refusing a requester who may not touch versions,
+        None) or (None, the newest HEAD of what is at the name, a link read
+        as itself)."""
+        denied = authorize(env, info)
+        if denied is not None:
+            return denied, None
+        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
+                                   headers={"X-Newest": "true"}, query=THE_LINK_ITSELF)
+        close_response(head)
+        return None, head
+
     def _make_latest(self, env: Dict[str, Any], account: str, container: str, obj: str,
                      location: str, info: Dict[str, Any], version_id: str) -> Response:
         """PUT ``?version-id=`` (no body): that kept version becomes the
@@ -311,13 +324,9 @@ class ObjectVersioning:
         version is still listed once. Never an empty write at the name."""
         if version_id == NULL_ID or not valid_version_id(version_id):
             return swift_error(400, "Invalid version parameter")
-        denied = authorize(env, info)
+        denied, head = self._owners_head(env, account, container, obj, info)
         if denied is not None:
             return denied
-        path = "/v1/%s/%s/%s" % (account, container, obj)
-        head = self.client.request(env, "HEAD", path, headers={"X-Newest": "true"},
-                                   query=THE_LINK_ITSELF)
-        close_response(head)
         kept = version_name(obj, version_id)
         etag = head.headers.get("Etag")
         if not (head.status_int == 200 and stored_id(head.headers) == version_id):
@@ -358,13 +367,9 @@ class ObjectVersioning:
         current version with an id is kept (as if overwritten) and only
         taken off the name; the answer has no version headers, as Swift's.
         """
-        denied = authorize(env, info)
+        denied, head = self._owners_head(env, account, container, obj, info)
         if denied is not None:
             return denied
-        path = "/v1/%s/%s/%s" % (account, container, obj)
-        head = self.client.request(env, "HEAD", path, headers={"X-Newest": "true"},
-                                   query=THE_LINK_ITSELF)
-        close_response(head)
         current = stored_id(head.headers) if head.status_int == 200 else None
         if version_id == NULL_ID:
             if current is None:
