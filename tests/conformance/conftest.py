@@ -146,7 +146,9 @@ class Results:
     def __init__(self, clusters: Clusters, cases: List) -> None:
         from swiftdiff.compare import run_both
 
-        self._pool = ThreadPoolExecutor(CASES_AT_ONCE)
+        # the client threads run niced too (Linux: a thread's own niceness)
+        self._pool = ThreadPoolExecutor(CASES_AT_ONCE, initializer=os.setpriority,
+                                        initargs=(os.PRIO_PROCESS, 0, BACKGROUND_NICE))
         self._futures: Dict[str, Future] = {
             c.id: self._pool.submit(run_both, c, clusters.ref, clusters.obj, clusters.run)
             for c in cases}
