@@ -15,6 +15,11 @@ it turns into (the source's length), and after ``bulk``, so every member
 of an extracted archive is judged on its own. An SLO manifest PUT is
 judged by the manifest's own length, as Swift does; an S3 multipart
 completion by the object's total size (see ``quota.upload_size``).
+
+The bytes of a container with ``X-Versions-Enabled`` (now or once) count
+its kept versions too, as in Swift, where every version's data lives in
+the versions container and the container shows their sum: a quota caps
+what a versioned container holds, not just its current versions.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any, Callable, Dict, Iterable
 from objstore.common import registry
 from objstore.common.info import get_container_info
 from objstore.common.http.paths import split_swift_path
+from objstore.common.versions import stored_location
 from objstore.middleware.quota import (OVER_QUOTA, StartResponse, bad_request, parse_quota,
                                        refuse, stored_quota, upload_size)
 
@@ -58,12 +64,24 @@ class ContainerQuotaMiddleware:
             return self.app(env, start_response)  # the proxy answers the 404
         meta = info.get("meta") or {}
         quota_bytes = stored_quota(meta, "quota-bytes")
-        if quota_bytes is not None and info["bytes"] + upload_size(env) > quota_bytes:
+        if quota_bytes is not None and \
+                self._bytes_held(env, account, info) + upload_size(env) > quota_bytes:
             return refuse(env, start_response, OVER_QUOTA)
         quota_count = stored_quota(meta, "quota-count")
         if quota_count is not None and info["object_count"] + 1 > quota_count:
             return refuse(env, start_response, OVER_QUOTA)
         return self.app(env, start_response)
+
+    def _bytes_held(self, env: Dict[str, Any], account: str, info: Dict[str, Any]) -> int:
+        """The container's bytes plus its kept versions' (object_versioning's
+        versions container, named in the container's sysmeta), if any."""
+        held = int(info.get("bytes") or 0)
+        location = stored_location((info.get("sysmeta") or {}).get("versions-container"))
+        if location:
+            kept = get_container_info(env, self.app, account, location)
+            if 200 <= kept["status"] < 300:
+                held += int(kept.get("bytes") or 0)
+        return held
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

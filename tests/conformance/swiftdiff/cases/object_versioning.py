@@ -112,4 +112,14 @@ CASES += [
          check("GET", "{a}/{c}/a?version-id=1234567890.12345", user="nonadmin"),
          check("HEAD", "{a}/{c}/a?version-id=1234567890.12345", user="nonadmin"),
          check("GET", "{a}/{c}/a?version-id=null", user="nonadmin")),
+    # a container's bytes quota counts its kept versions: two versions of
+    # five bytes fill ten, so a third write is refused and nothing replaced.
+    # (Swift judges by the bytes its container HEAD last cached, which sum
+    # the versions; without that HEAD it may still judge by older ones.)
+    case("object-versioning-quota-bytes-counts-kept-versions",
+         setup("PUT", "{a}/{c}", X_Versions_Enabled="true"),
+         setup("PUT", "{a}/{c}/o", b"aaaaa"), setup("PUT", "{a}/{c}/o", b"bbbbb"),
+         setup("POST", "{a}/{c}", X_Container_Meta_Quota_Bytes="10"),
+         check("HEAD", "{a}/{c}"), check("PUT", "{a}/{c}/o", b"ccccc"), check("GET", "{a}/{c}/o"),
+         check("HEAD", "{a}/{c}")),
 ]
