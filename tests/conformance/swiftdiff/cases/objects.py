@@ -101,6 +101,16 @@ CASES = [
     obj("object-post-meta-too-long", check("POST", "{a}/{c}/o", X_Object_Meta_V="v" * 257)),
     case("object-meta-name-too-long", _PUT,
          check("PUT", "{a}/{c}/o", b"x", headers=[("X-Object-Meta-" + "n" * 129, "v")])),
+    # metadata names that are no HTTP token (separators) are kept and
+    # returned as sent; one with "_" never reaches the proxy (eventlet)
+    case("object-meta-names-with-separators", _PUT,
+         check("PUT", "{a}/{c}/o", b"x", headers=[("X-Object-Meta-(", "paren"),
+                                                 ("X-Object-Meta-A=5Fb", "eq"),
+                                                 ("X-Object-Meta-{x}", "braces"),
+                                                 ("X-Object-Meta-A_b", "underscore")]),
+         check("HEAD", "{a}/{c}/o"), check("GET", "{a}/{c}/o"),
+         check("POST", "{a}/{c}/o", headers=[("X-Object-Meta-@", "at")]),
+         check("HEAD", "{a}/{c}/o")),
     case("object-meta-value-too-long", _PUT, check("PUT", "{a}/{c}/o", b"x", X_Object_Meta_V="v" * 257)),
     case("object-meta-too-many", _PUT,
          check("PUT", "{a}/{c}/o", b"x", headers=[("X-Object-Meta-M%d" % i, "v") for i in range(91)])),
