@@ -24,6 +24,8 @@ from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import raw_path
 
 AUTH_DETAILS_KEY = "s3api.auth_details"
+#: the request's header lines as the server received them, ``(name, value)``
+RAW_HEADERS_ENV = "headers_raw"
 MAX_SKEW_SECONDS = 15 * 60
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -31,11 +33,22 @@ Signature = Union[sigv4.V4Signature, sigv2.V2Signature]
 
 
 def request_headers(env: Dict[str, Any]) -> Dict[str, str]:
-    """Lower-case header names to values, from the WSGI environ."""
+    """Lower-case header names to values, from the WSGI environ.
+
+    An ``x-amz-*`` header whose name holds ``_`` (``x-amz-meta-foo_bar``,
+    which S3 keeps apart from ``x-amz-meta-foo-bar``) has no ``HTTP_`` key:
+    WSGI cannot tell ``_`` from ``-`` there, so eventlet's server drops it.
+    It is read from the header lines as received (``headers_raw``, which
+    eventlet keeps), several of one name joined with ``,``; the client
+    signed it, and it may be user metadata."""
     headers = {}
     for key, value in env.items():
         if key.startswith("HTTP_"):
             headers[key[5:].replace("_", "-").lower()] = str(value)
+    for name, value in env.get(RAW_HEADERS_ENV) or ():
+        name = name.strip().lower()
+        if "_" in name and name.startswith("x-amz-"):
+            headers[name] = headers[name] + "," + value if name in headers else value
     if env.get("CONTENT_TYPE"):
         headers["content-type"] = env["CONTENT_TYPE"]
     if env.get("CONTENT_LENGTH") not in (None, ""):

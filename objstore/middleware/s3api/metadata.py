@@ -21,20 +21,39 @@ import re
 from typing import Dict
 
 from objstore.common.constraints import LIMITS
-from objstore.common.http.headers import is_token
 from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_bytes
 from objstore.middleware.s3api.errors import S3Error
 
 _ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
 
 
+#: what a user metadata name may hold: an HTTP token's characters, and ``(``,
+#: which S3 (and Swift's s3api) keep although it is a separator; a name with
+#: any other separator (``"``, ``/``, ``<``, ``@`` ...) is silently ignored
+_KEPT_NAME = re.compile(r"\A[!#$%&'(*+\-.^_`|~0-9A-Za-z]+\Z")
+#: a ``_`` of a user metadata name as stored: the Swift API's, and every
+#: WSGI server's, header names cannot tell ``_`` from ``-`` (eventlet drops
+#: a request header whose name holds ``_``), and ``=`` never is in a kept
+#: name, so ``=5F`` (quoted-printable) reads back unambiguously (Swift's
+#: s3api stores it the same way)
+_UNDERSCORE = "=5F"
+
+
 def kept_name(name: str) -> bool:
     """Whether an ``x-amz-meta-*`` header is stored: S3 silently ignores
-    user metadata whose name holds a separator (``"``, ``/``, ``<``, ``@``
-    ...), and a name that is no HTTP token could never be sent back (every
-    later HEAD or GET of the object would fail), so those are dropped; the
-    write itself succeeds."""
-    return is_token(name)
+    user metadata whose name holds a separator other than ``(`` (``"``,
+    ``/``, ``<``, ``@`` ...); the write itself succeeds."""
+    return bool(_KEPT_NAME.match(name))
+
+
+def swift_name(suffix: str) -> str:
+    """The Swift header that stores ``x-amz-meta-<suffix>``."""
+    return "X-Object-Meta-" + suffix.replace("_", _UNDERSCORE)
+
+
+def s3_name(suffix: str) -> str:
+    """The ``x-amz-meta-*`` name of the Swift ``X-Object-Meta-<suffix>``."""
+    return "x-amz-meta-" + re.sub(_UNDERSCORE, "_", suffix, flags=re.IGNORECASE)
 
 
 def stored_value(wire_value: str) -> str:

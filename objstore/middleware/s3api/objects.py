@@ -62,7 +62,7 @@ def metadata_headers(headers: Dict[str, str], body_aws_chunked: bool = True
     for name, value in headers.items():
         if name.startswith(META_PREFIX):
             if metadata.kept_name(name):
-                out["X-Object-Meta-" + name[len(META_PREFIX):]] = metadata.stored_value(value)
+                out[metadata.swift_name(name[len(META_PREFIX):])] = metadata.stored_value(value)
         elif name in expiry.HEADERS:
             out[name.title()] = value
         elif name in PASS_HEADERS:
@@ -103,7 +103,7 @@ def response_headers(resp: SwiftResponse) -> Tuple[Dict[str, str], bool]:
         out["Last-Modified"] = resp.header("last-modified") or ""
     for name, value in resp.headers.items():
         if name.startswith(SWIFT_META):
-            out[META_PREFIX + name[len(SWIFT_META):]] = metadata.response_value(value)
+            out[metadata.s3_name(name[len(SWIFT_META):])] = metadata.response_value(value)
         elif name in PASS_HEADERS:
             out[name.title()] = value
     if storage_class_of(resp) != "STANDARD":  # AWS shows every class but STANDARD
