@@ -201,12 +201,15 @@ def list_uploads(ctx: S3Context) -> Response:
                 break
             rows.append(row)
     owner = owner_id(ctx)
-    last_key, last_upload = (rows[-1][0], rows[-1][1]) if rows else ("", "")
+    # where a next page starts: the last row of a truncated page (a common
+    # prefix too), else the last upload listed, as Swift 2.38.3's s3api
+    # answers a whole listing (empty when it lists no upload)
+    last = rows[-1:] if truncated else [row for row in rows if row[1]][-1:]
+    last_key, last_upload = (last[0][0], last[0][1]) if last else ("", "")
     children: List[Optional[Node]] = [
         ("Bucket", ctx.bucket), ("KeyMarker", enc(key_marker)),
         ("UploadIdMarker", upload_id_marker),
-        ("NextKeyMarker", enc(last_key) if truncated else ""),
-        ("NextUploadIdMarker", last_upload if truncated else ""),
+        ("NextKeyMarker", enc(last_key)), ("NextUploadIdMarker", last_upload),
         ("Delimiter", enc(delimiter)) if delimiter else None,
         ("Prefix", enc(prefix)), ("MaxUploads", max_uploads),
         ("EncodingType", "url") if encoding else None,

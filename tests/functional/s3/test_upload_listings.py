@@ -24,6 +24,10 @@ def test_uploads_page_in_key_then_initiation_order(s3, bucket):
     assert seen == expected
     assert pages[0]["NextKeyMarker"] == expected[1][0]
     assert pages[0]["NextUploadIdMarker"] == expected[1][1]
+    # a whole (last) page names its last upload too, as Swift's s3api does
+    assert (pages[-1]["NextKeyMarker"], pages[-1]["NextUploadIdMarker"]) == expected[-1]
+    none = s3_raw("GET", "/" + bucket, query={"uploads": "", "prefix": "zz"})
+    assert none.texts("NextKeyMarker") == [""] and none.texts("NextUploadIdMarker") == [""]
 
 
 def test_key_marker_alone_skips_that_key_and_with_an_upload_id_resumes_inside_it(s3, bucket):
@@ -41,6 +45,7 @@ def test_uploads_fold_into_common_prefixes_with_a_delimiter(s3, bucket):
     folded = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
     assert [u["Key"] for u in folded["Uploads"]] == ["top"]
     assert folded["CommonPrefixes"] == [{"Prefix": "dir/"}]
+    assert folded["NextKeyMarker"] == "top"  # the last upload, never a prefix, when whole
     inner = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", Prefix="dir/")
     assert [u["Key"] for u in inner["Uploads"]] == ["dir/one", "dir/two"]
     assert inner["CommonPrefixes"] == [{"Prefix": "dir/sub/"}]
