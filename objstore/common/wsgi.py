@@ -45,9 +45,13 @@ def load_server_conf(conf_path: str, section: str) -> Dict[str, str]:
     return conf
 
 
-#: How much longer than ``max_header_size`` a request's header line may be
-#: at a storage server: the proxy forwards a client's headers (each held to
-#: the limit itself) with system metadata of its own making beside them.
+#: How much longer than ``max_header_size`` a request's header line, and
+#: than ``max_request_line`` its request line, may be at a storage server:
+#: the proxy forwards a client's headers (each held to the limit itself)
+#: with system metadata of its own making beside them, and a client's path
+#: (held to the limit at the proxy) with the device and partition in front
+#: of it. Without it a name the proxy accepted could be refused by the
+#: object servers (as Swift 2.38.3 does: its proxy answers 503).
 BACKEND_HEADER_SLACK = 1024
 
 
@@ -56,7 +60,8 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str],
     """Serve ``app`` on ``sock`` in this process until told to stop.
 
     A request header line (with its CRLF) of ``max_header_size`` +
-    ``header_slack`` bytes or more is answered 400 before the app sees it.
+    ``header_slack`` bytes or more is answered 400 before the app sees it,
+    a request line of ``max_request_line`` + ``header_slack`` or more 414.
 
     SIGHUP (and SIGINT: Ctrl-C) stops accepting and returns once in-flight
     requests are done; SIGTERM (or a second SIGINT) exits at once.
@@ -66,8 +71,10 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str],
     no_delay(sock)
     eventlet.wsgi.MAX_HEADER_LINE = config_int(
         conf, "max_header_size", constraints.LIMITS["max_header_size"]) + header_slack
-    eventlet.wsgi.MAX_REQUEST_LINE = config_int(
-        conf, "max_request_line", constraints.LIMITS["max_request_line"])
+    # eventlet.wsgi.server reads its limit from an argument (its module
+    # constant is only that argument's default, bound at import)
+    request_line_limit = config_int(
+        conf, "max_request_line", constraints.LIMITS["max_request_line"]) + header_slack
     # 90 metadata items plus the usual headers exceed http.client's default
     # of 100 headers per message, in requests and in backend responses.
     http.client._MAXHEADERS = max(http.client._MAXHEADERS,
@@ -119,7 +126,7 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str],
             minimum_chunk_size=4096, protocol=_protocol_class(pool),
             capitalize_response_headers=False,
             socket_timeout=float(conf.get("client_timeout", 60)),
-            keepalive=True, debug=False)
+            url_length_limit=request_line_limit, keepalive=True, debug=False)
     except SystemExit:
         pass
     pool.waitall()
