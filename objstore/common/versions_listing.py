@@ -112,6 +112,13 @@ def _before(name: str) -> str:
     return name[:-1] + (chr(ord(last) - 1) + _PAST if ord(last) > 1 else "")
 
 
+def _rank(row: Row) -> int:
+    """Where a version stands among its object's: its id's time; ``null``
+    (written before versioning) after every id, i.e. first, newest-first."""
+    version_id = row["version_id"]
+    return _MAX_RAW + 1 if version_id == NULL_ID else Timestamp(version_id).raw
+
+
 def _key(row: Row) -> str:
     return row["subdir"] if "subdir" in row else row.get("name", "")
 
@@ -222,25 +229,37 @@ class VersionsListing:
             (not self.end_marker or name < self.end_marker)
 
     def _object(self, name: str, current: Optional[Row]) -> Iterator[Row]:
-        """One object's versions: forward the current one, then the kept
-        ones newest first; in reverse the other way round (the kept ones
-        streamed, one row looked ahead to know the newest)."""
+        """One object's versions, newest id first (in reverse the other way
+        round), as Swift 2.38.3 lists them: the current version stands among
+        the kept ones by its id (one made latest again by ``PUT
+        ?version-id=`` is older than those kept since), a ``null`` current
+        version before all of them."""
         latest_id = self.current_id(current) if current is not None else None
-        shown = current is not None and self._in_window(name)
-        if current is not None and not self.reverse:
-            yield dict(current, is_latest=shown, version_id=latest_id)
+        mine = None if current is None else \
+            dict(current, is_latest=current is not None and self._in_window(name),
+                 version_id=latest_id)
+        for row in self._kept_rows(name, latest_id, current is None):
+            if mine is not None and (_rank(mine) < _rank(row)) == self.reverse:
+                yield mine
+                mine = None
+            yield row
+        if mine is not None:
+            yield mine
+
+    def _kept_rows(self, name: str, latest_id: Optional[str], no_current: bool
+                   ) -> Iterator[Row]:
+        """The kept versions of ``name`` in the client's order (streamed, one
+        row looked ahead to know the newest in reverse); the newest is
+        ``is_latest`` when it is a delete marker and nothing is current."""
         first = True
         row = self._next_kept(name, latest_id)
         while row is not None:
             following = self._next_kept(name, latest_id)
             newest = following is None if self.reverse else first
-            latest = current is None and newest and \
-                row.get("content_type") == DELETE_MARKER_TYPE
+            latest = no_current and newest and row.get("content_type") == DELETE_MARKER_TYPE
             yield dict(row, name=name, is_latest=latest,
                        version_id=split_version_name(row["name"])[1])
             first, row = False, following
-        if current is not None and self.reverse:
-            yield dict(current, is_latest=shown, version_id=latest_id)
 
     def _next_kept(self, name: str, skip_id: Optional[str]) -> Optional[Row]:
         """The next kept version of ``name`` (not the one ``skip_id``, which

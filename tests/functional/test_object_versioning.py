@@ -197,8 +197,11 @@ def test_put_with_a_version_id_restores_that_version_and_writes_nothing_else(con
     got, body = conn.get_object(versioned, "o")
     assert (body, got["content-type"], got["x-object-version-id"]) == (b"bbbbbb", "text/j2", ids[1])
     _h, rows = conn.get_container(versioned, query_string="versions")
-    assert sorted((r["version_id"], r["bytes"], r["is_latest"]) for r in rows) == [
-        (ids[0], 5, False), (ids[1], 6, True), (ids[2], 7, False)]
+    # listed by id, newest first, as Swift lists them: the restored one amid the rest
+    assert [(r["version_id"], r["bytes"], r["is_latest"]) for r in rows] == [
+        (ids[2], 7, False), (ids[1], 6, True), (ids[0], 5, False)]
+    _h, rows = conn.get_container(versioned, query_string="versions&reverse=true")
+    assert [r["version_id"] for r in rows] == ids
     # restoring the current version again changes nothing
     assert _raw(conn, "PUT", path, body=b"")[0] == 201
     assert len(conn.get_container(versioned, query_string="versions")[1]) == 3
