@@ -146,8 +146,10 @@ def delete_objects(ctx: S3Context) -> Response:
             if not quiet:
                 results.append(("Deleted", [("Key", key)] + extra))
         except S3Error as err:
-            results.append(("Error", [("Key", key), ("Code", err.code),
-                                      ("Message", err.message)]))
+            # S3 names the version it refused to delete, as in Deleted.
+            results.append(("Error", [("Key", key)] +
+                            ([("VersionId", version)] if version else []) +
+                            [("Code", err.code), ("Message", err.message)]))
     out = Response(status=200, body=render("DeleteResult", results),
                    content_type="application/xml", charset=None)
     return out

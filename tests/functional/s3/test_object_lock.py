@@ -499,3 +499,14 @@ def test_a_lock_enabled_bucket_without_the_guard_mark_gets_it_on_its_next_write(
         assert all(headers.get(object_lock.CONTAINER_GUARD.lower()) == "on"
                    for _s, headers in _container_server("HEAD", container)), container
     s3.abort_multipart_upload(Bucket=locked, Key="mp", UploadId=upload["UploadId"])
+
+
+def test_delete_objects_names_the_locked_version_it_refused(s3, locked):
+    held = s3.put_object(Bucket=locked, Key="held", Body=b"x", ObjectLockMode="GOVERNANCE",
+                         ObjectLockRetainUntilDate=_soon(3600))["VersionId"]
+    free = s3.put_object(Bucket=locked, Key="free", Body=b"y")["VersionId"]
+    resp = s3.delete_objects(Bucket=locked, Delete={"Objects": [
+        {"Key": "held", "VersionId": held}, {"Key": "free", "VersionId": free}]})
+    assert [(e["Key"], e.get("VersionId"), e["Code"]) for e in resp["Errors"]] == \
+        [("held", held, "AccessDenied")]
+    assert [(d["Key"], d["VersionId"]) for d in resp["Deleted"]] == [("free", free)]
