@@ -235,7 +235,7 @@ def test_legal_hold_blocks_deletion_even_with_bypass(s3, locked):
     assert [(e["Key"], e["Code"]) for e in bulk["Errors"]] == [("h", "AccessDenied")]
     assert "Deleted" not in bulk
     assert code_of(lambda: s3.put_object_legal_hold(
-        Bucket=locked, Key="h", LegalHold={"Status": "MAYBE"})) == ("InvalidArgument", 400)
+        Bucket=locked, Key="h", LegalHold={"Status": "MAYBE"})) == ("MalformedXML", 400)
     s3.put_object_legal_hold(Bucket=locked, Key="h", VersionId=vid,
                              LegalHold={"Status": "OFF"})
     assert s3.get_object_legal_hold(Bucket=locked, Key="h")["LegalHold"] == {"Status": "OFF"}
@@ -510,3 +510,16 @@ def test_delete_objects_names_the_locked_version_it_refused(s3, locked):
     assert [(e["Key"], e.get("VersionId"), e["Code"]) for e in resp["Errors"]] == \
         [("held", held, "AccessDenied")]
     assert [(d["Key"], d["VersionId"]) for d in resp["Deleted"]] == [("free", free)]
+
+
+def test_a_retention_or_hold_body_off_the_schema_is_malformed_xml(s3, locked):
+    vid = s3.put_object(Bucket=locked, Key="m", Body=b"x")["VersionId"]
+    for mode in ("governance", "abc"):
+        assert code_of(lambda: s3.put_object_retention(
+            Bucket=locked, Key="m", VersionId=vid,
+            Retention={"Mode": mode, "RetainUntilDate": _soon(60)})) == ("MalformedXML", 400)
+    assert code_of(lambda: s3.put_object_legal_hold(
+        Bucket=locked, Key="m", VersionId=vid, LegalHold={"Status": "on"})) == \
+        ("MalformedXML", 400)
+    assert code_of(lambda: s3.get_object_retention(Bucket=locked, Key="m")) == \
+        ("NoSuchObjectLockConfiguration", 404)
