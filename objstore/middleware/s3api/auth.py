@@ -112,7 +112,8 @@ def check_skew(signed_at: datetime, now: datetime) -> None:
 
 
 def _v2_date(headers: Dict[str, str]) -> datetime:
-    text = headers.get("x-amz-date") or headers.get("date") or ""
+    # an x-amz-date sent, even empty, is the date: Date is not read then
+    text = headers["x-amz-date"] if "x-amz-date" in headers else headers.get("date", "")
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -99,7 +99,7 @@ def parse_authorization(header: str, method: str, path: str,
                       "'AWS <access key>:<signature>'.")
     resource = canonical_resource(path, pairs)
     dates = []
-    if headers.get("x-amz-date"):
+    if "x-amz-date" in headers:
         dates.append("")
     if headers.get("date"):
         dates.append(headers["date"].strip())

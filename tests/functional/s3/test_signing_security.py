@@ -269,6 +269,20 @@ def test_sigv2_with_a_current_date_works(bucket):
     assert (status, body) == (200, b"the signer's secret bytes")
 
 
+@pytest.mark.parametrize("amz_date", ["", "not a date"])
+def test_sigv2_x_amz_date_sent_is_the_date_even_beside_a_good_date(bucket, amz_date):
+    """A signed ``x-amz-date`` replaces ``Date`` (its line in the string to
+    sign is empty): sent empty or unparsable, the request is AccessDenied
+    (as Swift 2.38.3's s3api and S3), whatever ``Date`` says."""
+    path = "/%s/secret" % bucket
+    date = email.utils.formatdate(usegmt=True)
+    sts = "GET\n\n\n\nx-amz-date:%s\n%s" % (amz_date, path)
+    sig = base64.b64encode(hmac.new(SECRET.encode(), sts.encode(), hashlib.sha1).digest()).decode()
+    headers = {"Date": date, "x-amz-date": amz_date, "Authorization": "AWS %s:%s" % (ACCESS, sig)}
+    status, _h, body = send("GET", path, headers)
+    assert (status, code(body)) == (403, "AccessDenied")
+
+
 def test_sigv2_signs_the_path_as_sent_with_its_trailing_slash(bucket):
     """boto2 asks for ``/bucket/`` and signs that; the slash is part of the
     signed resource, so dropping it server-side would reject the request."""
