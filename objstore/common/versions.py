@@ -150,20 +150,23 @@ class VersionsClient:
 
     def copy(self, env: Dict[str, Any], account: str, src: Tuple[str, str],
              dst: Tuple[str, str], timestamp: Optional[str] = None,
-             headers: Optional[Dict[str, str]] = None) -> Response:
+             headers: Optional[Dict[str, str]] = None, without: Tuple[str, ...] = ()
+             ) -> Response:
         """Copy the stored object ``src`` to ``dst`` (``(container, object)``
         each) as it is stored: its bytes (streamed; ciphertext stays
         ciphertext) and every stored header but the timestamp (written with
-        ``timestamp`` if given, else now), with ``headers`` on top. A large
-        object's manifest is copied as it is stored, and a symlink as the
-        link (not its target)."""
+        ``timestamp`` if given, else now) and those named in ``without``,
+        with ``headers`` on top. A large object's manifest is copied as it
+        is stored, and a symlink as the link (not its target)."""
         source = self.request(env, "GET", "/v1/%s/%s/%s" % ((account,) + src),
                               headers={"X-Newest": "true"}, query=THE_LINK_ITSELF, raw=True)
         if not 200 <= source.status_int < 300:
             close_response(source)
             return source
         try:
-            put_headers = stored_metadata(source.headers, manifests=True)
+            put_headers = {name: value for name, value in
+                           stored_metadata(source.headers, manifests=True).items()
+                           if name.lower() not in {w.lower() for w in without}}
             etag = (source.headers.get("ETag") or "").strip('"')
             if etag:
                 put_headers["ETag"] = etag

@@ -28,6 +28,9 @@ Handled here (the account and container side is
   ``?version-id=<id>`` reads an archived version.
 * object DELETE: the current version is kept and a delete marker written;
   ``DELETE ?version-id=`` removes one version.
+* expiry (``X-Delete-At``/``-After`` on a PUT or POST): as in Swift, where
+  only the link at the name expires, the version itself never does: it is
+  kept at once, without the expiry, so it outlives the current version.
 * restore: COPY ``?version-id=`` (or PUT + ``X-Copy-From`` with the
   PUT's ``?version-id=``) copies a kept version (``copy`` reads the source
   with the id); POST to one version is refused (400).
@@ -45,7 +48,7 @@ from objstore.common.config import config_true_value
 from objstore.common.http import listing
 from objstore.common.http.errors import swift_error
 from objstore.common.http.paths import split_swift_path
-from objstore.common.subrequest import close_response
+from objstore.common.subrequest import close_response, stored_metadata
 from objstore.common.timestamp import Timestamp
 from objstore.common.versions import BYPASS_ENV, THE_LINK_ITSELF, VersionsClient, authorize
 from objstore.common.versions_listing import (  # noqa: F401 (names of this API)
@@ -72,6 +75,16 @@ def _write_time(env: Dict[str, Any]) -> Optional[Timestamp]:
         return Timestamp(given)
     except ValueError:
         return None
+
+
+#: the request keys that make a write expire its object
+_EXPIRY_ENV = ("HTTP_X_DELETE_AT", "HTTP_X_DELETE_AFTER")
+#: what a kept version never carries: it outlives an expiring current one
+_NOT_KEPT = ("X-Delete-At",)
+
+
+def _expiring(env: Dict[str, Any]) -> bool:
+    return any(env.get(key) for key in _EXPIRY_ENV)
 
 
 def _strip_id_param(content_type: str) -> str:
@@ -118,6 +131,8 @@ class ObjectVersioning:
         if method == "POST" and version_id is not None:
             return swift_error(400, "POST to a specific version is not allowed")(
                 env, start_response)
+        if method == "POST" and version_id is None and _expiring(env):
+            return self._post_expiring(env, account, container, obj)(env, start_response)
         if version_id is None and method not in ("PUT", "GET", "HEAD", "DELETE"):
             return self.app(env, start_response)
         info, location = self.containers.enabled(env, account, container)
@@ -234,9 +249,67 @@ class ObjectVersioning:
             return bad or Request(env).get_response(self.app)
         env["HTTP_X_TIMESTAMP"] = now.internal
         env["HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_")] = now.normal
+        expiring = _expiring(env)
         resp = Request(env).get_response(self.app)
         if 200 <= resp.status_int < 300:
+            bad = self._keep_current(env, account, container, obj, location) \
+                if expiring else None
+            if bad is not None:
+                close_response(resp)
+                return bad
             resp.headers[VERSION_ID_HEADER] = now.normal
+        return resp
+
+    def _post_expiring(self, env: Dict[str, Any], account: str, container: str,
+                       obj: str) -> Response:
+        """A POST that makes the current version expire: applied to it, and
+        the version kept (with the POST's metadata, without the expiry)."""
+        info, location = self.containers.enabled(env, account, container)
+        enabled = config_true_value((info.get("sysmeta") or {}).get("versions-enabled"))
+        resp = Request(env).get_response(self.app)
+        if location is None or not enabled or not 200 <= resp.status_int < 300:
+            return resp
+        bad = self._keep_current(env, account, container, obj, location)
+        if bad is not None:
+            close_response(resp)
+            return bad
+        return resp
+
+    def _keep_current(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                      location: str) -> Optional[Response]:
+        """Keep the current version (one with an id) in the versions
+        container now; ``None``, or the error to answer."""
+        head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
+                                   headers={"X-Newest": "true"}, query=THE_LINK_ITSELF)
+        close_response(head)
+        if not 200 <= head.status_int < 300 or not head.headers.get(VERSION_ID_SYSMETA):
+            return None
+        resp = self._keep(env, account, container, obj, location, head)
+        return None if 200 <= resp.status_int < 300 else resp
+
+    def _keep(self, env: Dict[str, Any], account: str, container: str, obj: str,
+              location: str, head: Response) -> Response:
+        """Copy the version ``head`` shows into the versions container,
+        under its id and with its write time, without an expiry. One kept
+        already (an expiring version is kept when written; the copy, no
+        newer, is then accepted and dropped: 202) gets the current one's
+        metadata, which POSTs may have changed since."""
+        written = Timestamp(head.headers.get("X-Timestamp") or "0")
+        # written before versioning: archived under its write time and
+        # labelled with that id from now on
+        version_id = head.headers.get(VERSION_ID_SYSMETA) or written.normal
+        kept = (location, version_name(obj, version_id))
+        resp = self.client.copy(env, account, (container, obj), kept, written.internal,
+                                without=_NOT_KEPT)
+        close_response(resp)
+        if resp.status_int != 202:
+            return resp
+        meta = {name: value for name, value in
+                stored_metadata(head.headers, manifests=False).items()
+                if name.lower() not in ("x-delete-at",) and not
+                name.lower().startswith(("x-object-sysmeta-", "x-object-transient-sysmeta-"))}
+        resp = self.client.request(env, "POST", "/v1/%s/%s/%s" % ((account,) + kept), meta)
+        close_response(resp)
         return resp
 
     def _archive(self, env: Dict[str, Any], account: str, container: str, obj: str,
@@ -256,14 +329,8 @@ class ObjectVersioning:
             return head
         if not enabled and not head.headers.get(VERSION_ID_SYSMETA):
             return None
-        written = Timestamp(head.headers.get("X-Timestamp") or "0")
-        # written before versioning: archived under its write time and
-        # labelled with that id from now on
-        version_id = head.headers.get(VERSION_ID_SYSMETA) or written.normal
         for attempt in (1, 2):
-            resp = self.client.copy(env, account, (container, obj),
-                              (location, version_name(obj, version_id)), written.internal)
-            close_response(resp)
+            resp = self._keep(env, account, container, obj, location, head)
             if 200 <= resp.status_int < 300:
                 # the current version, lock included, is kept now: a lock on
                 # it no longer stops replacing or deleting it at its name
@@ -385,6 +452,9 @@ class ObjectVersioning:
             env["QUERY_STRING"] = ""
             resp = Request(env).get_response(self.app)
             current = NULL_ID if 200 <= resp.status_int < 300 else current
+            if current == NULL_ID:  # an expiring version was kept too: gone with it
+                close_response(self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (
+                    account, location, version_name(obj, version_id))))
         else:
             resp = self.client.request(env, "DELETE", "/v1/%s/%s/%s" % (
                 account, location, version_name(obj, version_id)))

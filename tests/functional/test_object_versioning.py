@@ -233,3 +233,52 @@ def test_a_link_version_reads_as_its_target_or_with_symlink_get_as_the_link(conn
         status, headers, body = _raw(conn, "GET", path + "&symlink=get")
         assert (status, body, headers["Content-Type"], headers["X-Symlink-Target"]) == (
             200, b"", "application/symlink", "%s/t" % versioned)
+
+
+def _wait_gone(conn, container, name, deadline=10.0):
+    import time
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            conn.head_object(container, name)
+        except swiftclient.ClientException as err:
+            if err.http_status == 404:
+                return
+            raise
+        time.sleep(0.2)
+    raise AssertionError("%s/%s never expired" % (container, name))
+
+
+def test_an_expiring_version_outlives_its_expiry_as_a_kept_version(conn, versioned):
+    """As in Swift, where only the link at the name expires: the version's
+    data stays readable by its id, with the metadata a POST gave it."""
+    put, posted = {}, {}
+    conn.put_object(versioned, "put", b"aaaaa", content_type="text/blah",
+                    headers={"X-Delete-After": "1", "X-Object-Meta-Color": "blue"},
+                    response_dict=put)
+    conn.put_object(versioned, "post", b"bbbbb", response_dict=posted)
+    conn.post_object(versioned, "post", {"X-Delete-After": "1", "X-Object-Meta-Color": "red"})
+    _h, rows = conn.get_container(versioned, query_string="versions")
+    assert [(r["name"], r["is_latest"]) for r in rows] == [("post", True), ("put", True)]
+    for name, answer, ctype, color in (("put", put, "text/blah", "blue"),
+                                       ("post", posted, "application/octet-stream", "red")):
+        _wait_gone(conn, versioned, name)
+        version_id = answer["headers"]["x-object-version-id"]
+        got, body = conn.get_object(versioned, name,
+                                    query_string="version-id=" + version_id)
+        assert (body, got["content-type"], got["x-object-meta-color"]) == (
+            answer is put and b"aaaaa" or b"bbbbb", ctype, color)
+        assert "x-delete-at" not in got
+    _h, rows = conn.get_container(versioned, query_string="versions")
+    assert sorted(r["name"] for r in rows) == ["post", "put"]
+    for name in ("post", "put"):  # the expired rows go before the expirer comes
+        assert _raw(conn, "DELETE", "/%s/%s" % (versioned, name))[0] == 404
+
+
+def test_deleting_an_expiring_current_version_by_id_removes_it_for_good(conn, versioned):
+    answer = {}
+    conn.put_object(versioned, "o", b"x", headers={"X-Delete-After": "600"},
+                    response_dict=answer)
+    version_id = answer["headers"]["x-object-version-id"]
+    conn.delete_object(versioned, "o", query_string="version-id=" + version_id)
+    assert conn.get_container(versioned, query_string="versions")[1] == []
