@@ -115,9 +115,11 @@ def encrypt_user_meta(env: Dict[str, Any], key: bytes) -> Optional[Any]:
     if error:
         return plain_error(400, error)
     for env_key in [k for k in env if k.startswith(_ENV_USER_META)]:
+        if env[env_key] == "":
+            # As Swift: an empty value is stored as it is (it hides
+            # nothing) and read back empty, on a PUT as on a POST.
+            continue
         value = env.pop(env_key)
-        if value == "":
-            continue  # an empty value removes the key: nothing to store
         name = env_key[len(_ENV_USER_META):]
         env[_env_key(META_PREFIX) + name] = cu.encrypt_value(key, wsgi_to_bytes(value))
     return None

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 #: headers a POST replaces (with the stored headers but X-Static-Large-Object)
 POST_PREFIXES = ("x-object-meta-", "x-object-transient-sysmeta-")
+USER_META_PREFIX = "x-object-meta-"
 
 
 def handle_post(server: "ObjectController", req: Request) -> Response:
@@ -65,10 +66,13 @@ def handle_post(server: "ObjectController", req: Request) -> Response:
     weaker = object_lock.weakening(current_meta, lock, req.headers.get(object_lock.BYPASS, ""))
     if weaker:
         raise HTTPError(403, "Object lock: " + weaker)
+    # An empty X-Object-Meta-* is stored empty, as Swift does (and a PUT
+    # does); other empty headers are not stored.
     metadata = {k: v for k, v in req.headers.items()
-                if v and (k.lower().startswith(POST_PREFIXES)
-                          or (k in constraints.OBJECT_STORED_HEADERS
-                              and k != "X-Static-Large-Object"))}
+                if (v or k.lower().startswith(USER_META_PREFIX))
+                and (k.lower().startswith(POST_PREFIXES)
+                     or (k in constraints.OBJECT_STORED_HEADERS
+                         and k != "X-Static-Large-Object"))}
     metadata.update(object_lock.lock_headers(current_meta))  # a POST keeps the lock
     metadata.update(lock)
     metadata.update({"X-Timestamp": ts.internal, "name": df.name or ""})

@@ -92,6 +92,13 @@ CASES = [
          check("GET", "{a}/{c}/o")),
     obj("object-post-replaces-meta", check("POST", "{a}/{c}/o", X_Object_Meta_Size="big"),
         check("HEAD", "{a}/{c}/o")),
+    # an empty X-Object-Meta-* value is stored and read back empty (not dropped)
+    case("object-put-meta-empty-value", _PUT,
+         check("PUT", "{a}/{c}/o", b"x", X_Object_Meta_Empty="", X_Object_Meta_Full="v"),
+         check("HEAD", "{a}/{c}/o")),
+    obj("object-post-meta-empty-value",
+        check("POST", "{a}/{c}/o", X_Object_Meta_Empty="", X_Object_Meta_Full="v"),
+        check("HEAD", "{a}/{c}/o")),
     obj("object-post-content-type", check("POST", "{a}/{c}/o", Content_Type="application/x-new"),
         check("HEAD", "{a}/{c}/o")),
     obj("object-post-meta-utf8", check("POST", "{a}/{c}/o", X_Object_Meta_Snow="\u2603"),
