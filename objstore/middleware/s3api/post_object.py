@@ -29,6 +29,7 @@ import binascii
 import dataclasses
 import hmac
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit, parse_qsl
@@ -178,6 +179,28 @@ def _denied(message: str) -> S3Error:
     return S3Error("AccessDenied", "Invalid according to Policy: " + message)
 
 
+#: the policy's ``expiration``: an ISO 8601 date and time as S3 takes it
+#: (``2026-12-06T12:00:00Z``, ``...:00.000Z``; no zone is UTC); Python's
+#: looser forms (a space for the ``T``, a date alone) are refused as S3 does
+_EXPIRATION = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _expiration(value: Any) -> datetime:
+    """The policy's ``expiration`` as an aware datetime, or S3's 400."""
+    text = str(value)
+    if _EXPIRATION.fullmatch(text):
+        # at most microseconds for fromisoformat; a finer fraction changes nothing
+        text = re.sub(r"(\.\d{6})\d+", r"\1", text).replace("Z", "+00:00")
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    raise S3Error("InvalidPolicyDocument",
+                  "Invalid Policy: Invalid 'expiration' value: '%s'" % value)
+
+
 def check_policy(policy_b64: str, fields: Dict[str, str], bucket: str,
                  now: Optional[datetime] = None) -> Tuple[int, Optional[int]]:
     """Check the policy against the form; ``(min, max)`` of its
@@ -192,13 +215,7 @@ def check_policy(policy_b64: str, fields: Dict[str, str], bucket: str,
         raise S3Error("InvalidPolicyDocument", "Invalid Policy: Policy missing expiration.")
     if not isinstance(doc.get("conditions"), list):
         raise S3Error("InvalidPolicyDocument", "Invalid Policy: Policy missing conditions.")
-    try:
-        expires = datetime.fromisoformat(str(doc["expiration"]).replace("Z", "+00:00"))
-    except ValueError:
-        raise S3Error("InvalidPolicyDocument", "Invalid Policy: Invalid 'expiration' value: "
-                      "'%s'" % doc["expiration"]) from None
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=timezone.utc)
+    expires = _expiration(doc["expiration"])
     if expires <= (now or datetime.now(timezone.utc)):
         raise _denied("Policy expired.")
     values = dict(fields, bucket=bucket)

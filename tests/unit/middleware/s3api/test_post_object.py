@@ -111,6 +111,16 @@ def test_expiration_in_the_future_by_a_second_is_accepted():
     assert check_policy(encoded([], expiration=soon), {}, "b1", NOW) == (0, None)
 
 
+def test_expiration_must_be_an_iso_8601_date_and_time_as_s3_takes_it():
+    for good in ("2026-12-05T13:00:00Z", "2026-12-05T13:00:00.000Z", "2026-12-05T14:00:00+01:00",
+                 "2026-12-05T13:00:00.123456789Z"):
+        assert check_policy(encoded([], expiration=good), {}, "b1", NOW) == (0, None)
+    # str() of a Python datetime (a space for the T), a date alone, no date at all
+    for bad in ("2026-12-05 13:00:00.123456+00:00", "2026-12-05", "tomorrow", 1796552760):
+        assert failure(encoded([], expiration=bad), {}) == (
+            "InvalidPolicyDocument", 400, "Invalid Policy: Invalid 'expiration' value: '%s'" % bad)
+
+
 def test_content_type_starts_with_holds_for_each_type_of_a_list():
     policy = encoded([["starts-with", "$Content-Type", "image/"]])
     check_policy(policy, {"content-type": "image/png, image/jpeg"}, "b1", NOW)
