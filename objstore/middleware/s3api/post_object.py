@@ -309,7 +309,8 @@ def post_object(ctx: S3Context) -> Response:
     key = _key(fields, form.file.filename)
     low, high = 0, None
     if "policy" in fields:
-        low, high = check_policy(fields["policy"], fields, ctx.bucket)
+        # the policy holds for the key the object gets (${filename} replaced)
+        low, high = check_policy(fields["policy"], dict(fields, key=key), ctx.bucket)
     headers = _headers(fields)
     env = {k: v for k, v in ctx.env.items() if k not in ("CONTENT_LENGTH",)}
     env.update({"wsgi.input": _SizedFile(form.file, low, high),

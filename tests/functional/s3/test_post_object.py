@@ -142,6 +142,17 @@ def test_a_checksum_field_is_verified(s3, bucket):
     assert head["ChecksumSHA256"] == good
 
 
+def test_the_policy_judges_the_key_with_the_file_name_put_in_for_filename(s3, bucket):
+    form = s3.generate_presigned_post(bucket, "${filename}",
+                                      Conditions=[["starts-with", "$key", "foo"]], ExpiresIn=300)
+    resp = post(form, filename="foo.txt")
+    assert resp.status_code == 204, resp.text
+    assert s3.get_object(Bucket=bucket, Key="foo.txt")["Body"].read() == b"hello form"
+    resp = post(form, filename="bar.txt")
+    assert resp.status_code == 403 and error_of(resp)[1] == "AccessDenied", resp.text
+    assert missing(s3, bucket, "bar.txt")
+
+
 def test_an_expired_policy_is_access_denied_and_stores_nothing(s3, bucket):
     # A policy that expired a minute ago: no sleep, no clock edge.
     form = s3.generate_presigned_post(bucket, "late", ExpiresIn=-60)
