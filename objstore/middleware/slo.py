@@ -29,7 +29,7 @@ import io
 import mimetypes
 import time
 from typing import Any, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Tuple
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from webob import Request, Response
 
@@ -328,7 +328,8 @@ class StaticLargeObject:
         if bulk_report.accepted_type(req.headers.get("Accept")) is None:
             status = bulk_report.NOT_ACCEPTABLE  # and nothing is deleted, as Swift
         else:
-            self._delete_tree(env, account, name, counts, errors, 0, top=True)
+            self._delete_tree(env, account, name, counts, errors, 0, top=True,
+                              query=_version_query(env))
             status = "400 Bad Request" if errors else status
         return _report_response(200, "delete", [
             ("Response Status", status),
@@ -339,7 +340,9 @@ class StaticLargeObject:
         """Delete the manifest now and leave its segments to the expirer."""
         env = req.environ
         name = "/" + wsgi_to_str(env["PATH_INFO"]).split("/", 3)[3]
-        resp = sub_request(self.app, env, "GET", "/v1/%s%s" % (account, name), source=SOURCE)
+        version = _version_query(env)
+        resp = sub_request(self.app, env, "GET", "/v1/%s%s" % (account, name), query=version,
+                           source=SOURCE)
         if resp.status_int == 404:
             close_response(resp)
             return _error(404, "SLO manifest not found", HTML)
@@ -369,7 +372,8 @@ class StaticLargeObject:
             close_response(post)
             if post.status_int // 100 != 2 and post.status_int != 404:
                 return swift_error(post.status_int)  # the manifest stays: try again
-        gone = sub_request(self.app, env, "DELETE", "/v1/%s%s" % (account, name), source=SOURCE)
+        gone = sub_request(self.app, env, "DELETE", "/v1/%s%s" % (account, name),
+                           query=version, source=SOURCE)
         close_response(gone)
         if gone.status_int // 100 != 2:
             return swift_error(gone.status_int)
@@ -377,10 +381,11 @@ class StaticLargeObject:
 
     def _delete_tree(self, env: Dict[str, Any], account: str, name: str,
                      counts: Dict[str, int], errors: List[List[str]], depth: int,
-                     top: bool = False) -> None:
-        """Delete the SLO ``name``'s segments (nested ones too), then it."""
+                     top: bool = False, query: str = "") -> None:
+        """Delete the SLO ``name``'s segments (nested ones too), then it
+        (``query``: the client's, naming one version of it)."""
         path = "/v1/%s%s" % (account, name)
-        resp = sub_request(self.app, env, "GET", path, source=SOURCE)
+        resp = sub_request(self.app, env, "GET", path, query=query, source=SOURCE)
         if resp.status_int == 404:
             counts["not_found"] += 1
             return
@@ -406,12 +411,12 @@ class StaticLargeObject:
                     self._delete_tree(env, account, entry.name, counts, errors, depth + 1)
                 else:
                     self._delete_one(env, account, entry.name, counts, errors)
-        self._delete_one(env, account, name, counts, errors)
+        self._delete_one(env, account, name, counts, errors, query)
 
     def _delete_one(self, env: Dict[str, Any], account: str, name: str,
-                    counts: Dict[str, int], errors: List[List[str]]) -> None:
+                    counts: Dict[str, int], errors: List[List[str]], query: str = "") -> None:
         resp = sub_request(self.app, env, "DELETE", "/v1/%s%s" % (account, name),
-                           source=SOURCE)
+                           query=query, source=SOURCE)
         close_response(resp)
         if resp.status_int // 100 == 2:
             counts["deleted"] += 1
@@ -419,6 +424,14 @@ class StaticLargeObject:
             counts["not_found"] += 1
         else:
             errors.append([name, resp.status])
+
+
+def _version_query(env: Dict[str, Any]) -> str:
+    """The client's ``version-id`` as a query (or ``""``): a manifest
+    deleted with ``?multipart-manifest=delete&version-id=`` is that version
+    of it (read and deleted by id), its segments are the objects they name."""
+    version = parse_qs(env.get("QUERY_STRING", ""), keep_blank_values=True).get("version-id")
+    return urlencode({"version-id": version[0]}) if version else ""
 
 
 def _iso(http_date: str) -> str:

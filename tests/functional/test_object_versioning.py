@@ -282,3 +282,30 @@ def test_deleting_an_expiring_current_version_by_id_removes_it_for_good(conn, ve
     version_id = answer["headers"]["x-object-version-id"]
     conn.delete_object(versioned, "o", query_string="version-id=" + version_id)
     assert conn.get_container(versioned, query_string="versions")[1] == []
+
+
+def test_a_manifest_version_deleted_with_its_segments_leaves_the_current_one(conn, versioned):
+    """``?multipart-manifest=delete&version-id=`` deletes that version and
+    its segments, as Swift: not the current manifest at the name."""
+    import json
+    segs = versioned + "-segs"
+    conn.put_container(segs)
+    try:
+        ids = []
+        for seg in ("a", "b"):
+            conn.put_object(segs, seg, seg.encode() * 5)
+            answer = {}
+            conn.put_object(versioned, "m", json.dumps([{"path": "/%s/%s" % (segs, seg)}]),
+                            query_string="multipart-manifest=put", response_dict=answer)
+            ids.append(answer["headers"]["x-object-version-id"])
+        status, _h, body = _raw(conn, "DELETE", "/%s/m?multipart-manifest=delete&version-id=%s"
+                                % (versioned, ids[0]), headers={"Accept": "application/json"})
+        assert (status, json.loads(body)["Number Deleted"]) == (200, 2)
+        _h, rows = conn.get_container(versioned, query_string="versions")
+        assert [(r["version_id"], r["is_latest"]) for r in rows] == [(ids[1], True)]
+        assert conn.get_object(versioned, "m")[1] == b"bbbbb"
+        assert [r["name"] for r in conn.get_container(segs)[1]] == ["b"]
+    finally:
+        for row in conn.get_container(segs)[1]:
+            conn.delete_object(segs, row["name"])
+        conn.delete_container(segs)
