@@ -69,8 +69,11 @@ _ARCHIVING_PUT_PARAMS = frozenset(("multipart-manifest", "heartbeat", "symlink")
 
 def _versions_this(method: str, query: str) -> bool:
     """Whether an object ``method`` with ``query`` is versioned: any
-    without a query; a PUT whose parameters only say how to write."""
-    if not query:
+    without a query; a DELETE whatever its query (as Swift 2.38.3's:
+    ``?version-id=null``, which object versioning lets through for a
+    container it does not version, restores the previous version too); a
+    PUT whose parameters only say how to write."""
+    if not query or method == "DELETE":
         return True
     return method == "PUT" and all(
         key in _ARCHIVING_PUT_PARAMS for key, _value in parse_qsl(query, keep_blank_values=True))

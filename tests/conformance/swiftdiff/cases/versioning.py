@@ -19,6 +19,13 @@ CASES = [
     case("versions-delete-all", *_STACK, *_THREE, setup("DELETE", "{a}/{c}/o"),
          setup("DELETE", "{a}/{c}/o"), check("DELETE", "{a}/{c}/o"), check("GET", "{a}/{c}/o"),
          check("DELETE", "{a}/{c}/o"), _ARCHIVE),
+    # a DELETE is versioned whatever its query (version-id=null too: the
+    # object versioning of X-Versions-Enabled lets it through)
+    case("versions-delete-with-a-query-restores-previous", *_STACK, *_THREE,
+         check("DELETE", "{a}/{c}/o?version-id=null"), check("GET", "{a}/{c}/o"),
+         check("DELETE", "{a}/{c}/o?foo=bar"), check("GET", "{a}/{c}/o"), _ARCHIVE),
+    case("versions-history-delete-with-a-query", *_HISTORY, *_THREE,
+         check("DELETE", "{a}/{c}/o?version-id=null"), check("GET", "{a}/{c}/o"), _ARCHIVE),
     case("versions-post-does-not-archive", *_STACK, setup("PUT", "{a}/{c}/o", b"v1"),
          check("POST", "{a}/{c}/o", X_Object_Meta_A="1"), _ARCHIVE),
     case("versions-copy-archives", *_STACK, setup("PUT", "{a}/{c}/o", b"v1"),
