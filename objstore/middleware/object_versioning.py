@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl, quote
 
 from webob import Request, Response
 
-from objstore.common import constraints, object_lock, registry
+from objstore.common import constraints, key_lock, object_lock, registry
 from objstore.common.config import config_true_value
 from objstore.common.http import listing
 from objstore.common.http.errors import swift_error
@@ -85,6 +85,27 @@ _NOT_KEPT = ("X-Delete-At",)
 
 def _expiring(env: Dict[str, Any]) -> bool:
     return any(env.get(key) for key in _EXPIRY_ENV)
+
+
+def _after(written: Timestamp) -> Timestamp:
+    """Now, or the least time after ``written`` if that is not in the past."""
+    now = Timestamp.now()
+    return now if now > written else Timestamp(written.timestamp + 0.00001)
+
+
+def _name_lock(env: Dict[str, Any], account: str, container: str, obj: str
+               ) -> Optional[key_lock.KeyLock]:
+    """Hold the name's versioning lock (waiting for another writer of it):
+    its writes must not interleave, or two writers both keep the same
+    current version and the first one's new version is replaced without
+    being kept. ``None`` without a cache, or when the holder did not let
+    go in time (the write then goes on alone, as it would without a cache)."""
+    cache = env.get("swift.cache")
+    if cache is None:
+        return None
+    lock = key_lock.KeyLock(cache, key_lock.lock_name("object_versioning", account,
+                                                      container, obj))
+    return lock if lock.wait() else None
 
 
 def _strip_id_param(content_type: str) -> str:
@@ -244,20 +265,33 @@ class ObjectVersioning:
         refused = self._list_id(env, obj, now.normal if enabled else None)
         if refused is not None:
             return refused
-        bad = self._archive(env, account, container, obj, location, info, enabled)
-        if bad is not None or not enabled:
-            return bad or Request(env).get_response(self.app)
-        env["HTTP_X_TIMESTAMP"] = now.internal
-        env["HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_")] = now.normal
-        expiring = _expiring(env)
-        resp = Request(env).get_response(self.app)
-        if 200 <= resp.status_int < 300:
-            bad = self._keep_current(env, account, container, obj, location) \
-                if expiring else None
-            if bad is not None:
-                close_response(resp)
-                return bad
-            resp.headers[VERSION_ID_HEADER] = now.normal
+        lock = _name_lock(env, account, container, obj)
+        try:
+            bad, written = self._archive_current(env, account, container, obj, location,
+                                                 info, enabled)
+            if bad is not None or not enabled:
+                return bad or Request(env).get_response(self.app)
+            if written is not None and now <= written:
+                # A writer that held the lock first wrote a newer version:
+                # this one comes after it (its id is in the answer).
+                now = _after(written)
+                self._list_id(env, obj, now.normal)
+            env["HTTP_X_TIMESTAMP"] = now.internal
+            env["HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_")] = now.normal
+            expiring = _expiring(env)
+            if lock is not None:
+                env["wsgi.input"] = key_lock.RefreshingReader(env["wsgi.input"], lock)
+            resp = Request(env).get_response(self.app)
+            if 200 <= resp.status_int < 300:
+                bad = self._keep_current(env, account, container, obj, location) \
+                    if expiring else None
+                if bad is not None:
+                    close_response(resp)
+                    return bad
+                resp.headers[VERSION_ID_HEADER] = now.normal
+        finally:
+            if lock is not None:
+                lock.release()
         return resp
 
     def _post_expiring(self, env: Dict[str, Any], account: str, container: str,
@@ -318,17 +352,26 @@ class ObjectVersioning:
         """The client's write authorized, copy the current version (if any;
         while suspended only one with a version id) into the versions
         container; ``None``, or the error to answer."""
+        return self._archive_current(env, account, container, obj, location, info,
+                                     enabled)[0]
+
+    def _archive_current(self, env: Dict[str, Any], account: str, container: str,
+                         obj: str, location: str, info: Dict[str, Any], enabled: bool = True
+                         ) -> Tuple[Optional[Response], Optional[Timestamp]]:
+        """``_archive``, and the time the current version was written
+        (``None`` without one)."""
         denied = authorize(env, info)
         if denied is not None:
-            return denied
+            return denied, None
         head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
                                    headers={"X-Newest": "true"}, query=THE_LINK_ITSELF)
         if head.status_int == 404:
-            return None
+            return None, None
         if not 200 <= head.status_int < 300:
-            return head
+            return head, None
+        written = Timestamp(head.headers.get("X-Timestamp") or "0")
         if not enabled and not head.headers.get(VERSION_ID_SYSMETA):
-            return None
+            return None, written
         for attempt in (1, 2):
             resp = self._keep(env, account, container, obj, location, head)
             if 200 <= resp.status_int < 300:
@@ -336,17 +379,17 @@ class ObjectVersioning:
                 # it no longer stops replacing or deleting it at its name
                 env["HTTP_" + object_lock.BYPASS.upper().replace("-", "_")] = \
                     object_lock.BYPASS_ARCHIVED
-                return None
+                return None, written
             if resp.status_int != 404:
-                return resp
+                return resp, written
             gone = self.client.request(env, "HEAD", "/v1/%s/%s" % (account, location))
             close_response(gone)
             if gone.status_int != 404 or attempt == 2:
-                return None  # the current version went away meanwhile
+                return None, None  # the current version went away meanwhile
             made = self.containers.make_versions_container(env, account, location)
             if made is not None:
-                return made
-        return None
+                return made, written
+        return None, written
 
     def _delete(self, env: Dict[str, Any], account: str, container: str, obj: str,
                 location: str, info: Dict[str, Any], enabled: bool) -> Response:
@@ -356,16 +399,25 @@ class ObjectVersioning:
         now = _write_time(env)
         if now is None:
             return Request(env).get_response(self.app)  # the proxy's 400
-        bad = self._archive(env, account, container, obj, location, info, enabled)
-        if bad is not None or not enabled:
-            return bad or Request(env).get_response(self.app)
-        marker = self.client.request(env, "PUT", "/v1/%s/%s/%s" % (
-            account, location, version_name(obj, now.normal)),
-            {"Content-Type": DELETE_MARKER_TYPE, "X-Timestamp": now.internal})
-        close_response(marker)
-        if not 200 <= marker.status_int < 300:
-            return marker
-        resp = Request(env).get_response(self.app)
+        lock = _name_lock(env, account, container, obj)
+        try:
+            bad, written = self._archive_current(env, account, container, obj, location,
+                                                 info, enabled)
+            if bad is not None or not enabled:
+                return bad or Request(env).get_response(self.app)
+            if written is not None and now <= written:
+                now = _after(written)  # after a version written meanwhile
+                env["HTTP_X_TIMESTAMP"] = now.internal
+            marker = self.client.request(env, "PUT", "/v1/%s/%s/%s" % (
+                account, location, version_name(obj, now.normal)),
+                {"Content-Type": DELETE_MARKER_TYPE, "X-Timestamp": now.internal})
+            close_response(marker)
+            if not 200 <= marker.status_int < 300:
+                return marker
+            resp = Request(env).get_response(self.app)
+        finally:
+            if lock is not None:
+                lock.release()
         resp.headers[VERSION_ID_HEADER] = now.normal
         return resp
 

@@ -26,9 +26,6 @@ CompleteMultipartUpload, ``guarded_write``) are judged three times:
 
 from __future__ import annotations
 
-import hashlib
-import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +33,7 @@ from typing import Any, Callable, Dict, Iterator, Optional
 
 from objstore.common.http.conditional import (ETAG_IS_AT, WRITE_IF_MATCH, Preconditions,
                                               etag_matches, http_date, rfc_verdict)
+from objstore.common.key_lock import KeyLock, RefreshingReader, lock_name  # noqa: F401
 from objstore.middleware.s3api.errors import S3Error
 
 
@@ -98,62 +96,14 @@ def is_conditional_write(headers: Dict[str, str]) -> bool:
 # encryption middleware adding its MAC location.
 BACKEND_IF_MATCH = WRITE_IF_MATCH
 S3_ETAG_SYSMETA = "x-object-sysmeta-s3api-etag"
-# How long the shared lock of a conditional write lives without a refresh;
-# a running write refreshes it while its body streams, so only a write
-# whose proxy died keeps others out, and only for this long.
-LOCK_TTL = 60
-LOCK_REFRESH = 20
-
-
-class _WriteLock:
-    """A conditional write's lock on one key in the shared memcached."""
-
-    def __init__(self, cache: Any, key: str) -> None:
-        self.cache, self.key = cache, key
-        self.token = uuid.uuid4().hex
-        self.refreshed = time.monotonic()
-
-    def acquire(self) -> Optional[bool]:
-        """True once held, False while another write holds it, None when the
-        cache cannot be reached (the write then goes on unlocked: the object
-        servers still judge it atomically on each replica)."""
-        for _attempt in range(2):
-            if self.cache.add(self.key, self.token, time=LOCK_TTL):
-                return True
-            if self.cache.get(self.key) is not None:
-                return False
-            # Not stored and not there: it expired meanwhile, or no server answers.
-        return None
-
-    def refresh(self) -> None:
-        now = time.monotonic()
-        if now - self.refreshed >= LOCK_REFRESH:
-            self.refreshed = now
-            self.cache.set(self.key, self.token, time=LOCK_TTL)
-
-    def release(self) -> None:
-        if self.cache.get(self.key) == self.token:
-            self.cache.delete(self.key)
+# The shared lock of a conditional write (``common/key_lock.py``): a running
+# write refreshes it while its body streams, so only a write whose proxy
+# died keeps others out, and only for ``key_lock.TTL`` seconds.
+_WriteLock = KeyLock
 
 
 def _lock_key(account: str, bucket: str, key: str) -> str:
-    digest = hashlib.md5(("%s/%s/%s" % (account, bucket, key)).encode("utf-8")).hexdigest()
-    return "s3api/conditional-write/" + digest
-
-
-class RefreshingReader:
-    """A body reader that keeps a conditional write's lock alive while read."""
-
-    def __init__(self, reader: Any, lock: Optional[_WriteLock]) -> None:
-        self._reader, self._lock = reader, lock
-
-    def read(self, size: int = -1) -> bytes:
-        if self._lock is not None:
-            self._lock.refresh()
-        return self._reader.read(size)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._reader, name)
+    return lock_name("s3api/conditional-write", account, bucket, key)
 
 
 def _acquire(ctx: Any, key: str) -> Optional[_WriteLock]:

@@ -163,6 +163,7 @@ def copy_object(ctx: S3Context) -> Response:
                    body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
                                                     ("ETag", '"%s"' % etag)] + nodes))
     out.headers.update(sse.bucket_key_headers(headers))
+    vid = versioning.written_id(vid, resp)
     if vid:
         out.headers["x-amz-version-id"] = vid
     if src_vid:

@@ -274,7 +274,8 @@ def complete_upload(ctx: S3Context) -> Response:
     if not ctx.extra.get("has_manifests"):
         ctx.swift.request("POST", ctx.bucket,
                           headers={manifest.BUCKET_MANIFESTS_SYSMETA: "1"}).close()
-    return _complete_result(ctx, etag, vid, checksum_nodes, marker)
+    return _complete_result(ctx, etag, versioning.written_id(vid, resp), checksum_nodes,
+                            marker)
 
 
 def _complete_result(ctx: S3Context, etag: str, vid: Optional[str],

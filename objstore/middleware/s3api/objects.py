@@ -158,6 +158,7 @@ def put_object(ctx: S3Context) -> Response:
     versioning.finish_write(ctx, ctx.key)
     drop_parts(ctx, old)
     out = Response(status=200, headers=sse.bucket_key_headers(headers))
+    vid = versioning.written_id(vid, resp)
     if vid:
         out.headers["x-amz-version-id"] = vid
     out.headers["ETag"] = '"%s"' % ((resp.header("etag") or reader.etag).strip('"'))

@@ -209,7 +209,10 @@ def delete_marker(ctx: S3Context, layout: Layout, key: str) -> Response:
         ctx.raise_for(resp, "NoSuchKey")
     out = Response(status=204)
     out.headers["x-amz-delete-marker"] = "true"
-    out.headers["x-amz-version-id"] = layout.shown_id(when)
+    # object_versioning names the marker it wrote (later than ``when`` if
+    # a version of the key was written meanwhile)
+    out.headers["x-amz-version-id"] = resp.header("x-object-version-id") or \
+        layout.shown_id(when)
     return out
 
 

@@ -177,6 +177,15 @@ def prepare_write(ctx: S3Context, key: str, headers: Dict[str, str]
     return None, {}
 
 
+def written_id(vid: Optional[str], resp: Any) -> Optional[str]:
+    """The version id a write made: ``vid``, the one ``prepare_write``
+    chose, unless ``object_versioning`` wrote it later than a version of the
+    key written meanwhile by another request (its answer names the id)."""
+    if vid is None:
+        return None
+    return resp.header("x-object-version-id") or vid
+
+
 def replaces_in_place(extra_env: Dict[str, Any]) -> bool:
     """Whether a write with this environ drops the current object instead of
     archiving it (so a multipart object's old parts can go)."""

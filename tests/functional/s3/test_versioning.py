@@ -139,3 +139,29 @@ def test_delete_objects_with_version_ids(s3, vbucket):
     assert by_key["a"]["VersionId"] == a
     assert by_key["b"]["DeleteMarker"] is True and by_key["b"]["DeleteMarkerVersionId"]
     assert "Versions" not in s3.list_object_versions(Bucket=vbucket)
+
+
+def test_concurrent_writes_of_one_key_each_keep_their_version(s3, vbucket):
+    """Writers of the same key at once: every write is a version, listed
+    under the id its answer gave, and the newest listed is current."""
+    import threading
+    answers, bodies = {}, {}
+
+    def put(i):
+        body = b"writer %d" % i
+        answers[i] = s3.put_object(Bucket=vbucket, Key="k", Body=body)["VersionId"]
+        bodies[answers[i]] = body
+
+    threads = [threading.Thread(target=put, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    listed = s3.list_object_versions(Bucket=vbucket)["Versions"]
+    assert sorted(v["VersionId"] for v in listed) == sorted(answers.values())
+    assert [v["IsLatest"] for v in listed].count(True) == 1
+    latest = next(v["VersionId"] for v in listed if v["IsLatest"])
+    assert latest == max(answers.values(), key=float)
+    assert s3.get_object(Bucket=vbucket, Key="k")["Body"].read() == bodies[latest]
+    for vid, body in bodies.items():
+        assert s3.get_object(Bucket=vbucket, Key="k", VersionId=vid)["Body"].read() == body
