@@ -39,7 +39,7 @@ import ipaddress
 import time
 from email.utils import formatdate
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from webob import Request, Response
 
@@ -65,6 +65,22 @@ INVALID_BODY = b"401 Unauthorized: Temp URL invalid\n"
 TEMPURL_PARAMS = ("temp_url_sig", "temp_url_expires", "temp_url_prefix",
                   "temp_url_ip_range", "filename", "inline")
 
+
+
+#: the parameters a link's request keeps: its own (so that staticweb can
+#: build links from them); every other one is dropped, as Swift 2.38.3
+#: drops them, so a link reads the object its signature names as it is
+#: (``?version-id=`` reads the current version, ``?multipart-manifest=get``
+#: the whole object), not what a parameter added to the link would select
+_LINK_PARAMS = ("temp_url_sig", "temp_url_expires", "temp_url_prefix", "filename")
+
+
+def _link_query(params: Dict[str, List[str]]) -> str:
+    """The query a validated link's request goes on with."""
+    kept = [(name, params[name][0]) for name in _LINK_PARAMS if name in params]
+    if "inline" in params:
+        kept.append(("inline", ""))
+    return urlencode(kept)
 
 class TempURLError(Exception):
     """The link cannot be honoured (the client sees 401)."""
@@ -173,6 +189,7 @@ class TempURL:
         env["swift.source"] = env.get("swift.source") or "TU"
         inline = "inline" in params
         filename = _one(params, "filename")
+        env["QUERY_STRING"] = _link_query(params)
         if _is_container_root(env):
             return self._site_only(env, start_response, name, expires, inline, filename)
         return self.app(env, self._outgoing(env, start_response, name, expires, inline,
@@ -274,6 +291,7 @@ class TempURL:
 
     # ----------------------------------------------------------- headers
     def _clean_incoming(self, env: Dict[str, Any]) -> None:
+        """Drop the request headers a link may not send (see the config)."""
         for key in [k for k in env if k.startswith("HTTP_")]:
             header = key[5:].replace("_", "-").lower()
             if self.incoming_remove.matches(header) and not self.incoming_allow.matches(header):

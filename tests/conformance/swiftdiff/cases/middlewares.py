@@ -93,6 +93,14 @@ _LINK = [setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/target", b"target body",
 CASES = [
     # TempURL
     case("tempurl-get", *_TEMPURL, check("GET", _tempurl("GET"), user=None)),
+    # a link's request keeps only the link's own parameters: others added to
+    # it select nothing (a version, the link itself, the manifest)
+    case("tempurl-get-ignores-other-parameters",
+         setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_KEY, X_Versions_Enabled="true"),
+         setup("PUT", "{a}/{c}/o", b"v1"), setup("PUT", "{a}/{c}/o", b"v2"),
+         setup("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/o"),
+         check("GET", _tempurl("GET", extra="&version-id=null"), user=None),
+         check("GET", _tempurl("GET", obj="link", extra="&symlink=get"), user=None)),
     # a key that is not ASCII signs as its UTF-8 bytes
     case("tempurl-get-utf8-key", setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_UKEY),
          setup("PUT", "{a}/{c}/o", b"tempurl body", Content_Type="text/x-tu"),
