@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, Optional
 from objstore.common import concurrency, constraints
 from objstore.common.config import config_int, read_conf
 from objstore.common.http import message
+from objstore.common.utils import generate_trans_id
 
 AppFactory = Callable[[Dict[str, str]], Any]
 #: The listening socket's descriptor, passed to the re-executed server on reload.
@@ -167,6 +168,26 @@ def _protocol_class(pool: _DrainingPool) -> Any:
     import eventlet.wsgi
 
     class _Protocol(eventlet.wsgi.HttpProtocol):
+        # the stdlib's default (HTTP/0.9) stays the version of a request
+        # whose line it refuses (HTTP/2.0, FOO/1.1), and a 0.9 answer has
+        # neither status line nor headers: the client read a bare page
+        default_request_version = "HTTP/1.0"
+        _error_trans_id: Optional[str] = None
+
+        def send_error(self, code: int, message: Optional[str] = None,
+                       explain: Optional[str] = None) -> None:
+            # the stdlib's page for a request line it refuses carries a
+            # transaction id as every other answer does (as Swift's)
+            self._error_trans_id = generate_trans_id()
+            super().send_error(code, message, explain)
+
+        def end_headers(self) -> None:
+            txn, self._error_trans_id = self._error_trans_id, None
+            if txn:
+                self.send_header("X-Trans-Id", txn)
+                self.send_header("X-Openstack-Request-Id", txn)
+            super().end_headers()
+
         def handle_one_request(self) -> None:
             super().handle_one_request()
             if pool.draining:

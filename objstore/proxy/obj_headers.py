@@ -79,7 +79,9 @@ def expirer_container(when: int) -> str:
 def check_put_headers(headers: Mapping[str, str], obj_name: str) -> None:
     """Everything about an object PUT that can be judged before any I/O."""
     te = headers.get("Transfer-Encoding", "")
-    if te and te.lower() != "chunked":
+    if "," in te:  # codings stacked on chunked (gzip, chunked): none is supported
+        raise HeaderError(501, errors.UNSUPPORTED_TRANSFER_CODING)
+    if te and te.strip().lower() != "chunked":
         raise HeaderError(400, errors.INVALID_TRANSFER_ENCODING)
     message = constraints.check_object_creation(headers, obj_name)
     if message:

@@ -78,6 +78,8 @@ INVALID_UTF8 = "Invalid UTF8 or contains NULL"
 TOO_LARGE = "Your request is too large."
 MISSING_LENGTH = "Missing Content-Length header."
 INVALID_TRANSFER_ENCODING = "Invalid Transfer-Encoding header value"
+UNSUPPORTED_TRANSFER_CODING = ("Unsupported Transfer-Coding header value specified in "
+                               "Transfer-Encoding header")
 METADATA_NOT_UTF8 = "Metadata must be valid UTF-8"
 
 

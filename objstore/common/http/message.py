@@ -62,10 +62,30 @@ def parse_headers(fp: Any, _class: Any = http.client.HTTPMessage) -> Any:
         import email.parser
 
         text = b"".join(lines).decode("iso-8859-1")
-        return email.parser.Parser(_class=_class).parsestr(text)
+        return _recover_header_lines(email.parser.Parser(_class=_class).parsestr(text))
     msg = _class()
     msg._headers = headers
     msg._payload = ""
+    return msg
+
+
+def _recover_header_lines(msg: Any) -> Any:
+    """``email`` stops reading headers at the first line it cannot take for
+    one (``X-Foo : bar``, a space before the colon) and keeps the rest of
+    the block as a body: every header after it (``Content-Length``,
+    ``Connection``, a token) would be lost, and a request's body then read
+    as the next request. The lines of that "body" that have a colon (up
+    to the first that has none or starts with a blank) are headers again,
+    as Swift 2.38.3 reads them (its proxy re-reads them the same way)."""
+    payload = msg.get_payload()
+    if not isinstance(payload, str) or not payload:
+        return msg
+    for line in payload.rstrip("\r\n").split("\n"):
+        if ":" not in line or line[:1] in " \t":
+            break
+        name, value = line.split(":", 1)
+        msg[name] = value.strip(" \t\r\n")
+    msg.set_payload("")
     return msg
 
 

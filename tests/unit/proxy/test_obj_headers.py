@@ -69,6 +69,14 @@ def test_other_transfer_encodings_are_a_400_as_in_swift():
     assert (err.value.status, str(err.value)) == (400, "Invalid Transfer-Encoding header value")
 
 
+@pytest.mark.parametrize("te", ["gzip, chunked", "chunked, gzip", "chunked,chunked", "identity,chunked"])
+def test_stacked_transfer_codings_are_a_501_as_in_swift(te):
+    with pytest.raises(HeaderError) as err:
+        check_put_headers({"Transfer-Encoding": te}, "o")
+    assert (err.value.status, str(err.value)) == (
+        501, "Unsupported Transfer-Coding header value specified in Transfer-Encoding header")
+
+
 def test_content_type_is_guessed_from_the_name_when_missing():
     assert content_type_for({}, "photo.png") == "image/png"
     assert content_type_for({}, "blob") == "application/octet-stream"

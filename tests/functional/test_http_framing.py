@@ -1,0 +1,96 @@
+"""How the proxy's HTTP server frames requests, as Swift 2.38.3's does (each
+answer read from a real Swift with raw sockets): header lines after one the
+stdlib's parser stops at are still headers, a request line it refuses gets
+a whole answer, and stacked transfer codings are 501."""
+
+import socket
+import urllib.parse
+import uuid
+
+import pytest
+
+from tests.functional.conftest import PROXY, connect
+
+
+def exchange(data: bytes, answers: int = 1) -> bytes:
+    """Send ``data`` on one connection; read until the server closes it or
+    ``answers`` complete answers (with Content-Length) have come."""
+    host = urllib.parse.urlsplit(PROXY)
+    with socket.create_connection((host.hostname, host.port or 80), timeout=10) as sock:
+        sock.sendall(data)
+        got = b""
+        while got.count(b"HTTP/1.") < answers or not _complete(got):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        return got
+
+
+def _complete(got: bytes) -> bool:
+    head, sep, body = got.rpartition(b"HTTP/1.")[2].partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value)
+    return True
+
+
+@pytest.fixture
+def target():
+    conn = connect("admin")
+    url, token = conn.get_auth()
+    container = "fn-frame-" + uuid.uuid4().hex[:10]
+    conn.put_container(container)
+    path = urllib.parse.urlsplit(url).path + "/" + container
+    yield path.encode(), b"X-Auth-Token: %s\r\n" % token.encode()
+    for obj in conn.get_container(container)[1]:
+        conn.delete_object(container, obj["name"])
+    conn.delete_container(container)
+
+
+def test_headers_after_a_space_before_a_colon_still_frame_the_request(target):
+    """``X-Foo : bar`` ends the stdlib parser's headers; the Content-Length
+    after it must still count, or "hello" would be read as a second
+    request on the same connection."""
+    path, auth = target
+    got = exchange(b"PUT %s/o HTTP/1.1\r\nHost: x\r\n%sX-Foo : bar\r\nContent-Length: 5\r\n\r\nhello"
+                   b"GET %s/o HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n"
+                   % (path, auth, path, auth), answers=2)
+    first, second = got.split(b"HTTP/1.1 ")[1:3]
+    assert first.startswith(b"201 Created\r\n")
+    assert second.startswith(b"200 OK\r\n") and second.endswith(b"\r\n\r\nhello")
+
+
+def test_connection_close_after_such_a_line_is_honoured(target):
+    path, auth = target
+    got = exchange(b"GET %s HTTP/1.1\r\nHost: x\r\n%sX-Foo : bar\r\nConnection: close\r\n\r\n"
+                   % (path, auth))
+    assert got.startswith(b"HTTP/1.1 204 No Content\r\n")
+    assert b"\r\nConnection: close\r\n" in got
+
+
+@pytest.mark.parametrize("line, status", [
+    (b"GET /info HTTP/2.0", b"HTTP/1.1 505 Invalid HTTP version (2.0)\r\n"),
+    (b"GET /info FOO/1.1", b"HTTP/1.1 400 Bad request version ('FOO/1.1')\r\n"),
+])
+def test_a_refused_request_line_gets_a_status_line_headers_and_a_transaction_id(line, status):
+    got = exchange(line + b"\r\nHost: x\r\n\r\n")
+    assert got.startswith(status)
+    head = got.partition(b"\r\n\r\n")[0]
+    assert b"\r\nConnection: close" in head and b"\r\nX-Trans-Id: tx" in head
+    assert b"\r\nX-Openstack-Request-Id: tx" in head
+
+
+@pytest.mark.parametrize("coding", [b"gzip, chunked", b"chunked,chunked"])
+def test_stacked_transfer_codings_are_501_and_store_nothing(target, coding):
+    path, auth = target
+    got = exchange(b"PUT %s/o HTTP/1.1\r\nHost: x\r\n%sTransfer-Encoding: %s\r\n"
+                   b"Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n" % (path, auth, coding))
+    assert got.startswith(b"HTTP/1.1 501 Not Implemented\r\n")
+    assert got.endswith(b"\r\n\r\nUnsupported Transfer-Coding header value specified in "
+                        b"Transfer-Encoding header")
+    assert exchange(b"HEAD %s/o HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n"
+                    % (path, auth)).startswith(b"HTTP/1.1 404 Not Found\r\n")
