@@ -253,6 +253,40 @@ BENIGN = ("x-amz-request-payer", "x-amz-mfa", "x-amz-bucket-object-lock-token",
           "x-amz-confirm-remove-self-bucket-access")
 
 
+KMS_HEADERS = ("x-amz-server-side-encryption-aws-kms-key-id",
+               "x-amz-server-side-encryption-context")
+KMS_VALUES = ("aws:kms", "aws:kms:dsse")
+READS = frozenset({"GetObject", "HeadObject"})
+
+
+def conflict(operation: Optional[str], headers: Dict[str, str]) -> Optional[S3Error]:
+    """S3's 400 for encryption headers that never go together, or never on
+    ``operation``, whatever this store supports (so before any 501):
+    ``x-amz-server-side-encryption`` or a KMS detail on a read, a KMS
+    detail without ``x-amz-server-side-encryption: aws:kms``, and a method
+    beside an SSE-C key (``sse.py`` says so again when it reads the key)."""
+    method = headers.get(sse.SSE_HEADER)
+    if operation in READS:
+        for name in (sse.SSE_HEADER,) + KMS_HEADERS:
+            if name in headers:
+                return S3Error("InvalidArgument", "The %s header is not supported for this "
+                               "operation: a read is decrypted without it." % name,
+                               ArgumentName=name, ArgumentValue=headers[name])
+        return None
+    if operation not in WRITES:
+        return None
+    given = [name for name in KMS_HEADERS if name in headers]
+    if given and method not in KMS_VALUES:
+        return S3Error("InvalidArgument", "Server Side Encryption with AWS KMS managed key "
+                       "requires HTTP header x-amz-server-side-encryption : aws:kms",
+                       ArgumentName=given[0], ArgumentValue=headers[given[0]])
+    if method is not None and sse.ALGORITHM_HEADER in headers:
+        return S3Error("InvalidArgument", "Server Side Encryption with Customer provided key "
+                       "is incompatible with the encryption method specified.",
+                       ArgumentName=sse.SSE_HEADER, ArgumentValue=method)
+    return None
+
+
 def operation_of(handler: Callable[..., object]) -> Optional[str]:
     """The S3 operation name of a routed handler, if the table concerns it."""
     module = getattr(handler, "__module__", "").rsplit(".", 1)[-1]
@@ -266,6 +300,9 @@ def refusal(operation: Optional[str], headers: Dict[str, str],
     encrypted at rest by the pipeline."""
     if operation is None:
         return None
+    clash = conflict(operation, headers)
+    if clash is not None:
+        return clash
     for rule in RULES:
         if operation in rule.operations and rule.header in headers:
             value = headers[rule.header]

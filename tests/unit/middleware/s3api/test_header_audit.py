@@ -61,9 +61,10 @@ def test_server_side_encryption_values():
 
 
 def test_kms_details_refused_bucket_key_false_accepted():
-    assert code("PutObject", {"x-amz-server-side-encryption-aws-kms-key-id": "k"}) == \
-        (501, "NotImplemented")
-    assert code("PutObject", {"x-amz-server-side-encryption-context": "e30="}) == \
+    kms = {"x-amz-server-side-encryption": "aws:kms"}
+    assert code("PutObject", dict(kms, **{"x-amz-server-side-encryption-aws-kms-key-id": "k"})) \
+        == (501, "NotImplemented")
+    assert code("PutObject", dict(kms, **{"x-amz-server-side-encryption-context": "e30="})) == \
         (501, "NotImplemented")
     bucket_key = "x-amz-server-side-encryption-bucket-key-enabled"
     assert code("PutObject", {bucket_key: "true"}) == (501, "NotImplemented")
@@ -238,3 +239,32 @@ def test_every_request_header_of_a_supported_operation_is_implemented_or_refused
 ])
 def test_conditions_and_newer_headers(operation, headers, expected):
     assert code(operation, headers) == expected
+
+
+@pytest.mark.parametrize("at_rest", [False, True])
+def test_encryption_headers_that_never_go_together_are_400_before_any_501(at_rest):
+    sse, key_id = "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"
+    ssec = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
+            "x-amz-server-side-encryption-customer-key": KEY}
+
+    def answer(operation, headers):
+        err = refusal(operation, headers, at_rest=at_rest)
+        return None if err is None else (err.status, err.code, err.extra.get("ArgumentName"))
+
+    # a KMS key without aws:kms: alone, or with AES256
+    for operation in ("PutObject", "CopyObject", "CreateMultipartUpload"):
+        assert answer(operation, {key_id: "k"}) == (400, "InvalidArgument", key_id)
+        assert answer(operation, {sse: "AES256", key_id: "k"}) == \
+            (400, "InvalidArgument", key_id)
+    # a method beside an SSE-C key, KMS or not
+    assert answer("PutObject", dict(ssec, **{sse: "aws:kms", key_id: "k"})) == \
+        (400, "InvalidArgument", sse)
+    assert answer("PutObject", dict(ssec, **{sse: "AES256"})) == (400, "InvalidArgument", sse)
+    # no method, nor KMS detail, on a read
+    for operation in ("GetObject", "HeadObject"):
+        assert answer(operation, {sse: "aws:kms", key_id: "k"}) == (400, "InvalidArgument", sse)
+        assert answer(operation, {sse: "AES256"}) == (400, "InvalidArgument", sse)
+        assert answer(operation, {key_id: "k"}) == (400, "InvalidArgument", key_id)
+    # what does go together is judged as before
+    assert answer("PutObject", {sse: "aws:kms", key_id: "k"}) == \
+        (501, "NotImplemented", None)
