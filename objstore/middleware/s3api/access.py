@@ -76,6 +76,8 @@ ACTIONS: Dict[str, str] = {
     "subresources.get_cors": "GetBucketCORS", "subresources.put_cors": "PutBucketCORS",
     "subresources.delete_cors": "PutBucketCORS",
     "subresources.get_bucket_tagging": "GetBucketTagging",
+    "subresources.put_bucket_tagging": "PutBucketTagging",
+    "subresources.delete_bucket_tagging": "PutBucketTagging",
     "subresources.get_object_tagging": "GetObjectTagging",
     "subresources.put_object_tagging": "PutObjectTagging",
     "subresources.delete_object_tagging": "DeleteObjectTagging",

@@ -87,7 +87,9 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
                 "PUT": bucket_encryption.put_bucket_encryption,
                 "DELETE": bucket_encryption.delete_bucket_encryption}.get(m)
     if "tagging" in q:
-        return {"GET": subresources.get_bucket_tagging}.get(m)
+        return {"GET": subresources.get_bucket_tagging,
+                "PUT": subresources.put_bucket_tagging,
+                "DELETE": subresources.delete_bucket_tagging}.get(m)
     if "delete" in q:
         return deletes.delete_objects if m == "POST" else None
     if "policy" in q:

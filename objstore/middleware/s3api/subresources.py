@@ -21,6 +21,7 @@ from objstore.middleware.s3api.objects import TAGGING_SYSMETA, _get
 from objstore.middleware.s3api.xml import parse, render, text_of
 
 CORS_SYSMETA = "X-Container-Sysmeta-S3api-Cors"
+BUCKET_TAGGING_SYSMETA = "X-Container-Sysmeta-S3api-Tagging"
 VERSIONING_SYSMETA = versioning.STATUS_SYSMETA
 MAX_CORS_RULES = 100
 
@@ -100,8 +101,26 @@ def delete_object_tagging(ctx: S3Context) -> Response:
 
 def get_bucket_tagging(ctx: S3Context) -> Response:
     check_bucket(ctx)
+    stored = ctx.container_head().header(BUCKET_TAGGING_SYSMETA.lower())
+    if not stored:
+        raise S3Error("NoSuchTagSet", "The bucket has no tag set.", BucketName=ctx.bucket)
+    return xml_response(tagging.render_xml(stored))
+
+
+def put_bucket_tagging(ctx: S3Context) -> Response:
+    """PutBucketTagging: the whole tag set is replaced (an empty one removes it)."""
+    check_bucket(ctx)
+    stored = tagging.parse_xml(ctx.read_small_body(), tagging.MAX_BUCKET_TAGS)
     ctx.container_head()
-    raise S3Error("NoSuchTagSet", "The bucket has no tag set.")
+    ctx.post_bucket({BUCKET_TAGGING_SYSMETA: stored})
+    return Response(status=204)
+
+
+def delete_bucket_tagging(ctx: S3Context) -> Response:
+    check_bucket(ctx)
+    ctx.container_head()
+    ctx.post_bucket({BUCKET_TAGGING_SYSMETA: ""})
+    return Response(status=204)
 
 
 # -- CORS -----------------------------------------------------------------
