@@ -166,6 +166,9 @@ class Bulk:
         except (ValueError, UnicodeError):
             yield "extract", fields("400 Bad Request", "Invalid path"), errors
             return
+        if not has_body(env):
+            yield "extract", fields("411 Length Required", ""), errors
+            return
         base = "/v1/%s" % account
         known: Dict[str, str] = {}
         try:
@@ -262,6 +265,9 @@ class Bulk:
         except (ValueError, UnicodeError):
             yield "delete", fields("400 Bad Request", "Invalid path"), errors
             return
+        if not has_body(env):
+            yield "delete", fields("411 Length Required", ""), errors
+            return
         try:
             # All names first: a request over the limit deletes nothing.
             # At most max_deletes_per_request names of bounded length.
@@ -313,6 +319,14 @@ class Bulk:
             yield "delete", fields("400 Bad Request", ""), errors
         else:
             yield "delete", fields("200 OK", ""), errors
+
+
+def has_body(env: Dict[str, Any]) -> bool:
+    """Whether the request says how its body ends (a Content-Length, even 0,
+    or chunked): without either a bulk request is 411 Length Required, as
+    Swift reports it."""
+    return env.get("CONTENT_LENGTH") is not None or \
+        env.get("HTTP_TRANSFER_ENCODING", "").strip().lower() == "chunked"
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

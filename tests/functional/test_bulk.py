@@ -3,10 +3,14 @@ with raw HTTP and the real swift CLI (which deletes with bulk-delete)."""
 
 import io
 import json
+import socket
 import tarfile
+import urllib.parse
 import uuid
 
 import pytest
+
+from tests.functional.conftest import PROXY
 
 J = {"Accept": "application/json"}
 
@@ -114,6 +118,40 @@ def test_bad_archives_and_formats_answer_swift_errors(http_api, conn, cleanup):
                             headers=J, body=archive(TREE))
     assert resp.json()["Response Status"] == "401 Unauthorized"
     assert http_api.request("HEAD", http_api.path(name)).status == 404
+
+
+def without_length(method: str, target: str, token: str) -> dict:
+    """A bulk request with no Content-Length and no chunked body; its JSON result."""
+    host = urllib.parse.urlsplit(PROXY)
+    with socket.create_connection((host.hostname, host.port), timeout=30) as sock:
+        sock.sendall(b"%s %s HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\nAccept: application/json"
+                     b"\r\nConnection: close\r\n\r\n" % (method.encode(), target.encode(),
+                                                         token.encode()))
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"chunked" in head.lower()
+    return json.loads(body.split(b"\r\n")[1])
+
+
+def test_a_bulk_request_without_a_length_is_411_and_with_length_0_a_400(http_api, cleanup):
+    """As Swift 2.38.3: no body at all is 411, an empty one is judged as content."""
+    name = "bulk-" + uuid.uuid4().hex[:12]
+    cleanup.append(name)
+    token = http_api.auth("admin")[1]
+    for method, target in (("DELETE", http_api.path() + "?bulk-delete"),
+                           ("PUT", http_api.path(name) + "?extract-archive=tar")):
+        result = without_length(method, target, token)
+        assert (result["Response Status"], result["Response Body"]) == ("411 Length Required", "")
+    resp = http_api.request("DELETE", http_api.path() + "?bulk-delete", headers=J, body=b"")
+    assert (resp.json()["Response Status"], resp.json()["Response Body"]) == (
+        "400 Bad Request", "Invalid bulk delete.")
+    resp = http_api.request("PUT", http_api.path(name) + "?extract-archive=tar", headers=J, body=b"")
+    assert resp.json()["Response Body"] == "Invalid Tar File: empty file"
 
 
 def test_results_in_plain_text_and_xml(http_api, cleanup):
