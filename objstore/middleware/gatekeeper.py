@@ -7,9 +7,12 @@ other; a client that could send them could, say, forge a symlink target or
 an encryption key id, and one that could read them could learn internals.
 So they are removed from client requests on the way in and from responses
 on the way out. The backend protocol's own headers
-(:data:`BACKEND_ONLY_HEADERS`: ``X-If-Delete-At``,
-``X-Account-Override-Deleted``, the container/account/expirer update
-targets...) are removed from requests. A client-sent ``X-Timestamp`` is
+(:data:`BACKEND_ONLY_HEADERS`: ``X-Account-Override-Deleted``, the
+container/account/expirer update targets...) are removed from requests.
+``X-If-Delete-At`` is not one of them: as in Swift, a client may make a
+DELETE conditional on the object's expiry (400 for a value that is no
+integer, 412 when it does not match); the expirer sends it too, and marks
+its own requests with a backend header. A client-sent ``X-Timestamp`` is
 dropped too (``shunt_inbound_x_timestamp``), because timestamps decide
 every conflict.
 Middlewares to the right of this one may set these headers freely.
@@ -26,10 +29,9 @@ PRIVATE_PREFIXES = ("x-backend-", "x-account-sysmeta-", "x-container-sysmeta-",
                     "x-object-sysmeta-", "x-object-transient-sysmeta-")
 #: Headers of the backend protocol between the proxy, the storage servers
 #: and the daemons. A client that could send them could make an object
-#: server report to a host of its choosing, delete an object only if its
-#: expiry matches (the expirer's guard), or act on a deleted account.
+#: server report to a host of its choosing, or act on a deleted account.
 BACKEND_ONLY_HEADERS = frozenset((
-    "x-if-delete-at", "x-account-override-deleted",
+    "x-account-override-deleted",
     "x-container-host", "x-container-partition", "x-container-device",
     "x-account-host", "x-account-partition", "x-account-device",
     "x-delete-at-host", "x-delete-at-partition", "x-delete-at-device",

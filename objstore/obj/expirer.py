@@ -253,6 +253,7 @@ class ObjectExpirer(Daemon):
             cnode = cnodes[i % len(cnodes)] if cnodes else None
             headers = {"X-Timestamp": Timestamp(delete_at).internal,
                        "X-If-Delete-At": str(delete_at),
+                       updates.CLEAN_EXPIRER_QUEUE: "no",
                        "X-Backend-Storage-Policy-Index": str(policy_index)}
             if cnode is not None:
                 headers.update({"X-Container-Host": "%s:%s" % (cnode["ip"], cnode["port"]),

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from webob import Request, Response
 
 from objstore.common import body_sums, constraints, footers, object_lock
-from objstore.common.config import config_float, config_int, swift_dir
+from objstore.common.config import config_float, config_int, config_true_value, swift_dir
 from objstore.common.http import conditional, errors, ranges
 from objstore.common.logs import get_logger
 from objstore.common.part_power import NEXT_PART_POWER, parse_next_part_power
@@ -294,6 +294,7 @@ class ObjectController(StorageServer):
         status = 404
         delete_at = "0"
         current = None
+        expired = False
         try:
             df.open()
             existing, status, current = df.data_timestamp, 204, df.get_metadata()
@@ -305,6 +306,7 @@ class ObjectController(StorageServer):
         except DiskFileExpired as err:
             existing = Timestamp(err.metadata.get("X-Timestamp", "0"))
             delete_at = err.metadata.get("X-Delete-At", "0")
+            expired = True
         except DiskFileNotExist:
             pass
         except DiskFileCollision as err:
@@ -316,11 +318,14 @@ class ObjectController(StorageServer):
         if if_delete_at is not None:
             try:
                 wanted = int(if_delete_at)
-            except ValueError:
-                raise HTTPError(400, "Bad X-If-Delete-At header value") from None
-            if int(delete_at or 0) != wanted:
-                raise HTTPError(412, "X-If-Delete-At does not match the object's X-Delete-At")
-            status = 204  # the expirer removing an expired object: success
+            except ValueError:  # a client's (Swift's texts: the proxy passes them on)
+                raise HTTPError(400, "Bad X-If-Delete-At header value",
+                                content_type=errors.HTML) from None
+            if current is not None or expired:  # an absent object stays a 404
+                if int(delete_at or 0) != wanted:
+                    raise HTTPError(412, "X-If-Delete-At and X-Delete-At do not match",
+                                    content_type=errors.HTML)
+                status = 204  # an expired object removed as it expires: success
         if existing >= ts:
             raise HTTPError(409, "A newer or equal version exists (X-Backend-Timestamp)",
                             {"X-Backend-Timestamp": existing.internal})
@@ -330,7 +335,8 @@ class ObjectController(StorageServer):
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         self.update_containers(req, df, targets, "DELETE", segs, policy_index,
                                 {"X-Timestamp": ts.internal})
-        if if_delete_at is None:  # the expirer removes its own queue entry
+        if config_true_value(req.headers.get(updates.CLEAN_EXPIRER_QUEUE, "true")):
+            # the expirer removes its own queue entry (and says so)
             self.update_expirer_queue(req, df, segs, policy_index, ts, delete_at, None)
         return make_response(status, headers={"X-Backend-Timestamp": ts.internal})
 

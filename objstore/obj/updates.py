@@ -36,6 +36,10 @@ from objstore.obj.writer import makedirs_durable
 #: container per ``EXPIRING_OBJECTS_DIVISOR`` seconds of X-Delete-At.
 EXPIRING_OBJECTS_ACCOUNT = ".expiring_objects"
 EXPIRING_OBJECTS_DIVISOR = 86400
+#: Sent "no" by the expirer with its DELETEs, which remove their own queue
+#: entry; any other DELETE of an object with an X-Delete-At removes it
+#: from the queue (a client's ``X-If-Delete-At`` too).
+CLEAN_EXPIRER_QUEUE = "X-Backend-Clean-Expiring-Object-Queue"
 EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e"
 _EXPIRER_CTYPE = "application/x-objstore-expiring;policy_index=%d"
 

@@ -58,8 +58,6 @@ KNOWN: Dict[str, str] = {
     "info-section-s3api":
         S3_PART_NUMBERS,
     # --- Names and paths
-    "object-delete-if-delete-at-mismatch":
-        "deliberate: X-If-Delete-At is a backend header the gatekeeper removes from client requests (see docs: Names and paths)",
     "object-put-length-and-chunked":
         "deliberate: a request with both Content-Length and Transfer-Encoding is refused 400 by "
         "objstore's HTTP server before anything is read (the framing a request smuggler "

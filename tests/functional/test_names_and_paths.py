@@ -253,14 +253,17 @@ def test_invalid_utf8_metadata_is_400_and_leaves_the_stored_data_alone(http_api,
     assert head.headers.get("X-Container-Meta-Color") is None
 
 
-def test_a_client_sent_x_if_delete_at_is_ignored(http_api, container):
-    """Only the expirer may make a DELETE conditional on the expiry time;
-    from a client the header is stripped, so the DELETE just deletes."""
+def test_a_client_sent_x_if_delete_at_makes_the_delete_conditional(http_api, container):
+    """As in Swift: a DELETE whose X-If-Delete-At is not the object's
+    expiry is refused (412) and deletes nothing; one that is no integer is
+    400; a matching one deletes."""
     path = http_api.path(container, "o")
     when = str(int(time.time()) + 3600)
     assert http_api.request("PUT", path, body=b"x", headers={"X-Delete-At": when}).status == 201
-    resp = http_api.request("DELETE", path, headers={"X-If-Delete-At": "12345"})
-    assert resp.status == 204
+    assert http_api.request("DELETE", path, headers={"X-If-Delete-At": "12345"}).status == 412
+    assert http_api.request("DELETE", path, headers={"X-If-Delete-At": "soon"}).status == 400
+    assert http_api.request("HEAD", path).status == 200
+    assert http_api.request("DELETE", path, headers={"X-If-Delete-At": when}).status == 204
     assert http_api.request("HEAD", path).status == 404
 
 

@@ -51,5 +51,6 @@ def test_backend_protocol_headers_from_clients_are_removed():
         "X-Delete-At-Container": "0", "X-Account-Host": "10.0.0.1:1",
         "X-Delete-At": "9999999999", "X-Object-Meta-Color": "red"})
     resp = req.get_response(filter_factory({})(echo))
-    # X-Delete-At is a client header: the proxy checks it
-    assert resp.body == b"HTTP_X_DELETE_AT,HTTP_X_OBJECT_META_COLOR"
+    # X-Delete-At and X-If-Delete-At (a conditional DELETE) are client
+    # headers, as in Swift: the proxy and the object servers judge them
+    assert resp.body == b"HTTP_X_DELETE_AT,HTTP_X_IF_DELETE_AT,HTTP_X_OBJECT_META_COLOR"
