@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from objstore.middleware.s3api import access
 from objstore.middleware.s3api.context import TRUSTED_ENV, S3Context
 from objstore.middleware.s3api.errors import S3Error
 
@@ -52,6 +53,8 @@ def claim(ctx: S3Context, bucket: str, account: str) -> None:
                                  extra_env=dict(TRUSTED_ENV), account=index)
         resp.close()
         if resp.ok:
+            # a request that looked the name up before now finds its owner
+            access.forget_owner(ctx, bucket)
             return
         if resp.status == 412:
             holder = owner_of(ctx, bucket)
@@ -79,3 +82,5 @@ def release(ctx: S3Context, bucket: str, account: str) -> None:
         return
     ctx.swift.request("DELETE", INDEX_CONTAINER, bucket, extra_env=dict(TRUSTED_ENV),
                       account=ctx.conf.bucket_index_account).close()
+    # no request may still be sent to the deleted bucket's account
+    access.forget_owner(ctx, bucket)

@@ -2,10 +2,13 @@
 up, plain unsigned HTTP as a browser would send it)."""
 
 import http.client
+import json
 import urllib.parse
 import uuid
 
+import boto3
 import pytest
+from botocore.config import Config
 
 from tests.functional.conftest import PROXY
 from tests.functional.s3.test_s3_clients import client, code_of
@@ -123,6 +126,35 @@ def test_anonymous_requests_cannot_write_and_swift_paths_stay_swift(s3, bucket):
     assert code_of(lambda: s3.head_object(Bucket=bucket, Key="new"))[1] == 404
     status, _, body = unsigned("GET", "/info")
     assert status == 200 and b"swift" in body
+
+
+def test_another_accounts_bucket_is_found_once_created_and_forgotten_once_deleted(saio):
+    """The bucket name index's owner lookups are cached (60 s): DeleteBucket
+    (and CreateBucket) drop the entry, so an unsigned request right after a
+    delete gets the answer for a name nobody holds, not the deleted bucket's
+    account's (403)."""
+    other = boto3.client("s3", endpoint_url=PROXY, aws_access_key_id="test2:tester2",
+                         aws_secret_access_key="testing2", region_name="us-east-1",
+                         config=Config(retries={"max_attempts": 1}))
+    name = "s3own-" + uuid.uuid4().hex[:12]
+    path = "/%s/doc.txt" % name
+    assert unsigned("GET", path)[0] == 400  # no such bucket: the Swift API's answer
+    other.create_bucket(Bucket=name)
+    try:
+        # unsigned requests reach another account's bucket where its policy opens it
+        other.put_bucket_policy(Bucket=name, Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::%s/*" % name}]}))
+        other.put_object(Bucket=name, Key="doc.txt", Body=b"open")
+        status, _, body = unsigned("GET", path)
+        assert status == 200 and body == b"open"
+        other.delete_object(Bucket=name, Key="doc.txt")
+        other.delete_bucket_policy(Bucket=name)
+        assert unsigned("GET", path)[0] == 403  # closed again (its owner is looked up)
+    finally:
+        delete_bucket(other, name)
+    assert unsigned("GET", path)[0] == 400  # gone: as before it was made
 
 
 # -- presigned URLs, as a browser uses them ------------------------------------
