@@ -10,6 +10,7 @@ manifests (``manifest.py``) resolved here on GET.
 from __future__ import annotations
 
 import email.utils
+import time
 
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -158,6 +159,9 @@ def put_object(ctx: S3Context) -> Response:
     versioning.finish_write(ctx, ctx.key)
     drop_parts(ctx, old)
     out = Response(status=200, headers=sse.bucket_key_headers(headers))
+    expiration = written_expiration(ctx, ctx.key, reader.bytes_read, headers, resp)
+    if expiration:
+        out.headers["x-amz-expiration"] = expiration
     vid = versioning.written_id(vid, resp)
     if vid:
         out.headers["x-amz-version-id"] = vid
@@ -459,6 +463,18 @@ def _expiration(ctx: S3Context, headers: Dict[str, str], swift_resp: SwiftRespon
         or expiry.expiration_header(swift_resp)
     if value:
         headers["x-amz-expiration"] = value
+
+
+def written_expiration(ctx: S3Context, key: str, size: int, headers: Dict[str, str],
+                       resp: SwiftResponse) -> Optional[str]:
+    """``x-amz-expiration`` of an object just written with ``headers`` (the
+    Swift PUT's), as S3 answers a write a lifecycle Expiration rule matches."""
+    modified = resp.header("x-timestamp") or headers.get("X-Timestamp")
+    try:
+        when = float(modified) if modified else time.time()
+    except ValueError:
+        when = time.time()
+    return lifecycle.expiration_header(ctx, key, size, headers.get(TAGGING_SYSMETA), when)
 
 
 def _object_size(headers: Dict[str, str]) -> int:

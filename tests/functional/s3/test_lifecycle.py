@@ -230,6 +230,22 @@ def test_get_and_head_show_x_amz_expiration_for_objects_an_expiration_rule_match
     assert "Expiration" not in s3.head_object(Bucket=bucket, Key="logs/a")
 
 
+def test_put_object_answers_x_amz_expiration_when_a_rule_matches_the_new_object(s3, bucket):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=_rules(
+        {"ID": "logs-30", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+         "Expiration": {"Days": 30}},
+        {"ID": "untagged-5", "Filter": {"And": {"Prefix": "logs/", "Tags": [
+            {"Key": "keep", "Value": "no"}]}}, "Status": "Enabled",
+         "Expiration": {"Days": 5}}))
+    put = s3.put_object(Bucket=bucket, Key="logs/a", Body=b"x")
+    head = s3.head_object(Bucket=bucket, Key="logs/a")
+    assert put["Expiration"] == head["Expiration"] == 'expiry-date="%s", rule-id="logs-30"' \
+        % _midnight_after(head["ResponseMetadata"]["HTTPHeaders"]["last-modified"], 30)
+    tagged = s3.put_object(Bucket=bucket, Key="logs/t", Body=b"x", Tagging="keep=no")
+    assert tagged["Expiration"].endswith('rule-id="untagged-5"')
+    assert "Expiration" not in s3.put_object(Bucket=bucket, Key="data/a", Body=b"x")
+
+
 def _versions(s3, bucket):
     got = s3.list_object_versions(Bucket=bucket)
     return sorted([(v["Key"], v["VersionId"], "v") for v in got.get("Versions", [])] +
