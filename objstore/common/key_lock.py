@@ -28,6 +28,20 @@ REFRESH = 20
 POLL = 0.05
 
 
+# The lock of a versioned container's object name: object_versioning's
+# writes and s3api's deletes by version id take turns under it.
+VERSIONED_NAME = "object_versioning"
+
+
+def hold(cache: Any, kind: str, *parts: str) -> Optional["KeyLock"]:
+    """Wait for and hold the ``kind`` lock of ``parts``; ``None`` without a
+    cache, or when its holder did not let go in time (go on unlocked)."""
+    if cache is None:
+        return None
+    lock = KeyLock(cache, lock_name(kind, *parts))
+    return lock if lock.wait() else None
+
+
 def lock_name(kind: str, *parts: str) -> str:
     """The cache key of the lock of ``parts`` (a path) for ``kind`` of write."""
     digest = hashlib.md5("/".join(parts).encode("utf-8")).hexdigest()

@@ -100,12 +100,8 @@ def _name_lock(env: Dict[str, Any], account: str, container: str, obj: str
     current version and the first one's new version is replaced without
     being kept. ``None`` without a cache, or when the holder did not let
     go in time (the write then goes on alone, as it would without a cache)."""
-    cache = env.get("swift.cache")
-    if cache is None:
-        return None
-    lock = key_lock.KeyLock(cache, key_lock.lock_name("object_versioning", account,
-                                                      container, obj))
-    return lock if lock.wait() else None
+    return key_lock.hold(env.get("swift.cache"), key_lock.VERSIONED_NAME, account,
+                         container, obj)
 
 
 def _strip_id_param(content_type: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 from webob import Response
 
-from objstore.common import object_lock
+from objstore.common import key_lock, object_lock
 from objstore.common.subrequest import IterReader, stored_metadata
 from objstore.common.timestamp import Timestamp
 from objstore.common.versions import BYPASS_ENV, DELETE_MARKER_TYPE, RAW_ENV
@@ -237,6 +237,20 @@ def delete_version(ctx: S3Context, layout: Layout, key: str, vid: str,
     """DeleteObject with a version id: that version goes for good (a locked
     one answers ``AccessDenied`` unless ``lock`` bypasses it), and the one
     below surfaces if it was the latest."""
+    # under the name's versioning lock: a version deleted meanwhile by
+    # another request must not come back as the one brought up
+    ctx.swift.authenticate()  # the account names the lock
+    held = key_lock.hold(ctx.env.get("swift.cache"), key_lock.VERSIONED_NAME,
+                         ctx.swift.account or "", ctx.bucket, key)
+    try:
+        return _delete_version(ctx, layout, key, vid, lock)
+    finally:
+        if held is not None:
+            held.release()
+
+
+def _delete_version(ctx: S3Context, layout: Layout, key: str, vid: str,
+                    lock: Dict[str, str]) -> Response:
     from objstore.middleware.s3api.locking import refused
     out = Response(status=204)
     out.headers["x-amz-version-id"] = vid

@@ -165,3 +165,22 @@ def test_concurrent_writes_of_one_key_each_keep_their_version(s3, vbucket):
     assert s3.get_object(Bucket=vbucket, Key="k")["Body"].read() == bodies[latest]
     for vid, body in bodies.items():
         assert s3.get_object(Bucket=vbucket, Key="k", VersionId=vid)["Body"].read() == body
+
+
+def test_concurrent_deletes_of_every_version_by_id_leave_none(s3, vbucket):
+    """Deleting the current version by id brings the newest kept one back;
+    deleting that one at the same moment must not leave it standing."""
+    import threading
+    for _round in range(3):
+        ids = [s3.put_object(Bucket=vbucket, Key="k", Body=b"v%d" % i)["VersionId"]
+               for i in range(5)]
+        threads = [threading.Thread(target=s3.delete_object,
+                                    kwargs={"Bucket": vbucket, "Key": "k", "VersionId": vid})
+                   for vid in ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        listed = s3.list_object_versions(Bucket=vbucket)
+        assert "Versions" not in listed and "DeleteMarkers" not in listed
+        assert code_of(lambda: s3.head_object(Bucket=vbucket, Key="k"))[1] == 404
