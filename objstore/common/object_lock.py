@@ -130,9 +130,11 @@ def weakening(current: Mapping[str, str], new: Mapping[str, str], bypass: str = 
     """Why a change of the retention from ``current`` to ``new`` (the lock
     keys a POST carries; a missing key keeps its value) is refused, or
     ``None``. A COMPLIANCE retention still running is never shortened,
-    removed or turned into GOVERNANCE; a GOVERNANCE one only with the
-    governance bypass. Legal holds may be set and cleared freely (who may
-    is for the API above to say)."""
+    removed or turned into GOVERNANCE; a GOVERNANCE one is shortened,
+    removed or turned into COMPLIANCE only with the governance bypass (as
+    S3: its mode is one of the lock settings governance guards; extending
+    it needs none). Legal holds may be set and cleared freely (who may is
+    for the API above to say)."""
     until = retention_until(current)
     now = time.time() if now is None else now
     if until is None or until <= now:
@@ -143,8 +145,9 @@ def weakening(current: Mapping[str, str], new: Mapping[str, str], bypass: str = 
     shorter = new_mode not in MODES or new_until is None or new_until < until
     if mode == COMPLIANCE and (shorter or new_mode != COMPLIANCE):
         return "a COMPLIANCE retention cannot be shortened, removed or changed"
-    if mode == GOVERNANCE and shorter and bypass != BYPASS_GOVERNANCE:
-        return "a GOVERNANCE retention is shortened or removed only with bypass"
+    if mode == GOVERNANCE and (shorter or new_mode != GOVERNANCE) and \
+            bypass != BYPASS_GOVERNANCE:
+        return "a GOVERNANCE retention is shortened, removed or changed only with bypass"
     return None
 
 

@@ -523,3 +523,18 @@ def test_a_retention_or_hold_body_off_the_schema_is_malformed_xml(s3, locked):
         ("MalformedXML", 400)
     assert code_of(lambda: s3.get_object_retention(Bucket=locked, Key="m")) == \
         ("NoSuchObjectLockConfiguration", 404)
+
+
+def test_turning_governance_into_compliance_needs_the_bypass(s3, locked):
+    until = _soon(4)  # COMPLIANCE at the end: short, so the bucket empties soon
+    vid = s3.put_object(Bucket=locked, Key="g2c", Body=b"x", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=until)["VersionId"]
+    retention = {"Mode": "COMPLIANCE", "RetainUntilDate": until}
+    assert code_of(lambda: s3.put_object_retention(
+        Bucket=locked, Key="g2c", VersionId=vid, Retention=retention)) == ("AccessDenied", 403)
+    assert s3.get_object_retention(Bucket=locked, Key="g2c")["Retention"]["Mode"] == \
+        "GOVERNANCE"
+    s3.put_object_retention(Bucket=locked, Key="g2c", VersionId=vid, Retention=retention,
+                            BypassGovernanceRetention=True)
+    assert s3.get_object_retention(Bucket=locked, Key="g2c")["Retention"]["Mode"] == \
+        "COMPLIANCE"

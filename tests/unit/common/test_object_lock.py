@@ -58,5 +58,10 @@ def test_weakening():
     assert ol.weakening(meta("GOVERNANCE"), {ol.MODE: "NONE"}, now=NOW)
     assert ol.weakening(meta("GOVERNANCE"), {ol.MODE: "NONE"}, ol.BYPASS_GOVERNANCE,
                         now=NOW) is None
-    assert ol.weakening(meta("GOVERNANCE"), {ol.MODE: "COMPLIANCE"}, now=NOW) is None
+    # turning GOVERNANCE into COMPLIANCE alters the lock: only with the bypass
+    assert ol.weakening(meta("GOVERNANCE"), {ol.MODE: "COMPLIANCE"}, now=NOW)
+    assert ol.weakening(meta("GOVERNANCE"), {ol.MODE: "COMPLIANCE"}, ol.BYPASS_GOVERNANCE,
+                        now=NOW) is None
+    assert ol.weakening(meta("GOVERNANCE"), {ol.UNTIL: ol.format_date(NOW + 90)},
+                        now=NOW) is None
     assert ol.weakening(meta(until=NOW - 1), {ol.MODE: "NONE"}, now=NOW) is None
