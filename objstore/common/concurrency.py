@@ -8,7 +8,7 @@ names and never ``eventlet`` itself.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, List, Sequence
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -148,3 +148,40 @@ def listener_from_fd(fd: int) -> Any:
     import socket as _socket
 
     return eventlet.greenio.GreenSocket(_socket.socket(fileno=fd))
+
+
+def gather_enough(calls: Sequence[Callable[[], Any]], enough: Callable[[List[Any]], bool],
+                  grace: float) -> List[Any]:
+    """Run each of ``calls`` in a green thread of its own; their results
+    (``None`` ones and calls that raised left out) in the order they come.
+
+    Returns once ``enough(results)`` holds and the calls still running had
+    ``grace`` seconds more to finish, or once all are done. The ones that
+    had not finished by then keep running (a write goes on landing on the
+    nodes it reached); their results are dropped."""
+    done: Any = LightQueue()
+
+    def run(call: Callable[[], Any]) -> None:
+        result = None
+        try:
+            result = call()
+        finally:
+            done.put(result)
+
+    for call in calls:
+        spawn_n(run, call)
+    results: List[Any] = []
+    pending = len(calls)
+    while pending and not enough(results):
+        result = done.get()
+        pending -= 1
+        if result is not None:
+            results.append(result)
+    if pending and grace > 0:
+        with Timeout(grace, False):
+            while pending:
+                result = done.get()
+                pending -= 1
+                if result is not None:
+                    results.append(result)
+    return results

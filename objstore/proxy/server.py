@@ -44,6 +44,8 @@ class Application:
         self.swift_dir = swift_dir(conf)
         self.conn_timeout = config_float(conf, "conn_timeout", 0.5)
         self.node_timeout = config_float(conf, "node_timeout", 10)
+        # how long a write answered by a quorum waits for the other nodes
+        self.post_quorum_timeout = config_float(conf, "post_quorum_timeout", 0.5)
         self.client_timeout = config_float(conf, "client_timeout", 60)
         self.recheck_account_existence = config_float(conf, "recheck_account_existence", 60)
         self.recheck_container_existence = config_float(conf, "recheck_container_existence", 60)

@@ -7,6 +7,7 @@ costs at most ``node_timeout`` and then the next node is asked.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -194,11 +195,14 @@ class Controller:
         """
         if nodes is None:
             nodes = self.app.iter_nodes(ring, part)
-        pile = concurrency.GreenPile(len(headers_list))
-        for headers in headers_list:
-            pile.spawn(self.request_some_node, nodes, part, method, path, headers, query_string)
-        answers = [a for a in pile if a is not None]
         replicas = len(headers_list)
+        calls = [functools.partial(self.request_some_node, nodes, part, method, path, headers,
+                                   query_string) for headers in headers_list]
+        # Answered once a quorum agrees and the others had post_quorum_timeout
+        # more (as Swift): one slow node no longer holds every write up.
+        answers = concurrency.gather_enough(
+            calls, lambda got: best_status([a.status for a in got], replicas) != 503,
+            self.app.post_quorum_timeout)
         status = best_status([a.status for a in answers], replicas)
         for answer in answers:
             if answer.status == status:
