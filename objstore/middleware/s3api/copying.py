@@ -28,7 +28,8 @@ from objstore.middleware.s3api.context import S3Context, from_timestamp, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, PASS_HEADERS, STORAGE_CLASS_SYSMETA, SWIFT_META,
-    TAGGING_SYSMETA, current_etag, etag_of, drop_parts, metadata_headers, open_object, replaced_parts)
+    TAGGING_SYSMETA, current_etag, etag_of, drop_parts, metadata_headers, open_object,
+    replaced_parts, written_expiration)
 from objstore.middleware.s3api.version_listing import stored_version_id
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
@@ -163,6 +164,9 @@ def copy_object(ctx: S3Context) -> Response:
                    body=render("CopyObjectResult", [("LastModified", iso8601(modified)),
                                                     ("ETag", '"%s"' % etag)] + nodes))
     out.headers.update(sse.bucket_key_headers(headers))
+    expiration = written_expiration(ctx, ctx.key, length, headers, resp)
+    if expiration:
+        out.headers["x-amz-expiration"] = expiration
     vid = versioning.written_id(vid, resp)
     if vid:
         out.headers["x-amz-version-id"] = vid

@@ -25,7 +25,7 @@ from objstore.common.subrequest import IterReader
 from objstore.middleware.s3api.copying import copy_source
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, current_etag, drop_parts,
-    metadata_headers, open_object, replaced_parts, store)
+    metadata_headers, open_object, replaced_parts, store, written_expiration)
 from objstore.middleware.s3api.deletes import remove
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
@@ -274,8 +274,12 @@ def complete_upload(ctx: S3Context) -> Response:
     if not ctx.extra.get("has_manifests"):
         ctx.swift.request("POST", ctx.bucket,
                           headers={manifest.BUCKET_MANIFESTS_SYSMETA: "1"}).close()
-    return _complete_result(ctx, etag, versioning.written_id(vid, resp), checksum_nodes,
-                            marker)
+    out = _complete_result(ctx, etag, versioning.written_id(vid, resp), checksum_nodes,
+                           marker)
+    expiration = written_expiration(ctx, ctx.key, total, headers, resp)
+    if expiration:
+        out.headers["x-amz-expiration"] = expiration
+    return out
 
 
 def _complete_result(ctx: S3Context, etag: str, vid: Optional[str],

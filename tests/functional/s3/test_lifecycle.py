@@ -244,6 +244,17 @@ def test_put_object_answers_x_amz_expiration_when_a_rule_matches_the_new_object(
     tagged = s3.put_object(Bucket=bucket, Key="logs/t", Body=b"x", Tagging="keep=no")
     assert tagged["Expiration"].endswith('rule-id="untagged-5"')
     assert "Expiration" not in s3.put_object(Bucket=bucket, Key="data/a", Body=b"x")
+    # a copy and a completed upload are writes too
+    copied = s3.copy_object(Bucket=bucket, Key="logs/copy", CopySource={
+        "Bucket": bucket, "Key": "data/a"})
+    assert copied["Expiration"].endswith('rule-id="logs-30"')
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="logs/mp")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="logs/mp", UploadId=upload, PartNumber=1,
+                          Body=b"p")["ETag"]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="logs/mp", UploadId=upload,
+                                        MultipartUpload={"Parts": [{"ETag": part,
+                                                                    "PartNumber": 1}]})
+    assert done["Expiration"].endswith('rule-id="logs-30"')
 
 
 def _versions(s3, bucket):
