@@ -1,0 +1,58 @@
+"""The shared lock of one name (common/key_lock.py), against a real memcached."""
+
+import threading
+import time
+
+import pytest
+
+from objstore.common import key_lock
+
+
+@pytest.fixture(scope="module")
+def memcache():
+    from objstore.common.memcached import MemcacheRing
+    from tests.unit.common.test_memcached import _start_memcached
+    proc, server = _start_memcached()
+    try:
+        yield MemcacheRing([server])
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_waiter_gets_the_lock_once_its_holder_lets_go(memcache):
+    name = key_lock.lock_name("test", "AUTH_a", "c", "o")
+    holder = key_lock.KeyLock(memcache, name)
+    assert holder.acquire() is True
+    got = []
+
+    def wait():
+        got.append((key_lock.hold(memcache, "test", "AUTH_a", "c", "o"), time.monotonic()))
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    time.sleep(0.3)
+    assert got == []  # still waiting
+    released = time.monotonic()
+    holder.release()
+    waiter.join(5)
+    lock, when = got[0]
+    assert lock is not None and when >= released
+    assert key_lock.KeyLock(memcache, name).acquire() is False  # the waiter holds it now
+    lock.release()
+
+
+def test_a_waiter_gives_up_after_its_timeout_and_others_names_are_free(memcache):
+    holder = key_lock.KeyLock(memcache, key_lock.lock_name("test", "x"))
+    assert holder.acquire() is True
+    started = time.monotonic()
+    assert key_lock.KeyLock(memcache, key_lock.lock_name("test", "x")).wait(0.2) is False
+    assert 0.2 <= time.monotonic() - started < 2
+    other = key_lock.hold(memcache, "test", "y")
+    assert other is not None
+    other.release()
+    holder.release()
+
+
+def test_without_a_cache_nothing_is_held():
+    assert key_lock.hold(None, "test", "a") is None
