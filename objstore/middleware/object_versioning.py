@@ -263,16 +263,12 @@ class ObjectVersioning:
             return refused
         lock = _name_lock(env, account, container, obj)
         try:
-            bad, written = self._archive_current(env, account, container, obj, location,
-                                                 info, enabled)
-            if bad is not None or not enabled:
-                return bad or Request(env).get_response(self.app)
-            if written is not None and now <= written:
-                # A writer that held the lock first wrote a newer version:
-                # this one comes after it (its id is in the answer).
-                now = _after(written)
-                self._list_id(env, obj, now.normal)
-            env["HTTP_X_TIMESTAMP"] = now.internal
+            answer, now, moved = self._keep_before_write(env, account, container, obj,
+                                                         location, info, enabled, now)
+            if answer is not None:
+                return answer
+            if moved:
+                self._list_id(env, obj, now.normal)  # its id is in the answer
             env["HTTP_" + VERSION_ID_SYSMETA.upper().replace("-", "_")] = now.normal
             expiring = _expiring(env)
             if lock is not None:
@@ -387,6 +383,25 @@ class ObjectVersioning:
                 return made, written
         return None, written
 
+    def _keep_before_write(self, env: Dict[str, Any], account: str, container: str,
+                           obj: str, location: str, info: Dict[str, Any], enabled: bool,
+                           now: Timestamp) -> Tuple[Optional[Response], Timestamp, bool]:
+        """Keep the current version before a write at ``now`` (under the
+        name's lock): (the answer to give instead -- a failure, or the plain
+        write when versioning is suspended --, ``now``, False), else (None,
+        the write's time, whether it moved): after a version that a writer
+        holding the lock first wrote at or after ``now``. The request's
+        ``X-Timestamp`` is the write's time."""
+        bad, written = self._archive_current(env, account, container, obj, location,
+                                             info, enabled)
+        if bad is not None or not enabled:
+            return bad or Request(env).get_response(self.app), now, False
+        moved = written is not None and now <= written
+        if moved:
+            now = _after(written)
+        env["HTTP_X_TIMESTAMP"] = now.internal
+        return None, now, moved
+
     def _delete(self, env: Dict[str, Any], account: str, container: str, obj: str,
                 location: str, info: Dict[str, Any], enabled: bool) -> Response:
         """DELETE: keep the current version, leave a delete marker (the
@@ -397,13 +412,10 @@ class ObjectVersioning:
             return Request(env).get_response(self.app)  # the proxy's 400
         lock = _name_lock(env, account, container, obj)
         try:
-            bad, written = self._archive_current(env, account, container, obj, location,
-                                                 info, enabled)
-            if bad is not None or not enabled:
-                return bad or Request(env).get_response(self.app)
-            if written is not None and now <= written:
-                now = _after(written)  # after a version written meanwhile
-                env["HTTP_X_TIMESTAMP"] = now.internal
+            answer, now, _moved = self._keep_before_write(env, account, container, obj,
+                                                          location, info, enabled, now)
+            if answer is not None:
+                return answer
             marker = self.client.request(env, "PUT", "/v1/%s/%s/%s" % (
                 account, location, version_name(obj, now.normal)),
                 {"Content-Type": DELETE_MARKER_TYPE, "X-Timestamp": now.internal})
