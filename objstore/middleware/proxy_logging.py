@@ -43,9 +43,17 @@ DEFAULT_VALID_METHODS = "GET,HEAD,POST,PUT,DELETE,COPY,OPTIONS"
 
 
 def _field(value: Any) -> str:
+    """One field, URL-quoted. Values from the WSGI environ are WSGI strings
+    (each received byte one character), quoted as those bytes: a path of
+    UTF-8 ``é`` is logged ``%C3%A9`` as Swift logs it, not quoted twice."""
     if value is None or value == "":
         return "-"
-    return quote(str(value), safe=_SAFE)
+    text = str(value)
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:  # not a WSGI string: real text
+        raw = text.encode("utf-8")
+    return quote(raw, safe=_SAFE)
 
 
 class _CountingInput:

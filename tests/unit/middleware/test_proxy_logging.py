@@ -81,6 +81,22 @@ def test_a_request_is_logged_once_with_its_fields(access_log):
     assert len(f["datetime"].split("/")) == 6
 
 
+def test_a_utf8_path_and_agent_are_logged_as_the_bytes_received(access_log):
+    """The environ holds WSGI strings (one character per byte received):
+    a UTF-8 name is logged quoted once, %C3%A9, as Swift logs it."""
+    app = filter_factory({})(echo_app)
+    path = "/v1/AUTH_test/caf\u00e9/\u5605".encode("utf-8").decode("latin-1")
+    agent = "t\u00e9st".encode("utf-8").decode("latin-1")
+    env = Request.blank("/", headers={"User-Agent": agent}).environ
+    env["PATH_INFO"] = path
+    body = app(env, lambda status, headers, exc_info=None: None)
+    list(body)
+    body.close()
+    f = parsed(access_log.lines[0])
+    assert f["path"] == "/v1/AUTH_test/caf%C3%A9/%E5%98%85"
+    assert f["user_agent"] == "t%C3%A9st"
+
+
 def test_request_headers_are_logged_when_asked(access_log):
     app = filter_factory({}, access_log_headers="true",
                          access_log_headers_only="User-Agent")(echo_app)
