@@ -119,6 +119,13 @@ def authorize(env: Dict[str, Any], info: Dict[str, Any], acl: str = "write_acl"
     return check(req)
 
 
+#: A backend header: the object servers answer an object past its
+#: X-Delete-At (not yet removed by the expirer) as if it had none. Sent only
+#: from inside the proxy (the gatekeeper strips X-Backend-* from clients) by
+#: object_versioning, which keeps an expiring write as a version a moment
+#: after writing it: the expiry must not take the version's bytes with it.
+OPEN_EXPIRED = "X-Backend-Open-Expired"
+
 class VersionsClient:
     """Pre-authorized subrequests of a versioning middleware, never archived
     themselves (``source`` names the middleware in the logs).
@@ -150,16 +157,20 @@ class VersionsClient:
 
     def copy(self, env: Dict[str, Any], account: str, src: Tuple[str, str],
              dst: Tuple[str, str], timestamp: Optional[str] = None,
-             headers: Optional[Dict[str, str]] = None, without: Tuple[str, ...] = ()
-             ) -> Response:
+             headers: Optional[Dict[str, str]] = None, without: Tuple[str, ...] = (),
+             open_expired: bool = False) -> Response:
         """Copy the stored object ``src`` to ``dst`` (``(container, object)``
         each) as it is stored: its bytes (streamed; ciphertext stays
         ciphertext) and every stored header but the timestamp (written with
         ``timestamp`` if given, else now) and those named in ``without``,
         with ``headers`` on top. A large object's manifest is copied as it
-        is stored, and a symlink as the link (not its target)."""
+        is stored, and a symlink as the link (not its target). ``open_expired``:
+        read ``src`` even past its X-Delete-At (``OPEN_EXPIRED``)."""
+        read_headers = {"X-Newest": "true"}
+        if open_expired:
+            read_headers[OPEN_EXPIRED] = "true"
         source = self.request(env, "GET", "/v1/%s/%s/%s" % ((account,) + src),
-                              headers={"X-Newest": "true"}, query=THE_LINK_ITSELF, raw=True)
+                              headers=read_headers, query=THE_LINK_ITSELF, raw=True)
         if not 200 <= source.status_int < 300:
             close_response(source)
             return source

@@ -50,7 +50,8 @@ from objstore.common.http.errors import swift_error
 from objstore.common.http.paths import split_swift_path
 from objstore.common.subrequest import close_response, stored_metadata
 from objstore.common.timestamp import Timestamp
-from objstore.common.versions import BYPASS_ENV, THE_LINK_ITSELF, VersionsClient, authorize
+from objstore.common.versions import (BYPASS_ENV, OPEN_EXPIRED, THE_LINK_ITSELF,
+                                      VersionsClient, authorize)
 from objstore.common.versions_listing import (  # noqa: F401 (names of this API)
     DELETE_MARKER_TYPE, NULL_ID, SEPARATOR, invert, split_version_name, uninvert,
     version_name)
@@ -306,15 +307,16 @@ class ObjectVersioning:
         """Keep the current version (one with an id) in the versions
         container now; ``None``, or the error to answer."""
         head = self.client.request(env, "HEAD", "/v1/%s/%s/%s" % (account, container, obj),
-                                   headers={"X-Newest": "true"}, query=THE_LINK_ITSELF)
+                                   headers={"X-Newest": "true", OPEN_EXPIRED: "true"},
+                                   query=THE_LINK_ITSELF)
         close_response(head)
         if not 200 <= head.status_int < 300 or not head.headers.get(VERSION_ID_SYSMETA):
             return None
-        resp = self._keep(env, account, container, obj, location, head)
+        resp = self._keep(env, account, container, obj, location, head, open_expired=True)
         return None if 200 <= resp.status_int < 300 else resp
 
     def _keep(self, env: Dict[str, Any], account: str, container: str, obj: str,
-              location: str, head: Response) -> Response:
+              location: str, head: Response, open_expired: bool = False) -> Response:
         """Copy the version ``head`` shows into the versions container,
         under its id and with its write time, without an expiry. One kept
         already (an expiring version is kept when written; the copy, no
@@ -326,7 +328,7 @@ class ObjectVersioning:
         version_id = head.headers.get(VERSION_ID_SYSMETA) or written.normal
         kept = (location, version_name(obj, version_id))
         resp = self.client.copy(env, account, (container, obj), kept, written.internal,
-                                without=_NOT_KEPT)
+                                without=_NOT_KEPT, open_expired=open_expired)
         close_response(resp)
         if resp.status_int != 202:
             return resp

@@ -22,6 +22,7 @@ from objstore.common.part_power import NEXT_PART_POWER, parse_next_part_power
 from objstore.common.storage_server import HTTPError, StorageServer, split_target
 from objstore.common.storage_policy import load_policies
 from objstore.common.timestamp import Timestamp
+from objstore.common.versions import OPEN_EXPIRED
 from objstore.common.wsgi import run_wsgi
 from objstore.obj import ec_fragments, ssync, updates, write_conditions
 from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
@@ -98,8 +99,10 @@ class ObjectController(StorageServer):
     def GET(self, req: Request) -> Response:
         df, _segs, _policy = self.diskfile(req)
         df.wanted_frag = ec_fragments.wanted_frag(req)
+        # past its X-Delete-At but asked for anyway (from inside the proxy only)
+        now = 0.0 if config_true_value(req.headers.get(OPEN_EXPIRED)) else None
         try:
-            df.open()
+            df.open(now=now)
         except DiskFileDeleted as err:
             return make_response(404, headers={"X-Backend-Timestamp": err.timestamp.internal})
         except DiskFileExpired as err:

@@ -237,6 +237,18 @@ def test_a_far_future_expiry_is_clamped_to_ten_digits(http_api, container, heade
     assert head.headers["X-Delete-At"] == "9999999999"
 
 
+def test_a_client_cannot_read_an_expired_object_with_the_backend_open_expired_header(
+        http_api, container):
+    """X-Backend-Open-Expired lets object_versioning read an expiring write
+    it is keeping; a client sending it still sees an expired object gone."""
+    path = http_api.path(container, "o")
+    assert http_api.request("PUT", path, body=b"x", headers={"X-Delete-After": "1"}).status == 201
+    time.sleep(1.2)
+    for method in ("GET", "HEAD"):
+        resp = http_api.request(method, path, headers={"X-Backend-Open-Expired": "true"})
+        assert resp.status == 404, method
+
+
 def test_invalid_utf8_metadata_is_400_and_leaves_the_stored_data_alone(http_api, container):
     path = http_api.path(container, "o")
     assert http_api.request("PUT", path, body=b"old").status == 201

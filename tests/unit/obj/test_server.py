@@ -305,6 +305,21 @@ def test_x_if_delete_at_must_match(app):
     assert call(app, "DELETE", headers={"X-If-Delete-At": at}).status_int == 204
 
 
+def test_an_expired_object_is_served_only_when_asked_with_open_expired(app):
+    """object_versioning keeps an expiring write a moment after writing it;
+    the expiry must not beat it to the bytes (X-Backend-Open-Expired)."""
+    at = int(time.time()) + 1
+    put(app, b"keep me", headers={"X-Delete-At": str(at)})
+    while time.time() <= at:
+        time.sleep(0.05)
+    assert call(app, "GET").status_int == 404
+    assert call(app, "HEAD").status_int == 404
+    opened = call(app, "GET", headers={"X-Backend-Open-Expired": "true"})
+    assert (opened.status_int, opened.body) == (200, b"keep me")
+    assert call(app, "HEAD", headers={"X-Backend-Open-Expired": "true"}).status_int == 200
+    assert call(app, "GET", headers={"X-Backend-Open-Expired": "no"}).status_int == 404
+
+
 def test_ranges_single_multi_and_unsatisfiable(app):
     put(app, b"0123456789")
     resp = call(app, "GET", headers={"Range": "bytes=2-4"})
