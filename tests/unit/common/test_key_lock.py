@@ -3,21 +3,7 @@
 import threading
 import time
 
-import pytest
-
 from objstore.common import key_lock
-
-
-@pytest.fixture(scope="module")
-def memcache():
-    from objstore.common.memcached import MemcacheRing
-    from tests.unit.common.test_memcached import _start_memcached
-    proc, server = _start_memcached()
-    try:
-        yield MemcacheRing([server])
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_a_waiter_gets_the_lock_once_its_holder_lets_go(memcache):

@@ -37,18 +37,6 @@ def test_no_condition_is_no_check():
 
 # -- the shared lock of a conditional write, on a real memcached ---------------
 
-@pytest.fixture(scope="module")
-def memcache():
-    from objstore.common.memcached import MemcacheRing
-    from tests.unit.common.test_memcached import _start_memcached
-    proc, server = _start_memcached()
-    try:
-        yield MemcacheRing([server])
-    finally:
-        proc.kill()
-        proc.wait()
-
-
 def test_one_conditional_write_holds_the_lock_until_it_releases_it(memcache):
     from objstore.middleware.s3api.conditions import _WriteLock
     first, second = _WriteLock(memcache, "k1"), _WriteLock(memcache, "k1")
