@@ -8,6 +8,7 @@ any failure is ``MalformedXML``.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any, Iterable, List, Optional, Tuple, Union
 
@@ -47,11 +48,26 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# Control characters a key may hold that text cannot carry as they are: a
+# parser reads a bare CR as LF (so "a\rb" would be listed as "a\nb"), and
+# XML 1.0 has no place for the others. S3 sends each as a character
+# reference (``&#xd;``, ``&#x1;``); clients that cannot read the latter ask
+# for ``encoding-type=url``. TAB and LF pass as they are.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f]")
+
+
+def _reference(match: "re.Match[bytes]") -> bytes:
+    return b"&#x%x;" % match.group()[0]
+
+
 def render(root: str, children: List[Optional[Node]], namespace: bool = True) -> bytes:
     """A UTF-8 XML document ``<root xmlns=S3>children</root>``."""
     elem = ET.Element(root, {"xmlns": S3_NS} if namespace else {})
     _build(elem, children)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(elem, encoding="utf-8")
+    body = ET.tostring(elem, encoding="utf-8")
+    if _CONTROL.search(body):
+        body = _CONTROL.sub(_reference, body)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def _strip_ns(elem: ET.Element) -> None:

@@ -89,6 +89,21 @@ def test_encoding_type_url_encodes_keys_prefixes_and_markers(s3, bucket, v2):
         == ["q%C3%A9"]
 
 
+def test_control_characters_in_listed_keys_are_character_references(s3, bucket):
+    """Without encoding-type a CR in a key is sent as ``&#xd;`` (a bare CR
+    would be read back as LF, another key) and other control characters as
+    S3 sends them, ``&#x1;``; TAB and LF pass as they are."""
+    for key in ("a\rb", "c\x01d", "e\tf\ng"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"1")
+    page = s3_raw("GET", "/" + bucket, query={"prefix": "a"})
+    assert page.status == 200 and b"<Key>a&#xd;b</Key>" in page.body
+    assert page.texts("Contents/Key") == ["a\rb"]
+    assert b"<Key>c&#x1;d</Key>" in s3_raw("GET", "/" + bucket, query={"prefix": "c"}).body
+    assert b"<Key>e\tf\ng</Key>" in s3_raw("GET", "/" + bucket, query={"prefix": "e"}).body
+    assert [c["Key"] for c in s3.list_objects_v2(Bucket=bucket)["Contents"]] \
+        == ["a\rb", "c\x01d", "e\tf\ng"]
+
+
 def test_a_listed_last_modified_is_the_heads_and_passes_if_unmodified_since(s3, bucket):
     """The listing rounds the time up to the second as Last-Modified does, so
     the listed time sent back as If-Unmodified-Since is not a 412. Several
