@@ -204,17 +204,97 @@ def test_check_etag_judges_the_md5_too(mgr):
         b"".join(reader)
 
 
+def _count_reads(monkeypatch):
+    """``(size, offset)`` of every read, in the thread pool or not."""
+    reads = []
+    real_pread, real_preadv = os.pread, os.preadv
+    monkeypatch.setattr(reader_mod.os, "pread",
+                        lambda fd, n, off: reads.append((n, off)) or real_pread(fd, n, off))
+    monkeypatch.setattr(reader_mod.os, "preadv", lambda fd, bufs, off, flags=0: (
+        reads.append((len(bufs[0]), off)) or real_preadv(fd, bufs, off, flags)))
+    return reads
+
+
 def test_an_object_of_one_chunk_checked_first_is_read_from_disk_once(mgr, monkeypatch):
     _put(mgr, b"x" * 5000)
-    reads = []
-    real = os.pread
-    monkeypatch.setattr(reader_mod.os, "pread",
-                        lambda fd, n, off: reads.append((n, off)) or real(fd, n, off))
+    reads = _count_reads(monkeypatch)
     reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
     reader.verify_whole()
     assert b"".join(reader) == b"x" * 5000
     assert [off for _n, off in reads] == [0, 5000]  # the body, then the end of the file
     assert reader.fd == -1
+
+
+def _no_thread_pool(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("handed to the thread pool")
+    monkeypatch.setattr(reader_mod.concurrency, "run_in_thread", refuse)
+    monkeypatch.setattr(reader_mod.concurrency, "start_in_thread", refuse)
+
+
+def test_a_small_object_the_page_cache_holds_is_read_without_the_thread_pool(mgr, monkeypatch):
+    body = os.urandom(5000)
+    _put(mgr, body)
+    _read(mgr)  # its pages are cached now (they were just written, too)
+    _no_thread_pool(monkeypatch)
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    reader.verify_whole()
+    assert b"".join(reader) == body
+    ranged = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    assert b"".join(ranged.read_range(10, 4000)) == body[10:4000]
+    ranged.close()
+
+
+def test_a_read_that_would_wait_for_the_disk_goes_to_the_thread_pool(mgr, monkeypatch):
+    body = os.urandom(5000)
+    _put(mgr, body)
+    pooled = []
+    real = reader_mod.concurrency.run_in_thread
+    monkeypatch.setattr(reader_mod.concurrency, "run_in_thread",
+                        lambda fn, *args: pooled.append(fn) or real(fn, *args))
+
+    def would_block(fd, bufs, off, flags=0):
+        assert flags == os.RWF_NOWAIT
+        raise BlockingIOError(11, "would block")
+    monkeypatch.setattr(reader_mod.os, "preadv", would_block)
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    reader.verify_whole()
+    assert b"".join(reader) == body
+    assert pooled == [reader_mod._pread_into] * 2  # the body, then the end of the file
+    assert reader_mod._nowait  # still tried first next time
+
+
+def test_a_read_partly_cached_continues_where_it_stopped_and_is_judged_whole(mgr, monkeypatch):
+    body = os.urandom(5000)
+    _put(mgr, body)
+    _put(mgr, os.urandom(5000), name=("a", "c", "bad"), extra={"ETag": md5_hex(b"other")})
+    real = os.preadv
+
+    def first_page_only(fd, bufs, off, flags=0):
+        short = bytearray(min(len(bufs[0]), 4096 - off % 4096))
+        got = real(fd, [short], off, flags)
+        bufs[0][:got] = short[:got]
+        return got
+    monkeypatch.setattr(reader_mod.os, "preadv", first_page_only)
+    _no_thread_pool(monkeypatch)
+    assert _read(mgr)[1] == body
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "bad")
+    reader = df.open().reader(verify=False)
+    reader.body_crc = None  # judged by the MD5 alone, which is wrong
+    with pytest.raises(DamagedObject, match="MD5"):
+        reader.verify_whole()
+
+
+def test_a_file_system_without_nowait_reads_is_read_in_the_thread_pool(mgr, monkeypatch):
+    body = os.urandom(5000)
+    _put(mgr, body)
+    monkeypatch.setattr(reader_mod, "_nowait", True)
+
+    def refused(fd, bufs, off, flags=0):
+        raise OSError(95, "Operation not supported")
+    monkeypatch.setattr(reader_mod.os, "preadv", refused)
+    assert _read(mgr)[1] == body
+    assert reader_mod._nowait is False  # not asked again
 
 
 def test_a_large_body_is_handed_to_the_disk_as_it_is_written(mgr, monkeypatch):
