@@ -79,14 +79,16 @@ class KeyLock:
             concurrency.sleep(POLL)
 
     def refresh(self) -> None:
+        """Renew the lock's TTL, only while it is still this holder's."""
         now = time.monotonic()
         if now - self.refreshed >= REFRESH:
             self.refreshed = now
-            self.cache.set(self.key, self.token, time=TTL)
+            self.cache.replace_if(self.key, self.token, self.token, time=TTL)
 
     def release(self) -> None:
-        if self.cache.get(self.key) == self.token:
-            self.cache.delete(self.key)
+        """Let go, only if still held by this holder: one that outlived the
+        TTL must not remove the lock a later writer took meanwhile."""
+        self.cache.replace_if(self.key, self.token, None, time=-1)
 
 
 class RefreshingReader:

@@ -288,6 +288,36 @@ class MemcacheRing:
         except MemcacheConnectionError:
             return False
 
+    def replace_if(self, key: str, expected: Any, value: Any, time: float = 0) -> bool:
+        """Store ``value`` for ``time`` seconds only while ``key`` still holds
+        ``expected``, as one step on the server (``gets`` then ``cas``, which
+        fails if anyone wrote the key in between). A negative ``time`` forgets
+        the key instead. False if the key held something else, or was gone."""
+        skey = _server_key(key).encode()
+        data = _encode(value)
+        expiry = -1 if time < 0 else _expiry(time)
+
+        def op(conn: _Connection) -> bool:
+            conn.send(b"gets " + skey + b"\r\n")
+            found, unique = None, b""
+            while True:
+                line = conn.readline()
+                if line == b"END":
+                    break
+                parts = line.split()
+                if len(parts) != 5 or parts[0] != b"VALUE":
+                    raise OSError("unexpected memcached reply %r" % line[:60])
+                found, unique = _decode(conn.read_exact(int(parts[3]))), parts[4]
+            if not unique or found != expected:
+                return False
+            conn.send(b"cas %s %d %d %d %s\r\n%s\r\n" % (
+                skey, JSON_FLAG, expiry, len(data), unique, data))
+            return conn.readline() == b"STORED"
+        try:
+            return bool(self._run(key, op))
+        except MemcacheConnectionError:
+            return False
+
     def delete(self, key: str) -> None:
         """Forget ``key`` (no error if it was not there)."""
         skey = _server_key(key)
@@ -388,6 +418,19 @@ class LocalCache:
             if self._lookup(key) is not None:
                 return False
             self._put(key, data, self._expires_at(time))
+        return True
+
+    def replace_if(self, key: str, expected: Any, value: Any, time: float = 0) -> bool:
+        """As ``MemcacheRing.replace_if``."""
+        data = _encode(value)
+        with self._lock:
+            current = self._lookup(key)
+            if current is None or _decode(current) != expected:
+                return False
+            if time < 0:
+                del self._data[key]
+            else:
+                self._put(key, data, self._expires_at(time))
         return True
 
     def delete(self, key: str) -> None:

@@ -42,3 +42,23 @@ def test_a_waiter_gives_up_after_its_timeout_and_others_names_are_free(memcache)
 
 def test_without_a_cache_nothing_is_held():
     assert key_lock.hold(None, "test", "a") is None
+
+
+def test_a_holder_that_outlived_its_lock_leaves_the_next_holders_alone(memcache):
+    """The first holder's lock expired (forgotten here) and a second writer
+    took it: the first one's late refresh and release change nothing."""
+    name = key_lock.lock_name("test", "late")
+    first = key_lock.KeyLock(memcache, name)
+    assert first.acquire() is True
+    memcache.delete(name)  # its TTL ran out
+    second = key_lock.KeyLock(memcache, name)
+    assert second.acquire() is True
+    first.refreshed -= key_lock.REFRESH
+    first.refresh()
+    first.release()
+    assert memcache.get(name) == second.token
+    assert key_lock.KeyLock(memcache, name).acquire() is False
+    second.release()
+    assert memcache.get(name) is None
+    assert key_lock.KeyLock(memcache, name).acquire() is True
+    memcache.delete(name)

@@ -91,6 +91,22 @@ def test_add_only_stores_an_absent_key(ring):
     assert ring.get("once") == "first"
 
 
+@pytest.mark.parametrize("kind", ["memcached", "local"])
+def test_replace_if_writes_or_forgets_only_an_expected_value(ring, kind):
+    cache = ring if kind == "memcached" else LocalCache()
+    assert not cache.replace_if("cas", "mine", "x", time=10)  # absent
+    cache.set("cas", "theirs")
+    assert not cache.replace_if("cas", "mine", "x", time=10)
+    assert not cache.replace_if("cas", "mine", None, time=-1)
+    assert cache.get("cas") == "theirs"
+    assert cache.replace_if("cas", "theirs", "mine", time=10)
+    assert cache.get("cas") == "mine"
+    assert cache.replace_if("cas", "mine", None, time=-1)
+    assert cache.get("cas") is None
+    assert cache.add("cas", "next")
+    cache.delete("cas")
+
+
 def test_incr_creates_counts_and_never_goes_below_zero(ring):
     assert ring.incr("counter") == 1
     assert ring.incr("counter", delta=5) == 6
