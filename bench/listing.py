@@ -34,6 +34,17 @@ page (``?format=json``, 10,000 entries), a prefix + delimiter page
 the ``--dirs`` pseudo-directories), and the full walk (pages of 10,000 by
 marker). Names returned are compared between endpoints.
 
+Account listings (``--containers``, 10,000 by default; 0 skips them): the
+test account gets that many container rows named ``gNNN-cNNNNNNN`` under
+``--dirs`` groups, inserted straight into every replica of the account
+database (both servers keep them in a table named ``container``; the
+containers themselves are not made: an account listing reads only the
+account's rows). Phases: the account's first page, a prefix page
+(``prefix=g042-``), a delimiter at the root (``delimiter=-``: the groups,
+and the bench's own containers' ``listing-``), and the walk by marker.
+The rows are inserted anew each run (a second) and taken out at the end,
+with ``--keep`` too.
+
 At the end everything made is removed: objstore's rows (deleted from the
 databases after a db fill, by DELETE requests after an http fill) and its
 container; the reference Swift is stopped and its directory wiped unless
@@ -68,6 +79,7 @@ from objstore.common.timestamp import Timestamp  # noqa: E402
 from objstore.db.paths import name_hash  # noqa: E402  (before load, which puts bench/ first)
 from objstore_proxy import MINIMAL_PIPELINE  # noqa: E402
 import objstore_proxy  # noqa: E402
+import server_cpu  # noqa: E402
 from load_phases import (Endpoint, _request, authenticate, cleanup, run_phase,  # noqa: E402
                   simple)
 
@@ -82,6 +94,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--objects", type=int, default=10000)
     p.add_argument("--dirs", type=int, default=100)
+    p.add_argument("--containers", type=int, default=10000,
+                   help="containers in the account for the account listing phases (0: none)")
     p.add_argument("--fill", choices=["http", "db"], default="http")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--walk-reps", type=int, default=None,
@@ -220,6 +234,54 @@ def empty_dbs(dbs: List[str], a: argparse.Namespace) -> None:
             conn.close()
 
 
+def container_name(i: int, containers: int, dirs: int) -> str:
+    per_group = max(1, -(-containers // dirs))
+    return "g%03d-c%07d" % (i // per_group, i)
+
+
+def account_dbs(srv: str, etc: str, account: str) -> List[str]:
+    """Every replica of the account's database under ``srv``."""
+    digest = name_hash(account, None, *hash_settings(etc))
+    found = glob.glob(os.path.join(srv, "**", "accounts", "*", "*", digest, digest + ".db"),
+                      recursive=True)
+    if len(found) < 3:
+        raise RuntimeError("found %d replicas of %s under %s" % (len(found), account, srv))
+    return found
+
+
+# every name container_name makes, and none of the bench's own containers
+_ACCOUNT_ROWS = "name >= 'g' AND name < 'h'"
+
+
+def fill_account_dbs(dbs: List[str], a: argparse.Namespace) -> float:
+    """The account's container rows, anew in each replica; seconds taken."""
+    put = Timestamp(time.time()).internal
+    t0 = time.monotonic()
+    for db in dbs:
+        conn = _open_db(db)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM container WHERE " + _ACCOUNT_ROWS)
+            conn.executemany(
+                "INSERT INTO container (name, put_timestamp, delete_timestamp, object_count, "
+                "bytes_used, deleted, storage_policy_index) VALUES (?, ?, '0', ?, ?, 0, 0)",
+                ((container_name(i, a.containers, a.dirs), put, i % 7, 1024 * (i % 7))
+                 for i in range(a.containers)))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+    return time.monotonic() - t0
+
+
+def empty_account_dbs(dbs: List[str]) -> None:
+    for db in dbs:
+        conn = _open_db(db)
+        try:
+            conn.execute("DELETE FROM container WHERE " + _ACCOUNT_ROWS)
+        finally:
+            conn.close()
+
+
 def put_rate(ep: Endpoint, container: str, count: int, tag: str) -> float:
     def put(conn: Any, i: int) -> int:
         resp, _ = _request(conn, "PUT", "%s/%s/zz-%s-%07d" % (ep.path, container, tag, i),
@@ -244,8 +306,9 @@ def delete_puts(ep: Endpoint, container: str, count: int, tag: str) -> None:
 # --- listing phases --------------------------------------------------------
 
 def get_listing(ep: Endpoint, conn: Any, container: str, query: Dict[str, str]) -> List[str]:
+    """A listing of ``container`` (of the account when it is ``""``)."""
     q = urllib.parse.urlencode(dict(query, format="json"))
-    path = "%s/%s?%s" % (ep.path, container, q)
+    path = "%s%s?%s" % (ep.path, "/" + container if container else "", q)
     try:
         resp, body = _request(conn, "GET", path, {"X-Auth-Token": ep.token})
     except (http.client.RemoteDisconnected, ConnectionError):
@@ -279,20 +342,43 @@ def phases(a: argparse.Namespace) -> List[Tuple[str, Callable[[Endpoint, Any, st
     ]
 
 
+def account_phases(a: argparse.Namespace
+                   ) -> List[Tuple[str, Callable[[Endpoint, Any, str], List[str]]]]:
+    """The account's listings (``container`` is ``""`` for them)."""
+    group = "g%03d-" % (a.dirs * 42 // 100)
+    return [
+        ("account first page", lambda ep, c, n: get_listing(ep, c, n, {})),
+        ("account prefix page", lambda ep, c, n: get_listing(ep, c, n, {"prefix": group})),
+        ("account delimiter at root", lambda ep, c, n: get_listing(
+            ep, c, n, {"delimiter": "-"})),
+        ("account full walk", walk),
+    ]
+
+
 def measure(endpoints: List[Endpoint], containers: Dict[str, str],
-            a: argparse.Namespace) -> List[Dict[str, Any]]:
+            a: argparse.Namespace,
+            todo: List[Tuple[str, Callable[[Endpoint, Any, str], List[str]]]],
+            markers: Dict[str, List[str]]) -> List[Dict[str, Any]]:
+    """Each phase's median and best client time per endpoint, and the CPU
+    its servers spent per request (``server_cpu``: all of them, storage
+    servers included; the two objstore endpoints share the storage
+    servers, and background work there counts for whichever is timed)."""
     rows = []
     walk_reps = a.walk_reps or (a.reps if a.objects <= 100000 else 1)
     conns = {ep.name: ep.connect() for ep in endpoints}
-    for title, fn in phases(a):
+    for title, fn in todo:
         reps = walk_reps if title == "full walk" else a.reps
         times: Dict[str, List[float]] = {ep.name: [] for ep in endpoints}
+        cpu: Dict[str, float] = {ep.name: 0.0 for ep in endpoints}
         answers: Dict[str, List[str]] = {}
         for _ in range(reps):
             for ep in endpoints:
+                cpu0 = server_cpu.snapshot(markers[ep.name])
                 t = time.monotonic()
                 answers[ep.name] = fn(ep, conns[ep.name], containers[ep.name])
                 times[ep.name].append(time.monotonic() - t)
+                cpu[ep.name] += server_cpu.used(cpu0, server_cpu.snapshot(
+                    markers[ep.name]))["total"]
         first = answers[endpoints[0].name]
         for name, got in answers.items():
             if got != first:
@@ -300,7 +386,8 @@ def measure(endpoints: List[Endpoint], containers: Dict[str, str],
                                    % (title, name, len(got), endpoints[0].name, len(first)))
         row = {"phase": title, "entries": len(first), "reps": reps,
                "ms": {n: round(1000 * statistics.median(t), 1) for n, t in times.items()},
-               "best_ms": {n: round(1000 * min(t), 1) for n, t in times.items()}}
+               "best_ms": {n: round(1000 * min(t), 1) for n, t in times.items()},
+               "cpu_ms": {n: round(1000 * c / reps, 2) for n, c in cpu.items()}}
         rows.append(row)
         print(format_row(row, [ep.name for ep in endpoints]), flush=True)
     for c in conns.values():
@@ -310,7 +397,9 @@ def measure(endpoints: List[Endpoint], containers: Dict[str, str],
 
 def format_header(names: List[str]) -> str:
     cols = ["phase", "entries"] + ["%s ms (best)" % n for n in names] + [
-        "Swift / %s" % n for n in names if n != "swift"]
+        "Swift / %s" % n for n in names if n != "swift"] + [
+        "server CPU ms/req " + " / ".join(names)] + [
+        "CPU Swift / %s" % n for n in names if n != "swift"]
     return "| %s |\n|%s" % (" | ".join(cols), " --- |" * len(cols))
 
 
@@ -319,6 +408,10 @@ def format_row(row: Dict[str, Any], names: List[str]) -> str:
     cells += ["%.1f (%.1f)" % (row["ms"][n], row["best_ms"][n]) for n in names]
     swift = row["ms"].get("swift")
     cells += ["%.2fx" % (swift / row["ms"][n]) if swift else "-" for n in names if n != "swift"]
+    cpu = row["cpu_ms"]
+    cells.append(" / ".join("%.1f" % cpu[n] for n in names))
+    cells += ["%.2fx" % (cpu["swift"] / cpu[n]) if cpu.get("swift") and cpu[n] else "-"
+              for n in names if n != "swift"]
     return "| %s |" % " | ".join(cells)
 
 
@@ -337,6 +430,7 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
     swift = start_swift(a)
     cname = "listing-%d-%s" % (a.objects, "kept" if a.keep else uuid.uuid4().hex[:6])
     endpoints: List[Endpoint] = []
+    account_filled: List[List[str]] = []
     try:
         endpoints.append(authenticate("swift", swift.AUTH_URL, "test:tester", "testing"))
         endpoints.append(authenticate("objstore", "http://127.0.0.1:%d/auth/v1.0" % port,
@@ -373,8 +467,20 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
                 print("filled %s (%d replicas) in %.1f s" % (ep.name, len(dbs),
                                                              fill_db(dbs, a)), flush=True)
         names = [ep.name for ep in endpoints]
+        # whose servers' CPU counts for each endpoint (the storage servers
+        # of the two objstore endpoints are the SAIO's)
+        markers = {"swift": [os.path.join(a.swift_dir, "etc")],
+                   "objstore": [tmp, SAIO_ETC], "objstore-saio": [SAIO_ETC]}
         print("\n" + format_header(names), flush=True)
-        report["phases"] = measure(endpoints, {n: cname for n in names}, a)
+        report["phases"] = measure(endpoints, {n: cname for n in names}, a, phases(a), markers)
+        if a.containers:
+            for ep in endpoints[:2]:
+                dbs = account_dbs(*where[ep.name], ep.path.rsplit("/", 1)[-1])
+                account_filled.append(dbs)
+                print("filled %s's account with %d containers (%d replicas) in %.1f s" % (
+                    ep.name, a.containers, len(dbs), fill_account_dbs(dbs, a)), flush=True)
+            report["phases"] += measure(endpoints, {n: "" for n in names}, a,
+                                        account_phases(a), markers)
         if a.fill == "db" and a.put_after:
             rates = report["put_after"] = {}
             for ep in endpoints[:2]:
@@ -390,6 +496,11 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
                       flush=True)
     finally:
         report["uptime_after"] = uptime()
+        for dbs in account_filled:
+            try:
+                empty_account_dbs(dbs)
+            except sqlite3.Error as exc:
+                print("could not take the account rows out of %s: %s" % (dbs, exc))
         for ep in endpoints[:2]:
             try:
                 if a.keep:
