@@ -20,7 +20,7 @@ from objstore.common.config import config_true_value
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
 from objstore.db.broker import DatabaseAlreadyExists, DatabaseNotFound
-from objstore.db.listing import container_item
+from objstore.db.listing import container_item, container_json
 from objstore.db.paths import ACCOUNT_DATADIR, name_hash
 from objstore.db.server_common import (DatabaseServer, Target, apply_metadata,
                                        header_int, metadata_headers, metadata_updates,
@@ -190,9 +190,16 @@ class AccountServer(DatabaseServer):
         # reserved containers (common/reserved.py) only for a middleware's own request
         lister = broker.list_containers if reserved.allowed(req.headers) else \
             (lambda params: broker.list_containers(reserved.hide_reserved(params)))
+        names: Dict[int, Optional[str]] = {}  # a policy's name, looked up once a request
+
+        def policy_name(index: int) -> Optional[str]:
+            if index not in names:
+                names[index] = self._policy_name(index)
+            return names[index]
         return self._read_or_404(broker, lambda info: self.listing_response(
-            req, "account", t.account, lister, lambda e: container_item(e, self._policy_name),
-            self._headers(info, broker), constraints.LIMITS["account_listing_limit"]))
+            req, "account", t.account, lister, lambda e: container_item(e, policy_name),
+            self._headers(info, broker), constraints.LIMITS["account_listing_limit"],
+            lambda e: container_json(e, policy_name)))
 
     # ------------------------------------------------------------- POST
 

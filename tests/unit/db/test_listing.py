@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from objstore.db.listing import (Bounds, ContainerEntry, ListingParams, ObjectEntry, Subdir,
-                                 build_listing, container_item, json_listing, object_item,
-                                 object_json, prefix_upper_bound)
+                                 build_listing, container_item, container_json, json_listing,
+                                 object_item, object_json, prefix_upper_bound)
 
 TS = "1700000000.12345"
 
@@ -198,3 +198,23 @@ def test_the_json_written_straight_is_what_json_dumps_gives(entries):
     tests against that rendering)."""
     assert json_listing(entries, object_json) == json.dumps(
         [object_item(e) for e in entries]).encode("utf-8")
+
+
+_timestamps = st.one_of(st.from_regex(r"\A[0-9]{10}\.[0-9]{5}(_[0-9a-f]{16})?\Z"),
+                        st.sampled_from(["1700000000", "1700000000.5", "0000001000.00000"]))
+_account_entries = st.one_of(
+    st.builds(Subdir, _text),
+    st.builds(ContainerEntry, _text, st.one_of(st.integers(0, 2 ** 63), st.just("12")),
+              st.one_of(st.integers(0, 2 ** 63), st.just(True)), _timestamps,
+              st.integers(0, 3)))
+
+
+@settings(max_examples=120, deadline=None)
+@given(entries=st.lists(_account_entries, max_size=6),
+       names=st.sampled_from([{}, {0: "gold", 1: 'q"\u00e9\U0001f600', 3: None}]))
+def test_account_json_written_straight_is_what_json_dumps_gives(entries, names):
+    """As above, for the account server's rows (with and without a
+    storage policy name, which may be unknown)."""
+    lookup = names.get if names else None
+    assert json_listing(entries, lambda e: container_json(e, lookup)) == json.dumps(
+        [container_item(e, lookup) for e in entries]).encode("utf-8")
