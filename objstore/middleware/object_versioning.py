@@ -453,6 +453,17 @@ class ObjectVersioning:
         version is still listed once. Never an empty write at the name."""
         if version_id == NULL_ID or not valid_version_id(version_id):
             return swift_error(400, "Invalid version parameter")
+        lock = _name_lock(env, account, container, obj)
+        try:
+            return self._restore(env, account, container, obj, location, info, version_id)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _restore(self, env: Dict[str, Any], account: str, container: str, obj: str,
+                 location: str, info: Dict[str, Any], version_id: str) -> Response:
+        """``_make_latest``'s work, under the name's lock (another writer of the
+        name must not keep or replace the current version meanwhile)."""
         denied, head = self._owners_head(env, account, container, obj, info)
         if denied is not None:
             return denied

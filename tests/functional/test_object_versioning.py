@@ -2,11 +2,17 @@
 and raw HTTP against the live SAIO."""
 
 import http.client
+import os
+import threading
+import time
 import uuid
 from urllib.parse import urlparse
 
 import pytest
 import swiftclient
+
+from objstore.common import key_lock
+from objstore.common.memcached import MemcacheRing
 
 
 def _container_count(conn):
@@ -205,6 +211,33 @@ def test_put_with_a_version_id_restores_that_version_and_writes_nothing_else(con
     # restoring the current version again changes nothing
     assert _raw(conn, "PUT", path, body=b"")[0] == 201
     assert len(conn.get_container(versioned, query_string="versions")[1]) == 3
+
+
+def test_a_restore_waits_for_another_writer_of_the_name(conn, versioned):
+    """PUT ?version-id= takes the name's versioning lock as other writes do:
+    while a writer holds it, the restore waits, then goes on."""
+    ids = []
+    for body in (b"v1", b"v2"):
+        answer = {}
+        conn.put_object(versioned, "o", body, response_dict=answer)
+        ids.append(answer["headers"]["x-object-version-id"])
+    cache = MemcacheRing(["127.0.0.1:%s" % os.environ.get("SAIO_MEMCACHED_PORT", "11211")])
+    account = urlparse(conn.get_auth()[0]).path.rstrip("/").rsplit("/", 1)[1]
+    lock = key_lock.hold(cache, key_lock.VERSIONED_NAME, account, versioned, "o")
+    assert lock is not None
+    done = []
+    restore = threading.Thread(target=lambda: done.append(_raw(
+        conn, "PUT", "/%s/o?version-id=%s" % (versioned, ids[0]), body=b"")[0]))
+    try:
+        restore.start()
+        time.sleep(0.6)
+        assert done == []
+    finally:
+        lock.release()
+        restore.join(30)
+        cache.close()
+    assert done == [201]
+    assert conn.get_object(versioned, "o")[1] == b"v1"
 
 
 def test_a_delete_marker_read_by_its_id_is_a_404_typed_as_a_marker(conn, versioned):
