@@ -131,8 +131,10 @@ class TempAuth:
         self.users = parse_users(conf)
         self._fallback_cache = LocalCache()
         # Tokens this worker issued or saw the cache vouch for, until they
-        # expire: the answer when memcached cannot answer in time, so that a
-        # slow or busy cache does not turn a valid token into a 401.
+        # expire: a token's groups never change while it lives (a token is
+        # only ever dropped at its expiry), so the worker's memory answers
+        # without a round trip to memcached, and a slow or busy cache does
+        # not turn a valid token into a 401.
         self._known_tokens = LocalCache(KNOWN_TOKENS)
         registry.register_info("tempauth", account_acls=True)
 
@@ -316,8 +318,9 @@ class TempAuth:
     def _cached_token(self, env: Dict[str, Any], key: str) -> Any:
         """What the cache holds for the token ``key``. When the cache cannot
         answer (every memcached connection busy past ``pool_timeout``, or no
-        server), this worker's own memory of the token answers; a token it
-        never saw gets one more wait for the cache, then counts as unknown."""
+        server), this worker's own memory of the token answers (it may have
+        learnt it meanwhile); a token it never saw gets one more wait for the
+        cache, then counts as unknown."""
         for _attempt in range(CACHE_TRIES):
             try:
                 return self._cache(env).get(key, raise_on_error=True)
@@ -328,15 +331,19 @@ class TempAuth:
         return None
 
     def _token_groups(self, env: Dict[str, Any], token: str) -> Optional[str]:
+        """The token's groups: from this worker's memory when it issued or
+        saw the token (no round trip to memcached), else from the cache."""
         key = self._token_key(token)
-        cached = self._cached_token(env, key)
+        known = self._known_tokens.get(key)
+        cached = known if known is not None else self._cached_token(env, key)
         if not cached or not isinstance(cached, list) or len(cached) != 2:
             return None
         expires, groups = cached
         if float(expires) <= time.time():
             self._cache(env).delete(key)
             return None
-        self._remember_token(key, float(expires), str(groups))
+        if known is None:
+            self._remember_token(key, float(expires), str(groups))
         return str(groups)
 
     def get_groups(self, env: Dict[str, Any], token: str) -> Optional[str]:

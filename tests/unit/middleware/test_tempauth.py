@@ -180,6 +180,39 @@ def test_a_token_from_one_worker_is_accepted_by_another_sharing_the_cache(auth, 
     assert req.get_response(other_worker).status_int == 200
 
 
+class _CountingCache(LocalCache):
+    """A shared cache that counts the token look-ups it is asked."""
+
+    def __init__(self):
+        super().__init__()
+        self.token_gets = 0
+
+    def get(self, key, raise_on_error=False):
+        self.token_gets += "/token/" in key
+        return super().get(key, raise_on_error)
+
+
+def test_a_worker_answers_a_token_it_knows_without_asking_the_cache():
+    shared = _CountingCache()
+    issuer, other = (filter_factory({}, **SAIO_USERS)(FakeProxy()) for _ in range(2))
+
+    def ask(worker, token):
+        req = Request.blank("/v1/AUTH_test", headers={"X-Auth-Token": token})
+        req.environ["swift.cache"] = shared
+        return req.get_response(worker).status_int
+    req = Request.blank("/auth/v1.0", headers={"X-Auth-User": "test:tester",
+                                               "X-Auth-Key": "testing"})
+    req.environ["swift.cache"] = shared
+    token = req.get_response(issuer).headers["X-Auth-Token"]
+    shared.token_gets = 0
+    assert [ask(issuer, token) for _ in range(3)] == [200] * 3
+    assert shared.token_gets == 0  # it issued the token
+    assert [ask(other, token) for _ in range(3)] == [200] * 3
+    assert shared.token_gets == 1  # the cache vouched for it once
+    assert ask(other, "AUTH_tk" + "0" * 32) == 401  # an unknown token is still asked for
+    assert shared.token_gets == 2
+
+
 def test_an_expired_token_gets_401(auth, cache, monkeypatch):
     token = token_for(auth, "test:tester", "testing")
     later = time.time() + 86401
