@@ -96,6 +96,12 @@ def throw_soon(thread: Any, exc: BaseException) -> None:
     eventlet.hubs.get_hub().schedule_call_global(0, thread.throw, exc)
 
 
+def green_threads() -> bool:
+    """Whether this process runs green threads on one hub (a server after
+    ``monkey_patch``), rather than plain OS threads."""
+    return bool(eventlet.patcher.is_monkey_patched("thread"))
+
+
 def run_in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run blocking disk work (fsync, big reads) in a real OS thread so one
     slow disk does not stall every green thread of the server.

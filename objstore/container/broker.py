@@ -104,12 +104,8 @@ class ContainerBroker(DatabaseBroker):
         ``queue_items``) and True is returned: whether it wins is decided
         when it is merged.
         """
-        row = {"name": str(name), "created_at": Timestamp(timestamp).internal,
-               "size": int(size), "content_type": str(content_type), "etag": str(etag),
-               "deleted": 1 if deleted else 0,
-               "storage_policy_index": int(storage_policy_index),
-               "ctype_timestamp": Timestamp(ctype_timestamp or timestamp).internal,
-               "meta_timestamp": Timestamp(meta_timestamp or timestamp).internal}
+        row = object_row(name, timestamp, size, content_type, etag, deleted,
+                         storage_policy_index, ctype_timestamp, meta_timestamp)
         if pending:
             self.queue_items([row])
             return True
@@ -269,6 +265,20 @@ class ContainerBroker(DatabaseBroker):
         info["max_row"] = self.get_max_row()
         info["count"] = info["object_count"]
         return info
+
+
+def object_row(name: str, timestamp: str, size: int, content_type: str, etag: str,
+               deleted: int = 0, storage_policy_index: int = 0,
+               ctype_timestamp: Optional[str] = None,
+               meta_timestamp: Optional[str] = None) -> Dict[str, Any]:
+    """The row an object PUT (or, with ``deleted``, DELETE) records, as
+    the pending file and ``merge_items`` take it."""
+    return {"name": str(name), "created_at": Timestamp(timestamp).internal,
+            "size": int(size), "content_type": str(content_type), "etag": str(etag),
+            "deleted": 1 if deleted else 0,
+            "storage_policy_index": int(storage_policy_index),
+            "ctype_timestamp": Timestamp(ctype_timestamp or timestamp).internal,
+            "meta_timestamp": Timestamp(meta_timestamp or timestamp).internal}
 
 
 def normal_row(item: Dict[str, Any]) -> Dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
@@ -23,8 +23,9 @@ from objstore.common.http.errors import HTML
 from objstore.common.storage_server import HTTPError
 from objstore.common.timestamp import Timestamp
 from objstore.common.wsgi import run_wsgi
-from objstore.container.broker import ContainerBroker
+from objstore.container.broker import ContainerBroker, object_row
 from objstore.db.broker import DatabaseAlreadyExists, DatabaseNotFound
+from objstore.db.group_commit import GroupCommit
 from objstore.db.listing import object_item, object_json
 from objstore.db.paths import CONTAINER_DATADIR
 from objstore.db.server_common import (DatabaseServer, Target, apply_metadata,
@@ -38,6 +39,19 @@ META_PREFIXES = ("x-container-meta-", "x-container-sysmeta-")
 SAVED_HEADERS = ("x-container-read", "x-container-write", "x-container-sync-key",
                  "x-container-sync-to", "x-versions-location", "x-history-location")
 POLICY_HEADER = "X-Backend-Storage-Policy-Index"
+
+
+class _Row(NamedTuple):
+    """An object row on its way to the container's pending file."""
+    target: Target
+    broker: ContainerBroker
+    ts: Timestamp
+    policy: Optional[int]
+    size: int
+    ctype: str
+    etag: str
+    deleted: int
+    times: Optional[Dict[str, str]] = None
 
 
 class ContainerServer(DatabaseServer):
@@ -54,6 +68,7 @@ class ContainerServer(DatabaseServer):
         self.allowed_sync_hosts = sync_realms.split_list(
             conf.get("allowed_sync_hosts", "127.0.0.1"))
         self.sync_realms = sync_realms.SyncRealms.in_dir(self.swift_dir)
+        self.row_commits = GroupCommit()
 
     def _check_sync_to(self, req: Request) -> None:
         """400 with Swift's text for an X-Container-Sync-To the sync daemon
@@ -130,27 +145,40 @@ class ContainerServer(DatabaseServer):
         policy = self._requested_policy(req)
         times = {"ctype_timestamp": _row_time(req, ROW_CTYPE_TIMESTAMP, ts),
                  "meta_timestamp": _row_time(req, ROW_META_TIMESTAMP, ts)}
-        if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
-                                         size, ctype, etag, 0, times):
+        if not self._record_row(_Row(t, broker, ts, policy, size, ctype, etag, 0, times)):
             return HTTPNotFound()
         return Response(status=201)
 
-    def _record_row(self, t: Target, broker: ContainerBroker, ts: Timestamp,
-                    policy: Optional[int], size: int, ctype: str, etag: str,
-                    deleted: int, times: Optional[Dict[str, str]] = None) -> bool:
-        """Append an object row to the container's pending file (fsynced);
-        False if the container is not there. Runs in a worker thread: it
-        blocks on flock and fsync."""
+    def _record_row(self, row: "_Row") -> bool:
+        """Append an object row to the container's pending file, fsynced
+        before this returns; False if the container is not there. Rows of
+        one container that arrive together share the append and the fsync
+        (``db/group_commit.py``)."""
+        return bool(self.row_commits.submit(row.broker.db_file, row, self._record_rows))
+
+    def _record_rows(self, rows: Sequence["_Row"]) -> List[bool]:
+        """Append the rows of one container in one append and fsync; for
+        each, False if the container is not there. Runs in a worker thread:
+        it blocks on flock and fsync."""
+        broker = rows[0].broker
+        usable = [False] * len(rows)
+        items = []
         try:
-            if not self._container_usable(t, broker, ts, policy):
-                return False
-            if policy is None:
-                policy = broker.get_raw_info(kept=True)["storage_policy_index"]
-            broker.put_object(t.obj or "", ts.internal, size, ctype, etag, deleted=deleted,
-                              storage_policy_index=policy, pending=True, **(times or {}))
+            for i, row in enumerate(rows):
+                if not self._container_usable(row.target, broker, row.ts, row.policy):
+                    continue
+                policy = row.policy
+                if policy is None:
+                    policy = broker.get_raw_info(kept=True)["storage_policy_index"]
+                items.append(object_row(row.target.obj or "", row.ts.internal, row.size,
+                                        row.ctype, row.etag, row.deleted, policy,
+                                        **(row.times or {})))
+                usable[i] = True
+            if items:
+                broker.queue_items(items)
         except DatabaseNotFound:
-            return False  # removed under us (reclaimed, quarantined)
-        return True
+            return [False] * len(rows)  # removed under us (reclaimed, quarantined)
+        return usable
 
     def _container_usable(self, t: Target, broker: ContainerBroker, ts: Timestamp,
                           policy: Optional[int]) -> bool:
@@ -195,8 +223,8 @@ class ContainerServer(DatabaseServer):
         broker = self.get_broker(t)
         if t.obj is not None:
             policy = self._requested_policy(req)
-            if not concurrency.run_in_thread(self._record_row, t, broker, ts, policy,
-                                             0, "application/deleted", "noetag", 1):
+            if not self._record_row(_Row(t, broker, ts, policy, 0, "application/deleted",
+                                         "noetag", 1)):
                 return HTTPNotFound()
             return HTTPNoContent()
         if not broker.exists():

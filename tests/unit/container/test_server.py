@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -13,6 +14,7 @@ from objstore.account.broker import AccountBroker
 from objstore.container.broker import ContainerBroker
 from objstore.container.server import ContainerServer, main
 from objstore.db.paths import CONTAINER_DATADIR, db_path, name_hash
+from objstore.db.pending import decode_records
 
 _clock = itertools.count()
 
@@ -192,6 +194,32 @@ def test_object_rows_are_acknowledged_from_the_pending_file_and_listed_after_a_m
     assert status == 200 and [o["name"] for o in json.loads(body)] == ["o1"]
     assert os.path.getsize(path + ".pending") == 0
     assert ContainerBroker(path).get_item("gone")["deleted"] == 1
+
+
+def test_object_rows_sent_together_are_each_in_the_pending_file_when_answered(cluster):
+    """Rows of one container that arrive together share appends and fsyncs
+    (db/group_commit.py): every row answered 201/204 is in the pending
+    file, whole, each once, and a row for a missing container among them
+    is still a 404."""
+    _, server = cluster
+    c = cname()
+    put_container(server, "a", c)
+    path = db_path(str(server.devices), "sda", CONTAINER_DATADIR, 1,
+                   name_hash("a", c, b"pre", b"suf"))
+    names = ["o%02d" % i for i in range(24)]
+    with ThreadPoolExecutor(12) as pool:
+        puts = list(pool.map(lambda n: put_object(server, "a", c, n, size=2)[0], names[:20]))
+        deletes = list(pool.map(lambda n: server.request(
+            "DELETE", "/sda/1/a/%s/%s" % (c, n), {"X-Timestamp": ts()})[0], names[20:]))
+        missing = list(pool.map(lambda n: put_object(server, "a", cname(), n)[0], names[:6]))
+    assert puts == [201] * 20 and deletes == [204] * 4 and missing == [404] * 6
+    with open(path + ".pending", "rb") as f:
+        rows, problems = decode_records(f.read())
+    assert problems == []
+    assert sorted(r["name"] for r in rows) == names
+    assert sorted(r["name"] for r in rows if r["deleted"]) == names[20:]
+    status, _, body = server.request("GET", "/sda/1/a/%s?format=json" % c)
+    assert status == 200 and [o["name"] for o in json.loads(body)] == names[:20]
 
 
 def test_an_older_object_row_does_not_replace_a_newer_one(cluster):
