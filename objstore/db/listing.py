@@ -66,6 +66,12 @@ class Bounds(NamedTuple):
     upper_inclusive: bool = False
     reverse: bool = False
     limit: int = 10000
+    # A fetcher that can (``build_listing(skips=True)``) answers with the
+    # first row of each pseudo-directory only, jumping past the rest of
+    # it, until the first row that starts none (the last it answers):
+    # ``(len(prefix), delimiter, after)``, where a group's rows all sort
+    # below ``group[:-1] + after`` (``after``: one character).
+    skip: Optional[Tuple[int, str, str]] = None
 
     def admits(self, name: str) -> bool:
         """True if ``name`` lies inside the bounds (for in-memory fetchers)."""
@@ -124,7 +130,8 @@ def _min_upper(a: Tuple[Optional[str], bool], b: Tuple[Optional[str], bool]) -> 
 
 
 def build_listing(fetch: Fetcher, params: ListingParams,
-                  make: Optional[Callable[[Any], Entry]] = None) -> List[Entry]:
+                  make: Optional[Callable[[Any], Entry]] = None,
+                  skips: bool = False) -> List[Entry]:
     """The entries a listing request returns, in the order it returns them.
 
     ``fetch`` is asked for the run of names inside some bounds and may
@@ -135,6 +142,11 @@ def build_listing(fetch: Fetcher, params: ListingParams,
     a delimiter listing reads about as many rows as it returns. ``make``
     turns a fetched row into the entry listed (rows skipped as part of a
     pseudo-directory are never made into entries).
+
+    With ``skips`` the fetcher honours ``Bounds.skip``: after two
+    pseudo-directories in a row the next fetch jumps from group to group
+    by itself (one query for a run of them, not one each) and stops at
+    the first row that starts no group, from which a plain fetch steps on.
     """
     prefix, delimiter, path_mode = params.prefix, params.delimiter, False
     if params.path is not None:
@@ -151,13 +163,22 @@ def build_listing(fetch: Fetcher, params: ListingParams,
     else:
         lower = _max_lower((params.marker or None, False), pfx_lower)
         upper = _min_upper((params.end_marker or None, False), pfx_upper)
+    skip = None
+    if skips and delimiter and not path_mode and not params.reverse:
+        after = prefix_upper_bound(delimiter[-1])
+        if after is not None and len(after) == 1:
+            skip = (len(prefix), delimiter, after)
+    # Pseudo-directories read one after the other: from the second on, the
+    # next fetch skips (where objects and groups alternate, a skipping
+    # fetch would answer one row and cost a query more).
+    groups_in_row, skipping = 0, False
     out: List[Entry] = []
     while len(out) < params.limit:
         if lower[0] is not None and upper[0] is not None and (
                 lower[0] > upper[0] or (lower[0] == upper[0] and not (lower[1] and upper[1]))):
             break
         bounds = Bounds(lower[0], lower[1], upper[0], upper[1], params.reverse,
-                        params.limit - len(out))
+                        params.limit - len(out), skip if skipping else None)
         rows = fetch(bounds)
         try:
             seen, refetch = 0, False
@@ -174,6 +195,10 @@ def build_listing(fetch: Fetcher, params: ListingParams,
                 if cut < 0 or (path_mode and cut == len(name) - 1):
                     if not (path_mode and name == prefix):
                         out.append(make(row) if make is not None else row)
+                    groups_in_row = 0
+                    if bounds.skip is not None:
+                        # the skipping fetch's last row: step on from it
+                        skipping, refetch = False, True
                 else:
                     group = name[:cut + len(delimiter)]
                     if not path_mode and group != params.marker:
@@ -187,7 +212,9 @@ def build_listing(fetch: Fetcher, params: ListingParams,
                         if after is None:
                             return out
                         lower = (after, True)
-                    refetch = True
+                    if bounds.skip is None:
+                        groups_in_row += 1
+                        skipping, refetch = skip is not None and groups_in_row > 1, True
                 if len(out) >= params.limit or refetch:
                     break
         finally:

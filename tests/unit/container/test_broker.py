@@ -128,20 +128,23 @@ def test_delimiter_listing_with_prefix_marker_and_reverse(broker):
     assert names(fetch(ListingParams(path="photos"))) == ["photos/cover"]
 
 
-@settings(max_examples=40, deadline=None)
-@given(data=st.lists(st.text(st.sampled_from("ab/\u00e9"), min_size=1, max_size=4),
-                     unique=True, max_size=15),
-       prefix=st.text(st.sampled_from("ab/"), max_size=2),
-       delimiter=st.sampled_from(["", "/"]), marker=st.text(st.sampled_from("ab/"), max_size=2),
-       limit=st.integers(1, 6), reverse=st.booleans())
-def test_sqlite_listing_agrees_with_an_in_memory_listing(tmp_path_factory, data, prefix,
-                                                          delimiter, marker, limit, reverse):
-    b = ContainerBroker(str(tmp_path_factory.mktemp("h") / "c.db"), "a", "c")
+# Names made of pieces around what the skip query's bound steps over: a
+# surrogate gap (U+D7FF then U+E000), the last code point, a two-byte and
+# an astral one; many share a start, so delimiter listings meet runs of
+# pseudo-directories (the walk from group to group) and objects between.
+_pieces = ["a", "b", "/", "/", "b/", "\u00e9", "\ud7ff", "\ue000", "\U0010ffff",
+           "\U0001f600"]
+_levels = ["a", "b", "ab", "\u00e9", "\ud7ff", "\ue000", "\U0010ffff", "\U0001f600", ""]
+_flat = st.lists(st.sampled_from(_pieces), min_size=1, max_size=4).map("".join)
+_nested = st.lists(st.sampled_from(_levels), min_size=2, max_size=3).map("/".join)
+_names = st.one_of(_flat, _nested)
+
+
+def _agrees_with_memory(path, data, params):
+    b = ContainerBroker(path, "a", "c")
     b.initialize("1000", 0)
     b.merge_items([dict(name=n, created_at="1001", size=1, content_type="t", etag="e",
                         deleted=0, storage_policy_index=0) for n in data])
-    params = ListingParams(prefix=prefix, delimiter=delimiter, marker=marker, limit=limit,
-                           reverse=reverse)
 
     def memory(bounds):
         rows = sorted((n for n in data if bounds.admits(n)), reverse=bounds.reverse)
@@ -149,6 +152,39 @@ def test_sqlite_listing_agrees_with_an_in_memory_listing(tmp_path_factory, data,
 
     assert names(b.list_objects(params)) == names(build_listing(memory, params))
     assert names(build_listing(b.fetch_objects, params)) == names(build_listing(memory, params))
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.lists(_names, unique=True, min_size=3, max_size=40),
+       prefix=st.sampled_from(["", "", "a", "a/", "/", "\u00e9"]),
+       delimiter=st.sampled_from(["", "/", "/", "b/", "\u00e9", "\ud7ff", "\U0010ffff",
+                                  "/\U0001f600"]),
+       marker=st.text(st.sampled_from("ab/"), max_size=2),
+       end_marker=st.text(st.sampled_from("ab/\U0010ffff"), max_size=3),
+       limit=st.integers(1, 30), reverse=st.booleans())
+def test_sqlite_listing_agrees_with_an_in_memory_listing(tmp_path_factory, data, prefix,
+                                                          delimiter, marker, end_marker, limit,
+                                                          reverse):
+    _agrees_with_memory(str(tmp_path_factory.mktemp("h") / "c.db"), data, ListingParams(
+        prefix=prefix, delimiter=delimiter, marker=marker, end_marker=end_marker,
+        limit=limit, reverse=reverse))
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.lists(st.one_of(_nested, _nested, _nested, _flat), unique=True, min_size=3,
+                     max_size=40),
+       prefix=st.sampled_from(["", "", "", "a/", "b", "/"]),
+       delimiter=st.sampled_from(["/", "/", "b/", "\u00e9", "\ud7ff", "/\U0001f600"]),
+       marker=st.sampled_from(["", "", "", "a", "a/", "b/"]),
+       end_marker=st.sampled_from(["", "", "", "b/", "\ue000", "\U0010ffff"]),
+       limit=st.integers(1, 30))
+def test_a_walk_from_group_to_group_agrees_with_an_in_memory_listing(
+        tmp_path_factory, data, prefix, delimiter, marker, end_marker, limit):
+    """As above, where the walk from group to group (``Bounds.skip``, one
+    statement) is taken most: forward delimiter listings."""
+    _agrees_with_memory(str(tmp_path_factory.mktemp("h") / "c.db"), data, ListingParams(
+        prefix=prefix, delimiter=delimiter, marker=marker, end_marker=end_marker,
+        limit=limit))
 
 
 CountingBroker = counting(ContainerBroker)
@@ -174,6 +210,66 @@ def test_a_delimiter_listing_reads_about_as_many_rows_as_it_returns(tree, revers
     # One row per pseudo-directory (then a seek past it) and one per object:
     # not a page of rows per pseudo-directory (was 100 x 10,000 asked).
     assert tree.rows_read == 105
+
+
+def test_a_run_of_pseudo_directories_is_skipped_in_one_query(tree):
+    tree.queries = 0
+    out = tree.list_objects(ListingParams(delimiter="/"))
+    assert names(out) == ["dir:d%03d/" % d for d in range(100)] + ["top%d" % i for i in range(5)]
+    # d000/ and d001/ one plain query each, then d002/ .. d099/ and top0
+    # in one walk from group to group, then top1 .. top4 stepped (was 101)
+    assert tree.queries == 4
+    tree.queries = 0
+    out = tree.list_objects(ListingParams(delimiter="/", marker="d010/", end_marker="d020/o5"))
+    assert names(out) == ["dir:d%03d/" % d for d in range(11, 21)]
+    assert tree.queries == 3
+
+
+@pytest.mark.parametrize("prefix,delimiter", [("", "~"), ("p/", "~"), ("p/", "~~"),
+                                              ("", "\u00e9")])
+def test_the_walk_from_group_to_group_cuts_groups_as_python_does(broker, prefix, delimiter):
+    # groups that start right after the prefix, multi-byte and repeated
+    # delimiters, and objects after the last group
+    d = delimiter
+    rest = ["a%s1" % d, "b%s1" % d, "c%s1" % d, "c%s2" % d, "%sx" % d, "%s%sy" % (d, d),
+            "\u00ff", "\u00ff%s" % d, "\U0001f600%s%s" % (d, d), "\U0001f600z"]
+    for n in rest:
+        broker.put_object(prefix + n, "1001", 1, "t", "e")
+        if prefix:
+            broker.put_object("q" + n, "1001", 1, "t", "e")  # outside the prefix
+    counted = CountingBroker(broker.db_file, "a", "c")
+    got = names(counted.list_objects(ListingParams(prefix=prefix, delimiter=d)))
+    assert got == names(build_listing(broker.fetch_objects, ListingParams(
+        prefix=prefix, delimiter=d)))  # a plain cursor per group
+    expected = sorted({prefix + (n[:n.index(d) + len(d)] if d in n else n) for n in rest})
+    assert [g[4:] if g.startswith("dir:") else g for g in got] == expected
+
+
+def test_objects_between_pseudo_directories_keep_the_plain_cursor(broker):
+    # where a group and an object alternate, a walk from group to group
+    # would answer one row a query: the listing steps as before
+    for i in range(20):
+        for n in ("k%02d/x" % i, "k%02d/y" % i, "k%02dz" % i):
+            broker.put_object(n, "1001", 1, "t", "e")
+    counted = CountingBroker(broker.db_file, "a", "c")
+    out = counted.list_objects(ListingParams(delimiter="/"))
+    assert names(out) == [n for i in range(20) for n in ("dir:k%02d/" % i, "k%02dz" % i)]
+    assert counted.queries == 21  # one to start, one past each group
+
+
+@pytest.mark.parametrize("upper", [False, None, True])
+def test_the_skip_query_seeks_the_index_and_sorts_nothing(broker, upper):
+    bounds = Bounds("a", True, None if upper is False else "q", bool(upper), False, 100,
+                    (1, "/", "0"))
+    sql, args = broker.live_query(bounds)
+    assert "WITH RECURSIVE" in sql
+    conn = sqlite3.connect(broker.db_file)
+    try:
+        plan = " | ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+    finally:
+        conn.close()
+    assert "INDEX object_deleted_name" in plan, plan
+    assert "TEMP B-TREE" not in plan and "SCAN object" not in plan, plan
 
 
 def test_a_page_reads_only_the_rows_it_returns(tree):

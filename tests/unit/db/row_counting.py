@@ -1,15 +1,16 @@
 """A broker subclass that counts the rows its listings read out of SQLite
-(every row a cursor hands out, listed or skipped), for the tests that a
-listing's cost follows the entries it returns."""
+(every row a cursor hands out, listed or skipped) and the queries they
+make, for the tests that a listing's cost follows the entries it returns."""
 
 
 def counting(broker_class):
     """``broker_class`` with a ``rows_read`` counter."""
 
     class Counting(broker_class):
-        rows_read = 0
+        rows_read = queries = 0
 
         def _live_cursor(self, conn, bounds):
+            self.queries += 1
             return _CountingCursor(self, super()._live_cursor(conn, bounds))
 
     return Counting
