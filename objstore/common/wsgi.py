@@ -21,7 +21,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, Optional
 
-from objstore.common import concurrency, constraints
+from objstore.common import concurrency, constraints, logs
 from objstore.common.config import config_int, read_conf
 from objstore.common.http import message
 from objstore.common.utils import generate_trans_id
@@ -265,7 +265,7 @@ def quote_high_bytes(request_line: bytes) -> bytes:
     words; ``PATH_INFO`` is unquoted afterwards, so the app sees the same
     bytes either way.
     """
-    if not any(b > 0x7F for b in request_line):
+    if request_line.isascii():
         return request_line
     return b"".join(b"%%%02X" % b if b > 0x7F else bytes((b,)) for b in request_line)
 
@@ -311,6 +311,7 @@ def run_wsgi(conf_path: str, section: str, app_factory: AppFactory,
     ``header_slack``: see ``_serve``; the proxy, which clients talk to,
     gives none (as Swift's proxy: a longer line is a 400)."""
     concurrency.monkey_patch()
+    logs.lean_records()
     conf = load_server_conf(conf_path, section)
     sock = _bind(conf, default_port)
     workers = config_int(conf, "workers", 1, 0)

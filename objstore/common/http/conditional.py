@@ -87,7 +87,16 @@ class Preconditions:
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str], prefix: str = "") -> "Preconditions":
-        """Read ``<prefix>If-Match`` etc., whatever the header names' case."""
+        """Read ``<prefix>If-Match`` etc., whatever the header names' case.
+
+        A request's headers (webob's view of the WSGI environ) are looked up
+        in the environ by their four keys, not copied whole."""
+        environ = getattr(headers, "environ", None)
+        if isinstance(environ, dict):
+            key = "HTTP_" + prefix.upper().replace("-", "_")
+            return cls(environ.get(key + "IF_MATCH"), environ.get(key + "IF_NONE_MATCH"),
+                       http_date(environ.get(key + "IF_MODIFIED_SINCE")),
+                       http_date(environ.get(key + "IF_UNMODIFIED_SINCE")))
         lower = {k.lower(): v for k, v in headers.items()}
         prefix = prefix.lower()
         return cls(lower.get(prefix + "if-match"), lower.get(prefix + "if-none-match"),

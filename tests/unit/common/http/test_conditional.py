@@ -89,6 +89,17 @@ def test_copy_source_conditions_fail_with_412_and_read_the_prefixed_headers():
     assert not Preconditions.from_headers({"If-Match": ETAG}, prefix="x-amz-").present
 
 
+def test_a_requests_headers_are_read_from_its_environ_as_from_a_plain_mapping():
+    from webob import Request
+    sent = {"If-Match": '"%s"' % ETAG, "if-none-match": '"other"', "If-Modified-Since": AT,
+            "IF-UNMODIFIED-SINCE": "not a date", "X-Amz-Copy-Source-If-Match": "x"}
+    req = Request.blank("/", headers=sent)
+    assert Preconditions.from_headers(req.headers) == Preconditions.from_headers(dict(sent)) \
+        == Preconditions('"%s"' % ETAG, '"other"', LM, None)
+    assert Preconditions.from_headers(req.headers, prefix="x-amz-copy-source-") == \
+        Preconditions.from_headers(dict(sent), prefix="x-amz-copy-source-") == Preconditions("x")
+
+
 def test_if_range_allows_the_range_only_while_the_object_is_unchanged():
     assert if_range_allows({}, ETAG, LM)
     assert if_range_allows({"If-Range": '"%s"' % ETAG}, ETAG, LM)
