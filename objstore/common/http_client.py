@@ -81,9 +81,12 @@ def _still_open(sock: Any) -> bool:
     raw = getattr(sock, "fd", sock)  # eventlet's GreenSocket wraps the real one
     try:
         timeout = raw.gettimeout()
+        if timeout == 0.0:  # non-blocking already (eventlet's): peek, no mode switch
+            raw.recv(1, socket.MSG_PEEK)  # b"": closed; bytes: garbage
+            return False
         raw.settimeout(0)  # a peek that never waits
         try:
-            raw.recv(1, socket.MSG_PEEK)  # b"": closed; bytes: garbage
+            raw.recv(1, socket.MSG_PEEK)
         finally:
             raw.settimeout(timeout)
         return False

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import hashlib
 import json
 import math
@@ -53,9 +54,12 @@ class MemcacheConnectionError(Exception):
     to know, e.g. ``incr`` for rate limiting; reads just miss)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _server_key(key: str) -> str:
     """What the key is called on the server: memcached keys may not hold
-    spaces or control characters and are limited to 250 bytes."""
+    spaces or control characters and are limited to 250 bytes. (The same
+    few keys -- tokens, account and container info -- come back on every
+    request, and each is placed and named: the digests are kept.)"""
     return hashlib.md5(key.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
@@ -173,6 +177,8 @@ class MemcacheRing:
 
     def servers_for(self, key: str) -> List[str]:
         """Every server, in the order they are tried for ``key``."""
+        if len(self.servers) == 1:
+            return list(self.servers)
         point = int(_server_key(key)[:8], 16)
         start = bisect.bisect(self._ring_hashes, point)
         seen: List[str] = []

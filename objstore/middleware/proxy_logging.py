@@ -26,6 +26,7 @@ middlewares in between make (they get fresh environs), tagged with their
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote
@@ -38,6 +39,8 @@ from objstore.common.utils import close_if_possible
 
 LOGGED_KEY = "swift.proxy_access_log_made"
 _SAFE = "/:;=?&@!$'()*+,~-._[]"
+#: a field of only these characters is logged as it is (``quote`` keeps them)
+_PLAIN = re.compile(r"[A-Za-z0-9_.~/:;=?&@!$'()*+,\[\]-]*\Z")
 DEFAULT_TOKEN_REVEAL = 16
 DEFAULT_VALID_METHODS = "GET,HEAD,POST,PUT,DELETE,COPY,OPTIONS"
 
@@ -49,6 +52,8 @@ def _field(value: Any) -> str:
     if value is None or value == "":
         return "-"
     text = str(value)
+    if _PLAIN.match(text):  # nothing to quote (most fields of most lines)
+        return text
     try:
         raw = text.encode("latin-1")
     except UnicodeEncodeError:  # not a WSGI string: real text

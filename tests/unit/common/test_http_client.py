@@ -172,3 +172,20 @@ def test_unpooled_connections_are_closed_after_use(keepalive_server):
         conn.close()
     assert keepalive_server.connections == 2
     assert shared_pool()._idle == {}
+
+
+def test_an_idle_non_blocking_socket_is_judged_open_or_closed_without_changing_its_mode():
+    import socket
+    from objstore.common.http_client import _still_open
+    ours, theirs = socket.socketpair()
+    try:
+        ours.setblocking(False)  # as eventlet keeps the socket under a green one
+        assert _still_open(ours) and ours.gettimeout() == 0.0
+        theirs.sendall(b"x")  # something unasked for: not fit for another request
+        assert not _still_open(ours) and ours.gettimeout() == 0.0
+        assert ours.recv(1) == b"x"
+        theirs.close()
+        assert not _still_open(ours)
+    finally:
+        ours.close()
+        theirs.close()

@@ -219,3 +219,20 @@ def test_statsd_gets_swift_request_metrics_for_v1_paths_only(access_log):
 def test_no_statsd_host_sends_nothing():
     app = filter_factory({})(echo_app)
     assert app.statsd is None
+
+
+def test_a_field_needing_no_quoting_is_logged_as_quote_would_log_it():
+    import random
+    from urllib.parse import quote
+    from objstore.middleware import proxy_logging
+    alphabet = [chr(c) for c in range(0x20, 0x7F)] + ["\t", "\n", "\x00", "\xe9", "\u2026"]
+    rng = random.Random(16)
+    samples = ["/v1/AUTH_test/c/o", "1796561623.51764", "GET", "200", "a b", "%41", "[x]",
+               "-", "AUTH_tk1234567890...", "tx1-006b"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(2000)]
+    for text in samples:
+        try:
+            raw = text.encode("latin-1")
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8")
+        assert proxy_logging._field(text) == quote(raw, safe=proxy_logging._SAFE), text
