@@ -250,7 +250,9 @@ class BackendConnection:
         send: one segment, one wake-up of the server."""
         self._conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         for key, value in headers.items():
-            self._conn.putheader(key, str(value))
+            # http.client sends a name given as text in ASCII only; a UTF-8
+            # metadata name (X-Object-Meta-👍) is WSGI text, its bytes as latin-1
+            self._conn.putheader(key if key.isascii() else key.encode("latin-1"), str(value))
         self._conn.endheaders(message_body=body)
         if body and self._body_left > 0:
             self._body_left = max(0, self._body_left - len(body))

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Optional
 
 from objstore.common import concurrency, constraints, logs
 from objstore.common.config import config_int, read_conf
-from objstore.common.http import message
+from objstore.common.http import header_names, message
 from objstore.common.utils import generate_trans_id
 
 AppFactory = Callable[[Dict[str, str]], Any]
@@ -204,6 +204,15 @@ def _protocol_class(pool: _DrainingPool) -> Any:
                 self.path = words[1].decode("latin-1")
             self.path = origin_form(self.path)
             return True
+
+        def formalize_key_naming(self, k: str) -> Optional[str]:
+            # eventlet's rule (a name with "_" is dropped: it would pass
+            # for the same name with "-"), with ASCII letters only
+            # upper-cased (``common/http/header_names``): str.upper() made
+            # a UTF-8 name (X-Object-Meta-👍) invalid, answered 400
+            if "_" in k:
+                return None
+            return header_names.ascii_upper(k.replace("-", "_"))
 
         def get_environ(self) -> Dict[str, Any]:
             env = super().get_environ()

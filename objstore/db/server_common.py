@@ -24,6 +24,7 @@ from objstore.db import replication
 from objstore.db.broker import DatabaseBroker, MetadataError
 from objstore.common.http import listing as http_listing
 from objstore.common.http.errors import swift_error
+from objstore.common.http.header_names import ascii_title
 from objstore.db.listing import Entry, json_listing
 from objstore.db.paths import db_path, device_tmp_dir, name_hash, valid_hash
 
@@ -229,7 +230,9 @@ def metadata_updates(req: Request, prefixes: Tuple[str, ...], names: Tuple[str, 
             # Only HTTP's blanks: a WSGI string's str.strip() would also take
             # a last byte 0x85 or 0xA0 (NEL, NBSP in Latin-1), the end of
             # many a UTF-8 character (U+3705 is E3 9C 85).
-            updates[key.title()] = (value.strip(" \t"), timestamp.internal)
+            # ASCII case only: a UTF-8 name (X-Container-Meta-👍) is bytes
+            # as latin-1, which str.title() would change
+            updates[ascii_title(key)] = (value.strip(" \t"), timestamp.internal)
     return updates
 
 

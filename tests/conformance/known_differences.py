@@ -62,6 +62,13 @@ KNOWN: Dict[str, str] = {
         "deliberate: a request with both Content-Length and Transfer-Encoding is refused 400 by "
         "objstore's HTTP server before anything is read (the framing a request smuggler "
         "uses); Swift 2.38.3 reads it as chunked and stores the chunked body (see docs: Names and paths)",
+    # --- Accounts, containers and ACLs
+    "container-meta-utf8-name-latin1-capital-byte":
+        "deliberate: a container or account metadata name is stored as its UTF-8 bytes, as an "
+        "object's is; Swift 2.38.3 refuses one whose UTF-8 holds a byte 0xC0-0xDE (U+00C0 to "
+        "U+07BF, e.g. \"\u00e9\"), 400 \"Metadata must be valid UTF-8\", as its container and "
+        "account servers change the name's case as latin-1 text (see docs: Accounts, containers "
+        "and ACLs)",
     # --- Conditional and ranged requests
     "cond-get-if-range-etag-other":
         IF_RANGE,

@@ -9,8 +9,8 @@ middleware (``catch_errors``) checks every header of every response here
 and answers an error rather than emitting one that fails.
 
 Refused: a name that no request could have carried (empty, or holding a
-blank, ``:``, a control or non-ASCII character: what ends or splits a
-header line), and a value holding CR,
+blank, ``:``, a control character or one outside Latin-1: what ends or
+splits a header line, or cannot be one byte), and a value holding CR,
 LF or NUL (what ends or truncates a header line) or a character outside
 Latin-1 (which WSGI cannot put on the wire as one byte). Other control
 characters (``\x01``-``\x1f`` but tab, DEL) cannot split a response, and
@@ -23,6 +23,9 @@ A name need not be an RFC 9110 token: metadata names are stored as the
 request's header lines gave them, and those may hold separators a token
 may not (``X-Object-Meta-(``, s3api's ``=5F`` for ``_``); Swift returns
 them as stored, and refusing them here would make such objects unreadable.
+Nor need it be ASCII: a metadata name may be UTF-8 (``X-Object-Meta-👍``,
+its bytes as latin-1 in WSGI), stored and returned byte for byte as Swift
+does.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ import re
 from typing import Iterable, Optional, Tuple
 
 _TOKEN = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
-#: the characters a header name may have in a request line (``common/http/message``)
-_NAME = re.compile(r"\A[\x21-\x39\x3b-\x7e]+\Z")
+#: the characters a header name may have in a request's header line: visible
+#: ASCII but ``:``, and any byte above 0x7F (a UTF-8 metadata name)
+_NAME = re.compile(r"\A[\x21-\x39\x3b-\x7e\x80-\xff]+\Z")
 _SPLITTING = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]")
 
@@ -49,7 +53,7 @@ def is_token(name: str) -> bool:
 def header_problem(name: str, value: str) -> Optional[str]:
     """Why ``name: value`` cannot be sent, or ``None`` when it is safe."""
     if not isinstance(name, str) or not _NAME.match(name):
-        return "the header name %r is no visible ASCII without ':'" % (name,)
+        return "the header name %r is not visible ASCII or Latin-1 without ':'" % (name,)
     if not isinstance(value, str):
         return "the value of %s is not a string" % name
     bad = _SPLITTING.search(value)

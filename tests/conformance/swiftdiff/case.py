@@ -99,6 +99,13 @@ class Case:
         return False
 
 
+def wire_name(name: str) -> str:
+    """A header name sent as its UTF-8 bytes (the client writes names in
+    latin-1, one byte a character): ``X-Object-Meta-\U0001f44d`` as a client
+    such as python-swiftclient sends it."""
+    return name.encode("utf-8").decode("latin-1")
+
+
 def case(case_id: str, *steps: Step, fresh_account: bool = False) -> Case:
     if not any(s.check for s in steps):
         raise ValueError("case %s has no check step" % case_id)

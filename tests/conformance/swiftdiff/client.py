@@ -27,6 +27,20 @@ USERS: Dict[str, Tuple[str, str]] = {
 HeaderValue = Union[str, bytes, None]
 
 
+def _all_headers(resp: http.client.HTTPResponse) -> List[Tuple[str, str]]:
+    """Every header of an answer. ``email`` (under ``http.client``) stops
+    at a name that is not ASCII (a UTF-8 metadata name) and keeps the lines
+    after it as a "payload"; they are headers, read here as such."""
+    headers = list(resp.getheaders())
+    payload = resp.msg.get_payload()
+    if isinstance(payload, str):
+        for line in payload.split("\n"):  # not splitlines(): 0x85 ends no line
+            name, sep, value = line.rstrip("\r").partition(":")
+            if sep and name and name[:1] not in " \t":
+                headers.append((name, value.strip(" \t")))
+    return headers
+
+
 @dataclass
 class Response:
     status: int
@@ -94,7 +108,7 @@ class Target:
             resp = http.client.HTTPResponse(sock, method=method)
             resp.begin()
             data = resp.read()
-            return Response(resp.status, resp.reason, list(resp.getheaders()), data)
+            return Response(resp.status, resp.reason, _all_headers(resp), data)
         finally:
             sock.close()
 

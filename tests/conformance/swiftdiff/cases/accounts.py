@@ -4,7 +4,7 @@ Account totals and metadata are compared on a fresh account ({na}) that the
 reseller admin creates, as the shared AUTH_test also holds other tests'
 containers; in AUTH_test listings are narrowed to the case's own prefix.
 """
-from ..case import case, check, setup
+from ..case import case, check, setup, wire_name
 
 #: the section of docs/swift-differences.md these cases belong to
 AREA = "Accounts, containers and ACLs"
@@ -73,6 +73,10 @@ CASES = [
           check("HEAD", "{na}", user="reseller")),
     fresh("account-fresh-post-meta-utf8", check("POST", "{na}", user="reseller",
                                                 X_Account_Meta_Snow="\u2603 snow"),
+          check("HEAD", "{na}", user="reseller")),
+    fresh("account-fresh-post-meta-utf8-names",
+          check("POST", "{na}", user="reseller",
+                headers=[(wire_name("X-Account-Meta-\U0001f44d"), "\U0001f44d")]),
           check("HEAD", "{na}", user="reseller")),
     fresh("account-fresh-remove-meta", setup("POST", "{na}", user="reseller", X_Account_Meta_Color="blue"),
           check("POST", "{na}", user="reseller", X_Remove_Account_Meta_Color="x"),

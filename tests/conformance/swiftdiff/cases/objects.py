@@ -1,7 +1,7 @@
 """Object level: every verb, metadata, expiry headers, ETags, limits."""
 import hashlib
 
-from ..case import case, check, setup
+from ..case import case, check, setup, wire_name as _wire
 
 #: the section of docs/swift-differences.md these cases belong to
 AREA = "Names and paths"
@@ -117,6 +117,19 @@ CASES = [
                                                  ("X-Object-Meta-A_b", "underscore")]),
          check("HEAD", "{a}/{c}/o"), check("GET", "{a}/{c}/o"),
          check("POST", "{a}/{c}/o", headers=[("X-Object-Meta-@", "at")]),
+         check("HEAD", "{a}/{c}/o")),
+    # UTF-8 metadata names (python-swiftclient's functional tests send one)
+    # are stored and returned byte for byte; only ASCII letters change case
+    case("object-meta-utf8-names", _PUT,
+         check("PUT", "{a}/{c}/o", b"x", headers=[(_wire("X-Object-Meta-\U0001f44d"), "\U0001f44d"),
+                                                 (_wire("x-object-meta-\u00e9a-b\u00f0c"), "1")]),
+         check("HEAD", "{a}/{c}/o"),
+         check("POST", "{a}/{c}/o", headers=[(_wire("X-Object-Meta-\u2603"), "snow")]),
+         check("HEAD", "{a}/{c}/o")),
+    case("object-meta-utf8-names-ec", setup("PUT", "{a}/{c}", X_Storage_Policy="{ec}"),
+         check("PUT", "{a}/{c}/o", b"x", headers=[(_wire("X-Object-Meta-\U0001f44d"), "v")]),
+         check("GET", "{a}/{c}/o"),
+         check("POST", "{a}/{c}/o", headers=[(_wire("X-Object-Meta-\u00e9"), "w")]),
          check("HEAD", "{a}/{c}/o")),
     # X-If-Delete-At makes a DELETE conditional on the object's expiry
     case("object-delete-if-delete-at", _PUT, setup("PUT", "{a}/{c}/o", b"x"),
