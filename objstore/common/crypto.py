@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote, unquote
 
 from cryptography.hazmat.backends import default_backend
@@ -115,6 +115,37 @@ def ctr(key: bytes, iv: bytes, offset: int = 0) -> Any:
     return transform
 
 
+def ctr_many(key: bytes, values: Sequence[Tuple[bytes, bytes]]) -> List[bytes]:
+    """``ctr(key, iv).update(data)`` of each ``(iv, data)``, for many short
+    values under one key (a listing's ETags): their counter blocks are
+    enciphered in one AES call and each value is XORed with its own run of
+    that key stream, instead of one cipher context a value. The counter
+    counts over all 128 bits and wraps, as ``ctr``'s does."""
+    if len(key) != KEY_LENGTH:
+        raise CryptoError("bad key length")
+    blocks = []
+    for iv, data in values:
+        if len(iv) != IV_LENGTH:
+            raise CryptoError("bad IV length")
+        if data:
+            blocks.append(iv)
+            counter = int.from_bytes(iv, "big")
+            for step in range(1, -(-len(data) // BLOCK)):
+                blocks.append(((counter + step) & _COUNTER_MASK).to_bytes(IV_LENGTH, "big"))
+    stream = Cipher(algorithms.AES(key), modes.ECB(),
+                    backend=default_backend()).encryptor().update(b"".join(blocks))
+    out, pos = [], 0
+    for _iv, data in values:
+        size = len(data)
+        out.append((int.from_bytes(data, "big") ^ int.from_bytes(stream[pos:pos + size], "big")
+                    ).to_bytes(size, "big"))
+        pos += -(-size // BLOCK) * BLOCK
+    return out
+
+
+_COUNTER_MASK = (1 << 128) - 1
+
+
 def wrap_key(wrapping_key: bytes, key: bytes) -> Dict[str, str]:
     """``key`` encrypted under ``wrapping_key`` (with its own IV)."""
     iv = random_iv()
@@ -145,25 +176,21 @@ def dump_meta(meta: Dict[str, Any]) -> str:
     return quote(json.dumps(meta, sort_keys=True, separators=(",", ":")), safe="")
 
 
-# "%XX" of every ASCII byte, either case: what dump_meta's quoting of
-# ASCII JSON produces
-_ASCII_ESCAPES = {"%02x" % b: chr(b) for b in range(128)}
-_ASCII_ESCAPES.update({"%02X" % b: chr(b) for b in range(128)})
-
-
 def _unquote_meta(text: str) -> str:
-    """``unquote(text)``, quicker for what ``dump_meta`` writes (every
-    escape an ASCII byte; a listing undoes one per encrypted row); any
-    other text goes through ``unquote``."""
-    parts = text.split("%")
-    out = [parts[0]]
-    for part in parts[1:]:
-        char = _ASCII_ESCAPES.get(part[:2])
-        if char is None:
+    """``unquote(text)``, quicker for what ``dump_meta`` writes (ASCII with
+    no backslash, every escape an ASCII byte; a listing undoes one per
+    encrypted row): each ``%XX`` becomes ``\\xXX`` for the codec that
+    undoes Python's string escapes, in C. Any other text (a backslash of
+    its own, an escape that is not two hex digits or not ASCII) goes
+    through ``unquote``."""
+    if "\\" not in text and text.isascii():
+        try:
+            out = text.replace("%", "\\x").encode("ascii").decode("unicode_escape")
+        except UnicodeDecodeError:
             return unquote(text)
-        out.append(char)
-        out.append(part[2:])
-    return "".join(out)
+        if out.isascii():
+            return out
+    return unquote(text)
 
 
 def load_meta(text: str) -> Dict[str, Any]:

@@ -314,8 +314,11 @@ def _decrypt_hashes(items: List[Dict[str, Any]], fetch: Callable[..., Any],
                     container: str) -> None:
     """Each listed ETag stored encrypted, decrypted in place. The container
     key depends only on the secret and the container a row's key id names,
-    so it is fetched (derived) once per pair, not once per row."""
+    so it is fetched (derived) once per pair, not once per row; the rows of
+    one key are decrypted together (``crypto.ctr_many``: one AES call, not
+    a cipher context a row)."""
     keys: Dict[Any, bytes] = {}
+    by_key: Dict[Any, List[Tuple[Dict[str, Any], bytes, bytes]]] = {}
     for item in items:
         value = item.get("hash")
         if not isinstance(value, str) or "; %s=" % cu.META_PARAM not in value:
@@ -326,13 +329,19 @@ def _decrypt_hashes(items: List[Dict[str, Any]], fetch: Callable[..., Any],
             which = None if key_id is None else (
                 str(key_id.get("secret_id", "")),
                 "/".join(str(key_id.get("path") or "").split("/", 3)[:3]))
-            key = keys.get(which)
-            if key is None:
-                key = keys[which] = fetch(key_id)["container"]
-            item["hash"] = cu.decrypt_split(key, data, meta).decode("ascii", "replace")
-        except (cu.CryptoError, KeyError, TypeError) as err:
+            if which not in keys:
+                keys[which] = fetch(key_id)["container"]
+            iv = cu.unb64(meta["iv"])
+            if len(iv) != cu.IV_LENGTH:
+                raise cu.CryptoError("bad IV length")
+            by_key.setdefault(which, []).append((item, iv, cu.unb64(data)))
+        except (cu.CryptoError, KeyError, TypeError, AttributeError) as err:
             LOG.error("encryption: cannot decrypt the listing ETag of %s in %s: %s",
                       item.get("name"), container, err)
+    for which, rows in by_key.items():
+        plain = cu.ctr_many(keys[which], [(iv, data) for _item, iv, data in rows])
+        for (item, _iv, _data), etag in zip(rows, plain):
+            item["hash"] = etag.decode("ascii", "replace")
 
 
 def _get_if_range(app: Callable[..., Any], env: Dict[str, Any], start_response: StartResponse,

@@ -65,7 +65,8 @@ def test_etag_macs_ignore_quotes_and_case_and_depend_on_the_key():
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["%", "4", "1", "a", "F", "g", "%C3", "\u00e9", " ", "+", "-",
-                                 "%7", "%7f", "%80", "%2B", "%2b"]), max_size=16))
+                                 "%7", "%7f", "%80", "%2B", "%2b", "\\", "\\x41", "%5C", "%5c",
+                                 "x", "%00", "\\u00e9", "%%"]), max_size=16))
 def test_the_quick_unquote_of_crypto_metadata_is_unquote(pieces):
     text = "".join(pieces)
     assert cu._unquote_meta(text) == unquote(text)
@@ -74,3 +75,22 @@ def test_the_quick_unquote_of_crypto_metadata_is_unquote(pieces):
 def test_crypto_metadata_round_trips_through_the_quick_unquote():
     meta = {"cipher": cu.CIPHER, "iv": "x+/=", "key_id": {"path": "/a/c/caf\u00e9 %41"}}
     assert cu.load_meta(cu.dump_meta(meta)) == meta
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.tuples(
+    st.one_of(st.binary(min_size=16, max_size=16),
+              st.sampled_from([b"\xff" * 16, b"\xff" * 15 + b"\xfe", b"\0" * 16])),
+    st.binary(max_size=70)), max_size=8))
+def test_many_values_under_one_key_decrypt_as_one_stream_each(values):
+    """``ctr_many`` (one AES call for a listing's ETags) gives what a
+    cipher context per value gives, the counter wrapping at the top."""
+    key = cu.random_key()
+    assert cu.ctr_many(key, values) == [_reference(key, iv, data) for iv, data in values]
+
+
+def test_many_values_refuse_a_bad_key_or_iv():
+    with pytest.raises(cu.CryptoError):
+        cu.ctr_many(b"short", [])
+    with pytest.raises(cu.CryptoError):
+        cu.ctr_many(cu.random_key(), [(b"\0" * 15, b"x")])
