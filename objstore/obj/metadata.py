@@ -21,7 +21,7 @@ import errno
 import hashlib
 import json
 import os
-from typing import Dict, Optional, Union
+from typing import Callable, Dict, Optional, Union
 
 XATTR_KEY = "user.objstore.metadata"
 XATTR_CHUNK = 2048
@@ -79,12 +79,14 @@ def _decode(blob: bytes, where: str) -> Metadata:
     return value
 
 
-def write_metadata(ref: FileRef, metadata: Metadata, sidecar_path: str,
+def write_metadata(ref: FileRef, metadata: Metadata,
+                   sidecar_path: Union[str, Callable[[], str]],
                    fresh: bool = False) -> Optional[str]:
     """Store ``metadata`` on the open file (fd) or path ``ref``.
 
-    Returns ``sidecar_path`` if the metadata had to spill there, else None.
-    The sidecar is fsynced; the caller fsyncs ``ref`` and renames it.
+    Returns the sidecar's path if the metadata had to spill there, else
+    None (``sidecar_path`` may be a function making the path, called only
+    then). The sidecar is fsynced; the caller fsyncs ``ref`` and renames it.
     ``fresh``: ``ref`` is a new file with no metadata to clear yet.
     """
     blob = _encode(metadata)
@@ -97,6 +99,8 @@ def write_metadata(ref: FileRef, metadata: Metadata, sidecar_path: str,
         if err.errno not in _FULL_ERRNOS:
             raise
     _clear(ref)
+    if callable(sidecar_path):
+        sidecar_path = sidecar_path()
     fd = os.open(sidecar_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         view = memoryview(blob)

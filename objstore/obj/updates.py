@@ -158,6 +158,9 @@ def send_update(target: UpdateTarget, op: str, path: str, headers: Dict[str, str
 def send_updates(targets: List[UpdateTarget], op: str, path: str, headers: Dict[str, str],
                  conn_timeout: float, node_timeout: float) -> List[UpdateTarget]:
     """Update all targets in parallel; returns the ones that failed."""
+    if len(targets) == 1:  # the usual case (one container replica per object replica)
+        ok = send_update(targets[0], op, path, headers, conn_timeout, node_timeout)
+        return [] if ok else list(targets)
     pool = concurrency.GreenPile(max(len(targets), 1))
     for target in targets:
         pool.spawn(lambda t: (t, send_update(t, op, path, headers, conn_timeout, node_timeout)),

@@ -156,11 +156,14 @@ class DiskFileWriter:
             self.fd, self.tmp_path = tempfile.mkstemp(dir=tmp_dir, prefix=".obj-", suffix=".tmp")
         self.bytes_written = 0
         self._written_back = 0
+        #: bytes the file was preallocated to (its size until truncated)
+        self._allocated = 0
         self.crc = body_sums.new_body_crc()
         self.published: Optional[str] = None
         if size:
             try:
                 os.posix_fallocate(self.fd, 0, size)
+                self._allocated = size
             except OSError as err:
                 if err.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
                     self.close()
@@ -213,29 +216,32 @@ class DiskFileWriter:
     def _publish(self, metadata: Metadata, ext: str,
                  precondition: Optional[Callable[[], None]] = None) -> str:
         name = Timestamp(metadata["X-Timestamp"]).internal + ext
-        os.ftruncate(self.fd, self.bytes_written)  # drop fallocate'd tail
+        if self._allocated > self.bytes_written:
+            os.ftruncate(self.fd, self.bytes_written)  # drop fallocate'd tail
         created = make_dirs(self.datadir)
-        sidecar = os.path.join(self.datadir, make_sidecar_name(name, uuid.uuid4().hex[:8]))
         spilled = None
         try:
-            spilled = write_metadata(self.fd, metadata, sidecar, fresh=True)
+            # the sidecar's name (random) is only made if the metadata spills
+            spilled = write_metadata(self.fd, metadata, lambda: os.path.join(
+                self.datadir, make_sidecar_name(name, uuid.uuid4().hex[:8])), fresh=True)
             os.fsync(self.fd)
             target = os.path.join(self.datadir, name)
             dir_fd = os.open(self.datadir, os.O_RDONLY | os.O_DIRECTORY)
             try:
-                # A real thread: blocking here stalls no green thread, and
-                # the lock is held for a listing and a rename only.
+                # A real thread: blocking here stalls no green thread. The
+                # lock is held for a listing, the rename and the dir's
+                # fsync (which the same descriptor makes: no second open).
                 fcntl.flock(dir_fd, fcntl.LOCK_EX)
                 if precondition is not None:
                     precondition()
                 os.rename(self.tmp_path, target)
+                os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)  # releases the lock
         except BaseException:
             if spilled:
                 _unlink(spilled)
             raise
-        fsync_dir(self.datadir)
         fsync_created(created)  # committed with the data already on a journaling fs
         return target
 

@@ -23,7 +23,7 @@ from tests.unit.obj.conftest import HASH_CONF
 WORKLOAD = os.path.join(os.path.dirname(__file__), "syscall_workload.py")
 CALLS = ("openat,fsync,fdatasync,sync_file_range,rename,renameat,renameat2,linkat,"
          "mkdir,mkdirat,unlink,unlinkat,rmdir,fsetxattr,setxattr,fremovexattr,removexattr,"
-         "pwrite64,write")
+         "pwrite64,write,ftruncate")
 _LINE = re.compile(r'^\d+ +(\w+)\((.*)\) += (-?\d+)')
 _FD_PATH = re.compile(r"^\d+<([^>]*)>")
 
@@ -113,6 +113,11 @@ def test_put_of_a_new_object_syncs_data_then_rename_then_every_new_dir(phases):
                                        "openat /sda1/objects/2/hashes.invalid"]
     assert _only(events, "fsetxattr") == ["fsetxattr /sda1/tmp/<tmp>"]  # metadata, set once
     assert not _only(events, "fremovexattr", "removexattr", "setxattr")
+    # the hash dir is opened once to write (locked for the rename and
+    # fsynced through the same descriptor), once to list it after; a body
+    # of the declared length needs no truncate
+    assert _only(events, "opendir").count("opendir %s" % HASH_DIR) == 2
+    assert _only(events, "ftruncate") == []
 
 
 def test_overwrite_syncs_data_and_hash_dir_only(phases):
@@ -124,6 +129,8 @@ def test_overwrite_syncs_data_and_hash_dir_only(phases):
         "unlink %s/<ts>.data" % HASH_DIR,  # the older version, once the new one is durable
     ]
     assert _only(events, "mkdir") == []  # the hash dir exists: nothing created
+    # listed for the conflict check, opened to write, listed to clean up
+    assert _only(events, "opendir") == ["opendir %s" % HASH_DIR] * 3
     assert _only(events, "openat") == ["openat %s/<ts>.data" % HASH_DIR,  # the conflict check
                                        "openat /sda1/tmp/<tmp>", "openat /sda1/objects/2/.lock",
                                        "openat /sda1/objects/2/hashes.invalid"]
