@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import socket
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
@@ -163,19 +164,37 @@ class BackendResponse(http.client.HTTPResponse):
         return list(self.msg.items()) if self.msg is not None else []
 
 
-class _Connection(http.client.HTTPConnection):
-    """``http.client``'s connection, sending a bytes body given to
-    ``endheaders`` in the same ``send`` as the head (the stdlib sends them
-    apart: two segments, two wake-ups of the server)."""
+#: what ``http.client`` refuses to send (the same rules, on text)
+_BAD_TARGET_CHAR = re.compile("[\x00-\x20\x7f]")
+_LEGAL_HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*", re.ASCII)
+_ILLEGAL_HEADER_VALUE = re.compile(r"\n(?![ \t])|\r(?![ \t\n])")
 
-    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
-        if not isinstance(message_body, bytes) or not message_body:
-            super()._send_output(message_body, encode_chunked)
-            return
-        self._buffer.extend((b"", message_body))  # type: ignore[attr-defined]
-        data = b"\r\n".join(self._buffer)  # type: ignore[attr-defined]
-        del self._buffer[:]  # type: ignore[attr-defined]
-        self.send(data)
+
+def request_head(method: str, path: str, headers: Dict[str, Any]) -> bytes:
+    """The bytes of an HTTP/1.1 request head: what ``http.client``'s
+    ``putrequest``/``putheader``/``endheaders`` send, refusing what they
+    refuse (a control character or space in the method or target, a header
+    name that is not a name, a value that would start a new line), in one
+    string instead of a call per header (a fifth of the time). A UTF-8
+    metadata name (X-Object-Meta-👍) is WSGI text: its bytes as latin-1
+    go as they came, as values do."""
+    if _BAD_TARGET_CHAR.search(method) or _BAD_TARGET_CHAR.search(path):
+        raise http.client.InvalidURL("Invalid request target %r %r" % (method, path))
+    lines = ["%s %s HTTP/1.1" % (method, path)]
+    for key, value in headers.items():
+        value = str(value)
+        if not _LEGAL_HEADER_NAME.fullmatch(key):
+            raise ValueError("Invalid header name %r" % (key,))
+        if _ILLEGAL_HEADER_VALUE.search(value):
+            raise ValueError("Invalid header value %r" % (value,))
+        lines.append("%s: %s" % (key, value))
+    lines.append("\r\n")
+    return "\r\n".join(lines).encode("latin-1")
+
+
+class _Connection(http.client.HTTPConnection):
+    """``http.client``'s connection: its socket, connect and close (the
+    requests are written by ``request_head``)."""
 
 
 class BackendConnection:
@@ -248,12 +267,10 @@ class BackendConnection:
                    body: Optional[bytes]) -> None:
         """The request head, and ``body`` (a whole small body) in the same
         send: one segment, one wake-up of the server."""
-        self._conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-        for key, value in headers.items():
-            # http.client sends a name given as text in ASCII only; a UTF-8
-            # metadata name (X-Object-Meta-👍) is WSGI text, its bytes as latin-1
-            self._conn.putheader(key if key.isascii() else key.encode("latin-1"), str(value))
-        self._conn.endheaders(message_body=body)
+        head = request_head(method, path, headers)
+        if self._conn.sock is None:
+            self._conn.connect()
+        self._conn.sock.sendall(head + body if body else head)
         if body and self._body_left > 0:
             self._body_left = max(0, self._body_left - len(body))
 

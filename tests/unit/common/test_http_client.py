@@ -1,6 +1,10 @@
 import hashlib
+import http.client
 
-from objstore.common.http_client import http_connect, http_connect_raw, iter_body
+import pytest
+
+from objstore.common.http_client import (http_connect, http_connect_raw, iter_body,
+                                         request_head)
 
 
 def test_put_waits_for_100_continue_then_streams_body(tiny_server):
@@ -189,3 +193,37 @@ def test_an_idle_non_blocking_socket_is_judged_open_or_closed_without_changing_i
     finally:
         ours.close()
         theirs.close()
+
+
+def test_request_head_is_what_http_client_sends_for_the_same_request():
+    class Capture:
+        sent = b""
+
+        def sendall(self, data):
+            self.sent += data
+
+    headers = {"Host": "127.0.0.1:6001", "X-Timestamp": "1733500000.12345", "X-Size": 4096,
+               "X-Object-Meta-Cafe": "caf\u00e9 au lait", "X-Folded": "a\r\n b",
+               "X-Object-Meta-\u00f0\u009f\u0091\u008d": "utf-8 name"}  # WSGI text of a UTF-8 name
+    conn = http.client.HTTPConnection("127.0.0.1", 6001)
+    conn.sock = Capture()
+    conn.putrequest("PUT", "/sdb1/3/a/c/%C3%A9", skip_host=True, skip_accept_encoding=True)
+    for key, value in headers.items():
+        conn.putheader(key if key.isascii() else key.encode("latin-1"), str(value))
+    conn.endheaders()
+    assert request_head("PUT", "/sdb1/3/a/c/%C3%A9", headers) == conn.sock.sent
+
+
+@pytest.mark.parametrize("method,path,headers", [
+    ("PUT", "/a b", {}),                       # a space in the target
+    ("PU T", "/a", {}),
+    ("PUT", "/a\r\nX: y", {}),
+    ("PUT", "/a", {"X: y": "1"}),              # not a header name
+    ("PUT", "/a", {"": "1"}),
+    ("PUT", "/a", {"X": "a\r\nInjected: 1"}),  # would start a header of its own
+    ("PUT", "/a", {"X": "a\nb"}),
+    ("PUT", "/a", {"X": "a\rb"}),
+])
+def test_request_head_refuses_what_http_client_refuses(method, path, headers):
+    with pytest.raises((ValueError, http.client.InvalidURL)):
+        request_head(method, path, headers)
