@@ -18,8 +18,8 @@ from typing import Any, Iterable, Optional
 
 from ring.formats import (MAX_DEVICES, NONE_DEV, RingData, decode_rows,
                           encode_rows, read_builder_file, write_builder_file)
-from ring.placement import (Plan, TierTree, fresh_layout, row_lengths_for,
-                            undispersed_parts)
+from ring.placement import (Plan, TierTree, excess_replicas, fresh_layout,
+                            row_lengths_for)
 from ring.utils import search_devs
 
 MAX_BALANCE = 999.99
@@ -102,7 +102,7 @@ class RingBuilder:
             if other is not None and other['id'] not in self._remove_dev_ids and (
                     other['ip'], other['port'], other['device']) == (
                     dev['ip'], int(dev['port']), dev['device']):
-                raise RingBuilderError('Device %d already uses %s:%s/%s'
+                raise RingBuilderError('Device %d already uses %s:%s/%s.'
                                        % (other['id'], dev['ip'], dev['port'], dev['device']))
         if dev.get('id') is None:
             dev['id'] = self.devs.index(None) if None in self.devs else len(self.devs)
@@ -131,10 +131,35 @@ class RingBuilder:
             raise RingBuilderError('no device with id %d' % dev_id)
         return self.devs[dev_id]  # type: ignore[return-value]
 
+    def _settable(self, dev_id: int, what: str) -> dict[str, Any]:
+        dev = self._dev(dev_id)
+        if dev_id in self._remove_dev_ids:
+            raise RingBuilderError('Can not set %s of dev_id %d because it is marked for '
+                                   'removal' % (what, dev_id))
+        return dev
+
     def set_dev_weight(self, dev_id: int, weight: float) -> None:
         if float(weight) < 0:
             raise RingBuilderError('weight must be >= 0, got %s' % weight)
-        self._dev(dev_id)['weight'] = float(weight)
+        self._settable(dev_id, 'weight')['weight'] = float(weight)
+        self.devs_changed = True
+        self.version += 1
+
+    def set_dev_region(self, dev_id: int, region: int) -> None:
+        """Move a device to another region (its partitions follow at the
+        next rebalance)."""
+        if int(region) < 0:
+            raise RingBuilderError('region must be >= 0')
+        self._settable(dev_id, 'region')['region'] = int(region)
+        self.devs_changed = True
+        self.version += 1
+
+    def set_dev_zone(self, dev_id: int, zone: int) -> None:
+        """Move a device to another zone (its partitions follow at the
+        next rebalance)."""
+        if int(zone) < 0:
+            raise RingBuilderError('zone must be >= 0')
+        self._settable(dev_id, 'zone')['zone'] = int(zone)
         self.devs_changed = True
         self.version += 1
 
@@ -145,7 +170,7 @@ class RingBuilder:
         for other in self.live_devs():
             if other['id'] != dev_id and (other['ip'], other['port'], other['device']) == (
                     new['ip'], int(new['port']), new['device']):
-                raise RingBuilderError('Device %d already uses %s:%s/%s'
+                raise RingBuilderError('Device %d already uses %s:%s/%s.'
                                        % (other['id'], new['ip'], new['port'], new['device']))
         _check_dev(new)
         dev.update({k: (int(v) if k.endswith('port') else str(v))
@@ -247,7 +272,7 @@ class RingBuilder:
 
     # ------------------------------------------------------------ rebalance
     def rebalance(self, seed: Optional[int] = None) -> tuple[int, float, int]:
-        """Place replicas; returns (partitions moved, balance, devices removed)."""
+        """Place replicas; returns (partition-replicas moved, balance, devices removed)."""
         from ring.rebalance import incremental_rebalance
         if self.next_part_power is not None:
             raise RingBuilderError('a partition power increase is under way; finish it '
@@ -266,7 +291,7 @@ class RingBuilder:
         if self._replica2part2dev is None:
             self._replica2part2dev = fresh_layout(plan, lengths, self.parts, rng)
             self._last_moved = bytearray(self.parts)
-            moved = self.parts
+            moved = sum(lengths)
         else:
             moved = incremental_rebalance(self, tree, plan, lengths, rng)
         removed = 0
@@ -281,6 +306,11 @@ class RingBuilder:
         self._update_dispersion(tree)
         return moved, self.get_balance(), removed
 
+    def recalculate_dispersion(self) -> float:
+        """Recompute the stored dispersion from the table; returns it."""
+        self._update_dispersion()
+        return self.dispersion
+
     def _update_dispersion(self, tree: Optional[TierTree] = None) -> None:
         rows = self._replica2part2dev
         if not rows:
@@ -289,8 +319,9 @@ class RingBuilder:
         if tree is None:
             tree = TierTree(self.live_devs())
         plan = Plan(tree, self.replicas, 1, self.parts, 0.0)
-        bad = undispersed_parts(rows, tree.dev_anc, plan.disp_max, self.parts)
-        self.dispersion = 100.0 * len(bad) / self.parts
+        slots = sum(len(r) for r in rows)
+        excess = excess_replicas(rows, tree, plan.disp_max, self.parts)
+        self.dispersion = 100.0 * excess / slots if slots else 0.0
 
     # -------------------------------------------------------------- reports
     def dev_part_counts(self) -> Counter:
@@ -322,13 +353,12 @@ class RingBuilder:
             if want <= 0:
                 out[dev['id']] = MAX_BALANCE if have else 0.0
             else:
-                out[dev['id']] = min(MAX_BALANCE, 100.0 * have / want - 100.0)
+                out[dev['id']] = 100.0 * have / want - 100.0
         return out
 
     def get_balance(self) -> float:
-        """Largest % any device is off its weight share (0 = perfect)."""
-        if self._replica2part2dev is None:
-            return 0.0
+        """Largest % any device is off its weight share (0 = perfect;
+        100 before the first rebalance, when no device holds anything)."""
         bals = self.dev_balances()
         return max((abs(b) for b in bals.values()), default=0.0)
 

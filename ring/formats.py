@@ -133,8 +133,9 @@ def parse_ring_payload(path: str, raw: bytes) -> RingData:
         raise _fail(path, 'file is truncated (no header)')
     magic, version, hlen = _PREAMBLE.unpack_from(raw)
     if magic != RING_MAGIC:
-        raise _fail(path, 'not an objstore ring file (bad magic %r; '
-                    'pickled Swift rings are not supported)' % magic)
+        raise _fail(path, 'not an objstore ring file (bad magic %r; Swift\'s ring '
+                    'files (R1NG) are not read: rebuild the ring with objstore-ring-builder)'
+                    % magic)
     if version != RING_FORMAT_VERSION:
         raise _fail(path, 'unsupported ring format version %d' % version)
     hstart = _PREAMBLE.size

@@ -12,6 +12,8 @@ import random
 from array import array
 from typing import Any, Optional, Sequence
 
+from ring.formats import NONE_DEV
+
 EPS = 1e-9
 LEVELS = 4  # region, zone, server, device
 
@@ -304,3 +306,27 @@ def undispersed_parts(rows: list[array], anc: dict[int, tuple[int, ...]],
                 bad.append(p)
                 break
     return bad
+
+
+def excess_replicas(rows: Sequence[array], tree: TierTree, limit: Sequence[int],
+                    part_count: int) -> int:
+    """Partition-replicas beyond what perfect dispersion allows: per
+    partition, the most any one tier level holds above its limits."""
+    max_reps = len(rows)
+    levels = [lvl for lvl in range(LEVELS)
+              if any(limit[a[lvl]] < max_reps for a in tree.dev_anc.values())]
+    per_level = [{d: a[lvl] for d, a in tree.dev_anc.items()} for lvl in levels]
+    total = 0
+    for p in range(part_count):
+        ds = [row[p] for row in rows if p < len(row) and row[p] != NONE_DEV]
+        worst = 0
+        for lvl_map in per_level:
+            nodes = [lvl_map[d] for d in ds if d in lvl_map]
+            if len(set(nodes)) == len(nodes) and all(limit[x] >= 1 for x in nodes):
+                continue
+            counts: dict[int, int] = {}
+            for x in nodes:
+                counts[x] = counts.get(x, 0) + 1
+            worst = max(worst, sum(max(0, c - limit[x]) for x, c in counts.items()))
+        total += worst
+    return total

@@ -139,7 +139,8 @@ def _worst_replica(state: _State, p: int, limit: list[int]) -> Optional[int]:
 
 def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
                           lengths: list[int], rng: random.Random) -> int:
-    """Rebalance an existing table in place; returns partitions moved."""
+    """Rebalance an existing table in place; returns the partition-replicas
+    that got a new device (a new replica slot counts as one)."""
     rows = builder.replica2part2dev
     assert rows is not None and builder._last_moved is not None
     parts = builder.parts
@@ -176,7 +177,7 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
             gathered.append((r, p))
             touched[p] = 1
 
-    moved_parts: set[int] = set()
+    moved = 0
     # place everything that has to move, most constrained parts first
     rng.shuffle(gathered)
     missing: dict[int, int] = {}
@@ -189,7 +190,7 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
             raise ValueError('no device can take partition %d' % p)
         state.put(r, p, dev_id)
         if original.get((r, p), NONE_DEV) != dev_id:
-            moved_parts.add(p)
+            moved += 1
             last_moved[p] = 0
 
     # 3. balance: over-full devices give up surplus, one replica at a time,
@@ -222,7 +223,7 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
                 excess[old] -= 1
                 left -= 1
                 moved_this_round += 1
-                moved_parts.add(p)
+                moved += 1
                 last_moved[p] = 0
                 touched[p] = 1
                 break
@@ -230,4 +231,4 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
                 break
         if not moved_this_round:
             break
-    return len(moved_parts)
+    return moved

@@ -1,5 +1,7 @@
 """objstore-ring-builder: commands, output, exit codes, never writing on error."""
+import io
 import os
+import re
 
 import pytest
 
@@ -33,7 +35,7 @@ def make_ring(capsys, bfile, part_power='8'):
 def test_tutorial_flow_writes_builder_ring_and_backups(capsys, bfile, tmp_path):
     code, out = make_ring(capsys, bfile)
     assert code == 0
-    assert out.startswith('Reassigned 256 (100.00%) partitions. Balance is now 0.00.')
+    assert out.startswith('Reassigned 768 (300.00%) partitions. Balance is now 0.00.')
     assert os.path.exists(tmp_path / 'object.ring.gz')
     assert any(n.endswith('.object.builder') for n in os.listdir(tmp_path / 'backups'))
     ring = Ring(str(tmp_path), ring_name='object')
@@ -55,9 +57,9 @@ def test_summary_lists_devices(capsys, bfile):
     lines = out.splitlines()
     assert lines[0].startswith(bfile + ', build version')
     assert lines[1] == ('256 partitions, 3.000000 replicas, 1 regions, 4 zones, '
-                        '4 devices, 0.00 balance, 0.00 dispersion')
+                        '4 devices, 2-byte IDs, 0.00 balance, 0.00 dispersion')
     assert 'The overload factor is 0.00% (0.000000)' in out
-    assert 'Ring file object.ring.gz is up-to-date' in out
+    assert 'Ring file %s is up-to-date' % bfile.replace('.builder', '.ring.gz') in out
     assert lines[5].split() == ['Devices:', 'id', 'region', 'zone', 'ip', 'address:port',
                                 'replication', 'ip:port', 'name', 'weight', 'partitions',
                                 'balance', 'flags', 'meta']
@@ -93,7 +95,8 @@ def test_set_info_overload_replicas_min_part_hours(capsys, bfile):
     code, out = run(capsys, bfile, 'set_info', 'd2', '127.0.0.9:7000/sdx_new')
     assert code == 0 and 'is now d2r1z3-127.0.0.9:7000' in out
     assert run(capsys, bfile, 'set_overload', '10%') == (
-        0, 'The overload factor is now 10.00% (0.100000)\n')
+        0, 'The overload factor is now 10.00% (0.100000)\n'
+           'The change will take effect after the next rebalance.\n')
     assert run(capsys, bfile, 'set_overload', '0.2')[0] == 0
     assert RingBuilder.load(bfile).overload == 0.2
     code, out = run(capsys, bfile, 'set_replicas', '2.5')
@@ -146,13 +149,13 @@ def test_write_ring_and_write_builder_from_ring(capsys, bfile, tmp_path):
     ['create', '33', '3', '1'],
     ['create', '0', '3', '1'],
 ])
-def test_bad_input_is_one_line_error_exit_2_and_builder_untouched(capsys, bfile, argv):
+def test_bad_input_exits_2_and_leaves_the_builder_untouched(capsys, bfile, argv):
     make_ring(capsys, bfile)
     before = open(bfile, 'rb').read()
     mtime = os.stat(bfile).st_mtime_ns
     code, out = run(capsys, bfile, *argv)
     assert code == 2
-    assert len(out.strip().splitlines()) == 1
+    assert out.strip() and 'Traceback' not in out
     assert open(bfile, 'rb').read() == before
     assert os.stat(bfile).st_mtime_ns == mtime
 
@@ -167,9 +170,276 @@ def test_missing_builder_file_is_an_error(capsys, bfile):
 def test_write_ring_before_rebalance_is_an_error(capsys, bfile):
     run(capsys, bfile, 'create', '4', '3', '1')
     code, out = run(capsys, bfile, 'write_ring')
-    assert code == 2 and 'rebalance' in out
+    assert (code, out) == (2, 'Unable to write empty ring.\n')
 
 
-def test_no_arguments_prints_usage_and_exit_2(capsys):
+def test_no_arguments_prints_usage_and_exit_0(capsys):
     code, out = run(capsys)
-    assert code == 2 and 'create <part_power>' in out
+    assert code == 0 and 'create <part_power>' in out
+    assert 'Exit codes: 0 = operation successful' in out
+
+
+# ---- what swift-ring-builder users' scripts parse (layouts as Swift 2.38.3 prints them)
+
+def four_devices(capsys, bfile, part_power='6'):
+    run(capsys, bfile, 'create', part_power, '3', '1')
+    for z in (1, 2, 3, 4):
+        run(capsys, bfile, 'add', 'r1z%d-127.0.0.%d:60%d0/sdb%d' % (z, z, z, z), '100')
+
+
+def test_summary_before_first_rebalance_shows_full_imbalance_and_no_ring_file(capsys, bfile):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile)
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[1] == ('64 partitions, 3.000000 replicas, 1 regions, 4 zones, 4 devices, '
+                        '2-byte IDs, 100.00 balance, 0.00 dispersion')
+    assert lines[4] == ("Ring file %s not found, probably it hasn't been written yet"
+                        % bfile.replace('.builder', '.ring.gz'))
+    assert lines[6] == ('            0      1    1  127.0.0.1:6010      127.0.0.1:6010  '
+                        'sdb1 100.00          0 -100.00       ')
+
+
+def test_summary_of_a_builder_without_devices_says_so(capsys, bfile):
+    run(capsys, bfile, 'create', '4', '3', '1')
+    code, out = run(capsys, bfile)
+    assert code == 0
+    assert out.splitlines()[-1] == ('There are no devices in this ring, or all devices '
+                                    'have been deleted')
+
+
+def test_first_rebalance_counts_partition_replicas(capsys, bfile):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile, 'rebalance')
+    assert (code, out) == (0, 'Reassigned 192 (300.00%) partitions. Balance is now 0.00.  '
+                              'Dispersion is now 0.00\n')
+
+
+def test_rebalance_within_min_part_hours_says_how_long_to_wait(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance')
+    run(capsys, bfile, 'set_weight', 'd0', '50')
+    code, out = run(capsys, bfile, 'rebalance')
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0] == 'No partitions could be reassigned.'
+    assert re.match(r'^The time between rebalances must be at least min_part_hours: 1 hours '
+                    r'\((1:00:00|0:59:\d\d) remaining\)$', lines[1])
+
+
+def test_forced_rebalance_without_moves_is_saved_and_says_zero(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance')
+    code, out = run(capsys, bfile, 'rebalance', '--force')
+    assert code == 0 and out.startswith('Reassigned 0 (0.00%) partitions.')
+
+
+def test_undispersed_rebalance_prints_the_dispersion_note_and_warns(capsys, bfile):
+    run(capsys, bfile, 'create', '6', '3', '1')
+    run(capsys, bfile, 'add', 'r1z1-127.0.0.1:6010/sdb1', '100', 'r1z1-127.0.0.1:6010/sdb2',
+        '100', 'r1z2-127.0.0.2:6010/sdb1', '10', 'r1z3-127.0.0.3:6010/sdb1', '10')
+    code, out = run(capsys, bfile, 'rebalance', '--seed', '1')
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1] == '-' * 79 and lines[-1] == '-' * 79
+    assert re.match(r'^NOTE: Dispersion of \d+\.\d{6} indicates some parts are not$', lines[2])
+    assert lines[3:7] == ['      optimally dispersed.', '',
+                          '      You may want to adjust some device weights, increase',
+                          '      the overload or review the dispersion report.']
+
+
+def test_search_by_option_prints_the_search_table(capsys, bfile):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile, 'search', '--zone', '2')
+    assert code == 0
+    assert out.splitlines() == [
+        'Devices:    id  region  zone      ip address  port  replication ip  replication port'
+        '      name weight partitions balance meta',
+        '             1       1     2       127.0.0.2  6020       127.0.0.2              6020'
+        '      sdb2 100.00          0 -100.00 ']
+
+
+def test_search_without_match_exits_2(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'search', 'd9') == (2, 'No matching devices found\n')
+    assert run(capsys, bfile, 'search', 'bad!') == (2, "Invalid <search-value>: 'bad!'\n")
+
+
+def test_search_value_and_options_together_print_usage(capsys, bfile):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile, 'search', 'z1', '--zone', '3')
+    assert code == 2 and out.startswith('objstore-ring-builder <builder_file> search')
+
+
+def test_remove_without_match_leaves_the_builder_unchanged(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'remove', 'd9') == (
+        2, 'Search value matched 0 devices.\nThe on-disk ring builder is unchanged.\n')
+
+
+def test_removing_several_devices_needs_yes(capsys, bfile, monkeypatch):
+    four_devices(capsys, bfile)
+    before = open(bfile, 'rb').read()
+    monkeypatch.setattr('sys.stdin', io.StringIO(''))
+    code, out = run(capsys, bfile, 'remove', 'r1')
+    assert code == 2
+    assert out.startswith('Matched more than one device:\n    d0r1z1-127.0.0.1:6010R')
+    assert out.endswith('Are you sure you want to remove these 4 devices? (y/N) '
+                        'Aborting device removals\n')
+    assert open(bfile, 'rb').read() == before
+    code, out = run(capsys, bfile, 'remove', '--zone', '1', '--zone', '2')  # last one wins
+    assert code == 0 and out.count('marked for removal') == 1
+    code, out = run(capsys, bfile, 'remove', 'd0', 'd2', '--yes')
+    assert code == 0 and out.count('marked for removal and will be removed') == 2
+
+
+def test_set_info_takes_change_options(capsys, bfile):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile, 'set_info', '--ip', '127.0.0.4', '--port', '6040',
+                    '--change-port', '6099')
+    assert (code, out) == (0, 'Device d3r1z4-127.0.0.4:6040R127.0.0.4:6040/sdb4_"" is now '
+                              'd3r1z4-127.0.0.4:6099R127.0.0.4:6040/sdb4_""\n')
+    assert run(capsys, bfile, 'set_info', 'd0', 'bad!') == (
+        2, "Invalid set info change value: 'bad!'\n")
+
+
+def test_set_info_to_an_address_in_use_fails(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'set_info', '--zone', '2', '--change-ip', '127.0.0.1',
+               '--change-port', '6010', '--change-device', 'sdb1') == (
+        2, 'Device 0 already uses 127.0.0.1:6010/sdb1.\n')
+
+
+def test_set_weight_region_zone_by_option_and_value(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'set_weight', '--zone', '3', '42') == (
+        0, 'd2r1z3-127.0.0.3:6030R127.0.0.3:6030/sdb3_"" weight set to 42.0\n')
+    assert run(capsys, bfile, 'set_region', 'd0', '2') == (
+        0, 'd0r2z1-127.0.0.1:6010R127.0.0.1:6010/sdb1_"" region set to 2\n')
+    assert run(capsys, bfile, 'set_zone', '--device', 'sdb2', '7') == (
+        0, 'd1r1z7-127.0.0.2:6020R127.0.0.2:6020/sdb2_"" zone set to 7\n')
+    b = RingBuilder.load(bfile)
+    assert (b.devs[2]['weight'], b.devs[0]['region'], b.devs[1]['zone']) == (42.0, 2, 7)
+
+
+def test_set_weight_of_a_device_marked_for_removal_fails(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'remove', 'd0')
+    assert run(capsys, bfile, 'set_weight', 'd0', '5') == (
+        2, 'Can not set weight of dev_id 0 because it is marked for removal\n')
+
+
+def test_a_negative_number_where_an_option_may_stand_is_an_option_error(capsys, bfile):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile, 'set_weight', 'd0', '-1')
+    assert code == 2 and out.endswith('error: no such option: -1\n')
+    code, out = run(capsys, bfile, 'search', '--zone', 'x')
+    assert code == 2 and out.endswith("error: option --zone: invalid integer value: 'x'\n")
+
+
+def test_list_parts_by_option_and_before_rebalance(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'list_parts', 'd0') == (
+        2, 'Specified builder file "%s" is not rebalanced yet. Please rebalance first.\n'
+        % bfile)
+    run(capsys, bfile, 'rebalance')
+    code, out = run(capsys, bfile, 'list_parts', '--zone', '2')
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == 'Partition   Matches' and len(lines) == 1 + 48
+    assert re.match(r'^ {0,8}\d+ {9}1$', lines[1])
+
+
+def test_dispersion_reports_required_overload_and_verbose_table(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance')
+    assert run(capsys, bfile, 'dispersion') == (
+        0, 'Dispersion is 0.000000, Balance is 0.000000, Overload is 0.00%\n'
+           'Required overload is 0.000000%\n')
+    code, out = run(capsys, bfile, 'dispersion', 'r1z1', '--verbose')
+    assert code == 0
+    assert out.splitlines()[2:] == [
+        '-' * 74,
+        'Tier                           Parts      %    Max     0     1     2     3',
+        '-' * 74,
+        'r1z1                              48   0.00      1    16    48     0     0',
+        'r1z1-127.0.0.1                    48   0.00      1    16    48     0     0',
+        'r1z1-127.0.0.1/sdb1               48   0.00      1    16    48     0     0']
+
+
+def test_dispersion_names_the_worst_tier_and_warns(capsys, bfile):
+    run(capsys, bfile, 'create', '6', '3', '1')
+    run(capsys, bfile, 'add', 'r1z1-127.0.0.1:6010/sdb1', '100', 'r1z1-127.0.0.1:6010/sdb2',
+        '100', 'r1z2-127.0.0.2:6010/sdb1', '10', 'r1z3-127.0.0.3:6010/sdb1', '10')
+    run(capsys, bfile, 'rebalance', '--seed', '1')
+    code, out = run(capsys, bfile, 'dispersion')
+    lines = out.splitlines()
+    assert code == 1
+    assert re.match(r'^Required overload is \d+\.\d{6}%$', lines[1]) and lines[1] != \
+        'Required overload is 0.000000%'
+    assert re.match(r'^Worst tier is \d+\.\d{6} \(r1z1\S*\)$', lines[2])
+    assert run(capsys, bfile, 'dispersion', 'nothing-matches')[0] == 0
+
+
+def test_unknown_command_and_missing_builder_exit_2_without_error_prefix(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'bogus') == (2, 'Unknown command: bogus\n')
+    assert run(capsys, 'nonexist.builder') == (
+        2, 'Ring Builder file does not exist: nonexist.builder\n')
+
+
+def test_a_ring_file_argument_uses_the_builder_next_to_it(capsys, bfile):
+    four_devices(capsys, bfile)
+    ring_file = bfile.replace('.builder', '.ring.gz')
+    code, out = run(capsys, ring_file)
+    assert code == 0
+    assert out.splitlines()[0] == 'Note: using %s instead of %s as builder file' % (
+        bfile, ring_file)
+    assert out.splitlines()[1].startswith(bfile + ', build version')
+
+
+def test_set_overload_above_100_percent_warns(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'set_overload', '1.5') == (
+        1, '!?! Warning overload is greater than 100% !?!\n'
+           'The overload factor is now 150.00% (1.500000)\n'
+           'The change will take effect after the next rebalance.\n')
+    assert run(capsys, bfile, 'set_overload', '-5') == (2, 'Overload must be non-negative.\n')
+    assert run(capsys, bfile, 'set_overload', 'x') == (2, "'x' is not a valid number.\n")
+
+
+def test_set_replicas_messages(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'set_replicas', 'x') == (2, '"x" is not a valid number.\n')
+    assert run(capsys, bfile, 'set_replicas', '0.5') == (
+        2, 'Replica count must be at least 1.\n')
+
+
+def test_version_names_the_ring_format(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance')
+    ring_file = bfile.replace('.builder', '.ring.gz')
+    assert run(capsys, bfile, 'version') == (
+        0, '%s: Serialization version: 1 (2-byte IDs), build version: 5\n' % ring_file)
+
+
+def test_add_without_region_defaults_to_region_1_with_a_warning(capsys, bfile):
+    run(capsys, bfile, 'create', '4', '3', '1')
+    assert run(capsys, bfile, 'add', 'z5-127.0.0.5:6050/sdb5', '100') == (
+        0, 'WARNING: No region specified for z5-127.0.0.5:6050/sdb5. Defaulting to region 1.\n'
+           'Device d0r1z5-127.0.0.5:6050R127.0.0.5:6050/sdb5_"" with 100.0 weight got id 0\n')
+
+
+def test_add_by_options_names_the_missing_one(capsys, bfile):
+    run(capsys, bfile, 'create', '4', '3', '1')
+    assert run(capsys, bfile, 'add', '--region', '1', '--zone', '7', '--ip', '127.0.0.7',
+               '--port', '6070', '--device', 'sdb7') == (
+        2, 'Required argument -w/--weight not specified.\n'
+           'The on-disk ring builder is unchanged.\n')
+
+
+def test_write_builder_warns_about_the_lost_min_part_hours(capsys, bfile):
+    make_ring(capsys, bfile)
+    os.unlink(bfile)
+    assert run(capsys, bfile, 'write_builder') == (
+        0, 'WARNING: default min_part_hours may not match the value in the lost builder.\n')
+    assert RingBuilder.load(bfile).min_part_hours == 1
