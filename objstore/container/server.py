@@ -161,24 +161,25 @@ class ContainerServer(DatabaseServer):
         each, False if the container is not there. Runs in a worker thread:
         it blocks on flock and fsync."""
         broker = rows[0].broker
-        usable = [False] * len(rows)
         items = []
         try:
-            for i, row in enumerate(rows):
-                if not self._container_usable(row.target, broker, row.ts, row.policy):
-                    continue
+            # one container: asked once (made then, for a system account)
+            if not self._container_usable(rows[0].target, broker, rows[0].ts, rows[0].policy):
+                return [False] * len(rows)
+            default_policy = None
+            for row in rows:
                 policy = row.policy
                 if policy is None:
-                    policy = broker.get_raw_info(kept=True)["storage_policy_index"]
+                    if default_policy is None:
+                        default_policy = broker.get_raw_info(kept=True)["storage_policy_index"]
+                    policy = default_policy
                 items.append(object_row(row.target.obj or "", row.ts.internal, row.size,
                                         row.ctype, row.etag, row.deleted, policy,
                                         **(row.times or {})))
-                usable[i] = True
-            if items:
-                broker.queue_items(items)
+            broker.queue_items(items)
         except DatabaseNotFound:
             return [False] * len(rows)  # removed under us (reclaimed, quarantined)
-        return usable
+        return [True] * len(rows)
 
     def _container_usable(self, t: Target, broker: ContainerBroker, ts: Timestamp,
                           policy: Optional[int]) -> bool:

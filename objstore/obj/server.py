@@ -190,7 +190,8 @@ class ObjectController(StorageServer):
         df, segs, policy_index = self.diskfile(req)
         ts = request_timestamp(req)
         obj = str(segs[4])
-        error = constraints.check_object_creation(req.headers, obj)
+        headers = dict(req.headers.items())  # named once: looked through twice below
+        error = constraints.check_object_creation(headers, obj)
         if error:
             raise HTTPError(413 if error == errors.TOO_LARGE else 400, error)
         delete_at = request_delete_at(req, ts)
@@ -205,7 +206,8 @@ class ObjectController(StorageServer):
             raise HTTPError(507, "Not enough space on %s" % df.device) from None
         with writer:
             etag = self.body_reader.receive(req, stream, writer, length)
-            metadata = self._put_metadata(req, df, ts, etag, writer.bytes_written, delete_at)
+            metadata = self._put_metadata(headers, df, ts, etag, writer.bytes_written,
+                                          delete_at)
             if document is not None:  # committed with the data, in the same xattrs
                 metadata.update(self.body_reader.footer_metadata(document, etag))
             try:
@@ -266,14 +268,15 @@ class ObjectController(StorageServer):
         df.close()
         return dict(df.get_metadata())
 
-    def _put_metadata(self, req: Request, df: DiskFile, ts: Timestamp, etag: str, size: int,
-                      delete_at: Optional[str]) -> Dict[str, str]:
-        metadata = {k: v for k, v in req.headers.items()
+    def _put_metadata(self, headers: Dict[str, str], df: DiskFile, ts: Timestamp, etag: str,
+                      size: int, delete_at: Optional[str]) -> Dict[str, str]:
+        """``headers``: the request's, as ``req.headers`` names them."""
+        metadata = {k: v for k, v in headers.items()
                     if k.lower().startswith(_META_PREFIXES) or k in ALLOWED_HEADERS}
         metadata.update({
             "name": df.name or "", "X-Timestamp": ts.internal, "ETag": etag,
             "Content-Length": str(size),
-            "Content-Type": req.headers.get("Content-Type") or "application/octet-stream"})
+            "Content-Type": headers.get("Content-Type") or "application/octet-stream"})
         if delete_at:
             metadata["X-Delete-At"] = delete_at
         return metadata
