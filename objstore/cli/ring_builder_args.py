@@ -209,7 +209,7 @@ def command_usage(command: str) -> str:
 
 
 def full_usage(commands: list[str]) -> str:
-    parts = ['%s <builder_file> %s' % (PROG, COMMAND_USAGE[c])
+    parts = [('%s <builder_file> %s' % (PROG, COMMAND_USAGE[c])).replace(' \n', '\n')
              for c in [''] + sorted(commands)]
     quick = ' '.join(sorted(commands))
     return '\n\n'.join(parts + [SEARCH_VALUE_HELP]) + '\n\nQuick list: %s\n%s' % (
