@@ -227,6 +227,9 @@ def read_builder_file(path: str) -> dict[str, Any]:
             packed = fh.read()
     except OSError as err:
         raise _fail(path, 'cannot read builder file (%s)' % err.strerror)
+    if packed[:1] == b'\x80':
+        raise _fail(path, 'a pickled (Swift) builder file; objstore loads no pickles: '
+                    'create the builder again with objstore-ring-builder')
     try:
         doc = json.loads(gzip.decompress(packed).decode('utf-8'))
     except (OSError, EOFError, zlib.error, ValueError) as err:

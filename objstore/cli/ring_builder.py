@@ -547,7 +547,10 @@ def _run(path: str, command: Optional[str], rest: list[str]) -> int:
     if command not in ('create', 'write_builder', 'version'):
         if not os.path.exists(path):
             raise CommandError('Ring Builder file does not exist: %s' % path)
-        ctx.builder = RingBuilder.load(path)
+        try:
+            ctx.builder = RingBuilder.load(path)
+        except RingLoadError as err:
+            raise CommandError('Ring Builder file is invalid: %s\n%s' % (path, err.problem))
     if command is None:
         print('\n'.join(_summary(ctx)))
         return EXIT_SUCCESS

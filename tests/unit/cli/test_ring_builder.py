@@ -443,3 +443,22 @@ def test_write_builder_warns_about_the_lost_min_part_hours(capsys, bfile):
     assert run(capsys, bfile, 'write_builder') == (
         0, 'WARNING: default min_part_hours may not match the value in the lost builder.\n')
     assert RingBuilder.load(bfile).min_part_hours == 1
+
+
+def test_an_unreadable_builder_is_invalid_with_the_reason(capsys, bfile):
+    with open(bfile, 'wb') as fh:
+        fh.write(b'garbage\n')
+    code, out = run(capsys, bfile)
+    assert code == 2
+    assert out.splitlines()[0] == 'Ring Builder file is invalid: %s' % bfile
+    assert 'not an objstore builder file' in out.splitlines()[1]
+
+
+def test_a_pickled_swift_builder_is_refused_without_unpickling(capsys, bfile):
+    with open(bfile, 'wb') as fh:
+        fh.write(b'\x80\x02}q\x00.')  # a pickle protocol 2 header, as Swift's builders
+    code, out = run(capsys, bfile, 'search', 'd0')
+    assert code == 2
+    assert out.splitlines() == ['Ring Builder file is invalid: %s' % bfile,
+                                'a pickled (Swift) builder file; objstore loads no pickles: '
+                                'create the builder again with objstore-ring-builder']
