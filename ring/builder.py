@@ -279,9 +279,14 @@ class RingBuilder:
                                    '(finish_increase_partition_power) before rebalancing')
         rng = random.Random(seed)
         live = self.live_devs()
-        if not any(d['weight'] > 0 for d in live):
+        weighted = len([d for d in live if d['weight'] > 0])
+        if not weighted:
             raise RingBuilderError('no devices with weight > 0; add devices '
                                    'or set a weight before rebalancing')
+        if self.replicas > weighted:
+            # two replicas of a partition on one device protect nothing
+            raise RingBuilderError('Replica count of %s requires more than %d devices'
+                                   % (self.replicas, weighted))
         self._age_last_moved()
         assert self._last_moved is not None
         lengths = row_lengths_for(self.replicas, self.parts)
@@ -379,7 +384,8 @@ class RingBuilder:
         if rows is None:
             return ['ring has not been rebalanced yet']
         want = row_lengths_for(self.replicas, self.parts)
-        if [len(r) for r in rows] != want:
+        if [len(r) for r in rows] != want and not self.devs_changed:
+            # (after set_replicas the rows follow at the next rebalance)
             problems.append('replica rows %s do not match replica count %s'
                             % ([len(r) for r in rows], self.replicas))
         known = {d['id'] for d in self.devs if d is not None}

@@ -146,10 +146,15 @@ def dispersion_report(builder: 'RingBuilder', tier_filter: Optional[str] = None,
     printed with ``verbose``.
     """
     rows = builder.replica2part2dev or []
-    live = builder.live_devs()
-    tree = TierTree(live)
-    names = {d['id']: d['device'] for d in live}
-    plan = Plan(tree, builder.replicas, 1, builder.parts, 0.0)
+    # every device still in the table, those marked for removal included:
+    # their tiers may hold nothing (Max 0) but still do until the rebalance
+    devs = [d for d in builder.devs if d is not None]
+    tree = TierTree(devs)
+    names = {d['id']: d['device'] for d in devs}
+    live_tree = TierTree(builder.live_devs())
+    live_plan = Plan(live_tree, builder.replicas, 1, builder.parts, 0.0)
+    limits = {key: live_plan.disp_max[node] for node, key in enumerate(live_tree.keys)
+              if live_tree.ndev[node]}
     max_reps = len(rows)
     hist = [[0] * (max_reps + 1) for _ in tree.keys]
     anc = tree.dev_anc
@@ -170,7 +175,7 @@ def dispersion_report(builder: 'RingBuilder', tier_filter: Optional[str] = None,
             continue
         counts = hist[node]
         counts[0] = builder.parts - sum(counts[1:])
-        limit = plan.disp_max[node]
+        limit = limits.get(tree.keys[node], 0)
         replicas = sum(i * c for i, c in enumerate(counts))
         over = sum((i - limit) * c for i, c in enumerate(counts) if i > limit)
         pct = 100.0 * over / replicas if replicas else 0.0

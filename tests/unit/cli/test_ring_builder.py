@@ -462,3 +462,32 @@ def test_a_pickled_swift_builder_is_refused_without_unpickling(capsys, bfile):
     assert out.splitlines() == ['Ring Builder file is invalid: %s' % bfile,
                                 'a pickled (Swift) builder file; objstore loads no pickles: '
                                 'create the builder again with objstore-ring-builder']
+
+
+def test_rebalance_refuses_more_replicas_than_weighted_devices(capsys, bfile):
+    run(capsys, bfile, 'create', '4', '3', '1')
+    run(capsys, bfile, 'add', 'r1z1-127.0.0.1:6010/a', '1', 'r1z2-127.0.0.2:6010/b', '1',
+        'r1z3-127.0.0.3:6010/c', '0')
+    before = open(bfile, 'rb').read()
+    code, out = run(capsys, bfile, 'rebalance')
+    assert code == 2 and out.endswith('Replica count of 3.0 requires more than 2 devices\n')
+    assert open(bfile, 'rb').read() == before
+
+
+def test_validate_accepts_a_replica_count_change_not_yet_rebalanced(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance')
+    run(capsys, bfile, 'set_replicas', '2')
+    assert run(capsys, bfile, 'validate') == (0, '')
+
+
+def test_dispersion_shows_a_device_marked_for_removal_as_over_its_max_of_0(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance')
+    run(capsys, bfile, 'add', 'r1z5-127.0.0.5:6050/sdb5', '100')
+    run(capsys, bfile, 'remove', 'd0')
+    code, out = run(capsys, bfile, 'dispersion', '-v', 'r1z1$')
+    assert code == 1
+    assert out.splitlines()[2] == 'Worst tier is 100.000000 (r1z1)'
+    assert out.splitlines()[-1] == (
+        'r1z1                              48 100.00      0    16    48     0     0')
