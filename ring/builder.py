@@ -62,6 +62,8 @@ class RingBuilder:
         self.min_part_hours = int(min_part_hours)
         self.overload = 0.0
         self.devs: list[Optional[dict[str, Any]]] = []
+        #: build version: counts device changes (add, remove, weight, region,
+        #: zone) and rebalances, not settings (overload, replicas, info), as Swift's
         self.version = 0
         self.id = uuid.uuid4().hex
         self.devs_changed = False
@@ -175,8 +177,7 @@ class RingBuilder:
         _check_dev(new)
         dev.update({k: (int(v) if k.endswith('port') else str(v))
                     for k, v in changes.items() if v is not None})
-        self.devs_changed = True
-        self.version += 1
+        self.devs_changed = True  # the server tier is the ip: placement may change
 
     def remove_dev(self, dev_id: int) -> None:
         """Mark for removal; its partitions are reassigned at the next rebalance."""
@@ -189,14 +190,12 @@ class RingBuilder:
         if overload < 0:
             raise RingBuilderError('overload must be >= 0')
         self.overload = float(overload)
-        self.version += 1
 
     def set_replicas(self, replicas: float) -> None:
         if float(replicas) < 1:
             raise RingBuilderError('replicas must be >= 1, got %s' % replicas)
         self.replicas = float(replicas)
         self.devs_changed = True
-        self.version += 1
 
     def search_devs(self, criteria: dict[str, Any]) -> list[dict[str, Any]]:
         return search_devs(self.devs, criteria)
@@ -314,6 +313,7 @@ class RingBuilder:
     def recalculate_dispersion(self) -> float:
         """Recompute the stored dispersion from the table; returns it."""
         self._update_dispersion()
+        self.version += 1  # as swift-ring-builder's dispersion --recalculate
         return self.dispersion
 
     def _update_dispersion(self, tree: Optional[TierTree] = None) -> None:
@@ -368,14 +368,16 @@ class RingBuilder:
         return max((abs(b) for b in bals.values()), default=0.0)
 
     def list_parts(self, dev_ids: Iterable[int]) -> list[tuple[int, int]]:
-        """(partition, how many of its replicas are on these devices), most first."""
+        """(partition, how many of its replicas are on these devices), most
+        first; among equals, in the order the replica rows reach them (as
+        swift-ring-builder lists them)."""
         wanted = set(dev_ids)
-        hits: Counter = Counter()
+        hits: Counter = Counter()  # keeps first-seen order
         for row in self._replica2part2dev or []:
             for part, dev_id in enumerate(row):
                 if dev_id in wanted:
                     hits[part] += 1
-        return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+        return sorted(hits.items(), key=lambda kv: -kv[1])
 
     def validate(self) -> list[str]:
         """Problems with the table (empty list = consistent)."""

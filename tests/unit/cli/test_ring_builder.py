@@ -491,3 +491,26 @@ def test_dispersion_shows_a_device_marked_for_removal_as_over_its_max_of_0(capsy
     assert out.splitlines()[2] == 'Worst tier is 100.000000 (r1z1)'
     assert out.splitlines()[-1] == (
         'r1z1                              48 100.00      0    16    48     0     0')
+
+
+def test_build_version_counts_device_changes_and_rebalances_only(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance')
+    for args in (['set_info', 'd0', '_m'], ['set_overload', '0.1'], ['set_replicas', '3'],
+                 ['set_min_part_hours', '2'], ['pretend_min_part_hours_passed']):
+        run(capsys, bfile, *args)
+    assert RingBuilder.load(bfile).version == 5
+    run(capsys, bfile, 'set_weight', 'd0', '50')
+    run(capsys, bfile, 'set_zone', 'd1', '5')
+    assert RingBuilder.load(bfile).version == 7
+
+
+def test_list_parts_lists_equal_matches_in_replica_row_order(capsys, bfile):
+    four_devices(capsys, bfile)
+    run(capsys, bfile, 'rebalance', '--seed', '1')
+    rows = RingBuilder.load(bfile).replica2part2dev
+    expected = []
+    for row in rows:
+        expected.extend(p for p, dev_id in enumerate(row) if dev_id == 1)
+    code, out = run(capsys, bfile, 'list_parts', 'd1')
+    assert [int(line.split()[0]) for line in out.splitlines()[1:]] == expected
