@@ -197,4 +197,3 @@ def dispersion_report(builder: 'RingBuilder', tier_filter: Optional[str] = None,
             lines.append('%-*s %5d %6.2f %6d%s' % (
                 name_w, name, replicas, pct, limit, ''.join(' %5d' % c for c in counts)))
     return lines, worst
-

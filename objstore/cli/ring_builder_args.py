@@ -145,7 +145,7 @@ def parse_change_value(text: str) -> dict[str, Any]:
 _SELECT = ('[--region R] [--zone Z] [--ip IP] [--port P] [--replication-ip IP]\n'
            '      [--replication-port P] [--device D] [--meta M] [--weight W]')
 COMMAND_USAGE = {
-    '': '\n    Summary of the builder: settings, ring file state, device table\n'
+    '': '[default]\n    Summary of the builder: settings, ring file state, device table\n'
         '    (flags: DEL = marked for removal at the next rebalance).',
     'create': 'create <part_power> <replicas> <min_part_hours>\n'
               '    A new builder with 2^part_power partitions.',
@@ -210,7 +210,7 @@ def command_usage(command: str) -> str:
 
 def full_usage(commands: list[str]) -> str:
     parts = [('%s <builder_file> %s' % (PROG, COMMAND_USAGE[c])).replace(' \n', '\n')
-             for c in [''] + sorted(commands)]
+             for c in [''] + sorted(set(commands) - {'default'})]
     quick = ' '.join(sorted(commands))
     return '\n\n'.join(parts + [SEARCH_VALUE_HELP]) + '\n\nQuick list: %s\n%s' % (
         quick, EXIT_CODES)

@@ -514,3 +514,8 @@ def test_list_parts_lists_equal_matches_in_replica_row_order(capsys, bfile):
         expected.extend(p for p, dev_id in enumerate(row) if dev_id == 1)
     code, out = run(capsys, bfile, 'list_parts', 'd1')
     assert [int(line.split()[0]) for line in out.splitlines()[1:]] == expected
+
+
+def test_default_command_is_the_summary(capsys, bfile):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, 'default') == run(capsys, bfile)
