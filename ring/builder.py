@@ -75,6 +75,8 @@ class RingBuilder:
         #: set while the partition power is being increased (see
         #: prepare_increase_partition_power); written into the ring file
         self.next_part_power: Optional[int] = None
+        #: partition-replicas the last rebalance() moved (not saved)
+        self.moved_replicas = 0
 
     # ----------------------------------------------------------- properties
     @property
@@ -271,7 +273,11 @@ class RingBuilder:
 
     # ------------------------------------------------------------ rebalance
     def rebalance(self, seed: Optional[int] = None) -> tuple[int, float, int]:
-        """Place replicas; returns (partition-replicas moved, balance, devices removed)."""
+        """Place replicas; returns (partitions moved, balance, devices removed).
+
+        ``moved_replicas`` then holds how many partition-replicas got a new
+        device (what swift-ring-builder reports as "Reassigned").
+        """
         from ring.rebalance import incremental_rebalance
         if self.next_part_power is not None:
             raise RingBuilderError('a partition power increase is under way; finish it '
@@ -295,9 +301,9 @@ class RingBuilder:
         if self._replica2part2dev is None:
             self._replica2part2dev = fresh_layout(plan, lengths, self.parts, rng)
             self._last_moved = bytearray(self.parts)
-            moved = sum(lengths)
+            self.moved_replicas, moved = sum(lengths), self.parts
         else:
-            moved = incremental_rebalance(self, tree, plan, lengths, rng)
+            self.moved_replicas, moved = incremental_rebalance(self, tree, plan, lengths, rng)
         removed = 0
         for dev_id in sorted(self._remove_dev_ids):
             self.devs[dev_id] = None

@@ -138,9 +138,10 @@ def _worst_replica(state: _State, p: int, limit: list[int]) -> Optional[int]:
 
 
 def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
-                          lengths: list[int], rng: random.Random) -> int:
+                          lengths: list[int], rng: random.Random) -> tuple[int, int]:
     """Rebalance an existing table in place; returns the partition-replicas
-    that got a new device (a new replica slot counts as one)."""
+    that got a new device (a new replica slot counts as one) and the
+    partitions they belong to."""
     rows = builder.replica2part2dev
     assert rows is not None and builder._last_moved is not None
     parts = builder.parts
@@ -178,6 +179,7 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
             touched[p] = 1
 
     moved = 0
+    moved_parts: set[int] = set()
     # place everything that has to move, most constrained parts first
     rng.shuffle(gathered)
     missing: dict[int, int] = {}
@@ -191,6 +193,7 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
         state.put(r, p, dev_id)
         if original.get((r, p), NONE_DEV) != dev_id:
             moved += 1
+            moved_parts.add(p)
             last_moved[p] = 0
 
     # 3. balance: over-full devices give up surplus, one replica at a time,
@@ -224,6 +227,7 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
                 left -= 1
                 moved_this_round += 1
                 moved += 1
+                moved_parts.add(p)
                 last_moved[p] = 0
                 touched[p] = 1
                 break
@@ -231,4 +235,4 @@ def incremental_rebalance(builder: 'RingBuilder', tree: TierTree, plan: Plan,
                 break
         if not moved_this_round:
             break
-    return moved
+    return moved, len(moved_parts)

@@ -145,7 +145,8 @@ def cmd_rebalance(ctx: Ctx, args: Args) -> int:
     last_balance = None if first else b.get_balance()
     last_dispersion = b.dispersion
     try:
-        moved, balance, removed = b.rebalance(seed=seed)
+        _parts, balance, removed = b.rebalance(seed=seed)
+        moved = b.moved_replicas
     except RingBuilderError as err:
         raise CommandError('Unable to rebalance: %s' % err)
     if not moved and not removed and not first and not force:

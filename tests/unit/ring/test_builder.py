@@ -29,7 +29,8 @@ def replicas_of(b, part):
 def test_equal_weights_balance_within_one_percent():
     b = make_builder(10, 3, layout=((1, 4, 2, 2),))
     moved, balance, removed = b.rebalance(seed=1)
-    assert moved == 3 * 1024 and removed == 0  # partition-replicas
+    assert moved == 1024 and removed == 0
+    assert b.moved_replicas == 3 * 1024
     assert balance < 1.0
     assert b.validate() == []
 
@@ -69,9 +70,12 @@ def test_adding_one_device_moves_about_its_share():
     before = [r[:] for r in b.replica2part2dev]
     b.add_dev({'region': 1, 'zone': 1, 'ip': '10.8.8.8', 'port': 6200, 'device': 'new',
                'weight': 100.0})
-    b.rebalance(seed=2)
+    moved, _, _ = b.rebalance(seed=2)
     changed = sum(1 for r0, r1 in zip(before, b.replica2part2dev)
                   for a, c in zip(r0, r1) if a != c)
+    assert b.moved_replicas == changed
+    assert moved == sum(1 for p in range(b.parts)
+                        if any(r0[p] != r1[p] for r0, r1 in zip(before, b.replica2part2dev)))
     ideal = 3 * b.parts / (n + 1)
     assert 0.8 * ideal <= changed <= 1.25 * ideal
     assert b.get_balance() < 2.0
