@@ -58,7 +58,22 @@ def _summary(ctx: Ctx) -> list[str]:
                             datetime.timedelta(seconds=b.min_part_seconds_left())),
         'The overload factor is %.2f%% (%.6f)' % (b.overload * 100, b.overload),
         _ring_file_state(ctx),
-    ] + device_table(live, b.dev_part_counts(), b.dev_balances(), b.pending_removal())
+    ] + device_table(live, b.dev_part_counts(), b.dev_balances(),
+                     b.pending_removal()) + _part_power_state(b)
+
+
+def _part_power_state(b: RingBuilder) -> list[str]:
+    """Where a partition power increase stands, and the next step."""
+    if b.next_part_power is None:
+        return []
+    if b.next_part_power > b.part_power:
+        return ['', 'Preparing increase of partition power (%d -> %d)'
+                % (b.part_power, b.next_part_power),
+                'Run "objstore-relinker relink" on all nodes before moving on to '
+                'increase_partition_power.']
+    return ['Increased partition power (%d -> %d)' % (b.part_power, b.next_part_power),
+            'Run "objstore-relinker cleanup" on all nodes before moving on to '
+            'finish_increase_partition_power.']
 
 
 def cmd_default(ctx: Ctx, raw: list[str]) -> int:

@@ -70,3 +70,29 @@ def test_a_rebalance_waits_for_the_increase_to_finish(capsys, ring_dir):
     capsys.readouterr()
     code, out = _run(capsys, ring_dir, "rebalance")
     assert code == 2 and "finish_increase_partition_power" in out
+
+
+def test_the_summary_says_where_the_increase_stands(capsys, ring_dir):
+    _run(capsys, ring_dir, "prepare_increase_partition_power")
+    assert _run(capsys, ring_dir, "default")[1].splitlines()[-3:] == [
+        "", "Preparing increase of partition power (6 -> 7)",
+        'Run "objstore-relinker relink" on all nodes before moving on to '
+        'increase_partition_power.']
+    _run(capsys, ring_dir, "increase_partition_power")
+    assert _run(capsys, ring_dir, "default")[1].splitlines()[-2:] == [
+        "Increased partition power (7 -> 7)",
+        'Run "objstore-relinker cleanup" on all nodes before moving on to '
+        'finish_increase_partition_power.']
+    _run(capsys, ring_dir, "finish_increase_partition_power")
+    assert "partition power" not in _run(capsys, ring_dir, "default")[1]
+
+
+def test_only_object_rings_have_their_partition_power_increased(capsys, tmp_path):
+    bfile = str(tmp_path / "container.builder")
+    main([bfile, "create", "4", "1", "1"])
+    main([bfile, "add", "r1z1-10.0.0.1:6201/d1", "1"])
+    main([bfile, "rebalance"])
+    capsys.readouterr()
+    assert main([bfile, "prepare_increase_partition_power"]) == 2
+    assert capsys.readouterr().out == (
+        "Partition power increase is only supported for object rings.\n")
