@@ -9,6 +9,7 @@ said it was while replication catches up.
 from __future__ import annotations
 
 import base64
+import math
 import random
 import time
 import uuid
@@ -33,12 +34,16 @@ class RingBuilderError(ValueError):
     """The request cannot be done; the message says what to change."""
 
 
+def _check_weight(weight: Any) -> None:
+    if not (math.isfinite(float(weight)) and float(weight) >= 0):
+        raise RingBuilderError('weight must be a finite number >= 0, got %s' % weight)
+
+
 def _check_dev(dev: dict[str, Any]) -> None:
     for key in ('region', 'zone', 'ip', 'port', 'device', 'weight'):
         if key not in dev or dev[key] in (None, ''):
             raise RingBuilderError('device is missing %r' % key)
-    if float(dev['weight']) < 0:
-        raise RingBuilderError('weight must be >= 0, got %s' % dev['weight'])
+    _check_weight(dev['weight'])
     for key in ('region', 'zone', 'port', 'replication_port'):
         if int(dev[key]) < 0:
             raise RingBuilderError('%s must be >= 0' % key)
@@ -53,7 +58,7 @@ class RingBuilder:
         if not 1 <= int(part_power) <= MAX_PART_POWER:
             raise RingBuilderError('part_power must be 1..%d, got %s'
                                    % (MAX_PART_POWER, part_power))
-        if float(replicas) < 1:
+        if not (math.isfinite(float(replicas)) and float(replicas) >= 1):
             raise RingBuilderError('replicas must be >= 1, got %s' % replicas)
         if int(min_part_hours) < 0:
             raise RingBuilderError('min_part_hours must be >= 0')
@@ -143,8 +148,7 @@ class RingBuilder:
         return dev
 
     def set_dev_weight(self, dev_id: int, weight: float) -> None:
-        if float(weight) < 0:
-            raise RingBuilderError('weight must be >= 0, got %s' % weight)
+        _check_weight(weight)
         self._settable(dev_id, 'weight')['weight'] = float(weight)
         self.devs_changed = True
         self.version += 1
@@ -189,12 +193,12 @@ class RingBuilder:
         self.version += 1
 
     def set_overload(self, overload: float) -> None:
-        if overload < 0:
+        if not (math.isfinite(overload) and overload >= 0):
             raise RingBuilderError('overload must be >= 0')
         self.overload = float(overload)
 
     def set_replicas(self, replicas: float) -> None:
-        if float(replicas) < 1:
+        if not (math.isfinite(float(replicas)) and float(replicas) >= 1):
             raise RingBuilderError('replicas must be >= 1, got %s' % replicas)
         self.replicas = float(replicas)
         self.devs_changed = True

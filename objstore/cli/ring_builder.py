@@ -9,6 +9,7 @@ The builder file is only rewritten after a command fully succeeded.
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import re
 import sys
@@ -97,12 +98,19 @@ def cmd_create(ctx: Ctx, raw: list[str]) -> int:
     return EXIT_SUCCESS
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
 def cmd_set_overload(ctx: Ctx, raw: list[str]) -> int:
     if not raw:
         raise Usage()
     text = raw[0]
     try:
-        value = float(text[:-1] if text.endswith('%') else text)
+        value = _finite(text[:-1] if text.endswith('%') else text)
     except ValueError:
         raise CommandError('%r is not a valid number.' % text)
     if text.endswith('%'):
@@ -124,7 +132,7 @@ def cmd_set_replicas(ctx: Ctx, raw: list[str]) -> int:
     if not raw:
         raise Usage()
     try:
-        value = float(raw[0])
+        value = _finite(raw[0])
     except ValueError:
         raise CommandError('"%s" is not a valid number.' % raw[0])
     if value < 1:

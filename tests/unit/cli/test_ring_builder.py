@@ -519,3 +519,24 @@ def test_list_parts_lists_equal_matches_in_replica_row_order(capsys, bfile):
 def test_default_command_is_the_summary(capsys, bfile):
     four_devices(capsys, bfile)
     assert run(capsys, bfile, 'default') == run(capsys, bfile)
+
+
+@pytest.mark.parametrize('weight', ['nan', 'inf'])
+def test_a_weight_that_is_no_finite_number_is_refused(capsys, bfile, weight):
+    four_devices(capsys, bfile)
+    before = open(bfile, 'rb').read()
+    code, out = run(capsys, bfile, 'add', 'r1z5-127.0.0.5:6050/sdb5', weight)
+    assert code == 2 and 'finite' in out
+    code, out = run(capsys, bfile, 'set_weight', 'd0', weight)
+    assert code == 2 and 'finite' in out
+    assert open(bfile, 'rb').read() == before
+
+
+@pytest.mark.parametrize('argv,message', [
+    (['set_overload', 'nan'], "'nan' is not a valid number.\n"),
+    (['set_overload', 'inf%'], "'inf%' is not a valid number.\n"),
+    (['set_replicas', 'inf'], '"inf" is not a valid number.\n'),
+])
+def test_settings_that_are_no_finite_number_are_refused(capsys, bfile, argv, message):
+    four_devices(capsys, bfile)
+    assert run(capsys, bfile, *argv) == (2, message)
