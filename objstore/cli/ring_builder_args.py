@@ -112,7 +112,9 @@ def parse(argv: list[str]) -> Args:
     return out
 
 
-_HOST = r'\[[0-9a-fA-F:.]+\]|[0-9A-Za-z][0-9A-Za-z.\-]*'
+#: an IPv4/IPv6 address or a host name; no capital R, which starts the
+#: replication address (``1.2.3.4R5.6.7.8``), as in swift-ring-builder
+_HOST = r'\[[0-9a-fA-F:.]+\]|[0-9A-QS-Za-z][0-9A-QS-Za-z.\-]*'
 _CHANGE_RE = re.compile(
     r'^(?P<ip>' + _HOST + r')?(?::(?P<port>\d+))?'
     r'(?:R(?P<rip>' + _HOST + r')?(?::(?P<rport>\d+))?)?'

@@ -540,3 +540,17 @@ def test_a_weight_that_is_no_finite_number_is_refused(capsys, bfile, weight):
 def test_settings_that_are_no_finite_number_are_refused(capsys, bfile, argv, message):
     four_devices(capsys, bfile)
     assert run(capsys, bfile, *argv) == (2, message)
+
+
+@pytest.mark.parametrize('change,expected', [
+    ('127.0.0.9:7000', 'd0r1z1-127.0.0.9:7000R127.0.0.1:6010/sdb1_""'),
+    ('R127.0.0.8:7001', 'd0r1z1-127.0.0.1:6010R127.0.0.8:7001/sdb1_""'),
+    ('127.0.0.9R127.0.0.8', 'd0r1z1-127.0.0.9:6010R127.0.0.8:6010/sdb1_""'),
+    ('/sdx_new meta', 'd0r1z1-127.0.0.1:6010R127.0.0.1:6010/sdx_"new meta"'),
+    ('[::2]:5R[::3]:6', 'd0r1z1-[::2]:5R[::3]:6/sdb1_""'),
+    ('host.example:6011', 'd0r1z1-host.example:6011R127.0.0.1:6010/sdb1_""'),
+])
+def test_set_info_changes_only_the_parts_given(capsys, bfile, change, expected):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile, 'set_info', 'd0', change)
+    assert (code, out.split(' is now ')[1]) == (0, expected + '\n')
