@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import sys
@@ -57,7 +56,7 @@ import objstore_proxy  # noqa: E402
 import server_cpu  # noqa: E402
 from load_phases import (MiB, BLOCK, Endpoint, LargeBody, Op, authenticate,  # noqa: E402,F401
                          check_loopback, cleanup, large_ops, run_phase, simple, small_ops)
-from load_report import (MB, PhaseResult, compute_ratios, format_ratios,  # noqa: E402,F401
+from load_report import (MB, PhaseResult, compute_ratios, finish, format_ratios,  # noqa: E402,F401
                          format_results, percentile, ratio, summarize)
 
 DEFAULT_AUTH = "http://127.0.0.1:8080/auth/v1.0"
@@ -288,11 +287,7 @@ def _run(a: argparse.Namespace, run_id: str, tmp: str) -> Dict[str, Any]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     a = parse_args(argv)
-    report = run(a)
-    if a.json:
-        with open(a.json, "w") as fh:
-            json.dump(report, fh, indent=2)
-    return 1 if any(r["errors"] for r in report["results"]) else 0
+    return finish(run(a), a.json)
 
 
 if __name__ == "__main__":

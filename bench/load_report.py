@@ -4,6 +4,7 @@ Pure functions, so they are tested without a server."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -142,3 +143,12 @@ def format_ratios(ratios: Dict[str, Any]) -> str:
         for k, v in vals.items():
             lines.append("  %-40s %s" % (k, "-" if v is None else "%.3f" % v))
     return "\n".join(lines)
+
+
+def finish(report: Dict[str, Any], json_path: Optional[str]) -> int:
+    """Write ``report`` to ``json_path`` (if given); the exit status of a
+    run: 1 if any phase had errors, else 0."""
+    if json_path:
+        with open(json_path, "w") as fh:
+            json.dump(report, fh, indent=2)
+    return 1 if any(r["errors"] for r in report["results"]) else 0

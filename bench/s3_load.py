@@ -20,7 +20,6 @@ import datetime
 import hashlib
 import hmac
 import http.client
-import json
 import os
 import sys
 import tempfile
@@ -36,7 +35,8 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import objstore_proxy  # noqa: E402
 import server_cpu  # noqa: E402
 from load_phases import Op, check_loopback, run_phase  # noqa: E402
-from load_report import PhaseResult, compute_ratios, format_ratios, format_results  # noqa: E402
+from load_report import (PhaseResult, compute_ratios, finish, format_ratios,  # noqa: E402
+                         format_results)
 
 #: the middlewares of bench/swift_saio.py's --full Swift, by objstore's names
 SWIFT_SAIO_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging domain_remap cache "
@@ -254,11 +254,7 @@ def _empty_bucket(ep: S3Endpoint, bucket: str) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     a = parse_args(argv)
-    report = run(a)
-    if a.json:
-        with open(a.json, "w") as fh:
-            json.dump(report, fh, indent=2)
-    return 1 if any(r["errors"] for r in report["results"]) else 0
+    return finish(run(a), a.json)
 
 
 if __name__ == "__main__":
