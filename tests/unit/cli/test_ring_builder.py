@@ -2,6 +2,8 @@
 import io
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -554,3 +556,16 @@ def test_set_info_changes_only_the_parts_given(capsys, bfile, change, expected):
     four_devices(capsys, bfile)
     code, out = run(capsys, bfile, 'set_info', 'd0', change)
     assert (code, out.split(' is now ')[1]) == (0, expected + '\n')
+
+
+def test_output_cut_short_by_a_closed_pipe_ends_quietly(tmp_path):
+    bfile = str(tmp_path / 'object.builder')
+    cli = os.path.join(os.path.dirname(sys.executable), 'objstore-ring-builder')
+    for args in (['create', '14', '3', '0'], ['add', 'r1z1-127.0.0.1:1/a', '1',
+                 'r1z2-127.0.0.1:2/b', '1', 'r1z3-127.0.0.1:3/c', '1'], ['rebalance']):
+        subprocess.run([cli, bfile, *args], check=True, stdout=subprocess.DEVNULL)
+    # some 300 KB of list_parts: far more than a pipe holds once head has gone
+    proc = subprocess.run('"%s" "%s" list_parts r1 | head -1' % (cli, bfile), shell=True,
+                          capture_output=True, text=True)
+    assert proc.stdout == 'Partition   Matches\n'
+    assert proc.stderr == ''
