@@ -7,8 +7,9 @@ buckets and are removed with their bucket.
 
 from __future__ import annotations
 
+import base64
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from webob import Response
 
@@ -40,15 +41,63 @@ def check_bucket(ctx: S3Context) -> None:
 
 
 def list_buckets(ctx: S3Context) -> Response:
-    """ListBuckets: the account listing without the hidden segment containers."""
-    entries = _account_listing(ctx)
+    """ListBuckets: the account listing without the hidden segment containers;
+    ``prefix``, and pages of ``max-buckets`` followed by ``continuation-token``
+    (a page that is not the last names the token of the next)."""
+    prefix = ctx.query.get("prefix") or ""
+    limit = _max_buckets(ctx.query)
+    token = ctx.query.get("continuation-token")
+    marker = _token_marker(token) if token else ""
+    entries = _account_listing(ctx, prefix, marker, None if limit is None else limit + 1)
+    more = limit is not None and len(entries) > limit
+    entries = entries[:limit] if limit is not None else entries
     owner = owner_id(ctx)
     nodes = [("Bucket", [("Name", e["name"]),
                          ("CreationDate", iso8601(parse_swift_time(e.get("last_modified", ""))))])
-             for e in entries if not e["name"].endswith(HIDDEN_SUFFIXES)]
-    body = render("ListAllMyBucketsResult", [
-        ("Owner", [("ID", owner), ("DisplayName", owner)]), ("Buckets", nodes)])
-    return xml_response(body)
+             for e in entries]
+    children: List[Any] = [("Owner", [("ID", owner), ("DisplayName", owner)]), ("Buckets", nodes)]
+    if more:
+        children.append(("ContinuationToken", _marker_token(entries[-1]["name"])))
+    if prefix:
+        children.append(("Prefix", prefix))
+    return xml_response(render("ListAllMyBucketsResult", children))
+
+
+#: the most buckets a ListBuckets page may ask for (``max-buckets``), as S3's
+MAX_BUCKETS = 10000
+
+
+def _max_buckets(query: Dict[str, str]) -> Optional[int]:
+    """The page size asked for: ``max-buckets`` (1 to 10,000), 10,000 when
+    only a ``continuation-token`` is given, else ``None`` (every bucket)."""
+    raw = query.get("max-buckets")
+    if raw is None:
+        return MAX_BUCKETS if query.get("continuation-token") else None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_BUCKETS:
+        raise S3Error("InvalidArgument", "Argument max-buckets must be an integer between "
+                      "1 and %d" % MAX_BUCKETS, ArgumentName="max-buckets", ArgumentValue=raw)
+    return value
+
+
+def _marker_token(name: str) -> str:
+    """The opaque ``ContinuationToken`` after bucket ``name``."""
+    return base64.urlsafe_b64encode(name.encode("utf-8")).decode("ascii")
+
+
+def _token_marker(token: str) -> str:
+    """The bucket name a ``continuation-token`` stands for (400 if it is none)."""
+    try:
+        name = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+    except (ValueError, UnicodeError):
+        name = ""
+    if not name:  # (a container made with the Swift API may not be a valid S3 name)
+        raise S3Error("InvalidArgument", "The continuation token provided is incorrect",
+                      ArgumentName="continuation-token", ArgumentValue=token)
+    return name
 
 
 def head_service(ctx: S3Context) -> Response:
@@ -62,11 +111,15 @@ def head_service(ctx: S3Context) -> Response:
                   "resource.", Method="HEAD", ResourceType="SERVICE")
 
 
-def _account_listing(ctx: S3Context) -> List[Dict[str, Any]]:
+def _account_listing(ctx: S3Context, prefix: str = "", marker: str = "",
+                     want: Optional[int] = None) -> List[Dict[str, Any]]:
+    """The buckets (hidden containers left out) after ``marker`` whose names
+    start with ``prefix``: all of them, or the first ``want``."""
     entries: List[Dict[str, Any]] = []
-    marker = ""
     while True:
         query = [("format", "json"), ("limit", str(LISTING_PAGE))]
+        if prefix:
+            query.append(("prefix", prefix))
         if marker:
             query.append(("marker", marker))
         resp = ctx.swift.request("GET", query=query)
@@ -78,7 +131,10 @@ def _account_listing(ctx: S3Context) -> List[Dict[str, Any]]:
             resp.close()
             return entries
         page = json.loads(resp.body or b"[]")
-        entries.extend(e for e in page if "name" in e)
+        entries.extend(e for e in page
+                       if "name" in e and not e["name"].endswith(HIDDEN_SUFFIXES))
+        if want is not None and len(entries) >= want:
+            return entries[:want]
         if len(page) < LISTING_PAGE:
             return entries
         marker = page[-1]["name"]
