@@ -18,6 +18,7 @@ from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
 from objstore.common import concurrency, constraints, sync_realms
 from objstore.common.http.listing import ROW_CTYPE_TIMESTAMP, ROW_META_TIMESTAMP
 from objstore.common.http.wsgi_str import wsgi_to_str
+from objstore.common.config import config_true_value
 from objstore.common.http_client import http_connect
 from objstore.common.http.errors import HTML
 from objstore.common.storage_server import HTTPError
@@ -313,6 +314,10 @@ class ContainerServer(DatabaseServer):
         self._check_sync_to(req)  # before the container is looked up, as Swift does
         broker = self.get_broker(t)
         self._info_or_404(t, broker)
+        if not config_true_value(req.headers.get("X-Backend-No-Timestamp-Update")):
+            # a POST is a change to the container: its Last-Modified moves
+            # (and the account hears of the newer put time from the updater)
+            broker.update_put_timestamp(ts.internal)
         self._apply_metadata(broker, metadata_updates(req, META_PREFIXES, SAVED_HEADERS, ts))
         return HTTPNoContent()
 

@@ -332,6 +332,28 @@ def test_post_updates_metadata_and_an_empty_value_removes_it(cluster):
     assert headers["x-container-meta-b"] == "2" and headers["x-container-meta-c"] == "3"
 
 
+def test_a_post_moves_the_put_timestamp_unless_told_not_to(cluster):
+    # Last-Modified follows the put timestamp: a POST changes it, as a PUT
+    # does; X-Backend-No-Timestamp-Update: true keeps it
+    _, server = cluster
+    c = cname()
+    created = ts()
+    server.request("PUT", "/sda/1/a/%s" % c, {"X-Timestamp": created})
+    posted = ts()
+    assert server.request("POST", "/sda/1/a/%s" % c, {"X-Timestamp": posted})[0] == 204
+    headers = server.request("HEAD", "/sda/1/a/%s" % c)[1]
+    assert headers["x-put-timestamp"] == headers["x-backend-put-timestamp"] == posted
+    assert headers["x-timestamp"] == created
+    assert server.request("POST", "/sda/1/a/%s" % c, {
+        "X-Timestamp": ts(), "X-Backend-No-Timestamp-Update": "true",
+        "X-Container-Meta-K": "v"})[0] == 204
+    headers = server.request("HEAD", "/sda/1/a/%s" % c)[1]
+    assert headers["x-put-timestamp"] == posted and headers["x-container-meta-k"] == "v"
+    older = "%016.5f" % (float(created) - 10)  # an older POST moves nothing back
+    assert server.request("POST", "/sda/1/a/%s" % c, {"X-Timestamp": older})[0] == 204
+    assert server.request("HEAD", "/sda/1/a/%s" % c)[1]["x-put-timestamp"] == posted
+
+
 def test_metadata_over_the_limits_is_a_400_that_names_the_limit(cluster):
     _, server = cluster
     c = cname()
