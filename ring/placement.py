@@ -311,7 +311,12 @@ def undispersed_parts(rows: list[array], anc: dict[int, tuple[int, ...]],
 def excess_replicas(rows: Sequence[array], tree: TierTree, limit: Sequence[int],
                     part_count: int) -> int:
     """Partition-replicas beyond what perfect dispersion allows: per
-    partition, the most any one tier level holds above its limits."""
+    partition, the most any one tier level holds above its limits.
+
+    Levels are checked top-down: once a partition's replicas sit in
+    distinct nodes of a level they do on every level below too, where
+    nothing more can be in excess.
+    """
     max_reps = len(rows)
     levels = [lvl for lvl in range(LEVELS)
               if any(limit[a[lvl]] < max_reps for a in tree.dev_anc.values())]
@@ -322,8 +327,9 @@ def excess_replicas(rows: Sequence[array], tree: TierTree, limit: Sequence[int],
         worst = 0
         for lvl_map in per_level:
             nodes = [lvl_map[d] for d in ds if d in lvl_map]
-            if len(set(nodes)) == len(nodes) and all(limit[x] >= 1 for x in nodes):
-                continue
+            if len(set(nodes)) == len(nodes):
+                worst = max(worst, sum(1 for x in nodes if limit[x] < 1))
+                break
             counts: dict[int, int] = {}
             for x in nodes:
                 counts[x] = counts.get(x, 0) + 1
