@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from webob import Request
 
+from objstore.common.http.paths import split_swift_path
 from objstore.common.reserved import ALLOW_HEADER
 
 Info = Dict[str, Any]
@@ -154,21 +155,30 @@ def clear_info_cache(env: Dict[str, Any], account: str, container: Optional[str]
             pass
 
 
-def _cached(env: Dict[str, Any], key: str) -> Optional[Info]:
-    info = _infocache(env).get(key)
+def _cached(env: Dict[str, Any], key: str, also: Optional[str] = None) -> Optional[Info]:
+    """``key``'s info from this request's infocache, else from the shared
+    cache; ``also`` (another key this request is likely to want: a
+    container's account) is fetched in the same round trip and kept in the
+    infocache if the shared cache has it."""
+    infocache = _infocache(env)
+    info = infocache.get(key)
     if info is not None:
         return info
     cache = _shared_cache(env)
     if cache is None:
         return None
+    wanted = [key] if also is None or also in infocache else [key, also]
     try:
-        info = cache.get(key)
+        if len(wanted) > 1 and hasattr(cache, "get_multi"):
+            found = cache.get_multi(wanted)
+        else:
+            found = {key: cache.get(key)}
     except Exception:
         return None
-    if isinstance(info, dict) and "status" in info:
-        _infocache(env)[key] = info
-        return info
-    return None
+    for name, value in found.items():
+        if isinstance(value, dict) and "status" in value:
+            infocache[name] = value
+    return infocache.get(key)
 
 
 def _head(env: Dict[str, Any], app: Any, path: str) -> Any:
@@ -194,7 +204,12 @@ def _head(env: Dict[str, Any], app: Any, path: str) -> Any:
 def get_account_info(env: Dict[str, Any], app: Any, account: str) -> Info:
     """Info about ``account`` (``status`` 404 if it does not exist)."""
     key = cache_key(account)
-    info = _cached(env, key)
+    # the request's own container's info in the same round trip, when the
+    # request is in this account: the proxy will want it
+    target = split_swift_path(env)
+    also = cache_key(account, target[1]) if target and target[0] == account and target[1] \
+        else None
+    info = _cached(env, key, also=also)
     if info is None:
         resp = _head(env, app, "/v1/%s" % account)
         info = _infocache(env).get(key) or headers_to_account_info(resp.headers, resp.status_int)
@@ -205,7 +220,9 @@ def get_container_info(env: Dict[str, Any], app: Any, account: str, container: s
     """Info about ``container``; ``status`` 404 when it (or its account)
     does not exist, 503 when no server could say."""
     key = cache_key(account, container)
-    info = _cached(env, key)
+    # its account's info in the same round trip: a middleware may want it
+    # (etag_quoter asks for both on every object GET and HEAD)
+    info = _cached(env, key, also=cache_key(account))
     if info is None:
         resp = _head(env, app, "/v1/%s/%s" % (account, container))
         info = _infocache(env).get(key) or headers_to_container_info(resp.headers, resp.status_int)

@@ -273,6 +273,37 @@ class MemcacheRing:
                 raise
             return None
 
+    def get_multi(self, keys: List[str]) -> Dict[str, Any]:
+        """The values stored under ``keys``, by key (a key not found, or
+        whose server could not answer, is absent): one round trip when the
+        keys share their servers (always, with one memcached), else one
+        ``get`` each."""
+        if not keys:
+            return {}
+        if len({tuple(self.servers_for(key)) for key in keys}) != 1:
+            found = {key: self.get(key) for key in keys}
+            return {key: value for key, value in found.items() if value is not None}
+        names = {_server_key(key): key for key in keys}
+
+        def op(conn: _Connection) -> Dict[str, Any]:
+            conn.send(b"get " + " ".join(names).encode() + b"\r\n")
+            found: Dict[str, Any] = {}
+            while True:
+                line = conn.readline()
+                if line == b"END":
+                    return found
+                parts = line.split()
+                if len(parts) != 4 or parts[0] != b"VALUE":
+                    raise OSError("unexpected memcached reply %r" % line[:60])
+                data = conn.read_exact(int(parts[3]))
+                key = names.get(parts[1].decode("ascii", "replace"))
+                if key is not None:
+                    found[key] = _decode(data)
+        try:
+            return self._run(keys[0], op)
+        except MemcacheConnectionError:
+            return {}
+
     def set(self, key: str, value: Any, time: float = 0) -> bool:
         """Store ``value`` (JSON-serialisable) for ``time`` seconds (0 =
         until evicted). False if it was not stored."""
@@ -411,6 +442,11 @@ class LocalCache:
         with self._lock:
             data = self._lookup(key)
         return None if data is None else _decode(data)
+
+    def get_multi(self, keys: List[str]) -> Dict[str, Any]:
+        """As ``MemcacheRing.get_multi``."""
+        found = {key: self.get(key) for key in keys}
+        return {key: value for key, value in found.items() if value is not None}
 
     def set(self, key: str, value: Any, time: float = 0) -> bool:
         data = _encode(value)

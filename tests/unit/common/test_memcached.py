@@ -321,3 +321,40 @@ def test_a_busy_pool_is_a_miss_not_an_error_against_the_server(memcached_servers
         assert client.get("busy") == 1  # the server was never skipped
     finally:
         client.close()
+
+
+def test_get_multi_answers_the_keys_found_in_one_round_trip_per_server(memcached_servers):
+    one = MemcacheRing(memcached_servers[:1])
+    two = MemcacheRing(memcached_servers)
+    try:
+        keys = ["multi/%d" % i for i in range(12)]
+        for i, key in enumerate(keys[:8]):
+            assert two.set(key, {"n": i})
+        both = two.get_multi(keys)
+        assert both == {key: {"n": i} for i, key in enumerate(keys[:8])}
+        for key in keys[:8]:
+            assert one.set(key, key)
+        import objstore.common.memcached as mc
+        sends = []
+        original = mc._Connection.send
+        mc._Connection.send = lambda self, data: sends.append(data) or original(self, data)
+        try:
+            assert one.get_multi(keys) == {key: key for key in keys[:8]}
+        finally:
+            mc._Connection.send = original
+        assert len(sends) == 1 and sends[0].count(b" ") == len(keys)
+        assert one.get_multi([]) == {}
+    finally:
+        one.close()
+        two.close()
+
+
+def test_get_multi_of_a_server_that_cannot_answer_is_a_miss():
+    ring_ = MemcacheRing([_dead_address()], connect_timeout=0.2)
+    try:
+        assert ring_.get_multi(["a", "b"]) == {}
+    finally:
+        ring_.close()
+    local = LocalCache()
+    local.set("a", [1])
+    assert local.get_multi(["a", "b"]) == {"a": [1]}
