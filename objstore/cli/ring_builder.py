@@ -315,6 +315,9 @@ COMMANDS: dict[str, Callable[[Ctx, Any], int]] = {
 
 
 def _run(path: str, command: Optional[str], rest: list[str]) -> int:
+    if command is not None and ('-h' in rest or '--help' in rest):
+        print(command_usage(command))
+        return EXIT_SUCCESS
     if path.endswith('.ring.gz') and command not in ('write_builder', 'version'):
         builder_path = path[:-len('.ring.gz')] + '.builder'
         print('Note: using %s instead of %s as builder file' % (builder_path, path))
@@ -333,6 +336,8 @@ def _run(path: str, command: Optional[str], rest: list[str]) -> int:
         return cmd_default(ctx, [])
     if command in RAW_ARGS:
         return COMMANDS[command](ctx, rest)
+    if command == 'rebalance':  # its -d is --debug (elsewhere -d is --device)
+        rest = ['--debug' if word == '-d' else word for word in rest]
     return COMMANDS[command](ctx, parse(rest))
 
 

@@ -16,7 +16,7 @@ PROG = 'objstore-ring-builder'
 
 #: (short, long, type, device key): the options that select devices
 SEARCH_OPTIONS = [
-    ('-r', '--region', int, 'region'), ('-z', '--zone', int, 'zone'),
+    ('-u', '--id', int, 'id'), ('-r', '--region', int, 'region'), ('-z', '--zone', int, 'zone'),
     ('-i', '--ip', str, 'ip'), ('-p', '--port', int, 'port'),
     ('-j', '--replication-ip', str, 'replication_ip'),
     ('-q', '--replication-port', int, 'replication_port'),
@@ -25,13 +25,14 @@ SEARCH_OPTIONS = [
 ]
 #: set_info's options: the new value of a device field
 CHANGE_OPTIONS = [
-    ('--change-ip', str, 'ip'), ('--change-port', int, 'port'),
-    ('--change-replication-ip', str, 'replication_ip'),
-    ('--change-replication-port', int, 'replication_port'),
-    ('--change-device', str, 'device'), ('--change-meta', str, 'meta'),
+    ('-I', '--change-ip', str, 'ip'), ('-P', '--change-port', int, 'port'),
+    ('-J', '--change-replication-ip', str, 'replication_ip'),
+    ('-Q', '--change-replication-port', int, 'replication_port'),
+    ('-D', '--change-device', str, 'device'), ('-M', '--change-meta', str, 'meta'),
 ]
 _FLAGS = {'-y': 'yes', '--yes': 'yes', '-f': 'force', '--force': 'force',
-          '-v': 'verbose', '--verbose': 'verbose', '--recalculate': 'recalculate'}
+          '-v': 'verbose', '--verbose': 'verbose', '--recalculate': 'recalculate',
+          '-h': 'help', '--help': 'help', '--debug': 'debug'}
 _TYPE_NAMES: dict[Callable[[str], Any], str] = {int: 'integer', float: 'floating-point'}
 
 
@@ -52,8 +53,8 @@ _VALUED: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 for _short, _long, _type, _key in SEARCH_OPTIONS:
     _VALUED[_short] = _VALUED[_long] = ('search:' + _key, _type)
-for _long, _type, _key in CHANGE_OPTIONS:
-    _VALUED[_long] = ('change:' + _key, _type)
+for _short, _long, _type, _key in CHANGE_OPTIONS:
+    _VALUED[_short] = _VALUED[_long] = ('change:' + _key, _type)
 
 
 @dataclass
@@ -144,7 +145,7 @@ def parse_change_value(text: str) -> dict[str, Any]:
     return changes
 
 
-_SELECT = ('[--region R] [--zone Z] [--ip IP] [--port P] [--replication-ip IP]\n'
+_SELECT = ('[--id N] [--region R] [--zone Z] [--ip IP] [--port P] [--replication-ip IP]\n'
            '      [--replication-port P] [--device D] [--meta M] [--weight W]')
 COMMAND_USAGE = {
     '': '[default]\n    Summary of the builder: settings, ring file state, device table\n'

@@ -81,7 +81,8 @@ def _add_from_options(args: Args) -> dict[str, Any]:
         if key not in s:
             raise CommandError('Required argument %s/--%s not specified.\n%s'
                                % (short, name, UNCHANGED))
-    return {'region': s['region'], 'zone': s['zone'], 'ip': s['ip'], 'port': s['port'],
+    return {'id': s.get('id'), 'region': s['region'], 'zone': s['zone'], 'ip': s['ip'],
+            'port': s['port'],
             'replication_ip': s.get('replication_ip', s['ip']),
             'replication_port': s.get('replication_port', s['port']),
             'device': s['device'], 'weight': s['weight'], 'meta': s.get('meta', '')}

@@ -569,3 +569,20 @@ def test_output_cut_short_by_a_closed_pipe_ends_quietly(tmp_path):
                           capture_output=True, text=True)
     assert proc.stdout == 'Partition   Matches\n'
     assert proc.stderr == ''
+
+
+def test_swift_short_options_and_id_select_devices(capsys, bfile):
+    four_devices(capsys, bfile)
+    code, out = run(capsys, bfile, 'set_info', '-u', '2', '-P', '7000', '-D', 'sdx', '-M', 'm')
+    assert (code, out) == (0, 'Device d2r1z3-127.0.0.3:6030R127.0.0.3:6030/sdb3_"" is now '
+                              'd2r1z3-127.0.0.3:7000R127.0.0.3:6030/sdx_"m"\n')
+    code, out = run(capsys, bfile, 'search', '--id', '2')
+    assert code == 0 and len(out.splitlines()) == 2
+    assert run(capsys, bfile, 'rebalance', '-d', '-s', '1')[0] == 0
+
+
+def test_help_after_a_command_prints_its_usage_and_exits_0(capsys, bfile):
+    code, out = run(capsys, bfile, 'search', '--help')
+    assert code == 0 and out.startswith('objstore-ring-builder <builder_file> search')
+    code, out = run(capsys, bfile, 'set_overload', '-h')
+    assert code == 0 and out.startswith('objstore-ring-builder <builder_file> set_overload')
