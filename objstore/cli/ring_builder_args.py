@@ -103,11 +103,11 @@ def parse(argv: list[str]) -> Args:
                                  "(choose from '1', '2')" % value)
             raise UsageError('option %s: invalid %s value: %r'
                              % (name, _TYPE_NAMES.get(conv, ''), value))
-        if dest.startswith('search:'):
-            out.search[dest[7:]] = converted.strip('[]') if conv is str else converted
-        elif dest.startswith('change:'):
-            out.change[dest[7:]] = converted.strip('[]') if dest[7:].endswith('ip') \
-                else converted
+        if dest.startswith(('search:', 'change:')):
+            kind, key = dest.split(':')
+            if key.endswith('ip'):  # [::1] is ::1
+                converted = converted.strip('[]')
+            getattr(out, kind)[key] = converted
         else:
             setattr(out, dest, converted)
     return out

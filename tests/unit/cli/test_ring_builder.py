@@ -586,3 +586,12 @@ def test_help_after_a_command_prints_its_usage_and_exits_0(capsys, bfile):
     assert code == 0 and out.startswith('objstore-ring-builder <builder_file> search')
     code, out = run(capsys, bfile, 'set_overload', '-h')
     assert code == 0 and out.startswith('objstore-ring-builder <builder_file> set_overload')
+
+
+def test_options_unbracket_ipv6_but_keep_brackets_in_names_and_meta(capsys, bfile):
+    run(capsys, bfile, 'create', '4', '1', '1')
+    code, out = run(capsys, bfile, 'add', '--region', '1', '--zone', '1', '--ip', '[::1]',
+                    '--port', '6010', '--device', '[d]', '--weight', '1', '--meta', '[rack1]')
+    assert (code, out) == (0, 'Device d0r1z1-[::1]:6010R[::1]:6010/[d]_"[rack1]" with 1.0 '
+                              'weight got id 0\n')
+    assert run(capsys, bfile, 'search', '--meta', '[rack1]')[0] == 0
