@@ -150,8 +150,10 @@ def build_listing(fetch: Fetcher, params: ListingParams,
     """
     prefix, delimiter, path_mode = params.prefix, params.delimiter, False
     if params.path is not None:
+        # the names directly under ``path`` (made to end in one "/"; path=/
+        # is the names starting with "/", an empty path the root's)
         path_mode = True
-        prefix = params.path.rstrip("/") + "/" if params.path.rstrip("/") else ""
+        prefix = params.path.rstrip("/") + "/" if params.path else ""
         delimiter = "/"
     if params.limit <= 0:
         return []

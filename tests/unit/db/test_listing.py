@@ -54,7 +54,9 @@ def model(names, p: ListingParams) -> List[str]:
     """The documented behaviour, written the slow obvious way."""
     prefix, delim = p.prefix, p.delimiter
     if p.path is not None:
-        prefix = p.path.rstrip("/") + "/" if p.path.rstrip("/") else ""
+        # Swift's rule: any non-empty path ends in one "/" (path=/ lists the
+        # names under "/"), an empty path lists the root
+        prefix = p.path.rstrip("/") + "/" if p.path else ""
     out: List[str] = []
     for n in sorted(set(names), reverse=p.reverse):
         if not n.startswith(prefix):
@@ -99,6 +101,16 @@ def test_listing_matches_the_reference_model(names, prefix, delimiter, marker, e
 def test_path_listing_matches_the_reference_model(names, path, marker, limit, reverse):
     params = ListingParams(path=path, marker=marker, limit=limit, reverse=reverse)
     assert flat(build_listing(MemoryFetcher(names), params)) == model(names, params)
+
+
+def test_path_slash_lists_the_names_under_a_leading_slash():
+    # as Swift's TestContainerPaths lays them out
+    names = ["/file1", "/file A", "/dir1/", "/dir1/file2", "/dir2/", "/dir2/subdir/",
+             "file1", "dir1/", "dir1/x"]
+    listed = lambda path: flat(build_listing(MemoryFetcher(names), ListingParams(path=path)))
+    assert listed("/") == listed("//") == ["/dir1/", "/dir2/", "/file A", "/file1"]
+    assert listed("") == ["dir1/", "file1"]
+    assert listed("/dir2") == listed("/dir2/") == ["/dir2/subdir/"]
 
 
 @settings(max_examples=100, deadline=None)

@@ -60,6 +60,13 @@ CASES = [case("listing-container-%s" % n, *_FILLED, check("GET", "{a}/{c}?" + q)
          for n, q in _QUERIES]
 CASES += [case("listing-container-%s" % n, *_FILLED, check("GET", "{a}/{c}", Accept=v))
           for n, v in _ACCEPTS]
+# names under a leading "/" (as Swift's TestContainerPaths has them): path=/
+# lists the names directly under "/", an empty path the root's
+_SLASHED = [setup("PUT", "{a}/{c}")] + [
+    setup("PUT", "{a}/{c}/" + n, b"x") for n in ["/f", "/d/", "/d/g", "/e/h/i", "f2", "d2/"]]
+CASES += [case("listing-container-path-%s" % n, *_SLASHED, check("GET", "{a}/{c}?" + q))
+          for n, q in [("slash", "path=/&format=json"), ("slashes", "path=//&format=json"),
+                       ("slash-dir", "path=/d&format=json"), ("slashed-root", "path=")]]
 CASES += [
     case("listing-container-format-overrides-accept", *_FILLED,
          check("GET", "{a}/{c}?format=xml", Accept="application/json")),
