@@ -15,7 +15,7 @@ devices (d1, d2), an rsync daemon on 873, and (unless ``--no-daemons``)
 the replicators, updaters and auditors; hosts 1 and 3 also run a proxy on
 8080 (region 2's storage servers bound to 0.0.0.0, region 1's to their
 address). Hosts 1-2 are region 1 (zones 1, 2), 3-4 region 2 (zones 3, 4);
-host 5, the one ``add-host`` brings, region 1 zone 5. Rings (3 replicas)
+host 5, the one ``add-host`` brings, region 1 zone 5. Rings (3 replicas; 2 with one host)
 are built with ``objstore-ring-builder`` in ``<dir>/etc`` and pushed to
 each host's own etc dir, as an operator would copy them.
 
@@ -259,7 +259,9 @@ def build_rings(hosts: List[Host]) -> None:
     for kind in PORTS:
         if os.path.exists(os.path.join(COMMON_ETC, "%s.ring.gz" % kind)):
             continue
-        ring_builder(kind, "create", str(PART_POWER), str(REPLICAS), "1")
+        # one host has two devices: as many replicas as there are devices
+        replicas = min(REPLICAS, len(hosts) * len(DEVICES))
+        ring_builder(kind, "create", str(PART_POWER), str(replicas), "1")
         ring_builder(kind, "add", *_weighted_devices(hosts, kind))
         ring_builder(kind, "rebalance", "--seed", "1")
 
