@@ -73,6 +73,8 @@ ACTIONS: Dict[str, str] = {
     "ownership.get_ownership_controls": "GetBucketOwnershipControls",
     "ownership.put_ownership_controls": "PutBucketOwnershipControls",
     "ownership.delete_ownership_controls": "PutBucketOwnershipControls",
+    "subresources.get_request_payment": "GetBucketRequestPayment",
+    "subresources.put_request_payment": "PutBucketRequestPayment",
     "subresources.get_cors": "GetBucketCORS", "subresources.put_cors": "PutBucketCORS",
     "subresources.delete_cors": "PutBucketCORS",
     "subresources.get_bucket_tagging": "GetBucketTagging",

@@ -36,7 +36,7 @@ LOG = logging.getLogger("objstore.s3api")
 
 # Sub-resources we do not implement: answered with NotImplemented.
 UNSUPPORTED = ("logging", "website", "replication", "encryption",
-               "notification", "requestPayment", "accelerate", "analytics", "metrics",
+               "notification", "accelerate", "analytics", "metrics",
                "inventory", "intelligent-tiering",
                "restore", "select", "torrent", "attributes", "session", "renameObject",
                "metadataTable", "metadataConfiguration", "metadataInventoryTable",
@@ -75,6 +75,9 @@ def _route_bucket(ctx: S3Context) -> Optional[Handler]:
         return {"GET": ownership.get_ownership_controls,
                 "PUT": ownership.put_ownership_controls,
                 "DELETE": ownership.delete_ownership_controls}.get(m)
+    if "requestPayment" in q:
+        return {"GET": subresources.get_request_payment,
+                "PUT": subresources.put_request_payment}.get(m)
     if "cors" in q:
         return {"GET": subresources.get_cors, "PUT": subresources.put_cors,
                 "DELETE": subresources.delete_cors}.get(m)

@@ -1,5 +1,5 @@
-"""Bucket and object sub-resources: versioning, CORS and tagging (ACLs are
-in ``acl_ops.py``).
+"""Bucket and object sub-resources: versioning, request payment, CORS and
+tagging (ACLs are in ``acl_ops.py``).
 
 Small settings kept beside the data: bucket settings in container sysmeta,
 object ACLs and tags in object transient sysmeta (which, unlike sysmeta,
@@ -121,6 +121,32 @@ def delete_bucket_tagging(ctx: S3Context) -> Response:
     ctx.container_head()
     ctx.post_bucket({BUCKET_TAGGING_SYSMETA: ""})
     return Response(status=204)
+
+
+# -- request payment -------------------------------------------------------
+
+#: the only payer here: there is no billing to shift to a requester
+BUCKET_OWNER = "BucketOwner"
+
+
+def get_request_payment(ctx: S3Context) -> Response:
+    """GetBucketRequestPayment: every bucket's owner pays (none is Requester Pays)."""
+    check_bucket(ctx)
+    ctx.container_head()
+    return xml_response(render("RequestPaymentConfiguration", [("Payer", BUCKET_OWNER)]))
+
+
+def put_request_payment(ctx: S3Context) -> Response:
+    """PutBucketRequestPayment: ``BucketOwner`` is what every bucket has;
+    ``Requester`` is not implemented (501)."""
+    check_bucket(ctx)
+    payer = text_of(parse(ctx.read_small_body(), "RequestPaymentConfiguration"), "Payer", "")
+    if payer not in (BUCKET_OWNER, "Requester"):
+        raise S3Error("MalformedXML")
+    ctx.container_head()
+    if payer != BUCKET_OWNER:
+        raise S3Error("NotImplemented", "Requester Pays buckets are not supported.")
+    return Response(status=200)
 
 
 # -- CORS -----------------------------------------------------------------
