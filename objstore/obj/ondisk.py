@@ -138,6 +138,19 @@ def make_sidecar_name(owner: str, token: str) -> str:
     return "%s.%s%s" % (owner, token, SIDECAR_EXT)
 
 
+def _lone_data_file(name: str) -> Optional[OnDiskFiles]:
+    """The verdict on a hash dir holding one replicated ``<ts>.data`` and
+    nothing else (what nearly every read finds), without the general sort;
+    None for any other name."""
+    if not name.endswith(DATA_EXT) or "#" in name:
+        return None
+    try:
+        Timestamp(name[:-len(DATA_EXT)])
+    except ValueError:
+        return None
+    return OnDiskFiles(data_file=name)
+
+
 def gather_ondisk_files(names: Iterable[str], now: Optional[float] = None,
                         reclaim_age: Optional[float] = None) -> OnDiskFiles:
     """Sort a hash dir's listing into kept and obsolete files.
@@ -145,6 +158,10 @@ def gather_ondisk_files(names: Iterable[str], now: Optional[float] = None,
     A tombstone older than ``reclaim_age`` is obsolete too: by then every
     replica has seen it. Unknown names are left alone (neither list).
     """
+    if isinstance(names, list) and len(names) == 1:
+        only = _lone_data_file(names[0])
+        if only is not None:
+            return only
     now = time.time() if now is None else now
     parsed = []
     sidecars = []

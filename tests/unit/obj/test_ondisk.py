@@ -86,3 +86,17 @@ def test_cleanup_removes_orphan_sidecars_only_once_they_are_old(tmp_path):
 
 def test_cleanup_of_a_missing_dir_is_a_no_op(tmp_path):
     assert cleanup_ondisk_files(str(tmp_path / "nope")).kept == []
+
+
+def test_a_lone_file_gets_the_verdict_of_the_general_sort():
+    from objstore.obj import ondisk
+    for name in ("1796561623.51764.data", "1796561623.51764_000000000000000a.data",
+                 "1796561623.51764#2.data", "1796561623.51764#2#d.data", "1796561623.51764.ts",
+                 "1796561623.51764.meta", "notatime.data", ".data", "1796561623.51764.data.x",
+                 "1796561623.51764.data.abc.xmeta"):
+        for reclaim in (None, 1.0):
+            fast = ondisk.gather_ondisk_files([name], now=2e9, reclaim_age=reclaim)
+            general = ondisk.gather_ondisk_files(iter([name]), now=2e9, reclaim_age=reclaim)
+            assert fast == general, name
+    assert ondisk.gather_ondisk_files(["1796561623.51764.data"]).data_file == \
+        "1796561623.51764.data"
