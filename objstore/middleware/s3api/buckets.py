@@ -43,17 +43,25 @@ def check_bucket(ctx: S3Context) -> None:
 def list_buckets(ctx: S3Context) -> Response:
     """ListBuckets: the account listing without the hidden segment containers;
     ``prefix``, and pages of ``max-buckets`` followed by ``continuation-token``
-    (a page that is not the last names the token of the next)."""
+    (a page that is not the last names the token of the next);
+    ``bucket-region`` other than this store's location lists none. As S3,
+    each bucket shows its ``BucketRegion`` once any of these is given."""
     prefix = ctx.query.get("prefix") or ""
     limit = _max_buckets(ctx.query)
     token = ctx.query.get("continuation-token")
     marker = _token_marker(token) if token else ""
-    entries = _account_listing(ctx, prefix, marker, None if limit is None else limit + 1)
+    region = ctx.query.get("bucket-region")
+    if region is not None and region != ctx.conf.location:
+        entries: List[Dict[str, Any]] = []
+    else:
+        entries = _account_listing(ctx, prefix, marker, None if limit is None else limit + 1)
     more = limit is not None and len(entries) > limit
     entries = entries[:limit] if limit is not None else entries
     owner = owner_id(ctx)
+    with_region = any(name in ctx.query for name in LIST_BUCKETS_PARAMS)
     nodes = [("Bucket", [("Name", e["name"]),
-                         ("CreationDate", iso8601(parse_swift_time(e.get("last_modified", ""))))])
+                         ("CreationDate", iso8601(parse_swift_time(e.get("last_modified", "")))),
+                         ("BucketRegion", ctx.conf.location) if with_region else None])
              for e in entries]
     children: List[Any] = [("Owner", [("ID", owner), ("DisplayName", owner)]), ("Buckets", nodes)]
     if more:
@@ -65,6 +73,8 @@ def list_buckets(ctx: S3Context) -> Response:
 
 #: the most buckets a ListBuckets page may ask for (``max-buckets``), as S3's
 MAX_BUCKETS = 10000
+#: ListBuckets' query parameters
+LIST_BUCKETS_PARAMS = ("prefix", "max-buckets", "continuation-token", "bucket-region")
 
 
 def _max_buckets(query: Dict[str, str]) -> Optional[int]:

@@ -67,3 +67,13 @@ def test_max_buckets_out_of_range_is_invalid_argument(value):
 def test_a_token_that_is_no_token_is_invalid_argument():
     resp = s3_raw("GET", "/", query={"max-buckets": "1", "continuation-token": "!!"})
     assert resp.status == 400 and b"<Code>InvalidArgument</Code>" in resp.body
+
+
+def test_bucket_region_filters_and_each_bucket_shows_its_region(s3, buckets):
+    prefix, names = buckets
+    page = s3.list_buckets(Prefix=prefix, BucketRegion="us-east-1")
+    assert [b["Name"] for b in page["Buckets"]] == names
+    assert {b["BucketRegion"] for b in page["Buckets"]} == {"us-east-1"}
+    assert s3.list_buckets(Prefix=prefix, BucketRegion="eu-west-1")["Buckets"] == []
+    # without any parameter, S3 leaves the region out
+    assert all("BucketRegion" not in b for b in s3.list_buckets()["Buckets"])
