@@ -147,10 +147,17 @@ class AccountBroker(DatabaseBroker):
 
     def is_deleted(self) -> bool:
         """An account is gone once marked deleted (empty or not)."""
-        info = self.get_raw_info()
+        return self.is_deleted_at(self.get_raw_info())
+
+    def is_deleted_at(self, info: Dict[str, Any]) -> bool:
+        """``is_deleted`` from an info row the caller read already (a GET or
+        HEAD reads it with the totals): its rows are looked at only when a
+        delete is newer than the last put."""
         if info["status"] == DELETED_STATUS:
             return True
-        return super().is_deleted()
+        if Timestamp(info["delete_timestamp"]) <= Timestamp(info["put_timestamp"]):
+            return False
+        return self.empty()
 
     listing_columns = "name, object_count, bytes_used, put_timestamp, storage_policy_index"
 

@@ -131,7 +131,7 @@ class AccountServer(DatabaseServer):
             raise HTTPNotFound()
         self.merge_pending(broker)
         info = broker.get_info()
-        if broker.is_deleted():
+        if broker.is_deleted_at(info):
             raise self._deleted(info)
         return info
 
@@ -150,7 +150,7 @@ class AccountServer(DatabaseServer):
         try:
             with broker.request_reads(merge=False):
                 info = broker.get_info()
-                resp = None if broker.is_deleted() else read(info)
+                resp = None if broker.is_deleted_at(info) else read(info)
         except DatabaseNotFound:
             raise HTTPNotFound() from None
         if resp is None:

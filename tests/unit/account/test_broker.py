@@ -113,3 +113,19 @@ def test_the_listing_query_seeks_the_deleted_name_index_without_sorting(
         conn.close()
     assert "INDEX container_deleted_name" in plan, plan
     assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan
+
+
+def test_deleted_from_an_info_row_read_already_agrees_with_is_deleted(broker):
+    def both():
+        at = broker.is_deleted_at(broker.get_info())
+        assert at == broker.is_deleted()
+        return at
+    assert not both()
+    broker.put_container("c", "1001", "0", 3, 30, 0, "2000")
+    broker.mark_deleted("3000", status=None)  # a newer delete, containers left
+    assert not both()
+    broker.put_container("c", "1001", "4000", 0, 0, 0, "4000")  # the last one goes
+    assert both()
+    broker.mark_deleted("5000")  # marked: gone whatever it holds
+    broker.put_container("d", "6000", "0", 1, 1, 0, "6000")
+    assert both()
