@@ -95,6 +95,10 @@ def test_a_delimiter_account_listing_reads_one_row_per_entry(tmp_path):
     assert [e.name for e in out] == ["team%02d-" % t for t in range(30)]
     assert all(isinstance(e, Subdir) for e in out)
     assert b.rows_read == 30
+    assert b.queries == 3  # two groups one query each, then one walk past the rest
+    assert [e.name for e in b.list_containers(ListingParams(delimiter="-", marker="team03-",
+                                                           end_marker="team09"))] == [
+        "team%02d-" % t for t in range(4, 9)]
     b.rows_read = 0
     out = b.list_containers(ListingParams(prefix="team07-", limit=5, reverse=True))
     assert [e.name for e in out] == ["team07-c%03d" % c for c in range(99, 94, -1)]
