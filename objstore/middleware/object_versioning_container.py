@@ -50,6 +50,8 @@ SYSMETA_ENABLED = "X-Container-Sysmeta-Versions-Enabled"
 SYSMETA_IDS_LISTED = "X-Container-Sysmeta-Versions-Ids-Listed"
 VERSION_ID_HEADER = "X-Object-Version-Id"
 VERSIONS_PREFIX = ".versions-"
+# how such a name shows in a JSON listing (json.dumps escapes none of it)
+_PREFIX_IN_JSON = ('"%s' % VERSIONS_PREFIX).encode("ascii")
 #: HEADs in flight at once for the version ids of a ?versions page
 ID_HEADS = 8
 _ID_KEY = "_objstore_version_id"
@@ -124,8 +126,9 @@ class ContainerVersioning:
         they thinned is filled from what follows, so paging by the last
         name still works."""
         resp = Request(env.copy()).get_response(self.app)
-        if resp.status_int != 200 or not resp.content_type.startswith(listing.JSON_TYPE):
-            return resp
+        if resp.status_int != 200 or not resp.content_type.startswith(listing.JSON_TYPE) \
+                or _PREFIX_IN_JSON not in resp.body:
+            return resp  # (a page naming no legacy versions container: nothing to hide)
         query = listing.query_params(env.get("QUERY_STRING", ""))
         limit = listing.parse_limit(query.get("limit"), 10 ** 9) or \
             constraints.LIMITS["account_listing_limit"]

@@ -541,3 +541,37 @@ def test_a_middleware_below_the_gatekeeper_chooses_the_version_id_a_client_canno
     status, headers, _b = cluster.request("PUT", base + "/o", {"X-Timestamp": "1500000000.00000"},
                                           body=b"x")
     assert status == 201 and headers["X-Object-Version-Id"] != "1500000000.00000"
+
+
+def test_an_account_listing_hides_legacy_versions_containers_and_passes_others_through(
+        monkeypatch):
+    """Only a page naming a ``.versions-`` container is parsed (one that
+    names none passes through as the account server wrote it, no container
+    info asked); a versions container its container points to is hidden."""
+    from webob import Request, Response
+
+    from objstore.middleware.object_versioning import ObjectVersioning
+    seen = []
+    plain = b'[{"name": "a", "count": 0}, {"name": "c", "count": 0}]'
+    legacy = [{"name": ".versions-c", "count": 1}, {"name": ".versions-d", "count": 0},
+              {"name": "c", "count": 0}]
+
+    def app(env, start_response):
+        seen.append((env["REQUEST_METHOD"], env["PATH_INFO"]))
+        if env["REQUEST_METHOD"] == "HEAD":
+            sysmeta = {"X-Container-Sysmeta-Versions-Container": ".versions-c"} \
+                if env["PATH_INFO"] == "/v1/AUTH_a/c" else {}
+            return Response(status=204, headers=sysmeta)(env, start_response)
+        if env["PATH_INFO"] == "/v1/AUTH_p":
+            return Response(body=plain, content_type="application/json")(env, start_response)
+        return Response(json_body=legacy)(env, start_response)
+
+    from objstore.middleware import object_versioning_container as containers
+    parsed = []
+    monkeypatch.setattr(containers, "json", type("Json", (), {
+        "loads": staticmethod(lambda text: parsed.append(text) or json.loads(text)),
+        "dumps": staticmethod(json.dumps)}))
+    resp = Request.blank("/v1/AUTH_p?format=json").get_response(ObjectVersioning(app, {}))
+    assert resp.body == plain and seen == [("GET", "/v1/AUTH_p")] and parsed == []
+    resp = Request.blank("/v1/AUTH_a?format=json").get_response(ObjectVersioning(app, {}))
+    assert [r["name"] for r in resp.json] == [".versions-d", "c"]
