@@ -27,6 +27,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional
+from urllib.parse import quote
 
 from webob import Request, Response
 
@@ -155,8 +156,9 @@ class TempAuth:
         elif token and self._owns_token(token):
             groups = self.get_groups(env, token)
             if groups is None:
-                # Our token format but unknown or expired: say so right away.
-                return self._unauthorized(Request(env))(env, start_response)
+                # Our token format but unknown or expired: say so right away
+                # (Swift names the account here as received, unquoted)
+                return self._unauthorized(Request(env), _raw_realm(env))(env, start_response)
             env["REMOTE_USER"] = groups
             env["swift.authorize"] = self.authorize
             env["swift.clean_acl"] = clean_acl
@@ -486,16 +488,36 @@ class TempAuth:
 
     def _unauthorized(self, req: Request, realm: Optional[str] = None) -> Response:
         """401 with ``WWW-Authenticate: Swift realm="<account>"`` (the
-        account of the path, or ``unknown``), quoted as Swift quotes it."""
+        account of the path, or ``unknown``). An account from the path is
+        given as the request's quoted path spells it (``%22`` for a quote,
+        ``%0A`` for a line feed: it cannot break the header), as Swift
+        2.38.3 answers; a realm given (the user's account) loses its
+        quotes."""
         if realm is None:
             realm = "unknown"
             try:
-                _version, account, _rest = split_path(req.path_info, 1, 3, True)
-                realm = account or realm
+                # the WSGI string: one character per byte received
+                _version, account, _rest = split_path(req.environ.get("PATH_INFO", ""),
+                                                      1, 3, True)
+                if account:
+                    realm = quote(account.encode("latin-1", "replace"), safe="/")
             except ValueError:
                 pass
         return errors.swift_error(401, headers={"Www-Authenticate": 'Swift realm="%s"'
                                                 % realm.replace('"', "")})
+
+
+def _raw_realm(env: Dict[str, Any]) -> Optional[str]:
+    """The path's account as its bytes were received (a WSGI string), or
+    None (the quoted form) when there is none or it holds a control
+    character, which no header may carry."""
+    try:
+        _version, account, _rest = split_path(env.get("PATH_INFO", ""), 1, 3, True)
+    except ValueError:
+        return None
+    if not account or any(ord(c) < 0x20 or ord(c) == 0x7F for c in account):
+        return None
+    return account
 
 
 def _names_invalid_below_account(path: str, allow_reserved: bool = False) -> bool:

@@ -224,6 +224,25 @@ def test_an_expired_token_gets_401(auth, cache, monkeypatch):
     assert token_for(auth, "test:tester", "testing") != token
 
 
+def test_the_realm_of_an_account_from_the_path_is_quoted_as_the_path_is(auth):
+    hax = 'AUTH_haxx"\nContent-Length: 14\n\n<b>Hello World'
+    req = Request.blank("/v1/x")
+    req.environ["PATH_INFO"] = "/v1/" + hax
+    resp = req.get_response(auth)
+    assert resp.status_int == 401
+    assert resp.headers["Www-Authenticate"] == (
+        'Swift realm="AUTH_haxx%22%0AContent-Length%3A%2014%0A%0A%3Cb%3EHello%20World"')
+    req = Request.blank("/v1/x")
+    req.environ["PATH_INFO"] = "/v1/AUTH_\xc3\xa9/c"  # UTF-8 as a WSGI string
+    assert req.get_response(auth).headers["Www-Authenticate"] == 'Swift realm="AUTH_%C3%A9"'
+    # an unknown token of ours: the account as received (as Swift names it there)
+    req = Request.blank("/v1/x", headers={"X-Auth-Token": "AUTH_tkdeadbeef"})
+    req.environ["PATH_INFO"] = "/v1/AUTH_\xc3\xa9/c"
+    assert req.get_response(auth).headers["Www-Authenticate"] == 'Swift realm="AUTH_\xc3\xa9"'
+    req.environ["PATH_INFO"] = "/v1/" + hax
+    assert "%0A" in req.get_response(auth).headers["Www-Authenticate"]  # never a raw LF
+
+
 def test_an_unknown_token_with_our_prefix_gets_401_before_reaching_the_proxy(cache):
     reached = []
     mw = filter_factory({}, **SAIO_USERS)(lambda env, sr: reached.append(1))
