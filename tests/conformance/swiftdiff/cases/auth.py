@@ -36,6 +36,12 @@ CASES = [
     case("auth-account-no-token", check("GET", "{a}", user=None)),
     case("auth-account-head-no-token", check("HEAD", "{a}", user=None)),
     case("auth-account-bad-token", check("GET", "{a}", user=None, X_Auth_Token="AUTH_tkbogus")),
+    # the realm names the path's account quoted (a quote or line feed in it
+    # cannot break the header); with a bad token of ours, as received
+    case("auth-realm-of-an-odd-account",
+         check("GET", "/v1/AUTH_haxx%22%0AContent-Length%3A%2014%0A%0A%3Cb%3EHi", user=None),
+         check("GET", "/v1/AUTH_%C3%A9/c", user=None),
+         check("GET", "/v1/AUTH_%C3%A9/c", user=None, X_Auth_Token="AUTH_tkbogus")),
     case("auth-container-no-token", setup("PUT", "{a}/{c}"),
          check("GET", "{a}/{c}", user=None)),
     case("auth-object-no-token", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/o", b"x"),
