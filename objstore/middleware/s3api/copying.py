@@ -124,8 +124,9 @@ def copy_object(ctx: S3Context) -> Response:
     wanted = _checksum_of_copy(asked, headers, src_resp)
     source, (body, computed) = body, checksums.computing(wanted, body)
     length = int(src_headers.get("Content-Length", "0"))
-    headers["Content-Type"] = manifest.split_content_type(
-        headers.get("Content-Type", "application/octet-stream"))[0]
+    headers["Content-Type"] = manifest.with_storage_class(manifest.split_content_type(
+        headers.get("Content-Type", "application/octet-stream"))[0],
+        headers.get(STORAGE_CLASS_SYSMETA))
     try:
         # If-Match / If-None-Match judge the destination, as on PutObject.
         with conditions.guarded_write(ctx, headers, lambda: current_etag(

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from objstore.middleware.s3api.context import iso8601, parse_swift_time
 from objstore.middleware.s3api.errors import S3Error
-from objstore.middleware.s3api.manifest import split_content_type
+from objstore.middleware.s3api.manifest import split_content_type, storage_class_param
 from objstore.middleware.s3api.xml import Node, render
 
 
@@ -112,9 +112,10 @@ def _owner(owner: str) -> Node:
     return ("Owner", [("ID", owner), ("DisplayName", owner)])
 
 
-def _contents(entry: Dict[str, Any], params: ListParams, owner: Optional[str],
-              storage_class: str = "STANDARD") -> List[Optional[Node]]:
+def _contents(entry: Dict[str, Any], params: ListParams, owner: Optional[str]
+              ) -> List[Optional[Node]]:
     etag, size, _ = entry_facts(entry)
+    storage_class = storage_class_param(entry.get("content_type", ""))
     return [("Key", _enc(entry["name"], params)),
             ("LastModified", iso8601(parse_swift_time(entry.get("last_modified", "")))),
             ("ETag", etag), ("Size", size),

@@ -37,6 +37,10 @@ SIZE_PARAM = "swift_bytes"
 # The S3 version id of an object in a versioned bucket (see versioning.py):
 # a content-type parameter so that copies and listings carry it.
 VERSION_PARAM = "s3_vid"
+# The storage class a write asked for, when not STANDARD: a content-type
+# parameter so that listings show the class the object was written with
+# (HEAD and GET read the object's sysmeta, or its tier's class).
+STORAGE_CLASS_PARAM = "s3_sc"
 
 
 @dataclass
@@ -65,17 +69,36 @@ def content_type_with(content_type: str, etag: str, size: int) -> str:
     return "%s;%s=%s;%s=%d" % (content_type, ETAG_PARAM, etag, SIZE_PARAM, size)
 
 
+def with_storage_class(content_type: str, storage_class: Optional[str]) -> str:
+    """``content_type`` carrying the class a write asked for (none for STANDARD)."""
+    if not storage_class or storage_class == "STANDARD":
+        return content_type
+    return "%s;%s=%s" % (content_type, STORAGE_CLASS_PARAM, storage_class)
+
+
+def storage_class_param(content_type: str) -> str:
+    """The class a listing shows for an object of this content type."""
+    if STORAGE_CLASS_PARAM in content_type:
+        for part in content_type.split(";")[1:]:
+            name, sep, value = part.strip().partition("=")
+            if sep and name == STORAGE_CLASS_PARAM and value:
+                return value
+    return "STANDARD"
+
+
 def split_content_type(content_type: str) -> Tuple[str, Optional[str]]:
     """``(user content type, s3 etag or None)`` with our parameters removed."""
     if ETAG_PARAM not in content_type and SIZE_PARAM not in content_type \
-            and VERSION_PARAM not in content_type and VERSION_ID_PARAM not in content_type:
+            and VERSION_PARAM not in content_type and VERSION_ID_PARAM not in content_type \
+            and STORAGE_CLASS_PARAM not in content_type:
         return content_type, None
     kept, etag = [], None
     for part in content_type.split(";"):
         name, sep, value = part.strip().partition("=")
         if sep and name == ETAG_PARAM:
             etag = value
-        elif sep and name in (SIZE_PARAM, VERSION_PARAM, VERSION_ID_PARAM):
+        elif sep and name in (SIZE_PARAM, VERSION_PARAM, VERSION_ID_PARAM,
+                              STORAGE_CLASS_PARAM):
             continue
         else:
             kept.append(part)

@@ -78,6 +78,7 @@ def metadata_headers(headers: Dict[str, str], body_aws_chunked: bool = True
         if storage_class not in STORAGE_CLASSES:
             raise S3Error("InvalidStorageClass", StorageClassRequested=storage_class)
         out[STORAGE_CLASS_SYSMETA] = storage_class
+        out["Content-Type"] = manifest.with_storage_class(out["Content-Type"], storage_class)
     if "x-amz-tagging" in headers:
         from objstore.middleware.s3api.tagging import parse_query_tags
         out[TAGGING_SYSMETA] = parse_query_tags(headers["x-amz-tagging"])

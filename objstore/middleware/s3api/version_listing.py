@@ -35,6 +35,7 @@ class Version:
     etag: str = '""'
     size: int = 0
     is_latest: bool = False
+    storage_class: str = "STANDARD"
 
 
 def version_param(content_type: str) -> Optional[str]:
@@ -129,5 +130,5 @@ def render_versions(bucket: str, params: ListParams, query: Dict[str, str],
                 ("Key", _enc(row.key, params)), ("VersionId", row.version_id),
                 ("IsLatest", row.is_latest), ("LastModified", modified),
                 ("ETag", row.etag), ("Size", row.size), _owner(owner),
-                ("StorageClass", "STANDARD")]))
+                ("StorageClass", row.storage_class)]))
     return render("ListVersionsResult", children)

@@ -24,6 +24,7 @@ from objstore.middleware.s3api import version_ops as ops
 from objstore.middleware.s3api import versioning
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.listing import ListParams, entry_facts
+from objstore.middleware.s3api.manifest import storage_class_param
 from objstore.middleware.s3api.paging import Cursor, list_page, prefix_end
 
 KEY_BUFFER = 100
@@ -54,11 +55,12 @@ def _lengths(ctx: S3Context, container: str, shortest: int) -> List[int]:
 def _version(entry: Dict[str, Any], key: str, archived: bool) -> vl.Version:
     etag, size, _ = entry_facts(entry)
     ctype = entry.get("content_type", "")
+    klass = storage_class_param(ctype)
     if archived:
         return vl.Version(key, vl.archive_version_id(entry), vl.is_marker(ctype),
-                          entry.get("last_modified", ""), etag, size)
+                          entry.get("last_modified", ""), etag, size, storage_class=klass)
     return vl.Version(key, vl.current_version_id(ctype), False,
-                      entry.get("last_modified", ""), etag, size)
+                      entry.get("last_modified", ""), etag, size, storage_class=klass)
 
 
 class _Walk:

@@ -37,6 +37,7 @@ from objstore.common.versions_listing import (SEPARATOR, VersionsListing, split_
 from objstore.middleware.s3api import version_listing as vl
 from objstore.middleware.s3api import version_ops as ops
 from objstore.middleware.s3api.context import S3Context
+from objstore.middleware.s3api.manifest import storage_class_param
 from objstore.middleware.s3api.paging import iter_listing, list_page
 
 CLIENT_HEADER = "X-Versions-Enabled"
@@ -210,4 +211,5 @@ def walk(ctx: S3Context, params: Any, key_marker: str, version_marker: str
         latest = bool(row.get("is_latest")) and not (
             "version_marker" in query and row["name"] == key_marker)
         yield vl.Version(row["name"], row.get(_S3_ID) or vl.NULL_VERSION, ops.is_marker(row),
-                         row.get("last_modified", ""), etag, size, is_latest=latest)
+                         row.get("last_modified", ""), etag, size, is_latest=latest,
+                         storage_class=storage_class_param(row.get("content_type", "")))
