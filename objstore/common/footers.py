@@ -19,7 +19,9 @@ checks passed) and sends what they add:
   that does not (one that did not know them would store the whole
   document as the object's bytes);
 * EC PUT: the footers travel with the commit (phase two) and are written
-  into each fragment archive's metadata before it is made durable.
+  into each fragment archive's metadata before it is made durable; for a
+  one-segment body read before the nodes are asked, also in each archive's
+  PUT headers, so the commit finds them stored (``proxy/ec_put``).
 
 Only system metadata may come as a footer (``FOOTER_PREFIXES``), plus
 ``Etag``: the MD5 of the data part as the proxy sent it, which the object

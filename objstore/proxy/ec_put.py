@@ -16,11 +16,20 @@ Two phases, so that a reader never sees an object that cannot be decoded:
 
 A failure before the commits leaves only non-durable fragments, which
 are invisible and removed after ``reclaim_age``.
+
+A body of known length that fits in one segment is read whole before any
+node is asked (unless the client waits for ``100 Continue`` or the nodes
+may refuse the write for what they hold, ``may_read_first``): its MD5
+goes in each archive's PUT headers (a wrong client ETag is refused before
+anything is written), and so do the metadata footers learnt from it. The
+archives are written with that metadata in place, and the commit only
+makes them durable (rename, directory fsync) instead of rewriting their
+metadata and fsyncing each archive a second time.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from webob import Response
 
@@ -34,7 +43,7 @@ from objstore.common.timestamp import Timestamp
 from objstore.common.utils import new_md5
 from objstore.proxy import lock_guard
 from objstore.proxy.controllers.base import error_response
-from objstore.proxy.controllers.obj_put import ClientDisconnect, read_body
+from objstore.proxy.controllers.obj_put import ClientDisconnect, may_read_first, read_body
 from objstore.proxy.nodes import Node
 from objstore.proxy.putter import Putter, PutterError
 
@@ -56,8 +65,10 @@ def scheme(policy: StoragePolicy) -> str:
 
 
 def archive_headers(base: Dict[str, str], index: int, policy: StoragePolicy,
-                    length: Optional[int], archive_length: Optional[int]) -> Dict[str, str]:
-    """The PUT headers of fragment archive ``index`` (pure)."""
+                    length: Optional[int], archive_length: Optional[int],
+                    etag: Optional[str] = None) -> Dict[str, str]:
+    """The PUT headers of fragment archive ``index`` (pure); ``etag``, the
+    object's MD5 when the body was read before the nodes were asked."""
     ec = policy.ec
     assert ec is not None
     headers = {k: v for k, v in base.items()
@@ -71,6 +82,8 @@ def archive_headers(base: Dict[str, str], index: int, policy: StoragePolicy,
         headers["Content-Length"] = str(archive_length)
     else:
         headers["Transfer-Encoding"] = "chunked"
+    if etag is not None:
+        headers[EC_ETAG] = etag
     return headers
 
 
@@ -155,8 +168,29 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
     for headers in headers_list:
         judge_if_match_by_object_etag(headers)
     archive_length = codec.layout(length).archive_length if length is not None else None
-    put_headers = [archive_headers(h, i, policy, length, archive_length)
+    known_etag = None
+    learnt: Optional[Dict[str, str]] = None  # the footers, when known before the nodes
+    body: Optional[Iterable[bytes]] = None
+    if length is not None and 0 < length <= ec.segment_size and \
+            may_read_first(env, headers_list[0]):
+        # One segment: read it before any node is asked (memory: the one
+        # segment the segmenter would hold anyway).
+        read = _read_whole(app, env, path, length)
+        if isinstance(read, Response):
+            return read
+        body = [read]
+        md5 = new_md5()
+        md5.update(read)
+        known_etag = md5.hexdigest()
+        if client_etag and client_etag.strip('"').lower() != known_etag:
+            return _etag_mismatch(known_etag, timestamp)
+        learnt = dict(footers.stored_footers(footers.collect_footers(env)))
+    put_headers = [archive_headers(h, i, policy, length, archive_length, known_etag)
                    for i, h in enumerate(headers_list)]
+    if learnt:
+        in_headers = _header_safe(learnt)
+        for headers in put_headers:
+            headers.update(in_headers)
     chunked = length is None
     putters = _connect(app, ring, part, path, put_headers, chunked or bool(archive_length),
                        chunked)
@@ -182,7 +216,7 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
     for putter in live.values():
         putter.start(codec.fragment_size(ec.segment_size))
     try:
-        outcome = _send_body(app, env, path, length, codec, live, quorum)
+        outcome = _send_body(app, env, path, length, codec, live, quorum, body, known_etag)
     except BaseException:
         # e.g. a middleware's body check failing inside read(): the
         # fragment nodes' connections and senders must not wait forever.
@@ -194,9 +228,7 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
     etag, received = outcome
     if client_etag and client_etag.strip('"').lower() != etag:
         _abort(putters)
-        return error_response(422, "Unprocessable Entity: the body's MD5 %s does not match "
-                                   "the ETag header you sent" % etag,
-                              {"Last-Modified": timestamp.http_date})  # as Swift
+        return _etag_mismatch(etag, timestamp)
     written, refused = _finish_all(app, path, live)
     if len(written) < quorum and refused:
         # The nodes judged the request (a conditional write that lost a race
@@ -210,7 +242,8 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
                                    "stored (%d needed); nothing was committed"
                               % (len(written), ec.nodes, quorum))
     # Metadata learnt from the body (footers) is committed with the archives.
-    commit_extra = dict(footers.stored_footers(footers.collect_footers(env)))
+    commit_extra = dict(learnt if learnt is not None else
+                        footers.stored_footers(footers.collect_footers(env)))
     commit_extra.update({COMMIT: timestamp.internal, EC_ETAG: etag, EC_LENGTH: str(received)})
     committed = _commit_all(app, part, path, written, headers_list, commit_extra)
     if committed < quorum:
@@ -223,9 +256,44 @@ def ec_stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str
         ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", "0")])
 
 
+def _header_safe(learnt: Dict[str, str]) -> Dict[str, str]:
+    """The footers that can travel as PUT headers (short printable ASCII);
+    the others are written by the commit only, as for a streamed body."""
+    return {k: v for k, v in learnt.items()
+            if len(v) <= 4096 and v.isascii() and v.isprintable()}
+
+
+def _etag_mismatch(etag: str, timestamp: Timestamp) -> Response:
+    return error_response(422, "Unprocessable Entity: the body's MD5 %s does not match "
+                               "the ETag header you sent" % etag,
+                          {"Last-Modified": timestamp.http_date})  # as Swift
+
+
+def _read_whole(app: Any, env: Dict[str, Any], path: str, length: int) -> Any:
+    """A one-segment body, read whole; or the error Response."""
+    try:
+        return b"".join(read_body(env, length, length, app.client_timeout))
+    except concurrency.ChunkReadTimeout:
+        return _client_timeout(app, path)
+    except ClientDisconnect as err:
+        return _client_gone(app, path, err)
+
+
+def _client_timeout(app: Any, path: str) -> Response:
+    app.logger.warning("EC PUT %s: client sent nothing for %ss", path, app.client_timeout)
+    return error_response(408, "Request Timeout: no body data for %ss" % app.client_timeout)
+
+
+def _client_gone(app: Any, path: str, err: BaseException) -> Response:
+    app.logger.warning("EC PUT %s: client disconnected: %s", path, err)
+    return error_response(499, "Client Disconnect")
+
+
 def _send_body(app: Any, env: Dict[str, Any], path: str, length: Optional[int], codec: Any,
-               live: Dict[int, Putter], quorum: int) -> Any:
-    """Stream the encoded body; ``(etag, bytes)`` or an error Response."""
+               live: Dict[int, Putter], quorum: int,
+               body: Optional[Iterable[bytes]] = None, etag: Optional[str] = None) -> Any:
+    """Stream the encoded body (``body`` when already read, its MD5
+    ``etag``; else the client's); ``(etag, bytes)`` or an error Response."""
     from objstore.common.ec import Segmenter
     md5 = new_md5()
     received = 0
@@ -235,14 +303,17 @@ def _send_body(app: Any, env: Dict[str, Any], path: str, length: Optional[int], 
         # MD5 and encode on this green thread, as the GET decodes: a 1 MiB
         # segment costs ~3 ms of CPU, a thread-pool hand-off two thread
         # wake-ups, which on a busy box waited longer than the work took.
-        md5.update(segment)  # segments come in order and cover every byte
+        if etag is None:
+            md5.update(segment)  # segments come in order and cover every byte
         fragments = codec.encode(segment)
         for index, putter in live.items():
             putter.send_chunk(fragments[index])
         return sum(1 for p in live.values() if p.live) >= quorum
 
     try:
-        for chunk in read_body(env, length, app.client_chunk_size, app.client_timeout):
+        if body is None:
+            body = read_body(env, length, app.client_chunk_size, app.client_timeout)
+        for chunk in body:
             received += len(chunk)
             if length is None and received > constraints.LIMITS["max_file_size"]:
                 return error_response(413, errors.TOO_LARGE)
@@ -253,12 +324,10 @@ def _send_body(app: Any, env: Dict[str, Any], path: str, length: Optional[int], 
             if not ship(segment):
                 return _mid_body_failure(app, path)
     except concurrency.ChunkReadTimeout:
-        app.logger.warning("EC PUT %s: client sent nothing for %ss", path, app.client_timeout)
-        return error_response(408, "Request Timeout: no body data for %ss" % app.client_timeout)
+        return _client_timeout(app, path)
     except ClientDisconnect as err:
-        app.logger.warning("EC PUT %s: client disconnected: %s", path, err)
-        return error_response(499, "Client Disconnect")
-    return md5.hexdigest(), received
+        return _client_gone(app, path, err)
+    return etag or md5.hexdigest(), received
 
 
 def _mid_body_failure(app: Any, path: str) -> Response:

@@ -132,6 +132,14 @@ def _sends_whole(env: Dict[str, Any], headers: Dict[str, str], length: Optional[
     """
     if length is None or not 0 < length <= WHOLE_BODY_BYTES:
         return False
+    return may_read_first(env, headers)
+
+
+def may_read_first(env: Dict[str, Any], headers: Dict[str, str]) -> bool:
+    """Whether a PUT may read the client's body before asking any node
+    (``_sends_whole``; an EC PUT of one segment): not when the client waits
+    for ``100 Continue``, nor when the nodes may refuse the write for what
+    they hold, which they should get to say before the body is read."""
     if env.get("HTTP_EXPECT") or lock_guard.PUT_ENV in env:
         return False
     named = {k.lower() for k in headers}

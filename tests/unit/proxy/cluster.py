@@ -54,7 +54,8 @@ class Relay:
     stored other bytes).
     ``requests`` counts the request lines sent through it (a request's
     head goes in one send), ``answered`` counts the bytes the server sent back, so a test can see
-    how much a request read from it.
+    how much a request read from it. ``heads`` keeps the request heads
+    (method line and headers) sent through it, newest last.
 
     The proxy keeps connections alive between requests: a change of
     ``mode`` drops every connection open through the relay, as a server
@@ -70,6 +71,7 @@ class Relay:
         self.connections = 0
         self.requests = 0
         self.answered = 0
+        self.heads: List[bytes] = []
         self._count_lock = threading.Lock()
         self.release = threading.Event()
         self.sock = socket.socket()
@@ -98,6 +100,7 @@ class Relay:
     def reset(self) -> None:
         self.release.set()
         self.mode = "pass"
+        self.heads = []
         self.release = threading.Event()
 
     def _accept(self) -> None:
@@ -141,6 +144,8 @@ class Relay:
     def _count_requests(self, data: bytes) -> None:
         with self._count_lock:
             self.requests += data.count(b" HTTP/1.1\r\n")
+            for match in re.finditer(rb"[A-Z]+ /[^ ]* HTTP/1\.1\r\n.*?\r\n\r\n", data, re.S):
+                self.heads.append(match.group(0))
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket, limit: Optional[int],

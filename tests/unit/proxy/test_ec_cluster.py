@@ -287,3 +287,47 @@ def test_a_conditional_delete_is_judged_on_the_client_etag_of_the_archives(ec_cl
     assert ec_cluster.request("DELETE", path, {"X-Backend-If-Match": '"%s"' % hashlib.md5(
         body).hexdigest()})[0] == 204
     assert ec_cluster.request("GET", path)[0] == 404
+
+
+def _archive_puts_sent(c, cont, name):
+    """The heads of the archive PUTs the object's primaries were sent."""
+    return [h.decode("latin-1").lower()
+            for relay in c.object_relays(ACCOUNT, cont, name, ring_name="object-2")
+            for h in relay.heads if h.startswith(b"PUT ")]
+
+
+def _archive_puts(c, cont, name):
+    heads = _archive_puts_sent(c, cont, name)
+    assert heads
+    return heads
+
+
+def test_a_one_segment_put_names_the_object_etag_in_each_archive_put(ec_cluster):
+    # Written with the client ETag in its metadata, the archive needs no
+    # metadata rewrite (and second fsync) at the commit.
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(SEG)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    for head in _archive_puts(ec_cluster, cont, name):
+        assert "x-object-sysmeta-ec-etag: %s\r\n" % hashlib.md5(body).hexdigest() in head
+    assert ec_cluster.request("GET", path)[2] == body
+    for files in _archives(ec_cluster, cont, name).values():
+        assert all(parse_data_name(os.path.basename(f))[2] for f in files)  # durable
+
+
+def test_a_streamed_put_learns_the_etag_at_the_commit(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    body = os.urandom(SEG + 1)
+    assert ec_cluster.request("PUT", path, {}, body)[0] == 201
+    assert not any("x-object-sysmeta-ec-etag" in head
+                   for head in _archive_puts(ec_cluster, cont, name))
+    status, headers, got = ec_cluster.request("GET", path)
+    assert (status, got, headers["Etag"]) == (200, body, hashlib.md5(body).hexdigest())
+
+
+def test_a_one_segment_put_with_a_wrong_etag_writes_no_archive(ec_cluster):
+    cont, name, path = _object(ec_cluster)
+    status = ec_cluster.request("PUT", path, {"ETag": "0" * 32}, b"x" * 100)[0]
+    assert status == 422
+    assert _archives(ec_cluster, cont, name) == {}
+    assert not _archive_puts_sent(ec_cluster, cont, name)
