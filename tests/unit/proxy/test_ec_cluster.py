@@ -214,14 +214,18 @@ def test_post_metadata_and_delete(ec_cluster):
     assert ec_cluster.request("GET", path)[0] == 404
 
 
-def test_with_two_primaries_dead_put_and_get_still_work(ec_cluster):
+@pytest.mark.parametrize("size", [3 * SEG + 7, SEG - 1])  # streamed; one segment, whole
+def test_with_two_primaries_dead_put_and_get_still_work(ec_cluster, size):
     cont, name, path = _object(ec_cluster)
     primaries = ec_cluster.object_relays(ACCOUNT, cont, name, "object-2")
     primaries[0].mode = primaries[3].mode = "down"
-    body = os.urandom(3 * SEG + 7)
+    body = os.urandom(size)
     assert ec_cluster.request("PUT", path, {}, body)[0] == 201
     assert ec_cluster.request("GET", path)[2] == body
     assert ec_cluster.request("GET", path, {"Range": "bytes=5-70000"})[2] == body[5:70001]
+    archives = _archives(ec_cluster, cont, name)
+    assert len(archives) == 5  # the one handoff stood in for one of the dead two
+    assert all(f.endswith("#d.data") for files in archives.values() for f in files)
 
 
 def test_with_two_primaries_dead_an_older_object_still_reads(ec_cluster):
@@ -304,12 +308,13 @@ def _archive_puts(c, cont, name):
 
 def test_a_one_segment_put_names_the_object_etag_in_each_archive_put(ec_cluster):
     # Written with the client ETag in its metadata, the archive needs no
-    # metadata rewrite (and second fsync) at the commit.
+    # metadata rewrite (and second fsync) at the commit; sent with its head.
     cont, name, path = _object(ec_cluster)
     body = os.urandom(SEG)
     assert ec_cluster.request("PUT", path, {}, body)[0] == 201
     for head in _archive_puts(ec_cluster, cont, name):
         assert "x-object-sysmeta-ec-etag: %s\r\n" % hashlib.md5(body).hexdigest() in head
+        assert "expect:" not in head
     assert ec_cluster.request("GET", path)[2] == body
     for files in _archives(ec_cluster, cont, name).values():
         assert all(parse_data_name(os.path.basename(f))[2] for f in files)  # durable
@@ -319,8 +324,9 @@ def test_a_streamed_put_learns_the_etag_at_the_commit(ec_cluster):
     cont, name, path = _object(ec_cluster)
     body = os.urandom(SEG + 1)
     assert ec_cluster.request("PUT", path, {}, body)[0] == 201
-    assert not any("x-object-sysmeta-ec-etag" in head
-                   for head in _archive_puts(ec_cluster, cont, name))
+    heads = _archive_puts(ec_cluster, cont, name)
+    assert not any("x-object-sysmeta-ec-etag" in head for head in heads)
+    assert all("expect: 100-continue" in head for head in heads)
     status, headers, got = ec_cluster.request("GET", path)
     assert (status, got, headers["Etag"]) == (200, body, hashlib.md5(body).hexdigest())
 
