@@ -27,6 +27,7 @@ from objstore.common.http import conditional, ranges
 from objstore.common.http.ranges import Span
 from objstore.common.subrequest import close_response, sub_request
 from objstore.middleware import slo_manifest as sm
+from objstore.middleware import slo_s3
 from objstore.middleware.segments import (Piece, SegmentError, WsgiApp,
                                           iter_piece, normalize_etag, set_large_body,
                                           unsatisfiable)
@@ -38,6 +39,7 @@ MANIFEST_ETAG_HEADER = "X-Manifest-Etag"
 PARTS_COUNT_HEADER = "X-Parts-Count"
 SOURCE = "SLO"
 _CONDITIONS = ("If-Match", "If-None-Match")
+_ALL_CONDITIONS = _CONDITIONS + ("If-Modified-Since", "If-Unmodified-Since", "Range")
 _NOT_WHOLE = ("content-length", "content-range", "etag")
 
 
@@ -140,12 +142,15 @@ class SloReader:
             # The range was judged against the manifest's own length, and a
             # 416 does not say whether the object is an SLO: look again.
             whole = self._fetch(env)
-            if whole.status_int != 200 or not is_slo(whole.headers):
+            if whole.status_int != 200 or not (is_slo(whole.headers)
+                                               or slo_s3.applies(env, whole.headers)):
                 close_response(whole)
                 return resp
             close_response(resp)
             resp = whole
         if not is_slo(resp.headers):
+            if slo_s3.applies(env, resp.headers):
+                return self._s3_manifest(req, account, resp)
             return resp
         etag = normalize_etag(resp.headers.get(ETAG_SYSMETA))
         if resp.status_int in (304, 412):
@@ -186,6 +191,41 @@ class SloReader:
             self._as_whole(headers, etag, total, manifest_etag)
             return unsatisfiable(total, '"%s"' % etag, headers)
         return self._respond(req, account, resp.headers, entries, etag, manifest_etag, spans)
+
+    def _s3_manifest(self, req: Request, account: str, resp: Response) -> Response:
+        """An S3 multipart object (``slo_s3``) as Swift serves it: an SLO.
+        Its SLO ETag is not stored, so conditions and ranges are judged
+        here, on a plain read of the manifest."""
+        env = req.environ
+        if resp.status_int != 200 or req.method != "GET" or any(
+                name in req.headers for name in _ALL_CONDITIONS):
+            close_response(resp)
+            resp = self._fetch(env)
+            if resp.status_int != 200 or not slo_s3.applies(env, resp.headers):
+                return resp
+        try:
+            entries = slo_s3.entries(self.read_manifest(resp))
+        except sm.ManifestError as err:
+            return _error(500, str(err))
+        etag, total = slo_s3.slo_etag(entries), sm.total_size(entries)
+        headers = resp.headers
+        headers["Content-Type"] = slo_s3.content_type(headers.get("Content-Type", ""))
+        manifest_etag = normalize_etag(headers.get("ETag"))
+        whole = dict(headers)
+        self._as_whole(whole, etag, total, manifest_etag)
+        modified = conditional.http_date(headers.get("Last-Modified")) or 0.0
+        verdict = conditional.swift_verdict(conditional.Preconditions.from_headers(req.headers),
+                                            etag, modified)
+        if verdict is not None:
+            return Response(status=verdict, headerlist=list(
+                (conditional.not_modified_headers(whole) if verdict == 304
+                 else conditional.precondition_failed_headers(whole)).items()))
+        try:
+            spans = ranges.ranges_for_length(req.headers.get("Range"), total) \
+                if conditional.if_range_allows(req.headers, etag, modified) else None
+        except ranges.Unsatisfiable:
+            return unsatisfiable(total, '"%s"' % etag, whole)
+        return self._respond(req, account, headers, entries, etag, manifest_etag, spans)
 
     def _get_part(self, req: Request, account: str, resp: Response, etag: str,
                   part: str) -> Response:

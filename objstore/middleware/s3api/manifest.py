@@ -21,6 +21,7 @@ from typing import Dict, List, Optional, Tuple
 from objstore.common.http import ranges
 # object_versioning's listed version id (shown by a version read from its versions container)
 from objstore.common.http.listing import VERSION_ID_PARAM
+from objstore.common import s3_layout
 from objstore.common.s3_layout import MANIFEST_SYSMETA  # noqa: F401 (s3api's name for it)
 from objstore.middleware.s3api.errors import S3Error
 
@@ -32,15 +33,15 @@ BUCKET_MANIFESTS_SYSMETA = "X-Container-Sysmeta-S3api-Manifests"
 # The upload a completed object came from: a repeated Complete of that
 # upload answers success again while the object is current.
 UPLOAD_ID_SYSMETA = "x-object-sysmeta-s3api-upload-id"
-ETAG_PARAM = "s3_etag"
-SIZE_PARAM = "swift_bytes"
+ETAG_PARAM = s3_layout.ETAG_PARAM
+SIZE_PARAM = s3_layout.SIZE_PARAM
 # The S3 version id of an object in a versioned bucket (see versioning.py):
 # a content-type parameter so that copies and listings carry it.
-VERSION_PARAM = "s3_vid"
+VERSION_PARAM = s3_layout.VERSION_PARAM
 # The storage class a write asked for, when not STANDARD: a content-type
 # parameter so that listings show the class the object was written with
 # (HEAD and GET read the object's sysmeta, or its tier's class).
-STORAGE_CLASS_PARAM = "s3_sc"
+STORAGE_CLASS_PARAM = s3_layout.STORAGE_CLASS_PARAM
 
 
 @dataclass
@@ -117,10 +118,10 @@ def encode(segments: List[Segment]) -> bytes:
 
 def decode(body: bytes) -> List[Segment]:
     try:
-        items = json.loads(body.decode("utf-8"))
-        return [Segment(str(i["path"]), str(i["etag"]), int(i["size_bytes"]),
-                        str(i["checksum"]) if i.get("checksum") else None) for i in items]
-    except (ValueError, KeyError, TypeError, AttributeError):
+        return [Segment(i["path"], i["etag"], i["size_bytes"],
+                        str(i["checksum"]) if i.get("checksum") else None)
+                for i in s3_layout.manifest_parts(body)]
+    except ValueError:
         raise S3Error("InternalError", "A multipart object's manifest is damaged.") from None
 
 

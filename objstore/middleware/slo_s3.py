@@ -1,0 +1,47 @@
+"""An object an S3 multipart upload completed, read through the Swift API.
+
+s3api stores such an object as a manifest of its own (``MANIFEST_SYSMETA``,
+a JSON list of the parts; ``objstore/common/s3_layout.py``) and resolves it
+for S3 requests itself. A Swift API client (``swift download``, a temp URL,
+staticweb) gets what Swift 2.38.3 gives for it, since Swift stores it as a
+static large object: the parts' bytes, the SLO ETag (the MD5 of the parts'
+ETags, quoted), the whole Content-Length and the Content-Type without
+s3api's parameters. s3api's own subrequests (``swift.source`` ``S3``) and
+``?multipart-manifest=get`` still see the manifest as stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Dict, List, Mapping
+
+from objstore.common import s3_layout
+from objstore.middleware import slo_manifest as sm
+
+#: what s3api's subrequests carry in ``swift.source``
+S3_SOURCE = "S3"
+
+
+def applies(env: Dict[str, Any], headers: Mapping[str, str]) -> bool:
+    """Whether this answer is an S3 multipart manifest a Swift API client
+    asked for (and so must get as the whole object)."""
+    return env.get("swift.source") != S3_SOURCE and \
+        bool(headers.get(s3_layout.MANIFEST_SYSMETA))
+
+
+def entries(body: bytes) -> List[sm.Entry]:
+    """The manifest's parts as SLO entries; ``ManifestError`` if damaged."""
+    try:
+        return [sm.Entry("/" + part["path"], part["etag"], part["size_bytes"])
+                for part in s3_layout.manifest_parts(body)]
+    except ValueError:
+        raise sm.ManifestError("The stored multipart manifest is damaged.") from None
+
+
+def slo_etag(parts: List[sm.Entry]) -> str:
+    """The ETag Swift shows for it: the MD5 of the parts' ETags."""
+    return hashlib.md5("".join(part.hash for part in parts).encode("ascii")).hexdigest()
+
+
+def content_type(stored: str) -> str:
+    return s3_layout.without_params(stored)
