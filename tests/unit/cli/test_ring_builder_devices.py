@@ -5,18 +5,8 @@ import re
 
 import pytest
 
-from objstore.cli.ring_builder import main
 from ring import RingBuilder
-
-
-@pytest.fixture
-def bfile(tmp_path):
-    return str(tmp_path / 'object.builder')
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    return code, capsys.readouterr().out
+from tests.unit.cli.test_ring_builder import bfile, run  # noqa: F401 (bfile: a fixture)
 
 
 def four_devices(capsys, bfile, part_power='6'):
