@@ -151,6 +151,7 @@ class SloReader:
         if not is_slo(resp.headers):
             if slo_s3.applies(env, resp.headers):
                 return self._s3_manifest(req, account, resp)
+            slo_s3.clean_content_type(env, resp.headers)
             return resp
         etag = normalize_etag(resp.headers.get(ETAG_SYSMETA))
         if resp.status_int in (304, 412):

@@ -6,14 +6,15 @@ for S3 requests itself. A Swift API client (``swift download``, a temp URL,
 staticweb) gets what Swift 2.38.3 gives for it, since Swift stores it as a
 static large object: the parts' bytes, the SLO ETag (the MD5 of the parts'
 ETags, quoted), the whole Content-Length and the Content-Type without
-s3api's parameters. s3api's own subrequests (``swift.source`` ``S3``) and
+s3api's parameters (as for any object s3api wrote: a storage class it
+keeps in the Content-Type). s3api's own subrequests (``swift.source`` ``S3``) and
 ``?multipart-manifest=get`` still see the manifest as stored.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, MutableMapping
 
 from objstore.common import s3_layout
 from objstore.middleware import slo_manifest as sm
@@ -45,3 +46,13 @@ def slo_etag(parts: List[sm.Entry]) -> str:
 
 def content_type(stored: str) -> str:
     return s3_layout.without_params(stored)
+
+
+def clean_content_type(env: Dict[str, Any], headers: MutableMapping[str, str]) -> None:
+    """Take s3api's parameters out of an object's Content-Type for a Swift
+    API client (a storage class an S3 write kept there, ``s3_sc``)."""
+    stored = headers.get("Content-Type")
+    if stored and ";" in stored and env.get("swift.source") != S3_SOURCE:
+        shown = s3_layout.without_params(stored)
+        if shown != stored:
+            headers["Content-Type"] = shown

@@ -43,3 +43,23 @@ def test_version_listings_show_the_class_too(s3, bucket):
     versions = s3.list_object_versions(Bucket=bucket)["Versions"]
     by_latest = {v["IsLatest"]: v["StorageClass"] for v in versions}
     assert by_latest == {True: "STANDARD", False: "STANDARD_IA"}
+
+
+def test_the_swift_api_shows_the_content_type_without_the_class(s3, bucket):
+    """The class is kept for S3 listings; a Swift API client reads the
+    object's own Content-Type, as from Swift (HEAD, GET, a multipart one)."""
+    from tests.functional.conftest import connect
+    s3.put_object(Bucket=bucket, Key="ia", Body=b"x", StorageClass="STANDARD_IA",
+                  ContentType="text/plain; charset=utf-8")
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp", StorageClass="STANDARD_IA",
+                                    ContentType="text/x-mp")
+    etag = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up["UploadId"], PartNumber=1,
+                          Body=b"p")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up["UploadId"],
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    conn = connect("admin")
+    assert conn.head_object(bucket, "ia")["content-type"] == "text/plain; charset=utf-8"
+    assert conn.get_object(bucket, "ia")[0]["content-type"] == "text/plain; charset=utf-8"
+    assert conn.head_object(bucket, "mp")["content-type"] == "text/x-mp"
+    assert _classes(s3.list_objects_v2(Bucket=bucket)) == {"ia": "STANDARD_IA",
+                                                           "mp": "STANDARD_IA"}
