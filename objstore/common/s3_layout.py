@@ -51,10 +51,10 @@ def manifest_parts(body: bytes) -> List[Dict[str, Any]]:
     return parts
 
 
-def without_params(content_type: str) -> str:
-    """``content_type`` without the parameters s3api keeps in it."""
+def without_params(content_type: str, names: tuple = CONTENT_TYPE_PARAMS) -> str:
+    """``content_type`` without the parameters s3api keeps in it (``names``)."""
     if ";" not in content_type:
         return content_type
     kept = [part for part in content_type.split(";")
-            if part.split("=", 1)[0].strip() not in CONTENT_TYPE_PARAMS]
+            if part.split("=", 1)[0].strip() not in names]
     return ";".join(kept)

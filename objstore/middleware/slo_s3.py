@@ -49,10 +49,12 @@ def content_type(stored: str) -> str:
 
 
 def clean_content_type(env: Dict[str, Any], headers: MutableMapping[str, str]) -> None:
-    """Take s3api's parameters out of an object's Content-Type for a Swift
-    API client (a storage class an S3 write kept there, ``s3_sc``)."""
+    """Take the storage class an S3 write kept in an object's Content-Type
+    (``s3_sc``) out of it for a Swift API client; any other parameter, even
+    one s3api also uses (``swift_bytes``), is the writer's and stays."""
     stored = headers.get("Content-Type")
-    if stored and ";" in stored and env.get("swift.source") != S3_SOURCE:
-        shown = s3_layout.without_params(stored)
+    if stored and s3_layout.STORAGE_CLASS_PARAM in stored and \
+            env.get("swift.source") != S3_SOURCE:
+        shown = s3_layout.without_params(stored, (s3_layout.STORAGE_CLASS_PARAM,))
         if shown != stored:
             headers["Content-Type"] = shown
