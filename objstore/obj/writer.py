@@ -5,7 +5,9 @@ object, so the final rename is atomic). ``put`` sets the metadata (maybe
 spilling to a sidecar in the hash dir), fsyncs the file, renames it into
 the hash dir and fsyncs the dir: after ``put`` returns the object survives
 a crash, and before it nothing is visible. The fsyncs run in a real thread
-so one slow disk does not stall the server.
+so one slow disk does not stall the server; that thread makes only the
+fsyncs, the lock and the rename between them (one hand-off, few GIL
+re-takes), the calls that do not wait for the disk being made before it.
 
 Directories the write creates (partition, suffix, hash dir) have their
 parents fsynced too, but after the data and the rename rather than right
@@ -204,13 +206,55 @@ class DiskFileWriter:
             if self.crc is not None:
                 metadata[body_sums.METADATA_KEY] = self.crc.hexdigest()
         try:
-            target = concurrency.run_in_thread(self._publish, metadata, ext, precondition)
+            target = None
+            if precondition is None:
+                target = self._publish_prepared(metadata, ext)
+            if target is None:  # a conditional write, or metadata that spills
+                target = concurrency.run_in_thread(self._publish, metadata, ext, precondition)
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None
             raise
         self.published = target
         self.after_publish()
+        return target
+
+    def _publish_prepared(self, metadata: Metadata, ext: str) -> Optional[str]:
+        """The usual write's publication, with one hand-off that only syncs.
+
+        The calls that do not wait for the disk (the truncate, the dirs'
+        ``mkdir``, the metadata's ``fsetxattr``, the dirs' opens) are made
+        here, as every other namespace call of a request is; the thread
+        pool gets the calls that wait (the fsyncs) and the lock and the
+        rename between them, in the same order as ``_publish``: data fsync,
+        lock, rename, hash dir fsync, new dirs' parents fsynced. A thread
+        that runs few Python lines between system calls takes the GIL back
+        few times: each time is a context switch or two while the hub runs.
+
+        None (nothing published, nothing to undo) when the metadata would
+        spill to a sidecar, whose write fsyncs: ``_publish`` does that."""
+        name = Timestamp(metadata["X-Timestamp"]).internal + ext
+        if self._allocated > self.bytes_written:
+            os.ftruncate(self.fd, self.bytes_written)  # drop fallocate'd tail
+            self._allocated = self.bytes_written
+        created = make_dirs(self.datadir)
+        try:
+            write_metadata(self.fd, metadata, _no_sidecar, fresh=True)
+        except _WouldSpill:
+            if created:  # the dirs exist: the thread's write fsyncs their parents
+                concurrency.run_in_thread(fsync_created, created)
+            return None
+        fds: List[int] = []
+        try:
+            fds.append(os.open(self.datadir, os.O_RDONLY | os.O_DIRECTORY))
+            for path in created:
+                fds.append(os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY))
+            target = os.path.join(self.datadir, name)
+            concurrency.run_in_thread(_sync_lock_rename_sync, self.fd, self.tmp_path, target,
+                                      fds)
+        finally:
+            for fd in fds:
+                os.close(fd)  # the hash dir's: releases the lock
         return target
 
     def _publish(self, metadata: Metadata, ext: str,
@@ -256,6 +300,25 @@ class DiskFileWriter:
             self.fd = -1
         if self.published is None:
             _unlink(self.tmp_path)
+
+
+class _WouldSpill(Exception):
+    """The metadata does not fit the file's xattrs (``_publish_prepared``)."""
+
+
+def _no_sidecar() -> str:
+    raise _WouldSpill()
+
+
+def _sync_lock_rename_sync(fd: int, tmp_path: str, target: str, dir_fds: List[int]) -> None:
+    """In a real thread: fsync the data, lock the hash dir (``dir_fds[0]``),
+    rename the file into it, fsync it, then fsync the other dirs (the
+    parents of the dirs the write created). Nothing but system calls."""
+    os.fsync(fd)
+    fcntl.flock(dir_fds[0], fcntl.LOCK_EX)
+    os.rename(tmp_path, target)
+    for dir_fd in dir_fds:
+        os.fsync(dir_fd)
 
 
 def _unlink(path: str) -> None:

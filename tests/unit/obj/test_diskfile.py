@@ -533,3 +533,57 @@ def test_a_large_object_leaves_the_page_cache_once_written_and_once_read(obj_con
         fp.write(b"X")
     with pytest.raises(DamagedObject):
         b"".join(mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader())
+
+
+def _record_thread_calls(monkeypatch):
+    """What each thread-pool hand-off of a write ran: the system calls
+    made inside it, by name."""
+    from objstore.obj import writer as writer_mod
+    handoffs = []
+    real = writer_mod.concurrency.run_in_thread
+
+    def traced(func, *args, **kwargs):
+        calls = []
+        watched = {name: getattr(os, name) for name in (
+            "fsync", "rename", "mkdir", "open", "close", "setxattr", "ftruncate", "listdir")}
+        for name, call in watched.items():
+            monkeypatch.setattr(os, name, lambda *a, _n=name, _c=call, **k: (
+                calls.append(_n), _c(*a, **k))[1])
+        try:
+            return real(func, *args, **kwargs)
+        finally:
+            for name, call in watched.items():
+                monkeypatch.setattr(os, name, call)
+            handoffs.append(calls)
+    monkeypatch.setattr(writer_mod.concurrency, "run_in_thread", traced)
+    return handoffs
+
+
+def test_a_new_objects_one_hand_off_only_syncs_locks_and_renames(mgr, monkeypatch):
+    """The dirs and the metadata are made before the hand-off; the thread
+    syncs the data, renames it in and syncs the hash dir and the parents
+    of the three dirs the write created (partition, suffix, hash dir)."""
+    _put(mgr, b"first", name=("a", "c", "first"), part="8")  # the device's objects dir
+    handoffs = _record_thread_calls(monkeypatch)
+    df, ts = _put(mgr, b"hello", part="9")
+    assert handoffs == [["fsync", "rename", "fsync", "fsync", "fsync", "fsync"]]
+    assert _read(mgr, part="9")[1] == b"hello"
+    monkeypatch.undo()
+    handoffs = _record_thread_calls(monkeypatch)
+    df.delete(Timestamp.now())  # a tombstone in the dir that is there: one fsync of it
+    assert handoffs == [["fsync", "rename", "fsync"]]
+    with pytest.raises(dfmod.DiskFileDeleted):
+        mgr.get_diskfile("sda1", "9", "a", "c", "o", policy_index=0).open()
+
+
+def test_metadata_that_spills_is_written_whole_in_the_thread_pool(mgr, monkeypatch):
+    """The sidecar's write fsyncs, so it never happens on the hub: the
+    parents of the dirs made for it are synced first, then the whole
+    publication (sidecar, data, rename, hash dir) runs in the thread."""
+    _put(mgr, b"first", name=("a", "c", "first"), part="8")  # the device's objects dir
+    handoffs = _record_thread_calls(monkeypatch)
+    big = {"X-Object-Meta-" + "k%03d" % i + "n" * 124: "v" * 128 for i in range(16)}
+    df, _ts = _put(mgr, extra=big, part="11")
+    assert [h.count("fsync") for h in handoffs] == [3, 3]  # 3 new dirs; sidecar, data, dir
+    assert "rename" in handoffs[1]
+    assert any(n.endswith(".xmeta") for n in os.listdir(df.datadir))
