@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 from webob import Request, Response
 
-from objstore.common import constraints
+from objstore.common import constraints, s3_layout
 from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common.config import config_true_value
 from objstore.common.http.wsgi_str import InvalidName, str_to_wsgi, unquote_to_str, wsgi_to_str
@@ -273,6 +273,11 @@ class ServerSideCopy:
             # slo computes these again from the manifest it is given.
             carried = {k: v for k, v in carried.items()
                        if not k.lower().startswith(_MANIFEST_SYSMETA)}
+        if not manifest_get:
+            # the assembled bytes of an S3 upload's object are a plain
+            # object, which s3api must not read as a manifest
+            carried = {k: v for k, v in carried.items()
+                       if k.lower() != s3_layout.MANIFEST_SYSMETA}
         given = {name.lower() for name in sink.headers.keys()}
         for name, value in carried.items():
             if name.lower() not in given:

@@ -29,8 +29,10 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import unquote
 
+from objstore.common import s3_layout
 from objstore.common.http import listing
 from objstore.common.http.errors import swift_error
+from objstore.middleware.slo_s3 import S3_SOURCE
 from objstore.common.http.paths import split_swift_path
 
 StartResponse = Callable[..., Any]
@@ -110,11 +112,13 @@ class ListingFormats:
             body = b"".join(app_iter)  # one page: bounded by the listing limit
         finally:
             _close(app_iter)
-        if media == listing.JSON_TYPE:
+        shown = _hide_storage_class(body) if kind == "container" and \
+            env.get("swift.source") != S3_SOURCE else None
+        if media == listing.JSON_TYPE and shown is None:
             out = body
         else:
             try:
-                items = listing.items_from_json(body)
+                items = shown if shown is not None else listing.items_from_json(body)
             except ValueError:
                 return swift_error(503, "Service Unavailable: a listing that is not "
                                         "JSON")(env, start_response)
@@ -126,6 +130,29 @@ class ListingFormats:
         kept.append(("Content-Length", str(len(out))))
         start_response(status, kept, exc_info)
         return [out]
+
+
+_STORAGE_CLASS_MARK = (";%s=" % s3_layout.STORAGE_CLASS_PARAM).encode("ascii")
+
+
+def _hide_storage_class(body: bytes) -> Optional[List[Dict[str, Any]]]:
+    """The rows of a container listing without the storage class s3api
+    keeps in the content type of an object written with one (``s3_sc``,
+    for its own listings: ``swift.source`` ``S3``), or None when no row
+    carries one (or the body is no JSON listing). Swift's s3api keeps no
+    class, so its rows show the type alone."""
+    if _STORAGE_CLASS_MARK not in body:
+        return None
+    try:
+        items = listing.items_from_json(body)
+    except ValueError:
+        return None
+    for item in items:
+        ctype = item.get("content_type")
+        if isinstance(ctype, str) and s3_layout.STORAGE_CLASS_PARAM in ctype:
+            item["content_type"] = s3_layout.without_params(
+                ctype, (s3_layout.STORAGE_CLASS_PARAM,))
+    return items
 
 
 def _started(app_iter: Iterable[bytes]) -> Iterable[bytes]:

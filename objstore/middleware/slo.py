@@ -41,6 +41,7 @@ from objstore.common.config import config_int, config_true_value
 from objstore.common.http.paths import split_swift_path
 from objstore.common.sync_realms import SLO_OVERRIDE_ENV
 from objstore.middleware import slo_manifest as sm
+from objstore.middleware import slo_s3
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.subrequest import WsgiApp, close_response, sub_request
 from objstore.middleware.segments import normalize_etag
@@ -119,7 +120,8 @@ class StaticLargeObject:
         if method == "PUT" and mm == "put":
             return self._put_manifest(req, account, obj)(env, start_response)
         if method in ("PUT", "POST") and "HTTP_X_STATIC_LARGE_OBJECT" in env:
-            if method == "PUT" and env.get(SLO_OVERRIDE_ENV):
+            if method == "PUT" and (env.get(SLO_OVERRIDE_ENV)
+                                    or slo_s3.writes_manifest(env)):
                 return self._put_synced(req)(env, start_response)
             return _error(400, RESERVED_TEXT, HTML)(env, start_response)
         if method in ("GET", "HEAD"):
@@ -239,10 +241,12 @@ class StaticLargeObject:
         return resp
 
     def _put_synced(self, req: Request) -> Response:
-        """A manifest another cluster's container sync sends as it is stored
-        there (middleware/container_sync.py vouched for the request): kept
-        as sent, with the large object's ETag and size worked out from it,
-        as the gatekeeper dropped the other cluster's system metadata."""
+        """A manifest in the form it is stored, from another cluster's
+        container sync (middleware/container_sync.py vouched for the
+        request) or from s3api completing an upload (``slo_s3``): kept as
+        sent, with the large object's ETag and size worked out from it, as
+        the gatekeeper dropped the other cluster's system metadata (s3api's
+        parts were checked when they were uploaded)."""
         limit = self.reader.max_manifest_bytes
         body = req.body_file.read(limit + 1)
         if len(body) > limit:
@@ -259,8 +263,11 @@ class StaticLargeObject:
         req.headers[SIZE_SYSMETA] = str(size)
         # listings show the large object's size and ETag, whatever type a
         # POST on the other cluster left without them
+        s3_etag = req.headers.get(slo_s3.S3_ETAG_SYSMETA) \
+            if slo_s3.writes_manifest(req.environ) else None
         req.headers["Content-Type"] = sm.content_type_with_size(
-            req.headers.get("Content-Type") or "application/octet-stream", size, etag)
+            req.headers.get("Content-Type") or "application/octet-stream", size, etag,
+            s3_etag)
         return req.get_response(self.app)
 
     def _check_segments(self, env: Dict[str, Any], account: str,

@@ -138,12 +138,14 @@ class SloReader:
             resp = self._fetch(env, method="GET", keep_conditions=True)
         else:
             resp = req.get_response(self.app)
+        if slo_s3.read_as_stored(env, resp.headers):
+            return resp  # s3api reads its uploads' parts itself
         if resp.status_int == 416 and req.method == "GET" and not is_slo(resp.headers):
             # The range was judged against the manifest's own length, and a
             # 416 does not say whether the object is an SLO: look again.
             whole = self._fetch(env)
-            if whole.status_int != 200 or not (is_slo(whole.headers)
-                                               or slo_s3.applies(env, whole.headers)):
+            if whole.status_int != 200 or slo_s3.read_as_stored(env, whole.headers) or not (
+                    is_slo(whole.headers) or slo_s3.applies(env, whole.headers)):
                 close_response(whole)
                 return resp
             close_response(resp)

@@ -271,20 +271,35 @@ def plan(entries: List[Entry], first: int, last: int) -> List[Tuple[Entry, int, 
     return pieces
 
 
-def content_type_with_size(content_type: str, size: int, etag: str) -> str:
+def content_type_with_size(content_type: str, size: int, etag: str,
+                           s3_etag: Optional[str] = None) -> str:
     """The manifest's stored Content-Type: container listings show ``size``
-    as the object's bytes and ``etag`` as its ``slo_etag``."""
-    return "%s;swift_bytes=%d;slo_etag=%s" % (strip_swift_bytes(content_type), size, etag)
+    as the object's bytes, ``etag`` as its ``slo_etag`` and ``s3_etag`` (a
+    completed S3 upload's ETag) as its ``s3_etag``."""
+    listed = ";s3_etag=%s" % s3_etag if s3_etag else ""
+    return "%s%s;swift_bytes=%d;slo_etag=%s" % (_strip(content_type, _OWN), listed,
+                                                 size, etag)
+
+
+#: parameters appended to a stored Content-Type that no answer shows: the
+#: manifest's (``_OWN``: this middleware's, and a completed upload's ETag),
+#: and the storage class s3api keeps (slo_s3)
+_OWN = ("swift_bytes=", "slo_etag=", "s3_etag=")
+_APPENDED = _OWN + ("s3_sc=",)
 
 
 def strip_swift_bytes(content_type: str) -> str:
-    """A stored Content-Type without the large-object parameters this
-    middleware appended (``;swift_bytes=N;slo_etag=E``, no spaces), as
-    clients are shown it: the client's own text, spaces and all (even a
+    """A stored Content-Type without the parameters appended to it
+    (``;s3_sc=C;s3_etag=S;swift_bytes=N;slo_etag=E``, no spaces), as clients
+    are shown it: the client's own text, spaces and all (even a
     ``; swift_bytes`` it sent itself, as Swift)."""
+    return _strip(content_type, _APPENDED)
+
+
+def _strip(content_type: str, names: Tuple[str, ...]) -> str:
     while ";" in content_type:
         head, _sep, last = content_type.rpartition(";")
-        if not last.startswith(("swift_bytes=", "slo_etag=")):
+        if not last.startswith(names):
             break
         content_type = head
     return content_type

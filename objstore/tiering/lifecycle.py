@@ -39,6 +39,7 @@ from urllib.parse import parse_qsl, quote
 
 from objstore.common.reserved import ALLOW_HEADER
 from objstore.common.s3_layout import (MANIFEST_SYSMETA, SEGMENTS_SUFFIX, TAGGING_SYSMETA,
+                                       manifest_parts, parts_owned_by,
                                        UPLOAD_MARKER_RE, upload_initiated)
 from objstore.common.tiering.config import TieringConfig
 from objstore.common.tiering.lifecycle_rules import (LIFECYCLE_INDEX_CONTAINER,
@@ -306,7 +307,8 @@ class LifecyclePass:
 
     def _parts(self, path: str) -> List[str]:
         """``container/object`` of each part of an s3api multipart object
-        (its manifest: a JSON list of ``{"path": ...}``); none for others."""
+        that its upload made (``s3_layout``: its manifest, in either form,
+        read as stored: this pipeline has no slo); none for others."""
         head = self.client.request("HEAD", path)
         close_if_possible(head.app_iter)
         if head.status_int != 200 or not head.headers.get(MANIFEST_SYSMETA):
@@ -315,10 +317,12 @@ class LifecyclePass:
         body = b"".join(resp.app_iter) if resp.status_int == 200 else b""
         close_if_possible(resp.app_iter)
         try:
-            return [str(item["path"]) for item in json.loads(body or b"[]")]
-        except (ValueError, KeyError, TypeError):
+            paths = [part["path"] for part in manifest_parts(body or b"[]")]
+        except ValueError:
             self.logger.warning("tierer lifecycle: %s: a damaged manifest, parts kept", path)
             return []
+        _v1, _account, bucket, key = path.split("/", 4)[1:]
+        return parts_owned_by(key, paths, bucket)
 
     def _tags(self, path: str) -> Dict[str, str]:
         resp = self.client.request("HEAD", path)

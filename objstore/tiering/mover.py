@@ -32,6 +32,7 @@ from webob import Response
 
 from objstore.common.constraints import CONTENT_TYPE_PARAMS_ENV
 from objstore.common.footers import LISTING_ETAG
+from objstore.common.s3_layout import MANIFEST_SYSMETA
 from objstore.common.storage_policy import StoragePolicies
 from objstore.common.subrequest import IterReader, stored_metadata
 from objstore.common.tiering import config as tconf
@@ -53,6 +54,14 @@ LEGACY_VERSIONING = ("X-Versions-Location", "X-History-Location",
                      "X-Container-Sysmeta-S3api-Versioning")
 #: objects that stay where they are (their segments or targets move)
 _NOT_MOVED = ("X-Static-Large-Object", "X-Object-Manifest", "X-Object-Sysmeta-Symlink-Target")
+
+
+def _moves_as_an_object(headers: Mapping[str, str]) -> bool:
+    """An S3 multipart object's manifest (an SLO since session 12) moves
+    as any object, as s3api's own manifest did before (a lifecycle
+    Transition moves it with its parts and S3 shows its class,
+    docs/tiering.md); its copy keeps what makes it an SLO."""
+    return bool(_header(headers, MANIFEST_SYSMETA))
 
 
 class MoveError(Exception):
@@ -186,7 +195,8 @@ class Mover:
             return Outcome(ABANDONED, "the object is gone")
         if head.status_int // 100 != 2:
             raise MoveError("HEAD %s: %s" % (path, head.status))
-        if any(_header(head.headers, h) for h in _NOT_MOVED):
+        if any(_header(head.headers, h) for h in _NOT_MOVED) and \
+                not _moves_as_an_object(head.headers):
             return Outcome(ABANDONED, "large object manifests and symlinks stay where they "
                                       "are (their segments and targets move)", movable=False)
         version = _version(head)
@@ -289,7 +299,8 @@ class Mover:
     def _carried(headers: Mapping[str, str]) -> Dict[str, str]:
         """The metadata a copy of the object carries (its own per-copy
         sysmeta is made anew where it is written)."""
-        return {k: v for k, v in stored_metadata(headers, manifests=False).items()
+        return {k: v for k, v in stored_metadata(
+            headers, manifests=_moves_as_an_object(headers)).items()
                 if not k.lower().startswith(_PER_COPY_PREFIXES)}
 
     def _switch(self, path: str, version: Timestamp, old_location: Optional[str],
@@ -304,7 +315,8 @@ class Mover:
             close_if_possible(raw.app_iter)
             if raw.status_int // 100 != 2 or _version(raw) != version:
                 return self._already(path, switched_at)
-            headers = {k: v for k, v in stored_metadata(raw.headers, manifests=False).items()
+            headers = {k: v for k, v in stored_metadata(
+                raw.headers, manifests=_moves_as_an_object(raw.headers)).items()
                        if not k.lower().startswith(("x-object-sysmeta-tier-",
                                                     "x-object-sysmeta-ec-"))}
             if not any(k.lower() == LISTING_ETAG.lower() for k in headers):

@@ -166,13 +166,16 @@ def _split_params(content_type: str) -> List[str]:
 #: object_versioning's parameter: the version id of an object written in a
 #: versioned container, so its listing row carries it (as ``version_id``)
 VERSION_ID_PARAM = "swift_versions_id"
-_KEPT_PARAMS = ("swift_bytes", "slo_etag", VERSION_ID_PARAM)
+#: s3api's: the ETag of an object a multipart upload completed
+S3_ETAG_PARAM = "s3_etag"
+_KEPT_PARAMS = ("swift_bytes", "slo_etag", S3_ETAG_PARAM, VERSION_ID_PARAM)
 
 
 def split_content_type(content_type: str) -> Tuple[str, Dict[str, str]]:
     """A stored content type as listings show it, and the parameters
     middlewares keep in it (``swift_bytes``: the size of a large object;
-    ``slo_etag``: its ETag; ``swift_versions_id``: its version id), which
+    ``slo_etag``: its ETag; ``s3_etag``: its multipart ETag;
+    ``swift_versions_id``: its version id), which
     it then no longer carries. As Swift
     lists them, the other parameters are joined by ``;`` without spaces
     (``image/png; charset=x`` is listed ``image/png;charset=x``)."""
@@ -223,6 +226,8 @@ def object_item(name: str, created_at: str, size: int, content_type: str,
                             "last_modified": isoformat(created_at)}
     if "slo_etag" in params:
         item["slo_etag"] = '"%s"' % params["slo_etag"].strip('"')
+    if S3_ETAG_PARAM in params:
+        item[S3_ETAG_PARAM] = '"%s"' % params[S3_ETAG_PARAM].strip('"')
     if VERSION_ID_PARAM in params:
         item["version_id"] = params[VERSION_ID_PARAM]
     return item

@@ -98,7 +98,7 @@ def _version_parts(ctx: S3Context, key: str, vid: Optional[str]) -> List[manifes
         return []  # no such version, or a delete marker: versioning.delete answers
     head = ctx.swift.request("HEAD", container, obj, extra_env=versioning.BYPASS)
     head.close()
-    return parts_of(ctx, container, obj, head)
+    return parts_of(ctx, container, obj, head, owner=(ctx.bucket, key))
 
 
 def delete_object(ctx: S3Context) -> Response:

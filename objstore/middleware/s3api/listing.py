@@ -100,7 +100,7 @@ def swift_query(params: ListParams) -> List[Tuple[str, str]]:
 def entry_facts(entry: Dict[str, Any]) -> Tuple[str, int, str]:
     """``(etag, size, content_type)`` of a Swift listing entry, as S3 shows them."""
     ctype, s3_etag = split_content_type(entry.get("content_type", ""))
-    etag = s3_etag or entry.get("hash", "")
+    etag = entry.get("s3_etag", "").strip('"') or s3_etag or entry.get("hash", "")
     return '"%s"' % etag, int(entry.get("bytes", 0)), ctype
 
 

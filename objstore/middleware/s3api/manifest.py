@@ -87,19 +87,22 @@ def storage_class_param(content_type: str) -> str:
     return "STANDARD"
 
 
+#: the parameters a stored Content-Type may carry that S3 never shows
+#: (``slo_etag``: slo's, on a completed upload's manifest)
+_HIDDEN_PARAMS = (SIZE_PARAM, VERSION_PARAM, VERSION_ID_PARAM, STORAGE_CLASS_PARAM, "slo_etag")
+
+
 def split_content_type(content_type: str) -> Tuple[str, Optional[str]]:
     """``(user content type, s3 etag or None)`` with our parameters removed."""
-    if ETAG_PARAM not in content_type and SIZE_PARAM not in content_type \
-            and VERSION_PARAM not in content_type and VERSION_ID_PARAM not in content_type \
-            and STORAGE_CLASS_PARAM not in content_type:
+    if ";" not in content_type or not any(
+            name in content_type for name in (ETAG_PARAM,) + _HIDDEN_PARAMS):
         return content_type, None
     kept, etag = [], None
     for part in content_type.split(";"):
         name, sep, value = part.strip().partition("=")
         if sep and name == ETAG_PARAM:
             etag = value
-        elif sep and name in (SIZE_PARAM, VERSION_PARAM, VERSION_ID_PARAM,
-                              STORAGE_CLASS_PARAM):
+        elif sep and name in _HIDDEN_PARAMS:
             continue
         else:
             kept.append(part)

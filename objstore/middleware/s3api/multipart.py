@@ -22,6 +22,8 @@ from objstore.middleware.s3api.buckets import check_bucket, xml_response
 from objstore.middleware.s3api.context import S3Context, iso8601
 from objstore.middleware.s3api.errors import S3Error
 from objstore.common.subrequest import IterReader
+from objstore.middleware import slo_s3
+from objstore.middleware.slo_get import SLO_HEADER
 from objstore.middleware.s3api.copying import copy_source
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, current_etag, drop_parts,
@@ -245,22 +247,23 @@ def complete_upload(ctx: S3Context) -> Response:
                  "cache-control", "expires"):
         if marker.get(name):
             headers[name] = marker[name]
-    headers["Content-Type"] = manifest.content_type_with(
-        marker.get("content-type") or "application/octet-stream", etag, total)
+    # A static large object, as Swift's s3api stores it (slo_s3 explains how).
+    headers["Content-Type"] = marker.get("content-type") or "application/octet-stream"
+    headers[SLO_HEADER] = "True"
     headers[manifest.MANIFEST_SYSMETA] = "1"
     headers[manifest.UPLOAD_ID_SYSMETA] = upload_id
     headers[manifest.ETAG_SYSMETA] = etag
     headers[manifest.SIZE_SYSMETA] = str(total)
-    headers["X-Object-Sysmeta-Container-Update-Override-Etag"] = etag
-    headers["X-Object-Sysmeta-Container-Update-Override-Size"] = str(total)
+    body = slo_s3.stored_manifest(_listed_parts(marker, chosen, part_checksums),
+                                  segments_container(ctx))
     with conditions.guarded_write(ctx, headers, lambda: current_etag(
             ctx, ctx.bucket, ctx.key)):
         vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
         # In a versioned bucket the old parts belong to the archived version.
         old = replaced_parts(ctx, extra_env, known_manifests=False)
         locking.lock_parts(ctx, segments, headers)  # before the manifest that needs them
-        resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers,
-                                 body=manifest.encode(segments), extra_env=extra_env)
+        resp = ctx.swift.request("PUT", ctx.bucket, ctx.key, headers=headers, body=body,
+                                 extra_env=dict(extra_env, **{slo_s3.S3_WRITE_ENV: True}))
         resp.close()
         ctx.raise_for(resp, "NoSuchBucket")
     versioning.finish_write(ctx, ctx.key)
@@ -280,6 +283,20 @@ def complete_upload(ctx: S3Context) -> Response:
     if expiration:
         out.headers["x-amz-expiration"] = expiration
     return out
+
+
+def _listed_parts(marker: Dict[str, str], chosen: List[Tuple[Dict[str, Any], Dict[str, str]]],
+                  part_checksums: List[str]) -> List[Dict[str, Any]]:
+    """The parts' listing rows for the manifest, each carrying its checksum
+    in its type (a checksum that came in a trailer is only in the part's
+    sysmeta until then), so GET ?partNumber and GetObjectAttributes find it."""
+    algorithm = marker.get(mpc.ALGORITHM_SYSMETA.lower()) or checksums.DEFAULT_ALGORITHM
+    rows = []
+    for (row, _listed), value in zip(chosen, part_checksums + [""] * len(chosen)):
+        if value and mpc.listed_checksum(row, algorithm) != value:
+            row = dict(row, content_type=mpc.part_content_type(marker, algorithm, value))
+        rows.append(row)
+    return rows
 
 
 def _complete_result(ctx: S3Context, etag: str, vid: Optional[str],

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+from objstore.common import s3_layout
 from objstore.middleware.s3api import checksums
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 
 ALGORITHM_SYSMETA = "X-Object-Sysmeta-S3api-Checksum-Algorithm"
 TYPE_SYSMETA = "X-Object-Sysmeta-S3api-Checksum-Type"
-PART_PARAM = "s3_checksum"
+PART_PARAM = s3_layout.PART_CHECKSUM_PARAM
 TYPE_HEADER = "x-amz-checksum-type"
 PART_TYPE = "application/octet-stream"
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from webob import Response
 
-from objstore.common import footers
+from objstore.common import footers, s3_layout
 from objstore.common.s3_layout import TAGGING_SYSMETA  # noqa: F401 (s3api's name for it)
 from objstore.common.tiering.config import TIER_STORAGE_CLASS
 from objstore.middleware.s3api import (acl, bucket_encryption, checksums, conditions,
@@ -492,13 +492,20 @@ def head_object(ctx: S3Context) -> Response:
     return _read_object(ctx, "HEAD")
 
 
-def parts_of(ctx: S3Context, bucket: str, key: str, head: SwiftResponse
-              ) -> List[manifest.Segment]:
-    """The parts of ``bucket/key`` if its HEAD says it is a multipart object."""
+def parts_of(ctx: S3Context, bucket: str, key: str, head: SwiftResponse,
+             owner: Optional[Tuple[str, str]] = None) -> List[manifest.Segment]:
+    """The parts of ``bucket/key`` if its HEAD says it is a multipart object,
+    but only those an upload of ``owner`` (bucket, key; default the object
+    itself, else the key a version of it is kept for) made: the parts a
+    manifest copied from another key names are the source's."""
     if not head.ok or not head.header(manifest.MANIFEST_SYSMETA):
         return []
     body = ctx.swift.request("GET", bucket, key)
     if not body.ok:
         body.close()
         return []
-    return manifest.decode(body.body)
+    segments = manifest.decode(body.body)
+    owned = set(s3_layout.parts_owned_by((owner or (bucket, key))[1],
+                                         [seg.path for seg in segments],
+                                         (owner or (bucket, key))[0]))
+    return [seg for seg in segments if seg.path in owned]

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from .client import HeaderValue, Response, Target
+from .client import USERS, HeaderValue, Response, Target
 from .normalize import Normalizer
 
 Path = Union[str, bytes, Callable[[Dict[str, str]], str]]
@@ -42,6 +42,8 @@ class Step:
     ignore: Tuple[str, ...] = ()
     #: reduces the normalized body to the part compared (e.g. /info's keys)
     shape: Optional[Callable[[Any], Any]] = None
+    #: an S3 step (``s3_setup``): done with boto3 instead of ``method path``
+    s3: Optional[Callable[[Any, Dict[str, str]], Any]] = None
 
     def path_text(self) -> str:
         """The path template as text (a computed path shows its docstring)."""
@@ -71,6 +73,33 @@ def setup(method: str, path: Path, body: Optional[bytes] = None, user: Optional[
           headers: Sequence[Tuple[str, HeaderValue]] = (), **kw: HeaderValue) -> Step:
     """A step whose status only is compared. ``X_Foo="v"`` sends ``X-Foo: v``."""
     return _step(False, method, path, body, user, headers, (), kw)
+
+
+def s3_setup(what: str, action: Callable[[Any, Dict[str, str]], Any]) -> Step:
+    """A setup step an S3 client does: ``action(client, values)`` with a
+    boto3 client of the cluster's s3api (as the admin user, path-style
+    buckets) and the names' values (``values["c"]`` is a bucket); its
+    status is 200, or the status of the S3 error it raised. ``what`` names
+    the step in reports."""
+    return Step("S3", what, s3=action)
+
+
+def _run_s3(step: Step, target: Target, names: Names) -> Response:
+    import boto3
+    import botocore.exceptions
+    from botocore.config import Config
+    user, key = USERS["admin"]
+    client = boto3.client("s3", endpoint_url=target.url, aws_access_key_id=user,
+                          aws_secret_access_key=key, region_name="us-east-1",
+                          config=Config(s3={"addressing_style": "path"},
+                                        retries={"max_attempts": 1}))
+    try:
+        assert step.s3 is not None
+        step.s3(client, dict(names.values))
+    except botocore.exceptions.ClientError as err:
+        meta = err.response.get("ResponseMetadata", {})
+        return Response(int(meta.get("HTTPStatusCode", 0)), "", [], b"")
+    return Response(200, "OK", [], b"")
 
 
 def check(method: str, path: Path, body: Optional[bytes] = None, user: Optional[str] = "admin",
@@ -152,6 +181,8 @@ def expand(template: Any, target: Target, names: Names) -> Any:
 
 
 def run_step(step: Step, target: Target, names: Names) -> Response:
+    if step.s3 is not None:
+        return _run_s3(step, target, names)
     headers: List[Tuple[str, HeaderValue]] = []
     for k, v in step.headers:
         if v == "{ec}":

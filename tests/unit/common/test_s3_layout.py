@@ -27,3 +27,22 @@ def test_manifest_parts_reads_the_parts_in_order_and_refuses_damage():
                     b"\xff"):
         with pytest.raises(ValueError):
             s3_layout.manifest_parts(damaged)
+
+
+def test_manifest_parts_reads_the_slo_form_too():
+    """Completed uploads are SLOs since session 12: slo's stored form, a
+    part's checksum in its type."""
+    body = (b'[{"name":"/b+segments/k/u/000001","hash":"e1","bytes":5,'
+            b'"content_type":"application/octet-stream;s3_checksum=CRC32:AAA=",'
+            b'"last_modified":"2026-01-01T00:00:01.000000"},'
+            b'{"name":"/b+segments/k/u/000002","hash":"e2","bytes":3,"content_type":"a/b"}]')
+    parts = s3_layout.manifest_parts(body)
+    assert [(p["path"], p["etag"], p["size_bytes"], p.get("checksum")) for p in parts] == [
+        ("b+segments/k/u/000001", "e1", 5, "AAA="), ("b+segments/k/u/000002", "e2", 3, None)]
+
+
+def test_only_the_parts_an_upload_of_the_key_made_are_its_own():
+    up = "0" * 32
+    paths = ["b+segments/k/%s/000001" % up, "b+segments/other/%s/000001" % up,
+             "c+segments/k/%s/000002" % up, "b+segments/k/%s/x" % up, "b+segments/k/short/1"]
+    assert s3_layout.parts_owned_by("k", paths, "b") == paths[:1]

@@ -116,6 +116,15 @@ def test_content_type_carries_and_sheds_swift_bytes_and_slo_etag():
     assert sm.strip_swift_bytes(ctype) == "text/plain;charset=utf-8"
 
 
+def test_a_completed_uploads_type_keeps_its_class_and_lists_its_s3_etag():
+    """s3api's manifest: the storage class stays in what is stored (S3
+    listings show it), no answer to a client shows it or the s3_etag."""
+    ctype = sm.content_type_with_size("text/x;s3_sc=STANDARD_IA", 7, "ab", "cd-2")
+    assert ctype == "text/x;s3_sc=STANDARD_IA;s3_etag=cd-2;swift_bytes=7;slo_etag=ab"
+    assert sm.content_type_with_size(ctype, 7, "ef", "cd-2") == ctype.replace("=ab", "=ef")
+    assert sm.strip_swift_bytes(ctype) == "text/x"
+
+
 def test_dlo_header_and_etag():
     assert dlo.parse_manifest_header("seg%20s/pre/fix") == ("seg s", "pre/fix")
     # raw UTF-8 as WSGI hands it over, and quoted: the same text (was mojibake)

@@ -110,6 +110,12 @@ def test_large_object_parameters_of_the_content_type_become_fields():
     assert split_content_type("text/plain") == ("text/plain", {})
 
 
+def test_a_completed_uploads_s3_etag_is_listed_after_the_slo_etag_as_swift():
+    item = object_item("m", TS, 9, "text/x;s3_etag=ab-2;swift_bytes=12;slo_etag=ff", "e")
+    assert list(item.items())[-2:] == [("slo_etag", '"ff"'), ("s3_etag", '"ab-2"')]
+    assert (item["bytes"], item["content_type"], item["hash"]) == (12, "text/x", "e")
+
+
 def test_account_items_have_count_bytes_last_modified_and_the_policy():
     assert list(container_item("c", 3, 10, TS, "gold").items()) == [
         ("name", "c"), ("count", 3), ("bytes", 10), ("last_modified", ISO),
