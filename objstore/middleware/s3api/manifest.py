@@ -44,6 +44,11 @@ VERSION_PARAM = s3_layout.VERSION_PARAM
 STORAGE_CLASS_PARAM = s3_layout.STORAGE_CLASS_PARAM
 
 
+#: the most a part's entry in a manifest takes (slo's stored form: its
+#: name, a 1024-byte key JSON-escaped, and the other fields)
+MAX_ENTRY_BYTES = 4096
+
+
 @dataclass
 class Segment:
     """One part: where it is stored, its MD5 and size."""

@@ -501,10 +501,14 @@ def parts_of(ctx: S3Context, bucket: str, key: str, head: SwiftResponse,
     if not head.ok or not head.header(manifest.MANIFEST_SYSMETA):
         return []
     body = ctx.swift.request("GET", bucket, key)
-    if not body.ok:
+    if not body.ok or int(body.header("content-length") or 0) > \
+            manifest.MAX_ENTRY_BYTES * ctx.conf.max_upload_part_num:
         body.close()
-        return []
-    segments = manifest.decode(body.body)
+        return []  # no manifest s3api wrote (a copy of a large object's bytes)
+    try:
+        segments = manifest.decode(body.body)
+    except S3Error:
+        return []  # the same, small: what it is not is not deleted with it
     owned = set(s3_layout.parts_owned_by((owner or (bucket, key))[1],
                                          [seg.path for seg in segments],
                                          (owner or (bucket, key))[0]))

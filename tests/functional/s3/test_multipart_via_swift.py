@@ -174,3 +174,17 @@ def test_an_object_completed_the_old_way_still_reads_lists_and_deletes(s3, bucke
     assert s3.list_objects_v2(Bucket=bucket)["Contents"][0]["ETag"] == s3_etag
     s3.delete_object(Bucket=bucket, Key="old")
     assert conn.get_container(bucket + "+segments")[1] == []
+
+
+def test_an_object_that_only_says_it_is_a_manifest_still_deletes(s3, bucket):
+    """A Swift copy of an old multipart object's bytes carried its manifest
+    marker: S3 deletes it (and nothing else) instead of answering 500."""
+    import os
+    from objstore.common.internal_client import InternalClient
+    from tests.functional.tiering_support import SAIO_DIR
+    client = InternalClient(os.path.join(SAIO_DIR, "etc", "proxy-server.conf"))
+    resp = client.request("PUT", "/v1/AUTH_test/%s/marked" % bucket, body=b"not json",
+                          headers={"X-Object-Sysmeta-S3api-Manifest": "1"})
+    assert resp.status_int == 201, resp.status
+    s3.delete_object(Bucket=bucket, Key="marked")
+    assert code_of(lambda: s3.head_object(Bucket=bucket, Key="marked"))[1] == 404
