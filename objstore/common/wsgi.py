@@ -23,14 +23,13 @@ from typing import Any, Callable, Dict, Optional
 
 from objstore.common import concurrency, constraints, logs
 from objstore.common.config import config_int, read_conf
-from objstore.common.http import header_names, message
-from objstore.common.utils import generate_trans_id
+from objstore.common.http import message
+from objstore.common.http_server import (  # noqa: F401 (origin_form, quote_high_bytes: here too)
+    CLIENT_SOCKET_ENV, origin_form, protocol_class, quote_high_bytes)
 
 AppFactory = Callable[[Dict[str, str]], Any]
 #: The listening socket's descriptor, passed to the re-executed server on reload.
 LISTEN_FD_ENV = "OBJSTORE_LISTEN_FD"
-#: The request's client connection, for :func:`client_gone`.
-CLIENT_SOCKET_ENV = "objstore.client_socket"
 
 
 class _NullLog:
@@ -124,7 +123,7 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str],
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SUPERVISOR_SIGNALS)
         eventlet.wsgi.server(
             sock, app, log=_NullLog(), log_output=False, custom_pool=pool,
-            minimum_chunk_size=4096, protocol=_protocol_class(pool),
+            minimum_chunk_size=4096, protocol=protocol_class(pool),
             capitalize_response_headers=False,
             socket_timeout=float(conf.get("client_timeout", 60)),
             url_length_limit=request_line_limit, keepalive=True, debug=False)
@@ -141,7 +140,7 @@ class _DrainingPool(concurrency.GreenPool):
     too although its request may already wait in the socket: on a reload
     that client would be dropped unanswered. A connection handed to the
     pool is marked as busy instead, so its first request is answered
-    (then the connection is closed, see :func:`_protocol_class`)."""
+    (then the connection is closed, see ``http_server.protocol_class``)."""
 
     draining = False
 
@@ -154,74 +153,6 @@ class _DrainingPool(concurrency.GreenPool):
 
 #: The state of a connection accepted but not yet read from (see _DrainingPool).
 _ACCEPTED = "accepted"
-
-
-def _protocol_class(pool: _DrainingPool) -> Any:
-    """eventlet's protocol, minus its habit of inventing ``CONTENT_TYPE:
-    text/plain`` for requests that sent none (the proxy must know when to
-    guess an object's type from its name), accepting raw UTF-8 in the
-    request line (see :func:`quote_high_bytes`), and keeping a path that
-    starts with ``//`` as it was sent (``//v1/a`` is a 404, as in Swift, not
-    ``/v1/a``), and taking an absolute-form target (``http://host/v1/a``)
-    as its path; and a worker that drains closes each connection after
-    the request it is answering."""
-    import eventlet.wsgi
-
-    class _Protocol(eventlet.wsgi.HttpProtocol):
-        # the stdlib's default (HTTP/0.9) stays the version of a request
-        # whose line it refuses (HTTP/2.0, FOO/1.1), and a 0.9 answer has
-        # neither status line nor headers: the client read a bare page
-        default_request_version = "HTTP/1.0"
-        _error_trans_id: Optional[str] = None
-
-        def send_error(self, code: int, message: Optional[str] = None,
-                       explain: Optional[str] = None) -> None:
-            # the stdlib's page for a request line it refuses carries a
-            # transaction id as every other answer does (as Swift's)
-            self._error_trans_id = generate_trans_id()
-            super().send_error(code, message, explain)
-
-        def end_headers(self) -> None:
-            txn, self._error_trans_id = self._error_trans_id, None
-            if txn:
-                self.send_header("X-Trans-Id", txn)
-                self.send_header("X-Openstack-Request-Id", txn)
-            super().end_headers()
-
-        def handle_one_request(self) -> None:
-            super().handle_one_request()
-            if pool.draining:
-                self.close_connection = 1
-
-        def parse_request(self) -> bool:
-            self.raw_requestline = quote_high_bytes(self.raw_requestline)
-            words = self.raw_requestline.split(b" ")
-            if not super().parse_request():
-                return False
-            if len(words) == 3 and words[1].startswith(b"//"):
-                # The stdlib collapses a leading "//" (a guard for file
-                # servers); names are opaque here: keep the path as sent.
-                self.path = words[1].decode("latin-1")
-            self.path = origin_form(self.path)
-            return True
-
-        def formalize_key_naming(self, k: str) -> Optional[str]:
-            # eventlet's rule (a name with "_" is dropped: it would pass
-            # for the same name with "-"), with ASCII letters only
-            # upper-cased (``common/http/header_names``): str.upper() made
-            # a UTF-8 name (X-Object-Meta-👍) invalid, answered 400
-            if "_" in k:
-                return None
-            return header_names.ascii_upper(k.replace("-", "_"))
-
-        def get_environ(self) -> Dict[str, Any]:
-            env = super().get_environ()
-            if self.headers.get("content-type") is None:
-                env.pop("CONTENT_TYPE", None)
-            env[CLIENT_SOCKET_ENV] = self.connection
-            return env
-
-    return _Protocol
 
 
 def client_gone(env: Dict[str, Any]) -> bool:
@@ -249,34 +180,6 @@ def continue_headers(env: Dict[str, Any], headers: Dict[str, str]) -> None:
     setter = getattr(env.get("wsgi.input"), "set_hundred_continue_response_headers", None)
     if setter is not None:
         setter(list(headers.items()))
-
-
-def origin_form(target: str) -> str:
-    """The path (and query) of a request target in absolute form
-    (``GET http://host/v1/a/c/o``, as proxies send it; RFC 7230 5.3.2
-    says servers must accept it); any other target unchanged."""
-    lower = target[:8].lower()
-    if not (lower.startswith("http://") or lower.startswith("https://")):
-        return target
-    rest = target.split("://", 1)[1]
-    slash = rest.find("/")
-    return rest[slash:] if slash >= 0 else "/"
-
-
-def quote_high_bytes(request_line: bytes) -> bytes:
-    """The request line with every byte above 0x7F percent-quoted.
-
-    Some clients send names as raw UTF-8 instead of quoting them. The
-    stdlib parser decodes the line as latin-1 and splits it on *any*
-    whitespace, and bytes such as 0x85 and 0xA0 (inside ``à`` or ``…``)
-    are whitespace in latin-1, so the line falls apart into a 400 "Bad
-    request syntax". Quoting those bytes first keeps the line in three
-    words; ``PATH_INFO`` is unquoted afterwards, so the app sees the same
-    bytes either way.
-    """
-    if request_line.isascii():
-        return request_line
-    return b"".join(b"%%%02X" % b if b > 0x7F else bytes((b,)) for b in request_line)
 
 
 def no_delay(sock: Any) -> None:

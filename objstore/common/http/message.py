@@ -48,10 +48,18 @@ def read_header_lines(fp: Any) -> List[bytes]:
 def _plain_headers(lines: List[bytes]) -> Optional[List[Tuple[str, str]]]:
     """The ``(name, value)`` pairs ``email`` would give, or ``None`` for a
     block it would read some other way."""
-    headers = _HEADER_LINE.findall(b"".join(lines).decode("iso-8859-1"))
-    # One match per line but the last (the empty line, or end of input):
-    # a line that is not a header, holds a bare CR or is cut off has none.
-    return headers if len(headers) == len(lines) - 1 else None
+    # the last line is the empty one (or end of input)
+    return plain_header_pairs(b"".join(lines), len(lines) - 1)
+
+
+def plain_header_pairs(block: bytes, lines: int) -> Optional[List[Tuple[str, str]]]:
+    """The ``(name, value)`` pairs of a header block of ``lines`` lines (the
+    empty line that ends it left out) as ``email`` would give them, or
+    ``None`` for a block it would read some other way."""
+    headers = _HEADER_LINE.findall(block.decode("iso-8859-1"))
+    # One match per line: a line that is not a header, holds a bare CR or
+    # is cut off has none.
+    return headers if len(headers) == lines else None
 
 
 def parse_headers(fp: Any, _class: Any = http.client.HTTPMessage) -> Any:
