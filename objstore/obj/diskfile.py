@@ -64,6 +64,7 @@ class DiskFileManager:
         self.reclaim_age = config_float(conf, "reclaim_age", DEFAULT_RECLAIM_AGE)
         self.disk_chunk_size = config_int(conf, "disk_chunk_size", 1048576, 1)
         self.keep_cache_size = config_int(conf, "keep_cache_size", 5242880, 0)
+        self.direct_write_size = config_int(conf, "direct_write_size", 262144, 0)
         self.reserve_bytes, self.reserve_percent = parse_reserve(
             conf.get("fallocate_reserve", "1%"))
         self.hash_prefix, self.hash_suffix = load_hash_settings(swift_dir(conf))
@@ -454,7 +455,8 @@ class DiskFile:
             raise DiskFileNoSpace("device %s below fallocate_reserve" % self.device)
         try:
             return DiskFileWriter(self.mgr.tmp_dir(self.device_path), self.datadir, size,
-                                  self._after_write, keep_cache=self.mgr.keep_cache_size)
+                                  self._after_write, keep_cache=self.mgr.keep_cache_size,
+                                  direct_size=self.mgr.direct_write_size)
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None

@@ -23,6 +23,12 @@ network streams and the fsync before the rename finds little left to do
 became 0.01 s). What is durable, and when, is unchanged: the fsync still
 comes before the rename.
 
+A body of at least ``direct_size`` bytes (its length known up front) is
+written past the page cache instead (``direct_write.py``: ``O_DIRECT``
+from an aligned buffer, each full buffer in a thread-pool call, the last
+one in the same call as the fsync); neither the writeback nor the drop
+below is needed then.
+
 A body larger than ``keep_cache`` bytes leaves the page cache once it is
 published (``posix_fadvise(DONTNEED)``: its pages are clean after the
 fsync, so they go at once), in a thread the request does not wait for: a
@@ -50,6 +56,7 @@ from typing import Callable, List, Optional
 from objstore.common import body_sums, concurrency
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import fsync_dir, mkdirs
+from objstore.obj.direct_write import DirectSink
 from objstore.obj.exceptions import DiskFileNoSpace
 from objstore.obj.metadata import Metadata, write_metadata
 from objstore.obj.ondisk import make_sidecar_name
@@ -147,7 +154,8 @@ class DiskFileWriter:
     """A new ``.data`` (or an empty ``.meta``/``.ts``) being written."""
 
     def __init__(self, tmp_dir: str, datadir: str, size: Optional[int],
-                 after_publish: Callable[[], None], keep_cache: Optional[int] = None) -> None:
+                 after_publish: Callable[[], None], keep_cache: Optional[int] = None,
+                 direct_size: int = 0) -> None:
         self.datadir = datadir
         self.after_publish = after_publish
         self.keep_cache = keep_cache
@@ -162,6 +170,8 @@ class DiskFileWriter:
         self._allocated = 0
         self.crc = body_sums.new_body_crc()
         self.published: Optional[str] = None
+        #: the body's way to the disk past the page cache, if it takes one
+        self._direct: Optional[DirectSink] = None
         if size:
             try:
                 os.posix_fallocate(self.fd, 0, size)
@@ -170,6 +180,8 @@ class DiskFileWriter:
                 if err.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
                     self.close()
                     raise
+        if size and direct_size and size >= direct_size:
+            self._direct = DirectSink.open(self.fd)
 
     def __enter__(self) -> "DiskFileWriter":
         return self
@@ -179,10 +191,13 @@ class DiskFileWriter:
 
     def write(self, chunk: bytes) -> int:
         """Append ``chunk``; ``DiskFileNoSpace`` if the disk fills up."""
-        view = memoryview(chunk)
         try:
-            while view:
-                view = view[os.write(self.fd, view):]
+            if self._direct is not None:
+                self._direct.write(chunk)
+            else:
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(self.fd, view):]
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None
@@ -190,7 +205,8 @@ class DiskFileWriter:
         self.bytes_written += len(chunk)
         if self.crc is not None:
             self.crc.update(chunk)
-        if self.bytes_written - self._written_back >= WRITEBACK_BYTES:
+        if self._direct is None and \
+                self.bytes_written - self._written_back >= WRITEBACK_BYTES:
             start_writeback(self.fd, self._written_back, self.bytes_written - self._written_back)
             self._written_back = self.bytes_written
         return self.bytes_written
@@ -251,7 +267,7 @@ class DiskFileWriter:
                 fds.append(os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY))
             target = os.path.join(self.datadir, name)
             concurrency.run_in_thread(_sync_lock_rename_sync, self.fd, self.tmp_path, target,
-                                      fds)
+                                      fds, self._direct)
         finally:
             for fd in fds:
                 os.close(fd)  # the hash dir's: releases the lock
@@ -260,6 +276,8 @@ class DiskFileWriter:
     def _publish(self, metadata: Metadata, ext: str,
                  precondition: Optional[Callable[[], None]] = None) -> str:
         name = Timestamp(metadata["X-Timestamp"]).internal + ext
+        if self._direct is not None:
+            self._direct.finish()  # the staged bytes, in this same thread-pool call
         if self._allocated > self.bytes_written:
             os.ftruncate(self.fd, self.bytes_written)  # drop fallocate'd tail
         created = make_dirs(self.datadir)
@@ -291,9 +309,11 @@ class DiskFileWriter:
 
     def close(self) -> None:
         """Release the temp file; unpublished bytes are thrown away."""
+        if self._direct is not None:
+            self._direct.close()  # its pages never were in the cache: nothing to drop
         if self.fd >= 0:
             if self.published is not None and self.keep_cache is not None and \
-                    self.bytes_written > self.keep_cache:
+                    self._direct is None and self.bytes_written > self.keep_cache:
                 drop_cache_later(self.fd)  # fsynced: its pages are clean
             else:
                 os.close(self.fd)
@@ -310,10 +330,14 @@ def _no_sidecar() -> str:
     raise _WouldSpill()
 
 
-def _sync_lock_rename_sync(fd: int, tmp_path: str, target: str, dir_fds: List[int]) -> None:
-    """In a real thread: fsync the data, lock the hash dir (``dir_fds[0]``),
-    rename the file into it, fsync it, then fsync the other dirs (the
-    parents of the dirs the write created). Nothing but system calls."""
+def _sync_lock_rename_sync(fd: int, tmp_path: str, target: str, dir_fds: List[int],
+                           direct: Optional[DirectSink] = None) -> None:
+    """In a real thread: write what ``direct`` still stages, fsync the data,
+    lock the hash dir (``dir_fds[0]``), rename the file into it, fsync it,
+    then fsync the other dirs (the parents of the dirs the write created).
+    Nothing but system calls."""
+    if direct is not None:
+        direct.finish()
     os.fsync(fd)
     fcntl.flock(dir_fds[0], fcntl.LOCK_EX)
     os.rename(tmp_path, target)

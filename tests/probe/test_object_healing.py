@@ -193,7 +193,10 @@ def test_expired_object_is_gone_from_get_at_once_and_from_listing_after_the_expi
     assert listed == [], expiry_state(account_of(conn), container, obj)
 
 
-def test_kill_9_of_a_storage_server_mid_put_loses_no_acknowledged_write(conn, container):
+@pytest.mark.parametrize("sized", [False, True], ids=["chunked", "content-length"])
+def test_kill_9_of_a_storage_server_mid_put_loses_no_acknowledged_write(conn, container, sized):
+    """Chunked bodies go through the page cache; bodies of a known length
+    this large are written past it (O_DIRECT, obj/direct_write.py)."""
     import threading
 
     account = account_of(conn)
@@ -201,6 +204,18 @@ def test_kill_9_of_a_storage_server_mid_put_loses_no_acknowledged_write(conn, co
     bodies = {n: os.urandom(300_000) for n in obj_names}
     acked = {}
     victim = object_nodes(account, container, obj_names[0])[1][0]
+
+    class Slow:
+        """A body read 30,000 bytes at a time, each after 50 ms."""
+
+        def __init__(self, data):
+            self.data, self.at = data, 0
+
+        def read(self, size=-1):
+            time.sleep(0.05)
+            chunk = self.data[self.at:self.at + 30_000]
+            self.at += len(chunk)
+            return chunk
 
     def put(name):
         def slow():
@@ -210,7 +225,11 @@ def test_kill_9_of_a_storage_server_mid_put_loses_no_acknowledged_write(conn, co
                 yield data[i:i + 30_000]
         try:
             c = swiftclient.Connection(conn.authurl, conn.user, conn.key, retries=0)
-            c.put_object(container, name, slow(), chunk_size=30_000)
+            if sized:
+                c.put_object(container, name, Slow(bodies[name]), chunk_size=30_000,
+                             content_length=len(bodies[name]))
+            else:
+                c.put_object(container, name, slow(), chunk_size=30_000)
             acked[name] = True
         except swiftclient.ClientException:
             acked[name] = False

@@ -1,6 +1,6 @@
 """Run by test_syscall_audit.py under strace: an in-process object server
 (real files, no sockets) doing one small PUT of a new object, an
-overwrite, a GET, a HEAD and a DELETE. Each step is bracketed by a marker
+overwrite, a GET, a HEAD and a DELETE, then a large PUT. Each step is bracketed by a marker
 (an ``open`` of a path that does not exist, which strace shows), after a
 warm-up of the same steps on another partition so lazy imports and the
 device's first directories are not counted.
@@ -50,6 +50,16 @@ def steps(app, path: str, audit: bool) -> None:
             raise SystemExit("%s %s answered %d" % (method, path, status))
 
 
+def large_put(app, path: str) -> None:
+    """A body past ``direct_write_size`` and over one staging buffer, not a
+    whole number of blocks: written with O_DIRECT, its tail through the cache."""
+    mark("put-large-start")
+    status = call(app, "PUT", path, b"L" * (1024 * 1024 + 3 * 4096 + 100))
+    mark("put-large-end")
+    if status != 201:
+        raise SystemExit("PUT %s answered %d" % (path, status))
+
+
 def main() -> None:
     devices, swift_dir = sys.argv[1], sys.argv[2]
     app = ObjectController({"devices": devices, "mount_check": "false",
@@ -57,6 +67,7 @@ def main() -> None:
                             "log_level": "WARNING"})
     steps(app, "/sda1/1/a/c/warm-up", audit=False)
     steps(app, "/sda1/2/a/c/audited", audit=True)
+    large_put(app, "/sda1/2/a/c/audited-large")
 
 
 if __name__ == "__main__":

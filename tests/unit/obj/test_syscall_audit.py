@@ -79,7 +79,7 @@ def phases(tmp_path_factory) -> Dict[str, List[str]]:
         if current is None or int(result) < 0 or str(devices) not in args:
             continue
         found[current].append(_event(call, args, str(devices)))
-    assert set(found) == {"put-new", "put-over", "get", "head", "delete"}, found
+    assert set(found) == {"put-new", "put-over", "get", "head", "delete", "put-large"}, found
     return found
 
 
@@ -158,3 +158,20 @@ def test_delete_syncs_the_tombstone_before_removing_the_data(phases):
                                        "openat /sda1/objects/2/hashes.invalid"]
 
 
+
+
+def test_a_large_body_is_written_past_the_cache_then_synced_before_its_rename(phases):
+    events = _dirs(phases["put-large"])
+    tmp = "/sda1/tmp/<tmp>"
+    # O_DIRECT writes at offsets (pwrite) from the staging buffer: the full
+    # MiB, then the rest's whole blocks, then the tail through the cache;
+    # no buffered write of the body and no writeback to start
+    body_writes = [e for e in _only(events, "pwrite64", "write", "sync_file_range")
+                   if e.endswith(tmp)]
+    assert body_writes == ["pwrite64 " + tmp] * 3
+    durable = _only(events, "pwrite64", *DURABLE)
+    assert durable[:6] == ["pwrite64 " + tmp] * 3 + [
+        "fsync " + tmp,
+        "rename %s -> %s/<ts>.data" % (tmp, HASH_DIR),
+        "fsync %s" % HASH_DIR,
+    ]

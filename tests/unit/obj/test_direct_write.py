@@ -1,0 +1,157 @@
+"""A large body of known length goes to its file past the page cache
+(``obj/direct_write.py``), and comes back whole."""
+
+import errno
+import os
+import subprocess
+
+import pytest
+
+from objstore.common.timestamp import Timestamp
+from objstore.common.utils import md5_hex
+from objstore.obj import direct_write
+from objstore.obj.diskfile import DiskFileManager, DiskFileNoSpace
+
+MIB = 1024 * 1024
+
+
+def _manager(obj_conf, **conf):
+    # keep_cache_size high: no page is dropped after the write, so what the
+    # cache holds is what the write put there
+    return DiskFileManager(dict(obj_conf, **dict({"keep_cache_size": str(64 * MIB),
+                                                  "direct_write_size": "65536"}, **conf)))
+
+
+def _meta(body: bytes) -> dict:
+    return {"name": "/a/c/o", "X-Timestamp": Timestamp.now().internal,
+            "Content-Length": str(len(body)), "ETag": md5_hex(body),
+            "Content-Type": "text/plain"}
+
+
+def _write(mgr, body: bytes, step: int):
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    with df.create(len(body)) as writer:
+        for start in range(0, len(body), step):
+            writer.write(body[start:start + step])
+        path = writer.put(_meta(body))
+    return path, writer
+
+
+def _read(mgr) -> bytes:
+    return b"".join(mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader())
+
+
+def _resident_bytes(path: str) -> int:
+    out = subprocess.run(["fincore", "-b", "-n", "-r", "-o", "RES", path], check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.split()[0])
+
+
+def _takes_direct(path: str) -> bool:
+    try:
+        os.close(os.open(os.path.join(path, "probe"), os.O_WRONLY | os.O_CREAT | os.O_DIRECT))
+        return True
+    except OSError:
+        return False
+    finally:
+        if os.path.exists(os.path.join(path, "probe")):
+            os.unlink(os.path.join(path, "probe"))
+
+
+@pytest.fixture
+def direct_conf(obj_conf):
+    if not _takes_direct(obj_conf["devices"]):
+        pytest.skip("the test's file system refuses O_DIRECT")
+    return obj_conf
+
+
+@pytest.mark.parametrize("size", [2 * MIB + 5 * 4096 + 123, 3 * MIB, 65536])
+def test_a_large_body_in_odd_chunks_reads_back_whole_and_checked(direct_conf, size):
+    mgr = _manager(direct_conf)
+    body = os.urandom(size)
+    path, writer = _write(mgr, body, 300001)
+    assert writer._direct is not None
+    assert os.path.getsize(path) == size
+    assert _read(mgr) == body  # the reader judges the bytes by the CRC the writer stored
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/fincore"), reason="needs util-linux fincore")
+def test_a_large_body_leaves_no_page_in_the_cache_but_its_tail(direct_conf):
+    body = os.urandom(2 * MIB + 100)
+    path, _ = _write(_manager(direct_conf), body, MIB)
+    assert _resident_bytes(path) <= 4096  # the last, partial block went through the cache
+    # the same body through the cache stays there (keep_cache_size is above it)
+    path, writer = _write(_manager(direct_conf, direct_write_size="0"), body, MIB)
+    assert writer._direct is None
+    assert _resident_bytes(path) > MIB
+
+
+def test_a_body_below_the_size_or_of_unknown_length_goes_through_the_cache(direct_conf):
+    mgr = _manager(direct_conf)
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    with df.create(65535) as writer:
+        assert writer._direct is None
+    with df.create() as writer:
+        assert writer._direct is None
+
+
+def test_a_file_system_refusing_o_direct_gets_the_body_through_the_cache(obj_conf,
+                                                                         monkeypatch):
+    def refuse(fd, on):
+        raise OSError(errno.EINVAL, "Invalid argument")
+    monkeypatch.setattr(direct_write, "_set_direct", refuse)
+    mgr = _manager(obj_conf)
+    body = os.urandom(MIB + 7)
+    _path, writer = _write(mgr, body, 65536)
+    assert writer._direct is None
+    assert _read(mgr) == body
+
+
+def test_a_body_of_one_buffer_reaches_the_disk_in_the_publishing_call(direct_conf,
+                                                                       monkeypatch):
+    """A full buffer is written only when more bytes need its room: a 1 MiB
+    body takes no thread-pool call before the one that fsyncs it."""
+    handed = []
+    real = direct_write.concurrency.run_in_thread
+    monkeypatch.setattr(direct_write.concurrency, "run_in_thread",
+                        lambda func, *args: (func is direct_write._pwrite_all and
+                                             handed.append(args[2])) or real(func, *args))
+    mgr = _manager(direct_conf)
+    body = os.urandom(direct_write.BUFFER_BYTES)
+    _write(mgr, body, 65536)
+    assert handed == []
+    assert _read(mgr) == body
+    body = os.urandom(2 * direct_write.BUFFER_BYTES + 1)
+    _write(mgr, body, 65536)
+    assert handed == [0, direct_write.BUFFER_BYTES]  # the offsets of the two full buffers
+    assert _read(mgr) == body
+
+
+def test_a_body_that_ends_short_is_not_published_and_its_buffer_is_reused(direct_conf):
+    mgr = _manager(direct_conf)
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    tmp_dir = mgr.tmp_dir(df.device_path)
+    with df.create(3 * MIB) as writer:
+        writer.write(os.urandom(MIB + 10))
+        buffer = writer._direct._buffer
+    assert os.listdir(tmp_dir) == []
+    assert not os.path.exists(df.datadir)
+    with df.create(3 * MIB) as writer:
+        assert writer._direct._buffer is buffer
+
+
+def test_a_disk_filling_up_under_a_direct_write_is_no_space(direct_conf, monkeypatch):
+    def full(fd, data, offset):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(direct_write.os, "pwrite", full)
+    mgr = _manager(direct_conf)
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    body = os.urandom(2 * MIB + 1)
+    with df.create(len(body)) as writer:
+        with pytest.raises(DiskFileNoSpace):
+            writer.write(body)
+    with df.create(MIB) as writer:  # this time the last buffer fails, in the publishing call
+        writer.write(body[:MIB])
+        with pytest.raises(DiskFileNoSpace):
+            writer.put(_meta(body[:MIB]))
+    assert not os.path.exists(df.datadir) or os.listdir(df.datadir) == []
