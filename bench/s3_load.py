@@ -44,6 +44,7 @@ SWIFT_SAIO_PIPELINE = ("catch_errors gatekeeper healthcheck proxy-logging domain
                        "staticweb copy container-quotas account-quotas slo dlo "
                        "versioned_writes symlink proxy-logging proxy-server")
 REGION = "us-east-1"
+PHASES = ("PutObject", "GetObject", "HeadObject", "ListObjectsV2", "DeleteObject")
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
@@ -165,6 +166,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--swift-dir", default=None)
     p.add_argument("--swift-venv", default=None)
     p.add_argument("--keep-swift", action="store_true")
+    p.add_argument("--no-swift", action="store_true",
+                   help="measure objstore alone (no Swift started, no ratios)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes of the bench's objstore proxy (the SAIO's by default)")
+    p.add_argument("--pythonpath", default=None,
+                   help="put this tree's code first in the bench proxy's PYTHONPATH (an A/B "
+                        "run against an older tree from `git archive`)")
+    p.add_argument("--phases", default=",".join(PHASES),
+                   help="comma-separated phases to run, in this order (PutObject always runs "
+                        "first when a read or DeleteObject needs objects)")
     p.add_argument("--json", default=None, help="also write every figure to this file")
     return p.parse_args(argv)
 
@@ -180,19 +191,22 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
         port = int(os.environ.get("SAIO_PROXY_PORT", "8080"))
         markers = [objstore_proxy.SAIO_ETC]
     else:
-        proxy, port = objstore_proxy.start(tmp, pipeline=SWIFT_SAIO_PIPELINE, name="proxy-s3")
+        proxy, port = objstore_proxy.start(tmp, pipeline=SWIFT_SAIO_PIPELINE, name="proxy-s3",
+                                           workers=a.workers, env=_proxy_env(a.pythonpath))
         markers = [objstore_proxy.SAIO_ETC, tmp]
     started = False
-    if not swift_saio.status_quiet(sdir):
+    if not a.no_swift and not swift_saio.status_quiet(sdir):
         print("starting Swift (bench/swift_saio.py --full) on :%d ..." % swift_saio.PROXY_PORT,
               flush=True)
         venv = a.swift_venv or next((v for v in (os.path.join(ROOT, ".swift-venv"),
                                                   swift_saio.DEFAULT_VENV) if os.path.isdir(v)))
         swift_saio.start(sdir, venv=venv, full=True)
         started = True
-    endpoints = [(S3Endpoint("objstore", "127.0.0.1", port, a.access, a.secret), markers),
-                 (S3Endpoint("swift", "127.0.0.1", swift_saio.PROXY_PORT, a.access, a.secret),
-                  [os.path.join(sdir, "etc")])]
+    endpoints = [(S3Endpoint("objstore", "127.0.0.1", port, a.access, a.secret), markers)]
+    if not a.no_swift:
+        endpoints.append((S3Endpoint("swift", "127.0.0.1", swift_saio.PROXY_PORT, a.access,
+                                     a.secret), [os.path.join(sdir, "etc")]))
+    phases = _phases(a.phases)
     for ep, _m in endpoints:
         check_loopback("http://%s:%d/" % (ep.host, ep.port))
     bucket = "s3bench-" + uuid.uuid4().hex[:10]
@@ -207,7 +221,7 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
         ops = {ep.name: s3_ops(ep, bucket, payload) for ep, _m in endpoints}
         print(format_results([]).splitlines()[0], flush=True)
         put_ok: Dict[str, int] = {}
-        for op in ("PutObject", "GetObject", "HeadObject", "ListObjectsV2", "DeleteObject"):
+        for op in phases:
             for ep, marks in endpoints:
                 bound = put_ok.get(ep.name, 0) if op == "DeleteObject" else a.max_ops
                 cpu0 = server_cpu.snapshot(marks)
@@ -231,6 +245,26 @@ def run(a: argparse.Namespace) -> Dict[str, Any]:
     print("load average %.1f before, %.1f after" % (load_before[0], os.getloadavg()[0]))
     return {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "settings": vars(a), "results": [asdict(r) for r in results], "ratios": ratios}
+
+
+def _proxy_env(pythonpath: Optional[str]) -> Optional[Dict[str, str]]:
+    if not pythonpath:
+        return None
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [pythonpath] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+
+
+def _phases(text: str) -> List[str]:
+    """The phases asked for, in the bench's order, PutObject added when a
+    later phase reads or deletes what it writes."""
+    asked = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(asked) - set(PHASES))
+    if unknown:
+        raise SystemExit("unknown phase(s) %s; choose from %s" % (", ".join(unknown),
+                                                                  ", ".join(PHASES)))
+    if asked and asked != ["PutObject"]:
+        asked.append("PutObject")
+    return [name for name in PHASES if name in asked]
 
 
 def _empty_bucket(ep: S3Endpoint, bucket: str) -> None:
