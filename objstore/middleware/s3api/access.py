@@ -26,10 +26,10 @@ import math
 import time
 from collections import OrderedDict
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from objstore.common import object_lock
-from objstore.common.info import get_container_info
+from objstore.common.info import INFOCACHE_KEY, cache_key, get_container_info
 from objstore.common.subrequest import close_response, sub_request
 from objstore.common.versions import archive_prefix, reserved_versions_container
 from objstore.common.versions_listing import SEPARATOR as VERSIONS_SEPARATOR
@@ -207,12 +207,22 @@ def _cache(env: Dict[str, Any]) -> Any:
 
 
 def bucket_owner(ctx: S3Context, bucket: str) -> Optional[str]:
-    """The account holding ``bucket`` in the name index (cached), or ``None``."""
-    return lookup_owner(ctx.env, ctx.swift.app, ctx.conf, bucket)
+    """The account holding ``bucket`` in the name index (cached), or ``None``.
+
+    The bucket's container and account info of the caller's account (as
+    its access key had last time) come in the same cache round trip: in
+    the usual case, the caller's own bucket, every later info lookup of the
+    request is answered from them."""
+    hint = ctx.swift.account_hint()
+    also = (cache_key(hint, bucket), cache_key(hint)) if hint else ()
+    return lookup_owner(ctx.env, ctx.swift.app, ctx.conf, bucket, also)
 
 
-def lookup_owner(env: Dict[str, Any], app: Any, conf: S3Config, bucket: str) -> Optional[str]:
-    """``bucket_owner`` for a request that has no S3 context yet."""
+def lookup_owner(env: Dict[str, Any], app: Any, conf: S3Config, bucket: str,
+                 also: Sequence[str] = ()) -> Optional[str]:
+    """``bucket_owner`` for a request that has no S3 context yet; ``also``:
+    account or container info cache keys to fetch in the same round trip
+    into the request's info cache (see ``objstore.common.info``)."""
     index = conf.bucket_index_account
     if not index:
         return None
@@ -220,7 +230,7 @@ def lookup_owner(env: Dict[str, Any], app: Any, conf: S3Config, bucket: str) -> 
     key = OWNER_CACHE_PREFIX + bucket
     if cache is not None:
         try:
-            found = cache.get(key)
+            found = _get_with_infos(env, cache, key, also)
         except Exception:  # a cache outage only costs a lookup
             found = None
         if isinstance(found, str):
@@ -242,6 +252,22 @@ def lookup_owner(env: Dict[str, Any], app: Any, conf: S3Config, bucket: str) -> 
         except Exception:
             pass
     return owner or None
+
+
+def _get_with_infos(env: Dict[str, Any], cache: Any, key: str, also: Sequence[str]) -> Any:
+    """``cache.get(key)``, fetching the info keys ``also`` this request has
+    not seen yet with it; those found are kept in its info cache as
+    ``get_container_info`` would keep them."""
+    infocache = env.setdefault(INFOCACHE_KEY, {})
+    wanted = [name for name in also if name not in infocache]
+    if not wanted or not hasattr(cache, "get_multi"):
+        return cache.get(key)
+    found = cache.get_multi([key] + wanted)
+    for name in wanted:
+        value = found.get(name)
+        if isinstance(value, dict) and "status" in value:
+            infocache[name] = value
+    return found.get(key)
 
 
 def forget_owner(ctx: S3Context, bucket: str) -> None:

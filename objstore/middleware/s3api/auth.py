@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from objstore.common.http.wsgi_str import str_to_wsgi, wsgi_to_str
 from objstore.middleware.s3api import sigv2, sigv4
@@ -143,15 +143,17 @@ def refuse_session_token(names: Iterable[str]) -> None:
 
 
 def parse_signature(env: Dict[str, Any], auth_path: str,
-                    now: Optional[float] = None) -> Signature:
+                    now: Optional[float] = None,
+                    headers: Optional[Dict[str, str]] = None) -> Signature:
     """The request's signature, parsed and time-checked.
 
     ``auth_path`` is the path as V2 signs it (``/bucket/key`` even for a
-    virtual-hosted request).
+    virtual-hosted request); ``headers``: ``request_headers(env)`` if the
+    caller has them already.
     """
     now_ts = time.time() if now is None else now
     now_dt = datetime.fromtimestamp(now_ts, timezone.utc)
-    headers = signing_headers(request_headers(env))
+    headers = signing_headers(request_headers(env) if headers is None else headers)
     method = env["REQUEST_METHOD"]
     path_info = env.get("PATH_INFO", "")
     query_string = env.get("QUERY_STRING", "")
@@ -184,6 +186,32 @@ class AuthState:
     verified: bool = False
 
 
+class AuthDetails(dict):  # type: ignore[type-arg]
+    """``s3api.auth_details``: a dict whose costly values (the string to sign
+    and the canonical request, which only a refusal shows the client) are
+    made when first read, by the zero-argument callables in ``lazy``."""
+
+    def __init__(self, lazy: Dict[str, Callable[[], Any]], **values: Any) -> None:
+        super().__init__(**values)
+        self._lazy = lazy
+
+    def __missing__(self, key: str) -> Any:
+        make = self._lazy.get(key)
+        if make is None:
+            raise KeyError(key)
+        value = self[key] = make()
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or key in self._lazy
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 def make_auth_details(sig: Signature) -> Tuple[Dict[str, Any], AuthState]:
     """The ``s3api.auth_details`` dict for the auth middleware, and its outcome."""
     state = AuthState()
@@ -193,13 +221,14 @@ def make_auth_details(sig: Signature) -> Tuple[Dict[str, Any], AuthState]:
         state.verified = bool(sig.check(secret))
         return state.verified
 
-    sts: Union[str, List[str]]
-    canonical = None
+    lazy: Dict[str, Callable[[], Any]]
     if isinstance(sig, sigv4.V4Signature):
-        sts = sig.candidates()[0]
-        canonical = sig.canonical()
+        v4 = sig
+        lazy = {"string_to_sign": lambda: v4.candidates()[0],
+                "canonical_request": v4.canonical}
     else:
-        sts = sig.strings_to_sign[0]
-    return ({"access_key": sig.access_key, "signature": sig.signature,
-             "string_to_sign": sts, "canonical_request": canonical,
-             "check_signature": check_signature}, state)
+        v2 = sig
+        lazy = {"string_to_sign": lambda: v2.strings_to_sign[0],
+                "canonical_request": lambda: None}
+    return (AuthDetails(lazy, access_key=sig.access_key, signature=sig.signature,
+                        check_signature=check_signature), state)

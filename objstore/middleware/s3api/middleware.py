@@ -238,7 +238,7 @@ class S3ApiMiddleware:
             elif internal:
                 sig, swift = None, internal_swift(self.app, env, internal)
             elif signed:
-                sig = auth.parse_signature(env, target.auth_path)
+                sig = auth.parse_signature(env, target.auth_path, headers=headers)
                 if getattr(sig, "presigned", False):
                     headers = auth.with_hoisted_headers(headers, target.pairs)
                 details, state = auth.make_auth_details(sig)

@@ -19,7 +19,7 @@ from webob import Request
 
 from objstore.common import constraints
 from objstore.common.http.wsgi_str import str_to_wsgi
-from objstore.common.info import get_container_info
+from objstore.common.info import INFOCACHE_KEY, get_container_info
 from objstore.common.reserved import ALLOW_HEADER, RESERVED, is_reserved
 from objstore.common.tiering.lifecycle_rules import S3_INTERNAL_ACCOUNT_ENV
 from objstore.middleware.s3api.auth import AUTH_DETAILS_KEY, AuthState
@@ -35,6 +35,12 @@ _INHERITED = ("wsgi.version", "wsgi.errors", "wsgi.multithread", "wsgi.multiproc
 #: an unsigned S3 request an in-process caller sends for an account's owner
 INTERNAL_ACCOUNT_ENV = S3_INTERNAL_ACCOUNT_ENV
 _IDENTITY = ("REMOTE_USER", "swift.authorize", "swift.clean_acl", "reseller_request")
+#: access key -> the account the auth middleware last set for it in this
+#: worker. A hint of which cache entries a request will want (``access.py``
+#: fetches them with the bucket's owner, one round trip), never an identity:
+#: every request is still authenticated, and a stale hint costs a lookup.
+_ACCOUNT_HINTS: Dict[str, str] = {}
+_ACCOUNT_HINTS_MAX = 4096
 
 
 def _allow(_req: Any) -> None:
@@ -97,6 +103,10 @@ class Swift:
         self.grant: Optional[Callable[[str, Optional[str]], bool]] = None
         self.grant_env: Dict[str, Any] = {}
 
+    def account_hint(self) -> Optional[str]:
+        """The account known, else the one this access key had last time."""
+        return self.account or _ACCOUNT_HINTS.get(self.auth_details.get("access_key") or "")
+
     def path(self, container: Optional[str] = None, obj: Optional[str] = None,
              account: Optional[str] = None) -> str:
         parts = [self.version, account or self.account or self.auth_details["access_key"]]
@@ -118,6 +128,11 @@ class Swift:
             self.authenticate()  # a kept version is judged by its bucket's ACLs
         env: Dict[str, Any] = {k: self.client_env[k] for k in _INHERITED
                                if k in self.client_env}
+        # One S3 request's subrequests share what they learn of accounts and
+        # containers, as the proxy's own subrequests do (a write clears the
+        # entry it changes, in this same dict): the bucket's info is looked
+        # up once per S3 request, not once per subrequest and middleware.
+        env[INFOCACHE_KEY] = self.client_env.setdefault(INFOCACHE_KEY, {})
         # Names are text in s3api; WSGI wants the UTF-8 bytes as latin-1.
         path = str_to_wsgi(self.path(container, obj, account))
         env.update({"REQUEST_METHOD": method, "PATH_INFO": path,
@@ -220,6 +235,9 @@ class Swift:
                           "did not set the account; is s3api placed before tempauth?")
         self.account = parts[2]
         self.identity = {k: env[k] for k in _IDENTITY if k in env}
+        if len(_ACCOUNT_HINTS) >= _ACCOUNT_HINTS_MAX:
+            _ACCOUNT_HINTS.clear()
+        _ACCOUNT_HINTS[self.auth_details["access_key"]] = self.account
         if resp.status == 401:
             resp.close()
             raise S3Error("AccessDenied")
