@@ -214,7 +214,7 @@ def test_a_plain_request_is_served_by_the_lean_path_with_eventlets_environ(serve
     assert env["SERVER_PROTOCOL"] == "HTTP/1.0" and env["REMOTE_ADDR"] == "127.0.0.1"
 
 
-def test_the_lean_path_is_taken_for_plain_requests(tmp_path):
+def test_the_lean_path_is_taken_for_plain_requests():
     """In process: a plain request is read by ``_handle_plain_request``,
     one eventlet must judge is left to it with the request line kept."""
     from objstore.common import http_server
