@@ -45,9 +45,10 @@ CLIENT_SOCKET_ENV = "objstore.client_socket"
 #: ASCII, one space each side, HTTP/1.0 or 1.1, CRLF.
 _PLAIN_REQUEST_LINE = re.compile(rb"([!-~]+) ([!-~]+) HTTP/1\.([01])\r\n")
 #: Header names seen, to their environ keys (``None``: dropped), so each
-#: request does not translate them again; bounded, as names are the
-#: client's (metadata).
+#: request does not translate them again; bounded in count and in name
+#: length, as names are the client's (metadata): at most about 0.5 MiB.
 _ENV_KEY_CACHE_MAX = 2048
+_ENV_KEY_CACHE_NAME_MAX = 80
 #: An answer body up to this size goes in the same send as its head;
 #: a larger one is sent after it, without being copied.
 _ONE_SEND_MAX = 64 * 1024
@@ -258,7 +259,8 @@ def protocol_class(pool: Any) -> Any:
                     key = self.formalize_key_naming(name)
                     if key is not None:
                         key = "HTTP_" + key
-                    if len(env_keys) < _ENV_KEY_CACHE_MAX:
+                    if (len(env_keys) < _ENV_KEY_CACHE_MAX
+                            and len(name) <= _ENV_KEY_CACHE_NAME_MAX):
                         env_keys[name] = key
                 stripped = value.strip(" \t\n\r")
                 headers_raw.append((name, stripped))

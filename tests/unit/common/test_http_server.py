@@ -132,6 +132,8 @@ REQUESTS = {
                                  b"Content-Length: 1\r\n\r\nz",
     "repeated headers joined": b"GET /a HTTP/1.1\r\nX-A: 1\r\nx-a:  2 \r\nX-B:\r\n\r\n",
     "underscore names dropped": b"GET /a HTTP/1.1\r\nX_A: 1\r\nX-A: 2\r\n\r\n",
+    "long header names": b"GET /a HTTP/1.1\r\nX-Object-Meta-" + b"n" * 100 + b": 1\r\n"
+                         b"x-object-meta-" + b"N" * 100 + b": 2\r\n\r\n",
     "utf-8 header name": "GET /a HTTP/1.1\r\nX-Object-Meta-\u00e9: v\r\n\r\n".encode("utf-8"),
     "bare lf lines": b"GET /a HTTP/1.1\nX-A: 1\nX-B: 2\n\n",
     "two slashes": b"GET //v1/a HTTP/1.1\r\n" + H + b"\r\n",
