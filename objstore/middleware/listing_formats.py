@@ -29,10 +29,9 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import unquote
 
-from objstore.common import s3_layout
 from objstore.common.http import listing
 from objstore.common.http.errors import swift_error
-from objstore.middleware.slo_s3 import S3_SOURCE
+from objstore.middleware.slo_s3 import HIDDEN_PARAMS, S3_SOURCE, shown_type
 from objstore.common.http.paths import split_swift_path
 
 StartResponse = Callable[..., Any]
@@ -132,16 +131,13 @@ class ListingFormats:
         return [out]
 
 
-_STORAGE_CLASS_MARK = (";%s=" % s3_layout.STORAGE_CLASS_PARAM).encode("ascii")
-
-
 def _hide_storage_class(body: bytes) -> Optional[List[Dict[str, Any]]]:
-    """The rows of a container listing without the storage class s3api
-    keeps in the content type of an object written with one (``s3_sc``,
-    for its own listings: ``swift.source`` ``S3``), or None when no row
-    carries one (or the body is no JSON listing). Swift's s3api keeps no
-    class, so its rows show the type alone."""
-    if _STORAGE_CLASS_MARK not in body:
+    """The rows of a container listing without what s3api keeps in a
+    stored content type that Swift's does not (``slo_s3.HIDDEN_PARAMS``: an
+    object's storage class, a part's checksum; s3api's own listings, which
+    need them, are ``swift.source`` ``S3``), or None when no row carries
+    one (or the body is no JSON listing)."""
+    if not any((";%s=" % name).encode("ascii") in body for name in HIDDEN_PARAMS):
         return None
     try:
         items = listing.items_from_json(body)
@@ -149,9 +145,8 @@ def _hide_storage_class(body: bytes) -> Optional[List[Dict[str, Any]]]:
         return None
     for item in items:
         ctype = item.get("content_type")
-        if isinstance(ctype, str) and s3_layout.STORAGE_CLASS_PARAM in ctype:
-            item["content_type"] = s3_layout.without_params(
-                ctype, (s3_layout.STORAGE_CLASS_PARAM,))
+        if isinstance(ctype, str):
+            item["content_type"] = shown_type(ctype)
     return items
 
 

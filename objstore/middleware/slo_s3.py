@@ -57,11 +57,11 @@ def stored_manifest(parts: List[Dict[str, Any]], container: str) -> bytes:
     """The SLO manifest (slo's stored form) of a completed upload's
     ``parts``, rows of the ``container`` listing in order, as slo would
     store it from a manifest PUT naming them: each part's type as its HEAD
-    shows it (a header checksum in it, ``s3_layout.manifest_parts``), and
+    shows it (without the checksum s3api keeps in it: ``shown_type``), and
     its Last-Modified, whole seconds rounded up."""
     return sm.encode_stored([
         sm.Entry("/%s/%s" % (container, row["name"]), row["hash"], int(row["bytes"]),
-                 sm.strip_swift_bytes(row.get("content_type", "")),
+                 shown_type(sm.strip_swift_bytes(row.get("content_type", ""))),
                  _whole_seconds(row.get("last_modified", ""))) for row in parts])
 
 
@@ -99,13 +99,25 @@ def content_type(stored: str) -> str:
     return s3_layout.without_params(stored)
 
 
+#: what s3api keeps in a stored Content-Type that Swift's does not:
+#: the storage class an object was written with, a part's checksum
+HIDDEN_PARAMS = (s3_layout.STORAGE_CLASS_PARAM, s3_layout.PART_CHECKSUM_PARAM)
+
+
+def shown_type(stored: str) -> str:
+    """``stored`` without ``HIDDEN_PARAMS``, as a Swift API client sees it."""
+    if ";" not in stored or not any(name in stored for name in HIDDEN_PARAMS):
+        return stored
+    return s3_layout.without_params(stored, HIDDEN_PARAMS)
+
+
 def clean_content_type(env: Dict[str, Any], headers: MutableMapping[str, str]) -> None:
-    """Take the storage class an S3 write kept in an object's Content-Type
-    (``s3_sc``) out of it for a Swift API client; any other parameter, even
-    one s3api also uses (``swift_bytes``), is the writer's and stays."""
+    """Take what an S3 write kept in an object's Content-Type
+    (``HIDDEN_PARAMS``) out of it for a Swift API client; any other
+    parameter, even one s3api also uses (``swift_bytes``), is the writer's
+    and stays."""
     stored = headers.get("Content-Type")
-    if stored and s3_layout.STORAGE_CLASS_PARAM in stored and \
-            env.get("swift.source") != S3_SOURCE:
-        shown = s3_layout.without_params(stored, (s3_layout.STORAGE_CLASS_PARAM,))
+    if stored and env.get("swift.source") != S3_SOURCE:
+        shown = shown_type(stored)
         if shown != stored:
             headers["Content-Type"] = shown

@@ -19,6 +19,7 @@ from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.objects import (CHECKSUM_SYSMETA, storage_class_of,
                                                open_version, stored_checksums)
+from objstore.middleware.s3api.multipart_checksums import fill_part_checksums
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
 from objstore.middleware.s3api.xml import Node, render
@@ -88,6 +89,7 @@ def _parts(ctx: S3Context, headers: dict, resp: SwiftResponse) -> List[Optional[
         ("MaxParts", max_parts), ("IsTruncated", truncated)]
     algorithm = next((alg for alg in checksums.ALGORITHMS
                       if resp.header(CHECKSUM_SYSMETA + alg.lower())), None)
+    fill_part_checksums(ctx, [seg for _number, seg in chosen], algorithm)
     nodes += [("Part", [("PartNumber", number), ("Size", seg.size),
                         ("Checksum" + algorithm, seg.checksum)
                         if algorithm and seg.checksum else None])

@@ -254,8 +254,7 @@ def complete_upload(ctx: S3Context) -> Response:
     headers[manifest.UPLOAD_ID_SYSMETA] = upload_id
     headers[manifest.ETAG_SYSMETA] = etag
     headers[manifest.SIZE_SYSMETA] = str(total)
-    body = slo_s3.stored_manifest(_listed_parts(marker, chosen, part_checksums),
-                                  segments_container(ctx))
+    body = slo_s3.stored_manifest([part for part, _listed in chosen], segments_container(ctx))
     with conditions.guarded_write(ctx, headers, lambda: current_etag(
             ctx, ctx.bucket, ctx.key)):
         vid, extra_env = versioning.prepare_write(ctx, ctx.key, headers)
@@ -283,20 +282,6 @@ def complete_upload(ctx: S3Context) -> Response:
     if expiration:
         out.headers["x-amz-expiration"] = expiration
     return out
-
-
-def _listed_parts(marker: Dict[str, str], chosen: List[Tuple[Dict[str, Any], Dict[str, str]]],
-                  part_checksums: List[str]) -> List[Dict[str, Any]]:
-    """The parts' listing rows for the manifest, each carrying its checksum
-    in its type (a checksum that came in a trailer is only in the part's
-    sysmeta until then), so GET ?partNumber and GetObjectAttributes find it."""
-    algorithm = marker.get(mpc.ALGORITHM_SYSMETA.lower()) or checksums.DEFAULT_ALGORITHM
-    rows = []
-    for (row, _listed), value in zip(chosen, part_checksums + [""] * len(chosen)):
-        if value and mpc.listed_checksum(row, algorithm) != value:
-            row = dict(row, content_type=mpc.part_content_type(marker, algorithm, value))
-        rows.append(row)
-    return rows
 
 
 def _complete_result(ctx: S3Context, etag: str, vid: Optional[str],

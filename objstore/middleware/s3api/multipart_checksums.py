@@ -27,6 +27,8 @@ from objstore.common import s3_layout
 from objstore.middleware.s3api import checksums
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.manifest import Segment
+from objstore.middleware.s3api.paging import iter_listing
 
 ALGORITHM_SYSMETA = "X-Object-Sysmeta-S3api-Checksum-Algorithm"
 TYPE_SYSMETA = "X-Object-Sysmeta-S3api-Checksum-Type"
@@ -106,6 +108,30 @@ def listed_checksum(row: Dict[str, str], algorithm: str) -> Optional[str]:
         if name == PART_PARAM and alg == algorithm:
             return digest
     return None
+
+
+def fill_part_checksums(ctx: S3Context, segments: List[Segment], algorithm: Optional[str]
+                        ) -> None:
+    """Give ``segments`` (parts of a completed upload) their checksums in
+    ``algorithm``, the object's. A manifest written as an SLO lists each
+    part's type as Swift shows it, without its checksum: the parts' rows
+    of the segments container carry it (one listing per upload, not a HEAD
+    per part; a HEAD only for a part whose row has none)."""
+    missing = [seg for seg in segments if seg.checksum is None]
+    if not missing or not algorithm:
+        return
+    groups: Dict[Tuple[str, str], Dict[str, Segment]] = {}
+    for seg in missing:
+        prefix = seg.obj.rpartition("/")[0] + "/"
+        groups.setdefault((seg.container, prefix), {})[seg.obj] = seg
+    for (container, prefix), wanted in groups.items():
+        last = max(wanted)
+        for row in iter_listing(ctx, container, prefix):
+            name = row.get("name", "")
+            if name > last:
+                break
+            if name in wanted:
+                wanted[name].checksum = _stored(ctx, container, row, algorithm)
 
 
 def _stored(ctx: S3Context, container: str, row: Dict[str, str], algorithm: str

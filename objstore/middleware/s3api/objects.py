@@ -307,7 +307,7 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         rng: Optional[Tuple[int, int]] = (first, first + segments[part_number - 1].size - 1)
         headers["x-amz-mp-parts-count"] = str(len(segments))
         if ctx.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
-            headers.update(_part_checksum(resp, segments[part_number - 1]))
+            headers.update(_part_checksum(ctx, resp, segments[part_number - 1]))
     else:
         rng = manifest.parse_range(range_header, size)
     if rng is None:
@@ -368,11 +368,15 @@ def current_etag(ctx: S3Context, bucket: str, key: str) -> Optional[str]:
     return etag_of(response_headers(resp)[0])
 
 
-def _part_checksum(resp: SwiftResponse, segment: manifest.Segment) -> Dict[str, str]:
+def _part_checksum(ctx: S3Context, resp: SwiftResponse, segment: manifest.Segment
+                   ) -> Dict[str, str]:
     """S3's checksum header for one part of a multipart object, if it was kept."""
+    from objstore.middleware.s3api.multipart_checksums import fill_part_checksums
     for name in stored_checksums(resp):
-        if segment.checksum and checksums.algorithm_of_header(name):
-            return {name: segment.checksum}
+        algorithm = checksums.algorithm_of_header(name)
+        if algorithm:
+            fill_part_checksums(ctx, [segment], algorithm)
+            return {name: segment.checksum} if segment.checksum else {}
     return {}
 
 

@@ -82,6 +82,13 @@ def test_it_is_stored_as_an_slo_manifest_as_swifts_s3api_stores_it(s3, bucket, c
         ["bytes", "content_type", "hash", "last_modified", "name"]] * 2
     assert [item["name"].rsplit("/", 1)[0] for item in items] == [
         "/%s+segments/mp/%s" % (bucket, items[0]["name"].split("/")[3])] * 2
+    # the parts' types as Swift shows them (s3api keeps their checksums in them)
+    segments = bucket + "+segments"
+    assert {i["content_type"] for i in items} == {"application/octet-stream"}
+    assert {r["content_type"] for r in conn.get_container(segments)[1]} == {
+        "application/octet-stream"}
+    assert conn.head_object(segments, items[0]["name"].split("/", 2)[2])[
+        "content-type"] == "application/octet-stream"
     head = conn.head_object(bucket, "mp")
     assert head["x-manifest-etag"] == hashlib.md5(manifest).hexdigest()
     got, raw = conn.get_object(bucket, "mp", query_string="multipart-manifest=get&format=raw")

@@ -98,11 +98,13 @@ def test_a_versions_listing_is_left_to_object_versioning():
 def test_the_storage_class_s3api_keeps_is_no_part_of_a_swift_listing():
     """An object S3 wrote with a class keeps it as ``s3_sc`` in its type, for
     s3api's own listings (``swift.source`` S3); Swift's s3api keeps none."""
-    rows = [dict(ROWS[0], content_type="text/plain;charset=utf-8;s3_sc=STANDARD_IA")]
+    rows = [dict(ROWS[0], content_type="text/plain;charset=utf-8;s3_sc=STANDARD_IA"),
+            dict(ROWS[0], name="k/u/1", content_type="a/b;s3_checksum=CRC32:AAAA")]
     app, _seen = _app(rows)
     for fmt in ("json", "xml"):
         body = Request.blank("/v1/AUTH_a/c?format=" + fmt).get_response(app).body
         assert b"s3_sc" not in body and b"text/plain;charset=utf-8" in body
+        assert b"s3_checksum" not in body and b"a/b" in body
     resp = Request.blank("/v1/AUTH_a/c?format=json", environ={
         "swift.source": "S3"}).get_response(app)
     assert json.loads(resp.body)[0]["content_type"].endswith(";s3_sc=STANDARD_IA")

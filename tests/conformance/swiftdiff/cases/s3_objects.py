@@ -27,13 +27,13 @@ def _complete_upload(s3, values):
 
 
 def _entries(items):
-    """The manifest's entries without what names the upload (its id, the
-    segments' names and dates) or the parts' types (objstore's carry each
-    part's checksum: docs/swift-differences.md)."""
+    """The manifest's entries (or the segments container's rows) without
+    what names the upload (its id is in the segments' names; their dates)."""
     if not isinstance(items, list):
         return items
     return [{k: v for k, v in item.items()
-             if k in ("bytes", "hash", "etag", "size_bytes")} for item in items]
+             if k in ("bytes", "hash", "etag", "size_bytes", "content_type")}
+            for item in items]
 
 
 def _rows(items):
@@ -94,6 +94,7 @@ CASES = [
         check("GET", "{a}/{c}?format=json", shape=_rows, ignore=_USED),
         check("GET", "{a}/{c}?format=xml", shape=_xml_rows, ignore=_USED),
         check("GET", "{a}/{c}", ignore=_USED),
+        check("GET", "{a}/{c}+segments?format=json", shape=_entries),
         check("DELETE", "{a}/{c}/mp?multipart-manifest=delete"),
         check("GET", "{a}/{c}+segments?format=json"),
         setup("DELETE", "{a}/{c}+segments"),
