@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from objstore.obj.ondisk import SIDECAR_EXT
 from tests.functional.conftest import REPO
 from tests.functional.s3.test_s3_clients import client
 
@@ -17,24 +18,38 @@ SRV = os.path.join(os.environ.get("SAIO_DIR", os.path.join(REPO, ".saio")), "srv
 MARK = b"plaintext-marker-"
 
 
+def _xattrs(path):
+    try:
+        return b"".join(os.getxattr(path, a) for a in os.listxattr(path))
+    except OSError:
+        return b""
+
+
 def _files_of(name):
     """Contents + xattrs of every file on the SAIO's disks that belongs to
-    the object ``name`` (its metadata names it)."""
-    out = []
+    the object ``name``: the files of each hash dir whose metadata (an
+    xattr, or a spilled ``.xmeta`` sidecar) names it. Only those files'
+    bytes are read: a SAIO holding gigabytes of other objects (a benchmark's)
+    costs this no memory (reading them all once grew it to 16 GB)."""
+    needle = ("/%s\"" % name).encode()  # the end of the metadata's "name" value
+    dirs = {}
     for path in glob.glob(os.path.join(SRV, "*", "node", "*", "objects*", "**", "*"),
                           recursive=True):
-        if not os.path.isfile(path):
+        if os.path.isfile(path):
+            dirs.setdefault(os.path.dirname(path), []).append(path)
+    out = []
+    for paths in dirs.values():
+        attrs = {p: _xattrs(p) for p in paths}
+        named = any(needle in a for a in attrs.values())
+        for path in paths:
+            if not named and path.endswith(SIDECAR_EXT):
+                with open(path, "rb") as fp:
+                    named = needle in fp.read()
+        if not named:
             continue
-        try:
-            attrs = b"".join(os.getxattr(path, a) for a in os.listxattr(path))
-        except OSError:
-            attrs = b""
-        with open(path, "rb") as fp:
-            data = fp.read()
-        siblings = b"".join(open(p, "rb").read() for p in glob.glob(
-            os.path.join(os.path.dirname(path), "*")) if os.path.isfile(p))
-        if name.encode() in attrs or name.encode() in siblings:
-            out.append(data + attrs)
+        for path in paths:
+            with open(path, "rb") as fp:
+                out.append(fp.read() + attrs[path])
     return out
 
 
