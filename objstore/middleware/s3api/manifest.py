@@ -1,20 +1,19 @@
-"""Completed multipart uploads as static-large-object-style manifests.
+"""Completed multipart uploads: their manifests as s3api reads them.
 
-The object at ``bucket/key`` is a small JSON list of its parts (which live
-in the hidden ``<bucket>+segments`` container); the S3 GET/HEAD path
-resolves it by streaming the parts in order, honouring a byte range. This
-is kept apart from the S3 handlers so it can move into an ``slo``
-middleware later. Pure: planning which bytes of which segment to read is
-done here; the handlers send the GETs.
+The object at ``bucket/key`` is a static large object, as Swift's s3api
+stores it (``slo_s3``; one completed before is s3api's own older manifest,
+``common/s3_layout.py``), whose parts live in the hidden
+``<bucket>+segments`` container; the S3 GET/HEAD path resolves it by
+streaming the parts in order, honouring a byte range (with the request's
+SSE-C key). Pure: planning which bytes of which segment to read is done
+here; the handlers send the GETs.
 
-The manifest's own Content-Type carries ``swift_bytes=<size>`` (so the
-container listing shows the object's real size) and ``s3_etag=<md5-N>``
-(so the listing shows the multipart ETag).
+The manifest's Content-Type carries ``s3_etag=<md5-N>`` (listed as the
+row's ``s3_etag``) and slo's ``swift_bytes`` and ``slo_etag``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -70,11 +69,6 @@ class Segment:
         return self.path.split("/", 1)[1]
 
 
-def content_type_with(content_type: str, etag: str, size: int) -> str:
-    """The manifest's Content-Type: the user's plus our two parameters."""
-    return "%s;%s=%s;%s=%d" % (content_type, ETAG_PARAM, etag, SIZE_PARAM, size)
-
-
 def with_storage_class(content_type: str, storage_class: Optional[str]) -> str:
     """``content_type`` carrying the class a write asked for (none for STANDARD)."""
     if not storage_class or storage_class == "STANDARD":
@@ -112,16 +106,6 @@ def split_content_type(content_type: str) -> Tuple[str, Optional[str]]:
         else:
             kept.append(part)
     return ";".join(kept).strip(), etag
-
-
-def encode(segments: List[Segment]) -> bytes:
-    items = []
-    for seg in segments:
-        item = {"path": seg.path, "etag": seg.etag, "size_bytes": seg.size}
-        if seg.checksum:
-            item["checksum"] = seg.checksum
-        items.append(item)
-    return json.dumps(items, separators=(",", ":")).encode("utf-8")
 
 
 def decode(body: bytes) -> List[Segment]:

@@ -364,9 +364,14 @@ def test_a_negative_max_keys_is_invalid_argument():
 
 
 def test_listing_shows_the_multipart_etag_and_size_of_a_manifest():
-    ctype = manifest.content_type_with("text/plain", "abc-2", 10)
+    # a completed upload's row: the container lists its s3_etag (an SLO) ...
     etag, size, plain = listing.entry_facts({"name": "k", "hash": "m", "bytes": 10,
-                                             "content_type": ctype})
+                                             "content_type": "text/plain",
+                                             "slo_etag": '"s"', "s3_etag": '"abc-2"'})
+    assert (etag, size, plain) == ('"abc-2"', 10, "text/plain")
+    # ... or a row whose type kept it as a parameter
+    etag, size, plain = listing.entry_facts({"name": "k", "hash": "m", "bytes": 10,
+                                             "content_type": "text/plain;s3_etag=abc-2"})
     assert (etag, size, plain) == ('"abc-2"', 10, "text/plain")
 
 
