@@ -105,8 +105,8 @@ class ECGetter:
             with concurrency.ConnectionTimeout(app.conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], self.part,
                                     method, self.path, headers=headers,
-                                    timeout=app.node_timeout, pooled=True)
-            with concurrency.Timeout(app.node_timeout):
+                                    timeout=app.recoverable_node_timeout, pooled=True)
+            with concurrency.Timeout(app.recoverable_node_timeout):
                 resp = conn.getresponse()
         except (Exception, concurrency.Timeout) as err:
             app.error_occurred(node, "EC %s %s: %s" % (method, self.path, type(err).__name__))
@@ -123,7 +123,7 @@ class ECGetter:
                 source.status = 500  # not a fragment archive: unusable
         if not 200 <= source.status < 300 or method == "HEAD":
             try:
-                with concurrency.Timeout(app.node_timeout):
+                with concurrency.Timeout(app.recoverable_node_timeout):
                     source.resp.read()
             except (Exception, concurrency.Timeout):
                 pass
@@ -362,7 +362,7 @@ class ECGetter:
         got = 0
         try:
             while got < size:
-                with concurrency.ChunkReadTimeout(self.app.node_timeout):
+                with concurrency.ChunkReadTimeout(self.app.recoverable_node_timeout):
                     chunk = source.resp.read(size - got)
                 if not chunk:
                     raise ECError("archive ended early")

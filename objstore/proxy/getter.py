@@ -1,7 +1,7 @@
 """Object reads that survive a node failing mid-stream.
 
 The first node with the object starts the answer. If it stops sending
-(error, or nothing for ``node_timeout``) the read goes on from the next
+(error, or nothing for ``recoverable_node_timeout``) the read goes on from the next
 node at the byte reached, with ``Range`` and ``If-Match`` on the ETag so
 the bytes spliced in are from the very same object version. The client
 sees one uninterrupted body.
@@ -99,6 +99,8 @@ class ObjectGetter:
         self.method = method
         self.headers = headers
         self.newest = newest
+        #: a node this slow is given up for the next (X-Newest waits for each)
+        self.timeout = app.node_timeout if newest else app.recoverable_node_timeout
         self.nodes = app.iter_nodes(ring, part)
         self.replicas = len(self.nodes.primaries)
         self.answers: List[Tuple[int, Dict[str, str], bytes]] = []
@@ -111,8 +113,8 @@ class ObjectGetter:
             with concurrency.ConnectionTimeout(app.conn_timeout):
                 conn = http_connect(node["ip"], node["port"], node["device"], self.part,
                                     self.method, self.path, headers=headers,
-                                    timeout=app.node_timeout, pooled=True)
-            with concurrency.Timeout(app.node_timeout):
+                                    timeout=self.timeout, pooled=True)
+            with concurrency.Timeout(self.timeout):
                 resp = conn.getresponse()
                 app.node_answered(node, time.monotonic() - started)
         except (Exception, concurrency.Timeout) as err:
@@ -131,7 +133,7 @@ class ObjectGetter:
         """Remember a non-winning answer (with a small body) for later."""
         body = b""
         try:
-            with concurrency.Timeout(self.app.node_timeout):
+            with concurrency.Timeout(self.timeout):
                 body = source.resp.read(65536)
         except (Exception, concurrency.Timeout):
             pass
@@ -219,7 +221,7 @@ class ObjectGetter:
         return None
 
     def _read(self, source: Source, size: int) -> bytes:
-        with concurrency.ChunkReadTimeout(self.app.node_timeout):
+        with concurrency.ChunkReadTimeout(self.timeout):
             return source.resp.read(size)  # type: ignore[no-any-return]
 
     def iter_body(self, source: Source) -> Iterator[bytes]:

@@ -44,6 +44,10 @@ class Application:
         self.swift_dir = swift_dir(conf)
         self.conn_timeout = config_float(conf, "conn_timeout", 0.5)
         self.node_timeout = config_float(conf, "node_timeout", 10)
+        # an object GET/HEAD (without X-Newest) can go on from another node:
+        # it waits this long for a node's answer or next chunk (as Swift)
+        self.recoverable_node_timeout = config_float(conf, "recoverable_node_timeout",
+                                                     self.node_timeout)
         # how long a write answered by a quorum waits for the other nodes
         self.post_quorum_timeout = config_float(conf, "post_quorum_timeout", 0.5)
         self.client_timeout = config_float(conf, "client_timeout", 60)

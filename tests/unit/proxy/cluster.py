@@ -249,7 +249,8 @@ class Cluster:
                      "[pipeline:main]\npipeline = %s\n"
                      "[filter:catch_errors]\nuse = egg:objstore#catch_errors\n%s"
                      "[app:proxy-server]\nuse = egg:objstore#proxy\nconn_timeout = 0.5\n"
-                     "node_timeout = 3\nclient_timeout = 2\nerror_suppression_interval = 1\n"
+                     "node_timeout = 10\nrecoverable_node_timeout = 3\nclient_timeout = 2\n"
+                     "error_suppression_interval = 1\n"
                      "recheck_container_existence = 1\nrecheck_account_existence = 1\n%s"
                % (self.proxy_port, self.swift_dir, pipeline, filters, proxy_options))
         # every server has its socket from the start (no port to race for):

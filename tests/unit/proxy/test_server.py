@@ -34,6 +34,14 @@ def test_app_factory_merges_local_over_global_conf(tmp_path):
     assert app.node_timeout == 7.0
 
 
+def test_recoverable_node_timeout_defaults_to_node_timeout(tmp_path):
+    app = app_factory({"swift_dir": str(tmp_path)}, node_timeout="7")
+    assert app.recoverable_node_timeout == 7.0
+    app = app_factory({"swift_dir": str(tmp_path)}, node_timeout="7",
+                      recoverable_node_timeout="2")
+    assert (app.node_timeout, app.recoverable_node_timeout) == (7.0, 2.0)
+
+
 def test_info_is_json_with_the_swift_section(app):
     resp = _call(app, "/info")
     assert resp.status_int == 200
