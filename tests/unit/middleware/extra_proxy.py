@@ -20,7 +20,8 @@ class Proxy:
             fp.write("[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 0\n"
                      "swift_dir = %s\nlog_level = INFO\n[pipeline:main]\npipeline = %s\n"
                      "[filter:catch_errors]\nuse = egg:objstore#catch_errors\n%s"
-                     "[app:proxy-server]\nuse = egg:objstore#proxy\nnode_timeout = 3\n"
+                     "[app:proxy-server]\nuse = egg:objstore#proxy\nnode_timeout = 10\n"
+                     "recoverable_node_timeout = 3\npost_quorum_timeout = 10\n"
                      "recheck_container_existence = 1\nrecheck_account_existence = 1\n"
                      % (self.port, cluster.swift_dir, pipeline, filters))
         cluster._spawn(name, _server_cmd("objstore.proxy.server", conf), self.port)

@@ -87,7 +87,10 @@ class Relay:
 
     @mode.setter
     def mode(self, value: str) -> None:
-        if value != self._mode:
+        # The new mode first, then the drop: a connection accepted meanwhile
+        # meets the new mode or is among those dropped, never neither.
+        changed, self._mode = value != self._mode, value
+        if changed:
             with self._open_lock:
                 live, self._open = list(self._open), set()
             for sock in live:
@@ -95,7 +98,6 @@ class Relay:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-        self._mode = value
 
     def reset(self) -> None:
         self.release.set()
@@ -110,20 +112,20 @@ class Relay:
             except OSError:
                 return
             self.connections += 1
-            threading.Thread(target=self._handle, args=(client, self.mode),
-                             daemon=True).start()
+            with self._open_lock:  # open from its accept on (its thread may start late)
+                mode = self._mode
+                self._open.add(client)
+            threading.Thread(target=self._handle, args=(client, mode), daemon=True).start()
 
     def _handle(self, client: socket.socket, mode: str) -> None:
         if mode == "down":
-            client.close()
+            self._drop(client)
             return
         try:
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
         except OSError:
-            client.close()
+            self._drop(client)
             return
-        with self._open_lock:
-            self._open.add(client)
         release = self.release
         threading.Thread(target=self._pump, args=(client, upstream, None, release,
                                                   self._count_requests),
@@ -132,6 +134,11 @@ class Relay:
                    self._count, self._false_etag if mode == "etag" else None)
         with self._open_lock:
             self._open.discard(client)
+
+    def _drop(self, client: socket.socket) -> None:
+        with self._open_lock:
+            self._open.discard(client)
+        client.close()
 
     def _false_etag(self, data: bytes) -> bytes:
         fake = hashlib.md5(b"relay %d" % self.port).hexdigest().encode()
@@ -244,13 +251,18 @@ class Cluster:
             self._start("object%d" % i, "objstore.obj.server", "app:object-server", port,
                         devices)
         conf = os.path.join(root, "proxy-server.conf")
+        # Timeouts that hold on a loaded box (CI runs two of these at once on
+        # two cores): a write waits node_timeout for each node, and for every
+        # node that answers in it (post_quorum_timeout), so a read that
+        # follows sees the write on whichever node it asks; a stalled read
+        # goes on from another node after recoverable_node_timeout.
         _write(conf, "[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = %d\nworkers = 0\n"
                      "swift_dir = %s\nlog_level = WARNING\n"
                      "[pipeline:main]\npipeline = %s\n"
                      "[filter:catch_errors]\nuse = egg:objstore#catch_errors\n%s"
                      "[app:proxy-server]\nuse = egg:objstore#proxy\nconn_timeout = 0.5\n"
                      "node_timeout = 10\nrecoverable_node_timeout = 3\nclient_timeout = 2\n"
-                     "error_suppression_interval = 1\n"
+                     "error_suppression_interval = 1\npost_quorum_timeout = 10\n"
                      "recheck_container_existence = 1\nrecheck_account_existence = 1\n%s"
                % (self.proxy_port, self.swift_dir, pipeline, filters, proxy_options))
         # every server has its socket from the start (no port to race for):
