@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterator, List, Optional
@@ -327,9 +328,24 @@ def iso8601(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+_SWIFT_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\Z",
+                         re.ASCII)
+
+
 def parse_swift_time(text: str) -> datetime:
-    """A Swift listing time (``2024-01-02T03:04:05.123456``) as an aware datetime."""
+    """A Swift listing time (``2024-01-02T03:04:05.123456``) as an aware datetime.
+
+    The usual spelling is read directly (a listing reads one per key);
+    anything else goes to ``strptime``, whose rule it is."""
     text = text.rstrip("Z")
+    found = _SWIFT_TIME.match(text)
+    if found is not None:
+        *whole, fraction = found.groups()
+        try:
+            return datetime(*(int(part) for part in whole),
+                            int((fraction or "0").ljust(6, "0")), tzinfo=timezone.utc)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S"):
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
