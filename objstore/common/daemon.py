@@ -34,6 +34,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Type
 
 from objstore.common.config import (ConfigError, config_float, config_true_value,
                                     read_conf)
+from objstore.common.http import message
 from objstore.common.logs import get_logger
 from objstore.common.utils import check_drive, mkdirs
 
@@ -301,6 +302,7 @@ def run_daemon(daemon_class: Type[Daemon], argv: Optional[List[str]] = None) -> 
     ``--once`` raised, 2 for a bad command line or config.
     """
     prog = "objstore-%s" % daemon_class.name
+    message.install()  # backend answers' headers read as the servers read them
     args = parse_args(list(sys.argv[1:] if argv is None else argv), prog,
                       daemon_class.once_limits)
     try:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from webob import Request, Response
 
+from objstore.common.http import message
 from objstore.common.pipeline import load_pipeline
 from objstore.common.reserved import ALLOW_HEADER, RESERVED
 
@@ -33,6 +34,7 @@ SOURCE = "TIER"
 
 class InternalClient:
     def __init__(self, proxy_conf: str, pipeline: str = "tierer") -> None:
+        message.install()  # backend answers read as the proxy server reads them
         self.app = load_pipeline(proxy_conf, pipeline)
         raw = self.app
         while hasattr(raw, "app"):

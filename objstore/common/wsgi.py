@@ -13,7 +13,6 @@ workers could not start with is refused and the old workers keep serving.
 from __future__ import annotations
 
 import errno
-import http.client
 import os
 import signal
 import socket
@@ -75,11 +74,8 @@ def _serve(sock: Any, app: Any, conf: Dict[str, str],
     # constant is only that argument's default, bound at import)
     request_line_limit = config_int(
         conf, "max_request_line", constraints.LIMITS["max_request_line"]) + header_slack
-    # 90 metadata items plus the usual headers exceed http.client's default
-    # of 100 headers per message, in requests and in backend responses.
-    http.client._MAXHEADERS = max(http.client._MAXHEADERS,
-                                  config_int(conf, "max_header_count", 256))
-    message.install()  # requests' and backend answers' headers without ``email``
+    # requests' and backend answers' headers without ``email``
+    message.install(config_int(conf, "max_header_count", 256))
     pool = _DrainingPool(size=config_int(conf, "max_clients", 1024, 1))
 
     # SIGHUP's handler may run inside any green thread, the hub's included,

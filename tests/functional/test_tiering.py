@@ -473,3 +473,23 @@ def test_the_container_sync_daemon_reads_a_moved_object_whole(conn, silver, rese
     assert resp.status_int == 200 and resp.body == BODY
     assert resp.headers["ETag"].strip('"') == ETAG
     assert resp.headers["X-Object-Meta-Kept"] == "yes"
+
+
+@pytest.mark.parametrize("meta", [
+    {"X-Object-Meta-Colour": "bl\u00e5 \u2603"},
+    {"X-Object-Meta-F\u00e4rg": "plain"},
+    {"Content-Type": "text/plain; name=\u2603"},
+], ids=["utf8-value", "utf8-name", "utf8-content-type"])
+def test_an_object_with_a_utf8_name_and_metadata_moves_down_to_ec_and_keeps_them(
+        conn, silver, internal, reseller, meta):
+    name = "k\u00e4lt \u2603/\u00f6"
+    conn.put_object(silver, name, BODY, headers=meta)
+    path = "/v1/AUTH_test/%s/%s" % (silver, name)
+    before = conn.head_object(silver, name)
+    wait_tracked(PROXY, reseller.get_auth()[1], path)
+    wait_for_tier(conn, silver, name, "bronze", clock_offset=LATER)
+    headers, body = conn.get_object(silver, name)
+    assert body == BODY and headers["etag"] == ETAG
+    for key in meta:
+        assert headers[key.lower()] == before[key.lower()]
+    conn.delete_object(silver, name)

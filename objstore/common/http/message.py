@@ -97,7 +97,15 @@ def _recover_header_lines(msg: Any) -> Any:
     return msg
 
 
-def install() -> None:
+def install(max_headers: int = 256) -> None:
     """Make ``parse_headers`` the one ``http.client`` (answers) and
-    ``http.server`` (requests) use in this process."""
+    ``http.server`` (requests) use in this process, reading up to
+    ``max_headers`` header lines per message: every process that reads
+    backend answers (servers, daemons, the internal client) calls it, or a
+    header with a UTF-8 name (``X-Object-Meta-Färg``) would end ``email``'s
+    header block and lose every header after it, ``X-Timestamp`` among
+    them; and 90 metadata items plus the usual headers exceed
+    ``http.client``'s default of 100."""
     http.client.parse_headers = parse_headers  # type: ignore[assignment]
+    http.client._MAXHEADERS = max(http.client._MAXHEADERS,  # type: ignore[attr-defined]
+                                  max_headers)

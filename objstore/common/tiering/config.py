@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 from urllib.parse import quote, unquote
@@ -136,10 +137,14 @@ class TieringConfig:
                 "tiers": [t.info() for t in reversed(self.tiers)]}
 
 
+_PRINTABLE_ASCII = re.compile(r"[ -~]*")
+
+
 def origin_to_store(path: str) -> str:
-    """``TIER_ORIGIN``'s value for ``path``: %-quoted when it holds a NUL
-    (a kept version's reserved name), which may not travel in a header."""
-    return quote(path, safe="/") if "\x00" in path else path
+    """``TIER_ORIGIN``'s value for ``path``: %-quoted when it holds anything
+    but printable ASCII (a kept version's reserved name holds a NUL, and a
+    UTF-8 or control character may not travel in a header as it is)."""
+    return path if _PRINTABLE_ASCII.fullmatch(path) else quote(path, safe="/")
 
 
 def stored_origin(value: str, digest: str) -> str:
