@@ -217,52 +217,67 @@ def test_a_plain_request_is_served_by_the_lean_path_with_eventlets_environ(serve
 
 
 def test_the_lean_path_is_taken_for_plain_requests():
-    """In process: a plain request is read by ``_handle_plain_request``,
-    one eventlet must judge is left to it with the request line kept."""
-    from objstore.common import http_server
+    """A plain request is read by ``_handle_plain_request``, one eventlet
+    must judge is left to it with the request line kept. In a process of
+    its own: importing eventlet's WSGI module in the test process (as
+    ``protocol_class`` does) leaves later tests' threaded stdlib servers
+    and green sockets waiting on each other."""
+    import subprocess
 
-    served = []
+    done = subprocess.run([sys.executable, "-c", LEAN_PATH_CHECK], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
 
-    class FakeServer:
-        max_http_version = "HTTP/1.1"
-        url_length_limit = 8192
-        keepalive = True
-        log_output = False
-        outstanding_requests = 0
-        socket_timeout = None
-        minimum_chunk_size = 4096
-        capitalize_response_headers = False
 
-        def get_environ(self):
-            return {}
+LEAN_PATH_CHECK = r'''
+import socket
+from objstore.common import http_server
 
-        @staticmethod
-        def app(env, start):
-            served.append(env["PATH_INFO"])
-            start("200 OK", [("Content-Length", "0")])
-            return [b""]
+served = []
 
-    class Pool:
-        draining = False
+class FakeServer:
+    max_http_version = "HTTP/1.1"
+    url_length_limit = 8192
+    keepalive = True
+    log_output = False
+    outstanding_requests = 0
+    socket_timeout = None
+    minimum_chunk_size = 4096
+    capitalize_response_headers = False
 
-    cls = http_server.protocol_class(Pool())
-    for data, lean in ((b"GET /p HTTP/1.1\r\nHost: x\r\n\r\n", True),
-                       (b"GET /p HTTP/1.1\r\nX-A : 1\r\n\r\n", False),
-                       (b"GET /p HTTP/3.0\r\n\r\n", False)):
-        a, b = socket.socketpair()
-        try:
-            a.sendall(data)
-            proto = cls.__new__(cls)
-            proto.request = proto.connection = b
-            proto.client_address = ("127.0.0.1", 1)
-            proto.conn_state = [proto.client_address, b, "idle"]
-            proto.server = FakeServer()
-            proto.rfile = b.makefile("rb")
-            proto.wfile = b.makefile("wb")
-            assert proto._handle_plain_request() is lean
-            if not lean:
-                assert proto._preread == data.partition(b"\n")[0] + b"\n"
-        finally:
-            a.close()
-            b.close()
-    assert served == ["/p"]
+    def get_environ(self):
+        return {}
+
+    @staticmethod
+    def app(env, start):
+        served.append(env["PATH_INFO"])
+        start("200 OK", [("Content-Length", "0")])
+        return [b""]
+
+class Pool:
+    draining = False
+
+cls = http_server.protocol_class(Pool())
+for data, lean in ((b"GET /p HTTP/1.1\r\nHost: x\r\n\r\n", True),
+                   (b"GET /p HTTP/1.1\r\nX-A : 1\r\n\r\n", False),
+                   (b"GET /p HTTP/3.0\r\n\r\n", False)):
+    a, b = socket.socketpair()
+    try:
+        a.sendall(data)
+        proto = cls.__new__(cls)
+        proto.request = proto.connection = b
+        proto.client_address = ("127.0.0.1", 1)
+        proto.conn_state = [proto.client_address, b, "idle"]
+        proto.server = FakeServer()
+        proto.rfile = b.makefile("rb")
+        proto.wfile = b.makefile("wb")
+        assert proto._handle_plain_request() is lean
+        if not lean:
+            assert proto._preread == data.partition(b"\n")[0] + b"\n"
+    finally:
+        a.close()
+        b.close()
+assert served == ["/p"]
+print("ok")
+'''
