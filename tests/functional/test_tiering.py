@@ -486,7 +486,7 @@ def test_an_object_with_a_utf8_name_and_metadata_moves_down_to_ec_and_keeps_them
     conn.put_object(silver, name, BODY, headers=meta)
     path = "/v1/AUTH_test/%s/%s" % (silver, name)
     before = conn.head_object(silver, name)
-    wait_tracked(PROXY, reseller.get_auth()[1], path)
+    wait_tracked(PROXY, reseller.get_auth()[1], quote(path))
     wait_for_tier(conn, silver, name, "bronze", clock_offset=LATER)
     headers, body = conn.get_object(silver, name)
     assert body == BODY and headers["etag"] == ETAG

@@ -109,7 +109,7 @@ def wait_tracked(proxy, token, path, deadline_s=30):
     deadline = time.time() + deadline_s
     while True:
         run_tierer()
-        if admin_get(proxy, token, "status?path=" + quote(path))["tracked"]:
+        if admin_get(proxy, token, "status?path=" + path)["tracked"]:
             return
         assert time.time() < deadline, "the tierer never learnt of %s" % path
         time.sleep(0.3)

@@ -254,6 +254,9 @@ def complete_upload(ctx: S3Context) -> Response:
     headers[manifest.UPLOAD_ID_SYSMETA] = upload_id
     headers[manifest.ETAG_SYSMETA] = etag
     headers[manifest.SIZE_SYSMETA] = str(total)
+    # the size the listing will show: what the bucket's quota judges (the
+    # quota middlewares see this PUT before slo does)
+    headers["X-Object-Sysmeta-Container-Update-Override-Size"] = str(total)
     body = slo_s3.stored_manifest([part for part, _listed in chosen], segments_container(ctx))
     with conditions.guarded_write(ctx, headers, lambda: current_etag(
             ctx, ctx.bucket, ctx.key)):
