@@ -170,8 +170,10 @@ class DiskFileReader:
                 kept.clear()
         problem = self._problem(length, sums)
         if problem:
-            self._damage(problem)
-            self.close()
+            try:
+                self._damage(problem)
+            finally:
+                self.close()  # even when the quarantine itself fails
             raise DamagedObject(problem)
         self.verified = True
         if length <= self.chunk_size:
@@ -254,4 +256,15 @@ class DiskFileReader:
                 drop_cache_later(self.fd)  # and what the kernel read ahead
             else:
                 os.close(self.fd)
+            self.fd = -1
+
+    def __del__(self) -> None:
+        # A caller that dropped the body neither read to its end nor closed
+        # (an in-process WSGI call, a test) must not keep the object's file
+        # open for the life of the process: the last reference closes it.
+        if getattr(self, "fd", -1) >= 0:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
             self.fd = -1

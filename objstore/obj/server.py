@@ -33,7 +33,7 @@ from objstore.obj.post import handle_post
 from objstore.obj.request_body import BodyReader
 from objstore.obj.responses import (ClosingBody, make_response, request_delete_at,
                                     request_timestamp)
-from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject
+from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject, DiskFileReader
 
 DEFAULT_PORT = 6200
 #: Headers a client may set on PUT (and replace on POST) besides metadata.
@@ -158,6 +158,14 @@ class ObjectController(StorageServer):
                 return make_response(416, ranges.NOT_SATISFIABLE_BODY, dict(
                     headers, **{"Content-Range": ranges.unsatisfiable_content_range(size)}))
         reader = df.reader()
+        try:
+            return self._body_response(req, reader, headers, size, spans)
+        except BaseException:
+            reader.close()  # the reader owns the file now: df.close() cannot
+            raise
+
+    def _body_response(self, req: Request, reader: DiskFileReader, headers: Dict[str, str],
+                       size: int, spans: Optional[List[Tuple[int, int]]]) -> Response:
         if spans is None:
             if size <= VERIFY_FIRST_BYTES and req.method == "GET":
                 # Never send a small damaged object: check it first, and let
