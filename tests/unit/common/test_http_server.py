@@ -176,6 +176,29 @@ REQUESTS = {
     "http/0.9": b"GET /a\r\n\r\n",
     "lowercase method": b"get /a HTTP/1.1\r\n\r\n",
     "cut off head": b"GET /a HTTP/1.1\r\nX-A: 1\r\n",
+    "two lengths": b"PUT /a HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 10\r\n\r\n"
+                   b"helloGET /a HTTP/1.1\r\n\r\n",
+    "two lengths, the second bad": b"PUT /a HTTP/1.1\r\nContent-Length: 5\r\n"
+                                   b"Content-Length: x\r\n\r\nhello",
+    "chunked before a length": b"PUT /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                               b"Content-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "two transfer codings": b"PUT /a HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"
+                            b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "chunked in capitals with blanks": b"PUT /a HTTP/1.1\r\nTransfer-Encoding:  CHUNKED \r\n"
+                                       b"\r\n5\r\nhello\r\n0\r\n\r\n",
+    "length with a sign": b"PUT /a HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",
+    "length with an underscore": b"PUT /a HTTP/1.1\r\nContent-Length: 0_5\r\n\r\nhello",
+    "nul in a value": b"GET /a HTTP/1.1\r\nX-A: a\x00b\r\n\r\n",
+    "nul in a name": b"GET /a HTTP/1.1\r\nX-\x00A: 1\r\n\r\n",
+    "bare cr in a value": b"GET /a HTTP/1.1\r\nX-A: a\rContent-Length: 5\r\n\r\nhello",
+    "bare cr before the line end": b"GET /a HTTP/1.1\r\nX-A: 1\r\r\n\r\n",
+    "length folded into a header": b"PUT /a HTTP/1.1\r\nX-A: 1\r\n Content-Length: 5\r\n\r\n"
+                                   b"hello",
+    "bare lf ends the head": b"PUT /a HTTP/1.1\r\nContent-Length: 30\r\n\nX: 1\r\n\r\n"
+                             b"GET /b HTTP/1.1\r\n\r\n",
+    "chunked body left unread": b"PUT /unread HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                b"5\r\nhello\r\n0\r\n\r\nGET /a HTTP/1.1\r\n\r\n",
+    "nul in the request line": b"GET /a\x00b HTTP/1.1\r\n\r\n",
 }
 
 
