@@ -202,16 +202,18 @@ def list_uploads(ctx: S3Context) -> Response:
             rows.append(row)
     owner = owner_id(ctx)
     # where a next page starts: the last row of a truncated page (a common
-    # prefix too), else the last upload listed, as Swift 2.38.3's s3api
-    # answers a whole listing (empty when it lists no upload)
-    last = rows[-1:] if truncated else [row for row in rows if row[1]][-1:]
+    # prefix too); a whole listing names its last upload as Swift 2.38.3's
+    # s3api does, only when it lists more than one (docs/swift-differences.md)
+    uploads = [row for row in rows if row[1]]
+    last = rows[-1:] if truncated else uploads[-1:] if len(uploads) > 1 else []
     last_key, last_upload = (last[0][0], last[0][1]) if last else ("", "")
     children: List[Optional[Node]] = [
         ("Bucket", ctx.bucket), ("KeyMarker", enc(key_marker)),
         ("UploadIdMarker", upload_id_marker),
         ("NextKeyMarker", enc(last_key)), ("NextUploadIdMarker", last_upload),
-        ("Delimiter", enc(delimiter)) if delimiter else None,
-        ("Prefix", enc(prefix)), ("MaxUploads", max_uploads),
+        # each shown when the request named it, empty or not (as Swift's)
+        ("Delimiter", enc(delimiter)) if "delimiter" in q else None,
+        ("Prefix", enc(prefix)) if "prefix" in q else None, ("MaxUploads", max_uploads),
         ("EncodingType", "url") if encoding else None,
         ("IsTruncated", truncated)]
     for key, upload_id, modified in rows:

@@ -24,8 +24,11 @@ def test_uploads_page_in_key_then_initiation_order(s3, bucket):
     assert seen == expected
     assert pages[0]["NextKeyMarker"] == expected[1][0]
     assert pages[0]["NextUploadIdMarker"] == expected[1][1]
-    # a whole (last) page names its last upload too, as Swift's s3api does
-    assert (pages[-1]["NextKeyMarker"], pages[-1]["NextUploadIdMarker"]) == expected[-1]
+    # a whole (last) page names its last upload only when it lists more
+    # than one, as Swift 2.38.3's s3api does
+    assert (pages[-1]["NextKeyMarker"], pages[-1]["NextUploadIdMarker"]) == ("", "")
+    whole = s3.list_multipart_uploads(Bucket=bucket, KeyMarker="a")
+    assert (whole["NextKeyMarker"], whole["NextUploadIdMarker"]) == expected[-1]
     none = s3_raw("GET", "/" + bucket, query={"uploads": "", "prefix": "zz"})
     assert none.texts("NextKeyMarker") == [""] and none.texts("NextUploadIdMarker") == [""]
 
@@ -45,10 +48,18 @@ def test_uploads_fold_into_common_prefixes_with_a_delimiter(s3, bucket):
     folded = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
     assert [u["Key"] for u in folded["Uploads"]] == ["top"]
     assert folded["CommonPrefixes"] == [{"Prefix": "dir/"}]
-    assert folded["NextKeyMarker"] == "top"  # the last upload, never a prefix, when whole
+    # a whole listing of one upload names none (as Swift 2.38.3's s3api),
+    # and Prefix only when the request sent one
+    raw = s3_raw("GET", "/" + bucket, query={"uploads": "", "delimiter": "/"})
+    assert raw.texts("NextKeyMarker") == [""] and raw.texts("NextUploadIdMarker") == [""]
+    assert raw.texts("Prefix") == [] and raw.texts("CommonPrefixes/Prefix") == ["dir/"]
+    assert raw.texts("Delimiter") == ["/"]
+    blank = s3_raw("GET", "/" + bucket, query={"uploads": "", "prefix": "", "delimiter": ""})
+    assert blank.texts("Prefix") == [""] and blank.texts("Delimiter") == [""]
     inner = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", Prefix="dir/")
     assert [u["Key"] for u in inner["Uploads"]] == ["dir/one", "dir/two"]
     assert inner["CommonPrefixes"] == [{"Prefix": "dir/sub/"}]
+    assert inner["NextKeyMarker"] == "dir/two"  # the last of a whole listing of two
     raw = s3_raw("GET", "/" + bucket, query={"uploads": "", "max-uploads": "1",
                                              "delimiter": "/"})
     assert raw.texts("CommonPrefixes/Prefix") == ["dir/"]
