@@ -17,8 +17,9 @@ from objstore.middleware.s3api import checksums, manifest
 from objstore.middleware.s3api.buckets import xml_response
 from objstore.middleware.s3api.context import S3Context
 from objstore.middleware.s3api.errors import S3Error
-from objstore.middleware.s3api.objects import (CHECKSUM_SYSMETA, storage_class_of,
-                                               open_version, stored_checksums)
+from objstore.middleware.s3api.objects import (CHECKSUM_SYSMETA, manifest_segments,
+                                               open_version, storage_class_of,
+                                               stored_checksums)
 from objstore.middleware.s3api.multipart_checksums import fill_part_checksums
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.subrequest import SwiftResponse
@@ -80,7 +81,7 @@ def _parts(ctx: S3Context, headers: dict, resp: SwiftResponse) -> List[Optional[
         container, obj = versioning.locate(ctx, ctx.key, headers["x-amz-version-id"])
     body = ctx.swift.request("GET", container, obj)
     ctx.raise_for(body, "NoSuchKey")
-    segments = manifest.decode(body.body)
+    segments = manifest_segments(ctx, body)
     chosen = list(enumerate(segments, 1))[after:after + max_parts]
     truncated = after + max_parts < len(segments)
     nodes: List[Optional[Node]] = [

@@ -285,7 +285,7 @@ def _parts_of_version(ctx: S3Context, where: Tuple[str, str], head: Any) -> List
     if not body.ok:
         body.close()
         ctx.raise_for(body, "NoSuchKey")
-    return manifest.decode(body.body)
+    return manifest.read_segments(body, ctx.conf.max_upload_part_num) or []
 
 
 def response_headers(stored: Any) -> Dict[str, str]:

@@ -15,7 +15,7 @@ row's ``s3_etag``) and slo's ``swift_bytes`` and ``slo_etag``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from objstore.common.http import ranges
 # object_versioning's listed version id (shown by a version read from its versions container)
@@ -115,6 +115,32 @@ def decode(body: bytes) -> List[Segment]:
                 for i in s3_layout.manifest_parts(body)]
     except ValueError:
         raise S3Error("InternalError", "A multipart object's manifest is damaged.") from None
+
+
+def read_segments(resp: Any, max_parts: int) -> Optional[List[Segment]]:
+    """The parts named by the manifest a GET answered (``resp``, a
+    subrequest's answer: closed here), or ``None`` when its body is no
+    manifest s3api wrote: longer than one of ``max_parts`` parts can be
+    (read no further than that), or not one (a Swift copy of an old
+    multipart object's bytes kept its marker). Every reader of a manifest
+    comes here, so none holds more than that bound in memory."""
+    limit = MAX_ENTRY_BYTES * max_parts
+    chunks: List[bytes] = []
+    size = 0
+    try:
+        if int(resp.header("content-length") or 0) > limit:
+            return None
+        for chunk in resp.app_iter:
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    finally:
+        resp.close()
+    try:
+        return decode(b"".join(chunks))
+    except S3Error:
+        return None
 
 
 def multipart_etag(part_md5s: List[str]) -> str:

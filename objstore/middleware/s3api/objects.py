@@ -298,7 +298,7 @@ def open_object(ctx: S3Context, bucket: str, key: str, range_header: Optional[st
         return 200, headers, iter([]), resp
     body_resp = _get(ctx, bucket, key, "GET")
     ctx.raise_for(body_resp, "NoSuchKey")
-    segments = manifest.decode(body_resp.body)
+    segments = manifest_segments(ctx, body_resp)
     status = 200
     if part_number is not None:
         if part_number < 1 or part_number > len(segments):
@@ -496,6 +496,15 @@ def head_object(ctx: S3Context) -> Response:
     return _read_object(ctx, "HEAD")
 
 
+def manifest_segments(ctx: S3Context, resp: SwiftResponse) -> List[manifest.Segment]:
+    """The parts of the manifest a GET answered; ``InternalError`` when
+    its body is none (see ``manifest.read_segments``)."""
+    segments = manifest.read_segments(resp, ctx.conf.max_upload_part_num)
+    if segments is None:
+        raise S3Error("InternalError", "A multipart object's manifest is damaged.")
+    return segments
+
+
 def parts_of(ctx: S3Context, bucket: str, key: str, head: SwiftResponse,
              owner: Optional[Tuple[str, str]] = None) -> List[manifest.Segment]:
     """The parts of ``bucket/key`` if its HEAD says it is a multipart object,
@@ -505,14 +514,12 @@ def parts_of(ctx: S3Context, bucket: str, key: str, head: SwiftResponse,
     if not head.ok or not head.header(manifest.MANIFEST_SYSMETA):
         return []
     body = ctx.swift.request("GET", bucket, key)
-    if not body.ok or int(body.header("content-length") or 0) > \
-            manifest.MAX_ENTRY_BYTES * ctx.conf.max_upload_part_num:
+    if not body.ok:
         body.close()
-        return []  # no manifest s3api wrote (a copy of a large object's bytes)
-    try:
-        segments = manifest.decode(body.body)
-    except S3Error:
-        return []  # the same, small: what it is not is not deleted with it
+        return []
+    segments = manifest.read_segments(body, ctx.conf.max_upload_part_num)
+    if segments is None:
+        return []  # no manifest s3api wrote: what it is not is not deleted with it
     owned = set(s3_layout.parts_owned_by((owner or (bucket, key))[1],
                                          [seg.path for seg in segments],
                                          (owner or (bucket, key))[0]))

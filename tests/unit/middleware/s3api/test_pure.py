@@ -464,3 +464,45 @@ def test_a_signed_trailer_section_without_a_trailer_is_incomplete_body():
     with pytest.raises(S3Error) as err:
         decode(body, ChunkSigner(KEY, DATE, SCOPE, SEED), signed_trailer=True)
     assert err.value.code == "IncompleteBody"
+
+
+class _Answer:
+    """A subrequest's answer: its body in chunks, the chunks it handed out."""
+
+    def __init__(self, chunks, length=None):
+        self.chunks, self.length, self.read, self.closed = chunks, length, 0, False
+
+    def header(self, name, default=None):
+        return self.length if name == "content-length" else default
+
+    @property
+    def app_iter(self):
+        for chunk in self.chunks:
+            self.read += 1
+            yield chunk
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_manifest_is_read_only_up_to_the_largest_one_can_be():
+    """Every reader of a completed upload's manifest (GET, HEAD with a
+    range, GetObjectAttributes, a lock change, a delete) goes through
+    ``read_segments``: a body longer than a manifest of that many parts is
+    not read (by its length, or as it comes when none is given), and a
+    body that is no manifest is none; the answer is closed either way."""
+    entry = b'{"name": "/b+segments/k/u/000001", "hash": "e", "bytes": 5}'
+    good = _Answer([b"[", entry, b"]"], str(len(entry) + 2))
+    assert [(s.path, s.size) for s in manifest.read_segments(good, 1)] == \
+        [("b+segments/k/u/000001", 5)]
+    assert good.closed
+    limit = manifest.MAX_ENTRY_BYTES * 2
+    long_by_length = _Answer([b"x" * 100], str(limit + 1))
+    assert manifest.read_segments(long_by_length, 2) is None
+    assert long_by_length.read == 0 and long_by_length.closed
+    endless = _Answer(iter(lambda: b"x" * 1000, None))
+    assert manifest.read_segments(endless, 2) is None
+    assert endless.read == limit // 1000 + 1 and endless.closed
+    for body in (b"not json", b'{"a": 1}', b"5", b'[{"name": 1}]'):
+        damaged = _Answer([body], str(len(body)))
+        assert manifest.read_segments(damaged, 2) is None and damaged.closed
