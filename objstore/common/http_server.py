@@ -85,6 +85,44 @@ def quote_high_bytes(request_line: bytes) -> bytes:
     return b"".join(b"%%%02X" % b if b > 0x7F else bytes((b,)) for b in request_line)
 
 
+#: the whitespace besides SP that the stdlib's request-line parser splits
+#: on (``str.split()``; bytes above 0x7F are quoted by then)
+_OTHER_BLANKS = re.compile(rb"[\t\x0b\x0c\r\x1c-\x1f]")
+
+
+def split_on_spaces(raw: bytes) -> Tuple[bytes, Optional[Tuple[int, str]]]:
+    """A request line (high bytes quoted) as the stdlib must read it to
+    find the words HTTP's grammar (and Swift 2.38.3's parser) finds: they
+    are separated by single SP only, the stdlib splits on runs of any
+    whitespace. The line with other whitespace percent-quoted, when the SP
+    words are two or three; else the refusal ``(status, message)`` a
+    parser splitting on SP gives (``GET  /a HTTP/1.1`` is 400, not
+    ``/a``): the version judged first when there are more than three."""
+    text = raw.decode("latin-1").rstrip("\r\n")
+    words = text.split(" ")
+    if words == text.split():
+        return raw, None
+    if len(words) == 2 and words[0] != "GET":
+        return raw, (400, "Bad HTTP/0.9 request type (%r)" % words[0])
+    if 2 <= len(words) <= 3:
+        # method and path; a version's blanks are the stdlib's to judge
+        cut = len(text) - len(words[-1]) if len(words) == 3 else len(text)
+        quoted = _OTHER_BLANKS.sub(lambda found: b"%%%02X" % found.group()[0], raw[:cut])
+        return quoted + raw[cut:], None
+    if len(words) > 3:
+        version = words[-1]
+        try:
+            if not version.startswith("HTTP/"):
+                raise ValueError(version)
+            major, minor = version[5:].split(".")
+            number = int(major), int(minor)
+        except ValueError:
+            return raw, (400, "Bad request version (%r)" % version)
+        if number >= (2, 0):
+            return raw, (505, "Invalid HTTP version (%s)" % version[5:])
+    return raw, (400, "Bad request syntax (%r)" % text)
+
+
 class _DateHeader:
     """The ``Date`` header line, formatted once per second."""
 
@@ -319,7 +357,15 @@ def protocol_class(pool: Any) -> Any:
         # -- eventlet's path, with objstore's rules --------------------
 
         def parse_request(self) -> bool:
-            self.raw_requestline = quote_high_bytes(self.raw_requestline)
+            line, refusal = split_on_spaces(quote_high_bytes(self.raw_requestline))
+            self.raw_requestline = line
+            if refusal is not None:
+                self.command = None
+                self.request_version = self.default_request_version
+                self.close_connection = True
+                self.requestline = line.decode("latin-1").rstrip("\r\n")
+                self.send_error(*refusal)
+                return False
             words = self.raw_requestline.split(b" ")
             if not super().parse_request():
                 return False

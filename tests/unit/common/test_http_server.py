@@ -199,6 +199,13 @@ REQUESTS = {
     "chunked body left unread": b"PUT /unread HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                                 b"5\r\nhello\r\n0\r\n\r\nGET /a HTTP/1.1\r\n\r\n",
     "nul in the request line": b"GET /a\x00b HTTP/1.1\r\n\r\n",
+    "two spaces after the path": b"GET /a  HTTP/1.1\r\n\r\n",
+    "a space before the method": b" GET /a HTTP/1.1\r\n\r\n",
+    "a space after the version": b"GET /a HTTP/1.1 \r\n\r\n",
+    "a blank after the version": b"GET /a HTTP/1.1\x0c\r\n\r\n",
+    "a tab for a space": b"GET\t/a HTTP/1.1\r\n\r\n",
+    "a tab in the path": b"GET /a\tb HTTP/1.1\r\n\r\n",
+    "a separator in the path": b"GET /a\x1cb HTTP/1.1\r\n\r\n",
 }
 
 
@@ -211,6 +218,15 @@ FIRST_STATUS = {
     "too many headers": b"HTTP/1.1 431 Too many headers\r\n",
     "most headers allowed": b"HTTP/1.1 200 OK\r\n",
     "bad version": b"HTTP/1.1 505 Invalid HTTP version (2.0)\r\n",
+    # words are split on single spaces, as Swift 2.38.3 splits them
+    "two spaces": b"HTTP/1.1 400 Bad request syntax ('GET  /a HTTP/1.1')\r\n",
+    "two spaces after the path": b"HTTP/1.1 400 Bad request syntax ('GET /a  HTTP/1.1')\r\n",
+    "a space before the method": b"HTTP/1.1 400 Bad request syntax (' GET /a HTTP/1.1')\r\n",
+    "a space after the version": b"HTTP/1.1 400 Bad request version ('')\r\n",
+    "a tab for a space": b"HTTP/1.1 400 Bad HTTP/0.9 request type ('GET\\t/a')\r\n",
+    "a tab in the path": b"HTTP/1.1 200 OK\r\n",
+    "a blank after the version": b"HTTP/1.1 200 OK\r\n",
+    "a separator in the path": b"HTTP/1.1 200 OK\r\n",
     "expect 100-continue": b"HTTP/1.1 100 Continue\r\nX-Continue: yes\r\n\r\nHTTP/1.1 200 OK\r\n",
     "app fails": b"HTTP/1.1 500 Internal Server Error\r\n",
     "chunked answer": b"HTTP/1.1 200 OK\r\nX-Kind: gen\r\nDate: -\r\nTransfer-Encoding: chunked\r\n",

@@ -34,6 +34,12 @@ CASES = [
     case("name-nul-quoted-container", check("PUT", "{a}/{c}%00")),
     case("name-nul-raw-request-line", _PUT, check("PUT", b"{a}/{c}/a\x00b", b"x")),
     case("name-nul-in-query", _PUT, check("GET", "{a}/{c}?prefix=%00")),
+    # request lines whose words are not separated by single spaces (the
+    # client writes "<method> <path> HTTP/1.1"): split on SP only
+    case("request-line-two-spaces", check("GET", b" /info", user=None),
+         check("GET", b"/info ", user=None), check("GET", b"{a}/{c} ")),
+    case("name-tab-raw-request-line", _PUT, check("PUT", b"{a}/{c}/a\tb\x1fc", b"x"),
+         check("GET", "{a}/{c}/a%09b%1Fc"), check("GET", "{a}/{c}?format=json")),
     case("name-utf8-meta-value-raw", _PUT,
          check("PUT", "{a}/{c}/o", b"x", X_Object_Meta_Name="\u00e9t\u00e9"), check("HEAD", "{a}/{c}/o")),
     case("name-utf8-meta-value-quoted", _PUT,
