@@ -191,3 +191,80 @@ def gather_enough(calls: Sequence[Callable[[], Any]], enough: Callable[[List[Any
                 if result is not None:
                     results.append(result)
     return results
+
+
+_os_threading = eventlet.patcher.original("threading")
+_os_queue = eventlet.patcher.original("queue")
+_END = object()
+
+
+class ThreadFeed:
+    """Items handed, in order, to ``consume`` running in an OS thread of its
+    own while the green thread that feeds them goes on.
+
+    For CPU work on large buffers that lets go of the interpreter lock
+    (``hashlib`` does above 2 KiB): the work overlaps the feeder's sends
+    and reads, so it leaves the server's one busy thread. Unlike
+    ``run_in_thread`` there is no hand-off through the hub per item (a
+    pipe, a wake-up, a green switch): ``put`` queues the item and returns
+    at once, the thread sleeps on its queue between items. The feeder is
+    held back only when ``backlog`` items are waiting (memory stays
+    bounded), and ``finish`` waits for the last one; both wait by sleeping
+    in short steps (the hub is never blocked, and no thread-pool thread is
+    tied up waiting, so any number of feeds can wait at once).
+
+    ``consume`` raising stops the feed: later items are dropped and
+    ``finish`` raises the error. ``cancel`` ends the thread without
+    waiting for it (what it was consuming it finishes; the rest is dropped).
+    """
+
+    #: seconds between looks while the feeder waits
+    POLL = 0.0005
+
+    def __init__(self, consume: Callable[[Any], None], backlog: int) -> None:
+        self._consume = consume
+        self._backlog = max(1, backlog)
+        self._items: Any = _os_queue.SimpleQueue()
+        # One writer each (the feeder counts what it put, the thread what it
+        # consumed), so neither count needs a lock.
+        self._put = 0
+        self._done = 0
+        self._error: Any = None
+        self._cancelled = False
+        self._thread = _os_threading.Thread(target=self._run, name="objstore-feed",
+                                            daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._items.get()
+            if item is _END:
+                return
+            if self._error is None and not self._cancelled:
+                try:
+                    self._consume(item)
+                except BaseException as err:  # given to the feeder by finish()
+                    self._error = err
+            item = None
+            self._done += 1
+
+    def put(self, item: Any) -> None:
+        """Queue ``item``; waits first while ``backlog`` items are queued."""
+        while self._put - self._done >= self._backlog and self._error is None:
+            sleep(self.POLL)
+        self._items.put(item)
+        self._put += 1
+
+    def finish(self) -> None:
+        """Wait until every item is consumed; raises ``consume``'s error."""
+        self._items.put(_END)
+        while self._thread.is_alive():
+            sleep(self.POLL)
+        if self._error is not None:
+            raise self._error
+
+    def cancel(self) -> None:
+        """Drop what is queued and let the thread end; no wait."""
+        if not self._cancelled and self._thread.is_alive():
+            self._cancelled = True
+            self._items.put(_END)

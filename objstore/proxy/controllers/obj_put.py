@@ -6,8 +6,9 @@ when a quorum stored the same bytes. Memory stays bounded by a few chunks
 per node whatever the object size. Metadata a middleware learns from the
 body (``objstore.common.footers``) follows it in the same request.
 
-A streamed body of known length is hashed here once, MD5 and CRC, and
-followed to each node by those sums (``common/body_sums``): each node
+A streamed body of known length is hashed here once, MD5 and CRC (from
+``body_sums.THREAD_BYTES`` up in an OS thread beside the reads and the
+sends), and followed to each node by those sums (``common/body_sums``): each node
 checks the CRC against what it stored and keeps the MD5, instead of every
 node taking an MD5 of its own (three MD5s of each byte). A node refuses
 (422) a body whose MD5 is not the client's ETag, which it is sent, and
@@ -283,10 +284,9 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
                           boundary)
     chunked = length is None or boundary is not None
     expect = chunked or bool(length)
-    sums = None
-    if not chunked and length and body_sums.trailer_possible() and \
-            length + body_sums.TRAILER_BYTES <= constraints.LIMITS["max_file_size"]:
-        sums = body_sums.BodySums()
+    trailed = not chunked and bool(length) and body_sums.trailer_possible() and \
+        length + body_sums.TRAILER_BYTES <= constraints.LIMITS["max_file_size"]
+    if trailed:
         headers_list = [dict(h, **{"Content-Length": str(length + body_sums.TRAILER_BYTES),
                                    footers.OBJ_CONTENT_LENGTH: str(length),
                                    body_sums.TRAILER: body_sums.TRAILER_KIND})
@@ -308,6 +308,21 @@ def stream_put(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         putter.start(app.client_chunk_size)
         if boundary is not None:
             putter.send_chunk(footers.body_head(boundary))
+    sums = body_sums.body_sums_for(length or 0, app.client_chunk_size) if trailed else None
+    try:
+        return _send_body(app, env, path, putters, live, quorum, length, chunked, boundary,
+                          sums, replicas, timestamp)
+    finally:
+        if sums is not None:
+            sums.cancel()  # a body that ended early: its hashing thread ends too
+
+
+def _send_body(app: Any, env: Dict[str, Any], path: str, putters: List[Putter],
+               live: List[Putter], quorum: int, length: Optional[int], chunked: bool,
+               boundary: Optional[str], sums: Optional[body_sums.BodySums], replicas: int,
+               timestamp: Timestamp) -> Response:
+    """Read the client's body into the live putters (and ``sums``), then
+    the footers or the trailer; the client's answer."""
     received = 0
     try:
         for chunk in read_body(env, length, app.client_chunk_size, app.client_timeout):

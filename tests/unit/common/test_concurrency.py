@@ -50,3 +50,76 @@ def test_gather_enough_waits_for_all_until_enough_and_drops_none_and_errors():
     calls = [_after(0, None), broken, _after(0.05, "late")]
     got = concurrency.gather_enough(calls, lambda results: len(results) >= 2, grace=0)
     assert got == ["late"]
+
+
+def test_a_thread_feed_consumes_every_item_in_order_in_another_os_thread():
+    import threading
+    seen, threads = [], set()
+
+    def consume(item):
+        seen.append(item)
+        threads.add(threading.get_ident())
+
+    feed = concurrency.ThreadFeed(consume, backlog=2)
+    for i in range(50):
+        feed.put(i)
+    feed.finish()
+    assert seen == list(range(50))
+    assert threads and threading.get_ident() not in threads
+
+
+def test_a_thread_feed_holds_the_feeder_back_at_its_backlog():
+    import threading
+    release, started, seen = threading.Event(), threading.Event(), []
+
+    def consume(item):
+        started.set()
+        release.wait()
+        seen.append(item)
+
+    feed = concurrency.ThreadFeed(consume, backlog=2)
+    feed.put(0)
+    started.wait()
+    feed.put(1)  # queued behind the one being consumed: the backlog is full
+    waiter = threading.Thread(target=feed.put, args=(2,))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and seen == []  # held back, not queued past the bound
+    release.set()
+    waiter.join()
+    feed.finish()
+    assert seen == [0, 1, 2]
+
+
+def test_a_thread_feed_gives_its_consumers_error_to_finish_and_drops_the_rest():
+    seen = []
+
+    def consume(item):
+        if item == 3:
+            raise OSError("disk full")
+        seen.append(item)
+
+    feed = concurrency.ThreadFeed(consume, backlog=100)
+    for i in range(10):
+        feed.put(i)
+    with pytest.raises(OSError, match="disk full"):
+        feed.finish()
+    assert seen == [0, 1, 2]
+
+
+def test_a_cancelled_thread_feed_ends_its_thread_without_consuming_the_rest():
+    import threading
+    release, seen = threading.Event(), []
+
+    def consume(item):
+        release.wait()
+        seen.append(item)
+
+    feed = concurrency.ThreadFeed(consume, backlog=10)
+    for i in range(5):
+        feed.put(i)
+    feed.cancel()
+    release.set()
+    feed._thread.join(5)
+    assert not feed._thread.is_alive()
+    assert seen in ([], [0])  # at most the one it had started on

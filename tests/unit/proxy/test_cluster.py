@@ -6,6 +6,8 @@ import uuid
 
 from cluster import Cluster
 
+from objstore.common import body_sums
+
 ACCOUNT = "AUTH_test"
 
 
@@ -184,6 +186,21 @@ def test_a_streamed_body_is_stored_with_the_proxys_md5_and_a_wrong_etag_is_422(c
     assert (status, headers["Etag"]) == (201, hashlib.md5(body).hexdigest())
     status, headers, got = cluster.request("GET", path)
     assert (status, headers["Etag"], got) == (200, hashlib.md5(body).hexdigest(), body)
+
+
+def test_a_body_hashed_in_a_thread_of_its_own_is_stored_whole_and_a_wrong_etag_is_422(cluster):
+    """From ``THREAD_BYTES`` up the proxy takes the sums in an OS thread
+    beside the sends (``ThreadedBodySums``): same trailer, same checks."""
+    c = _container(cluster)
+    path = "/v1/%s/%s/o" % (ACCOUNT, c)
+    body = hashlib.sha256(b"threaded").digest() * ((body_sums.THREAD_BYTES + 65536) // 32)
+    assert cluster.request("PUT", path, {"ETag": "0" * 32}, body)[0] == 422
+    assert cluster.request("GET", path)[0] == 404
+    status, headers, _b = cluster.request("PUT", path, {"ETag": hashlib.md5(body).hexdigest()},
+                                          body)
+    assert (status, headers["Etag"]) == (201, hashlib.md5(body).hexdigest())
+    status, headers, got = cluster.request("GET", path)
+    assert (status, headers["Etag"], got == body) == (200, hashlib.md5(body).hexdigest(), True)
 
 
 def test_if_none_match_star_is_412_when_the_object_exists(cluster):

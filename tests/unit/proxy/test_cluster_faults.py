@@ -13,6 +13,7 @@ import uuid
 from ring import Ring
 from ring.utils import hash_path
 
+from objstore.common import body_sums
 from objstore.common.http_client import http_connect
 from objstore.proxy.controllers.obj_put import WHOLE_BODY_BYTES
 
@@ -153,6 +154,23 @@ def test_client_disconnect_mid_upload_stores_nothing(cluster):
     while time.time() < deadline:
         assert cluster.request("GET", path)[0] == 404
         time.sleep(0.5)
+
+
+def test_client_disconnect_mid_upload_of_a_body_hashed_in_a_thread_stores_nothing(cluster):
+    c, name, path = _object(cluster)
+    length = body_sums.THREAD_BYTES + 65536  # its sums are taken in a thread of their own
+    sock = socket.create_connection(("127.0.0.1", cluster.proxy_port))
+    sock.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (path, length))
+                 .encode() + b"x" * (length // 2))
+    time.sleep(0.2)
+    sock.close()
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        assert cluster.request("GET", path)[0] == 404
+        time.sleep(0.5)
+    body = b"y" * length  # the same proxy takes the next one whole
+    status, headers, _b = cluster.request("PUT", path, {}, body)
+    assert (status, headers["Etag"]) == (201, hashlib.md5(body).hexdigest())
 
 
 def test_a_node_dying_mid_body_leaves_a_quorum_storing_the_whole_body(cluster):
