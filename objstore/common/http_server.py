@@ -405,6 +405,11 @@ def protocol_class(pool: Any) -> Any:
                 return
             env = self.environ
             request_input = env["eventlet.input"]
+            # a body in a coding this server does not read (``gzip``,
+            # ``gzip, chunked``): where it ends is unknown, so the
+            # connection ends with this answer (RFC 9112 6.1) instead of
+            # reading the body as the next request, as eventlet would
+            unframed = "HTTP_TRANSFER_ENCODING" in env and not request_input.chunked_input
             headers_set: List[Any] = []
             headers_sent: List[int] = []
             request_input.headers_sent = headers_sent
@@ -498,7 +503,7 @@ def protocol_class(pool: Any) -> Any:
             finally:
                 if hasattr(result, "close"):
                     result.close()
-                if request_input.should_send_hundred_continue:
+                if request_input.should_send_hundred_continue or unframed:
                     # answered without reading the body (eventlet's rule)
                     self.close_connection = 1
                 if (request_input.chunked_input

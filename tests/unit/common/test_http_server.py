@@ -239,6 +239,19 @@ def test_the_lean_path_answers_as_eventlets_own(servers, name):
     assert got.startswith(FIRST_STATUS.get(name, b"HTTP/1."))
 
 
+@pytest.mark.parametrize("coding", [b"gzip, chunked", b"gzip\r\nTransfer-Encoding: chunked",
+                                    b"chunked, identity", b"identity"])
+def test_a_body_in_a_coding_not_read_is_never_taken_for_the_next_request(servers, coding):
+    """A front proxy that reads ``gzip, chunked`` as chunked forwards the
+    chunks; the server (as Swift's, as eventlet's) reads no body: the
+    connection must end with the answer, not serve the body as a request."""
+    smuggled = b"GET /a HTTP/1.1\r\n\r\n"
+    got = _same_answer(servers, b"PUT /unread HTTP/1.1\r\nTransfer-Encoding: " + coding +
+                       b"\r\n\r\n" + smuggled)
+    assert got.startswith(b"HTTP/1.1 201 Created\r\n")
+    assert got.count(b"HTTP/1.1 ") == 1
+
+
 def test_a_plain_request_is_served_by_the_lean_path_with_eventlets_environ(servers):
     """The cases above would also pass if both servers took eventlet's
     path: this one shows the environ of a plain request, field by field."""
