@@ -19,6 +19,7 @@ reads (so memory stays one segment per archive whatever the ranges).
 from __future__ import annotations
 
 import dataclasses
+import http.client
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
@@ -109,7 +110,8 @@ class ECGetter:
             with concurrency.Timeout(app.recoverable_node_timeout):
                 resp = conn.getresponse()
         except (Exception, concurrency.Timeout) as err:
-            app.error_occurred(node, "EC %s %s: %s" % (method, self.path, type(err).__name__))
+            app.error_occurred(node, "EC %s %s: %s" % (method, self.path, type(err).__name__),
+                               err)
             return None
         source = FragSource(conn, resp, node, resp.status, dict(resp.getheaders()))
         if source.status == 507:
@@ -365,7 +367,8 @@ class ECGetter:
                 with concurrency.ChunkReadTimeout(self.app.recoverable_node_timeout):
                     chunk = source.resp.read(size - got)
                 if not chunk:
-                    raise ECError("archive ended early")
+                    # the node's fault (node_to_blame), unlike a local ECError
+                    raise http.client.IncompleteRead(b"".join(parts), size - got)
                 parts.append(chunk)
                 got += len(chunk)
             fragment = b"".join(parts)
@@ -379,7 +382,7 @@ class ECGetter:
             if isinstance(err, GeneratorExit):
                 raise
             self.app.error_occurred(source.node, "EC GET %s archive %d: %s" % (
-                self.path, source.index, type(err).__name__))
+                self.path, source.index, type(err).__name__), err)
         return source.index, None
 
     # ------------------------------------------------------------- answers

@@ -128,7 +128,7 @@ def _note(app: Any, node: Node, path: str, err: PutterError) -> None:
     if "507" in str(err):
         app.error_limit(node, str(err))
     else:
-        app.error_occurred(node, "PUT %s: %s" % (path, err))
+        app.error_occurred(node, "PUT %s: %s" % (path, err), err.cause)
 
 
 def _connect(app: Any, ring: Any, part: int, path: str,
@@ -448,7 +448,7 @@ def _finish_all(app: Any, path: str, live: Dict[int, Putter]
             refused.append(answer[0])  # a conditional write's verdict, not a node fault
         else:
             app.error_occurred(putter.node, "EC PUT %s archive %d: %s" % (
-                path, index, putter.error or (answer and answer[0])))
+                path, index, putter.error or (answer and answer[0])), putter.cause)
     return written, refused
 
 
@@ -471,7 +471,7 @@ def _commit_all(app: Any, part: int, path: str, written: Dict[int, Node],
                 resp.read()
             conn.close()
         except (Exception, concurrency.Timeout) as err:
-            app.error_occurred(node, "EC commit %s: %s" % (path, type(err).__name__))
+            app.error_occurred(node, "EC commit %s: %s" % (path, type(err).__name__), err)
             return False
         return resp.status == 202
 

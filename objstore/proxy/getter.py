@@ -119,7 +119,7 @@ class ObjectGetter:
                 app.node_answered(node, time.monotonic() - started)
         except (Exception, concurrency.Timeout) as err:
             app.error_occurred(node, "%s %s: %s" % (self.method, self.path,
-                                                    type(err).__name__))
+                                                    type(err).__name__), err)
             return None
         source = Source(conn, resp, node, resp.status, dict(resp.getheaders()))
         if source.status == INSUFFICIENT_STORAGE:
@@ -294,7 +294,7 @@ class ObjectGetter:
                     if isinstance(err, GeneratorExit):
                         raise
                     self.app.error_occurred(source.node, "GET %s broke after %d bytes: %s"
-                                            % (self.path, sent, type(err).__name__))
+                                            % (self.path, sent, type(err).__name__), err)
                     source.close()
                     if span is None or not etag or not resumable:
                         return  # cannot splice safely; the client sees a short body

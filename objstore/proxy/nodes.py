@@ -8,11 +8,37 @@ disk does not cost every request a timeout.
 
 from __future__ import annotations
 
+import errno
+import http.client
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
+from objstore.common import concurrency
+
 Node = Dict[str, Any]
+
+#: OSErrors this process meets on its own, whichever node it talks to
+_LOCAL_ERRNOS = frozenset((errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS))
+#: http.client errors raised before a byte went out: the request, not the node
+_LOCAL_HTTP_ERRORS = (http.client.InvalidURL, http.client.ImproperConnectionState)
+
+
+def node_to_blame(err: BaseException) -> bool:
+    """Whether an exception met while talking to a node says the node is
+    failing: a timeout, a refused or broken connection, an answer that is
+    not HTTP. Anything else was this process's own doing (a header that
+    cannot be encoded, an erasure code that fails to encode or decode, out
+    of file descriptors, a bug) and would fail the same on every node:
+    counting it against them error-limited healthy nodes (a tierer moving
+    one object with a UTF-8 name took every EC node out of its proxy)."""
+    if isinstance(err, concurrency.Timeout):
+        return True
+    if isinstance(err, OSError):
+        return err.errno not in _LOCAL_ERRNOS
+    if isinstance(err, http.client.HTTPException):
+        return not isinstance(err, _LOCAL_HTTP_ERRORS)
+    return False
 
 
 def node_key(node: Node) -> str:

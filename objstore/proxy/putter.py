@@ -23,7 +23,12 @@ QUEUE_BYTES = 1024 * 1024
 
 
 class PutterError(Exception):
-    """A node could not take part in the write."""
+    """A node could not take part in the write; ``cause`` is the exception
+    met, if one was (the caller asks ``nodes.node_to_blame`` about it)."""
+
+    def __init__(self, message: str, cause: Optional[BaseException] = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class Putter:
@@ -45,6 +50,8 @@ class Putter:
         self.final_headers = final_headers or {}
         self.failed = False
         self.error: Optional[str] = None
+        #: the exception that failed the putter, if one did
+        self.cause: Optional[BaseException] = None
         self._queue: Any = None
         self._done: Any = None
 
@@ -71,7 +78,7 @@ class Putter:
             with concurrency.Timeout(node_timeout):
                 resp = conn.getexpect()
         except (Exception, concurrency.Timeout) as err:
-            raise PutterError("connect: %s" % (type(err).__name__,)) from None
+            raise PutterError("connect: %s" % (type(err).__name__,), err) from None
         if resp.status == CONTINUE:
             if footers.METADATA_FOOTER in headers and \
                     resp.interim_headers.get(footers.FOOTER_ACK, "").lower() != "yes":
@@ -105,7 +112,7 @@ class Putter:
                                     headers=headers, timeout=node_timeout, pooled=True,
                                     defer=True)
         except (Exception, concurrency.Timeout) as err:
-            raise PutterError("connect: %s" % (type(err).__name__,)) from None
+            raise PutterError("connect: %s" % (type(err).__name__,), err) from None
         conn.node = node
         return conn
 
@@ -124,7 +131,7 @@ class Putter:
                 answer = dict(resp.getheaders())
                 resp.read()
         except (Exception, concurrency.Timeout) as err:
-            raise PutterError("put: %s" % (type(err).__name__,)) from None
+            raise PutterError("put: %s" % (type(err).__name__,), err) from None
         finally:
             conn.close()
         if resp.status == INSUFFICIENT_STORAGE or resp.status >= 500:
@@ -158,9 +165,11 @@ class Putter:
                 except (Exception, concurrency.Timeout) as err:
                     self.failed = True
                     self.error = "send: %s" % type(err).__name__
+                    self.cause = err
         except (Exception, concurrency.Timeout) as err:
             self.failed = True
             self.error = "finish: %s" % type(err).__name__
+            self.cause = err
         finally:
             self._done.send(True)
 
@@ -174,6 +183,7 @@ class Putter:
             except (Exception, concurrency.Timeout) as err:
                 self.failed = True
                 self.error = "send: %s" % type(err).__name__
+                self.cause = err
                 self.conn.close()
         return self.await_response()
 
@@ -225,6 +235,7 @@ class Putter:
         except (Exception, concurrency.Timeout) as err:
             self.failed = True
             self.error = "response: %s" % type(err).__name__
+            self.cause = err
             return None
         finally:
             self.conn.close()

@@ -25,7 +25,7 @@ from objstore.common.utils import generate_trans_id, split_path
 from objstore.proxy import admin_info
 from objstore.proxy.affinity import Affinity, NodeTimings, policy_affinities
 from objstore.proxy.controllers.base import PREAUTHORIZED
-from objstore.proxy.nodes import (ErrorLimiter, Node, NodeIter, node_desc,
+from objstore.proxy.nodes import (ErrorLimiter, Node, NodeIter, node_desc, node_to_blame,
                                   parse_request_node_count)
 
 DEFAULT_PORT = 8080
@@ -141,7 +141,15 @@ class Application:
                                         int(round(ring.replica_count)))
 
     # ------------------------------------------------------- error limiting
-    def error_occurred(self, node: Node, message: str) -> None:
+    def error_occurred(self, node: Node, message: str,
+                       err: Optional[BaseException] = None) -> None:
+        """Count an error against ``node``; not when ``err`` (the exception
+        met, if any) was this process's own doing (``node_to_blame``)."""
+        if err is not None and not node_to_blame(err):
+            self.logger.error("ERROR talking to node %s, not counted against it: %s",
+                              node_desc(node), message,
+                              exc_info=(type(err), err, err.__traceback__))
+            return
         self.error_limiter.increment(node)
         self.logger.error("ERROR with node %s: %s (errors: %d)", node_desc(node), message,
                           self.error_limiter.errors(node))

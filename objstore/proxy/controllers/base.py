@@ -162,7 +162,7 @@ class Controller:
                 body = resp.read()
             conn.close()
         except (Exception, concurrency.Timeout) as err:
-            app.error_occurred(node, "%s %s: %s" % (method, path, _describe(err)))
+            app.error_occurred(node, "%s %s: %s" % (method, path, _describe(err)), err)
             return None
         answer = BackendAnswer(resp.status, resp.reason, dict(resp.getheaders()), body, node)
         if resp.status == INSUFFICIENT_STORAGE:

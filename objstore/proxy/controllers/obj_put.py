@@ -90,7 +90,7 @@ def _note_failure(app: Any, node: Node, path: str, err: PutterError) -> None:
     if "507" in str(err):
         app.error_limit(node, str(err))
     elif "answered %d" % TOO_MANY_BACKEND_REQUESTS not in str(err):
-        app.error_occurred(node, "PUT %s: %s" % (path, err))
+        app.error_occurred(node, "PUT %s: %s" % (path, err), err.cause)
 
 
 def _on_nodes(app: Any, nodes: Iterator[Node], path: str, headers_list: List[Dict[str, str]],
@@ -361,7 +361,7 @@ def _send_body(app: Any, env: Dict[str, Any], path: str, putters: List[Putter],
     answers = [a for a in pile if a is not None]
     for putter in live:
         if putter.failed:
-            app.error_occurred(putter.node, "PUT %s: %s" % (path, putter.error))
+            app.error_occurred(putter.node, "PUT %s: %s" % (path, putter.error), putter.cause)
     return _verdict(app, path, answers, replicas, timestamp)
 
 
