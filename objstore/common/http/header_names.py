@@ -15,12 +15,19 @@ changes the case of ASCII letters only, as ``bytes.upper()`` and
 ``objstore.common.http`` is imported, so every process that builds or
 reads requests has it. The server's own name-to-key step is in
 ``common/wsgi`` (``formalize_key_naming``), with the same rule.
+
+Both mappings are remembered per name (``_MEMO_MAX`` names each, names up to
+``_MEMO_NAME_MAX`` characters; past that they are computed every time, so
+a client sending endless new names costs no memory): webob maps every
+environ key on each walk of ``req.headers`` (about 40 per request, several
+walks per request), which was about 7% of a proxy worker's CPU per small
+PUT (docs/performance.md, session 13).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Dict, Optional
 
 import webob.headers
 
@@ -41,21 +48,54 @@ def ascii_title(name: str) -> str:
     return _ASCII_WORD.sub(lambda m: m.group().capitalize(), name)
 
 
-def _trans_name(name: str) -> str:
+#: names (or environ keys) whose mapping is remembered, per direction
+_MEMO_MAX = 4096
+#: longer names are mapped every time
+_MEMO_NAME_MAX = 100
+_NAME_TO_KEY: Dict[str, str] = {}
+_KEY_TO_NAME: Dict[str, Optional[str]] = {}
+
+
+def _name_to_key(name: str) -> str:
     name = ascii_upper(name)
     key = webob.headers.header2key.get(name)
     return key if key is not None else "HTTP_" + name.replace("-", "_")
 
 
-def _trans_key(key: object) -> Optional[str]:
-    if not isinstance(key, str):
-        return None
+def _key_to_name(key: str) -> Optional[str]:
     header = webob.headers.key2header.get(key)
     if header is not None:
         return header
     if key.startswith("HTTP_"):
         return ascii_title(key[5:].replace("_", "-"))
     return None
+
+
+def _trans_name(name: str) -> str:
+    """A header name's environ key (webob's ``_trans_name``)."""
+    try:
+        return _NAME_TO_KEY[name]
+    except KeyError:
+        pass
+    key = _name_to_key(name)
+    if len(_NAME_TO_KEY) < _MEMO_MAX and len(name) <= _MEMO_NAME_MAX:
+        _NAME_TO_KEY[name] = key
+    return key
+
+
+def _trans_key(key: object) -> Optional[str]:
+    """An environ key's header name, ``None`` for a key that is not a
+    header (webob's ``_trans_key``)."""
+    if not isinstance(key, str):
+        return None
+    try:
+        return _KEY_TO_NAME[key]
+    except KeyError:
+        pass
+    name = _key_to_name(key)
+    if len(_KEY_TO_NAME) < _MEMO_MAX and len(key) <= _MEMO_NAME_MAX:
+        _KEY_TO_NAME[key] = name
+    return name
 
 
 def install() -> None:

@@ -29,3 +29,24 @@ def test_ascii_names_map_as_before():
     assert req.environ["HTTP_X_OBJECT_META_COLOR"] == "red"
     assert req.environ["CONTENT_TYPE"] == "text/plain"
     assert dict(req.headers)["X-Object-Meta-Color"] == "red"
+
+
+def test_remembered_mappings_stay_bounded_and_agree_with_the_rule():
+    from objstore.common.http import header_names as hn
+
+    names = ["X-Object-Meta-N%d-" % i + THUMB for i in range(hn._MEMO_MAX + 50)]
+    long_name = "X-Object-Meta-" + "a" * (hn._MEMO_NAME_MAX + 1)
+    for _round in range(2):  # the second round reads what the first remembered
+        for name in names + [long_name]:
+            key = webob.headers._trans_name(name)
+            assert key == "HTTP_" + hn.ascii_upper(name).replace("-", "_")
+            assert webob.headers._trans_key(key) == hn.ascii_title(name)
+    assert len(hn._NAME_TO_KEY) <= hn._MEMO_MAX
+    assert len(hn._KEY_TO_NAME) <= hn._MEMO_MAX
+    assert long_name not in hn._NAME_TO_KEY
+    # not header keys, remembered or not
+    for _round in range(2):
+        assert webob.headers._trans_key("wsgi.input") is None
+        assert webob.headers._trans_key(b"HTTP_X") is None
+    assert webob.headers._trans_key("CONTENT_TYPE") == "Content-Type"
+    assert webob.headers._trans_name("content-length") == "CONTENT_LENGTH"
