@@ -213,9 +213,9 @@ class ThreadFeed:
     in short steps (the hub is never blocked, and no thread-pool thread is
     tied up waiting, so any number of feeds can wait at once).
 
-    ``consume`` raising stops the feed: later items are dropped and
-    ``finish`` raises the error. ``cancel`` ends the thread without
-    waiting for it (what it was consuming it finishes; the rest is dropped).
+    ``consume`` raising stops the feed: later items are dropped, and the
+    next ``put`` or ``finish`` raises the error. ``cancel`` ends the thread
+    (what it was consuming it finishes; the rest is dropped).
     """
 
     #: seconds between looks while the feeder waits
@@ -249,9 +249,12 @@ class ThreadFeed:
             self._done += 1
 
     def put(self, item: Any) -> None:
-        """Queue ``item``; waits first while ``backlog`` items are queued."""
+        """Queue ``item``; waits first while ``backlog`` items are queued.
+        Raises ``consume``'s error once it failed (nothing is queued then)."""
         while self._put - self._done >= self._backlog and self._error is None:
             sleep(self.POLL)
+        if self._error is not None:
+            raise self._error
         self._items.put(item)
         self._put += 1
 
@@ -263,8 +266,11 @@ class ThreadFeed:
         if self._error is not None:
             raise self._error
 
-    def cancel(self) -> None:
-        """Drop what is queued and let the thread end; no wait."""
+    def cancel(self, wait: bool = False) -> None:
+        """Drop what is queued and let the thread end (what it is consuming
+        it finishes); with ``wait``, return once it has."""
         if not self._cancelled and self._thread.is_alive():
             self._cancelled = True
             self._items.put(_END)
+        while wait and self._thread.is_alive():
+            sleep(self.POLL)

@@ -178,6 +178,24 @@ def continue_headers(env: Dict[str, Any], headers: Dict[str, str]) -> None:
         setter(list(headers.items()))
 
 
+def read_body_into(stream: Any, view: memoryview) -> Optional[int]:
+    """Read up to ``len(view)`` bytes of a request body of known length
+    straight into ``view``: the count (0 at the body's end), or ``None``
+    when ``stream`` cannot (a chunked body, a footer document, an
+    in-process request's stream: the caller reads it then).
+
+    The bytes go from the socket to ``view`` with no ``bytes`` made and
+    no copy after the kernel's; the ``100 Continue``, the length read so
+    far and the limit of the body are eventlet's ``Input``'s, as for its
+    ``read`` (its ``_do_read`` takes the reading function)."""
+    do_read = getattr(stream, "_do_read", None)
+    rfile = getattr(stream, "rfile", None)
+    if do_read is None or getattr(stream, "chunked_input", True) or \
+            not hasattr(rfile, "readinto"):
+        return None
+    return len(do_read(lambda size: view[:rfile.readinto(view[:size])], len(view)))
+
+
 def no_delay(sock: Any) -> None:
     """TCP_NODELAY on a listening socket (the sockets it accepts inherit
     it). A response leaves through eventlet's 16 KiB write buffer, so a

@@ -33,7 +33,7 @@ import errno
 import fcntl
 import mmap
 import os
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from objstore.common import concurrency
 
@@ -80,15 +80,25 @@ def _set_direct(fd: int, on: bool) -> None:
 
 class DirectSink:
     """The body of one new file, written from aligned buffers with
-    ``O_DIRECT``; ``open`` says whether the file system takes it."""
+    ``O_DIRECT``; ``open`` says whether the file system takes it.
+
+    Two buffers take turns: while one is written (by a ``ThreadFeed``'s
+    thread, the body's only writer), the body arrives in the other. The
+    caller may read straight into the buffer (``space`` then ``filled``)
+    or hand over chunks (``write``, one copy)."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self._buffer: Optional[mmap.mmap] = _take_buffer()
-        self._view = memoryview(self._buffer)
+        # the second buffer is taken when the first is full: a body of one
+        # buffer (a 1 MiB PUT) holds one
+        self._buffers: List[mmap.mmap] = [_take_buffer()]
+        self._views = [memoryview(self._buffers[0])]
+        self._current = 0
         self._filled = 0
-        #: where the buffer's first byte goes in the file
+        #: where the current buffer's first byte goes in the file
         self._offset = 0
+        #: the full buffers' writer, from the first one on
+        self._feed: Optional[concurrency.ThreadFeed] = None
 
     @classmethod
     def open(cls, fd: int) -> Optional["DirectSink"]:
@@ -102,36 +112,72 @@ class DirectSink:
             return None
         return cls(fd)
 
+    def space(self, want: int) -> memoryview:
+        """Where the next (up to ``want``) bytes of the body go: the free
+        room of the current buffer. A full one is handed to the writer
+        first (the calling green thread waits only while the other buffer
+        is still being written); its failure (``OSError``) is raised here."""
+        if self._filled == BUFFER_BYTES:
+            if self._feed is None:
+                self._feed = concurrency.ThreadFeed(self._write_full, backlog=1)
+            if len(self._buffers) == 1:
+                self._buffers.append(_take_buffer())
+                self._views.append(memoryview(self._buffers[1]))
+            self._feed.put((self._views[self._current], self._offset))
+            self._offset += BUFFER_BYTES
+            self._current ^= 1
+            self._filled = 0
+        room = min(want, BUFFER_BYTES - self._filled)
+        return self._views[self._current][self._filled:self._filled + room]
+
+    def filled(self, count: int) -> None:
+        """``count`` bytes were put at the start of the last ``space``."""
+        self._filled += count
+
     def write(self, chunk: bytes) -> None:
-        """Stage ``chunk``; a full buffer that needs room goes to the disk
-        first, from a thread-pool thread (the calling green thread waits)."""
+        """Stage a copy of ``chunk`` (full buffers go to the disk)."""
         data = memoryview(chunk)
         while data:
-            if self._filled == BUFFER_BYTES:
-                concurrency.run_in_thread(_pwrite_all, self.fd, self._view, self._offset)
-                self._offset += BUFFER_BYTES
-                self._filled = 0
-            take = min(len(data), BUFFER_BYTES - self._filled)
-            self._view[self._filled:self._filled + take] = data[:take]
-            self._filled += take
+            room = self.space(len(data))
+            take = len(room)
+            room[:] = data[:take]
+            self.filled(take)
             data = data[take:]
+
+    def _write_full(self, job: Tuple[memoryview, int]) -> None:
+        """In the feed's thread: one full buffer at its offset."""
+        _pwrite_all(self.fd, job[0], job[1])
+
+    def drain(self) -> None:
+        """Wait (green) until the full buffers handed over are written;
+        their failure (``OSError``) is raised here. Before ``finish``."""
+        if self._feed is not None:
+            feed, self._feed = self._feed, None
+            feed.finish()
 
     def finish(self) -> None:
         """Write what is staged: the whole blocks directly, the rest (less
-        than a block) through the page cache. Blocking: call it from the
-        thread-pool call that fsyncs the file next."""
+        than a block) through the page cache. Blocking, after ``drain``:
+        call it from the thread-pool call that fsyncs the file next."""
+        view = self._views[self._current]
         whole = self._filled - self._filled % ALIGN
         if whole:
-            _pwrite_all(self.fd, self._view[:whole], self._offset)
+            _pwrite_all(self.fd, view[:whole], self._offset)
         if whole < self._filled:
             _set_direct(self.fd, False)
-            _pwrite_all(self.fd, self._view[whole:self._filled], self._offset + whole)
+            _pwrite_all(self.fd, view[whole:self._filled], self._offset + whole)
         self._offset += self._filled
         self._filled = 0
 
     def close(self) -> None:
-        """Give the buffer back for the next writer (nothing is written)."""
-        if self._buffer is not None:
-            self._view.release()
-            _give_back(self._buffer)
-            self._buffer = None
+        """Give the buffers back for the next writer (nothing more is
+        written). A write still under way is waited for: the file's
+        descriptor is closed next, and its number may then name another
+        file."""
+        if self._feed is not None:
+            feed, self._feed = self._feed, None
+            feed.cancel(wait=True)
+        for view, buffer in zip(self._views, self._buffers):
+            view.release()
+            _give_back(buffer)
+        self._views, self._buffers = [], []

@@ -13,6 +13,10 @@ A replicated PUT's body may instead be followed by the proxy's MD5 and
 CRC of it (``common/body_sums``): then this server takes no MD5 itself,
 checks the CRC against its writer's and keeps the proxy's MD5 (400 when
 the CRC differs or the trailer is malformed).
+
+A body written past the page cache (``obj/direct_write``) is read from the
+socket straight into the writer's aligned buffer (``writer.room``,
+``common/wsgi.read_body_into``): no ``bytes`` per chunk, no copy into it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from objstore.common import body_sums, concurrency, constraints, footers
 from objstore.common.http import errors
 from objstore.common.storage_server import HTTPError
 from objstore.common.utils import new_md5
-from objstore.common.wsgi import continue_headers
+from objstore.common.wsgi import continue_headers, read_body_into
 from objstore.obj.diskfile import DiskFileNoSpace
 
 
@@ -103,8 +107,13 @@ class BodyReader:
             if length is not None:
                 want = min(want, length - writer.bytes_written)
             try:
+                room = writer.room(want)
+            except DiskFileNoSpace:
+                raise HTTPError(507, "Device is full") from None
+            try:
                 with concurrency.ChunkReadTimeout(self.client_timeout):
-                    chunk = stream.read(want)
+                    got = None if room is None else read_body_into(stream, room)
+                    chunk = stream.read(want) if got is None else room[:got]
             except concurrency.ChunkReadTimeout:
                 raise HTTPError(408, "Timed out reading the request body") from None
             except footers.FooterError as err:
@@ -116,7 +125,10 @@ class BodyReader:
             if md5 is not None:
                 md5.update(chunk)
             try:
-                writer.write(chunk)
+                if got is None:
+                    writer.write(chunk)
+                else:
+                    writer.filled(chunk)  # read in place: no copy
             except DiskFileNoSpace:
                 raise HTTPError(507, "Device is full") from None
             if writer.bytes_written > max_size:

@@ -25,9 +25,10 @@ comes before the rename.
 
 A body of at least ``direct_size`` bytes (its length known up front) is
 written past the page cache instead (``direct_write.py``: ``O_DIRECT``
-from an aligned buffer, each full buffer in a thread-pool call, the last
-one in the same call as the fsync); neither the writeback nor the drop
-below is needed then.
+from two aligned buffers taking turns, each full one written by a thread
+of the write's own while the next fills, the last one in the same call as
+the fsync; the caller may read the body straight into them, ``room``);
+neither the writeback nor the drop below is needed then.
 
 A body larger than ``keep_cache`` bytes leaves the page cache once it is
 published (``posix_fadvise(DONTNEED)``: its pages are clean after the
@@ -51,7 +52,7 @@ import fcntl
 import os
 import tempfile
 import uuid
-from typing import Callable, List, Optional
+from typing import Any, Callable, List, Optional
 
 from objstore.common import body_sums, concurrency
 from objstore.common.timestamp import Timestamp
@@ -189,6 +190,26 @@ class DiskFileWriter:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def room(self, want: int) -> Optional[memoryview]:
+        """Where up to ``want`` next bytes of the body may be read straight
+        into (then ``filled``), sparing a copy; ``None`` when this file is
+        written through the page cache (``write`` then).
+        ``DiskFileNoSpace`` if the disk fills up."""
+        if self._direct is None:
+            return None
+        try:
+            return self._direct.space(want)
+        except OSError as err:
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFileNoSpace(str(err)) from None
+            raise
+
+    def filled(self, data: memoryview) -> int:
+        """``data`` (the start of the last ``room``) was read into it."""
+        assert self._direct is not None
+        self._direct.filled(len(data))
+        return self._count(data)
+
     def write(self, chunk: bytes) -> int:
         """Append ``chunk``; ``DiskFileNoSpace`` if the disk fills up."""
         try:
@@ -202,6 +223,9 @@ class DiskFileWriter:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None
             raise
+        return self._count(chunk)
+
+    def _count(self, chunk: Any) -> int:
         self.bytes_written += len(chunk)
         if self.crc is not None:
             self.crc.update(chunk)
@@ -222,6 +246,8 @@ class DiskFileWriter:
             if self.crc is not None:
                 metadata[body_sums.METADATA_KEY] = self.crc.hexdigest()
         try:
+            if self._direct is not None:
+                self._direct.drain()  # the full buffers on the disk before the fsync
             target = None
             if precondition is None:
                 target = self._publish_prepared(metadata, ext)

@@ -110,12 +110,11 @@ def test_a_file_system_refusing_o_direct_gets_the_body_through_the_cache(obj_con
 def test_a_body_of_one_buffer_reaches_the_disk_in_the_publishing_call(direct_conf,
                                                                        monkeypatch):
     """A full buffer is written only when more bytes need its room: a 1 MiB
-    body takes no thread-pool call before the one that fsyncs it."""
+    body takes no write before the thread-pool call that fsyncs it."""
     handed = []
-    real = direct_write.concurrency.run_in_thread
-    monkeypatch.setattr(direct_write.concurrency, "run_in_thread",
-                        lambda func, *args: (func is direct_write._pwrite_all and
-                                             handed.append(args[2])) or real(func, *args))
+    real = direct_write.DirectSink._write_full
+    monkeypatch.setattr(direct_write.DirectSink, "_write_full",
+                        lambda sink, job: handed.append(job[1]) or real(sink, job))
     mgr = _manager(direct_conf)
     body = os.urandom(direct_write.BUFFER_BYTES)
     _write(mgr, body, 65536)
@@ -132,12 +131,14 @@ def test_a_body_that_ends_short_is_not_published_and_its_buffer_is_reused(direct
     df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
     tmp_dir = mgr.tmp_dir(df.device_path)
     with df.create(3 * MIB) as writer:
-        writer.write(os.urandom(MIB + 10))
-        buffer = writer._direct._buffer
+        writer.write(os.urandom(MIB + 10))  # the first buffer is being written
+        buffers = list(writer._direct._buffers)
+        feed = writer._direct._feed
+    assert len(buffers) == 2 and not feed._thread.is_alive()  # waited for, before the close
     assert os.listdir(tmp_dir) == []
     assert not os.path.exists(df.datadir)
     with df.create(3 * MIB) as writer:
-        assert writer._direct._buffer is buffer
+        assert writer._direct._buffers[0] in buffers
 
 
 def test_a_disk_filling_up_under_a_direct_write_is_no_space(direct_conf, monkeypatch):
@@ -155,3 +156,21 @@ def test_a_disk_filling_up_under_a_direct_write_is_no_space(direct_conf, monkeyp
         with pytest.raises(DiskFileNoSpace):
             writer.put(_meta(body[:MIB]))
     assert not os.path.exists(df.datadir) or os.listdir(df.datadir) == []
+
+
+def test_a_body_read_in_place_into_the_buffers_reads_back_whole(direct_conf):
+    """``room``/``filled``: the caller reads the body straight into the
+    staging buffers (the object server's socket reads); the CRC is of the
+    bytes that land there."""
+    mgr = _manager(direct_conf)
+    body = os.urandom(3 * MIB + 4096 + 17)
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    with df.create(len(body)) as writer:
+        while writer.bytes_written < len(body):
+            room = writer.room(len(body) - writer.bytes_written)
+            step = min(len(room), 200003)  # a short read, as a socket's may be
+            room[:step] = body[writer.bytes_written:writer.bytes_written + step]
+            writer.filled(room[:step])
+        path = writer.put(_meta(body))
+    assert os.path.getsize(path) == len(body)
+    assert _read(mgr) == body

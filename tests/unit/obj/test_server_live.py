@@ -253,3 +253,38 @@ def test_a_footer_put_is_acknowledged_in_the_100_continue(shared_server, path):
     status, got_headers, body = shared_server.request("GET", path)
     assert (status, body) == (200, data)
     assert got_headers["X-Object-Sysmeta-Note"] == "kept"
+
+
+def _put_trailed(conn, path, data, trailer):
+    """A proxy's PUT of ``data`` followed by ``trailer`` (its sums)."""
+    from objstore.common import body_sums, footers
+    headers = _put_headers(**{"Content-Length": str(len(data) + body_sums.TRAILER_BYTES),
+                              footers.OBJ_CONTENT_LENGTH: str(len(data)),
+                              body_sums.TRAILER: body_sums.TRAILER_KIND})
+    conn.request("PUT", path, data + trailer, headers)
+    resp = conn.getresponse()
+    resp.read()
+    return resp.status, resp.getheader("Etag")
+
+
+def test_a_large_body_read_in_place_is_judged_by_its_crc_and_the_connection_goes_on(
+        shared_server, path):
+    """Past ``direct_write_size`` the body is read from the socket straight
+    into the writer's buffers (``wsgi.read_body_into``): the CRC is of what
+    landed there, the trailer after it is read as sent, and the connection
+    serves the next request (the body's length was accounted for)."""
+    from objstore.common import body_sums
+    data = os.urandom(2 * 1024 * 1024 + 4096 + 5)
+    sums = body_sums.BodySums()
+    sums.update(data)
+    wrong = sums.trailer()[:32] + b"0" * 16
+    conn = shared_server.connect()
+    assert _put_trailed(conn, path, data, wrong)[0] == 400
+    conn.close()
+    assert _files(shared_server, path) == []
+    conn = shared_server.connect()
+    assert _put_trailed(conn, path, data, sums.trailer()) == (201, hashlib.md5(data).hexdigest())
+    conn.request("GET", path)  # the same connection
+    resp = conn.getresponse()
+    assert (resp.status, resp.read() == data) == (200, True)
+    conn.close()
