@@ -205,7 +205,8 @@ class BackendConnection:
                  headers: Optional[Dict[str, str]] = None,
                  timeout: Optional[float] = None,
                  pool: Optional[ConnectionPool] = None,
-                 body: Optional[bytes] = None, defer: bool = False) -> None:
+                 body: Optional[bytes] = None, defer: bool = False,
+                 connect: bool = True) -> None:
         self.host = host
         self.port = int(port)
         self.method = method
@@ -244,6 +245,8 @@ class BackendConnection:
             except OSError:  # it died while idle: a new connection instead
                 self._conn.close()
                 self._conn = _Connection(host, self.port, timeout=timeout)
+        if defer and not connect:
+            return  # no idle connection at hand: none is made (``connected``)
         try:
             if defer:
                 self._conn.connect()
@@ -253,6 +256,13 @@ class BackendConnection:
             self._pool = None
             self._conn.close()
             raise
+
+    @property
+    def connected(self) -> bool:
+        """Whether the request has a connection (one made, or an idle one
+        from the pool); a ``defer`` one opened with ``connect=False``
+        without an idle connection at hand has none."""
+        return self._conn.sock is not None
 
     def send_request(self, body: Optional[bytes] = None) -> None:
         """Send the head of a request opened with ``defer`` (and ``body``,
@@ -357,17 +367,20 @@ def http_connect(ipaddr: str, port: int, device: str, partition: object, method:
                  path: str, headers: Optional[Dict[str, str]] = None,
                  query_string: Optional[str] = None,
                  timeout: Optional[float] = None, pooled: bool = False,
-                 defer: bool = False) -> BackendConnection:
+                 defer: bool = False, connect: bool = True) -> BackendConnection:
     """Start a request for ``/<device>/<partition><path>`` on a storage node.
 
     ``path`` is the unquoted ``/account[/container[/object]]``. ``pooled``:
     over a kept-alive connection (module docstring); the caller must then
     ``close()`` the connection when done with it, as always. ``defer``: only
     connect (or take a pooled connection); ``send_request`` sends later.
+    ``connect=False`` (with ``defer`` and ``pooled``): take an idle
+    connection if the pool has one, else make none (no I/O at all; see
+    ``BackendConnection.connected``).
     """
     full = "/%s/%s%s" % (device, partition, path)
     return BackendConnection(ipaddr, port, method, _full_path(full, query_string), headers,
-                             timeout, _POOL if pooled else None, defer=defer)
+                             timeout, _POOL if pooled else None, defer=defer, connect=connect)
 
 
 def http_connect_raw(ipaddr: str, port: int, method: str, path: str,

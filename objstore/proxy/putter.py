@@ -117,6 +117,24 @@ class Putter:
         return conn
 
     @staticmethod
+    def open_idle(node: Node, part: int, path: str, headers: Dict[str, str],
+                  node_timeout: float) -> Optional[BackendConnection]:
+        """An idle kept-alive connection to ``node`` for ``put_whole`` when
+        this process holds one (taken without I/O or waiting); ``None``
+        when one would have to be made (``open_whole``)."""
+        try:
+            conn = http_connect(node["ip"], node["port"], node["device"], part, "PUT", path,
+                                headers=headers, timeout=node_timeout, pooled=True,
+                                defer=True, connect=False)
+        except Exception as err:
+            raise PutterError("connect: %s" % (type(err).__name__,), err) from None
+        if not conn.connected:
+            conn.close()
+            return None
+        conn.node = node
+        return conn
+
+    @staticmethod
     def put_whole(conn: BackendConnection, body: bytes, node_timeout: float
                   ) -> Tuple[int, Dict[str, str]]:
         """Send the request with the whole small ``body`` in the same send,
@@ -124,9 +142,30 @@ class Putter:
         headers)``. ``PutterError`` when the node did not take it (no
         answer, 5xx, 507), so the caller tries a handoff with the same bytes.
         """
+        Putter.send_whole_request(conn, body)
+        return Putter.whole_answer(conn, node_timeout)
+
+    @staticmethod
+    def send_whole_request(conn: BackendConnection, body: bytes) -> None:
+        """``put_whole``'s send: the head and the whole small ``body`` in
+        one send, bounded by the socket's own timeout (``node_timeout``,
+        set when the connection was opened) as any send to a node that
+        does not read. ``PutterError`` (the connection closed) on failure."""
+        try:
+            conn.send_request(body)
+        except BaseException as err:
+            conn.close()
+            if isinstance(err, Exception):
+                raise PutterError("put: %s" % (type(err).__name__,), err) from None
+            raise
+
+    @staticmethod
+    def whole_answer(conn: BackendConnection, node_timeout: float
+                     ) -> Tuple[int, Dict[str, str]]:
+        """``put_whole``'s answer, once ``send_whole_request`` sent it: the
+        node's final ``(status, headers)``, ``PutterError`` as ``put_whole``."""
         try:
             with concurrency.Timeout(node_timeout):
-                conn.send_request(body)
                 resp = conn.getresponse()
                 answer = dict(resp.getheaders())
                 resp.read()

@@ -18,7 +18,11 @@ on. Other bodies (small, chunked, with footers) are hashed by the nodes.
 A small body of known length (``WHOLE_BODY_BYTES``) is read first and sent
 to each node in the same send as the request head, without ``Expect:
 100-continue``: one round trip per node instead of two and no sender green
-thread (docs/performance.md). The nodes are connected to first, so a PUT
+thread (docs/performance.md). The nodes this process holds an idle
+kept-alive connection to are taken without I/O, every request is sent
+before any answer is read, and the answers are read in turn: no green
+thread per node unless a connection has to be made (``_open_for_whole``,
+``_store_whole``). The nodes are connected to first, so a PUT
 that cannot reach a quorum still writes nothing; a node that fails the
 request is replaced by a handoff that is asked first, as streaming asks.
 What is lost against streaming: a node that takes the connection and then
@@ -30,6 +34,7 @@ checksums) goes the same way, in its whole footer document
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
 from webob import Response
@@ -189,34 +194,95 @@ def _put_whole(app: Any, env: Dict[str, Any], ring: Any, part: int, path: str,
         body, headers_list = _footer_document(env, boundary, body, headers_list)
     replicas = len(headers_list)
     nodes = app.iter_nodes(ring, part, write=True)
-
-    def open_one(node: Node, headers: Dict[str, str]) -> Tuple[Dict[str, str], Any]:
-        return headers, Putter.open_whole(node, part, path, headers, app.conn_timeout,
-                                          app.node_timeout)
-
-    opened = _on_nodes(app, nodes, path, headers_list, open_one)
+    opened = _open_for_whole(app, nodes, part, path, headers_list)
     if len(opened) < quorum_size(replicas):
         for _headers, conn in opened:
             conn.close()
         return _too_few(app, path, len(opened), replicas)
-
-    def store(conn: Any) -> Optional[Tuple[int, Dict[str, str]]]:
-        try:
-            return Putter.put_whole(conn, body, app.node_timeout)
-        except PutterError as err:
-            _note_failure(app, conn.node, path, err)
-        return None
-
-    pile = concurrency.GreenPile(len(opened))
-    for _headers, conn in opened:
-        pile.spawn(store, conn)
-    first = list(pile)
+    first = _store_whole(app, path, [conn for _headers, conn in opened], body)
     answers = [a for a in first if a is not None]
     failed = [headers for (headers, _conn), a in zip(opened, first) if a is None]
     if failed:
         answers += _put_on_handoffs(app, nodes, part, path, failed, body, len(answers))
     return _refusal([s for s, _h in answers]) or \
         _verdict(app, path, answers, replicas, timestamp)
+
+
+def _open_for_whole(app: Any, nodes: Iterator[Node], part: int, path: str,
+                    headers_list: List[Dict[str, str]]) -> List[Tuple[Dict[str, str], Any]]:
+    """``(headers, connection)`` for each replica whose node (or a handoff
+    after it) can take a whole small body, nothing sent yet. A node this
+    process holds an idle kept-alive connection to is taken at once (no
+    I/O, no green thread: the usual case); the others are connected to
+    together, each replica on the next node until one answers (``_on_nodes``).
+    """
+    opened: List[Tuple[int, Dict[str, str], Any]] = []
+    to_connect: List[Tuple[int, Dict[str, str], Node]] = []
+    for index, headers in enumerate(headers_list):
+        node = next(nodes, None)
+        if node is None:
+            break
+        try:
+            conn = Putter.open_idle(node, part, path, headers, app.node_timeout)
+        except PutterError as err:
+            _note_failure(app, node, path, err)
+            to_connect.append((index, headers, None))
+            continue
+        if conn is None:
+            to_connect.append((index, headers, node))
+        else:
+            opened.append((index, headers, conn))
+
+    def connect(todo: Tuple[int, Dict[str, str], Optional[Node]]
+                ) -> Optional[Tuple[int, Dict[str, str], Any]]:
+        index, headers, first = todo
+        for node in itertools.chain([first] if first is not None else [], nodes):
+            try:
+                return index, headers, Putter.open_whole(node, part, path, headers,
+                                                         app.conn_timeout, app.node_timeout)
+            except PutterError as err:
+                _note_failure(app, node, path, err)
+        return None
+
+    if len(to_connect) == 1:
+        made = [connect(to_connect[0])]
+    elif to_connect:
+        pile = concurrency.GreenPile(len(to_connect))
+        for todo in to_connect:
+            pile.spawn(connect, todo)
+        made = list(pile)
+    else:
+        made = []
+    opened += [m for m in made if m is not None]
+    opened.sort(key=lambda one: one[0])
+    return [(headers, conn) for _index, headers, conn in opened]
+
+
+def _store_whole(app: Any, path: str, conns: List[Any], body: bytes
+                 ) -> List[Optional[Tuple[int, Dict[str, str]]]]:
+    """Send each connection its request with the whole small ``body``, one
+    after the other (such a send does not wait for the node), then read
+    their answers in turn: the nodes store at once, without a green thread
+    each. Per connection the node's ``(status, headers)``, or ``None`` (the
+    failure noted against the node) when it did not take the body."""
+    sent = []
+    for conn in conns:
+        try:
+            Putter.send_whole_request(conn, body)
+            sent.append(True)
+        except PutterError as err:
+            _note_failure(app, conn.node, path, err)
+            sent.append(False)
+    results: List[Optional[Tuple[int, Dict[str, str]]]] = []
+    for conn, ok in zip(conns, sent):
+        answer = None
+        if ok:
+            try:
+                answer = Putter.whole_answer(conn, app.node_timeout)
+            except PutterError as err:
+                _note_failure(app, conn.node, path, err)
+        results.append(answer)
+    return results
 
 
 def _put_on_handoffs(app: Any, nodes: Iterator[Node], part: int, path: str,
