@@ -23,8 +23,11 @@ import http.client
 import os
 import re
 import socket
+import time
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
+
+from objstore.common.http.message import plain_header_pairs
 
 CHUNK_SIZE = 65536
 #: idle connections kept per server (host, port) in one process
@@ -398,3 +401,114 @@ def iter_body(resp: http.client.HTTPResponse, chunk_size: int = CHUNK_SIZE) -> I
         if not chunk:
             return
         yield chunk
+
+
+# --- a bodiless request whose answer only counts by its status ----------------
+
+#: an answer head (or a body read to keep its connection) larger than this
+#: is not read further: the status is known, the connection is closed
+_STATUS_ONLY_MAX = 65536
+_STATUS_LINE = re.compile(rb"HTTP/1\.([01]) (\d{3})(?: [^\r\n]*)?\r\n")
+
+
+def request_status(ipaddr: str, port: int, device: str, partition: object, method: str,
+                   path: str, headers: Dict[str, str], conn_timeout: float,
+                   node_timeout: float) -> int:
+    """Send a request without a body for ``/<device>/<partition><path>``
+    over a kept-alive connection and read its answer for the status only
+    (0 if none came: refused, timed out, cut off or malformed).
+
+    What ``http_connect(..., pooled=True)`` then ``getresponse()``,
+    ``read()`` and ``close()`` do, with the same bytes on the wire and the
+    same rule for giving the connection back to the pool (the answer read
+    to its end, HTTP/1.1, no ``Connection: close``), but without the stdlib's
+    connection, buffered file and message objects, which are most of a
+    container update's client CPU (docs/performance.md, session 13). A head
+    this does not read plainly (see ``message.plain_header_pairs``) gives its
+    status and its connection is closed. ``conn_timeout`` bounds a new
+    connection's connect; ``node_timeout`` the rest, as a whole."""
+    pairs = {k: v for k, v in headers.items() if k.lower() != "connection"}
+    if not any(k.lower() == "host" for k in pairs):
+        pairs["Host"] = "%s:%d" % (ipaddr, int(port))
+    try:
+        head = request_head(method, _full_path("/%s/%s%s" % (device, partition, path), None),
+                            pairs)
+    except (ValueError, http.client.HTTPException):
+        return 0
+    sock = _POOL.get(ipaddr, int(port))
+    keep = False
+    try:
+        if sock is not None:
+            sock.settimeout(node_timeout)
+            try:
+                sock.sendall(head)
+            except OSError:  # it died while idle: a new connection instead
+                _close_quietly(sock)
+                sock = None
+        if sock is None:
+            sock = socket.create_connection((ipaddr, int(port)), timeout=conn_timeout)
+            sock.settimeout(node_timeout)
+            sock.sendall(head)
+        status, keep = _read_status_only(sock, method, node_timeout)
+        return status
+    except (OSError, ValueError):
+        return 0
+    finally:
+        if sock is not None:
+            if keep:
+                _POOL.put(ipaddr, int(port), sock)
+            else:
+                _close_quietly(sock)
+
+
+def _read_status_only(sock: Any, method: str, timeout: float) -> Tuple[int, bool]:
+    """The final answer's status, and whether the connection may serve
+    another request; raises ``OSError`` on a timeout or a cut-off answer."""
+    deadline = time.monotonic() + timeout
+    buf = b""
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buf) > _STATUS_ONLY_MAX:
+                raise OSError("answer head too large")
+            buf += _recv_some(sock, deadline)
+            continue
+        line = _STATUS_LINE.match(buf)
+        if line is None:
+            raise OSError("malformed status line")
+        status = int(line.group(2))
+        block, buf = buf[line.end():end + 2], buf[end + 4:]
+        if 100 <= status < 200:  # an interim answer: the final one follows
+            continue
+        break
+    pairs = plain_header_pairs(block, block.count(b"\n"))
+    if pairs is None or line.group(1) != b"1":
+        return status, False
+    length = None
+    for name, value in pairs:
+        lower = name.lower()
+        if lower == "content-length":
+            if not value.strip().isdigit() or length is not None:
+                return status, False
+            length = int(value)
+        elif lower == "transfer-encoding" or (lower == "connection" and
+                                              "close" in value.lower()):
+            return status, False
+    if method == "HEAD" or status in (204, 304):
+        length = 0
+    if length is None or length > _STATUS_ONLY_MAX:
+        return status, False
+    while len(buf) < length:
+        buf += _recv_some(sock, deadline)
+    return status, len(buf) == length
+
+
+def _recv_some(sock: Any, deadline: float) -> bytes:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise socket.timeout("timed out")
+    sock.settimeout(left)
+    data = sock.recv(_STATUS_ONLY_MAX)
+    if not data:
+        raise OSError("connection closed before the answer ended")
+    return data

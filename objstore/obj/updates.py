@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from objstore.common import concurrency, footers
-from objstore.common.http_client import http_connect
+from objstore.common.http_client import request_status
 from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.utils import fsync_dir, mkdirs
 from objstore.obj.writer import makedirs_durable
@@ -132,21 +132,10 @@ def parse_targets(headers: Mapping[str, str], prefix: str = "X-Container"
 
 def update_status(target: UpdateTarget, op: str, path: str, headers: Dict[str, str],
                   conn_timeout: float, node_timeout: float) -> int:
-    """One update to one container server: its status, 0 if none came."""
-    conn = None
-    try:
-        with concurrency.ConnectionTimeout(conn_timeout):
-            conn = http_connect(target.host, target.port, target.device, target.partition,
-                                op, path, headers, timeout=node_timeout, pooled=True)
-        with concurrency.Timeout(node_timeout):
-            resp = conn.getresponse()
-            resp.read()
-        return resp.status
-    except (Exception, concurrency.Timeout):
-        return 0
-    finally:
-        if conn is not None:
-            conn.close()
+    """One update to one container server over a kept-alive connection:
+    its status, 0 if none came."""
+    return request_status(target.host, target.port, target.device, target.partition, op, path,
+                          headers, conn_timeout, node_timeout)
 
 
 def send_update(target: UpdateTarget, op: str, path: str, headers: Dict[str, str],
