@@ -26,6 +26,7 @@ from urllib.parse import quote
 from webob import Request, Response
 from webob.exc import HTTPException
 
+from objstore.common import logs
 from objstore.common.http import errors
 from objstore.common.http.wsgi_str import InvalidName, decode_name, wsgi_to_bytes
 from objstore.common.logs import set_txn_id
@@ -154,10 +155,9 @@ class StorageServer:
         status = resp.status_int
 
         def done(sent: int) -> None:
-            self.logger.info('%s "%s %s" %d %d "%s" %.4f %s', req.remote_addr or "-",
-                             req.method, log_path(env), status, sent,
-                             req.headers.get("User-Agent", "-"), time.time() - started,
-                             txn_id)
+            logs.info(self.logger, '%s "%s %s" %d %d "%s" %.4f %s', req.remote_addr or "-",
+                      req.method, log_path(env), status, sent,
+                      req.headers.get("User-Agent", "-"), time.time() - started, txn_id)
 
         return LoggedBody(resp(env, start_response), done)
 
