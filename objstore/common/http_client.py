@@ -267,6 +267,10 @@ class BackendConnection:
         without an idle connection at hand has none."""
         return self._conn.sock is not None
 
+    def fileno(self) -> int:
+        """The connection's socket (to wait for its answer with others)."""
+        return self._conn.sock.fileno()
+
     def send_request(self, body: Optional[bytes] = None) -> None:
         """Send the head of a request opened with ``defer`` (and ``body``,
         the whole body, in the same send)."""

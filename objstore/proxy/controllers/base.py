@@ -7,7 +7,6 @@ costs at most ``node_timeout`` and then the next node is asked.
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from objstore.common import concurrency, logs
 from objstore.common.http import errors
 from objstore.common.http_client import http_connect
 from objstore.common import info as info_mod
+from objstore.proxy import fanout
 from objstore.proxy.nodes import Node, node_desc
 from objstore.proxy.quorum import (best_status, is_node_fault, is_server_error, is_success,
                                    quorum_size)
@@ -156,12 +156,24 @@ class Controller:
                 conn = http_connect(node["ip"], node["port"], node["device"], part, method,
                                     path, headers=headers, query_string=query_string,
                                     timeout=app.node_timeout, pooled=True)
+        except (Exception, concurrency.Timeout) as err:
+            app.error_occurred(node, "%s %s: %s" % (method, path, _describe(err)), err)
+            return None
+        return self.answer_of(conn, node, method, path, started)
+
+    def answer_of(self, conn: Any, node: Node, method: str, path: str,
+                  started: float) -> Optional[BackendAnswer]:
+        """The answer to a request sent on ``conn`` (``request_one_node``'s
+        second half: the node's answer, or ``None`` and an error counted)."""
+        app = self.app
+        try:
             with concurrency.Timeout(app.node_timeout):
                 resp = conn.getresponse()
                 app.node_answered(node, time.monotonic() - started)
                 body = resp.read()
             conn.close()
         except (Exception, concurrency.Timeout) as err:
+            conn.close()
             app.error_occurred(node, "%s %s: %s" % (method, path, _describe(err)), err)
             return None
         answer = BackendAnswer(resp.status, resp.reason, dict(resp.getheaders()), body, node)
@@ -196,13 +208,14 @@ class Controller:
         if nodes is None:
             nodes = self.app.iter_nodes(ring, part)
         replicas = len(headers_list)
-        calls = [functools.partial(self.request_some_node, nodes, part, method, path, headers,
-                                   query_string) for headers in headers_list]
+
+        def enough(got: List[BackendAnswer]) -> bool:
+            return best_status([a.status for a in got], replicas) != 503
+
         # Answered once a quorum agrees and the others had post_quorum_timeout
         # more (as Swift): one slow node no longer holds every write up.
-        answers = concurrency.gather_enough(
-            calls, lambda got: best_status([a.status for a in got], replicas) != 503,
-            self.app.post_quorum_timeout)
+        answers = fanout.gather(self, nodes, part, method, path, headers_list, query_string,
+                                enough)
         status = best_status([a.status for a in answers], replicas)
         for answer in answers:
             if answer.status == status:
