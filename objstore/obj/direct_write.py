@@ -48,11 +48,14 @@ _MAX_IDLE = 8
 _idle: List[mmap.mmap] = []
 
 
-def _take_buffer() -> mmap.mmap:
+def take_buffer() -> mmap.mmap:
+    """A page-aligned buffer of ``BUFFER_BYTES`` (an idle one if any), for
+    ``O_DIRECT`` writes here and reads (``obj/reader``)."""
     return _idle.pop() if _idle else mmap.mmap(-1, BUFFER_BYTES)
 
 
-def _give_back(buffer: mmap.mmap) -> None:
+def give_back(buffer: mmap.mmap) -> None:
+    """Keep ``buffer`` for the next ``take_buffer`` (or unmap it)."""
     if len(_idle) < _MAX_IDLE:
         _idle.append(buffer)
         return
@@ -73,7 +76,8 @@ def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
         offset += done
 
 
-def _set_direct(fd: int, on: bool) -> None:
+def set_direct(fd: int, on: bool) -> None:
+    """Turn ``O_DIRECT`` on or off for ``fd`` (``OSError`` if refused)."""
     flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_DIRECT if on else flags & ~os.O_DIRECT)
 
@@ -91,7 +95,7 @@ class DirectSink:
         self.fd = fd
         # the second buffer is taken when the first is full: a body of one
         # buffer (a 1 MiB PUT) holds one
-        self._buffers: List[mmap.mmap] = [_take_buffer()]
+        self._buffers: List[mmap.mmap] = [take_buffer()]
         self._views = [memoryview(self._buffers[0])]
         self._current = 0
         self._filled = 0
@@ -107,7 +111,7 @@ class DirectSink:
         if not hasattr(os, "O_DIRECT"):
             return None
         try:
-            _set_direct(fd, True)
+            set_direct(fd, True)
         except OSError:
             return None
         return cls(fd)
@@ -121,7 +125,7 @@ class DirectSink:
             if self._feed is None:
                 self._feed = concurrency.ThreadFeed(self._write_full, backlog=1)
             if len(self._buffers) == 1:
-                self._buffers.append(_take_buffer())
+                self._buffers.append(take_buffer())
                 self._views.append(memoryview(self._buffers[1]))
             self._feed.put((self._views[self._current], self._offset))
             self._offset += BUFFER_BYTES
@@ -164,7 +168,7 @@ class DirectSink:
         if whole:
             _pwrite_all(self.fd, view[:whole], self._offset)
         if whole < self._filled:
-            _set_direct(self.fd, False)
+            set_direct(self.fd, False)
             _pwrite_all(self.fd, view[whole:self._filled], self._offset + whole)
         self._offset += self._filled
         self._filled = 0
@@ -179,5 +183,5 @@ class DirectSink:
             feed.cancel(wait=True)
         for view, buffer in zip(self._views, self._buffers):
             view.release()
-            _give_back(buffer)
+            give_back(buffer)
         self._views, self._buffers = [], []

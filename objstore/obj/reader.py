@@ -25,6 +25,8 @@ thread-pool call; what the kernel read ahead, at close, in a thread nobody
 waits for): streaming a large object does not evict the small, hot ones,
 which a cache serves well. The first pass of a
 check-before-send read keeps its pages, since the send reads them again.
+A whole read of such an object goes past the cache instead where it can
+(``O_DIRECT`` into an aligned buffer, ``_direct_buffer``).
 
 A read of up to ``INLINE_READ_BYTES`` whose pages the page cache holds
 all of is made in the server's own thread (``preadv`` with ``RWF_NOWAIT``:
@@ -44,6 +46,7 @@ from typing import Any, Callable, Generator, Iterator, List, Optional, Tuple
 from objstore.common import concurrency
 from objstore.common.utils import new_md5
 from objstore.common.body_sums import new_body_crc
+from objstore.obj import direct_write
 from objstore.obj.metadata import Metadata
 from objstore.obj.writer import drop_cache, drop_cache_later
 
@@ -95,6 +98,26 @@ def _pread_into(fd: int, size: int, offset: int, sums: List[Any], drop: bool = F
     return chunk
 
 
+def _pread_direct(fd: int, size: int, offset: int, sums: List[Any], buffer: Any) -> bytes:
+    """In a thread: up to ``size`` bytes at ``offset`` (aligned) of a file
+    read with ``O_DIRECT``, into the aligned ``buffer`` (whole blocks: the
+    file's last one may be short), then copied out. A file system that
+    refuses the read (``EINVAL``) gets the file read through the cache."""
+    length = -(-size // direct_write.ALIGN) * direct_write.ALIGN
+    with memoryview(buffer) as view:
+        try:
+            got = os.preadv(fd, [view[:length]], offset)
+        except OSError as err:
+            if err.errno != errno.EINVAL:
+                raise
+            direct_write.set_direct(fd, False)
+            return _pread_into(fd, size, offset, sums, True)
+        chunk = bytes(view[:min(got, size)])
+    for running in sums:
+        running.update(chunk)
+    return chunk
+
+
 class DamagedObject(IOError):
     """The object's bytes do not match its metadata; it was quarantined."""
 
@@ -118,6 +141,8 @@ class DiskFileReader:
         self.verified = False
         self._whole: Optional[bytes] = None  # kept by verify_whole when one chunk
         self.drop = keep_cache is not None and self.size > keep_cache
+        #: a whole read of a large object goes past the page cache (``_chunks``)
+        self.direct = False
         if self.drop:
             try:
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
@@ -202,21 +227,25 @@ class DiskFileReader:
         offset = 0
         ahead = self.size > self.chunk_size  # read the next chunk while this one is sent
         pending: Optional[Callable[[], bytes]] = None
+        buffer = self._direct_buffer() if drop else None
         try:
             while True:
                 want = min(self.chunk_size, max(self.size - offset, 0) + 1)
                 if pending is None:
-                    chunk = _pread(self.fd, want, offset, running, drop)
+                    chunk = _pread(self.fd, want, offset, running, drop) if buffer is None \
+                        else concurrency.run_in_thread(_pread_direct, self.fd, want, offset,
+                                                       running, buffer)
                 else:
                     chunk, pending = pending(), None
                 if not chunk:
                     return
                 offset += len(chunk)
                 if ahead:
+                    want = min(self.chunk_size, max(self.size - offset, 0) + 1)
                     pending = concurrency.start_in_thread(
-                        _pread_into, self.fd, min(self.chunk_size,
-                                                  max(self.size - offset, 0) + 1), offset, running,
-                        drop)
+                        _pread_into, self.fd, want, offset, running, drop) if buffer is None \
+                        else concurrency.start_in_thread(_pread_direct, self.fd, want, offset,
+                                                         running, buffer)
                 yield chunk
         finally:
             if pending is not None:  # never close the file under a read in flight
@@ -224,6 +253,30 @@ class DiskFileReader:
                     pending()
                 except Exception:
                     pass
+            if buffer is not None:
+                direct_write.give_back(buffer)
+
+    def _direct_buffer(self) -> Any:
+        """An aligned buffer for reading this file with ``O_DIRECT`` (set on
+        it now), or ``None`` to read through the page cache.
+
+        Why: an object past ``keep_cache`` is dropped from the cache as it
+        is read anyway, and reading it through the cache first costs what
+        a buffered write costs (pages found, reclaimed, on this VM faulted
+        in again by the host: 50-400 ms of CPU per 256 MiB read, against
+        45-70 ms ``O_DIRECT`` into one reused buffer; docs/performance.md,
+        session 13). Chunks at offsets not a multiple of a block, or larger
+        than a buffer, keep the cache."""
+        size = self.chunk_size
+        if size % direct_write.ALIGN or size > direct_write.BUFFER_BYTES or \
+                not hasattr(os, "O_DIRECT"):
+            return None
+        try:
+            direct_write.set_direct(self.fd, True)
+        except OSError:
+            return None
+        self.direct = True
+        return direct_write.take_buffer()
 
     def _problem(self, length: int, sums: List[Tuple[Any, str, str]]) -> Optional[str]:
         if length != self.size:
@@ -252,7 +305,7 @@ class DiskFileReader:
 
     def close(self) -> None:
         if self.fd >= 0:
-            if self.drop:
+            if self.drop and not self.direct:
                 drop_cache_later(self.fd)  # and what the kernel read ahead
             else:
                 os.close(self.fd)

@@ -99,7 +99,7 @@ def test_a_file_system_refusing_o_direct_gets_the_body_through_the_cache(obj_con
                                                                          monkeypatch):
     def refuse(fd, on):
         raise OSError(errno.EINVAL, "Invalid argument")
-    monkeypatch.setattr(direct_write, "_set_direct", refuse)
+    monkeypatch.setattr(direct_write, "set_direct", refuse)
     mgr = _manager(obj_conf)
     body = os.urandom(MIB + 7)
     _path, writer = _write(mgr, body, 65536)

@@ -535,6 +535,32 @@ def test_a_large_object_leaves_the_page_cache_once_written_and_once_read(obj_con
         b"".join(mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader())
 
 
+def test_a_large_object_read_whole_goes_past_the_page_cache_and_is_still_judged(obj_conf):
+    """Past ``keep_cache`` a whole read is made with ``O_DIRECT`` into an
+    aligned buffer: an odd length reads back whole, damage in its last,
+    partial block is caught, and a chunk size that is not a block's
+    multiple keeps the cache."""
+    mgr = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
+                                     disk_chunk_size="65536"), None)
+    big = os.urandom(3 * 65536 + 4096 + 123)
+    df, ts = _put(mgr, big)
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    got = b"".join(reader)
+    if not reader.direct:
+        pytest.skip("the test's file system refuses O_DIRECT")
+    assert got == big
+    with open(os.path.join(df.datadir, ts.internal + ".data"), "r+b") as fp:
+        fp.seek(len(big) - 5)  # in the last, partial block
+        fp.write(b"X" if big[-5:-4] != b"X" else b"Y")
+    with pytest.raises(DamagedObject):
+        b"".join(mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader())
+    odd = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
+                                     disk_chunk_size="65537"), None)
+    df, ts = _put(odd, big, name=("a", "c", "odd"))
+    reader = odd.get_diskfile("sda1", "7", "a", "c", "odd").open().reader()
+    assert (b"".join(reader), reader.direct) == (big, False)
+
+
 def _record_thread_calls(monkeypatch):
     """What each thread-pool hand-off of a write ran: the system calls
     made inside it, by name."""
