@@ -132,3 +132,18 @@ def test_unicode_metadata_round_trips(tmp_path):
     meta = {"name": "/a/c/\u00e9\u4e2d", "X-Object-Meta-Snow": "\u2603"}
     md.write_metadata(path, meta, str(tmp_path / "side"))
     assert md.read_metadata(path, str(tmp_path)) == meta
+
+
+@pytest.mark.parametrize("size,reads", [(10, 1), (15, 1), (16, 2), (40, 3), (48, 4)])
+def test_reading_stops_at_the_short_chunk_and_probes_past_a_full_one(tmp_path, monkeypatch,
+                                                                     size, reads):
+    monkeypatch.setattr(md, "XATTR_CHUNK", 16)
+    path = _file(tmp_path)
+    meta = {"a": "x" * (size - len('{"a":""}'))}
+    md.write_metadata(path, meta, str(tmp_path / "side"))
+    assert len(md._encode(meta)) == size
+    calls = []
+    real = os.getxattr
+    monkeypatch.setattr(md.os, "getxattr", lambda ref, key: calls.append(key) or real(ref, key))
+    assert md.read_metadata(path, str(tmp_path)) == meta
+    assert len(calls) == reads
