@@ -463,9 +463,12 @@ def protocol_class(pool: Any) -> Any:
                     result = self.application(env, start_response)
                     if headers_set and not headers_sent and hasattr(result, "__len__"):
                         # a complete answer: its length is known
-                        # (eventlet's rule, names as the app spelled them)
-                        if not bodyless and "Content-Length" not in [
-                                name for name, _ in headers_set[1]]:
+                        # (eventlet's rule; a length however spelled
+                        # counts, as the sum would read a body that is
+                        # not a list: catch_errors' sized one)
+                        if not bodyless and not any(
+                                name.lower() == "content-length"
+                                for name, _ in headers_set[1]):
                             headers_set[1].append(("Content-Length", str(sum(map(len, result)))))
                         if request_input.should_send_hundred_continue:
                             # the body will not be read: the client may

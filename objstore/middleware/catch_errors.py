@@ -100,7 +100,11 @@ class CatchErrorsMiddleware:
         if env.get("REQUEST_METHOD") == "HEAD" or state["status"] in _NO_BODY_STATUSES \
                 or state["status"] < 200:
             expected = None
-        return _CheckedBody(app_iter, chunks, first, expected, self.logger)
+        if expected is None and isinstance(app_iter, list):
+            return app_iter  # whole already, nothing to hold it to
+        if expected is None and env.get("REQUEST_METHOD") != "HEAD":
+            return _CheckedBody(app_iter, chunks, first, expected, self.logger)
+        return _SizedBody(app_iter, chunks, first, expected, self.logger)
 
     def _error(self, trans_id: str, start_response: Callable[..., Any]) -> List[bytes]:
         body = ("An error occurred; transaction id %s\n" % trans_id).encode("utf-8")
@@ -149,6 +153,19 @@ class _CheckedBody:
 
     def close(self) -> None:
         close_if_possible(self.app_iter)
+
+
+class _SizedBody(_CheckedBody):
+    """A body whose length is known (its Content-Length; none for HEAD).
+
+    The server takes a body with a length (``__len__``, as a list has) for
+    a complete answer: given without reading a request body the client was
+    told to wait to send (``Expect: 100-continue``), the answer then says
+    ``Connection: close``, as Swift's does, instead of the connection just
+    ending after it."""
+
+    def __len__(self) -> int:
+        return self.expected or 0
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str) -> Callable[[Any], Any]:

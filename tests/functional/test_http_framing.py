@@ -94,3 +94,17 @@ def test_stacked_transfer_codings_are_501_and_store_nothing(target, coding):
                         b"Transfer-Encoding header")
     assert exchange(b"HEAD %s/o HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n"
                     % (path, auth)).startswith(b"HTTP/1.1 404 Not Found\r\n")
+
+
+@pytest.mark.parametrize("auth", [False, True])
+def test_an_answer_given_without_reading_an_expected_body_says_connection_close(target, auth):
+    """``Expect: 100-continue`` and an answer before the body is asked
+    for (401 without a token, 404 for a container that is not there): the
+    client may still send the body, so the connection ends with the
+    answer, and the answer says so (``Connection: close``), as Swift's."""
+    path, token = target
+    got = exchange(b"PUT %s-not-there/o HTTP/1.1\r\nHost: x\r\n%sContent-Length: 5\r\n"
+                   b"Expect: 100-continue\r\n\r\n" % (path, token if auth else b""))
+    assert got.startswith(b"HTTP/1.1 404 Not Found\r\n" if auth else b"HTTP/1.1 401 ")
+    head = got.partition(b"\r\n\r\n")[0]
+    assert b"\r\nConnection: close" in head and b"100 Continue" not in got

@@ -106,6 +106,19 @@ def test_a_body_longer_than_its_content_length_is_truncated():
     assert b"".join(_wrap(long)(Request.blank("/").environ, lambda *a: None)) == b"abcd"
 
 
+def test_a_body_with_a_content_length_has_that_length_for_the_server():
+    """The server reads ``len()`` as "the answer is complete" (and then
+    closes a connection whose expected body it did not read, saying so)."""
+    def streamed(env, start_response):
+        start_response("401 Unauthorized", [("Content-Length", "6")])
+        return iter([b"abc", b"def"])
+    app_iter = _wrap(streamed)(Request.blank("/", method="PUT").environ, lambda *a: None)
+    assert len(app_iter) == 6
+    assert b"".join(app_iter) == b"abcdef"
+    head = _wrap(streamed)(Request.blank("/", method="HEAD").environ, lambda *a: None)
+    assert len(head) == 0
+
+
 def test_head_responses_are_not_held_to_content_length():
     def head(env, start_response):
         start_response("200 OK", [("Content-Length", "100")])
