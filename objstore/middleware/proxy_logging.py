@@ -140,7 +140,9 @@ class ProxyLoggingMiddleware:
                     bytes_sent: int, start: float) -> None:
         """Write the line; never raises (logging must not fail a request)."""
         try:
-            self.access_logger.info(self.log_line(
+            # the line as logger.info writes it, without its LogRecord and
+            # Formatter when the logger is get_logger's own (common/logs.info)
+            logs.info(self.access_logger, self.log_line(
                 env, req_info, status, resp_headers, counter.count if counter else 0,
                 bytes_sent, start, time.time()))
         except Exception:  # pragma: no cover - a broken log handler

@@ -236,3 +236,23 @@ def test_a_field_needing_no_quoting_is_logged_as_quote_would_log_it():
         except UnicodeEncodeError:
             raw = text.encode("utf-8")
         assert proxy_logging._field(text) == quote(raw, safe=proxy_logging._SAFE), text
+
+
+def test_the_line_goes_to_the_log_file_whole_with_its_percent_signs(tmp_path):
+    # a logger of its own, as get_logger makes it (no handler added): the
+    # line is written by common/logs.info, which must not %-format it again
+    log_file = tmp_path / "access.log"
+    app = filter_factory({"access_log_name": "proxy-access-file-test",
+                          "access_log_file": str(log_file)})(echo_app)
+    req = Request.blank("/v1/AUTH_test/c/100%25%20%25s%25d", method="GET",
+                        environ={"REMOTE_ADDR": "10.0.0.1", "swift.trans_id": "tx9"})
+    status, _headers, body = req.call_application(app)
+    assert status.startswith("200") and b"".join(body) == b"got:"
+    body.close()  # as the server does once the answer is sent: the line is written
+    lines = log_file.read_text().splitlines()
+    assert len(lines) == 1
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} proxy-access-file-test INFO \[", lines[0])
+    line = lines[0].split("] ", 1)[1]
+    f = parsed(line)
+    assert "%" in f["path"] and unquote(f["path"]) == "/v1/AUTH_test/c/100% %s%d"
+    assert f["status"] == "200" and f["txn_id"] == "tx9"
