@@ -249,16 +249,20 @@ class ThreadFeed:
     at once, the thread sleeps on its queue between items. The feeder is
     held back only when ``backlog`` items are waiting (memory stays
     bounded), and ``finish`` waits for the last one; both wait by sleeping
-    in short steps (the hub is never blocked, and no thread-pool thread is
-    tied up waiting, so any number of feeds can wait at once).
+    in short, growing steps (the hub is never blocked, and no thread-pool
+    thread is tied up waiting, so any number of feeds can wait at once).
 
     ``consume`` raising stops the feed: later items are dropped, and the
     next ``put`` or ``finish`` raises the error. ``cancel`` ends the thread
     (what it was consuming it finishes; the rest is dropped).
     """
 
-    #: seconds between looks while the feeder waits
+    #: seconds between the feeder's first looks while it waits; each next
+    #: wait is twice as long, up to ``POLL_MAX`` (a feeder held back for
+    #: long, e.g. by a busy box's many hashing threads, wakes 250 times a
+    #: second, not 2,000; by then the thread still has items queued)
     POLL = 0.0005
+    POLL_MAX = 0.004
 
     def __init__(self, consume: Callable[[Any], None], backlog: int) -> None:
         self._consume = consume
@@ -290,8 +294,8 @@ class ThreadFeed:
     def put(self, item: Any) -> None:
         """Queue ``item``; waits first while ``backlog`` items are queued.
         Raises ``consume``'s error once it failed (nothing is queued then)."""
-        while self._put - self._done >= self._backlog and self._error is None:
-            sleep(self.POLL)
+        self._wait_until(lambda: self._put - self._done < self._backlog or
+                         self._error is not None)
         if self._error is not None:
             raise self._error
         self._items.put(item)
@@ -300,8 +304,7 @@ class ThreadFeed:
     def finish(self) -> None:
         """Wait until every item is consumed; raises ``consume``'s error."""
         self._items.put(_END)
-        while self._thread.is_alive():
-            sleep(self.POLL)
+        self._wait_until(lambda: not self._thread.is_alive())
         if self._error is not None:
             raise self._error
 
@@ -311,5 +314,11 @@ class ThreadFeed:
         if not self._cancelled and self._thread.is_alive():
             self._cancelled = True
             self._items.put(_END)
-        while wait and self._thread.is_alive():
-            sleep(self.POLL)
+        if wait:
+            self._wait_until(lambda: not self._thread.is_alive())
+
+    def _wait_until(self, ready: Callable[[], bool]) -> None:
+        pause = self.POLL
+        while not ready():
+            sleep(pause)
+            pause = min(pause * 2, self.POLL_MAX)
