@@ -76,26 +76,30 @@ def _idle_connection(app: Any, node: Node, part: int, method: str, path: str,
     return conn
 
 
-def _send(controller: Any, conn: Any, node: Node, method: str, path: str) -> bool:
+def _send(conn: Any) -> bool:
+    """Send the request on its idle connection; ``False`` (closed) when
+    the connection died while idle: its node is then asked again on a new
+    one (``_then_others``' ``again``), as ``http_connect`` does, and only
+    what fails there counts against the node."""
     try:
         conn.send_request()
-    except Exception as err:
+    except Exception:
         conn.close()
-        controller.app.error_occurred(node, "%s %s: %s: %s" % (method, path,
-                                                               type(err).__name__, err), err)
         return False
     return True
 
 
 def _then_others(controller: Any, answer: Optional[Any], nodes: Iterator[Node], part: int,
-                 method: str, path: str, query_string: str, headers: Dict[str, str]
-                 ) -> Optional[Any]:
-    """``answer`` if it is one (not 5xx), else what the next nodes say, as
-    ``request_some_node`` would have gone on: the first answer that is not
-    5xx, else the last 5xx."""
+                 method: str, path: str, query_string: str, headers: Dict[str, str],
+                 again: Optional[Node] = None) -> Optional[Any]:
+    """``answer`` if it is one (not 5xx), else what the next nodes say (from
+    ``again`` on, when given), as ``request_some_node`` would have gone on:
+    the first answer that is not 5xx, else the last 5xx."""
     if answer is not None and not is_server_error(answer.status):
         return answer
-    more = controller.request_some_node(nodes, part, method, path, headers, query_string)
+    more = controller.request_some_node(
+        itertools.chain([again], nodes) if again is not None else nodes, part, method, path,
+        headers, query_string)
     return more if more is not None else answer
 
 
@@ -103,8 +107,10 @@ def _send_then_answer(controller: Any, nodes: Iterator[Node], part: int, method:
                       query_string: str, headers: Dict[str, str], node: Node, conn: Any
                       ) -> Optional[Any]:
     started = time.monotonic()
-    answer = controller.answer_of(conn, node, method, path, started) \
-        if _send(controller, conn, node, method, path) else None
+    if not _send(conn):
+        return _then_others(controller, None, nodes, part, method, path, query_string, headers,
+                            again=node)
+    answer = controller.answer_of(conn, node, method, path, started)
     return _then_others(controller, answer, nodes, part, method, path, query_string, headers)
 
 
@@ -114,20 +120,21 @@ def _over_idle(controller: Any, nodes: Iterator[Node], part: int, method: str, p
     app = controller.app
     answers: List[Any] = []
     waiting: Dict[Any, Tuple[Dict[str, str], Node, float]] = {}
-    retry: List[Tuple[Dict[str, str], Optional[Any]]] = []
+    # (headers, the answer so far, a node to ask again on a new connection)
+    retry: List[Tuple[Dict[str, str], Optional[Any], Optional[Node]]] = []
     for headers, node, conn in firsts:
         started = time.monotonic()
-        if _send(controller, conn, node, method, path):
+        if _send(conn):
             waiting[conn] = (headers, node, started)
         else:
-            retry.append((headers, None))
+            retry.append((headers, None, node))
     grace_ends: Optional[float] = None
     while True:
         # the answers in; a failed or 5xx one goes on to the next nodes, one
         # replica after the other (rare: the others' answers wait meanwhile)
-        for headers, answer in retry:
+        for headers, answer, again in retry:
             final = _then_others(controller, answer, nodes, part, method, path, query_string,
-                                 headers)
+                                 headers, again)
             if final is not None:
                 answers.append(final)
         retry = []
@@ -146,7 +153,8 @@ def _over_idle(controller: Any, nodes: Iterator[Node], part: int, method: str, p
             if conn not in waiting:
                 continue
             headers, node, started = waiting.pop(conn)
-            retry.append((headers, controller.answer_of(conn, node, method, path, started)))
+            retry.append((headers, controller.answer_of(conn, node, method, path, started),
+                          None))
         if not ready and grace_ends is None:
             now = time.monotonic()
             for conn, (headers, node, started) in list(waiting.items()):
@@ -154,7 +162,7 @@ def _over_idle(controller: Any, nodes: Iterator[Node], part: int, method: str, p
                     del waiting[conn]
                     conn.close()
                     app.error_occurred(node, "%s %s: timeout" % (method, path))
-                    retry.append((headers, None))
+                    retry.append((headers, None, None))
     for conn, (_headers, node, started) in waiting.items():
         # past the grace: their nodes still do the write; their answers are
         # read (errors counted, connections kept) but no longer wanted

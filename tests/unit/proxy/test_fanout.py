@@ -193,3 +193,33 @@ def test_every_node_failing_leaves_no_answer_and_counts_the_errors(green):
     finally:
         for server in servers:
             server.stop()
+
+
+def test_an_idle_connection_found_dead_at_the_send_asks_the_same_node_on_a_new_one(
+        green, monkeypatch):
+    from objstore.common import http_client
+
+    servers = [Node() for _ in range(3)]
+    spare = Node()
+    app = App()
+    try:
+        _warm(app, servers)
+        send = http_client.BackendConnection.send_request
+        broken = []
+
+        def send_request(conn, body=None):
+            if conn.port == servers[1].port and not broken:
+                broken.append(conn)
+                raise BrokenPipeError(32, "the server closed it while idle")
+            return send(conn, body)
+
+        monkeypatch.setattr(http_client.BackendConnection, "send_request", send_request)
+        answers = _write(app, [s.node for s in servers] + [spare.node])
+        assert broken  # the idle connection was taken and failed at the send
+        assert sorted(a.node["port"] for a in answers) == sorted(s.port for s in servers)
+        assert [a.status for a in answers] == [204] * 3
+        assert servers[1].accepted == 2 and spare.requests == 0
+        assert app.errors == []  # a connection that died while idle is not the node's fault
+    finally:
+        for server in servers + [spare]:
+            server.stop()
