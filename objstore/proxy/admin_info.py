@@ -21,7 +21,10 @@ from webob import Request, Response
 from objstore.common import registry
 from objstore.common.http import errors
 
+#: the methods /info answers, in the order Swift 2.38.3 lists them in an
+#: OPTIONS answer and in a 405 (they differ there)
 ALLOW = "HEAD, GET, OPTIONS"
+ALLOW_405 = "HEAD, OPTIONS, GET"
 
 
 def info_signature(key: str, method: str, expires: str, path: str = "/info") -> str:
@@ -56,7 +59,7 @@ def handle_info(app: Any, req: Request) -> Response:
         return Response(status=200, headerlist=[("Content-Type", errors.HTML),
                                                 ("Allow", ALLOW), ("Content-Length", "0")])
     if req.method not in ("GET", "HEAD"):
-        return errors.swift_error(405, headers={"Allow": ALLOW})
+        return errors.swift_error(405, headers={"Allow": ALLOW_405})
     if not app.expose_info:
         return errors.swift_error(403)
     admin = _signed_admin(app, req)

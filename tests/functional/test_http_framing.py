@@ -108,3 +108,38 @@ def test_an_answer_given_without_reading_an_expected_body_says_connection_close(
     assert got.startswith(b"HTTP/1.1 404 Not Found\r\n" if auth else b"HTTP/1.1 401 ")
     head = got.partition(b"\r\n\r\n")[0]
     assert b"\r\nConnection: close" in head and b"100 Continue" not in got
+
+
+def _header_names(got: bytes) -> list:
+    head = got.partition(b"\r\n\r\n")[0].split(b"\r\n")[1:]
+    return [line.partition(b":")[0].decode() for line in head
+            if not line.startswith((b"X-Trans-Id", b"X-Openstack-Request-Id", b"Date"))]
+
+
+@pytest.mark.parametrize("request_, status, names", [
+    # a default page: its length after the other headers (Swift makes it last)
+    (b"GET %(p)s HTTP/1.1\r\nX-Auth-Token: AUTH_tknot-valid\r\n", b"401",
+     ["Content-Type", "Www-Authenticate", "Content-Length"]),
+    (b"POST /info HTTP/1.1\r\nContent-Length: 0\r\n", b"405",
+     ["Content-Type", "Allow", "Content-Length"]),
+    (b"HEAD %(p)s HTTP/1.1\r\n", b"401", ["Content-Type", "Www-Authenticate", "Content-Length"]),
+    # a message: its length right after its type
+    (b"PUT %(p)s/o HTTP/1.1\r\n%(t)s", b"411", ["Content-Type", "Content-Length"]),
+    (b"PUT %(p)s/o HTTP/1.1\r\n%(t)sContent-Length: 99999999999\r\n", b"413",
+     ["Content-Type", "Content-Length"]),
+])
+def test_error_answers_list_their_headers_in_swifts_order(target, request_, status, names):
+    """Raw clients see the order: Swift 2.38.3's, read with a raw socket."""
+    path, token = target
+    got = exchange(request_ % {b"p": path, b"t": token} + b"Host: x\r\nConnection: close\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 " + status + b" ")
+    assert _header_names(got)[:len(names)] == names and "Content-Length" not in \
+        _header_names(got)[len(names):]
+
+
+def test_info_lists_its_methods_as_swift_does():
+    """Swift lists them in one order for OPTIONS and another in a 405."""
+    options = exchange(b"OPTIONS /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert b"\r\nAllow: HEAD, GET, OPTIONS\r\n" in options
+    refused = exchange(b"DELETE /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert refused.startswith(b"HTTP/1.1 405 ") and b"\r\nAllow: HEAD, OPTIONS, GET\r\n" in refused

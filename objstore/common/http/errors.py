@@ -117,7 +117,12 @@ class SwiftErrorResponse(Response):
 
     def __call__(self, environ: Dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if self.default_page and environ.get("REQUEST_METHOD") == "HEAD":
-            self.body = b""
+            # the length set to 0 where it stands (webob's setters would
+            # drop it or move it last)
+            kept = [(name, "0" if name == "Content-Length" else value)
+                    for name, value in self.headerlist]
+            self.app_iter = [b""]
+            self.headerlist[:] = kept
         return super().__call__(environ, start_response)
 
 
@@ -129,17 +134,22 @@ def swift_error(status: int, text: Optional[str] = None,
     ``text`` is the one-line message (sent as is, no newline added); without
     it the status's default HTML page is sent. ``content_type`` defaults to
     ``text/html; charset=UTF-8``, Swift's type for both.
+
+    The headers come in Swift's order, which raw clients see: Content-Type
+    first, then a message's Content-Length and ``headers``; a default page's
+    length comes after ``headers`` (Swift makes that page as it sends it:
+    ``Www-Authenticate`` or ``Allow`` before ``Content-Length``).
     """
-    resp = SwiftErrorResponse(status=status_line(status))
-    if text is None:
-        resp.body = default_body(status)
-        resp.default_page = True
-    else:
-        resp.body = text.encode("utf-8")
-    # Set the header itself: webob's content_type setter would add a charset.
-    resp.headers["Content-Type"] = content_type or HTML
-    for key, value in (headers or {}).items():
-        resp.headers[key] = value
+    body = default_body(status) if text is None else text.encode("utf-8")
+    extra = [(key, value) for key, value in (headers or {}).items()
+             if key.lower() not in ("content-type", "content-length")]  # made here
+    length = [("Content-Length", str(len(body)))]
+    given = [value for key, value in (headers or {}).items() if key.lower() == "content-type"]
+    typed = [("Content-Type", given[-1] if given else content_type or HTML)]
+    resp = SwiftErrorResponse(status=status_line(status), app_iter=[body],
+                              headerlist=typed + (extra + length if text is None
+                                                  else length + extra))
+    resp.default_page = text is None
     return resp
 
 

@@ -38,3 +38,22 @@ def test_extra_headers_are_kept_and_unknown_statuses_get_the_standard_phrase():
     assert errors.status_line(418) == "418 I'm a Teapot"
     assert errors.default_body(418) == b""
     assert errors.reason(416) == "Requested Range Not Satisfiable"
+
+
+def _names(resp, method="GET"):
+    sent = []
+    resp(Request.blank("/", method=method).environ, lambda status, headers: sent.extend(headers))
+    return [name for name, _ in sent]
+
+
+def test_headers_come_in_swifts_order():
+    """A message's length right after its type, a default page's after
+    the other headers (Swift makes that page as it sends it)."""
+    assert _names(errors.plain_error(400, "bad", {"X-A": "1"})) == \
+        ["Content-Type", "Content-Length", "X-A"]
+    assert _names(errors.swift_error(405, headers={"Allow": "GET"})) == \
+        ["Content-Type", "Allow", "Content-Length"]
+    assert _names(errors.swift_error(401, headers={"Www-Authenticate": "x"}), "HEAD") == \
+        ["Content-Type", "Www-Authenticate", "Content-Length"]
+    assert _names(errors.swift_error(404, headers={"Content-Type": "text/plain"})) == \
+        ["Content-Type", "Content-Length"]
