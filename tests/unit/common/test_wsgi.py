@@ -333,3 +333,39 @@ def test_a_server_sends_without_nagle_on_every_connection_it_accepts(tmp_path):
         client.close()
     finally:
         probe.close()
+
+
+def test_read_body_into_fills_the_view_from_eventlets_input_and_keeps_its_count():
+    """``read_body_into`` reads a body of known length straight into a
+    buffer through eventlet's own ``Input`` (its limit and position kept,
+    so a later ``read`` and the next request see the right bytes), and
+    declines (``None``) a chunked body or a stream that is not eventlet's.
+    In a process of its own, as ``test_http_server`` explains."""
+    import subprocess
+    import sys as _sys
+
+    done = subprocess.run([_sys.executable, "-c", READ_INTO_CHECK], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+READ_INTO_CHECK = r'''
+import io, socket
+import eventlet.wsgi as ew
+from objstore.common.wsgi import read_body_into
+
+a, b = socket.socketpair()
+a.sendall(b"0123456789" + b"NEXT")
+rfile = b.makefile("rb")
+body = ew.Input(rfile, 10, b)
+view = memoryview(bytearray(8))
+assert read_body_into(body, view) == 8 and bytes(view) == b"01234567"
+assert read_body_into(body, view) == 2 and bytes(view[:2]) == b"89"  # the body's limit
+assert read_body_into(body, view) == 0 and body.position == 10
+assert body.read() == b""
+assert rfile.read(4) == b"NEXT"  # what follows the body is left to the next request
+assert read_body_into(ew.Input(rfile, None, b, chunked_input=True), view) is None
+assert read_body_into(io.BytesIO(b"x"), view) is None
+print("ok")
+'''
