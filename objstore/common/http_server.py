@@ -105,22 +105,38 @@ def split_on_spaces(raw: bytes) -> Tuple[bytes, Optional[Tuple[int, str]]]:
     if len(words) == 2 and words[0] != "GET":
         return raw, (400, "Bad HTTP/0.9 request type (%r)" % words[0])
     if 2 <= len(words) <= 3:
-        # method and path; a version's blanks are the stdlib's to judge
+        # method and path: other whitespace quoted
         cut = len(text) - len(words[-1]) if len(words) == 3 else len(text)
         quoted = _OTHER_BLANKS.sub(lambda found: b"%%%02X" % found.group()[0], raw[:cut])
-        return quoted + raw[cut:], None
+        if len(words) == 2 or words[-1].split() == [words[-1]]:
+            return quoted + raw[cut:], None
+        # a version with whitespace in it: judged as Swift does, and
+        # given to the stdlib as the version it then acts as
+        number, refusal = _version_number(words[-1])
+        if refusal is not None:
+            return raw, refusal
+        return quoted + (b"HTTP/1.1\r\n" if number >= (1, 1) else b"HTTP/1.0\r\n"), None
     if len(words) > 3:
-        version = words[-1]
-        try:
-            if not version.startswith("HTTP/"):
-                raise ValueError(version)
-            major, minor = version[5:].split(".")
-            number = int(major), int(minor)
-        except ValueError:
-            return raw, (400, "Bad request version (%r)" % version)
-        if number >= (2, 0):
-            return raw, (505, "Invalid HTTP version (%s)" % version[5:])
+        refusal = _version_number(words[-1])[1]
+        if refusal is not None:
+            return raw, refusal
     return raw, (400, "Bad request syntax (%r)" % text)
+
+
+def _version_number(version: str) -> Tuple[Tuple[int, int], Optional[Tuple[int, str]]]:
+    """The number of a request line's last word, or the refusal Swift
+    2.38.3 gives it: ``HTTP/`` then two numbers as ``int()`` reads them
+    (blanks around each are taken: ``HTTP/1\\x0c.1`` is 1.1), below 2.0."""
+    try:
+        if not version.startswith("HTTP/"):
+            raise ValueError(version)
+        major, minor = version[5:].split(".")
+        number = int(major), int(minor)
+    except ValueError:
+        return (0, 0), (400, "Bad request version (%r)" % version)
+    if number >= (2, 0):
+        return number, (505, "Invalid HTTP version (%s)" % version[5:])
+    return number, None
 
 
 class _DateHeader:
@@ -357,7 +373,8 @@ def protocol_class(pool: Any) -> Any:
         # -- eventlet's path, with objstore's rules --------------------
 
         def parse_request(self) -> bool:
-            line, refusal = split_on_spaces(quote_high_bytes(self.raw_requestline))
+            sent = quote_high_bytes(self.raw_requestline)
+            line, refusal = split_on_spaces(sent)
             self.raw_requestline = line
             if refusal is not None:
                 self.command = None
@@ -369,6 +386,10 @@ def protocol_class(pool: Any) -> Any:
             words = self.raw_requestline.split(b" ")
             if not super().parse_request():
                 return False
+            if len(words) == 3 and line != sent:
+                # the version word as sent (Swift's): only ``HTTP/1.1``
+                # itself keeps a connection open
+                self.request_version = sent.decode("latin-1").rstrip("\r\n").split(" ")[-1]
             if len(words) == 3 and words[1].startswith(b"//"):
                 # The stdlib collapses a leading "//" (a guard for file
                 # servers); names are opaque here: keep the path as sent.

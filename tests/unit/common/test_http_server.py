@@ -204,6 +204,10 @@ REQUESTS = {
     "a space after the version": b"GET /a HTTP/1.1 \r\n\r\n",
     "a blank after the version": b"GET /a HTTP/1.1\x0c\r\n\r\n",
     "a tab for a space": b"GET\t/a HTTP/1.1\r\n\r\n",
+    "a blank inside the version": b"GET /a HTTP/1\x0c.1\r\n\r\n",
+    "a blank before the version": b"GET /a \x0cHTTP/1.1\r\n\r\n",
+    "a separator inside the version": b"GET /a HTTP/1\x1c.0\r\n\r\n",
+    "a blank inside version 2": b"GET /a HTTP/2\t.0\r\n\r\n",
     "a tab in the path": b"GET /a\tb HTTP/1.1\r\n\r\n",
     "a separator in the path": b"GET /a\x1cb HTTP/1.1\r\n\r\n",
 }
@@ -224,6 +228,11 @@ FIRST_STATUS = {
     "a space before the method": b"HTTP/1.1 400 Bad request syntax (' GET /a HTTP/1.1')\r\n",
     "a space after the version": b"HTTP/1.1 400 Bad request version ('')\r\n",
     "a tab for a space": b"HTTP/1.1 400 Bad HTTP/0.9 request type ('GET\\t/a')\r\n",
+    # Swift 2.38.3's answers (raw socket): int() reads each number
+    "a blank inside the version": b"HTTP/1.1 200 OK\r\n",
+    "a blank before the version": b"HTTP/1.1 400 Bad request version ('\\x0cHTTP/1.1')\r\n",
+    "a separator inside the version": b"HTTP/1.1 400 Bad request version ('HTTP/1\\x1c.0')\r\n",
+    "a blank inside version 2": b"HTTP/1.1 505 Invalid HTTP version (2\t.0)\r\n",
     "a tab in the path": b"HTTP/1.1 200 OK\r\n",
     "a blank after the version": b"HTTP/1.1 200 OK\r\n",
     "a separator in the path": b"HTTP/1.1 200 OK\r\n",
@@ -237,6 +246,13 @@ FIRST_STATUS = {
 def test_the_lean_path_answers_as_eventlets_own(servers, name):
     got = _same_answer(servers, REQUESTS[name])
     assert got.startswith(FIRST_STATUS.get(name, b"HTTP/1."))
+
+
+def test_a_version_with_a_blank_in_it_ends_the_connection_as_swifts(servers):
+    """Swift keeps the version word as sent, so only ``HTTP/1.1`` itself
+    keeps the connection open."""
+    got = _same_answer(servers, b"GET /a HTTP/1\x0c.1\r\n\r\n")
+    assert b"\r\nConnection: close\r\n\r\n" in got
 
 
 @pytest.mark.parametrize("coding", [b"gzip, chunked", b"gzip\r\nTransfer-Encoding: chunked",
