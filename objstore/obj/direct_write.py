@@ -24,7 +24,11 @@ not fill a block go through the page cache, ``O_DIRECT`` cleared first.
 What is durable, and when, is unchanged: nothing is until the fsync
 (the data is on the device, but its extents and size are not), which
 still comes before the rename. A file system that refuses ``O_DIRECT``
-(tmpfs, some FUSE) leaves the writer on the buffered path.
+(tmpfs, some FUSE) leaves the writer on the buffered path; one that takes
+the flag but refuses the writes (``EINVAL``) gets that file's bytes
+through the cache from the refused write on, and its device (``st_dev``)
+is remembered: its next files are written through the cache from the
+start.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import errno
 import fcntl
 import mmap
 import os
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 from objstore.common import concurrency
 
@@ -46,6 +50,9 @@ BUFFER_BYTES = 1024 * 1024
 #: mapping costs a page fault per page on first use
 _MAX_IDLE = 8
 _idle: List[mmap.mmap] = []
+#: the devices (``st_dev``) whose file system took ``O_DIRECT`` but refused
+#: a write with it: written through the cache (a handful of numbers)
+_refusing_devices: Set[int] = set()
 
 
 def take_buffer() -> mmap.mmap:
@@ -91,8 +98,12 @@ class DirectSink:
     caller may read straight into the buffer (``space`` then ``filled``)
     or hand over chunks (``write``, one copy)."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, device: int = -1) -> None:
         self.fd = fd
+        #: the file's ``st_dev``, remembered if its writes are refused
+        self.device = device
+        #: ``O_DIRECT`` is on (until a write is refused with it)
+        self.direct = True
         # the second buffer is taken when the first is full: a body of one
         # buffer (a 1 MiB PUT) holds one
         self._buffers: List[mmap.mmap] = [take_buffer()]
@@ -110,11 +121,14 @@ class DirectSink:
         system refuses ``O_DIRECT`` (the caller writes through the cache)."""
         if not hasattr(os, "O_DIRECT"):
             return None
+        device = os.fstat(fd).st_dev
+        if device in _refusing_devices:
+            return None
         try:
             set_direct(fd, True)
         except OSError:
             return None
-        return cls(fd)
+        return cls(fd, device)
 
     def space(self, want: int) -> memoryview:
         """Where the next (up to ``want``) bytes of the body go: the free
@@ -150,7 +164,22 @@ class DirectSink:
 
     def _write_full(self, job: Tuple[memoryview, int]) -> None:
         """In the feed's thread: one full buffer at its offset."""
-        _pwrite_all(self.fd, job[0], job[1])
+        self._pwrite(job[0], job[1])
+
+    def _pwrite(self, data: memoryview, offset: int) -> None:
+        """Write ``data`` at ``offset``; if the file system refuses it with
+        ``O_DIRECT`` (``EINVAL``: it took the flag, not the writes), again
+        through the cache, as every later write of this file and of its
+        device's next files (the fsync after them makes them as durable)."""
+        try:
+            _pwrite_all(self.fd, data, offset)
+        except OSError as err:
+            if err.errno != errno.EINVAL or not self.direct:
+                raise
+            set_direct(self.fd, False)
+            self.direct = False
+            _refusing_devices.add(self.device)
+            _pwrite_all(self.fd, data, offset)
 
     def drain(self) -> None:
         """Wait (green) until the full buffers handed over are written;
@@ -166,9 +195,10 @@ class DirectSink:
         view = self._views[self._current]
         whole = self._filled - self._filled % ALIGN
         if whole:
-            _pwrite_all(self.fd, view[:whole], self._offset)
+            self._pwrite(view[:whole], self._offset)
         if whole < self._filled:
-            set_direct(self.fd, False)
+            if self.direct:
+                set_direct(self.fd, False)
             _pwrite_all(self.fd, view[whole:self._filled], self._offset + whole)
         self._offset += self._filled
         self._filled = 0

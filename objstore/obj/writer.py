@@ -182,7 +182,11 @@ class DiskFileWriter:
                     self.close()
                     raise
         if size and direct_size and size >= direct_size:
-            self._direct = DirectSink.open(self.fd)
+            try:
+                self._direct = DirectSink.open(self.fd)
+            except BaseException:  # no buffer to be had (mmap): no file either
+                self.close()
+                raise
 
     def __enter__(self) -> "DiskFileWriter":
         return self
@@ -339,7 +343,8 @@ class DiskFileWriter:
             self._direct.close()  # its pages never were in the cache: nothing to drop
         if self.fd >= 0:
             if self.published is not None and self.keep_cache is not None and \
-                    self._direct is None and self.bytes_written > self.keep_cache:
+                    (self._direct is None or not self._direct.direct) and \
+                    self.bytes_written > self.keep_cache:
                 drop_cache_later(self.fd)  # fsynced: its pages are clean
             else:
                 os.close(self.fd)

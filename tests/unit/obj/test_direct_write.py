@@ -174,3 +174,57 @@ def test_a_body_read_in_place_into_the_buffers_reads_back_whole(direct_conf):
         path = writer.put(_meta(body))
     assert os.path.getsize(path) == len(body)
     assert _read(mgr) == body
+
+
+def _fake_o_direct(monkeypatch, refuse_writes: bool) -> dict:
+    """O_DIRECT as a file system that takes the flag (per descriptor, here
+    a dict) and, with ``refuse_writes``, refuses every write made with it."""
+    flags = {}
+    real_pwrite = os.pwrite
+
+    def set_direct(fd, on):
+        flags[fd] = on
+
+    def pwrite(fd, data, offset):
+        if refuse_writes and flags.get(fd):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_pwrite(fd, data, offset)
+    monkeypatch.setattr(direct_write, "set_direct", set_direct)
+    monkeypatch.setattr(direct_write.os, "pwrite", pwrite)
+    monkeypatch.setattr(direct_write, "_refusing_devices", set())
+    return flags
+
+
+@pytest.mark.parametrize("size", [MIB, 2 * MIB + 4097])
+def test_writes_refused_after_o_direct_was_taken_go_through_the_cache(obj_conf, monkeypatch,
+                                                                      size):
+    """The refused write (a full buffer in the feed's thread, or the last
+    blocks in the publishing call) is made again without O_DIRECT, and so
+    is the rest; the device's next files do not try O_DIRECT again."""
+    flags = _fake_o_direct(monkeypatch, refuse_writes=True)
+    mgr = _manager(obj_conf)
+    body = os.urandom(size)
+    path, writer = _write(mgr, body, 65536)
+    assert writer._direct is not None and not writer._direct.direct
+    assert os.path.getsize(path) == size
+    assert _read(mgr) == body
+    flags.clear()
+    body = os.urandom(MIB)
+    _path, writer = _write(mgr, body, 65536)
+    assert writer._direct is None and flags == {}  # not even the flag asked for
+    assert _read(mgr) == body
+
+
+def test_no_buffer_for_a_direct_write_leaves_no_descriptor_and_no_file(obj_conf, monkeypatch):
+    _fake_o_direct(monkeypatch, refuse_writes=False)
+
+    def no_memory():
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+    monkeypatch.setattr(direct_write, "take_buffer", no_memory)
+    mgr = _manager(obj_conf)
+    df = mgr.get_diskfile("sda1", "7", "a", "c", "o")
+    open_before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(OSError):
+        df.create(MIB)
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    assert os.listdir(mgr.tmp_dir(df.device_path)) == []
