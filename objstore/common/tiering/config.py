@@ -36,7 +36,7 @@ TIER_LOCATION = "X-Object-Sysmeta-Tier-Location"
 TIER_NAME = "X-Object-Sysmeta-Tier-Name"
 TIER_SIZE = "X-Object-Sysmeta-Tier-Size"
 #: sysmeta of a moved body: the path of the object it belongs to
-#: (``origin_to_store``: a path holding a reserved name is %-quoted)
+#: (``origin_to_store``: %-quoted unless it is all printable ASCII)
 TIER_ORIGIN = "X-Object-Sysmeta-Tier-Origin"
 #: what a client sees on GET/HEAD of any object of a tiered cluster whose
 #: policy (its container's, or the one it was moved to) is a tier's
