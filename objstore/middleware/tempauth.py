@@ -56,6 +56,9 @@ KNOWN_TOKENS = 10000
 CACHE_TRIES = 2
 # Set by s3api for an S3-signed request (see _authenticate_s3).
 S3_AUTH_DETAILS = "s3api.auth_details"
+# Set by s3api (with S3_AUTH_DETAILS) when it only wants to learn who signed:
+# answered here once the signature is checked (s3api/auth.py IDENTIFY_ONLY_KEY).
+S3_IDENTIFY_ONLY = "s3api.identify_only"
 _ACCOUNT_ACL_ENV = "objstore.tempauth.account_acls"
 
 
@@ -152,6 +155,11 @@ class TempAuth:
             denied = self._authenticate_s3(env)
             if denied is not None:
                 return denied(env, start_response)
+            if env.get(S3_IDENTIFY_ONLY):
+                # the account is in PATH_INFO and the groups in the environ:
+                # all s3api asked for, without a pass through the pipeline
+                start_response("204 No Content", [("Content-Length", "0")])
+                return [b""]
             path = env["PATH_INFO"]
         elif token and self._owns_token(token):
             groups = self.get_groups(env, token)

@@ -24,6 +24,10 @@ from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import raw_path
 
 AUTH_DETAILS_KEY = "s3api.auth_details"
+#: with ``AUTH_DETAILS_KEY``: the subrequest only learns who signed, and the
+#: auth middleware may answer it itself once the signature is checked
+#: (tempauth does; another passes it on, to the proxy's account ``OPTIONS``)
+IDENTIFY_ONLY_KEY = "s3api.identify_only"
 #: the request's header lines as the server received them, ``(name, value)``
 RAW_HEADERS_ENV = "headers_raw"
 MAX_SKEW_SECONDS = 15 * 60
