@@ -22,12 +22,23 @@ a client sending endless new names costs no memory): webob maps every
 environ key on each walk of ``req.headers`` (about 40 per request, several
 walks per request), which was about 7% of a proxy worker's CPU per small
 PUT (docs/performance.md, session 13).
+
+``install()`` also gives webob's ``EnvironHeaders`` (``req.headers``) a
+``get`` and an ``items`` that answer exactly as webob's inherited ones do
+without raising and catching a ``KeyError``: ``Mapping.get`` looks a missing
+name up by raising one (1.4 us a miss against 0.5 for a hit), and
+``ItemsView`` walks the names then maps each back to its environ key for
+its value, where one pass over the environ has the value in hand (an
+environ key whose name maps back to another key -- ``HTTP_x_y``, or
+``HTTP_CONTENT_TYPE`` read as ``Content-Type`` -- still has its value
+read as webob reads it).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional
+from collections.abc import ItemsView
+from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 import webob.headers
 
@@ -98,7 +109,65 @@ def _trans_key(key: object) -> Optional[str]:
     return name
 
 
+class _Inexact:
+    """The name of an environ key that maps back to another key."""
+
+
+_INEXACT = _Inexact()
+_UNKNOWN = object()
+#: environ key -> its header name when that name maps back to the very same
+#: key, ``None`` (or ``""``) when the key is no header, ``_INEXACT`` else
+_ITEM_NAME: Dict[str, Union[None, str, _Inexact]] = {}
+
+
+def _item_name(key: object) -> Union[None, str, _Inexact]:
+    name = _trans_key(key)
+    answer: Union[None, str, _Inexact] = name
+    if name and _trans_name(name) != key:
+        answer = _INEXACT
+    if isinstance(key, str) and len(_ITEM_NAME) < _MEMO_MAX and len(key) <= _MEMO_NAME_MAX:
+        _ITEM_NAME[key] = answer
+    return answer
+
+
+def _environ_items(environ: Dict[Any, Any]) -> Iterator[Tuple[str, Any]]:
+    """``(name, value)`` for each header of ``environ``, as webob's
+    ``EnvironHeaders.items()`` walks them: environ order, keys whose name is
+    ``None`` or empty left out, each value read at its name's environ key."""
+    memo = _ITEM_NAME.get
+    for key, value in environ.items():
+        name = memo(key, _UNKNOWN)
+        if name is _UNKNOWN:
+            name = _item_name(key)
+        if not name:
+            continue
+        if name is _INEXACT:
+            name = _trans_key(key)
+            yield name, environ[_trans_name(name)]  # type: ignore[arg-type]
+        else:
+            yield name, value  # type: ignore[misc]
+
+
+class _EnvironItems(ItemsView):  # type: ignore[type-arg]
+    """webob's ``ItemsView`` of ``req.headers`` with a one-pass walk."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Tuple[str, Any]]:
+        return _environ_items(self._mapping.environ)
+
+
+def _headers_get(self: webob.headers.EnvironHeaders, hname: str, default: Any = None) -> Any:
+    return self.environ.get(_trans_name(hname), default)
+
+
+def _headers_items(self: webob.headers.EnvironHeaders) -> _EnvironItems:
+    return _EnvironItems(self)
+
+
 def install() -> None:
     """Make webob's environ headers map names and keys by ASCII case only."""
     webob.headers._trans_name = _trans_name  # type: ignore[attr-defined]
     webob.headers._trans_key = _trans_key  # type: ignore[attr-defined]
+    webob.headers.EnvironHeaders.get = _headers_get  # type: ignore[assignment]
+    webob.headers.EnvironHeaders.items = _headers_items  # type: ignore[assignment]
