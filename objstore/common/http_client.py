@@ -20,13 +20,13 @@ restart) is noticed before use (it reads as at end of file) and dropped.
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import socket
 import time
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
 
+from objstore.common import process
 from objstore.common.http.message import plain_header_pairs
 
 CHUNK_SIZE = 65536
@@ -44,12 +44,12 @@ class ConnectionPool:
 
     def __init__(self, max_idle: int = MAX_IDLE_PER_SERVER) -> None:
         self.max_idle = max_idle
-        self._pid = os.getpid()
+        self._pid = process.pid()
         self._idle: Dict[Tuple[str, int], List[Any]] = {}
 
     def _own(self) -> Dict[Tuple[str, int], List[Any]]:
-        if self._pid != os.getpid():
-            self._pid, self._idle = os.getpid(), {}
+        if self._pid != process.pid():
+            self._pid, self._idle = process.pid(), {}
         return self._idle
 
     def get(self, host: str, port: int) -> Optional[Any]:

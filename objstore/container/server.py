@@ -8,14 +8,13 @@ object servers; ``GET`` lists, ``HEAD`` stats, ``POST`` sets metadata,
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPConflict, HTTPNoContent, HTTPNotFound
 
-from objstore.common import concurrency, constraints, sync_realms
+from objstore.common import concurrency, constraints, process, sync_realms
 from objstore.common.http.listing import ROW_CTYPE_TIMESTAMP, ROW_META_TIMESTAMP
 from objstore.common.http.wsgi_str import wsgi_to_str
 from objstore.common.config import config_true_value
@@ -347,7 +346,7 @@ class ContainerServer(DatabaseServer):
             "X-Timestamp": Timestamp.now().internal,
             "X-Trans-Id": req.headers.get("X-Trans-Id", ""),
             POLICY_HEADER: str(info["storage_policy_index"]),
-            "User-Agent": "container-server %d" % os.getpid(),
+            "User-Agent": "container-server %d" % process.pid(),
         }
         if req.headers.get("X-Account-Override-Deleted"):
             headers["X-Account-Override-Deleted"] = req.headers["X-Account-Override-Deleted"]

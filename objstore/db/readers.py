@@ -36,6 +36,8 @@ import os
 import sqlite3
 from typing import Callable, Dict, Iterator, List, Tuple
 
+from objstore.common import process
+
 #: database files with idle connections kept (past it, all are dropped)
 MAX_FILES = 64
 #: idle connections kept per database file
@@ -50,12 +52,12 @@ class ReaderPool:
     def __init__(self, max_files: int = MAX_FILES, max_per_file: int = MAX_PER_FILE) -> None:
         self.max_files = max_files
         self.max_per_file = max_per_file
-        self._pid = os.getpid()
+        self._pid = process.pid()
         self._idle: Dict[str, Tuple[_Ident, List[sqlite3.Connection]]] = {}
 
     def _own(self) -> Dict[str, Tuple[_Ident, List[sqlite3.Connection]]]:
-        if self._pid != os.getpid():
-            self._pid, self._idle = os.getpid(), {}
+        if self._pid != process.pid():
+            self._pid, self._idle = process.pid(), {}
         return self._idle
 
     @contextlib.contextmanager

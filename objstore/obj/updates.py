@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from objstore.common import concurrency, footers
+from objstore.common import concurrency, footers, process
 from objstore.common.http_client import request_status
 from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.utils import fsync_dir, mkdirs
@@ -160,7 +159,7 @@ def send_updates(targets: List[UpdateTarget], op: str, path: str, headers: Dict[
 def write_async_pending(path: str, tmp_dir: str, record: Dict[str, Any]) -> None:
     """Durably store one update for the updater (see module docstring)."""
     mkdirs(tmp_dir)
-    fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=".async-", suffix=".tmp")
+    fd, tmp = process.mkstemp(tmp_dir, ".async-", ".tmp")
     try:
         blob = json.dumps(record, sort_keys=True).encode("utf-8")
         view = memoryview(blob)

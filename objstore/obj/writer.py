@@ -50,11 +50,10 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import tempfile
 import uuid
 from typing import Any, Callable, List, Optional
 
-from objstore.common import body_sums, concurrency
+from objstore.common import body_sums, concurrency, process
 from objstore.common.timestamp import Timestamp
 from objstore.common.utils import fsync_dir, mkdirs
 from objstore.obj.direct_write import DirectSink
@@ -161,10 +160,10 @@ class DiskFileWriter:
         self.after_publish = after_publish
         self.keep_cache = keep_cache
         try:
-            self.fd, self.tmp_path = tempfile.mkstemp(dir=tmp_dir, prefix=".obj-", suffix=".tmp")
+            self.fd, self.tmp_path = process.mkstemp(tmp_dir, ".obj-", ".tmp")
         except FileNotFoundError:  # the device's first write
             mkdirs(tmp_dir)
-            self.fd, self.tmp_path = tempfile.mkstemp(dir=tmp_dir, prefix=".obj-", suffix=".tmp")
+            self.fd, self.tmp_path = process.mkstemp(tmp_dir, ".obj-", ".tmp")
         self.bytes_written = 0
         self._written_back = 0
         #: bytes the file was preallocated to (its size until truncated)

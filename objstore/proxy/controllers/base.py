@@ -7,14 +7,13 @@ costs at most ``node_timeout`` and then the next node is asked.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from webob import Request, Response
 
-from objstore.common import concurrency, logs
+from objstore.common import concurrency, logs, process
 from objstore.common.http import errors
 from objstore.common.http_client import http_connect
 from objstore.common import info as info_mod
@@ -131,7 +130,7 @@ class Controller:
                 if key.lower() not in _NOT_FORWARDED:
                     headers[key] = value
         headers["X-Trans-Id"] = self.app.trans_id(req.environ)
-        headers["User-Agent"] = "proxy-server %d" % os.getpid()
+        headers["User-Agent"] = "proxy-server %d" % process.pid()
         headers["Referer"] = "%s %s" % (req.method, req.path_url)
         if extra:
             headers.update(extra)
