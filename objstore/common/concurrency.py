@@ -318,7 +318,16 @@ class ThreadFeed:
             self._wait_until(lambda: not self._thread.is_alive())
 
     def _wait_until(self, ready: Callable[[], bool]) -> None:
-        pause = self.POLL
-        while not ready():
-            sleep(pause)
-            pause = min(pause * 2, self.POLL_MAX)
+        wait_until(ready, self.POLL, self.POLL_MAX)
+
+
+def wait_until(ready: Callable[[], bool], first: float = ThreadFeed.POLL,
+               longest: float = ThreadFeed.POLL_MAX) -> None:
+    """Sleep (green) until ``ready()`` holds, looking after ``first``
+    seconds, then after twice as long each time, up to ``longest``: how a
+    green thread waits for an OS thread's work (``ThreadFeed``) without a
+    hand-off through the hub."""
+    pause = first
+    while not ready():
+        sleep(pause)
+        pause = min(pause * 2, longest)

@@ -39,9 +39,10 @@ slows only its own request.
 
 from __future__ import annotations
 
+import collections
 import errno
 import os
-from typing import Any, Callable, Generator, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Deque, Generator, Iterator, List, Optional, Tuple
 
 from objstore.common import concurrency
 from objstore.common.utils import new_md5
@@ -103,6 +104,8 @@ def _pread_direct(fd: int, size: int, offset: int, sums: List[Any], buffer: Any)
     read with ``O_DIRECT``, into the aligned ``buffer`` (whole blocks: the
     file's last one may be short), then copied out. A file system that
     refuses the read (``EINVAL``) gets the file read through the cache."""
+    if offset % direct_write.ALIGN:  # past the end (the last chunk was short): the EOF probe
+        return _pread_into(fd, size, offset, sums)
     length = -(-size // direct_write.ALIGN) * direct_write.ALIGN
     with memoryview(buffer) as view:
         try:
@@ -228,6 +231,12 @@ class DiskFileReader:
         ahead = self.size > self.chunk_size  # read the next chunk while this one is sent
         pending: Optional[Callable[[], bytes]] = None
         buffer = self._direct_buffer() if drop else None
+        if buffer is not None and ahead:
+            try:
+                yield from self._chunks_read_ahead(running, buffer)
+            finally:
+                direct_write.give_back(buffer)
+            return
         try:
             while True:
                 want = min(self.chunk_size, max(self.size - offset, 0) + 1)
@@ -255,6 +264,42 @@ class DiskFileReader:
                     pass
             if buffer is not None:
                 direct_write.give_back(buffer)
+
+    def _chunks_read_ahead(self, running: List[Any], buffer: Any) -> Generator[bytes, None, None]:
+        """``_chunks`` of a large object read past the cache: each next
+        chunk is read (into ``buffer``, copied out, added to ``running``)
+        by an OS thread of this read's own while the current one is sent.
+
+        Why not the thread pool, as other reads: a hand-off there costs
+        0.10-0.16 ms of CPU here even for a call that does nothing (a pipe
+        wake-up of the hub, a green thread, Python ``Condition``s each
+        way), 256 of them per 256 MiB; here a job is queued with a
+        ``SimpleQueue.put`` and its result taken from a ``deque``
+        (docs/performance.md, session 13)."""
+        results: Deque[Tuple[Optional[bytes], Optional[BaseException]]] = collections.deque()
+
+        def read(job: Tuple[int, int]) -> None:
+            try:
+                results.append((_pread_direct(self.fd, job[1], job[0], running, buffer), None))
+            except Exception as err:  # given to the reading green thread
+                results.append((None, err))
+
+        feed = concurrency.ThreadFeed(read, backlog=1)
+        offset = 0
+        try:
+            feed.put((offset, min(self.chunk_size, self.size + 1)))
+            while True:
+                concurrency.wait_until(lambda: bool(results))
+                chunk, error = results.popleft()
+                if error is not None:
+                    raise error
+                if not chunk:
+                    return
+                offset += len(chunk)
+                feed.put((offset, min(self.chunk_size, max(self.size - offset, 0) + 1)))
+                yield chunk
+        finally:
+            feed.cancel(wait=True)  # never close the file (or reuse the buffer) under a read
 
     def _direct_buffer(self) -> Any:
         """An aligned buffer for reading this file with ``O_DIRECT`` (set on

@@ -561,6 +561,27 @@ def test_a_large_object_read_whole_goes_past_the_page_cache_and_is_still_judged(
     assert (b"".join(reader), reader.direct) == (big, False)
 
 
+def test_a_large_read_stopped_half_way_ends_its_read_ahead_thread_then_closes(obj_conf):
+    """The read-ahead of a read past the cache runs in an OS thread of the
+    read's own: a client gone mid-body ends it before the file is closed."""
+    from objstore.common import concurrency
+    threading = concurrency._os_threading  # where the feed's threads are counted
+    mgr = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
+                                     disk_chunk_size="65536"), None)
+    big = os.urandom(8 * 65536)
+    _put(mgr, big)
+    before = set(threading.enumerate())
+    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
+    chunks = iter(reader)
+    assert next(chunks) == big[:65536]
+    if not reader.direct:
+        pytest.skip("the test's file system refuses O_DIRECT")
+    assert [t for t in set(threading.enumerate()) - before if t.name == "objstore-feed"]
+    chunks.close()  # the client went away
+    assert reader.fd == -1
+    assert not [t for t in set(threading.enumerate()) - before if t.is_alive()]
+
+
 def _record_thread_calls(monkeypatch):
     """What each thread-pool hand-off of a write ran: the system calls
     made inside it, by name."""
