@@ -97,8 +97,9 @@ def check_metadata(headers: Mapping[str, str], target: str) -> Optional[str]:
     ``headers`` are as WSGI gives them (webob's ``req.headers``: each value
     the raw bytes as latin-1), so lengths are the byte counts on the wire.
     ``target`` is ``account``, ``container`` or ``object``. Only user
-    metadata (``X-<target>-Meta-*``) counts toward the limits; a name or
-    value that is not valid UTF-8 is refused.
+    metadata (``X-<target>-Meta-*``) counts toward the limits. A name or
+    value that is not valid UTF-8 is refused on accounts and containers (their
+    databases hold text); an object keeps the bytes it was sent, as Swift's do.
     """
     prefix = _meta_prefix(target)
     count = 0
@@ -111,7 +112,7 @@ def check_metadata(headers: Mapping[str, str], target: str) -> Optional[str]:
         raw = _wire_bytes(value)
         if not name:
             return "Metadata name cannot be empty"
-        if not valid_utf8(name) or not valid_utf8(raw):
+        if target != "object" and not (valid_utf8(name) and valid_utf8(raw)):
             return errors.METADATA_NOT_UTF8
         count += 1
         size += len(name) + len(raw)
