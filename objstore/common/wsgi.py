@@ -23,8 +23,9 @@ from typing import Any, Callable, Dict, Optional
 from objstore.common import concurrency, constraints, logs
 from objstore.common.config import config_int, read_conf
 from objstore.common.http import message
-from objstore.common.http_server import (  # noqa: F401 (origin_form, quote_high_bytes: here too)
-    CLIENT_SOCKET_ENV, origin_form, protocol_class, quote_high_bytes)
+from objstore.common.http.request_line import (  # noqa: F401 (here too, for callers)
+    origin_form, quote_high_bytes)
+from objstore.common.http_server import CLIENT_SOCKET_ENV, protocol_class
 
 AppFactory = Callable[[Dict[str, str]], Any]
 #: The listening socket's descriptor, passed to the re-executed server on reload.
