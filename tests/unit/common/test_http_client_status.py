@@ -8,13 +8,14 @@ from typing import List, Optional
 import pytest
 
 from objstore.common.http_client import http_connect, request_status, shared_pool
+from tests.support.sockets import LoopbackServer, read_head
 
 OK_201 = (b"HTTP/1.1 201 Created\r\nContent-Type: text/html; charset=UTF-8\r\n"
           b"Content-Length: 0\r\nX-Trans-Id: tx1\r\n\r\n")
 HANG = b"hang"  # read the request, answer nothing
 
 
-class ScriptedServer:
+class ScriptedServer(LoopbackServer):
     """A raw HTTP server: each request head it reads gets the next answer of
     the script (the last one again once the script ends); it records every
     request's bytes and counts connections."""
@@ -22,36 +23,21 @@ class ScriptedServer:
     def __init__(self, answers: List[Optional[bytes]]) -> None:
         self.answers = list(answers)
         self.requests: List[bytes] = []
-        self.connections = 0
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.open: List[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _addr = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            self.open.append(conn)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+    @property
+    def connections(self) -> int:
+        return self.accepted
 
-    def _serve(self, conn: socket.socket) -> None:
+    def serve(self, conn: socket.socket) -> None:
         buf = b""
         try:
             while True:
-                while b"\r\n\r\n" not in buf:
-                    more = conn.recv(65536)
-                    if not more:
-                        return
-                    buf += more
-                end = buf.index(b"\r\n\r\n") + 4
-                self.requests.append(buf[:end])
-                buf = buf[end:]
+                got = read_head(conn, buf)
+                if got is None:
+                    return
+                head, buf = got
+                self.requests.append(head + b"\r\n\r\n")
                 answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
                 if answer is None:
                     conn.close()
@@ -62,7 +48,7 @@ class ScriptedServer:
             return
 
     def close(self) -> None:
-        self.listener.close()
+        self.stop()
         for conn in self.open:
             conn.close()
 

@@ -14,29 +14,12 @@ from objstore.obj import reader as reader_mod
 from objstore.obj.diskfile import DiskFileManager
 from objstore.obj.metadata import read_metadata, write_metadata
 from ring.utils import hash_path
+from tests.support.diskfiles import put_object as _put, read_object as _read
 
 
 @pytest.fixture
 def mgr(obj_conf):
     return DiskFileManager(obj_conf)
-
-
-def _put(mgr, body=b"hello", ts=None, name=("a", "c", "o"), policy=0, extra=None, part="7"):
-    df = mgr.get_diskfile("sda1", part, *name, policy_index=policy)
-    ts = ts or Timestamp.now()
-    meta = {"name": "/%s/%s/%s" % name, "X-Timestamp": ts.internal,
-            "Content-Length": str(len(body)), "ETag": md5_hex(body),
-            "Content-Type": "text/plain"}
-    meta.update(extra or {})
-    with df.create(len(body)) as writer:
-        writer.write(body)
-        writer.put(meta)
-    return df, ts
-
-
-def _read(mgr, name=("a", "c", "o"), policy=0, part="7"):
-    df = mgr.get_diskfile("sda1", part, *name, policy_index=policy).open()
-    return df, b"".join(df.reader())
 
 
 def test_objects_live_under_partition_suffix_and_salted_hash(mgr, obj_conf):
@@ -501,136 +484,3 @@ def test_what_was_learnt_from_the_body_outlives_a_post_that_does_not_repeat_it()
     # a .meta that carries them (an older POST that repeated them) is what counts
     again = dfmod.merge_metadata(data, dict(meta, **{footers.CRYPTO_ETAG.lower(): "from-meta"}))
     assert again[footers.CRYPTO_ETAG.lower()] == "from-meta" and footers.CRYPTO_ETAG not in again
-
-
-def _resident_bytes(path: str) -> int:
-    """Bytes of ``path`` in the page cache (util-linux ``fincore``)."""
-    import subprocess
-    out = subprocess.run(["fincore", "-b", "-n", "-r", "-o", "RES", path], check=True,
-                         capture_output=True, text=True).stdout
-    return int(out.split()[0])
-
-
-@pytest.mark.skipif(not os.path.exists("/usr/bin/fincore"), reason="needs util-linux fincore")
-def test_a_large_object_leaves_the_page_cache_once_written_and_once_read(obj_conf):
-    mgr = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
-                                     disk_chunk_size="65536"), None)
-    big = os.urandom(1 << 20)
-    df, ts = _put(mgr, big)
-    path = os.path.join(df.datadir, ts.internal + ".data")
-    assert _resident_bytes(path) == 0  # dropped once fsynced
-    assert _read(mgr)[1] == big
-    assert _resident_bytes(path) == 0  # each chunk dropped once read
-    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
-    assert b"".join(reader.read_range(4096, 200000)) == big[4096:200000]
-    reader.close()  # (the kernel's read-ahead past the range may still be landing)
-    small, small_ts = _put(mgr, b"s" * 4096, name=("a", "c", "small"))
-    small_path = os.path.join(small.datadir, small_ts.internal + ".data")
-    assert _read(mgr, name=("a", "c", "small"))[1] == b"s" * 4096
-    assert _resident_bytes(small_path) == 4096  # a small one stays cached
-    with open(path, "r+b") as fp:  # damage under a dropping read is still caught
-        fp.seek(300000)
-        fp.write(b"X")
-    with pytest.raises(DamagedObject):
-        b"".join(mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader())
-
-
-def test_a_large_object_read_whole_goes_past_the_page_cache_and_is_still_judged(obj_conf):
-    """Past ``keep_cache`` a whole read is made with ``O_DIRECT`` into an
-    aligned buffer: an odd length reads back whole, damage in its last,
-    partial block is caught, and a chunk size that is not a block's
-    multiple keeps the cache."""
-    mgr = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
-                                     disk_chunk_size="65536"), None)
-    big = os.urandom(3 * 65536 + 4096 + 123)
-    df, ts = _put(mgr, big)
-    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
-    got = b"".join(reader)
-    if not reader.direct:
-        pytest.skip("the test's file system refuses O_DIRECT")
-    assert got == big
-    with open(os.path.join(df.datadir, ts.internal + ".data"), "r+b") as fp:
-        fp.seek(len(big) - 5)  # in the last, partial block
-        fp.write(b"X" if big[-5:-4] != b"X" else b"Y")
-    with pytest.raises(DamagedObject):
-        b"".join(mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader())
-    odd = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
-                                     disk_chunk_size="65537"), None)
-    df, ts = _put(odd, big, name=("a", "c", "odd"))
-    reader = odd.get_diskfile("sda1", "7", "a", "c", "odd").open().reader()
-    assert (b"".join(reader), reader.direct) == (big, False)
-
-
-def test_a_large_read_stopped_half_way_ends_its_read_ahead_thread_then_closes(obj_conf):
-    """The read-ahead of a read past the cache runs in an OS thread of the
-    read's own: a client gone mid-body ends it before the file is closed."""
-    from objstore.common import concurrency
-    threading = concurrency._os_threading  # where the feed's threads are counted
-    mgr = dfmod.DiskFileManager(dict(obj_conf, keep_cache_size="65536",
-                                     disk_chunk_size="65536"), None)
-    big = os.urandom(8 * 65536)
-    _put(mgr, big)
-    before = set(threading.enumerate())
-    reader = mgr.get_diskfile("sda1", "7", "a", "c", "o").open().reader()
-    chunks = iter(reader)
-    assert next(chunks) == big[:65536]
-    if not reader.direct:
-        pytest.skip("the test's file system refuses O_DIRECT")
-    assert [t for t in set(threading.enumerate()) - before if t.name == "objstore-feed"]
-    chunks.close()  # the client went away
-    assert reader.fd == -1
-    assert not [t for t in set(threading.enumerate()) - before if t.is_alive()]
-
-
-def _record_thread_calls(monkeypatch):
-    """What each thread-pool hand-off of a write ran: the system calls
-    made inside it, by name."""
-    from objstore.obj import writer as writer_mod
-    handoffs = []
-    real = writer_mod.concurrency.run_in_thread
-
-    def traced(func, *args, **kwargs):
-        calls = []
-        watched = {name: getattr(os, name) for name in (
-            "fsync", "rename", "mkdir", "open", "close", "setxattr", "ftruncate", "listdir")}
-        for name, call in watched.items():
-            monkeypatch.setattr(os, name, lambda *a, _n=name, _c=call, **k: (
-                calls.append(_n), _c(*a, **k))[1])
-        try:
-            return real(func, *args, **kwargs)
-        finally:
-            for name, call in watched.items():
-                monkeypatch.setattr(os, name, call)
-            handoffs.append(calls)
-    monkeypatch.setattr(writer_mod.concurrency, "run_in_thread", traced)
-    return handoffs
-
-
-def test_a_new_objects_one_hand_off_only_syncs_locks_and_renames(mgr, monkeypatch):
-    """The dirs and the metadata are made before the hand-off; the thread
-    syncs the data, renames it in and syncs the hash dir and the parents
-    of the three dirs the write created (partition, suffix, hash dir)."""
-    _put(mgr, b"first", name=("a", "c", "first"), part="8")  # the device's objects dir
-    handoffs = _record_thread_calls(monkeypatch)
-    df, ts = _put(mgr, b"hello", part="9")
-    assert handoffs == [["fsync", "rename", "fsync", "fsync", "fsync", "fsync"]]
-    assert _read(mgr, part="9")[1] == b"hello"
-    monkeypatch.undo()
-    handoffs = _record_thread_calls(monkeypatch)
-    df.delete(Timestamp.now())  # a tombstone in the dir that is there: one fsync of it
-    assert handoffs == [["fsync", "rename", "fsync"]]
-    with pytest.raises(dfmod.DiskFileDeleted):
-        mgr.get_diskfile("sda1", "9", "a", "c", "o", policy_index=0).open()
-
-
-def test_metadata_that_spills_is_written_whole_in_the_thread_pool(mgr, monkeypatch):
-    """The sidecar's write fsyncs, so it never happens on the hub: the
-    parents of the dirs made for it are synced first, then the whole
-    publication (sidecar, data, rename, hash dir) runs in the thread."""
-    _put(mgr, b"first", name=("a", "c", "first"), part="8")  # the device's objects dir
-    handoffs = _record_thread_calls(monkeypatch)
-    big = {"X-Object-Meta-" + "k%03d" % i + "n" * 124: "v" * 128 for i in range(16)}
-    df, _ts = _put(mgr, extra=big, part="11")
-    assert [h.count("fsync") for h in handoffs] == [3, 3]  # 3 new dirs; sidecar, data, dir
-    assert "rename" in handoffs[1]
-    assert any(n.endswith(".xmeta") for n in os.listdir(df.datadir))

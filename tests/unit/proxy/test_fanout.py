@@ -15,9 +15,10 @@ from objstore.common.http_client import shared_pool
 from objstore.proxy import fanout
 from objstore.proxy.controllers.base import Controller
 from objstore.proxy.quorum import best_status
+from tests.support.sockets import LoopbackServer, read_head
 
 
-class Node:
+class Node(LoopbackServer):
     """A keep-alive storage server stand-in: counts the connections it
     accepts; ``statuses`` are its answers in turn (then 204); an answer
     waits for ``barrier`` (every node has its request) and ``hold``."""
@@ -28,36 +29,18 @@ class Node:
         self.statuses = list(statuses or [])
         self.hold = threading.Event()
         self.hold.set()
-        self.accepted = 0
         self.requests = 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    @property
-    def node(self) -> dict:
-        return {"ip": "127.0.0.1", "port": self.port, "device": "sda"}
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _addr = self.listener.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
+    def serve(self, conn: socket.socket) -> None:
         conn.settimeout(20)
         buf = b""
         try:
             while True:
-                while b"\r\n\r\n" not in buf:
-                    data = conn.recv(65536)
-                    if not data:
-                        return
-                    buf += data
-                _head, buf = buf.split(b"\r\n\r\n", 1)
+                got = read_head(conn, buf)
+                if got is None:
+                    return
+                _head, buf = got
                 self.requests += 1
                 if self.barrier is not None:
                     self.barrier.wait(10)
@@ -71,7 +54,7 @@ class Node:
 
     def stop(self) -> None:
         self.hold.set()
-        self.listener.close()
+        super().stop()
 
 
 class App:

@@ -13,11 +13,12 @@ from typing import List
 
 from objstore.common.http_client import shared_pool
 from objstore.proxy.controllers.obj_put import _open_for_whole, _store_whole
+from tests.support.sockets import LoopbackServer, read_head
 
 BODY = b"x" * 4096
 
 
-class Node:
+class Node(LoopbackServer):
     """A keep-alive object server stand-in on a port of its own: counts
     the connections it accepts, answers each PUT 201 once every node of the
     write has its request (``barrier``), so a client that waited for one
@@ -25,36 +26,18 @@ class Node:
 
     def __init__(self, barrier: threading.Barrier) -> None:
         self.barrier = barrier
-        self.accepted = 0
         self.bodies: List[bytes] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    @property
-    def node(self) -> dict:
-        return {"ip": "127.0.0.1", "port": self.port, "device": "sda"}
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _addr = self.listener.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
+    def serve(self, conn: socket.socket) -> None:
         conn.settimeout(10)
         buf = b""
         try:
             while True:
-                while b"\r\n\r\n" not in buf:
-                    data = conn.recv(65536)
-                    if not data:
-                        return
-                    buf += data
-                head, buf = buf.split(b"\r\n\r\n", 1)
+                got = read_head(conn, buf)
+                if got is None:
+                    return
+                head, buf = got
                 length = int([line.split(b":")[1] for line in head.split(b"\r\n")
                               if line.lower().startswith(b"content-length:")][0])
                 while len(buf) < length:
@@ -67,9 +50,6 @@ class Node:
             return
         finally:
             conn.close()
-
-    def stop(self) -> None:
-        self.listener.close()
 
 
 class App:
