@@ -36,7 +36,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from objstore.common.http import header_names
 from objstore.common.http.message import plain_header_pairs
-from objstore.common.http.request_line import origin_form, quote_high_bytes, split_on_spaces
+from objstore.common.http.request_line import origin_form, split_on_spaces
 from objstore.common.utils import generate_trans_id
 
 #: The request's client connection, for ``wsgi.client_gone``.
@@ -292,8 +292,7 @@ def protocol_class(pool: Any) -> Any:
         # -- eventlet's path, with objstore's rules --------------------
 
         def parse_request(self) -> bool:
-            sent = quote_high_bytes(self.raw_requestline)
-            line, refusal = split_on_spaces(sent)
+            line, version, refusal = split_on_spaces(self.raw_requestline)
             self.raw_requestline = line
             if refusal is not None:
                 self.command = None
@@ -305,10 +304,10 @@ def protocol_class(pool: Any) -> Any:
             words = self.raw_requestline.split(b" ")
             if not super().parse_request():
                 return False
-            if len(words) == 3 and line != sent:
+            if version is not None:
                 # the version word as sent (Swift's): only ``HTTP/1.1``
                 # itself keeps a connection open
-                self.request_version = sent.decode("latin-1").rstrip("\r\n").split(" ")[-1]
+                self.request_version = version
             if len(words) == 3 and words[1].startswith(b"//"):
                 # The stdlib collapses a leading "//" (a guard for file
                 # servers); names are opaque here: keep the path as sent.

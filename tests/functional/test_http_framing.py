@@ -75,6 +75,12 @@ def test_connection_close_after_such_a_line_is_honoured(target):
 @pytest.mark.parametrize("line, status", [
     (b"GET /info HTTP/2.0", b"HTTP/1.1 505 Invalid HTTP version (2.0)\r\n"),
     (b"GET /info FOO/1.1", b"HTTP/1.1 400 Bad request version ('FOO/1.1')\r\n"),
+    # raw high bytes in the version word: judged and named as sent (latin-1)
+    (b"GET /info HTTP/1.\xff1", b"HTTP/1.1 400 Bad request version ('HTTP/1.\xff1')\r\n"),
+    (b"GET /info HTTP/\xc3\xa91.1",
+     b"HTTP/1.1 400 Bad request version ('HTTP/\xc3\xa91.1')\r\n"),
+    (b"GET /info \xa0HTTP/1.1", b"HTTP/1.1 400 Bad request version ('\\xa0HTTP/1.1')\r\n"),
+    (b"GET /a\xff b HTTP/1.1", b"HTTP/1.1 400 Bad request syntax ('GET /a\xff b HTTP/1.1')\r\n"),
 ])
 def test_a_refused_request_line_gets_a_status_line_headers_and_a_transaction_id(line, status):
     got = exchange(line + b"\r\nHost: x\r\n\r\n")
@@ -82,6 +88,16 @@ def test_a_refused_request_line_gets_a_status_line_headers_and_a_transaction_id(
     head = got.partition(b"\r\n\r\n")[0]
     assert b"\r\nConnection: close" in head and b"\r\nX-Trans-Id: tx" in head
     assert b"\r\nX-Openstack-Request-Id: tx" in head
+
+
+@pytest.mark.parametrize("version", [b"HTTP/1.1\xa0", b"HTTP/1.\x851", b"HTTP/\xa01.1"])
+def test_a_version_with_a_latin1_blank_in_its_numbers_is_served_and_closes(version):
+    """Swift reads each number of the version with ``int()``, which takes
+    blanks around it, 0x85 and 0xA0 among them; the word is not
+    ``HTTP/1.1`` itself, so the connection ends with the answer."""
+    got = exchange(b"GET /info " + version + b"\r\nHost: x\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nConnection: close\r\n\r\n" in got
 
 
 @pytest.mark.parametrize("coding", [b"gzip, chunked", b"chunked,chunked"])

@@ -38,41 +38,57 @@ def quote_high_bytes(request_line: bytes) -> bytes:
 
 
 #: the whitespace besides SP that the stdlib's request-line parser splits
-#: on (``str.split()``; bytes above 0x7F are quoted by then)
+#: on (``str.split()``; bytes above 0x7F are quoted with them)
 _OTHER_BLANKS = re.compile(rb"[\t\x0b\x0c\r\x1c-\x1f]")
 
 
-def split_on_spaces(raw: bytes) -> Tuple[bytes, Optional[Tuple[int, str]]]:
-    """A request line (high bytes quoted) as the stdlib must read it to
-    find the words HTTP's grammar (and Swift 2.38.3's parser) finds: they
-    are separated by single SP only, the stdlib splits on runs of any
-    whitespace. The line with other whitespace percent-quoted, when the SP
-    words are two or three; else the refusal ``(status, message)`` a
-    parser splitting on SP gives (``GET  /a HTTP/1.1`` is 400, not
-    ``/a``): the version judged first when there are more than three."""
+def split_on_spaces(raw: bytes) -> Tuple[bytes, Optional[str], Optional[Tuple[int, str]]]:
+    """A request line as sent (raw UTF-8 and all), judged as Swift 2.38.3
+    judges it, and made into the line the stdlib's parser must be given
+    to find the same words.
+
+    Swift reads the line as latin-1 and splits it on single SP only; the
+    stdlib splits on runs of any whitespace (and latin-1 has some above
+    0x7F: 0x85, 0xA0). So the words are found and the version word judged
+    here, on the line as sent, and every refusal's message shows the line
+    as sent (``GET /a HTTP/1.\\xff1`` is 400 ``Bad request version``
+    naming the byte 0xFF itself, not a quoted ``%FF``). Returns ``(line, version,
+    refusal)``: ``line`` has the method and path with bytes above 0x7F
+    and other whitespace percent-quoted (``PATH_INFO`` is unquoted later,
+    so the app sees the bytes sent); a version word that is not plain
+    ASCII without blanks (``HTTP/1\\x0c.1``, ``HTTP/1.1\\xa0``: ``int()``
+    takes blanks around each number) is replaced in ``line`` by the one it
+    acts as and returned as ``version``, as sent, so that only ``HTTP/1.1``
+    itself keeps a connection open. ``refusal`` is ``(status, message)``.
+    """
     text = raw.decode("latin-1").rstrip("\r\n")
     words = text.split(" ")
-    if words == text.split():
-        return raw, None
-    if len(words) == 2 and words[0] != "GET":
-        return raw, (400, "Bad HTTP/0.9 request type (%r)" % words[0])
-    if 2 <= len(words) <= 3:
-        # method and path: other whitespace quoted
-        cut = len(text) - len(words[-1]) if len(words) == 3 else len(text)
-        quoted = _OTHER_BLANKS.sub(lambda found: b"%%%02X" % found.group()[0], raw[:cut])
-        if len(words) == 2 or words[-1].split() == [words[-1]]:
-            return quoted + raw[cut:], None
-        # a version with whitespace in it: judged as Swift does, and
-        # given to the stdlib as the version it then acts as
+    number = (0, 9)
+    if len(words) >= 3:
+        # judged first, as Swift does, however many words there are
         number, refusal = _version_number(words[-1])
         if refusal is not None:
-            return raw, refusal
-        return quoted + (b"HTTP/1.1\r\n" if number >= (1, 1) else b"HTTP/1.0\r\n"), None
-    if len(words) > 3:
-        refusal = _version_number(words[-1])[1]
-        if refusal is not None:
-            return raw, refusal
-    return raw, (400, "Bad request syntax (%r)" % text)
+            return raw, None, refusal
+    if not 2 <= len(words) <= 3:
+        return raw, None, (400, "Bad request syntax (%r)" % text)
+    if len(words) == 2 and words[0] != "GET":
+        return raw, None, (400, "Bad HTTP/0.9 request type (%r)" % words[0])
+    if text.isascii() and words == text.split():
+        return raw, None, None
+    if len(words) == 2:
+        return _quoted(raw.rstrip(b"\r\n")) + b"\r\n", None, None
+    version = words[-1]
+    cut = len(text) - len(version)
+    if version.isascii() and version.split() == [version]:
+        return _quoted(raw[:cut]) + raw[cut:], None, None
+    acts_as = b"HTTP/1.1\r\n" if number >= (1, 1) else b"HTTP/1.0\r\n"
+    return _quoted(raw[:cut]) + acts_as, version, None
+
+
+def _quoted(method_and_path: bytes) -> bytes:
+    """Bytes above 0x7F and whitespace other than SP percent-quoted."""
+    return _OTHER_BLANKS.sub(lambda found: b"%%%02X" % found.group()[0],
+                             quote_high_bytes(method_and_path))
 
 
 def _version_number(version: str) -> Tuple[Tuple[int, int], Optional[Tuple[int, str]]]:

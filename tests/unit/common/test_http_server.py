@@ -210,6 +210,15 @@ REQUESTS = {
     "a blank inside version 2": b"GET /a HTTP/2\t.0\r\n\r\n",
     "a tab in the path": b"GET /a\tb HTTP/1.1\r\n\r\n",
     "a separator in the path": b"GET /a\x1cb HTTP/1.1\r\n\r\n",
+    "a high byte inside the version": b"GET /a HTTP/1.\xff1\r\n\r\n",
+    "raw utf-8 inside the version": b"GET /a HTTP/\xc3\xa91.1\r\n\r\n",
+    "raw utf-8 after the version": b"GET /a HTTP/1.1\xc2\xa0\r\n\r\n",
+    "a latin-1 blank after the version": b"GET /a HTTP/1.1\xa0\r\n\r\n",
+    "a latin-1 blank inside the version": b"GET /a HTTP/1\x85.1\r\n\r\n",
+    "a latin-1 blank before the version": b"GET /a \xa0HTTP/1.1\r\n\r\n",
+    "a raw utf-8 path and a latin-1 blank in the version": b"GET /\xc3\xa9 HTTP/1.\xa01\r\n\r\n",
+    "a high byte in a line of four words": b"GET /a\xff b HTTP/1.1\r\n\r\n",
+    "a high byte in an http/0.9 method": b"G\xffT /a\r\n\r\n",
 }
 
 
@@ -236,6 +245,18 @@ FIRST_STATUS = {
     "a tab in the path": b"HTTP/1.1 200 OK\r\n",
     "a blank after the version": b"HTTP/1.1 200 OK\r\n",
     "a separator in the path": b"HTTP/1.1 200 OK\r\n",
+    # Swift 2.38.3's answers (raw socket): the version word judged as
+    # sent, read as latin-1, and named so in the refusal
+    "a high byte inside the version": b"HTTP/1.1 400 Bad request version ('HTTP/1.\xff1')\r\n",
+    "raw utf-8 inside the version": b"HTTP/1.1 400 Bad request version ('HTTP/\xc3\xa91.1')\r\n",
+    "raw utf-8 after the version": b"HTTP/1.1 400 Bad request version ('HTTP/1.1\xc2\\xa0')\r\n",
+    "a latin-1 blank after the version": b"HTTP/1.1 200 OK\r\n",
+    "a latin-1 blank inside the version": b"HTTP/1.1 200 OK\r\n",
+    "a latin-1 blank before the version": b"HTTP/1.1 400 Bad request version ('\\xa0HTTP/1.1')\r\n",
+    "a raw utf-8 path and a latin-1 blank in the version": b"HTTP/1.1 200 OK\r\n",
+    "a high byte in a line of four words":
+        b"HTTP/1.1 400 Bad request syntax ('GET /a\xff b HTTP/1.1')\r\n",
+    "a high byte in an http/0.9 method": b"HTTP/1.1 400 Bad HTTP/0.9 request type ('G\xffT')\r\n",
     "expect 100-continue": b"HTTP/1.1 100 Continue\r\nX-Continue: yes\r\n\r\nHTTP/1.1 200 OK\r\n",
     "app fails": b"HTTP/1.1 500 Internal Server Error\r\n",
     "chunked answer": b"HTTP/1.1 200 OK\r\nX-Kind: gen\r\nDate: -\r\nTransfer-Encoding: chunked\r\n",
@@ -248,11 +269,19 @@ def test_the_lean_path_answers_as_eventlets_own(servers, name):
     assert got.startswith(FIRST_STATUS.get(name, b"HTTP/1."))
 
 
-def test_a_version_with_a_blank_in_it_ends_the_connection_as_swifts(servers):
+@pytest.mark.parametrize("version", [b"HTTP/1\x0c.1", b"HTTP/1.1\xa0", b"HTTP/1\x85.1"])
+def test_a_version_with_a_blank_in_it_ends_the_connection_as_swifts(servers, version):
     """Swift keeps the version word as sent, so only ``HTTP/1.1`` itself
     keeps the connection open."""
-    got = _same_answer(servers, b"GET /a HTTP/1\x0c.1\r\n\r\n")
-    assert b"\r\nConnection: close\r\n\r\n" in got
+    got = _same_answer(servers, b"GET /a " + version + b"\r\n\r\nGET /a HTTP/1.1\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nConnection: close\r\n\r\n" in got and got.count(b"HTTP/1.1 200 OK") == 1
+
+
+def test_a_raw_utf8_path_before_a_version_with_a_high_blank_reaches_the_app_as_sent(servers):
+    got = _same_answer(servers, b"GET /\xc3\xa9 HTTP/1.\xa01\r\n\r\n")
+    env = json.loads(got.partition(b"\r\n\r\n")[2])
+    assert env["PATH_INFO"] == "/\xc3\xa9"
 
 
 @pytest.mark.parametrize("coding", [b"gzip, chunked", b"gzip\r\nTransfer-Encoding: chunked",
