@@ -4,10 +4,10 @@ A phase's wall-clock figures swing with whatever else runs on a shared
 machine; the CPU time the servers themselves used per request swings far
 less, so the load benchmark prints it beside ops/s. The servers of a
 cluster are the processes whose command line contains one of its markers
-(the cluster's config directories) and whose program is a server
-(``objstore-object-server``, ``swift-proxy-server``...: daemons such as a
-replicator read the same config files and are left out), put under its
-kind (``proxy``, ``object``, ``container``, ``account``).
+(the cluster's config directories) and that run a server (see
+:func:`server_kind`: daemons such as a replicator read the same config
+files and are left out), put under its kind (``proxy``, ``object``,
+``container``, ``account``).
 Figures come from ``/proc/<pid>/stat`` (user + system time), read before
 and after a phase; a process that started during the phase counts whole,
 one that ended is lost (the benchmark notes restarts separately).
@@ -17,20 +17,46 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
+
+from objstore.cli.init import SERVERS
 
 KINDS = ("proxy", "object", "container", "account")
 _TICK = float(os.sysconf("SC_CLK_TCK")) if hasattr(os, "sysconf") else 100.0
 
 
 _SERVER = re.compile(r"^[a-z]+-(%s)-server$" % "|".join(KINDS))
+#: module run with ``-m`` -> kind (``objstore.obj.server`` -> ``object``)
+_MODULES = {module: name.split("-", 1)[0] for name, module in SERVERS.items()}
 
 
-def _kind(argv: List[str]) -> Optional[str]:
-    for arg in argv[:3]:  # the interpreter, then the console script
-        found = _SERVER.match(os.path.basename(arg))
-        if found:
-            return found.group(1)
+def server_kind(argv: Sequence[str]) -> Optional[str]:
+    """The kind of server a command line runs, or None (a daemon, a tool).
+
+    A server runs as its console script (``objstore-object-server``,
+    ``swift-proxy-server``: ``saio/start``, the benchmark's proxies,
+    Swift's), alone or after the interpreter, or as its module through the
+    interpreter's ``-m`` (``python -m objstore.obj.server``: ``objstore-init``
+    and the fault lab restart servers so, e.g. after a kill -9 probe). Its
+    workers and a reload's re-executed process keep the same command line.
+    """
+    if not argv:
+        return None
+    program = os.path.basename(argv[0])
+    found = _SERVER.match(program)
+    if found or not program.startswith("python"):
+        return found.group(1) if found else None
+    args = iter(argv[1:])
+    for arg in args:  # the interpreter's options, then what it runs
+        if arg == "-m":
+            return _MODULES.get(next(args, ""))
+        if arg == "-c":
+            return None
+        if arg in ("-X", "-W"):  # options that take a value
+            next(args, None)
+        elif not arg.startswith("-"):
+            found = _SERVER.match(os.path.basename(arg))
+            return found.group(1) if found else None
     return None
 
 
@@ -61,7 +87,7 @@ def snapshot(markers: Sequence[str]) -> Dict[str, Tuple[str, float]]:
             continue
         if not any(m in arg for m in markers for arg in argv):
             continue
-        kind = _kind(argv)
+        kind = server_kind(argv)
         cpu = _cpu_seconds(pid) if kind else None
         if kind and cpu is not None:
             out[pid] = (kind, cpu)

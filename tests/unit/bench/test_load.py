@@ -143,11 +143,58 @@ server_cpu = _load("server_cpu")
 
 
 def test_server_cpu_is_grouped_by_the_kind_of_server_a_process_runs():
-    assert server_cpu._kind(["/v/bin/python", "/v/bin/objstore-object-server", "x.conf"]) == "object"
-    assert server_cpu._kind(["/s/bin/python3", "/s/bin/swift-proxy-server", "p.conf"]) == "proxy"
+    assert server_cpu.server_kind(["/v/bin/python", "/v/bin/objstore-object-server", "x.conf"]) \
+        == "object"
+    assert server_cpu.server_kind(["/s/bin/python3", "/s/bin/swift-proxy-server", "p.conf"]) \
+        == "proxy"
     # a daemon reading a server's config file is not a server
-    assert server_cpu._kind(["/v/bin/python", "/v/bin/objstore-object-replicator",
-                             "/e/object-server/1.conf"]) is None
+    assert server_cpu.server_kind(["/v/bin/python", "/v/bin/objstore-object-replicator",
+                                   "/e/object-server/1.conf"]) is None
+
+
+@pytest.mark.parametrize("argv, kind", [
+    (["/v/bin/python", "-m", "objstore.obj.server", "/e/object-server/1.conf"], "object"),
+    (["/v/bin/python3", "-u", "-m", "objstore.container.server", "c.conf"], "container"),
+    (["/v/bin/python", "-m", "objstore.proxy.server", "p.conf"], "proxy"),
+    (["/v/bin/python", "-m", "objstore.account.server", "a.conf"], "account"),
+    (["/v/bin/python", "-m", "objstore.obj.replicator", "/e/object-server/1.conf"], None),
+    (["/v/bin/python", "-m"], None),
+    (["/v/bin/python", "-X", "dev", "-m", "objstore.obj.server", "o.conf"], "object"),
+    (["/v/bin/python", "-c", "pass", "-m", "objstore.obj.server", "o.conf"], None),
+    (["/v/bin/python", "/v/bin/objstore-init", "-m", "objstore.obj.server"], None),
+    (["/usr/bin/objstore-object-server", "o.conf"], "object"),
+])
+def test_server_cpu_counts_servers_started_as_modules(argv, kind):
+    """The kill -9 probe (the fault lab) and objstore-init restart servers
+    as ``python -m objstore.obj.server``: they are servers all the same."""
+    assert server_cpu.server_kind(argv) == kind
+
+
+def test_server_cpu_snapshot_finds_a_server_started_as_a_module(tmp_path):
+    """A real process started as the fault lab starts an object server
+    (``python -m objstore.obj.server <conf>``; here a stand-in package
+    first on its path that only sleeps), found by its config's directory
+    and counted as an object server; a script that only carries those
+    words after ``-c`` is not."""
+    import subprocess
+    package = tmp_path / "code" / "objstore" / "obj"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "server.py").write_text("import time\ntime.sleep(60)\n")
+    marker = str(tmp_path / "etc")
+    conf = marker + "/object-server/1.conf"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "code"))
+    server = subprocess.Popen([sys.executable, "-m", "objstore.obj.server", conf], env=env)
+    script = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
+                               "-m", "objstore.obj.server", conf])
+    try:
+        found = server_cpu.snapshot([marker])
+        assert {pid: kind for pid, (kind, _cpu) in found.items()} == {str(server.pid): "object"}
+    finally:
+        for proc in (server, script):
+            proc.kill()
+            proc.wait()
 
 
 def test_server_cpu_per_op_counts_new_processes_whole_and_divides_by_ops():
