@@ -16,13 +16,20 @@ its own requests with a backend header. A client-sent ``X-Timestamp`` is
 dropped too (``shunt_inbound_x_timestamp``), because timestamps decide
 every conflict.
 Middlewares to the right of this one may set these headers freely.
+
+The headers of an object GET/HEAD answer leave here in Swift 2.38.3's
+order (``common/http/answer_order``): the one place that sees the answer
+after every middleware that adds to it.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, Tuple
+from urllib.parse import parse_qs
 
 from objstore.common.config import config_true_value
+from objstore.common.http.answer_order import object_answer_order
+from objstore.common.http.paths import split_swift_path
 from objstore.common.sync_realms import INBOUND_X_TIMESTAMP_ENV
 
 PRIVATE_PREFIXES = ("x-backend-", "x-account-sysmeta-", "x-container-sysmeta-",
@@ -66,10 +73,19 @@ class GatekeeperMiddleware:
             if shunted is not None:
                 env[INBOUND_X_TIMESTAMP_ENV] = shunted
 
+        method = env.get("REQUEST_METHOD")
+        target = split_swift_path(env) if method in ("GET", "HEAD") else None
+        object_read = target is not None and target[2] is not None
+        query = env.get("QUERY_STRING", "")
+        manifest_get = object_read and "multipart-manifest" in query and "get" in parse_qs(
+            query).get("multipart-manifest", ())
+
         def filtered_start_response(status: str, headers: List[Tuple[str, str]],
                                     exc_info: Any = None) -> Any:
-            return start_response(status, [(k, v) for k, v in headers
-                                            if not is_private_header(k)], exc_info)
+            kept = [(k, v) for k, v in headers if not is_private_header(k)]
+            if object_read:
+                kept = object_answer_order(kept, str(method), int(status[:3]), manifest_get)
+            return start_response(status, kept, exc_info)
         return self.app(env, filtered_start_response)
 
 

@@ -65,7 +65,7 @@ def _set_chunks(ref: FileRef, blob: bytes) -> None:
 
 
 def _encode(metadata: Metadata) -> bytes:
-    return json.dumps(metadata, ensure_ascii=False, sort_keys=True,
+    return json.dumps(metadata, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
 
 

@@ -44,6 +44,8 @@ class Step:
     shape: Optional[Callable[[Any], Any]] = None
     #: an S3 step (``s3_setup``): done with boto3 instead of ``method path``
     s3: Optional[Callable[[Any, Dict[str, str]], Any]] = None
+    #: the order of the answer's header lines is compared too
+    order: bool = False
 
     def path_text(self) -> str:
         """The path template as text (a computed path shows its docstring)."""
@@ -64,9 +66,11 @@ class Step:
 
 def _step(check: bool, method: str, path: Path, body: Optional[bytes], user: Optional[str],
           headers: Sequence[Tuple[str, HeaderValue]], ignore: Sequence[str],
-          kw: Dict[str, HeaderValue], shape: Optional[Callable[[Any], Any]] = None) -> Step:
+          kw: Dict[str, HeaderValue], shape: Optional[Callable[[Any], Any]] = None,
+          order: bool = False) -> Step:
     hdrs = list(headers) + [(k.replace("_", "-"), v) for k, v in kw.items()]
-    return Step(method, path, tuple(hdrs), body, user, check, tuple(ignore), shape)
+    return Step(method, path, tuple(hdrs), body, user, check, tuple(ignore), shape,
+                order=order)
 
 
 def setup(method: str, path: Path, body: Optional[bytes] = None, user: Optional[str] = "admin",
@@ -104,9 +108,11 @@ def _run_s3(step: Step, target: Target, names: Names) -> Response:
 
 def check(method: str, path: Path, body: Optional[bytes] = None, user: Optional[str] = "admin",
           headers: Sequence[Tuple[str, HeaderValue]] = (), ignore: Sequence[str] = (),
-          shape: Optional[Callable[[Any], Any]] = None, **kw: HeaderValue) -> Step:
-    """A step compared in full (less ``ignore``d headers; the body through ``shape``)."""
-    return _step(True, method, path, body, user, headers, ignore, kw, shape)
+          shape: Optional[Callable[[Any], Any]] = None, order: bool = False,
+          **kw: HeaderValue) -> Step:
+    """A step compared in full (less ``ignore``d headers; the body through
+    ``shape``); ``order``: the order of its header lines as well."""
+    return _step(True, method, path, body, user, headers, ignore, kw, shape, order)
 
 
 @dataclass(frozen=True)
@@ -213,9 +219,13 @@ def view(step: Step, resp: Response, normalizer: Normalizer) -> Dict[str, Any]:
     # the length of that cluster's policy name: its length says nothing then
     ignore = step.ignore + (("content-length",) if step.shape or (
         isinstance(out, (str, list, dict)) and "<policy>" in json.dumps(out)) else ())
-    return {"step": step.describe(), "status": resp.status,
+    seen = {"step": step.describe(), "status": resp.status,
             "headers": normalizer.headers(headers, ignore, not step.in_fresh_account),
             "body": step.shape(out) if step.shape else out}
+    if step.order:
+        # names whose values are not compared still have their place
+        seen["header_order"] = normalizer.header_order(headers)
+    return seen
 
 
 def run_case(c: Case, target: Target, names: Names) -> List[Dict[str, Any]]:

@@ -62,6 +62,9 @@ def explain(ref: View, obj: View, width: int = 600) -> List[str]:
         for name in sorted(set(rh) | set(oh)):
             if rh.get(name) != oh.get(name):
                 lines.append("  header %s: swift %r, objstore %r" % (name, rh.get(name), oh.get(name)))
+        if r.get("header_order") != o.get("header_order"):
+            lines.append("  header order: swift    %s" % ", ".join(r.get("header_order") or []))
+            lines.append("                objstore %s" % ", ".join(o.get("header_order") or []))
         if r.get("body") != o.get("body"):
             rb, ob = _from_first_difference(r.get("body"), o.get("body"), width)
             lines.append("  body: swift    %s" % _short(rb, width))

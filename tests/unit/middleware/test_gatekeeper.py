@@ -1,3 +1,5 @@
+import pytest
+
 from webob import Request, Response
 
 from objstore.middleware.gatekeeper import filter_factory, is_private_header
@@ -54,3 +56,32 @@ def test_backend_protocol_headers_from_clients_are_removed():
     # X-Delete-At and X-If-Delete-At (a conditional DELETE) are client
     # headers, as in Swift: the proxy and the object servers judge them
     assert resp.body == b"HTTP_X_DELETE_AT,HTTP_X_IF_DELETE_AT,HTTP_X_OBJECT_META_COLOR"
+
+
+def _object_answer(env, start_response):
+    """An object answer in the order objstore's layers leave it."""
+    start_response("200 OK", [("Last-Modified", "x"), ("X-Timestamp", "1"),
+                              ("Accept-Ranges", "bytes"), ("Content-Length", "2"),
+                              ("X-Backend-Timestamp", "1"), ("ETag", "e"),
+                              ("X-Object-Meta-B", "b"), ("Content-Type", "text/plain")])
+    return [b"ok"]
+
+
+def _names(path, method="GET"):
+    resp = Request.blank(path, method=method).get_response(filter_factory({})(_object_answer))
+    return [k for k, _v in resp.headerlist]
+
+
+def test_an_object_read_answers_in_swifts_header_order():
+    assert _names("/v1/a/c/o") == ["Content-Type", "X-Object-Meta-B", "Etag", "Last-Modified",
+                                   "X-Timestamp", "Accept-Ranges", "Content-Length"]
+    assert _names("/v1/a/c/o", "HEAD") == ["Content-Type", "Content-Length", "X-Object-Meta-B",
+                                           "Etag", "Last-Modified", "X-Timestamp",
+                                           "Accept-Ranges"]
+
+
+@pytest.mark.parametrize("path,method", [("/v1/a/c", "GET"), ("/v1/a", "HEAD"),
+                                         ("/bucket/key", "GET"), ("/v1/a/c/o", "PUT")])
+def test_other_answers_keep_the_order_their_layers_gave(path, method):
+    assert _names(path, method) == ["Last-Modified", "X-Timestamp", "Accept-Ranges",
+                                    "Content-Length", "ETag", "X-Object-Meta-B", "Content-Type"]

@@ -147,3 +147,12 @@ def test_reading_stops_at_the_short_chunk_and_probes_past_a_full_one(tmp_path, m
     monkeypatch.setattr(md.os, "getxattr", lambda ref, key: calls.append(key) or real(ref, key))
     assert md.read_metadata(path, str(tmp_path)) == meta
     assert len(calls) == reads
+
+
+def test_metadata_keeps_the_order_it_was_given_in(tmp_path):
+    """A client's metadata comes back in the order it was sent, as Swift's."""
+    path = _file(tmp_path)
+    meta = {"X-Timestamp": "0000000001.00000", "X-Object-Meta-Zed": "z",
+            "X-Object-Meta-Color": "red", "X-Object-Meta-Alpha": "a"}
+    md.write_metadata(path, meta, str(tmp_path / "side"))
+    assert list(md.read_metadata(path, str(tmp_path))) == list(meta)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Dict, List
 
 from ..case import Case
-from . import (accounts, acls, auth, conditional, containers, copy, dlo, info, listings,
-               middlewares, names, object_versioning, objects, ranges, s3_objects, slo,
+from . import (accounts, acls, answer_order, auth, conditional, containers, copy, dlo, info,
+               listings, middlewares, names, object_versioning, objects, ranges, s3_objects, slo,
                static_links, staticweb, versioned_links, versioning)
 
 ALL: List[Case] = []
@@ -13,7 +13,7 @@ ALL: List[Case] = []
 AREA_OF: Dict[str, str] = {}
 for _module in (auth, info, accounts, containers, objects, names, conditional, ranges,
                 listings, copy, slo, dlo, versioning, object_versioning, versioned_links, acls,
-                middlewares, static_links, staticweb, s3_objects):
+                middlewares, static_links, staticweb, s3_objects, answer_order):
     ALL.extend(_module.CASES)
     AREA_OF.update((c.id, _module.AREA) for c in _module.CASES)
 
