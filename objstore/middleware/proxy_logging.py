@@ -41,6 +41,9 @@ LOGGED_KEY = "swift.proxy_access_log_made"
 _SAFE = "/:;=?&@!$'()*+,~-._[]"
 #: a field of only these characters is logged as it is (``quote`` keeps them)
 _PLAIN = re.compile(r"[A-Za-z0-9_.~/:;=?&@!$'()*+,\[\]-]*\Z")
+#: the fields of a line joined by NUL (which no plain field holds), all
+#: of them plain: the line is the fields as they are
+_PLAIN_FIELDS = re.compile(r"[A-Za-z0-9_.~/:;=?&@!$'()*+,\[\]\x00-]*\Z")
 DEFAULT_TOKEN_REVEAL = 16
 DEFAULT_VALID_METHODS = "GET,HEAD,POST,PUT,DELETE,COPY,OPTIONS"
 
@@ -186,7 +189,19 @@ class ProxyLoggingMiddleware:
             ",".join(log_info) if log_info else None,
             "%.9f" % start, "%.9f" % end, policy,
         ]
-        return " ".join(_field(f) for f in fields)
+        return _fields_line(fields)
+
+
+def _fields_line(fields: List[Any]) -> str:
+    """The fields, each as :func:`_field` gives it, joined by spaces: in
+    one pass over the line when no field needs quoting (most lines: a
+    field call per field was a fifth of the line's cost), else field by
+    field."""
+    texts = ["-" if f is None or f == "" else str(f) for f in fields]
+    joined = "\x00".join(texts)
+    if _PLAIN_FIELDS.match(joined) and joined.count("\x00") == len(texts) - 1:
+        return joined.replace("\x00", " ")
+    return " ".join(_field(f) for f in fields)
 
 
 def metric_type(env: Dict[str, Any]) -> Optional[str]:

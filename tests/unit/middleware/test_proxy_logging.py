@@ -256,3 +256,23 @@ def test_the_line_goes_to_the_log_file_whole_with_its_percent_signs(tmp_path):
     f = parsed(line)
     assert "%" in f["path"] and unquote(f["path"]) == "/v1/AUTH_test/c/100% %s%d"
     assert f["status"] == "200" and f["txn_id"] == "tx9"
+
+
+def test_a_line_of_plain_fields_is_the_line_field_by_field_quoting_gives():
+    """The one-pass line (no field needs quoting) and the field-by-field
+    one agree on every mix of plain and unplain fields, NUL, spaces,
+    None, empty strings and numbers among them."""
+    import random
+    from objstore.middleware import proxy_logging
+    rng = random.Random(14)
+    alphabet = ["a", "Z", "0", "/", "-", "[", " ", "\x00", "%", "\xe9", "\n"]
+    pool = [None, "", 0, 200, 1.5, "-", "\x00", "a\x00b", "/v1/AUTH_test/c/o", "HTTP/1.0",
+            "06/Dec/2026/21/55/00", "python-swiftclient-4.4.0", "tx1-006b"]
+    for _ in range(3000):
+        fields = [rng.choice(pool) if rng.random() < 0.8 else
+                  "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+                  for _ in range(rng.randint(1, 21))]
+        assert proxy_logging._fields_line(fields) == \
+            " ".join(proxy_logging._field(f) for f in fields), fields
+    assert proxy_logging._fields_line(["a\x00b", "c"]) == "a%00b c"
+    assert proxy_logging._fields_line([None, "", 7]) == "- - 7"
