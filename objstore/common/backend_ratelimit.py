@@ -7,7 +7,8 @@ per device and worker process (0 = no limit, the default):
 
 * ``requests_per_device_per_second``: every method;
 * ``<method>_requests_per_device_per_second`` (``get_``, ``head_``,
-  ``put_``, ``post_``, ``delete_``, ``replicate_``, ``ssync_``, ``update_``):
+  ``put_``, ``post_``, ``delete_``, ``replicate_``, ``ssync_``, ``update_``,
+  ``rows_``: a container server's batch of object rows, ``common/row_batch.py``):
   one method, overriding the above for it;
 * ``requests_per_device_rate_buffer`` (seconds, default 1): how much unused
   rate a quiet device may spend at once.
@@ -45,7 +46,7 @@ from objstore.common.utils import file_version
 
 SECTION = "backend_ratelimit"
 DEFAULT_FILE = "backend-ratelimit.conf"  # in swift_dir, as Swift's in /etc/swift
-METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "REPLICATE", "SSYNC", "UPDATE")
+METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "REPLICATE", "SSYNC", "UPDATE", "ROWS")
 WsgiApp = Callable[..., Any]
 
 

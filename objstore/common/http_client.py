@@ -417,8 +417,9 @@ _STATUS_LINE = re.compile(rb"HTTP/1\.([01]) (\d{3})(?: [^\r\n]*)?\r\n")
 
 def request_status(ipaddr: str, port: int, device: str, partition: object, method: str,
                    path: str, headers: Dict[str, str], conn_timeout: float,
-                   node_timeout: float) -> int:
-    """Send a request without a body for ``/<device>/<partition><path>``
+                   node_timeout: float, body: bytes = b"") -> int:
+    """Send a request (with a small ``body`` sent with the head, if any:
+    the caller sets its Content-Length) for ``/<device>/<partition><path>``
     over a kept-alive connection and read its answer for the status only
     (0 if none came: refused, timed out, cut off or malformed).
 
@@ -436,7 +437,7 @@ def request_status(ipaddr: str, port: int, device: str, partition: object, metho
         pairs["Host"] = "%s:%d" % (ipaddr, int(port))
     try:
         head = request_head(method, _full_path("/%s/%s%s" % (device, partition, path), None),
-                            pairs)
+                            pairs) + body
     except (ValueError, http.client.HTTPException):
         return 0
     sock = _POOL.get(ipaddr, int(port))

@@ -35,10 +35,11 @@ CommitBatch = Callable[[Sequence[Any]], List[Any]]
 
 
 class _Waiter(Generic[Item]):
-    __slots__ = ("item", "event")
+    """One caller's items (one row, or a batch of rows sent together)."""
+    __slots__ = ("items", "event")
 
-    def __init__(self, item: Item) -> None:
-        self.item = item
+    def __init__(self, items: List[Item]) -> None:
+        self.items = items
         self.event = concurrency.Event()
 
 
@@ -61,9 +62,15 @@ class GroupCommit:
         """Commit ``item`` with whatever else is waiting under ``key``;
         returns ``commit``'s result for it, or raises what ``commit``
         raised for its batch. ``commit`` must be the same for a key."""
+        return self.submit_many(key, [item], commit)[0]
+
+    def submit_many(self, key: str, items: List[Any], commit: CommitBatch) -> List[Any]:
+        """``submit`` for several items at once (a batch of rows that came
+        in one request): all of them go in the same commit; their results
+        in order."""
         if not self._green():
-            return commit([item])[0]
-        waiter = _Waiter(item)
+            return commit(items)
+        waiter = _Waiter(items)
         self._waiting.setdefault(key, []).append(waiter)
         if key not in self._busy:
             self._busy.add(key)
@@ -80,15 +87,20 @@ class GroupCommit:
                 batch = self._waiting.pop(key, [])
                 if not batch:
                     return
+                items = [item for w in batch for item in w.items]
                 try:
-                    results = self._run(commit, [w.item for w in batch])
-                    if len(results) != len(batch):
+                    results = self._run(commit, items)
+                    if len(results) != len(items):
                         raise RuntimeError("commit gave %d results for %d items"
-                                           % (len(results), len(batch)))
+                                           % (len(results), len(items)))
                 except Exception as err:  # every row of the batch fails with it
                     _answer(batch, [(True, err)] * len(batch))
                 else:
-                    _answer(batch, [(False, r) for r in results])
+                    outcomes, start = [], 0
+                    for waiter in batch:
+                        outcomes.append((False, results[start:start + len(waiter.items)]))
+                        start += len(waiter.items)
+                    _answer(batch, outcomes)
         finally:
             self._busy.discard(key)
             # only when this green thread was killed: nobody is left waiting

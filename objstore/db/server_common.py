@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from webob import Request, Response
 from webob.exc import HTTPBadRequest, HTTPNoContent, HTTPNotFound
@@ -186,7 +186,12 @@ def query_params(req: Request) -> Dict[str, str]:
 
 def req_timestamp(req: Request, header: str = "X-Timestamp") -> Timestamp:
     """The request's timestamp; 400 if missing or malformed."""
-    raw = req.headers.get(header)
+    return header_timestamp(req.headers, header)
+
+
+def header_timestamp(headers: Mapping[str, str], header: str = "X-Timestamp") -> Timestamp:
+    """``req_timestamp`` of a request's (or a batched row's) headers."""
+    raw = headers.get(header)
     if raw is None:
         raise HTTPBadRequest(body=("Missing %s header" % header).encode("utf-8"))
     try:
@@ -197,7 +202,12 @@ def req_timestamp(req: Request, header: str = "X-Timestamp") -> Timestamp:
 
 def header_int(req: Request, header: str, default: Optional[int] = None) -> int:
     """A non-negative integer header; 400 if it is missing or bad."""
-    raw = req.headers.get(header)
+    return headers_int(req.headers, header, default)
+
+
+def headers_int(headers: Mapping[str, str], header: str, default: Optional[int] = None) -> int:
+    """``header_int`` of a request's (or a batched row's) headers."""
+    raw = headers.get(header)
     if raw is None:
         if default is None:
             raise HTTPBadRequest(body=("Missing %s header" % header).encode("utf-8"))

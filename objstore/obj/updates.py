@@ -3,7 +3,8 @@
 After a PUT or DELETE the object server sends ``PUT``/``DELETE
 /<dev>/<part>/<a>/<c>/<o>`` to every container replica named in the
 request (``X-Container-Host``/``-Device`` comma lists, one
-``X-Container-Partition``). If any of them fails or times out, an *async
+``X-Container-Partition``); updates for the same container replica that
+come together go as one request (``obj/update_batch.py``). If any of them fails or times out, an *async
 pending* is written so the object updater retries later (it looks the
 container nodes up in the ring). Format, one JSON file per object write::
 
@@ -28,6 +29,7 @@ from objstore.common import concurrency, footers, process
 from objstore.common.http_client import request_status
 from objstore.common.tiering.config import TIER_SIZE
 from objstore.common.utils import fsync_dir, mkdirs
+from objstore.obj import update_batch
 from objstore.obj.writer import makedirs_durable
 
 
@@ -139,8 +141,12 @@ def update_status(target: UpdateTarget, op: str, path: str, headers: Dict[str, s
 
 def send_update(target: UpdateTarget, op: str, path: str, headers: Dict[str, str],
                 conn_timeout: float, node_timeout: float) -> bool:
-    """One update to one container server; True on a 2xx."""
-    return 200 <= update_status(target, op, path, headers, conn_timeout, node_timeout) < 300
+    """One object write's update to one container server, sent with the
+    others bound for the same container replica when they come together
+    (``obj/update_batch.py``); True on a 2xx."""
+    return 200 <= update_batch.BATCHER.status(
+        target.host, target.port, target.device, target.partition, op, path, headers,
+        conn_timeout, node_timeout) < 300
 
 
 def send_updates(targets: List[UpdateTarget], op: str, path: str, headers: Dict[str, str],

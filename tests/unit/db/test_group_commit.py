@@ -97,3 +97,18 @@ def test_outside_green_threads_each_item_is_committed_on_its_own_directly():
     group = GroupCommit(run=run, green=lambda: False)
     assert group.submit("db1", "x", lambda items: [items]) == ["x"]
     assert calls == []
+
+
+def test_a_callers_several_items_go_in_one_commit_with_others_and_come_back_in_order():
+    rec = Recorder()
+    group = _green(rec)
+    threads = [concurrency.spawn(group.submit, "db1", 0, rec.commit)]
+    concurrency.sleep(0)
+    concurrency.sleep(0)
+    threads += [concurrency.spawn(group.submit_many, "db1", [1, 2, 3], rec.commit),
+                concurrency.spawn(group.submit, "db1", 4, rec.commit)]
+    assert [t.wait() for t in threads] == [
+        "done 0", ["done 1", "done 2", "done 3"], "done 4"]
+    assert rec.batches == [[0], [1, 2, 3, 4]]
+    outside = GroupCommit(green=lambda: False)
+    assert outside.submit_many("db1", [5, 6], rec.commit) == ["done 5", "done 6"]
