@@ -17,6 +17,7 @@ from objstore.middleware.s3api import acl, bucket_index, listing
 from objstore.middleware.s3api.context import (SEGMENTS_SUFFIX, VERSIONS_SUFFIX, S3Context, iso8601,
                                                 parse_swift_time)
 from objstore.middleware.s3api.errors import S3Error
+from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA
 from objstore.middleware.s3api.paging import iter_listing, list_page
 from objstore.middleware.s3api.request import valid_bucket_name
 from objstore.middleware.s3api.xml import parse, render, text_of
@@ -171,6 +172,8 @@ def create_bucket(ctx: S3Context) -> Response:
     headers.update(ownership.create_headers(ctx, bucket_acl))
     from objstore.middleware.s3api import locking  # it builds on this module
     headers.update(locking.create_headers(ctx))
+    # no multipart object yet (objects.manifests_possible)
+    headers[BUCKET_MANIFESTS_SYSMETA] = "0"
     # An existing bucket is left exactly as it is (no ACL rewrite).
     head = ctx.swift.request("HEAD", ctx.bucket)
     head.close()

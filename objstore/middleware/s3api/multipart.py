@@ -27,7 +27,8 @@ from objstore.middleware.slo_get import SLO_HEADER
 from objstore.middleware.s3api.copying import copy_source
 from objstore.middleware.s3api.objects import (
     CHECKSUM_SYSMETA, CHECKSUM_TRANSIENT, current_etag, drop_parts,
-    metadata_headers, open_object, replaced_parts, store, written_expiration)
+    mark_manifests, metadata_headers, open_object, replaced_parts, store,
+    written_expiration)
 from objstore.middleware.s3api.deletes import remove
 from objstore.middleware.s3api.request import check_key
 from objstore.middleware.s3api.uploads import (  # noqa: F401 (list_* are routed from here)
@@ -277,8 +278,7 @@ def complete_upload(ctx: S3Context) -> Response:
                       marker_name(ctx.key, upload_id)).close()
     drop_parts(ctx, old, keep=used)
     if not ctx.extra.get("has_manifests"):
-        ctx.swift.request("POST", ctx.bucket,
-                          headers={manifest.BUCKET_MANIFESTS_SYSMETA: "1"}).close()
+        mark_manifests(ctx)
     out = _complete_result(ctx, etag, versioning.written_id(vid, resp), checksum_nodes,
                            marker)
     expiration = written_expiration(ctx, ctx.key, total, headers, resp)

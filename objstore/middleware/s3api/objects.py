@@ -17,12 +17,13 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from webob import Response
 
 from objstore.common import footers, s3_layout
+from objstore.common.info import get_container_info
 from objstore.common.s3_layout import TAGGING_SYSMETA  # noqa: F401 (s3api's name for it)
 from objstore.common.tiering.config import TIER_STORAGE_CLASS
 from objstore.middleware.s3api import (acl, bucket_encryption, checksums, conditions,
                                        manifest, metadata, sse, versioning)
 from objstore.middleware.s3api.body import VerifyingReader
-from objstore.middleware.s3api.context import S3Context
+from objstore.middleware.s3api.context import SEGMENTS_SUFFIX, S3Context
 from objstore.middleware.s3api import errors
 from objstore.middleware.s3api.errors import S3Error
 from objstore.middleware.s3api.request import check_key
@@ -335,17 +336,48 @@ def replaced_parts(ctx: S3Context, extra_env: Dict[str, Any],
     for good (to delete once the write succeeded).
 
     Nothing when the old object will be archived (versioning); with
-    ``known_manifests``, nothing either in a bucket where no upload ever
-    completed (no HEAD then: ``prepare_write`` already read the bucket).
+    ``known_manifests``, nothing either in a bucket whose mark says no upload
+    ever completed in it (no HEAD then: ``prepare_write`` already read the
+    bucket), or, in an unmarked bucket, when it has no parts container.
     """
     if versioning.bucket_status(ctx) is not None and \
             not versioning.replaces_in_place(extra_env):
         return []
-    if known_manifests and not ctx.extra.get("has_manifests"):
+    if known_manifests and not manifests_possible(ctx):
         return []
     head = ctx.swift.request("HEAD", ctx.bucket, ctx.key)
     head.close()
     return parts_of(ctx, ctx.bucket, ctx.key, head)
+
+
+def manifests_possible(ctx: S3Context) -> bool:
+    """Whether the bucket may hold multipart objects (read by
+    ``versioning.bucket_status``).
+
+    Its mark (``BUCKET_MANIFESTS_SYSMETA``) says ``1`` once an upload
+    completed in it and ``0`` from CreateBucket on. A bucket without one
+    (made before the mark, or through the Swift API) may hold objects
+    completed before it: they may when its parts container exists (cached
+    container info, no storage request once cached), and the bucket is then
+    marked so that later writes know without asking.
+    """
+    marked = ctx.extra.get("has_manifests")
+    if marked is not None:
+        return bool(marked)
+    info = get_container_info(ctx.env, ctx.swift.app, ctx.swift.account or "",
+                              ctx.bucket + SEGMENTS_SUFFIX)
+    if info.get("status") == 404:
+        return False
+    if 200 <= info.get("status", 0) < 300:
+        mark_manifests(ctx)
+    return True
+
+
+def mark_manifests(ctx: S3Context) -> None:
+    """Mark the bucket as one that may hold multipart objects."""
+    ctx.swift.request("POST", ctx.bucket,
+                      headers={manifest.BUCKET_MANIFESTS_SYSMETA: "1"}).close()
+    ctx.extra["has_manifests"] = True
 
 
 def drop_parts(ctx: S3Context, segments: List[manifest.Segment],

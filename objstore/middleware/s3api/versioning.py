@@ -109,7 +109,8 @@ def bucket_status(ctx: S3Context) -> Optional[str]:
     status = sysmeta.get(_INFO_STATUS) or ""
     ctx.extra["versioning"] = status
     ctx.extra["versioning_ov:" + ctx.bucket] = _INFO_ENABLED in sysmeta or not status
-    ctx.extra["has_manifests"] = bool(sysmeta.get(_INFO_MANIFESTS))
+    marked = sysmeta.get(_INFO_MANIFESTS)  # None: a bucket from before the mark
+    ctx.extra["has_manifests"] = marked != "0" if marked else None
     return status or None
 
 

@@ -195,3 +195,43 @@ def test_an_object_that_only_says_it_is_a_manifest_still_deletes(s3, bucket):
     assert resp.status_int == 201, resp.status
     s3.delete_object(Bucket=bucket, Key="marked")
     assert code_of(lambda: s3.head_object(Bucket=bucket, Key="marked"))[1] == 404
+
+
+@pytest.mark.parametrize("how", ["put", "copy"])
+def test_overwriting_an_old_object_in_an_unmarked_bucket_drops_its_parts(s3, bucket, how):
+    """A bucket from before the manifests mark (it has none) may hold objects
+    completed the old way: an overwrite still finds their parts, and marks
+    the bucket so that the next write knows without asking."""
+    import os
+    from objstore.common.internal_client import InternalClient
+    from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA
+    from tests.functional.tiering_support import SAIO_DIR
+    _write_the_old_way(s3, bucket, "old")
+    client = InternalClient(os.path.join(SAIO_DIR, "etc", "proxy-server.conf"))
+    path = "/v1/AUTH_test/%s" % bucket
+    resp = client.request("POST", path, headers={BUCKET_MANIFESTS_SYSMETA: ""})
+    assert resp.status_int == 204, resp.status
+    assert BUCKET_MANIFESTS_SYSMETA not in client.request("HEAD", path).headers
+    conn = connect("admin")
+    assert len(conn.get_container(bucket + "+segments")[1]) == 2
+    if how == "put":
+        s3.put_object(Bucket=bucket, Key="old", Body=b"plain")
+    else:
+        s3.copy_object(Bucket=bucket, Key="old", CopySource={"Bucket": bucket, "Key": "old"},
+                       MetadataDirective="REPLACE")
+    assert conn.get_container(bucket + "+segments")[1] == []
+    expected = b"plain" if how == "put" else FIRST + LAST
+    assert s3.get_object(Bucket=bucket, Key="old")["Body"].read() == expected
+    assert client.request("HEAD", path).headers.get(BUCKET_MANIFESTS_SYSMETA) == "1"
+
+
+def test_a_new_bucket_is_marked_as_holding_no_multipart_object(s3, bucket):
+    import os
+    from objstore.common.internal_client import InternalClient
+    from objstore.middleware.s3api.manifest import BUCKET_MANIFESTS_SYSMETA
+    from tests.functional.tiering_support import SAIO_DIR
+    client = InternalClient(os.path.join(SAIO_DIR, "etc", "proxy-server.conf"))
+    path = "/v1/AUTH_test/%s" % bucket
+    assert client.request("HEAD", path).headers.get(BUCKET_MANIFESTS_SYSMETA) == "0"
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    assert client.request("HEAD", path).headers.get(BUCKET_MANIFESTS_SYSMETA) == "0"

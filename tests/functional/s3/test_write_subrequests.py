@@ -70,3 +70,20 @@ def test_delete_of_a_multipart_object_still_takes_its_parts(s3, bucket):
     methods = _subrequests(delete.headers["x-amz-request-id"], "DELETE /%s/big " % bucket)
     assert methods[0] == "HEAD /v1/AUTH_test/%s/big" % bucket  # finds the parts
     assert sum(1 for m in methods if m.startswith("DELETE ")) == 2  # the object, its part
+
+
+def test_put_object_in_a_container_made_through_swift_heads_no_object():
+    """No manifests mark (the Swift API made the container) and no parts
+    container: nothing the PUT could replace has parts, so no HEAD of it."""
+    from tests.functional.conftest import connect
+    conn, name = connect("admin"), "s3sub-" + uuid.uuid4().hex[:10]
+    conn.put_container(name)
+    try:
+        for _ in range(2):
+            put = s3_raw("PUT", "/%s/k" % name, body=b"four")
+            assert put.status == 200
+            assert _subrequests(put.headers["x-amz-request-id"], "PUT /%s/k " % name) == [
+                "PUT /v1/AUTH_test/%s/k" % name]
+    finally:
+        conn.delete_object(name, "k")
+        conn.delete_container(name)
