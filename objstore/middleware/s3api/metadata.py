@@ -71,15 +71,22 @@ def stored_value(wire_value: str) -> str:
 
 
 def response_value(stored: str) -> str:
-    """What to send for a stored value (WSGI text): ASCII as is, anything
-    else as one RFC 2047 ``B`` encoded word of its UTF-8 text."""
+    """What to send for a stored value (WSGI text): ASCII as is, UTF-8 text
+    as one RFC 2047 ``B`` encoded word of it.
+
+    A value that is not UTF-8 (only the Swift API can store one) names no
+    text to encode: its bytes go out as stored, as Swift's s3api sends them.
+    """
     if stored.isascii():
         return stored
     try:
         raw = wsgi_to_bytes(stored)
+    except UnicodeEncodeError:  # already text, not WSGI's bytes
+        raw = stored.encode("utf-8")
+    try:
         raw.decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        raw = stored.encode("utf-8", "replace")  # never UTF-8: keep it readable
+    except UnicodeDecodeError:
+        return stored
     return "=?UTF-8?B?%s?=" % base64.b64encode(raw).decode("ascii")
 
 

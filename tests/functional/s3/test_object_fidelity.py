@@ -222,3 +222,17 @@ def test_x_robots_tag_is_kept_and_copied_as_swift_keeps_it(s3, bucket):
     assert s3_raw("HEAD", "/%s/k" % bucket).headers.get("x-robots-tag") == "noindex"
     s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "k"})
     assert s3_raw("HEAD", "/%s/c" % bucket).headers.get("x-robots-tag") == "noindex"
+
+
+def test_a_metadata_value_that_is_not_utf8_goes_out_as_its_bytes(s3, bucket, http_api):
+    """Only the Swift API stores such a value; Swift's s3api sends its bytes
+    (no text to RFC 2047-encode), a UTF-8 value is encoded as S3 does."""
+    path = http_api.path(bucket, "k")
+    resp = http_api.request("PUT", path, body=b"abc", headers={
+        "X-Object-Meta-Color": "\xff\xfe", "X-Object-Meta-Word": "caf\xc3\xa9"})
+    assert resp.status == 201
+    for method in ("HEAD", "GET"):
+        got = s3_raw(method, "/%s/k" % bucket)
+        assert got.status == 200, method
+        assert got.headers["x-amz-meta-color"] == "\xff\xfe", method  # latin-1 of the bytes
+        assert got.headers["x-amz-meta-word"] == "=?UTF-8?B?Y2Fmw6k=?=", method

@@ -24,6 +24,12 @@ def test_ascii_values_are_untouched():
     assert stored_value("=?not really") == "=?not really"
 
 
+def test_a_value_that_is_not_utf8_goes_out_as_its_stored_bytes():
+    """Only the Swift API stores one; Swift's s3api sends its bytes."""
+    stored = b"a\xff\xfeb".decode("latin-1")
+    assert response_value(stored) == stored
+
+
 def test_a_q_encoded_word_is_decoded_before_storing():
     assert stored_value("=?utf-8?q?caf=C3=A9?=") == wsgi("caf\u00e9")
 
