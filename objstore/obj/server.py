@@ -31,7 +31,7 @@ from objstore.obj.diskfile import (DiskFile, DiskFileCollision, DiskFileDeleted,
 from objstore.obj.hashes import LockTimeout
 from objstore.obj.post import handle_post
 from objstore.obj.request_body import BodyReader
-from objstore.obj.responses import (ClosingBody, make_response, request_delete_at,
+from objstore.obj.responses import (Answer, ClosingBody, make_response, request_delete_at,
                                     request_timestamp)
 from objstore.obj.reader import VERIFY_FIRST_BYTES, DamagedObject, DiskFileReader
 
@@ -96,7 +96,7 @@ class ObjectController(StorageServer):
         return df, segs, policy_index
 
     # -- handlers ------------------------------------------------------------
-    def GET(self, req: Request) -> Response:
+    def GET(self, req: Request) -> Answer:
         df, _segs, _policy = self.diskfile(req)
         df.wanted_frag = ec_fragments.wanted_frag(req)
         # past its X-Delete-At but asked for anyway (from inside the proxy only)
@@ -120,7 +120,7 @@ class ObjectController(StorageServer):
 
     HEAD = GET
 
-    def _object_response(self, req: Request, df: DiskFile) -> Response:
+    def _object_response(self, req: Request, df: DiskFile) -> Answer:
         meta = df.get_metadata()
         ts = df.timestamp
         # EC and SLO: conditions are judged against the client's ETag
@@ -165,7 +165,7 @@ class ObjectController(StorageServer):
             raise
 
     def _body_response(self, req: Request, reader: DiskFileReader, headers: Dict[str, str],
-                       size: int, spans: Optional[List[Tuple[int, int]]]) -> Response:
+                       size: int, spans: Optional[List[Tuple[int, int]]]) -> Answer:
         if spans is None:
             if size <= VERIFY_FIRST_BYTES and req.method == "GET":
                 # Never send a small damaged object: check it first, and let
@@ -194,7 +194,7 @@ class ObjectController(StorageServer):
         body = ranges.multipart_body(reader.read_range, spans, size, content_type, boundary)
         return make_response(206, headers=headers, app_iter=ClosingBody(body, reader))
 
-    def PUT(self, req: Request) -> Response:
+    def PUT(self, req: Request) -> Answer:
         df, segs, policy_index = self.diskfile(req)
         ts = request_timestamp(req)
         obj = str(segs[4])
@@ -295,10 +295,10 @@ class ObjectController(StorageServer):
         except ec_fragments.FragmentRequestError as err:
             raise HTTPError(400, str(err)) from None
 
-    def POST(self, req: Request) -> Response:
+    def POST(self, req: Request) -> Answer:
         return handle_post(self, req)
 
-    def DELETE(self, req: Request) -> Response:
+    def DELETE(self, req: Request) -> Answer:
         df, segs, policy_index = self.diskfile(req)
         ts = request_timestamp(req)
         targets, error = updates.parse_targets(req.headers)
@@ -354,7 +354,7 @@ class ObjectController(StorageServer):
             self.update_expirer_queue(req, df, segs, policy_index, ts, delete_at, None)
         return make_response(status, headers={"X-Backend-Timestamp": ts.internal})
 
-    def REPLICATE(self, req: Request) -> Response:
+    def REPLICATE(self, req: Request) -> Answer:
         device, partition, suffixes = self._path(req, 2, 3)
         policy_index = self._policy_index(req)
         wanted = [s for s in (suffixes or "").split("-") if s]
