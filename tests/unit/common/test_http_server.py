@@ -44,6 +44,11 @@ def factory(conf):
             continue_headers(env, {"X-Continue": "yes"})
         if path == "/boom":
             raise ValueError("boom")
+        if path == "/gc":
+            import gc
+            out = json.dumps(gc.get_threshold()).encode()
+            start("200 OK", [("Content-Length", str(len(out)))])
+            return [out]
         if path == "/unread":
             start("201 Created", [("Content-Length", "0")])
             return [b""]
@@ -311,6 +316,17 @@ def test_a_plain_request_is_served_by_the_lean_path_with_eventlets_environ(serve
     assert env["headers_raw"] == [["Host", "h"], ["X-A", "1"], ["x-a", "2"], ["X_B", "3"],
                                   ["Content-Length", "2"]]
     assert env["SERVER_PROTOCOL"] == "HTTP/1.0" and env["REMOTE_ADDR"] == "127.0.0.1"
+
+
+def test_a_serving_process_collects_its_young_objects_less_often(servers):
+    """A served request sees the young-generation threshold of
+    ``GC_YOUNG_THRESHOLD`` (not Python's 700), the older ones unchanged."""
+    import gc
+    from objstore.common.wsgi import GC_YOUNG_THRESHOLD
+    got = _same_answer(servers, b"GET /gc HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert json.loads(got.partition(b"\r\n\r\n")[2]) == \
+        [GC_YOUNG_THRESHOLD] + list(gc.get_threshold()[1:])
+    assert GC_YOUNG_THRESHOLD > 700
 
 
 def test_the_lean_path_is_taken_for_plain_requests():
