@@ -38,6 +38,18 @@ CASES = [
     # client writes "<method> <path> HTTP/1.1"): split on SP only
     case("request-line-two-spaces", check("GET", b" /info", user=None),
          check("GET", b"/info ", user=None), check("GET", b"{a}/{c} ")),
+    # raw high bytes in the version word (the path's own CRLF ends the
+    # line; the client's " HTTP/1.1" goes into a header): judged as sent,
+    # read as latin-1 (0x85 and 0xA0 are blanks int() takes), named so
+    case("request-line-high-bytes-in-version",
+         check("GET", b"/info HTTP/1.\xff1\r\nX-Rest:", user=None),
+         check("GET", b"/info HTTP/\xc3\xa91.1\r\nX-Rest:", user=None),
+         check("GET", b"/info \xa0HTTP/1.1\r\nX-Rest:", user=None),
+         check("GET", b"/a\xff b HTTP/1.1\r\nX-Rest:", user=None),
+         check("HEAD", b"{a} HTTP/1.1\xa0\r\nX-Rest:"),
+         check("HEAD", b"{a} HTTP/1\x85.1\r\nX-Rest:"),
+         check("HEAD", b"{a} HTTP/\xa01.1\r\nX-Rest:"),
+         check("HEAD", b"{a} HTTP/1.1\xc2\xa0\r\nX-Rest:")),
     case("name-tab-raw-request-line", _PUT, check("PUT", b"{a}/{c}/a\tb\x1fc", b"x"),
          check("GET", "{a}/{c}/a%09b%1Fc"), check("GET", "{a}/{c}?format=json")),
     case("name-utf8-meta-value-raw", _PUT,
