@@ -36,7 +36,8 @@ from webob import Request, Response
 from objstore.common import constraints, s3_layout
 from objstore.common.http.errors import HTML, PLAIN, swift_error
 from objstore.common.config import config_true_value
-from objstore.common.http.wsgi_str import InvalidName, str_to_wsgi, unquote_to_str, wsgi_to_str
+from objstore.common.http.wsgi_str import (HTTP_BLANKS, InvalidName, str_to_wsgi,
+                                           unquote_to_str, wsgi_to_str)
 from objstore.common.subrequest import (IterReader, WsgiApp, close_response,
                                         stored_metadata, sub_request)
 from objstore.common.utils import split_path
@@ -74,9 +75,12 @@ def _error(status: int, text: str, content_type: str = HTML) -> Response:
 
 def _header_text(value: str, header: str) -> str:
     """A copy header's value as text: percent-quoted or raw UTF-8 (clients
-    send both), as WSGI hands it over."""
+    send both), as WSGI hands it over. Only HTTP's blanks (SP, HTAB) are
+    trimmed: the WSGI string holds UTF-8 bytes as latin-1 characters, and
+    ``str.strip()`` would also take a trailing 0x85 or 0xA0 byte, the last
+    byte of names such as U+5605 (E5 98 85)."""
     try:
-        return unquote_to_str(value.strip())
+        return unquote_to_str(value.strip(HTTP_BLANKS))
     except InvalidName:
         raise CopyError(412, "%s header must be valid UTF-8" % header) from None
 

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs
 from webob import Request, Response
 
 from objstore.common.http.errors import HTML, PLAIN_UTF8, swift_error
-from objstore.common.http.wsgi_str import unquote_to_str
+from objstore.common.http.wsgi_str import HTTP_BLANKS, unquote_to_str
 from objstore.common.http.paths import split_swift_path
 from objstore.common.http import conditional, ranges
 from objstore.middleware.segments import (ListingError, Piece, SegmentError, set_large_body,
@@ -55,7 +55,7 @@ def check_manifest_header(value: str) -> None:
     """``ValueError`` unless ``X-Object-Manifest`` (as sent) has Swift's
     form ``<container>/<prefix>``: both parts present, no leading ``/``,
     no ``//`` after the container, no ``?``."""
-    raw = value.strip()
+    raw = value.strip(HTTP_BLANKS)
     container, sep, prefix = raw.partition("/")
     if not sep or not container or not prefix or prefix.startswith("/") or "?" in raw:
         raise ValueError(value)
@@ -65,7 +65,7 @@ def parse_manifest_header(value: str) -> Tuple[str, str]:
     """``(container, prefix)`` from ``X-Object-Manifest`` (URL-quoted or
     raw UTF-8, as WSGI hands it over); ``ValueError`` unless it has the form
     ``<container>/<prefix>``."""
-    text = unquote_to_str(value.strip()).lstrip("/")
+    text = unquote_to_str(value.strip(HTTP_BLANKS)).lstrip("/")
     container, sep, prefix = text.partition("/")
     if not sep or not container:
         raise ValueError(value)

@@ -21,6 +21,10 @@ from urllib.parse import quote, unquote
 
 #: Characters left as they are when a path is percent-quoted for the wire.
 PATH_SAFE = "/:@!$&'()*+,;=~"
+#: The blanks HTTP allows around a header value (SP, HTAB): the only ones to
+#: strip from a WSGI string, since ``str.strip()`` also takes the bytes 0x85
+#: and 0xA0, which end UTF-8 characters such as U+5605 (E5 98 85).
+HTTP_BLANKS = " \t"
 
 
 class InvalidName(ValueError):

@@ -66,6 +66,12 @@ CASES = [
          check("PUT", "{a}/{c2}/\u00e9\u00e9", b"", X_Copy_From="{c}/\u00e9"),
          check("PUT", "{a}/{c2}/%C3%A9%C3%A9%C3%A9", b"", X_Copy_From="{c}/%C3%A9"),
          check("GET", "{a}/{c2}?format=json")),
+    # U+5605 is E5 98 85 in UTF-8: the header's last byte 0x85 is a
+    # "whitespace" character to Python's str.strip() but not to HTTP
+    case("copy-utf8-name-ending-in-byte-85", *_SRC, setup("PUT", "{a}/{c}/a%E5%98%85", b"nel"),
+         check("PUT", "{a}/{c2}/dst", b"", X_Copy_From="{c}/a\u5605"),
+         check("COPY", "{a}/{c}/a%E5%98%85", Destination="{c2}/b\u5605"),
+         check("GET", "{a}/{c2}?format=json")),
     case("copy-ec-source", setup("PUT", "{a}/{c}", X_Storage_Policy="{ec}"), setup("PUT", "{a}/{c2}"),
          setup("PUT", "{a}/{c}/src", b"0123456789"),
          check("PUT", "{a}/{c2}/dst", b"", X_Copy_From="{c}/src", Range="bytes=5-"),

@@ -62,6 +62,10 @@ CASES = [
     case("dlo-utf8-manifest-raw-header", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c}/%C3%A91", b"ab"),
          check("PUT", "{a}/{c}/m", b"", X_Object_Manifest="{c}/\u00e9"), check("GET", "{a}/{c}/m"),
          check("HEAD", "{a}/{c}/m")),
+    # a raw UTF-8 prefix whose last byte is 0x85 (U+5605): not whitespace in HTTP
+    case("dlo-utf8-manifest-raw-header-ending-in-byte-85", setup("PUT", "{a}/{c}"),
+         setup("PUT", "{a}/{c}/a%E5%98%851", b"ab"),
+         check("PUT", "{a}/{c}/m", b"", X_Object_Manifest="{c}/a\u5605"), check("GET", "{a}/{c}/m")),
     case("dlo-ec-segments", setup("PUT", "{a}/{c}"), setup("PUT", "{a}/{c2}", X_Storage_Policy="{ec}"),
          setup("PUT", "{a}/{c2}/seg/1", b"aaaaa"), setup("PUT", "{a}/{c2}/seg/2", b"bbbbbbb"),
          setup("PUT", "{a}/{c}/m", b"", X_Object_Manifest="{c2}/seg/"),
