@@ -44,12 +44,15 @@ ORDERED_STATUSES = frozenset((200, 206, 304, 412, 416))
 #: statuses answered without the object's body (the length comes early)
 _BODILESS_STATUSES = (304, 412, 416)
 
-_STORED = frozenset(h.lower() for h in OBJECT_STORED_HEADERS)
 _CONTENT_TYPE, _EARLY_LENGTH, _META, _STORED_HEADER = 0, 1, 10, 11
 _ETAG, _LAST_MODIFIED, _X_TIMESTAMP, _RANGE, _ACCEPT_RANGES = 20, 21, 22, 23, 24
 _LATE_LENGTH, _MANIFEST_ETAG, _LARGE_ETAG, _LARGE_RANGE = 40, 41, 42, 43
-_TRAILING = {"content-location": 50, "x-object-version-id": 51}
 _SYMLINK_PREFIX, _SYMLINK = "x-symlink-", 52
+#: the place of every name whose place never depends on the answer
+_FIXED = dict({h.lower(): _STORED_HEADER for h in OBJECT_STORED_HEADERS}, **{
+    "content-type": _CONTENT_TYPE, "last-modified": _LAST_MODIFIED,
+    "x-timestamp": _X_TIMESTAMP, "accept-ranges": _ACCEPT_RANGES,
+    "x-manifest-etag": _MANIFEST_ETAG, "content-location": 50, "x-object-version-id": 51})
 
 Headers = List[Tuple[str, str]]
 
@@ -72,31 +75,20 @@ def object_answer_order(headers: Sequence[Tuple[str, str]], method: str, status:
         slo or followed_link)
     large = (slo or dlo) and not manifest_get
 
-    def rank(name: str) -> int:
-        if name == "content-type":
-            return _CONTENT_TYPE
-        if name == "content-length":
-            return _EARLY_LENGTH if early_length else _LATE_LENGTH
-        if name == "etag":
-            return _LARGE_ETAG if dlo else _ETAG
-        if name == "last-modified":
-            return _LAST_MODIFIED
-        if name == "x-timestamp":
-            return _X_TIMESTAMP
-        if name == "content-range":
-            return _LARGE_RANGE if large else _RANGE
-        if name == "accept-ranges":
-            return _ACCEPT_RANGES
-        if name == "x-manifest-etag":
-            return _MANIFEST_ETAG
-        if name in _TRAILING:
-            return _TRAILING[name]
-        if name.startswith(_SYMLINK_PREFIX):
-            return _SYMLINK
-        if name in _STORED:
-            return _STORED_HEADER
-        return _META
+    # the names whose place depends on the answer
+    placed = {"content-length": _EARLY_LENGTH if early_length else _LATE_LENGTH,
+              "etag": _LARGE_ETAG if dlo else _ETAG,
+              "content-range": _LARGE_RANGE if large else _RANGE}
 
-    ranked = sorted(range(len(headers)), key=lambda i: (rank(names[i]), i))
+    def rank(name: str) -> int:
+        found = placed.get(name)
+        if found is None:
+            found = _FIXED.get(name)
+        if found is None:
+            return _SYMLINK if name.startswith(_SYMLINK_PREFIX) else _META
+        return found
+
+    ranks = [rank(name) for name in names]
+    ranked = sorted(range(len(headers)), key=ranks.__getitem__)  # stable: ties keep their order
     # Swift writes every name title-cased: "Etag", never "ETag"
     return [("Etag", headers[i][1]) if names[i] == "etag" else headers[i] for i in ranked]
