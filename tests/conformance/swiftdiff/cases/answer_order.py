@@ -1,7 +1,7 @@
 """The order of an object GET/HEAD answer's header lines (what ``curl -i``
-and ``swift stat`` show): plain, ranged, conditional, with metadata and
-stored headers, after a POST, SLO and DLO manifests, a versioned object,
-a symlink."""
+and ``swift stat`` show): plain, erasure-coded, ranged, conditional, with
+metadata and stored headers, after a POST, SLO and DLO manifests, a
+versioned object, a symlink."""
 import hashlib
 import json
 
@@ -36,6 +36,10 @@ _DLO = setup("PUT", "{a}/{c}/m", b"", X_Object_Manifest="{c2}/seg/", X_Object_Me
 
 CASES = [
     case("object-header-order-get-head", _PUT, _OBJ, *_reads("{a}/{c}/o")),
+    # an erasure-coded object (objstore's EC policy; the reference's one policy)
+    case("object-header-order-ec", setup("PUT", "{a}/{c}", X_Storage_Policy="{ec}"), _OBJ,
+         *_reads("{a}/{c}/o"), _ordered("GET", "{a}/{c}/o", Range="bytes=0-1"),
+         _ordered("GET", "{a}/{c}/o", If_None_Match="*")),
     case("object-header-order-ranges", _PUT, _OBJ,
          _ordered("GET", "{a}/{c}/o", Range="bytes=0-1"),
          _ordered("GET", "{a}/{c}/o", Range="bytes=0-1,3-4"),
