@@ -25,7 +25,6 @@ after every middleware that adds to it.
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, Tuple
-from urllib.parse import parse_qs
 
 from objstore.common.config import config_true_value
 from objstore.common.http.answer_order import object_answer_order
@@ -77,14 +76,12 @@ class GatekeeperMiddleware:
         target = split_swift_path(env) if method in ("GET", "HEAD") else None
         object_read = target is not None and target[2] is not None
         query = env.get("QUERY_STRING", "")
-        manifest_get = object_read and "multipart-manifest" in query and "get" in parse_qs(
-            query).get("multipart-manifest", ())
 
         def filtered_start_response(status: str, headers: List[Tuple[str, str]],
                                     exc_info: Any = None) -> Any:
             kept = [(k, v) for k, v in headers if not is_private_header(k)]
             if object_read:
-                kept = object_answer_order(kept, str(method), int(status[:3]), manifest_get)
+                kept = object_answer_order(kept, str(method), int(status[:3]), query)
             return start_response(status, kept, exc_info)
         return self.app(env, filtered_start_response)
 

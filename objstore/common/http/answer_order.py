@@ -26,7 +26,9 @@ What Swift 2.38.3 sends (measured through its proxy; ``docs/swift-differences.md
 6. what the large-object and link middlewares add: an SLO's
    ``X-Manifest-Etag``, a DLO's own ``Etag`` (its segments' MD5, set after
    the length), a large object's ``Content-Range``, then
-   ``Content-Location``, ``X-Object-Version-Id`` and ``X-Symlink-*``.
+   ``Content-Location``, ``X-Object-Version-Id`` and ``X-Symlink-*``;
+7. through a TempURL, its ``Content-Disposition`` and ``Expires`` (which
+   replace the stored ones).
 
 Headers this rule does not name keep their relative order among the
 stored ones (3); the transaction id headers and ``Date`` are added after
@@ -36,6 +38,7 @@ all of these by the outer layers.
 from __future__ import annotations
 
 from typing import List, Sequence, Tuple
+from urllib.parse import parse_qs
 
 from objstore.common.constraints import OBJECT_STORED_HEADERS
 
@@ -48,6 +51,7 @@ _CONTENT_TYPE, _EARLY_LENGTH, _META, _STORED_HEADER = 0, 1, 10, 11
 _ETAG, _LAST_MODIFIED, _X_TIMESTAMP, _RANGE, _ACCEPT_RANGES = 20, 21, 22, 23, 24
 _LATE_LENGTH, _MANIFEST_ETAG, _LARGE_ETAG, _LARGE_RANGE = 40, 41, 42, 43
 _SYMLINK_PREFIX, _SYMLINK = "x-symlink-", 52
+_TEMPURL_DISPOSITION, _TEMPURL_EXPIRES = 60, 61
 #: the place of every name whose place never depends on the answer
 _FIXED = dict({h.lower(): _STORED_HEADER for h in OBJECT_STORED_HEADERS}, **{
     "content-type": _CONTENT_TYPE, "last-modified": _LAST_MODIFIED,
@@ -58,15 +62,18 @@ Headers = List[Tuple[str, str]]
 
 
 def object_answer_order(headers: Sequence[Tuple[str, str]], method: str, status: int,
-                        manifest_get: bool = False) -> Headers:
+                        query: str = "") -> Headers:
     """``headers`` of an object GET/HEAD answer in Swift 2.38.3's order.
 
-    ``manifest_get``: the request asked for a manifest itself
-    (``?multipart-manifest=get``), which Swift answers as a plain object.
-    Answers of other statuses come back as they are.
+    ``query``: the request's query string (a manifest asked for itself,
+    ``?multipart-manifest=get``, is answered as a plain object; a TempURL's
+    headers come last). Answers of other statuses come back as they are.
     """
     if status not in ORDERED_STATUSES:
         return list(headers)
+    params = parse_qs(query) if query else {}
+    manifest_get = "get" in params.get("multipart-manifest", ())
+    tempurl = "temp_url_sig" in params
     names = [name.lower() for name, _value in headers]
     slo = "x-static-large-object" in names
     dlo = "x-object-manifest" in names and not manifest_get
@@ -79,6 +86,9 @@ def object_answer_order(headers: Sequence[Tuple[str, str]], method: str, status:
     placed = {"content-length": _EARLY_LENGTH if early_length else _LATE_LENGTH,
               "etag": _LARGE_ETAG if dlo else _ETAG,
               "content-range": _LARGE_RANGE if large else _RANGE}
+    if tempurl:
+        placed.update({"content-disposition": _TEMPURL_DISPOSITION,
+                       "expires": _TEMPURL_EXPIRES})
 
     def rank(name: str) -> int:
         found = placed.get(name)

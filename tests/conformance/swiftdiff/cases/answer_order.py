@@ -1,11 +1,12 @@
 """The order of an object GET/HEAD answer's header lines (what ``curl -i``
 and ``swift stat`` show): plain, erasure-coded, ranged, conditional, with
 metadata and stored headers, after a POST, SLO and DLO manifests, a
-versioned object, a symlink."""
+versioned object, a symlink, a TempURL."""
 import hashlib
 import json
 
 from ..case import case, check, setup
+from .middlewares import _KEY, _tempurl
 
 #: the section of docs/swift-differences.md these cases belong to
 AREA = "Names and paths"
@@ -77,4 +78,10 @@ CASES = [
          setup("PUT", "{a}/{c}/link", b"", X_Symlink_Target="{c}/o"),
          *_reads("{a}/{c}/link"), *_reads("{a}/{c}/link?symlink=get"),
          _ordered("GET", "{a}/{c}/link", Range="bytes=0-0")),
+    # TempURL's own Content-Disposition and Expires come after the object's headers
+    case("object-header-order-tempurl", setup("PUT", "{a}/{c}", X_Container_Meta_Temp_URL_Key=_KEY),
+         setup("PUT", "{a}/{c}/o", b"hello", X_Object_Meta_A="1", Content_Disposition="inline"),
+         _ordered("GET", _tempurl("GET"), user=None),
+         _ordered("GET", _tempurl("GET", extra="&filename=x.txt"), user=None),
+         _ordered("HEAD", _tempurl("HEAD", extra="&inline"), user=None)),
 ]

@@ -19,7 +19,8 @@ def _ordered(names, method, status, manifest_get=False, seed=0):
     metas = iter([n for n in names if n.startswith("X-Object-Meta-")])
     shuffled = [next(metas) if n.startswith("X-Object-Meta-") else n for n in shuffled]
     headers = [(n, "v-" + n) for n in shuffled]
-    return [n for n, _v in object_answer_order(headers, method, status, manifest_get)]
+    query = "multipart-manifest=get" if manifest_get else ""
+    return [n for n, _v in object_answer_order(headers, method, status, query)]
 
 
 @pytest.mark.parametrize("method,status,manifest_get,expected", [
@@ -56,6 +57,18 @@ def _ordered(names, method, status, manifest_get=False, seed=0):
 def test_object_answers_come_in_swifts_order(method, status, manifest_get, expected):
     for seed in range(5):
         assert _ordered(expected, method, status, manifest_get, seed) == expected
+
+
+@pytest.mark.parametrize("method,expected", [
+    ("GET", [CT, ETAG, LM, XTS, AR, CL, "Content-Disposition", "Expires"]),
+    ("HEAD", [CT, CL, ETAG, LM, XTS, AR, "Content-Disposition", "Expires"])])
+def test_a_tempurls_headers_come_last(method, expected):
+    headers = [(n, "v") for n in [CT, "Content-Disposition", "Expires", ETAG, LM, XTS, AR, CL]]
+    query = "temp_url_sig=abc&temp_url_expires=1&filename=x.txt"
+    assert [n for n, _v in object_answer_order(headers, method, 200, query)] == expected
+    # without a TempURL they are what the object stores
+    assert [n for n, _v in object_answer_order(headers, method, 200, "")][1:3] == \
+        (["Content-Disposition", "Expires"] if method == "GET" else [CL, "Content-Disposition"])
 
 
 def test_user_metadata_comes_before_the_stored_headers_each_in_the_order_given():
