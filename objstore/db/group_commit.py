@@ -12,11 +12,15 @@ hand-off, one append and one fsync for all of them. A row is answered
 only once the fsync that covers it is done, as before; a lone row goes at
 once, without waiting for company.
 
-Who commits: the first row for a key, finding nobody committing, starts a
-green thread that takes every row waiting for that key, commits them in
-the thread pool, answers them, and goes on while rows are waiting. A
-caller that gives up waiting (its own green thread killed) leaves the
-others unharmed: no caller's thread does another's work.
+Who commits: the first row for a key, finding nobody committing, commits
+itself, in the thread pool, from its own green thread (a lone row costs no
+green thread and no event more than it did before group commit). Rows that
+came meanwhile are then taken by a green thread of their own, which
+commits every row waiting for that key, answers them, and goes on while
+rows are waiting. A caller that gives up waiting (its own green thread
+killed) leaves the others unharmed: no caller's thread does another's
+work (a killed first caller hands the waiting rows on as it unwinds; its
+own append, already in an OS thread, ends under the pending file's lock).
 
 Outside a server's green threads (a daemon or a test calling the app from
 OS threads) every row is committed on its own, directly: the bookkeeping
@@ -70,11 +74,17 @@ class GroupCommit:
         in order."""
         if not self._green():
             return commit(items)
+        if key not in self._busy:  # nobody committing: this caller commits its own
+            self._busy.add(key)
+            try:
+                return _checked(self._run(commit, items), len(items))
+            finally:  # whoever queued meanwhile goes next, in a green thread of its own
+                if self._waiting.get(key):
+                    concurrency.spawn_n(self._commit_while_waiting, key, commit)
+                else:
+                    self._busy.discard(key)
         waiter = _Waiter(items)
         self._waiting.setdefault(key, []).append(waiter)
-        if key not in self._busy:
-            self._busy.add(key)
-            concurrency.spawn_n(self._commit_while_waiting, key, commit)
         failed, value = waiter.event.wait()
         if failed:
             raise value
@@ -89,10 +99,7 @@ class GroupCommit:
                     return
                 items = [item for w in batch for item in w.items]
                 try:
-                    results = self._run(commit, items)
-                    if len(results) != len(items):
-                        raise RuntimeError("commit gave %d results for %d items"
-                                           % (len(results), len(items)))
+                    results = _checked(self._run(commit, items), len(items))
                 except Exception as err:  # every row of the batch fails with it
                     _answer(batch, [(True, err)] * len(batch))
                 else:
@@ -107,6 +114,12 @@ class GroupCommit:
             stopped = (True, RuntimeError("group commit stopped"))
             unanswered = [w for w in batch + self._waiting.pop(key, []) if not w.event.ready()]
             _answer(unanswered, [stopped] * len(unanswered))
+
+
+def _checked(results: List[Any], count: int) -> List[Any]:
+    if len(results) != count:
+        raise RuntimeError("commit gave %d results for %d items" % (len(results), count))
+    return results
 
 
 def _answer(batch: List[_Waiter[Any]], outcomes: List[Any]) -> None:

@@ -65,8 +65,8 @@ def test_keys_are_committed_apart():
     group = _green(rec)
     threads = _submit_all(group, rec, ["a", "b", "a", "b"])
     assert [t.wait() for t in threads] == ["done 0", "done 1", "done 2", "done 3"]
-    # "a": 0 alone, then 2; "b": 1 and 3 together (nobody was committing "b")
-    assert sorted(rec.batches) == [[0], [1, 3], [2]]
+    # "a": 0 alone, then 2; "b": 1 alone (nobody was committing "b"), then 3
+    assert sorted(rec.batches) == [[0], [1], [2], [3]]
 
 
 def test_a_failed_commit_fails_every_item_of_its_batch_and_the_next_batch_goes_on():
@@ -112,3 +112,24 @@ def test_a_callers_several_items_go_in_one_commit_with_others_and_come_back_in_o
     assert rec.batches == [[0], [1, 2, 3, 4]]
     outside = GroupCommit(green=lambda: False)
     assert outside.submit_many("db1", [5, 6], rec.commit) == ["done 5", "done 6"]
+
+
+def test_the_first_caller_commits_its_own_item_in_its_own_green_thread():
+    rec = Recorder()
+    group = _green(rec)
+    seen = []
+    group.submit("db1", "x", lambda items: seen.append(concurrency.current()) or ["ok"])
+    assert seen == [concurrency.current()]
+
+
+def test_a_first_caller_killed_mid_commit_hands_the_waiting_items_on():
+    rec = Recorder()
+    group = _green(rec)
+    first = concurrency.spawn(group.submit, "db1", 0, rec.commit)
+    concurrency.sleep(0)
+    others = [concurrency.spawn(group.submit, "db1", i, rec.commit) for i in (1, 2)]
+    concurrency.sleep(0)
+    first.kill()
+    assert [t.wait() for t in others] == ["done 1", "done 2"]
+    assert rec.batches == [[1, 2]]  # 0 was killed in its run, before its commit
+    assert group.submit("db1", 3, rec.commit) == "done 3"
