@@ -22,7 +22,8 @@ the text of the name (as JSON text), the header values are the WSGI strings
 the row's own request would have carried. The answer is one status for the
 whole batch: 2xx when every row is in the pending file, 404 when the
 container is not there (no row went in), 400 for a malformed batch
-(nothing merged), 413 for one above the bounds below.
+(nothing merged), 413 for one above the bounds below. After a 400 or 413
+too the sender sends the rows one by one, so a bad row fails alone.
 """
 
 from __future__ import annotations

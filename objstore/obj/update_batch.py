@@ -23,8 +23,9 @@ does for the pending file:
   ``conn_timeout + node_timeout`` once queued; past that it is a failure
   (an async pending), even if the row still goes later: a row sent twice
   is merged once, by its timestamp.
-- a container server that does not know ``ROWS`` (405 or 501) gets the
-  batch's rows one by one.
+- a container server that does not know ``ROWS`` (405 or 501), or that
+  refuses a batch whole (400: one bad row; 413: lower bounds than ours),
+  gets the batch's rows one by one, so that each row gets its own answer.
 
 Rows for the same object in one batch need no order: the container keeps
 the newest timestamp whatever order rows are merged in.
@@ -43,8 +44,11 @@ from objstore.common.http_client import request_status
 
 #: (host, port, device, partition, account, container)
 _Key = Tuple[str, int, str, str, str, str]
-#: statuses of a peer that does not know the batch method
-_NO_BATCHES = (405, 501)
+#: a batch's answers after which its rows go one by one: a peer that does
+#: not know the method (405, 501), one with lower bounds (413), or one that
+#: refused the whole batch (400) for a row that is bad, or in a form it does
+#: not read: the other writes' rows must not fail with it
+_ONE_BY_ONE = (400, 405, 413, 501)
 
 
 class _Queued:
@@ -161,7 +165,7 @@ class UpdateBatcher:
             status = self._send(host, port, device, partition, row_batch.METHOD,
                                 "/%s/%s" % (account, container), headers,
                                 first.conn_timeout, first.node_timeout, body=body)
-            if status not in _NO_BATCHES:
+            if status not in _ONE_BY_ONE:
                 return status
         for queued in batch:  # alone, or a peer without batches: one by one
             queued.answer(self._send(host, port, device, partition, queued.op,

@@ -135,3 +135,15 @@ def test_outside_green_threads_every_update_goes_on_its_own():
     batcher = UpdateBatcher(send=fake.send, green=lambda: False)
     assert _update(batcher, "o1") == 201
     assert fake.batches() == [("one", "/a/c/o1")]
+
+
+def test_a_batch_refused_whole_goes_one_by_one_so_only_the_bad_row_fails():
+    def one_row(path, _rows):
+        return 400 if path.endswith("/bad") else 201
+
+    for refusal in (400, 413):
+        fake = FakeContainer(statuses={"ROWS": refusal, "PUT": one_row})
+        batcher = _batcher(fake)
+        assert _together(batcher, ["o0", "o1", "bad", "o3"]) == [201, 201, 400, 201]
+        assert fake.batches() == [("one", "/a/c/o0"), ("rows", ["o1", "bad", "o3"]),
+                                  ("one", "/a/c/o1"), ("one", "/a/c/bad"), ("one", "/a/c/o3")]
