@@ -457,6 +457,8 @@ class TempAuth:
         groups = [g for g in (req.remote_user or "").split(",") if g]
         required = self.require_group.get(prefix)
         if required and required not in groups:
+            if req.method == "OPTIONS":
+                return None  # a CORS preflight carries no token; the proxy judges it
             return self.denied_response(req)
         is_reseller_admin = RESELLER_ADMIN_GROUP in groups
         if is_reseller_admin and account != prefix and not account[len(prefix):].startswith("."):

@@ -288,6 +288,25 @@ def test_a_required_group_guards_a_service_prefix(cache):
     assert run("/v1/SERVICE_test", **{"X-Auth-Token": service}).status_int == 403
 
 
+def test_a_required_group_does_not_stop_a_cors_preflight(cache):
+    """OPTIONS passes to the proxy (which judges CORS rules) on a prefix
+    that requires a group, with or without a token, as on any other."""
+    conf = dict(SAIO_USERS, reseller_prefix="AUTH, SERVICE", SERVICE_require_group="service")
+    mw = filter_factory({}, **conf)(FakeProxy())
+
+    def run(path, method="GET", **headers):
+        req = Request.blank(path, environ={"REQUEST_METHOD": method}, headers=headers)
+        req.environ["swift.cache"] = cache
+        return req.get_response(mw)
+    user = run("/auth/v1.0", **{"X-Auth-User": "test:tester",
+                                "X-Auth-Key": "testing"}).headers["X-Auth-Token"]
+    for path in ("/v1/SERVICE_test", "/v1/SERVICE_test/c", "/v1/SERVICE_test/c/o"):
+        assert run(path, "OPTIONS", **{"X-Auth-Token": user}).status_int == 200
+        assert run(path, "OPTIONS").status_int == 200
+        assert run(path, **{"X-Auth-Token": user}).status_int == 403
+        assert run(path).status_int == 401
+
+
 def test_auth_registers_its_info_section():
     registry.reset_info()
     filter_factory({}, **SAIO_USERS)(FakeProxy())
