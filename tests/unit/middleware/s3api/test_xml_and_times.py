@@ -87,3 +87,10 @@ def test_a_listing_time_rounds_up_to_the_second_as_last_modified_does():
         "2024-01-02T03:04:06.000Z"
     assert iso8601(parse_swift_time("2024-01-02T03:04:05.000000")) == \
         "2024-01-02T03:04:05.000Z"
+
+
+def test_a_tag_set_is_answered_sorted_by_key_whatever_order_it_was_stored_in():
+    from objstore.middleware.s3api import tagging
+    stored = tagging.parse_query_tags("foo=bar&bar&Zed=1")
+    doc = s3xml.parse(tagging.render_xml(stored), "Tagging")
+    assert [t.find("Key").text for t in doc.findall("TagSet/Tag")] == ["Zed", "bar", "foo"]
