@@ -215,8 +215,8 @@ class DiskFileManager:
     def cleanup_ondisk_files(self, hash_dir: str, reclaim_age: Optional[float] = None) -> OnDiskFiles:
         return cleanup_ondisk_files(hash_dir, self.reclaim_age if reclaim_age is None else reclaim_age)
 
-    def invalidate_hash(self, hash_dir: str) -> None:
-        suffix_hashes.invalidate_hash(os.path.dirname(hash_dir))
+    def invalidate_hash(self, hash_dir: str, blocking: bool = False) -> None:
+        suffix_hashes.invalidate_hash(os.path.dirname(hash_dir), blocking)
 
     def quarantine(self, device_path: str, hash_dir: str, policy_index: int = 0,
                    reason: str = "") -> Optional[str]:
@@ -455,8 +455,8 @@ class DiskFile:
             raise DiskFileNoSpace("device %s below fallocate_reserve" % self.device)
         try:
             return DiskFileWriter(self.mgr.tmp_dir(self.device_path), self.datadir, size,
-                                  self._after_write, keep_cache=self.mgr.keep_cache_size,
-                                  direct_size=self.mgr.direct_write_size)
+                                  self._relink, keep_cache=self.mgr.keep_cache_size,
+                                  direct_size=self.mgr.direct_write_size, tidy=self._tidy)
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFileNoSpace(str(err)) from None
@@ -480,7 +480,7 @@ class DiskFile:
         timestamp is here (never written, or superseded and cleaned)."""
         metadata = concurrency.run_in_thread(self._commit, timestamp, dict(extra or {}))
         if metadata is not None:
-            self._after_write()
+            self._relink()
         return metadata
 
     def _commit(self, timestamp: Timestamp, extra: Metadata) -> Optional[Metadata]:
@@ -514,6 +514,7 @@ class DiskFile:
             committed = metadata
         if committed is not None:
             fsync_dir(self.datadir)
+            self._tidy()
         return committed
 
     def purge_fragment(self, timestamp: Timestamp, frag_index: int) -> None:
@@ -530,6 +531,19 @@ class DiskFile:
     def _after_write(self) -> None:
         self.mgr.cleanup_ondisk_files(self.datadir)
         self.mgr.invalidate_hash(self.datadir)
+        self._relink()
+
+    def _tidy(self) -> None:
+        """After a publish, in the write's own thread-pool call (a real
+        thread: system calls only, the partition lock waited for by
+        blocking): remove what the new file obsoletes and log its suffix
+        as changed, so the hub does not wait for those unlinks and opens."""
+        self.mgr.cleanup_ondisk_files(self.datadir)
+        self.mgr.invalidate_hash(self.datadir, blocking=True)
+
+    def _relink(self) -> None:
+        """During a partition power increase, link the hash dir's files
+        (cleaned already) into the next part power's partition too."""
         if self.next_part_power:
             relink_hash_dir(self.mgr, self.device_path, self.policy_index, self.partition,
                             self.object_hash, self.next_part_power)

@@ -61,18 +61,36 @@ def lock_dir(path: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         os.close(fd)
 
 
-def invalidate_hash(suffix_dir: str) -> None:
-    """Record that ``suffix_dir`` changed (after a write in it)."""
+def invalidate_hash(suffix_dir: str, blocking: bool = False) -> None:
+    """Record that ``suffix_dir`` changed (after a write in it).
+
+    ``blocking``: the caller is a real thread (a write's thread-pool call),
+    which waits for the partition lock in ``flock`` itself, as it does for
+    the hash dir's lock: that stalls no green thread, and no holder of this
+    lock waits for the thread pool while holding it."""
     partition_dir, suffix = os.path.split(suffix_dir.rstrip("/"))
     if not os.path.isdir(partition_dir):
         return
-    with lock_dir(partition_dir):
-        fd = os.open(os.path.join(partition_dir, INVALID_FILE),
-                     os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            os.write(fd, (suffix + "\n").encode("ascii"))
-        finally:
-            os.close(fd)
+    if not blocking:
+        with lock_dir(partition_dir):
+            _log_invalid(partition_dir, suffix)
+        return
+    fd = os.open(os.path.join(partition_dir, LOCK_FILE), os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _log_invalid(partition_dir, suffix)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _log_invalid(partition_dir: str, suffix: str) -> None:
+    """Append ``suffix`` to the invalidation log (caller holds the lock)."""
+    fd = os.open(os.path.join(partition_dir, INVALID_FILE),
+                 os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(fd, (suffix + "\n").encode("ascii"))
+    finally:
+        os.close(fd)
 
 
 def hash_suffix(suffix_dir: str, reclaim_age: Optional[float]) -> Optional[str]:

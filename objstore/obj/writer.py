@@ -8,6 +8,9 @@ a crash, and before it nothing is visible. The fsyncs run in a real thread
 so one slow disk does not stall the server; that thread makes only the
 fsyncs, the lock and the rename between them (one hand-off, few GIL
 re-takes), the calls that do not wait for the disk being made before it.
+The same hand-off then removes what the new file obsoletes and logs the
+suffix as changed (the caller's ``tidy``): after every fsync, so the
+promise is unchanged, and the hub does not wait for those unlinks.
 
 Directories the write creates (partition, suffix, hash dir) have their
 parents fsynced too, but after the data and the rename rather than right
@@ -155,9 +158,13 @@ class DiskFileWriter:
 
     def __init__(self, tmp_dir: str, datadir: str, size: Optional[int],
                  after_publish: Callable[[], None], keep_cache: Optional[int] = None,
-                 direct_size: int = 0) -> None:
+                 direct_size: int = 0, tidy: Optional[Callable[[], None]] = None) -> None:
+        """``tidy`` (system calls only: it runs in a real thread) is made in
+        the publication's own thread-pool call, after the rename and every
+        fsync; ``after_publish`` then, back on the hub."""
         self.datadir = datadir
         self.after_publish = after_publish
+        self.tidy = tidy
         self.keep_cache = keep_cache
         try:
             self.fd, self.tmp_path = process.mkstemp(tmp_dir, ".obj-", ".tmp")
@@ -296,7 +303,7 @@ class DiskFileWriter:
                 fds.append(os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY))
             target = os.path.join(self.datadir, name)
             concurrency.run_in_thread(_sync_lock_rename_sync, self.fd, self.tmp_path, target,
-                                      fds, self._direct)
+                                      fds, self._direct, self.tidy)
         finally:
             for fd in fds:
                 os.close(fd)  # the hash dir's: releases the lock
@@ -334,6 +341,8 @@ class DiskFileWriter:
                 _unlink(spilled)
             raise
         fsync_created(created)  # committed with the data already on a journaling fs
+        if self.tidy is not None:
+            self.tidy()
         return target
 
     def close(self) -> None:
@@ -361,11 +370,14 @@ def _no_sidecar() -> str:
 
 
 def _sync_lock_rename_sync(fd: int, tmp_path: str, target: str, dir_fds: List[int],
-                           direct: Optional[DirectSink] = None) -> None:
+                           direct: Optional[DirectSink] = None,
+                           tidy: Optional[Callable[[], None]] = None) -> None:
     """In a real thread: write what ``direct`` still stages, fsync the data,
     lock the hash dir (``dir_fds[0]``), rename the file into it, fsync it,
-    then fsync the other dirs (the parents of the dirs the write created).
-    Nothing but system calls."""
+    then fsync the other dirs (the parents of the dirs the write created),
+    then ``tidy`` (still under the lock: the unlinks of the files the new
+    one obsoletes, which the hub would otherwise wait for). Nothing but
+    system calls."""
     if direct is not None:
         direct.finish()
     os.fsync(fd)
@@ -373,6 +385,8 @@ def _sync_lock_rename_sync(fd: int, tmp_path: str, target: str, dir_fds: List[in
     os.rename(tmp_path, target)
     for dir_fd in dir_fds:
         os.fsync(dir_fd)
+    if tidy is not None:
+        tidy()
 
 
 def _unlink(path: str) -> None:

@@ -96,26 +96,38 @@ def test_a_large_read_stopped_half_way_ends_its_read_ahead_thread_then_closes(ob
     assert not [t for t in set(threading.enumerate()) - before if t.is_alive()]
 
 
-def _record_thread_calls(monkeypatch):
+def _record_thread_calls(monkeypatch, hub_calls=None):
     """What each thread-pool hand-off of a write ran: the system calls
-    made inside it, by name."""
+    made inside it, by name; with ``hub_calls``, the unlinks and listings
+    made outside every hand-off (on the hub, in a server) go there."""
     from objstore.obj import writer as writer_mod
     handoffs = []
     real = writer_mod.concurrency.run_in_thread
+    names = ("fsync", "rename", "mkdir", "open", "close", "setxattr", "ftruncate", "listdir",
+             "unlink")
+    calls_of = {name: getattr(os, name) for name in names}
+
+    def recorder(into, name):
+        return lambda *a, **k: (into.append(name), calls_of[name](*a, **k))[1]
+
+    def on_hub():
+        for name in ("unlink", "listdir"):
+            monkeypatch.setattr(os, name, recorder(hub_calls, name))
 
     def traced(func, *args, **kwargs):
         calls = []
-        watched = {name: getattr(os, name) for name in (
-            "fsync", "rename", "mkdir", "open", "close", "setxattr", "ftruncate", "listdir")}
-        for name, call in watched.items():
-            monkeypatch.setattr(os, name, lambda *a, _n=name, _c=call, **k: (
-                calls.append(_n), _c(*a, **k))[1])
+        for name in names:
+            monkeypatch.setattr(os, name, recorder(calls, name))
         try:
             return real(func, *args, **kwargs)
         finally:
-            for name, call in watched.items():
-                monkeypatch.setattr(os, name, call)
+            for name in names:
+                monkeypatch.setattr(os, name, calls_of[name])
+            if hub_calls is not None:
+                on_hub()
             handoffs.append(calls)
+    if hub_calls is not None:
+        on_hub()
     monkeypatch.setattr(writer_mod.concurrency, "run_in_thread", traced)
     return handoffs
 
@@ -127,14 +139,39 @@ def test_a_new_objects_one_hand_off_only_syncs_locks_and_renames(mgr, monkeypatc
     _put(mgr, b"first", name=("a", "c", "first"), part="8")  # the device's objects dir
     handoffs = _record_thread_calls(monkeypatch)
     df, ts = _put(mgr, b"hello", part="9")
-    assert handoffs == [["fsync", "rename", "fsync", "fsync", "fsync", "fsync"]]
+    # then, in the same hand-off: the hash dir listed for obsolete files
+    # (none), the partition's lock and invalidation log opened and closed
+    tidy = ["listdir", "open", "open", "close", "close"]
+    assert handoffs == [["fsync", "rename", "fsync", "fsync", "fsync", "fsync"] + tidy]
     assert _read(mgr, part="9")[1] == b"hello"
     monkeypatch.undo()
     handoffs = _record_thread_calls(monkeypatch)
     df.delete(Timestamp.now())  # a tombstone in the dir that is there: one fsync of it
-    assert handoffs == [["fsync", "rename", "fsync"]]
+    assert handoffs == [["fsync", "rename", "fsync", "listdir", "unlink", "open", "open",
+                         "close", "close"]]
     with pytest.raises(dfmod.DiskFileDeleted):
         mgr.get_diskfile("sda1", "9", "a", "c", "o", policy_index=0).open()
+
+
+def test_the_files_a_write_obsoletes_go_in_its_hand_off_not_on_the_hub(mgr, monkeypatch):
+    """The replaced ``.data`` is unlinked and the suffix logged as changed
+    after the rename and the dir's fsync, inside the write's one hand-off:
+    by the time the write returns the old file is gone, the replicator
+    will rehash the suffix, and the hub made no listing or unlink."""
+    df, first = _put(mgr, b"first", part="9")
+    suffix_dir = os.path.dirname(df.datadir)
+    invalid = os.path.join(os.path.dirname(suffix_dir), "hashes.invalid")
+    os.unlink(invalid)
+    hub_calls = []
+    handoffs = _record_thread_calls(monkeypatch, hub_calls)
+    df.delete(Timestamp.now())
+    monkeypatch.undo()
+    assert len(handoffs) == 1 and handoffs[0].index("unlink") > handoffs[0].index("rename")
+    assert hub_calls == []
+    names = os.listdir(df.datadir)
+    assert len(names) == 1 and names[0].endswith(".ts")
+    with open(invalid) as fp:
+        assert fp.read().split() == [os.path.basename(suffix_dir)]
 
 
 def test_metadata_that_spills_is_written_whole_in_the_thread_pool(mgr, monkeypatch):

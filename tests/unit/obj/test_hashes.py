@@ -67,3 +67,29 @@ def test_named_suffixes_that_vanished_are_dropped(tmp_path):
     _object(part, "abc")
     assert hashes.get_hashes(part, ["def"]) == hashes.get_hashes(part)
     assert "def" not in json.load(open(os.path.join(part, hashes.HASHES_FILE)))
+
+
+def test_a_blocking_invalidation_waits_for_the_partition_lock(tmp_path):
+    """A write's thread-pool call logs its suffix after taking the lock in
+    ``flock`` itself: while a reader consolidates (holding the lock) the
+    log is not touched, and the entry lands once the lock is let go."""
+    import fcntl
+    import threading
+
+    part = str(tmp_path / "7")
+    os.makedirs(part)
+    hash_dir = _object(part)
+    holder = os.open(os.path.join(part, hashes.LOCK_FILE), os.O_WRONLY | os.O_CREAT, 0o644)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    writer = threading.Thread(target=hashes.invalidate_hash,
+                              args=(os.path.dirname(hash_dir), True))
+    writer.start()
+    writer.join(0.2)
+    try:
+        assert writer.is_alive()
+        assert not os.path.exists(os.path.join(part, hashes.INVALID_FILE))
+    finally:
+        os.close(holder)  # lets the writer in
+        writer.join()
+    with open(os.path.join(part, hashes.INVALID_FILE)) as fp:
+        assert fp.read() == "abc\n"
