@@ -277,7 +277,11 @@ class ContainerServer(DatabaseServer):
         self.merge_pending(broker)
         info = broker.get_info()
         if self._is_deleted(info):
-            return not_found(timestamp_headers(info))
+            # Still report to the account server this request names: of two
+            # DELETEs at once each replica is deleted by one, and the account
+            # replica named only by the other would otherwise list it for ever.
+            failure = self._account_update(req, t, broker)
+            return failure if failure is not None else not_found(timestamp_headers(info))
         if not info["empty"]:
             return HTTPConflict(body=b"The container is not empty; delete its objects first")
         broker.mark_deleted(ts.internal)

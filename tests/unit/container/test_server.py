@@ -374,6 +374,25 @@ def test_container_put_and_delete_are_reported_to_the_account(cluster, acct):
     assert broker.is_reported_current()
 
 
+def test_a_delete_of_a_deleted_container_still_tells_its_account_server(cluster, acct):
+    """Two DELETEs at once: the first deletes this replica and reports to
+    the account server it names; the second, naming another account
+    replica, answers 404 but must report too, or that replica lists the
+    container for ever (no replicator runs on the request path)."""
+    account, server = cluster
+    name, hdrs = acct
+    c = cname()
+    assert put_container(server, name, c, hdrs)[0] == 201
+    # the first DELETE names no account server (another replica's was told)
+    assert server.request("DELETE", "/sda/1/%s/%s" % (name, c), {"X-Timestamp": ts()})[0] == 204
+    body = account.request("GET", "/sda/0/%s?format=json" % name)[2]
+    assert [i["name"] for i in json.loads(body)] == [c]
+    headers = dict(hdrs, **{"X-Timestamp": ts()})
+    assert server.request("DELETE", "/sda/1/%s/%s" % (name, c), headers)[0] == 404
+    body = account.request("GET", "/sda/0/%s?format=json" % name)[2]
+    assert json.loads(body) == []
+
+
 def test_container_put_for_an_account_that_does_not_exist_is_a_404(cluster, acct):
     _, server = cluster
     _, hdrs = acct
