@@ -13,6 +13,8 @@ from objstore.obj.auditor import ObjectAuditor, RateLimiter
 from objstore.obj.diskfile import DiskFileManager
 from objstore.obj.metadata import read_metadata, write_metadata
 
+from tests.support.diskfiles import put_object
+
 
 @pytest.fixture
 def conf(obj_conf, tmp_path):
@@ -26,15 +28,8 @@ def mgr(conf):
 
 
 def put(mgr, name, body=b"hello", policy=0, part="7", extra=None):
-    df = mgr.get_diskfile("sda1", part, "a", "c", name, policy_index=policy)
-    meta = {"name": "/a/c/%s" % name, "X-Timestamp": Timestamp.now().internal,
-            "Content-Length": str(len(body)), "ETag": md5_hex(body),
-            "Content-Type": "text/plain"}
-    meta.update(extra or {})
-    with df.create(len(body)) as writer:
-        writer.write(body)
-        writer.put(meta)
-    return df
+    return put_object(mgr, body, name=("a", "c", name), policy=policy, extra=extra,
+                      part=part)[0]
 
 
 def data_file(df):
