@@ -40,47 +40,48 @@ def is_suffix(name: str) -> bool:
 
 
 @contextmanager
-def lock_dir(path: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def lock_dir(path: str, timeout: float = LOCK_TIMEOUT,
+             blocking: bool = False) -> Iterator[None]:
     """Exclusive lock on ``path/.lock``; waits cooperatively (never blocks
-    the green-thread hub), raising ``LockTimeout`` after ``timeout``."""
+    the green-thread hub), raising ``LockTimeout`` after ``timeout``.
+
+    ``blocking``: the caller is a real thread (a write's thread-pool call),
+    which waits in ``flock`` itself, with no timeout, as it does for the
+    hash dir's lock: that stalls no green thread, and no holder of this
+    lock waits for the thread pool while holding it."""
     fd = os.open(os.path.join(path, LOCK_FILE), os.O_WRONLY | os.O_CREAT, 0o644)
     try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as err:
-                if err.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.time() > deadline:
-                    raise LockTimeout("lock on %s held over %.1fs" % (path, timeout)) from None
-                concurrency.sleep(0.01)
+        if blocking:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            _flock_cooperatively(fd, path, timeout)
         yield
     finally:
         os.close(fd)
 
 
-def invalidate_hash(suffix_dir: str, blocking: bool = False) -> None:
-    """Record that ``suffix_dir`` changed (after a write in it).
+def _flock_cooperatively(fd: int, path: str, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if time.time() > deadline:
+                raise LockTimeout("lock on %s held over %.1fs" % (path, timeout)) from None
+            concurrency.sleep(0.01)
 
-    ``blocking``: the caller is a real thread (a write's thread-pool call),
-    which waits for the partition lock in ``flock`` itself, as it does for
-    the hash dir's lock: that stalls no green thread, and no holder of this
-    lock waits for the thread pool while holding it."""
+
+def invalidate_hash(suffix_dir: str, blocking: bool = False) -> None:
+    """Record that ``suffix_dir`` changed (after a write in it); ``blocking``
+    as for :func:`lock_dir`."""
     partition_dir, suffix = os.path.split(suffix_dir.rstrip("/"))
     if not os.path.isdir(partition_dir):
         return
-    if not blocking:
-        with lock_dir(partition_dir):
-            _log_invalid(partition_dir, suffix)
-        return
-    fd = os.open(os.path.join(partition_dir, LOCK_FILE), os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with lock_dir(partition_dir, blocking=blocking):
         _log_invalid(partition_dir, suffix)
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _log_invalid(partition_dir: str, suffix: str) -> None:
